@@ -1,0 +1,10 @@
+//! vpcsim: an offline, deterministic simulator of AWS VPC networking.
+//!
+//! Map of the code:
+//! - [`addr`]: validated CIDRs, protocols and port ranges.
+//! - [`trace`]: flows in, traces out: components, headers, explanation codes.
+//! - [`error`]: AWS API errors and located errors for files.
+
+pub mod addr;
+pub mod error;
+pub mod trace;

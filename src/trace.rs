@@ -1,0 +1,505 @@
+//! What a packet walk produces: [`Flow`] in, [`Trace`] out.
+//!
+//! A trace lists the components a flow passes, forward and return, each with its
+//! [`ComponentKind`], AWS id, Name tag, what matched there ([`Matched`]) and the
+//! packet's [`Header`] before and after any rewrite, like a Reachability Analyzer
+//! analysis (RA1). A blocked flow carries an [`Explanation`] with an RA2 code.
+
+use std::fmt;
+use std::net::Ipv4Addr;
+use std::str::FromStr;
+
+use serde::Serialize;
+
+use crate::addr::{Cidr, PortRange, Protocol};
+
+/// The kinds of component a path passes, as scenario files name them (`via:`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ComponentKind {
+    /// An EC2 instance (the source or the final destination).
+    Instance,
+    /// An elastic network interface.
+    NetworkInterface,
+    /// A security group, evaluated at an ENI.
+    SecurityGroup,
+    /// A subnet's network ACL.
+    NetworkAcl,
+    /// A route table and the route that matched.
+    RouteTable,
+    /// An internet gateway (with its NAT).
+    InternetGateway,
+    /// A NAT gateway.
+    NatGateway,
+    /// A VPC peering connection.
+    VpcPeeringConnection,
+    /// A load balancer node.
+    LoadBalancer,
+    /// A load balancer listener.
+    LoadBalancerListener,
+    /// A target group and the target chosen.
+    TargetGroup,
+    /// An interface VPC endpoint.
+    VpcEndpoint,
+    /// A VPC endpoint service (the PrivateLink hop).
+    VpcEndpointService,
+    /// The public internet between two gateways, or a host on it.
+    Internet,
+}
+
+impl ComponentKind {
+    /// Every kind, in the order scenario-format.md lists them.
+    pub const ALL: [ComponentKind; 14] = [
+        ComponentKind::Instance,
+        ComponentKind::NetworkInterface,
+        ComponentKind::SecurityGroup,
+        ComponentKind::NetworkAcl,
+        ComponentKind::RouteTable,
+        ComponentKind::InternetGateway,
+        ComponentKind::NatGateway,
+        ComponentKind::VpcPeeringConnection,
+        ComponentKind::LoadBalancer,
+        ComponentKind::LoadBalancerListener,
+        ComponentKind::TargetGroup,
+        ComponentKind::VpcEndpoint,
+        ComponentKind::VpcEndpointService,
+        ComponentKind::Internet,
+    ];
+
+    /// The name used in scenario files (`internet-gateway`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ComponentKind::Instance => "instance",
+            ComponentKind::NetworkInterface => "network-interface",
+            ComponentKind::SecurityGroup => "security-group",
+            ComponentKind::NetworkAcl => "network-acl",
+            ComponentKind::RouteTable => "route-table",
+            ComponentKind::InternetGateway => "internet-gateway",
+            ComponentKind::NatGateway => "nat-gateway",
+            ComponentKind::VpcPeeringConnection => "vpc-peering-connection",
+            ComponentKind::LoadBalancer => "load-balancer",
+            ComponentKind::LoadBalancerListener => "load-balancer-listener",
+            ComponentKind::TargetGroup => "target-group",
+            ComponentKind::VpcEndpoint => "vpc-endpoint",
+            ComponentKind::VpcEndpointService => "vpc-endpoint-service",
+            ComponentKind::Internet => "internet",
+        }
+    }
+}
+
+impl fmt::Display for ComponentKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A string that is not a component kind.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown component kind {input:?}; kinds are: instance, network-interface, security-group, network-acl, route-table, internet-gateway, nat-gateway, vpc-peering-connection, load-balancer, load-balancer-listener, target-group, vpc-endpoint, vpc-endpoint-service, internet")]
+pub struct UnknownKind {
+    /// The text that was given.
+    pub input: String,
+}
+
+impl FromStr for ComponentKind {
+    type Err = UnknownKind;
+
+    fn from_str(s: &str) -> Result<ComponentKind, UnknownKind> {
+        ComponentKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s.trim())
+            .ok_or_else(|| UnknownKind { input: s.to_string() })
+    }
+}
+
+/// Reachability Analyzer explanation codes (aws-semantics.md RA2), plus two of
+/// vpcsim's own for what AWS has no code for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ExplanationCode {
+    /// R6: no route matches the destination.
+    NoRouteToDestination,
+    /// R5: the matching route is a blackhole (its target is gone).
+    BadStateRoute,
+    /// S1/S6: no security group rule of the ENI allows the packet.
+    EniSgRulesMismatch,
+    /// S1: the ENI's groups have no rules at all in that direction.
+    SgHasNoRules,
+    /// N1: a network ACL rule denies the packet.
+    SubnetAclRestriction,
+    /// An ENI with source/destination check on got a packet not addressed to it.
+    EniSourceDestCheckRestriction,
+    /// I2: the sending ENI has no public IP to NAT to.
+    IgwPublicIpAssociationForEgress,
+    /// I3: inbound to an IGW for an address that is not mapped to an ENI of its VPC.
+    IgwPrivateIpAssociationForIngress,
+    /// I5: an IGW does not carry traffic to RFC 1918 addresses.
+    IgwDestinationAddressNotInRfc1918Egress,
+    /// L3: no listener on that port.
+    #[serde(rename = "ELBV2_LISTENER_PORT_RESTRICTION")]
+    ElbListenerPortRestriction,
+    /// L3: the listener forwards to no target group.
+    Elbv2ListenerHasNoTg,
+    /// L6: the target group has no target in the node's AZ.
+    Elbv2NoTargetsInAz,
+    /// L6: targets exist only in other AZs and cross-zone is off.
+    ElbNotCrosszone,
+    /// The target does not accept the port.
+    TargetPortRestriction,
+    /// P5: the endpoint service has no NLB node in that AZ.
+    VpceServiceNotInstalledInAz,
+    /// P7: traffic against the endpoint's direction.
+    VpceIntraVpcTraffic,
+    /// A component is not in a state that carries traffic (endpoint not available, gateway detached).
+    BadState,
+    /// Nothing owns the destination address.
+    UnknownDestination,
+    /// The protocol is not carried (ICMP to an NLB, for example).
+    ProtocolRestriction,
+    /// vpcsim's own: the packet came back to an interface it had already left (a routing loop).
+    RoutingLoop,
+    /// vpcsim's own: the route's target kind (NAT gateway, peering, transit gateway, gateway endpoint) is not simulated yet.
+    TargetNotModelled,
+}
+
+impl ExplanationCode {
+    /// Every code.
+    pub const ALL: [ExplanationCode; 21] = [
+        ExplanationCode::NoRouteToDestination,
+        ExplanationCode::BadStateRoute,
+        ExplanationCode::EniSgRulesMismatch,
+        ExplanationCode::SgHasNoRules,
+        ExplanationCode::SubnetAclRestriction,
+        ExplanationCode::EniSourceDestCheckRestriction,
+        ExplanationCode::IgwPublicIpAssociationForEgress,
+        ExplanationCode::IgwPrivateIpAssociationForIngress,
+        ExplanationCode::IgwDestinationAddressNotInRfc1918Egress,
+        ExplanationCode::ElbListenerPortRestriction,
+        ExplanationCode::Elbv2ListenerHasNoTg,
+        ExplanationCode::Elbv2NoTargetsInAz,
+        ExplanationCode::ElbNotCrosszone,
+        ExplanationCode::TargetPortRestriction,
+        ExplanationCode::VpceServiceNotInstalledInAz,
+        ExplanationCode::VpceIntraVpcTraffic,
+        ExplanationCode::BadState,
+        ExplanationCode::UnknownDestination,
+        ExplanationCode::ProtocolRestriction,
+        ExplanationCode::RoutingLoop,
+        ExplanationCode::TargetNotModelled,
+    ];
+
+    /// The code as Reachability Analyzer prints it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExplanationCode::NoRouteToDestination => "NO_ROUTE_TO_DESTINATION",
+            ExplanationCode::BadStateRoute => "BAD_STATE_ROUTE",
+            ExplanationCode::EniSgRulesMismatch => "ENI_SG_RULES_MISMATCH",
+            ExplanationCode::SgHasNoRules => "SG_HAS_NO_RULES",
+            ExplanationCode::SubnetAclRestriction => "SUBNET_ACL_RESTRICTION",
+            ExplanationCode::EniSourceDestCheckRestriction => "ENI_SOURCE_DEST_CHECK_RESTRICTION",
+            ExplanationCode::IgwPublicIpAssociationForEgress => "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS",
+            ExplanationCode::IgwPrivateIpAssociationForIngress => "IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS",
+            ExplanationCode::IgwDestinationAddressNotInRfc1918Egress => {
+                "IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS"
+            }
+            ExplanationCode::ElbListenerPortRestriction => "ELBV2_LISTENER_PORT_RESTRICTION",
+            ExplanationCode::Elbv2ListenerHasNoTg => "ELBV2_LISTENER_HAS_NO_TG",
+            ExplanationCode::Elbv2NoTargetsInAz => "ELBV2_NO_TARGETS_IN_AZ",
+            ExplanationCode::ElbNotCrosszone => "ELB_NOT_CROSSZONE",
+            ExplanationCode::TargetPortRestriction => "TARGET_PORT_RESTRICTION",
+            ExplanationCode::VpceServiceNotInstalledInAz => "VPCE_SERVICE_NOT_INSTALLED_IN_AZ",
+            ExplanationCode::VpceIntraVpcTraffic => "VPCE_INTRA_VPC_TRAFFIC",
+            ExplanationCode::BadState => "BAD_STATE",
+            ExplanationCode::UnknownDestination => "UNKNOWN_DESTINATION",
+            ExplanationCode::ProtocolRestriction => "PROTOCOL_RESTRICTION",
+            ExplanationCode::RoutingLoop => "ROUTING_LOOP",
+            ExplanationCode::TargetNotModelled => "TARGET_NOT_MODELLED",
+        }
+    }
+}
+
+impl fmt::Display for ExplanationCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A string that is not an explanation code.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown explanation code {input:?}; codes are those of aws-semantics.md RA2, for example ENI_SG_RULES_MISMATCH or BAD_STATE")]
+pub struct UnknownCode {
+    /// The text that was given.
+    pub input: String,
+}
+
+impl FromStr for ExplanationCode {
+    type Err = UnknownCode;
+
+    fn from_str(s: &str) -> Result<ExplanationCode, UnknownCode> {
+        let s = s.trim();
+        if s == "ELB_LISTENER_PORT_RESTRICTION" {
+            return Ok(ExplanationCode::ElbListenerPortRestriction);
+        }
+        ExplanationCode::ALL
+            .into_iter()
+            .find(|c| c.as_str() == s)
+            .ok_or_else(|| UnknownCode { input: s.to_string() })
+    }
+}
+
+/// A packet's addresses, protocol and ports, as seen at one point of the path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Header {
+    /// Source address.
+    pub src: Ipv4Addr,
+    /// Destination address.
+    pub dst: Ipv4Addr,
+    /// Protocol.
+    pub protocol: Protocol,
+    /// Source port (ICMP: 0).
+    pub src_port: u16,
+    /// Destination port (ICMP: the type, 8 for an echo request).
+    pub dst_port: u16,
+}
+
+impl Header {
+    /// The header of the response to this packet.
+    pub fn reversed(self) -> Header {
+        Header {
+            src: self.dst,
+            dst: self.src,
+            protocol: self.protocol,
+            src_port: self.dst_port,
+            dst_port: self.src_port,
+        }
+    }
+}
+
+impl fmt::Display for Header {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.protocol {
+            Protocol::Icmp => write!(f, "{} > {} icmp", self.src, self.dst),
+            p => write!(f, "{}:{} > {}:{} {}", self.src, self.src_port, self.dst, self.dst_port, p),
+        }
+    }
+}
+
+/// One flow to walk: from a source interface to a destination address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Flow {
+    /// The packet as the source sends it.
+    pub header: Header,
+    /// The TCP initial sequence number; part of the NLB's flow hash (L5).
+    pub seq: u32,
+}
+
+/// Direction of a rule evaluation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    /// Into the ENI or subnet.
+    Ingress,
+    /// Out of the ENI or subnet.
+    Egress,
+}
+
+impl fmt::Display for Direction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Direction::Ingress => "ingress",
+            Direction::Egress => "egress",
+        })
+    }
+}
+
+/// What matched at a component: the reason it let the packet through (or not).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum Matched {
+    /// A security group rule allowed the packet.
+    SecurityGroupRule {
+        /// Direction of the rule.
+        direction: Direction,
+        /// The group's id.
+        group_id: String,
+        /// Protocol of the rule (`-1` for all).
+        protocol: String,
+        /// Port range of the rule.
+        ports: String,
+        /// The CIDR or group the rule names.
+        peer: String,
+    },
+    /// A response allowed because security groups are stateful (S2).
+    Stateful {
+        /// Direction of the response at this ENI.
+        direction: Direction,
+    },
+    /// A network ACL rule decided.
+    AclRule {
+        /// Direction of the rule.
+        direction: Direction,
+        /// Rule number, or `None` for the final `*` rule.
+        rule_number: Option<u16>,
+        /// `allow` or `deny`.
+        action: String,
+        /// CIDR of the rule.
+        cidr: Cidr,
+        /// Protocol of the rule.
+        protocol: String,
+        /// Port range of the rule.
+        ports: String,
+    },
+    /// A route matched.
+    Route {
+        /// The route's destination.
+        destination: Cidr,
+        /// The route's target (`local`, `igw-...`, ...).
+        target: String,
+        /// `active` or `blackhole`.
+        state: String,
+    },
+    /// A listener took the packet.
+    Listener {
+        /// Listener protocol.
+        protocol: String,
+        /// Listener port.
+        port: u16,
+    },
+    /// A target was chosen.
+    Target {
+        /// Target id (instance id or IP).
+        target: String,
+        /// Target address.
+        address: Ipv4Addr,
+        /// Target port.
+        port: u16,
+        /// Why this one: the hash and the candidates.
+        reason: String,
+    },
+    /// A state that allowed or stopped traffic (an endpoint's, a gateway's).
+    State {
+        /// The state's name.
+        state: String,
+    },
+    /// Delivered to a host.
+    Delivered,
+}
+
+impl fmt::Display for Matched {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Matched::SecurityGroupRule { direction, group_id, protocol, ports, peer } => {
+                let dir = if *direction == Direction::Ingress { "from" } else { "to" };
+                write!(f, "{direction} {group_id}: {protocol} {ports} {dir} {peer}")
+            }
+            Matched::Stateful { direction } => write!(f, "{direction}: response allowed (stateful)"),
+            Matched::AclRule { direction, rule_number, action, cidr, protocol, ports } => {
+                let n = rule_number.map_or("*".to_string(), |n| n.to_string());
+                write!(f, "{direction} rule {n}: {action} {protocol} {ports} {cidr}")
+            }
+            Matched::Route { destination, target, state } => {
+                write!(f, "{destination} -> {target}")?;
+                if state != "active" {
+                    write!(f, " ({state})")?;
+                }
+                Ok(())
+            }
+            Matched::Listener { protocol, port } => write!(f, "{protocol}:{port}"),
+            Matched::Target { target, address, port, reason } => {
+                write!(f, "{target} {address}:{port} ({reason})")
+            }
+            Matched::State { state } => write!(f, "state {state}"),
+            Matched::Delivered => f.write_str("delivered"),
+        }
+    }
+}
+
+/// One component of a path.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Hop {
+    /// Position in its path, from 1.
+    pub seq: u16,
+    /// What kind of component.
+    pub kind: ComponentKind,
+    /// The AWS id (or ARN, or a host name for the internet).
+    pub id: String,
+    /// The Name tag (or the resource's own name), when it has one.
+    pub name: Option<String>,
+    /// What matched there.
+    pub matched: Option<Matched>,
+    /// The packet as it arrived.
+    pub inbound: Option<Header>,
+    /// The packet as it left, when the component rewrote it.
+    pub outbound: Option<Header>,
+}
+
+/// Why a flow stopped.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Explanation {
+    /// The RA2 code.
+    pub code: ExplanationCode,
+    /// Kind of the component that stopped it.
+    pub kind: ComponentKind,
+    /// Its AWS id.
+    pub component_id: String,
+    /// Its name, if any.
+    pub component_name: Option<String>,
+    /// A sentence for people.
+    pub message: String,
+}
+
+impl fmt::Display for Explanation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} at {} {}", self.code, self.kind, self.component_id)?;
+        if let Some(name) = &self.component_name {
+            write!(f, " ({name})")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// The explained result of walking one flow.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Trace {
+    /// The packet as the source sent it.
+    pub flow: Header,
+    /// Components passed on the way there, in order.
+    pub forward: Vec<Hop>,
+    /// Components passed by the response, in order (empty when the forward path is blocked).
+    pub ret: Vec<Hop>,
+    /// Why it stopped, when it did.
+    pub explanation: Option<Explanation>,
+    /// The packet as the final destination received it (its source is what the target sees).
+    pub delivered: Option<Header>,
+}
+
+impl Trace {
+    /// Whether the flow got there and its response came back.
+    pub fn reachable(&self) -> bool {
+        self.explanation.is_none()
+    }
+
+    /// The source address the final destination saw.
+    pub fn seen_source(&self) -> Option<Ipv4Addr> {
+        self.delivered.map(|h| h.src)
+    }
+
+    /// Whether the forward path passes components of these kinds in this order (others may stand between).
+    pub fn passes_in_order(&self, kinds: &[ComponentKind]) -> bool {
+        let mut want = kinds.iter().peekable();
+        for hop in &self.forward {
+            if want.peek().is_some_and(|k| **k == hop.kind) {
+                want.next();
+            }
+        }
+        want.peek().is_none()
+    }
+
+    /// Whether the forward path passes any component of this kind.
+    pub fn passes(&self, kind: ComponentKind) -> bool {
+        self.forward.iter().any(|h| h.kind == kind)
+    }
+}
+
+/// The ephemeral ports a Linux client picks from (N3).
+pub const EPHEMERAL: PortRange = PortRange::LINUX_EPHEMERAL;
