@@ -51,7 +51,7 @@ impl Cidr {
     }
 
     /// The prefix length.
-    pub fn len(self) -> u8 {
+    pub fn prefix_len(self) -> u8 {
         self.len
     }
 

@@ -6,5 +6,14 @@
 //! - [`error`]: AWS API errors and located errors for files.
 
 pub mod addr;
+pub mod apps;
+pub mod dns;
 pub mod error;
+pub mod forward;
+pub mod ids;
+pub mod lab;
+pub mod model;
+pub mod ops;
+pub mod region;
 pub mod trace;
+pub mod world;

@@ -1,0 +1,149 @@
+//! `curl URL`: an HTTP GET over a TCP flow. The body comes from the web server on the
+//! instance that receives the connection (or `checkip.amazonaws.com`, which answers
+//! with the source address it sees).
+
+use std::fmt::Write;
+
+use super::AppOutput;
+use crate::addr::Protocol;
+use crate::forward::{Destination, Outcome};
+use crate::ids::InstanceId;
+use crate::trace::Header;
+use crate::world::World;
+
+/// What to fetch.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Curl {
+    /// Host name or address.
+    pub host: String,
+    /// Port (80 for http).
+    pub port: u16,
+    /// Path (`/`).
+    pub path: String,
+    /// `-v`.
+    pub verbose: bool,
+    /// `--connect-timeout` or `-m`, seconds.
+    pub timeout_s: Option<u32>,
+}
+
+/// What the far end answered.
+enum Reply {
+    Http(u16, String, &'static str),
+    Refused,
+    NotHttp,
+}
+
+impl World {
+    /// Run `curl` on an instance.
+    pub fn curl(&mut self, instance: InstanceId, req: &Curl) -> AppOutput {
+        let mut out = AppOutput::default();
+        let Ok(ip) = self.resolve_host(instance, &req.host) else {
+            out.stderr = format!("curl: (6) Could not resolve host: {}\n", req.host);
+            out.exit_code = 6;
+            return out;
+        };
+        let (trace, outcome) = self.connect(instance, ip, Protocol::Tcp, req.port);
+        let reply = match outcome {
+            Outcome::Delivered { to, seen } => Some(self.http_reply(to, seen, req)),
+            Outcome::Blocked(_) => None,
+        };
+        let mut err = String::new();
+        if req.verbose {
+            let _ = writeln!(err, "*   Trying {ip}:{}...", req.port);
+        }
+        match reply {
+            None => {
+                let (code, ms, why) = match req.timeout_s {
+                    Some(t) => (28, u64::from(t) * 1000 + 1, "Timeout was reached"),
+                    None => (28, 130_000, "Connection timed out"),
+                };
+                let _ = writeln!(
+                    err,
+                    "curl: ({code}) Failed to connect to {} port {} after {ms} ms: {why}",
+                    req.host, req.port
+                );
+                out.exit_code = code;
+            }
+            Some(Reply::Refused) => {
+                let _ = writeln!(
+                    err,
+                    "curl: (7) Failed to connect to {} port {} after 0 ms: Connection refused",
+                    req.host, req.port
+                );
+                out.exit_code = 7;
+            }
+            Some(Reply::NotHttp) => {
+                let _ = writeln!(err, "curl: (1) Received HTTP/0.9 when not allowed");
+                out.exit_code = 1;
+            }
+            Some(Reply::Http(status, body, server)) => {
+                if req.verbose {
+                    verbose_exchange(&mut err, req, ip, status, &body, server);
+                }
+                out.stdout = body;
+            }
+        }
+        out.stderr = err;
+        out.trace = Some(trace);
+        out
+    }
+
+    fn http_reply(&self, to: Destination, seen: Header, req: &Curl) -> Reply {
+        match to {
+            Destination::Instance(i) => match self.instances[i.index()].service(Protocol::Tcp, req.port) {
+                None => Reply::Refused,
+                Some(s) => match &s.http_body {
+                    None => Reply::NotHttp,
+                    Some(body) if req.path == "/" || req.path == "/index.html" || req.path.is_empty() => {
+                        let mut b = body.clone();
+                        if !b.ends_with('\n') {
+                            b.push('\n');
+                        }
+                        Reply::Http(200, b, server_header(&s.software))
+                    }
+                    Some(_) => Reply::Http(404, not_found(&req.path), server_header(&s.software)),
+                },
+            },
+            Destination::Internet(addr) if addr == crate::region::CHECKIP_ADDR && req.port == 80 => {
+                Reply::Http(200, format!("{}\n", seen.src), "")
+            }
+            Destination::Internet(_) | Destination::Interface(_) => Reply::Refused,
+        }
+    }
+}
+
+fn server_header(software: &str) -> &'static str {
+    match software {
+        "nginx" => "nginx/1.20.0",
+        "python3" => "SimpleHTTP/0.6 Python/3.7.10",
+        _ => "Apache/2.4.48 ()",
+    }
+}
+
+fn not_found(path: &str) -> String {
+    format!("<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>404 Not Found</title>\n</head><body>\n<h1>Not Found</h1>\n<p>The requested URL {path} was not found on this server.</p>\n</body></html>\n")
+}
+
+fn verbose_exchange(
+    err: &mut String,
+    req: &Curl,
+    ip: std::net::Ipv4Addr,
+    status: u16,
+    body: &str,
+    server: &str,
+) {
+    let reason = if status == 200 { "OK" } else { "Not Found" };
+    let path = if req.path.is_empty() { "/" } else { req.path.as_str() };
+    let _ = writeln!(err, "* Connected to {} ({ip}) port {} (#0)", req.host, req.port);
+    let _ = writeln!(
+        err,
+        "> GET {path} HTTP/1.1\n> Host: {}\n> User-Agent: curl/7.79.1\n> Accept: */*\n>",
+        req.host
+    );
+    let _ = writeln!(err, "< HTTP/1.1 {status} {reason}");
+    if !server.is_empty() {
+        let _ = writeln!(err, "< Server: {server}");
+    }
+    let _ = writeln!(err, "< Content-Length: {}\n< Content-Type: text/html; charset=UTF-8\n<", body.len());
+    let _ = writeln!(err, "* Connection #0 to host {} left intact", req.host);
+}

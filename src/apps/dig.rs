@@ -1,0 +1,90 @@
+//! `dig [+short] [@server] NAME`: an A query to the VPC resolver (D1; not filtered by
+//! security groups or NACLs) or to a resolver on the internet (which needs a path out).
+
+use std::fmt::Write;
+use std::net::Ipv4Addr;
+
+use super::AppOutput;
+use crate::addr::Protocol;
+use crate::dns::{Answer, Rcode, View};
+use crate::ids::InstanceId;
+use crate::world::World;
+
+/// What to ask.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Dig {
+    /// The name.
+    pub name: String,
+    /// `+short`: addresses only (D5).
+    pub short: bool,
+    /// `@server`; the VPC resolver when absent.
+    pub server: Option<Ipv4Addr>,
+}
+
+/// The resolver's link-local address (D1).
+pub const LINK_LOCAL_RESOLVER: Ipv4Addr = Ipv4Addr::new(169, 254, 169, 253);
+
+impl World {
+    /// Run `dig` on an instance.
+    pub fn dig(&mut self, instance: InstanceId, q: &Dig) -> AppOutput {
+        let eni = self.app_source(instance);
+        let vpc_id = self.enis[eni.index()].vpc;
+        let vpc = &self.vpcs[vpc_id.index()];
+        let resolver = vpc.resolver_addr();
+        let server = q.server.unwrap_or(resolver);
+        let mut out = AppOutput::default();
+        let view = if server == resolver || server == LINK_LOCAL_RESOLVER {
+            vpc.dns_support.then_some(View::Vpc(vpc_id))
+        } else if crate::region::PUBLIC_RESOLVERS.contains(&server) {
+            let (trace, _) = self.connect(instance, server, Protocol::Udp, 53);
+            let ok = trace.reachable();
+            out.trace = Some(trace);
+            ok.then_some(View::Public)
+        } else {
+            None
+        };
+        let Some(view) = view else {
+            out.stdout = if q.short {
+                ";; connection timed out; no servers could be reached\n".into()
+            } else {
+                format!("\n; <<>> DiG 9.11.4-P2-RedHat-9.11.4-26.P2.amzn2.13 <<>> {}\n;; global options: +cmd\n;; connection timed out; no servers could be reached\n", q.name)
+            };
+            out.exit_code = 9;
+            return out;
+        };
+        let answer = self.resolve(view, &q.name);
+        out.answers = answer.addrs.clone();
+        out.stdout = if q.short { short(&answer) } else { self.full(q, server, &answer) };
+        out
+    }
+
+    fn full(&mut self, q: &Dig, server: Ipv4Addr, a: &Answer) -> String {
+        let id = self.ids.below(65536);
+        let fqdn = format!("{}.", q.name.trim_end_matches('.'));
+        let mut s = String::new();
+        let _ = writeln!(s, "\n; <<>> DiG 9.11.4-P2-RedHat-9.11.4-26.P2.amzn2.13 <<>> {}", q.name);
+        let _ = writeln!(s, ";; global options: +cmd\n;; Got answer:");
+        let _ = writeln!(s, ";; ->>HEADER<<- opcode: QUERY, status: {}, id: {id}", a.rcode.as_str());
+        let _ = writeln!(
+            s,
+            ";; flags: qr rd ra; QUERY: 1, ANSWER: {}, AUTHORITY: 0, ADDITIONAL: 1\n",
+            a.addrs.len()
+        );
+        let _ = writeln!(s, ";; OPT PSEUDOSECTION:\n; EDNS: version: 0, flags:; udp: 4096\n;; QUESTION SECTION:\n;{fqdn}\t\t\tIN\tA\n");
+        if a.rcode == Rcode::NoError && !a.addrs.is_empty() {
+            let _ = writeln!(s, ";; ANSWER SECTION:");
+            for ip in &a.addrs {
+                let _ = writeln!(s, "{fqdn}\t{}\tIN\tA\t{ip}", a.ttl);
+            }
+            s.push('\n');
+        }
+        let size = 12 + fqdn.len() + 5 + a.addrs.len() * 16 + 11;
+        let _ = writeln!(s, ";; Query time: 1 msec\n;; SERVER: {server}#53({server})\n;; WHEN: {}\n;; MSG SIZE  rcvd: {size}\n", self.wall_clock());
+        s
+    }
+}
+
+/// D5: one address a line; nothing for NXDOMAIN.
+fn short(a: &Answer) -> String {
+    a.addrs.iter().map(|ip| format!("{ip}\n")).collect()
+}

@@ -1,0 +1,239 @@
+//! DNS as seen from inside a VPC (D1-D5): split-horizon EC2 names, load balancer
+//! names (L2, L6), endpoint names (P6), private DNS of services (P9), a few hosts of
+//! the simulated internet; NXDOMAIN otherwise.
+
+use std::net::Ipv4Addr;
+
+use crate::ids::*;
+use crate::model::endpoint_service::ServiceState;
+use crate::model::nlb::{HealthState, LoadBalancer, Scheme};
+use crate::model::vpc_endpoint::{EndpointState, VpcEndpoint};
+use crate::world::World;
+
+/// The DNS response code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rcode {
+    /// Found.
+    NoError,
+    /// No such name.
+    NxDomain,
+}
+
+impl Rcode {
+    /// As dig prints it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rcode::NoError => "NOERROR",
+            Rcode::NxDomain => "NXDOMAIN",
+        }
+    }
+}
+
+/// An answer: the code, the addresses (A records) and their TTL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Answer {
+    /// The response code.
+    pub rcode: Rcode,
+    /// A records, in a stable order.
+    pub addrs: Vec<Ipv4Addr>,
+    /// Time to live in seconds.
+    pub ttl: u32,
+}
+
+impl Answer {
+    fn found(addrs: Vec<Ipv4Addr>, ttl: u32) -> Answer {
+        Answer { rcode: Rcode::NoError, addrs, ttl }
+    }
+
+    fn nx() -> Answer {
+        Answer { rcode: Rcode::NxDomain, addrs: Vec::new(), ttl: 0 }
+    }
+}
+
+/// Where the question comes from: a VPC's resolver, or a resolver on the internet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum View {
+    /// The Amazon resolver of this VPC (D1).
+    Vpc(VpcId),
+    /// A public resolver: no split horizon, no private DNS.
+    Public,
+}
+
+impl World {
+    /// Resolve an A record of `name` as seen from `view`.
+    pub fn resolve(&self, view: View, name: &str) -> Answer {
+        let name = name.trim_end_matches('.').to_ascii_lowercase();
+        let inside = match view {
+            View::Vpc(v) => Some(v),
+            View::Public => None,
+        };
+        if let Some(a) = inside.and_then(|v| self.resolve_private_dns(v, &name)) {
+            return a;
+        }
+        self.resolve_ec2_name(inside, &name)
+            .or_else(|| self.resolve_lb_name(&name))
+            .or_else(|| self.resolve_endpoint_name(&name))
+            .or_else(|| self.resolve_internet_name(&name))
+            .unwrap_or_else(Answer::nx)
+    }
+
+    /// D2/D3: `ip-a-b-c-d.<internal suffix>` inside the VPC; `ec2-a-b-c-d.<public suffix>`,
+    /// which answers the private IP inside the instance's VPC and the public IP elsewhere.
+    fn resolve_ec2_name(&self, inside: Option<VpcId>, name: &str) -> Option<Answer> {
+        if let Some(rest) = name.strip_suffix(&format!(".{}", self.region.internal_suffix())) {
+            let ip = dashed_ip(rest.strip_prefix("ip-")?)?;
+            let vpc = inside?;
+            self.eni_by_private_ip(vpc, ip)?;
+            return Some(Answer::found(vec![ip], 60));
+        }
+        let rest = name.strip_suffix(&format!(".{}", self.region.public_suffix()))?;
+        let public = dashed_ip(rest.strip_prefix("ec2-")?)?;
+        let eni = self.eni_by_public_ip(public)?;
+        let e = &self.enis[eni.index()];
+        if !self.vpcs[e.vpc.index()].dns_hostnames {
+            return None;
+        }
+        let ip = if inside == Some(e.vpc) { e.private_ip } else { public };
+        Some(Answer::found(vec![ip], 60))
+    }
+
+    /// L2/L6: an NLB's name answers one address per AZ with a healthy target (all nodes when
+    /// none is healthy anywhere); public addresses for internet-facing, even inside the VPC.
+    /// A zonal name `<az>.<name>` answers that AZ's node.
+    fn resolve_lb_name(&self, name: &str) -> Option<Answer> {
+        for (i, lb) in self.lbs.iter().enumerate() {
+            if lb.deleted {
+                continue;
+            }
+            let lb_id = LbId(i as u32);
+            if name == lb.dns_name.to_ascii_lowercase() {
+                return Some(Answer::found(self.lb_addresses(lb_id, None), 60));
+            }
+            if let Some(az) = name.strip_suffix(&format!(".{}", lb.dns_name.to_ascii_lowercase())) {
+                if lb.nodes.iter().any(|n| n.az == az) {
+                    return Some(Answer::found(self.lb_addresses(lb_id, Some(az)), 60));
+                }
+            }
+        }
+        None
+    }
+
+    /// The addresses an NLB's name answers (of one AZ's node when `az` is given).
+    pub fn lb_addresses(&self, lb: LbId, az: Option<&str>) -> Vec<Ipv4Addr> {
+        let l = &self.lbs[lb.index()];
+        let live = self.azs_with_healthy_targets(l);
+        l.nodes
+            .iter()
+            .filter(|n| match az {
+                Some(a) => n.az == a,
+                None => live.is_empty() || live.contains(&n.az),
+            })
+            .map(|n| match l.scheme {
+                Scheme::InternetFacing => {
+                    self.public_ip_of(n.eni).unwrap_or(self.enis[n.eni.index()].private_ip)
+                }
+                Scheme::Internal => self.enis[n.eni.index()].private_ip,
+            })
+            .collect()
+    }
+
+    /// L6: the AZs (of the NLB's nodes) that hold a healthy target of one of its groups; with cross-zone on, all of them if any does.
+    fn azs_with_healthy_targets(&self, l: &LoadBalancer) -> Vec<&'static str> {
+        let mut azs = Vec::new();
+        for x in &l.listeners {
+            let listener = &self.listeners[x.index()];
+            let Some(tg) = listener.target_group.filter(|_| !listener.deleted) else { continue };
+            for t in &self.target_groups[tg.index()].targets {
+                if t.state == HealthState::Healthy {
+                    if let Some((_, az)) = self.target_address(t.target) {
+                        azs.push(az);
+                    }
+                }
+            }
+        }
+        if l.cross_zone && !azs.is_empty() {
+            return l.nodes.iter().map(|n| n.az).collect();
+        }
+        l.nodes.iter().map(|n| n.az).filter(|a| azs.contains(a)).collect()
+    }
+
+    /// P6: `<vpce-id>-<suffix>.<service base name>` answers every endpoint ENI; `<vpce-id>-<suffix>-<az>.<base>` that AZ's.
+    fn resolve_endpoint_name(&self, name: &str) -> Option<Answer> {
+        let (first, base) = name.split_once('.')?;
+        for e in &self.endpoints {
+            if !endpoint_resolves(e) {
+                continue;
+            }
+            let svc = &self.services[e.service.index()];
+            if base != svc.base_dns_name {
+                continue;
+            }
+            let stem = format!("{}-{}", e.aws_id, e.dns_suffix);
+            if first == stem {
+                return Some(Answer::found(self.endpoint_addresses(e, None), 60));
+            }
+            if let Some(az) = first.strip_prefix(&format!("{stem}-")) {
+                return Some(Answer::found(self.endpoint_addresses(e, Some(az)), 60));
+            }
+        }
+        None
+    }
+
+    fn endpoint_addresses(&self, e: &VpcEndpoint, az: Option<&str>) -> Vec<Ipv4Addr> {
+        e.enis
+            .iter()
+            .filter(|eni| az.is_none_or(|a| self.subnets[self.enis[eni.index()].subnet.index()].az == a))
+            .map(|eni| self.enis[eni.index()].private_ip)
+            .collect()
+    }
+
+    /// P6: the endpoint's DNS names: the regional one, then one per AZ.
+    pub fn endpoint_dns_names(&self, ep: EndpointId) -> Vec<String> {
+        let e = &self.endpoints[ep.index()];
+        let base = &self.services[e.service.index()].base_dns_name;
+        let stem = format!("{}-{}", e.aws_id, e.dns_suffix);
+        let mut names = vec![format!("{stem}.{base}")];
+        for s in &e.subnets {
+            names.push(format!("{stem}-{}.{base}", self.subnets[s.index()].az));
+        }
+        names
+    }
+
+    /// P9: a service's private DNS name answers the endpoint ENIs inside a consumer VPC with
+    /// private DNS enabled and both DNS attributes on.
+    fn resolve_private_dns(&self, vpc: VpcId, name: &str) -> Option<Answer> {
+        let v = &self.vpcs[vpc.index()];
+        if !(v.dns_support && v.dns_hostnames) {
+            return None;
+        }
+        let e = self.endpoints.iter().find(|e| {
+            let svc = &self.services[e.service.index()];
+            e.vpc == vpc
+                && e.private_dns_enabled
+                && endpoint_resolves(e)
+                && svc.state == ServiceState::Available
+                && svc.private_dns_name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(name))
+        })?;
+        Some(Answer::found(self.endpoint_addresses(e, None), 60))
+    }
+
+    /// Hosts of the simulated internet: checkip, and the region's AWS service names.
+    fn resolve_internet_name(&self, name: &str) -> Option<Answer> {
+        if name == "checkip.amazonaws.com" {
+            return Some(Answer::found(vec![crate::region::CHECKIP_ADDR], 60));
+        }
+        let service = name.strip_suffix(&format!(".{}.amazonaws.com", self.region.name))?;
+        let plain = !service.is_empty() && service.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+        plain.then(|| Answer::found(vec![self.region.service_addr()], 60))
+    }
+}
+
+/// P6: an endpoint's names answer while its interfaces exist.
+fn endpoint_resolves(e: &VpcEndpoint) -> bool {
+    !matches!(e.state, EndpointState::Deleting | EndpointState::Deleted | EndpointState::Failed)
+}
+
+/// `10-0-0-5` as an address.
+fn dashed_ip(s: &str) -> Option<Ipv4Addr> {
+    s.replace('-', ".").parse().ok()
+}

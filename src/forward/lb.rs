@@ -1,0 +1,189 @@
+//! Where a leg ends at a load balancer node or an interface endpoint and the next
+//! begins: listeners (L3), target choice by flow hash with cross-zone and fail-open
+//! rules (L5, L6), client IP preservation (L7, L8), endpoint states and the
+//! PrivateLink hop to the node in the same AZ (P7, P8); and the response legs.
+
+use crate::addr::Protocol;
+use crate::ids::*;
+use crate::model::endpoint_service::ServiceState;
+use crate::model::eni::EniOwner;
+use crate::model::nlb::{flow_hash, HealthState, Target};
+use crate::model::vpc_endpoint::EndpointState;
+use crate::trace::{Direction, ExplanationCode, Header};
+use crate::world::World;
+
+use super::leg::Mode;
+use super::{Block, Component, Destination, LegRecord, Legs, Recorder, Why};
+
+fn block(code: ExplanationCode, at: Component, header: Header) -> Block {
+    Block { code, at, header, on_return: false }
+}
+
+/// The target a node picked and why.
+struct Choice {
+    index: usize,
+    hash: u64,
+    candidates: u32,
+    fail_open: bool,
+}
+
+impl World {
+    /// A packet `h` arrived at node `node` of `lb`: listener, target group, target, then the leg to the target.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn through_load_balancer<R: Recorder>(
+        &self,
+        lb: LbId,
+        node: EniId,
+        h: Header,
+        seq: u32,
+        via: Option<EndpointId>,
+        legs: &mut Legs,
+        rec: &mut R,
+    ) -> Result<(Destination, Header), Block> {
+        let l = &self.lbs[lb.index()];
+        rec.hop(self, Component::Lb(lb), Why::Nothing, Some(h), None);
+        if h.protocol == Protocol::Icmp {
+            return Err(block(ExplanationCode::ProtocolRestriction, Component::Lb(lb), h));
+        }
+        let listener = l.listeners.iter().copied().find(|x| {
+            let x = &self.listeners[x.index()];
+            !x.deleted && x.port == h.dst_port && x.protocol.carries(h.protocol)
+        });
+        let Some(listener) = listener else {
+            return Err(block(ExplanationCode::ElbListenerPortRestriction, Component::Lb(lb), h));
+        };
+        rec.hop(self, Component::Listener(listener), Why::Listener(listener), Some(h), None);
+        let Some(tg) = self.listeners[listener.index()].target_group else {
+            return Err(block(ExplanationCode::Elbv2ListenerHasNoTg, Component::Listener(listener), h));
+        };
+        let az = l.nodes.iter().find(|n| n.eni == node).map_or("", |n| n.az);
+        let choice = self.choose_target(tg, az, l.cross_zone, &h, seq)?;
+        let group = &self.target_groups[tg.index()];
+        let target = &group.targets[choice.index];
+        let Some((addr, _)) = self.target_address(target.target) else {
+            return Err(block(ExplanationCode::Elbv2NoTargetsInAz, Component::TargetGroup(tg), h));
+        };
+        let node_ip = self.enis[node.index()].private_ip;
+        let preserve = via.is_none() && group.preserves_client_ip();
+        let out =
+            Header { src: if preserve { h.src } else { node_ip }, dst: addr, dst_port: target.port, ..h };
+        let why = Why::Target(tg, choice.index, choice.hash, choice.candidates, choice.fail_open);
+        rec.hop(self, Component::TargetGroup(tg), why, Some(h), Some(out));
+        let end = self.routed_leg(node, out, Mode::Forward, rec)?;
+        legs.push(LegRecord::Routed { to: end.eni, arrived: end.header, reply_to: Some(node_ip) });
+        match end.eni.map(|e| self.enis[e.index()].owner) {
+            Some(EniOwner::Instance(i)) => self.deliver(i, end.header, rec),
+            Some(_) | None => {
+                Err(block(ExplanationCode::UnknownDestination, Component::TargetGroup(tg), out))
+            }
+        }
+    }
+
+    /// L5/L6: the flow hash picks among the healthy targets of the node's AZ (all AZs with
+    /// cross-zone on); with healthy targets only elsewhere the flow is dropped; with none healthy
+    /// anywhere the node fails open over every registered target it may use.
+    fn choose_target(
+        &self,
+        tg: TargetGroupId,
+        az: &str,
+        cross_zone: bool,
+        h: &Header,
+        seq: u32,
+    ) -> Result<Choice, Block> {
+        let group = &self.target_groups[tg.index()];
+        let live = |t: &Target| !matches!(t.state, HealthState::Draining | HealthState::Unused);
+        let in_scope = |t: &Target| cross_zone || self.target_address(t.target).is_some_and(|(_, a)| a == az);
+        let healthy = |t: &Target| live(t) && t.state == HealthState::Healthy;
+        let any_healthy = group.targets.iter().any(healthy);
+        let fail_open = !any_healthy;
+        let pool = |t: &Target| in_scope(t) && if fail_open { live(t) } else { healthy(t) };
+        let n = group.targets.iter().filter(|t| pool(t)).count() as u32;
+        if n == 0 {
+            let code = if any_healthy {
+                ExplanationCode::ElbNotCrosszone
+            } else {
+                ExplanationCode::Elbv2NoTargetsInAz
+            };
+            return Err(block(code, Component::TargetGroup(tg), *h));
+        }
+        let hash = flow_hash(self.flow_key, h.protocol, h.src, h.dst, h.src_port, h.dst_port, seq);
+        let k = (hash % u64::from(n)) as usize;
+        let index = group.targets.iter().enumerate().filter(|(_, t)| pool(t)).nth(k).map_or(0, |(i, _)| i);
+        Ok(Choice { index, hash, candidates: n, fail_open })
+    }
+
+    /// A packet arrived at an endpoint's interface: it must be available (P7), and goes to the node in the same AZ (P8).
+    pub(crate) fn through_endpoint<R: Recorder>(
+        &self,
+        ep: EndpointId,
+        eni: EniId,
+        h: Header,
+        seq: u32,
+        legs: &mut Legs,
+        rec: &mut R,
+    ) -> Result<(Destination, Header), Block> {
+        let e = &self.endpoints[ep.index()];
+        rec.hop(self, Component::Endpoint(ep), Why::State(e.state.as_str()), Some(h), None);
+        if e.state != EndpointState::Available {
+            return Err(block(ExplanationCode::BadState, Component::Endpoint(ep), h));
+        }
+        let svc = &self.services[e.service.index()];
+        if svc.state == ServiceState::Deleted {
+            return Err(block(ExplanationCode::BadState, Component::Service(e.service), h));
+        }
+        rec.hop(self, Component::Service(e.service), Why::Nothing, Some(h), None);
+        let az = self.subnets[self.enis[eni.index()].subnet.index()].az;
+        let node = svc
+            .nlbs
+            .iter()
+            .find_map(|lb| self.lbs[lb.index()].nodes.iter().find(|n| n.az == az).map(|n| (*lb, n.eni)));
+        let Some((lb, node)) = node else {
+            return Err(block(
+                ExplanationCode::VpceServiceNotInstalledInAz,
+                Component::Service(e.service),
+                h,
+            ));
+        };
+        let at_node = Header { dst: self.enis[node.index()].private_ip, ..h };
+        legs.push(LegRecord::PrivateLink { endpoint: ep, service: e.service, lb });
+        if self.lbs[lb.index()].enforce_sg_on_privatelink {
+            self.check_sgs(node, Direction::Ingress, at_node, false, rec)?;
+        }
+        self.through_load_balancer(lb, node, at_node, seq, Some(ep), legs, rec)
+    }
+
+    /// The response: each leg walked back, last leg first, statefully (S2) through NACLs and routes (N3, L8).
+    pub(crate) fn walk_return<R: Recorder>(&self, legs: &Legs, rec: &mut R) -> Result<(), Block> {
+        for leg in legs.items[..legs.len].iter().rev().flatten() {
+            match *leg {
+                LegRecord::Routed { to, arrived, reply_to, .. } => {
+                    let mut reply = arrived.reversed();
+                    if let Some(node) = reply_to {
+                        reply.dst = node;
+                    }
+                    match to {
+                        Some(eni) => {
+                            self.routed_leg(eni, reply, Mode::Reply, rec)?;
+                        }
+                        None => {
+                            rec.hop(
+                                self,
+                                Component::Internet(Some(reply.src)),
+                                Why::Nothing,
+                                Some(reply),
+                                None,
+                            );
+                            self.across_internet(reply, Mode::Reply, rec)?;
+                        }
+                    }
+                }
+                LegRecord::PrivateLink { endpoint, service, lb } => {
+                    rec.hop(self, Component::Lb(lb), Why::Nothing, None, None);
+                    rec.hop(self, Component::Service(service), Why::Nothing, None, None);
+                    rec.hop(self, Component::Endpoint(endpoint), Why::Nothing, None, None);
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,250 @@
+//! One routed leg: from an interface to the interface (or internet host) that owns
+//! the destination. Same-subnet traffic is delivered directly (R7); otherwise the
+//! NACLs at subnet boundaries (N1), the route table (R1, R3-R6), internet gateways
+//! with their NAT (I1-I5) and appliance interfaces (source/destination check)
+//! decide. Bounded: an interface met twice is a routing loop.
+
+use std::net::Ipv4Addr;
+
+use crate::addr::is_rfc1918;
+use crate::ids::*;
+use crate::model::route_table::RouteTarget;
+use crate::trace::{Direction, ExplanationCode, Header};
+use crate::world::World;
+
+use super::{Block, Component, Recorder, Why};
+
+/// Forward (security groups checked) or response (stateful, S2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// The first packet of a flow.
+    Forward,
+    /// Its response.
+    Reply,
+}
+
+/// Where a leg ended.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct LegEnd {
+    /// The interface that owns the destination, or None for a host of the internet.
+    pub eni: Option<EniId>,
+    /// The packet as it arrived there.
+    pub header: Header,
+}
+
+/// Appliance hops one leg may take before it is called a loop.
+const MAX_APPLIANCES: usize = 8;
+
+fn block(code: ExplanationCode, at: Component, header: Header) -> Block {
+    Block { code, at, header, on_return: false }
+}
+
+impl World {
+    /// Walk one leg from `from`, whose packet is `h`.
+    pub(crate) fn routed_leg<R: Recorder>(
+        &self,
+        from: EniId,
+        h: Header,
+        mode: Mode,
+        rec: &mut R,
+    ) -> Result<LegEnd, Block> {
+        let stateful = mode == Mode::Reply;
+        rec.hop(self, Component::Eni(from), Why::Nothing, Some(h), None);
+        self.check_sgs(from, Direction::Egress, h, stateful, rec)?;
+        let mut at = from;
+        let mut visited = [from; MAX_APPLIANCES + 1];
+        let mut seen = 1;
+        loop {
+            match self.next_hop(at, h, mode, rec)? {
+                Next::Arrived(end) => return Ok(end),
+                Next::Appliance(eni) => {
+                    if visited[..seen].contains(&eni) || seen > MAX_APPLIANCES {
+                        return Err(block(ExplanationCode::RoutingLoop, Component::Eni(eni), h));
+                    }
+                    visited[seen] = eni;
+                    seen += 1;
+                    self.check_sgs(eni, Direction::Egress, h, stateful, rec)?;
+                    at = eni;
+                }
+            }
+        }
+    }
+
+    /// From interface `at`, where does `h` go next?
+    fn next_hop<R: Recorder>(&self, at: EniId, h: Header, mode: Mode, rec: &mut R) -> Result<Next, Block> {
+        let e = &self.enis[at.index()];
+        let subnet = e.subnet;
+        if self.subnets[subnet.index()].cidr.contains(h.dst) {
+            return self.arrive_local(e.vpc, subnet, h, mode, false, rec).map(Next::Arrived);
+        }
+        self.check_nacl(subnet, Direction::Egress, h, rec)?;
+        let table = self.route_table_of(subnet);
+        let rt = &self.route_tables[table.index()];
+        let Some(route) = rt.lookup(u32::from(h.dst)) else {
+            rec.hop(self, Component::RouteTable(table), Why::Nothing, Some(h), None);
+            return Err(block(ExplanationCode::NoRouteToDestination, Component::RouteTable(table), h));
+        };
+        let active = self.route_is_active(table, &route.target);
+        rec.hop(self, Component::RouteTable(table), Why::Route(route, active), Some(h), None);
+        if !active {
+            return Err(block(ExplanationCode::BadStateRoute, Component::RouteTable(table), h));
+        }
+        match route.target {
+            RouteTarget::Local => self.arrive_local(e.vpc, subnet, h, mode, true, rec).map(Next::Arrived),
+            RouteTarget::Igw(g) => self.out_through_igw(g, e.vpc, h, mode, rec).map(Next::Arrived),
+            RouteTarget::Eni(t) => self.to_appliance(subnet, t, h, mode, rec),
+            RouteTarget::Instance(i) => {
+                self.to_appliance(subnet, self.instances[i.index()].eni, h, mode, rec)
+            }
+            RouteTarget::Nat(_)
+            | RouteTarget::Pcx(_)
+            | RouteTarget::Tgw(_)
+            | RouteTarget::GatewayEndpoint(_) => {
+                Err(block(ExplanationCode::TargetNotModelled, Component::RouteTable(table), h))
+            }
+        }
+    }
+
+    /// Deliver inside the VPC: find the owner of the address; cross the NACL when the subnet changes.
+    fn arrive_local<R: Recorder>(
+        &self,
+        vpc: VpcId,
+        from_subnet: SubnetId,
+        h: Header,
+        mode: Mode,
+        crossed: bool,
+        rec: &mut R,
+    ) -> Result<LegEnd, Block> {
+        let Some(dst) = self.eni_by_private_ip(vpc, h.dst) else {
+            return Err(block(
+                ExplanationCode::UnknownDestination,
+                Component::RouteTable(self.route_table_of(from_subnet)),
+                h,
+            ));
+        };
+        let dst_subnet = self.enis[dst.index()].subnet;
+        if crossed && dst_subnet != from_subnet {
+            self.check_nacl(dst_subnet, Direction::Ingress, h, rec)?;
+        }
+        self.arrive_at(dst, h, mode, rec)?;
+        Ok(LegEnd { eni: Some(dst), header: h })
+    }
+
+    /// The packet enters interface `dst`: its groups decide (S6), statefully for responses.
+    pub(crate) fn arrive_at<R: Recorder>(
+        &self,
+        dst: EniId,
+        h: Header,
+        mode: Mode,
+        rec: &mut R,
+    ) -> Result<(), Block> {
+        self.check_sgs(dst, Direction::Ingress, h, mode == Mode::Reply, rec)?;
+        rec.hop(self, Component::Eni(dst), Why::Nothing, Some(h), None);
+        Ok(())
+    }
+
+    /// A route to an interface or instance: the appliance must accept packets not addressed to it.
+    fn to_appliance<R: Recorder>(
+        &self,
+        from_subnet: SubnetId,
+        t: EniId,
+        h: Header,
+        mode: Mode,
+        rec: &mut R,
+    ) -> Result<Next, Block> {
+        let target = &self.enis[t.index()];
+        if target.subnet != from_subnet {
+            self.check_nacl(target.subnet, Direction::Ingress, h, rec)?;
+        }
+        self.arrive_at(t, h, mode, rec)?;
+        if target.private_ip == h.dst {
+            return Ok(Next::Arrived(LegEnd { eni: Some(t), header: h }));
+        }
+        if target.source_dest_check {
+            return Err(block(ExplanationCode::EniSourceDestCheckRestriction, Component::Eni(t), h));
+        }
+        Ok(Next::Appliance(t))
+    }
+
+    /// I1, I2, I5: out through an internet gateway, translated to the sender's public IP; then across the internet.
+    fn out_through_igw<R: Recorder>(
+        &self,
+        g: IgwId,
+        vpc: VpcId,
+        h: Header,
+        mode: Mode,
+        rec: &mut R,
+    ) -> Result<LegEnd, Block> {
+        if is_rfc1918(h.dst) {
+            return Err(block(
+                ExplanationCode::IgwDestinationAddressNotInRfc1918Egress,
+                Component::Igw(g),
+                h,
+            ));
+        }
+        let public = self.eni_by_private_ip(vpc, h.src).and_then(|e| self.public_ip_of(e));
+        let Some(public) = public else {
+            rec.hop(self, Component::Igw(g), Why::Nothing, Some(h), None);
+            return Err(block(ExplanationCode::IgwPublicIpAssociationForEgress, Component::Igw(g), h));
+        };
+        let out = Header { src: public, ..h };
+        rec.hop(self, Component::Igw(g), Why::Nothing, Some(h), Some(out));
+        self.across_internet(out, mode, rec)
+    }
+
+    /// The internet: a public address of an interface enters through its VPC's gateway; else a host of the simulated internet.
+    pub(crate) fn across_internet<R: Recorder>(
+        &self,
+        h: Header,
+        mode: Mode,
+        rec: &mut R,
+    ) -> Result<LegEnd, Block> {
+        if let Some(dst) = self.eni_by_public_ip(h.dst) {
+            rec.hop(self, Component::Internet(None), Why::Nothing, Some(h), None);
+            return self.in_through_igw(dst, h, mode, rec);
+        }
+        if self.is_internet_host(h.dst) {
+            return Ok(LegEnd { eni: None, header: h });
+        }
+        Err(block(ExplanationCode::UnknownDestination, Component::Internet(Some(h.dst)), h))
+    }
+
+    /// Whether a host of the simulated internet answers at `addr`.
+    pub fn is_internet_host(&self, addr: Ipv4Addr) -> bool {
+        addr == crate::region::CHECKIP_ADDR
+            || crate::region::PUBLIC_RESOLVERS.contains(&addr)
+            || addr == self.region.service_addr()
+    }
+
+    /// I1, I3: inbound through the destination VPC's gateway, translated back to the private IP.
+    fn in_through_igw<R: Recorder>(
+        &self,
+        dst: EniId,
+        h: Header,
+        mode: Mode,
+        rec: &mut R,
+    ) -> Result<LegEnd, Block> {
+        let e = &self.enis[dst.index()];
+        let Some(g) = self.igws.iter().position(|g| g.attached == Some(e.vpc) && !g.deleted) else {
+            return Err(block(
+                ExplanationCode::IgwPrivateIpAssociationForIngress,
+                Component::Internet(None),
+                h,
+            ));
+        };
+        let g = IgwId(g as u32);
+        let inside = Header { dst: e.private_ip, ..h };
+        rec.hop(self, Component::Igw(g), Why::Nothing, Some(h), Some(inside));
+        self.check_nacl(e.subnet, Direction::Ingress, inside, rec)?;
+        self.arrive_at(dst, inside, mode, rec)?;
+        Ok(LegEnd { eni: Some(dst), header: inside })
+    }
+}
+
+/// Where a packet goes from an interface.
+enum Next {
+    /// It reached the owner of its destination.
+    Arrived(LegEnd),
+    /// An appliance interface forwards it on.
+    Appliance(EniId),
+}

@@ -1,0 +1,227 @@
+//! The packet walk: a [`Flow`] from an interface in, an [`Outcome`] (verdict only,
+//! no allocation) or a [`Trace`] (every hop explained) out. Pure: it reads the
+//! [`World`] and never changes it; no clock, no I/O.
+//!
+//! A flow is walked as legs. A leg is one routed journey from an interface to the
+//! interface (or internet host) that owns the destination address ([`leg`]). A
+//! load balancer node or an endpoint ends a leg and starts the next ([`lb`]). The
+//! response walks the legs back in reverse order, statefully (S2) but through the
+//! NACLs and route tables again (N3, RA3).
+
+mod lb;
+mod leg;
+mod record;
+mod rules;
+
+use std::net::Ipv4Addr;
+
+pub use record::{explain_block, ExplainRecorder, NullRecorder, Recorder, Why};
+
+use crate::ids::*;
+use crate::model::eni::EniOwner;
+use crate::trace::{ExplanationCode, Flow, Header, Trace};
+use crate::world::World;
+
+/// A component of a path, by typed handle (the recorder turns it into ids and names).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Component {
+    /// An instance.
+    Instance(InstanceId),
+    /// A network interface.
+    Eni(EniId),
+    /// A security group.
+    Sg(SgId),
+    /// A network ACL.
+    Nacl(NaclId),
+    /// A route table.
+    RouteTable(RouteTableId),
+    /// An internet gateway.
+    Igw(IgwId),
+    /// A load balancer.
+    Lb(LbId),
+    /// A listener.
+    Listener(ListenerId),
+    /// A target group.
+    TargetGroup(TargetGroupId),
+    /// A VPC endpoint.
+    Endpoint(EndpointId),
+    /// An endpoint service.
+    Service(ServiceId),
+    /// The internet, or the host on it with this address.
+    Internet(Option<Ipv4Addr>),
+}
+
+/// Why and where a flow stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Block {
+    /// The RA2 code.
+    pub code: ExplanationCode,
+    /// The component that stopped it.
+    pub at: Component,
+    /// The packet as it was there.
+    pub header: Header,
+    /// Whether it stopped on the return path.
+    pub on_return: bool,
+}
+
+/// Where a delivered flow ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Destination {
+    /// An instance (through its interface).
+    Instance(InstanceId),
+    /// A host of the simulated internet at this address.
+    Internet(Ipv4Addr),
+    /// An interface nothing answers on (a detached ENI).
+    Interface(EniId),
+}
+
+/// The verdict of a walk: delivered (and answered), or blocked with a reason.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// The flow got there and the response came back.
+    Delivered {
+        /// Who received it.
+        to: Destination,
+        /// The packet as the destination saw it.
+        seen: Header,
+    },
+    /// The flow stopped.
+    Blocked(Block),
+}
+
+impl Outcome {
+    /// Whether the flow was delivered and answered.
+    pub fn is_delivered(&self) -> bool {
+        matches!(self, Outcome::Delivered { .. })
+    }
+
+    /// The explanation code of a blocked flow.
+    pub fn code(&self) -> Option<ExplanationCode> {
+        match self {
+            Outcome::Blocked(b) => Some(b.code),
+            Outcome::Delivered { .. } => None,
+        }
+    }
+}
+
+/// Walking state that must not allocate: the legs walked so far, for the return path.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Legs {
+    items: [Option<LegRecord>; 4],
+    len: usize,
+}
+
+/// One leg, remembered for its response.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum LegRecord {
+    /// A routed leg from an interface to an interface or internet host.
+    Routed {
+        /// Where it ended (None for an internet host).
+        to: Option<EniId>,
+        /// The packet as it arrived.
+        arrived: Header,
+        /// L8: the response goes to this address instead of the seen source (a load balancer node).
+        reply_to: Option<Ipv4Addr>,
+    },
+    /// The PrivateLink hop from an endpoint interface to a load balancer node.
+    PrivateLink {
+        /// The endpoint.
+        endpoint: EndpointId,
+        /// The service.
+        service: ServiceId,
+        /// The load balancer.
+        lb: LbId,
+    },
+}
+
+impl Legs {
+    fn push(&mut self, leg: LegRecord) {
+        if self.len < self.items.len() {
+            self.items[self.len] = Some(leg);
+            self.len += 1;
+        }
+    }
+}
+
+impl World {
+    /// The verdict of a flow from interface `from`, allocating nothing (for benchmarks and bulk analysis).
+    pub fn verdict(&self, from: EniId, flow: Flow) -> Outcome {
+        self.walk(from, flow, &mut NullRecorder)
+    }
+
+    /// The explained path of a flow from interface `from`: every hop, forward and return.
+    pub fn trace(&self, from: EniId, flow: Flow) -> Trace {
+        self.trace_outcome(from, flow).0
+    }
+
+    /// The explained path and the verdict together.
+    pub fn trace_outcome(&self, from: EniId, flow: Flow) -> (Trace, Outcome) {
+        let mut rec = ExplainRecorder::new(self);
+        let outcome = self.walk(from, flow, &mut rec);
+        (rec.finish(flow.header, outcome), outcome)
+    }
+
+    /// Walk a flow with any recorder.
+    pub fn walk<R: Recorder>(&self, from: EniId, flow: Flow, rec: &mut R) -> Outcome {
+        let mut legs = Legs::default();
+        match self.walk_forward(from, flow, &mut legs, rec) {
+            Err(block) => Outcome::Blocked(block),
+            Ok((to, seen)) => {
+                rec.start_return();
+                match self.walk_return(&legs, rec) {
+                    Ok(()) => Outcome::Delivered { to, seen },
+                    Err(mut block) => {
+                        block.on_return = true;
+                        Outcome::Blocked(block)
+                    }
+                }
+            }
+        }
+    }
+
+    fn walk_forward<R: Recorder>(
+        &self,
+        from: EniId,
+        flow: Flow,
+        legs: &mut Legs,
+        rec: &mut R,
+    ) -> Result<(Destination, Header), Block> {
+        let src = &self.enis[from.index()];
+        if let EniOwner::Instance(i) = src.owner {
+            rec.hop(self, Component::Instance(i), Why::Nothing, Some(flow.header), None);
+        }
+        let end = self.routed_leg(from, flow.header, leg::Mode::Forward, rec)?;
+        legs.push(LegRecord::Routed { to: end.eni, arrived: end.header, reply_to: None });
+        let Some(eni) = end.eni else {
+            rec.hop(self, Component::Internet(Some(end.header.dst)), Why::Delivered, Some(end.header), None);
+            return Ok((Destination::Internet(end.header.dst), end.header));
+        };
+        match self.enis[eni.index()].owner {
+            EniOwner::Instance(i) => self.deliver(i, end.header, rec),
+            EniOwner::LoadBalancer(lb) => {
+                self.through_load_balancer(lb, eni, end.header, flow.seq, None, legs, rec)
+            }
+            EniOwner::Endpoint(ep) => self.through_endpoint(ep, eni, end.header, flow.seq, legs, rec),
+            EniOwner::Detached => Ok((Destination::Interface(eni), end.header)),
+        }
+    }
+
+    fn deliver<R: Recorder>(
+        &self,
+        i: InstanceId,
+        h: Header,
+        rec: &mut R,
+    ) -> Result<(Destination, Header), Block> {
+        use crate::model::instance::InstanceState;
+        if self.instances[i.index()].state != InstanceState::Running {
+            return Err(Block {
+                code: ExplanationCode::BadState,
+                at: Component::Instance(i),
+                header: h,
+                on_return: false,
+            });
+        }
+        rec.hop(self, Component::Instance(i), Why::Delivered, Some(h), None);
+        Ok((Destination::Instance(i), h))
+    }
+}

@@ -1,0 +1,258 @@
+//! Recorders: what the walk does with each hop. [`NullRecorder`] drops them (the
+//! verdict-only path allocates nothing); [`ExplainRecorder`] turns typed hops into
+//! the ids, names and matched rules of a [`Trace`].
+
+use crate::addr::RuleProtocol;
+use crate::ids::*;
+use crate::model::nacl::AclEntry;
+use crate::model::route_table::Route;
+use crate::model::security_group::{Peer, SgRule};
+use crate::trace::{ComponentKind, Direction, Explanation, ExplanationCode, Header, Hop, Matched, Trace};
+use crate::world::{Handle, World};
+
+use super::{Block, Component, Outcome};
+
+/// What matched at a hop, by reference: cheap to pass, turned into text only when explaining.
+#[derive(Clone, Copy, Debug)]
+pub enum Why<'a> {
+    /// Nothing to say.
+    Nothing,
+    /// A security group rule allowed it.
+    SgRule(SgId, Direction, &'a SgRule),
+    /// A response allowed statefully (S2).
+    Stateful(Direction),
+    /// A NACL entry decided (None: the final `*` deny).
+    Acl(Direction, Option<&'a AclEntry>),
+    /// A route matched; the flag says whether it is active.
+    Route(&'a Route, bool),
+    /// A listener took it.
+    Listener(ListenerId),
+    /// A target was chosen: index in the group, hash, number of candidates, whether failing open.
+    Target(TargetGroupId, usize, u64, u32, bool),
+    /// A state (an endpoint's).
+    State(&'static str),
+    /// Delivered.
+    Delivered,
+}
+
+/// Receives the hops of a walk.
+pub trait Recorder {
+    /// One component passed.
+    fn hop(
+        &mut self,
+        w: &World,
+        c: Component,
+        why: Why<'_>,
+        inbound: Option<Header>,
+        outbound: Option<Header>,
+    );
+    /// The response path starts.
+    fn start_return(&mut self);
+}
+
+/// Drops every hop: the verdict-only walk.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NullRecorder;
+
+impl Recorder for NullRecorder {
+    #[inline(always)]
+    fn hop(&mut self, _: &World, _: Component, _: Why<'_>, _: Option<Header>, _: Option<Header>) {}
+    #[inline(always)]
+    fn start_return(&mut self) {}
+}
+
+/// Builds a [`Trace`].
+#[derive(Debug)]
+pub struct ExplainRecorder<'w> {
+    world: &'w World,
+    forward: Vec<Hop>,
+    ret: Vec<Hop>,
+    returning: bool,
+}
+
+impl<'w> ExplainRecorder<'w> {
+    /// A recorder for walks over `world`.
+    pub fn new(world: &'w World) -> ExplainRecorder<'w> {
+        ExplainRecorder { world, forward: Vec::new(), ret: Vec::new(), returning: false }
+    }
+
+    /// The trace of the walk that ended with `outcome`.
+    pub fn finish(self, flow: Header, outcome: Outcome) -> Trace {
+        let (explanation, delivered) = match outcome {
+            Outcome::Delivered { seen, .. } => (None, Some(seen)),
+            Outcome::Blocked(b) => (Some(explain_block(self.world, &b)), None),
+        };
+        Trace { flow, forward: self.forward, ret: self.ret, explanation, delivered }
+    }
+}
+
+impl Recorder for ExplainRecorder<'_> {
+    fn hop(
+        &mut self,
+        w: &World,
+        c: Component,
+        why: Why<'_>,
+        inbound: Option<Header>,
+        outbound: Option<Header>,
+    ) {
+        let (kind, id, name) = describe(w, c);
+        let path = if self.returning { &mut self.ret } else { &mut self.forward };
+        let repeat = path.last().is_some_and(|last| last.kind == kind && last.id == id);
+        if repeat && matches!(why, Why::Nothing) {
+            return;
+        }
+        path.push(Hop {
+            seq: path.len() as u16 + 1,
+            kind,
+            id,
+            name,
+            matched: matched(w, why),
+            inbound,
+            outbound,
+        });
+    }
+
+    fn start_return(&mut self) {
+        self.returning = true;
+    }
+}
+
+/// The kind, AWS id and name of a component.
+pub fn describe(w: &World, c: Component) -> (ComponentKind, String, Option<String>) {
+    let (kind, handle) = match c {
+        Component::Instance(x) => (ComponentKind::Instance, Handle::Instance(x)),
+        Component::Eni(x) => (ComponentKind::NetworkInterface, Handle::Eni(x)),
+        Component::Sg(x) => (ComponentKind::SecurityGroup, Handle::Sg(x)),
+        Component::Nacl(x) => (ComponentKind::NetworkAcl, Handle::Nacl(x)),
+        Component::RouteTable(x) => (ComponentKind::RouteTable, Handle::RouteTable(x)),
+        Component::Igw(x) => (ComponentKind::InternetGateway, Handle::Igw(x)),
+        Component::Lb(x) => (ComponentKind::LoadBalancer, Handle::Lb(x)),
+        Component::Listener(x) => (ComponentKind::LoadBalancerListener, Handle::Listener(x)),
+        Component::TargetGroup(x) => (ComponentKind::TargetGroup, Handle::TargetGroup(x)),
+        Component::Endpoint(x) => (ComponentKind::VpcEndpoint, Handle::Endpoint(x)),
+        Component::Service(x) => (ComponentKind::VpcEndpointService, Handle::Service(x)),
+        Component::Internet(addr) => {
+            let id = addr.map_or_else(|| "internet".to_string(), |a| internet_host_name(w, a));
+            return (ComponentKind::Internet, id, None);
+        }
+    };
+    (kind, w.aws_id(handle).to_string(), w.name_of(handle).map(str::to_string))
+}
+
+/// The name of a host of the simulated internet.
+pub fn internet_host_name(w: &World, addr: std::net::Ipv4Addr) -> String {
+    if addr == crate::region::CHECKIP_ADDR {
+        "checkip.amazonaws.com".into()
+    } else if crate::region::PUBLIC_RESOLVERS.contains(&addr) {
+        format!("dns-resolver {addr}")
+    } else if addr == w.region.service_addr() {
+        format!("aws-services.{}.amazonaws.com", w.region.name)
+    } else {
+        addr.to_string()
+    }
+}
+
+fn peer_text(w: &World, p: &Peer) -> String {
+    match p {
+        Peer::Cidr(c) => c.to_string(),
+        Peer::Group(g) => w.sgs[g.index()].aws_id.clone(),
+        Peer::PrefixList(p) => p.clone(),
+    }
+}
+
+fn matched(w: &World, why: Why<'_>) -> Option<Matched> {
+    Some(match why {
+        Why::Nothing => return None,
+        Why::SgRule(sg, direction, r) => Matched::SecurityGroupRule {
+            direction,
+            group_id: w.sgs[sg.index()].aws_id.clone(),
+            protocol: r.protocol.to_string(),
+            ports: if r.protocol == RuleProtocol::All { "all".into() } else { r.ports.to_string() },
+            peer: peer_text(w, &r.peer),
+        },
+        Why::Stateful(direction) => Matched::Stateful { direction },
+        Why::Acl(direction, e) => match e {
+            Some(e) => Matched::AclRule {
+                direction,
+                rule_number: Some(e.number),
+                action: e.action.as_str().into(),
+                cidr: e.cidr,
+                protocol: e.protocol.to_string(),
+                ports: if e.protocol == RuleProtocol::All { "all".into() } else { e.ports.to_string() },
+            },
+            None => Matched::AclRule {
+                direction,
+                rule_number: None,
+                action: "deny".into(),
+                cidr: crate::addr::Cidr::ANY,
+                protocol: "-1".into(),
+                ports: "all".into(),
+            },
+        },
+        Why::Route(r, active) => Matched::Route {
+            destination: r.destination,
+            target: w.route_target_id(&r.target),
+            state: if active { "active" } else { "blackhole" }.into(),
+        },
+        Why::Listener(l) => {
+            let l = &w.listeners[l.index()];
+            Matched::Listener { protocol: l.protocol.as_str().into(), port: l.port }
+        }
+        Why::Target(tg, i, hash, n, fail_open) => {
+            let t = &w.target_groups[tg.index()].targets[i];
+            let (address, az) = w.target_address(t.target).unwrap_or((std::net::Ipv4Addr::UNSPECIFIED, "?"));
+            let pool = if fail_open { "all targets (fail open: none healthy)" } else { "healthy targets" };
+            Matched::Target {
+                target: w.target_id(t.target),
+                address,
+                port: t.port,
+                reason: format!("flow hash {:016x} mod {n} {pool} in {az}", hash),
+            }
+        }
+        Why::State(s) => Matched::State { state: s.into() },
+        Why::Delivered => Matched::Delivered,
+    })
+}
+
+/// The explanation of a block: its code, component and a sentence for people.
+pub fn explain_block(w: &World, b: &Block) -> Explanation {
+    let (kind, component_id, component_name) = describe(w, b.at);
+    Explanation { code: b.code, kind, component_id, component_name, message: message(w, b) }
+}
+
+fn message(w: &World, b: &Block) -> String {
+    use ExplanationCode as C;
+    let h = b.header;
+    let side = if b.on_return { "the response " } else { "" };
+    match b.code {
+        C::NoRouteToDestination => format!("{side}no route in the table matches {}", h.dst),
+        C::BadStateRoute => format!("{side}the route to {} is a blackhole: its target is gone or detached", h.dst),
+        C::EniSgRulesMismatch => format!("no rule of the interface's security groups allows {h}"),
+        C::SgHasNoRules => format!("the security groups have no rules in this direction, so {h} is denied"),
+        C::SubnetAclRestriction => format!("{side}a network ACL rule denies {h} (NACLs are stateless: the return needs its own rule)"),
+        C::EniSourceDestCheckRestriction => format!("the interface is not the source or destination of {h} and its source/destination check is on"),
+        C::IgwPublicIpAssociationForEgress => format!("{} has no public IP, so the internet gateway cannot translate it (give the instance a public or Elastic IP, or use PrivateLink)", h.src),
+        C::IgwPrivateIpAssociationForIngress => format!("{} is not a public IP mapped to an interface of this VPC", h.dst),
+        C::IgwDestinationAddressNotInRfc1918Egress => format!("{} is a private (RFC 1918) address; an internet gateway does not carry it", h.dst),
+        C::ElbListenerPortRestriction => format!("the load balancer has no {} listener on port {}", h.protocol, h.dst_port),
+        C::Elbv2ListenerHasNoTg => "the listener forwards to no target group".into(),
+        C::Elbv2NoTargetsInAz => "the target group has no target in this node's Availability Zone".into(),
+        C::ElbNotCrosszone => "the only healthy targets are in other Availability Zones and cross-zone load balancing is off".into(),
+        C::TargetPortRestriction => format!("the target does not accept port {}", h.dst_port),
+        C::VpceServiceNotInstalledInAz => "the endpoint service has no load balancer node in this Availability Zone".into(),
+        C::VpceIntraVpcTraffic => "PrivateLink carries traffic only from the consumer to the service".into(),
+        C::BadState => match b.at {
+            Component::Endpoint(e) => {
+                let ep = &w.endpoints[e.index()];
+                format!("the VPC endpoint {} is {}, not available: traffic flows only once the service owner accepts it and it becomes available", ep.aws_id, ep.state.as_str())
+            }
+            Component::Service(_) => "the endpoint service is deleted".into(),
+            Component::Instance(i) => format!("the instance is {}", w.instances[i.index()].state.as_str()),
+            _ => "the component is not in a state that carries traffic".into(),
+        },
+        C::UnknownDestination => format!("nothing answers at {}", h.dst),
+        C::ProtocolRestriction => format!("{} is not carried here (a Network Load Balancer does not answer ICMP)", h.protocol),
+        C::RoutingLoop => format!("{side}the packet to {} came back to an interface it had already left: a routing loop", h.dst),
+        C::TargetNotModelled => "the route's target kind (NAT gateway, peering, transit gateway, gateway endpoint) is not simulated yet".into(),
+    }
+}

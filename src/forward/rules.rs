@@ -1,0 +1,118 @@
+//! Security group (S1, S2, S5, S6, I6) and network ACL (N1-N3) decisions at one
+//! interface or subnet boundary.
+
+use crate::ids::*;
+use crate::model::nacl::{AclVerdict, Action};
+use crate::model::security_group::{Peer, SgRule};
+use crate::trace::{Direction, ExplanationCode, Header};
+use crate::world::World;
+
+use super::{Block, Component, Recorder, Why};
+
+/// What a security group evaluation found.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum SgDecision<'a> {
+    /// The interface has no groups (a load balancer without groups): nothing to check.
+    NoGroups,
+    /// This rule of this group allows it.
+    Allowed(SgId, &'a SgRule),
+    /// Nothing allows it; the flag says whether the groups have no rules at all in this direction.
+    Denied(bool),
+}
+
+impl World {
+    /// S1/S5: all rules of all the interface's groups together; any allowing rule admits the packet.
+    /// The peer is the packet's source (ingress) or destination (egress); group peers match
+    /// members' private IPs only (I6).
+    pub(crate) fn evaluate_sgs(&self, eni: EniId, dir: Direction, h: &Header) -> SgDecision<'_> {
+        let e = &self.enis[eni.index()];
+        if e.groups.is_empty() {
+            return SgDecision::NoGroups;
+        }
+        let remote = if dir == Direction::Ingress { h.src } else { h.dst };
+        let mut any_rules = false;
+        for &g in &e.groups {
+            let sg = &self.sgs[g.index()];
+            let rules = if dir == Direction::Ingress { &sg.ingress } else { &sg.egress };
+            any_rules |= !rules.is_empty();
+            for r in rules {
+                if r.admits(h.protocol, h.dst_port) && self.peer_holds(e.vpc, &r.peer, remote) {
+                    return SgDecision::Allowed(g, r);
+                }
+            }
+        }
+        SgDecision::Denied(!any_rules)
+    }
+
+    /// S5/I6: whether a rule's peer holds `addr`.
+    #[inline]
+    fn peer_holds(&self, vpc: VpcId, peer: &Peer, addr: std::net::Ipv4Addr) -> bool {
+        match peer {
+            Peer::Cidr(c) => c.contains(addr),
+            Peer::Group(g) => {
+                self.eni_by_private_ip(vpc, addr).is_some_and(|m| self.enis[m.index()].groups.contains(g))
+            }
+            Peer::PrefixList(_) => false,
+        }
+    }
+
+    /// Check the groups of `eni` in `dir` (forward) or note the stateful pass (response, S2).
+    pub(crate) fn check_sgs<R: Recorder>(
+        &self,
+        eni: EniId,
+        dir: Direction,
+        h: Header,
+        stateful: bool,
+        rec: &mut R,
+    ) -> Result<(), Block> {
+        let e = &self.enis[eni.index()];
+        if stateful {
+            if let Some(&g) = e.groups.first() {
+                rec.hop(self, Component::Sg(g), Why::Stateful(dir), Some(h), None);
+            }
+            return Ok(());
+        }
+        match self.evaluate_sgs(eni, dir, &h) {
+            SgDecision::NoGroups => Ok(()),
+            SgDecision::Allowed(g, r) => {
+                rec.hop(self, Component::Sg(g), Why::SgRule(g, dir, r), Some(h), None);
+                Ok(())
+            }
+            SgDecision::Denied(no_rules) => {
+                let code = if no_rules {
+                    ExplanationCode::SgHasNoRules
+                } else {
+                    ExplanationCode::EniSgRulesMismatch
+                };
+                Err(Block { code, at: Component::Sg(e.groups[0]), header: h, on_return: false })
+            }
+        }
+    }
+
+    /// N1/N3: the subnet's NACL in `dir`; the lowest matching entry decides, else deny.
+    pub(crate) fn check_nacl<R: Recorder>(
+        &self,
+        subnet: SubnetId,
+        dir: Direction,
+        h: Header,
+        rec: &mut R,
+    ) -> Result<(), Block> {
+        let acl = self.subnets[subnet.index()].nacl;
+        let remote = if dir == Direction::Ingress { h.src } else { h.dst };
+        let verdict = self.nacls[acl.index()].evaluate(dir, h.protocol, h.dst_port, remote);
+        let entry = match verdict {
+            AclVerdict::Entry(e) => Some(e),
+            AclVerdict::DefaultDeny => None,
+        };
+        rec.hop(self, Component::Nacl(acl), Why::Acl(dir, entry), Some(h), None);
+        match entry {
+            Some(e) if e.action == Action::Allow => Ok(()),
+            _ => Err(Block {
+                code: ExplanationCode::SubnetAclRestriction,
+                at: Component::Nacl(acl),
+                header: h,
+                on_return: false,
+            }),
+        }
+    }
+}

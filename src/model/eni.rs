@@ -1,0 +1,50 @@
+//! Elastic network interfaces: the private address, the public mapping the IGW
+//! uses (I1), the security groups evaluated there (S1, S6) and the
+//! source/destination check.
+
+use std::net::Ipv4Addr;
+
+use crate::ids::{EipId, EndpointId, InstanceId, LbId, SgId, SubnetId, VpcId};
+use crate::model::Tags;
+
+/// What an interface belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EniOwner {
+    /// An instance's interface.
+    Instance(InstanceId),
+    /// A load balancer node (one per subnet, L1).
+    LoadBalancer(LbId),
+    /// An interface endpoint's requester-managed interface (P4).
+    Endpoint(EndpointId),
+    /// A standalone interface not attached to anything.
+    Detached,
+}
+
+/// A network interface.
+#[derive(Clone, Debug)]
+pub struct NetworkInterface {
+    /// `eni-...`.
+    pub aws_id: String,
+    /// Its subnet.
+    pub subnet: SubnetId,
+    /// Its VPC (the subnet's).
+    pub vpc: VpcId,
+    /// Primary private IPv4 address.
+    pub private_ip: Ipv4Addr,
+    /// Auto-assigned public IPv4 address, if any.
+    pub public_ip: Option<Ipv4Addr>,
+    /// An associated Elastic IP, which takes precedence over the auto-assigned address.
+    pub eip: Option<EipId>,
+    /// Security groups (1 to 16, S1).
+    pub groups: Vec<SgId>,
+    /// Drop packets not addressed to or from this interface.
+    pub source_dest_check: bool,
+    /// What owns it.
+    pub owner: EniOwner,
+    /// The description AWS gives it.
+    pub description: String,
+    /// Tags.
+    pub tags: Tags,
+    /// Whether it was deleted.
+    pub deleted: bool,
+}

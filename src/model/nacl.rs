@@ -1,0 +1,120 @@
+//! Network ACLs: numbered, stateless allow/deny rules evaluated at subnet
+//! boundaries, lowest number first, with a final deny (N1-N3).
+
+use std::net::Ipv4Addr;
+
+use crate::addr::{Cidr, PortRange, Protocol, RuleProtocol};
+use crate::ids::VpcId;
+use crate::model::Tags;
+use crate::trace::Direction;
+
+/// Allow or deny.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Let the packet pass.
+    Allow,
+    /// Drop it.
+    Deny,
+}
+
+impl Action {
+    /// `allow` or `deny`, as the API spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Allow => "allow",
+            Action::Deny => "deny",
+        }
+    }
+}
+
+/// One numbered entry.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct AclEntry {
+    /// Rule number 1-32766; lowest wins.
+    pub number: u16,
+    /// Protocol.
+    pub protocol: RuleProtocol,
+    /// Ports.
+    pub ports: PortRange,
+    /// The block matched against the packet's source (ingress) or destination (egress).
+    pub cidr: Cidr,
+    /// Allow or deny.
+    pub action: Action,
+}
+
+impl AclEntry {
+    /// Whether the entry matches a packet whose remote address is `remote`.
+    #[inline]
+    pub fn matches(&self, protocol: Protocol, port: u16, remote: Ipv4Addr) -> bool {
+        self.protocol.matches(protocol)
+            && (self.protocol == RuleProtocol::All || self.ports.contains(port))
+            && self.cidr.contains(remote)
+    }
+}
+
+/// The result of evaluating a NACL.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AclVerdict<'a> {
+    /// A numbered entry decided.
+    Entry(&'a AclEntry),
+    /// No entry matched: the final `*` rule denies (N1).
+    DefaultDeny,
+}
+
+/// A network ACL.
+#[derive(Clone, Debug)]
+pub struct NetworkAcl {
+    /// `acl-...`.
+    pub aws_id: String,
+    /// Its VPC.
+    pub vpc: VpcId,
+    /// Whether it is the VPC's default NACL (N2: allows all).
+    pub is_default: bool,
+    /// Inbound entries, sorted by number.
+    pub ingress: Vec<AclEntry>,
+    /// Outbound entries, sorted by number.
+    pub egress: Vec<AclEntry>,
+    /// Tags.
+    pub tags: Tags,
+    /// Whether it was deleted.
+    pub deleted: bool,
+}
+
+impl NetworkAcl {
+    /// N1: the lowest-numbered entry that matches decides; none matching is a deny.
+    pub fn evaluate(
+        &self,
+        direction: Direction,
+        protocol: Protocol,
+        port: u16,
+        remote: Ipv4Addr,
+    ) -> AclVerdict<'_> {
+        let entries = match direction {
+            Direction::Ingress => &self.ingress,
+            Direction::Egress => &self.egress,
+        };
+        entries
+            .iter()
+            .find(|e| e.matches(protocol, port, remote))
+            .map_or(AclVerdict::DefaultDeny, AclVerdict::Entry)
+    }
+
+    /// The entries of one direction.
+    pub fn entries_mut(&mut self, direction: Direction) -> &mut Vec<AclEntry> {
+        match direction {
+            Direction::Ingress => &mut self.ingress,
+            Direction::Egress => &mut self.egress,
+        }
+    }
+}
+
+/// N2: the rule 100 that the default NACL has in each direction: allow everything.
+pub fn allow_all_entry() -> AclEntry {
+    AclEntry {
+        number: 100,
+        protocol: RuleProtocol::All,
+        ports: PortRange::ALL,
+        cidr: Cidr::ANY,
+        action: Action::Allow,
+    }
+}

@@ -1,0 +1,297 @@
+//! Instances, network interfaces and Elastic IPs (A4, I1, S4).
+
+use std::net::Ipv4Addr;
+
+use super::ApiResult;
+use crate::addr::Protocol;
+use crate::error::ApiError;
+use crate::ids::*;
+use crate::model::eip::ElasticIp;
+use crate::model::eni::{EniOwner, NetworkInterface};
+use crate::model::instance::{Instance, InstanceState, Service};
+use crate::model::Tags;
+use crate::world::{Handle, World};
+
+/// Groups per interface by default (Q1).
+pub const GROUPS_PER_ENI: usize = 5;
+
+/// Options of RunInstances for one instance with one interface.
+#[derive(Clone, Debug, Default)]
+pub struct RunInstance {
+    /// The subnet of the primary interface.
+    pub subnet: Option<SubnetId>,
+    /// Security groups; the VPC's default group when empty (S4).
+    pub groups: Vec<SgId>,
+    /// An explicit private address (A4).
+    pub private_ip: Option<Ipv4Addr>,
+    /// AssociatePublicIpAddress; the subnet's MapPublicIpOnLaunch when absent.
+    pub public_ip: Option<bool>,
+    /// Instance type; `t2.micro` when absent.
+    pub instance_type: Option<String>,
+    /// Image id.
+    pub image_id: Option<String>,
+    /// Key pair.
+    pub key_name: Option<String>,
+    /// Extra services beyond sshd on 22.
+    pub services: Vec<Service>,
+    /// Tags.
+    pub tags: Tags,
+}
+
+/// Options of CreateNetworkInterface.
+#[derive(Clone, Debug, Default)]
+pub struct CreateNetworkInterface {
+    /// The subnet.
+    pub subnet: Option<SubnetId>,
+    /// Groups; the default group when empty.
+    pub groups: Vec<SgId>,
+    /// An explicit address (A4).
+    pub private_ip: Option<Ipv4Addr>,
+    /// Description.
+    pub description: String,
+    /// Source/destination check; default true.
+    pub source_dest_check: Option<bool>,
+    /// Tags.
+    pub tags: Tags,
+}
+
+/// sshd on port 22, as every Amazon Linux instance runs.
+pub fn sshd() -> Service {
+    Service { protocol: Protocol::Tcp, port: 22, software: "sshd".into(), http_body: None }
+}
+
+impl World {
+    fn check_groups(&self, op: &str, subnet: SubnetId, groups: &[SgId]) -> ApiResult<Vec<SgId>> {
+        let vpc = self.subnets[subnet.index()].vpc;
+        if groups.len() > GROUPS_PER_ENI {
+            return Err(ApiError::new(
+                op,
+                "SecurityGroupsPerInterfaceLimitExceeded",
+                format!("You have exceeded the maximum number of security groups ({GROUPS_PER_ENI}) per interface."),
+            ));
+        }
+        if let Some(g) = groups.iter().find(|g| self.sgs[g.index()].vpc != vpc) {
+            return Err(ApiError::new(
+                op,
+                "InvalidParameter",
+                format!(
+                    "Security group {} and subnet {} belong to different networks.",
+                    self.sgs[g.index()].aws_id,
+                    self.subnets[subnet.index()].aws_id
+                ),
+            ));
+        }
+        Ok(if groups.is_empty() { vec![self.vpcs[vpc.index()].default_sg] } else { groups.to_vec() })
+    }
+
+    /// Create an interface in `subnet` owned by `owner`; the address is explicit (A4) or allocated (A2).
+    pub(crate) fn new_eni(
+        &mut self,
+        op: &str,
+        req: CreateNetworkInterface,
+        owner: EniOwner,
+    ) -> ApiResult<EniId> {
+        let subnet = req.subnet.ok_or_else(|| {
+            ApiError::new(op, "MissingParameter", "The request must contain the parameter SubnetId.")
+        })?;
+        let groups = self.check_groups(op, subnet, &req.groups)?;
+        let ip = match req.private_ip {
+            Some(ip) => self.claim_private_ip(op, subnet, ip)?,
+            None => self.allocate_private_ip(op, subnet)?,
+        };
+        let vpc = self.subnets[subnet.index()].vpc;
+        let id = EniId(self.enis.len() as u32);
+        let aws_id = self.ids.aws_id("eni");
+        self.register(&aws_id, Handle::Eni(id));
+        self.private_ips.insert((vpc.0, u32::from(ip)), id);
+        self.enis.push(NetworkInterface {
+            aws_id,
+            subnet,
+            vpc,
+            private_ip: ip,
+            public_ip: None,
+            eip: None,
+            groups,
+            source_dest_check: req.source_dest_check.unwrap_or(true),
+            owner,
+            description: req.description,
+            tags: req.tags,
+            deleted: false,
+        });
+        Ok(id)
+    }
+
+    /// Give an interface an auto-assigned public address (A6, I1).
+    pub(crate) fn assign_public_ip(&mut self, eni: EniId) -> Ipv4Addr {
+        let ip = self.allocate_public_ip();
+        self.enis[eni.index()].public_ip = Some(ip);
+        self.public_ips.insert(u32::from(ip), eni);
+        ip
+    }
+
+    /// Remove an interface and its addresses from the indexes.
+    pub(crate) fn remove_eni(&mut self, eni: EniId) {
+        let e = &mut self.enis[eni.index()];
+        e.deleted = true;
+        let (vpc, ip, public, eip) = (e.vpc, e.private_ip, e.public_ip, e.eip.take());
+        self.private_ips.remove(&(vpc.0, u32::from(ip)));
+        if let Some(p) = public {
+            self.public_ips.remove(&u32::from(p));
+        }
+        if let Some(x) = eip {
+            let a = &mut self.eips[x.index()];
+            self.public_ips.remove(&u32::from(a.public_ip));
+            a.eni = None;
+            a.association_id = None;
+        }
+    }
+
+    /// CreateNetworkInterface: a standalone interface.
+    pub fn create_network_interface(&mut self, req: CreateNetworkInterface) -> ApiResult<EniId> {
+        self.new_eni("CreateNetworkInterface", req, EniOwner::Detached)
+    }
+
+    /// RunInstances for one instance (running at once; sshd listens on 22).
+    pub fn run_instance(&mut self, req: RunInstance) -> ApiResult<InstanceId> {
+        const OP: &str = "RunInstances";
+        let subnet = req.subnet.ok_or_else(|| {
+            ApiError::new(
+                OP,
+                "MissingParameter",
+                "The request must contain the parameter SubnetId (no default VPC in vpcsim).",
+            )
+        })?;
+        let id = InstanceId(self.instances.len() as u32);
+        let eni = self.new_eni(
+            OP,
+            CreateNetworkInterface {
+                subnet: Some(subnet),
+                groups: req.groups,
+                private_ip: req.private_ip,
+                description: String::new(),
+                source_dest_check: None,
+                tags: Tags::new(),
+            },
+            EniOwner::Instance(id),
+        )?;
+        if req.public_ip.unwrap_or(self.subnets[subnet.index()].map_public_ip_on_launch) {
+            self.assign_public_ip(eni);
+        }
+        let aws_id = self.ids.aws_id("i");
+        self.register(&aws_id, Handle::Instance(id));
+        let mut services = vec![sshd()];
+        services.extend(req.services);
+        self.instances.push(Instance {
+            aws_id,
+            eni,
+            secondary_enis: Vec::new(),
+            state: InstanceState::Running,
+            instance_type: req.instance_type.unwrap_or_else(|| "t2.micro".into()),
+            image_id: req.image_id.unwrap_or_else(|| "ami-0a1b2c3d4e5f60718".into()),
+            key_name: req.key_name,
+            services,
+            answers_ping: true,
+            tags: req.tags,
+        });
+        Ok(id)
+    }
+
+    /// Let an instance serve `body` over HTTP on `port` (what its UserData or Metadata says).
+    pub fn serve_http(&mut self, instance: InstanceId, port: u16, software: &str, body: &str) {
+        let inst = &mut self.instances[instance.index()];
+        inst.services.retain(|s| !(s.protocol == Protocol::Tcp && s.port == port));
+        inst.services.push(Service {
+            protocol: Protocol::Tcp,
+            port,
+            software: software.to_string(),
+            http_body: Some(body.to_string()),
+        });
+    }
+
+    /// TerminateInstances: routes to it become blackholes (R5); its interface goes away.
+    pub fn terminate_instance(&mut self, instance: InstanceId) {
+        let inst = &mut self.instances[instance.index()];
+        if inst.state == InstanceState::Terminated {
+            return;
+        }
+        inst.state = InstanceState::Terminated;
+        let enis: Vec<EniId> = std::iter::once(inst.eni).chain(inst.secondary_enis.iter().copied()).collect();
+        for e in enis {
+            self.remove_eni(e);
+        }
+    }
+
+    /// ModifyNetworkInterfaceAttribute / ModifyInstanceAttribute: source/destination check.
+    pub fn set_source_dest_check(&mut self, eni: EniId, on: bool) {
+        self.enis[eni.index()].source_dest_check = on;
+    }
+
+    /// ModifyInstanceAttribute --groups: replace an interface's groups.
+    pub fn set_groups(&mut self, eni: EniId, groups: &[SgId]) -> ApiResult<()> {
+        let subnet = self.enis[eni.index()].subnet;
+        let groups = self.check_groups("ModifyInstanceAttribute", subnet, groups)?;
+        self.enis[eni.index()].groups = groups;
+        Ok(())
+    }
+
+    /// AllocateAddress: an Elastic IP from the region's ranges (A6).
+    pub fn allocate_address(&mut self, tags: Tags) -> EipId {
+        let id = EipId(self.eips.len() as u32);
+        let public_ip = self.allocate_public_ip();
+        let allocation_id = self.ids.aws_id("eipalloc");
+        self.register(&allocation_id, Handle::Eip(id));
+        self.eips.push(ElasticIp {
+            allocation_id,
+            public_ip,
+            eni: None,
+            association_id: None,
+            tags,
+            released: false,
+        });
+        id
+    }
+
+    /// AssociateAddress: the Elastic IP replaces the interface's auto-assigned address (I1).
+    pub fn associate_address(&mut self, eip: EipId, eni: EniId) -> ApiResult<String> {
+        const OP: &str = "AssociateAddress";
+        let e = &self.enis[eni.index()];
+        if self.igws.iter().all(|g| g.attached != Some(e.vpc)) {
+            return Err(ApiError::new(
+                OP,
+                "Gateway.NotAttached",
+                format!(
+                    "Network {} is not attached to any internet gateway.",
+                    self.vpcs[e.vpc.index()].aws_id
+                ),
+            ));
+        }
+        if self.eips[eip.index()].eni.is_some() {
+            self.disassociate_address(eip);
+        }
+        if let Some(prev) = self.enis[eni.index()].eip {
+            self.disassociate_address(prev);
+        }
+        if let Some(p) = self.enis[eni.index()].public_ip.take() {
+            self.public_ips.remove(&u32::from(p));
+        }
+        let assoc = self.ids.aws_id("eipassoc");
+        let a = &mut self.eips[eip.index()];
+        a.eni = Some(eni);
+        a.association_id = Some(assoc.clone());
+        let ip = a.public_ip;
+        self.enis[eni.index()].eip = Some(eip);
+        self.public_ips.insert(u32::from(ip), eni);
+        Ok(assoc)
+    }
+
+    /// DisassociateAddress.
+    pub fn disassociate_address(&mut self, eip: EipId) {
+        let a = &mut self.eips[eip.index()];
+        if let Some(eni) = a.eni.take() {
+            a.association_id = None;
+            let ip = a.public_ip;
+            self.public_ips.remove(&u32::from(ip));
+            self.enis[eni.index()].eip = None;
+        }
+    }
+}

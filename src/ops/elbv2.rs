@@ -1,0 +1,433 @@
+//! Network Load Balancers, listeners, target groups and targets (L1-L4, L6, L7, P10).
+
+use std::net::Ipv4Addr;
+
+use super::ApiResult;
+use crate::error::ApiError;
+use crate::ids::*;
+use crate::model::eni::EniOwner;
+use crate::model::nlb::*;
+use crate::model::Tags;
+use crate::ops::ec2::CreateNetworkInterface;
+use crate::world::{Handle, World};
+
+/// Options of CreateLoadBalancer (type network).
+#[derive(Clone, Debug, Default)]
+pub struct CreateLoadBalancer {
+    /// The name; also the first part of the DNS name (L2).
+    pub name: String,
+    /// Subnets, one per AZ (L1).
+    pub subnets: Vec<SubnetId>,
+    /// internet-facing (default) or internal.
+    pub internal: bool,
+    /// L9: security groups (only settable at creation).
+    pub security_groups: Vec<SgId>,
+    /// L6: cross-zone load balancing (off by default).
+    pub cross_zone: bool,
+    /// Tags.
+    pub tags: Tags,
+}
+
+/// Options of CreateTargetGroup.
+#[derive(Clone, Debug)]
+pub struct CreateTargetGroup {
+    /// Name.
+    pub name: String,
+    /// Protocol.
+    pub protocol: ListenerProtocol,
+    /// Port.
+    pub port: u16,
+    /// VPC.
+    pub vpc: VpcId,
+    /// instance or ip.
+    pub target_type: TargetType,
+    /// Health check settings.
+    pub health_check: HealthCheck,
+    /// L7: override client IP preservation.
+    pub preserve_client_ip: Option<bool>,
+    /// Tags.
+    pub tags: Tags,
+}
+
+/// A target to register, with an optional port (the group's when absent).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TargetSpec {
+    /// The instance or address.
+    pub target: TargetRef,
+    /// The port.
+    pub port: Option<u16>,
+}
+
+/// Seconds from registration to the first health check.
+pub const FIRST_CHECK_DELAY_MS: u64 = 10_000;
+/// Targets per target group (Q1).
+pub const TARGETS_PER_GROUP: usize = 1000;
+
+impl World {
+    /// CreateLoadBalancer: one node per subnet, each with an ENI and (internet-facing) a public IP (L1, L2).
+    pub fn create_load_balancer(&mut self, req: CreateLoadBalancer) -> ApiResult<LbId> {
+        const OP: &str = "CreateLoadBalancer";
+        let invalid = |m: String| ApiError::new(OP, "ValidationError", m);
+        if req.name.is_empty()
+            || req.name.len() > 32
+            || req.name.starts_with('-')
+            || req.name.ends_with('-')
+            || !req.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
+            return Err(invalid(format!("Load balancer name '{}' is invalid: use up to 32 letters, digits and hyphens, not starting or ending with a hyphen.", req.name)));
+        }
+        if self.lbs.iter().any(|l| !l.deleted && l.name == req.name) {
+            return Err(ApiError::new(
+                OP,
+                "DuplicateLoadBalancerName",
+                format!("A load balancer with the name '{}' already exists.", req.name),
+            ));
+        }
+        let first =
+            *req.subnets.first().ok_or_else(|| invalid("At least one subnet must be specified.".into()))?;
+        let vpc = self.subnets[first.index()].vpc;
+        let mut azs = Vec::new();
+        for s in &req.subnets {
+            let sub = &self.subnets[s.index()];
+            if sub.vpc != vpc {
+                return Err(ApiError::new(
+                    OP,
+                    "InvalidSubnet",
+                    "All subnets of a load balancer must be in the same VPC.",
+                ));
+            }
+            if azs.contains(&sub.az) {
+                return Err(ApiError::new(OP, "InvalidConfigurationRequest", format!("A load balancer cannot be attached to multiple subnets in the same Availability Zone ({}).", sub.az)));
+            }
+            azs.push(sub.az);
+        }
+        let internet_facing = !req.internal;
+        if internet_facing && self.igws.iter().all(|g| g.attached != Some(vpc)) {
+            return Err(ApiError::new(
+                OP,
+                "InvalidSubnet",
+                format!("VPC {} has no internet gateway", self.vpcs[vpc.index()].aws_id),
+            ));
+        }
+        let snapshot = self.clone();
+        let result = self.build_load_balancer(req, vpc);
+        if result.is_err() {
+            *self = snapshot;
+        }
+        result
+    }
+
+    fn build_load_balancer(&mut self, req: CreateLoadBalancer, vpc: VpcId) -> ApiResult<LbId> {
+        let id = LbId(self.lbs.len() as u32);
+        let mut nodes = Vec::new();
+        for s in &req.subnets {
+            let eni = self.new_eni(
+                "CreateLoadBalancer",
+                CreateNetworkInterface {
+                    subnet: Some(*s),
+                    groups: req.security_groups.clone(),
+                    description: format!("ELB net/{}", req.name),
+                    ..Default::default()
+                },
+                EniOwner::LoadBalancer(id),
+            )?;
+            // L9: a node's groups are the load balancer's own, possibly none (no default group).
+            self.enis[eni.index()].groups = req.security_groups.clone();
+            if !req.internal {
+                self.assign_public_ip(eni);
+            }
+            nodes.push(Node { subnet: *s, az: self.subnets[s.index()].az, eni });
+        }
+        let dns_hex = self.ids.hex(16);
+        let arn = format!(
+            "arn:aws:elasticloadbalancing:{}:{}:loadbalancer/net/{}/{}",
+            self.region.name,
+            self.account_id,
+            req.name,
+            self.ids.hex(16)
+        );
+        self.register(&arn, Handle::Lb(id));
+        self.lbs.push(LoadBalancer {
+            dns_name: format!("{}-{}.elb.{}.amazonaws.com", req.name, dns_hex, self.region.name),
+            arn,
+            name: req.name,
+            dns_hex,
+            scheme: if req.internal { Scheme::Internal } else { Scheme::InternetFacing },
+            vpc,
+            nodes,
+            listeners: Vec::new(),
+            security_groups: req.security_groups,
+            cross_zone: req.cross_zone,
+            enforce_sg_on_privatelink: true,
+            tags: req.tags,
+            deleted: false,
+        });
+        Ok(id)
+    }
+
+    /// DeleteLoadBalancer: refused while an endpoint service uses it (P10).
+    pub fn delete_load_balancer(&mut self, lb: LbId) -> ApiResult<()> {
+        use crate::model::endpoint_service::ServiceState;
+        if let Some(s) =
+            self.services.iter().find(|s| s.state == ServiceState::Available && s.nlbs.contains(&lb))
+        {
+            return Err(ApiError::new(
+                "DeleteLoadBalancer",
+                "ResourceInUse",
+                format!("Load balancer '{}' cannot be deleted because it is currently associated with another service ({}). Delete the endpoint service first.", self.lbs[lb.index()].arn, s.service_id),
+            ));
+        }
+        let l = &mut self.lbs[lb.index()];
+        l.deleted = true;
+        let enis: Vec<EniId> = l.nodes.iter().map(|n| n.eni).collect();
+        let listeners = l.listeners.clone();
+        for e in enis {
+            self.remove_eni(e);
+        }
+        for x in listeners {
+            self.listeners[x.index()].deleted = true;
+        }
+        self.refresh_unused_groups();
+        Ok(())
+    }
+
+    /// CreateTargetGroup.
+    pub fn create_target_group(&mut self, req: CreateTargetGroup) -> ApiResult<TargetGroupId> {
+        const OP: &str = "CreateTargetGroup";
+        if self.target_groups.iter().any(|t| !t.deleted && t.name == req.name) {
+            return Err(ApiError::new(
+                OP,
+                "DuplicateTargetGroupName",
+                format!("A target group with the name '{}' already exists.", req.name),
+            ));
+        }
+        let id = TargetGroupId(self.target_groups.len() as u32);
+        let arn = format!(
+            "arn:aws:elasticloadbalancing:{}:{}:targetgroup/{}/{}",
+            self.region.name,
+            self.account_id,
+            req.name,
+            self.ids.hex(16)
+        );
+        self.register(&arn, Handle::TargetGroup(id));
+        self.target_groups.push(TargetGroup {
+            arn,
+            name: req.name,
+            protocol: req.protocol,
+            port: req.port,
+            vpc: req.vpc,
+            target_type: req.target_type,
+            targets: Vec::new(),
+            health_check: req.health_check,
+            preserve_client_ip: req.preserve_client_ip,
+            deregistration_delay_s: 300,
+            tags: req.tags,
+            deleted: false,
+        });
+        Ok(id)
+    }
+
+    /// CreateListener: forwards `protocol`/`port` to a target group, whose targets start health checks (L3, L4).
+    pub fn create_listener(
+        &mut self,
+        lb: LbId,
+        protocol: ListenerProtocol,
+        port: u16,
+        tg: Option<TargetGroupId>,
+    ) -> ApiResult<ListenerId> {
+        const OP: &str = "CreateListener";
+        if self.lbs[lb.index()]
+            .listeners
+            .iter()
+            .any(|l| !self.listeners[l.index()].deleted && self.listeners[l.index()].port == port)
+        {
+            return Err(ApiError::new(
+                OP,
+                "DuplicateListener",
+                format!("A listener already exists on port {port}."),
+            ));
+        }
+        if let Some(t) = tg {
+            if self.target_groups[t.index()].vpc != self.lbs[lb.index()].vpc {
+                return Err(ApiError::new(
+                    OP,
+                    "ValidationError",
+                    "The target group and the load balancer must be in the same VPC.",
+                ));
+            }
+        }
+        let id = ListenerId(self.listeners.len() as u32);
+        let l = &self.lbs[lb.index()];
+        let arn = format!(
+            "arn:aws:elasticloadbalancing:{}:{}:listener/net/{}/{}/{}",
+            self.region.name,
+            self.account_id,
+            l.name,
+            arn_tail(&l.arn),
+            self.ids.hex(16)
+        );
+        self.register(&arn, Handle::Listener(id));
+        self.listeners.push(Listener { arn, lb, protocol, port, target_group: tg, deleted: false });
+        self.lbs[lb.index()].listeners.push(id);
+        self.refresh_unused_groups();
+        Ok(id)
+    }
+
+    /// Whether a listener of a live load balancer forwards to the group.
+    pub fn target_group_in_use(&self, tg: TargetGroupId) -> bool {
+        self.listeners
+            .iter()
+            .any(|l| !l.deleted && l.target_group == Some(tg) && !self.lbs[l.lb.index()].deleted)
+    }
+
+    /// The load balancers whose listeners forward to a group.
+    pub fn load_balancers_of(&self, tg: TargetGroupId) -> Vec<LbId> {
+        let mut v: Vec<LbId> = self
+            .listeners
+            .iter()
+            .filter(|l| !l.deleted && l.target_group == Some(tg) && !self.lbs[l.lb.index()].deleted)
+            .map(|l| l.lb)
+            .collect();
+        v.dedup();
+        v
+    }
+
+    /// L4: targets of groups no listener uses are `unused`; when a group comes into use its targets start as `initial`.
+    pub(crate) fn refresh_unused_groups(&mut self) {
+        let now = self.now_ms;
+        for i in 0..self.target_groups.len() {
+            let used = self.target_group_in_use(TargetGroupId(i as u32));
+            for t in &mut self.target_groups[i].targets {
+                match (used, t.state) {
+                    (false, HealthState::Draining) => {}
+                    (false, _) => t.state = HealthState::Unused,
+                    (true, HealthState::Unused) => {
+                        t.state = HealthState::Initial;
+                        t.passes = 0;
+                        t.failures = 0;
+                        t.next_check_ms = now + FIRST_CHECK_DELAY_MS;
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    /// RegisterTargets: instance targets must be running instances in the group's VPC; ip targets addresses in it.
+    pub fn register_targets(&mut self, tg: TargetGroupId, targets: &[TargetSpec]) -> ApiResult<()> {
+        const OP: &str = "RegisterTargets";
+        let group = &self.target_groups[tg.index()];
+        for t in targets {
+            match (group.target_type, t.target) {
+                (TargetType::Instance, TargetRef::Instance(i)) => {
+                    let inst = &self.instances[i.index()];
+                    if self.enis[inst.eni.index()].vpc != group.vpc {
+                        return Err(ApiError::new(
+                            OP,
+                            "InvalidTarget",
+                            format!(
+                                "The following targets are not in the target group's VPC '{}': '{}'",
+                                self.vpcs[group.vpc.index()].aws_id,
+                                inst.aws_id
+                            ),
+                        ));
+                    }
+                }
+                (TargetType::Ip, TargetRef::Ip(ip)) => {
+                    if !self.vpcs[group.vpc.index()].cidr.contains(ip) {
+                        return Err(ApiError::new(
+                            OP,
+                            "InvalidTarget",
+                            format!("The IP address '{ip}' is not within the target group's VPC."),
+                        ));
+                    }
+                }
+                _ => {
+                    return Err(ApiError::new(
+                        OP,
+                        "InvalidTarget",
+                        format!(
+                            "The target type of target group '{}' does not match the target given.",
+                            group.name
+                        ),
+                    ));
+                }
+            }
+        }
+        if group.targets.len() + targets.len() > TARGETS_PER_GROUP {
+            return Err(ApiError::new(OP, "TooManyTargets", format!("You've reached the limit on the number of targets per target group ({TARGETS_PER_GROUP}).")));
+        }
+        let used = self.target_group_in_use(tg);
+        let now = self.now_ms;
+        let group = &mut self.target_groups[tg.index()];
+        for t in targets {
+            let port = t.port.unwrap_or(group.port);
+            if let Some(existing) = group.targets.iter_mut().find(|x| x.target == t.target && x.port == port)
+            {
+                if existing.state == HealthState::Draining {
+                    existing.state = if used { HealthState::Initial } else { HealthState::Unused };
+                    existing.drain_until_ms = None;
+                }
+                continue;
+            }
+            group.targets.push(Target {
+                target: t.target,
+                port,
+                state: if used { HealthState::Initial } else { HealthState::Unused },
+                passes: 0,
+                failures: 0,
+                next_check_ms: now + FIRST_CHECK_DELAY_MS,
+                drain_until_ms: None,
+            });
+        }
+        Ok(())
+    }
+
+    /// DeregisterTargets: targets drain for the deregistration delay, then leave.
+    pub fn deregister_targets(&mut self, tg: TargetGroupId, targets: &[TargetSpec]) -> ApiResult<()> {
+        let now = self.now_ms;
+        let group = &mut self.target_groups[tg.index()];
+        let delay = u64::from(group.deregistration_delay_s) * 1000;
+        for t in targets {
+            let port = t.port.unwrap_or(group.port);
+            let Some(x) = group.targets.iter_mut().find(|x| x.target == t.target && x.port == port) else {
+                return Err(ApiError::new(
+                    "DeregisterTargets",
+                    "InvalidTarget",
+                    "The specified target is not registered in the target group.",
+                ));
+            };
+            x.state = HealthState::Draining;
+            x.drain_until_ms = Some(now + delay);
+        }
+        Ok(())
+    }
+
+    /// The address and AZ of a target.
+    pub fn target_address(&self, t: TargetRef) -> Option<(Ipv4Addr, &'static str)> {
+        match t {
+            TargetRef::Instance(i) => {
+                let inst = &self.instances[i.index()];
+                let e = &self.enis[inst.eni.index()];
+                (!e.deleted).then(|| (e.private_ip, self.subnets[e.subnet.index()].az))
+            }
+            TargetRef::Ip(ip) => {
+                let az = self.subnets.iter().find(|s| !s.deleted && s.cidr.contains(ip)).map(|s| s.az)?;
+                Some((ip, az))
+            }
+        }
+    }
+
+    /// The id a target is listed by (`i-...` or the address).
+    pub fn target_id(&self, t: TargetRef) -> String {
+        match t {
+            TargetRef::Instance(i) => self.instances[i.index()].aws_id.clone(),
+            TargetRef::Ip(ip) => ip.to_string(),
+        }
+    }
+}
+
+/// The last path segment of an ARN.
+pub fn arn_tail(arn: &str) -> &str {
+    arn.rsplit('/').next().unwrap_or(arn)
+}

@@ -1,0 +1,357 @@
+//! PrivateLink: endpoint service configurations and interface endpoints (P1-P7, P10).
+
+use super::ApiResult;
+use crate::error::ApiError;
+use crate::ids::*;
+use crate::model::endpoint_service::{EndpointService, ServiceState};
+use crate::model::eni::EniOwner;
+use crate::model::vpc_endpoint::{EndpointState, VpcEndpoint, DELETE_SECONDS, PROVISION_SECONDS};
+use crate::model::Tags;
+use crate::ops::ec2::CreateNetworkInterface;
+use crate::world::{Handle, World};
+
+/// Options of CreateVpcEndpoint (type Interface).
+#[derive(Clone, Debug, Default)]
+pub struct CreateVpcEndpoint {
+    /// The consumer VPC.
+    pub vpc: Option<VpcId>,
+    /// The service name (`com.amazonaws.vpce.<region>.vpce-svc-...`).
+    pub service_name: String,
+    /// One subnet per AZ (P4).
+    pub subnets: Vec<SubnetId>,
+    /// Groups on the endpoint ENIs; the VPC's default group when empty (S4).
+    pub groups: Vec<SgId>,
+    /// P9.
+    pub private_dns_enabled: bool,
+    /// Tags.
+    pub tags: Tags,
+}
+
+/// Interface endpoints per VPC (Q1).
+pub const ENDPOINTS_PER_VPC: usize = 50;
+
+impl World {
+    /// CreateVpcEndpointServiceConfiguration (P1): fronts NLBs; available at once.
+    pub fn create_vpc_endpoint_service_configuration(
+        &mut self,
+        nlbs: &[LbId],
+        acceptance_required: bool,
+        private_dns_name: Option<String>,
+        tags: Tags,
+    ) -> ApiResult<ServiceId> {
+        const OP: &str = "CreateVpcEndpointServiceConfiguration";
+        if nlbs.is_empty() {
+            return Err(ApiError::new(
+                OP,
+                "InvalidParameter",
+                "At least one Network Load Balancer ARN must be given (--network-load-balancer-arns).",
+            ));
+        }
+        if let Some(lb) = nlbs.iter().find(|lb| {
+            self.services.iter().any(|s| s.state == ServiceState::Available && s.nlbs.contains(lb))
+        }) {
+            return Err(ApiError::new(
+                OP,
+                "InvalidParameter",
+                format!(
+                    "Load balancer {} is already associated with another endpoint service.",
+                    self.lbs[lb.index()].arn
+                ),
+            ));
+        }
+        let id = ServiceId(self.services.len() as u32);
+        let service_id = self.ids.aws_id("vpce-svc");
+        self.register(&service_id, Handle::Service(id));
+        let region = self.region.name;
+        self.services.push(EndpointService {
+            service_name: format!("com.amazonaws.vpce.{region}.{service_id}"),
+            base_dns_name: format!("{service_id}.{region}.vpce.amazonaws.com"),
+            service_id,
+            nlbs: nlbs.to_vec(),
+            acceptance_required,
+            allowed_principals: Vec::new(),
+            private_dns_name,
+            state: ServiceState::Available,
+            tags,
+        });
+        Ok(id)
+    }
+
+    /// P5: the AZs where the service exists: those where its NLBs have nodes.
+    pub fn service_azs(&self, svc: ServiceId) -> Vec<&'static str> {
+        let mut azs: Vec<&'static str> = self.services[svc.index()]
+            .nlbs
+            .iter()
+            .flat_map(|lb| self.lbs[lb.index()].nodes.iter().map(|n| n.az))
+            .collect();
+        azs.sort_unstable();
+        azs.dedup();
+        azs
+    }
+
+    /// ModifyVpcEndpointServicePermissions (P3).
+    pub fn modify_vpc_endpoint_service_permissions(
+        &mut self,
+        svc: ServiceId,
+        add: &[String],
+        remove: &[String],
+    ) -> ApiResult<()> {
+        for p in add.iter().chain(remove) {
+            if p != "*" && !p.starts_with("arn:aws:iam::") {
+                return Err(ApiError::new(
+                    "ModifyVpcEndpointServicePermissions",
+                    "InvalidPrincipal",
+                    format!(
+                        "Invalid principal {p}: use an IAM ARN such as arn:aws:iam::123456789012:root, or *."
+                    ),
+                ));
+            }
+        }
+        let s = &mut self.services[svc.index()];
+        s.allowed_principals.retain(|p| !remove.contains(p));
+        for p in add {
+            if !s.allowed_principals.contains(p) {
+                s.allowed_principals.push(p.clone());
+            }
+        }
+        Ok(())
+    }
+
+    /// The service an endpoint service name names.
+    pub fn service_by_name(&self, name: &str) -> Option<ServiceId> {
+        self.services
+            .iter()
+            .position(|s| s.service_name == name && s.state == ServiceState::Available)
+            .map(|i| ServiceId(i as u32))
+    }
+
+    /// CreateVpcEndpoint (P2-P6): one ENI per subnet; pendingAcceptance or pending.
+    pub fn create_vpc_endpoint(&mut self, req: CreateVpcEndpoint) -> ApiResult<EndpointId> {
+        const OP: &str = "CreateVpcEndpoint";
+        let vpc = req.vpc.ok_or_else(|| {
+            ApiError::new(OP, "MissingParameter", "The request must contain the parameter VpcId.")
+        })?;
+        let svc = self.service_by_name(&req.service_name).ok_or_else(|| {
+            ApiError::new(
+                OP,
+                "InvalidServiceName",
+                format!("The Vpc Endpoint Service '{}' does not exist", req.service_name),
+            )
+        })?;
+        self.check_endpoint_request(OP, vpc, svc, &req)?;
+        let snapshot = self.clone();
+        let result = self.build_endpoint(vpc, svc, req);
+        if result.is_err() {
+            *self = snapshot;
+        }
+        result
+    }
+
+    fn check_endpoint_request(
+        &self,
+        op: &str,
+        vpc: VpcId,
+        svc: ServiceId,
+        req: &CreateVpcEndpoint,
+    ) -> ApiResult<()> {
+        let service = &self.services[svc.index()];
+        if !service.allows(&self.caller, &self.account_id) {
+            return Err(ApiError::new(
+                op,
+                "InvalidServiceName",
+                format!("The Vpc Endpoint Service '{}' does not exist (principal {} is not allowed: the service owner must add it with modify-vpc-endpoint-service-permissions)", service.service_name, self.caller),
+            ));
+        }
+        let azs = self.service_azs(svc);
+        let mut seen = Vec::new();
+        for s in &req.subnets {
+            let sub = &self.subnets[s.index()];
+            if sub.vpc != vpc {
+                return Err(ApiError::new(
+                    op,
+                    "InvalidParameter",
+                    format!("Subnet {} is not in VPC {}.", sub.aws_id, self.vpcs[vpc.index()].aws_id),
+                ));
+            }
+            if !azs.contains(&sub.az) {
+                return Err(ApiError::new(
+                    op,
+                    "InvalidParameter",
+                    format!("The VPC endpoint service {} does not support the availability zone of the subnet: {} ({}). The service is available in: {}. (VPCE_SERVICE_NOT_INSTALLED_IN_AZ)", service.service_id, sub.aws_id, sub.az, azs.join(", ")),
+                ));
+            }
+            if seen.contains(&sub.az) {
+                return Err(ApiError::new(
+                    op,
+                    "DuplicateSubnetsInSameZone",
+                    format!("Found another subnet in {}: choose one subnet per Availability Zone.", sub.az),
+                ));
+            }
+            seen.push(sub.az);
+        }
+        let count =
+            self.endpoints.iter().filter(|e| e.vpc == vpc && e.state != EndpointState::Deleted).count();
+        if count >= ENDPOINTS_PER_VPC {
+            return Err(ApiError::new(
+                op,
+                "VpcEndpointLimitExceeded",
+                format!(
+                    "The maximum number of VPC endpoints per VPC ({ENDPOINTS_PER_VPC}) has been reached."
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn build_endpoint(
+        &mut self,
+        vpc: VpcId,
+        svc: ServiceId,
+        req: CreateVpcEndpoint,
+    ) -> ApiResult<EndpointId> {
+        let id = EndpointId(self.endpoints.len() as u32);
+        let aws_id = self.ids.aws_id("vpce");
+        let groups =
+            if req.groups.is_empty() { vec![self.vpcs[vpc.index()].default_sg] } else { req.groups.clone() };
+        let mut enis = Vec::new();
+        for s in &req.subnets {
+            let eni = self.new_eni(
+                "CreateVpcEndpoint",
+                CreateNetworkInterface {
+                    subnet: Some(*s),
+                    groups: groups.clone(),
+                    description: format!("VPC Endpoint Interface {aws_id}"),
+                    ..Default::default()
+                },
+                EniOwner::Endpoint(id),
+            )?;
+            enis.push(eni);
+        }
+        let acceptance = self.services[svc.index()].acceptance_required;
+        let now = self.now_ms;
+        let (state, next) = if acceptance {
+            (EndpointState::PendingAcceptance, None)
+        } else {
+            (EndpointState::Pending, Some(now + PROVISION_SECONDS * 1000))
+        };
+        self.register(&aws_id, Handle::Endpoint(id));
+        let dns_suffix = self.ids.lower_alnum(8);
+        self.endpoints.push(VpcEndpoint {
+            aws_id,
+            vpc,
+            service: svc,
+            subnets: req.subnets,
+            enis,
+            groups,
+            state,
+            next_change_ms: next,
+            dns_suffix,
+            private_dns_enabled: req.private_dns_enabled,
+            owner: self.caller.clone(),
+            created_ms: now,
+            tags: req.tags,
+        });
+        Ok(id)
+    }
+
+    fn endpoints_of_service(&self, op: &str, svc: ServiceId, ids: &[EndpointId]) -> ApiResult<()> {
+        if let Some(e) = ids.iter().find(|e| self.endpoints[e.index()].service != svc) {
+            return Err(ApiError::new(
+                op,
+                "InvalidVpcEndpointId.NotFound",
+                format!(
+                    "The VPC endpoint {} is not a connection of service {}.",
+                    self.endpoints[e.index()].aws_id,
+                    self.services[svc.index()].service_id
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// AcceptVpcEndpointConnections (P2): pendingAcceptance becomes pending, then available after about two minutes.
+    pub fn accept_vpc_endpoint_connections(&mut self, svc: ServiceId, ids: &[EndpointId]) -> ApiResult<()> {
+        const OP: &str = "AcceptVpcEndpointConnections";
+        self.endpoints_of_service(OP, svc, ids)?;
+        if let Some(e) =
+            ids.iter().find(|e| self.endpoints[e.index()].state != EndpointState::PendingAcceptance)
+        {
+            let ep = &self.endpoints[e.index()];
+            return Err(ApiError::new(
+                OP,
+                "InvalidState",
+                format!(
+                    "Endpoint {} is in state {}; only pendingAcceptance connections can be accepted.",
+                    ep.aws_id,
+                    ep.state.as_str()
+                ),
+            ));
+        }
+        let at = self.now_ms + PROVISION_SECONDS * 1000;
+        for e in ids {
+            let ep = &mut self.endpoints[e.index()];
+            ep.state = EndpointState::Pending;
+            ep.next_change_ms = Some(at);
+        }
+        Ok(())
+    }
+
+    /// RejectVpcEndpointConnections (P10): the provider may reject at any time, even when available.
+    pub fn reject_vpc_endpoint_connections(&mut self, svc: ServiceId, ids: &[EndpointId]) -> ApiResult<()> {
+        const OP: &str = "RejectVpcEndpointConnections";
+        self.endpoints_of_service(OP, svc, ids)?;
+        if let Some(e) = ids.iter().find(|e| !self.endpoints[e.index()].state.holds_service()) {
+            let ep = &self.endpoints[e.index()];
+            return Err(ApiError::new(
+                OP,
+                "InvalidState",
+                format!("Endpoint {} is already {}.", ep.aws_id, ep.state.as_str()),
+            ));
+        }
+        for e in ids {
+            let ep = &mut self.endpoints[e.index()];
+            ep.state = EndpointState::Rejected;
+            ep.next_change_ms = None;
+        }
+        Ok(())
+    }
+
+    /// DeleteVpcEndpoints (P10: only the consumer deletes): deleting, then deleted; its ENIs go away.
+    pub fn delete_vpc_endpoints(&mut self, ids: &[EndpointId]) -> ApiResult<()> {
+        let at = self.now_ms + DELETE_SECONDS * 1000;
+        for e in ids {
+            let ep = &mut self.endpoints[e.index()];
+            if matches!(ep.state, EndpointState::Deleted | EndpointState::Deleting) {
+                continue;
+            }
+            ep.state = EndpointState::Deleting;
+            ep.next_change_ms = Some(at);
+            let enis = ep.enis.clone();
+            for eni in enis {
+                self.remove_eni(eni);
+            }
+        }
+        Ok(())
+    }
+
+    /// DeleteVpcEndpointServiceConfigurations (P10): refused while an endpoint is connected (not rejected or deleted).
+    pub fn delete_vpc_endpoint_service_configuration(&mut self, svc: ServiceId) -> ApiResult<()> {
+        let s = &self.services[svc.index()];
+        if s.state == ServiceState::Deleted {
+            return Err(ApiError::new(
+                "DeleteVpcEndpointServiceConfigurations",
+                "InvalidVpcEndpointService.NotFound",
+                format!("The VPC endpoint service {} does not exist.", s.service_id),
+            ));
+        }
+        if let Some(e) = self.endpoints.iter().find(|e| e.service == svc && e.state.holds_service()) {
+            return Err(ApiError::new(
+                "DeleteVpcEndpointServiceConfigurations",
+                "ExistingVpcEndpointConnections",
+                format!("Service {} has existing VPC endpoint connections ({} is {}). Delete or reject the endpoints first.", s.service_id, e.aws_id, e.state.as_str()),
+            ));
+        }
+        self.services[svc.index()].state = ServiceState::Deleted;
+        Ok(())
+    }
+}

@@ -1,0 +1,279 @@
+//! Security groups (S1-S5) and network ACLs (N1-N2): creating them, their rules and
+//! their associations.
+
+use super::ApiResult;
+use crate::addr::{Cidr, PortRange, RuleProtocol};
+use crate::error::ApiError;
+use crate::ids::*;
+use crate::model::nacl::{AclEntry, Action};
+use crate::model::security_group::{Peer, SecurityGroup, SgRule};
+use crate::model::Tags;
+use crate::trace::Direction;
+use crate::world::{Handle, World};
+
+/// One permission to add or remove, as the API takes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Permission {
+    /// Protocol (`-1` for all).
+    pub protocol: RuleProtocol,
+    /// Ports (ignored for `-1`).
+    pub ports: PortRange,
+    /// The peer.
+    pub peer: Peer,
+    /// Description.
+    pub description: Option<String>,
+}
+
+impl Permission {
+    /// tcp on one port from (or to) a CIDR.
+    pub fn tcp(port: u16, cidr: Cidr) -> Permission {
+        Permission {
+            protocol: RuleProtocol::One(crate::addr::Protocol::Tcp),
+            ports: PortRange::single(port),
+            peer: Peer::Cidr(cidr),
+            description: None,
+        }
+    }
+
+    /// Everything to (or from) anywhere.
+    pub fn all() -> Permission {
+        Permission {
+            protocol: RuleProtocol::All,
+            ports: PortRange::ALL,
+            peer: Peer::Cidr(Cidr::ANY),
+            description: None,
+        }
+    }
+}
+
+/// Rules per group per direction by default (Q1).
+pub const RULES_PER_GROUP: usize = 60;
+
+impl World {
+    pub(crate) fn new_rule(&mut self, peer: Peer) -> SgRule {
+        SgRule {
+            rule_id: self.ids.aws_id("sgr"),
+            protocol: RuleProtocol::All,
+            ports: PortRange::ALL,
+            peer,
+            description: None,
+        }
+    }
+
+    /// CreateSecurityGroup (S3): no inbound rules, one outbound rule allowing everything.
+    pub fn create_security_group(
+        &mut self,
+        vpc: VpcId,
+        name: &str,
+        description: &str,
+        tags: Tags,
+    ) -> ApiResult<SgId> {
+        const OP: &str = "CreateSecurityGroup";
+        if name.is_empty() || name.starts_with("sg-") {
+            return Err(ApiError::new(
+                OP,
+                "InvalidParameterValue",
+                format!("Invalid group name '{name}': names must be non-empty and must not start with sg-."),
+            ));
+        }
+        if self.sgs.iter().any(|g| g.vpc == vpc && !g.deleted && g.name == name) {
+            return Err(ApiError::new(
+                OP,
+                "InvalidGroup.Duplicate",
+                format!(
+                    "The security group '{name}' already exists for VPC '{}'",
+                    self.vpcs[vpc.index()].aws_id
+                ),
+            ));
+        }
+        let id = SgId(self.sgs.len() as u32);
+        let aws_id = self.ids.aws_id("sg");
+        self.register(&aws_id, Handle::Sg(id));
+        let egress = vec![self.new_rule(Peer::Cidr(Cidr::ANY))];
+        self.sgs.push(SecurityGroup {
+            aws_id,
+            name: name.to_string(),
+            description: description.to_string(),
+            vpc,
+            ingress: Vec::new(),
+            egress,
+            is_default: false,
+            tags,
+            deleted: false,
+        });
+        Ok(id)
+    }
+
+    /// AuthorizeSecurityGroupIngress / Egress: duplicates are refused, as is a 61st rule (Q1).
+    pub fn authorize_security_group(
+        &mut self,
+        sg: SgId,
+        direction: Direction,
+        perms: &[Permission],
+    ) -> ApiResult<()> {
+        let op = match direction {
+            Direction::Ingress => "AuthorizeSecurityGroupIngress",
+            Direction::Egress => "AuthorizeSecurityGroupEgress",
+        };
+        let mut rules = Vec::with_capacity(perms.len());
+        for p in perms {
+            let mut r = self.new_rule(p.peer.clone());
+            r.protocol = p.protocol;
+            r.ports = if p.protocol == RuleProtocol::All { PortRange::ALL } else { p.ports };
+            r.description = p.description.clone();
+            rules.push(r);
+        }
+        let group = &self.sgs[sg.index()];
+        let existing = match direction {
+            Direction::Ingress => &group.ingress,
+            Direction::Egress => &group.egress,
+        };
+        if let Some(dup) = rules.iter().find(|r| existing.iter().any(|e| e.same_permission(r))) {
+            return Err(ApiError::new(
+                op,
+                "InvalidPermission.Duplicate",
+                format!(
+                    "the specified rule \"peer: {:?}, {}, ports {}, ALLOW\" already exists",
+                    dup.peer, dup.protocol, dup.ports
+                ),
+            ));
+        }
+        if existing.len() + rules.len() > RULES_PER_GROUP {
+            return Err(ApiError::new(
+                op,
+                "RulesPerSecurityGroupLimitExceeded",
+                format!(
+                    "The maximum number of rules per security group ({RULES_PER_GROUP}) has been reached."
+                ),
+            ));
+        }
+        let group = &mut self.sgs[sg.index()];
+        match direction {
+            Direction::Ingress => group.ingress.extend(rules),
+            Direction::Egress => group.egress.extend(rules),
+        }
+        Ok(())
+    }
+
+    /// RevokeSecurityGroupIngress / Egress: the rule must exist.
+    pub fn revoke_security_group(
+        &mut self,
+        sg: SgId,
+        direction: Direction,
+        perms: &[Permission],
+    ) -> ApiResult<()> {
+        let op = match direction {
+            Direction::Ingress => "RevokeSecurityGroupIngress",
+            Direction::Egress => "RevokeSecurityGroupEgress",
+        };
+        let group = &self.sgs[sg.index()];
+        let rules = match direction {
+            Direction::Ingress => &group.ingress,
+            Direction::Egress => &group.egress,
+        };
+        let matches = |r: &SgRule, p: &Permission| {
+            r.protocol == p.protocol
+                && (p.protocol == RuleProtocol::All || r.ports == p.ports)
+                && r.peer == p.peer
+        };
+        if let Some(p) = perms.iter().find(|p| !rules.iter().any(|r| matches(r, p))) {
+            return Err(ApiError::new(
+                op,
+                "InvalidPermission.NotFound",
+                format!(
+                    "The specified rule does not exist in this security group ({} {} ports {}).",
+                    group.aws_id, p.protocol, p.ports
+                ),
+            ));
+        }
+        let group = &mut self.sgs[sg.index()];
+        let rules = match direction {
+            Direction::Ingress => &mut group.ingress,
+            Direction::Egress => &mut group.egress,
+        };
+        rules.retain(|r| !perms.iter().any(|p| matches(r, p)));
+        Ok(())
+    }
+
+    /// CreateNetworkAcl (N2): a custom NACL denies everything until entries are added.
+    pub fn create_network_acl(&mut self, vpc: VpcId, tags: Tags) -> NaclId {
+        self.new_nacl(vpc, false, tags)
+    }
+
+    /// CreateNetworkAclEntry: one entry per number and direction.
+    pub fn create_network_acl_entry(
+        &mut self,
+        acl: NaclId,
+        direction: Direction,
+        entry: AclEntry,
+    ) -> ApiResult<()> {
+        const OP: &str = "CreateNetworkAclEntry";
+        if !(1..=32766).contains(&entry.number) {
+            return Err(ApiError::new(
+                OP,
+                "InvalidParameterValue",
+                format!("Invalid rule number {}: use 1 to 32766.", entry.number),
+            ));
+        }
+        let n = &mut self.nacls[acl.index()];
+        let id = n.aws_id.clone();
+        let entries = n.entries_mut(direction);
+        if entries.iter().any(|e| e.number == entry.number) {
+            return Err(ApiError::new(
+                OP,
+                "NetworkAclEntryAlreadyExists",
+                format!("The network acl entry identified by {} already exists in {id}.", entry.number),
+            ));
+        }
+        if entries.len() >= 20 {
+            return Err(ApiError::new(
+                OP,
+                "NetworkAclEntryLimitExceeded",
+                "The maximum number of entries (20) per direction has been reached.",
+            ));
+        }
+        let at = entries.partition_point(|e| e.number < entry.number);
+        entries.insert(at, entry);
+        Ok(())
+    }
+
+    /// DeleteNetworkAclEntry.
+    pub fn delete_network_acl_entry(
+        &mut self,
+        acl: NaclId,
+        direction: Direction,
+        number: u16,
+    ) -> ApiResult<()> {
+        let n = &mut self.nacls[acl.index()];
+        let id = n.aws_id.clone();
+        let entries = n.entries_mut(direction);
+        let before = entries.len();
+        entries.retain(|e| e.number != number);
+        if entries.len() == before {
+            return Err(ApiError::new(
+                "DeleteNetworkAclEntry",
+                "InvalidNetworkAclEntry.NotFound",
+                format!("The network acl entry identified by {number} does not exist in {id}."),
+            ));
+        }
+        Ok(())
+    }
+
+    /// ReplaceNetworkAclAssociation: the subnet now uses this NACL (N1: one per subnet).
+    pub fn associate_network_acl(&mut self, acl: NaclId, subnet: SubnetId) -> ApiResult<()> {
+        if self.nacls[acl.index()].vpc != self.subnets[subnet.index()].vpc {
+            return Err(ApiError::new(
+                "ReplaceNetworkAclAssociation",
+                "InvalidParameterValue",
+                "The network ACL and the subnet belong to different VPCs.",
+            ));
+        }
+        self.subnets[subnet.index()].nacl = acl;
+        Ok(())
+    }
+}
+
+/// A NACL entry that allows or denies `protocol`/`ports` for `cidr`.
+pub fn acl_entry(number: u16, protocol: RuleProtocol, ports: PortRange, cidr: Cidr, allow: bool) -> AclEntry {
+    AclEntry { number, protocol, ports, cidr, action: if allow { Action::Allow } else { Action::Deny } }
+}

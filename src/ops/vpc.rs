@@ -1,0 +1,511 @@
+//! VPCs, subnets, route tables, routes and internet gateways (A1-A3, R1-R5, I1).
+
+use std::net::Ipv4Addr;
+
+use super::ApiResult;
+use crate::addr::Cidr;
+use crate::error::ApiError;
+use crate::ids::*;
+use crate::model::igw::InternetGateway;
+use crate::model::nacl::{allow_all_entry, NetworkAcl};
+use crate::model::route_table::{Route, RouteOrigin, RouteTable, RouteTarget};
+use crate::model::security_group::SecurityGroup;
+use crate::model::subnet::Subnet;
+use crate::model::vpc::Vpc;
+use crate::model::Tags;
+use crate::world::{Handle, World};
+
+/// Options of CreateVpc.
+#[derive(Clone, Debug, Default)]
+pub struct CreateVpc {
+    /// The IPv4 block (A1: /16 to /28).
+    pub cidr: Option<Cidr>,
+    /// enableDnsSupport; default true.
+    pub dns_support: Option<bool>,
+    /// enableDnsHostnames; default false.
+    pub dns_hostnames: Option<bool>,
+    /// Tags.
+    pub tags: Tags,
+}
+
+/// Options of CreateSubnet.
+#[derive(Clone, Debug, Default)]
+pub struct CreateSubnet {
+    /// The VPC.
+    pub vpc: Option<VpcId>,
+    /// The block (A1).
+    pub cidr: Option<Cidr>,
+    /// The AZ; the region's first when absent.
+    pub az: Option<String>,
+    /// MapPublicIpOnLaunch.
+    pub map_public_ip_on_launch: bool,
+    /// Tags.
+    pub tags: Tags,
+}
+
+/// What a new route points at, by AWS id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RouteTargetSpec {
+    /// `--gateway-id igw-...` (or `local`).
+    Gateway(String),
+    /// `--instance-id`.
+    Instance(String),
+    /// `--network-interface-id`.
+    NetworkInterface(String),
+    /// `--nat-gateway-id`.
+    NatGateway(String),
+    /// `--vpc-peering-connection-id`.
+    VpcPeeringConnection(String),
+    /// `--transit-gateway-id`.
+    TransitGateway(String),
+}
+
+fn check_block(op: &str, code: &str, cidr: Cidr) -> ApiResult<()> {
+    if !(16..=28).contains(&cidr.prefix_len()) {
+        return Err(ApiError::new(
+            op,
+            code,
+            format!("The CIDR '{cidr}' is invalid: the netmask must be between /16 and /28."),
+        ));
+    }
+    let link_local: Cidr = "169.254.0.0/16".parse().expect("literal");
+    if link_local.overlaps(cidr) {
+        return Err(ApiError::new(
+            op,
+            code,
+            format!("The CIDR '{cidr}' is invalid: 169.254.0.0/16 is reserved."),
+        ));
+    }
+    Ok(())
+}
+
+impl World {
+    /// CreateVpc, with its main route table (R1, R2), default security group (S4) and default NACL (N2).
+    pub fn create_vpc(&mut self, req: CreateVpc) -> ApiResult<VpcId> {
+        const OP: &str = "CreateVpc";
+        let cidr = req.cidr.ok_or_else(|| {
+            ApiError::new(OP, "MissingParameter", "The request must contain the parameter CidrBlock.")
+        })?;
+        check_block(OP, "InvalidVpc.Range", cidr)?;
+        let vpc = VpcId(self.vpcs.len() as u32);
+        let aws_id = self.ids.aws_id("vpc");
+        let main_route_table = self.new_route_table(vpc, cidr, true, Tags::new());
+        let default_sg = self.new_default_sg(vpc);
+        let default_nacl = self.new_nacl(vpc, true, Tags::new());
+        self.register(&aws_id, Handle::Vpc(vpc));
+        self.vpcs.push(Vpc {
+            aws_id,
+            cidr,
+            dns_support: req.dns_support.unwrap_or(true),
+            dns_hostnames: req.dns_hostnames.unwrap_or(false),
+            main_route_table,
+            default_sg,
+            default_nacl,
+            tags: req.tags,
+            deleted: false,
+        });
+        Ok(vpc)
+    }
+
+    /// ModifyVpcAttribute for the two DNS attributes.
+    pub fn modify_vpc_dns(&mut self, vpc: VpcId, support: Option<bool>, hostnames: Option<bool>) {
+        let v = &mut self.vpcs[vpc.index()];
+        if let Some(s) = support {
+            v.dns_support = s;
+        }
+        if let Some(h) = hostnames {
+            v.dns_hostnames = h;
+        }
+    }
+
+    fn new_route_table(&mut self, vpc: VpcId, cidr: Cidr, main: bool, tags: Tags) -> RouteTableId {
+        let id = RouteTableId(self.route_tables.len() as u32);
+        let aws_id = self.ids.aws_id("rtb");
+        self.register(&aws_id, Handle::RouteTable(id));
+        let local =
+            Route { destination: cidr, target: RouteTarget::Local, origin: RouteOrigin::CreateRouteTable };
+        self.route_tables.push(RouteTable { aws_id, vpc, main, routes: vec![local], tags, deleted: false });
+        id
+    }
+
+    fn new_default_sg(&mut self, vpc: VpcId) -> SgId {
+        let id = SgId(self.sgs.len() as u32);
+        let aws_id = self.ids.aws_id("sg");
+        self.register(&aws_id, Handle::Sg(id));
+        let mut sg = SecurityGroup {
+            aws_id,
+            name: "default".into(),
+            description: "default VPC security group".into(),
+            vpc,
+            ingress: Vec::new(),
+            egress: Vec::new(),
+            is_default: true,
+            tags: Tags::new(),
+            deleted: false,
+        };
+        sg.ingress.push(self.new_rule(crate::model::security_group::Peer::Group(id)));
+        sg.egress.push(self.new_rule(crate::model::security_group::Peer::Cidr(Cidr::ANY)));
+        self.sgs.push(sg);
+        id
+    }
+
+    pub(crate) fn new_nacl(&mut self, vpc: VpcId, is_default: bool, tags: Tags) -> NaclId {
+        let id = NaclId(self.nacls.len() as u32);
+        let aws_id = self.ids.aws_id("acl");
+        self.register(&aws_id, Handle::Nacl(id));
+        let rules = if is_default { vec![allow_all_entry()] } else { Vec::new() };
+        self.nacls.push(NetworkAcl {
+            aws_id,
+            vpc,
+            is_default,
+            ingress: rules.clone(),
+            egress: rules,
+            tags,
+            deleted: false,
+        });
+        id
+    }
+
+    /// CreateSubnet (A1): inside the VPC's block, not overlapping a sibling, in one of the region's AZs.
+    pub fn create_subnet(&mut self, req: CreateSubnet) -> ApiResult<SubnetId> {
+        const OP: &str = "CreateSubnet";
+        let missing = |p: &str| {
+            ApiError::new(OP, "MissingParameter", format!("The request must contain the parameter {p}."))
+        };
+        let vpc = req.vpc.ok_or_else(|| missing("VpcId"))?;
+        let cidr = req.cidr.ok_or_else(|| missing("CidrBlock"))?;
+        check_block(OP, "InvalidSubnet.Range", cidr)?;
+        let v = &self.vpcs[vpc.index()];
+        if !v.cidr.covers(cidr) {
+            return Err(ApiError::new(
+                OP,
+                "InvalidSubnet.Range",
+                format!("The CIDR '{cidr}' is invalid for the VPC {} ({}): a subnet must lie inside its VPC's block.", v.aws_id, v.cidr),
+            ));
+        }
+        if let Some(other) = self.subnets.iter().find(|s| s.vpc == vpc && !s.deleted && s.cidr.overlaps(cidr))
+        {
+            return Err(ApiError::new(
+                OP,
+                "InvalidSubnet.Conflict",
+                format!("The CIDR '{cidr}' conflicts with another subnet ({} {}).", other.aws_id, other.cidr),
+            ));
+        }
+        let az = match &req.az {
+            None => self.region.azs[0],
+            Some(az) => self.region.azs.iter().copied().find(|a| a == az).ok_or_else(|| {
+                ApiError::new(
+                    OP,
+                    "InvalidParameterValue",
+                    format!("Value ({az}) for parameter availabilityZone is invalid. Subnets can currently only be created in the following availability zones: {}.", self.region.azs.join(", ")),
+                )
+            })?,
+        };
+        let id = SubnetId(self.subnets.len() as u32);
+        let aws_id = self.ids.aws_id("subnet");
+        self.register(&aws_id, Handle::Subnet(id));
+        let nacl = self.vpcs[vpc.index()].default_nacl;
+        self.subnets.push(Subnet {
+            aws_id,
+            vpc,
+            cidr,
+            az,
+            map_public_ip_on_launch: req.map_public_ip_on_launch,
+            route_table: None,
+            route_table_association_id: None,
+            nacl,
+            next_offset: 4,
+            tags: req.tags,
+            deleted: false,
+        });
+        Ok(id)
+    }
+
+    /// CreateRouteTable: a custom table holding the local route (R2).
+    pub fn create_route_table(&mut self, vpc: VpcId, tags: Tags) -> RouteTableId {
+        let cidr = self.vpcs[vpc.index()].cidr;
+        self.new_route_table(vpc, cidr, false, tags)
+    }
+
+    /// AssociateRouteTable (R1): the subnet now uses this table; returns the association id.
+    pub fn associate_route_table(&mut self, table: RouteTableId, subnet: SubnetId) -> ApiResult<String> {
+        const OP: &str = "AssociateRouteTable";
+        let (rt, s) = (&self.route_tables[table.index()], &self.subnets[subnet.index()]);
+        if rt.vpc != s.vpc {
+            return Err(ApiError::new(
+                OP,
+                "InvalidParameterValue",
+                format!("Route table {} and subnet {} belong to different networks.", rt.aws_id, s.aws_id),
+            ));
+        }
+        if s.route_table.is_some() {
+            return Err(ApiError::new(
+                OP,
+                "Resource.AlreadyAssociated",
+                format!("The subnet {} is already associated with a route table; use ReplaceRouteTableAssociation.", s.aws_id),
+            ));
+        }
+        let assoc = self.ids.aws_id("rtbassoc");
+        let s = &mut self.subnets[subnet.index()];
+        s.route_table = Some(table);
+        s.route_table_association_id = Some(assoc.clone());
+        Ok(assoc)
+    }
+
+    /// DisassociateRouteTable: the subnet falls back to the main table (R1).
+    pub fn disassociate_route_table(&mut self, subnet: SubnetId) {
+        let s = &mut self.subnets[subnet.index()];
+        s.route_table = None;
+        s.route_table_association_id = None;
+    }
+
+    /// CreateInternetGateway.
+    pub fn create_internet_gateway(&mut self, tags: Tags) -> IgwId {
+        let id = IgwId(self.igws.len() as u32);
+        let aws_id = self.ids.aws_id("igw");
+        self.register(&aws_id, Handle::Igw(id));
+        self.igws.push(InternetGateway { aws_id, attached: None, tags, deleted: false });
+        id
+    }
+
+    /// AttachInternetGateway: one gateway per VPC, one VPC per gateway.
+    pub fn attach_internet_gateway(&mut self, igw: IgwId, vpc: VpcId) -> ApiResult<()> {
+        const OP: &str = "AttachInternetGateway";
+        let g = &self.igws[igw.index()];
+        if let Some(v) = g.attached {
+            return Err(ApiError::new(
+                OP,
+                "Resource.AlreadyAssociated",
+                format!(
+                    "resource {} is already attached to network {}",
+                    g.aws_id,
+                    self.vpcs[v.index()].aws_id
+                ),
+            ));
+        }
+        if let Some(other) = self.igws.iter().find(|o| o.attached == Some(vpc)) {
+            return Err(ApiError::new(
+                OP,
+                "InvalidParameterValue",
+                format!(
+                    "Network {} already has an internet gateway attached ({}).",
+                    self.vpcs[vpc.index()].aws_id,
+                    other.aws_id
+                ),
+            ));
+        }
+        self.igws[igw.index()].attached = Some(vpc);
+        Ok(())
+    }
+
+    /// DetachInternetGateway: routes to it become blackholes (R5).
+    pub fn detach_internet_gateway(&mut self, igw: IgwId, vpc: VpcId) -> ApiResult<()> {
+        let g = &mut self.igws[igw.index()];
+        if g.attached != Some(vpc) {
+            return Err(ApiError::new(
+                "DetachInternetGateway",
+                "Gateway.NotAttached",
+                format!("resource {} is not attached to network {}", g.aws_id, self.vpcs[vpc.index()].aws_id),
+            ));
+        }
+        g.attached = None;
+        Ok(())
+    }
+
+    fn resolve_target(
+        &self,
+        op: &str,
+        table: RouteTableId,
+        spec: &RouteTargetSpec,
+    ) -> ApiResult<RouteTarget> {
+        let vpc = self.route_tables[table.index()].vpc;
+        Ok(match spec {
+            RouteTargetSpec::Gateway(id) if id == "local" => RouteTarget::Local,
+            RouteTargetSpec::Gateway(id) if id.starts_with("vpce-") => {
+                RouteTarget::GatewayEndpoint(id.clone())
+            }
+            RouteTargetSpec::Gateway(id) => {
+                let igw = self.igw_id(op, id)?;
+                if self.igws[igw.index()].attached != Some(vpc) {
+                    return Err(ApiError::new(
+                        op,
+                        "InvalidParameterValue",
+                        format!("route table {} and network gateway {id} belong to different networks (attach the gateway to {} first)", self.route_tables[table.index()].aws_id, self.vpcs[vpc.index()].aws_id),
+                    ));
+                }
+                RouteTarget::Igw(igw)
+            }
+            RouteTargetSpec::Instance(id) => RouteTarget::Instance(self.instance_id(op, id)?),
+            RouteTargetSpec::NetworkInterface(id) => RouteTarget::Eni(self.eni_id(op, id)?),
+            RouteTargetSpec::NatGateway(id) => RouteTarget::Nat(id.clone()),
+            RouteTargetSpec::VpcPeeringConnection(id) => RouteTarget::Pcx(id.clone()),
+            RouteTargetSpec::TransitGateway(id) => RouteTarget::Tgw(id.clone()),
+        })
+    }
+
+    /// CreateRoute: one route per destination; the local route cannot be shadowed by an equal destination (R2).
+    pub fn create_route(
+        &mut self,
+        table: RouteTableId,
+        destination: Cidr,
+        target: &RouteTargetSpec,
+    ) -> ApiResult<()> {
+        const OP: &str = "CreateRoute";
+        let target = self.resolve_target(OP, table, target)?;
+        let rt = &mut self.route_tables[table.index()];
+        if !rt.insert(Route { destination, target, origin: RouteOrigin::CreateRoute }) {
+            return Err(ApiError::new(
+                OP,
+                "RouteAlreadyExists",
+                format!("The route identified by {destination} already exists in {}.", rt.aws_id),
+            ));
+        }
+        Ok(())
+    }
+
+    /// ReplaceRoute: a new target for an existing destination.
+    pub fn replace_route(
+        &mut self,
+        table: RouteTableId,
+        destination: Cidr,
+        target: &RouteTargetSpec,
+    ) -> ApiResult<()> {
+        const OP: &str = "ReplaceRoute";
+        let target = self.resolve_target(OP, table, target)?;
+        let rt = &mut self.route_tables[table.index()];
+        let id = rt.aws_id.clone();
+        let route = rt.route_mut(destination).ok_or_else(|| {
+            ApiError::new(
+                OP,
+                "InvalidRoute.NotFound",
+                format!("no route with destination-cidr-block {destination} in route table {id}"),
+            )
+        })?;
+        route.target = target;
+        Ok(())
+    }
+
+    /// DeleteRoute: any route but the local one (R2).
+    pub fn delete_route(&mut self, table: RouteTableId, destination: Cidr) -> ApiResult<()> {
+        const OP: &str = "DeleteRoute";
+        let rt = &mut self.route_tables[table.index()];
+        let pos = rt.routes.iter().position(|r| r.destination == destination).ok_or_else(|| {
+            ApiError::new(
+                OP,
+                "InvalidRoute.NotFound",
+                format!("no route with destination-cidr-block {destination} in route table {}", rt.aws_id),
+            )
+        })?;
+        if rt.routes[pos].target == RouteTarget::Local {
+            return Err(ApiError::new(
+                OP,
+                "InvalidParameterValue",
+                format!("cannot remove local route {destination} in route table {}", rt.aws_id),
+            ));
+        }
+        rt.routes.remove(pos);
+        Ok(())
+    }
+
+    /// R5: whether a route's target still exists (else the route is a blackhole).
+    pub fn route_is_active(&self, table: RouteTableId, target: &RouteTarget) -> bool {
+        use crate::model::instance::InstanceState;
+        match target {
+            RouteTarget::Local => true,
+            RouteTarget::Igw(g) => {
+                let g = &self.igws[g.index()];
+                !g.deleted && g.attached == Some(self.route_tables[table.index()].vpc)
+            }
+            RouteTarget::Eni(e) => !self.enis[e.index()].deleted,
+            RouteTarget::Instance(i) => self.instances[i.index()].state == InstanceState::Running,
+            RouteTarget::Nat(_)
+            | RouteTarget::Pcx(_)
+            | RouteTarget::Tgw(_)
+            | RouteTarget::GatewayEndpoint(_) => true,
+        }
+    }
+
+    /// A route target as the API prints it (`local`, `igw-...`, `eni-...`).
+    pub fn route_target_id(&self, target: &RouteTarget) -> String {
+        match target {
+            RouteTarget::Local => "local".into(),
+            RouteTarget::Igw(g) => self.igws[g.index()].aws_id.clone(),
+            RouteTarget::Eni(e) => self.enis[e.index()].aws_id.clone(),
+            RouteTarget::Instance(i) => self.instances[i.index()].aws_id.clone(),
+            RouteTarget::Nat(s)
+            | RouteTarget::Pcx(s)
+            | RouteTarget::Tgw(s)
+            | RouteTarget::GatewayEndpoint(s) => s.clone(),
+        }
+    }
+
+    /// The next free private address in a subnet, drawn from the seeded stream (A2: never a reserved one).
+    pub(crate) fn allocate_private_ip(&mut self, op: &str, subnet: SubnetId) -> ApiResult<Ipv4Addr> {
+        let s = &self.subnets[subnet.index()];
+        let (cidr, vpc) = (s.cidr, s.vpc);
+        let usable = s.usable() as u32;
+        let start = self.ids.below(u64::from(usable)) as u32;
+        for i in 0..usable {
+            let ip = cidr.nth(4 + (start + i) % usable);
+            if self.eni_by_private_ip(vpc, ip).is_none() {
+                return Ok(ip);
+            }
+        }
+        Err(ApiError::new(
+            op,
+            "InsufficientFreeAddressesInSubnet",
+            format!("There are not enough free addresses in subnet '{}' to satisfy the requested number of instances.", self.subnets[subnet.index()].aws_id),
+        ))
+    }
+
+    /// A4: an explicitly requested address must be inside the subnet, not reserved and not in use.
+    pub(crate) fn claim_private_ip(&self, op: &str, subnet: SubnetId, ip: Ipv4Addr) -> ApiResult<Ipv4Addr> {
+        let s = &self.subnets[subnet.index()];
+        if !s.cidr.contains(ip) {
+            return Err(ApiError::new(
+                op,
+                "InvalidParameterValue",
+                format!(
+                    "Address {ip} does not fall within the subnet's address range ({} {}).",
+                    s.aws_id, s.cidr
+                ),
+            ));
+        }
+        if let Some(why) = s.reserved(ip) {
+            return Err(ApiError::new(
+                op,
+                "InvalidParameterValue",
+                format!(
+                    "Address {ip} is reserved in subnet {} ({}); the first usable address is {}.",
+                    s.aws_id,
+                    why.describe(),
+                    s.cidr.nth(4)
+                ),
+            ));
+        }
+        if let Some(e) = self.eni_by_private_ip(s.vpc, ip) {
+            return Err(ApiError::new(
+                op,
+                "InvalidIPAddress.InUse",
+                format!("Address {ip} is in use by {}.", self.enis[e.index()].aws_id),
+            ));
+        }
+        Ok(ip)
+    }
+
+    /// A6: a fresh public address from the region's Amazon ranges.
+    pub(crate) fn allocate_public_ip(&mut self) -> Ipv4Addr {
+        let ranges = self.region.public_cidrs();
+        loop {
+            let r = ranges[self.ids.below(ranges.len() as u64) as usize];
+            let ip = r.nth(self.ids.below(r.size()) as u32);
+            let last = ip.octets()[3];
+            let taken = self.public_ips.contains_key(&u32::from(ip))
+                || self.eips.iter().any(|e| e.public_ip == ip)
+                || ip == self.region.service_addr();
+            if last != 0 && last != 255 && !taken {
+                return ip;
+            }
+        }
+    }
+}

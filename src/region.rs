@@ -1,0 +1,146 @@
+//! Regions: their availability zones, their Amazon public address ranges (A6) and
+//! the names AWS gives things there (compute DNS suffixes, service endpoints).
+
+use std::net::Ipv4Addr;
+
+use crate::addr::Cidr;
+
+/// One AWS region as the simulator knows it.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Region {
+    /// The region code, `ap-northeast-2`.
+    pub name: &'static str,
+    /// Availability zone names, in order (`Fn::GetAZs` returns them in this order).
+    pub azs: &'static [&'static str],
+    /// Zone ids (`apne2-az1`, ...), parallel to `azs`.
+    pub az_ids: &'static [&'static str],
+    /// Amazon-owned public IPv4 ranges of the region, where public IPs come from (A6).
+    pub public_ranges: &'static [&'static str],
+}
+
+/// The regions vpcsim knows.
+pub static REGIONS: &[Region] = &[
+    Region {
+        name: "us-east-1",
+        azs: &["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d", "us-east-1e", "us-east-1f"],
+        az_ids: &["use1-az6", "use1-az1", "use1-az2", "use1-az4", "use1-az3", "use1-az5"],
+        public_ranges: &["3.80.0.0/12", "34.192.0.0/12", "52.0.0.0/15", "54.144.0.0/14"],
+    },
+    Region {
+        name: "us-west-2",
+        azs: &["us-west-2a", "us-west-2b", "us-west-2c", "us-west-2d"],
+        az_ids: &["usw2-az1", "usw2-az2", "usw2-az3", "usw2-az4"],
+        public_ranges: &["34.208.0.0/12", "52.24.0.0/14", "54.184.0.0/13"],
+    },
+    Region {
+        name: "eu-west-1",
+        azs: &["eu-west-1a", "eu-west-1b", "eu-west-1c"],
+        az_ids: &["euw1-az1", "euw1-az2", "euw1-az3"],
+        public_ranges: &["34.240.0.0/13", "52.16.0.0/15", "54.72.0.0/15"],
+    },
+    Region {
+        name: "ap-northeast-2",
+        azs: &["ap-northeast-2a", "ap-northeast-2b", "ap-northeast-2c", "ap-northeast-2d"],
+        az_ids: &["apne2-az1", "apne2-az2", "apne2-az3", "apne2-az4"],
+        public_ranges: &[
+            "3.34.0.0/15",
+            "13.124.0.0/15",
+            "15.164.0.0/15",
+            "43.200.0.0/14",
+            "52.78.0.0/15",
+            "54.180.0.0/15",
+        ],
+    },
+];
+
+/// The address `checkip.amazonaws.com` answers from (a host of the simulated internet).
+pub const CHECKIP_ADDR: Ipv4Addr = Ipv4Addr::new(52, 206, 188, 71);
+
+/// Public DNS resolvers of the simulated internet (`dig @8.8.8.8 ...`).
+pub const PUBLIC_RESOLVERS: [Ipv4Addr; 2] = [Ipv4Addr::new(8, 8, 8, 8), Ipv4Addr::new(1, 1, 1, 1)];
+
+impl Region {
+    /// The region called `name`, if vpcsim knows it.
+    pub fn find(name: &str) -> Option<&'static Region> {
+        REGIONS.iter().find(|r| r.name == name)
+    }
+
+    /// The names of every known region, for error messages.
+    pub fn known_names() -> Vec<&'static str> {
+        REGIONS.iter().map(|r| r.name).collect()
+    }
+
+    /// The public ranges as CIDRs.
+    pub fn public_cidrs(&self) -> Vec<Cidr> {
+        self.public_ranges.iter().filter_map(|r| r.parse().ok()).collect()
+    }
+
+    /// Whether `addr` lies in one of the region's Amazon ranges.
+    pub fn is_amazon_public(&self, addr: Ipv4Addr) -> bool {
+        self.public_cidrs().iter().any(|c| c.contains(addr))
+    }
+
+    /// Whether `az` is one of the region's zones.
+    pub fn has_az(&self, az: &str) -> bool {
+        self.azs.contains(&az)
+    }
+
+    /// The zone id of `az` (`apne2-az1`).
+    pub fn az_id(&self, az: &str) -> Option<&'static str> {
+        self.azs.iter().position(|a| *a == az).map(|i| self.az_ids[i])
+    }
+
+    /// D3: the suffix of private EC2 names (`ec2.internal` in us-east-1).
+    pub fn internal_suffix(&self) -> String {
+        if self.name == "us-east-1" {
+            "ec2.internal".to_string()
+        } else {
+            format!("{}.compute.internal", self.name)
+        }
+    }
+
+    /// D2: the suffix of public EC2 names (`compute-1.amazonaws.com` in us-east-1).
+    pub fn public_suffix(&self) -> String {
+        if self.name == "us-east-1" {
+            "compute-1.amazonaws.com".to_string()
+        } else {
+            format!("{}.compute.amazonaws.com", self.name)
+        }
+    }
+
+    /// The public address that the region's AWS service names (`ec2.<region>.amazonaws.com`) answer with:
+    /// the last /24 of its first range, host .10.
+    pub fn service_addr(&self) -> Ipv4Addr {
+        let first = self.public_cidrs()[0];
+        let last = u32::from(first.last());
+        Ipv4Addr::from((last & 0xffff_ff00) | 10)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_four_regions_have_their_real_zone_names() {
+        for (name, first) in [
+            ("us-east-1", "us-east-1a"),
+            ("us-west-2", "us-west-2a"),
+            ("eu-west-1", "eu-west-1a"),
+            ("ap-northeast-2", "ap-northeast-2a"),
+        ] {
+            let r = Region::find(name).expect("known region");
+            assert_eq!(r.azs[0], first);
+            assert_eq!(r.azs.len(), r.az_ids.len());
+            assert_eq!(r.public_cidrs().len(), r.public_ranges.len());
+        }
+    }
+
+    #[test]
+    fn a6_a_learners_nlb_address_is_in_seouls_ranges() {
+        let seoul = Region::find("ap-northeast-2").unwrap();
+        assert!(seoul.is_amazon_public(Ipv4Addr::new(15, 165, 14, 143)));
+        assert!(!seoul.is_amazon_public(Ipv4Addr::new(10, 0, 0, 1)));
+        assert!(seoul.is_amazon_public(seoul.service_addr()));
+    }
+}

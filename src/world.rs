@@ -1,0 +1,261 @@
+//! The region: arenas of every resource, the indexes the packet walk needs
+//! (address to interface, AWS id to handle), the seeded id stream and the virtual
+//! clock. All state lives here; the walk ([`crate::forward`]) only reads it.
+
+use std::net::Ipv4Addr;
+
+use rustc_hash::FxHashMap;
+
+use crate::ids::*;
+use crate::model::eip::ElasticIp;
+use crate::model::endpoint_service::EndpointService;
+use crate::model::eni::NetworkInterface;
+use crate::model::igw::InternetGateway;
+use crate::model::instance::Instance;
+use crate::model::nacl::NetworkAcl;
+use crate::model::nlb::{Listener, LoadBalancer, TargetGroup};
+use crate::model::route_table::RouteTable;
+use crate::model::security_group::SecurityGroup;
+use crate::model::subnet::Subnet;
+use crate::model::vpc::Vpc;
+use crate::model::vpc_endpoint::VpcEndpoint;
+use crate::region::Region;
+
+/// A typed handle to any resource, found by its AWS id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Handle {
+    /// A VPC.
+    Vpc(VpcId),
+    /// A subnet.
+    Subnet(SubnetId),
+    /// A route table.
+    RouteTable(RouteTableId),
+    /// An internet gateway.
+    Igw(IgwId),
+    /// A security group.
+    Sg(SgId),
+    /// A network ACL.
+    Nacl(NaclId),
+    /// A network interface.
+    Eni(EniId),
+    /// An instance.
+    Instance(InstanceId),
+    /// An Elastic IP.
+    Eip(EipId),
+    /// A load balancer.
+    Lb(LbId),
+    /// A listener.
+    Listener(ListenerId),
+    /// A target group.
+    TargetGroup(TargetGroupId),
+    /// An endpoint service.
+    Service(ServiceId),
+    /// A VPC endpoint.
+    Endpoint(EndpointId),
+}
+
+/// Options for a new world.
+#[derive(Clone, Debug)]
+pub struct WorldConfig {
+    /// The region (`ap-northeast-2`).
+    pub region: &'static Region,
+    /// The seed of ids, addresses, DNS suffixes and flow hashes.
+    pub seed: u64,
+}
+
+/// One simulated region.
+#[derive(Clone, Debug)]
+pub struct World {
+    /// The region.
+    pub region: &'static Region,
+    /// The account that owns everything (derived from the seed).
+    pub account_id: String,
+    /// The principal making control-plane calls (P3); the account root by default.
+    pub caller: String,
+    pub(crate) ids: IdGen,
+    pub(crate) flow_key: u64,
+    pub(crate) now_ms: u64,
+    /// VPCs.
+    pub vpcs: Vec<Vpc>,
+    /// Subnets.
+    pub subnets: Vec<Subnet>,
+    /// Route tables.
+    pub route_tables: Vec<RouteTable>,
+    /// Internet gateways.
+    pub igws: Vec<InternetGateway>,
+    /// Security groups.
+    pub sgs: Vec<SecurityGroup>,
+    /// Network ACLs.
+    pub nacls: Vec<NetworkAcl>,
+    /// Network interfaces.
+    pub enis: Vec<NetworkInterface>,
+    /// Instances.
+    pub instances: Vec<Instance>,
+    /// Elastic IPs.
+    pub eips: Vec<ElasticIp>,
+    /// Load balancers.
+    pub lbs: Vec<LoadBalancer>,
+    /// Listeners.
+    pub listeners: Vec<Listener>,
+    /// Target groups.
+    pub target_groups: Vec<TargetGroup>,
+    /// Endpoint services.
+    pub services: Vec<EndpointService>,
+    /// VPC endpoints.
+    pub endpoints: Vec<VpcEndpoint>,
+    pub(crate) by_aws_id: FxHashMap<String, Handle>,
+    /// (VPC, private address) to the interface holding it.
+    pub(crate) private_ips: FxHashMap<(u32, u32), EniId>,
+    /// Public address to the interface it maps to (I1).
+    pub(crate) public_ips: FxHashMap<u32, EniId>,
+}
+
+impl World {
+    /// An empty region.
+    pub fn new(config: WorldConfig) -> World {
+        let mut ids = IdGen::new(config.seed);
+        let account_id = format!("{:012}", ids.below(900_000_000_000) + 100_000_000_000);
+        let flow_key = ids.next_u64();
+        World {
+            region: config.region,
+            caller: format!("arn:aws:iam::{account_id}:root"),
+            account_id,
+            ids,
+            flow_key,
+            now_ms: 0,
+            vpcs: Vec::new(),
+            subnets: Vec::new(),
+            route_tables: Vec::new(),
+            igws: Vec::new(),
+            sgs: Vec::new(),
+            nacls: Vec::new(),
+            enis: Vec::new(),
+            instances: Vec::new(),
+            eips: Vec::new(),
+            lbs: Vec::new(),
+            listeners: Vec::new(),
+            target_groups: Vec::new(),
+            services: Vec::new(),
+            endpoints: Vec::new(),
+            by_aws_id: FxHashMap::default(),
+            private_ips: FxHashMap::default(),
+            public_ips: FxHashMap::default(),
+        }
+    }
+
+    /// A world in the named region with a seed; `None` for an unknown region.
+    pub fn in_region(region: &str, seed: u64) -> Option<World> {
+        Region::find(region).map(|region| World::new(WorldConfig { region, seed }))
+    }
+
+    /// Virtual time since the world began, in milliseconds.
+    pub fn now_ms(&self) -> u64 {
+        self.now_ms
+    }
+
+    /// The handle of the resource with this AWS id (or ARN).
+    pub fn find(&self, aws_id: &str) -> Option<Handle> {
+        self.by_aws_id.get(aws_id).copied()
+    }
+
+    pub(crate) fn register(&mut self, aws_id: &str, handle: Handle) {
+        self.by_aws_id.insert(aws_id.to_string(), handle);
+    }
+
+    /// The interface holding `ip` in `vpc`.
+    #[inline]
+    pub fn eni_by_private_ip(&self, vpc: VpcId, ip: Ipv4Addr) -> Option<EniId> {
+        self.private_ips.get(&(vpc.0, u32::from(ip))).copied()
+    }
+
+    /// The interface a public address maps to (I1).
+    #[inline]
+    pub fn eni_by_public_ip(&self, ip: Ipv4Addr) -> Option<EniId> {
+        self.public_ips.get(&u32::from(ip)).copied()
+    }
+
+    /// I1: the public address of an interface: its Elastic IP, else its auto-assigned one.
+    #[inline]
+    pub fn public_ip_of(&self, eni: EniId) -> Option<Ipv4Addr> {
+        let e = &self.enis[eni.index()];
+        e.eip.map(|x| self.eips[x.index()].public_ip).or(e.public_ip)
+    }
+
+    /// The VPC of a subnet.
+    pub fn vpc_of_subnet(&self, subnet: SubnetId) -> &Vpc {
+        &self.vpcs[self.subnets[subnet.index()].vpc.index()]
+    }
+
+    /// R1: the table a subnet uses: its explicit association, else the VPC's main table.
+    #[inline]
+    pub fn route_table_of(&self, subnet: SubnetId) -> RouteTableId {
+        let s = &self.subnets[subnet.index()];
+        s.route_table.unwrap_or(self.vpcs[s.vpc.index()].main_route_table)
+    }
+
+    /// An instance by id; terminated ones included.
+    pub fn instance(&self, id: InstanceId) -> &Instance {
+        &self.instances[id.index()]
+    }
+
+    /// The AWS id of any handle.
+    pub fn aws_id(&self, h: Handle) -> &str {
+        match h {
+            Handle::Vpc(x) => &self.vpcs[x.index()].aws_id,
+            Handle::Subnet(x) => &self.subnets[x.index()].aws_id,
+            Handle::RouteTable(x) => &self.route_tables[x.index()].aws_id,
+            Handle::Igw(x) => &self.igws[x.index()].aws_id,
+            Handle::Sg(x) => &self.sgs[x.index()].aws_id,
+            Handle::Nacl(x) => &self.nacls[x.index()].aws_id,
+            Handle::Eni(x) => &self.enis[x.index()].aws_id,
+            Handle::Instance(x) => &self.instances[x.index()].aws_id,
+            Handle::Eip(x) => &self.eips[x.index()].allocation_id,
+            Handle::Lb(x) => &self.lbs[x.index()].arn,
+            Handle::Listener(x) => &self.listeners[x.index()].arn,
+            Handle::TargetGroup(x) => &self.target_groups[x.index()].arn,
+            Handle::Service(x) => &self.services[x.index()].service_id,
+            Handle::Endpoint(x) => &self.endpoints[x.index()].aws_id,
+        }
+    }
+
+    /// The Name tag (or own name, for load balancers and target groups) of any handle.
+    pub fn name_of(&self, h: Handle) -> Option<&str> {
+        use crate::model::name_tag;
+        match h {
+            Handle::Vpc(x) => name_tag(&self.vpcs[x.index()].tags),
+            Handle::Subnet(x) => name_tag(&self.subnets[x.index()].tags),
+            Handle::RouteTable(x) => name_tag(&self.route_tables[x.index()].tags),
+            Handle::Igw(x) => name_tag(&self.igws[x.index()].tags),
+            Handle::Sg(x) => {
+                let sg = &self.sgs[x.index()];
+                name_tag(&sg.tags).or(Some(sg.name.as_str()))
+            }
+            Handle::Nacl(x) => name_tag(&self.nacls[x.index()].tags),
+            Handle::Eni(x) => {
+                let e = &self.enis[x.index()];
+                name_tag(&e.tags).or_else(|| match e.owner {
+                    crate::model::eni::EniOwner::Instance(i) => name_tag(&self.instances[i.index()].tags),
+                    _ => (!e.description.is_empty()).then_some(e.description.as_str()),
+                })
+            }
+            Handle::Instance(x) => name_tag(&self.instances[x.index()].tags),
+            Handle::Eip(x) => name_tag(&self.eips[x.index()].tags),
+            Handle::Lb(x) => {
+                let lb = &self.lbs[x.index()];
+                name_tag(&lb.tags).or(Some(lb.name.as_str()))
+            }
+            Handle::Listener(_) => None,
+            Handle::TargetGroup(x) => Some(self.target_groups[x.index()].name.as_str()),
+            Handle::Service(x) => name_tag(&self.services[x.index()].tags),
+            Handle::Endpoint(x) => name_tag(&self.endpoints[x.index()].tags),
+        }
+    }
+
+    /// Every live instance whose Name tag is `name`.
+    pub fn instances_named(&self, name: &str) -> Vec<InstanceId> {
+        (0..self.instances.len() as u32)
+            .map(InstanceId)
+            .filter(|i| self.name_of(Handle::Instance(*i)) == Some(name))
+            .collect()
+    }
+}
