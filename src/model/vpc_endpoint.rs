@@ -41,11 +41,16 @@ impl EndpointState {
         }
     }
 
-    /// P10: whether the connection still counts against deleting the service.
+    /// P10: whether the connection still counts against deleting the service (a deleting
+    /// endpoint no longer does: the walkthrough's cleanup deletes the service right after it).
     pub fn holds_service(self) -> bool {
         !matches!(
             self,
-            EndpointState::Rejected | EndpointState::Deleted | EndpointState::Failed | EndpointState::Expired
+            EndpointState::Rejected
+                | EndpointState::Deleting
+                | EndpointState::Deleted
+                | EndpointState::Failed
+                | EndpointState::Expired
         )
     }
 }

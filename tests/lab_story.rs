@@ -1,0 +1,251 @@
+//! The seed lab's whole story through the library API (shared/lab-walkthrough.md):
+//! the internet-gateway path before the endpoint, the PrivateLink path after, and
+//! the reasons when a packet is dropped. Paths are asserted whole, forward and return.
+
+use std::net::Ipv4Addr;
+
+use vpcsim::addr::Cidr;
+use vpcsim::apps::{curl::Curl, dig::Dig};
+use vpcsim::lab::{Lab, LabOptions};
+use vpcsim::model::endpoint_service::ServiceState;
+use vpcsim::model::vpc_endpoint::EndpointState;
+use vpcsim::model::Tags;
+use vpcsim::ops::privatelink::CreateVpcEndpoint;
+use vpcsim::trace::{ComponentKind as K, ExplanationCode, Hop, Matched, Trace};
+use vpcsim::world::World;
+
+fn curl(host: &str) -> Curl {
+    Curl { host: host.to_string(), port: 80, path: "/".into(), verbose: false, timeout_s: Some(3) }
+}
+
+fn dig(name: &str) -> Dig {
+    Dig { name: name.to_string(), short: true, server: None }
+}
+
+fn kinds(hops: &[Hop]) -> Vec<K> {
+    hops.iter().map(|h| h.kind).collect()
+}
+
+fn named<'a>(t: &'a Trace, kind: K, name: &str) -> &'a Hop {
+    t.forward
+        .iter()
+        .find(|h| h.kind == kind && h.name.as_deref() == Some(name))
+        .unwrap_or_else(|| panic!("no {kind} named {name} in {:#?}", kinds(&t.forward)))
+}
+
+fn cidr(s: &str) -> Cidr {
+    s.parse().unwrap()
+}
+
+fn public_ip(w: &World, instance: vpcsim::ids::InstanceId) -> Ipv4Addr {
+    w.public_ip_of(w.instances[instance.index()].eni).expect("has a public ip")
+}
+
+#[test]
+fn before_the_endpoint_my_ec2_reaches_the_nlb_through_both_internet_gateways() {
+    let mut lab = Lab::ready(LabOptions::default()).unwrap();
+    let nlb_dns = lab.world.lbs[lab.nlb.index()].dns_name.clone();
+    let my_public = public_ip(&lab.world, lab.my_ec2);
+    let w = &mut lab.world;
+
+    let answer = w.dig(lab.my_ec2, &dig(&nlb_dns));
+    assert_eq!(answer.answers.len(), 1, "one AZ, one address (L2)");
+    let nlb_ip = answer.answers[0];
+    assert!(w.region.is_amazon_public(nlb_ip), "A6: {nlb_ip} is in the region's ranges");
+    assert_eq!(answer.stdout, format!("{nlb_ip}\n"));
+
+    let out = w.curl(lab.my_ec2, &curl(&nlb_dns));
+    assert_eq!(out.exit_code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("Endpoint Service Lab - CloudNeta Web Server"));
+    let t = out.trace.unwrap();
+    assert_eq!(
+        kinds(&t.forward),
+        vec![
+            K::Instance,
+            K::NetworkInterface,
+            K::SecurityGroup,
+            K::NetworkAcl,
+            K::RouteTable,
+            K::InternetGateway,
+            K::Internet,
+            K::InternetGateway,
+            K::NetworkAcl,
+            K::NetworkInterface,
+            K::LoadBalancer,
+            K::LoadBalancerListener,
+            K::TargetGroup,
+            K::NetworkInterface,
+            K::SecurityGroup,
+            K::NetworkInterface,
+            K::Instance,
+        ]
+    );
+    let egress = named(&t, K::SecurityGroup, "WebSG");
+    assert!(matches!(&egress.matched, Some(Matched::SecurityGroupRule { protocol, .. }) if protocol == "-1"));
+    let route = named(&t, K::RouteTable, "My-Public-RT");
+    let my_igw_id = w.igws[lab.my_igw.index()].aws_id.clone();
+    assert_eq!(
+        route.matched,
+        Some(Matched::Route { destination: Cidr::ANY, target: my_igw_id, state: "active".into() })
+    );
+    let my_igw = named(&t, K::InternetGateway, "My-IGW");
+    assert_eq!(my_igw.inbound.unwrap().src, w.enis[w.instances[lab.my_ec2.index()].eni.index()].private_ip);
+    assert_eq!(my_igw.outbound.unwrap().src, my_public, "I1: source rewritten to My-EC2's public IP");
+    let custom_igw = named(&t, K::InternetGateway, "Custom-IGW");
+    assert_eq!(custom_igw.inbound.unwrap().dst, nlb_ip);
+    assert!(
+        cidr("20.0.0.0/24").contains(custom_igw.outbound.unwrap().dst),
+        "I1: destination rewritten to the node's private IP"
+    );
+    assert!(matches!(&t.forward[11].matched, Some(Matched::Listener { port: 80, .. })));
+    let Some(Matched::Target { target, .. }) = &t.forward[12].matched else { panic!("no target chosen") };
+    let chosen = [lab.web1, lab.web2].into_iter().find(|i| &w.instances[i.index()].aws_id == target).unwrap();
+    let ingress = named(&t, K::SecurityGroup, "Custom-WebSG");
+    assert!(matches!(&ingress.matched, Some(Matched::SecurityGroupRule { ports, .. }) if ports == "80"));
+    assert_eq!(t.forward.last().unwrap().id, w.instances[chosen.index()].aws_id);
+    assert_eq!(t.seen_source(), Some(my_public), "L7: the target sees My-EC2's public IP");
+    assert!(t.passes_in_order(&[K::InternetGateway, K::InternetGateway, K::LoadBalancer, K::TargetGroup]));
+    assert!(!t.passes(K::VpcEndpoint));
+    assert_eq!(
+        kinds(&t.ret),
+        vec![
+            K::NetworkInterface,
+            K::SecurityGroup,
+            K::NetworkInterface,
+            K::NetworkAcl,
+            K::RouteTable,
+            K::InternetGateway,
+            K::Internet,
+            K::InternetGateway,
+            K::NetworkAcl,
+            K::SecurityGroup,
+            K::NetworkInterface,
+        ],
+        "RA3: the response passes the NACLs, the route to the IGW and both gateways"
+    );
+}
+
+#[test]
+fn a_pending_endpoint_has_two_names_but_refuses_traffic_with_bad_state() {
+    let mut lab = Lab::ready(LabOptions::default()).unwrap();
+    let w = &mut lab.world;
+    let svc = w.create_vpc_endpoint_service_configuration(&[lab.nlb], true, None, Tags::new()).unwrap();
+    let ep = w
+        .create_vpc_endpoint(CreateVpcEndpoint {
+            vpc: Some(lab.my_vpc),
+            service_name: w.services[svc.index()].service_name.clone(),
+            subnets: vec![lab.my_subnet],
+            groups: vec![lab.web_sg],
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(w.endpoints[ep.index()].state, EndpointState::PendingAcceptance);
+    let names = w.endpoint_dns_names(ep);
+    assert_eq!(names.len(), 2, "P6: a regional and a zonal name");
+    let out = w.curl(lab.my_ec2, &curl(&names[0]));
+    assert_eq!(out.exit_code, 28);
+    let why = out.trace.unwrap().explanation.unwrap();
+    assert_eq!(why.code, ExplanationCode::BadState);
+    assert_eq!(why.kind, K::VpcEndpoint);
+    assert_eq!(why.component_id, w.endpoints[ep.index()].aws_id);
+    assert!(why.message.contains("pendingAcceptance"));
+}
+
+#[test]
+fn after_acceptance_curl_goes_privately_through_the_endpoint_and_the_nlb_node() {
+    let mut lab = Lab::ready(LabOptions::default()).unwrap();
+    let ep = lab.connect_privatelink().unwrap();
+    let w = &mut lab.world;
+    assert_eq!(w.endpoints[ep.index()].state, EndpointState::Available);
+    let name = w.endpoint_dns_names(ep)[0].clone();
+
+    let answer = w.dig(lab.my_ec2, &dig(&name));
+    assert_eq!(answer.answers.len(), 1);
+    let addr = answer.answers[0];
+    assert!(cidr("10.0.0.0/24").contains(addr), "{addr} lies in My-Public-SN");
+    assert!(w.subnets[lab.my_subnet.index()].reserved(addr).is_none(), "A2: not a reserved address");
+
+    let out = w.curl(lab.my_ec2, &curl(&name));
+    assert_eq!(out.exit_code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("CloudNeta Web Server"));
+    let t = out.trace.unwrap();
+    assert_eq!(
+        kinds(&t.forward),
+        vec![
+            K::Instance,
+            K::NetworkInterface,
+            K::SecurityGroup,
+            K::SecurityGroup,
+            K::NetworkInterface,
+            K::VpcEndpoint,
+            K::VpcEndpointService,
+            K::LoadBalancer,
+            K::LoadBalancerListener,
+            K::TargetGroup,
+            K::NetworkInterface,
+            K::SecurityGroup,
+            K::NetworkInterface,
+            K::Instance,
+        ]
+    );
+    assert!(!t.passes(K::InternetGateway) && !t.ret.iter().any(|h| h.kind == K::InternetGateway));
+    let endpoint_sg = &t.forward[3];
+    assert_eq!(endpoint_sg.name.as_deref(), Some("WebSG"), "S6: the endpoint's group filters inbound");
+    assert!(matches!(&endpoint_sg.matched, Some(Matched::SecurityGroupRule { ports, .. }) if ports == "80"));
+    let node = w.lbs[lab.nlb.index()].nodes[0].clone();
+    assert_eq!(node.az, w.subnets[lab.my_subnet.index()].az, "P8: the node in the endpoint's AZ");
+    let node_ip = w.enis[node.eni.index()].private_ip;
+    assert_eq!(t.seen_source(), Some(node_ip), "L7/P8: the target sees the NLB node's private IP");
+    assert!(cidr("20.0.0.0/24").contains(node_ip));
+}
+
+#[test]
+fn without_a_public_ip_the_internet_path_fails_but_privatelink_still_works() {
+    let mut lab = Lab::ready(LabOptions { my_ec2_public_ip: false, ..LabOptions::default() }).unwrap();
+    let nlb_dns = lab.world.lbs[lab.nlb.index()].dns_name.clone();
+    let out = lab.world.curl(lab.my_ec2, &curl(&nlb_dns));
+    assert_ne!(out.exit_code, 0);
+    let why = out.trace.unwrap().explanation.unwrap();
+    assert_eq!(why.code, ExplanationCode::IgwPublicIpAssociationForEgress);
+    assert_eq!(why.component_name.as_deref(), Some("My-IGW"));
+
+    let ep = lab.connect_privatelink().unwrap();
+    let name = lab.world.endpoint_dns_names(ep)[0].clone();
+    let out = lab.world.curl(lab.my_ec2, &curl(&name));
+    assert_eq!(out.exit_code, 0, "{}", out.stderr);
+    assert!(out.trace.unwrap().reachable());
+}
+
+#[test]
+fn the_service_cannot_be_deleted_while_its_endpoint_is_connected() {
+    let mut lab = Lab::ready(LabOptions::default()).unwrap();
+    let ep = lab.connect_privatelink().unwrap();
+    let w = &mut lab.world;
+    let svc = w.endpoints[ep.index()].service;
+    let err = w.delete_vpc_endpoint_service_configuration(svc).unwrap_err();
+    assert_eq!(err.code, "ExistingVpcEndpointConnections");
+    let err = w.delete_load_balancer(lab.nlb).unwrap_err();
+    assert_eq!(err.code, "ResourceInUse", "P10: an NLB in use by a service cannot be deleted");
+    w.delete_vpc_endpoints(&[ep]).unwrap();
+    w.delete_vpc_endpoint_service_configuration(svc).unwrap();
+    assert_eq!(w.services[svc.index()].state, ServiceState::Deleted);
+    w.delete_load_balancer(lab.nlb).unwrap();
+}
+
+#[test]
+fn the_same_seed_gives_byte_identical_traces_and_another_seed_other_ids() {
+    let run = |seed| {
+        let mut lab = Lab::ready(LabOptions { seed, ..LabOptions::default() }).unwrap();
+        let ep = lab.connect_privatelink().unwrap();
+        let name = lab.world.endpoint_dns_names(ep)[0].clone();
+        let a = lab.world.curl(lab.my_ec2, &curl(&name));
+        let nlb = lab.world.lbs[lab.nlb.index()].dns_name.clone();
+        let b = lab.world.curl(lab.my_ec2, &curl(&nlb));
+        format!("{a:?}{b:?}")
+    };
+    assert_eq!(run(7), run(7));
+    assert_ne!(run(7), run(8));
+    let vpc_id =
+        |seed| Lab::build(LabOptions { seed, ..LabOptions::default() }).unwrap().world.vpcs[0].aws_id.clone();
+    assert_ne!(vpc_id(1), vpc_id(2));
+}
