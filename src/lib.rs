@@ -4,7 +4,9 @@
 //! - [`addr`]: validated CIDRs, protocols and port ranges.
 //! - [`trace`]: flows in, traces out: components, headers, explanation codes.
 //! - [`error`]: AWS API errors and located errors for files.
+//! - [`yaml`]: spanned YAML/JSON document tree with limits (templates, scenario files).
 
 pub mod addr;
 pub mod error;
 pub mod trace;
+pub mod yaml;
