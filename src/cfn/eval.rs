@@ -193,13 +193,19 @@ impl Env<'_> {
         if !self.tpl.resources.contains_key(name) {
             return Err(Problem::new(loc, format!("unresolved reference `{name}`")));
         }
-        let Some(live) = self.live else { return Ok(None) };
-        live.get(name).map(Some).ok_or_else(|| {
-            let why = match self.tpl.resources.get(name).and_then(|r| r.condition.as_ref()) {
+        let condition = self.tpl.resources.get(name).and_then(|r| r.condition.as_ref());
+        let skipped = condition.filter(|c| !self.conditions.get(&c.name).copied().unwrap_or(true));
+        let found = match self.live {
+            None if skipped.is_none() => return Ok(None),
+            None => None,
+            Some(live) => live.get(name),
+        };
+        found.map(Some).ok_or_else(|| {
+            let why = match skipped {
                 Some(c) => format!("its Condition `{}` is false", c.name),
                 None => "it has not been created yet".to_string(),
             };
-            Problem::new(loc, format!("resource `{name}` was not created: {why}"))
+            Problem::new(loc, format!("resource `{name}` is not created: {why}"))
                 .hint("guard the reference with Fn::If on the same condition")
         })
     }

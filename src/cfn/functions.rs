@@ -209,8 +209,8 @@ impl Env<'_> {
         }
         let blocks = (0..count_n)
             .map(|i| {
-                Cidr::new(Ipv4Addr::from(block_cidr.base() + (i << host_bits)), (32 - host_bits) as u8)
-                    .to_string()
+                let base = u64::from(block_cidr.base()) + (u64::from(i) << host_bits);
+                Cidr::new(Ipv4Addr::from(base as u32), (32 - host_bits) as u8).to_string()
             })
             .collect();
         Ok(seq(blocks, loc))

@@ -56,7 +56,7 @@ fn resolve_one(name: &str, p: &Parameter, supplied: Option<&String>) -> Result<P
     let fail = |msg: String| {
         let hint =
             p.constraint_description.clone().unwrap_or_else(|| "change the parameter's value".to_string());
-        Problem::new(p.loc, format!("parameter `{name}`: {msg}")).hint(hint)
+        Problem::new(p.loc, msg).hint(hint)
     };
     if !p.allowed_values.is_empty() && !p.allowed_values.contains(raw) {
         return Err(fail(format!(

@@ -161,7 +161,7 @@ impl Template {
             let r = parse_resource(key, node, &mut problems);
             push(&mut tpl.resources, key, r, &mut problems);
         }
-        if tpl.resources.is_empty() && !problems.iter().any(|p| p.message.contains("Resources")) {
+        if tpl.resources.is_empty() && problems.is_empty() {
             problems.push(Problem::new(
                 doc.loc,
                 "the template has no Resources; at least one resource is required",
