@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! A spanned YAML/JSON document tree: [`parse`] turns text into a [`Node`] whose every
 //! value and key carries its 1-based [`Location`] and its tag (`!Ref`, ...).
 //!
@@ -232,8 +233,13 @@ impl<'a> Builder<'a> {
         if let Some(key) = frame.pending_key {
             return Err(YamlError::new(key.loc, format!("key `{}` has no value", key.name)));
         }
-        let size = node_count(&frame.node);
-        self.finish(frame.node, frame.anchor, size)
+        let mut node = frame.node;
+        // A block mapping's start mark comes after its first key; point at the key instead.
+        if let Some((first, _)) = node.as_map().and_then(|m| m.first()) {
+            node.loc = node.loc.min(first.loc);
+        }
+        let size = node_count(&node);
+        self.finish(node, frame.anchor, size)
     }
 
     fn alias(&mut self, id: usize, at: Location) -> Result<(), YamlError> {
@@ -454,6 +460,8 @@ mod tests {
         let (key, y) = doc.get("x").unwrap().entry("y").unwrap();
         assert_eq!((key.loc.line, key.loc.column), (2, 3));
         assert_eq!((y.loc.line, y.loc.column, y.tag.as_deref()), (2, 14, Some("!GetAtt")));
+        assert_eq!((doc.loc.line, doc.loc.column), (1, 1));
+        assert_eq!(doc.get("x").unwrap().loc, key.loc);
     }
 
     #[test]

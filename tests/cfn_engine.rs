@@ -362,3 +362,28 @@ fn every_broken_template_file_is_in_the_table() {
     listed.sort();
     assert_eq!(files, listed);
 }
+
+mod robustness {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+        #[test]
+        fn mangled_seed_templates_never_panic(
+            at in 0usize..SEED.len(),
+            cut in 0usize..40,
+            insert in "[-!:{}\\[\\]&*|>$ a-zA-Z0-9'\"\n]{0,8}",
+        ) {
+            let end = (at + cut).min(SEED.len());
+            let text = format!("{}{insert}{}", &SEED[..at], &SEED[end..]);
+            let mut sink = MockSink::default();
+            let p = params(&[("KeyName", "k")]);
+            if let Err(e) = create_stack("m.yaml", &text, &p, &ctx(), &IndexMap::new(), &mut sink) {
+                prop_assert!(!e.problems.is_empty());
+                prop_assert!(e.problems.iter().all(|p| p.location.line >= 1 && p.location.column >= 1));
+            }
+        }
+    }
+}

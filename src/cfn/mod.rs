@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! CloudFormation: templates in, resources out through a [`ResourceSink`].
 //!
 //! The pipeline, one module per stage:
