@@ -130,6 +130,10 @@ struct Frame {
     node: Node,
     anchor: usize,
     pending_key: Option<Key>,
+    /// Nodes in this collection so far, itself included (for the alias budget).
+    size: usize,
+    /// Keys seen so far, for the duplicate check without a quadratic scan.
+    keys: BTreeMap<String, Location>,
 }
 
 /// Builds the tree from parser events, enforcing [`Limits`].
@@ -224,7 +228,13 @@ impl<'a> Builder<'a> {
             return Err(YamlError::new(at, msg));
         }
         let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
-        self.stack.push(Frame { node: Node { value, loc: at, tag }, anchor, pending_key: None });
+        self.stack.push(Frame {
+            node: Node { value, loc: at, tag },
+            anchor,
+            pending_key: None,
+            size: 1,
+            keys: BTreeMap::new(),
+        });
         Ok(())
     }
 
@@ -238,8 +248,7 @@ impl<'a> Builder<'a> {
         if let Some((first, _)) = node.as_map().and_then(|m| m.first()) {
             node.loc = node.loc.min(first.loc);
         }
-        let size = node_count(&node);
-        self.finish(node, frame.anchor, size)
+        self.finish(node, frame.anchor, frame.size)
     }
 
     fn alias(&mut self, id: usize, at: Location) -> Result<(), YamlError> {
@@ -252,7 +261,7 @@ impl<'a> Builder<'a> {
         self.count(size, at)?;
         let Some(mut node) = self.anchors.get(&id).map(|(node, _)| node.clone()) else { return Ok(()) };
         node.loc = at;
-        self.place(node)
+        self.place(node, size)
     }
 
     /// Records an anchor, then places the finished node in its parent.
@@ -260,21 +269,22 @@ impl<'a> Builder<'a> {
         if anchor > 0 {
             self.anchors.insert(anchor, (node.clone(), size));
         }
-        self.place(node)
+        self.place(node, size)
     }
 
-    fn place(&mut self, node: Node) -> Result<(), YamlError> {
+    fn place(&mut self, node: Node, size: usize) -> Result<(), YamlError> {
         let Some(frame) = self.stack.last_mut() else {
             self.root = Some(node);
             return Ok(());
         };
+        frame.size = frame.size.saturating_add(size);
         match &mut frame.node.value {
             NodeValue::Seq(items) => items.push(node),
             NodeValue::Map(entries) => match frame.pending_key.take() {
                 None => frame.pending_key = Some(key_of(node)?),
                 Some(key) => {
-                    if let Some((first, _)) = entries.iter().find(|(k, _)| k.name == key.name) {
-                        let msg = format!("duplicate key `{}` (first defined at {})", key.name, first.loc);
+                    if let Some(first) = frame.keys.insert(key.name.clone(), key.loc) {
+                        let msg = format!("duplicate key `{}` (first defined at {first})", key.name);
                         return Err(YamlError::new(key.loc, msg));
                     }
                     entries.push((key, node));
@@ -294,15 +304,6 @@ fn key_of(node: Node) -> Result<Key, YamlError> {
             node.loc,
             format!("a mapping key must be a scalar, not a {}", node.type_name()),
         )),
-    }
-}
-
-/// How many nodes a tree holds (for the alias budget).
-fn node_count(node: &Node) -> usize {
-    match &node.value {
-        NodeValue::Seq(items) => 1 + items.iter().map(node_count).sum::<usize>(),
-        NodeValue::Map(entries) => 1 + entries.iter().map(|(_, v)| 1 + node_count(v)).sum::<usize>(),
-        _ => 1,
     }
 }
 

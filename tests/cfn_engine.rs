@@ -158,6 +158,18 @@ fn missing_key_name_is_reported_by_name() {
 }
 
 #[test]
+fn undeclared_supplied_parameter_is_an_error_with_a_suggestion() {
+    let mut sink = MockSink::default();
+    let p = params(&[("KeyName", "k"), ("KeyNme", "k")]);
+    let err = create_stack("seed.yaml", SEED, &p, &ctx(), &IndexMap::new(), &mut sink).unwrap_err();
+    assert!(
+        err.to_string().contains("parameter `KeyNme` was supplied but the template does not declare it"),
+        "{err}"
+    );
+    assert!(err.to_string().contains("did you mean `KeyName`?"), "{err}");
+}
+
+#[test]
 fn delete_runs_in_reverse_creation_order_and_stops_at_the_first_failure() {
     let mut sink = MockSink::default();
     let stack = seed(&mut sink);

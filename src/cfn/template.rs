@@ -141,6 +141,12 @@ impl Template {
                 problems.push(p.hint("expand the transform and use the processed template"));
             }
         }
+        if let Some(v) =
+            doc.get("AWSTemplateFormatVersion").filter(|v| v.scalar_text().as_deref() != Some("2010-09-09"))
+        {
+            let p = Problem::new(v.loc, "AWSTemplateFormatVersion must be '2010-09-09', the only version");
+            problems.push(p.hint("quote it (`'2010-09-09'`) or remove the line"));
+        }
         let mut tpl = Template {
             format_version: doc.get("AWSTemplateFormatVersion").and_then(Node::scalar_text),
             description: doc.get("Description").and_then(Node::scalar_text),
