@@ -48,6 +48,29 @@ struct Plan {
 }
 
 /// Creates a stack from template text (YAML or JSON).
+///
+/// ```
+/// use indexmap::IndexMap;
+/// use vpcsim::cfn::{create_stack, Created, ResourceSink, SinkError, StackContext};
+/// use vpcsim::yaml::Node;
+///
+/// struct Vpcs(u32);
+/// impl ResourceSink for Vpcs {
+///     fn supports(&self, t: &str) -> bool { t == "AWS::EC2::VPC" }
+///     fn create(&mut self, _: &str, _: &str, _: &Node, _: Option<&Node>) -> Result<Created, SinkError> {
+///         self.0 += 1;
+///         Ok(Created { physical_id: format!("vpc-{:017x}", self.0), attributes: IndexMap::new() })
+///     }
+///     fn delete(&mut self, _: &str, _: &str, _: &Created) -> Result<(), SinkError> { Ok(()) }
+/// }
+///
+/// let text = "Resources:\n  V:\n    Type: AWS::EC2::VPC\n    Properties: {CidrBlock: 10.0.0.0/16}\n\
+///             Outputs:\n  Id: {Value: !Ref V}\n";
+/// let ctx = StackContext { stack_name: "s".into(), region: "ap-northeast-2".into(),
+///                          account_id: "123456789012".into(), azs: vec!["ap-northeast-2a".into()] };
+/// let stack = create_stack("t.yaml", text, &IndexMap::new(), &ctx, &IndexMap::new(), &mut Vpcs(0)).unwrap();
+/// assert_eq!(stack.outputs["Id"], "vpc-00000000000000001");
+/// ```
 pub fn create_stack(
     file: &str,
     text: &str,

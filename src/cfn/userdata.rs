@@ -86,6 +86,13 @@ struct Effects {
 }
 
 /// Detects the web server a UserData shell script starts, if any.
+///
+/// ```
+/// use vpcsim::cfn::detect_web_server;
+/// let script = "yum install -y httpd\nsystemctl start httpd\necho hi > /var/www/html/index.html\n";
+/// let server = detect_web_server(script).unwrap();
+/// assert_eq!((server.port, server.body.as_str(), server.software.as_str()), (80, "hi", "httpd"));
+/// ```
 pub fn detect_web_server(user_data: &str) -> Option<WebServer> {
     let mut fx = Effects { cwd: "/".into(), ..Effects::default() };
     for (line, stdin) in logical_lines(user_data) {
