@@ -1,12 +1,26 @@
-//! vpcsim: an offline, deterministic simulator of AWS VPC networking.
+//! vpcsim: an offline, deterministic simulator of AWS VPC networking. It routes
+//! simulated packets and DNS lookups hop by hop through a model of one region and
+//! explains every decision, like Reachability Analyzer, in microseconds.
 //!
 //! Map of the code:
 //! - [`addr`]: validated CIDRs, protocols and port ranges.
+//! - [`ids`]: typed arena handles and the seeded AWS id generator.
+//! - [`region`]: regions, their AZs and Amazon public ranges.
+//! - [`model`]: one small type per AWS resource.
+//! - [`world`]: the region: arenas, indexes, clock.
+//! - [`ops`]: control-plane calls named after the AWS API.
+//! - [`forward`]: the packet walk, verdict-only or explained.
 //! - [`trace`]: flows in, traces out: components, headers, explanation codes.
+//! - [`dns`]: what names resolve to from inside a VPC.
+//! - [`apps`]: dig, curl, ping and nc on an instance.
+//! - [`lab`]: the seed lab built through the API.
 //! - [`error`]: AWS API errors and located errors for files.
+//! - [`yaml`]: spanned YAML/JSON document tree with limits (templates, scenario files).
+//! - [`cfn`]: CloudFormation templates: parse, check, order, evaluate, create through a sink.
 
 pub mod addr;
 pub mod apps;
+pub mod cfn;
 pub mod dns;
 pub mod error;
 pub mod forward;
@@ -17,3 +31,4 @@ pub mod ops;
 pub mod region;
 pub mod trace;
 pub mod world;
+pub mod yaml;

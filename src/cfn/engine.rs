@@ -1,0 +1,345 @@
+//! create-stack and delete-stack: [`plan`] finds every static problem before the model is
+//! touched (types, references, parameters, conditions, cycles, a dry-run evaluation);
+//! [`execute`] then creates resources in dependency order, evaluating each one's
+//! properties just before the sink creates it.
+
+use indexmap::{IndexMap, IndexSet};
+
+use super::conditions::{self, Inputs};
+use super::eval::{Env, PSEUDO};
+use super::params::{self, ParamValue};
+use super::problem::Problem;
+use super::sink::{is_network_type, AttrValue, Created, ResourceSink, SinkError, StackContext};
+use super::template::Template;
+use super::{graph, intrinsic};
+use crate::error::{FileError, FileProblem, Location};
+use crate::yaml::{self, Node, NodeValue};
+
+/// A created stack: what the model made of it, and what delete-stack needs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Stack {
+    /// The stack's name.
+    pub name: String,
+    /// Resources the model created: logical id -> (type, what the model returned), in creation order.
+    pub resources: IndexMap<String, (String, Created)>,
+    /// Outputs: name -> value (lists joined with commas).
+    pub outputs: IndexMap<String, String>,
+    /// Exports: export name -> value.
+    pub exports: IndexMap<String, String>,
+    /// The order resources were created in (a topological order); deletion runs it backwards.
+    pub creation_order: Vec<String>,
+    /// Each resource's dependencies (Ref, Fn::GetAtt, Fn::Sub, DependsOn), in template order.
+    pub dependencies: IndexMap<String, Vec<String>>,
+    /// Resources not created: their Condition is false, or their type is not networking.
+    pub skipped: Vec<String>,
+    /// Warnings, for example each skipped non-network resource.
+    pub warnings: Vec<FileProblem>,
+}
+
+/// Everything known before the first sink call.
+struct Plan {
+    tpl: Template,
+    params: IndexMap<String, ParamValue>,
+    conditions: IndexMap<String, bool>,
+    order: Vec<String>,
+    deps: IndexMap<String, IndexSet<String>>,
+    stubs: IndexSet<String>,
+    warnings: Vec<Problem>,
+}
+
+/// Creates a stack from template text (YAML or JSON).
+///
+/// ```
+/// use indexmap::IndexMap;
+/// use vpcsim::cfn::{create_stack, Created, ResourceSink, SinkError, StackContext};
+/// use vpcsim::yaml::Node;
+///
+/// struct Vpcs(u32);
+/// impl ResourceSink for Vpcs {
+///     fn supports(&self, t: &str) -> bool { t == "AWS::EC2::VPC" }
+///     fn create(&mut self, _: &str, _: &str, _: &Node, _: Option<&Node>) -> Result<Created, SinkError> {
+///         self.0 += 1;
+///         Ok(Created { physical_id: format!("vpc-{:017x}", self.0), attributes: IndexMap::new() })
+///     }
+///     fn delete(&mut self, _: &str, _: &str, _: &Created) -> Result<(), SinkError> { Ok(()) }
+/// }
+///
+/// let text = "Resources:\n  V:\n    Type: AWS::EC2::VPC\n    Properties: {CidrBlock: 10.0.0.0/16}\n\
+///             Outputs:\n  Id: {Value: !Ref V}\n";
+/// let ctx = StackContext { stack_name: "s".into(), region: "ap-northeast-2".into(),
+///                          account_id: "123456789012".into(), azs: vec!["ap-northeast-2a".into()] };
+/// let stack = create_stack("t.yaml", text, &IndexMap::new(), &ctx, &IndexMap::new(), &mut Vpcs(0)).unwrap();
+/// assert_eq!(stack.outputs["Id"], "vpc-00000000000000001");
+/// ```
+pub fn create_stack(
+    file: &str,
+    text: &str,
+    params: &IndexMap<String, String>,
+    ctx: &StackContext,
+    exports: &IndexMap<String, String>,
+    sink: &mut dyn ResourceSink,
+) -> Result<Stack, FileError> {
+    let node = yaml::parse(text, &yaml::Limits::default())
+        .map_err(|e| FileError::one(Problem::new(e.loc, e.message).in_file(file)))?;
+    create_stack_from_node(file, &node, params, ctx, exports, sink)
+}
+
+/// Creates a stack from an already parsed template (for example one inline in a scenario).
+pub fn create_stack_from_node(
+    file: &str,
+    template: &Node,
+    params: &IndexMap<String, String>,
+    ctx: &StackContext,
+    exports: &IndexMap<String, String>,
+    sink: &mut dyn ResourceSink,
+) -> Result<Stack, FileError> {
+    let plan = plan(template, params, ctx, exports, sink).map_err(|ps| file_error(file, ps))?;
+    execute(file, plan, ctx, exports, sink)
+}
+
+/// Deletes a stack's resources in reverse creation order, stopping at the first failure
+/// (as AWS's DELETE_FAILED does).
+pub fn delete_stack(stack: &Stack, sink: &mut dyn ResourceSink) -> Result<(), (String, SinkError)> {
+    for id in stack.creation_order.iter().rev() {
+        if let Some((kind, created)) = stack.resources.get(id) {
+            sink.delete(id, kind, created).map_err(|e| (id.clone(), e))?;
+        }
+    }
+    Ok(())
+}
+
+fn file_error(file: &str, mut problems: Vec<Problem>) -> FileError {
+    problems.sort_by_key(|p| p.loc);
+    problems.dedup();
+    FileError { problems: problems.into_iter().map(|p| p.in_file(file)).collect() }
+}
+
+fn plan(
+    doc: &Node,
+    supplied: &IndexMap<String, String>,
+    ctx: &StackContext,
+    exports: &IndexMap<String, String>,
+    sink: &dyn ResourceSink,
+) -> Result<Plan, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let doc = intrinsic::normalize(doc.clone(), &mut problems);
+    let tpl = match Template::parse(&doc) {
+        Ok(t) => t,
+        Err(more) => return Err(problems.into_iter().chain(more).collect()),
+    };
+    let params = params::resolve(&tpl, supplied).unwrap_or_else(|more| {
+        problems.extend(more);
+        IndexMap::new()
+    });
+    let deps = graph::analyse(&tpl).unwrap_or_else(|more| {
+        problems.extend(more);
+        IndexMap::new()
+    });
+    let (stubs, warnings) = check_types(&tpl, sink, &mut problems);
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let conditions = conditions::evaluate(&Inputs { tpl: &tpl, params: &params, ctx, exports })?;
+    let order = graph::creation_order(&tpl, &deps).map_err(|p| vec![p])?;
+    let plan = Plan { tpl, params, conditions, order, deps, stubs, warnings };
+    dry_run(&plan, ctx, exports)?;
+    Ok(plan)
+}
+
+/// Sorts resource types into modelled, skipped (non-network: warned) and refused.
+fn check_types(
+    tpl: &Template,
+    sink: &dyn ResourceSink,
+    problems: &mut Vec<Problem>,
+) -> (IndexSet<String>, Vec<Problem>) {
+    let mut stubs = IndexSet::new();
+    let mut warnings = Vec::new();
+    for (id, r) in &tpl.resources {
+        let kind = r.kind.name.as_str();
+        let ctx = format!("Resources.{id}");
+        let well_formed =
+            kind.starts_with("Custom::") || (kind.starts_with("AWS::") && kind.split("::").count() == 3);
+        if sink.supports(kind) {
+            continue;
+        } else if !well_formed {
+            let p = Problem::new(r.kind.loc, format!("invalid resource type `{kind}`"));
+            problems.push(p.within(&ctx).hint("expected AWS::Service::Resource, for example AWS::EC2::VPC"));
+        } else if is_network_type(kind) {
+            let p = Problem::new(
+                r.kind.loc,
+                format!("resource type `{kind}` is networking but not supported by vpcsim"),
+            );
+            problems.push(p.within(&ctx).hint("remove the resource, or model it by hand in the scenario"));
+        } else {
+            let w = Problem::new(
+                r.kind.loc,
+                format!("resource type `{kind}` is not networking: skipped, not simulated"),
+            );
+            warnings.push(w.within(&ctx));
+            stubs.insert(id.clone());
+        }
+    }
+    (stubs, warnings)
+}
+
+fn is_active(plan: &Plan, id: &str) -> bool {
+    let cond = plan.tpl.resources.get(id).and_then(|r| r.condition.as_ref());
+    cond.map_or(true, |c| plan.conditions.get(&c.name).copied().unwrap_or(false))
+}
+
+/// Evaluates every active resource and output with resources unknown, so that static
+/// mistakes (bad Fn::Select index, Fn::Join on a string, ...) surface before any creation.
+fn dry_run(plan: &Plan, ctx: &StackContext, exports: &IndexMap<String, String>) -> Result<(), Vec<Problem>> {
+    let env = env(plan, ctx, exports, None);
+    let mut problems = Vec::new();
+    for (id, r) in plan.tpl.resources.iter().filter(|(id, _)| is_active(plan, id)) {
+        if let Some(Err(e)) = r.properties.as_ref().map(|p| env.eval(p)) {
+            problems.push(e.within(&format!("Resources.{id}")));
+        }
+    }
+    for (name, o) in plan.tpl.outputs.iter().filter(|(_, o)| output_active(plan, o)) {
+        let export = o.export_name.as_ref().map(|e| env.string(e, "Export.Name"));
+        for r in [env.eval(&o.value).map(|_| ()), export.unwrap_or(Ok(None)).map(|_| ())] {
+            if let Err(e) = r {
+                problems.push(e.within(&format!("Outputs.{name}")));
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
+}
+
+fn output_active(plan: &Plan, o: &super::template::Output) -> bool {
+    o.condition.as_ref().map_or(true, |c| plan.conditions.get(&c.name).copied().unwrap_or(false))
+}
+
+fn env<'a>(
+    plan: &'a Plan,
+    ctx: &'a StackContext,
+    exports: &'a IndexMap<String, String>,
+    live: Option<&'a IndexMap<String, Created>>,
+) -> Env<'a> {
+    Env { tpl: &plan.tpl, params: &plan.params, ctx, conditions: &plan.conditions, exports, live }
+}
+
+fn execute(
+    file: &str,
+    plan: Plan,
+    ctx: &StackContext,
+    exports: &IndexMap<String, String>,
+    sink: &mut dyn ResourceSink,
+) -> Result<Stack, FileError> {
+    let mut values: IndexMap<String, Created> = IndexMap::new();
+    let mut stack = Stack {
+        name: ctx.stack_name.clone(),
+        resources: IndexMap::new(),
+        outputs: IndexMap::new(),
+        exports: IndexMap::new(),
+        creation_order: Vec::new(),
+        dependencies: plan.deps.iter().map(|(k, v)| (k.clone(), v.iter().cloned().collect())).collect(),
+        skipped: Vec::new(),
+        warnings: plan.warnings.iter().cloned().map(|w| w.in_file(file)).collect(),
+    };
+    for id in &plan.order {
+        let Some(r) = plan.tpl.resources.get(id) else { continue };
+        if !is_active(&plan, id) || plan.stubs.contains(id) {
+            if plan.stubs.contains(id) && is_active(&plan, id) {
+                values.insert(id.clone(), stand_in(ctx, id));
+            }
+            stack.skipped.push(id.clone());
+            continue;
+        }
+        let within = |e: Problem| FileError::one(e.within(&format!("Resources.{id}")).in_file(file));
+        let empty = Node::new(NodeValue::Map(Vec::new()), r.loc);
+        let props = match &r.properties {
+            Some(p) => env(&plan, ctx, exports, Some(&values)).eval(p).map_err(within)?.unwrap_or(empty),
+            None => empty,
+        };
+        let created = sink
+            .create(id, &r.kind.name, &props, r.metadata.as_ref())
+            .map_err(|e| within(sink_problem(r.loc, &props, e)))?;
+        values.insert(id.clone(), created.clone());
+        stack.resources.insert(id.clone(), (r.kind.name.clone(), created));
+        stack.creation_order.push(id.clone());
+    }
+    outputs(file, &plan, ctx, exports, &values, &mut stack)?;
+    Ok(stack)
+}
+
+/// What `Ref` and `Fn::GetAtt Arn` return for a skipped non-network resource.
+fn stand_in(ctx: &StackContext, id: &str) -> Created {
+    let physical_id =
+        format!("{}-{id}-{:012x}", ctx.stack_name, params::fnv1a(id.as_bytes()) & 0xffff_ffff_ffff);
+    let arn = format!("arn:aws:cloudformation:{}:{}:stand-in/{physical_id}", ctx.region, ctx.account_id);
+    Created { physical_id, attributes: IndexMap::from([("Arn".to_string(), AttrValue::Str(arn))]) }
+}
+
+fn sink_problem(resource_loc: Location, props: &Node, e: SinkError) -> Problem {
+    let loc = e.property.as_deref().and_then(|p| property_location(props, p)).unwrap_or(resource_loc);
+    Problem { loc, context: None, message: e.message, hint: e.hint }
+}
+
+/// The location of a property path like `NetworkInterfaces.0.SubnetId` or `Tags[1].Value`.
+pub fn property_location(props: &Node, path: &str) -> Option<Location> {
+    let mut node = props;
+    let mut loc = props.loc;
+    for part in path.split(['.', '[', ']']).filter(|p| !p.is_empty()) {
+        node = match (node.as_seq(), part.parse::<usize>()) {
+            (Some(items), Ok(i)) => items.get(i)?,
+            _ => {
+                let (k, v) = node.entry(part)?;
+                loc = k.loc;
+                v
+            }
+        };
+        if node.as_map().is_none() && node.as_seq().is_none() {
+            loc = node.loc;
+        }
+    }
+    Some(loc)
+}
+
+fn outputs(
+    file: &str,
+    plan: &Plan,
+    ctx: &StackContext,
+    exports: &IndexMap<String, String>,
+    values: &IndexMap<String, Created>,
+    stack: &mut Stack,
+) -> Result<(), FileError> {
+    let env = env(plan, ctx, exports, Some(values));
+    for (name, o) in plan.tpl.outputs.iter().filter(|(_, o)| output_active(plan, o)) {
+        let fail = |e: Problem| FileError::one(e.within(&format!("Outputs.{name}")).in_file(file));
+        let value = env.value(&o.value, "output Value").map_err(fail)?;
+        let text = render(&value).map_err(fail)?;
+        if let Some(export) = &o.export_name {
+            let export_name = env.string(export, "Export.Name").map_err(fail)?.unwrap_or_default();
+            if exports.contains_key(&export_name) || stack.exports.contains_key(&export_name) {
+                let p = Problem::new(export.loc, format!("export `{export_name}` already exists"));
+                return Err(fail(p.hint("export names are unique per region; rename this export")));
+            }
+            stack.exports.insert(export_name, text.clone());
+        }
+        stack.outputs.insert(name.clone(), text);
+    }
+    Ok(())
+}
+
+/// An output's text: scalars as text, lists joined with commas.
+fn render(value: &Node) -> Result<String, Problem> {
+    match &value.value {
+        NodeValue::Seq(items) => items.iter().map(render).collect::<Result<Vec<_>, _>>().map(|v| v.join(",")),
+        _ => value.scalar_text().ok_or_else(|| {
+            Problem::new(
+                value.loc,
+                format!("an output value must be a string or a list, not a {}", value.type_name()),
+            )
+        }),
+    }
+}
+
+/// Pseudo parameters that `Ref` accepts (re-exported for documentation).
+pub const PSEUDO_PARAMETERS: &[&str] = PSEUDO;

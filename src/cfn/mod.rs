@@ -1,0 +1,34 @@
+#![warn(missing_docs)]
+//! CloudFormation: templates in, resources out through a [`ResourceSink`].
+//!
+//! The pipeline, one module per stage:
+//! - [`intrinsic`]: short tags rewritten to long forms; the supported functions.
+//! - [`template`]: sections and attributes checked and typed, with locations.
+//! - [`params`]: parameter values checked against types and constraints.
+//! - [`conditions`]: the `Conditions` section evaluated once.
+//! - [`graph`]: references checked ("did you mean"), dependency graph, creation order.
+//! - [`eval`] and [`functions`]: intrinsic functions evaluated (dry run, then live).
+//! - [`engine`]: create-stack and delete-stack.
+//! - [`sink`]: the trait the simulation model implements.
+//! - [`userdata`]: which web server an instance's UserData starts.
+//!
+//! Every static problem is found before the first [`ResourceSink::create`] call, and
+//! independent problems are reported together as one [`crate::error::FileError`].
+
+pub mod conditions;
+pub mod engine;
+pub mod eval;
+pub mod functions;
+pub mod graph;
+pub mod intrinsic;
+pub mod params;
+pub mod problem;
+pub mod sink;
+pub mod template;
+pub mod userdata;
+
+pub use engine::{create_stack, create_stack_from_node, delete_stack, property_location, Stack};
+pub use problem::Problem;
+pub use sink::{AttrValue, Created, ResourceSink, SinkError, StackContext};
+pub use template::Template;
+pub use userdata::{decode_user_data, detect_web_server, web_server, WebServer};

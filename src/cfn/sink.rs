@@ -1,0 +1,76 @@
+//! The seam between the template engine and the simulation model: the model implements
+//! [`ResourceSink`]; the engine calls it with fully evaluated properties, in dependency
+//! order, and keeps what it returns ([`Created`]) for `Ref` and `Fn::GetAtt`.
+
+use indexmap::IndexMap;
+
+use crate::yaml::Node;
+
+/// Where a stack is created.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StackContext {
+    /// `AWS::StackName`.
+    pub stack_name: String,
+    /// `AWS::Region`.
+    pub region: String,
+    /// `AWS::AccountId`.
+    pub account_id: String,
+    /// The region's AZs, what `Fn::GetAZs ''` returns.
+    pub azs: Vec<String>,
+}
+
+/// What the model made of one resource.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Created {
+    /// What `Ref` returns (`vpc-...`, an ARN for ELBv2 resources, ...).
+    pub physical_id: String,
+    /// What `Fn::GetAtt` returns, by attribute name.
+    pub attributes: IndexMap<String, AttrValue>,
+}
+
+/// One `Fn::GetAtt` value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AttrValue {
+    /// A string.
+    Str(String),
+    /// A list of strings.
+    List(Vec<String>),
+}
+
+/// Why the model refused a resource.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct SinkError {
+    /// What went wrong.
+    pub message: String,
+    /// What would fix it.
+    pub hint: Option<String>,
+    /// The property at fault, as a path (`NetworkInterfaces.0.SubnetId` or `NetworkInterfaces[0].SubnetId`).
+    pub property: Option<String>,
+}
+
+/// The simulation model, as the template engine sees it.
+pub trait ResourceSink {
+    /// Whether this resource type is modelled. Non-network types (IAM, S3, Lambda, Logs,
+    /// SNS, SQS, ...) are skipped with a warning naming each; network types (AWS::EC2::*,
+    /// AWS::ElasticLoadBalancingV2::*, AWS::Route53*) that are not supported are an error.
+    fn supports(&self, resource_type: &str) -> bool;
+    /// Create one resource from its fully evaluated properties (intrinsics resolved;
+    /// AWS::NoValue removed; locations kept on the nodes so errors can point at a property).
+    fn create(
+        &mut self,
+        logical_id: &str,
+        resource_type: &str,
+        properties: &Node,
+        metadata: Option<&Node>,
+    ) -> Result<Created, SinkError>;
+    /// Delete a resource this stack created (used by delete-stack, in reverse dependency order).
+    fn delete(&mut self, logical_id: &str, resource_type: &str, created: &Created) -> Result<(), SinkError>;
+}
+
+/// Whether a resource type is networking, which must be modelled rather than skipped.
+pub fn is_network_type(resource_type: &str) -> bool {
+    ["AWS::EC2::", "AWS::ElasticLoadBalancingV2::", "AWS::Route53"]
+        .iter()
+        .any(|p| resource_type.starts_with(p))
+}
