@@ -195,7 +195,7 @@ impl Env<'_> {
         let block_cidr: Cidr = b.parse().map_err(|e| Problem::new(block.loc, format!("Fn::Cidr: {e}")))?;
         let count_n = int_in(&c, 1, 256)
             .ok_or_else(|| Problem::new(count.loc, format!("Fn::Cidr count must be 1 to 256, not `{c}`")))?;
-        let max_bits = 32 - u32::from(block_cidr.len());
+        let max_bits = 32 - u32::from(block_cidr.prefix_len());
         let host_bits = int_in(&h, 1, max_bits).ok_or_else(|| {
             Problem::new(
                 bits.loc,
