@@ -17,6 +17,7 @@
 //! - [`error`]: AWS API errors and located errors for files.
 //! - [`yaml`]: spanned YAML/JSON document tree with limits (templates, scenario files).
 //! - [`cfn`]: CloudFormation templates: parse, check, order, evaluate, create through a sink.
+//! - [`stack`]: CloudFormation stacks built into a world, atomically.
 
 pub mod addr;
 pub mod apps;
@@ -29,6 +30,7 @@ pub mod lab;
 pub mod model;
 pub mod ops;
 pub mod region;
+pub mod stack;
 pub mod trace;
 pub mod world;
 pub mod yaml;

@@ -1,0 +1,515 @@
+//! EC2 resources from templates: VPCs, subnets, routing, gateways, security groups,
+//! NACLs, instances, interfaces, Elastic IPs and PrivateLink.
+
+use crate::addr::{PortRange, RuleProtocol};
+use crate::cfn::{AttrValue, Created, SinkError};
+use crate::ids::*;
+use crate::model::security_group::Peer;
+use crate::ops::ec2::{CreateNetworkInterface, RunInstance};
+use crate::ops::privatelink::CreateVpcEndpoint;
+use crate::ops::security::{acl_entry, Permission};
+use crate::ops::vpc::{CreateSubnet, CreateVpc, RouteTargetSpec};
+use crate::trace::Direction;
+use crate::world::Handle;
+use crate::yaml::Node;
+
+use super::props::{bad, bad_hint, item, Props};
+use super::{api, created, s, StackBuilder};
+
+type R = Result<Created, SinkError>;
+
+impl StackBuilder<'_> {
+    fn lookup<T>(
+        &self,
+        p: &Props<'_>,
+        key: &str,
+        f: impl Fn(&crate::world::World, &str) -> crate::ops::ApiResult<T>,
+    ) -> Result<T, SinkError> {
+        let id = p.str(key)?;
+        f(self.world, &id).map_err(|e| api(e, Some(key)))
+    }
+
+    fn vpc_of(&self, p: &Props<'_>, key: &str) -> Result<VpcId, SinkError> {
+        self.lookup(p, key, |w, id| w.vpc_id("CreateStack", id))
+    }
+
+    fn subnet_of(&self, p: &Props<'_>, key: &str) -> Result<SubnetId, SinkError> {
+        self.lookup(p, key, |w, id| w.subnet_id("CreateStack", id))
+    }
+
+    fn groups_of(&self, p: &Props<'_>, key: &str) -> Result<Vec<SgId>, SinkError> {
+        p.str_list(key)?
+            .iter()
+            .map(|id| self.world.sg_id("CreateStack", id).map_err(|e| api(e, Some(key))))
+            .collect()
+    }
+
+    pub(super) fn vpc(&mut self, p: Props<'_>) -> R {
+        let cidr = p
+            .opt_cidr("CidrBlock")?
+            .ok_or_else(|| bad("CidrBlock", "required property CidrBlock is missing"))?;
+        let req = CreateVpc {
+            cidr: Some(cidr),
+            dns_support: p.opt_bool("EnableDnsSupport")?,
+            dns_hostnames: p.opt_bool("EnableDnsHostnames")?,
+            tags: p.tags()?,
+        };
+        let v = self.world.create_vpc(req).map_err(|e| api(e, Some("CidrBlock")))?;
+        let vpc = &self.world.vpcs[v.index()];
+        Ok(created(
+            vpc.aws_id.clone(),
+            &[
+                ("VpcId", s(&vpc.aws_id)),
+                ("CidrBlock", s(vpc.cidr.to_string())),
+                ("CidrBlockAssociations", AttrValue::List(vec![format!("{}-cidr-assoc", vpc.aws_id)])),
+                ("DefaultSecurityGroup", s(&self.world.sgs[vpc.default_sg.index()].aws_id)),
+                ("DefaultNetworkAcl", s(&self.world.nacls[vpc.default_nacl.index()].aws_id)),
+            ],
+        ))
+    }
+
+    pub(super) fn subnet(&mut self, p: Props<'_>) -> R {
+        let vpc = self.vpc_of(&p, "VpcId")?;
+        let cidr = p
+            .opt_cidr("CidrBlock")?
+            .ok_or_else(|| bad("CidrBlock", "required property CidrBlock is missing"))?;
+        let req = CreateSubnet {
+            vpc: Some(vpc),
+            cidr: Some(cidr),
+            az: p.opt_str("AvailabilityZone")?,
+            map_public_ip_on_launch: p.opt_bool("MapPublicIpOnLaunch")?.unwrap_or(false),
+            tags: p.tags()?,
+        };
+        let prop = if req.az.is_some() && !self.world.region.has_az(req.az.as_deref().unwrap_or("")) {
+            "AvailabilityZone"
+        } else {
+            "CidrBlock"
+        };
+        let sn = self.world.create_subnet(req).map_err(|e| api(e, Some(prop)))?;
+        let sub = &self.world.subnets[sn.index()];
+        Ok(created(
+            sub.aws_id.clone(),
+            &[
+                ("SubnetId", s(&sub.aws_id)),
+                ("AvailabilityZone", s(sub.az)),
+                ("AvailabilityZoneId", s(self.world.region.az_id(sub.az).unwrap_or(""))),
+                ("CidrBlock", s(sub.cidr.to_string())),
+                ("VpcId", s(&self.world.vpcs[sub.vpc.index()].aws_id)),
+                ("NetworkAclAssociationId", s(format!("aclassoc-{}", &sub.aws_id[7..]))),
+            ],
+        ))
+    }
+
+    pub(super) fn route_table(&mut self, p: Props<'_>) -> R {
+        let vpc = self.vpc_of(&p, "VpcId")?;
+        let rt = self.world.create_route_table(vpc, p.tags()?);
+        let id = self.world.route_tables[rt.index()].aws_id.clone();
+        Ok(created(id.clone(), &[("RouteTableId", s(id))]))
+    }
+
+    pub(super) fn route(&mut self, p: Props<'_>) -> R {
+        let table = self.lookup(&p, "RouteTableId", |w, id| w.route_table_id("CreateRoute", id))?;
+        let dest = p.opt_cidr("DestinationCidrBlock")?.ok_or_else(|| {
+            bad_hint(
+                "DestinationCidrBlock",
+                "required property DestinationCidrBlock is missing",
+                "IPv6 and prefix-list routes are not modelled",
+            )
+        })?;
+        let targets = [
+            ("GatewayId", RouteTargetSpec::Gateway as fn(String) -> RouteTargetSpec),
+            ("InstanceId", RouteTargetSpec::Instance),
+            ("NetworkInterfaceId", RouteTargetSpec::NetworkInterface),
+            ("NatGatewayId", RouteTargetSpec::NatGateway),
+            ("VpcPeeringConnectionId", RouteTargetSpec::VpcPeeringConnection),
+            ("TransitGatewayId", RouteTargetSpec::TransitGateway),
+        ];
+        let mut spec = None;
+        for (key, make) in targets {
+            if let Some(v) = p.opt_str(key)? {
+                spec = Some((key, make(v)));
+            }
+        }
+        let (key, spec) = spec.ok_or_else(|| {
+            bad_hint(
+                "DestinationCidrBlock",
+                "the route has no target",
+                "add GatewayId, InstanceId, NetworkInterfaceId, NatGatewayId or VpcPeeringConnectionId",
+            )
+        })?;
+        self.world.create_route(table, dest, &spec).map_err(|e| api(e, Some(key)))?;
+        Ok(created(format!("{}_{dest}", self.world.route_tables[table.index()].aws_id), &[]))
+    }
+
+    pub(super) fn route_table_association(&mut self, p: Props<'_>) -> R {
+        let table = self.lookup(&p, "RouteTableId", |w, id| w.route_table_id("AssociateRouteTable", id))?;
+        let subnet = self.subnet_of(&p, "SubnetId")?;
+        let assoc = self.world.associate_route_table(table, subnet).map_err(|e| api(e, Some("SubnetId")))?;
+        Ok(created(assoc.clone(), &[("Id", s(assoc))]))
+    }
+
+    pub(super) fn internet_gateway(&mut self, p: Props<'_>) -> R {
+        let g = self.world.create_internet_gateway(p.tags()?);
+        let id = self.world.igws[g.index()].aws_id.clone();
+        Ok(created(id.clone(), &[("InternetGatewayId", s(id))]))
+    }
+
+    pub(super) fn gateway_attachment(&mut self, p: Props<'_>) -> R {
+        let vpc = self.vpc_of(&p, "VpcId")?;
+        if p.opt_str("VpnGatewayId")?.is_some() {
+            return Err(bad("VpnGatewayId", "VPN gateways are not modelled"));
+        }
+        let g = self.lookup(&p, "InternetGatewayId", |w, id| w.igw_id("AttachInternetGateway", id))?;
+        self.world.attach_internet_gateway(g, vpc).map_err(|e| api(e, Some("InternetGatewayId")))?;
+        Ok(created(format!("IGW|{}", self.world.vpcs[vpc.index()].aws_id), &[]))
+    }
+
+    pub(super) fn security_group(&mut self, logical_id: &str, p: Props<'_>) -> R {
+        let vpc = self.vpc_of(&p, "VpcId").map_err(|e| {
+            if p.get("VpcId").is_none() {
+                bad_hint("VpcId", "VpcId is required (vpcsim has no default VPC)", "add VpcId: !Ref YourVPC")
+            } else {
+                e
+            }
+        })?;
+        let description = p.str("GroupDescription")?;
+        let name = match p.opt_str("GroupName")? {
+            Some(n) => n,
+            None => format!("{}-{}-{}", self.stack_name, logical_id, self.world.ids.hex(12).to_uppercase()),
+        };
+        let sg = self
+            .world
+            .create_security_group(vpc, &name, &description, p.tags()?)
+            .map_err(|e| api(e, Some("GroupName")))?;
+        for (dir, key) in
+            [(Direction::Ingress, "SecurityGroupIngress"), (Direction::Egress, "SecurityGroupEgress")]
+        {
+            let mut perms = Vec::new();
+            for (path, rule) in p.maps(key)? {
+                perms.push(self.permission(item(rule, &path), dir)?);
+            }
+            if dir == Direction::Egress && p.get(key).is_some() {
+                self.world.sgs[sg.index()].egress.clear();
+            }
+            self.world.authorize_security_group(sg, dir, &perms).map_err(|e| api(e, Some(key)))?;
+        }
+        let id = self.world.sgs[sg.index()].aws_id.clone();
+        Ok(created(id.clone(), &[("GroupId", s(&id)), ("VpcId", s(&self.world.vpcs[vpc.index()].aws_id))]))
+    }
+
+    fn permission(&self, p: Props<'_>, dir: Direction) -> Result<Permission, SinkError> {
+        let proto_text = p.str("IpProtocol")?;
+        let protocol: RuleProtocol = proto_text
+            .parse()
+            .map_err(|e: crate::addr::ProtocolParseError| bad("IpProtocol", e.to_string()))?;
+        let ports = port_range(p.opt_int("FromPort")?, p.opt_int("ToPort")?)
+            .ok_or_else(|| bad("FromPort", "FromPort and ToPort must be ports (or -1 for all)"))?;
+        let peer_key =
+            if dir == Direction::Ingress { "SourceSecurityGroupId" } else { "DestinationSecurityGroupId" };
+        let peer = if let Some(c) = p.opt_cidr("CidrIp")? {
+            Peer::Cidr(c)
+        } else if let Some(g) = p.opt_str(peer_key)? {
+            Peer::Group(
+                self.world.sg_id("AuthorizeSecurityGroupIngress", &g).map_err(|e| api(e, Some(peer_key)))?,
+            )
+        } else if let Some(pl) = p.opt_str(if dir == Direction::Ingress {
+            "SourcePrefixListId"
+        } else {
+            "DestinationPrefixListId"
+        })? {
+            Peer::PrefixList(pl)
+        } else {
+            return Err(bad_hint("CidrIp", "the rule names no peer", format!("add CidrIp or {peer_key}")));
+        };
+        Ok(Permission { protocol, ports, peer, description: p.opt_str("Description")? })
+    }
+
+    pub(super) fn security_group_rule(&mut self, p: Props<'_>, dir: Direction) -> R {
+        let sg = self.lookup(&p, "GroupId", |w, id| w.sg_id("AuthorizeSecurityGroupIngress", id))?;
+        let perm = self.permission(p, dir)?;
+        self.world.authorize_security_group(sg, dir, &[perm]).map_err(|e| api(e, None))?;
+        let rule = match dir {
+            Direction::Ingress => self.world.sgs[sg.index()].ingress.last(),
+            Direction::Egress => self.world.sgs[sg.index()].egress.last(),
+        };
+        let id = rule.map(|r| r.rule_id.clone()).unwrap_or_default();
+        Ok(created(id.clone(), &[("Id", s(id))]))
+    }
+
+    pub(super) fn network_acl(&mut self, p: Props<'_>) -> R {
+        let vpc = self.vpc_of(&p, "VpcId")?;
+        let acl = self.world.create_network_acl(vpc, p.tags()?);
+        let id = self.world.nacls[acl.index()].aws_id.clone();
+        Ok(created(id.clone(), &[("Id", s(id))]))
+    }
+
+    pub(super) fn network_acl_entry(&mut self, p: Props<'_>) -> R {
+        let acl = self.lookup(&p, "NetworkAclId", |w, id| w.nacl_id("CreateNetworkAclEntry", id))?;
+        let number = p
+            .opt_int("RuleNumber")?
+            .and_then(|n| u16::try_from(n).ok())
+            .ok_or_else(|| bad("RuleNumber", "RuleNumber must be 1 to 32766"))?;
+        let protocol: RuleProtocol = p
+            .str("Protocol")?
+            .parse()
+            .map_err(|e: crate::addr::ProtocolParseError| bad("Protocol", e.to_string()))?;
+        let allow = match p.str("RuleAction")?.to_ascii_lowercase().as_str() {
+            "allow" => true,
+            "deny" => false,
+            other => {
+                return Err(bad("RuleAction", format!("RuleAction must be allow or deny, not {other:?}")))
+            }
+        };
+        let cidr = p
+            .opt_cidr("CidrBlock")?
+            .ok_or_else(|| bad("CidrBlock", "required property CidrBlock is missing"))?;
+        let ports = match p.get("PortRange") {
+            Some(n) => {
+                let r = item(n, "PortRange");
+                port_range(r.opt_int("From")?, r.opt_int("To")?)
+                    .ok_or_else(|| bad("PortRange", "From and To must be ports"))?
+            }
+            None => PortRange::ALL,
+        };
+        let dir = if p.opt_bool("Egress")?.unwrap_or(false) { Direction::Egress } else { Direction::Ingress };
+        self.world
+            .create_network_acl_entry(acl, dir, acl_entry(number, protocol, ports, cidr, allow))
+            .map_err(|e| api(e, Some("RuleNumber")))?;
+        Ok(created(format!("{}-{}-{number}", self.world.nacls[acl.index()].aws_id, dir), &[]))
+    }
+
+    pub(super) fn network_acl_association(&mut self, p: Props<'_>) -> R {
+        let acl = self.lookup(&p, "NetworkAclId", |w, id| w.nacl_id("ReplaceNetworkAclAssociation", id))?;
+        let subnet = self.subnet_of(&p, "SubnetId")?;
+        self.world.associate_network_acl(acl, subnet).map_err(|e| api(e, Some("SubnetId")))?;
+        let id = format!("aclassoc-{}", self.world.ids.hex(17));
+        Ok(created(id.clone(), &[("AssociationId", s(id))]))
+    }
+
+    pub(super) fn instance(&mut self, p: Props<'_>, props: &Node, metadata: Option<&Node>) -> R {
+        let mut req = RunInstance {
+            instance_type: p.opt_str("InstanceType")?,
+            image_id: p.opt_str("ImageId")?,
+            key_name: p.opt_str("KeyName")?,
+            tags: p.tags()?,
+            ..Default::default()
+        };
+        let mut subnet_key = "SubnetId".to_string();
+        if let Some((path, nic)) = p.maps("NetworkInterfaces")?.into_iter().next() {
+            let n = item(nic, &path);
+            subnet_key = format!("{path}.SubnetId");
+            req.subnet = Some(
+                self.lookup(&n, "SubnetId", |w, id| w.subnet_id("RunInstances", id))
+                    .map_err(|e| SinkError { property: Some(subnet_key.clone()), ..e })?,
+            );
+            req.groups = self.groups_of(&n, "GroupSet")?;
+            req.public_ip = n.opt_bool("AssociatePublicIpAddress")?;
+            req.private_ip = n.opt_ip("PrivateIpAddress")?;
+        } else {
+            req.subnet = Some(self.subnet_of(&p, "SubnetId").map_err(|e| {
+                if p.get("SubnetId").is_none() {
+                    bad_hint(
+                        "SubnetId",
+                        "the instance names no subnet (vpcsim has no default VPC)",
+                        "add SubnetId or NetworkInterfaces",
+                    )
+                } else {
+                    e
+                }
+            })?);
+            req.groups = self.groups_of(&p, "SecurityGroupIds")?;
+            req.private_ip = p.opt_ip("PrivateIpAddress")?;
+        }
+        let server =
+            crate::cfn::web_server(props, metadata).map_err(|e| bad("UserData", e.message.clone()))?;
+        let i = self.world.run_instance(req).map_err(|e| {
+            let at = if e.code.starts_with("InvalidIP") || e.message.contains("Address") {
+                "PrivateIpAddress"
+            } else {
+                subnet_key.as_str()
+            };
+            api(e, Some(at))
+        })?;
+        if let Some(ws) = server {
+            self.world.serve_http(i, ws.port, &ws.software, &ws.body);
+        }
+        if p.opt_bool("SourceDestCheck")? == Some(false) {
+            let eni = self.world.instances[i.index()].eni;
+            self.world.set_source_dest_check(eni, false);
+        }
+        Ok(self.instance_created(i))
+    }
+
+    fn instance_created(&self, i: InstanceId) -> Created {
+        let w = &*self.world;
+        let inst = &w.instances[i.index()];
+        let eni = &w.enis[inst.eni.index()];
+        let public = w.public_ip_of(inst.eni);
+        let octets = |ip: std::net::Ipv4Addr| ip.to_string().replace('.', "-");
+        let dns_public = public
+            .filter(|_| w.vpcs[eni.vpc.index()].dns_hostnames)
+            .map(|ip| format!("ec2-{}.{}", octets(ip), w.region.public_suffix()))
+            .unwrap_or_default();
+        created(
+            inst.aws_id.clone(),
+            &[
+                ("InstanceId", s(&inst.aws_id)),
+                ("PrivateIp", s(eni.private_ip.to_string())),
+                ("PublicIp", s(public.map(|p| p.to_string()).unwrap_or_default())),
+                (
+                    "PrivateDnsName",
+                    s(format!("ip-{}.{}", octets(eni.private_ip), w.region.internal_suffix())),
+                ),
+                ("PublicDnsName", s(dns_public)),
+                ("AvailabilityZone", s(w.subnets[eni.subnet.index()].az)),
+            ],
+        )
+    }
+
+    pub(super) fn network_interface(&mut self, p: Props<'_>) -> R {
+        let req = CreateNetworkInterface {
+            subnet: Some(self.subnet_of(&p, "SubnetId")?),
+            groups: self.groups_of(&p, "GroupSet")?,
+            private_ip: p.opt_ip("PrivateIpAddress")?,
+            description: p.opt_str("Description")?.unwrap_or_default(),
+            source_dest_check: p.opt_bool("SourceDestCheck")?,
+            tags: p.tags()?,
+        };
+        let e = self.world.create_network_interface(req).map_err(|e| api(e, Some("PrivateIpAddress")))?;
+        let eni = &self.world.enis[e.index()];
+        Ok(created(
+            eni.aws_id.clone(),
+            &[("Id", s(&eni.aws_id)), ("PrimaryPrivateIpAddress", s(eni.private_ip.to_string()))],
+        ))
+    }
+
+    pub(super) fn eip(&mut self, p: Props<'_>) -> R {
+        let eip = self.world.allocate_address(p.tags()?);
+        if p.opt_str("InstanceId")?.is_some() {
+            let i = self.lookup(&p, "InstanceId", |w, id| w.instance_id("AssociateAddress", id))?;
+            let eni = self.world.instances[i.index()].eni;
+            self.world.associate_address(eip, eni).map_err(|e| api(e, Some("InstanceId")))?;
+        }
+        let a = &self.world.eips[eip.index()];
+        Ok(created(
+            a.public_ip.to_string(),
+            &[("AllocationId", s(&a.allocation_id)), ("PublicIp", s(a.public_ip.to_string()))],
+        ))
+    }
+
+    pub(super) fn eip_association(&mut self, p: Props<'_>) -> R {
+        let eip = if let Some(alloc) = p.opt_str("AllocationId")? {
+            match self.world.find(&alloc) {
+                Some(Handle::Eip(x)) => x,
+                _ => return Err(bad("AllocationId", format!("no Elastic IP allocation {alloc}"))),
+            }
+        } else {
+            let ip = p.str("EIP")?;
+            let pos = self
+                .world
+                .eips
+                .iter()
+                .position(|e| e.public_ip.to_string() == ip)
+                .ok_or_else(|| bad("EIP", format!("no Elastic IP {ip}")))?;
+            EipId(pos as u32)
+        };
+        let eni = if p.opt_str("NetworkInterfaceId")?.is_some() {
+            self.lookup(&p, "NetworkInterfaceId", |w, id| w.eni_id("AssociateAddress", id))?
+        } else {
+            let i = self.lookup(&p, "InstanceId", |w, id| w.instance_id("AssociateAddress", id))?;
+            self.world.instances[i.index()].eni
+        };
+        let assoc = self.world.associate_address(eip, eni).map_err(|e| api(e, None))?;
+        Ok(created(assoc, &[]))
+    }
+
+    pub(super) fn endpoint_service(&mut self, p: Props<'_>) -> R {
+        let mut lbs = Vec::new();
+        for arn in p.str_list("NetworkLoadBalancerArns")? {
+            lbs.push(
+                self.world
+                    .lb_id("CreateVpcEndpointServiceConfiguration", &arn)
+                    .map_err(|e| api(e, Some("NetworkLoadBalancerArns")))?,
+            );
+        }
+        if p.get("GatewayLoadBalancerArns").is_some() {
+            return Err(bad(
+                "GatewayLoadBalancerArns",
+                "Gateway Load Balancer endpoint services are not modelled",
+            ));
+        }
+        let acceptance = p.opt_bool("AcceptanceRequired")?.unwrap_or(false);
+        let svc = self
+            .world
+            .create_vpc_endpoint_service_configuration(&lbs, acceptance, None, Default::default())
+            .map_err(|e| api(e, Some("NetworkLoadBalancerArns")))?;
+        let id = self.world.services[svc.index()].service_id.clone();
+        Ok(created(id.clone(), &[("ServiceId", s(id))]))
+    }
+
+    pub(super) fn endpoint_service_permissions(&mut self, p: Props<'_>) -> R {
+        let svc =
+            self.lookup(&p, "ServiceId", |w, id| w.service_id("ModifyVpcEndpointServicePermissions", id))?;
+        let principals = p.str_list("AllowedPrincipals")?;
+        self.world
+            .modify_vpc_endpoint_service_permissions(svc, &principals, &[])
+            .map_err(|e| api(e, Some("AllowedPrincipals")))?;
+        Ok(created(format!("{}-permissions", self.world.services[svc.index()].service_id), &[]))
+    }
+
+    pub(super) fn endpoint(&mut self, p: Props<'_>) -> R {
+        let kind = p.opt_str("VpcEndpointType")?.unwrap_or_else(|| "Gateway".into());
+        if kind != "Interface" {
+            return Err(bad_hint(
+                "VpcEndpointType",
+                format!("{kind} endpoints are not modelled"),
+                "use VpcEndpointType: Interface",
+            ));
+        }
+        let mut subnets = Vec::new();
+        for id in p.str_list("SubnetIds")? {
+            subnets
+                .push(self.world.subnet_id("CreateVpcEndpoint", &id).map_err(|e| api(e, Some("SubnetIds")))?);
+        }
+        let req = CreateVpcEndpoint {
+            vpc: Some(self.vpc_of(&p, "VpcId")?),
+            service_name: p.str("ServiceName")?,
+            subnets,
+            groups: self.groups_of(&p, "SecurityGroupIds")?,
+            private_dns_enabled: p.opt_bool("PrivateDnsEnabled")?.unwrap_or(false),
+            tags: Default::default(),
+        };
+        let ep = self.world.create_vpc_endpoint(req).map_err(|e| {
+            let at = if e.message.contains("availability zone") { "SubnetIds" } else { "ServiceName" };
+            api(e, Some(at))
+        })?;
+        let e = &self.world.endpoints[ep.index()];
+        let entries =
+            self.world.endpoint_dns_names(ep).into_iter().map(|n| format!("Z7HUB22UULQXV:{n}")).collect();
+        let enis = e.enis.iter().map(|x| self.world.enis[x.index()].aws_id.clone()).collect();
+        Ok(created(
+            e.aws_id.clone(),
+            &[
+                ("Id", s(&e.aws_id)),
+                ("DnsEntries", AttrValue::List(entries)),
+                ("NetworkInterfaceIds", AttrValue::List(enis)),
+            ],
+        ))
+    }
+}
+
+/// FromPort/ToPort as a range; -1 (or absent) means all.
+fn port_range(from: Option<i64>, to: Option<i64>) -> Option<PortRange> {
+    match (from, to) {
+        (None | Some(-1), None | Some(-1)) => Some(PortRange::ALL),
+        (Some(f), t) => {
+            let f = u16::try_from(f).ok()?;
+            let t = match t {
+                None | Some(-1) => f,
+                Some(t) => u16::try_from(t).ok()?,
+            };
+            (f <= t).then_some(PortRange { from: f, to: t })
+        }
+        (None, Some(t)) => u16::try_from(t).ok().map(PortRange::single),
+    }
+}

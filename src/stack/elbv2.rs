@@ -1,0 +1,275 @@
+//! Load balancers, target groups and listeners from templates, and deleting what a
+//! stack made (refused where AWS refuses: an NLB used by an endpoint service, P10).
+
+use crate::cfn::{AttrValue, Created, SinkError};
+use crate::model::nlb::{HealthCheck, ListenerProtocol, TargetRef, TargetType};
+use crate::ops::elbv2::{CreateLoadBalancer, CreateTargetGroup, TargetSpec};
+use crate::world::Handle;
+
+use super::props::{bad, bad_hint, item, Props};
+use super::{api, created, s, StackBuilder};
+
+type R = Result<Created, SinkError>;
+
+impl StackBuilder<'_> {
+    /// A name CloudFormation would generate: the Name tag when it is a valid name (so the
+    /// lab's NLB is `Custom-NLB-<hex>` as the walkthrough shows), else stack and logical id.
+    fn generated_name(&mut self, logical_id: &str, tags: &crate::model::Tags) -> String {
+        let valid = |n: &str| {
+            !n.is_empty()
+                && n.len() <= 32
+                && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                && !n.starts_with('-')
+                && !n.ends_with('-')
+        };
+        if let Some(n) = tags.get("Name").filter(|n| valid(n)) {
+            return n.clone();
+        }
+        let stem: String = format!("{}-{}", self.stack_name, logical_id)
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .take(19)
+            .collect();
+        format!("{}-{}", stem.trim_matches('-'), self.world.ids.hex(12).to_uppercase())
+    }
+
+    pub(super) fn load_balancer(&mut self, logical_id: &str, p: Props<'_>) -> R {
+        let kind = p.opt_str("Type")?.unwrap_or_else(|| "application".into());
+        if kind != "network" {
+            return Err(bad_hint(
+                "Type",
+                format!("{kind} load balancers are not modelled"),
+                "use Type: network",
+            ));
+        }
+        let tags = p.tags()?;
+        let name = match p.opt_str("Name")? {
+            Some(n) => n,
+            None => self.generated_name(logical_id, &tags),
+        };
+        let mut subnets = Vec::new();
+        for id in p.str_list("Subnets")? {
+            subnets
+                .push(self.world.subnet_id("CreateLoadBalancer", &id).map_err(|e| api(e, Some("Subnets")))?);
+        }
+        for (path, m) in p.maps("SubnetMappings")? {
+            let id = item(m, &path).str("SubnetId")?;
+            subnets.push(self.world.subnet_id("CreateLoadBalancer", &id).map_err(|e| api(e, Some(&path)))?);
+        }
+        let mut groups = Vec::new();
+        for id in p.str_list("SecurityGroups")? {
+            groups.push(
+                self.world.sg_id("CreateLoadBalancer", &id).map_err(|e| api(e, Some("SecurityGroups")))?,
+            );
+        }
+        let mut cross_zone = false;
+        for (path, a) in p.maps("LoadBalancerAttributes")? {
+            let a = item(a, &path);
+            if a.str("Key")? == "load_balancing.cross_zone.enabled" {
+                cross_zone = a.opt_bool("Value")?.unwrap_or(false);
+            }
+        }
+        let internal = match p.opt_str("Scheme")?.as_deref() {
+            None | Some("internet-facing") => false,
+            Some("internal") => true,
+            Some(other) => {
+                return Err(bad(
+                    "Scheme",
+                    format!("Scheme must be internet-facing or internal, not {other:?}"),
+                ))
+            }
+        };
+        let req = CreateLoadBalancer { name, subnets, internal, security_groups: groups, cross_zone, tags };
+        let lb = self.world.create_load_balancer(req).map_err(|e| api(e, Some("Subnets")))?;
+        let l = &self.world.lbs[lb.index()];
+        let full = l.arn.split(":loadbalancer/").nth(1).unwrap_or_default().to_string();
+        let sgs = l.security_groups.iter().map(|g| self.world.sgs[g.index()].aws_id.clone()).collect();
+        Ok(created(
+            l.arn.clone(),
+            &[
+                ("DNSName", s(&l.dns_name)),
+                ("LoadBalancerName", s(&l.name)),
+                ("LoadBalancerFullName", s(full)),
+                ("LoadBalancerArn", s(&l.arn)),
+                ("CanonicalHostedZoneID", s("ZIBE1TIR4HY56")),
+                ("SecurityGroups", AttrValue::List(sgs)),
+            ],
+        ))
+    }
+
+    pub(super) fn target_group(&mut self, logical_id: &str, p: Props<'_>) -> R {
+        let tags = p.tags()?;
+        let name = match p.opt_str("Name")? {
+            Some(n) => n,
+            None => self.generated_name(logical_id, &crate::model::Tags::new()),
+        };
+        let protocol_text = p.opt_str("Protocol")?.unwrap_or_else(|| "TCP".into());
+        let protocol = ListenerProtocol::parse(&protocol_text).ok_or_else(|| {
+            bad_hint(
+                "Protocol",
+                format!("{protocol_text} target groups are not modelled"),
+                "use TCP, UDP, TCP_UDP or TLS",
+            )
+        })?;
+        let target_type = match p.opt_str("TargetType")?.as_deref() {
+            None | Some("instance") => TargetType::Instance,
+            Some("ip") => TargetType::Ip,
+            Some(other) => {
+                return Err(bad(
+                    "TargetType",
+                    format!("{other} targets are not modelled; use instance or ip"),
+                ))
+            }
+        };
+        let mut hc = HealthCheck::default();
+        if let Some(n) = p.opt_int("HealthCheckIntervalSeconds")? {
+            hc.interval_s = u32::try_from(n).unwrap_or(30).clamp(5, 300);
+        }
+        if let Some(n) = p.opt_int("HealthyThresholdCount")? {
+            hc.healthy_threshold = u8::try_from(n).unwrap_or(5).clamp(2, 10);
+        }
+        if let Some(n) = p.opt_int("UnhealthyThresholdCount")? {
+            hc.unhealthy_threshold = u8::try_from(n).unwrap_or(2).clamp(2, 10);
+        }
+        if let Some(port) = p.opt_str("HealthCheckPort")?.filter(|x| x != "traffic-port") {
+            hc.port = Some(
+                port.parse()
+                    .map_err(|_| bad("HealthCheckPort", "HealthCheckPort must be a port or traffic-port"))?,
+            );
+        }
+        let mut preserve = None;
+        for (path, a) in p.maps("TargetGroupAttributes")? {
+            let a = item(a, &path);
+            if a.str("Key")? == "preserve_client_ip.enabled" {
+                preserve = a.opt_bool("Value")?;
+            }
+        }
+        let vpc =
+            self.world.vpc_id("CreateTargetGroup", &p.str("VpcId")?).map_err(|e| api(e, Some("VpcId")))?;
+        let port = p.opt_port("Port")?.ok_or_else(|| bad("Port", "required property Port is missing"))?;
+        let req = CreateTargetGroup {
+            name,
+            protocol,
+            port,
+            vpc,
+            target_type,
+            health_check: hc,
+            preserve_client_ip: preserve,
+            tags,
+        };
+        let tg = self.world.create_target_group(req).map_err(|e| api(e, Some("Name")))?;
+        let mut specs = Vec::new();
+        for (path, t) in p.maps("Targets")? {
+            let t = item(t, &path);
+            let id = t.str("Id")?;
+            let target = match target_type {
+                TargetType::Instance => TargetRef::Instance(
+                    self.world.instance_id("RegisterTargets", &id).map_err(|e| api(e, Some(&path)))?,
+                ),
+                TargetType::Ip => TargetRef::Ip(
+                    id.parse().map_err(|_| bad(&path, format!("{id:?} is not an IPv4 address")))?,
+                ),
+            };
+            specs.push(TargetSpec { target, port: t.opt_port("Port")? });
+        }
+        self.world.register_targets(tg, &specs).map_err(|e| api(e, Some("Targets")))?;
+        let g = &self.world.target_groups[tg.index()];
+        let full =
+            g.arn.split(":targetgroup/").nth(1).map(|t| format!("targetgroup/{t}")).unwrap_or_default();
+        Ok(created(
+            g.arn.clone(),
+            &[
+                ("TargetGroupName", s(&g.name)),
+                ("TargetGroupFullName", s(full)),
+                ("TargetGroupArn", s(&g.arn)),
+                ("LoadBalancerArns", AttrValue::List(Vec::new())),
+            ],
+        ))
+    }
+
+    pub(super) fn listener(&mut self, p: Props<'_>) -> R {
+        let lb = self
+            .world
+            .lb_id("CreateListener", &p.str("LoadBalancerArn")?)
+            .map_err(|e| api(e, Some("LoadBalancerArn")))?;
+        let port = p.opt_port("Port")?.ok_or_else(|| bad("Port", "required property Port is missing"))?;
+        let protocol_text = p.opt_str("Protocol")?.unwrap_or_else(|| "TCP".into());
+        let protocol = ListenerProtocol::parse(&protocol_text).ok_or_else(|| {
+            bad_hint(
+                "Protocol",
+                format!("{protocol_text} listeners are not modelled on an NLB"),
+                "use TCP, UDP, TCP_UDP or TLS",
+            )
+        })?;
+        let mut tg = None;
+        for (path, a) in p.maps("DefaultActions")? {
+            let a = item(a, &path);
+            let kind = a.str("Type")?;
+            if kind != "forward" {
+                return Err(bad(&path, format!("action {kind} is not modelled; NLB listeners forward")));
+            }
+            let arn = match a.opt_str("TargetGroupArn")? {
+                Some(arn) => arn,
+                None => {
+                    let fc = a.get("ForwardConfig").ok_or_else(|| {
+                        bad(&path, "a forward action needs TargetGroupArn or ForwardConfig")
+                    })?;
+                    let groups = item(fc, &path).maps("TargetGroups")?;
+                    let (gp, g) =
+                        groups.first().ok_or_else(|| bad(&path, "ForwardConfig has no TargetGroups"))?;
+                    item(g, gp).str("TargetGroupArn")?
+                }
+            };
+            tg = Some(self.world.target_group_id("CreateListener", &arn).map_err(|e| api(e, Some(&path)))?);
+        }
+        let l = self.world.create_listener(lb, protocol, port, tg).map_err(|e| api(e, Some("Port")))?;
+        let arn = self.world.listeners[l.index()].arn.clone();
+        Ok(created(arn.clone(), &[("ListenerArn", s(arn))]))
+    }
+
+    /// Delete what a stack created; resources AWS would refuse to delete are refused.
+    pub(super) fn remove(&mut self, ty: &str, c: &Created) -> Result<(), SinkError> {
+        let w = &mut *self.world;
+        let refused = |e: crate::error::ApiError| SinkError {
+            message: format!("{} ({})", e.message, e.code),
+            hint: None,
+            property: None,
+        };
+        match (ty, w.find(&c.physical_id)) {
+            ("AWS::ElasticLoadBalancingV2::LoadBalancer", Some(Handle::Lb(x))) => {
+                w.delete_load_balancer(x).map_err(refused)?
+            }
+            ("AWS::ElasticLoadBalancingV2::TargetGroup", Some(Handle::TargetGroup(x))) => {
+                w.target_groups[x.index()].deleted = true
+            }
+            ("AWS::ElasticLoadBalancingV2::Listener", Some(Handle::Listener(x))) => {
+                w.listeners[x.index()].deleted = true;
+                w.refresh_unused_groups();
+            }
+            ("AWS::EC2::Instance", Some(Handle::Instance(x))) => w.terminate_instance(x),
+            ("AWS::EC2::VPCEndpoint", Some(Handle::Endpoint(x))) => {
+                w.delete_vpc_endpoints(&[x]).map_err(refused)?
+            }
+            ("AWS::EC2::VPCEndpointService", Some(Handle::Service(x))) => {
+                w.delete_vpc_endpoint_service_configuration(x).map_err(refused)?
+            }
+            ("AWS::EC2::NetworkInterface", Some(Handle::Eni(x))) => w.remove_eni(x),
+            ("AWS::EC2::InternetGateway", Some(Handle::Igw(x))) => w.igws[x.index()].deleted = true,
+            ("AWS::EC2::VPCGatewayAttachment", _) => {
+                let vpc = c.physical_id.strip_prefix("IGW|").and_then(|v| w.find(v));
+                if let Some(Handle::Vpc(v)) = vpc {
+                    for g in w.igws.iter_mut().filter(|g| g.attached == Some(v)) {
+                        g.attached = None;
+                    }
+                }
+            }
+            ("AWS::EC2::SecurityGroup", Some(Handle::Sg(x))) => w.sgs[x.index()].deleted = true,
+            ("AWS::EC2::RouteTable", Some(Handle::RouteTable(x))) => w.route_tables[x.index()].deleted = true,
+            ("AWS::EC2::Subnet", Some(Handle::Subnet(x))) => w.subnets[x.index()].deleted = true,
+            ("AWS::EC2::NetworkAcl", Some(Handle::Nacl(x))) => w.nacls[x.index()].deleted = true,
+            ("AWS::EC2::VPC", Some(Handle::Vpc(x))) => w.vpcs[x.index()].deleted = true,
+            _ => {}
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,187 @@
+//! CloudFormation stacks on a [`World`]: the [`ResourceSink`] that turns each
+//! evaluated resource into control-plane calls, and stack creation that is atomic (a
+//! failed stack leaves the world exactly as before, like ROLLBACK_COMPLETE).
+
+mod ec2;
+mod elbv2;
+mod props;
+
+use indexmap::IndexMap;
+
+use crate::cfn::{AttrValue, Created, ResourceSink, SinkError, Stack, StackContext};
+use crate::error::{ApiError, FileError};
+use crate::world::World;
+use crate::yaml::Node;
+
+pub use props::Props;
+
+/// The resource types vpcsim builds.
+pub const SUPPORTED_TYPES: &[&str] = &[
+    "AWS::EC2::VPC",
+    "AWS::EC2::Subnet",
+    "AWS::EC2::RouteTable",
+    "AWS::EC2::Route",
+    "AWS::EC2::SubnetRouteTableAssociation",
+    "AWS::EC2::InternetGateway",
+    "AWS::EC2::VPCGatewayAttachment",
+    "AWS::EC2::SecurityGroup",
+    "AWS::EC2::SecurityGroupIngress",
+    "AWS::EC2::SecurityGroupEgress",
+    "AWS::EC2::NetworkAcl",
+    "AWS::EC2::NetworkAclEntry",
+    "AWS::EC2::SubnetNetworkAclAssociation",
+    "AWS::EC2::Instance",
+    "AWS::EC2::NetworkInterface",
+    "AWS::EC2::EIP",
+    "AWS::EC2::EIPAssociation",
+    "AWS::EC2::VPCEndpointService",
+    "AWS::EC2::VPCEndpointServicePermissions",
+    "AWS::EC2::VPCEndpoint",
+    "AWS::ElasticLoadBalancingV2::LoadBalancer",
+    "AWS::ElasticLoadBalancingV2::TargetGroup",
+    "AWS::ElasticLoadBalancingV2::Listener",
+];
+
+/// Builds one stack's resources into a world.
+#[derive(Debug)]
+pub struct StackBuilder<'w> {
+    /// The world resources go into.
+    pub world: &'w mut World,
+    /// The stack's name (for generated names).
+    pub stack_name: String,
+}
+
+/// An API error as a sink error, pointing at `property` when given.
+pub(crate) fn api(e: ApiError, property: Option<&str>) -> SinkError {
+    SinkError {
+        message: format!("{} ({})", e.message, e.code),
+        hint: None,
+        property: property.map(str::to_string),
+    }
+}
+
+/// A created resource with attributes.
+pub(crate) fn created(physical_id: impl Into<String>, attrs: &[(&str, AttrValue)]) -> Created {
+    Created {
+        physical_id: physical_id.into(),
+        attributes: attrs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
+    }
+}
+
+/// A string attribute.
+pub(crate) fn s(v: impl Into<String>) -> AttrValue {
+    AttrValue::Str(v.into())
+}
+
+impl ResourceSink for StackBuilder<'_> {
+    fn supports(&self, resource_type: &str) -> bool {
+        SUPPORTED_TYPES.contains(&resource_type)
+    }
+
+    fn create(
+        &mut self,
+        logical_id: &str,
+        ty: &str,
+        properties: &Node,
+        metadata: Option<&Node>,
+    ) -> Result<Created, SinkError> {
+        let p = Props::new(properties);
+        match ty {
+            "AWS::EC2::VPC" => self.vpc(p),
+            "AWS::EC2::Subnet" => self.subnet(p),
+            "AWS::EC2::RouteTable" => self.route_table(p),
+            "AWS::EC2::Route" => self.route(p),
+            "AWS::EC2::SubnetRouteTableAssociation" => self.route_table_association(p),
+            "AWS::EC2::InternetGateway" => self.internet_gateway(p),
+            "AWS::EC2::VPCGatewayAttachment" => self.gateway_attachment(p),
+            "AWS::EC2::SecurityGroup" => self.security_group(logical_id, p),
+            "AWS::EC2::SecurityGroupIngress" => self.security_group_rule(p, crate::trace::Direction::Ingress),
+            "AWS::EC2::SecurityGroupEgress" => self.security_group_rule(p, crate::trace::Direction::Egress),
+            "AWS::EC2::NetworkAcl" => self.network_acl(p),
+            "AWS::EC2::NetworkAclEntry" => self.network_acl_entry(p),
+            "AWS::EC2::SubnetNetworkAclAssociation" => self.network_acl_association(p),
+            "AWS::EC2::Instance" => self.instance(p, properties, metadata),
+            "AWS::EC2::NetworkInterface" => self.network_interface(p),
+            "AWS::EC2::EIP" => self.eip(p),
+            "AWS::EC2::EIPAssociation" => self.eip_association(p),
+            "AWS::EC2::VPCEndpointService" => self.endpoint_service(p),
+            "AWS::EC2::VPCEndpointServicePermissions" => self.endpoint_service_permissions(p),
+            "AWS::EC2::VPCEndpoint" => self.endpoint(p),
+            "AWS::ElasticLoadBalancingV2::LoadBalancer" => self.load_balancer(logical_id, p),
+            "AWS::ElasticLoadBalancingV2::TargetGroup" => self.target_group(logical_id, p),
+            "AWS::ElasticLoadBalancingV2::Listener" => self.listener(p),
+            other => Err(SinkError {
+                message: format!("resource type {other} is not modelled"),
+                hint: None,
+                property: None,
+            }),
+        }
+    }
+
+    fn delete(&mut self, _logical_id: &str, ty: &str, created: &Created) -> Result<(), SinkError> {
+        self.remove(ty, created)
+    }
+}
+
+/// A stack created in a world, with what CloudFormation returns for it.
+pub type StackResult = Result<Stack, FileError>;
+
+/// Create a stack from template text; on failure the world is left exactly as before.
+pub fn create_stack(
+    world: &mut World,
+    stack_name: &str,
+    file: &str,
+    text: &str,
+    params: &IndexMap<String, String>,
+    exports: &IndexMap<String, String>,
+) -> StackResult {
+    atomically(world, stack_name, |ctx, sink| {
+        crate::cfn::create_stack(file, text, params, ctx, exports, sink)
+    })
+}
+
+/// Create a stack from an inline template node; on failure the world is left exactly as before.
+pub fn create_stack_from_node(
+    world: &mut World,
+    stack_name: &str,
+    file: &str,
+    template: &Node,
+    params: &IndexMap<String, String>,
+    exports: &IndexMap<String, String>,
+) -> StackResult {
+    atomically(world, stack_name, |ctx, sink| {
+        crate::cfn::create_stack_from_node(file, template, params, ctx, exports, sink)
+    })
+}
+
+fn atomically(
+    world: &mut World,
+    stack_name: &str,
+    run: impl FnOnce(&StackContext, &mut StackBuilder<'_>) -> StackResult,
+) -> StackResult {
+    let ctx = StackContext {
+        stack_name: stack_name.to_string(),
+        region: world.region.name.to_string(),
+        account_id: world.account_id.clone(),
+        azs: world.region.azs.iter().map(|a| a.to_string()).collect(),
+    };
+    let snapshot = world.clone();
+    let mut sink = StackBuilder { world, stack_name: stack_name.to_string() };
+    let result = run(&ctx, &mut sink);
+    if result.is_err() {
+        *world = snapshot;
+    }
+    result
+}
+
+/// Delete a stack's resources in reverse order; the first refusal stops it (DELETE_FAILED) and
+/// the world is left as before.
+pub fn delete_stack(world: &mut World, stack: &Stack) -> Result<(), (String, SinkError)> {
+    let snapshot = world.clone();
+    let mut sink = StackBuilder { world, stack_name: stack.name.clone() };
+    let result = crate::cfn::delete_stack(stack, &mut sink);
+    if result.is_err() {
+        *world = snapshot;
+    }
+    result
+}
