@@ -1,0 +1,1 @@
+//! Scenario files (work in progress).
