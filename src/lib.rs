@@ -6,9 +6,11 @@
 //! - [`error`]: AWS API errors and located errors for files.
 //! - [`command`]: command lines as learners type them: `dig`, `curl`, `ping`, `nc`, `aws ...`.
 //! - [`scenario`]: scenario files: parse, substitute, run against a backend, check expectations.
+//! - [`yaml`]: spanned YAML/JSON document tree with limits (templates, scenario files).
 
 pub mod addr;
 pub mod command;
 pub mod error;
 pub mod scenario;
 pub mod trace;
+pub mod yaml;
