@@ -169,6 +169,12 @@ impl AwsError {
         USAGE_EXIT
     }
 
+    /// The error without the CLI's usage banner: its last line, for messages about files.
+    pub fn summary(&self) -> String {
+        let full = self.to_string();
+        full.strip_prefix(USAGE).unwrap_or(&full).to_string()
+    }
+
     /// Whether the error is about the line's shape (program, operation, flag names),
     /// not about a value that a substitution may still fill in.
     pub fn is_structural(&self) -> bool {

@@ -114,15 +114,15 @@ pub fn check(expect: &Expect, outcome: &StepOutcome) -> Vec<Failure> {
 
 fn exit(e: &Expect, o: &StepOutcome) -> Check {
     let code = o.exit_code;
-    let first_err = o.stderr.lines().next().map(|l| format!(": {l}")).unwrap_or_default();
-    let actual = format!("exit status {code}{first_err}");
+    let first_err = o.stderr.lines().next().map(|l| format!(" ({l})")).unwrap_or_default();
+    let actual = format!("{code}{first_err}");
     match (e.fails, e.exit) {
-        (_, Some(want)) => Check::new("exit", format!("exit status {want}"), actual, code == want),
-        (Some(true), None) => Check::new("fails", "a non-zero exit status", actual, code != 0),
-        (Some(false), None) => Check::new("fails", "exit status 0", actual, code == 0),
+        (_, Some(want)) => Check::new("exit", want.to_string(), actual, code == want),
+        (Some(true), None) => Check::new("fails", "true (a non-zero exit status)", actual, code != 0),
+        (Some(false), None) => Check::new("fails", "false (exit status 0)", actual, code == 0),
         (None, None) => {
-            let hint = if code == 0 { "" } else { " (add `fails: true` if the command should fail)" };
-            Check::new("exit", "exit status 0", format!("{actual}{hint}"), code == 0)
+            let hint = if code == 0 { "" } else { "; add `fails: true` if the command should fail" };
+            Check::new("exit", "0", format!("{actual}{hint}"), code == 0)
         }
     }
 }

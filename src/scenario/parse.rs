@@ -52,18 +52,24 @@ impl Ctx<'_> {
         self.problems.push(FileProblem { file, location, context, message: message.into(), hint });
     }
 
-    /// Reports every key of `node` not in `allowed`, with the closest valid key.
-    fn known_keys(&mut self, node: &Node, allowed: &[&str], what: &str) {
+    /// Reports every key of `node` not in `allowed`, with the closest valid key;
+    /// returns the keys suggested, so that "missing key" is not reported for them too.
+    fn known_keys<'k>(&mut self, node: &Node, allowed: &[&'k str], what: &str) -> Vec<&'k str> {
+        let mut suggested = Vec::new();
         for (key, _) in node.as_map().unwrap_or_default() {
             if allowed.contains(&key.name.as_str()) {
                 continue;
             }
             let hint = match closest(&key.name, allowed.iter().copied()) {
-                Some(c) => format!("did you mean `{c}`?"),
+                Some(c) => {
+                    suggested.push(c);
+                    format!("did you mean `{c}`?")
+                }
                 None => format!("valid keys are: {}", allowed.join(", ")),
             };
             self.report(key.loc, format!("unknown key `{}` in {what}", key.name), Some(hint));
         }
+        suggested
     }
 
     fn expect_map<'n>(&mut self, node: &'n Node, what: &str) -> Option<&'n Node> {
@@ -133,6 +139,11 @@ impl Ctx<'_> {
     }
 }
 
+/// Where a map starts: its first key (a map node's own location is that of its first value).
+fn start(node: &Node) -> Location {
+    node.as_map().and_then(|m| m.first()).map_or(node.loc, |(k, _)| k.loc)
+}
+
 /// Builds a [`Scenario`] from a parsed YAML document; `file` is the path for messages
 /// and for resolving template paths.
 pub fn scenario(file: &str, root: &Node) -> Result<Scenario, FileError> {
@@ -149,11 +160,12 @@ pub fn scenario(file: &str, root: &Node) -> Result<Scenario, FileError> {
 
 fn read_top(ctx: &mut Ctx, root: &Node) -> Option<Scenario> {
     let root = ctx.expect_map(root, "a scenario file")?;
-    ctx.known_keys(root, &TOP_KEYS, "the scenario");
+    let suggested = ctx.known_keys(root, &TOP_KEYS, "the scenario");
     let name = match root.get("name") {
         Some(n) => ctx.string(n, "name").filter(|s| one_line(ctx, n, s)),
+        None if suggested.contains(&"name") => None,
         None => {
-            ctx.report(root.loc, "missing key `name`: every scenario has a one-line title", None);
+            ctx.report(start(root), "missing key `name`: every scenario has a one-line title", None);
             None
         }
     };
@@ -161,7 +173,7 @@ fn read_top(ctx: &mut Ctx, root: &Node) -> Option<Scenario> {
     let region = root.get("region").map_or(Some(DEFAULT_REGION.to_string()), |n| region(ctx, n));
     let seed = root.get("seed").and_then(|n| seed(ctx, n));
     let stacks = root.get("stacks").map(|n| stacks(ctx, n)).unwrap_or_default();
-    let steps = steps(ctx, root)?;
+    let steps = steps(ctx, root, suggested.contains(&"steps"))?;
     Some(Scenario {
         file: ctx.file.to_string(),
         name: name?,
@@ -219,18 +231,20 @@ fn stacks(ctx: &mut Ctx, node: &Node) -> Vec<StackSpec> {
 fn stack(ctx: &mut Ctx, index: usize, node: &Node) -> Option<StackSpec> {
     ctx.context = Some(format!("stacks[{index}]"));
     let node = ctx.expect_map(node, "a stack")?;
-    ctx.known_keys(node, &STACK_KEYS, "a stack");
+    let suggested = ctx.known_keys(node, &STACK_KEYS, "a stack");
     let name = match node.get("name") {
         Some(n) => ctx.string(n, "name").filter(|s| stack_name(ctx, n, s)),
+        None if suggested.contains(&"name") => None,
         None => {
-            ctx.report(node.loc, "missing key `name`: the stack's name", None);
+            ctx.report(start(node), "missing key `name`: the stack's name", None);
             None
         }
     };
-    let template = template(ctx, node);
+    let misspelt = suggested.iter().any(|k| k.starts_with("template"));
+    let template = template(ctx, node, misspelt);
     let parameters = node.get("parameters").map(|p| parameters(ctx, p)).unwrap_or_default();
     ctx.context = None;
-    Some(StackSpec { name: name?, template: template?, parameters, loc: node.loc })
+    Some(StackSpec { name: name?, template: template?, parameters, loc: start(node) })
 }
 
 fn stack_name(ctx: &mut Ctx, node: &Node, s: &str) -> bool {
@@ -244,7 +258,7 @@ fn stack_name(ctx: &mut Ctx, node: &Node, s: &str) -> bool {
     ok
 }
 
-fn template(ctx: &mut Ctx, node: &Node) -> Option<TemplateSource> {
+fn template(ctx: &mut Ctx, node: &Node, misspelt: bool) -> Option<TemplateSource> {
     match (node.get("template"), node.get("template-body")) {
         (Some(path), None) => {
             let rel = ctx.string(path, "template")?;
@@ -259,9 +273,10 @@ fn template(ctx: &mut Ctx, node: &Node) -> Option<TemplateSource> {
             ctx.report(body.loc, "a stack has `template` or `template-body`, not both", None);
             None
         }
+        (None, None) if misspelt => None,
         (None, None) => {
             let hint = "add `template: FILE` (relative to this file) or `template-body: {...}`".to_string();
-            ctx.report(node.loc, "a stack needs a template", Some(hint));
+            ctx.report(start(node), "a stack needs a template", Some(hint));
             None
         }
     }
@@ -280,9 +295,11 @@ fn parameters(ctx: &mut Ctx, node: &Node) -> IndexMap<String, String> {
     out
 }
 
-fn steps(ctx: &mut Ctx, root: &Node) -> Option<Vec<Step>> {
+fn steps(ctx: &mut Ctx, root: &Node, misspelt: bool) -> Option<Vec<Step>> {
     let Some(node) = root.get("steps") else {
-        ctx.report(root.loc, "missing key `steps`: a scenario has at least one step", None);
+        if !misspelt {
+            ctx.report(start(root), "missing key `steps`: a scenario has at least one step", None);
+        }
         return None;
     };
     let items = match node.as_seq() {
@@ -308,14 +325,15 @@ fn step_label(index: usize, node: &Node) -> String {
 fn step(ctx: &mut Ctx, index: usize, node: &Node) -> Option<Step> {
     ctx.context = Some(step_label(index, node));
     let node = ctx.expect_map(node, "a step")?;
-    ctx.known_keys(node, &STEP_KEYS, "a step");
+    let suggested = ctx.known_keys(node, &STEP_KEYS, "a step");
     let name = node.get("name").and_then(|n| ctx.string(n, "name"));
     let on = node.get("on").and_then(|n| Some((ctx.string(n, "on")?, n.loc)));
     if let Some((text, loc)) = &on {
         syntax(ctx, text, *loc, "on");
     }
     let save = node.get("save").and_then(|n| save_name(ctx, n));
-    let (action, action_loc) = action(ctx, node)?;
+    let misspelt = suggested.iter().any(|k| ["run", "wait", "wait-for"].contains(k));
+    let (action, action_loc) = action(ctx, node, misspelt)?;
     if let Action::Run(line) = &action {
         command_shape(ctx, line, action_loc, on.is_some());
     }
@@ -324,7 +342,7 @@ fn step(ctx: &mut Ctx, index: usize, node: &Node) -> Option<Step> {
         ctx.report(node.get("save").map_or(node.loc, |n| n.loc), "`save` on an instance's command", hint);
     }
     let expect = node.get("expect").and_then(|n| expect(ctx, n));
-    Some(Step { name, on: on.clone(), action, action_loc, save, expect, loc: node.loc })
+    Some(Step { name, on: on.clone(), action, action_loc, save, expect, loc: start(node) })
 }
 
 fn save_name(ctx: &mut Ctx, node: &Node) -> Option<String> {
@@ -354,7 +372,7 @@ fn duplicate_saves(ctx: &mut Ctx, steps: &[Option<Step>]) {
 }
 
 /// The one action of a step, and where its value is.
-fn action(ctx: &mut Ctx, node: &Node) -> Option<(Action, Location)> {
+fn action(ctx: &mut Ctx, node: &Node, misspelt: bool) -> Option<(Action, Location)> {
     let present: Vec<(&str, &Node)> =
         ["run", "wait", "wait-for"].into_iter().filter_map(|k| Some((k, node.get(k)?))).collect();
     let timeout = node.get("timeout");
@@ -371,8 +389,9 @@ fn action(ctx: &mut Ctx, node: &Node) -> Option<(Action, Location)> {
             };
             Some((action?, value.loc))
         }
+        [] if misspelt => None,
         [] => {
-            ctx.report(node.loc, "a step needs one of `run`, `wait`, `wait-for`", None);
+            ctx.report(start(node), "a step needs one of `run`, `wait`, `wait-for`", None);
             None
         }
         [_, (_, second), ..] => {
@@ -436,10 +455,10 @@ fn command_shape(ctx: &mut Ctx, line: &str, loc: Location, on: bool) {
     let program = crate::command::split(&line).ok().and_then(|w| w.into_iter().next()).unwrap_or_default();
     let problem = match (on, program == "aws") {
         (false, true) => {
-            aws::parse_line(&line).err().filter(|e| !has_vars || e.is_structural()).map(|e| e.to_string())
+            aws::parse_line(&line).err().filter(|e| !has_vars || e.is_structural()).map(|e| e.summary())
         }
         (true, false) => match app::parse_line(&line) {
-            Err(e) if !has_vars || e.exit_code == 127 => Some(e.message),
+            Err(e) if !has_vars || e.exit_code == 127 => e.message.lines().next().map(String::from),
             _ => None,
         },
         (true, true) => {
@@ -448,7 +467,7 @@ fn command_shape(ctx: &mut Ctx, line: &str, loc: Location, on: bool) {
         (false, false) if app::PROGRAMS.contains(&program.as_str()) => {
             Some(format!("`{program}` runs on an instance: add `on: INSTANCE` to this step"))
         }
-        (false, false) => aws::parse_line(&line).err().map(|e| e.to_string()),
+        (false, false) => aws::parse_line(&line).err().map(|e| e.summary()),
     };
     if let Some(message) = problem {
         ctx.report(loc, format!("`run`: {message}"), None);
@@ -459,13 +478,13 @@ fn expect(ctx: &mut Ctx, node: &Node) -> Option<Expect> {
     let node = ctx.expect_map(node, "`expect`")?;
     ctx.known_keys(node, &EXPECT_KEYS, "`expect`");
     let before = ctx.problems.len();
-    let mut e = Expect { loc: node.loc, ..Expect::default() };
+    let mut e = Expect { loc: start(node), ..Expect::default() };
     for (key, value) in node.as_map().unwrap_or_default() {
         expect_key(ctx, &mut e, &key.name, value);
     }
     if e.fails == Some(true) && e.exit == Some(0) || e.fails == Some(false) && e.exit.is_some_and(|x| x != 0)
     {
-        ctx.report(node.loc, "`fails` and `exit` contradict each other", None);
+        ctx.report(start(node), "`fails` and `exit` contradict each other", None);
     }
     (ctx.problems.len() == before).then_some(e)
 }

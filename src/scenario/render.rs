@@ -1,7 +1,7 @@
 //! A [`Report`] for people ([`text`]) and for programs ([`json`]).
 //!
 //! The JSON document is the report itself: `{name, file, passed, steps: [{index,
-//! title, on, command, status ("passed" | "failed" | "skipped"), outcome: {exit_code,
+//! title, action ("run" | "wait" | "wait-for"), on, command, status ("passed" | "failed" | "skipped"), outcome: {exit_code,
 //! stdout, stderr, trace, answers, json} | null, checks: [{key, expected, actual,
 //! held, path}]}]}`; `trace` is [`crate::trace::Trace`] serialised.
 
@@ -30,7 +30,11 @@ fn step_text(out: &mut String, step: &StepReport) {
         return;
     }
     if !step.command.is_empty() {
-        let prompt = step.on.as_ref().map_or("$".to_string(), |on| format!("[{on}]$"));
+        let prompt = match (&step.on, step.action) {
+            (_, "wait" | "wait-for") => "#".to_string(),
+            (Some(on), _) => format!("[{on}]$"),
+            (None, _) => "$".to_string(),
+        };
         let _ = writeln!(out, "{prompt} {}", step.command);
     }
     if let Some(outcome) = &step.outcome {
@@ -45,7 +49,7 @@ fn step_text(out: &mut String, step: &StepReport) {
     }
     for c in &step.checks {
         if c.held {
-            let _ = writeln!(out, "  ✔ {} {}", c.key, c.expected);
+            let _ = writeln!(out, "  ✔ {}: {}", c.key, c.expected);
         } else {
             let _ = writeln!(out, "  ✘ {}: expected {}, got {}", c.key, c.expected, c.actual);
             if let Some(path) = &c.path {

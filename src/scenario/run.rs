@@ -68,6 +68,8 @@ pub struct StepReport {
     pub index: usize,
     /// The step's `name`, else its action as written.
     pub title: String,
+    /// `run`, `wait` or `wait-for`.
+    pub action: &'static str,
     /// The instance it ran on, after substitution.
     pub on: Option<String>,
     /// The command after substitution (`wait 30s`, `wait-for X healthy` for waits).
@@ -143,6 +145,11 @@ fn skipped(index: usize, step: &Step) -> StepReport {
     StepReport {
         index: index + 1,
         title: title(step),
+        action: match step.action {
+            Action::Run(_) => "run",
+            Action::Wait(_) => "wait",
+            Action::WaitFor { .. } => "wait-for",
+        },
         on: step.on.as_ref().map(|(o, _)| o.clone()),
         command: String::new(),
         status: StepStatus::Skipped,
