@@ -620,6 +620,18 @@ fn names_that_resolve_to_no_single_resource_are_refused_before_the_first_step() 
 }
 
 #[test]
+fn commands_run_only_on_instances() {
+    let scenario =
+        scenario::load_str("o.yaml", "name: o\nsteps:\n  - on: MyVPC\n    run: ping -c 1 10.0.0.5\n")
+            .unwrap();
+    let err = scenario::run(&scenario, &mut Fake::default()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "error: o.yaml:3:9: step 1: `on: MyVPC`: `MyVPC` is a AWS::EC2::VPC, not an instance\n  help: commands run on an EC2 instance: its Name tag, logical id or i- id"
+    );
+}
+
+#[test]
 fn a_stack_that_cannot_be_created_stops_the_run() {
     let scenario = scenario::load_str("s.yaml", LAB).unwrap();
     let mut fake = Fake { stacks_fail: true, ..Fake::default() };
@@ -633,4 +645,102 @@ fn a_template_path_resolves_next_to_the_scenario_file() {
     let s = scenario::load_str("scenarios/seed/lab.yaml", text).unwrap();
     assert_eq!(s.stacks[0].template, scenario::TemplateSource::File("scenarios/seed/lab.cfn.yaml".into()));
     assert_eq!(s.stacks[0].name, "lab");
+}
+
+// ---------------------------------------------------------------- no input panics
+
+mod no_panic {
+    use proptest::prelude::*;
+    use vpcsim::command::{app, aws};
+    use vpcsim::scenario::{self, subst::Template};
+
+    const WORDS: &[&str] = &[
+        "aws",
+        "ec2",
+        "elbv2",
+        "curl",
+        "dig",
+        "ping",
+        "nc",
+        "-",
+        "--",
+        "-m",
+        "-zv",
+        "-c",
+        "+short",
+        "+time=",
+        "@",
+        "${",
+        "}",
+        "$${",
+        "[0]",
+        ".",
+        "'",
+        "\"",
+        "\\",
+        "=",
+        "--service-id",
+        "--targets",
+        "Id=i-1,Port=80",
+        "http://",
+        "https://a:",
+        ":99999",
+        "µ",
+        "10.0.0.300",
+        "create-vpc-endpoint",
+        "--acceptance-required",
+        "--no-private-dns-enabled",
+        "--region",
+        "--query",
+        "-t",
+        "AAAA",
+        "1.5",
+        "-1",
+        "0",
+    ];
+
+    const LINES: &[&str] = &[
+        "name: n",
+        "steps:",
+        "  - wait: 1m30s",
+        "  - on: A",
+        "    run: dig x.y",
+        "    expect:",
+        "      via: [",
+        "]",
+        "      fails: true",
+        "    save: s",
+        "  - wait-for: ${s.A[0]} ok",
+        "stacks:",
+        "  - name: x",
+        "    template-body: {}",
+        "    timeout: 9h",
+        "      answers-in: 1.2.3.4/40",
+        "&a [*a, *a]",
+        "\t",
+        "- ",
+        ": :",
+        "{",
+        "      output-matches: '(('",
+        "region: x",
+        "seed: 99999999999999999999999",
+    ];
+
+    fn soup(from: &'static [&'static str], sep: &'static str) -> impl Strategy<Value = String> {
+        prop::collection::vec(prop::sample::select(from), 0..14).prop_map(move |w| w.join(sep))
+    }
+
+    proptest! {
+        #[test]
+        fn command_parsers_never_panic(line in prop_oneof![soup(WORDS, " "), soup(WORDS, ""), "\\PC{0,60}"]) {
+            let _ = app::parse_line(&line);
+            let _ = aws::parse_line(&line);
+            let _ = Template::parse(&line);
+        }
+
+        #[test]
+        fn the_scenario_parser_never_panics(text in prop_oneof![soup(LINES, "\n"), "\\PC{0,120}"]) {
+            let _ = scenario::load_str("p.yaml", &text);
+        }
+    }
 }

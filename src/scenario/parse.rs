@@ -575,3 +575,96 @@ fn code(text: &str) -> Result<ExplanationCode, String> {
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::load_str;
+
+    fn problems(text: &str) -> Vec<String> {
+        match load_str("t.yaml", text) {
+            Ok(_) => Vec::new(),
+            Err(e) => e.problems.iter().map(|p| format!("{}: {}", p.location, p.message)).collect(),
+        }
+    }
+
+    #[test]
+    fn defaults_fill_region_and_wait_for_timeout() {
+        let s = load_str("t.yaml", "name: n\nsteps:\n  - wait-for: TG healthy\n").unwrap();
+        assert_eq!((s.region.as_str(), s.seed, s.description.as_deref()), ("us-east-1", None, None));
+        let want = Action::WaitFor {
+            resource: "TG".into(),
+            state: "healthy".into(),
+            timeout: DEFAULT_WAIT_FOR_TIMEOUT,
+        };
+        assert_eq!(s.steps[0].action, want);
+    }
+
+    #[test]
+    fn text_keys_take_one_string_or_a_list() {
+        let text = "name: n\nsteps:\n  - on: A\n    run: curl a\n    expect:\n      output-contains: [a, 200]\n      output-not-contains: b\n";
+        let e = load_str("t.yaml", text).unwrap().steps[0].expect.clone().unwrap();
+        assert_eq!(e.output_contains, ["a", "200"]);
+        assert_eq!(e.output_not_contains, ["b"]);
+    }
+
+    #[test]
+    fn an_address_in_answers_in_is_a_host_block() {
+        let text = "name: n\nsteps:\n  - on: A\n    run: dig x.y\n    expect: {answers-in: 10.0.0.240}\n";
+        let e = load_str("t.yaml", text).unwrap().steps[0].expect.clone().unwrap();
+        assert_eq!(e.answers_in, Some(vec!["10.0.0.240/32".parse().unwrap()]));
+    }
+
+    #[test]
+    fn fails_and_exit_must_agree() {
+        let text = "name: n\nsteps:\n  - on: A\n    run: dig x.y\n    expect: {fails: true, exit: 0}\n";
+        assert_eq!(problems(text), ["5:14: `fails` and `exit` contradict each other"]);
+    }
+
+    #[test]
+    fn save_belongs_to_aws_calls_and_names_are_unique() {
+        let text = "name: n\nsteps:\n  - on: A\n    run: dig x.y\n    save: x\n  - run: aws ec2 describe-vpcs\n    save: y\n  - run: aws ec2 describe-vpcs\n    save: y\n";
+        assert_eq!(
+            problems(text),
+            ["5:11: `save` on an instance's command", "8:5: `save: y` is already used by step 2"]
+        );
+    }
+
+    #[test]
+    fn aws_on_an_instance_is_refused() {
+        let text = "name: n\nsteps:\n  - on: A\n    run: aws ec2 describe-vpcs\n";
+        assert_eq!(
+            problems(text),
+            ["4:10: `run`: `aws` calls run from your own machine: remove `on:` from this step"]
+        );
+    }
+
+    #[test]
+    fn a_line_with_substitutions_is_checked_for_its_shape_only() {
+        let ok = "name: n\nsteps:\n  - run: aws ec2 delete-network-acl-entry --network-acl-id a --rule-number ${n} --egress\n";
+        assert_eq!(problems(ok), Vec::<String>::new());
+        let bad = "name: n\nsteps:\n  - run: aws ec2 describe-vpcs --vpc-idz ${MyVPC}\n";
+        assert_eq!(problems(bad), ["3:10: `run`: Unknown options: --vpc-idz, placeholder"]);
+    }
+
+    #[test]
+    fn top_level_values_are_checked() {
+        let text = "name: \"a\\nb\"\nregion: Seoul\nseed: -1\nstacks:\n  - {name: 1lab, template: a, template-body: {}}\nsteps: []\n";
+        assert_eq!(
+            problems(text),
+            [
+                "1:7: `name` must be one line",
+                "2:9: `Seoul` is not a region name",
+                "3:7: `seed` must be a whole number from 0",
+                "5:12: `1lab` is not a valid stack name",
+                "5:46: a stack has `template` or `template-body`, not both",
+                "6:8: `steps` must be a list of at least one step",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_map_is_refused() {
+        assert_eq!(problems("- a\n- b\n"), ["1:1: a scenario file must be a map of keys, not a list"]);
+    }
+}

@@ -231,7 +231,9 @@ pub fn check_names(scenario: &Scenario, resolver: &dyn Resolver) -> Result<(), F
         for (key, text, loc) in step_templates(step) {
             let Ok(template) = Template::parse(text) else { continue };
             if template.vars().next().is_none() && key != "run" {
-                if let Some((m, h)) = name_problem(resolver, text, None, &[], None) {
+                let found = name_problem(resolver, text, None, &[], None)
+                    .or_else(|| not_instance(resolver, key, text));
+                if let Some((m, h)) = found {
                     problems.push(problem(loc, format!("`{key}: {text}`: {m}"), h));
                 }
             }
@@ -247,6 +249,20 @@ pub fn check_names(scenario: &Scenario, resolver: &dyn Resolver) -> Result<(), F
         Ok(())
     } else {
         Err(FileError { problems })
+    }
+}
+
+/// The CloudFormation type of the instances `on:` may name.
+pub const INSTANCE_TYPE: &str = "AWS::EC2::Instance";
+
+/// For `on:`, the problem of naming a resource that is not an instance.
+fn not_instance(resolver: &dyn Resolver, key: &str, name: &str) -> Option<(String, Option<String>)> {
+    match resolver.resolve(name) {
+        Resolution::Found { kind, .. } if key == "on" && kind != INSTANCE_TYPE => Some((
+            format!("`{name}` is a {kind}, not an instance"),
+            Some("commands run on an EC2 instance: its Name tag, logical id or i- id".into()),
+        )),
+        _ => None,
     }
 }
 
