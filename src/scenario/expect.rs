@@ -236,3 +236,56 @@ fn seen_source(cidr: Cidr, trace: Option<&Trace>) -> Check {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pattern(source: &str) -> Pattern {
+        Pattern { source: source.into(), regex: regex::Regex::new(&format!("(?m){source}")).unwrap() }
+    }
+
+    #[test]
+    fn output_is_stdout_then_stderr_like_a_terminal() {
+        let o = StepOutcome { stdout: "a".into(), stderr: "b\n".into(), ..StepOutcome::default() };
+        assert_eq!(o.output(), "a\nb\n");
+    }
+
+    #[test]
+    fn a_match_reports_the_whole_matching_line() {
+        let c = matches("output-matches", &pattern("^Server \\d$"), "x\nServer 2\ny", true);
+        assert!(c.held);
+        assert_eq!(c.actual, "matching line \"Server 2\"");
+        assert!(!matches("output-matches", &pattern("^Server$"), "a Server", true).held);
+    }
+
+    #[test]
+    fn long_output_is_cut_in_a_failure_message() {
+        let long = "é".repeat(500);
+        let c = contains("output-contains", "zzz", &long, true);
+        assert!(!c.held);
+        assert!(c.actual.ends_with("\"…"), "{}", c.actual);
+        assert!(c.actual.chars().count() < 200);
+    }
+
+    #[test]
+    fn answers_name_the_addresses_on_the_wrong_side() {
+        let cidrs = ["10.0.0.0/16".parse().unwrap()];
+        let got = [Ipv4Addr::new(10, 0, 0, 240), Ipv4Addr::new(15, 165, 14, 143)];
+        let c = answers("answers-in", &cidrs, &got, true);
+        assert_eq!(c.actual, "10.0.0.240, 15.165.14.143 (15.165.14.143 outside)");
+        assert!(!c.held);
+        assert_eq!(answers("answers-not-in", &cidrs, &[], false).actual, "dig printed no address");
+    }
+
+    #[test]
+    fn without_expect_a_step_must_exit_zero() {
+        let checks = evaluate(None, &StepOutcome::failed(7, "curl: (7) Failed to connect\n"));
+        assert_eq!(checks.len(), 1);
+        assert_eq!(
+            checks[0].actual,
+            "7 (curl: (7) Failed to connect); add `fails: true` if the command should fail"
+        );
+        assert!(evaluate(None, &StepOutcome::ok("")).iter().all(|c| c.held));
+    }
+}

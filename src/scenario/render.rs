@@ -95,3 +95,33 @@ fn hops_table(out: &mut String, hops: &[Hop]) {
 pub fn json(report: &Report) -> serde_json::Value {
     serde_json::to_value(report).unwrap_or(serde_json::Value::Null)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trace::{ComponentKind, Matched};
+
+    fn hop(seq: u16, kind: ComponentKind, id: &str, name: Option<&str>, matched: Option<Matched>) -> Hop {
+        Hop { seq, kind, id: id.into(), name: name.map(String::from), matched, inbound: None, outbound: None }
+    }
+
+    #[test]
+    fn a_path_is_a_table_with_aligned_columns() {
+        let hops = [
+            hop(1, ComponentKind::Instance, "i-0abc", Some("My-EC2"), None),
+            hop(
+                2,
+                ComponentKind::LoadBalancerListener,
+                "lis-1",
+                None,
+                Some(Matched::Listener { protocol: "TCP".into(), port: 80 }),
+            ),
+        ];
+        let mut out = String::new();
+        hops_table(&mut out, &hops);
+        assert_eq!(
+            out,
+            "    1  instance                i-0abc  My-EC2\n    2  load-balancer-listener  lis-1   -       TCP:80\n"
+        );
+    }
+}

@@ -268,3 +268,27 @@ fn save(name: &str, index: usize, outcome: &StepOutcome, saved: &mut Saved) -> O
         }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn a_report_exits_one_when_a_step_failed() {
+        let report = Report { name: "n".into(), file: "f".into(), passed: false, steps: Vec::new() };
+        assert_eq!(report.exit_code(), 1);
+    }
+
+    #[test]
+    fn only_a_successful_calls_json_is_saved() {
+        let mut saved = Saved::new();
+        let ok = StepOutcome { json: Some(json!({"A": 1})), ..StepOutcome::default() };
+        assert_eq!(save("s", 2, &ok, &mut saved), None);
+        assert_eq!(saved["s"], (2, json!({"A": 1})));
+        let failed = StepOutcome { exit_code: 254, json: Some(json!({})), ..StepOutcome::default() };
+        assert_eq!(save("t", 3, &failed, &mut saved), None);
+        assert!(!saved.contains_key("t"));
+    }
+}
