@@ -18,10 +18,13 @@
 //! - [`yaml`]: spanned YAML/JSON document tree with limits (templates, scenario files).
 //! - [`cfn`]: CloudFormation templates: parse, check, order, evaluate, create through a sink.
 //! - [`stack`]: CloudFormation stacks built into a world, atomically.
+//! - [`command`]: command lines as learners type them: `dig`, `curl`, `ping`, `nc`, `aws ...`.
+//! - [`scenario`]: scenario files: parse, substitute, run against a backend, check expectations.
 
 pub mod addr;
 pub mod apps;
 pub mod cfn;
+pub mod command;
 pub mod dns;
 pub mod error;
 pub mod forward;
@@ -30,6 +33,7 @@ pub mod lab;
 pub mod model;
 pub mod ops;
 pub mod region;
+pub mod scenario;
 pub mod stack;
 pub mod trace;
 pub mod world;

@@ -1,0 +1,205 @@
+//! Scenario files (shared/scenario-format.md): what a learner would do in the real
+//! lab, written down, and what they expect to see.
+//!
+//! - [`parse`]: a YAML tree becomes a typed [`Scenario`]; every problem of the file is
+//!   reported together with line and column, and unknown keys get a "did you mean".
+//! - [`subst`]: `${X}`, `${X.Attr}`, `${NAME.Path[0].Field}` in `run`, `on` and
+//!   `wait-for`; checked against the created resources before the first step runs.
+//! - [`expect`]: what a step's outcome must satisfy ([`Expect`]) and the checks.
+//! - [`run`]: the runner over a [`Backend`] (the simulated region) and its [`Report`].
+//! - [`render`]: the report as text for people and as a JSON document.
+//!
+//! Once a [`Scenario`] exists its values are valid (durations, CIDRs, kinds, codes,
+//! regular expressions, substitution syntax, command shapes); the runner does not re-check.
+
+mod duration;
+pub mod expect;
+pub mod parse;
+pub mod render;
+pub mod run;
+pub mod subst;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use indexmap::IndexMap;
+
+use crate::addr::Cidr;
+use crate::error::{FileError, FileProblem, Location};
+use crate::trace::{ComponentKind, ExplanationCode};
+use crate::yaml::Node;
+
+pub use duration::{format_duration, parse_duration};
+pub use expect::{check, Check, Failure, StepOutcome};
+pub use run::{run, Backend, Report, Resolution, StepReport, StepStatus};
+
+/// The default limit of a `wait-for` step.
+pub const DEFAULT_WAIT_FOR_TIMEOUT: Duration = Duration::from_secs(15 * 60);
+
+/// The default region.
+pub const DEFAULT_REGION: &str = "us-east-1";
+
+/// A parsed scenario file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scenario {
+    /// The file's path as given (for messages).
+    pub file: String,
+    /// One-line title.
+    pub name: String,
+    /// Longer text shown by `vpcsim run`.
+    pub description: Option<String>,
+    /// The AWS region (default `us-east-1`).
+    pub region: String,
+    /// Seed for ids, addresses and hashes.
+    pub seed: Option<u64>,
+    /// Stacks to create, in order, before the first step.
+    pub stacks: Vec<StackSpec>,
+    /// The steps, in order.
+    pub steps: Vec<Step>,
+}
+
+/// A CloudFormation stack to create.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StackSpec {
+    /// The stack's name.
+    pub name: String,
+    /// Where its template comes from.
+    pub template: TemplateSource,
+    /// Parameter values, in file order.
+    pub parameters: IndexMap<String, String>,
+    /// Where the entry starts.
+    pub loc: Location,
+}
+
+/// A stack's template: a file next to the scenario, or written inline.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TemplateSource {
+    /// `template: PATH`, resolved relative to the scenario file's folder.
+    File(PathBuf),
+    /// `template-body: {...}`.
+    Inline(Node),
+}
+
+/// One step: an action, where it runs, and what must hold afterwards.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Step {
+    /// Optional title.
+    pub name: Option<String>,
+    /// `on: INSTANCE` (may hold substitutions) and where it is written.
+    pub on: Option<(String, Location)>,
+    /// What the step does.
+    pub action: Action,
+    /// Where the action's value is written.
+    pub action_loc: Location,
+    /// `save: NAME`: keep the JSON output under this name.
+    pub save: Option<String>,
+    /// What must hold; `None` means "must exit 0".
+    pub expect: Option<Expect>,
+    /// Where the step starts.
+    pub loc: Location,
+}
+
+/// The one thing a step does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// `run: COMMAND LINE` (may hold substitutions).
+    Run(String),
+    /// `wait: DURATION`: advance the virtual clock.
+    Wait(Duration),
+    /// `wait-for: RESOURCE STATE`: advance until true, or fail after `timeout`.
+    WaitFor {
+        /// The resource (may hold substitutions).
+        resource: String,
+        /// The state wanted (`available`, `healthy`, `deleted`, ...).
+        state: String,
+        /// The limit (`timeout:`, default 15m).
+        timeout: Duration,
+    },
+}
+
+/// A regular expression as written and compiled (multi-line: `^`/`$` match at line ends).
+#[derive(Clone, Debug)]
+pub struct Pattern {
+    /// The expression as written.
+    pub source: String,
+    /// The compiled expression.
+    pub regex: regex::Regex,
+}
+
+impl PartialEq for Pattern {
+    fn eq(&self, other: &Pattern) -> bool {
+        self.source == other.source
+    }
+}
+
+/// What must hold after a step, all of it (scenario-format.md, "Keys of a step").
+///
+/// The text keys (`output-contains`, `output-not-contains`, `output-matches`,
+/// `output-not-matches`) take one string or a list of strings; with a list, every
+/// item must hold. Unless `fails` or `exit` is given, the command must exit 0.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Expect {
+    /// `fails: true`: exit non-zero; `fails: false`: exit 0.
+    pub fails: Option<bool>,
+    /// `exit: N`: this exact exit status.
+    pub exit: Option<i32>,
+    /// Substrings stdout must contain.
+    pub output_contains: Vec<String>,
+    /// Substrings stdout must not contain.
+    pub output_not_contains: Vec<String>,
+    /// Expressions some line of stdout must match.
+    pub output_matches: Vec<Pattern>,
+    /// Expressions no line of stdout may match.
+    pub output_not_matches: Vec<Pattern>,
+    /// Every address dig printed lies in one of these (at least one address).
+    pub answers_in: Option<Vec<Cidr>>,
+    /// No address dig printed lies in any of these (at least one address).
+    pub answers_not_in: Option<Vec<Cidr>>,
+    /// Kinds the forward path passes, in this order.
+    pub via: Option<Vec<ComponentKind>>,
+    /// Kinds the forward path must not pass.
+    pub not_via: Option<Vec<ComponentKind>>,
+    /// The explanation code of the blocked flow.
+    pub explanation: Option<ExplanationCode>,
+    /// The source address the final destination saw lies here.
+    pub seen_source_in: Option<Cidr>,
+    /// Where the `expect` map starts.
+    pub loc: Location,
+}
+
+/// Reads and parses a scenario file; template paths resolve relative to its folder.
+pub fn load(path: &Path) -> Result<Scenario, FileError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        FileError::one(FileProblem {
+            file: file.clone(),
+            location: Location::default(),
+            context: None,
+            message: format!("cannot read the scenario file: {e}"),
+            hint: None,
+        })
+    })?;
+    load_str(&file, &text)
+}
+
+/// Parses scenario text; `name` is its path as shown in messages, and template paths
+/// resolve relative to `name`'s folder.
+///
+/// ```
+/// let s = vpcsim::scenario::load_str("lab.yaml", "name: Lab\nsteps:\n  - wait: 30s\n").unwrap();
+/// assert_eq!(s.region, "us-east-1");
+/// let err = vpcsim::scenario::load_str("lab.yaml", "name: Lab\nsteps:\n  - wiat: 30s\n").unwrap_err();
+/// assert!(err.to_string().contains("did you mean `wait`?"));
+/// ```
+pub fn load_str(name: &str, text: &str) -> Result<Scenario, FileError> {
+    let root = crate::yaml::parse(text, &crate::yaml::Limits::default()).map_err(|e| {
+        FileError::one(FileProblem {
+            file: name.to_string(),
+            location: e.loc,
+            context: None,
+            message: format!("not valid YAML: {}", e.message),
+            hint: None,
+        })
+    })?;
+    parse::scenario(name, &root)
+}

@@ -1,0 +1,127 @@
+//! A [`Report`] for people ([`text`]) and for programs ([`json`]).
+//!
+//! The JSON document is the report itself: `{name, file, passed, steps: [{index,
+//! title, action ("run" | "wait" | "wait-for"), on, command, status ("passed" | "failed" | "skipped"), outcome: {exit_code,
+//! stdout, stderr, trace, answers, json} | null, checks: [{key, expected, actual,
+//! held, path}]}]}`; `trace` is [`crate::trace::Trace`] serialised.
+
+use std::fmt::Write;
+
+use super::run::{Report, StepReport, StepStatus};
+use crate::trace::{Hop, Trace};
+
+/// The report as text: each command as typed, its output, the path, ✔/✘ per expectation.
+pub fn text(report: &Report) -> String {
+    let mut out = format!("Scenario: {} ({})\n", report.name, report.file);
+    for step in &report.steps {
+        out.push('\n');
+        step_text(&mut out, step);
+    }
+    let passed = report.steps.iter().filter(|s| s.status == StepStatus::Passed).count();
+    let verdict = if report.passed { "PASS" } else { "FAIL" };
+    let _ = writeln!(out, "\n{verdict}: {passed} of {} steps passed", report.steps.len());
+    out
+}
+
+fn step_text(out: &mut String, step: &StepReport) {
+    let _ = writeln!(out, "── step {}: {}", step.index, step.title);
+    if step.status == StepStatus::Skipped {
+        out.push_str("   skipped: an earlier step failed\n");
+        return;
+    }
+    if !step.command.is_empty() {
+        let prompt = match (&step.on, step.action) {
+            (_, "wait" | "wait-for") => "#".to_string(),
+            (Some(on), _) => format!("[{on}]$"),
+            (None, _) => "$".to_string(),
+        };
+        let _ = writeln!(out, "{prompt} {}", step.command);
+    }
+    if let Some(outcome) = &step.outcome {
+        let output = outcome.output();
+        out.push_str(&output);
+        if !output.is_empty() && !output.ends_with('\n') {
+            out.push('\n');
+        }
+        if let Some(trace) = &outcome.trace {
+            trace_text(out, trace);
+        }
+    }
+    for c in &step.checks {
+        if c.held {
+            let _ = writeln!(out, "  ✔ {}: {}", c.key, c.expected);
+        } else {
+            let _ = writeln!(out, "  ✘ {}: expected {}, got {}", c.key, c.expected, c.actual);
+            if let Some(path) = &c.path {
+                let _ = writeln!(out, "      path: {path}");
+            }
+        }
+    }
+}
+
+/// The forward and return paths as compact tables, and why the flow stopped.
+pub fn trace_text(out: &mut String, trace: &Trace) {
+    for (label, hops) in [("path", &trace.forward), ("return", &trace.ret)] {
+        if hops.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "  {label}:");
+        hops_table(out, hops);
+    }
+    if let Some(x) = &trace.explanation {
+        let _ = writeln!(out, "  blocked: {x}");
+    }
+}
+
+fn hops_table(out: &mut String, hops: &[Hop]) {
+    let kind_w = hops.iter().map(|h| h.kind.as_str().len()).max().unwrap_or(0);
+    let id_w = hops.iter().map(|h| h.id.len()).max().unwrap_or(0);
+    let name_w = hops.iter().map(|h| h.name.as_deref().unwrap_or("-").len()).max().unwrap_or(0);
+    for h in hops {
+        let name = h.name.as_deref().unwrap_or("-");
+        let matched = h.matched.as_ref().map(ToString::to_string).unwrap_or_default();
+        let line = format!(
+            "  {:>3}  {:kind_w$}  {:id_w$}  {:name_w$}  {matched}",
+            h.seq,
+            h.kind.as_str(),
+            h.id,
+            name
+        );
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+}
+
+/// The report as one JSON document (field names in the module doc).
+pub fn json(report: &Report) -> serde_json::Value {
+    serde_json::to_value(report).unwrap_or(serde_json::Value::Null)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trace::{ComponentKind, Matched};
+
+    fn hop(seq: u16, kind: ComponentKind, id: &str, name: Option<&str>, matched: Option<Matched>) -> Hop {
+        Hop { seq, kind, id: id.into(), name: name.map(String::from), matched, inbound: None, outbound: None }
+    }
+
+    #[test]
+    fn a_path_is_a_table_with_aligned_columns() {
+        let hops = [
+            hop(1, ComponentKind::Instance, "i-0abc", Some("My-EC2"), None),
+            hop(
+                2,
+                ComponentKind::LoadBalancerListener,
+                "lis-1",
+                None,
+                Some(Matched::Listener { protocol: "TCP".into(), port: 80 }),
+            ),
+        ];
+        let mut out = String::new();
+        hops_table(&mut out, &hops);
+        assert_eq!(
+            out,
+            "    1  instance                i-0abc  My-EC2\n    2  load-balancer-listener  lis-1   -       TCP:80\n"
+        );
+    }
+}

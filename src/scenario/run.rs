@@ -1,0 +1,294 @@
+//! The runner: creates the stacks, checks every name, then runs the steps in order
+//! against a [`Backend`] (the simulated region), like a shell script under `set -e`:
+//! after the first failed step the rest are skipped.
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+use super::expect::{evaluate, Check, StepOutcome};
+use super::subst::{apply, check_names, Resolver, Saved, Template};
+use super::{format_duration, Action, Scenario, Step};
+use crate::command::app::{self, AppCommand};
+use crate::command::aws::{self, AwsCall};
+use crate::error::FileError;
+
+pub use super::subst::Resolution;
+
+/// How far the virtual clock moves between two looks at a `wait-for` condition.
+pub const WAIT_FOR_POLL: Duration = Duration::from_secs(1);
+
+/// The simulated region, as the runner needs it. The model implements this.
+pub trait Backend {
+    /// Creates the scenario's stacks, in order, before the first step.
+    fn create_stacks(&mut self, scenario: &Scenario) -> Result<(), FileError>;
+    /// Finds a resource by logical id, Name tag, own name or AWS id, in that order.
+    fn resolve(&self, name: &str) -> Resolution;
+    /// The GetAtt `attr` of resource `name`.
+    fn get_att(&self, name: &str, attr: &str) -> Result<String, String>;
+    /// Runs a tool on the instance `on` (as written in the step, after substitution).
+    fn run_app(&mut self, on: &str, cmd: &AppCommand) -> StepOutcome;
+    /// Makes a control-plane call.
+    fn run_aws(&mut self, call: &AwsCall) -> StepOutcome;
+    /// Advances the virtual clock.
+    fn advance(&mut self, by: Duration);
+    /// Whether `resource` is in state `wanted` now; an error for an unknown resource or state.
+    fn state_of(&self, resource: &str, wanted: &str) -> Result<bool, String>;
+}
+
+/// A [`Backend`] seen as the [`Resolver`] substitutions need.
+struct BackendResolver<'a>(&'a dyn Backend);
+
+impl Resolver for BackendResolver<'_> {
+    fn resolve(&self, name: &str) -> Resolution {
+        self.0.resolve(name)
+    }
+
+    fn get_att(&self, name: &str, attr: &str) -> Result<String, String> {
+        self.0.get_att(name, attr)
+    }
+}
+
+/// What became of a step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StepStatus {
+    /// Every expectation held.
+    Passed,
+    /// At least one did not.
+    Failed,
+    /// Not run, because an earlier step failed.
+    Skipped,
+}
+
+/// One step's result.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StepReport {
+    /// Position, from 1.
+    pub index: usize,
+    /// The step's `name`, else its action as written.
+    pub title: String,
+    /// `run`, `wait` or `wait-for`.
+    pub action: &'static str,
+    /// The instance it ran on, after substitution.
+    pub on: Option<String>,
+    /// The command after substitution (`wait 30s`, `wait-for X healthy` for waits).
+    pub command: String,
+    /// Passed, failed or skipped.
+    pub status: StepStatus,
+    /// What the command produced (`None` when skipped or when substitution failed).
+    pub outcome: Option<StepOutcome>,
+    /// Every expectation, checked.
+    pub checks: Vec<Check>,
+}
+
+impl StepReport {
+    /// The expectations that did not hold.
+    pub fn failures(&self) -> impl Iterator<Item = &Check> {
+        self.checks.iter().filter(|c| !c.held)
+    }
+}
+
+/// The result of a whole scenario.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Report {
+    /// The scenario's name.
+    pub name: String,
+    /// Its file.
+    pub file: String,
+    /// Whether every step passed.
+    pub passed: bool,
+    /// Every step, in order.
+    pub steps: Vec<StepReport>,
+}
+
+impl Report {
+    /// `vpcsim run`'s exit code: 0 when every expectation held, 1 otherwise.
+    pub fn exit_code(&self) -> i32 {
+        if self.passed {
+            0
+        } else {
+            1
+        }
+    }
+}
+
+/// Runs `scenario` against `backend`: stacks, the name check, then every step.
+/// An `Err` means the scenario cannot run at all (exit 2): a stack failed, or a name
+/// or substitution does not resolve.
+pub fn run(scenario: &Scenario, backend: &mut dyn Backend) -> Result<Report, FileError> {
+    backend.create_stacks(scenario)?;
+    check_names(scenario, &BackendResolver(backend))?;
+    let mut saved = Saved::new();
+    let mut steps = Vec::new();
+    let mut failed = false;
+    for (i, step) in scenario.steps.iter().enumerate() {
+        let report = if failed { skipped(i, step) } else { run_step(i, step, &mut saved, backend) };
+        failed |= report.status == StepStatus::Failed;
+        steps.push(report);
+    }
+    Ok(Report { name: scenario.name.clone(), file: scenario.file.clone(), passed: !failed, steps })
+}
+
+fn title(step: &Step) -> String {
+    if let Some(n) = &step.name {
+        return n.clone();
+    }
+    match &step.action {
+        Action::Run(line) => line.clone(),
+        Action::Wait(d) => format!("wait {}", format_duration(*d)),
+        Action::WaitFor { resource, state, .. } => format!("wait for {resource} to be {state}"),
+    }
+}
+
+fn skipped(index: usize, step: &Step) -> StepReport {
+    StepReport {
+        index: index + 1,
+        title: title(step),
+        action: match step.action {
+            Action::Run(_) => "run",
+            Action::Wait(_) => "wait",
+            Action::WaitFor { .. } => "wait-for",
+        },
+        on: step.on.as_ref().map(|(o, _)| o.clone()),
+        command: String::new(),
+        status: StepStatus::Skipped,
+        outcome: None,
+        checks: Vec::new(),
+    }
+}
+
+fn substitute(text: &str, saved: &Saved, backend: &dyn Backend) -> Result<String, String> {
+    let template = Template::parse(text).map_err(|e| e.to_string())?;
+    apply(&template, saved, &BackendResolver(backend))
+}
+
+fn run_step(index: usize, step: &Step, saved: &mut Saved, backend: &mut dyn Backend) -> StepReport {
+    let mut report = skipped(index, step);
+    let prepared = prepare(step, saved, backend);
+    let (on, command) = match prepared {
+        Ok(p) => p,
+        Err(e) => {
+            report.status = StepStatus::Failed;
+            report.checks = vec![Check {
+                key: "substitution".into(),
+                expected: "every `${...}` to resolve".into(),
+                actual: e,
+                held: false,
+                path: None,
+            }];
+            return report;
+        }
+    };
+    let outcome = execute(step, on.as_deref(), &command, backend);
+    let mut checks = evaluate(step.expect.as_ref(), &outcome);
+    if let Some(name) = &step.save {
+        checks.extend(save(name, index, &outcome, saved));
+    }
+    report.status = if checks.iter().all(|c| c.held) { StepStatus::Passed } else { StepStatus::Failed };
+    report.on = on;
+    report.command = command;
+    report.outcome = Some(outcome);
+    report.checks = checks;
+    report
+}
+
+/// The step's instance and command after substitution.
+fn prepare(step: &Step, saved: &Saved, backend: &dyn Backend) -> Result<(Option<String>, String), String> {
+    let on = step.on.as_ref().map(|(o, _)| substitute(o, saved, backend)).transpose()?;
+    let command = match &step.action {
+        Action::Run(line) => substitute(line, saved, backend)?,
+        Action::Wait(d) => format!("wait {}", format_duration(*d)),
+        Action::WaitFor { resource, state, .. } => {
+            format!("wait-for {} {state}", substitute(resource, saved, backend)?)
+        }
+    };
+    Ok((on, command))
+}
+
+fn execute(step: &Step, on: Option<&str>, command: &str, backend: &mut dyn Backend) -> StepOutcome {
+    match (&step.action, on) {
+        (Action::Run(_), Some(on)) => match app::parse_line(command) {
+            Ok(cmd) => backend.run_app(on, &cmd),
+            Err(e) => StepOutcome::failed(e.exit_code, e.message),
+        },
+        (Action::Run(_), None) => match aws::parse_line(command) {
+            Ok(call) => backend.run_aws(&call),
+            Err(e) => StepOutcome::failed(e.exit_code(), e.to_string()),
+        },
+        (Action::Wait(d), _) => {
+            backend.advance(*d);
+            StepOutcome::ok("")
+        }
+        (Action::WaitFor { state, timeout, .. }, _) => {
+            let resource = command.split_whitespace().nth(1).unwrap_or_default();
+            wait_for(backend, resource, state, *timeout)
+        }
+    }
+}
+
+/// Advances the clock by [`WAIT_FOR_POLL`] until `resource` is in `state`, or `timeout` passes.
+fn wait_for(backend: &mut dyn Backend, resource: &str, state: &str, timeout: Duration) -> StepOutcome {
+    let mut waited = Duration::ZERO;
+    loop {
+        match backend.state_of(resource, state) {
+            Err(e) => return StepOutcome::failed(1, e),
+            Ok(true) => {
+                return StepOutcome::ok(format!("{resource} is {state} after {}\n", format_duration(waited)))
+            }
+            Ok(false) if waited >= timeout => {
+                let message =
+                    format!("timed out after {}: {resource} is not {state}\n", format_duration(waited));
+                return StepOutcome::failed(1, message);
+            }
+            Ok(false) => {
+                backend.advance(WAIT_FOR_POLL);
+                waited += WAIT_FOR_POLL;
+            }
+        }
+    }
+}
+
+/// Keeps a successful call's JSON under `name`; a check that fails when there is none.
+fn save(name: &str, index: usize, outcome: &StepOutcome, saved: &mut Saved) -> Option<Check> {
+    if outcome.exit_code != 0 {
+        return None;
+    }
+    match &outcome.json {
+        Some(json) => {
+            saved.insert(name.to_string(), (index, json.clone()));
+            None
+        }
+        None => Some(Check {
+            key: "save".into(),
+            expected: format!("JSON output to keep as `{name}`"),
+            actual: "the command printed no JSON".into(),
+            held: false,
+            path: None,
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn a_report_exits_one_when_a_step_failed() {
+        let report = Report { name: "n".into(), file: "f".into(), passed: false, steps: Vec::new() };
+        assert_eq!(report.exit_code(), 1);
+    }
+
+    #[test]
+    fn only_a_successful_calls_json_is_saved() {
+        let mut saved = Saved::new();
+        let ok = StepOutcome { json: Some(json!({"A": 1})), ..StepOutcome::default() };
+        assert_eq!(save("s", 2, &ok, &mut saved), None);
+        assert_eq!(saved["s"], (2, json!({"A": 1})));
+        let failed = StepOutcome { exit_code: 254, json: Some(json!({})), ..StepOutcome::default() };
+        assert_eq!(save("t", 3, &failed, &mut saved), None);
+        assert!(!saved.contains_key("t"));
+    }
+}
