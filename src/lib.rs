@@ -20,6 +20,7 @@
 //! - [`stack`]: CloudFormation stacks built into a world, atomically.
 //! - [`command`]: command lines as learners type them: `dig`, `curl`, `ping`, `nc`, `aws ...`.
 //! - [`scenario`]: scenario files: parse, substitute, run against a backend, check expectations.
+//! - [`session`]: a world with its stacks, the backend scenario files run against.
 
 pub mod addr;
 pub mod apps;
@@ -34,6 +35,7 @@ pub mod model;
 pub mod ops;
 pub mod region;
 pub mod scenario;
+pub mod session;
 pub mod stack;
 pub mod trace;
 pub mod world;

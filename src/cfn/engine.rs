@@ -184,7 +184,7 @@ fn check_types(
 
 fn is_active(plan: &Plan, id: &str) -> bool {
     let cond = plan.tpl.resources.get(id).and_then(|r| r.condition.as_ref());
-    cond.map_or(true, |c| plan.conditions.get(&c.name).copied().unwrap_or(false))
+    cond.is_none_or(|c| plan.conditions.get(&c.name).copied().unwrap_or(false))
 }
 
 /// Evaluates every active resource and output with resources unknown, so that static
@@ -213,7 +213,7 @@ fn dry_run(plan: &Plan, ctx: &StackContext, exports: &IndexMap<String, String>) 
 }
 
 fn output_active(plan: &Plan, o: &super::template::Output) -> bool {
-    o.condition.as_ref().map_or(true, |c| plan.conditions.get(&c.name).copied().unwrap_or(false))
+    o.condition.as_ref().is_none_or(|c| plan.conditions.get(&c.name).copied().unwrap_or(false))
 }
 
 fn env<'a>(

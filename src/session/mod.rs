@@ -1,0 +1,336 @@
+//! A session: a world, the stacks created in it and where its files live. It is the
+//! [`Backend`] that scenario files run against: names resolve the way the scenario
+//! contract says (logical id, Name tag, own name, AWS id), tools run on instances and
+//! `aws` calls become control-plane calls with the AWS CLI's JSON.
+
+mod awscli;
+mod json;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use indexmap::IndexMap;
+
+use crate::apps::AppOutput;
+use crate::cfn::{AttrValue, Stack};
+use crate::command::app::{AppCommand, Host};
+use crate::command::aws::AwsCall;
+use crate::error::{FileError, FileProblem};
+use crate::ids::InstanceId;
+use crate::scenario::{Resolution, Scenario, StepOutcome, TemplateSource};
+use crate::world::{Handle, World};
+
+/// A world with its stacks.
+#[derive(Clone, Debug)]
+pub struct Session {
+    /// The simulated region.
+    pub world: World,
+    /// Stacks by name, in creation order.
+    pub stacks: IndexMap<String, Stack>,
+    /// Stacks whose deletion failed, with the reason (DELETE_FAILED).
+    pub delete_failed: IndexMap<String, String>,
+    /// Where relative template paths start.
+    pub base_dir: PathBuf,
+    /// Template files built into the binary (name, text), looked up before the disk.
+    pub embedded: Vec<(&'static str, &'static str)>,
+}
+
+impl Session {
+    /// A session for a scenario: its region and seed (7 when absent).
+    pub fn for_scenario(scenario: &Scenario) -> Result<Session, FileError> {
+        let world = World::in_region(&scenario.region, scenario.seed.unwrap_or(7)).ok_or_else(|| {
+            FileError::one(FileProblem {
+                file: scenario.file.clone(),
+                location: Default::default(),
+                context: Some("region".into()),
+                message: format!("unknown region {:?}", scenario.region),
+                hint: Some(format!("use one of: {}", crate::region::Region::known_names().join(", "))),
+            })
+        })?;
+        let base_dir = Path::new(&scenario.file).parent().map(Path::to_path_buf).unwrap_or_default();
+        Ok(Session {
+            world,
+            stacks: IndexMap::new(),
+            delete_failed: IndexMap::new(),
+            base_dir,
+            embedded: Vec::new(),
+        })
+    }
+
+    fn exports(&self) -> IndexMap<String, String> {
+        self.stacks.values().flat_map(|s| s.exports.clone()).collect()
+    }
+
+    /// The live instance a step's `on:` names.
+    pub fn instance(&self, name: &str) -> Result<InstanceId, String> {
+        match self.resolve_name(name) {
+            Resolution::Found { ref_value, .. } => match self.world.find(&ref_value) {
+                Some(Handle::Instance(i)) => Ok(i),
+                _ => Err(format!("{name} is not an instance")),
+            },
+            Resolution::NotFound { suggestion } => Err(match suggestion {
+                Some(s) => format!("no instance named {name} (did you mean {s}?)"),
+                None => format!("no instance named {name}"),
+            }),
+            Resolution::Ambiguous(c) => Err(format!("{name} is ambiguous: {}", c.join(", "))),
+        }
+    }
+
+    /// Find a resource: logical id, then Name tag, then own name, then AWS id (the scenario contract's order).
+    pub fn resolve_name(&self, name: &str) -> Resolution {
+        let mut found: Vec<(String, String)> = Vec::new();
+        for stack in self.stacks.values() {
+            if let Some((ty, c)) = stack.resources.get(name) {
+                found.push((c.physical_id.clone(), ty.clone()));
+            }
+        }
+        if found.is_empty() {
+            found = self.by_tag_or_name(name);
+        }
+        if found.is_empty() {
+            if let Some(h) = self.world.find(name) {
+                found.push((name.to_string(), type_of(h).to_string()));
+            }
+        }
+        found.dedup();
+        match found.len() {
+            0 => Resolution::NotFound { suggestion: self.suggest(name) },
+            1 => {
+                let (ref_value, kind) = found.remove(0);
+                Resolution::Found { ref_value, kind }
+            }
+            _ => Resolution::Ambiguous(found.into_iter().map(|(r, _)| r).collect()),
+        }
+    }
+
+    fn by_tag_or_name(&self, name: &str) -> Vec<(String, String)> {
+        let w = &self.world;
+        let mut out = Vec::new();
+        let handles = self.all_handles();
+        for h in &handles {
+            if w.name_of(*h) == Some(name) && !matches!(h, Handle::Eni(_)) {
+                out.push((w.aws_id(*h).to_string(), type_of(*h).to_string()));
+            }
+        }
+        out
+    }
+
+    fn all_handles(&self) -> Vec<Handle> {
+        use crate::ids::*;
+        let w = &self.world;
+        let mut v = Vec::new();
+        v.extend(
+            (0..w.vpcs.len() as u32).filter(|i| !w.vpcs[*i as usize].deleted).map(|i| Handle::Vpc(VpcId(i))),
+        );
+        v.extend(
+            (0..w.subnets.len() as u32)
+                .filter(|i| !w.subnets[*i as usize].deleted)
+                .map(|i| Handle::Subnet(SubnetId(i))),
+        );
+        v.extend((0..w.route_tables.len() as u32).map(|i| Handle::RouteTable(RouteTableId(i))));
+        v.extend((0..w.igws.len() as u32).map(|i| Handle::Igw(IgwId(i))));
+        v.extend(
+            (0..w.sgs.len() as u32).filter(|i| !w.sgs[*i as usize].deleted).map(|i| Handle::Sg(SgId(i))),
+        );
+        v.extend((0..w.instances.len() as u32).map(|i| Handle::Instance(InstanceId(i))));
+        v.extend(
+            (0..w.lbs.len() as u32).filter(|i| !w.lbs[*i as usize].deleted).map(|i| Handle::Lb(LbId(i))),
+        );
+        v.extend(
+            (0..w.target_groups.len() as u32)
+                .filter(|i| !w.target_groups[*i as usize].deleted)
+                .map(|i| Handle::TargetGroup(TargetGroupId(i))),
+        );
+        v.extend((0..w.services.len() as u32).map(|i| Handle::Service(ServiceId(i))));
+        v.extend((0..w.endpoints.len() as u32).map(|i| Handle::Endpoint(EndpointId(i))));
+        v
+    }
+
+    fn suggest(&self, name: &str) -> Option<String> {
+        let mut names: Vec<String> = self.stacks.values().flat_map(|s| s.resources.keys().cloned()).collect();
+        names.extend(self.all_handles().iter().filter_map(|h| self.world.name_of(*h).map(str::to_string)));
+        crate::command::closest(name, names.iter().map(String::as_str)).map(str::to_string)
+    }
+
+    fn app_outcome(out: AppOutput) -> StepOutcome {
+        StepOutcome {
+            exit_code: out.exit_code,
+            stdout: out.stdout,
+            stderr: out.stderr,
+            trace: out.trace,
+            answers: out.answers,
+            json: None,
+        }
+    }
+}
+
+/// The CloudFormation type of a handle, as resolution reports it.
+fn type_of(h: Handle) -> &'static str {
+    match h {
+        Handle::Vpc(_) => "AWS::EC2::VPC",
+        Handle::Subnet(_) => "AWS::EC2::Subnet",
+        Handle::RouteTable(_) => "AWS::EC2::RouteTable",
+        Handle::Igw(_) => "AWS::EC2::InternetGateway",
+        Handle::Sg(_) => "AWS::EC2::SecurityGroup",
+        Handle::Nacl(_) => "AWS::EC2::NetworkAcl",
+        Handle::Eni(_) => "AWS::EC2::NetworkInterface",
+        Handle::Instance(_) => "AWS::EC2::Instance",
+        Handle::Eip(_) => "AWS::EC2::EIP",
+        Handle::Lb(_) => "AWS::ElasticLoadBalancingV2::LoadBalancer",
+        Handle::Listener(_) => "AWS::ElasticLoadBalancingV2::Listener",
+        Handle::TargetGroup(_) => "AWS::ElasticLoadBalancingV2::TargetGroup",
+        Handle::Service(_) => "AWS::EC2::VPCEndpointService",
+        Handle::Endpoint(_) => "AWS::EC2::VPCEndpoint",
+    }
+}
+
+fn host_text(h: &Host) -> String {
+    match h {
+        Host::Ip(ip) => ip.to_string(),
+        Host::Name(n) => n.clone(),
+    }
+}
+
+impl crate::scenario::Backend for Session {
+    fn create_stacks(&mut self, scenario: &Scenario) -> Result<(), FileError> {
+        for spec in &scenario.stacks {
+            let exports = self.exports();
+            let stack = match &spec.template {
+                TemplateSource::File(path) if self.embedded.iter().any(|(n, _)| Path::new(n) == path) => {
+                    let text =
+                        self.embedded.iter().find(|(n, _)| Path::new(n) == path).map_or("", |(_, t)| *t);
+                    let file = path.display().to_string();
+                    crate::stack::create_stack(
+                        &mut self.world,
+                        &spec.name,
+                        &file,
+                        text,
+                        &spec.parameters,
+                        &exports,
+                    )?
+                }
+                TemplateSource::File(path) => {
+                    let full = if path.is_absolute() { path.clone() } else { self.base_dir.join(path) };
+                    let text = std::fs::read_to_string(&full).map_err(|e| {
+                        FileError::one(FileProblem {
+                            file: scenario.file.clone(),
+                            location: spec.loc,
+                            context: Some(format!("stack {}", spec.name)),
+                            message: format!("cannot read template {}: {e}", full.display()),
+                            hint: Some("the path is relative to the scenario file".into()),
+                        })
+                    })?;
+                    let file = full.display().to_string();
+                    crate::stack::create_stack(
+                        &mut self.world,
+                        &spec.name,
+                        &file,
+                        &text,
+                        &spec.parameters,
+                        &exports,
+                    )?
+                }
+                TemplateSource::Inline(node) => crate::stack::create_stack_from_node(
+                    &mut self.world,
+                    &spec.name,
+                    &scenario.file,
+                    node,
+                    &spec.parameters,
+                    &exports,
+                )?,
+            };
+            self.stacks.insert(spec.name.clone(), stack);
+        }
+        Ok(())
+    }
+
+    fn resolve(&self, name: &str) -> Resolution {
+        self.resolve_name(name)
+    }
+
+    fn get_att(&self, name: &str, attr: &str) -> Result<String, String> {
+        for stack in self.stacks.values() {
+            if let Some((_, c)) = stack.resources.get(name) {
+                return match c.attributes.get(attr) {
+                    Some(AttrValue::Str(s)) => Ok(s.clone()),
+                    Some(AttrValue::List(l)) => Ok(l.join(",")),
+                    None => Err(format!(
+                        "{name} has no attribute {attr}; it has: {}",
+                        c.attributes.keys().cloned().collect::<Vec<_>>().join(", ")
+                    )),
+                };
+            }
+        }
+        json::attribute(&self.world, name, attr, self)
+    }
+
+    fn run_app(&mut self, on: &str, cmd: &AppCommand) -> StepOutcome {
+        let instance = match self.instance(on) {
+            Ok(i) => i,
+            Err(e) => return StepOutcome { exit_code: 2, stderr: format!("{e}\n"), ..Default::default() },
+        };
+        let w = &mut self.world;
+        let out = match cmd {
+            AppCommand::Dig(d) => {
+                let server = match &d.server {
+                    None => None,
+                    Some(Host::Ip(ip)) => Some(*ip),
+                    Some(Host::Name(n)) => match w.resolve_host_public(n) {
+                        Some(ip) => Some(ip),
+                        None => {
+                            return StepOutcome {
+                                exit_code: 10,
+                                stderr: format!("dig: couldn't get address for '{n}': not found\n"),
+                                ..Default::default()
+                            }
+                        }
+                    },
+                };
+                w.dig(instance, &crate::apps::dig::Dig { name: d.name.clone(), short: d.short, server })
+            }
+            AppCommand::Curl(c) => {
+                let timeout = c.connect_timeout.or(c.max_time).map(|d| d.as_secs().max(1) as u32);
+                let req = crate::apps::curl::Curl {
+                    host: host_text(&c.url.host),
+                    port: c.url.port,
+                    path: c.url.path.clone(),
+                    verbose: c.verbose,
+                    timeout_s: timeout,
+                };
+                w.curl(instance, &req)
+            }
+            AppCommand::Ping(p) => {
+                w.ping(instance, &crate::apps::ping::Ping { host: host_text(&p.host), count: p.count })
+            }
+            AppCommand::Nc(n) => w.nc(
+                instance,
+                &crate::apps::nc::Nc {
+                    host: host_text(&n.host),
+                    port: n.ports.from,
+                    udp: n.udp,
+                    verbose: n.verbose,
+                },
+            ),
+        };
+        Session::app_outcome(out)
+    }
+
+    fn run_aws(&mut self, call: &AwsCall) -> StepOutcome {
+        awscli::run(self, call)
+    }
+
+    fn advance(&mut self, by: Duration) {
+        self.world.advance(by);
+    }
+
+    fn state_of(&self, resource: &str, wanted: &str) -> Result<bool, String> {
+        json::state_of(self, resource, wanted)
+    }
+}
+
+impl World {
+    /// A name a public resolver knows (for `dig @name`).
+    pub fn resolve_host_public(&self, name: &str) -> Option<std::net::Ipv4Addr> {
+        self.resolve(crate::dns::View::Public, name).addrs.first().copied()
+    }
+}
