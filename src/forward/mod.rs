@@ -16,6 +16,7 @@ mod rules;
 use std::net::Ipv4Addr;
 
 pub use record::{explain_block, ExplainRecorder, NullRecorder, Recorder, Why};
+pub use rules::SgDecision;
 
 use crate::ids::*;
 use crate::model::eni::EniOwner;

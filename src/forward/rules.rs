@@ -11,7 +11,7 @@ use super::{Block, Component, Recorder, Why};
 
 /// What a security group evaluation found.
 #[derive(Clone, Copy, Debug)]
-pub(crate) enum SgDecision<'a> {
+pub enum SgDecision<'a> {
     /// The interface has no groups (a load balancer without groups): nothing to check.
     NoGroups,
     /// This rule of this group allows it.
@@ -24,7 +24,7 @@ impl World {
     /// S1/S5: all rules of all the interface's groups together; any allowing rule admits the packet.
     /// The peer is the packet's source (ingress) or destination (egress); group peers match
     /// members' private IPs only (I6).
-    pub(crate) fn evaluate_sgs(&self, eni: EniId, dir: Direction, h: &Header) -> SgDecision<'_> {
+    pub fn evaluate_sgs(&self, eni: EniId, dir: Direction, h: &Header) -> SgDecision<'_> {
         let e = &self.enis[eni.index()];
         if e.groups.is_empty() {
             return SgDecision::NoGroups;
@@ -32,13 +32,11 @@ impl World {
         let remote = if dir == Direction::Ingress { h.src } else { h.dst };
         let mut any_rules = false;
         for &g in &e.groups {
-            let sg = &self.sgs[g.index()];
-            let rules = if dir == Direction::Ingress { &sg.ingress } else { &sg.egress };
+            let rules = self.sgs[g.index()].rules(dir);
             any_rules |= !rules.is_empty();
-            for r in rules {
-                if r.admits(h.protocol, h.dst_port) && self.peer_holds(e.vpc, &r.peer, remote) {
-                    return SgDecision::Allowed(g, r);
-                }
+            let peer_holds = |p: &Peer| self.peer_holds(e.vpc, p, remote);
+            if let Some(r) = rules.first_match(h.protocol, h.dst_port, peer_holds) {
+                return SgDecision::Allowed(g, r);
             }
         }
         SgDecision::Denied(!any_rules)

@@ -1,6 +1,16 @@
 //! Security groups: allow-only rules (S1), naming a protocol, ports and a peer
 //! (S5). Evaluation across an interface's groups lives in the packet walk, which
-//! knows group membership; this module matches one rule.
+//! knows group membership; this module matches rules.
+//!
+//! [`SgRules`] owns one direction's rules and, past [`SgRules::LINEAR_MAX`] rules,
+//! a table compiled from them ([`ports`]): per protocol, the port space cut into
+//! intervals, each with the bit set of rules admitting it, so a lookup yields the
+//! candidate rules in order and only their peers are checked. Rules change only
+//! through `SgRules`' methods, so the table never goes stale.
+
+mod ports;
+
+use std::ops::Deref;
 
 use std::net::Ipv4Addr;
 
@@ -65,13 +75,188 @@ pub struct SecurityGroup {
     /// Its VPC.
     pub vpc: VpcId,
     /// Inbound rules (S3: none for a new group).
-    pub ingress: Vec<SgRule>,
+    pub ingress: SgRules,
     /// Outbound rules (S3: allow all for a new group).
-    pub egress: Vec<SgRule>,
+    pub egress: SgRules,
     /// Whether it is the VPC's default group (S4).
     pub is_default: bool,
     /// Tags.
     pub tags: Tags,
     /// Whether it was deleted.
     pub deleted: bool,
+}
+
+/// One direction's rules of a group, in order, with their compiled port table.
+///
+/// Reads go through `Deref<Target = [SgRule]>`; changes through [`SgRules::push`],
+/// [`SgRules::extend`], [`SgRules::retain`] and [`SgRules::clear`].
+#[derive(Clone, Debug, Default)]
+pub struct SgRules {
+    list: Vec<SgRule>,
+    table: Option<Box<ports::PortTable>>,
+}
+
+impl SgRules {
+    /// Groups up to this many rules (per direction) are scanned; larger ones get a compiled table.
+    pub const LINEAR_MAX: usize = 8;
+
+    /// No rules.
+    pub fn new() -> SgRules {
+        SgRules::default()
+    }
+
+    /// S1: the first rule, in order, that admits `protocol` and `port` and whose peer `peer_holds`.
+    #[inline]
+    pub fn first_match(
+        &self,
+        protocol: Protocol,
+        port: u16,
+        mut peer_holds: impl FnMut(&Peer) -> bool,
+    ) -> Option<&SgRule> {
+        let Some(table) = &self.table else {
+            return self.list.iter().find(|r| r.admits(protocol, port) && peer_holds(&r.peer));
+        };
+        let mut candidates = table.candidates(protocol, port);
+        while candidates != 0 {
+            let r = &self.list[candidates.trailing_zeros() as usize];
+            if peer_holds(&r.peer) {
+                return Some(r);
+            }
+            candidates &= candidates - 1;
+        }
+        None
+    }
+
+    /// Append a rule.
+    pub fn push(&mut self, rule: SgRule) {
+        self.list.push(rule);
+        self.recompile();
+    }
+
+    /// Keep only the rules `keep` accepts.
+    pub fn retain(&mut self, keep: impl FnMut(&SgRule) -> bool) {
+        self.list.retain(keep);
+        self.recompile();
+    }
+
+    /// Remove every rule.
+    pub fn clear(&mut self) {
+        self.list.clear();
+        self.recompile();
+    }
+
+    /// Heap bytes held by the compiled table (0 for scanned groups).
+    pub fn table_bytes(&self) -> usize {
+        self.table.as_ref().map_or(0, |t| t.heap_bytes())
+    }
+
+    fn recompile(&mut self) {
+        let compile = self.list.len() > SgRules::LINEAR_MAX && self.list.len() <= ports::MAX_RULES;
+        self.table = compile.then(|| Box::new(ports::PortTable::build(&self.list)));
+    }
+}
+
+impl Extend<SgRule> for SgRules {
+    fn extend<I: IntoIterator<Item = SgRule>>(&mut self, rules: I) {
+        self.list.extend(rules);
+        self.recompile();
+    }
+}
+
+impl Deref for SgRules {
+    type Target = [SgRule];
+
+    fn deref(&self) -> &[SgRule] {
+        &self.list
+    }
+}
+
+impl From<Vec<SgRule>> for SgRules {
+    fn from(list: Vec<SgRule>) -> SgRules {
+        let mut rules = SgRules { list, table: None };
+        rules.recompile();
+        rules
+    }
+}
+
+impl PartialEq for SgRules {
+    fn eq(&self, other: &SgRules) -> bool {
+        self.list == other.list
+    }
+}
+
+impl Eq for SgRules {}
+
+impl SecurityGroup {
+    /// The rules of one direction.
+    #[inline]
+    pub fn rules(&self, direction: crate::trace::Direction) -> &SgRules {
+        match direction {
+            crate::trace::Direction::Ingress => &self.ingress,
+            crate::trace::Direction::Egress => &self.egress,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+
+    fn random_rule(rng: &mut impl Rng) -> SgRule {
+        let protocol = match rng.random_range(0..5) {
+            0 => RuleProtocol::All,
+            1 | 2 => RuleProtocol::One(Protocol::Tcp),
+            3 => RuleProtocol::One(Protocol::Udp),
+            _ => RuleProtocol::One(Protocol::Icmp),
+        };
+        let from: u16 = if rng.random_bool(0.3) { rng.random_range(0..1024) } else { rng.random() };
+        let to = if rng.random_bool(0.6) { from } else { from.saturating_add(rng.random_range(0..5000)) };
+        let ports = if rng.random_bool(0.1) { PortRange::ALL } else { PortRange { from, to } };
+        let peer = Peer::Cidr(Cidr::new(Ipv4Addr::from(rng.random::<u32>()), rng.random_range(0..=32)));
+        SgRule { rule_id: String::new(), protocol, ports, peer, description: None }
+    }
+
+    #[test]
+    fn s1_compiled_rules_pick_the_same_first_rule_as_a_scan() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        for n in [0, 3, 9, 30, 60, 64, 70] {
+            let list: Vec<SgRule> = (0..n).map(|_| random_rule(&mut rng)).collect();
+            let rules = SgRules::from(list.clone());
+            assert_eq!(rules.table.is_some(), n > SgRules::LINEAR_MAX && n <= 64);
+            for _ in 0..3000 {
+                let protocol = [Protocol::Tcp, Protocol::Udp, Protocol::Icmp][rng.random_range(0..3)];
+                let port = match rng.random_range(0..3) {
+                    0 => list.get(rng.random_range(0..n.max(1))).map_or(0, |r| r.ports.from),
+                    1 => list.get(rng.random_range(0..n.max(1))).map_or(0, |r| r.ports.to),
+                    _ => rng.random(),
+                };
+                let addr = Ipv4Addr::from(rng.random::<u32>() >> rng.random_range(0..4));
+                let holds = |p: &Peer| matches!(p, Peer::Cidr(c) if c.contains(addr));
+                let scan = list.iter().position(|r| r.admits(protocol, port) && holds(&r.peer));
+                let fast = rules.first_match(protocol, port, holds).map(|r| r as *const SgRule);
+                assert_eq!(fast, scan.map(|i| &rules[i] as *const SgRule), "n={n} {protocol} {port}");
+            }
+        }
+    }
+
+    #[test]
+    fn s1_compiled_rules_follow_changes() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(6);
+        let mut rules = SgRules::new();
+        rules.extend((0..20).map(|_| random_rule(&mut rng)));
+        let any = SgRule {
+            rule_id: String::new(),
+            protocol: RuleProtocol::One(Protocol::Tcp),
+            ports: PortRange::single(7),
+            peer: Peer::Cidr(Cidr::ANY),
+            description: None,
+        };
+        rules.retain(|r| !r.admits(Protocol::Tcp, 7));
+        assert!(rules.first_match(Protocol::Tcp, 7, |_| true).is_none());
+        rules.push(any.clone());
+        assert_eq!(rules.first_match(Protocol::Tcp, 7, |_| true), Some(&any));
+        rules.clear();
+        assert!(rules.first_match(Protocol::Tcp, 7, |_| true).is_none());
+    }
 }

@@ -6,7 +6,7 @@ use crate::addr::{Cidr, PortRange, RuleProtocol};
 use crate::error::ApiError;
 use crate::ids::*;
 use crate::model::nacl::{AclEntry, Action};
-use crate::model::security_group::{Peer, SecurityGroup, SgRule};
+use crate::model::security_group::{Peer, SecurityGroup, SgRule, SgRules};
 use crate::model::Tags;
 use crate::trace::Direction;
 use crate::world::{Handle, World};
@@ -95,8 +95,8 @@ impl World {
             name: name.to_string(),
             description: description.to_string(),
             vpc,
-            ingress: Vec::new(),
-            egress,
+            ingress: SgRules::new(),
+            egress: egress.into(),
             is_default: false,
             tags,
             deleted: false,

@@ -9,7 +9,7 @@ use crate::ids::*;
 use crate::model::igw::InternetGateway;
 use crate::model::nacl::{allow_all_entry, NetworkAcl};
 use crate::model::route_table::{Route, RouteOrigin, RouteTable, RouteTarget};
-use crate::model::security_group::SecurityGroup;
+use crate::model::security_group::{SecurityGroup, SgRules};
 use crate::model::subnet::Subnet;
 use crate::model::vpc::Vpc;
 use crate::model::Tags;
@@ -124,7 +124,14 @@ impl World {
         self.register(&aws_id, Handle::RouteTable(id));
         let local =
             Route { destination: cidr, target: RouteTarget::Local, origin: RouteOrigin::CreateRouteTable };
-        self.route_tables.push(RouteTable { aws_id, vpc, main, routes: vec![local], tags, deleted: false });
+        self.route_tables.push(RouteTable {
+            aws_id,
+            vpc,
+            main,
+            routes: vec![local].into(),
+            tags,
+            deleted: false,
+        });
         id
     }
 
@@ -137,8 +144,8 @@ impl World {
             name: "default".into(),
             description: "default VPC security group".into(),
             vpc,
-            ingress: Vec::new(),
-            egress: Vec::new(),
+            ingress: SgRules::new(),
+            egress: SgRules::new(),
             is_default: true,
             tags: Tags::new(),
             deleted: false,
@@ -374,14 +381,14 @@ impl World {
         let target = self.resolve_target(OP, table, target)?;
         let rt = &mut self.route_tables[table.index()];
         let id = rt.aws_id.clone();
-        let route = rt.route_mut(destination).ok_or_else(|| {
+        let slot = rt.target_mut(destination).ok_or_else(|| {
             ApiError::new(
                 OP,
                 "InvalidRoute.NotFound",
                 format!("no route with destination-cidr-block {destination} in route table {id}"),
             )
         })?;
-        route.target = target;
+        *slot = target;
         Ok(())
     }
 
