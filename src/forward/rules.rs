@@ -3,7 +3,7 @@
 
 use crate::ids::*;
 use crate::model::nacl::{AclVerdict, Action};
-use crate::model::security_group::{Peer, SgRule};
+use crate::model::security_group::SgRule;
 use crate::trace::{Direction, ExplanationCode, Header};
 use crate::world::World;
 
@@ -34,24 +34,18 @@ impl World {
         for &g in &e.groups {
             let rules = self.sgs[g.index()].rules(dir);
             any_rules |= !rules.is_empty();
-            let peer_holds = |p: &Peer| self.peer_holds(e.vpc, p, remote);
-            if let Some(r) = rules.first_match(h.protocol, h.dst_port, peer_holds) {
+            let group_holds = |g: SgId| self.group_holds(e.vpc, g, remote);
+            if let Some(r) = rules.first_match(h.protocol, h.dst_port, remote, group_holds) {
                 return SgDecision::Allowed(g, r);
             }
         }
         SgDecision::Denied(!any_rules)
     }
 
-    /// S5/I6: whether a rule's peer holds `addr`.
+    /// S5/I6: whether `addr` is a private IP of a member of group `g` in `vpc`.
     #[inline]
-    fn peer_holds(&self, vpc: VpcId, peer: &Peer, addr: std::net::Ipv4Addr) -> bool {
-        match peer {
-            Peer::Cidr(c) => c.contains(addr),
-            Peer::Group(g) => {
-                self.eni_by_private_ip(vpc, addr).is_some_and(|m| self.enis[m.index()].groups.contains(g))
-            }
-            Peer::PrefixList(_) => false,
-        }
+    fn group_holds(&self, vpc: VpcId, g: SgId, addr: std::net::Ipv4Addr) -> bool {
+        self.eni_by_private_ip(vpc, addr).is_some_and(|m| self.enis[m.index()].groups.contains(&g))
     }
 
     /// Check the groups of `eni` in `dir` (forward) or note the stateful pass (response, S2).

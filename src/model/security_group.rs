@@ -105,26 +105,28 @@ impl SgRules {
         SgRules::default()
     }
 
-    /// S1: the first rule, in order, that admits `protocol` and `port` and whose peer `peer_holds`.
+    /// S1/S5: the first rule, in order, that admits `protocol` and `port` and whose peer
+    /// holds `remote`: a CIDR peer by containing it, a group peer when `group_holds` says
+    /// the address belongs to a member (I6), a prefix list never (offline).
     #[inline]
     pub fn first_match(
         &self,
         protocol: Protocol,
         port: u16,
-        mut peer_holds: impl FnMut(&Peer) -> bool,
+        remote: Ipv4Addr,
+        mut group_holds: impl FnMut(SgId) -> bool,
     ) -> Option<&SgRule> {
-        let Some(table) = &self.table else {
-            return self.list.iter().find(|r| r.admits(protocol, port) && peer_holds(&r.peer));
-        };
-        let mut candidates = table.candidates(protocol, port);
-        while candidates != 0 {
-            let r = &self.list[candidates.trailing_zeros() as usize];
-            if peer_holds(&r.peer) {
-                return Some(r);
-            }
-            candidates &= candidates - 1;
+        match &self.table {
+            Some(t) => t.first_match(&self.list, protocol, port, remote, group_holds).map(|i| &self.list[i]),
+            None => self.list.iter().find(|r| {
+                r.admits(protocol, port)
+                    && match &r.peer {
+                        Peer::Cidr(c) => c.contains(remote),
+                        Peer::Group(g) => group_holds(*g),
+                        Peer::PrefixList(_) => false,
+                    }
+            }),
         }
-        None
     }
 
     /// Append a rule.
@@ -213,17 +215,21 @@ mod tests {
         let from: u16 = if rng.random_bool(0.3) { rng.random_range(0..1024) } else { rng.random() };
         let to = if rng.random_bool(0.6) { from } else { from.saturating_add(rng.random_range(0..5000)) };
         let ports = if rng.random_bool(0.1) { PortRange::ALL } else { PortRange { from, to } };
-        let peer = Peer::Cidr(Cidr::new(Ipv4Addr::from(rng.random::<u32>()), rng.random_range(0..=32)));
+        let peer = match rng.random_range(0..10) {
+            0 => Peer::Group(SgId(rng.random_range(0..3))),
+            1 => Peer::PrefixList("pl-1".into()),
+            _ => Peer::Cidr(Cidr::new(Ipv4Addr::from(rng.random::<u32>()), rng.random_range(0..=32))),
+        };
         SgRule { rule_id: String::new(), protocol, ports, peer, description: None }
     }
 
     #[test]
     fn s1_compiled_rules_pick_the_same_first_rule_as_a_scan() {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
-        for n in [0, 3, 9, 30, 60, 64, 70] {
+        for n in [0, 3, 9, 30, 60, 63, 64, 70] {
             let list: Vec<SgRule> = (0..n).map(|_| random_rule(&mut rng)).collect();
             let rules = SgRules::from(list.clone());
-            assert_eq!(rules.table.is_some(), n > SgRules::LINEAR_MAX && n <= 64);
+            assert_eq!(rules.table.is_some(), n > SgRules::LINEAR_MAX && n <= 63);
             for _ in 0..3000 {
                 let protocol = [Protocol::Tcp, Protocol::Udp, Protocol::Icmp][rng.random_range(0..3)];
                 let port = match rng.random_range(0..3) {
@@ -232,9 +238,11 @@ mod tests {
                     _ => rng.random(),
                 };
                 let addr = Ipv4Addr::from(rng.random::<u32>() >> rng.random_range(0..4));
-                let holds = |p: &Peer| matches!(p, Peer::Cidr(c) if c.contains(addr));
+                let holds =
+                    |p: &Peer| matches!(p, Peer::Cidr(c) if c.contains(addr)) || *p == Peer::Group(SgId(1));
                 let scan = list.iter().position(|r| r.admits(protocol, port) && holds(&r.peer));
-                let fast = rules.first_match(protocol, port, holds).map(|r| r as *const SgRule);
+                let fast =
+                    rules.first_match(protocol, port, addr, |g| g == SgId(1)).map(|r| r as *const SgRule);
                 assert_eq!(fast, scan.map(|i| &rules[i] as *const SgRule), "n={n} {protocol} {port}");
             }
         }
@@ -253,10 +261,10 @@ mod tests {
             description: None,
         };
         rules.retain(|r| !r.admits(Protocol::Tcp, 7));
-        assert!(rules.first_match(Protocol::Tcp, 7, |_| true).is_none());
+        assert!(rules.first_match(Protocol::Tcp, 7, Ipv4Addr::LOCALHOST, |_| true).is_none());
         rules.push(any.clone());
-        assert_eq!(rules.first_match(Protocol::Tcp, 7, |_| true), Some(&any));
+        assert_eq!(rules.first_match(Protocol::Tcp, 7, Ipv4Addr::LOCALHOST, |_| true), Some(&any));
         rules.clear();
-        assert!(rules.first_match(Protocol::Tcp, 7, |_| true).is_none());
+        assert!(rules.first_match(Protocol::Tcp, 7, Ipv4Addr::LOCALHOST, |_| true).is_none());
     }
 }

@@ -1,22 +1,38 @@
 //! A group's rules of one direction compiled by protocol and port: for each
 //! protocol the port space is cut into intervals on which the set of admitting
-//! rules is constant, stored as a bit set (rule `i` is bit `i`), with a first-level
-//! index on the port's high byte. Built by asking [`SgRule::admits`] itself at
-//! every interval start, so it cannot disagree with the scan it replaces.
+//! rules is constant, stored as a bit set (rule `i` is bit `i`). A first-level
+//! table on the port's high byte answers most ports with one load; the few mixed
+//! buckets search their intervals. CIDR peers are kept inline as (base, mask) so
+//! a candidate's peer is checked without touching the rule. Built by asking
+//! [`SgRule::admits`] itself at every interval start, so it cannot disagree with
+//! the scan it replaces.
 
-use crate::addr::Protocol;
+use std::net::Ipv4Addr;
 
-use super::SgRule;
+use crate::addr::{mask, Protocol};
+use crate::ids::SgId;
 
-/// Rules one table can hold (one bit each).
-pub(super) const MAX_RULES: usize = 64;
+use super::{Peer, SgRule};
+
+/// Rules one table can hold (one bit each; the top bit tags a mixed bucket).
+pub(super) const MAX_RULES: usize = 63;
+
+/// A bucket whose ports are not all admitted by the same rules.
+const MIXED: u64 = 1 << 63;
 
 const PROTOCOLS: [Protocol; 3] = [Protocol::Tcp, Protocol::Udp, Protocol::Icmp];
 
 /// The compiled rules of one direction.
 #[derive(Clone, Debug)]
 pub(super) struct PortTable {
-    by_protocol: [Intervals; 3],
+    /// Per protocol and port high byte: the admitting rules, or [`MIXED`].
+    buckets: [[u64; 256]; 3],
+    /// Per rule: a CIDR peer's (base, netmask); (1, 0) for other peers, which never match here.
+    cidrs: [(u32, u32); MAX_RULES],
+    /// The rules whose peer is a group (checked against membership by the caller).
+    group_peers: u64,
+    /// Per protocol: the intervals mixed buckets search.
+    intervals: [Intervals; 3],
 }
 
 /// One protocol's port intervals.
@@ -30,32 +46,80 @@ struct Intervals {
     masks: Box<[u64]>,
 }
 
+#[inline]
+fn protocol_index(protocol: Protocol) -> usize {
+    match protocol {
+        Protocol::Tcp => 0,
+        Protocol::Udp => 1,
+        Protocol::Icmp => 2,
+    }
+}
+
 impl PortTable {
     /// Compile at most [`MAX_RULES`] rules.
     pub(super) fn build(rules: &[SgRule]) -> PortTable {
         debug_assert!(rules.len() <= MAX_RULES);
-        PortTable { by_protocol: PROTOCOLS.map(|p| Intervals::build(rules, p)) }
+        let intervals = PROTOCOLS.map(|p| Intervals::build(rules, p));
+        let buckets = [0, 1, 2].map(|i| intervals[i].buckets());
+        let mut cidrs = [(1, 0); MAX_RULES];
+        let mut group_peers = 0;
+        for (i, r) in rules.iter().enumerate() {
+            match &r.peer {
+                Peer::Cidr(c) => cidrs[i] = (c.base(), mask(c.prefix_len())),
+                Peer::Group(_) => group_peers |= 1 << i,
+                Peer::PrefixList(_) => {}
+            }
+        }
+        PortTable { buckets, cidrs, group_peers, intervals }
+    }
+
+    /// The first rule, in order, admitting `protocol` and `port` whose peer holds `remote`
+    /// (CIDR peers here; group peers by `group_holds`).
+    #[inline]
+    pub(super) fn first_match(
+        &self,
+        rules: &[SgRule],
+        protocol: Protocol,
+        port: u16,
+        remote: Ipv4Addr,
+        mut group_holds: impl FnMut(SgId) -> bool,
+    ) -> Option<usize> {
+        let mut candidates = self.candidates(protocol, port);
+        let remote = u32::from(remote);
+        while candidates != 0 {
+            let i = candidates.trailing_zeros() as usize;
+            let (base, netmask) = self.cidrs[i];
+            if remote & netmask == base {
+                return Some(i);
+            }
+            if self.group_peers & (1 << i) != 0 {
+                if let Peer::Group(g) = rules[i].peer {
+                    if group_holds(g) {
+                        return Some(i);
+                    }
+                }
+            }
+            candidates &= candidates - 1;
+        }
+        None
     }
 
     /// The rules admitting `protocol` and `port`, as a bit set in rule order.
     #[inline]
-    pub(super) fn candidates(&self, protocol: Protocol, port: u16) -> u64 {
-        let t = &self.by_protocol[match protocol {
-            Protocol::Tcp => 0,
-            Protocol::Udp => 1,
-            Protocol::Icmp => 2,
-        }];
+    fn candidates(&self, protocol: Protocol, port: u16) -> u64 {
+        let p = protocol_index(protocol);
         let b = usize::from(port >> 8);
-        let lo = usize::from(t.first[b]);
-        let hi = usize::from(t.first[b + 1]);
-        let i = lo + t.starts[lo + 1..=hi].partition_point(|&s| s <= port);
-        t.masks[i]
+        let mask = self.buckets[p][b];
+        if mask != MIXED {
+            return mask;
+        }
+        self.intervals[p].candidates(b, port)
     }
 
     /// Heap bytes held.
     pub(super) fn heap_bytes(&self) -> usize {
         std::mem::size_of::<PortTable>()
-            + self.by_protocol.iter().map(|t| t.starts.len() * 2 + t.masks.len() * 8).sum::<usize>()
+            + self.intervals.iter().map(|t| t.starts.len() * 2 + t.masks.len() * 8).sum::<usize>()
     }
 }
 
@@ -73,11 +137,8 @@ impl Intervals {
         let mut starts: Vec<u16> = Vec::new();
         let mut masks: Vec<u64> = Vec::new();
         for p in points {
-            let mask = rules
-                .iter()
-                .enumerate()
-                .filter(|(_, r)| r.admits(protocol, p))
-                .fold(0, |m, (i, _)| m | 1 << i);
+            let admitting = rules.iter().enumerate().filter(|(_, r)| r.admits(protocol, p));
+            let mask = admitting.fold(0, |m, (i, _)| m | 1 << i);
             if masks.last() != Some(&mask) {
                 starts.push(p);
                 masks.push(mask);
@@ -94,5 +155,25 @@ impl Intervals {
         }
         first[256] = (starts.len() - 1) as u8;
         Intervals { first, starts: starts.into(), masks: masks.into() }
+    }
+
+    /// Per high byte: the bucket's rules when one interval spans it, else [`MIXED`].
+    fn buckets(&self) -> [u64; 256] {
+        let mut out = [MIXED; 256];
+        for (b, slot) in out.iter_mut().enumerate() {
+            let lo = usize::from(self.first[b]);
+            let next = self.starts.get(lo + 1).map_or(u32::MAX, |&s| u32::from(s));
+            if next > ((b as u32) << 8 | 0xff) {
+                *slot = self.masks[lo];
+            }
+        }
+        out
+    }
+
+    #[inline]
+    fn candidates(&self, b: usize, port: u16) -> u64 {
+        let lo = usize::from(self.first[b]);
+        let hi = usize::from(self.first[b + 1]);
+        self.masks[lo + self.starts[lo + 1..=hi].partition_point(|&s| s <= port)]
     }
 }
