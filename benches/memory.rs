@@ -1,0 +1,60 @@
+//! Memory: heap bytes per network interface in a generated region of 10,000 VPCs
+//! with 10 instances each (100,000 interfaces) plus the lab, counted by a global
+//! allocator that tracks live bytes. Not a timing: it prints one line per region.
+//! `cargo bench --bench memory` (a test run, `cargo test --benches`, uses 100 VPCs).
+
+mod common;
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// The system allocator, counting live bytes.
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        LIVE.fetch_add(layout.size(), Ordering::Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        LIVE.fetch_add(new_size, Ordering::Relaxed);
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+fn main() {
+    let vpcs = common::size(10_000, 100);
+    let before = LIVE.load(Ordering::Relaxed);
+    let started = std::time::Instant::now();
+    let mut lab = common::lab_flow().lab;
+    common::add_vpcs(&mut lab.world, vpcs, 10);
+    let built = started.elapsed();
+    let bytes = LIVE.load(Ordering::Relaxed) - before;
+    let w = &lab.world;
+    let enis = w.enis.len();
+    println!(
+        "memory/region/{vpcs}: {} VPCs, {enis} ENIs, {:.1} MiB live heap, {} bytes per ENI (built in {:.2} s)",
+        w.vpcs.len(),
+        bytes as f64 / (1024.0 * 1024.0),
+        bytes / enis,
+        built.as_secs_f64()
+    );
+    let tables: usize = w.route_tables.iter().map(|t| t.routes.index_bytes()).sum();
+    let groups: usize = w.sgs.iter().map(|g| g.ingress.table_bytes() + g.egress.table_bytes()).sum();
+    println!(
+        "memory/region/{vpcs}: lookup indexes: route tables {tables} bytes, security groups {groups} bytes"
+    );
+    println!("1 passed, 0 failed");
+}
