@@ -75,7 +75,8 @@ impl RouteTable {
         if self.routes.iter().any(|r| r.destination == route.destination) {
             return false;
         }
-        let at = self.routes.partition_point(|r| r.destination.prefix_len() >= route.destination.prefix_len());
+        let at =
+            self.routes.partition_point(|r| r.destination.prefix_len() >= route.destination.prefix_len());
         self.routes.insert(at, route);
         true
     }
