@@ -8,7 +8,6 @@ use vpcsim::forward::{Block, Component, Outcome};
 use vpcsim::lab::{Lab, LabOptions};
 use vpcsim::model::route_table::RouteTarget;
 use vpcsim::model::Tags;
-use vpcsim::ops::ec2::CreateNetworkInterface;
 use vpcsim::ops::vpc::RouteTargetSpec;
 use vpcsim::region::CHECKIP_ADDR;
 use vpcsim::trace::{ComponentKind as K, Explanation, ExplanationCode as C, Header, Matched, Trace};
@@ -75,10 +74,8 @@ fn r3_the_longest_matching_prefix_decides() {
     // R3: Longest prefix match decides.
     let OneSubnet { mut w, vpc, igw, a, i } = one_subnet();
     let b = subnet(&mut w, vpc, "10.0.2.0/24", 0);
-    let appliance =
-        w.create_network_interface(CreateNetworkInterface { subnet: Some(b), ..Default::default() });
-    let appliance = appliance.unwrap();
-    let appliance_id = w.enis[appliance.index()].aws_id.clone();
+    let appliance = instance(&mut w, b, &[], false);
+    let appliance_id = w.enis[eni(&w, appliance).index()].aws_id.clone();
     let igw_id = w.igws[igw.index()].aws_id.clone();
     let rt = w.create_route_table(vpc, Tags::new());
     w.create_route(rt, Cidr::ANY, &RouteTargetSpec::NetworkInterface(appliance_id.clone())).unwrap();
@@ -90,7 +87,7 @@ fn r3_the_longest_matching_prefix_decides() {
     assert!(t.reachable(), "{:?}", t.explanation);
     assert_eq!(route_hop(&t), route(checkip_24, &igw_id, "active"));
 
-    // Anything else falls to 0.0.0.0/0: an appliance whose source/destination check is on.
+    // Anything else falls to 0.0.0.0/0: an appliance instance whose source/destination check is on.
     let t = w.trace(eni(&w, i), tcp_from(&w, i, ip("8.8.4.4"), 80));
     assert_eq!(route_hop(&t), route(Cidr::ANY, &appliance_id, "active"));
     assert_eq!(blocked_at(&t), (C::EniSourceDestCheckRestriction, K::NetworkInterface, appliance_id));
@@ -173,9 +170,9 @@ fn r7_traffic_within_a_subnet_skips_the_route_table_that_would_divert_it() {
     let sg = w.vpcs[vpc.index()].default_sg;
     w.set_groups(eni(&w, i), &[sg]).unwrap();
     let neighbour = instance(&mut w, b, &[sg], false);
-    // A middlebox route for the whole of subnet a, to an interface whose source/destination check is on.
-    let probe = w.create_network_interface(CreateNetworkInterface { subnet: Some(b), ..Default::default() });
-    let probe_id = w.enis[probe.unwrap().index()].aws_id.clone();
+    // A middlebox route for the whole of subnet a, to an instance whose source/destination check is on.
+    let probe = instance(&mut w, b, &[sg], false);
+    let probe_id = w.enis[eni(&w, probe).index()].aws_id.clone();
     let rt = w.create_route_table(vpc, Tags::new());
     w.create_route(rt, cidr("10.0.1.0/24"), &RouteTargetSpec::NetworkInterface(probe_id.clone())).unwrap();
     w.associate_route_table(rt, a).unwrap();
