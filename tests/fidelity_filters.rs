@@ -453,3 +453,55 @@ fn n3_return_traffic_needs_its_own_rule_for_the_ephemeral_ports() {
         (acl_id(&w, acl), acl_rule(Direction::Ingress, Some(100), "allow", "tcp", "32768-60999"))
     );
 }
+
+#[test]
+fn s1_the_rules_of_all_an_interfaces_groups_are_combined() {
+    // S1: Allow rules only; all rules of all the ENI's groups are combined; order does not matter.
+    let TwoSubnets { mut w, vpc, a, b } = two_subnets();
+    let ssh = group(&mut w, vpc, "ssh", &[22], "10.0.0.0/16");
+    let web = group(&mut w, vpc, "web", &[80], "10.0.0.0/16");
+    let client = instance(&mut w, a, &[], false);
+    for order in [[ssh, web], [web, ssh]] {
+        let server = instance(&mut w, b, &order, false);
+        for (port, by) in [(22, ssh), (80, web)] {
+            let t = w.trace(eni(&w, client), tcp_from(&w, client, private_ip(&w, server), port));
+            assert!(t.reachable(), "{port}: {:?}", t.explanation);
+            let g = sg_id(&w, by);
+            let want = sg_rule(Direction::Ingress, &g, "tcp", &port.to_string(), "10.0.0.0/16");
+            assert_eq!(sg_matches(&t.forward)[1], (g, want));
+        }
+        let t = w.trace(eni(&w, client), tcp_from(&w, client, private_ip(&w, server), 443));
+        assert_eq!(blocked_at(&t), (C::EniSgRulesMismatch, K::SecurityGroup, sg_id(&w, order[0])));
+    }
+}
+
+#[test]
+fn i6_a_group_reference_matches_private_ips_only_not_traffic_through_the_igw() {
+    // I6: Security-group references match private IPs only; traffic that arrived via a public IP
+    // through an IGW does not match a rule that references the sender's group.
+    let TwoSubnets { mut w, vpc, a, b } = two_subnets();
+    let igw = internet_gateway(&mut w, vpc);
+    public_route_table(&mut w, vpc, igw, &[a, b]);
+    let clients = w.create_security_group(vpc, "clients", "clients", Tags::new()).unwrap();
+    let server_sg = w.create_security_group(vpc, "server", "server", Tags::new()).unwrap();
+    w.authorize_security_group(
+        server_sg,
+        Direction::Ingress,
+        &[perm(Protocol::Tcp, 80, 80, Peer::Group(clients))],
+    )
+    .unwrap();
+    let client = instance(&mut w, a, &[clients], true);
+    let server = instance(&mut w, b, &[server_sg], true);
+    let s = sg_id(&w, server_sg);
+
+    let t = w.trace(eni(&w, client), tcp_from(&w, client, private_ip(&w, server), 80));
+    assert!(t.reachable(), "{:?}", t.explanation);
+    assert_eq!(
+        sg_matches(&t.forward)[1],
+        (s.clone(), sg_rule(Direction::Ingress, &s, "tcp", "80", &sg_id(&w, clients)))
+    );
+
+    let t = w.trace(eni(&w, client), tcp_from(&w, client, public_ip(&w, server), 80));
+    assert_eq!(hops_of(&t.forward, K::InternetGateway).len(), 2);
+    assert_eq!(blocked_at(&t), (C::EniSgRulesMismatch, K::SecurityGroup, s));
+}
