@@ -365,3 +365,39 @@ fn l7_privatelink_traffic_reaches_instance_targets_from_the_nodes_private_ip() {
     assert_eq!(t.seen_source(), Some(node_private(w, lab.nlb, 0)));
     assert!(!t.passes(K::InternetGateway));
 }
+
+#[test]
+fn l6_an_ip_targets_zone_is_that_of_its_subnet_in_the_target_groups_vpc() {
+    // L6: a node sends only to healthy targets in its own AZ. (An ip target's AZ is that of the
+    // subnet holding it in the target group's VPC, even when another VPC reuses the same block.)
+    let mut w = seoul(SEED);
+    let elsewhere = vpc(&mut w, "10.0.0.0/16");
+    subnet(&mut w, elsewhere, "10.0.1.0/24", 1);
+    let home = vpc(&mut w, "10.0.0.0/16");
+    let s = subnet(&mut w, home, "10.0.1.0/24", 0);
+    let web_sg = group(&mut w, home, "web", &[80], "10.0.0.0/16");
+    let web = instance(&mut w, s, &[web_sg], false);
+    w.serve_http(web, 80, "httpd", "home");
+    let client = instance(&mut w, s, &[], false);
+    let tg = target_group(&mut w, "by-ip", home, ListenerProtocol::Tcp, 80, TargetType::Ip);
+    let web_ip = private_ip(&w, web);
+    register(&mut w, tg, &[TargetRef::Ip(web_ip)]);
+    let lb = w
+        .create_load_balancer(CreateLoadBalancer {
+            name: "home".into(),
+            subnets: vec![s],
+            internal: true,
+            ..Default::default()
+        })
+        .unwrap();
+    w.create_listener(lb, ListenerProtocol::Tcp, 80, Some(tg)).unwrap();
+    w.advance(Duration::from_secs(180));
+    assert_eq!(w.target_groups[tg.index()].targets[0].state, HealthState::Healthy);
+
+    let t = w.trace(eni(&w, client), tcp_from(&w, client, node_private(&w, lb, 0), 80));
+    assert!(t.reachable(), "{:?}", t.explanation);
+    let chosen = t.forward.iter().find(|h| h.kind == K::TargetGroup).and_then(|h| h.matched.clone());
+    let Some(Matched::Target { reason, .. }) = chosen else { panic!("no target hop") };
+    assert!(reason.ends_with(&format!("in {}", w.region.azs[0])), "{reason}");
+    assert_eq!(t.seen_source(), Some(node_private(&w, lb, 0)));
+}
