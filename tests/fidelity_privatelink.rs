@@ -451,3 +451,61 @@ fn d5_dig_short_prints_one_address_a_line_and_nothing_for_an_unknown_name() {
     let full = w.dig(me, &Dig { short: false, ..short(unknown) });
     assert!(full.stdout.contains("status: NXDOMAIN") && full.stdout.contains("ANSWER: 0"), "{}", full.stdout);
 }
+
+#[test]
+fn p9_a_services_private_dns_name_answers_the_endpoint_inside_a_consumer_vpc_with_both_attributes_on() {
+    // P9: with PrivateDnsEnabled on the endpoint and enableDnsSupport and enableDnsHostnames on the
+    // consumer VPC, that name resolves inside the consumer VPC to the endpoint ENIs.
+    let mut lab = Lab::ready(LabOptions::default()).unwrap();
+    let w = &mut lab.world;
+    let name = "shop.example.com";
+    let svc = w
+        .create_vpc_endpoint_service_configuration(&[lab.nlb], false, Some(name.into()), Tags::new())
+        .unwrap();
+    let ep = w
+        .create_vpc_endpoint(CreateVpcEndpoint {
+            vpc: Some(lab.my_vpc),
+            service_name: w.services[svc.index()].service_name.clone(),
+            subnets: vec![lab.my_subnet],
+            groups: vec![lab.web_sg],
+            private_dns_enabled: true,
+            ..Default::default()
+        })
+        .unwrap();
+    w.advance(Duration::from_secs(120));
+    assert_eq!(w.resolve(View::Vpc(lab.my_vpc), name).rcode, Rcode::NxDomain, "enableDnsHostnames is off");
+    w.modify_vpc_dns(lab.my_vpc, None, Some(true));
+    let a = w.resolve(View::Vpc(lab.my_vpc), name);
+    assert_eq!((a.rcode, a.addrs), (Rcode::NoError, vec![endpoint_ip(w, ep, 0)]));
+    assert_eq!(w.resolve(View::Vpc(lab.custom_vpc), name).rcode, Rcode::NxDomain);
+    assert_eq!(w.resolve(View::Public, name).rcode, Rcode::NxDomain);
+}
+
+#[test]
+fn d1_the_vpc_resolver_needs_dns_support_and_is_not_filtered_by_groups_or_acls() {
+    // D1: The VPC resolver is at the VPC's base address + 2 and 169.254.169.253; it needs
+    // enableDnsSupport (default true). Security groups and NACLs do not filter it.
+    let mut lab = Lab::ready(LabOptions::default()).unwrap();
+    let w = &mut lab.world;
+    let name = w.lbs[lab.nlb.index()].dns_name.clone();
+    let nlb_ip = w.lb_addresses(lab.nlb, None)[0];
+    assert_eq!(w.vpcs[lab.my_vpc.index()].resolver_addr(), ip("10.0.0.2"));
+    let deny_all = w.create_network_acl(lab.my_vpc, Tags::new());
+    w.associate_network_acl(deny_all, lab.my_subnet).unwrap();
+    w.revoke_security_group(
+        lab.web_sg,
+        vpcsim::trace::Direction::Egress,
+        &[vpcsim::ops::security::Permission::all()],
+    )
+    .unwrap();
+    for server in [None, Some(ip("10.0.0.2")), Some(ip("169.254.169.253"))] {
+        let out = w.dig(lab.my_ec2, &Dig { name: name.clone(), short: true, server });
+        assert_eq!((out.stdout, out.exit_code), (format!("{nlb_ip}\n"), 0), "{server:?}");
+    }
+    w.modify_vpc_dns(lab.my_vpc, Some(false), None);
+    let out = w.dig(lab.my_ec2, &Dig { name, short: true, server: None });
+    assert_eq!(
+        (out.stdout.as_str(), out.exit_code),
+        (";; connection timed out; no servers could be reached\n", 9)
+    );
+}
