@@ -287,6 +287,7 @@ fn dispatch(s: &mut Session, call: &AwsCall) -> Out {
                 match crate::stack::delete_stack(&mut s.world, &stack) {
                     Ok(()) => {
                         s.stacks.shift_remove(&name);
+                        s.delete_failed.shift_remove(&name);
                     }
                     Err((id, e)) => {
                         s.delete_failed.insert(
