@@ -127,7 +127,7 @@ a terminal, lines are read plainly and each is echoed after its prompt."
         /// Scenario file (or `lab`); the built-in lab when absent.
         #[arg(value_name = "FILE")]
         file: Option<PathBuf>,
-        /// Apply only the scenario's first N steps.
+        /// Apply the scenario's first N steps (default: none, only its stacks).
         #[arg(long, value_name = "N")]
         until: Option<usize>,
     },

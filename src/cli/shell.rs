@@ -51,11 +51,12 @@ ${X}, ${X.Attr} substitute as in scenario files (Ref and GetAtt of stack resourc
 /// `vpcsim shell [FILE] [--until N]`.
 pub fn run(file: Option<&Path>, until: Option<usize>) -> Result<u8, CliError> {
     let file = file.unwrap_or(Path::new("lab"));
-    let session = world::prepare(file, until)?;
+    let steps = until.unwrap_or(0);
+    let session = world::prepare(file, Some(steps))?;
     let mut shell = Shell::new(session, Style::detect());
     let w = &shell.session.world;
     super::emit(&format!(
-        "vpcsim shell on {} ({}, {}). Type help for the commands.\n",
+        "vpcsim shell on {}: stacks created, {steps} steps applied ({}, {}). Type help for the commands.\n",
         file.display(),
         w.region.name,
         w.wall_clock()
