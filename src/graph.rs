@@ -124,7 +124,7 @@ impl Diagram {
     /// The diagram of `w`, with `trace`'s forward path drawn over it when given.
     pub fn of(w: &World, trace: Option<&Trace>) -> Diagram {
         let mut d = Diagram { title: format!("vpcsim: {}", w.region.name), ..Diagram::default() };
-        let internet = d.add(w, None, "internet", vec!["Internet".into()], NodeKind::Internet);
+        let internet = d.add(None, "internet", vec!["Internet".into()], NodeKind::Internet);
         d.top_nodes.push(internet);
         d.by_aws_id.insert("internet".into(), "internet".into());
         for v in (0..w.vpcs.len()).filter(|v| !w.vpcs[*v].deleted) {
@@ -134,19 +134,12 @@ impl Diagram {
         d.service_nodes(w);
         d.target_edges(w);
         if let Some(t) = trace {
-            d.overlay(w, t);
+            d.overlay(t);
         }
         d
     }
 
-    fn add(
-        &mut self,
-        _w: &World,
-        aws_id: Option<&str>,
-        id: &str,
-        label: Vec<String>,
-        kind: NodeKind,
-    ) -> usize {
+    fn add(&mut self, aws_id: Option<&str>, id: &str, label: Vec<String>, kind: NodeKind) -> usize {
         if let Some(a) = aws_id {
             self.by_aws_id.insert(a.to_string(), id.to_string());
         }
@@ -169,7 +162,7 @@ impl Diagram {
             let name = w.name_of(Handle::Igw(IgwId(g as u32))).unwrap_or("internet gateway");
             let id = format!("igw{g}");
             let n =
-                self.add(w, Some(&igw.aws_id), &id, vec![name.into(), igw.aws_id.clone()], NodeKind::Gateway);
+                self.add(Some(&igw.aws_id), &id, vec![name.into(), igw.aws_id.clone()], NodeKind::Gateway);
             c.nodes.push(n);
             self.edges.push(Edge { from: id, to: "internet".into(), label: None, kind: EdgeKind::Link });
         }
@@ -239,7 +232,7 @@ impl Diagram {
                 }
                 let id = format!("i{}", i.0);
                 self.by_aws_id.insert(eni.aws_id.clone(), id.clone());
-                Some(self.add(w, Some(&inst.aws_id), &id, label, NodeKind::Instance))
+                Some(self.add(Some(&inst.aws_id), &id, label, NodeKind::Instance))
             }
             EniOwner::LoadBalancer(lb) => {
                 let l = &w.lbs[lb.index()];
@@ -252,7 +245,7 @@ impl Diagram {
                     self.by_aws_id.insert(l.arn.clone(), id.clone());
                 }
                 let label = vec![format!("{} (NLB node)", l.name), addrs];
-                Some(self.add(w, Some(&eni.aws_id), &id, label, NodeKind::LoadBalancer))
+                Some(self.add(Some(&eni.aws_id), &id, label, NodeKind::LoadBalancer))
             }
             EniOwner::Endpoint(ep) => {
                 let x = &w.endpoints[ep.index()];
@@ -265,7 +258,7 @@ impl Diagram {
                     self.by_aws_id.insert(x.aws_id.clone(), id.clone());
                 }
                 let label = vec![format!("endpoint {}", x.aws_id), addrs, x.state.as_str().to_string()];
-                Some(self.add(w, Some(&eni.aws_id), &id, label, NodeKind::Endpoint))
+                Some(self.add(Some(&eni.aws_id), &id, label, NodeKind::Endpoint))
             }
             EniOwner::Detached => None,
         }
@@ -283,7 +276,7 @@ impl Diagram {
                 s.service_id.clone(),
                 format!("in front of {}", lbs.join(", ")),
             ];
-            let n = self.add(w, Some(&s.service_id), &id, label, NodeKind::Service);
+            let n = self.add(Some(&s.service_id), &id, label, NodeKind::Service);
             self.top_nodes.push(n);
             for (e, ep) in w.endpoints.iter().enumerate() {
                 if ep.service.index() != i || ep.state.as_str() == "deleted" {
@@ -362,7 +355,7 @@ impl Diagram {
         }
     }
 
-    fn overlay(&mut self, _w: &World, t: &Trace) {
+    fn overlay(&mut self, t: &Trace) {
         let mut current: Option<String> = None;
         for hop in &t.forward {
             let Some(node) = self.node_of_hop(hop.kind, &hop.id, current.as_deref()) else { continue };
