@@ -586,3 +586,56 @@ echo never
         assert!(ran.stdout.is_empty());
     }
 }
+
+/// The commands on a terminal: `script` (util-linux) gives them a pseudo-terminal.
+mod terminal {
+    use super::*;
+
+    /// Runs `vpcsim ARGS` on a pseudo-terminal with `input` typed; everything it shows, or
+    /// `None` when `script` is not available here.
+    fn on_terminal(args: &str, input: &str, no_color: bool) -> Option<String> {
+        let have = |p: &str| Command::new(p).arg("--version").output().is_ok_and(|o| o.status.success());
+        if !have("script") || !have("timeout") {
+            eprintln!("`script` or `timeout` is not on PATH; skipping");
+            return None;
+        }
+        let line = format!("{} {args}", env!("CARGO_BIN_EXE_vpcsim"));
+        let mut cmd = Command::new("timeout");
+        cmd.args(["60", "script", "-qec", &line, "/dev/null"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("TERM", "xterm")
+            .env_remove("NO_COLOR")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if no_color {
+            cmd.env("NO_COLOR", "1");
+        }
+        let mut child = cmd.spawn().ok()?;
+        child.stdin.take()?.write_all(input.as_bytes()).ok()?;
+        let out = child.wait_with_output().ok()?;
+        Some(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    #[test]
+    fn the_shell_completes_names_with_tab_on_a_terminal() {
+        let Some(screen) = on_terminal("shell", "on My-E\t\nexit\n", false) else { return };
+        assert!(screen.contains("now on My-EC2 ("), "{screen}");
+    }
+
+    #[test]
+    fn tables_are_coloured_on_a_terminal_unless_no_color_is_set() {
+        let args = "trace lab --from My-EC2 --to Custom-NLB --until 4";
+        let Some(coloured) = on_terminal(args, "", false) else { return };
+        assert!(coloured.contains("\x1b[32mREACHABLE:\x1b[0m"), "{coloured}");
+        let plain = on_terminal(args, "", true).unwrap();
+        assert!(plain.contains("REACHABLE:") && !plain.contains('\x1b'), "{plain}");
+    }
+
+    #[test]
+    fn lab_pause_waits_for_enter_between_steps_on_a_terminal() {
+        let Some(screen) = on_terminal("lab --pause", &"\n".repeat(20), false) else { return };
+        assert_eq!(screen.matches("-- Enter for the next step --").count(), 18, "{screen}");
+        assert!(screen.contains("PASS: 18 of 18 steps passed"));
+    }
+}
