@@ -422,6 +422,13 @@ mod trace {
     }
 
     #[test]
+    fn a_terminated_source_exits_2_and_says_so() {
+        let ran = vpcsim(&["trace", "lab", "--from", "My-EC2", "--to", "8.8.8.8"]);
+        assert_eq!(ran.code, 2);
+        assert!(ran.stderr.contains("My-EC2 is terminated"), "{}", ran.stderr);
+    }
+
+    #[test]
     fn a_bad_port_exits_2() {
         let ran =
             vpcsim(&["trace", "lab", "--from", "My-EC2", "--to", "Custom-NLB:http", "--until", IGW_CURL]);

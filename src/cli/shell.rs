@@ -235,6 +235,10 @@ impl Shell {
             );
         };
         match self.session.instance(name) {
+            Ok(i) if self.session.world.instances[i.index()].state.as_str() != "running" => {
+                let state = self.session.world.instances[i.index()].state.as_str();
+                format!("on: {name} is {state}; commands run on running instances\n")
+            }
             Ok(i) => {
                 let w = &self.session.world;
                 self.on = Some(name.to_string());

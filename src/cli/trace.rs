@@ -67,6 +67,12 @@ pub fn trace_from(
     let instance = session.instance(from).map_err(CliError::invalid)?;
     let (host, port) = split_port(to)?;
     let w = &session.world;
+    let state = w.instances[instance.index()].state.as_str();
+    if state != "running" {
+        return Err(CliError::invalid(format!(
+            "{from} is {state}: a flow needs a running source (stop the scenario earlier with --until N)"
+        )));
+    }
     let addr = resolve_host(session, instance, host)?;
     let eni = w.instances[instance.index()].eni;
     let protocol = match protocol {
