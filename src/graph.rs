@@ -427,7 +427,7 @@ impl Diagram {
         let _ = writeln!(
             out,
             "  graph [fontname=\"Helvetica\", rankdir=LR, compound=true, label=\"{}\", labelloc=t];",
-            dot_escape(&self.title)
+            dot_label(&self.title.lines().map(str::to_string).collect::<Vec<_>>())
         );
         out.push_str(
             "  node [fontname=\"Helvetica\", fontsize=10];\n  edge [fontname=\"Helvetica\", fontsize=9];\n",
@@ -477,9 +477,11 @@ impl Diagram {
         let _ = writeln!(out, "{pad}}}");
     }
 
-    /// The diagram as a Mermaid flowchart (GitHub renders it in Markdown).
+    /// The diagram as a Mermaid flowchart with its title in front matter (GitHub renders it in Markdown).
     pub fn mermaid(&self) -> String {
-        let mut out = String::from("flowchart LR\n");
+        let title = self.title.lines().collect::<Vec<_>>().join(" / ");
+        let mut out =
+            format!("---\ntitle: \"{}\"\n---\nflowchart LR\n", title.replace('\\', "").replace('"', "'"));
         for &n in &self.top_nodes {
             self.mermaid_node(&mut out, n, 1);
         }

@@ -480,7 +480,8 @@ mod graph {
             "mermaid",
         ]);
         assert_eq!(ran.code, 0, "{}", ran.stderr);
-        assert!(ran.stdout.starts_with("flowchart LR\n"));
+        assert!(ran.stdout.starts_with("---\ntitle: \"PrivateLink through an endpoint service (ap-northeast-2, after 6 of 18 steps) / traced: My-EC2"));
+        assert!(ran.stdout.contains("\nflowchart LR\n"));
         assert!(ran.stdout.contains("blocked: BAD_STATE"));
         insta::assert_snapshot!("graph_blocked_mermaid", ran.stdout);
     }

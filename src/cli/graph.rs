@@ -17,13 +17,28 @@ pub fn command(
     until: Option<usize>,
     output: Option<&Path>,
 ) -> Result<u8, CliError> {
-    let session = world::prepare(file, until)?;
+    let prepared = world::prepare_described(file, until)?;
+    let session = &prepared.session;
     let traced = match trace_args {
-        Some([from, to]) => Some(trace::trace_from(&session, from, to, ProtocolArg::Tcp)?),
+        Some([from, to]) => Some(trace::trace_from(session, from, to, ProtocolArg::Tcp)?),
         Some(_) => return Err(CliError::invalid("--trace takes two values: FROM TO[:PORT]")),
         None => None,
     };
-    let diagram = Diagram::of(&session.world, traced.as_ref().map(|t| &t.trace));
+    let mut diagram = Diagram::of(&session.world, traced.as_ref().map(|t| &t.trace));
+    diagram.title = format!(
+        "{} ({}, after {} of {} steps)",
+        prepared.name, session.world.region.name, prepared.applied, prepared.total
+    );
+    if let Some(t) = &traced {
+        let verdict = match &t.trace.explanation {
+            None => "reachable".to_string(),
+            Some(x) => format!("blocked: {}", x.code),
+        };
+        diagram.title.push_str(&format!(
+            "\ntraced: {} -> {} ({}) port {}, {verdict}",
+            t.from.0, t.to.0, t.to.1, t.trace.flow.dst_port
+        ));
+    }
     let bytes = match format {
         GraphFormat::Dot => diagram.dot().into_bytes(),
         GraphFormat::Mermaid => diagram.mermaid().into_bytes(),

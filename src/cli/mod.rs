@@ -51,9 +51,9 @@ const EXAMPLES: &str = "Examples:
   vpcsim lab                                   run the PrivateLink lab, narrated
   vpcsim run scenarios/*.yaml                  run scenario files and check their expectations
   vpcsim shell scenarios/privatelink-lab.yaml  type dig, curl, aws ... on the lab's world
-  vpcsim trace lab --from My-EC2 --to Custom-WEB-1:80
-  vpcsim describe lab subnets
-  vpcsim graph lab --format svg -o lab.svg
+  vpcsim trace lab --from My-EC2 --to Custom-NLB:80 --until 4
+  vpcsim describe lab subnets --until 9
+  vpcsim graph lab --until 9 --format svg -o lab.svg
 
 FILE is a scenario file, or `lab` for the built-in seed lab.";
 
@@ -133,9 +133,10 @@ a terminal, lines are read plainly and each is echoed after its prompt."
     },
     /// Trace one flow from an instance, forward and back, like Reachability Analyzer.
     #[command(after_help = "Examples:\n  vpcsim trace lab --from My-EC2 --to Custom-NLB --until 4\n  \
-vpcsim trace lab --from My-EC2 --to 10.0.0.10:80 --until 9 --json\n\n\
+vpcsim trace lab --from My-EC2 --to Custom-WEB-1:80 --until 4 --json\n\n\
 HOST is an address, a DNS name (resolved by the instance's VPC resolver) or a resource name (an instance, \
-a load balancer, an endpoint). The flow leaves from source port 32768.\n\n\
+a load balancer, an endpoint). The flow leaves from source port 32768. In the table, IN shows the packet \
+where it differs from the row above and OUT where the component rewrote it (NAT, load balancing).\n\n\
 --json prints a Reachability Analyzer analysis: {NetworkPathFound, ForwardPathComponents, ReturnPathComponents, \
 Explanations}; each component has SequenceNumber, Component {Id, Name, Arn}, what matched (SecurityGroupRule, \
 AclRule, RouteTableRoute, ElasticLoadBalancerListener, LoadBalancerTarget) and InboundHeader / OutboundHeader \
@@ -164,7 +165,7 @@ Exit status: 0 reachable, 1 not reachable, 2 bad input.")]
     },
     /// The AWS CLI's JSON for the world a scenario leaves.
     #[command(
-        after_help = "Examples:\n  vpcsim describe lab route-tables\n  vpcsim describe scenarios/privatelink-lab.yaml vpc-endpoints --until 9\n\n\
+        after_help = "Examples:\n  vpcsim describe lab route-tables --until 4\n  vpcsim describe scenarios/privatelink-lab.yaml vpc-endpoints --until 9\n\n\
 Each WHAT prints what `aws ec2 describe-WHAT` (or `aws elbv2 ...`) prints; target-health lists every target group's \
 targets; without WHAT all of them are merged into one document."
     )]

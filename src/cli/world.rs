@@ -45,7 +45,25 @@ pub fn session_for(s: &Scenario, builtin: bool) -> Result<Session, CliError> {
 /// The session after the scenario's stacks and its first `until` steps (all when `None`).
 /// A step that fails on the way is invalid input: the world is not what the file promises.
 pub fn prepare(file: &Path, until: Option<usize>) -> Result<Session, CliError> {
+    prepare_described(file, until).map(|p| p.session)
+}
+
+/// A prepared world and how it came to be, for titles.
+pub struct Prepared {
+    /// The session.
+    pub session: Session,
+    /// The scenario's name.
+    pub name: String,
+    /// Steps applied.
+    pub applied: usize,
+    /// Steps in the file.
+    pub total: usize,
+}
+
+/// [`prepare`], keeping the scenario's name and how many of its steps were applied.
+pub fn prepare_described(file: &Path, until: Option<usize>) -> Result<Prepared, CliError> {
     let (mut s, builtin) = load(file)?;
+    let (name, total) = (s.name.clone(), s.steps.len());
     if let Some(n) = until {
         if n > s.steps.len() {
             return Err(CliError::invalid(format!(
@@ -73,5 +91,5 @@ pub fn prepare(file: &Path, until: Option<usize>) -> Result<Session, CliError> {
             step.index - 1
         )));
     }
-    Ok(session)
+    Ok(Prepared { session, name, applied: report.steps.len(), total })
 }
