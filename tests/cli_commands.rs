@@ -553,6 +553,7 @@ aws ec2 describe-vpcs --vpc-ids vpc-0
 frobnicate
 wait 30s
 describe vpcz
+graph mermaid Custom-NLB:80
 exit
 echo never
 ";

@@ -32,18 +32,22 @@ const COMMANDS: [&str; 13] = [
     "exit",
 ];
 
+/// States `wait-for` knows, for completion.
+const STATES: [&str; 8] =
+    ["available", "healthy", "unhealthy", "pendingAcceptance", "pending", "deleted", "running", "active"];
+
 const HELP: &str = "Commands (the same as scenario steps, plus a few of the shell's own):
-  on NAME                     run the next commands on instance NAME (Name tag, logical id or i- id)
-  dig [+short] NAME           DNS from the current instance
-  curl [-v] URL               HTTP from the current instance
-  ping [-c N] HOST            ICMP from the current instance
-  nc -z [-u] HOST PORT        a port probe from the current instance
-  aws SERVICE OPERATION ...   a control-plane call (aws ec2 describe-vpcs, aws elbv2 ...)
-  wait DURATION               advance the virtual clock (30s, 2m)
-  wait-for RESOURCE STATE     advance the clock until RESOURCE is in STATE (limit 15m)
-  trace HOST[:PORT] [PROTO]   the path of a flow from the current instance (tcp, udp or icmp)
-  describe [WHAT]             the AWS CLI's JSON (vpcs, subnets, route-tables, ...)
-  graph [dot|mermaid]         a diagram of the world
+  on NAME                            run the next commands on instance NAME (Name tag, logical id or i- id)
+  dig [+short] NAME                  DNS from the current instance
+  curl [-v] URL                      HTTP from the current instance
+  ping [-c N] HOST                   ICMP from the current instance
+  nc -z [-u] HOST PORT               a port probe from the current instance
+  aws SERVICE OPERATION ...          a control-plane call (aws ec2 describe-vpcs, aws elbv2 ...)
+  wait DURATION                      advance the virtual clock (30s, 2m)
+  wait-for RESOURCE STATE            advance the clock until RESOURCE is in STATE (limit 15m)
+  trace HOST[:PORT] [PROTO]          the path of a flow from the current instance (tcp, udp or icmp)
+  describe [WHAT]                    the AWS CLI's JSON (vpcs, subnets, route-tables, ...)
+  graph [dot|mermaid] [HOST[:PORT]]  a diagram, with the path of a flow to HOST
   help, exit
 ${X}, ${X.Attr} substitute as in scenario files (Ref and GetAtt of stack resources).
 ";
@@ -194,14 +198,7 @@ impl Shell {
                 Ok(doc) => format!("{}\n", vpcsim::describe::pretty(&doc)),
                 Err(e) => format!("vpcsim: {}\n", e.message),
             },
-            "graph" => {
-                let d = vpcsim::graph::Diagram::of(&self.session.world, None);
-                if words.get(1) == Some(&"mermaid") {
-                    d.mermaid()
-                } else {
-                    d.dot()
-                }
-            }
+            "graph" => self.graph(&words[1..]),
             "aws" => match aws::parse_line(&line) {
                 Ok(call) => outcome_text(&self.session.run_aws(&call)),
                 Err(e) => format!("{e}\n"),
@@ -304,6 +301,28 @@ impl Shell {
         }
     }
 
+    /// `graph [dot|mermaid] [HOST[:PORT]]`: the world, with a TCP flow from the current instance drawn over it.
+    fn graph(&self, args: &[&str]) -> String {
+        let (format, rest) = match args.first().copied() {
+            Some(f @ ("dot" | "mermaid")) => (f, &args[1..]),
+            _ => ("dot", args),
+        };
+        let traced = match (rest.first(), &self.on) {
+            (None, _) => None,
+            (Some(to), Some(on)) => match trace::trace_from(&self.session, on, to, ProtocolArg::Tcp) {
+                Ok(t) => Some(t),
+                Err(e) => return format!("graph: {}\n", e.message),
+            },
+            (Some(_), None) => return "graph: no instance to trace from; use on NAME\n".into(),
+        };
+        let d = vpcsim::graph::Diagram::of(&self.session.world, traced.as_ref().map(|t| &t.trace));
+        if format == "mermaid" {
+            d.mermaid()
+        } else {
+            d.dot()
+        }
+    }
+
     fn run_app(&mut self, line: &str) -> String {
         let Some(on) = self.on.clone() else { return "no instance to run on; use on NAME\n".into() };
         match app::parse_line(line) {
@@ -345,6 +364,7 @@ fn candidates(names: &[String], line: &str) -> (usize, Vec<String>) {
         [] => COMMANDS.iter().map(|c| c.to_string()).collect(),
         ["describe"] => vpcsim::describe::WHAT.iter().map(|c| c.to_string()).collect(),
         ["graph"] => vec!["dot".into(), "mermaid".into()],
+        ["wait-for", _] => STATES.iter().map(|s| s.to_string()).collect(),
         ["aws"] => vec!["ec2".into(), "elbv2".into(), "cloudformation".into()],
         ["aws", service] => {
             aws::OPERATIONS.iter().filter(|o| o.service == *service).map(|o| o.name.to_string()).collect()
@@ -399,6 +419,13 @@ mod tests {
         assert!(ops.contains(&"describe-vpcs".to_string()));
         let (_, flags) = candidates(&[], "aws elbv2 describe-target-health --t");
         assert_eq!(flags, ["--target-group-arn", "--targets"]);
+    }
+
+    #[test]
+    fn wait_for_completes_a_resource_then_a_state() {
+        let names = vec!["CustomNLBTG".to_string()];
+        assert_eq!(candidates(&names, "wait-for Cus").1, ["CustomNLBTG"]);
+        assert_eq!(candidates(&names, "wait-for CustomNLBTG he").1, ["healthy"]);
     }
 
     #[test]
