@@ -104,7 +104,8 @@ mod lab_and_run {
     fn the_lab_holds_every_observation() {
         let ran = vpcsim(&["lab"]);
         assert_eq!(ran.code, 0, "{}", ran.stdout);
-        assert!(ran.stdout.ends_with("PASS: 18 of 18 steps passed\n"));
+        let n = lab_steps();
+        assert!(ran.stdout.ends_with(&format!("PASS: {n} of {n} steps passed\n")));
         insta::assert_snapshot!("lab", ran.stdout);
     }
 
@@ -120,7 +121,7 @@ mod lab_and_run {
     fn lab_json_is_one_document_with_the_report() {
         let v = json(&vpcsim(&["lab", "--json"]));
         assert_eq!(v[0]["passed"], true);
-        assert_eq!(v[0]["steps"].as_array().map(Vec::len), Some(18));
+        assert_eq!(v[0]["steps"].as_array().map(Vec::len), Some(lab_steps()));
     }
 
     #[test]
@@ -245,7 +246,7 @@ mod describe {
     fn until_past_the_last_step_exits_2() {
         let ran = vpcsim(&["describe", "lab", "--until", "99"]);
         assert_eq!(ran.code, 2);
-        assert!(ran.stderr.contains("has only 18 steps"), "{}", ran.stderr);
+        assert!(ran.stderr.contains(&format!("has only {} steps", lab_steps())), "{}", ran.stderr);
     }
 }
 
@@ -480,7 +481,7 @@ mod graph {
             "mermaid",
         ]);
         assert_eq!(ran.code, 0, "{}", ran.stderr);
-        assert!(ran.stdout.starts_with("---\ntitle: \"PrivateLink through an endpoint service (ap-northeast-2, after 6 of 18 steps) / traced: My-EC2"));
+        assert!(ran.stdout.starts_with(&format!("---\ntitle: \"PrivateLink through an endpoint service (ap-northeast-2, after 6 of {} steps) / traced: My-EC2", lab_steps())));
         assert!(ran.stdout.contains("\nflowchart LR\n"));
         assert!(ran.stdout.contains("blocked: BAD_STATE"));
         insta::assert_snapshot!("graph_blocked_mermaid", ran.stdout);
@@ -644,7 +645,14 @@ mod terminal {
     #[test]
     fn lab_pause_waits_for_enter_between_steps_on_a_terminal() {
         let Some(screen) = on_terminal("lab --pause", &"\n".repeat(20), false) else { return };
-        assert_eq!(screen.matches("-- Enter for the next step --").count(), 18, "{screen}");
-        assert!(screen.contains("PASS: 18 of 18 steps passed"));
+        let n = lab_steps();
+        assert_eq!(screen.matches("-- Enter for the next step --").count(), n, "{screen}");
+        assert!(screen.contains(&format!("PASS: {n} of {n} steps passed")));
     }
+}
+
+/// How many steps the lab scenario has (read from the file, so adding a step keeps these tests true).
+fn lab_steps() -> usize {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/privatelink-lab.yaml");
+    vpcsim::scenario::load(&path).expect("the lab scenario loads").steps.len()
 }

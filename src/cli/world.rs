@@ -33,9 +33,6 @@ pub fn load(file: &Path) -> Result<(Scenario, bool), CliError> {
 /// A session for a loaded scenario, before its stacks exist.
 pub fn session_for(s: &Scenario, builtin: bool) -> Result<Session, CliError> {
     let mut session = Session::for_scenario(s).map_err(|e| CliError::invalid(e.to_string()))?;
-    // The scenario parser already resolved template paths against the file's folder;
-    // joining them to it again would break relative paths (`scenarios/x.yaml`).
-    session.base_dir = std::path::PathBuf::new();
     if builtin {
         session.embedded = LAB_FILES.to_vec();
     }
