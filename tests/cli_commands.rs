@@ -131,6 +131,30 @@ mod lab_and_run {
     }
 
     #[test]
+    fn run_over_the_whole_scenarios_folder_passes_and_skips_the_templates() {
+        let mut files: Vec<String> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios"))
+            .expect("scenarios/")
+            .map(|e| format!("scenarios/{}", e.expect("an entry").file_name().to_string_lossy()))
+            .filter(|f| f.ends_with(".yaml"))
+            .collect();
+        files.sort();
+        let args: Vec<&str> =
+            ["run", "--quiet"].into_iter().chain(files.iter().map(String::as_str)).collect();
+        let ran = vpcsim(&args);
+        assert_eq!(ran.code, 0, "{}{}", ran.stdout, ran.stderr);
+        let templates = files.iter().filter(|f| f.ends_with(".cfn.yaml")).count();
+        assert_eq!(ran.stdout.lines().filter(|l| l.ends_with(": passed")).count(), files.len() - templates);
+        assert_eq!(ran.stderr.matches("a CloudFormation template, not a scenario").count(), templates);
+    }
+
+    #[test]
+    fn run_with_only_a_template_exits_2() {
+        let ran = vpcsim(&["run", "scenarios/privatelink-lab.cfn.yaml"]);
+        assert_eq!(ran.code, 2);
+        assert!(ran.stderr.contains("no scenario among the files given"), "{}", ran.stderr);
+    }
+
+    #[test]
     fn run_exits_1_and_says_which_step_failed_why_and_the_path() {
         let ran = vpcsim(&["run", "tests/data/cli/expects-privatelink-too-early.yaml"]);
         assert_eq!(ran.code, 1);

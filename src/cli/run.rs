@@ -36,7 +36,19 @@ pub fn lab(json: bool, pause: bool) -> u8 {
 pub fn files(files: &[PathBuf], json: bool, quiet: bool) -> u8 {
     let mut worst = exit::OK;
     let mut reports = Vec::new();
+    let scenarios: Vec<&PathBuf> = files.iter().filter(|f| !is_template(f)).collect();
+    if scenarios.is_empty() {
+        eprintln!("vpcsim: no scenario among the files given (only CloudFormation templates); a scenario names its templates under `stacks:`");
+        return exit::INVALID;
+    }
     for f in files {
+        if !scenarios.contains(&f) {
+            eprintln!(
+                "skipping {}: a CloudFormation template, not a scenario (scenarios name it under `stacks:`)",
+                f.display()
+            );
+            continue;
+        }
         let code =
             match world::load(f).and_then(|(s, builtin)| run_one(&s, builtin, json, quiet, &mut reports)) {
                 Ok((code, text)) => {
@@ -54,6 +66,14 @@ pub fn files(files: &[PathBuf], json: bool, quiet: bool) -> u8 {
         ));
     }
     worst
+}
+
+/// Whether a file is a CloudFormation template (so `vpcsim run scenarios/*.yaml` can pass over
+/// the templates beside the scenarios): a map with `Resources` and no `steps`.
+fn is_template(path: &std::path::Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(path) else { return false };
+    let Ok(doc) = vpcsim::yaml::parse(&text, &vpcsim::yaml::Limits::default()) else { return false };
+    doc.get("Resources").is_some() && doc.get("steps").is_none()
 }
 
 fn fail(e: CliError) -> u8 {
