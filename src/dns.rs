@@ -145,7 +145,7 @@ impl World {
             let Some(tg) = listener.target_group.filter(|_| !listener.deleted) else { continue };
             for t in &self.target_groups[tg.index()].targets {
                 if t.state == HealthState::Healthy {
-                    if let Some((_, az)) = self.target_address(t.target) {
+                    if let Some((_, az)) = self.target_address(tg, t.target) {
                         azs.push(az);
                     }
                 }

@@ -21,14 +21,18 @@
 //! - [`command`]: command lines as learners type them: `dig`, `curl`, `ping`, `nc`, `aws ...`.
 //! - [`scenario`]: scenario files: parse, substitute, run against a backend, check expectations.
 //! - [`session`]: a world with its stacks, the backend scenario files run against.
+//! - [`describe`]: the AWS CLI's JSON for a world's resources (`describe-vpcs`, ...).
+//! - [`graph`]: a world (and a traced path) as a Graphviz DOT or Mermaid diagram.
 
 pub mod addr;
 pub mod apps;
 pub mod cfn;
 pub mod command;
+pub mod describe;
 pub mod dns;
 pub mod error;
 pub mod forward;
+pub mod graph;
 pub mod ids;
 pub mod lab;
 pub mod model;

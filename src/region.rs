@@ -16,6 +16,8 @@ pub struct Region {
     pub az_ids: &'static [&'static str],
     /// Amazon-owned public IPv4 ranges of the region, where public IPs come from (A6).
     pub public_ranges: &'static [&'static str],
+    /// The public address the region's AWS service names answer with (inside its first range).
+    pub service_ip: Ipv4Addr,
 }
 
 /// The regions vpcsim knows.
@@ -25,18 +27,21 @@ pub static REGIONS: &[Region] = &[
         azs: &["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d", "us-east-1e", "us-east-1f"],
         az_ids: &["use1-az6", "use1-az1", "use1-az2", "use1-az4", "use1-az3", "use1-az5"],
         public_ranges: &["3.80.0.0/12", "34.192.0.0/12", "52.0.0.0/15", "54.144.0.0/14"],
+        service_ip: Ipv4Addr::new(3, 95, 255, 10),
     },
     Region {
         name: "us-west-2",
         azs: &["us-west-2a", "us-west-2b", "us-west-2c", "us-west-2d"],
         az_ids: &["usw2-az1", "usw2-az2", "usw2-az3", "usw2-az4"],
         public_ranges: &["34.208.0.0/12", "52.24.0.0/14", "54.184.0.0/13"],
+        service_ip: Ipv4Addr::new(34, 223, 255, 10),
     },
     Region {
         name: "eu-west-1",
         azs: &["eu-west-1a", "eu-west-1b", "eu-west-1c"],
         az_ids: &["euw1-az1", "euw1-az2", "euw1-az3"],
         public_ranges: &["34.240.0.0/13", "52.16.0.0/15", "54.72.0.0/15"],
+        service_ip: Ipv4Addr::new(34, 247, 255, 10),
     },
     Region {
         name: "ap-northeast-2",
@@ -50,6 +55,7 @@ pub static REGIONS: &[Region] = &[
             "52.78.0.0/15",
             "54.180.0.0/15",
         ],
+        service_ip: Ipv4Addr::new(3, 35, 255, 10),
     },
 ];
 
@@ -108,12 +114,10 @@ impl Region {
         }
     }
 
-    /// The public address that the region's AWS service names (`ec2.<region>.amazonaws.com`) answer with:
-    /// the last /24 of its first range, host .10.
+    /// The public address that the region's AWS service names (`ec2.<region>.amazonaws.com`) answer with.
+    #[inline]
     pub fn service_addr(&self) -> Ipv4Addr {
-        let first = self.public_cidrs()[0];
-        let last = u32::from(first.last());
-        Ipv4Addr::from((last & 0xffff_ff00) | 10)
+        self.service_ip
     }
 }
 
@@ -133,6 +137,7 @@ mod tests {
             assert_eq!(r.azs[0], first);
             assert_eq!(r.azs.len(), r.az_ids.len());
             assert_eq!(r.public_cidrs().len(), r.public_ranges.len());
+            assert!(r.is_amazon_public(r.service_addr()), "{name}'s service address is in its ranges");
         }
     }
 

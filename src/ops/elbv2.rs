@@ -403,8 +403,9 @@ impl World {
         Ok(())
     }
 
-    /// The address and AZ of a target.
-    pub fn target_address(&self, t: TargetRef) -> Option<(Ipv4Addr, &'static str)> {
+    /// The address and AZ of a target of group `tg`. An ip target's AZ is that of the subnet
+    /// holding it in the group's VPC (other VPCs may reuse the same block).
+    pub fn target_address(&self, tg: TargetGroupId, t: TargetRef) -> Option<(Ipv4Addr, &'static str)> {
         match t {
             TargetRef::Instance(i) => {
                 let inst = &self.instances[i.index()];
@@ -412,7 +413,12 @@ impl World {
                 (!e.deleted).then(|| (e.private_ip, self.subnets[e.subnet.index()].az))
             }
             TargetRef::Ip(ip) => {
-                let az = self.subnets.iter().find(|s| !s.deleted && s.cidr.contains(ip)).map(|s| s.az)?;
+                let vpc = self.target_groups[tg.index()].vpc;
+                let az = self
+                    .subnets
+                    .iter()
+                    .find(|s| !s.deleted && s.vpc == vpc && s.cidr.contains(ip))
+                    .map(|s| s.az)?;
                 Some((ip, az))
             }
         }

@@ -17,7 +17,8 @@ use crate::scenario::StepOutcome;
 use crate::trace::Direction;
 use crate::world::Handle;
 
-use super::{json as j, Session};
+use super::Session;
+use crate::describe as j;
 
 type Out = Result<Option<Value>, ApiError>;
 
@@ -38,11 +39,7 @@ pub fn run(s: &mut Session, call: &AwsCall) -> StepOutcome {
 
 /// JSON with four-space indentation, as the AWS CLI prints it.
 pub fn pretty(v: &Value) -> String {
-    let mut buf = Vec::new();
-    let fmt = serde_json::ser::PrettyFormatter::with_indent(b"    ");
-    let mut ser = serde_json::Serializer::with_formatter(&mut buf, fmt);
-    serde::Serialize::serialize(v, &mut ser).expect("JSON values serialise");
-    String::from_utf8(buf).expect("serde_json writes UTF-8")
+    crate::describe::pretty(v)
 }
 
 fn op_name(call: &AwsCall) -> String {
@@ -275,11 +272,32 @@ fn dispatch(s: &mut Session, call: &AwsCall) -> Out {
             Ok(Some(j::target_health(w, tg)))
         }
         ("elbv2", "describe-load-balancers") => {
-            let out: Vec<Value> = (0..w.lbs.len())
-                .filter(|i| !w.lbs[*i].deleted)
-                .map(|i| j::load_balancer(w, LbId(i as u32)))
-                .collect();
-            Ok(Some(json!({"LoadBalancers": out})))
+            let arns = call.list("load-balancer-arns");
+            only(&op, j::load_balancers(w), "LoadBalancers", "LoadBalancerArn", arns)
+        }
+        ("ec2", "describe-vpcs") => only(&op, j::vpcs(w), "Vpcs", "VpcId", call.list("vpc-ids")),
+        ("ec2", "describe-subnets") => {
+            only(&op, j::subnets(w), "Subnets", "SubnetId", call.list("subnet-ids"))
+        }
+        ("ec2", "describe-route-tables") => {
+            only(&op, j::route_tables(w), "RouteTables", "RouteTableId", call.list("route-table-ids"))
+        }
+        ("ec2", "describe-security-groups") => {
+            only(&op, j::security_groups(w), "SecurityGroups", "GroupId", call.list("group-ids"))
+        }
+        ("ec2", "describe-instances") => {
+            let mut wanted = Vec::new();
+            for id in call.list("instance-ids") {
+                let i = w.instance_id(&op, id)?;
+                wanted.push(w.instances[i.index()].aws_id.clone());
+            }
+            let mut v = j::instances(w);
+            if let Some(items) = v["Reservations"].as_array_mut() {
+                items.retain(|r| {
+                    wanted.is_empty() || wanted.iter().any(|id| r["Instances"][0]["InstanceId"] == **id)
+                });
+            }
+            Ok(Some(v))
         }
         ("cloudformation", "delete-stack") => {
             let name = need(call, "stack-name")?.to_string();
@@ -287,6 +305,7 @@ fn dispatch(s: &mut Session, call: &AwsCall) -> Out {
                 match crate::stack::delete_stack(&mut s.world, &stack) {
                     Ok(()) => {
                         s.stacks.shift_remove(&name);
+                        s.delete_failed.shift_remove(&name);
                     }
                     Err((id, e)) => {
                         s.delete_failed.insert(
@@ -316,6 +335,26 @@ fn dispatch(s: &mut Session, call: &AwsCall) -> Out {
             format!("vpcsim does not simulate `aws {svc} {operation}` yet"),
         )),
     }
+}
+
+/// The items of `doc[key]` whose `field` is one of `ids` (all of them when `ids` is empty);
+/// an id that matches nothing is the CLI's `...NotFound` error, as AWS answers.
+fn only(op: &str, mut doc: Value, key: &str, field: &str, ids: &[String]) -> Out {
+    if let Some(items) = doc[key].as_array_mut() {
+        if let Some(missing) = ids.iter().find(|id| !items.iter().any(|item| item[field] == **id)) {
+            let (code, what) = match key {
+                "Vpcs" => ("InvalidVpcID.NotFound", "vpc ID"),
+                "Subnets" => ("InvalidSubnetID.NotFound", "subnet ID"),
+                "RouteTables" => ("InvalidRouteTableID.NotFound", "route table ID"),
+                "SecurityGroups" => ("InvalidGroup.NotFound", "security group"),
+                "LoadBalancers" => ("LoadBalancerNotFound", "load balancer"),
+                _ => ("InvalidParameterValue", "id"),
+            };
+            return Err(ApiError::new(op, code, format!("The {what} '{missing}' does not exist")));
+        }
+        items.retain(|item| ids.is_empty() || ids.iter().any(|id| item[field] == **id));
+    }
+    Ok(Some(doc))
 }
 
 fn ids_or_all(given: &[String], n: usize, id: impl Fn(usize) -> String) -> Vec<String> {

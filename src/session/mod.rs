@@ -6,7 +6,7 @@
 mod awscli;
 mod json;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use indexmap::IndexMap;
@@ -29,8 +29,6 @@ pub struct Session {
     pub stacks: IndexMap<String, Stack>,
     /// Stacks whose deletion failed, with the reason (DELETE_FAILED).
     pub delete_failed: IndexMap<String, String>,
-    /// Where relative template paths start.
-    pub base_dir: PathBuf,
     /// Template files built into the binary (name, text), looked up before the disk.
     pub embedded: Vec<(&'static str, &'static str)>,
 }
@@ -47,14 +45,7 @@ impl Session {
                 hint: Some(format!("use one of: {}", crate::region::Region::known_names().join(", "))),
             })
         })?;
-        let base_dir = Path::new(&scenario.file).parent().map(Path::to_path_buf).unwrap_or_default();
-        Ok(Session {
-            world,
-            stacks: IndexMap::new(),
-            delete_failed: IndexMap::new(),
-            base_dir,
-            embedded: Vec::new(),
-        })
+        Ok(Session { world, stacks: IndexMap::new(), delete_failed: IndexMap::new(), embedded: Vec::new() })
     }
 
     fn exports(&self) -> IndexMap<String, String> {
@@ -210,7 +201,7 @@ impl crate::scenario::Backend for Session {
                     )?
                 }
                 TemplateSource::File(path) => {
-                    let full = if path.is_absolute() { path.clone() } else { self.base_dir.join(path) };
+                    let full = path.clone();
                     let text = std::fs::read_to_string(&full).map_err(|e| {
                         FileError::one(FileProblem {
                             file: scenario.file.clone(),

@@ -62,6 +62,14 @@ impl<'a> Props<'a> {
 
     /// An optional boolean (`true`, `'true'`).
     pub fn opt_bool(&self, key: &str) -> Result<Option<bool>, SinkError> {
+        if let Some(n) =
+            self.node.get(key).filter(|n| n.scalar_text().is_none() && !matches!(n.value, NodeValue::Null))
+        {
+            return Err(bad(
+                &self.path(key),
+                format!("{key} must be true or false, not a {}", n.type_name()),
+            ));
+        }
         match self.opt_str(key)?.as_deref() {
             None => Ok(None),
             Some(s) if s.eq_ignore_ascii_case("true") => Ok(Some(true)),

@@ -1,0 +1,153 @@
+//! `vpcsim lab` and `vpcsim run`: run scenarios and print their reports.
+
+use std::io::{BufRead, IsTerminal};
+use std::path::PathBuf;
+
+use vpcsim::scenario::{self, render, Scenario};
+
+use super::world::{self, LAB_FILES};
+use super::{exit, CliError};
+
+/// `vpcsim lab [--json] [--pause]`.
+pub fn lab(json: bool, pause: bool) -> u8 {
+    let (s, _) = match world::load(std::path::Path::new("lab")) {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
+    let pause = pause && !json && std::io::stdin().is_terminal();
+    let mut reports = Vec::new();
+    let code = match run_one(&s, true, json, false, &mut reports) {
+        Ok((code, text)) => {
+            print_steps(&text, pause);
+            code
+        }
+        Err(e) => fail(e),
+    };
+    if json {
+        super::emit(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&serde_json::Value::Array(reports)).unwrap_or_default()
+        ));
+    }
+    code
+}
+
+/// `vpcsim run FILE... [--json] [--quiet]`: the worst exit code of all files.
+pub fn files(files: &[PathBuf], json: bool, quiet: bool) -> u8 {
+    let mut worst = exit::OK;
+    let mut reports = Vec::new();
+    let scenarios: Vec<&PathBuf> = files.iter().filter(|f| !is_template(f)).collect();
+    if scenarios.is_empty() {
+        eprintln!("vpcsim: no scenario among the files given (only CloudFormation templates); a scenario names its templates under `stacks:`");
+        return exit::INVALID;
+    }
+    for f in files {
+        if !scenarios.contains(&f) {
+            eprintln!(
+                "skipping {}: a CloudFormation template, not a scenario (scenarios name it under `stacks:`)",
+                f.display()
+            );
+            continue;
+        }
+        let code =
+            match world::load(f).and_then(|(s, builtin)| run_one(&s, builtin, json, quiet, &mut reports)) {
+                Ok((code, text)) => {
+                    super::emit(&text);
+                    code
+                }
+                Err(e) => fail(e),
+            };
+        worst = worst.max(code);
+    }
+    if json {
+        super::emit(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&serde_json::Value::Array(reports)).unwrap_or_default()
+        ));
+    }
+    worst
+}
+
+/// Whether a file is a CloudFormation template (so `vpcsim run scenarios/*.yaml` can pass over
+/// the templates beside the scenarios): a map with `Resources` and no `steps`.
+fn is_template(path: &std::path::Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(path) else { return false };
+    let Ok(doc) = vpcsim::yaml::parse(&text, &vpcsim::yaml::Limits::default()) else { return false };
+    doc.get("Resources").is_some() && doc.get("steps").is_none()
+}
+
+fn fail(e: CliError) -> u8 {
+    eprintln!("{}", e.message);
+    e.code
+}
+
+/// Runs one scenario; its exit code and the text to print (empty with `--json`, whose report is pushed).
+fn run_one(
+    s: &Scenario,
+    builtin: bool,
+    json: bool,
+    quiet: bool,
+    reports: &mut Vec<serde_json::Value>,
+) -> Result<(u8, String), CliError> {
+    let mut session = world::session_for(s, builtin)?;
+    if builtin {
+        session.embedded = LAB_FILES.to_vec();
+    }
+    let report = scenario::run(s, &mut session).map_err(|e| CliError::invalid(e.to_string()))?;
+    let code = report.exit_code() as u8;
+    let text = if json {
+        reports.push(render::json(&report));
+        String::new()
+    } else if quiet {
+        quiet_text(&report)
+    } else {
+        render::text(&report)
+    };
+    Ok((code, text))
+}
+
+/// `FILE: passed`, or `FILE: FAILED` followed by the failed step's report.
+fn quiet_text(report: &scenario::Report) -> String {
+    if report.passed {
+        return format!("{}: passed\n", report.file);
+    }
+    let full = render::text(report);
+    let failed: Vec<&str> = split_steps(&full).into_iter().filter(|c| c.contains("  ✘ ")).collect();
+    format!("{}: FAILED\n{}", report.file, failed.concat())
+}
+
+/// A report's text cut before each `── step` line: the header first, then one piece per step
+/// (the last piece ends with the summary line).
+fn split_steps(text: &str) -> Vec<&str> {
+    let mut cuts: Vec<usize> = text.match_indices("\n── step ").map(|(i, _)| i + 1).collect();
+    cuts.insert(0, 0);
+    cuts.push(text.len());
+    cuts.windows(2).map(|w| &text[w[0]..w[1]]).collect()
+}
+
+/// Prints a report step by step, waiting for Enter between steps when `pause`.
+fn print_steps(text: &str, mut pause: bool) {
+    let pieces = split_steps(text);
+    let stdin = std::io::stdin();
+    for (i, piece) in pieces.iter().enumerate() {
+        super::emit(piece);
+        if pause && i + 1 < pieces.len() {
+            eprint!("-- Enter for the next step --");
+            let mut line = String::new();
+            if stdin.lock().read_line(&mut line).unwrap_or(0) == 0 {
+                pause = false;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_report_is_cut_before_each_step() {
+        let text = "Scenario: x\n\n── step 1: a\nout\n\n── step 2: b\n\nPASS\n";
+        assert_eq!(split_steps(text), ["Scenario: x\n\n", "── step 1: a\nout\n\n", "── step 2: b\n\nPASS\n"]);
+    }
+}

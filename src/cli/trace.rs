@@ -1,0 +1,405 @@
+//! `vpcsim trace`: one flow from an instance, forward and back, as an aligned table
+//! or as a Reachability Analyzer-shaped JSON analysis.
+//!
+//! The JSON document (stable; field names are Reachability Analyzer's):
+//! `{NetworkPathFound, ForwardPathComponents: [C], ReturnPathComponents: [C],
+//! Explanations: [{ExplanationCode, Component, Message}]}`, where each component C
+//! is `{SequenceNumber, Component: {Id, Name?, Arn?}, SecurityGroupRule?, AclRule?,
+//! RouteTableRoute?, ElasticLoadBalancerListener?, LoadBalancerTarget?, State?,
+//! InboundHeader?, OutboundHeader?}` and a header is `{SourceAddresses,
+//! DestinationAddresses, SourcePortRanges, DestinationPortRanges, Protocol}`.
+//! `Message` and `State` are vpcsim's additions.
+
+use std::net::Ipv4Addr;
+use std::path::Path;
+
+use serde_json::{json, Value};
+use vpcsim::addr::Protocol;
+use vpcsim::dns::View;
+use vpcsim::ids::InstanceId;
+use vpcsim::scenario::Resolution;
+use vpcsim::session::Session;
+use vpcsim::trace::{Direction, Flow, Header, Hop, Matched, Trace};
+use vpcsim::world::{Handle, World};
+
+use super::style::{table, Style};
+use super::{exit, world, CliError, ProtocolArg};
+
+/// The source port of traced flows: the first of Linux's ephemeral ports.
+pub const SOURCE_PORT: u16 = 32768;
+
+/// A traced flow and what it was asked for.
+pub struct Traced {
+    /// The source instance's name as given and its id.
+    pub from: (String, String),
+    /// The destination as given and the address it resolved to.
+    pub to: (String, Ipv4Addr),
+    /// The explained path.
+    pub trace: Trace,
+}
+
+/// `vpcsim trace FILE --from INSTANCE --to HOST[:PORT] ...`.
+pub fn command(
+    file: &Path,
+    from: &str,
+    to: &str,
+    protocol: ProtocolArg,
+    until: Option<usize>,
+    json: bool,
+) -> Result<u8, CliError> {
+    let session = world::prepare(file, until)?;
+    let traced = trace_from(&session, from, to, protocol)?;
+    if json {
+        super::emit(&format!("{}\n", vpcsim::describe::pretty(&analysis(&session.world, &traced.trace))));
+    } else {
+        super::emit(&text(&traced, Style::detect()));
+    }
+    Ok(if traced.trace.reachable() { exit::OK } else { exit::FAILED })
+}
+
+/// Traces a flow from the instance named `from` to `to` (`HOST` or `HOST:PORT`).
+pub fn trace_from(
+    session: &Session,
+    from: &str,
+    to: &str,
+    protocol: ProtocolArg,
+) -> Result<Traced, CliError> {
+    let instance = session.instance(from).map_err(CliError::invalid)?;
+    let (host, port) = split_port(to)?;
+    let w = &session.world;
+    let state = w.instances[instance.index()].state.as_str();
+    if state != "running" {
+        return Err(CliError::invalid(format!(
+            "{from} is {state}: a flow needs a running source (stop the scenario earlier with --until N)"
+        )));
+    }
+    let addr = resolve_host(session, instance, host)?;
+    let eni = w.instances[instance.index()].eni;
+    let protocol = match protocol {
+        ProtocolArg::Tcp => Protocol::Tcp,
+        ProtocolArg::Udp => Protocol::Udp,
+        ProtocolArg::Icmp => Protocol::Icmp,
+    };
+    let (src_port, dst_port) =
+        if protocol == Protocol::Icmp { (0, 8) } else { (SOURCE_PORT, port.unwrap_or(80)) };
+    let header = Header { src: w.enis[eni.index()].private_ip, dst: addr, protocol, src_port, dst_port };
+    let trace = w.trace(eni, Flow { header, seq: 0 });
+    Ok(Traced {
+        from: (from.to_string(), w.instances[instance.index()].aws_id.clone()),
+        to: (host.to_string(), addr),
+        trace,
+    })
+}
+
+/// `HOST:PORT` into its parts; a bare `HOST` has no port.
+fn split_port(to: &str) -> Result<(&str, Option<u16>), CliError> {
+    match to.rsplit_once(':') {
+        None => Ok((to, None)),
+        Some((host, port)) => match port.parse::<u16>() {
+            Ok(p) if !host.is_empty() => Ok((host, Some(p))),
+            _ => Err(CliError::invalid(format!(
+                "invalid destination {to:?}: expected HOST or HOST:PORT (a port from 0 to 65535)"
+            ))),
+        },
+    }
+}
+
+/// An address; else a DNS name as the instance's VPC resolver answers it; else a resource name.
+pub fn resolve_host(session: &Session, instance: InstanceId, host: &str) -> Result<Ipv4Addr, CliError> {
+    if let Ok(ip) = host.parse() {
+        return Ok(ip);
+    }
+    let w = &session.world;
+    let vpc = w.enis[w.instances[instance.index()].eni.index()].vpc;
+    if let Some(ip) = w.resolve(View::Vpc(vpc), host).addrs.first() {
+        return Ok(*ip);
+    }
+    if let Resolution::Found { ref_value, .. } = session.resolve_name(host) {
+        if let Some(ip) = resource_address(w, &ref_value, vpc) {
+            return Ok(ip);
+        }
+    }
+    let names = host_names(session);
+    let hint = vpcsim::command::closest(host, names.iter().map(String::as_str))
+        .map(|n| format!(" (did you mean {n}?)"))
+        .unwrap_or_default();
+    Err(CliError::invalid(format!(
+        "unknown host {host}: not an address, a name the VPC resolves, or a resource{hint}"
+    )))
+}
+
+/// The address a flow to a resource goes to: an instance's private IP in the same VPC (its public IP
+/// elsewhere), what a load balancer's name answers, an endpoint's first interface.
+fn resource_address(w: &World, id: &str, from_vpc: vpcsim::ids::VpcId) -> Option<Ipv4Addr> {
+    match w.find(id)? {
+        Handle::Instance(i) => {
+            let eni = w.instances[i.index()].eni;
+            let e = &w.enis[eni.index()];
+            if e.vpc == from_vpc {
+                Some(e.private_ip)
+            } else {
+                w.public_ip_of(eni).or(Some(e.private_ip))
+            }
+        }
+        Handle::Lb(l) => w.resolve(View::Vpc(from_vpc), &w.lbs[l.index()].dns_name).addrs.first().copied(),
+        Handle::Endpoint(e) => w.endpoints[e.index()].enis.first().map(|x| w.enis[x.index()].private_ip),
+        Handle::Eni(e) => Some(w.enis[e.index()].private_ip),
+        _ => None,
+    }
+}
+
+/// Every name a destination could be given as, for "did you mean".
+pub fn host_names(session: &Session) -> Vec<String> {
+    let w = &session.world;
+    let mut names: Vec<String> = Vec::new();
+    for i in 0..w.instances.len() {
+        names.extend(w.name_of(Handle::Instance(InstanceId(i as u32))).map(str::to_string));
+    }
+    for lb in w.lbs.iter().filter(|l| !l.deleted) {
+        names.push(lb.name.clone());
+        names.push(lb.dns_name.clone());
+    }
+    for e in 0..w.endpoints.len() {
+        names.extend(w.endpoint_dns_names(vpcsim::ids::EndpointId(e as u32)));
+    }
+    for stack in session.stacks.values() {
+        names.extend(stack.resources.keys().cloned());
+    }
+    names
+}
+
+/// Shortens an ARN to its resource part for tables (`loadbalancer/net/Custom-NLB/...`).
+fn short_id(id: &str) -> &str {
+    if id.starts_with("arn:") {
+        id.splitn(6, ':').nth(5).unwrap_or(id)
+    } else {
+        id
+    }
+}
+
+fn header_text(h: &Option<Header>) -> String {
+    h.map(|h| h.to_string()).unwrap_or_default()
+}
+
+/// One path as table rows: #, kind, id, name, matched, in, out. IN is shown where the packet
+/// differs from the row above (so rewrites stand out), OUT only where the component rewrote it.
+fn rows(hops: &[Hop]) -> Vec<Vec<String>> {
+    let mut last: Option<Header> = None;
+    hops.iter()
+        .map(|h| {
+            let inbound = if h.inbound.is_some() && h.inbound != last {
+                header_text(&h.inbound)
+            } else {
+                String::new()
+            };
+            last = h.outbound.or(h.inbound).or(last);
+            vec![
+                h.seq.to_string(),
+                h.kind.as_str().to_string(),
+                short_id(&h.id).to_string(),
+                h.name.clone().unwrap_or_else(|| "-".into()),
+                h.matched.as_ref().map(ToString::to_string).unwrap_or_default(),
+                inbound,
+                header_text(&h.outbound),
+            ]
+        })
+        .collect()
+}
+
+const COLUMNS: [&str; 7] = ["#", "KIND", "ID", "NAME", "MATCHED", "IN", "OUT"];
+
+/// The trace for people: the question, both paths as tables, the verdict.
+pub fn text(t: &Traced, style: Style) -> String {
+    let flow = t.trace.flow;
+    let mut out = format!(
+        "Trace {} ({}) -> {} ({}) {} port {}\n",
+        t.from.0, t.from.1, t.to.0, t.to.1, flow.protocol, flow.dst_port
+    );
+    out.push_str(&paths(&t.trace, style));
+    out
+}
+
+/// Both paths and the verdict (also used by the shell).
+pub fn paths(trace: &Trace, style: Style) -> String {
+    let mut out = String::new();
+    out.push_str(&format!("\n{}\n", style.bold("Forward path")));
+    out.push_str(&table(&COLUMNS, &rows(&trace.forward), "  ", style));
+    if !trace.ret.is_empty() {
+        out.push_str(&format!("\n{}\n", style.bold("Return path")));
+        out.push_str(&table(&COLUMNS, &rows(&trace.ret), "  ", style));
+    }
+    out.push('\n');
+    match (&trace.explanation, trace.delivered) {
+        (Some(x), _) => out.push_str(&format!("{} {x}\n", style.bad("NOT REACHABLE:"))),
+        (None, Some(seen)) => out.push_str(&format!(
+            "{} the destination saw {} > {}; the response came back\n",
+            style.good("REACHABLE:"),
+            seen.src,
+            seen.dst
+        )),
+        (None, None) => out.push_str(&format!("{}\n", style.good("REACHABLE"))),
+    }
+    out
+}
+
+/// A trace as a Reachability Analyzer analysis (the module doc lists its fields).
+pub fn analysis(w: &World, t: &Trace) -> Value {
+    let explanations: Vec<Value> = t
+        .explanation
+        .iter()
+        .map(|x| {
+            json!({
+                "ExplanationCode": x.code.as_str(),
+                "Component": component(w, &x.component_id, x.component_name.as_deref()),
+                "Message": x.message,
+            })
+        })
+        .collect();
+    json!({
+        "NetworkPathFound": t.reachable(),
+        "ForwardPathComponents": t.forward.iter().map(|h| path_component(w, h)).collect::<Vec<_>>(),
+        "ReturnPathComponents": t.ret.iter().map(|h| path_component(w, h)).collect::<Vec<_>>(),
+        "Explanations": explanations,
+    })
+}
+
+/// `{Id, Name, Arn}`: ARNs for resources that have one.
+fn component(w: &World, id: &str, name: Option<&str>) -> Value {
+    let mut c = json!({"Id": id});
+    if let Some(n) = name {
+        c["Name"] = json!(n);
+    }
+    let arn = if id.starts_with("arn:") {
+        Some(id.to_string())
+    } else {
+        let kind = match id.split('-').next().unwrap_or_default() {
+            "i" => Some("instance"),
+            "eni" => Some("network-interface"),
+            "sg" => Some("security-group"),
+            "acl" => Some("network-acl"),
+            "rtb" => Some("route-table"),
+            "igw" => Some("internet-gateway"),
+            "vpce" if id.starts_with("vpce-svc-") => Some("vpc-endpoint-service"),
+            "vpce" => Some("vpc-endpoint"),
+            _ => None,
+        };
+        kind.map(|k| format!("arn:aws:ec2:{}:{}:{k}/{id}", w.region.name, w.account_id))
+    };
+    if let Some(a) = arn {
+        c["Arn"] = json!(a);
+    }
+    c
+}
+
+fn port_range(text: &str) -> Option<Value> {
+    if text == "all" {
+        return None;
+    }
+    let (a, b) = text.split_once('-').unwrap_or((text, text));
+    Some(json!({"From": a.parse::<u32>().ok()?, "To": b.parse::<u32>().ok()?}))
+}
+
+fn header_json(h: &Header) -> Value {
+    json!({
+        "SourceAddresses": [h.src.to_string()],
+        "DestinationAddresses": [h.dst.to_string()],
+        "SourcePortRanges": [{"From": h.src_port, "To": h.src_port}],
+        "DestinationPortRanges": [{"From": h.dst_port, "To": h.dst_port}],
+        "Protocol": h.protocol.as_str(),
+    })
+}
+
+fn path_component(w: &World, h: &Hop) -> Value {
+    let mut v = json!({
+        "SequenceNumber": h.seq,
+        "Component": component(w, &h.id, h.name.as_deref()),
+    });
+    if let Some(m) = &h.matched {
+        matched_fields(w, h, m, &mut v);
+    }
+    if let Some(i) = &h.inbound {
+        v["InboundHeader"] = header_json(i);
+    }
+    if let Some(o) = &h.outbound {
+        v["OutboundHeader"] = header_json(o);
+    }
+    v
+}
+
+fn matched_fields(w: &World, h: &Hop, m: &Matched, v: &mut Value) {
+    match m {
+        Matched::SecurityGroupRule { direction, protocol, ports, peer, .. } => {
+            let mut r = json!({"Direction": direction.to_string(), "Protocol": protocol});
+            if peer.starts_with("sg-") {
+                r["SecurityGroupId"] = json!(peer);
+            } else if peer.starts_with("pl-") {
+                r["PrefixListId"] = json!(peer);
+            } else {
+                r["Cidr"] = json!(peer);
+            }
+            if let Some(p) = port_range(ports) {
+                r["PortRange"] = p;
+            }
+            v["SecurityGroupRule"] = r;
+        }
+        Matched::AclRule { direction, rule_number, action, cidr, protocol, ports } => {
+            let mut r = json!({
+                "Cidr": cidr.to_string(),
+                "Egress": *direction == Direction::Egress,
+                "Protocol": protocol,
+                "RuleAction": action,
+                "RuleNumber": rule_number.unwrap_or(32767),
+            });
+            if let Some(p) = port_range(ports) {
+                r["PortRange"] = p;
+            }
+            v["AclRule"] = r;
+        }
+        Matched::Route { destination, target, state } => {
+            let field = match target.split('-').next().unwrap_or_default() {
+                "eni" => "NetworkInterfaceId",
+                "i" => "InstanceId",
+                "nat" => "NatGatewayId",
+                "pcx" => "VpcPeeringConnectionId",
+                "tgw" => "TransitGatewayId",
+                _ => "GatewayId",
+            };
+            let mut r = json!({"DestinationCidr": destination.to_string()});
+            r[field] = json!(target);
+            r["State"] = json!(state);
+            v["RouteTableRoute"] = r;
+        }
+        Matched::Listener { port, .. } => {
+            let mut l = json!({"LoadBalancerPort": port});
+            if let Some(Handle::Listener(x)) = w.find(&h.id) {
+                if let Some(tg) = w.listeners[x.index()].target_group {
+                    l["InstancePort"] = json!(w.target_groups[tg.index()].port);
+                }
+            }
+            v["ElasticLoadBalancerListener"] = l;
+        }
+        Matched::Target { target, address, port, .. } => {
+            v["LoadBalancerTarget"] = json!({"Id": target, "Address": address.to_string(), "Port": port});
+        }
+        Matched::State { state } => v["State"] = json!(state),
+        Matched::Stateful { .. } | Matched::Delivered => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_destination_splits_into_host_and_port() {
+        assert_eq!(split_port("web:8080").unwrap(), ("web", Some(8080)));
+        assert_eq!(split_port("10.0.0.5").unwrap(), ("10.0.0.5", None));
+        assert!(split_port("web:http").is_err());
+    }
+
+    #[test]
+    fn an_arn_is_shortened_to_its_resource() {
+        assert_eq!(short_id("arn:aws:elasticloadbalancing:r:1:loadbalancer/net/x/1"), "loadbalancer/net/x/1");
+        assert_eq!(short_id("igw-1"), "igw-1");
+    }
+}

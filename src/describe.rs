@@ -1,0 +1,532 @@
+//! The AWS CLI's JSON for a world's resources, as `aws ec2 describe-...` and
+//! `aws elbv2 describe-...` print them: field names, nesting and order as the CLI
+//! does. `vpcsim describe` prints these, and `aws ... describe-*` steps return them.
+//!
+//! Everything here reads the [`World`] and changes nothing: ids that AWS would
+//! invent for a describe call (association ids, reservation ids) are derived from
+//! the resource's own id, so the same world always prints the same bytes.
+//!
+//! ```
+//! let lab = vpcsim::lab::Lab::build(Default::default()).unwrap();
+//! let v = vpcsim::describe::vpcs(&lab.world);
+//! assert_eq!(v["Vpcs"][0]["CidrBlock"], "10.0.0.0/16");
+//! ```
+
+use serde_json::{json, Value};
+
+use crate::ids::*;
+use crate::model::nlb::HealthState;
+use crate::model::route_table::RouteTarget;
+use crate::model::security_group::{Peer, SgRule};
+use crate::model::Tags;
+use crate::world::World;
+
+/// What `vpcsim describe` can print, named as its argument is.
+pub const WHAT: [&str; 9] = [
+    "vpcs",
+    "subnets",
+    "route-tables",
+    "security-groups",
+    "instances",
+    "load-balancers",
+    "target-health",
+    "vpc-endpoints",
+    "vpc-endpoint-services",
+];
+
+/// The JSON of one describe call by its `vpcsim describe` name (`route-tables`, ...), or `None` for an unknown name.
+pub fn by_name(w: &World, what: &str) -> Option<Value> {
+    Some(match what {
+        "vpcs" => vpcs(w),
+        "subnets" => subnets(w),
+        "route-tables" => route_tables(w),
+        "security-groups" => security_groups(w),
+        "instances" => instances(w),
+        "load-balancers" => load_balancers(w),
+        "target-health" => all_target_health(w),
+        "vpc-endpoints" => vpc_endpoints(w),
+        "vpc-endpoint-services" => services(w),
+        _ => return None,
+    })
+}
+
+/// Every describe call's top-level fields merged into one document, in [`WHAT`]'s order.
+pub fn everything(w: &World) -> Value {
+    let mut all = serde_json::Map::new();
+    for what in WHAT {
+        if let Some(Value::Object(m)) = by_name(w, what) {
+            all.extend(m);
+        }
+    }
+    Value::Object(all)
+}
+
+/// JSON with four-space indentation, as the AWS CLI prints it.
+pub fn pretty(v: &Value) -> String {
+    let mut buf = Vec::new();
+    let fmt = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+    let mut ser = serde_json::Serializer::with_formatter(&mut buf, fmt);
+    serde::Serialize::serialize(v, &mut ser).expect("JSON values serialise");
+    String::from_utf8(buf).expect("serde_json writes UTF-8")
+}
+
+/// Virtual time as an ISO timestamp, as the CLI prints creation times.
+pub fn timestamp(ms: u64) -> String {
+    let secs = crate::apps::EPOCH_UNIX + (ms / 1000) as i64;
+    let fmt = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].000Z");
+    time::OffsetDateTime::from_unix_timestamp(secs).ok().and_then(|t| t.format(&fmt).ok()).unwrap_or_default()
+}
+
+/// Tags as the CLI prints them: `[{"Key": ..., "Value": ...}]`.
+pub fn tags(t: &Tags) -> Value {
+    Value::Array(t.iter().map(|(k, v)| json!({"Key": k, "Value": v})).collect())
+}
+
+/// An id AWS would invent for a describe call, derived from `id`'s hex part (`vpc-0a1b...` to `prefix-0a1b...`).
+fn derived(prefix: &str, id: &str) -> String {
+    format!("{prefix}-{}", id.rsplit('-').next().unwrap_or(id))
+}
+
+/// describe-vpcs.
+pub fn vpcs(w: &World) -> Value {
+    let items: Vec<Value> = w
+        .vpcs
+        .iter()
+        .filter(|v| !v.deleted)
+        .map(|v| {
+            json!({
+                "CidrBlock": v.cidr.to_string(),
+                "State": "available",
+                "VpcId": v.aws_id,
+                "OwnerId": w.account_id,
+                "InstanceTenancy": "default",
+                "CidrBlockAssociationSet": [{
+                    "AssociationId": derived("vpc-cidr-assoc", &v.aws_id),
+                    "CidrBlock": v.cidr.to_string(),
+                    "CidrBlockState": {"State": "associated"},
+                }],
+                "IsDefault": false,
+                "Tags": tags(&v.tags),
+            })
+        })
+        .collect();
+    json!({"Vpcs": items})
+}
+
+/// describe-subnets (`AvailableIpAddressCount`: usable addresses less the interfaces in the subnet, A2).
+pub fn subnets(w: &World) -> Value {
+    let items: Vec<Value> = (0..w.subnets.len())
+        .filter(|i| !w.subnets[*i].deleted)
+        .map(|i| {
+            let s = &w.subnets[i];
+            let used = w.enis.iter().filter(|e| !e.deleted && e.subnet == SubnetId(i as u32)).count() as u64;
+            json!({
+                "AvailabilityZone": s.az,
+                "AvailabilityZoneId": w.region.az_id(s.az),
+                "AvailableIpAddressCount": s.usable().saturating_sub(used),
+                "CidrBlock": s.cidr.to_string(),
+                "DefaultForAz": false,
+                "MapPublicIpOnLaunch": s.map_public_ip_on_launch,
+                "State": "available",
+                "SubnetId": s.aws_id,
+                "VpcId": w.vpcs[s.vpc.index()].aws_id,
+                "OwnerId": w.account_id,
+                "AssignIpv6AddressOnCreation": false,
+                "Ipv6CidrBlockAssociationSet": [],
+                "Tags": tags(&s.tags),
+                "SubnetArn": format!("arn:aws:ec2:{}:{}:subnet/{}", w.region.name, w.account_id, s.aws_id),
+            })
+        })
+        .collect();
+    json!({"Subnets": items})
+}
+
+/// A route's target under the field the CLI uses for its kind.
+fn route_target_field(w: &World, t: &RouteTarget) -> (&'static str, String) {
+    let field = match t {
+        RouteTarget::Local | RouteTarget::Igw(_) | RouteTarget::GatewayEndpoint(_) => "GatewayId",
+        RouteTarget::Eni(_) => "NetworkInterfaceId",
+        RouteTarget::Instance(_) => "InstanceId",
+        RouteTarget::Nat(_) => "NatGatewayId",
+        RouteTarget::Pcx(_) => "VpcPeeringConnectionId",
+        RouteTarget::Tgw(_) => "TransitGatewayId",
+    };
+    (field, w.route_target_id(t))
+}
+
+/// describe-route-tables: routes with their state (R5) and associations (R1).
+pub fn route_tables(w: &World) -> Value {
+    use crate::model::route_table::RouteOrigin;
+    let items: Vec<Value> = (0..w.route_tables.len())
+        .filter(|i| !w.route_tables[*i].deleted)
+        .map(|i| {
+            let id = RouteTableId(i as u32);
+            let t = &w.route_tables[i];
+            let routes: Vec<Value> = t
+                .routes
+                .iter()
+                .map(|r| {
+                    let (field, target) = route_target_field(w, &r.target);
+                    let origin = match r.origin {
+                        RouteOrigin::CreateRouteTable => "CreateRouteTable",
+                        RouteOrigin::CreateRoute => "CreateRoute",
+                    };
+                    let state = if w.route_is_active(id, &r.target) { "active" } else { "blackhole" };
+                    let mut v = json!({"DestinationCidrBlock": r.destination.to_string()});
+                    v[field] = json!(target);
+                    v["Origin"] = json!(origin);
+                    v["State"] = json!(state);
+                    v
+                })
+                .collect();
+            json!({
+                "Associations": associations(w, id),
+                "PropagatingVgws": [],
+                "RouteTableId": t.aws_id,
+                "Routes": routes,
+                "Tags": tags(&t.tags),
+                "VpcId": w.vpcs[t.vpc.index()].aws_id,
+                "OwnerId": w.account_id,
+            })
+        })
+        .collect();
+    json!({"RouteTables": items})
+}
+
+fn associations(w: &World, id: RouteTableId) -> Vec<Value> {
+    let t = &w.route_tables[id.index()];
+    let mut out = Vec::new();
+    if t.main {
+        out.push(json!({
+            "Main": true,
+            "RouteTableAssociationId": derived("rtbassoc", &t.aws_id),
+            "RouteTableId": t.aws_id,
+            "AssociationState": {"State": "associated"},
+        }));
+    }
+    for s in w.subnets.iter().filter(|s| !s.deleted && s.route_table == Some(id)) {
+        out.push(json!({
+            "Main": false,
+            "RouteTableAssociationId": s.route_table_association_id.clone().unwrap_or_else(|| derived("rtbassoc", &s.aws_id)),
+            "RouteTableId": t.aws_id,
+            "SubnetId": s.aws_id,
+            "AssociationState": {"State": "associated"},
+        }));
+    }
+    out
+}
+
+/// One security group rule as an `IpPermissions` item.
+fn permission(w: &World, r: &SgRule) -> Value {
+    let mut v = json!({"IpProtocol": r.protocol.as_str()});
+    if r.protocol != crate::addr::RuleProtocol::All {
+        v["FromPort"] = json!(r.ports.from);
+        v["ToPort"] = json!(r.ports.to);
+    }
+    let (mut ranges, mut groups, mut lists) = (vec![], vec![], vec![]);
+    match &r.peer {
+        Peer::Cidr(c) => ranges.push(json!({"CidrIp": c.to_string()})),
+        Peer::Group(g) => groups.push(json!({"GroupId": w.sgs[g.index()].aws_id, "UserId": w.account_id})),
+        Peer::PrefixList(p) => lists.push(json!({"PrefixListId": p})),
+    }
+    if let (Some(d), Some(first)) = (&r.description, ranges.first_mut().or(groups.first_mut())) {
+        first["Description"] = json!(d);
+    }
+    v["IpRanges"] = json!(ranges);
+    v["Ipv6Ranges"] = json!([]);
+    v["PrefixListIds"] = json!(lists);
+    v["UserIdGroupPairs"] = json!(groups);
+    v
+}
+
+/// describe-security-groups.
+pub fn security_groups(w: &World) -> Value {
+    let items: Vec<Value> = w
+        .sgs
+        .iter()
+        .filter(|g| !g.deleted)
+        .map(|g| {
+            json!({
+                "Description": g.description,
+                "GroupName": g.name,
+                "IpPermissions": g.ingress.iter().map(|r| permission(w, r)).collect::<Vec<_>>(),
+                "OwnerId": w.account_id,
+                "GroupId": g.aws_id,
+                "IpPermissionsEgress": g.egress.iter().map(|r| permission(w, r)).collect::<Vec<_>>(),
+                "Tags": tags(&g.tags),
+                "VpcId": w.vpcs[g.vpc.index()].aws_id,
+            })
+        })
+        .collect();
+    json!({"SecurityGroups": items})
+}
+
+fn dashed(ip: std::net::Ipv4Addr) -> String {
+    ip.to_string().replace('.', "-")
+}
+
+/// describe-instances: one reservation per instance.
+pub fn instances(w: &World) -> Value {
+    let items: Vec<Value> = (0..w.instances.len()).map(|i| instance(w, InstanceId(i as u32))).collect();
+    json!({"Reservations": items})
+}
+
+fn instance(w: &World, id: InstanceId) -> Value {
+    let i = &w.instances[id.index()];
+    let eni = &w.enis[i.eni.index()];
+    let subnet = &w.subnets[eni.subnet.index()];
+    let vpc = &w.vpcs[eni.vpc.index()];
+    let groups: Vec<Value> = eni
+        .groups
+        .iter()
+        .map(|g| json!({"GroupName": w.sgs[g.index()].name, "GroupId": w.sgs[g.index()].aws_id}))
+        .collect();
+    let public = w.public_ip_of(i.eni);
+    let public_dns = match public {
+        Some(p) if vpc.dns_hostnames => format!("ec2-{}.{}", dashed(p), w.region.public_suffix()),
+        _ => String::new(),
+    };
+    let mut v = json!({
+        "AmiLaunchIndex": 0,
+        "ImageId": i.image_id,
+        "InstanceId": i.aws_id,
+        "InstanceType": i.instance_type,
+    });
+    if let Some(k) = &i.key_name {
+        v["KeyName"] = json!(k);
+    }
+    v["LaunchTime"] = json!(timestamp(0));
+    v["Placement"] = json!({"AvailabilityZone": subnet.az, "GroupName": "", "Tenancy": "default"});
+    v["PrivateDnsName"] = json!(format!("ip-{}.{}", dashed(eni.private_ip), w.region.internal_suffix()));
+    v["PrivateIpAddress"] = json!(eni.private_ip.to_string());
+    v["PublicDnsName"] = json!(public_dns);
+    if let Some(p) = public {
+        v["PublicIpAddress"] = json!(p.to_string());
+    }
+    v["State"] = json!({"Code": i.state.code(), "Name": i.state.as_str()});
+    v["SubnetId"] = json!(subnet.aws_id);
+    v["VpcId"] = json!(vpc.aws_id);
+    v["NetworkInterfaces"] = json!([{
+        "NetworkInterfaceId": eni.aws_id,
+        "PrivateIpAddress": eni.private_ip.to_string(),
+        "SubnetId": subnet.aws_id,
+        "VpcId": vpc.aws_id,
+        "Groups": groups.clone(),
+        "SourceDestCheck": eni.source_dest_check,
+        "Status": "in-use",
+    }]);
+    v["SecurityGroups"] = json!(groups);
+    v["SourceDestCheck"] = json!(eni.source_dest_check);
+    v["Tags"] = tags(&i.tags);
+    json!({
+        "Groups": [],
+        "Instances": [v],
+        "OwnerId": w.account_id,
+        "ReservationId": derived("r", &i.aws_id),
+    })
+}
+
+/// describe-load-balancers (live ones).
+pub fn load_balancers(w: &World) -> Value {
+    let items: Vec<Value> =
+        (0..w.lbs.len()).filter(|i| !w.lbs[*i].deleted).map(|i| load_balancer(w, LbId(i as u32))).collect();
+    json!({"LoadBalancers": items})
+}
+
+/// describe-target-health of every live target group, one after the other.
+pub fn all_target_health(w: &World) -> Value {
+    let mut items = Vec::new();
+    for i in (0..w.target_groups.len()).filter(|i| !w.target_groups[*i].deleted) {
+        if let Value::Array(a) = target_health(w, TargetGroupId(i as u32))["TargetHealthDescriptions"].take()
+        {
+            items.extend(a);
+        }
+    }
+    json!({"TargetHealthDescriptions": items})
+}
+
+/// describe-vpc-endpoints (every endpoint, deleted ones included as AWS lists them for a while).
+pub fn vpc_endpoints(w: &World) -> Value {
+    let items: Vec<Value> = (0..w.endpoints.len()).map(|i| endpoint(w, EndpointId(i as u32))).collect();
+    json!({"VpcEndpoints": items})
+}
+
+/// describe-vpc-endpoint-service-configurations.
+pub fn services(w: &World) -> Value {
+    let items: Vec<Value> = (0..w.services.len()).map(|i| service(w, ServiceId(i as u32))).collect();
+    json!({"ServiceConfigurations": items})
+}
+
+/// A VPC endpoint (`VpcEndpoint` of create-vpc-endpoint, an item of describe-vpc-endpoints).
+pub fn endpoint(w: &World, ep: EndpointId) -> Value {
+    let e = &w.endpoints[ep.index()];
+    let svc = &w.services[e.service.index()];
+    let dns: Vec<Value> = w
+        .endpoint_dns_names(ep)
+        .into_iter()
+        .map(|n| json!({"DnsName": n, "HostedZoneId": "Z27UANNT0PRK1T"}))
+        .collect();
+    json!({
+        "VpcEndpointId": e.aws_id,
+        "VpcEndpointType": "Interface",
+        "VpcId": w.vpcs[e.vpc.index()].aws_id,
+        "ServiceName": svc.service_name,
+        "State": e.state.as_str(),
+        "RouteTableIds": [],
+        "SubnetIds": e.subnets.iter().map(|s| w.subnets[s.index()].aws_id.clone()).collect::<Vec<_>>(),
+        "Groups": e.groups.iter().map(|g| json!({"GroupId": w.sgs[g.index()].aws_id, "GroupName": w.sgs[g.index()].name})).collect::<Vec<_>>(),
+        "IpAddressType": "ipv4",
+        "PrivateDnsEnabled": e.private_dns_enabled,
+        "RequesterManaged": false,
+        "NetworkInterfaceIds": e.enis.iter().map(|x| w.enis[x.index()].aws_id.clone()).collect::<Vec<_>>(),
+        "DnsEntries": dns,
+        "CreationTimestamp": timestamp(e.created_ms),
+        "OwnerId": w.account_id,
+    })
+}
+
+/// An endpoint service configuration.
+pub fn service(w: &World, svc: ServiceId) -> Value {
+    let s = &w.services[svc.index()];
+    let mut v = json!({
+        "ServiceType": [{"ServiceType": "Interface"}],
+        "ServiceId": s.service_id,
+        "ServiceName": s.service_name,
+        "ServiceState": s.state.as_str(),
+        "AvailabilityZones": w.service_azs(svc),
+        "AcceptanceRequired": s.acceptance_required,
+        "ManagesVpcEndpoints": false,
+        "NetworkLoadBalancerArns": s.nlbs.iter().map(|l| w.lbs[l.index()].arn.clone()).collect::<Vec<_>>(),
+        "SupportedIpAddressTypes": ["ipv4"],
+        "BaseEndpointDnsNames": [s.base_dns_name],
+    });
+    if let Some(name) = &s.private_dns_name {
+        v["PrivateDnsName"] = json!(name);
+    }
+    v
+}
+
+/// An endpoint connection, as describe-vpc-endpoint-connections lists it.
+pub fn connection(w: &World, ep: EndpointId) -> Value {
+    let e = &w.endpoints[ep.index()];
+    let s = &w.services[e.service.index()];
+    json!({
+        "ServiceId": s.service_id,
+        "VpcEndpointId": e.aws_id,
+        "VpcEndpointOwner": w.account_id,
+        "VpcEndpointState": e.state.as_str(),
+        "CreationTimestamp": timestamp(e.created_ms),
+        "NetworkLoadBalancerArns": s.nlbs.iter().map(|l| w.lbs[l.index()].arn.clone()).collect::<Vec<_>>(),
+        "IpAddressType": "ipv4",
+    })
+}
+
+/// describe-target-health's descriptions for a group.
+pub fn target_health(w: &World, tg: TargetGroupId) -> Value {
+    let g = &w.target_groups[tg.index()];
+    let items: Vec<Value> = g
+        .targets
+        .iter()
+        .map(|t| {
+            let mut health = json!({"State": t.state.as_str()});
+            if let Some((code, text)) = health_reason(t.state) {
+                health["Reason"] = json!(code);
+                health["Description"] = json!(text);
+            }
+            json!({
+                "Target": {"Id": w.target_id(t.target), "Port": t.port},
+                "HealthCheckPort": g.health_check.port.unwrap_or(t.port).to_string(),
+                "TargetHealth": health,
+            })
+        })
+        .collect();
+    json!({"TargetHealthDescriptions": items})
+}
+
+/// The reason code and description the CLI prints for a target that is not healthy.
+fn health_reason(state: HealthState) -> Option<(&'static str, &'static str)> {
+    match state {
+        HealthState::Initial => Some(("Elb.RegistrationInProgress", "Target registration is in progress")),
+        HealthState::Unhealthy => Some(("Target.FailedHealthChecks", "Health checks failed")),
+        HealthState::Unused => Some((
+            "Target.NotInUse",
+            "Target group is not configured to receive traffic from the load balancer",
+        )),
+        HealthState::Draining => {
+            Some(("Target.DeregistrationInProgress", "Target deregistration is in progress"))
+        }
+        HealthState::Healthy => None,
+    }
+}
+
+/// A load balancer, as describe-load-balancers lists it.
+pub fn load_balancer(w: &World, lb: LbId) -> Value {
+    let l = &w.lbs[lb.index()];
+    let azs: Vec<Value> = l
+        .nodes
+        .iter()
+        .map(|n| {
+            let eni = &w.enis[n.eni.index()];
+            let mut addr = json!({});
+            if let Some(p) = w.public_ip_of(n.eni) {
+                addr["IpAddress"] = json!(p.to_string());
+            } else {
+                addr["PrivateIPv4Address"] = json!(eni.private_ip.to_string());
+            }
+            json!({"ZoneName": n.az, "SubnetId": w.subnets[n.subnet.index()].aws_id, "LoadBalancerAddresses": [addr]})
+        })
+        .collect();
+    json!({
+        "LoadBalancerArn": l.arn,
+        "DNSName": l.dns_name,
+        "CanonicalHostedZoneId": "ZIBE1TIR4HY56",
+        "CreatedTime": timestamp(0),
+        "LoadBalancerName": l.name,
+        "Scheme": l.scheme.as_str(),
+        "VpcId": w.vpcs[l.vpc.index()].aws_id,
+        "State": {"Code": "active"},
+        "Type": "network",
+        "AvailabilityZones": azs,
+        "IpAddressType": "ipv4",
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_describe_name_has_a_document() {
+        let lab = crate::lab::Lab::build(Default::default()).unwrap();
+        for what in WHAT {
+            assert!(by_name(&lab.world, what).is_some(), "{what}");
+        }
+        assert!(by_name(&lab.world, "nat-gateways").is_none());
+    }
+
+    #[test]
+    fn r1_a_subnet_association_and_the_main_table_are_listed() {
+        let lab = crate::lab::Lab::build(Default::default()).unwrap();
+        let v = route_tables(&lab.world);
+        let my_rt = v["RouteTables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["Tags"][0]["Value"] == "My-Public-RT")
+            .unwrap();
+        assert_eq!(my_rt["Associations"][0]["Main"], false);
+        assert_eq!(my_rt["Routes"][0]["DestinationCidrBlock"], "10.0.0.0/16");
+        assert_eq!(my_rt["Routes"][0]["GatewayId"], "local");
+        assert_eq!(my_rt["Routes"][1]["State"], "active");
+    }
+
+    #[test]
+    fn instances_show_private_and_public_addresses() {
+        let lab = crate::lab::Lab::build(Default::default()).unwrap();
+        let v = instances(&lab.world);
+        let first = &v["Reservations"][0]["Instances"][0];
+        assert!(first["PrivateIpAddress"].as_str().unwrap().starts_with("10.0.0."));
+        assert!(first["PublicIpAddress"].is_string());
+        assert_eq!(first["State"]["Name"], "running");
+    }
+}

@@ -1,0 +1,588 @@
+//! A world as a diagram people can read: a cluster per VPC, its subnets inside
+//! their Availability Zone, instances, load balancer nodes and endpoint interfaces
+//! in their subnets, internet gateways in their VPC joined to the internet, the
+//! load balancer's edges to its targets and the PrivateLink edges from endpoint
+//! interfaces through the endpoint service to the load balancer.
+//!
+//! A traced path can be drawn over it: the forward path's components in order,
+//! each edge numbered with the trace's sequence number of the hop it reaches; a
+//! blocked flow marks where it stopped in red with its explanation code.
+//!
+//! The diagram is built once as a small model ([`Diagram`]) and rendered as
+//! Graphviz DOT ([`Diagram::dot`]) or Mermaid ([`Diagram::mermaid`]). Output is
+//! deterministic: arena order, no hash-map iteration.
+//!
+//! ```
+//! let lab = vpcsim::lab::Lab::build(Default::default()).unwrap();
+//! let dot = vpcsim::graph::Diagram::of(&lab.world, None).dot();
+//! assert!(dot.starts_with("digraph vpcsim {"));
+//! assert!(dot.contains("My-Public-SN"));
+//! ```
+
+use std::fmt::Write;
+
+use indexmap::IndexMap;
+
+use crate::ids::*;
+use crate::model::eni::EniOwner;
+use crate::model::instance::InstanceState;
+use crate::model::nlb::TargetRef;
+use crate::trace::{ComponentKind, Trace};
+use crate::world::{Handle, World};
+
+/// What a node stands for; it decides the node's shape and colour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeKind {
+    /// An instance.
+    Instance,
+    /// A load balancer node (one per subnet).
+    LoadBalancer,
+    /// An interface endpoint's network interface.
+    Endpoint,
+    /// An endpoint service.
+    Service,
+    /// An internet gateway.
+    Gateway,
+    /// The internet.
+    Internet,
+}
+
+/// One box of the diagram.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Node {
+    /// Identifier in the diagram's text (`i0`, `lb0_0`, ...).
+    pub id: String,
+    /// Lines of its label.
+    pub label: Vec<String>,
+    /// What it stands for.
+    pub kind: NodeKind,
+}
+
+/// A box around boxes: a VPC, an Availability Zone, a subnet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cluster {
+    /// Identifier (`vpc0`, `vpc0_az0`, `subnet0`).
+    pub id: String,
+    /// Lines of its label.
+    pub label: Vec<String>,
+    /// `vpc`, `az` or `subnet`.
+    pub level: &'static str,
+    /// Nodes directly inside, by index into [`Diagram::nodes`].
+    pub nodes: Vec<usize>,
+    /// Clusters inside.
+    pub clusters: Vec<Cluster>,
+}
+
+/// How an edge is drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EdgeKind {
+    /// A gateway's link to the internet.
+    Link,
+    /// A load balancer node to a target.
+    Target,
+    /// PrivateLink: endpoint to service, service to load balancer.
+    PrivateLink,
+    /// A hop of the traced path.
+    Path,
+    /// The traced path's last hop, where it was blocked.
+    Blocked,
+}
+
+/// One line between two nodes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edge {
+    /// From node id.
+    pub from: String,
+    /// To node id.
+    pub to: String,
+    /// Label, if any.
+    pub label: Option<String>,
+    /// How it is drawn.
+    pub kind: EdgeKind,
+}
+
+/// The diagram model, ready to render.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Diagram {
+    /// Title.
+    pub title: String,
+    /// Every node.
+    pub nodes: Vec<Node>,
+    /// Nodes outside any VPC, by index.
+    pub top_nodes: Vec<usize>,
+    /// VPC clusters.
+    pub clusters: Vec<Cluster>,
+    /// Edges, the traced path's last.
+    pub edges: Vec<Edge>,
+    /// The node where a traced flow was blocked, with the explanation code.
+    pub blocked: Option<(String, String)>,
+    /// AWS ids (instances, interfaces, gateways, endpoints, services, load balancers) to node ids.
+    pub by_aws_id: IndexMap<String, String>,
+}
+
+impl Diagram {
+    /// The diagram of `w`, with `trace`'s forward path drawn over it when given.
+    pub fn of(w: &World, trace: Option<&Trace>) -> Diagram {
+        let mut d = Diagram { title: format!("vpcsim: {}", w.region.name), ..Diagram::default() };
+        let internet = d.add(None, "internet", vec!["Internet".into()], NodeKind::Internet);
+        d.top_nodes.push(internet);
+        d.by_aws_id.insert("internet".into(), "internet".into());
+        for v in (0..w.vpcs.len()).filter(|v| !w.vpcs[*v].deleted) {
+            let cluster = d.vpc_cluster(w, VpcId(v as u32));
+            d.clusters.push(cluster);
+        }
+        d.service_nodes(w);
+        d.target_edges(w);
+        if let Some(t) = trace {
+            d.overlay(t);
+        }
+        d
+    }
+
+    fn add(&mut self, aws_id: Option<&str>, id: &str, label: Vec<String>, kind: NodeKind) -> usize {
+        if let Some(a) = aws_id {
+            self.by_aws_id.insert(a.to_string(), id.to_string());
+        }
+        self.nodes.push(Node { id: id.to_string(), label, kind });
+        self.nodes.len() - 1
+    }
+
+    fn vpc_cluster(&mut self, w: &World, vpc: VpcId) -> Cluster {
+        let v = &w.vpcs[vpc.index()];
+        let name = w.name_of(Handle::Vpc(vpc)).unwrap_or("VPC");
+        let mut c = Cluster {
+            id: format!("vpc{}", vpc.0),
+            label: vec![format!("{name} {}", v.cidr), v.aws_id.clone()],
+            level: "vpc",
+            nodes: Vec::new(),
+            clusters: Vec::new(),
+        };
+        for g in (0..w.igws.len()).filter(|g| !w.igws[*g].deleted && w.igws[*g].attached == Some(vpc)) {
+            let igw = &w.igws[g];
+            let name = w.name_of(Handle::Igw(IgwId(g as u32))).unwrap_or("internet gateway");
+            let id = format!("igw{g}");
+            let n =
+                self.add(Some(&igw.aws_id), &id, vec![name.into(), igw.aws_id.clone()], NodeKind::Gateway);
+            c.nodes.push(n);
+            self.edges.push(Edge { from: id, to: "internet".into(), label: None, kind: EdgeKind::Link });
+        }
+        for (k, az) in w.region.azs.iter().enumerate() {
+            let subnets: Vec<usize> = (0..w.subnets.len())
+                .filter(|s| !w.subnets[*s].deleted && w.subnets[*s].vpc == vpc && w.subnets[*s].az == *az)
+                .collect();
+            if subnets.is_empty() {
+                continue;
+            }
+            let mut zone = Cluster {
+                id: format!("vpc{}_az{k}", vpc.0),
+                label: vec![az.to_string()],
+                level: "az",
+                nodes: Vec::new(),
+                clusters: Vec::new(),
+            };
+            for s in subnets {
+                let cluster = self.subnet_cluster(w, SubnetId(s as u32));
+                zone.clusters.push(cluster);
+            }
+            c.clusters.push(zone);
+        }
+        c
+    }
+
+    fn subnet_cluster(&mut self, w: &World, subnet: SubnetId) -> Cluster {
+        let s = &w.subnets[subnet.index()];
+        let name = w.name_of(Handle::Subnet(subnet)).unwrap_or("subnet");
+        let rt = w.route_table_of(subnet);
+        let rt_name = w.name_of(Handle::RouteTable(rt)).unwrap_or(&w.route_tables[rt.index()].aws_id);
+        let mut c = Cluster {
+            id: format!("subnet{}", subnet.0),
+            label: vec![format!("{name} {}", s.cidr), format!("route table {rt_name}")],
+            level: "subnet",
+            nodes: Vec::new(),
+            clusters: Vec::new(),
+        };
+        for (e, eni) in w.enis.iter().enumerate() {
+            if eni.deleted || eni.subnet != subnet {
+                continue;
+            }
+            if let Some(n) = self.eni_node(w, EniId(e as u32)) {
+                c.nodes.push(n);
+            }
+        }
+        c
+    }
+
+    /// The node of an interface's owner (an instance's secondary interfaces add none).
+    fn eni_node(&mut self, w: &World, e: EniId) -> Option<usize> {
+        let eni = &w.enis[e.index()];
+        let addrs = match w.public_ip_of(e) {
+            Some(p) => format!("{} | {p}", eni.private_ip),
+            None => eni.private_ip.to_string(),
+        };
+        match eni.owner {
+            EniOwner::Instance(i) => {
+                let inst = &w.instances[i.index()];
+                if inst.eni != e || inst.state == InstanceState::Terminated {
+                    return None;
+                }
+                let name = w.name_of(Handle::Instance(i)).unwrap_or("instance");
+                let mut label = vec![name.to_string(), inst.aws_id.clone(), addrs];
+                if inst.state != InstanceState::Running {
+                    label.push(inst.state.as_str().into());
+                }
+                let id = format!("i{}", i.0);
+                self.by_aws_id.insert(eni.aws_id.clone(), id.clone());
+                Some(self.add(Some(&inst.aws_id), &id, label, NodeKind::Instance))
+            }
+            EniOwner::LoadBalancer(lb) => {
+                let l = &w.lbs[lb.index()];
+                if l.deleted {
+                    return None;
+                }
+                let k = l.nodes.iter().position(|n| n.eni == e).unwrap_or(0);
+                let id = format!("lb{}_{k}", lb.0);
+                if k == 0 {
+                    self.by_aws_id.insert(l.arn.clone(), id.clone());
+                }
+                let label = vec![format!("{} (NLB node)", l.name), addrs];
+                Some(self.add(Some(&eni.aws_id), &id, label, NodeKind::LoadBalancer))
+            }
+            EniOwner::Endpoint(ep) => {
+                let x = &w.endpoints[ep.index()];
+                if x.state.as_str() == "deleted" {
+                    return None;
+                }
+                let k = x.enis.iter().position(|n| *n == e).unwrap_or(0);
+                let id = format!("vpce{}_{k}", ep.0);
+                if k == 0 {
+                    self.by_aws_id.insert(x.aws_id.clone(), id.clone());
+                }
+                let label = vec![format!("endpoint {}", x.aws_id), addrs, x.state.as_str().to_string()];
+                Some(self.add(Some(&eni.aws_id), &id, label, NodeKind::Endpoint))
+            }
+            EniOwner::Detached => None,
+        }
+    }
+
+    fn service_nodes(&mut self, w: &World) {
+        for (i, s) in w.services.iter().enumerate() {
+            if s.state.as_str() == "Deleted" {
+                continue;
+            }
+            let id = format!("svc{i}");
+            let lbs: Vec<&str> = s.nlbs.iter().map(|l| w.lbs[l.index()].name.as_str()).collect();
+            let label = vec![
+                "endpoint service".into(),
+                s.service_id.clone(),
+                format!("in front of {}", lbs.join(", ")),
+            ];
+            let n = self.add(Some(&s.service_id), &id, label, NodeKind::Service);
+            self.top_nodes.push(n);
+            for (e, ep) in w.endpoints.iter().enumerate() {
+                if ep.service.index() != i || ep.state.as_str() == "deleted" {
+                    continue;
+                }
+                for k in 0..ep.enis.len() {
+                    self.edges.push(Edge {
+                        from: format!("vpce{e}_{k}"),
+                        to: id.clone(),
+                        label: Some(format!("PrivateLink ({})", ep.state.as_str())),
+                        kind: EdgeKind::PrivateLink,
+                    });
+                }
+            }
+            for lb in s.nlbs.iter().filter(|l| !w.lbs[l.index()].deleted) {
+                for k in 0..w.lbs[lb.index()].nodes.len() {
+                    self.edges.push(Edge {
+                        from: id.clone(),
+                        to: format!("lb{}_{k}", lb.0),
+                        label: None,
+                        kind: EdgeKind::PrivateLink,
+                    });
+                }
+            }
+        }
+    }
+
+    fn target_edges(&mut self, w: &World) {
+        for (i, lb) in w.lbs.iter().enumerate().filter(|(_, l)| !l.deleted) {
+            for l in lb.listeners.iter().map(|l| &w.listeners[l.index()]).filter(|l| !l.deleted) {
+                let Some(tg) = l.target_group else { continue };
+                let g = &w.target_groups[tg.index()];
+                for t in &g.targets {
+                    let to = match t.target {
+                        TargetRef::Instance(x) => format!("i{}", x.0),
+                        TargetRef::Ip(ip) => match (0..w.enis.len())
+                            .find(|e| w.enis[*e].private_ip == ip && w.enis[*e].vpc == g.vpc)
+                        {
+                            Some(e) => match self.by_aws_id.get(&w.enis[e].aws_id) {
+                                Some(n) => n.clone(),
+                                None => continue,
+                            },
+                            None => continue,
+                        },
+                    };
+                    for k in 0..lb.nodes.len() {
+                        self.edges.push(Edge {
+                            from: format!("lb{i}_{k}"),
+                            to: to.clone(),
+                            label: Some(format!("{}:{} {}", l.protocol.as_str(), l.port, g.name)),
+                            kind: EdgeKind::Target,
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    /// The node a hop stands on, if the diagram draws it (`current` keeps a load balancer on its node).
+    fn node_of_hop(&self, kind: ComponentKind, id: &str, current: Option<&str>) -> Option<String> {
+        match kind {
+            ComponentKind::Internet => Some("internet".into()),
+            ComponentKind::LoadBalancer | ComponentKind::VpcEndpoint => {
+                let first = self.by_aws_id.get(id)?;
+                let prefix = first.split('_').next().unwrap_or(first);
+                match current {
+                    Some(c) if c.split('_').next() == Some(prefix) => Some(c.to_string()),
+                    _ => Some(first.clone()),
+                }
+            }
+            ComponentKind::Instance
+            | ComponentKind::NetworkInterface
+            | ComponentKind::InternetGateway
+            | ComponentKind::VpcEndpointService => self.by_aws_id.get(id).cloned(),
+            _ => None,
+        }
+    }
+
+    fn overlay(&mut self, t: &Trace) {
+        let mut current: Option<String> = None;
+        for hop in &t.forward {
+            let Some(node) = self.node_of_hop(hop.kind, &hop.id, current.as_deref()) else { continue };
+            if current.as_deref() == Some(node.as_str()) {
+                continue;
+            }
+            if let Some(from) = current.take() {
+                self.edges.push(Edge {
+                    from,
+                    to: node.clone(),
+                    label: Some(hop.seq.to_string()),
+                    kind: EdgeKind::Path,
+                });
+            }
+            current = Some(node);
+        }
+        if let Some(x) = &t.explanation {
+            let at = self.node_of_hop(x.kind, &x.component_id, current.as_deref()).or(current.clone());
+            if let (Some(at), Some(cur)) = (&at, &current) {
+                if at != cur {
+                    self.edges.push(Edge {
+                        from: cur.clone(),
+                        to: at.clone(),
+                        label: Some("✘".into()),
+                        kind: EdgeKind::Blocked,
+                    });
+                }
+            }
+            if let Some(at) = at {
+                self.blocked = Some((at, x.code.as_str().to_string()));
+            }
+        }
+    }
+}
+
+fn dot_escape(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+fn dot_label(lines: &[String]) -> String {
+    lines.iter().map(|l| dot_escape(l)).collect::<Vec<_>>().join("\\n")
+}
+
+fn dot_node_style(kind: NodeKind) -> &'static str {
+    match kind {
+        NodeKind::Instance => "shape=box, style=\"rounded,filled\", fillcolor=\"#fff3d6\"",
+        NodeKind::LoadBalancer => "shape=box, style=\"rounded,filled\", fillcolor=\"#e3d7f7\"",
+        NodeKind::Endpoint => "shape=box, style=\"rounded,filled\", fillcolor=\"#d6f0ff\"",
+        NodeKind::Service => "shape=component, style=filled, fillcolor=\"#d6f0ff\"",
+        NodeKind::Gateway => "shape=cds, style=filled, fillcolor=\"#dff5df\"",
+        NodeKind::Internet => "shape=ellipse, style=filled, fillcolor=\"#eeeeee\"",
+    }
+}
+
+fn dot_edge_style(kind: EdgeKind) -> &'static str {
+    match kind {
+        EdgeKind::Link => "dir=none, color=\"#4a8f4a\"",
+        EdgeKind::Target => "color=\"#7a5cad\"",
+        EdgeKind::PrivateLink => "style=dashed, color=\"#1b75bb\"",
+        EdgeKind::Path => "color=\"#1f6fd1\", penwidth=2.5, fontcolor=\"#1f6fd1\", constraint=false",
+        EdgeKind::Blocked => "color=\"#d62728\", penwidth=2.5, fontcolor=\"#d62728\", constraint=false",
+    }
+}
+
+impl Diagram {
+    /// The diagram as Graphviz DOT (`dot -Tsvg` draws it).
+    pub fn dot(&self) -> String {
+        let mut out = String::from("digraph vpcsim {\n");
+        let _ = writeln!(
+            out,
+            "  graph [fontname=\"Helvetica\", rankdir=LR, compound=true, label=\"{}\", labelloc=t];",
+            dot_label(&self.title.lines().map(str::to_string).collect::<Vec<_>>())
+        );
+        out.push_str(
+            "  node [fontname=\"Helvetica\", fontsize=10];\n  edge [fontname=\"Helvetica\", fontsize=9];\n",
+        );
+        for &n in &self.top_nodes {
+            self.dot_node(&mut out, n, 1);
+        }
+        for c in &self.clusters {
+            self.dot_cluster(&mut out, c, 1);
+        }
+        for e in &self.edges {
+            let label =
+                e.label.as_ref().map(|l| format!(", label=\"{}\"", dot_escape(l))).unwrap_or_default();
+            let _ = writeln!(out, "  {} -> {} [{}{label}];", e.from, e.to, dot_edge_style(e.kind));
+        }
+        out.push_str("}\n");
+        out
+    }
+
+    fn dot_node(&self, out: &mut String, n: usize, depth: usize) {
+        let node = &self.nodes[n];
+        let pad = "  ".repeat(depth);
+        let mut style = dot_node_style(node.kind).to_string();
+        if let Some((at, code)) = &self.blocked {
+            if *at == node.id {
+                style = format!("shape=box, style=\"rounded,filled,bold\", color=\"#d62728\", fillcolor=\"#f9c4c4\", xlabel=\"blocked: {code}\"");
+            }
+        }
+        let _ = writeln!(out, "{pad}{} [label=\"{}\", {style}];", node.id, dot_label(&node.label));
+    }
+
+    fn dot_cluster(&self, out: &mut String, c: &Cluster, depth: usize) {
+        let pad = "  ".repeat(depth);
+        let style = match c.level {
+            "vpc" => "style=rounded; color=\"#1b75bb\"; penwidth=2;",
+            "az" => "style=dashed; color=\"#888888\";",
+            _ => "style=\"rounded,filled\"; color=\"#9ccc9c\"; fillcolor=\"#f2faf2\";",
+        };
+        let _ = writeln!(out, "{pad}subgraph cluster_{} {{", c.id);
+        let _ = writeln!(out, "{pad}  label=\"{}\"; {style}", dot_label(&c.label));
+        for &n in &c.nodes {
+            self.dot_node(out, n, depth + 1);
+        }
+        for inner in &c.clusters {
+            self.dot_cluster(out, inner, depth + 1);
+        }
+        let _ = writeln!(out, "{pad}}}");
+    }
+
+    /// The diagram as a Mermaid flowchart with its title in front matter (GitHub renders it in Markdown).
+    pub fn mermaid(&self) -> String {
+        let title = self.title.lines().collect::<Vec<_>>().join(" / ");
+        let mut out =
+            format!("---\ntitle: \"{}\"\n---\nflowchart LR\n", title.replace('\\', "").replace('"', "'"));
+        for &n in &self.top_nodes {
+            self.mermaid_node(&mut out, n, 1);
+        }
+        for c in &self.clusters {
+            self.mermaid_cluster(&mut out, c, 1);
+        }
+        let mut styles: Vec<(usize, &str)> = Vec::new();
+        for (i, e) in self.edges.iter().enumerate() {
+            let arrow = match e.kind {
+                EdgeKind::Link => "---",
+                EdgeKind::Target => "-->",
+                EdgeKind::PrivateLink => "-.->",
+                EdgeKind::Path | EdgeKind::Blocked => "==>",
+            };
+            let label = e.label.as_ref().map(|l| format!("|\"{}\"|", mermaid_escape(l))).unwrap_or_default();
+            let _ = writeln!(out, "  {} {arrow}{label} {}", e.from, e.to);
+            match e.kind {
+                EdgeKind::Path => styles.push((i, "stroke:#1f6fd1,stroke-width:3px")),
+                EdgeKind::Blocked => styles.push((i, "stroke:#d62728,stroke-width:3px")),
+                _ => {}
+            }
+        }
+        for (i, s) in styles {
+            let _ = writeln!(out, "  linkStyle {i} {s}");
+        }
+        if let Some((at, _)) = &self.blocked {
+            let _ = writeln!(out, "  style {at} fill:#f9c4c4,stroke:#d62728,stroke-width:3px");
+        }
+        out
+    }
+
+    fn mermaid_node(&self, out: &mut String, n: usize, depth: usize) {
+        let node = &self.nodes[n];
+        let pad = "  ".repeat(depth);
+        let mut lines = node.label.clone();
+        if let Some((at, code)) = &self.blocked {
+            if *at == node.id {
+                lines.push(format!("blocked: {code}"));
+            }
+        }
+        let text = lines.iter().map(|l| mermaid_escape(l)).collect::<Vec<_>>().join("<br/>");
+        let (open, close) = match node.kind {
+            NodeKind::Internet => ("((", "))"),
+            NodeKind::Gateway => ("{{", "}}"),
+            NodeKind::Service => ("[[", "]]"),
+            _ => ("(", ")"),
+        };
+        let _ = writeln!(out, "{pad}{}{open}\"{text}\"{close}", node.id);
+    }
+
+    fn mermaid_cluster(&self, out: &mut String, c: &Cluster, depth: usize) {
+        let pad = "  ".repeat(depth);
+        let label = c.label.iter().map(|l| mermaid_escape(l)).collect::<Vec<_>>().join("<br/>");
+        let _ = writeln!(out, "{pad}subgraph {}[\"{label}\"]", c.id);
+        for &n in &c.nodes {
+            self.mermaid_node(out, n, depth + 1);
+        }
+        for inner in &c.clusters {
+            self.mermaid_cluster(out, inner, depth + 1);
+        }
+        let _ = writeln!(out, "{pad}end");
+    }
+}
+
+fn mermaid_escape(s: &str) -> String {
+    s.replace('"', "#quot;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lab_has_a_cluster_per_vpc_and_subnets_inside_their_az() {
+        let lab = crate::lab::Lab::build(Default::default()).unwrap();
+        let d = Diagram::of(&lab.world, None);
+        assert_eq!(d.clusters.len(), 2);
+        assert_eq!(d.clusters[0].clusters[0].label, vec!["ap-northeast-2a".to_string()]);
+        assert_eq!(d.clusters[0].clusters[0].clusters[0].level, "subnet");
+        assert_eq!(d.edges.iter().filter(|e| e.kind == EdgeKind::Target).count(), 2);
+    }
+
+    #[test]
+    fn a_traced_path_is_numbered_with_the_hops_sequence() {
+        let mut lab = crate::lab::Lab::ready(Default::default()).unwrap();
+        let ep = lab.connect_privatelink().unwrap();
+        let w = &lab.world;
+        let dst = w.enis[w.endpoints[ep.index()].enis[0].index()].private_ip;
+        let eni = w.instances[lab.my_ec2.index()].eni;
+        let header = crate::trace::Header {
+            src: w.enis[eni.index()].private_ip,
+            dst,
+            protocol: crate::addr::Protocol::Tcp,
+            src_port: 40000,
+            dst_port: 80,
+        };
+        let trace = w.trace(eni, crate::trace::Flow { header, seq: 1 });
+        let d = Diagram::of(w, Some(&trace));
+        let path: Vec<&Edge> = d.edges.iter().filter(|e| e.kind == EdgeKind::Path).collect();
+        assert_eq!(path[0].from, format!("i{}", lab.my_ec2.0));
+        assert!(path.iter().any(|e| e.to.starts_with("svc")));
+        assert!(d.blocked.is_none());
+    }
+}

@@ -1,0 +1,682 @@
+//! The `vpcsim` binary end to end: every command run as a user runs it (the built
+//! binary, arguments, standard input), its exit code and its output, with reviewed
+//! snapshots in tests/snapshots/. Outputs are deterministic: same seed, same bytes.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+/// What a run of the binary gave.
+struct Ran {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs `vpcsim ARGS` in the crate's folder with `input` on standard input.
+fn vpcsim_with_input(args: &[&str], input: &str) -> Ran {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vpcsim"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("stdin takes the input");
+    let out = child.wait_with_output().expect("the binary finishes");
+    Ran {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(out.stdout).expect("UTF-8 stdout"),
+        stderr: String::from_utf8(out.stderr).expect("UTF-8 stderr"),
+    }
+}
+
+fn vpcsim(args: &[&str]) -> Ran {
+    vpcsim_with_input(args, "")
+}
+
+fn json(ran: &Ran) -> Value {
+    serde_json::from_str(&ran.stdout).unwrap_or_else(|e| panic!("{e}: {}", ran.stdout))
+}
+
+/// The lab's steps: 4 is the curl through both internet gateways, 6 creates the endpoint
+/// (pending acceptance), 9 waits until it is available.
+const IGW_CURL: &str = "4";
+const ENDPOINT_PENDING: &str = "6";
+const ENDPOINT_AVAILABLE: &str = "9";
+
+/// The regional DNS name of the lab's endpoint after the first `until` steps.
+fn endpoint_dns(until: &str) -> String {
+    let v = json(&vpcsim(&["describe", "lab", "vpc-endpoints", "--until", until]));
+    v["VpcEndpoints"][0]["DnsEntries"][0]["DnsName"].as_str().expect("a DNS name").to_string()
+}
+
+mod help {
+    use super::*;
+
+    #[test]
+    fn the_version_is_the_crates() {
+        let ran = vpcsim(&["--version"]);
+        assert_eq!((ran.code, ran.stdout.as_str()), (0, concat!("vpcsim ", env!("CARGO_PKG_VERSION"), "\n")));
+    }
+
+    #[test]
+    fn the_top_level_help_lists_every_command() {
+        let ran = vpcsim(&["--help"]);
+        assert_eq!(ran.code, 0);
+        insta::assert_snapshot!("help", ran.stdout);
+    }
+
+    #[test]
+    fn every_command_has_help_with_an_example() {
+        for cmd in ["lab", "run", "shell", "trace", "describe", "graph"] {
+            let ran = vpcsim(&[cmd, "--help"]);
+            assert_eq!(ran.code, 0, "{cmd}");
+            assert!(ran.stdout.contains("Example"), "{cmd} --help has no example:\n{}", ran.stdout);
+            assert!(ran.stdout.contains(&format!("vpcsim {cmd}")), "{cmd}");
+        }
+    }
+
+    #[test]
+    fn bad_arguments_exit_2_with_clap_s_message() {
+        for args in [
+            vec!["nonsense"],
+            vec!["trace", "lab", "--from", "My-EC2"],
+            vec!["trace", "lab", "--from", "My-EC2", "--to", "x", "--protocol", "sctp"],
+            vec!["describe", "lab", "nat-gateways"],
+            vec!["graph", "lab", "--format", "png"],
+            vec!["run"],
+        ] {
+            let ran = vpcsim(&args);
+            assert_eq!(ran.code, 2, "{args:?}");
+            assert!(ran.stderr.starts_with("error:"), "{args:?}: {}", ran.stderr);
+        }
+    }
+}
+
+mod lab_and_run {
+    use super::*;
+
+    #[test]
+    fn the_lab_holds_every_observation() {
+        let ran = vpcsim(&["lab"]);
+        assert_eq!(ran.code, 0, "{}", ran.stdout);
+        let n = lab_steps();
+        assert!(ran.stdout.ends_with(&format!("PASS: {n} of {n} steps passed\n")));
+        insta::assert_snapshot!("lab", ran.stdout);
+    }
+
+    #[test]
+    fn lab_pause_without_a_terminal_prints_the_same_without_waiting() {
+        let plain = vpcsim(&["lab"]);
+        let paused = vpcsim_with_input(&["lab", "--pause"], "");
+        assert_eq!((paused.code, paused.stdout), (0, plain.stdout));
+        assert_eq!(paused.stderr, "");
+    }
+
+    #[test]
+    fn lab_json_is_one_document_with_the_report() {
+        let v = json(&vpcsim(&["lab", "--json"]));
+        assert_eq!(v[0]["passed"], true);
+        assert_eq!(v[0]["steps"].as_array().map(Vec::len), Some(lab_steps()));
+    }
+
+    #[test]
+    fn run_exits_0_when_every_expectation_holds() {
+        let ran = vpcsim(&["run", "--quiet", "scenarios/privatelink-lab.yaml"]);
+        assert_eq!((ran.code, ran.stdout.as_str()), (0, "scenarios/privatelink-lab.yaml: passed\n"));
+    }
+
+    #[test]
+    fn run_over_the_whole_scenarios_folder_passes_and_skips_the_templates() {
+        let mut files: Vec<String> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios"))
+            .expect("scenarios/")
+            .map(|e| format!("scenarios/{}", e.expect("an entry").file_name().to_string_lossy()))
+            .filter(|f| f.ends_with(".yaml"))
+            .collect();
+        files.sort();
+        let args: Vec<&str> =
+            ["run", "--quiet"].into_iter().chain(files.iter().map(String::as_str)).collect();
+        let ran = vpcsim(&args);
+        assert_eq!(ran.code, 0, "{}{}", ran.stdout, ran.stderr);
+        let templates = files.iter().filter(|f| f.ends_with(".cfn.yaml")).count();
+        assert_eq!(ran.stdout.lines().filter(|l| l.ends_with(": passed")).count(), files.len() - templates);
+        assert_eq!(ran.stderr.matches("a CloudFormation template, not a scenario").count(), templates);
+    }
+
+    #[test]
+    fn run_with_only_a_template_exits_2() {
+        let ran = vpcsim(&["run", "scenarios/privatelink-lab.cfn.yaml"]);
+        assert_eq!(ran.code, 2);
+        assert!(ran.stderr.contains("no scenario among the files given"), "{}", ran.stderr);
+    }
+
+    #[test]
+    fn run_exits_1_and_says_which_step_failed_why_and_the_path() {
+        let ran = vpcsim(&["run", "tests/data/cli/expects-privatelink-too-early.yaml"]);
+        assert_eq!(ran.code, 1);
+        assert!(ran.stdout.contains("✘ via"), "{}", ran.stdout);
+        insta::assert_snapshot!("run_failed", ran.stdout);
+    }
+
+    #[test]
+    fn run_quiet_prints_only_the_failed_step() {
+        let ran = vpcsim(&["run", "--quiet", "tests/data/cli/expects-privatelink-too-early.yaml"]);
+        assert_eq!(ran.code, 1);
+        assert!(ran
+            .stdout
+            .starts_with("tests/data/cli/expects-privatelink-too-early.yaml: FAILED\n── step 2:"));
+        assert!(!ran.stdout.contains("step 1:"));
+    }
+
+    #[test]
+    fn run_json_reports_the_failure() {
+        let ran = vpcsim(&["run", "--json", "tests/data/cli/expects-privatelink-too-early.yaml"]);
+        assert_eq!(ran.code, 1);
+        let v = json(&ran);
+        assert_eq!(v[0]["passed"], false);
+        assert_eq!(v[0]["steps"][1]["status"], "failed");
+        assert_eq!(v[0]["steps"][2]["status"], "skipped");
+    }
+
+    #[test]
+    fn run_exits_2_for_an_invalid_file_naming_file_line_and_column() {
+        let ran = vpcsim(&["run", "tests/data/cli/bad-key.yaml"]);
+        assert_eq!(ran.code, 2);
+        assert!(ran.stderr.contains("tests/data/cli/bad-key.yaml:3:"), "{}", ran.stderr);
+        assert!(ran.stderr.contains("did you mean `wait`?"), "{}", ran.stderr);
+    }
+
+    #[test]
+    fn run_exits_with_the_worst_code_of_its_files() {
+        let ran = vpcsim(&[
+            "run",
+            "--quiet",
+            "scenarios/privatelink-lab.yaml",
+            "tests/data/cli/expects-privatelink-too-early.yaml",
+            "no/such/file.yaml",
+        ]);
+        assert_eq!(ran.code, 2);
+        assert!(ran.stdout.starts_with("scenarios/privatelink-lab.yaml: passed\n"));
+        assert!(ran.stderr.contains("no/such/file.yaml"));
+    }
+}
+
+mod describe {
+    use super::*;
+
+    #[test]
+    fn each_describe_prints_the_aws_cli_s_top_level_key() {
+        for (what, key) in [
+            ("vpcs", "Vpcs"),
+            ("subnets", "Subnets"),
+            ("route-tables", "RouteTables"),
+            ("security-groups", "SecurityGroups"),
+            ("instances", "Reservations"),
+            ("load-balancers", "LoadBalancers"),
+            ("target-health", "TargetHealthDescriptions"),
+            ("vpc-endpoints", "VpcEndpoints"),
+            ("vpc-endpoint-services", "ServiceConfigurations"),
+        ] {
+            let ran = vpcsim(&["describe", "lab", what, "--until", ENDPOINT_AVAILABLE]);
+            assert_eq!(ran.code, 0, "{what}: {}", ran.stderr);
+            let v = json(&ran);
+            assert!(!v[key].as_array().expect(key).is_empty(), "{what}");
+        }
+    }
+
+    #[test]
+    fn route_tables_after_the_lab_s_stack_match_the_snapshot() {
+        let ran = vpcsim(&["describe", "lab", "route-tables", "--until", IGW_CURL]);
+        insta::assert_snapshot!("describe_route_tables", ran.stdout);
+    }
+
+    #[test]
+    fn without_what_every_document_is_merged() {
+        let v = json(&vpcsim(&["describe", "lab", "--until", ENDPOINT_AVAILABLE]));
+        let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            [
+                "Vpcs",
+                "Subnets",
+                "RouteTables",
+                "SecurityGroups",
+                "Reservations",
+                "LoadBalancers",
+                "TargetHealthDescriptions",
+                "VpcEndpoints",
+                "ServiceConfigurations"
+            ]
+        );
+        assert_eq!(v["VpcEndpoints"][0]["State"], "available");
+    }
+
+    #[test]
+    fn after_every_step_the_lab_s_stack_is_gone() {
+        let v = json(&vpcsim(&["describe", "lab", "instances"]));
+        assert_eq!(
+            v["Reservations"]
+                .as_array()
+                .map(|r| r.iter().all(|r| r["Instances"][0]["State"]["Name"] == "terminated")),
+            Some(true)
+        );
+    }
+
+    #[test]
+    fn until_past_the_last_step_exits_2() {
+        let ran = vpcsim(&["describe", "lab", "--until", "99"]);
+        assert_eq!(ran.code, 2);
+        assert!(ran.stderr.contains(&format!("has only {} steps", lab_steps())), "{}", ran.stderr);
+    }
+}
+
+mod trace {
+    use super::*;
+
+    #[test]
+    fn the_igw_path_is_a_table_forward_and_back() {
+        let ran = vpcsim(&["trace", "lab", "--from", "My-EC2", "--to", "Custom-NLB:80", "--until", IGW_CURL]);
+        assert_eq!(ran.code, 0, "{}", ran.stderr);
+        insta::assert_snapshot!("trace_igw", ran.stdout);
+    }
+
+    #[test]
+    fn a_name_resolves_through_the_instance_s_vpc_dns() {
+        let dns = endpoint_dns(ENDPOINT_AVAILABLE);
+        let ran = vpcsim(&["trace", "lab", "--from", "My-EC2", "--to", &dns, "--until", ENDPOINT_AVAILABLE]);
+        assert_eq!(ran.code, 0, "{}", ran.stderr);
+        assert!(ran.stdout.contains("vpc-endpoint-service"));
+        assert!(!ran.stdout.contains("internet-gateway"));
+        insta::assert_snapshot!("trace_privatelink", ran.stdout);
+    }
+
+    fn components(v: &Value, key: &str) -> Vec<Value> {
+        v[key].as_array().unwrap_or_else(|| panic!("{key}")).clone()
+    }
+
+    fn of_kind<'a>(components: &'a [Value], prefix: &str) -> Vec<&'a Value> {
+        components.iter().filter(|c| c["Component"]["Id"].as_str().unwrap().starts_with(prefix)).collect()
+    }
+
+    /// Reachability Analyzer's field names on every component.
+    fn assert_ra_shape(components: &[Value]) {
+        for (i, c) in components.iter().enumerate() {
+            assert_eq!(c["SequenceNumber"], i + 1);
+            assert!(c["Component"]["Id"].is_string());
+            let header = c.get("InboundHeader").or(c.get("OutboundHeader"));
+            if let Some(h) = header {
+                for field in [
+                    "SourceAddresses",
+                    "DestinationAddresses",
+                    "SourcePortRanges",
+                    "DestinationPortRanges",
+                    "Protocol",
+                ] {
+                    assert!(h.get(field).is_some(), "{field} missing in {h}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn json_before_the_endpoint_shows_the_igw_rewriting_the_source() {
+        let ran = vpcsim(&[
+            "trace",
+            "lab",
+            "--from",
+            "My-EC2",
+            "--to",
+            "Custom-NLB",
+            "--until",
+            IGW_CURL,
+            "--json",
+        ]);
+        assert_eq!(ran.code, 0);
+        let v = json(&ran);
+        assert_eq!(v["NetworkPathFound"], true);
+        assert_eq!(v["Explanations"], serde_json::json!([]));
+        let forward = components(&v, "ForwardPathComponents");
+        let back = components(&v, "ReturnPathComponents");
+        assert_ra_shape(&forward);
+        assert_ra_shape(&back);
+        for field in ["SecurityGroupRule", "AclRule", "RouteTableRoute", "ElasticLoadBalancerListener"] {
+            assert!(forward.iter().any(|c| c.get(field).is_some()), "no component has {field}");
+        }
+        let my_igw = of_kind(&forward, "igw-")[0];
+        let (inbound, outbound) = (&my_igw["InboundHeader"], &my_igw["OutboundHeader"]);
+        let before = inbound["SourceAddresses"][0].as_str().unwrap();
+        let after = outbound["SourceAddresses"][0].as_str().unwrap();
+        assert!(before.starts_with("10.0.0."), "{before}");
+        assert!(!after.starts_with("10."), "the IGW must NAT the source to the public IP: {after}");
+        assert_eq!(inbound["DestinationAddresses"], outbound["DestinationAddresses"]);
+        assert_eq!(my_igw["Component"]["Name"], "My-IGW");
+        assert!(my_igw["Component"]["Arn"].as_str().unwrap().starts_with("arn:aws:ec2:ap-northeast-2:"));
+        assert_eq!(of_kind(&forward, "vpce-").len(), 0);
+    }
+
+    #[test]
+    fn json_after_the_endpoint_goes_through_privatelink_without_an_igw() {
+        let dns = endpoint_dns(ENDPOINT_AVAILABLE);
+        let ran = vpcsim(&[
+            "trace",
+            "lab",
+            "--from",
+            "My-EC2",
+            "--to",
+            &dns,
+            "--until",
+            ENDPOINT_AVAILABLE,
+            "--json",
+        ]);
+        assert_eq!(ran.code, 0);
+        let v = json(&ran);
+        assert_eq!(v["NetworkPathFound"], true);
+        let forward = components(&v, "ForwardPathComponents");
+        assert_ra_shape(&forward);
+        assert_eq!(of_kind(&forward, "igw-").len(), 0);
+        assert!(of_kind(&forward, "vpce-svc-").len() == 1);
+        let listener = forward.iter().find(|c| c.get("ElasticLoadBalancerListener").is_some()).unwrap();
+        assert_eq!(
+            listener["ElasticLoadBalancerListener"],
+            serde_json::json!({"LoadBalancerPort": 80, "InstancePort": 80})
+        );
+        let last = forward.last().unwrap();
+        let seen = last["InboundHeader"]["SourceAddresses"][0].as_str().unwrap();
+        assert!(seen.starts_with("20.0.0."), "PrivateLink: the target sees the NLB node: {seen}");
+    }
+
+    #[test]
+    fn a_pending_endpoint_is_not_reachable_exit_1_with_bad_state() {
+        let dns = endpoint_dns(ENDPOINT_PENDING);
+        let ran = vpcsim(&[
+            "trace",
+            "lab",
+            "--from",
+            "My-EC2",
+            "--to",
+            &dns,
+            "--until",
+            ENDPOINT_PENDING,
+            "--json",
+        ]);
+        assert_eq!(ran.code, 1);
+        let v = json(&ran);
+        assert_eq!(v["NetworkPathFound"], false);
+        assert_eq!(v["Explanations"][0]["ExplanationCode"], "BAD_STATE");
+        assert!(v["Explanations"][0]["Component"]["Id"].as_str().unwrap().starts_with("vpce-"));
+        let text = vpcsim(&["trace", "lab", "--from", "My-EC2", "--to", &dns, "--until", ENDPOINT_PENDING]);
+        assert_eq!(text.code, 1);
+        assert!(text.stdout.contains("NOT REACHABLE: BAD_STATE at vpc-endpoint"), "{}", text.stdout);
+    }
+
+    #[test]
+    fn icmp_to_the_nlb_is_not_carried() {
+        let ran = vpcsim(&[
+            "trace",
+            "lab",
+            "--from",
+            "My-EC2",
+            "--to",
+            "Custom-NLB",
+            "--protocol",
+            "icmp",
+            "--until",
+            IGW_CURL,
+        ]);
+        assert_eq!(ran.code, 1);
+        assert!(ran.stdout.contains("icmp"), "{}", ran.stdout);
+    }
+
+    #[test]
+    fn an_unknown_instance_exits_2_naming_it_and_the_closest_match() {
+        let ran = vpcsim(&["trace", "lab", "--from", "My-EC3", "--to", "Custom-NLB", "--until", IGW_CURL]);
+        assert_eq!(ran.code, 2);
+        assert_eq!(ran.stderr, "vpcsim: no instance named My-EC3 (did you mean My-EC2?)\n");
+    }
+
+    #[test]
+    fn an_unknown_host_exits_2_naming_it_and_the_closest_match() {
+        let ran = vpcsim(&["trace", "lab", "--from", "My-EC2", "--to", "Custom-NBL:80", "--until", IGW_CURL]);
+        assert_eq!(ran.code, 2);
+        assert!(ran.stderr.contains("unknown host Custom-NBL"), "{}", ran.stderr);
+        assert!(ran.stderr.contains("(did you mean Custom-NLB?)"), "{}", ran.stderr);
+    }
+
+    #[test]
+    fn a_terminated_source_exits_2_and_says_so() {
+        let ran = vpcsim(&["trace", "lab", "--from", "My-EC2", "--to", "8.8.8.8"]);
+        assert_eq!(ran.code, 2);
+        assert!(ran.stderr.contains("My-EC2 is terminated"), "{}", ran.stderr);
+    }
+
+    #[test]
+    fn a_bad_port_exits_2() {
+        let ran =
+            vpcsim(&["trace", "lab", "--from", "My-EC2", "--to", "Custom-NLB:http", "--until", IGW_CURL]);
+        assert_eq!(ran.code, 2);
+        assert!(ran.stderr.contains("HOST:PORT"), "{}", ran.stderr);
+    }
+
+    #[test]
+    fn the_same_input_gives_the_same_bytes() {
+        let args = ["trace", "lab", "--from", "My-EC2", "--to", "Custom-NLB", "--until", IGW_CURL, "--json"];
+        assert_eq!(vpcsim(&args).stdout, vpcsim(&args).stdout);
+    }
+}
+
+mod graph {
+    use super::*;
+
+    fn dot_on_path() -> bool {
+        Command::new("dot").arg("-V").output().is_ok_and(|o| o.status.success())
+    }
+
+    #[test]
+    fn the_lab_before_the_endpoint_as_dot() {
+        let ran = vpcsim(&["graph", "lab", "--until", IGW_CURL, "--trace", "My-EC2", "Custom-NLB:80"]);
+        assert_eq!(ran.code, 0, "{}", ran.stderr);
+        insta::assert_snapshot!("graph_before", ran.stdout);
+    }
+
+    #[test]
+    fn the_lab_after_the_endpoint_as_dot() {
+        let ran = vpcsim(&["graph", "lab", "--until", ENDPOINT_AVAILABLE]);
+        assert_eq!(ran.code, 0, "{}", ran.stderr);
+        assert!(ran.stdout.contains("PrivateLink (available)"));
+        insta::assert_snapshot!("graph_after", ran.stdout);
+    }
+
+    #[test]
+    fn a_blocked_path_is_marked_red_in_mermaid() {
+        let dns = endpoint_dns(ENDPOINT_PENDING);
+        let ran = vpcsim(&[
+            "graph",
+            "lab",
+            "--until",
+            ENDPOINT_PENDING,
+            "--trace",
+            "My-EC2",
+            &dns,
+            "--format",
+            "mermaid",
+        ]);
+        assert_eq!(ran.code, 0, "{}", ran.stderr);
+        assert!(ran.stdout.starts_with(&format!("---\ntitle: \"PrivateLink through an endpoint service (ap-northeast-2, after 6 of {} steps) / traced: My-EC2", lab_steps())));
+        assert!(ran.stdout.contains("\nflowchart LR\n"));
+        assert!(ran.stdout.contains("blocked: BAD_STATE"));
+        insta::assert_snapshot!("graph_blocked_mermaid", ran.stdout);
+    }
+
+    #[test]
+    fn graphviz_accepts_the_lab_s_dot() {
+        if !dot_on_path() {
+            eprintln!("Graphviz `dot` is not on PATH; skipping (apt-get install graphviz)");
+            return;
+        }
+        for until in [IGW_CURL, ENDPOINT_AVAILABLE] {
+            let ran = vpcsim(&["graph", "lab", "--until", until, "--trace", "My-EC2", "Custom-WEB-1:80"]);
+            let mut child = Command::new("dot")
+                .arg("-Tsvg")
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            child.stdin.take().unwrap().write_all(ran.stdout.as_bytes()).unwrap();
+            let out = child.wait_with_output().unwrap();
+            assert!(out.status.success(), "dot rejected it: {}", String::from_utf8_lossy(&out.stderr));
+            assert!(String::from_utf8_lossy(&out.stdout).contains("<svg"));
+        }
+    }
+
+    #[test]
+    fn svg_is_written_to_a_file_with_o() {
+        if !dot_on_path() {
+            return;
+        }
+        let path = std::env::temp_dir().join(format!("vpcsim-cli-test-{}.svg", std::process::id()));
+        let ran =
+            vpcsim(&["graph", "lab", "--until", IGW_CURL, "--format", "svg", "-o", path.to_str().unwrap()]);
+        assert_eq!((ran.code, ran.stdout.as_str()), (0, ""));
+        let svg = std::fs::read_to_string(&path).unwrap();
+        let _ = std::fs::remove_file(&path);
+        assert!(svg.contains("<svg") && svg.contains("MyVPC"));
+    }
+
+    #[test]
+    fn svg_without_graphviz_says_how_to_install_it() {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_vpcsim"));
+        cmd.args(["graph", "lab", "--until", "0", "--format", "svg"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("PATH", "");
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("apt-get install graphviz"));
+    }
+}
+
+mod shell {
+    use super::*;
+
+    const SESSION: &str = "\
+help
+dig +short ${CustomNLB.DNSName}
+curl --connect-timeout 3 http://${CustomNLB.DNSName}/
+wait-for CustomNLBTG healthy
+curl http://${CustomNLB.DNSName}/
+trace Custom-WEB-1:80
+on Custom-WEB-9
+on Custom-WEB-1
+ping -c 1 Custom-WEB-2
+nc -z -w 1 ${MyEC2.PrivateIp} 22
+aws elbv2 describe-target-health --target-group-arn ${CustomNLBTG}
+aws ec2 describe-vpcs --vpc-ids vpc-0
+frobnicate
+wait 30s
+describe vpcz
+graph mermaid Custom-NLB:80
+exit
+echo never
+";
+
+    #[test]
+    fn a_session_driven_through_stdin_matches_the_snapshot() {
+        let ran = vpcsim_with_input(&["shell", "lab"], SESSION);
+        assert_eq!(ran.code, 0, "{}", ran.stderr);
+        assert!(!ran.stdout.contains("echo never"), "exit ends the session");
+        insta::assert_snapshot!("shell_session", ran.stdout);
+    }
+
+    #[test]
+    fn errors_never_end_the_session() {
+        let ran = vpcsim_with_input(
+            &["shell"],
+            "frobnicate\non nobody\naws ec2 frob\ncurl\ntrace\nwait soon\ndescribe vpcs\n",
+        );
+        assert_eq!(ran.code, 0);
+        assert!(ran.stdout.contains("My-EC2$ describe vpcs\n{\n    \"Vpcs\""), "{}", ran.stdout);
+    }
+
+    #[test]
+    fn until_applies_the_first_steps_before_the_prompt() {
+        let ran = vpcsim_with_input(
+            &["shell", "scenarios/privatelink-lab.yaml", "--until", ENDPOINT_AVAILABLE],
+            "describe vpc-endpoints\n",
+        );
+        assert!(ran
+            .stdout
+            .starts_with("vpcsim shell on scenarios/privatelink-lab.yaml: stacks created, 9 steps applied"));
+        assert!(ran.stdout.contains("\"State\": \"available\""));
+    }
+
+    #[test]
+    fn an_invalid_file_exits_2_before_the_prompt() {
+        let ran = vpcsim(&["shell", "tests/data/cli/bad-key.yaml"]);
+        assert_eq!(ran.code, 2);
+        assert!(ran.stdout.is_empty());
+    }
+}
+
+/// The commands on a terminal: `script` (util-linux) gives them a pseudo-terminal.
+mod terminal {
+    use super::*;
+
+    /// Runs `vpcsim ARGS` on a pseudo-terminal with `input` typed; everything it shows, or
+    /// `None` when `script` is not available here.
+    fn on_terminal(args: &str, input: &str, no_color: bool) -> Option<String> {
+        let have = |p: &str| Command::new(p).arg("--version").output().is_ok_and(|o| o.status.success());
+        if !have("script") || !have("timeout") {
+            eprintln!("`script` or `timeout` is not on PATH; skipping");
+            return None;
+        }
+        let line = format!("{} {args}", env!("CARGO_BIN_EXE_vpcsim"));
+        let mut cmd = Command::new("timeout");
+        cmd.args(["60", "script", "-qec", &line, "/dev/null"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("TERM", "xterm")
+            .env_remove("NO_COLOR")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if no_color {
+            cmd.env("NO_COLOR", "1");
+        }
+        let mut child = cmd.spawn().ok()?;
+        child.stdin.take()?.write_all(input.as_bytes()).ok()?;
+        let out = child.wait_with_output().ok()?;
+        Some(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    #[test]
+    fn the_shell_completes_names_with_tab_on_a_terminal() {
+        let Some(screen) = on_terminal("shell", "on My-E\t\nexit\n", false) else { return };
+        assert!(screen.contains("now on My-EC2 ("), "{screen}");
+    }
+
+    #[test]
+    fn tables_are_coloured_on_a_terminal_unless_no_color_is_set() {
+        let args = "trace lab --from My-EC2 --to Custom-NLB --until 4";
+        let Some(coloured) = on_terminal(args, "", false) else { return };
+        assert!(coloured.contains("\x1b[32mREACHABLE:\x1b[0m"), "{coloured}");
+        let plain = on_terminal(args, "", true).unwrap();
+        assert!(plain.contains("REACHABLE:") && !plain.contains('\x1b'), "{plain}");
+    }
+
+    #[test]
+    fn lab_pause_waits_for_enter_between_steps_on_a_terminal() {
+        let Some(screen) = on_terminal("lab --pause", &"\n".repeat(20), false) else { return };
+        let n = lab_steps();
+        assert_eq!(screen.matches("-- Enter for the next step --").count(), n, "{screen}");
+        assert!(screen.contains(&format!("PASS: {n} of {n} steps passed")));
+    }
+}
+
+/// How many steps the lab scenario has (read from the file, so adding a step keeps these tests true).
+fn lab_steps() -> usize {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/privatelink-lab.yaml");
+    vpcsim::scenario::load(&path).expect("the lab scenario loads").steps.len()
+}

@@ -1,0 +1,507 @@
+//! Fidelity tests for security groups (aws-semantics.md S2-S6) and network ACLs (N1-N3).
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use vpcsim::addr::{Cidr, PortRange, Protocol, RuleProtocol};
+use vpcsim::forward::{Block, Component, Outcome};
+use vpcsim::ids::*;
+use vpcsim::lab::{Lab, LabOptions};
+use vpcsim::model::nlb::{HealthCheck, ListenerProtocol, TargetRef, TargetType};
+use vpcsim::model::security_group::Peer;
+use vpcsim::model::Tags;
+use vpcsim::ops::elbv2::{CreateLoadBalancer, CreateTargetGroup, TargetSpec};
+use vpcsim::ops::privatelink::CreateVpcEndpoint;
+use vpcsim::ops::security::{acl_entry, Permission};
+use vpcsim::trace::{ComponentKind as K, Direction, ExplanationCode as C, Flow, Matched, Trace, EPHEMERAL};
+use vpcsim::world::World;
+
+fn blocked_at(t: &Trace) -> (C, K, String) {
+    let e = t.explanation.as_ref().expect("the flow is blocked");
+    (e.code, e.kind, e.component_id.clone())
+}
+
+fn sg_id(w: &World, sg: SgId) -> String {
+    w.sgs[sg.index()].aws_id.clone()
+}
+
+fn acl_id(w: &World, acl: NaclId) -> String {
+    w.nacls[acl.index()].aws_id.clone()
+}
+
+/// What the security-group hops of a path matched, with the group id.
+fn sg_matches(hops: &[vpcsim::trace::Hop]) -> Vec<(String, Option<Matched>)> {
+    hops_of(hops, K::SecurityGroup).into_iter().map(|h| (h.id.clone(), h.matched.clone())).collect()
+}
+
+/// What the NACL hops of a path matched, with the ACL id.
+fn acl_matches(hops: &[vpcsim::trace::Hop]) -> Vec<(String, Option<Matched>)> {
+    hops_of(hops, K::NetworkAcl).into_iter().map(|h| (h.id.clone(), h.matched.clone())).collect()
+}
+
+fn sg_rule(direction: Direction, group: &str, protocol: &str, ports: &str, peer: &str) -> Option<Matched> {
+    Some(Matched::SecurityGroupRule {
+        direction,
+        group_id: group.into(),
+        protocol: protocol.into(),
+        ports: ports.into(),
+        peer: peer.into(),
+    })
+}
+
+fn acl_rule(
+    direction: Direction,
+    n: Option<u16>,
+    action: &str,
+    protocol: &str,
+    ports: &str,
+) -> Option<Matched> {
+    Some(Matched::AclRule {
+        direction,
+        rule_number: n,
+        action: action.into(),
+        cidr: Cidr::ANY,
+        protocol: protocol.into(),
+        ports: ports.into(),
+    })
+}
+
+fn perm(protocol: Protocol, from: u16, to: u16, peer: Peer) -> Permission {
+    Permission {
+        protocol: RuleProtocol::One(protocol),
+        ports: PortRange { from, to },
+        peer,
+        description: None,
+    }
+}
+
+/// A client, a protocol, a port, and the rule (protocol, ports, peer) that should allow it.
+type Case<'a> = (InstanceId, Protocol, u16, Option<(&'a str, &'a str, &'a str)>);
+
+/// One VPC 10.0.0.0/16 (no gateway) with subnets a 10.0.1.0/24 and b 10.0.2.0/24.
+struct TwoSubnets {
+    w: World,
+    vpc: VpcId,
+    a: SubnetId,
+    b: SubnetId,
+}
+
+fn two_subnets() -> TwoSubnets {
+    let mut w = seoul(SEED);
+    let vpc = vpc(&mut w, "10.0.0.0/16");
+    let a = subnet(&mut w, vpc, "10.0.1.0/24", 0);
+    let b = subnet(&mut w, vpc, "10.0.2.0/24", 0);
+    TwoSubnets { w, vpc, a, b }
+}
+
+#[test]
+fn s2_a_response_is_allowed_whatever_the_rules_in_the_other_direction() {
+    // S2: Stateful: a response to an allowed flow is allowed whatever the rules in the other direction.
+    let TwoSubnets { mut w, vpc, a, b } = two_subnets();
+    let client_sg = group(&mut w, vpc, "client", &[], "0.0.0.0/0");
+    let server_sg = group(&mut w, vpc, "server", &[80], "10.0.0.0/16");
+    w.revoke_security_group(server_sg, Direction::Egress, &[Permission::all()]).unwrap();
+    let client = instance(&mut w, a, &[client_sg], false);
+    let server = instance(&mut w, b, &[server_sg], false);
+
+    let t = w.trace(eni(&w, client), tcp_from(&w, client, private_ip(&w, server), 80));
+    assert!(t.reachable(), "{:?}", t.explanation);
+    assert_eq!(
+        sg_matches(&t.ret),
+        [
+            (sg_id(&w, server_sg), Some(Matched::Stateful { direction: Direction::Egress })),
+            (sg_id(&w, client_sg), Some(Matched::Stateful { direction: Direction::Ingress })),
+        ]
+    );
+    // The same packets as a new flow are refused: neither rule set allows them.
+    let t = w.trace(eni(&w, server), tcp(private_ip(&w, server), private_ip(&w, client), 40000));
+    assert_eq!(blocked_at(&t), (C::SgHasNoRules, K::SecurityGroup, sg_id(&w, server_sg)));
+}
+
+#[test]
+fn s3_a_new_group_allows_no_inbound_and_all_outbound() {
+    // S3: A new group has no inbound rules and one outbound rule allowing everything.
+    let TwoSubnets { mut w, vpc, a, b } = two_subnets();
+    let sg = w.create_security_group(vpc, "fresh", "fresh", Tags::new()).unwrap();
+    let group = &w.sgs[sg.index()];
+    assert!(group.ingress.is_empty());
+    let egress: Vec<_> = group.egress.iter().map(|r| (r.protocol, r.ports, r.peer.clone())).collect();
+    assert_eq!(egress, [(RuleProtocol::All, PortRange::ALL, Peer::Cidr(Cidr::ANY))]);
+
+    let fresh = instance(&mut w, a, &[sg], false);
+    let open = w.create_security_group(vpc, "open", "open", Tags::new()).unwrap();
+    w.authorize_security_group(open, Direction::Ingress, &[Permission::all()]).unwrap();
+    let other = instance(&mut w, b, &[open], false);
+    let t = w.trace(eni(&w, other), tcp_from(&w, other, private_ip(&w, fresh), 22));
+    assert_eq!(blocked_at(&t), (C::SgHasNoRules, K::SecurityGroup, sg_id(&w, sg)));
+    let t = w.trace(
+        eni(&w, fresh),
+        Flow {
+            header: header(Protocol::Udp, private_ip(&w, fresh), 40000, private_ip(&w, other), 5353),
+            seq: 0,
+        },
+    );
+    assert!(t.reachable(), "{:?}", t.explanation);
+    assert_eq!(
+        sg_matches(&t.forward)[0],
+        (sg_id(&w, sg), sg_rule(Direction::Egress, &sg_id(&w, sg), "-1", "all", "0.0.0.0/0"))
+    );
+}
+
+#[test]
+fn s4_the_default_group_admits_its_members_only_and_is_given_to_interfaces_without_groups() {
+    // S4: The VPC's default group allows all inbound from members of itself and all outbound.
+    // An ENI created without groups gets the default group.
+    let TwoSubnets { mut w, vpc, a, b } = two_subnets();
+    let default = w.vpcs[vpc.index()].default_sg;
+    let member = instance(&mut w, a, &[], false);
+    let server = instance(&mut w, b, &[], false);
+    assert_eq!(w.enis[eni(&w, member).index()].groups, [default]);
+    let outsider_sg = group(&mut w, vpc, "outsider", &[], "0.0.0.0/0");
+    let outsider = instance(&mut w, a, &[outsider_sg], false);
+    let d = sg_id(&w, default);
+
+    for port in [22, 5432, 65000] {
+        let t = w.trace(eni(&w, member), tcp_from(&w, member, private_ip(&w, server), port));
+        assert!(t.reachable(), "{port}: {:?}", t.explanation);
+        assert_eq!(
+            sg_matches(&t.forward),
+            [
+                (d.clone(), sg_rule(Direction::Egress, &d, "-1", "all", "0.0.0.0/0")),
+                (d.clone(), sg_rule(Direction::Ingress, &d, "-1", "all", &d)),
+            ]
+        );
+    }
+    let t = w.trace(eni(&w, outsider), tcp_from(&w, outsider, private_ip(&w, server), 22));
+    assert_eq!(blocked_at(&t), (C::EniSgRulesMismatch, K::SecurityGroup, d));
+}
+
+#[test]
+fn s5_a_rule_matches_its_protocol_its_port_range_and_its_peer() {
+    // S5: A rule names protocol (tcp, udp, icmp, or -1 for all), a port range (FromPort..ToPort;
+    // ICMP type/code; -1 for all) and a source/destination: CIDR, prefix list, or another group
+    // (matches that group's members' private IPs).
+    let TwoSubnets { mut w, vpc, a, b } = two_subnets();
+    let c = subnet(&mut w, vpc, "10.0.3.0/24", 0);
+    let admin = group(&mut w, vpc, "admin", &[], "0.0.0.0/0");
+    let server_sg = w.create_security_group(vpc, "server", "server", Tags::new()).unwrap();
+    let rules = [
+        perm(Protocol::Tcp, 8000, 8080, Peer::Cidr(cidr("10.0.1.0/24"))),
+        perm(Protocol::Udp, 53, 53, Peer::Cidr(cidr("10.0.0.0/16"))),
+        perm(Protocol::Icmp, 8, 8, Peer::Cidr(cidr("10.0.1.0/24"))),
+        perm(Protocol::Tcp, 22, 22, Peer::Group(admin)),
+    ];
+    w.authorize_security_group(server_sg, Direction::Ingress, &rules).unwrap();
+    let server = instance(&mut w, c, &[server_sg], false);
+    let in_a = instance(&mut w, a, &[admin], false);
+    let in_b = instance(&mut w, b, &[], false);
+    let s = sg_id(&w, server_sg);
+    let admin_id = sg_id(&w, admin);
+    let cases: [Case; 11] = [
+        (in_a, Protocol::Tcp, 8000, Some(("tcp", "8000-8080", "10.0.1.0/24"))),
+        (in_a, Protocol::Tcp, 8080, Some(("tcp", "8000-8080", "10.0.1.0/24"))),
+        (in_a, Protocol::Tcp, 8081, None),
+        (in_a, Protocol::Udp, 8080, None),
+        (in_b, Protocol::Tcp, 8000, None),
+        (in_b, Protocol::Udp, 53, Some(("udp", "53", "10.0.0.0/16"))),
+        (in_a, Protocol::Icmp, 8, Some(("icmp", "8", "10.0.1.0/24"))),
+        (in_a, Protocol::Icmp, 13, None),
+        (in_b, Protocol::Icmp, 8, None),
+        (in_a, Protocol::Tcp, 22, Some(("tcp", "22", admin_id.as_str()))),
+        (in_b, Protocol::Tcp, 22, None),
+    ];
+    for (from, protocol, port, allowed) in cases {
+        let sport = if protocol == Protocol::Icmp { 0 } else { 40000 };
+        let flow = Flow {
+            header: header(protocol, private_ip(&w, from), sport, private_ip(&w, server), port),
+            seq: 0,
+        };
+        let t = w.trace(eni(&w, from), flow);
+        match allowed {
+            Some((p, ports, peer)) => {
+                assert!(t.reachable(), "{protocol} {port}: {:?}", t.explanation);
+                assert_eq!(
+                    sg_matches(&t.forward)[1],
+                    (s.clone(), sg_rule(Direction::Ingress, &s, p, ports, peer))
+                );
+            }
+            None => assert_eq!(
+                blocked_at(&t),
+                (C::EniSgRulesMismatch, K::SecurityGroup, s.clone()),
+                "{protocol} {port}"
+            ),
+        }
+    }
+}
+
+#[test]
+fn s6_an_interface_endpoints_groups_must_allow_the_clients_port() {
+    // S6: Security groups are evaluated at every ENI the packet leaves or enters, including the
+    // interface endpoint's ENI (the endpoint's groups must allow the client's inbound port).
+    let mut lab = Lab::ready(LabOptions::default()).unwrap();
+    let w = &mut lab.world;
+    let ep_sg = group(w, lab.my_vpc, "EndpointSG", &[], "0.0.0.0/0");
+    let svc = w.create_vpc_endpoint_service_configuration(&[lab.nlb], false, None, Tags::new()).unwrap();
+    let ep = w
+        .create_vpc_endpoint(CreateVpcEndpoint {
+            vpc: Some(lab.my_vpc),
+            service_name: w.services[svc.index()].service_name.clone(),
+            subnets: vec![lab.my_subnet],
+            groups: vec![ep_sg],
+            ..Default::default()
+        })
+        .unwrap();
+    w.advance(Duration::from_secs(150));
+    let ep_ip = w.enis[w.endpoints[ep.index()].enis[0].index()].private_ip;
+    let flow = tcp_from(w, lab.my_ec2, ep_ip, 80);
+    let t = w.trace(eni(w, lab.my_ec2), flow);
+    assert_eq!(blocked_at(&t), (C::SgHasNoRules, K::SecurityGroup, sg_id(w, ep_sg)));
+
+    w.authorize_security_group(ep_sg, Direction::Ingress, &[Permission::tcp(80, cidr("10.0.0.0/16"))])
+        .unwrap();
+    let t = w.trace(eni(w, lab.my_ec2), flow);
+    assert!(t.reachable(), "{:?}", t.explanation);
+    let e = sg_id(w, ep_sg);
+    assert!(sg_matches(&t.forward)
+        .contains(&(e.clone(), sg_rule(Direction::Ingress, &e, "tcp", "80", "10.0.0.0/16"))));
+    let t = w.trace(eni(w, lab.my_ec2), tcp_from(w, lab.my_ec2, ep_ip, 443));
+    assert_eq!(blocked_at(&t), (C::EniSgRulesMismatch, K::SecurityGroup, e));
+}
+
+#[test]
+fn s6_a_load_balancer_with_groups_filters_client_traffic_at_its_nodes() {
+    // S6: Security groups are evaluated at every ENI the packet leaves or enters, including ...
+    // NLB nodes when the NLB has groups.
+    let mut lab = Lab::ready(LabOptions::default()).unwrap();
+    let w = &mut lab.world;
+    let nlb_sg = group(w, lab.custom_vpc, "NlbSG", &[80], "10.0.0.0/16");
+    let tg = w
+        .create_target_group(CreateTargetGroup {
+            name: "guarded-tg".into(),
+            protocol: ListenerProtocol::Tcp,
+            port: 80,
+            vpc: lab.custom_vpc,
+            target_type: TargetType::Instance,
+            health_check: HealthCheck::default(),
+            preserve_client_ip: None,
+            tags: Tags::new(),
+        })
+        .unwrap();
+    w.register_targets(tg, &[TargetSpec { target: TargetRef::Instance(lab.web1), port: None }]).unwrap();
+    let lb = w
+        .create_load_balancer(CreateLoadBalancer {
+            name: "guarded".into(),
+            subnets: vec![lab.custom_subnet],
+            security_groups: vec![nlb_sg],
+            ..Default::default()
+        })
+        .unwrap();
+    w.create_listener(lb, ListenerProtocol::Tcp, 80, Some(tg)).unwrap();
+    w.advance(Duration::from_secs(180));
+    let flow = tcp_from(w, lab.my_ec2, w.lb_addresses(lb, None)[0], 80);
+    let t = w.trace(eni(w, lab.my_ec2), flow);
+    assert_eq!(blocked_at(&t), (C::EniSgRulesMismatch, K::SecurityGroup, sg_id(w, nlb_sg)));
+
+    let me = Cidr::host(public_ip(w, lab.my_ec2));
+    w.authorize_security_group(nlb_sg, Direction::Ingress, &[Permission::tcp(80, me)]).unwrap();
+    let t = w.trace(eni(w, lab.my_ec2), flow);
+    assert!(t.reachable(), "{:?}", t.explanation);
+    assert!(t.passes_in_order(&[K::InternetGateway, K::SecurityGroup, K::NetworkInterface, K::LoadBalancer]));
+}
+
+/// A custom NACL on subnet b: ingress 100 deny tcp 22, 200 allow all; egress 100 allow all.
+fn guarded_b(w: &mut World, vpc: VpcId, b: SubnetId) -> NaclId {
+    let acl = w.create_network_acl(vpc, Tags::new());
+    let all = RuleProtocol::All;
+    let tcp = RuleProtocol::One(Protocol::Tcp);
+    w.create_network_acl_entry(
+        acl,
+        Direction::Ingress,
+        acl_entry(100, tcp, PortRange::single(22), Cidr::ANY, false),
+    )
+    .unwrap();
+    w.create_network_acl_entry(acl, Direction::Ingress, acl_entry(200, all, PortRange::ALL, Cidr::ANY, true))
+        .unwrap();
+    w.create_network_acl_entry(acl, Direction::Egress, acl_entry(100, all, PortRange::ALL, Cidr::ANY, true))
+        .unwrap();
+    w.associate_network_acl(acl, b).unwrap();
+    acl
+}
+
+#[test]
+fn n1_the_lowest_numbered_matching_rule_wins_and_the_final_rule_denies() {
+    // N1: Rules are numbered; the lowest matching number wins; a final `*` rule denies.
+    let TwoSubnets { mut w, vpc, a, b } = two_subnets();
+    let acl = guarded_b(&mut w, vpc, b);
+    let client = instance(&mut w, a, &[], false);
+    let server = instance(&mut w, b, &[], false);
+    let ssh = tcp_from(&w, client, private_ip(&w, server), 22);
+    let t = w.trace(eni(&w, client), ssh);
+    assert_eq!(blocked_at(&t), (C::SubnetAclRestriction, K::NetworkAcl, acl_id(&w, acl)));
+    assert_eq!(
+        t.forward.last().unwrap().matched,
+        acl_rule(Direction::Ingress, Some(100), "deny", "tcp", "22")
+    );
+    // Rule 200 lets the rest in.
+    let t = w.trace(eni(&w, client), tcp_from(&w, client, private_ip(&w, server), 5432));
+    assert!(t.reachable(), "{:?}", t.explanation);
+    assert_eq!(
+        acl_matches(&t.forward)[1],
+        (acl_id(&w, acl), acl_rule(Direction::Ingress, Some(200), "allow", "-1", "all"))
+    );
+
+    // A lower number that allows wins over the deny.
+    let tcp = RuleProtocol::One(Protocol::Tcp);
+    w.create_network_acl_entry(
+        acl,
+        Direction::Ingress,
+        acl_entry(50, tcp, PortRange::single(22), Cidr::ANY, true),
+    )
+    .unwrap();
+    let t = w.trace(eni(&w, client), ssh);
+    assert!(t.reachable(), "{:?}", t.explanation);
+    assert_eq!(
+        acl_matches(&t.forward)[1],
+        (acl_id(&w, acl), acl_rule(Direction::Ingress, Some(50), "allow", "tcp", "22"))
+    );
+
+    // Without rule 200, anything no rule names meets the final `*` deny.
+    w.delete_network_acl_entry(acl, Direction::Ingress, 200).unwrap();
+    let t = w.trace(eni(&w, client), tcp_from(&w, client, private_ip(&w, server), 5432));
+    assert_eq!(blocked_at(&t), (C::SubnetAclRestriction, K::NetworkAcl, acl_id(&w, acl)));
+    assert_eq!(t.forward.last().unwrap().matched, acl_rule(Direction::Ingress, None, "deny", "-1", "all"));
+}
+
+#[test]
+fn n1_a_nacl_is_not_evaluated_within_its_subnet() {
+    // N1: Stateless, one per subnet, evaluated when traffic crosses the subnet boundary (not within a subnet).
+    let TwoSubnets { mut w, vpc, a, b } = two_subnets();
+    let deny_all = w.create_network_acl(vpc, Tags::new());
+    w.associate_network_acl(deny_all, b).unwrap();
+    let server = instance(&mut w, b, &[], false);
+    let neighbour = instance(&mut w, b, &[], false);
+    let outsider = instance(&mut w, a, &[], false);
+    let t = w.trace(eni(&w, neighbour), tcp_from(&w, neighbour, private_ip(&w, server), 22));
+    assert!(t.reachable(), "{:?}", t.explanation);
+    assert!(!t.passes(K::NetworkAcl) && t.ret.iter().all(|h| h.kind != K::NetworkAcl));
+    let t = w.trace(eni(&w, outsider), tcp_from(&w, outsider, private_ip(&w, server), 22));
+    assert_eq!(blocked_at(&t), (C::SubnetAclRestriction, K::NetworkAcl, acl_id(&w, deny_all)));
+}
+
+#[test]
+fn n2_the_default_nacl_allows_everything_both_ways_and_a_custom_one_denies_until_rules_are_added() {
+    // N2: The default NACL allows everything in both directions. A custom NACL denies everything
+    // until rules are added.
+    let TwoSubnets { mut w, vpc, a, b } = two_subnets();
+    let default = acl_id(&w, w.vpcs[vpc.index()].default_nacl);
+    let client = instance(&mut w, a, &[], false);
+    let server = instance(&mut w, b, &[], false);
+    let flow = tcp_from(&w, client, private_ip(&w, server), 22);
+    let t = w.trace(eni(&w, client), flow);
+    assert!(t.reachable(), "{:?}", t.explanation);
+    let rule = |d| (default.clone(), acl_rule(d, Some(100), "allow", "-1", "all"));
+    assert_eq!(acl_matches(&t.forward), [rule(Direction::Egress), rule(Direction::Ingress)]);
+    assert_eq!(acl_matches(&t.ret), [rule(Direction::Egress), rule(Direction::Ingress)]);
+
+    let custom = w.create_network_acl(vpc, Tags::new());
+    assert!(w.nacls[custom.index()].ingress.is_empty() && w.nacls[custom.index()].egress.is_empty());
+    w.associate_network_acl(custom, a).unwrap();
+    let t = w.trace(eni(&w, client), flow);
+    assert_eq!(blocked_at(&t), (C::SubnetAclRestriction, K::NetworkAcl, acl_id(&w, custom)));
+    assert_eq!(t.forward.last().unwrap().matched, acl_rule(Direction::Egress, None, "deny", "-1", "all"));
+}
+
+#[test]
+fn n3_return_traffic_needs_its_own_rule_for_the_ephemeral_ports() {
+    // N3: Because NACLs are stateless, return traffic needs its own rule for the ephemeral ports
+    // (Linux clients 32768-60999).
+    let TwoSubnets { mut w, vpc, a, b } = two_subnets();
+    let acl = w.create_network_acl(vpc, Tags::new());
+    let tcp = RuleProtocol::One(Protocol::Tcp);
+    w.create_network_acl_entry(
+        acl,
+        Direction::Egress,
+        acl_entry(100, tcp, PortRange::single(80), Cidr::ANY, true),
+    )
+    .unwrap();
+    w.associate_network_acl(acl, a).unwrap();
+    let client = instance(&mut w, a, &[], false);
+    let server = instance(&mut w, b, &[], false);
+    let flow = tcp_from(&w, client, private_ip(&w, server), 80);
+    assert!(EPHEMERAL.contains(flow.header.src_port));
+
+    let (t, outcome) = w.trace_outcome(eni(&w, client), flow);
+    assert_eq!(
+        t.forward.last().map(|h| (h.kind, h.matched.clone())),
+        Some((K::Instance, Some(Matched::Delivered)))
+    );
+    assert_eq!(blocked_at(&t), (C::SubnetAclRestriction, K::NetworkAcl, acl_id(&w, acl)));
+    assert_eq!(t.ret.last().unwrap().matched, acl_rule(Direction::Ingress, None, "deny", "-1", "all"));
+    assert!(matches!(
+        outcome,
+        Outcome::Blocked(Block { code: C::SubnetAclRestriction, at: Component::Nacl(x), on_return: true, .. }) if x == acl
+    ));
+
+    w.create_network_acl_entry(acl, Direction::Ingress, acl_entry(100, tcp, EPHEMERAL, Cidr::ANY, true))
+        .unwrap();
+    let t = w.trace(eni(&w, client), flow);
+    assert!(t.reachable(), "{:?}", t.explanation);
+    assert_eq!(
+        acl_matches(&t.ret)[1],
+        (acl_id(&w, acl), acl_rule(Direction::Ingress, Some(100), "allow", "tcp", "32768-60999"))
+    );
+}
+
+#[test]
+fn s1_the_rules_of_all_an_interfaces_groups_are_combined() {
+    // S1: Allow rules only; all rules of all the ENI's groups are combined; order does not matter.
+    let TwoSubnets { mut w, vpc, a, b } = two_subnets();
+    let ssh = group(&mut w, vpc, "ssh", &[22], "10.0.0.0/16");
+    let web = group(&mut w, vpc, "web", &[80], "10.0.0.0/16");
+    let client = instance(&mut w, a, &[], false);
+    for order in [[ssh, web], [web, ssh]] {
+        let server = instance(&mut w, b, &order, false);
+        for (port, by) in [(22, ssh), (80, web)] {
+            let t = w.trace(eni(&w, client), tcp_from(&w, client, private_ip(&w, server), port));
+            assert!(t.reachable(), "{port}: {:?}", t.explanation);
+            let g = sg_id(&w, by);
+            let want = sg_rule(Direction::Ingress, &g, "tcp", &port.to_string(), "10.0.0.0/16");
+            assert_eq!(sg_matches(&t.forward)[1], (g, want));
+        }
+        let t = w.trace(eni(&w, client), tcp_from(&w, client, private_ip(&w, server), 443));
+        assert_eq!(blocked_at(&t), (C::EniSgRulesMismatch, K::SecurityGroup, sg_id(&w, order[0])));
+    }
+}
+
+#[test]
+fn i6_a_group_reference_matches_private_ips_only_not_traffic_through_the_igw() {
+    // I6: Security-group references match private IPs only; traffic that arrived via a public IP
+    // through an IGW does not match a rule that references the sender's group.
+    let TwoSubnets { mut w, vpc, a, b } = two_subnets();
+    let igw = internet_gateway(&mut w, vpc);
+    public_route_table(&mut w, vpc, igw, &[a, b]);
+    let clients = w.create_security_group(vpc, "clients", "clients", Tags::new()).unwrap();
+    let server_sg = w.create_security_group(vpc, "server", "server", Tags::new()).unwrap();
+    w.authorize_security_group(
+        server_sg,
+        Direction::Ingress,
+        &[perm(Protocol::Tcp, 80, 80, Peer::Group(clients))],
+    )
+    .unwrap();
+    let client = instance(&mut w, a, &[clients], true);
+    let server = instance(&mut w, b, &[server_sg], true);
+    let s = sg_id(&w, server_sg);
+
+    let t = w.trace(eni(&w, client), tcp_from(&w, client, private_ip(&w, server), 80));
+    assert!(t.reachable(), "{:?}", t.explanation);
+    assert_eq!(
+        sg_matches(&t.forward)[1],
+        (s.clone(), sg_rule(Direction::Ingress, &s, "tcp", "80", &sg_id(&w, clients)))
+    );
+
+    let t = w.trace(eni(&w, client), tcp_from(&w, client, public_ip(&w, server), 80));
+    assert_eq!(hops_of(&t.forward, K::InternetGateway).len(), 2);
+    assert_eq!(blocked_at(&t), (C::EniSgRulesMismatch, K::SecurityGroup, s));
+}

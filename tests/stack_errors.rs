@@ -1,0 +1,51 @@
+//! Templates that parse but that the model refuses: each error names the file, the
+//! line and column of the resource or property at fault, the logical id, and why.
+
+use indexmap::IndexMap;
+use vpcsim::stack::create_stack;
+use vpcsim::world::World;
+
+/// (file, line, column, logical id, text the message must hold).
+const CASES: &[(&str, usize, usize, &str, &str)] = &[
+    ("subnet-outside-vpc.cfn.yaml", 9, 18, "Outside", "InvalidSubnet.Range"),
+    ("subnets-overlap.cfn.yaml", 12, 18, "Second", "InvalidSubnet.Conflict"),
+    ("address-reserved.cfn.yaml", 12, 25, "Server", "reserved"),
+    ("address-in-use.cfn.yaml", 16, 25, "Second", "InvalidIPAddress.InUse"),
+    ("invalid-cidr.cfn.yaml", 5, 18, "Vpc", "invalid CIDR block"),
+    ("vpc-too-large.cfn.yaml", 5, 18, "Vpc", "InvalidVpc.Range"),
+    ("wrong-property-type.cfn.yaml", 6, 7, "Vpc", "EnableDnsSupport must be true or false, not a"),
+    ("unknown-az.cfn.yaml", 10, 25, "Subnet", "us-east-1a"),
+    ("endpoint-wrong-az.cfn.yaml", 28, 7, "Endpoint", "VPCE_SERVICE_NOT_INSTALLED_IN_AZ"),
+];
+
+#[test]
+fn model_errors_point_at_the_property_and_name_the_resource() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/invalid/stack");
+    for (file, line, column, logical_id, text) in CASES {
+        let src = std::fs::read_to_string(dir.join(file)).unwrap();
+        let mut w = World::in_region("eu-west-1", 1).unwrap();
+        let before = format!("{w:?}");
+        let err = create_stack(&mut w, "s", file, &src, &IndexMap::new(), &IndexMap::new())
+            .expect_err(&format!("{file} should fail"));
+        let p = &err.problems[0];
+        let shown = err.to_string();
+        assert_eq!((p.location.line, p.location.column), (*line, *column), "{file}: {shown}");
+        assert!(p.context.as_deref().is_some_and(|c| c.contains(logical_id)), "{file}: {shown}");
+        assert!(shown.contains(text), "{file}: {shown}");
+        assert!(shown.starts_with(&format!("error: {file}:{line}:{column}")), "{shown}");
+        assert_eq!(format!("{w:?}"), before, "{file}: a failed stack leaves the world as it was");
+    }
+}
+
+#[test]
+fn every_file_in_the_folder_is_in_the_table() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/invalid/stack");
+    let mut files: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    let mut listed: Vec<String> = CASES.iter().map(|c| c.0.to_string()).collect();
+    listed.sort();
+    assert_eq!(files, listed);
+}
