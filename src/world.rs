@@ -54,6 +54,22 @@ pub enum Handle {
     Endpoint(EndpointId),
 }
 
+/// AWS ids to handles without a second copy of each id: a map from the id's 64-bit
+/// hash, checked against the resource's own id on lookup, and a map by text for the
+/// (practically never seen) ids whose hash was taken.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct IdIndex {
+    by_hash: FxHashMap<u64, Handle>,
+    spill: FxHashMap<String, Handle>,
+}
+
+fn id_hash(aws_id: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    aws_id.hash(&mut h);
+    h.finish()
+}
+
 /// Options for a new world.
 #[derive(Clone, Debug)]
 pub struct WorldConfig {
@@ -103,7 +119,8 @@ pub struct World {
     pub services: Vec<EndpointService>,
     /// VPC endpoints.
     pub endpoints: Vec<VpcEndpoint>,
-    pub(crate) by_aws_id: FxHashMap<String, Handle>,
+    /// AWS id (or ARN) to handle, keyed by a hash of the id (the resource holds the text).
+    pub(crate) by_aws_id: IdIndex,
     /// (VPC, private address) to the interface holding it.
     pub(crate) private_ips: FxHashMap<(u32, u32), EniId>,
     /// Public address to the interface it maps to (I1).
@@ -137,7 +154,7 @@ impl World {
             target_groups: Vec::new(),
             services: Vec::new(),
             endpoints: Vec::new(),
-            by_aws_id: FxHashMap::default(),
+            by_aws_id: IdIndex::default(),
             private_ips: FxHashMap::default(),
             public_ips: FxHashMap::default(),
         }
@@ -155,11 +172,45 @@ impl World {
 
     /// The handle of the resource with this AWS id (or ARN).
     pub fn find(&self, aws_id: &str) -> Option<Handle> {
-        self.by_aws_id.get(aws_id).copied()
+        if let Some(&h) = self.by_aws_id.spill.get(aws_id) {
+            return Some(h);
+        }
+        let h = *self.by_aws_id.by_hash.get(&id_hash(aws_id))?;
+        (self.registered_id(h) == Some(aws_id)).then_some(h)
+    }
+
+    /// The id a handle was registered under, if its resource exists yet.
+    fn registered_id(&self, h: Handle) -> Option<&str> {
+        let exists = match h {
+            Handle::Vpc(x) => x.index() < self.vpcs.len(),
+            Handle::Subnet(x) => x.index() < self.subnets.len(),
+            Handle::RouteTable(x) => x.index() < self.route_tables.len(),
+            Handle::Igw(x) => x.index() < self.igws.len(),
+            Handle::Sg(x) => x.index() < self.sgs.len(),
+            Handle::Nacl(x) => x.index() < self.nacls.len(),
+            Handle::Eni(x) => x.index() < self.enis.len(),
+            Handle::Instance(x) => x.index() < self.instances.len(),
+            Handle::Eip(x) => x.index() < self.eips.len(),
+            Handle::Lb(x) => x.index() < self.lbs.len(),
+            Handle::Listener(x) => x.index() < self.listeners.len(),
+            Handle::TargetGroup(x) => x.index() < self.target_groups.len(),
+            Handle::Service(x) => x.index() < self.services.len(),
+            Handle::Endpoint(x) => x.index() < self.endpoints.len(),
+        };
+        exists.then(|| self.aws_id(h))
     }
 
     pub(crate) fn register(&mut self, aws_id: &str, handle: Handle) {
-        self.by_aws_id.insert(aws_id.to_string(), handle);
+        let index = &mut self.by_aws_id;
+        match index.by_hash.entry(id_hash(aws_id)) {
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(handle);
+            }
+            // A second id with the same hash (or a re-registration) keeps its text.
+            std::collections::hash_map::Entry::Occupied(_) => {
+                index.spill.insert(aws_id.to_string(), handle);
+            }
+        }
     }
 
     /// The interface holding `ip` in `vpc`.
@@ -257,5 +308,41 @@ impl World {
             .map(InstanceId)
             .filter(|i| self.name_of(Handle::Instance(*i)) == Some(name))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_registered_id_finds_its_resource_and_others_find_nothing() {
+        let lab = crate::lab::Lab::ready(crate::lab::LabOptions::default()).unwrap();
+        let w = &lab.world;
+        let handles = (0..w.vpcs.len() as u32)
+            .map(|i| Handle::Vpc(VpcId(i)))
+            .chain((0..w.enis.len() as u32).map(|i| Handle::Eni(EniId(i))))
+            .chain((0..w.sgs.len() as u32).map(|i| Handle::Sg(SgId(i))))
+            .chain((0..w.lbs.len() as u32).map(|i| Handle::Lb(LbId(i))))
+            .chain((0..w.target_groups.len() as u32).map(|i| Handle::TargetGroup(TargetGroupId(i))));
+        for h in handles {
+            assert_eq!(w.find(w.aws_id(h)), Some(h));
+        }
+        assert_eq!(w.find("vpc-00000000000000000"), None);
+        assert_eq!(w.find(""), None);
+    }
+
+    #[test]
+    fn a_taken_hash_keeps_the_later_id_by_its_text() {
+        let mut w = World::in_region("ap-northeast-2", 1).unwrap();
+        let vpc = w.create_vpc(crate::ops::vpc::CreateVpc {
+            cidr: "10.0.0.0/16".parse().ok(),
+            ..Default::default()
+        });
+        let vpc = vpc.unwrap();
+        let id = w.vpcs[vpc.index()].aws_id.clone();
+        w.register(&id, Handle::Vpc(vpc));
+        assert_eq!(w.find(&id), Some(Handle::Vpc(vpc)));
+        assert_eq!(w.by_aws_id.spill.len(), 1);
     }
 }
