@@ -63,6 +63,15 @@ pub(crate) struct IdIndex {
     spill: FxHashMap<String, Handle>,
 }
 
+/// The Name tag: a scan for the usual handful of tags (cheaper than hashing the key), a hash lookup past that.
+#[inline]
+fn name_tag(tags: &crate::model::Tags) -> Option<&str> {
+    if tags.len() > 8 {
+        return crate::model::name_tag(tags);
+    }
+    tags.iter().find(|(k, _)| k.as_str() == "Name").map(|(_, v)| v.as_str())
+}
+
 fn id_hash(aws_id: &str) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = rustc_hash::FxHasher::default();
@@ -271,7 +280,6 @@ impl World {
 
     /// The Name tag (or own name, for load balancers and target groups) of any handle.
     pub fn name_of(&self, h: Handle) -> Option<&str> {
-        use crate::model::name_tag;
         match h {
             Handle::Vpc(x) => name_tag(&self.vpcs[x.index()].tags),
             Handle::Subnet(x) => name_tag(&self.subnets[x.index()].tags),
