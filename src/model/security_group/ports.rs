@@ -2,14 +2,17 @@
 //! protocol the port space is cut into intervals on which the set of admitting
 //! rules is constant, stored as a bit set (rule `i` is bit `i`). A first-level
 //! table on the port's high byte answers most ports with one load; the few mixed
-//! buckets search their intervals. CIDR peers are kept inline as (base, mask) so
-//! a candidate's peer is checked without touching the rule. Built by asking
-//! [`SgRule::admits`] itself at every interval start, so it cannot disagree with
-//! the scan it replaces.
+//! buckets search their intervals. The address space is cut the same way by the
+//! rules' CIDR peers, indexed on the address's top byte. A packet's answer is the
+//! lowest bit of (rules admitting its port) AND (rules whose peer holds its remote
+//! address, or whose peer is a group): the bit-vector scheme of packet
+//! classifiers, two lookups and an AND per group, whatever the rule count. Built by
+//! asking [`SgRule::admits`] and `Cidr::contains` themselves at every interval
+//! start, so it cannot disagree with the scan it replaces.
 
 use std::net::Ipv4Addr;
 
-use crate::addr::{mask, Protocol};
+use crate::addr::Protocol;
 use crate::ids::SgId;
 
 use super::{Peer, SgRule};
@@ -27,12 +30,25 @@ const PROTOCOLS: [Protocol; 3] = [Protocol::Tcp, Protocol::Udp, Protocol::Icmp];
 pub(super) struct PortTable {
     /// Per protocol and port high byte: the admitting rules, or [`MIXED`].
     buckets: [[u64; 256]; 3],
-    /// Per rule: a CIDR peer's (base, netmask); (1, 0) for other peers, which never match here.
-    cidrs: [(u32, u32); MAX_RULES],
     /// The rules whose peer is a group (checked against membership by the caller).
     group_peers: u64,
     /// Per protocol: the intervals mixed buckets search.
     intervals: [Intervals; 3],
+    /// The rules whose CIDR peer holds an address.
+    peers: Peers,
+}
+
+/// Address intervals on which the set of rules whose CIDR peer holds them is constant.
+#[derive(Clone, Debug)]
+struct Peers {
+    /// Per top byte: the rules holding every address of the /8, or [`MIXED`].
+    buckets: [u64; 256],
+    /// Per top byte: the interval holding the /8's first address; entry 256 is the last.
+    first: [u8; 257],
+    /// Interval starts, ascending; `starts[0] == 0`.
+    starts: Box<[u32]>,
+    /// The rules holding each interval.
+    masks: Box<[u64]>,
 }
 
 /// One protocol's port intervals.
@@ -61,16 +77,13 @@ impl PortTable {
         debug_assert!(rules.len() <= MAX_RULES);
         let intervals = PROTOCOLS.map(|p| Intervals::build(rules, p));
         let buckets = [0, 1, 2].map(|i| intervals[i].buckets());
-        let mut cidrs = [(1, 0); MAX_RULES];
         let mut group_peers = 0;
         for (i, r) in rules.iter().enumerate() {
-            match &r.peer {
-                Peer::Cidr(c) => cidrs[i] = (c.base(), mask(c.prefix_len())),
-                Peer::Group(_) => group_peers |= 1 << i,
-                Peer::PrefixList(_) => {}
+            if let Peer::Group(_) = r.peer {
+                group_peers |= 1 << i;
             }
         }
-        PortTable { buckets, cidrs, group_peers, intervals }
+        PortTable { buckets, group_peers, intervals, peers: Peers::build(rules) }
     }
 
     /// The first rule, in order, admitting `protocol` and `port` whose peer holds `remote`
@@ -84,22 +97,22 @@ impl PortTable {
         remote: Ipv4Addr,
         mut group_holds: impl FnMut(SgId) -> bool,
     ) -> Option<usize> {
-        let mut candidates = self.candidates(protocol, port);
-        let remote = u32::from(remote);
-        while candidates != 0 {
-            let i = candidates.trailing_zeros() as usize;
-            let (base, netmask) = self.cidrs[i];
-            if remote & netmask == base {
+        let admitting = self.candidates(protocol, port);
+        if admitting == 0 {
+            return None;
+        }
+        let mut hits = admitting & (self.peers.holding(u32::from(remote)) | self.group_peers);
+        while hits != 0 {
+            let i = hits.trailing_zeros() as usize;
+            if self.group_peers & (1 << i) == 0 {
                 return Some(i);
             }
-            if self.group_peers & (1 << i) != 0 {
-                if let Peer::Group(g) = rules[i].peer {
-                    if group_holds(g) {
-                        return Some(i);
-                    }
+            if let Peer::Group(g) = rules[i].peer {
+                if group_holds(g) {
+                    return Some(i);
                 }
             }
-            candidates &= candidates - 1;
+            hits &= hits - 1;
         }
         None
     }
@@ -120,6 +133,8 @@ impl PortTable {
     pub(super) fn heap_bytes(&self) -> usize {
         std::mem::size_of::<PortTable>()
             + self.intervals.iter().map(|t| t.starts.len() * 2 + t.masks.len() * 8).sum::<usize>()
+            + self.peers.starts.len() * 4
+            + self.peers.masks.len() * 8
     }
 }
 
@@ -175,5 +190,64 @@ impl Intervals {
         let lo = usize::from(self.first[b]);
         let hi = usize::from(self.first[b + 1]);
         self.masks[lo + self.starts[lo + 1..=hi].partition_point(|&s| s <= port)]
+    }
+}
+
+impl Peers {
+    fn build(rules: &[SgRule]) -> Peers {
+        let cidrs = rules.iter().filter_map(|r| match r.peer {
+            Peer::Cidr(c) => Some(c),
+            _ => None,
+        });
+        let mut points = vec![0u32];
+        for c in cidrs {
+            points.push(c.base());
+            if let Some(after) = u32::from(c.last()).checked_add(1) {
+                points.push(after);
+            }
+        }
+        points.sort_unstable();
+        points.dedup();
+        let mut starts: Vec<u32> = Vec::new();
+        let mut masks: Vec<u64> = Vec::new();
+        for p in points {
+            let holding = rules
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| matches!(r.peer, Peer::Cidr(c) if c.contains_u32(p)));
+            let mask = holding.fold(0, |m, (i, _)| m | 1 << i);
+            if masks.last() != Some(&mask) {
+                starts.push(p);
+                masks.push(mask);
+            }
+        }
+        let mut first = [0u8; 257];
+        let mut buckets = [MIXED; 256];
+        let mut i = 0;
+        for b in 0..256 {
+            let at = (b as u32) << 24;
+            while i + 1 < starts.len() && starts[i + 1] <= at {
+                i += 1;
+            }
+            first[b] = i as u8;
+            if starts.get(i + 1).is_none_or(|&next| next > at | 0x00ff_ffff) {
+                buckets[b] = masks[i];
+            }
+        }
+        first[256] = (starts.len() - 1) as u8;
+        Peers { buckets, first, starts: starts.into(), masks: masks.into() }
+    }
+
+    /// The rules whose CIDR peer holds `addr`.
+    #[inline]
+    fn holding(&self, addr: u32) -> u64 {
+        let b = (addr >> 24) as usize;
+        let mask = self.buckets[b];
+        if mask != MIXED {
+            return mask;
+        }
+        let lo = usize::from(self.first[b]);
+        let hi = usize::from(self.first[b + 1]);
+        self.masks[lo + self.starts[lo + 1..=hi].partition_point(|&s| s <= addr)]
     }
 }
