@@ -121,6 +121,8 @@ impl Routes {
     }
 
     fn reindex(&mut self) {
+        // Routes change through control-plane calls, rarely; keep no spare capacity (most tables hold 1-3 routes).
+        self.list.shrink_to_fit();
         self.index = (self.list.len() > Routes::LINEAR_MAX).then(|| {
             let prefixes = self.list.iter().map(|r| r.destination);
             Box::new(lpm::Lpm::build(prefixes))

@@ -153,6 +153,8 @@ impl SgRules {
     }
 
     fn recompile(&mut self) {
+        // Rules change through control-plane calls, rarely; keep no spare capacity (most groups hold 1-3 rules).
+        self.list.shrink_to_fit();
         let compile = self.list.len() > SgRules::LINEAR_MAX && self.list.len() <= ports::MAX_RULES;
         self.table = compile.then(|| Box::new(ports::PortTable::build(&self.list)));
     }
