@@ -4,7 +4,7 @@
 //! [`Routes`] owns a table's routes, longest prefix first, and the structure that
 //! answers R3: a scan for small tables (a VPC's usual handful), and, once a table
 //! passes [`Routes::LINEAR_MAX`] routes, disjoint address intervals with a
-//! first-level index on the top bits ([`lpm`]). Routes change only through
+//! first-level index on the top bits (module `lpm`). Routes change only through
 //! `Routes`' methods, so the index never goes stale.
 
 mod lpm;

@@ -3,12 +3,12 @@
 //! knows group membership; this module matches rules.
 //!
 //! [`SgRules`] owns one direction's rules and, past [`SgRules::LINEAR_MAX`] rules,
-//! a table compiled from them ([`ports`]): per protocol, the port space cut into
-//! intervals, each with the bit set of rules admitting it, so a lookup yields the
-//! candidate rules in order and only their peers are checked. Rules change only
-//! through `SgRules`' methods, so the table never goes stale.
+//! a table compiled from them (module `table`): the port space (per protocol) and the
+//! address space (by CIDR peer) cut into intervals, each with the bit set of rules
+//! admitting it, so the first matching rule is the lowest bit of an AND. Rules
+//! change only through `SgRules`' methods, so the table never goes stale.
 
-mod ports;
+mod table;
 
 use std::ops::Deref;
 
@@ -93,7 +93,7 @@ pub struct SecurityGroup {
 #[derive(Clone, Debug, Default)]
 pub struct SgRules {
     list: Vec<SgRule>,
-    table: Option<Box<ports::PortTable>>,
+    table: Option<Box<table::RuleTable>>,
 }
 
 impl SgRules {
@@ -155,8 +155,8 @@ impl SgRules {
     fn recompile(&mut self) {
         // Rules change through control-plane calls, rarely; keep no spare capacity (most groups hold 1-3 rules).
         self.list.shrink_to_fit();
-        let compile = self.list.len() > SgRules::LINEAR_MAX && self.list.len() <= ports::MAX_RULES;
-        self.table = compile.then(|| Box::new(ports::PortTable::build(&self.list)));
+        let compile = self.list.len() > SgRules::LINEAR_MAX && self.list.len() <= table::MAX_RULES;
+        self.table = compile.then(|| Box::new(table::RuleTable::build(&self.list)));
     }
 }
 

@@ -1,4 +1,4 @@
-//! A group's rules of one direction compiled by protocol and port: for each
+//! A group's rules of one direction compiled by port and peer: for each
 //! protocol the port space is cut into intervals on which the set of admitting
 //! rules is constant, stored as a bit set (rule `i` is bit `i`). A first-level
 //! table on the port's high byte answers most ports with one load; the few mixed
@@ -27,7 +27,7 @@ const PROTOCOLS: [Protocol; 3] = [Protocol::Tcp, Protocol::Udp, Protocol::Icmp];
 
 /// The compiled rules of one direction.
 #[derive(Clone, Debug)]
-pub(super) struct PortTable {
+pub(super) struct RuleTable {
     /// Per protocol and port high byte: the admitting rules, or [`MIXED`].
     buckets: [[u64; 256]; 3],
     /// The rules whose peer is a group (checked against membership by the caller).
@@ -71,9 +71,9 @@ fn protocol_index(protocol: Protocol) -> usize {
     }
 }
 
-impl PortTable {
+impl RuleTable {
     /// Compile at most [`MAX_RULES`] rules.
-    pub(super) fn build(rules: &[SgRule]) -> PortTable {
+    pub(super) fn build(rules: &[SgRule]) -> RuleTable {
         debug_assert!(rules.len() <= MAX_RULES);
         let intervals = PROTOCOLS.map(|p| Intervals::build(rules, p));
         let buckets = [0, 1, 2].map(|i| intervals[i].buckets());
@@ -83,7 +83,7 @@ impl PortTable {
                 group_peers |= 1 << i;
             }
         }
-        PortTable { buckets, group_peers, intervals, peers: Peers::build(rules) }
+        RuleTable { buckets, group_peers, intervals, peers: Peers::build(rules) }
     }
 
     /// The first rule, in order, admitting `protocol` and `port` whose peer holds `remote`
@@ -131,7 +131,7 @@ impl PortTable {
 
     /// Heap bytes held.
     pub(super) fn heap_bytes(&self) -> usize {
-        std::mem::size_of::<PortTable>()
+        std::mem::size_of::<RuleTable>()
             + self.intervals.iter().map(|t| t.starts.len() * 2 + t.masks.len() * 8).sum::<usize>()
             + self.peers.starts.len() * 4
             + self.peers.masks.len() * 8
