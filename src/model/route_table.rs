@@ -82,6 +82,11 @@ impl Routes {
         t
     }
 
+    /// The routes, longest prefix first.
+    pub fn as_slice(&self) -> &[Route] {
+        &self.list
+    }
+
     /// R3: the route with the longest prefix that contains `dst`, if any (R6 when none).
     #[inline]
     pub fn lookup(&self, dst: u32) -> Option<&Route> {

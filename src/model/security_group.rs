@@ -89,7 +89,7 @@ pub struct SecurityGroup {
 /// One direction's rules of a group, in order, with their compiled port table.
 ///
 /// Reads go through `Deref<Target = [SgRule]>`; changes through [`SgRules::push`],
-/// [`SgRules::extend`], [`SgRules::retain`] and [`SgRules::clear`].
+/// [`SgRules::extend`], [`SgRules::retain`], [`SgRules::clear`] and [`SgRules::edit`].
 #[derive(Clone, Debug, Default)]
 pub struct SgRules {
     list: Vec<SgRule>,
@@ -127,6 +127,17 @@ impl SgRules {
                     }
             }),
         }
+    }
+
+    /// The rules, in order.
+    pub fn as_slice(&self) -> &[SgRule] {
+        &self.list
+    }
+
+    /// Change the rules in place (reorder, patch) through the plain list; the table is rebuilt after.
+    pub fn edit(&mut self, change: impl FnOnce(&mut Vec<SgRule>)) {
+        change(&mut self.list);
+        self.recompile();
     }
 
     /// Append a rule.
@@ -266,6 +277,9 @@ mod tests {
         assert!(rules.first_match(Protocol::Tcp, 7, Ipv4Addr::LOCALHOST, |_| true).is_none());
         rules.push(any.clone());
         assert_eq!(rules.first_match(Protocol::Tcp, 7, Ipv4Addr::LOCALHOST, |_| true), Some(&any));
+        rules.edit(|list| list.reverse());
+        assert_eq!(rules.first_match(Protocol::Tcp, 7, Ipv4Addr::LOCALHOST, |_| true), Some(&any));
+        assert_eq!(rules.as_slice()[0], any);
         rules.clear();
         assert!(rules.first_match(Protocol::Tcp, 7, Ipv4Addr::LOCALHOST, |_| true).is_none());
     }
