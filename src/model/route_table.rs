@@ -143,6 +143,15 @@ impl Deref for Routes {
     }
 }
 
+impl<'a> IntoIterator for &'a Routes {
+    type Item = &'a Route;
+    type IntoIter = std::slice::Iter<'a, Route>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.list.iter()
+    }
+}
+
 impl From<Vec<Route>> for Routes {
     fn from(routes: Vec<Route>) -> Routes {
         Routes::from_routes(routes)

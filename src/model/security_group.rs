@@ -186,6 +186,15 @@ impl Deref for SgRules {
     }
 }
 
+impl<'a> IntoIterator for &'a SgRules {
+    type Item = &'a SgRule;
+    type IntoIter = std::slice::Iter<'a, SgRule>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.list.iter()
+    }
+}
+
 impl From<Vec<SgRule>> for SgRules {
     fn from(list: Vec<SgRule>) -> SgRules {
         let mut rules = SgRules { list, table: None };
