@@ -213,7 +213,9 @@ fn push_decimal(s: &mut String, mut n: u32) {
             break;
         }
     }
-    s.push_str(std::str::from_utf8(&digits[i..]).expect("ASCII digits"));
+    for &d in &digits[i..] {
+        s.push(char::from(d));
+    }
 }
 
 fn matched(w: &World, why: Why<'_>) -> Option<Matched> {
