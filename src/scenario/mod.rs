@@ -163,7 +163,22 @@ pub struct Expect {
     pub explanation: Option<ExplanationCode>,
     /// The source address the final destination saw lies here.
     pub seen_source_in: Option<Cidr>,
+    /// Values holding `${...}`, substituted and parsed when the step has run (see [`Templated`]).
+    pub templated: Vec<Templated>,
     /// Where the `expect` map starts.
+    pub loc: Location,
+}
+
+/// An `expect` value with substitutions (`output-contains: ${svc.ServiceId}`,
+/// `seen-source-in: ${MyEC2.PublicIp}/32`): checked for names before the first step,
+/// substituted and parsed after its step ran, then checked like the literal values.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Templated {
+    /// The key (`output-matches`, `answers-in`, ...).
+    pub key: String,
+    /// The value as written.
+    pub text: String,
+    /// Where it is written.
     pub loc: Location,
 }
 

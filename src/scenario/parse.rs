@@ -489,7 +489,21 @@ fn expect(ctx: &mut Ctx, node: &Node) -> Option<Expect> {
     (ctx.problems.len() == before).then_some(e)
 }
 
+/// Keys whose values may hold `${...}`.
+pub(crate) const TEMPLATED_KEYS: [&str; 7] = [
+    "output-contains",
+    "output-not-contains",
+    "output-matches",
+    "output-not-matches",
+    "answers-in",
+    "answers-not-in",
+    "seen-source-in",
+];
+
 fn expect_key(ctx: &mut Ctx, e: &mut Expect, key: &str, v: &Node) {
+    if TEMPLATED_KEYS.contains(&key) && templated(ctx, e, key, v) {
+        return;
+    }
     let texts = |ctx: &mut Ctx| ctx.strings(v, key).into_iter().map(|(s, _)| s).collect();
     match key {
         "fails" => e.fails = boolean(ctx, v, key),
@@ -506,6 +520,45 @@ fn expect_key(ctx: &mut Ctx, e: &mut Expect, key: &str, v: &Node) {
         "seen-source-in" => e.seen_source_in = ctx.parsed(v, key, cidr).and_then(|c| single(ctx, v, key, c)),
         _ => {}
     }
+}
+
+/// Values with `${...}` are kept as written, to be substituted after the step ran; true when
+/// the node held any (then all its values are kept that way, so a list stays one kind).
+fn templated(ctx: &mut Ctx, e: &mut Expect, key: &str, v: &Node) -> bool {
+    let items: Vec<(String, Location)> = match v.as_seq() {
+        Some(items) => items.iter().filter_map(|n| Some((n.scalar_text()?, n.loc))).collect(),
+        None => v.scalar_text().map(|s| vec![(s, v.loc)]).unwrap_or_default(),
+    };
+    if !items.iter().any(|(t, _)| t.contains("${")) {
+        return false;
+    }
+    if key == "seen-source-in" && v.as_seq().is_some() {
+        ctx.report(v.loc, format!("`{key}` takes one value, not a list"), None);
+        return true;
+    }
+    for (text, loc) in items {
+        if let Err(err) = crate::scenario::subst::Template::parse(&text) {
+            ctx.report(loc, format!("`{key}`: {err}"), None);
+            continue;
+        }
+        e.templated.push(crate::scenario::Templated { key: key.to_string(), text, loc });
+    }
+    true
+}
+
+/// Parse one substituted `expect` value into `e`, as the literal value would have been.
+pub(crate) fn add_value(e: &mut Expect, key: &str, text: &str) -> Result<(), String> {
+    match key {
+        "output-contains" => e.output_contains.push(text.to_string()),
+        "output-not-contains" => e.output_not_contains.push(text.to_string()),
+        "output-matches" => e.output_matches.push(pattern(text)?),
+        "output-not-matches" => e.output_not_matches.push(pattern(text)?),
+        "answers-in" => e.answers_in.get_or_insert_with(Vec::new).push(cidr(text)?),
+        "answers-not-in" => e.answers_not_in.get_or_insert_with(Vec::new).push(cidr(text)?),
+        "seen-source-in" => e.seen_source_in = Some(cidr(text)?),
+        other => return Err(format!("`{other}` takes no substitutions")),
+    }
+    Ok(())
 }
 
 fn single<T>(ctx: &mut Ctx, node: &Node, key: &str, mut items: Vec<T>) -> Option<T> {

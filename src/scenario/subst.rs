@@ -207,6 +207,9 @@ pub(crate) fn step_templates(step: &Step) -> Vec<(&'static str, &str, Location)>
         Action::WaitFor { resource, .. } => out.push(("wait-for", resource.as_str(), step.action_loc)),
         Action::Wait(_) => {}
     }
+    for t in step.expect.iter().flat_map(|e| &e.templated) {
+        out.push(("expect", t.text.as_str(), t.loc));
+    }
     out
 }
 
@@ -230,7 +233,7 @@ pub fn check_names(scenario: &Scenario, resolver: &dyn Resolver) -> Result<(), F
         };
         for (key, text, loc) in step_templates(step) {
             let Ok(template) = Template::parse(text) else { continue };
-            if template.vars().next().is_none() && key != "run" {
+            if template.vars().next().is_none() && key != "run" && key != "expect" {
                 let found = name_problem(resolver, text, None, &[], None)
                     .or_else(|| not_instance(resolver, key, text));
                 if let Some((m, h)) = found {
