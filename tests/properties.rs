@@ -508,3 +508,34 @@ fn the_generators_reach_every_kind_of_path_state_and_code() {
     let missing: Vec<_> = want_states.iter().filter(|s| !states.contains(**s)).collect();
     assert!(missing.is_empty(), "never seen: {missing:?}; seen: {states:?}");
 }
+
+/// L4, L6 (found by the reference model): a terminated target is not chosen, even with
+/// cross-zone on, and its stale `healthy` does not make the node blame other AZs.
+#[test]
+fn a_terminated_target_is_never_chosen() {
+    let mut lab = vpcsim::lab::Lab::ready(vpcsim::lab::LabOptions::default()).unwrap();
+    let w = &mut lab.world;
+    w.terminate_instance(lab.web1);
+    let from = w.instances[lab.my_ec2.index()].eni;
+    let node = w.lbs[lab.nlb.index()].nodes[0].eni;
+    let header = Header {
+        src: w.enis[from.index()].private_ip,
+        dst: w.public_ip_of(node).expect("an internet-facing node"),
+        protocol: vpcsim::addr::Protocol::Tcp,
+        src_port: 40000,
+        dst_port: 80,
+    };
+    for cross_zone in [false, true] {
+        w.lbs[lab.nlb.index()].cross_zone = cross_zone;
+        for seq in 0..16 {
+            match w.verdict(from, Flow { header, seq }) {
+                Outcome::Delivered { to, .. } => {
+                    assert_eq!(to, vpcsim::forward::Destination::Instance(lab.web2), "seq {seq}")
+                }
+                Outcome::Blocked(b) => panic!("cross-zone {cross_zone}, seq {seq}: {}", b.code),
+            }
+        }
+    }
+    w.terminate_instance(lab.web2);
+    assert_eq!(w.verdict(from, Flow { header, seq: 0 }).code(), Some(C::Elbv2NoTargetsInAz));
+}

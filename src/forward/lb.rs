@@ -91,7 +91,9 @@ impl World {
         seq: u32,
     ) -> Result<Choice, Block> {
         let group = &self.target_groups[tg.index()];
-        let live = |t: &Target| !matches!(t.state, HealthState::Draining | HealthState::Unused);
+        // L4: a target whose instance is gone is unused, whatever its last health check said.
+        let exists = |t: &Target| self.target_address(t.target).is_some();
+        let live = |t: &Target| exists(t) && !matches!(t.state, HealthState::Draining | HealthState::Unused);
         let in_scope = |t: &Target| cross_zone || self.target_address(t.target).is_some_and(|(_, a)| a == az);
         let healthy = |t: &Target| live(t) && t.state == HealthState::Healthy;
         let any_healthy = group.targets.iter().any(healthy);
