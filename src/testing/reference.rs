@@ -596,8 +596,11 @@ impl Walk<'_> {
     ) -> Result<usize, Stop> {
         let w = self.w;
         let targets = &w.target_groups[tg.index()].targets;
-        let live = |t: &Target| t.state != HealthState::Draining && t.state != HealthState::Unused;
-        let healthy = |t: &Target| t.state == HealthState::Healthy;
+        // L4: a target whose instance is gone (terminated) is `unused`, whatever its last check said.
+        let exists = |t: &Target| target_place(w, t.target).is_some();
+        let live =
+            |t: &Target| exists(t) && t.state != HealthState::Draining && t.state != HealthState::Unused;
+        let healthy = |t: &Target| exists(t) && t.state == HealthState::Healthy;
         let any_healthy = targets.iter().any(healthy);
         let near = |t: &Target| cross_zone || target_place(w, t.target).is_some_and(|(_, a)| a == az);
         let usable = |t: &Target| near(t) && if any_healthy { healthy(t) } else { live(t) };
