@@ -18,7 +18,8 @@ use vpcsim::addr::{Cidr, RuleProtocol};
 use vpcsim::dns::View;
 use vpcsim::forward::Outcome;
 use vpcsim::ids::*;
-use vpcsim::model::eni::EniOwner;
+use vpcsim::model::eni::{EniOwner, NetworkInterface};
+use vpcsim::model::instance::InstanceState;
 use vpcsim::model::nlb::{HealthState, Scheme};
 use vpcsim::model::route_table::{Route, RouteOrigin, RouteTable, RouteTarget};
 use vpcsim::model::security_group::Peer;
@@ -388,11 +389,35 @@ fn expected_lb_answer(w: &World, lb: LbId) -> Vec<Ipv4Addr> {
         .collect()
 }
 
+fn dashed(ip: Ipv4Addr) -> String {
+    ip.to_string().replace('.', "-")
+}
+
+/// D3, D2: what an instance's private name and (if it has a public address) public name answer
+/// from `view`: the private name inside a VPC where that address is held; the public name,
+/// with DNS hostnames on, the private address inside its VPC and the public one elsewhere.
+fn instance_answers(w: &World, e: &NetworkInterface, view: View) -> (Vec<Ipv4Addr>, Vec<Ipv4Addr>) {
+    let held = |u: VpcId| w.enis.iter().any(|m| !m.deleted && m.vpc == u && m.private_ip == e.private_ip);
+    let private = match view {
+        View::Vpc(u) if held(u) => vec![e.private_ip],
+        _ => Vec::new(),
+    };
+    let eni = w.eni_by_private_ip(e.vpc, e.private_ip).expect("a live interface");
+    let public = match w.public_ip_of(eni) {
+        Some(_) if !w.vpcs[e.vpc.index()].dns_hostnames => Vec::new(),
+        Some(_) if view == View::Vpc(e.vpc) => vec![e.private_ip],
+        Some(p) => vec![p],
+        None => Vec::new(),
+    };
+    (private, public)
+}
+
 proptest! {
     #![proptest_config(config(192, "proptest-regressions/properties/dns.txt"))]
 
     /// P6: an endpoint's names answer addresses of its own subnets (the zonal name, that AZ's);
-    /// L2, L6: an NLB's name answers one address per AZ with a healthy target, or all when none.
+    /// L2, L6: an NLB's name answers one address per AZ with a healthy target, or all when none;
+    /// D2, D3: instance names answer the private address inside, the public one elsewhere.
     #[test]
     fn dns_answers_lie_where_they_belong(case in strategies::case()) {
         let w = &case.world;
@@ -410,6 +435,17 @@ proptest! {
                     for a in &answer.addrs {
                         prop_assert!(subnets.iter().any(|s| w.subnets[s.index()].cidr.contains(*a)), "{name} answers {a} outside its subnets\n{case}");
                     }
+                }
+            }
+        }
+        for e in w.instances.iter().filter(|i| i.state == InstanceState::Running).map(|i| &w.enis[i.eni.index()]) {
+            for view in &views {
+                let (private, public) = instance_answers(w, e, *view);
+                let name = format!("ip-{}.{}", dashed(e.private_ip), w.region.internal_suffix());
+                prop_assert_eq!(w.resolve(*view, &name).addrs, private, "{} from {:?}\n{}", name, view, case);
+                if let Some(p) = w.public_ip_of(w.eni_by_private_ip(e.vpc, e.private_ip).expect("live")) {
+                    let name = format!("ec2-{}.{}", dashed(p), w.region.public_suffix());
+                    prop_assert_eq!(w.resolve(*view, &name).addrs, public, "{} from {:?}\n{}", name, view, case);
                 }
             }
         }

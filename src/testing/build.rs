@@ -87,6 +87,7 @@ fn build_vpc(w: &mut World, v: usize, plan: &VpcPlan) -> Built {
     let vpc = w
         .create_vpc(CreateVpc {
             cidr: Some(cidr(block)),
+            dns_hostnames: Some(plan.dns_hostnames),
             tags: name(format!("vpc{v}")),
             ..Default::default()
         })
@@ -212,6 +213,10 @@ fn build_subnet(
         let Ok(i) = w.run_instance(run) else { continue };
         if !ip.source_dest_check {
             w.set_source_dest_check(w.instances[i.index()].eni, false);
+        }
+        if ip.eip {
+            let eip = w.allocate_address(name(format!("eip{v}.{s}.{k}")));
+            let _ = w.associate_address(eip, w.instances[i.index()].eni);
         }
         if ip.http {
             w.serve_http(i, 80, "httpd", "hello");

@@ -46,6 +46,8 @@ pub struct VpcPlan {
     pub block: usize,
     /// An internet gateway attached to it.
     pub igw: bool,
+    /// enableDnsHostnames (D2).
+    pub dns_hostnames: bool,
     /// A web group like the lab's (tcp 80 and 443 from anywhere), listed right after the default group.
     pub web_group: bool,
     /// Custom security groups (the default group always exists).
@@ -153,6 +155,8 @@ pub struct SubnetPlan {
 pub struct InstancePlan {
     /// AssociatePublicIpAddress.
     pub public_ip: bool,
+    /// An Elastic IP associated after launch (it replaces the auto-assigned address, I1).
+    pub eip: bool,
     /// Groups of the VPC (empty: the default group, S4).
     pub groups: Vec<Index>,
     /// Source/destination check.
@@ -288,13 +292,16 @@ fn route() -> impl Strategy<Value = RoutePlan> {
 }
 
 fn instance() -> impl Strategy<Value = InstancePlan> {
-    (any::<bool>(), prop::collection::vec(any::<Index>(), 0..3), prop::bool::weighted(0.7), any::<bool>())
-        .prop_map(|(public_ip, groups, source_dest_check, http)| InstancePlan {
+    let public = (any::<bool>(), prop::bool::weighted(0.2));
+    (public, prop::collection::vec(any::<Index>(), 0..3), prop::bool::weighted(0.7), any::<bool>()).prop_map(
+        |((public_ip, eip), groups, source_dest_check, http)| InstancePlan {
             public_ip,
+            eip,
             groups,
             source_dest_check,
             http,
-        })
+        },
+    )
 }
 
 fn subnet() -> impl Strategy<Value = SubnetPlan> {
@@ -340,8 +347,7 @@ fn nlb() -> impl Strategy<Value = NlbPlan> {
 fn vpc() -> impl Strategy<Value = VpcPlan> {
     (
         (
-            0..VPC_BLOCKS.len(),
-            prop::bool::weighted(0.8),
+            (0..VPC_BLOCKS.len(), prop::bool::weighted(0.8), any::<bool>()),
             prop::bool::weighted(0.7),
             prop::bool::weighted(0.6),
         ),
@@ -353,10 +359,19 @@ fn vpc() -> impl Strategy<Value = VpcPlan> {
         prop::option::weighted(0.6, nlb()),
     )
         .prop_map(
-            |((block, igw, default_route, web_group), groups, acls, main_routes, tables, subnets, nlb)| {
+            |(
+                ((block, igw, dns_hostnames), default_route, web_group),
+                groups,
+                acls,
+                main_routes,
+                tables,
+                subnets,
+                nlb,
+            )| {
                 VpcPlan {
                     block,
                     igw,
+                    dns_hostnames,
                     default_route,
                     web_group,
                     groups,
