@@ -226,7 +226,7 @@ fn loop_world(seed: u64, tail: usize, cycle: usize, on_return: bool) -> (World, 
 }
 
 proptest! {
-    #![proptest_config(config(48, "proptest-regressions/properties/loops.txt"))]
+    #![proptest_config(config(64, "proptest-regressions/properties/loops.txt"))]
 
     /// A routing loop through appliance interfaces ends with ROUTING_LOOP, going or coming back.
     #[test]
