@@ -20,7 +20,7 @@ use vpcsim::forward::Outcome;
 use vpcsim::ids::*;
 use vpcsim::model::eni::{EniOwner, NetworkInterface};
 use vpcsim::model::instance::InstanceState;
-use vpcsim::model::nlb::{HealthState, Scheme};
+use vpcsim::model::nlb::{HealthState, Scheme, TargetRef};
 use vpcsim::model::route_table::{Route, RouteOrigin, RouteTable, RouteTarget};
 use vpcsim::model::security_group::Peer;
 use vpcsim::model::vpc_endpoint::EndpointState;
@@ -366,10 +366,20 @@ fn expected_lb_answer(w: &World, lb: LbId) -> Vec<Ipv4Addr> {
     let l = &w.lbs[lb.index()];
     let mut healthy_azs = Vec::new();
     for x in l.listeners.iter().map(|x| &w.listeners[x.index()]).filter(|x| !x.deleted) {
-        for t in x.target_group.iter().flat_map(|tg| &w.target_groups[tg.index()].targets) {
-            if t.state == HealthState::Healthy {
-                healthy_azs.extend(w.target_address(t.target).map(|(_, az)| az));
-            }
+        let Some(group) = x.target_group.map(|tg| &w.target_groups[tg.index()]) else { continue };
+        for t in group.targets.iter().filter(|t| t.state == HealthState::Healthy) {
+            // The target's AZ: its instance's subnet's, or that of the subnet of the group's VPC holding the address.
+            let subnet = match t.target {
+                TargetRef::Instance(i) => {
+                    let e = &w.enis[w.instances[i.index()].eni.index()];
+                    (!e.deleted).then_some(e.subnet)
+                }
+                TargetRef::Ip(ip) => (0..w.subnets.len()).map(|s| SubnetId(s as u32)).find(|s| {
+                    let s = &w.subnets[s.index()];
+                    s.vpc == group.vpc && s.cidr.contains(ip)
+                }),
+            };
+            healthy_azs.extend(subnet.map(|s| w.subnets[s.index()].az));
         }
     }
     let with_healthy: Vec<_> = l

@@ -60,7 +60,7 @@ impl World {
         let choice = self.choose_target(tg, az, l.cross_zone, &h, seq)?;
         let group = &self.target_groups[tg.index()];
         let target = &group.targets[choice.index];
-        let Some((addr, _)) = self.target_address(target.target) else {
+        let Some((addr, _)) = self.target_address(group.vpc, target.target) else {
             return Err(block(ExplanationCode::Elbv2NoTargetsInAz, Component::TargetGroup(tg), h));
         };
         let node_ip = self.enis[node.index()].private_ip;
@@ -92,9 +92,10 @@ impl World {
     ) -> Result<Choice, Block> {
         let group = &self.target_groups[tg.index()];
         // L4: a target whose instance is gone is unused, whatever its last health check said.
-        let exists = |t: &Target| self.target_address(t.target).is_some();
+        let place = |t: &Target| self.target_address(group.vpc, t.target);
+        let exists = |t: &Target| place(t).is_some();
         let live = |t: &Target| exists(t) && !matches!(t.state, HealthState::Draining | HealthState::Unused);
-        let in_scope = |t: &Target| cross_zone || self.target_address(t.target).is_some_and(|(_, a)| a == az);
+        let in_scope = |t: &Target| cross_zone || place(t).is_some_and(|(_, a)| a == az);
         let healthy = |t: &Target| live(t) && t.state == HealthState::Healthy;
         let any_healthy = group.targets.iter().any(healthy);
         let fail_open = !any_healthy;
