@@ -267,7 +267,7 @@ fn build_nlb(w: &mut World, v: usize, plan: &NlbPlan, built: &[Built]) {
         protocol: ListenerProtocol::Tcp,
         port: 80,
         vpc: b.vpc,
-        target_type: TargetType::Instance,
+        target_type: if plan.ip_targets { TargetType::Ip } else { TargetType::Instance },
         health_check: HealthCheck::default(),
         preserve_client_ip: None,
         tags: Tags::new(),
@@ -277,7 +277,12 @@ fn build_nlb(w: &mut World, v: usize, plan: &NlbPlan, built: &[Built]) {
         if b.instances.is_empty() {
             break;
         }
-        let target = TargetRef::Instance(b.instances[t.index(b.instances.len())]);
+        let i = b.instances[t.index(b.instances.len())];
+        let target = if plan.ip_targets {
+            TargetRef::Ip(w.enis[w.instances[i.index()].eni.index()].private_ip)
+        } else {
+            TargetRef::Instance(i)
+        };
         let _ = w.register_targets(tg, &[TargetSpec { target, port: None }]);
     }
     for (p, port) in &plan.listeners {

@@ -279,14 +279,19 @@ fn is_internet_host(w: &World, ip: Ipv4Addr) -> bool {
     ip == CHECKIP_ADDR || PUBLIC_RESOLVERS.contains(&ip) || ip == w.region.service_addr()
 }
 
-/// The address and AZ of a target (none when its instance's interface is gone).
-fn target_place(w: &World, t: TargetRef) -> Option<(Ipv4Addr, &'static str)> {
+/// The address and AZ of a target of a group in `vpc` (none when its instance's interface is
+/// gone): an instance's primary address, or an address and the AZ of the subnet of that VPC
+/// holding it (L4: ip targets lie in the group's VPC).
+fn target_place(w: &World, vpc: VpcId, t: TargetRef) -> Option<(Ipv4Addr, &'static str)> {
     match t {
         TargetRef::Instance(i) => {
             let e = &w.enis[w.instances[i.index()].eni.index()];
             (!e.deleted).then(|| (e.private_ip, w.subnets[e.subnet.index()].az))
         }
-        TargetRef::Ip(ip) => w.subnets.iter().find(|s| !s.deleted && s.cidr.contains(ip)).map(|s| (ip, s.az)),
+        TargetRef::Ip(ip) => {
+            let s = w.subnets.iter().find(|s| !s.deleted && s.vpc == vpc && s.cidr.contains(ip));
+            s.map(|s| (ip, s.az))
+        }
     }
 }
 
@@ -569,7 +574,7 @@ impl Walk<'_> {
         let index = self.choose(tg, az, l.cross_zone, &h, seq)?;
         let group = &w.target_groups[tg.index()];
         let target = &group.targets[index];
-        let Some((addr, _)) = target_place(w, target.target) else {
+        let Some((addr, _)) = target_place(w, group.vpc, target.target) else {
             return self.stop(ExplanationCode::Elbv2NoTargetsInAz, Handle::TargetGroup(tg));
         };
         self.pass(step(w, Handle::TargetGroup(tg)));
@@ -595,14 +600,14 @@ impl Walk<'_> {
         seq: u32,
     ) -> Result<usize, Stop> {
         let w = self.w;
-        let targets = &w.target_groups[tg.index()].targets;
+        let (targets, vpc) = (&w.target_groups[tg.index()].targets, w.target_groups[tg.index()].vpc);
         // L4: a target whose instance is gone (terminated) is `unused`, whatever its last check said.
-        let exists = |t: &Target| target_place(w, t.target).is_some();
+        let exists = |t: &Target| target_place(w, vpc, t.target).is_some();
         let live =
             |t: &Target| exists(t) && t.state != HealthState::Draining && t.state != HealthState::Unused;
         let healthy = |t: &Target| exists(t) && t.state == HealthState::Healthy;
         let any_healthy = targets.iter().any(healthy);
-        let near = |t: &Target| cross_zone || target_place(w, t.target).is_some_and(|(_, a)| a == az);
+        let near = |t: &Target| cross_zone || target_place(w, vpc, t.target).is_some_and(|(_, a)| a == az);
         let usable = |t: &Target| near(t) && if any_healthy { healthy(t) } else { live(t) };
         let pool: Vec<usize> = (0..targets.len()).filter(|i| usable(&targets[*i])).collect();
         if pool.is_empty() {

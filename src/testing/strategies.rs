@@ -178,7 +178,9 @@ pub struct NlbPlan {
     pub subnets: Vec<Index>,
     /// Listeners: index into [`LISTENER_PROTOCOLS`] and into [`FLOW_PORTS`].
     pub listeners: Vec<(usize, usize)>,
-    /// Instance targets of the VPC.
+    /// Register targets by address (target type ip) instead of by instance.
+    pub ip_targets: bool,
+    /// Targets: instances of the VPC (or their addresses).
     pub targets: Vec<Index>,
     /// An endpoint service in front of it.
     pub service: Option<ServicePlan>,
@@ -327,21 +329,17 @@ fn nlb() -> impl Strategy<Value = NlbPlan> {
             .prop_map(|(acceptance, endpoints)| ServicePlan { acceptance, endpoints }),
     );
     (
-        (any::<bool>(), prop::bool::weighted(0.3), prop::bool::weighted(0.3)),
+        (any::<bool>(), prop::bool::weighted(0.3), prop::bool::weighted(0.3), prop::bool::weighted(0.3)),
         prop::collection::vec(any::<Index>(), 1..3),
         prop::collection::vec((0..LISTENER_PROTOCOLS.len(), 0..2usize), 1..3),
         prop::collection::vec(any::<Index>(), 0..4),
         service,
     )
-        .prop_map(|((internal, cross_zone, with_group), subnets, listeners, targets, service)| NlbPlan {
-            internal,
-            cross_zone,
-            with_group,
-            subnets,
-            listeners,
-            targets,
-            service,
-        })
+        .prop_map(
+            |((internal, cross_zone, with_group, ip_targets), subnets, listeners, targets, service)| {
+                NlbPlan { internal, cross_zone, with_group, ip_targets, subnets, listeners, targets, service }
+            },
+        )
 }
 
 fn vpc() -> impl Strategy<Value = VpcPlan> {
