@@ -585,3 +585,90 @@ fn a_terminated_target_is_never_chosen() {
     w.terminate_instance(lab.web2);
     assert_eq!(w.verdict(from, Flow { header, seq: 0 }).code(), Some(C::Elbv2NoTargetsInAz));
 }
+
+/// S5, I6, L9 (found writing the reference model): over PrivateLink, an NLB's
+/// group that references a group of its own VPC does not admit a consumer in another VPC
+/// that happens to hold the same private address as a member.
+#[test]
+fn a_group_reference_does_not_admit_a_consumer_of_another_vpc_with_a_members_address() {
+    use vpcsim::ops::elbv2::{CreateLoadBalancer, CreateTargetGroup, TargetSpec};
+    use vpcsim::ops::privatelink::CreateVpcEndpoint;
+    use vpcsim::ops::security::Permission;
+    let mut w = World::in_region("ap-northeast-2", 3).unwrap();
+    let block: Cidr = "10.0.0.0/16".parse().unwrap();
+    let sn: Cidr = "10.0.0.0/24".parse().unwrap();
+    let mut vpc_and_subnet = |w: &mut World| {
+        let vpc = w.create_vpc(CreateVpc { cidr: Some(block), ..Default::default() }).unwrap();
+        let s =
+            w.create_subnet(CreateSubnet { vpc: Some(vpc), cidr: Some(sn), ..Default::default() }).unwrap();
+        (vpc, s)
+    };
+    let (provider, p_subnet) = vpc_and_subnet(&mut w);
+    let (consumer, c_subnet) = vpc_and_subnet(&mut w);
+    let same = Ipv4Addr::new(10, 0, 0, 10);
+    let members = w.create_security_group(provider, "members", "members", Tags::new()).unwrap();
+    let nlb_sg = w.create_security_group(provider, "nlb", "nlb", Tags::new()).unwrap();
+    let from_members = Permission {
+        protocol: RuleProtocol::All,
+        ports: vpcsim::addr::PortRange::ALL,
+        peer: Peer::Group(members),
+        description: None,
+    };
+    w.authorize_security_group(nlb_sg, vpcsim::trace::Direction::Ingress, &[from_members]).unwrap();
+    let run = |w: &mut World, subnet, groups| {
+        w.run_instance(RunInstance {
+            subnet: Some(subnet),
+            groups,
+            private_ip: Some(same),
+            ..Default::default()
+        })
+        .unwrap()
+    };
+    let member = run(&mut w, p_subnet, vec![members]);
+    let client = run(&mut w, c_subnet, Vec::new());
+    let tg = w
+        .create_target_group(CreateTargetGroup {
+            name: "tg".into(),
+            protocol: vpcsim::model::nlb::ListenerProtocol::Tcp,
+            port: 80,
+            vpc: provider,
+            target_type: vpcsim::model::nlb::TargetType::Instance,
+            health_check: Default::default(),
+            preserve_client_ip: None,
+            tags: Tags::new(),
+        })
+        .unwrap();
+    w.register_targets(tg, &[TargetSpec { target: TargetRef::Instance(member), port: None }]).unwrap();
+    let nlb = w
+        .create_load_balancer(CreateLoadBalancer {
+            name: "nlb".into(),
+            subnets: vec![p_subnet],
+            internal: true,
+            security_groups: vec![nlb_sg],
+            ..Default::default()
+        })
+        .unwrap();
+    w.create_listener(nlb, vpcsim::model::nlb::ListenerProtocol::Tcp, 80, Some(tg)).unwrap();
+    let svc = w.create_vpc_endpoint_service_configuration(&[nlb], false, None, Tags::new()).unwrap();
+    let ep = w
+        .create_vpc_endpoint(CreateVpcEndpoint {
+            vpc: Some(consumer),
+            service_name: w.services[svc.index()].service_name.clone(),
+            subnets: vec![c_subnet],
+            ..Default::default()
+        })
+        .unwrap();
+    w.advance(std::time::Duration::from_secs(150));
+    let eni = w.instances[client.index()].eni;
+    let dst = w.enis[w.endpoints[ep.index()].enis[0].index()].private_ip;
+    let header =
+        Header { src: same, dst, protocol: vpcsim::addr::Protocol::Tcp, src_port: 40000, dst_port: 80 };
+    let flow = Flow { header, seq: 0 };
+    let outcome = w.verdict(eni, flow);
+    assert_eq!(
+        outcome.code(),
+        Some(C::EniSgRulesMismatch),
+        "{}",
+        vpcsim::testing::render(&w.trace(eni, flow))
+    );
+}

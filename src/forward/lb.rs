@@ -150,7 +150,8 @@ impl World {
         let at_node = Header { dst: self.enis[node.index()].private_ip, ..h };
         legs.push(LegRecord::PrivateLink { endpoint: ep, service: e.service, lb });
         if self.lbs[lb.index()].enforce_sg_on_privatelink {
-            self.check_sgs(node, Direction::Ingress, at_node, false, rec)?;
+            // L9: the groups see the consumer's private address, an address of the consumer's VPC.
+            self.enforce_sgs(node, Direction::Ingress, at_node, e.vpc, rec)?;
         }
         self.through_load_balancer(lb, node, at_node, seq, Some(ep), legs, rec)
     }
