@@ -597,7 +597,7 @@ fn a_group_reference_does_not_admit_a_consumer_of_another_vpc_with_a_members_add
     let mut w = World::in_region("ap-northeast-2", 3).unwrap();
     let block: Cidr = "10.0.0.0/16".parse().unwrap();
     let sn: Cidr = "10.0.0.0/24".parse().unwrap();
-    let mut vpc_and_subnet = |w: &mut World| {
+    let vpc_and_subnet = |w: &mut World| {
         let vpc = w.create_vpc(CreateVpc { cidr: Some(block), ..Default::default() }).unwrap();
         let s =
             w.create_subnet(CreateSubnet { vpc: Some(vpc), cidr: Some(sn), ..Default::default() }).unwrap();
@@ -671,4 +671,5 @@ fn a_group_reference_does_not_admit_a_consumer_of_another_vpc_with_a_members_add
         "{}",
         vpcsim::testing::render(&w.trace(eni, flow))
     );
+    assert!(check_flow(&w, eni, flow).is_ok(), "{}", check_flow(&w, eni, flow).unwrap_err());
 }

@@ -28,6 +28,8 @@ struct Built {
     igw: Option<IgwId>,
     /// The default group first.
     groups: Vec<SgId>,
+    /// The web group, if any.
+    web: Option<SgId>,
     subnets: Vec<SubnetId>,
     instances: Vec<InstanceId>,
 }
@@ -106,12 +108,14 @@ fn build_vpc(w: &mut World, v: usize, plan: &VpcPlan) -> Built {
     w.sgs[sg.index()].tags = name(format!("sg{v}.default"));
     w.nacls[acl.index()].tags = name(format!("acl{v}.default"));
     let mut groups = vec![w.vpcs[vpc.index()].default_sg];
+    let mut web_group = None;
     if plan.web_group {
         let web = w.create_security_group(vpc, &format!("web{v}"), "web", name(format!("web{v}")));
         let web = web.expect("a fresh group name");
         let rules = [Permission::tcp(80, Cidr::ANY), Permission::tcp(443, Cidr::ANY)];
         w.authorize_security_group(web, Direction::Ingress, &rules).expect("two new rules");
         groups.push(web);
+        web_group = Some(web);
     }
     let custom = groups.len();
     for k in 0..plan.groups.len() {
@@ -156,7 +160,7 @@ fn build_vpc(w: &mut World, v: usize, plan: &VpcPlan) -> Built {
     for k in 0..plan.tables.len() {
         tables.push(w.create_route_table(vpc, name(format!("rt{v}.{k}"))));
     }
-    let mut b = Built { vpc, block, igw, groups, subnets: Vec::new(), instances: Vec::new() };
+    let mut b = Built { vpc, block, igw, groups, web: web_group, subnets: Vec::new(), instances: Vec::new() };
     for (s, sp) in plan.subnets.iter().enumerate() {
         build_subnet(w, &mut b, (v, s), sp, &tables, &acls);
     }
@@ -201,11 +205,15 @@ fn build_subnet(
     }
     for (k, ip) in sp.instances.iter().enumerate() {
         let mut groups: Vec<SgId> = ip.groups.iter().map(|g| b.groups[g.index(b.groups.len())]).collect();
+        if let (true, Some(web)) = (ip.http, b.web) {
+            groups.push(web); // Web servers wear the web group, as in the lab.
+        }
         groups.sort_unstable();
         groups.dedup();
         let run = RunInstance {
             subnet: Some(subnet),
             groups,
+            private_ip: ip.host.map(|n| Cidr::new(block.nth(s as u32 * 256), 24).nth(n)),
             public_ip: Some(ip.public_ip),
             tags: name(format!("h{v}.{s}.{k}")),
             ..Default::default()

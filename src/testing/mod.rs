@@ -105,6 +105,7 @@ impl Case {
 }
 
 fn resolve(w: &World, p: &FlowPlan, sources: &[EniId]) -> (EniId, Flow) {
+    use crate::addr::{Protocol, RuleProtocol};
     let eni = sources[p.src.index(sources.len())];
     let [all, nodes, endpoints, near] = Case::destinations(w, eni);
     let destinations = match p.aim {
@@ -113,20 +114,43 @@ fn resolve(w: &World, p: &FlowPlan, sources: &[EniId]) -> (EniId, Flow) {
         3 if !near.is_empty() => near,
         _ => all,
     };
-    let protocol = FLOW_PROTOCOLS[p.protocol % FLOW_PROTOCOLS.len()].parse().expect("a protocol");
-    let icmp = protocol == crate::addr::RuleProtocol::One(crate::addr::Protocol::Icmp);
-    let protocol = match protocol {
-        crate::addr::RuleProtocol::One(p) => p,
-        crate::addr::RuleProtocol::All => crate::addr::Protocol::Tcp,
+    let dst = destinations[p.dst.index(destinations.len())];
+    let protocol = match FLOW_PROTOCOLS[p.protocol % FLOW_PROTOCOLS.len()].parse().expect("a protocol") {
+        RuleProtocol::One(p) => p,
+        RuleProtocol::All => Protocol::Tcp,
     };
-    let header = Header {
-        src: w.enis[eni.index()].private_ip,
-        dst: destinations[p.dst.index(destinations.len())],
-        protocol,
-        src_port: if icmp { 0 } else { p.src_port },
-        dst_port: if icmp { 8 } else { FLOW_PORTS[p.dst_port % FLOW_PORTS.len()] },
+    let (protocol, dst_port) = match (protocol, listener_behind(w, dst, p.dst_port)) {
+        (Protocol::Icmp, _) => (Protocol::Icmp, 8),
+        (_, Some(l)) => {
+            (if l.protocol.carries(Protocol::Tcp) { Protocol::Tcp } else { Protocol::Udp }, l.port)
+        }
+        (protocol, None) => (protocol, FLOW_PORTS[p.dst_port % FLOW_PORTS.len()]),
     };
+    let src_port = if protocol == Protocol::Icmp { 0 } else { p.src_port };
+    let header = Header { src: w.enis[eni.index()].private_ip, dst, protocol, src_port, dst_port };
     (eni, Flow { header, seq: p.seq })
+}
+
+/// For an even `pick`, a listener of the load balancer behind `dst` (a node's address, or an
+/// endpoint's): flows to load balancers mostly aim at their listeners.
+fn listener_behind(w: &World, dst: Ipv4Addr, pick: usize) -> Option<&crate::model::nlb::Listener> {
+    if pick % 2 == 1 {
+        return None;
+    }
+    let owner = (0..w.enis.len()).map(|i| EniId(i as u32)).find(|e| {
+        let x = &w.enis[e.index()];
+        !x.deleted
+            && !matches!(x.owner, EniOwner::Instance(_))
+            && (x.private_ip == dst || w.public_ip_of(*e) == Some(dst))
+    })?;
+    let lb = match w.enis[owner.index()].owner {
+        EniOwner::LoadBalancer(lb) => lb,
+        EniOwner::Endpoint(ep) => *w.services[w.endpoints[ep.index()].service.index()].nlbs.first()?,
+        _ => return None,
+    };
+    let listeners: Vec<_> =
+        w.lbs[lb.index()].listeners.iter().map(|l| &w.listeners[l.index()]).filter(|l| !l.deleted).collect();
+    (!listeners.is_empty()).then(|| listeners[pick / 2 % listeners.len()])
 }
 
 impl fmt::Display for Case {

@@ -169,6 +169,8 @@ type Stop = (ExplanationCode, Step);
 enum Mode {
     Forward,
     Reply,
+    /// Forward, from a sender in another VPC (PrivateLink at the NLB node): no group holds it (S5, I6).
+    ForeignForward,
 }
 
 /// One leg remembered for the response.
@@ -497,7 +499,9 @@ impl Walk<'_> {
         let holds = |peer: &Peer| match peer {
             Peer::Cidr(c) => c.contains(remote),
             Peer::Group(g) => {
-                owner_of_private(w, e.vpc, remote).is_some_and(|m| w.enis[m.index()].groups.contains(g))
+                mode != Mode::ForeignForward
+                    && owner_of_private(w, e.vpc, remote)
+                        .is_some_and(|m| w.enis[m.index()].groups.contains(g))
             }
             Peer::PrefixList(_) => false,
         };
@@ -653,7 +657,9 @@ impl Walk<'_> {
         let at_node = Header { dst: w.enis[node.index()].private_ip, ..h };
         legs.push(Leg::PrivateLink { endpoint: ep, service: e.service, lb });
         if w.lbs[lb.index()].enforce_sg_on_privatelink {
-            self.security_groups(node, Direction::Ingress, &at_node, Mode::Forward)?;
+            // L9: the node's groups see the consumer's private address, perhaps from another VPC.
+            let mode = if e.vpc == w.lbs[lb.index()].vpc { Mode::Forward } else { Mode::ForeignForward };
+            self.security_groups(node, Direction::Ingress, &at_node, mode)?;
         }
         self.load_balancer(lb, node, at_node, seq, Some(ep), legs)
     }

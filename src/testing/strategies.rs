@@ -153,6 +153,9 @@ pub struct SubnetPlan {
 /// An instance.
 #[derive(Clone, Debug)]
 pub struct InstancePlan {
+    /// An explicit private address: this host number of the subnet (A4), else the allocator's
+    /// choice. Few numbers, so that VPCs sharing a block share addresses too.
+    pub host: Option<u32>,
     /// AssociatePublicIpAddress.
     pub public_ip: bool,
     /// An Elastic IP associated after launch (it replaces the auto-assigned address, I1).
@@ -294,9 +297,10 @@ fn route() -> impl Strategy<Value = RoutePlan> {
 }
 
 fn instance() -> impl Strategy<Value = InstancePlan> {
-    let public = (any::<bool>(), prop::bool::weighted(0.2));
-    (public, prop::collection::vec(any::<Index>(), 0..3), prop::bool::weighted(0.7), any::<bool>()).prop_map(
-        |((public_ip, eip), groups, source_dest_check, http)| InstancePlan {
+    let address = (prop::option::weighted(0.5, 10..13u32), any::<bool>(), prop::bool::weighted(0.2));
+    (address, prop::collection::vec(any::<Index>(), 0..3), prop::bool::weighted(0.7), any::<bool>()).prop_map(
+        |((host, public_ip, eip), groups, source_dest_check, http)| InstancePlan {
+            host,
             public_ip,
             eip,
             groups,
