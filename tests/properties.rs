@@ -52,7 +52,7 @@ proptest! {
 
     /// Verdict, explanation code and component, receiver, seen header, forward and return paths.
     #[test]
-    fn the_fast_walk_agrees_with_the_reference_model(case in strategies::case()) {
+    fn the_fast_walk_agrees_with_the_reference_model(case in strategies::mixed_case()) {
         for (eni, flow) in &case.flows {
             if let Err(diff) = check_flow(&case.world, *eni, *flow) {
                 prop_assert!(false, "{diff}\n{case}");
@@ -130,7 +130,7 @@ proptest! {
 
     /// S1: all rules of all groups together decide; order does not matter.
     #[test]
-    fn security_group_verdicts_do_not_depend_on_rule_or_group_order(case in strategies::case(), seed in any::<u64>()) {
+    fn security_group_verdicts_do_not_depend_on_rule_or_group_order(case in strategies::mixed_case(), seed in any::<u64>()) {
         let other = shuffled(&case.world, seed);
         for (eni, flow) in &case.flows {
             let a = without_group(case.world.verdict(*eni, *flow));
@@ -156,7 +156,7 @@ proptest! {
     /// S2, N3: a flow that got there is answered unless a NACL or a route on the way back
     /// refuses; with every NACL open, only routing can.
     #[test]
-    fn a_delivered_flow_is_answered_unless_a_nacl_or_route_on_the_way_back_refuses(case in strategies::case()) {
+    fn a_delivered_flow_is_answered_unless_a_nacl_or_route_on_the_way_back_refuses(case in strategies::mixed_case()) {
         let open = open_nacls(&case.world);
         for (eni, flow) in &case.flows {
             for (w, nacls_open) in [(&case.world, false), (&open, true)] {
@@ -244,7 +244,7 @@ proptest! {
 
     /// Every walk of a random world ends, and within a bounded number of hops.
     #[test]
-    fn every_walk_terminates_within_a_bounded_path(case in strategies::case()) {
+    fn every_walk_terminates_within_a_bounded_path(case in strategies::mixed_case()) {
         for (eni, flow) in &case.flows {
             let t = case.world.trace(*eni, *flow);
             prop_assert!(t.forward.len() + t.ret.len() < 400, "{} hops for {}\n{}", t.forward.len() + t.ret.len(), flow.header, case);
@@ -347,7 +347,7 @@ proptest! {
     /// entered (S6), endpoints only when available in their service's AZs (P5, P7), internet
     /// gateways only for interfaces with public addresses (I1, I2).
     #[test]
-    fn nobody_gets_in_where_they_do_not_belong(case in strategies::case()) {
+    fn nobody_gets_in_where_they_do_not_belong(case in strategies::mixed_case()) {
         for (eni, flow) in &case.flows {
             let t = case.world.trace(*eni, *flow);
             if t.delivered.is_none() && t.ret.is_empty() {
@@ -429,7 +429,7 @@ proptest! {
     /// L2, L6: an NLB's name answers one address per AZ with a healthy target, or all when none;
     /// D2, D3: instance names answer the private address inside, the public one elsewhere.
     #[test]
-    fn dns_answers_lie_where_they_belong(case in strategies::case()) {
+    fn dns_answers_lie_where_they_belong(case in strategies::mixed_case()) {
         let w = &case.world;
         let views: Vec<View> = (0..w.vpcs.len()).map(|v| View::Vpc(VpcId(v as u32))).chain([View::Public]).collect();
         for (e, ep) in w.endpoints.iter().enumerate() {
@@ -501,7 +501,7 @@ fn the_generators_reach_every_kind_of_path_state_and_code() {
     let mut runner = proptest::test_runner::TestRunner::deterministic();
     let (mut seen, mut states) = (BTreeSet::new(), BTreeSet::new());
     for _ in 0..300 {
-        let case = strategies::case().new_tree(&mut runner).expect("a case").current();
+        let case = strategies::mixed_case().new_tree(&mut runner).expect("a case").current();
         let w = &case.world;
         states.extend(w.endpoints.iter().map(|e| e.state.as_str()));
         states.extend(w.target_groups.iter().flat_map(|g| &g.targets).map(|t| t.state.as_str()));

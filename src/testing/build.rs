@@ -281,11 +281,26 @@ fn build_nlb(w: &mut World, v: usize, plan: &NlbPlan, built: &[Built]) {
         tags: Tags::new(),
     });
     let Ok(tg) = tg else { return };
+    // Half the draws pick among the instances in the AZs of the nodes (targets elsewhere are
+    // unreachable with cross-zone off), half among all of the VPC's.
+    let node_azs: Vec<_> = w.lbs[lb.index()].nodes.iter().map(|n| n.az).collect();
+    let near: Vec<InstanceId> = b
+        .instances
+        .iter()
+        .copied()
+        .filter(|i| {
+            node_azs.contains(&w.subnets[w.enis[w.instances[i.index()].eni.index()].subnet.index()].az)
+        })
+        .collect();
     for t in &plan.targets {
         if b.instances.is_empty() {
             break;
         }
-        let i = b.instances[t.index(b.instances.len())];
+        let k = t.index(2 * b.instances.len());
+        let i = match k.checked_sub(b.instances.len()) {
+            Some(j) if !near.is_empty() => near[j % near.len()],
+            _ => b.instances[k % b.instances.len()],
+        };
         let target = if plan.ip_targets {
             TargetRef::Ip(w.enis[w.instances[i.index()].eni.index()].private_ip)
         } else {

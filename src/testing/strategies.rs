@@ -321,7 +321,7 @@ fn subnet() -> impl Strategy<Value = SubnetPlan> {
 }
 
 fn endpoint() -> impl Strategy<Value = EndpointPlan> {
-    let fate = prop_oneof![1 => Just(Fate::Leave), 4 => Just(Fate::Accept), 1 => Just(Fate::Reject), 1 => Just(Fate::Delete)];
+    let fate = prop_oneof![1 => Just(Fate::Leave), 8 => Just(Fate::Accept), 1 => Just(Fate::Reject), 1 => Just(Fate::Delete)];
     (any::<Index>(), prop::collection::vec(any::<Index>(), 0..2), fate)
         .prop_map(|(vpc, groups, fate)| EndpointPlan { vpc, groups, fate })
 }
@@ -397,6 +397,22 @@ pub fn topology() -> impl Strategy<Value = Topology> {
         .prop_map(|(seed, vpcs, clock_s, late)| Topology { seed, vpcs, clock_s, late })
 }
 
+/// A random topology whose first VPC always holds an NLB with a web group, fronted by an
+/// endpoint service that has at least one accepted endpoint, the clock moved past
+/// provisioning and health checks: PrivateLink paths, which random worlds rarely complete.
+pub fn privatelink_topology() -> impl Strategy<Value = Topology> {
+    (topology(), nlb(), endpoint(), any::<bool>()).prop_map(|(mut t, mut nlb, mut endpoint, acceptance)| {
+        endpoint.fate = Fate::Accept;
+        let service = nlb.service.get_or_insert(ServicePlan { acceptance, endpoints: Vec::new() });
+        service.endpoints.insert(0, endpoint);
+        let provider = &mut t.vpcs[0];
+        provider.web_group = true;
+        provider.nlb = Some(nlb);
+        t.clock_s = CLOCKS_S[3];
+        t
+    })
+}
+
 /// One random flow plan.
 pub fn flow() -> impl Strategy<Value = FlowPlan> {
     let src_port = prop::sample::select(&[40000u16, 1024, 50000, 61000][..]);
@@ -423,6 +439,16 @@ pub fn flow() -> impl Strategy<Value = FlowPlan> {
 /// A built topology with resolved flows: what the properties take.
 pub fn case() -> impl Strategy<Value = super::Case> {
     (topology(), prop::collection::vec(flow(), 1..9)).prop_map(|(t, f)| super::Case::new(t, f))
+}
+
+/// A case over [`privatelink_topology`].
+pub fn privatelink_case() -> impl Strategy<Value = super::Case> {
+    (privatelink_topology(), prop::collection::vec(flow(), 1..9)).prop_map(|(t, f)| super::Case::new(t, f))
+}
+
+/// Either: two thirds [`case`], one third [`privatelink_case`].
+pub fn mixed_case() -> impl Strategy<Value = super::Case> {
+    prop_oneof![2 => case(), 1 => privatelink_case()]
 }
 
 /// A world and flows from its interfaces, for users' own properties.
