@@ -1,5 +1,6 @@
 //! Property testing support, compiled with the cargo feature `testing`: random
-//! topologies and flows ([`strategies`]), a plain reference model of the
+//! topologies and flows ([`strategies`], built into worlds by [`build`] and
+//! summarised for people by [`summary`]), a plain reference model of the
 //! forwarding decision ([`reference`]), and [`check_flow`], which compares the
 //! fast walk ([`World::verdict`], [`World::trace`]) with it.
 //!
