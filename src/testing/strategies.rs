@@ -401,12 +401,16 @@ pub fn topology() -> impl Strategy<Value = Topology> {
 /// endpoint service that has at least one accepted endpoint, the clock moved past
 /// provisioning and health checks: PrivateLink paths, which random worlds rarely complete.
 pub fn privatelink_topology() -> impl Strategy<Value = Topology> {
-    (topology(), nlb(), endpoint(), any::<bool>()).prop_map(|(mut t, mut nlb, mut endpoint, acceptance)| {
+    let extra = (endpoint(), any::<bool>(), instance(), any::<Index>());
+    (topology(), nlb(), extra).prop_map(|(mut t, mut nlb, (mut endpoint, acceptance, mut web, target))| {
         endpoint.fate = Fate::Accept;
         let service = nlb.service.get_or_insert(ServicePlan { acceptance, endpoints: Vec::new() });
         service.endpoints.insert(0, endpoint);
+        nlb.targets.push(target);
+        web.http = true;
         let provider = &mut t.vpcs[0];
         provider.web_group = true;
+        provider.subnets[0].instances.push(web);
         provider.nlb = Some(nlb);
         t.clock_s = CLOCKS_S[3];
         t

@@ -146,13 +146,15 @@ fn lbs_and_endpoints(out: &mut impl Write, w: &World) -> fmt::Result {
             let x = &w.listeners[x.index()];
             let Some(tg) = x.target_group else { continue };
             let targets = list(&w.target_groups[tg.index()].targets, |t| {
+                // `-` when the group has no targets.
                 let id = match t.target {
                     crate::model::nlb::TargetRef::Instance(i) => label(w, Handle::Instance(i)),
                     crate::model::nlb::TargetRef::Ip(ip) => ip.to_string(),
                 };
                 format!("{id}:{} {}", t.port, t.state.as_str())
             });
-            writeln!(out, "  listener {}:{} -> {targets}", x.protocol.as_str(), x.port)?;
+            let group = &w.target_groups[tg.index()].name;
+            writeln!(out, "  listener {}:{} -> {group}: {targets}", x.protocol.as_str(), x.port)?;
         }
     }
     for (s, svc) in w.services.iter().enumerate() {
