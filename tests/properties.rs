@@ -673,3 +673,57 @@ fn a_group_reference_does_not_admit_a_consumer_of_another_vpc_with_a_members_add
     );
     assert!(check_flow(&w, eni, flow).is_ok(), "{}", check_flow(&w, eni, flow).unwrap_err());
 }
+
+/// L4, L6 (found by the reference model): an ip target's AZ is that of the subnet of its
+/// group's VPC, even when another VPC on the same block has a subnet holding its address.
+#[test]
+fn an_ip_target_is_placed_in_the_az_of_its_own_vpc() {
+    use vpcsim::model::nlb::{ListenerProtocol, TargetType};
+    use vpcsim::ops::elbv2::{CreateLoadBalancer, CreateTargetGroup, TargetSpec};
+    let mut w = World::in_region("ap-northeast-2", 5).unwrap();
+    let block: Cidr = "10.1.0.0/16".parse().unwrap();
+    let subnet = |w: &mut World, vpc, cidr: &str, az: &str| {
+        let cidr = Some(cidr.parse().unwrap());
+        w.create_subnet(CreateSubnet { vpc: Some(vpc), cidr, az: Some(az.into()), ..Default::default() })
+            .unwrap()
+    };
+    let other = w.create_vpc(CreateVpc { cidr: Some(block), ..Default::default() }).unwrap();
+    subnet(&mut w, other, "10.1.1.0/24", "ap-northeast-2a");
+    let vpc = w.create_vpc(CreateVpc { cidr: Some(block), ..Default::default() }).unwrap();
+    let near = subnet(&mut w, vpc, "10.1.0.0/24", "ap-northeast-2a");
+    let far = subnet(&mut w, vpc, "10.1.1.0/24", "ap-northeast-2b");
+    let client = w.run_instance(RunInstance { subnet: Some(near), ..Default::default() }).unwrap();
+    let target = w.run_instance(RunInstance { subnet: Some(far), ..Default::default() }).unwrap();
+    let target_ip = w.enis[w.instances[target.index()].eni.index()].private_ip;
+    let tg = w
+        .create_target_group(CreateTargetGroup {
+            name: "tg".into(),
+            protocol: ListenerProtocol::Tcp,
+            port: 80,
+            vpc,
+            target_type: TargetType::Ip,
+            health_check: Default::default(),
+            preserve_client_ip: None,
+            tags: Tags::new(),
+        })
+        .unwrap();
+    w.register_targets(tg, &[TargetSpec { target: TargetRef::Ip(target_ip), port: None }]).unwrap();
+    let lb =
+        CreateLoadBalancer { name: "nlb".into(), subnets: vec![near], internal: true, ..Default::default() };
+    let nlb = w.create_load_balancer(lb).unwrap();
+    w.create_listener(nlb, ListenerProtocol::Tcp, 80, Some(tg)).unwrap();
+    assert_eq!(w.target_address(vpc, TargetRef::Ip(target_ip)).map(|(_, az)| az), Some("ap-northeast-2b"));
+    let eni = w.instances[client.index()].eni;
+    let node = w.lbs[nlb.index()].nodes[0].eni;
+    let header = Header {
+        src: w.enis[eni.index()].private_ip,
+        dst: w.enis[node.index()].private_ip,
+        protocol: vpcsim::addr::Protocol::Tcp,
+        src_port: 40000,
+        dst_port: 80,
+    };
+    let flow = Flow { header, seq: 0 };
+    // Cross-zone off: the node in 2a has no target in its AZ.
+    assert_eq!(w.verdict(eni, flow).code(), Some(C::Elbv2NoTargetsInAz));
+    assert!(check_flow(&w, eni, flow).is_ok(), "{}", check_flow(&w, eni, flow).unwrap_err());
+}
