@@ -41,6 +41,8 @@ pub mod region;
 pub mod scenario;
 pub mod session;
 pub mod stack;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod trace;
 pub mod world;
 pub mod yaml;

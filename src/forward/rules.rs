@@ -22,9 +22,16 @@ pub(crate) enum SgDecision<'a> {
 
 impl World {
     /// S1/S5: all rules of all the interface's groups together; any allowing rule admits the packet.
-    /// The peer is the packet's source (ingress) or destination (egress); group peers match
-    /// members' private IPs only (I6).
-    pub(crate) fn evaluate_sgs(&self, eni: EniId, dir: Direction, h: &Header) -> SgDecision<'_> {
+    /// The peer is the packet's source (ingress) or destination (egress), an address of
+    /// `remote_vpc`; group peers match members' private IPs only (I6), so only in the interface's
+    /// own VPC: a consumer behind PrivateLink holding a member's address is no member.
+    pub(crate) fn evaluate_sgs(
+        &self,
+        eni: EniId,
+        dir: Direction,
+        h: &Header,
+        remote_vpc: VpcId,
+    ) -> SgDecision<'_> {
         let e = &self.enis[eni.index()];
         if e.groups.is_empty() {
             return SgDecision::NoGroups;
@@ -36,7 +43,8 @@ impl World {
             let rules = if dir == Direction::Ingress { &sg.ingress } else { &sg.egress };
             any_rules |= !rules.is_empty();
             for r in rules {
-                if r.admits(h.protocol, h.dst_port) && self.peer_holds(e.vpc, &r.peer, remote) {
+                let member_vpc = (remote_vpc == e.vpc).then_some(e.vpc);
+                if r.admits(h.protocol, h.dst_port) && self.peer_holds(member_vpc, &r.peer, remote) {
                     return SgDecision::Allowed(g, r);
                 }
             }
@@ -44,14 +52,15 @@ impl World {
         SgDecision::Denied(!any_rules)
     }
 
-    /// S5/I6: whether a rule's peer holds `addr`.
+    /// S5/I6: whether a rule's peer holds `addr`; a group peer only when the address is a
+    /// member's in `vpc` (None: the address is of another VPC).
     #[inline]
-    fn peer_holds(&self, vpc: VpcId, peer: &Peer, addr: std::net::Ipv4Addr) -> bool {
+    fn peer_holds(&self, vpc: Option<VpcId>, peer: &Peer, addr: std::net::Ipv4Addr) -> bool {
         match peer {
             Peer::Cidr(c) => c.contains(addr),
-            Peer::Group(g) => {
+            Peer::Group(g) => vpc.is_some_and(|vpc| {
                 self.eni_by_private_ip(vpc, addr).is_some_and(|m| self.enis[m.index()].groups.contains(g))
-            }
+            }),
             Peer::PrefixList(_) => false,
         }
     }
@@ -72,7 +81,20 @@ impl World {
             }
             return Ok(());
         }
-        match self.evaluate_sgs(eni, dir, &h) {
+        self.enforce_sgs(eni, dir, h, e.vpc, rec)
+    }
+
+    /// Check the groups of `eni` in `dir` for a new flow whose remote address is of `remote_vpc`.
+    pub(crate) fn enforce_sgs<R: Recorder>(
+        &self,
+        eni: EniId,
+        dir: Direction,
+        h: Header,
+        remote_vpc: VpcId,
+        rec: &mut R,
+    ) -> Result<(), Block> {
+        let e = &self.enis[eni.index()];
+        match self.evaluate_sgs(eni, dir, &h, remote_vpc) {
             SgDecision::NoGroups => Ok(()),
             SgDecision::Allowed(g, r) => {
                 rec.hop(self, Component::Sg(g), Why::SgRule(g, dir, r), Some(h), None);

@@ -403,9 +403,10 @@ impl World {
         Ok(())
     }
 
-    /// The address and AZ of a target of group `tg`. An ip target's AZ is that of the subnet
-    /// holding it in the group's VPC (other VPCs may reuse the same block).
-    pub fn target_address(&self, tg: TargetGroupId, t: TargetRef) -> Option<(Ipv4Addr, &'static str)> {
+    /// The address and AZ of a target of a group in `vpc`: an instance's primary address and
+    /// its subnet's AZ (none once its interface is gone), or an ip target and the AZ of the
+    /// subnet of that VPC holding it (VPCs may share blocks, so the VPC matters).
+    pub fn target_address(&self, vpc: VpcId, t: TargetRef) -> Option<(Ipv4Addr, &'static str)> {
         match t {
             TargetRef::Instance(i) => {
                 let inst = &self.instances[i.index()];
@@ -413,12 +414,8 @@ impl World {
                 (!e.deleted).then(|| (e.private_ip, self.subnets[e.subnet.index()].az))
             }
             TargetRef::Ip(ip) => {
-                let vpc = self.target_groups[tg.index()].vpc;
-                let az = self
-                    .subnets
-                    .iter()
-                    .find(|s| !s.deleted && s.vpc == vpc && s.cidr.contains(ip))
-                    .map(|s| s.az)?;
+                let subnet = self.subnets.iter().find(|s| !s.deleted && s.vpc == vpc && s.cidr.contains(ip));
+                let az = subnet.map(|s| s.az)?;
                 Some((ip, az))
             }
         }
