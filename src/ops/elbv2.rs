@@ -9,6 +9,7 @@ use crate::model::eni::EniOwner;
 use crate::model::nlb::*;
 use crate::model::Tags;
 use crate::ops::ec2::CreateNetworkInterface;
+use crate::quota::Quota;
 use crate::world::{Handle, World};
 
 /// Options of CreateLoadBalancer (type network).
@@ -60,8 +61,6 @@ pub struct TargetSpec {
 
 /// Seconds from registration to the first health check.
 pub const FIRST_CHECK_DELAY_MS: u64 = 10_000;
-/// Targets per target group (Q1).
-pub const TARGETS_PER_GROUP: usize = 1000;
 
 impl World {
     /// CreateLoadBalancer: one node per subnet, each with an ENI and (internet-facing) a public IP (L1, L2).
@@ -354,9 +353,7 @@ impl World {
                 }
             }
         }
-        if group.targets.len() + targets.len() > TARGETS_PER_GROUP {
-            return Err(ApiError::new(OP, "TooManyTargets", format!("You've reached the limit on the number of targets per target group ({TARGETS_PER_GROUP}).")));
-        }
+        self.quotas.check(Quota::TargetsPerGroup, OP, group.targets.len() + targets.len())?;
         let used = self.target_group_in_use(tg);
         let now = self.now_ms;
         let group = &mut self.target_groups[tg.index()];

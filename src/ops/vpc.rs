@@ -13,6 +13,7 @@ use crate::model::security_group::SecurityGroup;
 use crate::model::subnet::Subnet;
 use crate::model::vpc::Vpc;
 use crate::model::Tags;
+use crate::quota::Quota;
 use crate::world::{Handle, World};
 
 /// Options of CreateVpc.
@@ -191,6 +192,8 @@ impl World {
                 format!("The CIDR '{cidr}' conflicts with another subnet ({} {}).", other.aws_id, other.cidr),
             ));
         }
+        let siblings = self.subnets.iter().filter(|s| s.vpc == vpc && !s.deleted).count();
+        self.quotas.check(Quota::SubnetsPerVpc, OP, siblings + 1)?;
         let az = match &req.az {
             None => self.region.azs[0],
             Some(az) => self.region.azs.iter().copied().find(|a| a == az).ok_or_else(|| {
@@ -352,6 +355,11 @@ impl World {
     ) -> ApiResult<()> {
         const OP: &str = "CreateRoute";
         let target = self.resolve_target(OP, table, target)?;
+        let rt = &self.route_tables[table.index()];
+        if !rt.routes.iter().any(|r| r.destination == destination) {
+            let own = rt.routes.iter().filter(|r| r.origin != RouteOrigin::CreateRouteTable).count();
+            self.quotas.check(Quota::RoutesPerTable, OP, own + 1)?;
+        }
         let rt = &mut self.route_tables[table.index()];
         if !rt.insert(Route { destination, target, origin: RouteOrigin::CreateRoute }) {
             return Err(ApiError::new(
