@@ -104,10 +104,16 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Node, YamlError> {
     }
     let mut builder = Builder::new(limits);
     let mut parser = Parser::new_from_str(text);
+    let end = end_of(text);
     loop {
-        let (event, mark) = parser.next_token().map_err(|e| scan_error(&e))?;
-        if builder.on_event(event, loc(mark))? {
-            break;
+        let step = parser
+            .next_token()
+            .map_err(|e| scan_error(&e))
+            .and_then(|(event, mark)| builder.on_event(event, loc(mark).min(end)));
+        match step {
+            Ok(true) => break,
+            Ok(false) => {}
+            Err(e) => return Err(YamlError { loc: e.loc.min(end), ..e }),
         }
     }
     Ok(builder.root.unwrap_or(Node {
@@ -115,6 +121,15 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Node, YamlError> {
         loc: Location { line: 1, column: 1 },
         tag: None,
     }))
+}
+
+/// The last position of a text. The scanner reports an empty value, or an error, at the
+/// end of a text that does not end in a newline one line past it; locations are clamped
+/// here so that every one lies inside the text.
+fn end_of(text: &str) -> Location {
+    let lines = text.split('\n').count();
+    let last = text.rsplit('\n').next().unwrap_or_default();
+    Location { line: lines, column: last.chars().count() + 1 }
 }
 
 fn loc(mark: Marker) -> Location {
@@ -414,6 +429,19 @@ impl Node {
         }
     }
 
+    /// The kind of value with its article, for messages: `an integer`, `a list`, ...
+    pub fn a_type_name(&self) -> &'static str {
+        match &self.value {
+            NodeValue::Null => "a null",
+            NodeValue::Bool(_) => "a boolean",
+            NodeValue::Int(_) => "an integer",
+            NodeValue::Float(_) => "a number",
+            NodeValue::Str(_) => "a string",
+            NodeValue::Seq(_) => "a list",
+            NodeValue::Map(_) => "a map",
+        }
+    }
+
     /// The kind of value, for messages: `null`, `boolean`, `integer`, `number`, `string`, `list`, `map`.
     pub fn type_name(&self) -> &'static str {
         match &self.value {
@@ -506,5 +534,16 @@ mod tests {
         let small = Limits { max_scalar_bytes: 3, ..Limits::default() };
         assert!(parse("abcd", &small).unwrap_err().message.contains("scalar"));
         assert!(p("a: 1\n---\nb: 2\n").unwrap_err().message.contains("one YAML document"));
+    }
+
+    #[test]
+    fn an_error_at_the_end_of_a_text_without_newline_stays_inside_it() {
+        // Found by fuzzing: the scanner reported line 3 of a two-line text.
+        for text in ["a: b\nc", "a:\n  - b\n  c"] {
+            let e = p(text).unwrap_err();
+            assert!(e.loc.line <= text.split('\n').count(), "{text:?}: {e}");
+        }
+        let doc = p("a:\n  b:").unwrap();
+        assert_eq!(doc.get("a").unwrap().get("b").unwrap().loc.line, 2);
     }
 }
