@@ -335,7 +335,7 @@ fn render(value: &Node) -> Result<String, Problem> {
         _ => value.scalar_text().ok_or_else(|| {
             Problem::new(
                 value.loc,
-                format!("an output value must be a string or a list, not a {}", value.type_name()),
+                format!("an output value must be a string or a list, not {}", value.a_type_name()),
             )
         }),
     }

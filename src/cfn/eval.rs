@@ -124,7 +124,7 @@ impl Env<'_> {
             return Ok(None);
         }
         v.scalar_text().map(Some).ok_or_else(|| {
-            Problem::new(node.loc, format!("{what} must be a string, not a {}", v.type_name()))
+            Problem::new(node.loc, format!("{what} must be a string, not {}", v.a_type_name()))
         })
     }
 
@@ -134,14 +134,14 @@ impl Env<'_> {
         match v.value {
             _ if is_unknown(&v) => Ok(None),
             NodeValue::Seq(items) => Ok(Some(items)),
-            _ => Err(Problem::new(node.loc, format!("{what} must be a list, not a {}", v.type_name()))),
+            _ => Err(Problem::new(node.loc, format!("{what} must be a list, not {}", v.a_type_name()))),
         }
     }
 
     /// A name written literally (Ref's argument, a condition name).
     fn literal(&self, node: &Node, what: &str) -> Result<String, Problem> {
         node.as_str().map(str::to_string).ok_or_else(|| {
-            Problem::new(node.loc, format!("{what} takes a name (a string), not a {}", node.type_name()))
+            Problem::new(node.loc, format!("{what} takes a name (a string), not {}", node.a_type_name()))
         })
     }
 
@@ -149,7 +149,7 @@ impl Env<'_> {
     pub fn args<'n>(node: &'n Node, func: &str, shape: &str, n: usize) -> Result<&'n [Node], Problem> {
         match node.as_seq() {
             Some(items) if items.len() == n => Ok(items),
-            _ => Err(Problem::new(node.loc, format!("{func} expects {shape}, got a {}", describe(node)))),
+            _ => Err(Problem::new(node.loc, format!("{func} expects {shape}, got {}", describe(node)))),
         }
     }
 
@@ -227,7 +227,7 @@ impl Env<'_> {
             _ => {
                 return Err(Problem::new(
                     arg.loc,
-                    format!("Fn::GetAtt expects [LogicalId, Attribute], got a {}", describe(arg)),
+                    format!("Fn::GetAtt expects [LogicalId, Attribute], got {}", describe(arg)),
                 ))
             }
         };
@@ -280,7 +280,7 @@ impl Env<'_> {
                 let items = arg.as_seq().filter(|i| (2..=10).contains(&i.len())).ok_or_else(|| {
                     Problem::new(
                         arg.loc,
-                        format!("{} expects a list of 2 to 10 conditions, got a {}", k.name, describe(arg)),
+                        format!("{} expects a list of 2 to 10 conditions, got {}", k.name, describe(arg)),
                     )
                 })?;
                 let values = items.iter().map(|i| self.condition(i)).collect::<Result<Vec<_>, _>>()?;
@@ -295,11 +295,11 @@ fn key(name: &str, loc: Location) -> crate::yaml::Key {
     crate::yaml::Key { name: name.to_string(), loc }
 }
 
-/// A node's kind for messages, naming intrinsic calls.
+/// A node's kind for messages with its article ("a list", "an integer"), naming intrinsic calls.
 pub fn describe(node: &Node) -> String {
     match as_intrinsic(node, true) {
-        Some((k, _)) => format!("{} call", k.name),
-        None => node.type_name().to_string(),
+        Some((k, _)) => format!("a {} call", k.name),
+        None => node.a_type_name().to_string(),
     }
 }
 

@@ -76,7 +76,7 @@ impl Ctx<'_> {
         if node.as_map().is_some() {
             return Some(node);
         }
-        self.report(node.loc, format!("{what} must be a map of keys, not a {}", node.type_name()), None);
+        self.report(node.loc, format!("{what} must be a map of keys, not {}", node.a_type_name()), None);
         None
     }
 
@@ -89,7 +89,7 @@ impl Ctx<'_> {
                 None
             }
             _ => {
-                self.report(node.loc, format!("`{key}` must be text, not a {}", node.type_name()), None);
+                self.report(node.loc, format!("`{key}` must be text, not {}", node.a_type_name()), None);
                 None
             }
         }
@@ -109,7 +109,7 @@ impl Ctx<'_> {
         if text.is_none() {
             self.report(
                 node.loc,
-                format!("`{key}` must be text or a list of text, not a {}", node.type_name()),
+                format!("`{key}` must be text or a list of text, not {}", node.a_type_name()),
                 None,
             );
         }
@@ -222,7 +222,7 @@ fn seed(ctx: &mut Ctx, node: &Node) -> Option<u64> {
 
 fn stacks(ctx: &mut Ctx, node: &Node) -> Vec<StackSpec> {
     let Some(items) = node.as_seq() else {
-        ctx.report(node.loc, format!("`stacks` must be a list, not a {}", node.type_name()), None);
+        ctx.report(node.loc, format!("`stacks` must be a list, not {}", node.a_type_name()), None);
         return Vec::new();
     };
     items.iter().enumerate().filter_map(|(i, n)| stack(ctx, i, n)).collect()
@@ -520,7 +520,7 @@ fn boolean(ctx: &mut Ctx, node: &Node, key: &str) -> Option<bool> {
     match node.value {
         NodeValue::Bool(b) => Some(b),
         _ => {
-            ctx.report(node.loc, format!("`{key}` must be true or false, not a {}", node.type_name()), None);
+            ctx.report(node.loc, format!("`{key}` must be true or false, not {}", node.a_type_name()), None);
             None
         }
     }
