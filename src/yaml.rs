@@ -65,11 +65,19 @@ pub struct Limits {
     pub max_nodes: usize,
     /// Longest scalar, in bytes.
     pub max_scalar_bytes: usize,
+    /// Most bytes of scalar text in the tree, counting every copy an alias makes.
+    pub max_expanded_bytes: usize,
 }
 
 impl Default for Limits {
     fn default() -> Limits {
-        Limits { max_bytes: 8 << 20, max_depth: 128, max_nodes: 1_000_000, max_scalar_bytes: 1 << 20 }
+        Limits {
+            max_bytes: 8 << 20,
+            max_depth: 128,
+            max_nodes: 1_000_000,
+            max_scalar_bytes: 1 << 20,
+            max_expanded_bytes: 64 << 20,
+        }
     }
 }
 
@@ -99,7 +107,11 @@ impl YamlError {
 /// ```
 pub fn parse(text: &str, limits: &Limits) -> Result<Node, YamlError> {
     if text.len() > limits.max_bytes {
-        let msg = format!("document is {} bytes, over the limit of {} bytes", text.len(), limits.max_bytes);
+        let msg = format!(
+            "document is {} bytes, over the limit of {} bytes (limit max_bytes)",
+            text.len(),
+            limits.max_bytes
+        );
         return Err(YamlError::new(Location { line: 1, column: 1 }, msg));
     }
     let mut builder = Builder::new(limits);
@@ -108,7 +120,7 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Node, YamlError> {
     loop {
         let step = parser
             .next_token()
-            .map_err(|e| scan_error(&e))
+            .map_err(|e| scan_error(&e, limits))
             .and_then(|(event, mark)| builder.on_event(event, loc(mark).min(end)));
         match step {
             Ok(true) => break,
@@ -136,7 +148,12 @@ fn loc(mark: Marker) -> Location {
     Location { line: mark.line().max(1), column: mark.col() + 1 }
 }
 
-fn scan_error(e: &yaml_rust2::ScanError) -> YamlError {
+fn scan_error(e: &yaml_rust2::ScanError, limits: &Limits) -> YamlError {
+    if e.info().contains("recursion limit") {
+        // The scanner looks ahead into flow collections and stops deep ones before the builder sees them.
+        let msg = format!("nesting deeper than {} levels (limit max_depth)", limits.max_depth);
+        return YamlError::new(loc(*e.marker()), msg);
+    }
     YamlError::new(loc(*e.marker()), format!("YAML syntax error: {}", e.info()))
 }
 
@@ -158,13 +175,23 @@ struct Builder<'a> {
     /// Anchor id to the finished node and its node count.
     anchors: BTreeMap<usize, (Node, usize)>,
     nodes: usize,
+    /// Scalar bytes so far, alias copies included.
+    bytes: usize,
     documents: usize,
     root: Option<Node>,
 }
 
 impl<'a> Builder<'a> {
     fn new(limits: &'a Limits) -> Builder<'a> {
-        Builder { limits, stack: Vec::new(), anchors: BTreeMap::new(), nodes: 0, documents: 0, root: None }
+        Builder {
+            limits,
+            stack: Vec::new(),
+            anchors: BTreeMap::new(),
+            nodes: 0,
+            bytes: 0,
+            documents: 0,
+            root: None,
+        }
     }
 
     /// Handles one event; returns true at the end of the stream.
@@ -205,6 +232,18 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
+    fn add_bytes(&mut self, n: usize, at: Location) -> Result<(), YamlError> {
+        self.bytes = self.bytes.saturating_add(n);
+        if self.bytes > self.limits.max_expanded_bytes {
+            let msg = format!(
+                "document expands to more than {} bytes of text (limit max_expanded_bytes; aliases count every copy)",
+                self.limits.max_expanded_bytes
+            );
+            return Err(YamlError::new(at, msg));
+        }
+        Ok(())
+    }
+
     fn scalar(
         &mut self,
         text: String,
@@ -213,9 +252,10 @@ impl<'a> Builder<'a> {
         at: Location,
     ) -> Result<Node, YamlError> {
         self.count(1, at)?;
+        self.add_bytes(text.len(), at)?;
         if text.len() > self.limits.max_scalar_bytes {
             let msg = format!(
-                "scalar is {} bytes, over the limit of {} bytes",
+                "scalar is {} bytes, over the limit of {} bytes (limit max_scalar_bytes)",
                 text.len(),
                 self.limits.max_scalar_bytes
             );
@@ -274,6 +314,8 @@ impl<'a> Builder<'a> {
             ));
         };
         self.count(size, at)?;
+        let bytes = self.anchors.get(&id).map(|(node, _)| text_bytes(node)).unwrap_or(0);
+        self.add_bytes(bytes, at)?;
         let Some(mut node) = self.anchors.get(&id).map(|(node, _)| node.clone()) else { return Ok(()) };
         node.loc = at;
         self.place(node, size)
@@ -308,6 +350,16 @@ impl<'a> Builder<'a> {
             _ => {}
         }
         Ok(())
+    }
+}
+
+/// The scalar text a tree holds, keys included.
+fn text_bytes(node: &Node) -> usize {
+    match &node.value {
+        NodeValue::Str(s) => s.len(),
+        NodeValue::Seq(items) => items.iter().map(text_bytes).sum(),
+        NodeValue::Map(entries) => entries.iter().map(|(k, v)| k.name.len() + text_bytes(v)).sum(),
+        _ => 8,
     }
 }
 
