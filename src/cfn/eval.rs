@@ -3,6 +3,8 @@
 //! (resources are *unknown* values, so static mistakes surface before the sink is
 //! called) and a live run just before each resource is created.
 
+use std::cell::Cell;
+
 use indexmap::IndexMap;
 
 use super::intrinsic::{as_intrinsic, unknown_intrinsic};
@@ -42,6 +44,24 @@ pub struct Env<'a> {
     pub exports: &'a IndexMap<String, String>,
     /// Resources created so far; `None` during the dry run.
     pub live: Option<&'a IndexMap<String, Created>>,
+    /// Bytes the intrinsic functions produced so far in this evaluation (see [`MAX_EVAL_BYTES`]).
+    pub spent: Cell<usize>,
+}
+
+/// Most bytes the intrinsic functions of one resource (or output) may produce, counting
+/// every copy: a template that repeats a long parameter or mapping value many times
+/// through `Ref`, `Fn::FindInMap` or `Fn::Join` is refused instead of filling memory.
+pub const MAX_EVAL_BYTES: usize = 64 << 20;
+
+/// The bytes a value holds, for [`MAX_EVAL_BYTES`]: its text plus a little per node.
+fn weight(node: &Node) -> usize {
+    let own = match &node.value {
+        NodeValue::Str(s) => s.len(),
+        NodeValue::Seq(items) => items.iter().map(weight).sum(),
+        NodeValue::Map(entries) => entries.iter().map(|(k, v)| k.name.len() + weight(v)).sum(),
+        _ => 8,
+    };
+    own + 16
 }
 
 /// A string node at `loc`.
@@ -89,6 +109,20 @@ impl Env<'_> {
     }
 
     fn call(&self, name: &str, arg: &Node, loc: Location) -> Result<Option<Node>, Problem> {
+        let out = self.call_unbudgeted(name, arg, loc)?;
+        if let Some(node) = &out {
+            self.spent.set(self.spent.get().saturating_add(weight(node)));
+            if self.spent.get() > MAX_EVAL_BYTES {
+                let msg = format!(
+                    "intrinsic functions here produce more than {MAX_EVAL_BYTES} bytes (limit MAX_EVAL_BYTES)"
+                );
+                return Err(Problem::new(loc, msg).hint("repeat long values less often"));
+            }
+        }
+        Ok(out)
+    }
+
+    fn call_unbudgeted(&self, name: &str, arg: &Node, loc: Location) -> Result<Option<Node>, Problem> {
         let node = match name {
             "Ref" => return self.reference(&self.literal(arg, "Ref")?, loc),
             "Fn::GetAtt" => self.get_att(arg, loc)?,
