@@ -113,14 +113,17 @@ impl World {
             Direction::Ingress => "AuthorizeSecurityGroupIngress",
             Direction::Egress => "AuthorizeSecurityGroupEgress",
         };
-        let mut rules = Vec::with_capacity(perms.len());
-        for p in perms {
-            let mut r = self.new_rule(p.peer.clone());
-            r.protocol = p.protocol;
-            r.ports = if p.protocol == RuleProtocol::All { PortRange::ALL } else { p.ports };
-            r.description = p.description.clone();
-            rules.push(r);
-        }
+        // Rules get their ids only once every check passed: a refused call changes nothing.
+        let mut rules: Vec<SgRule> = perms
+            .iter()
+            .map(|p| SgRule {
+                rule_id: String::new(),
+                protocol: p.protocol,
+                ports: if p.protocol == RuleProtocol::All { PortRange::ALL } else { p.ports },
+                peer: p.peer.clone(),
+                description: p.description.clone(),
+            })
+            .collect();
         let group = &self.sgs[sg.index()];
         let existing = match direction {
             Direction::Ingress => &group.ingress,
@@ -137,6 +140,9 @@ impl World {
             ));
         }
         self.quotas.check(Quota::RulesPerGroup, op, existing.len() + rules.len())?;
+        for r in &mut rules {
+            r.rule_id = self.ids.aws_id("sgr");
+        }
         let group = &mut self.sgs[sg.index()];
         match direction {
             Direction::Ingress => group.ingress.extend(rules),

@@ -448,14 +448,17 @@ impl World {
     }
 
     /// The next free private address in a subnet, drawn from the seeded stream (A2: never a reserved one).
+    /// A full subnet is an error that leaves the stream as it was (the call changes nothing).
     pub(crate) fn allocate_private_ip(&mut self, op: &str, subnet: SubnetId) -> ApiResult<Ipv4Addr> {
         let s = &self.subnets[subnet.index()];
         let (cidr, vpc) = (s.cidr, s.vpc);
         let usable = s.usable() as u32;
-        let start = self.ids.below(u64::from(usable)) as u32;
+        let mut ids = self.ids.clone();
+        let start = ids.below(u64::from(usable)) as u32;
         for i in 0..usable {
             let ip = cidr.nth(4 + (start + i) % usable);
             if self.eni_by_private_ip(vpc, ip).is_none() {
+                self.ids = ids;
                 return Ok(ip);
             }
         }
