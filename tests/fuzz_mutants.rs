@@ -251,6 +251,78 @@ fn apply(text: &str, m: &Mutation) -> String {
     lines.join("\n") + "\n"
 }
 
+/// Values each field of a security-group rule may hold, right or wrong.
+const PROTOCOLS: &[&str] = &["tcp", "udp", "icmp", "'-1'", "'6'", "'17'", "tcp"];
+const PORTS: &[&str] = &["'80'", "80", "79", "81", "'22'", "0", "-1", "65535", "1", "'80'"];
+const CIDRS: &[&str] = &[
+    "0.0.0.0/0",
+    "0.0.0.0/1",
+    "128.0.0.0/1",
+    "10.0.0.0/16",
+    "20.0.0.0/16",
+    "10.0.0.0/8",
+    "1.2.3.4/32",
+    "255.255.255.255/32",
+    "20.0.0.0/24",
+    "3.0.0.0/8",
+    "15.0.0.0/8",
+];
+
+/// Lines that add, remove or widen rules, by where they go.
+const GROUP_LINES: &[&str] = &[
+    "SecurityGroupEgress: []",
+    "SecurityGroupEgress: [{IpProtocol: tcp, FromPort: 1, ToPort: 1, CidrIp: 10.0.0.0/32}]",
+    "SecurityGroupEgress: [{IpProtocol: tcp, FromPort: 80, ToPort: 80, CidrIp: 0.0.0.0/0}]",
+];
+const ITEM_LINES: &[&str] = &[
+    "- {IpProtocol: tcp, FromPort: 80, ToPort: 80, CidrIp: 10.0.0.0/16}",
+    "- {IpProtocol: tcp, FromPort: 80, ToPort: 80, SourceSecurityGroupId: !Ref CustomWebSG}",
+    "- {IpProtocol: '-1', CidrIp: 20.0.0.0/16}",
+    "- {IpProtocol: icmp, FromPort: -1, ToPort: -1, CidrIp: 0.0.0.0/0}",
+    "- {IpProtocol: tcp, FromPort: 81, ToPort: 79, CidrIp: 0.0.0.0/0}",
+];
+
+/// A mutation of the security-group rules only: the template keeps importing more often,
+/// so the security invariant is checked on many configurations.
+fn rule_mutation() -> impl Strategy<Value = (Index, Index, u8)> {
+    (any::<Index>(), any::<Index>(), 0u8..5)
+}
+
+fn mutate_rules(text: &str, (at, pick, kind): &(Index, Index, u8)) -> String {
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let field = |l: &str| l.trim_start().trim_start_matches("- ").split(':').next().unwrap_or("").to_string();
+    let rule_lines: Vec<usize> = (0..lines.len())
+        .filter(|i| {
+            ["IpProtocol", "FromPort", "ToPort", "CidrIp", "SecurityGroupIngress"]
+                .contains(&field(&lines[*i]).as_str())
+        })
+        .collect();
+    let i = rule_lines[at.index(rule_lines.len())];
+    let pool = |p: &[&'static str]| p[pick.index(p.len())];
+    let (line, indent) = (lines[i].clone(), indent_of(&lines[i]).to_string());
+    let values = match field(&line).as_str() {
+        "IpProtocol" => PROTOCOLS,
+        "FromPort" | "ToPort" => PORTS,
+        _ => CIDRS,
+    };
+    match kind {
+        0 | 1 if field(&line) == "SecurityGroupIngress" => {
+            lines.insert(i, format!("{indent}{}", pool(GROUP_LINES)))
+        }
+        2 if line.trim_start().starts_with("- ") => lines.insert(i, format!("{indent}{}", pool(ITEM_LINES))),
+        3 if line.trim_start().starts_with("- ") || field(&line) == "SecurityGroupIngress" => {
+            // Remove the rule (or every inbound rule) with the lines under it.
+            let end = (i + 1..lines.len())
+                .find(|j| lines[*j].trim().is_empty() || indent_of(&lines[*j]).len() <= indent.len())
+                .unwrap_or(lines.len());
+            lines.drain(i..end);
+        }
+        _ if field(&line) != "SecurityGroupIngress" => lines[i] = replace_value(&line, pool(values)),
+        _ => {}
+    }
+    lines.join("\n") + "\n"
+}
+
 fn mutate(text: &str, ms: &[Mutation]) -> String {
     ms.iter().fold(text.to_string(), |t, m| apply(&t, m))
 }
@@ -452,9 +524,49 @@ fn template_mutants_import_or_fail_with_a_location_and_never_deliver_what_rules_
 }
 
 #[test]
+fn security_group_mutants_never_deliver_what_their_rules_block() {
+    let path = scenarios_dir().join("privatelink-lab.cfn.yaml");
+    let seed = std::fs::read_to_string(&path).expect("the seed template");
+    let config = Config { cases: cases(), failure_persistence: None, ..Config::default() };
+    let mut runner = TestRunner::new(config);
+    let result = runner.run(&prop::collection::vec(rule_mutation(), 1..4), |ms| {
+        let text = ms.iter().fold(seed.clone(), |t, m| mutate_rules(&t, m));
+        check_file(&path, text.clone()).map_err(|e| {
+            save_failure(&path, &text);
+            TestCaseError::fail(format!("{e}\n{ms:?}\n{text}"))
+        })
+    });
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+    let (a, r, d) = (ACCEPTED.swap(0, Relaxed), REFUSED.swap(0, Relaxed), DELIVERED.swap(0, Relaxed));
+    eprintln!("security-group mutants: {a} accepted ({d} delivered curls), {r} refused with a location");
+}
+
+#[test]
 fn scenario_mutants_run_or_fail_with_a_location_and_never_panic_or_hang() {
     for path in files_ending(&scenarios_dir(), |n| n.ends_with(".yaml") && !n.ends_with(".cfn.yaml")) {
         fuzz_file(&path);
+    }
+}
+
+/// Arbitrary text (YAML-ish characters and any Unicode) is parsed, imported as a template
+/// and loaded as a scenario without a panic, and refused with a location inside it.
+#[test]
+fn arbitrary_text_is_refused_with_a_location_or_accepted() {
+    let config = Config { cases: cases() * 2, failure_persistence: None, ..Config::default() };
+    let mut runner = TestRunner::new(config);
+    let text = prop_oneof!["[-\\[\\]{}:,&*!|>'\"#%@`?~ \n\ta-zA-Z0-9.]{0,200}", "\\PC{0,100}"];
+    let result = runner.run(&text, |text| {
+        let template = scenarios_dir().join("t.cfn.yaml");
+        let scenario = scenarios_dir().join("s.yaml");
+        for path in [template, scenario] {
+            check_file(&path, text.clone()).map_err(|e| TestCaseError::fail(format!("{e}\n{text:?}")))?;
+        }
+        Ok(())
+    });
+    if let Err(e) = result {
+        panic!("{e}");
     }
 }
 
