@@ -323,6 +323,65 @@ fn mutate_rules(text: &str, (at, pick, kind): &(Index, Index, u8)) -> String {
     lines.join("\n") + "\n"
 }
 
+/// Whole steps a learner might add: plausible commands against the lab, waits of any length.
+const STEPS: &[&str] = &[
+    "- run: aws ec2 describe-vpcs",
+    "- run: aws ec2 create-route --route-table-id ${MyPublicRT} --destination-cidr-block 1.0.0.0/8 --gateway-id ${MyIGW}",
+    "- run: aws ec2 delete-route --route-table-id ${MyPublicRT} --destination-cidr-block 0.0.0.0/0",
+    "- run: aws ec2 revoke-security-group-ingress --group-id ${CustomWebSG} --protocol tcp --port 80 --cidr 0.0.0.0/0",
+    "- run: aws ec2 authorize-security-group-ingress --group-id ${WebSG} --protocol tcp --port 80 --cidr 0.0.0.0/0",
+    "- run: aws ec2 authorize-security-group-egress --group-id ${WebSG} --protocol -1 --cidr 10.0.0.0/8",
+    "- run: aws elbv2 deregister-targets --target-group-arn ${CustomNLBTG} --targets Id=${CustomWeb1EC2}",
+    "- run: aws elbv2 register-targets --target-group-arn ${CustomNLBTG} --targets Id=${MyEC2}",
+    "- run: aws ec2 terminate-instances --instance-ids ${CustomWeb2EC2}",
+    "- run: aws ec2 detach-internet-gateway --internet-gateway-id ${CustomIGW} --vpc-id ${CustomVPC}",
+    "- run: aws ec2 modify-instance-attribute --instance-id ${MyEC2} --groups ${WebSG} ${WebSG}",
+    "- run: aws cloudformation delete-stack --stack-name privatelink-lab",
+    "- run: aws ec2 reject-vpc-endpoint-connections --service-id ${svc.ServiceConfiguration.ServiceId} --vpc-endpoint-ids ${vpce.VpcEndpoint.VpcEndpointId}",
+    "- run: aws ec2 delete-vpc-endpoints --vpc-endpoint-ids ${vpce.VpcEndpoint.VpcEndpointId}",
+    "- {on: My-EC2, run: 'curl http://${CustomNLB.DNSName}/'}",
+    "- {on: My-EC2, run: 'curl -m 1 http://${CustomNLB.DNSName}:81/', expect: {fails: true}}",
+    "- {on: My-EC2, run: 'ping -c 2 ${CustomNLB.DNSName}'}",
+    "- {on: Custom-WEB-1, run: 'nc -z -w 1 ${MyEC2.PrivateIp} 22'}",
+    "- {on: My-EC2, run: 'dig +short ${CustomNLB.DNSName}', expect: {answers-in: 0.0.0.0/0}}",
+    "- {on: My-EC2, run: 'curl http://${vpce.VpcEndpoint.DnsEntries[0].DnsName}/'}",
+    "- {on: My-EC2, run: 'curl http://checkip.amazonaws.com/'}",
+    "- wait: 0s",
+    "- wait: 24h",
+    "- wait: 25h",
+    "- wait: 999999h",
+    "- {wait-for: Custom-NLB-TG healthy, timeout: 24h}",
+    "- {wait-for: Custom-NLB-TG healthy, timeout: 999999h}",
+    "- {wait-for: CustomNLB deleted, timeout: 1s}",
+    "- {wait-for: '${vpce.VpcEndpoint.VpcEndpointId} available'}",
+];
+
+/// Adds, removes or moves whole steps (lines `  - ` under `steps:` and what follows them).
+fn mutate_steps(text: &str, (at, pick, kind): &(Index, Index, u8)) -> String {
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let Some(first) = lines.iter().position(|l| l.starts_with("steps:")) else { return text.to_string() };
+    let starts: Vec<usize> = (first + 1..lines.len()).filter(|i| lines[*i].starts_with("  - ")).collect();
+    if starts.is_empty() {
+        return text.to_string();
+    }
+    let k = at.index(starts.len());
+    let end = starts.get(k + 1).copied().unwrap_or(lines.len());
+    match kind {
+        0 | 1 => lines.insert(starts[k], format!("  {}", STEPS[pick.index(STEPS.len())])),
+        2 => {
+            lines.drain(starts[k]..end);
+        }
+        _ => {
+            let block: Vec<String> = lines.drain(starts[k]..end).collect();
+            let to = starts[pick.index(starts.len())].min(lines.len());
+            for (j, l) in block.into_iter().enumerate() {
+                lines.insert(to + j, l);
+            }
+        }
+    }
+    lines.join("\n") + "\n"
+}
+
 fn mutate(text: &str, ms: &[Mutation]) -> String {
     ms.iter().fold(text.to_string(), |t, m| apply(&t, m))
 }
@@ -482,7 +541,8 @@ fn fuzz_file(path: &Path) {
     let seed = std::fs::read_to_string(path).expect("readable scenario file");
     // The unmutated file must pass the same checks.
     check_file(path, seed.clone()).unwrap_or_else(|e| panic!("{e}"));
-    let config = Config { cases: cases(), failure_persistence: None, ..Config::default() };
+    let config =
+        Config { cases: cases(), failure_persistence: None, max_shrink_iters: 20, ..Config::default() };
     let mut runner = TestRunner::new(config);
     let result = runner.run(&prop::collection::vec(mutation(), 1..4), |ms| {
         let text = mutate(&seed, &ms);
@@ -527,7 +587,8 @@ fn template_mutants_import_or_fail_with_a_location_and_never_deliver_what_rules_
 fn security_group_mutants_never_deliver_what_their_rules_block() {
     let path = scenarios_dir().join("privatelink-lab.cfn.yaml");
     let seed = std::fs::read_to_string(&path).expect("the seed template");
-    let config = Config { cases: cases(), failure_persistence: None, ..Config::default() };
+    let config =
+        Config { cases: cases(), failure_persistence: None, max_shrink_iters: 20, ..Config::default() };
     let mut runner = TestRunner::new(config);
     let result = runner.run(&prop::collection::vec(rule_mutation(), 1..4), |ms| {
         let text = ms.iter().fold(seed.clone(), |t, m| mutate_rules(&t, m));
@@ -544,6 +605,30 @@ fn security_group_mutants_never_deliver_what_their_rules_block() {
 }
 
 #[test]
+fn scenario_step_mutants_run_or_fail_with_a_location_and_never_hang() {
+    for path in files_ending(&scenarios_dir(), |n| n.ends_with(".yaml") && !n.ends_with(".cfn.yaml")) {
+        let seed = std::fs::read_to_string(&path).expect("readable scenario file");
+        let config = Config {
+            cases: cases() / 3 + 1,
+            failure_persistence: None,
+            max_shrink_iters: 20,
+            ..Config::default()
+        };
+        let mut runner = TestRunner::new(config);
+        let result = runner.run(&prop::collection::vec(rule_mutation(), 1..5), |ms| {
+            let text = ms.iter().fold(seed.clone(), |t, m| mutate_steps(&t, m));
+            check_file(&path, text.clone()).map_err(|e| {
+                save_failure(&path, &text);
+                TestCaseError::fail(format!("{e}\n{ms:?}\n{text}"))
+            })
+        });
+        if let Err(e) = result {
+            panic!("{}: {e}", path.display());
+        }
+    }
+}
+
+#[test]
 fn scenario_mutants_run_or_fail_with_a_location_and_never_panic_or_hang() {
     for path in files_ending(&scenarios_dir(), |n| n.ends_with(".yaml") && !n.ends_with(".cfn.yaml")) {
         fuzz_file(&path);
@@ -554,7 +639,8 @@ fn scenario_mutants_run_or_fail_with_a_location_and_never_panic_or_hang() {
 /// and loaded as a scenario without a panic, and refused with a location inside it.
 #[test]
 fn arbitrary_text_is_refused_with_a_location_or_accepted() {
-    let config = Config { cases: cases() * 2, failure_persistence: None, ..Config::default() };
+    let config =
+        Config { cases: cases() * 2, failure_persistence: None, max_shrink_iters: 20, ..Config::default() };
     let mut runner = TestRunner::new(config);
     let text = prop_oneof!["[-\\[\\]{}:,&*!|>'\"#%@`?~ \n\ta-zA-Z0-9.]{0,200}", "\\PC{0,100}"];
     let result = runner.run(&text, |text| {

@@ -256,6 +256,19 @@ fn repeating_a_long_parameter_is_refused_naming_max_eval_bytes() {
     assert_eq!(e.problems[0].location.line, 7);
 }
 
+#[test]
+fn scenario_waits_are_bounded_naming_max_wait_and_max_total_wait() {
+    let e = vpcsim::scenario::load_str("s.yaml", "name: s\nsteps:\n  - wait: 999999h\n").unwrap_err();
+    assert!(e.to_string().contains("MAX_WAIT"), "{e}");
+    let e = vpcsim::scenario::load_str("s.yaml", "name: s\nsteps:\n  - {wait-for: x y, timeout: 25h}\n")
+        .unwrap_err();
+    assert!(e.to_string().contains("MAX_WAIT"), "{e}");
+    let week = "  - wait: 24h\n".repeat(8);
+    let e = vpcsim::scenario::load_str("s.yaml", &format!("name: s\nsteps:\n{week}")).unwrap_err();
+    assert!(e.to_string().contains("MAX_TOTAL_WAIT"), "{e}");
+    assert!(vpcsim::scenario::load_str("s.yaml", "name: s\nsteps:\n  - wait: 24h\n").is_ok());
+}
+
 // ---------------------------------------------------------------- AWS quotas (Q1)
 
 fn lab() -> Lab {

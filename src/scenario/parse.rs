@@ -13,7 +13,7 @@ use indexmap::IndexMap;
 use super::subst::Template;
 use super::{
     parse_duration, Action, Expect, Pattern, Scenario, StackSpec, Step, TemplateSource, DEFAULT_REGION,
-    DEFAULT_WAIT_FOR_TIMEOUT,
+    DEFAULT_WAIT_FOR_TIMEOUT, MAX_TOTAL_WAIT, MAX_WAIT,
 };
 use crate::addr::Cidr;
 use crate::command::{app, aws, closest};
@@ -174,6 +174,7 @@ fn read_top(ctx: &mut Ctx, root: &Node) -> Option<Scenario> {
     let seed = root.get("seed").and_then(|n| seed(ctx, n));
     let stacks = root.get("stacks").map(|n| stacks(ctx, n)).unwrap_or_default();
     let steps = steps(ctx, root, suggested.contains(&"steps"))?;
+    total_wait(ctx, &steps);
     Some(Scenario {
         file: ctx.file.to_string(),
         name: name?,
@@ -413,11 +414,36 @@ fn action(ctx: &mut Ctx, node: &Node, misspelt: bool) -> Option<(Action, Locatio
 fn duration(ctx: &mut Ctx, node: &Node, key: &str) -> Option<Duration> {
     let text = node.scalar_text().unwrap_or_default();
     let d = parse_duration(&text);
-    if d.is_none() {
-        let hint = Some("write it like 30s, 2m, 1h or 1m30s".to_string());
-        ctx.report(node.loc, format!("`{key}`: `{text}` is not a duration"), hint);
+    match d {
+        None => {
+            let hint = Some("write it like 30s, 2m, 1h or 1m30s".to_string());
+            ctx.report(node.loc, format!("`{key}`: `{text}` is not a duration"), hint);
+        }
+        Some(d) if d > MAX_WAIT => {
+            let msg = format!("`{key}`: `{text}` is longer than the limit of 24h (MAX_WAIT)");
+            ctx.report(node.loc, msg, Some("wait in steps of at most 24h".to_string()));
+            return None;
+        }
+        Some(_) => {}
     }
     d
+}
+
+/// MAX_TOTAL_WAIT: the scenario's waits and wait-for timeouts together.
+fn total_wait(ctx: &mut Ctx, steps: &[Step]) {
+    let mut total = Duration::ZERO;
+    for step in steps {
+        total += match step.action {
+            Action::Wait(d) => d,
+            Action::WaitFor { timeout, .. } => timeout,
+            Action::Run(_) => Duration::ZERO,
+        };
+        if total > MAX_TOTAL_WAIT {
+            let msg = "the scenario waits (and may wait for) more than 7 days in all (limit MAX_TOTAL_WAIT)";
+            ctx.report(step.loc, msg, Some("shorten its waits and wait-for timeouts".to_string()));
+            return;
+        }
+    }
 }
 
 fn wait_for(ctx: &mut Ctx, node: &Node, timeout: Option<&Node>) -> Option<Action> {
