@@ -380,20 +380,26 @@ impl World {
         Ok(())
     }
 
-    /// DeregisterTargets: targets drain for the deregistration delay, then leave.
+    /// DeregisterTargets: targets drain for the deregistration delay, then leave. One
+    /// target that is not registered refuses the whole call, which then changes nothing.
     pub fn deregister_targets(&mut self, tg: TargetGroupId, targets: &[TargetSpec]) -> ApiResult<()> {
         let now = self.now_ms;
         let group = &mut self.target_groups[tg.index()];
         let delay = u64::from(group.deregistration_delay_s) * 1000;
+        let mut found = Vec::with_capacity(targets.len());
         for t in targets {
             let port = t.port.unwrap_or(group.port);
-            let Some(x) = group.targets.iter_mut().find(|x| x.target == t.target && x.port == port) else {
+            let Some(i) = group.targets.iter().position(|x| x.target == t.target && x.port == port) else {
                 return Err(ApiError::new(
                     "DeregisterTargets",
                     "InvalidTarget",
                     "The specified target is not registered in the target group.",
                 ));
             };
+            found.push(i);
+        }
+        for i in found {
+            let x = &mut group.targets[i];
             x.state = HealthState::Draining;
             x.drain_until_ms = Some(now + delay);
         }
