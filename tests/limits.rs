@@ -122,6 +122,8 @@ fn nesting_100000_deep_is_refused_early_naming_max_depth() {
     let docs = [
         "[".repeat(n) + &"]".repeat(n),
         "{a: ".repeat(n) + "x" + &"}".repeat(n),
+        "- ".repeat(n) + "x",
+        "a: !Base64\n".to_string() + &"- ".repeat(n) + "x",
         "Resources: {R: {Type: AWS::EC2::VPC, Properties: {CidrBlock: ".to_string()
             + &"{\"Fn::Join\": [\"\", [".repeat(n)
             + "x"
