@@ -5,7 +5,7 @@
 //!
 //! For every mutant: no panic (caught), no hang (a watchdog fails the test after 5 s),
 //! and either success or an error whose every problem has a line and column inside the
-//! file it names. Templates that still import must keep the security invariant: a curl
+//! file it names (and a refused template leaves the world as it was). Templates that still import must keep the security invariant: a curl
 //! from My-EC2 to the NLB that is delivered passes only security groups whose named rule
 //! exists in the mutant's world and admits the packet.
 //!
@@ -441,9 +441,13 @@ fn lab_params() -> IndexMap<String, String> {
 fn check_template(file: &str, text: &str) -> Result<(), String> {
     let mut world = World::in_region("ap-northeast-2", 7).expect("known region");
     let files = BTreeMap::from([(file.to_string(), line_count(text))]);
+    let before = format!("{world:?}");
     let stack =
         match vpcsim::stack::create_stack(&mut world, "lab", file, text, &lab_params(), &IndexMap::new()) {
             Ok(s) => s,
+            Err(e) if before != format!("{world:?}") => {
+                return Err(format!("a refused stack changed the world: {e}"))
+            }
             Err(e) => return check_located(&e, &files),
         };
     ACCEPTED.fetch_add(1, Relaxed);
