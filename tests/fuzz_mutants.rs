@@ -639,6 +639,51 @@ fn scenario_mutants_run_or_fail_with_a_location_and_never_panic_or_hang() {
     }
 }
 
+/// The seed template as JSON (short tags in their long forms), one value a line.
+fn as_json(node: &vpcsim::yaml::Node) -> serde_json::Value {
+    use serde_json::Value;
+    use vpcsim::yaml::NodeValue;
+    match &node.value {
+        NodeValue::Null => Value::Null,
+        NodeValue::Bool(b) => Value::Bool(*b),
+        NodeValue::Int(i) => Value::from(*i),
+        NodeValue::Float(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
+        NodeValue::Str(s) => Value::String(s.clone()),
+        NodeValue::Seq(items) => Value::Array(items.iter().map(as_json).collect()),
+        NodeValue::Map(entries) => {
+            Value::Object(entries.iter().map(|(k, v)| (k.name.clone(), as_json(v))).collect())
+        }
+    }
+}
+
+/// JSON templates go through the same loader: the seed, as JSON, mutated line by line.
+#[test]
+fn json_template_mutants_import_or_fail_with_a_location() {
+    let seed = std::fs::read_to_string(scenarios_dir().join("privatelink-lab.cfn.yaml")).expect("seed");
+    let node = vpcsim::yaml::parse(&seed, &vpcsim::yaml::Limits::default()).expect("the seed parses");
+    let node = vpcsim::cfn::intrinsic::normalize(node, &mut Vec::new());
+    let json = serde_json::to_string_pretty(&as_json(&node)).expect("JSON") + "\n";
+    let path = scenarios_dir().join("privatelink-lab.cfn.json");
+    let mut world = World::in_region("ap-northeast-2", 7).expect("known region");
+    let imported =
+        vpcsim::stack::create_stack(&mut world, "lab", "t.json", &json, &lab_params(), &IndexMap::new());
+    assert!(imported.is_ok(), "the JSON seed imports: {imported:?}");
+    check_file(&path, json.clone()).unwrap_or_else(|e| panic!("the JSON seed itself: {e}"));
+    let config =
+        Config { cases: cases(), failure_persistence: None, max_shrink_iters: 20, ..Config::default() };
+    let mut runner = TestRunner::new(config);
+    let result = runner.run(&prop::collection::vec(mutation(), 1..3), |ms| {
+        let text = mutate(&json, &ms);
+        check_file(&path, text.clone()).map_err(|e| {
+            save_failure(&path, &text);
+            TestCaseError::fail(format!("{e}\n{ms:?}\n{text}"))
+        })
+    });
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+}
+
 /// Arbitrary text (YAML-ish characters and any Unicode) is parsed, imported as a template
 /// and loaded as a scenario without a panic, and refused with a location inside it.
 #[test]
