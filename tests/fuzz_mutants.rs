@@ -297,6 +297,9 @@ fn mutate_rules(text: &str, (at, pick, kind): &(Index, Index, u8)) -> String {
                 .contains(&field(&lines[*i]).as_str())
         })
         .collect();
+    if rule_lines.is_empty() {
+        return text.to_string(); // every rule is gone already
+    }
     let i = rule_lines[at.index(rule_lines.len())];
     let pool = |p: &[&'static str]| p[pick.index(p.len())];
     let (line, indent) = (lines[i].clone(), indent_of(&lines[i]).to_string());
