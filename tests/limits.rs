@@ -271,6 +271,23 @@ fn scenario_waits_are_bounded_naming_max_wait_and_max_total_wait() {
     assert!(vpcsim::scenario::load_str("s.yaml", "name: s\nsteps:\n  - wait: 24h\n").is_ok());
 }
 
+#[test]
+fn a_scenario_of_20000_steps_with_broken_names_is_checked_in_linear_time() {
+    // Each step uses the output the next one saves: 20,000 problems, reported as 100 and a note.
+    let mut text = String::from("name: many\nsteps:\n");
+    for i in 0..20_000 {
+        write!(text, "  - run: aws ec2 describe-vpcs --vpc-ids ${{s{}.Vpcs}}\n    save: s{i}\n", i + 1)
+            .unwrap();
+    }
+    let e = finishes(move || {
+        let s = vpcsim::scenario::load_str("many.yaml", &text).expect("the file is well formed");
+        let mut session = vpcsim::session::Session::for_scenario(&s).expect("a session");
+        vpcsim::scenario::run(&s, &mut session).map(|_| ()).unwrap_err()
+    });
+    assert_eq!(e.problems.len(), 101);
+    assert!(e.problems[100].message.contains("more problems not shown"), "{}", e.problems[100]);
+}
+
 // ---------------------------------------------------------------- AWS quotas (Q1)
 
 fn lab() -> Lab {
