@@ -272,6 +272,16 @@ fn scenario_waits_are_bounded_naming_max_wait_and_max_total_wait() {
 }
 
 #[test]
+fn a_scenario_of_more_than_200_stacks_is_refused_naming_max_stacks() {
+    let stacks = "  - {name: s, template: v.cfn.yaml}\n".repeat(201);
+    let e =
+        vpcsim::scenario::load_str("s.yaml", &format!("name: s\nstacks:\n{stacks}steps:\n  - wait: 1s\n"))
+            .unwrap_err();
+    assert!(e.to_string().contains("MAX_STACKS"), "{e}");
+    assert_eq!(e.problems[0].location.line, 203);
+}
+
+#[test]
 fn a_scenario_of_20000_steps_with_broken_names_is_checked_in_linear_time() {
     // Each step uses the output the next one saves: 20,000 problems, reported as 100 and a note.
     let mut text = String::from("name: many\nsteps:\n");

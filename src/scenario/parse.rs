@@ -13,7 +13,7 @@ use indexmap::IndexMap;
 use super::subst::Template;
 use super::{
     parse_duration, Action, Expect, Pattern, Scenario, StackSpec, Step, TemplateSource, DEFAULT_REGION,
-    DEFAULT_WAIT_FOR_TIMEOUT, MAX_TOTAL_WAIT, MAX_WAIT,
+    DEFAULT_WAIT_FOR_TIMEOUT, MAX_STACKS, MAX_TOTAL_WAIT, MAX_WAIT,
 };
 use crate::addr::Cidr;
 use crate::command::{app, aws, closest};
@@ -226,6 +226,12 @@ fn stacks(ctx: &mut Ctx, node: &Node) -> Vec<StackSpec> {
         ctx.report(node.loc, format!("`stacks` must be a list, not {}", node.a_type_name()), None);
         return Vec::new();
     };
+    if let Some(extra) = items.get(MAX_STACKS) {
+        let msg = format!("more than {MAX_STACKS} stacks (limit MAX_STACKS)");
+        let hint = Some("a scenario builds a lab: put its resources in fewer stacks".to_string());
+        ctx.report(extra.loc, msg, hint);
+        return Vec::new();
+    }
     items.iter().enumerate().filter_map(|(i, n)| stack(ctx, i, n)).collect()
 }
 
