@@ -13,13 +13,7 @@ fn lab_flows(c: &mut Criterion) {
     let eni = w.instances[lab.my_ec2.index()].eni;
     let endpoint_ip = w.enis[w.endpoints[ep.index()].enis[0].index()].private_ip;
     let nlb_ip = w.lb_addresses(lab.nlb, None)[0];
-    let header = |dst| Header {
-        src: w.enis[eni.index()].private_ip,
-        dst,
-        protocol: Protocol::Tcp,
-        src_port: 40000,
-        dst_port: 80,
-    };
+    let header = |dst| Header { src: w.enis[eni.index()].private_ip, dst, protocol: Protocol::Tcp, src_port: 40000, dst_port: 80 };
     let privatelink = Flow { header: header(endpoint_ip), seq: 1 };
     let internet = Flow { header: header(nlb_ip), seq: 1 };
     assert!(w.verdict(eni, privatelink).is_delivered() && w.verdict(eni, internet).is_delivered());
