@@ -298,6 +298,24 @@ fn a_scenario_of_20000_steps_with_broken_names_is_checked_in_linear_time() {
     assert!(e.problems[100].message.contains("more problems not shown"), "{}", e.problems[100]);
 }
 
+#[test]
+fn a_long_join_delimiter_or_sub_text_is_refused_before_it_is_built() {
+    let long = "x".repeat(1 << 20);
+    // Built first, these would be 100 GiB and 200 GiB of text.
+    let items = vec!["a"; 100_000].join(", ");
+    let join = format!(
+        "Resources:\n  R:\n    Type: AWS::EC2::VPC\n    Properties:\n      CidrBlock: !Join ['{long}', [{items}]]\n"
+    );
+    assert!(message(&import(join).unwrap_err()).contains("MAX_EVAL_BYTES"));
+    let vars = "${P}".repeat(200_000);
+    let sub = format!(
+        "Parameters:\n  P: {{Type: String, Default: '{}'}}\nResources:\n  R:\n    Type: AWS::EC2::VPC\n    \
+         Properties:\n      CidrBlock: !Sub '{vars}'\n",
+        "y".repeat(1 << 20)
+    );
+    assert!(message(&import(sub).unwrap_err()).contains("MAX_EVAL_BYTES"));
+}
+
 // ---------------------------------------------------------------- AWS quotas (Q1)
 
 fn lab() -> Lab {

@@ -111,15 +111,22 @@ impl Env<'_> {
     fn call(&self, name: &str, arg: &Node, loc: Location) -> Result<Option<Node>, Problem> {
         let out = self.call_unbudgeted(name, arg, loc)?;
         if let Some(node) = &out {
+            self.room_for(weight(node), loc)?;
             self.spent.set(self.spent.get().saturating_add(weight(node)));
-            if self.spent.get() > MAX_EVAL_BYTES {
-                let msg = format!(
-                    "intrinsic functions here produce more than {MAX_EVAL_BYTES} bytes (limit MAX_EVAL_BYTES)"
-                );
-                return Err(Problem::new(loc, msg).hint("repeat long values less often"));
-            }
         }
         Ok(out)
+    }
+
+    /// Whether `bytes` more fit [`MAX_EVAL_BYTES`]; functions that build long text
+    /// (`Fn::Join`, `Fn::Sub`) ask before they build it.
+    pub(super) fn room_for(&self, bytes: usize, loc: Location) -> Result<(), Problem> {
+        if self.spent.get().saturating_add(bytes) <= MAX_EVAL_BYTES {
+            return Ok(());
+        }
+        let msg = format!(
+            "intrinsic functions here produce more than {MAX_EVAL_BYTES} bytes (limit MAX_EVAL_BYTES)"
+        );
+        Err(Problem::new(loc, msg).hint("repeat long values less often"))
     }
 
     fn call_unbudgeted(&self, name: &str, arg: &Node, loc: Location) -> Result<Option<Node>, Problem> {

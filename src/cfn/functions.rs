@@ -53,7 +53,10 @@ impl Env<'_> {
             match var.strip_prefix('!') {
                 Some(literal) => out.push_str(&format!("${{{literal}}}")),
                 None => match self.sub_variable(var.trim(), vars, arg.loc)? {
-                    Some(v) => out.push_str(&v),
+                    Some(v) => {
+                        self.room_for(out.len() + v.len(), loc)?;
+                        out.push_str(&v);
+                    }
                     None => return Ok(unknown_or(None, loc)),
                 },
             }
@@ -139,6 +142,10 @@ impl Env<'_> {
             parts.push(item.scalar_text().ok_or_else(|| {
                 Problem::new(item.loc, format!("Fn::Join values must be strings, not {}", item.a_type_name()))
             })?);
+        }
+        if let Some(d) = &delim {
+            let size = parts.iter().map(String::len).sum::<usize>() + d.len() * parts.len().saturating_sub(1);
+            self.room_for(size, loc)?;
         }
         Ok(unknown_or(delim.map(|d| str_node(parts.join(&d), loc)), loc))
     }
