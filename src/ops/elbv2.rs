@@ -9,6 +9,7 @@ use crate::model::eni::EniOwner;
 use crate::model::nlb::*;
 use crate::model::Tags;
 use crate::ops::ec2::CreateNetworkInterface;
+use crate::quota::Quota;
 use crate::world::{Handle, World};
 
 /// Options of CreateLoadBalancer (type network).
@@ -60,8 +61,6 @@ pub struct TargetSpec {
 
 /// Seconds from registration to the first health check.
 pub const FIRST_CHECK_DELAY_MS: u64 = 10_000;
-/// Targets per target group (Q1).
-pub const TARGETS_PER_GROUP: usize = 1000;
 
 impl World {
     /// CreateLoadBalancer: one node per subnet, each with an ENI and (internet-facing) a public IP (L1, L2).
@@ -354,9 +353,7 @@ impl World {
                 }
             }
         }
-        if group.targets.len() + targets.len() > TARGETS_PER_GROUP {
-            return Err(ApiError::new(OP, "TooManyTargets", format!("You've reached the limit on the number of targets per target group ({TARGETS_PER_GROUP}).")));
-        }
+        self.quotas.check(Quota::TargetsPerGroup, OP, group.targets.len() + targets.len())?;
         let used = self.target_group_in_use(tg);
         let now = self.now_ms;
         let group = &mut self.target_groups[tg.index()];
@@ -383,20 +380,26 @@ impl World {
         Ok(())
     }
 
-    /// DeregisterTargets: targets drain for the deregistration delay, then leave.
+    /// DeregisterTargets: targets drain for the deregistration delay, then leave. One
+    /// target that is not registered refuses the whole call, which then changes nothing.
     pub fn deregister_targets(&mut self, tg: TargetGroupId, targets: &[TargetSpec]) -> ApiResult<()> {
         let now = self.now_ms;
         let group = &mut self.target_groups[tg.index()];
         let delay = u64::from(group.deregistration_delay_s) * 1000;
+        let mut found = Vec::with_capacity(targets.len());
         for t in targets {
             let port = t.port.unwrap_or(group.port);
-            let Some(x) = group.targets.iter_mut().find(|x| x.target == t.target && x.port == port) else {
+            let Some(i) = group.targets.iter().position(|x| x.target == t.target && x.port == port) else {
                 return Err(ApiError::new(
                     "DeregisterTargets",
                     "InvalidTarget",
                     "The specified target is not registered in the target group.",
                 ));
             };
+            found.push(i);
+        }
+        for i in found {
+            let x = &mut group.targets[i];
             x.state = HealthState::Draining;
             x.drain_until_ms = Some(now + delay);
         }

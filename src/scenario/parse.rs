@@ -13,7 +13,7 @@ use indexmap::IndexMap;
 use super::subst::Template;
 use super::{
     parse_duration, Action, Expect, Pattern, Scenario, StackSpec, Step, TemplateSource, DEFAULT_REGION,
-    DEFAULT_WAIT_FOR_TIMEOUT,
+    DEFAULT_WAIT_FOR_TIMEOUT, MAX_STACKS, MAX_TOTAL_WAIT, MAX_WAIT,
 };
 use crate::addr::Cidr;
 use crate::command::{app, aws, closest};
@@ -76,7 +76,7 @@ impl Ctx<'_> {
         if node.as_map().is_some() {
             return Some(node);
         }
-        self.report(node.loc, format!("{what} must be a map of keys, not a {}", node.type_name()), None);
+        self.report(node.loc, format!("{what} must be a map of keys, not {}", node.a_type_name()), None);
         None
     }
 
@@ -89,7 +89,7 @@ impl Ctx<'_> {
                 None
             }
             _ => {
-                self.report(node.loc, format!("`{key}` must be text, not a {}", node.type_name()), None);
+                self.report(node.loc, format!("`{key}` must be text, not {}", node.a_type_name()), None);
                 None
             }
         }
@@ -109,7 +109,7 @@ impl Ctx<'_> {
         if text.is_none() {
             self.report(
                 node.loc,
-                format!("`{key}` must be text or a list of text, not a {}", node.type_name()),
+                format!("`{key}` must be text or a list of text, not {}", node.a_type_name()),
                 None,
             );
         }
@@ -174,6 +174,7 @@ fn read_top(ctx: &mut Ctx, root: &Node) -> Option<Scenario> {
     let seed = root.get("seed").and_then(|n| seed(ctx, n));
     let stacks = root.get("stacks").map(|n| stacks(ctx, n)).unwrap_or_default();
     let steps = steps(ctx, root, suggested.contains(&"steps"))?;
+    total_wait(ctx, &steps);
     Some(Scenario {
         file: ctx.file.to_string(),
         name: name?,
@@ -222,9 +223,15 @@ fn seed(ctx: &mut Ctx, node: &Node) -> Option<u64> {
 
 fn stacks(ctx: &mut Ctx, node: &Node) -> Vec<StackSpec> {
     let Some(items) = node.as_seq() else {
-        ctx.report(node.loc, format!("`stacks` must be a list, not a {}", node.type_name()), None);
+        ctx.report(node.loc, format!("`stacks` must be a list, not {}", node.a_type_name()), None);
         return Vec::new();
     };
+    if let Some(extra) = items.get(MAX_STACKS) {
+        let msg = format!("more than {MAX_STACKS} stacks (limit MAX_STACKS)");
+        let hint = Some("a scenario builds a lab: put its resources in fewer stacks".to_string());
+        ctx.report(extra.loc, msg, hint);
+        return Vec::new();
+    }
     items.iter().enumerate().filter_map(|(i, n)| stack(ctx, i, n)).collect()
 }
 
@@ -413,11 +420,36 @@ fn action(ctx: &mut Ctx, node: &Node, misspelt: bool) -> Option<(Action, Locatio
 fn duration(ctx: &mut Ctx, node: &Node, key: &str) -> Option<Duration> {
     let text = node.scalar_text().unwrap_or_default();
     let d = parse_duration(&text);
-    if d.is_none() {
-        let hint = Some("write it like 30s, 2m, 1h or 1m30s".to_string());
-        ctx.report(node.loc, format!("`{key}`: `{text}` is not a duration"), hint);
+    match d {
+        None => {
+            let hint = Some("write it like 30s, 2m, 1h or 1m30s".to_string());
+            ctx.report(node.loc, format!("`{key}`: `{text}` is not a duration"), hint);
+        }
+        Some(d) if d > MAX_WAIT => {
+            let msg = format!("`{key}`: `{text}` is longer than the limit of 24h (MAX_WAIT)");
+            ctx.report(node.loc, msg, Some("wait in steps of at most 24h".to_string()));
+            return None;
+        }
+        Some(_) => {}
     }
     d
+}
+
+/// MAX_TOTAL_WAIT: the scenario's waits and wait-for timeouts together.
+fn total_wait(ctx: &mut Ctx, steps: &[Step]) {
+    let mut total = Duration::ZERO;
+    for step in steps {
+        total += match step.action {
+            Action::Wait(d) => d,
+            Action::WaitFor { timeout, .. } => timeout,
+            Action::Run(_) => Duration::ZERO,
+        };
+        if total > MAX_TOTAL_WAIT {
+            let msg = "the scenario waits (and may wait for) more than 7 days in all (limit MAX_TOTAL_WAIT)";
+            ctx.report(step.loc, msg, Some("shorten its waits and wait-for timeouts".to_string()));
+            return;
+        }
+    }
 }
 
 fn wait_for(ctx: &mut Ctx, node: &Node, timeout: Option<&Node>) -> Option<Action> {
@@ -573,7 +605,7 @@ fn boolean(ctx: &mut Ctx, node: &Node, key: &str) -> Option<bool> {
     match node.value {
         NodeValue::Bool(b) => Some(b),
         _ => {
-            ctx.report(node.loc, format!("`{key}` must be true or false, not a {}", node.type_name()), None);
+            ctx.report(node.loc, format!("`{key}` must be true or false, not {}", node.a_type_name()), None);
             None
         }
     }
