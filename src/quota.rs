@@ -42,6 +42,33 @@ impl Quota {
         Quota::TargetsPerGroup,
     ];
 
+    /// The short name `vpcsim run --quota NAME=VALUE` takes.
+    pub fn key(self) -> &'static str {
+        match self {
+            Quota::RoutesPerTable => "routes-per-table",
+            Quota::RulesPerGroup => "rules-per-group",
+            Quota::GroupsPerInterface => "groups-per-interface",
+            Quota::NaclRulesPerDirection => "nacl-rules-per-direction",
+            Quota::SubnetsPerVpc => "subnets-per-vpc",
+            Quota::InterfaceEndpointsPerVpc => "endpoints-per-vpc",
+            Quota::TargetsPerGroup => "targets-per-group",
+        }
+    }
+
+    /// Parse `NAME=VALUE` (a [`Quota::key`] and a number), as `--quota` takes it.
+    pub fn parse_setting(text: &str) -> Result<(Quota, usize), String> {
+        let keys = || Quota::ALL.iter().map(|q| q.key()).collect::<Vec<_>>().join(", ");
+        let (name, value) = text.split_once('=').ok_or_else(|| {
+            format!("expected NAME=VALUE, for example routes-per-table=200; names: {}", keys())
+        })?;
+        let quota = Quota::ALL
+            .into_iter()
+            .find(|q| q.key() == name.trim())
+            .ok_or_else(|| format!("unknown quota {name:?}; names: {}", keys()))?;
+        let value = value.trim().parse().map_err(|_| format!("{value:?} is not a whole number"))?;
+        Ok((quota, value))
+    }
+
     /// The quota's name as Service Quotas shows it.
     pub fn name(self) -> &'static str {
         match self {
