@@ -112,8 +112,10 @@ fn security_groups(c: &mut Criterion) {
     for (groups, rules) in [(1, 5), (16, 60)] {
         let (w, eni) = interface(groups, rules);
         let batch = packets(&w, eni, 256);
+        // Senders in the interface's own VPC, so group peers would apply (S5, I6).
+        let vpc = w.enis[eni.index()].vpc;
         for h in &batch {
-            let fast = match w.evaluate_sgs(eni, Direction::Ingress, h) {
+            let fast = match w.evaluate_sgs(eni, Direction::Ingress, h, vpc) {
                 SgDecision::Allowed(g, r) => Some((g, r as *const SgRule)),
                 _ => None,
             };
@@ -124,7 +126,7 @@ fn security_groups(c: &mut Criterion) {
         g.bench_with_input(BenchmarkId::new("vpcsim", &size), &batch, |b, batch| {
             b.iter(|| {
                 for h in batch {
-                    black_box(w.evaluate_sgs(eni, Direction::Ingress, black_box(h)));
+                    black_box(w.evaluate_sgs(eni, Direction::Ingress, black_box(h), vpc));
                 }
             })
         });

@@ -143,9 +143,10 @@ impl World {
         for x in &l.listeners {
             let listener = &self.listeners[x.index()];
             let Some(tg) = listener.target_group.filter(|_| !listener.deleted) else { continue };
-            for t in &self.target_groups[tg.index()].targets {
+            let group = &self.target_groups[tg.index()];
+            for t in &group.targets {
                 if t.state == HealthState::Healthy {
-                    if let Some((_, az)) = self.target_address(tg, t.target) {
+                    if let Some((_, az)) = self.target_address(group.vpc, t.target) {
                         azs.push(az);
                     }
                 }

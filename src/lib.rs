@@ -9,6 +9,7 @@
 //! - [`model`]: one small type per AWS resource.
 //! - [`world`]: the region: arenas, indexes, clock.
 //! - [`ops`]: control-plane calls named after the AWS API.
+//! - [`quota`]: the account's limits (routes per table, rules per group, ...), raisable.
 //! - [`forward`]: the packet walk, verdict-only or explained.
 //! - [`trace`]: flows in, traces out: components, headers, explanation codes.
 //! - [`dns`]: what names resolve to from inside a VPC.
@@ -37,10 +38,13 @@ pub mod ids;
 pub mod lab;
 pub mod model;
 pub mod ops;
+pub mod quota;
 pub mod region;
 pub mod scenario;
 pub mod session;
 pub mod stack;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod trace;
 pub mod world;
 pub mod yaml;

@@ -19,6 +19,7 @@ use crate::model::security_group::SecurityGroup;
 use crate::model::subnet::Subnet;
 use crate::model::vpc::Vpc;
 use crate::model::vpc_endpoint::VpcEndpoint;
+use crate::quota::Quotas;
 use crate::region::Region;
 
 /// A typed handle to any resource, found by its AWS id.
@@ -100,6 +101,8 @@ pub struct World {
     pub(crate) ids: IdGen,
     pub(crate) flow_key: u64,
     pub(crate) now_ms: u64,
+    /// The account's limits (Q1); raise them with [`crate::quota::Quotas::raise`].
+    pub quotas: Quotas,
     /// VPCs.
     pub vpcs: Vec<Vpc>,
     /// Subnets.
@@ -149,6 +152,7 @@ impl World {
             ids,
             flow_key,
             now_ms: 0,
+            quotas: Quotas::default(),
             vpcs: Vec::new(),
             subnets: Vec::new(),
             route_tables: Vec::new(),

@@ -65,11 +65,19 @@ pub struct Limits {
     pub max_nodes: usize,
     /// Longest scalar, in bytes.
     pub max_scalar_bytes: usize,
+    /// Most bytes of scalar text in the tree, counting every copy an alias makes.
+    pub max_expanded_bytes: usize,
 }
 
 impl Default for Limits {
     fn default() -> Limits {
-        Limits { max_bytes: 8 << 20, max_depth: 128, max_nodes: 1_000_000, max_scalar_bytes: 1 << 20 }
+        Limits {
+            max_bytes: 8 << 20,
+            max_depth: 128,
+            max_nodes: 1_000_000,
+            max_scalar_bytes: 1 << 20,
+            max_expanded_bytes: 64 << 20,
+        }
     }
 }
 
@@ -99,15 +107,25 @@ impl YamlError {
 /// ```
 pub fn parse(text: &str, limits: &Limits) -> Result<Node, YamlError> {
     if text.len() > limits.max_bytes {
-        let msg = format!("document is {} bytes, over the limit of {} bytes", text.len(), limits.max_bytes);
+        let msg = format!(
+            "document is {} bytes, over the limit of {} bytes (limit max_bytes)",
+            text.len(),
+            limits.max_bytes
+        );
         return Err(YamlError::new(Location { line: 1, column: 1 }, msg));
     }
     let mut builder = Builder::new(limits);
     let mut parser = Parser::new_from_str(text);
+    let end = end_of(text);
     loop {
-        let (event, mark) = parser.next_token().map_err(|e| scan_error(&e))?;
-        if builder.on_event(event, loc(mark))? {
-            break;
+        let step = parser
+            .next_token()
+            .map_err(|e| scan_error(&e, limits))
+            .and_then(|(event, mark)| builder.on_event(event, loc(mark).min(end)));
+        match step {
+            Ok(true) => break,
+            Ok(false) => {}
+            Err(e) => return Err(YamlError { loc: e.loc.min(end), ..e }),
         }
     }
     Ok(builder.root.unwrap_or(Node {
@@ -117,11 +135,25 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Node, YamlError> {
     }))
 }
 
+/// The last position of a text. The scanner reports an empty value, or an error, at the
+/// end of a text that does not end in a newline one line past it; locations are clamped
+/// here so that every one lies inside the text.
+fn end_of(text: &str) -> Location {
+    let lines = text.split('\n').count();
+    let last = text.rsplit('\n').next().unwrap_or_default();
+    Location { line: lines, column: last.chars().count() + 1 }
+}
+
 fn loc(mark: Marker) -> Location {
     Location { line: mark.line().max(1), column: mark.col() + 1 }
 }
 
-fn scan_error(e: &yaml_rust2::ScanError) -> YamlError {
+fn scan_error(e: &yaml_rust2::ScanError, limits: &Limits) -> YamlError {
+    if e.info().contains("recursion limit") {
+        // The scanner looks ahead into flow collections and stops deep ones before the builder sees them.
+        let msg = format!("nesting deeper than {} levels (limit max_depth)", limits.max_depth);
+        return YamlError::new(loc(*e.marker()), msg);
+    }
     YamlError::new(loc(*e.marker()), format!("YAML syntax error: {}", e.info()))
 }
 
@@ -143,13 +175,23 @@ struct Builder<'a> {
     /// Anchor id to the finished node and its node count.
     anchors: BTreeMap<usize, (Node, usize)>,
     nodes: usize,
+    /// Scalar bytes so far, alias copies included.
+    bytes: usize,
     documents: usize,
     root: Option<Node>,
 }
 
 impl<'a> Builder<'a> {
     fn new(limits: &'a Limits) -> Builder<'a> {
-        Builder { limits, stack: Vec::new(), anchors: BTreeMap::new(), nodes: 0, documents: 0, root: None }
+        Builder {
+            limits,
+            stack: Vec::new(),
+            anchors: BTreeMap::new(),
+            nodes: 0,
+            bytes: 0,
+            documents: 0,
+            root: None,
+        }
     }
 
     /// Handles one event; returns true at the end of the stream.
@@ -190,6 +232,18 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
+    fn add_bytes(&mut self, n: usize, at: Location) -> Result<(), YamlError> {
+        self.bytes = self.bytes.saturating_add(n);
+        if self.bytes > self.limits.max_expanded_bytes {
+            let msg = format!(
+                "document expands to more than {} bytes of text (limit max_expanded_bytes; aliases count every copy)",
+                self.limits.max_expanded_bytes
+            );
+            return Err(YamlError::new(at, msg));
+        }
+        Ok(())
+    }
+
     fn scalar(
         &mut self,
         text: String,
@@ -198,9 +252,10 @@ impl<'a> Builder<'a> {
         at: Location,
     ) -> Result<Node, YamlError> {
         self.count(1, at)?;
+        self.add_bytes(text.len(), at)?;
         if text.len() > self.limits.max_scalar_bytes {
             let msg = format!(
-                "scalar is {} bytes, over the limit of {} bytes",
+                "scalar is {} bytes, over the limit of {} bytes (limit max_scalar_bytes)",
                 text.len(),
                 self.limits.max_scalar_bytes
             );
@@ -259,6 +314,8 @@ impl<'a> Builder<'a> {
             ));
         };
         self.count(size, at)?;
+        let bytes = self.anchors.get(&id).map(|(node, _)| text_bytes(node)).unwrap_or(0);
+        self.add_bytes(bytes, at)?;
         let Some(mut node) = self.anchors.get(&id).map(|(node, _)| node.clone()) else { return Ok(()) };
         node.loc = at;
         self.place(node, size)
@@ -293,6 +350,16 @@ impl<'a> Builder<'a> {
             _ => {}
         }
         Ok(())
+    }
+}
+
+/// The scalar text a tree holds, keys included.
+fn text_bytes(node: &Node) -> usize {
+    match &node.value {
+        NodeValue::Str(s) => s.len(),
+        NodeValue::Seq(items) => items.iter().map(text_bytes).sum(),
+        NodeValue::Map(entries) => entries.iter().map(|(k, v)| k.name.len() + text_bytes(v)).sum(),
+        _ => 8,
     }
 }
 
@@ -414,6 +481,19 @@ impl Node {
         }
     }
 
+    /// The kind of value with its article, for messages: `an integer`, `a list`, ...
+    pub fn a_type_name(&self) -> &'static str {
+        match &self.value {
+            NodeValue::Null => "a null",
+            NodeValue::Bool(_) => "a boolean",
+            NodeValue::Int(_) => "an integer",
+            NodeValue::Float(_) => "a number",
+            NodeValue::Str(_) => "a string",
+            NodeValue::Seq(_) => "a list",
+            NodeValue::Map(_) => "a map",
+        }
+    }
+
     /// The kind of value, for messages: `null`, `boolean`, `integer`, `number`, `string`, `list`, `map`.
     pub fn type_name(&self) -> &'static str {
         match &self.value {
@@ -506,5 +586,16 @@ mod tests {
         let small = Limits { max_scalar_bytes: 3, ..Limits::default() };
         assert!(parse("abcd", &small).unwrap_err().message.contains("scalar"));
         assert!(p("a: 1\n---\nb: 2\n").unwrap_err().message.contains("one YAML document"));
+    }
+
+    #[test]
+    fn an_error_at_the_end_of_a_text_without_newline_stays_inside_it() {
+        // Found by fuzzing: the scanner reported line 3 of a two-line text.
+        for text in ["a: b\nc", "a:\n  - b\n  c"] {
+            let e = p(text).unwrap_err();
+            assert!(e.loc.line <= text.split('\n').count(), "{text:?}: {e}");
+        }
+        let doc = p("a:\n  b:").unwrap();
+        assert_eq!(doc.get("a").unwrap().get("b").unwrap().loc.line, 2);
     }
 }

@@ -680,3 +680,51 @@ fn lab_steps() -> usize {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/privatelink-lab.yaml");
     vpcsim::scenario::load(&path).expect("the lab scenario loads").steps.len()
 }
+
+mod quotas {
+    use super::*;
+
+    /// A scenario whose stack holds a security group with `rules` inbound rules.
+    fn many_rules(rules: u16) -> std::path::PathBuf {
+        let mut t = String::from("Resources:\n  Vpc:\n    Type: AWS::EC2::VPC\n    Properties: {CidrBlock: 10.0.0.0/16}\n  Sg:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: many\n      VpcId: !Ref Vpc\n      SecurityGroupIngress:\n");
+        for p in 0..rules {
+            t.push_str(&format!(
+                "        - {{IpProtocol: tcp, FromPort: {}, ToPort: {}, CidrIp: 0.0.0.0/0}}\n",
+                1000 + p,
+                1000 + p
+            ));
+        }
+        let dir = std::env::temp_dir().join(format!("vpcsim-quota-{}-{rules}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("a temporary folder");
+        std::fs::write(dir.join("many.cfn.yaml"), t).expect("the template is written");
+        let scenario =
+            "name: many rules\nstacks:\n  - name: s\n    template: many.cfn.yaml\nsteps:\n  - wait: 1s\n";
+        std::fs::write(dir.join("many.yaml"), scenario).expect("the scenario is written");
+        dir.join("many.yaml")
+    }
+
+    #[test]
+    fn a_61st_rule_is_refused_until_the_quota_is_raised() {
+        let file = many_rules(61);
+        let path = file.to_str().expect("UTF-8 path");
+        let refused = vpcsim(&["run", "--quiet", path]);
+        assert_eq!(refused.code, 2, "{}", refused.stderr);
+        assert!(refused.stderr.contains("RulesPerSecurityGroupLimitExceeded"), "{}", refused.stderr);
+        let raised = vpcsim(&["run", "--quiet", "--quota", "rules-per-group=100", path]);
+        assert_eq!(raised.code, 0, "{}", raised.stderr);
+    }
+
+    #[test]
+    fn a_quota_above_its_maximum_or_unknown_is_an_argument_error() {
+        let above = vpcsim(&["run", "--quota", "groups-per-interface=17", "scenarios/privatelink-lab.yaml"]);
+        assert_eq!(above.code, 2);
+        assert!(above.stderr.contains("above the maximum of 16"), "{}", above.stderr);
+        let unknown = vpcsim(&["run", "--quota", "bogus=1", "scenarios/privatelink-lab.yaml"]);
+        assert_eq!(unknown.code, 2);
+        assert!(
+            unknown.stderr.contains("unknown quota") && unknown.stderr.contains("routes-per-table"),
+            "{}",
+            unknown.stderr
+        );
+    }
+}

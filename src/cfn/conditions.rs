@@ -22,11 +22,18 @@ pub struct Inputs<'a> {
     pub exports: &'a IndexMap<String, String>,
 }
 
-/// Every condition's value, in template order; all problems found.
+/// How deep `{Condition: name}` references may chain: evaluation recurses along them.
+pub const MAX_CONDITION_DEPTH: usize = 256;
+
+/// Every condition's value, in template order; all problems found (at most
+/// [`super::graph::MAX_PROBLEMS`]).
 pub fn evaluate(inputs: &Inputs<'_>) -> Result<IndexMap<String, bool>, Vec<Problem>> {
     let mut memo = IndexMap::new();
     let mut problems = Vec::new();
     for name in inputs.tpl.conditions.keys() {
+        if problems.len() > super::graph::MAX_PROBLEMS {
+            break;
+        }
         if let Err(e) = value(inputs, name, &mut memo, &mut Vec::new()) {
             if !problems.contains(&e) {
                 problems.push(e);
@@ -57,6 +64,12 @@ fn value(
         return Err(Problem::new(*loc, format!("conditions form a cycle: {}", cycle.join(" -> ")))
             .within(&format!("Conditions.{name}")));
     }
+    if visiting.len() >= MAX_CONDITION_DEPTH {
+        let msg = format!(
+            "conditions refer to conditions more than {MAX_CONDITION_DEPTH} deep (limit of nested Condition references)"
+        );
+        return Err(Problem::new(*loc, msg).within(&format!("Conditions.{name}")));
+    }
     visiting.push(name.to_string());
     let mut used = Vec::new();
     condition_names(node, &mut used);
@@ -71,6 +84,7 @@ fn value(
         conditions: memo,
         exports: inputs.exports,
         live: None,
+        spent: std::cell::Cell::new(0),
     };
     let v = env.condition(node).map_err(|e| e.within(&format!("Conditions.{name}")))?;
     memo.insert(name.to_string(), v);

@@ -111,6 +111,13 @@ pub fn delete_stack(stack: &Stack, sink: &mut dyn ResourceSink) -> Result<(), (S
 fn file_error(file: &str, mut problems: Vec<Problem>) -> FileError {
     problems.sort_by_key(|p| p.loc);
     problems.dedup();
+    if problems.len() > graph::MAX_PROBLEMS {
+        problems.truncate(graph::MAX_PROBLEMS);
+        let loc = problems.last().map(|p| p.loc).unwrap_or_default();
+        let msg =
+            format!("more problems not shown (a report shows at most {} problems)", graph::MAX_PROBLEMS);
+        problems.push(Problem::new(loc, msg).hint("fix these first"));
+    }
     FileError { problems: problems.into_iter().map(|p| p.in_file(file)).collect() }
 }
 
@@ -193,11 +200,13 @@ fn dry_run(plan: &Plan, ctx: &StackContext, exports: &IndexMap<String, String>) 
     let env = env(plan, ctx, exports, None);
     let mut problems = Vec::new();
     for (id, r) in plan.tpl.resources.iter().filter(|(id, _)| is_active(plan, id)) {
+        env.spent.set(0);
         if let Some(Err(e)) = r.properties.as_ref().map(|p| env.eval(p)) {
             problems.push(e.within(&format!("Resources.{id}")));
         }
     }
     for (name, o) in plan.tpl.outputs.iter().filter(|(_, o)| output_active(plan, o)) {
+        env.spent.set(0);
         let export = o.export_name.as_ref().map(|e| env.string(e, "Export.Name"));
         for r in [env.eval(&o.value).map(|_| ()), export.unwrap_or(Ok(None)).map(|_| ())] {
             if let Err(e) = r {
@@ -222,7 +231,8 @@ fn env<'a>(
     exports: &'a IndexMap<String, String>,
     live: Option<&'a IndexMap<String, Created>>,
 ) -> Env<'a> {
-    Env { tpl: &plan.tpl, params: &plan.params, ctx, conditions: &plan.conditions, exports, live }
+    let spent = std::cell::Cell::new(0);
+    Env { tpl: &plan.tpl, params: &plan.params, ctx, conditions: &plan.conditions, exports, live, spent }
 }
 
 fn execute(
@@ -312,6 +322,7 @@ fn outputs(
 ) -> Result<(), FileError> {
     let env = env(plan, ctx, exports, Some(values));
     for (name, o) in plan.tpl.outputs.iter().filter(|(_, o)| output_active(plan, o)) {
+        env.spent.set(0);
         let fail = |e: Problem| FileError::one(e.within(&format!("Outputs.{name}")).in_file(file));
         let value = env.value(&o.value, "output Value").map_err(fail)?;
         let text = render(&value).map_err(fail)?;
@@ -335,7 +346,7 @@ fn render(value: &Node) -> Result<String, Problem> {
         _ => value.scalar_text().ok_or_else(|| {
             Problem::new(
                 value.loc,
-                format!("an output value must be a string or a list, not a {}", value.type_name()),
+                format!("an output value must be a string or a list, not {}", value.a_type_name()),
             )
         }),
     }

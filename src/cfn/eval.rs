@@ -3,6 +3,8 @@
 //! (resources are *unknown* values, so static mistakes surface before the sink is
 //! called) and a live run just before each resource is created.
 
+use std::cell::Cell;
+
 use indexmap::IndexMap;
 
 use super::intrinsic::{as_intrinsic, unknown_intrinsic};
@@ -42,6 +44,24 @@ pub struct Env<'a> {
     pub exports: &'a IndexMap<String, String>,
     /// Resources created so far; `None` during the dry run.
     pub live: Option<&'a IndexMap<String, Created>>,
+    /// Bytes the intrinsic functions produced so far in this evaluation (see [`MAX_EVAL_BYTES`]).
+    pub spent: Cell<usize>,
+}
+
+/// Most bytes the intrinsic functions of one resource (or output) may produce, counting
+/// every copy: a template that repeats a long parameter or mapping value many times
+/// through `Ref`, `Fn::FindInMap` or `Fn::Join` is refused instead of filling memory.
+pub const MAX_EVAL_BYTES: usize = 64 << 20;
+
+/// The bytes a value holds, for [`MAX_EVAL_BYTES`]: its text plus a little per node.
+fn weight(node: &Node) -> usize {
+    let own = match &node.value {
+        NodeValue::Str(s) => s.len(),
+        NodeValue::Seq(items) => items.iter().map(weight).sum(),
+        NodeValue::Map(entries) => entries.iter().map(|(k, v)| k.name.len() + weight(v)).sum(),
+        _ => 8,
+    };
+    own + 16
 }
 
 /// A string node at `loc`.
@@ -89,6 +109,27 @@ impl Env<'_> {
     }
 
     fn call(&self, name: &str, arg: &Node, loc: Location) -> Result<Option<Node>, Problem> {
+        let out = self.call_unbudgeted(name, arg, loc)?;
+        if let Some(node) = &out {
+            self.room_for(weight(node), loc)?;
+            self.spent.set(self.spent.get().saturating_add(weight(node)));
+        }
+        Ok(out)
+    }
+
+    /// Whether `bytes` more fit [`MAX_EVAL_BYTES`]; functions that build long text
+    /// (`Fn::Join`, `Fn::Sub`) ask before they build it.
+    pub(super) fn room_for(&self, bytes: usize, loc: Location) -> Result<(), Problem> {
+        if self.spent.get().saturating_add(bytes) <= MAX_EVAL_BYTES {
+            return Ok(());
+        }
+        let msg = format!(
+            "intrinsic functions here produce more than {MAX_EVAL_BYTES} bytes (limit MAX_EVAL_BYTES)"
+        );
+        Err(Problem::new(loc, msg).hint("repeat long values less often"))
+    }
+
+    fn call_unbudgeted(&self, name: &str, arg: &Node, loc: Location) -> Result<Option<Node>, Problem> {
         let node = match name {
             "Ref" => return self.reference(&self.literal(arg, "Ref")?, loc),
             "Fn::GetAtt" => self.get_att(arg, loc)?,
@@ -124,7 +165,7 @@ impl Env<'_> {
             return Ok(None);
         }
         v.scalar_text().map(Some).ok_or_else(|| {
-            Problem::new(node.loc, format!("{what} must be a string, not a {}", v.type_name()))
+            Problem::new(node.loc, format!("{what} must be a string, not {}", v.a_type_name()))
         })
     }
 
@@ -134,14 +175,14 @@ impl Env<'_> {
         match v.value {
             _ if is_unknown(&v) => Ok(None),
             NodeValue::Seq(items) => Ok(Some(items)),
-            _ => Err(Problem::new(node.loc, format!("{what} must be a list, not a {}", v.type_name()))),
+            _ => Err(Problem::new(node.loc, format!("{what} must be a list, not {}", v.a_type_name()))),
         }
     }
 
     /// A name written literally (Ref's argument, a condition name).
     fn literal(&self, node: &Node, what: &str) -> Result<String, Problem> {
         node.as_str().map(str::to_string).ok_or_else(|| {
-            Problem::new(node.loc, format!("{what} takes a name (a string), not a {}", node.type_name()))
+            Problem::new(node.loc, format!("{what} takes a name (a string), not {}", node.a_type_name()))
         })
     }
 
@@ -149,7 +190,7 @@ impl Env<'_> {
     pub fn args<'n>(node: &'n Node, func: &str, shape: &str, n: usize) -> Result<&'n [Node], Problem> {
         match node.as_seq() {
             Some(items) if items.len() == n => Ok(items),
-            _ => Err(Problem::new(node.loc, format!("{func} expects {shape}, got a {}", describe(node)))),
+            _ => Err(Problem::new(node.loc, format!("{func} expects {shape}, got {}", describe(node)))),
         }
     }
 
@@ -227,7 +268,7 @@ impl Env<'_> {
             _ => {
                 return Err(Problem::new(
                     arg.loc,
-                    format!("Fn::GetAtt expects [LogicalId, Attribute], got a {}", describe(arg)),
+                    format!("Fn::GetAtt expects [LogicalId, Attribute], got {}", describe(arg)),
                 ))
             }
         };
@@ -280,7 +321,7 @@ impl Env<'_> {
                 let items = arg.as_seq().filter(|i| (2..=10).contains(&i.len())).ok_or_else(|| {
                     Problem::new(
                         arg.loc,
-                        format!("{} expects a list of 2 to 10 conditions, got a {}", k.name, describe(arg)),
+                        format!("{} expects a list of 2 to 10 conditions, got {}", k.name, describe(arg)),
                     )
                 })?;
                 let values = items.iter().map(|i| self.condition(i)).collect::<Result<Vec<_>, _>>()?;
@@ -295,11 +336,11 @@ fn key(name: &str, loc: Location) -> crate::yaml::Key {
     crate::yaml::Key { name: name.to_string(), loc }
 }
 
-/// A node's kind for messages, naming intrinsic calls.
+/// A node's kind for messages with its article ("a list", "an integer"), naming intrinsic calls.
 pub fn describe(node: &Node) -> String {
     match as_intrinsic(node, true) {
-        Some((k, _)) => format!("{} call", k.name),
-        None => node.type_name().to_string(),
+        Some((k, _)) => format!("a {} call", k.name),
+        None => node.a_type_name().to_string(),
     }
 }
 

@@ -35,7 +35,7 @@ impl Env<'_> {
             _ => {
                 return Err(Problem::new(
                     arg.loc,
-                    format!("Fn::Sub expects a string or [string, {{variables}}], got a {}", describe(arg)),
+                    format!("Fn::Sub expects a string or [string, {{variables}}], got {}", describe(arg)),
                 ))
             }
         };
@@ -53,7 +53,10 @@ impl Env<'_> {
             match var.strip_prefix('!') {
                 Some(literal) => out.push_str(&format!("${{{literal}}}")),
                 None => match self.sub_variable(var.trim(), vars, arg.loc)? {
-                    Some(v) => out.push_str(&v),
+                    Some(v) => {
+                        self.room_for(out.len() + v.len(), loc)?;
+                        out.push_str(&v);
+                    }
                     None => return Ok(unknown_or(None, loc)),
                 },
             }
@@ -78,7 +81,7 @@ impl Env<'_> {
             _ if is_unknown(&value) => Ok(None),
             NodeValue::Seq(_) | NodeValue::Map(_) => Err(Problem::new(
                 loc,
-                format!("Fn::Sub variable `{var}` is a {}, not a string", value.type_name()),
+                format!("Fn::Sub variable `{var}` is {}, not a string", value.a_type_name()),
             )),
             _ => Ok(value.scalar_text()),
         }
@@ -137,8 +140,12 @@ impl Env<'_> {
                 return Ok(unknown_or(None, loc));
             }
             parts.push(item.scalar_text().ok_or_else(|| {
-                Problem::new(item.loc, format!("Fn::Join values must be strings, not a {}", item.type_name()))
+                Problem::new(item.loc, format!("Fn::Join values must be strings, not {}", item.a_type_name()))
             })?);
+        }
+        if let Some(d) = &delim {
+            let size = parts.iter().map(String::len).sum::<usize>() + d.len() * parts.len().saturating_sub(1);
+            self.room_for(size, loc)?;
         }
         Ok(unknown_or(delim.map(|d| str_node(parts.join(&d), loc)), loc))
     }

@@ -17,6 +17,10 @@ use super::template::Template;
 use crate::error::Location;
 use crate::yaml::{Node, NodeValue};
 
+/// After this many problems the references of further resources are not checked: a
+/// template with tens of thousands of broken references is refused in linear time.
+pub const MAX_PROBLEMS: usize = 100;
+
 /// What a name is used as.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Use {
@@ -40,6 +44,9 @@ pub fn analyse(tpl: &Template) -> Result<IndexMap<String, IndexSet<String>>, Vec
     let mut problems = Vec::new();
     let mut deps = IndexMap::new();
     for (id, r) in &tpl.resources {
+        if problems.len() > MAX_PROBLEMS {
+            break;
+        }
         let ctx = format!("Resources.{id}");
         let mut refs = Vec::new();
         if let Some(p) = &r.properties {
@@ -240,7 +247,7 @@ fn cycle_problem(
     nodes: &[NodeIndex],
     waiting: &[usize],
 ) -> Problem {
-    let scc = petgraph::algo::tarjan_scc(graph)
+    let scc = petgraph::algo::kosaraju_scc(graph)
         .into_iter()
         .filter(|c| c.len() > 1 || graph.contains_edge(c[0], c[0]))
         .min_by_key(|c| c.iter().map(|n| graph[*n]).min().unwrap_or(usize::MAX));
@@ -252,17 +259,29 @@ fn cycle_problem(
     let members: BTreeSet<usize> = scc.unwrap_or_default().iter().map(|n| graph[*n]).collect();
     let path = shortest_cycle(graph, nodes, start, &members);
     let name = |i: usize| deps.get_index(i).map(|(id, _)| id.as_str()).unwrap_or("?");
-    let text: Vec<&str> = path.iter().map(|i| name(*i)).collect();
-    let at: Vec<String> = path[..path.len().saturating_sub(1)]
-        .iter()
-        .map(|i| {
-            format!("{} at {}", name(*i), tpl.resources.get(name(*i)).map(|r| r.loc).unwrap_or_default())
+    let text: Vec<&str> = abridged(&path).into_iter().map(|i| i.map_or("...", name)).collect();
+    let at: Vec<String> = abridged(&path[..path.len().saturating_sub(1)])
+        .into_iter()
+        .map(|i| match i {
+            Some(i) => {
+                format!("{} at {}", name(i), tpl.resources.get(name(i)).map(|r| r.loc).unwrap_or_default())
+            }
+            None => format!("{} more", path.len().saturating_sub(11)),
         })
         .collect();
     let loc = tpl.resources.get(name(start)).map(|r| r.loc).unwrap_or_default();
     Problem::new(loc, format!("circular dependency: {} (each depends on the next)", text.join(" -> ")))
         .within(&format!("Resources.{}", name(start)))
         .hint(format!("break the cycle by removing one Ref, Fn::GetAtt or DependsOn ({})", at.join(", ")))
+}
+
+/// A long cycle shown by its first five and last five members around a `None` (elided).
+fn abridged(path: &[usize]) -> Vec<Option<usize>> {
+    if path.len() <= 12 {
+        return path.iter().copied().map(Some).collect();
+    }
+    let head = path[..5].iter().copied().map(Some);
+    head.chain([None]).chain(path[path.len() - 5..].iter().copied().map(Some)).collect()
 }
 
 /// The shortest path `start -> ... -> start` following dependencies inside `members`.

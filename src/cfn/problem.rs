@@ -47,14 +47,23 @@ impl Problem {
     }
 }
 
+/// Most candidates [`did_you_mean`] compares: past this many names a suggestion costs
+/// more than it helps (a template with tens of thousands of resources).
+pub const MAX_SUGGESTION_CANDIDATES: usize = 2_000;
+
 /// The closest of `candidates` to `name`, when one is close enough to be a likely typo.
 pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
     let lower = name.to_ascii_lowercase();
+    let limit = (name.chars().count() / 3).max(2);
+    let candidates: Vec<&str> = candidates.into_iter().take(MAX_SUGGESTION_CANDIDATES + 1).collect();
+    if candidates.len() > MAX_SUGGESTION_CANDIDATES || name.len() > 256 {
+        return None;
+    }
     let best = candidates
         .into_iter()
+        .filter(|c| c.chars().count().abs_diff(name.chars().count()) <= limit && c.len() <= 256)
         .map(|c| (levenshtein(&lower, &c.to_ascii_lowercase()), c))
         .min_by_key(|(d, _)| *d)?;
-    let limit = (name.chars().count() / 3).max(2);
     (best.0 <= limit).then(|| format!("did you mean `{}`?", best.1))
 }
 

@@ -130,7 +130,7 @@ impl Template {
     pub fn parse(doc: &Node) -> Result<Template, Vec<Problem>> {
         let mut problems = Vec::new();
         let Some(top) = doc.as_map() else {
-            let msg = format!("a template must be a map of sections, not a {}", doc.type_name());
+            let msg = format!("a template must be a map of sections, not {}", doc.a_type_name());
             return Err(vec![Problem::new(doc.loc, msg)]);
         };
         for (key, _) in top {
@@ -200,7 +200,7 @@ fn section<'a>(doc: &'a Node, name: &str, problems: &mut Vec<Problem>) -> &'a [(
         None => &[],
         Some(n) => n.as_map().unwrap_or_else(|| {
             problems
-                .push(Problem::new(n.loc, format!("section {name} must be a map, not a {}", n.type_name())));
+                .push(Problem::new(n.loc, format!("section {name} must be a map, not {}", n.a_type_name())));
             &[]
         }),
     }
@@ -215,7 +215,7 @@ pub fn unknown(key: &Key, what: &str, known: &[&str]) -> Problem {
 
 fn text(node: &Node, what: &str) -> Result<String, Problem> {
     node.scalar_text()
-        .ok_or_else(|| Problem::new(node.loc, format!("{what} must be a scalar, not a {}", node.type_name())))
+        .ok_or_else(|| Problem::new(node.loc, format!("{what} must be a scalar, not {}", node.a_type_name())))
 }
 
 fn number(node: &Node, what: &str) -> Result<f64, Problem> {
@@ -325,7 +325,7 @@ fn properties(v: &Node) -> Result<Option<Node>, Problem> {
     match &v.value {
         NodeValue::Null => Ok(None),
         NodeValue::Map(_) => Ok(Some(v.clone())),
-        _ => Err(Problem::new(v.loc, format!("Properties must be a map, not a {}", v.type_name()))),
+        _ => Err(Problem::new(v.loc, format!("Properties must be a map, not {}", v.a_type_name()))),
     }
 }
 

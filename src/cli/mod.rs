@@ -116,6 +116,11 @@ Exit status: 0 every expectation held, 1 one failed, 2 a file is invalid.")]
         /// Print only failures and a line per file.
         #[arg(long)]
         quiet: bool,
+        /// Raise an account quota as Service Quotas would, before the stacks are created
+        /// (repeatable): routes-per-table, rules-per-group, groups-per-interface,
+        /// nacl-rules-per-direction, subnets-per-vpc, endpoints-per-vpc, targets-per-group.
+        #[arg(long = "quota", value_name = "NAME=VALUE", value_parser = vpcsim::quota::Quota::parse_setting)]
+        quotas: Vec<(vpcsim::quota::Quota, usize)>,
     },
     /// An interactive shell on a scenario's world: dig, curl, ping, nc, aws, trace, describe, graph.
     #[command(
@@ -214,7 +219,7 @@ pub fn emit(text: &str) {
 pub fn run(cli: Cli) -> u8 {
     let result = match cli.command {
         Command::Lab { json, pause } => Ok(run::lab(json, pause)),
-        Command::Run { files, json, quiet } => Ok(run::files(&files, json, quiet)),
+        Command::Run { files, json, quiet, quotas } => Ok(run::files(&files, json, quiet, &quotas)),
         Command::Shell { file, until } => shell::run(file.as_deref(), until),
         Command::Trace { file, from, to, protocol, until, json } => {
             trace::command(&file, &from, &to, protocol, until, json)

@@ -2,6 +2,7 @@
 
 use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
+use vpcsim::quota::Quota;
 
 use vpcsim::scenario::{self, render, Scenario};
 
@@ -16,7 +17,7 @@ pub fn lab(json: bool, pause: bool) -> u8 {
     };
     let pause = pause && !json && std::io::stdin().is_terminal();
     let mut reports = Vec::new();
-    let code = match run_one(&s, true, json, false, &mut reports) {
+    let code = match run_one(&s, true, json, false, &[], &mut reports) {
         Ok((code, text)) => {
             print_steps(&text, pause);
             code
@@ -33,7 +34,7 @@ pub fn lab(json: bool, pause: bool) -> u8 {
 }
 
 /// `vpcsim run FILE... [--json] [--quiet]`: the worst exit code of all files.
-pub fn files(files: &[PathBuf], json: bool, quiet: bool) -> u8 {
+pub fn files(files: &[PathBuf], json: bool, quiet: bool, quotas: &[(Quota, usize)]) -> u8 {
     let mut worst = exit::OK;
     let mut reports = Vec::new();
     let scenarios: Vec<&PathBuf> = files.iter().filter(|f| !is_template(f)).collect();
@@ -49,14 +50,15 @@ pub fn files(files: &[PathBuf], json: bool, quiet: bool) -> u8 {
             );
             continue;
         }
-        let code =
-            match world::load(f).and_then(|(s, builtin)| run_one(&s, builtin, json, quiet, &mut reports)) {
-                Ok((code, text)) => {
-                    super::emit(&text);
-                    code
-                }
-                Err(e) => fail(e),
-            };
+        let code = match world::load(f)
+            .and_then(|(s, builtin)| run_one(&s, builtin, json, quiet, quotas, &mut reports))
+        {
+            Ok((code, text)) => {
+                super::emit(&text);
+                code
+            }
+            Err(e) => fail(e),
+        };
         worst = worst.max(code);
     }
     if json {
@@ -87,9 +89,13 @@ fn run_one(
     builtin: bool,
     json: bool,
     quiet: bool,
+    quotas: &[(Quota, usize)],
     reports: &mut Vec<serde_json::Value>,
 ) -> Result<(u8, String), CliError> {
     let mut session = world::session_for(s, builtin)?;
+    for (quota, value) in quotas {
+        session.world.quotas.raise(*quota, *value).map_err(|e| CliError::invalid(format!("--quota: {e}")))?;
+    }
     if builtin {
         session.embedded = LAB_FILES.to_vec();
     }

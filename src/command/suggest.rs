@@ -8,6 +8,9 @@ fn threshold(word: &str) -> usize {
 /// The candidates within typo distance of `word`, closest first (ties keep the given order).
 pub fn close_matches<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
     let limit = threshold(word);
+    if word.len() > 256 {
+        return Vec::new(); // nothing is a typo of a word this long; levenshtein would cost its square
+    }
     let mut scored: Vec<(usize, &str)> = candidates
         .into_iter()
         .map(|c| (strsim::levenshtein(word, c), c))

@@ -60,7 +60,7 @@ impl World {
         let choice = self.choose_target(tg, az, l.cross_zone, &h, seq)?;
         let group = &self.target_groups[tg.index()];
         let target = &group.targets[choice.index];
-        let Some((addr, _)) = self.target_address(tg, target.target) else {
+        let Some((addr, _)) = self.target_address(group.vpc, target.target) else {
             return Err(block(ExplanationCode::Elbv2NoTargetsInAz, Component::TargetGroup(tg), h));
         };
         let node_ip = self.enis[node.index()].private_ip;
@@ -91,9 +91,11 @@ impl World {
         seq: u32,
     ) -> Result<Choice, Block> {
         let group = &self.target_groups[tg.index()];
-        let live = |t: &Target| !matches!(t.state, HealthState::Draining | HealthState::Unused);
-        let in_scope =
-            |t: &Target| cross_zone || self.target_address(tg, t.target).is_some_and(|(_, a)| a == az);
+        // L4: a target whose instance is gone is unused, whatever its last health check said.
+        let place = |t: &Target| self.target_address(group.vpc, t.target);
+        let exists = |t: &Target| place(t).is_some();
+        let live = |t: &Target| exists(t) && !matches!(t.state, HealthState::Draining | HealthState::Unused);
+        let in_scope = |t: &Target| cross_zone || place(t).is_some_and(|(_, a)| a == az);
         let healthy = |t: &Target| live(t) && t.state == HealthState::Healthy;
         let any_healthy = group.targets.iter().any(healthy);
         let fail_open = !any_healthy;
@@ -148,7 +150,8 @@ impl World {
         let at_node = Header { dst: self.enis[node.index()].private_ip, ..h };
         legs.push(LegRecord::PrivateLink { endpoint: ep, service: e.service, lb });
         if self.lbs[lb.index()].enforce_sg_on_privatelink {
-            self.check_sgs(node, Direction::Ingress, at_node, false, rec)?;
+            // L9: the groups see the consumer's private address, an address of the consumer's VPC.
+            self.enforce_sgs(node, Direction::Ingress, at_node, e.vpc, rec)?;
         }
         self.through_load_balancer(lb, node, at_node, seq, Some(ep), legs, rec)
     }

@@ -257,9 +257,10 @@ fn matched(w: &World, why: Why<'_>) -> Option<Matched> {
             Matched::Listener { protocol: l.protocol.as_str().into(), port: l.port }
         }
         Why::Target(tg, i, hash, n, fail_open) => {
-            let t = &w.target_groups[tg.index()].targets[i];
+            let group = &w.target_groups[tg.index()];
+            let t = &group.targets[i];
             let (address, az) =
-                w.target_address(tg, t.target).unwrap_or((std::net::Ipv4Addr::UNSPECIFIED, "?"));
+                w.target_address(group.vpc, t.target).unwrap_or((std::net::Ipv4Addr::UNSPECIFIED, "?"));
             let pool = if fail_open { "all targets (fail open: none healthy)" } else { "healthy targets" };
             Matched::Target {
                 target: w.target_id(t.target),

@@ -22,9 +22,10 @@ pub enum SgDecision<'a> {
 
 impl World {
     /// S1/S5: all rules of all the interface's groups together; any allowing rule admits the packet.
-    /// The peer is the packet's source (ingress) or destination (egress); group peers match
-    /// members' private IPs only (I6).
-    pub fn evaluate_sgs(&self, eni: EniId, dir: Direction, h: &Header) -> SgDecision<'_> {
+    /// The peer is the packet's source (ingress) or destination (egress), an address of
+    /// `remote_vpc`; group peers match members' private IPs only (I6), so only in the interface's
+    /// own VPC: a consumer behind PrivateLink holding a member's address is no member.
+    pub fn evaluate_sgs(&self, eni: EniId, dir: Direction, h: &Header, remote_vpc: VpcId) -> SgDecision<'_> {
         let e = &self.enis[eni.index()];
         if e.groups.is_empty() {
             return SgDecision::NoGroups;
@@ -34,7 +35,8 @@ impl World {
         for &g in &e.groups {
             let rules = self.sgs[g.index()].rules(dir);
             any_rules |= !rules.is_empty();
-            let group_holds = |g: SgId| self.group_holds(e.vpc, g, remote);
+            let member_vpc = (remote_vpc == e.vpc).then_some(e.vpc);
+            let group_holds = |g: SgId| member_vpc.is_some_and(|vpc| self.group_holds(vpc, g, remote));
             if let Some(r) = rules.first_match(h.protocol, h.dst_port, remote, group_holds) {
                 return SgDecision::Allowed(g, r);
             }
@@ -64,7 +66,20 @@ impl World {
             }
             return Ok(());
         }
-        match self.evaluate_sgs(eni, dir, &h) {
+        self.enforce_sgs(eni, dir, h, e.vpc, rec)
+    }
+
+    /// Check the groups of `eni` in `dir` for a new flow whose remote address is of `remote_vpc`.
+    pub(crate) fn enforce_sgs<R: Recorder>(
+        &self,
+        eni: EniId,
+        dir: Direction,
+        h: Header,
+        remote_vpc: VpcId,
+        rec: &mut R,
+    ) -> Result<(), Block> {
+        let e = &self.enis[eni.index()];
+        match self.evaluate_sgs(eni, dir, &h, remote_vpc) {
             SgDecision::NoGroups => Ok(()),
             SgDecision::Allowed(g, r) => {
                 rec.hop(self, Component::Sg(g), Why::SgRule(g, dir, r), Some(h), None);

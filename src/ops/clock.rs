@@ -103,7 +103,7 @@ impl World {
     pub fn probe_target(&self, g: TargetGroupId, i: usize) -> bool {
         let group = &self.target_groups[g.index()];
         let t = &group.targets[i];
-        let Some((addr, az)) = self.target_address(g, t.target) else { return false };
+        let Some((addr, az)) = self.target_address(group.vpc, t.target) else { return false };
         let port = group.health_check.port.unwrap_or(t.port);
         let node = self
             .load_balancers_of(g)

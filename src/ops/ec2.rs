@@ -10,10 +10,8 @@ use crate::model::eip::ElasticIp;
 use crate::model::eni::{EniOwner, NetworkInterface};
 use crate::model::instance::{Instance, InstanceState, Service};
 use crate::model::Tags;
+use crate::quota::Quota;
 use crate::world::{Handle, World};
-
-/// Groups per interface by default (Q1).
-pub const GROUPS_PER_ENI: usize = 5;
 
 /// Options of RunInstances for one instance with one interface.
 #[derive(Clone, Debug, Default)]
@@ -63,13 +61,7 @@ pub fn sshd() -> Service {
 impl World {
     fn check_groups(&self, op: &str, subnet: SubnetId, groups: &[SgId]) -> ApiResult<Vec<SgId>> {
         let vpc = self.subnets[subnet.index()].vpc;
-        if groups.len() > GROUPS_PER_ENI {
-            return Err(ApiError::new(
-                op,
-                "SecurityGroupsPerInterfaceLimitExceeded",
-                format!("You have exceeded the maximum number of security groups ({GROUPS_PER_ENI}) per interface."),
-            ));
-        }
+        self.quotas.check(Quota::GroupsPerInterface, op, groups.len())?;
         if let Some(g) = groups.iter().find(|g| self.sgs[g.index()].vpc != vpc) {
             return Err(ApiError::new(
                 op,

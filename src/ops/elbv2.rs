@@ -9,6 +9,7 @@ use crate::model::eni::EniOwner;
 use crate::model::nlb::*;
 use crate::model::Tags;
 use crate::ops::ec2::CreateNetworkInterface;
+use crate::quota::Quota;
 use crate::world::{Handle, World};
 
 /// Options of CreateLoadBalancer (type network).
@@ -60,8 +61,6 @@ pub struct TargetSpec {
 
 /// Seconds from registration to the first health check.
 pub const FIRST_CHECK_DELAY_MS: u64 = 10_000;
-/// Targets per target group (Q1).
-pub const TARGETS_PER_GROUP: usize = 1000;
 
 impl World {
     /// CreateLoadBalancer: one node per subnet, each with an ENI and (internet-facing) a public IP (L1, L2).
@@ -354,9 +353,7 @@ impl World {
                 }
             }
         }
-        if group.targets.len() + targets.len() > TARGETS_PER_GROUP {
-            return Err(ApiError::new(OP, "TooManyTargets", format!("You've reached the limit on the number of targets per target group ({TARGETS_PER_GROUP}).")));
-        }
+        self.quotas.check(Quota::TargetsPerGroup, OP, group.targets.len() + targets.len())?;
         let used = self.target_group_in_use(tg);
         let now = self.now_ms;
         let group = &mut self.target_groups[tg.index()];
@@ -383,29 +380,36 @@ impl World {
         Ok(())
     }
 
-    /// DeregisterTargets: targets drain for the deregistration delay, then leave.
+    /// DeregisterTargets: targets drain for the deregistration delay, then leave. One
+    /// target that is not registered refuses the whole call, which then changes nothing.
     pub fn deregister_targets(&mut self, tg: TargetGroupId, targets: &[TargetSpec]) -> ApiResult<()> {
         let now = self.now_ms;
         let group = &mut self.target_groups[tg.index()];
         let delay = u64::from(group.deregistration_delay_s) * 1000;
+        let mut found = Vec::with_capacity(targets.len());
         for t in targets {
             let port = t.port.unwrap_or(group.port);
-            let Some(x) = group.targets.iter_mut().find(|x| x.target == t.target && x.port == port) else {
+            let Some(i) = group.targets.iter().position(|x| x.target == t.target && x.port == port) else {
                 return Err(ApiError::new(
                     "DeregisterTargets",
                     "InvalidTarget",
                     "The specified target is not registered in the target group.",
                 ));
             };
+            found.push(i);
+        }
+        for i in found {
+            let x = &mut group.targets[i];
             x.state = HealthState::Draining;
             x.drain_until_ms = Some(now + delay);
         }
         Ok(())
     }
 
-    /// The address and AZ of a target of group `tg`. An ip target's AZ is that of the subnet
-    /// holding it in the group's VPC (other VPCs may reuse the same block).
-    pub fn target_address(&self, tg: TargetGroupId, t: TargetRef) -> Option<(Ipv4Addr, &'static str)> {
+    /// The address and AZ of a target of a group in `vpc`: an instance's primary address and
+    /// its subnet's AZ (none once its interface is gone), or an ip target and the AZ of the
+    /// subnet of that VPC holding it (VPCs may share blocks, so the VPC matters).
+    pub fn target_address(&self, vpc: VpcId, t: TargetRef) -> Option<(Ipv4Addr, &'static str)> {
         match t {
             TargetRef::Instance(i) => {
                 let inst = &self.instances[i.index()];
@@ -413,12 +417,8 @@ impl World {
                 (!e.deleted).then(|| (e.private_ip, self.subnets[e.subnet.index()].az))
             }
             TargetRef::Ip(ip) => {
-                let vpc = self.target_groups[tg.index()].vpc;
-                let az = self
-                    .subnets
-                    .iter()
-                    .find(|s| !s.deleted && s.vpc == vpc && s.cidr.contains(ip))
-                    .map(|s| s.az)?;
+                let subnet = self.subnets.iter().find(|s| !s.deleted && s.vpc == vpc && s.cidr.contains(ip));
+                let az = subnet.map(|s| s.az)?;
                 Some((ip, az))
             }
         }

@@ -8,6 +8,7 @@ use crate::model::eni::EniOwner;
 use crate::model::vpc_endpoint::{EndpointState, VpcEndpoint, DELETE_SECONDS, PROVISION_SECONDS};
 use crate::model::Tags;
 use crate::ops::ec2::CreateNetworkInterface;
+use crate::quota::Quota;
 use crate::world::{Handle, World};
 
 /// Options of CreateVpcEndpoint (type Interface).
@@ -26,9 +27,6 @@ pub struct CreateVpcEndpoint {
     /// Tags.
     pub tags: Tags,
 }
-
-/// Interface endpoints per VPC (Q1).
-pub const ENDPOINTS_PER_VPC: usize = 50;
 
 impl World {
     /// CreateVpcEndpointServiceConfiguration (P1): fronts NLBs; available at once.
@@ -191,16 +189,7 @@ impl World {
         }
         let count =
             self.endpoints.iter().filter(|e| e.vpc == vpc && e.state != EndpointState::Deleted).count();
-        if count >= ENDPOINTS_PER_VPC {
-            return Err(ApiError::new(
-                op,
-                "VpcEndpointLimitExceeded",
-                format!(
-                    "The maximum number of VPC endpoints per VPC ({ENDPOINTS_PER_VPC}) has been reached."
-                ),
-            ));
-        }
-        Ok(())
+        self.quotas.check(Quota::InterfaceEndpointsPerVpc, op, count + 1)
     }
 
     fn build_endpoint(

@@ -8,6 +8,7 @@ use crate::ids::*;
 use crate::model::nacl::{AclEntry, Action};
 use crate::model::security_group::{Peer, SecurityGroup, SgRule, SgRules};
 use crate::model::Tags;
+use crate::quota::Quota;
 use crate::trace::Direction;
 use crate::world::{Handle, World};
 
@@ -45,9 +46,6 @@ impl Permission {
         }
     }
 }
-
-/// Rules per group per direction by default (Q1).
-pub const RULES_PER_GROUP: usize = 60;
 
 impl World {
     pub(crate) fn new_rule(&mut self, peer: Peer) -> SgRule {
@@ -115,14 +113,17 @@ impl World {
             Direction::Ingress => "AuthorizeSecurityGroupIngress",
             Direction::Egress => "AuthorizeSecurityGroupEgress",
         };
-        let mut rules = Vec::with_capacity(perms.len());
-        for p in perms {
-            let mut r = self.new_rule(p.peer.clone());
-            r.protocol = p.protocol;
-            r.ports = if p.protocol == RuleProtocol::All { PortRange::ALL } else { p.ports };
-            r.description = p.description.clone();
-            rules.push(r);
-        }
+        // Rules get their ids only once every check passed: a refused call changes nothing.
+        let mut rules: Vec<SgRule> = perms
+            .iter()
+            .map(|p| SgRule {
+                rule_id: String::new(),
+                protocol: p.protocol,
+                ports: if p.protocol == RuleProtocol::All { PortRange::ALL } else { p.ports },
+                peer: p.peer.clone(),
+                description: p.description.clone(),
+            })
+            .collect();
         let group = &self.sgs[sg.index()];
         let existing = match direction {
             Direction::Ingress => &group.ingress,
@@ -138,14 +139,9 @@ impl World {
                 ),
             ));
         }
-        if existing.len() + rules.len() > RULES_PER_GROUP {
-            return Err(ApiError::new(
-                op,
-                "RulesPerSecurityGroupLimitExceeded",
-                format!(
-                    "The maximum number of rules per security group ({RULES_PER_GROUP}) has been reached."
-                ),
-            ));
+        self.quotas.check(Quota::RulesPerGroup, op, existing.len() + rules.len())?;
+        for r in &mut rules {
+            r.rule_id = self.ids.aws_id("sgr");
         }
         let group = &mut self.sgs[sg.index()];
         match direction {
@@ -215,6 +211,7 @@ impl World {
                 format!("Invalid rule number {}: use 1 to 32766.", entry.number),
             ));
         }
+        let quotas = &self.quotas;
         let n = &mut self.nacls[acl.index()];
         let id = n.aws_id.clone();
         let entries = n.entries_mut(direction);
@@ -225,13 +222,7 @@ impl World {
                 format!("The network acl entry identified by {} already exists in {id}.", entry.number),
             ));
         }
-        if entries.len() >= 20 {
-            return Err(ApiError::new(
-                OP,
-                "NetworkAclEntryLimitExceeded",
-                "The maximum number of entries (20) per direction has been reached.",
-            ));
-        }
+        quotas.check(Quota::NaclRulesPerDirection, OP, entries.len() + 1)?;
         let at = entries.partition_point(|e| e.number < entry.number);
         entries.insert(at, entry);
         Ok(())

@@ -13,6 +13,7 @@ use crate::model::security_group::{SecurityGroup, SgRules};
 use crate::model::subnet::Subnet;
 use crate::model::vpc::Vpc;
 use crate::model::Tags;
+use crate::quota::Quota;
 use crate::world::{Handle, World};
 
 /// Options of CreateVpc.
@@ -198,6 +199,8 @@ impl World {
                 format!("The CIDR '{cidr}' conflicts with another subnet ({} {}).", other.aws_id, other.cidr),
             ));
         }
+        let siblings = self.subnets.iter().filter(|s| s.vpc == vpc && !s.deleted).count();
+        self.quotas.check(Quota::SubnetsPerVpc, OP, siblings + 1)?;
         let az = match &req.az {
             None => self.region.azs[0],
             Some(az) => self.region.azs.iter().copied().find(|a| a == az).ok_or_else(|| {
@@ -359,6 +362,11 @@ impl World {
     ) -> ApiResult<()> {
         const OP: &str = "CreateRoute";
         let target = self.resolve_target(OP, table, target)?;
+        let rt = &self.route_tables[table.index()];
+        if !rt.routes.iter().any(|r| r.destination == destination) {
+            let own = rt.routes.iter().filter(|r| r.origin != RouteOrigin::CreateRouteTable).count();
+            self.quotas.check(Quota::RoutesPerTable, OP, own + 1)?;
+        }
         let rt = &mut self.route_tables[table.index()];
         if !rt.insert(Route { destination, target, origin: RouteOrigin::CreateRoute }) {
             return Err(ApiError::new(
@@ -447,14 +455,17 @@ impl World {
     }
 
     /// The next free private address in a subnet, drawn from the seeded stream (A2: never a reserved one).
+    /// A full subnet is an error that leaves the stream as it was (the call changes nothing).
     pub(crate) fn allocate_private_ip(&mut self, op: &str, subnet: SubnetId) -> ApiResult<Ipv4Addr> {
         let s = &self.subnets[subnet.index()];
         let (cidr, vpc) = (s.cidr, s.vpc);
         let usable = s.usable() as u32;
-        let start = self.ids.below(u64::from(usable)) as u32;
+        let mut ids = self.ids.clone();
+        let start = ids.below(u64::from(usable)) as u32;
         for i in 0..usable {
             let ip = cidr.nth(4 + (start + i) % usable);
             if self.eni_by_private_ip(vpc, ip).is_none() {
+                self.ids = ids;
                 return Ok(ip);
             }
         }

@@ -36,6 +36,18 @@ pub use run::{run, Backend, Report, Resolution, StepReport, StepStatus};
 /// The default limit of a `wait-for` step.
 pub const DEFAULT_WAIT_FOR_TIMEOUT: Duration = Duration::from_secs(15 * 60);
 
+/// The longest `wait` or `timeout` of one step: the virtual clock replays every health
+/// check on the way, so a `wait: 999999h` would take hours of real time.
+pub const MAX_WAIT: Duration = Duration::from_secs(24 * 3600);
+
+/// The most virtual time one scenario may schedule: its waits plus its wait-for timeouts.
+pub const MAX_TOTAL_WAIT: Duration = Duration::from_secs(7 * 24 * 3600);
+
+/// The most stacks one scenario creates. Each stack creation is atomic (the world is
+/// snapshotted), so thousands of stacks would cost quadratic time; AWS allows 2,000
+/// per region, a lab needs a handful.
+pub const MAX_STACKS: usize = 200;
+
 /// The default region.
 pub const DEFAULT_REGION: &str = "us-east-1";
 
@@ -163,7 +175,22 @@ pub struct Expect {
     pub explanation: Option<ExplanationCode>,
     /// The source address the final destination saw lies here.
     pub seen_source_in: Option<Cidr>,
+    /// Values holding `${...}`, substituted and parsed when the step has run (see [`Templated`]).
+    pub templated: Vec<Templated>,
     /// Where the `expect` map starts.
+    pub loc: Location,
+}
+
+/// An `expect` value with substitutions (`output-contains: ${svc.ServiceId}`,
+/// `seen-source-in: ${MyEC2.PublicIp}/32`): checked for names before the first step,
+/// substituted and parsed after its step ran, then checked like the literal values.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Templated {
+    /// The key (`output-matches`, `answers-in`, ...).
+    pub key: String,
+    /// The value as written.
+    pub text: String,
+    /// Where it is written.
     pub loc: Location,
 }
 

@@ -13,7 +13,7 @@ use indexmap::IndexMap;
 use super::subst::Template;
 use super::{
     parse_duration, Action, Expect, Pattern, Scenario, StackSpec, Step, TemplateSource, DEFAULT_REGION,
-    DEFAULT_WAIT_FOR_TIMEOUT,
+    DEFAULT_WAIT_FOR_TIMEOUT, MAX_STACKS, MAX_TOTAL_WAIT, MAX_WAIT,
 };
 use crate::addr::Cidr;
 use crate::command::{app, aws, closest};
@@ -76,7 +76,7 @@ impl Ctx<'_> {
         if node.as_map().is_some() {
             return Some(node);
         }
-        self.report(node.loc, format!("{what} must be a map of keys, not a {}", node.type_name()), None);
+        self.report(node.loc, format!("{what} must be a map of keys, not {}", node.a_type_name()), None);
         None
     }
 
@@ -89,7 +89,7 @@ impl Ctx<'_> {
                 None
             }
             _ => {
-                self.report(node.loc, format!("`{key}` must be text, not a {}", node.type_name()), None);
+                self.report(node.loc, format!("`{key}` must be text, not {}", node.a_type_name()), None);
                 None
             }
         }
@@ -109,7 +109,7 @@ impl Ctx<'_> {
         if text.is_none() {
             self.report(
                 node.loc,
-                format!("`{key}` must be text or a list of text, not a {}", node.type_name()),
+                format!("`{key}` must be text or a list of text, not {}", node.a_type_name()),
                 None,
             );
         }
@@ -174,6 +174,7 @@ fn read_top(ctx: &mut Ctx, root: &Node) -> Option<Scenario> {
     let seed = root.get("seed").and_then(|n| seed(ctx, n));
     let stacks = root.get("stacks").map(|n| stacks(ctx, n)).unwrap_or_default();
     let steps = steps(ctx, root, suggested.contains(&"steps"))?;
+    total_wait(ctx, &steps);
     Some(Scenario {
         file: ctx.file.to_string(),
         name: name?,
@@ -222,9 +223,15 @@ fn seed(ctx: &mut Ctx, node: &Node) -> Option<u64> {
 
 fn stacks(ctx: &mut Ctx, node: &Node) -> Vec<StackSpec> {
     let Some(items) = node.as_seq() else {
-        ctx.report(node.loc, format!("`stacks` must be a list, not a {}", node.type_name()), None);
+        ctx.report(node.loc, format!("`stacks` must be a list, not {}", node.a_type_name()), None);
         return Vec::new();
     };
+    if let Some(extra) = items.get(MAX_STACKS) {
+        let msg = format!("more than {MAX_STACKS} stacks (limit MAX_STACKS)");
+        let hint = Some("a scenario builds a lab: put its resources in fewer stacks".to_string());
+        ctx.report(extra.loc, msg, hint);
+        return Vec::new();
+    }
     items.iter().enumerate().filter_map(|(i, n)| stack(ctx, i, n)).collect()
 }
 
@@ -413,11 +420,36 @@ fn action(ctx: &mut Ctx, node: &Node, misspelt: bool) -> Option<(Action, Locatio
 fn duration(ctx: &mut Ctx, node: &Node, key: &str) -> Option<Duration> {
     let text = node.scalar_text().unwrap_or_default();
     let d = parse_duration(&text);
-    if d.is_none() {
-        let hint = Some("write it like 30s, 2m, 1h or 1m30s".to_string());
-        ctx.report(node.loc, format!("`{key}`: `{text}` is not a duration"), hint);
+    match d {
+        None => {
+            let hint = Some("write it like 30s, 2m, 1h or 1m30s".to_string());
+            ctx.report(node.loc, format!("`{key}`: `{text}` is not a duration"), hint);
+        }
+        Some(d) if d > MAX_WAIT => {
+            let msg = format!("`{key}`: `{text}` is longer than the limit of 24h (MAX_WAIT)");
+            ctx.report(node.loc, msg, Some("wait in steps of at most 24h".to_string()));
+            return None;
+        }
+        Some(_) => {}
     }
     d
+}
+
+/// MAX_TOTAL_WAIT: the scenario's waits and wait-for timeouts together.
+fn total_wait(ctx: &mut Ctx, steps: &[Step]) {
+    let mut total = Duration::ZERO;
+    for step in steps {
+        total += match step.action {
+            Action::Wait(d) => d,
+            Action::WaitFor { timeout, .. } => timeout,
+            Action::Run(_) => Duration::ZERO,
+        };
+        if total > MAX_TOTAL_WAIT {
+            let msg = "the scenario waits (and may wait for) more than 7 days in all (limit MAX_TOTAL_WAIT)";
+            ctx.report(step.loc, msg, Some("shorten its waits and wait-for timeouts".to_string()));
+            return;
+        }
+    }
 }
 
 fn wait_for(ctx: &mut Ctx, node: &Node, timeout: Option<&Node>) -> Option<Action> {
@@ -489,7 +521,21 @@ fn expect(ctx: &mut Ctx, node: &Node) -> Option<Expect> {
     (ctx.problems.len() == before).then_some(e)
 }
 
+/// Keys whose values may hold `${...}`.
+pub(crate) const TEMPLATED_KEYS: [&str; 7] = [
+    "output-contains",
+    "output-not-contains",
+    "output-matches",
+    "output-not-matches",
+    "answers-in",
+    "answers-not-in",
+    "seen-source-in",
+];
+
 fn expect_key(ctx: &mut Ctx, e: &mut Expect, key: &str, v: &Node) {
+    if TEMPLATED_KEYS.contains(&key) && templated(ctx, e, key, v) {
+        return;
+    }
     let texts = |ctx: &mut Ctx| ctx.strings(v, key).into_iter().map(|(s, _)| s).collect();
     match key {
         "fails" => e.fails = boolean(ctx, v, key),
@@ -508,6 +554,45 @@ fn expect_key(ctx: &mut Ctx, e: &mut Expect, key: &str, v: &Node) {
     }
 }
 
+/// Values with `${...}` are kept as written, to be substituted after the step ran; true when
+/// the node held any (then all its values are kept that way, so a list stays one kind).
+fn templated(ctx: &mut Ctx, e: &mut Expect, key: &str, v: &Node) -> bool {
+    let items: Vec<(String, Location)> = match v.as_seq() {
+        Some(items) => items.iter().filter_map(|n| Some((n.scalar_text()?, n.loc))).collect(),
+        None => v.scalar_text().map(|s| vec![(s, v.loc)]).unwrap_or_default(),
+    };
+    if !items.iter().any(|(t, _)| t.contains("${")) {
+        return false;
+    }
+    if key == "seen-source-in" && v.as_seq().is_some() {
+        ctx.report(v.loc, format!("`{key}` takes one value, not a list"), None);
+        return true;
+    }
+    for (text, loc) in items {
+        if let Err(err) = crate::scenario::subst::Template::parse(&text) {
+            ctx.report(loc, format!("`{key}`: {err}"), None);
+            continue;
+        }
+        e.templated.push(crate::scenario::Templated { key: key.to_string(), text, loc });
+    }
+    true
+}
+
+/// Parse one substituted `expect` value into `e`, as the literal value would have been.
+pub(crate) fn add_value(e: &mut Expect, key: &str, text: &str) -> Result<(), String> {
+    match key {
+        "output-contains" => e.output_contains.push(text.to_string()),
+        "output-not-contains" => e.output_not_contains.push(text.to_string()),
+        "output-matches" => e.output_matches.push(pattern(text)?),
+        "output-not-matches" => e.output_not_matches.push(pattern(text)?),
+        "answers-in" => e.answers_in.get_or_insert_with(Vec::new).push(cidr(text)?),
+        "answers-not-in" => e.answers_not_in.get_or_insert_with(Vec::new).push(cidr(text)?),
+        "seen-source-in" => e.seen_source_in = Some(cidr(text)?),
+        other => return Err(format!("`{other}` takes no substitutions")),
+    }
+    Ok(())
+}
+
 fn single<T>(ctx: &mut Ctx, node: &Node, key: &str, mut items: Vec<T>) -> Option<T> {
     if items.len() != 1 || node.as_seq().is_some() {
         ctx.report(node.loc, format!("`{key}` takes one value, not a list"), None);
@@ -520,7 +605,7 @@ fn boolean(ctx: &mut Ctx, node: &Node, key: &str) -> Option<bool> {
     match node.value {
         NodeValue::Bool(b) => Some(b),
         _ => {
-            ctx.report(node.loc, format!("`{key}` must be true or false, not a {}", node.type_name()), None);
+            ctx.report(node.loc, format!("`{key}` must be true or false, not {}", node.a_type_name()), None);
             None
         }
     }

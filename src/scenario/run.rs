@@ -2,6 +2,7 @@
 //! against a [`Backend`] (the simulated region), like a shell script under `set -e`:
 //! after the first failed step the rest are skipped.
 
+use crate::scenario::Expect;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -181,7 +182,22 @@ fn run_step(index: usize, step: &Step, saved: &mut Saved, backend: &mut dyn Back
         }
     };
     let outcome = execute(step, on.as_deref(), &command, backend);
-    let mut checks = evaluate(step.expect.as_ref(), &outcome);
+    let expect = match step.expect.as_ref().map(|e| resolve_expect(e, saved, backend)).transpose() {
+        Ok(e) => e,
+        Err(e) => {
+            report.status = StepStatus::Failed;
+            report.checks = vec![Check {
+                key: "substitution".into(),
+                expected: "every `${...}` in `expect` to resolve to a valid value".into(),
+                actual: e,
+                held: false,
+                path: None,
+            }];
+            report.outcome = Some(outcome);
+            return report;
+        }
+    };
+    let mut checks = evaluate(expect.as_ref(), &outcome);
     if let Some(name) = &step.save {
         checks.extend(save(name, index, &outcome, saved));
     }
@@ -191,6 +207,18 @@ fn run_step(index: usize, step: &Step, saved: &mut Saved, backend: &mut dyn Back
     report.outcome = Some(outcome);
     report.checks = checks;
     report
+}
+
+/// The step's expectations with their `${...}` values substituted and parsed.
+fn resolve_expect(e: &Expect, saved: &Saved, backend: &dyn Backend) -> Result<Expect, String> {
+    let mut out = e.clone();
+    out.templated.clear();
+    for t in &e.templated {
+        let text = substitute(&t.text, saved, backend)?;
+        crate::scenario::parse::add_value(&mut out, &t.key, &text)
+            .map_err(|err| format!("`{}: {}` is `{text}` after substitution: {err}", t.key, t.text))?;
+    }
+    Ok(out)
 }
 
 /// The step's instance and command after substitution.

@@ -7,6 +7,8 @@
 //! every name against the created resources and the steps' `save` names before the
 //! first step runs; [`apply`] substitutes at run time.
 
+use std::collections::BTreeMap;
+
 use indexmap::IndexMap;
 use serde_json::Value;
 
@@ -207,8 +209,14 @@ pub(crate) fn step_templates(step: &Step) -> Vec<(&'static str, &str, Location)>
         Action::WaitFor { resource, .. } => out.push(("wait-for", resource.as_str(), step.action_loc)),
         Action::Wait(_) => {}
     }
+    for t in step.expect.iter().flat_map(|e| &e.templated) {
+        out.push(("expect", t.text.as_str(), t.loc));
+    }
     out
 }
+
+/// After this many problems [`check_names`] stops looking (and says so).
+pub const MAX_PROBLEMS: usize = 100;
 
 /// Checks every substitution and resource name of the scenario before anything runs:
 /// `${NAME...}` is fine when an earlier step saves NAME; otherwise NAME (and a plain
@@ -217,10 +225,29 @@ pub(crate) fn step_templates(step: &Step) -> Vec<(&'static str, &str, Location)>
 pub fn check_names(scenario: &Scenario, resolver: &dyn Resolver) -> Result<(), FileError> {
     let saves: Vec<(usize, &str)> =
         scenario.steps.iter().enumerate().filter_map(|(i, s)| Some((i, s.save.as_deref()?))).collect();
+    // Name -> the steps that save it, in order: lookups stay cheap in files of many steps.
+    let mut saved_at: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, name) in &saves {
+        saved_at.entry(name).or_default().push(*i);
+    }
     let mut problems = Vec::new();
     for (index, step) in scenario.steps.iter().enumerate() {
-        let earlier: Vec<&str> = saves.iter().filter(|(i, _)| *i < index).map(|(_, n)| *n).collect();
-        let later = |name: &str| saves.iter().find(|(i, n)| *i >= index && *n == name).map(|(i, _)| *i);
+        if problems.len() >= MAX_PROBLEMS {
+            let loc = step.loc;
+            let message = format!("more problems not shown (a report shows at most {MAX_PROBLEMS} problems)");
+            let hint = Some("fix these first".to_string());
+            problems.push(FileProblem {
+                file: scenario.file.clone(),
+                location: loc,
+                context: None,
+                message,
+                hint,
+            });
+            break;
+        }
+        let saved_before = |name: &str| saved_at.get(name).is_some_and(|at| at[0] < index);
+        let earlier = || saves.iter().take_while(|(i, _)| *i < index).map(|(_, n)| *n).collect::<Vec<_>>();
+        let later = |name: &str| saved_at.get(name).and_then(|at| at.iter().copied().find(|i| *i >= index));
         let problem = |location: Location, message: String, hint: Option<String>| FileProblem {
             file: scenario.file.clone(),
             location,
@@ -230,15 +257,15 @@ pub fn check_names(scenario: &Scenario, resolver: &dyn Resolver) -> Result<(), F
         };
         for (key, text, loc) in step_templates(step) {
             let Ok(template) = Template::parse(text) else { continue };
-            if template.vars().next().is_none() && key != "run" {
-                let found = name_problem(resolver, text, None, &[], None)
+            if template.vars().next().is_none() && key != "run" && key != "expect" {
+                let found = name_problem(resolver, text, None, Vec::new, None)
                     .or_else(|| not_instance(resolver, key, text));
                 if let Some((m, h)) = found {
                     problems.push(problem(loc, format!("`{key}: {text}`: {m}"), h));
                 }
             }
-            for var in template.vars().filter(|v| !earlier.contains(&v.root.as_str())) {
-                if let Some((m, h)) = name_problem(resolver, &var.root, Some(var), &earlier, later(&var.root))
+            for var in template.vars().filter(|v| !saved_before(&v.root)) {
+                if let Some((m, h)) = name_problem(resolver, &var.root, Some(var), earlier, later(&var.root))
                 {
                     problems.push(problem(loc, format!("`${{{}}}` in `{key}`: {m}", var.text), h));
                 }
@@ -275,11 +302,11 @@ pub(crate) fn step_context(index: usize, step: &Step) -> String {
 }
 
 /// What is wrong with `name` as a resource, if anything, and a hint.
-fn name_problem(
+fn name_problem<'s>(
     resolver: &dyn Resolver,
     name: &str,
     var: Option<&Var>,
-    earlier: &[&str],
+    earlier: impl Fn() -> Vec<&'s str>,
     saved_later: Option<usize>,
 ) -> Option<(String, Option<String>)> {
     match resolver.resolve(name) {
@@ -301,7 +328,7 @@ fn name_problem(
             Some("a step can only use outputs saved by the steps before it".into()),
         )),
         Resolution::NotFound { suggestion } => {
-            let close = suggestion.or_else(|| closest(name, earlier.iter().copied()).map(String::from));
+            let close = suggestion.or_else(|| closest(name, earlier()).map(String::from));
             Some((
                 format!(
                     "unknown name `{name}`: no resource of the stacks and no earlier `save:` has that name"
@@ -442,10 +469,10 @@ mod tests {
     fn unknown_ambiguous_and_later_saved_names_are_problems() {
         let empty = Saved::new();
         assert!(apply_str("${web}", &empty).unwrap_err().contains("more than one"));
-        let (msg, hint) = name_problem(&Names, "MyVCP", None, &[], None).unwrap();
+        let (msg, hint) = name_problem(&Names, "MyVCP", None, Vec::new, None).unwrap();
         assert!(msg.starts_with("unknown name `MyVCP`"));
         assert_eq!(hint.as_deref(), Some("did you mean `MyVPC`?"));
-        let (msg, _) = name_problem(&Names, "svc", None, &[], Some(6)).unwrap();
+        let (msg, _) = name_problem(&Names, "svc", None, Vec::new, Some(6)).unwrap();
         assert_eq!(msg, "`svc` is saved by step 7, which runs after this one");
     }
 }

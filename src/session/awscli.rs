@@ -329,11 +329,7 @@ fn dispatch(s: &mut Session, call: &AwsCall) -> Out {
             }
             Ok(Some(json!({"Stacks": out})))
         }
-        (svc, operation) => Err(ApiError::new(
-            &op,
-            "UnsupportedOperation",
-            format!("vpcsim does not simulate `aws {svc} {operation}` yet"),
-        )),
+        _ => super::awscli_more::dispatch(&mut s.world, call, &op),
     }
 }
 

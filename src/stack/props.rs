@@ -50,7 +50,7 @@ impl<'a> Props<'a> {
             None => Ok(None),
             Some(n) if matches!(n.value, NodeValue::Null) => Ok(None),
             Some(n) => n.scalar_text().map(Some).ok_or_else(|| {
-                bad(&self.path(key), format!("{key} must be a string, not a {}", n.type_name()))
+                bad(&self.path(key), format!("{key} must be a string, not {}", n.a_type_name()))
             }),
         }
     }
@@ -126,7 +126,7 @@ impl<'a> Props<'a> {
         let Some(n) = self.node.get(key) else { return Ok(Vec::new()) };
         let items = n
             .as_seq()
-            .ok_or_else(|| bad(&self.path(key), format!("{key} must be a list, not a {}", n.type_name())))?;
+            .ok_or_else(|| bad(&self.path(key), format!("{key} must be a list, not {}", n.a_type_name())))?;
         items
             .iter()
             .enumerate()
@@ -141,7 +141,7 @@ impl<'a> Props<'a> {
         let Some(n) = self.node.get(key) else { return Ok(Vec::new()) };
         let items = n
             .as_seq()
-            .ok_or_else(|| bad(&self.path(key), format!("{key} must be a list, not a {}", n.type_name())))?;
+            .ok_or_else(|| bad(&self.path(key), format!("{key} must be a list, not {}", n.a_type_name())))?;
         Ok(items.iter().enumerate().map(|(i, x)| (format!("{}.{i}", self.path(key)), x)).collect())
     }
 

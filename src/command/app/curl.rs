@@ -114,7 +114,8 @@ fn split_port(authority: &str, scheme: Scheme) -> Result<(&str, u16), AppError> 
 }
 
 fn host(text: &str) -> Result<Host, AppError> {
-    if text.is_empty() || text.contains('@') {
+    // An IPv6 literal (`[...]`) is not modelled; a broken one is a bad URL to curl too.
+    if text.is_empty() || text.contains(['@', '[', ']']) {
         return Err(bad_url());
     }
     Host::parse(text)

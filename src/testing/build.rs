@@ -1,0 +1,360 @@
+//! Building a [`Topology`] into a [`World`] through the public control-plane calls.
+
+use std::time::Duration;
+
+use crate::addr::{Cidr, PortRange, RuleProtocol};
+use crate::ids::*;
+use crate::model::nlb::{HealthCheck, ListenerProtocol, TargetRef, TargetType};
+use crate::model::security_group::Peer;
+use crate::model::vpc_endpoint::EndpointState;
+use crate::model::Tags;
+use crate::ops::ec2::RunInstance;
+use crate::ops::elbv2::{CreateLoadBalancer, CreateTargetGroup, TargetSpec};
+use crate::ops::privatelink::CreateVpcEndpoint;
+use crate::ops::security::{acl_entry, Permission};
+use crate::ops::vpc::{CreateSubnet, CreateVpc, RouteTargetSpec};
+use crate::trace::Direction;
+use crate::world::World;
+
+use super::strategies::*;
+
+/// The region generated worlds live in (four AZs; the lab's).
+pub const REGION: &str = "ap-northeast-2";
+
+/// What one VPC holds once built.
+struct Built {
+    vpc: VpcId,
+    block: &'static str,
+    igw: Option<IgwId>,
+    /// The default group first.
+    groups: Vec<SgId>,
+    /// The web group, if any.
+    web: Option<SgId>,
+    subnets: Vec<SubnetId>,
+    instances: Vec<InstanceId>,
+}
+
+fn name(n: String) -> Tags {
+    Tags::from([("Name".to_string(), n)])
+}
+
+fn protocol(i: usize) -> RuleProtocol {
+    RULE_PROTOCOLS[i].parse().expect("a valid protocol")
+}
+
+fn ports(i: usize) -> PortRange {
+    let (from, to) = PORT_RANGES[i];
+    PortRange { from, to }
+}
+
+fn cidr(s: &str) -> Cidr {
+    s.parse().expect("a valid block")
+}
+
+impl Topology {
+    /// Build the world: VPCs and what is in them, load balancers, services and endpoints,
+    /// then the clock, then the late changes. Calls AWS would refuse are skipped.
+    pub fn build(&self) -> World {
+        let mut w = World::in_region(REGION, self.seed).expect("a known region");
+        let mut built = Vec::new();
+        for (v, plan) in self.vpcs.iter().enumerate() {
+            built.push(build_vpc(&mut w, v, plan));
+        }
+        for (v, plan) in self.vpcs.iter().enumerate() {
+            if let Some(nlb) = &plan.nlb {
+                build_nlb(&mut w, v, nlb, &built);
+            }
+        }
+        w.advance(Duration::from_secs(self.clock_s));
+        for change in &self.late {
+            match change {
+                Change::DetachIgw(i) => {
+                    let b = &built[i.index(built.len())];
+                    if let Some(g) = b.igw {
+                        let _ = w.detach_internet_gateway(g, b.vpc);
+                    }
+                }
+                Change::Terminate(i) if !w.instances.is_empty() => {
+                    w.terminate_instance(InstanceId(i.index(w.instances.len()) as u32));
+                }
+                Change::Terminate(_) => {}
+            }
+        }
+        w
+    }
+}
+
+fn build_vpc(w: &mut World, v: usize, plan: &VpcPlan) -> Built {
+    let block = VPC_BLOCKS[plan.block];
+    let vpc = w
+        .create_vpc(CreateVpc {
+            cidr: Some(cidr(block)),
+            dns_hostnames: Some(plan.dns_hostnames),
+            tags: name(format!("vpc{v}")),
+            ..Default::default()
+        })
+        .expect("a valid VPC block");
+    let igw = plan.igw.then(|| {
+        let g = w.create_internet_gateway(name(format!("igw{v}")));
+        w.attach_internet_gateway(g, vpc).expect("a fresh gateway attaches");
+        g
+    });
+    // The defaults have no Name tag of their own; name them so that summaries read.
+    let (main, sg, acl) = {
+        let x = &w.vpcs[vpc.index()];
+        (x.main_route_table, x.default_sg, x.default_nacl)
+    };
+    w.route_tables[main.index()].tags = name(format!("rt{v}.main"));
+    w.sgs[sg.index()].tags = name(format!("sg{v}.default"));
+    w.nacls[acl.index()].tags = name(format!("acl{v}.default"));
+    let mut groups = vec![w.vpcs[vpc.index()].default_sg];
+    let mut web_group = None;
+    if plan.web_group {
+        let web = w.create_security_group(vpc, &format!("web{v}"), "web", name(format!("web{v}")));
+        let web = web.expect("a fresh group name");
+        let rules = [Permission::tcp(80, Cidr::ANY), Permission::tcp(443, Cidr::ANY)];
+        w.authorize_security_group(web, Direction::Ingress, &rules).expect("two new rules");
+        groups.push(web);
+        web_group = Some(web);
+    }
+    let custom = groups.len();
+    for k in 0..plan.groups.len() {
+        let sg = w.create_security_group(vpc, &format!("sg{v}.{k}"), "generated", name(format!("sg{v}.{k}")));
+        groups.push(sg.expect("a fresh group name"));
+    }
+    let cidrs = rule_cidrs(block);
+    let permission = |r: &RulePlan| Permission {
+        protocol: protocol(r.protocol),
+        ports: ports(r.ports),
+        peer: match &r.peer {
+            PeerPlan::Cidr(c) => Peer::Cidr(cidr(&cidrs[*c % cidrs.len()])),
+            PeerPlan::Group(g) => Peer::Group(groups[g.index(groups.len())]),
+        },
+        description: None,
+    };
+    for (k, g) in plan.groups.iter().enumerate() {
+        let sg = groups[custom + k];
+        for r in &g.ingress {
+            let _ = w.authorize_security_group(sg, Direction::Ingress, &[permission(r)]);
+        }
+        if let Some(egress) = &g.egress {
+            let _ = w.revoke_security_group(sg, Direction::Egress, &[Permission::all()]);
+            for r in egress {
+                let _ = w.authorize_security_group(sg, Direction::Egress, &[permission(r)]);
+            }
+        }
+    }
+    let mut acls = Vec::new();
+    for (k, a) in plan.acls.iter().enumerate() {
+        let acl = w.create_network_acl(vpc, name(format!("acl{v}.{k}")));
+        for (dir, entries) in [(Direction::Ingress, &a.ingress), (Direction::Egress, &a.egress)] {
+            for e in entries {
+                let c = cidr(&cidrs[e.cidr % cidrs.len()]);
+                let entry = acl_entry(e.number, protocol(e.protocol), ports(e.ports), c, e.allow);
+                let _ = w.create_network_acl_entry(acl, dir, entry);
+            }
+        }
+        acls.push(acl);
+    }
+    let mut tables = vec![w.vpcs[vpc.index()].main_route_table];
+    for k in 0..plan.tables.len() {
+        tables.push(w.create_route_table(vpc, name(format!("rt{v}.{k}"))));
+    }
+    let mut b = Built { vpc, block, igw, groups, web: web_group, subnets: Vec::new(), instances: Vec::new() };
+    for (s, sp) in plan.subnets.iter().enumerate() {
+        build_subnet(w, &mut b, (v, s), sp, &tables, &acls);
+    }
+    if let (true, Some(g)) = (plan.default_route, igw) {
+        let target = RouteTargetSpec::Gateway(w.igws[g.index()].aws_id.clone());
+        let _ = w.create_route(tables[0], Cidr::ANY, &target);
+    }
+    let routes = std::iter::once(&plan.main_routes).chain(&plan.tables);
+    for (table, routes) in tables.iter().zip(routes) {
+        for r in routes {
+            add_route(w, &b, *table, r);
+        }
+    }
+    b
+}
+
+fn build_subnet(
+    w: &mut World,
+    b: &mut Built,
+    (v, s): (usize, usize),
+    sp: &SubnetPlan,
+    tables: &[RouteTableId],
+    acls: &[NaclId],
+) {
+    let block = cidr(b.block);
+    let azs = w.region.azs;
+    let subnet = w
+        .create_subnet(CreateSubnet {
+            vpc: Some(b.vpc),
+            cidr: Some(Cidr::new(block.nth(s as u32 * 256), 24)),
+            az: Some(azs[sp.az % azs.len()].to_string()),
+            map_public_ip_on_launch: false,
+            tags: name(format!("sn{v}.{s}")),
+        })
+        .expect("the sth /24 of the block is free");
+    b.subnets.push(subnet);
+    if let (Some(t), true) = (&sp.table, tables.len() > 1) {
+        let _ = w.associate_route_table(tables[1 + t.index(tables.len() - 1)], subnet);
+    }
+    if let (Some(a), false) = (&sp.acl, acls.is_empty()) {
+        let _ = w.associate_network_acl(acls[a.index(acls.len())], subnet);
+    }
+    for (k, ip) in sp.instances.iter().enumerate() {
+        let mut groups: Vec<SgId> = ip.groups.iter().map(|g| b.groups[g.index(b.groups.len())]).collect();
+        if let (true, Some(web)) = (ip.http, b.web) {
+            groups.push(web); // Web servers wear the web group, as in the lab.
+        }
+        groups.sort_unstable();
+        groups.dedup();
+        let run = RunInstance {
+            subnet: Some(subnet),
+            groups,
+            private_ip: ip.host.map(|n| Cidr::new(block.nth(s as u32 * 256), 24).nth(n)),
+            public_ip: Some(ip.public_ip),
+            tags: name(format!("h{v}.{s}.{k}")),
+            ..Default::default()
+        };
+        let Ok(i) = w.run_instance(run) else { continue };
+        if !ip.source_dest_check {
+            w.set_source_dest_check(w.instances[i.index()].eni, false);
+        }
+        if ip.eip {
+            let eip = w.allocate_address(name(format!("eip{v}.{s}.{k}")));
+            let _ = w.associate_address(eip, w.instances[i.index()].eni);
+        }
+        if ip.http {
+            w.serve_http(i, 80, "httpd", "hello");
+        }
+        b.instances.push(i);
+    }
+}
+
+fn add_route(w: &mut World, b: &Built, table: RouteTableId, r: &RoutePlan) {
+    let destinations = route_destinations(b.block);
+    let destination = cidr(&destinations[r.destination % destinations.len()]);
+    let target = match &r.target {
+        TargetPlan::Igw => match b.igw {
+            Some(g) => RouteTargetSpec::Gateway(w.igws[g.index()].aws_id.clone()),
+            None => return,
+        },
+        TargetPlan::Instance(_) if b.instances.is_empty() => return,
+        TargetPlan::Instance(i) => {
+            let inst = b.instances[i.index(b.instances.len())];
+            RouteTargetSpec::Instance(w.instances[inst.index()].aws_id.clone())
+        }
+    };
+    let _ = w.create_route(table, destination, &target);
+}
+
+fn build_nlb(w: &mut World, v: usize, plan: &NlbPlan, built: &[Built]) {
+    let b = &built[v];
+    let mut subnets: Vec<SubnetId> = Vec::new();
+    for s in &plan.subnets {
+        let s = b.subnets[s.index(b.subnets.len())];
+        let az = w.subnets[s.index()].az;
+        if subnets.iter().all(|x| w.subnets[x.index()].az != az) {
+            subnets.push(s);
+        }
+    }
+    let security_groups = if plan.with_group && b.groups.len() > 1 { vec![b.groups[1]] } else { Vec::new() };
+    let lb = w.create_load_balancer(CreateLoadBalancer {
+        name: format!("nlb{v}"),
+        subnets,
+        internal: plan.internal || b.igw.is_none(),
+        security_groups,
+        cross_zone: plan.cross_zone,
+        tags: name(format!("nlb{v}")),
+    });
+    let Ok(lb) = lb else { return };
+    let tg = w.create_target_group(CreateTargetGroup {
+        name: format!("tg{v}"),
+        protocol: ListenerProtocol::Tcp,
+        port: 80,
+        vpc: b.vpc,
+        target_type: if plan.ip_targets { TargetType::Ip } else { TargetType::Instance },
+        health_check: HealthCheck::default(),
+        preserve_client_ip: None,
+        tags: Tags::new(),
+    });
+    let Ok(tg) = tg else { return };
+    // Half the draws pick among the instances in the AZs of the nodes (targets elsewhere are
+    // unreachable with cross-zone off), half among all of the VPC's.
+    let node_azs: Vec<_> = w.lbs[lb.index()].nodes.iter().map(|n| n.az).collect();
+    let near: Vec<InstanceId> = b
+        .instances
+        .iter()
+        .copied()
+        .filter(|i| {
+            node_azs.contains(&w.subnets[w.enis[w.instances[i.index()].eni.index()].subnet.index()].az)
+        })
+        .collect();
+    for t in &plan.targets {
+        if b.instances.is_empty() {
+            break;
+        }
+        let k = t.index(2 * b.instances.len());
+        let i = match k.checked_sub(b.instances.len()) {
+            Some(j) if !near.is_empty() => near[j % near.len()],
+            _ => b.instances[k % b.instances.len()],
+        };
+        let target = if plan.ip_targets {
+            TargetRef::Ip(w.enis[w.instances[i.index()].eni.index()].private_ip)
+        } else {
+            TargetRef::Instance(i)
+        };
+        let _ = w.register_targets(tg, &[TargetSpec { target, port: None }]);
+    }
+    for (p, port) in &plan.listeners {
+        let protocol = ListenerProtocol::parse(LISTENER_PROTOCOLS[*p]).expect("a listener protocol");
+        let _ = w.create_listener(lb, protocol, FLOW_PORTS[*port % FLOW_PORTS.len()], Some(tg));
+    }
+    if let Some(service) = &plan.service {
+        build_service(w, v, lb, service, built);
+    }
+}
+
+fn build_service(w: &mut World, v: usize, lb: LbId, plan: &ServicePlan, built: &[Built]) {
+    let tags = name(format!("svc{v}"));
+    let Ok(svc) = w.create_vpc_endpoint_service_configuration(&[lb], plan.acceptance, None, tags) else {
+        return;
+    };
+    let azs = w.service_azs(svc);
+    for (k, e) in plan.endpoints.iter().enumerate() {
+        let b = &built[e.vpc.index(built.len())];
+        let mut subnets: Vec<SubnetId> = Vec::new();
+        for s in &b.subnets {
+            let az = w.subnets[s.index()].az;
+            if azs.contains(&az) && subnets.iter().all(|x| w.subnets[x.index()].az != az) {
+                subnets.push(*s);
+            }
+        }
+        if subnets.is_empty() {
+            continue;
+        }
+        let mut groups: Vec<SgId> = e.groups.iter().map(|g| b.groups[g.index(b.groups.len())]).collect();
+        groups.sort_unstable();
+        groups.dedup();
+        let ep = w.create_vpc_endpoint(CreateVpcEndpoint {
+            vpc: Some(b.vpc),
+            service_name: w.services[svc.index()].service_name.clone(),
+            subnets,
+            groups,
+            private_dns_enabled: false,
+            tags: name(format!("vpce{v}.{k}")),
+        });
+        let Ok(ep) = ep else { continue };
+        let state = w.endpoints[ep.index()].state;
+        let _ = match e.fate {
+            Fate::Accept if state == EndpointState::PendingAcceptance => {
+                w.accept_vpc_endpoint_connections(svc, &[ep])
+            }
+            Fate::Reject => w.reject_vpc_endpoint_connections(svc, &[ep]),
+            Fate::Delete => w.delete_vpc_endpoints(&[ep]),
+            _ => Ok(()),
+        };
+    }
+}

@@ -1,0 +1,666 @@
+//! A deliberately plain second implementation of the forwarding decision, written
+//! from `shared/aws-semantics.md` rather than from [`crate::forward`], to test the
+//! fast walk against.
+//!
+//! It reads the same [`World`] but uses none of its indexes or helpers: every
+//! lookup is a linear scan of the arenas (the owner of an address, the public
+//! address of an interface, the longest matching route, the lowest matching NACL
+//! entry), every loop has a fixed bound, and nothing is cached. It is slow on
+//! purpose and short enough to check against the rules by eye.
+//!
+//! The order of the checks, where the rules leave it open, is Reachability
+//! Analyzer's: the sender's security groups (egress), its subnet's NACL (egress),
+//! the route table, the target, the receiver's NACL (ingress), the receiver's
+//! security groups (ingress). The response walks each leg back, last leg first,
+//! with security groups passing statefully (S2) and NACLs and routes checked again
+//! (N3).
+//!
+//! A path is compared as a projection (see [`Step`] and [`project`]): the ids of
+//! the instances, network interfaces, route tables, internet gateways, load
+//! balancers, target groups, endpoints and endpoint services passed, consecutive
+//! repeats merged, and the component that stopped the flow reported apart.
+
+use std::net::Ipv4Addr;
+
+use crate::addr::{is_rfc1918, Protocol, RuleProtocol};
+use crate::ids::*;
+use crate::model::endpoint_service::ServiceState;
+use crate::model::eni::EniOwner;
+use crate::model::instance::InstanceState;
+use crate::model::nacl::Action;
+use crate::model::nlb::{flow_hash, HealthState, Target, TargetRef};
+use crate::model::route_table::{Route, RouteTarget};
+use crate::model::security_group::{Peer, SgRule};
+use crate::model::vpc_endpoint::EndpointState;
+use crate::region::{CHECKIP_ADDR, PUBLIC_RESOLVERS};
+use crate::trace::{ComponentKind, Direction, ExplanationCode, Flow, Header, Trace};
+use crate::world::{Handle, World};
+
+/// Appliance interfaces one leg may pass before it counts as a routing loop.
+pub const MAX_APPLIANCES: usize = 8;
+
+/// One component of a projected path: its kind and AWS id (`internet` for the internet).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Step {
+    /// The kind.
+    pub kind: ComponentKind,
+    /// The AWS id (ARN for load balancers and target groups).
+    pub id: String,
+}
+
+impl std::fmt::Display for Step {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.kind, self.id)
+    }
+}
+
+/// The kinds a projected path keeps.
+pub const PATH_KINDS: [ComponentKind; 8] = [
+    ComponentKind::Instance,
+    ComponentKind::NetworkInterface,
+    ComponentKind::RouteTable,
+    ComponentKind::InternetGateway,
+    ComponentKind::LoadBalancer,
+    ComponentKind::TargetGroup,
+    ComponentKind::VpcEndpoint,
+    ComponentKind::VpcEndpointService,
+];
+
+/// Who received a delivered flow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reached {
+    /// An instance.
+    Instance(InstanceId),
+    /// A host of the simulated internet.
+    Internet(Ipv4Addr),
+    /// An interface nothing answers on.
+    Interface(EniId),
+}
+
+/// The reference verdict.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Delivered and answered.
+    Delivered {
+        /// Who got it.
+        to: Reached,
+        /// The packet as they saw it.
+        seen: Header,
+    },
+    /// Stopped.
+    Blocked {
+        /// The RA2 code.
+        code: ExplanationCode,
+        /// The component that stopped it.
+        at: Step,
+        /// Whether the response was stopped (the forward packet got there).
+        on_return: bool,
+    },
+}
+
+/// What the reference model expects of a flow.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Expected {
+    /// Delivered or blocked.
+    pub verdict: Verdict,
+    /// The projected forward path ([`normalise`]d).
+    pub forward: Vec<Step>,
+    /// The projected return path ([`normalise`]d).
+    pub ret: Vec<Step>,
+}
+
+/// The reference decision for a flow sent from interface `from`.
+pub fn evaluate(world: &World, from: EniId, flow: Flow) -> Expected {
+    let mut walk = Walk { w: world, forward: Vec::new(), ret: Vec::new(), returning: false };
+    let verdict = match walk.forward(from, flow) {
+        Err((code, at)) => Verdict::Blocked { code, at, on_return: false },
+        Ok((to, seen, legs)) => {
+            walk.returning = true;
+            match walk.back(&legs) {
+                Ok(()) => Verdict::Delivered { to, seen },
+                Err((code, at)) => Verdict::Blocked { code, at, on_return: true },
+            }
+        }
+    };
+    let (fwd_at, ret_at) = match &verdict {
+        Verdict::Blocked { at, on_return: false, .. } => (Some(at), None),
+        Verdict::Blocked { at, on_return: true, .. } => (None, Some(at)),
+        Verdict::Delivered { .. } => (None, None),
+    };
+    let forward = normalise(walk.forward, fwd_at);
+    let ret = normalise(walk.ret, ret_at);
+    Expected { verdict, forward, ret }
+}
+
+/// The projection of a trace's forward and return paths, comparable with [`Expected`].
+pub fn project(trace: &Trace) -> (Vec<Step>, Vec<Step>) {
+    let keep = |hops: &[crate::trace::Hop]| -> Vec<Step> {
+        hops.iter()
+            .filter(|h| PATH_KINDS.contains(&h.kind))
+            .map(|h| Step { kind: h.kind, id: h.id.clone() })
+            .collect()
+    };
+    let at = trace.explanation.as_ref().map(|e| step_of_kind(e.kind, &e.component_id));
+    let on_return = trace.explanation.is_some() && trace.delivered.is_none() && !trace.ret.is_empty();
+    let (fwd_at, ret_at) = if on_return { (None, at.as_ref()) } else { (at.as_ref(), None) };
+    (normalise(keep(&trace.forward), fwd_at), normalise(keep(&trace.ret), ret_at))
+}
+
+/// The step for a component named by kind and id (the internet's hosts all become `internet`).
+pub fn step_of_kind(kind: ComponentKind, id: &str) -> Step {
+    let id = if kind == ComponentKind::Internet { "internet".to_string() } else { id.to_string() };
+    Step { kind, id }
+}
+
+/// Merge consecutive repeats, then drop a last step that is the component that stopped the flow
+/// (whether a walk lists the blocking component before stopping is not part of the contract).
+pub fn normalise(mut path: Vec<Step>, at: Option<&Step>) -> Vec<Step> {
+    path.dedup();
+    if at.is_some() && path.last() == at {
+        path.pop();
+    }
+    path
+}
+
+type Stop = (ExplanationCode, Step);
+
+/// Forward (security groups checked) or response (stateful, S2).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Forward,
+    Reply,
+    /// Forward, from a sender in another VPC (PrivateLink at the NLB node): no group holds it (S5, I6).
+    ForeignForward,
+}
+
+/// One leg remembered for the response.
+enum Leg {
+    Routed { to: Option<EniId>, arrived: Header, reply_to: Option<Ipv4Addr> },
+    PrivateLink { endpoint: EndpointId, service: ServiceId, lb: LbId },
+}
+
+/// Where the next hop of a leg is.
+enum Next {
+    Arrived(Option<EniId>, Header),
+    Appliance(EniId),
+}
+
+struct Walk<'w> {
+    w: &'w World,
+    forward: Vec<Step>,
+    ret: Vec<Step>,
+    returning: bool,
+}
+
+fn step(w: &World, h: Handle) -> Step {
+    let kind = match h {
+        Handle::Instance(_) => ComponentKind::Instance,
+        Handle::Eni(_) => ComponentKind::NetworkInterface,
+        Handle::Sg(_) => ComponentKind::SecurityGroup,
+        Handle::Nacl(_) => ComponentKind::NetworkAcl,
+        Handle::RouteTable(_) => ComponentKind::RouteTable,
+        Handle::Igw(_) => ComponentKind::InternetGateway,
+        Handle::Lb(_) => ComponentKind::LoadBalancer,
+        Handle::Listener(_) => ComponentKind::LoadBalancerListener,
+        Handle::TargetGroup(_) => ComponentKind::TargetGroup,
+        Handle::Endpoint(_) => ComponentKind::VpcEndpoint,
+        Handle::Service(_) => ComponentKind::VpcEndpointService,
+        Handle::Vpc(_) | Handle::Subnet(_) | Handle::Eip(_) => unreachable!("never a component of a path"),
+    };
+    Step { kind, id: w.aws_id(h).to_string() }
+}
+
+fn internet() -> Step {
+    Step { kind: ComponentKind::Internet, id: "internet".into() }
+}
+
+/// A linear scan for the live interface holding `ip` in `vpc`.
+fn owner_of_private(w: &World, vpc: VpcId, ip: Ipv4Addr) -> Option<EniId> {
+    (0..w.enis.len()).map(|i| EniId(i as u32)).find(|e| {
+        let x = &w.enis[e.index()];
+        !x.deleted && x.vpc == vpc && x.private_ip == ip
+    })
+}
+
+/// I1: an interface's public address: its Elastic IP, else its auto-assigned one.
+fn public_of(w: &World, eni: EniId) -> Option<Ipv4Addr> {
+    let e = &w.enis[eni.index()];
+    e.eip.map(|x| w.eips[x.index()].public_ip).or(e.public_ip)
+}
+
+/// A linear scan for the live interface a public address maps to.
+fn owner_of_public(w: &World, ip: Ipv4Addr) -> Option<EniId> {
+    (0..w.enis.len())
+        .map(|i| EniId(i as u32))
+        .find(|e| !w.enis[e.index()].deleted && public_of(w, *e) == Some(ip))
+}
+
+/// R1: the explicit association, else the main table.
+fn table_of(w: &World, subnet: SubnetId) -> RouteTableId {
+    let s = &w.subnets[subnet.index()];
+    s.route_table.unwrap_or(w.vpcs[s.vpc.index()].main_route_table)
+}
+
+/// R3: of the routes containing `dst`, the one with the longest prefix (a brute-force scan).
+pub fn longest_match(routes: &[Route], dst: Ipv4Addr) -> Option<&Route> {
+    let mut best: Option<&Route> = None;
+    for r in routes {
+        if r.destination.contains(dst)
+            && best.is_none_or(|b| r.destination.prefix_len() > b.destination.prefix_len())
+        {
+            best = Some(r);
+        }
+    }
+    best
+}
+
+/// R5: a route whose target is gone (or detached) is a blackhole.
+fn route_active(w: &World, table: RouteTableId, target: &RouteTarget) -> bool {
+    match target {
+        RouteTarget::Local => true,
+        RouteTarget::Igw(g) => {
+            let g = &w.igws[g.index()];
+            !g.deleted && g.attached == Some(w.route_tables[table.index()].vpc)
+        }
+        RouteTarget::Eni(e) => !w.enis[e.index()].deleted,
+        RouteTarget::Instance(i) => w.instances[i.index()].state == InstanceState::Running,
+        _ => true,
+    }
+}
+
+/// S5: whether a rule's protocol and ports admit the packet.
+fn rule_admits(r: &SgRule, h: &Header) -> bool {
+    match r.protocol {
+        RuleProtocol::All => true,
+        RuleProtocol::One(p) => p == h.protocol && r.ports.contains(h.dst_port),
+    }
+}
+
+/// The hosts of the simulated internet.
+fn is_internet_host(w: &World, ip: Ipv4Addr) -> bool {
+    ip == CHECKIP_ADDR || PUBLIC_RESOLVERS.contains(&ip) || ip == w.region.service_addr()
+}
+
+/// The address and AZ of a target of a group in `vpc` (none when its instance's interface is
+/// gone): an instance's primary address, or an address and the AZ of the subnet of that VPC
+/// holding it (L4: ip targets lie in the group's VPC).
+fn target_place(w: &World, vpc: VpcId, t: TargetRef) -> Option<(Ipv4Addr, &'static str)> {
+    match t {
+        TargetRef::Instance(i) => {
+            let e = &w.enis[w.instances[i.index()].eni.index()];
+            (!e.deleted).then(|| (e.private_ip, w.subnets[e.subnet.index()].az))
+        }
+        TargetRef::Ip(ip) => {
+            let s = w.subnets.iter().find(|s| !s.deleted && s.vpc == vpc && s.cidr.contains(ip));
+            s.map(|s| (ip, s.az))
+        }
+    }
+}
+
+impl Walk<'_> {
+    fn pass(&mut self, s: Step) {
+        if self.returning {
+            self.ret.push(s);
+        } else {
+            self.forward.push(s);
+        }
+    }
+
+    fn stop<T>(&self, code: ExplanationCode, h: Handle) -> Result<T, Stop> {
+        Err((code, step(self.w, h)))
+    }
+
+    fn forward(&mut self, from: EniId, flow: Flow) -> Result<(Reached, Header, Vec<Leg>), Stop> {
+        let w = self.w;
+        if let EniOwner::Instance(i) = w.enis[from.index()].owner {
+            self.pass(step(w, Handle::Instance(i)));
+        }
+        let mut legs = Vec::new();
+        let (to, arrived) = self.leg(from, flow.header, Mode::Forward)?;
+        legs.push(Leg::Routed { to, arrived, reply_to: None });
+        let Some(eni) = to else { return Ok((Reached::Internet(arrived.dst), arrived, legs)) };
+        let (reached, seen) = match w.enis[eni.index()].owner {
+            EniOwner::Instance(i) => self.deliver(i, arrived)?,
+            EniOwner::LoadBalancer(lb) => self.load_balancer(lb, eni, arrived, flow.seq, None, &mut legs)?,
+            EniOwner::Endpoint(ep) => self.endpoint(ep, eni, arrived, flow.seq, &mut legs)?,
+            EniOwner::Detached => (Reached::Interface(eni), arrived),
+        };
+        Ok((reached, seen, legs))
+    }
+
+    /// The response: every leg walked back, last first (S2 for groups; NACLs and routes again, N3).
+    fn back(&mut self, legs: &[Leg]) -> Result<(), Stop> {
+        for leg in legs.iter().rev() {
+            match *leg {
+                Leg::Routed { to, arrived, reply_to } => {
+                    let mut reply = arrived.reversed();
+                    if let Some(node) = reply_to {
+                        reply.dst = node; // L8: targets answer the load balancer node.
+                    }
+                    match to {
+                        Some(eni) => drop(self.leg(eni, reply, Mode::Reply)?),
+                        None => drop(self.internet(reply, Mode::Reply)?),
+                    }
+                }
+                Leg::PrivateLink { endpoint, service, lb } => {
+                    self.pass(step(self.w, Handle::Lb(lb)));
+                    self.pass(step(self.w, Handle::Service(service)));
+                    self.pass(step(self.w, Handle::Endpoint(endpoint)));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// One leg: from an interface to the owner of the destination, through at most
+    /// [`MAX_APPLIANCES`] appliance interfaces; one met twice is a loop.
+    fn leg(&mut self, from: EniId, h: Header, mode: Mode) -> Result<(Option<EniId>, Header), Stop> {
+        self.pass(step(self.w, Handle::Eni(from)));
+        self.security_groups(from, Direction::Egress, &h, mode)?;
+        let mut passed = vec![from];
+        let mut at = from;
+        for _ in 0..=MAX_APPLIANCES {
+            match self.next(at, h, mode)? {
+                Next::Arrived(to, arrived) => return Ok((to, arrived)),
+                Next::Appliance(t) => {
+                    if passed.contains(&t) || passed.len() > MAX_APPLIANCES {
+                        return self.stop(ExplanationCode::RoutingLoop, Handle::Eni(t));
+                    }
+                    passed.push(t);
+                    self.security_groups(t, Direction::Egress, &h, mode)?;
+                    at = t;
+                }
+            }
+        }
+        self.stop(ExplanationCode::RoutingLoop, Handle::Eni(at))
+    }
+
+    /// From interface `at`: same subnet directly (R7), else NACL, route table, target.
+    fn next(&mut self, at: EniId, h: Header, mode: Mode) -> Result<Next, Stop> {
+        let w = self.w;
+        let e = &w.enis[at.index()];
+        if w.subnets[e.subnet.index()].cidr.contains(h.dst) {
+            return self.local(e.vpc, e.subnet, h, mode, false);
+        }
+        self.nacl(e.subnet, Direction::Egress, &h)?;
+        let table = table_of(w, e.subnet);
+        self.pass(step(w, Handle::RouteTable(table)));
+        let Some(route) = longest_match(&w.route_tables[table.index()].routes, h.dst) else {
+            return self.stop(ExplanationCode::NoRouteToDestination, Handle::RouteTable(table));
+        };
+        if !route_active(w, table, &route.target) {
+            return self.stop(ExplanationCode::BadStateRoute, Handle::RouteTable(table));
+        }
+        match &route.target {
+            RouteTarget::Local => self.local(e.vpc, e.subnet, h, mode, true),
+            RouteTarget::Igw(g) => {
+                let (to, arrived) = self.out_through_igw(*g, e.vpc, h, mode)?;
+                Ok(Next::Arrived(to, arrived))
+            }
+            RouteTarget::Eni(t) => self.appliance(e.subnet, *t, h, mode),
+            RouteTarget::Instance(i) => self.appliance(e.subnet, w.instances[i.index()].eni, h, mode),
+            _ => self.stop(ExplanationCode::TargetNotModelled, Handle::RouteTable(table)),
+        }
+    }
+
+    /// Inside the VPC: the owner of the address, across its subnet's NACL when the subnet changes.
+    fn local(
+        &mut self,
+        vpc: VpcId,
+        from_subnet: SubnetId,
+        h: Header,
+        mode: Mode,
+        routed: bool,
+    ) -> Result<Next, Stop> {
+        let Some(dst) = owner_of_private(self.w, vpc, h.dst) else {
+            return self.stop(
+                ExplanationCode::UnknownDestination,
+                Handle::RouteTable(table_of(self.w, from_subnet)),
+            );
+        };
+        let dst_subnet = self.w.enis[dst.index()].subnet;
+        if routed && dst_subnet != from_subnet {
+            self.nacl(dst_subnet, Direction::Ingress, &h)?;
+        }
+        self.enter(dst, h, mode)?;
+        Ok(Next::Arrived(Some(dst), h))
+    }
+
+    /// A route to an appliance interface: it takes packets for others only with its check off.
+    fn appliance(&mut self, from_subnet: SubnetId, t: EniId, h: Header, mode: Mode) -> Result<Next, Stop> {
+        let target = &self.w.enis[t.index()];
+        if target.subnet != from_subnet {
+            self.nacl(target.subnet, Direction::Ingress, &h)?;
+        }
+        self.enter(t, h, mode)?;
+        if target.private_ip == h.dst {
+            return Ok(Next::Arrived(Some(t), h));
+        }
+        if target.source_dest_check {
+            return self.stop(ExplanationCode::EniSourceDestCheckRestriction, Handle::Eni(t));
+        }
+        Ok(Next::Appliance(t))
+    }
+
+    /// The packet enters an interface: its groups decide (S6).
+    fn enter(&mut self, eni: EniId, h: Header, mode: Mode) -> Result<(), Stop> {
+        self.security_groups(eni, Direction::Ingress, &h, mode)?;
+        self.pass(step(self.w, Handle::Eni(eni)));
+        Ok(())
+    }
+
+    /// I5, I2, I1: no RFC 1918 destinations, no sender without a public address; the source becomes public.
+    fn out_through_igw(
+        &mut self,
+        g: IgwId,
+        vpc: VpcId,
+        h: Header,
+        mode: Mode,
+    ) -> Result<(Option<EniId>, Header), Stop> {
+        if is_rfc1918(h.dst) {
+            return self.stop(ExplanationCode::IgwDestinationAddressNotInRfc1918Egress, Handle::Igw(g));
+        }
+        self.pass(step(self.w, Handle::Igw(g)));
+        let sender = owner_of_private(self.w, vpc, h.src);
+        let Some(public) = sender.and_then(|e| public_of(self.w, e)) else {
+            return self.stop(ExplanationCode::IgwPublicIpAssociationForEgress, Handle::Igw(g));
+        };
+        self.internet(Header { src: public, ..h }, mode)
+    }
+
+    /// The internet: a public address enters through its VPC's gateway (I3); a few hosts answer; nothing else does.
+    fn internet(&mut self, h: Header, mode: Mode) -> Result<(Option<EniId>, Header), Stop> {
+        let w = self.w;
+        if let Some(dst) = owner_of_public(w, h.dst) {
+            let e = &w.enis[dst.index()];
+            let Some(g) = w.igws.iter().position(|g| !g.deleted && g.attached == Some(e.vpc)) else {
+                return Err((ExplanationCode::IgwPrivateIpAssociationForIngress, internet()));
+            };
+            let inside = Header { dst: e.private_ip, ..h };
+            self.pass(step(w, Handle::Igw(IgwId(g as u32))));
+            self.nacl(e.subnet, Direction::Ingress, &inside)?;
+            self.enter(dst, inside, mode)?;
+            return Ok((Some(dst), inside));
+        }
+        if is_internet_host(w, h.dst) {
+            return Ok((None, h));
+        }
+        Err((ExplanationCode::UnknownDestination, internet()))
+    }
+
+    /// S1, S2, S5, I6: any rule of any of the interface's groups admits a new flow; responses pass.
+    fn security_groups(&mut self, eni: EniId, dir: Direction, h: &Header, mode: Mode) -> Result<(), Stop> {
+        let w = self.w;
+        let e = &w.enis[eni.index()];
+        if mode == Mode::Reply || e.groups.is_empty() {
+            return Ok(());
+        }
+        let remote = if dir == Direction::Ingress { h.src } else { h.dst };
+        let holds = |peer: &Peer| match peer {
+            Peer::Cidr(c) => c.contains(remote),
+            Peer::Group(g) => {
+                mode != Mode::ForeignForward
+                    && owner_of_private(w, e.vpc, remote)
+                        .is_some_and(|m| w.enis[m.index()].groups.contains(g))
+            }
+            Peer::PrefixList(_) => false,
+        };
+        let rules = |g: &SgId| {
+            let sg = &w.sgs[g.index()];
+            if dir == Direction::Ingress {
+                sg.ingress.as_slice()
+            } else {
+                sg.egress.as_slice()
+            }
+        };
+        if e.groups.iter().flat_map(rules).any(|r| rule_admits(r, h) && holds(&r.peer)) {
+            return Ok(());
+        }
+        let none = e.groups.iter().all(|g| rules(g).is_empty());
+        let code = if none { ExplanationCode::SgHasNoRules } else { ExplanationCode::EniSgRulesMismatch };
+        self.stop(code, Handle::Sg(e.groups[0]))
+    }
+
+    /// N1: the lowest-numbered matching entry decides; none is the final deny.
+    fn nacl(&mut self, subnet: SubnetId, dir: Direction, h: &Header) -> Result<(), Stop> {
+        let acl = self.w.subnets[subnet.index()].nacl;
+        let n = &self.w.nacls[acl.index()];
+        let entries = if dir == Direction::Ingress { &n.ingress } else { &n.egress };
+        let remote = if dir == Direction::Ingress { h.src } else { h.dst };
+        let matching = entries.iter().filter(|e| {
+            e.cidr.contains(remote)
+                && match e.protocol {
+                    RuleProtocol::All => true,
+                    RuleProtocol::One(p) => p == h.protocol && e.ports.contains(h.dst_port),
+                }
+        });
+        match matching.min_by_key(|e| e.number) {
+            Some(e) if e.action == Action::Allow => Ok(()),
+            _ => self.stop(ExplanationCode::SubnetAclRestriction, Handle::Nacl(acl)),
+        }
+    }
+
+    fn deliver(&mut self, i: InstanceId, h: Header) -> Result<(Reached, Header), Stop> {
+        if self.w.instances[i.index()].state != InstanceState::Running {
+            return self.stop(ExplanationCode::BadState, Handle::Instance(i));
+        }
+        self.pass(step(self.w, Handle::Instance(i)));
+        Ok((Reached::Instance(i), h))
+    }
+
+    /// L3, L5-L7: listener, target by flow hash, the leg to the target from the node.
+    fn load_balancer(
+        &mut self,
+        lb: LbId,
+        node: EniId,
+        h: Header,
+        seq: u32,
+        via: Option<EndpointId>,
+        legs: &mut Vec<Leg>,
+    ) -> Result<(Reached, Header), Stop> {
+        let w = self.w;
+        let l = &w.lbs[lb.index()];
+        self.pass(step(w, Handle::Lb(lb)));
+        if h.protocol == Protocol::Icmp {
+            return self.stop(ExplanationCode::ProtocolRestriction, Handle::Lb(lb));
+        }
+        let listener = l.listeners.iter().find(|x| {
+            let x = &w.listeners[x.index()];
+            !x.deleted && x.port == h.dst_port && x.protocol.carries(h.protocol)
+        });
+        let Some(&listener) = listener else {
+            return self.stop(ExplanationCode::ElbListenerPortRestriction, Handle::Lb(lb));
+        };
+        let Some(tg) = w.listeners[listener.index()].target_group else {
+            return self.stop(ExplanationCode::Elbv2ListenerHasNoTg, Handle::Listener(listener));
+        };
+        let az = l.nodes.iter().find(|n| n.eni == node).map_or("", |n| n.az);
+        let index = self.choose(tg, az, l.cross_zone, &h, seq)?;
+        let group = &w.target_groups[tg.index()];
+        let target = &group.targets[index];
+        let Some((addr, _)) = target_place(w, group.vpc, target.target) else {
+            return self.stop(ExplanationCode::Elbv2NoTargetsInAz, Handle::TargetGroup(tg));
+        };
+        self.pass(step(w, Handle::TargetGroup(tg)));
+        let node_ip = w.enis[node.index()].private_ip;
+        let src = if via.is_none() && group.preserves_client_ip() { h.src } else { node_ip };
+        let out = Header { src, dst: addr, dst_port: target.port, ..h };
+        let (to, arrived) = self.leg(node, out, Mode::Forward)?;
+        legs.push(Leg::Routed { to, arrived, reply_to: Some(node_ip) });
+        match to.map(|e| w.enis[e.index()].owner) {
+            Some(EniOwner::Instance(i)) => self.deliver(i, arrived),
+            _ => self.stop(ExplanationCode::UnknownDestination, Handle::TargetGroup(tg)),
+        }
+    }
+
+    /// L5, L6: healthy targets of the node's AZ (every AZ with cross-zone on); none healthy
+    /// anywhere: fail open over the registered ones; the flow hash picks, in registration order.
+    fn choose(
+        &self,
+        tg: TargetGroupId,
+        az: &str,
+        cross_zone: bool,
+        h: &Header,
+        seq: u32,
+    ) -> Result<usize, Stop> {
+        let w = self.w;
+        let (targets, vpc) = (&w.target_groups[tg.index()].targets, w.target_groups[tg.index()].vpc);
+        // L4: a target whose instance is gone (terminated) is `unused`, whatever its last check said.
+        let exists = |t: &Target| target_place(w, vpc, t.target).is_some();
+        let live =
+            |t: &Target| exists(t) && t.state != HealthState::Draining && t.state != HealthState::Unused;
+        let healthy = |t: &Target| exists(t) && t.state == HealthState::Healthy;
+        let any_healthy = targets.iter().any(healthy);
+        let near = |t: &Target| cross_zone || target_place(w, vpc, t.target).is_some_and(|(_, a)| a == az);
+        let usable = |t: &Target| near(t) && if any_healthy { healthy(t) } else { live(t) };
+        let pool: Vec<usize> = (0..targets.len()).filter(|i| usable(&targets[*i])).collect();
+        if pool.is_empty() {
+            let code = if any_healthy {
+                ExplanationCode::ElbNotCrosszone
+            } else {
+                ExplanationCode::Elbv2NoTargetsInAz
+            };
+            return self.stop(code, Handle::TargetGroup(tg));
+        }
+        let hash = flow_hash(w.flow_key, h.protocol, h.src, h.dst, h.src_port, h.dst_port, seq);
+        Ok(pool[(hash % pool.len() as u64) as usize])
+    }
+
+    /// P7, P8, P5, L9: an available endpoint hands the packet to its service's node in the same AZ.
+    fn endpoint(
+        &mut self,
+        ep: EndpointId,
+        eni: EniId,
+        h: Header,
+        seq: u32,
+        legs: &mut Vec<Leg>,
+    ) -> Result<(Reached, Header), Stop> {
+        let w = self.w;
+        let e = &w.endpoints[ep.index()];
+        self.pass(step(w, Handle::Endpoint(ep)));
+        if e.state != EndpointState::Available {
+            return self.stop(ExplanationCode::BadState, Handle::Endpoint(ep));
+        }
+        let svc = &w.services[e.service.index()];
+        if svc.state == ServiceState::Deleted {
+            return self.stop(ExplanationCode::BadState, Handle::Service(e.service));
+        }
+        self.pass(step(w, Handle::Service(e.service)));
+        let az = w.subnets[w.enis[eni.index()].subnet.index()].az;
+        let node = svc
+            .nlbs
+            .iter()
+            .find_map(|lb| w.lbs[lb.index()].nodes.iter().find(|n| n.az == az).map(|n| (*lb, n.eni)));
+        let Some((lb, node)) = node else {
+            return self.stop(ExplanationCode::VpceServiceNotInstalledInAz, Handle::Service(e.service));
+        };
+        let at_node = Header { dst: w.enis[node.index()].private_ip, ..h };
+        legs.push(Leg::PrivateLink { endpoint: ep, service: e.service, lb });
+        if w.lbs[lb.index()].enforce_sg_on_privatelink {
+            // L9: the node's groups see the consumer's private address, perhaps from another VPC.
+            let mode = if e.vpc == w.lbs[lb.index()].vpc { Mode::Forward } else { Mode::ForeignForward };
+            self.security_groups(node, Direction::Ingress, &at_node, mode)?;
+        }
+        self.load_balancer(lb, node, at_node, seq, Some(ep), legs)
+    }
+}

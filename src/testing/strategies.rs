@@ -1,0 +1,503 @@
+//! Proptest strategies for random but valid topologies and flows.
+//!
+//! A strategy draws a [`Topology`], plain data that proptest can shrink, whose
+//! references are [`Index`]es resolved against what exists when the world is
+//! built (so every draw is buildable). [`Topology::build`] makes the world through
+//! the public control-plane calls (a call AWS would refuse, such as a second route
+//! to one destination, is skipped), then moves the clock so that health checks and
+//! endpoint provisioning happen, then applies the late changes (gateways detached,
+//! instances terminated) that turn routes into blackholes. Flows are
+//! [`FlowPlan`]s resolved against the built world: a source among the running
+//! instances and a destination among the addresses that mean something there.
+//!
+//! Sizes are small by default (one to three VPCs of one to three subnets, at most
+//! three instances per subnet): small worlds shrink to readable failures.
+
+use std::net::Ipv4Addr;
+
+use proptest::prelude::*;
+use proptest::sample::Index;
+
+use crate::ids::EniId;
+use crate::trace::Flow;
+use crate::world::World;
+
+/// The VPC blocks a topology draws from: two VPCs may share one (no peering, so that is legal),
+/// and 20.0.0.0/16 is public space used privately, as in the lab (A3).
+pub const VPC_BLOCKS: [&str; 4] = ["10.0.0.0/16", "10.1.0.0/16", "20.0.0.0/16", "10.0.0.0/16"];
+
+/// A whole topology: VPCs, then the clock, then late changes.
+#[derive(Clone, Debug)]
+pub struct Topology {
+    /// The world's seed (ids, addresses, flow hashes).
+    pub seed: u64,
+    /// The VPCs.
+    pub vpcs: Vec<VpcPlan>,
+    /// Seconds the clock moves after building (health checks, endpoint provisioning).
+    pub clock_s: u64,
+    /// Changes after the clock.
+    pub late: Vec<Change>,
+}
+
+/// One VPC and what lives in it.
+#[derive(Clone, Debug)]
+pub struct VpcPlan {
+    /// Index into [`VPC_BLOCKS`].
+    pub block: usize,
+    /// An internet gateway attached to it.
+    pub igw: bool,
+    /// enableDnsHostnames (D2).
+    pub dns_hostnames: bool,
+    /// A web group like the lab's (tcp 80 and 443 from anywhere), listed right after the default group.
+    pub web_group: bool,
+    /// Custom security groups (the default group always exists).
+    pub groups: Vec<GroupPlan>,
+    /// Custom network ACLs (the default one always exists).
+    pub acls: Vec<AclPlan>,
+    /// A default route (0.0.0.0/0) to the internet gateway in the main table.
+    pub default_route: bool,
+    /// Routes of the main table.
+    pub main_routes: Vec<RoutePlan>,
+    /// Custom route tables.
+    pub tables: Vec<Vec<RoutePlan>>,
+    /// Subnets (the `i`th is the VPC's `i`th /24).
+    pub subnets: Vec<SubnetPlan>,
+    /// A Network Load Balancer.
+    pub nlb: Option<NlbPlan>,
+}
+
+/// A security group's rules.
+#[derive(Clone, Debug)]
+pub struct GroupPlan {
+    /// Inbound rules.
+    pub ingress: Vec<RulePlan>,
+    /// Outbound rules instead of the default allow-all (S3), when given.
+    pub egress: Option<Vec<RulePlan>>,
+}
+
+/// A security group rule.
+#[derive(Clone, Debug)]
+pub struct RulePlan {
+    /// Index into [`RULE_PROTOCOLS`].
+    pub protocol: usize,
+    /// Index into [`PORT_RANGES`].
+    pub ports: usize,
+    /// The peer.
+    pub peer: PeerPlan,
+}
+
+/// A rule's peer.
+#[derive(Clone, Debug)]
+pub enum PeerPlan {
+    /// A block from the rule CIDR pool (see [`Topology::build`]).
+    Cidr(usize),
+    /// A group of the same VPC (the default group included).
+    Group(Index),
+}
+
+/// A network ACL's numbered entries.
+#[derive(Clone, Debug)]
+pub struct AclPlan {
+    /// Inbound entries.
+    pub ingress: Vec<AclEntryPlan>,
+    /// Outbound entries.
+    pub egress: Vec<AclEntryPlan>,
+}
+
+/// One numbered entry.
+#[derive(Clone, Debug)]
+pub struct AclEntryPlan {
+    /// The rule number.
+    pub number: u16,
+    /// Allow or deny.
+    pub allow: bool,
+    /// Index into [`RULE_PROTOCOLS`].
+    pub protocol: usize,
+    /// Index into [`PORT_RANGES`].
+    pub ports: usize,
+    /// Index into the rule CIDR pool.
+    pub cidr: usize,
+}
+
+/// A route.
+#[derive(Clone, Debug)]
+pub struct RoutePlan {
+    /// Index into the route destination pool.
+    pub destination: usize,
+    /// Where it points.
+    pub target: TargetPlan,
+}
+
+/// A route's target.
+#[derive(Clone, Debug)]
+pub enum TargetPlan {
+    /// The VPC's internet gateway.
+    Igw,
+    /// An instance of the VPC (an appliance when its source/destination check is off).
+    Instance(Index),
+}
+
+/// A subnet.
+#[derive(Clone, Debug)]
+pub struct SubnetPlan {
+    /// Index into the region's AZs.
+    pub az: usize,
+    /// An explicit route table (else the main one).
+    pub table: Option<Index>,
+    /// A custom NACL (else the default one).
+    pub acl: Option<Index>,
+    /// Instances launched in it.
+    pub instances: Vec<InstancePlan>,
+}
+
+/// An instance.
+#[derive(Clone, Debug)]
+pub struct InstancePlan {
+    /// An explicit private address: this host number of the subnet (A4), else the allocator's
+    /// choice. Few numbers, so that VPCs sharing a block share addresses too.
+    pub host: Option<u32>,
+    /// AssociatePublicIpAddress.
+    pub public_ip: bool,
+    /// An Elastic IP associated after launch (it replaces the auto-assigned address, I1).
+    pub eip: bool,
+    /// Groups of the VPC (empty: the default group, S4).
+    pub groups: Vec<Index>,
+    /// Source/destination check.
+    pub source_dest_check: bool,
+    /// Serves HTTP on port 80 (health checks pass).
+    pub http: bool,
+}
+
+/// A Network Load Balancer with one target group and perhaps an endpoint service.
+#[derive(Clone, Debug)]
+pub struct NlbPlan {
+    /// Internal (else internet-facing, when the VPC has a gateway).
+    pub internal: bool,
+    /// Cross-zone load balancing.
+    pub cross_zone: bool,
+    /// Use the VPC's first custom group as the NLB's group (L9).
+    pub with_group: bool,
+    /// Subnets (one per AZ; repeats are dropped).
+    pub subnets: Vec<Index>,
+    /// Listeners: index into [`LISTENER_PROTOCOLS`] and into [`FLOW_PORTS`].
+    pub listeners: Vec<(usize, usize)>,
+    /// Register targets by address (target type ip) instead of by instance.
+    pub ip_targets: bool,
+    /// Targets: instances of the VPC (or their addresses).
+    pub targets: Vec<Index>,
+    /// An endpoint service in front of it.
+    pub service: Option<ServicePlan>,
+}
+
+/// An endpoint service and the endpoints to it.
+#[derive(Clone, Debug)]
+pub struct ServicePlan {
+    /// AcceptanceRequired (P2).
+    pub acceptance: bool,
+    /// Endpoints.
+    pub endpoints: Vec<EndpointPlan>,
+}
+
+/// An interface endpoint.
+#[derive(Clone, Debug)]
+pub struct EndpointPlan {
+    /// The consumer VPC.
+    pub vpc: Index,
+    /// Groups of that VPC (empty: its default group).
+    pub groups: Vec<Index>,
+    /// What the provider and consumer do with it.
+    pub fate: Fate,
+}
+
+/// What happens to an endpoint (P2, P10).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fate {
+    /// Nothing: it waits (pendingAcceptance) or provisions.
+    Leave,
+    /// Accepted: pending, then available after the clock moves.
+    Accept,
+    /// Rejected.
+    Reject,
+    /// Deleted by the consumer.
+    Delete,
+}
+
+/// A late change, after the clock moved.
+#[derive(Clone, Debug)]
+pub enum Change {
+    /// Detach a VPC's internet gateway: routes to it become blackholes (R5).
+    DetachIgw(Index),
+    /// Terminate an instance: routes to it become blackholes (R5).
+    Terminate(Index),
+}
+
+/// A flow to resolve against a built world.
+#[derive(Clone, Debug)]
+pub struct FlowPlan {
+    /// The source, among running instances.
+    pub src: Index,
+    /// What kind of destination: 0 any address of the world, 1 a load balancer node, 2 an
+    /// endpoint, 3 an interface of the source's own VPC (see [`destinations`](super::Case::destinations)).
+    pub aim: usize,
+    /// The destination, among the addresses of that kind.
+    pub dst: Index,
+    /// Index into [`FLOW_PROTOCOLS`].
+    pub protocol: usize,
+    /// Index into [`FLOW_PORTS`].
+    pub dst_port: usize,
+    /// Source port.
+    pub src_port: u16,
+    /// TCP initial sequence number (L5).
+    pub seq: u32,
+}
+
+/// Protocols of rules and entries: tcp, udp, icmp, all.
+pub const RULE_PROTOCOLS: [&str; 4] = ["tcp", "udp", "icmp", "-1"];
+/// Port ranges of rules and entries.
+pub const PORT_RANGES: [(u16, u16); 7] =
+    [(80, 80), (22, 22), (0, 1023), (80, 443), (1024, 65535), (32768, 60999), (0, 65535)];
+/// Listener protocols (TCP twice).
+pub const LISTENER_PROTOCOLS: [&str; 4] = ["TCP", "TCP", "UDP", "TCP_UDP"];
+/// Protocols of flows (tcp four times: most traffic is).
+pub const FLOW_PROTOCOLS: [&str; 6] = ["tcp", "tcp", "tcp", "tcp", "udp", "icmp"];
+/// Destination ports of flows (the web ports more often) and listeners (the first two).
+pub const FLOW_PORTS: [u16; 6] = [80, 443, 80, 443, 22, 53];
+/// Clock moves: nothing, past the first failed checks, past provisioning, past healthy thresholds.
+pub const CLOCKS_S: [u64; 4] = [0, 45, 135, 300];
+
+fn rule() -> impl Strategy<Value = RulePlan> {
+    let peer =
+        prop_oneof![3 => (0..8usize).prop_map(PeerPlan::Cidr), 1 => any::<Index>().prop_map(PeerPlan::Group)];
+    (0..RULE_PROTOCOLS.len(), 0..PORT_RANGES.len(), peer).prop_map(|(protocol, ports, peer)| RulePlan {
+        protocol,
+        ports,
+        peer,
+    })
+}
+
+fn group() -> impl Strategy<Value = GroupPlan> {
+    let egress = prop_oneof![3 => Just(None), 1 => prop::collection::vec(rule(), 0..3).prop_map(Some)];
+    (prop::collection::vec(rule(), 0..4), egress).prop_map(|(ingress, egress)| GroupPlan { ingress, egress })
+}
+
+fn acl_entry() -> impl Strategy<Value = AclEntryPlan> {
+    (1..=20u16, prop::bool::weighted(0.8), 0..RULE_PROTOCOLS.len(), 0..PORT_RANGES.len(), 0..8usize).prop_map(
+        |(n, allow, protocol, ports, cidr)| AclEntryPlan { number: n * 10, allow, protocol, ports, cidr },
+    )
+}
+
+fn acl() -> impl Strategy<Value = AclPlan> {
+    (prop::collection::vec(acl_entry(), 0..4), prop::collection::vec(acl_entry(), 0..4))
+        .prop_map(|(ingress, egress)| AclPlan { ingress, egress })
+}
+
+fn route() -> impl Strategy<Value = RoutePlan> {
+    let target = prop_oneof![1 => Just(TargetPlan::Igw), 1 => any::<Index>().prop_map(TargetPlan::Instance)];
+    (0..10usize, target).prop_map(|(destination, target)| RoutePlan { destination, target })
+}
+
+fn instance() -> impl Strategy<Value = InstancePlan> {
+    let address = (prop::option::weighted(0.5, 10..13u32), any::<bool>(), prop::bool::weighted(0.2));
+    (address, prop::collection::vec(any::<Index>(), 0..3), prop::bool::weighted(0.7), any::<bool>()).prop_map(
+        |((host, public_ip, eip), groups, source_dest_check, http)| InstancePlan {
+            host,
+            public_ip,
+            eip,
+            groups,
+            source_dest_check,
+            http,
+        },
+    )
+}
+
+fn subnet() -> impl Strategy<Value = SubnetPlan> {
+    (
+        0..3usize,
+        prop::option::of(any::<Index>()),
+        prop::option::weighted(0.25, any::<Index>()),
+        prop::collection::vec(instance(), 0..4),
+    )
+        .prop_map(|(az, table, acl, instances)| SubnetPlan { az, table, acl, instances })
+}
+
+fn endpoint() -> impl Strategy<Value = EndpointPlan> {
+    let fate = prop_oneof![1 => Just(Fate::Leave), 8 => Just(Fate::Accept), 1 => Just(Fate::Reject), 1 => Just(Fate::Delete)];
+    (any::<Index>(), prop::collection::vec(any::<Index>(), 0..2), fate)
+        .prop_map(|(vpc, groups, fate)| EndpointPlan { vpc, groups, fate })
+}
+
+fn nlb() -> impl Strategy<Value = NlbPlan> {
+    let service = prop::option::weighted(
+        0.8,
+        (any::<bool>(), prop::collection::vec(endpoint(), 1..3))
+            .prop_map(|(acceptance, endpoints)| ServicePlan { acceptance, endpoints }),
+    );
+    (
+        (any::<bool>(), prop::bool::weighted(0.3), prop::bool::weighted(0.3), prop::bool::weighted(0.3)),
+        prop::collection::vec(any::<Index>(), 1..3),
+        prop::collection::vec((0..LISTENER_PROTOCOLS.len(), 0..2usize), 1..3),
+        prop::collection::vec(any::<Index>(), 0..4),
+        service,
+    )
+        .prop_map(
+            |((internal, cross_zone, with_group, ip_targets), subnets, listeners, targets, service)| {
+                NlbPlan { internal, cross_zone, with_group, ip_targets, subnets, listeners, targets, service }
+            },
+        )
+}
+
+fn vpc() -> impl Strategy<Value = VpcPlan> {
+    (
+        (
+            (0..VPC_BLOCKS.len(), prop::bool::weighted(0.8), any::<bool>()),
+            prop::bool::weighted(0.7),
+            prop::bool::weighted(0.6),
+        ),
+        prop::collection::vec(group(), 0..3),
+        prop::collection::vec(acl(), 0..2),
+        prop::collection::vec(route(), 0..3),
+        prop::collection::vec(prop::collection::vec(route(), 0..3), 0..2),
+        prop::collection::vec(subnet(), 1..4),
+        prop::option::weighted(0.6, nlb()),
+    )
+        .prop_map(
+            |(
+                ((block, igw, dns_hostnames), default_route, web_group),
+                groups,
+                acls,
+                main_routes,
+                tables,
+                subnets,
+                nlb,
+            )| {
+                VpcPlan {
+                    block,
+                    igw,
+                    dns_hostnames,
+                    default_route,
+                    web_group,
+                    groups,
+                    acls,
+                    main_routes,
+                    tables,
+                    subnets,
+                    nlb,
+                }
+            },
+        )
+}
+
+fn change() -> impl Strategy<Value = Change> {
+    prop_oneof![any::<Index>().prop_map(Change::DetachIgw), any::<Index>().prop_map(Change::Terminate)]
+}
+
+/// A random valid topology: one to three VPCs.
+pub fn topology() -> impl Strategy<Value = Topology> {
+    (0..1000u64, prop::collection::vec(vpc(), 1..4), prop_oneof![1 => Just(CLOCKS_S[0]), 1 => Just(CLOCKS_S[1]), 3 => Just(CLOCKS_S[2]), 3 => Just(CLOCKS_S[3])], prop::collection::vec(change(), 0..2))
+        .prop_map(|(seed, vpcs, clock_s, late)| Topology { seed, vpcs, clock_s, late })
+}
+
+/// A random topology whose first VPC always holds an NLB with a web group, fronted by an
+/// endpoint service that has at least one accepted endpoint, the clock moved past
+/// provisioning and health checks: PrivateLink paths, which random worlds rarely complete.
+pub fn privatelink_topology() -> impl Strategy<Value = Topology> {
+    let extra = (endpoint(), any::<bool>(), instance(), any::<Index>());
+    (topology(), nlb(), extra).prop_map(|(mut t, mut nlb, (mut endpoint, acceptance, mut web, target))| {
+        endpoint.fate = Fate::Accept;
+        let service = nlb.service.get_or_insert(ServicePlan { acceptance, endpoints: Vec::new() });
+        service.endpoints.insert(0, endpoint);
+        nlb.targets.push(target);
+        web.http = true;
+        let provider = &mut t.vpcs[0];
+        provider.web_group = true;
+        provider.subnets[0].instances.push(web);
+        provider.nlb = Some(nlb);
+        t.clock_s = CLOCKS_S[3];
+        t
+    })
+}
+
+/// One random flow plan.
+pub fn flow() -> impl Strategy<Value = FlowPlan> {
+    let src_port = prop::sample::select(&[40000u16, 1024, 50000, 61000][..]);
+    (
+        any::<Index>(),
+        0..4usize,
+        any::<Index>(),
+        0..FLOW_PROTOCOLS.len(),
+        0..FLOW_PORTS.len(),
+        src_port,
+        0..4u32,
+    )
+        .prop_map(|(src, aim, dst, protocol, dst_port, src_port, seq)| FlowPlan {
+            src,
+            aim,
+            dst,
+            protocol,
+            dst_port,
+            src_port,
+            seq,
+        })
+}
+
+/// A built topology with resolved flows: what the properties take.
+pub fn case() -> impl Strategy<Value = super::Case> {
+    (topology(), prop::collection::vec(flow(), 1..9)).prop_map(|(t, f)| super::Case::new(t, f))
+}
+
+/// A case over [`privatelink_topology`].
+pub fn privatelink_case() -> impl Strategy<Value = super::Case> {
+    (privatelink_topology(), prop::collection::vec(flow(), 1..9)).prop_map(|(t, f)| super::Case::new(t, f))
+}
+
+/// Either: two thirds [`case`], one third [`privatelink_case`].
+pub fn mixed_case() -> impl Strategy<Value = super::Case> {
+    prop_oneof![2 => case(), 1 => privatelink_case()]
+}
+
+/// A world and flows from its interfaces, for users' own properties.
+pub fn world_and_flows() -> impl Strategy<Value = (World, Vec<(EniId, Flow)>)> {
+    case().prop_map(|c| (c.world, c.flows))
+}
+
+/// The rule CIDR pool of a VPC: anywhere, the private ranges, its own block and first two subnets,
+/// the lab's public-as-private range, one of the region's Amazon ranges.
+pub fn rule_cidrs(vpc_block: &str) -> [String; 8] {
+    let b: crate::addr::Cidr = vpc_block.parse().expect("a block of VPC_BLOCKS");
+    let sub = |i: u32| crate::addr::Cidr::new(b.nth(i * 256), 24).to_string();
+    [
+        "0.0.0.0/0".into(),
+        "10.0.0.0/8".into(),
+        vpc_block.to_string(),
+        sub(0),
+        sub(1),
+        "20.0.0.0/8".into(),
+        "172.16.0.0/12".into(),
+        "13.124.0.0/15".into(),
+    ]
+}
+
+/// The route destination pool of a VPC: default, the other blocks, its own subnets (more
+/// specific than local), the internet hosts' ranges and an Amazon range.
+pub fn route_destinations(vpc_block: &str) -> [String; 10] {
+    let b: crate::addr::Cidr = vpc_block.parse().expect("a block of VPC_BLOCKS");
+    let sub = |i: u32| crate::addr::Cidr::new(b.nth(i * 256), 24).to_string();
+    [
+        "0.0.0.0/0".into(),
+        "10.0.0.0/16".into(),
+        "10.1.0.0/16".into(),
+        "20.0.0.0/16".into(),
+        sub(1),
+        sub(2),
+        "52.206.188.0/24".into(),
+        "8.8.8.0/24".into(),
+        "10.0.0.0/8".into(),
+        "15.164.0.0/15".into(),
+    ]
+}
+
+/// An address that no interface holds: the `n`th host of a VPC block's last /24.
+pub fn unowned(vpc_block: &str, n: u32) -> Ipv4Addr {
+    let b: crate::addr::Cidr = vpc_block.parse().expect("a block of VPC_BLOCKS");
+    b.nth(255 * 256 + n)
+}
