@@ -214,12 +214,7 @@ fn a_stack_failing_at_its_last_resource_rolls_back_completely_and_names_it() {
 fn an_aws_step_failing_midway_changes_nothing() {
     let l = lab();
     let web1 = l.world.instance(l.web1).aws_id.clone();
-    let mut session = Session {
-        world: l.world,
-        stacks: IndexMap::new(),
-        delete_failed: IndexMap::new(),
-        embedded: Vec::new(),
-    };
+    let mut session = Session::new(l.world);
     let before = dump(&session.world);
     // The first instance exists and would be terminated; the second does not exist.
     let call = parse_line(&format!("aws ec2 terminate-instances --instance-ids {web1} i-0123456789abcdef0"))

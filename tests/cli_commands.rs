@@ -728,3 +728,20 @@ mod quotas {
         );
     }
 }
+
+mod warnings {
+    use super::*;
+
+    #[test]
+    fn a_resource_type_outside_networking_is_skipped_with_a_warning_naming_it() {
+        let ran = vpcsim(&["run", "--quiet", "scenarios/two-tier-internal-nlb.yaml"]);
+        assert_eq!(ran.code, 0, "{}", ran.stderr);
+        assert!(
+            ran.stderr.contains("warning: scenarios/two-tier-internal-nlb.cfn.yaml:")
+                && ran.stderr.contains("Resources.AuditBucket")
+                && ran.stderr.contains("AWS::S3::Bucket"),
+            "{}",
+            ran.stderr
+        );
+    }
+}

@@ -3,7 +3,6 @@
 //! real tool's words and exit code, and no sequence of words reaches a panic, neither
 //! while parsing nor when the parsed command runs on the seed lab.
 
-use indexmap::IndexMap;
 use proptest::prelude::*;
 use vpcsim::command::{app, aws};
 use vpcsim::lab::{Lab, LabOptions};
@@ -241,12 +240,7 @@ fn cases(default: u32) -> u32 {
 
 fn lab_session() -> Session {
     let lab = Lab::ready(LabOptions::default()).expect("the lab builds");
-    Session {
-        world: lab.world,
-        stacks: IndexMap::new(),
-        delete_failed: IndexMap::new(),
-        embedded: Vec::new(),
-    }
+    Session::new(lab.world)
 }
 
 proptest! {

@@ -100,6 +100,9 @@ fn run_one(
         session.embedded = LAB_FILES.to_vec();
     }
     let report = scenario::run(s, &mut session).map_err(|e| CliError::invalid(e.to_string()))?;
+    for w in &session.warnings {
+        eprintln!("warning: {w}");
+    }
     let code = report.exit_code() as u8;
     let text = if json {
         reports.push(render::json(&report));

@@ -32,6 +32,8 @@ pub struct Session {
     pub delete_failed: IndexMap<String, String>,
     /// Template files built into the binary (name, text), looked up before the disk.
     pub embedded: Vec<(&'static str, &'static str)>,
+    /// What stack creation passed over (resource types outside networking), to show the user.
+    pub warnings: Vec<FileProblem>,
 }
 
 impl Session {
@@ -46,7 +48,18 @@ impl Session {
                 hint: Some(format!("use one of: {}", crate::region::Region::known_names().join(", "))),
             })
         })?;
-        Ok(Session { world, stacks: IndexMap::new(), delete_failed: IndexMap::new(), embedded: Vec::new() })
+        Ok(Session::new(world))
+    }
+
+    /// A session on a world built elsewhere (through the API), with no stacks yet.
+    pub fn new(world: World) -> Session {
+        Session {
+            world,
+            stacks: IndexMap::new(),
+            delete_failed: IndexMap::new(),
+            embedded: Vec::new(),
+            warnings: Vec::new(),
+        }
     }
 
     fn exports(&self) -> IndexMap<String, String> {
@@ -231,6 +244,7 @@ impl crate::scenario::Backend for Session {
                     &exports,
                 )?,
             };
+            self.warnings.extend(stack.warnings.iter().cloned());
             self.stacks.insert(spec.name.clone(), stack);
         }
         Ok(())
