@@ -99,7 +99,10 @@ fn run_one(
     if builtin {
         session.embedded = LAB_FILES.to_vec();
     }
-    let report = scenario::run(s, &mut session).map_err(|e| CliError::invalid(e.to_string()))?;
+    let mut progress = ProgressLine::new();
+    let report = scenario::run_observed(s, &mut session, &mut |p| progress.show(p))
+        .map_err(|e| CliError::invalid(e.to_string()))?;
+    progress.clear();
     for w in &session.warnings {
         eprintln!("warning: {w}");
     }
@@ -150,6 +153,49 @@ fn print_steps(text: &str, mut pause: bool) {
     }
 }
 
+/// A progress line on standard error, shown only on a terminal and only once a run has
+/// taken longer than a second (most runs finish well before, and print nothing extra).
+struct ProgressLine {
+    start: std::time::Instant,
+    terminal: bool,
+    shown: bool,
+}
+
+impl ProgressLine {
+    fn new() -> ProgressLine {
+        use std::io::IsTerminal;
+        ProgressLine {
+            start: std::time::Instant::now(),
+            terminal: std::io::stderr().is_terminal(),
+            shown: false,
+        }
+    }
+
+    fn show(&mut self, p: scenario::Progress<'_>) {
+        if !self.terminal || self.start.elapsed() < std::time::Duration::from_secs(1) {
+            return;
+        }
+        eprint!("\r\x1b[2K{}", progress_text(p));
+        self.shown = true;
+    }
+
+    fn clear(&mut self) {
+        if self.shown {
+            eprint!("\r\x1b[2K");
+            self.shown = false;
+        }
+    }
+}
+
+/// The progress line's text, cut to fit an 80-column terminal.
+fn progress_text(p: scenario::Progress<'_>) -> String {
+    let text = match p {
+        scenario::Progress::Stacks => "creating the stacks".to_string(),
+        scenario::Progress::Step { index, total, title } => format!("step {index}/{total}: {title}"),
+    };
+    text.chars().take(78).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,5 +204,27 @@ mod tests {
     fn a_report_is_cut_before_each_step() {
         let text = "Scenario: x\n\n── step 1: a\nout\n\n── step 2: b\n\nPASS\n";
         assert_eq!(split_steps(text), ["Scenario: x\n\n", "── step 1: a\nout\n\n", "── step 2: b\n\nPASS\n"]);
+    }
+
+    #[test]
+    fn a_progress_line_shows_only_on_a_terminal_once_a_second_has_passed() {
+        let step = scenario::Progress::Step { index: 3, total: 21, title: "curl goes privately" };
+        let long_ago = std::time::Instant::now() - std::time::Duration::from_secs(2);
+        let mut fresh = ProgressLine { start: std::time::Instant::now(), terminal: true, shown: false };
+        fresh.show(step);
+        assert!(!fresh.shown, "nothing before a second has passed");
+        let mut piped = ProgressLine { start: long_ago, terminal: false, shown: false };
+        piped.show(step);
+        assert!(!piped.shown, "nothing when standard error is not a terminal");
+        let mut slow = ProgressLine { start: long_ago, terminal: true, shown: false };
+        slow.show(step);
+        assert!(slow.shown);
+        slow.clear();
+        assert!(!slow.shown);
+        assert_eq!(progress_text(step), "step 3/21: curl goes privately");
+        assert_eq!(
+            progress_text(scenario::Progress::Step { index: 1, total: 1, title: &"x".repeat(200) }).len(),
+            78
+        );
     }
 }

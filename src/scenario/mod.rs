@@ -31,7 +31,7 @@ use crate::yaml::Node;
 
 pub use duration::{format_duration, parse_duration};
 pub use expect::{check, Check, Failure, StepOutcome};
-pub use run::{run, Backend, Report, Resolution, StepReport, StepStatus};
+pub use run::{run, run_observed, Backend, Progress, Report, Resolution, StepReport, StepStatus};
 
 /// The default limit of a `wait-for` step.
 pub const DEFAULT_WAIT_FOR_TIMEOUT: Duration = Duration::from_secs(15 * 60);

@@ -118,12 +118,42 @@ impl Report {
 /// An `Err` means the scenario cannot run at all (exit 2): a stack failed, or a name
 /// or substitution does not resolve.
 pub fn run(scenario: &Scenario, backend: &mut dyn Backend) -> Result<Report, FileError> {
+    run_observed(scenario, backend, &mut |_: Progress<'_>| {})
+}
+
+/// Where a run is, for a progress line: stacks being created, or a step about to run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Progress<'a> {
+    /// The stacks are being created.
+    Stacks,
+    /// Step `index` (from 1) of `total` is about to run.
+    Step {
+        /// Its number, from 1.
+        index: usize,
+        /// How many steps the scenario has.
+        total: usize,
+        /// Its title.
+        title: &'a str,
+    },
+}
+
+/// [`run`], telling `observe` where it is before the stacks and before each step.
+pub fn run_observed(
+    scenario: &Scenario,
+    backend: &mut dyn Backend,
+    observe: &mut dyn FnMut(Progress<'_>),
+) -> Result<Report, FileError> {
+    observe(Progress::Stacks);
     backend.create_stacks(scenario)?;
     check_names(scenario, &BackendResolver(backend))?;
     let mut saved = Saved::new();
     let mut steps = Vec::new();
     let mut failed = false;
+    let total = scenario.steps.len();
     for (i, step) in scenario.steps.iter().enumerate() {
+        if !failed {
+            observe(Progress::Step { index: i + 1, total, title: &title(step) });
+        }
         let report = if failed { skipped(i, step) } else { run_step(i, step, &mut saved, backend) };
         failed |= report.status == StepStatus::Failed;
         steps.push(report);
