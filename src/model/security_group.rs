@@ -220,6 +220,15 @@ impl SecurityGroup {
             crate::trace::Direction::Egress => &self.egress,
         }
     }
+
+    /// The rules of one direction, to change.
+    #[inline]
+    pub fn rules_mut(&mut self, direction: crate::trace::Direction) -> &mut SgRules {
+        match direction {
+            crate::trace::Direction::Ingress => &mut self.ingress,
+            crate::trace::Direction::Egress => &mut self.egress,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -109,10 +109,7 @@ impl World {
         direction: Direction,
         perms: &[Permission],
     ) -> ApiResult<()> {
-        let op = match direction {
-            Direction::Ingress => "AuthorizeSecurityGroupIngress",
-            Direction::Egress => "AuthorizeSecurityGroupEgress",
-        };
+        let op = &operation("Authorize", direction);
         // Rules get their ids only once every check passed: a refused call changes nothing.
         let mut rules: Vec<SgRule> = perms
             .iter()
@@ -124,11 +121,7 @@ impl World {
                 description: p.description.clone(),
             })
             .collect();
-        let group = &self.sgs[sg.index()];
-        let existing = match direction {
-            Direction::Ingress => &group.ingress,
-            Direction::Egress => &group.egress,
-        };
+        let existing = self.sgs[sg.index()].rules(direction);
         if let Some(dup) = rules.iter().find(|r| existing.iter().any(|e| e.same_permission(r))) {
             return Err(ApiError::new(
                 op,
@@ -143,11 +136,7 @@ impl World {
         for r in &mut rules {
             r.rule_id = self.ids.aws_id("sgr");
         }
-        let group = &mut self.sgs[sg.index()];
-        match direction {
-            Direction::Ingress => group.ingress.extend(rules),
-            Direction::Egress => group.egress.extend(rules),
-        }
+        self.sgs[sg.index()].rules_mut(direction).extend(rules);
         Ok(())
     }
 
@@ -158,15 +147,9 @@ impl World {
         direction: Direction,
         perms: &[Permission],
     ) -> ApiResult<()> {
-        let op = match direction {
-            Direction::Ingress => "RevokeSecurityGroupIngress",
-            Direction::Egress => "RevokeSecurityGroupEgress",
-        };
+        let op = &operation("Revoke", direction);
         let group = &self.sgs[sg.index()];
-        let rules = match direction {
-            Direction::Ingress => &group.ingress,
-            Direction::Egress => &group.egress,
-        };
+        let rules = group.rules(direction);
         let matches = |r: &SgRule, p: &Permission| {
             r.protocol == p.protocol
                 && (p.protocol == RuleProtocol::All || r.ports == p.ports)
@@ -182,12 +165,7 @@ impl World {
                 ),
             ));
         }
-        let group = &mut self.sgs[sg.index()];
-        let rules = match direction {
-            Direction::Ingress => &mut group.ingress,
-            Direction::Egress => &mut group.egress,
-        };
-        rules.retain(|r| !perms.iter().any(|p| matches(r, p)));
+        self.sgs[sg.index()].rules_mut(direction).retain(|r| !perms.iter().any(|p| matches(r, p)));
         Ok(())
     }
 
@@ -262,6 +240,15 @@ impl World {
         self.subnets[subnet.index()].nacl = acl;
         Ok(())
     }
+}
+
+/// `AuthorizeSecurityGroupIngress` and its kin: the API operation for a verb and a direction.
+fn operation(verb: &str, direction: Direction) -> String {
+    let dir = match direction {
+        Direction::Ingress => "Ingress",
+        Direction::Egress => "Egress",
+    };
+    format!("{verb}SecurityGroup{dir}")
 }
 
 /// A NACL entry that allows or denies `protocol`/`ports` for `cidr`.
