@@ -288,9 +288,9 @@ fn instance(w: &World, id: InstanceId) -> Value {
     };
     let mut v = json!({
         "AmiLaunchIndex": 0,
-        "ImageId": i.image_id,
+        "ImageId": &*i.image_id,
         "InstanceId": i.aws_id,
-        "InstanceType": i.instance_type,
+        "InstanceType": &*i.instance_type,
     });
     if let Some(k) = &i.key_name {
         v["KeyName"] = json!(k);

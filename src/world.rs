@@ -64,13 +64,10 @@ pub(crate) struct IdIndex {
     spill: FxHashMap<String, Handle>,
 }
 
-/// The Name tag: a scan for the usual handful of tags (cheaper than hashing the key), a hash lookup past that.
+/// The Name tag: a scan of the usual handful of tags.
 #[inline]
 fn name_tag(tags: &crate::model::Tags) -> Option<&str> {
-    if tags.len() > 8 {
-        return crate::model::name_tag(tags);
-    }
-    tags.iter().find(|(k, _)| k.as_str() == "Name").map(|(_, v)| v.as_str())
+    crate::model::name_tag(tags)
 }
 
 fn id_hash(aws_id: &str) -> u64 {

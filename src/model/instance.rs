@@ -1,6 +1,9 @@
 //! Instances: a primary network interface, a state, and what the operating system
 //! serves (which ports listen, what HTTP answers), as the model was told.
 
+use std::borrow::Cow;
+use std::sync::Arc;
+
 use crate::addr::Protocol;
 use crate::ids::EniId;
 use crate::model::Tags;
@@ -44,7 +47,7 @@ pub struct Service {
     /// Port.
     pub port: u16,
     /// What it is (`httpd`, `nginx`, `sshd`).
-    pub software: String,
+    pub software: Cow<'static, str>,
     /// For HTTP servers: the body of `GET /`.
     pub http_body: Option<String>,
 }
@@ -57,13 +60,13 @@ pub struct Instance {
     /// The primary interface (device index 0).
     pub eni: EniId,
     /// Further interfaces.
-    pub secondary_enis: Vec<EniId>,
+    pub secondary_enis: Box<[EniId]>,
     /// State.
     pub state: InstanceState,
     /// Instance type (`t2.micro`).
-    pub instance_type: String,
+    pub instance_type: Arc<str>,
     /// Image id.
-    pub image_id: String,
+    pub image_id: Arc<str>,
     /// Key pair name.
     pub key_name: Option<String>,
     /// What listens (sshd on 22 by default, as on Amazon Linux).

@@ -1,6 +1,8 @@
 //! Instances, network interfaces and Elastic IPs (A4, I1, S4).
 
+use std::borrow::Cow;
 use std::net::Ipv4Addr;
+use std::sync::{Arc, LazyLock};
 
 use super::ApiResult;
 use crate::addr::Protocol;
@@ -53,9 +55,13 @@ pub struct CreateNetworkInterface {
     pub tags: Tags,
 }
 
+/// The instance type and image when RunInstances names none, shared by every such instance.
+static DEFAULT_TYPE: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from("t2.micro"));
+static DEFAULT_IMAGE: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from("ami-0a1b2c3d4e5f60718"));
+
 /// sshd on port 22, as every Amazon Linux instance runs.
 pub fn sshd() -> Service {
-    Service { protocol: Protocol::Tcp, port: 22, software: "sshd".into(), http_body: None }
+    Service { protocol: Protocol::Tcp, port: 22, software: Cow::Borrowed("sshd"), http_body: None }
 }
 
 impl World {
@@ -176,10 +182,10 @@ impl World {
         self.instances.push(Instance {
             aws_id,
             eni,
-            secondary_enis: Vec::new(),
+            secondary_enis: Box::default(),
             state: InstanceState::Running,
-            instance_type: req.instance_type.unwrap_or_else(|| "t2.micro".into()),
-            image_id: req.image_id.unwrap_or_else(|| "ami-0a1b2c3d4e5f60718".into()),
+            instance_type: req.instance_type.map_or_else(|| DEFAULT_TYPE.clone(), Arc::from),
+            image_id: req.image_id.map_or_else(|| DEFAULT_IMAGE.clone(), Arc::from),
             key_name: req.key_name,
             services,
             answers_ping: true,
@@ -195,7 +201,7 @@ impl World {
         inst.services.push(Service {
             protocol: Protocol::Tcp,
             port,
-            software: software.to_string(),
+            software: Cow::Owned(software.to_string()),
             http_body: Some(body.to_string()),
         });
     }
