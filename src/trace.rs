@@ -312,6 +312,157 @@ impl fmt::Display for Direction {
     }
 }
 
+/// Text held by a [`Trace`]: ids, names and rule fields. Up to 30 bytes (every AWS id
+/// but ARNs, Name tags, CIDRs, ports, protocols) are stored inline, so building a hop
+/// does not allocate; longer text is boxed. Serialises, displays, debugs and compares
+/// exactly like the `String` it replaces.
+#[derive(Clone)]
+pub struct Text(TextRepr);
+
+#[derive(Clone)]
+enum TextRepr {
+    Inline(u8, [u8; Text::INLINE]),
+    Heap(Box<str>),
+}
+
+impl Text {
+    /// The longest text stored without allocating.
+    pub const INLINE: usize = 30;
+
+    /// The text.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            // SAFETY: the bytes were copied from a `&str`, a whole one, so they are UTF-8.
+            TextRepr::Inline(len, buf) => unsafe { std::str::from_utf8_unchecked(&buf[..usize::from(*len)]) },
+            TextRepr::Heap(s) => s,
+        }
+    }
+}
+
+impl From<&str> for Text {
+    #[inline]
+    fn from(s: &str) -> Text {
+        if s.len() <= Text::INLINE {
+            let mut buf = [0u8; Text::INLINE];
+            buf[..s.len()].copy_from_slice(s.as_bytes());
+            Text(TextRepr::Inline(s.len() as u8, buf))
+        } else {
+            Text(TextRepr::Heap(s.into()))
+        }
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Text {
+        if s.len() <= Text::INLINE {
+            Text::from(s.as_str())
+        } else {
+            Text(TextRepr::Heap(s.into_boxed_str()))
+        }
+    }
+}
+
+impl From<&String> for Text {
+    fn from(s: &String) -> Text {
+        Text::from(s.as_str())
+    }
+}
+
+impl From<Text> for String {
+    fn from(t: Text) -> String {
+        t.as_str().to_string()
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+    #[inline]
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for Text {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::borrow::Borrow<str> for Text {
+    fn borrow(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq for Text {
+    fn eq(&self, other: &Text) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Text {}
+
+impl std::hash::Hash for Text {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.as_str().hash(h)
+    }
+}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<String> for Text {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl PartialEq<Text> for str {
+    fn eq(&self, other: &Text) -> bool {
+        self == other.as_str()
+    }
+}
+
+impl PartialEq<Text> for &str {
+    fn eq(&self, other: &Text) -> bool {
+        *self == other.as_str()
+    }
+}
+
+impl PartialEq<Text> for String {
+    fn eq(&self, other: &Text) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl fmt::Display for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Debug for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl Serialize for Text {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 /// What matched at a component: the reason it let the packet through (or not).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
@@ -321,13 +472,13 @@ pub enum Matched {
         /// Direction of the rule.
         direction: Direction,
         /// The group's id.
-        group_id: String,
+        group_id: Text,
         /// Protocol of the rule (`-1` for all).
-        protocol: String,
+        protocol: Text,
         /// Port range of the rule.
-        ports: String,
+        ports: Text,
         /// The CIDR or group the rule names.
-        peer: String,
+        peer: Text,
     },
     /// A response allowed because security groups are stateful (S2).
     Stateful {
@@ -341,45 +492,45 @@ pub enum Matched {
         /// Rule number, or `None` for the final `*` rule.
         rule_number: Option<u16>,
         /// `allow` or `deny`.
-        action: String,
+        action: Text,
         /// CIDR of the rule.
         cidr: Cidr,
         /// Protocol of the rule.
-        protocol: String,
+        protocol: Text,
         /// Port range of the rule.
-        ports: String,
+        ports: Text,
     },
     /// A route matched.
     Route {
         /// The route's destination.
         destination: Cidr,
         /// The route's target (`local`, `igw-...`, ...).
-        target: String,
+        target: Text,
         /// `active` or `blackhole`.
-        state: String,
+        state: Text,
     },
     /// A listener took the packet.
     Listener {
         /// Listener protocol.
-        protocol: String,
+        protocol: Text,
         /// Listener port.
         port: u16,
     },
     /// A target was chosen.
     Target {
         /// Target id (instance id or IP).
-        target: String,
+        target: Text,
         /// Target address.
         address: Ipv4Addr,
         /// Target port.
         port: u16,
         /// Why this one: the hash and the candidates.
-        reason: String,
+        reason: Text,
     },
     /// A state that allowed or stopped traffic (an endpoint's, a gateway's).
     State {
         /// The state's name.
-        state: String,
+        state: Text,
     },
     /// Delivered to a host.
     Delivered,
@@ -422,9 +573,9 @@ pub struct Hop {
     /// What kind of component.
     pub kind: ComponentKind,
     /// The AWS id (or ARN, or a host name for the internet).
-    pub id: String,
+    pub id: Text,
     /// The Name tag (or the resource's own name), when it has one.
-    pub name: Option<String>,
+    pub name: Option<Text>,
     /// What matched there.
     pub matched: Option<Matched>,
     /// The packet as it arrived.
@@ -503,3 +654,23 @@ impl Trace {
 
 /// The ephemeral ports a Linux client picks from (N3).
 pub const EPHEMERAL: PortRange = PortRange::LINUX_EPHEMERAL;
+
+#[cfg(test)]
+mod text_tests {
+    use super::Text;
+
+    #[test]
+    fn text_behaves_like_the_string_it_replaces() {
+        let long = "arn:aws:elasticloadbalancing:ap-northeast-2:123456789012:listener/net/x/1/2";
+        for s in ["", "-1", "eni-58673c0b1cc735b65", "vpce-svc-0123456789abcdef0ab", "a\"quoted\" näme", long]
+        {
+            let t = Text::from(s);
+            assert_eq!(t.as_str(), s);
+            assert_eq!(t, Text::from(s.to_string()));
+            assert_eq!(format!("{t}"), s);
+            assert_eq!(format!("{t:?}"), format!("{:?}", s.to_string()));
+            assert_eq!(serde_json::to_string(&t).unwrap(), serde_json::to_string(s).unwrap());
+        }
+        assert_eq!(Text::from("x".repeat(Text::INLINE + 1)).len(), Text::INLINE + 1);
+    }
+}

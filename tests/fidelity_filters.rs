@@ -33,12 +33,12 @@ fn acl_id(w: &World, acl: NaclId) -> String {
 
 /// What the security-group hops of a path matched, with the group id.
 fn sg_matches(hops: &[vpcsim::trace::Hop]) -> Vec<(String, Option<Matched>)> {
-    hops_of(hops, K::SecurityGroup).into_iter().map(|h| (h.id.clone(), h.matched.clone())).collect()
+    hops_of(hops, K::SecurityGroup).into_iter().map(|h| (h.id.to_string(), h.matched.clone())).collect()
 }
 
 /// What the NACL hops of a path matched, with the ACL id.
 fn acl_matches(hops: &[vpcsim::trace::Hop]) -> Vec<(String, Option<Matched>)> {
-    hops_of(hops, K::NetworkAcl).into_iter().map(|h| (h.id.clone(), h.matched.clone())).collect()
+    hops_of(hops, K::NetworkAcl).into_iter().map(|h| (h.id.to_string(), h.matched.clone())).collect()
 }
 
 fn sg_rule(direction: Direction, group: &str, protocol: &str, ports: &str, peer: &str) -> Option<Matched> {

@@ -233,7 +233,7 @@ fn i1_the_igw_rewrites_the_private_source_out_and_the_public_destination_in() {
     };
     let igws: Vec<_> = hops_of(&t.forward, K::InternetGateway)
         .into_iter()
-        .map(|x| (x.id.clone(), x.inbound, x.outbound))
+        .map(|x| (x.id.to_string(), x.inbound, x.outbound))
         .collect();
     let my_igw = w.igws[lab.my_igw.index()].aws_id.clone();
     let custom_igw = w.igws[lab.custom_igw.index()].aws_id.clone();
@@ -248,7 +248,7 @@ fn i1_the_igw_rewrites_the_private_source_out_and_the_public_destination_in() {
     // The response: the server's IGW rewrites its source, the client's IGW the destination.
     let back: Vec<_> = hops_of(&t.ret, K::InternetGateway)
         .into_iter()
-        .map(|x| (x.id.clone(), x.inbound, x.outbound))
+        .map(|x| (x.id.to_string(), x.inbound, x.outbound))
         .collect();
     assert_eq!(
         back,
@@ -273,7 +273,7 @@ fn i2_an_interface_without_a_public_ip_cannot_leave_through_the_igw() {
     assert_eq!(blocked_at(&t), (C::IgwPublicIpAssociationForEgress, K::InternetGateway, igw_id.clone()));
     assert_eq!(t.explanation.as_ref().unwrap().component_name.as_deref(), Some("My-IGW"));
     let last = t.forward.last().unwrap();
-    assert_eq!((last.kind, &last.id, last.outbound), (K::InternetGateway, &igw_id, None));
+    assert_eq!((last.kind, last.id.as_str(), last.outbound), (K::InternetGateway, igw_id.as_str(), None));
 }
 
 #[test]

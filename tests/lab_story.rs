@@ -86,7 +86,7 @@ fn before_the_endpoint_my_ec2_reaches_the_nlb_through_both_internet_gateways() {
     let my_igw_id = w.igws[lab.my_igw.index()].aws_id.clone();
     assert_eq!(
         route.matched,
-        Some(Matched::Route { destination: Cidr::ANY, target: my_igw_id, state: "active".into() })
+        Some(Matched::Route { destination: Cidr::ANY, target: my_igw_id.into(), state: "active".into() })
     );
     let my_igw = named(&t, K::InternetGateway, "My-IGW");
     assert_eq!(my_igw.inbound.unwrap().src, w.enis[w.instances[lab.my_ec2.index()].eni.index()].private_ip);

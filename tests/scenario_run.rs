@@ -52,7 +52,7 @@ fn trace(kinds: &[ComponentKind], delivered: Option<Header>, explanation: Option
         .map(|(i, k)| Hop {
             seq: i as u16 + 1,
             kind: *k,
-            id: format!("{}-{}", k.as_str(), i),
+            id: format!("{}-{}", k.as_str(), i).into(),
             name: None,
             matched: None,
             inbound: None,

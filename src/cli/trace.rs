@@ -197,7 +197,7 @@ fn rows(hops: &[Hop]) -> Vec<Vec<String>> {
                 h.seq.to_string(),
                 h.kind.as_str().to_string(),
                 short_id(&h.id).to_string(),
-                h.name.clone().unwrap_or_else(|| "-".into()),
+                h.name.as_deref().unwrap_or("-").to_string(),
                 h.matched.as_ref().map(ToString::to_string).unwrap_or_default(),
                 inbound,
                 header_text(&h.outbound),

@@ -7,9 +7,12 @@ use std::borrow::Cow;
 use crate::addr::{Cidr, PortRange, RuleProtocol};
 use crate::ids::*;
 use crate::model::nacl::AclEntry;
-use crate::model::route_table::Route;
+use crate::model::nlb::TargetRef;
+use crate::model::route_table::{Route, RouteTarget};
 use crate::model::security_group::{Peer, SgRule};
-use crate::trace::{ComponentKind, Direction, Explanation, ExplanationCode, Header, Hop, Matched, Trace};
+use crate::trace::{
+    ComponentKind, Direction, Explanation, ExplanationCode, Header, Hop, Matched, Text, Trace,
+};
 use crate::world::{Handle, World};
 
 use super::{Block, Component, Outcome};
@@ -112,8 +115,8 @@ impl Recorder for ExplainRecorder<'_> {
         path.push(Hop {
             seq: path.len() as u16 + 1,
             kind,
-            id: id.into_owned(),
-            name: handle.and_then(|h| w.name_of(h)).map(str::to_string),
+            id: Text::from(&*id),
+            name: handle.and_then(|h| w.name_of(h)).map(Text::from),
             matched: matched(w, why),
             inbound,
             outbound,
@@ -166,40 +169,77 @@ pub fn internet_host_name(w: &World, addr: std::net::Ipv4Addr) -> String {
     }
 }
 
-fn peer_text(w: &World, p: &Peer) -> String {
+fn peer_text(w: &World, p: &Peer) -> Text {
     match p {
         Peer::Cidr(c) => cidr_text(*c),
-        Peer::Group(g) => w.sgs[g.index()].aws_id.clone(),
-        Peer::PrefixList(p) => p.clone(),
+        Peer::Group(g) => Text::from(&w.sgs[g.index()].aws_id),
+        Peer::PrefixList(p) => Text::from(p),
     }
 }
 
-/// `Cidr`'s Display, without the formatting machinery or regrowth.
-fn cidr_text(c: Cidr) -> String {
-    let mut s = String::with_capacity(18);
+/// A short text built on the stack, without the formatting machinery.
+struct Buf {
+    bytes: [u8; Text::INLINE],
+    len: usize,
+}
+
+impl Buf {
+    fn new() -> Buf {
+        Buf { bytes: [0; Text::INLINE], len: 0 }
+    }
+
+    fn push(&mut self, b: u8) {
+        self.bytes[self.len] = b;
+        self.len += 1;
+    }
+
+    fn decimal(&mut self, mut n: u32) {
+        let mut digits = [0u8; 10];
+        let mut i = digits.len();
+        loop {
+            i -= 1;
+            digits[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        for &d in &digits[i..] {
+            self.push(d);
+        }
+    }
+
+    fn text(&self) -> Text {
+        Text::from(std::str::from_utf8(&self.bytes[..self.len]).expect("ASCII digits and punctuation"))
+    }
+}
+
+/// `Cidr`'s Display, without the formatting machinery or an allocation.
+fn cidr_text(c: Cidr) -> Text {
+    let mut s = Buf::new();
     for (i, octet) in c.network().octets().into_iter().enumerate() {
         if i > 0 {
-            s.push('.');
+            s.push(b'.');
         }
-        push_decimal(&mut s, u32::from(octet));
+        s.decimal(u32::from(octet));
     }
-    s.push('/');
-    push_decimal(&mut s, u32::from(c.prefix_len()));
-    s
+    s.push(b'/');
+    s.decimal(u32::from(c.prefix_len()));
+    s.text()
 }
 
 /// `PortRange`'s Display (`all`, `80`, `1024-2047`) for a rule of this protocol.
-fn ports_text(protocol: RuleProtocol, ports: PortRange) -> String {
+fn ports_text(protocol: RuleProtocol, ports: PortRange) -> Text {
     if protocol == RuleProtocol::All || ports.is_all() {
-        return "all".into();
+        return Text::from("all");
     }
-    let mut s = String::with_capacity(11);
-    push_decimal(&mut s, u32::from(ports.from));
+    let mut s = Buf::new();
+    s.decimal(u32::from(ports.from));
     if ports.to != ports.from {
-        s.push('-');
-        push_decimal(&mut s, u32::from(ports.to));
+        s.push(b'-');
+        s.decimal(u32::from(ports.to));
     }
-    s
+    s.text()
 }
 
 fn push_decimal(s: &mut String, mut n: u32) {
@@ -218,13 +258,34 @@ fn push_decimal(s: &mut String, mut n: u32) {
     }
 }
 
+/// `World::route_target_id`, borrowing the id.
+fn route_target_text(w: &World, target: &RouteTarget) -> Text {
+    Text::from(match target {
+        RouteTarget::Local => "local",
+        RouteTarget::Igw(g) => &w.igws[g.index()].aws_id,
+        RouteTarget::Eni(e) => &w.enis[e.index()].aws_id,
+        RouteTarget::Instance(i) => &w.instances[i.index()].aws_id,
+        RouteTarget::Nat(s) | RouteTarget::Pcx(s) | RouteTarget::Tgw(s) | RouteTarget::GatewayEndpoint(s) => {
+            s.as_str()
+        }
+    })
+}
+
+/// `World::target_id`, borrowing the id.
+fn target_text(w: &World, t: TargetRef) -> Text {
+    match t {
+        TargetRef::Instance(i) => Text::from(&w.instances[i.index()].aws_id),
+        TargetRef::Ip(ip) => Text::from(ip.to_string()),
+    }
+}
+
 fn matched(w: &World, why: Why<'_>) -> Option<Matched> {
     Some(match why {
         Why::Nothing => return None,
         Why::SgRule(sg, direction, r) => Matched::SecurityGroupRule {
             direction,
-            group_id: w.sgs[sg.index()].aws_id.clone(),
-            protocol: r.protocol.as_str().into(),
+            group_id: Text::from(&w.sgs[sg.index()].aws_id),
+            protocol: Text::from(r.protocol.as_str()),
             ports: ports_text(r.protocol, r.ports),
             peer: peer_text(w, &r.peer),
         },
@@ -233,28 +294,28 @@ fn matched(w: &World, why: Why<'_>) -> Option<Matched> {
             Some(e) => Matched::AclRule {
                 direction,
                 rule_number: Some(e.number),
-                action: e.action.as_str().into(),
+                action: Text::from(e.action.as_str()),
                 cidr: e.cidr,
-                protocol: e.protocol.as_str().into(),
+                protocol: Text::from(e.protocol.as_str()),
                 ports: ports_text(e.protocol, e.ports),
             },
             None => Matched::AclRule {
                 direction,
                 rule_number: None,
-                action: "deny".into(),
+                action: Text::from("deny"),
                 cidr: crate::addr::Cidr::ANY,
-                protocol: "-1".into(),
-                ports: "all".into(),
+                protocol: Text::from("-1"),
+                ports: Text::from("all"),
             },
         },
         Why::Route(r, active) => Matched::Route {
             destination: r.destination,
-            target: w.route_target_id(&r.target),
-            state: if active { "active" } else { "blackhole" }.into(),
+            target: route_target_text(w, &r.target),
+            state: Text::from(if active { "active" } else { "blackhole" }),
         },
         Why::Listener(l) => {
             let l = &w.listeners[l.index()];
-            Matched::Listener { protocol: l.protocol.as_str().into(), port: l.port }
+            Matched::Listener { protocol: Text::from(l.protocol.as_str()), port: l.port }
         }
         Why::Target(tg, i, hash, n, fail_open) => {
             let group = &w.target_groups[tg.index()];
@@ -263,13 +324,13 @@ fn matched(w: &World, why: Why<'_>) -> Option<Matched> {
                 w.target_address(group.vpc, t.target).unwrap_or((std::net::Ipv4Addr::UNSPECIFIED, "?"));
             let pool = if fail_open { "all targets (fail open: none healthy)" } else { "healthy targets" };
             Matched::Target {
-                target: w.target_id(t.target),
+                target: target_text(w, t.target),
                 address,
                 port: t.port,
-                reason: target_reason(hash, n, pool, az),
+                reason: Text::from(target_reason(hash, n, pool, az)),
             }
         }
-        Why::State(s) => Matched::State { state: s.into() },
+        Why::State(s) => Matched::State { state: Text::from(s) },
         Why::Delivered => Matched::Delivered,
     })
 }

@@ -99,10 +99,10 @@ pub fn json(report: &Report) -> serde_json::Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::trace::{ComponentKind, Matched};
+    use crate::trace::{ComponentKind, Matched, Text};
 
     fn hop(seq: u16, kind: ComponentKind, id: &str, name: Option<&str>, matched: Option<Matched>) -> Hop {
-        Hop { seq, kind, id: id.into(), name: name.map(String::from), matched, inbound: None, outbound: None }
+        Hop { seq, kind, id: id.into(), name: name.map(Text::from), matched, inbound: None, outbound: None }
     }
 
     #[test]

@@ -137,7 +137,7 @@ pub fn project(trace: &Trace) -> (Vec<Step>, Vec<Step>) {
     let keep = |hops: &[crate::trace::Hop]| -> Vec<Step> {
         hops.iter()
             .filter(|h| PATH_KINDS.contains(&h.kind))
-            .map(|h| Step { kind: h.kind, id: h.id.clone() })
+            .map(|h| Step { kind: h.kind, id: h.id.to_string() })
             .collect()
     };
     let at = trace.explanation.as_ref().map(|e| step_of_kind(e.kind, &e.component_id));
