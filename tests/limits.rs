@@ -29,6 +29,68 @@ use vpcsim::trace::Direction;
 use vpcsim::world::World;
 use vpcsim::yaml::{self, Limits};
 
+// ---------------------------------------------------------------- budgets
+
+/// Counts the bytes each thread allocates, so that a case can assert a memory budget by
+/// counting rather than by the wall clock (tests run in parallel: counts are per thread).
+struct PerThreadCounting;
+
+thread_local! {
+    static ALLOCATED: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    static LIVE: std::cell::Cell<i64> = const { std::cell::Cell::new(0) };
+    static PEAK: std::cell::Cell<i64> = const { std::cell::Cell::new(0) };
+}
+
+unsafe impl std::alloc::GlobalAlloc for PerThreadCounting {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        let size = layout.size() as i64;
+        let _ = ALLOCATED.try_with(|a| a.set(a.get() + size as u64));
+        let _ = LIVE.try_with(|l| {
+            l.set(l.get() + size);
+            let _ = PEAK.try_with(|p| p.set(p.get().max(l.get())));
+        });
+        unsafe { std::alloc::System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        let _ = LIVE.try_with(|l| l.set(l.get() - layout.size() as i64));
+        unsafe { std::alloc::System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: PerThreadCounting = PerThreadCounting;
+
+/// What a piece of work cost on the thread that ran it.
+#[derive(Clone, Copy, Debug)]
+struct Usage {
+    /// Bytes allocated in total (freed ones included).
+    allocated: u64,
+    /// The most bytes live at once above what was live when the work started.
+    peak: u64,
+}
+
+/// Runs `work` on this thread and counts what it allocates.
+fn measure<T>(work: impl FnOnce() -> T) -> (T, Usage) {
+    let start_alloc = ALLOCATED.with(|a| a.get());
+    let start_live = LIVE.with(|l| l.get());
+    PEAK.with(|p| p.set(start_live));
+    let out = work();
+    let allocated = ALLOCATED.with(|a| a.get()) - start_alloc;
+    let peak = (PEAK.with(|p| p.get()) - start_live).max(0) as u64;
+    (out, Usage { allocated, peak })
+}
+
+/// Cases for the total-cost findings of the foundations work, one file per layer.
+#[path = "limits/files.rs"]
+mod files;
+#[path = "limits/health.rs"]
+mod health;
+#[path = "limits/scenarios.rs"]
+mod scenarios;
+#[path = "limits/templates.rs"]
+mod templates;
+
 // ---------------------------------------------------------------- helpers
 
 /// Runs `work` on a thread with the default 2 MiB stack; fails after 20 s.
