@@ -11,9 +11,10 @@ use std::time::Duration;
 use indexmap::IndexMap;
 
 use super::subst::Template;
+use super::wait::WaitBudget;
 use super::{
     parse_duration, Action, Expect, Pattern, Scenario, StackSpec, Step, TemplateSource, DEFAULT_REGION,
-    DEFAULT_WAIT_FOR_TIMEOUT, MAX_STACKS, MAX_TOTAL_WAIT, MAX_WAIT,
+    DEFAULT_WAIT_FOR_TIMEOUT, MAX_STACKS,
 };
 use crate::addr::Cidr;
 use crate::command::{app, aws, closest};
@@ -425,28 +426,27 @@ fn duration(ctx: &mut Ctx, node: &Node, key: &str) -> Option<Duration> {
             let hint = Some("write it like 30s, 2m, 1h or 1m30s".to_string());
             ctx.report(node.loc, format!("`{key}`: `{text}` is not a duration"), hint);
         }
-        Some(d) if d > MAX_WAIT => {
-            let msg = format!("`{key}`: `{text}` is longer than the limit of 24h (MAX_WAIT)");
-            ctx.report(node.loc, msg, Some("wait in steps of at most 24h".to_string()));
-            return None;
+        Some(d) => {
+            if let Err(e) = WaitBudget::new().charge(key, &text, d) {
+                ctx.report(node.loc, e.to_string(), Some(e.hint().to_string()));
+                return None;
+            }
         }
-        Some(_) => {}
     }
     d
 }
 
 /// MAX_TOTAL_WAIT: the scenario's waits and wait-for timeouts together.
 fn total_wait(ctx: &mut Ctx, steps: &[Step]) {
-    let mut total = Duration::ZERO;
+    let mut budget = WaitBudget::new();
     for step in steps {
-        total += match step.action {
-            Action::Wait(d) => d,
-            Action::WaitFor { timeout, .. } => timeout,
-            Action::Run(_) => Duration::ZERO,
+        let (key, d) = match step.action {
+            Action::Wait(d) => ("wait", d),
+            Action::WaitFor { timeout, .. } => ("timeout", timeout),
+            Action::Run(_) => continue,
         };
-        if total > MAX_TOTAL_WAIT {
-            let msg = "the scenario waits (and may wait for) more than 7 days in all (limit MAX_TOTAL_WAIT)";
-            ctx.report(step.loc, msg, Some("shorten its waits and wait-for timeouts".to_string()));
+        if let Err(e) = budget.charge(key, &super::format_duration(d), d) {
+            ctx.report(step.loc, e.to_string(), Some(e.hint().to_string()));
             return;
         }
     }
