@@ -96,3 +96,72 @@ mod run {
         assert!(!ran.stdout.contains("Could not resolve host"), "curl never ran: {}", ran.stdout);
     }
 }
+
+mod write_errors {
+    use super::*;
+
+    /// Runs `vpcsim ARGS` with standard output (or standard error) on /dev/full.
+    fn to_full(args: &[&str], stderr_too: bool) -> (i32, String) {
+        let full = || std::fs::OpenOptions::new().write(true).open("/dev/full").expect("/dev/full");
+        let out = Command::new(env!("CARGO_BIN_EXE_vpcsim"))
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdin(Stdio::null())
+            .stdout(full())
+            .stderr(if stderr_too { Stdio::from(full()) } else { Stdio::piped() })
+            .output()
+            .expect("the binary runs");
+        (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+
+    #[test]
+    fn every_command_writing_to_a_full_disk_exits_3_naming_standard_output() {
+        let commands: [&[&str]; 6] = [
+            &["lab"],
+            &["run", "scenarios/privatelink-lab.yaml"],
+            &["shell", "lab"],
+            &["trace", "lab", "--from", "My-EC2", "--to", "Custom-NLB:80", "--until", "4"],
+            &["describe", "lab"],
+            &["graph", "lab"],
+        ];
+        for args in commands {
+            let (code, stderr) = to_full(args, false);
+            assert_eq!(code, 3, "{args:?}: {stderr}");
+            assert!(
+                stderr.contains("vpcsim: cannot write to standard output: No space left on device"),
+                "{args:?}: {stderr}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_error_that_cannot_be_written_to_standard_error_still_exits_non_zero() {
+        let (code, _) = to_full(&["describe", "no-such-file.yaml"], true);
+        assert_eq!(code, 3);
+    }
+
+    #[test]
+    fn graph_o_on_a_full_disk_exits_3_naming_the_file() {
+        let ran = vpcsim(&["graph", "lab", "-o", "/dev/full"]);
+        assert_eq!(ran.code, 3, "{}", ran.stderr);
+        assert!(ran.stderr.contains("cannot write /dev/full"), "{}", ran.stderr);
+    }
+}
+
+mod trace_destination {
+    use super::*;
+
+    #[test]
+    fn ipv6_is_refused_as_unmodelled_and_a_signed_zero_or_large_port_is_refused() {
+        for to in ["::1", "[::1]:80"] {
+            let ran = vpcsim(&["trace", "lab", "--from", "My-EC2", "--to", to]);
+            assert_eq!(ran.code, 2, "{to}");
+            assert!(ran.stderr.contains("vpcsim models IPv4 only"), "{to}: {}", ran.stderr);
+        }
+        for to in ["1.2.3.4:+80", "1.2.3.4:0", "1.2.3.4:65536"] {
+            let ran = vpcsim(&["trace", "lab", "--from", "My-EC2", "--to", to]);
+            assert_eq!(ran.code, 2, "{to}: {}", ran.stdout);
+            assert!(ran.stderr.contains("expected HOST or HOST:PORT"), "{to}: {}", ran.stderr);
+        }
+    }
+}

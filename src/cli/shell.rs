@@ -103,7 +103,7 @@ fn plain(shell: &mut Shell) -> Result<(), CliError> {
             }
         };
         super::emit(&out);
-        if next == Next::Exit {
+        if next == Next::Exit || super::output::stopped() {
             return Ok(());
         }
     }
@@ -122,7 +122,7 @@ fn interactive(shell: &mut Shell) -> Result<(), CliError> {
                 }
                 let (out, next) = shell.execute(&line);
                 super::emit(&out);
-                if next == Next::Exit {
+                if next == Next::Exit || super::output::stopped() {
                     break;
                 }
                 if let Some(h) = rl.helper_mut() {

@@ -83,6 +83,8 @@ pub struct StackSpec {
     pub parameters: IndexMap<String, String>,
     /// Where the entry starts.
     pub loc: Location,
+    /// Where its name is written.
+    pub name_loc: Location,
 }
 
 /// A stack's template: a file next to the scenario, or written inline.

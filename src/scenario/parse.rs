@@ -19,6 +19,7 @@ use super::{
 use crate::addr::Cidr;
 use crate::command::{app, aws, closest};
 use crate::error::{FileError, FileProblem, Location};
+use crate::region::Region;
 use crate::trace::{ComponentKind, ExplanationCode};
 use crate::yaml::{Node, NodeValue};
 
@@ -96,8 +97,13 @@ impl Ctx<'_> {
         }
     }
 
-    /// One string or a list of strings.
+    /// One string or a list of strings; an empty list is a problem (it would check nothing).
     fn strings(&mut self, node: &Node, key: &str) -> Vec<(String, Location)> {
+        if node.as_seq().is_some_and(<[Node]>::is_empty) {
+            let hint = format!("give at least one value, or remove `{key}`");
+            self.report(node.loc, format!("`{key}` is an empty list: it would check nothing"), Some(hint));
+            return Vec::new();
+        }
         match node.as_seq() {
             Some(items) => items.iter().filter_map(|n| Some((self.scalar(n, key)?, n.loc))).collect(),
             None => self.scalar(node, key).map(|s| vec![(s, node.loc)]).unwrap_or_default(),
@@ -208,8 +214,18 @@ fn region(ctx: &mut Ctx, node: &Node) -> Option<String> {
             format!("`{r}` is not a region name"),
             Some("for example us-east-1 or ap-northeast-2".into()),
         );
+        return None;
     }
-    ok.then_some(r)
+    if Region::find(&r).is_none() {
+        let known = Region::known_names();
+        let hint = match closest(&r, known.iter().copied()) {
+            Some(c) => format!("did you mean `{c}`? vpcsim models {}", known.join(", ")),
+            None => format!("vpcsim models {}", known.join(", ")),
+        };
+        ctx.report(node.loc, format!("unknown region `{r}`"), Some(hint));
+        return None;
+    }
+    Some(r)
 }
 
 fn seed(ctx: &mut Ctx, node: &Node) -> Option<u64> {
@@ -233,13 +249,32 @@ fn stacks(ctx: &mut Ctx, node: &Node) -> Vec<StackSpec> {
         ctx.report(extra.loc, msg, hint);
         return Vec::new();
     }
-    items.iter().enumerate().filter_map(|(i, n)| stack(ctx, i, n)).collect()
+    let stacks: Vec<StackSpec> = items.iter().enumerate().filter_map(|(i, n)| stack(ctx, i, n)).collect();
+    duplicate_stacks(ctx, &stacks);
+    stacks
+}
+
+/// Two stacks with one name are refused at the second name, as CloudFormation refuses
+/// to create a stack whose name exists (AlreadyExistsException).
+fn duplicate_stacks(ctx: &mut Ctx, stacks: &[StackSpec]) {
+    let mut seen: IndexMap<&str, usize> = IndexMap::new();
+    for (i, spec) in stacks.iter().enumerate() {
+        if let Some(first) = seen.get(spec.name.as_str()) {
+            ctx.context = Some(format!("stacks[{i}]"));
+            let message = format!("stack `{}` already exists: stacks[{first}] has that name", spec.name);
+            ctx.report(spec.name_loc, message, Some("give each stack its own name".to_string()));
+        } else {
+            seen.insert(&spec.name, i);
+        }
+    }
+    ctx.context = None;
 }
 
 fn stack(ctx: &mut Ctx, index: usize, node: &Node) -> Option<StackSpec> {
     ctx.context = Some(format!("stacks[{index}]"));
     let node = ctx.expect_map(node, "a stack")?;
     let suggested = ctx.known_keys(node, &STACK_KEYS, "a stack");
+    let name_loc = node.get("name").map_or(start(node), |n| n.loc);
     let name = match node.get("name") {
         Some(n) => ctx.string(n, "name").filter(|s| stack_name(ctx, n, s)),
         None if suggested.contains(&"name") => None,
@@ -252,7 +287,7 @@ fn stack(ctx: &mut Ctx, index: usize, node: &Node) -> Option<StackSpec> {
     let template = template(ctx, node, misspelt);
     let parameters = node.get("parameters").map(|p| parameters(ctx, p)).unwrap_or_default();
     ctx.context = None;
-    Some(StackSpec { name: name?, template: template?, parameters, loc: start(node) })
+    Some(StackSpec { name: name?, template: template?, parameters, loc: start(node), name_loc })
 }
 
 fn stack_name(ctx: &mut Ctx, node: &Node, s: &str) -> bool {
@@ -698,6 +733,33 @@ mod tests {
         let text = "name: n\nsteps:\n  - on: A\n    run: dig x.y\n    expect: {answers-in: 10.0.0.240}\n";
         let e = load_str("t.yaml", text).unwrap().steps[0].expect.clone().unwrap();
         assert_eq!(e.answers_in, Some(vec!["10.0.0.240/32".parse().unwrap()]));
+    }
+
+    #[test]
+    fn an_empty_list_in_expect_is_an_invalid_file_at_its_value() {
+        for key in ["answers-in", "answers-not-in", "output-contains", "via"] {
+            let text = format!("name: n\nsteps:\n  - on: A\n    run: dig x.y\n    expect: {{{key}: []}}\n");
+            assert_eq!(
+                problems(&text),
+                [format!("5:{}: `{key}` is an empty list: it would check nothing", 16 + key.len())],
+                "{key}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_unknown_region_is_reported_at_its_value_with_the_closest_known_one() {
+        let e = crate::scenario::load_str("s.yaml", "name: n\nregion: eu-west-9\nsteps:\n  - wait: 1s\n")
+            .unwrap_err();
+        assert_eq!(e.problems[0].location, Location { line: 2, column: 9 });
+        assert_eq!(e.problems[0].message, "unknown region `eu-west-9`");
+        assert!(e.problems[0].hint.as_deref().unwrap_or_default().starts_with("did you mean `eu-west-1`?"));
+    }
+
+    #[test]
+    fn two_stacks_with_one_name_are_refused_at_the_second_name() {
+        let text = "name: n\nstacks:\n  - {name: lab, template: a.yaml}\n  - {name: web, template: b.yaml}\n  - name: lab\n    template: c.yaml\nsteps:\n  - wait: 1s\n";
+        assert_eq!(problems(text), ["5:11: stack `lab` already exists: stacks[0] has that name"]);
     }
 
     #[test]
