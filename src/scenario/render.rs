@@ -2,8 +2,10 @@
 //!
 //! The JSON document is the report itself: `{name, file, passed, steps: [{index,
 //! title, action ("run" | "wait" | "wait-for"), on, command, status ("passed" | "failed" | "skipped"), outcome: {exit_code,
-//! stdout, stderr, trace, answers, json} | null, checks: [{key, expected, actual,
-//! held, path}]}]}`; `trace` is [`crate::trace::Trace`] serialised.
+//! stdout, stderr, trace, answers} | null, checks: [{key, expected, actual,
+//! held, path}]}]}`; `trace` is [`crate::trace::Trace`] serialised. A run keeps at most
+//! [`super::MAX_KEPT_OUTPUT`] bytes of `stdout` and `stderr` in all; past it, outputs are
+//! cut and end with a note saying so.
 
 use std::fmt::Write;
 
