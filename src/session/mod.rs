@@ -216,15 +216,20 @@ impl crate::scenario::Backend for Session {
                 }
                 TemplateSource::File(path) => {
                     let full = path.clone();
-                    let text = std::fs::read_to_string(&full).map_err(|e| {
-                        FileError::one(FileProblem {
-                            file: scenario.file.clone(),
-                            location: spec.loc,
-                            context: Some(format!("stack {}", spec.name)),
-                            message: format!("cannot read template {}: {e}", full.display()),
-                            hint: Some("the path is relative to the scenario file".into()),
-                        })
-                    })?;
+                    let text = crate::source::read(&full, crate::yaml::Limits::default().max_bytes).map_err(
+                        |e| {
+                            let mut p = e.to_problem();
+                            p.context = Some(format!("stack {}", spec.name));
+                            let here = FileProblem {
+                                file: scenario.file.clone(),
+                                location: spec.loc,
+                                context: Some(format!("stack {}", spec.name)),
+                                message: format!("cannot use template {}", full.display()),
+                                hint: Some("the path is relative to the scenario file".into()),
+                            };
+                            FileError { problems: vec![here, p] }
+                        },
+                    )?;
                     let file = full.display().to_string();
                     crate::stack::create_stack(
                         &mut self.world,
