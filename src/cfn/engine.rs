@@ -287,7 +287,9 @@ fn execute(
         let within = |e: Problem| FileError::one(e.within(&format!("Resources.{id}")).in_file(file));
         let empty = Node::new(NodeValue::Map(Vec::new()), r.loc);
         let props = match &r.properties {
-            Some(p) => env(&plan, ctx, exports, Some(&values), &live_spent).eval(p).map_err(within)?.unwrap_or(empty),
+            Some(p) => {
+                env(&plan, ctx, exports, Some(&values), &live_spent).eval(p).map_err(within)?.unwrap_or(empty)
+            }
             None => empty,
         };
         let created = sink

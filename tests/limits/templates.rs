@@ -57,4 +57,3 @@ fn evaluation_stops_once_a_report_holds_its_hundred_problems() {
     // reading the template costs about 50 MB.
     assert!(usage.allocated < 150 << 20, "{usage:?}");
 }
-
