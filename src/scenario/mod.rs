@@ -210,15 +210,8 @@ pub struct Templated {
 /// Reads and parses a scenario file; template paths resolve relative to its folder.
 pub fn load(path: &Path) -> Result<Scenario, FileError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        FileError::one(FileProblem {
-            file: file.clone(),
-            location: Location::default(),
-            context: None,
-            message: format!("cannot read the scenario file: {e}"),
-            hint: None,
-        })
-    })?;
+    let text = crate::source::read(path, crate::yaml::Limits::default().max_bytes)
+        .map_err(|e| FileError::one(e.to_problem()))?;
     load_str(&file, &text)
 }
 
