@@ -165,3 +165,37 @@ mod trace_destination {
         }
     }
 }
+
+mod host_resolution {
+    use super::*;
+
+    /// The address in `(...)` after `marker` on the line that holds it.
+    fn address_after(text: &str, marker: &str) -> Option<String> {
+        let line = text.lines().find(|l| l.contains(marker))?;
+        let rest = &line[line.find(marker)? + marker.len()..];
+        let open = rest.find('(')?;
+        let close = rest[open..].find(')')?;
+        Some(rest[open + 1..open + close].to_string())
+    }
+
+    #[test]
+    fn the_shell_s_trace_and_ping_resolve_a_host_to_the_same_address() {
+        let hosts = ["Custom-WEB-1", "checkip.amazonaws.com", "20.0.0.10"];
+        let mut input = String::new();
+        for h in hosts {
+            input.push_str(&format!("ping -c 1 {h}\ntrace {h}:80\n"));
+        }
+        let ran = vpcsim_with_bytes(&["shell", "lab"], input.as_bytes());
+        assert_eq!(ran.code, 0, "{}", ran.stderr);
+        for h in ["checkip.amazonaws.com", "20.0.0.10"] {
+            let pinged = address_after(&ran.stdout, &format!("PING {h} "));
+            let traced = address_after(&ran.stdout, &format!("-> {h} "));
+            assert!(pinged.is_some(), "{h}: {}", ran.stdout);
+            assert_eq!(pinged, traced, "{h}");
+        }
+        // A resource name is trace's extension: ping, like the real one, does not know it.
+        let lower = ran.stdout.to_lowercase();
+        assert!(lower.contains("ping: custom-web-1: name or service not known"), "{}", ran.stdout);
+        assert!(address_after(&ran.stdout, "-> Custom-WEB-1 ").is_some(), "{}", ran.stdout);
+    }
+}

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde_json::Value;
 use vpcsim::addr::Protocol;
-use vpcsim::dns::View;
+use vpcsim::apps::host::{self, HostError};
 use vpcsim::ids::InstanceId;
 use vpcsim::scenario::Resolution;
 use vpcsim::session::Session;
@@ -117,18 +117,16 @@ fn split_port(to: &str) -> Result<(&str, Option<u16>), CliError> {
     }
 }
 
-/// An address; else a DNS name as the instance's VPC resolver answers it; else a resource name.
+/// An address or a DNS name, resolved as every tool on the instance resolves it
+/// ([`vpcsim::apps::host::resolve`]); else a resource name (an instance, a load balancer, an endpoint).
 pub fn resolve_host(session: &Session, instance: InstanceId, host: &str) -> Result<Ipv4Addr, CliError> {
-    if let Ok(ip) = host.parse() {
-        return Ok(ip);
-    }
     let w = &session.world;
-    let vpc = w.enis[w.instances[instance.index()].eni.index()].vpc;
-    if let Some(ip) = w.resolve(View::Vpc(vpc), host).addrs.first() {
-        return Ok(*ip);
-    }
+    let unresolved = match host::resolve(w, instance, host) {
+        Ok(ip) => return Ok(ip),
+        Err(e) => e,
+    };
     if let Resolution::Found { ref_value, .. } = session.resolve_name(host) {
-        if let Some(ip) = resource_address(w, &ref_value, vpc) {
+        if let Some(ip) = resource_address(w, instance, &ref_value) {
             return Ok(ip);
         }
     }
@@ -136,14 +134,16 @@ pub fn resolve_host(session: &Session, instance: InstanceId, host: &str) -> Resu
     let hint = vpcsim::command::closest(host, names.iter().map(String::as_str))
         .map(|n| format!(" (did you mean {n}?)"))
         .unwrap_or_default();
-    Err(CliError::invalid(format!(
-        "unknown host {host}: not an address, a name the VPC resolves, or a resource{hint}"
-    )))
+    Err(CliError::invalid(match unresolved {
+        HostError::DnsOff { .. } => format!("unknown host {unresolved}, and no resource has that name{hint}"),
+        _ => format!("unknown host {host}: not an address, a name the VPC resolves, or a resource{hint}"),
+    }))
 }
 
 /// The address a flow to a resource goes to: an instance's private IP in the same VPC (its public IP
-/// elsewhere), what a load balancer's name answers, an endpoint's first interface.
-fn resource_address(w: &World, id: &str, from_vpc: vpcsim::ids::VpcId) -> Option<Ipv4Addr> {
+/// elsewhere), what a load balancer's name resolves to, an endpoint's first interface.
+fn resource_address(w: &World, from: InstanceId, id: &str) -> Option<Ipv4Addr> {
+    let from_vpc = w.enis[w.instances[from.index()].eni.index()].vpc;
     match w.find(id)? {
         Handle::Instance(i) => {
             let eni = w.instances[i.index()].eni;
@@ -154,7 +154,7 @@ fn resource_address(w: &World, id: &str, from_vpc: vpcsim::ids::VpcId) -> Option
                 w.public_ip_of(eni).or(Some(e.private_ip))
             }
         }
-        Handle::Lb(l) => w.resolve(View::Vpc(from_vpc), &w.lbs[l.index()].dns_name).addrs.first().copied(),
+        Handle::Lb(l) => host::resolve(w, from, &w.lbs[l.index()].dns_name).ok(),
         Handle::Endpoint(e) => w.endpoints[e.index()].enis.first().map(|x| w.enis[x.index()].private_ip),
         Handle::Eni(e) => Some(w.enis[e.index()].private_ip),
         _ => None,
