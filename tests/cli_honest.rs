@@ -199,3 +199,33 @@ mod host_resolution {
         assert!(address_after(&ran.stdout, "-> Custom-WEB-1 ").is_some(), "{}", ran.stdout);
     }
 }
+
+mod graph_output {
+    use super::*;
+
+    #[test]
+    fn graph_o_refuses_to_overwrite_its_scenario_or_template_by_any_path() {
+        let dir = std::env::temp_dir().join(format!("vpcsim-graph-o-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("a scratch folder");
+        let root = env!("CARGO_MANIFEST_DIR");
+        for f in ["privatelink-lab.yaml", "privatelink-lab.cfn.yaml"] {
+            std::fs::copy(format!("{root}/scenarios/{f}"), dir.join(f)).expect("a copy");
+        }
+        let _ = std::fs::remove_file(dir.join("linked.yaml"));
+        std::fs::hard_link(dir.join("privatelink-lab.cfn.yaml"), dir.join("linked.yaml")).expect("a hard link");
+        let scenario = dir.join("privatelink-lab.yaml");
+        let before = std::fs::read(dir.join("privatelink-lab.cfn.yaml")).expect("the template");
+        let spellings = [scenario.clone(), dir.join(".").join("privatelink-lab.cfn.yaml"), dir.join("linked.yaml")];
+        for out in &spellings {
+            let ran = vpcsim(&["graph", &scenario.display().to_string(), "-o", &out.display().to_string()]);
+            assert_eq!(ran.code, 2, "{}: {}", out.display(), ran.stderr);
+            assert!(ran.stderr.contains("an input of this diagram; refusing to overwrite it"), "{}", ran.stderr);
+        }
+        assert_eq!(std::fs::read(dir.join("privatelink-lab.cfn.yaml")).expect("the template"), before);
+        let fresh = dir.join("lab.dot");
+        let ran = vpcsim(&["graph", &scenario.display().to_string(), "-o", &fresh.display().to_string()]);
+        assert_eq!(ran.code, 0, "{}", ran.stderr);
+        assert!(std::fs::read_to_string(&fresh).expect("the diagram").starts_with("digraph"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
