@@ -212,14 +212,20 @@ mod graph_output {
             std::fs::copy(format!("{root}/scenarios/{f}"), dir.join(f)).expect("a copy");
         }
         let _ = std::fs::remove_file(dir.join("linked.yaml"));
-        std::fs::hard_link(dir.join("privatelink-lab.cfn.yaml"), dir.join("linked.yaml")).expect("a hard link");
+        std::fs::hard_link(dir.join("privatelink-lab.cfn.yaml"), dir.join("linked.yaml"))
+            .expect("a hard link");
         let scenario = dir.join("privatelink-lab.yaml");
         let before = std::fs::read(dir.join("privatelink-lab.cfn.yaml")).expect("the template");
-        let spellings = [scenario.clone(), dir.join(".").join("privatelink-lab.cfn.yaml"), dir.join("linked.yaml")];
+        let spellings =
+            [scenario.clone(), dir.join(".").join("privatelink-lab.cfn.yaml"), dir.join("linked.yaml")];
         for out in &spellings {
             let ran = vpcsim(&["graph", &scenario.display().to_string(), "-o", &out.display().to_string()]);
             assert_eq!(ran.code, 2, "{}: {}", out.display(), ran.stderr);
-            assert!(ran.stderr.contains("an input of this diagram; refusing to overwrite it"), "{}", ran.stderr);
+            assert!(
+                ran.stderr.contains("an input of this diagram; refusing to overwrite it"),
+                "{}",
+                ran.stderr
+            );
         }
         assert_eq!(std::fs::read(dir.join("privatelink-lab.cfn.yaml")).expect("the template"), before);
         let fresh = dir.join("lab.dot");
@@ -227,5 +233,52 @@ mod graph_output {
         assert_eq!(ran.code, 0, "{}", ran.stderr);
         assert!(std::fs::read_to_string(&fresh).expect("the diagram").starts_with("digraph"));
         let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+mod control_characters {
+    use super::*;
+
+    const FILE: &str = "tests/data/cli/control-characters.yaml";
+
+    fn assert_no_raw_controls(what: &str, text: &str) {
+        let raw: Vec<char> = text.chars().filter(|c| c.is_control() && *c != '\n' && *c != '\t').collect();
+        assert!(raw.is_empty(), "{what}: raw control characters {raw:?} in {text}");
+    }
+
+    #[test]
+    fn run_trace_and_the_shell_escape_control_characters_from_the_file() {
+        let ran = vpcsim(&["run", FILE]);
+        assert_eq!(ran.code, 0, "{}{}", ran.stdout, ran.stderr);
+        assert_no_raw_controls("run", &ran.stdout);
+        assert!(ran.stdout.contains("── step 1: describe \\x1b[2J them"), "{}", ran.stdout);
+        let ran = vpcsim(&["trace", FILE, "--from", "A", "--to", "B:22"]);
+        assert_no_raw_controls("trace", &ran.stdout);
+        assert!(ran.stdout.contains("a\\x1b[2J\\x1b[Hb\\rc"), "{}", ran.stdout);
+        let ran = vpcsim_with_bytes(&["shell", FILE], b"on B\ntrace A:22\ngraph\nnc -z ${A.PrivateIp} 22\n");
+        assert_eq!(ran.code, 0, "{}", ran.stderr);
+        assert_no_raw_controls("shell", &ran.stdout);
+        assert!(ran.stdout.contains("web\\x1b]0;owned\\x07"), "{}", ran.stdout);
+    }
+
+    #[test]
+    fn json_keeps_the_exact_names_through_json_escapes() {
+        let ran = vpcsim(&["run", FILE, "--json"]);
+        assert_no_raw_controls("run --json", &ran.stdout);
+        let doc: serde_json::Value = serde_json::from_str(&ran.stdout).expect("JSON");
+        assert_eq!(doc[0]["steps"][0]["title"], "describe \x1b[2J them");
+        let printed = doc[0]["steps"][0]["outcome"]["stdout"].as_str().expect("the step's output");
+        let inner: serde_json::Value = serde_json::from_str(printed).expect("describe's JSON");
+        let names: Vec<&str> = inner["Reservations"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|r| r["Instances"][0]["Tags"].as_array().into_iter().flatten())
+            .filter_map(|t| t["Value"].as_str())
+            .collect();
+        assert!(names.contains(&"a\x1b[2J\x1b[Hb\rc"), "{names:?}");
+        let ran = vpcsim(&["describe", FILE, "instances"]);
+        assert_no_raw_controls("describe", &ran.stdout);
+        assert!(ran.stdout.contains("web\\u001b]0;owned\\u0007"), "{}", ran.stdout);
     }
 }

@@ -6,6 +6,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use vpcsim::graph::Diagram;
+use vpcsim::scenario::render::escape_controls;
 
 use super::{exit, trace, world, CliError, GraphFormat, ProtocolArg};
 
@@ -43,8 +44,8 @@ pub fn command(
         ));
     }
     let bytes = match format {
-        GraphFormat::Dot => diagram.dot().into_bytes(),
-        GraphFormat::Mermaid => diagram.mermaid().into_bytes(),
+        GraphFormat::Dot => escape_controls(&diagram.dot()).into_owned().into_bytes(),
+        GraphFormat::Mermaid => escape_controls(&diagram.mermaid()).into_owned().into_bytes(),
         GraphFormat::Svg => svg(&diagram.dot())?,
     };
     match output {

@@ -9,6 +9,7 @@ use serde_json::Value;
 use vpcsim::addr::Protocol;
 use vpcsim::apps::host::{self, HostError};
 use vpcsim::ids::InstanceId;
+use vpcsim::scenario::render::escape_controls;
 use vpcsim::scenario::Resolution;
 use vpcsim::session::Session;
 use vpcsim::trace::{Flow, Header, Hop, Trace};
@@ -224,10 +225,11 @@ const COLUMNS: [&str; 7] = ["#", "KIND", "ID", "NAME", "MATCHED", "IN", "OUT"];
 /// The trace for people: the question, both paths as tables, the verdict.
 pub fn text(t: &Traced, style: Style) -> String {
     let flow = t.trace.flow;
-    let mut out = format!(
+    let mut out = escape_controls(&format!(
         "Trace {} ({}) -> {} ({}) {} port {}\n",
         t.from.0, t.from.1, t.to.0, t.to.1, flow.protocol, flow.dst_port
-    );
+    ))
+    .into_owned();
     out.push_str(&paths(&t.trace, style));
     out
 }
@@ -243,7 +245,9 @@ pub fn paths(trace: &Trace, style: Style) -> String {
     }
     out.push('\n');
     match (&trace.explanation, trace.delivered) {
-        (Some(x), _) => out.push_str(&format!("{} {x}\n", style.bad("NOT REACHABLE:"))),
+        (Some(x), _) => {
+            out.push_str(&format!("{} {}\n", style.bad("NOT REACHABLE:"), escape_controls(&x.to_string())))
+        }
         (None, Some(seen)) => out.push_str(&format!(
             "{} the destination saw {} > {}; the response came back\n",
             style.good("REACHABLE:"),
