@@ -172,7 +172,7 @@ pub fn internet_host_name(w: &World, addr: std::net::Ipv4Addr) -> String {
 fn peer_text(w: &World, p: &Peer) -> Text {
     match p {
         Peer::Cidr(c) => cidr_text(*c),
-        Peer::Group(g) => Text::from(&w.sgs[g.index()].aws_id),
+        Peer::Group(g) => Text::from(&w[g].aws_id),
         Peer::PrefixList(p) => Text::from(p),
     }
 }
@@ -262,9 +262,9 @@ fn push_decimal(s: &mut String, mut n: u32) {
 fn route_target_text(w: &World, target: &RouteTarget) -> Text {
     Text::from(match target {
         RouteTarget::Local => "local",
-        RouteTarget::Igw(g) => &w.igws[g.index()].aws_id,
-        RouteTarget::Eni(e) => &w.enis[e.index()].aws_id,
-        RouteTarget::Instance(i) => &w.instances[i.index()].aws_id,
+        RouteTarget::Igw(g) => &w[g].aws_id,
+        RouteTarget::Eni(e) => &w[e].aws_id,
+        RouteTarget::Instance(i) => &w[i].aws_id,
         RouteTarget::Nat(s) | RouteTarget::Pcx(s) | RouteTarget::Tgw(s) | RouteTarget::GatewayEndpoint(s) => {
             s.as_str()
         }
@@ -274,7 +274,7 @@ fn route_target_text(w: &World, target: &RouteTarget) -> Text {
 /// `World::target_id`, borrowing the id.
 fn target_text(w: &World, t: TargetRef) -> Text {
     match t {
-        TargetRef::Instance(i) => Text::from(&w.instances[i.index()].aws_id),
+        TargetRef::Instance(i) => Text::from(&w[i].aws_id),
         TargetRef::Ip(ip) => Text::from(ip.to_string()),
     }
 }
@@ -284,7 +284,7 @@ fn matched(w: &World, why: Why<'_>) -> Option<Matched> {
         Why::Nothing => return None,
         Why::SgRule(sg, direction, r) => Matched::SecurityGroupRule {
             direction,
-            group_id: Text::from(&w.sgs[sg.index()].aws_id),
+            group_id: Text::from(&w[sg].aws_id),
             protocol: Text::from(r.protocol.as_str()),
             ports: ports_text(r.protocol, r.ports),
             peer: peer_text(w, &r.peer),
@@ -314,11 +314,11 @@ fn matched(w: &World, why: Why<'_>) -> Option<Matched> {
             state: Text::from(if active { "active" } else { "blackhole" }),
         },
         Why::Listener(l) => {
-            let l = &w.listeners[l.index()];
+            let l = &w[l];
             Matched::Listener { protocol: Text::from(l.protocol.as_str()), port: l.port }
         }
         Why::Target(tg, i, hash, n, fail_open) => {
-            let group = &w.target_groups[tg.index()];
+            let group = &w[tg];
             let t = &group.targets[i];
             let (address, az) =
                 w.target_address(group.vpc, t.target).unwrap_or((std::net::Ipv4Addr::UNSPECIFIED, "?"));
@@ -381,11 +381,11 @@ fn message(w: &World, b: &Block) -> String {
         C::VpceIntraVpcTraffic => "PrivateLink carries traffic only from the consumer to the service".into(),
         C::BadState => match b.at {
             Component::Endpoint(e) => {
-                let ep = &w.endpoints[e.index()];
+                let ep = &w[e];
                 format!("the VPC endpoint {} is {}, not available: traffic flows only once the service owner accepts it and it becomes available", ep.aws_id, ep.state.as_str())
             }
             Component::Service(_) => "the endpoint service is deleted".into(),
-            Component::Instance(i) => format!("the instance is {}", w.instances[i.index()].state.as_str()),
+            Component::Instance(i) => format!("the instance is {}", w[i].state.as_str()),
             _ => "the component is not in a state that carries traffic".into(),
         },
         C::UnknownDestination => format!("nothing answers at {}", h.dst),
