@@ -87,16 +87,29 @@ pub fn trace_from(
     Ok(Traced { from: (from.to_string(), w[instance].aws_id.clone()), to: (host.to_string(), addr), trace })
 }
 
-/// `HOST:PORT` into its parts; a bare `HOST` has no port.
+/// `HOST:PORT` into its parts; a bare `HOST` has no port. The port is digits only, from 1
+/// to 65535; IPv6 (`::1`, `[::1]:80`) is refused with a message, since vpcsim models IPv4.
 fn split_port(to: &str) -> Result<(&str, Option<u16>), CliError> {
-    match to.rsplit_once(':') {
-        None => Ok((to, None)),
-        Some((host, port)) => match port.parse::<u16>() {
-            Ok(p) if !host.is_empty() => Ok((host, Some(p))),
-            _ => Err(CliError::invalid(format!(
-                "invalid destination {to:?}: expected HOST or HOST:PORT (a port from 0 to 65535)"
-            ))),
-        },
+    if to.starts_with('[') || to.matches(':').count() > 1 {
+        return Err(CliError::invalid(format!(
+            "invalid destination {to:?}: an IPv6 address, and vpcsim models IPv4 only; give an IPv4 address or a name, as HOST or HOST:PORT"
+        )));
+    }
+    let bad = |why: &str| {
+        CliError::invalid(format!("invalid destination {to:?}: {why}; expected HOST or HOST:PORT"))
+    };
+    let Some((host, port)) = to.split_once(':') else {
+        return if to.is_empty() { Err(bad("no host")) } else { Ok((to, None)) };
+    };
+    if host.is_empty() {
+        return Err(bad("no host before the `:`"));
+    }
+    if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad("the port is not a number (digits only, from 1 to 65535)"));
+    }
+    match port.parse::<u16>() {
+        Ok(p) if p > 0 => Ok((host, Some(p))),
+        _ => Err(bad("the port is out of range (from 1 to 65535)")),
     }
 }
 
@@ -391,6 +404,18 @@ mod tests {
         assert_eq!(split_port("web:8080").unwrap(), ("web", Some(8080)));
         assert_eq!(split_port("10.0.0.5").unwrap(), ("10.0.0.5", None));
         assert!(split_port("web:http").is_err());
+    }
+
+    #[test]
+    fn a_port_is_digits_from_1_to_65535_and_ipv6_is_refused_as_unmodelled() {
+        assert_eq!(split_port("1.2.3.4:65535").unwrap(), ("1.2.3.4", Some(65535)));
+        for bad in ["1.2.3.4:+80", "1.2.3.4:0", "1.2.3.4:65536", "1.2.3.4:", ":80", "", "h: 80"] {
+            assert!(split_port(bad).is_err(), "{bad:?}");
+        }
+        for v6 in ["::1", "[::1]:80", "fe80::1"] {
+            let e = split_port(v6).err().map(|e| e.message).unwrap_or_default();
+            assert!(e.contains("vpcsim models IPv4 only"), "{v6}: {e}");
+        }
     }
 
     #[test]
