@@ -108,7 +108,7 @@ fn run_one(
     }
     let code = report.exit_code() as u8;
     let text = if json {
-        reports.push(render::json(&report));
+        reports.push(render::json(&report, &session.world));
         String::new()
     } else if quiet {
         quiet_text(&report)
