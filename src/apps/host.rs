@@ -40,8 +40,8 @@ pub fn resolve(w: &World, instance: InstanceId, host: &str) -> Result<Ipv4Addr, 
     if let Ok(ip) = host.parse() {
         return Ok(ip);
     }
-    let vpc = w.enis[w.app_source(instance).index()].vpc;
-    if !w.vpcs[vpc.index()].dns_support {
+    let vpc = w[w.app_source(instance)].vpc;
+    if !w[vpc].dns_support {
         return Err(HostError::DnsOff { host: host.to_string() });
     }
     let answer = w.resolve(View::Vpc(vpc), host);
@@ -69,8 +69,8 @@ mod tests {
     fn curl_ping_and_nc_send_their_flows_where_resolve_says_d1() {
         let lab = Lab::build(Default::default()).unwrap();
         let (mut w, from) = (lab.world.clone(), lab.my_ec2);
-        let nlb = w.lbs[lab.nlb.index()].dns_name.clone();
-        let web1 = w.enis[w.instances[lab.web1.index()].eni.index()].private_ip;
+        let nlb = w[lab.nlb].dns_name.clone();
+        let web1 = w[w[lab.web1].eni].private_ip;
         let internal = format!("ip-{}.{}", web1.to_string().replace('.', "-"), w.region.internal_suffix());
         for host in ["20.0.0.10", nlb.as_str(), internal.as_str(), "checkip.amazonaws.com", "nowhere.example"]
         {
@@ -84,7 +84,7 @@ mod tests {
     fn with_dns_support_off_no_tool_resolves_a_name_d1() {
         let lab = Lab::build(Default::default()).unwrap();
         let mut w = lab.world.clone();
-        let nlb = w.lbs[lab.nlb.index()].dns_name.clone();
+        let nlb = w[lab.nlb].dns_name.clone();
         w.modify_vpc_dns(lab.my_vpc, Some(false), None);
         assert_eq!(resolve(&w, lab.my_ec2, &nlb), Err(HostError::DnsOff { host: nlb.clone() }));
         assert_eq!(destinations(&mut w, lab.my_ec2, &nlb), [None; 3]);

@@ -37,7 +37,7 @@ pub const EPOCH_UNIX: i64 = 1_623_132_373;
 impl World {
     /// The primary interface of a running instance.
     pub(crate) fn app_source(&self, instance: InstanceId) -> EniId {
-        self.instances[instance.index()].eni
+        self[instance].eni
     }
 
     /// A new connection's source port and initial sequence number, drawn from the seeded stream.
@@ -58,7 +58,7 @@ impl World {
     ) -> (Trace, Outcome) {
         let eni = self.app_source(instance);
         let (src_port, seq) = if protocol == Protocol::Icmp { (0, 0) } else { self.new_connection() };
-        let header = Header { src: self.enis[eni.index()].private_ip, dst, protocol, src_port, dst_port };
+        let header = Header { src: self[eni].private_ip, dst, protocol, src_port, dst_port };
         self.trace_outcome(eni, Flow { header, seq })
     }
 
