@@ -38,6 +38,21 @@ fn vpcsim(args: &[&str]) -> Ran {
     vpcsim_with_input(args, "")
 }
 
+/// Whether `tool` runs here (`tool ARG` exits 0). When it does not, a test that needs it
+/// skips with a note, except under `CI=true`, where a missing tool fails the test: CI
+/// installs every tool, so a skip there would be a pass that tested nothing.
+fn tool_available(tool: &str, arg: &str, install: &str) -> bool {
+    let runs = Command::new(tool).arg(arg).output().is_ok_and(|o| o.status.success());
+    if !runs {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "`{tool}` is not on PATH and CI=true: this test would pass without testing anything ({install})"
+        );
+        eprintln!("`{tool}` is not on PATH; skipping ({install})");
+    }
+    runs
+}
+
 fn json(ran: &Ran) -> Value {
     serde_json::from_str(&ran.stdout).unwrap_or_else(|e| panic!("{e}: {}", ran.stdout))
 }
@@ -471,10 +486,6 @@ mod trace {
 mod graph {
     use super::*;
 
-    fn dot_on_path() -> bool {
-        Command::new("dot").arg("-V").output().is_ok_and(|o| o.status.success())
-    }
-
     #[test]
     fn the_lab_before_the_endpoint_as_dot() {
         let ran = vpcsim(&["graph", "lab", "--until", IGW_CURL, "--trace", "My-EC2", "Custom-NLB:80"]);
@@ -513,8 +524,7 @@ mod graph {
 
     #[test]
     fn graphviz_accepts_the_lab_s_dot() {
-        if !dot_on_path() {
-            eprintln!("Graphviz `dot` is not on PATH; skipping (apt-get install graphviz)");
+        if !tool_available("dot", "-V", "apt-get install graphviz") {
             return;
         }
         for until in [IGW_CURL, ENDPOINT_AVAILABLE] {
@@ -535,7 +545,7 @@ mod graph {
 
     #[test]
     fn svg_is_written_to_a_file_with_o() {
-        if !dot_on_path() {
+        if !tool_available("dot", "-V", "apt-get install graphviz") {
             return;
         }
         let path = std::env::temp_dir().join(format!("vpcsim-cli-test-{}.svg", std::process::id()));
@@ -628,9 +638,9 @@ mod terminal {
     /// Runs `vpcsim ARGS` on a pseudo-terminal with `input` typed; everything it shows, or
     /// `None` when `script` is not available here.
     fn on_terminal(args: &str, input: &str, no_color: bool) -> Option<String> {
-        let have = |p: &str| Command::new(p).arg("--version").output().is_ok_and(|o| o.status.success());
-        if !have("script") || !have("timeout") {
-            eprintln!("`script` or `timeout` is not on PATH; skipping");
+        if !tool_available("script", "--version", "apt-get install bsdutils")
+            || !tool_available("timeout", "--version", "apt-get install coreutils")
+        {
             return None;
         }
         let line = format!("{} {args}", env!("CARGO_BIN_EXE_vpcsim"));

@@ -135,8 +135,8 @@ fn a3_inside_a_vpc_using_a_public_range_the_real_hosts_of_that_range_are_unreach
         route,
         Some(vpcsim::trace::Matched::Route {
             destination: net,
-            target: "local".into(),
-            state: "active".into()
+            target: vpcsim::trace::RouteTarget::Local,
+            state: vpcsim::trace::RouteState::Active
         })
     );
 }

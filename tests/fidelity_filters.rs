@@ -9,13 +9,16 @@ use vpcsim::addr::{Cidr, PortRange, Protocol, RuleProtocol};
 use vpcsim::forward::{Block, Component, Outcome};
 use vpcsim::ids::*;
 use vpcsim::lab::{Lab, LabOptions};
+use vpcsim::model::nacl::Action;
 use vpcsim::model::nlb::{HealthCheck, ListenerProtocol, TargetRef, TargetType};
 use vpcsim::model::security_group::Peer;
 use vpcsim::model::Tags;
 use vpcsim::ops::elbv2::{CreateLoadBalancer, CreateTargetGroup, TargetSpec};
 use vpcsim::ops::privatelink::CreateVpcEndpoint;
 use vpcsim::ops::security::{acl_entry, Permission};
-use vpcsim::trace::{ComponentKind as K, Direction, ExplanationCode as C, Flow, Matched, Trace, EPHEMERAL};
+use vpcsim::trace::{
+    ComponentKind as K, Direction, ExplanationCode as C, Flow, Matched, SgPeer, Trace, EPHEMERAL,
+};
 use vpcsim::world::World;
 
 fn blocked_at(t: &Trace) -> (C, K, String) {
@@ -41,30 +44,46 @@ fn acl_matches(hops: &[vpcsim::trace::Hop]) -> Vec<(String, Option<Matched>)> {
     hops_of(hops, K::NetworkAcl).into_iter().map(|h| (h.id.to_string(), h.matched.clone())).collect()
 }
 
-fn sg_rule(direction: Direction, group: &str, protocol: &str, ports: &str, peer: &str) -> Option<Matched> {
+/// A rule's ports as the tables print them: `all`, `80` or `1024-2047`.
+fn ports(text: &str) -> PortRange {
+    if text == "all" {
+        return PortRange::ALL;
+    }
+    let (from, to) = text.split_once('-').unwrap_or((text, text));
+    PortRange { from: from.parse().unwrap(), to: to.parse().unwrap() }
+}
+
+/// A security group rule as expected: `peer` is a CIDR or a group id.
+fn sg_rule(
+    direction: Direction,
+    group: &str,
+    protocol: &str,
+    port_range: &str,
+    peer: &str,
+) -> Option<Matched> {
     Some(Matched::SecurityGroupRule {
         direction,
         group_id: group.into(),
-        protocol: protocol.into(),
-        ports: ports.into(),
-        peer: peer.into(),
+        protocol: protocol.parse().unwrap(),
+        ports: ports(port_range),
+        peer: peer.parse().map_or_else(|_| SgPeer::Group(peer.into()), SgPeer::Cidr),
     })
 }
 
 fn acl_rule(
     direction: Direction,
     n: Option<u16>,
-    action: &str,
+    action: Action,
     protocol: &str,
-    ports: &str,
+    port_range: &str,
 ) -> Option<Matched> {
     Some(Matched::AclRule {
         direction,
         rule_number: n,
-        action: action.into(),
+        action,
         cidr: Cidr::ANY,
-        protocol: protocol.into(),
-        ports: ports.into(),
+        protocol: protocol.parse().unwrap(),
+        ports: ports(port_range),
     })
 }
 
@@ -342,14 +361,14 @@ fn n1_the_lowest_numbered_matching_rule_wins_and_the_final_rule_denies() {
     assert_eq!(blocked_at(&t), (C::SubnetAclRestriction, K::NetworkAcl, acl_id(&w, acl)));
     assert_eq!(
         t.forward.last().unwrap().matched,
-        acl_rule(Direction::Ingress, Some(100), "deny", "tcp", "22")
+        acl_rule(Direction::Ingress, Some(100), Action::Deny, "tcp", "22")
     );
     // Rule 200 lets the rest in.
     let t = w.trace(eni(&w, client), tcp_from(&w, client, private_ip(&w, server), 5432));
     assert!(t.reachable(), "{:?}", t.explanation);
     assert_eq!(
         acl_matches(&t.forward)[1],
-        (acl_id(&w, acl), acl_rule(Direction::Ingress, Some(200), "allow", "-1", "all"))
+        (acl_id(&w, acl), acl_rule(Direction::Ingress, Some(200), Action::Allow, "-1", "all"))
     );
 
     // A lower number that allows wins over the deny.
@@ -364,14 +383,17 @@ fn n1_the_lowest_numbered_matching_rule_wins_and_the_final_rule_denies() {
     assert!(t.reachable(), "{:?}", t.explanation);
     assert_eq!(
         acl_matches(&t.forward)[1],
-        (acl_id(&w, acl), acl_rule(Direction::Ingress, Some(50), "allow", "tcp", "22"))
+        (acl_id(&w, acl), acl_rule(Direction::Ingress, Some(50), Action::Allow, "tcp", "22"))
     );
 
     // Without rule 200, anything no rule names meets the final `*` deny.
     w.delete_network_acl_entry(acl, Direction::Ingress, 200).unwrap();
     let t = w.trace(eni(&w, client), tcp_from(&w, client, private_ip(&w, server), 5432));
     assert_eq!(blocked_at(&t), (C::SubnetAclRestriction, K::NetworkAcl, acl_id(&w, acl)));
-    assert_eq!(t.forward.last().unwrap().matched, acl_rule(Direction::Ingress, None, "deny", "-1", "all"));
+    assert_eq!(
+        t.forward.last().unwrap().matched,
+        acl_rule(Direction::Ingress, None, Action::Deny, "-1", "all")
+    );
 }
 
 #[test]
@@ -401,7 +423,7 @@ fn n2_the_default_nacl_allows_everything_both_ways_and_a_custom_one_denies_until
     let flow = tcp_from(&w, client, private_ip(&w, server), 22);
     let t = w.trace(eni(&w, client), flow);
     assert!(t.reachable(), "{:?}", t.explanation);
-    let rule = |d| (default.clone(), acl_rule(d, Some(100), "allow", "-1", "all"));
+    let rule = |d| (default.clone(), acl_rule(d, Some(100), Action::Allow, "-1", "all"));
     assert_eq!(acl_matches(&t.forward), [rule(Direction::Egress), rule(Direction::Ingress)]);
     assert_eq!(acl_matches(&t.ret), [rule(Direction::Egress), rule(Direction::Ingress)]);
 
@@ -410,7 +432,10 @@ fn n2_the_default_nacl_allows_everything_both_ways_and_a_custom_one_denies_until
     w.associate_network_acl(custom, a).unwrap();
     let t = w.trace(eni(&w, client), flow);
     assert_eq!(blocked_at(&t), (C::SubnetAclRestriction, K::NetworkAcl, acl_id(&w, custom)));
-    assert_eq!(t.forward.last().unwrap().matched, acl_rule(Direction::Egress, None, "deny", "-1", "all"));
+    assert_eq!(
+        t.forward.last().unwrap().matched,
+        acl_rule(Direction::Egress, None, Action::Deny, "-1", "all")
+    );
 }
 
 #[test]
@@ -438,7 +463,7 @@ fn n3_return_traffic_needs_its_own_rule_for_the_ephemeral_ports() {
         Some((K::Instance, Some(Matched::Delivered)))
     );
     assert_eq!(blocked_at(&t), (C::SubnetAclRestriction, K::NetworkAcl, acl_id(&w, acl)));
-    assert_eq!(t.ret.last().unwrap().matched, acl_rule(Direction::Ingress, None, "deny", "-1", "all"));
+    assert_eq!(t.ret.last().unwrap().matched, acl_rule(Direction::Ingress, None, Action::Deny, "-1", "all"));
     assert!(matches!(
         outcome,
         Outcome::Blocked(Block { code: C::SubnetAclRestriction, at: Component::Nacl(x), on_return: true, .. }) if x == acl
@@ -450,7 +475,7 @@ fn n3_return_traffic_needs_its_own_rule_for_the_ephemeral_ports() {
     assert!(t.reachable(), "{:?}", t.explanation);
     assert_eq!(
         acl_matches(&t.ret)[1],
-        (acl_id(&w, acl), acl_rule(Direction::Ingress, Some(100), "allow", "tcp", "32768-60999"))
+        (acl_id(&w, acl), acl_rule(Direction::Ingress, Some(100), Action::Allow, "tcp", "32768-60999"))
     );
 }
 

@@ -16,7 +16,9 @@ use vpcsim::model::security_group::Peer;
 use vpcsim::model::Tags;
 use vpcsim::ops::elbv2::{CreateLoadBalancer, CreateTargetGroup, TargetSpec};
 use vpcsim::ops::security::Permission;
-use vpcsim::trace::{ComponentKind as K, Direction, ExplanationCode as C, Flow, Matched, Trace};
+use vpcsim::trace::{
+    ComponentKind as K, Direction, ExplanationCode as C, Flow, Matched, TargetId, TargetPool, Trace,
+};
 use vpcsim::world::World;
 
 fn blocked_at(t: &Trace) -> (C, K, String) {
@@ -195,7 +197,7 @@ fn l3_a_port_without_a_listener_and_icmp_are_dropped_at_the_load_balancer() {
     let t = w.trace(from, tcp(src, nlb_ip, 80));
     assert!(t.reachable(), "{:?}", t.explanation);
     let listener = t.forward.iter().find(|h| h.kind == K::LoadBalancerListener).unwrap();
-    assert_eq!(listener.matched, Some(Matched::Listener { protocol: "TCP".into(), port: 80 }));
+    assert_eq!(listener.matched, Some(Matched::Listener { protocol: ListenerProtocol::Tcp, port: 80 }));
 
     for (protocol, port, code) in [
         (Protocol::Tcp, 81, C::ElbListenerPortRestriction),
@@ -251,7 +253,9 @@ fn l5_new_tcp_connections_spread_over_both_targets_and_one_flow_always_picks_the
         assert!((0..10).all(|_| reached(w, from, flow) == first));
         let t = w.trace(from, flow);
         let chosen = t.forward.iter().find(|h| h.kind == K::TargetGroup).and_then(|h| h.matched.clone());
-        let Some(Matched::Target { target, .. }) = chosen else { panic!("no target hop") };
+        let Some(Matched::Target { target: TargetId::Instance(target), .. }) = chosen else {
+            panic!("no instance target hop")
+        };
         assert_eq!(target, w.instance(first).aws_id);
     }
 }
@@ -311,11 +315,11 @@ fn l6_with_no_healthy_target_anywhere_the_nlb_fails_open() {
     assert_eq!(w.target_groups[tg.index()].targets[0].state, HealthState::Unhealthy);
     let t = w.trace(eni(&w, client), tcp_from(&w, client, node_private(&w, lb, 0), 80));
     let chosen = t.forward.iter().find(|h| h.kind == K::TargetGroup).and_then(|h| h.matched.clone());
-    let Some(Matched::Target { target, reason, .. }) = chosen else {
-        panic!("no target chosen: {:?}", t.explanation)
+    let Some(Matched::Target { target: TargetId::Instance(target), choice, .. }) = chosen else {
+        panic!("no instance target chosen: {:?}", t.explanation)
     };
     assert_eq!(target, w.instance(web_a).aws_id);
-    assert!(reason.contains("fail open"), "{reason}");
+    assert_eq!(choice.pool, TargetPool::FailOpen, "{choice}");
     assert_eq!(t.seen_source(), Some(private_ip(&w, client)));
     let name = &w.lbs[lb.index()].dns_name;
     assert_eq!(w.resolve(View::Vpc(vpc), name).addrs, [node_private(&w, lb, 0), node_private(&w, lb, 1)]);
@@ -397,7 +401,7 @@ fn l6_an_ip_targets_zone_is_that_of_its_subnet_in_the_target_groups_vpc() {
     let t = w.trace(eni(&w, client), tcp_from(&w, client, node_private(&w, lb, 0), 80));
     assert!(t.reachable(), "{:?}", t.explanation);
     let chosen = t.forward.iter().find(|h| h.kind == K::TargetGroup).and_then(|h| h.matched.clone());
-    let Some(Matched::Target { reason, .. }) = chosen else { panic!("no target hop") };
-    assert!(reason.ends_with(&format!("in {}", w.region.azs[0])), "{reason}");
+    let Some(Matched::Target { choice, .. }) = chosen else { panic!("no target hop") };
+    assert_eq!(choice.az, w.region.azs[0], "{choice}");
     assert_eq!(t.seen_source(), Some(node_private(&w, lb, 0)));
 }

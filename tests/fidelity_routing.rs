@@ -10,7 +10,10 @@ use vpcsim::model::route_table::RouteTarget;
 use vpcsim::model::Tags;
 use vpcsim::ops::vpc::RouteTargetSpec;
 use vpcsim::region::CHECKIP_ADDR;
-use vpcsim::trace::{ComponentKind as K, Explanation, ExplanationCode as C, Header, Matched, Trace};
+use vpcsim::trace::{
+    ComponentKind as K, Explanation, ExplanationCode as C, Header, Matched, RouteState,
+    RouteTarget as RouteHop, Trace,
+};
 use vpcsim::world::World;
 
 /// The explanation's code, component kind and component id.
@@ -19,8 +22,8 @@ fn blocked_at(t: &Trace) -> (C, K, String) {
     (e.code, e.kind, e.component_id.clone())
 }
 
-fn route(destination: Cidr, target: &str, state: &str) -> Option<Matched> {
-    Some(Matched::Route { destination, target: target.into(), state: state.into() })
+fn route(destination: Cidr, target: RouteHop, state: RouteState) -> Option<Matched> {
+    Some(Matched::Route { destination, target, state })
 }
 
 fn route_hop(t: &Trace) -> Option<Matched> {
@@ -62,7 +65,10 @@ fn r1_a_subnet_uses_its_explicit_table_else_the_vpcs_main_table() {
     assert!(t.reachable(), "{:?}", t.explanation);
     let hop = t.forward.iter().find(|h| h.kind == K::RouteTable).unwrap();
     assert_eq!(hop.id, w.route_tables[rt.index()].aws_id);
-    assert_eq!(hop.matched, route(Cidr::ANY, &igw_id, "active"));
+    assert_eq!(
+        hop.matched,
+        route(Cidr::ANY, RouteHop::InternetGateway(igw_id.as_str().into()), RouteState::Active)
+    );
 
     w.disassociate_route_table(a);
     let t = w.trace(eni(&w, i), flow);
@@ -85,11 +91,17 @@ fn r3_the_longest_matching_prefix_decides() {
 
     let t = w.trace(eni(&w, i), tcp_from(&w, i, CHECKIP_ADDR, 80));
     assert!(t.reachable(), "{:?}", t.explanation);
-    assert_eq!(route_hop(&t), route(checkip_24, &igw_id, "active"));
+    assert_eq!(
+        route_hop(&t),
+        route(checkip_24, RouteHop::InternetGateway(igw_id.as_str().into()), RouteState::Active)
+    );
 
     // Anything else falls to 0.0.0.0/0: an appliance instance whose source/destination check is on.
     let t = w.trace(eni(&w, i), tcp_from(&w, i, ip("8.8.4.4"), 80));
-    assert_eq!(route_hop(&t), route(Cidr::ANY, &appliance_id, "active"));
+    assert_eq!(
+        route_hop(&t),
+        route(Cidr::ANY, RouteHop::NetworkInterface(appliance_id.as_str().into()), RouteState::Active)
+    );
     assert_eq!(blocked_at(&t), (C::EniSourceDestCheckRestriction, K::NetworkInterface, appliance_id));
 }
 
@@ -107,7 +119,10 @@ fn r5_a_route_to_a_detached_gateway_is_a_blackhole() {
     let rt_id = w.route_tables[lab.my_rt.index()].aws_id.clone();
     let t = w.trace(eni(w, lab.my_ec2), flow);
     assert_eq!(blocked_at(&t), (C::BadStateRoute, K::RouteTable, rt_id));
-    assert_eq!(route_hop(&t), route(Cidr::ANY, &igw_id, "blackhole"));
+    assert_eq!(
+        route_hop(&t),
+        route(Cidr::ANY, RouteHop::InternetGateway(igw_id.as_str().into()), RouteState::Blackhole)
+    );
     assert_eq!(
         kinds(&t.forward),
         [K::Instance, K::NetworkInterface, K::SecurityGroup, K::NetworkAcl, K::RouteTable]
@@ -130,12 +145,18 @@ fn r5_a_route_to_a_terminated_instance_is_a_blackhole() {
     w.associate_route_table(rt, a).unwrap();
     let flow = tcp_from(&w, i, CHECKIP_ADDR, 80);
     let t = w.trace(eni(&w, i), flow);
-    assert_eq!(route_hop(&t), route(Cidr::ANY, &nat_id, "active"));
+    assert_eq!(
+        route_hop(&t),
+        route(Cidr::ANY, RouteHop::Instance(nat_id.as_str().into()), RouteState::Active)
+    );
 
     w.terminate_instance(nat);
     let t = w.trace(eni(&w, i), flow);
     assert_eq!(blocked_at(&t), (C::BadStateRoute, K::RouteTable, w.route_tables[rt.index()].aws_id.clone()));
-    assert_eq!(route_hop(&t), route(Cidr::ANY, &nat_id, "blackhole"));
+    assert_eq!(
+        route_hop(&t),
+        route(Cidr::ANY, RouteHop::Instance(nat_id.as_str().into()), RouteState::Blackhole)
+    );
     assert_eq!(w.route_tables[rt.index()].routes.len(), 2, "the route stays in the table");
 }
 
@@ -191,7 +212,10 @@ fn r7_traffic_within_a_subnet_skips_the_route_table_that_would_divert_it() {
     assert_eq!(kinds(&t.forward), direct);
 
     let t = w.trace(eni(&w, neighbour), tcp_from(&w, neighbour, private_ip(&w, server), 22));
-    assert_eq!(route_hop(&t), route(cidr("10.0.1.0/24"), &probe_id, "active"));
+    assert_eq!(
+        route_hop(&t),
+        route(cidr("10.0.1.0/24"), RouteHop::NetworkInterface(probe_id.as_str().into()), RouteState::Active)
+    );
     assert_eq!(blocked_at(&t), (C::EniSourceDestCheckRestriction, K::NetworkInterface, probe_id));
 }
 

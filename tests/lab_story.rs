@@ -4,14 +4,16 @@
 
 use std::net::Ipv4Addr;
 
-use vpcsim::addr::Cidr;
+use vpcsim::addr::{Cidr, PortRange, RuleProtocol};
 use vpcsim::apps::{curl::Curl, dig::Dig};
 use vpcsim::lab::{Lab, LabOptions};
 use vpcsim::model::endpoint_service::ServiceState;
 use vpcsim::model::vpc_endpoint::EndpointState;
 use vpcsim::model::Tags;
 use vpcsim::ops::privatelink::CreateVpcEndpoint;
-use vpcsim::trace::{ComponentKind as K, ExplanationCode, Hop, Matched, Trace};
+use vpcsim::trace::{
+    ComponentKind as K, ExplanationCode, Hop, Matched, RouteState, RouteTarget, TargetId, Trace,
+};
 use vpcsim::world::World;
 
 fn curl(host: &str) -> Curl {
@@ -81,12 +83,16 @@ fn before_the_endpoint_my_ec2_reaches_the_nlb_through_both_internet_gateways() {
         ]
     );
     let egress = named(&t, K::SecurityGroup, "WebSG");
-    assert!(matches!(&egress.matched, Some(Matched::SecurityGroupRule { protocol, .. }) if protocol == "-1"));
+    assert!(matches!(&egress.matched, Some(Matched::SecurityGroupRule { protocol: RuleProtocol::All, .. })));
     let route = named(&t, K::RouteTable, "My-Public-RT");
     let my_igw_id = w.igws[lab.my_igw.index()].aws_id.clone();
     assert_eq!(
         route.matched,
-        Some(Matched::Route { destination: Cidr::ANY, target: my_igw_id.into(), state: "active".into() })
+        Some(Matched::Route {
+            destination: Cidr::ANY,
+            target: RouteTarget::InternetGateway(my_igw_id.into()),
+            state: RouteState::Active
+        })
     );
     let my_igw = named(&t, K::InternetGateway, "My-IGW");
     assert_eq!(my_igw.inbound.unwrap().src, w.enis[w.instances[lab.my_ec2.index()].eni.index()].private_ip);
@@ -98,10 +104,14 @@ fn before_the_endpoint_my_ec2_reaches_the_nlb_through_both_internet_gateways() {
         "I1: destination rewritten to the node's private IP"
     );
     assert!(matches!(&t.forward[11].matched, Some(Matched::Listener { port: 80, .. })));
-    let Some(Matched::Target { target, .. }) = &t.forward[12].matched else { panic!("no target chosen") };
+    let Some(Matched::Target { target: TargetId::Instance(target), .. }) = &t.forward[12].matched else {
+        panic!("no instance target chosen")
+    };
     let chosen = [lab.web1, lab.web2].into_iter().find(|i| &w.instances[i.index()].aws_id == target).unwrap();
     let ingress = named(&t, K::SecurityGroup, "Custom-WebSG");
-    assert!(matches!(&ingress.matched, Some(Matched::SecurityGroupRule { ports, .. }) if ports == "80"));
+    assert!(
+        matches!(&ingress.matched, Some(Matched::SecurityGroupRule { ports, .. }) if *ports == PortRange::single(80))
+    );
     assert_eq!(t.forward.last().unwrap().id, w.instances[chosen.index()].aws_id);
     assert_eq!(t.seen_source(), Some(my_public), "L7: the target sees My-EC2's public IP");
     assert!(t.passes_in_order(&[K::InternetGateway, K::InternetGateway, K::LoadBalancer, K::TargetGroup]));
@@ -191,7 +201,9 @@ fn after_acceptance_curl_goes_privately_through_the_endpoint_and_the_nlb_node() 
     assert!(!t.passes(K::InternetGateway) && !t.ret.iter().any(|h| h.kind == K::InternetGateway));
     let endpoint_sg = &t.forward[3];
     assert_eq!(endpoint_sg.name.as_deref(), Some("WebSG"), "S6: the endpoint's group filters inbound");
-    assert!(matches!(&endpoint_sg.matched, Some(Matched::SecurityGroupRule { ports, .. }) if ports == "80"));
+    assert!(
+        matches!(&endpoint_sg.matched, Some(Matched::SecurityGroupRule { ports, .. }) if *ports == PortRange::single(80))
+    );
     let node = w.lbs[lab.nlb.index()].nodes[0].clone();
     assert_eq!(node.az, w.subnets[lab.my_subnet.index()].az, "P8: the node in the endpoint's AZ");
     let node_ip = w.enis[node.eni.index()].private_ip;

@@ -478,10 +478,15 @@ fn the_text_report_marks_failures_and_skipped_steps() {
     assert!(text.ends_with("FAIL: 0 of 2 steps passed\n"));
 }
 
+/// A world for the analyses' ARNs (region and account); the fake backend has none.
+fn arn_world() -> vpcsim::world::World {
+    vpcsim::lab::Lab::build(Default::default()).unwrap().world
+}
+
 #[test]
 fn the_json_report_has_the_documented_fields() {
     let (report, _) = run_text(LAB);
-    let doc = render::json(&report);
+    let doc = render::json(&report, &arn_world());
     assert_eq!(doc["passed"], json!(true));
     let step = &doc["steps"][1];
     for field in ["index", "title", "on", "command", "status", "outcome", "checks"] {
@@ -490,13 +495,28 @@ fn the_json_report_has_the_documented_fields() {
     assert_eq!(step["status"], json!("passed"));
     assert_eq!(step["outcome"]["answers"], json!(["15.165.14.143"]));
     assert_eq!(step["checks"][1]["key"], json!("answers-not-in"));
-    assert_eq!(doc["steps"][2]["outcome"]["trace"]["forward"][1]["kind"], json!("internet-gateway"));
+    let trace = &doc["steps"][2]["outcome"]["trace"];
+    assert_eq!(trace["NetworkPathFound"], json!(true));
+    assert_eq!(trace["ForwardPathComponents"][1]["Component"]["Id"], json!("internet-gateway-1"));
+    assert_eq!(trace["ForwardPathComponents"][1]["SequenceNumber"], json!(2));
+}
+
+#[test]
+fn a_flow_step_in_the_json_report_is_the_analysis_trace_json_prints() {
+    let (report, _) = run_text(LAB);
+    let w = arn_world();
+    let doc = render::json(&report, &w);
+    let trace = report.steps[2].outcome.as_ref().and_then(|o| o.trace.as_ref()).unwrap();
+    let analysis = serde_json::to_value(vpcsim::trace::analysis(&w, trace)).unwrap();
+    assert_eq!(doc["steps"][2]["outcome"]["trace"], analysis);
+    assert_eq!(doc["steps"][0]["outcome"]["trace"], json!(null));
 }
 
 #[test]
 fn the_same_scenario_gives_the_same_bytes() {
-    let a = serde_json::to_string(&render::json(&run_text(LAB).0)).unwrap();
-    let b = serde_json::to_string(&render::json(&run_text(LAB).0)).unwrap();
+    let w = arn_world();
+    let a = serde_json::to_string(&render::json(&run_text(LAB).0, &w)).unwrap();
+    let b = serde_json::to_string(&render::json(&run_text(LAB).0, &w)).unwrap();
     assert_eq!(a, b);
 }
 

@@ -5,6 +5,7 @@ use std::fmt::Write;
 
 use super::AppOutput;
 use crate::addr::Protocol;
+use crate::command::app::ping::{count_out_of_range, MAX_PING_COUNT};
 use crate::forward::{Destination, Outcome};
 use crate::ids::InstanceId;
 use crate::trace::ComponentKind;
@@ -15,7 +16,7 @@ use crate::world::World;
 pub struct Ping {
     /// Host name or address.
     pub host: String,
-    /// `-c`: how many requests (4 when absent).
+    /// `-c`: how many requests (4 when absent; from 1 to [`MAX_PING_COUNT`], else exit 2).
     pub count: Option<u32>,
 }
 
@@ -31,7 +32,12 @@ impl World {
             out.exit_code = 2;
             return out;
         };
-        let count = req.count.unwrap_or(4).clamp(1, 1000);
+        let count = req.count.unwrap_or(4);
+        if !(1..=MAX_PING_COUNT).contains(&count) {
+            out.stderr = format!("{}\n", count_out_of_range(&count.to_string()));
+            out.exit_code = 2;
+            return out;
+        }
         let (trace, outcome) = self.connect(instance, ip, Protocol::Icmp, ECHO_REQUEST);
         let answered = match outcome {
             Outcome::Delivered { to: Destination::Instance(i), .. } => self.instances[i.index()].answers_ping,

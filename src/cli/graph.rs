@@ -45,12 +45,11 @@ pub fn command(
         GraphFormat::Svg => svg(&diagram.dot())?,
     };
     match output {
-        Some(path) => std::fs::write(path, &bytes)
-            .map_err(|e| CliError::invalid(format!("cannot write {}: {e}", path.display())))?,
-        None => {
-            let mut out = std::io::stdout().lock();
-            let _ = out.write_all(&bytes).and_then(|()| out.flush());
-        }
+        Some(path) => std::fs::write(path, &bytes).map_err(|e| CliError {
+            code: exit::WRITE,
+            message: format!("cannot write {}: {e}", path.display()),
+        })?,
+        None => super::output::out_bytes(&bytes),
     }
     Ok(exit::OK)
 }

@@ -1,16 +1,18 @@
 //! The command line: clap's raw arguments become one command, run once, returning
 //! an exit code that means something. One module per command; [`world`] prepares
 //! the world a scenario leaves (all steps, or the first N), [`style`] holds tables
-//! and colour.
+//! and colour, [`output`] writes and checks every byte sent to standard output and error.
 
 mod describe;
 mod graph;
+mod output;
 mod run;
 mod shell;
 mod style;
 mod trace;
 mod world;
 
+use std::io::Write as _;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -23,6 +25,8 @@ pub mod exit {
     pub const FAILED: u8 = 1;
     /// Invalid input: bad arguments, an invalid file, an unknown name.
     pub const INVALID: u8 = 2;
+    /// Output could not be written (standard output, standard error or an `-o` file).
+    pub const WRITE: u8 = 3;
 }
 
 /// A failure the command reports on stderr before exiting with `code`.
@@ -208,11 +212,9 @@ svg needs Graphviz (`apt-get install graphviz`).")]
     },
 }
 
-/// Writes to standard output and flushes; a closed pipe (`vpcsim ... | head`) is not an error.
+/// Writes to standard output and flushes (see [`output`] for what happens on a write error).
 pub fn emit(text: &str) {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+    output::out(text);
 }
 
 /// Runs the command; the exit code.
@@ -229,11 +231,18 @@ pub fn run(cli: Cli) -> u8 {
             graph::command(&file, format, trace.as_deref(), until, output.as_deref())
         }
     };
-    match result {
+    let code = match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("vpcsim: {}", e.message);
+            output::errln(&format!("vpcsim: {}", e.message));
             e.code
         }
+    };
+    match output::failure() {
+        Some(message) => {
+            let _ = writeln!(std::io::stderr(), "vpcsim: {message}");
+            exit::WRITE
+        }
+        None => code,
     }
 }

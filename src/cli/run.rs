@@ -7,7 +7,7 @@ use vpcsim::quota::Quota;
 use vpcsim::scenario::{self, render, Scenario};
 
 use super::world::{self, LAB_FILES};
-use super::{exit, CliError};
+use super::{exit, output, CliError};
 
 /// `vpcsim lab [--json] [--pause]`.
 pub fn lab(json: bool, pause: bool) -> u8 {
@@ -39,15 +39,15 @@ pub fn files(files: &[PathBuf], json: bool, quiet: bool, quotas: &[(Quota, usize
     let mut reports = Vec::new();
     let scenarios: Vec<&PathBuf> = files.iter().filter(|f| !is_template(f)).collect();
     if scenarios.is_empty() {
-        eprintln!("vpcsim: no scenario among the files given (only CloudFormation templates); a scenario names its templates under `stacks:`");
+        output::errln("vpcsim: no scenario among the files given (only CloudFormation templates); a scenario names its templates under `stacks:`");
         return exit::INVALID;
     }
     for f in files {
         if !scenarios.contains(&f) {
-            eprintln!(
+            output::errln(&format!(
                 "skipping {}: a CloudFormation template, not a scenario (scenarios name it under `stacks:`)",
                 f.display()
-            );
+            ));
             continue;
         }
         let code = match world::load(f)
@@ -79,7 +79,7 @@ fn is_template(path: &std::path::Path) -> bool {
 }
 
 fn fail(e: CliError) -> u8 {
-    eprintln!("{}", e.message);
+    output::errln(&e.message);
     e.code
 }
 
@@ -104,11 +104,11 @@ fn run_one(
         .map_err(|e| CliError::invalid(e.to_string()))?;
     progress.clear();
     for w in &session.warnings {
-        eprintln!("warning: {w}");
+        output::errln(&format!("warning: {w}"));
     }
     let code = report.exit_code() as u8;
     let text = if json {
-        reports.push(render::json(&report));
+        reports.push(render::json(&report, &session.world));
         String::new()
     } else if quiet {
         quiet_text(&report)
@@ -144,7 +144,7 @@ fn print_steps(text: &str, mut pause: bool) {
     for (i, piece) in pieces.iter().enumerate() {
         super::emit(piece);
         if pause && i + 1 < pieces.len() {
-            eprint!("-- Enter for the next step --");
+            output::err("-- Enter for the next step --");
             let mut line = String::new();
             if stdin.lock().read_line(&mut line).unwrap_or(0) == 0 {
                 pause = false;
@@ -175,13 +175,13 @@ impl ProgressLine {
         if !self.terminal || self.start.elapsed() < std::time::Duration::from_secs(1) {
             return;
         }
-        eprint!("\r\x1b[2K{}", progress_text(p));
+        output::err(&format!("\r\x1b[2K{}", progress_text(p)));
         self.shown = true;
     }
 
     fn clear(&mut self) {
         if self.shown {
-            eprint!("\r\x1b[2K");
+            output::err("\r\x1b[2K");
             self.shown = false;
         }
     }

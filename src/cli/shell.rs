@@ -10,7 +10,6 @@
 
 use std::io::{BufRead, IsTerminal};
 use std::path::Path;
-use std::time::Duration;
 
 use rustyline::completion::Completer;
 use rustyline::highlight::Highlighter;
@@ -19,6 +18,7 @@ use rustyline::validate::Validator;
 use rustyline::{Context, Editor, Helper};
 use vpcsim::command::{app, aws};
 use vpcsim::scenario::subst::{apply, Resolver, Saved, Template};
+use vpcsim::scenario::wait::{self, WaitBudget};
 use vpcsim::scenario::{format_duration, parse_duration, Backend, Resolution, StepOutcome};
 use vpcsim::session::Session;
 use vpcsim::world::Handle;
@@ -68,20 +68,43 @@ pub fn run(file: Option<&Path>, until: Option<usize>) -> Result<u8, CliError> {
     if std::io::stdin().is_terminal() {
         interactive(&mut shell)?;
     } else {
-        plain(&mut shell);
+        plain(&mut shell)?;
     }
     Ok(super::exit::OK)
 }
 
-/// Reads lines plainly, echoing each after its prompt.
-fn plain(shell: &mut Shell) {
-    for line in std::io::stdin().lock().lines() {
-        let Ok(line) = line else { break };
-        super::emit(&format!("{}{}\n", shell.prompt(), line.trim_end()));
-        let (out, next) = shell.execute(&line);
+/// Reads lines plainly, echoing each after its prompt. A line that is not UTF-8 is an
+/// error naming it, and the shell goes on with the next line, as a shell reading a script
+/// goes on after a command that fails; a read error ends the session with exit 2.
+fn plain(shell: &mut Shell) -> Result<(), CliError> {
+    let mut input = std::io::stdin().lock();
+    let mut bytes = Vec::new();
+    loop {
+        bytes.clear();
+        let read = input
+            .read_until(b'\n', &mut bytes)
+            .map_err(|e| CliError::invalid(format!("cannot read standard input: {e}")))?;
+        if read == 0 {
+            return Ok(());
+        }
+        let (out, next) = match std::str::from_utf8(&bytes) {
+            Ok(line) => {
+                super::emit(&format!("{}{}\n", shell.prompt(), line.trim_end()));
+                shell.execute(line)
+            }
+            Err(e) => {
+                shell.line += 1;
+                let message = format!(
+                    "vpcsim: line {}: not valid UTF-8 (at byte {}); the line is skipped\n",
+                    shell.line,
+                    e.valid_up_to() + 1
+                );
+                (message, Next::Continue)
+            }
+        };
         super::emit(&out);
-        if next == Next::Exit {
-            break;
+        if next == Next::Exit || super::output::stopped() {
+            return Ok(());
         }
     }
 }
@@ -99,7 +122,7 @@ fn interactive(shell: &mut Shell) -> Result<(), CliError> {
                 }
                 let (out, next) = shell.execute(&line);
                 super::emit(&out);
-                if next == Next::Exit {
+                if next == Next::Exit || super::output::stopped() {
                     break;
                 }
                 if let Some(h) = rl.helper_mut() {
@@ -125,6 +148,10 @@ struct Shell {
     session: Session,
     on: Option<String>,
     style: Style,
+    /// Virtual time the session's waits have scheduled.
+    budget: WaitBudget,
+    /// The number of the line being run, from 1.
+    line: usize,
 }
 
 /// Substitutions against the session (Ref and GetAtt; nothing saved).
@@ -150,7 +177,7 @@ impl Shell {
                 |h| matches!(h, Handle::Instance(i) if w.instances[i.index()].state.as_str() == "running"),
             )
             .find_map(|h| w.name_of(h).map(str::to_string));
-        Shell { session, on, style }
+        Shell { session, on, style, budget: WaitBudget::new(), line: 0 }
     }
 
     fn prompt(&self) -> String {
@@ -178,16 +205,18 @@ impl Shell {
 
     /// Runs one line; what to print, and whether to go on.
     fn execute(&mut self, line: &str) -> (String, Next) {
+        self.line += 1;
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
             return (String::new(), Next::Continue);
         }
         let line = match self.substitute(line) {
             Ok(l) => l,
-            Err(e) => return (format!("vpcsim: {e}\n"), Next::Continue),
+            Err(e) => return (format!("vpcsim: line {}: {e}\n", self.line), Next::Continue),
         };
         let words: Vec<&str> = line.split_whitespace().collect();
-        let out = match words[0] {
+        let Some(first) = words.first() else { return (String::new(), Next::Continue) };
+        let out = match *first {
             "exit" | "quit" | "logout" => return (String::new(), Next::Exit),
             "help" => HELP.to_string(),
             "on" => self.switch(&words[1..]),
@@ -247,40 +276,34 @@ impl Shell {
         }
     }
 
+    /// `wait DURATION`: bounded like a scenario's `wait` (MAX_WAIT, and MAX_TOTAL_WAIT for the session).
     fn wait(&mut self, args: &[&str]) -> String {
-        match args.first().and_then(|d| parse_duration(d)) {
-            Some(d) if args.len() == 1 => {
-                self.session.advance(d);
-                format!("the clock is now {}\n", self.session.world.wall_clock())
-            }
-            _ => "wait: give one duration, like 30s, 2m or 1h\n".into(),
+        let d = match args {
+            [text] => parse_duration(text).map(|d| (*text, d)),
+            _ => None,
+        };
+        let Some((text, d)) = d else { return "wait: give one duration, like 30s, 2m or 1h\n".into() };
+        if let Err(e) = self.budget.charge("wait", text, d) {
+            return format!("vpcsim: {e}; {}\n", e.hint());
         }
+        self.session.advance(d);
+        format!("the clock is now {}\n", self.session.world.wall_clock())
     }
 
+    /// `wait-for RESOURCE STATE`: the scenario's loop and limit (its timeout counts towards MAX_TOTAL_WAIT).
     fn wait_for(&mut self, args: &[&str]) -> String {
-        let (resource, state) = match args {
-            [r, s] => (*r, *s),
-            _ => {
-                return "wait-for: give a resource and a state, like: wait-for Custom-NLB-TG healthy\n".into()
-            }
+        let [resource, state] = args else {
+            return "wait-for: give a resource and a state, like: wait-for Custom-NLB-TG healthy\n".into();
         };
-        let limit = vpcsim::scenario::DEFAULT_WAIT_FOR_TIMEOUT;
-        let mut waited = Duration::ZERO;
-        loop {
-            match self.session.state_of(resource, state) {
-                Err(e) => return format!("wait-for: {e}\n"),
-                Ok(true) => return format!("{resource} is {state} after {}\n", format_duration(waited)),
-                Ok(false) if waited >= limit => {
-                    return format!(
-                        "wait-for: timed out after {}: {resource} is not {state}\n",
-                        format_duration(waited)
-                    )
-                }
-                Ok(false) => {
-                    self.session.advance(Duration::from_secs(1));
-                    waited += Duration::from_secs(1);
-                }
-            }
+        let timeout = vpcsim::scenario::DEFAULT_WAIT_FOR_TIMEOUT;
+        if let Err(e) = self.budget.charge("timeout", &format_duration(timeout), timeout) {
+            return format!("vpcsim: {e}; {}\n", e.hint());
+        }
+        let outcome = wait::wait_for(&mut self.session, resource, state, timeout);
+        if outcome.exit_code == 0 {
+            outcome.stdout
+        } else {
+            format!("wait-for: {}", outcome.stderr)
         }
     }
 

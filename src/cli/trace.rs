@@ -1,25 +1,17 @@
 //! `vpcsim trace`: one flow from an instance, forward and back, as an aligned table
-//! or as a Reachability Analyzer-shaped JSON analysis.
-//!
-//! The JSON document (stable; field names are Reachability Analyzer's):
-//! `{NetworkPathFound, ForwardPathComponents: [C], ReturnPathComponents: [C],
-//! Explanations: [{ExplanationCode, Component, Message}]}`, where each component C
-//! is `{SequenceNumber, Component: {Id, Name?, Arn?}, SecurityGroupRule?, AclRule?,
-//! RouteTableRoute?, ElasticLoadBalancerListener?, LoadBalancerTarget?, State?,
-//! InboundHeader?, OutboundHeader?}` and a header is `{SourceAddresses,
-//! DestinationAddresses, SourcePortRanges, DestinationPortRanges, Protocol}`.
-//! `Message` and `State` are vpcsim's additions.
+//! or as a Reachability Analyzer-shaped JSON analysis ([`vpcsim::trace::analysis`],
+//! whose module doc lists the fields; stable).
 
 use std::net::Ipv4Addr;
 use std::path::Path;
 
-use serde_json::{json, Value};
+use serde_json::Value;
 use vpcsim::addr::Protocol;
 use vpcsim::dns::View;
 use vpcsim::ids::InstanceId;
 use vpcsim::scenario::Resolution;
 use vpcsim::session::Session;
-use vpcsim::trace::{Direction, Flow, Header, Hop, Matched, Trace};
+use vpcsim::trace::{Flow, Header, Hop, Trace};
 use vpcsim::world::{Handle, World};
 
 use super::style::{table, Style};
@@ -50,7 +42,10 @@ pub fn command(
     let session = world::prepare(file, until)?;
     let traced = trace_from(&session, from, to, protocol)?;
     if json {
-        super::emit(&format!("{}\n", vpcsim::describe::pretty(&analysis(&session.world, &traced.trace))));
+        super::emit(&format!(
+            "{}\n",
+            vpcsim::describe::pretty(&analysis_json(&session.world, &traced.trace))
+        ));
     } else {
         super::emit(&text(&traced, Style::detect()));
     }
@@ -91,16 +86,34 @@ pub fn trace_from(
     })
 }
 
-/// `HOST:PORT` into its parts; a bare `HOST` has no port.
+/// A trace's analysis as a JSON value.
+pub fn analysis_json(w: &World, t: &Trace) -> Value {
+    serde_json::to_value(vpcsim::trace::analysis(w, t)).unwrap_or(Value::Null)
+}
+
+/// `HOST:PORT` into its parts; a bare `HOST` has no port. The port is digits only, from 1
+/// to 65535; IPv6 (`::1`, `[::1]:80`) is refused with a message, since vpcsim models IPv4.
 fn split_port(to: &str) -> Result<(&str, Option<u16>), CliError> {
-    match to.rsplit_once(':') {
-        None => Ok((to, None)),
-        Some((host, port)) => match port.parse::<u16>() {
-            Ok(p) if !host.is_empty() => Ok((host, Some(p))),
-            _ => Err(CliError::invalid(format!(
-                "invalid destination {to:?}: expected HOST or HOST:PORT (a port from 0 to 65535)"
-            ))),
-        },
+    if to.starts_with('[') || to.matches(':').count() > 1 {
+        return Err(CliError::invalid(format!(
+            "invalid destination {to:?}: an IPv6 address, and vpcsim models IPv4 only; give an IPv4 address or a name, as HOST or HOST:PORT"
+        )));
+    }
+    let bad = |why: &str| {
+        CliError::invalid(format!("invalid destination {to:?}: {why}; expected HOST or HOST:PORT"))
+    };
+    let Some((host, port)) = to.split_once(':') else {
+        return if to.is_empty() { Err(bad("no host")) } else { Ok((to, None)) };
+    };
+    if host.is_empty() {
+        return Err(bad("no host before the `:`"));
+    }
+    if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad("the port is not a number (digits only, from 1 to 65535)"));
+    }
+    match port.parse::<u16>() {
+        Ok(p) if p > 0 => Ok((host, Some(p))),
+        _ => Err(bad("the port is out of range (from 1 to 65535)")),
     }
 }
 
@@ -242,150 +255,6 @@ pub fn paths(trace: &Trace, style: Style) -> String {
     out
 }
 
-/// A trace as a Reachability Analyzer analysis (the module doc lists its fields).
-pub fn analysis(w: &World, t: &Trace) -> Value {
-    let explanations: Vec<Value> = t
-        .explanation
-        .iter()
-        .map(|x| {
-            json!({
-                "ExplanationCode": x.code.as_str(),
-                "Component": component(w, &x.component_id, x.component_name.as_deref()),
-                "Message": x.message,
-            })
-        })
-        .collect();
-    json!({
-        "NetworkPathFound": t.reachable(),
-        "ForwardPathComponents": t.forward.iter().map(|h| path_component(w, h)).collect::<Vec<_>>(),
-        "ReturnPathComponents": t.ret.iter().map(|h| path_component(w, h)).collect::<Vec<_>>(),
-        "Explanations": explanations,
-    })
-}
-
-/// `{Id, Name, Arn}`: ARNs for resources that have one.
-fn component(w: &World, id: &str, name: Option<&str>) -> Value {
-    let mut c = json!({"Id": id});
-    if let Some(n) = name {
-        c["Name"] = json!(n);
-    }
-    let arn = if id.starts_with("arn:") {
-        Some(id.to_string())
-    } else {
-        let kind = match id.split('-').next().unwrap_or_default() {
-            "i" => Some("instance"),
-            "eni" => Some("network-interface"),
-            "sg" => Some("security-group"),
-            "acl" => Some("network-acl"),
-            "rtb" => Some("route-table"),
-            "igw" => Some("internet-gateway"),
-            "vpce" if id.starts_with("vpce-svc-") => Some("vpc-endpoint-service"),
-            "vpce" => Some("vpc-endpoint"),
-            _ => None,
-        };
-        kind.map(|k| format!("arn:aws:ec2:{}:{}:{k}/{id}", w.region.name, w.account_id))
-    };
-    if let Some(a) = arn {
-        c["Arn"] = json!(a);
-    }
-    c
-}
-
-fn port_range(text: &str) -> Option<Value> {
-    if text == "all" {
-        return None;
-    }
-    let (a, b) = text.split_once('-').unwrap_or((text, text));
-    Some(json!({"From": a.parse::<u32>().ok()?, "To": b.parse::<u32>().ok()?}))
-}
-
-fn header_json(h: &Header) -> Value {
-    json!({
-        "SourceAddresses": [h.src.to_string()],
-        "DestinationAddresses": [h.dst.to_string()],
-        "SourcePortRanges": [{"From": h.src_port, "To": h.src_port}],
-        "DestinationPortRanges": [{"From": h.dst_port, "To": h.dst_port}],
-        "Protocol": h.protocol.as_str(),
-    })
-}
-
-fn path_component(w: &World, h: &Hop) -> Value {
-    let mut v = json!({
-        "SequenceNumber": h.seq,
-        "Component": component(w, &h.id, h.name.as_deref()),
-    });
-    if let Some(m) = &h.matched {
-        matched_fields(w, h, m, &mut v);
-    }
-    if let Some(i) = &h.inbound {
-        v["InboundHeader"] = header_json(i);
-    }
-    if let Some(o) = &h.outbound {
-        v["OutboundHeader"] = header_json(o);
-    }
-    v
-}
-
-fn matched_fields(w: &World, h: &Hop, m: &Matched, v: &mut Value) {
-    match m {
-        Matched::SecurityGroupRule { direction, protocol, ports, peer, .. } => {
-            let mut r = json!({"Direction": direction.to_string(), "Protocol": protocol});
-            if peer.starts_with("sg-") {
-                r["SecurityGroupId"] = json!(peer);
-            } else if peer.starts_with("pl-") {
-                r["PrefixListId"] = json!(peer);
-            } else {
-                r["Cidr"] = json!(peer);
-            }
-            if let Some(p) = port_range(ports) {
-                r["PortRange"] = p;
-            }
-            v["SecurityGroupRule"] = r;
-        }
-        Matched::AclRule { direction, rule_number, action, cidr, protocol, ports } => {
-            let mut r = json!({
-                "Cidr": cidr.to_string(),
-                "Egress": *direction == Direction::Egress,
-                "Protocol": protocol,
-                "RuleAction": action,
-                "RuleNumber": rule_number.unwrap_or(32767),
-            });
-            if let Some(p) = port_range(ports) {
-                r["PortRange"] = p;
-            }
-            v["AclRule"] = r;
-        }
-        Matched::Route { destination, target, state } => {
-            let field = match target.split('-').next().unwrap_or_default() {
-                "eni" => "NetworkInterfaceId",
-                "i" => "InstanceId",
-                "nat" => "NatGatewayId",
-                "pcx" => "VpcPeeringConnectionId",
-                "tgw" => "TransitGatewayId",
-                _ => "GatewayId",
-            };
-            let mut r = json!({"DestinationCidr": destination.to_string()});
-            r[field] = json!(target);
-            r["State"] = json!(state);
-            v["RouteTableRoute"] = r;
-        }
-        Matched::Listener { port, .. } => {
-            let mut l = json!({"LoadBalancerPort": port});
-            if let Some(Handle::Listener(x)) = w.find(&h.id) {
-                if let Some(tg) = w.listeners[x.index()].target_group {
-                    l["InstancePort"] = json!(w.target_groups[tg.index()].port);
-                }
-            }
-            v["ElasticLoadBalancerListener"] = l;
-        }
-        Matched::Target { target, address, port, .. } => {
-            v["LoadBalancerTarget"] = json!({"Id": target, "Address": address.to_string(), "Port": port});
-        }
-        Matched::State { state } => v["State"] = json!(state),
-        Matched::Stateful { .. } | Matched::Delivered => {}
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -395,6 +264,18 @@ mod tests {
         assert_eq!(split_port("web:8080").unwrap(), ("web", Some(8080)));
         assert_eq!(split_port("10.0.0.5").unwrap(), ("10.0.0.5", None));
         assert!(split_port("web:http").is_err());
+    }
+
+    #[test]
+    fn a_port_is_digits_from_1_to_65535_and_ipv6_is_refused_as_unmodelled() {
+        assert_eq!(split_port("1.2.3.4:65535").unwrap(), ("1.2.3.4", Some(65535)));
+        for bad in ["1.2.3.4:+80", "1.2.3.4:0", "1.2.3.4:65536", "1.2.3.4:", ":80", "", "h: 80"] {
+            assert!(split_port(bad).is_err(), "{bad:?}");
+        }
+        for v6 in ["::1", "[::1]:80", "fe80::1"] {
+            let e = split_port(v6).err().map(|e| e.message).unwrap_or_default();
+            assert!(e.contains("vpcsim models IPv4 only"), "{v6}: {e}");
+        }
     }
 
     #[test]

@@ -1,17 +1,19 @@
 //! Recorders: what the walk does with each hop. [`NullRecorder`] drops them (the
 //! verdict-only path allocates nothing); [`ExplainRecorder`] turns typed hops into
-//! the ids, names and matched rules of a [`Trace`].
+//! the ids, names and matched rules of a [`Trace`], as typed values ([`Matched`]):
+//! nothing is formatted while recording.
 
 use std::borrow::Cow;
 
 use crate::addr::{Cidr, PortRange, RuleProtocol};
 use crate::ids::*;
-use crate::model::nacl::AclEntry;
+use crate::model::nacl::{AclEntry, Action};
 use crate::model::nlb::TargetRef;
-use crate::model::route_table::{Route, RouteTarget};
+use crate::model::route_table::{Route, RouteTarget as ModelTarget};
 use crate::model::security_group::{Peer, SgRule};
 use crate::trace::{
-    ComponentKind, Direction, Explanation, ExplanationCode, Header, Hop, Matched, Text, Trace,
+    ComponentKind, Direction, Explanation, ExplanationCode, FlowHashChoice, Header, Hop, Matched, RouteState,
+    RouteTarget, SgPeer, TargetId, TargetPool, Text, Trace,
 };
 use crate::world::{Handle, World};
 
@@ -169,113 +171,34 @@ pub fn internet_host_name(w: &World, addr: std::net::Ipv4Addr) -> String {
     }
 }
 
-fn peer_text(w: &World, p: &Peer) -> Text {
+/// The peer a rule names, with a group by its id.
+fn peer(w: &World, p: &Peer) -> SgPeer {
     match p {
-        Peer::Cidr(c) => cidr_text(*c),
-        Peer::Group(g) => Text::from(&w.sgs[g.index()].aws_id),
-        Peer::PrefixList(p) => Text::from(p),
+        Peer::Cidr(c) => SgPeer::Cidr(*c),
+        Peer::Group(g) => SgPeer::Group(Text::from(&w.sgs[g.index()].aws_id)),
+        Peer::PrefixList(p) => SgPeer::PrefixList(Text::from(p)),
     }
 }
 
-/// A short text built on the stack, without the formatting machinery.
-struct Buf {
-    bytes: [u8; Text::INLINE],
-    len: usize,
-}
-
-impl Buf {
-    fn new() -> Buf {
-        Buf { bytes: [0; Text::INLINE], len: 0 }
-    }
-
-    fn push(&mut self, b: u8) {
-        self.bytes[self.len] = b;
-        self.len += 1;
-    }
-
-    fn decimal(&mut self, mut n: u32) {
-        let mut digits = [0u8; 10];
-        let mut i = digits.len();
-        loop {
-            i -= 1;
-            digits[i] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        for &d in &digits[i..] {
-            self.push(d);
-        }
-    }
-
-    fn text(&self) -> Text {
-        Text::from(std::str::from_utf8(&self.bytes[..self.len]).expect("ASCII digits and punctuation"))
+/// A route's target by the id the route table lists.
+fn route_target(w: &World, target: &ModelTarget) -> RouteTarget {
+    match target {
+        ModelTarget::Local => RouteTarget::Local,
+        ModelTarget::Igw(g) => RouteTarget::InternetGateway(Text::from(&w.igws[g.index()].aws_id)),
+        ModelTarget::Eni(e) => RouteTarget::NetworkInterface(Text::from(&w.enis[e.index()].aws_id)),
+        ModelTarget::Instance(i) => RouteTarget::Instance(Text::from(&w.instances[i.index()].aws_id)),
+        ModelTarget::Nat(id) => RouteTarget::NatGateway(Text::from(id)),
+        ModelTarget::Pcx(id) => RouteTarget::VpcPeeringConnection(Text::from(id)),
+        ModelTarget::Tgw(id) => RouteTarget::TransitGateway(Text::from(id)),
+        ModelTarget::GatewayEndpoint(id) => RouteTarget::GatewayEndpoint(Text::from(id)),
     }
 }
 
-/// `Cidr`'s Display, without the formatting machinery or an allocation.
-fn cidr_text(c: Cidr) -> Text {
-    let mut s = Buf::new();
-    for (i, octet) in c.network().octets().into_iter().enumerate() {
-        if i > 0 {
-            s.push(b'.');
-        }
-        s.decimal(u32::from(octet));
-    }
-    s.push(b'/');
-    s.decimal(u32::from(c.prefix_len()));
-    s.text()
-}
-
-/// `PortRange`'s Display (`all`, `80`, `1024-2047`) for a rule of this protocol.
-fn ports_text(protocol: RuleProtocol, ports: PortRange) -> Text {
-    if protocol == RuleProtocol::All || ports.is_all() {
-        return Text::from("all");
-    }
-    let mut s = Buf::new();
-    s.decimal(u32::from(ports.from));
-    if ports.to != ports.from {
-        s.push(b'-');
-        s.decimal(u32::from(ports.to));
-    }
-    s.text()
-}
-
-fn push_decimal(s: &mut String, mut n: u32) {
-    let mut digits = [0u8; 10];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for &d in &digits[i..] {
-        s.push(char::from(d));
-    }
-}
-
-/// `World::route_target_id`, borrowing the id.
-fn route_target_text(w: &World, target: &RouteTarget) -> Text {
-    Text::from(match target {
-        RouteTarget::Local => "local",
-        RouteTarget::Igw(g) => &w.igws[g.index()].aws_id,
-        RouteTarget::Eni(e) => &w.enis[e.index()].aws_id,
-        RouteTarget::Instance(i) => &w.instances[i.index()].aws_id,
-        RouteTarget::Nat(s) | RouteTarget::Pcx(s) | RouteTarget::Tgw(s) | RouteTarget::GatewayEndpoint(s) => {
-            s.as_str()
-        }
-    })
-}
-
-/// `World::target_id`, borrowing the id.
-fn target_text(w: &World, t: TargetRef) -> Text {
+/// A target by the id its group lists.
+fn target_id(w: &World, t: TargetRef) -> TargetId {
     match t {
-        TargetRef::Instance(i) => Text::from(&w.instances[i.index()].aws_id),
-        TargetRef::Ip(ip) => Text::from(ip.to_string()),
+        TargetRef::Instance(i) => TargetId::Instance(Text::from(&w.instances[i.index()].aws_id)),
+        TargetRef::Ip(ip) => TargetId::Ip(ip),
     }
 }
 
@@ -285,71 +208,54 @@ fn matched(w: &World, why: Why<'_>) -> Option<Matched> {
         Why::SgRule(sg, direction, r) => Matched::SecurityGroupRule {
             direction,
             group_id: Text::from(&w.sgs[sg.index()].aws_id),
-            protocol: Text::from(r.protocol.as_str()),
-            ports: ports_text(r.protocol, r.ports),
-            peer: peer_text(w, &r.peer),
+            protocol: r.protocol,
+            ports: r.ports,
+            peer: peer(w, &r.peer),
         },
         Why::Stateful(direction) => Matched::Stateful { direction },
         Why::Acl(direction, e) => match e {
             Some(e) => Matched::AclRule {
                 direction,
                 rule_number: Some(e.number),
-                action: Text::from(e.action.as_str()),
+                action: e.action,
                 cidr: e.cidr,
-                protocol: Text::from(e.protocol.as_str()),
-                ports: ports_text(e.protocol, e.ports),
+                protocol: e.protocol,
+                ports: e.ports,
             },
             None => Matched::AclRule {
                 direction,
                 rule_number: None,
-                action: Text::from("deny"),
-                cidr: crate::addr::Cidr::ANY,
-                protocol: Text::from("-1"),
-                ports: Text::from("all"),
+                action: Action::Deny,
+                cidr: Cidr::ANY,
+                protocol: RuleProtocol::All,
+                ports: PortRange::ALL,
             },
         },
         Why::Route(r, active) => Matched::Route {
             destination: r.destination,
-            target: route_target_text(w, &r.target),
-            state: Text::from(if active { "active" } else { "blackhole" }),
+            target: route_target(w, &r.target),
+            state: if active { RouteState::Active } else { RouteState::Blackhole },
         },
         Why::Listener(l) => {
             let l = &w.listeners[l.index()];
-            Matched::Listener { protocol: Text::from(l.protocol.as_str()), port: l.port }
+            Matched::Listener { protocol: l.protocol, port: l.port }
         }
-        Why::Target(tg, i, hash, n, fail_open) => {
+        Why::Target(tg, i, hash, candidates, fail_open) => {
             let group = &w.target_groups[tg.index()];
             let t = &group.targets[i];
             let (address, az) =
                 w.target_address(group.vpc, t.target).unwrap_or((std::net::Ipv4Addr::UNSPECIFIED, "?"));
-            let pool = if fail_open { "all targets (fail open: none healthy)" } else { "healthy targets" };
+            let pool = if fail_open { TargetPool::FailOpen } else { TargetPool::Healthy };
             Matched::Target {
-                target: target_text(w, t.target),
+                target: target_id(w, t.target),
                 address,
                 port: t.port,
-                reason: Text::from(target_reason(hash, n, pool, az)),
+                choice: FlowHashChoice { hash, candidates, pool, az },
             }
         }
         Why::State(s) => Matched::State { state: Text::from(s) },
         Why::Delivered => Matched::Delivered,
     })
-}
-
-/// `flow hash {hash:016x} mod {n} {pool} in {az}`, built in one allocation.
-fn target_reason(hash: u64, n: u32, pool: &str, az: &str) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(40 + pool.len() + az.len());
-    s.push_str("flow hash ");
-    for shift in (0..16).rev() {
-        s.push(HEX[(hash >> (shift * 4)) as usize & 0xf] as char);
-    }
-    s.push_str(" mod ");
-    push_decimal(&mut s, n);
-    s.push(' ');
-    s.push_str(pool);
-    s.push_str(" in ");
-    s.push_str(az);
-    s
 }
 
 /// The explanation of a block: its code, component and a sentence for people.
@@ -392,28 +298,5 @@ fn message(w: &World, b: &Block) -> String {
         C::ProtocolRestriction => format!("{} is not carried here (a Network Load Balancer does not answer ICMP)", h.protocol),
         C::RoutingLoop => format!("{side}the packet to {} came back to an interface it had already left: a routing loop", h.dst),
         C::TargetNotModelled => "the route's target kind (NAT gateway, peering, transit gateway, gateway endpoint) is not simulated yet".into(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hand_built_texts_match_their_display_forms() {
-        for c in ["0.0.0.0/0", "10.0.0.0/16", "255.255.255.255/32", "192.168.10.0/24"] {
-            let c: Cidr = c.parse().unwrap();
-            assert_eq!(cidr_text(c), c.to_string());
-        }
-        let tcp = RuleProtocol::One(crate::addr::Protocol::Tcp);
-        for p in
-            [PortRange::ALL, PortRange::single(0), PortRange::single(80), PortRange { from: 1024, to: 65535 }]
-        {
-            assert_eq!(ports_text(tcp, p), p.to_string());
-        }
-        assert_eq!(ports_text(RuleProtocol::All, PortRange::single(80)), "all");
-        let pool = "healthy targets";
-        let want = format!("flow hash {:016x} mod {} {pool} in {}", 0xe70f_b753u64, 2, "ap-northeast-2a");
-        assert_eq!(target_reason(0xe70f_b753, 2, pool, "ap-northeast-2a"), want);
     }
 }

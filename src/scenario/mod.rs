@@ -7,6 +7,7 @@
 //!   `wait-for`; checked against the created resources before the first step runs.
 //! - [`expect`]: what a step's outcome must satisfy ([`Expect`]) and the checks.
 //! - [`run`]: the runner over a [`Backend`] (the simulated region) and its [`Report`].
+//! - [`wait`]: the limits of waiting and the one `wait-for` loop (scenarios and the shell).
 //! - [`render`]: the report as text for people and as a JSON document.
 //!
 //! Once a [`Scenario`] exists its values are valid (durations, CIDRs, kinds, codes,
@@ -18,6 +19,7 @@ pub mod parse;
 pub mod render;
 pub mod run;
 pub mod subst;
+pub mod wait;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -81,6 +83,8 @@ pub struct StackSpec {
     pub parameters: IndexMap<String, String>,
     /// Where the entry starts.
     pub loc: Location,
+    /// Where its name is written.
+    pub name_loc: Location,
 }
 
 /// A stack's template: a file next to the scenario, or written inline.

@@ -11,13 +11,15 @@ use std::time::Duration;
 use indexmap::IndexMap;
 
 use super::subst::Template;
+use super::wait::WaitBudget;
 use super::{
     parse_duration, Action, Expect, Pattern, Scenario, StackSpec, Step, TemplateSource, DEFAULT_REGION,
-    DEFAULT_WAIT_FOR_TIMEOUT, MAX_STACKS, MAX_TOTAL_WAIT, MAX_WAIT,
+    DEFAULT_WAIT_FOR_TIMEOUT, MAX_STACKS,
 };
 use crate::addr::Cidr;
 use crate::command::{app, aws, closest};
 use crate::error::{FileError, FileProblem, Location};
+use crate::region::Region;
 use crate::trace::{ComponentKind, ExplanationCode};
 use crate::yaml::{Node, NodeValue};
 
@@ -95,8 +97,13 @@ impl Ctx<'_> {
         }
     }
 
-    /// One string or a list of strings.
+    /// One string or a list of strings; an empty list is a problem (it would check nothing).
     fn strings(&mut self, node: &Node, key: &str) -> Vec<(String, Location)> {
+        if node.as_seq().is_some_and(<[Node]>::is_empty) {
+            let hint = format!("give at least one value, or remove `{key}`");
+            self.report(node.loc, format!("`{key}` is an empty list: it would check nothing"), Some(hint));
+            return Vec::new();
+        }
         match node.as_seq() {
             Some(items) => items.iter().filter_map(|n| Some((self.scalar(n, key)?, n.loc))).collect(),
             None => self.scalar(node, key).map(|s| vec![(s, node.loc)]).unwrap_or_default(),
@@ -207,8 +214,18 @@ fn region(ctx: &mut Ctx, node: &Node) -> Option<String> {
             format!("`{r}` is not a region name"),
             Some("for example us-east-1 or ap-northeast-2".into()),
         );
+        return None;
     }
-    ok.then_some(r)
+    if Region::find(&r).is_none() {
+        let known = Region::known_names();
+        let hint = match closest(&r, known.iter().copied()) {
+            Some(c) => format!("did you mean `{c}`? vpcsim models {}", known.join(", ")),
+            None => format!("vpcsim models {}", known.join(", ")),
+        };
+        ctx.report(node.loc, format!("unknown region `{r}`"), Some(hint));
+        return None;
+    }
+    Some(r)
 }
 
 fn seed(ctx: &mut Ctx, node: &Node) -> Option<u64> {
@@ -232,13 +249,32 @@ fn stacks(ctx: &mut Ctx, node: &Node) -> Vec<StackSpec> {
         ctx.report(extra.loc, msg, hint);
         return Vec::new();
     }
-    items.iter().enumerate().filter_map(|(i, n)| stack(ctx, i, n)).collect()
+    let stacks: Vec<StackSpec> = items.iter().enumerate().filter_map(|(i, n)| stack(ctx, i, n)).collect();
+    duplicate_stacks(ctx, &stacks);
+    stacks
+}
+
+/// Two stacks with one name are refused at the second name, as CloudFormation refuses
+/// to create a stack whose name exists (AlreadyExistsException).
+fn duplicate_stacks(ctx: &mut Ctx, stacks: &[StackSpec]) {
+    let mut seen: IndexMap<&str, usize> = IndexMap::new();
+    for (i, spec) in stacks.iter().enumerate() {
+        if let Some(first) = seen.get(spec.name.as_str()) {
+            ctx.context = Some(format!("stacks[{i}]"));
+            let message = format!("stack `{}` already exists: stacks[{first}] has that name", spec.name);
+            ctx.report(spec.name_loc, message, Some("give each stack its own name".to_string()));
+        } else {
+            seen.insert(&spec.name, i);
+        }
+    }
+    ctx.context = None;
 }
 
 fn stack(ctx: &mut Ctx, index: usize, node: &Node) -> Option<StackSpec> {
     ctx.context = Some(format!("stacks[{index}]"));
     let node = ctx.expect_map(node, "a stack")?;
     let suggested = ctx.known_keys(node, &STACK_KEYS, "a stack");
+    let name_loc = node.get("name").map_or(start(node), |n| n.loc);
     let name = match node.get("name") {
         Some(n) => ctx.string(n, "name").filter(|s| stack_name(ctx, n, s)),
         None if suggested.contains(&"name") => None,
@@ -251,7 +287,7 @@ fn stack(ctx: &mut Ctx, index: usize, node: &Node) -> Option<StackSpec> {
     let template = template(ctx, node, misspelt);
     let parameters = node.get("parameters").map(|p| parameters(ctx, p)).unwrap_or_default();
     ctx.context = None;
-    Some(StackSpec { name: name?, template: template?, parameters, loc: start(node) })
+    Some(StackSpec { name: name?, template: template?, parameters, loc: start(node), name_loc })
 }
 
 fn stack_name(ctx: &mut Ctx, node: &Node, s: &str) -> bool {
@@ -425,28 +461,27 @@ fn duration(ctx: &mut Ctx, node: &Node, key: &str) -> Option<Duration> {
             let hint = Some("write it like 30s, 2m, 1h or 1m30s".to_string());
             ctx.report(node.loc, format!("`{key}`: `{text}` is not a duration"), hint);
         }
-        Some(d) if d > MAX_WAIT => {
-            let msg = format!("`{key}`: `{text}` is longer than the limit of 24h (MAX_WAIT)");
-            ctx.report(node.loc, msg, Some("wait in steps of at most 24h".to_string()));
-            return None;
+        Some(d) => {
+            if let Err(e) = WaitBudget::new().charge(key, &text, d) {
+                ctx.report(node.loc, e.to_string(), Some(e.hint().to_string()));
+                return None;
+            }
         }
-        Some(_) => {}
     }
     d
 }
 
 /// MAX_TOTAL_WAIT: the scenario's waits and wait-for timeouts together.
 fn total_wait(ctx: &mut Ctx, steps: &[Step]) {
-    let mut total = Duration::ZERO;
+    let mut budget = WaitBudget::new();
     for step in steps {
-        total += match step.action {
-            Action::Wait(d) => d,
-            Action::WaitFor { timeout, .. } => timeout,
-            Action::Run(_) => Duration::ZERO,
+        let (key, d) = match step.action {
+            Action::Wait(d) => ("wait", d),
+            Action::WaitFor { timeout, .. } => ("timeout", timeout),
+            Action::Run(_) => continue,
         };
-        if total > MAX_TOTAL_WAIT {
-            let msg = "the scenario waits (and may wait for) more than 7 days in all (limit MAX_TOTAL_WAIT)";
-            ctx.report(step.loc, msg, Some("shorten its waits and wait-for timeouts".to_string()));
+        if let Err(e) = budget.charge(key, &super::format_duration(d), d) {
+            ctx.report(step.loc, e.to_string(), Some(e.hint().to_string()));
             return;
         }
     }
@@ -698,6 +733,33 @@ mod tests {
         let text = "name: n\nsteps:\n  - on: A\n    run: dig x.y\n    expect: {answers-in: 10.0.0.240}\n";
         let e = load_str("t.yaml", text).unwrap().steps[0].expect.clone().unwrap();
         assert_eq!(e.answers_in, Some(vec!["10.0.0.240/32".parse().unwrap()]));
+    }
+
+    #[test]
+    fn an_empty_list_in_expect_is_an_invalid_file_at_its_value() {
+        for key in ["answers-in", "answers-not-in", "output-contains", "via"] {
+            let text = format!("name: n\nsteps:\n  - on: A\n    run: dig x.y\n    expect: {{{key}: []}}\n");
+            assert_eq!(
+                problems(&text),
+                [format!("5:{}: `{key}` is an empty list: it would check nothing", 16 + key.len())],
+                "{key}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_unknown_region_is_reported_at_its_value_with_the_closest_known_one() {
+        let e = crate::scenario::load_str("s.yaml", "name: n\nregion: eu-west-9\nsteps:\n  - wait: 1s\n")
+            .unwrap_err();
+        assert_eq!(e.problems[0].location, Location { line: 2, column: 9 });
+        assert_eq!(e.problems[0].message, "unknown region `eu-west-9`");
+        assert!(e.problems[0].hint.as_deref().unwrap_or_default().starts_with("did you mean `eu-west-1`?"));
+    }
+
+    #[test]
+    fn two_stacks_with_one_name_are_refused_at_the_second_name() {
+        let text = "name: n\nstacks:\n  - {name: lab, template: a.yaml}\n  - {name: web, template: b.yaml}\n  - name: lab\n    template: c.yaml\nsteps:\n  - wait: 1s\n";
+        assert_eq!(problems(text), ["5:11: stack `lab` already exists: stacks[0] has that name"]);
     }
 
     #[test]

@@ -3,12 +3,14 @@
 //! The JSON document is the report itself: `{name, file, passed, steps: [{index,
 //! title, action ("run" | "wait" | "wait-for"), on, command, status ("passed" | "failed" | "skipped"), outcome: {exit_code,
 //! stdout, stderr, trace, answers, json} | null, checks: [{key, expected, actual,
-//! held, path}]}]}`; `trace` is [`crate::trace::Trace`] serialised.
+//! held, path}]}]}`; `trace` is the flow's Reachability Analyzer analysis
+//! ([`crate::trace::analysis`]), the document `vpcsim trace --json` prints.
 
 use std::fmt::Write;
 
 use super::run::{Report, StepReport, StepStatus};
-use crate::trace::{Hop, Trace};
+use crate::trace::{analysis, Hop, Trace};
+use crate::world::World;
 
 /// The report as text: each command as typed, its output, the path, ✔/✘ per expectation.
 pub fn text(report: &Report) -> String {
@@ -91,14 +93,24 @@ fn hops_table(out: &mut String, hops: &[Hop]) {
     }
 }
 
-/// The report as one JSON document (field names in the module doc).
-pub fn json(report: &Report) -> serde_json::Value {
-    serde_json::to_value(report).unwrap_or(serde_json::Value::Null)
+/// The report as one JSON document (field names in the module doc); `w` is the world
+/// the scenario ran in, which names the region and account of the analyses' ARNs.
+pub fn json(report: &Report, w: &World) -> serde_json::Value {
+    let mut doc = serde_json::to_value(report).unwrap_or(serde_json::Value::Null);
+    let Some(steps) = doc.get_mut("steps").and_then(serde_json::Value::as_array_mut) else { return doc };
+    for (step, value) in report.steps.iter().zip(steps) {
+        let Some(trace) = step.outcome.as_ref().and_then(|o| o.trace.as_ref()) else { continue };
+        if let Some(slot) = value.pointer_mut("/outcome/trace") {
+            *slot = serde_json::to_value(analysis(w, trace)).unwrap_or(serde_json::Value::Null);
+        }
+    }
+    doc
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::nlb::ListenerProtocol;
     use crate::trace::{ComponentKind, Matched, Text};
 
     fn hop(seq: u16, kind: ComponentKind, id: &str, name: Option<&str>, matched: Option<Matched>) -> Hop {
@@ -114,7 +126,7 @@ mod tests {
                 ComponentKind::LoadBalancerListener,
                 "lis-1",
                 None,
-                Some(Matched::Listener { protocol: "TCP".into(), port: 80 }),
+                Some(Matched::Listener { protocol: ListenerProtocol::Tcp, port: 80 }),
             ),
         ];
         let mut out = String::new();

@@ -9,15 +9,13 @@ use serde::Serialize;
 
 use super::expect::{evaluate, Check, StepOutcome};
 use super::subst::{apply, check_names, Resolver, Saved, Template};
+use super::wait::wait_for;
 use super::{format_duration, Action, Scenario, Step};
 use crate::command::app::{self, AppCommand};
 use crate::command::aws::{self, AwsCall};
 use crate::error::FileError;
 
 pub use super::subst::Resolution;
-
-/// How far the virtual clock moves between two looks at a `wait-for` condition.
-pub const WAIT_FOR_POLL: Duration = Duration::from_secs(1);
 
 /// The simulated region, as the runner needs it. The model implements this.
 pub trait Backend {
@@ -281,28 +279,6 @@ fn execute(step: &Step, on: Option<&str>, command: &str, backend: &mut dyn Backe
         (Action::WaitFor { state, timeout, .. }, _) => {
             let resource = command.split_whitespace().nth(1).unwrap_or_default();
             wait_for(backend, resource, state, *timeout)
-        }
-    }
-}
-
-/// Advances the clock by [`WAIT_FOR_POLL`] until `resource` is in `state`, or `timeout` passes.
-fn wait_for(backend: &mut dyn Backend, resource: &str, state: &str, timeout: Duration) -> StepOutcome {
-    let mut waited = Duration::ZERO;
-    loop {
-        match backend.state_of(resource, state) {
-            Err(e) => return StepOutcome::failed(1, e),
-            Ok(true) => {
-                return StepOutcome::ok(format!("{resource} is {state} after {}\n", format_duration(waited)))
-            }
-            Ok(false) if waited >= timeout => {
-                let message =
-                    format!("timed out after {}: {resource} is not {state}\n", format_duration(waited));
-                return StepOutcome::failed(1, message);
-            }
-            Ok(false) => {
-                backend.advance(WAIT_FOR_POLL);
-                waited += WAIT_FOR_POLL;
-            }
         }
     }
 }

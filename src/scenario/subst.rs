@@ -349,10 +349,23 @@ pub fn apply(template: &Template, saved: &Saved, resolver: &dyn Resolver) -> Res
     for part in &template.parts {
         match part {
             Part::Text(t) => out.push_str(t),
-            Part::Var(v) => out.push_str(&value_of(v, saved, resolver)?),
+            Part::Var(v) => out.push_str(&nonempty(v, value_of(v, saved, resolver)?)?),
         }
     }
     Ok(out)
+}
+
+/// A substitution that yields nothing (the public IP of an instance that has none) is an
+/// error, never an empty string: `curl http://${App.PublicIp}/` must not fail for the wrong reason.
+fn nonempty(var: &Var, value: String) -> Result<String, String> {
+    if !value.is_empty() {
+        return Ok(value);
+    }
+    let what = if var.rest.is_empty() { "its value".to_string() } else { format!("`{}`", var.rest) };
+    Err(format!(
+        "`${{{}}}` yields nothing: `{}` has no {what} (an empty value is never substituted)",
+        var.text, var.root
+    ))
 }
 
 fn value_of(var: &Var, saved: &Saved, resolver: &dyn Resolver) -> Result<String, String> {
@@ -463,6 +476,26 @@ mod tests {
         for bad in ["${}", "${a..b}", "${a[x]}", "${a[]}", "${.a}", "${a b}", "${a.}"] {
             assert!(Template::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_substitution_that_yields_nothing_is_an_error_naming_the_variable() {
+        struct NoPublicIp;
+        impl Resolver for NoPublicIp {
+            fn resolve(&self, _: &str) -> Resolution {
+                Resolution::Found { ref_value: "i-1".into(), kind: INSTANCE_TYPE.into() }
+            }
+            fn get_att(&self, _: &str, _: &str) -> Result<String, String> {
+                Ok(String::new())
+            }
+        }
+        let t = Template::parse("curl http://${App.PublicIp}/").unwrap();
+        let err = apply(&t, &Saved::new(), &NoPublicIp).unwrap_err();
+        assert!(err.starts_with("`${App.PublicIp}` yields nothing: `App` has no `PublicIp`"), "{err}");
+        let mut saved = Saved::new();
+        saved.insert("s".into(), (0, json!({"Name": ""})));
+        let err = apply_str("x ${s.Name}", &saved).unwrap_err();
+        assert!(err.starts_with("`${s.Name}` yields nothing"), "{err}");
     }
 
     #[test]

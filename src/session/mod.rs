@@ -41,7 +41,7 @@ impl Session {
         let world = World::in_region(&scenario.region, scenario.seed.unwrap_or(7)).ok_or_else(|| {
             FileError::one(FileProblem {
                 file: scenario.file.clone(),
-                location: Default::default(),
+                location: crate::error::Location { line: 1, column: 1 },
                 context: Some("region".into()),
                 message: format!("unknown region {:?}", scenario.region),
                 hint: Some(format!("use one of: {}", crate::region::Region::known_names().join(", "))),

@@ -7,7 +7,7 @@
 mod curl;
 mod dig;
 mod nc;
-mod ping;
+pub mod ping;
 
 use std::fmt;
 use std::net::Ipv4Addr;

@@ -7,6 +7,10 @@ use crate::command::getopt::{getopt, Arg, OptSpec};
 
 const USAGE: &str = "\nUsage\n  ping [options] <destination>\n\nOptions:\n  <destination>      dns name or ip address\n  -c <count>         stop after <count> replies\n  -i <interval>      seconds between sending each packet\n  -n                 no dns name resolution\n  -q                 quiet output\n  -W <timeout>       time to wait for response";
 
+/// The most echo requests one `ping -c N` sends (iputils allows more; a simulated
+/// ping prints one line per request, so the bound keeps output and time small).
+pub const MAX_PING_COUNT: u32 = 1000;
+
 const SPECS: [OptSpec; 5] = [
     OptSpec { id: 'c', short: true, long: None, takes_value: true },
     OptSpec { id: 'W', short: true, long: None, takes_value: true },
@@ -38,6 +42,23 @@ fn seconds(what: &str, value: &str) -> Result<Duration, AppError> {
     parse_seconds(value).ok_or_else(|| error(format!("ping: invalid {what}: '{value}'")))
 }
 
+/// `-c N` as iputils reads it: a whole number, then a range check; vpcsim sends at most
+/// [`MAX_PING_COUNT`] requests and refuses more rather than sending fewer than asked.
+fn count(v: &str) -> Result<u32, AppError> {
+    let n: i64 = v.parse().map_err(|_| error(format!("ping: invalid count: '{v}'")))?;
+    if !(1..=i64::from(MAX_PING_COUNT)).contains(&n) {
+        return Err(error(count_out_of_range(v)));
+    }
+    Ok(n as u32)
+}
+
+/// iputils' message for a count out of range, with vpcsim's bound.
+pub fn count_out_of_range(v: &str) -> String {
+    format!(
+        "ping: invalid count: '{v}': out of range: 1 <= value <= {MAX_PING_COUNT} (vpcsim sends at most {MAX_PING_COUNT} echo requests, MAX_PING_COUNT)"
+    )
+}
+
 /// Parses ping's arguments (without the program name).
 pub(super) fn parse(args: &[String]) -> Result<Ping, AppError> {
     let parsed =
@@ -47,10 +68,7 @@ pub(super) fn parse(args: &[String]) -> Result<Ping, AppError> {
         Ping { host: Host::Name(String::new()), count: None, timeout: None, interval: None, quiet: false };
     for arg in parsed {
         match arg {
-            Arg::Value('c', v) => {
-                let n = v.parse::<u32>().ok().filter(|n| *n > 0);
-                p.count = Some(n.ok_or_else(|| error(format!("ping: invalid count: '{v}'")))?);
-            }
+            Arg::Value('c', v) => p.count = Some(count(&v)?),
             Arg::Value('W', v) => p.timeout = Some(seconds("timeout", &v)?),
             Arg::Value(_, v) => p.interval = Some(seconds("interval", &v)?),
             Arg::Flag('q') => p.quiet = true,
@@ -88,7 +106,16 @@ mod tests {
         let err = ping("-c x 10.0.0.5").unwrap_err();
         assert_eq!(err.message, "ping: invalid count: 'x'");
         assert_eq!(err.exit_code, 2);
-        assert!(ping("-c 0 h").is_err());
+    }
+
+    #[test]
+    fn a_count_outside_what_vpcsim_sends_is_refused_not_capped() {
+        for bad in ["0", "-1", "1001", "99999999999"] {
+            let err = ping(&format!("-c {bad} h")).unwrap_err();
+            assert_eq!(err.message, count_out_of_range(bad), "{bad}");
+            assert!(err.message.contains("1 <= value <= 1000"), "{}", err.message);
+        }
+        assert_eq!(ping("-c 1000 h").unwrap().count, Some(1000));
     }
 
     #[test]

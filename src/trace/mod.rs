@@ -4,6 +4,19 @@
 //! [`ComponentKind`], AWS id, Name tag, what matched there ([`Matched`]) and the
 //! packet's [`Header`] before and after any rewrite, like a Reachability Analyzer
 //! analysis (RA1). A blocked flow carries an [`Explanation`] with an RA2 code.
+//! What matched keeps its types ([`matched`]); [`analysis`] renders a trace as
+//! Reachability Analyzer's JSON.
+
+mod analysis;
+mod matched;
+
+pub use analysis::{
+    analysis, AclRule, Analysis, AnalysisExplanation, AnalysisHeader, AnalysisPortRange, Component,
+    ElasticLoadBalancerListener, LoadBalancerTarget, PathComponent, RouteTableRoute, SecurityGroupRule,
+};
+pub use matched::{
+    rule_ports, FlowHashChoice, Matched, RouteState, RouteTarget, SgPeer, TargetId, TargetPool,
+};
 
 use std::fmt;
 use std::net::Ipv4Addr;
@@ -11,7 +24,7 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
-use crate::addr::{Cidr, PortRange, Protocol};
+use crate::addr::{PortRange, Protocol};
 
 /// The kinds of component a path passes, as scenario files name them (`via:`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -112,10 +125,9 @@ impl FromStr for ComponentKind {
     }
 }
 
-/// Reachability Analyzer explanation codes (aws-semantics.md RA2), plus two of
-/// vpcsim's own for what AWS has no code for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+/// Reachability Analyzer explanation codes (RA2), plus two of vpcsim's own for what
+/// AWS has no code for. Serialised as Reachability Analyzer prints them ([`ExplanationCode::as_str`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ExplanationCode {
     /// R6: no route matches the destination.
     NoRouteToDestination,
@@ -136,7 +148,6 @@ pub enum ExplanationCode {
     /// I5: an IGW does not carry traffic to RFC 1918 addresses.
     IgwDestinationAddressNotInRfc1918Egress,
     /// L3: no listener on that port.
-    #[serde(rename = "ELBV2_LISTENER_PORT_RESTRICTION")]
     ElbListenerPortRestriction,
     /// L3: the listener forwards to no target group.
     Elbv2ListenerHasNoTg,
@@ -215,6 +226,12 @@ impl ExplanationCode {
             ExplanationCode::RoutingLoop => "ROUTING_LOOP",
             ExplanationCode::TargetNotModelled => "TARGET_NOT_MODELLED",
         }
+    }
+}
+
+impl Serialize for ExplanationCode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
     }
 }
 
@@ -460,108 +477,6 @@ impl fmt::Debug for Text {
 impl Serialize for Text {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
-    }
-}
-
-/// What matched at a component: the reason it let the packet through (or not).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "type", rename_all = "kebab-case")]
-pub enum Matched {
-    /// A security group rule allowed the packet.
-    SecurityGroupRule {
-        /// Direction of the rule.
-        direction: Direction,
-        /// The group's id.
-        group_id: Text,
-        /// Protocol of the rule (`-1` for all).
-        protocol: Text,
-        /// Port range of the rule.
-        ports: Text,
-        /// The CIDR or group the rule names.
-        peer: Text,
-    },
-    /// A response allowed because security groups are stateful (S2).
-    Stateful {
-        /// Direction of the response at this ENI.
-        direction: Direction,
-    },
-    /// A network ACL rule decided.
-    AclRule {
-        /// Direction of the rule.
-        direction: Direction,
-        /// Rule number, or `None` for the final `*` rule.
-        rule_number: Option<u16>,
-        /// `allow` or `deny`.
-        action: Text,
-        /// CIDR of the rule.
-        cidr: Cidr,
-        /// Protocol of the rule.
-        protocol: Text,
-        /// Port range of the rule.
-        ports: Text,
-    },
-    /// A route matched.
-    Route {
-        /// The route's destination.
-        destination: Cidr,
-        /// The route's target (`local`, `igw-...`, ...).
-        target: Text,
-        /// `active` or `blackhole`.
-        state: Text,
-    },
-    /// A listener took the packet.
-    Listener {
-        /// Listener protocol.
-        protocol: Text,
-        /// Listener port.
-        port: u16,
-    },
-    /// A target was chosen.
-    Target {
-        /// Target id (instance id or IP).
-        target: Text,
-        /// Target address.
-        address: Ipv4Addr,
-        /// Target port.
-        port: u16,
-        /// Why this one: the hash and the candidates.
-        reason: Text,
-    },
-    /// A state that allowed or stopped traffic (an endpoint's, a gateway's).
-    State {
-        /// The state's name.
-        state: Text,
-    },
-    /// Delivered to a host.
-    Delivered,
-}
-
-impl fmt::Display for Matched {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Matched::SecurityGroupRule { direction, group_id, protocol, ports, peer } => {
-                let dir = if *direction == Direction::Ingress { "from" } else { "to" };
-                write!(f, "{direction} {group_id}: {protocol} {ports} {dir} {peer}")
-            }
-            Matched::Stateful { direction } => write!(f, "{direction}: response allowed (stateful)"),
-            Matched::AclRule { direction, rule_number, action, cidr, protocol, ports } => {
-                let n = rule_number.map_or("*".to_string(), |n| n.to_string());
-                write!(f, "{direction} rule {n}: {action} {protocol} {ports} {cidr}")
-            }
-            Matched::Route { destination, target, state } => {
-                write!(f, "{destination} -> {target}")?;
-                if state != "active" {
-                    write!(f, " ({state})")?;
-                }
-                Ok(())
-            }
-            Matched::Listener { protocol, port } => write!(f, "{protocol}:{port}"),
-            Matched::Target { target, address, port, reason } => {
-                write!(f, "{target} {address}:{port} ({reason})")
-            }
-            Matched::State { state } => write!(f, "state {state}"),
-            Matched::Delivered => f.write_str("delivered"),
-        }
     }
 }
 
