@@ -215,15 +215,7 @@ impl crate::scenario::Backend for Session {
                 }
                 TemplateSource::File(path) => {
                     let full = path.clone();
-                    let text = std::fs::read_to_string(&full).map_err(|e| {
-                        FileError::one(FileProblem {
-                            file: scenario.file.clone(),
-                            location: spec.loc,
-                            context: Some(format!("stack {}", spec.name)),
-                            message: format!("cannot read template {}: {e}", full.display()),
-                            hint: Some("the path is relative to the scenario file".into()),
-                        })
-                    })?;
+                    let text = read_template(scenario, spec, &full)?;
                     let file = full.display().to_string();
                     crate::stack::create_stack(
                         &mut self.world,
@@ -338,4 +330,26 @@ impl World {
     pub fn resolve_host_public(&self, name: &str) -> Option<std::net::Ipv4Addr> {
         self.resolve(crate::dns::View::Public, name).addrs.first().copied()
     }
+}
+
+/// A stack's template file, read as every input file is ([`crate::source::read`]): a
+/// problem in its text is located in the template, one about the path at the stack.
+fn read_template(
+    scenario: &Scenario,
+    spec: &crate::scenario::StackSpec,
+    path: &Path,
+) -> Result<String, FileError> {
+    crate::source::read(path, crate::yaml::Limits::default().max_bytes).map_err(|e| {
+        let context = Some(format!("stack {}", spec.name));
+        if let crate::source::ReadError::NotUtf8 { .. } = e {
+            return FileError::one(FileProblem { context, ..e.to_problem() });
+        }
+        FileError::one(FileProblem {
+            file: scenario.file.clone(),
+            location: spec.loc,
+            context,
+            message: format!("cannot use the template: {e}"),
+            hint: Some("the path is relative to the scenario file".into()),
+        })
+    })
 }

@@ -121,22 +121,7 @@ impl StackBuilder<'_> {
                 ))
             }
         };
-        let mut hc = HealthCheck::default();
-        if let Some(n) = p.opt_int("HealthCheckIntervalSeconds")? {
-            hc.interval_s = u32::try_from(n).unwrap_or(30).clamp(5, 300);
-        }
-        if let Some(n) = p.opt_int("HealthyThresholdCount")? {
-            hc.healthy_threshold = u8::try_from(n).unwrap_or(5).clamp(2, 10);
-        }
-        if let Some(n) = p.opt_int("UnhealthyThresholdCount")? {
-            hc.unhealthy_threshold = u8::try_from(n).unwrap_or(2).clamp(2, 10);
-        }
-        if let Some(port) = p.opt_str("HealthCheckPort")?.filter(|x| x != "traffic-port") {
-            hc.port = Some(
-                port.parse()
-                    .map_err(|_| bad("HealthCheckPort", "HealthCheckPort must be a port or traffic-port"))?,
-            );
-        }
+        let hc = health_check(p)?;
         let mut preserve = None;
         for (path, a) in p.maps("TargetGroupAttributes")? {
             let a = item(a, &path);
@@ -272,4 +257,28 @@ impl StackBuilder<'_> {
         }
         Ok(())
     }
+}
+
+/// A target group's health check as AWS accepts it (aws-semantics.md L4 for the
+/// defaults): a value outside AWS's range is refused, not replaced by a default.
+/// `HealthCheckTimeoutSeconds` is checked though the simulation does not time checks out.
+fn health_check(p: Props<'_>) -> Result<HealthCheck, SinkError> {
+    let mut hc = HealthCheck::default();
+    if let Some(n) = p.opt_int_in("HealthCheckIntervalSeconds", 5, 300)? {
+        hc.interval_s = u32::try_from(n).unwrap_or(hc.interval_s);
+    }
+    p.opt_int_in("HealthCheckTimeoutSeconds", 2, 120)?;
+    if let Some(n) = p.opt_int_in("HealthyThresholdCount", 2, 10)? {
+        hc.healthy_threshold = u8::try_from(n).unwrap_or(hc.healthy_threshold);
+    }
+    if let Some(n) = p.opt_int_in("UnhealthyThresholdCount", 2, 10)? {
+        hc.unhealthy_threshold = u8::try_from(n).unwrap_or(hc.unhealthy_threshold);
+    }
+    if p.opt_str("HealthCheckPort")?.is_some_and(|x| x != "traffic-port") {
+        hc.port = p.opt_port("HealthCheckPort").map_err(|e| SinkError {
+            hint: Some("HealthCheckPort is traffic-port or a port from 1 to 65535".into()),
+            ..e
+        })?;
+    }
+    Ok(hc)
 }
