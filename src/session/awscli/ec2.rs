@@ -62,14 +62,14 @@ pub fn mutate(w: &mut World, op: &str, request: &Request) -> Answer {
                 InterfaceRef::Interface(id) => w.eni_id(op, id)?,
                 InterfaceRef::Instance(id) => w.instance(w.instance_id(op, id)?).eni,
             };
-            if !allow_reassociation && w.eips[eip.index()].eni.is_some_and(|e| e != eni) {
+            if !allow_reassociation && w[eip].eni.is_some_and(|e| e != eni) {
                 return Err(ApiError::new(
                     op,
                     "Resource.AlreadyAssociated",
                     format!(
                         "resource {} is already associated with associate-id {}",
-                        w.eips[eip.index()].allocation_id,
-                        w.eips[eip.index()].association_id.clone().unwrap_or_default()
+                        w[eip].allocation_id,
+                        w[eip].association_id.clone().unwrap_or_default()
                     ),
                 ));
             }
@@ -79,10 +79,10 @@ pub fn mutate(w: &mut World, op: &str, request: &Request) -> Answer {
         R::DisassociateAddress { association } => {
             let eip = match association {
                 AssociationRef::Association(a) => w
-                    .eips
+                    .eips()
                     .iter()
-                    .position(|e| e.association_id.as_deref() == Some(a))
-                    .map(|i| EipId(i as u32))
+                    .find(|(_, e)| e.association_id.as_deref() == Some(a))
+                    .map(|(i, _)| i)
                     .ok_or_else(|| {
                         ApiError::new(
                             op,
@@ -205,7 +205,7 @@ fn terminate_instances(w: &mut World, op: &str, ids: &[String]) -> Answer {
 fn eip_of(w: &World, op: &str, address: &AddressRef) -> Result<EipId, ApiError> {
     match address {
         AddressRef::Allocation(id) => match w.find(id) {
-            Some(Handle::Eip(x)) if !w.eips[x.index()].released => Ok(x),
+            Some(Handle::Eip(x)) if !w[x].released => Ok(x),
             _ => Err(ApiError::new(
                 op,
                 "InvalidAllocationID.NotFound",
@@ -213,10 +213,10 @@ fn eip_of(w: &World, op: &str, address: &AddressRef) -> Result<EipId, ApiError> 
             )),
         },
         AddressRef::PublicIp(ip) => w
-            .eips
+            .eips()
             .iter()
-            .position(|e| !e.released && e.public_ip.to_string() == *ip)
-            .map(|i| EipId(i as u32))
+            .find(|(_, e)| !e.released && e.public_ip.to_string() == *ip)
+            .map(|(i, _)| i)
             .ok_or_else(|| {
                 ApiError::new(op, "InvalidAddress.NotFound", format!("Address '{ip}' not found."))
             }),
