@@ -344,23 +344,6 @@ fn a_scenario_of_more_than_200_stacks_is_refused_naming_max_stacks() {
 }
 
 #[test]
-fn a_scenario_of_20000_steps_with_broken_names_is_checked_in_linear_time() {
-    // Each step uses the output the next one saves: 20,000 problems, reported as 100 and a note.
-    let mut text = String::from("name: many\nsteps:\n");
-    for i in 0..20_000 {
-        write!(text, "  - run: aws ec2 describe-vpcs --vpc-ids ${{s{}.Vpcs}}\n    save: s{i}\n", i + 1)
-            .unwrap();
-    }
-    let e = finishes(move || {
-        let s = vpcsim::scenario::load_str("many.yaml", &text).expect("the file is well formed");
-        let mut session = vpcsim::session::Session::for_scenario(&s).expect("a session");
-        vpcsim::scenario::run(&s, &mut session).map(|_| ()).unwrap_err()
-    });
-    assert_eq!(e.problems.len(), 101);
-    assert!(e.problems[100].message.contains("more problems not shown"), "{}", e.problems[100]);
-}
-
-#[test]
 fn a_long_join_delimiter_or_sub_text_is_refused_before_it_is_built() {
     let long = "x".repeat(1 << 20);
     // Built first, these would be 100 GiB and 200 GiB of text.
