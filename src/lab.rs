@@ -185,7 +185,7 @@ impl Lab {
         let svc = w.create_vpc_endpoint_service_configuration(&[self.nlb], true, None, Tags::new())?;
         let ep = w.create_vpc_endpoint(crate::ops::privatelink::CreateVpcEndpoint {
             vpc: Some(self.my_vpc),
-            service_name: w.services[svc.index()].service_name.clone(),
+            service_name: w[svc].service_name.clone(),
             subnets: vec![self.my_subnet],
             groups: vec![self.web_sg],
             ..Default::default()

@@ -384,12 +384,8 @@ fn tcp(port: u16) -> Permission {
 fn routes_per_table_stop_at_50_with_route_limit_exceeded_until_raised() {
     let mut l = lab();
     let w = &mut l.world;
-    let igw = RouteTargetSpec::Gateway(w.igws[l.my_igw.index()].aws_id.clone());
-    let own = w.route_tables[l.my_rt.index()]
-        .routes
-        .iter()
-        .filter(|r| r.destination != cidr("10.0.0.0/16"))
-        .count();
+    let igw = RouteTargetSpec::Gateway(w[l.my_igw].aws_id.clone());
+    let own = w[l.my_rt].routes.iter().filter(|r| r.destination != cidr("10.0.0.0/16")).count();
     for i in own..50 {
         w.create_route(l.my_rt, Cidr::new(Ipv4Addr::new(100, i as u8, 0, 0), 16), &igw).unwrap();
     }
@@ -451,7 +447,7 @@ fn nacl_entries_stop_at_20_per_direction_and_can_be_raised_to_40() {
     w.quotas.raise(Quota::NaclRulesPerDirection, 40).unwrap();
     w.create_network_acl_entry(acl, Direction::Ingress, entry(21)).unwrap();
     assert!(w.quotas.raise(Quota::NaclRulesPerDirection, 41).is_err());
-    assert_eq!(w.nacls[acl.index()].ingress.last().map(|e| e.action), Some(Action::Allow));
+    assert_eq!(w[acl].ingress.last().map(|e| e.action), Some(Action::Allow));
 }
 
 #[test]
@@ -477,7 +473,7 @@ fn interface_endpoints_per_vpc_stop_at_50_with_vpc_endpoint_limit_exceeded_until
     let mut l = lab();
     let w = &mut l.world;
     let svc = w.create_vpc_endpoint_service_configuration(&[l.nlb], false, None, Tags::new()).unwrap();
-    let name = w.services[svc.index()].service_name.clone();
+    let name = w[svc].service_name.clone();
     let req = || CreateVpcEndpoint {
         vpc: Some(l.my_vpc),
         service_name: name.clone(),
@@ -496,7 +492,7 @@ fn interface_endpoints_per_vpc_stop_at_50_with_vpc_endpoint_limit_exceeded_until
 fn targets_per_group_stop_at_1000_with_too_many_targets_until_raised() {
     let mut l = lab();
     let w = &mut l.world;
-    let existing = w.target_groups[l.tg.index()].targets.len() as u16;
+    let existing = w[l.tg].targets.len() as u16;
     let specs: Vec<TargetSpec> = (existing..1000)
         .map(|p| TargetSpec { target: TargetRef::Instance(l.web1), port: Some(2000 + p) })
         .collect();

@@ -82,7 +82,7 @@ fn dispatch(s: &mut Session, call: &AwsCall) -> Out {
         }
         ("ec2", "describe-vpc-endpoint-service-configurations") => {
             let ids =
-                ids_or_all(call.list("service-ids"), w.services.len(), |i| w.services[i].service_id.clone());
+                ids_or_all(call.list("service-ids"), w.services().values().map(|s| s.service_id.clone()));
             let mut out = Vec::new();
             for id in ids {
                 let svc = w.service_id(&op, &id)?;
@@ -113,7 +113,7 @@ fn dispatch(s: &mut Session, call: &AwsCall) -> Out {
         }
         ("ec2", "describe-vpc-endpoint-service-permissions") => {
             let svc = w.service_id(&op, need(call, "service-id")?)?;
-            let p: Vec<Value> = w.services[svc.index()]
+            let p: Vec<Value> = w[svc]
                 .allowed_principals
                 .iter()
                 .map(|p| json!({"PrincipalType": if p == "*" { "All" } else { "Account" }, "Principal": p}))
@@ -167,9 +167,8 @@ fn dispatch(s: &mut Session, call: &AwsCall) -> Out {
             Ok(Some(json!({"VpcEndpoint": j::endpoint(w, ep)})))
         }
         ("ec2", "describe-vpc-endpoints") => {
-            let ids = ids_or_all(call.list("vpc-endpoint-ids"), w.endpoints.len(), |i| {
-                w.endpoints[i].aws_id.clone()
-            });
+            let ids =
+                ids_or_all(call.list("vpc-endpoint-ids"), w.endpoints().values().map(|e| e.aws_id.clone()));
             let mut out = Vec::new();
             for id in ids {
                 let ep = w.endpoint_id(&op, &id)?;
@@ -230,7 +229,7 @@ fn dispatch(s: &mut Session, call: &AwsCall) -> Out {
         }
         ("ec2", "modify-instance-attribute") => {
             let i = w.instance_id(&op, need(call, "instance-id")?)?;
-            let eni = w.instances[i.index()].eni;
+            let eni = w[i].eni;
             if let Some(on) = call.switch("source-dest-check") {
                 w.set_source_dest_check(eni, on);
             }
@@ -289,7 +288,7 @@ fn dispatch(s: &mut Session, call: &AwsCall) -> Out {
             let mut wanted = Vec::new();
             for id in call.list("instance-ids") {
                 let i = w.instance_id(&op, id)?;
-                wanted.push(w.instances[i.index()].aws_id.clone());
+                wanted.push(w[i].aws_id.clone());
             }
             let mut v = j::instances(w);
             if let Some(items) = v["Reservations"].as_array_mut() {
@@ -353,9 +352,9 @@ fn only(op: &str, mut doc: Value, key: &str, field: &str, ids: &[String]) -> Out
     Ok(Some(doc))
 }
 
-fn ids_or_all(given: &[String], n: usize, id: impl Fn(usize) -> String) -> Vec<String> {
+fn ids_or_all(given: &[String], all: impl Iterator<Item = String>) -> Vec<String> {
     if given.is_empty() {
-        (0..n).map(id).collect()
+        all.collect()
     } else {
         given.to_vec()
     }

@@ -19,7 +19,7 @@ pub fn dispatch(w: &mut World, call: &AwsCall, op: &str) -> Out {
     match (call.service.as_str(), call.operation.as_str()) {
         ("ec2", "allocate-address") => {
             let eip = w.allocate_address(Default::default());
-            let a = &w.eips[eip.index()];
+            let a = &w[eip];
             Ok(Some(
                 json!({"PublicIp": a.public_ip.to_string(), "AllocationId": a.allocation_id, "PublicIpv4Pool": "amazon", "NetworkBorderGroup": w.region.name, "Domain": "vpc"}),
             ))
@@ -28,7 +28,7 @@ pub fn dispatch(w: &mut World, call: &AwsCall, op: &str) -> Out {
             let eip = eip_of(w, call, op)?;
             let eni = match (call.str("network-interface-id"), call.str("instance-id")) {
                 (Some(id), _) => w.eni_id(op, id)?,
-                (None, Some(id)) => w.instances[w.instance_id(op, id)?.index()].eni,
+                (None, Some(id)) => w[w.instance_id(op, id)?].eni,
                 (None, None) => return Err(missing(op, "--instance-id or --network-interface-id")),
             };
             let assoc = w.associate_address(eip, eni)?;
@@ -37,8 +37,8 @@ pub fn dispatch(w: &mut World, call: &AwsCall, op: &str) -> Out {
         ("ec2", "disassociate-address") | ("ec2", "release-address") => {
             let eip = match call.str("association-id") {
                 Some(a) => w
-                    .eips
-                    .iter()
+                    .eips()
+                    .values()
                     .position(|e| e.association_id.as_deref() == Some(a))
                     .map(|i| EipId(i as u32))
                     .ok_or_else(|| {
@@ -51,14 +51,14 @@ pub fn dispatch(w: &mut World, call: &AwsCall, op: &str) -> Out {
                 None => eip_of(w, call, op)?,
             };
             if call.operation == "release-address" {
-                if w.eips[eip.index()].eni.is_some() {
+                if w[eip].eni.is_some() {
                     return Err(ApiError::new(
                         op,
                         "InvalidIPAddress.InUse",
                         "The address is associated; disassociate it first.",
                     ));
                 }
-                w.eips[eip.index()].released = true;
+                w.eips[eip].released = true;
             } else {
                 w.disassociate_address(eip);
             }
@@ -66,40 +66,36 @@ pub fn dispatch(w: &mut World, call: &AwsCall, op: &str) -> Out {
         }
         ("ec2", "create-network-acl-entry") | ("ec2", "delete-network-acl-entry") => nacl_entry(w, call, op),
         ("ec2", "describe-internet-gateways") => {
-            let items: Vec<Value> = w.igws.iter().filter(|g| !g.deleted).map(|g| {
-                let attachments: Vec<Value> = g.attached.map(|v| json!({"State": "available", "VpcId": w.vpcs[v.index()].aws_id})).into_iter().collect();
+            let items: Vec<Value> = w.igws().values().filter(|g| !g.deleted).map(|g| {
+                let attachments: Vec<Value> = g.attached.map(|v| json!({"State": "available", "VpcId": w[v].aws_id})).into_iter().collect();
                 json!({"Attachments": attachments, "InternetGatewayId": g.aws_id, "OwnerId": w.account_id, "Tags": tags(&g.tags)})
             }).collect();
             Ok(Some(json!({"InternetGateways": items})))
         }
         ("ec2", "describe-network-interfaces") => {
-            let items: Vec<Value> =
-                (0..w.enis.len()).filter(|i| !w.enis[*i].deleted).map(|i| eni(w, EniId(i as u32))).collect();
+            let items: Vec<Value> = w.enis().live().map(|(i, _)| eni(w, i)).collect();
             Ok(Some(json!({"NetworkInterfaces": items})))
         }
         ("ec2", "describe-vpc-endpoint-services") => {
             let names: Vec<Value> = w
-                .services
-                .iter()
+                .services()
+                .values()
                 .filter(|s| s.state == crate::model::endpoint_service::ServiceState::Available)
                 .map(|s| json!(s.service_name))
                 .collect();
-            let details: Vec<Value> = (0..w.services.len()).filter(|i| w.services[*i].state == crate::model::endpoint_service::ServiceState::Available).map(|i| {
-                let s = &w.services[i];
-                json!({"ServiceName": s.service_name, "ServiceId": s.service_id, "ServiceType": [{"ServiceType": "Interface"}], "AvailabilityZones": w.service_azs(ServiceId(i as u32)), "Owner": w.account_id, "BaseEndpointDnsNames": [s.base_dns_name], "VpcEndpointPolicySupported": false, "AcceptanceRequired": s.acceptance_required, "ManagesVpcEndpoints": false})
+            let details: Vec<Value> = w.services().iter().filter(|(_, s)| s.state == crate::model::endpoint_service::ServiceState::Available).map(|(i, s)| {
+                json!({"ServiceName": s.service_name, "ServiceId": s.service_id, "ServiceType": [{"ServiceType": "Interface"}], "AvailabilityZones": w.service_azs(i), "Owner": w.account_id, "BaseEndpointDnsNames": [s.base_dns_name], "VpcEndpointPolicySupported": false, "AcceptanceRequired": s.acceptance_required, "ManagesVpcEndpoints": false})
             }).collect();
             Ok(Some(json!({"ServiceNames": names, "ServiceDetails": details})))
         }
         ("elbv2", "describe-target-groups") => {
-            let items: Vec<Value> = (0..w.target_groups.len()).filter(|i| !w.target_groups[*i].deleted).map(|i| {
-                let tg = TargetGroupId(i as u32);
-                let g = &w.target_groups[i];
+            let items: Vec<Value> = w.target_groups().live().map(|(tg, g)| {
                 json!({
                     "TargetGroupArn": g.arn, "TargetGroupName": g.name, "Protocol": g.protocol.as_str(), "Port": g.port,
-                    "VpcId": w.vpcs[g.vpc.index()].aws_id, "HealthCheckProtocol": "TCP", "HealthCheckPort": g.health_check.port.map_or("traffic-port".to_string(), |p| p.to_string()),
+                    "VpcId": w[g.vpc].aws_id, "HealthCheckProtocol": "TCP", "HealthCheckPort": g.health_check.port.map_or("traffic-port".to_string(), |p| p.to_string()),
                     "HealthCheckEnabled": true, "HealthCheckIntervalSeconds": g.health_check.interval_s, "HealthyThresholdCount": g.health_check.healthy_threshold,
                     "UnhealthyThresholdCount": g.health_check.unhealthy_threshold,
-                    "LoadBalancerArns": w.load_balancers_of(tg).iter().map(|l| w.lbs[l.index()].arn.clone()).collect::<Vec<_>>(),
+                    "LoadBalancerArns": w.load_balancers_of(tg).iter().map(|l| w[l].arn.clone()).collect::<Vec<_>>(),
                     "TargetType": match g.target_type { crate::model::nlb::TargetType::Instance => "instance", crate::model::nlb::TargetType::Ip => "ip" },
                     "IpAddressType": "ipv4",
                 })
@@ -111,9 +107,9 @@ pub fn dispatch(w: &mut World, call: &AwsCall, op: &str) -> Out {
                 Some(arn) => Some(w.lb_id(op, arn)?),
                 None => None,
             };
-            let items: Vec<Value> = w.listeners.iter().filter(|l| !l.deleted && lb.is_none_or(|x| x == l.lb)).map(|l| {
-                let actions: Vec<Value> = l.target_group.map(|t| json!({"Type": "forward", "TargetGroupArn": w.target_groups[t.index()].arn})).into_iter().collect();
-                json!({"ListenerArn": l.arn, "LoadBalancerArn": w.lbs[l.lb.index()].arn, "Port": l.port, "Protocol": l.protocol.as_str(), "DefaultActions": actions})
+            let items: Vec<Value> = w.listeners().values().filter(|l| !l.deleted && lb.is_none_or(|x| x == l.lb)).map(|l| {
+                let actions: Vec<Value> = l.target_group.map(|t| json!({"Type": "forward", "TargetGroupArn": w[t].arn})).into_iter().collect();
+                json!({"ListenerArn": l.arn, "LoadBalancerArn": w[l.lb].arn, "Port": l.port, "Protocol": l.protocol.as_str(), "DefaultActions": actions})
             }).collect();
             Ok(Some(json!({"Listeners": items})))
         }
@@ -132,7 +128,7 @@ fn missing(op: &str, what: &str) -> ApiError {
 fn eip_of(w: &World, call: &AwsCall, op: &str) -> Result<EipId, ApiError> {
     match (call.str("allocation-id"), call.str("public-ip")) {
         (Some(id), _) => match w.find(id) {
-            Some(Handle::Eip(x)) if !w.eips[x.index()].released => Ok(x),
+            Some(Handle::Eip(x)) if !w[x].released => Ok(x),
             _ => Err(ApiError::new(
                 op,
                 "InvalidAllocationID.NotFound",
@@ -140,8 +136,8 @@ fn eip_of(w: &World, call: &AwsCall, op: &str) -> Result<EipId, ApiError> {
             )),
         },
         (None, Some(ip)) => w
-            .eips
-            .iter()
+            .eips()
+            .values()
             .position(|e| !e.released && e.public_ip.to_string() == ip)
             .map(|i| EipId(i as u32))
             .ok_or_else(|| {
@@ -208,32 +204,31 @@ fn tags(t: &crate::model::Tags) -> Vec<Value> {
 }
 
 fn eni(w: &World, id: EniId) -> Value {
-    let e = &w.enis[id.index()];
+    let e = &w[id];
     let (kind, requester) = match e.owner {
         EniOwner::Instance(_) | EniOwner::Detached => ("interface", false),
         EniOwner::LoadBalancer(_) => ("network_load_balancer", true),
         EniOwner::Endpoint(_) => ("vpc_endpoint", true),
     };
     let mut v = json!({
-        "AvailabilityZone": w.subnets[e.subnet.index()].az,
+        "AvailabilityZone": w[e.subnet].az,
         "Description": e.description,
-        "Groups": e.groups.iter().map(|g| json!({"GroupName": w.sgs[g.index()].name, "GroupId": w.sgs[g.index()].aws_id})).collect::<Vec<_>>(),
+        "Groups": e.groups.iter().map(|g| json!({"GroupName": w[g].name, "GroupId": w[g].aws_id})).collect::<Vec<_>>(),
         "InterfaceType": kind,
         "NetworkInterfaceId": e.aws_id,
         "PrivateIpAddress": e.private_ip.to_string(),
         "RequesterManaged": requester,
         "SourceDestCheck": e.source_dest_check,
         "Status": "in-use",
-        "SubnetId": w.subnets[e.subnet.index()].aws_id,
-        "VpcId": w.vpcs[e.vpc.index()].aws_id,
+        "SubnetId": w[e.subnet].aws_id,
+        "VpcId": w[e.vpc].aws_id,
         "TagSet": tags(&e.tags),
     });
     if let Some(p) = w.public_ip_of(id) {
         v["Association"] = json!({"PublicIp": p.to_string(), "IpOwnerId": "amazon"});
     }
     if let EniOwner::Instance(i) = e.owner {
-        v["Attachment"] =
-            json!({"InstanceId": w.instances[i.index()].aws_id, "DeviceIndex": 0, "Status": "attached"});
+        v["Attachment"] = json!({"InstanceId": w[i].aws_id, "DeviceIndex": 0, "Status": "attached"});
     }
     v
 }

@@ -121,33 +121,18 @@ impl Session {
     }
 
     fn all_handles(&self) -> Vec<Handle> {
-        use crate::ids::*;
         let w = &self.world;
         let mut v = Vec::new();
-        v.extend(
-            (0..w.vpcs.len() as u32).filter(|i| !w.vpcs[*i as usize].deleted).map(|i| Handle::Vpc(VpcId(i))),
-        );
-        v.extend(
-            (0..w.subnets.len() as u32)
-                .filter(|i| !w.subnets[*i as usize].deleted)
-                .map(|i| Handle::Subnet(SubnetId(i))),
-        );
-        v.extend((0..w.route_tables.len() as u32).map(|i| Handle::RouteTable(RouteTableId(i))));
-        v.extend((0..w.igws.len() as u32).map(|i| Handle::Igw(IgwId(i))));
-        v.extend(
-            (0..w.sgs.len() as u32).filter(|i| !w.sgs[*i as usize].deleted).map(|i| Handle::Sg(SgId(i))),
-        );
-        v.extend((0..w.instances.len() as u32).map(|i| Handle::Instance(InstanceId(i))));
-        v.extend(
-            (0..w.lbs.len() as u32).filter(|i| !w.lbs[*i as usize].deleted).map(|i| Handle::Lb(LbId(i))),
-        );
-        v.extend(
-            (0..w.target_groups.len() as u32)
-                .filter(|i| !w.target_groups[*i as usize].deleted)
-                .map(|i| Handle::TargetGroup(TargetGroupId(i))),
-        );
-        v.extend((0..w.services.len() as u32).map(|i| Handle::Service(ServiceId(i))));
-        v.extend((0..w.endpoints.len() as u32).map(|i| Handle::Endpoint(EndpointId(i))));
+        v.extend(w.vpcs().live().map(|(i, _)| Handle::Vpc(i)));
+        v.extend(w.subnets().live().map(|(i, _)| Handle::Subnet(i)));
+        v.extend(w.route_tables().ids().map(Handle::RouteTable));
+        v.extend(w.igws().ids().map(Handle::Igw));
+        v.extend(w.sgs().live().map(|(i, _)| Handle::Sg(i)));
+        v.extend(w.instances().ids().map(Handle::Instance));
+        v.extend(w.lbs().live().map(|(i, _)| Handle::Lb(i)));
+        v.extend(w.target_groups().live().map(|(i, _)| Handle::TargetGroup(i)));
+        v.extend(w.services().ids().map(Handle::Service));
+        v.extend(w.endpoints().ids().map(Handle::Endpoint));
         v
     }
 
