@@ -340,7 +340,9 @@ mod tests {
         assert_eq!(ids(&d), ["vpc-2"]);
     }
 
-    const SETS: [(&FilterSet, fn(&crate::world::World) -> Value); 7] = [
+    type Describe = fn(&crate::world::World) -> Value;
+
+    const SETS: [(&FilterSet, Describe); 7] = [
         (&VPCS, crate::describe::vpcs),
         (&SUBNETS, crate::describe::subnets),
         (&ROUTE_TABLES, crate::describe::route_tables),
