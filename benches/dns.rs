@@ -16,7 +16,7 @@ fn dns(c: &mut Criterion) {
     let w = &lab.lab.world;
     let view = View::Vpc(lab.lab.my_vpc);
     let endpoint_names = w.endpoint_dns_names(lab.endpoint);
-    let nlb = w.lbs[lab.lab.nlb.index()].dns_name.clone();
+    let nlb = w[lab.lab.nlb].dns_name.clone();
     let questions = [
         ("endpoint", endpoint_names[0].clone()),
         ("endpoint-zonal", endpoint_names[1].clone()),

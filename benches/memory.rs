@@ -43,17 +43,17 @@ fn main() {
     let built = started.elapsed();
     let bytes = LIVE.load(Ordering::Relaxed) - before;
     let w = &lab.world;
-    let enis = w.enis.len();
+    let enis = w.enis().len();
     assert!(enis >= vpcs * 10, "every generated instance has its interface");
     println!(
         "memory/region/{vpcs}: {} VPCs, {enis} ENIs, {:.1} MiB live heap, {} bytes per ENI (built in {:.2} s)",
-        w.vpcs.len(),
+        w.vpcs().len(),
         bytes as f64 / (1024.0 * 1024.0),
         bytes / enis,
         built.as_secs_f64()
     );
-    let tables: usize = w.route_tables.iter().map(|t| t.routes.index_bytes()).sum();
-    let groups: usize = w.sgs.iter().map(|g| g.ingress.table_bytes() + g.egress.table_bytes()).sum();
+    let tables: usize = w.route_tables().values().map(|t| t.routes.index_bytes()).sum();
+    let groups: usize = w.sgs().values().map(|g| g.ingress.table_bytes() + g.egress.table_bytes()).sum();
     println!(
         "memory/region/{vpcs}: lookup indexes: route tables {tables} bytes, security groups {groups} bytes"
     );

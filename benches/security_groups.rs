@@ -43,7 +43,7 @@ fn interface(groups: usize, rules: usize) -> (World, EniId) {
     let mut lab = common::lab_flow().lab;
     let w = &mut lab.world;
     let mut rng = ChaCha8Rng::seed_from_u64((groups * 100 + rules) as u64);
-    let eni = w.instances[lab.web1.index()].eni;
+    let eni = w[lab.web1].eni;
     let mut ids: Vec<SgId> = Vec::new();
     for g in 0..groups {
         let sg = w.create_security_group(lab.custom_vpc, &format!("g{g}"), "bench", Tags::new()).unwrap();
@@ -58,19 +58,19 @@ fn interface(groups: usize, rules: usize) -> (World, EniId) {
         ids.push(sg);
     }
     // AWS allows up to 16 groups per interface on request; the API here keeps the default 5.
-    w.enis[eni.index()].groups = ids;
+    w.enis[eni].groups = ids;
     (lab.world, eni)
 }
 
 /// Half the packets are allowed by a random rule of a random group; half by none.
 fn packets(w: &World, eni: EniId, count: usize) -> Vec<Header> {
     let mut rng = ChaCha8Rng::seed_from_u64(9);
-    let dst = w.enis[eni.index()].private_ip;
-    let groups = &w.enis[eni.index()].groups;
+    let dst = w[eni].private_ip;
+    let groups = &w[eni].groups;
     (0..count)
         .map(|i| {
             if i % 2 == 0 {
-                let sg = &w.sgs[groups[rng.random_range(0..groups.len())].index()];
+                let sg = &w[groups[rng.random_range(0..groups.len())]];
                 let r = &sg.ingress[rng.random_range(0..sg.ingress.len())];
                 let Peer::Cidr(c) = r.peer else { unreachable!() };
                 let protocol = match r.protocol {
@@ -89,14 +89,12 @@ fn packets(w: &World, eni: EniId, count: usize) -> Vec<Header> {
 
 /// The evaluation vpcsim did before rule tables: every rule of every group, in order.
 fn scan<'w>(w: &'w World, eni: EniId, h: &Header) -> Option<(SgId, &'w SgRule)> {
-    let e = &w.enis[eni.index()];
+    let e = &w[eni];
     for &g in &e.groups {
-        for r in w.sgs[g.index()].ingress.iter() {
+        for r in w[g].ingress.iter() {
             let peer = match &r.peer {
                 Peer::Cidr(c) => c.contains(h.src),
-                Peer::Group(x) => {
-                    w.eni_by_private_ip(e.vpc, h.src).is_some_and(|m| w.enis[m.index()].groups.contains(x))
-                }
+                Peer::Group(x) => w.eni_by_private_ip(e.vpc, h.src).is_some_and(|m| w[m].groups.contains(x)),
                 Peer::PrefixList(_) => false,
             };
             if r.admits(h.protocol, h.dst_port) && peer {
@@ -113,7 +111,7 @@ fn security_groups(c: &mut Criterion) {
         let (w, eni) = interface(groups, rules);
         let batch = packets(&w, eni, 256);
         // Senders in the interface's own VPC, so group peers would apply (S5, I6).
-        let vpc = w.enis[eni.index()].vpc;
+        let vpc = w[eni].vpc;
         for h in &batch {
             let fast = match w.evaluate_sgs(eni, Direction::Ingress, h, vpc) {
                 SgDecision::Allowed(g, r) => Some((g, r as *const SgRule)),

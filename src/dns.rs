@@ -89,8 +89,8 @@ impl World {
         let rest = name.strip_suffix(&format!(".{}", self.region.public_suffix()))?;
         let public = dashed_ip(rest.strip_prefix("ec2-")?)?;
         let eni = self.eni_by_public_ip(public)?;
-        let e = &self.enis[eni.index()];
-        if !self.vpcs[e.vpc.index()].dns_hostnames {
+        let e = &self[eni];
+        if !self[e.vpc].dns_hostnames {
             return None;
         }
         let ip = if inside == Some(e.vpc) { e.private_ip } else { public };
@@ -101,7 +101,7 @@ impl World {
     /// none is healthy anywhere); public addresses for internet-facing, even inside the VPC.
     /// A zonal name `<az>.<name>` answers that AZ's node.
     fn resolve_lb_name(&self, name: &str) -> Option<Answer> {
-        for (i, lb) in self.lbs.iter().enumerate() {
+        for (i, lb) in self.lbs().values().enumerate() {
             if lb.deleted {
                 continue;
             }
@@ -120,7 +120,7 @@ impl World {
 
     /// The addresses an NLB's name answers (of one AZ's node when `az` is given).
     pub fn lb_addresses(&self, lb: LbId, az: Option<&str>) -> Vec<Ipv4Addr> {
-        let l = &self.lbs[lb.index()];
+        let l = &self[lb];
         let live = self.azs_with_healthy_targets(l);
         l.nodes
             .iter()
@@ -129,10 +129,8 @@ impl World {
                 None => live.is_empty() || live.contains(&n.az),
             })
             .map(|n| match l.scheme {
-                Scheme::InternetFacing => {
-                    self.public_ip_of(n.eni).unwrap_or(self.enis[n.eni.index()].private_ip)
-                }
-                Scheme::Internal => self.enis[n.eni.index()].private_ip,
+                Scheme::InternetFacing => self.public_ip_of(n.eni).unwrap_or(self[n.eni].private_ip),
+                Scheme::Internal => self[n.eni].private_ip,
             })
             .collect()
     }
@@ -141,9 +139,9 @@ impl World {
     fn azs_with_healthy_targets(&self, l: &LoadBalancer) -> Vec<&'static str> {
         let mut azs = Vec::new();
         for x in &l.listeners {
-            let listener = &self.listeners[x.index()];
+            let listener = &self[x];
             let Some(tg) = listener.target_group.filter(|_| !listener.deleted) else { continue };
-            let group = &self.target_groups[tg.index()];
+            let group = &self[tg];
             for t in &group.targets {
                 if t.state == HealthState::Healthy {
                     if let Some((_, az)) = self.target_address(group.vpc, t.target) {
@@ -161,11 +159,11 @@ impl World {
     /// P6: `<vpce-id>-<suffix>.<service base name>` answers every endpoint ENI; `<vpce-id>-<suffix>-<az>.<base>` that AZ's.
     fn resolve_endpoint_name(&self, name: &str) -> Option<Answer> {
         let (first, base) = name.split_once('.')?;
-        for e in &self.endpoints {
+        for e in self.endpoints().values() {
             if !endpoint_resolves(e) {
                 continue;
             }
-            let svc = &self.services[e.service.index()];
+            let svc = &self[e.service];
             if base != svc.base_dns_name {
                 continue;
             }
@@ -183,19 +181,19 @@ impl World {
     fn endpoint_addresses(&self, e: &VpcEndpoint, az: Option<&str>) -> Vec<Ipv4Addr> {
         e.enis
             .iter()
-            .filter(|eni| az.is_none_or(|a| self.subnets[self.enis[eni.index()].subnet.index()].az == a))
-            .map(|eni| self.enis[eni.index()].private_ip)
+            .filter(|eni| az.is_none_or(|a| self[self[*eni].subnet].az == a))
+            .map(|eni| self[eni].private_ip)
             .collect()
     }
 
     /// P6: the endpoint's DNS names: the regional one, then one per AZ.
     pub fn endpoint_dns_names(&self, ep: EndpointId) -> Vec<String> {
-        let e = &self.endpoints[ep.index()];
-        let base = &self.services[e.service.index()].base_dns_name;
+        let e = &self[ep];
+        let base = &self[e.service].base_dns_name;
         let stem = format!("{}-{}", e.aws_id, e.dns_suffix);
         let mut names = vec![format!("{stem}.{base}")];
         for s in &e.subnets {
-            names.push(format!("{stem}-{}.{base}", self.subnets[s.index()].az));
+            names.push(format!("{stem}-{}.{base}", self[s].az));
         }
         names
     }
@@ -203,12 +201,12 @@ impl World {
     /// P9: a service's private DNS name answers the endpoint ENIs inside a consumer VPC with
     /// private DNS enabled and both DNS attributes on.
     fn resolve_private_dns(&self, vpc: VpcId, name: &str) -> Option<Answer> {
-        let v = &self.vpcs[vpc.index()];
+        let v = &self[vpc];
         if !(v.dns_support && v.dns_hostnames) {
             return None;
         }
-        let e = self.endpoints.iter().find(|e| {
-            let svc = &self.services[e.service.index()];
+        let e = self.endpoints().values().find(|e| {
+            let svc = &self[e.service];
             e.vpc == vpc
                 && e.private_dns_enabled
                 && endpoint_resolves(e)

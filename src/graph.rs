@@ -127,8 +127,8 @@ impl Diagram {
         let internet = d.add(None, "internet", vec!["Internet".into()], NodeKind::Internet);
         d.top_nodes.push(internet);
         d.by_aws_id.insert("internet".into(), "internet".into());
-        for v in (0..w.vpcs.len()).filter(|v| !w.vpcs[*v].deleted) {
-            let cluster = d.vpc_cluster(w, VpcId(v as u32));
+        for (v, _) in w.vpcs().live() {
+            let cluster = d.vpc_cluster(w, v);
             d.clusters.push(cluster);
         }
         d.service_nodes(w);
@@ -148,7 +148,7 @@ impl Diagram {
     }
 
     fn vpc_cluster(&mut self, w: &World, vpc: VpcId) -> Cluster {
-        let v = &w.vpcs[vpc.index()];
+        let v = &w[vpc];
         let name = w.name_of(Handle::Vpc(vpc)).unwrap_or("VPC");
         let mut c = Cluster {
             id: format!("vpc{}", vpc.0),
@@ -157,19 +157,17 @@ impl Diagram {
             nodes: Vec::new(),
             clusters: Vec::new(),
         };
-        for g in (0..w.igws.len()).filter(|g| !w.igws[*g].deleted && w.igws[*g].attached == Some(vpc)) {
-            let igw = &w.igws[g];
-            let name = w.name_of(Handle::Igw(IgwId(g as u32))).unwrap_or("internet gateway");
-            let id = format!("igw{g}");
+        for (g, igw) in w.igws().live().filter(|(_, g)| g.attached == Some(vpc)) {
+            let name = w.name_of(Handle::Igw(g)).unwrap_or("internet gateway");
+            let id = format!("igw{}", g.0);
             let n =
                 self.add(Some(&igw.aws_id), &id, vec![name.into(), igw.aws_id.clone()], NodeKind::Gateway);
             c.nodes.push(n);
             self.edges.push(Edge { from: id, to: "internet".into(), label: None, kind: EdgeKind::Link });
         }
         for (k, az) in w.region.azs.iter().enumerate() {
-            let subnets: Vec<usize> = (0..w.subnets.len())
-                .filter(|s| !w.subnets[*s].deleted && w.subnets[*s].vpc == vpc && w.subnets[*s].az == *az)
-                .collect();
+            let subnets: Vec<SubnetId> =
+                w.subnets().live().filter(|(_, s)| s.vpc == vpc && s.az == *az).map(|(id, _)| id).collect();
             if subnets.is_empty() {
                 continue;
             }
@@ -181,7 +179,7 @@ impl Diagram {
                 clusters: Vec::new(),
             };
             for s in subnets {
-                let cluster = self.subnet_cluster(w, SubnetId(s as u32));
+                let cluster = self.subnet_cluster(w, s);
                 zone.clusters.push(cluster);
             }
             c.clusters.push(zone);
@@ -190,10 +188,10 @@ impl Diagram {
     }
 
     fn subnet_cluster(&mut self, w: &World, subnet: SubnetId) -> Cluster {
-        let s = &w.subnets[subnet.index()];
+        let s = &w[subnet];
         let name = w.name_of(Handle::Subnet(subnet)).unwrap_or("subnet");
         let rt = w.route_table_of(subnet);
-        let rt_name = w.name_of(Handle::RouteTable(rt)).unwrap_or(&w.route_tables[rt.index()].aws_id);
+        let rt_name = w.name_of(Handle::RouteTable(rt)).unwrap_or(&w[rt].aws_id);
         let mut c = Cluster {
             id: format!("subnet{}", subnet.0),
             label: vec![format!("{name} {}", s.cidr), format!("route table {rt_name}")],
@@ -201,7 +199,7 @@ impl Diagram {
             nodes: Vec::new(),
             clusters: Vec::new(),
         };
-        for (e, eni) in w.enis.iter().enumerate() {
+        for (e, eni) in w.enis().values().enumerate() {
             if eni.deleted || eni.subnet != subnet {
                 continue;
             }
@@ -214,14 +212,14 @@ impl Diagram {
 
     /// The node of an interface's owner (an instance's secondary interfaces add none).
     fn eni_node(&mut self, w: &World, e: EniId) -> Option<usize> {
-        let eni = &w.enis[e.index()];
+        let eni = &w[e];
         let addrs = match w.public_ip_of(e) {
             Some(p) => format!("{} | {p}", eni.private_ip),
             None => eni.private_ip.to_string(),
         };
         match eni.owner {
             EniOwner::Instance(i) => {
-                let inst = &w.instances[i.index()];
+                let inst = &w[i];
                 if inst.eni != e || inst.state == InstanceState::Terminated {
                     return None;
                 }
@@ -235,7 +233,7 @@ impl Diagram {
                 Some(self.add(Some(&inst.aws_id), &id, label, NodeKind::Instance))
             }
             EniOwner::LoadBalancer(lb) => {
-                let l = &w.lbs[lb.index()];
+                let l = &w[lb];
                 if l.deleted {
                     return None;
                 }
@@ -248,7 +246,7 @@ impl Diagram {
                 Some(self.add(Some(&eni.aws_id), &id, label, NodeKind::LoadBalancer))
             }
             EniOwner::Endpoint(ep) => {
-                let x = &w.endpoints[ep.index()];
+                let x = &w[ep];
                 if x.state.as_str() == "deleted" {
                     return None;
                 }
@@ -265,12 +263,12 @@ impl Diagram {
     }
 
     fn service_nodes(&mut self, w: &World) {
-        for (i, s) in w.services.iter().enumerate() {
+        for (i, s) in w.services().values().enumerate() {
             if s.state.as_str() == "Deleted" {
                 continue;
             }
             let id = format!("svc{i}");
-            let lbs: Vec<&str> = s.nlbs.iter().map(|l| w.lbs[l.index()].name.as_str()).collect();
+            let lbs: Vec<&str> = s.nlbs.iter().map(|l| w[l].name.as_str()).collect();
             let label = vec![
                 "endpoint service".into(),
                 s.service_id.clone(),
@@ -278,7 +276,7 @@ impl Diagram {
             ];
             let n = self.add(Some(&s.service_id), &id, label, NodeKind::Service);
             self.top_nodes.push(n);
-            for (e, ep) in w.endpoints.iter().enumerate() {
+            for (e, ep) in w.endpoints().values().enumerate() {
                 if ep.service.index() != i || ep.state.as_str() == "deleted" {
                     continue;
                 }
@@ -291,8 +289,8 @@ impl Diagram {
                     });
                 }
             }
-            for lb in s.nlbs.iter().filter(|l| !w.lbs[l.index()].deleted) {
-                for k in 0..w.lbs[lb.index()].nodes.len() {
+            for lb in s.nlbs.iter().filter(|l| !w[**l].deleted) {
+                for k in 0..w[lb].nodes.len() {
                     self.edges.push(Edge {
                         from: id.clone(),
                         to: format!("lb{}_{k}", lb.0),
@@ -305,22 +303,22 @@ impl Diagram {
     }
 
     fn target_edges(&mut self, w: &World) {
-        for (i, lb) in w.lbs.iter().enumerate().filter(|(_, l)| !l.deleted) {
-            for l in lb.listeners.iter().map(|l| &w.listeners[l.index()]).filter(|l| !l.deleted) {
+        for (i, lb) in w.lbs().values().enumerate().filter(|(_, l)| !l.deleted) {
+            for l in lb.listeners.iter().map(|l| &w[l]).filter(|l| !l.deleted) {
                 let Some(tg) = l.target_group else { continue };
-                let g = &w.target_groups[tg.index()];
+                let g = &w[tg];
                 for t in &g.targets {
                     let to = match t.target {
                         TargetRef::Instance(x) => format!("i{}", x.0),
-                        TargetRef::Ip(ip) => match (0..w.enis.len())
-                            .find(|e| w.enis[*e].private_ip == ip && w.enis[*e].vpc == g.vpc)
-                        {
-                            Some(e) => match self.by_aws_id.get(&w.enis[e].aws_id) {
-                                Some(n) => n.clone(),
+                        TargetRef::Ip(ip) => {
+                            match w.enis().values().find(|e| e.private_ip == ip && e.vpc == g.vpc) {
+                                Some(e) => match self.by_aws_id.get(&e.aws_id) {
+                                    Some(n) => n.clone(),
+                                    None => continue,
+                                },
                                 None => continue,
-                            },
-                            None => continue,
-                        },
+                            }
+                        }
                     };
                     for k in 0..lb.nodes.len() {
                         self.edges.push(Edge {
@@ -569,10 +567,10 @@ mod tests {
         let mut lab = crate::lab::Lab::ready(Default::default()).unwrap();
         let ep = lab.connect_privatelink().unwrap();
         let w = &lab.world;
-        let dst = w.enis[w.endpoints[ep.index()].enis[0].index()].private_ip;
-        let eni = w.instances[lab.my_ec2.index()].eni;
+        let dst = w[w[ep].enis[0]].private_ip;
+        let eni = w[lab.my_ec2].eni;
         let header = crate::trace::Header {
-            src: w.enis[eni.index()].private_ip,
+            src: w[eni].private_ip,
             dst,
             protocol: crate::addr::Protocol::Tcp,
             src_port: 40000,

@@ -17,7 +17,27 @@ macro_rules! handle {
                 self.0 as usize
             }
         }
+
+        impl ArenaId for $name {
+            #[inline]
+            fn from_index(index: usize) -> Self {
+                $name(index as u32)
+            }
+
+            #[inline]
+            fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
     )*};
+}
+
+/// A typed handle into an [`crate::world::arena::Arena`]: a position, nothing more.
+pub trait ArenaId: Copy {
+    /// The handle of the resource at `index`.
+    fn from_index(index: usize) -> Self;
+    /// The position in its arena.
+    fn index(self) -> usize;
 }
 
 handle! {

@@ -90,13 +90,9 @@ impl Lab {
         w.attach_internet_gateway(my_igw, my_vpc)?;
         w.attach_internet_gateway(custom_igw, custom_vpc)?;
         let my_rt = w.create_route_table(my_vpc, tags("My-Public-RT"));
-        w.create_route(my_rt, Cidr::ANY, &RouteTargetSpec::Gateway(w.igws[my_igw.index()].aws_id.clone()))?;
+        w.create_route(my_rt, Cidr::ANY, &RouteTargetSpec::Gateway(w[my_igw].aws_id.clone()))?;
         let custom_rt = w.create_route_table(custom_vpc, tags("Custom-Public-RT"));
-        w.create_route(
-            custom_rt,
-            Cidr::ANY,
-            &RouteTargetSpec::Gateway(w.igws[custom_igw.index()].aws_id.clone()),
-        )?;
+        w.create_route(custom_rt, Cidr::ANY, &RouteTargetSpec::Gateway(w[custom_igw].aws_id.clone()))?;
         let az = w.region.azs[0].to_string();
         let subnet = |vpc, block: &str, name: &str| CreateSubnet {
             vpc: Some(vpc),
@@ -180,7 +176,7 @@ impl Lab {
         let svc = w.create_vpc_endpoint_service_configuration(&[self.nlb], true, None, Tags::new())?;
         let ep = w.create_vpc_endpoint(crate::ops::privatelink::CreateVpcEndpoint {
             vpc: Some(self.my_vpc),
-            service_name: w.services[svc.index()].service_name.clone(),
+            service_name: w[svc].service_name.clone(),
             subnets: vec![self.my_subnet],
             groups: vec![self.web_sg],
             ..Default::default()

@@ -16,6 +16,7 @@
 //! - [`apps`]: dig, curl, ping and nc on an instance.
 //! - [`lab`]: the seed lab built through the API.
 //! - [`error`]: AWS API errors and located errors for files.
+//! - [`source`]: reading the files people wrote: regular files only, size-limited, UTF-8 located.
 //! - [`yaml`]: spanned YAML/JSON document tree with limits (templates, scenario files).
 //! - [`cfn`]: CloudFormation templates: parse, check, order, evaluate, create through a sink.
 //! - [`stack`]: CloudFormation stacks built into a world, atomically.
@@ -42,6 +43,7 @@ pub mod quota;
 pub mod region;
 pub mod scenario;
 pub mod session;
+pub mod source;
 pub mod stack;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -134,7 +134,7 @@ fn create_vpc_endpoint_failing_at_its_second_interface_changes_nothing() {
     let nlb = w.create_load_balancer(req).unwrap();
     let svc = w.create_vpc_endpoint_service_configuration(&[nlb], false, None, Tags::new()).unwrap();
     let full = full_subnet(w, l.my_vpc, "10.0.9.0/28");
-    let service_name = w.services[svc.index()].service_name.clone();
+    let service_name = w[svc].service_name.clone();
     let e = fails_atomically(w, |w| {
         w.create_vpc_endpoint(CreateVpcEndpoint {
             vpc: Some(l.my_vpc),
@@ -317,15 +317,15 @@ mod any_call {
         let e = |e: vpcsim::error::ApiError| e.to_string();
         let pick = |v: Vec<SubnetId>, i: u8| v[i as usize % v.len()];
         let endpoints = |w: &World, ix: &[u8]| -> Vec<EndpointId> {
-            ix.iter().map(|i| EndpointId(u32::from(*i) % (w.endpoints.len() as u32).max(1))).collect()
+            ix.iter().map(|i| EndpointId(u32::from(*i) % (w.endpoints().len() as u32).max(1))).collect()
         };
         match c {
             Call::Route(d, eni) => {
                 let dest = Cidr::new(std::net::Ipv4Addr::new(100, *d, 0, 0), 16);
                 let target = if *eni {
-                    RouteTargetSpec::NetworkInterface(w.enis[w.instance(l.web1).eni.index()].aws_id.clone())
+                    RouteTargetSpec::NetworkInterface(w[w.instance(l.web1).eni].aws_id.clone())
                 } else {
-                    RouteTargetSpec::Gateway(w.igws[l.my_igw.index()].aws_id.clone())
+                    RouteTargetSpec::Gateway(w[l.my_igw].aws_id.clone())
                 };
                 w.create_route(l.my_rt, dest, &target).map_err(e)
             }
@@ -345,14 +345,14 @@ mod any_call {
                 )
                 .map_err(e),
             Call::AclEntry(n, egress) => {
-                let acl = w.vpcs[l.my_vpc.index()].default_nacl;
+                let acl = w[l.my_vpc].default_nacl;
                 let dir = if *egress { Direction::Egress } else { Direction::Ingress };
                 let entry =
                     acl_entry(*n, RuleProtocol::All, PortRange::ALL, "10.9.0.0/16".parse().unwrap(), false);
                 w.create_network_acl_entry(acl, dir, entry).map_err(e)
             }
             Call::DeleteAclEntry(n) => {
-                let acl = w.vpcs[l.my_vpc.index()].default_nacl;
+                let acl = w[l.my_vpc].default_nacl;
                 w.delete_network_acl_entry(acl, Direction::Ingress, *n).map_err(e)
             }
             Call::Subnet(b, az) => {
@@ -396,7 +396,7 @@ mod any_call {
                 }
             }
             Call::Endpoint(s) => {
-                let Some(svc) = w.services.first() else { return Err("no service".into()) };
+                let Some(svc) = w.services().first() else { return Err("no service".into()) };
                 let service_name = svc.service_name.clone();
                 let subnets = vec![pick(subnets(w), *s)];
                 let req =
@@ -404,7 +404,7 @@ mod any_call {
                 w.create_vpc_endpoint(req).map(|_| ()).map_err(e)
             }
             Call::Accept(ix) => {
-                if w.services.is_empty() || w.endpoints.is_empty() {
+                if w.services().is_empty() || w.endpoints().is_empty() {
                     return Err("no service or endpoint".into());
                 }
                 let ids = endpoints(w, ix);
@@ -412,7 +412,7 @@ mod any_call {
             }
             Call::DeleteEndpoints(ix) => {
                 let ids = endpoints(w, ix);
-                if w.endpoints.is_empty() {
+                if w.endpoints().is_empty() {
                     return Err("no endpoint".into());
                 }
                 w.delete_vpc_endpoints(&ids).map_err(e)

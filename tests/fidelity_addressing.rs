@@ -28,9 +28,9 @@ fn a1_blocks_are_stored_with_their_host_bits_cleared() {
     // A1: canonicalised (host bits cleared: 10.1.2.3/16 is stored as 10.1.0.0/16).
     let mut w = seoul(SEED);
     let v = create_vpc(&mut w, "10.1.2.3/16").unwrap();
-    assert_eq!(w.vpcs[v.index()].cidr.to_string(), "10.1.0.0/16");
+    assert_eq!(w[v].cidr.to_string(), "10.1.0.0/16");
     let s = create_subnet(&mut w, v, "10.1.7.9/24").unwrap();
-    assert_eq!(w.subnets[s.index()].cidr.to_string(), "10.1.7.0/24");
+    assert_eq!(w[s].cidr.to_string(), "10.1.7.0/24");
 }
 
 #[test]
@@ -39,13 +39,13 @@ fn a1_vpc_and_subnet_blocks_must_be_16_to_28() {
     let mut w = seoul(SEED);
     assert_eq!(create_vpc(&mut w, "10.0.0.0/15"), Err("InvalidVpc.Range".to_string()));
     assert_eq!(create_vpc(&mut w, "10.0.0.0/29"), Err("InvalidVpc.Range".to_string()));
-    assert!(w.vpcs.is_empty(), "a refused CreateVpc creates nothing");
+    assert!(w.vpcs().is_empty(), "a refused CreateVpc creates nothing");
     let big = create_vpc(&mut w, "10.0.0.0/16").unwrap();
     create_vpc(&mut w, "10.1.0.0/28").unwrap();
     assert_eq!(create_subnet(&mut w, big, "10.0.0.0/29"), Err("InvalidSubnet.Range".to_string()));
     create_subnet(&mut w, big, "10.0.0.0/28").unwrap();
     create_subnet(&mut w, big, "10.0.128.0/17").unwrap();
-    assert_eq!(w.subnets.len(), 2);
+    assert_eq!(w.subnets().len(), 2);
 }
 
 #[test]
@@ -61,7 +61,7 @@ fn a1_a_subnet_must_lie_inside_its_vpc_and_not_overlap_a_sibling() {
     create_subnet(&mut w, v, "10.1.1.0/24").unwrap();
     // Overlap is a per-VPC rule: another VPC may use the same block.
     create_subnet(&mut w, other, "10.1.0.0/24").unwrap();
-    assert_eq!(w.subnets.len(), 3);
+    assert_eq!(w.subnets().len(), 3);
 }
 
 #[test]
@@ -84,8 +84,8 @@ fn a2_the_reserved_addresses_of_10_0_0_0_24_are_refused_and_10_0_0_4_is_the_firs
     }
     let first = at(&mut w, "10.0.0.4").unwrap();
     let last = at(&mut w, "10.0.0.254").unwrap();
-    assert_eq!(w.enis[first.index()].private_ip, ip("10.0.0.4"));
-    assert_eq!(w.enis[last.index()].private_ip, ip("10.0.0.254"));
+    assert_eq!(w[first].private_ip, ip("10.0.0.4"));
+    assert_eq!(w[last].private_ip, ip("10.0.0.254"));
 }
 
 #[test]
@@ -100,7 +100,7 @@ fn a2_a_28_hands_out_exactly_its_eleven_unreserved_addresses() {
         let e = w
             .create_network_interface(CreateNetworkInterface { subnet: Some(s), ..Default::default() })
             .unwrap();
-        got.insert(w.enis[e.index()].private_ip);
+        got.insert(w[e].private_ip);
     }
     let want: BTreeSet<_> = (4..=14).map(|n| ip(&format!("10.0.0.{n}"))).collect();
     assert_eq!(got, want);
@@ -119,17 +119,14 @@ fn a3_inside_a_vpc_using_a_public_range_the_real_hosts_of_that_range_are_unreach
     let checkip = vpcsim::region::CHECKIP_ADDR;
     let v = create_vpc(&mut w, &format!("{}/16", checkip)).unwrap();
     let igw = internet_gateway(&mut w, v);
-    let net = w.vpcs[v.index()].cidr;
+    let net = w[v].cidr;
     let s = subnet(&mut w, v, &format!("{}/24", net.network()), 0);
     let rt = public_route_table(&mut w, v, igw, &[s]);
     let i = instance(&mut w, s, &[], true);
     let t = w.trace(eni(&w, i), tcp_from(&w, i, checkip, 80));
     let why = t.explanation.expect("blocked");
     assert_eq!(why.code, ExplanationCode::UnknownDestination);
-    assert_eq!(
-        (why.kind, why.component_id.as_str()),
-        (K::RouteTable, w.route_tables[rt.index()].aws_id.as_str())
-    );
+    assert_eq!((why.kind, why.component_id.as_str()), (K::RouteTable, w[rt].aws_id.as_str()));
     let route = t.forward.iter().find(|h| h.kind == K::RouteTable).and_then(|h| h.matched.clone());
     assert_eq!(
         route,
@@ -154,11 +151,11 @@ fn a4_an_explicit_address_outside_the_subnet_or_reserved_or_in_use_is_refused() 
     };
     assert_eq!(run(&mut w, "10.0.1.10"), Err("InvalidParameterValue".to_string()));
     assert_eq!(run(&mut w, "10.0.0.2"), Err("InvalidParameterValue".to_string()));
-    assert!(w.instances.is_empty() && w.enis.is_empty(), "refused calls create nothing");
+    assert!(w.instances().is_empty() && w.enis().is_empty(), "refused calls create nothing");
     let first = run(&mut w, "10.0.0.10").unwrap();
     assert_eq!(private_ip(&w, first), ip("10.0.0.10"));
     assert_eq!(run(&mut w, "10.0.0.10"), Err("InvalidIPAddress.InUse".to_string()));
-    assert_eq!((w.instances.len(), w.enis.len()), (1, 1));
+    assert_eq!((w.instances().len(), w.enis().len()), (1, 1));
 }
 
 fn is_aws_id(id: &str, prefix: &str) -> bool {
@@ -173,19 +170,19 @@ fn a5_ids_are_a_prefix_and_seventeen_lowercase_hex_digits() {
     let mut lab = Lab::ready(LabOptions::default()).unwrap();
     let ep = lab.connect_privatelink().unwrap();
     let w = &lab.world;
-    let v = &w.vpcs[lab.my_vpc.index()];
-    let e = &w.endpoints[ep.index()];
+    let v = &w[lab.my_vpc];
+    let e = &w[ep];
     let checks = [
         (v.aws_id.as_str(), "vpc"),
-        (w.subnets[lab.my_subnet.index()].aws_id.as_str(), "subnet"),
-        (w.route_tables[lab.my_rt.index()].aws_id.as_str(), "rtb"),
-        (w.igws[lab.my_igw.index()].aws_id.as_str(), "igw"),
-        (w.sgs[lab.web_sg.index()].aws_id.as_str(), "sg"),
-        (w.nacls[v.default_nacl.index()].aws_id.as_str(), "acl"),
-        (w.enis[eni(w, lab.my_ec2).index()].aws_id.as_str(), "eni"),
+        (w[lab.my_subnet].aws_id.as_str(), "subnet"),
+        (w[lab.my_rt].aws_id.as_str(), "rtb"),
+        (w[lab.my_igw].aws_id.as_str(), "igw"),
+        (w[lab.web_sg].aws_id.as_str(), "sg"),
+        (w[v.default_nacl].aws_id.as_str(), "acl"),
+        (w[eni(w, lab.my_ec2)].aws_id.as_str(), "eni"),
         (w.instance(lab.my_ec2).aws_id.as_str(), "i"),
         (e.aws_id.as_str(), "vpce"),
-        (w.services[e.service.index()].service_id.as_str(), "vpce-svc"),
+        (w[e.service].service_id.as_str(), "vpce-svc"),
     ];
     for (id, prefix) in checks {
         assert!(is_aws_id(id, prefix), "{id} is not {prefix}- and 17 lowercase hex digits");
@@ -203,7 +200,7 @@ fn a5_the_same_seed_gives_byte_identical_traces_and_another_seed_other_ids() {
         assert!(trace.reachable());
         assert!(trace.passes_in_order(&[K::InternetGateway, K::LoadBalancer, K::TargetGroup, K::Instance]));
         let json = serde_json::to_string(&trace).unwrap();
-        (w.vpcs[lab.my_vpc.index()].aws_id.clone(), json, format!("{trace:?}"))
+        (w[lab.my_vpc].aws_id.clone(), json, format!("{trace:?}"))
     };
     let (id_a, json_a, debug_a) = run(7);
     let (id_b, json_b, debug_b) = run(7);

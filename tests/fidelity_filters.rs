@@ -27,11 +27,11 @@ fn blocked_at(t: &Trace) -> (C, K, String) {
 }
 
 fn sg_id(w: &World, sg: SgId) -> String {
-    w.sgs[sg.index()].aws_id.clone()
+    w[sg].aws_id.clone()
 }
 
 fn acl_id(w: &World, acl: NaclId) -> String {
-    w.nacls[acl.index()].aws_id.clone()
+    w[acl].aws_id.clone()
 }
 
 /// What the security-group hops of a path matched, with the group id.
@@ -144,7 +144,7 @@ fn s3_a_new_group_allows_no_inbound_and_all_outbound() {
     // S3: A new group has no inbound rules and one outbound rule allowing everything.
     let TwoSubnets { mut w, vpc, a, b } = two_subnets();
     let sg = w.create_security_group(vpc, "fresh", "fresh", Tags::new()).unwrap();
-    let group = &w.sgs[sg.index()];
+    let group = &w[sg];
     assert!(group.ingress.is_empty());
     let egress: Vec<_> = group.egress.iter().map(|r| (r.protocol, r.ports, r.peer.clone())).collect();
     assert_eq!(egress, [(RuleProtocol::All, PortRange::ALL, Peer::Cidr(Cidr::ANY))]);
@@ -174,10 +174,10 @@ fn s4_the_default_group_admits_its_members_only_and_is_given_to_interfaces_witho
     // S4: The VPC's default group allows all inbound from members of itself and all outbound.
     // An ENI created without groups gets the default group.
     let TwoSubnets { mut w, vpc, a, b } = two_subnets();
-    let default = w.vpcs[vpc.index()].default_sg;
+    let default = w[vpc].default_sg;
     let member = instance(&mut w, a, &[], false);
     let server = instance(&mut w, b, &[], false);
-    assert_eq!(w.enis[eni(&w, member).index()].groups, [default]);
+    assert_eq!(w[eni(&w, member)].groups, [default]);
     let outsider_sg = group(&mut w, vpc, "outsider", &[], "0.0.0.0/0");
     let outsider = instance(&mut w, a, &[outsider_sg], false);
     let d = sg_id(&w, default);
@@ -266,14 +266,14 @@ fn s6_an_interface_endpoints_groups_must_allow_the_clients_port() {
     let ep = w
         .create_vpc_endpoint(CreateVpcEndpoint {
             vpc: Some(lab.my_vpc),
-            service_name: w.services[svc.index()].service_name.clone(),
+            service_name: w[svc].service_name.clone(),
             subnets: vec![lab.my_subnet],
             groups: vec![ep_sg],
             ..Default::default()
         })
         .unwrap();
     w.advance(Duration::from_secs(150));
-    let ep_ip = w.enis[w.endpoints[ep.index()].enis[0].index()].private_ip;
+    let ep_ip = w[w[ep].enis[0]].private_ip;
     let flow = tcp_from(w, lab.my_ec2, ep_ip, 80);
     let t = w.trace(eni(w, lab.my_ec2), flow);
     assert_eq!(blocked_at(&t), (C::SgHasNoRules, K::SecurityGroup, sg_id(w, ep_sg)));
@@ -417,7 +417,7 @@ fn n2_the_default_nacl_allows_everything_both_ways_and_a_custom_one_denies_until
     // N2: The default NACL allows everything in both directions. A custom NACL denies everything
     // until rules are added.
     let TwoSubnets { mut w, vpc, a, b } = two_subnets();
-    let default = acl_id(&w, w.vpcs[vpc.index()].default_nacl);
+    let default = acl_id(&w, w[vpc].default_nacl);
     let client = instance(&mut w, a, &[], false);
     let server = instance(&mut w, b, &[], false);
     let flow = tcp_from(&w, client, private_ip(&w, server), 22);
@@ -428,7 +428,7 @@ fn n2_the_default_nacl_allows_everything_both_ways_and_a_custom_one_denies_until
     assert_eq!(acl_matches(&t.ret), [rule(Direction::Egress), rule(Direction::Ingress)]);
 
     let custom = w.create_network_acl(vpc, Tags::new());
-    assert!(w.nacls[custom.index()].ingress.is_empty() && w.nacls[custom.index()].egress.is_empty());
+    assert!(w[custom].ingress.is_empty() && w[custom].egress.is_empty());
     w.associate_network_acl(custom, a).unwrap();
     let t = w.trace(eni(&w, client), flow);
     assert_eq!(blocked_at(&t), (C::SubnetAclRestriction, K::NetworkAcl, acl_id(&w, custom)));

@@ -105,11 +105,11 @@ fn zones(internal: bool, target_in_b: bool, cross_zone: bool) -> Zones {
 }
 
 fn node_eni(w: &World, lb: LbId, i: usize) -> EniId {
-    w.lbs[lb.index()].nodes[i].eni
+    w[lb].nodes[i].eni
 }
 
 fn node_private(w: &World, lb: LbId, i: usize) -> std::net::Ipv4Addr {
-    w.enis[node_eni(w, lb, i).index()].private_ip
+    w[node_eni(w, lb, i)].private_ip
 }
 
 #[test]
@@ -118,17 +118,17 @@ fn l1_each_subnet_gets_a_node_with_a_private_ip_there_and_a_public_ip_when_inter
     // from that subnet; an internet-facing NLB also gives each node a public IP.
     for internal in [false, true] {
         let Zones { w, lb, subnets, .. } = zones(internal, true, false);
-        let nodes = &w.lbs[lb.index()].nodes;
+        let nodes = &w[lb].nodes;
         assert_eq!(nodes.iter().map(|n| n.subnet).collect::<Vec<_>>(), subnets);
         for n in nodes {
-            let e = &w.enis[n.eni.index()];
-            assert!(w.subnets[n.subnet.index()].cidr.contains(e.private_ip));
+            let e = &w[n.eni];
+            assert!(w[n.subnet].cidr.contains(e.private_ip));
             assert_eq!(w.public_ip_of(n.eni).is_some(), !internal);
         }
     }
     let Zones { mut w, vpc, .. } = zones(false, false, false);
     let a2 = subnet(&mut w, vpc, "10.0.3.0/24", 0);
-    let a1 = w.lbs[0].nodes[0].subnet;
+    let a1 = w.lbs().first().unwrap().nodes[0].subnet;
     let err = w.create_load_balancer(CreateLoadBalancer {
         name: "twice".into(),
         subnets: vec![a1, a2],
@@ -147,7 +147,7 @@ fn l2_an_internet_facing_name_answers_each_zones_public_ip_even_inside_the_vpc()
     // enabled AZ: public IPs for internet-facing (even when asked from inside the VPC). TTL 60 s.
     let lab = Lab::ready(LabOptions::default()).unwrap();
     let w = &lab.world;
-    let name = &w.lbs[lab.nlb.index()].dns_name;
+    let name = &w[lab.nlb].dns_name;
     let hex =
         name.strip_prefix("Custom-NLB-").and_then(|r| r.strip_suffix(".elb.ap-northeast-2.amazonaws.com"));
     assert!(hex.is_some_and(is_hex16), "{name}");
@@ -160,7 +160,7 @@ fn l2_an_internet_facing_name_answers_each_zones_public_ip_even_inside_the_vpc()
 
     let Zones { w, vpc, lb, .. } = zones(false, true, false);
     let publics: Vec<_> = (0..2).map(|i| w.public_ip_of(node_eni(&w, lb, i)).unwrap()).collect();
-    let name = &w.lbs[lb.index()].dns_name;
+    let name = &w[lb].dns_name;
     assert_eq!(w.resolve(View::Vpc(vpc), name).addrs, publics);
     assert_eq!(w.resolve(View::Public, name).addrs, publics);
 }
@@ -170,7 +170,7 @@ fn l2_an_internal_name_has_no_prefix_answers_private_ips_and_zonal_names_answer_
     // L2: no `internal-` prefix even for internal NLBs ... private IPs for internal. A zonal name
     // `<az>.<name>-<hex>.elb.<region>.amazonaws.com` resolves to that AZ's node.
     let Zones { w, vpc, lb, .. } = zones(true, true, false);
-    let name = w.lbs[lb.index()].dns_name.clone();
+    let name = w[lb].dns_name.clone();
     let hex = name.strip_prefix("zonal-").and_then(|r| r.strip_suffix(".elb.ap-northeast-2.amazonaws.com"));
     assert!(hex.is_some_and(is_hex16), "{name}");
     let privates = vec![node_private(&w, lb, 0), node_private(&w, lb, 1)];
@@ -192,7 +192,7 @@ fn l3_a_port_without_a_listener_and_icmp_are_dropped_at_the_load_balancer() {
     let from = eni(w, lab.my_ec2);
     let src = private_ip(w, lab.my_ec2);
     let nlb_ip = w.lb_addresses(lab.nlb, None)[0];
-    let arn = w.lbs[lab.nlb.index()].arn.clone();
+    let arn = w[lab.nlb].arn.clone();
 
     let t = w.trace(from, tcp(src, nlb_ip, 80));
     assert!(t.reachable(), "{:?}", t.explanation);
@@ -218,7 +218,7 @@ fn l3_a_listener_without_a_target_group_drops_at_the_listener() {
     let w = &mut lab.world;
     let listener = w.create_listener(lab.nlb, ListenerProtocol::Tcp, 8080, None).unwrap();
     let t = w.trace(eni(w, lab.my_ec2), tcp_from(w, lab.my_ec2, w.lb_addresses(lab.nlb, None)[0], 8080));
-    let arn = w.listeners[listener.index()].arn.clone();
+    let arn = w[listener].arn.clone();
     assert_eq!(blocked_at(&t), (C::Elbv2ListenerHasNoTg, K::LoadBalancerListener, arn));
 }
 
@@ -291,18 +291,18 @@ fn l6_with_cross_zone_off_a_node_without_healthy_targets_in_its_zone_drops_and_d
     // L6: Cross-zone load balancing is off by default for NLB: a node sends only to healthy targets
     // in its own AZ. An AZ with no healthy target is removed from DNS.
     let Zones { w, vpc, client, web_a, tg, lb, .. } = zones(true, false, false);
-    assert!(!w.lbs[lb.index()].cross_zone);
+    assert!(!w[lb].cross_zone);
     let from = eni(&w, client);
     let t = w.trace(from, tcp_from(&w, client, node_private(&w, lb, 1), 80));
-    assert_eq!(blocked_at(&t), (C::ElbNotCrosszone, K::TargetGroup, w.target_groups[tg.index()].arn.clone()));
+    assert_eq!(blocked_at(&t), (C::ElbNotCrosszone, K::TargetGroup, w[tg].arn.clone()));
     assert_eq!(reached(&w, from, tcp_from(&w, client, node_private(&w, lb, 0), 80)), web_a);
-    let name = &w.lbs[lb.index()].dns_name;
+    let name = &w[lb].dns_name;
     assert_eq!(w.resolve(View::Vpc(vpc), name).addrs, [node_private(&w, lb, 0)]);
 
     // The same with cross-zone on: the node in b sends to a, and DNS answers both nodes.
     let Zones { w, vpc, client, web_a, lb, .. } = zones(true, false, true);
     assert_eq!(reached(&w, eni(&w, client), tcp_from(&w, client, node_private(&w, lb, 1), 80)), web_a);
-    let name = &w.lbs[lb.index()].dns_name;
+    let name = &w[lb].dns_name;
     assert_eq!(w.resolve(View::Vpc(vpc), name).addrs, [node_private(&w, lb, 0), node_private(&w, lb, 1)]);
 }
 
@@ -310,9 +310,9 @@ fn l6_with_cross_zone_off_a_node_without_healthy_targets_in_its_zone_drops_and_d
 fn l6_with_no_healthy_target_anywhere_the_nlb_fails_open() {
     // L6: If no target anywhere is healthy, the NLB fails open and uses all targets.
     let Zones { mut w, vpc, client, web_a, tg, lb, .. } = zones(true, false, false);
-    w.instances[web_a.index()].services.retain(|s| s.port != 80);
+    w.instances[web_a].services.retain(|s| s.port != 80);
     w.advance(Duration::from_secs(90));
-    assert_eq!(w.target_groups[tg.index()].targets[0].state, HealthState::Unhealthy);
+    assert_eq!(w[tg].targets[0].state, HealthState::Unhealthy);
     let t = w.trace(eni(&w, client), tcp_from(&w, client, node_private(&w, lb, 0), 80));
     let chosen = t.forward.iter().find(|h| h.kind == K::TargetGroup).and_then(|h| h.matched.clone());
     let Some(Matched::Target { target: TargetId::Instance(target), choice, .. }) = chosen else {
@@ -321,7 +321,7 @@ fn l6_with_no_healthy_target_anywhere_the_nlb_fails_open() {
     assert_eq!(target, w.instance(web_a).aws_id);
     assert_eq!(choice.pool, TargetPool::FailOpen, "{choice}");
     assert_eq!(t.seen_source(), Some(private_ip(&w, client)));
-    let name = &w.lbs[lb.index()].dns_name;
+    let name = &w[lb].dns_name;
     assert_eq!(w.resolve(View::Vpc(vpc), name).addrs, [node_private(&w, lb, 0), node_private(&w, lb, 1)]);
 }
 
@@ -354,7 +354,7 @@ fn l7_instance_targets_see_the_client_and_ip_targets_over_tcp_see_the_node() {
         Some((node_ip, private_ip(w, lab.web1), 80))
     );
     assert_eq!(t.seen_source(), Some(node_ip));
-    assert!(w.subnets[lab.custom_subnet.index()].cidr.contains(node_ip));
+    assert!(w[lab.custom_subnet].cidr.contains(node_ip));
 }
 
 #[test]
@@ -363,7 +363,7 @@ fn l7_privatelink_traffic_reaches_instance_targets_from_the_nodes_private_ip() {
     let mut lab = Lab::ready(LabOptions::default()).unwrap();
     let ep = lab.connect_privatelink().unwrap();
     let w = &lab.world;
-    let ep_ip = w.enis[w.endpoints[ep.index()].enis[0].index()].private_ip;
+    let ep_ip = w[w[ep].enis[0]].private_ip;
     let t = w.trace(eni(w, lab.my_ec2), tcp_from(w, lab.my_ec2, ep_ip, 80));
     assert!(t.reachable(), "{:?}", t.explanation);
     assert_eq!(t.seen_source(), Some(node_private(w, lab.nlb, 0)));
@@ -396,7 +396,7 @@ fn l6_an_ip_targets_zone_is_that_of_its_subnet_in_the_target_groups_vpc() {
         .unwrap();
     w.create_listener(lb, ListenerProtocol::Tcp, 80, Some(tg)).unwrap();
     w.advance(Duration::from_secs(180));
-    assert_eq!(w.target_groups[tg.index()].targets[0].state, HealthState::Healthy);
+    assert_eq!(w[tg].targets[0].state, HealthState::Healthy);
 
     let t = w.trace(eni(&w, client), tcp_from(&w, client, node_private(&w, lb, 0), 80));
     assert!(t.reachable(), "{:?}", t.explanation);

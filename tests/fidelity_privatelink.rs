@@ -37,7 +37,7 @@ fn endpoint(
 ) -> Result<EndpointId, String> {
     w.create_vpc_endpoint(CreateVpcEndpoint {
         vpc: Some(vpc),
-        service_name: w.services[svc.index()].service_name.clone(),
+        service_name: w[svc].service_name.clone(),
         subnets: subnets.to_vec(),
         groups: groups.to_vec(),
         ..Default::default()
@@ -46,11 +46,11 @@ fn endpoint(
 }
 
 fn endpoint_ip(w: &World, ep: EndpointId, i: usize) -> std::net::Ipv4Addr {
-    w.enis[w.endpoints[ep.index()].enis[i].index()].private_ip
+    w[w[ep].enis[i]].private_ip
 }
 
 fn state(w: &World, ep: EndpointId) -> EndpointState {
-    w.endpoints[ep.index()].state
+    w[ep].state
 }
 
 fn is_hex(s: &str, n: usize) -> bool {
@@ -63,7 +63,7 @@ fn p1_a_service_has_aws_shaped_ids_and_names() {
     // base DNS name `vpce-svc-<17 hex>.<region>.vpce.amazonaws.com`; state Available once created.
     let mut lab = Lab::ready(LabOptions::default()).unwrap();
     let svc = service(&mut lab.world, lab.nlb, true);
-    let s = &lab.world.services[svc.index()];
+    let s = &lab.world[svc];
     assert!(s.service_id.strip_prefix("vpce-svc-").is_some_and(|h| is_hex(h, 17)), "{}", s.service_id);
     assert_eq!(s.service_name, format!("com.amazonaws.vpce.ap-northeast-2.{}", s.service_id));
     assert_eq!(s.base_dns_name, format!("{}.ap-northeast-2.vpce.amazonaws.com", s.service_id));
@@ -79,7 +79,7 @@ fn p2_an_endpoint_waits_for_acceptance_then_becomes_available_two_minutes_later(
     let w = &mut lab.world;
     let svc = service(w, lab.nlb, true);
     let ep = endpoint(w, lab.my_vpc, svc, &[lab.my_subnet], &[lab.web_sg]).unwrap();
-    let ep_id = w.endpoints[ep.index()].aws_id.clone();
+    let ep_id = w[ep].aws_id.clone();
     let flow = tcp_from(w, lab.my_ec2, endpoint_ip(w, ep, 0), 80);
     let from = eni(w, lab.my_ec2);
 
@@ -131,19 +131,19 @@ fn p3_a_principal_of_another_account_is_refused_until_the_owner_allows_it() {
     let owner = w.caller.clone();
     let stranger = "arn:aws:iam::012345678901:root".to_string();
     assert!(!owner.contains("012345678901"));
-    let enis_before = w.enis.len();
+    let enis_before = w.enis().len();
 
     w.caller = stranger.clone();
     let refused = endpoint(w, lab.my_vpc, svc, &[lab.my_subnet], &[lab.web_sg]);
     assert_eq!(refused, Err("InvalidServiceName".to_string()));
-    assert!(w.endpoints.is_empty() && w.enis.len() == enis_before, "a refused call creates nothing");
+    assert!(w.endpoints().is_empty() && w.enis().len() == enis_before, "a refused call creates nothing");
 
     w.caller = owner.clone();
     w.modify_vpc_endpoint_service_permissions(svc, std::slice::from_ref(&stranger), &[]).unwrap();
-    assert_eq!(w.services[svc.index()].allowed_principals, std::slice::from_ref(&stranger));
+    assert_eq!(w[svc].allowed_principals, std::slice::from_ref(&stranger));
     w.caller = stranger.clone();
     let ep = endpoint(w, lab.my_vpc, svc, &[lab.my_subnet], &[lab.web_sg]).unwrap();
-    assert_eq!(w.endpoints[ep.index()].owner, stranger);
+    assert_eq!(w[ep].owner, stranger);
     assert_eq!(state(w, ep), EndpointState::PendingAcceptance);
 
     w.caller = owner;
@@ -162,22 +162,19 @@ fn p4_an_endpoint_has_one_interface_per_subnet_with_the_default_group_when_none_
     let w = &mut lab.world;
     let svc = service(w, lab.nlb, false);
     let ep = endpoint(w, lab.my_vpc, svc, &[lab.my_subnet], &[]).unwrap();
-    let default = w.vpcs[lab.my_vpc.index()].default_sg;
-    let e = &w.endpoints[ep.index()];
+    let default = w[lab.my_vpc].default_sg;
+    let e = &w[ep];
     assert_eq!((e.enis.len(), e.groups.clone()), (1, vec![default]));
-    let nic = &w.enis[e.enis[0].index()];
+    let nic = &w[e.enis[0]];
     assert_eq!(
         (nic.owner, nic.subnet, nic.groups.clone()),
         (EniOwner::Endpoint(ep), lab.my_subnet, vec![default])
     );
-    assert!(w.subnets[lab.my_subnet.index()].cidr.contains(nic.private_ip));
+    assert!(w[lab.my_subnet].cidr.contains(nic.private_ip));
     // The default group admits only its members: My-EC2 (WebSG) is refused at the endpoint's interface.
     w.advance(Duration::from_secs(120));
     let t = w.trace(eni(w, lab.my_ec2), tcp_from(w, lab.my_ec2, endpoint_ip(w, ep, 0), 80));
-    assert_eq!(
-        blocked_at(&t),
-        (C::EniSgRulesMismatch, K::SecurityGroup, w.sgs[default.index()].aws_id.clone())
-    );
+    assert_eq!(blocked_at(&t), (C::EniSgRulesMismatch, K::SecurityGroup, w[default].aws_id.clone()));
 }
 
 #[test]
@@ -189,12 +186,12 @@ fn p5_an_endpoint_subnet_in_an_az_without_an_nlb_node_is_refused() {
     let svc = service(w, lab.nlb, true);
     assert_eq!(w.service_azs(svc), [w.region.azs[0]]);
     let elsewhere = subnet(w, lab.my_vpc, "10.0.1.0/24", 1);
-    let enis_before = w.enis.len();
+    let enis_before = w.enis().len();
     for subnets in [vec![elsewhere], vec![lab.my_subnet, elsewhere]] {
         let err = w
             .create_vpc_endpoint(CreateVpcEndpoint {
                 vpc: Some(lab.my_vpc),
-                service_name: w.services[svc.index()].service_name.clone(),
+                service_name: w[svc].service_name.clone(),
                 subnets,
                 ..Default::default()
             })
@@ -203,7 +200,7 @@ fn p5_an_endpoint_subnet_in_an_az_without_an_nlb_node_is_refused() {
         assert!(err.message.contains("VPCE_SERVICE_NOT_INSTALLED_IN_AZ"), "{}", err.message);
         assert!(err.message.contains(w.region.azs[1]), "{}", err.message);
     }
-    assert!(w.endpoints.is_empty() && w.enis.len() == enis_before);
+    assert!(w.endpoints().is_empty() && w.enis().len() == enis_before);
     endpoint(w, lab.my_vpc, svc, &[lab.my_subnet], &[]).unwrap();
 }
 
@@ -243,8 +240,8 @@ fn p6_an_endpoint_has_a_regional_name_for_all_its_interfaces_and_a_zonal_name_pe
     // random part, resolving to that AZ's ENI.
     let TwoZoneService { lab, ep, .. } = two_zone_service();
     let w = &lab.world;
-    let e = &w.endpoints[ep.index()];
-    let svc = &w.services[e.service.index()];
+    let e = &w[ep];
+    let svc = &w[e.service];
     let suffix = &e.dns_suffix;
     assert!(suffix.len() == 8 && suffix.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
     assert!(e.aws_id.strip_prefix("vpce-").is_some_and(|h| is_hex(h, 17)));
@@ -285,7 +282,7 @@ fn p7_the_provider_has_no_path_back_through_the_endpoint() {
     let mut lab = Lab::ready(LabOptions::default()).unwrap();
     let ep = lab.connect_privatelink().unwrap();
     let w = &lab.world;
-    let igw = w.igws[lab.custom_igw.index()].aws_id.clone();
+    let igw = w[lab.custom_igw].aws_id.clone();
     for dst in [endpoint_ip(w, ep, 0), private_ip(w, lab.my_ec2)] {
         for from in [lab.web1, lab.web2] {
             let t = w.trace(eni(w, from), tcp_from(w, from, dst, 22));
@@ -307,7 +304,7 @@ fn p8_endpoint_traffic_enters_the_nlb_node_in_the_endpoint_interfaces_az() {
     let TwoZoneService { lab, lb, ep } = two_zone_service();
     let w = &lab.world;
     for i in 0..2 {
-        let node = w.enis[w.lbs[lb.index()].nodes[i].eni.index()].private_ip;
+        let node = w[w[lb].nodes[i].eni].private_ip;
         let flow = tcp_from(w, lab.my_ec2, endpoint_ip(w, ep, i), 80);
         match w.verdict(eni(w, lab.my_ec2), flow) {
             Outcome::Delivered { to: Destination::Instance(_), seen } => {
@@ -324,13 +321,13 @@ fn p10_the_provider_may_reject_an_available_endpoint_and_traffic_stops() {
     let mut lab = Lab::ready(LabOptions::default()).unwrap();
     let ep = lab.connect_privatelink().unwrap();
     let w = &mut lab.world;
-    let svc = w.endpoints[ep.index()].service;
+    let svc = w[ep].service;
     let flow = tcp_from(w, lab.my_ec2, endpoint_ip(w, ep, 0), 80);
     assert!(w.trace(eni(w, lab.my_ec2), flow).reachable());
     w.reject_vpc_endpoint_connections(svc, &[ep]).unwrap();
     assert_eq!(state(w, ep), EndpointState::Rejected);
     let t = w.trace(eni(w, lab.my_ec2), flow);
-    assert_eq!(blocked_at(&t), (C::BadState, K::VpcEndpoint, w.endpoints[ep.index()].aws_id.clone()));
+    assert_eq!(blocked_at(&t), (C::BadState, K::VpcEndpoint, w[ep].aws_id.clone()));
     assert!(t.explanation.unwrap().message.contains("rejected"));
     assert_eq!(w.reject_vpc_endpoint_connections(svc, &[ep]).unwrap_err().code, "InvalidState");
 }
@@ -355,12 +352,12 @@ fn p10_a_service_with_live_connections_and_an_nlb_in_use_by_a_service_cannot_be_
         "ExistingVpcEndpointConnections"
     );
     assert_eq!(w.delete_load_balancer(lab.nlb).unwrap_err().code, "ResourceInUse");
-    assert!(!w.lbs[lab.nlb.index()].deleted);
+    assert!(!w[lab.nlb].deleted);
 
     w.reject_vpc_endpoint_connections(svc, &[ep]).unwrap();
     w.delete_vpc_endpoint_service_configuration(svc).unwrap();
     w.delete_load_balancer(lab.nlb).unwrap();
-    assert!(w.lbs[lab.nlb.index()].deleted);
+    assert!(w[lab.nlb].deleted);
 }
 
 #[test]
@@ -370,7 +367,7 @@ fn d2_public_ec2_names_need_dns_hostnames_and_answer_private_inside_public_elsew
     // from inside its VPC and to the public IP elsewhere.
     let mut lab = Lab::ready(LabOptions::default()).unwrap();
     let w = &mut lab.world;
-    assert!(!w.vpcs[lab.my_vpc.index()].dns_hostnames);
+    assert!(!w[lab.my_vpc].dns_hostnames);
     let public = public_ip(w, lab.my_ec2);
     let name = format!("ec2-{}.ap-northeast-2.compute.amazonaws.com", public.to_string().replace('.', "-"));
     let views = [View::Vpc(lab.my_vpc), View::Vpc(lab.custom_vpc), View::Public];
@@ -433,7 +430,7 @@ fn d5_dig_short_prints_one_address_a_line_and_nothing_for_an_unknown_name() {
     let w = &mut lab.world;
     let me = lab.my_ec2;
     let short = |name: &str| Dig { name: name.to_string(), short: true, server: None };
-    let nlb_name = w.lbs[lab.nlb.index()].dns_name.clone();
+    let nlb_name = w[lab.nlb].dns_name.clone();
     let nlb_ip = w.lb_addresses(lab.nlb, None)[0];
     let out = w.dig(me, &short(&nlb_name));
     assert_eq!(
@@ -465,7 +462,7 @@ fn p9_a_services_private_dns_name_answers_the_endpoint_inside_a_consumer_vpc_wit
     let ep = w
         .create_vpc_endpoint(CreateVpcEndpoint {
             vpc: Some(lab.my_vpc),
-            service_name: w.services[svc.index()].service_name.clone(),
+            service_name: w[svc].service_name.clone(),
             subnets: vec![lab.my_subnet],
             groups: vec![lab.web_sg],
             private_dns_enabled: true,
@@ -487,9 +484,9 @@ fn d1_the_vpc_resolver_needs_dns_support_and_is_not_filtered_by_groups_or_acls()
     // enableDnsSupport (default true). Security groups and NACLs do not filter it.
     let mut lab = Lab::ready(LabOptions::default()).unwrap();
     let w = &mut lab.world;
-    let name = w.lbs[lab.nlb.index()].dns_name.clone();
+    let name = w[lab.nlb].dns_name.clone();
     let nlb_ip = w.lb_addresses(lab.nlb, None)[0];
-    assert_eq!(w.vpcs[lab.my_vpc.index()].resolver_addr(), ip("10.0.0.2"));
+    assert_eq!(w[lab.my_vpc].resolver_addr(), ip("10.0.0.2"));
     let deny_all = w.create_network_acl(lab.my_vpc, Tags::new());
     w.associate_network_acl(deny_all, lab.my_subnet).unwrap();
     w.revoke_security_group(

@@ -53,18 +53,18 @@ fn one_subnet() -> OneSubnet {
 fn r1_a_subnet_uses_its_explicit_table_else_the_vpcs_main_table() {
     // R1: Each subnet uses exactly one route table: its explicit association, else the VPC's main table.
     let OneSubnet { mut w, vpc, igw, a, i } = one_subnet();
-    let main = w.vpcs[vpc.index()].main_route_table;
-    let main_id = w.route_tables[main.index()].aws_id.clone();
+    let main = w[vpc].main_route_table;
+    let main_id = w[main].aws_id.clone();
     let flow = tcp_from(&w, i, CHECKIP_ADDR, 80);
     let t = w.trace(eni(&w, i), flow);
     assert_eq!(blocked_at(&t), (C::NoRouteToDestination, K::RouteTable, main_id.clone()));
 
     let rt = public_route_table(&mut w, vpc, igw, &[a]);
-    let igw_id = w.igws[igw.index()].aws_id.clone();
+    let igw_id = w[igw].aws_id.clone();
     let t = w.trace(eni(&w, i), flow);
     assert!(t.reachable(), "{:?}", t.explanation);
     let hop = t.forward.iter().find(|h| h.kind == K::RouteTable).unwrap();
-    assert_eq!(hop.id, w.route_tables[rt.index()].aws_id);
+    assert_eq!(hop.id, w[rt].aws_id);
     assert_eq!(
         hop.matched,
         route(Cidr::ANY, RouteHop::InternetGateway(igw_id.as_str().into()), RouteState::Active)
@@ -81,8 +81,8 @@ fn r3_the_longest_matching_prefix_decides() {
     let OneSubnet { mut w, vpc, igw, a, i } = one_subnet();
     let b = subnet(&mut w, vpc, "10.0.2.0/24", 0);
     let appliance = instance(&mut w, b, &[], false);
-    let appliance_id = w.enis[eni(&w, appliance).index()].aws_id.clone();
-    let igw_id = w.igws[igw.index()].aws_id.clone();
+    let appliance_id = w[eni(&w, appliance)].aws_id.clone();
+    let igw_id = w[igw].aws_id.clone();
     let rt = w.create_route_table(vpc, Tags::new());
     w.create_route(rt, Cidr::ANY, &RouteTargetSpec::NetworkInterface(appliance_id.clone())).unwrap();
     let checkip_24 = Cidr::new(CHECKIP_ADDR, 24);
@@ -115,8 +115,8 @@ fn r5_a_route_to_a_detached_gateway_is_a_blackhole() {
     assert!(w.trace(eni(w, lab.my_ec2), flow).reachable());
 
     w.detach_internet_gateway(lab.my_igw, lab.my_vpc).unwrap();
-    let igw_id = w.igws[lab.my_igw.index()].aws_id.clone();
-    let rt_id = w.route_tables[lab.my_rt.index()].aws_id.clone();
+    let igw_id = w[lab.my_igw].aws_id.clone();
+    let rt_id = w[lab.my_rt].aws_id.clone();
     let t = w.trace(eni(w, lab.my_ec2), flow);
     assert_eq!(blocked_at(&t), (C::BadStateRoute, K::RouteTable, rt_id));
     assert_eq!(
@@ -127,7 +127,7 @@ fn r5_a_route_to_a_detached_gateway_is_a_blackhole() {
         kinds(&t.forward),
         [K::Instance, K::NetworkInterface, K::SecurityGroup, K::NetworkAcl, K::RouteTable]
     );
-    let routes = &w.route_tables[lab.my_rt.index()].routes;
+    let routes = &w[lab.my_rt].routes;
     assert!(routes.iter().any(|r| r.destination == Cidr::ANY && r.target == RouteTarget::Igw(lab.my_igw)));
 }
 
@@ -152,24 +152,21 @@ fn r5_a_route_to_a_terminated_instance_is_a_blackhole() {
 
     w.terminate_instance(nat);
     let t = w.trace(eni(&w, i), flow);
-    assert_eq!(blocked_at(&t), (C::BadStateRoute, K::RouteTable, w.route_tables[rt.index()].aws_id.clone()));
+    assert_eq!(blocked_at(&t), (C::BadStateRoute, K::RouteTable, w[rt].aws_id.clone()));
     assert_eq!(
         route_hop(&t),
         route(Cidr::ANY, RouteHop::Instance(nat_id.as_str().into()), RouteState::Blackhole)
     );
-    assert_eq!(w.route_tables[rt.index()].routes.len(), 2, "the route stays in the table");
+    assert_eq!(w[rt].routes.len(), 2, "the route stays in the table");
 }
 
 #[test]
 fn r6_with_no_matching_route_the_packet_is_dropped() {
     // R6: No matching route: the packet is dropped (RA code NO_ROUTE_TO_DESTINATION).
     let OneSubnet { w, vpc, i, .. } = one_subnet();
-    let main = w.vpcs[vpc.index()].main_route_table;
+    let main = w[vpc].main_route_table;
     let (t, outcome) = w.trace_outcome(eni(&w, i), tcp_from(&w, i, ip("8.8.8.8"), 53));
-    assert_eq!(
-        blocked_at(&t),
-        (C::NoRouteToDestination, K::RouteTable, w.route_tables[main.index()].aws_id.clone())
-    );
+    assert_eq!(blocked_at(&t), (C::NoRouteToDestination, K::RouteTable, w[main].aws_id.clone()));
     assert_eq!(
         kinds(&t.forward),
         [K::Instance, K::NetworkInterface, K::SecurityGroup, K::NetworkAcl, K::RouteTable]
@@ -188,12 +185,12 @@ fn r7_traffic_within_a_subnet_skips_the_route_table_that_would_divert_it() {
     let OneSubnet { mut w, vpc, a, i, .. } = one_subnet();
     let b = subnet(&mut w, vpc, "10.0.2.0/24", 0);
     let server = instance(&mut w, a, &[], false);
-    let sg = w.vpcs[vpc.index()].default_sg;
+    let sg = w[vpc].default_sg;
     w.set_groups(eni(&w, i), &[sg]).unwrap();
     let neighbour = instance(&mut w, b, &[sg], false);
     // A middlebox route for the whole of subnet a, to an instance whose source/destination check is on.
     let probe = instance(&mut w, b, &[sg], false);
-    let probe_id = w.enis[eni(&w, probe).index()].aws_id.clone();
+    let probe_id = w[eni(&w, probe)].aws_id.clone();
     let rt = w.create_route_table(vpc, Tags::new());
     w.create_route(rt, cidr("10.0.1.0/24"), &RouteTargetSpec::NetworkInterface(probe_id.clone())).unwrap();
     w.associate_route_table(rt, a).unwrap();
@@ -259,8 +256,8 @@ fn i1_the_igw_rewrites_the_private_source_out_and_the_public_destination_in() {
         .into_iter()
         .map(|x| (x.id.to_string(), x.inbound, x.outbound))
         .collect();
-    let my_igw = w.igws[lab.my_igw.index()].aws_id.clone();
-    let custom_igw = w.igws[lab.custom_igw.index()].aws_id.clone();
+    let my_igw = w[lab.my_igw].aws_id.clone();
+    let custom_igw = w[lab.custom_igw].aws_id.clone();
     assert_eq!(
         igws,
         [
@@ -293,7 +290,7 @@ fn i2_an_interface_without_a_public_ip_cannot_leave_through_the_igw() {
     let without = Lab::ready(LabOptions { my_ec2_public_ip: false, ..Default::default() }).unwrap();
     let w = &without.world;
     let t = w.trace(eni(w, without.my_ec2), tcp_from(w, without.my_ec2, CHECKIP_ADDR, 80));
-    let igw_id = w.igws[without.my_igw.index()].aws_id.clone();
+    let igw_id = w[without.my_igw].aws_id.clone();
     assert_eq!(blocked_at(&t), (C::IgwPublicIpAssociationForEgress, K::InternetGateway, igw_id.clone()));
     assert_eq!(t.explanation.as_ref().unwrap().component_name.as_deref(), Some("My-IGW"));
     let last = t.forward.last().unwrap();
@@ -330,7 +327,7 @@ fn i5_the_igw_drops_egress_to_rfc1918_destinations() {
     // I5: The IGW drops egress to RFC1918 destinations (RA IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS).
     let OneSubnet { mut w, vpc, igw, a, i } = one_subnet();
     public_route_table(&mut w, vpc, igw, &[a]);
-    let igw_id = w.igws[igw.index()].aws_id.clone();
+    let igw_id = w[igw].aws_id.clone();
     for private in ["192.168.1.10", "172.31.255.1", "10.200.0.1"] {
         let t = w.trace(eni(&w, i), tcp_from(&w, i, ip(private), 443));
         assert_eq!(
@@ -355,10 +352,7 @@ fn i4_the_labs_before_path_crosses_both_gateways_and_the_target_sees_the_public_
     let t = w.trace(eni(w, lab.my_ec2), tcp_from(w, lab.my_ec2, nlb_ip, 80));
     assert!(t.reachable(), "{:?}", t.explanation);
     let igws: Vec<_> = hops_of(&t.forward, K::InternetGateway).into_iter().map(|h| h.id.clone()).collect();
-    assert_eq!(
-        igws,
-        [w.igws[lab.my_igw.index()].aws_id.clone(), w.igws[lab.custom_igw.index()].aws_id.clone()]
-    );
+    assert_eq!(igws, [w[lab.my_igw].aws_id.clone(), w[lab.custom_igw].aws_id.clone()]);
     assert!(t.passes_in_order(&[K::InternetGateway, K::Internet, K::InternetGateway, K::LoadBalancer]));
     assert_eq!(t.seen_source(), Some(public_ip(w, lab.my_ec2)));
 }

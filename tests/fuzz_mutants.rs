@@ -483,7 +483,7 @@ fn every_group_hop_allows(world: &World, trace: &Trace) -> Result<(), String> {
             return Err(format!("hop names group {group_id}, which does not exist"));
         };
         let header = hop.inbound.unwrap_or(trace.flow);
-        let group = &world.sgs[sg.index()];
+        let group = &world[sg];
         let (rules, peer_addr) = match direction {
             Direction::Ingress => (&group.ingress, header.src),
             Direction::Egress => (&group.egress, header.dst),
@@ -491,7 +491,7 @@ fn every_group_hop_allows(world: &World, trace: &Trace) -> Result<(), String> {
         let holds = |peer: &Peer| match peer {
             Peer::Cidr(c) => c.contains(peer_addr),
             Peer::Group(g) => {
-                world.enis.iter().any(|e| !e.deleted && e.private_ip == peer_addr && e.groups.contains(g))
+                world.enis().values().any(|e| !e.deleted && e.private_ip == peer_addr && e.groups.contains(g))
             }
             Peer::PrefixList(_) => false,
         };

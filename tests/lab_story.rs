@@ -40,13 +40,13 @@ fn cidr(s: &str) -> Cidr {
 }
 
 fn public_ip(w: &World, instance: vpcsim::ids::InstanceId) -> Ipv4Addr {
-    w.public_ip_of(w.instances[instance.index()].eni).expect("has a public ip")
+    w.public_ip_of(w[instance].eni).expect("has a public ip")
 }
 
 #[test]
 fn before_the_endpoint_my_ec2_reaches_the_nlb_through_both_internet_gateways() {
     let mut lab = Lab::ready(LabOptions::default()).unwrap();
-    let nlb_dns = lab.world.lbs[lab.nlb.index()].dns_name.clone();
+    let nlb_dns = lab.world[lab.nlb].dns_name.clone();
     let my_public = public_ip(&lab.world, lab.my_ec2);
     let w = &mut lab.world;
 
@@ -85,7 +85,7 @@ fn before_the_endpoint_my_ec2_reaches_the_nlb_through_both_internet_gateways() {
     let egress = named(&t, K::SecurityGroup, "WebSG");
     assert!(matches!(&egress.matched, Some(Matched::SecurityGroupRule { protocol: RuleProtocol::All, .. })));
     let route = named(&t, K::RouteTable, "My-Public-RT");
-    let my_igw_id = w.igws[lab.my_igw.index()].aws_id.clone();
+    let my_igw_id = w[lab.my_igw].aws_id.clone();
     assert_eq!(
         route.matched,
         Some(Matched::Route {
@@ -95,7 +95,7 @@ fn before_the_endpoint_my_ec2_reaches_the_nlb_through_both_internet_gateways() {
         })
     );
     let my_igw = named(&t, K::InternetGateway, "My-IGW");
-    assert_eq!(my_igw.inbound.unwrap().src, w.enis[w.instances[lab.my_ec2.index()].eni.index()].private_ip);
+    assert_eq!(my_igw.inbound.unwrap().src, w[w[lab.my_ec2].eni].private_ip);
     assert_eq!(my_igw.outbound.unwrap().src, my_public, "I1: source rewritten to My-EC2's public IP");
     let custom_igw = named(&t, K::InternetGateway, "Custom-IGW");
     assert_eq!(custom_igw.inbound.unwrap().dst, nlb_ip);
@@ -107,12 +107,12 @@ fn before_the_endpoint_my_ec2_reaches_the_nlb_through_both_internet_gateways() {
     let Some(Matched::Target { target: TargetId::Instance(target), .. }) = &t.forward[12].matched else {
         panic!("no instance target chosen")
     };
-    let chosen = [lab.web1, lab.web2].into_iter().find(|i| &w.instances[i.index()].aws_id == target).unwrap();
+    let chosen = [lab.web1, lab.web2].into_iter().find(|i| &w[i].aws_id == target).unwrap();
     let ingress = named(&t, K::SecurityGroup, "Custom-WebSG");
     assert!(
         matches!(&ingress.matched, Some(Matched::SecurityGroupRule { ports, .. }) if *ports == PortRange::single(80))
     );
-    assert_eq!(t.forward.last().unwrap().id, w.instances[chosen.index()].aws_id);
+    assert_eq!(t.forward.last().unwrap().id, w[chosen].aws_id);
     assert_eq!(t.seen_source(), Some(my_public), "L7: the target sees My-EC2's public IP");
     assert!(t.passes_in_order(&[K::InternetGateway, K::InternetGateway, K::LoadBalancer, K::TargetGroup]));
     assert!(!t.passes(K::VpcEndpoint));
@@ -143,13 +143,13 @@ fn a_pending_endpoint_has_two_names_but_refuses_traffic_with_bad_state() {
     let ep = w
         .create_vpc_endpoint(CreateVpcEndpoint {
             vpc: Some(lab.my_vpc),
-            service_name: w.services[svc.index()].service_name.clone(),
+            service_name: w[svc].service_name.clone(),
             subnets: vec![lab.my_subnet],
             groups: vec![lab.web_sg],
             ..Default::default()
         })
         .unwrap();
-    assert_eq!(w.endpoints[ep.index()].state, EndpointState::PendingAcceptance);
+    assert_eq!(w[ep].state, EndpointState::PendingAcceptance);
     let names = w.endpoint_dns_names(ep);
     assert_eq!(names.len(), 2, "P6: a regional and a zonal name");
     let out = w.curl(lab.my_ec2, &curl(&names[0]));
@@ -157,7 +157,7 @@ fn a_pending_endpoint_has_two_names_but_refuses_traffic_with_bad_state() {
     let why = out.trace.unwrap().explanation.unwrap();
     assert_eq!(why.code, ExplanationCode::BadState);
     assert_eq!(why.kind, K::VpcEndpoint);
-    assert_eq!(why.component_id, w.endpoints[ep.index()].aws_id);
+    assert_eq!(why.component_id, w[ep].aws_id);
     assert!(why.message.contains("pendingAcceptance"));
 }
 
@@ -166,14 +166,14 @@ fn after_acceptance_curl_goes_privately_through_the_endpoint_and_the_nlb_node() 
     let mut lab = Lab::ready(LabOptions::default()).unwrap();
     let ep = lab.connect_privatelink().unwrap();
     let w = &mut lab.world;
-    assert_eq!(w.endpoints[ep.index()].state, EndpointState::Available);
+    assert_eq!(w[ep].state, EndpointState::Available);
     let name = w.endpoint_dns_names(ep)[0].clone();
 
     let answer = w.dig(lab.my_ec2, &dig(&name));
     assert_eq!(answer.answers.len(), 1);
     let addr = answer.answers[0];
     assert!(cidr("10.0.0.0/24").contains(addr), "{addr} lies in My-Public-SN");
-    assert!(w.subnets[lab.my_subnet.index()].reserved(addr).is_none(), "A2: not a reserved address");
+    assert!(w[lab.my_subnet].reserved(addr).is_none(), "A2: not a reserved address");
 
     let out = w.curl(lab.my_ec2, &curl(&name));
     assert_eq!(out.exit_code, 0, "{}", out.stderr);
@@ -204,9 +204,9 @@ fn after_acceptance_curl_goes_privately_through_the_endpoint_and_the_nlb_node() 
     assert!(
         matches!(&endpoint_sg.matched, Some(Matched::SecurityGroupRule { ports, .. }) if *ports == PortRange::single(80))
     );
-    let node = w.lbs[lab.nlb.index()].nodes[0].clone();
-    assert_eq!(node.az, w.subnets[lab.my_subnet.index()].az, "P8: the node in the endpoint's AZ");
-    let node_ip = w.enis[node.eni.index()].private_ip;
+    let node = w[lab.nlb].nodes[0].clone();
+    assert_eq!(node.az, w[lab.my_subnet].az, "P8: the node in the endpoint's AZ");
+    let node_ip = w[node.eni].private_ip;
     assert_eq!(t.seen_source(), Some(node_ip), "L7/P8: the target sees the NLB node's private IP");
     assert!(cidr("20.0.0.0/24").contains(node_ip));
 }
@@ -214,7 +214,7 @@ fn after_acceptance_curl_goes_privately_through_the_endpoint_and_the_nlb_node() 
 #[test]
 fn without_a_public_ip_the_internet_path_fails_but_privatelink_still_works() {
     let mut lab = Lab::ready(LabOptions { my_ec2_public_ip: false, ..LabOptions::default() }).unwrap();
-    let nlb_dns = lab.world.lbs[lab.nlb.index()].dns_name.clone();
+    let nlb_dns = lab.world[lab.nlb].dns_name.clone();
     let out = lab.world.curl(lab.my_ec2, &curl(&nlb_dns));
     assert_ne!(out.exit_code, 0);
     let why = out.trace.unwrap().explanation.unwrap();
@@ -233,14 +233,14 @@ fn the_service_cannot_be_deleted_while_its_endpoint_is_connected() {
     let mut lab = Lab::ready(LabOptions::default()).unwrap();
     let ep = lab.connect_privatelink().unwrap();
     let w = &mut lab.world;
-    let svc = w.endpoints[ep.index()].service;
+    let svc = w[ep].service;
     let err = w.delete_vpc_endpoint_service_configuration(svc).unwrap_err();
     assert_eq!(err.code, "ExistingVpcEndpointConnections");
     let err = w.delete_load_balancer(lab.nlb).unwrap_err();
     assert_eq!(err.code, "ResourceInUse", "P10: an NLB in use by a service cannot be deleted");
     w.delete_vpc_endpoints(&[ep]).unwrap();
     w.delete_vpc_endpoint_service_configuration(svc).unwrap();
-    assert_eq!(w.services[svc.index()].state, ServiceState::Deleted);
+    assert_eq!(w[svc].state, ServiceState::Deleted);
     w.delete_load_balancer(lab.nlb).unwrap();
 }
 
@@ -251,13 +251,21 @@ fn the_same_seed_gives_byte_identical_traces_and_another_seed_other_ids() {
         let ep = lab.connect_privatelink().unwrap();
         let name = lab.world.endpoint_dns_names(ep)[0].clone();
         let a = lab.world.curl(lab.my_ec2, &curl(&name));
-        let nlb = lab.world.lbs[lab.nlb.index()].dns_name.clone();
+        let nlb = lab.world[lab.nlb].dns_name.clone();
         let b = lab.world.curl(lab.my_ec2, &curl(&nlb));
         format!("{a:?}{b:?}")
     };
     assert_eq!(run(7), run(7));
     assert_ne!(run(7), run(8));
-    let vpc_id =
-        |seed| Lab::build(LabOptions { seed, ..LabOptions::default() }).unwrap().world.vpcs[0].aws_id.clone();
+    let vpc_id = |seed| {
+        Lab::build(LabOptions { seed, ..LabOptions::default() })
+            .unwrap()
+            .world
+            .vpcs()
+            .first()
+            .unwrap()
+            .aws_id
+            .clone()
+    };
     assert_ne!(vpc_id(1), vpc_id(2));
 }

@@ -104,11 +104,11 @@ proptest! {
 fn shuffled(w: &World, seed: u64) -> World {
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
     let mut w = w.clone();
-    for sg in &mut w.sgs {
+    for sg in w.sgs.values_mut() {
         sg.ingress.edit(|rules| rules.shuffle(&mut rng));
         sg.egress.edit(|rules| rules.shuffle(&mut rng));
     }
-    for e in &mut w.enis {
+    for e in w.enis.values_mut() {
         e.groups.shuffle(&mut rng);
     }
     w
@@ -143,7 +143,7 @@ proptest! {
 /// The world with every network ACL allowing everything both ways.
 fn open_nacls(w: &World) -> World {
     let mut w = w.clone();
-    for n in &mut w.nacls {
+    for n in w.nacls.values_mut() {
         n.ingress = vec![vpcsim::model::nacl::allow_all_entry()];
         n.egress = vec![vpcsim::model::nacl::allow_all_entry()];
     }
@@ -200,10 +200,10 @@ fn loop_world(seed: u64, tail: usize, cycle: usize, on_return: bool) -> (World, 
     for k in 0..tail + cycle {
         let (s, rt) = subnet(&mut w, 2 + k as u32);
         let i = run(&mut w, s);
-        w.set_source_dest_check(w.instances[i.index()].eni, false);
+        w.set_source_dest_check(w[i].eni, false);
         hops.push((i, rt));
     }
-    let target = |w: &World, i: InstanceId| RouteTargetSpec::Instance(w.instances[i.index()].aws_id.clone());
+    let target = |w: &World, i: InstanceId| RouteTargetSpec::Instance(w[i].aws_id.clone());
     let (first_rt, toward) = if on_return {
         (dst_rt, Cidr::new(Ipv4Addr::new(10, 0, 0, 0), 24))
     } else {
@@ -215,13 +215,13 @@ fn loop_world(seed: u64, tail: usize, cycle: usize, on_return: bool) -> (World, 
         w.create_route(hops[k].1, toward, &target(&w, hops[next].0)).unwrap();
     }
     let header = Header {
-        src: w.enis[w.instances[src.index()].eni.index()].private_ip,
-        dst: w.enis[w.instances[dst.index()].eni.index()].private_ip,
+        src: w[w[src].eni].private_ip,
+        dst: w[w[dst].eni].private_ip,
         protocol: vpcsim::addr::Protocol::Tcp,
         src_port: 40000,
         dst_port: 22,
     };
-    let src = w.instances[src.index()].eni;
+    let src = w[src].eni;
     (w, src, Flow { header, seq: 0 })
 }
 
@@ -254,8 +254,8 @@ proptest! {
 
 /// S5, I6: whether any ingress rule of the interface's groups admits `h` (a plain re-evaluation).
 fn ingress_admits(w: &World, eni: EniId, h: &Header) -> bool {
-    let e = &w.enis[eni.index()];
-    e.groups.iter().flat_map(|g| &w.sgs[g.index()].ingress).any(|r| {
+    let e = &w[eni];
+    e.groups.iter().flat_map(|g| &w[g].ingress).any(|r| {
         let proto = match r.protocol {
             RuleProtocol::All => true,
             RuleProtocol::One(p) => p == h.protocol && r.ports.contains(h.dst_port),
@@ -263,8 +263,8 @@ fn ingress_admits(w: &World, eni: EniId, h: &Header) -> bool {
         let peer = match &r.peer {
             Peer::Cidr(c) => c.contains(h.src),
             Peer::Group(g) => w
-                .enis
-                .iter()
+                .enis()
+                .values()
                 .any(|m| !m.deleted && m.vpc == e.vpc && m.private_ip == h.src && m.groups.contains(g)),
             Peer::PrefixList(_) => false,
         };
@@ -286,7 +286,7 @@ fn entries_were_allowed(w: &World, t: &Trace) -> Result<(), String> {
         let first = !hops[..i].iter().any(|h| h.kind == K::NetworkInterface);
         let leg_start = i > 0 && hops[i - 1].kind == K::TargetGroup;
         let eni = eni_of(w, &hop.id);
-        if first || leg_start || w.enis[eni.index()].groups.is_empty() {
+        if first || leg_start || w[eni].groups.is_empty() {
             continue;
         }
         let h = hop.inbound.ok_or("an interface hop without its header")?;
@@ -305,15 +305,15 @@ fn endpoints_were_open(w: &World, t: &Trace) -> Result<(), String> {
         let Some(Handle::Endpoint(ep)) = w.find(&hop.id) else {
             return Err(format!("{} is no endpoint", hop.id));
         };
-        let e = &w.endpoints[ep.index()];
+        let e = &w[ep];
         if e.state != EndpointState::Available {
             return Err(format!("went through {} while {}", e.aws_id, e.state.as_str()));
         }
         let entered =
             t.forward[..i].iter().rev().find(|h| h.kind == K::NetworkInterface).ok_or("no interface")?;
         let eni = eni_of(w, &entered.id);
-        let az = w.subnets[w.enis[eni.index()].subnet.index()].az;
-        if w.enis[eni.index()].owner != EniOwner::Endpoint(ep) || !w.service_azs(e.service).contains(&az) {
+        let az = w[w[eni].subnet].az;
+        if w[eni].owner != EniOwner::Endpoint(ep) || !w.service_azs(e.service).contains(&az) {
             return Err(format!("went through {} from {} in {az}", e.aws_id, entered.id));
         }
     }
@@ -327,7 +327,7 @@ fn gateways_translated_truly(w: &World, t: &Trace) -> Result<(), String> {
     let ret = if t.delivered.is_some() { t.ret.as_slice() } else { &[] };
     for hop in t.forward.iter().chain(ret).filter(|h| h.kind == K::InternetGateway) {
         let Some(Handle::Igw(g)) = w.find(&hop.id) else { return Err(format!("{} is no gateway", hop.id)) };
-        let vpc = w.igws[g.index()].attached.ok_or("passed a detached gateway")?;
+        let vpc = w[g].attached.ok_or("passed a detached gateway")?;
         let (Some(i), Some(o)) = (hop.inbound, hop.outbound) else {
             return Err(format!("passed {} without translation", hop.id));
         };
@@ -363,23 +363,23 @@ proptest! {
 
 /// L2, L6: the addresses an NLB's name should answer, computed from the health of its targets.
 fn expected_lb_answer(w: &World, lb: LbId) -> Vec<Ipv4Addr> {
-    let l = &w.lbs[lb.index()];
+    let l = &w[lb];
     let mut healthy_azs = Vec::new();
-    for x in l.listeners.iter().map(|x| &w.listeners[x.index()]).filter(|x| !x.deleted) {
-        let Some(group) = x.target_group.map(|tg| &w.target_groups[tg.index()]) else { continue };
+    for x in l.listeners.iter().map(|x| &w[x]).filter(|x| !x.deleted) {
+        let Some(group) = x.target_group.map(|tg| &w[tg]) else { continue };
         for t in group.targets.iter().filter(|t| t.state == HealthState::Healthy) {
             // The target's AZ: its instance's subnet's, or that of the subnet of the group's VPC holding the address.
             let subnet = match t.target {
                 TargetRef::Instance(i) => {
-                    let e = &w.enis[w.instances[i.index()].eni.index()];
+                    let e = &w[w[i].eni];
                     (!e.deleted).then_some(e.subnet)
                 }
                 TargetRef::Ip(ip) => (0..w.subnets.len()).map(|s| SubnetId(s as u32)).find(|s| {
-                    let s = &w.subnets[s.index()];
+                    let s = &w[s];
                     s.vpc == group.vpc && s.cidr.contains(ip)
                 }),
             };
-            healthy_azs.extend(subnet.map(|s| w.subnets[s.index()].az));
+            healthy_azs.extend(subnet.map(|s| w[s].az));
         }
     }
     let with_healthy: Vec<_> = l
@@ -394,7 +394,7 @@ fn expected_lb_answer(w: &World, lb: LbId) -> Vec<Ipv4Addr> {
             Scheme::InternetFacing => {
                 w.public_ip_of(n.eni).expect("internet-facing nodes have public addresses")
             }
-            Scheme::Internal => w.enis[n.eni.index()].private_ip,
+            Scheme::Internal => w[n.eni].private_ip,
         })
         .collect()
 }
@@ -407,14 +407,14 @@ fn dashed(ip: Ipv4Addr) -> String {
 /// from `view`: the private name inside a VPC where that address is held; the public name,
 /// with DNS hostnames on, the private address inside its VPC and the public one elsewhere.
 fn instance_answers(w: &World, e: &NetworkInterface, view: View) -> (Vec<Ipv4Addr>, Vec<Ipv4Addr>) {
-    let held = |u: VpcId| w.enis.iter().any(|m| !m.deleted && m.vpc == u && m.private_ip == e.private_ip);
+    let held = |u: VpcId| w.enis().values().any(|m| !m.deleted && m.vpc == u && m.private_ip == e.private_ip);
     let private = match view {
         View::Vpc(u) if held(u) => vec![e.private_ip],
         _ => Vec::new(),
     };
     let eni = w.eni_by_private_ip(e.vpc, e.private_ip).expect("a live interface");
     let public = match w.public_ip_of(eni) {
-        Some(_) if !w.vpcs[e.vpc.index()].dns_hostnames => Vec::new(),
+        Some(_) if !w[e.vpc].dns_hostnames => Vec::new(),
         Some(_) if view == View::Vpc(e.vpc) => vec![e.private_ip],
         Some(p) => vec![p],
         None => Vec::new(),
@@ -432,7 +432,7 @@ proptest! {
     fn dns_answers_lie_where_they_belong(case in strategies::mixed_case()) {
         let w = &case.world;
         let views: Vec<View> = (0..w.vpcs.len()).map(|v| View::Vpc(VpcId(v as u32))).chain([View::Public]).collect();
-        for (e, ep) in w.endpoints.iter().enumerate() {
+        for (e, ep) in w.endpoints().values().enumerate() {
             if matches!(ep.state, EndpointState::Deleting | EndpointState::Deleted) {
                 continue;
             }
@@ -443,12 +443,12 @@ proptest! {
                     let answer = w.resolve(*view, name);
                     prop_assert_eq!(answer.addrs.len(), subnets.len(), "{} from {:?}\n{}", name, view, case);
                     for a in &answer.addrs {
-                        prop_assert!(subnets.iter().any(|s| w.subnets[s.index()].cidr.contains(*a)), "{name} answers {a} outside its subnets\n{case}");
+                        prop_assert!(subnets.iter().any(|s| w[s].cidr.contains(*a)), "{name} answers {a} outside its subnets\n{case}");
                     }
                 }
             }
         }
-        for e in w.instances.iter().filter(|i| i.state == InstanceState::Running).map(|i| &w.enis[i.eni.index()]) {
+        for e in w.instances().values().filter(|i| i.state == InstanceState::Running).map(|i| &w[i.eni]) {
             for view in &views {
                 let (private, public) = instance_answers(w, e, *view);
                 let name = format!("ip-{}.{}", dashed(e.private_ip), w.region.internal_suffix());
@@ -459,7 +459,7 @@ proptest! {
                 }
             }
         }
-        for (l, lb) in w.lbs.iter().enumerate().filter(|(_, l)| !l.deleted) {
+        for (l, lb) in w.lbs().values().enumerate().filter(|(_, l)| !l.deleted) {
             let want = expected_lb_answer(w, LbId(l as u32));
             for view in &views {
                 prop_assert_eq!(&w.resolve(*view, &lb.dns_name).addrs, &want, "{} from {:?}\n{}", lb.dns_name, view, case);
@@ -474,7 +474,7 @@ fn observe(case: &Case) -> String {
     for (eni, flow) in &case.flows {
         out.push_str(&serde_json::to_string(&case.world.trace(*eni, *flow)).expect("traces serialise"));
     }
-    for lb in &case.world.lbs {
+    for lb in case.world.lbs().values() {
         out.push_str(&format!("{:?}", case.world.resolve(View::Public, &lb.dns_name)));
     }
     out
@@ -503,8 +503,8 @@ fn the_generators_reach_every_kind_of_path_state_and_code() {
     for _ in 0..300 {
         let case = strategies::mixed_case().new_tree(&mut runner).expect("a case").current();
         let w = &case.world;
-        states.extend(w.endpoints.iter().map(|e| e.state.as_str()));
-        states.extend(w.target_groups.iter().flat_map(|g| &g.targets).map(|t| t.state.as_str()));
+        states.extend(w.endpoints().values().map(|e| e.state.as_str()));
+        states.extend(w.target_groups().values().flat_map(|g| &g.targets).map(|t| t.state.as_str()));
         for (eni, flow) in &case.flows {
             let t = w.trace(*eni, *flow);
             match &t.explanation {
@@ -562,17 +562,17 @@ fn a_terminated_target_is_never_chosen() {
     let mut lab = vpcsim::lab::Lab::ready(vpcsim::lab::LabOptions::default()).unwrap();
     let w = &mut lab.world;
     w.terminate_instance(lab.web1);
-    let from = w.instances[lab.my_ec2.index()].eni;
-    let node = w.lbs[lab.nlb.index()].nodes[0].eni;
+    let from = w[lab.my_ec2].eni;
+    let node = w[lab.nlb].nodes[0].eni;
     let header = Header {
-        src: w.enis[from.index()].private_ip,
+        src: w[from].private_ip,
         dst: w.public_ip_of(node).expect("an internet-facing node"),
         protocol: vpcsim::addr::Protocol::Tcp,
         src_port: 40000,
         dst_port: 80,
     };
     for cross_zone in [false, true] {
-        w.lbs[lab.nlb.index()].cross_zone = cross_zone;
+        w.lbs[lab.nlb].cross_zone = cross_zone;
         for seq in 0..16 {
             match w.verdict(from, Flow { header, seq }) {
                 Outcome::Delivered { to, .. } => {
@@ -653,14 +653,14 @@ fn a_group_reference_does_not_admit_a_consumer_of_another_vpc_with_a_members_add
     let ep = w
         .create_vpc_endpoint(CreateVpcEndpoint {
             vpc: Some(consumer),
-            service_name: w.services[svc.index()].service_name.clone(),
+            service_name: w[svc].service_name.clone(),
             subnets: vec![c_subnet],
             ..Default::default()
         })
         .unwrap();
     w.advance(std::time::Duration::from_secs(150));
-    let eni = w.instances[client.index()].eni;
-    let dst = w.enis[w.endpoints[ep.index()].enis[0].index()].private_ip;
+    let eni = w[client].eni;
+    let dst = w[w[ep].enis[0]].private_ip;
     let header =
         Header { src: same, dst, protocol: vpcsim::addr::Protocol::Tcp, src_port: 40000, dst_port: 80 };
     let flow = Flow { header, seq: 0 };
@@ -694,7 +694,7 @@ fn an_ip_target_is_placed_in_the_az_of_its_own_vpc() {
     let far = subnet(&mut w, vpc, "10.1.1.0/24", "ap-northeast-2b");
     let client = w.run_instance(RunInstance { subnet: Some(near), ..Default::default() }).unwrap();
     let target = w.run_instance(RunInstance { subnet: Some(far), ..Default::default() }).unwrap();
-    let target_ip = w.enis[w.instances[target.index()].eni.index()].private_ip;
+    let target_ip = w[w[target].eni].private_ip;
     let tg = w
         .create_target_group(CreateTargetGroup {
             name: "tg".into(),
@@ -713,11 +713,11 @@ fn an_ip_target_is_placed_in_the_az_of_its_own_vpc() {
     let nlb = w.create_load_balancer(lb).unwrap();
     w.create_listener(nlb, ListenerProtocol::Tcp, 80, Some(tg)).unwrap();
     assert_eq!(w.target_address(vpc, TargetRef::Ip(target_ip)).map(|(_, az)| az), Some("ap-northeast-2b"));
-    let eni = w.instances[client.index()].eni;
-    let node = w.lbs[nlb.index()].nodes[0].eni;
+    let eni = w[client].eni;
+    let node = w[nlb].nodes[0].eni;
     let header = Header {
-        src: w.enis[eni.index()].private_ip,
-        dst: w.enis[node.index()].private_ip,
+        src: w[eni].private_ip,
+        dst: w[node].private_ip,
         protocol: vpcsim::addr::Protocol::Tcp,
         src_port: 40000,
         dst_port: 80,

@@ -16,6 +16,13 @@ const CASES: &[(&str, usize, usize, &str, &str)] = &[
     ("wrong-property-type.cfn.yaml", 6, 7, "Vpc", "EnableDnsSupport must be true or false, not a"),
     ("unknown-az.cfn.yaml", 10, 25, "Subnet", "us-east-1a"),
     ("endpoint-wrong-az.cfn.yaml", 28, 7, "Endpoint", "VPCE_SERVICE_NOT_INSTALLED_IN_AZ"),
+    ("health-threshold-negative.cfn.yaml", 11, 30, "Group", "Value '-1' at 'HealthyThresholdCount' failed to satisfy constraint: Member must have value greater than or equal to 2"),
+    ("unhealthy-threshold-too-high.cfn.yaml", 11, 32, "Group", "Value '11' at 'UnhealthyThresholdCount' failed to satisfy constraint: Member must have value less than or equal to 10"),
+    ("health-interval-too-long.cfn.yaml", 11, 35, "Group", "Value '301' at 'HealthCheckIntervalSeconds' failed to satisfy constraint: Member must have value less than or equal to 300"),
+    ("health-timeout-too-short.cfn.yaml", 11, 34, "Group", "Value '1' at 'HealthCheckTimeoutSeconds' failed to satisfy constraint: Member must have value greater than or equal to 2"),
+    ("target-group-port-zero.cfn.yaml", 10, 13, "Group", "Value '0' at 'Port' failed to satisfy constraint: Member must have value greater than or equal to 1"),
+    ("health-check-port-too-high.cfn.yaml", 11, 24, "Group", "Value '70000' at 'HealthCheckPort' failed to satisfy constraint: Member must have value less than or equal to 65535"),
+    ("number-parameter-below-min-value.cfn.yaml", 2, 3, "Port", "Parameter 'Port' must be a number not less than 1"),
 ];
 
 #[test]

@@ -25,24 +25,27 @@ fn the_seed_template_creates_the_labs_resources() {
     )
     .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(stack.resources.len(), 22);
-    assert_eq!(w.vpcs.len(), 2);
-    assert_eq!(w.subnets.len(), 2);
-    assert_eq!(w.route_tables.iter().filter(|t| !t.main).count(), 2, "two custom tables");
-    assert_eq!(w.route_tables.iter().filter(|t| t.main).count(), 2, "and each VPC's main table");
-    assert_eq!(w.igws.iter().filter(|g| g.attached.is_some()).count(), 2);
-    assert_eq!(w.sgs.iter().filter(|g| !g.is_default).count(), 2);
-    assert_eq!(w.sgs.iter().filter(|g| g.is_default).count(), 2);
-    assert_eq!(w.instances.len(), 3);
-    assert!(w.instances.iter().all(|i| w.public_ip_of(i.eni).is_some()), "three instances with public IPs");
-    assert_eq!(w.lbs.len(), 1);
-    assert_eq!(w.lbs[0].scheme, Scheme::InternetFacing);
-    assert_eq!(w.lbs[0].nodes.len(), 1);
-    assert!(w.lbs[0].dns_name.starts_with("Custom-NLB-"));
-    assert_eq!(w.listeners.len(), 1);
-    assert_eq!(w.target_groups.len(), 1);
-    assert_eq!(w.target_groups[0].targets.len(), 2);
+    assert_eq!(w.vpcs().len(), 2);
+    assert_eq!(w.subnets().len(), 2);
+    assert_eq!(w.route_tables().values().filter(|t| !t.main).count(), 2, "two custom tables");
+    assert_eq!(w.route_tables().values().filter(|t| t.main).count(), 2, "and each VPC's main table");
+    assert_eq!(w.igws().values().filter(|g| g.attached.is_some()).count(), 2);
+    assert_eq!(w.sgs().values().filter(|g| !g.is_default).count(), 2);
+    assert_eq!(w.sgs().values().filter(|g| g.is_default).count(), 2);
+    assert_eq!(w.instances().len(), 3);
+    assert!(
+        w.instances().values().all(|i| w.public_ip_of(i.eni).is_some()),
+        "three instances with public IPs"
+    );
+    assert_eq!(w.lbs().len(), 1);
+    assert_eq!(w.lbs().first().unwrap().scheme, Scheme::InternetFacing);
+    assert_eq!(w.lbs().first().unwrap().nodes.len(), 1);
+    assert!(w.lbs().first().unwrap().dns_name.starts_with("Custom-NLB-"));
+    assert_eq!(w.listeners().len(), 1);
+    assert_eq!(w.target_groups().len(), 1);
+    assert_eq!(w.target_groups().first().unwrap().targets.len(), 2);
     let bodies: Vec<_> =
-        w.instances.iter().filter_map(|i| i.services.iter().find_map(|s| s.http_body.clone())).collect();
+        w.instances().values().filter_map(|i| i.services.iter().find_map(|s| s.http_body.clone())).collect();
     assert_eq!(
         bodies,
         vec![

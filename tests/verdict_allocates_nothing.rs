@@ -31,9 +31,9 @@ fn verdicts_of_the_labs_flows_allocate_nothing_while_traces_do() {
     let mut lab = Lab::ready(LabOptions::default()).unwrap();
     let ep = lab.connect_privatelink().unwrap();
     let w = &lab.world;
-    let eni = w.instances[lab.my_ec2.index()].eni;
-    let src = w.enis[eni.index()].private_ip;
-    let endpoint_ip = w.enis[w.endpoints[ep.index()].enis[0].index()].private_ip;
+    let eni = w[lab.my_ec2].eni;
+    let src = w[eni].private_ip;
+    let endpoint_ip = w[w[ep].enis[0]].private_ip;
     let nlb_ip = w.lb_addresses(lab.nlb, None)[0];
     let flows = [endpoint_ip, nlb_ip, "10.0.0.77".parse().unwrap(), "8.8.4.4".parse().unwrap()].map(|dst| {
         Flow { header: Header { src, dst, protocol: Protocol::Tcp, src_port: 40000, dst_port: 80 }, seq: 9 }

@@ -44,8 +44,8 @@ pub fn lab_flow() -> LabFlow {
     let mut lab = Lab::ready(LabOptions::default()).expect("the lab builds");
     let endpoint = lab.connect_privatelink().expect("the endpoint connects");
     let w = &lab.world;
-    let from = w.instances[lab.my_ec2.index()].eni;
-    let endpoint_ip = w.enis[w.endpoints[endpoint.index()].enis[0].index()].private_ip;
+    let from = w[lab.my_ec2].eni;
+    let endpoint_ip = w[w[endpoint].enis[0]].private_ip;
     let flow = Flow { header: header(w, from, endpoint_ip), seq: 1 };
     assert!(w.verdict(from, flow).is_delivered());
     LabFlow { lab, from, flow, endpoint }
@@ -53,13 +53,7 @@ pub fn lab_flow() -> LabFlow {
 
 /// A TCP port-80 header from an interface to `dst`.
 pub fn header(w: &World, from: EniId, dst: std::net::Ipv4Addr) -> Header {
-    Header {
-        src: w.enis[from.index()].private_ip,
-        dst,
-        protocol: Protocol::Tcp,
-        src_port: 40000,
-        dst_port: 80,
-    }
+    Header { src: w[from].private_ip, dst, protocol: Protocol::Tcp, src_port: 40000, dst_port: 80 }
 }
 
 fn tags(name: String) -> Tags {
@@ -82,7 +76,7 @@ pub fn add_vpcs(w: &mut World, vpcs: usize, instances: usize) {
         let igw = w.create_internet_gateway(tags(format!("Gen-IGW-{k}")));
         w.attach_internet_gateway(igw, vpc).expect("attach");
         let rt = w.create_route_table(vpc, tags(format!("Gen-RT-{k}")));
-        let igw_id = w.igws[igw.index()].aws_id.clone();
+        let igw_id = w[igw].aws_id.clone();
         w.create_route(rt, Cidr::ANY, &RouteTargetSpec::Gateway(igw_id)).expect("route");
         let subnet = w
             .create_subnet(CreateSubnet {

@@ -90,8 +90,7 @@ impl World {
 
     fn http_reply(&self, to: Destination, seen: Header, req: &Curl) -> Reply {
         match to {
-            Destination::Instance(i) => match self.instances[i.index()].service(Protocol::Tcp, seen.dst_port)
-            {
+            Destination::Instance(i) => match self[i].service(Protocol::Tcp, seen.dst_port) {
                 None => Reply::Refused,
                 Some(s) => match &s.http_body {
                     None => Reply::NotHttp,

@@ -28,8 +28,8 @@ impl World {
     /// Run `dig` on an instance.
     pub fn dig(&mut self, instance: InstanceId, q: &Dig) -> AppOutput {
         let eni = self.app_source(instance);
-        let vpc_id = self.enis[eni.index()].vpc;
-        let vpc = &self.vpcs[vpc_id.index()];
+        let vpc_id = self[eni].vpc;
+        let vpc = &self[vpc_id];
         let resolver = vpc.resolver_addr();
         let server = q.server.unwrap_or(resolver);
         let mut out = AppOutput::default();

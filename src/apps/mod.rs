@@ -36,7 +36,7 @@ pub const EPOCH_UNIX: i64 = 1_623_132_373;
 impl World {
     /// The primary interface of a running instance.
     pub(crate) fn app_source(&self, instance: InstanceId) -> EniId {
-        self.instances[instance.index()].eni
+        self[instance].eni
     }
 
     /// A new connection's source port and initial sequence number, drawn from the seeded stream.
@@ -57,7 +57,7 @@ impl World {
     ) -> (Trace, Outcome) {
         let eni = self.app_source(instance);
         let (src_port, seq) = if protocol == Protocol::Icmp { (0, 0) } else { self.new_connection() };
-        let header = Header { src: self.enis[eni.index()].private_ip, dst, protocol, src_port, dst_port };
+        let header = Header { src: self[eni].private_ip, dst, protocol, src_port, dst_port };
         self.trace_outcome(eni, Flow { header, seq })
     }
 
@@ -67,8 +67,8 @@ impl World {
         if let Ok(ip) = host.parse() {
             return Ok(ip);
         }
-        let vpc = self.enis[self.app_source(instance).index()].vpc;
-        if !self.vpcs[vpc.index()].dns_support {
+        let vpc = self[self.app_source(instance)].vpc;
+        if !self[vpc].dns_support {
             return Err(());
         }
         let a = self.resolve(View::Vpc(vpc), host);

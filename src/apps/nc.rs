@@ -35,7 +35,7 @@ impl World {
         let (trace, outcome) = self.connect(instance, ip, protocol, req.port);
         let listening = match outcome {
             Outcome::Delivered { to: Destination::Instance(i), seen } => {
-                Some(self.instances[i.index()].service(protocol, seen.dst_port).is_some())
+                Some(self[i].service(protocol, seen.dst_port).is_some())
             }
             Outcome::Delivered { to: Destination::Internet(a), .. } => Some(
                 (a == crate::region::CHECKIP_ADDR && req.port == 80)

@@ -40,7 +40,7 @@ impl World {
         }
         let (trace, outcome) = self.connect(instance, ip, Protocol::Icmp, ECHO_REQUEST);
         let answered = match outcome {
-            Outcome::Delivered { to: Destination::Instance(i), .. } => self.instances[i.index()].answers_ping,
+            Outcome::Delivered { to: Destination::Instance(i), .. } => self[i].answers_ping,
             Outcome::Delivered { to: Destination::Internet(_), .. } => true,
             _ => false,
         };

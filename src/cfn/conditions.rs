@@ -20,6 +20,9 @@ pub struct Inputs<'a> {
     pub ctx: &'a StackContext,
     /// Other stacks' exports.
     pub exports: &'a IndexMap<String, String>,
+    /// The template's running total of bytes intrinsics produced (see
+    /// [`super::eval::MAX_TEMPLATE_EVAL_BYTES`]).
+    pub template_spent: &'a std::cell::Cell<usize>,
 }
 
 /// How deep `{Condition: name}` references may chain: evaluation recurses along them.
@@ -85,6 +88,7 @@ fn value(
         exports: inputs.exports,
         live: None,
         spent: std::cell::Cell::new(0),
+        template_spent: inputs.template_spent,
     };
     let v = env.condition(node).map_err(|e| e.within(&format!("Conditions.{name}")))?;
     memo.insert(name.to_string(), v);

@@ -3,6 +3,8 @@
 //! [`execute`] then creates resources in dependency order, evaluating each one's
 //! properties just before the sink creates it.
 
+use std::cell::Cell;
+
 use indexmap::{IndexMap, IndexSet};
 
 use super::conditions::{self, Inputs};
@@ -146,10 +148,13 @@ fn plan(
     if !problems.is_empty() {
         return Err(problems);
     }
-    let conditions = conditions::evaluate(&Inputs { tpl: &tpl, params: &params, ctx, exports })?;
+    // One running total of intrinsic output for this check: conditions, resources and outputs.
+    let checked = Cell::new(0);
+    let inputs = Inputs { tpl: &tpl, params: &params, ctx, exports, template_spent: &checked };
+    let conditions = conditions::evaluate(&inputs)?;
     let order = graph::creation_order(&tpl, &deps).map_err(|p| vec![p])?;
     let plan = Plan { tpl, params, conditions, order, deps, stubs, warnings };
-    dry_run(&plan, ctx, exports)?;
+    dry_run(&plan, ctx, exports, &checked)?;
     Ok(plan)
 }
 
@@ -196,16 +201,29 @@ fn is_active(plan: &Plan, id: &str) -> bool {
 
 /// Evaluates every active resource and output with resources unknown, so that static
 /// mistakes (bad Fn::Select index, Fn::Join on a string, ...) surface before any creation.
-fn dry_run(plan: &Plan, ctx: &StackContext, exports: &IndexMap<String, String>) -> Result<(), Vec<Problem>> {
-    let env = env(plan, ctx, exports, None);
+/// It stops once a report is full ([`graph::MAX_PROBLEMS`] and one more, so the report
+/// says that more were not shown).
+fn dry_run(
+    plan: &Plan,
+    ctx: &StackContext,
+    exports: &IndexMap<String, String>,
+    checked: &Cell<usize>,
+) -> Result<(), Vec<Problem>> {
+    let env = env(plan, ctx, exports, None, checked);
     let mut problems = Vec::new();
     for (id, r) in plan.tpl.resources.iter().filter(|(id, _)| is_active(plan, id)) {
+        if problems.len() > graph::MAX_PROBLEMS {
+            return Err(problems);
+        }
         env.spent.set(0);
         if let Some(Err(e)) = r.properties.as_ref().map(|p| env.eval(p)) {
             problems.push(e.within(&format!("Resources.{id}")));
         }
     }
     for (name, o) in plan.tpl.outputs.iter().filter(|(_, o)| output_active(plan, o)) {
+        if problems.len() > graph::MAX_PROBLEMS {
+            return Err(problems);
+        }
         env.spent.set(0);
         let export = o.export_name.as_ref().map(|e| env.string(e, "Export.Name"));
         for r in [env.eval(&o.value).map(|_| ()), export.unwrap_or(Ok(None)).map(|_| ())] {
@@ -230,9 +248,11 @@ fn env<'a>(
     ctx: &'a StackContext,
     exports: &'a IndexMap<String, String>,
     live: Option<&'a IndexMap<String, Created>>,
+    template_spent: &'a Cell<usize>,
 ) -> Env<'a> {
-    let spent = std::cell::Cell::new(0);
-    Env { tpl: &plan.tpl, params: &plan.params, ctx, conditions: &plan.conditions, exports, live, spent }
+    let spent = Cell::new(0);
+    let conditions = &plan.conditions;
+    Env { tpl: &plan.tpl, params: &plan.params, ctx, conditions, exports, live, spent, template_spent }
 }
 
 fn execute(
@@ -243,6 +263,8 @@ fn execute(
     sink: &mut dyn ResourceSink,
 ) -> Result<Stack, FileError> {
     let mut values: IndexMap<String, Created> = IndexMap::new();
+    // One running total of intrinsic output for the creation: resources and outputs.
+    let live_spent = Cell::new(0);
     let mut stack = Stack {
         name: ctx.stack_name.clone(),
         resources: IndexMap::new(),
@@ -265,7 +287,9 @@ fn execute(
         let within = |e: Problem| FileError::one(e.within(&format!("Resources.{id}")).in_file(file));
         let empty = Node::new(NodeValue::Map(Vec::new()), r.loc);
         let props = match &r.properties {
-            Some(p) => env(&plan, ctx, exports, Some(&values)).eval(p).map_err(within)?.unwrap_or(empty),
+            Some(p) => {
+                env(&plan, ctx, exports, Some(&values), &live_spent).eval(p).map_err(within)?.unwrap_or(empty)
+            }
             None => empty,
         };
         let created = sink
@@ -275,7 +299,7 @@ fn execute(
         stack.resources.insert(id.clone(), (r.kind.name.clone(), created));
         stack.creation_order.push(id.clone());
     }
-    outputs(file, &plan, ctx, exports, &values, &mut stack)?;
+    outputs(file, &plan, ctx, exports, (&values, &live_spent), &mut stack)?;
     Ok(stack)
 }
 
@@ -317,10 +341,10 @@ fn outputs(
     plan: &Plan,
     ctx: &StackContext,
     exports: &IndexMap<String, String>,
-    values: &IndexMap<String, Created>,
+    (values, spent): (&IndexMap<String, Created>, &Cell<usize>),
     stack: &mut Stack,
 ) -> Result<(), FileError> {
-    let env = env(plan, ctx, exports, Some(values));
+    let env = env(plan, ctx, exports, Some(values), spent);
     for (name, o) in plan.tpl.outputs.iter().filter(|(_, o)| output_active(plan, o)) {
         env.spent.set(0);
         let fail = |e: Problem| FileError::one(e.within(&format!("Outputs.{name}")).in_file(file));

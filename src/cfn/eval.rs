@@ -46,12 +46,20 @@ pub struct Env<'a> {
     pub live: Option<&'a IndexMap<String, Created>>,
     /// Bytes the intrinsic functions produced so far in this evaluation (see [`MAX_EVAL_BYTES`]).
     pub spent: Cell<usize>,
+    /// Bytes the intrinsic functions produced so far in this pass over the whole template,
+    /// conditions, resources and outputs together (see [`MAX_TEMPLATE_EVAL_BYTES`]).
+    pub template_spent: &'a Cell<usize>,
 }
 
 /// Most bytes the intrinsic functions of one resource (or output) may produce, counting
 /// every copy: a template that repeats a long parameter or mapping value many times
 /// through `Ref`, `Fn::FindInMap` or `Fn::Join` is refused instead of filling memory.
 pub const MAX_EVAL_BYTES: usize = 64 << 20;
+
+/// Most bytes the intrinsic functions of a whole template may produce in one pass (the
+/// check before any resource exists, or the creation), counting every copy: many
+/// outputs or resources, each under [`MAX_EVAL_BYTES`], cannot add up to gigabytes.
+pub const MAX_TEMPLATE_EVAL_BYTES: usize = 128 << 20;
 
 /// The bytes a value holds, for [`MAX_EVAL_BYTES`]: its text plus a little per node.
 fn weight(node: &Node) -> usize {
@@ -111,22 +119,31 @@ impl Env<'_> {
     fn call(&self, name: &str, arg: &Node, loc: Location) -> Result<Option<Node>, Problem> {
         let out = self.call_unbudgeted(name, arg, loc)?;
         if let Some(node) = &out {
-            self.room_for(weight(node), loc)?;
-            self.spent.set(self.spent.get().saturating_add(weight(node)));
+            let bytes = weight(node);
+            self.room_for(bytes, loc)?;
+            self.spent.set(self.spent.get().saturating_add(bytes));
+            self.template_spent.set(self.template_spent.get().saturating_add(bytes));
         }
         Ok(out)
     }
 
-    /// Whether `bytes` more fit [`MAX_EVAL_BYTES`]; functions that build long text
-    /// (`Fn::Join`, `Fn::Sub`) ask before they build it.
+    /// Whether `bytes` more fit [`MAX_EVAL_BYTES`] and [`MAX_TEMPLATE_EVAL_BYTES`];
+    /// functions that build long text (`Fn::Join`, `Fn::Sub`) ask before they build it.
     pub(super) fn room_for(&self, bytes: usize, loc: Location) -> Result<(), Problem> {
-        if self.spent.get().saturating_add(bytes) <= MAX_EVAL_BYTES {
-            return Ok(());
+        if self.spent.get().saturating_add(bytes) > MAX_EVAL_BYTES {
+            let msg = format!(
+                "intrinsic functions here produce more than {MAX_EVAL_BYTES} bytes (limit MAX_EVAL_BYTES)"
+            );
+            return Err(Problem::new(loc, msg).hint("repeat long values less often"));
         }
-        let msg = format!(
-            "intrinsic functions here produce more than {MAX_EVAL_BYTES} bytes (limit MAX_EVAL_BYTES)"
-        );
-        Err(Problem::new(loc, msg).hint("repeat long values less often"))
+        if self.template_spent.get().saturating_add(bytes) > MAX_TEMPLATE_EVAL_BYTES {
+            let msg = format!(
+                "intrinsic functions of this template produce more than {MAX_TEMPLATE_EVAL_BYTES} bytes \
+                 in total (limit MAX_TEMPLATE_EVAL_BYTES)"
+            );
+            return Err(Problem::new(loc, msg).hint("repeat long values in fewer resources and outputs"));
+        }
+        Ok(())
     }
 
     fn call_unbudgeted(&self, name: &str, arg: &Node, loc: Location) -> Result<Option<Node>, Problem> {

@@ -65,7 +65,8 @@ fn resolve_one(name: &str, p: &Parameter, supplied: Option<&String>) -> Result<P
         )));
     }
     check_pattern(p, raw).map_err(&fail)?;
-    check_length(p, raw).map_err(&fail)?;
+    check_length(name, p, raw).map_err(&fail)?;
+    check_bounds(name, p, raw).map_err(&fail)?;
     typed(&p.kind, raw).map_err(fail)?.ok_or_else(|| {
         Problem::new(p.loc, format!("parameter `{name}` has unsupported type `{}`", p.kind))
             .hint("use String, Number, List<Number>, CommaDelimitedList, AWS::EC2::*::Id, AWS::SSM::Parameter::Value<...>")
@@ -83,15 +84,42 @@ fn check_pattern(p: &Parameter, raw: &str) -> Result<(), String> {
     }
 }
 
-fn check_length(p: &Parameter, raw: &str) -> Result<(), String> {
+/// `MinLength` and `MaxLength`, in characters, with CloudFormation's messages.
+fn check_length(name: &str, p: &Parameter, raw: &str) -> Result<(), String> {
     let len = raw.chars().count();
     match (p.min_length, p.max_length) {
         (Some(min), _) if len < min => {
-            Err(format!("value is {len} characters, shorter than MinLength {min}"))
+            Err(format!("Parameter '{name}' must contain at least {min} characters (the value has {len})"))
         }
-        (_, Some(max)) if len > max => Err(format!("value is {len} characters, longer than MaxLength {max}")),
+        (_, Some(max)) if len > max => {
+            Err(format!("Parameter '{name}' must contain at most {max} characters (the value has {len})"))
+        }
         _ => Ok(()),
     }
+}
+
+/// `MinValue` and `MaxValue` of a `Number` (each item of a `List<Number>`), with
+/// CloudFormation's messages. A value that is not a number is left to the type check.
+fn check_bounds(name: &str, p: &Parameter, raw: &str) -> Result<(), String> {
+    let values: Vec<&str> = match p.kind.as_str() {
+        "Number" => vec![raw],
+        "List<Number>" => raw.split(',').map(str::trim).filter(|s| !s.is_empty()).collect(),
+        _ => return Ok(()),
+    };
+    for text in values {
+        let Ok(v) = text.trim().parse::<f64>() else { continue };
+        if let Some(min) = p.min_value.filter(|min| v < *min) {
+            return Err(format!(
+                "Parameter '{name}' must be a number not less than {min} (the value is {text})"
+            ));
+        }
+        if let Some(max) = p.max_value.filter(|max| v > *max) {
+            return Err(format!(
+                "Parameter '{name}' must be a number not greater than {max} (the value is {text})"
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The value of `raw` for type `kind`; `Ok(None)` when the type is not supported.
@@ -156,6 +184,29 @@ mod tests {
         assert!(resolve_one("A", &p, Some(&"abc".into())).is_ok());
         let e = resolve_one("A", &p, Some(&"abc1".into())).unwrap_err();
         assert!(e.message.contains("does not match AllowedPattern"), "{e}");
+    }
+
+    #[test]
+    fn number_parameters_outside_min_value_or_max_value_are_refused_with_cloudformations_message() {
+        let p = Parameter { min_value: Some(1.0), max_value: Some(65535.0), ..param("Number") };
+        assert!(resolve_one("Port", &p, Some(&"443".into())).is_ok());
+        let e = resolve_one("Port", &p, Some(&"0".into())).unwrap_err();
+        assert!(e.message.starts_with("Parameter 'Port' must be a number not less than 1 "), "{e}");
+        let e = resolve_one("Port", &p, Some(&"70000".into())).unwrap_err();
+        assert!(e.message.starts_with("Parameter 'Port' must be a number not greater than 65535 "), "{e}");
+        let list = Parameter { max_value: Some(10.0), ..param("List<Number>") };
+        let e = resolve_one("Counts", &list, Some(&"1, 11".into())).unwrap_err();
+        assert!(e.message.contains("not greater than 10 (the value is 11)"), "{e}");
+    }
+
+    #[test]
+    fn string_parameters_outside_min_length_or_max_length_are_refused_with_cloudformations_message() {
+        let p = Parameter { min_length: Some(2), max_length: Some(4), ..param("String") };
+        assert!(resolve_one("Name", &p, Some(&"abc".into())).is_ok());
+        let e = resolve_one("Name", &p, Some(&"a".into())).unwrap_err();
+        assert!(e.message.starts_with("Parameter 'Name' must contain at least 2 characters"), "{e}");
+        let e = resolve_one("Name", &p, Some(&"abcde".into())).unwrap_err();
+        assert!(e.message.starts_with("Parameter 'Name' must contain at most 4 characters"), "{e}");
     }
 
     #[test]

@@ -164,6 +164,9 @@ impl Template {
             tpl.conditions.insert(key.name.clone(), (key.loc, node.clone()));
         }
         for (key, node) in section(doc, "Resources", &mut problems) {
+            if problems.len() > super::graph::MAX_PROBLEMS {
+                return Err(problems);
+            }
             let r = parse_resource(key, node, &mut problems);
             push(&mut tpl.resources, key, r, &mut problems);
         }

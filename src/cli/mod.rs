@@ -108,7 +108,7 @@ enum Command {
     /// Run scenario files: create their stacks, run their steps, check their expectations.
     #[command(after_help = "Example:\n  vpcsim run scenarios/privatelink-lab.yaml\n\n\
 --json prints an array with one report per file: {name, file, passed, steps: [{index, title, action, on, \
-command, status, outcome: {exit_code, stdout, stderr, trace, answers, json}, checks: [{key, expected, actual, held, path}]}]}.\n\n\
+command, status, outcome: {exit_code, stdout, stderr, trace, answers}, checks: [{key, expected, actual, held, path}]}]}.\n\n\
 Exit status: 0 every expectation held, 1 one failed, 2 a file is invalid.")]
     Run {
         /// Scenario files (YAML).

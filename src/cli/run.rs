@@ -73,7 +73,9 @@ pub fn files(files: &[PathBuf], json: bool, quiet: bool, quotas: &[(Quota, usize
 /// Whether a file is a CloudFormation template (so `vpcsim run scenarios/*.yaml` can pass over
 /// the templates beside the scenarios): a map with `Resources` and no `steps`.
 fn is_template(path: &std::path::Path) -> bool {
-    let Ok(text) = std::fs::read_to_string(path) else { return false };
+    let Ok(text) = vpcsim::source::read(path, vpcsim::yaml::Limits::default().max_bytes) else {
+        return false;
+    };
     let Ok(doc) = vpcsim::yaml::parse(&text, &vpcsim::yaml::Limits::default()) else { return false };
     doc.get("Resources").is_some() && doc.get("steps").is_none()
 }

@@ -173,9 +173,7 @@ impl Shell {
         let w = &session.world;
         let on = (0..w.instances.len())
             .map(|i| Handle::Instance(vpcsim::ids::InstanceId(i as u32)))
-            .filter(
-                |h| matches!(h, Handle::Instance(i) if w.instances[i.index()].state.as_str() == "running"),
-            )
+            .filter(|h| matches!(h, Handle::Instance(i) if w[i].state.as_str() == "running"))
             .find_map(|h| w.name_of(h).map(str::to_string));
         Shell { session, on, style, budget: WaitBudget::new(), line: 0 }
     }
@@ -188,16 +186,16 @@ impl Shell {
     fn names(&self) -> Vec<String> {
         let w = &self.session.world;
         let mut names = trace::host_names(&self.session);
-        names.extend(w.vpcs.iter().filter(|v| !v.deleted).map(|v| v.aws_id.clone()));
-        names.extend(w.subnets.iter().filter(|s| !s.deleted).map(|s| s.aws_id.clone()));
-        names.extend(w.sgs.iter().filter(|s| !s.deleted).map(|s| s.aws_id.clone()));
-        names.extend(w.route_tables.iter().map(|r| r.aws_id.clone()));
-        names.extend(w.instances.iter().map(|i| i.aws_id.clone()));
-        names.extend(w.lbs.iter().filter(|l| !l.deleted).map(|l| l.arn.clone()));
-        names.extend(w.target_groups.iter().filter(|t| !t.deleted).map(|t| t.arn.clone()));
-        names.extend(w.services.iter().map(|s| s.service_id.clone()));
-        names.extend(w.services.iter().map(|s| s.service_name.clone()));
-        names.extend(w.endpoints.iter().map(|e| e.aws_id.clone()));
+        names.extend(w.vpcs().values().filter(|v| !v.deleted).map(|v| v.aws_id.clone()));
+        names.extend(w.subnets().values().filter(|s| !s.deleted).map(|s| s.aws_id.clone()));
+        names.extend(w.sgs().values().filter(|s| !s.deleted).map(|s| s.aws_id.clone()));
+        names.extend(w.route_tables().values().map(|r| r.aws_id.clone()));
+        names.extend(w.instances().values().map(|i| i.aws_id.clone()));
+        names.extend(w.lbs().values().filter(|l| !l.deleted).map(|l| l.arn.clone()));
+        names.extend(w.target_groups().values().filter(|t| !t.deleted).map(|t| t.arn.clone()));
+        names.extend(w.services().values().map(|s| s.service_id.clone()));
+        names.extend(w.services().values().map(|s| s.service_name.clone()));
+        names.extend(w.endpoints().values().map(|e| e.aws_id.clone()));
         names.sort();
         names.dedup();
         names
@@ -261,15 +259,15 @@ impl Shell {
             );
         };
         match self.session.instance(name) {
-            Ok(i) if self.session.world.instances[i.index()].state.as_str() != "running" => {
-                let state = self.session.world.instances[i.index()].state.as_str();
+            Ok(i) if self.session.world[i].state.as_str() != "running" => {
+                let state = self.session.world[i].state.as_str();
                 format!("on: {name} is {state}; commands run on running instances\n")
             }
             Ok(i) => {
                 let w = &self.session.world;
                 self.on = Some(name.to_string());
-                let id = &w.instances[i.index()].aws_id;
-                let ip = w.enis[w.instances[i.index()].eni.index()].private_ip;
+                let id = &w[i].aws_id;
+                let ip = w[w[i].eni].private_ip;
                 format!("now on {name} ({id}, {ip})\n")
             }
             Err(e) => format!("on: {e}\n"),

@@ -62,14 +62,14 @@ pub fn trace_from(
     let instance = session.instance(from).map_err(CliError::invalid)?;
     let (host, port) = split_port(to)?;
     let w = &session.world;
-    let state = w.instances[instance.index()].state.as_str();
+    let state = w[instance].state.as_str();
     if state != "running" {
         return Err(CliError::invalid(format!(
             "{from} is {state}: a flow needs a running source (stop the scenario earlier with --until N)"
         )));
     }
     let addr = resolve_host(session, instance, host)?;
-    let eni = w.instances[instance.index()].eni;
+    let eni = w[instance].eni;
     let protocol = match protocol {
         ProtocolArg::Tcp => Protocol::Tcp,
         ProtocolArg::Udp => Protocol::Udp,
@@ -77,13 +77,9 @@ pub fn trace_from(
     };
     let (src_port, dst_port) =
         if protocol == Protocol::Icmp { (0, 8) } else { (SOURCE_PORT, port.unwrap_or(80)) };
-    let header = Header { src: w.enis[eni.index()].private_ip, dst: addr, protocol, src_port, dst_port };
+    let header = Header { src: w[eni].private_ip, dst: addr, protocol, src_port, dst_port };
     let trace = w.trace(eni, Flow { header, seq: 0 });
-    Ok(Traced {
-        from: (from.to_string(), w.instances[instance.index()].aws_id.clone()),
-        to: (host.to_string(), addr),
-        trace,
-    })
+    Ok(Traced { from: (from.to_string(), w[instance].aws_id.clone()), to: (host.to_string(), addr), trace })
 }
 
 /// A trace's analysis as a JSON value.
@@ -123,7 +119,7 @@ pub fn resolve_host(session: &Session, instance: InstanceId, host: &str) -> Resu
         return Ok(ip);
     }
     let w = &session.world;
-    let vpc = w.enis[w.instances[instance.index()].eni.index()].vpc;
+    let vpc = w[w[instance].eni].vpc;
     if let Some(ip) = w.resolve(View::Vpc(vpc), host).addrs.first() {
         return Ok(*ip);
     }
@@ -146,17 +142,17 @@ pub fn resolve_host(session: &Session, instance: InstanceId, host: &str) -> Resu
 fn resource_address(w: &World, id: &str, from_vpc: vpcsim::ids::VpcId) -> Option<Ipv4Addr> {
     match w.find(id)? {
         Handle::Instance(i) => {
-            let eni = w.instances[i.index()].eni;
-            let e = &w.enis[eni.index()];
+            let eni = w[i].eni;
+            let e = &w[eni];
             if e.vpc == from_vpc {
                 Some(e.private_ip)
             } else {
                 w.public_ip_of(eni).or(Some(e.private_ip))
             }
         }
-        Handle::Lb(l) => w.resolve(View::Vpc(from_vpc), &w.lbs[l.index()].dns_name).addrs.first().copied(),
-        Handle::Endpoint(e) => w.endpoints[e.index()].enis.first().map(|x| w.enis[x.index()].private_ip),
-        Handle::Eni(e) => Some(w.enis[e.index()].private_ip),
+        Handle::Lb(l) => w.resolve(View::Vpc(from_vpc), &w[l].dns_name).addrs.first().copied(),
+        Handle::Endpoint(e) => w[e].enis.first().map(|x| w[x].private_ip),
+        Handle::Eni(e) => Some(w[e].private_ip),
         _ => None,
     }
 }
@@ -168,7 +164,7 @@ pub fn host_names(session: &Session) -> Vec<String> {
     for i in 0..w.instances.len() {
         names.extend(w.name_of(Handle::Instance(InstanceId(i as u32))).map(str::to_string));
     }
-    for lb in w.lbs.iter().filter(|l| !l.deleted) {
+    for lb in w.lbs().values().filter(|l| !l.deleted) {
         names.push(lb.name.clone());
         names.push(lb.dns_name.clone());
     }

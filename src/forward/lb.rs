@@ -65,30 +65,30 @@ impl World {
         legs: &mut Legs,
         rec: &mut R,
     ) -> Result<(Destination, Header), Block> {
-        let l = &self.lbs[lb.index()];
+        let l = &self[lb];
         rec.hop(self, Component::Lb(lb), Why::Nothing, Some(h), None);
         if h.protocol == Protocol::Icmp {
             return Err(block(ExplanationCode::ProtocolRestriction, Component::Lb(lb), h));
         }
         let listener = l.listeners.iter().copied().find(|x| {
-            let x = &self.listeners[x.index()];
+            let x = &self[x];
             !x.deleted && x.port == h.dst_port && x.protocol.carries(h.protocol)
         });
         let Some(listener) = listener else {
             return Err(block(ExplanationCode::ElbListenerPortRestriction, Component::Lb(lb), h));
         };
         rec.hop(self, Component::Listener(listener), Why::Listener(listener), Some(h), None);
-        let Some(tg) = self.listeners[listener.index()].target_group else {
+        let Some(tg) = self[listener].target_group else {
             return Err(block(ExplanationCode::Elbv2ListenerHasNoTg, Component::Listener(listener), h));
         };
         let az = l.nodes.iter().find(|n| n.eni == node).map_or("", |n| n.az);
         let choice = self.choose_target(tg, az, l.cross_zone, &h, seq)?;
-        let group = &self.target_groups[tg.index()];
+        let group = &self[tg];
         let target = &group.targets[choice.index];
         let Some((addr, _)) = self.target_address(group.vpc, target.target) else {
             return Err(block(ExplanationCode::Elbv2NoTargetsInAz, Component::TargetGroup(tg), h));
         };
-        let node_ip = self.enis[node.index()].private_ip;
+        let node_ip = self[node].private_ip;
         let preserve = via.is_none() && group.preserves_client_ip();
         let out =
             Header { src: if preserve { h.src } else { node_ip }, dst: addr, dst_port: target.port, ..h };
@@ -96,7 +96,7 @@ impl World {
         rec.hop(self, Component::TargetGroup(tg), why, Some(h), Some(out));
         let end = self.routed_leg(node, out, Mode::Forward, rec)?;
         legs.push(LegRecord::Routed { to: end.eni, arrived: end.header, reply_to: Some(node_ip) });
-        match end.eni.map(|e| self.enis[e.index()].owner) {
+        match end.eni.map(|e| self[e].owner) {
             Some(EniOwner::Instance(i)) => self.deliver(i, end.header, rec),
             Some(_) | None => {
                 Err(block(ExplanationCode::UnknownDestination, Component::TargetGroup(tg), out))
@@ -115,7 +115,7 @@ impl World {
         h: &Header,
         seq: u32,
     ) -> Result<Choice, Block> {
-        let group = &self.target_groups[tg.index()];
+        let group = &self[tg];
         // One pass places each target once and sorts it into the node's two pools: the healthy
         // targets, and every live one for failing open (L6). L4: a target whose instance is gone
         // is unused, whatever its last health check said.
@@ -188,21 +188,19 @@ impl World {
         legs: &mut Legs,
         rec: &mut R,
     ) -> Result<(Destination, Header), Block> {
-        let e = &self.endpoints[ep.index()];
+        let e = &self[ep];
         rec.hop(self, Component::Endpoint(ep), Why::State(e.state.as_str()), Some(h), None);
         if e.state != EndpointState::Available {
             return Err(block(ExplanationCode::BadState, Component::Endpoint(ep), h));
         }
-        let svc = &self.services[e.service.index()];
+        let svc = &self[e.service];
         if svc.state == ServiceState::Deleted {
             return Err(block(ExplanationCode::BadState, Component::Service(e.service), h));
         }
         rec.hop(self, Component::Service(e.service), Why::Nothing, Some(h), None);
-        let az = self.subnets[self.enis[eni.index()].subnet.index()].az;
-        let node = svc
-            .nlbs
-            .iter()
-            .find_map(|lb| self.lbs[lb.index()].nodes.iter().find(|n| n.az == az).map(|n| (*lb, n.eni)));
+        let az = self[self[eni].subnet].az;
+        let node =
+            svc.nlbs.iter().find_map(|lb| self[lb].nodes.iter().find(|n| n.az == az).map(|n| (*lb, n.eni)));
         let Some((lb, node)) = node else {
             return Err(block(
                 ExplanationCode::VpceServiceNotInstalledInAz,
@@ -210,9 +208,9 @@ impl World {
                 h,
             ));
         };
-        let at_node = Header { dst: self.enis[node.index()].private_ip, ..h };
+        let at_node = Header { dst: self[node].private_ip, ..h };
         legs.push(LegRecord::PrivateLink { endpoint: ep, service: e.service, lb });
-        if self.lbs[lb.index()].enforce_sg_on_privatelink {
+        if self[lb].enforce_sg_on_privatelink {
             // L9: the groups see the consumer's private address, an address of the consumer's VPC.
             self.enforce_sgs(node, Direction::Ingress, at_node, e.vpc, rec)?;
         }

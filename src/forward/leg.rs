@@ -72,14 +72,14 @@ impl World {
 
     /// From interface `at`, where does `h` go next?
     fn next_hop<R: Recorder>(&self, at: EniId, h: Header, mode: Mode, rec: &mut R) -> Result<Next, Block> {
-        let e = &self.enis[at.index()];
+        let e = &self[at];
         let subnet = e.subnet;
-        if self.subnets[subnet.index()].cidr.contains(h.dst) {
+        if self[subnet].cidr.contains(h.dst) {
             return self.arrive_local(e.vpc, subnet, h, mode, false, rec).map(Next::Arrived);
         }
         self.check_nacl(subnet, Direction::Egress, h, rec)?;
         let table = self.route_table_of(subnet);
-        let rt = &self.route_tables[table.index()];
+        let rt = &self[table];
         let Some(route) = rt.lookup(u32::from(h.dst)) else {
             rec.hop(self, Component::RouteTable(table), Why::Nothing, Some(h), None);
             return Err(block(ExplanationCode::NoRouteToDestination, Component::RouteTable(table), h));
@@ -93,9 +93,7 @@ impl World {
             RouteTarget::Local => self.arrive_local(e.vpc, subnet, h, mode, true, rec).map(Next::Arrived),
             RouteTarget::Igw(g) => self.out_through_igw(g, e.vpc, h, mode, rec).map(Next::Arrived),
             RouteTarget::Eni(t) => self.to_appliance(subnet, t, h, mode, rec),
-            RouteTarget::Instance(i) => {
-                self.to_appliance(subnet, self.instances[i.index()].eni, h, mode, rec)
-            }
+            RouteTarget::Instance(i) => self.to_appliance(subnet, self[i].eni, h, mode, rec),
             RouteTarget::Nat(_)
             | RouteTarget::Pcx(_)
             | RouteTarget::Tgw(_)
@@ -122,7 +120,7 @@ impl World {
                 h,
             ));
         };
-        let dst_subnet = self.enis[dst.index()].subnet;
+        let dst_subnet = self[dst].subnet;
         if crossed && dst_subnet != from_subnet {
             self.check_nacl(dst_subnet, Direction::Ingress, h, rec)?;
         }
@@ -152,7 +150,7 @@ impl World {
         mode: Mode,
         rec: &mut R,
     ) -> Result<Next, Block> {
-        let target = &self.enis[t.index()];
+        let target = &self[t];
         if target.subnet != from_subnet {
             self.check_nacl(target.subnet, Direction::Ingress, h, rec)?;
         }
@@ -224,8 +222,8 @@ impl World {
         mode: Mode,
         rec: &mut R,
     ) -> Result<LegEnd, Block> {
-        let e = &self.enis[dst.index()];
-        let Some(g) = self.igws.iter().position(|g| g.attached == Some(e.vpc) && !g.deleted) else {
+        let e = &self[dst];
+        let Some(g) = self.igws().values().position(|g| g.attached == Some(e.vpc) && !g.deleted) else {
             return Err(block(
                 ExplanationCode::IgwPrivateIpAssociationForIngress,
                 Component::Internet(None),

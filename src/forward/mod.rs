@@ -187,7 +187,7 @@ impl World {
         legs: &mut Legs,
         rec: &mut R,
     ) -> Result<(Destination, Header), Block> {
-        let src = &self.enis[from.index()];
+        let src = &self[from];
         if let EniOwner::Instance(i) = src.owner {
             rec.hop(self, Component::Instance(i), Why::Nothing, Some(flow.header), None);
         }
@@ -197,7 +197,7 @@ impl World {
             rec.hop(self, Component::Internet(Some(end.header.dst)), Why::Delivered, Some(end.header), None);
             return Ok((Destination::Internet(end.header.dst), end.header));
         };
-        match self.enis[eni.index()].owner {
+        match self[eni].owner {
             EniOwner::Instance(i) => self.deliver(i, end.header, rec),
             EniOwner::LoadBalancer(lb) => {
                 self.through_load_balancer(lb, eni, end.header, flow.seq, None, legs, rec)
@@ -214,7 +214,7 @@ impl World {
         rec: &mut R,
     ) -> Result<(Destination, Header), Block> {
         use crate::model::instance::InstanceState;
-        if self.instances[i.index()].state != InstanceState::Running {
+        if self[i].state != InstanceState::Running {
             return Err(Block {
                 code: ExplanationCode::BadState,
                 at: Component::Instance(i),

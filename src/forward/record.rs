@@ -200,7 +200,7 @@ pub fn internet_host_name(w: &World, addr: std::net::Ipv4Addr) -> String {
 fn peer(w: &World, p: &Peer) -> SgPeer {
     match p {
         Peer::Cidr(c) => SgPeer::Cidr(*c),
-        Peer::Group(g) => SgPeer::Group(Text::from(&w.sgs[g.index()].aws_id)),
+        Peer::Group(g) => SgPeer::Group(Text::from(&w[g].aws_id)),
         Peer::PrefixList(p) => SgPeer::PrefixList(Text::from(p)),
     }
 }
@@ -209,9 +209,9 @@ fn peer(w: &World, p: &Peer) -> SgPeer {
 fn route_target(w: &World, target: &ModelTarget) -> RouteTarget {
     match target {
         ModelTarget::Local => RouteTarget::Local,
-        ModelTarget::Igw(g) => RouteTarget::InternetGateway(Text::from(&w.igws[g.index()].aws_id)),
-        ModelTarget::Eni(e) => RouteTarget::NetworkInterface(Text::from(&w.enis[e.index()].aws_id)),
-        ModelTarget::Instance(i) => RouteTarget::Instance(Text::from(&w.instances[i.index()].aws_id)),
+        ModelTarget::Igw(g) => RouteTarget::InternetGateway(Text::from(&w[g].aws_id)),
+        ModelTarget::Eni(e) => RouteTarget::NetworkInterface(Text::from(&w[e].aws_id)),
+        ModelTarget::Instance(i) => RouteTarget::Instance(Text::from(&w[i].aws_id)),
         ModelTarget::Nat(id) => RouteTarget::NatGateway(Text::from(id)),
         ModelTarget::Pcx(id) => RouteTarget::VpcPeeringConnection(Text::from(id)),
         ModelTarget::Tgw(id) => RouteTarget::TransitGateway(Text::from(id)),
@@ -222,7 +222,7 @@ fn route_target(w: &World, target: &ModelTarget) -> RouteTarget {
 /// A target by the id its group lists.
 fn target_id(w: &World, t: TargetRef) -> TargetId {
     match t {
-        TargetRef::Instance(i) => TargetId::Instance(Text::from(&w.instances[i.index()].aws_id)),
+        TargetRef::Instance(i) => TargetId::Instance(Text::from(&w[i].aws_id)),
         TargetRef::Ip(ip) => TargetId::Ip(ip),
     }
 }
@@ -232,7 +232,7 @@ fn matched(w: &World, why: Why<'_>) -> Option<Matched> {
         Why::Nothing => return None,
         Why::SgRule(sg, direction, r) => Matched::SecurityGroupRule {
             direction,
-            group_id: Text::from(&w.sgs[sg.index()].aws_id),
+            group_id: Text::from(&w[sg].aws_id),
             protocol: r.protocol,
             ports: r.ports,
             peer: peer(w, &r.peer),
@@ -262,11 +262,11 @@ fn matched(w: &World, why: Why<'_>) -> Option<Matched> {
             state: if active { RouteState::Active } else { RouteState::Blackhole },
         },
         Why::Listener(l) => {
-            let l = &w.listeners[l.index()];
+            let l = &w[l];
             Matched::Listener { protocol: l.protocol, port: l.port }
         }
         Why::Target(tg, i, hash, candidates, fail_open) => {
-            let group = &w.target_groups[tg.index()];
+            let group = &w[tg];
             let t = &group.targets[i];
             let (address, az) =
                 w.target_address(group.vpc, t.target).unwrap_or((std::net::Ipv4Addr::UNSPECIFIED, "?"));
@@ -312,11 +312,11 @@ fn message(w: &World, b: &Block) -> String {
         C::VpceIntraVpcTraffic => "PrivateLink carries traffic only from the consumer to the service".into(),
         C::BadState => match b.at {
             Component::Endpoint(e) => {
-                let ep = &w.endpoints[e.index()];
+                let ep = &w[e];
                 format!("the VPC endpoint {} is {}, not available: traffic flows only once the service owner accepts it and it becomes available", ep.aws_id, ep.state.as_str())
             }
             Component::Service(_) => "the endpoint service is deleted".into(),
-            Component::Instance(i) => format!("the instance is {}", w.instances[i.index()].state.as_str()),
+            Component::Instance(i) => format!("the instance is {}", w[i].state.as_str()),
             _ => "the component is not in a state that carries traffic".into(),
         },
         C::UnknownDestination => format!("nothing answers at {}", h.dst),

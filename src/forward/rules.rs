@@ -26,14 +26,14 @@ impl World {
     /// `remote_vpc`; group peers match members' private IPs only (I6), so only in the interface's
     /// own VPC: a consumer behind PrivateLink holding a member's address is no member.
     pub fn evaluate_sgs(&self, eni: EniId, dir: Direction, h: &Header, remote_vpc: VpcId) -> SgDecision<'_> {
-        let e = &self.enis[eni.index()];
+        let e = &self[eni];
         if e.groups.is_empty() {
             return SgDecision::NoGroups;
         }
         let remote = if dir == Direction::Ingress { h.src } else { h.dst };
         let mut any_rules = false;
         for &g in &e.groups {
-            let rules = self.sgs[g.index()].rules(dir);
+            let rules = self[g].rules(dir);
             any_rules |= !rules.is_empty();
             let member_vpc = (remote_vpc == e.vpc).then_some(e.vpc);
             let group_holds = |g: SgId| member_vpc.is_some_and(|vpc| self.group_holds(vpc, g, remote));
@@ -47,7 +47,7 @@ impl World {
     /// S5/I6: whether `addr` is a private IP of a member of group `g` in `vpc`.
     #[inline]
     fn group_holds(&self, vpc: VpcId, g: SgId, addr: std::net::Ipv4Addr) -> bool {
-        self.eni_by_private_ip(vpc, addr).is_some_and(|m| self.enis[m.index()].groups.contains(&g))
+        self.eni_by_private_ip(vpc, addr).is_some_and(|m| self[m].groups.contains(&g))
     }
 
     /// Check the groups of `eni` in `dir` (forward) or note the stateful pass (response, S2).
@@ -59,7 +59,7 @@ impl World {
         stateful: bool,
         rec: &mut R,
     ) -> Result<(), Block> {
-        let e = &self.enis[eni.index()];
+        let e = &self[eni];
         if stateful {
             if let Some(&g) = e.groups.first() {
                 rec.hop(self, Component::Sg(g), Why::Stateful(dir), Some(h), None);
@@ -78,7 +78,7 @@ impl World {
         remote_vpc: VpcId,
         rec: &mut R,
     ) -> Result<(), Block> {
-        let e = &self.enis[eni.index()];
+        let e = &self[eni];
         match self.evaluate_sgs(eni, dir, &h, remote_vpc) {
             SgDecision::NoGroups => Ok(()),
             SgDecision::Allowed(g, r) => {
@@ -104,9 +104,9 @@ impl World {
         h: Header,
         rec: &mut R,
     ) -> Result<(), Block> {
-        let acl = self.subnets[subnet.index()].nacl;
+        let acl = self[subnet].nacl;
         let remote = if dir == Direction::Ingress { h.src } else { h.dst };
-        let verdict = self.nacls[acl.index()].evaluate(dir, h.protocol, h.dst_port, remote);
+        let verdict = self[acl].evaluate(dir, h.protocol, h.dst_port, remote);
         let entry = match verdict {
             AclVerdict::Entry(e) => Some(e),
             AclVerdict::DefaultDeny => None,

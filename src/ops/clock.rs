@@ -41,7 +41,7 @@ impl World {
                 best = Some((at, e));
             }
         };
-        for (g, group) in self.target_groups.iter().enumerate() {
+        for (g, group) in self.target_groups.values().enumerate() {
             let g = TargetGroupId(g as u32);
             if group.deleted {
                 continue;
@@ -58,7 +58,7 @@ impl World {
                 }
             }
         }
-        for (i, e) in self.endpoints.iter().enumerate() {
+        for (i, e) in self.endpoints.values().enumerate() {
             if let Some(at) = e.next_change_ms {
                 consider(at, Event::Endpoint(EndpointId(i as u32)));
             }
@@ -70,16 +70,16 @@ impl World {
         match event {
             Event::Check(g, i) => self.health_check(g, i),
             Event::Drained(g, i) => {
-                self.target_groups[g.index()].targets.remove(i);
+                self.target_groups[g].targets.remove(i);
             }
-            Event::Endpoint(e) => advance_endpoint(&mut self.endpoints[e.index()]),
+            Event::Endpoint(e) => advance_endpoint(&mut self.endpoints[e]),
         }
     }
 
     /// L4: one health check: passes needed to turn healthy, failures to turn unhealthy.
     fn health_check(&mut self, g: TargetGroupId, i: usize) {
         let ok = self.probe_target(g, i);
-        let group = &mut self.target_groups[g.index()];
+        let group = &mut self.target_groups[g];
         let hc = group.health_check;
         let t = &mut group.targets[i];
         t.next_check_ms += u64::from(hc.interval_s.max(1)) * 1000;
@@ -101,21 +101,21 @@ impl World {
     /// A TCP health check from a node of a load balancer using the group (its own AZ's node
     /// when there is one) to the target's port: the path must deliver and something must listen.
     pub fn probe_target(&self, g: TargetGroupId, i: usize) -> bool {
-        let group = &self.target_groups[g.index()];
+        let group = &self.target_groups[g];
         let t = &group.targets[i];
         let Some((addr, az)) = self.target_address(group.vpc, t.target) else { return false };
         let port = group.health_check.port.unwrap_or(t.port);
         let node = self
             .load_balancers_of(g)
             .into_iter()
-            .flat_map(|lb| self.lbs[lb.index()].nodes.iter())
+            .flat_map(|lb| self.lbs[lb].nodes.iter())
             .min_by_key(|n| n.az != az);
         let Some(node) = node else { return false };
-        let src = self.enis[node.eni.index()].private_ip;
+        let src = self.enis[node.eni].private_ip;
         let header = Header { src, dst: addr, protocol: Protocol::Tcp, src_port: 40000, dst_port: port };
         match self.verdict(node.eni, Flow { header, seq: 0 }) {
             Outcome::Delivered { to: crate::forward::Destination::Instance(inst), .. } => {
-                self.instances[inst.index()].service(Protocol::Tcp, port).is_some()
+                self.instances[inst].service(Protocol::Tcp, port).is_some()
             }
             _ => false,
         }

@@ -66,20 +66,19 @@ pub fn sshd() -> Service {
 
 impl World {
     fn check_groups(&self, op: &str, subnet: SubnetId, groups: &[SgId]) -> ApiResult<Vec<SgId>> {
-        let vpc = self.subnets[subnet.index()].vpc;
+        let vpc = self.subnets[subnet].vpc;
         self.quotas.check(Quota::GroupsPerInterface, op, groups.len())?;
-        if let Some(g) = groups.iter().find(|g| self.sgs[g.index()].vpc != vpc) {
+        if let Some(g) = groups.iter().find(|g| self.sgs[**g].vpc != vpc) {
             return Err(ApiError::new(
                 op,
                 "InvalidParameter",
                 format!(
                     "Security group {} and subnet {} belong to different networks.",
-                    self.sgs[g.index()].aws_id,
-                    self.subnets[subnet.index()].aws_id
+                    self.sgs[*g].aws_id, self.subnets[subnet].aws_id
                 ),
             ));
         }
-        Ok(if groups.is_empty() { vec![self.vpcs[vpc.index()].default_sg] } else { groups.to_vec() })
+        Ok(if groups.is_empty() { vec![self.vpcs[vpc].default_sg] } else { groups.to_vec() })
     }
 
     /// Create an interface in `subnet` owned by `owner`; the address is explicit (A4) or allocated (A2).
@@ -97,7 +96,7 @@ impl World {
             Some(ip) => self.claim_private_ip(op, subnet, ip)?,
             None => self.allocate_private_ip(op, subnet)?,
         };
-        let vpc = self.subnets[subnet.index()].vpc;
+        let vpc = self.subnets[subnet].vpc;
         let id = EniId(self.enis.len() as u32);
         let aws_id = self.ids.aws_id("eni");
         self.register(&aws_id, Handle::Eni(id));
@@ -122,14 +121,14 @@ impl World {
     /// Give an interface an auto-assigned public address (A6, I1).
     pub(crate) fn assign_public_ip(&mut self, eni: EniId) -> Ipv4Addr {
         let ip = self.allocate_public_ip();
-        self.enis[eni.index()].public_ip = Some(ip);
+        self.enis[eni].public_ip = Some(ip);
         self.public_ips.insert(u32::from(ip), eni);
         ip
     }
 
     /// Remove an interface and its addresses from the indexes.
     pub(crate) fn remove_eni(&mut self, eni: EniId) {
-        let e = &mut self.enis[eni.index()];
+        let e = &mut self.enis[eni];
         e.deleted = true;
         let (vpc, ip, public, eip) = (e.vpc, e.private_ip, e.public_ip, e.eip.take());
         self.private_ips.remove(&(vpc.0, u32::from(ip)));
@@ -137,7 +136,7 @@ impl World {
             self.public_ips.remove(&u32::from(p));
         }
         if let Some(x) = eip {
-            let a = &mut self.eips[x.index()];
+            let a = &mut self.eips[x];
             self.public_ips.remove(&u32::from(a.public_ip));
             a.eni = None;
             a.association_id = None;
@@ -172,7 +171,7 @@ impl World {
             },
             EniOwner::Instance(id),
         )?;
-        if req.public_ip.unwrap_or(self.subnets[subnet.index()].map_public_ip_on_launch) {
+        if req.public_ip.unwrap_or(self.subnets[subnet].map_public_ip_on_launch) {
             self.assign_public_ip(eni);
         }
         let aws_id = self.ids.aws_id("i");
@@ -196,7 +195,7 @@ impl World {
 
     /// Let an instance serve `body` over HTTP on `port` (what its UserData or Metadata says).
     pub fn serve_http(&mut self, instance: InstanceId, port: u16, software: &str, body: &str) {
-        let inst = &mut self.instances[instance.index()];
+        let inst = &mut self.instances[instance];
         inst.services.retain(|s| !(s.protocol == Protocol::Tcp && s.port == port));
         inst.services.push(Service {
             protocol: Protocol::Tcp,
@@ -208,7 +207,7 @@ impl World {
 
     /// TerminateInstances: routes to it become blackholes (R5); its interface goes away.
     pub fn terminate_instance(&mut self, instance: InstanceId) {
-        let inst = &mut self.instances[instance.index()];
+        let inst = &mut self.instances[instance];
         if inst.state == InstanceState::Terminated {
             return;
         }
@@ -221,14 +220,14 @@ impl World {
 
     /// ModifyNetworkInterfaceAttribute / ModifyInstanceAttribute: source/destination check.
     pub fn set_source_dest_check(&mut self, eni: EniId, on: bool) {
-        self.enis[eni.index()].source_dest_check = on;
+        self.enis[eni].source_dest_check = on;
     }
 
     /// ModifyInstanceAttribute --groups: replace an interface's groups.
     pub fn set_groups(&mut self, eni: EniId, groups: &[SgId]) -> ApiResult<()> {
-        let subnet = self.enis[eni.index()].subnet;
+        let subnet = self.enis[eni].subnet;
         let groups = self.check_groups("ModifyInstanceAttribute", subnet, groups)?;
-        self.enis[eni.index()].groups = groups;
+        self.enis[eni].groups = groups;
         Ok(())
     }
 
@@ -252,44 +251,55 @@ impl World {
     /// AssociateAddress: the Elastic IP replaces the interface's auto-assigned address (I1).
     pub fn associate_address(&mut self, eip: EipId, eni: EniId) -> ApiResult<String> {
         const OP: &str = "AssociateAddress";
-        let e = &self.enis[eni.index()];
-        if self.igws.iter().all(|g| g.attached != Some(e.vpc)) {
+        let e = &self.enis[eni];
+        if self.igws.values().all(|g| g.attached != Some(e.vpc)) {
             return Err(ApiError::new(
                 OP,
                 "Gateway.NotAttached",
-                format!(
-                    "Network {} is not attached to any internet gateway.",
-                    self.vpcs[e.vpc.index()].aws_id
-                ),
+                format!("Network {} is not attached to any internet gateway.", self.vpcs[e.vpc].aws_id),
             ));
         }
-        if self.eips[eip.index()].eni.is_some() {
+        if self.eips[eip].eni.is_some() {
             self.disassociate_address(eip);
         }
-        if let Some(prev) = self.enis[eni.index()].eip {
+        if let Some(prev) = self.enis[eni].eip {
             self.disassociate_address(prev);
         }
-        if let Some(p) = self.enis[eni.index()].public_ip.take() {
+        if let Some(p) = self.enis[eni].public_ip.take() {
             self.public_ips.remove(&u32::from(p));
         }
         let assoc = self.ids.aws_id("eipassoc");
-        let a = &mut self.eips[eip.index()];
+        let a = &mut self.eips[eip];
         a.eni = Some(eni);
         a.association_id = Some(assoc.clone());
         let ip = a.public_ip;
-        self.enis[eni.index()].eip = Some(eip);
+        self.enis[eni].eip = Some(eip);
         self.public_ips.insert(u32::from(ip), eni);
         Ok(assoc)
     }
 
+    /// ReleaseAddress: an associated address is refused (`InvalidIPAddress.InUse`);
+    /// a free one goes back to Amazon.
+    pub fn release_address(&mut self, eip: EipId) -> ApiResult<()> {
+        if self.eips[eip].eni.is_some() {
+            return Err(ApiError::new(
+                "ReleaseAddress",
+                "InvalidIPAddress.InUse",
+                "The address is associated; disassociate it first.",
+            ));
+        }
+        self.eips[eip].released = true;
+        Ok(())
+    }
+
     /// DisassociateAddress.
     pub fn disassociate_address(&mut self, eip: EipId) {
-        let a = &mut self.eips[eip.index()];
+        let a = &mut self.eips[eip];
         if let Some(eni) = a.eni.take() {
             a.association_id = None;
             let ip = a.public_ip;
             self.public_ips.remove(&u32::from(ip));
-            self.enis[eni.index()].eip = None;
+            self.enis[eni].eip = None;
         }
     }
 }

@@ -75,7 +75,7 @@ impl World {
         {
             return Err(invalid(format!("Load balancer name '{}' is invalid: use up to 32 letters, digits and hyphens, not starting or ending with a hyphen.", req.name)));
         }
-        if self.lbs.iter().any(|l| !l.deleted && l.name == req.name) {
+        if self.lbs.values().any(|l| !l.deleted && l.name == req.name) {
             return Err(ApiError::new(
                 OP,
                 "DuplicateLoadBalancerName",
@@ -84,10 +84,10 @@ impl World {
         }
         let first =
             *req.subnets.first().ok_or_else(|| invalid("At least one subnet must be specified.".into()))?;
-        let vpc = self.subnets[first.index()].vpc;
+        let vpc = self.subnets[first].vpc;
         let mut azs = Vec::new();
         for s in &req.subnets {
-            let sub = &self.subnets[s.index()];
+            let sub = &self.subnets[*s];
             if sub.vpc != vpc {
                 return Err(ApiError::new(
                     OP,
@@ -101,11 +101,11 @@ impl World {
             azs.push(sub.az);
         }
         let internet_facing = !req.internal;
-        if internet_facing && self.igws.iter().all(|g| g.attached != Some(vpc)) {
+        if internet_facing && self.igws.values().all(|g| g.attached != Some(vpc)) {
             return Err(ApiError::new(
                 OP,
                 "InvalidSubnet",
-                format!("VPC {} has no internet gateway", self.vpcs[vpc.index()].aws_id),
+                format!("VPC {} has no internet gateway", self.vpcs[vpc].aws_id),
             ));
         }
         let snapshot = self.clone();
@@ -131,11 +131,11 @@ impl World {
                 EniOwner::LoadBalancer(id),
             )?;
             // L9: a node's groups are the load balancer's own, possibly none (no default group).
-            self.enis[eni.index()].groups = req.security_groups.clone();
+            self.enis[eni].groups = req.security_groups.clone();
             if !req.internal {
                 self.assign_public_ip(eni);
             }
-            nodes.push(Node { subnet: *s, az: self.subnets[s.index()].az, eni });
+            nodes.push(Node { subnet: *s, az: self.subnets[*s].az, eni });
         }
         let dns_hex = self.ids.hex(16);
         let arn = format!(
@@ -168,15 +168,15 @@ impl World {
     pub fn delete_load_balancer(&mut self, lb: LbId) -> ApiResult<()> {
         use crate::model::endpoint_service::ServiceState;
         if let Some(s) =
-            self.services.iter().find(|s| s.state == ServiceState::Available && s.nlbs.contains(&lb))
+            self.services.values().find(|s| s.state == ServiceState::Available && s.nlbs.contains(&lb))
         {
             return Err(ApiError::new(
                 "DeleteLoadBalancer",
                 "ResourceInUse",
-                format!("Load balancer '{}' cannot be deleted because it is currently associated with another service ({}). Delete the endpoint service first.", self.lbs[lb.index()].arn, s.service_id),
+                format!("Load balancer '{}' cannot be deleted because it is currently associated with another service ({}). Delete the endpoint service first.", self.lbs[lb].arn, s.service_id),
             ));
         }
-        let l = &mut self.lbs[lb.index()];
+        let l = &mut self.lbs[lb];
         l.deleted = true;
         let enis: Vec<EniId> = l.nodes.iter().map(|n| n.eni).collect();
         let listeners = l.listeners.clone();
@@ -184,7 +184,7 @@ impl World {
             self.remove_eni(e);
         }
         for x in listeners {
-            self.listeners[x.index()].deleted = true;
+            self.listeners[x].deleted = true;
         }
         self.refresh_unused_groups();
         Ok(())
@@ -193,7 +193,7 @@ impl World {
     /// CreateTargetGroup.
     pub fn create_target_group(&mut self, req: CreateTargetGroup) -> ApiResult<TargetGroupId> {
         const OP: &str = "CreateTargetGroup";
-        if self.target_groups.iter().any(|t| !t.deleted && t.name == req.name) {
+        if self.target_groups.values().any(|t| !t.deleted && t.name == req.name) {
             return Err(ApiError::new(
                 OP,
                 "DuplicateTargetGroupName",
@@ -235,10 +235,10 @@ impl World {
         tg: Option<TargetGroupId>,
     ) -> ApiResult<ListenerId> {
         const OP: &str = "CreateListener";
-        if self.lbs[lb.index()]
+        if self.lbs[lb]
             .listeners
             .iter()
-            .any(|l| !self.listeners[l.index()].deleted && self.listeners[l.index()].port == port)
+            .any(|l| !self.listeners[*l].deleted && self.listeners[*l].port == port)
         {
             return Err(ApiError::new(
                 OP,
@@ -247,7 +247,7 @@ impl World {
             ));
         }
         if let Some(t) = tg {
-            if self.target_groups[t.index()].vpc != self.lbs[lb.index()].vpc {
+            if self.target_groups[t].vpc != self.lbs[lb].vpc {
                 return Err(ApiError::new(
                     OP,
                     "ValidationError",
@@ -256,7 +256,7 @@ impl World {
             }
         }
         let id = ListenerId(self.listeners.len() as u32);
-        let l = &self.lbs[lb.index()];
+        let l = &self.lbs[lb];
         let arn = format!(
             "arn:aws:elasticloadbalancing:{}:{}:listener/net/{}/{}/{}",
             self.region.name,
@@ -267,24 +267,22 @@ impl World {
         );
         self.register(&arn, Handle::Listener(id));
         self.listeners.push(Listener { arn, lb, protocol, port, target_group: tg, deleted: false });
-        self.lbs[lb.index()].listeners.push(id);
+        self.lbs[lb].listeners.push(id);
         self.refresh_unused_groups();
         Ok(id)
     }
 
     /// Whether a listener of a live load balancer forwards to the group.
     pub fn target_group_in_use(&self, tg: TargetGroupId) -> bool {
-        self.listeners
-            .iter()
-            .any(|l| !l.deleted && l.target_group == Some(tg) && !self.lbs[l.lb.index()].deleted)
+        self.listeners.values().any(|l| !l.deleted && l.target_group == Some(tg) && !self.lbs[l.lb].deleted)
     }
 
     /// The load balancers whose listeners forward to a group.
     pub fn load_balancers_of(&self, tg: TargetGroupId) -> Vec<LbId> {
         let mut v: Vec<LbId> = self
             .listeners
-            .iter()
-            .filter(|l| !l.deleted && l.target_group == Some(tg) && !self.lbs[l.lb.index()].deleted)
+            .values()
+            .filter(|l| !l.deleted && l.target_group == Some(tg) && !self.lbs[l.lb].deleted)
             .map(|l| l.lb)
             .collect();
         v.dedup();
@@ -294,9 +292,9 @@ impl World {
     /// L4: targets of groups no listener uses are `unused`; when a group comes into use its targets start as `initial`.
     pub(crate) fn refresh_unused_groups(&mut self) {
         let now = self.now_ms;
-        for i in 0..self.target_groups.len() {
-            let used = self.target_group_in_use(TargetGroupId(i as u32));
-            for t in &mut self.target_groups[i].targets {
+        for tg in self.target_groups.ids() {
+            let used = self.target_group_in_use(tg);
+            for t in &mut self.target_groups[tg].targets {
                 match (used, t.state) {
                     (false, HealthState::Draining) => {}
                     (false, _) => t.state = HealthState::Unused,
@@ -315,25 +313,24 @@ impl World {
     /// RegisterTargets: instance targets must be running instances in the group's VPC; ip targets addresses in it.
     pub fn register_targets(&mut self, tg: TargetGroupId, targets: &[TargetSpec]) -> ApiResult<()> {
         const OP: &str = "RegisterTargets";
-        let group = &self.target_groups[tg.index()];
+        let group = &self.target_groups[tg];
         for t in targets {
             match (group.target_type, t.target) {
                 (TargetType::Instance, TargetRef::Instance(i)) => {
-                    let inst = &self.instances[i.index()];
-                    if self.enis[inst.eni.index()].vpc != group.vpc {
+                    let inst = &self.instances[i];
+                    if self.enis[inst.eni].vpc != group.vpc {
                         return Err(ApiError::new(
                             OP,
                             "InvalidTarget",
                             format!(
                                 "The following targets are not in the target group's VPC '{}': '{}'",
-                                self.vpcs[group.vpc.index()].aws_id,
-                                inst.aws_id
+                                self.vpcs[group.vpc].aws_id, inst.aws_id
                             ),
                         ));
                     }
                 }
                 (TargetType::Ip, TargetRef::Ip(ip)) => {
-                    if !self.vpcs[group.vpc.index()].cidr.contains(ip) {
+                    if !self.vpcs[group.vpc].cidr.contains(ip) {
                         return Err(ApiError::new(
                             OP,
                             "InvalidTarget",
@@ -356,7 +353,7 @@ impl World {
         self.quotas.check(Quota::TargetsPerGroup, OP, group.targets.len() + targets.len())?;
         let used = self.target_group_in_use(tg);
         let now = self.now_ms;
-        let group = &mut self.target_groups[tg.index()];
+        let group = &mut self.target_groups[tg];
         for t in targets {
             let port = t.port.unwrap_or(group.port);
             if let Some(existing) = group.targets.iter_mut().find(|x| x.target == t.target && x.port == port)
@@ -384,7 +381,7 @@ impl World {
     /// target that is not registered refuses the whole call, which then changes nothing.
     pub fn deregister_targets(&mut self, tg: TargetGroupId, targets: &[TargetSpec]) -> ApiResult<()> {
         let now = self.now_ms;
-        let group = &mut self.target_groups[tg.index()];
+        let group = &mut self.target_groups[tg];
         let delay = u64::from(group.deregistration_delay_s) * 1000;
         let mut found = Vec::with_capacity(targets.len());
         for t in targets {
@@ -412,12 +409,13 @@ impl World {
     pub fn target_address(&self, vpc: VpcId, t: TargetRef) -> Option<(Ipv4Addr, &'static str)> {
         match t {
             TargetRef::Instance(i) => {
-                let inst = &self.instances[i.index()];
-                let e = &self.enis[inst.eni.index()];
-                (!e.deleted).then(|| (e.private_ip, self.subnets[e.subnet.index()].az))
+                let inst = &self.instances[i];
+                let e = &self.enis[inst.eni];
+                (!e.deleted).then(|| (e.private_ip, self.subnets[e.subnet].az))
             }
             TargetRef::Ip(ip) => {
-                let subnet = self.subnets.iter().find(|s| !s.deleted && s.vpc == vpc && s.cidr.contains(ip));
+                let subnet =
+                    self.subnets.values().find(|s| !s.deleted && s.vpc == vpc && s.cidr.contains(ip));
                 let az = subnet.map(|s| s.az)?;
                 Some((ip, az))
             }
@@ -427,7 +425,7 @@ impl World {
     /// The id a target is listed by (`i-...` or the address).
     pub fn target_id(&self, t: TargetRef) -> String {
         match t {
-            TargetRef::Instance(i) => self.instances[i.index()].aws_id.clone(),
+            TargetRef::Instance(i) => self.instances[i].aws_id.clone(),
             TargetRef::Ip(ip) => ip.to_string(),
         }
     }

@@ -34,7 +34,7 @@ impl World {
     /// A VPC by id.
     pub fn vpc_id(&self, op: &str, id: &str) -> ApiResult<VpcId> {
         self.lookup(op, id, "InvalidVpcID.NotFound", |h| match h {
-            Handle::Vpc(x) if !self.vpcs[x.index()].deleted => Some(x),
+            Handle::Vpc(x) if !self.vpcs[x].deleted => Some(x),
             _ => None,
         })
     }
@@ -42,7 +42,7 @@ impl World {
     /// A subnet by id.
     pub fn subnet_id(&self, op: &str, id: &str) -> ApiResult<SubnetId> {
         self.lookup(op, id, "InvalidSubnetID.NotFound", |h| match h {
-            Handle::Subnet(x) if !self.subnets[x.index()].deleted => Some(x),
+            Handle::Subnet(x) if !self.subnets[x].deleted => Some(x),
             _ => None,
         })
     }
@@ -50,7 +50,7 @@ impl World {
     /// A security group by id.
     pub fn sg_id(&self, op: &str, id: &str) -> ApiResult<SgId> {
         self.lookup(op, id, "InvalidGroup.NotFound", |h| match h {
-            Handle::Sg(x) if !self.sgs[x.index()].deleted => Some(x),
+            Handle::Sg(x) if !self.sgs[x].deleted => Some(x),
             _ => None,
         })
     }
@@ -58,7 +58,7 @@ impl World {
     /// A route table by id.
     pub fn route_table_id(&self, op: &str, id: &str) -> ApiResult<RouteTableId> {
         self.lookup(op, id, "InvalidRouteTableID.NotFound", |h| match h {
-            Handle::RouteTable(x) if !self.route_tables[x.index()].deleted => Some(x),
+            Handle::RouteTable(x) if !self.route_tables[x].deleted => Some(x),
             _ => None,
         })
     }
@@ -66,7 +66,7 @@ impl World {
     /// An internet gateway by id.
     pub fn igw_id(&self, op: &str, id: &str) -> ApiResult<IgwId> {
         self.lookup(op, id, "InvalidInternetGatewayID.NotFound", |h| match h {
-            Handle::Igw(x) if !self.igws[x.index()].deleted => Some(x),
+            Handle::Igw(x) if !self.igws[x].deleted => Some(x),
             _ => None,
         })
     }
@@ -82,7 +82,7 @@ impl World {
     /// A network interface by id.
     pub fn eni_id(&self, op: &str, id: &str) -> ApiResult<EniId> {
         self.lookup(op, id, "InvalidNetworkInterfaceID.NotFound", |h| match h {
-            Handle::Eni(x) if !self.enis[x.index()].deleted => Some(x),
+            Handle::Eni(x) if !self.enis[x].deleted => Some(x),
             _ => None,
         })
     }
@@ -90,7 +90,7 @@ impl World {
     /// A network ACL by id.
     pub fn nacl_id(&self, op: &str, id: &str) -> ApiResult<NaclId> {
         self.lookup(op, id, "InvalidNetworkAclID.NotFound", |h| match h {
-            Handle::Nacl(x) if !self.nacls[x.index()].deleted => Some(x),
+            Handle::Nacl(x) if !self.nacls[x].deleted => Some(x),
             _ => None,
         })
     }
@@ -98,7 +98,7 @@ impl World {
     /// A load balancer by ARN.
     pub fn lb_id(&self, op: &str, arn: &str) -> ApiResult<LbId> {
         self.lookup(op, arn, "LoadBalancerNotFound", |h| match h {
-            Handle::Lb(x) if !self.lbs[x.index()].deleted => Some(x),
+            Handle::Lb(x) if !self.lbs[x].deleted => Some(x),
             _ => None,
         })
     }
@@ -106,7 +106,7 @@ impl World {
     /// A target group by ARN.
     pub fn target_group_id(&self, op: &str, arn: &str) -> ApiResult<TargetGroupId> {
         self.lookup(op, arn, "TargetGroupNotFound", |h| match h {
-            Handle::TargetGroup(x) if !self.target_groups[x.index()].deleted => Some(x),
+            Handle::TargetGroup(x) if !self.target_groups[x].deleted => Some(x),
             _ => None,
         })
     }

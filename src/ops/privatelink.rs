@@ -46,14 +46,14 @@ impl World {
             ));
         }
         if let Some(lb) = nlbs.iter().find(|lb| {
-            self.services.iter().any(|s| s.state == ServiceState::Available && s.nlbs.contains(lb))
+            self.services.values().any(|s| s.state == ServiceState::Available && s.nlbs.contains(lb))
         }) {
             return Err(ApiError::new(
                 OP,
                 "InvalidParameter",
                 format!(
                     "Load balancer {} is already associated with another endpoint service.",
-                    self.lbs[lb.index()].arn
+                    self.lbs[*lb].arn
                 ),
             ));
         }
@@ -77,11 +77,8 @@ impl World {
 
     /// P5: the AZs where the service exists: those where its NLBs have nodes.
     pub fn service_azs(&self, svc: ServiceId) -> Vec<&'static str> {
-        let mut azs: Vec<&'static str> = self.services[svc.index()]
-            .nlbs
-            .iter()
-            .flat_map(|lb| self.lbs[lb.index()].nodes.iter().map(|n| n.az))
-            .collect();
+        let mut azs: Vec<&'static str> =
+            self.services[svc].nlbs.iter().flat_map(|lb| self.lbs[*lb].nodes.iter().map(|n| n.az)).collect();
         azs.sort_unstable();
         azs.dedup();
         azs
@@ -105,7 +102,7 @@ impl World {
                 ));
             }
         }
-        let s = &mut self.services[svc.index()];
+        let s = &mut self.services[svc];
         s.allowed_principals.retain(|p| !remove.contains(p));
         for p in add {
             if !s.allowed_principals.contains(p) {
@@ -118,7 +115,7 @@ impl World {
     /// The service an endpoint service name names.
     pub fn service_by_name(&self, name: &str) -> Option<ServiceId> {
         self.services
-            .iter()
+            .values()
             .position(|s| s.service_name == name && s.state == ServiceState::Available)
             .map(|i| ServiceId(i as u32))
     }
@@ -152,7 +149,7 @@ impl World {
         svc: ServiceId,
         req: &CreateVpcEndpoint,
     ) -> ApiResult<()> {
-        let service = &self.services[svc.index()];
+        let service = &self.services[svc];
         if !service.allows(&self.caller, &self.account_id) {
             return Err(ApiError::new(
                 op,
@@ -163,12 +160,12 @@ impl World {
         let azs = self.service_azs(svc);
         let mut seen = Vec::new();
         for s in &req.subnets {
-            let sub = &self.subnets[s.index()];
+            let sub = &self.subnets[*s];
             if sub.vpc != vpc {
                 return Err(ApiError::new(
                     op,
                     "InvalidParameter",
-                    format!("Subnet {} is not in VPC {}.", sub.aws_id, self.vpcs[vpc.index()].aws_id),
+                    format!("Subnet {} is not in VPC {}.", sub.aws_id, self.vpcs[vpc].aws_id),
                 ));
             }
             if !azs.contains(&sub.az) {
@@ -188,7 +185,7 @@ impl World {
             seen.push(sub.az);
         }
         let count =
-            self.endpoints.iter().filter(|e| e.vpc == vpc && e.state != EndpointState::Deleted).count();
+            self.endpoints.values().filter(|e| e.vpc == vpc && e.state != EndpointState::Deleted).count();
         self.quotas.check(Quota::InterfaceEndpointsPerVpc, op, count + 1)
     }
 
@@ -200,8 +197,7 @@ impl World {
     ) -> ApiResult<EndpointId> {
         let id = EndpointId(self.endpoints.len() as u32);
         let aws_id = self.ids.aws_id("vpce");
-        let groups =
-            if req.groups.is_empty() { vec![self.vpcs[vpc.index()].default_sg] } else { req.groups.clone() };
+        let groups = if req.groups.is_empty() { vec![self.vpcs[vpc].default_sg] } else { req.groups.clone() };
         let mut enis = Vec::new();
         for s in &req.subnets {
             let eni = self.new_eni(
@@ -216,7 +212,7 @@ impl World {
             )?;
             enis.push(eni);
         }
-        let acceptance = self.services[svc.index()].acceptance_required;
+        let acceptance = self.services[svc].acceptance_required;
         let now = self.now_ms;
         let (state, next) = if acceptance {
             (EndpointState::PendingAcceptance, None)
@@ -244,14 +240,13 @@ impl World {
     }
 
     fn endpoints_of_service(&self, op: &str, svc: ServiceId, ids: &[EndpointId]) -> ApiResult<()> {
-        if let Some(e) = ids.iter().find(|e| self.endpoints[e.index()].service != svc) {
+        if let Some(e) = ids.iter().find(|e| self.endpoints[**e].service != svc) {
             return Err(ApiError::new(
                 op,
                 "InvalidVpcEndpointId.NotFound",
                 format!(
                     "The VPC endpoint {} is not a connection of service {}.",
-                    self.endpoints[e.index()].aws_id,
-                    self.services[svc.index()].service_id
+                    self.endpoints[*e].aws_id, self.services[svc].service_id
                 ),
             ));
         }
@@ -262,10 +257,8 @@ impl World {
     pub fn accept_vpc_endpoint_connections(&mut self, svc: ServiceId, ids: &[EndpointId]) -> ApiResult<()> {
         const OP: &str = "AcceptVpcEndpointConnections";
         self.endpoints_of_service(OP, svc, ids)?;
-        if let Some(e) =
-            ids.iter().find(|e| self.endpoints[e.index()].state != EndpointState::PendingAcceptance)
-        {
-            let ep = &self.endpoints[e.index()];
+        if let Some(e) = ids.iter().find(|e| self.endpoints[**e].state != EndpointState::PendingAcceptance) {
+            let ep = &self.endpoints[*e];
             return Err(ApiError::new(
                 OP,
                 "InvalidState",
@@ -278,7 +271,7 @@ impl World {
         }
         let at = self.now_ms + PROVISION_SECONDS * 1000;
         for e in ids {
-            let ep = &mut self.endpoints[e.index()];
+            let ep = &mut self.endpoints[*e];
             ep.state = EndpointState::Pending;
             ep.next_change_ms = Some(at);
         }
@@ -289,8 +282,8 @@ impl World {
     pub fn reject_vpc_endpoint_connections(&mut self, svc: ServiceId, ids: &[EndpointId]) -> ApiResult<()> {
         const OP: &str = "RejectVpcEndpointConnections";
         self.endpoints_of_service(OP, svc, ids)?;
-        if let Some(e) = ids.iter().find(|e| !self.endpoints[e.index()].state.holds_service()) {
-            let ep = &self.endpoints[e.index()];
+        if let Some(e) = ids.iter().find(|e| !self.endpoints[**e].state.holds_service()) {
+            let ep = &self.endpoints[*e];
             return Err(ApiError::new(
                 OP,
                 "InvalidState",
@@ -298,7 +291,7 @@ impl World {
             ));
         }
         for e in ids {
-            let ep = &mut self.endpoints[e.index()];
+            let ep = &mut self.endpoints[*e];
             ep.state = EndpointState::Rejected;
             ep.next_change_ms = None;
         }
@@ -309,7 +302,7 @@ impl World {
     pub fn delete_vpc_endpoints(&mut self, ids: &[EndpointId]) -> ApiResult<()> {
         let at = self.now_ms + DELETE_SECONDS * 1000;
         for e in ids {
-            let ep = &mut self.endpoints[e.index()];
+            let ep = &mut self.endpoints[*e];
             if matches!(ep.state, EndpointState::Deleted | EndpointState::Deleting) {
                 continue;
             }
@@ -325,7 +318,7 @@ impl World {
 
     /// DeleteVpcEndpointServiceConfigurations (P10): refused while an endpoint is connected (not rejected or deleted).
     pub fn delete_vpc_endpoint_service_configuration(&mut self, svc: ServiceId) -> ApiResult<()> {
-        let s = &self.services[svc.index()];
+        let s = &self.services[svc];
         if s.state == ServiceState::Deleted {
             return Err(ApiError::new(
                 "DeleteVpcEndpointServiceConfigurations",
@@ -333,14 +326,14 @@ impl World {
                 format!("The VPC endpoint service {} does not exist.", s.service_id),
             ));
         }
-        if let Some(e) = self.endpoints.iter().find(|e| e.service == svc && e.state.holds_service()) {
+        if let Some(e) = self.endpoints.values().find(|e| e.service == svc && e.state.holds_service()) {
             return Err(ApiError::new(
                 "DeleteVpcEndpointServiceConfigurations",
                 "ExistingVpcEndpointConnections",
                 format!("Service {} has existing VPC endpoint connections ({} is {}). Delete or reject the endpoints first.", s.service_id, e.aws_id, e.state.as_str()),
             ));
         }
-        self.services[svc.index()].state = ServiceState::Deleted;
+        self.services[svc].state = ServiceState::Deleted;
         Ok(())
     }
 }

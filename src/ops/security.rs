@@ -74,14 +74,11 @@ impl World {
                 format!("Invalid group name '{name}': names must be non-empty and must not start with sg-."),
             ));
         }
-        if self.sgs.iter().any(|g| g.vpc == vpc && !g.deleted && g.name == name) {
+        if self.sgs.values().any(|g| g.vpc == vpc && !g.deleted && g.name == name) {
             return Err(ApiError::new(
                 OP,
                 "InvalidGroup.Duplicate",
-                format!(
-                    "The security group '{name}' already exists for VPC '{}'",
-                    self.vpcs[vpc.index()].aws_id
-                ),
+                format!("The security group '{name}' already exists for VPC '{}'", self.vpcs[vpc].aws_id),
             ));
         }
         let id = SgId(self.sgs.len() as u32);
@@ -121,7 +118,7 @@ impl World {
                 description: p.description.clone(),
             })
             .collect();
-        let existing = self.sgs[sg.index()].rules(direction);
+        let existing = self.sgs[sg].rules(direction);
         if let Some(dup) = rules.iter().find(|r| existing.iter().any(|e| e.same_permission(r))) {
             return Err(ApiError::new(
                 op,
@@ -136,7 +133,7 @@ impl World {
         for r in &mut rules {
             r.rule_id = self.ids.aws_id("sgr");
         }
-        self.sgs[sg.index()].rules_mut(direction).extend(rules);
+        self.sgs[sg].rules_mut(direction).extend(rules);
         Ok(())
     }
 
@@ -148,7 +145,7 @@ impl World {
         perms: &[Permission],
     ) -> ApiResult<()> {
         let op = &operation("Revoke", direction);
-        let group = &self.sgs[sg.index()];
+        let group = &self.sgs[sg];
         let rules = group.rules(direction);
         let matches = |r: &SgRule, p: &Permission| {
             r.protocol == p.protocol
@@ -165,7 +162,7 @@ impl World {
                 ),
             ));
         }
-        self.sgs[sg.index()].rules_mut(direction).retain(|r| !perms.iter().any(|p| matches(r, p)));
+        self.sgs[sg].rules_mut(direction).retain(|r| !perms.iter().any(|p| matches(r, p)));
         Ok(())
     }
 
@@ -190,7 +187,7 @@ impl World {
             ));
         }
         let quotas = &self.quotas;
-        let n = &mut self.nacls[acl.index()];
+        let n = &mut self.nacls[acl];
         let id = n.aws_id.clone();
         let entries = n.entries_mut(direction);
         if entries.iter().any(|e| e.number == entry.number) {
@@ -213,7 +210,7 @@ impl World {
         direction: Direction,
         number: u16,
     ) -> ApiResult<()> {
-        let n = &mut self.nacls[acl.index()];
+        let n = &mut self.nacls[acl];
         let id = n.aws_id.clone();
         let entries = n.entries_mut(direction);
         let before = entries.len();
@@ -230,14 +227,14 @@ impl World {
 
     /// ReplaceNetworkAclAssociation: the subnet now uses this NACL (N1: one per subnet).
     pub fn associate_network_acl(&mut self, acl: NaclId, subnet: SubnetId) -> ApiResult<()> {
-        if self.nacls[acl.index()].vpc != self.subnets[subnet.index()].vpc {
+        if self.nacls[acl].vpc != self.subnets[subnet].vpc {
             return Err(ApiError::new(
                 "ReplaceNetworkAclAssociation",
                 "InvalidParameterValue",
                 "The network ACL and the subnet belong to different VPCs.",
             ));
         }
-        self.subnets[subnet.index()].nacl = acl;
+        self.subnets[subnet].nacl = acl;
         Ok(())
     }
 }

@@ -110,7 +110,7 @@ impl World {
 
     /// ModifyVpcAttribute for the two DNS attributes.
     pub fn modify_vpc_dns(&mut self, vpc: VpcId, support: Option<bool>, hostnames: Option<bool>) {
-        let v = &mut self.vpcs[vpc.index()];
+        let v = &mut self.vpcs[vpc];
         if let Some(s) = support {
             v.dns_support = s;
         }
@@ -183,7 +183,7 @@ impl World {
         let vpc = req.vpc.ok_or_else(|| missing("VpcId"))?;
         let cidr = req.cidr.ok_or_else(|| missing("CidrBlock"))?;
         check_block(OP, "InvalidSubnet.Range", cidr)?;
-        let v = &self.vpcs[vpc.index()];
+        let v = &self.vpcs[vpc];
         if !v.cidr.covers(cidr) {
             return Err(ApiError::new(
                 OP,
@@ -191,7 +191,8 @@ impl World {
                 format!("The CIDR '{cidr}' is invalid for the VPC {} ({}): a subnet must lie inside its VPC's block.", v.aws_id, v.cidr),
             ));
         }
-        if let Some(other) = self.subnets.iter().find(|s| s.vpc == vpc && !s.deleted && s.cidr.overlaps(cidr))
+        if let Some(other) =
+            self.subnets.values().find(|s| s.vpc == vpc && !s.deleted && s.cidr.overlaps(cidr))
         {
             return Err(ApiError::new(
                 OP,
@@ -199,7 +200,7 @@ impl World {
                 format!("The CIDR '{cidr}' conflicts with another subnet ({} {}).", other.aws_id, other.cidr),
             ));
         }
-        let siblings = self.subnets.iter().filter(|s| s.vpc == vpc && !s.deleted).count();
+        let siblings = self.subnets.values().filter(|s| s.vpc == vpc && !s.deleted).count();
         self.quotas.check(Quota::SubnetsPerVpc, OP, siblings + 1)?;
         let az = match &req.az {
             None => self.region.azs[0],
@@ -214,7 +215,7 @@ impl World {
         let id = SubnetId(self.subnets.len() as u32);
         let aws_id = self.ids.aws_id("subnet");
         self.register(&aws_id, Handle::Subnet(id));
-        let nacl = self.vpcs[vpc.index()].default_nacl;
+        let nacl = self.vpcs[vpc].default_nacl;
         self.subnets.push(Subnet {
             aws_id,
             vpc,
@@ -233,14 +234,14 @@ impl World {
 
     /// CreateRouteTable: a custom table holding the local route (R2).
     pub fn create_route_table(&mut self, vpc: VpcId, tags: Tags) -> RouteTableId {
-        let cidr = self.vpcs[vpc.index()].cidr;
+        let cidr = self.vpcs[vpc].cidr;
         self.new_route_table(vpc, cidr, false, tags)
     }
 
     /// AssociateRouteTable (R1): the subnet now uses this table; returns the association id.
     pub fn associate_route_table(&mut self, table: RouteTableId, subnet: SubnetId) -> ApiResult<String> {
         const OP: &str = "AssociateRouteTable";
-        let (rt, s) = (&self.route_tables[table.index()], &self.subnets[subnet.index()]);
+        let (rt, s) = (&self.route_tables[table], &self.subnets[subnet]);
         if rt.vpc != s.vpc {
             return Err(ApiError::new(
                 OP,
@@ -256,7 +257,7 @@ impl World {
             ));
         }
         let assoc = self.ids.aws_id("rtbassoc");
-        let s = &mut self.subnets[subnet.index()];
+        let s = &mut self.subnets[subnet];
         s.route_table = Some(table);
         s.route_table_association_id = Some(assoc.clone());
         Ok(assoc)
@@ -264,7 +265,7 @@ impl World {
 
     /// DisassociateRouteTable: the subnet falls back to the main table (R1).
     pub fn disassociate_route_table(&mut self, subnet: SubnetId) {
-        let s = &mut self.subnets[subnet.index()];
+        let s = &mut self.subnets[subnet];
         s.route_table = None;
         s.route_table_association_id = None;
     }
@@ -281,41 +282,36 @@ impl World {
     /// AttachInternetGateway: one gateway per VPC, one VPC per gateway.
     pub fn attach_internet_gateway(&mut self, igw: IgwId, vpc: VpcId) -> ApiResult<()> {
         const OP: &str = "AttachInternetGateway";
-        let g = &self.igws[igw.index()];
+        let g = &self.igws[igw];
         if let Some(v) = g.attached {
             return Err(ApiError::new(
                 OP,
                 "Resource.AlreadyAssociated",
-                format!(
-                    "resource {} is already attached to network {}",
-                    g.aws_id,
-                    self.vpcs[v.index()].aws_id
-                ),
+                format!("resource {} is already attached to network {}", g.aws_id, self.vpcs[v].aws_id),
             ));
         }
-        if let Some(other) = self.igws.iter().find(|o| o.attached == Some(vpc)) {
+        if let Some(other) = self.igws.values().find(|o| o.attached == Some(vpc)) {
             return Err(ApiError::new(
                 OP,
                 "InvalidParameterValue",
                 format!(
                     "Network {} already has an internet gateway attached ({}).",
-                    self.vpcs[vpc.index()].aws_id,
-                    other.aws_id
+                    self.vpcs[vpc].aws_id, other.aws_id
                 ),
             ));
         }
-        self.igws[igw.index()].attached = Some(vpc);
+        self.igws[igw].attached = Some(vpc);
         Ok(())
     }
 
     /// DetachInternetGateway: routes to it become blackholes (R5).
     pub fn detach_internet_gateway(&mut self, igw: IgwId, vpc: VpcId) -> ApiResult<()> {
-        let g = &mut self.igws[igw.index()];
+        let g = &mut self.igws[igw];
         if g.attached != Some(vpc) {
             return Err(ApiError::new(
                 "DetachInternetGateway",
                 "Gateway.NotAttached",
-                format!("resource {} is not attached to network {}", g.aws_id, self.vpcs[vpc.index()].aws_id),
+                format!("resource {} is not attached to network {}", g.aws_id, self.vpcs[vpc].aws_id),
             ));
         }
         g.attached = None;
@@ -328,7 +324,7 @@ impl World {
         table: RouteTableId,
         spec: &RouteTargetSpec,
     ) -> ApiResult<RouteTarget> {
-        let vpc = self.route_tables[table.index()].vpc;
+        let vpc = self.route_tables[table].vpc;
         Ok(match spec {
             RouteTargetSpec::Gateway(id) if id == "local" => RouteTarget::Local,
             RouteTargetSpec::Gateway(id) if id.starts_with("vpce-") => {
@@ -336,11 +332,11 @@ impl World {
             }
             RouteTargetSpec::Gateway(id) => {
                 let igw = self.igw_id(op, id)?;
-                if self.igws[igw.index()].attached != Some(vpc) {
+                if self.igws[igw].attached != Some(vpc) {
                     return Err(ApiError::new(
                         op,
                         "InvalidParameterValue",
-                        format!("route table {} and network gateway {id} belong to different networks (attach the gateway to {} first)", self.route_tables[table.index()].aws_id, self.vpcs[vpc.index()].aws_id),
+                        format!("route table {} and network gateway {id} belong to different networks (attach the gateway to {} first)", self.route_tables[table].aws_id, self.vpcs[vpc].aws_id),
                     ));
                 }
                 RouteTarget::Igw(igw)
@@ -362,12 +358,12 @@ impl World {
     ) -> ApiResult<()> {
         const OP: &str = "CreateRoute";
         let target = self.resolve_target(OP, table, target)?;
-        let rt = &self.route_tables[table.index()];
+        let rt = &self.route_tables[table];
         if !rt.routes.iter().any(|r| r.destination == destination) {
             let own = rt.routes.iter().filter(|r| r.origin != RouteOrigin::CreateRouteTable).count();
             self.quotas.check(Quota::RoutesPerTable, OP, own + 1)?;
         }
-        let rt = &mut self.route_tables[table.index()];
+        let rt = &mut self.route_tables[table];
         if !rt.insert(Route { destination, target, origin: RouteOrigin::CreateRoute }) {
             return Err(ApiError::new(
                 OP,
@@ -387,7 +383,7 @@ impl World {
     ) -> ApiResult<()> {
         const OP: &str = "ReplaceRoute";
         let target = self.resolve_target(OP, table, target)?;
-        let rt = &mut self.route_tables[table.index()];
+        let rt = &mut self.route_tables[table];
         let id = rt.aws_id.clone();
         let slot = rt.target_mut(destination).ok_or_else(|| {
             ApiError::new(
@@ -403,7 +399,7 @@ impl World {
     /// DeleteRoute: any route but the local one (R2).
     pub fn delete_route(&mut self, table: RouteTableId, destination: Cidr) -> ApiResult<()> {
         const OP: &str = "DeleteRoute";
-        let rt = &mut self.route_tables[table.index()];
+        let rt = &mut self.route_tables[table];
         let pos = rt.routes.iter().position(|r| r.destination == destination).ok_or_else(|| {
             ApiError::new(
                 OP,
@@ -428,11 +424,11 @@ impl World {
         match target {
             RouteTarget::Local => true,
             RouteTarget::Igw(g) => {
-                let g = &self.igws[g.index()];
-                !g.deleted && g.attached == Some(self.route_tables[table.index()].vpc)
+                let g = &self.igws[*g];
+                !g.deleted && g.attached == Some(self.route_tables[table].vpc)
             }
-            RouteTarget::Eni(e) => !self.enis[e.index()].deleted,
-            RouteTarget::Instance(i) => self.instances[i.index()].state == InstanceState::Running,
+            RouteTarget::Eni(e) => !self.enis[*e].deleted,
+            RouteTarget::Instance(i) => self.instances[*i].state == InstanceState::Running,
             RouteTarget::Nat(_)
             | RouteTarget::Pcx(_)
             | RouteTarget::Tgw(_)
@@ -444,9 +440,9 @@ impl World {
     pub fn route_target_id(&self, target: &RouteTarget) -> String {
         match target {
             RouteTarget::Local => "local".into(),
-            RouteTarget::Igw(g) => self.igws[g.index()].aws_id.clone(),
-            RouteTarget::Eni(e) => self.enis[e.index()].aws_id.clone(),
-            RouteTarget::Instance(i) => self.instances[i.index()].aws_id.clone(),
+            RouteTarget::Igw(g) => self.igws[*g].aws_id.clone(),
+            RouteTarget::Eni(e) => self.enis[*e].aws_id.clone(),
+            RouteTarget::Instance(i) => self.instances[*i].aws_id.clone(),
             RouteTarget::Nat(s)
             | RouteTarget::Pcx(s)
             | RouteTarget::Tgw(s)
@@ -457,7 +453,7 @@ impl World {
     /// The next free private address in a subnet, drawn from the seeded stream (A2: never a reserved one).
     /// A full subnet is an error that leaves the stream as it was (the call changes nothing).
     pub(crate) fn allocate_private_ip(&mut self, op: &str, subnet: SubnetId) -> ApiResult<Ipv4Addr> {
-        let s = &self.subnets[subnet.index()];
+        let s = &self.subnets[subnet];
         let (cidr, vpc) = (s.cidr, s.vpc);
         let usable = s.usable() as u32;
         let mut ids = self.ids.clone();
@@ -472,13 +468,13 @@ impl World {
         Err(ApiError::new(
             op,
             "InsufficientFreeAddressesInSubnet",
-            format!("There are not enough free addresses in subnet '{}' to satisfy the requested number of instances.", self.subnets[subnet.index()].aws_id),
+            format!("There are not enough free addresses in subnet '{}' to satisfy the requested number of instances.", self.subnets[subnet].aws_id),
         ))
     }
 
     /// A4: an explicitly requested address must be inside the subnet, not reserved and not in use.
     pub(crate) fn claim_private_ip(&self, op: &str, subnet: SubnetId, ip: Ipv4Addr) -> ApiResult<Ipv4Addr> {
-        let s = &self.subnets[subnet.index()];
+        let s = &self.subnets[subnet];
         if !s.cidr.contains(ip) {
             return Err(ApiError::new(
                 op,
@@ -505,7 +501,7 @@ impl World {
             return Err(ApiError::new(
                 op,
                 "InvalidIPAddress.InUse",
-                format!("Address {ip} is in use by {}.", self.enis[e.index()].aws_id),
+                format!("Address {ip} is in use by {}.", self.enis[e].aws_id),
             ));
         }
         Ok(ip)
@@ -519,7 +515,7 @@ impl World {
             let ip = r.nth(self.ids.below(r.size()) as u32);
             let last = ip.octets()[3];
             let taken = self.public_ips.contains_key(&u32::from(ip))
-                || self.eips.iter().any(|e| e.public_ip == ip)
+                || self.eips.values().any(|e| e.public_ip == ip)
                 || ip == self.region.service_addr();
             if last != 0 && last != 255 && !taken {
                 return ip;

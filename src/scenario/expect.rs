@@ -26,7 +26,8 @@ pub struct StepOutcome {
     pub trace: Option<Trace>,
     /// The addresses `dig` printed.
     pub answers: Vec<Ipv4Addr>,
-    /// The JSON output, for `save`.
+    /// The JSON output, for `save` (not in a report: it is the stdout of the `aws` call).
+    #[serde(skip)]
     pub json: Option<Value>,
 }
 

@@ -50,6 +50,15 @@ pub const MAX_TOTAL_WAIT: Duration = Duration::from_secs(7 * 24 * 3600);
 /// per region, a lab needs a handful.
 pub const MAX_STACKS: usize = 200;
 
+/// The most steps one scenario has: a lab is tens of steps; each step may print a
+/// whole region's description, so the bound keeps a run's time in proportion.
+pub const MAX_STEPS: usize = 1000;
+
+/// The most bytes of command output one run's report keeps (and `vpcsim run` prints):
+/// past it, the rest of each step's output is cut with a note saying so. Expectations
+/// are always checked against the whole output, before it is cut.
+pub const MAX_KEPT_OUTPUT: usize = 8 << 20;
+
 /// The default region.
 pub const DEFAULT_REGION: &str = "us-east-1";
 
@@ -201,15 +210,8 @@ pub struct Templated {
 /// Reads and parses a scenario file; template paths resolve relative to its folder.
 pub fn load(path: &Path) -> Result<Scenario, FileError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        FileError::one(FileProblem {
-            file: file.clone(),
-            location: Location::default(),
-            context: None,
-            message: format!("cannot read the scenario file: {e}"),
-            hint: None,
-        })
-    })?;
+    let text = crate::source::read(path, crate::yaml::Limits::default().max_bytes)
+        .map_err(|e| FileError::one(e.to_problem()))?;
     load_str(&file, &text)
 }
 

@@ -14,7 +14,7 @@ use super::subst::Template;
 use super::wait::WaitBudget;
 use super::{
     parse_duration, Action, Expect, Pattern, Scenario, StackSpec, Step, TemplateSource, DEFAULT_REGION,
-    DEFAULT_WAIT_FOR_TIMEOUT, MAX_STACKS,
+    DEFAULT_WAIT_FOR_TIMEOUT, MAX_STACKS, MAX_STEPS,
 };
 use crate::addr::Cidr;
 use crate::command::{app, aws, closest};
@@ -352,6 +352,12 @@ fn steps(ctx: &mut Ctx, root: &Node, misspelt: bool) -> Option<Vec<Step>> {
         }
         Some(items) => items,
     };
+    if let Some(extra) = items.get(MAX_STEPS) {
+        let msg = format!("more than {MAX_STEPS} steps (limit MAX_STEPS)");
+        let hint = Some("split the scenario into several files".to_string());
+        ctx.report(extra.loc, msg, hint);
+        return None;
+    }
     let steps: Vec<Option<Step>> = items.iter().enumerate().map(|(i, n)| step(ctx, i, n)).collect();
     ctx.context = None;
     duplicate_saves(ctx, &steps);

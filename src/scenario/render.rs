@@ -2,9 +2,11 @@
 //!
 //! The JSON document is the report itself: `{name, file, passed, steps: [{index,
 //! title, action ("run" | "wait" | "wait-for"), on, command, status ("passed" | "failed" | "skipped"), outcome: {exit_code,
-//! stdout, stderr, trace, answers, json} | null, checks: [{key, expected, actual,
+//! stdout, stderr, trace, answers} | null, checks: [{key, expected, actual,
 //! held, path}]}]}`; `trace` is the flow's Reachability Analyzer analysis
-//! ([`crate::trace::analysis`]), the document `vpcsim trace --json` prints.
+//! ([`crate::trace::analysis`]), the document `vpcsim trace --json` prints. A run keeps
+//! at most [`super::MAX_KEPT_OUTPUT`] bytes of `stdout` and `stderr` in all; past it,
+//! outputs are cut and end with a note saying so.
 
 use std::fmt::Write;
 

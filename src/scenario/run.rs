@@ -8,12 +8,14 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::expect::{evaluate, Check, StepOutcome};
+use super::subst::step_templates;
 use super::subst::{apply, check_names, Resolver, Saved, Template};
 use super::wait::wait_for;
-use super::{format_duration, Action, Scenario, Step};
+use super::{format_duration, Action, Scenario, Step, MAX_KEPT_OUTPUT};
 use crate::command::app::{self, AppCommand};
 use crate::command::aws::{self, AwsCall};
 use crate::error::FileError;
+use indexmap::IndexMap;
 
 pub use super::subst::Resolution;
 
@@ -144,7 +146,7 @@ pub fn run_observed(
     observe(Progress::Stacks);
     backend.create_stacks(scenario)?;
     check_names(scenario, &BackendResolver(backend))?;
-    let mut saved = Saved::new();
+    let mut kept = Kept::new(scenario);
     let mut steps = Vec::new();
     let mut failed = false;
     let total = scenario.steps.len();
@@ -152,7 +154,7 @@ pub fn run_observed(
         if !failed {
             observe(Progress::Step { index: i + 1, total, title: &title(step) });
         }
-        let report = if failed { skipped(i, step) } else { run_step(i, step, &mut saved, backend) };
+        let report = if failed { skipped(i, step) } else { run_step(i, step, &mut kept, backend) };
         failed |= report.status == StepStatus::Failed;
         steps.push(report);
     }
@@ -192,8 +194,83 @@ fn substitute(text: &str, saved: &Saved, backend: &dyn Backend) -> Result<String
     apply(&template, saved, &BackendResolver(backend))
 }
 
-fn run_step(index: usize, step: &Step, saved: &mut Saved, backend: &mut dyn Backend) -> StepReport {
+/// What a run keeps of its steps' outputs: a saved JSON output only when a later step
+/// uses it (decided once, from the references, before the first step), and at most
+/// [`MAX_KEPT_OUTPUT`] bytes of printed output in the report.
+struct Kept {
+    /// Outputs saved for later steps.
+    saved: Saved,
+    /// Per step: whether a later step uses what it saves.
+    used: Vec<bool>,
+    /// Bytes of output the report may still keep.
+    budget: usize,
+}
+
+impl Kept {
+    fn new(scenario: &Scenario) -> Kept {
+        Kept { saved: Saved::new(), used: used_saves(scenario), budget: MAX_KEPT_OUTPUT }
+    }
+
+    /// The outcome as the report keeps it: no JSON (an `aws` call printed it on stdout),
+    /// and its output cut where the run's budget ends, with a note saying so.
+    fn trim(&mut self, mut outcome: StepOutcome) -> StepOutcome {
+        outcome.json = None;
+        let size = outcome.stdout.len() + outcome.stderr.len();
+        if size <= self.budget {
+            self.budget -= size;
+            return outcome;
+        }
+        let out_len = floor_char_boundary(&outcome.stdout, self.budget);
+        outcome.stdout.truncate(out_len);
+        let err_len = floor_char_boundary(&outcome.stderr, self.budget - out_len);
+        outcome.stderr.truncate(err_len);
+        outcome.stdout.shrink_to_fit();
+        outcome.stderr.shrink_to_fit();
+        outcome.stderr.push_str(&cut_note());
+        self.budget = 0;
+        outcome
+    }
+}
+
+/// The note that ends an output the report cut.
+pub fn cut_note() -> String {
+    format!(
+        "\n[vpcsim: output cut: a run keeps at most {} MiB of output (MAX_KEPT_OUTPUT); expectations were checked against all of it]\n",
+        MAX_KEPT_OUTPUT >> 20
+    )
+}
+
+/// The largest char boundary of `s` at or below `at`.
+fn floor_char_boundary(s: &str, at: usize) -> usize {
+    if at >= s.len() {
+        return s.len();
+    }
+    (0..=at).rev().find(|i| s.is_char_boundary(*i)).unwrap_or(0)
+}
+
+/// For each step, whether a later step uses the output it saves (`${NAME...}`).
+fn used_saves(scenario: &Scenario) -> Vec<bool> {
+    let mut saved_by: IndexMap<&str, usize> = IndexMap::new();
+    let mut used = vec![false; scenario.steps.len()];
+    for (index, step) in scenario.steps.iter().enumerate() {
+        for (_, text, _) in step_templates(step) {
+            let Ok(template) = Template::parse(text) else { continue };
+            for var in template.vars() {
+                if let Some(at) = saved_by.get(var.root.as_str()) {
+                    used[*at] = true;
+                }
+            }
+        }
+        if let Some(name) = &step.save {
+            saved_by.insert(name, index);
+        }
+    }
+    used
+}
+
+fn run_step(index: usize, step: &Step, kept: &mut Kept, backend: &mut dyn Backend) -> StepReport {
     let mut report = skipped(index, step);
+    let saved = &kept.saved;
     let prepared = prepare(step, saved, backend);
     let (on, command) = match prepared {
         Ok(p) => p,
@@ -209,7 +286,7 @@ fn run_step(index: usize, step: &Step, saved: &mut Saved, backend: &mut dyn Back
             return report;
         }
     };
-    let outcome = execute(step, on.as_deref(), &command, backend);
+    let mut outcome = execute(step, on.as_deref(), &command, backend);
     let expect = match step.expect.as_ref().map(|e| resolve_expect(e, saved, backend)).transpose() {
         Ok(e) => e,
         Err(e) => {
@@ -221,18 +298,23 @@ fn run_step(index: usize, step: &Step, saved: &mut Saved, backend: &mut dyn Back
                 held: false,
                 path: None,
             }];
-            report.outcome = Some(outcome);
+            report.outcome = Some(kept.trim(outcome));
             return report;
         }
     };
     let mut checks = evaluate(expect.as_ref(), &outcome);
     if let Some(name) = &step.save {
-        checks.extend(save(name, index, &outcome, saved));
+        checks.extend(save_check(name, &outcome));
+        if outcome.exit_code == 0 && kept.used[index] {
+            if let Some(json) = outcome.json.take() {
+                kept.saved.insert(name.clone(), (index, json));
+            }
+        }
     }
     report.status = if checks.iter().all(|c| c.held) { StepStatus::Passed } else { StepStatus::Failed };
     report.on = on;
     report.command = command;
-    report.outcome = Some(outcome);
+    report.outcome = Some(kept.trim(outcome));
     report.checks = checks;
     report
 }
@@ -283,24 +365,19 @@ fn execute(step: &Step, on: Option<&str>, command: &str, backend: &mut dyn Backe
     }
 }
 
-/// Keeps a successful call's JSON under `name`; a check that fails when there is none.
-fn save(name: &str, index: usize, outcome: &StepOutcome, saved: &mut Saved) -> Option<Check> {
-    if outcome.exit_code != 0 {
+/// Whether a successful call's JSON can be kept under `name`: a check that fails when
+/// it printed none (a failed call keeps nothing and adds no check).
+fn save_check(name: &str, outcome: &StepOutcome) -> Option<Check> {
+    if outcome.exit_code != 0 || outcome.json.is_some() {
         return None;
     }
-    match &outcome.json {
-        Some(json) => {
-            saved.insert(name.to_string(), (index, json.clone()));
-            None
-        }
-        None => Some(Check {
-            key: "save".into(),
-            expected: format!("JSON output to keep as `{name}`"),
-            actual: "the command printed no JSON".into(),
-            held: false,
-            path: None,
-        }),
-    }
+    Some(Check {
+        key: "save".into(),
+        expected: format!("JSON output to keep as `{name}`"),
+        actual: "the command printed no JSON".into(),
+        held: false,
+        path: None,
+    })
 }
 
 #[cfg(test)]
@@ -316,13 +393,34 @@ mod tests {
     }
 
     #[test]
-    fn only_a_successful_calls_json_is_saved() {
-        let mut saved = Saved::new();
+    fn only_a_successful_call_without_json_fails_its_save() {
         let ok = StepOutcome { json: Some(json!({"A": 1})), ..StepOutcome::default() };
-        assert_eq!(save("s", 2, &ok, &mut saved), None);
-        assert_eq!(saved["s"], (2, json!({"A": 1})));
-        let failed = StepOutcome { exit_code: 254, json: Some(json!({})), ..StepOutcome::default() };
-        assert_eq!(save("t", 3, &failed, &mut saved), None);
-        assert!(!saved.contains_key("t"));
+        assert_eq!(save_check("s", &ok), None);
+        assert_eq!(save_check("t", &StepOutcome::failed(254, "error")), None);
+        assert_eq!(save_check("u", &StepOutcome::ok("text")).map(|c| c.held), Some(false));
+    }
+
+    #[test]
+    fn a_saved_output_is_kept_only_when_a_later_step_uses_it() {
+        let text = "name: n\nsteps:\n  - {run: aws ec2 describe-vpcs, save: a}\n  - {run: aws ec2 describe-vpcs, save: b}\n  - run: aws ec2 describe-vpcs --vpc-ids ${a.Vpcs[0].VpcId}\n  - {run: aws ec2 describe-vpcs, save: c}\n";
+        let s = crate::scenario::load_str("s.yaml", text).unwrap();
+        assert_eq!(used_saves(&s), [true, false, false, false]);
+    }
+
+    #[test]
+    fn output_past_the_run_s_budget_is_cut_with_a_note_and_json_is_not_kept() {
+        let s = crate::scenario::load_str("s.yaml", "name: n\nsteps:\n  - wait: 1s\n").unwrap();
+        let mut kept = Kept::new(&s);
+        kept.budget = 10;
+        let first = StepOutcome { stdout: "1234".into(), json: Some(json!({})), ..StepOutcome::default() };
+        assert_eq!(kept.trim(first), StepOutcome::ok("1234"));
+        let second =
+            kept.trim(StepOutcome {
+                stdout: "ééééé".into(), stderr: "err".into(), ..StepOutcome::default()
+            });
+        assert_eq!(second.stdout, "ééé");
+        assert_eq!(second.stderr, cut_note());
+        let third = kept.trim(StepOutcome::ok("more"));
+        assert_eq!((third.stdout.as_str(), third.stderr), ("", cut_note()));
     }
 }

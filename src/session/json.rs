@@ -13,12 +13,10 @@ pub fn attribute(w: &World, name: &str, attr: &str, s: &Session) -> Result<Strin
         _ => return Err(format!("unknown resource {name}")),
     };
     match (w.find(&id), attr) {
-        (Some(Handle::Lb(l)), "DNSName") => Ok(w.lbs[l.index()].dns_name.clone()),
-        (Some(Handle::Instance(i)), "PrivateIp") => {
-            Ok(w.enis[w.instances[i.index()].eni.index()].private_ip.to_string())
-        }
+        (Some(Handle::Lb(l)), "DNSName") => Ok(w[l].dns_name.clone()),
+        (Some(Handle::Instance(i)), "PrivateIp") => Ok(w[w[i].eni].private_ip.to_string()),
         (Some(Handle::Instance(i)), "PublicIp") => {
-            Ok(w.public_ip_of(w.instances[i.index()].eni).map(|p| p.to_string()).unwrap_or_default())
+            Ok(w.public_ip_of(w[i].eni).map(|p| p.to_string()).unwrap_or_default())
         }
         _ => Err(format!("{name} has no attribute {attr} vpcsim knows")),
     }
@@ -43,7 +41,7 @@ pub fn state_of(s: &Session, resource: &str, wanted: &str) -> Result<bool, Strin
             if !states.contains(&wanted) {
                 return unknown(&states);
             }
-            let t = &w.target_groups[g.index()].targets;
+            let t = &w[g].targets;
             Ok(!t.is_empty() && t.iter().all(|t| t.state.as_str() == wanted))
         }
         Some(Handle::Endpoint(e)) => {
@@ -60,13 +58,13 @@ pub fn state_of(s: &Session, resource: &str, wanted: &str) -> Result<bool, Strin
             if !states.contains(&wanted) {
                 return unknown(&states);
             }
-            Ok(w.endpoints[e.index()].state.as_str() == wanted)
+            Ok(w[e].state.as_str() == wanted)
         }
-        Some(Handle::Service(x)) => Ok(w.services[x.index()].state.as_str().eq_ignore_ascii_case(wanted)),
-        Some(Handle::Instance(i)) => Ok(w.instances[i.index()].state.as_str() == wanted),
+        Some(Handle::Service(x)) => Ok(w[x].state.as_str().eq_ignore_ascii_case(wanted)),
+        Some(Handle::Instance(i)) => Ok(w[i].state.as_str() == wanted),
         Some(Handle::Lb(l)) => Ok(match wanted {
-            "active" => !w.lbs[l.index()].deleted,
-            "deleted" => w.lbs[l.index()].deleted,
+            "active" => !w[l].deleted,
+            "deleted" => w[l].deleted,
             _ => return unknown(&["active", "deleted"]),
         }),
         _ => Ok(wanted == "available"),

@@ -4,7 +4,6 @@
 //! `aws` calls become control-plane calls with the AWS CLI's JSON.
 
 mod awscli;
-mod awscli_more;
 mod json;
 
 use std::path::Path;
@@ -121,33 +120,18 @@ impl Session {
     }
 
     fn all_handles(&self) -> Vec<Handle> {
-        use crate::ids::*;
         let w = &self.world;
         let mut v = Vec::new();
-        v.extend(
-            (0..w.vpcs.len() as u32).filter(|i| !w.vpcs[*i as usize].deleted).map(|i| Handle::Vpc(VpcId(i))),
-        );
-        v.extend(
-            (0..w.subnets.len() as u32)
-                .filter(|i| !w.subnets[*i as usize].deleted)
-                .map(|i| Handle::Subnet(SubnetId(i))),
-        );
-        v.extend((0..w.route_tables.len() as u32).map(|i| Handle::RouteTable(RouteTableId(i))));
-        v.extend((0..w.igws.len() as u32).map(|i| Handle::Igw(IgwId(i))));
-        v.extend(
-            (0..w.sgs.len() as u32).filter(|i| !w.sgs[*i as usize].deleted).map(|i| Handle::Sg(SgId(i))),
-        );
-        v.extend((0..w.instances.len() as u32).map(|i| Handle::Instance(InstanceId(i))));
-        v.extend(
-            (0..w.lbs.len() as u32).filter(|i| !w.lbs[*i as usize].deleted).map(|i| Handle::Lb(LbId(i))),
-        );
-        v.extend(
-            (0..w.target_groups.len() as u32)
-                .filter(|i| !w.target_groups[*i as usize].deleted)
-                .map(|i| Handle::TargetGroup(TargetGroupId(i))),
-        );
-        v.extend((0..w.services.len() as u32).map(|i| Handle::Service(ServiceId(i))));
-        v.extend((0..w.endpoints.len() as u32).map(|i| Handle::Endpoint(EndpointId(i))));
+        v.extend(w.vpcs().live().map(|(i, _)| Handle::Vpc(i)));
+        v.extend(w.subnets().live().map(|(i, _)| Handle::Subnet(i)));
+        v.extend(w.route_tables().ids().map(Handle::RouteTable));
+        v.extend(w.igws().ids().map(Handle::Igw));
+        v.extend(w.sgs().live().map(|(i, _)| Handle::Sg(i)));
+        v.extend(w.instances().ids().map(Handle::Instance));
+        v.extend(w.lbs().live().map(|(i, _)| Handle::Lb(i)));
+        v.extend(w.target_groups().live().map(|(i, _)| Handle::TargetGroup(i)));
+        v.extend(w.services().ids().map(Handle::Service));
+        v.extend(w.endpoints().ids().map(Handle::Endpoint));
         v
     }
 
@@ -216,15 +200,7 @@ impl crate::scenario::Backend for Session {
                 }
                 TemplateSource::File(path) => {
                     let full = path.clone();
-                    let text = std::fs::read_to_string(&full).map_err(|e| {
-                        FileError::one(FileProblem {
-                            file: scenario.file.clone(),
-                            location: spec.loc,
-                            context: Some(format!("stack {}", spec.name)),
-                            message: format!("cannot read template {}: {e}", full.display()),
-                            hint: Some("the path is relative to the scenario file".into()),
-                        })
-                    })?;
+                    let text = read_template(scenario, spec, &full)?;
                     let file = full.display().to_string();
                     crate::stack::create_stack(
                         &mut self.world,
@@ -339,4 +315,26 @@ impl World {
     pub fn resolve_host_public(&self, name: &str) -> Option<std::net::Ipv4Addr> {
         self.resolve(crate::dns::View::Public, name).addrs.first().copied()
     }
+}
+
+/// A stack's template file, read as every input file is ([`crate::source::read`]): a
+/// problem in its text is located in the template, one about the path at the stack.
+fn read_template(
+    scenario: &Scenario,
+    spec: &crate::scenario::StackSpec,
+    path: &Path,
+) -> Result<String, FileError> {
+    crate::source::read(path, crate::yaml::Limits::default().max_bytes).map_err(|e| {
+        let context = Some(format!("stack {}", spec.name));
+        if let crate::source::ReadError::NotUtf8 { .. } = e {
+            return FileError::one(FileProblem { context, ..e.to_problem() });
+        }
+        FileError::one(FileProblem {
+            file: scenario.file.clone(),
+            location: spec.loc,
+            context,
+            message: format!("cannot use the template: {e}"),
+            hint: Some("the path is relative to the scenario file".into()),
+        })
+    })
 }

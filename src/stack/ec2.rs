@@ -55,15 +55,15 @@ impl StackBuilder<'_> {
             tags: p.tags()?,
         };
         let v = self.world.create_vpc(req).map_err(|e| api(e, Some("CidrBlock")))?;
-        let vpc = &self.world.vpcs[v.index()];
+        let vpc = &self.world[v];
         Ok(created(
             vpc.aws_id.clone(),
             &[
                 ("VpcId", s(&vpc.aws_id)),
                 ("CidrBlock", s(vpc.cidr.to_string())),
                 ("CidrBlockAssociations", AttrValue::List(vec![format!("{}-cidr-assoc", vpc.aws_id)])),
-                ("DefaultSecurityGroup", s(&self.world.sgs[vpc.default_sg.index()].aws_id)),
-                ("DefaultNetworkAcl", s(&self.world.nacls[vpc.default_nacl.index()].aws_id)),
+                ("DefaultSecurityGroup", s(&self.world[vpc.default_sg].aws_id)),
+                ("DefaultNetworkAcl", s(&self.world[vpc.default_nacl].aws_id)),
             ],
         ))
     }
@@ -86,7 +86,7 @@ impl StackBuilder<'_> {
             "CidrBlock"
         };
         let sn = self.world.create_subnet(req).map_err(|e| api(e, Some(prop)))?;
-        let sub = &self.world.subnets[sn.index()];
+        let sub = &self.world[sn];
         Ok(created(
             sub.aws_id.clone(),
             &[
@@ -94,7 +94,7 @@ impl StackBuilder<'_> {
                 ("AvailabilityZone", s(sub.az)),
                 ("AvailabilityZoneId", s(self.world.region.az_id(sub.az).unwrap_or(""))),
                 ("CidrBlock", s(sub.cidr.to_string())),
-                ("VpcId", s(&self.world.vpcs[sub.vpc.index()].aws_id)),
+                ("VpcId", s(&self.world[sub.vpc].aws_id)),
                 ("NetworkAclAssociationId", s(format!("aclassoc-{}", &sub.aws_id[7..]))),
             ],
         ))
@@ -103,7 +103,7 @@ impl StackBuilder<'_> {
     pub(super) fn route_table(&mut self, p: Props<'_>) -> R {
         let vpc = self.vpc_of(&p, "VpcId")?;
         let rt = self.world.create_route_table(vpc, p.tags()?);
-        let id = self.world.route_tables[rt.index()].aws_id.clone();
+        let id = self.world[rt].aws_id.clone();
         Ok(created(id.clone(), &[("RouteTableId", s(id))]))
     }
 
@@ -138,7 +138,7 @@ impl StackBuilder<'_> {
             )
         })?;
         self.world.create_route(table, dest, &spec).map_err(|e| api(e, Some(key)))?;
-        Ok(created(format!("{}_{dest}", self.world.route_tables[table.index()].aws_id), &[]))
+        Ok(created(format!("{}_{dest}", self.world[table].aws_id), &[]))
     }
 
     pub(super) fn route_table_association(&mut self, p: Props<'_>) -> R {
@@ -150,7 +150,7 @@ impl StackBuilder<'_> {
 
     pub(super) fn internet_gateway(&mut self, p: Props<'_>) -> R {
         let g = self.world.create_internet_gateway(p.tags()?);
-        let id = self.world.igws[g.index()].aws_id.clone();
+        let id = self.world[g].aws_id.clone();
         Ok(created(id.clone(), &[("InternetGatewayId", s(id))]))
     }
 
@@ -161,7 +161,7 @@ impl StackBuilder<'_> {
         }
         let g = self.lookup(&p, "InternetGatewayId", |w, id| w.igw_id("AttachInternetGateway", id))?;
         self.world.attach_internet_gateway(g, vpc).map_err(|e| api(e, Some("InternetGatewayId")))?;
-        Ok(created(format!("IGW|{}", self.world.vpcs[vpc.index()].aws_id), &[]))
+        Ok(created(format!("IGW|{}", self.world[vpc].aws_id), &[]))
     }
 
     pub(super) fn security_group(&mut self, logical_id: &str, p: Props<'_>) -> R {
@@ -189,12 +189,12 @@ impl StackBuilder<'_> {
                 perms.push(self.permission(item(rule, &path), dir)?);
             }
             if dir == Direction::Egress && p.get(key).is_some() {
-                self.world.sgs[sg.index()].egress.clear();
+                self.world.sgs[sg].egress.clear();
             }
             self.world.authorize_security_group(sg, dir, &perms).map_err(|e| api(e, Some(key)))?;
         }
-        let id = self.world.sgs[sg.index()].aws_id.clone();
-        Ok(created(id.clone(), &[("GroupId", s(&id)), ("VpcId", s(&self.world.vpcs[vpc.index()].aws_id))]))
+        let id = self.world[sg].aws_id.clone();
+        Ok(created(id.clone(), &[("GroupId", s(&id)), ("VpcId", s(&self.world[vpc].aws_id))]))
     }
 
     fn permission(&self, p: Props<'_>, dir: Direction) -> Result<Permission, SinkError> {
@@ -229,8 +229,8 @@ impl StackBuilder<'_> {
         let perm = self.permission(p, dir)?;
         self.world.authorize_security_group(sg, dir, &[perm]).map_err(|e| api(e, None))?;
         let rule = match dir {
-            Direction::Ingress => self.world.sgs[sg.index()].ingress.last(),
-            Direction::Egress => self.world.sgs[sg.index()].egress.last(),
+            Direction::Ingress => self.world[sg].ingress.last(),
+            Direction::Egress => self.world[sg].egress.last(),
         };
         let id = rule.map(|r| r.rule_id.clone()).unwrap_or_default();
         Ok(created(id.clone(), &[("Id", s(id))]))
@@ -239,7 +239,7 @@ impl StackBuilder<'_> {
     pub(super) fn network_acl(&mut self, p: Props<'_>) -> R {
         let vpc = self.vpc_of(&p, "VpcId")?;
         let acl = self.world.create_network_acl(vpc, p.tags()?);
-        let id = self.world.nacls[acl.index()].aws_id.clone();
+        let id = self.world[acl].aws_id.clone();
         Ok(created(id.clone(), &[("Id", s(id))]))
     }
 
@@ -275,7 +275,7 @@ impl StackBuilder<'_> {
         self.world
             .create_network_acl_entry(acl, dir, acl_entry(number, protocol, ports, cidr, allow))
             .map_err(|e| api(e, Some("RuleNumber")))?;
-        Ok(created(format!("{}-{}-{number}", self.world.nacls[acl.index()].aws_id, dir), &[]))
+        Ok(created(format!("{}-{}-{number}", self.world[acl].aws_id, dir), &[]))
     }
 
     pub(super) fn network_acl_association(&mut self, p: Props<'_>) -> R {
@@ -334,7 +334,7 @@ impl StackBuilder<'_> {
             self.world.serve_http(i, ws.port, &ws.software, &ws.body);
         }
         if p.opt_bool("SourceDestCheck")? == Some(false) {
-            let eni = self.world.instances[i.index()].eni;
+            let eni = self.world[i].eni;
             self.world.set_source_dest_check(eni, false);
         }
         Ok(self.instance_created(i))
@@ -342,12 +342,12 @@ impl StackBuilder<'_> {
 
     fn instance_created(&self, i: InstanceId) -> Created {
         let w = &*self.world;
-        let inst = &w.instances[i.index()];
-        let eni = &w.enis[inst.eni.index()];
+        let inst = &w[i];
+        let eni = &w[inst.eni];
         let public = w.public_ip_of(inst.eni);
         let octets = |ip: std::net::Ipv4Addr| ip.to_string().replace('.', "-");
         let dns_public = public
-            .filter(|_| w.vpcs[eni.vpc.index()].dns_hostnames)
+            .filter(|_| w[eni.vpc].dns_hostnames)
             .map(|ip| format!("ec2-{}.{}", octets(ip), w.region.public_suffix()))
             .unwrap_or_default();
         created(
@@ -361,7 +361,7 @@ impl StackBuilder<'_> {
                     s(format!("ip-{}.{}", octets(eni.private_ip), w.region.internal_suffix())),
                 ),
                 ("PublicDnsName", s(dns_public)),
-                ("AvailabilityZone", s(w.subnets[eni.subnet.index()].az)),
+                ("AvailabilityZone", s(w[eni.subnet].az)),
             ],
         )
     }
@@ -376,7 +376,7 @@ impl StackBuilder<'_> {
             tags: p.tags()?,
         };
         let e = self.world.create_network_interface(req).map_err(|e| api(e, Some("PrivateIpAddress")))?;
-        let eni = &self.world.enis[e.index()];
+        let eni = &self.world[e];
         Ok(created(
             eni.aws_id.clone(),
             &[("Id", s(&eni.aws_id)), ("PrimaryPrivateIpAddress", s(eni.private_ip.to_string()))],
@@ -387,10 +387,10 @@ impl StackBuilder<'_> {
         let eip = self.world.allocate_address(p.tags()?);
         if p.opt_str("InstanceId")?.is_some() {
             let i = self.lookup(&p, "InstanceId", |w, id| w.instance_id("AssociateAddress", id))?;
-            let eni = self.world.instances[i.index()].eni;
+            let eni = self.world[i].eni;
             self.world.associate_address(eip, eni).map_err(|e| api(e, Some("InstanceId")))?;
         }
-        let a = &self.world.eips[eip.index()];
+        let a = &self.world[eip];
         Ok(created(
             a.public_ip.to_string(),
             &[("AllocationId", s(&a.allocation_id)), ("PublicIp", s(a.public_ip.to_string()))],
@@ -407,8 +407,8 @@ impl StackBuilder<'_> {
             let ip = p.str("EIP")?;
             let pos = self
                 .world
-                .eips
-                .iter()
+                .eips()
+                .values()
                 .position(|e| e.public_ip.to_string() == ip)
                 .ok_or_else(|| bad("EIP", format!("no Elastic IP {ip}")))?;
             EipId(pos as u32)
@@ -417,7 +417,7 @@ impl StackBuilder<'_> {
             self.lookup(&p, "NetworkInterfaceId", |w, id| w.eni_id("AssociateAddress", id))?
         } else {
             let i = self.lookup(&p, "InstanceId", |w, id| w.instance_id("AssociateAddress", id))?;
-            self.world.instances[i.index()].eni
+            self.world[i].eni
         };
         let assoc = self.world.associate_address(eip, eni).map_err(|e| api(e, None))?;
         Ok(created(assoc, &[]))
@@ -443,7 +443,7 @@ impl StackBuilder<'_> {
             .world
             .create_vpc_endpoint_service_configuration(&lbs, acceptance, None, Default::default())
             .map_err(|e| api(e, Some("NetworkLoadBalancerArns")))?;
-        let id = self.world.services[svc.index()].service_id.clone();
+        let id = self.world[svc].service_id.clone();
         Ok(created(id.clone(), &[("ServiceId", s(id))]))
     }
 
@@ -454,7 +454,7 @@ impl StackBuilder<'_> {
         self.world
             .modify_vpc_endpoint_service_permissions(svc, &principals, &[])
             .map_err(|e| api(e, Some("AllowedPrincipals")))?;
-        Ok(created(format!("{}-permissions", self.world.services[svc.index()].service_id), &[]))
+        Ok(created(format!("{}-permissions", self.world[svc].service_id), &[]))
     }
 
     pub(super) fn endpoint(&mut self, p: Props<'_>) -> R {
@@ -483,10 +483,10 @@ impl StackBuilder<'_> {
             let at = if e.message.contains("availability zone") { "SubnetIds" } else { "ServiceName" };
             api(e, Some(at))
         })?;
-        let e = &self.world.endpoints[ep.index()];
+        let e = &self.world[ep];
         let entries =
             self.world.endpoint_dns_names(ep).into_iter().map(|n| format!("Z7HUB22UULQXV:{n}")).collect();
-        let enis = e.enis.iter().map(|x| self.world.enis[x.index()].aws_id.clone()).collect();
+        let enis = e.enis.iter().map(|x| self.world[x].aws_id.clone()).collect();
         Ok(created(
             e.aws_id.clone(),
             &[

@@ -81,9 +81,9 @@ impl StackBuilder<'_> {
         };
         let req = CreateLoadBalancer { name, subnets, internal, security_groups: groups, cross_zone, tags };
         let lb = self.world.create_load_balancer(req).map_err(|e| api(e, Some("Subnets")))?;
-        let l = &self.world.lbs[lb.index()];
+        let l = &self.world[lb];
         let full = l.arn.split(":loadbalancer/").nth(1).unwrap_or_default().to_string();
-        let sgs = l.security_groups.iter().map(|g| self.world.sgs[g.index()].aws_id.clone()).collect();
+        let sgs = l.security_groups.iter().map(|g| self.world[g].aws_id.clone()).collect();
         Ok(created(
             l.arn.clone(),
             &[
@@ -121,22 +121,7 @@ impl StackBuilder<'_> {
                 ))
             }
         };
-        let mut hc = HealthCheck::default();
-        if let Some(n) = p.opt_int("HealthCheckIntervalSeconds")? {
-            hc.interval_s = u32::try_from(n).unwrap_or(30).clamp(5, 300);
-        }
-        if let Some(n) = p.opt_int("HealthyThresholdCount")? {
-            hc.healthy_threshold = u8::try_from(n).unwrap_or(5).clamp(2, 10);
-        }
-        if let Some(n) = p.opt_int("UnhealthyThresholdCount")? {
-            hc.unhealthy_threshold = u8::try_from(n).unwrap_or(2).clamp(2, 10);
-        }
-        if let Some(port) = p.opt_str("HealthCheckPort")?.filter(|x| x != "traffic-port") {
-            hc.port = Some(
-                port.parse()
-                    .map_err(|_| bad("HealthCheckPort", "HealthCheckPort must be a port or traffic-port"))?,
-            );
-        }
+        let hc = health_check(p)?;
         let mut preserve = None;
         for (path, a) in p.maps("TargetGroupAttributes")? {
             let a = item(a, &path);
@@ -173,7 +158,7 @@ impl StackBuilder<'_> {
             specs.push(TargetSpec { target, port: t.opt_port("Port")? });
         }
         self.world.register_targets(tg, &specs).map_err(|e| api(e, Some("Targets")))?;
-        let g = &self.world.target_groups[tg.index()];
+        let g = &self.world[tg];
         let full =
             g.arn.split(":targetgroup/").nth(1).map(|t| format!("targetgroup/{t}")).unwrap_or_default();
         Ok(created(
@@ -223,7 +208,7 @@ impl StackBuilder<'_> {
             tg = Some(self.world.target_group_id("CreateListener", &arn).map_err(|e| api(e, Some(&path)))?);
         }
         let l = self.world.create_listener(lb, protocol, port, tg).map_err(|e| api(e, Some("Port")))?;
-        let arn = self.world.listeners[l.index()].arn.clone();
+        let arn = self.world[l].arn.clone();
         Ok(created(arn.clone(), &[("ListenerArn", s(arn))]))
     }
 
@@ -240,10 +225,10 @@ impl StackBuilder<'_> {
                 w.delete_load_balancer(x).map_err(refused)?
             }
             ("AWS::ElasticLoadBalancingV2::TargetGroup", Some(Handle::TargetGroup(x))) => {
-                w.target_groups[x.index()].deleted = true
+                w.target_groups[x].deleted = true
             }
             ("AWS::ElasticLoadBalancingV2::Listener", Some(Handle::Listener(x))) => {
-                w.listeners[x.index()].deleted = true;
+                w.listeners[x].deleted = true;
                 w.refresh_unused_groups();
             }
             ("AWS::EC2::Instance", Some(Handle::Instance(x))) => w.terminate_instance(x),
@@ -254,22 +239,46 @@ impl StackBuilder<'_> {
                 w.delete_vpc_endpoint_service_configuration(x).map_err(refused)?
             }
             ("AWS::EC2::NetworkInterface", Some(Handle::Eni(x))) => w.remove_eni(x),
-            ("AWS::EC2::InternetGateway", Some(Handle::Igw(x))) => w.igws[x.index()].deleted = true,
+            ("AWS::EC2::InternetGateway", Some(Handle::Igw(x))) => w.igws[x].deleted = true,
             ("AWS::EC2::VPCGatewayAttachment", _) => {
                 let vpc = c.physical_id.strip_prefix("IGW|").and_then(|v| w.find(v));
                 if let Some(Handle::Vpc(v)) = vpc {
-                    for g in w.igws.iter_mut().filter(|g| g.attached == Some(v)) {
+                    for g in w.igws.values_mut().filter(|g| g.attached == Some(v)) {
                         g.attached = None;
                     }
                 }
             }
-            ("AWS::EC2::SecurityGroup", Some(Handle::Sg(x))) => w.sgs[x.index()].deleted = true,
-            ("AWS::EC2::RouteTable", Some(Handle::RouteTable(x))) => w.route_tables[x.index()].deleted = true,
-            ("AWS::EC2::Subnet", Some(Handle::Subnet(x))) => w.subnets[x.index()].deleted = true,
-            ("AWS::EC2::NetworkAcl", Some(Handle::Nacl(x))) => w.nacls[x.index()].deleted = true,
-            ("AWS::EC2::VPC", Some(Handle::Vpc(x))) => w.vpcs[x.index()].deleted = true,
+            ("AWS::EC2::SecurityGroup", Some(Handle::Sg(x))) => w.sgs[x].deleted = true,
+            ("AWS::EC2::RouteTable", Some(Handle::RouteTable(x))) => w.route_tables[x].deleted = true,
+            ("AWS::EC2::Subnet", Some(Handle::Subnet(x))) => w.subnets[x].deleted = true,
+            ("AWS::EC2::NetworkAcl", Some(Handle::Nacl(x))) => w.nacls[x].deleted = true,
+            ("AWS::EC2::VPC", Some(Handle::Vpc(x))) => w.vpcs[x].deleted = true,
             _ => {}
         }
         Ok(())
     }
+}
+
+/// A target group's health check as AWS accepts it (aws-semantics.md L4 for the
+/// defaults): a value outside AWS's range is refused, not replaced by a default.
+/// `HealthCheckTimeoutSeconds` is checked though the simulation does not time checks out.
+fn health_check(p: Props<'_>) -> Result<HealthCheck, SinkError> {
+    let mut hc = HealthCheck::default();
+    if let Some(n) = p.opt_int_in("HealthCheckIntervalSeconds", 5, 300)? {
+        hc.interval_s = u32::try_from(n).unwrap_or(hc.interval_s);
+    }
+    p.opt_int_in("HealthCheckTimeoutSeconds", 2, 120)?;
+    if let Some(n) = p.opt_int_in("HealthyThresholdCount", 2, 10)? {
+        hc.healthy_threshold = u8::try_from(n).unwrap_or(hc.healthy_threshold);
+    }
+    if let Some(n) = p.opt_int_in("UnhealthyThresholdCount", 2, 10)? {
+        hc.unhealthy_threshold = u8::try_from(n).unwrap_or(hc.unhealthy_threshold);
+    }
+    if p.opt_str("HealthCheckPort")?.is_some_and(|x| x != "traffic-port") {
+        hc.port = p.opt_port("HealthCheckPort").map_err(|e| SinkError {
+            hint: Some("HealthCheckPort is traffic-port or a port from 1 to 65535".into()),
+            ..e
+        })?;
+    }
+    Ok(hc)
 }

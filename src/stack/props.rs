@@ -90,14 +90,25 @@ impl<'a> Props<'a> {
         }
     }
 
-    /// An optional port number.
+    /// An optional integer that AWS accepts only from `min` to `max`: outside it, the
+    /// API's `ValidationError` (CloudFormation fails the resource), never a default.
+    pub fn opt_int_in(&self, key: &str, min: i64, max: i64) -> Result<Option<i64>, SinkError> {
+        let Some(n) = self.opt_int(key)? else { return Ok(None) };
+        let bound = if n < min {
+            format!("greater than or equal to {min}")
+        } else if n > max {
+            format!("less than or equal to {max}")
+        } else {
+            return Ok(Some(n));
+        };
+        let message =
+            format!("Value '{n}' at '{key}' failed to satisfy constraint: Member must have value {bound} (ValidationError)");
+        Err(bad_hint(&self.path(key), message, format!("{key} is {min} to {max}")))
+    }
+
+    /// An optional port number, 1 to 65535.
     pub fn opt_port(&self, key: &str) -> Result<Option<u16>, SinkError> {
-        match self.opt_int(key)? {
-            None => Ok(None),
-            Some(n) => u16::try_from(n)
-                .map(Some)
-                .map_err(|_| bad(&self.path(key), format!("{key} must be a port from 0 to 65535, not {n}"))),
-        }
+        Ok(self.opt_int_in(key, 1, 65535)?.and_then(|n| u16::try_from(n).ok()))
     }
 
     /// An optional CIDR block.

@@ -74,8 +74,8 @@ impl Topology {
                         let _ = w.detach_internet_gateway(g, b.vpc);
                     }
                 }
-                Change::Terminate(i) if !w.instances.is_empty() => {
-                    w.terminate_instance(InstanceId(i.index(w.instances.len()) as u32));
+                Change::Terminate(i) if !w.instances().is_empty() => {
+                    w.terminate_instance(InstanceId(i.index(w.instances().len()) as u32));
                 }
                 Change::Terminate(_) => {}
             }
@@ -101,13 +101,13 @@ fn build_vpc(w: &mut World, v: usize, plan: &VpcPlan) -> Built {
     });
     // The defaults have no Name tag of their own; name them so that summaries read.
     let (main, sg, acl) = {
-        let x = &w.vpcs[vpc.index()];
+        let x = &w[vpc];
         (x.main_route_table, x.default_sg, x.default_nacl)
     };
-    w.route_tables[main.index()].tags = name(format!("rt{v}.main"));
-    w.sgs[sg.index()].tags = name(format!("sg{v}.default"));
-    w.nacls[acl.index()].tags = name(format!("acl{v}.default"));
-    let mut groups = vec![w.vpcs[vpc.index()].default_sg];
+    w.route_tables[main].tags = name(format!("rt{v}.main"));
+    w.sgs[sg].tags = name(format!("sg{v}.default"));
+    w.nacls[acl].tags = name(format!("acl{v}.default"));
+    let mut groups = vec![w[vpc].default_sg];
     let mut web_group = None;
     if plan.web_group {
         let web = w.create_security_group(vpc, &format!("web{v}"), "web", name(format!("web{v}")));
@@ -156,7 +156,7 @@ fn build_vpc(w: &mut World, v: usize, plan: &VpcPlan) -> Built {
         }
         acls.push(acl);
     }
-    let mut tables = vec![w.vpcs[vpc.index()].main_route_table];
+    let mut tables = vec![w[vpc].main_route_table];
     for k in 0..plan.tables.len() {
         tables.push(w.create_route_table(vpc, name(format!("rt{v}.{k}"))));
     }
@@ -165,7 +165,7 @@ fn build_vpc(w: &mut World, v: usize, plan: &VpcPlan) -> Built {
         build_subnet(w, &mut b, (v, s), sp, &tables, &acls);
     }
     if let (true, Some(g)) = (plan.default_route, igw) {
-        let target = RouteTargetSpec::Gateway(w.igws[g.index()].aws_id.clone());
+        let target = RouteTargetSpec::Gateway(w[g].aws_id.clone());
         let _ = w.create_route(tables[0], Cidr::ANY, &target);
     }
     let routes = std::iter::once(&plan.main_routes).chain(&plan.tables);
@@ -220,11 +220,11 @@ fn build_subnet(
         };
         let Ok(i) = w.run_instance(run) else { continue };
         if !ip.source_dest_check {
-            w.set_source_dest_check(w.instances[i.index()].eni, false);
+            w.set_source_dest_check(w[i].eni, false);
         }
         if ip.eip {
             let eip = w.allocate_address(name(format!("eip{v}.{s}.{k}")));
-            let _ = w.associate_address(eip, w.instances[i.index()].eni);
+            let _ = w.associate_address(eip, w[i].eni);
         }
         if ip.http {
             w.serve_http(i, 80, "httpd", "hello");
@@ -238,13 +238,13 @@ fn add_route(w: &mut World, b: &Built, table: RouteTableId, r: &RoutePlan) {
     let destination = cidr(&destinations[r.destination % destinations.len()]);
     let target = match &r.target {
         TargetPlan::Igw => match b.igw {
-            Some(g) => RouteTargetSpec::Gateway(w.igws[g.index()].aws_id.clone()),
+            Some(g) => RouteTargetSpec::Gateway(w[g].aws_id.clone()),
             None => return,
         },
         TargetPlan::Instance(_) if b.instances.is_empty() => return,
         TargetPlan::Instance(i) => {
             let inst = b.instances[i.index(b.instances.len())];
-            RouteTargetSpec::Instance(w.instances[inst.index()].aws_id.clone())
+            RouteTargetSpec::Instance(w[inst].aws_id.clone())
         }
     };
     let _ = w.create_route(table, destination, &target);
@@ -255,8 +255,8 @@ fn build_nlb(w: &mut World, v: usize, plan: &NlbPlan, built: &[Built]) {
     let mut subnets: Vec<SubnetId> = Vec::new();
     for s in &plan.subnets {
         let s = b.subnets[s.index(b.subnets.len())];
-        let az = w.subnets[s.index()].az;
-        if subnets.iter().all(|x| w.subnets[x.index()].az != az) {
+        let az = w[s].az;
+        if subnets.iter().all(|x| w[x].az != az) {
             subnets.push(s);
         }
     }
@@ -283,15 +283,9 @@ fn build_nlb(w: &mut World, v: usize, plan: &NlbPlan, built: &[Built]) {
     let Ok(tg) = tg else { return };
     // Half the draws pick among the instances in the AZs of the nodes (targets elsewhere are
     // unreachable with cross-zone off), half among all of the VPC's.
-    let node_azs: Vec<_> = w.lbs[lb.index()].nodes.iter().map(|n| n.az).collect();
-    let near: Vec<InstanceId> = b
-        .instances
-        .iter()
-        .copied()
-        .filter(|i| {
-            node_azs.contains(&w.subnets[w.enis[w.instances[i.index()].eni.index()].subnet.index()].az)
-        })
-        .collect();
+    let node_azs: Vec<_> = w[lb].nodes.iter().map(|n| n.az).collect();
+    let near: Vec<InstanceId> =
+        b.instances.iter().copied().filter(|i| node_azs.contains(&w[w[w[i].eni].subnet].az)).collect();
     for t in &plan.targets {
         if b.instances.is_empty() {
             break;
@@ -301,11 +295,8 @@ fn build_nlb(w: &mut World, v: usize, plan: &NlbPlan, built: &[Built]) {
             Some(j) if !near.is_empty() => near[j % near.len()],
             _ => b.instances[k % b.instances.len()],
         };
-        let target = if plan.ip_targets {
-            TargetRef::Ip(w.enis[w.instances[i.index()].eni.index()].private_ip)
-        } else {
-            TargetRef::Instance(i)
-        };
+        let target =
+            if plan.ip_targets { TargetRef::Ip(w[w[i].eni].private_ip) } else { TargetRef::Instance(i) };
         let _ = w.register_targets(tg, &[TargetSpec { target, port: None }]);
     }
     for (p, port) in &plan.listeners {
@@ -327,8 +318,8 @@ fn build_service(w: &mut World, v: usize, lb: LbId, plan: &ServicePlan, built: &
         let b = &built[e.vpc.index(built.len())];
         let mut subnets: Vec<SubnetId> = Vec::new();
         for s in &b.subnets {
-            let az = w.subnets[s.index()].az;
-            if azs.contains(&az) && subnets.iter().all(|x| w.subnets[x.index()].az != az) {
+            let az = w[s].az;
+            if azs.contains(&az) && subnets.iter().all(|x| w[x].az != az) {
                 subnets.push(*s);
             }
         }
@@ -340,14 +331,14 @@ fn build_service(w: &mut World, v: usize, lb: LbId, plan: &ServicePlan, built: &
         groups.dedup();
         let ep = w.create_vpc_endpoint(CreateVpcEndpoint {
             vpc: Some(b.vpc),
-            service_name: w.services[svc.index()].service_name.clone(),
+            service_name: w[svc].service_name.clone(),
             subnets,
             groups,
             private_dns_enabled: false,
             tags: name(format!("vpce{v}.{k}")),
         });
         let Ok(ep) = ep else { continue };
-        let state = w.endpoints[ep.index()].state;
+        let state = w[ep].state;
         let _ = match e.fate {
             Fate::Accept if state == EndpointState::PendingAcceptance => {
                 w.accept_vpc_endpoint_connections(svc, &[ep])

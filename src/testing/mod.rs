@@ -73,7 +73,7 @@ impl Case {
 
     /// Interfaces flows start from: the primary interfaces of running instances.
     pub fn sources(w: &World) -> Vec<EniId> {
-        w.instances.iter().filter(|i| i.state == InstanceState::Running).map(|i| i.eni).collect()
+        w.instances().values().filter(|i| i.state == InstanceState::Running).map(|i| i.eni).collect()
     }
 
     /// Addresses flows go to from `src`, by kind: (0) every live interface's private and public
@@ -82,7 +82,7 @@ impl Case {
     pub fn destinations(w: &World, src: EniId) -> [Vec<Ipv4Addr>; 4] {
         let mut all: Vec<Ipv4Addr> = Vec::new();
         let (mut nodes, mut endpoints, mut near) = (Vec::new(), Vec::new(), Vec::new());
-        for (i, e) in w.enis.iter().enumerate().filter(|(_, e)| !e.deleted) {
+        for (i, e) in w.enis().values().enumerate().filter(|(_, e)| !e.deleted) {
             let public = w.public_ip_of(EniId(i as u32));
             all.push(e.private_ip);
             all.extend(public);
@@ -91,7 +91,7 @@ impl Case {
                 EniOwner::Endpoint(_) => endpoints.push(e.private_ip),
                 _ => {}
             }
-            if e.vpc == w.enis[src.index()].vpc {
+            if e.vpc == w[src].vpc {
                 near.push(e.private_ip);
             }
         }
@@ -128,7 +128,7 @@ fn resolve(w: &World, p: &FlowPlan, sources: &[EniId]) -> (EniId, Flow) {
         (protocol, None) => (protocol, FLOW_PORTS[p.dst_port % FLOW_PORTS.len()]),
     };
     let src_port = if protocol == Protocol::Icmp { 0 } else { p.src_port };
-    let header = Header { src: w.enis[eni.index()].private_ip, dst, protocol, src_port, dst_port };
+    let header = Header { src: w[eni].private_ip, dst, protocol, src_port, dst_port };
     (eni, Flow { header, seq: p.seq })
 }
 
@@ -139,18 +139,17 @@ fn listener_behind(w: &World, dst: Ipv4Addr, pick: usize) -> Option<&crate::mode
         return None;
     }
     let owner = (0..w.enis.len()).map(|i| EniId(i as u32)).find(|e| {
-        let x = &w.enis[e.index()];
+        let x = &w[e];
         !x.deleted
             && !matches!(x.owner, EniOwner::Instance(_))
             && (x.private_ip == dst || w.public_ip_of(*e) == Some(dst))
     })?;
-    let lb = match w.enis[owner.index()].owner {
+    let lb = match w[owner].owner {
         EniOwner::LoadBalancer(lb) => lb,
-        EniOwner::Endpoint(ep) => *w.services[w.endpoints[ep.index()].service.index()].nlbs.first()?,
+        EniOwner::Endpoint(ep) => *w[w[ep].service].nlbs.first()?,
         _ => return None,
     };
-    let listeners: Vec<_> =
-        w.lbs[lb.index()].listeners.iter().map(|l| &w.listeners[l.index()]).filter(|l| !l.deleted).collect();
+    let listeners: Vec<_> = w[lb].listeners.iter().map(|l| &w[l]).filter(|l| !l.deleted).collect();
     (!listeners.is_empty()).then(|| listeners[pick / 2 % listeners.len()])
 }
 
@@ -281,9 +280,5 @@ pub fn check_flow(w: &World, from: EniId, flow: Flow) -> Result<(), Mismatch> {
         return Ok(());
     }
     let trace_text = render(&trace);
-    Err(Mismatch {
-        flow: format!("{} from {}", flow.header, w.enis[from.index()].aws_id),
-        differences,
-        trace: trace_text,
-    })
+    Err(Mismatch { flow: format!("{} from {}", flow.header, w[from].aws_id), differences, trace: trace_text })
 }

@@ -217,28 +217,26 @@ fn internet() -> Step {
 /// A linear scan for the live interface holding `ip` in `vpc`.
 fn owner_of_private(w: &World, vpc: VpcId, ip: Ipv4Addr) -> Option<EniId> {
     (0..w.enis.len()).map(|i| EniId(i as u32)).find(|e| {
-        let x = &w.enis[e.index()];
+        let x = &w[e];
         !x.deleted && x.vpc == vpc && x.private_ip == ip
     })
 }
 
 /// I1: an interface's public address: its Elastic IP, else its auto-assigned one.
 fn public_of(w: &World, eni: EniId) -> Option<Ipv4Addr> {
-    let e = &w.enis[eni.index()];
-    e.eip.map(|x| w.eips[x.index()].public_ip).or(e.public_ip)
+    let e = &w[eni];
+    e.eip.map(|x| w[x].public_ip).or(e.public_ip)
 }
 
 /// A linear scan for the live interface a public address maps to.
 fn owner_of_public(w: &World, ip: Ipv4Addr) -> Option<EniId> {
-    (0..w.enis.len())
-        .map(|i| EniId(i as u32))
-        .find(|e| !w.enis[e.index()].deleted && public_of(w, *e) == Some(ip))
+    (0..w.enis.len()).map(|i| EniId(i as u32)).find(|e| !w[e].deleted && public_of(w, *e) == Some(ip))
 }
 
 /// R1: the explicit association, else the main table.
 fn table_of(w: &World, subnet: SubnetId) -> RouteTableId {
-    let s = &w.subnets[subnet.index()];
-    s.route_table.unwrap_or(w.vpcs[s.vpc.index()].main_route_table)
+    let s = &w[subnet];
+    s.route_table.unwrap_or(w[s.vpc].main_route_table)
 }
 
 /// R3: of the routes containing `dst`, the one with the longest prefix (a brute-force scan).
@@ -259,11 +257,11 @@ fn route_active(w: &World, table: RouteTableId, target: &RouteTarget) -> bool {
     match target {
         RouteTarget::Local => true,
         RouteTarget::Igw(g) => {
-            let g = &w.igws[g.index()];
-            !g.deleted && g.attached == Some(w.route_tables[table.index()].vpc)
+            let g = &w[g];
+            !g.deleted && g.attached == Some(w[table].vpc)
         }
-        RouteTarget::Eni(e) => !w.enis[e.index()].deleted,
-        RouteTarget::Instance(i) => w.instances[i.index()].state == InstanceState::Running,
+        RouteTarget::Eni(e) => !w[e].deleted,
+        RouteTarget::Instance(i) => w[i].state == InstanceState::Running,
         _ => true,
     }
 }
@@ -287,11 +285,11 @@ fn is_internet_host(w: &World, ip: Ipv4Addr) -> bool {
 fn target_place(w: &World, vpc: VpcId, t: TargetRef) -> Option<(Ipv4Addr, &'static str)> {
     match t {
         TargetRef::Instance(i) => {
-            let e = &w.enis[w.instances[i.index()].eni.index()];
-            (!e.deleted).then(|| (e.private_ip, w.subnets[e.subnet.index()].az))
+            let e = &w[w[i].eni];
+            (!e.deleted).then(|| (e.private_ip, w[e.subnet].az))
         }
         TargetRef::Ip(ip) => {
-            let s = w.subnets.iter().find(|s| !s.deleted && s.vpc == vpc && s.cidr.contains(ip));
+            let s = w.subnets().values().find(|s| !s.deleted && s.vpc == vpc && s.cidr.contains(ip));
             s.map(|s| (ip, s.az))
         }
     }
@@ -312,14 +310,14 @@ impl Walk<'_> {
 
     fn forward(&mut self, from: EniId, flow: Flow) -> Result<(Reached, Header, Vec<Leg>), Stop> {
         let w = self.w;
-        if let EniOwner::Instance(i) = w.enis[from.index()].owner {
+        if let EniOwner::Instance(i) = w[from].owner {
             self.pass(step(w, Handle::Instance(i)));
         }
         let mut legs = Vec::new();
         let (to, arrived) = self.leg(from, flow.header, Mode::Forward)?;
         legs.push(Leg::Routed { to, arrived, reply_to: None });
         let Some(eni) = to else { return Ok((Reached::Internet(arrived.dst), arrived, legs)) };
-        let (reached, seen) = match w.enis[eni.index()].owner {
+        let (reached, seen) = match w[eni].owner {
             EniOwner::Instance(i) => self.deliver(i, arrived)?,
             EniOwner::LoadBalancer(lb) => self.load_balancer(lb, eni, arrived, flow.seq, None, &mut legs)?,
             EniOwner::Endpoint(ep) => self.endpoint(ep, eni, arrived, flow.seq, &mut legs)?,
@@ -378,14 +376,14 @@ impl Walk<'_> {
     /// From interface `at`: same subnet directly (R7), else NACL, route table, target.
     fn next(&mut self, at: EniId, h: Header, mode: Mode) -> Result<Next, Stop> {
         let w = self.w;
-        let e = &w.enis[at.index()];
-        if w.subnets[e.subnet.index()].cidr.contains(h.dst) {
+        let e = &w[at];
+        if w[e.subnet].cidr.contains(h.dst) {
             return self.local(e.vpc, e.subnet, h, mode, false);
         }
         self.nacl(e.subnet, Direction::Egress, &h)?;
         let table = table_of(w, e.subnet);
         self.pass(step(w, Handle::RouteTable(table)));
-        let Some(route) = longest_match(&w.route_tables[table.index()].routes, h.dst) else {
+        let Some(route) = longest_match(&w[table].routes, h.dst) else {
             return self.stop(ExplanationCode::NoRouteToDestination, Handle::RouteTable(table));
         };
         if !route_active(w, table, &route.target) {
@@ -398,7 +396,7 @@ impl Walk<'_> {
                 Ok(Next::Arrived(to, arrived))
             }
             RouteTarget::Eni(t) => self.appliance(e.subnet, *t, h, mode),
-            RouteTarget::Instance(i) => self.appliance(e.subnet, w.instances[i.index()].eni, h, mode),
+            RouteTarget::Instance(i) => self.appliance(e.subnet, w[i].eni, h, mode),
             _ => self.stop(ExplanationCode::TargetNotModelled, Handle::RouteTable(table)),
         }
     }
@@ -418,7 +416,7 @@ impl Walk<'_> {
                 Handle::RouteTable(table_of(self.w, from_subnet)),
             );
         };
-        let dst_subnet = self.w.enis[dst.index()].subnet;
+        let dst_subnet = self.w[dst].subnet;
         if routed && dst_subnet != from_subnet {
             self.nacl(dst_subnet, Direction::Ingress, &h)?;
         }
@@ -428,7 +426,7 @@ impl Walk<'_> {
 
     /// A route to an appliance interface: it takes packets for others only with its check off.
     fn appliance(&mut self, from_subnet: SubnetId, t: EniId, h: Header, mode: Mode) -> Result<Next, Stop> {
-        let target = &self.w.enis[t.index()];
+        let target = &self.w[t];
         if target.subnet != from_subnet {
             self.nacl(target.subnet, Direction::Ingress, &h)?;
         }
@@ -472,8 +470,8 @@ impl Walk<'_> {
     fn internet(&mut self, h: Header, mode: Mode) -> Result<(Option<EniId>, Header), Stop> {
         let w = self.w;
         if let Some(dst) = owner_of_public(w, h.dst) {
-            let e = &w.enis[dst.index()];
-            let Some(g) = w.igws.iter().position(|g| !g.deleted && g.attached == Some(e.vpc)) else {
+            let e = &w[dst];
+            let Some(g) = w.igws().values().position(|g| !g.deleted && g.attached == Some(e.vpc)) else {
                 return Err((ExplanationCode::IgwPrivateIpAssociationForIngress, internet()));
             };
             let inside = Header { dst: e.private_ip, ..h };
@@ -491,7 +489,7 @@ impl Walk<'_> {
     /// S1, S2, S5, I6: any rule of any of the interface's groups admits a new flow; responses pass.
     fn security_groups(&mut self, eni: EniId, dir: Direction, h: &Header, mode: Mode) -> Result<(), Stop> {
         let w = self.w;
-        let e = &w.enis[eni.index()];
+        let e = &w[eni];
         if mode == Mode::Reply || e.groups.is_empty() {
             return Ok(());
         }
@@ -500,13 +498,12 @@ impl Walk<'_> {
             Peer::Cidr(c) => c.contains(remote),
             Peer::Group(g) => {
                 mode != Mode::ForeignForward
-                    && owner_of_private(w, e.vpc, remote)
-                        .is_some_and(|m| w.enis[m.index()].groups.contains(g))
+                    && owner_of_private(w, e.vpc, remote).is_some_and(|m| w[m].groups.contains(g))
             }
             Peer::PrefixList(_) => false,
         };
         let rules = |g: &SgId| {
-            let sg = &w.sgs[g.index()];
+            let sg = &w[g];
             if dir == Direction::Ingress {
                 sg.ingress.as_slice()
             } else {
@@ -523,8 +520,8 @@ impl Walk<'_> {
 
     /// N1: the lowest-numbered matching entry decides; none is the final deny.
     fn nacl(&mut self, subnet: SubnetId, dir: Direction, h: &Header) -> Result<(), Stop> {
-        let acl = self.w.subnets[subnet.index()].nacl;
-        let n = &self.w.nacls[acl.index()];
+        let acl = self.w[subnet].nacl;
+        let n = &self.w[acl];
         let entries = if dir == Direction::Ingress { &n.ingress } else { &n.egress };
         let remote = if dir == Direction::Ingress { h.src } else { h.dst };
         let matching = entries.iter().filter(|e| {
@@ -541,7 +538,7 @@ impl Walk<'_> {
     }
 
     fn deliver(&mut self, i: InstanceId, h: Header) -> Result<(Reached, Header), Stop> {
-        if self.w.instances[i.index()].state != InstanceState::Running {
+        if self.w[i].state != InstanceState::Running {
             return self.stop(ExplanationCode::BadState, Handle::Instance(i));
         }
         self.pass(step(self.w, Handle::Instance(i)));
@@ -559,35 +556,35 @@ impl Walk<'_> {
         legs: &mut Vec<Leg>,
     ) -> Result<(Reached, Header), Stop> {
         let w = self.w;
-        let l = &w.lbs[lb.index()];
+        let l = &w[lb];
         self.pass(step(w, Handle::Lb(lb)));
         if h.protocol == Protocol::Icmp {
             return self.stop(ExplanationCode::ProtocolRestriction, Handle::Lb(lb));
         }
         let listener = l.listeners.iter().find(|x| {
-            let x = &w.listeners[x.index()];
+            let x = &w[*x];
             !x.deleted && x.port == h.dst_port && x.protocol.carries(h.protocol)
         });
         let Some(&listener) = listener else {
             return self.stop(ExplanationCode::ElbListenerPortRestriction, Handle::Lb(lb));
         };
-        let Some(tg) = w.listeners[listener.index()].target_group else {
+        let Some(tg) = w[listener].target_group else {
             return self.stop(ExplanationCode::Elbv2ListenerHasNoTg, Handle::Listener(listener));
         };
         let az = l.nodes.iter().find(|n| n.eni == node).map_or("", |n| n.az);
         let index = self.choose(tg, az, l.cross_zone, &h, seq)?;
-        let group = &w.target_groups[tg.index()];
+        let group = &w[tg];
         let target = &group.targets[index];
         let Some((addr, _)) = target_place(w, group.vpc, target.target) else {
             return self.stop(ExplanationCode::Elbv2NoTargetsInAz, Handle::TargetGroup(tg));
         };
         self.pass(step(w, Handle::TargetGroup(tg)));
-        let node_ip = w.enis[node.index()].private_ip;
+        let node_ip = w[node].private_ip;
         let src = if via.is_none() && group.preserves_client_ip() { h.src } else { node_ip };
         let out = Header { src, dst: addr, dst_port: target.port, ..h };
         let (to, arrived) = self.leg(node, out, Mode::Forward)?;
         legs.push(Leg::Routed { to, arrived, reply_to: Some(node_ip) });
-        match to.map(|e| w.enis[e.index()].owner) {
+        match to.map(|e| w[e].owner) {
             Some(EniOwner::Instance(i)) => self.deliver(i, arrived),
             _ => self.stop(ExplanationCode::UnknownDestination, Handle::TargetGroup(tg)),
         }
@@ -604,7 +601,7 @@ impl Walk<'_> {
         seq: u32,
     ) -> Result<usize, Stop> {
         let w = self.w;
-        let (targets, vpc) = (&w.target_groups[tg.index()].targets, w.target_groups[tg.index()].vpc);
+        let (targets, vpc) = (&w[tg].targets, w[tg].vpc);
         // L4: a target whose instance is gone (terminated) is `unused`, whatever its last check said.
         let exists = |t: &Target| target_place(w, vpc, t.target).is_some();
         let live =
@@ -636,29 +633,27 @@ impl Walk<'_> {
         legs: &mut Vec<Leg>,
     ) -> Result<(Reached, Header), Stop> {
         let w = self.w;
-        let e = &w.endpoints[ep.index()];
+        let e = &w[ep];
         self.pass(step(w, Handle::Endpoint(ep)));
         if e.state != EndpointState::Available {
             return self.stop(ExplanationCode::BadState, Handle::Endpoint(ep));
         }
-        let svc = &w.services[e.service.index()];
+        let svc = &w[e.service];
         if svc.state == ServiceState::Deleted {
             return self.stop(ExplanationCode::BadState, Handle::Service(e.service));
         }
         self.pass(step(w, Handle::Service(e.service)));
-        let az = w.subnets[w.enis[eni.index()].subnet.index()].az;
-        let node = svc
-            .nlbs
-            .iter()
-            .find_map(|lb| w.lbs[lb.index()].nodes.iter().find(|n| n.az == az).map(|n| (*lb, n.eni)));
+        let az = w[w[eni].subnet].az;
+        let node =
+            svc.nlbs.iter().find_map(|lb| w[lb].nodes.iter().find(|n| n.az == az).map(|n| (*lb, n.eni)));
         let Some((lb, node)) = node else {
             return self.stop(ExplanationCode::VpceServiceNotInstalledInAz, Handle::Service(e.service));
         };
-        let at_node = Header { dst: w.enis[node.index()].private_ip, ..h };
+        let at_node = Header { dst: w[node].private_ip, ..h };
         legs.push(Leg::PrivateLink { endpoint: ep, service: e.service, lb });
-        if w.lbs[lb.index()].enforce_sg_on_privatelink {
+        if w[lb].enforce_sg_on_privatelink {
             // L9: the node's groups see the consumer's private address, perhaps from another VPC.
-            let mode = if e.vpc == w.lbs[lb.index()].vpc { Mode::Forward } else { Mode::ForeignForward };
+            let mode = if e.vpc == w[lb].vpc { Mode::Forward } else { Mode::ForeignForward };
             self.security_groups(node, Direction::Ingress, &at_node, mode)?;
         }
         self.load_balancer(lb, node, at_node, seq, Some(ep), legs)

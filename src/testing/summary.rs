@@ -18,7 +18,7 @@ pub fn label(w: &World, h: Handle) -> String {
 }
 
 fn eni_label(w: &World, e: EniId) -> String {
-    let x = &w.enis[e.index()];
+    let x = &w[e];
     let owner = match x.owner {
         EniOwner::Instance(i) => label(w, Handle::Instance(i)),
         EniOwner::LoadBalancer(lb) => format!("{} node", label(w, Handle::Lb(lb))),
@@ -60,9 +60,9 @@ fn list<T>(items: &[T], f: impl Fn(&T) -> String) -> String {
 /// Write the summary of `w` and `flows` to `out`.
 pub fn write(out: &mut impl Write, w: &World, flows: &[(EniId, Flow)]) -> fmt::Result {
     writeln!(out, "world at t={}s", w.now_ms() / 1000)?;
-    for (v, vpc) in w.vpcs.iter().enumerate() {
+    for (v, vpc) in w.vpcs().values().enumerate() {
         let v = VpcId(v as u32);
-        let igw = w.igws.iter().enumerate().find(|(_, g)| g.attached == Some(v));
+        let igw = w.igws().values().enumerate().find(|(_, g)| g.attached == Some(v));
         let igw = igw.map_or("no igw".into(), |(g, _)| label(w, Handle::Igw(IgwId(g as u32))));
         writeln!(out, "{} {} {igw}", label(w, Handle::Vpc(v)), vpc.cidr)?;
         vpc_body(out, w, v)?;
@@ -76,7 +76,7 @@ pub fn write(out: &mut impl Write, w: &World, flows: &[(EniId, Flow)]) -> fmt::R
 }
 
 fn vpc_body(out: &mut impl Write, w: &World, v: VpcId) -> fmt::Result {
-    for (t, rt) in w.route_tables.iter().enumerate().filter(|(_, r)| r.vpc == v) {
+    for (t, rt) in w.route_tables().values().enumerate().filter(|(_, r)| r.vpc == v) {
         let t = RouteTableId(t as u32);
         let routes = list(&rt.routes, |r| {
             let state = if w.route_is_active(t, &r.target) { "" } else { " (blackhole)" };
@@ -90,16 +90,16 @@ fn vpc_body(out: &mut impl Write, w: &World, v: VpcId) -> fmt::Result {
         let main = if rt.main { "main " } else { "" };
         writeln!(out, "  {main}route table {}: {routes}", label(w, Handle::RouteTable(t)))?;
     }
-    for (g, sg) in w.sgs.iter().enumerate().filter(|(_, s)| s.vpc == v) {
+    for (g, sg) in w.sgs().values().enumerate().filter(|(_, s)| s.vpc == v) {
         let g = Handle::Sg(SgId(g as u32));
         let (i, e) = (list(&sg.ingress, |r| rule(w, r)), list(&sg.egress, |r| rule(w, r)));
         writeln!(out, "  group {}: in {i} | out {e}", label(w, g))?;
     }
-    for (a, acl) in w.nacls.iter().enumerate().filter(|(_, n)| n.vpc == v && !n.is_default) {
+    for (a, acl) in w.nacls().values().enumerate().filter(|(_, n)| n.vpc == v && !n.is_default) {
         let (i, e) = (list(&acl.ingress, entry), list(&acl.egress, entry));
         writeln!(out, "  nacl {}: in {i} | out {e}", label(w, Handle::Nacl(NaclId(a as u32))))?;
     }
-    for (s, sn) in w.subnets.iter().enumerate().filter(|(_, s)| s.vpc == v) {
+    for (s, sn) in w.subnets().values().enumerate().filter(|(_, s)| s.vpc == v) {
         let s = SubnetId(s as u32);
         let rt = label(w, Handle::RouteTable(w.route_table_of(s)));
         let acl = label(w, Handle::Nacl(sn.nacl));
@@ -110,8 +110,8 @@ fn vpc_body(out: &mut impl Write, w: &World, v: VpcId) -> fmt::Result {
             sn.cidr,
             sn.az
         )?;
-        for (i, inst) in w.instances.iter().enumerate() {
-            let e = &w.enis[inst.eni.index()];
+        for (i, inst) in w.instances().values().enumerate() {
+            let e = &w[inst.eni];
             if e.subnet != s {
                 continue;
             }
@@ -133,19 +133,19 @@ fn vpc_body(out: &mut impl Write, w: &World, v: VpcId) -> fmt::Result {
 }
 
 fn lbs_and_endpoints(out: &mut impl Write, w: &World) -> fmt::Result {
-    for (l, lb) in w.lbs.iter().enumerate() {
+    for (l, lb) in w.lbs().values().enumerate() {
         let nodes = list(&lb.nodes, |n| {
             let public = w.public_ip_of(n.eni).map_or(String::new(), |p| format!("/{p}"));
-            format!("{} {}{public}", n.az, w.enis[n.eni.index()].private_ip)
+            format!("{} {}{public}", n.az, w[n.eni].private_ip)
         });
         let groups = list(&lb.security_groups, |g| label(w, Handle::Sg(*g)));
         let cz = if lb.cross_zone { " cross-zone" } else { "" };
         let name = label(w, Handle::Lb(LbId(l as u32)));
         writeln!(out, "{name} {}{cz} groups {groups} nodes {nodes}", lb.scheme.as_str())?;
         for x in &lb.listeners {
-            let x = &w.listeners[x.index()];
+            let x = &w[x];
             let Some(tg) = x.target_group else { continue };
-            let targets = list(&w.target_groups[tg.index()].targets, |t| {
+            let targets = list(&w[tg].targets, |t| {
                 // `-` when the group has no targets.
                 let id = match t.target {
                     crate::model::nlb::TargetRef::Instance(i) => label(w, Handle::Instance(i)),
@@ -153,19 +153,19 @@ fn lbs_and_endpoints(out: &mut impl Write, w: &World) -> fmt::Result {
                 };
                 format!("{id}:{} {}", t.port, t.state.as_str())
             });
-            let group = &w.target_groups[tg.index()].name;
+            let group = &w[tg].name;
             writeln!(out, "  listener {}:{} -> {group}: {targets}", x.protocol.as_str(), x.port)?;
         }
     }
-    for (s, svc) in w.services.iter().enumerate() {
+    for (s, svc) in w.services().values().enumerate() {
         let nlbs = list(&svc.nlbs, |lb| label(w, Handle::Lb(*lb)));
         let acceptance = if svc.acceptance_required { " acceptance required" } else { "" };
         writeln!(out, "{} fronts {nlbs}{acceptance}", label(w, Handle::Service(ServiceId(s as u32))))?;
     }
-    for (e, ep) in w.endpoints.iter().enumerate() {
+    for (e, ep) in w.endpoints().values().enumerate() {
         let enis = list(&ep.enis, |x| {
-            let x = &w.enis[x.index()];
-            format!("{} {}", x.private_ip, w.subnets[x.subnet.index()].az)
+            let x = &w[x];
+            format!("{} {}", x.private_ip, w[x.subnet].az)
         });
         let groups = list(&ep.groups, |g| label(w, Handle::Sg(*g)));
         let name = label(w, Handle::Endpoint(EndpointId(e as u32)));

@@ -218,9 +218,9 @@ pub struct AnalysisExplanation {
 /// ```
 /// let lab = vpcsim::lab::Lab::build(Default::default()).unwrap();
 /// let w = &lab.world;
-/// let eni = w.instances[lab.my_ec2.index()].eni;
+/// let eni = w[lab.my_ec2].eni;
 /// let header = vpcsim::trace::Header {
-///     src: w.enis[eni.index()].private_ip,
+///     src: w[eni].private_ip,
 ///     dst: "8.8.8.8".parse().unwrap(),
 ///     protocol: vpcsim::addr::Protocol::Udp,
 ///     src_port: 32768,
@@ -390,6 +390,6 @@ fn route(destination: Cidr, target: &RouteTarget, state: RouteState) -> RouteTab
 /// The port of the target group a listener hop forwards to.
 fn instance_port(w: &World, h: &Hop) -> Option<u16> {
     let Some(Handle::Listener(x)) = w.find(&h.id) else { return None };
-    let tg = w.listeners[x.index()].target_group?;
-    Some(w.target_groups[tg.index()].port)
+    let tg = w[x].target_group?;
+    Some(w[tg].port)
 }

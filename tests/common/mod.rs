@@ -58,7 +58,7 @@ pub fn internet_gateway(w: &mut World, vpc: VpcId) -> IgwId {
 /// A table with 0.0.0.0/0 to `igw`, associated with `subnets`.
 pub fn public_route_table(w: &mut World, vpc: VpcId, igw: IgwId, subnets: &[SubnetId]) -> RouteTableId {
     let rt = w.create_route_table(vpc, Tags::new());
-    let gw = RouteTargetSpec::Gateway(w.igws[igw.index()].aws_id.clone());
+    let gw = RouteTargetSpec::Gateway(w[igw].aws_id.clone());
     w.create_route(rt, Cidr::ANY, &gw).expect("route");
     for s in subnets {
         w.associate_route_table(rt, *s).expect("associate");
@@ -94,7 +94,7 @@ pub fn eni(w: &World, i: InstanceId) -> EniId {
 
 /// An instance's private address.
 pub fn private_ip(w: &World, i: InstanceId) -> Ipv4Addr {
-    w.enis[eni(w, i).index()].private_ip
+    w[eni(w, i)].private_ip
 }
 
 /// An instance's public address.

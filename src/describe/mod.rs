@@ -1,6 +1,7 @@
 //! The AWS CLI's JSON for a world's resources, as `aws ec2 describe-...` and
 //! `aws elbv2 describe-...` print them: field names, nesting and order as the CLI
-//! does. `vpcsim describe` prints these, and `aws ... describe-*` steps return them.
+//! does. `vpcsim describe` prints these, `aws ... describe-*` steps return them
+//! (narrowed by ids and [`filter`]s), and `${saved...}` lookups read them.
 //!
 //! Everything here reads the [`World`] and changes nothing: ids that AWS would
 //! invent for a describe call (association ids, reservation ids) are derived from
@@ -13,6 +14,11 @@
 //! ```
 
 use serde_json::{json, Value};
+
+pub mod filter;
+mod more;
+
+pub use more::*;
 
 use crate::ids::*;
 use crate::model::nlb::HealthState;
@@ -90,8 +96,8 @@ fn derived(prefix: &str, id: &str) -> String {
 /// describe-vpcs.
 pub fn vpcs(w: &World) -> Value {
     let items: Vec<Value> = w
-        .vpcs
-        .iter()
+        .vpcs()
+        .values()
         .filter(|v| !v.deleted)
         .map(|v| {
             json!({
@@ -115,11 +121,11 @@ pub fn vpcs(w: &World) -> Value {
 
 /// describe-subnets (`AvailableIpAddressCount`: usable addresses less the interfaces in the subnet, A2).
 pub fn subnets(w: &World) -> Value {
-    let items: Vec<Value> = (0..w.subnets.len())
-        .filter(|i| !w.subnets[*i].deleted)
-        .map(|i| {
-            let s = &w.subnets[i];
-            let used = w.enis.iter().filter(|e| !e.deleted && e.subnet == SubnetId(i as u32)).count() as u64;
+    let items: Vec<Value> = w
+        .subnets()
+        .live()
+        .map(|(i, s)| {
+            let used = w.enis().values().filter(|e| !e.deleted && e.subnet == i).count() as u64;
             json!({
                 "AvailabilityZone": s.az,
                 "AvailabilityZoneId": w.region.az_id(s.az),
@@ -129,7 +135,7 @@ pub fn subnets(w: &World) -> Value {
                 "MapPublicIpOnLaunch": s.map_public_ip_on_launch,
                 "State": "available",
                 "SubnetId": s.aws_id,
-                "VpcId": w.vpcs[s.vpc.index()].aws_id,
+                "VpcId": w[s.vpc].aws_id,
                 "OwnerId": w.account_id,
                 "AssignIpv6AddressOnCreation": false,
                 "Ipv6CidrBlockAssociationSet": [],
@@ -157,11 +163,10 @@ fn route_target_field(w: &World, t: &RouteTarget) -> (&'static str, String) {
 /// describe-route-tables: routes with their state (R5) and associations (R1).
 pub fn route_tables(w: &World) -> Value {
     use crate::model::route_table::RouteOrigin;
-    let items: Vec<Value> = (0..w.route_tables.len())
-        .filter(|i| !w.route_tables[*i].deleted)
-        .map(|i| {
-            let id = RouteTableId(i as u32);
-            let t = &w.route_tables[i];
+    let items: Vec<Value> = w
+        .route_tables()
+        .live()
+        .map(|(id, t)| {
             let routes: Vec<Value> = t
                 .routes
                 .iter()
@@ -185,7 +190,7 @@ pub fn route_tables(w: &World) -> Value {
                 "RouteTableId": t.aws_id,
                 "Routes": routes,
                 "Tags": tags(&t.tags),
-                "VpcId": w.vpcs[t.vpc.index()].aws_id,
+                "VpcId": w[t.vpc].aws_id,
                 "OwnerId": w.account_id,
             })
         })
@@ -194,7 +199,7 @@ pub fn route_tables(w: &World) -> Value {
 }
 
 fn associations(w: &World, id: RouteTableId) -> Vec<Value> {
-    let t = &w.route_tables[id.index()];
+    let t = &w[id];
     let mut out = Vec::new();
     if t.main {
         out.push(json!({
@@ -204,7 +209,7 @@ fn associations(w: &World, id: RouteTableId) -> Vec<Value> {
             "AssociationState": {"State": "associated"},
         }));
     }
-    for s in w.subnets.iter().filter(|s| !s.deleted && s.route_table == Some(id)) {
+    for s in w.subnets().values().filter(|s| !s.deleted && s.route_table == Some(id)) {
         out.push(json!({
             "Main": false,
             "RouteTableAssociationId": s.route_table_association_id.clone().unwrap_or_else(|| derived("rtbassoc", &s.aws_id)),
@@ -226,7 +231,7 @@ fn permission(w: &World, r: &SgRule) -> Value {
     let (mut ranges, mut groups, mut lists) = (vec![], vec![], vec![]);
     match &r.peer {
         Peer::Cidr(c) => ranges.push(json!({"CidrIp": c.to_string()})),
-        Peer::Group(g) => groups.push(json!({"GroupId": w.sgs[g.index()].aws_id, "UserId": w.account_id})),
+        Peer::Group(g) => groups.push(json!({"GroupId": w[g].aws_id, "UserId": w.account_id})),
         Peer::PrefixList(p) => lists.push(json!({"PrefixListId": p})),
     }
     if let (Some(d), Some(first)) = (&r.description, ranges.first_mut().or(groups.first_mut())) {
@@ -242,8 +247,8 @@ fn permission(w: &World, r: &SgRule) -> Value {
 /// describe-security-groups.
 pub fn security_groups(w: &World) -> Value {
     let items: Vec<Value> = w
-        .sgs
-        .iter()
+        .sgs()
+        .values()
         .filter(|g| !g.deleted)
         .map(|g| {
             json!({
@@ -254,7 +259,7 @@ pub fn security_groups(w: &World) -> Value {
                 "GroupId": g.aws_id,
                 "IpPermissionsEgress": g.egress.iter().map(|r| permission(w, r)).collect::<Vec<_>>(),
                 "Tags": tags(&g.tags),
-                "VpcId": w.vpcs[g.vpc.index()].aws_id,
+                "VpcId": w[g.vpc].aws_id,
             })
         })
         .collect();
@@ -272,15 +277,12 @@ pub fn instances(w: &World) -> Value {
 }
 
 fn instance(w: &World, id: InstanceId) -> Value {
-    let i = &w.instances[id.index()];
-    let eni = &w.enis[i.eni.index()];
-    let subnet = &w.subnets[eni.subnet.index()];
-    let vpc = &w.vpcs[eni.vpc.index()];
-    let groups: Vec<Value> = eni
-        .groups
-        .iter()
-        .map(|g| json!({"GroupName": w.sgs[g.index()].name, "GroupId": w.sgs[g.index()].aws_id}))
-        .collect();
+    let i = &w[id];
+    let eni = &w[i.eni];
+    let subnet = &w[eni.subnet];
+    let vpc = &w[eni.vpc];
+    let groups: Vec<Value> =
+        eni.groups.iter().map(|g| json!({"GroupName": w[g].name, "GroupId": w[g].aws_id})).collect();
     let public = w.public_ip_of(i.eni);
     let public_dns = match public {
         Some(p) if vpc.dns_hostnames => format!("ec2-{}.{}", dashed(p), w.region.public_suffix()),
@@ -328,17 +330,15 @@ fn instance(w: &World, id: InstanceId) -> Value {
 
 /// describe-load-balancers (live ones).
 pub fn load_balancers(w: &World) -> Value {
-    let items: Vec<Value> =
-        (0..w.lbs.len()).filter(|i| !w.lbs[*i].deleted).map(|i| load_balancer(w, LbId(i as u32))).collect();
+    let items: Vec<Value> = w.lbs().live().map(|(i, _)| load_balancer(w, i)).collect();
     json!({"LoadBalancers": items})
 }
 
 /// describe-target-health of every live target group, one after the other.
 pub fn all_target_health(w: &World) -> Value {
     let mut items = Vec::new();
-    for i in (0..w.target_groups.len()).filter(|i| !w.target_groups[*i].deleted) {
-        if let Value::Array(a) = target_health(w, TargetGroupId(i as u32))["TargetHealthDescriptions"].take()
-        {
+    for (i, _) in w.target_groups().live() {
+        if let Value::Array(a) = target_health(w, i)["TargetHealthDescriptions"].take() {
             items.extend(a);
         }
     }
@@ -359,8 +359,8 @@ pub fn services(w: &World) -> Value {
 
 /// A VPC endpoint (`VpcEndpoint` of create-vpc-endpoint, an item of describe-vpc-endpoints).
 pub fn endpoint(w: &World, ep: EndpointId) -> Value {
-    let e = &w.endpoints[ep.index()];
-    let svc = &w.services[e.service.index()];
+    let e = &w[ep];
+    let svc = &w[e.service];
     let dns: Vec<Value> = w
         .endpoint_dns_names(ep)
         .into_iter()
@@ -369,16 +369,16 @@ pub fn endpoint(w: &World, ep: EndpointId) -> Value {
     json!({
         "VpcEndpointId": e.aws_id,
         "VpcEndpointType": "Interface",
-        "VpcId": w.vpcs[e.vpc.index()].aws_id,
+        "VpcId": w[e.vpc].aws_id,
         "ServiceName": svc.service_name,
         "State": e.state.as_str(),
         "RouteTableIds": [],
-        "SubnetIds": e.subnets.iter().map(|s| w.subnets[s.index()].aws_id.clone()).collect::<Vec<_>>(),
-        "Groups": e.groups.iter().map(|g| json!({"GroupId": w.sgs[g.index()].aws_id, "GroupName": w.sgs[g.index()].name})).collect::<Vec<_>>(),
+        "SubnetIds": e.subnets.iter().map(|s| w[s].aws_id.clone()).collect::<Vec<_>>(),
+        "Groups": e.groups.iter().map(|g| json!({"GroupId": w[g].aws_id, "GroupName": w[g].name})).collect::<Vec<_>>(),
         "IpAddressType": "ipv4",
         "PrivateDnsEnabled": e.private_dns_enabled,
         "RequesterManaged": false,
-        "NetworkInterfaceIds": e.enis.iter().map(|x| w.enis[x.index()].aws_id.clone()).collect::<Vec<_>>(),
+        "NetworkInterfaceIds": e.enis.iter().map(|x| w[x].aws_id.clone()).collect::<Vec<_>>(),
         "DnsEntries": dns,
         "CreationTimestamp": timestamp(e.created_ms),
         "OwnerId": w.account_id,
@@ -387,7 +387,7 @@ pub fn endpoint(w: &World, ep: EndpointId) -> Value {
 
 /// An endpoint service configuration.
 pub fn service(w: &World, svc: ServiceId) -> Value {
-    let s = &w.services[svc.index()];
+    let s = &w[svc];
     let mut v = json!({
         "ServiceType": [{"ServiceType": "Interface"}],
         "ServiceId": s.service_id,
@@ -396,7 +396,7 @@ pub fn service(w: &World, svc: ServiceId) -> Value {
         "AvailabilityZones": w.service_azs(svc),
         "AcceptanceRequired": s.acceptance_required,
         "ManagesVpcEndpoints": false,
-        "NetworkLoadBalancerArns": s.nlbs.iter().map(|l| w.lbs[l.index()].arn.clone()).collect::<Vec<_>>(),
+        "NetworkLoadBalancerArns": s.nlbs.iter().map(|l| w[l].arn.clone()).collect::<Vec<_>>(),
         "SupportedIpAddressTypes": ["ipv4"],
         "BaseEndpointDnsNames": [s.base_dns_name],
     });
@@ -408,22 +408,22 @@ pub fn service(w: &World, svc: ServiceId) -> Value {
 
 /// An endpoint connection, as describe-vpc-endpoint-connections lists it.
 pub fn connection(w: &World, ep: EndpointId) -> Value {
-    let e = &w.endpoints[ep.index()];
-    let s = &w.services[e.service.index()];
+    let e = &w[ep];
+    let s = &w[e.service];
     json!({
         "ServiceId": s.service_id,
         "VpcEndpointId": e.aws_id,
         "VpcEndpointOwner": w.account_id,
         "VpcEndpointState": e.state.as_str(),
         "CreationTimestamp": timestamp(e.created_ms),
-        "NetworkLoadBalancerArns": s.nlbs.iter().map(|l| w.lbs[l.index()].arn.clone()).collect::<Vec<_>>(),
+        "NetworkLoadBalancerArns": s.nlbs.iter().map(|l| w[l].arn.clone()).collect::<Vec<_>>(),
         "IpAddressType": "ipv4",
     })
 }
 
 /// describe-target-health's descriptions for a group.
 pub fn target_health(w: &World, tg: TargetGroupId) -> Value {
-    let g = &w.target_groups[tg.index()];
+    let g = &w[tg];
     let items: Vec<Value> = g
         .targets
         .iter()
@@ -461,19 +461,19 @@ fn health_reason(state: HealthState) -> Option<(&'static str, &'static str)> {
 
 /// A load balancer, as describe-load-balancers lists it.
 pub fn load_balancer(w: &World, lb: LbId) -> Value {
-    let l = &w.lbs[lb.index()];
+    let l = &w[lb];
     let azs: Vec<Value> = l
         .nodes
         .iter()
         .map(|n| {
-            let eni = &w.enis[n.eni.index()];
+            let eni = &w[n.eni];
             let mut addr = json!({});
             if let Some(p) = w.public_ip_of(n.eni) {
                 addr["IpAddress"] = json!(p.to_string());
             } else {
                 addr["PrivateIPv4Address"] = json!(eni.private_ip.to_string());
             }
-            json!({"ZoneName": n.az, "SubnetId": w.subnets[n.subnet.index()].aws_id, "LoadBalancerAddresses": [addr]})
+            json!({"ZoneName": n.az, "SubnetId": w[n.subnet].aws_id, "LoadBalancerAddresses": [addr]})
         })
         .collect();
     json!({
@@ -483,7 +483,7 @@ pub fn load_balancer(w: &World, lb: LbId) -> Value {
         "CreatedTime": timestamp(0),
         "LoadBalancerName": l.name,
         "Scheme": l.scheme.as_str(),
-        "VpcId": w.vpcs[l.vpc.index()].aws_id,
+        "VpcId": w[l.vpc].aws_id,
         "State": {"Code": "active"},
         "Type": "network",
         "AvailabilityZones": azs,

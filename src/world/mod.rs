@@ -2,9 +2,14 @@
 //! (address to interface, AWS id to handle), the seeded id stream and the virtual
 //! clock. All state lives here; the walk ([`crate::forward`]) only reads it.
 
+pub mod arena;
+
 use std::net::Ipv4Addr;
+use std::ops::Index;
 
 use rustc_hash::FxHashMap;
+
+pub use self::arena::{Arena, Live};
 
 use crate::ids::*;
 use crate::model::eip::ElasticIp;
@@ -21,6 +26,38 @@ use crate::model::vpc::Vpc;
 use crate::model::vpc_endpoint::VpcEndpoint;
 use crate::quota::Quotas;
 use crate::region::Region;
+
+/// Resources whose `deleted` flag ends their life (their slot and id stay).
+macro_rules! live_until_deleted {
+    ($($resource:ty),*) => {$(
+        impl Live for $resource {
+            #[inline]
+            fn is_live(&self) -> bool {
+                !self.deleted
+            }
+        }
+    )*};
+}
+
+live_until_deleted!(
+    Vpc,
+    Subnet,
+    RouteTable,
+    InternetGateway,
+    SecurityGroup,
+    NetworkAcl,
+    NetworkInterface,
+    LoadBalancer,
+    Listener,
+    TargetGroup
+);
+
+impl Live for ElasticIp {
+    #[inline]
+    fn is_live(&self) -> bool {
+        !self.released
+    }
+}
 
 /// A typed handle to any resource, found by its AWS id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -101,33 +138,33 @@ pub struct World {
     /// The account's limits (Q1); raise them with [`crate::quota::Quotas::raise`].
     pub quotas: Quotas,
     /// VPCs.
-    pub vpcs: Vec<Vpc>,
+    pub vpcs: Arena<VpcId, Vpc>,
     /// Subnets.
-    pub subnets: Vec<Subnet>,
+    pub subnets: Arena<SubnetId, Subnet>,
     /// Route tables.
-    pub route_tables: Vec<RouteTable>,
+    pub route_tables: Arena<RouteTableId, RouteTable>,
     /// Internet gateways.
-    pub igws: Vec<InternetGateway>,
+    pub igws: Arena<IgwId, InternetGateway>,
     /// Security groups.
-    pub sgs: Vec<SecurityGroup>,
+    pub sgs: Arena<SgId, SecurityGroup>,
     /// Network ACLs.
-    pub nacls: Vec<NetworkAcl>,
+    pub nacls: Arena<NaclId, NetworkAcl>,
     /// Network interfaces.
-    pub enis: Vec<NetworkInterface>,
+    pub enis: Arena<EniId, NetworkInterface>,
     /// Instances.
-    pub instances: Vec<Instance>,
+    pub instances: Arena<InstanceId, Instance>,
     /// Elastic IPs.
-    pub eips: Vec<ElasticIp>,
+    pub eips: Arena<EipId, ElasticIp>,
     /// Load balancers.
-    pub lbs: Vec<LoadBalancer>,
+    pub lbs: Arena<LbId, LoadBalancer>,
     /// Listeners.
-    pub listeners: Vec<Listener>,
+    pub listeners: Arena<ListenerId, Listener>,
     /// Target groups.
-    pub target_groups: Vec<TargetGroup>,
+    pub target_groups: Arena<TargetGroupId, TargetGroup>,
     /// Endpoint services.
-    pub services: Vec<EndpointService>,
+    pub services: Arena<ServiceId, EndpointService>,
     /// VPC endpoints.
-    pub endpoints: Vec<VpcEndpoint>,
+    pub endpoints: Arena<EndpointId, VpcEndpoint>,
     /// AWS id (or ARN) to handle, keyed by a hash of the id (the resource holds the text).
     pub(crate) by_aws_id: IdIndex,
     /// (VPC, private address) to the interface holding it.
@@ -150,20 +187,20 @@ impl World {
             flow_key,
             now_ms: 0,
             quotas: Quotas::default(),
-            vpcs: Vec::new(),
-            subnets: Vec::new(),
-            route_tables: Vec::new(),
-            igws: Vec::new(),
-            sgs: Vec::new(),
-            nacls: Vec::new(),
-            enis: Vec::new(),
-            instances: Vec::new(),
-            eips: Vec::new(),
-            lbs: Vec::new(),
-            listeners: Vec::new(),
-            target_groups: Vec::new(),
-            services: Vec::new(),
-            endpoints: Vec::new(),
+            vpcs: Arena::new(),
+            subnets: Arena::new(),
+            route_tables: Arena::new(),
+            igws: Arena::new(),
+            sgs: Arena::new(),
+            nacls: Arena::new(),
+            enis: Arena::new(),
+            instances: Arena::new(),
+            eips: Arena::new(),
+            lbs: Arena::new(),
+            listeners: Arena::new(),
+            target_groups: Arena::new(),
+            services: Arena::new(),
+            endpoints: Arena::new(),
             by_aws_id: IdIndex::default(),
             private_ips: FxHashMap::default(),
             public_ips: FxHashMap::default(),
@@ -173,6 +210,90 @@ impl World {
     /// A world in the named region with a seed; `None` for an unknown region.
     pub fn in_region(region: &str, seed: u64) -> Option<World> {
         Region::find(region).map(|region| World::new(WorldConfig { region, seed }))
+    }
+
+    /// Vpc resources, by handle (deleted ones included; [`Arena::live`] skips them).
+    #[inline]
+    pub fn vpcs(&self) -> &Arena<VpcId, Vpc> {
+        &self.vpcs
+    }
+
+    /// Subnet resources, by handle (deleted ones included; [`Arena::live`] skips them).
+    #[inline]
+    pub fn subnets(&self) -> &Arena<SubnetId, Subnet> {
+        &self.subnets
+    }
+
+    /// RouteTable resources, by handle (deleted ones included; [`Arena::live`] skips them).
+    #[inline]
+    pub fn route_tables(&self) -> &Arena<RouteTableId, RouteTable> {
+        &self.route_tables
+    }
+
+    /// InternetGateway resources, by handle (deleted ones included; [`Arena::live`] skips them).
+    #[inline]
+    pub fn igws(&self) -> &Arena<IgwId, InternetGateway> {
+        &self.igws
+    }
+
+    /// SecurityGroup resources, by handle (deleted ones included; [`Arena::live`] skips them).
+    #[inline]
+    pub fn sgs(&self) -> &Arena<SgId, SecurityGroup> {
+        &self.sgs
+    }
+
+    /// NetworkAcl resources, by handle (deleted ones included; [`Arena::live`] skips them).
+    #[inline]
+    pub fn nacls(&self) -> &Arena<NaclId, NetworkAcl> {
+        &self.nacls
+    }
+
+    /// NetworkInterface resources, by handle (deleted ones included; [`Arena::live`] skips them).
+    #[inline]
+    pub fn enis(&self) -> &Arena<EniId, NetworkInterface> {
+        &self.enis
+    }
+
+    /// Instance resources, by handle (deleted ones included; [`Arena::live`] skips them).
+    #[inline]
+    pub fn instances(&self) -> &Arena<InstanceId, Instance> {
+        &self.instances
+    }
+
+    /// ElasticIp resources, by handle (deleted ones included; [`Arena::live`] skips them).
+    #[inline]
+    pub fn eips(&self) -> &Arena<EipId, ElasticIp> {
+        &self.eips
+    }
+
+    /// LoadBalancer resources, by handle (deleted ones included; [`Arena::live`] skips them).
+    #[inline]
+    pub fn lbs(&self) -> &Arena<LbId, LoadBalancer> {
+        &self.lbs
+    }
+
+    /// Listener resources, by handle (deleted ones included; [`Arena::live`] skips them).
+    #[inline]
+    pub fn listeners(&self) -> &Arena<ListenerId, Listener> {
+        &self.listeners
+    }
+
+    /// TargetGroup resources, by handle (deleted ones included; [`Arena::live`] skips them).
+    #[inline]
+    pub fn target_groups(&self) -> &Arena<TargetGroupId, TargetGroup> {
+        &self.target_groups
+    }
+
+    /// EndpointService resources, by handle (deleted ones included; [`Arena::live`] skips them).
+    #[inline]
+    pub fn services(&self) -> &Arena<ServiceId, EndpointService> {
+        &self.services
+    }
+
+    /// VpcEndpoint resources, by handle (deleted ones included; [`Arena::live`] skips them).
+    #[inline]
+    pub fn endpoints(&self) -> &Arena<EndpointId, VpcEndpoint> {
+        &self.endpoints
     }
 
     /// Virtual time since the world began, in milliseconds.
@@ -238,76 +359,76 @@ impl World {
     /// I1: the public address of an interface: its Elastic IP, else its auto-assigned one.
     #[inline]
     pub fn public_ip_of(&self, eni: EniId) -> Option<Ipv4Addr> {
-        let e = &self.enis[eni.index()];
-        e.eip.map(|x| self.eips[x.index()].public_ip).or(e.public_ip)
+        let e = &self.enis[eni];
+        e.eip.map(|x| self.eips[x].public_ip).or(e.public_ip)
     }
 
     /// The VPC of a subnet.
     pub fn vpc_of_subnet(&self, subnet: SubnetId) -> &Vpc {
-        &self.vpcs[self.subnets[subnet.index()].vpc.index()]
+        &self.vpcs[self.subnets[subnet].vpc]
     }
 
     /// R1: the table a subnet uses: its explicit association, else the VPC's main table.
     #[inline]
     pub fn route_table_of(&self, subnet: SubnetId) -> RouteTableId {
-        let s = &self.subnets[subnet.index()];
-        s.route_table.unwrap_or(self.vpcs[s.vpc.index()].main_route_table)
+        let s = &self.subnets[subnet];
+        s.route_table.unwrap_or(self.vpcs[s.vpc].main_route_table)
     }
 
     /// An instance by id; terminated ones included.
     pub fn instance(&self, id: InstanceId) -> &Instance {
-        &self.instances[id.index()]
+        &self.instances[id]
     }
 
     /// The AWS id of any handle.
     pub fn aws_id(&self, h: Handle) -> &str {
         match h {
-            Handle::Vpc(x) => &self.vpcs[x.index()].aws_id,
-            Handle::Subnet(x) => &self.subnets[x.index()].aws_id,
-            Handle::RouteTable(x) => &self.route_tables[x.index()].aws_id,
-            Handle::Igw(x) => &self.igws[x.index()].aws_id,
-            Handle::Sg(x) => &self.sgs[x.index()].aws_id,
-            Handle::Nacl(x) => &self.nacls[x.index()].aws_id,
-            Handle::Eni(x) => &self.enis[x.index()].aws_id,
-            Handle::Instance(x) => &self.instances[x.index()].aws_id,
-            Handle::Eip(x) => &self.eips[x.index()].allocation_id,
-            Handle::Lb(x) => &self.lbs[x.index()].arn,
-            Handle::Listener(x) => &self.listeners[x.index()].arn,
-            Handle::TargetGroup(x) => &self.target_groups[x.index()].arn,
-            Handle::Service(x) => &self.services[x.index()].service_id,
-            Handle::Endpoint(x) => &self.endpoints[x.index()].aws_id,
+            Handle::Vpc(x) => &self.vpcs[x].aws_id,
+            Handle::Subnet(x) => &self.subnets[x].aws_id,
+            Handle::RouteTable(x) => &self.route_tables[x].aws_id,
+            Handle::Igw(x) => &self.igws[x].aws_id,
+            Handle::Sg(x) => &self.sgs[x].aws_id,
+            Handle::Nacl(x) => &self.nacls[x].aws_id,
+            Handle::Eni(x) => &self.enis[x].aws_id,
+            Handle::Instance(x) => &self.instances[x].aws_id,
+            Handle::Eip(x) => &self.eips[x].allocation_id,
+            Handle::Lb(x) => &self.lbs[x].arn,
+            Handle::Listener(x) => &self.listeners[x].arn,
+            Handle::TargetGroup(x) => &self.target_groups[x].arn,
+            Handle::Service(x) => &self.services[x].service_id,
+            Handle::Endpoint(x) => &self.endpoints[x].aws_id,
         }
     }
 
     /// The Name tag (or own name, for load balancers and target groups) of any handle.
     pub fn name_of(&self, h: Handle) -> Option<&str> {
         match h {
-            Handle::Vpc(x) => name_tag(&self.vpcs[x.index()].tags),
-            Handle::Subnet(x) => name_tag(&self.subnets[x.index()].tags),
-            Handle::RouteTable(x) => name_tag(&self.route_tables[x.index()].tags),
-            Handle::Igw(x) => name_tag(&self.igws[x.index()].tags),
+            Handle::Vpc(x) => name_tag(&self.vpcs[x].tags),
+            Handle::Subnet(x) => name_tag(&self.subnets[x].tags),
+            Handle::RouteTable(x) => name_tag(&self.route_tables[x].tags),
+            Handle::Igw(x) => name_tag(&self.igws[x].tags),
             Handle::Sg(x) => {
-                let sg = &self.sgs[x.index()];
+                let sg = &self.sgs[x];
                 name_tag(&sg.tags).or(Some(sg.name.as_str()))
             }
-            Handle::Nacl(x) => name_tag(&self.nacls[x.index()].tags),
+            Handle::Nacl(x) => name_tag(&self.nacls[x].tags),
             Handle::Eni(x) => {
-                let e = &self.enis[x.index()];
+                let e = &self.enis[x];
                 name_tag(&e.tags).or_else(|| match e.owner {
-                    crate::model::eni::EniOwner::Instance(i) => name_tag(&self.instances[i.index()].tags),
+                    crate::model::eni::EniOwner::Instance(i) => name_tag(&self.instances[i].tags),
                     _ => (!e.description.is_empty()).then_some(e.description.as_str()),
                 })
             }
-            Handle::Instance(x) => name_tag(&self.instances[x.index()].tags),
-            Handle::Eip(x) => name_tag(&self.eips[x.index()].tags),
+            Handle::Instance(x) => name_tag(&self.instances[x].tags),
+            Handle::Eip(x) => name_tag(&self.eips[x].tags),
             Handle::Lb(x) => {
-                let lb = &self.lbs[x.index()];
+                let lb = &self.lbs[x];
                 name_tag(&lb.tags).or(Some(lb.name.as_str()))
             }
             Handle::Listener(_) => None,
-            Handle::TargetGroup(x) => Some(self.target_groups[x.index()].name.as_str()),
-            Handle::Service(x) => name_tag(&self.services[x.index()].tags),
-            Handle::Endpoint(x) => name_tag(&self.endpoints[x.index()].tags),
+            Handle::TargetGroup(x) => Some(self.target_groups[x].name.as_str()),
+            Handle::Service(x) => name_tag(&self.services[x].tags),
+            Handle::Endpoint(x) => name_tag(&self.endpoints[x].tags),
         }
     }
 
@@ -318,6 +439,46 @@ impl World {
             .filter(|i| self.name_of(Handle::Instance(*i)) == Some(name))
             .collect()
     }
+}
+
+/// `w[id]` for every handle, by value or by reference.
+macro_rules! index_by_handle {
+    ($($id:ty => $field:ident: $resource:ty;)*) => {$(
+        impl Index<$id> for World {
+            type Output = $resource;
+
+            #[inline]
+            fn index(&self, id: $id) -> &$resource {
+                &self.$field[id]
+            }
+        }
+
+        impl Index<&$id> for World {
+            type Output = $resource;
+
+            #[inline]
+            fn index(&self, id: &$id) -> &$resource {
+                &self.$field[*id]
+            }
+        }
+    )*};
+}
+
+index_by_handle! {
+    VpcId => vpcs: Vpc;
+    SubnetId => subnets: Subnet;
+    RouteTableId => route_tables: RouteTable;
+    IgwId => igws: InternetGateway;
+    SgId => sgs: SecurityGroup;
+    NaclId => nacls: NetworkAcl;
+    EniId => enis: NetworkInterface;
+    InstanceId => instances: Instance;
+    EipId => eips: ElasticIp;
+    LbId => lbs: LoadBalancer;
+    ListenerId => listeners: Listener;
+    TargetGroupId => target_groups: TargetGroup;
+    ServiceId => services: EndpointService;
+    EndpointId => endpoints: VpcEndpoint;
 }
 
 #[cfg(test)]
@@ -349,7 +510,7 @@ mod tests {
             ..Default::default()
         });
         let vpc = vpc.unwrap();
-        let id = w.vpcs[vpc.index()].aws_id.clone();
+        let id = w.vpcs[vpc].aws_id.clone();
         w.register(&id, Handle::Vpc(vpc));
         assert_eq!(w.find(&id), Some(Handle::Vpc(vpc)));
         assert_eq!(w.by_aws_id.spill.len(), 1);

@@ -1,0 +1,153 @@
+//! Typed arenas: the storage of one kind of resource, addressed by its small typed
+//! handle ([`crate::ids::VpcId`], ...). An arena only grows: a deleted resource keeps
+//! its slot (and so its handle and AWS id stay valid) and is skipped by [`Arena::live`].
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::ops::{Index, IndexMut};
+
+use crate::ids::ArenaId;
+
+/// Whether a resource still exists (not deleted, not terminated).
+pub trait Live {
+    /// `false` once the resource is deleted or terminated; its slot is kept for its id.
+    fn is_live(&self) -> bool;
+}
+
+/// The resources of one kind, in creation order, addressed by handle `I`.
+pub struct Arena<I, T> {
+    items: Vec<T>,
+    id: PhantomData<fn() -> I>,
+}
+
+impl<I: ArenaId, T> Arena<I, T> {
+    /// An empty arena.
+    pub fn new() -> Arena<I, T> {
+        Arena { items: Vec::new(), id: PhantomData }
+    }
+
+    /// The handle the next [`Arena::push`] will return.
+    #[inline]
+    pub fn next_id(&self) -> I {
+        I::from_index(self.items.len())
+    }
+
+    /// Adds a resource and returns its handle.
+    #[inline]
+    pub(crate) fn push(&mut self, item: T) -> I {
+        let id = self.next_id();
+        self.items.push(item);
+        id
+    }
+
+    /// The number of resources ever created (deleted ones included).
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether no resource of this kind was ever created.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The resource behind `id`, if it was created in this arena.
+    #[inline]
+    pub fn get(&self, id: I) -> Option<&T> {
+        self.items.get(id.index())
+    }
+
+    /// The resource behind `id`, mutably.
+    #[inline]
+    pub fn get_mut(&mut self, id: I) -> Option<&mut T> {
+        self.items.get_mut(id.index())
+    }
+
+    /// Whether `id` names a resource of this arena.
+    #[inline]
+    pub fn contains(&self, id: I) -> bool {
+        id.index() < self.items.len()
+    }
+
+    /// Every handle, in creation order (deleted ones included).
+    pub fn ids(&self) -> impl DoubleEndedIterator<Item = I> + ExactSizeIterator + Clone + use<I, T> {
+        (0..self.items.len()).map(I::from_index)
+    }
+
+    /// Every resource with its handle, in creation order (deleted ones included).
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (I, &T)> + ExactSizeIterator + Clone {
+        self.items.iter().enumerate().map(|(i, t)| (I::from_index(i), t))
+    }
+
+    /// Every resource, in creation order (deleted ones included).
+    pub fn values(&self) -> std::slice::Iter<'_, T> {
+        self.items.iter()
+    }
+
+    /// Every resource mutably, in creation order.
+    pub fn values_mut(&mut self) -> std::slice::IterMut<'_, T> {
+        self.items.iter_mut()
+    }
+
+    /// The first resource created.
+    pub fn first(&self) -> Option<&T> {
+        self.items.first()
+    }
+
+    /// The last resource created.
+    pub fn last(&self) -> Option<&T> {
+        self.items.last()
+    }
+}
+
+impl<I: ArenaId, T: Live> Arena<I, T> {
+    /// Every resource that still exists, with its handle, in creation order.
+    pub fn live(&self) -> impl DoubleEndedIterator<Item = (I, &T)> + Clone {
+        self.iter().filter(|(_, t)| t.is_live())
+    }
+}
+
+impl<I: ArenaId, T> Default for Arena<I, T> {
+    fn default() -> Self {
+        Arena::new()
+    }
+}
+
+impl<I, T: Clone> Clone for Arena<I, T> {
+    fn clone(&self) -> Self {
+        Arena { items: self.items.clone(), id: PhantomData }
+    }
+}
+
+impl<I, T: fmt::Debug> fmt::Debug for Arena<I, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(&self.items).finish()
+    }
+}
+
+impl<I: ArenaId, T> Index<I> for Arena<I, T> {
+    type Output = T;
+
+    #[inline]
+    fn index(&self, id: I) -> &T {
+        &self.items[id.index()]
+    }
+}
+
+impl<I: ArenaId, T> IndexMut<I> for Arena<I, T> {
+    #[inline]
+    fn index_mut(&mut self, id: I) -> &mut T {
+        &mut self.items[id.index()]
+    }
+}
+
+impl<'a, I: ArenaId, T> IntoIterator for &'a Arena<I, T> {
+    type Item = (I, &'a T);
+    type IntoIter =
+        std::iter::Map<std::iter::Enumerate<std::slice::Iter<'a, T>>, fn((usize, &'a T)) -> (I, &'a T)>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.iter().enumerate().map(|(i, t)| (I::from_index(i), t))
+    }
+}
