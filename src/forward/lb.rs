@@ -109,7 +109,7 @@ impl World {
             };
             return Err(block(code, Component::TargetGroup(tg), *h));
         }
-        let hash = flow_hash(self.flow_key, h.protocol, h.src, h.dst, h.src_port, h.dst_port, seq);
+        let hash = flow_hash(self.flow_key(), h.protocol, h.src, h.dst, h.src_port, h.dst_port, seq);
         let k = (hash % u64::from(n)) as usize;
         let index = group.targets.iter().enumerate().filter(|(_, t)| pool(t)).nth(k).map_or(0, |(i, _)| i);
         Ok(Choice { index, hash, candidates: n, fail_open })

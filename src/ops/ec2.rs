@@ -205,6 +205,11 @@ impl World {
         });
     }
 
+    /// Stop whatever the instance serves on `protocol`/`port` (its software, not an AWS call).
+    pub fn stop_serving(&mut self, instance: InstanceId, protocol: Protocol, port: u16) {
+        self.instances[instance].services.retain(|s| !(s.protocol == protocol && s.port == port));
+    }
+
     /// TerminateInstances: routes to it become blackholes (R5); its interface goes away.
     pub fn terminate_instance(&mut self, instance: InstanceId) {
         let inst = &mut self.instances[instance];
@@ -276,6 +281,19 @@ impl World {
         self.enis[eni].eip = Some(eip);
         self.public_ips.insert(u32::from(ip), eni);
         Ok(assoc)
+    }
+
+    /// ReleaseAddress: refused while the address is associated.
+    pub fn release_address(&mut self, eip: EipId) -> ApiResult<()> {
+        if self.eips[eip].eni.is_some() {
+            return Err(ApiError::new(
+                "ReleaseAddress",
+                "InvalidIPAddress.InUse",
+                "The address is associated; disassociate it first.",
+            ));
+        }
+        self.eips[eip].released = true;
+        Ok(())
     }
 
     /// DisassociateAddress.

@@ -6,7 +6,6 @@ use serde_json::{json, Value};
 use crate::addr::{Cidr, PortRange, RuleProtocol};
 use crate::command::aws::AwsCall;
 use crate::error::ApiError;
-use crate::ids::*;
 use crate::model::nlb::TargetRef;
 use crate::model::security_group::Peer;
 use crate::ops::elbv2::TargetSpec;
@@ -134,8 +133,7 @@ fn dispatch(s: &mut Session, call: &AwsCall) -> Out {
             Ok(Some(json!({"Unsuccessful": []})))
         }
         ("ec2", "describe-vpc-endpoint-connections") => {
-            let out: Vec<Value> =
-                (0..w.endpoints.len()).map(|i| j::connection(w, EndpointId(i as u32))).collect();
+            let out: Vec<Value> = w.endpoints().ids().map(|i| j::connection(w, i)).collect();
             Ok(Some(json!({"VpcEndpointConnections": out})))
         }
         ("ec2", "create-vpc-endpoint") => {

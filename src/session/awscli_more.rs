@@ -38,9 +38,9 @@ pub fn dispatch(w: &mut World, call: &AwsCall, op: &str) -> Out {
             let eip = match call.str("association-id") {
                 Some(a) => w
                     .eips()
-                    .values()
-                    .position(|e| e.association_id.as_deref() == Some(a))
-                    .map(|i| EipId(i as u32))
+                    .iter()
+                    .find(|(_, e)| e.association_id.as_deref() == Some(a))
+                    .map(|(i, _)| i)
                     .ok_or_else(|| {
                         ApiError::new(
                             op,
@@ -51,14 +51,7 @@ pub fn dispatch(w: &mut World, call: &AwsCall, op: &str) -> Out {
                 None => eip_of(w, call, op)?,
             };
             if call.operation == "release-address" {
-                if w[eip].eni.is_some() {
-                    return Err(ApiError::new(
-                        op,
-                        "InvalidIPAddress.InUse",
-                        "The address is associated; disassociate it first.",
-                    ));
-                }
-                w.eips[eip].released = true;
+                w.release_address(eip)?;
             } else {
                 w.disassociate_address(eip);
             }
@@ -135,14 +128,11 @@ fn eip_of(w: &World, call: &AwsCall, op: &str) -> Result<EipId, ApiError> {
                 format!("The allocation ID '{id}' does not exist"),
             )),
         },
-        (None, Some(ip)) => w
-            .eips()
-            .values()
-            .position(|e| !e.released && e.public_ip.to_string() == ip)
-            .map(|i| EipId(i as u32))
-            .ok_or_else(|| {
+        (None, Some(ip)) => {
+            w.eips().live().find(|(_, e)| e.public_ip.to_string() == ip).map(|(i, _)| i).ok_or_else(|| {
                 ApiError::new(op, "InvalidAddress.NotFound", format!("Address '{ip}' not found."))
-            }),
+            })
+        }
         (None, None) => Err(missing(op, "--allocation-id or --public-ip")),
     }
 }
