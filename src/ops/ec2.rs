@@ -283,7 +283,8 @@ impl World {
         Ok(assoc)
     }
 
-    /// ReleaseAddress: refused while the address is associated.
+    /// ReleaseAddress: an associated address is refused (`InvalidIPAddress.InUse`);
+    /// a free one goes back to Amazon.
     pub fn release_address(&mut self, eip: EipId) -> ApiResult<()> {
         if self.eips[eip].eni.is_some() {
             return Err(ApiError::new(
