@@ -77,24 +77,32 @@ pub struct OutputOptions {
 }
 
 impl OutputOptions {
-    /// What the CLI prints for `doc`, the answer of the operation the API names `api_name`
-    /// (`DescribeVpcs`, the table's title); an empty answer prints nothing.
-    pub fn render(&self, api_name: &str, doc: &Value) -> Result<String, String> {
-        let empty = Value::Object(Default::default());
-        let answer = match &self.query {
-            Some(q) => q.search(doc)?,
-            None => doc.clone(),
-        };
-        Ok(match self.format {
-            OutputFormat::Json if answer == empty => String::new(),
-            OutputFormat::Json => format!("{}\n", crate::describe::pretty(&answer)),
+    /// The answer as `--query` selects it from `doc` (all of `doc` without a query).
+    pub fn select(&self, doc: Value) -> Result<Value, String> {
+        match &self.query {
+            Some(q) => q.search(&doc),
+            None => Ok(doc),
+        }
+    }
+
+    /// What the CLI prints for a selected `answer` of the operation the API names
+    /// `api_name` (`DescribeVpcs`, the table's title); an empty answer prints nothing.
+    pub fn format(&self, api_name: &str, answer: &Value) -> String {
+        match self.format {
+            OutputFormat::Json if *answer == Value::Object(Default::default()) => String::new(),
+            OutputFormat::Json => format!("{}\n", crate::describe::pretty(answer)),
             OutputFormat::Text => {
                 let mut out = String::new();
-                text(&answer, None, None, &mut out);
+                text(answer, None, None, &mut out);
                 out
             }
-            OutputFormat::Table => table::render(api_name, &answer),
-        })
+            OutputFormat::Table => table::render(api_name, answer),
+        }
+    }
+
+    /// [`select`](Self::select), then [`format`](Self::format).
+    pub fn render(&self, api_name: &str, doc: &Value) -> Result<String, String> {
+        Ok(self.format(api_name, &self.select(doc.clone())?))
     }
 }
 

@@ -22,6 +22,7 @@ use super::Session;
 type Answer = Result<Value, ApiError>;
 
 /// Run one call; its answer on stdout as `--output` asks, or the CLI's error on stderr.
+/// The answer `--query` selects is what a step's `save:` keeps.
 pub fn run(s: &mut Session, call: &AwsCall) -> StepOutcome {
     let op = call.api_name();
     let answer = match describe::answer(s, &op, &call.request) {
@@ -29,9 +30,10 @@ pub fn run(s: &mut Session, call: &AwsCall) -> StepOutcome {
         None => mutate(s, &op, &call.request),
     };
     match answer {
-        Ok(json) => match call.output.render(&op, &json) {
-            Ok(stdout) => {
-                let json = (json != Value::Object(Default::default())).then_some(json);
+        Ok(json) => match call.output.select(json) {
+            Ok(selected) => {
+                let stdout = call.output.format(&op, &selected);
+                let json = (selected != empty()).then_some(selected);
                 StepOutcome { stdout, json, ..StepOutcome::default() }
             }
             Err(e) => StepOutcome { exit_code: 255, stderr: format!("\n{e}\n"), ..StepOutcome::default() },
