@@ -546,7 +546,10 @@ fn s8_a_rule_referencing_a_group_of_an_unpeered_vpc_is_refused_with_invalid_grou
             .authorize_security_group(
                 server_sg,
                 direction,
-                &[perm(Protocol::Tcp, 80, 80, Peer::Group(same_vpc)), perm(Protocol::Tcp, 80, 80, Peer::Group(foreign))],
+                &[
+                    perm(Protocol::Tcp, 80, 80, Peer::Group(same_vpc)),
+                    perm(Protocol::Tcp, 80, 80, Peer::Group(foreign)),
+                ],
             )
             .unwrap_err();
         let op = if direction == Direction::Ingress { "Ingress" } else { "Egress" };
@@ -560,8 +563,12 @@ fn s8_a_rule_referencing_a_group_of_an_unpeered_vpc_is_refused_with_invalid_grou
         );
     }
     assert_eq!(format!("{w:?}"), before, "a refused call authorises none of its rules");
-    w.authorize_security_group(server_sg, Direction::Ingress, &[perm(Protocol::Tcp, 80, 80, Peer::Group(same_vpc))])
-        .unwrap();
+    w.authorize_security_group(
+        server_sg,
+        Direction::Ingress,
+        &[perm(Protocol::Tcp, 80, 80, Peer::Group(same_vpc))],
+    )
+    .unwrap();
 }
 
 #[test]

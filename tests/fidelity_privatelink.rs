@@ -529,7 +529,11 @@ fn p11_an_endpoint_with_private_dns_needs_dns_hostnames_on_its_vpc() {
     );
     assert_eq!(format!("{w:?}"), before, "a refused endpoint leaves the world as it was");
     w.modify_vpc_dns(lab.my_vpc, Some(false), Some(true));
-    assert_eq!(w.create_vpc_endpoint(request.clone()).unwrap_err().code, "InvalidParameter", "DNS support off");
+    assert_eq!(
+        w.create_vpc_endpoint(request.clone()).unwrap_err().code,
+        "InvalidParameter",
+        "DNS support off"
+    );
     w.modify_vpc_dns(lab.my_vpc, Some(true), None);
     assert!(w.create_vpc_endpoint(request).is_ok(), "both attributes on");
 }
@@ -569,6 +573,7 @@ Resources:
     assert!(shown.contains("Endpoint"), "{shown}");
     assert!(shown.contains("InvalidParameter"), "{shown}");
     assert!(shown.contains("enableDnsSupport and enableDnsHostnames"), "{shown}");
-    let fixed = template.replace("CidrBlock: 10.0.0.0/16}", "CidrBlock: 10.0.0.0/16, EnableDnsHostnames: true}");
+    let fixed =
+        template.replace("CidrBlock: 10.0.0.0/16}", "CidrBlock: 10.0.0.0/16, EnableDnsHostnames: true}");
     vpcsim::stack::create_stack(&mut w, "s", "endpoint.yaml", &fixed, &none, &none).unwrap();
 }
