@@ -123,10 +123,7 @@ impl World {
             return Err(ApiError::new(
                 op,
                 "InvalidPermission.Duplicate",
-                format!(
-                    "the specified rule \"peer: {:?}, {}, ports {}, ALLOW\" already exists",
-                    dup.peer, dup.protocol, dup.ports
-                ),
+                format!("the specified rule \"{}\" already exists", self.duplicate_text(dup)),
             ));
         }
         self.quotas.check(Quota::RulesPerGroup, op, existing.len() + rules.len())?;
@@ -135,6 +132,25 @@ impl World {
         }
         self.sgs[sg].rules_mut(direction).extend(rules);
         Ok(())
+    }
+
+    /// A rule as AWS names it in `InvalidPermission.Duplicate`:
+    /// `peer: 0.0.0.0/0, TCP, from port: 80, to port: 80, ALLOW`.
+    fn duplicate_text(&self, r: &SgRule) -> String {
+        let peer = match &r.peer {
+            Peer::Cidr(c) => c.to_string(),
+            Peer::Group(g) => self.sgs[*g].aws_id.clone(),
+            Peer::PrefixList(p) => p.clone(),
+        };
+        match r.protocol {
+            RuleProtocol::All => format!("peer: {peer}, ALL, ALLOW"),
+            RuleProtocol::One(p) => format!(
+                "peer: {peer}, {}, from port: {}, to port: {}, ALLOW",
+                p.as_str().to_uppercase(),
+                r.ports.from,
+                r.ports.to
+            ),
+        }
     }
 
     /// RevokeSecurityGroupIngress / Egress: the rule must exist.
