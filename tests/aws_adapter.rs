@@ -823,3 +823,26 @@ fn registering_several_targets_with_one_unknown_registers_none() {
 fn accepting_several_endpoints_with_one_unknown_accepts_none() {
     unchanged_after("aws ec2 accept-vpc-endpoint-connections --service-id {SVC} --vpc-endpoint-ids {EP} vpce-0123456789abcdef0", &[]);
 }
+
+#[test]
+fn every_flag_aws_has_that_vpcsim_does_not_model_is_refused_saying_so() {
+    for op in OPERATIONS {
+        for (flag, why) in op.unmodelled {
+            let line = format!("aws {} {} --{flag} x", op.service, op.name);
+            let err = parse_line(&line).expect_err(&line);
+            assert_eq!(err.exit_code(), 252, "{line}");
+            assert_eq!(
+                err.to_string(),
+                format!("aws: error: --{flag} is not modelled by vpcsim: {why}"),
+                "{line}"
+            );
+        }
+    }
+    for global in ["--profile dev", "--debug", "--max-items 5", "--output yaml"] {
+        let line = format!("aws ec2 describe-vpcs {global}");
+        assert!(
+            parse_line(&line).expect_err(&line).to_string().contains("is not modelled by vpcsim"),
+            "{line}"
+        );
+    }
+}

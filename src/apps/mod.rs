@@ -1,15 +1,16 @@
 //! Applications on instances: `dig`, `curl`, `ping` and `nc`, each returning what the
-//! real tool prints (stdout, stderr, exit code) plus the trace of the flow it sent.
+//! real tool prints (stdout, stderr, exit code) plus the trace of the flow it sent;
+//! [`host`] is how every one of them (and `trace`) turns a host into an address.
 
 pub mod curl;
 pub mod dig;
+pub mod host;
 pub mod nc;
 pub mod ping;
 
 use std::net::Ipv4Addr;
 
 use crate::addr::Protocol;
-use crate::dns::{Rcode, View};
 use crate::forward::Outcome;
 use crate::ids::{EniId, InstanceId};
 use crate::trace::{Flow, Header, Trace, EPHEMERAL};
@@ -59,23 +60,6 @@ impl World {
         let (src_port, seq) = if protocol == Protocol::Icmp { (0, 0) } else { self.new_connection() };
         let header = Header { src: self[eni].private_ip, dst, protocol, src_port, dst_port };
         self.trace_outcome(eni, Flow { header, seq })
-    }
-
-    /// Resolve a host name the way a program on the instance does (through its VPC's resolver);
-    /// a dotted address resolves to itself. `Err` carries nothing: the name did not resolve.
-    pub(crate) fn resolve_host(&self, instance: InstanceId, host: &str) -> Result<Ipv4Addr, ()> {
-        if let Ok(ip) = host.parse() {
-            return Ok(ip);
-        }
-        let vpc = self[self.app_source(instance)].vpc;
-        if !self[vpc].dns_support {
-            return Err(());
-        }
-        let a = self.resolve(View::Vpc(vpc), host);
-        match (a.rcode, a.addrs.first()) {
-            (Rcode::NoError, Some(ip)) => Ok(*ip),
-            _ => Err(()),
-        }
     }
 
     /// The calendar time of the virtual clock, as `date` prints it (`Tue Jun 08 06:06:13 UTC 2021`).

@@ -340,6 +340,73 @@ mod tests {
         assert_eq!(ids(&d), ["vpc-2"]);
     }
 
+    type Describe = fn(&crate::world::World) -> Value;
+
+    const SETS: [(&FilterSet, Describe); 7] = [
+        (&VPCS, crate::describe::vpcs),
+        (&SUBNETS, crate::describe::subnets),
+        (&ROUTE_TABLES, crate::describe::route_tables),
+        (&SECURITY_GROUPS, crate::describe::security_groups),
+        (&INSTANCES, crate::describe::instances),
+        (&NETWORK_INTERFACES, crate::describe::network_interfaces),
+        (&INTERNET_GATEWAYS, crate::describe::internet_gateways),
+    ];
+
+    #[test]
+    fn every_filter_of_the_lab_calls_finds_values_in_the_labs_json() {
+        let lab = crate::lab::Lab::ready(Default::default()).unwrap();
+        let absent_in_lab = [
+            "route.instance-id",
+            "route.nat-gateway-id",
+            "route.transit-gateway-id",
+            "route.vpc-peering-connection-id",
+            "association.gateway-id",
+            "ip-permission.prefix-list-id",
+            "egress.ip-permission.prefix-list-id",
+            "egress.ip-permission.from-port",
+            "egress.ip-permission.to-port",
+            "egress.ip-permission.group-id",
+            "key-name",
+        ];
+        let mut empty = Vec::new();
+        for (set, json) in SETS {
+            let doc = json(&lab.world);
+            for (name, _) in set.names.iter().chain(&[("tag-key", ""), ("tag-value", "")]) {
+                let expr = jmespath::compile(&expression(set, name).unwrap()).unwrap();
+                let mut values = Vec::new();
+                for item in doc[set.key].as_array().unwrap() {
+                    scalars(&serde_json::to_value(&*expr.search(item).unwrap()).unwrap(), &mut values);
+                }
+                if values.is_empty()
+                    && !absent_in_lab.contains(name)
+                    && !(set.key == "NetworkInterfaces" && name.starts_with("tag"))
+                {
+                    empty.push(format!("{} {name}", set.key));
+                }
+            }
+        }
+        assert!(empty.is_empty(), "filters that find nothing in the lab: {empty:?}");
+    }
+
+    #[test]
+    fn every_filter_expression_compiles() {
+        for set in [
+            &VPC_ENDPOINTS,
+            &ENDPOINT_SERVICES,
+            &SERVICE_CONFIGURATIONS,
+            &ENDPOINT_CONNECTIONS,
+            &SERVICE_PERMISSIONS,
+        ]
+        .into_iter()
+        .chain(SETS.iter().map(|(s, _)| *s))
+        {
+            for (name, _) in set.names.iter().chain(&[("tag:Name", ""), ("tag-key", ""), ("tag-value", "")]) {
+                let e = expression(set, name).unwrap();
+                assert!(jmespath::compile(&e).is_ok(), "{} {name}: {e}", set.key);
+            }
+        }
+    }
+
     #[test]
     fn an_unknown_filter_is_invalid_as_aws_says() {
         let err = apply("DescribeVpcs", &VPCS, &[filter("colour", &["x"])], &mut doc()).unwrap_err();
