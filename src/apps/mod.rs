@@ -43,8 +43,8 @@ impl World {
     /// A new connection's source port and initial sequence number, drawn from the seeded stream.
     pub(crate) fn new_connection(&mut self) -> (u16, u32) {
         let span = u64::from(EPHEMERAL.to - EPHEMERAL.from) + 1;
-        let port = EPHEMERAL.from + self.ids.below(span) as u16;
-        let seq = self.ids.below(u64::from(u32::MAX)) as u32;
+        let port = EPHEMERAL.from + self.connection_stream().below(span) as u16;
+        let seq = self.connection_stream().below(u64::from(u32::MAX)) as u32;
         (port, seq)
     }
 
@@ -64,7 +64,7 @@ impl World {
 
     /// The calendar time of the virtual clock, as `date` prints it (`Tue Jun 08 06:06:13 UTC 2021`).
     pub fn wall_clock(&self) -> String {
-        let secs = EPOCH_UNIX + (self.now_ms / 1000) as i64;
+        let secs = EPOCH_UNIX + (self.now_ms() / 1000) as i64;
         let fmt = time::macros::format_description!(
             "[weekday repr:short] [month repr:short] [day] [hour]:[minute]:[second] UTC [year]"
         );

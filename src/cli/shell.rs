@@ -172,8 +172,10 @@ impl Shell {
     /// A shell on the first running instance with a name.
     fn new(session: Session, style: Style) -> Shell {
         let w = &session.world;
-        let on = (0..w.instances.len())
-            .map(|i| Handle::Instance(vpcsim::ids::InstanceId(i as u32)))
+        let on = w
+            .instances()
+            .ids()
+            .map(Handle::Instance)
             .filter(|h| matches!(h, Handle::Instance(i) if w[i].state.as_str() == "running"))
             .find_map(|h| w.name_of(h).map(str::to_string));
         Shell { session, on, style, budget: WaitBudget::new(), line: 0 }

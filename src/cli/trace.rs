@@ -162,15 +162,15 @@ fn resource_address(w: &World, from: InstanceId, id: &str) -> Option<Ipv4Addr> {
 pub fn host_names(session: &Session) -> Vec<String> {
     let w = &session.world;
     let mut names: Vec<String> = Vec::new();
-    for i in 0..w.instances.len() {
-        names.extend(w.name_of(Handle::Instance(InstanceId(i as u32))).map(str::to_string));
+    for i in w.instances().ids() {
+        names.extend(w.name_of(Handle::Instance(i)).map(str::to_string));
     }
     for lb in w.lbs().values().filter(|l| !l.deleted) {
         names.push(lb.name.clone());
         names.push(lb.dns_name.clone());
     }
-    for e in 0..w.endpoints.len() {
-        names.extend(w.endpoint_dns_names(vpcsim::ids::EndpointId(e as u32)));
+    for e in w.endpoints().ids() {
+        names.extend(w.endpoint_dns_names(e));
     }
     for stack in session.stacks.values() {
         names.extend(stack.resources.keys().cloned());

@@ -146,7 +146,7 @@ impl World {
             };
             return Err(block(code, Component::TargetGroup(tg), *h));
         }
-        let hash = flow_hash(self.flow_key, h.protocol, h.src, h.dst, h.src_port, h.dst_port, seq);
+        let hash = flow_hash(self.flow_key(), h.protocol, h.src, h.dst, h.src_port, h.dst_port, seq);
         let k = (hash % u64::from(pool.len)) as usize;
         let index = match pool.get(k) {
             Some(i) => i,

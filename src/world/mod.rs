@@ -3,6 +3,8 @@
 //! clock. All state lives here; the walk ([`crate::forward`]) only reads it.
 
 pub mod arena;
+#[path = "../ops/mod.rs"]
+pub mod ops;
 
 use std::net::Ipv4Addr;
 use std::ops::Index;
@@ -114,6 +116,9 @@ fn id_hash(aws_id: &str) -> u64 {
     h.finish()
 }
 
+/// The ChaCha stream number of per-connection randomness (resource ids use stream 0).
+const CONNECTION_STREAM: u64 = 1;
+
 /// Options for a new world.
 #[derive(Clone, Debug)]
 pub struct WorldConfig {
@@ -132,45 +137,49 @@ pub struct World {
     pub account_id: String,
     /// The principal making control-plane calls (P3); the account root by default.
     pub caller: String,
-    pub(crate) ids: IdGen,
-    pub(crate) flow_key: u64,
-    pub(crate) now_ms: u64,
+    /// Resource ids, names and addresses: drawn only when something is created.
+    ids: IdGen,
+    /// Per-connection randomness (ephemeral ports, TCP sequence numbers, DNS message
+    /// ids): a separate stream, so a `dig` or `curl` never renumbers later resources.
+    connections: IdGen,
+    flow_key: u64,
+    now_ms: u64,
     /// The account's limits (Q1); raise them with [`crate::quota::Quotas::raise`].
     pub quotas: Quotas,
     /// VPCs.
-    pub vpcs: Arena<VpcId, Vpc>,
+    vpcs: Arena<VpcId, Vpc>,
     /// Subnets.
-    pub subnets: Arena<SubnetId, Subnet>,
+    subnets: Arena<SubnetId, Subnet>,
     /// Route tables.
-    pub route_tables: Arena<RouteTableId, RouteTable>,
+    route_tables: Arena<RouteTableId, RouteTable>,
     /// Internet gateways.
-    pub igws: Arena<IgwId, InternetGateway>,
+    igws: Arena<IgwId, InternetGateway>,
     /// Security groups.
-    pub sgs: Arena<SgId, SecurityGroup>,
+    sgs: Arena<SgId, SecurityGroup>,
     /// Network ACLs.
-    pub nacls: Arena<NaclId, NetworkAcl>,
+    nacls: Arena<NaclId, NetworkAcl>,
     /// Network interfaces.
-    pub enis: Arena<EniId, NetworkInterface>,
+    enis: Arena<EniId, NetworkInterface>,
     /// Instances.
-    pub instances: Arena<InstanceId, Instance>,
+    instances: Arena<InstanceId, Instance>,
     /// Elastic IPs.
-    pub eips: Arena<EipId, ElasticIp>,
+    eips: Arena<EipId, ElasticIp>,
     /// Load balancers.
-    pub lbs: Arena<LbId, LoadBalancer>,
+    lbs: Arena<LbId, LoadBalancer>,
     /// Listeners.
-    pub listeners: Arena<ListenerId, Listener>,
+    listeners: Arena<ListenerId, Listener>,
     /// Target groups.
-    pub target_groups: Arena<TargetGroupId, TargetGroup>,
+    target_groups: Arena<TargetGroupId, TargetGroup>,
     /// Endpoint services.
-    pub services: Arena<ServiceId, EndpointService>,
+    services: Arena<ServiceId, EndpointService>,
     /// VPC endpoints.
-    pub endpoints: Arena<EndpointId, VpcEndpoint>,
+    endpoints: Arena<EndpointId, VpcEndpoint>,
     /// AWS id (or ARN) to handle, keyed by a hash of the id (the resource holds the text).
-    pub(crate) by_aws_id: IdIndex,
+    by_aws_id: IdIndex,
     /// (VPC, private address) to the interface holding it.
-    pub(crate) private_ips: FxHashMap<(u32, u32), EniId>,
+    private_ips: FxHashMap<(u32, u32), EniId>,
     /// Public address to the interface it maps to (I1).
-    pub(crate) public_ips: FxHashMap<u32, EniId>,
+    public_ips: FxHashMap<u32, EniId>,
 }
 
 impl World {
@@ -184,6 +193,7 @@ impl World {
             caller: format!("arn:aws:iam::{account_id}:root"),
             account_id,
             ids,
+            connections: IdGen::stream(config.seed, CONNECTION_STREAM),
             flow_key,
             now_ms: 0,
             quotas: Quotas::default(),
@@ -296,6 +306,24 @@ impl World {
         &self.endpoints
     }
 
+    /// The seeded stream AWS ids and generated names are drawn from (A5).
+    #[inline]
+    pub(crate) fn id_stream(&mut self) -> &mut IdGen {
+        &mut self.ids
+    }
+
+    /// The seeded stream of per-connection randomness (ports, sequence numbers, DNS ids).
+    #[inline]
+    pub(crate) fn connection_stream(&mut self) -> &mut IdGen {
+        &mut self.connections
+    }
+
+    /// The key of the flow hash an NLB uses to pick a target (L3).
+    #[inline]
+    pub(crate) fn flow_key(&self) -> u64 {
+        self.flow_key
+    }
+
     /// Virtual time since the world began, in milliseconds.
     pub fn now_ms(&self) -> u64 {
         self.now_ms
@@ -331,7 +359,7 @@ impl World {
         exists.then(|| self.aws_id(h))
     }
 
-    pub(crate) fn register(&mut self, aws_id: &str, handle: Handle) {
+    fn register(&mut self, aws_id: &str, handle: Handle) {
         let index = &mut self.by_aws_id;
         match index.by_hash.entry(id_hash(aws_id)) {
             std::collections::hash_map::Entry::Vacant(slot) => {
