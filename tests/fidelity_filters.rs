@@ -1,4 +1,4 @@
-//! Fidelity tests for security groups (aws-semantics.md S2-S6) and network ACLs (N1-N3).
+//! Fidelity tests for security groups (docs/aws-rules.md S2-S6) and network ACLs (N1-N3).
 
 mod common;
 
