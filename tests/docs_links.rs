@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -28,7 +28,9 @@ fn documents() -> Vec<PathBuf> {
 fn links(markdown: &str) -> Vec<String> {
     Parser::new(markdown)
         .filter_map(|event| match event {
-            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => Some(dest_url.to_string()),
+            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
+                Some(dest_url.to_string())
+            }
             _ => None,
         })
         .collect()
@@ -81,7 +83,8 @@ fn broken_links(doc: &Path) -> Vec<String> {
     let mut broken = Vec::new();
     for dest in links(&text).into_iter().filter(|d| !is_external(d)) {
         let (path, anchor) = dest.split_once('#').map_or((dest.as_str(), None), |(p, a)| (p, Some(a)));
-        let target = if path.is_empty() { doc.to_path_buf() } else { doc.parent().expect("a folder").join(path) };
+        let target =
+            if path.is_empty() { doc.to_path_buf() } else { doc.parent().expect("a folder").join(path) };
         let inside = target.canonicalize().is_ok_and(|t| t.starts_with(root()));
         if !inside {
             broken.push(format!("{name}: {dest}: no such file in the repository"));
@@ -108,9 +111,17 @@ fn every_relative_link_in_the_readme_and_docs_leads_to_a_file_and_heading_of_the
 fn the_docs_folder_holds_the_pages_the_readme_promises() {
     let readme = fs::read_to_string(root().join("README.md")).expect("README.md");
     let linked = links(&readme);
-    for page in ["docs/getting-started.md", "docs/scenario-format.md", "docs/aws-rules.md", "docs/explanation-codes.md"] {
+    for page in [
+        "docs/getting-started.md",
+        "docs/scenario-format.md",
+        "docs/aws-rules.md",
+        "docs/explanation-codes.md",
+    ] {
         assert!(root().join(page).is_file(), "{page} is missing");
-        assert!(linked.iter().any(|l| l == page || l.starts_with(&format!("{page}#"))), "README.md does not link {page}");
+        assert!(
+            linked.iter().any(|l| l == page || l.starts_with(&format!("{page}#"))),
+            "README.md does not link {page}"
+        );
     }
 }
 
@@ -118,7 +129,8 @@ fn the_docs_folder_holds_the_pages_the_readme_promises() {
 fn the_link_checker_finds_headings_and_ignores_links_in_code() {
     let md = "# Rule ids (A, R)\n## `expect` keys\n## Rule ids (A, R)\n\n`[not](a-link.md)`\n\n```\n[nor](this.md)\n```\n[yes](x.md#rule-ids-a-r-1)\n";
     assert_eq!(links(md), ["x.md#rule-ids-a-r-1"]);
-    let expected: BTreeSet<String> = ["rule-ids-a-r", "expect-keys", "rule-ids-a-r-1"].map(String::from).into();
+    let expected: BTreeSet<String> =
+        ["rule-ids-a-r", "expect-keys", "rule-ids-a-r-1"].map(String::from).into();
     assert_eq!(anchors(md), expected);
 }
 
@@ -141,14 +153,16 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
 fn no_file_of_the_repository_refers_readers_to_documents_kept_outside_it() {
     // The folder and the documents that live only outside the repository, spelt in
     // pieces so that this file does not match itself; docs/ holds their successors.
-    let outside = [["shared", "/"].concat(), ["aws-", "semantics.md"].concat(), ["lab-", "walkthrough.md"].concat()];
+    let outside =
+        [["shared", "/"].concat(), ["aws-", "semantics.md"].concat(), ["lab-", "walkthrough.md"].concat()];
     let mut all = Vec::new();
     files(&root(), &mut all);
     let mentions: Vec<String> = all
         .iter()
         .filter_map(|p| {
             let text = String::from_utf8_lossy(&fs::read(p).ok()?).into_owned();
-            let named: Vec<&str> = outside.iter().filter(|o| text.contains(o.as_str())).map(String::as_str).collect();
+            let named: Vec<&str> =
+                outside.iter().filter(|o| text.contains(o.as_str())).map(String::as_str).collect();
             let file = p.strip_prefix(root()).unwrap_or(p).display();
             (!named.is_empty()).then(|| format!("{file} mentions {}", named.join(", ")))
         })
