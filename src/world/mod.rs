@@ -3,6 +3,7 @@
 //! clock. All state lives here; the walk ([`crate::forward`]) only reads it.
 
 pub mod arena;
+pub mod interfaces;
 #[path = "../ops/mod.rs"]
 pub mod ops;
 
@@ -12,6 +13,7 @@ use std::ops::Index;
 use rustc_hash::FxHashMap;
 
 pub use self::arena::{Arena, Live};
+pub use self::interfaces::Interfaces;
 
 use crate::ids::*;
 use crate::model::eip::ElasticIp;
@@ -159,7 +161,7 @@ pub struct World {
     /// Network ACLs.
     nacls: Arena<NaclId, NetworkAcl>,
     /// Network interfaces.
-    enis: Arena<EniId, NetworkInterface>,
+    enis: Interfaces,
     /// Instances.
     instances: Arena<InstanceId, Instance>,
     /// Elastic IPs.
@@ -176,10 +178,6 @@ pub struct World {
     endpoints: Arena<EndpointId, VpcEndpoint>,
     /// AWS id (or ARN) to handle, keyed by a hash of the id (the resource holds the text).
     by_aws_id: IdIndex,
-    /// (VPC, private address) to the interface holding it.
-    private_ips: FxHashMap<(u32, u32), EniId>,
-    /// Public address to the interface it maps to (I1).
-    public_ips: FxHashMap<u32, EniId>,
 }
 
 impl World {
@@ -203,7 +201,7 @@ impl World {
             igws: Arena::new(),
             sgs: Arena::new(),
             nacls: Arena::new(),
-            enis: Arena::new(),
+            enis: Interfaces::default(),
             instances: Arena::new(),
             eips: Arena::new(),
             lbs: Arena::new(),
@@ -212,8 +210,6 @@ impl World {
             services: Arena::new(),
             endpoints: Arena::new(),
             by_aws_id: IdIndex::default(),
-            private_ips: FxHashMap::default(),
-            public_ips: FxHashMap::default(),
         }
     }
 
@@ -261,7 +257,7 @@ impl World {
     /// NetworkInterface resources, by handle (deleted ones included; [`Arena::live`] skips them).
     #[inline]
     pub fn enis(&self) -> &Arena<EniId, NetworkInterface> {
-        &self.enis
+        self.enis.arena()
     }
 
     /// Instance resources, by handle (deleted ones included; [`Arena::live`] skips them).
@@ -347,7 +343,7 @@ impl World {
             Handle::Igw(x) => x.index() < self.igws.len(),
             Handle::Sg(x) => x.index() < self.sgs.len(),
             Handle::Nacl(x) => x.index() < self.nacls.len(),
-            Handle::Eni(x) => x.index() < self.enis.len(),
+            Handle::Eni(x) => x.index() < self.enis.arena().len(),
             Handle::Instance(x) => x.index() < self.instances.len(),
             Handle::Eip(x) => x.index() < self.eips.len(),
             Handle::Lb(x) => x.index() < self.lbs.len(),
@@ -375,13 +371,13 @@ impl World {
     /// The interface holding `ip` in `vpc`.
     #[inline]
     pub fn eni_by_private_ip(&self, vpc: VpcId, ip: Ipv4Addr) -> Option<EniId> {
-        self.private_ips.get(&(vpc.0, u32::from(ip))).copied()
+        self.enis.by_private_ip(vpc, ip)
     }
 
     /// The interface a public address maps to (I1).
     #[inline]
     pub fn eni_by_public_ip(&self, ip: Ipv4Addr) -> Option<EniId> {
-        self.public_ips.get(&u32::from(ip)).copied()
+        self.enis.by_public_ip(ip)
     }
 
     /// I1: the public address of an interface: its Elastic IP, else its auto-assigned one.
@@ -517,12 +513,14 @@ mod tests {
     fn every_registered_id_finds_its_resource_and_others_find_nothing() {
         let lab = crate::lab::Lab::ready(crate::lab::LabOptions::default()).unwrap();
         let w = &lab.world;
-        let handles = (0..w.vpcs.len() as u32)
-            .map(|i| Handle::Vpc(VpcId(i)))
-            .chain((0..w.enis.len() as u32).map(|i| Handle::Eni(EniId(i))))
-            .chain((0..w.sgs.len() as u32).map(|i| Handle::Sg(SgId(i))))
-            .chain((0..w.lbs.len() as u32).map(|i| Handle::Lb(LbId(i))))
-            .chain((0..w.target_groups.len() as u32).map(|i| Handle::TargetGroup(TargetGroupId(i))));
+        let handles = w
+            .vpcs()
+            .ids()
+            .map(Handle::Vpc)
+            .chain(w.enis().ids().map(Handle::Eni))
+            .chain(w.sgs().ids().map(Handle::Sg))
+            .chain(w.lbs().ids().map(Handle::Lb))
+            .chain(w.target_groups().ids().map(Handle::TargetGroup));
         for h in handles {
             assert_eq!(w.find(w.aws_id(h)), Some(h));
         }
