@@ -12,7 +12,7 @@ use std::ops::Index;
 
 use rustc_hash::FxHashMap;
 
-pub use self::arena::{Arena, Live};
+pub use self::arena::{Arena, AwsId, Live};
 pub use self::interfaces::Interfaces;
 
 use crate::ids::*;
@@ -103,6 +103,50 @@ pub enum Handle {
 pub(crate) struct IdIndex {
     by_hash: FxHashMap<u64, Handle>,
     spill: FxHashMap<String, Handle>,
+}
+
+impl IdIndex {
+    /// Indexes `aws_id`; only [`Arena::insert`] calls it, as it adds the resource.
+    pub(super) fn register(&mut self, aws_id: &str, handle: Handle) {
+        match self.by_hash.entry(id_hash(aws_id)) {
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(handle);
+            }
+            // A second id with the same hash (or a re-registration) keeps its text.
+            std::collections::hash_map::Entry::Occupied(_) => {
+                self.spill.insert(aws_id.to_string(), handle);
+            }
+        }
+    }
+}
+
+/// The AWS id each resource is found by.
+macro_rules! aws_id_field {
+    ($($resource:ty => $field:ident;)*) => {$(
+        impl AwsId for $resource {
+            #[inline]
+            fn aws_id(&self) -> &str {
+                &self.$field
+            }
+        }
+    )*};
+}
+
+aws_id_field! {
+    Vpc => aws_id;
+    Subnet => aws_id;
+    RouteTable => aws_id;
+    InternetGateway => aws_id;
+    SecurityGroup => aws_id;
+    NetworkAcl => aws_id;
+    NetworkInterface => aws_id;
+    Instance => aws_id;
+    ElasticIp => allocation_id;
+    LoadBalancer => arn;
+    Listener => arn;
+    TargetGroup => arn;
+    EndpointService => service_id;
+    VpcEndpoint => aws_id;
 }
 
 /// The Name tag: a scan of the usual handful of tags.
@@ -355,19 +399,6 @@ impl World {
         exists.then(|| self.aws_id(h))
     }
 
-    fn register(&mut self, aws_id: &str, handle: Handle) {
-        let index = &mut self.by_aws_id;
-        match index.by_hash.entry(id_hash(aws_id)) {
-            std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert(handle);
-            }
-            // A second id with the same hash (or a re-registration) keeps its text.
-            std::collections::hash_map::Entry::Occupied(_) => {
-                index.spill.insert(aws_id.to_string(), handle);
-            }
-        }
-    }
-
     /// The interface holding `ip` in `vpc`.
     #[inline]
     pub fn eni_by_private_ip(&self, vpc: VpcId, ip: Ipv4Addr) -> Option<EniId> {
@@ -537,7 +568,7 @@ mod tests {
         });
         let vpc = vpc.unwrap();
         let id = w.vpcs[vpc].aws_id.clone();
-        w.register(&id, Handle::Vpc(vpc));
+        w.by_aws_id.register(&id, Handle::Vpc(vpc));
         assert_eq!(w.find(&id), Some(Handle::Vpc(vpc)));
         assert_eq!(w.by_aws_id.spill.len(), 1);
     }
