@@ -166,7 +166,8 @@ fn create_stacks(stacks: usize, text: &str) -> World {
     let none = IndexMap::new();
     let mut w = World::in_region("ap-northeast-2", 7).unwrap();
     for s in 0..stacks {
-        create_stack(&mut w, &format!("s{s}"), "t.yaml", text, &none, &none).unwrap_or_else(|e| panic!("{e}"));
+        create_stack(&mut w, &format!("s{s}"), "t.yaml", text, &none, &none)
+            .unwrap_or_else(|e| panic!("{e}"));
     }
     w
 }

@@ -3,13 +3,13 @@
 //! clock. All state lives here; the walk ([`crate::forward`]) only reads it.
 
 pub mod arena;
+mod undo;
 
 use std::net::Ipv4Addr;
 use std::ops::Index;
 
-use rustc_hash::FxHashMap;
-
 pub use self::arena::{Arena, Live};
+use self::undo::UndoMap;
 
 use crate::ids::*;
 use crate::model::eip::ElasticIp;
@@ -97,8 +97,8 @@ pub enum Handle {
 /// (practically never seen) ids whose hash was taken.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct IdIndex {
-    by_hash: FxHashMap<u64, Handle>,
-    spill: FxHashMap<String, Handle>,
+    by_hash: UndoMap<u64, Handle>,
+    spill: UndoMap<String, Handle>,
 }
 
 /// The Name tag: a scan of the usual handful of tags.
@@ -168,9 +168,11 @@ pub struct World {
     /// AWS id (or ARN) to handle, keyed by a hash of the id (the resource holds the text).
     pub(crate) by_aws_id: IdIndex,
     /// (VPC, private address) to the interface holding it.
-    pub(crate) private_ips: FxHashMap<(u32, u32), EniId>,
+    pub(crate) private_ips: UndoMap<(u32, u32), EniId>,
     /// Public address to the interface it maps to (I1).
-    pub(crate) public_ips: FxHashMap<u32, EniId>,
+    pub(crate) public_ips: UndoMap<u32, EniId>,
+    /// Whether a [`World::transaction`] is running.
+    in_transaction: bool,
 }
 
 impl World {
@@ -202,8 +204,9 @@ impl World {
             services: Arena::new(),
             endpoints: Arena::new(),
             by_aws_id: IdIndex::default(),
-            private_ips: FxHashMap::default(),
-            public_ips: FxHashMap::default(),
+            private_ips: UndoMap::default(),
+            public_ips: UndoMap::default(),
+            in_transaction: false,
         }
     }
 
@@ -333,14 +336,9 @@ impl World {
 
     pub(crate) fn register(&mut self, aws_id: &str, handle: Handle) {
         let index = &mut self.by_aws_id;
-        match index.by_hash.entry(id_hash(aws_id)) {
-            std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert(handle);
-            }
-            // A second id with the same hash (or a re-registration) keeps its text.
-            std::collections::hash_map::Entry::Occupied(_) => {
-                index.spill.insert(aws_id.to_string(), handle);
-            }
+        // A second id with the same hash (or a re-registration) keeps its text.
+        if !index.by_hash.insert_new(id_hash(aws_id), handle) {
+            index.spill.insert(aws_id.to_string(), handle);
         }
     }
 
