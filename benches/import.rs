@@ -1,8 +1,7 @@
 //! CloudFormation import (`stack::create_stack`): the seed template verbatim, and a
 //! generated template of 10,000 resources (1,000 copies of a 10-resource public
 //! VPC with two instances). Alternatives in the same group: parsing the YAML alone
-//! (the floor of any import) and, for the seed, building the same lab through the
-//! API calls (`Lab::build`). Throughput is resources per second.
+//! (the floor of any import). Throughput is resources per second.
 //! The `import_scale` group is about totals: 100,000 resources in one template and
 //! 200 stacks of 1,000 resources created one after another into one world (10,000
 //! copies, and 200 x 100 copies, of a 10-resource block written compactly, which keeps
@@ -13,7 +12,6 @@ mod common;
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use indexmap::IndexMap;
-use vpcsim::lab::{Lab, LabOptions};
 use vpcsim::stack::create_stack;
 use vpcsim::world::World;
 use vpcsim::yaml::{parse, Limits};
@@ -126,10 +124,6 @@ fn import(c: &mut Criterion) {
             b.iter(|| parse(black_box(text), &Limits::default()).unwrap())
         });
     }
-    g.throughput(Throughput::Elements(22));
-    g.bench_function(BenchmarkId::new("api-calls", "seed"), |b| {
-        b.iter(|| Lab::build(LabOptions::default()).unwrap())
-    });
     g.finish();
 }
 

@@ -1,27 +1,37 @@
-//! The seed lab's topology built through the API (shared/lab-walkthrough.md): two
-//! VPCs, an internet-facing NLB in front of two web servers. Tests, benchmarks and
+//! The seed lab (shared/lab-walkthrough.md): two VPCs, an internet-facing NLB in front
+//! of two web servers. [`Lab`] builds it from the embedded template
+//! (`scenarios/privatelink-lab.cfn.yaml`, byte for byte what `vpcsim lab` runs) through
+//! the same stack code, then finds its resources by logical id; tests, benchmarks and
 //! the narrated `vpcsim lab` start from here.
 
 use std::time::Duration;
 
-use crate::addr::Cidr;
-use crate::error::ApiError;
+use indexmap::IndexMap;
+
+use crate::cfn::Stack;
+use crate::error::{ApiError, FileError};
 use crate::ids::*;
-use crate::model::nlb::{HealthCheck, ListenerProtocol, TargetRef, TargetType};
 use crate::model::Tags;
-use crate::ops::ec2::RunInstance;
-use crate::ops::elbv2::{CreateLoadBalancer, CreateTargetGroup, TargetSpec};
-use crate::ops::security::Permission;
-use crate::ops::vpc::{CreateSubnet, CreateVpc, RouteTargetSpec};
-use crate::trace::Direction;
 use crate::world::World;
+
+/// The seed lab's template, as `vpcsim lab` and `scenarios/privatelink-lab.yaml` use it.
+pub const TEMPLATE: &str = include_str!("../scenarios/privatelink-lab.cfn.yaml");
+
+/// The same template with My-EC2 launched without a public IP (the no-public-ip lesson).
+pub const TEMPLATE_NO_PUBLIC_IP: &str = include_str!("../scenarios/privatelink-lab-no-public-ip.cfn.yaml");
+
+/// The stack's name in the lab's scenario.
+pub const STACK_NAME: &str = "privatelink-lab";
+
+/// The key pair the lab's scenario passes as `KeyName`.
+pub const KEY_NAME: &str = "lab-key";
 
 /// Variations of the lab.
 #[derive(Clone, Copy, Debug)]
 pub struct LabOptions {
     /// The seed.
     pub seed: u64,
-    /// Whether My-EC2 gets a public IP (the lab: yes).
+    /// Whether My-EC2 gets a public IP (the lab: yes; [`TEMPLATE_NO_PUBLIC_IP`] when not).
     pub my_ec2_public_ip: bool,
 }
 
@@ -31,11 +41,32 @@ impl Default for LabOptions {
     }
 }
 
+/// Why the lab could not be built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LabError {
+    /// The embedded template was refused.
+    #[error("{0}")]
+    Template(#[from] FileError),
+    /// A resource the lab's handles name is not in the created stack.
+    #[error("the lab's stack has no {kind} `{logical_id}`: {source}")]
+    Missing {
+        /// The logical id looked up.
+        logical_id: &'static str,
+        /// What it should be.
+        kind: &'static str,
+        /// Why the lookup failed.
+        source: ApiError,
+    },
+}
+
 /// The lab's world and the handles of its resources.
 #[derive(Clone, Debug)]
 pub struct Lab {
     /// The region (ap-northeast-2).
     pub world: World,
+    /// The stack the template created.
+    pub stack: Stack,
     /// MyVPC 10.0.0.0/16.
     pub my_vpc: VpcId,
     /// CustomVPC 20.0.0.0/16.
@@ -66,86 +97,64 @@ pub struct Lab {
     pub tg: TargetGroupId,
 }
 
-fn tags(name: &str) -> Tags {
-    Tags::from([("Name".to_string(), name.to_string())])
+/// Finds the lab's resources by logical id in its created stack.
+struct Finder<'a> {
+    world: &'a World,
+    stack: &'a Stack,
 }
 
-fn cidr(s: &str) -> Option<Cidr> {
-    s.parse().ok()
+impl Finder<'_> {
+    fn find<T>(
+        &self,
+        logical_id: &'static str,
+        kind: &'static str,
+        lookup: impl Fn(&World, &str, &str) -> Result<T, ApiError>,
+    ) -> Result<T, LabError> {
+        let physical = self.stack.resources.get(logical_id).map_or("", |(_, c)| c.physical_id.as_str());
+        lookup(self.world, "DescribeStackResource", physical).map_err(|source| LabError::Missing {
+            logical_id,
+            kind,
+            source,
+        })
+    }
 }
 
 impl Lab {
-    /// Build the lab's stack as the template does, targets still `initial`.
-    pub fn build(opts: LabOptions) -> Result<Lab, ApiError> {
-        let mut w = World::in_region("ap-northeast-2", opts.seed).expect("known region");
-        let my_vpc =
-            w.create_vpc(CreateVpc { cidr: cidr("10.0.0.0/16"), tags: tags("MyVPC"), ..Default::default() })?;
-        let custom_vpc = w.create_vpc(CreateVpc {
-            cidr: cidr("20.0.0.0/16"),
-            tags: tags("CustomVPC"),
-            ..Default::default()
-        })?;
-        let my_igw = w.create_internet_gateway(tags("My-IGW"));
-        let custom_igw = w.create_internet_gateway(tags("Custom-IGW"));
-        w.attach_internet_gateway(my_igw, my_vpc)?;
-        w.attach_internet_gateway(custom_igw, custom_vpc)?;
-        let my_rt = w.create_route_table(my_vpc, tags("My-Public-RT"));
-        w.create_route(my_rt, Cidr::ANY, &RouteTargetSpec::Gateway(w[my_igw].aws_id.clone()))?;
-        let custom_rt = w.create_route_table(custom_vpc, tags("Custom-Public-RT"));
-        w.create_route(custom_rt, Cidr::ANY, &RouteTargetSpec::Gateway(w[custom_igw].aws_id.clone()))?;
-        let az = w.region.azs[0].to_string();
-        let subnet = |vpc, block: &str, name: &str| CreateSubnet {
-            vpc: Some(vpc),
-            cidr: cidr(block),
-            az: Some(az.clone()),
-            map_public_ip_on_launch: false,
-            tags: tags(name),
+    /// Build the lab's stack from its template, as `vpcsim lab` does, targets still `initial`.
+    ///
+    /// ```
+    /// use vpcsim::lab::{Lab, LabOptions};
+    /// let lab = Lab::build(LabOptions::default()).unwrap();
+    /// assert_eq!(lab.stack.resources.len(), 22);
+    /// ```
+    pub fn build(opts: LabOptions) -> Result<Lab, LabError> {
+        let mut world = World::in_region("ap-northeast-2", opts.seed).expect("known region");
+        let (file, text) = if opts.my_ec2_public_ip {
+            ("privatelink-lab.cfn.yaml", TEMPLATE)
+        } else {
+            ("privatelink-lab-no-public-ip.cfn.yaml", TEMPLATE_NO_PUBLIC_IP)
         };
-        let my_subnet = w.create_subnet(subnet(my_vpc, "10.0.0.0/24", "My-Public-SN"))?;
-        let custom_subnet = w.create_subnet(subnet(custom_vpc, "20.0.0.0/24", "Custom-Public-SN"))?;
-        w.associate_route_table(my_rt, my_subnet)?;
-        w.associate_route_table(custom_rt, custom_subnet)?;
-        let web_rules = [Permission::tcp(80, Cidr::ANY), Permission::tcp(22, Cidr::ANY)];
-        let web_sg = w.create_security_group(my_vpc, "WebSG", "WebSG", tags("WebSG"))?;
-        w.authorize_security_group(web_sg, Direction::Ingress, &web_rules)?;
-        let custom_sg = w.create_security_group(custom_vpc, "CustomSG", "CustomSG", tags("Custom-WebSG"))?;
-        w.authorize_security_group(custom_sg, Direction::Ingress, &web_rules)?;
-        let instance = |subnet, sg, public, name: &str| RunInstance {
-            subnet: Some(subnet),
-            groups: vec![sg],
-            public_ip: Some(public),
-            key_name: Some("lab-key".into()),
-            tags: tags(name),
-            ..Default::default()
-        };
-        let my_ec2 = w.run_instance(instance(my_subnet, web_sg, opts.my_ec2_public_ip, "My-EC2"))?;
-        let web1 = w.run_instance(instance(custom_subnet, custom_sg, true, "Custom-WEB-1"))?;
-        let web2 = w.run_instance(instance(custom_subnet, custom_sg, true, "Custom-WEB-2"))?;
-        for (i, n) in [(web1, 1), (web2, 2)] {
-            let body = format!("<html><h1>Endpoint Service Lab - CloudNeta Web Server {n}</h1></html>");
-            w.serve_http(i, 80, "httpd", &body);
-        }
-        let tg = w.create_target_group(CreateTargetGroup {
-            name: "Custom-NLB-TG".into(),
-            protocol: ListenerProtocol::Tcp,
-            port: 80,
-            vpc: custom_vpc,
-            target_type: TargetType::Instance,
-            health_check: HealthCheck::default(),
-            preserve_client_ip: None,
-            tags: Tags::new(),
-        })?;
-        let targets = [web1, web2].map(|i| TargetSpec { target: TargetRef::Instance(i), port: Some(80) });
-        w.register_targets(tg, &targets)?;
-        let nlb = w.create_load_balancer(CreateLoadBalancer {
-            name: "Custom-NLB".into(),
-            subnets: vec![custom_subnet],
-            tags: tags("Custom-NLB"),
-            ..Default::default()
-        })?;
-        w.create_listener(nlb, ListenerProtocol::Tcp, 80, Some(tg))?;
+        let params = IndexMap::from([("KeyName".to_string(), KEY_NAME.to_string())]);
+        let stack =
+            crate::stack::create_stack(&mut world, STACK_NAME, file, text, &params, &IndexMap::new())?;
+        let f = Finder { world: &world, stack: &stack };
+        let vpc = |id| f.find(id, "VPC", World::vpc_id);
+        let subnet = |id| f.find(id, "subnet", World::subnet_id);
+        let igw = |id| f.find(id, "internet gateway", World::igw_id);
+        let sg = |id| f.find(id, "security group", World::sg_id);
+        let instance = |id| f.find(id, "instance", World::instance_id);
+        let (my_vpc, custom_vpc) = (vpc("MyVPC")?, vpc("CustomVPC")?);
+        let (my_subnet, custom_subnet) = (subnet("MyPublicSN")?, subnet("CustomPublicSN")?);
+        let (my_igw, custom_igw) = (igw("MyIGW")?, igw("CustomIGW")?);
+        let my_rt = f.find("MyPublicRT", "route table", World::route_table_id)?;
+        let (web_sg, custom_sg) = (sg("WebSG")?, sg("CustomWebSG")?);
+        let my_ec2 = instance("MyEC2")?;
+        let (web1, web2) = (instance("CustomWeb1EC2")?, instance("CustomWeb2EC2")?);
+        let nlb = f.find("CustomNLB", "load balancer", World::lb_id)?;
+        let tg = f.find("CustomNLBTG", "target group", World::target_group_id)?;
         Ok(Lab {
-            world: w,
+            world,
+            stack,
             my_vpc,
             custom_vpc,
             my_subnet,
@@ -164,7 +173,7 @@ impl Lab {
     }
 
     /// Build the lab and wait until both targets are healthy (step 1).
-    pub fn ready(opts: LabOptions) -> Result<Lab, ApiError> {
+    pub fn ready(opts: LabOptions) -> Result<Lab, LabError> {
         let mut lab = Lab::build(opts)?;
         lab.world.advance(Duration::from_secs(180));
         Ok(lab)

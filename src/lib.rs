@@ -14,7 +14,7 @@
 //! - [`trace`]: flows in, traces out: components, headers, explanation codes.
 //! - [`dns`]: what names resolve to from inside a VPC.
 //! - [`apps`]: dig, curl, ping and nc on an instance.
-//! - [`lab`]: the seed lab built through the API.
+//! - [`lab`]: the seed lab built from its embedded template, its resources found by logical id.
 //! - [`error`]: AWS API errors and located errors for files.
 //! - [`source`]: reading the files people wrote: regular files only, size-limited, UTF-8 located.
 //! - [`yaml`]: spanned YAML/JSON document tree with limits (templates, scenario files).

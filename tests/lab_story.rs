@@ -269,3 +269,47 @@ fn the_same_seed_gives_byte_identical_traces_and_another_seed_other_ids() {
     };
     assert_ne!(vpc_id(1), vpc_id(2));
 }
+
+// ---------------------------------------------------------------- one lab: API and template agree
+
+/// `vpcsim describe lab --until N`, run where no file is called `lab` (the built-in lab).
+fn describe_lab_cli(until: usize) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_vpcsim"))
+        .args(["describe", "lab", "--until", &until.to_string()])
+        .current_dir(std::env::temp_dir())
+        .output()
+        .expect("vpcsim runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("UTF-8 output")
+}
+
+fn describe_lab_api(lab: &Lab) -> String {
+    format!("{}\n", vpcsim::describe::pretty(&vpcsim::describe::everything(&lab.world)))
+}
+
+#[test]
+fn the_lab_api_and_vpcsim_describe_lab_describe_the_same_world() {
+    let built = Lab::build(LabOptions::default()).unwrap();
+    assert_eq!(describe_lab_api(&built), describe_lab_cli(0));
+    let ready = Lab::ready(LabOptions::default()).unwrap();
+    assert_eq!(describe_lab_api(&ready), describe_lab_cli(1));
+}
+
+#[test]
+fn the_lab_api_builds_the_embedded_template_and_finds_each_handle_by_logical_id() {
+    let lab = Lab::build(LabOptions::default()).unwrap();
+    assert_eq!(vpcsim::lab::TEMPLATE, include_str!("../scenarios/privatelink-lab.cfn.yaml"));
+    let physical = |id: &str| lab.stack.resources[id].1.physical_id.clone();
+    let w = &lab.world;
+    let op = "DescribeStackResource";
+    assert_eq!(w.vpc_id(op, &physical("MyVPC")), Ok(lab.my_vpc));
+    assert_eq!(w.vpc_id(op, &physical("CustomVPC")), Ok(lab.custom_vpc));
+    assert_eq!(w.subnet_id(op, &physical("MyPublicSN")), Ok(lab.my_subnet));
+    assert_eq!(w.igw_id(op, &physical("CustomIGW")), Ok(lab.custom_igw));
+    assert_eq!(w.route_table_id(op, &physical("MyPublicRT")), Ok(lab.my_rt));
+    assert_eq!(w.sg_id(op, &physical("CustomWebSG")), Ok(lab.custom_sg));
+    assert_eq!(w.instance_id(op, &physical("MyEC2")), Ok(lab.my_ec2));
+    assert_eq!(w.instance_id(op, &physical("CustomWeb2EC2")), Ok(lab.web2));
+    assert_eq!(w.lb_id(op, &physical("CustomNLB")), Ok(lab.nlb));
+    assert_eq!(w.target_group_id(op, &physical("CustomNLBTG")), Ok(lab.tg));
+}

@@ -121,8 +121,8 @@ impl Backend for Fake {
     }
 
     fn run_aws(&mut self, call: &AwsCall) -> StepOutcome {
-        self.calls.push(format!("{} {:?}", call.operation, call.args));
-        let out = match call.operation.as_str() {
+        self.calls.push(format!("{} {:?}", call.operation, call.request));
+        let out = match call.operation {
             "create-vpc-endpoint-service-configuration" => json!({"ServiceConfiguration": {
                 "ServiceId": "vpce-svc-0bb", "ServiceName": "com.amazonaws.vpce.us-east-1.vpce-svc-0bb"}}),
             "create-vpc-endpoint" => {
@@ -293,8 +293,8 @@ fn substitutions_reach_the_backend_as_values() {
     assert_eq!(report.steps[1].command, format!("dig +short {NLB_DNS}"));
     assert_eq!(report.steps[1].on.as_deref(), Some("My-EC2"));
     let accept = fake.calls.iter().find(|c| c.starts_with("accept-vpc-endpoint-connections")).unwrap();
-    assert!(accept.contains(r#""service-id": Str("vpce-svc-0bb")"#), "{accept}");
-    assert!(accept.contains(r#"List(["vpce-0aa"])"#), "{accept}");
+    assert!(accept.contains(r#"service_id: "vpce-svc-0bb""#), "{accept}");
+    assert!(accept.contains(r#"endpoint_ids: ["vpce-0aa"]"#), "{accept}");
     assert_eq!(report.steps[7].command, "wait-for vpce-0aa available");
 }
 

@@ -11,7 +11,7 @@ use super::CliError;
 /// The seed lab's scenario and template, built in so `vpcsim lab` works from any directory.
 pub const LAB_SCENARIO: &str = include_str!("../../scenarios/privatelink-lab.yaml");
 /// The seed lab's CloudFormation template.
-pub const LAB_TEMPLATE: &str = include_str!("../../scenarios/privatelink-lab.cfn.yaml");
+pub const LAB_TEMPLATE: &str = vpcsim::lab::TEMPLATE;
 /// Template files the built-in lab refers to.
 pub const LAB_FILES: &[(&str, &str)] = &[("privatelink-lab.cfn.yaml", LAB_TEMPLATE)];
 

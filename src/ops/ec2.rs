@@ -278,6 +278,20 @@ impl World {
         Ok(assoc)
     }
 
+    /// ReleaseAddress: an associated address is refused (`InvalidIPAddress.InUse`);
+    /// a free one goes back to Amazon.
+    pub fn release_address(&mut self, eip: EipId) -> ApiResult<()> {
+        if self.eips[eip].eni.is_some() {
+            return Err(ApiError::new(
+                "ReleaseAddress",
+                "InvalidIPAddress.InUse",
+                "The address is associated; disassociate it first.",
+            ));
+        }
+        self.eips[eip].released = true;
+        Ok(())
+    }
+
     /// DisassociateAddress.
     pub fn disassociate_address(&mut self, eip: EipId) {
         let a = &mut self.eips[eip];

@@ -4,7 +4,6 @@
 //! `aws` calls become control-plane calls with the AWS CLI's JSON.
 
 mod awscli;
-mod awscli_more;
 mod json;
 
 use std::path::Path;

@@ -1,6 +1,7 @@
 //! The AWS CLI's JSON for a world's resources, as `aws ec2 describe-...` and
 //! `aws elbv2 describe-...` print them: field names, nesting and order as the CLI
-//! does. `vpcsim describe` prints these, and `aws ... describe-*` steps return them.
+//! does. `vpcsim describe` prints these, `aws ... describe-*` steps return them
+//! (narrowed by ids and [`filter`]s), and `${saved...}` lookups read them.
 //!
 //! Everything here reads the [`World`] and changes nothing: ids that AWS would
 //! invent for a describe call (association ids, reservation ids) are derived from
@@ -13,6 +14,11 @@
 //! ```
 
 use serde_json::{json, Value};
+
+pub mod filter;
+mod more;
+
+pub use more::*;
 
 use crate::ids::*;
 use crate::model::nlb::HealthState;

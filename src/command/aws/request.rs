@@ -1,0 +1,951 @@
+//! Typed requests: each `aws` operation as one variant whose fields are the values
+//! its flags gave, already checked (CIDRs, protocols, ports, rule numbers, filters).
+//! Resource ids stay text: whether they exist is the world's answer, not the parser's.
+//!
+//! [`Request::build`] is the only reader of raw flags; a flag in the operation's table
+//! that no variant reads would be a flag accepted and ignored, and the test
+//! `every_accepted_flag_changes_the_answer_or_is_refused` walks them all.
+
+use indexmap::IndexMap;
+use serde_json::Value;
+
+use super::filter::{self, Filter};
+use super::table::OpSpec;
+use super::{op_name, AwsError};
+use crate::addr::{Cidr, PortRange, RuleProtocol};
+use crate::error::ApiError;
+use crate::trace::Direction;
+
+/// A raw flag value, as the table typed the words.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RawValue {
+    /// One word.
+    Str(String),
+    /// Words up to the next flag.
+    List(Vec<String>),
+    /// A whole number.
+    Int(i64),
+    /// A switch: `--x` is true, its negation (`--no-x`) false.
+    Bool(bool),
+}
+
+/// Add or take away rules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// authorize / register / accept / attach.
+    Add,
+    /// revoke / deregister / reject / detach.
+    Remove,
+}
+
+/// Create a route, or replace one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RouteChange {
+    /// create-route.
+    Create,
+    /// replace-route.
+    Replace,
+}
+
+/// Which group a security group call names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GroupRef {
+    /// `--group-id`.
+    Id(String),
+    /// `--group-name` (a default VPC's group).
+    Name(String),
+}
+
+/// Where a rule's traffic comes from or goes to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PeerRef {
+    /// A CIDR.
+    Cidr(Cidr),
+    /// A security group by id.
+    Group(String),
+    /// A managed prefix list by id.
+    PrefixList(String),
+}
+
+/// One permission of a security group call.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PermissionSpec {
+    /// The protocol.
+    pub protocol: RuleProtocol,
+    /// The ports (all for `-1`).
+    pub ports: PortRange,
+    /// The peer.
+    pub peer: PeerRef,
+    /// The rule's description.
+    pub description: Option<String>,
+}
+
+/// A route target by flag.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TargetFlag {
+    /// `--gateway-id`.
+    Gateway(String),
+    /// `--instance-id`.
+    Instance(String),
+    /// `--network-interface-id`.
+    NetworkInterface(String),
+    /// `--nat-gateway-id`.
+    NatGateway(String),
+    /// `--vpc-peering-connection-id`.
+    VpcPeeringConnection(String),
+    /// `--transit-gateway-id`.
+    TransitGateway(String),
+}
+
+/// An Elastic IP by allocation id or address.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AddressRef {
+    /// `--allocation-id`.
+    Allocation(String),
+    /// `--public-ip`.
+    PublicIp(String),
+}
+
+/// An association of an Elastic IP, by association id or address.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AssociationRef {
+    /// `--association-id`.
+    Association(String),
+    /// `--public-ip`.
+    PublicIp(String),
+}
+
+/// Where associate-address puts the address.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InterfaceRef {
+    /// `--network-interface-id`.
+    Interface(String),
+    /// `--instance-id` (its primary interface).
+    Instance(String),
+}
+
+/// A load balancer target as `Id=...,Port=...`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TargetText {
+    /// An instance id or an IP address.
+    pub id: String,
+    /// The port, when given.
+    pub port: Option<u16>,
+}
+
+/// What modify-instance-attribute changes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InstanceChange {
+    /// `--source-dest-check` / `--no-source-dest-check`.
+    pub source_dest_check: Option<bool>,
+    /// `--groups`.
+    pub groups: Vec<String>,
+}
+
+/// An `aws` call, typed. One variant per operation (calls that differ only by
+/// direction or by adding and removing share one, with the difference as a field).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Request {
+    /// ec2 create-vpc-endpoint-service-configuration.
+    CreateVpcEndpointServiceConfiguration {
+        /// `--network-load-balancer-arns`.
+        nlb_arns: Vec<String>,
+        /// `--[no-]acceptance-required` (AWS's default: required).
+        acceptance_required: bool,
+        /// `--private-dns-name`.
+        private_dns_name: Option<String>,
+    },
+    /// ec2 describe-vpc-endpoint-service-configurations.
+    DescribeVpcEndpointServiceConfigurations {
+        /// `--service-ids`.
+        ids: Vec<String>,
+        /// `--filters`.
+        filters: Vec<Filter>,
+    },
+    /// ec2 delete-vpc-endpoint-service-configurations.
+    DeleteVpcEndpointServiceConfigurations {
+        /// `--service-ids`.
+        ids: Vec<String>,
+    },
+    /// ec2 modify-vpc-endpoint-service-permissions.
+    ModifyVpcEndpointServicePermissions {
+        /// `--service-id`.
+        service_id: String,
+        /// `--add-allowed-principals`.
+        add: Vec<String>,
+        /// `--remove-allowed-principals`.
+        remove: Vec<String>,
+    },
+    /// ec2 describe-vpc-endpoint-service-permissions.
+    DescribeVpcEndpointServicePermissions {
+        /// `--service-id`.
+        service_id: String,
+        /// `--filters`.
+        filters: Vec<Filter>,
+    },
+    /// ec2 accept- / reject-vpc-endpoint-connections.
+    VpcEndpointConnections {
+        /// Accept or reject.
+        change: Change,
+        /// `--service-id`.
+        service_id: String,
+        /// `--vpc-endpoint-ids`.
+        endpoint_ids: Vec<String>,
+    },
+    /// ec2 describe-vpc-endpoint-connections.
+    DescribeVpcEndpointConnections {
+        /// `--filters`.
+        filters: Vec<Filter>,
+    },
+    /// ec2 create-vpc-endpoint (Interface endpoints).
+    CreateVpcEndpoint {
+        /// `--vpc-id`.
+        vpc_id: String,
+        /// `--service-name`.
+        service_name: String,
+        /// `--subnet-ids`.
+        subnet_ids: Vec<String>,
+        /// `--security-group-ids`.
+        security_group_ids: Vec<String>,
+        /// `--[no-]private-dns-enabled`.
+        private_dns_enabled: bool,
+    },
+    /// ec2 describe-vpc-endpoints.
+    DescribeVpcEndpoints {
+        /// `--vpc-endpoint-ids`.
+        ids: Vec<String>,
+        /// `--filters`.
+        filters: Vec<Filter>,
+    },
+    /// ec2 delete-vpc-endpoints.
+    DeleteVpcEndpoints {
+        /// `--vpc-endpoint-ids`.
+        ids: Vec<String>,
+    },
+    /// ec2 describe-vpc-endpoint-services.
+    DescribeVpcEndpointServices {
+        /// `--service-names`.
+        names: Vec<String>,
+        /// `--filters`.
+        filters: Vec<Filter>,
+    },
+    /// ec2 authorize- / revoke-security-group-ingress / -egress.
+    SecurityGroupRules {
+        /// Authorize or revoke.
+        change: Change,
+        /// Ingress or egress.
+        direction: Direction,
+        /// `--group-id` or `--group-name`.
+        group: GroupRef,
+        /// From `--protocol --port --cidr --source-group`, or `--ip-permissions`.
+        permissions: Vec<PermissionSpec>,
+    },
+    /// ec2 create-route / replace-route.
+    Route {
+        /// Create or replace.
+        change: RouteChange,
+        /// `--route-table-id`.
+        route_table_id: String,
+        /// `--destination-cidr-block`.
+        destination: Cidr,
+        /// The one target flag given.
+        target: TargetFlag,
+    },
+    /// ec2 delete-route.
+    DeleteRoute {
+        /// `--route-table-id`.
+        route_table_id: String,
+        /// `--destination-cidr-block`.
+        destination: Cidr,
+    },
+    /// ec2 describe-vpcs, -subnets, -route-tables, -instances, -network-interfaces,
+    /// -internet-gateways, -security-groups: the call's JSON, narrowed by ids and filters.
+    Describe {
+        /// Which list.
+        what: DescribeEc2,
+        /// The ids flag (`--vpc-ids`, ...).
+        ids: Vec<String>,
+        /// `--group-names` (describe-security-groups only).
+        names: Vec<String>,
+        /// `--filters`.
+        filters: Vec<Filter>,
+    },
+    /// ec2 attach- / detach-internet-gateway.
+    InternetGateway {
+        /// Attach or detach.
+        change: Change,
+        /// `--internet-gateway-id`.
+        igw_id: String,
+        /// `--vpc-id`.
+        vpc_id: String,
+    },
+    /// ec2 modify-instance-attribute.
+    ModifyInstanceAttribute {
+        /// `--instance-id`.
+        instance_id: String,
+        /// What to change.
+        change: InstanceChange,
+    },
+    /// ec2 terminate-instances.
+    TerminateInstances {
+        /// `--instance-ids`.
+        ids: Vec<String>,
+    },
+    /// ec2 allocate-address (`--domain vpc`, the only domain left).
+    AllocateAddress,
+    /// ec2 associate-address.
+    AssociateAddress {
+        /// `--allocation-id` or `--public-ip`.
+        address: AddressRef,
+        /// `--network-interface-id` or `--instance-id`.
+        target: InterfaceRef,
+        /// `--[no-]allow-reassociation` (AWS's default: allowed).
+        allow_reassociation: bool,
+    },
+    /// ec2 disassociate-address.
+    DisassociateAddress {
+        /// `--association-id` or `--public-ip`.
+        association: AssociationRef,
+    },
+    /// ec2 release-address.
+    ReleaseAddress {
+        /// `--allocation-id` or `--public-ip`.
+        address: AddressRef,
+    },
+    /// ec2 create-network-acl-entry.
+    CreateNetworkAclEntry {
+        /// `--network-acl-id`.
+        acl_id: String,
+        /// `--rule-number`.
+        number: u16,
+        /// `--egress` / `--ingress`.
+        direction: Direction,
+        /// `--protocol`.
+        protocol: RuleProtocol,
+        /// `--rule-action allow`.
+        allow: bool,
+        /// `--cidr-block`.
+        cidr: Cidr,
+        /// `--port-range` (all when not given).
+        ports: PortRange,
+    },
+    /// ec2 delete-network-acl-entry.
+    DeleteNetworkAclEntry {
+        /// `--network-acl-id`.
+        acl_id: String,
+        /// `--rule-number`.
+        number: u16,
+        /// `--egress` / `--ingress`.
+        direction: Direction,
+    },
+    /// elbv2 register- / deregister-targets.
+    Targets {
+        /// Register or deregister.
+        change: Change,
+        /// `--target-group-arn`.
+        target_group_arn: String,
+        /// `--targets`.
+        targets: Vec<TargetText>,
+    },
+    /// elbv2 describe-target-health.
+    DescribeTargetHealth {
+        /// `--target-group-arn`.
+        target_group_arn: String,
+        /// `--targets` (all when empty).
+        targets: Vec<TargetText>,
+    },
+    /// elbv2 describe-load-balancers.
+    DescribeLoadBalancers {
+        /// `--load-balancer-arns`.
+        arns: Vec<String>,
+        /// `--names`.
+        names: Vec<String>,
+    },
+    /// elbv2 describe-target-groups.
+    DescribeTargetGroups {
+        /// `--target-group-arns`.
+        arns: Vec<String>,
+        /// `--names`.
+        names: Vec<String>,
+        /// `--load-balancer-arn`.
+        load_balancer_arn: Option<String>,
+    },
+    /// elbv2 describe-listeners.
+    DescribeListeners {
+        /// `--load-balancer-arn`.
+        load_balancer_arn: Option<String>,
+        /// `--listener-arns`.
+        arns: Vec<String>,
+    },
+    /// cloudformation delete-stack.
+    DeleteStack {
+        /// `--stack-name`.
+        name: String,
+    },
+    /// cloudformation describe-stacks.
+    DescribeStacks {
+        /// `--stack-name` (all when not given).
+        name: Option<String>,
+    },
+}
+
+/// The ec2 describe calls that list one kind of resource.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DescribeEc2 {
+    /// describe-vpcs.
+    Vpcs,
+    /// describe-subnets.
+    Subnets,
+    /// describe-route-tables.
+    RouteTables,
+    /// describe-security-groups.
+    SecurityGroups,
+    /// describe-instances.
+    Instances,
+    /// describe-network-interfaces.
+    NetworkInterfaces,
+    /// describe-internet-gateways.
+    InternetGateways,
+}
+
+/// The raw flags of one call, read once by [`Request::build`].
+pub struct Flags<'a> {
+    spec: &'a OpSpec,
+    values: IndexMap<&'static str, RawValue>,
+}
+
+impl<'a> Flags<'a> {
+    /// Raw values by flag name.
+    pub fn new(spec: &'a OpSpec, values: IndexMap<&'static str, RawValue>) -> Flags<'a> {
+        Flags { spec, values }
+    }
+
+    fn invalid(&self, message: String) -> AwsError {
+        AwsError::Value(ApiError::new(&op_name(self.spec.name), "InvalidParameterValue", message))
+    }
+
+    fn missing(&self, what: &str) -> AwsError {
+        AwsError::Value(ApiError::new(
+            &op_name(self.spec.name),
+            "MissingParameter",
+            format!("The request must contain the parameter {what}"),
+        ))
+    }
+
+    fn opt(&self, flag: &str) -> Option<String> {
+        match self.values.get(flag)? {
+            RawValue::Str(s) => Some(s.clone()),
+            _ => None,
+        }
+    }
+
+    fn req(&self, flag: &str) -> Result<String, AwsError> {
+        self.opt(flag).ok_or_else(|| self.missing(flag))
+    }
+
+    fn list(&self, flag: &str) -> Vec<String> {
+        match self.values.get(flag) {
+            Some(RawValue::List(v)) => v.clone(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn switch(&self, flag: &str) -> Option<bool> {
+        match self.values.get(flag)? {
+            RawValue::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    fn filters(&self) -> Result<Vec<Filter>, AwsError> {
+        filter::parse(&self.list("filters")).map_err(AwsError::ParamError)
+    }
+
+    fn cidr(&self, flag: &str, text: &str) -> Result<Cidr, AwsError> {
+        text.parse().map_err(|_| {
+            self.invalid(format!(
+                "Value ({text}) for parameter {flag} is invalid. This is not a valid CIDR block."
+            ))
+        })
+    }
+
+    fn protocol(&self, text: &str) -> Result<RuleProtocol, AwsError> {
+        text.parse()
+            .map_err(|_| self.invalid(format!("Invalid value '{text}' for IP protocol. Unknown protocol.")))
+    }
+
+    fn rule_number(&self) -> Result<u16, AwsError> {
+        let n = match self.values.get("rule-number") {
+            Some(RawValue::Int(n)) => *n,
+            _ => return Err(self.missing("ruleNumber")),
+        };
+        match u16::try_from(n) {
+            Ok(n @ 1..=32766) => Ok(n),
+            _ => {
+                Err(self
+                    .invalid(format!("Invalid rule number: {n}. Rule numbers must be between 1 and 32766.")))
+            }
+        }
+    }
+
+    fn direction(&self) -> Direction {
+        if self.switch("egress") == Some(true) {
+            Direction::Egress
+        } else {
+            Direction::Ingress
+        }
+    }
+}
+
+impl Request {
+    /// Types the raw flags of `spec`'s operation.
+    pub fn build(f: &Flags) -> Result<Request, AwsError> {
+        use Request as R;
+        let name = f.spec.name;
+        let change = if ["authorize", "register", "accept", "attach"].iter().any(|p| name.starts_with(p)) {
+            Change::Add
+        } else {
+            Change::Remove
+        };
+        Ok(match name {
+            "create-vpc-endpoint-service-configuration" => R::CreateVpcEndpointServiceConfiguration {
+                nlb_arns: f.list("network-load-balancer-arns"),
+                acceptance_required: f.switch("acceptance-required").unwrap_or(true),
+                private_dns_name: f.opt("private-dns-name"),
+            },
+            "describe-vpc-endpoint-service-configurations" => R::DescribeVpcEndpointServiceConfigurations {
+                ids: f.list("service-ids"),
+                filters: f.filters()?,
+            },
+            "delete-vpc-endpoint-service-configurations" => {
+                R::DeleteVpcEndpointServiceConfigurations { ids: f.list("service-ids") }
+            }
+            "modify-vpc-endpoint-service-permissions" => R::ModifyVpcEndpointServicePermissions {
+                service_id: f.req("service-id")?,
+                add: f.list("add-allowed-principals"),
+                remove: f.list("remove-allowed-principals"),
+            },
+            "describe-vpc-endpoint-service-permissions" => R::DescribeVpcEndpointServicePermissions {
+                service_id: f.req("service-id")?,
+                filters: f.filters()?,
+            },
+            "accept-vpc-endpoint-connections" | "reject-vpc-endpoint-connections" => {
+                R::VpcEndpointConnections {
+                    change,
+                    service_id: f.req("service-id")?,
+                    endpoint_ids: f.list("vpc-endpoint-ids"),
+                }
+            }
+            "describe-vpc-endpoint-connections" => {
+                R::DescribeVpcEndpointConnections { filters: f.filters()? }
+            }
+            "create-vpc-endpoint" => create_vpc_endpoint(f)?,
+            "describe-vpc-endpoints" => {
+                R::DescribeVpcEndpoints { ids: f.list("vpc-endpoint-ids"), filters: f.filters()? }
+            }
+            "delete-vpc-endpoints" => R::DeleteVpcEndpoints { ids: f.list("vpc-endpoint-ids") },
+            "describe-vpc-endpoint-services" => {
+                R::DescribeVpcEndpointServices { names: f.list("service-names"), filters: f.filters()? }
+            }
+            "authorize-security-group-ingress"
+            | "authorize-security-group-egress"
+            | "revoke-security-group-ingress"
+            | "revoke-security-group-egress" => security_group_rules(f, change)?,
+            "create-route" | "replace-route" => R::Route {
+                change: if name == "create-route" { RouteChange::Create } else { RouteChange::Replace },
+                route_table_id: f.req("route-table-id")?,
+                destination: f.cidr("destinationCidrBlock", &f.req("destination-cidr-block")?)?,
+                target: route_target(f)?,
+            },
+            "delete-route" => R::DeleteRoute {
+                route_table_id: f.req("route-table-id")?,
+                destination: f.cidr("destinationCidrBlock", &f.req("destination-cidr-block")?)?,
+            },
+            "describe-vpcs" => describe(f, DescribeEc2::Vpcs, "vpc-ids")?,
+            "describe-subnets" => describe(f, DescribeEc2::Subnets, "subnet-ids")?,
+            "describe-route-tables" => describe(f, DescribeEc2::RouteTables, "route-table-ids")?,
+            "describe-security-groups" => describe(f, DescribeEc2::SecurityGroups, "group-ids")?,
+            "describe-instances" => describe(f, DescribeEc2::Instances, "instance-ids")?,
+            "describe-network-interfaces" => {
+                describe(f, DescribeEc2::NetworkInterfaces, "network-interface-ids")?
+            }
+            "describe-internet-gateways" => {
+                describe(f, DescribeEc2::InternetGateways, "internet-gateway-ids")?
+            }
+            "attach-internet-gateway" | "detach-internet-gateway" => {
+                R::InternetGateway { change, igw_id: f.req("internet-gateway-id")?, vpc_id: f.req("vpc-id")? }
+            }
+            "modify-instance-attribute" => modify_instance_attribute(f)?,
+            "terminate-instances" => R::TerminateInstances { ids: f.list("instance-ids") },
+            "allocate-address" => match f.opt("domain").as_deref() {
+                None | Some("vpc") => R::AllocateAddress,
+                Some(other) => {
+                    return Err(f.invalid(format!(
+                        "Invalid value '{other}' for domain: EC2-Classic is retired; the only domain is vpc"
+                    )))
+                }
+            },
+            "associate-address" => R::AssociateAddress {
+                address: address(f)?,
+                target: match (f.opt("network-interface-id"), f.opt("instance-id")) {
+                    (Some(id), None) => InterfaceRef::Interface(id),
+                    (None, Some(id)) => InterfaceRef::Instance(id),
+                    (Some(_), Some(_)) => {
+                        return Err(
+                            f.invalid("Give either --instance-id or --network-interface-id, not both".into())
+                        )
+                    }
+                    (None, None) => return Err(f.missing("instanceId or networkInterfaceId")),
+                },
+                allow_reassociation: f.switch("allow-reassociation").unwrap_or(true),
+            },
+            "disassociate-address" => R::DisassociateAddress {
+                association: match (f.opt("association-id"), f.opt("public-ip")) {
+                    (Some(id), None) => AssociationRef::Association(id),
+                    (None, Some(ip)) => AssociationRef::PublicIp(ip),
+                    (Some(_), Some(_)) => {
+                        return Err(f.invalid("Give either --association-id or --public-ip, not both".into()))
+                    }
+                    (None, None) => return Err(f.missing("associationId or publicIp")),
+                },
+            },
+            "release-address" => R::ReleaseAddress { address: address(f)? },
+            "create-network-acl-entry" => create_network_acl_entry(f)?,
+            "delete-network-acl-entry" => R::DeleteNetworkAclEntry {
+                acl_id: f.req("network-acl-id")?,
+                number: f.rule_number()?,
+                direction: f.direction(),
+            },
+            "register-targets" | "deregister-targets" => {
+                R::Targets { change, target_group_arn: f.req("target-group-arn")?, targets: targets(f)? }
+            }
+            "describe-target-health" => {
+                R::DescribeTargetHealth { target_group_arn: f.req("target-group-arn")?, targets: targets(f)? }
+            }
+            "describe-load-balancers" => {
+                R::DescribeLoadBalancers { arns: f.list("load-balancer-arns"), names: f.list("names") }
+            }
+            "describe-target-groups" => R::DescribeTargetGroups {
+                arns: f.list("target-group-arns"),
+                names: f.list("names"),
+                load_balancer_arn: f.opt("load-balancer-arn"),
+            },
+            "describe-listeners" => R::DescribeListeners {
+                load_balancer_arn: f.opt("load-balancer-arn"),
+                arns: f.list("listener-arns"),
+            },
+            "delete-stack" => R::DeleteStack { name: f.req("stack-name")? },
+            "describe-stacks" => R::DescribeStacks { name: f.opt("stack-name") },
+            other => unreachable!("operation {other} is in the table but has no request"),
+        })
+    }
+}
+
+fn describe(f: &Flags, what: DescribeEc2, ids: &str) -> Result<Request, AwsError> {
+    Ok(Request::Describe { what, ids: f.list(ids), names: f.list("group-names"), filters: f.filters()? })
+}
+
+fn create_vpc_endpoint(f: &Flags) -> Result<Request, AwsError> {
+    match f.opt("vpc-endpoint-type").as_deref() {
+        Some("Interface") => {}
+        Some(kind) => {
+            return Err(AwsError::Value(ApiError::new(
+                "CreateVpcEndpoint",
+                "InvalidParameter",
+                format!("{kind} endpoints are not simulated; use --vpc-endpoint-type Interface"),
+            )))
+        }
+        None => {
+            return Err(AwsError::Value(ApiError::new(
+                "CreateVpcEndpoint",
+                "InvalidParameter",
+                "Gateway endpoints (the default type) are not simulated; use --vpc-endpoint-type Interface",
+            )))
+        }
+    }
+    Ok(Request::CreateVpcEndpoint {
+        vpc_id: f.req("vpc-id")?,
+        service_name: f.req("service-name")?,
+        subnet_ids: f.list("subnet-ids"),
+        security_group_ids: f.list("security-group-ids"),
+        private_dns_enabled: f.switch("private-dns-enabled").unwrap_or(false),
+    })
+}
+
+fn route_target(f: &Flags) -> Result<TargetFlag, AwsError> {
+    let given: Vec<TargetFlag> = [
+        f.opt("gateway-id").map(TargetFlag::Gateway),
+        f.opt("instance-id").map(TargetFlag::Instance),
+        f.opt("network-interface-id").map(TargetFlag::NetworkInterface),
+        f.opt("nat-gateway-id").map(TargetFlag::NatGateway),
+        f.opt("vpc-peering-connection-id").map(TargetFlag::VpcPeeringConnection),
+        f.opt("transit-gateway-id").map(TargetFlag::TransitGateway),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    match <[TargetFlag; 1]>::try_from(given) {
+        Ok([t]) => Ok(t),
+        Err(v) if v.is_empty() => Err(f.missing(
+            "gateway-id, instance-id, network-interface-id, nat-gateway-id, vpc-peering-connection-id or transit-gateway-id",
+        )),
+        Err(_) => Err(AwsError::Value(ApiError::new(
+            &op_name(f.spec.name),
+            "InvalidParameterCombination",
+            "More than one target specified: give one of --gateway-id, --instance-id, --network-interface-id, --nat-gateway-id, --vpc-peering-connection-id, --transit-gateway-id",
+        ))),
+    }
+}
+
+fn security_group_rules(f: &Flags, change: Change) -> Result<Request, AwsError> {
+    let name = f.spec.name;
+    let direction = if name.ends_with("ingress") { Direction::Ingress } else { Direction::Egress };
+    let group = match (f.opt("group-id"), f.opt("group-name")) {
+        (Some(id), None) => GroupRef::Id(id),
+        (None, Some(n)) if direction == Direction::Ingress => GroupRef::Name(n),
+        (None, Some(_)) => return Err(f.missing("groupId")),
+        (Some(_), Some(_)) => {
+            return Err(f.invalid("Give either --group-id or --group-name, not both".into()))
+        }
+        (None, None) => return Err(f.missing("groupId or groupName")),
+    };
+    let json = f.list("ip-permissions");
+    let simple = ["protocol", "port", "cidr", "source-group"].iter().any(|k| f.opt(k).is_some());
+    let permissions = match (json.is_empty(), simple) {
+        (false, true) => return Err(AwsError::ParamError(
+            "The --ip-permissions option cannot be used with --protocol, --port, --cidr or --source-group"
+                .into(),
+        )),
+        (false, false) => {
+            let mut out = Vec::new();
+            for word in &json {
+                let v = super::shorthand::parse(word).map_err(AwsError::ParamError)?;
+                let items = match v {
+                    Value::Array(items) => items,
+                    item => vec![item],
+                };
+                for item in &items {
+                    out.extend(ip_permission(f, item)?);
+                }
+            }
+            out
+        }
+        (true, _) => vec![simple_permission(f)?],
+    };
+    Ok(Request::SecurityGroupRules { change, direction, group, permissions })
+}
+
+/// `--protocol --port --cidr | --source-group`.
+fn simple_permission(f: &Flags) -> Result<PermissionSpec, AwsError> {
+    let protocol = f.protocol(&f.opt("protocol").ok_or_else(|| f.missing("protocol"))?)?;
+    let ports = match f.opt("port") {
+        None => PortRange::ALL,
+        Some(p) => port_text(&p).ok_or_else(|| {
+            f.invalid(format!("Invalid port value '{p}': give a port or a range such as 1024-65535"))
+        })?,
+    };
+    let peer = match (f.opt("cidr"), f.opt("source-group")) {
+        (Some(c), None) => PeerRef::Cidr(f.cidr("cidrIp", &c)?),
+        (None, Some(g)) => PeerRef::Group(g),
+        (Some(_), Some(_)) => return Err(f.invalid("Give either --cidr or --source-group, not both".into())),
+        (None, None) => return Err(f.missing("cidr or source-group")),
+    };
+    Ok(PermissionSpec { protocol, ports, peer, description: None })
+}
+
+fn port_text(p: &str) -> Option<PortRange> {
+    match p.split_once('-') {
+        Some((a, b)) => {
+            let r = PortRange { from: a.parse().ok()?, to: b.parse().ok()? };
+            (r.from <= r.to).then_some(r)
+        }
+        None => p.parse().ok().map(PortRange::single),
+    }
+}
+
+/// One `IpPermissions` item: a protocol and ports, and one permission per peer in it.
+fn ip_permission(f: &Flags, item: &Value) -> Result<Vec<PermissionSpec>, AwsError> {
+    let text = |v: &Value| filter::scalar_text(v);
+    let Value::Object(map) = item else {
+        return Err(AwsError::ParamError(format!(
+            "Error parsing parameter '--ip-permissions': expected a structure, got {item}"
+        )));
+    };
+    const KNOWN: [&str; 6] =
+        ["IpProtocol", "FromPort", "ToPort", "IpRanges", "UserIdGroupPairs", "PrefixListIds"];
+    if let Some(k) = map.keys().find(|k| !KNOWN.contains(&k.as_str())) {
+        return Err(match k.as_str() {
+            "Ipv6Ranges" => AwsError::Unmodelled { option: "--ip-permissions Ipv6Ranges".into(), why: "vpcsim models IPv4 only".into() },
+            _ => AwsError::ParamError(format!("Parameter validation failed:\nUnknown parameter in IpPermissions: \"{k}\", must be one of: {}, Ipv6Ranges", KNOWN.join(", "))),
+        });
+    }
+    let protocol = f.protocol(
+        &map.get("IpProtocol").and_then(text).ok_or_else(|| f.missing("IpPermissions.IpProtocol"))?,
+    )?;
+    let port = |key: &str| -> Result<Option<i64>, AwsError> {
+        match map.get(key).and_then(text) {
+            None => Ok(None),
+            Some(t) => {
+                t.parse::<i64>().map(Some).map_err(|_| f.invalid(format!("Invalid value '{t}' for {key}")))
+            }
+        }
+    };
+    let ports = match (protocol, port("FromPort")?, port("ToPort")?) {
+        (RuleProtocol::All, _, _) | (_, None, None) | (_, Some(-1), Some(-1)) => PortRange::ALL,
+        (_, Some(a), Some(b)) => match (u16::try_from(a), u16::try_from(b)) {
+            (Ok(from), Ok(to)) if from <= to => PortRange { from, to },
+            _ => return Err(f.invalid(format!("Invalid port range {a}-{b}"))),
+        },
+        _ => return Err(f.missing("IpPermissions.FromPort and ToPort")),
+    };
+    let mut out = Vec::new();
+    let list = |key: &str| map.get(key).and_then(Value::as_array).cloned().unwrap_or_default();
+    let description = |p: &Value| p.get("Description").and_then(Value::as_str).map(str::to_string);
+    for r in list("IpRanges") {
+        let c = r.get("CidrIp").and_then(Value::as_str).ok_or_else(|| f.missing("IpRanges.CidrIp"))?;
+        out.push(PermissionSpec {
+            protocol,
+            ports,
+            peer: PeerRef::Cidr(f.cidr("cidrIp", c)?),
+            description: description(&r),
+        });
+    }
+    for g in list("UserIdGroupPairs") {
+        let id =
+            g.get("GroupId").and_then(Value::as_str).ok_or_else(|| f.missing("UserIdGroupPairs.GroupId"))?;
+        out.push(PermissionSpec {
+            protocol,
+            ports,
+            peer: PeerRef::Group(id.into()),
+            description: description(&g),
+        });
+    }
+    for p in list("PrefixListIds") {
+        let id = p
+            .get("PrefixListId")
+            .and_then(Value::as_str)
+            .ok_or_else(|| f.missing("PrefixListIds.PrefixListId"))?;
+        out.push(PermissionSpec {
+            protocol,
+            ports,
+            peer: PeerRef::PrefixList(id.into()),
+            description: description(&p),
+        });
+    }
+    if out.is_empty() {
+        return Err(f.missing("IpRanges, UserIdGroupPairs or PrefixListIds"));
+    }
+    Ok(out)
+}
+
+fn modify_instance_attribute(f: &Flags) -> Result<Request, AwsError> {
+    let change =
+        InstanceChange { source_dest_check: f.switch("source-dest-check"), groups: f.list("groups") };
+    if change.source_dest_check.is_none() && change.groups.is_empty() {
+        return Err(f.missing("an attribute to change: --[no-]source-dest-check or --groups"));
+    }
+    Ok(Request::ModifyInstanceAttribute { instance_id: f.req("instance-id")?, change })
+}
+
+fn address(f: &Flags) -> Result<AddressRef, AwsError> {
+    match (f.opt("allocation-id"), f.opt("public-ip")) {
+        (Some(id), None) => Ok(AddressRef::Allocation(id)),
+        (None, Some(ip)) => Ok(AddressRef::PublicIp(ip)),
+        (Some(_), Some(_)) => Err(f.invalid("Give either --allocation-id or --public-ip, not both".into())),
+        (None, None) => Err(f.missing("allocationId or publicIp")),
+    }
+}
+
+fn create_network_acl_entry(f: &Flags) -> Result<Request, AwsError> {
+    let protocol = f.protocol(&f.req("protocol")?)?;
+    let allow = match f.req("rule-action")?.as_str() {
+        "allow" => true,
+        "deny" => false,
+        other => return Err(f.invalid(format!("Invalid value '{other}' for ruleAction: use allow or deny"))),
+    };
+    let cidr = f.cidr("cidrBlock", &f.opt("cidr-block").ok_or_else(|| f.missing("cidrBlock"))?)?;
+    let ports = match f.opt("port-range") {
+        None => PortRange::ALL,
+        Some(text) => acl_ports(&text)
+            .ok_or_else(|| f.invalid(format!("Invalid port range {text:?}: write From=1024,To=65535")))?,
+    };
+    if let Some(text) = f.opt("icmp-type-code") {
+        icmp_type_code(f, &text)?;
+    }
+    Ok(Request::CreateNetworkAclEntry {
+        acl_id: f.req("network-acl-id")?,
+        number: f.rule_number()?,
+        direction: f.direction(),
+        protocol,
+        allow,
+        cidr,
+        ports,
+    })
+}
+
+/// `From=1024,To=65535`.
+fn acl_ports(text: &str) -> Option<PortRange> {
+    let v = super::shorthand::parse(text).ok()?;
+    let map = v.as_object()?;
+    if map.keys().any(|k| k != "From" && k != "To") {
+        return None;
+    }
+    let port = |k: &str| map.get(k).and_then(filter::scalar_text)?.parse::<u16>().ok();
+    let r = PortRange { from: port("From")?, to: port("To")? };
+    (r.from <= r.to).then_some(r)
+}
+
+/// `Type=8,Code=-1`: network ACL entries match every ICMP type and code, so only
+/// `Type=-1,Code=-1` (all) is taken; any other is refused rather than widened.
+fn icmp_type_code(f: &Flags, text: &str) -> Result<(), AwsError> {
+    let v = super::shorthand::parse(text).map_err(AwsError::ParamError)?;
+    let field = |k: &str| v.get(k).and_then(filter::scalar_text).and_then(|t| t.parse::<i64>().ok());
+    match (field("Type"), field("Code")) {
+        (Some(-1), None | Some(-1)) => Ok(()),
+        (Some(t @ -1..=255), c) if c.is_none_or(|c| (-1..=255).contains(&c)) => Err(AwsError::Unmodelled {
+            option: format!("--icmp-type-code {text}"),
+            why: format!(
+                "vpcsim's network ACL entries match every ICMP type and code; ICMP type {t}{} cannot be held, so it is refused rather than widened to all types (give Type=-1,Code=-1)",
+                c.map(|c| format!(" code {c}")).unwrap_or_default()
+            ),
+        }),
+        _ => Err(f.invalid(format!("Invalid ICMP type and code {text:?}: write Type=8,Code=-1 (-1 for all)"))),
+    }
+}
+
+fn targets(f: &Flags) -> Result<Vec<TargetText>, AwsError> {
+    let mut out = Vec::new();
+    for word in f.list("targets") {
+        let v = super::shorthand::parse(&word).map_err(AwsError::ParamError)?;
+        let items = match v {
+            Value::Array(items) => items,
+            item => vec![item],
+        };
+        for item in &items {
+            let id = item.get("Id").and_then(Value::as_str).ok_or_else(|| {
+                AwsError::ParamError(format!(
+                    "Error parsing parameter '--targets': expected Id=ID[,Port=PORT], got {word}"
+                ))
+            })?;
+            let port = match item.get("Port").and_then(filter::scalar_text) {
+                None => None,
+                Some(p) => Some(p.parse::<u16>().ok().filter(|p| *p > 0).ok_or_else(|| {
+                    AwsError::Value(ApiError::new(
+                        &op_name(f.spec.name),
+                        "ValidationError",
+                        format!("Invalid port {p}: a port is 1-65535"),
+                    ))
+                })?),
+            };
+            if let Some(k) = item.as_object().and_then(|m| m.keys().find(|k| *k != "Id" && *k != "Port")) {
+                return Err(AwsError::Unmodelled {
+                    option: format!("--targets {k}"),
+                    why: "vpcsim targets are in the load balancer's VPC".into(),
+                });
+            }
+            out.push(TargetText { id: id.to_string(), port });
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,322 @@
+//! The operations vpcsim simulates, each with the flags it reads and the flags AWS
+//! has that vpcsim refuses because it does not model them.
+//!
+//! The table only says how words become raw values; [`super::request`] turns them
+//! into typed requests. A flag is either in an operation's `flags` (and then read by
+//! its request), in its `unmodelled` list (refused, saying why), or unknown (refused
+//! with the CLI's `Unknown options`).
+
+/// How a flag takes its value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FlagKind {
+    /// One word.
+    Str,
+    /// One or more words.
+    List,
+    /// A whole number.
+    Int,
+    /// A switch; the field is the negated spelling (`no-acceptance-required`, or `ingress` for `egress`).
+    Switch(&'static str),
+}
+
+/// One flag of an operation.
+#[derive(Clone, Copy, Debug)]
+pub struct FlagSpec {
+    /// Name without dashes.
+    pub name: &'static str,
+    /// How it takes its value.
+    pub kind: FlagKind,
+    /// Whether the CLI insists on it.
+    pub required: bool,
+}
+
+/// One operation and its flags.
+#[derive(Clone, Copy, Debug)]
+pub struct OpSpec {
+    /// The service (`ec2`).
+    pub service: &'static str,
+    /// The operation (`create-vpc-endpoint`).
+    pub name: &'static str,
+    /// The flags its request reads.
+    pub flags: &'static [FlagSpec],
+    /// Flags AWS has for it that vpcsim does not model, each refused with the reason.
+    pub unmodelled: &'static [(&'static str, &'static str)],
+}
+
+impl OpSpec {
+    /// The flag named `name` (without dashes), and whether `name` is its negated spelling.
+    pub fn flag(&self, name: &str) -> Option<(&FlagSpec, bool)> {
+        self.flags.iter().find_map(|f| match f.kind {
+            _ if f.name == name => Some((f, false)),
+            FlagKind::Switch(neg) if neg == name => Some((f, true)),
+            _ => None,
+        })
+    }
+
+    /// Why vpcsim refuses `name` on this operation, when AWS has it.
+    pub fn unmodelled(&self, name: &str) -> Option<&'static str> {
+        let common: &[(&str, &str)] = match self.service {
+            "ec2" => EC2_COMMON,
+            "elbv2" => ELBV2_COMMON,
+            _ => CFN_COMMON,
+        };
+        self.unmodelled.iter().chain(common).find(|(n, _)| *n == name).map(|(_, why)| *why)
+    }
+}
+
+const fn s(name: &'static str) -> FlagSpec {
+    FlagSpec { name, kind: FlagKind::Str, required: false }
+}
+const fn rs(name: &'static str) -> FlagSpec {
+    FlagSpec { name, kind: FlagKind::Str, required: true }
+}
+const fn l(name: &'static str) -> FlagSpec {
+    FlagSpec { name, kind: FlagKind::List, required: false }
+}
+const fn rl(name: &'static str) -> FlagSpec {
+    FlagSpec { name, kind: FlagKind::List, required: true }
+}
+const fn sw(name: &'static str, negation: &'static str) -> FlagSpec {
+    FlagSpec { name, kind: FlagKind::Switch(negation), required: false }
+}
+const fn ri(name: &'static str) -> FlagSpec {
+    FlagSpec { name, kind: FlagKind::Int, required: true }
+}
+const fn op(service: &'static str, name: &'static str, flags: &'static [FlagSpec]) -> OpSpec {
+    OpSpec { service, name, flags, unmodelled: &[] }
+}
+const fn op_but(
+    service: &'static str,
+    name: &'static str,
+    flags: &'static [FlagSpec],
+    unmodelled: &'static [(&'static str, &'static str)],
+) -> OpSpec {
+    OpSpec { service, name, flags, unmodelled }
+}
+
+const PAGES: &str = "vpcsim returns every item in one page";
+const EC2_COMMON: &[(&str, &str)] = &[
+    ("dry-run", "vpcsim has no permissions to check; run the call without it"),
+    ("no-dry-run", "vpcsim has no permissions to check; run the call without it"),
+    ("max-results", PAGES),
+    ("next-token", PAGES),
+    ("cli-input-json", "give the flags on the command line"),
+];
+const ELBV2_COMMON: &[(&str, &str)] =
+    &[("page-size", PAGES), ("marker", PAGES), ("cli-input-json", "give the flags on the command line")];
+const CFN_COMMON: &[(&str, &str)] =
+    &[("next-token", PAGES), ("cli-input-json", "give the flags on the command line")];
+
+const TAGS: (&str, &str) =
+    ("tag-specifications", "tags are set by templates; vpcsim does not tag through aws calls");
+const IPV6: &str = "vpcsim models IPv4 only";
+
+const SG_RULE: &[FlagSpec] = &[
+    s("group-id"),
+    s("group-name"),
+    s("protocol"),
+    s("port"),
+    s("cidr"),
+    s("source-group"),
+    l("ip-permissions"),
+];
+const SG_RULE_UNMODELLED: &[(&str, &str)] = &[
+    ("group-owner", "vpcsim simulates one account"),
+    ("source-group-owner-id", "vpcsim simulates one account"),
+    TAGS,
+];
+const ROUTE: &[FlagSpec] = &[
+    rs("route-table-id"),
+    s("destination-cidr-block"),
+    s("gateway-id"),
+    s("instance-id"),
+    s("network-interface-id"),
+    s("nat-gateway-id"),
+    s("vpc-peering-connection-id"),
+    s("transit-gateway-id"),
+];
+const ROUTE_UNMODELLED: &[(&str, &str)] = &[
+    ("destination-ipv6-cidr-block", IPV6),
+    ("destination-prefix-list-id", "vpcsim routes to CIDR destinations only"),
+    ("egress-only-internet-gateway-id", IPV6),
+    ("carrier-gateway-id", "vpcsim does not model Wavelength zones"),
+    ("local-gateway-id", "vpcsim does not model Outposts"),
+    ("core-network-arn", "vpcsim does not model Cloud WAN"),
+    ("vpc-endpoint-id", "vpcsim routes to Gateway Load Balancer endpoints nowhere"),
+];
+const ENDPOINT_CONNECTIONS: &[FlagSpec] = &[rs("service-id"), rl("vpc-endpoint-ids")];
+const TARGETS: &[FlagSpec] = &[rs("target-group-arn"), rl("targets")];
+const IGW_ATTACH: &[FlagSpec] = &[rs("internet-gateway-id"), rs("vpc-id")];
+const ACL_ENTRY: &[FlagSpec] = &[
+    rs("network-acl-id"),
+    ri("rule-number"),
+    rs("protocol"),
+    rs("rule-action"),
+    FlagSpec { name: "egress", kind: FlagKind::Switch("ingress"), required: true },
+    s("cidr-block"),
+    s("port-range"),
+    s("icmp-type-code"),
+];
+
+/// Every operation vpcsim simulates, with its flags.
+pub const OPERATIONS: &[OpSpec] = &[
+    op_but(
+        "ec2",
+        "create-vpc-endpoint-service-configuration",
+        &[
+            l("network-load-balancer-arns"),
+            sw("acceptance-required", "no-acceptance-required"),
+            s("private-dns-name"),
+        ],
+        &[
+            ("gateway-load-balancer-arns", "vpcsim does not model Gateway Load Balancers"),
+            ("supported-ip-address-types", IPV6),
+            ("client-token", "vpcsim does not retry calls"),
+            TAGS,
+        ],
+    ),
+    op("ec2", "describe-vpc-endpoint-service-configurations", &[l("service-ids"), l("filters")]),
+    op("ec2", "delete-vpc-endpoint-service-configurations", &[rl("service-ids")]),
+    op(
+        "ec2",
+        "modify-vpc-endpoint-service-permissions",
+        &[rs("service-id"), l("add-allowed-principals"), l("remove-allowed-principals")],
+    ),
+    op("ec2", "describe-vpc-endpoint-service-permissions", &[rs("service-id"), l("filters")]),
+    op("ec2", "accept-vpc-endpoint-connections", ENDPOINT_CONNECTIONS),
+    op("ec2", "reject-vpc-endpoint-connections", ENDPOINT_CONNECTIONS),
+    op("ec2", "describe-vpc-endpoint-connections", &[l("filters")]),
+    op_but(
+        "ec2",
+        "create-vpc-endpoint",
+        &[
+            s("vpc-endpoint-type"),
+            rs("vpc-id"),
+            rs("service-name"),
+            l("subnet-ids"),
+            l("security-group-ids"),
+            sw("private-dns-enabled", "no-private-dns-enabled"),
+        ],
+        &[
+            ("policy-document", "vpcsim does not evaluate endpoint policies"),
+            ("route-table-ids", "vpcsim simulates Interface endpoints only"),
+            ("ip-address-type", IPV6),
+            ("dns-options", "vpcsim resolves endpoint names one way"),
+            ("subnet-configurations", "give --subnet-ids; vpcsim picks the addresses"),
+            ("client-token", "vpcsim does not retry calls"),
+            TAGS,
+        ],
+    ),
+    op("ec2", "describe-vpc-endpoints", &[l("vpc-endpoint-ids"), l("filters")]),
+    op("ec2", "delete-vpc-endpoints", &[rl("vpc-endpoint-ids")]),
+    op("ec2", "describe-vpc-endpoint-services", &[l("service-names"), l("filters")]),
+    op_but("ec2", "authorize-security-group-ingress", SG_RULE, SG_RULE_UNMODELLED),
+    op_but("ec2", "authorize-security-group-egress", SG_RULE, SG_RULE_UNMODELLED),
+    op_but("ec2", "revoke-security-group-ingress", SG_RULE, SG_RULE_UNMODELLED),
+    op_but("ec2", "revoke-security-group-egress", SG_RULE, SG_RULE_UNMODELLED),
+    op_but("ec2", "create-route", ROUTE, ROUTE_UNMODELLED),
+    op_but("ec2", "replace-route", ROUTE, ROUTE_UNMODELLED),
+    op_but(
+        "ec2",
+        "delete-route",
+        &[rs("route-table-id"), s("destination-cidr-block")],
+        &[
+            ("destination-ipv6-cidr-block", IPV6),
+            ("destination-prefix-list-id", "vpcsim routes to CIDR destinations only"),
+        ],
+    ),
+    op("ec2", "describe-route-tables", &[l("route-table-ids"), l("filters")]),
+    op("ec2", "describe-vpcs", &[l("vpc-ids"), l("filters")]),
+    op("ec2", "describe-subnets", &[l("subnet-ids"), l("filters")]),
+    op("ec2", "describe-security-groups", &[l("group-ids"), l("group-names"), l("filters")]),
+    op("ec2", "describe-instances", &[l("instance-ids"), l("filters")]),
+    op("ec2", "describe-network-interfaces", &[l("network-interface-ids"), l("filters")]),
+    op("ec2", "describe-internet-gateways", &[l("internet-gateway-ids"), l("filters")]),
+    op("ec2", "attach-internet-gateway", IGW_ATTACH),
+    op("ec2", "detach-internet-gateway", IGW_ATTACH),
+    op_but(
+        "ec2",
+        "modify-instance-attribute",
+        &[rs("instance-id"), sw("source-dest-check", "no-source-dest-check"), l("groups")],
+        &[
+            ("attribute", "give --source-dest-check or --groups"),
+            ("value", "give --source-dest-check or --groups"),
+            ("instance-type", "vpcsim does not model instance sizes"),
+            ("user-data", "vpcsim reads user data at launch only"),
+            ("disable-api-termination", "vpcsim does not model termination protection"),
+            ("ebs-optimized", "vpcsim does not model storage"),
+            ("block-device-mappings", "vpcsim does not model storage"),
+        ],
+    ),
+    op_but(
+        "ec2",
+        "terminate-instances",
+        &[rl("instance-ids")],
+        &[("skip-os-shutdown", "vpcsim terminates at once")],
+    ),
+    op_but(
+        "ec2",
+        "associate-address",
+        &[
+            s("allocation-id"),
+            s("instance-id"),
+            s("network-interface-id"),
+            s("public-ip"),
+            sw("allow-reassociation", "no-allow-reassociation"),
+        ],
+        &[("private-ip-address", "vpcsim gives each interface one private address, its primary one")],
+    ),
+    op("ec2", "disassociate-address", &[s("association-id"), s("public-ip")]),
+    op_but(
+        "ec2",
+        "allocate-address",
+        &[s("domain")],
+        &[
+            ("address", "vpcsim picks the address from its Amazon pool"),
+            ("public-ipv4-pool", "vpcsim allocates from the Amazon pool only"),
+            ("network-border-group", "vpcsim uses the region's border group"),
+            ("customer-owned-ipv4-pool", "vpcsim does not model Outposts"),
+            ("ipam-pool-id", "vpcsim does not model IPAM"),
+            TAGS,
+        ],
+    ),
+    op_but(
+        "ec2",
+        "release-address",
+        &[s("allocation-id"), s("public-ip")],
+        &[("network-border-group", "vpcsim uses the region's border group")],
+    ),
+    op_but("ec2", "create-network-acl-entry", ACL_ENTRY, &[("ipv6-cidr-block", IPV6)]),
+    op(
+        "ec2",
+        "delete-network-acl-entry",
+        &[
+            rs("network-acl-id"),
+            ri("rule-number"),
+            FlagSpec { name: "egress", kind: FlagKind::Switch("ingress"), required: true },
+        ],
+    ),
+    op("elbv2", "register-targets", TARGETS),
+    op("elbv2", "deregister-targets", TARGETS),
+    op_but(
+        "elbv2",
+        "describe-target-health",
+        &[rs("target-group-arn"), l("targets")],
+        &[("include", "vpcsim has no anomaly detection to include")],
+    ),
+    op("elbv2", "describe-load-balancers", &[l("load-balancer-arns"), l("names")]),
+    op("elbv2", "describe-target-groups", &[l("target-group-arns"), l("names"), s("load-balancer-arn")]),
+    op("elbv2", "describe-listeners", &[s("load-balancer-arn"), l("listener-arns")]),
+    op_but(
+        "cloudformation",
+        "delete-stack",
+        &[rs("stack-name")],
+        &[
+            ("retain-resources", "vpcsim deletes every resource of a stack"),
+            ("role-arn", "vpcsim has no IAM"),
+            ("client-request-token", "vpcsim does not retry calls"),
+            ("deletion-mode", "vpcsim deletes stacks one way"),
+        ],
+    ),
+    op("cloudformation", "describe-stacks", &[s("stack-name")]),
+];

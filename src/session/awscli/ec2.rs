@@ -1,0 +1,224 @@
+//! The ec2 calls that change the world: security group rules, routes, internet
+//! gateways, instances, Elastic IPs and network ACL entries. Each resolves every id
+//! it names before its first op, so a call fails whole or succeeds whole.
+
+use serde_json::json;
+
+use super::{empty, Answer};
+use crate::command::aws::request::{
+    AddressRef, AssociationRef, Change, GroupRef, InstanceChange, InterfaceRef, PeerRef, PermissionSpec,
+    RouteChange, TargetFlag,
+};
+use crate::command::aws::Request;
+use crate::describe as j;
+use crate::error::ApiError;
+use crate::ids::*;
+use crate::model::security_group::Peer;
+use crate::ops::security::{acl_entry, Permission};
+use crate::ops::vpc::RouteTargetSpec;
+use crate::trace::Direction;
+use crate::world::{Handle, World};
+
+/// Runs a mutating ec2 call.
+pub fn mutate(w: &mut World, op: &str, request: &Request) -> Answer {
+    use Request as R;
+    match request {
+        R::SecurityGroupRules { change, direction, group, permissions } => {
+            security_group_rules(w, op, *change, *direction, group, permissions)
+        }
+        R::Route { change, route_table_id, destination, target } => {
+            let rt = w.route_table_id(op, route_table_id)?;
+            let target = route_target(target);
+            match change {
+                RouteChange::Create => {
+                    w.create_route(rt, *destination, &target).map(|()| json!({"Return": true}))
+                }
+                RouteChange::Replace => w.replace_route(rt, *destination, &target).map(|()| empty()),
+            }
+        }
+        R::DeleteRoute { route_table_id, destination } => {
+            let rt = w.route_table_id(op, route_table_id)?;
+            w.delete_route(rt, *destination).map(|()| empty())
+        }
+        R::InternetGateway { change, igw_id, vpc_id } => {
+            let (g, v) = (w.igw_id(op, igw_id)?, w.vpc_id(op, vpc_id)?);
+            match change {
+                Change::Add => w.attach_internet_gateway(g, v)?,
+                Change::Remove => w.detach_internet_gateway(g, v)?,
+            }
+            Ok(empty())
+        }
+        R::ModifyInstanceAttribute { instance_id, change } => {
+            modify_instance_attribute(w, op, instance_id, change)
+        }
+        R::TerminateInstances { ids } => terminate_instances(w, op, ids),
+        R::AllocateAddress => {
+            let eip = w.allocate_address(Default::default());
+            Ok(j::allocated_address(w, eip))
+        }
+        R::AssociateAddress { address, target, allow_reassociation } => {
+            let eip = eip_of(w, op, address)?;
+            let eni = match target {
+                InterfaceRef::Interface(id) => w.eni_id(op, id)?,
+                InterfaceRef::Instance(id) => w.instance(w.instance_id(op, id)?).eni,
+            };
+            if !allow_reassociation && w[eip].eni.is_some_and(|e| e != eni) {
+                return Err(ApiError::new(
+                    op,
+                    "Resource.AlreadyAssociated",
+                    format!(
+                        "resource {} is already associated with associate-id {}",
+                        w[eip].allocation_id,
+                        w[eip].association_id.clone().unwrap_or_default()
+                    ),
+                ));
+            }
+            let assoc = w.associate_address(eip, eni)?;
+            Ok(json!({"AssociationId": assoc}))
+        }
+        R::DisassociateAddress { association } => {
+            let eip = match association {
+                AssociationRef::Association(a) => w
+                    .eips()
+                    .iter()
+                    .find(|(_, e)| e.association_id.as_deref() == Some(a))
+                    .map(|(i, _)| i)
+                    .ok_or_else(|| {
+                        ApiError::new(
+                            op,
+                            "InvalidAssociationID.NotFound",
+                            format!("The association ID '{a}' does not exist"),
+                        )
+                    })?,
+                AssociationRef::PublicIp(ip) => eip_of(w, op, &AddressRef::PublicIp(ip.clone()))?,
+            };
+            w.disassociate_address(eip);
+            Ok(empty())
+        }
+        R::ReleaseAddress { address } => {
+            let eip = eip_of(w, op, address)?;
+            w.release_address(eip).map(|()| empty())
+        }
+        R::CreateNetworkAclEntry { acl_id, number, direction, protocol, allow, cidr, ports } => {
+            let acl = w.nacl_id(op, acl_id)?;
+            w.create_network_acl_entry(
+                acl,
+                *direction,
+                acl_entry(*number, *protocol, *ports, *cidr, *allow),
+            )?;
+            Ok(empty())
+        }
+        R::DeleteNetworkAclEntry { acl_id, number, direction } => {
+            let acl = w.nacl_id(op, acl_id)?;
+            w.delete_network_acl_entry(acl, *direction, *number).map(|()| empty())
+        }
+        _ => Err(ApiError::new(op, "UnsupportedOperation", format!("vpcsim does not simulate {op}"))),
+    }
+}
+
+fn route_target(t: &TargetFlag) -> RouteTargetSpec {
+    match t.clone() {
+        TargetFlag::Gateway(id) => RouteTargetSpec::Gateway(id),
+        TargetFlag::Instance(id) => RouteTargetSpec::Instance(id),
+        TargetFlag::NetworkInterface(id) => RouteTargetSpec::NetworkInterface(id),
+        TargetFlag::NatGateway(id) => RouteTargetSpec::NatGateway(id),
+        TargetFlag::VpcPeeringConnection(id) => RouteTargetSpec::VpcPeeringConnection(id),
+        TargetFlag::TransitGateway(id) => RouteTargetSpec::TransitGateway(id),
+    }
+}
+
+/// Authorize or revoke: the group and every peer group are resolved, then one op takes all permissions.
+fn security_group_rules(
+    w: &mut World,
+    op: &str,
+    change: Change,
+    direction: Direction,
+    group: &GroupRef,
+    permissions: &[PermissionSpec],
+) -> Answer {
+    let sg =
+        match group {
+            GroupRef::Id(id) => w.sg_id(op, id)?,
+            GroupRef::Name(_) => return Err(ApiError::new(
+                op,
+                "VPCIdNotSpecified",
+                "No default VPC for this user. GroupName is only supported for EC2-Classic and default VPC.",
+            )),
+        };
+    let mut perms = Vec::new();
+    for p in permissions {
+        let peer = match &p.peer {
+            PeerRef::Cidr(c) => Peer::Cidr(*c),
+            PeerRef::Group(g) => Peer::Group(w.sg_id(op, g)?),
+            PeerRef::PrefixList(id) => Peer::PrefixList(id.clone()),
+        };
+        perms.push(Permission {
+            protocol: p.protocol,
+            ports: p.ports,
+            peer,
+            description: p.description.clone(),
+        });
+    }
+    match change {
+        Change::Add => w.authorize_security_group(sg, direction, &perms)?,
+        Change::Remove => w.revoke_security_group(sg, direction, &perms)?,
+    }
+    Ok(json!({"Return": true}))
+}
+
+/// The groups are checked (by the op) before the source/destination check changes.
+fn modify_instance_attribute(w: &mut World, op: &str, instance_id: &str, change: &InstanceChange) -> Answer {
+    let eni = w.instance(w.instance_id(op, instance_id)?).eni;
+    let mut groups = Vec::new();
+    for g in &change.groups {
+        groups.push(w.sg_id(op, g)?);
+    }
+    if !groups.is_empty() {
+        w.set_groups(eni, &groups)?;
+    }
+    if let Some(on) = change.source_dest_check {
+        w.set_source_dest_check(eni, on);
+    }
+    Ok(empty())
+}
+
+/// Every id is resolved before the first instance is terminated.
+fn terminate_instances(w: &mut World, op: &str, ids: &[String]) -> Answer {
+    let mut found = Vec::new();
+    for id in ids {
+        found.push((id, w.instance_id(op, id)?));
+    }
+    let mut out = Vec::new();
+    for (id, i) in found {
+        let before = w.instance(i).state;
+        w.terminate_instance(i);
+        let after = w.instance(i).state;
+        out.push(json!({
+            "InstanceId": id,
+            "CurrentState": {"Code": after.code(), "Name": after.as_str()},
+            "PreviousState": {"Code": before.code(), "Name": before.as_str()},
+        }));
+    }
+    Ok(json!({"TerminatingInstances": out}))
+}
+
+fn eip_of(w: &World, op: &str, address: &AddressRef) -> Result<EipId, ApiError> {
+    match address {
+        AddressRef::Allocation(id) => match w.find(id) {
+            Some(Handle::Eip(x)) if !w[x].released => Ok(x),
+            _ => Err(ApiError::new(
+                op,
+                "InvalidAllocationID.NotFound",
+                format!("The allocation ID '{id}' does not exist"),
+            )),
+        },
+        AddressRef::PublicIp(ip) => w
+            .eips()
+            .iter()
+            .find(|(_, e)| !e.released && e.public_ip.to_string() == *ip)
+            .map(|(i, _)| i)
+            .ok_or_else(|| {
+                ApiError::new(op, "InvalidAddress.NotFound", format!("Address '{ip}' not found."))
+            }),
+    }
+}

@@ -1,0 +1,88 @@
+//! `aws ...` steps: a typed [`AwsCall`] goes to one small handler per operation.
+//! Describe handlers read the world (`&World`) and build their answer from
+//! [`crate::describe`]; mutating handlers resolve and check every input first, then
+//! call ops that each validate before they commit, so a failed call changes nothing
+//! and no step clones the world. The answer is printed as `--query` and `--output`
+//! ask; errors as the CLI prints them (exit 254).
+
+mod describe;
+mod ec2;
+mod elbv2;
+mod privatelink;
+
+use serde_json::Value;
+
+use crate::command::aws::{AwsCall, Request, SERVICE_EXIT};
+use crate::error::ApiError;
+use crate::scenario::StepOutcome;
+
+use super::Session;
+
+/// What a handler answers: the operation's JSON (`{}` when AWS returns no body).
+type Answer = Result<Value, ApiError>;
+
+/// Run one call; its answer on stdout as `--output` asks, or the CLI's error on stderr.
+/// The answer `--query` selects is what a step's `save:` keeps.
+pub fn run(s: &mut Session, call: &AwsCall) -> StepOutcome {
+    let op = call.api_name();
+    let answer = match describe::answer(s, &op, &call.request) {
+        Some(answer) => answer,
+        None => mutate(s, &op, &call.request),
+    };
+    match answer {
+        Ok(json) => match call.output.select(json) {
+            Ok(selected) => {
+                let stdout = call.output.format(&op, &selected);
+                let json = (selected != empty()).then_some(selected);
+                StepOutcome { stdout, json, ..StepOutcome::default() }
+            }
+            Err(e) => StepOutcome { exit_code: 255, stderr: format!("\n{e}\n"), ..StepOutcome::default() },
+        },
+        Err(e) => {
+            StepOutcome { exit_code: SERVICE_EXIT, stderr: format!("\n{e}\n"), ..StepOutcome::default() }
+        }
+    }
+}
+
+fn mutate(s: &mut Session, op: &str, request: &Request) -> Answer {
+    use Request as R;
+    let w = &mut s.world;
+    match request {
+        R::CreateVpcEndpointServiceConfiguration { .. }
+        | R::DeleteVpcEndpointServiceConfigurations { .. }
+        | R::ModifyVpcEndpointServicePermissions { .. }
+        | R::VpcEndpointConnections { .. }
+        | R::CreateVpcEndpoint { .. }
+        | R::DeleteVpcEndpoints { .. } => privatelink::mutate(w, op, request),
+        R::Targets { change, target_group_arn, targets } => {
+            elbv2::targets(w, op, *change, target_group_arn, targets)
+        }
+        R::DeleteStack { name } => {
+            delete_stack(s, name);
+            Ok(empty())
+        }
+        _ => ec2::mutate(w, op, request),
+    }
+}
+
+/// DeleteStack: a stack that is not there is no error (as AWS answers); a failed
+/// deletion leaves the stack in DELETE_FAILED with the reason.
+fn delete_stack(s: &mut Session, name: &str) {
+    let Some(stack) = s.stacks.get(name).cloned() else { return };
+    match crate::stack::delete_stack(&mut s.world, &stack) {
+        Ok(()) => {
+            s.stacks.shift_remove(name);
+            s.delete_failed.shift_remove(name);
+        }
+        Err((id, e)) => {
+            s.delete_failed.insert(
+                name.to_string(),
+                format!("The following resource(s) failed to delete: [{id}]. {}", e.message),
+            );
+        }
+    }
+}
+
+fn empty() -> Value {
+    Value::Object(Default::default())
+}

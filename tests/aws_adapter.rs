@@ -1,0 +1,848 @@
+//! The typed `aws` adapter end to end on the seed lab: every flag an operation
+//! accepts is read (it changes the answer or the world, or its value is refused),
+//! `--filters`, `--query` and `--output` answer as the AWS CLI does, and a failing
+//! call that would make several changes makes none.
+
+use indexmap::IndexMap;
+use vpcsim::command::aws::{parse_line, FlagKind, OPERATIONS};
+use vpcsim::lab::{Lab, LabOptions};
+use vpcsim::scenario::{Backend, StepOutcome};
+use vpcsim::session::Session;
+
+const TEMPLATE: &str =
+    "Resources:\n  V:\n    Type: AWS::EC2::VPC\n    Properties:\n      CidrBlock: 10.200.0.0/16\n";
+
+/// The lab with an endpoint service (principal `*`), an endpoint waiting for
+/// acceptance, a free Elastic IP, one associated with Custom-WEB-2, and two stacks;
+/// with the ids the cases use, by placeholder.
+fn setup() -> (Session, IndexMap<&'static str, String>) {
+    let lab = Lab::ready(LabOptions::default()).expect("the lab builds");
+    let w = &lab.world;
+    let mut ids: IndexMap<&'static str, String> = IndexMap::new();
+    ids.insert("{MYVPC}", w[lab.my_vpc].aws_id.clone());
+    ids.insert("{CVPC}", w[lab.custom_vpc].aws_id.clone());
+    ids.insert("{MYSUBNET}", w[lab.my_subnet].aws_id.clone());
+    ids.insert("{CSUBNET}", w[lab.custom_subnet].aws_id.clone());
+    ids.insert("{MYIGW}", w[lab.my_igw].aws_id.clone());
+    ids.insert("{CIGW}", w[lab.custom_igw].aws_id.clone());
+    ids.insert("{MYRT}", w[lab.my_rt].aws_id.clone());
+    ids.insert("{WEBSG}", w[lab.web_sg].aws_id.clone());
+    ids.insert("{WEBSGNAME}", w[lab.web_sg].name.clone());
+    ids.insert("{CSG}", w[lab.custom_sg].aws_id.clone());
+    ids.insert("{MYEC2}", w[lab.my_ec2].aws_id.clone());
+    ids.insert("{WEB1}", w[lab.web1].aws_id.clone());
+    ids.insert("{WEB2}", w[lab.web2].aws_id.clone());
+    ids.insert("{ENI}", w[w[lab.my_ec2].eni].aws_id.clone());
+    ids.insert("{LB}", w[lab.nlb].arn.clone());
+    ids.insert("{LBNAME}", w[lab.nlb].name.clone());
+    ids.insert("{TG}", w[lab.tg].arn.clone());
+    ids.insert("{TGNAME}", w[lab.tg].name.clone());
+    ids.insert("{LISTENER}", w.listeners().values().next().expect("a listener").arn.clone());
+    let acl = |vpc| w.nacls().values().find(|n| n.vpc == vpc).expect("a network ACL").aws_id.clone();
+    ids.insert("{ACL}", acl(lab.my_vpc));
+    ids.insert("{ACL2}", acl(lab.custom_vpc));
+    let mut s = Session::new(lab.world);
+    for name in ["one", "two"] {
+        let stack = vpcsim::stack::create_stack(
+            &mut s.world,
+            name,
+            "t.yaml",
+            TEMPLATE,
+            &IndexMap::new(),
+            &IndexMap::new(),
+        )
+        .expect("the stack builds");
+        s.stacks.insert(name.to_string(), stack);
+    }
+    let svc = ok(
+        &mut s,
+        &ids,
+        "aws ec2 create-vpc-endpoint-service-configuration --network-load-balancer-arns {LB}",
+    );
+    ids.insert("{SVC}", svc["ServiceConfiguration"]["ServiceId"].as_str().unwrap().to_string());
+    ids.insert("{SVCNAME}", svc["ServiceConfiguration"]["ServiceName"].as_str().unwrap().to_string());
+    ok(
+        &mut s,
+        &ids,
+        "aws ec2 modify-vpc-endpoint-service-permissions --service-id {SVC} --add-allowed-principals *",
+    );
+    let ep = ok(
+        &mut s,
+        &ids,
+        "aws ec2 create-vpc-endpoint --vpc-endpoint-type Interface --vpc-id {MYVPC} --service-name {SVCNAME} --subnet-ids {MYSUBNET}",
+    );
+    ids.insert("{EP}", ep["VpcEndpoint"]["VpcEndpointId"].as_str().unwrap().to_string());
+    let eip = ok(&mut s, &ids, "aws ec2 allocate-address");
+    ids.insert("{EIP}", eip["AllocationId"].as_str().unwrap().to_string());
+    ids.insert("{EIPIP}", eip["PublicIp"].as_str().unwrap().to_string());
+    let eip2 = ok(&mut s, &ids, "aws ec2 allocate-address");
+    ids.insert("{EIP2}", eip2["AllocationId"].as_str().unwrap().to_string());
+    let assoc = ok(&mut s, &ids, "aws ec2 associate-address --allocation-id {EIP2} --instance-id {WEB2}");
+    ids.insert("{ASSOC}", assoc["AssociationId"].as_str().unwrap().to_string());
+    (s, ids)
+}
+
+fn fill(line: &str, ids: &IndexMap<&'static str, String>) -> String {
+    ids.iter().fold(line.to_string(), |l, (k, v)| l.replace(k, v))
+}
+
+fn call(s: &mut Session, ids: &IndexMap<&'static str, String>, line: &str) -> Result<StepOutcome, String> {
+    let line = fill(line, ids);
+    parse_line(&line).map(|c| s.run_aws(&c)).map_err(|e| e.to_string())
+}
+
+fn ok(s: &mut Session, ids: &IndexMap<&'static str, String>, line: &str) -> serde_json::Value {
+    let out = call(s, ids, line).unwrap_or_else(|e| panic!("{line}: {e}"));
+    assert_eq!(out.exit_code, 0, "{line}: {}", out.stderr);
+    out.json.unwrap_or_default()
+}
+
+/// What a line leaves behind: its parse error, or its exit code, stdout and stderr, and the world.
+fn effect(prep: &[&str], line: &str) -> (Result<(i32, String, String), String>, String) {
+    let (mut s, ids) = setup();
+    for p in prep {
+        let out = call(&mut s, &ids, p).unwrap_or_else(|e| panic!("{p}: {e}"));
+        assert_eq!(out.exit_code, 0, "prep {p}: {}", out.stderr);
+    }
+    let out = call(&mut s, &ids, line).map(|o| (o.exit_code, o.stdout, o.stderr));
+    (out, format!("{:?}", s.world) + &format!("{:?}", s.stacks.keys().collect::<Vec<_>>()))
+}
+
+/// One flag of one operation: a line without it (or with another value) and a line with it.
+struct Case {
+    op: &'static str,
+    flag: &'static str,
+    prep: Vec<&'static str>,
+    without: String,
+    with: String,
+}
+
+fn case(op: &'static str, flag: &'static str, without: &str, with: &str) -> Case {
+    let full = |rest: &str| format!("aws {} {op} {rest}", service(op));
+    Case { op, flag, prep: Vec::new(), without: full(without), with: full(with) }
+}
+
+fn prepped(prep: &[&'static str], c: Case) -> Case {
+    Case { prep: prep.to_vec(), ..c }
+}
+
+fn service(op: &str) -> &'static str {
+    OPERATIONS.iter().find(|o| o.name == op).map(|o| o.service).unwrap_or("ec2")
+}
+
+/// Frees the lab's NLB for a new endpoint service.
+const FREE_NLB: &[&str] = &[
+    "aws ec2 reject-vpc-endpoint-connections --service-id {SVC} --vpc-endpoint-ids {EP}",
+    "aws ec2 delete-vpc-endpoint-service-configurations --service-ids {SVC}",
+];
+
+fn cases() -> Vec<Case> {
+    let mut c = vec![
+        case(
+            "create-vpc-endpoint-service-configuration",
+            "network-load-balancer-arns",
+            "",
+            "--network-load-balancer-arns {LB}",
+        ),
+        prepped(
+            FREE_NLB,
+            case(
+                "create-vpc-endpoint-service-configuration",
+                "acceptance-required",
+                "--network-load-balancer-arns {LB} --no-acceptance-required",
+                "--network-load-balancer-arns {LB} --acceptance-required",
+            ),
+        ),
+        prepped(
+            FREE_NLB,
+            case(
+                "create-vpc-endpoint-service-configuration",
+                "no-acceptance-required",
+                "--network-load-balancer-arns {LB} --acceptance-required",
+                "--network-load-balancer-arns {LB} --no-acceptance-required",
+            ),
+        ),
+        prepped(
+            FREE_NLB,
+            case(
+                "create-vpc-endpoint-service-configuration",
+                "private-dns-name",
+                "--network-load-balancer-arns {LB}",
+                "--network-load-balancer-arns {LB} --private-dns-name app.example.com",
+            ),
+        ),
+        case(
+            "describe-vpc-endpoint-service-configurations",
+            "service-ids",
+            "",
+            "--service-ids vpce-svc-0123456789abcdef0",
+        ),
+        case(
+            "describe-vpc-endpoint-service-configurations",
+            "filters",
+            "",
+            "--filters Name=service-state,Values=Deleted",
+        ),
+        case(
+            "delete-vpc-endpoint-service-configurations",
+            "service-ids",
+            "--service-ids vpce-svc-0123456789abcdef0",
+            "--service-ids {SVC}",
+        ),
+        case(
+            "modify-vpc-endpoint-service-permissions",
+            "service-id",
+            "--service-id vpce-svc-0123456789abcdef0 --add-allowed-principals arn:aws:iam::111122223333:root",
+            "--service-id {SVC} --add-allowed-principals arn:aws:iam::111122223333:root",
+        ),
+        case(
+            "modify-vpc-endpoint-service-permissions",
+            "add-allowed-principals",
+            "--service-id {SVC}",
+            "--service-id {SVC} --add-allowed-principals arn:aws:iam::111122223333:root",
+        ),
+        case(
+            "modify-vpc-endpoint-service-permissions",
+            "remove-allowed-principals",
+            "--service-id {SVC}",
+            "--service-id {SVC} --remove-allowed-principals *",
+        ),
+        case(
+            "describe-vpc-endpoint-service-permissions",
+            "service-id",
+            "--service-id vpce-svc-0123456789abcdef0",
+            "--service-id {SVC}",
+        ),
+        case(
+            "describe-vpc-endpoint-service-permissions",
+            "filters",
+            "--service-id {SVC}",
+            "--service-id {SVC} --filters Name=principal-type,Values=Account",
+        ),
+        case(
+            "accept-vpc-endpoint-connections",
+            "service-id",
+            "--service-id vpce-svc-0123456789abcdef0 --vpc-endpoint-ids {EP}",
+            "--service-id {SVC} --vpc-endpoint-ids {EP}",
+        ),
+        case(
+            "accept-vpc-endpoint-connections",
+            "vpc-endpoint-ids",
+            "--service-id {SVC} --vpc-endpoint-ids vpce-0123456789abcdef0",
+            "--service-id {SVC} --vpc-endpoint-ids {EP}",
+        ),
+        case(
+            "reject-vpc-endpoint-connections",
+            "service-id",
+            "--service-id vpce-svc-0123456789abcdef0 --vpc-endpoint-ids {EP}",
+            "--service-id {SVC} --vpc-endpoint-ids {EP}",
+        ),
+        case(
+            "reject-vpc-endpoint-connections",
+            "vpc-endpoint-ids",
+            "--service-id {SVC} --vpc-endpoint-ids vpce-0123456789abcdef0",
+            "--service-id {SVC} --vpc-endpoint-ids {EP}",
+        ),
+        case(
+            "describe-vpc-endpoint-connections",
+            "filters",
+            "",
+            "--filters Name=vpc-endpoint-state,Values=available",
+        ),
+        case("describe-vpc-endpoints", "vpc-endpoint-ids", "", "--vpc-endpoint-ids vpce-0123456789abcdef0"),
+        case("describe-vpc-endpoints", "filters", "", "--filters Name=vpc-endpoint-state,Values=available"),
+        case(
+            "delete-vpc-endpoints",
+            "vpc-endpoint-ids",
+            "--vpc-endpoint-ids vpce-0123456789abcdef0",
+            "--vpc-endpoint-ids {EP}",
+        ),
+        case(
+            "describe-vpc-endpoint-services",
+            "service-names",
+            "",
+            "--service-names com.amazonaws.vpce.ap-northeast-2.vpce-svc-0123456789abcdef0",
+        ),
+        case("describe-vpc-endpoint-services", "filters", "", "--filters Name=service-name,Values=nothing*"),
+    ];
+    let endpoint = "--vpc-id {CVPC} --service-name {SVCNAME} --subnet-ids {CSUBNET}";
+    let with_type = |rest: &str| format!("--vpc-endpoint-type Interface {rest}");
+    c.extend([
+        case("create-vpc-endpoint", "vpc-endpoint-type", endpoint, &with_type(endpoint)),
+        case(
+            "create-vpc-endpoint",
+            "vpc-id",
+            &with_type("--vpc-id {MYVPC} --service-name {SVCNAME} --subnet-ids {CSUBNET}"),
+            &with_type(endpoint),
+        ),
+        case(
+            "create-vpc-endpoint",
+            "service-name",
+            &with_type("--vpc-id {CVPC} --service-name com.example.none --subnet-ids {CSUBNET}"),
+            &with_type(endpoint),
+        ),
+        case(
+            "create-vpc-endpoint",
+            "subnet-ids",
+            &with_type("--vpc-id {CVPC} --service-name {SVCNAME}"),
+            &with_type(endpoint),
+        ),
+        case(
+            "create-vpc-endpoint",
+            "security-group-ids",
+            &with_type(endpoint),
+            &with_type(&format!("{endpoint} --security-group-ids {{CSG}}")),
+        ),
+        case(
+            "create-vpc-endpoint",
+            "private-dns-enabled",
+            &with_type(&format!("{endpoint} --no-private-dns-enabled")),
+            &with_type(&format!("{endpoint} --private-dns-enabled")),
+        ),
+        case(
+            "create-vpc-endpoint",
+            "no-private-dns-enabled",
+            &with_type(&format!("{endpoint} --private-dns-enabled")),
+            &with_type(&format!("{endpoint} --no-private-dns-enabled")),
+        ),
+    ]);
+    for op in [
+        "authorize-security-group-ingress",
+        "authorize-security-group-egress",
+        "revoke-security-group-ingress",
+        "revoke-security-group-egress",
+    ] {
+        let base = "--group-id {WEBSG} --protocol tcp --port 8080 --cidr 10.9.0.0/16";
+        let prep: Vec<&'static str> = match op {
+            "revoke-security-group-ingress" => vec!["aws ec2 authorize-security-group-ingress --group-id {WEBSG} --protocol tcp --port 8080 --cidr 10.9.0.0/16"],
+            "revoke-security-group-egress" => vec!["aws ec2 authorize-security-group-egress --group-id {WEBSG} --protocol tcp --port 8080 --cidr 10.9.0.0/16"],
+            _ => vec![],
+        };
+        let variants = [
+            ("group-id", "--group-id {CSG} --protocol tcp --port 8080 --cidr 10.9.0.0/16"),
+            ("group-name", "--group-name {WEBSGNAME} --protocol tcp --port 8080 --cidr 10.9.0.0/16"),
+            ("protocol", "--group-id {WEBSG} --protocol udp --port 8080 --cidr 10.9.0.0/16"),
+            ("port", "--group-id {WEBSG} --protocol tcp --port 8081 --cidr 10.9.0.0/16"),
+            ("cidr", "--group-id {WEBSG} --protocol tcp --port 8080 --cidr 10.8.0.0/16"),
+            ("source-group", "--group-id {WEBSG} --protocol tcp --port 8080 --source-group {WEBSG}"),
+            ("ip-permissions", "--group-id {WEBSG} --ip-permissions IpProtocol=tcp,FromPort=9000,ToPort=9001,IpRanges=[{CidrIp=10.7.0.0/16}]"),
+        ];
+        for (flag, with) in variants {
+            c.push(prepped(&prep, case(op, flag, base, with)));
+        }
+    }
+    let route = "--route-table-id {MYRT} --destination-cidr-block 10.50.0.0/16 --gateway-id {MYIGW}";
+    let create_route: &'static str = "aws ec2 create-route --route-table-id {MYRT} --destination-cidr-block 10.50.0.0/16 --gateway-id {MYIGW}";
+    for op in ["create-route", "replace-route"] {
+        let prep: Vec<&'static str> = if op == "replace-route" { vec![create_route] } else { vec![] };
+        let base = if op == "replace-route" {
+            "--route-table-id {MYRT} --destination-cidr-block 10.50.0.0/16 --network-interface-id {ENI}"
+        } else {
+            route
+        };
+        let variants = [
+            ("route-table-id", "--route-table-id rtb-0123456789abcdef0 --destination-cidr-block 10.50.0.0/16 --gateway-id {MYIGW}"),
+            ("destination-cidr-block", "--route-table-id {MYRT} --destination-cidr-block 10.51.0.0/16 --gateway-id {MYIGW}"),
+            ("gateway-id", "--route-table-id {MYRT} --destination-cidr-block 10.50.0.0/16 --gateway-id {CIGW}"),
+            ("instance-id", "--route-table-id {MYRT} --destination-cidr-block 10.50.0.0/16 --instance-id {MYEC2}"),
+            ("network-interface-id", "--route-table-id {MYRT} --destination-cidr-block 10.50.0.0/16 --network-interface-id {ENI}"),
+            ("nat-gateway-id", "--route-table-id {MYRT} --destination-cidr-block 10.50.0.0/16 --nat-gateway-id nat-0123456789abcdef0"),
+            ("vpc-peering-connection-id", "--route-table-id {MYRT} --destination-cidr-block 10.50.0.0/16 --vpc-peering-connection-id pcx-0123456789abcdef0"),
+            ("transit-gateway-id", "--route-table-id {MYRT} --destination-cidr-block 10.50.0.0/16 --transit-gateway-id tgw-0123456789abcdef0"),
+        ];
+        for (flag, with) in variants {
+            let without = if flag == "network-interface-id" { route } else { base };
+            c.push(prepped(&prep, case(op, flag, without, with)));
+        }
+    }
+    c.extend([
+        prepped(
+            &[create_route],
+            case(
+                "delete-route",
+                "route-table-id",
+                "--route-table-id {MYRT} --destination-cidr-block 10.50.0.0/16",
+                "--route-table-id rtb-0123456789abcdef0 --destination-cidr-block 10.50.0.0/16",
+            ),
+        ),
+        prepped(
+            &[create_route],
+            case(
+                "delete-route",
+                "destination-cidr-block",
+                "--route-table-id {MYRT} --destination-cidr-block 10.50.0.0/16",
+                "--route-table-id {MYRT} --destination-cidr-block 10.51.0.0/16",
+            ),
+        ),
+        case("describe-route-tables", "route-table-ids", "", "--route-table-ids {MYRT}"),
+        case("describe-route-tables", "filters", "", "--filters Name=vpc-id,Values={MYVPC}"),
+        case("describe-vpcs", "vpc-ids", "", "--vpc-ids {MYVPC}"),
+        case("describe-vpcs", "filters", "", "--filters Name=tag:Name,Values=MyVPC"),
+        case("describe-subnets", "subnet-ids", "", "--subnet-ids {MYSUBNET}"),
+        case("describe-subnets", "filters", "", "--filters Name=vpc-id,Values={CVPC}"),
+        case("describe-security-groups", "group-ids", "", "--group-ids {WEBSG}"),
+        case("describe-security-groups", "group-names", "", "--group-names {WEBSGNAME}"),
+        case("describe-security-groups", "filters", "", "--filters Name=group-id,Values={CSG}"),
+        case("describe-instances", "instance-ids", "", "--instance-ids {WEB1}"),
+        case("describe-instances", "filters", "", "--filters Name=instance-state-name,Values=stopped"),
+        case("describe-network-interfaces", "network-interface-ids", "", "--network-interface-ids {ENI}"),
+        case(
+            "describe-network-interfaces",
+            "filters",
+            "",
+            "--filters Name=interface-type,Values=network_load_balancer",
+        ),
+        case("describe-internet-gateways", "internet-gateway-ids", "", "--internet-gateway-ids {CIGW}"),
+        case("describe-internet-gateways", "filters", "", "--filters Name=attachment.vpc-id,Values={MYVPC}"),
+        prepped(
+            &["aws ec2 detach-internet-gateway --internet-gateway-id {MYIGW} --vpc-id {MYVPC}"],
+            case(
+                "attach-internet-gateway",
+                "internet-gateway-id",
+                "--internet-gateway-id {CIGW} --vpc-id {MYVPC}",
+                "--internet-gateway-id {MYIGW} --vpc-id {MYVPC}",
+            ),
+        ),
+        prepped(
+            &["aws ec2 detach-internet-gateway --internet-gateway-id {MYIGW} --vpc-id {MYVPC}"],
+            case(
+                "attach-internet-gateway",
+                "vpc-id",
+                "--internet-gateway-id {MYIGW} --vpc-id {CVPC}",
+                "--internet-gateway-id {MYIGW} --vpc-id {MYVPC}",
+            ),
+        ),
+        case(
+            "detach-internet-gateway",
+            "internet-gateway-id",
+            "--internet-gateway-id {CIGW} --vpc-id {MYVPC}",
+            "--internet-gateway-id {MYIGW} --vpc-id {MYVPC}",
+        ),
+        case(
+            "detach-internet-gateway",
+            "vpc-id",
+            "--internet-gateway-id {MYIGW} --vpc-id {CVPC}",
+            "--internet-gateway-id {MYIGW} --vpc-id {MYVPC}",
+        ),
+        case(
+            "modify-instance-attribute",
+            "instance-id",
+            "--instance-id {WEB1} --no-source-dest-check",
+            "--instance-id {MYEC2} --no-source-dest-check",
+        ),
+        case(
+            "modify-instance-attribute",
+            "source-dest-check",
+            "--instance-id {MYEC2} --no-source-dest-check",
+            "--instance-id {MYEC2} --source-dest-check",
+        ),
+        case(
+            "modify-instance-attribute",
+            "no-source-dest-check",
+            "--instance-id {MYEC2} --source-dest-check",
+            "--instance-id {MYEC2} --no-source-dest-check",
+        ),
+        case(
+            "modify-instance-attribute",
+            "groups",
+            "--instance-id {MYEC2} --groups {WEBSG}",
+            "--instance-id {MYEC2} --groups {CSG}",
+        ),
+        case("terminate-instances", "instance-ids", "--instance-ids {WEB1}", "--instance-ids {WEB2}"),
+        case(
+            "associate-address",
+            "allocation-id",
+            "--allocation-id eipalloc-0123456789abcdef0 --instance-id {MYEC2}",
+            "--allocation-id {EIP} --instance-id {MYEC2}",
+        ),
+        case(
+            "associate-address",
+            "instance-id",
+            "--allocation-id {EIP} --instance-id {WEB1}",
+            "--allocation-id {EIP} --instance-id {MYEC2}",
+        ),
+        case(
+            "associate-address",
+            "network-interface-id",
+            "--allocation-id {EIP} --instance-id {WEB1}",
+            "--allocation-id {EIP} --network-interface-id {ENI}",
+        ),
+        case(
+            "associate-address",
+            "public-ip",
+            "--public-ip 203.0.113.9 --instance-id {MYEC2}",
+            "--public-ip {EIPIP} --instance-id {MYEC2}",
+        ),
+        case(
+            "associate-address",
+            "allow-reassociation",
+            "--allocation-id {EIP2} --instance-id {WEB1} --no-allow-reassociation",
+            "--allocation-id {EIP2} --instance-id {WEB1} --allow-reassociation",
+        ),
+        case(
+            "associate-address",
+            "no-allow-reassociation",
+            "--allocation-id {EIP2} --instance-id {WEB1} --allow-reassociation",
+            "--allocation-id {EIP2} --instance-id {WEB1} --no-allow-reassociation",
+        ),
+        case(
+            "disassociate-address",
+            "association-id",
+            "--association-id eipassoc-0123456789abcdef0",
+            "--association-id {ASSOC}",
+        ),
+        case("disassociate-address", "public-ip", "--public-ip 203.0.113.9", "--public-ip {EIPIP}"),
+        case("allocate-address", "domain", "", "--domain standard"),
+        case(
+            "release-address",
+            "allocation-id",
+            "--allocation-id eipalloc-0123456789abcdef0",
+            "--allocation-id {EIP}",
+        ),
+        case("release-address", "public-ip", "--public-ip 203.0.113.9", "--public-ip {EIPIP}"),
+    ]);
+    let acl = "--network-acl-id {ACL} --rule-number 150 --protocol tcp --rule-action allow --ingress --cidr-block 10.9.0.0/16 --port-range From=80,To=80";
+    let acl_variants = [
+        ("network-acl-id", acl.replace("{ACL}", "{ACL2}")),
+        ("rule-number", acl.replace("150", "151")),
+        ("protocol", acl.replace("tcp", "udp")),
+        ("rule-action", acl.replace("allow", "deny")),
+        ("egress", acl.replace("--ingress", "--egress")),
+        ("cidr-block", acl.replace("10.9.0.0", "10.8.0.0")),
+        ("port-range", acl.replace("To=80", "To=81")),
+        (
+            "icmp-type-code",
+            acl.replace("--protocol tcp", "--protocol icmp")
+                .replace(" --port-range From=80,To=80", " --icmp-type-code Type=8,Code=0"),
+        ),
+    ];
+    for (flag, with) in acl_variants {
+        c.push(case("create-network-acl-entry", flag, acl, &with));
+    }
+    c.push(case("create-network-acl-entry", "ingress", &acl.replace("--ingress", "--egress"), acl));
+    let entry: &'static str = "aws ec2 create-network-acl-entry --network-acl-id {ACL} --rule-number 150 --protocol tcp --rule-action allow --ingress --cidr-block 10.9.0.0/16";
+    let del = "--network-acl-id {ACL} --rule-number 150 --ingress";
+    c.extend([
+        prepped(&[entry], case("delete-network-acl-entry", "network-acl-id", del, &del.replace("{ACL}", "{ACL2}"))),
+        prepped(&[entry], case("delete-network-acl-entry", "rule-number", del, &del.replace("150", "151"))),
+        prepped(&[entry], case("delete-network-acl-entry", "egress", del, &del.replace("--ingress", "--egress"))),
+        prepped(&[entry], case("delete-network-acl-entry", "ingress", &del.replace("--ingress", "--egress"), del)),
+        case("register-targets", "target-group-arn", "--target-group-arn arn:aws:elasticloadbalancing:ap-northeast-2:242016487318:targetgroup/none/0123456789abcdef --targets Id={WEB1},Port=8080", "--target-group-arn {TG} --targets Id={WEB1},Port=8080"),
+        case("register-targets", "targets", "--target-group-arn {TG} --targets Id={WEB1},Port=8080", "--target-group-arn {TG} --targets Id={WEB1},Port=8081"),
+        case("deregister-targets", "target-group-arn", "--target-group-arn arn:aws:elasticloadbalancing:ap-northeast-2:242016487318:targetgroup/none/0123456789abcdef --targets Id={WEB1}", "--target-group-arn {TG} --targets Id={WEB1}"),
+        case("deregister-targets", "targets", "--target-group-arn {TG} --targets Id={WEB1}", "--target-group-arn {TG} --targets Id={WEB2}"),
+        case("describe-target-health", "target-group-arn", "--target-group-arn arn:aws:elasticloadbalancing:ap-northeast-2:242016487318:targetgroup/none/0123456789abcdef", "--target-group-arn {TG}"),
+        case("describe-target-health", "targets", "--target-group-arn {TG}", "--target-group-arn {TG} --targets Id={WEB1}"),
+        case("describe-load-balancers", "load-balancer-arns", "", "--load-balancer-arns arn:aws:elasticloadbalancing:ap-northeast-2:242016487318:loadbalancer/net/none/0123456789abcdef"),
+        case("describe-load-balancers", "names", "", "--names none"),
+        case("describe-target-groups", "target-group-arns", "", "--target-group-arns arn:aws:elasticloadbalancing:ap-northeast-2:242016487318:targetgroup/none/0123456789abcdef"),
+        case("describe-target-groups", "names", "", "--names none"),
+        case("describe-target-groups", "load-balancer-arn", "", "--load-balancer-arn arn:aws:elasticloadbalancing:ap-northeast-2:242016487318:loadbalancer/net/none/0123456789abcdef"),
+        case("describe-listeners", "load-balancer-arn", "--load-balancer-arn arn:aws:elasticloadbalancing:ap-northeast-2:242016487318:loadbalancer/net/none/0123456789abcdef", "--load-balancer-arn {LB}"),
+        case("describe-listeners", "listener-arns", "--load-balancer-arn {LB}", "--listener-arns arn:aws:elasticloadbalancing:ap-northeast-2:242016487318:listener/net/none/0123456789abcdef/0123456789abcdef"),
+        case("delete-stack", "stack-name", "--stack-name one", "--stack-name two"),
+        case("describe-stacks", "stack-name", "", "--stack-name two"),
+    ]);
+    c
+}
+
+/// Every spelling of every flag the table accepts, as `(operation, flag)`.
+fn accepted_flags() -> Vec<(&'static str, &'static str)> {
+    let mut out = Vec::new();
+    for op in OPERATIONS {
+        for f in op.flags {
+            out.push((op.name, f.name));
+            if let FlagKind::Switch(neg) = f.kind {
+                out.push((op.name, neg));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_accepted_flag_changes_the_answer_or_is_refused() {
+    let cases = cases();
+    let missing: Vec<_> = accepted_flags()
+        .into_iter()
+        .filter(|(op, f)| !cases.iter().any(|c| c.op == *op && c.flag == *f))
+        .collect();
+    assert!(missing.is_empty(), "flags with no case: {missing:?}");
+    let mut same = Vec::new();
+    for c in &cases {
+        let without = effect(&c.prep, &c.without);
+        let with = effect(&c.prep, &c.with);
+        if without == with {
+            same.push(format!("{} --{}: {:?}", c.op, c.flag, with.0));
+        }
+    }
+    assert!(same.is_empty(), "flags that changed nothing:\n{}", same.join("\n"));
+}
+
+// ---------------------------------------------------------------- filters, query, output
+
+fn run_line(s: &mut Session, ids: &IndexMap<&'static str, String>, line: &str) -> StepOutcome {
+    call(s, ids, line).unwrap_or_else(|e| panic!("{line}: {e}"))
+}
+
+#[test]
+fn describe_vpcs_by_name_tag_with_a_query_prints_one_id_as_text() {
+    let (mut s, ids) = setup();
+    let out = run_line(
+        &mut s,
+        &ids,
+        "aws ec2 describe-vpcs --filters Name=tag:Name,Values=MyVPC --query Vpcs[].VpcId --output text",
+    );
+    assert_eq!(out.stdout, format!("{}\n", ids["{MYVPC}"]));
+}
+
+#[test]
+fn the_json_form_of_filters_and_several_values_select_as_shorthand_does() {
+    let (mut s, ids) = setup();
+    let json = run_line(
+        &mut s,
+        &ids,
+        r#"aws ec2 describe-vpcs --filters '[{"Name":"tag:Name","Values":["MyVPC","Custom*"]}]' --query Vpcs[].VpcId --output text"#,
+    );
+    let short =
+        run_line(&mut s, &ids, "aws ec2 describe-vpcs --filters Name=tag:Name,Values=MyVPC,Custom* --query Vpcs[].VpcId --output text");
+    assert_eq!(json.stdout, short.stdout);
+    assert_eq!(json.stdout, format!("{}\t{}\n", ids["{MYVPC}"], ids["{CVPC}"]));
+}
+
+#[test]
+fn several_filters_must_all_match() {
+    let (mut s, ids) = setup();
+    let both = run_line(
+        &mut s,
+        &ids,
+        "aws ec2 describe-subnets --filters Name=vpc-id,Values={CVPC} Name=subnet-id,Values={MYSUBNET} --query Subnets[].SubnetId --output text",
+    );
+    assert_eq!(both.stdout, "");
+    let one = run_line(
+        &mut s,
+        &ids,
+        "aws ec2 describe-subnets --filters Name=vpc-id,Values={MYVPC} Name=subnet-id,Values={MYSUBNET} --query Subnets[].SubnetId --output text",
+    );
+    assert_eq!(one.stdout, format!("{}\n", ids["{MYSUBNET}"]));
+}
+
+#[test]
+fn instances_filter_by_state_group_and_name_tag() {
+    let (mut s, ids) = setup();
+    run_line(&mut s, &ids, "aws ec2 terminate-instances --instance-ids {WEB2}");
+    let q = "--query Reservations[].Instances[].InstanceId --output text";
+    let running = run_line(&mut s, &ids, &format!("aws ec2 describe-instances --filters Name=instance-state-name,Values=running Name=vpc-id,Values={{CVPC}} {q}"));
+    assert_eq!(running.stdout, format!("{}\n", ids["{WEB1}"]));
+    let terminated = run_line(
+        &mut s,
+        &ids,
+        &format!("aws ec2 describe-instances --filters Name=instance-state-name,Values=terminated {q}"),
+    );
+    assert_eq!(terminated.stdout, format!("{}\n", ids["{WEB2}"]));
+    let named = run_line(
+        &mut s,
+        &ids,
+        &format!("aws ec2 describe-instances --filters Name=tag:Name,Values=My-EC?  {q}"),
+    );
+    assert_eq!(named.stdout, format!("{}\n", ids["{MYEC2}"]));
+    let group = run_line(
+        &mut s,
+        &ids,
+        &format!("aws ec2 describe-instances --filters Name=instance.group-id,Values={{WEBSG}} {q}"),
+    );
+    assert!(group.stdout.contains(&ids["{MYEC2}"]), "{}", group.stdout);
+}
+
+#[test]
+fn endpoint_calls_filter_by_service_name_type_and_state() {
+    let (mut s, ids) = setup();
+    let q = "--query VpcEndpoints[].VpcEndpointId --output text";
+    let by_name = run_line(&mut s, &ids, &format!("aws ec2 describe-vpc-endpoints --filters Name=service-name,Values={{SVCNAME}} Name=vpc-endpoint-type,Values=Interface {q}"));
+    assert_eq!(by_name.stdout, format!("{}\n", ids["{EP}"]));
+    let pending = run_line(
+        &mut s,
+        &ids,
+        &format!(
+            "aws ec2 describe-vpc-endpoints --filters Name=vpc-endpoint-state,Values=pendingAcceptance {q}"
+        ),
+    );
+    assert_eq!(pending.stdout, format!("{}\n", ids["{EP}"]));
+    let gateway = run_line(
+        &mut s,
+        &ids,
+        &format!("aws ec2 describe-vpc-endpoints --filters Name=vpc-endpoint-type,Values=Gateway {q}"),
+    );
+    assert_eq!(gateway.stdout, "");
+    let services = run_line(&mut s, &ids, "aws ec2 describe-vpc-endpoint-services --filters Name=service-name,Values={SVCNAME} --query ServiceNames --output text");
+    assert_eq!(services.stdout, format!("{}\n", ids["{SVCNAME}"]));
+}
+
+#[test]
+fn an_unknown_filter_is_refused_as_aws_refuses_it() {
+    let (mut s, ids) = setup();
+    let out = run_line(&mut s, &ids, "aws ec2 describe-vpcs --filters Name=colour,Values=blue");
+    assert_eq!(out.exit_code, 254);
+    assert_eq!(
+        out.stderr,
+        "\nAn error occurred (InvalidParameterValue) when calling the DescribeVpcs operation: The filter 'colour' is invalid\n"
+    );
+}
+
+#[test]
+fn names_on_elbv2_and_security_group_names_narrow_the_answer() {
+    let (mut s, ids) = setup();
+    let lb = run_line(&mut s, &ids, "aws elbv2 describe-load-balancers --names {LBNAME} --query LoadBalancers[].LoadBalancerArn --output text");
+    assert_eq!(lb.stdout, format!("{}\n", ids["{LB}"]));
+    let missing = run_line(&mut s, &ids, "aws elbv2 describe-load-balancers --names nope");
+    assert!(missing.stderr.contains("(LoadBalancerNotFound)"), "{}", missing.stderr);
+    let tg = run_line(&mut s, &ids, "aws elbv2 describe-target-groups --names {TGNAME} --query TargetGroups[].TargetGroupArn --output text");
+    assert_eq!(tg.stdout, format!("{}\n", ids["{TG}"]));
+    let sg = run_line(&mut s, &ids, "aws ec2 describe-security-groups --group-names {WEBSGNAME} --query SecurityGroups[].GroupId --output text");
+    assert_eq!(sg.stdout, format!("{}\n", ids["{WEBSG}"]));
+}
+
+#[test]
+fn text_output_prints_records_as_the_cli_flattens_them() {
+    let (mut s, ids) = setup();
+    let out = run_line(&mut s, &ids, "aws ec2 describe-vpcs --vpc-ids {MYVPC} --output text");
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert!(lines[0].starts_with("VPCS\t10.0.0.0/16\t"), "{}", out.stdout);
+    assert!(lines[0].contains("\tFalse\t"), "{}", out.stdout);
+    assert!(lines.contains(&"TAGS\tName\tMyVPC"), "{}", out.stdout);
+    assert!(lines.iter().any(|l| l.starts_with("CIDRBLOCKASSOCIATIONSET\t")), "{}", out.stdout);
+}
+
+#[test]
+fn table_output_is_the_clis_boxed_table() {
+    let (mut s, ids) = setup();
+    let out = run_line(
+        &mut s,
+        &ids,
+        "aws ec2 describe-vpcs --vpc-ids {MYVPC} --query Vpcs[].[VpcId,CidrBlock] --output table",
+    );
+    let id = &ids["{MYVPC}"];
+    let expected = format!(
+        "------------------------------------------\n\
+         |              DescribeVpcs              |\n\
+         +------------------------+---------------+\n\
+         |  {id} |  10.0.0.0/16  |\n\
+         +------------------------+---------------+\n"
+    );
+    assert_eq!(out.stdout, expected);
+}
+
+#[test]
+fn a_query_selects_what_a_step_saves() {
+    let (mut s, ids) = setup();
+    let out = run_line(&mut s, &ids, "aws ec2 describe-vpcs --vpc-ids {MYVPC} --query Vpcs[0].{Id:VpcId}");
+    assert_eq!(out.json, Some(serde_json::json!({"Id": ids["{MYVPC}"]})));
+    assert_eq!(out.stdout, format!("{{\n    \"Id\": \"{}\"\n}}\n", ids["{MYVPC}"]));
+}
+
+// ---------------------------------------------------------------- the done-when line, through the shell and a scenario
+
+#[test]
+fn the_labs_shell_prints_one_vpc_id_for_the_name_tag_filter_and_query() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vpcsim"))
+        .args(["shell", "lab"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let line =
+        "aws ec2 describe-vpcs --filters Name=tag:Name,Values=MyVPC --query 'Vpcs[].VpcId' --output text\n";
+    child.stdin.take().expect("stdin").write_all(line.as_bytes()).expect("stdin takes the line");
+    let out = child.wait_with_output().expect("the shell finishes");
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8(out.stdout).expect("UTF-8");
+    let after = stdout.split(line).nth(1).unwrap_or_else(|| panic!("the line is echoed:\n{stdout}"));
+    let ids: Vec<&str> = after.lines().filter(|l| l.starts_with("vpc-")).collect();
+    assert_eq!(ids.len(), 1, "{stdout}");
+    assert!(!ids[0].contains('\t'), "{stdout}");
+}
+
+#[test]
+fn a_scenario_step_prints_one_vpc_id_for_the_name_tag_filter_and_query() {
+    let text = "name: one vpc\nregion: ap-northeast-2\nstacks:\n  - name: lab\n    template: privatelink-lab.cfn.yaml\n    parameters: {KeyName: k}\nsteps:\n  - run: aws ec2 describe-vpcs --filters Name=tag:Name,Values=MyVPC --query 'Vpcs[].VpcId' --output text\n    expect:\n      output-matches: '^vpc-[0-9a-f]{17}$'\n";
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let s = vpcsim::scenario::load_str(dir.join("one-vpc.yaml").to_str().unwrap(), text)
+        .expect("the scenario is valid");
+    let mut session = Session::for_scenario(&s).expect("a session");
+    let report = vpcsim::scenario::run(&s, &mut session).expect("the scenario runs");
+    assert!(report.passed, "{}", vpcsim::scenario::render::text(&report));
+    let stdout = &report.steps[0].outcome.as_ref().expect("an outcome").stdout;
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+}
+
+// ---------------------------------------------------------------- atomicity without a clone
+
+fn unchanged_after(line: &str, prep: &[&str]) {
+    let (mut s, ids) = setup();
+    for p in prep {
+        run_line(&mut s, &ids, p);
+    }
+    let before = format!("{:?}", s.world);
+    let out = run_line(&mut s, &ids, line);
+    assert_ne!(out.exit_code, 0, "{line} fails");
+    assert!(before == format!("{:?}", s.world), "{line} changed the world: {}", out.stderr);
+}
+
+#[test]
+fn terminating_several_instances_with_one_unknown_terminates_none() {
+    unchanged_after("aws ec2 terminate-instances --instance-ids {WEB1} {WEB2} i-0123456789abcdef0", &[]);
+}
+
+#[test]
+fn modify_instance_attribute_with_a_bad_group_keeps_the_source_dest_check() {
+    unchanged_after("aws ec2 modify-instance-attribute --instance-id {MYEC2} --no-source-dest-check --groups {WEBSG} sg-0123456789abcdef0", &[]);
+    unchanged_after(
+        "aws ec2 modify-instance-attribute --instance-id {MYEC2} --no-source-dest-check --groups {CSG}",
+        &[],
+    );
+}
+
+#[test]
+fn several_ip_permissions_with_one_bad_peer_authorize_none() {
+    unchanged_after(
+        "aws ec2 authorize-security-group-ingress --group-id {WEBSG} --ip-permissions IpProtocol=tcp,FromPort=9000,ToPort=9000,IpRanges=[{CidrIp=10.7.0.0/16}],UserIdGroupPairs=[{GroupId=sg-0123456789abcdef0}]",
+        &[],
+    );
+}
+
+#[test]
+fn registering_several_targets_with_one_unknown_registers_none() {
+    unchanged_after("aws elbv2 register-targets --target-group-arn {TG} --targets Id={WEB1},Port=8080 Id=i-0123456789abcdef0", &[]);
+}
+
+#[test]
+fn accepting_several_endpoints_with_one_unknown_accepts_none() {
+    unchanged_after("aws ec2 accept-vpc-endpoint-connections --service-id {SVC} --vpc-endpoint-ids {EP} vpce-0123456789abcdef0", &[]);
+}
+
+#[test]
+fn every_flag_aws_has_that_vpcsim_does_not_model_is_refused_saying_so() {
+    for op in OPERATIONS {
+        for (flag, why) in op.unmodelled {
+            let line = format!("aws {} {} --{flag} x", op.service, op.name);
+            let err = parse_line(&line).expect_err(&line);
+            assert_eq!(err.exit_code(), 252, "{line}");
+            assert_eq!(
+                err.to_string(),
+                format!("aws: error: --{flag} is not modelled by vpcsim: {why}"),
+                "{line}"
+            );
+        }
+    }
+    for global in ["--profile dev", "--debug", "--max-items 5", "--output yaml"] {
+        let line = format!("aws ec2 describe-vpcs {global}");
+        assert!(
+            parse_line(&line).expect_err(&line).to_string().contains("is not modelled by vpcsim"),
+            "{line}"
+        );
+    }
+}
