@@ -237,6 +237,7 @@ impl World {
         let public_ip = self.allocate_public_ip();
         let allocation_id = self.ids.aws_id("eipalloc");
         self.register(&allocation_id, Handle::Eip(id));
+        self.add_elastic_ip(public_ip, id);
         self.eips.push(ElasticIp {
             allocation_id,
             public_ip,
@@ -252,7 +253,7 @@ impl World {
     pub fn associate_address(&mut self, eip: EipId, eni: EniId) -> ApiResult<String> {
         const OP: &str = "AssociateAddress";
         let e = &self.enis[eni];
-        if self.igws.values().all(|g| g.attached != Some(e.vpc)) {
+        if self.gateway_of(e.vpc).is_none() {
             return Err(ApiError::new(
                 OP,
                 "Gateway.NotAttached",

@@ -405,13 +405,10 @@ impl StackBuilder<'_> {
             }
         } else {
             let ip = p.str("EIP")?;
-            let pos = self
-                .world
-                .eips()
-                .values()
-                .position(|e| e.public_ip.to_string() == ip)
-                .ok_or_else(|| bad("EIP", format!("no Elastic IP {ip}")))?;
-            EipId(pos as u32)
+            let address = ip.parse().ok();
+            address
+                .and_then(|a| self.world.eip_by_address(a))
+                .ok_or_else(|| bad("EIP", format!("no Elastic IP {ip}")))?
         };
         let eni = if p.opt_str("NetworkInterfaceId")?.is_some() {
             self.lookup(&p, "NetworkInterfaceId", |w, id| w.eni_id("AssociateAddress", id))?

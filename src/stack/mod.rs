@@ -173,11 +173,7 @@ fn atomically(
 /// Delete a stack's resources in reverse order; the first refusal stops it (DELETE_FAILED) and
 /// the world is left as before.
 pub fn delete_stack(world: &mut World, stack: &Stack) -> Result<(), (String, SinkError)> {
-    let snapshot = world.clone();
-    let mut sink = StackBuilder { world, stack_name: stack.name.clone() };
-    let result = crate::cfn::delete_stack(stack, &mut sink);
-    if result.is_err() {
-        *world = snapshot;
-    }
-    result
+    world.transaction(|world| {
+        crate::cfn::delete_stack(stack, &mut StackBuilder { world, stack_name: stack.name.clone() })
+    })
 }

@@ -3,12 +3,14 @@
 //! clock. All state lives here; the walk ([`crate::forward`]) only reads it.
 
 pub mod arena;
+mod members;
 mod undo;
 
 use std::net::Ipv4Addr;
 use std::ops::Index;
 
 pub use self::arena::{Arena, Live};
+use self::members::Members;
 use self::undo::UndoMap;
 
 use crate::ids::*;
@@ -171,6 +173,10 @@ pub struct World {
     pub(crate) private_ips: UndoMap<(u32, u32), EniId>,
     /// Public address to the interface it maps to (I1).
     pub(crate) public_ips: UndoMap<u32, EniId>,
+    /// Each VPC's subnets and security groups.
+    members: Arena<VpcId, Members>,
+    /// Elastic IP addresses (released ones included) to their allocation.
+    eip_addresses: UndoMap<u32, EipId>,
     /// Whether a [`World::transaction`] is running.
     in_transaction: bool,
 }
@@ -206,6 +212,8 @@ impl World {
             by_aws_id: IdIndex::default(),
             private_ips: UndoMap::default(),
             public_ips: UndoMap::default(),
+            members: Arena::new(),
+            eip_addresses: UndoMap::default(),
             in_transaction: false,
         }
     }

@@ -138,6 +138,8 @@ macro_rules! each_store {
         w.by_aws_id.spill.$method();
         w.private_ips.$method();
         w.public_ips.$method();
+        w.members.$method();
+        w.eip_addresses.$method();
     }};
 }
 
