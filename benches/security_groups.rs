@@ -17,6 +17,7 @@ use vpcsim::ids::{EniId, SgId};
 use vpcsim::model::security_group::{Peer, SgRule};
 use vpcsim::model::Tags;
 use vpcsim::ops::security::Permission;
+use vpcsim::quota::Quota;
 use vpcsim::trace::{Direction, Header};
 use vpcsim::world::World;
 
@@ -57,8 +58,9 @@ fn interface(groups: usize, rules: usize) -> (World, EniId) {
         w.authorize_security_group(sg, Direction::Ingress, &perms).unwrap();
         ids.push(sg);
     }
-    // AWS allows up to 16 groups per interface on request; the API here keeps the default 5.
-    w.enis[eni].groups = ids;
+    // AWS allows up to 16 groups per interface on request (Q1).
+    w.quotas.raise(Quota::GroupsPerInterface, groups.max(5)).unwrap();
+    w.set_groups(eni, &ids).unwrap();
     (lab.world, eni)
 }
 

@@ -38,7 +38,6 @@ pub mod graph;
 pub mod ids;
 pub mod lab;
 pub mod model;
-pub mod ops;
 pub mod quota;
 pub mod region;
 pub mod scenario;
@@ -50,3 +49,5 @@ pub mod testing;
 pub mod trace;
 pub mod world;
 pub mod yaml;
+
+pub use world::ops;

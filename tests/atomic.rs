@@ -299,7 +299,7 @@ mod any_call {
     }
 
     fn subnets(w: &World) -> Vec<SubnetId> {
-        (0..w.subnets.len() as u32).map(SubnetId).collect()
+        w.subnets().ids().collect()
     }
 
     fn perm(port: u16) -> Permission {

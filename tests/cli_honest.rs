@@ -165,3 +165,141 @@ mod trace_destination {
         }
     }
 }
+
+mod host_resolution {
+    use super::*;
+
+    /// The address in `(...)` after `marker` on the line that holds it.
+    fn address_after(text: &str, marker: &str) -> Option<String> {
+        let line = text.lines().find(|l| l.contains(marker))?;
+        let rest = &line[line.find(marker)? + marker.len()..];
+        let open = rest.find('(')?;
+        let close = rest[open..].find(')')?;
+        Some(rest[open + 1..open + close].to_string())
+    }
+
+    #[test]
+    fn the_shell_s_trace_and_ping_resolve_a_host_to_the_same_address() {
+        let hosts = ["Custom-WEB-1", "checkip.amazonaws.com", "20.0.0.10"];
+        let mut input = String::new();
+        for h in hosts {
+            input.push_str(&format!("ping -c 1 {h}\ntrace {h}:80\n"));
+        }
+        let ran = vpcsim_with_bytes(&["shell", "lab"], input.as_bytes());
+        assert_eq!(ran.code, 0, "{}", ran.stderr);
+        for h in ["checkip.amazonaws.com", "20.0.0.10"] {
+            let pinged = address_after(&ran.stdout, &format!("PING {h} "));
+            let traced = address_after(&ran.stdout, &format!("-> {h} "));
+            assert!(pinged.is_some(), "{h}: {}", ran.stdout);
+            assert_eq!(pinged, traced, "{h}");
+        }
+        // A resource name is trace's extension: ping, like the real one, does not know it.
+        let lower = ran.stdout.to_lowercase();
+        assert!(lower.contains("ping: custom-web-1: name or service not known"), "{}", ran.stdout);
+        assert!(address_after(&ran.stdout, "-> Custom-WEB-1 ").is_some(), "{}", ran.stdout);
+    }
+}
+
+mod graph_output {
+    use super::*;
+
+    #[test]
+    fn graph_o_refuses_to_overwrite_its_scenario_or_template_by_any_path() {
+        let dir = std::env::temp_dir().join(format!("vpcsim-graph-o-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("a scratch folder");
+        let root = env!("CARGO_MANIFEST_DIR");
+        for f in ["privatelink-lab.yaml", "privatelink-lab.cfn.yaml"] {
+            std::fs::copy(format!("{root}/scenarios/{f}"), dir.join(f)).expect("a copy");
+        }
+        let _ = std::fs::remove_file(dir.join("linked.yaml"));
+        std::fs::hard_link(dir.join("privatelink-lab.cfn.yaml"), dir.join("linked.yaml"))
+            .expect("a hard link");
+        let scenario = dir.join("privatelink-lab.yaml");
+        let before = std::fs::read(dir.join("privatelink-lab.cfn.yaml")).expect("the template");
+        let spellings =
+            [scenario.clone(), dir.join(".").join("privatelink-lab.cfn.yaml"), dir.join("linked.yaml")];
+        for out in &spellings {
+            let ran = vpcsim(&["graph", &scenario.display().to_string(), "-o", &out.display().to_string()]);
+            assert_eq!(ran.code, 2, "{}: {}", out.display(), ran.stderr);
+            assert!(
+                ran.stderr.contains("an input of this diagram; refusing to overwrite it"),
+                "{}",
+                ran.stderr
+            );
+        }
+        assert_eq!(std::fs::read(dir.join("privatelink-lab.cfn.yaml")).expect("the template"), before);
+        let fresh = dir.join("lab.dot");
+        let ran = vpcsim(&["graph", &scenario.display().to_string(), "-o", &fresh.display().to_string()]);
+        assert_eq!(ran.code, 0, "{}", ran.stderr);
+        assert!(std::fs::read_to_string(&fresh).expect("the diagram").starts_with("digraph"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+mod control_characters {
+    use super::*;
+
+    const FILE: &str = "tests/data/cli/control-characters.yaml";
+
+    fn assert_no_raw_controls(what: &str, text: &str) {
+        let raw: Vec<char> = text.chars().filter(|c| c.is_control() && *c != '\n' && *c != '\t').collect();
+        assert!(raw.is_empty(), "{what}: raw control characters {raw:?} in {text}");
+    }
+
+    #[test]
+    fn run_trace_and_the_shell_escape_control_characters_from_the_file() {
+        let ran = vpcsim(&["run", FILE]);
+        assert_eq!(ran.code, 0, "{}{}", ran.stdout, ran.stderr);
+        assert_no_raw_controls("run", &ran.stdout);
+        assert!(ran.stdout.contains("── step 1: describe \\x1b[2J them"), "{}", ran.stdout);
+        let ran = vpcsim(&["trace", FILE, "--from", "A", "--to", "B:22"]);
+        assert_no_raw_controls("trace", &ran.stdout);
+        assert!(ran.stdout.contains("a\\x1b[2J\\x1b[Hb\\rc"), "{}", ran.stdout);
+        let ran = vpcsim_with_bytes(&["shell", FILE], b"on B\ntrace A:22\ngraph\nnc -z ${A.PrivateIp} 22\n");
+        assert_eq!(ran.code, 0, "{}", ran.stderr);
+        assert_no_raw_controls("shell", &ran.stdout);
+        assert!(ran.stdout.contains("web\\x1b]0;owned\\x07"), "{}", ran.stdout);
+    }
+
+    #[test]
+    fn json_keeps_the_exact_names_through_json_escapes() {
+        let ran = vpcsim(&["run", FILE, "--json"]);
+        assert_no_raw_controls("run --json", &ran.stdout);
+        let doc: serde_json::Value = serde_json::from_str(&ran.stdout).expect("JSON");
+        assert_eq!(doc[0]["steps"][0]["title"], "describe \x1b[2J them");
+        let printed = doc[0]["steps"][0]["outcome"]["stdout"].as_str().expect("the step's output");
+        let inner: serde_json::Value = serde_json::from_str(printed).expect("describe's JSON");
+        let names: Vec<&str> = inner["Reservations"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|r| r["Instances"][0]["Tags"].as_array().into_iter().flatten())
+            .filter_map(|t| t["Value"].as_str())
+            .collect();
+        assert!(names.contains(&"a\x1b[2J\x1b[Hb\rc"), "{names:?}");
+        let ran = vpcsim(&["describe", FILE, "instances"]);
+        assert_no_raw_controls("describe", &ran.stdout);
+        assert!(ran.stdout.contains("web\\u001b]0;owned\\u0007"), "{}", ran.stdout);
+    }
+}
+
+mod wait_for {
+    use super::*;
+
+    #[test]
+    fn the_shell_and_a_scenario_step_wait_for_the_same_state_the_same_time() {
+        let lab = vpcsim(&["lab"]);
+        let shell = vpcsim_with_bytes(
+            &["shell", "lab"],
+            b"wait-for Custom-NLB-TG healthy\nwait-for Custom-NLB-TG gone\n",
+        );
+        let line = "Custom-NLB-TG is healthy after 2m10s\n";
+        assert!(lab.stdout.contains(line), "{}", lab.stdout);
+        assert!(shell.stdout.contains(line), "{}", shell.stdout);
+        assert!(
+            shell.stdout.contains("wait-for: "),
+            "an unknown state is the backend's error: {}",
+            shell.stdout
+        );
+    }
+}

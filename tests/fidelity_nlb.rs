@@ -310,7 +310,7 @@ fn l6_with_cross_zone_off_a_node_without_healthy_targets_in_its_zone_drops_and_d
 fn l6_with_no_healthy_target_anywhere_the_nlb_fails_open() {
     // L6: If no target anywhere is healthy, the NLB fails open and uses all targets.
     let Zones { mut w, vpc, client, web_a, tg, lb, .. } = zones(true, false, false);
-    w.instances[web_a].services.retain(|s| s.port != 80);
+    w.stop_serving(web_a, vpcsim::addr::Protocol::Tcp, 80);
     w.advance(Duration::from_secs(90));
     assert_eq!(w[tg].targets[0].state, HealthState::Unhealthy);
     let t = w.trace(eni(&w, client), tcp_from(&w, client, node_private(&w, lb, 0), 80));

@@ -26,10 +26,11 @@ use vpcsim::model::security_group::Peer;
 use vpcsim::model::vpc_endpoint::EndpointState;
 use vpcsim::model::Tags;
 use vpcsim::ops::ec2::RunInstance;
+use vpcsim::ops::security::Permission;
 use vpcsim::ops::vpc::{CreateSubnet, CreateVpc, RouteTargetSpec};
 use vpcsim::testing::reference::longest_match;
 use vpcsim::testing::{check_flow, strategies, Case};
-use vpcsim::trace::{ComponentKind as K, ExplanationCode as C, Flow, Header, Matched, Trace};
+use vpcsim::trace::{ComponentKind as K, Direction, ExplanationCode as C, Flow, Header, Matched, Trace};
 use vpcsim::world::{Handle, World};
 
 /// `cases` unless PROPTEST_CASES says otherwise; failures saved in `proptest-regressions/`.
@@ -104,12 +105,30 @@ proptest! {
 fn shuffled(w: &World, seed: u64) -> World {
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
     let mut w = w.clone();
-    for sg in w.sgs.values_mut() {
-        sg.ingress.edit(|rules| rules.shuffle(&mut rng));
-        sg.egress.edit(|rules| rules.shuffle(&mut rng));
+    let groups: Vec<SgId> = w.sgs().ids().collect();
+    for sg in groups {
+        for direction in [Direction::Ingress, Direction::Egress] {
+            let mut perms: Vec<Permission> = w[sg]
+                .rules(direction)
+                .iter()
+                .map(|r| Permission {
+                    protocol: r.protocol,
+                    ports: r.ports,
+                    peer: r.peer.clone(),
+                    description: r.description.clone(),
+                })
+                .collect();
+            w.revoke_security_group(sg, direction, &perms).unwrap();
+            perms.shuffle(&mut rng);
+            w.authorize_security_group(sg, direction, &perms).unwrap();
+        }
     }
-    for e in w.enis.values_mut() {
-        e.groups.shuffle(&mut rng);
+    // An interface without groups (a load balancer node) keeps none; set_groups would give it the default.
+    let enis: Vec<EniId> = w.enis().live().filter(|(_, e)| e.groups.len() > 1).map(|(e, _)| e).collect();
+    for e in enis {
+        let mut groups = w[e].groups.clone();
+        groups.shuffle(&mut rng);
+        w.set_groups(e, &groups).unwrap();
     }
     w
 }
@@ -143,9 +162,15 @@ proptest! {
 /// The world with every network ACL allowing everything both ways.
 fn open_nacls(w: &World) -> World {
     let mut w = w.clone();
-    for n in w.nacls.values_mut() {
-        n.ingress = vec![vpcsim::model::nacl::allow_all_entry()];
-        n.egress = vec![vpcsim::model::nacl::allow_all_entry()];
+    let acls: Vec<NaclId> = w.nacls().ids().collect();
+    for acl in acls {
+        for direction in [Direction::Ingress, Direction::Egress] {
+            let numbers: Vec<u16> = w[acl].entries(direction).iter().map(|e| e.number).collect();
+            for number in numbers {
+                w.delete_network_acl_entry(acl, direction, number).unwrap();
+            }
+            w.create_network_acl_entry(acl, direction, vpcsim::model::nacl::allow_all_entry()).unwrap();
+        }
     }
     w
 }
@@ -374,7 +399,7 @@ fn expected_lb_answer(w: &World, lb: LbId) -> Vec<Ipv4Addr> {
                     let e = &w[w[i].eni];
                     (!e.deleted).then_some(e.subnet)
                 }
-                TargetRef::Ip(ip) => (0..w.subnets.len()).map(|s| SubnetId(s as u32)).find(|s| {
+                TargetRef::Ip(ip) => w.subnets().ids().find(|s| {
                     let s = &w[s];
                     s.vpc == group.vpc && s.cidr.contains(ip)
                 }),
@@ -431,7 +456,7 @@ proptest! {
     #[test]
     fn dns_answers_lie_where_they_belong(case in strategies::mixed_case()) {
         let w = &case.world;
-        let views: Vec<View> = (0..w.vpcs.len()).map(|v| View::Vpc(VpcId(v as u32))).chain([View::Public]).collect();
+        let views: Vec<View> = w.vpcs().ids().map(View::Vpc).chain([View::Public]).collect();
         for (e, ep) in w.endpoints().values().enumerate() {
             if matches!(ep.state, EndpointState::Deleting | EndpointState::Deleted) {
                 continue;
@@ -572,7 +597,7 @@ fn a_terminated_target_is_never_chosen() {
         dst_port: 80,
     };
     for cross_zone in [false, true] {
-        w.lbs[lab.nlb].cross_zone = cross_zone;
+        w.modify_load_balancer_cross_zone(lab.nlb, cross_zone);
         for seq in 0..16 {
             match w.verdict(from, Flow { header, seq }) {
                 Outcome::Delivered { to, .. } => {

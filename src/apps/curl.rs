@@ -37,7 +37,7 @@ impl World {
     /// Run `curl` on an instance.
     pub fn curl(&mut self, instance: InstanceId, req: &Curl) -> AppOutput {
         let mut out = AppOutput::default();
-        let Ok(ip) = self.resolve_host(instance, &req.host) else {
+        let Ok(ip) = super::host::resolve(self, instance, &req.host) else {
             out.stderr = format!("curl: (6) Could not resolve host: {}\n", req.host);
             out.exit_code = 6;
             return out;

@@ -1,15 +1,16 @@
 //! Applications on instances: `dig`, `curl`, `ping` and `nc`, each returning what the
-//! real tool prints (stdout, stderr, exit code) plus the trace of the flow it sent.
+//! real tool prints (stdout, stderr, exit code) plus the trace of the flow it sent;
+//! [`host`] is how every one of them (and `trace`) turns a host into an address.
 
 pub mod curl;
 pub mod dig;
+pub mod host;
 pub mod nc;
 pub mod ping;
 
 use std::net::Ipv4Addr;
 
 use crate::addr::Protocol;
-use crate::dns::{Rcode, View};
 use crate::forward::Outcome;
 use crate::ids::{EniId, InstanceId};
 use crate::trace::{Flow, Header, Trace, EPHEMERAL};
@@ -42,8 +43,8 @@ impl World {
     /// A new connection's source port and initial sequence number, drawn from the seeded stream.
     pub(crate) fn new_connection(&mut self) -> (u16, u32) {
         let span = u64::from(EPHEMERAL.to - EPHEMERAL.from) + 1;
-        let port = EPHEMERAL.from + self.ids.below(span) as u16;
-        let seq = self.ids.below(u64::from(u32::MAX)) as u32;
+        let port = EPHEMERAL.from + self.id_stream().below(span) as u16;
+        let seq = self.id_stream().below(u64::from(u32::MAX)) as u32;
         (port, seq)
     }
 
@@ -61,26 +62,9 @@ impl World {
         self.trace_outcome(eni, Flow { header, seq })
     }
 
-    /// Resolve a host name the way a program on the instance does (through its VPC's resolver);
-    /// a dotted address resolves to itself. `Err` carries nothing: the name did not resolve.
-    pub(crate) fn resolve_host(&self, instance: InstanceId, host: &str) -> Result<Ipv4Addr, ()> {
-        if let Ok(ip) = host.parse() {
-            return Ok(ip);
-        }
-        let vpc = self[self.app_source(instance)].vpc;
-        if !self[vpc].dns_support {
-            return Err(());
-        }
-        let a = self.resolve(View::Vpc(vpc), host);
-        match (a.rcode, a.addrs.first()) {
-            (Rcode::NoError, Some(ip)) => Ok(*ip),
-            _ => Err(()),
-        }
-    }
-
     /// The calendar time of the virtual clock, as `date` prints it (`Tue Jun 08 06:06:13 UTC 2021`).
     pub fn wall_clock(&self) -> String {
-        let secs = EPOCH_UNIX + (self.now_ms / 1000) as i64;
+        let secs = EPOCH_UNIX + (self.now_ms() / 1000) as i64;
         let fmt = time::macros::format_description!(
             "[weekday repr:short] [month repr:short] [day] [hour]:[minute]:[second] UTC [year]"
         );

@@ -23,7 +23,7 @@ impl World {
     /// Run `nc -z` on an instance.
     pub fn nc(&mut self, instance: InstanceId, req: &Nc) -> AppOutput {
         let mut out = AppOutput::default();
-        let Ok(ip) = self.resolve_host(instance, &req.host) else {
+        let Ok(ip) = super::host::resolve(self, instance, &req.host) else {
             out.stderr = format!(
                 "nc: getaddrinfo for host \"{}\" port {}: Name or service not known\n",
                 req.host, req.port

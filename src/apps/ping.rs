@@ -27,7 +27,7 @@ impl World {
     /// Run `ping` on an instance.
     pub fn ping(&mut self, instance: InstanceId, req: &Ping) -> AppOutput {
         let mut out = AppOutput::default();
-        let Ok(ip) = self.resolve_host(instance, &req.host) else {
+        let Ok(ip) = super::host::resolve(self, instance, &req.host) else {
             out.stderr = format!("ping: {}: Name or service not known\n", req.host);
             out.exit_code = 2;
             return out;

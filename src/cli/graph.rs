@@ -6,6 +6,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use vpcsim::graph::Diagram;
+use vpcsim::scenario::render::escape_controls;
 
 use super::{exit, trace, world, CliError, GraphFormat, ProtocolArg};
 
@@ -18,6 +19,9 @@ pub fn command(
     output: Option<&Path>,
 ) -> Result<u8, CliError> {
     let prepared = world::prepare_described(file, until)?;
+    if let Some(path) = output {
+        refuse_an_input(path, &prepared.inputs)?;
+    }
     let session = &prepared.session;
     let traced = match trace_args {
         Some([from, to]) => Some(trace::trace_from(session, from, to, ProtocolArg::Tcp)?),
@@ -40,8 +44,8 @@ pub fn command(
         ));
     }
     let bytes = match format {
-        GraphFormat::Dot => diagram.dot().into_bytes(),
-        GraphFormat::Mermaid => diagram.mermaid().into_bytes(),
+        GraphFormat::Dot => escape_controls(&diagram.dot()).into_owned().into_bytes(),
+        GraphFormat::Mermaid => escape_controls(&diagram.mermaid()).into_owned().into_bytes(),
         GraphFormat::Svg => svg(&diagram.dot())?,
     };
     match output {
@@ -52,6 +56,19 @@ pub fn command(
         None => super::output::out_bytes(&bytes),
     }
     Ok(exit::OK)
+}
+
+/// `-o PATH` must not be one of the files the diagram is drawn from (the same file by
+/// device and inode, whatever path names it).
+fn refuse_an_input(output: &Path, inputs: &[std::path::PathBuf]) -> Result<(), CliError> {
+    match inputs.iter().find(|input| same_file::is_same_file(input, output).unwrap_or(false)) {
+        Some(input) => Err(CliError::invalid(format!(
+            "-o {}: that is {}, an input of this diagram; refusing to overwrite it (choose another output file)",
+            output.display(),
+            input.display()
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// DOT drawn as SVG by Graphviz `dot`.

@@ -234,7 +234,7 @@ pub fn run(cli: Cli) -> u8 {
     let code = match result {
         Ok(code) => code,
         Err(e) => {
-            output::errln(&format!("vpcsim: {}", e.message));
+            output::errln(&format!("vpcsim: {}", vpcsim::scenario::render::escape_controls(&e.message)));
             e.code
         }
     };

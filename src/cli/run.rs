@@ -81,7 +81,7 @@ fn is_template(path: &std::path::Path) -> bool {
 }
 
 fn fail(e: CliError) -> u8 {
-    output::errln(&e.message);
+    output::errln(&render::escape_controls(&e.message));
     e.code
 }
 
@@ -106,7 +106,7 @@ fn run_one(
         .map_err(|e| CliError::invalid(e.to_string()))?;
     progress.clear();
     for w in &session.warnings {
-        output::errln(&format!("warning: {w}"));
+        output::errln(&render::escape_controls(&format!("warning: {w}")));
     }
     let code = report.exit_code() as u8;
     let text = if json {

@@ -17,6 +17,7 @@ use rustyline::hint::Hinter;
 use rustyline::validate::Validator;
 use rustyline::{Context, Editor, Helper};
 use vpcsim::command::{app, aws};
+use vpcsim::scenario::render::escape_controls;
 use vpcsim::scenario::subst::{apply, Resolver, Saved, Template};
 use vpcsim::scenario::wait::{self, WaitBudget};
 use vpcsim::scenario::{format_duration, parse_duration, Backend, Resolution, StepOutcome};
@@ -89,7 +90,7 @@ fn plain(shell: &mut Shell) -> Result<(), CliError> {
         }
         let (out, next) = match std::str::from_utf8(&bytes) {
             Ok(line) => {
-                super::emit(&format!("{}{}\n", shell.prompt(), line.trim_end()));
+                super::emit(&format!("{}{}\n", shell.prompt(), escape_controls(line.trim_end())));
                 shell.execute(line)
             }
             Err(e) => {
@@ -171,15 +172,17 @@ impl Shell {
     /// A shell on the first running instance with a name.
     fn new(session: Session, style: Style) -> Shell {
         let w = &session.world;
-        let on = (0..w.instances.len())
-            .map(|i| Handle::Instance(vpcsim::ids::InstanceId(i as u32)))
+        let on = w
+            .instances()
+            .ids()
+            .map(Handle::Instance)
             .filter(|h| matches!(h, Handle::Instance(i) if w[i].state.as_str() == "running"))
             .find_map(|h| w.name_of(h).map(str::to_string));
         Shell { session, on, style, budget: WaitBudget::new(), line: 0 }
     }
 
     fn prompt(&self) -> String {
-        format!("{}$ ", self.on.as_deref().unwrap_or("vpcsim"))
+        format!("{}$ ", escape_controls(self.on.as_deref().unwrap_or("vpcsim")))
     }
 
     /// Names completion offers: instances, resources, DNS names, AWS ids.
@@ -210,7 +213,10 @@ impl Shell {
         }
         let line = match self.substitute(line) {
             Ok(l) => l,
-            Err(e) => return (format!("vpcsim: line {}: {e}\n", self.line), Next::Continue),
+            Err(e) => {
+                let message = format!("vpcsim: line {}: {e}\n", self.line);
+                return (escape_controls(&message).into_owned(), Next::Continue);
+            }
         };
         let words: Vec<&str> = line.split_whitespace().collect();
         let Some(first) = words.first() else { return (String::new(), Next::Continue) };
@@ -220,7 +226,7 @@ impl Shell {
             "on" => self.switch(&words[1..]),
             "wait" => self.wait(&words[1..]),
             "wait-for" => self.wait_for(&words[1..]),
-            "trace" => self.trace(&words[1..]),
+            "trace" => return (self.trace(&words[1..]), Next::Continue),
             "describe" => match describe::document(&self.session.world, words.get(1).copied()) {
                 Ok(doc) => format!("{}\n", vpcsim::describe::pretty(&doc)),
                 Err(e) => format!("vpcsim: {}\n", e.message),
@@ -231,7 +237,7 @@ impl Shell {
                 Err(e) => format!("{e}\n"),
             },
             program if app::PROGRAMS.contains(&program) || program == "ncat" || program == "netcat" => {
-                self.run_app(&line)
+                return (self.run_app(&line), Next::Continue);
             }
             other => {
                 let hint = vpcsim::command::closest(other, COMMANDS)
@@ -240,7 +246,7 @@ impl Shell {
                 format!("vpcsim: unknown command {other}{hint}; type help for the commands\n")
             }
         };
-        (out, Next::Continue)
+        (escape_controls(&out).into_owned(), Next::Continue)
     }
 
     fn substitute(&self, line: &str) -> Result<String, String> {
@@ -349,14 +355,14 @@ impl Shell {
         match app::parse_line(line) {
             Ok(cmd) => {
                 let outcome = self.session.run_app(&on, &cmd);
-                let mut out = outcome_text(&outcome);
+                let mut out = escape_controls(&outcome_text(&outcome)).into_owned();
                 if let Some(x) = outcome.trace.as_ref().and_then(|t| t.explanation.as_ref()) {
-                    out.push_str(&self.style.dim(&format!("(vpcsim: blocked: {x})")));
+                    out.push_str(&self.style.dim(&escape_controls(&format!("(vpcsim: blocked: {x})"))));
                     out.push('\n');
                 }
                 out
             }
-            Err(e) => format!("{}\n", e.message),
+            Err(e) => escape_controls(&format!("{}\n", e.message)).into_owned(),
         }
     }
 }

@@ -2,6 +2,8 @@
 
 use std::io::IsTerminal;
 
+use vpcsim::scenario::render::escape_controls;
+
 /// Whether to colour standard output.
 #[derive(Clone, Copy, Debug)]
 pub struct Style {
@@ -44,9 +46,13 @@ impl Style {
     }
 }
 
-/// Rows as a table whose columns line up (widths in characters); trailing spaces trimmed.
+/// Rows as a table whose columns line up (widths in characters); trailing spaces trimmed;
+/// control characters in cells escaped ([`escape_controls`]).
 /// The header row, when given, is printed in bold.
 pub fn table(header: &[&str], rows: &[Vec<String>], indent: &str, style: Style) -> String {
+    let rows: Vec<Vec<String>> =
+        rows.iter().map(|r| r.iter().map(|c| escape_controls(c).into_owned()).collect()).collect();
+    let rows = rows.as_slice();
     let cols = header.len().max(rows.iter().map(Vec::len).max().unwrap_or(0));
     let mut widths = vec![0; cols];
     let head: Vec<String> = header.iter().map(|h| h.to_string()).collect();

@@ -7,8 +7,9 @@ use std::path::Path;
 
 use serde_json::Value;
 use vpcsim::addr::Protocol;
-use vpcsim::dns::View;
+use vpcsim::apps::host::{self, HostError};
 use vpcsim::ids::InstanceId;
+use vpcsim::scenario::render::escape_controls;
 use vpcsim::scenario::Resolution;
 use vpcsim::session::Session;
 use vpcsim::trace::{Flow, Header, Hop, Trace};
@@ -113,18 +114,16 @@ fn split_port(to: &str) -> Result<(&str, Option<u16>), CliError> {
     }
 }
 
-/// An address; else a DNS name as the instance's VPC resolver answers it; else a resource name.
+/// An address or a DNS name, resolved as every tool on the instance resolves it
+/// ([`vpcsim::apps::host::resolve`]); else a resource name (an instance, a load balancer, an endpoint).
 pub fn resolve_host(session: &Session, instance: InstanceId, host: &str) -> Result<Ipv4Addr, CliError> {
-    if let Ok(ip) = host.parse() {
-        return Ok(ip);
-    }
     let w = &session.world;
-    let vpc = w[w[instance].eni].vpc;
-    if let Some(ip) = w.resolve(View::Vpc(vpc), host).addrs.first() {
-        return Ok(*ip);
-    }
+    let unresolved = match host::resolve(w, instance, host) {
+        Ok(ip) => return Ok(ip),
+        Err(e) => e,
+    };
     if let Resolution::Found { ref_value, .. } = session.resolve_name(host) {
-        if let Some(ip) = resource_address(w, &ref_value, vpc) {
+        if let Some(ip) = resource_address(w, instance, &ref_value) {
             return Ok(ip);
         }
     }
@@ -132,14 +131,16 @@ pub fn resolve_host(session: &Session, instance: InstanceId, host: &str) -> Resu
     let hint = vpcsim::command::closest(host, names.iter().map(String::as_str))
         .map(|n| format!(" (did you mean {n}?)"))
         .unwrap_or_default();
-    Err(CliError::invalid(format!(
-        "unknown host {host}: not an address, a name the VPC resolves, or a resource{hint}"
-    )))
+    Err(CliError::invalid(match unresolved {
+        HostError::DnsOff { .. } => format!("unknown host {unresolved}, and no resource has that name{hint}"),
+        _ => format!("unknown host {host}: not an address, a name the VPC resolves, or a resource{hint}"),
+    }))
 }
 
 /// The address a flow to a resource goes to: an instance's private IP in the same VPC (its public IP
-/// elsewhere), what a load balancer's name answers, an endpoint's first interface.
-fn resource_address(w: &World, id: &str, from_vpc: vpcsim::ids::VpcId) -> Option<Ipv4Addr> {
+/// elsewhere), what a load balancer's name resolves to, an endpoint's first interface.
+fn resource_address(w: &World, from: InstanceId, id: &str) -> Option<Ipv4Addr> {
+    let from_vpc = w[w[from].eni].vpc;
     match w.find(id)? {
         Handle::Instance(i) => {
             let eni = w[i].eni;
@@ -150,7 +151,7 @@ fn resource_address(w: &World, id: &str, from_vpc: vpcsim::ids::VpcId) -> Option
                 w.public_ip_of(eni).or(Some(e.private_ip))
             }
         }
-        Handle::Lb(l) => w.resolve(View::Vpc(from_vpc), &w[l].dns_name).addrs.first().copied(),
+        Handle::Lb(l) => host::resolve(w, from, &w[l].dns_name).ok(),
         Handle::Endpoint(e) => w[e].enis.first().map(|x| w[x].private_ip),
         Handle::Eni(e) => Some(w[e].private_ip),
         _ => None,
@@ -161,15 +162,15 @@ fn resource_address(w: &World, id: &str, from_vpc: vpcsim::ids::VpcId) -> Option
 pub fn host_names(session: &Session) -> Vec<String> {
     let w = &session.world;
     let mut names: Vec<String> = Vec::new();
-    for i in 0..w.instances.len() {
-        names.extend(w.name_of(Handle::Instance(InstanceId(i as u32))).map(str::to_string));
+    for i in w.instances().ids() {
+        names.extend(w.name_of(Handle::Instance(i)).map(str::to_string));
     }
     for lb in w.lbs().values().filter(|l| !l.deleted) {
         names.push(lb.name.clone());
         names.push(lb.dns_name.clone());
     }
-    for e in 0..w.endpoints.len() {
-        names.extend(w.endpoint_dns_names(vpcsim::ids::EndpointId(e as u32)));
+    for e in w.endpoints().ids() {
+        names.extend(w.endpoint_dns_names(e));
     }
     for stack in session.stacks.values() {
         names.extend(stack.resources.keys().cloned());
@@ -220,10 +221,11 @@ const COLUMNS: [&str; 7] = ["#", "KIND", "ID", "NAME", "MATCHED", "IN", "OUT"];
 /// The trace for people: the question, both paths as tables, the verdict.
 pub fn text(t: &Traced, style: Style) -> String {
     let flow = t.trace.flow;
-    let mut out = format!(
+    let mut out = escape_controls(&format!(
         "Trace {} ({}) -> {} ({}) {} port {}\n",
         t.from.0, t.from.1, t.to.0, t.to.1, flow.protocol, flow.dst_port
-    );
+    ))
+    .into_owned();
     out.push_str(&paths(&t.trace, style));
     out
 }
@@ -239,7 +241,9 @@ pub fn paths(trace: &Trace, style: Style) -> String {
     }
     out.push('\n');
     match (&trace.explanation, trace.delivered) {
-        (Some(x), _) => out.push_str(&format!("{} {x}\n", style.bad("NOT REACHABLE:"))),
+        (Some(x), _) => {
+            out.push_str(&format!("{} {}\n", style.bad("NOT REACHABLE:"), escape_controls(&x.to_string())))
+        }
         (None, Some(seen)) => out.push_str(&format!(
             "{} the destination saw {} > {}; the response came back\n",
             style.good("REACHABLE:"),

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use vpcsim::scenario::{self, Scenario, StepStatus};
+use vpcsim::scenario::{self, Scenario, StepStatus, TemplateSource};
 use vpcsim::session::Session;
 
 use super::CliError;
@@ -55,12 +55,22 @@ pub struct Prepared {
     pub applied: usize,
     /// Steps in the file.
     pub total: usize,
+    /// The files it was built from: the scenario and its templates (none for the built-in lab).
+    pub inputs: Vec<std::path::PathBuf>,
 }
 
 /// [`prepare`], keeping the scenario's name and how many of its steps were applied.
 pub fn prepare_described(file: &Path, until: Option<usize>) -> Result<Prepared, CliError> {
     let (mut s, builtin) = load(file)?;
     let (name, total) = (s.name.clone(), s.steps.len());
+    let mut inputs = Vec::new();
+    if !builtin {
+        inputs.push(file.to_path_buf());
+        inputs.extend(s.stacks.iter().filter_map(|st| match &st.template {
+            TemplateSource::File(path) => Some(path.clone()),
+            TemplateSource::Inline(_) => None,
+        }));
+    }
     if let Some(n) = until {
         if n > s.steps.len() {
             return Err(CliError::invalid(format!(
@@ -88,5 +98,5 @@ pub fn prepare_described(file: &Path, until: Option<usize>) -> Result<Prepared, 
             step.index - 1
         )));
     }
-    Ok(Prepared { session, name, applied: report.steps.len(), total })
+    Ok(Prepared { session, name, applied: report.steps.len(), total, inputs })
 }

@@ -272,7 +272,7 @@ fn dashed(ip: std::net::Ipv4Addr) -> String {
 
 /// describe-instances: one reservation per instance.
 pub fn instances(w: &World) -> Value {
-    let items: Vec<Value> = (0..w.instances.len()).map(|i| instance(w, InstanceId(i as u32))).collect();
+    let items: Vec<Value> = w.instances().ids().map(|i| instance(w, i)).collect();
     json!({"Reservations": items})
 }
 
@@ -347,13 +347,13 @@ pub fn all_target_health(w: &World) -> Value {
 
 /// describe-vpc-endpoints (every endpoint, deleted ones included as AWS lists them for a while).
 pub fn vpc_endpoints(w: &World) -> Value {
-    let items: Vec<Value> = (0..w.endpoints.len()).map(|i| endpoint(w, EndpointId(i as u32))).collect();
+    let items: Vec<Value> = w.endpoints().ids().map(|i| endpoint(w, i)).collect();
     json!({"VpcEndpoints": items})
 }
 
 /// describe-vpc-endpoint-service-configurations.
 pub fn services(w: &World) -> Value {
-    let items: Vec<Value> = (0..w.services.len()).map(|i| service(w, ServiceId(i as u32))).collect();
+    let items: Vec<Value> = w.services().ids().map(|i| service(w, i)).collect();
     json!({"ServiceConfigurations": items})
 }
 

@@ -99,7 +99,15 @@ impl NetworkAcl {
             .map_or(AclVerdict::DefaultDeny, AclVerdict::Entry)
     }
 
-    /// The entries of one direction.
+    /// The entries of one direction, by rule number.
+    pub fn entries(&self, direction: Direction) -> &[AclEntry] {
+        match direction {
+            Direction::Ingress => &self.ingress,
+            Direction::Egress => &self.egress,
+        }
+    }
+
+    /// The entries of one direction, to change.
     pub fn entries_mut(&mut self, direction: Direction) -> &mut Vec<AclEntry> {
         match direction {
             Direction::Ingress => &mut self.ingress,

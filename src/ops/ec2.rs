@@ -205,6 +205,11 @@ impl World {
         });
     }
 
+    /// Stop whatever the instance serves on `protocol`/`port` (its software, not an AWS call).
+    pub fn stop_serving(&mut self, instance: InstanceId, protocol: Protocol, port: u16) {
+        self.instances[instance].services.retain(|s| !(s.protocol == protocol && s.port == port));
+    }
+
     /// TerminateInstances: routes to it become blackholes (R5); its interface goes away.
     pub fn terminate_instance(&mut self, instance: InstanceId) {
         let inst = &mut self.instances[instance];

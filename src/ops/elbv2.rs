@@ -190,6 +190,22 @@ impl World {
         Ok(())
     }
 
+    /// DeleteTargetGroup.
+    pub fn delete_target_group(&mut self, tg: TargetGroupId) {
+        self.target_groups[tg].deleted = true;
+    }
+
+    /// DeleteListener: a group no other listener uses becomes `unused` (L4).
+    pub fn delete_listener(&mut self, listener: ListenerId) {
+        self.listeners[listener].deleted = true;
+        self.refresh_unused_groups();
+    }
+
+    /// ModifyLoadBalancerAttributes `load_balancing.cross_zone.enabled` (L7).
+    pub fn modify_load_balancer_cross_zone(&mut self, lb: LbId, enabled: bool) {
+        self.lbs[lb].cross_zone = enabled;
+    }
+
     /// CreateTargetGroup.
     pub fn create_target_group(&mut self, req: CreateTargetGroup) -> ApiResult<TargetGroupId> {
         const OP: &str = "CreateTargetGroup";

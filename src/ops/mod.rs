@@ -8,6 +8,7 @@ pub mod ec2;
 pub mod elbv2;
 pub mod privatelink;
 pub mod security;
+pub mod tags;
 pub mod vpc;
 
 use crate::error::ApiError;

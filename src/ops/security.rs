@@ -167,6 +167,22 @@ impl World {
         Ok(())
     }
 
+    /// RevokeSecurityGroupEgress of every outbound rule (what a template's
+    /// `SecurityGroupEgress` does to the default allow-all rule before adding its own).
+    pub fn revoke_security_group_egress_all(&mut self, sg: SgId) {
+        self.sgs[sg].egress.clear();
+    }
+
+    /// DeleteSecurityGroup.
+    pub fn delete_security_group(&mut self, sg: SgId) {
+        self.sgs[sg].deleted = true;
+    }
+
+    /// DeleteNetworkAcl.
+    pub fn delete_network_acl(&mut self, acl: NaclId) {
+        self.nacls[acl].deleted = true;
+    }
+
     /// CreateNetworkAcl (N2): a custom NACL denies everything until entries are added.
     pub fn create_network_acl(&mut self, vpc: VpcId, tags: Tags) -> NaclId {
         self.new_nacl(vpc, false, tags)

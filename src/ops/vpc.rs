@@ -279,6 +279,26 @@ impl World {
         id
     }
 
+    /// DeleteInternetGateway: the gateway is gone; its id stays known.
+    pub fn delete_internet_gateway(&mut self, igw: IgwId) {
+        self.igws[igw].deleted = true;
+    }
+
+    /// DeleteVpc: the VPC is gone (its stack deletes what is inside it first).
+    pub fn delete_vpc(&mut self, vpc: VpcId) {
+        self.vpcs[vpc].deleted = true;
+    }
+
+    /// DeleteSubnet.
+    pub fn delete_subnet(&mut self, subnet: SubnetId) {
+        self.subnets[subnet].deleted = true;
+    }
+
+    /// DeleteRouteTable.
+    pub fn delete_route_table(&mut self, table: RouteTableId) {
+        self.route_tables[table].deleted = true;
+    }
+
     /// AttachInternetGateway: one gateway per VPC, one VPC per gateway.
     pub fn attach_internet_gateway(&mut self, igw: IgwId, vpc: VpcId) -> ApiResult<()> {
         const OP: &str = "AttachInternetGateway";

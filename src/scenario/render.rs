@@ -24,7 +24,38 @@ pub fn text(report: &Report) -> String {
     let passed = report.steps.iter().filter(|s| s.status == StepStatus::Passed).count();
     let verdict = if report.passed { "PASS" } else { "FAIL" };
     let _ = writeln!(out, "\n{verdict}: {passed} of {} steps passed", report.steps.len());
-    out
+    escape_controls(&out).into_owned()
+}
+
+/// Text from files (names, tags, web pages, outputs) made safe for a terminal: control
+/// characters other than newline and tab, DEL and the C1 controls are written as
+/// visible escapes (`\x1b`, `\r`, `\u{9b}`), so an escape sequence in a Name tag cannot
+/// clear or rewrite the screen. JSON output needs none of this: it escapes them itself.
+///
+/// ```
+/// use vpcsim::scenario::render::escape_controls;
+/// assert_eq!(escape_controls("web\x1b[2J\r\n\tok"), "web\\x1b[2J\\r\n\tok");
+/// assert_eq!(escape_controls("plain"), "plain");
+/// ```
+pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| c.is_control() && c != '\n' && c != '\t';
+    if !text.contains(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '\r' => out.push_str("\\r"),
+            c if unsafe_char(c) && (c as u32) < 0x80 => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            c if unsafe_char(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 fn step_text(out: &mut String, step: &StepReport) {

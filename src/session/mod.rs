@@ -257,9 +257,9 @@ impl crate::scenario::Backend for Session {
                 let server = match &d.server {
                     None => None,
                     Some(Host::Ip(ip)) => Some(*ip),
-                    Some(Host::Name(n)) => match w.resolve_host_public(n) {
-                        Some(ip) => Some(ip),
-                        None => {
+                    Some(Host::Name(n)) => match crate::apps::host::resolve(w, instance, n) {
+                        Ok(ip) => Some(ip),
+                        Err(_) => {
                             return StepOutcome {
                                 exit_code: 10,
                                 stderr: format!("dig: couldn't get address for '{n}': not found\n"),
@@ -307,13 +307,6 @@ impl crate::scenario::Backend for Session {
 
     fn state_of(&self, resource: &str, wanted: &str) -> Result<bool, String> {
         json::state_of(self, resource, wanted)
-    }
-}
-
-impl World {
-    /// A name a public resolver knows (for `dig @name`).
-    pub fn resolve_host_public(&self, name: &str) -> Option<std::net::Ipv4Addr> {
-        self.resolve(crate::dns::View::Public, name).addrs.first().copied()
     }
 }
 

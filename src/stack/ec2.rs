@@ -175,7 +175,12 @@ impl StackBuilder<'_> {
         let description = p.str("GroupDescription")?;
         let name = match p.opt_str("GroupName")? {
             Some(n) => n,
-            None => format!("{}-{}-{}", self.stack_name, logical_id, self.world.ids.hex(12).to_uppercase()),
+            None => format!(
+                "{}-{}-{}",
+                self.stack_name,
+                logical_id,
+                self.world.id_stream().hex(12).to_uppercase()
+            ),
         };
         let sg = self
             .world
@@ -189,7 +194,7 @@ impl StackBuilder<'_> {
                 perms.push(self.permission(item(rule, &path), dir)?);
             }
             if dir == Direction::Egress && p.get(key).is_some() {
-                self.world.sgs[sg].egress.clear();
+                self.world.revoke_security_group_egress_all(sg);
             }
             self.world.authorize_security_group(sg, dir, &perms).map_err(|e| api(e, Some(key)))?;
         }
@@ -282,7 +287,7 @@ impl StackBuilder<'_> {
         let acl = self.lookup(&p, "NetworkAclId", |w, id| w.nacl_id("ReplaceNetworkAclAssociation", id))?;
         let subnet = self.subnet_of(&p, "SubnetId")?;
         self.world.associate_network_acl(acl, subnet).map_err(|e| api(e, Some("SubnetId")))?;
-        let id = format!("aclassoc-{}", self.world.ids.hex(17));
+        let id = format!("aclassoc-{}", self.world.id_stream().hex(17));
         Ok(created(id.clone(), &[("AssociationId", s(id))]))
     }
 

@@ -2,6 +2,7 @@
 //! stack made (refused where AWS refuses: an NLB used by an endpoint service, P10).
 
 use crate::cfn::{AttrValue, Created, SinkError};
+use crate::ids::IgwId;
 use crate::model::nlb::{HealthCheck, ListenerProtocol, TargetRef, TargetType};
 use crate::ops::elbv2::{CreateLoadBalancer, CreateTargetGroup, TargetSpec};
 use crate::world::Handle;
@@ -30,7 +31,7 @@ impl StackBuilder<'_> {
             .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
             .take(19)
             .collect();
-        format!("{}-{}", stem.trim_matches('-'), self.world.ids.hex(12).to_uppercase())
+        format!("{}-{}", stem.trim_matches('-'), self.world.id_stream().hex(12).to_uppercase())
     }
 
     pub(super) fn load_balancer(&mut self, logical_id: &str, p: Props<'_>) -> R {
@@ -225,11 +226,10 @@ impl StackBuilder<'_> {
                 w.delete_load_balancer(x).map_err(refused)?
             }
             ("AWS::ElasticLoadBalancingV2::TargetGroup", Some(Handle::TargetGroup(x))) => {
-                w.target_groups[x].deleted = true
+                w.delete_target_group(x)
             }
             ("AWS::ElasticLoadBalancingV2::Listener", Some(Handle::Listener(x))) => {
-                w.listeners[x].deleted = true;
-                w.refresh_unused_groups();
+                w.delete_listener(x);
             }
             ("AWS::EC2::Instance", Some(Handle::Instance(x))) => w.terminate_instance(x),
             ("AWS::EC2::VPCEndpoint", Some(Handle::Endpoint(x))) => {
@@ -239,20 +239,22 @@ impl StackBuilder<'_> {
                 w.delete_vpc_endpoint_service_configuration(x).map_err(refused)?
             }
             ("AWS::EC2::NetworkInterface", Some(Handle::Eni(x))) => w.remove_eni(x),
-            ("AWS::EC2::InternetGateway", Some(Handle::Igw(x))) => w.igws[x].deleted = true,
+            ("AWS::EC2::InternetGateway", Some(Handle::Igw(x))) => w.delete_internet_gateway(x),
             ("AWS::EC2::VPCGatewayAttachment", _) => {
                 let vpc = c.physical_id.strip_prefix("IGW|").and_then(|v| w.find(v));
                 if let Some(Handle::Vpc(v)) = vpc {
-                    for g in w.igws.values_mut().filter(|g| g.attached == Some(v)) {
-                        g.attached = None;
+                    let attached: Vec<IgwId> =
+                        w.igws().iter().filter(|(_, g)| g.attached == Some(v)).map(|(g, _)| g).collect();
+                    for g in attached {
+                        w.detach_internet_gateway(g, v).map_err(refused)?;
                     }
                 }
             }
-            ("AWS::EC2::SecurityGroup", Some(Handle::Sg(x))) => w.sgs[x].deleted = true,
-            ("AWS::EC2::RouteTable", Some(Handle::RouteTable(x))) => w.route_tables[x].deleted = true,
-            ("AWS::EC2::Subnet", Some(Handle::Subnet(x))) => w.subnets[x].deleted = true,
-            ("AWS::EC2::NetworkAcl", Some(Handle::Nacl(x))) => w.nacls[x].deleted = true,
-            ("AWS::EC2::VPC", Some(Handle::Vpc(x))) => w.vpcs[x].deleted = true,
+            ("AWS::EC2::SecurityGroup", Some(Handle::Sg(x))) => w.delete_security_group(x),
+            ("AWS::EC2::RouteTable", Some(Handle::RouteTable(x))) => w.delete_route_table(x),
+            ("AWS::EC2::Subnet", Some(Handle::Subnet(x))) => w.delete_subnet(x),
+            ("AWS::EC2::NetworkAcl", Some(Handle::Nacl(x))) => w.delete_network_acl(x),
+            ("AWS::EC2::VPC", Some(Handle::Vpc(x))) => w.delete_vpc(x),
             _ => {}
         }
         Ok(())

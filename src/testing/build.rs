@@ -14,7 +14,7 @@ use crate::ops::privatelink::CreateVpcEndpoint;
 use crate::ops::security::{acl_entry, Permission};
 use crate::ops::vpc::{CreateSubnet, CreateVpc, RouteTargetSpec};
 use crate::trace::Direction;
-use crate::world::World;
+use crate::world::{Handle, World};
 
 use super::strategies::*;
 
@@ -104,9 +104,9 @@ fn build_vpc(w: &mut World, v: usize, plan: &VpcPlan) -> Built {
         let x = &w[vpc];
         (x.main_route_table, x.default_sg, x.default_nacl)
     };
-    w.route_tables[main].tags = name(format!("rt{v}.main"));
-    w.sgs[sg].tags = name(format!("sg{v}.default"));
-    w.nacls[acl].tags = name(format!("acl{v}.default"));
+    w.create_tags(Handle::RouteTable(main), name(format!("rt{v}.main"))).expect("route tables take tags");
+    w.create_tags(Handle::Sg(sg), name(format!("sg{v}.default"))).expect("groups take tags");
+    w.create_tags(Handle::Nacl(acl), name(format!("acl{v}.default"))).expect("network ACLs take tags");
     let mut groups = vec![w[vpc].default_sg];
     let mut web_group = None;
     if plan.web_group {

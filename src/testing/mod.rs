@@ -138,7 +138,7 @@ fn listener_behind(w: &World, dst: Ipv4Addr, pick: usize) -> Option<&crate::mode
     if pick % 2 == 1 {
         return None;
     }
-    let owner = (0..w.enis.len()).map(|i| EniId(i as u32)).find(|e| {
+    let owner = w.enis().ids().find(|e| {
         let x = &w[e];
         !x.deleted
             && !matches!(x.owner, EniOwner::Instance(_))

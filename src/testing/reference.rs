@@ -216,7 +216,7 @@ fn internet() -> Step {
 
 /// A linear scan for the live interface holding `ip` in `vpc`.
 fn owner_of_private(w: &World, vpc: VpcId, ip: Ipv4Addr) -> Option<EniId> {
-    (0..w.enis.len()).map(|i| EniId(i as u32)).find(|e| {
+    w.enis().ids().find(|e| {
         let x = &w[e];
         !x.deleted && x.vpc == vpc && x.private_ip == ip
     })
@@ -230,7 +230,7 @@ fn public_of(w: &World, eni: EniId) -> Option<Ipv4Addr> {
 
 /// A linear scan for the live interface a public address maps to.
 fn owner_of_public(w: &World, ip: Ipv4Addr) -> Option<EniId> {
-    (0..w.enis.len()).map(|i| EniId(i as u32)).find(|e| !w[e].deleted && public_of(w, *e) == Some(ip))
+    w.enis().ids().find(|e| !w[e].deleted && public_of(w, *e) == Some(ip))
 }
 
 /// R1: the explicit association, else the main table.
@@ -619,7 +619,7 @@ impl Walk<'_> {
             };
             return self.stop(code, Handle::TargetGroup(tg));
         }
-        let hash = flow_hash(w.flow_key, h.protocol, h.src, h.dst, h.src_port, h.dst_port, seq);
+        let hash = flow_hash(w.flow_key(), h.protocol, h.src, h.dst, h.src_port, h.dst_port, seq);
         Ok(pool[(hash % pool.len() as u64) as usize])
     }
 

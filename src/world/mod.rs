@@ -4,6 +4,8 @@
 
 pub mod arena;
 mod members;
+#[path = "../ops/mod.rs"]
+pub mod ops;
 mod undo;
 
 use std::net::Ipv4Addr;
@@ -134,46 +136,46 @@ pub struct World {
     pub account_id: String,
     /// The principal making control-plane calls (P3); the account root by default.
     pub caller: String,
-    pub(crate) ids: IdGen,
-    pub(crate) flow_key: u64,
-    pub(crate) now_ms: u64,
+    ids: IdGen,
+    flow_key: u64,
+    now_ms: u64,
     /// The account's limits (Q1); raise them with [`crate::quota::Quotas::raise`].
     pub quotas: Quotas,
     /// VPCs.
-    pub vpcs: Arena<VpcId, Vpc>,
+    vpcs: Arena<VpcId, Vpc>,
     /// Subnets.
-    pub subnets: Arena<SubnetId, Subnet>,
+    subnets: Arena<SubnetId, Subnet>,
     /// Route tables.
-    pub route_tables: Arena<RouteTableId, RouteTable>,
+    route_tables: Arena<RouteTableId, RouteTable>,
     /// Internet gateways.
-    pub igws: Arena<IgwId, InternetGateway>,
+    igws: Arena<IgwId, InternetGateway>,
     /// Security groups.
-    pub sgs: Arena<SgId, SecurityGroup>,
+    sgs: Arena<SgId, SecurityGroup>,
     /// Network ACLs.
-    pub nacls: Arena<NaclId, NetworkAcl>,
+    nacls: Arena<NaclId, NetworkAcl>,
     /// Network interfaces.
-    pub enis: Arena<EniId, NetworkInterface>,
+    enis: Arena<EniId, NetworkInterface>,
     /// Instances.
-    pub instances: Arena<InstanceId, Instance>,
+    instances: Arena<InstanceId, Instance>,
     /// Elastic IPs.
-    pub eips: Arena<EipId, ElasticIp>,
+    eips: Arena<EipId, ElasticIp>,
     /// Load balancers.
-    pub lbs: Arena<LbId, LoadBalancer>,
+    lbs: Arena<LbId, LoadBalancer>,
     /// Listeners.
-    pub listeners: Arena<ListenerId, Listener>,
+    listeners: Arena<ListenerId, Listener>,
     /// Target groups.
-    pub target_groups: Arena<TargetGroupId, TargetGroup>,
+    target_groups: Arena<TargetGroupId, TargetGroup>,
     /// Endpoint services.
-    pub services: Arena<ServiceId, EndpointService>,
+    services: Arena<ServiceId, EndpointService>,
     /// VPC endpoints.
-    pub endpoints: Arena<EndpointId, VpcEndpoint>,
+    endpoints: Arena<EndpointId, VpcEndpoint>,
     /// AWS id (or ARN) to handle, keyed by a hash of the id (the resource holds the text).
-    pub(crate) by_aws_id: IdIndex,
+    by_aws_id: IdIndex,
     /// (VPC, private address) to the interface holding it.
-    pub(crate) private_ips: UndoMap<(u32, u32), EniId>,
+    private_ips: UndoMap<(u32, u32), EniId>,
     /// Public address to the interface it maps to (I1).
-    pub(crate) public_ips: UndoMap<u32, EniId>,
-    /// Each VPC's subnets and security groups.
+    public_ips: UndoMap<u32, EniId>,
+    /// Each VPC's subnets, security groups and gateways ever attached.
     members: Arena<VpcId, Members>,
     /// Elastic IP addresses (released ones included) to their allocation.
     eip_addresses: UndoMap<u32, EipId>,
@@ -307,6 +309,18 @@ impl World {
         &self.endpoints
     }
 
+    /// The seeded stream AWS ids and generated names are drawn from (A5).
+    #[inline]
+    pub(crate) fn id_stream(&mut self) -> &mut IdGen {
+        &mut self.ids
+    }
+
+    /// The key of the flow hash an NLB uses to pick a target (L3).
+    #[inline]
+    pub(crate) fn flow_key(&self) -> u64 {
+        self.flow_key
+    }
+
     /// Virtual time since the world began, in milliseconds.
     pub fn now_ms(&self) -> u64 {
         self.now_ms
@@ -342,7 +356,7 @@ impl World {
         exists.then(|| self.aws_id(h))
     }
 
-    pub(crate) fn register(&mut self, aws_id: &str, handle: Handle) {
+    fn register(&mut self, aws_id: &str, handle: Handle) {
         let index = &mut self.by_aws_id;
         // A second id with the same hash (or a re-registration) keeps its text.
         if !index.by_hash.insert_new(id_hash(aws_id), handle) {

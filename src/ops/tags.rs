@@ -1,0 +1,43 @@
+//! CreateTags: the only way a resource's tags change after it is created.
+
+use super::ApiResult;
+use crate::error::ApiError;
+use crate::model::Tags;
+use crate::world::{Handle, World};
+
+impl World {
+    /// CreateTags: adds each tag to the resource, replacing the value of a key it already has.
+    /// Listeners carry no tags here (`InvalidParameterValue`).
+    pub fn create_tags(&mut self, resource: Handle, tags: Tags) -> ApiResult<()> {
+        let Some(own) = self.tags_mut(resource) else {
+            return Err(ApiError::new(
+                "CreateTags",
+                "InvalidParameterValue",
+                format!("The resource '{}' cannot be tagged.", self.aws_id(resource)),
+            ));
+        };
+        for (k, v) in tags.iter() {
+            own.insert(k.clone(), v.clone());
+        }
+        Ok(())
+    }
+
+    fn tags_mut(&mut self, h: Handle) -> Option<&mut Tags> {
+        Some(match h {
+            Handle::Vpc(x) => &mut self.vpcs[x].tags,
+            Handle::Subnet(x) => &mut self.subnets[x].tags,
+            Handle::RouteTable(x) => &mut self.route_tables[x].tags,
+            Handle::Igw(x) => &mut self.igws[x].tags,
+            Handle::Sg(x) => &mut self.sgs[x].tags,
+            Handle::Nacl(x) => &mut self.nacls[x].tags,
+            Handle::Eni(x) => &mut self.enis[x].tags,
+            Handle::Instance(x) => &mut self.instances[x].tags,
+            Handle::Eip(x) => &mut self.eips[x].tags,
+            Handle::Lb(x) => &mut self.lbs[x].tags,
+            Handle::Service(x) => &mut self.services[x].tags,
+            Handle::Endpoint(x) => &mut self.endpoints[x].tags,
+            Handle::TargetGroup(x) => &mut self.target_groups[x].tags,
+            Handle::Listener(_) => return None,
+        })
+    }
+}
