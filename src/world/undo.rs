@@ -1,7 +1,7 @@
 //! Transactions on a world: [`World::transaction`] runs a sequence of control-plane
 //! calls (a whole stack) and, when it fails, puts the world back exactly as it was
 //! without cloning it. Arenas keep the old value of what they hand out mutably, the
-//! indexes ([`UndoMap`]) log what they overwrite, and the few scalars (id stream, clock,
+//! indexes ([`UndoMap`]) log what they overwrite, and the few scalars (id streams, clock,
 //! quotas) are saved whole, so both success and rollback cost what the calls touched.
 
 use std::collections::hash_map::Entry;
@@ -111,6 +111,7 @@ impl<K: fmt::Debug + Ord, V: fmt::Debug> fmt::Debug for UndoMap<K, V> {
 /// The scalars a transaction saves whole.
 struct Saved {
     ids: super::IdGen,
+    connections: super::IdGen,
     now_ms: u64,
     quotas: crate::quota::Quotas,
     caller: String,
@@ -145,7 +146,7 @@ macro_rules! each_store {
 
 impl World {
     /// Runs `calls` on this world as one unit: when they fail, every change they made is
-    /// undone (resources, indexes, id stream, clock, quotas), as CloudFormation rolls a
+    /// undone (resources, indexes, id streams, clock, quotas), as CloudFormation rolls a
     /// failed stack back. The cost is that of the changes, not of the world: nothing is
     /// cloned but the old values of the resources the calls change. A transaction inside
     /// another falls back to a copy of the world.
@@ -160,6 +161,7 @@ impl World {
         }
         let saved = Saved {
             ids: self.ids.clone(),
+            connections: self.connections.clone(),
             now_ms: self.now_ms,
             quotas: self.quotas.clone(),
             caller: self.caller.clone(),
@@ -173,6 +175,7 @@ impl World {
         } else {
             each_store!(&mut *self, rollback);
             self.ids = saved.ids;
+            self.connections = saved.connections;
             self.now_ms = saved.now_ms;
             self.quotas = saved.quotas;
             self.caller = saved.caller;
