@@ -131,7 +131,7 @@ impl World {
                 EniOwner::LoadBalancer(id),
             )?;
             // L9: a node's groups are the load balancer's own, possibly none (no default group).
-            self.enis[eni].groups = req.security_groups.clone();
+            self.enis.set_groups(eni, req.security_groups.clone());
             if !req.internal {
                 self.assign_public_ip(eni);
             }

@@ -535,7 +535,7 @@ impl World {
             let r = ranges[self.ids.below(ranges.len() as u64) as usize];
             let ip = r.nth(self.ids.below(r.size()) as u32);
             let last = ip.octets()[3];
-            let taken = self.public_ips.contains_key(&u32::from(ip))
+            let taken = self.enis.by_public_ip(ip).is_some()
                 || self.is_elastic_ip(ip)
                 || ip == self.region.service_addr();
             if last != 0 && last != 255 && !taken {

@@ -3,6 +3,7 @@
 //! clock. All state lives here; the walk ([`crate::forward`]) only reads it.
 
 pub mod arena;
+pub mod interfaces;
 mod members;
 #[path = "../ops/mod.rs"]
 pub mod ops;
@@ -12,6 +13,7 @@ use std::net::Ipv4Addr;
 use std::ops::Index;
 
 pub use self::arena::{Arena, Live};
+pub use self::interfaces::Interfaces;
 use self::members::Members;
 use self::undo::UndoMap;
 
@@ -161,7 +163,7 @@ pub struct World {
     /// Network ACLs.
     nacls: Arena<NaclId, NetworkAcl>,
     /// Network interfaces.
-    enis: Arena<EniId, NetworkInterface>,
+    enis: Interfaces,
     /// Instances.
     instances: Arena<InstanceId, Instance>,
     /// Elastic IPs.
@@ -178,10 +180,6 @@ pub struct World {
     endpoints: Arena<EndpointId, VpcEndpoint>,
     /// AWS id (or ARN) to handle, keyed by a hash of the id (the resource holds the text).
     by_aws_id: IdIndex,
-    /// (VPC, private address) to the interface holding it.
-    private_ips: UndoMap<(u32, u32), EniId>,
-    /// Public address to the interface it maps to (I1).
-    public_ips: UndoMap<u32, EniId>,
     /// Each VPC's subnets, security groups and gateways ever attached.
     members: Arena<VpcId, Members>,
     /// Elastic IP addresses (released ones included) to their allocation.
@@ -211,7 +209,7 @@ impl World {
             igws: Arena::new(),
             sgs: Arena::new(),
             nacls: Arena::new(),
-            enis: Arena::new(),
+            enis: Interfaces::default(),
             instances: Arena::new(),
             eips: Arena::new(),
             lbs: Arena::new(),
@@ -220,8 +218,6 @@ impl World {
             services: Arena::new(),
             endpoints: Arena::new(),
             by_aws_id: IdIndex::default(),
-            private_ips: UndoMap::default(),
-            public_ips: UndoMap::default(),
             members: Arena::new(),
             eip_addresses: UndoMap::default(),
             in_transaction: false,
@@ -272,7 +268,7 @@ impl World {
     /// NetworkInterface resources, by handle (deleted ones included; [`Arena::live`] skips them).
     #[inline]
     pub fn enis(&self) -> &Arena<EniId, NetworkInterface> {
-        &self.enis
+        self.enis.arena()
     }
 
     /// Instance resources, by handle (deleted ones included; [`Arena::live`] skips them).
@@ -358,7 +354,7 @@ impl World {
             Handle::Igw(x) => x.index() < self.igws.len(),
             Handle::Sg(x) => x.index() < self.sgs.len(),
             Handle::Nacl(x) => x.index() < self.nacls.len(),
-            Handle::Eni(x) => x.index() < self.enis.len(),
+            Handle::Eni(x) => x.index() < self.enis.arena().len(),
             Handle::Instance(x) => x.index() < self.instances.len(),
             Handle::Eip(x) => x.index() < self.eips.len(),
             Handle::Lb(x) => x.index() < self.lbs.len(),
@@ -381,13 +377,13 @@ impl World {
     /// The interface holding `ip` in `vpc`.
     #[inline]
     pub fn eni_by_private_ip(&self, vpc: VpcId, ip: Ipv4Addr) -> Option<EniId> {
-        self.private_ips.get(&(vpc.0, u32::from(ip))).copied()
+        self.enis.by_private_ip(vpc, ip)
     }
 
     /// The interface a public address maps to (I1).
     #[inline]
     pub fn eni_by_public_ip(&self, ip: Ipv4Addr) -> Option<EniId> {
-        self.public_ips.get(&u32::from(ip)).copied()
+        self.enis.by_public_ip(ip)
     }
 
     /// I1: the public address of an interface: its Elastic IP, else its auto-assigned one.
@@ -523,12 +519,14 @@ mod tests {
     fn every_registered_id_finds_its_resource_and_others_find_nothing() {
         let lab = crate::lab::Lab::ready(crate::lab::LabOptions::default()).unwrap();
         let w = &lab.world;
-        let handles = (0..w.vpcs.len() as u32)
-            .map(|i| Handle::Vpc(VpcId(i)))
-            .chain((0..w.enis.len() as u32).map(|i| Handle::Eni(EniId(i))))
-            .chain((0..w.sgs.len() as u32).map(|i| Handle::Sg(SgId(i))))
-            .chain((0..w.lbs.len() as u32).map(|i| Handle::Lb(LbId(i))))
-            .chain((0..w.target_groups.len() as u32).map(|i| Handle::TargetGroup(TargetGroupId(i))));
+        let handles = w
+            .vpcs()
+            .ids()
+            .map(Handle::Vpc)
+            .chain(w.enis().ids().map(Handle::Eni))
+            .chain(w.sgs().ids().map(Handle::Sg))
+            .chain(w.lbs().ids().map(Handle::Lb))
+            .chain(w.target_groups().ids().map(Handle::TargetGroup));
         for h in handles {
             assert_eq!(w.find(w.aws_id(h)), Some(h));
         }

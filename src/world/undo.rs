@@ -50,6 +50,12 @@ impl<K: Hash + Eq + Clone, V: Clone> UndoMap<K, V> {
         self.map.len()
     }
 
+    /// Every value, in no particular order.
+    #[cfg(test)]
+    pub(crate) fn values(&self) -> impl Iterator<Item = &V> {
+        self.map.values()
+    }
+
     /// Sets `key` to `value`, returning the old value.
     pub(crate) fn insert(&mut self, key: K, value: V) -> Option<V> {
         let old = self.map.insert(key.clone(), value);
@@ -82,15 +88,15 @@ impl<K: Hash + Eq + Clone, V: Clone> UndoMap<K, V> {
         old
     }
 
-    fn begin(&mut self) {
+    pub(super) fn begin(&mut self) {
         self.log = Some(Vec::new());
     }
 
-    fn commit(&mut self) {
+    pub(super) fn commit(&mut self) {
         self.log = None;
     }
 
-    fn rollback(&mut self) {
+    pub(super) fn rollback(&mut self) {
         for (key, old) in self.log.take().into_iter().flatten().rev() {
             match old {
                 Some(v) => self.map.insert(key, v),
@@ -137,8 +143,6 @@ macro_rules! each_store {
         w.endpoints.$method();
         w.by_aws_id.by_hash.$method();
         w.by_aws_id.spill.$method();
-        w.private_ips.$method();
-        w.public_ips.$method();
         w.members.$method();
         w.eip_addresses.$method();
     }};
