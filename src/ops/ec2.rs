@@ -98,21 +98,23 @@ impl World {
         };
         let vpc = self.subnets[subnet].vpc;
         let aws_id = self.ids.aws_id("eni");
-        self.register(&aws_id, Handle::Eni(self.enis.arena().next_id()));
-        let id = self.enis.insert(NetworkInterface {
-            aws_id,
-            subnet,
-            vpc,
-            private_ip: ip,
-            public_ip: None,
-            eip: None,
-            groups,
-            source_dest_check: req.source_dest_check.unwrap_or(true),
-            owner,
-            description: req.description,
-            tags: req.tags,
-            deleted: false,
-        });
+        let id = self.enis.insert(
+            &mut self.by_aws_id,
+            NetworkInterface {
+                aws_id,
+                subnet,
+                vpc,
+                private_ip: ip,
+                public_ip: None,
+                eip: None,
+                groups,
+                source_dest_check: req.source_dest_check.unwrap_or(true),
+                owner,
+                description: req.description,
+                tags: req.tags,
+                deleted: false,
+            },
+        );
         Ok(id)
     }
 
@@ -160,21 +162,24 @@ impl World {
             self.assign_public_ip(eni);
         }
         let aws_id = self.ids.aws_id("i");
-        self.register(&aws_id, Handle::Instance(id));
         let mut services = vec![sshd()];
         services.extend(req.services);
-        self.instances.push(Instance {
-            aws_id,
-            eni,
-            secondary_enis: Box::default(),
-            state: InstanceState::Running,
-            instance_type: req.instance_type.map_or_else(|| DEFAULT_TYPE.clone(), Arc::from),
-            image_id: req.image_id.map_or_else(|| DEFAULT_IMAGE.clone(), Arc::from),
-            key_name: req.key_name,
-            services,
-            answers_ping: true,
-            tags: req.tags,
-        });
+        self.instances.insert(
+            &mut self.by_aws_id,
+            Handle::Instance,
+            Instance {
+                aws_id,
+                eni,
+                secondary_enis: Box::default(),
+                state: InstanceState::Running,
+                instance_type: req.instance_type.map_or_else(|| DEFAULT_TYPE.clone(), Arc::from),
+                image_id: req.image_id.map_or_else(|| DEFAULT_IMAGE.clone(), Arc::from),
+                key_name: req.key_name,
+                services,
+                answers_ping: true,
+                tags: req.tags,
+            },
+        );
         Ok(id)
     }
 
@@ -226,16 +231,12 @@ impl World {
         let id = EipId(self.eips.len() as u32);
         let public_ip = self.allocate_public_ip();
         let allocation_id = self.ids.aws_id("eipalloc");
-        self.register(&allocation_id, Handle::Eip(id));
         self.add_elastic_ip(public_ip, id);
-        self.eips.push(ElasticIp {
-            allocation_id,
-            public_ip,
-            eni: None,
-            association_id: None,
-            tags,
-            released: false,
-        });
+        self.eips.insert(
+            &mut self.by_aws_id,
+            Handle::Eip,
+            ElasticIp { allocation_id, public_ip, eni: None, association_id: None, tags, released: false },
+        );
         id
     }
 

@@ -145,22 +145,25 @@ impl World {
             req.name,
             self.ids.hex(16)
         );
-        self.register(&arn, Handle::Lb(id));
-        self.lbs.push(LoadBalancer {
-            dns_name: format!("{}-{}.elb.{}.amazonaws.com", req.name, dns_hex, self.region.name),
-            arn,
-            name: req.name,
-            dns_hex,
-            scheme: if req.internal { Scheme::Internal } else { Scheme::InternetFacing },
-            vpc,
-            nodes,
-            listeners: Vec::new(),
-            security_groups: req.security_groups,
-            cross_zone: req.cross_zone,
-            enforce_sg_on_privatelink: true,
-            tags: req.tags,
-            deleted: false,
-        });
+        self.lbs.insert(
+            &mut self.by_aws_id,
+            Handle::Lb,
+            LoadBalancer {
+                dns_name: format!("{}-{}.elb.{}.amazonaws.com", req.name, dns_hex, self.region.name),
+                arn,
+                name: req.name,
+                dns_hex,
+                scheme: if req.internal { Scheme::Internal } else { Scheme::InternetFacing },
+                vpc,
+                nodes,
+                listeners: Vec::new(),
+                security_groups: req.security_groups,
+                cross_zone: req.cross_zone,
+                enforce_sg_on_privatelink: true,
+                tags: req.tags,
+                deleted: false,
+            },
+        );
         Ok(id)
     }
 
@@ -224,21 +227,24 @@ impl World {
             req.name,
             self.ids.hex(16)
         );
-        self.register(&arn, Handle::TargetGroup(id));
-        self.target_groups.push(TargetGroup {
-            arn,
-            name: req.name,
-            protocol: req.protocol,
-            port: req.port,
-            vpc: req.vpc,
-            target_type: req.target_type,
-            targets: Vec::new(),
-            health_check: req.health_check,
-            preserve_client_ip: req.preserve_client_ip,
-            deregistration_delay_s: 300,
-            tags: req.tags,
-            deleted: false,
-        });
+        self.target_groups.insert(
+            &mut self.by_aws_id,
+            Handle::TargetGroup,
+            TargetGroup {
+                arn,
+                name: req.name,
+                protocol: req.protocol,
+                port: req.port,
+                vpc: req.vpc,
+                target_type: req.target_type,
+                targets: Vec::new(),
+                health_check: req.health_check,
+                preserve_client_ip: req.preserve_client_ip,
+                deregistration_delay_s: 300,
+                tags: req.tags,
+                deleted: false,
+            },
+        );
         Ok(id)
     }
 
@@ -281,8 +287,11 @@ impl World {
             arn_tail(&l.arn),
             self.ids.hex(16)
         );
-        self.register(&arn, Handle::Listener(id));
-        self.listeners.push(Listener { arn, lb, protocol, port, target_group: tg, deleted: false });
+        self.listeners.insert(
+            &mut self.by_aws_id,
+            Handle::Listener,
+            Listener { arn, lb, protocol, port, target_group: tg, deleted: false },
+        );
         self.lbs[lb].listeners.push(id);
         self.refresh_unused_groups();
         Ok(id)

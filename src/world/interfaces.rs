@@ -12,6 +12,7 @@ use std::ops::Index;
 
 use super::arena::Arena;
 use super::undo::UndoMap;
+use super::{Handle, IdIndex};
 use crate::ids::{EipId, EniId, SgId, VpcId};
 use crate::model::eip::ElasticIp;
 use crate::model::eni::NetworkInterface;
@@ -66,10 +67,10 @@ impl Interfaces {
     }
 
     /// Adds an interface and indexes its private address (and public one, if any).
-    pub(super) fn insert(&mut self, eni: NetworkInterface) -> EniId {
+    pub(super) fn insert(&mut self, index: &mut IdIndex, eni: NetworkInterface) -> EniId {
         let key = (eni.vpc.0, u32::from(eni.private_ip));
         let public = eni.public_ip;
-        let id = self.arena.push(eni);
+        let id = self.arena.insert(index, Handle::Eni, eni);
         self.by_private_ip.insert(key, id);
         if let Some(p) = public {
             self.by_public_ip.insert(u32::from(p), id);

@@ -4,6 +4,8 @@
 //! than the whole region's; and the Elastic IPs by address. These indexes only grow (a
 //! deleted resource stays listed, as it stays in its arena; readers check it still holds).
 
+use rustc_hash::FxHashMap;
+
 use crate::ids::*;
 use crate::model::security_group::SecurityGroup;
 use crate::model::subnet::Subnet;
@@ -12,18 +14,62 @@ use super::World;
 
 /// A VPC's subnets, security groups and gateways ever attached (deleted ones included).
 #[derive(Clone, Debug, Default)]
-pub(crate) struct Members {
+struct Members {
     subnets: Vec<SubnetId>,
     groups: Vec<SgId>,
     gateways: Vec<IgwId>,
 }
 
+/// Every VPC's [`Members`], by VPC handle. The lists only grow, so a transaction's undo
+/// is the number of VPCs listed and each touched VPC's list lengths when it began.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct MemberLists {
+    lists: Vec<Members>,
+    undo: Option<(usize, FxHashMap<usize, [usize; 3]>)>,
+}
+
+impl MemberLists {
+    fn get(&self, vpc: VpcId) -> Option<&Members> {
+        self.lists.get(vpc.0 as usize)
+    }
+
+    fn get_mut(&mut self, vpc: VpcId) -> &mut Members {
+        let i = vpc.0 as usize;
+        if self.lists.len() <= i {
+            self.lists.resize_with(i + 1, Members::default);
+        }
+        let m = &mut self.lists[i];
+        if let Some((len, touched)) = &mut self.undo {
+            if i < *len {
+                touched.entry(i).or_insert([m.subnets.len(), m.groups.len(), m.gateways.len()]);
+            }
+        }
+        m
+    }
+
+    pub(super) fn begin(&mut self) {
+        self.undo = Some((self.lists.len(), FxHashMap::default()));
+    }
+
+    pub(super) fn commit(&mut self) {
+        self.undo = None;
+    }
+
+    pub(super) fn rollback(&mut self) {
+        let Some((len, touched)) = self.undo.take() else { return };
+        self.lists.truncate(len);
+        for (i, [subnets, groups, gateways]) in touched {
+            let m = &mut self.lists[i];
+            m.subnets.truncate(subnets);
+            m.groups.truncate(groups);
+            m.gateways.truncate(gateways);
+        }
+    }
+}
+
 impl World {
     fn members_mut(&mut self, vpc: VpcId) -> &mut Members {
-        while !self.members.contains(vpc) {
-            self.members.push(Members::default());
-        }
-        &mut self.members[vpc]
+        self.members.get_mut(vpc)
     }
 
     /// Lists a new subnet under its VPC.

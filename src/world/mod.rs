@@ -12,9 +12,9 @@ mod undo;
 use std::net::Ipv4Addr;
 use std::ops::Index;
 
-pub use self::arena::{Arena, Live};
+pub use self::arena::{Arena, AwsId, Live};
 pub use self::interfaces::Interfaces;
-use self::members::Members;
+use self::members::MemberLists;
 use self::undo::UndoMap;
 
 use crate::ids::*;
@@ -107,6 +107,45 @@ pub(crate) struct IdIndex {
     spill: UndoMap<String, Handle>,
 }
 
+impl IdIndex {
+    /// Indexes `aws_id`; only [`Arena::insert`] calls it, as it adds the resource.
+    pub(super) fn register(&mut self, aws_id: &str, handle: Handle) {
+        // A second id with the same hash (or a re-registration) keeps its text.
+        if !self.by_hash.insert_new(id_hash(aws_id), handle) {
+            self.spill.insert(aws_id.to_string(), handle);
+        }
+    }
+}
+
+/// The AWS id each resource is found by.
+macro_rules! aws_id_field {
+    ($($resource:ty => $field:ident;)*) => {$(
+        impl AwsId for $resource {
+            #[inline]
+            fn aws_id(&self) -> &str {
+                &self.$field
+            }
+        }
+    )*};
+}
+
+aws_id_field! {
+    Vpc => aws_id;
+    Subnet => aws_id;
+    RouteTable => aws_id;
+    InternetGateway => aws_id;
+    SecurityGroup => aws_id;
+    NetworkAcl => aws_id;
+    NetworkInterface => aws_id;
+    Instance => aws_id;
+    ElasticIp => allocation_id;
+    LoadBalancer => arn;
+    Listener => arn;
+    TargetGroup => arn;
+    EndpointService => service_id;
+    VpcEndpoint => aws_id;
+}
+
 /// The Name tag: a scan of the usual handful of tags.
 #[inline]
 fn name_tag(tags: &crate::model::Tags) -> Option<&str> {
@@ -181,7 +220,7 @@ pub struct World {
     /// AWS id (or ARN) to handle, keyed by a hash of the id (the resource holds the text).
     by_aws_id: IdIndex,
     /// Each VPC's subnets, security groups and gateways ever attached.
-    members: Arena<VpcId, Members>,
+    members: MemberLists,
     /// Elastic IP addresses (released ones included) to their allocation.
     eip_addresses: UndoMap<u32, EipId>,
     /// Whether a [`World::transaction`] is running.
@@ -218,7 +257,7 @@ impl World {
             services: Arena::new(),
             endpoints: Arena::new(),
             by_aws_id: IdIndex::default(),
-            members: Arena::new(),
+            members: MemberLists::default(),
             eip_addresses: UndoMap::default(),
             in_transaction: false,
         }
@@ -364,14 +403,6 @@ impl World {
             Handle::Endpoint(x) => x.index() < self.endpoints.len(),
         };
         exists.then(|| self.aws_id(h))
-    }
-
-    fn register(&mut self, aws_id: &str, handle: Handle) {
-        let index = &mut self.by_aws_id;
-        // A second id with the same hash (or a re-registration) keeps its text.
-        if !index.by_hash.insert_new(id_hash(aws_id), handle) {
-            index.spill.insert(aws_id.to_string(), handle);
-        }
     }
 
     /// The interface holding `ip` in `vpc`.
@@ -543,7 +574,7 @@ mod tests {
         });
         let vpc = vpc.unwrap();
         let id = w.vpcs[vpc].aws_id.clone();
-        w.register(&id, Handle::Vpc(vpc));
+        w.by_aws_id.register(&id, Handle::Vpc(vpc));
         assert_eq!(w.find(&id), Some(Handle::Vpc(vpc)));
         assert_eq!(w.by_aws_id.spill.len(), 1);
     }
