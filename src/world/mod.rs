@@ -4,16 +4,18 @@
 
 pub mod arena;
 pub mod interfaces;
+mod members;
 #[path = "../ops/mod.rs"]
 pub mod ops;
+mod undo;
 
 use std::net::Ipv4Addr;
 use std::ops::Index;
 
-use rustc_hash::FxHashMap;
-
 pub use self::arena::{Arena, AwsId, Live};
 pub use self::interfaces::Interfaces;
+use self::members::MemberLists;
+use self::undo::UndoMap;
 
 use crate::ids::*;
 use crate::model::eip::ElasticIp;
@@ -101,21 +103,16 @@ pub enum Handle {
 /// (practically never seen) ids whose hash was taken.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct IdIndex {
-    by_hash: FxHashMap<u64, Handle>,
-    spill: FxHashMap<String, Handle>,
+    by_hash: UndoMap<u64, Handle>,
+    spill: UndoMap<String, Handle>,
 }
 
 impl IdIndex {
     /// Indexes `aws_id`; only [`Arena::insert`] calls it, as it adds the resource.
     pub(super) fn register(&mut self, aws_id: &str, handle: Handle) {
-        match self.by_hash.entry(id_hash(aws_id)) {
-            std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert(handle);
-            }
-            // A second id with the same hash (or a re-registration) keeps its text.
-            std::collections::hash_map::Entry::Occupied(_) => {
-                self.spill.insert(aws_id.to_string(), handle);
-            }
+        // A second id with the same hash (or a re-registration) keeps its text.
+        if !self.by_hash.insert_new(id_hash(aws_id), handle) {
+            self.spill.insert(aws_id.to_string(), handle);
         }
     }
 }
@@ -222,6 +219,12 @@ pub struct World {
     endpoints: Arena<EndpointId, VpcEndpoint>,
     /// AWS id (or ARN) to handle, keyed by a hash of the id (the resource holds the text).
     by_aws_id: IdIndex,
+    /// Each VPC's subnets, security groups and gateways ever attached.
+    members: MemberLists,
+    /// Elastic IP addresses (released ones included) to their allocation.
+    eip_addresses: UndoMap<u32, EipId>,
+    /// Whether a [`World::transaction`] is running.
+    in_transaction: bool,
 }
 
 impl World {
@@ -254,6 +257,9 @@ impl World {
             services: Arena::new(),
             endpoints: Arena::new(),
             by_aws_id: IdIndex::default(),
+            members: MemberLists::default(),
+            eip_addresses: UndoMap::default(),
+            in_transaction: false,
         }
     }
 
