@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use common::*;
 use vpcsim::lab::{Lab, LabOptions};
+use vpcsim::model::Tags;
 use vpcsim::ops::ec2::{CreateNetworkInterface, RunInstance};
 use vpcsim::ops::vpc::{CreateSubnet, CreateVpc};
 use vpcsim::trace::{ComponentKind as K, ExplanationCode};
@@ -208,4 +209,27 @@ fn a5_the_same_seed_gives_byte_identical_traces_and_another_seed_other_ids() {
     let (id_c, json_c, _) = run(8);
     assert_ne!(id_a, id_c);
     assert_ne!(json_a, json_c);
+}
+
+#[test]
+fn i7_disassociating_an_elastic_ip_gives_the_instance_a_new_automatic_public_ip() {
+    // I7: disassociating an Elastic IP from an instance's primary interface (one interface,
+    // launched with an automatic public IP) gives it a new automatic public IP.
+    let mut w = seoul(SEED);
+    let vpc = vpc(&mut w, "10.0.0.0/16");
+    internet_gateway(&mut w, vpc);
+    let a = subnet(&mut w, vpc, "10.0.1.0/24", 0);
+    let public = instance(&mut w, a, &[], true);
+    let private = instance(&mut w, a, &[], false);
+    let first = public_ip(&w, public);
+    let (eip, other) = (w.allocate_address(Tags::new()), w.allocate_address(Tags::new()));
+    w.associate_address(eip, eni(&w, public)).unwrap();
+    w.associate_address(other, eni(&w, private)).unwrap();
+    assert_eq!(w.public_ip_of(eni(&w, public)), Some(w[eip].public_ip));
+    w.disassociate_address(eip);
+    let renewed = w.public_ip_of(eni(&w, public)).expect("a new automatic public IP");
+    assert_ne!(renewed, w[eip].public_ip);
+    assert_ne!(renewed, first, "a new address, not the one it had");
+    w.disassociate_address(other);
+    assert_eq!(w.public_ip_of(eni(&w, private)), None, "launched without a public IP, it gets none");
 }

@@ -33,6 +33,8 @@ pub struct NetworkInterface {
     pub private_ip: Ipv4Addr,
     /// Auto-assigned public IPv4 address, if any.
     pub public_ip: Option<Ipv4Addr>,
+    /// Whether it was given an automatic public IP (I7: it gets a new one when an Elastic IP leaves it).
+    pub auto_public_ip: bool,
     /// An associated Elastic IP, which takes precedence over the auto-assigned address.
     pub eip: Option<EipId>,
     /// Security groups (1 to 16, S1).

@@ -106,6 +106,7 @@ impl World {
                 vpc,
                 private_ip: ip,
                 public_ip: None,
+                auto_public_ip: false,
                 eip: None,
                 groups,
                 source_dest_check: req.source_dest_check.unwrap_or(true),
@@ -252,10 +253,10 @@ impl World {
             ));
         }
         if self.eips[eip].eni.is_some() {
-            self.disassociate_address(eip);
+            self.enis.disassociate(eip, &mut self.eips);
         }
         if let Some(prev) = self.enis[eni].eip {
-            self.disassociate_address(prev);
+            self.enis.disassociate(prev, &mut self.eips);
         }
         let assoc = self.ids.aws_id("eipassoc");
         self.enis.associate(eni, eip, &mut self.eips, assoc.clone());
@@ -276,8 +277,22 @@ impl World {
         Ok(())
     }
 
-    /// DisassociateAddress.
+    /// DisassociateAddress; an instance's only interface that had an automatic public IP
+    /// gets a new one (I7).
     pub fn disassociate_address(&mut self, eip: EipId) {
+        let eni = self.eips[eip].eni;
         self.enis.disassociate(eip, &mut self.eips);
+        if let Some(eni) = eni.filter(|e| self.regains_public_ip(*e)) {
+            self.assign_public_ip(eni);
+        }
+    }
+
+    /// I7: the primary (and only) interface of an instance launched with an automatic
+    /// public IP gets a new one when its Elastic IP is disassociated.
+    fn regains_public_ip(&self, eni: EniId) -> bool {
+        let e = &self.enis[eni];
+        e.auto_public_ip
+            && matches!(e.owner, EniOwner::Instance(i)
+                if self.instances[i].eni == eni && self.instances[i].secondary_enis.is_empty())
     }
 }

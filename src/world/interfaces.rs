@@ -81,6 +81,7 @@ impl Interfaces {
     /// Gives an interface an auto-assigned public address (A6, I1).
     pub(super) fn assign_public_ip(&mut self, id: EniId, ip: Ipv4Addr) {
         let e = &mut self.arena[id];
+        e.auto_public_ip = true;
         if let Some(old) = e.public_ip.replace(ip) {
             self.by_public_ip.remove(&u32::from(old));
         }
