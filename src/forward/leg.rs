@@ -190,7 +190,8 @@ impl World {
         self.across_internet(out, mode, rec)
     }
 
-    /// The internet: a public address of an interface enters through its VPC's gateway; else a host of the simulated internet.
+    /// The internet: a public address of an interface enters through its VPC's gateway; else a
+    /// host of the simulated internet, or (for a response) the internet client that started the flow.
     pub(crate) fn across_internet<R: Recorder>(
         &self,
         h: Header,
@@ -201,7 +202,7 @@ impl World {
             rec.hop(self, Component::Internet(None), Why::Nothing, Some(h), None);
             return self.in_through_igw(dst, h, mode, rec);
         }
-        if self.is_internet_host(h.dst) {
+        if mode == Mode::Reply || self.is_internet_host(h.dst) {
             return Ok(LegEnd { eni: None, header: h });
         }
         Err(block(ExplanationCode::UnknownDestination, Component::Internet(Some(h.dst)), h))
@@ -223,14 +224,13 @@ impl World {
         rec: &mut R,
     ) -> Result<LegEnd, Block> {
         let e = &self[dst];
-        let Some(g) = self.igws().values().position(|g| g.attached == Some(e.vpc) && !g.deleted) else {
+        let Some(g) = self.igw_of(e.vpc) else {
             return Err(block(
                 ExplanationCode::IgwPrivateIpAssociationForIngress,
                 Component::Internet(None),
                 h,
             ));
         };
-        let g = IgwId(g as u32);
         let inside = Header { dst: e.private_ip, ..h };
         rec.hop(self, Component::Igw(g), Why::Nothing, Some(h), Some(inside));
         self.check_nacl(e.subnet, Direction::Ingress, inside, rec)?;

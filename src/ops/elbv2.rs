@@ -101,7 +101,7 @@ impl World {
             azs.push(sub.az);
         }
         let internet_facing = !req.internal;
-        if internet_facing && self.igws.values().all(|g| g.attached != Some(vpc)) {
+        if internet_facing && !self.igw_by_vpc.contains_key(&vpc) {
             return Err(ApiError::new(
                 OP,
                 "InvalidSubnet",
@@ -146,8 +146,10 @@ impl World {
             self.ids.hex(16)
         );
         self.register(&arn, Handle::Lb(id));
+        let dns_name = format!("{}-{}.elb.{}.amazonaws.com", req.name, dns_hex, self.region.name);
+        self.dns_names.insert_lb(&dns_name, id);
         self.lbs.push(LoadBalancer {
-            dns_name: format!("{}-{}.elb.{}.amazonaws.com", req.name, dns_hex, self.region.name),
+            dns_name,
             arn,
             name: req.name,
             dns_hex,
@@ -430,10 +432,8 @@ impl World {
                 (!e.deleted).then(|| (e.private_ip, self.subnets[e.subnet].az))
             }
             TargetRef::Ip(ip) => {
-                let subnet =
-                    self.subnets.values().find(|s| !s.deleted && s.vpc == vpc && s.cidr.contains(ip));
-                let az = subnet.map(|s| s.az)?;
-                Some((ip, az))
+                let subnet = self.subnet_containing(vpc, ip)?;
+                Some((ip, self.subnets[subnet].az))
             }
         }
     }

@@ -221,6 +221,9 @@ impl World {
         };
         self.register(&aws_id, Handle::Endpoint(id));
         let dns_suffix = self.ids.lower_alnum(8);
+        let service = &self.services[svc];
+        let private = service.private_dns_name.as_deref().filter(|_| req.private_dns_enabled);
+        self.dns_names.insert_endpoint(&format!("{aws_id}-{dns_suffix}"), private.map(|n| (vpc, n)), id);
         self.endpoints.push(VpcEndpoint {
             aws_id,
             vpc,

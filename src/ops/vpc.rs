@@ -216,6 +216,7 @@ impl World {
         let aws_id = self.ids.aws_id("subnet");
         self.register(&aws_id, Handle::Subnet(id));
         let nacl = self.vpcs[vpc].default_nacl;
+        self.subnets_by_address.insert(vpc, cidr, id);
         self.subnets.push(Subnet {
             aws_id,
             vpc,
@@ -291,7 +292,9 @@ impl World {
 
     /// DeleteSubnet.
     pub fn delete_subnet(&mut self, subnet: SubnetId) {
-        self.subnets[subnet].deleted = true;
+        let s = &mut self.subnets[subnet];
+        s.deleted = true;
+        self.subnets_by_address.remove(s.vpc, s.cidr, subnet);
     }
 
     /// DeleteRouteTable.
@@ -310,7 +313,7 @@ impl World {
                 format!("resource {} is already attached to network {}", g.aws_id, self.vpcs[v].aws_id),
             ));
         }
-        if let Some(other) = self.igws.values().find(|o| o.attached == Some(vpc)) {
+        if let Some(other) = self.igw_by_vpc.get(&vpc).map(|o| &self.igws[*o]) {
             return Err(ApiError::new(
                 OP,
                 "InvalidParameterValue",
@@ -321,6 +324,7 @@ impl World {
             ));
         }
         self.igws[igw].attached = Some(vpc);
+        self.igw_by_vpc.insert(vpc, igw);
         Ok(())
     }
 
@@ -335,6 +339,7 @@ impl World {
             ));
         }
         g.attached = None;
+        self.igw_by_vpc.remove(&vpc);
         Ok(())
     }
 

@@ -3,6 +3,7 @@
 //! clock. All state lives here; the walk ([`crate::forward`]) only reads it.
 
 pub mod arena;
+mod index;
 #[path = "../ops/mod.rs"]
 pub mod ops;
 
@@ -12,6 +13,8 @@ use std::ops::Index;
 use rustc_hash::FxHashMap;
 
 pub use self::arena::{Arena, Live};
+pub(crate) use self::index::DnsName;
+use self::index::{DnsNames, SubnetsByAddress};
 
 use crate::ids::*;
 use crate::model::eip::ElasticIp;
@@ -173,6 +176,12 @@ pub struct World {
     private_ips: FxHashMap<(u32, u32), EniId>,
     /// Public address to the interface it maps to (I1).
     public_ips: FxHashMap<u32, EniId>,
+    /// VPC to the internet gateway attached to it (deleted or not; one per VPC).
+    igw_by_vpc: FxHashMap<VpcId, IgwId>,
+    /// (VPC, address) to the live subnet whose block holds it.
+    subnets_by_address: SubnetsByAddress,
+    /// DNS names of load balancers and endpoints, and private DNS names by consumer VPC.
+    dns_names: DnsNames,
 }
 
 impl World {
@@ -206,6 +215,9 @@ impl World {
             by_aws_id: IdIndex::default(),
             private_ips: FxHashMap::default(),
             public_ips: FxHashMap::default(),
+            igw_by_vpc: FxHashMap::default(),
+            subnets_by_address: SubnetsByAddress::default(),
+            dns_names: DnsNames::default(),
         }
     }
 
@@ -368,6 +380,24 @@ impl World {
     #[inline]
     pub fn eni_by_public_ip(&self, ip: Ipv4Addr) -> Option<EniId> {
         self.public_ips.get(&u32::from(ip)).copied()
+    }
+
+    /// I3: the internet gateway attached to `vpc`, if it still exists.
+    #[inline]
+    pub fn igw_of(&self, vpc: VpcId) -> Option<IgwId> {
+        self.igw_by_vpc.get(&vpc).copied().filter(|g| !self.igws[*g].deleted)
+    }
+
+    /// The live subnet of `vpc` whose block holds `ip`.
+    #[inline]
+    pub fn subnet_containing(&self, vpc: VpcId, ip: Ipv4Addr) -> Option<SubnetId> {
+        self.subnets_by_address.lookup(vpc, ip)
+    }
+
+    /// The DNS name index the resolver reads.
+    #[inline]
+    pub(crate) fn dns_names(&self) -> &DnsNames {
+        &self.dns_names
     }
 
     /// I1: the public address of an interface: its Elastic IP, else its auto-assigned one.
