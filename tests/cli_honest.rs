@@ -282,3 +282,24 @@ mod control_characters {
         assert!(ran.stdout.contains("web\\u001b]0;owned\\u0007"), "{}", ran.stdout);
     }
 }
+
+mod wait_for {
+    use super::*;
+
+    #[test]
+    fn the_shell_and_a_scenario_step_wait_for_the_same_state_the_same_time() {
+        let lab = vpcsim(&["lab"]);
+        let shell = vpcsim_with_bytes(
+            &["shell", "lab"],
+            b"wait-for Custom-NLB-TG healthy\nwait-for Custom-NLB-TG gone\n",
+        );
+        let line = "Custom-NLB-TG is healthy after 2m10s\n";
+        assert!(lab.stdout.contains(line), "{}", lab.stdout);
+        assert!(shell.stdout.contains(line), "{}", shell.stdout);
+        assert!(
+            shell.stdout.contains("wait-for: "),
+            "an unknown state is the backend's error: {}",
+            shell.stdout
+        );
+    }
+}

@@ -19,6 +19,31 @@ fn block(code: ExplanationCode, at: Component, header: Header) -> Block {
     Block { code, at, header, on_return: false }
 }
 
+/// Candidate targets of a node: how many, and the indexes of the first [`Pool::FIRST`]
+/// (kept without allocating; a larger pool finds the rest by a second scan).
+#[derive(Default)]
+struct Pool {
+    len: u32,
+    first: [u32; Pool::FIRST],
+}
+
+impl Pool {
+    /// How many target indexes a pool keeps.
+    const FIRST: usize = 16;
+
+    fn push(&mut self, index: usize) {
+        if let Some(slot) = self.first.get_mut(self.len as usize) {
+            *slot = index as u32;
+        }
+        self.len += 1;
+    }
+
+    /// The `k`th candidate's index, when it is one of the first kept.
+    fn get(&self, k: usize) -> Option<usize> {
+        (k < self.len as usize).then(|| self.first.get(k).map(|&i| i as usize)).flatten()
+    }
+}
+
 /// The target a node picked and why.
 struct Choice {
     index: usize,
@@ -91,17 +116,29 @@ impl World {
         seq: u32,
     ) -> Result<Choice, Block> {
         let group = &self[tg];
-        // L4: a target whose instance is gone is unused, whatever its last health check said.
-        let place = |t: &Target| self.target_address(group.vpc, t.target);
-        let exists = |t: &Target| place(t).is_some();
-        let live = |t: &Target| exists(t) && !matches!(t.state, HealthState::Draining | HealthState::Unused);
-        let in_scope = |t: &Target| cross_zone || place(t).is_some_and(|(_, a)| a == az);
-        let healthy = |t: &Target| live(t) && t.state == HealthState::Healthy;
-        let any_healthy = group.targets.iter().any(healthy);
+        // One pass places each target once and sorts it into the node's two pools: the healthy
+        // targets, and every live one for failing open (L6). L4: a target whose instance is gone
+        // is unused, whatever its last health check said.
+        let mut healthy = Pool::default();
+        let mut live = Pool::default();
+        let mut any_healthy = false;
+        for (i, t) in group.targets.iter().enumerate() {
+            if matches!(t.state, HealthState::Draining | HealthState::Unused) {
+                continue;
+            }
+            let Some((_, target_az)) = self.target_address(group.vpc, t.target) else { continue };
+            let is_healthy = t.state == HealthState::Healthy;
+            any_healthy |= is_healthy;
+            if cross_zone || target_az == az {
+                live.push(i);
+                if is_healthy {
+                    healthy.push(i);
+                }
+            }
+        }
         let fail_open = !any_healthy;
-        let pool = |t: &Target| in_scope(t) && if fail_open { live(t) } else { healthy(t) };
-        let n = group.targets.iter().filter(|t| pool(t)).count() as u32;
-        if n == 0 {
+        let pool = if fail_open { &live } else { &healthy };
+        if pool.len == 0 {
             let code = if any_healthy {
                 ExplanationCode::ElbNotCrosszone
             } else {
@@ -110,9 +147,35 @@ impl World {
             return Err(block(code, Component::TargetGroup(tg), *h));
         }
         let hash = flow_hash(self.flow_key(), h.protocol, h.src, h.dst, h.src_port, h.dst_port, seq);
-        let k = (hash % u64::from(n)) as usize;
-        let index = group.targets.iter().enumerate().filter(|(_, t)| pool(t)).nth(k).map_or(0, |(i, _)| i);
-        Ok(Choice { index, hash, candidates: n, fail_open })
+        let k = (hash % u64::from(pool.len)) as usize;
+        let index = match pool.get(k) {
+            Some(i) => i,
+            None => self.nth_candidate(group.vpc, &group.targets, az, cross_zone, fail_open, k),
+        };
+        Ok(Choice { index, hash, candidates: pool.len, fail_open })
+    }
+
+    /// The `k`th target of a pool larger than [`Pool::FIRST`], by a second scan.
+    fn nth_candidate(
+        &self,
+        vpc: VpcId,
+        targets: &[Target],
+        az: &str,
+        cross_zone: bool,
+        fail_open: bool,
+        k: usize,
+    ) -> usize {
+        let usable = |t: &Target| {
+            if fail_open {
+                !matches!(t.state, HealthState::Draining | HealthState::Unused)
+            } else {
+                t.state == HealthState::Healthy
+            }
+        };
+        let in_pool = |t: &Target| {
+            usable(t) && self.target_address(vpc, t.target).is_some_and(|(_, a)| cross_zone || a == az)
+        };
+        targets.iter().enumerate().filter(|(_, t)| in_pool(t)).nth(k).map_or(0, |(i, _)| i)
     }
 
     /// A packet arrived at an endpoint's interface: it must be available (P7), and goes to the node in the same AZ (P8).
@@ -187,5 +250,25 @@ impl World {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Pool;
+
+    #[test]
+    fn a_pool_counts_every_candidate_and_keeps_the_first_sixteen_in_order() {
+        let mut pool = Pool::default();
+        for i in 0..20 {
+            pool.push(i * 2);
+        }
+        assert_eq!(pool.len, 20);
+        assert_eq!(
+            (0..Pool::FIRST).map(|k| pool.get(k)).collect::<Vec<_>>(),
+            (0..16).map(|i| Some(i * 2)).collect::<Vec<_>>()
+        );
+        assert_eq!(pool.get(Pool::FIRST), None, "the rest is found by a second scan");
+        assert_eq!(Pool::default().get(0), None);
     }
 }

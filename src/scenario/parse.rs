@@ -1,4 +1,4 @@
-//! From a YAML tree to a typed [`Scenario`], per shared/scenario-format.md.
+//! From a YAML tree to a typed [`Scenario`], per the scenario file contract (the README's "Scenario files").
 //!
 //! Every value is checked once here (durations, CIDRs, kinds, codes, regular
 //! expressions, substitution syntax, the shape of each command line); independent
@@ -180,7 +180,7 @@ fn read_top(ctx: &mut Ctx, root: &Node) -> Option<Scenario> {
     let region = root.get("region").map_or(Some(DEFAULT_REGION.to_string()), |n| region(ctx, n));
     let seed = root.get("seed").and_then(|n| seed(ctx, n));
     let stacks = root.get("stacks").map(|n| stacks(ctx, n)).unwrap_or_default();
-    let steps = steps(ctx, root, suggested.contains(&"steps"))?;
+    let steps = steps(ctx, root)?;
     total_wait(ctx, &steps);
     Some(Scenario {
         file: ctx.file.to_string(),
@@ -338,19 +338,15 @@ fn parameters(ctx: &mut Ctx, node: &Node) -> IndexMap<String, String> {
     out
 }
 
-fn steps(ctx: &mut Ctx, root: &Node, misspelt: bool) -> Option<Vec<Step>> {
-    let Some(node) = root.get("steps") else {
-        if !misspelt {
-            ctx.report(start(root), "missing key `steps`: a scenario has at least one step", None);
-        }
-        return None;
+/// The steps; `steps` may be empty or left out (a scenario that only builds a world, for
+/// `trace`, `graph`, `describe` and the shell).
+fn steps(ctx: &mut Ctx, root: &Node) -> Option<Vec<Step>> {
+    let Some(node) = root.get("steps").filter(|n| !matches!(n.value, NodeValue::Null)) else {
+        return Some(Vec::new());
     };
-    let items = match node.as_seq() {
-        Some([]) | None => {
-            ctx.report(node.loc, "`steps` must be a list of at least one step", None);
-            return None;
-        }
-        Some(items) => items,
+    let Some(items) = node.as_seq() else {
+        ctx.report(node.loc, format!("`steps` must be a list of steps, not {}", node.a_type_name()), None);
+        return None;
     };
     if let Some(extra) = items.get(MAX_STEPS) {
         let msg = format!("more than {MAX_STEPS} steps (limit MAX_STEPS)");
@@ -811,9 +807,16 @@ mod tests {
                 "3:7: `seed` must be a whole number from 0",
                 "5:12: `1lab` is not a valid stack name",
                 "5:46: a stack has `template` or `template-body`, not both",
-                "6:8: `steps` must be a list of at least one step",
             ]
         );
+    }
+
+    #[test]
+    fn steps_may_be_empty_or_left_out_but_not_another_type() {
+        for text in ["name: n\n", "name: n\nsteps: []\n", "name: n\nsteps:\n"] {
+            assert_eq!(load_str("t.yaml", text).map(|s| s.steps.len()), Ok(0), "{text:?}");
+        }
+        assert_eq!(problems("name: n\nsteps: 3\n"), ["2:8: `steps` must be a list of steps, not an integer"]);
     }
 
     #[test]
