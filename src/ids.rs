@@ -1,5 +1,6 @@
 //! Identity: typed arena handles ([`VpcId`], [`EniId`], ...) for the model, and the
-//! seeded generator of AWS-looking ids (A5) so that runs repeat exactly.
+//! seeded generators of AWS-looking ids (A5) and of per-connection randomness, so
+//! that runs repeat exactly.
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -81,6 +82,14 @@ impl IdGen {
     /// A generator whose whole stream is fixed by `seed`.
     pub fn new(seed: u64) -> IdGen {
         IdGen { rng: ChaCha8Rng::seed_from_u64(seed) }
+    }
+
+    /// Another stream of the same seed, independent of [`IdGen::new`]'s: drawing from
+    /// one never moves the other.
+    pub fn stream(seed: u64, stream: u64) -> IdGen {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        rng.set_stream(stream);
+        IdGen { rng }
     }
 
     /// `n` lowercase hex digits.

@@ -59,7 +59,7 @@ impl World {
     }
 
     fn full(&mut self, q: &Dig, server: Ipv4Addr, a: &Answer) -> String {
-        let id = self.id_stream().below(65536);
+        let id = self.connection_stream().below(65536);
         let fqdn = format!("{}.", q.name.trim_end_matches('.'));
         let mut s = String::new();
         let _ = writeln!(s, "\n; <<>> DiG 9.11.4-P2-RedHat-9.11.4-26.P2.amzn2.13 <<>> {}", q.name);

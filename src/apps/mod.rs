@@ -43,8 +43,8 @@ impl World {
     /// A new connection's source port and initial sequence number, drawn from the seeded stream.
     pub(crate) fn new_connection(&mut self) -> (u16, u32) {
         let span = u64::from(EPHEMERAL.to - EPHEMERAL.from) + 1;
-        let port = EPHEMERAL.from + self.id_stream().below(span) as u16;
-        let seq = self.id_stream().below(u64::from(u32::MAX)) as u32;
+        let port = EPHEMERAL.from + self.connection_stream().below(span) as u16;
+        let seq = self.connection_stream().below(u64::from(u32::MAX)) as u32;
         (port, seq)
     }
 

@@ -2,7 +2,7 @@
 //! their associations.
 
 use super::ApiResult;
-use crate::addr::{Cidr, PortRange, RuleProtocol};
+use crate::addr::{Cidr, PortRange, Protocol, RuleProtocol};
 use crate::error::ApiError;
 use crate::ids::*;
 use crate::model::nacl::{AclEntry, Action};
@@ -123,10 +123,7 @@ impl World {
             return Err(ApiError::new(
                 op,
                 "InvalidPermission.Duplicate",
-                format!(
-                    "the specified rule \"peer: {:?}, {}, ports {}, ALLOW\" already exists",
-                    dup.peer, dup.protocol, dup.ports
-                ),
+                format!("the specified rule \"{}\" already exists", self.rule_text(dup)),
             ));
         }
         self.quotas.check(Quota::RulesPerGroup, op, existing.len() + rules.len())?;
@@ -135,6 +132,28 @@ impl World {
         }
         self.sgs[sg].rules_mut(direction).extend(rules);
         Ok(())
+    }
+
+    /// A rule as AWS quotes it in errors:
+    /// `peer: 10.0.0.0/8, TCP, from port: 22, to port: 22, ALLOW`.
+    fn rule_text(&self, r: &SgRule) -> String {
+        let peer = match &r.peer {
+            Peer::Cidr(c) => c.to_string(),
+            Peer::Group(g) => self.sgs[*g].aws_id.clone(),
+            Peer::PrefixList(p) => p.clone(),
+        };
+        let (from, to) = (r.ports.from, r.ports.to);
+        match r.protocol {
+            RuleProtocol::All => format!("peer: {peer}, ALL, ALLOW"),
+            RuleProtocol::One(Protocol::Icmp) => {
+                let icmp_type = if from == to { i32::from(from) } else { -1 };
+                format!("peer: {peer}, ICMP, type: {icmp_type}, code: -1, ALLOW")
+            }
+            RuleProtocol::One(p) => {
+                let name = p.as_str().to_ascii_uppercase();
+                format!("peer: {peer}, {name}, from port: {from}, to port: {to}, ALLOW")
+            }
+        }
     }
 
     /// RevokeSecurityGroupIngress / Egress: the rule must exist.
@@ -267,4 +286,26 @@ fn operation(verb: &str, direction: Direction) -> String {
 /// A NACL entry that allows or denies `protocol`/`ports` for `cidr`.
 pub fn acl_entry(number: u16, protocol: RuleProtocol, ports: PortRange, cidr: Cidr, allow: bool) -> AclEntry {
     AclEntry { number, protocol, ports, cidr, action: if allow { Action::Allow } else { Action::Deny } }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn s8_a_duplicate_rule_is_refused_in_aws_words() {
+        let mut w = crate::lab::Lab::build(crate::lab::LabOptions::default()).unwrap().world;
+        let vpc = w.vpcs().ids().next().unwrap();
+        let sg = w.create_security_group(vpc, "dup", "duplicates", Tags::new()).unwrap();
+        let ssh = Permission::tcp(22, "10.0.0.0/8".parse().unwrap());
+        w.authorize_security_group(sg, Direction::Ingress, std::slice::from_ref(&ssh)).unwrap();
+        let e = w.authorize_security_group(sg, Direction::Ingress, &[ssh]).unwrap_err();
+        assert_eq!(e.code, "InvalidPermission.Duplicate");
+        assert_eq!(
+            e.message,
+            "the specified rule \"peer: 10.0.0.0/8, TCP, from port: 22, to port: 22, ALLOW\" already exists"
+        );
+        let e = w.authorize_security_group(sg, Direction::Egress, &[Permission::all()]).unwrap_err();
+        assert_eq!(e.message, "the specified rule \"peer: 0.0.0.0/0, ALL, ALLOW\" already exists");
+    }
 }

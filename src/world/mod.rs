@@ -119,6 +119,9 @@ fn id_hash(aws_id: &str) -> u64 {
     h.finish()
 }
 
+/// The ChaCha stream number of per-connection randomness (resource ids use stream 0).
+const CONNECTION_STREAM: u64 = 1;
+
 /// Options for a new world.
 #[derive(Clone, Debug)]
 pub struct WorldConfig {
@@ -137,7 +140,11 @@ pub struct World {
     pub account_id: String,
     /// The principal making control-plane calls (P3); the account root by default.
     pub caller: String,
+    /// Resource ids, names and addresses: drawn only when something is created.
     ids: IdGen,
+    /// Per-connection randomness (ephemeral ports, TCP sequence numbers, DNS message
+    /// ids): a separate stream, so a `dig` or `curl` never renumbers later resources.
+    connections: IdGen,
     flow_key: u64,
     now_ms: u64,
     /// The account's limits (Q1); raise them with [`crate::quota::Quotas::raise`].
@@ -195,6 +202,7 @@ impl World {
             caller: format!("arn:aws:iam::{account_id}:root"),
             account_id,
             ids,
+            connections: IdGen::stream(config.seed, CONNECTION_STREAM),
             flow_key,
             now_ms: 0,
             quotas: Quotas::default(),
@@ -314,6 +322,12 @@ impl World {
     #[inline]
     pub(crate) fn id_stream(&mut self) -> &mut IdGen {
         &mut self.ids
+    }
+
+    /// The seeded stream of per-connection randomness (ports, sequence numbers, DNS ids).
+    #[inline]
+    pub(crate) fn connection_stream(&mut self) -> &mut IdGen {
+        &mut self.connections
     }
 
     /// The key of the flow hash an NLB uses to pick a target (L3).
