@@ -113,6 +113,8 @@ impl Outcome {
 pub(crate) struct Legs {
     items: [Option<LegRecord>; 4],
     len: usize,
+    /// The client on the internet that opened the flow, which its response may return to.
+    client: Option<Ipv4Addr>,
 }
 
 /// One leg, remembered for its response.
@@ -195,6 +197,7 @@ impl World {
     /// Walk a flow from a client on the internet with any recorder.
     pub fn walk_from_internet<R: Recorder>(&self, flow: Flow, rec: &mut R) -> Outcome {
         self.walk_with(rec, |w, legs, rec| {
+            legs.client = Some(flow.header.src);
             rec.hop(w, Component::Internet(Some(flow.header.src)), Why::Nothing, Some(flow.header), None);
             let end = w.across_internet(flow.header, leg::Mode::Forward, rec)?;
             legs.push(LegRecord::Routed { to: end.eni, arrived: end.header, reply_to: None });
