@@ -846,3 +846,17 @@ fn every_flag_aws_has_that_vpcsim_does_not_model_is_refused_saying_so() {
         );
     }
 }
+
+#[test]
+fn a_duplicate_rule_is_named_as_aws_names_it_without_debug_text() {
+    let (mut s, ids) = setup();
+    let line = "aws ec2 authorize-security-group-ingress --group-id {WEBSG} --protocol tcp --port 8080 --cidr 10.9.0.0/16";
+    run_line(&mut s, &ids, line);
+    let out = run_line(&mut s, &ids, line);
+    assert_eq!(out.exit_code, 254);
+    assert_eq!(
+        out.stderr,
+        "\nAn error occurred (InvalidPermission.Duplicate) when calling the AuthorizeSecurityGroupIngress operation: \
+         the specified rule \"peer: 10.9.0.0/16, TCP, from port: 8080, to port: 8080, ALLOW\" already exists\n"
+    );
+}

@@ -46,6 +46,8 @@ pub fn normalize(node: Node, problems: &mut Vec<Problem>) -> Node {
     let Some(tag) = tag.filter(|t| !t.starts_with("tag:yaml.org,2002:")) else { return inner };
     match long_name(&tag) {
         Some(name) => Node::new(NodeValue::Map(vec![(Key { name: name.to_string(), loc }, inner)]), loc),
+        // Past a full report, further unknown tags are not described (the report says more exist).
+        None if problems.len() > super::graph::MAX_PROBLEMS => inner,
         None => {
             let short: Vec<String> =
                 SUPPORTED.iter().map(|l| format!("!{}", l.strip_prefix("Fn::").unwrap_or(l))).collect();

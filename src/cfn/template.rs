@@ -157,6 +157,9 @@ impl Template {
             outputs: IndexMap::new(),
         };
         for (key, node) in section(doc, "Parameters", &mut problems) {
+            if problems.len() > super::graph::MAX_PROBLEMS {
+                return Err(problems);
+            }
             let p = parse_parameter(key, node).map_err(|e| e.within(&format!("Parameters.{}", key.name)));
             push(&mut tpl.parameters, key, p, &mut problems);
         }
@@ -177,6 +180,9 @@ impl Template {
             ));
         }
         for (key, node) in section(doc, "Outputs", &mut problems) {
+            if problems.len() > super::graph::MAX_PROBLEMS {
+                return Err(problems);
+            }
             let o = parse_output(key, node).map_err(|e| e.within(&format!("Outputs.{}", key.name)));
             push(&mut tpl.outputs, key, o, &mut problems);
         }

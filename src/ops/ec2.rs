@@ -97,50 +97,37 @@ impl World {
             None => self.allocate_private_ip(op, subnet)?,
         };
         let vpc = self.subnets[subnet].vpc;
-        let id = EniId(self.enis.len() as u32);
         let aws_id = self.ids.aws_id("eni");
-        self.register(&aws_id, Handle::Eni(id));
-        self.private_ips.insert((vpc.0, u32::from(ip)), id);
-        self.enis.push(NetworkInterface {
-            aws_id,
-            subnet,
-            vpc,
-            private_ip: ip,
-            public_ip: None,
-            eip: None,
-            groups,
-            source_dest_check: req.source_dest_check.unwrap_or(true),
-            owner,
-            description: req.description,
-            tags: req.tags,
-            deleted: false,
-        });
+        let id = self.enis.insert(
+            &mut self.by_aws_id,
+            NetworkInterface {
+                aws_id,
+                subnet,
+                vpc,
+                private_ip: ip,
+                public_ip: None,
+                eip: None,
+                groups,
+                source_dest_check: req.source_dest_check.unwrap_or(true),
+                owner,
+                description: req.description,
+                tags: req.tags,
+                deleted: false,
+            },
+        );
         Ok(id)
     }
 
     /// Give an interface an auto-assigned public address (A6, I1).
     pub(crate) fn assign_public_ip(&mut self, eni: EniId) -> Ipv4Addr {
         let ip = self.allocate_public_ip();
-        self.enis[eni].public_ip = Some(ip);
-        self.public_ips.insert(u32::from(ip), eni);
+        self.enis.assign_public_ip(eni, ip);
         ip
     }
 
     /// Remove an interface and its addresses from the indexes.
     pub(crate) fn remove_eni(&mut self, eni: EniId) {
-        let e = &mut self.enis[eni];
-        e.deleted = true;
-        let (vpc, ip, public, eip) = (e.vpc, e.private_ip, e.public_ip, e.eip.take());
-        self.private_ips.remove(&(vpc.0, u32::from(ip)));
-        if let Some(p) = public {
-            self.public_ips.remove(&u32::from(p));
-        }
-        if let Some(x) = eip {
-            let a = &mut self.eips[x];
-            self.public_ips.remove(&u32::from(a.public_ip));
-            a.eni = None;
-            a.association_id = None;
-        }
+        self.enis.remove(eni, &mut self.eips);
     }
 
     /// CreateNetworkInterface: a standalone interface.
@@ -175,21 +162,24 @@ impl World {
             self.assign_public_ip(eni);
         }
         let aws_id = self.ids.aws_id("i");
-        self.register(&aws_id, Handle::Instance(id));
         let mut services = vec![sshd()];
         services.extend(req.services);
-        self.instances.push(Instance {
-            aws_id,
-            eni,
-            secondary_enis: Box::default(),
-            state: InstanceState::Running,
-            instance_type: req.instance_type.map_or_else(|| DEFAULT_TYPE.clone(), Arc::from),
-            image_id: req.image_id.map_or_else(|| DEFAULT_IMAGE.clone(), Arc::from),
-            key_name: req.key_name,
-            services,
-            answers_ping: true,
-            tags: req.tags,
-        });
+        self.instances.insert(
+            &mut self.by_aws_id,
+            Handle::Instance,
+            Instance {
+                aws_id,
+                eni,
+                secondary_enis: Box::default(),
+                state: InstanceState::Running,
+                instance_type: req.instance_type.map_or_else(|| DEFAULT_TYPE.clone(), Arc::from),
+                image_id: req.image_id.map_or_else(|| DEFAULT_IMAGE.clone(), Arc::from),
+                key_name: req.key_name,
+                services,
+                answers_ping: true,
+                tags: req.tags,
+            },
+        );
         Ok(id)
     }
 
@@ -225,14 +215,14 @@ impl World {
 
     /// ModifyNetworkInterfaceAttribute / ModifyInstanceAttribute: source/destination check.
     pub fn set_source_dest_check(&mut self, eni: EniId, on: bool) {
-        self.enis[eni].source_dest_check = on;
+        self.enis.set_source_dest_check(eni, on);
     }
 
     /// ModifyInstanceAttribute --groups: replace an interface's groups.
     pub fn set_groups(&mut self, eni: EniId, groups: &[SgId]) -> ApiResult<()> {
         let subnet = self.enis[eni].subnet;
         let groups = self.check_groups("ModifyInstanceAttribute", subnet, groups)?;
-        self.enis[eni].groups = groups;
+        self.enis.set_groups(eni, groups);
         Ok(())
     }
 
@@ -241,15 +231,11 @@ impl World {
         let id = EipId(self.eips.len() as u32);
         let public_ip = self.allocate_public_ip();
         let allocation_id = self.ids.aws_id("eipalloc");
-        self.register(&allocation_id, Handle::Eip(id));
-        self.eips.push(ElasticIp {
-            allocation_id,
-            public_ip,
-            eni: None,
-            association_id: None,
-            tags,
-            released: false,
-        });
+        self.eips.insert(
+            &mut self.by_aws_id,
+            Handle::Eip,
+            ElasticIp { allocation_id, public_ip, eni: None, association_id: None, tags, released: false },
+        );
         id
     }
 
@@ -270,16 +256,8 @@ impl World {
         if let Some(prev) = self.enis[eni].eip {
             self.disassociate_address(prev);
         }
-        if let Some(p) = self.enis[eni].public_ip.take() {
-            self.public_ips.remove(&u32::from(p));
-        }
         let assoc = self.ids.aws_id("eipassoc");
-        let a = &mut self.eips[eip];
-        a.eni = Some(eni);
-        a.association_id = Some(assoc.clone());
-        let ip = a.public_ip;
-        self.enis[eni].eip = Some(eip);
-        self.public_ips.insert(u32::from(ip), eni);
+        self.enis.associate(eni, eip, &mut self.eips, assoc.clone());
         Ok(assoc)
     }
 
@@ -299,12 +277,6 @@ impl World {
 
     /// DisassociateAddress.
     pub fn disassociate_address(&mut self, eip: EipId) {
-        let a = &mut self.eips[eip];
-        if let Some(eni) = a.eni.take() {
-            a.association_id = None;
-            let ip = a.public_ip;
-            self.public_ips.remove(&u32::from(ip));
-            self.enis[eni].eip = None;
-        }
+        self.enis.disassociate(eip, &mut self.eips);
     }
 }

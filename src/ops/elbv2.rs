@@ -131,7 +131,7 @@ impl World {
                 EniOwner::LoadBalancer(id),
             )?;
             // L9: a node's groups are the load balancer's own, possibly none (no default group).
-            self.enis[eni].groups = req.security_groups.clone();
+            self.enis.set_groups(eni, req.security_groups.clone());
             if !req.internal {
                 self.assign_public_ip(eni);
             }
@@ -145,24 +145,27 @@ impl World {
             req.name,
             self.ids.hex(16)
         );
-        self.register(&arn, Handle::Lb(id));
         let dns_name = format!("{}-{}.elb.{}.amazonaws.com", req.name, dns_hex, self.region.name);
         self.dns_names.insert_lb(&dns_name, id);
-        self.lbs.push(LoadBalancer {
-            dns_name,
-            arn,
-            name: req.name,
-            dns_hex,
-            scheme: if req.internal { Scheme::Internal } else { Scheme::InternetFacing },
-            vpc,
-            nodes,
-            listeners: Vec::new(),
-            security_groups: req.security_groups,
-            cross_zone: req.cross_zone,
-            enforce_sg_on_privatelink: true,
-            tags: req.tags,
-            deleted: false,
-        });
+        self.lbs.insert(
+            &mut self.by_aws_id,
+            Handle::Lb,
+            LoadBalancer {
+                dns_name,
+                arn,
+                name: req.name,
+                dns_hex,
+                scheme: if req.internal { Scheme::Internal } else { Scheme::InternetFacing },
+                vpc,
+                nodes,
+                listeners: Vec::new(),
+                security_groups: req.security_groups,
+                cross_zone: req.cross_zone,
+                enforce_sg_on_privatelink: true,
+                tags: req.tags,
+                deleted: false,
+            },
+        );
         Ok(id)
     }
 
@@ -226,21 +229,24 @@ impl World {
             req.name,
             self.ids.hex(16)
         );
-        self.register(&arn, Handle::TargetGroup(id));
-        self.target_groups.push(TargetGroup {
-            arn,
-            name: req.name,
-            protocol: req.protocol,
-            port: req.port,
-            vpc: req.vpc,
-            target_type: req.target_type,
-            targets: Vec::new(),
-            health_check: req.health_check,
-            preserve_client_ip: req.preserve_client_ip,
-            deregistration_delay_s: 300,
-            tags: req.tags,
-            deleted: false,
-        });
+        self.target_groups.insert(
+            &mut self.by_aws_id,
+            Handle::TargetGroup,
+            TargetGroup {
+                arn,
+                name: req.name,
+                protocol: req.protocol,
+                port: req.port,
+                vpc: req.vpc,
+                target_type: req.target_type,
+                targets: Vec::new(),
+                health_check: req.health_check,
+                preserve_client_ip: req.preserve_client_ip,
+                deregistration_delay_s: 300,
+                tags: req.tags,
+                deleted: false,
+            },
+        );
         Ok(id)
     }
 
@@ -283,8 +289,11 @@ impl World {
             arn_tail(&l.arn),
             self.ids.hex(16)
         );
-        self.register(&arn, Handle::Listener(id));
-        self.listeners.push(Listener { arn, lb, protocol, port, target_group: tg, deleted: false });
+        self.listeners.insert(
+            &mut self.by_aws_id,
+            Handle::Listener,
+            Listener { arn, lb, protocol, port, target_group: tg, deleted: false },
+        );
         self.lbs[lb].listeners.push(id);
         self.refresh_unused_groups();
         Ok(id)

@@ -59,19 +59,22 @@ impl World {
         }
         let id = ServiceId(self.services.len() as u32);
         let service_id = self.ids.aws_id("vpce-svc");
-        self.register(&service_id, Handle::Service(id));
         let region = self.region.name;
-        self.services.push(EndpointService {
-            service_name: format!("com.amazonaws.vpce.{region}.{service_id}"),
-            base_dns_name: format!("{service_id}.{region}.vpce.amazonaws.com"),
-            service_id,
-            nlbs: nlbs.to_vec(),
-            acceptance_required,
-            allowed_principals: Vec::new(),
-            private_dns_name,
-            state: ServiceState::Available,
-            tags,
-        });
+        self.services.insert(
+            &mut self.by_aws_id,
+            Handle::Service,
+            EndpointService {
+                service_name: format!("com.amazonaws.vpce.{region}.{service_id}"),
+                base_dns_name: format!("{service_id}.{region}.vpce.amazonaws.com"),
+                service_id,
+                nlbs: nlbs.to_vec(),
+                acceptance_required,
+                allowed_principals: Vec::new(),
+                private_dns_name,
+                state: ServiceState::Available,
+                tags,
+            },
+        );
         Ok(id)
     }
 
@@ -219,26 +222,29 @@ impl World {
         } else {
             (EndpointState::Pending, Some(now + PROVISION_SECONDS * 1000))
         };
-        self.register(&aws_id, Handle::Endpoint(id));
         let dns_suffix = self.ids.lower_alnum(8);
         let service = &self.services[svc];
         let private = service.private_dns_name.as_deref().filter(|_| req.private_dns_enabled);
         self.dns_names.insert_endpoint(&format!("{aws_id}-{dns_suffix}"), private.map(|n| (vpc, n)), id);
-        self.endpoints.push(VpcEndpoint {
-            aws_id,
-            vpc,
-            service: svc,
-            subnets: req.subnets,
-            enis,
-            groups,
-            state,
-            next_change_ms: next,
-            dns_suffix,
-            private_dns_enabled: req.private_dns_enabled,
-            owner: self.caller.clone(),
-            created_ms: now,
-            tags: req.tags,
-        });
+        self.endpoints.insert(
+            &mut self.by_aws_id,
+            Handle::Endpoint,
+            VpcEndpoint {
+                aws_id,
+                vpc,
+                service: svc,
+                subnets: req.subnets,
+                enis,
+                groups,
+                state,
+                next_change_ms: next,
+                dns_suffix,
+                private_dns_enabled: req.private_dns_enabled,
+                owner: self.caller.clone(),
+                created_ms: now,
+                tags: req.tags,
+            },
+        );
         Ok(id)
     }
 

@@ -83,19 +83,22 @@ impl World {
         }
         let id = SgId(self.sgs.len() as u32);
         let aws_id = self.ids.aws_id("sg");
-        self.register(&aws_id, Handle::Sg(id));
         let egress = vec![self.new_rule(Peer::Cidr(Cidr::ANY))];
-        self.sgs.push(SecurityGroup {
-            aws_id,
-            name: name.to_string(),
-            description: description.to_string(),
-            vpc,
-            ingress: SgRules::new(),
-            egress: egress.into(),
-            is_default: false,
-            tags,
-            deleted: false,
-        });
+        self.sgs.insert(
+            &mut self.by_aws_id,
+            Handle::Sg,
+            SecurityGroup {
+                aws_id,
+                name: name.to_string(),
+                description: description.to_string(),
+                vpc,
+                ingress: SgRules::new(),
+                egress: egress.into(),
+                is_default: false,
+                tags,
+                deleted: false,
+            },
+        );
         Ok(id)
     }
 

@@ -30,7 +30,7 @@ impl World {
             Handle::Igw(x) => &mut self.igws[x].tags,
             Handle::Sg(x) => &mut self.sgs[x].tags,
             Handle::Nacl(x) => &mut self.nacls[x].tags,
-            Handle::Eni(x) => &mut self.enis[x].tags,
+            Handle::Eni(x) => self.enis.tags_mut(x),
             Handle::Instance(x) => &mut self.instances[x].tags,
             Handle::Eip(x) => &mut self.eips[x].tags,
             Handle::Lb(x) => &mut self.lbs[x].tags,

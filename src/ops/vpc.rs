@@ -93,18 +93,21 @@ impl World {
         let main_route_table = self.new_route_table(vpc, cidr, true, Tags::new());
         let default_sg = self.new_default_sg(vpc);
         let default_nacl = self.new_nacl(vpc, true, Tags::new());
-        self.register(&aws_id, Handle::Vpc(vpc));
-        self.vpcs.push(Vpc {
-            aws_id,
-            cidr,
-            dns_support: req.dns_support.unwrap_or(true),
-            dns_hostnames: req.dns_hostnames.unwrap_or(false),
-            main_route_table,
-            default_sg,
-            default_nacl,
-            tags: req.tags,
-            deleted: false,
-        });
+        self.vpcs.insert(
+            &mut self.by_aws_id,
+            Handle::Vpc,
+            Vpc {
+                aws_id,
+                cidr,
+                dns_support: req.dns_support.unwrap_or(true),
+                dns_hostnames: req.dns_hostnames.unwrap_or(false),
+                main_route_table,
+                default_sg,
+                default_nacl,
+                tags: req.tags,
+                deleted: false,
+            },
+        );
         Ok(vpc)
     }
 
@@ -122,24 +125,19 @@ impl World {
     fn new_route_table(&mut self, vpc: VpcId, cidr: Cidr, main: bool, tags: Tags) -> RouteTableId {
         let id = RouteTableId(self.route_tables.len() as u32);
         let aws_id = self.ids.aws_id("rtb");
-        self.register(&aws_id, Handle::RouteTable(id));
         let local =
             Route { destination: cidr, target: RouteTarget::Local, origin: RouteOrigin::CreateRouteTable };
-        self.route_tables.push(RouteTable {
-            aws_id,
-            vpc,
-            main,
-            routes: vec![local].into(),
-            tags,
-            deleted: false,
-        });
+        self.route_tables.insert(
+            &mut self.by_aws_id,
+            Handle::RouteTable,
+            RouteTable { aws_id, vpc, main, routes: vec![local].into(), tags, deleted: false },
+        );
         id
     }
 
     fn new_default_sg(&mut self, vpc: VpcId) -> SgId {
         let id = SgId(self.sgs.len() as u32);
         let aws_id = self.ids.aws_id("sg");
-        self.register(&aws_id, Handle::Sg(id));
         let mut sg = SecurityGroup {
             aws_id,
             name: "default".into(),
@@ -153,24 +151,27 @@ impl World {
         };
         sg.ingress.push(self.new_rule(crate::model::security_group::Peer::Group(id)));
         sg.egress.push(self.new_rule(crate::model::security_group::Peer::Cidr(Cidr::ANY)));
-        self.sgs.push(sg);
+        self.sgs.insert(&mut self.by_aws_id, Handle::Sg, sg);
         id
     }
 
     pub(crate) fn new_nacl(&mut self, vpc: VpcId, is_default: bool, tags: Tags) -> NaclId {
         let id = NaclId(self.nacls.len() as u32);
         let aws_id = self.ids.aws_id("acl");
-        self.register(&aws_id, Handle::Nacl(id));
         let rules = if is_default { vec![allow_all_entry()] } else { Vec::new() };
-        self.nacls.push(NetworkAcl {
-            aws_id,
-            vpc,
-            is_default,
-            ingress: rules.clone(),
-            egress: rules,
-            tags,
-            deleted: false,
-        });
+        self.nacls.insert(
+            &mut self.by_aws_id,
+            Handle::Nacl,
+            NetworkAcl {
+                aws_id,
+                vpc,
+                is_default,
+                ingress: rules.clone(),
+                egress: rules,
+                tags,
+                deleted: false,
+            },
+        );
         id
     }
 
@@ -214,22 +215,25 @@ impl World {
         };
         let id = SubnetId(self.subnets.len() as u32);
         let aws_id = self.ids.aws_id("subnet");
-        self.register(&aws_id, Handle::Subnet(id));
         let nacl = self.vpcs[vpc].default_nacl;
         self.subnets_by_address.insert(vpc, cidr, id);
-        self.subnets.push(Subnet {
-            aws_id,
-            vpc,
-            cidr,
-            az,
-            map_public_ip_on_launch: req.map_public_ip_on_launch,
-            route_table: None,
-            route_table_association_id: None,
-            nacl,
-            next_offset: 4,
-            tags: req.tags,
-            deleted: false,
-        });
+        self.subnets.insert(
+            &mut self.by_aws_id,
+            Handle::Subnet,
+            Subnet {
+                aws_id,
+                vpc,
+                cidr,
+                az,
+                map_public_ip_on_launch: req.map_public_ip_on_launch,
+                route_table: None,
+                route_table_association_id: None,
+                nacl,
+                next_offset: 4,
+                tags: req.tags,
+                deleted: false,
+            },
+        );
         Ok(id)
     }
 
@@ -275,8 +279,11 @@ impl World {
     pub fn create_internet_gateway(&mut self, tags: Tags) -> IgwId {
         let id = IgwId(self.igws.len() as u32);
         let aws_id = self.ids.aws_id("igw");
-        self.register(&aws_id, Handle::Igw(id));
-        self.igws.push(InternetGateway { aws_id, attached: None, tags, deleted: false });
+        self.igws.insert(
+            &mut self.by_aws_id,
+            Handle::Igw,
+            InternetGateway { aws_id, attached: None, tags, deleted: false },
+        );
         id
     }
 
@@ -539,7 +546,7 @@ impl World {
             let r = ranges[self.ids.below(ranges.len() as u64) as usize];
             let ip = r.nth(self.ids.below(r.size()) as u32);
             let last = ip.octets()[3];
-            let taken = self.public_ips.contains_key(&u32::from(ip))
+            let taken = self.enis.by_public_ip(ip).is_some()
                 || self.eips.values().any(|e| e.public_ip == ip)
                 || ip == self.region.service_addr();
             if last != 0 && last != 255 && !taken {

@@ -6,7 +6,14 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::ops::{Index, IndexMut};
 
+use super::{Handle, IdIndex};
 use crate::ids::ArenaId;
+
+/// A resource known by an AWS id (or ARN): the key of the world's id index.
+pub trait AwsId {
+    /// `vpc-...`, `arn:aws:...`, `eipalloc-...`.
+    fn aws_id(&self) -> &str;
+}
 
 /// Whether a resource still exists (not deleted, not terminated).
 pub trait Live {
@@ -32,12 +39,22 @@ impl<I: ArenaId, T> Arena<I, T> {
         I::from_index(self.items.len())
     }
 
-    /// Adds a resource and returns its handle.
+    /// Adds a resource and returns its handle. Private: [`Arena::insert`] is the way in,
+    /// so that no resource misses the id index.
     #[inline]
-    pub(crate) fn push(&mut self, item: T) -> I {
+    fn push(&mut self, item: T) -> I {
         let id = self.next_id();
         self.items.push(item);
         id
+    }
+
+    /// Adds a resource and registers its AWS id in `index`; its handle.
+    pub(super) fn insert(&mut self, index: &mut IdIndex, handle: fn(I) -> Handle, item: T) -> I
+    where
+        T: AwsId,
+    {
+        index.register(item.aws_id(), handle(self.next_id()));
+        self.push(item)
     }
 
     /// The number of resources ever created (deleted ones included).

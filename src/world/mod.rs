@@ -4,6 +4,7 @@
 
 pub mod arena;
 mod index;
+pub mod interfaces;
 #[path = "../ops/mod.rs"]
 pub mod ops;
 
@@ -12,9 +13,10 @@ use std::ops::Index;
 
 use rustc_hash::FxHashMap;
 
-pub use self::arena::{Arena, Live};
+pub use self::arena::{Arena, AwsId, Live};
 pub(crate) use self::index::DnsName;
 use self::index::{DnsNames, SubnetsByAddress};
+pub use self::interfaces::Interfaces;
 
 use crate::ids::*;
 use crate::model::eip::ElasticIp;
@@ -106,6 +108,50 @@ pub(crate) struct IdIndex {
     spill: FxHashMap<String, Handle>,
 }
 
+impl IdIndex {
+    /// Indexes `aws_id`; only [`Arena::insert`] calls it, as it adds the resource.
+    pub(super) fn register(&mut self, aws_id: &str, handle: Handle) {
+        match self.by_hash.entry(id_hash(aws_id)) {
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(handle);
+            }
+            // A second id with the same hash (or a re-registration) keeps its text.
+            std::collections::hash_map::Entry::Occupied(_) => {
+                self.spill.insert(aws_id.to_string(), handle);
+            }
+        }
+    }
+}
+
+/// The AWS id each resource is found by.
+macro_rules! aws_id_field {
+    ($($resource:ty => $field:ident;)*) => {$(
+        impl AwsId for $resource {
+            #[inline]
+            fn aws_id(&self) -> &str {
+                &self.$field
+            }
+        }
+    )*};
+}
+
+aws_id_field! {
+    Vpc => aws_id;
+    Subnet => aws_id;
+    RouteTable => aws_id;
+    InternetGateway => aws_id;
+    SecurityGroup => aws_id;
+    NetworkAcl => aws_id;
+    NetworkInterface => aws_id;
+    Instance => aws_id;
+    ElasticIp => allocation_id;
+    LoadBalancer => arn;
+    Listener => arn;
+    TargetGroup => arn;
+    EndpointService => service_id;
+    VpcEndpoint => aws_id;
+}
+
 /// The Name tag: a scan of the usual handful of tags.
 #[inline]
 fn name_tag(tags: &crate::model::Tags) -> Option<&str> {
@@ -162,7 +208,7 @@ pub struct World {
     /// Network ACLs.
     nacls: Arena<NaclId, NetworkAcl>,
     /// Network interfaces.
-    enis: Arena<EniId, NetworkInterface>,
+    enis: Interfaces,
     /// Instances.
     instances: Arena<InstanceId, Instance>,
     /// Elastic IPs.
@@ -179,10 +225,6 @@ pub struct World {
     endpoints: Arena<EndpointId, VpcEndpoint>,
     /// AWS id (or ARN) to handle, keyed by a hash of the id (the resource holds the text).
     by_aws_id: IdIndex,
-    /// (VPC, private address) to the interface holding it.
-    private_ips: FxHashMap<(u32, u32), EniId>,
-    /// Public address to the interface it maps to (I1).
-    public_ips: FxHashMap<u32, EniId>,
     /// VPC to the internet gateway attached to it (deleted or not; one per VPC).
     igw_by_vpc: FxHashMap<VpcId, IgwId>,
     /// (VPC, address) to the live subnet whose block holds it.
@@ -212,7 +254,7 @@ impl World {
             igws: Arena::new(),
             sgs: Arena::new(),
             nacls: Arena::new(),
-            enis: Arena::new(),
+            enis: Interfaces::default(),
             instances: Arena::new(),
             eips: Arena::new(),
             lbs: Arena::new(),
@@ -221,8 +263,6 @@ impl World {
             services: Arena::new(),
             endpoints: Arena::new(),
             by_aws_id: IdIndex::default(),
-            private_ips: FxHashMap::default(),
-            public_ips: FxHashMap::default(),
             igw_by_vpc: FxHashMap::default(),
             subnets_by_address: SubnetsByAddress::default(),
             dns_names: DnsNames::default(),
@@ -273,7 +313,7 @@ impl World {
     /// NetworkInterface resources, by handle (deleted ones included; [`Arena::live`] skips them).
     #[inline]
     pub fn enis(&self) -> &Arena<EniId, NetworkInterface> {
-        &self.enis
+        self.enis.arena()
     }
 
     /// Instance resources, by handle (deleted ones included; [`Arena::live`] skips them).
@@ -359,7 +399,7 @@ impl World {
             Handle::Igw(x) => x.index() < self.igws.len(),
             Handle::Sg(x) => x.index() < self.sgs.len(),
             Handle::Nacl(x) => x.index() < self.nacls.len(),
-            Handle::Eni(x) => x.index() < self.enis.len(),
+            Handle::Eni(x) => x.index() < self.enis.arena().len(),
             Handle::Instance(x) => x.index() < self.instances.len(),
             Handle::Eip(x) => x.index() < self.eips.len(),
             Handle::Lb(x) => x.index() < self.lbs.len(),
@@ -371,29 +411,16 @@ impl World {
         exists.then(|| self.aws_id(h))
     }
 
-    fn register(&mut self, aws_id: &str, handle: Handle) {
-        let index = &mut self.by_aws_id;
-        match index.by_hash.entry(id_hash(aws_id)) {
-            std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert(handle);
-            }
-            // A second id with the same hash (or a re-registration) keeps its text.
-            std::collections::hash_map::Entry::Occupied(_) => {
-                index.spill.insert(aws_id.to_string(), handle);
-            }
-        }
-    }
-
     /// The interface holding `ip` in `vpc`.
     #[inline]
     pub fn eni_by_private_ip(&self, vpc: VpcId, ip: Ipv4Addr) -> Option<EniId> {
-        self.private_ips.get(&(vpc.0, u32::from(ip))).copied()
+        self.enis.by_private_ip(vpc, ip)
     }
 
     /// The interface a public address maps to (I1).
     #[inline]
     pub fn eni_by_public_ip(&self, ip: Ipv4Addr) -> Option<EniId> {
-        self.public_ips.get(&u32::from(ip)).copied()
+        self.enis.by_public_ip(ip)
     }
 
     /// I3: the internet gateway attached to `vpc`, if it still exists.
@@ -547,12 +574,14 @@ mod tests {
     fn every_registered_id_finds_its_resource_and_others_find_nothing() {
         let lab = crate::lab::Lab::ready(crate::lab::LabOptions::default()).unwrap();
         let w = &lab.world;
-        let handles = (0..w.vpcs.len() as u32)
-            .map(|i| Handle::Vpc(VpcId(i)))
-            .chain((0..w.enis.len() as u32).map(|i| Handle::Eni(EniId(i))))
-            .chain((0..w.sgs.len() as u32).map(|i| Handle::Sg(SgId(i))))
-            .chain((0..w.lbs.len() as u32).map(|i| Handle::Lb(LbId(i))))
-            .chain((0..w.target_groups.len() as u32).map(|i| Handle::TargetGroup(TargetGroupId(i))));
+        let handles = w
+            .vpcs()
+            .ids()
+            .map(Handle::Vpc)
+            .chain(w.enis().ids().map(Handle::Eni))
+            .chain(w.sgs().ids().map(Handle::Sg))
+            .chain(w.lbs().ids().map(Handle::Lb))
+            .chain(w.target_groups().ids().map(Handle::TargetGroup));
         for h in handles {
             assert_eq!(w.find(w.aws_id(h)), Some(h));
         }
@@ -569,7 +598,7 @@ mod tests {
         });
         let vpc = vpc.unwrap();
         let id = w.vpcs[vpc].aws_id.clone();
-        w.register(&id, Handle::Vpc(vpc));
+        w.by_aws_id.register(&id, Handle::Vpc(vpc));
         assert_eq!(w.find(&id), Some(Handle::Vpc(vpc)));
         assert_eq!(w.by_aws_id.spill.len(), 1);
     }

@@ -57,3 +57,19 @@ fn evaluation_stops_once_a_report_holds_its_hundred_problems() {
     // reading the template costs about 50 MB.
     assert!(usage.allocated < 150 << 20, "{usage:?}");
 }
+
+#[test]
+fn two_hundred_thousand_unknown_tags_are_reported_as_a_hundred_without_describing_the_rest() {
+    let t =
+        format!("Resources:\n  R: {{Type: AWS::EC2::VPC}}\nMetadata:\n{}", "  - !Foo x\n".repeat(200_000));
+    let text = t.clone();
+    let (_, parsing) = finishes(move || measure(|| yaml::parse(&text, &Limits::default()).map(|_| ())));
+    let (result, usage) = import_measured(t);
+    let e = result.unwrap_err();
+    assert_eq!(e.problems.len(), 101, "at most 100 problems and a note");
+    assert!(e.problems[0].message.contains("unknown tag `!Foo`"), "{}", e.problems[0]);
+    assert_eq!(e.problems[0].location.line, 4);
+    assert!(e.problems[100].message.contains("more problems not shown"), "{}", e.problems[100]);
+    // Describing every unknown tag (a hint listing the supported ones each) costs about 4x the parse.
+    assert!(usage.allocated < 2 * parsing.allocated, "{usage:?} against parsing alone {parsing:?}");
+}

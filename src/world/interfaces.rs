@@ -1,0 +1,176 @@
+//! Network interfaces with the address indexes the packet walk needs: (VPC, private
+//! address) to interface, and public address to interface (I1: the auto-assigned
+//! address, or the Elastic IP that replaced it). The indexes change only inside the
+//! methods that change what they index, so they cannot go stale; everything else an
+//! op may change on an interface has its own setter here.
+//!
+//! More indexes belong next to the data they index in the same way (gateway by VPC,
+//! subnet by address, DNS name to answer): a type like this one that owns the arena.
+
+use std::net::Ipv4Addr;
+use std::ops::Index;
+
+use rustc_hash::FxHashMap;
+
+use super::arena::Arena;
+use super::{Handle, IdIndex};
+use crate::ids::{EipId, EniId, SgId, VpcId};
+use crate::model::eip::ElasticIp;
+use crate::model::eni::NetworkInterface;
+use crate::model::Tags;
+
+/// Every interface ever created, with its address indexes.
+#[derive(Clone, Debug, Default)]
+pub struct Interfaces {
+    arena: Arena<EniId, NetworkInterface>,
+    by_private_ip: FxHashMap<(u32, u32), EniId>,
+    by_public_ip: FxHashMap<u32, EniId>,
+}
+
+impl Interfaces {
+    /// The interfaces, by handle (deleted ones included).
+    #[inline]
+    pub fn arena(&self) -> &Arena<EniId, NetworkInterface> {
+        &self.arena
+    }
+
+    /// The live interface holding `ip` in `vpc`.
+    #[inline]
+    pub fn by_private_ip(&self, vpc: VpcId, ip: Ipv4Addr) -> Option<EniId> {
+        self.by_private_ip.get(&(vpc.0, u32::from(ip))).copied()
+    }
+
+    /// The live interface a public address maps to (I1).
+    #[inline]
+    pub fn by_public_ip(&self, ip: Ipv4Addr) -> Option<EniId> {
+        self.by_public_ip.get(&u32::from(ip)).copied()
+    }
+
+    /// Adds an interface and indexes its private address (and public one, if any).
+    pub(super) fn insert(&mut self, index: &mut IdIndex, eni: NetworkInterface) -> EniId {
+        let key = (eni.vpc.0, u32::from(eni.private_ip));
+        let public = eni.public_ip;
+        let id = self.arena.insert(index, Handle::Eni, eni);
+        self.by_private_ip.insert(key, id);
+        if let Some(p) = public {
+            self.by_public_ip.insert(u32::from(p), id);
+        }
+        id
+    }
+
+    /// Gives an interface an auto-assigned public address (A6, I1).
+    pub(super) fn assign_public_ip(&mut self, id: EniId, ip: Ipv4Addr) {
+        let e = &mut self.arena[id];
+        if let Some(old) = e.public_ip.replace(ip) {
+            self.by_public_ip.remove(&u32::from(old));
+        }
+        self.by_public_ip.insert(u32::from(ip), id);
+    }
+
+    /// I1: the Elastic IP replaces the interface's auto-assigned address.
+    pub(super) fn associate(
+        &mut self,
+        id: EniId,
+        eip: EipId,
+        eips: &mut Arena<EipId, ElasticIp>,
+        assoc: String,
+    ) {
+        let e = &mut self.arena[id];
+        if let Some(old) = e.public_ip.take() {
+            self.by_public_ip.remove(&u32::from(old));
+        }
+        e.eip = Some(eip);
+        let a = &mut eips[eip];
+        a.eni = Some(id);
+        a.association_id = Some(assoc);
+        self.by_public_ip.insert(u32::from(a.public_ip), id);
+    }
+
+    /// The Elastic IP leaves the interface it was associated with, if any.
+    pub(super) fn disassociate(&mut self, eip: EipId, eips: &mut Arena<EipId, ElasticIp>) {
+        let a = &mut eips[eip];
+        if let Some(id) = a.eni.take() {
+            a.association_id = None;
+            self.by_public_ip.remove(&u32::from(a.public_ip));
+            self.arena[id].eip = None;
+        }
+    }
+
+    /// Deletes an interface: its addresses leave the indexes and its Elastic IP is freed.
+    pub(super) fn remove(&mut self, id: EniId, eips: &mut Arena<EipId, ElasticIp>) {
+        let e = &mut self.arena[id];
+        e.deleted = true;
+        self.by_private_ip.remove(&(e.vpc.0, u32::from(e.private_ip)));
+        if let Some(p) = e.public_ip {
+            self.by_public_ip.remove(&u32::from(p));
+        }
+        if let Some(eip) = e.eip {
+            self.disassociate(eip, eips);
+        }
+    }
+
+    /// ModifyNetworkInterfaceAttribute --groups.
+    pub(super) fn set_groups(&mut self, id: EniId, groups: Vec<SgId>) {
+        self.arena[id].groups = groups;
+    }
+
+    /// ModifyNetworkInterfaceAttribute --source-dest-check.
+    pub(super) fn set_source_dest_check(&mut self, id: EniId, on: bool) {
+        self.arena[id].source_dest_check = on;
+    }
+
+    /// The interface's tags, to change.
+    pub(super) fn tags_mut(&mut self, id: EniId) -> &mut Tags {
+        &mut self.arena[id].tags
+    }
+}
+
+impl Index<EniId> for Interfaces {
+    type Output = NetworkInterface;
+
+    #[inline]
+    fn index(&self, id: EniId) -> &NetworkInterface {
+        &self.arena[id]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lab::{Lab, LabOptions};
+
+    /// Every live interface's addresses find it, and no index entry names a deleted one.
+    fn indexes_agree_with_a_scan(w: &crate::world::World) {
+        let enis = &w.enis;
+        for (id, e) in enis.arena().iter() {
+            let private = enis.by_private_ip(e.vpc, e.private_ip);
+            let public = w.public_ip_of(id).and_then(|p| enis.by_public_ip(p));
+            if e.deleted {
+                assert_ne!(private, Some(id));
+            } else {
+                assert_eq!(private, Some(id), "{}", e.aws_id);
+                assert_eq!(public, w.public_ip_of(id).map(|_| id), "{}", e.aws_id);
+            }
+        }
+        assert!(enis.by_private_ip.values().all(|&id| !enis[id].deleted));
+        assert!(enis.by_public_ip.values().all(|&id| !enis[id].deleted));
+    }
+
+    #[test]
+    fn i1_address_indexes_follow_association_and_deletion() {
+        let mut lab = Lab::build(LabOptions::default()).unwrap();
+        let w = &mut lab.world;
+        indexes_agree_with_a_scan(w);
+        let eni = w[lab.my_ec2].eni;
+        let auto = w[eni].public_ip.unwrap();
+        let eip = w.allocate_address(Tags::new());
+        w.associate_address(eip, eni).unwrap();
+        assert_eq!(w.eni_by_public_ip(auto), None, "I1: the Elastic IP replaces the auto-assigned address");
+        assert_eq!(w.eni_by_public_ip(w[eip].public_ip), Some(eni));
+        indexes_agree_with_a_scan(w);
+        w.terminate_instance(lab.my_ec2);
+        assert_eq!(w.eni_by_public_ip(w[eip].public_ip), None);
+        assert_eq!(w[eip].eni, None, "the Elastic IP is free again");
+        indexes_agree_with_a_scan(w);
+    }
+}
