@@ -1,4 +1,4 @@
-//! Fidelity tests for security groups (aws-semantics.md S2-S6) and network ACLs (N1-N3).
+//! Fidelity tests for security groups (aws-semantics.md S1-S6, S8) and network ACLs (N1-N4).
 
 mod common;
 
@@ -529,4 +529,66 @@ fn i6_a_group_reference_matches_private_ips_only_not_traffic_through_the_igw() {
     let t = w.trace(eni(&w, client), tcp_from(&w, client, public_ip(&w, server), 80));
     assert_eq!(hops_of(&t.forward, K::InternetGateway).len(), 2);
     assert_eq!(blocked_at(&t), (C::EniSgRulesMismatch, K::SecurityGroup, s));
+}
+
+#[test]
+fn s8_a_rule_referencing_a_group_of_an_unpeered_vpc_is_refused_with_invalid_group_not_found() {
+    // S8: a rule may reference a group of the same VPC or of a VPC peered with it in the same
+    // region; any other group is refused (InvalidGroup.NotFound).
+    let TwoSubnets { mut w, vpc: home, .. } = two_subnets();
+    let other_vpc = vpc(&mut w, "10.1.0.0/16");
+    let server_sg = w.create_security_group(home, "server", "server", Tags::new()).unwrap();
+    let same_vpc = w.create_security_group(home, "clients", "clients", Tags::new()).unwrap();
+    let foreign = w.create_security_group(other_vpc, "clients", "clients", Tags::new()).unwrap();
+    let before = format!("{w:?}");
+    for direction in [Direction::Ingress, Direction::Egress] {
+        let err = w
+            .authorize_security_group(
+                server_sg,
+                direction,
+                &[
+                    perm(Protocol::Tcp, 80, 80, Peer::Group(same_vpc)),
+                    perm(Protocol::Tcp, 80, 80, Peer::Group(foreign)),
+                ],
+            )
+            .unwrap_err();
+        let op = if direction == Direction::Ingress { "Ingress" } else { "Egress" };
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "An error occurred (InvalidGroup.NotFound) when calling the AuthorizeSecurityGroup{op} operation: The security group '{}' does not exist in VPC '{}'",
+                sg_id(&w, foreign),
+                w[home].aws_id
+            )
+        );
+    }
+    assert_eq!(format!("{w:?}"), before, "a refused call authorises none of its rules");
+    w.authorize_security_group(
+        server_sg,
+        Direction::Ingress,
+        &[perm(Protocol::Tcp, 80, 80, Peer::Group(same_vpc))],
+    )
+    .unwrap();
+}
+
+#[test]
+fn s8_protocol_icmp_with_port_minus_one_means_every_icmp_type_and_code() {
+    // S8: `--protocol icmp --port -1` means all ICMP types and codes.
+    use vpcsim::scenario::Backend;
+    let lab = Lab::ready(LabOptions::default()).unwrap();
+    let sg = lab.web_sg;
+    let line = format!(
+        "aws ec2 authorize-security-group-ingress --group-id {} --protocol icmp --port -1 --cidr 10.99.0.0/16",
+        lab.world[sg].aws_id
+    );
+    let mut s = vpcsim::session::Session::new(lab.world);
+    let call = vpcsim::command::aws::parse_line(&line).unwrap();
+    let out = s.run_aws(&call);
+    assert_eq!(out.exit_code, 0, "{}", out.stderr);
+    let peer = Peer::Cidr(cidr("10.99.0.0/16"));
+    let rule = s.world[sg].ingress.iter().find(|r| r.peer == peer).expect("the rule was added");
+    assert_eq!((rule.protocol, rule.ports), (RuleProtocol::One(Protocol::Icmp), PortRange::ALL));
+    for icmp_type in [0, 3, 8, 11, 13] {
+        assert!(rule.admits(Protocol::Icmp, icmp_type), "ICMP type {icmp_type}");
+    }
 }

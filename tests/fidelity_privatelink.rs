@@ -459,6 +459,7 @@ fn p9_a_services_private_dns_name_answers_the_endpoint_inside_a_consumer_vpc_wit
     let svc = w
         .create_vpc_endpoint_service_configuration(&[lab.nlb], false, Some(name.into()), Tags::new())
         .unwrap();
+    w.modify_vpc_dns(lab.my_vpc, None, Some(true));
     let ep = w
         .create_vpc_endpoint(CreateVpcEndpoint {
             vpc: Some(lab.my_vpc),
@@ -470,8 +471,6 @@ fn p9_a_services_private_dns_name_answers_the_endpoint_inside_a_consumer_vpc_wit
         })
         .unwrap();
     w.advance(Duration::from_secs(120));
-    assert_eq!(w.resolve(View::Vpc(lab.my_vpc), name).rcode, Rcode::NxDomain, "enableDnsHostnames is off");
-    w.modify_vpc_dns(lab.my_vpc, None, Some(true));
     let a = w.resolve(View::Vpc(lab.my_vpc), name);
     assert_eq!((a.rcode, a.addrs), (Rcode::NoError, vec![endpoint_ip(w, ep, 0)]));
     assert_eq!(w.resolve(View::Vpc(lab.custom_vpc), name).rcode, Rcode::NxDomain);
@@ -505,4 +504,76 @@ fn d1_the_vpc_resolver_needs_dns_support_and_is_not_filtered_by_groups_or_acls()
         (out.stdout.as_str(), out.exit_code),
         (";; connection timed out; no servers could be reached\n", 9)
     );
+}
+
+#[test]
+fn p11_an_endpoint_with_private_dns_needs_dns_hostnames_on_its_vpc() {
+    // P11: creating an interface endpoint with private DNS in a VPC without both
+    // enableDnsSupport and enableDnsHostnames fails (InvalidParameter).
+    let mut lab = Lab::ready(LabOptions::default()).unwrap();
+    let w = &mut lab.world;
+    let svc = service(w, lab.nlb, false);
+    let request = CreateVpcEndpoint {
+        vpc: Some(lab.my_vpc),
+        service_name: w[svc].service_name.clone(),
+        subnets: vec![lab.my_subnet],
+        private_dns_enabled: true,
+        ..Default::default()
+    };
+    let before = format!("{w:?}");
+    let err = w.create_vpc_endpoint(request.clone()).unwrap_err();
+    let vpc_id = w[lab.my_vpc].aws_id.clone();
+    assert_eq!(
+        err.to_string(),
+        format!("An error occurred (InvalidParameter) when calling the CreateVpcEndpoint operation: Enabling private DNS requires both enableDnsSupport and enableDnsHostnames VPC attributes set to true for {vpc_id}")
+    );
+    assert_eq!(format!("{w:?}"), before, "a refused endpoint leaves the world as it was");
+    w.modify_vpc_dns(lab.my_vpc, Some(false), Some(true));
+    assert_eq!(
+        w.create_vpc_endpoint(request.clone()).unwrap_err().code,
+        "InvalidParameter",
+        "DNS support off"
+    );
+    w.modify_vpc_dns(lab.my_vpc, Some(true), None);
+    assert!(w.create_vpc_endpoint(request).is_ok(), "both attributes on");
+}
+
+#[test]
+fn p11_a_stack_endpoint_with_private_dns_enabled_in_a_vpc_without_dns_hostnames_fails() {
+    // P11, through CloudFormation: `PrivateDnsEnabled: true` on an endpoint whose VPC
+    // leaves EnableDnsHostnames at its default (false) fails the stack.
+    let template = "\
+Resources:
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties: {CidrBlock: 10.0.0.0/16}
+  Subnet:
+    Type: AWS::EC2::Subnet
+    Properties: {VpcId: !Ref Vpc, CidrBlock: 10.0.0.0/24, AvailabilityZone: eu-west-1a}
+  Nlb:
+    Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+    Properties: {Type: network, Scheme: internal, Subnets: [!Ref Subnet]}
+  Service:
+    Type: AWS::EC2::VPCEndpointService
+    Properties: {NetworkLoadBalancerArns: [!Ref Nlb]}
+  Endpoint:
+    Type: AWS::EC2::VPCEndpoint
+    Properties:
+      VpcEndpointType: Interface
+      VpcId: !Ref Vpc
+      ServiceName: !Sub 'com.amazonaws.vpce.${AWS::Region}.${Service}'
+      SubnetIds: [!Ref Subnet]
+      PrivateDnsEnabled: true
+";
+    let mut w = World::in_region("eu-west-1", 1).unwrap();
+    let none = indexmap::IndexMap::new();
+    let err = vpcsim::stack::create_stack(&mut w, "s", "endpoint.yaml", template, &none, &none).unwrap_err();
+    let shown = err.to_string();
+    assert!(shown.contains("endpoint.yaml:"), "{shown}");
+    assert!(shown.contains("Endpoint"), "{shown}");
+    assert!(shown.contains("InvalidParameter"), "{shown}");
+    assert!(shown.contains("enableDnsSupport and enableDnsHostnames"), "{shown}");
+    let fixed =
+        template.replace("CidrBlock: 10.0.0.0/16}", "CidrBlock: 10.0.0.0/16, EnableDnsHostnames: true}");
+    vpcsim::stack::create_stack(&mut w, "s", "endpoint.yaml", &fixed, &none, &none).unwrap();
 }

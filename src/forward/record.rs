@@ -3,6 +3,8 @@
 //! the ids, names and matched rules of a [`Trace`], as typed values ([`Matched`]):
 //! nothing is formatted while recording.
 
+use std::borrow::Cow;
+
 use crate::addr::{Cidr, PortRange, RuleProtocol};
 use crate::ids::*;
 use crate::model::nacl::{AclEntry, Action};
@@ -112,7 +114,7 @@ impl Recorder for ExplainRecorder<'_> {
             Some(h) => w.aws_id(h),
             None => {
                 host = internet_id(w, c);
-                host.as_str()
+                &*host
             }
         };
         let path = if self.returning { &mut self.ret } else { &mut self.forward };
@@ -150,7 +152,7 @@ pub fn describe(w: &World, c: Component) -> (ComponentKind, String, Option<Strin
     let (kind, handle) = classify(c);
     let id = match handle {
         Some(h) => w.aws_id(h).to_string(),
-        None => internet_id(w, c),
+        None => internet_id(w, c).into_owned(),
     };
     (kind, id, handle.and_then(|h| w.name_of(h)).map(str::to_string))
 }
@@ -175,11 +177,11 @@ fn classify(c: Component) -> (ComponentKind, Option<Handle>) {
     (kind, Some(handle))
 }
 
-/// The id of the internet, or of a host on it.
-fn internet_id(w: &World, c: Component) -> String {
+/// The id of the internet, or of a host on it (allocated only for a host).
+fn internet_id(w: &World, c: Component) -> Cow<'static, str> {
     match c {
-        Component::Internet(Some(addr)) => internet_host_name(w, addr),
-        _ => "internet".to_string(),
+        Component::Internet(Some(addr)) => Cow::Owned(internet_host_name(w, addr)),
+        _ => Cow::Borrowed("internet"),
     }
 }
 

@@ -1,4 +1,4 @@
-//! PrivateLink: endpoint service configurations and interface endpoints (P1-P7, P10).
+//! PrivateLink: endpoint service configurations and interface endpoints (P1-P7, P10, P11).
 
 use super::ApiResult;
 use crate::error::ApiError;
@@ -22,7 +22,7 @@ pub struct CreateVpcEndpoint {
     pub subnets: Vec<SubnetId>,
     /// Groups on the endpoint ENIs; the VPC's default group when empty (S4).
     pub groups: Vec<SgId>,
-    /// P9.
+    /// P9; needs enableDnsSupport and enableDnsHostnames on the VPC (P11).
     pub private_dns_enabled: bool,
     /// Tags.
     pub tags: Tags,
@@ -160,6 +160,9 @@ impl World {
                 format!("The Vpc Endpoint Service '{}' does not exist (principal {} is not allowed: the service owner must add it with modify-vpc-endpoint-service-permissions)", service.service_name, self.caller),
             ));
         }
+        if req.private_dns_enabled {
+            self.check_private_dns_attributes(op, vpc)?;
+        }
         let azs = self.service_azs(svc);
         let mut seen = Vec::new();
         for s in &req.subnets {
@@ -190,6 +193,23 @@ impl World {
         let count =
             self.endpoints.values().filter(|e| e.vpc == vpc && e.state != EndpointState::Deleted).count();
         self.quotas.check(Quota::InterfaceEndpointsPerVpc, op, count + 1)
+    }
+
+    /// P11: an endpoint with private DNS needs both enableDnsSupport and enableDnsHostnames
+    /// on its VPC (InvalidParameter).
+    fn check_private_dns_attributes(&self, op: &str, vpc: VpcId) -> ApiResult<()> {
+        let v = &self.vpcs[vpc];
+        if v.dns_support && v.dns_hostnames {
+            return Ok(());
+        }
+        Err(ApiError::new(
+            op,
+            "InvalidParameter",
+            format!(
+                "Enabling private DNS requires both enableDnsSupport and enableDnsHostnames VPC attributes set to true for {}",
+                v.aws_id
+            ),
+        ))
     }
 
     fn build_endpoint(

@@ -1,4 +1,4 @@
-//! Security groups (S1-S5) and network ACLs (N1-N2): creating them, their rules and
+//! Security groups (S1-S5, S8) and network ACLs (N1-N2): creating them, their rules and
 //! their associations.
 
 use super::ApiResult;
@@ -102,7 +102,8 @@ impl World {
         Ok(id)
     }
 
-    /// AuthorizeSecurityGroupIngress / Egress: duplicates are refused, as is a 61st rule (Q1).
+    /// AuthorizeSecurityGroupIngress / Egress: groups of other VPCs (S8) and duplicates are
+    /// refused, as is a 61st rule (Q1).
     pub fn authorize_security_group(
         &mut self,
         sg: SgId,
@@ -121,6 +122,7 @@ impl World {
                 description: p.description.clone(),
             })
             .collect();
+        self.check_group_peers(op, sg, perms)?;
         let existing = self.sgs[sg].rules(direction);
         if let Some(dup) = rules.iter().find(|r| existing.iter().any(|e| e.same_permission(r))) {
             return Err(ApiError::new(
@@ -135,6 +137,27 @@ impl World {
         }
         self.sgs[sg].rules_mut(direction).extend(rules);
         Ok(())
+    }
+
+    /// S8: a rule may reference a group of its own group's VPC (or of a peered VPC, which
+    /// vpcsim does not model yet); any other group is refused with InvalidGroup.NotFound.
+    fn check_group_peers(&self, op: &str, sg: SgId, perms: &[Permission]) -> ApiResult<()> {
+        let vpc = self.sgs[sg].vpc;
+        let foreign = perms.iter().find_map(|p| match p.peer {
+            Peer::Group(g) if self.sgs[g].vpc != vpc => Some(g),
+            _ => None,
+        });
+        match foreign {
+            None => Ok(()),
+            Some(g) => Err(ApiError::new(
+                op,
+                "InvalidGroup.NotFound",
+                format!(
+                    "The security group '{}' does not exist in VPC '{}'",
+                    self.sgs[g].aws_id, self.vpcs[vpc].aws_id
+                ),
+            )),
+        }
     }
 
     /// A rule as AWS quotes it in errors:

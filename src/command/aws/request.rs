@@ -741,6 +741,7 @@ fn simple_permission(f: &Flags) -> Result<PermissionSpec, AwsError> {
     let protocol = f.protocol(&f.opt("protocol").ok_or_else(|| f.missing("protocol"))?)?;
     let ports = match f.opt("port") {
         None => PortRange::ALL,
+        Some(p) if p == "-1" => PortRange::ALL,
         Some(p) => port_text(&p).ok_or_else(|| {
             f.invalid(format!("Invalid port value '{p}': give a port or a range such as 1024-65535"))
         })?,
