@@ -1,5 +1,6 @@
-//! The seed lab (shared/lab-walkthrough.md): two VPCs, an internet-facing NLB in front
-//! of two web servers. [`Lab`] builds it from the embedded template
+//! The seed lab (the course's PrivateLink walkthrough; docs/getting-started.md runs
+//! it): two VPCs, an internet-facing NLB in front of two web servers. [`Lab`] builds
+//! it from the embedded template
 //! (`scenarios/privatelink-lab.cfn.yaml`, byte for byte what `vpcsim lab` runs) through
 //! the same stack code, then finds its resources by logical id; tests, benchmarks and
 //! the narrated `vpcsim lab` start from here.

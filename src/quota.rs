@@ -1,4 +1,4 @@
-//! The account's limits (aws-semantics.md Q1): how many routes, rules, groups, subnets,
+//! The account's limits (docs/aws-rules.md Q1): how many routes, rules, groups, subnets,
 //! endpoints and targets a control-plane call may leave behind. [`Quotas`] lives in the
 //! [`crate::world::World`] (`world.quotas`); every quota check of [`crate::ops`] goes
 //! through [`Quotas::check`], so exceeding one gives AWS's error code and a raised quota

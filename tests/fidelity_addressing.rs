@@ -1,4 +1,4 @@
-//! Fidelity tests for addressing (aws-semantics.md A1-A5) and determinism.
+//! Fidelity tests for addressing (docs/aws-rules.md A1-A5) and determinism.
 
 mod common;
 

@@ -1,4 +1,4 @@
-//! Fidelity tests for security groups (aws-semantics.md S1-S6, S8) and network ACLs (N1-N4).
+//! Fidelity tests for security groups (docs/aws-rules.md S1-S6, S8) and network ACLs (N1-N4).
 
 mod common;
 

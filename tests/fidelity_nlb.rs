@@ -1,4 +1,4 @@
-//! Fidelity tests for Network Load Balancers (aws-semantics.md L1-L3, L5-L7).
+//! Fidelity tests for Network Load Balancers (docs/aws-rules.md L1-L3, L5-L7).
 
 mod common;
 

@@ -1,4 +1,4 @@
-//! Fidelity tests for PrivateLink (aws-semantics.md P1-P10) and DNS (D2, D3, D5).
+//! Fidelity tests for PrivateLink (docs/aws-rules.md P1-P10) and DNS (D2, D3, D5).
 
 mod common;
 

@@ -1,4 +1,4 @@
-//! Fidelity tests for route tables (aws-semantics.md R1-R7) and internet gateways (I1-I5).
+//! Fidelity tests for route tables (docs/aws-rules.md R1-R7) and internet gateways (I1-I5).
 
 mod common;
 

@@ -1,4 +1,4 @@
-//! The seed lab's whole story through the library API (shared/lab-walkthrough.md):
+//! The seed lab's whole story through the library API (the course's walkthrough):
 //! the internet-gateway path before the endpoint, the PrivateLink path after, and
 //! the reasons when a packet is dropped. Paths are asserted whole, forward and return.
 

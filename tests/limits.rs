@@ -88,6 +88,8 @@ mod files;
 mod health;
 #[path = "limits/scenarios.rs"]
 mod scenarios;
+#[path = "limits/stacks.rs"]
+mod stacks;
 #[path = "limits/templates.rs"]
 mod templates;
 

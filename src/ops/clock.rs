@@ -1,13 +1,19 @@
 //! The virtual clock: time moves only when told (`wait`, `wait-for`), and with it
 //! target health checks (L4) and endpoint state changes (P2). Events are applied in
 //! time order, so the same waits give the same world.
+//!
+//! Health checks are simulated by events, not ticks: between two changes of the world
+//! (a target changing state, a draining target leaving, an endpoint changing state)
+//! every check of a target has the same outcome, so the checks before the next change
+//! are applied at once from the target's interval and thresholds. A wait of a week
+//! costs about what a wait of a minute does.
 
 use std::time::Duration;
 
 use crate::addr::Protocol;
 use crate::forward::Outcome;
 use crate::ids::*;
-use crate::model::nlb::HealthState;
+use crate::model::nlb::{HealthCheck, HealthState, Target};
 use crate::model::vpc_endpoint::{EndpointState, VpcEndpoint};
 use crate::trace::{Flow, Header};
 use crate::world::World;
@@ -23,47 +29,145 @@ enum Event {
     Endpoint(EndpointId),
 }
 
+/// What one [`World::advance`] simulated.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Simulated {
+    /// Events applied: single health checks, runs of equal checks applied at once,
+    /// targets leaving after draining and endpoint state changes. It grows with the
+    /// number of targets and of state changes, not with the length of the wait.
+    pub events: u64,
+}
+
+/// A checked target's outcome until the world next changes, and when its state would change.
+#[derive(Clone, Copy, Debug)]
+struct Run {
+    /// The group and target index.
+    at: (TargetGroupId, usize),
+    /// Whether its checks pass.
+    ok: bool,
+    /// The time of the check that changes its state, if one does.
+    change_ms: Option<u64>,
+}
+
 impl World {
     /// Move the virtual clock forward, applying every health check and state change due on the way.
-    pub fn advance(&mut self, by: Duration) {
+    pub fn advance(&mut self, by: Duration) -> Simulated {
         let until = self.now_ms.saturating_add(by.as_millis() as u64);
-        while let Some((at, event)) = self.next_event().filter(|(at, _)| *at <= until) {
+        let mut simulated = Simulated::default();
+        loop {
+            let runs = self.check_runs(until);
+            let changes = runs.iter().filter_map(|r| r.change_ms);
+            let next =
+                changes.chain(self.next_world_event().map(|(at, _)| at)).min().filter(|at| *at <= until);
+            // Until `next` (or to `until` when nothing changes) every check repeats its outcome.
+            let bound = next.map_or(until, |at| at - 1);
+            for r in &runs {
+                simulated.events += u64::from(self.repeat_checks(r.at, r.ok, bound));
+            }
+            let Some(at) = next else { break };
             self.now_ms = self.now_ms.max(at);
-            self.apply(event);
+            simulated.events += self.apply_due(at);
         }
         self.now_ms = until;
+        simulated
     }
 
-    fn next_event(&self) -> Option<(u64, Event)> {
+    /// Every target checked by `until`, its outcome now and when that outcome would change its state.
+    fn check_runs(&self, until: u64) -> Vec<Run> {
+        let mut runs = Vec::new();
+        for (g, group) in self.target_groups.iter() {
+            if group.deleted {
+                continue;
+            }
+            for (i, t) in group.targets.iter().enumerate() {
+                if matches!(t.state, HealthState::Draining | HealthState::Unused) || t.next_check_ms > until {
+                    continue;
+                }
+                let ok = self.probe_target(g, i);
+                runs.push(Run { at: (g, i), ok, change_ms: state_change_ms(t, &group.health_check, ok) });
+            }
+        }
+        runs
+    }
+
+    /// Applies, at once, every check of a target due by `bound` (inclusive), each with outcome
+    /// `ok`; returns whether there was any.
+    fn repeat_checks(&mut self, (g, i): (TargetGroupId, usize), ok: bool, bound: u64) -> bool {
+        let group = &mut self.target_groups[g];
+        let hc = group.health_check;
+        let t = &mut group.targets[i];
+        if t.next_check_ms > bound {
+            return false;
+        }
+        let interval = interval_ms(&hc);
+        let checks = (bound - t.next_check_ms) / interval + 1;
+        t.next_check_ms += checks * interval;
+        let counted = u8::try_from(checks).unwrap_or(u8::MAX);
+        if ok {
+            t.failures = 0;
+            t.passes = t.passes.saturating_add(counted);
+            if t.passes >= hc.healthy_threshold {
+                t.state = HealthState::Healthy;
+            }
+        } else {
+            t.passes = 0;
+            t.failures = t.failures.saturating_add(counted);
+            if t.failures >= hc.unhealthy_threshold {
+                t.state = HealthState::Unhealthy;
+            }
+        }
+        true
+    }
+
+    /// The earliest drain or endpoint change.
+    fn next_world_event(&self) -> Option<(u64, Event)> {
         let mut best: Option<(u64, Event)> = None;
         let mut consider = |at: u64, e: Event| {
             if best.is_none_or(|b| (at, e) < b) {
                 best = Some((at, e));
             }
         };
-        for (g, group) in self.target_groups.values().enumerate() {
-            let g = TargetGroupId(g as u32);
+        for (g, group) in self.target_groups.iter() {
             if group.deleted {
                 continue;
             }
             for (i, t) in group.targets.iter().enumerate() {
-                match t.state {
-                    HealthState::Draining => {
-                        if let Some(at) = t.drain_until_ms {
-                            consider(at, Event::Drained(g, i));
-                        }
-                    }
-                    HealthState::Unused => {}
-                    _ => consider(t.next_check_ms, Event::Check(g, i)),
+                if let (HealthState::Draining, Some(at)) = (t.state, t.drain_until_ms) {
+                    consider(at, Event::Drained(g, i));
                 }
             }
         }
-        for (i, e) in self.endpoints.values().enumerate() {
-            if let Some(at) = e.next_change_ms {
-                consider(at, Event::Endpoint(EndpointId(i as u32)));
+        for (e, endpoint) in self.endpoints.iter() {
+            if let Some(at) = endpoint.next_change_ms {
+                consider(at, Event::Endpoint(e));
             }
         }
         best
+    }
+
+    /// Applies every event due at `at` one by one, in order: the health checks (by group and
+    /// target), then targets leaving and endpoint changes; returns how many.
+    fn apply_due(&mut self, at: u64) -> u64 {
+        let mut due = Vec::new();
+        for (g, group) in self.target_groups.iter() {
+            if group.deleted {
+                continue;
+            }
+            for (i, t) in group.targets.iter().enumerate() {
+                if !matches!(t.state, HealthState::Draining | HealthState::Unused) && t.next_check_ms == at {
+                    due.push(Event::Check(g, i));
+                }
+            }
+        }
+        let mut applied = due.len() as u64;
+        for event in due {
+            self.apply(event);
+        }
+        while let Some((_, event)) = self.next_world_event().filter(|(t, _)| *t == at) {
+            self.apply(event);
+            applied += 1;
+        }
+        applied
     }
 
     fn apply(&mut self, event: Event) {
@@ -79,23 +183,8 @@ impl World {
     /// L4: one health check: passes needed to turn healthy, failures to turn unhealthy.
     fn health_check(&mut self, g: TargetGroupId, i: usize) {
         let ok = self.probe_target(g, i);
-        let group = &mut self.target_groups[g];
-        let hc = group.health_check;
-        let t = &mut group.targets[i];
-        t.next_check_ms += u64::from(hc.interval_s.max(1)) * 1000;
-        if ok {
-            t.failures = 0;
-            t.passes = t.passes.saturating_add(1);
-            if t.passes >= hc.healthy_threshold {
-                t.state = HealthState::Healthy;
-            }
-        } else {
-            t.passes = 0;
-            t.failures = t.failures.saturating_add(1);
-            if t.failures >= hc.unhealthy_threshold {
-                t.state = HealthState::Unhealthy;
-            }
-        }
+        let next = self.target_groups[g].targets[i].next_check_ms;
+        self.repeat_checks((g, i), ok, next);
     }
 
     /// A TCP health check from a node of a load balancer using the group (its own AZ's node
@@ -120,6 +209,25 @@ impl World {
             _ => false,
         }
     }
+}
+
+/// The time between two checks of a group, in milliseconds (at least a second).
+fn interval_ms(hc: &HealthCheck) -> u64 {
+    u64::from(hc.interval_s.max(1)) * 1000
+}
+
+/// L4: when checks that all come out `ok` would change the target's state: at the check that
+/// brings the passes (or failures) to the threshold, or never when it already holds that state.
+fn state_change_ms(t: &Target, hc: &HealthCheck, ok: bool) -> Option<u64> {
+    let (goal, count, threshold) = match ok {
+        true => (HealthState::Healthy, t.passes, hc.healthy_threshold),
+        false => (HealthState::Unhealthy, t.failures, hc.unhealthy_threshold),
+    };
+    if t.state == goal {
+        return None;
+    }
+    let checks = u64::from(threshold.saturating_sub(count).max(1));
+    Some(t.next_check_ms + (checks - 1) * interval_ms(hc))
 }
 
 /// P2: pending becomes available after provisioning; deleting becomes deleted.

@@ -231,6 +231,7 @@ impl World {
         let id = EipId(self.eips.len() as u32);
         let public_ip = self.allocate_public_ip();
         let allocation_id = self.ids.aws_id("eipalloc");
+        self.add_elastic_ip(public_ip, id);
         self.eips.insert(
             &mut self.by_aws_id,
             Handle::Eip,
@@ -243,7 +244,7 @@ impl World {
     pub fn associate_address(&mut self, eip: EipId, eni: EniId) -> ApiResult<String> {
         const OP: &str = "AssociateAddress";
         let e = &self.enis[eni];
-        if self.igws.values().all(|g| g.attached != Some(e.vpc)) {
+        if self.gateway_of(e.vpc).is_none() {
             return Err(ApiError::new(
                 OP,
                 "Gateway.NotAttached",

@@ -101,7 +101,7 @@ impl World {
             azs.push(sub.az);
         }
         let internet_facing = !req.internal;
-        if internet_facing && !self.igw_by_vpc.contains_key(&vpc) {
+        if internet_facing && self.gateway_of(vpc).is_none() {
             return Err(ApiError::new(
                 OP,
                 "InvalidSubnet",

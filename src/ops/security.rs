@@ -74,7 +74,7 @@ impl World {
                 format!("Invalid group name '{name}': names must be non-empty and must not start with sg-."),
             ));
         }
-        if self.sgs.values().any(|g| g.vpc == vpc && !g.deleted && g.name == name) {
+        if self.groups_in(vpc).any(|g| g.name == name) {
             return Err(ApiError::new(
                 OP,
                 "InvalidGroup.Duplicate",
@@ -83,6 +83,7 @@ impl World {
         }
         let id = SgId(self.sgs.len() as u32);
         let aws_id = self.ids.aws_id("sg");
+        self.add_group_member(vpc, id);
         let egress = vec![self.new_rule(Peer::Cidr(Cidr::ANY))];
         self.sgs.insert(
             &mut self.by_aws_id,

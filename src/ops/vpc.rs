@@ -152,6 +152,7 @@ impl World {
         sg.ingress.push(self.new_rule(crate::model::security_group::Peer::Group(id)));
         sg.egress.push(self.new_rule(crate::model::security_group::Peer::Cidr(Cidr::ANY)));
         self.sgs.insert(&mut self.by_aws_id, Handle::Sg, sg);
+        self.add_group_member(vpc, id);
         id
     }
 
@@ -192,16 +193,14 @@ impl World {
                 format!("The CIDR '{cidr}' is invalid for the VPC {} ({}): a subnet must lie inside its VPC's block.", v.aws_id, v.cidr),
             ));
         }
-        if let Some(other) =
-            self.subnets.values().find(|s| s.vpc == vpc && !s.deleted && s.cidr.overlaps(cidr))
-        {
+        if let Some(other) = self.subnets_in(vpc).find(|s| s.cidr.overlaps(cidr)) {
             return Err(ApiError::new(
                 OP,
                 "InvalidSubnet.Conflict",
                 format!("The CIDR '{cidr}' conflicts with another subnet ({} {}).", other.aws_id, other.cidr),
             ));
         }
-        let siblings = self.subnets.values().filter(|s| s.vpc == vpc && !s.deleted).count();
+        let siblings = self.subnets_in(vpc).count();
         self.quotas.check(Quota::SubnetsPerVpc, OP, siblings + 1)?;
         let az = match &req.az {
             None => self.region.azs[0],
@@ -215,6 +214,7 @@ impl World {
         };
         let id = SubnetId(self.subnets.len() as u32);
         let aws_id = self.ids.aws_id("subnet");
+        self.add_subnet_member(vpc, id);
         let nacl = self.vpcs[vpc].default_nacl;
         self.subnets_by_address.insert(vpc, cidr, id);
         self.subnets.insert(
@@ -320,7 +320,7 @@ impl World {
                 format!("resource {} is already attached to network {}", g.aws_id, self.vpcs[v].aws_id),
             ));
         }
-        if let Some(other) = self.igw_by_vpc.get(&vpc).map(|o| &self.igws[*o]) {
+        if let Some(other) = self.gateway_of(vpc).map(|g| &self.igws[g]) {
             return Err(ApiError::new(
                 OP,
                 "InvalidParameterValue",
@@ -331,7 +331,7 @@ impl World {
             ));
         }
         self.igws[igw].attached = Some(vpc);
-        self.igw_by_vpc.insert(vpc, igw);
+        self.add_gateway_member(vpc, igw);
         Ok(())
     }
 
@@ -346,7 +346,6 @@ impl World {
             ));
         }
         g.attached = None;
-        self.igw_by_vpc.remove(&vpc);
         Ok(())
     }
 
@@ -547,7 +546,7 @@ impl World {
             let ip = r.nth(self.ids.below(r.size()) as u32);
             let last = ip.octets()[3];
             let taken = self.enis.by_public_ip(ip).is_some()
-                || self.eips.values().any(|e| e.public_ip == ip)
+                || self.is_elastic_ip(ip)
                 || ip == self.region.service_addr();
             if last != 0 && last != 255 && !taken {
                 return ip;

@@ -1,4 +1,4 @@
-//! Scenario files (the README's "Scenario files"): what a learner would do in the real
+//! Scenario files (docs/scenario-format.md): what a learner would do in the real
 //! lab, written down, and what they expect to see.
 //!
 //! - [`parse`]: a YAML tree becomes a typed [`Scenario`]; every problem of the file is
@@ -157,7 +157,7 @@ impl PartialEq for Pattern {
     }
 }
 
-/// What must hold after a step, all of it (the README's "Scenario files": `expect` keys).
+/// What must hold after a step, all of it (docs/scenario-format.md, "Expectations").
 ///
 /// The text keys (`output-contains`, `output-not-contains`, `output-matches`,
 /// `output-not-matches`) take one string or a list of strings; with a list, every

@@ -1,4 +1,4 @@
-//! From a YAML tree to a typed [`Scenario`], per the scenario file contract (the README's "Scenario files").
+//! From a YAML tree to a typed [`Scenario`], per docs/scenario-format.md.
 //!
 //! Every value is checked once here (durations, CIDRs, kinds, codes, regular
 //! expressions, substitution syntax, the shape of each command line); independent

@@ -410,11 +410,9 @@ impl StackBuilder<'_> {
             }
         } else {
             let ip = p.str("EIP")?;
-            self.world
-                .eips()
-                .iter()
-                .find(|(_, e)| e.public_ip.to_string() == ip)
-                .map(|(i, _)| i)
+            let address = ip.parse().ok();
+            address
+                .and_then(|a| self.world.eip_by_address(a))
                 .ok_or_else(|| bad("EIP", format!("no Elastic IP {ip}")))?
         };
         let eni = if p.opt_str("NetworkInterfaceId")?.is_some() {

@@ -261,7 +261,7 @@ impl StackBuilder<'_> {
     }
 }
 
-/// A target group's health check as AWS accepts it (aws-semantics.md L4 for the
+/// A target group's health check as AWS accepts it (docs/aws-rules.md L4 for the
 /// defaults): a value outside AWS's range is refused, not replaced by a default.
 /// `HealthCheckTimeoutSeconds` is checked though the simulation does not time checks out.
 fn health_check(p: Props<'_>) -> Result<HealthCheck, SinkError> {

@@ -154,6 +154,8 @@ pub fn create_stack_from_node(
     })
 }
 
+/// Runs a stack's creation as one [`World::transaction`]: its cost is that of the stack,
+/// whatever the size of the world.
 fn atomically(
     world: &mut World,
     stack_name: &str,
@@ -165,23 +167,13 @@ fn atomically(
         account_id: world.account_id.clone(),
         azs: world.region.azs.iter().map(|a| a.to_string()).collect(),
     };
-    let snapshot = world.clone();
-    let mut sink = StackBuilder { world, stack_name: stack_name.to_string() };
-    let result = run(&ctx, &mut sink);
-    if result.is_err() {
-        *world = snapshot;
-    }
-    result
+    world.transaction(|world| run(&ctx, &mut StackBuilder { world, stack_name: stack_name.to_string() }))
 }
 
 /// Delete a stack's resources in reverse order; the first refusal stops it (DELETE_FAILED) and
 /// the world is left as before.
 pub fn delete_stack(world: &mut World, stack: &Stack) -> Result<(), (String, SinkError)> {
-    let snapshot = world.clone();
-    let mut sink = StackBuilder { world, stack_name: stack.name.clone() };
-    let result = crate::cfn::delete_stack(stack, &mut sink);
-    if result.is_err() {
-        *world = snapshot;
-    }
-    result
+    world.transaction(|world| {
+        crate::cfn::delete_stack(stack, &mut StackBuilder { world, stack_name: stack.name.clone() })
+    })
 }

@@ -1,6 +1,6 @@
 //! A deliberately plain second implementation of the forwarding decision, written
-//! from `shared/aws-semantics.md` rather than from [`crate::forward`], to test the
-//! fast walk against.
+//! from the rules of `docs/aws-rules.md` rather than from [`crate::forward`], to test
+//! the fast walk against.
 //!
 //! It reads the same [`World`] but uses none of its indexes or helpers: every
 //! lookup is a linear scan of the arenas (the owner of an address, the public

@@ -61,7 +61,7 @@ pub enum ComponentKind {
 }
 
 impl ComponentKind {
-    /// Every kind, in the order scenario-format.md lists them.
+    /// Every kind, in the order docs/scenario-format.md lists them.
     pub const ALL: [ComponentKind; 14] = [
         ComponentKind::Instance,
         ComponentKind::NetworkInterface,
@@ -243,7 +243,7 @@ impl fmt::Display for ExplanationCode {
 
 /// A string that is not an explanation code.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("unknown explanation code {input:?}; codes are those of aws-semantics.md RA2, for example ENI_SG_RULES_MISMATCH or BAD_STATE")]
+#[error("unknown explanation code {input:?}; docs/explanation-codes.md lists the codes, for example ENI_SG_RULES_MISMATCH or BAD_STATE")]
 pub struct UnknownCode {
     /// The text that was given.
     pub input: String,

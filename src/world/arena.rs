@@ -1,10 +1,15 @@
 //! Typed arenas: the storage of one kind of resource, addressed by its small typed
 //! handle ([`crate::ids::VpcId`], ...). An arena only grows: a deleted resource keeps
 //! its slot (and so its handle and AWS id stay valid) and is skipped by [`Arena::live`].
+//! During a transaction ([`crate::world::World::transaction`]) an arena keeps the first
+//! old value of every resource it hands out mutably, so that rolling back costs what the
+//! transaction touched, not what the arena holds.
 
 use std::fmt;
 use std::marker::PhantomData;
 use std::ops::{Index, IndexMut};
+
+use rustc_hash::FxHashSet;
 
 use super::{Handle, IdIndex};
 use crate::ids::ArenaId;
@@ -24,13 +29,23 @@ pub trait Live {
 /// The resources of one kind, in creation order, addressed by handle `I`.
 pub struct Arena<I, T> {
     items: Vec<T>,
+    undo: Option<Box<Undo<T>>>,
     id: PhantomData<fn() -> I>,
+}
+
+/// What an open transaction needs to put an arena back: its length when it began and the
+/// old value of every older resource changed since.
+#[derive(Clone)]
+struct Undo<T> {
+    len: usize,
+    saved: Vec<(usize, T)>,
+    touched: FxHashSet<usize>,
 }
 
 impl<I: ArenaId, T> Arena<I, T> {
     /// An empty arena.
     pub fn new() -> Arena<I, T> {
-        Arena { items: Vec::new(), id: PhantomData }
+        Arena { items: Vec::new(), undo: None, id: PhantomData }
     }
 
     /// The handle the next [`Arena::push`] will return.
@@ -75,12 +90,6 @@ impl<I: ArenaId, T> Arena<I, T> {
         self.items.get(id.index())
     }
 
-    /// The resource behind `id`, mutably.
-    #[inline]
-    pub fn get_mut(&mut self, id: I) -> Option<&mut T> {
-        self.items.get_mut(id.index())
-    }
-
     /// Whether `id` names a resource of this arena.
     #[inline]
     pub fn contains(&self, id: I) -> bool {
@@ -102,11 +111,6 @@ impl<I: ArenaId, T> Arena<I, T> {
         self.items.iter()
     }
 
-    /// Every resource mutably, in creation order.
-    pub fn values_mut(&mut self) -> std::slice::IterMut<'_, T> {
-        self.items.iter_mut()
-    }
-
     /// The first resource created.
     pub fn first(&self) -> Option<&T> {
         self.items.first()
@@ -115,6 +119,56 @@ impl<I: ArenaId, T> Arena<I, T> {
     /// The last resource created.
     pub fn last(&self) -> Option<&T> {
         self.items.last()
+    }
+}
+
+impl<I: ArenaId, T: Clone> Arena<I, T> {
+    /// The resource behind `id`, mutably.
+    #[inline]
+    pub fn get_mut(&mut self, id: I) -> Option<&mut T> {
+        let i = id.index();
+        if i < self.items.len() {
+            self.keep(i);
+        }
+        self.items.get_mut(i)
+    }
+
+    /// Every resource mutably, in creation order.
+    pub fn values_mut(&mut self) -> std::slice::IterMut<'_, T> {
+        for i in 0..self.items.len() {
+            self.keep(i);
+        }
+        self.items.iter_mut()
+    }
+
+    /// Starts remembering changes: [`Arena::rollback`] returns to this point.
+    pub(crate) fn begin(&mut self) {
+        self.undo =
+            Some(Box::new(Undo { len: self.items.len(), saved: Vec::new(), touched: FxHashSet::default() }));
+    }
+
+    /// Keeps the changes made since [`Arena::begin`].
+    pub(crate) fn commit(&mut self) {
+        self.undo = None;
+    }
+
+    /// Puts back every resource changed since [`Arena::begin`] and drops those added since.
+    pub(crate) fn rollback(&mut self) {
+        let Some(undo) = self.undo.take() else { return };
+        self.items.truncate(undo.len);
+        for (i, old) in undo.saved {
+            self.items[i] = old;
+        }
+    }
+
+    /// In a transaction, the old value of resource `i` the first time it may change.
+    #[inline]
+    fn keep(&mut self, i: usize) {
+        if let Some(undo) = self.undo.as_deref_mut() {
+            if i < undo.len && undo.touched.insert(i) {
+                undo.saved.push((i, self.items[i].clone()));
+            }
+        }
     }
 }
 
@@ -133,7 +187,7 @@ impl<I: ArenaId, T> Default for Arena<I, T> {
 
 impl<I, T: Clone> Clone for Arena<I, T> {
     fn clone(&self) -> Self {
-        Arena { items: self.items.clone(), id: PhantomData }
+        Arena { items: self.items.clone(), undo: self.undo.clone(), id: PhantomData }
     }
 }
 
@@ -152,10 +206,14 @@ impl<I: ArenaId, T> Index<I> for Arena<I, T> {
     }
 }
 
-impl<I: ArenaId, T> IndexMut<I> for Arena<I, T> {
+impl<I: ArenaId, T: Clone> IndexMut<I> for Arena<I, T> {
     #[inline]
     fn index_mut(&mut self, id: I) -> &mut T {
-        &mut self.items[id.index()]
+        let i = id.index();
+        if i < self.items.len() {
+            self.keep(i);
+        }
+        &mut self.items[i]
     }
 }
 

@@ -26,20 +26,55 @@ pub(crate) fn name_hash(name: &str) -> u64 {
 /// one with the greatest base at or below it, if its block reaches the address.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct SubnetsByAddress {
-    by_base: BTreeMap<(u32, u32), (SubnetId, Cidr)>,
+    by_base: BTreeMap<SubnetKey, Filed>,
+    /// During a transaction: each key changed, with its old value.
+    log: Option<Vec<(SubnetKey, Option<Filed>)>>,
 }
+
+/// A subnet's place in [`SubnetsByAddress`]: its VPC and the first address of its block.
+type SubnetKey = (u32, u32);
+
+/// A subnet as filed: its handle and block.
+type Filed = (SubnetId, Cidr);
 
 impl SubnetsByAddress {
     /// Files a new subnet.
     pub(crate) fn insert(&mut self, vpc: VpcId, cidr: Cidr, subnet: SubnetId) {
-        self.by_base.insert((vpc.0, cidr.base()), (subnet, cidr));
+        let key = (vpc.0, cidr.base());
+        let old = self.by_base.insert(key, (subnet, cidr));
+        if let Some(log) = &mut self.log {
+            log.push((key, old));
+        }
     }
 
     /// Forgets a deleted subnet (and nothing filed later under the same block).
     pub(crate) fn remove(&mut self, vpc: VpcId, cidr: Cidr, subnet: SubnetId) {
         let key = (vpc.0, cidr.base());
         if self.by_base.get(&key).is_some_and(|&(s, _)| s == subnet) {
-            self.by_base.remove(&key);
+            let old = self.by_base.remove(&key);
+            if let Some(log) = &mut self.log {
+                log.push((key, old));
+            }
+        }
+    }
+
+    /// A transaction begins: log changes from now on.
+    pub(crate) fn begin(&mut self) {
+        self.log = Some(Vec::new());
+    }
+
+    /// The transaction succeeded: forget the log.
+    pub(crate) fn commit(&mut self) {
+        self.log = None;
+    }
+
+    /// The transaction failed: undo the logged changes, last first.
+    pub(crate) fn rollback(&mut self) {
+        for (key, old) in self.log.take().into_iter().flatten().rev() {
+            match old {
+                Some(v) => self.by_base.insert(key, v),
+                None => self.by_base.remove(&key),
+            };
         }
     }
 
@@ -66,6 +101,15 @@ pub(crate) enum DnsName {
 pub(crate) struct DnsNames {
     public: FxHashMap<u64, Vec<DnsName>>,
     private: FxHashMap<(u32, u64), Vec<EndpointId>>,
+    /// During a transaction: the lists appended to, in order (names are only ever added).
+    log: Option<Vec<Appended>>,
+}
+
+/// A list of [`DnsNames`] that a transaction appended to.
+#[derive(Clone, Copy, Debug)]
+enum Appended {
+    Public(u64),
+    Private((u32, u64)),
 }
 
 /// No candidates.
@@ -76,14 +120,44 @@ impl DnsNames {
     pub(crate) fn insert_lb(&mut self, dns_name: &str, lb: LbId) {
         let key = name_hash(&dns_name.to_ascii_lowercase());
         self.public.entry(key).or_default().push(DnsName::Lb(lb));
+        self.logged(Appended::Public(key));
     }
 
     /// Files an endpoint under its stem, and under its service's private DNS name in its VPC.
     pub(crate) fn insert_endpoint(&mut self, stem: &str, private: Option<(VpcId, &str)>, ep: EndpointId) {
-        self.public.entry(name_hash(stem)).or_default().push(DnsName::Endpoint(ep));
+        let key = name_hash(stem);
+        self.public.entry(key).or_default().push(DnsName::Endpoint(ep));
+        self.logged(Appended::Public(key));
         if let Some((vpc, name)) = private {
             let key = (vpc.0, name_hash(&name.to_ascii_lowercase()));
             self.private.entry(key).or_default().push(ep);
+            self.logged(Appended::Private(key));
+        }
+    }
+
+    fn logged(&mut self, appended: Appended) {
+        if let Some(log) = &mut self.log {
+            log.push(appended);
+        }
+    }
+
+    /// A transaction begins: log changes from now on.
+    pub(crate) fn begin(&mut self) {
+        self.log = Some(Vec::new());
+    }
+
+    /// The transaction succeeded: forget the log.
+    pub(crate) fn commit(&mut self) {
+        self.log = None;
+    }
+
+    /// The transaction failed: remove what it appended, last first.
+    pub(crate) fn rollback(&mut self) {
+        for appended in self.log.take().into_iter().flatten().rev() {
+            match appended {
+                Appended::Public(key) => pop(&mut self.public, key),
+                Appended::Private(key) => pop(&mut self.private, key),
+            }
         }
     }
 
@@ -95,6 +169,16 @@ impl DnsNames {
     /// The endpoints of `vpc` whose service's private DNS name may be `name` (lowercase), oldest first.
     pub(crate) fn private(&self, vpc: VpcId, name: &str) -> &[EndpointId] {
         self.private.get(&(vpc.0, name_hash(name))).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// Removes the last entry of the list under `key`, and the list once empty.
+fn pop<K: std::hash::Hash + Eq, V>(map: &mut FxHashMap<K, Vec<V>>, key: K) {
+    if let std::collections::hash_map::Entry::Occupied(mut list) = map.entry(key) {
+        list.get_mut().pop();
+        if list.get().is_empty() {
+            list.remove();
+        }
     }
 }
 

@@ -10,9 +10,8 @@
 use std::net::Ipv4Addr;
 use std::ops::Index;
 
-use rustc_hash::FxHashMap;
-
 use super::arena::Arena;
+use super::undo::UndoMap;
 use super::{Handle, IdIndex};
 use crate::ids::{EipId, EniId, SgId, VpcId};
 use crate::model::eip::ElasticIp;
@@ -23,8 +22,8 @@ use crate::model::Tags;
 #[derive(Clone, Debug, Default)]
 pub struct Interfaces {
     arena: Arena<EniId, NetworkInterface>,
-    by_private_ip: FxHashMap<(u32, u32), EniId>,
-    by_public_ip: FxHashMap<u32, EniId>,
+    by_private_ip: UndoMap<(u32, u32), EniId>,
+    by_public_ip: UndoMap<u32, EniId>,
 }
 
 impl Interfaces {
@@ -44,6 +43,27 @@ impl Interfaces {
     #[inline]
     pub fn by_public_ip(&self, ip: Ipv4Addr) -> Option<EniId> {
         self.by_public_ip.get(&u32::from(ip)).copied()
+    }
+
+    /// Starts a transaction ([`crate::world::World::transaction`]).
+    pub(super) fn begin(&mut self) {
+        self.arena.begin();
+        self.by_private_ip.begin();
+        self.by_public_ip.begin();
+    }
+
+    /// Keeps the transaction's changes.
+    pub(super) fn commit(&mut self) {
+        self.arena.commit();
+        self.by_private_ip.commit();
+        self.by_public_ip.commit();
+    }
+
+    /// Undoes the transaction's changes.
+    pub(super) fn rollback(&mut self) {
+        self.arena.rollback();
+        self.by_private_ip.rollback();
+        self.by_public_ip.rollback();
     }
 
     /// Adds an interface and indexes its private address (and public one, if any).

@@ -5,18 +5,20 @@
 pub mod arena;
 mod index;
 pub mod interfaces;
+mod members;
 #[path = "../ops/mod.rs"]
 pub mod ops;
+mod undo;
 
 use std::net::Ipv4Addr;
 use std::ops::Index;
-
-use rustc_hash::FxHashMap;
 
 pub use self::arena::{Arena, AwsId, Live};
 pub(crate) use self::index::DnsName;
 use self::index::{DnsNames, SubnetsByAddress};
 pub use self::interfaces::Interfaces;
+use self::members::MemberLists;
+use self::undo::UndoMap;
 
 use crate::ids::*;
 use crate::model::eip::ElasticIp;
@@ -104,21 +106,16 @@ pub enum Handle {
 /// (practically never seen) ids whose hash was taken.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct IdIndex {
-    by_hash: FxHashMap<u64, Handle>,
-    spill: FxHashMap<String, Handle>,
+    by_hash: UndoMap<u64, Handle>,
+    spill: UndoMap<String, Handle>,
 }
 
 impl IdIndex {
     /// Indexes `aws_id`; only [`Arena::insert`] calls it, as it adds the resource.
     pub(super) fn register(&mut self, aws_id: &str, handle: Handle) {
-        match self.by_hash.entry(id_hash(aws_id)) {
-            std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert(handle);
-            }
-            // A second id with the same hash (or a re-registration) keeps its text.
-            std::collections::hash_map::Entry::Occupied(_) => {
-                self.spill.insert(aws_id.to_string(), handle);
-            }
+        // A second id with the same hash (or a re-registration) keeps its text.
+        if !self.by_hash.insert_new(id_hash(aws_id), handle) {
+            self.spill.insert(aws_id.to_string(), handle);
         }
     }
 }
@@ -225,12 +222,16 @@ pub struct World {
     endpoints: Arena<EndpointId, VpcEndpoint>,
     /// AWS id (or ARN) to handle, keyed by a hash of the id (the resource holds the text).
     by_aws_id: IdIndex,
-    /// VPC to the internet gateway attached to it (deleted or not; one per VPC).
-    igw_by_vpc: FxHashMap<VpcId, IgwId>,
     /// (VPC, address) to the live subnet whose block holds it.
     subnets_by_address: SubnetsByAddress,
     /// DNS names of load balancers and endpoints, and private DNS names by consumer VPC.
     dns_names: DnsNames,
+    /// Each VPC's subnets, security groups and gateways ever attached.
+    members: MemberLists,
+    /// Elastic IP addresses (released ones included) to their allocation.
+    eip_addresses: UndoMap<u32, EipId>,
+    /// Whether a [`World::transaction`] is running.
+    in_transaction: bool,
 }
 
 impl World {
@@ -263,9 +264,11 @@ impl World {
             services: Arena::new(),
             endpoints: Arena::new(),
             by_aws_id: IdIndex::default(),
-            igw_by_vpc: FxHashMap::default(),
             subnets_by_address: SubnetsByAddress::default(),
             dns_names: DnsNames::default(),
+            members: MemberLists::default(),
+            eip_addresses: UndoMap::default(),
+            in_transaction: false,
         }
     }
 
@@ -426,7 +429,7 @@ impl World {
     /// I3: the internet gateway attached to `vpc`, if it still exists.
     #[inline]
     pub fn igw_of(&self, vpc: VpcId) -> Option<IgwId> {
-        self.igw_by_vpc.get(&vpc).copied().filter(|g| !self.igws[*g].deleted)
+        self.gateway_of(vpc).filter(|g| !self.igws[*g].deleted)
     }
 
     /// The live subnet of `vpc` whose block holds `ip`.
