@@ -9,7 +9,7 @@ use vpcsim::addr::{Cidr, PortRange, Protocol, RuleProtocol};
 use vpcsim::forward::{Block, Component, Outcome};
 use vpcsim::ids::*;
 use vpcsim::lab::{Lab, LabOptions};
-use vpcsim::model::nacl::Action;
+use vpcsim::model::nacl::{AclEntry, Action, IcmpTypeCode};
 use vpcsim::model::nlb::{HealthCheck, ListenerProtocol, TargetRef, TargetType};
 use vpcsim::model::security_group::Peer;
 use vpcsim::model::Tags;
@@ -591,4 +591,75 @@ fn s8_protocol_icmp_with_port_minus_one_means_every_icmp_type_and_code() {
     for icmp_type in [0, 3, 8, 11, 13] {
         assert!(rule.admits(Protocol::Icmp, icmp_type), "ICMP type {icmp_type}");
     }
+}
+
+#[test]
+fn n4_an_acl_entry_for_icmp_type_8_does_not_admit_echo_replies() {
+    // N4: an ICMP entry names a type and a code (-1 for all): an entry for type 8 (echo
+    // request) does not admit type 0 (echo reply).
+    let TwoSubnets { mut w, vpc, a, b } = two_subnets();
+    let acl = w.create_network_acl(vpc, Tags::new());
+    let icmp = RuleProtocol::One(Protocol::Icmp);
+    let entry = |number, icmp_type| AclEntry {
+        icmp: IcmpTypeCode { icmp_type, code: None },
+        ..acl_entry(number, icmp, PortRange::ALL, Cidr::ANY, true)
+    };
+    w.create_network_acl_entry(acl, Direction::Egress, entry(100, Some(8))).unwrap();
+    w.create_network_acl_entry(acl, Direction::Ingress, entry(100, Some(8))).unwrap();
+    w.associate_network_acl(acl, a).unwrap();
+    let client = instance(&mut w, a, &[], false);
+    let server = instance(&mut w, b, &[], false);
+    let ping =
+        Flow { header: header(Protocol::Icmp, private_ip(&w, client), 0, private_ip(&w, server), 8), seq: 0 };
+
+    let (t, outcome) = w.trace_outcome(eni(&w, client), ping);
+    assert_eq!(
+        acl_matches(&t.forward)[0].1,
+        acl_rule(Direction::Egress, Some(100), Action::Allow, "icmp", "all"),
+        "the echo request leaves through the type 8 entry"
+    );
+    assert_eq!(blocked_at(&t), (C::SubnetAclRestriction, K::NetworkAcl, acl_id(&w, acl)));
+    assert_eq!(t.ret.last().unwrap().matched, acl_rule(Direction::Ingress, None, Action::Deny, "-1", "all"));
+    assert!(matches!(
+        outcome,
+        Outcome::Blocked(Block { code: C::SubnetAclRestriction, at: Component::Nacl(x), on_return: true, .. }) if x == acl
+    ));
+
+    w.create_network_acl_entry(acl, Direction::Ingress, entry(110, Some(0))).unwrap();
+    let t = w.trace(eni(&w, client), ping);
+    assert!(t.reachable(), "{:?}", t.explanation);
+    w.delete_network_acl_entry(acl, Direction::Ingress, 110).unwrap();
+    w.create_network_acl_entry(acl, Direction::Ingress, entry(110, None)).unwrap();
+    assert!(w.trace(eni(&w, client), ping).reachable(), "type -1 admits every type");
+}
+
+#[test]
+fn n4_a_stack_acl_entry_keeps_its_icmp_type_and_code() {
+    // N4, through CloudFormation: `Icmp: {Type: 8, Code: -1}` is type 8, every code.
+    let template = "\
+Resources:
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties: {CidrBlock: 10.0.0.0/16}
+  Acl:
+    Type: AWS::EC2::NetworkAcl
+    Properties: {VpcId: !Ref Vpc}
+  Ping:
+    Type: AWS::EC2::NetworkAclEntry
+    Properties:
+      NetworkAclId: !Ref Acl
+      RuleNumber: 100
+      Protocol: 1
+      RuleAction: allow
+      CidrBlock: 0.0.0.0/0
+      Icmp: {Type: 8, Code: -1}
+";
+    let mut w = seoul(SEED);
+    let none = indexmap::IndexMap::new();
+    vpcsim::stack::create_stack(&mut w, "s", "acl.yaml", template, &none, &none).unwrap();
+    let acl = w.nacls().values().find(|n| !n.is_default).expect("the stack's ACL");
+    let entry = &acl.entries(Direction::Ingress)[0];
+    assert_eq!(entry.icmp, IcmpTypeCode { icmp_type: Some(8), code: None });
+    assert!(entry.matches(Protocol::Icmp, 8, ip("10.1.2.3")));
+    assert!(!entry.matches(Protocol::Icmp, 0, ip("10.1.2.3")), "an echo reply is type 0");
 }

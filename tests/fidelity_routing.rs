@@ -1,4 +1,4 @@
-//! Fidelity tests for route tables (docs/aws-rules.md R1-R7) and internet gateways (I1-I5).
+//! Fidelity tests for route tables (docs/aws-rules.md R1-R9) and internet gateways (I1-I5).
 
 mod common;
 
@@ -355,4 +355,29 @@ fn i4_the_labs_before_path_crosses_both_gateways_and_the_target_sees_the_public_
     assert_eq!(igws, [w[lab.my_igw].aws_id.clone(), w[lab.custom_igw].aws_id.clone()]);
     assert!(t.passes_in_order(&[K::InternetGateway, K::Internet, K::InternetGateway, K::LoadBalancer]));
     assert_eq!(t.seen_source(), Some(public_ip(w, lab.my_ec2)));
+}
+
+#[test]
+fn r9_a_route_more_specific_than_local_must_name_exactly_a_subnets_cidr() {
+    // R9: a route more specific than the local route (middlebox routing) must have exactly the
+    // CIDR of a subnet of that VPC as its destination; anything else is refused
+    // (InvalidParameterValue).
+    let mut w = seoul(SEED);
+    let vpc = vpc(&mut w, "10.88.0.0/16");
+    let a = subnet(&mut w, vpc, "10.88.1.0/24", 0);
+    subnet(&mut w, vpc, "10.88.2.0/24", 0);
+    let appliance = instance(&mut w, a, &[], false);
+    let target = RouteTargetSpec::NetworkInterface(w[eni(&w, appliance)].aws_id.clone());
+    let rt = w.create_route_table(vpc, Tags::new());
+    let before = format!("{w:?}");
+    for destination in ["10.88.2.0/25", "10.88.2.128/25", "10.88.0.0/17", "10.88.3.0/24"] {
+        let err = w.create_route(rt, cidr(destination), &target).unwrap_err();
+        assert_eq!(err.code, "InvalidParameterValue", "{destination}: {err}");
+        assert!(err.message.starts_with("Route destination doesn't match any subnet CIDR blocks"), "{err}");
+        assert!(err.message.contains(destination), "{err}");
+    }
+    assert_eq!(format!("{w:?}"), before, "refused routes change nothing");
+    w.create_route(rt, cidr("10.88.2.0/24"), &target).unwrap();
+    w.create_route(rt, cidr("10.0.0.0/8"), &target).unwrap();
+    w.create_route(rt, cidr("10.88.2.0/26"), &target).unwrap_err();
 }

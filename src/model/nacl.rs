@@ -1,5 +1,5 @@
 //! Network ACLs: numbered, stateless allow/deny rules evaluated at subnet
-//! boundaries, lowest number first, with a final deny (N1-N3).
+//! boundaries, lowest number first, with a final deny (N1-N4).
 
 use std::net::Ipv4Addr;
 
@@ -27,6 +27,29 @@ impl Action {
     }
 }
 
+/// N4: the ICMP type and code an ICMP entry names; `None` is AWS's -1 (all).
+///
+/// vpcsim's ICMP packets carry their type in the header's destination port and have
+/// code 0 (echo request 8, echo reply 0), so an entry for a code other than 0 matches none.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct IcmpTypeCode {
+    /// The ICMP type, or all.
+    pub icmp_type: Option<u8>,
+    /// The ICMP code, or all.
+    pub code: Option<u8>,
+}
+
+impl IcmpTypeCode {
+    /// Every type and code (`Type=-1,Code=-1`).
+    pub const ALL: IcmpTypeCode = IcmpTypeCode { icmp_type: None, code: None };
+
+    /// Whether a packet of ICMP type `icmp_type` (code 0) matches.
+    #[inline]
+    pub fn matches(self, icmp_type: u16) -> bool {
+        self.icmp_type.is_none_or(|t| u16::from(t) == icmp_type) && self.code.is_none_or(|c| c == 0)
+    }
+}
+
 /// One numbered entry.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct AclEntry {
@@ -34,8 +57,10 @@ pub struct AclEntry {
     pub number: u16,
     /// Protocol.
     pub protocol: RuleProtocol,
-    /// Ports.
+    /// Ports (TCP and UDP entries).
     pub ports: PortRange,
+    /// ICMP type and code (ICMP entries, N4).
+    pub icmp: IcmpTypeCode,
     /// The block matched against the packet's source (ingress) or destination (egress).
     pub cidr: Cidr,
     /// Allow or deny.
@@ -43,12 +68,16 @@ pub struct AclEntry {
 }
 
 impl AclEntry {
-    /// Whether the entry matches a packet whose remote address is `remote`.
+    /// Whether the entry matches a packet whose remote address is `remote`; `port` is the
+    /// destination port, or the type of an ICMP packet (N4).
     #[inline]
     pub fn matches(&self, protocol: Protocol, port: u16, remote: Ipv4Addr) -> bool {
-        self.protocol.matches(protocol)
-            && (self.protocol == RuleProtocol::All || self.ports.contains(port))
-            && self.cidr.contains(remote)
+        let detail = match self.protocol {
+            RuleProtocol::All => true,
+            RuleProtocol::One(Protocol::Icmp) => self.icmp.matches(port),
+            RuleProtocol::One(_) => self.ports.contains(port),
+        };
+        self.protocol.matches(protocol) && detail && self.cidr.contains(remote)
     }
 }
 
@@ -122,6 +151,7 @@ pub fn allow_all_entry() -> AclEntry {
         number: 100,
         protocol: RuleProtocol::All,
         ports: PortRange::ALL,
+        icmp: IcmpTypeCode::ALL,
         cidr: Cidr::ANY,
         action: Action::Allow,
     }

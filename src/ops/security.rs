@@ -5,7 +5,7 @@ use super::ApiResult;
 use crate::addr::{Cidr, PortRange, Protocol, RuleProtocol};
 use crate::error::ApiError;
 use crate::ids::*;
-use crate::model::nacl::{AclEntry, Action};
+use crate::model::nacl::{AclEntry, Action, IcmpTypeCode};
 use crate::model::security_group::{Peer, SecurityGroup, SgRule, SgRules};
 use crate::model::Tags;
 use crate::quota::Quota;
@@ -312,7 +312,14 @@ fn operation(verb: &str, direction: Direction) -> String {
 
 /// A NACL entry that allows or denies `protocol`/`ports` for `cidr`.
 pub fn acl_entry(number: u16, protocol: RuleProtocol, ports: PortRange, cidr: Cidr, allow: bool) -> AclEntry {
-    AclEntry { number, protocol, ports, cidr, action: if allow { Action::Allow } else { Action::Deny } }
+    AclEntry {
+        number,
+        protocol,
+        ports,
+        icmp: IcmpTypeCode::ALL,
+        cidr,
+        action: if allow { Action::Allow } else { Action::Deny },
+    }
 }
 
 #[cfg(test)]

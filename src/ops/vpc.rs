@@ -389,6 +389,7 @@ impl World {
     ) -> ApiResult<()> {
         const OP: &str = "CreateRoute";
         let target = self.resolve_target(OP, table, target)?;
+        self.check_more_specific_route(OP, table, destination)?;
         let rt = &self.route_tables[table];
         if !rt.routes.iter().any(|r| r.destination == destination) {
             let own = rt.routes.iter().filter(|r| r.origin != RouteOrigin::CreateRouteTable).count();
@@ -403,6 +404,24 @@ impl World {
             ));
         }
         Ok(())
+    }
+
+    /// R9: a route more specific than the local route must have exactly the CIDR of a
+    /// subnet of that VPC as its destination (InvalidParameterValue).
+    fn check_more_specific_route(&self, op: &str, table: RouteTableId, destination: Cidr) -> ApiResult<()> {
+        let vpc = &self.vpcs[self.route_tables[table].vpc];
+        let inside = vpc.cidr.covers(destination) && vpc.cidr != destination;
+        if !inside || self.subnets_in(self.route_tables[table].vpc).any(|s| s.cidr == destination) {
+            return Ok(());
+        }
+        Err(ApiError::new(
+            op,
+            "InvalidParameterValue",
+            format!(
+                "Route destination doesn't match any subnet CIDR blocks: {destination} is inside the local route {} of {}, so it must be exactly the CIDR of one of its subnets.",
+                vpc.cidr, vpc.aws_id
+            ),
+        ))
     }
 
     /// ReplaceRoute: a new target for an existing destination.

@@ -4,6 +4,7 @@
 use crate::addr::{PortRange, RuleProtocol};
 use crate::cfn::{AttrValue, Created, SinkError};
 use crate::ids::*;
+use crate::model::nacl::{AclEntry, IcmpTypeCode};
 use crate::model::security_group::Peer;
 use crate::ops::ec2::{CreateNetworkInterface, RunInstance};
 use crate::ops::privatelink::CreateVpcEndpoint;
@@ -276,10 +277,17 @@ impl StackBuilder<'_> {
             }
             None => PortRange::ALL,
         };
+        let icmp = match p.get("Icmp") {
+            Some(n) => {
+                let r = item(n, "Icmp");
+                icmp_type_code(r.opt_int("Type")?, r.opt_int("Code")?)
+                    .ok_or_else(|| bad("Icmp", "Type and Code must be -1 (all) or 0 to 255"))?
+            }
+            None => IcmpTypeCode::ALL,
+        };
         let dir = if p.opt_bool("Egress")?.unwrap_or(false) { Direction::Egress } else { Direction::Ingress };
-        self.world
-            .create_network_acl_entry(acl, dir, acl_entry(number, protocol, ports, cidr, allow))
-            .map_err(|e| api(e, Some("RuleNumber")))?;
+        let entry = AclEntry { icmp, ..acl_entry(number, protocol, ports, cidr, allow) };
+        self.world.create_network_acl_entry(acl, dir, entry).map_err(|e| api(e, Some("RuleNumber")))?;
         Ok(created(format!("{}-{}-{number}", self.world[acl].aws_id, dir), &[]))
     }
 
@@ -498,6 +506,15 @@ impl StackBuilder<'_> {
             ],
         ))
     }
+}
+
+/// N4: an entry's `Icmp: {Type, Code}`; -1 (or absent) means all.
+fn icmp_type_code(icmp_type: Option<i64>, code: Option<i64>) -> Option<IcmpTypeCode> {
+    let one = |v: Option<i64>| match v {
+        None | Some(-1) => Some(None),
+        Some(v) => u8::try_from(v).ok().map(Some),
+    };
+    Some(IcmpTypeCode { icmp_type: one(icmp_type)?, code: one(code)? })
 }
 
 /// FromPort/ToPort as a range; -1 (or absent) means all.

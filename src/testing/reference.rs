@@ -518,7 +518,7 @@ impl Walk<'_> {
         self.stop(code, Handle::Sg(e.groups[0]))
     }
 
-    /// N1: the lowest-numbered matching entry decides; none is the final deny.
+    /// N1, N4: the lowest-numbered matching entry decides; none is the final deny.
     fn nacl(&mut self, subnet: SubnetId, dir: Direction, h: &Header) -> Result<(), Stop> {
         let acl = self.w[subnet].nacl;
         let n = &self.w[acl];
@@ -528,6 +528,13 @@ impl Walk<'_> {
             e.cidr.contains(remote)
                 && match e.protocol {
                     RuleProtocol::All => true,
+                    RuleProtocol::One(Protocol::Icmp) => {
+                        // N4: an ICMP entry names a type and a code (-1 for all); the
+                        // header's destination port holds the type, the code is 0.
+                        h.protocol == Protocol::Icmp
+                            && e.icmp.icmp_type.is_none_or(|t| u16::from(t) == h.dst_port)
+                            && matches!(e.icmp.code, None | Some(0))
+                    }
                     RuleProtocol::One(p) => p == h.protocol && e.ports.contains(h.dst_port),
                 }
         });

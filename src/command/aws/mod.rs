@@ -440,15 +440,24 @@ mod tests {
     }
 
     #[test]
-    fn an_icmp_type_other_than_all_is_refused_rather_than_widened() {
+    fn n4_an_icmp_type_and_code_are_kept_and_minus_one_means_all() {
+        use crate::model::nacl::IcmpTypeCode;
         let base =
             "aws ec2 create-network-acl-entry --network-acl-id acl-1 --rule-number 100 --protocol icmp \
                     --rule-action allow --ingress --cidr-block 0.0.0.0/0";
-        assert!(parse_line(&format!("{base} --icmp-type-code Type=-1,Code=-1")).is_ok());
-        let err = parse_line(&format!("{base} --icmp-type-code Type=8,Code=-1")).unwrap_err();
-        assert!(err.to_string().contains("ICMP type 8 code -1 cannot be held"), "{err}");
-        let err = parse_line(&format!("{base} --icmp-type-code Type=x")).unwrap_err();
-        assert_eq!(err.exit_code(), 254, "{err}");
+        let icmp = |flag: &str| match parse_line(&format!("{base} {flag}")).map(|c| c.request) {
+            Ok(Request::CreateNetworkAclEntry { icmp, .. }) => Some(icmp),
+            _ => None,
+        };
+        let t = |icmp_type, code| Some(IcmpTypeCode { icmp_type, code });
+        assert_eq!(icmp("--icmp-type-code Type=-1,Code=-1"), t(None, None));
+        assert_eq!(icmp("--icmp-type-code Type=8,Code=-1"), t(Some(8), None));
+        assert_eq!(icmp("--icmp-type-code Type=0,Code=0"), t(Some(0), Some(0)));
+        assert_eq!(icmp(""), t(None, None));
+        for bad in ["Type=x", "Type=256", "Code=0", "Type=-2"] {
+            let err = parse_line(&format!("{base} --icmp-type-code {bad}")).unwrap_err();
+            assert_eq!(err.exit_code(), 254, "{bad}: {err}");
+        }
     }
 
     #[test]

@@ -14,6 +14,7 @@ use super::table::OpSpec;
 use super::{op_name, AwsError};
 use crate::addr::{Cidr, PortRange, RuleProtocol};
 use crate::error::ApiError;
+use crate::model::nacl::IcmpTypeCode;
 use crate::trace::Direction;
 
 /// A raw flag value, as the table typed the words.
@@ -329,6 +330,8 @@ pub enum Request {
         cidr: Cidr,
         /// `--port-range` (all when not given).
         ports: PortRange,
+        /// `--icmp-type-code` (all when not given).
+        icmp: IcmpTypeCode,
     },
     /// ec2 delete-network-acl-entry.
     DeleteNetworkAclEntry {
@@ -871,9 +874,10 @@ fn create_network_acl_entry(f: &Flags) -> Result<Request, AwsError> {
         Some(text) => acl_ports(&text)
             .ok_or_else(|| f.invalid(format!("Invalid port range {text:?}: write From=1024,To=65535")))?,
     };
-    if let Some(text) = f.opt("icmp-type-code") {
-        icmp_type_code(f, &text)?;
-    }
+    let icmp = match f.opt("icmp-type-code") {
+        None => IcmpTypeCode::ALL,
+        Some(text) => icmp_type_code(f, &text)?,
+    };
     Ok(Request::CreateNetworkAclEntry {
         acl_id: f.req("network-acl-id")?,
         number: f.rule_number()?,
@@ -882,6 +886,7 @@ fn create_network_acl_entry(f: &Flags) -> Result<Request, AwsError> {
         allow,
         cidr,
         ports,
+        icmp,
     })
 }
 
@@ -897,21 +902,21 @@ fn acl_ports(text: &str) -> Option<PortRange> {
     (r.from <= r.to).then_some(r)
 }
 
-/// `Type=8,Code=-1`: network ACL entries match every ICMP type and code, so only
-/// `Type=-1,Code=-1` (all) is taken; any other is refused rather than widened.
-fn icmp_type_code(f: &Flags, text: &str) -> Result<(), AwsError> {
+/// `Type=8,Code=-1` (N4): the ICMP type and code an entry matches, -1 for all.
+fn icmp_type_code(f: &Flags, text: &str) -> Result<IcmpTypeCode, AwsError> {
     let v = super::shorthand::parse(text).map_err(AwsError::ParamError)?;
-    let field = |k: &str| v.get(k).and_then(filter::scalar_text).and_then(|t| t.parse::<i64>().ok());
+    let field = |k: &str| match v.get(k).and_then(filter::scalar_text) {
+        None => Some(None),
+        Some(t) => match t.parse::<i64>().ok()? {
+            -1 => Some(None),
+            n => u8::try_from(n).ok().map(Some),
+        },
+    };
     match (field("Type"), field("Code")) {
-        (Some(-1), None | Some(-1)) => Ok(()),
-        (Some(t @ -1..=255), c) if c.is_none_or(|c| (-1..=255).contains(&c)) => Err(AwsError::Unmodelled {
-            option: format!("--icmp-type-code {text}"),
-            why: format!(
-                "vpcsim's network ACL entries match every ICMP type and code; ICMP type {t}{} cannot be held, so it is refused rather than widened to all types (give Type=-1,Code=-1)",
-                c.map(|c| format!(" code {c}")).unwrap_or_default()
-            ),
-        }),
-        _ => Err(f.invalid(format!("Invalid ICMP type and code {text:?}: write Type=8,Code=-1 (-1 for all)"))),
+        (Some(icmp_type), Some(code)) if v.get("Type").is_some() => Ok(IcmpTypeCode { icmp_type, code }),
+        _ => {
+            Err(f.invalid(format!("Invalid ICMP type and code {text:?}: write Type=8,Code=-1 (-1 for all)")))
+        }
     }
 }
 

@@ -13,6 +13,7 @@ use crate::command::aws::Request;
 use crate::describe as j;
 use crate::error::ApiError;
 use crate::ids::*;
+use crate::model::nacl::AclEntry;
 use crate::model::security_group::Peer;
 use crate::ops::security::{acl_entry, Permission};
 use crate::ops::vpc::RouteTargetSpec;
@@ -99,13 +100,10 @@ pub fn mutate(w: &mut World, op: &str, request: &Request) -> Answer {
             let eip = eip_of(w, op, address)?;
             w.release_address(eip).map(|()| empty())
         }
-        R::CreateNetworkAclEntry { acl_id, number, direction, protocol, allow, cidr, ports } => {
+        R::CreateNetworkAclEntry { acl_id, number, direction, protocol, allow, cidr, ports, icmp } => {
             let acl = w.nacl_id(op, acl_id)?;
-            w.create_network_acl_entry(
-                acl,
-                *direction,
-                acl_entry(*number, *protocol, *ports, *cidr, *allow),
-            )?;
+            let entry = AclEntry { icmp: *icmp, ..acl_entry(*number, *protocol, *ports, *cidr, *allow) };
+            w.create_network_acl_entry(acl, *direction, entry)?;
             Ok(empty())
         }
         R::DeleteNetworkAclEntry { acl_id, number, direction } => {
