@@ -8,7 +8,7 @@ use crate::ids::*;
 use crate::model::endpoint_service::ServiceState;
 use crate::model::nlb::{HealthState, LoadBalancer, Scheme};
 use crate::model::vpc_endpoint::{EndpointState, VpcEndpoint};
-use crate::world::World;
+use crate::world::{DnsName, World};
 
 /// The DNS response code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,7 +62,7 @@ pub enum View {
 impl World {
     /// Resolve an A record of `name` as seen from `view`.
     pub fn resolve(&self, view: View, name: &str) -> Answer {
-        let name = name.trim_end_matches('.').to_ascii_lowercase();
+        let name = lowercase(name.trim_end_matches('.'));
         let inside = match view {
             View::Vpc(v) => Some(v),
             View::Public => None,
@@ -80,13 +80,14 @@ impl World {
     /// D2/D3: `ip-a-b-c-d.<internal suffix>` inside the VPC; `ec2-a-b-c-d.<public suffix>`,
     /// which answers the private IP inside the instance's VPC and the public IP elsewhere.
     fn resolve_ec2_name(&self, inside: Option<VpcId>, name: &str) -> Option<Answer> {
-        if let Some(rest) = name.strip_suffix(&format!(".{}", self.region.internal_suffix())) {
+        if let Some(rest) = strip_region_domain(name, self.region.name, "ec2.internal", "compute.internal") {
             let ip = dashed_ip(rest.strip_prefix("ip-")?)?;
             let vpc = inside?;
             self.eni_by_private_ip(vpc, ip)?;
             return Some(Answer::found(vec![ip], 60));
         }
-        let rest = name.strip_suffix(&format!(".{}", self.region.public_suffix()))?;
+        let rest =
+            strip_region_domain(name, self.region.name, "compute-1.amazonaws.com", "compute.amazonaws.com")?;
         let public = dashed_ip(rest.strip_prefix("ec2-")?)?;
         let eni = self.eni_by_public_ip(public)?;
         let e = &self[eni];
@@ -101,21 +102,23 @@ impl World {
     /// none is healthy anywhere); public addresses for internet-facing, even inside the VPC.
     /// A zonal name `<az>.<name>` answers that AZ's node.
     fn resolve_lb_name(&self, name: &str) -> Option<Answer> {
-        for (i, lb) in self.lbs().values().enumerate() {
-            if lb.deleted {
-                continue;
-            }
-            let lb_id = LbId(i as u32);
-            if name == lb.dns_name.to_ascii_lowercase() {
-                return Some(Answer::found(self.lb_addresses(lb_id, None), 60));
-            }
-            if let Some(az) = name.strip_suffix(&format!(".{}", lb.dns_name.to_ascii_lowercase())) {
-                if lb.nodes.iter().any(|n| n.az == az) {
-                    return Some(Answer::found(self.lb_addresses(lb_id, Some(az)), 60));
-                }
-            }
+        if let Some(lb) = self.lb_named(name) {
+            return Some(Answer::found(self.lb_addresses(lb, None), 60));
         }
-        None
+        let (az, rest) = name.split_once('.')?;
+        let lb = self.lb_named(rest).filter(|lb| self[lb].nodes.iter().any(|n| n.az == az))?;
+        Some(Answer::found(self.lb_addresses(lb, Some(az)), 60))
+    }
+
+    /// The live load balancer whose DNS name is `name` (lowercase), from the name index.
+    fn lb_named(&self, name: &str) -> Option<LbId> {
+        self.dns_names().public(name).iter().find_map(|&d| match d {
+            DnsName::Lb(lb) => {
+                let l = &self[lb];
+                (!l.deleted && l.dns_name.eq_ignore_ascii_case(name)).then_some(lb)
+            }
+            DnsName::Endpoint(_) => None,
+        })
     }
 
     /// The addresses an NLB's name answers (of one AZ's node when `az` is given).
@@ -159,23 +162,33 @@ impl World {
     /// P6: `<vpce-id>-<suffix>.<service base name>` answers every endpoint ENI; `<vpce-id>-<suffix>-<az>.<base>` that AZ's.
     fn resolve_endpoint_name(&self, name: &str) -> Option<Answer> {
         let (first, base) = name.split_once('.')?;
-        for e in self.endpoints().values() {
-            if !endpoint_resolves(e) {
-                continue;
+        // The stem is the whole first label (regional name) or the part before one of its dashes (zonal).
+        let dashes = first.match_indices('-').map(|(i, _)| i);
+        let (ep, az) = std::iter::once(first.len())
+            .chain(dashes)
+            .filter_map(|end| {
+                let stem = &first[..end];
+                let az = first.get(end + 1..);
+                self.endpoint_with_stem(stem, base).map(|ep| (ep, az))
+            })
+            .min_by_key(|(ep, _)| *ep)?;
+        Some(Answer::found(self.endpoint_addresses(&self[ep], az), 60))
+    }
+
+    /// The resolving endpoint whose stem `<vpce-id>-<suffix>` is `stem` and whose service's base name is `base`.
+    fn endpoint_with_stem(&self, stem: &str, base: &str) -> Option<EndpointId> {
+        self.dns_names().public(stem).iter().find_map(|&d| match d {
+            DnsName::Endpoint(ep) => {
+                let e = &self[ep];
+                let same_stem = stem
+                    .strip_prefix(e.aws_id.as_str())
+                    .and_then(|rest| rest.strip_prefix('-'))
+                    .is_some_and(|suffix| suffix == e.dns_suffix);
+                let ok = same_stem && endpoint_resolves(e) && self[e.service].base_dns_name == base;
+                ok.then_some(ep)
             }
-            let svc = &self[e.service];
-            if base != svc.base_dns_name {
-                continue;
-            }
-            let stem = format!("{}-{}", e.aws_id, e.dns_suffix);
-            if first == stem {
-                return Some(Answer::found(self.endpoint_addresses(e, None), 60));
-            }
-            if let Some(az) = first.strip_prefix(&format!("{stem}-")) {
-                return Some(Answer::found(self.endpoint_addresses(e, Some(az)), 60));
-            }
-        }
-        None
+            DnsName::Lb(_) => None,
+        })
     }
 
     fn endpoint_addresses(&self, e: &VpcEndpoint, az: Option<&str>) -> Vec<Ipv4Addr> {
@@ -205,7 +218,7 @@ impl World {
         if !(v.dns_support && v.dns_hostnames) {
             return None;
         }
-        let e = self.endpoints().values().find(|e| {
+        let e = self.dns_names().private(vpc, name).iter().map(|ep| &self[ep]).find(|e| {
             let svc = &self[e.service];
             e.vpc == vpc
                 && e.private_dns_enabled
@@ -221,7 +234,7 @@ impl World {
         if name == "checkip.amazonaws.com" {
             return Some(Answer::found(vec![crate::region::CHECKIP_ADDR], 60));
         }
-        let service = name.strip_suffix(&format!(".{}.amazonaws.com", self.region.name))?;
+        let service = strip_domain(name.strip_suffix(".amazonaws.com")?, self.region.name)?;
         let plain = !service.is_empty() && service.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
         plain.then(|| Answer::found(vec![self.region.service_addr()], 60))
     }
@@ -234,5 +247,42 @@ fn endpoint_resolves(e: &VpcEndpoint) -> bool {
 
 /// `10-0-0-5` as an address.
 fn dashed_ip(s: &str) -> Option<Ipv4Addr> {
-    s.replace('-', ".").parse().ok()
+    let mut octets = [0u8; 4];
+    let mut parts = s.split('-');
+    for o in &mut octets {
+        let part = parts.next()?;
+        // As `Ipv4Addr`'s parser: decimal digits only, no leading zero.
+        if part.is_empty()
+            || !part.bytes().all(|b| b.is_ascii_digit())
+            || (part.len() > 1 && part.starts_with('0'))
+        {
+            return None;
+        }
+        *o = part.parse().ok()?;
+    }
+    parts.next().is_none().then_some(Ipv4Addr::from(octets))
+}
+
+/// `name` without `.domain` at its end.
+fn strip_domain<'a>(name: &'a str, domain: &str) -> Option<&'a str> {
+    name.strip_suffix(domain)?.strip_suffix('.')
+}
+
+/// `name` without the region's EC2 domain: `us_east_1` there (D2, D3), `<region>.<domain>` elsewhere;
+/// what [`crate::region::Region::internal_suffix`] and `public_suffix` spell, without building it.
+fn strip_region_domain<'a>(name: &'a str, region: &str, us_east_1: &str, domain: &str) -> Option<&'a str> {
+    if region == "us-east-1" {
+        strip_domain(name, us_east_1)
+    } else {
+        strip_domain(strip_domain(name, domain)?, region)
+    }
+}
+
+/// The name in lowercase, borrowed when it already is (names are compared lowercase).
+fn lowercase(name: &str) -> std::borrow::Cow<'_, str> {
+    if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        std::borrow::Cow::Owned(name.to_ascii_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(name)
+    }
 }

@@ -22,6 +22,7 @@
 use std::fmt::Write;
 
 use indexmap::IndexMap;
+use rustc_hash::FxHashMap;
 
 use crate::ids::*;
 use crate::model::eni::EniOwner;
@@ -127,11 +128,12 @@ impl Diagram {
         let internet = d.add(None, "internet", vec!["Internet".into()], NodeKind::Internet);
         d.top_nodes.push(internet);
         d.by_aws_id.insert("internet".into(), "internet".into());
+        let members = Members::of(w);
         for (v, _) in w.vpcs().live() {
-            let cluster = d.vpc_cluster(w, v);
+            let cluster = d.vpc_cluster(w, &members, v);
             d.clusters.push(cluster);
         }
-        d.service_nodes(w);
+        d.service_nodes(w, &members);
         d.target_edges(w);
         if let Some(t) = trace {
             d.overlay(t);
@@ -147,7 +149,7 @@ impl Diagram {
         self.nodes.len() - 1
     }
 
-    fn vpc_cluster(&mut self, w: &World, vpc: VpcId) -> Cluster {
+    fn vpc_cluster(&mut self, w: &World, members: &Members, vpc: VpcId) -> Cluster {
         let v = &w[vpc];
         let name = w.name_of(Handle::Vpc(vpc)).unwrap_or("VPC");
         let mut c = Cluster {
@@ -157,7 +159,8 @@ impl Diagram {
             nodes: Vec::new(),
             clusters: Vec::new(),
         };
-        for (g, igw) in w.igws().live().filter(|(_, g)| g.attached == Some(vpc)) {
+        if let Some(g) = w.igw_of(vpc) {
+            let igw = &w[g];
             let name = w.name_of(Handle::Igw(g)).unwrap_or("internet gateway");
             let id = format!("igw{}", g.0);
             let n =
@@ -167,7 +170,7 @@ impl Diagram {
         }
         for (k, az) in w.region.azs.iter().enumerate() {
             let subnets: Vec<SubnetId> =
-                w.subnets().live().filter(|(_, s)| s.vpc == vpc && s.az == *az).map(|(id, _)| id).collect();
+                members.subnets(vpc).iter().copied().filter(|s| w[s].az == *az).collect();
             if subnets.is_empty() {
                 continue;
             }
@@ -179,7 +182,7 @@ impl Diagram {
                 clusters: Vec::new(),
             };
             for s in subnets {
-                let cluster = self.subnet_cluster(w, s);
+                let cluster = self.subnet_cluster(w, members, s);
                 zone.clusters.push(cluster);
             }
             c.clusters.push(zone);
@@ -187,7 +190,7 @@ impl Diagram {
         c
     }
 
-    fn subnet_cluster(&mut self, w: &World, subnet: SubnetId) -> Cluster {
+    fn subnet_cluster(&mut self, w: &World, members: &Members, subnet: SubnetId) -> Cluster {
         let s = &w[subnet];
         let name = w.name_of(Handle::Subnet(subnet)).unwrap_or("subnet");
         let rt = w.route_table_of(subnet);
@@ -199,11 +202,8 @@ impl Diagram {
             nodes: Vec::new(),
             clusters: Vec::new(),
         };
-        for (e, eni) in w.enis().values().enumerate() {
-            if eni.deleted || eni.subnet != subnet {
-                continue;
-            }
-            if let Some(n) = self.eni_node(w, EniId(e as u32)) {
+        for &e in members.enis(subnet) {
+            if let Some(n) = self.eni_node(w, e) {
                 c.nodes.push(n);
             }
         }
@@ -262,7 +262,7 @@ impl Diagram {
         }
     }
 
-    fn service_nodes(&mut self, w: &World) {
+    fn service_nodes(&mut self, w: &World, members: &Members) {
         for (i, s) in w.services().values().enumerate() {
             if s.state.as_str() == "Deleted" {
                 continue;
@@ -276,8 +276,10 @@ impl Diagram {
             ];
             let n = self.add(Some(&s.service_id), &id, label, NodeKind::Service);
             self.top_nodes.push(n);
-            for (e, ep) in w.endpoints().values().enumerate() {
-                if ep.service.index() != i || ep.state.as_str() == "deleted" {
+            for &e in members.endpoints(ServiceId(i as u32)) {
+                let ep = &w[e];
+                let e = e.0;
+                if ep.state.as_str() == "deleted" {
                     continue;
                 }
                 for k in 0..ep.enis.len() {
@@ -310,15 +312,13 @@ impl Diagram {
                 for t in &g.targets {
                     let to = match t.target {
                         TargetRef::Instance(x) => format!("i{}", x.0),
-                        TargetRef::Ip(ip) => {
-                            match w.enis().values().find(|e| e.private_ip == ip && e.vpc == g.vpc) {
-                                Some(e) => match self.by_aws_id.get(&e.aws_id) {
-                                    Some(n) => n.clone(),
-                                    None => continue,
-                                },
+                        TargetRef::Ip(ip) => match w.eni_by_private_ip(g.vpc, ip) {
+                            Some(e) => match self.by_aws_id.get(&w[e].aws_id) {
+                                Some(n) => n.clone(),
                                 None => continue,
-                            }
-                        }
+                            },
+                            None => continue,
+                        },
                     };
                     for k in 0..lb.nodes.len() {
                         self.edges.push(Edge {
@@ -546,6 +546,49 @@ impl Diagram {
 
 fn mermaid_escape(s: &str) -> String {
     s.replace('"', "#quot;")
+}
+
+/// What each VPC, subnet and service holds, gathered in one pass over each arena so a
+/// diagram is linear in the world (not a scan of every subnet per VPC).
+struct Members {
+    /// Live subnets by VPC, in creation order.
+    subnets: FxHashMap<VpcId, Vec<SubnetId>>,
+    /// Live interfaces by subnet, in creation order.
+    enis: FxHashMap<SubnetId, Vec<EniId>>,
+    /// Endpoints by service, in creation order.
+    endpoints: FxHashMap<ServiceId, Vec<EndpointId>>,
+}
+
+impl Members {
+    fn of(w: &World) -> Members {
+        let mut m = Members {
+            subnets: FxHashMap::default(),
+            enis: FxHashMap::default(),
+            endpoints: FxHashMap::default(),
+        };
+        for (id, s) in w.subnets().live() {
+            m.subnets.entry(s.vpc).or_default().push(id);
+        }
+        for (id, e) in w.enis().live() {
+            m.enis.entry(e.subnet).or_default().push(id);
+        }
+        for (id, e) in w.endpoints().iter() {
+            m.endpoints.entry(e.service).or_default().push(id);
+        }
+        m
+    }
+
+    fn subnets(&self, vpc: VpcId) -> &[SubnetId] {
+        self.subnets.get(&vpc).map_or(&[], Vec::as_slice)
+    }
+
+    fn enis(&self, subnet: SubnetId) -> &[EniId] {
+        self.enis.get(&subnet).map_or(&[], Vec::as_slice)
+    }
+
+    fn endpoints(&self, service: ServiceId) -> &[EndpointId] {
+        self.endpoints.get(&service).map_or(&[], Vec::as_slice)
+    }
 }
 
 #[cfg(test)]

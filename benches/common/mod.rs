@@ -103,3 +103,14 @@ pub fn add_vpcs(w: &mut World, vpcs: usize, instances: usize) {
         }
     }
 }
+
+/// A TCP port-80 header from the internet client (203.0.113.10) to `dst`.
+pub fn from_internet(dst: std::net::Ipv4Addr) -> Header {
+    Header {
+        src: vpcsim::forward::INTERNET_CLIENT,
+        dst,
+        protocol: Protocol::Tcp,
+        src_port: 40000,
+        dst_port: 80,
+    }
+}

@@ -121,11 +121,16 @@ pub fn vpcs(w: &World) -> Value {
 
 /// describe-subnets (`AvailableIpAddressCount`: usable addresses less the interfaces in the subnet, A2).
 pub fn subnets(w: &World) -> Value {
+    // One pass over the interfaces, not one per subnet: describe stays linear in the world.
+    let mut used: rustc_hash::FxHashMap<SubnetId, u64> = Default::default();
+    for e in w.enis().values().filter(|e| !e.deleted) {
+        *used.entry(e.subnet).or_default() += 1;
+    }
     let items: Vec<Value> = w
         .subnets()
         .live()
         .map(|(i, s)| {
-            let used = w.enis().values().filter(|e| !e.deleted && e.subnet == i).count() as u64;
+            let used = used.get(&i).copied().unwrap_or(0);
             json!({
                 "AvailabilityZone": s.az,
                 "AvailabilityZoneId": w.region.az_id(s.az),
@@ -163,6 +168,13 @@ fn route_target_field(w: &World, t: &RouteTarget) -> (&'static str, String) {
 /// describe-route-tables: routes with their state (R5) and associations (R1).
 pub fn route_tables(w: &World) -> Value {
     use crate::model::route_table::RouteOrigin;
+    // The subnets associated with each table, in one pass over the subnets.
+    let mut associated: rustc_hash::FxHashMap<RouteTableId, Vec<SubnetId>> = Default::default();
+    for (id, s) in w.subnets().live() {
+        if let Some(t) = s.route_table {
+            associated.entry(t).or_default().push(id);
+        }
+    }
     let items: Vec<Value> = w
         .route_tables()
         .live()
@@ -185,7 +197,7 @@ pub fn route_tables(w: &World) -> Value {
                 })
                 .collect();
             json!({
-                "Associations": associations(w, id),
+                "Associations": associations(w, id, associated.get(&id).map_or(&[], Vec::as_slice)),
                 "PropagatingVgws": [],
                 "RouteTableId": t.aws_id,
                 "Routes": routes,
@@ -198,7 +210,7 @@ pub fn route_tables(w: &World) -> Value {
     json!({"RouteTables": items})
 }
 
-fn associations(w: &World, id: RouteTableId) -> Vec<Value> {
+fn associations(w: &World, id: RouteTableId, subnets: &[SubnetId]) -> Vec<Value> {
     let t = &w[id];
     let mut out = Vec::new();
     if t.main {
@@ -209,7 +221,7 @@ fn associations(w: &World, id: RouteTableId) -> Vec<Value> {
             "AssociationState": {"State": "associated"},
         }));
     }
-    for s in w.subnets().values().filter(|s| !s.deleted && s.route_table == Some(id)) {
+    for s in subnets.iter().map(|s| &w[s]) {
         out.push(json!({
             "Main": false,
             "RouteTableAssociationId": s.route_table_association_id.clone().unwrap_or_else(|| derived("rtbassoc", &s.aws_id)),

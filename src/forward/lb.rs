@@ -228,7 +228,8 @@ impl World {
                     }
                     match to {
                         Some(eni) => {
-                            self.routed_leg(eni, reply, Mode::Reply, rec)?;
+                            let mode = legs.client.map_or(Mode::Reply, Mode::ReplyToClient);
+                            self.routed_leg(eni, reply, mode, rec)?;
                         }
                         None => {
                             rec.hop(

@@ -21,6 +21,15 @@ pub(crate) enum Mode {
     Forward,
     /// Its response.
     Reply,
+    /// The response of a flow a client on the internet opened: it may leave AWS to that client.
+    ReplyToClient(Ipv4Addr),
+}
+
+impl Mode {
+    /// Whether this is a response (stateful through security groups, S2).
+    pub(crate) fn is_reply(self) -> bool {
+        self != Mode::Forward
+    }
 }
 
 /// Where a leg ended.
@@ -48,7 +57,7 @@ impl World {
         mode: Mode,
         rec: &mut R,
     ) -> Result<LegEnd, Block> {
-        let stateful = mode == Mode::Reply;
+        let stateful = mode.is_reply();
         rec.hop(self, Component::Eni(from), Why::Nothing, Some(h), None);
         self.check_sgs(from, Direction::Egress, h, stateful, rec)?;
         let mut at = from;
@@ -136,7 +145,7 @@ impl World {
         mode: Mode,
         rec: &mut R,
     ) -> Result<(), Block> {
-        self.check_sgs(dst, Direction::Ingress, h, mode == Mode::Reply, rec)?;
+        self.check_sgs(dst, Direction::Ingress, h, mode.is_reply(), rec)?;
         rec.hop(self, Component::Eni(dst), Why::Nothing, Some(h), None);
         Ok(())
     }
@@ -190,7 +199,8 @@ impl World {
         self.across_internet(out, mode, rec)
     }
 
-    /// The internet: a public address of an interface enters through its VPC's gateway; else a host of the simulated internet.
+    /// The internet: a public address of an interface enters through its VPC's gateway; else a
+    /// host of the simulated internet, or (for a response) the internet client that started the flow.
     pub(crate) fn across_internet<R: Recorder>(
         &self,
         h: Header,
@@ -201,7 +211,7 @@ impl World {
             rec.hop(self, Component::Internet(None), Why::Nothing, Some(h), None);
             return self.in_through_igw(dst, h, mode, rec);
         }
-        if self.is_internet_host(h.dst) {
+        if mode == Mode::ReplyToClient(h.dst) || self.is_internet_host(h.dst) {
             return Ok(LegEnd { eni: None, header: h });
         }
         Err(block(ExplanationCode::UnknownDestination, Component::Internet(Some(h.dst)), h))
@@ -223,14 +233,13 @@ impl World {
         rec: &mut R,
     ) -> Result<LegEnd, Block> {
         let e = &self[dst];
-        let Some(g) = self.igws().values().position(|g| g.attached == Some(e.vpc) && !g.deleted) else {
+        let Some(g) = self.igw_of(e.vpc) else {
             return Err(block(
                 ExplanationCode::IgwPrivateIpAssociationForIngress,
                 Component::Internet(None),
                 h,
             ));
         };
-        let g = IgwId(g as u32);
         let inside = Header { dst: e.private_ip, ..h };
         rec.hop(self, Component::Igw(g), Why::Nothing, Some(h), Some(inside));
         self.check_nacl(e.subnet, Direction::Ingress, inside, rec)?;

@@ -23,6 +23,9 @@ use crate::model::eni::EniOwner;
 use crate::trace::{ExplanationCode, Flow, Header, Trace};
 use crate::world::World;
 
+/// The address of the client on the internet that scenario steps `on: internet` run from.
+pub const INTERNET_CLIENT: Ipv4Addr = Ipv4Addr::new(203, 0, 113, 10);
+
 /// A component of a path, by typed handle (the recorder turns it into ids and names).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Component {
@@ -110,6 +113,8 @@ impl Outcome {
 pub(crate) struct Legs {
     items: [Option<LegRecord>; 4],
     len: usize,
+    /// The client on the internet that opened the flow, which its response may return to.
+    client: Option<Ipv4Addr>,
 }
 
 /// One leg, remembered for its response.
@@ -162,10 +167,57 @@ impl World {
         (rec.finish(flow.header, outcome), outcome)
     }
 
+    /// The verdict of a flow from a client on the internet (its source is the client's public
+    /// address, such as [`INTERNET_CLIENT`]), allocating nothing. The flow enters AWS through
+    /// whatever its destination leads to: an interface's public address through its VPC's
+    /// internet gateway (I3), an internet-facing load balancer's node the same way.
+    ///
+    /// ```
+    /// use vpcsim::forward::INTERNET_CLIENT;
+    /// use vpcsim::lab::{Lab, LabOptions};
+    /// use vpcsim::trace::{Flow, Header};
+    ///
+    /// let lab = Lab::ready(LabOptions::default()).unwrap();
+    /// let w = &lab.world;
+    /// let web = w.public_ip_of(w[lab.my_ec2].eni).unwrap();
+    /// let header = Header { src: INTERNET_CLIENT, dst: web, protocol: vpcsim::addr::Protocol::Tcp, src_port: 40000, dst_port: 80 };
+    /// assert!(w.verdict_from_internet(Flow { header, seq: 0 }).is_delivered());
+    /// ```
+    pub fn verdict_from_internet(&self, flow: Flow) -> Outcome {
+        self.walk_from_internet(flow, &mut NullRecorder)
+    }
+
+    /// The explained path of a flow from a client on the internet, forward and return.
+    pub fn trace_from_internet(&self, flow: Flow) -> Trace {
+        let mut rec = ExplainRecorder::new(self);
+        let outcome = self.walk_from_internet(flow, &mut rec);
+        rec.finish(flow.header, outcome)
+    }
+
+    /// Walk a flow from a client on the internet with any recorder.
+    pub fn walk_from_internet<R: Recorder>(&self, flow: Flow, rec: &mut R) -> Outcome {
+        self.walk_with(rec, |w, legs, rec| {
+            legs.client = Some(flow.header.src);
+            rec.hop(w, Component::Internet(Some(flow.header.src)), Why::Nothing, Some(flow.header), None);
+            let end = w.across_internet(flow.header, leg::Mode::Forward, rec)?;
+            legs.push(LegRecord::Routed { to: end.eni, arrived: end.header, reply_to: None });
+            w.arrived(end, flow.seq, legs, rec)
+        })
+    }
+
     /// Walk a flow with any recorder.
     pub fn walk<R: Recorder>(&self, from: EniId, flow: Flow, rec: &mut R) -> Outcome {
+        self.walk_with(rec, |w, legs, rec| w.walk_forward(from, flow, legs, rec))
+    }
+
+    /// The forward walk given, then the response through the legs it recorded.
+    fn walk_with<R: Recorder>(
+        &self,
+        rec: &mut R,
+        forward: impl FnOnce(&World, &mut Legs, &mut R) -> Result<(Destination, Header), Block>,
+    ) -> Outcome {
         let mut legs = Legs::default();
-        match self.walk_forward(from, flow, &mut legs, rec) {
+        match forward(self, &mut legs, rec) {
             Err(block) => Outcome::Blocked(block),
             Ok((to, seen)) => {
                 rec.start_return();
@@ -193,6 +245,17 @@ impl World {
         }
         let end = self.routed_leg(from, flow.header, leg::Mode::Forward, rec)?;
         legs.push(LegRecord::Routed { to: end.eni, arrived: end.header, reply_to: None });
+        self.arrived(end, flow.seq, legs, rec)
+    }
+
+    /// A leg ended: at a host of the internet, an instance, or the next leg's start.
+    fn arrived<R: Recorder>(
+        &self,
+        end: leg::LegEnd,
+        seq: u32,
+        legs: &mut Legs,
+        rec: &mut R,
+    ) -> Result<(Destination, Header), Block> {
         let Some(eni) = end.eni else {
             rec.hop(self, Component::Internet(Some(end.header.dst)), Why::Delivered, Some(end.header), None);
             return Ok((Destination::Internet(end.header.dst), end.header));
@@ -200,9 +263,9 @@ impl World {
         match self[eni].owner {
             EniOwner::Instance(i) => self.deliver(i, end.header, rec),
             EniOwner::LoadBalancer(lb) => {
-                self.through_load_balancer(lb, eni, end.header, flow.seq, None, legs, rec)
+                self.through_load_balancer(lb, eni, end.header, seq, None, legs, rec)
             }
-            EniOwner::Endpoint(ep) => self.through_endpoint(ep, eni, end.header, flow.seq, legs, rec),
+            EniOwner::Endpoint(ep) => self.through_endpoint(ep, eni, end.header, seq, legs, rec),
             EniOwner::Detached => Ok((Destination::Interface(eni), end.header)),
         }
     }

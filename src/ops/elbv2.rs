@@ -145,11 +145,13 @@ impl World {
             req.name,
             self.ids.hex(16)
         );
+        let dns_name = format!("{}-{}.elb.{}.amazonaws.com", req.name, dns_hex, self.region.name);
+        self.dns_names.insert_lb(&dns_name, id);
         self.lbs.insert(
             &mut self.by_aws_id,
             Handle::Lb,
             LoadBalancer {
-                dns_name: format!("{}-{}.elb.{}.amazonaws.com", req.name, dns_hex, self.region.name),
+                dns_name,
                 arn,
                 name: req.name,
                 dns_hex,
@@ -439,10 +441,8 @@ impl World {
                 (!e.deleted).then(|| (e.private_ip, self.subnets[e.subnet].az))
             }
             TargetRef::Ip(ip) => {
-                let subnet =
-                    self.subnets.values().find(|s| !s.deleted && s.vpc == vpc && s.cidr.contains(ip));
-                let az = subnet.map(|s| s.az)?;
-                Some((ip, az))
+                let subnet = self.subnet_containing(vpc, ip)?;
+                Some((ip, self.subnets[subnet].az))
             }
         }
     }

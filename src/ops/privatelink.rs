@@ -243,6 +243,9 @@ impl World {
             (EndpointState::Pending, Some(now + PROVISION_SECONDS * 1000))
         };
         let dns_suffix = self.ids.lower_alnum(8);
+        let service = &self.services[svc];
+        let private = service.private_dns_name.as_deref().filter(|_| req.private_dns_enabled);
+        self.dns_names.insert_endpoint(&format!("{aws_id}-{dns_suffix}"), private.map(|n| (vpc, n)), id);
         self.endpoints.insert(
             &mut self.by_aws_id,
             Handle::Endpoint,

@@ -216,6 +216,7 @@ impl World {
         let aws_id = self.ids.aws_id("subnet");
         self.add_subnet_member(vpc, id);
         let nacl = self.vpcs[vpc].default_nacl;
+        self.subnets_by_address.insert(vpc, cidr, id);
         self.subnets.insert(
             &mut self.by_aws_id,
             Handle::Subnet,
@@ -298,7 +299,9 @@ impl World {
 
     /// DeleteSubnet.
     pub fn delete_subnet(&mut self, subnet: SubnetId) {
-        self.subnets[subnet].deleted = true;
+        let s = &mut self.subnets[subnet];
+        s.deleted = true;
+        self.subnets_by_address.remove(s.vpc, s.cidr, subnet);
     }
 
     /// DeleteRouteTable.

@@ -3,6 +3,7 @@
 //! clock. All state lives here; the walk ([`crate::forward`]) only reads it.
 
 pub mod arena;
+mod index;
 pub mod interfaces;
 mod members;
 #[path = "../ops/mod.rs"]
@@ -13,6 +14,8 @@ use std::net::Ipv4Addr;
 use std::ops::Index;
 
 pub use self::arena::{Arena, AwsId, Live};
+pub(crate) use self::index::DnsName;
+use self::index::{DnsNames, SubnetsByAddress};
 pub use self::interfaces::Interfaces;
 use self::members::MemberLists;
 use self::undo::UndoMap;
@@ -219,6 +222,10 @@ pub struct World {
     endpoints: Arena<EndpointId, VpcEndpoint>,
     /// AWS id (or ARN) to handle, keyed by a hash of the id (the resource holds the text).
     by_aws_id: IdIndex,
+    /// (VPC, address) to the live subnet whose block holds it.
+    subnets_by_address: SubnetsByAddress,
+    /// DNS names of load balancers and endpoints, and private DNS names by consumer VPC.
+    dns_names: DnsNames,
     /// Each VPC's subnets, security groups and gateways ever attached.
     members: MemberLists,
     /// Elastic IP addresses (released ones included) to their allocation.
@@ -257,6 +264,8 @@ impl World {
             services: Arena::new(),
             endpoints: Arena::new(),
             by_aws_id: IdIndex::default(),
+            subnets_by_address: SubnetsByAddress::default(),
+            dns_names: DnsNames::default(),
             members: MemberLists::default(),
             eip_addresses: UndoMap::default(),
             in_transaction: false,
@@ -415,6 +424,24 @@ impl World {
     #[inline]
     pub fn eni_by_public_ip(&self, ip: Ipv4Addr) -> Option<EniId> {
         self.enis.by_public_ip(ip)
+    }
+
+    /// I3: the internet gateway attached to `vpc`, if it still exists.
+    #[inline]
+    pub fn igw_of(&self, vpc: VpcId) -> Option<IgwId> {
+        self.gateway_of(vpc).filter(|g| !self.igws[*g].deleted)
+    }
+
+    /// The live subnet of `vpc` whose block holds `ip`.
+    #[inline]
+    pub fn subnet_containing(&self, vpc: VpcId, ip: Ipv4Addr) -> Option<SubnetId> {
+        self.subnets_by_address.lookup(vpc, ip)
+    }
+
+    /// The DNS name index the resolver reads.
+    #[inline]
+    pub(crate) fn dns_names(&self) -> &DnsNames {
+        &self.dns_names
     }
 
     /// I1: the public address of an interface: its Elastic IP, else its auto-assigned one.

@@ -145,6 +145,8 @@ macro_rules! each_store {
         w.by_aws_id.spill.$method();
         w.members.$method();
         w.eip_addresses.$method();
+        w.subnets_by_address.$method();
+        w.dns_names.$method();
     }};
 }
 
