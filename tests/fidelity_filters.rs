@@ -663,3 +663,31 @@ Resources:
     assert!(entry.matches(Protocol::Icmp, 8, ip("10.1.2.3")));
     assert!(!entry.matches(Protocol::Icmp, 0, ip("10.1.2.3")), "an echo reply is type 0");
 }
+
+#[test]
+fn n3_only_a_denied_response_is_explained_as_needing_its_own_rule() {
+    // N1/N3: a NACL deny on the way there is a plain deny; only a denied response says that
+    // NACLs are stateless and the return needs its own rule.
+    let TwoSubnets { mut w, vpc, a, b } = two_subnets();
+    let acl = w.create_network_acl(vpc, Tags::new());
+    w.associate_network_acl(acl, a).unwrap();
+    let client = instance(&mut w, a, &[], false);
+    let server = instance(&mut w, b, &[], false);
+    let flow = tcp_from(&w, client, private_ip(&w, server), 80);
+    let t = w.trace(eni(&w, client), flow);
+    let message = &t.explanation.as_ref().expect("denied").message;
+    assert!(message.starts_with("a network ACL rule denies"), "{message}");
+    assert!(!message.contains("stateless"), "{message}");
+
+    let tcp = RuleProtocol::One(Protocol::Tcp);
+    w.create_network_acl_entry(
+        acl,
+        Direction::Egress,
+        acl_entry(100, tcp, PortRange::single(80), Cidr::ANY, true),
+    )
+    .unwrap();
+    let t = w.trace(eni(&w, client), flow);
+    let message = &t.explanation.as_ref().expect("the response is denied").message;
+    assert!(message.starts_with("on the way back, a network ACL rule denies"), "{message}");
+    assert!(message.ends_with("(NACLs are stateless: the return needs its own rule)"), "{message}");
+}

@@ -294,13 +294,14 @@ pub fn explain_block(w: &World, b: &Block) -> Explanation {
 fn message(w: &World, b: &Block) -> String {
     use ExplanationCode as C;
     let h = b.header;
-    let side = if b.on_return { "the response " } else { "" };
+    let side = if b.on_return { "on the way back, " } else { "" };
     match b.code {
         C::NoRouteToDestination => format!("{side}no route in the table matches {}", h.dst),
         C::BadStateRoute => format!("{side}the route to {} is a blackhole: its target is gone or detached", h.dst),
         C::EniSgRulesMismatch => format!("no rule of the interface's security groups allows {h}"),
         C::SgHasNoRules => format!("the security groups have no rules in this direction, so {h} is denied"),
-        C::SubnetAclRestriction => format!("{side}a network ACL rule denies {h} (NACLs are stateless: the return needs its own rule)"),
+        C::SubnetAclRestriction if b.on_return => format!("{side}a network ACL rule denies {h} (NACLs are stateless: the return needs its own rule)"),
+        C::SubnetAclRestriction => format!("a network ACL rule denies {h}"),
         C::EniSourceDestCheckRestriction => format!("the interface is not the source or destination of {h} and its source/destination check is on"),
         C::IgwPublicIpAssociationForEgress => format!("{} has no public IP, so the internet gateway cannot translate it (give the instance a public or Elastic IP, or use PrivateLink)", h.src),
         C::IgwPrivateIpAssociationForIngress => format!("{} is not a public IP mapped to an interface of this VPC", h.dst),
