@@ -15,6 +15,7 @@ use super::{op_name, AwsError};
 use crate::addr::{Cidr, PortRange, RuleProtocol};
 use crate::error::ApiError;
 use crate::model::nacl::IcmpTypeCode;
+use crate::ops::vpc::RouteTargetSpec;
 use crate::trace::Direction;
 
 /// A raw flag value, as the table typed the words.
@@ -79,23 +80,6 @@ pub struct PermissionSpec {
     pub peer: PeerRef,
     /// The rule's description.
     pub description: Option<String>,
-}
-
-/// A route target by flag.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum TargetFlag {
-    /// `--gateway-id`.
-    Gateway(String),
-    /// `--instance-id`.
-    Instance(String),
-    /// `--network-interface-id`.
-    NetworkInterface(String),
-    /// `--nat-gateway-id`.
-    NatGateway(String),
-    /// `--vpc-peering-connection-id`.
-    VpcPeeringConnection(String),
-    /// `--transit-gateway-id`.
-    TransitGateway(String),
 }
 
 /// An Elastic IP by allocation id or address.
@@ -251,7 +235,7 @@ pub enum Request {
         /// `--destination-cidr-block`.
         destination: Cidr,
         /// The one target flag given.
-        target: TargetFlag,
+        target: RouteTargetSpec,
     },
     /// ec2 delete-route.
     DeleteRoute {
@@ -676,19 +660,19 @@ fn create_vpc_endpoint(f: &Flags) -> Result<Request, AwsError> {
     })
 }
 
-fn route_target(f: &Flags) -> Result<TargetFlag, AwsError> {
-    let given: Vec<TargetFlag> = [
-        f.opt("gateway-id").map(TargetFlag::Gateway),
-        f.opt("instance-id").map(TargetFlag::Instance),
-        f.opt("network-interface-id").map(TargetFlag::NetworkInterface),
-        f.opt("nat-gateway-id").map(TargetFlag::NatGateway),
-        f.opt("vpc-peering-connection-id").map(TargetFlag::VpcPeeringConnection),
-        f.opt("transit-gateway-id").map(TargetFlag::TransitGateway),
+fn route_target(f: &Flags) -> Result<RouteTargetSpec, AwsError> {
+    let given: Vec<RouteTargetSpec> = [
+        f.opt("gateway-id").map(RouteTargetSpec::Gateway),
+        f.opt("instance-id").map(RouteTargetSpec::Instance),
+        f.opt("network-interface-id").map(RouteTargetSpec::NetworkInterface),
+        f.opt("nat-gateway-id").map(RouteTargetSpec::NatGateway),
+        f.opt("vpc-peering-connection-id").map(RouteTargetSpec::VpcPeeringConnection),
+        f.opt("transit-gateway-id").map(RouteTargetSpec::TransitGateway),
     ]
     .into_iter()
     .flatten()
     .collect();
-    match <[TargetFlag; 1]>::try_from(given) {
+    match <[RouteTargetSpec; 1]>::try_from(given) {
         Ok([t]) => Ok(t),
         Err(v) if v.is_empty() => Err(f.missing(
             "gateway-id, instance-id, network-interface-id, nat-gateway-id, vpc-peering-connection-id or transit-gateway-id",

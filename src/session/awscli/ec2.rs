@@ -7,7 +7,7 @@ use serde_json::json;
 use super::{empty, Answer};
 use crate::command::aws::request::{
     AddressRef, AssociationRef, Change, GroupRef, InstanceChange, InterfaceRef, PeerRef, PermissionSpec,
-    RouteChange, TargetFlag,
+    RouteChange,
 };
 use crate::command::aws::Request;
 use crate::describe as j;
@@ -16,7 +16,6 @@ use crate::ids::*;
 use crate::model::nacl::AclEntry;
 use crate::model::security_group::Peer;
 use crate::ops::security::{acl_entry, Permission};
-use crate::ops::vpc::RouteTargetSpec;
 use crate::trace::Direction;
 use crate::world::{Handle, World};
 
@@ -29,12 +28,11 @@ pub fn mutate(w: &mut World, op: &str, request: &Request) -> Answer {
         }
         R::Route { change, route_table_id, destination, target } => {
             let rt = w.route_table_id(op, route_table_id)?;
-            let target = route_target(target);
             match change {
                 RouteChange::Create => {
-                    w.create_route(rt, *destination, &target).map(|()| json!({"Return": true}))
+                    w.create_route(rt, *destination, target).map(|()| json!({"Return": true}))
                 }
-                RouteChange::Replace => w.replace_route(rt, *destination, &target).map(|()| empty()),
+                RouteChange::Replace => w.replace_route(rt, *destination, target).map(|()| empty()),
             }
         }
         R::DeleteRoute { route_table_id, destination } => {
@@ -111,17 +109,6 @@ pub fn mutate(w: &mut World, op: &str, request: &Request) -> Answer {
             w.delete_network_acl_entry(acl, *direction, *number).map(|()| empty())
         }
         _ => Err(ApiError::new(op, "UnsupportedOperation", format!("vpcsim does not simulate {op}"))),
-    }
-}
-
-fn route_target(t: &TargetFlag) -> RouteTargetSpec {
-    match t.clone() {
-        TargetFlag::Gateway(id) => RouteTargetSpec::Gateway(id),
-        TargetFlag::Instance(id) => RouteTargetSpec::Instance(id),
-        TargetFlag::NetworkInterface(id) => RouteTargetSpec::NetworkInterface(id),
-        TargetFlag::NatGateway(id) => RouteTargetSpec::NatGateway(id),
-        TargetFlag::VpcPeeringConnection(id) => RouteTargetSpec::VpcPeeringConnection(id),
-        TargetFlag::TransitGateway(id) => RouteTargetSpec::TransitGateway(id),
     }
 }
 
