@@ -120,7 +120,7 @@ mod write_errors {
             &["lab"],
             &["run", "scenarios/privatelink-lab.yaml"],
             &["shell", "lab"],
-            &["trace", "lab", "--from", "My-EC2", "--to", "Custom-NLB:80", "--until", "4"],
+            &["trace", "lab", "--from", "My-EC2", "--to", "Custom-NLB:80", "--until", "5"],
             &["describe", "lab"],
             &["graph", "lab"],
         ];
