@@ -290,7 +290,7 @@ mod wait_for {
     fn the_shell_and_a_scenario_step_wait_for_the_same_state_the_same_time() {
         let lab = vpcsim(&["lab"]);
         let shell = vpcsim_with_bytes(
-            &["shell", "lab"],
+            &["shell", "lab", "--from-start"],
             b"wait-for Custom-NLB-TG healthy\nwait-for Custom-NLB-TG gone\n",
         );
         let line = "Custom-NLB-TG is healthy after 2m10s\n";

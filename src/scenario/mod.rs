@@ -87,7 +87,7 @@ impl Scenario {
     /// that take a scenario show the world just before it (before clean-up) by default.
     ///
     /// ```
-    /// let text = "name: x\nsteps:\n  - wait: 1s\n  - run: aws ec2 delete-vpc --vpc-id vpc-1\n";
+    /// let text = "name: x\nsteps:\n  - wait: 1s\n  - run: aws ec2 delete-vpc-endpoints --vpc-endpoint-ids vpce-1\n";
     /// let s = vpcsim::scenario::load_str("x.yaml", text).unwrap();
     /// assert_eq!(s.clean_up_starts(), Some(1));
     /// ```
