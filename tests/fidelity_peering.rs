@@ -46,13 +46,7 @@ fn three() -> Three {
     }
     let ab = peer(&mut w, vpcs[0], vpcs[1]);
     let bc = peer(&mut w, vpcs[1], vpcs[2]);
-    Three {
-        w,
-        vpcs: vpcs.try_into().unwrap(),
-        instances: instances.try_into().unwrap(),
-        ab,
-        bc,
-    }
+    Three { w, vpcs: vpcs.try_into().unwrap(), instances: instances.try_into().unwrap(), ab, bc }
 }
 
 fn peer(w: &mut World, a: VpcId, b: VpcId) -> PeeringId {
@@ -359,10 +353,8 @@ fn v1_the_aws_cli_requests_accepts_describes_and_deletes_a_connection() {
     assert_eq!(code, 0);
     let (_, gone, _) =
         run("aws ec2 describe-vpc-peering-connections --filters Name=status-code,Values=deleted".into());
-    assert_eq!(
-        gone["VpcPeeringConnections"][0]["Status"]["Message"].as_str().unwrap().starts_with("Deleted by"),
-        true
-    );
+    let message = gone["VpcPeeringConnections"][0]["Status"]["Message"].as_str().unwrap();
+    assert!(message.starts_with("Deleted by"), "{message}");
     let (code, _, err) = run(format!("aws ec2 create-route --route-table-id rtb-0 --destination-cidr-block 10.1.0.0/16 --vpc-peering-connection-id {pcx}"));
     assert_eq!(code, 254, "{err}");
 }
