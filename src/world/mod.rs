@@ -30,6 +30,7 @@ use crate::model::igw::InternetGateway;
 use crate::model::instance::Instance;
 use crate::model::nacl::NetworkAcl;
 use crate::model::nlb::{Listener, LoadBalancer, TargetGroup};
+use crate::model::peering::VpcPeeringConnection;
 use crate::model::route_table::RouteTable;
 use crate::model::security_group::SecurityGroup;
 use crate::model::subnet::Subnet;
@@ -62,6 +63,13 @@ live_until_deleted!(
     Listener,
     TargetGroup
 );
+
+impl Live for VpcPeeringConnection {
+    #[inline]
+    fn is_live(&self) -> bool {
+        self.state != crate::model::peering::PeeringState::Deleted
+    }
+}
 
 impl Live for ElasticIp {
     #[inline]
@@ -101,6 +109,8 @@ pub enum Handle {
     Service(ServiceId),
     /// A VPC endpoint.
     Endpoint(EndpointId),
+    /// A VPC peering connection.
+    Peering(PeeringId),
 }
 
 /// AWS ids to handles without a second copy of each id: a map from the id's 64-bit
@@ -149,6 +159,7 @@ aws_id_field! {
     TargetGroup => arn;
     EndpointService => service_id;
     VpcEndpoint => aws_id;
+    VpcPeeringConnection => aws_id;
 }
 
 /// The Name tag: a scan of the usual handful of tags.
@@ -222,6 +233,8 @@ pub struct World {
     services: Arena<ServiceId, EndpointService>,
     /// VPC endpoints.
     endpoints: Arena<EndpointId, VpcEndpoint>,
+    /// VPC peering connections.
+    peerings: Arena<PeeringId, VpcPeeringConnection>,
     /// AWS id (or ARN) to handle, keyed by a hash of the id (the resource holds the text).
     by_aws_id: IdIndex,
     /// (VPC, address) to the live subnet whose block holds it.
@@ -267,6 +280,7 @@ impl World {
             target_groups: Arena::new(),
             services: Arena::new(),
             endpoints: Arena::new(),
+            peerings: Arena::new(),
             by_aws_id: IdIndex::default(),
             subnets_by_address: SubnetsByAddress::default(),
             dns_names: DnsNames::default(),
@@ -366,6 +380,12 @@ impl World {
         &self.endpoints
     }
 
+    /// VpcPeeringConnection resources, by handle (deleted ones included; [`Arena::live`] skips them).
+    #[inline]
+    pub fn peerings(&self) -> &Arena<PeeringId, VpcPeeringConnection> {
+        &self.peerings
+    }
+
     /// The seeded stream AWS ids and generated names are drawn from (A5).
     #[inline]
     pub(crate) fn id_stream(&mut self) -> &mut IdGen {
@@ -415,6 +435,7 @@ impl World {
             Handle::TargetGroup(x) => x.index() < self.target_groups.len(),
             Handle::Service(x) => x.index() < self.services.len(),
             Handle::Endpoint(x) => x.index() < self.endpoints.len(),
+            Handle::Peering(x) => x.index() < self.peerings.len(),
         };
         exists.then(|| self.aws_id(h))
     }
@@ -490,6 +511,7 @@ impl World {
             Handle::TargetGroup(x) => &self.target_groups[x].arn,
             Handle::Service(x) => &self.services[x].service_id,
             Handle::Endpoint(x) => &self.endpoints[x].aws_id,
+            Handle::Peering(x) => &self.peerings[x].aws_id,
         }
     }
 
@@ -522,6 +544,7 @@ impl World {
             Handle::TargetGroup(x) => Some(self.target_groups[x].name.as_str()),
             Handle::Service(x) => name_tag(&self.services[x].tags),
             Handle::Endpoint(x) => name_tag(&self.endpoints[x].tags),
+            Handle::Peering(x) => name_tag(&self.peerings[x].tags),
         }
     }
 
@@ -572,6 +595,7 @@ index_by_handle! {
     TargetGroupId => target_groups: TargetGroup;
     ServiceId => services: EndpointService;
     EndpointId => endpoints: VpcEndpoint;
+    PeeringId => peerings: VpcPeeringConnection;
 }
 
 #[cfg(test)]
