@@ -208,6 +208,12 @@ fn cases() -> Vec<Case> {
             "--service-id {SVC} --remove-allowed-principals *",
         ),
         case(
+            "start-vpc-endpoint-service-private-dns-verification",
+            "service-id",
+            "--service-id vpce-svc-0123456789abcdef0",
+            "--service-id {SVC}",
+        ),
+        case(
             "describe-vpc-endpoint-service-permissions",
             "service-id",
             "--service-id vpce-svc-0123456789abcdef0",

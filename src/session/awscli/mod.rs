@@ -51,6 +51,7 @@ fn mutate(s: &mut Session, op: &str, request: &Request) -> Answer {
         R::CreateVpcEndpointServiceConfiguration { .. }
         | R::DeleteVpcEndpointServiceConfigurations { .. }
         | R::ModifyVpcEndpointServicePermissions { .. }
+        | R::StartVpcEndpointServicePrivateDnsVerification { .. }
         | R::VpcEndpointConnections { .. }
         | R::CreateVpcEndpoint { .. }
         | R::DeleteVpcEndpoints { .. } => privatelink::mutate(w, op, request),
