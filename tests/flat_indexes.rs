@@ -59,7 +59,9 @@ fn apply(w: &mut World, vpcs: &[VpcId], c: &Change) {
                 ..Default::default()
             });
         }
-        Change::DeleteSubnet(k) if k < w.subnets().len() => w.delete_subnet(SubnetId(k as u32)),
+        Change::DeleteSubnet(k) if k < w.subnets().len() => {
+            let _ = w.delete_subnet(SubnetId(k as u32));
+        }
         Change::CreateIgw => {
             w.create_internet_gateway(Tags::new());
         }

@@ -292,16 +292,40 @@ impl World {
         self.igws[igw].deleted = true;
     }
 
-    /// DeleteVpc: the VPC is gone (its stack deletes what is inside it first).
-    pub fn delete_vpc(&mut self, vpc: VpcId) {
+    /// DeleteVpc: refused (DependencyViolation) while the VPC still has a subnet, an
+    /// attached internet gateway or a network interface; its stack deletes those first.
+    pub fn delete_vpc(&mut self, vpc: VpcId) -> ApiResult<()> {
+        let has_subnet = self.subnets_in(vpc).next().is_some();
+        let has_gateway = self.gateway_of(vpc).is_some();
+        let has_eni = self.enis().live().any(|(_, e)| e.vpc == vpc);
+        if has_subnet || has_gateway || has_eni {
+            return Err(ApiError::new(
+                "DeleteVpc",
+                "DependencyViolation",
+                format!("The vpc '{}' has dependencies and cannot be deleted.", self.vpcs[vpc].aws_id),
+            ));
+        }
         self.vpcs[vpc].deleted = true;
+        Ok(())
     }
 
-    /// DeleteSubnet.
-    pub fn delete_subnet(&mut self, subnet: SubnetId) {
+    /// DeleteSubnet: refused (DependencyViolation) while a network interface (an
+    /// instance's, a load balancer node's, an endpoint's) is in it.
+    pub fn delete_subnet(&mut self, subnet: SubnetId) -> ApiResult<()> {
+        if self.enis().live().any(|(_, e)| e.subnet == subnet) {
+            return Err(ApiError::new(
+                "DeleteSubnet",
+                "DependencyViolation",
+                format!(
+                    "The subnet '{}' has dependencies and cannot be deleted.",
+                    self.subnets[subnet].aws_id
+                ),
+            ));
+        }
         let s = &mut self.subnets[subnet];
         s.deleted = true;
         self.subnets_by_address.remove(s.vpc, s.cidr, subnet);
+        Ok(())
     }
 
     /// DeleteRouteTable.
