@@ -359,18 +359,36 @@ impl World {
         Ok(())
     }
 
-    /// DetachInternetGateway: routes to it become blackholes (R5).
+    /// DetachInternetGateway: routes to it become blackholes (R5); refused while public
+    /// addresses of the VPC are mapped (I7, DependencyViolation).
     pub fn detach_internet_gateway(&mut self, igw: IgwId, vpc: VpcId) -> ApiResult<()> {
-        let g = &mut self.igws[igw];
+        const OP: &str = "DetachInternetGateway";
+        let g = &self.igws[igw];
         if g.attached != Some(vpc) {
             return Err(ApiError::new(
-                "DetachInternetGateway",
+                OP,
                 "Gateway.NotAttached",
                 format!("resource {} is not attached to network {}", g.aws_id, self.vpcs[vpc].aws_id),
             ));
         }
-        g.attached = None;
+        if self.has_mapped_public_addresses(vpc) {
+            return Err(ApiError::new(
+                OP,
+                "DependencyViolation",
+                format!(
+                    "Network {} has some mapped public address(es). Please unmap those public address(es) before detaching the gateway.",
+                    self.vpcs[vpc].aws_id
+                ),
+            ));
+        }
+        self.igws[igw].attached = None;
         Ok(())
+    }
+
+    /// I7: whether an interface of the VPC still has a public address mapped: an automatic
+    /// public IP, an Elastic IP, an internet-facing load balancer node's address.
+    fn has_mapped_public_addresses(&self, vpc: VpcId) -> bool {
+        self.enis().live().any(|(id, e)| e.vpc == vpc && self.public_ip_of(id).is_some())
     }
 
     fn resolve_target(
