@@ -678,7 +678,7 @@ mod terminal {
 
     #[test]
     fn lab_pause_waits_for_enter_between_steps_on_a_terminal() {
-        let Some(screen) = on_terminal("lab --pause", &"\n".repeat(20), false) else { return };
+        let Some(screen) = on_terminal("lab --pause", &"\n".repeat(lab_steps() + 5), false) else { return };
         let n = lab_steps();
         assert_eq!(screen.matches("-- Enter for the next step --").count(), n, "{screen}");
         assert!(screen.contains(&format!("PASS: {n} of {n} steps passed")));
