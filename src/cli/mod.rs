@@ -6,6 +6,7 @@
 mod describe;
 mod graph;
 mod output;
+mod reach;
 mod run;
 mod shell;
 mod style;
@@ -58,6 +59,7 @@ const EXAMPLES: &str = "Examples:
   vpcsim trace lab --from My-EC2 --to Custom-NLB:80 --until 4
   vpcsim describe lab subnets --until 9
   vpcsim graph lab --until 9 --format svg -o lab.svg
+  vpcsim reach lab --until 9 --port 80,443
 
 FILE is a scenario file, or `lab` for the built-in seed lab.";
 
@@ -210,6 +212,42 @@ svg needs Graphviz (`apt-get install graphviz`).")]
         #[arg(short = 'o', long = "output", value_name = "PATH")]
         output: Option<PathBuf>,
     },
+    /// Reachability matrix: every source against every destination and port, in classes.
+    #[command(
+        after_help = "Examples:\n  vpcsim reach lab --until 9\n  vpcsim reach lab --until 9 --from internet --to vpc:My-VPC --port 22,80\n  \
+vpcsim reach lab --until 9 --explain My-EC2 Custom-WEB-1 tcp:80\n\n\
+Sources are the internet, running instances and load balancer nodes; destinations are instances, load balancers \
+and interface endpoints. --from and --to keep those matching any filter: a Name tag, a load balancer's name or an \
+AWS id, `internet`, `vpc:NAME-OR-ID`, `subnet:NAME-OR-ID` or `tag:KEY=VALUE`. --port takes PORT (tcp), tcp:PORT, \
+udp:PORT or icmp, comma-separated or repeated; the default is tcp 22, 80, 443, 3306, 5432, 6379, 8080, udp 53 and icmp. \
+A destination is reached when every interface it has is (each node of a load balancer, each interface of an \
+endpoint). Rows (and columns) with identical verdicts are merged.\n\n\
+--json prints {sources, destinations, ports, cells}; see docs/reachability.md.\n\n\
+Exit status: 0 the matrix was printed (with --explain: reachable), 1 with --explain: not reachable, 2 bad input."
+    )]
+    Reach {
+        /// Scenario file (or `lab`).
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Keep only these sources (repeatable).
+        #[arg(long, value_name = "FILTER")]
+        from: Vec<String>,
+        /// Keep only these destinations (repeatable).
+        #[arg(long, value_name = "FILTER")]
+        to: Vec<String>,
+        /// Ports to ask (repeatable, comma-separated).
+        #[arg(long = "port", value_name = "PORT")]
+        ports: Vec<String>,
+        /// Apply only the scenario's first N steps.
+        #[arg(long, value_name = "N")]
+        until: Option<usize>,
+        /// Print the matrix as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Print the full trace behind one cell.
+        #[arg(long, num_args = 3, value_names = ["SRC", "DST", "PORT"])]
+        explain: Option<Vec<String>>,
+    },
 }
 
 /// Writes to standard output and flushes (see [`output`] for what happens on a write error).
@@ -230,6 +268,15 @@ pub fn run(cli: Cli) -> u8 {
         Command::Graph { file, format, trace, until, output } => {
             graph::command(&file, format, trace.as_deref(), until, output.as_deref())
         }
+        Command::Reach { file, from, to, ports, until, json, explain } => reach::command(&reach::Args {
+            file: &file,
+            until,
+            from: &from,
+            to: &to,
+            ports: &ports,
+            json,
+            explain: explain.as_deref(),
+        }),
     };
     let code = match result {
         Ok(code) => code,
