@@ -76,3 +76,61 @@ fn reach_refuses_a_port_it_cannot_read_and_filters_that_match_nothing() {
     assert_eq!(ran.code, 2);
     assert!(ran.stderr.contains("no source matches"), "{}", ran.stderr);
 }
+
+#[test]
+fn diff_of_a_template_and_a_copy_that_moves_ssh_to_5432_prints_both_changes_and_exits_1() {
+    let original = "scenarios/two-tier-internal-nlb.cfn.yaml";
+    let text =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(original)).unwrap();
+    let changed = text.replace(
+        "FromPort: 22, ToPort: 22, SourceSecurityGroupId",
+        "FromPort: 5432, ToPort: 5432, SourceSecurityGroupId",
+    );
+    assert_ne!(changed, text, "the template still has the rule this test changes");
+    let copy = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("two-tier-ssh-moved.cfn.yaml");
+    std::fs::write(&copy, changed).unwrap();
+    let ran = vpcsim(&["diff", original, copy.to_str().unwrap(), "--json"]);
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    let v: Value = serde_json::from_str(&ran.stdout).unwrap();
+    let changes = v["changes"].as_array().unwrap();
+    let summary: Vec<(String, String, String)> = changes
+        .iter()
+        .map(|c| {
+            (
+                c["port"].as_str().unwrap().into(),
+                c["before"].as_str().unwrap().into(),
+                c["after"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("tcp:22".into(), "reachable".into(), "ENI_SG_RULES_MISMATCH".into()),
+            ("tcp:5432".into(), "ENI_SG_RULES_MISMATCH".into(), "reachable".into()),
+        ]
+    );
+    assert_eq!(changes[0]["sources"], serde_json::json!(["bastion"]));
+    assert_eq!(changes[0]["destinations"], serde_json::json!(["app-a", "app-b"]));
+    assert!(changes[0]["after_hop"]
+        .as_str()
+        .unwrap()
+        .starts_with("ENI_SG_RULES_MISMATCH at security-group sg-"));
+}
+
+#[test]
+fn diff_of_two_steps_of_the_lab_names_the_endpoint_added_and_the_same_step_changes_nothing() {
+    let ran = vpcsim(&["diff", "lab", "--before-step", "4", "--after-step", "9"]);
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    assert!(ran.stdout.contains("destinations added: vpce-"), "{}", ran.stdout);
+    let ran = vpcsim(&["diff", "lab", "--before-step", "9", "--after-step", "9"]);
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(ran.stdout.contains("no verdict changed"), "{}", ran.stdout);
+}
+
+#[test]
+fn diff_of_one_file_without_steps_is_refused() {
+    let ran = vpcsim(&["diff", "lab"]);
+    assert_eq!(ran.code, 2);
+    assert!(ran.stderr.contains("--before-step N and --after-step M"), "{}", ran.stderr);
+}

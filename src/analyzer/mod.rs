@@ -7,11 +7,13 @@
 //! - [`cell`]: one source, destination and probe walked and judged.
 //! - [`classes`]: what makes two interfaces indistinguishable to every rule.
 //! - [`matrix`]: the verdicts, per class pair, read per cell.
+//! - [`diff`]: what a change changed, cell by cell over the classes both worlds share.
 //! - [`group`]: rows and columns with identical verdicts, for people.
 //! - [`json`]: the matrix for machines.
 
 pub mod cell;
 pub mod classes;
+pub mod diff;
 pub mod group;
 pub mod json;
 pub mod matrix;
