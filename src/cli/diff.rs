@@ -45,11 +45,14 @@ fn is_template(text: &str) -> bool {
     top("Resources") && !top("stacks")
 }
 
-/// The world a file leaves after `steps` steps: a scenario's, or a template's stack alone.
+/// The world a file leaves after `steps` steps (the steps before clean-up when `None`): a
+/// scenario's, or a template's stack alone.
 fn world_of(file: &Path, steps: Option<usize>) -> Result<Session, CliError> {
     let text = std::fs::read_to_string(file).unwrap_or_default();
     if !is_template(&text) {
-        return world::prepare(file, steps);
+        let state = world::StateArgs { until: steps.map(|n| n.to_string()), from_start: steps == Some(0) };
+        let state = if state.from_start { world::StateArgs { until: None, ..state } } else { state };
+        return world::prepare_described(file, &state).map(|p| p.session);
     }
     if steps.is_some() {
         return Err(CliError::invalid(format!(

@@ -16,8 +16,8 @@ use super::{exit, world, CliError};
 pub struct Args<'a> {
     /// The scenario file (or `lab`).
     pub file: &'a Path,
-    /// Apply only the first N steps.
-    pub until: Option<usize>,
+    /// Which steps to apply.
+    pub state: &'a world::StateArgs,
     /// `--from` filters.
     pub from: &'a [String],
     /// `--to` filters.
@@ -36,7 +36,8 @@ const LEGEND_NAMES: usize = 4;
 /// `vpcsim reach FILE ...`.
 pub fn command(a: &Args<'_>) -> Result<u8, CliError> {
     let probes = probes(a.ports)?;
-    let prepared = world::prepare_described(a.file, a.until)?;
+    let prepared = world::prepare_described(a.file, a.state)?;
+    super::output::errln(&prepared.state_line);
     let w = &prepared.session.world;
     if let Some(explain) = a.explain {
         return explain_cell(w, explain);
@@ -53,7 +54,8 @@ pub fn command(a: &Args<'_>) -> Result<u8, CliError> {
     if a.json {
         super::emit(&format!("{}\n", vpcsim::describe::pretty(&json::matrix(w, &m))));
     } else {
-        let title = format!("{} ({} of {} steps)", prepared.name, prepared.applied, prepared.total);
+        let title =
+            format!("{} ({} of {} steps)", prepared.name, prepared.state.applied, prepared.state.total);
         super::emit(&text(w, &m, &title, Style::detect()));
     }
     Ok(exit::OK)
