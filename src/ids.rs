@@ -70,6 +70,8 @@ handle! {
     ServiceId;
     /// A VPC endpoint.
     EndpointId;
+    /// A VPC peering connection.
+    PeeringId;
 }
 
 /// Draws AWS-looking identifiers from one seeded stream.

@@ -17,8 +17,10 @@ use serde_json::{json, Value};
 
 pub mod filter;
 mod more;
+mod peering;
 
 pub use more::*;
+pub use peering::*;
 
 use crate::ids::*;
 use crate::model::nlb::HealthState;

@@ -375,7 +375,9 @@ impl World {
             RouteTargetSpec::Instance(id) => RouteTarget::Instance(self.instance_id(op, id)?),
             RouteTargetSpec::NetworkInterface(id) => RouteTarget::Eni(self.eni_id(op, id)?),
             RouteTargetSpec::NatGateway(id) => RouteTarget::Nat(id.clone()),
-            RouteTargetSpec::VpcPeeringConnection(id) => RouteTarget::Pcx(id.clone()),
+            RouteTargetSpec::VpcPeeringConnection(id) => {
+                RouteTarget::Pcx(self.peering_route_target(op, vpc, id)?)
+            }
             RouteTargetSpec::TransitGateway(id) => RouteTarget::Tgw(id.clone()),
         })
     }
@@ -479,10 +481,8 @@ impl World {
             }
             RouteTarget::Eni(e) => !self.enis[*e].deleted,
             RouteTarget::Instance(i) => self.instances[*i].state == InstanceState::Running,
-            RouteTarget::Nat(_)
-            | RouteTarget::Pcx(_)
-            | RouteTarget::Tgw(_)
-            | RouteTarget::GatewayEndpoint(_) => true,
+            RouteTarget::Pcx(p) => self.peerings[*p].is_active(),
+            RouteTarget::Nat(_) | RouteTarget::Tgw(_) | RouteTarget::GatewayEndpoint(_) => true,
         }
     }
 
@@ -493,10 +493,8 @@ impl World {
             RouteTarget::Igw(g) => self.igws[*g].aws_id.clone(),
             RouteTarget::Eni(e) => self.enis[*e].aws_id.clone(),
             RouteTarget::Instance(i) => self.instances[*i].aws_id.clone(),
-            RouteTarget::Nat(s)
-            | RouteTarget::Pcx(s)
-            | RouteTarget::Tgw(s)
-            | RouteTarget::GatewayEndpoint(s) => s.clone(),
+            RouteTarget::Pcx(p) => self.peerings[*p].aws_id.clone(),
+            RouteTarget::Nat(s) | RouteTarget::Tgw(s) | RouteTarget::GatewayEndpoint(s) => s.clone(),
         }
     }
 

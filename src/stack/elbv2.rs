@@ -238,6 +238,9 @@ impl StackBuilder<'_> {
             ("AWS::EC2::VPCEndpointService", Some(Handle::Service(x))) => {
                 w.delete_vpc_endpoint_service_configuration(x).map_err(refused)?
             }
+            ("AWS::EC2::VPCPeeringConnection", Some(Handle::Peering(x))) => {
+                w.delete_vpc_peering_connection(x).map_err(refused)?
+            }
             ("AWS::EC2::NetworkInterface", Some(Handle::Eni(x))) => w.remove_eni(x),
             ("AWS::EC2::InternetGateway", Some(Handle::Igw(x))) => w.delete_internet_gateway(x),
             ("AWS::EC2::VPCGatewayAttachment", _) => {
