@@ -5,7 +5,6 @@
 //! only: a lookup returns candidates that the caller checks against the resource
 //! itself, so a lookup never allocates and a deleted resource is never answered.
 
-use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 use std::net::Ipv4Addr;
 
@@ -21,39 +20,66 @@ pub(crate) fn name_hash(name: &str) -> u64 {
     h.finish()
 }
 
-/// The subnets of every VPC by the first address of their block. Subnets of one VPC
-/// never overlap (create-subnet refuses it), so the subnet holding an address is the
-/// one with the greatest base at or below it, if its block reaches the address.
-#[derive(Clone, Debug, Default)]
+/// The subnets of every VPC by the first address of their block: per VPC, a vector
+/// sorted by base. Subnets of one VPC never overlap (create-subnet refuses it), so the
+/// subnet holding an address is the one with the greatest base at or below it, if its
+/// block reaches the address. A lookup is one hash probe and a binary search among the
+/// VPC's own subnets (at most the subnets-per-VPC quota), however many VPCs the region has.
+/// Its `Debug` lists the VPCs in order and skips empty lists, so two tables holding the
+/// same subnets print the same whatever their history (a rolled-back transaction).
+#[derive(Clone, Default)]
 pub(crate) struct SubnetsByAddress {
-    by_base: BTreeMap<SubnetKey, Filed>,
-    /// During a transaction: each key changed, with its old value.
-    log: Option<Vec<(SubnetKey, Option<Filed>)>>,
+    by_vpc: FxHashMap<u32, Vec<Filed>>,
+    /// During a transaction: each change, to undo last first.
+    log: Option<Vec<Change>>,
 }
 
-/// A subnet's place in [`SubnetsByAddress`]: its VPC and the first address of its block.
-type SubnetKey = (u32, u32);
+impl std::fmt::Debug for SubnetsByAddress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut vpcs: Vec<_> = self.by_vpc.iter().filter(|(_, list)| !list.is_empty()).collect();
+        vpcs.sort_by_key(|(vpc, _)| **vpc);
+        f.debug_map().entries(vpcs).finish()
+    }
+}
 
-/// A subnet as filed: its handle and block.
-type Filed = (SubnetId, Cidr);
+/// A subnet as filed: the first address of its block, its handle and its block.
+type Filed = (u32, SubnetId, Cidr);
+
+/// A change to [`SubnetsByAddress`], as a transaction logs it.
+#[derive(Clone, Debug)]
+enum Change {
+    /// A subnet was filed in a VPC (possibly replacing one with the same base).
+    Filed { vpc: u32, base: u32, replaced: Option<Filed> },
+    /// A subnet was forgotten.
+    Removed { vpc: u32, was: Filed },
+}
 
 impl SubnetsByAddress {
     /// Files a new subnet.
     pub(crate) fn insert(&mut self, vpc: VpcId, cidr: Cidr, subnet: SubnetId) {
-        let key = (vpc.0, cidr.base());
-        let old = self.by_base.insert(key, (subnet, cidr));
+        let base = cidr.base();
+        let filed = (base, subnet, cidr);
+        let list = self.by_vpc.entry(vpc.0).or_default();
+        let replaced = match list.binary_search_by_key(&base, |f| f.0) {
+            Ok(i) => Some(std::mem::replace(&mut list[i], filed)),
+            Err(i) => {
+                list.insert(i, filed);
+                None
+            }
+        };
         if let Some(log) = &mut self.log {
-            log.push((key, old));
+            log.push(Change::Filed { vpc: vpc.0, base, replaced });
         }
     }
 
     /// Forgets a deleted subnet (and nothing filed later under the same block).
     pub(crate) fn remove(&mut self, vpc: VpcId, cidr: Cidr, subnet: SubnetId) {
-        let key = (vpc.0, cidr.base());
-        if self.by_base.get(&key).is_some_and(|&(s, _)| s == subnet) {
-            let old = self.by_base.remove(&key);
+        let Some(list) = self.by_vpc.get_mut(&vpc.0) else { return };
+        let Ok(i) = list.binary_search_by_key(&cidr.base(), |f| f.0) else { return };
+        if list[i].1 == subnet {
+            let was = list.remove(i);
             if let Some(log) = &mut self.log {
-                log.push((key, old));
+                log.push(Change::Removed { vpc: vpc.0, was });
             }
         }
     }
@@ -70,18 +96,37 @@ impl SubnetsByAddress {
 
     /// The transaction failed: undo the logged changes, last first.
     pub(crate) fn rollback(&mut self) {
-        for (key, old) in self.log.take().into_iter().flatten().rev() {
-            match old {
-                Some(v) => self.by_base.insert(key, v),
-                None => self.by_base.remove(&key),
-            };
+        for change in self.log.take().into_iter().flatten().rev() {
+            match change {
+                Change::Filed { vpc, base, replaced } => {
+                    let list = self.by_vpc.entry(vpc).or_default();
+                    if let Ok(i) = list.binary_search_by_key(&base, |f| f.0) {
+                        match replaced {
+                            Some(old) => list[i] = old,
+                            None => {
+                                list.remove(i);
+                            }
+                        }
+                    }
+                }
+                Change::Removed { vpc, was } => {
+                    let list = self.by_vpc.entry(vpc).or_default();
+                    if let Err(i) = list.binary_search_by_key(&was.0, |f| f.0) {
+                        list.insert(i, was);
+                    }
+                }
+            }
         }
     }
 
     /// The subnet of `vpc` whose block holds `ip`.
+    #[inline]
     pub(crate) fn lookup(&self, vpc: VpcId, ip: Ipv4Addr) -> Option<SubnetId> {
-        let (_, &(subnet, cidr)) = self.by_base.range((vpc.0, 0)..=(vpc.0, u32::from(ip))).next_back()?;
-        cidr.contains(ip).then_some(subnet)
+        let list = self.by_vpc.get(&vpc.0)?;
+        let ip = u32::from(ip);
+        let after = list.partition_point(|f| f.0 <= ip);
+        let &(_, subnet, cidr) = list[..after].last()?;
+        cidr.contains(Ipv4Addr::from(ip)).then_some(subnet)
     }
 }
 
@@ -202,5 +247,24 @@ mod tests {
         assert_eq!(t.lookup(VpcId(1), "10.0.0.9".parse().unwrap()), None);
         t.remove(VpcId(0), cidr("10.0.2.0/24"), SubnetId(1));
         assert_eq!(t.lookup(VpcId(0), "10.0.2.9".parse().unwrap()), None);
+    }
+
+    #[test]
+    fn a_rolled_back_transaction_leaves_the_subnet_table_as_it_was() {
+        let mut t = SubnetsByAddress::default();
+        t.insert(VpcId(0), cidr("10.0.0.0/24"), SubnetId(0));
+        t.insert(VpcId(0), cidr("10.0.4.0/24"), SubnetId(1));
+        let before = format!("{t:?}");
+        t.begin();
+        t.remove(VpcId(0), cidr("10.0.0.0/24"), SubnetId(0));
+        t.insert(VpcId(0), cidr("10.0.0.0/24"), SubnetId(2));
+        t.insert(VpcId(0), cidr("10.0.2.0/24"), SubnetId(3));
+        t.insert(VpcId(7), cidr("10.0.2.0/24"), SubnetId(4));
+        assert_eq!(t.lookup(VpcId(0), "10.0.0.9".parse().unwrap()), Some(SubnetId(2)));
+        t.rollback();
+        assert_eq!(format!("{t:?}"), before);
+        assert_eq!(t.lookup(VpcId(0), "10.0.0.9".parse().unwrap()), Some(SubnetId(0)));
+        assert_eq!(t.lookup(VpcId(0), "10.0.2.9".parse().unwrap()), None);
+        assert_eq!(t.lookup(VpcId(7), "10.0.2.9".parse().unwrap()), None);
     }
 }
