@@ -140,6 +140,20 @@ fn create_load_balancer_with_a_group_of_another_vpc_changes_nothing() {
 }
 
 #[test]
+fn deleting_an_instances_interface_is_refused_and_changes_nothing() {
+    let mut l = lab();
+    let eni = l.world[l.my_ec2].eni;
+    let e = fails_atomically(&mut l.world, |w| w.delete_network_interface(eni));
+    assert!(e.contains("InvalidNetworkInterface.InUse"), "{e}");
+    let free = l
+        .world
+        .create_network_interface(CreateNetworkInterface { subnet: Some(l.my_subnet), ..Default::default() })
+        .unwrap();
+    l.world.delete_network_interface(free).unwrap();
+    assert!(l.world[free].deleted);
+}
+
+#[test]
 fn create_vpc_endpoint_failing_at_its_second_interface_changes_nothing() {
     let mut l = lab();
     let w = &mut l.world;

@@ -144,8 +144,26 @@ impl World {
     }
 
     /// Remove an interface and its addresses from the indexes.
-    pub(crate) fn remove_eni(&mut self, eni: EniId) {
+    pub(super) fn remove_eni(&mut self, eni: EniId) {
         self.enis.remove(eni, &mut self.eips);
+    }
+
+    /// DeleteNetworkInterface: only an interface not in use (a standalone one) may be
+    /// deleted; an instance's, a load balancer node's or an endpoint's is refused.
+    pub fn delete_network_interface(&mut self, eni: EniId) -> ApiResult<()> {
+        let e = &self.enis[eni];
+        if e.deleted {
+            return Ok(());
+        }
+        if e.owner != EniOwner::Detached {
+            return Err(ApiError::new(
+                "DeleteNetworkInterface",
+                "InvalidNetworkInterface.InUse",
+                format!("The network interface '{}' is currently in use.", e.aws_id),
+            ));
+        }
+        self.remove_eni(eni);
+        Ok(())
     }
 
     /// CreateNetworkInterface: a standalone interface.
