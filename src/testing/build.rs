@@ -267,6 +267,7 @@ fn build_nlb(w: &mut World, v: usize, plan: &NlbPlan, built: &[Built]) {
         internal: plan.internal || b.igw.is_none(),
         security_groups,
         cross_zone: plan.cross_zone,
+        enforce_sg_on_privatelink: None,
         tags: name(format!("nlb{v}")),
     });
     let Ok(lb) = lb else { return };
