@@ -87,12 +87,14 @@ impl StackBuilder<'_> {
             None => None,
             Some("on") => Some(true),
             Some("off") => Some(false),
-            Some(other) => return Err(bad(
-                "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic",
-                format!(
+            Some(other) => {
+                return Err(bad(
+                    "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic",
+                    format!(
                     "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic must be on or off, not {other:?}"
                 ),
-            )),
+                ))
+            }
         };
         if enforce.is_some() && groups.is_empty() {
             return Err(bad_hint(
