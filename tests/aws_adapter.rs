@@ -540,6 +540,12 @@ fn cases() -> Vec<Case> {
         case("describe-target-groups", "load-balancer-arn", "", "--load-balancer-arn arn:aws:elasticloadbalancing:ap-northeast-2:242016487318:loadbalancer/net/none/0123456789abcdef"),
         case("describe-listeners", "load-balancer-arn", "--load-balancer-arn arn:aws:elasticloadbalancing:ap-northeast-2:242016487318:loadbalancer/net/none/0123456789abcdef", "--load-balancer-arn {LB}"),
         case("describe-listeners", "listener-arns", "--load-balancer-arn {LB}", "--listener-arns arn:aws:elasticloadbalancing:ap-northeast-2:242016487318:listener/net/none/0123456789abcdef/0123456789abcdef"),
+        case("modify-target-group-attributes", "target-group-arn", "--target-group-arn arn:aws:elasticloadbalancing:ap-northeast-2:242016487318:targetgroup/none/0123456789abcdef --attributes Key=deregistration_delay.timeout_seconds,Value=30", "--target-group-arn {TG} --attributes Key=deregistration_delay.timeout_seconds,Value=30"),
+        case("modify-target-group-attributes", "attributes", "--target-group-arn {TG} --attributes Key=deregistration_delay.timeout_seconds,Value=30", "--target-group-arn {TG} --attributes Key=deregistration_delay.timeout_seconds,Value=31"),
+        case("describe-target-group-attributes", "target-group-arn", "--target-group-arn arn:aws:elasticloadbalancing:ap-northeast-2:242016487318:targetgroup/none/0123456789abcdef", "--target-group-arn {TG}"),
+        case("set-security-groups", "load-balancer-arn", "--load-balancer-arn arn:aws:elasticloadbalancing:ap-northeast-2:242016487318:loadbalancer/net/none/0123456789abcdef --security-groups {CSG}", "--load-balancer-arn {LB} --security-groups {CSG}"),
+        case("set-security-groups", "security-groups", "--load-balancer-arn {LB} --security-groups sg-0123456789abcdef0", "--load-balancer-arn {LB} --security-groups {CSG}"),
+        case("set-security-groups", "enforce-security-group-inbound-rules-on-private-link-traffic", "--load-balancer-arn {LB} --security-groups {CSG}", "--load-balancer-arn {LB} --security-groups {CSG} --enforce-security-group-inbound-rules-on-private-link-traffic sometimes"),
         case("delete-stack", "stack-name", "--stack-name one", "--stack-name two"),
         case("describe-stacks", "stack-name", "", "--stack-name two"),
     ]);
