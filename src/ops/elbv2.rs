@@ -208,7 +208,7 @@ impl World {
         self.refresh_unused_groups();
     }
 
-    /// ModifyLoadBalancerAttributes `load_balancing.cross_zone.enabled` (L7).
+    /// ModifyLoadBalancerAttributes `load_balancing.cross_zone.enabled` (L6, L12).
     pub fn modify_load_balancer_cross_zone(&mut self, lb: LbId, enabled: bool) {
         self.lbs[lb].cross_zone = enabled;
     }
