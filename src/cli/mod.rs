@@ -7,6 +7,8 @@ mod check;
 mod describe;
 mod diff;
 mod graph;
+mod import;
+mod lessons;
 mod output;
 mod reach;
 mod run;
@@ -56,6 +58,8 @@ security groups, NACLs, instances, Network Load Balancers, PrivateLink endpoint 
 and walks simulated packets through it hop by hop, explaining each decision like Reachability Analyzer.";
 const EXAMPLES: &str = "Examples:
   vpcsim lab                                   run the PrivateLink lab, narrated
+  vpcsim lessons                               list the lab and the lessons, and how to run each
+  vpcsim explain BAD_STATE                     what an explanation code means
   vpcsim run scenarios/*.yaml                  run scenario files and check their expectations
   vpcsim shell scenarios/privatelink-lab.yaml  type dig, curl, aws ... on the lab's world
   vpcsim trace lab --from My-EC2 --to Custom-NLB:80 --until 4
@@ -110,6 +114,17 @@ pub enum GraphFormat {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// List the lab and every lesson, a title each and how to run it.
+    #[command(after_help = "Example:\n  vpcsim lessons\n  vpcsim run scenarios/lesson-no-public-ip.yaml")]
+    Lessons,
+    /// Say what an explanation code (a blocked flow's reason) means, in a paragraph.
+    #[command(
+        after_help = "Example:\n  vpcsim explain IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS\n\nThe text is docs/explanation-codes.md's, built in; the code's case does not matter."
+    )]
+    Explain {
+        /// The code, as a trace or a blocked curl prints it (BAD_STATE, NO_ROUTE_TO_DESTINATION, ...).
+        code: String,
+    },
     /// Run the seed lab (PrivateLink through an endpoint service), step by step.
     #[command(
         after_help = concat!(
@@ -153,6 +168,27 @@ Exit status: 0 every expectation held, 1 one failed, 2 a file is invalid.")]
         /// nacl-rules-per-direction, subnets-per-vpc, endpoints-per-vpc, targets-per-group.
         #[arg(long = "quota", value_name = "NAME=VALUE", value_parser = vpcsim::quota::Quota::parse_setting)]
         quotas: Vec<(vpcsim::quota::Quota, usize)>,
+        /// A template's parameters and region, when the files are CloudFormation templates.
+        #[command(flatten)]
+        template: world::TemplateArgs,
+    },
+    /// What vpcsim understands of a CloudFormation template: each resource modelled, skipped or refused.
+    #[command(after_help = "Examples:\n  vpcsim import scenarios/two-tier-internal-nlb.cfn.yaml\n  \
+vpcsim import scenarios/privatelink-lab.cfn.yaml --parameter KeyName=lab-key --json\n\n\
+Each resource is modelled (created in the simulated region), skipped (it cannot change what the network \
+does, or its Condition is false) or refused (a networking type vpcsim does not model, or a value the region \
+refuses), with the warnings its properties drew. --json prints {File, Resources: [{LogicalId, Type, Status, \
+Reason, Warnings}]}.\n\n\
+Exit status: 0 nothing refused, 2 something refused or the template is invalid.")]
+    Import {
+        /// The CloudFormation template (YAML or JSON).
+        #[arg(value_name = "TEMPLATE")]
+        file: PathBuf,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        template: world::TemplateArgs,
     },
     /// An interactive shell on a scenario's world: dig, curl, ping, nc, aws, trace, describe, graph.
     #[command(
@@ -346,12 +382,15 @@ pub fn emit(text: &str) {
 /// Runs the command; the exit code.
 pub fn run(cli: Cli) -> u8 {
     let result = match cli.command {
+        Command::Lessons => lessons::lessons(),
+        Command::Explain { code } => lessons::explain(&code),
         Command::Lab { json, pause, wide, state } => {
             Ok(run::lab(run::Show { json, quiet: false, wide }, pause, &state))
         }
-        Command::Run { files, json, quiet, wide, quotas } => {
-            Ok(run::files(&files, run::Show { json, quiet, wide }, &quotas))
+        Command::Run { files, json, quiet, wide, quotas, template } => {
+            Ok(run::files(&files, run::Show { json, quiet, wide }, &quotas, &template))
         }
+        Command::Import { file, json, template } => import::command(&file, json, &template),
         Command::Shell { file, state } => shell::run(file.as_deref(), &state),
         Command::Trace { file, from, to, protocol, state, json, wide } => {
             trace::command(&file, &from, &to, protocol, &state, json, wide)
