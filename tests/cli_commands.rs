@@ -174,10 +174,29 @@ mod lab_and_run {
     }
 
     #[test]
-    fn run_with_only_a_template_exits_2() {
+    fn run_with_only_a_template_creates_its_stack_and_needs_its_parameters() {
         let ran = vpcsim(&["run", "scenarios/privatelink-lab.cfn.yaml"]);
         assert_eq!(ran.code, 2);
-        assert!(ran.stderr.contains("no scenario among the files given"), "{}", ran.stderr);
+        assert!(
+            ran.stderr.contains(
+                "scenarios/privatelink-lab.cfn.yaml:2:3: Parameters.KeyName: parameter `KeyName` has no value and no Default"
+            ),
+            "{}",
+            ran.stderr
+        );
+        let ran = vpcsim(&[
+            "run",
+            "--quiet",
+            "scenarios/privatelink-lab.cfn.yaml",
+            "--parameter",
+            "KeyName=lab-key",
+        ]);
+        assert_eq!(
+            (ran.code, ran.stdout.as_str()),
+            (0, "scenarios/privatelink-lab.cfn.yaml: passed\n"),
+            "{}",
+            ran.stderr
+        );
     }
 
     #[test]
