@@ -189,9 +189,14 @@ impl World {
 
     /// The explained path of a flow from a client on the internet, forward and return.
     pub fn trace_from_internet(&self, flow: Flow) -> Trace {
+        self.trace_outcome_from_internet(flow).0
+    }
+
+    /// The explained path of a flow from a client on the internet and the verdict together.
+    pub fn trace_outcome_from_internet(&self, flow: Flow) -> (Trace, Outcome) {
         let mut rec = ExplainRecorder::new(self);
         let outcome = self.walk_from_internet(flow, &mut rec);
-        rec.finish(flow.header, outcome)
+        (rec.finish(flow.header, outcome), outcome)
     }
 
     /// Walk a flow from a client on the internet with any recorder.
