@@ -17,8 +17,10 @@ use serde_json::{json, Value};
 
 pub mod filter;
 mod more;
+mod nat;
 
 pub use more::*;
+pub use nat::{nat_gateway, nat_gateways};
 
 use crate::ids::*;
 use crate::model::nlb::HealthState;

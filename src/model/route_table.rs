@@ -12,7 +12,7 @@ mod lpm;
 use std::ops::Deref;
 
 use crate::addr::Cidr;
-use crate::ids::{EniId, IgwId, InstanceId, VpcId};
+use crate::ids::{EniId, IgwId, InstanceId, NatId, VpcId};
 use crate::model::Tags;
 
 /// Where a route sends matching traffic (R4).
@@ -26,8 +26,8 @@ pub enum RouteTarget {
     Eni(EniId),
     /// An instance (its primary interface).
     Instance(InstanceId),
-    /// A NAT gateway (kept in the model; not simulated yet).
-    Nat(String),
+    /// A NAT gateway (G1).
+    Nat(NatId),
     /// A VPC peering connection (kept in the model; not simulated yet).
     Pcx(String),
     /// A transit gateway (kept in the model; not simulated yet).

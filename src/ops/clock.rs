@@ -1,5 +1,6 @@
 //! The virtual clock: time moves only when told (`wait`, `wait-for`), and with it
-//! target health checks (L4) and endpoint state changes (P2). Events are applied in
+//! target health checks (L4), endpoint state changes (P2) and NAT gateway state
+//! changes (G1). Events are applied in
 //! time order, so the same waits give the same world.
 //!
 //! Health checks are simulated by events, not ticks: between two changes of the world
@@ -27,6 +28,8 @@ enum Event {
     Drained(TargetGroupId, usize),
     /// An endpoint's automatic state change.
     Endpoint(EndpointId),
+    /// A NAT gateway's automatic state change (G1).
+    Nat(NatId),
 }
 
 /// What one [`World::advance`] simulated.
@@ -142,6 +145,9 @@ impl World {
                 consider(at, Event::Endpoint(e));
             }
         }
+        if let Some((at, n)) = self.next_nat_change() {
+            consider(at, Event::Nat(n));
+        }
         best
     }
 
@@ -177,6 +183,7 @@ impl World {
                 self.target_groups[g].targets.remove(i);
             }
             Event::Endpoint(e) => advance_endpoint(&mut self.endpoints[e]),
+            Event::Nat(n) => self.advance_nat_gateway(n),
         }
     }
 

@@ -374,10 +374,34 @@ impl World {
             }
             RouteTargetSpec::Instance(id) => RouteTarget::Instance(self.instance_id(op, id)?),
             RouteTargetSpec::NetworkInterface(id) => RouteTarget::Eni(self.eni_id(op, id)?),
-            RouteTargetSpec::NatGateway(id) => RouteTarget::Nat(id.clone()),
+            RouteTargetSpec::NatGateway(id) => RouteTarget::Nat(self.route_nat_gateway(op, table, id)?),
             RouteTargetSpec::VpcPeeringConnection(id) => RouteTarget::Pcx(id.clone()),
             RouteTargetSpec::TransitGateway(id) => RouteTarget::Tgw(id.clone()),
         })
+    }
+
+    /// R4: a route to a NAT gateway names one of the table's VPC that is not deleted.
+    fn route_nat_gateway(&self, op: &str, table: RouteTableId, id: &str) -> ApiResult<NatId> {
+        let nat = self.nat_gateway_id(op, id)?;
+        let n = &self.nat_gateways[nat];
+        if n.is_gone() {
+            return Err(ApiError::new(
+                op,
+                "InvalidNatGatewayID.NotFound",
+                format!("The Nat Gateway {id} was not found"),
+            ));
+        }
+        if n.vpc != self.route_tables[table].vpc {
+            return Err(ApiError::new(
+                op,
+                "InvalidParameterValue",
+                format!(
+                    "route table {} and NAT gateway {id} belong to different networks",
+                    self.route_tables[table].aws_id
+                ),
+            ));
+        }
+        Ok(nat)
     }
 
     /// CreateRoute: one route per destination; the local route cannot be shadowed by an equal destination (R2).
@@ -479,10 +503,8 @@ impl World {
             }
             RouteTarget::Eni(e) => !self.enis[*e].deleted,
             RouteTarget::Instance(i) => self.instances[*i].state == InstanceState::Running,
-            RouteTarget::Nat(_)
-            | RouteTarget::Pcx(_)
-            | RouteTarget::Tgw(_)
-            | RouteTarget::GatewayEndpoint(_) => true,
+            RouteTarget::Nat(n) => !self.nat_gateways[*n].is_gone(),
+            RouteTarget::Pcx(_) | RouteTarget::Tgw(_) | RouteTarget::GatewayEndpoint(_) => true,
         }
     }
 
@@ -493,10 +515,8 @@ impl World {
             RouteTarget::Igw(g) => self.igws[*g].aws_id.clone(),
             RouteTarget::Eni(e) => self.enis[*e].aws_id.clone(),
             RouteTarget::Instance(i) => self.instances[*i].aws_id.clone(),
-            RouteTarget::Nat(s)
-            | RouteTarget::Pcx(s)
-            | RouteTarget::Tgw(s)
-            | RouteTarget::GatewayEndpoint(s) => s.clone(),
+            RouteTarget::Nat(n) => self.nat_gateways[*n].aws_id.clone(),
+            RouteTarget::Pcx(s) | RouteTarget::Tgw(s) | RouteTarget::GatewayEndpoint(s) => s.clone(),
         }
     }
 

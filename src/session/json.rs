@@ -60,6 +60,13 @@ pub fn state_of(s: &Session, resource: &str, wanted: &str) -> Result<bool, Strin
             }
             Ok(w[e].state.as_str() == wanted)
         }
+        Some(Handle::NatGateway(n)) => {
+            let states = ["pending", "available", "deleting", "deleted"];
+            if !states.contains(&wanted) {
+                return unknown(&states);
+            }
+            Ok(w[n].state.as_str() == wanted)
+        }
         Some(Handle::Service(x)) => Ok(w[x].state.as_str().eq_ignore_ascii_case(wanted)),
         Some(Handle::Instance(i)) => Ok(w[i].state.as_str() == wanted),
         Some(Handle::Lb(l)) => Ok(match wanted {

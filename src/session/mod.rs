@@ -154,6 +154,7 @@ impl Session {
         v.extend(w.target_groups().live().map(|(i, _)| Handle::TargetGroup(i)));
         v.extend(w.services().ids().map(Handle::Service));
         v.extend(w.endpoints().ids().map(Handle::Endpoint));
+        v.extend(w.nat_gateways().live().map(|(i, _)| Handle::NatGateway(i)));
         v
     }
 
@@ -213,6 +214,7 @@ fn type_of(h: Handle) -> &'static str {
         Handle::TargetGroup(_) => "AWS::ElasticLoadBalancingV2::TargetGroup",
         Handle::Service(_) => "AWS::EC2::VPCEndpointService",
         Handle::Endpoint(_) => "AWS::EC2::VPCEndpoint",
+        Handle::NatGateway(_) => "AWS::EC2::NatGateway",
     }
 }
 

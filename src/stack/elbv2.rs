@@ -239,6 +239,9 @@ impl StackBuilder<'_> {
                 w.delete_vpc_endpoint_service_configuration(x).map_err(refused)?
             }
             ("AWS::EC2::NetworkInterface", Some(Handle::Eni(x))) => w.remove_eni(x),
+            ("AWS::EC2::NatGateway", Some(Handle::NatGateway(x))) => {
+                w.delete_nat_gateway(x).map_err(refused)?
+            }
             ("AWS::EC2::InternetGateway", Some(Handle::Igw(x))) => w.delete_internet_gateway(x),
             ("AWS::EC2::VPCGatewayAttachment", _) => {
                 let vpc = c.physical_id.strip_prefix("IGW|").and_then(|v| w.find(v));

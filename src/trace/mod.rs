@@ -169,13 +169,15 @@ pub enum ExplanationCode {
     ProtocolRestriction,
     /// vpcsim's own: the packet came back to an interface it had already left (a routing loop).
     RoutingLoop,
-    /// vpcsim's own: the route's target kind (NAT gateway, peering, transit gateway, gateway endpoint) is not simulated yet.
+    /// vpcsim's own: the route's target kind (peering, transit gateway, gateway endpoint) is not simulated yet.
     TargetNotModelled,
+    /// vpcsim's own (G2): a NAT gateway admits no connection opened towards it or through it from outside.
+    NatGatewayNoInbound,
 }
 
 impl ExplanationCode {
     /// Every code.
-    pub const ALL: [ExplanationCode; 21] = [
+    pub const ALL: [ExplanationCode; 22] = [
         ExplanationCode::NoRouteToDestination,
         ExplanationCode::BadStateRoute,
         ExplanationCode::EniSgRulesMismatch,
@@ -197,6 +199,7 @@ impl ExplanationCode {
         ExplanationCode::ProtocolRestriction,
         ExplanationCode::RoutingLoop,
         ExplanationCode::TargetNotModelled,
+        ExplanationCode::NatGatewayNoInbound,
     ];
 
     /// The code as Reachability Analyzer prints it.
@@ -225,6 +228,7 @@ impl ExplanationCode {
             ExplanationCode::ProtocolRestriction => "PROTOCOL_RESTRICTION",
             ExplanationCode::RoutingLoop => "ROUTING_LOOP",
             ExplanationCode::TargetNotModelled => "TARGET_NOT_MODELLED",
+            ExplanationCode::NatGatewayNoInbound => "NAT_GATEWAY_NO_INBOUND",
         }
     }
 }

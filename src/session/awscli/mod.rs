@@ -8,6 +8,7 @@
 mod describe;
 mod ec2;
 mod elbv2;
+mod nat;
 mod privatelink;
 
 use serde_json::Value;
@@ -54,6 +55,7 @@ fn mutate(s: &mut Session, op: &str, request: &Request) -> Answer {
         | R::VpcEndpointConnections { .. }
         | R::CreateVpcEndpoint { .. }
         | R::DeleteVpcEndpoints { .. } => privatelink::mutate(w, op, request),
+        R::CreateNatGateway { .. } | R::DeleteNatGateway { .. } => nat::mutate(w, op, request),
         R::Targets { change, target_group_arn, targets } => {
             elbv2::targets(w, op, *change, target_group_arn, targets)
         }
