@@ -56,10 +56,21 @@ const EXAMPLES: &str = "Examples:
   vpcsim run scenarios/*.yaml                  run scenario files and check their expectations
   vpcsim shell scenarios/privatelink-lab.yaml  type dig, curl, aws ... on the lab's world
   vpcsim trace lab --from My-EC2 --to Custom-NLB:80 --until 4
-  vpcsim describe lab subnets --until 9
-  vpcsim graph lab --until 9 --format svg -o lab.svg
+  vpcsim describe lab subnets
+  vpcsim graph lab --format svg -o lab.svg
 
-FILE is a scenario file, or `lab` for the built-in seed lab.";
+FILE is a scenario file, or `lab` for the built-in seed lab. Every command that takes one shows its world \
+after the steps before clean-up (the first step that deletes or terminates anything); --until and --from-start choose another.";
+
+/// The sentence every `--help` of a command that takes a scenario ends with: which state it uses.
+macro_rules! state_help {
+    () => {
+        "\n\nState: the stacks are created, then every step before the first that deletes or terminates \
+anything (a lab is shown before its clean-up); the first line on standard error says which \
+(`privatelink-lab.yaml after 12 of 21 steps (before clean-up; ...)`). --until N|end|NAME stops after step N \
+(its position in the file, from 1), after every step, or after the step named NAME; --from-start applies no step."
+    };
+}
 
 /// `vpcsim`'s arguments.
 #[derive(Parser, Debug)]
@@ -95,7 +106,10 @@ pub enum GraphFormat {
 enum Command {
     /// Run the seed lab (PrivateLink through an endpoint service), step by step.
     #[command(
-        after_help = "Example:\n  vpcsim lab --pause\n\nExit status: 0 when every observation of the lab held, 1 otherwise."
+        after_help = concat!(
+            "Example:\n  vpcsim lab --pause\n  vpcsim lab --until end\n\nExit status: 0 when every observation of the lab held, 1 otherwise.",
+            state_help!()
+        )
     )]
     Lab {
         /// Print the report as one JSON document (see `vpcsim run --help`).
@@ -104,6 +118,8 @@ enum Command {
         /// Wait for Enter between steps (only when standard input is a terminal).
         #[arg(long)]
         pause: bool,
+        #[command(flatten)]
+        state: world::StateArgs,
     },
     /// Run scenario files: create their stacks, run their steps, check their expectations.
     #[command(after_help = "Example:\n  vpcsim run scenarios/privatelink-lab.yaml\n\n\
@@ -128,20 +144,20 @@ Exit status: 0 every expectation held, 1 one failed, 2 a file is invalid.")]
     },
     /// An interactive shell on a scenario's world: dig, curl, ping, nc, aws, trace, describe, graph.
     #[command(
-        after_help = "Example:\n  vpcsim shell scenarios/privatelink-lab.yaml --until 9\n  My-EC2$ curl http://${CustomNLB.DNSName}/\n  My-EC2$ trace Custom-WEB-1:80\n\n\
+        after_help = concat!("Example:\n  vpcsim shell scenarios/privatelink-lab.yaml --until 9\n  My-EC2$ curl http://${CustomNLB.DNSName}/\n  My-EC2$ trace Custom-WEB-1:80\n\n\
 Without FILE the built-in lab is used. Type `help` in the shell for its commands. When standard input is not \
-a terminal, lines are read plainly and each is echoed after its prompt."
+a terminal, lines are read plainly and each is echoed after its prompt.",
+state_help!())
     )]
     Shell {
         /// Scenario file (or `lab`); the built-in lab when absent.
         #[arg(value_name = "FILE")]
         file: Option<PathBuf>,
-        /// Apply the scenario's first N steps (default: none, only its stacks).
-        #[arg(long, value_name = "N")]
-        until: Option<usize>,
+        #[command(flatten)]
+        state: world::StateArgs,
     },
     /// Trace one flow from an instance (or an interface, or the internet), forward and back, like Reachability Analyzer.
-    #[command(after_help = "Examples:\n  vpcsim trace lab --from My-EC2 --to Custom-NLB --until 4\n  \
+    #[command(after_help = concat!("Examples:\n  vpcsim trace lab --from My-EC2 --to Custom-NLB --until 4\n  \
 vpcsim trace lab --from My-EC2 --to Custom-WEB-1:80 --until 4 --json\n  \
 vpcsim trace lab --from internet --to Custom-WEB-1:80\n\n\
 HOST is an address, a DNS name (resolved by the instance's VPC resolver) or a resource name (an instance, \
@@ -152,7 +168,7 @@ Explanations}; each component has SequenceNumber, Component {Id, Name, Arn}, wha
 AclRule, RouteTableRoute, ElasticLoadBalancerListener, LoadBalancerTarget) and InboundHeader / OutboundHeader \
 {SourceAddresses, DestinationAddresses, SourcePortRanges, DestinationPortRanges, Protocol}; each explanation \
 has ExplanationCode, Component and Message (vpcsim's sentence).\n\n\
-Exit status: 0 reachable, 1 not reachable, 2 bad input.")]
+Exit status: 0 reachable, 1 not reachable, 2 bad input.", state_help!()))]
     Trace {
         /// Scenario file (or `lab`).
         #[arg(value_name = "FILE")]
@@ -167,18 +183,19 @@ Exit status: 0 reachable, 1 not reachable, 2 bad input.")]
         /// The protocol.
         #[arg(long, value_enum, default_value = "tcp")]
         protocol: ProtocolArg,
-        /// Apply only the scenario's first N steps.
-        #[arg(long, value_name = "N")]
-        until: Option<usize>,
+        #[command(flatten)]
+        state: world::StateArgs,
         /// Print a Reachability Analyzer-shaped JSON analysis.
         #[arg(long)]
         json: bool,
     },
     /// The AWS CLI's JSON for the world a scenario leaves.
     #[command(
-        after_help = "Examples:\n  vpcsim describe lab route-tables --until 4\n  vpcsim describe scenarios/privatelink-lab.yaml vpc-endpoints --until 9\n\n\
+        after_help = concat!("Examples:\n  vpcsim describe lab route-tables --until 4\n  vpcsim describe scenarios/privatelink-lab.yaml vpc-endpoints --until 9\n\n\
 Each WHAT prints what `aws ec2 describe-WHAT` (or `aws elbv2 ...`) prints; target-health lists every target group's \
-targets; without WHAT all of them are merged into one document."
+targets; without WHAT all of them are merged into one document.",
+            state_help!()
+        )
     )]
     Describe {
         /// Scenario file (or `lab`).
@@ -187,14 +204,13 @@ targets; without WHAT all of them are merged into one document."
         /// What to describe.
         #[arg(value_parser = clap::builder::PossibleValuesParser::new(vpcsim::describe::WHAT))]
         what: Option<String>,
-        /// Apply only the scenario's first N steps.
-        #[arg(long, value_name = "N")]
-        until: Option<usize>,
+        #[command(flatten)]
+        state: world::StateArgs,
     },
     /// A diagram of the world a scenario leaves, optionally with a traced path drawn over it.
-    #[command(after_help = "Examples:\n  vpcsim graph lab --until 9 --format svg -o lab.svg\n  \
+    #[command(after_help = concat!("Examples:\n  vpcsim graph lab --until 9 --format svg -o lab.svg\n  \
 vpcsim graph lab --until 4 --trace My-EC2 Custom-NLB:80 --format mermaid\n\n\
-svg needs Graphviz (`apt-get install graphviz`).")]
+svg needs Graphviz (`apt-get install graphviz`).", state_help!()))]
     Graph {
         /// Scenario file (or `lab`).
         #[arg(value_name = "FILE")]
@@ -205,9 +221,8 @@ svg needs Graphviz (`apt-get install graphviz`).")]
         /// Draw the path of a flow from an instance to HOST[:PORT] (TCP).
         #[arg(long, num_args = 2, value_names = ["FROM", "TO[:PORT]"])]
         trace: Option<Vec<String>>,
-        /// Apply only the scenario's first N steps.
-        #[arg(long, value_name = "N")]
-        until: Option<usize>,
+        #[command(flatten)]
+        state: world::StateArgs,
         /// Write to this file instead of standard output.
         #[arg(short = 'o', long = "output", value_name = "PATH")]
         output: Option<PathBuf>,
@@ -222,15 +237,15 @@ pub fn emit(text: &str) {
 /// Runs the command; the exit code.
 pub fn run(cli: Cli) -> u8 {
     let result = match cli.command {
-        Command::Lab { json, pause } => Ok(run::lab(json, pause)),
+        Command::Lab { json, pause, state } => Ok(run::lab(json, pause, &state)),
         Command::Run { files, json, quiet, quotas } => Ok(run::files(&files, json, quiet, &quotas)),
-        Command::Shell { file, until } => shell::run(file.as_deref(), until),
-        Command::Trace { file, from, to, protocol, until, json } => {
-            trace::command(&file, &from, &to, protocol, until, json)
+        Command::Shell { file, state } => shell::run(file.as_deref(), &state),
+        Command::Trace { file, from, to, protocol, state, json } => {
+            trace::command(&file, &from, &to, protocol, &state, json)
         }
-        Command::Describe { file, what, until } => describe::command(&file, what.as_deref(), until),
-        Command::Graph { file, format, trace, until, output } => {
-            graph::command(&file, format, trace.as_deref(), until, output.as_deref())
+        Command::Describe { file, what, state } => describe::command(&file, what.as_deref(), &state),
+        Command::Graph { file, format, trace, state, output } => {
+            graph::command(&file, format, trace.as_deref(), &state, output.as_deref())
         }
     };
     let code = match result {

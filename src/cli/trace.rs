@@ -38,10 +38,12 @@ pub fn command(
     from: &str,
     to: &str,
     protocol: ProtocolArg,
-    until: Option<usize>,
+    state: &world::StateArgs,
     json: bool,
 ) -> Result<u8, CliError> {
-    let session = world::prepare(file, until)?;
+    let prepared = world::prepare_described(file, state)?;
+    super::output::errln(&prepared.state_line);
+    let session = prepared.session;
     let traced = trace_from(&session, from, to, protocol)?;
     if json {
         super::emit(&format!(

@@ -60,6 +60,10 @@ pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
 
 fn step_text(out: &mut String, step: &StepReport) {
     let _ = writeln!(out, "── step {}: {}", step.index, step.title);
+    if let Some(d) = &step.description {
+        out.push_str(d.trim_end());
+        out.push('\n');
+    }
     if step.status == StepStatus::Skipped {
         out.push_str("   skipped: an earlier step failed\n");
         return;
