@@ -78,7 +78,8 @@ impl World {
     }
 
     /// D2/D3: `ip-a-b-c-d.<internal suffix>` inside the VPC; `ec2-a-b-c-d.<public suffix>`,
-    /// which answers the private IP inside the instance's VPC and the public IP elsewhere.
+    /// which answers the private IP inside the instance's VPC (and, V4, in a peered VPC the
+    /// owner lets resolve it) and the public IP elsewhere.
     fn resolve_ec2_name(&self, inside: Option<VpcId>, name: &str) -> Option<Answer> {
         if let Some(rest) = strip_region_domain(name, self.region.name, "ec2.internal", "compute.internal") {
             let ip = dashed_ip(rest.strip_prefix("ip-")?)?;
@@ -94,8 +95,16 @@ impl World {
         if !self[e.vpc].dns_hostnames {
             return None;
         }
-        let ip = if inside == Some(e.vpc) { e.private_ip } else { public };
+        let private = inside.is_some_and(|v| v == e.vpc || self.peer_resolves_private(v, e.vpc));
+        let ip = if private { e.private_ip } else { public };
         Some(Answer::found(vec![ip], 60))
+    }
+
+    /// V4: whether `owner`'s public instance names answer private IPs when asked from `asker`:
+    /// an active peering between them with AllowDnsResolutionFromRemoteVpc on `owner`'s side.
+    fn peer_resolves_private(&self, asker: VpcId, owner: VpcId) -> bool {
+        self.active_peering(asker, owner)
+            .is_some_and(|p| self[p].options_of(owner).allow_dns_resolution_from_remote_vpc)
     }
 
     /// L2/L6: an NLB's name answers one address per AZ with a healthy target (all nodes when

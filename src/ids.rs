@@ -72,6 +72,8 @@ handle! {
     EndpointId;
     /// A NAT gateway.
     NatId;
+    /// A VPC peering connection.
+    PeeringId;
 }
 
 /// Draws AWS-looking identifiers from one seeded stream.

@@ -82,6 +82,8 @@ fn setup() -> (Session, IndexMap<&'static str, String>) {
     let nat =
         ok(&mut s, &ids, "aws ec2 create-nat-gateway --subnet-id {MYSUBNET} --connectivity-type private");
     ids.insert("{NAT}", nat["NatGateway"]["NatGatewayId"].as_str().unwrap().to_string());
+    let pcx = ok(&mut s, &ids, "aws ec2 create-vpc-peering-connection --vpc-id {MYVPC} --peer-vpc-id {CVPC}");
+    ids.insert("{PCX}", pcx["VpcPeeringConnection"]["VpcPeeringConnectionId"].as_str().unwrap().to_string());
     (s, ids)
 }
 
@@ -132,6 +134,9 @@ fn prepped(prep: &[&'static str], c: Case) -> Case {
 fn service(op: &str) -> &'static str {
     OPERATIONS.iter().find(|o| o.name == op).map(|o| o.service).unwrap_or("ec2")
 }
+
+const PCX_DELETE: &str = "aws ec2 delete-vpc-peering-connection --vpc-peering-connection-id {PCX}";
+const PCX_ACCEPT: &str = "aws ec2 accept-vpc-peering-connection --vpc-peering-connection-id {PCX}";
 
 /// Frees the lab's NLB for a new endpoint service.
 const FREE_NLB: &[&str] = &[
@@ -576,6 +581,16 @@ fn cases() -> Vec<Case> {
         case("describe-target-groups", "load-balancer-arn", "", "--load-balancer-arn arn:aws:elasticloadbalancing:ap-northeast-2:242016487318:loadbalancer/net/none/0123456789abcdef"),
         case("describe-listeners", "load-balancer-arn", "--load-balancer-arn arn:aws:elasticloadbalancing:ap-northeast-2:242016487318:loadbalancer/net/none/0123456789abcdef", "--load-balancer-arn {LB}"),
         case("describe-listeners", "listener-arns", "--load-balancer-arn {LB}", "--listener-arns arn:aws:elasticloadbalancing:ap-northeast-2:242016487318:listener/net/none/0123456789abcdef/0123456789abcdef"),
+        case("create-vpc-peering-connection", "vpc-id", "--vpc-id {CVPC} --peer-vpc-id {CVPC}", "--vpc-id {MYVPC} --peer-vpc-id {CVPC}"),
+        prepped(&[PCX_DELETE], case("create-vpc-peering-connection", "peer-vpc-id", "--vpc-id {MYVPC} --peer-vpc-id {MYVPC}", "--vpc-id {MYVPC} --peer-vpc-id {CVPC}")),
+        case("accept-vpc-peering-connection", "vpc-peering-connection-id", "--vpc-peering-connection-id pcx-0123456789abcdef0", "--vpc-peering-connection-id {PCX}"),
+        case("reject-vpc-peering-connection", "vpc-peering-connection-id", "--vpc-peering-connection-id pcx-0123456789abcdef0", "--vpc-peering-connection-id {PCX}"),
+        case("delete-vpc-peering-connection", "vpc-peering-connection-id", "--vpc-peering-connection-id pcx-0123456789abcdef0", "--vpc-peering-connection-id {PCX}"),
+        case("describe-vpc-peering-connections", "vpc-peering-connection-ids", "--vpc-peering-connection-ids pcx-0123456789abcdef0", "--vpc-peering-connection-ids {PCX}"),
+        case("describe-vpc-peering-connections", "filters", "", "--filters Name=status-code,Values=active"),
+        prepped(&[PCX_ACCEPT], case("modify-vpc-peering-connection-options", "vpc-peering-connection-id", "--vpc-peering-connection-id pcx-0123456789abcdef0 --requester-peering-connection-options AllowDnsResolutionFromRemoteVpc=true", "--vpc-peering-connection-id {PCX} --requester-peering-connection-options AllowDnsResolutionFromRemoteVpc=true")),
+        prepped(&[PCX_ACCEPT], case("modify-vpc-peering-connection-options", "requester-peering-connection-options", "--vpc-peering-connection-id {PCX} --accepter-peering-connection-options AllowDnsResolutionFromRemoteVpc=true", "--vpc-peering-connection-id {PCX} --requester-peering-connection-options AllowDnsResolutionFromRemoteVpc=true")),
+        prepped(&[PCX_ACCEPT], case("modify-vpc-peering-connection-options", "accepter-peering-connection-options", "--vpc-peering-connection-id {PCX} --requester-peering-connection-options AllowDnsResolutionFromRemoteVpc=true", "--vpc-peering-connection-id {PCX} --accepter-peering-connection-options AllowDnsResolutionFromRemoteVpc=true")),
         case("delete-stack", "stack-name", "--stack-name one", "--stack-name two"),
         case("describe-stacks", "stack-name", "", "--stack-name two"),
     ]);

@@ -54,6 +54,8 @@ pub enum Component {
     Service(ServiceId),
     /// A NAT gateway.
     NatGateway(NatId),
+    /// A VPC peering connection.
+    Peering(PeeringId),
     /// The internet, or the host on it with this address.
     Internet(Option<Ipv4Addr>),
 }

@@ -9,6 +9,7 @@ pub mod instance;
 pub mod nacl;
 pub mod nat_gateway;
 pub mod nlb;
+pub mod peering;
 pub mod route_table;
 pub mod security_group;
 pub mod subnet;

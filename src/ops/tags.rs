@@ -37,6 +37,7 @@ impl World {
             Handle::Service(x) => &mut self.services[x].tags,
             Handle::Endpoint(x) => &mut self.endpoints[x].tags,
             Handle::NatGateway(x) => &mut self.nat_gateways[x].tags,
+            Handle::Peering(x) => &mut self.peerings[x].tags,
             Handle::TargetGroup(x) => &mut self.target_groups[x].tags,
             Handle::Listener(_) => return None,
         })

@@ -375,7 +375,9 @@ impl World {
             RouteTargetSpec::Instance(id) => RouteTarget::Instance(self.instance_id(op, id)?),
             RouteTargetSpec::NetworkInterface(id) => RouteTarget::Eni(self.eni_id(op, id)?),
             RouteTargetSpec::NatGateway(id) => RouteTarget::Nat(self.route_nat_gateway(op, table, id)?),
-            RouteTargetSpec::VpcPeeringConnection(id) => RouteTarget::Pcx(id.clone()),
+            RouteTargetSpec::VpcPeeringConnection(id) => {
+                RouteTarget::Pcx(self.peering_route_target(op, vpc, id)?)
+            }
             RouteTargetSpec::TransitGateway(id) => RouteTarget::Tgw(id.clone()),
         })
     }
@@ -504,7 +506,8 @@ impl World {
             RouteTarget::Eni(e) => !self.enis[*e].deleted,
             RouteTarget::Instance(i) => self.instances[*i].state == InstanceState::Running,
             RouteTarget::Nat(n) => !self.nat_gateways[*n].is_gone(),
-            RouteTarget::Pcx(_) | RouteTarget::Tgw(_) | RouteTarget::GatewayEndpoint(_) => true,
+            RouteTarget::Pcx(p) => self.peerings[*p].is_active(),
+            RouteTarget::Tgw(_) | RouteTarget::GatewayEndpoint(_) => true,
         }
     }
 
@@ -516,7 +519,8 @@ impl World {
             RouteTarget::Eni(e) => self.enis[*e].aws_id.clone(),
             RouteTarget::Instance(i) => self.instances[*i].aws_id.clone(),
             RouteTarget::Nat(n) => self.nat_gateways[*n].aws_id.clone(),
-            RouteTarget::Pcx(s) | RouteTarget::Tgw(s) | RouteTarget::GatewayEndpoint(s) => s.clone(),
+            RouteTarget::Pcx(p) => self.peerings[*p].aws_id.clone(),
+            RouteTarget::Tgw(s) | RouteTarget::GatewayEndpoint(s) => s.clone(),
         }
     }
 

@@ -215,6 +215,7 @@ fn type_of(h: Handle) -> &'static str {
         Handle::Service(_) => "AWS::EC2::VPCEndpointService",
         Handle::Endpoint(_) => "AWS::EC2::VPCEndpoint",
         Handle::NatGateway(_) => "AWS::EC2::NatGateway",
+        Handle::Peering(_) => "AWS::EC2::VPCPeeringConnection",
     }
 }
 

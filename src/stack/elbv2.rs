@@ -238,6 +238,9 @@ impl StackBuilder<'_> {
             ("AWS::EC2::VPCEndpointService", Some(Handle::Service(x))) => {
                 w.delete_vpc_endpoint_service_configuration(x).map_err(refused)?
             }
+            ("AWS::EC2::VPCPeeringConnection", Some(Handle::Peering(x))) => {
+                w.delete_vpc_peering_connection(x).map_err(refused)?
+            }
             ("AWS::EC2::NetworkInterface", Some(Handle::Eni(x))) => w.remove_eni(x),
             ("AWS::EC2::NatGateway", Some(Handle::NatGateway(x))) => {
                 w.delete_nat_gateway(x).map_err(refused)?

@@ -212,6 +212,7 @@ fn step(w: &World, h: Handle) -> Step {
         Handle::Endpoint(_) => ComponentKind::VpcEndpoint,
         Handle::Service(_) => ComponentKind::VpcEndpointService,
         Handle::NatGateway(_) => ComponentKind::NatGateway,
+        Handle::Peering(_) => ComponentKind::VpcPeeringConnection,
         Handle::Vpc(_) | Handle::Subnet(_) | Handle::Eip(_) => unreachable!("never a component of a path"),
     };
     Step { kind, id: w.aws_id(h).to_string() }

@@ -169,7 +169,13 @@ pub enum ExplanationCode {
     ProtocolRestriction,
     /// vpcsim's own: the packet came back to an interface it had already left (a routing loop).
     RoutingLoop,
-    /// vpcsim's own: the route's target kind (peering, transit gateway, gateway endpoint) is not simulated yet.
+    /// V2 (vpcsim's own, RA-style): a packet crossed a peering connection towards an address
+    /// outside the peer VPC, which the peer would route on through another peering connection.
+    PeeringNotTransitive,
+    /// V2, E4 (vpcsim's own, RA-style): a packet crossed a peering connection towards an address
+    /// the peer VPC would send out through its internet gateway, NAT gateway or gateway endpoint.
+    PeeringEdgeToEdge,
+    /// vpcsim's own: the route's target kind (transit gateway, gateway endpoint) is not simulated yet.
     TargetNotModelled,
     /// vpcsim's own (G2): a NAT gateway admits no connection opened towards it or through it from outside.
     NatGatewayNoInbound,
@@ -177,7 +183,7 @@ pub enum ExplanationCode {
 
 impl ExplanationCode {
     /// Every code.
-    pub const ALL: [ExplanationCode; 22] = [
+    pub const ALL: [ExplanationCode; 24] = [
         ExplanationCode::NoRouteToDestination,
         ExplanationCode::BadStateRoute,
         ExplanationCode::EniSgRulesMismatch,
@@ -198,6 +204,8 @@ impl ExplanationCode {
         ExplanationCode::UnknownDestination,
         ExplanationCode::ProtocolRestriction,
         ExplanationCode::RoutingLoop,
+        ExplanationCode::PeeringNotTransitive,
+        ExplanationCode::PeeringEdgeToEdge,
         ExplanationCode::TargetNotModelled,
         ExplanationCode::NatGatewayNoInbound,
     ];
@@ -227,6 +235,8 @@ impl ExplanationCode {
             ExplanationCode::UnknownDestination => "UNKNOWN_DESTINATION",
             ExplanationCode::ProtocolRestriction => "PROTOCOL_RESTRICTION",
             ExplanationCode::RoutingLoop => "ROUTING_LOOP",
+            ExplanationCode::PeeringNotTransitive => "PEERING_NOT_TRANSITIVE",
+            ExplanationCode::PeeringEdgeToEdge => "PEERING_EDGE_TO_EDGE",
             ExplanationCode::TargetNotModelled => "TARGET_NOT_MODELLED",
             ExplanationCode::NatGatewayNoInbound => "NAT_GATEWAY_NO_INBOUND",
         }

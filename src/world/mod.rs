@@ -29,6 +29,7 @@ use crate::model::instance::Instance;
 use crate::model::nacl::NetworkAcl;
 use crate::model::nat_gateway::{NatGateway, NatState};
 use crate::model::nlb::{Listener, LoadBalancer, TargetGroup};
+use crate::model::peering::VpcPeeringConnection;
 use crate::model::route_table::RouteTable;
 use crate::model::security_group::SecurityGroup;
 use crate::model::subnet::Subnet;
@@ -66,6 +67,13 @@ impl Live for NatGateway {
     #[inline]
     fn is_live(&self) -> bool {
         self.state != NatState::Deleted
+    }
+}
+
+impl Live for VpcPeeringConnection {
+    #[inline]
+    fn is_live(&self) -> bool {
+        self.state != crate::model::peering::PeeringState::Deleted
     }
 }
 
@@ -109,6 +117,8 @@ pub enum Handle {
     Endpoint(EndpointId),
     /// A NAT gateway.
     NatGateway(NatId),
+    /// A VPC peering connection.
+    Peering(PeeringId),
 }
 
 /// AWS ids to handles without a second copy of each id: a map from the id's 64-bit
@@ -158,6 +168,7 @@ aws_id_field! {
     EndpointService => service_id;
     VpcEndpoint => aws_id;
     NatGateway => aws_id;
+    VpcPeeringConnection => aws_id;
 }
 
 /// The Name tag: a scan of the usual handful of tags.
@@ -233,6 +244,8 @@ pub struct World {
     endpoints: Arena<EndpointId, VpcEndpoint>,
     /// NAT gateways.
     nat_gateways: Arena<NatId, NatGateway>,
+    /// VPC peering connections.
+    peerings: Arena<PeeringId, VpcPeeringConnection>,
     /// AWS id (or ARN) to handle, keyed by a hash of the id (the resource holds the text).
     by_aws_id: IdIndex,
     /// (VPC, address) to the live subnet whose block holds it.
@@ -277,6 +290,7 @@ impl World {
             services: Arena::new(),
             endpoints: Arena::new(),
             nat_gateways: Arena::new(),
+            peerings: Arena::new(),
             by_aws_id: IdIndex::default(),
             subnets_by_address: SubnetsByAddress::default(),
             dns_names: DnsNames::default(),
@@ -381,6 +395,12 @@ impl World {
         &self.nat_gateways
     }
 
+    /// VpcPeeringConnection resources, by handle (deleted ones included; [`Arena::live`] skips them).
+    #[inline]
+    pub fn peerings(&self) -> &Arena<PeeringId, VpcPeeringConnection> {
+        &self.peerings
+    }
+
     /// The seeded stream AWS ids and generated names are drawn from (A5).
     #[inline]
     pub(crate) fn id_stream(&mut self) -> &mut IdGen {
@@ -431,6 +451,7 @@ impl World {
             Handle::Service(x) => x.index() < self.services.len(),
             Handle::Endpoint(x) => x.index() < self.endpoints.len(),
             Handle::NatGateway(x) => x.index() < self.nat_gateways.len(),
+            Handle::Peering(x) => x.index() < self.peerings.len(),
         };
         exists.then(|| self.aws_id(h))
     }
@@ -507,6 +528,7 @@ impl World {
             Handle::Service(x) => &self.services[x].service_id,
             Handle::Endpoint(x) => &self.endpoints[x].aws_id,
             Handle::NatGateway(x) => &self.nat_gateways[x].aws_id,
+            Handle::Peering(x) => &self.peerings[x].aws_id,
         }
     }
 
@@ -540,6 +562,7 @@ impl World {
             Handle::Service(x) => name_tag(&self.services[x].tags),
             Handle::Endpoint(x) => name_tag(&self.endpoints[x].tags),
             Handle::NatGateway(x) => name_tag(&self.nat_gateways[x].tags),
+            Handle::Peering(x) => name_tag(&self.peerings[x].tags),
         }
     }
 
@@ -591,6 +614,7 @@ index_by_handle! {
     ServiceId => services: EndpointService;
     EndpointId => endpoints: VpcEndpoint;
     NatId => nat_gateways: NatGateway;
+    PeeringId => peerings: VpcPeeringConnection;
 }
 
 #[cfg(test)]

@@ -142,6 +142,7 @@ macro_rules! each_store {
         w.services.$method();
         w.endpoints.$method();
         w.nat_gateways.$method();
+        w.peerings.$method();
         w.by_aws_id.by_hash.$method();
         w.by_aws_id.spill.$method();
         w.members.$method();

@@ -311,6 +311,29 @@ pub const OPERATIONS: &[OpSpec] = &[
             FlagSpec { name: "egress", kind: FlagKind::Switch("ingress"), required: true },
         ],
     ),
+    op_but(
+        "ec2",
+        "create-vpc-peering-connection",
+        &[rs("vpc-id"), rs("peer-vpc-id")],
+        &[
+            ("peer-owner-id", "vpcsim simulates one account"),
+            ("peer-region", "vpcsim simulates one region"),
+            TAGS,
+        ],
+    ),
+    op("ec2", "accept-vpc-peering-connection", &[rs("vpc-peering-connection-id")]),
+    op("ec2", "reject-vpc-peering-connection", &[rs("vpc-peering-connection-id")]),
+    op("ec2", "delete-vpc-peering-connection", &[rs("vpc-peering-connection-id")]),
+    op("ec2", "describe-vpc-peering-connections", &[l("vpc-peering-connection-ids"), l("filters")]),
+    op(
+        "ec2",
+        "modify-vpc-peering-connection-options",
+        &[
+            rs("vpc-peering-connection-id"),
+            s("requester-peering-connection-options"),
+            s("accepter-peering-connection-options"),
+        ],
+    ),
     op("elbv2", "register-targets", TARGETS),
     op("elbv2", "deregister-targets", TARGETS),
     op_but(

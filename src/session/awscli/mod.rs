@@ -9,6 +9,7 @@ mod describe;
 mod ec2;
 mod elbv2;
 mod nat;
+mod peering;
 mod privatelink;
 
 use serde_json::Value;
@@ -56,6 +57,9 @@ fn mutate(s: &mut Session, op: &str, request: &Request) -> Answer {
         | R::CreateVpcEndpoint { .. }
         | R::DeleteVpcEndpoints { .. } => privatelink::mutate(w, op, request),
         R::CreateNatGateway { .. } | R::DeleteNatGateway { .. } => nat::mutate(w, op, request),
+        R::CreateVpcPeeringConnection { .. }
+        | R::VpcPeeringConnection { .. }
+        | R::ModifyVpcPeeringConnectionOptions { .. } => peering::mutate(w, op, request),
         R::Targets { change, target_group_arn, targets } => {
             elbv2::targets(w, op, *change, target_group_arn, targets)
         }
