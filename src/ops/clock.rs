@@ -191,7 +191,7 @@ impl World {
         applied
     }
 
-    /// The drains and endpoint changes due at `at`, in order.
+    /// The drains, endpoint changes and NAT gateway changes due at `at`, in order.
     fn world_events_at(&self, at: u64) -> Vec<Event> {
         let mut events = Vec::new();
         for (g, group) in self.target_groups.iter() {
@@ -207,6 +207,11 @@ impl World {
         for (e, endpoint) in self.endpoints.iter() {
             if endpoint.next_change_ms == Some(at) {
                 events.push(Event::Endpoint(e));
+            }
+        }
+        for (n, nat) in self.nat_gateways.iter() {
+            if nat.next_change_ms == Some(at) {
+                events.push(Event::Nat(n));
             }
         }
         events
