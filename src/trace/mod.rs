@@ -189,7 +189,7 @@ pub enum ExplanationCode {
 
 impl ExplanationCode {
     /// Every code.
-    pub const ALL: [ExplanationCode; 24] = [
+    pub const ALL: [ExplanationCode; 25] = [
         ExplanationCode::NoRouteToDestination,
         ExplanationCode::BadStateRoute,
         ExplanationCode::EniSgRulesMismatch,
