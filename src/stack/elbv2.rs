@@ -275,6 +275,9 @@ impl StackBuilder<'_> {
             ("AWS::EC2::NetworkInterface", Some(Handle::Eni(x))) => {
                 w.delete_network_interface(x).map_err(refused)?
             }
+            ("AWS::EC2::NatGateway", Some(Handle::NatGateway(x))) => {
+                w.delete_nat_gateway(x).map_err(refused)?
+            }
             ("AWS::EC2::InternetGateway", Some(Handle::Igw(x))) => w.delete_internet_gateway(x),
             ("AWS::EC2::VPCGatewayAttachment", _) => {
                 let vpc = c.physical_id.strip_prefix("IGW|").and_then(|v| w.find(v));
