@@ -188,7 +188,7 @@ impl Shell {
     /// Names completion offers: instances, resources, DNS names, AWS ids.
     fn names(&self) -> Vec<String> {
         let w = &self.session.world;
-        let mut names = trace::host_names(&self.session);
+        let mut names = self.session.host_names();
         names.extend(w.vpcs().values().filter(|v| !v.deleted).map(|v| v.aws_id.clone()));
         names.extend(w.subnets().values().filter(|s| !s.deleted).map(|s| s.aws_id.clone()));
         names.extend(w.sgs().values().filter(|s| !s.deleted).map(|s| s.aws_id.clone()));

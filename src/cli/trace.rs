@@ -7,19 +7,13 @@ use std::path::Path;
 
 use serde_json::Value;
 use vpcsim::addr::Protocol;
-use vpcsim::apps::host::{self, HostError};
-use vpcsim::ids::InstanceId;
 use vpcsim::scenario::render::escape_controls;
-use vpcsim::scenario::Resolution;
-use vpcsim::session::Session;
-use vpcsim::trace::{Flow, Header, Hop, Trace};
-use vpcsim::world::{Handle, World};
+use vpcsim::session::{Session, Source};
+use vpcsim::trace::{Header, Hop, Trace};
+use vpcsim::world::World;
 
 use super::style::{table, Style};
 use super::{exit, world, CliError, ProtocolArg};
-
-/// The source port of traced flows: the first of Linux's ephemeral ports.
-pub const SOURCE_PORT: u16 = 32768;
 
 /// A traced flow and what it was asked for.
 pub struct Traced {
@@ -69,17 +63,14 @@ pub fn trace_from(
             "{from} is {state}: a flow needs a running source (stop the scenario earlier with --until N)"
         )));
     }
-    let addr = resolve_host(session, instance, host)?;
-    let eni = w[instance].eni;
     let protocol = match protocol {
         ProtocolArg::Tcp => Protocol::Tcp,
         ProtocolArg::Udp => Protocol::Udp,
         ProtocolArg::Icmp => Protocol::Icmp,
     };
-    let (src_port, dst_port) =
-        if protocol == Protocol::Icmp { (0, 8) } else { (SOURCE_PORT, port.unwrap_or(80)) };
-    let header = Header { src: w[eni].private_ip, dst: addr, protocol, src_port, dst_port };
-    let trace = w.trace(eni, Flow { header, seq: 0 });
+    let traced =
+        session.trace_flow(Source::Instance(instance), host, port, protocol).map_err(CliError::invalid)?;
+    let (addr, trace) = (traced.addr, traced.trace);
     Ok(Traced { from: (from.to_string(), w[instance].aws_id.clone()), to: (host.to_string(), addr), trace })
 }
 
@@ -112,70 +103,6 @@ fn split_port(to: &str) -> Result<(&str, Option<u16>), CliError> {
         Ok(p) if p > 0 => Ok((host, Some(p))),
         _ => Err(bad("the port is out of range (from 1 to 65535)")),
     }
-}
-
-/// An address or a DNS name, resolved as every tool on the instance resolves it
-/// ([`vpcsim::apps::host::resolve`]); else a resource name (an instance, a load balancer, an endpoint).
-pub fn resolve_host(session: &Session, instance: InstanceId, host: &str) -> Result<Ipv4Addr, CliError> {
-    let w = &session.world;
-    let unresolved = match host::resolve(w, instance, host) {
-        Ok(ip) => return Ok(ip),
-        Err(e) => e,
-    };
-    if let Resolution::Found { ref_value, .. } = session.resolve_name(host) {
-        if let Some(ip) = resource_address(w, instance, &ref_value) {
-            return Ok(ip);
-        }
-    }
-    let names = host_names(session);
-    let hint = vpcsim::command::closest(host, names.iter().map(String::as_str))
-        .map(|n| format!(" (did you mean {n}?)"))
-        .unwrap_or_default();
-    Err(CliError::invalid(match unresolved {
-        HostError::DnsOff { .. } => format!("unknown host {unresolved}, and no resource has that name{hint}"),
-        _ => format!("unknown host {host}: not an address, a name the VPC resolves, or a resource{hint}"),
-    }))
-}
-
-/// The address a flow to a resource goes to: an instance's private IP in the same VPC (its public IP
-/// elsewhere), what a load balancer's name resolves to, an endpoint's first interface.
-fn resource_address(w: &World, from: InstanceId, id: &str) -> Option<Ipv4Addr> {
-    let from_vpc = w[w[from].eni].vpc;
-    match w.find(id)? {
-        Handle::Instance(i) => {
-            let eni = w[i].eni;
-            let e = &w[eni];
-            if e.vpc == from_vpc {
-                Some(e.private_ip)
-            } else {
-                w.public_ip_of(eni).or(Some(e.private_ip))
-            }
-        }
-        Handle::Lb(l) => host::resolve(w, from, &w[l].dns_name).ok(),
-        Handle::Endpoint(e) => w[e].enis.first().map(|x| w[x].private_ip),
-        Handle::Eni(e) => Some(w[e].private_ip),
-        _ => None,
-    }
-}
-
-/// Every name a destination could be given as, for "did you mean".
-pub fn host_names(session: &Session) -> Vec<String> {
-    let w = &session.world;
-    let mut names: Vec<String> = Vec::new();
-    for i in w.instances().ids() {
-        names.extend(w.name_of(Handle::Instance(i)).map(str::to_string));
-    }
-    for lb in w.lbs().values().filter(|l| !l.deleted) {
-        names.push(lb.name.clone());
-        names.push(lb.dns_name.clone());
-    }
-    for e in w.endpoints().ids() {
-        names.extend(w.endpoint_dns_names(e));
-    }
-    for stack in session.stacks.values() {
-        names.extend(stack.resources.keys().cloned());
-    }
-    names
 }
 
 /// Shortens an ARN to its resource part for tables (`loadbalancer/net/Custom-NLB/...`).
