@@ -28,7 +28,7 @@ use crate::ids::*;
 use crate::model::eni::EniOwner;
 use crate::model::instance::InstanceState;
 use crate::model::nlb::TargetRef;
-use crate::trace::{ComponentKind, Trace};
+use crate::trace::{ComponentKind, Hop, Trace};
 use crate::world::{Handle, World};
 
 /// What a node stands for; it decides the node's shape and colour.
@@ -353,23 +353,31 @@ impl Diagram {
         }
     }
 
-    fn overlay(&mut self, t: &Trace) {
-        let mut current: Option<String> = None;
-        for hop in &t.forward {
-            let Some(node) = self.node_of_hop(hop.kind, &hop.id, current.as_deref()) else { continue };
-            if current.as_deref() == Some(node.as_str()) {
-                continue;
+    /// The nodes a list of hops passes, in order, each with the sequence number of the hop
+    /// that reaches it (hops on components the diagram does not draw are passed over).
+    pub fn path(&self, hops: &[Hop]) -> Vec<(String, u16)> {
+        let mut nodes: Vec<(String, u16)> = Vec::new();
+        for hop in hops {
+            let current = nodes.last().map(|(n, _)| n.as_str());
+            let Some(node) = self.node_of_hop(hop.kind, &hop.id, current) else { continue };
+            if current != Some(node.as_str()) {
+                nodes.push((node, hop.seq));
             }
-            if let Some(from) = current.take() {
-                self.edges.push(Edge {
-                    from,
-                    to: node.clone(),
-                    label: Some(hop.seq.to_string()),
-                    kind: EdgeKind::Path,
-                });
-            }
-            current = Some(node);
         }
+        nodes
+    }
+
+    fn overlay(&mut self, t: &Trace) {
+        let path = self.path(&t.forward);
+        for pair in path.windows(2) {
+            self.edges.push(Edge {
+                from: pair[0].0.clone(),
+                to: pair[1].0.clone(),
+                label: Some(pair[1].1.to_string()),
+                kind: EdgeKind::Path,
+            });
+        }
+        let current = path.last().map(|(n, _)| n.clone());
         if let Some(x) = &t.explanation {
             let at = self.node_of_hop(x.kind, &x.component_id, current.as_deref()).or(current.clone());
             if let (Some(at), Some(cur)) = (&at, &current) {
