@@ -25,6 +25,7 @@
 //! - [`session`]: a world with its stacks, the backend scenario files run against.
 //! - [`describe`]: the AWS CLI's JSON for a world's resources (`describe-vpcs`, ...).
 //! - [`graph`]: a world (and a traced path) as a Graphviz DOT or Mermaid diagram.
+//! - [`serve`]: `vpcsim serve`: a local web page and JSON API to explore a scenario's world.
 
 pub mod addr;
 pub mod apps;
@@ -41,6 +42,7 @@ pub mod model;
 pub mod quota;
 pub mod region;
 pub mod scenario;
+pub mod serve;
 pub mod session;
 pub mod source;
 pub mod stack;

@@ -7,6 +7,7 @@ mod describe;
 mod graph;
 mod output;
 mod run;
+mod serve;
 mod shell;
 mod style;
 mod trace;
@@ -58,6 +59,7 @@ const EXAMPLES: &str = "Examples:
   vpcsim trace lab --from My-EC2 --to Custom-NLB:80 --until 4
   vpcsim describe lab subnets --until 9
   vpcsim graph lab --until 9 --format svg -o lab.svg
+  vpcsim serve --open                          explore the lab in a web page
 
 FILE is a scenario file, or `lab` for the built-in seed lab.";
 
@@ -210,6 +212,27 @@ svg needs Graphviz (`apt-get install graphviz`).")]
         #[arg(short = 'o', long = "output", value_name = "PATH")]
         output: Option<PathBuf>,
     },
+    /// A local web page to explore a scenario's world: topology, traced paths, its steps, a console.
+    #[command(
+        after_help = "Examples:\n  vpcsim serve --open\n  vpcsim serve scenarios/two-tier-internal-nlb.yaml --port 8080\n\n\
+FILE is a scenario file, a CloudFormation template (one stack, no steps) or `lab`; the built-in lab when absent. \
+The page and its JSON API (docs/web.md) are served on 127.0.0.1 only unless --bind says otherwise; \
+--port 0 picks a free port. Everything is built into the binary: no network is used. Runs until interrupted."
+    )]
+    Serve {
+        /// Scenario file, template or `lab`; the built-in lab when absent.
+        #[arg(value_name = "FILE")]
+        file: Option<PathBuf>,
+        /// The port to listen on (0: any free port, printed).
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Listen on this address instead of 127.0.0.1 (warns: others can then use the page).
+        #[arg(long, value_name = "ADDR")]
+        bind: Option<std::net::IpAddr>,
+        /// Open the page in the default browser.
+        #[arg(long)]
+        open: bool,
+    },
 }
 
 /// Writes to standard output and flushes (see [`output`] for what happens on a write error).
@@ -229,6 +252,9 @@ pub fn run(cli: Cli) -> u8 {
         Command::Describe { file, what, until } => describe::command(&file, what.as_deref(), until),
         Command::Graph { file, format, trace, until, output } => {
             graph::command(&file, format, trace.as_deref(), until, output.as_deref())
+        }
+        Command::Serve { file, port, bind, open } => {
+            serve::command(serve::Args { file: file.as_deref(), port, bind, open })
         }
     };
     let code = match result {

@@ -1,0 +1,76 @@
+//! `vpcsim serve`: a local web page to explore one scenario's world. The page (plain
+//! JavaScript and SVG, built into the binary) draws the topology, traces a flow and
+//! draws its forward and return paths, walks the scenario's timeline step by step and
+//! runs console commands on an instance. Everything it shows comes from a small JSON
+//! API with the same schemas as the command line's `--json` (docs/web.md).
+//!
+//! - [`timeline`]: the scenario run once, the world kept after every step.
+//! - [`api`]: requests to answers, apart from any socket ([`Explorer::handle`]).
+//! - [`http`]: the HTTP loop (tiny_http), its limits and its `Host` check.
+//! - [`topology`]: the diagram model as JSON, traced paths as diagram nodes.
+//! - `assets`: the page's files, looked up by exact name.
+
+pub mod api;
+mod assets;
+pub mod http;
+pub mod timeline;
+pub mod topology;
+
+use std::path::{Path, PathBuf};
+
+pub use api::{Explorer, Request, Response};
+pub use http::{ServeError, Server};
+pub use timeline::Timeline;
+
+use crate::error::{FileError, Location};
+use crate::scenario::{Scenario, StackSpec, TemplateSource};
+use crate::session::Session;
+
+/// An explorer over `scenario`, run on `session` (which has no stacks yet).
+pub fn explore(scenario: &Scenario, session: Session) -> Result<Explorer, FileError> {
+    Timeline::build(scenario, session).map(Explorer::new)
+}
+
+/// An explorer over the built-in seed lab.
+///
+/// ```
+/// let mut explorer = vpcsim::serve::lab().unwrap();
+/// let r = explorer.handle(&vpcsim::serve::Request { method: "GET", target: "/api/steps", body: b"" });
+/// assert_eq!(r.status, 200);
+/// ```
+pub fn lab() -> Result<Explorer, FileError> {
+    let scenario = crate::scenario::load_str("privatelink-lab.yaml", crate::lab::SCENARIO)?;
+    let mut session = Session::for_scenario(&scenario)?;
+    session.embedded = vec![("privatelink-lab.cfn.yaml", crate::lab::TEMPLATE)];
+    explore(&scenario, session)
+}
+
+/// Whether `text` is a CloudFormation template rather than a scenario: a top-level
+/// `Resources` map and no `stacks` or `steps`.
+pub fn is_template(text: &str) -> bool {
+    let Ok(root) = crate::yaml::parse(text, &crate::yaml::Limits::default()) else { return false };
+    root.get("Resources").is_some() && root.get("stacks").is_none() && root.get("steps").is_none()
+}
+
+/// A scenario with one stack made from the template at `path` (named after the file) and no steps.
+pub fn template_scenario(path: &Path) -> Scenario {
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("stack");
+    let name: String =
+        stem.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '-' }).collect();
+    let at = Location { line: 1, column: 1 };
+    Scenario {
+        file: path.display().to_string(),
+        name: format!("{} (a template)", path.display()),
+        description: None,
+        region: crate::scenario::DEFAULT_REGION.to_string(),
+        seed: None,
+        stacks: vec![StackSpec {
+            name,
+            template: TemplateSource::File(PathBuf::from(path)),
+            parameters: Default::default(),
+            loc: at,
+            name_loc: at,
+        }],
+        steps: Vec::new(),
+    }
+}
