@@ -41,7 +41,7 @@ fn table(n: usize, rng: &mut ChaCha8Rng) -> Routes {
         };
         let c = Cidr::new(Ipv4Addr::from(rng.random::<u32>()), len);
         if seen.insert(c) {
-            let target = RouteTarget::Pcx(format!("pcx-{}", routes.len()));
+            let target = RouteTarget::Pcx(vpcsim::ids::PeeringId(routes.len() as u32));
             routes.push(Route { destination: c, target, origin: RouteOrigin::CreateRoute });
         }
     }

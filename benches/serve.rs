@@ -1,5 +1,6 @@
 //! `vpcsim serve`'s handler, in process (no socket): a trace request on the lab
 //! (`/api/trace`, the analysis, the hop list and the drawn path; target: under 10 ms)
+//! on the world the page opens at (before clean-up),
 //! and the world request the page makes at each step (describe JSON and topology).
 //! `cargo bench --bench serve`.
 
@@ -15,8 +16,8 @@ fn answer(explorer: &mut Explorer, target: &str) -> usize {
 fn serve(c: &mut Criterion) {
     let mut g = c.benchmark_group("serve");
     let mut explorer = vpcsim::serve::lab().expect("the lab builds");
-    let trace = "/api/trace?step=12&from=My-EC2&to=Custom-NLB&port=80";
-    let world = "/api/world?step=12";
+    let trace = "/api/trace?from=My-EC2&to=Custom-NLB&port=80";
+    let world = "/api/world";
     for target in [trace, world] {
         answer(&mut explorer, target);
     }

@@ -78,7 +78,8 @@ impl World {
     }
 
     /// D2/D3: `ip-a-b-c-d.<internal suffix>` inside the VPC; `ec2-a-b-c-d.<public suffix>`,
-    /// which answers the private IP inside the instance's VPC and the public IP elsewhere.
+    /// which answers the private IP inside the instance's VPC (and, V4, in a peered VPC the
+    /// owner lets resolve it) and the public IP elsewhere.
     fn resolve_ec2_name(&self, inside: Option<VpcId>, name: &str) -> Option<Answer> {
         if let Some(rest) = strip_region_domain(name, self.region.name, "ec2.internal", "compute.internal") {
             let ip = dashed_ip(rest.strip_prefix("ip-")?)?;
@@ -94,8 +95,16 @@ impl World {
         if !self[e.vpc].dns_hostnames {
             return None;
         }
-        let ip = if inside == Some(e.vpc) { e.private_ip } else { public };
+        let private = inside.is_some_and(|v| v == e.vpc || self.peer_resolves_private(v, e.vpc));
+        let ip = if private { e.private_ip } else { public };
         Some(Answer::found(vec![ip], 60))
+    }
+
+    /// V4: whether `owner`'s public instance names answer private IPs when asked from `asker`:
+    /// an active peering between them with AllowDnsResolutionFromRemoteVpc on `owner`'s side.
+    fn peer_resolves_private(&self, asker: VpcId, owner: VpcId) -> bool {
+        self.active_peering(asker, owner)
+            .is_some_and(|p| self[p].options_of(owner).allow_dns_resolution_from_remote_vpc)
     }
 
     /// L2/L6: an NLB's name answers one address per AZ with a healthy target (all nodes when
@@ -212,7 +221,7 @@ impl World {
     }
 
     /// P9: a service's private DNS name answers the endpoint ENIs inside a consumer VPC with
-    /// private DNS enabled and both DNS attributes on.
+    /// private DNS enabled and both DNS attributes on; P12: only once the name is verified.
     fn resolve_private_dns(&self, vpc: VpcId, name: &str) -> Option<Answer> {
         let v = &self[vpc];
         if !(v.dns_support && v.dns_hostnames) {
@@ -224,7 +233,7 @@ impl World {
                 && e.private_dns_enabled
                 && endpoint_resolves(e)
                 && svc.state == ServiceState::Available
-                && svc.private_dns_name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(name))
+                && svc.verified_private_dns_name(self.now_ms()).is_some_and(|n| n.eq_ignore_ascii_case(name))
         })?;
         Some(Answer::found(self.endpoint_addresses(e, None), 60))
     }

@@ -70,6 +70,8 @@ handle! {
     ServiceId;
     /// A VPC endpoint.
     EndpointId;
+    /// A VPC peering connection.
+    PeeringId;
 }
 
 /// Draws AWS-looking identifiers from one seeded stream.
@@ -102,6 +104,12 @@ impl IdGen {
     pub fn lower_alnum(&mut self, n: usize) -> String {
         const CHARS: &[u8; 36] = b"abcdefghijklmnopqrstuvwxyz0123456789";
         (0..n).map(|_| CHARS[self.rng.random_range(0..36)] as char).collect()
+    }
+
+    /// `n` letters of either case and digits (private DNS verification values, P12).
+    pub fn alnum(&mut self, n: usize) -> String {
+        const CHARS: &[u8; 62] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        (0..n).map(|_| CHARS[self.rng.random_range(0..62)] as char).collect()
     }
 
     /// A5: `prefix-` followed by 17 hex digits, like `vpc-0a1b2c3d4e5f60718`.

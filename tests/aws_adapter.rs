@@ -79,6 +79,8 @@ fn setup() -> (Session, IndexMap<&'static str, String>) {
     ids.insert("{EIP2}", eip2["AllocationId"].as_str().unwrap().to_string());
     let assoc = ok(&mut s, &ids, "aws ec2 associate-address --allocation-id {EIP2} --instance-id {WEB2}");
     ids.insert("{ASSOC}", assoc["AssociationId"].as_str().unwrap().to_string());
+    let pcx = ok(&mut s, &ids, "aws ec2 create-vpc-peering-connection --vpc-id {MYVPC} --peer-vpc-id {CVPC}");
+    ids.insert("{PCX}", pcx["VpcPeeringConnection"]["VpcPeeringConnectionId"].as_str().unwrap().to_string());
     (s, ids)
 }
 
@@ -130,10 +132,23 @@ fn service(op: &str) -> &'static str {
     OPERATIONS.iter().find(|o| o.name == op).map(|o| o.service).unwrap_or("ec2")
 }
 
+const PCX_DELETE: &str = "aws ec2 delete-vpc-peering-connection --vpc-peering-connection-id {PCX}";
+const PCX_ACCEPT: &str = "aws ec2 accept-vpc-peering-connection --vpc-peering-connection-id {PCX}";
+
 /// Frees the lab's NLB for a new endpoint service.
 const FREE_NLB: &[&str] = &[
     "aws ec2 reject-vpc-endpoint-connections --service-id {SVC} --vpc-endpoint-ids {EP}",
     "aws ec2 delete-vpc-endpoint-service-configurations --service-ids {SVC}",
+];
+
+/// I7: My-EC2's automatic public IP is the only address mapped in MyVPC; terminating it lets
+/// the gateway detach.
+const UNMAP_MY_VPC: &[&str] = &["aws ec2 terminate-instances --instance-ids {MYEC2}"];
+
+/// MyVPC without its gateway.
+const UNMAP_AND_DETACH_MY_IGW: &[&str] = &[
+    "aws ec2 terminate-instances --instance-ids {MYEC2}",
+    "aws ec2 detach-internet-gateway --internet-gateway-id {MYIGW} --vpc-id {MYVPC}",
 ];
 
 fn cases() -> Vec<Case> {
@@ -206,6 +221,12 @@ fn cases() -> Vec<Case> {
             "remove-allowed-principals",
             "--service-id {SVC}",
             "--service-id {SVC} --remove-allowed-principals *",
+        ),
+        case(
+            "start-vpc-endpoint-service-private-dns-verification",
+            "service-id",
+            "--service-id vpce-svc-0123456789abcdef0",
+            "--service-id {SVC}",
         ),
         case(
             "describe-vpc-endpoint-service-permissions",
@@ -395,7 +416,7 @@ fn cases() -> Vec<Case> {
         case("describe-internet-gateways", "internet-gateway-ids", "", "--internet-gateway-ids {CIGW}"),
         case("describe-internet-gateways", "filters", "", "--filters Name=attachment.vpc-id,Values={MYVPC}"),
         prepped(
-            &["aws ec2 detach-internet-gateway --internet-gateway-id {MYIGW} --vpc-id {MYVPC}"],
+            UNMAP_AND_DETACH_MY_IGW,
             case(
                 "attach-internet-gateway",
                 "internet-gateway-id",
@@ -404,7 +425,7 @@ fn cases() -> Vec<Case> {
             ),
         ),
         prepped(
-            &["aws ec2 detach-internet-gateway --internet-gateway-id {MYIGW} --vpc-id {MYVPC}"],
+            UNMAP_AND_DETACH_MY_IGW,
             case(
                 "attach-internet-gateway",
                 "vpc-id",
@@ -412,17 +433,23 @@ fn cases() -> Vec<Case> {
                 "--internet-gateway-id {MYIGW} --vpc-id {MYVPC}",
             ),
         ),
-        case(
-            "detach-internet-gateway",
-            "internet-gateway-id",
-            "--internet-gateway-id {CIGW} --vpc-id {MYVPC}",
-            "--internet-gateway-id {MYIGW} --vpc-id {MYVPC}",
+        prepped(
+            UNMAP_MY_VPC,
+            case(
+                "detach-internet-gateway",
+                "internet-gateway-id",
+                "--internet-gateway-id {CIGW} --vpc-id {MYVPC}",
+                "--internet-gateway-id {MYIGW} --vpc-id {MYVPC}",
+            ),
         ),
-        case(
-            "detach-internet-gateway",
-            "vpc-id",
-            "--internet-gateway-id {MYIGW} --vpc-id {CVPC}",
-            "--internet-gateway-id {MYIGW} --vpc-id {MYVPC}",
+        prepped(
+            UNMAP_MY_VPC,
+            case(
+                "detach-internet-gateway",
+                "vpc-id",
+                "--internet-gateway-id {MYIGW} --vpc-id {CVPC}",
+                "--internet-gateway-id {MYIGW} --vpc-id {MYVPC}",
+            ),
         ),
         case(
             "modify-instance-attribute",
@@ -540,6 +567,16 @@ fn cases() -> Vec<Case> {
         case("describe-target-groups", "load-balancer-arn", "", "--load-balancer-arn arn:aws:elasticloadbalancing:ap-northeast-2:242016487318:loadbalancer/net/none/0123456789abcdef"),
         case("describe-listeners", "load-balancer-arn", "--load-balancer-arn arn:aws:elasticloadbalancing:ap-northeast-2:242016487318:loadbalancer/net/none/0123456789abcdef", "--load-balancer-arn {LB}"),
         case("describe-listeners", "listener-arns", "--load-balancer-arn {LB}", "--listener-arns arn:aws:elasticloadbalancing:ap-northeast-2:242016487318:listener/net/none/0123456789abcdef/0123456789abcdef"),
+        case("create-vpc-peering-connection", "vpc-id", "--vpc-id {CVPC} --peer-vpc-id {CVPC}", "--vpc-id {MYVPC} --peer-vpc-id {CVPC}"),
+        prepped(&[PCX_DELETE], case("create-vpc-peering-connection", "peer-vpc-id", "--vpc-id {MYVPC} --peer-vpc-id {MYVPC}", "--vpc-id {MYVPC} --peer-vpc-id {CVPC}")),
+        case("accept-vpc-peering-connection", "vpc-peering-connection-id", "--vpc-peering-connection-id pcx-0123456789abcdef0", "--vpc-peering-connection-id {PCX}"),
+        case("reject-vpc-peering-connection", "vpc-peering-connection-id", "--vpc-peering-connection-id pcx-0123456789abcdef0", "--vpc-peering-connection-id {PCX}"),
+        case("delete-vpc-peering-connection", "vpc-peering-connection-id", "--vpc-peering-connection-id pcx-0123456789abcdef0", "--vpc-peering-connection-id {PCX}"),
+        case("describe-vpc-peering-connections", "vpc-peering-connection-ids", "--vpc-peering-connection-ids pcx-0123456789abcdef0", "--vpc-peering-connection-ids {PCX}"),
+        case("describe-vpc-peering-connections", "filters", "", "--filters Name=status-code,Values=active"),
+        prepped(&[PCX_ACCEPT], case("modify-vpc-peering-connection-options", "vpc-peering-connection-id", "--vpc-peering-connection-id pcx-0123456789abcdef0 --requester-peering-connection-options AllowDnsResolutionFromRemoteVpc=true", "--vpc-peering-connection-id {PCX} --requester-peering-connection-options AllowDnsResolutionFromRemoteVpc=true")),
+        prepped(&[PCX_ACCEPT], case("modify-vpc-peering-connection-options", "requester-peering-connection-options", "--vpc-peering-connection-id {PCX} --accepter-peering-connection-options AllowDnsResolutionFromRemoteVpc=true", "--vpc-peering-connection-id {PCX} --requester-peering-connection-options AllowDnsResolutionFromRemoteVpc=true")),
+        prepped(&[PCX_ACCEPT], case("modify-vpc-peering-connection-options", "accepter-peering-connection-options", "--vpc-peering-connection-id {PCX} --requester-peering-connection-options AllowDnsResolutionFromRemoteVpc=true", "--vpc-peering-connection-id {PCX} --accepter-peering-connection-options AllowDnsResolutionFromRemoteVpc=true")),
         case("delete-stack", "stack-name", "--stack-name one", "--stack-name two"),
         case("describe-stacks", "stack-name", "", "--stack-name two"),
     ]);

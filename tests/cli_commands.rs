@@ -14,9 +14,20 @@ struct Ran {
     stderr: String,
 }
 
-/// Runs `vpcsim ARGS` in the crate's folder with `input` on standard input.
+/// Runs `vpcsim ARGS` in the crate's folder with `input` on standard input (and no
+/// `COLUMNS`: output to a pipe keeps its lines whole).
 fn vpcsim_with_input(args: &[&str], input: &str) -> Ran {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_vpcsim"))
+    vpcsim_at(args, input, None)
+}
+
+/// [`vpcsim_with_input`] with `COLUMNS` set to `columns` when given.
+fn vpcsim_at(args: &[&str], input: &str, columns: Option<usize>) -> Ran {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_vpcsim"));
+    match columns {
+        Some(n) => cmd.env("COLUMNS", n.to_string()),
+        None => cmd.env_remove("COLUMNS"),
+    };
+    let mut child = cmd
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env_remove("NO_COLOR")
@@ -57,11 +68,11 @@ fn json(ran: &Ran) -> Value {
     serde_json::from_str(&ran.stdout).unwrap_or_else(|e| panic!("{e}: {}", ran.stdout))
 }
 
-/// The lab's steps: 4 is the curl through both internet gateways, 6 creates the endpoint
-/// (pending acceptance), 9 waits until it is available.
-const IGW_CURL: &str = "4";
-const ENDPOINT_PENDING: &str = "6";
-const ENDPOINT_AVAILABLE: &str = "9";
+/// The lab's steps: 5 is the curl through both internet gateways, 7 creates the endpoint
+/// (pending acceptance), 10 waits until it is available.
+const IGW_CURL: &str = "5";
+const ENDPOINT_PENDING: &str = "7";
+const ENDPOINT_AVAILABLE: &str = "10";
 
 /// The regional DNS name of the lab's endpoint after the first `until` steps.
 fn endpoint_dns(until: &str) -> String {
@@ -117,10 +128,10 @@ mod lab_and_run {
 
     #[test]
     fn the_lab_holds_every_observation() {
-        let ran = vpcsim(&["lab"]);
+        let ran = vpcsim(&["lab", "--until", "end"]);
         assert_eq!(ran.code, 0, "{}", ran.stdout);
         let n = lab_steps();
-        assert!(ran.stdout.ends_with(&format!("PASS: {n} of {n} steps passed\n")));
+        assert!(ran.stdout.ends_with(&format!("PASS: {n} of {n} steps passed\n")), "{}", ran.stdout);
         insta::assert_snapshot!("lab", ran.stdout);
     }
 
@@ -136,7 +147,7 @@ mod lab_and_run {
     fn lab_json_is_one_document_with_the_report() {
         let v = json(&vpcsim(&["lab", "--json"]));
         assert_eq!(v[0]["passed"], true);
-        assert_eq!(v[0]["steps"].as_array().map(Vec::len), Some(lab_steps()));
+        assert_eq!(v[0]["steps"].as_array().map(Vec::len), Some(lab_before_clean_up()));
     }
 
     #[test]
@@ -272,7 +283,7 @@ mod describe {
 
     #[test]
     fn after_every_step_the_lab_s_stack_is_gone() {
-        let v = json(&vpcsim(&["describe", "lab", "instances"]));
+        let v = json(&vpcsim(&["describe", "lab", "instances", "--until", "end"]));
         assert_eq!(
             v["Reservations"]
                 .as_array()
@@ -450,7 +461,11 @@ mod trace {
     fn an_unknown_instance_exits_2_naming_it_and_the_closest_match() {
         let ran = vpcsim(&["trace", "lab", "--from", "My-EC3", "--to", "Custom-NLB", "--until", IGW_CURL]);
         assert_eq!(ran.code, 2);
-        assert_eq!(ran.stderr, "vpcsim: no instance named My-EC3 (did you mean My-EC2?)\n");
+        assert!(
+            ran.stderr.ends_with("\nvpcsim: no instance named My-EC3 (did you mean My-EC2?)\n"),
+            "{}",
+            ran.stderr
+        );
     }
 
     #[test]
@@ -463,9 +478,10 @@ mod trace {
 
     #[test]
     fn a_terminated_source_exits_2_and_says_so() {
-        let ran = vpcsim(&["trace", "lab", "--from", "My-EC2", "--to", "8.8.8.8"]);
+        let ran = vpcsim(&["trace", "lab", "--from", "My-EC2", "--to", "8.8.8.8", "--until", "end"]);
         assert_eq!(ran.code, 2);
         assert!(ran.stderr.contains("My-EC2 is terminated"), "{}", ran.stderr);
+        assert!(ran.stderr.ends_with('\n'), "the message ends its line: {:?}", ran.stderr);
     }
 
     #[test]
@@ -516,7 +532,7 @@ mod graph {
             "mermaid",
         ]);
         assert_eq!(ran.code, 0, "{}", ran.stderr);
-        assert!(ran.stdout.starts_with(&format!("---\ntitle: \"PrivateLink through an endpoint service (ap-northeast-2, after 6 of {} steps) / traced: My-EC2", lab_steps())));
+        assert!(ran.stdout.starts_with(&format!("---\ntitle: \"PrivateLink through an endpoint service (ap-northeast-2, after 7 of {} steps) / traced: My-EC2", lab_steps())));
         assert!(ran.stdout.contains("\nflowchart LR\n"));
         assert!(ran.stdout.contains("blocked: BAD_STATE"));
         insta::assert_snapshot!("graph_blocked_mermaid", ran.stdout);
@@ -617,9 +633,14 @@ echo never
             &["shell", "scenarios/privatelink-lab.yaml", "--until", ENDPOINT_AVAILABLE],
             "describe vpc-endpoints\n",
         );
-        assert!(ran
-            .stdout
-            .starts_with("vpcsim shell on scenarios/privatelink-lab.yaml: stacks created, 9 steps applied"));
+        assert!(
+            ran.stdout.starts_with(&format!(
+                "vpcsim shell: scenarios/privatelink-lab.yaml after 10 of {} steps (--until 10)\n",
+                lab_steps()
+            )),
+            "{}",
+            ran.stdout
+        );
         assert!(ran.stdout.contains("\"State\": \"available\""));
     }
 
@@ -679,16 +700,169 @@ mod terminal {
     #[test]
     fn lab_pause_waits_for_enter_between_steps_on_a_terminal() {
         let Some(screen) = on_terminal("lab --pause", &"\n".repeat(20), false) else { return };
-        let n = lab_steps();
+        let n = lab_before_clean_up();
         assert_eq!(screen.matches("-- Enter for the next step --").count(), n, "{screen}");
         assert!(screen.contains(&format!("PASS: {n} of {n} steps passed")));
     }
 }
 
-/// How many steps the lab scenario has (read from the file, so adding a step keeps these tests true).
-fn lab_steps() -> usize {
+/// The lab scenario (read from the file, so adding a step keeps these tests true).
+fn lab_scenario() -> vpcsim::scenario::Scenario {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/privatelink-lab.yaml");
-    vpcsim::scenario::load(&path).expect("the lab scenario loads").steps.len()
+    vpcsim::scenario::load(&path).expect("the lab scenario loads")
+}
+
+/// How many steps the lab scenario has.
+fn lab_steps() -> usize {
+    lab_scenario().steps.len()
+}
+
+/// How many steps come before the lab's clean-up (the default state of every command).
+fn lab_before_clean_up() -> usize {
+    lab_scenario().clean_up_starts().expect("the lab cleans up")
+}
+
+/// The first line every command prints about the lab's default state.
+fn default_state_line(file: &str) -> String {
+    format!(
+        "{file} after {} of {} steps (before clean-up; --until end for all)\n",
+        lab_before_clean_up(),
+        lab_steps()
+    )
+}
+
+/// Output that fits: at `COLUMNS=80` paths are one hop a line and no line is wider.
+mod narrow {
+    use super::*;
+
+    /// The lines of `text` wider than `width` characters.
+    fn too_wide(text: &str, width: usize) -> Vec<&str> {
+        text.lines().filter(|l| l.chars().count() > width).collect()
+    }
+
+    #[test]
+    fn nothing_the_lab_prints_at_80_columns_is_wider_than_80() {
+        for until in ["end", "3"] {
+            let ran = vpcsim_at(&["lab", "--until", until], "", Some(80));
+            assert_eq!(ran.code, 0, "{}", ran.stdout);
+            assert_eq!(too_wide(&ran.stdout, 80), Vec::<&str>::new());
+            assert_eq!(too_wide(&ran.stderr, 80), Vec::<&str>::new());
+        }
+        let wide = vpcsim(&["lab"]);
+        assert!(!too_wide(&wide.stdout, 200).is_empty(), "a pipe without COLUMNS keeps the wide tables");
+    }
+
+    #[test]
+    fn the_lab_at_80_columns_shows_one_hop_a_line_with_names_and_short_ids() {
+        let ran = vpcsim_at(&["lab"], "", Some(80));
+        assert!(ran.stdout.contains("\n   12  load-balancer-listener Custom-NLB ("), "{}", ran.stdout);
+        assert!(ran.stdout.contains("\n    6  internet-gateway My-IGW (igw-"), "{}", ran.stdout);
+        assert!(!ran.stdout.contains("arn:aws:"), "ARNs are shortened: {}", ran.stdout);
+        assert!(ran.stdout.contains("  the destination saw: 20.0.0."), "the address a target saw is printed");
+    }
+
+    #[test]
+    fn nothing_trace_prints_at_80_columns_is_wider_and_wide_keeps_the_table() {
+        let dns = endpoint_dns(ENDPOINT_AVAILABLE);
+        for to in ["Custom-NLB", dns.as_str()] {
+            let ran = vpcsim_at(&["trace", "lab", "--from", "My-EC2", "--to", to], "", Some(80));
+            assert_eq!(ran.code, 0, "{}", ran.stderr);
+            assert_eq!(too_wide(&ran.stdout, 80), Vec::<&str>::new());
+            assert!(ran.stdout.contains("\nForward path\n  1  instance My-EC2 (i-"), "{}", ran.stdout);
+        }
+        let wide =
+            vpcsim_at(&["trace", "lab", "--from", "My-EC2", "--to", "Custom-NLB", "--wide"], "", Some(80));
+        assert!(wide.stdout.contains(" loadbalancer/net/Custom-NLB/"), "whole ids: {}", wide.stdout);
+        assert!(wide.stdout.contains("MATCHED"), "{}", wide.stdout);
+    }
+}
+
+/// One default state for every command that takes a scenario: the stacks, then every step
+/// before the first that deletes or terminates anything, said on the first line.
+mod default_state {
+    use super::*;
+
+    #[test]
+    fn trace_uses_the_world_before_clean_up_and_says_so_on_its_first_line() {
+        let dns = endpoint_dns(ENDPOINT_AVAILABLE);
+        let ran = vpcsim(&["trace", "scenarios/privatelink-lab.yaml", "--from", "My-EC2", "--to", &dns]);
+        assert_eq!(ran.code, 0, "{}{}", ran.stdout, ran.stderr);
+        assert_eq!(ran.stderr, default_state_line("scenarios/privatelink-lab.yaml"));
+        assert!(ran.stdout.contains("REACHABLE"), "{}", ran.stdout);
+    }
+
+    #[test]
+    fn describe_shows_the_available_endpoint_by_default_and_nothing_from_the_start() {
+        let ran = vpcsim(&["describe", "lab", "vpc-endpoints"]);
+        assert_eq!(ran.code, 0, "{}", ran.stderr);
+        assert_eq!(ran.stderr, default_state_line("privatelink-lab.yaml"));
+        assert_eq!(json(&ran)["VpcEndpoints"][0]["State"], "available");
+        let start = vpcsim(&["describe", "lab", "vpc-endpoints", "--from-start"]);
+        assert_eq!(json(&start)["VpcEndpoints"].as_array().map(Vec::len), Some(0));
+        assert!(start.stderr.starts_with("privatelink-lab.yaml after 0 of "), "{}", start.stderr);
+    }
+
+    #[test]
+    fn until_takes_a_step_s_name_and_counts_positions() {
+        let named = vpcsim(&[
+            "describe",
+            "lab",
+            "vpc-endpoints",
+            "--until",
+            "create the interface endpoint in My-Public-SN with WebSG",
+        ]);
+        assert_eq!(named.code, 0, "{}", named.stderr);
+        assert_eq!(json(&named)["VpcEndpoints"][0]["State"], "pendingAcceptance");
+        let counted = vpcsim(&["describe", "lab", "vpc-endpoints", "--until", ENDPOINT_PENDING]);
+        assert_eq!(named.stdout, counted.stdout, "the named step is step {ENDPOINT_PENDING}");
+        let unknown = vpcsim(&["describe", "lab", "--until", "the zonal name answers"]);
+        assert_eq!(unknown.code, 2);
+        assert!(
+            unknown.stderr.contains("did you mean \"the zonal name answers the same subnet\"?"),
+            "{}",
+            unknown.stderr
+        );
+    }
+
+    #[test]
+    fn graph_draws_the_world_before_clean_up() {
+        let ran = vpcsim(&["graph", "lab"]);
+        assert_eq!(ran.code, 0, "{}", ran.stderr);
+        assert_eq!(ran.stderr, default_state_line("privatelink-lab.yaml"));
+        for drawn in ["MyVPC", "CustomVPC", "Custom-NLB", "vpce-"] {
+            assert!(ran.stdout.contains(drawn), "{drawn} is not drawn:\n{}", ran.stdout);
+        }
+        assert!(ran.stdout.contains(&format!("after {} of {} steps", lab_before_clean_up(), lab_steps())));
+    }
+
+    #[test]
+    fn the_shell_opens_the_world_before_clean_up_with_its_saved_outputs() {
+        let ran = vpcsim_with_input(
+            &["shell", "lab"],
+            "aws ec2 describe-vpc-endpoints --vpc-endpoint-ids ${vpce.VpcEndpoint.VpcEndpointId}\n",
+        );
+        assert!(
+            ran.stdout.starts_with(&format!("vpcsim shell: {}", default_state_line("privatelink-lab.yaml"))),
+            "{}",
+            ran.stdout
+        );
+        assert!(ran.stdout.contains("\"State\": \"available\""), "{}", ran.stdout);
+    }
+
+    #[test]
+    fn the_lab_stops_before_clean_up_and_says_how_to_run_the_rest() {
+        let ran = vpcsim(&["lab"]);
+        assert_eq!(ran.code, 0, "{}", ran.stdout);
+        let (n, total) = (lab_before_clean_up(), lab_steps());
+        assert!(ran.stdout.starts_with(&default_state_line("privatelink-lab.yaml")), "{}", ran.stdout);
+        assert!(ran.stdout.ends_with(&format!(
+            "PASS: {n} of {n} steps passed\n{} more steps (clean-up): vpcsim lab --until end\n",
+            total - n
+        )));
+        let three = vpcsim(&["lab", "--until", "3"]);
+        assert!(three.stdout.starts_with("privatelink-lab.yaml after 3 of "), "{}", three.stdout);
+        assert!(three.stdout.contains("PASS: 3 of 3 steps passed"));
+    }
 }
 
 mod quotas {

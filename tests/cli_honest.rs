@@ -120,7 +120,7 @@ mod write_errors {
             &["lab"],
             &["run", "scenarios/privatelink-lab.yaml"],
             &["shell", "lab"],
-            &["trace", "lab", "--from", "My-EC2", "--to", "Custom-NLB:80", "--until", "4"],
+            &["trace", "lab", "--from", "My-EC2", "--to", "Custom-NLB:80", "--until", "5"],
             &["describe", "lab"],
             &["graph", "lab"],
         ];
@@ -290,7 +290,7 @@ mod wait_for {
     fn the_shell_and_a_scenario_step_wait_for_the_same_state_the_same_time() {
         let lab = vpcsim(&["lab"]);
         let shell = vpcsim_with_bytes(
-            &["shell", "lab"],
+            &["shell", "lab", "--from-start"],
             b"wait-for Custom-NLB-TG healthy\nwait-for Custom-NLB-TG gone\n",
         );
         let line = "Custom-NLB-TG is healthy after 2m10s\n";

@@ -7,7 +7,7 @@ mod serve_common;
 use std::process::Command;
 
 use serde_json::Value;
-use serve_common::{get, lab_server, raw, request};
+use serve_common::{get, lab, lab_server, raw, request, step_titled};
 
 /// `vpcsim ARGS` in the crate's folder: its standard output as JSON.
 fn cli_json(args: &[&str]) -> Value {
@@ -22,7 +22,9 @@ fn cli_json(args: &[&str]) -> Value {
 #[test]
 fn the_trace_route_answers_the_same_analysis_as_trace_json() {
     let addr = lab_server();
-    for (step, to) in [("3", "Custom-NLB"), ("5", "Custom-WEB-1:80")] {
+    let before = step_titled(addr, lab::THROUGH_GATEWAYS).to_string();
+    let after = step_titled(addr, lab::THROUGH_ENDPOINT).to_string();
+    for (step, to) in [(before.as_str(), "Custom-NLB"), (after.as_str(), "Custom-WEB-1:80")] {
         let (host, port) = to.split_once(':').unwrap_or((to, "80"));
         let web = get(addr, &format!("/api/trace?step={step}&from=My-EC2&to={host}&port={port}"));
         assert_eq!(web.status, 200, "{}", web.body);
@@ -34,16 +36,18 @@ fn the_trace_route_answers_the_same_analysis_as_trace_json() {
 #[test]
 fn before_the_endpoint_the_path_to_the_nlb_crosses_both_internet_gateways_and_after_it_the_endpoint() {
     let addr = lab_server();
-    let before = get(addr, "/api/trace?step=3&from=My-EC2&to=Custom-NLB&port=80").json();
+    let step = step_titled(addr, lab::THROUGH_GATEWAYS);
+    let before = get(addr, &format!("/api/trace?step={step}&from=My-EC2&to=Custom-NLB&port=80")).json();
     let nodes = |v: &Value, path: &str| -> Vec<String> {
         v["drawn"][path].as_array().unwrap().iter().map(|p| p[0].as_str().unwrap().to_string()).collect()
     };
     assert_eq!(nodes(&before, "forward"), ["i0", "igw0", "internet", "igw1", "lb0_0", "i2"]);
     assert_eq!(nodes(&before, "return"), ["i2", "lb0_0", "igw1", "internet", "igw0", "i0"]);
     assert_eq!(before["flow"]["reachable"], true);
-    let world = get(addr, "/api/world?step=12").json();
+    let step = step_titled(addr, lab::THROUGH_ENDPOINT);
+    let world = get(addr, &format!("/api/world?step={step}")).json();
     let endpoint = world["describe"]["VpcEndpoints"][0]["VpcEndpointId"].as_str().unwrap().to_string();
-    let after = get(addr, &format!("/api/trace?step=12&from=My-EC2&to={endpoint}&port=80")).json();
+    let after = get(addr, &format!("/api/trace?step={step}&from=My-EC2&to={endpoint}&port=80")).json();
     assert_eq!(nodes(&after, "forward"), ["i0", "vpce0_0", "svc0", "lb0_0", "i1"]);
     assert!(after["hops"]["forward"].as_array().unwrap().iter().any(|h| h["kind"] == "vpc-endpoint"));
 }
@@ -51,10 +55,11 @@ fn before_the_endpoint_the_path_to_the_nlb_crosses_both_internet_gateways_and_af
 #[test]
 fn a_blocked_flow_names_its_code_its_node_and_the_paragraph_that_explains_it_p2() {
     let addr = lab_server();
-    // P2: before the provider accepts (step 7), the endpoint carries no traffic.
-    let world = get(addr, "/api/world?step=7").json();
+    // P2: before the provider accepts, the endpoint carries no traffic.
+    let step = step_titled(addr, lab::ENDPOINT_PENDING);
+    let world = get(addr, &format!("/api/world?step={step}")).json();
     let endpoint = world["describe"]["VpcEndpoints"][0]["VpcEndpointId"].as_str().unwrap().to_string();
-    let t = get(addr, &format!("/api/trace?step=7&from=My-EC2&to={endpoint}")).json();
+    let t = get(addr, &format!("/api/trace?step={step}&from=My-EC2&to={endpoint}")).json();
     assert_eq!(t["flow"]["reachable"], false);
     assert_eq!(t["explanation"]["code"], "BAD_STATE");
     assert_eq!(t["drawn"]["blocked"]["code"], "BAD_STATE");
@@ -67,21 +72,26 @@ fn the_steps_route_is_the_run_report_with_where_the_page_opens() {
     let addr = lab_server();
     let cli = cli_json(&["run", "scenarios/privatelink-lab.yaml", "--json"]);
     let web = get(addr, "/api/steps").json();
-    assert_eq!(web["steps"].as_array().unwrap().len(), 21);
-    for (w, c) in web["steps"].as_array().unwrap().iter().zip(cli[0]["steps"].as_array().unwrap()) {
+    let (web_steps, cli_steps) = (web["steps"].as_array().unwrap(), cli[0]["steps"].as_array().unwrap());
+    assert_eq!(web_steps.len(), cli_steps.len());
+    for (w, c) in web_steps.iter().zip(cli_steps) {
         assert_eq!((&w["index"], &w["title"], &w["status"]), (&c["index"], &c["title"], &c["status"]));
         assert_eq!(w["outcome"]["stdout"], c["outcome"]["stdout"]);
     }
-    // Step 13 is the first that deletes (delete-vpc-endpoint-service-configurations).
-    assert_eq!(web["default_step"], 12);
-    assert_eq!(web["last"], 21);
+    assert!(web_steps.iter().any(|s| s["description"].is_string()), "the lab's steps have narratives");
+    // The page opens where every command does: before the first step that deletes anything.
+    let first_delete =
+        web_steps.iter().position(|s| s["command"].as_str().unwrap_or("").contains(" delete-"));
+    assert_eq!(web["default_step"].as_u64(), first_delete.map(|i| i as u64));
+    assert_eq!(web["default_step"], step_titled(addr, lab::THROUGH_ENDPOINT));
+    assert_eq!(web["last"].as_u64(), Some(web_steps.len() as u64));
 }
 
 #[test]
 fn the_world_route_describes_the_world_and_draws_both_vpcs() {
     let addr = lab_server();
     let w = get(addr, "/api/world").json();
-    assert_eq!(w["step"], 12);
+    assert_eq!(w["step"], get(addr, "/api/steps").json()["default_step"]);
     let vpcs: Vec<&str> = w["topology"]["clusters"]
         .as_array()
         .unwrap()
@@ -129,7 +139,7 @@ fn bad_requests_get_a_4xx_with_a_message_and_the_server_goes_on() {
         ("GET", "/nowhere".into(), String::new(), 404, "no such path"),
         ("POST", "/api/world".into(), String::new(), 405, "takes GET only"),
         ("GET", "/api/run".into(), String::new(), 405, "takes POST only"),
-        ("GET", "/api/world?step=99".into(), String::new(), 400, "from 0 to 21"),
+        ("GET", "/api/world?step=99".into(), String::new(), 400, "the worlds go from 0 to"),
         ("GET", "/api/world?step=x".into(), String::new(), 400, "not a number"),
         ("GET", "/api/world?color=red".into(), String::new(), 400, "unknown parameter color"),
         ("GET", "/api/world?step=1&step=2".into(), String::new(), 400, "given twice"),

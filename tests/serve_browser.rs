@@ -10,7 +10,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::Command;
 
-use serve_common::{get, lab_server};
+use serve_common::{get, lab, lab_server, step_titled};
 
 /// The Chromium to drive, if installed (Debian's `chromium`, or `chromium-browser`).
 fn chromium() -> Option<PathBuf> {
@@ -86,7 +86,7 @@ impl Page {
     }
 }
 
-fn endpoint_id(addr: SocketAddr, step: u32) -> String {
+fn endpoint_id(addr: SocketAddr, step: u64) -> String {
     let w = get(addr, &format!("/api/world?step={step}")).json();
     w["describe"]["VpcEndpoints"][0]["VpcEndpointId"].as_str().expect("an endpoint").to_string()
 }
@@ -95,7 +95,8 @@ fn endpoint_id(addr: SocketAddr, step: u32) -> String {
 fn the_lab_page_loads_clean_draws_both_vpcs_and_before_the_endpoint_a_path_through_both_internet_gateways() {
     let Some(browser) = chromium() else { return };
     let addr = lab_server();
-    let page = open(&browser, addr, "step=3&from=My-EC2&to=Custom-NLB&port=80&tab=trace");
+    let step = step_titled(addr, lab::THROUGH_GATEWAYS);
+    let page = open(&browser, addr, &format!("step={step}&from=My-EC2&to=Custom-NLB&port=80&tab=trace"));
     page.assert_clean();
     assert!(
         page.dom.contains("MyVPC 10.0.0.0/16") && page.dom.contains("CustomVPC 20.0.0.0/16"),
@@ -111,8 +112,9 @@ fn the_lab_page_loads_clean_draws_both_vpcs_and_before_the_endpoint_a_path_throu
 fn after_the_endpoint_is_available_the_path_goes_through_the_vpc_endpoint() {
     let Some(browser) = chromium() else { return };
     let addr = lab_server();
-    let endpoint = endpoint_id(addr, 12);
-    let page = open(&browser, addr, &format!("step=12&from=My-EC2&to={endpoint}&port=80"));
+    let step = step_titled(addr, lab::THROUGH_ENDPOINT);
+    let endpoint = endpoint_id(addr, step);
+    let page = open(&browser, addr, &format!("step={step}&from=My-EC2&to={endpoint}&port=80"));
     page.assert_clean();
     let hops: Vec<String> = page.forward().into_iter().map(|(f, t)| format!("{f}>{t}")).collect();
     assert_eq!(hops, ["i0>vpce0_0", "vpce0_0>svc0", "svc0>lb0_0", "lb0_0>i1"]);
@@ -122,8 +124,9 @@ fn after_the_endpoint_is_available_the_path_goes_through_the_vpc_endpoint() {
 fn a_flow_blocked_before_acceptance_shows_bad_state_in_red_at_the_endpoint_p2() {
     let Some(browser) = chromium() else { return };
     let addr = lab_server();
-    let endpoint = endpoint_id(addr, 7);
-    let page = open(&browser, addr, &format!("step=7&from=My-EC2&to={endpoint}&port=80"));
+    let step = step_titled(addr, lab::ENDPOINT_PENDING);
+    let endpoint = endpoint_id(addr, step);
+    let page = open(&browser, addr, &format!("step={step}&from=My-EC2&to={endpoint}&port=80"));
     page.assert_clean();
     assert!(page.dom.contains("NOT REACHABLE"), "{}", page.dom);
     assert!(page.dom.contains(r#"<strong class="code">BAD_STATE</strong>"#), "{}", page.dom);

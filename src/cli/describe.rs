@@ -5,8 +5,10 @@ use std::path::Path;
 use super::{exit, world, CliError};
 
 /// Prints one describe call's JSON, or all of them merged.
-pub fn command(file: &Path, what: Option<&str>, until: Option<usize>) -> Result<u8, CliError> {
-    let session = world::prepare(file, until)?;
+pub fn command(file: &Path, what: Option<&str>, state: &world::StateArgs) -> Result<u8, CliError> {
+    let prepared = world::prepare_described(file, state)?;
+    super::output::errln(&prepared.state_line);
+    let session = prepared.session;
     let doc = document(&session.world, what)?;
     super::emit(&format!("{}\n", vpcsim::describe::pretty(&doc)));
     Ok(exit::OK)

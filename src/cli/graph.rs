@@ -15,10 +15,11 @@ pub fn command(
     file: &Path,
     format: GraphFormat,
     trace_args: Option<&[String]>,
-    until: Option<usize>,
+    state: &world::StateArgs,
     output: Option<&Path>,
 ) -> Result<u8, CliError> {
-    let prepared = world::prepare_described(file, until)?;
+    let prepared = world::prepare_described(file, state)?;
+    super::output::errln(&prepared.state_line);
     if let Some(path) = output {
         refuse_an_input(path, &prepared.inputs)?;
     }
@@ -31,7 +32,7 @@ pub fn command(
     let mut diagram = Diagram::of(&session.world, traced.as_ref().map(|t| &t.trace));
     diagram.title = format!(
         "{} ({}, after {} of {} steps)",
-        prepared.name, session.world.region.name, prepared.applied, prepared.total
+        prepared.name, session.world.region.name, prepared.state.applied, prepared.state.total
     );
     if let Some(t) = &traced {
         let verdict = match &t.trace.explanation {

@@ -4,8 +4,10 @@
 //! and colour, [`output`] writes and checks every byte sent to standard output and error.
 
 mod describe;
+mod diff;
 mod graph;
 mod output;
+mod reach;
 mod run;
 mod serve;
 mod shell;
@@ -57,11 +59,24 @@ const EXAMPLES: &str = "Examples:
   vpcsim run scenarios/*.yaml                  run scenario files and check their expectations
   vpcsim shell scenarios/privatelink-lab.yaml  type dig, curl, aws ... on the lab's world
   vpcsim trace lab --from My-EC2 --to Custom-NLB:80 --until 4
-  vpcsim describe lab subnets --until 9
-  vpcsim graph lab --until 9 --format svg -o lab.svg
-  vpcsim serve --open                          explore the lab in a web page
+  vpcsim describe lab subnets
+  vpcsim graph lab --format svg -o lab.svg
+  vpcsim reach lab --port 80,443
+  vpcsim diff lab --before-step 4
+  vpcsim serve --open
 
-FILE is a scenario file, or `lab` for the built-in seed lab.";
+FILE is a scenario file, or `lab` for the built-in seed lab. Every command that takes one shows its world \
+after the steps before clean-up (the first step that deletes or terminates anything); --until and --from-start choose another.";
+
+/// The sentence every `--help` of a command that takes a scenario ends with: which state it uses.
+macro_rules! state_help {
+    () => {
+        "\n\nState: the stacks are created, then every step before the first that deletes or terminates \
+anything (a lab is shown before its clean-up); the first line on standard error says which \
+(`privatelink-lab.yaml after 12 of 21 steps (before clean-up; ...)`). --until N|end|NAME stops after step N \
+(its position in the file, from 1), after every step, or after the step named NAME; --from-start applies no step."
+    };
+}
 
 /// `vpcsim`'s arguments.
 #[derive(Parser, Debug)]
@@ -97,7 +112,10 @@ pub enum GraphFormat {
 enum Command {
     /// Run the seed lab (PrivateLink through an endpoint service), step by step.
     #[command(
-        after_help = "Example:\n  vpcsim lab --pause\n\nExit status: 0 when every observation of the lab held, 1 otherwise."
+        after_help = concat!(
+            "Example:\n  vpcsim lab --pause\n  vpcsim lab --until end\n\nExit status: 0 when every observation of the lab held, 1 otherwise.",
+            state_help!()
+        )
     )]
     Lab {
         /// Print the report as one JSON document (see `vpcsim run --help`).
@@ -106,6 +124,11 @@ enum Command {
         /// Wait for Enter between steps (only when standard input is a terminal).
         #[arg(long)]
         pause: bool,
+        /// Paths as wide tables with whole ids and ARNs, however narrow the terminal (or COLUMNS).
+        #[arg(long)]
+        wide: bool,
+        #[command(flatten)]
+        state: world::StateArgs,
     },
     /// Run scenario files: create their stacks, run their steps, check their expectations.
     #[command(after_help = "Example:\n  vpcsim run scenarios/privatelink-lab.yaml\n\n\
@@ -122,6 +145,9 @@ Exit status: 0 every expectation held, 1 one failed, 2 a file is invalid.")]
         /// Print only failures and a line per file.
         #[arg(long)]
         quiet: bool,
+        /// Paths as wide tables with whole ids and ARNs, however narrow the terminal (or COLUMNS).
+        #[arg(long)]
+        wide: bool,
         /// Raise an account quota as Service Quotas would, before the stacks are created
         /// (repeatable): routes-per-table, rules-per-group, groups-per-interface,
         /// nacl-rules-per-direction, subnets-per-vpc, endpoints-per-vpc, targets-per-group.
@@ -130,20 +156,20 @@ Exit status: 0 every expectation held, 1 one failed, 2 a file is invalid.")]
     },
     /// An interactive shell on a scenario's world: dig, curl, ping, nc, aws, trace, describe, graph.
     #[command(
-        after_help = "Example:\n  vpcsim shell scenarios/privatelink-lab.yaml --until 9\n  My-EC2$ curl http://${CustomNLB.DNSName}/\n  My-EC2$ trace Custom-WEB-1:80\n\n\
+        after_help = concat!("Example:\n  vpcsim shell scenarios/privatelink-lab.yaml --until 9\n  My-EC2$ curl http://${CustomNLB.DNSName}/\n  My-EC2$ trace Custom-WEB-1:80\n\n\
 Without FILE the built-in lab is used. Type `help` in the shell for its commands. When standard input is not \
-a terminal, lines are read plainly and each is echoed after its prompt."
+a terminal, lines are read plainly and each is echoed after its prompt.",
+state_help!())
     )]
     Shell {
         /// Scenario file (or `lab`); the built-in lab when absent.
         #[arg(value_name = "FILE")]
         file: Option<PathBuf>,
-        /// Apply the scenario's first N steps (default: none, only its stacks).
-        #[arg(long, value_name = "N")]
-        until: Option<usize>,
+        #[command(flatten)]
+        state: world::StateArgs,
     },
     /// Trace one flow from an instance, forward and back, like Reachability Analyzer.
-    #[command(after_help = "Examples:\n  vpcsim trace lab --from My-EC2 --to Custom-NLB --until 4\n  \
+    #[command(after_help = concat!("Examples:\n  vpcsim trace lab --from My-EC2 --to Custom-NLB --until 4\n  \
 vpcsim trace lab --from My-EC2 --to Custom-WEB-1:80 --until 4 --json\n\n\
 HOST is an address, a DNS name (resolved by the instance's VPC resolver) or a resource name (an instance, \
 a load balancer, an endpoint). The flow leaves from source port 32768. In the table, IN shows the packet \
@@ -153,7 +179,7 @@ Explanations}; each component has SequenceNumber, Component {Id, Name, Arn}, wha
 AclRule, RouteTableRoute, ElasticLoadBalancerListener, LoadBalancerTarget) and InboundHeader / OutboundHeader \
 {SourceAddresses, DestinationAddresses, SourcePortRanges, DestinationPortRanges, Protocol}; each explanation \
 has ExplanationCode, Component and Message (vpcsim's sentence).\n\n\
-Exit status: 0 reachable, 1 not reachable, 2 bad input.")]
+Exit status: 0 reachable, 1 not reachable, 2 bad input.", state_help!()))]
     Trace {
         /// Scenario file (or `lab`).
         #[arg(value_name = "FILE")]
@@ -167,18 +193,22 @@ Exit status: 0 reachable, 1 not reachable, 2 bad input.")]
         /// The protocol.
         #[arg(long, value_enum, default_value = "tcp")]
         protocol: ProtocolArg,
-        /// Apply only the scenario's first N steps.
-        #[arg(long, value_name = "N")]
-        until: Option<usize>,
+        #[command(flatten)]
+        state: world::StateArgs,
         /// Print a Reachability Analyzer-shaped JSON analysis.
         #[arg(long)]
         json: bool,
+        /// The wide table with whole ids and ARNs, however narrow the terminal (or COLUMNS).
+        #[arg(long)]
+        wide: bool,
     },
     /// The AWS CLI's JSON for the world a scenario leaves.
     #[command(
-        after_help = "Examples:\n  vpcsim describe lab route-tables --until 4\n  vpcsim describe scenarios/privatelink-lab.yaml vpc-endpoints --until 9\n\n\
+        after_help = concat!("Examples:\n  vpcsim describe lab route-tables --until 4\n  vpcsim describe scenarios/privatelink-lab.yaml vpc-endpoints --until 9\n\n\
 Each WHAT prints what `aws ec2 describe-WHAT` (or `aws elbv2 ...`) prints; target-health lists every target group's \
-targets; without WHAT all of them are merged into one document."
+targets; without WHAT all of them are merged into one document.",
+            state_help!()
+        )
     )]
     Describe {
         /// Scenario file (or `lab`).
@@ -187,14 +217,13 @@ targets; without WHAT all of them are merged into one document."
         /// What to describe.
         #[arg(value_parser = clap::builder::PossibleValuesParser::new(vpcsim::describe::WHAT))]
         what: Option<String>,
-        /// Apply only the scenario's first N steps.
-        #[arg(long, value_name = "N")]
-        until: Option<usize>,
+        #[command(flatten)]
+        state: world::StateArgs,
     },
     /// A diagram of the world a scenario leaves, optionally with a traced path drawn over it.
-    #[command(after_help = "Examples:\n  vpcsim graph lab --until 9 --format svg -o lab.svg\n  \
+    #[command(after_help = concat!("Examples:\n  vpcsim graph lab --until 9 --format svg -o lab.svg\n  \
 vpcsim graph lab --until 4 --trace My-EC2 Custom-NLB:80 --format mermaid\n\n\
-svg needs Graphviz (`apt-get install graphviz`).")]
+svg needs Graphviz (`apt-get install graphviz`).", state_help!()))]
     Graph {
         /// Scenario file (or `lab`).
         #[arg(value_name = "FILE")]
@@ -205,20 +234,88 @@ svg needs Graphviz (`apt-get install graphviz`).")]
         /// Draw the path of a flow from an instance to HOST[:PORT] (TCP).
         #[arg(long, num_args = 2, value_names = ["FROM", "TO[:PORT]"])]
         trace: Option<Vec<String>>,
-        /// Apply only the scenario's first N steps.
-        #[arg(long, value_name = "N")]
-        until: Option<usize>,
+        #[command(flatten)]
+        state: world::StateArgs,
         /// Write to this file instead of standard output.
         #[arg(short = 'o', long = "output", value_name = "PATH")]
         output: Option<PathBuf>,
     },
-    /// A local web page to explore a scenario's world: topology, traced paths, its steps, a console.
+    /// Reachability matrix: every source against every destination and port, in classes.
     #[command(
-        after_help = "Examples:\n  vpcsim serve --open\n  vpcsim serve scenarios/two-tier-internal-nlb.yaml --port 8080\n\n\
+        after_help = concat!("Examples:\n  vpcsim reach lab\n  vpcsim reach lab --from internet --to vpc:My-VPC --port 22,80\n  \
+vpcsim reach lab --explain My-EC2 Custom-WEB-1 tcp:80\n\n\
+Sources are the internet, running instances and load balancer nodes; destinations are instances, load balancers \
+and interface endpoints. --from and --to keep those matching any filter: a Name tag, a load balancer's name or an \
+AWS id, `internet`, `vpc:NAME-OR-ID`, `subnet:NAME-OR-ID` or `tag:KEY=VALUE`. --port takes PORT (tcp), tcp:PORT, \
+udp:PORT or icmp, comma-separated or repeated; the default is tcp 22, 80, 443, 3306, 5432, 6379, 8080, udp 53 and icmp. \
+A destination is reached when every interface it has is (each node of a load balancer, each interface of an \
+endpoint). Rows (and columns) with identical verdicts are merged.\n\n\
+--json prints {sources, destinations, ports, cells}; see docs/reachability.md.\n\n\
+Exit status: 0 the matrix was printed (with --explain: reachable), 1 with --explain: not reachable, 2 bad input.", state_help!())
+    )]
+    Reach {
+        /// Scenario file (or `lab`).
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Keep only these sources (repeatable).
+        #[arg(long, value_name = "FILTER")]
+        from: Vec<String>,
+        /// Keep only these destinations (repeatable).
+        #[arg(long, value_name = "FILTER")]
+        to: Vec<String>,
+        /// Ports to ask (repeatable, comma-separated).
+        #[arg(long = "port", value_name = "PORT")]
+        ports: Vec<String>,
+        #[command(flatten)]
+        state: world::StateArgs,
+        /// Print the matrix as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Print the full trace behind one cell.
+        #[arg(long, num_args = 3, value_names = ["SRC", "DST", "PORT"])]
+        explain: Option<Vec<String>>,
+    },
+    /// What a change changed: every reachability cell whose verdict differs between two worlds.
+    #[command(after_help = "Examples:\n  vpcsim diff lab --before-step 4\n  \
+vpcsim diff scenarios/two-tier-internal-nlb.cfn.yaml changed.cfn.yaml\n  vpcsim diff before.yaml after.yaml --to tag:Tier=db --port 5432\n\n\
+BEFORE and AFTER are scenario files (their stacks and steps applied: the steps before clean-up unless \
+--before-step and --after-step stop each after its first N steps) or CloudFormation templates (one stack, no parameters). With one scenario, \
+--before-step and --after-step pick two of its steps. Sources and destinations are matched by name; \
+--from, --to and --port ask as `vpcsim reach` does. Each change prints the port, the sources and \
+destinations it holds for, and the decisive hop of both traces.\n\n\
+Exit status: 0 nothing changed, 1 something changed, 2 bad input.")]
+    Diff {
+        /// The earlier scenario file or template.
+        #[arg(value_name = "BEFORE")]
+        before: PathBuf,
+        /// The later scenario file or template (BEFORE again when absent).
+        #[arg(value_name = "AFTER")]
+        after: Option<PathBuf>,
+        /// Apply only the first N steps of BEFORE.
+        #[arg(long, value_name = "N")]
+        before_step: Option<usize>,
+        /// Apply only the first M steps of AFTER.
+        #[arg(long, value_name = "M")]
+        after_step: Option<usize>,
+        /// Keep only these sources (repeatable).
+        #[arg(long, value_name = "FILTER")]
+        from: Vec<String>,
+        /// Keep only these destinations (repeatable).
+        #[arg(long, value_name = "FILTER")]
+        to: Vec<String>,
+        /// Ports to ask (repeatable, comma-separated).
+        #[arg(long = "port", value_name = "PORT")]
+        ports: Vec<String>,
+        /// Print the changes as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// A local web page to explore a scenario's world: topology, traced paths, its steps, a console.
+    #[command(after_help = concat!("Examples:\n  vpcsim serve --open\n  vpcsim serve scenarios/two-tier-internal-nlb.yaml --port 8080\n\n\
 FILE is a scenario file, a CloudFormation template (one stack, no steps) or `lab`; the built-in lab when absent. \
 The page and its JSON API (docs/web.md) are served on 127.0.0.1 only unless --bind says otherwise; \
---port 0 picks a free port. Everything is built into the binary: no network is used. Runs until interrupted."
-    )]
+--port 0 picks a free port. Everything is built into the binary: no network is used. Runs until interrupted. \
+The page opens at the state below; its slider shows the world after every step.", state_help!()))]
     Serve {
         /// Scenario file, template or `lab`; the built-in lab when absent.
         #[arg(value_name = "FILE")]
@@ -232,6 +329,8 @@ The page and its JSON API (docs/web.md) are served on 127.0.0.1 only unless --bi
         /// Open the page in the default browser.
         #[arg(long)]
         open: bool,
+        #[command(flatten)]
+        state: world::StateArgs,
     },
 }
 
@@ -243,18 +342,43 @@ pub fn emit(text: &str) {
 /// Runs the command; the exit code.
 pub fn run(cli: Cli) -> u8 {
     let result = match cli.command {
-        Command::Lab { json, pause } => Ok(run::lab(json, pause)),
-        Command::Run { files, json, quiet, quotas } => Ok(run::files(&files, json, quiet, &quotas)),
-        Command::Shell { file, until } => shell::run(file.as_deref(), until),
-        Command::Trace { file, from, to, protocol, until, json } => {
-            trace::command(&file, &from, &to, protocol, until, json)
+        Command::Lab { json, pause, wide, state } => {
+            Ok(run::lab(run::Show { json, quiet: false, wide }, pause, &state))
         }
-        Command::Describe { file, what, until } => describe::command(&file, what.as_deref(), until),
-        Command::Graph { file, format, trace, until, output } => {
-            graph::command(&file, format, trace.as_deref(), until, output.as_deref())
+        Command::Run { files, json, quiet, wide, quotas } => {
+            Ok(run::files(&files, run::Show { json, quiet, wide }, &quotas))
         }
-        Command::Serve { file, port, bind, open } => {
-            serve::command(serve::Args { file: file.as_deref(), port, bind, open })
+        Command::Shell { file, state } => shell::run(file.as_deref(), &state),
+        Command::Trace { file, from, to, protocol, state, json, wide } => {
+            trace::command(&file, &from, &to, protocol, &state, json, wide)
+        }
+        Command::Describe { file, what, state } => describe::command(&file, what.as_deref(), &state),
+        Command::Graph { file, format, trace, state, output } => {
+            graph::command(&file, format, trace.as_deref(), &state, output.as_deref())
+        }
+        Command::Reach { file, from, to, ports, state, json, explain } => reach::command(&reach::Args {
+            file: &file,
+            state: &state,
+            from: &from,
+            to: &to,
+            ports: &ports,
+            json,
+            explain: explain.as_deref(),
+        }),
+        Command::Diff { before, after, before_step, after_step, from, to, ports, json } => {
+            diff::command(&diff::Args {
+                before: &before,
+                after: after.as_deref(),
+                before_step,
+                after_step,
+                from: &from,
+                to: &to,
+                ports: &ports,
+                json,
+            })
+        }
+        Command::Serve { file, port, bind, open, state } => {
+            serve::command(serve::Args { file: file.as_deref(), port, bind, open, state: &state })
         }
     };
     let code = match result {

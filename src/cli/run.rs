@@ -9,17 +9,28 @@ use vpcsim::scenario::{self, render, Scenario};
 use super::world::{self, LAB_FILES};
 use super::{exit, output, CliError};
 
-/// `vpcsim lab [--json] [--pause]`.
-pub fn lab(json: bool, pause: bool) -> u8 {
-    let (s, _) = match world::load(std::path::Path::new("lab")) {
+/// `vpcsim lab [--json] [--pause] [--until N|end|NAME] [--from-start]`: the lab's steps up to
+/// the state chosen (by default every step before clean-up), narrated.
+pub fn lab(show: Show, pause: bool, state: &world::StateArgs) -> u8 {
+    let json = show.json;
+    let (mut s, _) = match world::load(std::path::Path::new("lab")) {
         Ok(s) => s,
         Err(e) => return fail(e),
     };
+    let state = match world::State::of(&s, state) {
+        Ok(state) => state,
+        Err(e) => return fail(e),
+    };
+    s.steps.truncate(state.applied);
     let pause = pause && !json && std::io::stdin().is_terminal();
     let mut reports = Vec::new();
-    let code = match run_one(&s, true, json, false, &[], &mut reports) {
+    let code = match run_one(&s, true, show, &[], &mut reports) {
         Ok((code, text)) => {
-            print_steps(&text, pause);
+            if json {
+                output::errln(&state.line(&s.file));
+            } else {
+                print_steps(&format!("{}\n{text}{}", state.line(&s.file), rest_note(&state)), pause);
+            }
             code
         }
         Err(e) => fail(e),
@@ -33,8 +44,29 @@ pub fn lab(json: bool, pause: bool) -> u8 {
     code
 }
 
-/// `vpcsim run FILE... [--json] [--quiet]`: the worst exit code of all files.
-pub fn files(files: &[PathBuf], json: bool, quiet: bool, quotas: &[(Quota, usize)]) -> u8 {
+/// What the lab left out, and how to see it.
+fn rest_note(state: &world::State) -> String {
+    match state.total - state.applied {
+        0 => String::new(),
+        1 => "One more step (clean-up): vpcsim lab --until end\n".into(),
+        n => format!("{n} more steps (clean-up): vpcsim lab --until end\n"),
+    }
+}
+
+/// How a report is shown.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Show {
+    /// One JSON document.
+    pub json: bool,
+    /// Only failures and a line per file.
+    pub quiet: bool,
+    /// Wide tables and whole ARNs whatever the terminal's width.
+    pub wide: bool,
+}
+
+/// `vpcsim run FILE... [--json] [--quiet] [--wide]`: the worst exit code of all files.
+pub fn files(files: &[PathBuf], show: Show, quotas: &[(Quota, usize)]) -> u8 {
+    let json = show.json;
     let mut worst = exit::OK;
     let mut reports = Vec::new();
     let scenarios: Vec<&PathBuf> = files.iter().filter(|f| !is_template(f)).collect();
@@ -50,15 +82,14 @@ pub fn files(files: &[PathBuf], json: bool, quiet: bool, quotas: &[(Quota, usize
             ));
             continue;
         }
-        let code = match world::load(f)
-            .and_then(|(s, builtin)| run_one(&s, builtin, json, quiet, quotas, &mut reports))
-        {
-            Ok((code, text)) => {
-                super::emit(&text);
-                code
-            }
-            Err(e) => fail(e),
-        };
+        let code =
+            match world::load(f).and_then(|(s, builtin)| run_one(&s, builtin, show, quotas, &mut reports)) {
+                Ok((code, text)) => {
+                    super::emit(&text);
+                    code
+                }
+                Err(e) => fail(e),
+            };
         worst = worst.max(code);
     }
     if json {
@@ -89,8 +120,7 @@ fn fail(e: CliError) -> u8 {
 fn run_one(
     s: &Scenario,
     builtin: bool,
-    json: bool,
-    quiet: bool,
+    show: Show,
     quotas: &[(Quota, usize)],
     reports: &mut Vec<serde_json::Value>,
 ) -> Result<(u8, String), CliError> {
@@ -109,15 +139,52 @@ fn run_one(
         output::errln(&render::escape_controls(&format!("warning: {w}")));
     }
     let code = report.exit_code() as u8;
-    let text = if json {
+    let text = if show.json {
         reports.push(render::json(&report, &session.world));
         String::new()
-    } else if quiet {
+    } else if show.quiet {
         quiet_text(&report)
     } else {
-        render::text(&report)
+        let wide = with_preamble(&render::text(&report), s);
+        match super::style::fit_width(&wide, show.wide) {
+            Some(width) => {
+                let fitted = render::text_in(&report, render::Layout::Fit(width));
+                vpcsim::trace::compact::fit(&with_preamble(&fitted, s), width)
+            }
+            None => wide,
+        }
     };
     Ok((code, text))
+}
+
+/// The report's text with the scenario's description and its stacks' creation after its
+/// first line, as a learner would type it (`aws cloudformation create-stack ...`).
+fn with_preamble(text: &str, s: &Scenario) -> String {
+    let (first, rest) = text.split_once('\n').unwrap_or((text, ""));
+    let mut out = format!("{first}\n");
+    if let Some(d) = &s.description {
+        out.push_str(&render::escape_controls(d.trim_end()));
+        out.push('\n');
+    }
+    for stack in &s.stacks {
+        let template = match &stack.template {
+            scenario::TemplateSource::File(path) => {
+                format!("file://{}", path.file_name().unwrap_or(path.as_os_str()).to_string_lossy())
+            }
+            scenario::TemplateSource::Inline(_) => "(inline in the scenario)".to_string(),
+        };
+        let mut line = format!(
+            "\n── stack {}: created before step 1\n$ aws cloudformation create-stack --stack-name {} \\\n    --template-body {template}",
+            stack.name, stack.name
+        );
+        for (k, v) in &stack.parameters {
+            line.push_str(&format!(" \\\n    --parameters ParameterKey={k},ParameterValue={v}"));
+        }
+        out.push_str(&render::escape_controls(&line));
+        out.push('\n');
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `FILE: passed`, or `FILE: FAILED` followed by the failed step's report.

@@ -53,16 +53,15 @@ const HELP: &str = "Commands (the same as scenario steps, plus a few of the shel
 ${X}, ${X.Attr} substitute as in scenario files (Ref and GetAtt of stack resources).
 ";
 
-/// `vpcsim shell [FILE] [--until N]`.
-pub fn run(file: Option<&Path>, until: Option<usize>) -> Result<u8, CliError> {
+/// `vpcsim shell [FILE] [--until N|end|NAME] [--from-start]`.
+pub fn run(file: Option<&Path>, state: &world::StateArgs) -> Result<u8, CliError> {
     let file = file.unwrap_or(Path::new("lab"));
-    let steps = until.unwrap_or(0);
-    let session = world::prepare(file, Some(steps))?;
-    let mut shell = Shell::new(session, Style::detect());
+    let prepared = world::prepare_described(file, state)?;
+    let line = prepared.state_line.clone();
+    let mut shell = Shell::new(prepared.session, prepared.saved, Style::detect());
     let w = &shell.session.world;
     super::emit(&format!(
-        "vpcsim shell on {}: stacks created, {steps} steps applied ({}, {}). Type help for the commands.\n",
-        file.display(),
+        "vpcsim shell: {line}\nRegion {}, {}. Type help for the commands.\n",
         w.region.name,
         w.wall_clock()
     ));
@@ -147,6 +146,8 @@ enum Next {
 /// The session and where commands run.
 struct Shell {
     session: Session,
+    /// The outputs the scenario's applied steps saved, for `${NAME.Path}`.
+    saved: Saved,
     on: Option<String>,
     style: Style,
     /// Virtual time the session's waits have scheduled.
@@ -155,7 +156,7 @@ struct Shell {
     line: usize,
 }
 
-/// Substitutions against the session (Ref and GetAtt; nothing saved).
+/// Substitutions against the session (Ref and GetAtt; saved outputs come from [`Shell::saved`]).
 struct SessionResolver<'a>(&'a Session);
 
 impl Resolver for SessionResolver<'_> {
@@ -170,7 +171,7 @@ impl Resolver for SessionResolver<'_> {
 
 impl Shell {
     /// A shell on the first running instance with a name.
-    fn new(session: Session, style: Style) -> Shell {
+    fn new(session: Session, saved: Saved, style: Style) -> Shell {
         let w = &session.world;
         let on = w
             .instances()
@@ -178,7 +179,7 @@ impl Shell {
             .map(Handle::Instance)
             .filter(|h| matches!(h, Handle::Instance(i) if w[i].state.as_str() == "running"))
             .find_map(|h| w.name_of(h).map(str::to_string));
-        Shell { session, on, style, budget: WaitBudget::new(), line: 0 }
+        Shell { session, saved, on, style, budget: WaitBudget::new(), line: 0 }
     }
 
     fn prompt(&self) -> String {
@@ -254,7 +255,7 @@ impl Shell {
             return Ok(line.to_string());
         }
         let template = Template::parse(line).map_err(|e| e.to_string())?;
-        apply(&template, &Saved::new(), &SessionResolver(&self.session))
+        apply(&template, &self.saved, &SessionResolver(&self.session))
     }
 
     fn switch(&mut self, args: &[&str]) -> String {

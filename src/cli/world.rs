@@ -1,5 +1,5 @@
-//! The world a scenario leaves: its stacks created and its steps applied (all, or
-//! the first N with `--until N`). `lab` names the built-in seed lab.
+//! The world a scenario leaves: its stacks created and the steps [`StateArgs`] selects
+//! (by default every step before clean-up). `lab` names the built-in seed lab.
 
 use std::path::Path;
 
@@ -39,10 +39,73 @@ pub fn session_for(s: &Scenario, builtin: bool) -> Result<Session, CliError> {
     Ok(session)
 }
 
-/// The session after the scenario's stacks and its first `until` steps (all when `None`).
-/// A step that fails on the way is invalid input: the world is not what the file promises.
-pub fn prepare(file: &Path, until: Option<usize>) -> Result<Session, CliError> {
-    prepare_described(file, until).map(|p| p.session)
+/// Which of a scenario's steps a command applies. The default is the same for every
+/// command: the stacks, then every step up to the first that deletes or terminates
+/// anything ([`Scenario::clean_up_starts`]), so a lab is shown before its clean-up.
+#[derive(clap::Args, Clone, Debug, Default, PartialEq, Eq)]
+pub struct StateArgs {
+    /// Apply the steps up to N (its position, from 1), `end` (every step) or the step named
+    /// NAME (its `name:`). Default: every step before the first that deletes or terminates anything.
+    #[arg(long, value_name = "N|end|NAME", conflicts_with = "from_start")]
+    pub until: Option<String>,
+    /// Apply no step: only the stacks are created.
+    #[arg(long)]
+    pub from_start: bool,
+}
+
+/// How many steps a command applies, and the line that says so.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct State {
+    /// Steps applied (the first `applied` steps).
+    pub applied: usize,
+    /// Steps in the file.
+    pub total: usize,
+    /// Why: `before clean-up`, `--until 4`, ...
+    pub why: String,
+}
+
+impl State {
+    /// Resolves the options against a scenario; an unknown step is invalid input (exit 2).
+    pub fn of(s: &Scenario, args: &StateArgs) -> Result<State, CliError> {
+        let total = s.steps.len();
+        let state = |applied: usize, why: String| Ok(State { applied, total, why });
+        if args.from_start {
+            return state(0, "--from-start: the stacks only".into());
+        }
+        let Some(until) = args.until.as_deref() else {
+            return match s.clean_up_starts() {
+                Some(k) => state(k, "before clean-up; --until end for all".into()),
+                None => state(total, "every step".into()),
+            };
+        };
+        if until == "end" {
+            return state(total, "--until end: every step".into());
+        }
+        if let Ok(n) = until.parse::<usize>() {
+            if n > total {
+                return Err(CliError::invalid(format!("--until {n}: {} has only {total} steps", s.file)));
+            }
+            return state(n, format!("--until {n}"));
+        }
+        match s.step_named(until) {
+            Some(i) => state(i + 1, format!("--until step {}: {until}", i + 1)),
+            None => {
+                let names = s.steps.iter().filter_map(|st| st.name.as_deref());
+                let hint = vpcsim::command::closest(until, names)
+                    .map(|n| format!(" (did you mean {n:?}?)"))
+                    .unwrap_or_default();
+                Err(CliError::invalid(format!(
+                    "--until {until:?}: not a number, `end`, or the name of a step of {}{hint}",
+                    s.file
+                )))
+            }
+        }
+    }
+
+    /// `privatelink-lab.yaml after 12 of 21 steps (before clean-up; ...)`.
+    pub fn line(&self, file: &str) -> String {
+        format!("{file} after {} of {} steps ({})", self.applied, self.total, self.why)
+    }
 }
 
 /// A prepared world and how it came to be, for titles.
@@ -51,18 +114,21 @@ pub struct Prepared {
     pub session: Session,
     /// The scenario's name.
     pub name: String,
-    /// Steps applied.
-    pub applied: usize,
-    /// Steps in the file.
-    pub total: usize,
+    /// Steps applied, of how many, and why.
+    pub state: State,
+    /// The line that says which state this is (`FILE after N of M steps (...)`).
+    pub state_line: String,
+    /// The outputs the applied steps saved (`save: NAME`), for the shell's `${NAME...}`.
+    pub saved: vpcsim::scenario::subst::Saved,
     /// The files it was built from: the scenario and its templates (none for the built-in lab).
     pub inputs: Vec<std::path::PathBuf>,
 }
 
-/// [`prepare`], keeping the scenario's name and how many of its steps were applied.
-pub fn prepare_described(file: &Path, until: Option<usize>) -> Result<Prepared, CliError> {
+/// The session after the scenario's stacks and the steps `args` selects, with its name, state
+/// and saved outputs. A step that fails on the way is invalid input: the world is not what the file promises.
+pub fn prepare_described(file: &Path, args: &StateArgs) -> Result<Prepared, CliError> {
     let (mut s, builtin) = load(file)?;
-    let (name, total) = (s.name.clone(), s.steps.len());
+    let name = s.name.clone();
     let mut inputs = Vec::new();
     if !builtin {
         inputs.push(file.to_path_buf());
@@ -71,18 +137,12 @@ pub fn prepare_described(file: &Path, until: Option<usize>) -> Result<Prepared, 
             TemplateSource::Inline(_) => None,
         }));
     }
-    if let Some(n) = until {
-        if n > s.steps.len() {
-            return Err(CliError::invalid(format!(
-                "--until {n}: {} has only {} steps",
-                file.display(),
-                s.steps.len()
-            )));
-        }
-        s.steps.truncate(n);
-    }
+    let state = State::of(&s, args)?;
+    let state_line = state.line(&s.file);
+    s.steps.truncate(state.applied);
     let mut session = session_for(&s, builtin)?;
-    let report = scenario::run(&s, &mut session).map_err(|e| CliError::invalid(e.to_string()))?;
+    let (report, saved) =
+        scenario::run_saving(&s, &mut session).map_err(|e| CliError::invalid(e.to_string()))?;
     if let Some(step) = report.steps.iter().find(|st| st.status == StepStatus::Failed) {
         let why: Vec<String> = step
             .failures()
@@ -98,5 +158,5 @@ pub fn prepare_described(file: &Path, until: Option<usize>) -> Result<Prepared, 
             step.index - 1
         )));
     }
-    Ok(Prepared { session, name, applied: report.steps.len(), total, inputs })
+    Ok(Prepared { session, name, state, state_line, saved, inputs })
 }

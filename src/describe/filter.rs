@@ -173,6 +173,23 @@ pub const INTERNET_GATEWAYS: FilterSet = FilterSet {
     ],
 };
 
+/// describe-vpc-peering-connections.
+pub const VPC_PEERING_CONNECTIONS: FilterSet = FilterSet {
+    key: "VpcPeeringConnections",
+    tags: "Tags",
+    names: &[
+        ("accepter-vpc-info.cidr-block", "AccepterVpcInfo.CidrBlock"),
+        ("accepter-vpc-info.owner-id", "AccepterVpcInfo.OwnerId"),
+        ("accepter-vpc-info.vpc-id", "AccepterVpcInfo.VpcId"),
+        ("requester-vpc-info.cidr-block", "RequesterVpcInfo.CidrBlock"),
+        ("requester-vpc-info.owner-id", "RequesterVpcInfo.OwnerId"),
+        ("requester-vpc-info.vpc-id", "RequesterVpcInfo.VpcId"),
+        ("status-code", "Status.Code"),
+        ("status-message", "Status.Message"),
+        ("vpc-peering-connection-id", "VpcPeeringConnectionId"),
+    ],
+};
+
 /// describe-vpc-endpoints.
 pub const VPC_ENDPOINTS: FilterSet = FilterSet {
     key: "VpcEndpoints",

@@ -17,8 +17,10 @@ use serde_json::{json, Value};
 
 pub mod filter;
 mod more;
+mod peering;
 
 pub use more::*;
+pub use peering::*;
 
 use crate::ids::*;
 use crate::model::nlb::HealthState;
@@ -412,8 +414,14 @@ pub fn service(w: &World, svc: ServiceId) -> Value {
         "SupportedIpAddressTypes": ["ipv4"],
         "BaseEndpointDnsNames": [s.base_dns_name],
     });
-    if let Some(name) = &s.private_dns_name {
-        v["PrivateDnsName"] = json!(name);
+    if let Some(p) = &s.private_dns {
+        v["PrivateDnsName"] = json!(p.name);
+        v["PrivateDnsNameConfiguration"] = json!({
+            "State": p.state(w.now_ms()).as_str(),
+            "Type": "TXT",
+            "Value": p.txt_value,
+            "Name": p.txt_name,
+        });
     }
     v
 }

@@ -103,10 +103,8 @@ impl World {
             RouteTarget::Igw(g) => self.out_through_igw(g, e.vpc, h, mode, rec).map(Next::Arrived),
             RouteTarget::Eni(t) => self.to_appliance(subnet, t, h, mode, rec),
             RouteTarget::Instance(i) => self.to_appliance(subnet, self[i].eni, h, mode, rec),
-            RouteTarget::Nat(_)
-            | RouteTarget::Pcx(_)
-            | RouteTarget::Tgw(_)
-            | RouteTarget::GatewayEndpoint(_) => {
+            RouteTarget::Pcx(p) => self.across_peering(p, e.vpc, subnet, h, mode, rec).map(Next::Arrived),
+            RouteTarget::Nat(_) | RouteTarget::Tgw(_) | RouteTarget::GatewayEndpoint(_) => {
                 Err(block(ExplanationCode::TargetNotModelled, Component::RouteTable(table), h))
             }
         }
@@ -148,6 +146,40 @@ impl World {
         self.check_sgs(dst, Direction::Ingress, h, mode.is_reply(), rec)?;
         rec.hop(self, Component::Eni(dst), Why::Nothing, Some(h), None);
         Ok(())
+    }
+
+    /// V2: across an active peering connection, into the VPC on the other side, and only to
+    /// an address of that VPC: no transitive peering, no edge-to-edge routing (E4 included).
+    fn across_peering<R: Recorder>(
+        &self,
+        p: PeeringId,
+        from_vpc: VpcId,
+        from_subnet: SubnetId,
+        h: Header,
+        mode: Mode,
+        rec: &mut R,
+    ) -> Result<LegEnd, Block> {
+        rec.hop(self, Component::Peering(p), Why::Nothing, Some(h), None);
+        let Some(peer) = self[p].peer_of(from_vpc) else {
+            return Err(block(ExplanationCode::BadStateRoute, Component::Peering(p), h));
+        };
+        if !self[peer].cidr.contains(h.dst) {
+            return Err(block(self.beyond_peering(peer, h.dst), Component::Peering(p), h));
+        }
+        self.arrive_local(peer, from_subnet, h, mode, true, rec)
+    }
+
+    /// V2: why a packet for `dst`, outside the peer VPC, stops at the peering connection:
+    /// the peer's main table would send it on through another peering (not transitive) or out
+    /// through one of its gateways (edge to edge).
+    fn beyond_peering(&self, peer: VpcId, dst: Ipv4Addr) -> ExplanationCode {
+        let table = &self[self[peer].main_route_table];
+        match table.lookup(u32::from(dst)).map(|r| &r.target) {
+            Some(RouteTarget::Igw(_) | RouteTarget::Nat(_) | RouteTarget::GatewayEndpoint(_)) => {
+                ExplanationCode::PeeringEdgeToEdge
+            }
+            _ => ExplanationCode::PeeringNotTransitive,
+        }
     }
 
     /// A route to an interface or instance: the appliance must accept packets not addressed to it.

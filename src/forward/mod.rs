@@ -51,6 +51,8 @@ pub enum Component {
     Endpoint(EndpointId),
     /// An endpoint service.
     Service(ServiceId),
+    /// A VPC peering connection.
+    Peering(PeeringId),
     /// The internet, or the host on it with this address.
     Internet(Option<Ipv4Addr>),
 }

@@ -172,6 +172,7 @@ fn classify(c: Component) -> (ComponentKind, Option<Handle>) {
         Component::TargetGroup(x) => (ComponentKind::TargetGroup, Handle::TargetGroup(x)),
         Component::Endpoint(x) => (ComponentKind::VpcEndpoint, Handle::Endpoint(x)),
         Component::Service(x) => (ComponentKind::VpcEndpointService, Handle::Service(x)),
+        Component::Peering(x) => (ComponentKind::VpcPeeringConnection, Handle::Peering(x)),
         Component::Internet(_) => return (ComponentKind::Internet, None),
     };
     (kind, Some(handle))
@@ -215,7 +216,7 @@ fn route_target(w: &World, target: &ModelTarget) -> RouteTarget {
         ModelTarget::Eni(e) => RouteTarget::NetworkInterface(Text::from(&w[e].aws_id)),
         ModelTarget::Instance(i) => RouteTarget::Instance(Text::from(&w[i].aws_id)),
         ModelTarget::Nat(id) => RouteTarget::NatGateway(Text::from(id)),
-        ModelTarget::Pcx(id) => RouteTarget::VpcPeeringConnection(Text::from(id)),
+        ModelTarget::Pcx(p) => RouteTarget::VpcPeeringConnection(Text::from(&w[p].aws_id)),
         ModelTarget::Tgw(id) => RouteTarget::TransitGateway(Text::from(id)),
         ModelTarget::GatewayEndpoint(id) => RouteTarget::GatewayEndpoint(Text::from(id)),
     }
@@ -325,6 +326,31 @@ fn message(w: &World, b: &Block) -> String {
         C::UnknownDestination => format!("nothing answers at {}", h.dst),
         C::ProtocolRestriction => format!("{} is not carried here (a Network Load Balancer does not answer ICMP)", h.protocol),
         C::RoutingLoop => format!("{side}the packet to {} came back to an interface it had already left: a routing loop", h.dst),
+        C::PeeringNotTransitive => format!("peering is not transitive: {} is not in the peer VPC, and traffic that crosses a peering connection is delivered only to addresses of the VPC on the other side{}", h.dst, beyond_peer(w, b)),
+        C::PeeringEdgeToEdge => format!("edge-to-edge routing through a peering connection is not supported: {} is not in the peer VPC{}; traffic that crosses a peering connection cannot leave through the peer's gateways", h.dst, beyond_peer(w, b)),
         C::TargetNotModelled => "the route's target kind (NAT gateway, peering, transit gateway, gateway endpoint) is not simulated yet".into(),
+    }
+}
+
+/// V2: what the peer VPC's main route table would do with the destination of a packet
+/// stopped at a peering connection (the explanation names the gateway it would have used).
+fn beyond_peer(w: &World, b: &Block) -> String {
+    let Component::Peering(p) = b.at else { return String::new() };
+    let pcx = &w[p];
+    let peer = if w[pcx.requester].cidr.contains(b.header.src) { pcx.accepter } else { pcx.requester };
+    let table = w[peer].main_route_table;
+    match w[table].lookup(u32::from(b.header.dst)).map(|r| &r.target) {
+        Some(ModelTarget::Igw(g)) => format!(
+            " (the peer VPC {} would send it out through its internet gateway {})",
+            w[peer].aws_id, w[g].aws_id
+        ),
+        Some(ModelTarget::Pcx(q)) => format!(
+            " (the peer VPC {} would send it on through its own peering connection {})",
+            w[peer].aws_id, w[q].aws_id
+        ),
+        Some(t @ (ModelTarget::Nat(_) | ModelTarget::GatewayEndpoint(_))) => {
+            format!(" (the peer VPC {} would send it to {})", w[peer].aws_id, w.route_target_id(t))
+        }
+        _ => format!(" (the peer VPC {} has no route for it in its main route table either)", w[peer].aws_id),
     }
 }

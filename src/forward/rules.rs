@@ -24,7 +24,8 @@ impl World {
     /// S1/S5: all rules of all the interface's groups together; any allowing rule admits the packet.
     /// The peer is the packet's source (ingress) or destination (egress), an address of
     /// `remote_vpc`; group peers match members' private IPs only (I6), so only in the interface's
-    /// own VPC: a consumer behind PrivateLink holding a member's address is no member.
+    /// own VPC or (V3) a VPC peered with it: a consumer behind PrivateLink holding a member's
+    /// address is no member.
     pub fn evaluate_sgs(&self, eni: EniId, dir: Direction, h: &Header, remote_vpc: VpcId) -> SgDecision<'_> {
         let e = &self[eni];
         if e.groups.is_empty() {
@@ -35,13 +36,27 @@ impl World {
         for &g in &e.groups {
             let rules = self[g].rules(dir);
             any_rules |= !rules.is_empty();
-            let member_vpc = (remote_vpc == e.vpc).then_some(e.vpc);
-            let group_holds = |g: SgId| member_vpc.is_some_and(|vpc| self.group_holds(vpc, g, remote));
+            let group_holds = |g: SgId| remote_vpc == e.vpc && self.group_reached_holds(e.vpc, g, remote);
             if let Some(r) = rules.first_match(h.protocol, h.dst_port, remote, group_holds) {
                 return SgDecision::Allowed(g, r);
             }
         }
         SgDecision::Denied(!any_rules)
+    }
+
+    /// S5/I6/V3: whether `addr`, reached from `own` by routing, is a private IP of a member of
+    /// group `g`: in `own`, or in the group's VPC when that VPC is peered with `own` (addresses
+    /// cross a peering connection unchanged, so the peer's members keep their private IPs).
+    #[inline]
+    fn group_reached_holds(&self, own: VpcId, g: SgId, addr: std::net::Ipv4Addr) -> bool {
+        let group_vpc = self[g].vpc;
+        if group_vpc == own {
+            return self.group_holds(own, g, addr);
+        }
+        !self[own].cidr.contains(addr)
+            && self[group_vpc].cidr.contains(addr)
+            && self.active_peering(own, group_vpc).is_some()
+            && self.group_holds(group_vpc, g, addr)
     }
 
     /// S5/I6: whether `addr` is a private IP of a member of group `g` in `vpc`.

@@ -8,6 +8,7 @@ pub mod igw;
 pub mod instance;
 pub mod nacl;
 pub mod nlb;
+pub mod peering;
 pub mod route_table;
 pub mod security_group;
 pub mod subnet;

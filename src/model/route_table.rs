@@ -12,7 +12,7 @@ mod lpm;
 use std::ops::Deref;
 
 use crate::addr::Cidr;
-use crate::ids::{EniId, IgwId, InstanceId, VpcId};
+use crate::ids::{EniId, IgwId, InstanceId, PeeringId, VpcId};
 use crate::model::Tags;
 
 /// Where a route sends matching traffic (R4).
@@ -28,8 +28,8 @@ pub enum RouteTarget {
     Instance(InstanceId),
     /// A NAT gateway (kept in the model; not simulated yet).
     Nat(String),
-    /// A VPC peering connection (kept in the model; not simulated yet).
-    Pcx(String),
+    /// A VPC peering connection (V2).
+    Pcx(PeeringId),
     /// A transit gateway (kept in the model; not simulated yet).
     Tgw(String),
     /// A gateway endpoint (kept in the model; not simulated yet).

@@ -6,6 +6,7 @@
 pub mod clock;
 pub mod ec2;
 pub mod elbv2;
+pub mod peering;
 pub mod privatelink;
 pub mod security;
 pub mod tags;

@@ -140,12 +140,16 @@ impl World {
         Ok(())
     }
 
-    /// S8: a rule may reference a group of its own group's VPC (or of a peered VPC, which
-    /// vpcsim does not model yet); any other group is refused with InvalidGroup.NotFound.
+    /// S8/V3: a rule may reference a group of its own group's VPC or of a VPC peered with it
+    /// (an active connection); any other group is refused with InvalidGroup.NotFound.
     fn check_group_peers(&self, op: &str, sg: SgId, perms: &[Permission]) -> ApiResult<()> {
         let vpc = self.sgs[sg].vpc;
         let foreign = perms.iter().find_map(|p| match p.peer {
-            Peer::Group(g) if self.sgs[g].vpc != vpc => Some(g),
+            Peer::Group(g)
+                if self.sgs[g].vpc != vpc && self.active_peering(vpc, self.sgs[g].vpc).is_none() =>
+            {
+                Some(g)
+            }
             _ => None,
         });
         match foreign {

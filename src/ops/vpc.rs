@@ -292,16 +292,40 @@ impl World {
         self.igws[igw].deleted = true;
     }
 
-    /// DeleteVpc: the VPC is gone (its stack deletes what is inside it first).
-    pub fn delete_vpc(&mut self, vpc: VpcId) {
+    /// DeleteVpc: refused (DependencyViolation) while the VPC still has a subnet, an
+    /// attached internet gateway or a network interface; its stack deletes those first.
+    pub fn delete_vpc(&mut self, vpc: VpcId) -> ApiResult<()> {
+        let has_subnet = self.subnets_in(vpc).next().is_some();
+        let has_gateway = self.gateway_of(vpc).is_some();
+        let has_eni = self.enis().live().any(|(_, e)| e.vpc == vpc);
+        if has_subnet || has_gateway || has_eni {
+            return Err(ApiError::new(
+                "DeleteVpc",
+                "DependencyViolation",
+                format!("The vpc '{}' has dependencies and cannot be deleted.", self.vpcs[vpc].aws_id),
+            ));
+        }
         self.vpcs[vpc].deleted = true;
+        Ok(())
     }
 
-    /// DeleteSubnet.
-    pub fn delete_subnet(&mut self, subnet: SubnetId) {
+    /// DeleteSubnet: refused (DependencyViolation) while a network interface (an
+    /// instance's, a load balancer node's, an endpoint's) is in it.
+    pub fn delete_subnet(&mut self, subnet: SubnetId) -> ApiResult<()> {
+        if self.enis().live().any(|(_, e)| e.subnet == subnet) {
+            return Err(ApiError::new(
+                "DeleteSubnet",
+                "DependencyViolation",
+                format!(
+                    "The subnet '{}' has dependencies and cannot be deleted.",
+                    self.subnets[subnet].aws_id
+                ),
+            ));
+        }
         let s = &mut self.subnets[subnet];
         s.deleted = true;
         self.subnets_by_address.remove(s.vpc, s.cidr, subnet);
+        Ok(())
     }
 
     /// DeleteRouteTable.
@@ -335,18 +359,36 @@ impl World {
         Ok(())
     }
 
-    /// DetachInternetGateway: routes to it become blackholes (R5).
+    /// DetachInternetGateway: routes to it become blackholes (R5); refused while public
+    /// addresses of the VPC are mapped (I7, DependencyViolation).
     pub fn detach_internet_gateway(&mut self, igw: IgwId, vpc: VpcId) -> ApiResult<()> {
-        let g = &mut self.igws[igw];
+        const OP: &str = "DetachInternetGateway";
+        let g = &self.igws[igw];
         if g.attached != Some(vpc) {
             return Err(ApiError::new(
-                "DetachInternetGateway",
+                OP,
                 "Gateway.NotAttached",
                 format!("resource {} is not attached to network {}", g.aws_id, self.vpcs[vpc].aws_id),
             ));
         }
-        g.attached = None;
+        if self.has_mapped_public_addresses(vpc) {
+            return Err(ApiError::new(
+                OP,
+                "DependencyViolation",
+                format!(
+                    "Network {} has some mapped public address(es). Please unmap those public address(es) before detaching the gateway.",
+                    self.vpcs[vpc].aws_id
+                ),
+            ));
+        }
+        self.igws[igw].attached = None;
         Ok(())
+    }
+
+    /// I7: whether an interface of the VPC still has a public address mapped: an automatic
+    /// public IP, an Elastic IP, an internet-facing load balancer node's address.
+    fn has_mapped_public_addresses(&self, vpc: VpcId) -> bool {
+        self.enis().live().any(|(id, e)| e.vpc == vpc && self.public_ip_of(id).is_some())
     }
 
     fn resolve_target(
@@ -375,7 +417,9 @@ impl World {
             RouteTargetSpec::Instance(id) => RouteTarget::Instance(self.instance_id(op, id)?),
             RouteTargetSpec::NetworkInterface(id) => RouteTarget::Eni(self.eni_id(op, id)?),
             RouteTargetSpec::NatGateway(id) => RouteTarget::Nat(id.clone()),
-            RouteTargetSpec::VpcPeeringConnection(id) => RouteTarget::Pcx(id.clone()),
+            RouteTargetSpec::VpcPeeringConnection(id) => {
+                RouteTarget::Pcx(self.peering_route_target(op, vpc, id)?)
+            }
             RouteTargetSpec::TransitGateway(id) => RouteTarget::Tgw(id.clone()),
         })
     }
@@ -479,10 +523,8 @@ impl World {
             }
             RouteTarget::Eni(e) => !self.enis[*e].deleted,
             RouteTarget::Instance(i) => self.instances[*i].state == InstanceState::Running,
-            RouteTarget::Nat(_)
-            | RouteTarget::Pcx(_)
-            | RouteTarget::Tgw(_)
-            | RouteTarget::GatewayEndpoint(_) => true,
+            RouteTarget::Pcx(p) => self.peerings[*p].is_active(),
+            RouteTarget::Nat(_) | RouteTarget::Tgw(_) | RouteTarget::GatewayEndpoint(_) => true,
         }
     }
 
@@ -493,10 +535,8 @@ impl World {
             RouteTarget::Igw(g) => self.igws[*g].aws_id.clone(),
             RouteTarget::Eni(e) => self.enis[*e].aws_id.clone(),
             RouteTarget::Instance(i) => self.instances[*i].aws_id.clone(),
-            RouteTarget::Nat(s)
-            | RouteTarget::Pcx(s)
-            | RouteTarget::Tgw(s)
-            | RouteTarget::GatewayEndpoint(s) => s.clone(),
+            RouteTarget::Pcx(p) => self.peerings[*p].aws_id.clone(),
+            RouteTarget::Nat(s) | RouteTarget::Tgw(s) | RouteTarget::GatewayEndpoint(s) => s.clone(),
         }
     }
 

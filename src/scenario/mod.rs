@@ -33,7 +33,7 @@ use crate::yaml::Node;
 
 pub use duration::{format_duration, parse_duration};
 pub use expect::{check, Check, Failure, StepOutcome};
-pub use run::{run, run_observed, Backend, Progress, Report, Resolution, StepReport, StepStatus};
+pub use run::{run, run_observed, run_saving, Backend, Progress, Report, Resolution, StepReport, StepStatus};
 
 /// The default limit of a `wait-for` step.
 pub const DEFAULT_WAIT_FOR_TIMEOUT: Duration = Duration::from_secs(15 * 60);
@@ -81,6 +81,38 @@ pub struct Scenario {
     pub steps: Vec<Step>,
 }
 
+impl Scenario {
+    /// The position (from 0) of the first step that deletes or terminates anything: a
+    /// control-plane call whose operation starts with `delete-` or `terminate-`. Commands
+    /// that take a scenario show the world just before it (before clean-up) by default.
+    ///
+    /// ```
+    /// let text = "name: x\nsteps:\n  - wait: 1s\n  - run: aws ec2 delete-vpc-endpoints --vpc-endpoint-ids vpce-1\n";
+    /// let s = vpcsim::scenario::load_str("x.yaml", text).unwrap();
+    /// assert_eq!(s.clean_up_starts(), Some(1));
+    /// ```
+    pub fn clean_up_starts(&self) -> Option<usize> {
+        self.steps.iter().position(Step::deletes)
+    }
+
+    /// The position (from 0) of the step titled `name` (its `name`, exactly).
+    pub fn step_named(&self, name: &str) -> Option<usize> {
+        self.steps.iter().position(|s| s.name.as_deref() == Some(name))
+    }
+}
+
+impl Step {
+    /// Whether the step deletes or terminates something: an `aws` call (not on an
+    /// instance) whose operation is `delete-...` or `terminate-...`.
+    pub fn deletes(&self) -> bool {
+        let Action::Run(line) = &self.action else { return false };
+        let words: Vec<&str> = line.split_whitespace().collect();
+        self.on.is_none()
+            && words.first() == Some(&"aws")
+            && words.get(2).is_some_and(|op| op.starts_with("delete-") || op.starts_with("terminate-"))
+    }
+}
+
 /// A CloudFormation stack to create.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StackSpec {
@@ -110,6 +142,8 @@ pub enum TemplateSource {
 pub struct Step {
     /// Optional title.
     pub name: Option<String>,
+    /// Optional narrative: what the step does and why, shown before its command.
+    pub description: Option<String>,
     /// `on: INSTANCE` (may hold substitutions) and where it is written.
     pub on: Option<(String, Location)>,
     /// What the step does.

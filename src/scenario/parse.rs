@@ -25,7 +25,8 @@ use crate::yaml::{Node, NodeValue};
 
 const TOP_KEYS: [&str; 6] = ["name", "description", "region", "seed", "stacks", "steps"];
 const STACK_KEYS: [&str; 4] = ["name", "template", "template-body", "parameters"];
-const STEP_KEYS: [&str; 8] = ["name", "on", "run", "wait", "wait-for", "timeout", "save", "expect"];
+const STEP_KEYS: [&str; 9] =
+    ["name", "description", "on", "run", "wait", "wait-for", "timeout", "save", "expect"];
 const EXPECT_KEYS: [&str; 12] = [
     "fails",
     "exit",
@@ -372,6 +373,7 @@ fn step(ctx: &mut Ctx, index: usize, node: &Node) -> Option<Step> {
     let node = ctx.expect_map(node, "a step")?;
     let suggested = ctx.known_keys(node, &STEP_KEYS, "a step");
     let name = node.get("name").and_then(|n| ctx.string(n, "name"));
+    let description = node.get("description").and_then(|n| ctx.string(n, "description"));
     let on = node.get("on").and_then(|n| Some((ctx.string(n, "on")?, n.loc)));
     if let Some((text, loc)) = &on {
         syntax(ctx, text, *loc, "on");
@@ -387,7 +389,7 @@ fn step(ctx: &mut Ctx, index: usize, node: &Node) -> Option<Step> {
         ctx.report(node.get("save").map_or(node.loc, |n| n.loc), "`save` on an instance's command", hint);
     }
     let expect = node.get("expect").and_then(|n| expect(ctx, n));
-    Some(Step { name, on: on.clone(), action, action_loc, save, expect, loc: start(node) })
+    Some(Step { name, description, on: on.clone(), action, action_loc, save, expect, loc: start(node) })
 }
 
 fn save_name(ctx: &mut Ctx, node: &Node) -> Option<String> {

@@ -69,6 +69,9 @@ pub struct StepReport {
     pub index: usize,
     /// The step's `name`, else its action as written.
     pub title: String,
+    /// The step's `description`: what it does and why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// `run`, `wait` or `wait-for`.
     pub action: &'static str,
     /// The instance it ran on, after substitution.
@@ -143,10 +146,26 @@ pub fn run_observed(
     backend: &mut dyn Backend,
     observe: &mut dyn FnMut(Progress<'_>),
 ) -> Result<Report, FileError> {
+    run_kept(scenario, backend, observe, Kept::new(scenario)).map(|(report, _)| report)
+}
+
+/// [`run`], also returning every output the steps saved (`save: NAME`), whether or not a
+/// later step uses it: the world a scenario leaves, with its saved outputs (the shell's `${NAME...}`).
+pub fn run_saving(scenario: &Scenario, backend: &mut dyn Backend) -> Result<(Report, Saved), FileError> {
+    let mut kept = Kept::new(scenario);
+    kept.used.iter_mut().for_each(|u| *u = true);
+    run_kept(scenario, backend, &mut |_: Progress<'_>| {}, kept)
+}
+
+fn run_kept(
+    scenario: &Scenario,
+    backend: &mut dyn Backend,
+    observe: &mut dyn FnMut(Progress<'_>),
+    mut kept: Kept,
+) -> Result<(Report, Saved), FileError> {
     observe(Progress::Stacks);
     backend.create_stacks(scenario)?;
     check_names(scenario, &BackendResolver(backend))?;
-    let mut kept = Kept::new(scenario);
     let mut steps = Vec::new();
     let mut failed = false;
     let total = scenario.steps.len();
@@ -158,7 +177,8 @@ pub fn run_observed(
         failed |= report.status == StepStatus::Failed;
         steps.push(report);
     }
-    Ok(Report { name: scenario.name.clone(), file: scenario.file.clone(), passed: !failed, steps })
+    let report = Report { name: scenario.name.clone(), file: scenario.file.clone(), passed: !failed, steps };
+    Ok((report, kept.saved))
 }
 
 /// [`run`], handing `each` the backend once its stacks exist and again after every step
@@ -200,6 +220,7 @@ fn skipped(index: usize, step: &Step) -> StepReport {
     StepReport {
         index: index + 1,
         title: title(step),
+        description: step.description.clone(),
         action: match step.action {
             Action::Run(_) => "run",
             Action::Wait(_) => "wait",

@@ -158,12 +158,19 @@ impl Explorer {
         Ok(Response::json(200, &value))
     }
 
-    /// `/api/steps`: `vpcsim run --json`'s report (`{name, file, passed, steps}`) with the
-    /// scenario's `description`, the `default_step` the page opens at and the `last` step
-    /// whose world exists.
+    /// `/api/steps`: `vpcsim run --json`'s report (`{name, file, passed, steps}`), each step
+    /// with its `description`, and the scenario's `description`, the `default_step` the page
+    /// opens at and the `last` step whose world exists.
     fn steps(&self) -> Value {
         let t = &self.timeline;
         let mut v = serde_json::to_value(&t.report).unwrap_or(Value::Null);
+        if let Some(Value::Array(steps)) = v.get_mut("steps") {
+            for (step, d) in steps.iter_mut().zip(&t.descriptions) {
+                if let Value::Object(m) = step {
+                    m.insert("description".into(), json!(d));
+                }
+            }
+        }
         if let Value::Object(m) = &mut v {
             m.insert("description".into(), json!(t.description));
             m.insert("default_step".into(), json!(t.default_step));

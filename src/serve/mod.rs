@@ -26,12 +26,13 @@ use crate::error::{FileError, Location};
 use crate::scenario::{Scenario, StackSpec, TemplateSource};
 use crate::session::Session;
 
-/// An explorer over `scenario`, run on `session` (which has no stacks yet).
-pub fn explore(scenario: &Scenario, session: Session) -> Result<Explorer, FileError> {
-    Timeline::build(scenario, session).map(Explorer::new)
+/// An explorer over `scenario`, run on `session` (which has no stacks yet), opening after
+/// `default_step` steps (the commands' default is [`Scenario::clean_up_starts`]).
+pub fn explore(scenario: &Scenario, session: Session, default_step: usize) -> Result<Explorer, FileError> {
+    Timeline::build(scenario, session, default_step).map(Explorer::new)
 }
 
-/// An explorer over the built-in seed lab.
+/// An explorer over the built-in seed lab, opening before its clean-up.
 ///
 /// ```
 /// let mut explorer = vpcsim::serve::lab().unwrap();
@@ -42,7 +43,8 @@ pub fn lab() -> Result<Explorer, FileError> {
     let scenario = crate::scenario::load_str("privatelink-lab.yaml", crate::lab::SCENARIO)?;
     let mut session = Session::for_scenario(&scenario)?;
     session.embedded = vec![("privatelink-lab.cfn.yaml", crate::lab::TEMPLATE)];
-    explore(&scenario, session)
+    let before_clean_up = scenario.clean_up_starts().unwrap_or(scenario.steps.len());
+    explore(&scenario, session, before_clean_up)
 }
 
 /// Whether `text` is a CloudFormation template rather than a scenario: a top-level

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use crate::error::FileError;
-use crate::scenario::{self, Action, Report, Scenario};
+use crate::scenario::{self, Report, Scenario};
 use crate::session::Session;
 
 /// A scenario run once, with the world after each step.
@@ -20,8 +20,10 @@ pub struct Timeline {
     pub description: Option<String>,
     /// The run's report: every step, passed, failed or skipped.
     pub report: Report,
-    /// The step the page opens at (see [`default_step`]).
+    /// The step the page opens at.
     pub default_step: usize,
+    /// Each step's narrative (its `description`), in order.
+    pub descriptions: Vec<Option<String>>,
     /// `worlds[k]`: the session after `k` steps (index 0: the stacks only).
     worlds: Vec<Session>,
     /// Worlds the console changed, by step.
@@ -29,18 +31,24 @@ pub struct Timeline {
 }
 
 impl Timeline {
-    /// Runs `scenario` on `session` (which has no stacks yet), keeping the world after each step.
-    pub fn build(scenario: &Scenario, mut session: Session) -> Result<Timeline, FileError> {
+    /// Runs `scenario` on `session` (which has no stacks yet), keeping the world after each
+    /// step; the page opens after `default_step` steps (or the last that ran, if fewer).
+    pub fn build(
+        scenario: &Scenario,
+        mut session: Session,
+        default_step: usize,
+    ) -> Result<Timeline, FileError> {
         let mut worlds = Vec::new();
         let report =
             scenario::run::run_each(scenario, &mut session, &mut |s: &Session| worlds.push(s.clone()))?;
-        let default_step = default_step(scenario).min(worlds.len() - 1);
+        let default_step = default_step.min(worlds.len() - 1);
         Ok(Timeline {
             name: scenario.name.clone(),
             file: scenario.file.clone(),
             description: scenario.description.clone(),
             report,
             default_step,
+            descriptions: scenario.steps.iter().map(|s| s.description.clone()).collect(),
             worlds,
             edited: BTreeMap::new(),
         })
@@ -71,17 +79,4 @@ impl Timeline {
     pub fn reset(&mut self, step: usize) -> bool {
         self.edited.remove(&step).is_some()
     }
-}
-
-/// The step the page opens at: every step up to the first one that deletes something
-/// (`aws ... delete-*` or `terminate-*`), so the world shown is the one the scenario
-/// built; all of them when none deletes.
-fn default_step(scenario: &Scenario) -> usize {
-    scenario.steps.iter().position(deletes).unwrap_or(scenario.steps.len())
-}
-
-fn deletes(step: &scenario::Step) -> bool {
-    let Action::Run(line) = &step.action else { return false };
-    let words: Vec<&str> = line.split_whitespace().collect();
-    matches!(words.as_slice(), ["aws", _, op, ..] if op.starts_with("delete-") || op.starts_with("terminate-"))
 }

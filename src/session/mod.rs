@@ -173,6 +173,7 @@ fn type_of(h: Handle) -> &'static str {
         Handle::TargetGroup(_) => "AWS::ElasticLoadBalancingV2::TargetGroup",
         Handle::Service(_) => "AWS::EC2::VPCEndpointService",
         Handle::Endpoint(_) => "AWS::EC2::VPCEndpoint",
+        Handle::Peering(_) => "AWS::EC2::VPCPeeringConnection",
     }
 }
 

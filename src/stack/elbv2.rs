@@ -238,6 +238,9 @@ impl StackBuilder<'_> {
             ("AWS::EC2::VPCEndpointService", Some(Handle::Service(x))) => {
                 w.delete_vpc_endpoint_service_configuration(x).map_err(refused)?
             }
+            ("AWS::EC2::VPCPeeringConnection", Some(Handle::Peering(x))) => {
+                w.delete_vpc_peering_connection(x).map_err(refused)?
+            }
             ("AWS::EC2::NetworkInterface", Some(Handle::Eni(x))) => w.remove_eni(x),
             ("AWS::EC2::InternetGateway", Some(Handle::Igw(x))) => w.delete_internet_gateway(x),
             ("AWS::EC2::VPCGatewayAttachment", _) => {
@@ -252,9 +255,9 @@ impl StackBuilder<'_> {
             }
             ("AWS::EC2::SecurityGroup", Some(Handle::Sg(x))) => w.delete_security_group(x),
             ("AWS::EC2::RouteTable", Some(Handle::RouteTable(x))) => w.delete_route_table(x),
-            ("AWS::EC2::Subnet", Some(Handle::Subnet(x))) => w.delete_subnet(x),
+            ("AWS::EC2::Subnet", Some(Handle::Subnet(x))) => w.delete_subnet(x).map_err(refused)?,
             ("AWS::EC2::NetworkAcl", Some(Handle::Nacl(x))) => w.delete_network_acl(x),
-            ("AWS::EC2::VPC", Some(Handle::Vpc(x))) => w.delete_vpc(x),
+            ("AWS::EC2::VPC", Some(Handle::Vpc(x))) => w.delete_vpc(x).map_err(refused)?,
             _ => {}
         }
         Ok(())

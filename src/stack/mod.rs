@@ -4,6 +4,7 @@
 
 mod ec2;
 mod elbv2;
+mod peering;
 mod props;
 
 use indexmap::IndexMap;
@@ -37,6 +38,7 @@ pub const SUPPORTED_TYPES: &[&str] = &[
     "AWS::EC2::VPCEndpointService",
     "AWS::EC2::VPCEndpointServicePermissions",
     "AWS::EC2::VPCEndpoint",
+    "AWS::EC2::VPCPeeringConnection",
     "AWS::ElasticLoadBalancingV2::LoadBalancer",
     "AWS::ElasticLoadBalancingV2::TargetGroup",
     "AWS::ElasticLoadBalancingV2::Listener",
@@ -107,6 +109,7 @@ impl ResourceSink for StackBuilder<'_> {
             "AWS::EC2::VPCEndpointService" => self.endpoint_service(p),
             "AWS::EC2::VPCEndpointServicePermissions" => self.endpoint_service_permissions(p),
             "AWS::EC2::VPCEndpoint" => self.endpoint(p),
+            "AWS::EC2::VPCPeeringConnection" => self.peering_connection(p),
             "AWS::ElasticLoadBalancingV2::LoadBalancer" => self.load_balancer(logical_id, p),
             "AWS::ElasticLoadBalancingV2::TargetGroup" => self.target_group(logical_id, p),
             "AWS::ElasticLoadBalancingV2::Listener" => self.listener(p),
@@ -170,10 +173,20 @@ fn atomically(
     world.transaction(|world| run(&ctx, &mut StackBuilder { world, stack_name: stack_name.to_string() }))
 }
 
-/// Delete a stack's resources in reverse order; the first refusal stops it (DELETE_FAILED) and
-/// the world is left as before.
-pub fn delete_stack(world: &mut World, stack: &Stack) -> Result<(), (String, SinkError)> {
-    world.transaction(|world| {
-        crate::cfn::delete_stack(stack, &mut StackBuilder { world, stack_name: stack.name.clone() })
+/// Delete a stack's resources (C1): in dependency order, each deletion its own call; what
+/// refuses stays, with everything it depends on, and the stack keeps only that. What was
+/// deleted is not restored. Errors are the resources that refused, with why.
+pub fn delete_stack(world: &mut World, stack: &mut Stack) -> Result<(), Vec<(String, SinkError)>> {
+    let stack_name = stack.name.clone();
+    crate::cfn::delete_stack(stack, &mut StackBuilder { world, stack_name })
+}
+
+/// C1: why a stack cannot be deleted at all because another stack imports one of its
+/// exports, in CloudFormation's words; `None` when nothing it exports is imported.
+pub fn export_in_use<'a>(stack: &Stack, others: impl IntoIterator<Item = &'a Stack>) -> Option<String> {
+    let others: Vec<&Stack> = others.into_iter().filter(|o| o.name != stack.name).collect();
+    stack.exports.keys().find_map(|export| {
+        let user = others.iter().find(|o| o.imports.contains(export))?;
+        Some(format!("Export {export} cannot be deleted as it is in use by {}", user.name))
     })
 }

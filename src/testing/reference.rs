@@ -205,6 +205,7 @@ fn step(w: &World, h: Handle) -> Step {
         Handle::TargetGroup(_) => ComponentKind::TargetGroup,
         Handle::Endpoint(_) => ComponentKind::VpcEndpoint,
         Handle::Service(_) => ComponentKind::VpcEndpointService,
+        Handle::Peering(_) => ComponentKind::VpcPeeringConnection,
         Handle::Vpc(_) | Handle::Subnet(_) | Handle::Eip(_) => unreachable!("never a component of a path"),
     };
     Step { kind, id: w.aws_id(h).to_string() }

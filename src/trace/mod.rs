@@ -5,9 +5,10 @@
 //! packet's [`Header`] before and after any rewrite, like a Reachability Analyzer
 //! analysis (RA1). A blocked flow carries an [`Explanation`] with an RA2 code.
 //! What matched keeps its types ([`matched`]); [`analysis`] renders a trace as
-//! Reachability Analyzer's JSON.
+//! Reachability Analyzer's JSON; [`compact`] lays a trace out for a narrow terminal.
 
 mod analysis;
+pub mod compact;
 mod matched;
 
 pub use analysis::{
@@ -169,13 +170,19 @@ pub enum ExplanationCode {
     ProtocolRestriction,
     /// vpcsim's own: the packet came back to an interface it had already left (a routing loop).
     RoutingLoop,
+    /// V2 (vpcsim's own, RA-style): a packet crossed a peering connection towards an address
+    /// outside the peer VPC, which the peer would route on through another peering connection.
+    PeeringNotTransitive,
+    /// V2, E4 (vpcsim's own, RA-style): a packet crossed a peering connection towards an address
+    /// the peer VPC would send out through its internet gateway, NAT gateway or gateway endpoint.
+    PeeringEdgeToEdge,
     /// vpcsim's own: the route's target kind (NAT gateway, peering, transit gateway, gateway endpoint) is not simulated yet.
     TargetNotModelled,
 }
 
 impl ExplanationCode {
     /// Every code.
-    pub const ALL: [ExplanationCode; 21] = [
+    pub const ALL: [ExplanationCode; 23] = [
         ExplanationCode::NoRouteToDestination,
         ExplanationCode::BadStateRoute,
         ExplanationCode::EniSgRulesMismatch,
@@ -196,6 +203,8 @@ impl ExplanationCode {
         ExplanationCode::UnknownDestination,
         ExplanationCode::ProtocolRestriction,
         ExplanationCode::RoutingLoop,
+        ExplanationCode::PeeringNotTransitive,
+        ExplanationCode::PeeringEdgeToEdge,
         ExplanationCode::TargetNotModelled,
     ];
 
@@ -224,6 +233,8 @@ impl ExplanationCode {
             ExplanationCode::UnknownDestination => "UNKNOWN_DESTINATION",
             ExplanationCode::ProtocolRestriction => "PROTOCOL_RESTRICTION",
             ExplanationCode::RoutingLoop => "ROUTING_LOOP",
+            ExplanationCode::PeeringNotTransitive => "PEERING_NOT_TRANSITIVE",
+            ExplanationCode::PeeringEdgeToEdge => "PEERING_EDGE_TO_EDGE",
             ExplanationCode::TargetNotModelled => "TARGET_NOT_MODELLED",
         }
     }

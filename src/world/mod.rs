@@ -28,6 +28,7 @@ use crate::model::igw::InternetGateway;
 use crate::model::instance::Instance;
 use crate::model::nacl::NetworkAcl;
 use crate::model::nlb::{Listener, LoadBalancer, TargetGroup};
+use crate::model::peering::VpcPeeringConnection;
 use crate::model::route_table::RouteTable;
 use crate::model::security_group::SecurityGroup;
 use crate::model::subnet::Subnet;
@@ -60,6 +61,13 @@ live_until_deleted!(
     Listener,
     TargetGroup
 );
+
+impl Live for VpcPeeringConnection {
+    #[inline]
+    fn is_live(&self) -> bool {
+        self.state != crate::model::peering::PeeringState::Deleted
+    }
+}
 
 impl Live for ElasticIp {
     #[inline]
@@ -99,6 +107,8 @@ pub enum Handle {
     Service(ServiceId),
     /// A VPC endpoint.
     Endpoint(EndpointId),
+    /// A VPC peering connection.
+    Peering(PeeringId),
 }
 
 /// AWS ids to handles without a second copy of each id: a map from the id's 64-bit
@@ -147,6 +157,7 @@ aws_id_field! {
     TargetGroup => arn;
     EndpointService => service_id;
     VpcEndpoint => aws_id;
+    VpcPeeringConnection => aws_id;
 }
 
 /// The Name tag: a scan of the usual handful of tags.
@@ -220,6 +231,8 @@ pub struct World {
     services: Arena<ServiceId, EndpointService>,
     /// VPC endpoints.
     endpoints: Arena<EndpointId, VpcEndpoint>,
+    /// VPC peering connections.
+    peerings: Arena<PeeringId, VpcPeeringConnection>,
     /// AWS id (or ARN) to handle, keyed by a hash of the id (the resource holds the text).
     by_aws_id: IdIndex,
     /// (VPC, address) to the live subnet whose block holds it.
@@ -263,6 +276,7 @@ impl World {
             target_groups: Arena::new(),
             services: Arena::new(),
             endpoints: Arena::new(),
+            peerings: Arena::new(),
             by_aws_id: IdIndex::default(),
             subnets_by_address: SubnetsByAddress::default(),
             dns_names: DnsNames::default(),
@@ -361,6 +375,12 @@ impl World {
         &self.endpoints
     }
 
+    /// VpcPeeringConnection resources, by handle (deleted ones included; [`Arena::live`] skips them).
+    #[inline]
+    pub fn peerings(&self) -> &Arena<PeeringId, VpcPeeringConnection> {
+        &self.peerings
+    }
+
     /// The seeded stream AWS ids and generated names are drawn from (A5).
     #[inline]
     pub(crate) fn id_stream(&mut self) -> &mut IdGen {
@@ -410,6 +430,7 @@ impl World {
             Handle::TargetGroup(x) => x.index() < self.target_groups.len(),
             Handle::Service(x) => x.index() < self.services.len(),
             Handle::Endpoint(x) => x.index() < self.endpoints.len(),
+            Handle::Peering(x) => x.index() < self.peerings.len(),
         };
         exists.then(|| self.aws_id(h))
     }
@@ -485,6 +506,7 @@ impl World {
             Handle::TargetGroup(x) => &self.target_groups[x].arn,
             Handle::Service(x) => &self.services[x].service_id,
             Handle::Endpoint(x) => &self.endpoints[x].aws_id,
+            Handle::Peering(x) => &self.peerings[x].aws_id,
         }
     }
 
@@ -517,6 +539,7 @@ impl World {
             Handle::TargetGroup(x) => Some(self.target_groups[x].name.as_str()),
             Handle::Service(x) => name_tag(&self.services[x].tags),
             Handle::Endpoint(x) => name_tag(&self.endpoints[x].tags),
+            Handle::Peering(x) => name_tag(&self.peerings[x].tags),
         }
     }
 
@@ -567,6 +590,7 @@ index_by_handle! {
     TargetGroupId => target_groups: TargetGroup;
     ServiceId => services: EndpointService;
     EndpointId => endpoints: VpcEndpoint;
+    PeeringId => peerings: VpcPeeringConnection;
 }
 
 #[cfg(test)]

@@ -53,3 +53,23 @@ pub fn request(addr: SocketAddr, method: &str, target: &str, body: &str) -> Answ
 pub fn get(addr: SocketAddr, target: &str) -> Answer {
     request(addr, "GET", target, "")
 }
+
+/// The lab's steps the tests look at, by title: the world after each is the one they need.
+pub mod lab {
+    /// The curl through both internet gateways (the endpoint does not exist yet).
+    pub const THROUGH_GATEWAYS: &str = "curl goes out through My-IGW and in through Custom-IGW";
+    /// The endpoint is created and waits for acceptance.
+    pub const ENDPOINT_PENDING: &str = "create the interface endpoint in My-Public-SN with WebSG";
+    /// The curl through PrivateLink (the endpoint is available).
+    pub const THROUGH_ENDPOINT: &str = "curl now goes privately through PrivateLink";
+}
+
+/// The position (from 1) of the lab step titled `title`: the world after it is `step=N`.
+pub fn step_titled(addr: SocketAddr, title: &str) -> u64 {
+    let steps = get(addr, "/api/steps").json();
+    steps["steps"]
+        .as_array()
+        .and_then(|a| a.iter().find(|s| s["title"] == title))
+        .and_then(|s| s["index"].as_u64())
+        .unwrap_or_else(|| panic!("the lab has no step titled {title:?}"))
+}

@@ -15,6 +15,7 @@ use super::{op_name, AwsError};
 use crate::addr::{Cidr, PortRange, RuleProtocol};
 use crate::error::ApiError;
 use crate::model::nacl::IcmpTypeCode;
+use crate::model::peering::PeeringOptions;
 use crate::ops::vpc::RouteTargetSpec;
 use crate::trace::Direction;
 
@@ -168,6 +169,11 @@ pub enum Request {
         service_id: String,
         /// `--filters`.
         filters: Vec<Filter>,
+    },
+    /// ec2 start-vpc-endpoint-service-private-dns-verification (P12).
+    StartVpcEndpointServicePrivateDnsVerification {
+        /// `--service-id`.
+        service_id: String,
     },
     /// ec2 accept- / reject-vpc-endpoint-connections.
     VpcEndpointConnections {
@@ -365,6 +371,36 @@ pub enum Request {
         /// `--listener-arns`.
         arns: Vec<String>,
     },
+    /// ec2 create-vpc-peering-connection.
+    CreateVpcPeeringConnection {
+        /// `--vpc-id`.
+        vpc_id: String,
+        /// `--peer-vpc-id`.
+        peer_vpc_id: String,
+    },
+    /// ec2 accept-, reject- or delete-vpc-peering-connection.
+    VpcPeeringConnection {
+        /// What to do with it.
+        action: PeeringAction,
+        /// `--vpc-peering-connection-id`.
+        id: String,
+    },
+    /// ec2 describe-vpc-peering-connections.
+    DescribeVpcPeeringConnections {
+        /// `--vpc-peering-connection-ids`.
+        ids: Vec<String>,
+        /// `--filters`.
+        filters: Vec<Filter>,
+    },
+    /// ec2 modify-vpc-peering-connection-options.
+    ModifyVpcPeeringConnectionOptions {
+        /// `--vpc-peering-connection-id`.
+        id: String,
+        /// `--requester-peering-connection-options`.
+        requester: Option<PeeringOptions>,
+        /// `--accepter-peering-connection-options`.
+        accepter: Option<PeeringOptions>,
+    },
     /// cloudformation delete-stack.
     DeleteStack {
         /// `--stack-name`.
@@ -375,6 +411,17 @@ pub enum Request {
         /// `--stack-name` (all when not given).
         name: Option<String>,
     },
+}
+
+/// What accept-, reject- and delete-vpc-peering-connection do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PeeringAction {
+    /// accept-vpc-peering-connection.
+    Accept,
+    /// reject-vpc-peering-connection.
+    Reject,
+    /// delete-vpc-peering-connection.
+    Delete,
 }
 
 /// The ec2 describe calls that list one kind of resource.
@@ -517,6 +564,9 @@ impl Request {
                 service_id: f.req("service-id")?,
                 filters: f.filters()?,
             },
+            "start-vpc-endpoint-service-private-dns-verification" => {
+                R::StartVpcEndpointServicePrivateDnsVerification { service_id: f.req("service-id")? }
+            }
             "accept-vpc-endpoint-connections" | "reject-vpc-endpoint-connections" => {
                 R::VpcEndpointConnections {
                     change,
@@ -622,6 +672,24 @@ impl Request {
                 load_balancer_arn: f.opt("load-balancer-arn"),
                 arns: f.list("listener-arns"),
             },
+            "create-vpc-peering-connection" => {
+                R::CreateVpcPeeringConnection { vpc_id: f.req("vpc-id")?, peer_vpc_id: f.req("peer-vpc-id")? }
+            }
+            "accept-vpc-peering-connection"
+            | "reject-vpc-peering-connection"
+            | "delete-vpc-peering-connection" => {
+                let action = match name {
+                    "accept-vpc-peering-connection" => PeeringAction::Accept,
+                    "reject-vpc-peering-connection" => PeeringAction::Reject,
+                    _ => PeeringAction::Delete,
+                };
+                R::VpcPeeringConnection { action, id: f.req("vpc-peering-connection-id")? }
+            }
+            "describe-vpc-peering-connections" => R::DescribeVpcPeeringConnections {
+                ids: f.list("vpc-peering-connection-ids"),
+                filters: f.filters()?,
+            },
+            "modify-vpc-peering-connection-options" => modify_peering_options(f)?,
             "delete-stack" => R::DeleteStack { name: f.req("stack-name")? },
             "describe-stacks" => R::DescribeStacks { name: f.opt("stack-name") },
             other => unreachable!("operation {other} is in the table but has no request"),
@@ -825,6 +893,53 @@ fn ip_permission(f: &Flags, item: &Value) -> Result<Vec<PermissionSpec>, AwsErro
         return Err(f.missing("IpRanges, UserIdGroupPairs or PrefixListIds"));
     }
     Ok(out)
+}
+
+/// `--requester-peering-connection-options AllowDnsResolutionFromRemoteVpc=true` (V4), and the accepter's.
+fn modify_peering_options(f: &Flags) -> Result<Request, AwsError> {
+    let side = |flag: &str| -> Result<Option<PeeringOptions>, AwsError> {
+        let Some(text) = f.opt(flag) else { return Ok(None) };
+        let v = super::shorthand::parse(&text).map_err(AwsError::ParamError)?;
+        let Value::Object(map) = v else {
+            return Err(AwsError::ParamError(format!(
+                "Error parsing parameter '--{flag}': expected AllowDnsResolutionFromRemoteVpc=true|false"
+            )));
+        };
+        let mut options = PeeringOptions::default();
+        for (k, v) in &map {
+            match k.as_str() {
+                "AllowDnsResolutionFromRemoteVpc" => {
+                    options.allow_dns_resolution_from_remote_vpc = match filter::scalar_text(v).as_deref() {
+                        Some("true") => true,
+                        Some("false") => false,
+                        _ => return Err(f.invalid(format!("Invalid value {v} for AllowDnsResolutionFromRemoteVpc: use true or false"))),
+                    }
+                }
+                "AllowEgressFromLocalClassicLinkToRemoteVpc" | "AllowEgressFromLocalVpcToRemoteClassicLink" => {
+                    return Err(AwsError::Unmodelled {
+                        option: format!("--{flag} {k}"),
+                        why: "EC2-Classic and ClassicLink are retired".into(),
+                    })
+                }
+                other => {
+                    return Err(AwsError::ParamError(format!(
+                        "Parameter validation failed:\nUnknown parameter in {flag}: \"{other}\", must be one of: AllowDnsResolutionFromRemoteVpc"
+                    )))
+                }
+            }
+        }
+        Ok(Some(options))
+    };
+    let requester = side("requester-peering-connection-options")?;
+    let accepter = side("accepter-peering-connection-options")?;
+    if requester.is_none() && accepter.is_none() {
+        return Err(f.missing("requester-peering-connection-options or accepter-peering-connection-options"));
+    }
+    Ok(Request::ModifyVpcPeeringConnectionOptions {
+        id: f.req("vpc-peering-connection-id")?,
+        requester,
+        accepter,
+    })
 }
 
 fn modify_instance_attribute(f: &Flags) -> Result<Request, AwsError> {

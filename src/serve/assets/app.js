@@ -495,6 +495,7 @@ function stepsView() {
   const items = [el("li", { "data-step": 0 }, stepButton(0))];
   s.steps.forEach((step, i) => {
     const li = el("li", { "data-step": i + 1, class: step.status }, stepButton(i + 1));
+    if (step.description) li.append(el("p", { class: "narrative" }, step.description));
     if (step.command) li.append(el("code", { class: "command" }, (step.on ? step.on + "$ " : "") + step.command));
     const o = step.outcome;
     if (o && (o.stdout || o.stderr)) li.append(el("pre", { class: "output" }, (o.stdout + o.stderr).slice(0, 4000)));

@@ -47,6 +47,23 @@ pub fn answer(s: &Session, op: &str, request: &Request) -> Option<Answer> {
                 })
             })
         }
+        R::DescribeVpcPeeringConnections { ids, filters } => {
+            let not_found = |id: &str| {
+                (
+                    "InvalidVpcPeeringConnectionID.NotFound",
+                    format!("The vpcPeeringConnection ID '{id}' does not exist"),
+                )
+            };
+            narrow(
+                op,
+                j::vpc_peering_connections(w),
+                &f::VPC_PEERING_CONNECTIONS,
+                "VpcPeeringConnectionId",
+                ids,
+                filters,
+                not_found,
+            )
+        }
         R::DescribeTargetHealth { target_group_arn, targets } => {
             target_health(w, op, target_group_arn, targets)
         }
