@@ -260,7 +260,7 @@ impl Explorer {
             json!({
                 "code": x.code.as_str(),
                 "message": x.to_string(),
-                "paragraph": topology::paragraph(x.code),
+                "paragraph": crate::trace::explain::explain(x.code.as_str()),
             })
         });
         Ok(json!({

@@ -1,15 +1,12 @@
 //! What the page draws: a world's [`Diagram`] (the same model as `vpcsim graph`) as
-//! JSON, a trace's forward and return paths as the diagram nodes they pass, and the
-//! paragraph of docs/explanation-codes.md that explains a code.
+//! JSON, a trace's forward and return paths as the diagram nodes they pass, and each hop
+//! as `vpcsim trace` prints it.
 
 use serde_json::{json, Value};
 
 use crate::graph::{Cluster, Diagram, EdgeKind, NodeKind};
-use crate::trace::{ExplanationCode, Hop, Trace};
+use crate::trace::{Hop, Trace};
 use crate::world::World;
-
-/// The explanation codes' page, built in: the page shows the paragraph of a blocked flow's code.
-const EXPLANATION_CODES: &str = include_str!("../../docs/explanation-codes.md");
 
 /// The topology of `w`: `{nodes: [{id, kind, label}], top: [id], clusters: [{id, level,
 /// label, nodes: [id], clusters}], edges: [{from, to, kind, label}], ids: {aws id: node id}}`.
@@ -79,58 +76,4 @@ pub fn hops(hops: &[Hop]) -> Value {
             })
         })
         .collect()
-}
-
-/// The paragraph that explains `code` in docs/explanation-codes.md, as plain text (links
-/// keep their words, code spans lose their backticks); `None` for a code it lacks.
-pub fn paragraph(code: ExplanationCode) -> Option<String> {
-    let heading = format!("## {}\n", code.as_str());
-    let start = EXPLANATION_CODES.find(&heading)? + heading.len();
-    let rest = &EXPLANATION_CODES[start..];
-    let section = &rest[..rest.find("\n## ").unwrap_or(rest.len())];
-    Some(plain(section.trim()))
-}
-
-/// Markdown links `[words](target)` as their words, without backticks; lines joined
-/// within a paragraph, paragraphs kept apart.
-fn plain(markdown: &str) -> String {
-    let mut out = String::with_capacity(markdown.len());
-    let mut rest = markdown;
-    while let Some(open) = rest.find('[') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        match after.find("](").and_then(|mid| after[mid..].find(')').map(|close| (mid, mid + close))) {
-            Some((mid, close)) if !after[..mid].contains('[') => {
-                out.push_str(&after[..mid]);
-                rest = &after[close + 1..];
-            }
-            _ => {
-                out.push('[');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    let out = out.replace('`', "");
-    out.split("\n\n").map(|p| p.split('\n').collect::<Vec<_>>().join(" ")).collect::<Vec<_>>().join("\n\n")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_explanation_code_has_a_paragraph_in_the_docs() {
-        for code in ExplanationCode::ALL {
-            let p = paragraph(code).unwrap_or_default();
-            assert!(p.len() > 40, "{code}: {p:?}");
-            assert!(!p.contains("](") && !p.contains('`'), "{code}: {p}");
-        }
-    }
-
-    #[test]
-    fn links_keep_their_words_and_lose_their_targets() {
-        assert_eq!(plain("see [the rules](aws-rules.md#r) and `x`\nnext"), "see the rules and x next");
-        assert_eq!(plain("a [b] c"), "a [b] c");
-    }
 }

@@ -418,7 +418,7 @@ function traceView(t) {
   if (t.explanation) {
     parts.push(el("div", { class: "explanation", id: "explanation" },
       el("p", {}, el("strong", { class: "code" }, t.explanation.code), " ", t.explanation.message.replace(t.explanation.code + " ", "")),
-      ...(t.explanation.paragraph || "").split("\n\n").map((p) => el("p", { class: "paragraph" }, p))));
+      el("p", { class: "paragraph" }, (t.explanation.paragraph || "").replaceAll("`", ""))));
   }
   const decisive = t.explanation ? t.analysis.Explanations[0].Component.Id : null;
   parts.push(el("h3", {}, "Forward path"), hopTable(t.hops.forward, decisive));
