@@ -367,6 +367,8 @@ The page opens at the state below; its slider shows the world after every step."
         open: bool,
         #[command(flatten)]
         state: world::StateArgs,
+        #[command(flatten)]
+        template: world::TemplateArgs,
     },
 }
 
@@ -416,9 +418,14 @@ pub fn run(cli: Cli) -> u8 {
                 json,
             })
         }
-        Command::Serve { file, port, bind, open, state } => {
-            serve::command(serve::Args { file: file.as_deref(), port, bind, open, state: &state })
-        }
+        Command::Serve { file, port, bind, open, state, template } => serve::command(serve::Args {
+            file: file.as_deref(),
+            port,
+            bind,
+            open,
+            state: &state,
+            template: &template,
+        }),
     };
     let code = match result {
         Ok(code) => code,

@@ -21,12 +21,14 @@ pub struct Args<'a> {
     pub open: bool,
     /// Where the page opens (the steps before clean-up unless `--until` or `--from-start`).
     pub state: &'a world::StateArgs,
+    /// A template's parameters and region, when FILE is a CloudFormation template.
+    pub template: &'a world::TemplateArgs,
 }
 
 /// Builds the explorer, binds, prints the URL and answers until interrupted.
 pub fn command(args: Args<'_>) -> Result<u8, CliError> {
     let file = args.file.unwrap_or(Path::new("lab"));
-    let mut explorer = explorer(file, args.state)?;
+    let mut explorer = explorer(file, args.state, args.template)?;
     let ip = args.bind.unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
     if !ip.is_loopback() {
         output::errln(&format!(
@@ -55,12 +57,12 @@ pub fn command(args: Args<'_>) -> Result<u8, CliError> {
 /// The explorer for a scenario file, the built-in lab, or a CloudFormation template (one
 /// stack, no steps), opening at the state `state` selects (said on standard error, as every
 /// command that takes a scenario does).
-fn explorer(file: &Path, state: &world::StateArgs) -> Result<Explorer, CliError> {
-    let template = file.is_file()
-        && vpcsim::source::read(file, vpcsim::yaml::Limits::default().max_bytes)
-            .is_ok_and(|text| serve::is_template(&text));
-    let (scenario, builtin) =
-        if template { (serve::template_scenario(file), false) } else { world::load(file)? };
+fn explorer(
+    file: &Path,
+    state: &world::StateArgs,
+    template: &world::TemplateArgs,
+) -> Result<Explorer, CliError> {
+    let (scenario, builtin) = world::load(file, template)?;
     let opening = world::State::of(&scenario, state)?;
     output::errln(&opening.line(&scenario.file));
     let session = world::session_for(&scenario, builtin)?;

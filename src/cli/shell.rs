@@ -271,7 +271,9 @@ impl Shell {
         let Some(on) = self.on.as_deref().and_then(|n| self.session.instance(n).ok()) else {
             return Vec::new();
         };
-        let mut hosts: Vec<String> = trace::host_names(&self.session)
+        let mut hosts: Vec<String> = self
+            .session
+            .host_names()
             .into_iter()
             .filter(|n| n.contains('.') && vpcsim::apps::host::resolve(w, on, n).is_ok())
             .collect();

@@ -16,14 +16,12 @@ pub mod http;
 pub mod timeline;
 pub mod topology;
 
-use std::path::{Path, PathBuf};
-
 pub use api::{Explorer, Request, Response};
 pub use http::{ServeError, Server};
 pub use timeline::Timeline;
 
-use crate::error::{FileError, Location};
-use crate::scenario::{Scenario, StackSpec, TemplateSource};
+use crate::error::FileError;
+use crate::scenario::Scenario;
 use crate::session::Session;
 
 /// An explorer over `scenario`, run on `session` (which has no stacks yet), opening after
@@ -45,34 +43,4 @@ pub fn lab() -> Result<Explorer, FileError> {
     session.embedded = vec![("privatelink-lab.cfn.yaml", crate::lab::TEMPLATE)];
     let before_clean_up = scenario.clean_up_starts().unwrap_or(scenario.steps.len());
     explore(&scenario, session, before_clean_up)
-}
-
-/// Whether `text` is a CloudFormation template rather than a scenario: a top-level
-/// `Resources` map and no `stacks` or `steps`.
-pub fn is_template(text: &str) -> bool {
-    let Ok(root) = crate::yaml::parse(text, &crate::yaml::Limits::default()) else { return false };
-    root.get("Resources").is_some() && root.get("stacks").is_none() && root.get("steps").is_none()
-}
-
-/// A scenario with one stack made from the template at `path` (named after the file) and no steps.
-pub fn template_scenario(path: &Path) -> Scenario {
-    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("stack");
-    let name: String =
-        stem.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '-' }).collect();
-    let at = Location { line: 1, column: 1 };
-    Scenario {
-        file: path.display().to_string(),
-        name: format!("{} (a template)", path.display()),
-        description: None,
-        region: crate::scenario::DEFAULT_REGION.to_string(),
-        seed: None,
-        stacks: vec![StackSpec {
-            name,
-            template: TemplateSource::File(PathBuf::from(path)),
-            parameters: Default::default(),
-            loc: at,
-            name_loc: at,
-        }],
-        steps: Vec::new(),
-    }
 }
