@@ -47,6 +47,7 @@ fn edge_kind(k: EdgeKind) -> &'static str {
         EdgeKind::Target => "target",
         EdgeKind::PrivateLink => "privatelink",
         EdgeKind::Path => "path",
+        EdgeKind::Return => "return",
         EdgeKind::Blocked => "blocked",
     }
 }
