@@ -27,7 +27,7 @@ fn table(n: usize, rng: &mut ChaCha8Rng) -> Routes {
         },
         Route {
             destination: Cidr::ANY,
-            target: RouteTarget::Nat("nat-1".into()),
+            target: RouteTarget::Nat(vpcsim::ids::NatId(0)),
             origin: RouteOrigin::CreateRoute,
         },
     ];

@@ -262,6 +262,16 @@ impl Diagram {
                 let label = vec![format!("endpoint {}", x.aws_id), addrs, x.state.as_str().to_string()];
                 Some(self.add(Some(&eni.aws_id), &id, label, NodeKind::Endpoint))
             }
+            EniOwner::NatGateway(nat) => {
+                let n = &w[nat];
+                if n.state.as_str() == "deleted" {
+                    return None;
+                }
+                let id = format!("nat{}", nat.0);
+                self.by_aws_id.insert(n.aws_id.clone(), id.clone());
+                let label = vec![format!("NAT gateway {}", n.aws_id), addrs, n.state.as_str().to_string()];
+                Some(self.add(Some(&eni.aws_id), &id, label, NodeKind::Gateway))
+            }
             EniOwner::Detached => None,
         }
     }

@@ -70,6 +70,8 @@ handle! {
     ServiceId;
     /// A VPC endpoint.
     EndpointId;
+    /// A NAT gateway.
+    NatId;
     /// A VPC peering connection.
     PeeringId;
 }

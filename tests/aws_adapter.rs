@@ -79,6 +79,9 @@ fn setup() -> (Session, IndexMap<&'static str, String>) {
     ids.insert("{EIP2}", eip2["AllocationId"].as_str().unwrap().to_string());
     let assoc = ok(&mut s, &ids, "aws ec2 associate-address --allocation-id {EIP2} --instance-id {WEB2}");
     ids.insert("{ASSOC}", assoc["AssociationId"].as_str().unwrap().to_string());
+    let nat =
+        ok(&mut s, &ids, "aws ec2 create-nat-gateway --subnet-id {MYSUBNET} --connectivity-type private");
+    ids.insert("{NAT}", nat["NatGateway"]["NatGatewayId"].as_str().unwrap().to_string());
     let pcx = ok(&mut s, &ids, "aws ec2 create-vpc-peering-connection --vpc-id {MYVPC} --peer-vpc-id {CVPC}");
     ids.insert("{PCX}", pcx["VpcPeeringConnection"]["VpcPeeringConnectionId"].as_str().unwrap().to_string());
     (s, ids)
@@ -527,6 +530,39 @@ fn cases() -> Vec<Case> {
             "--allocation-id {EIP}",
         ),
         case("release-address", "public-ip", "--public-ip 203.0.113.9", "--public-ip {EIPIP}"),
+        case(
+            "create-nat-gateway",
+            "subnet-id",
+            "--subnet-id subnet-0123456789abcdef0 --allocation-id {EIP}",
+            "--subnet-id {MYSUBNET} --allocation-id {EIP}",
+        ),
+        case(
+            "create-nat-gateway",
+            "allocation-id",
+            "--subnet-id {MYSUBNET} --allocation-id {EIP}",
+            "--subnet-id {MYSUBNET} --allocation-id {EIP2}",
+        ),
+        case(
+            "create-nat-gateway",
+            "connectivity-type",
+            "--subnet-id {MYSUBNET} --connectivity-type public",
+            "--subnet-id {MYSUBNET} --connectivity-type private",
+        ),
+        case(
+            "create-nat-gateway",
+            "private-ip-address",
+            "--subnet-id {MYSUBNET} --connectivity-type private",
+            "--subnet-id {MYSUBNET} --connectivity-type private --private-ip-address 10.0.0.200",
+        ),
+        case(
+            "delete-nat-gateway",
+            "nat-gateway-id",
+            "--nat-gateway-id nat-0123456789abcdef0",
+            "--nat-gateway-id {NAT}",
+        ),
+        case("describe-nat-gateways", "nat-gateway-ids", "", "--nat-gateway-ids nat-0123456789abcdef0"),
+        case("describe-nat-gateways", "filter", "", "--filter Name=state,Values=deleted"),
+        case("describe-nat-gateways", "filters", "", "--filters Name=state,Values=deleted"),
     ]);
     let acl = "--network-acl-id {ACL} --rule-number 150 --protocol tcp --rule-action allow --ingress --cidr-block 10.9.0.0/16 --port-range From=80,To=80";
     let acl_variants = [

@@ -330,6 +330,37 @@ mod trace {
     }
 
     #[test]
+    fn a_flow_from_the_internet_enters_through_the_gateway_and_returns_to_the_client_i3() {
+        let ran =
+            vpcsim(&["trace", "lab", "--from", "internet", "--to", "Custom-WEB-1:80", "--until", IGW_CURL]);
+        assert_eq!(ran.code, 0, "{}", ran.stderr);
+        assert!(ran.stdout.starts_with("Trace internet (203.0.113.10) -> Custom-WEB-1"), "{}", ran.stdout);
+        assert!(ran.stdout.contains("internet-gateway"), "{}", ran.stdout);
+        let ran = vpcsim(&[
+            "trace",
+            "lab",
+            "--from",
+            "internet:198.51.100.7",
+            "--to",
+            "Custom-WEB-1:22",
+            "--until",
+            IGW_CURL,
+        ]);
+        assert!(ran.stdout.contains("198.51.100.7"), "{}", ran.stdout);
+        let ran = vpcsim(&[
+            "trace",
+            "lab",
+            "--from",
+            "internet:10.0.0.9",
+            "--to",
+            "Custom-WEB-1:80",
+            "--until",
+            IGW_CURL,
+        ]);
+        assert_eq!(ran.code, 2, "{}", ran.stderr);
+    }
+
+    #[test]
     fn a_name_resolves_through_the_instance_s_vpc_dns() {
         let dns = endpoint_dns(ENDPOINT_AVAILABLE);
         let ran = vpcsim(&["trace", "lab", "--from", "My-EC2", "--to", &dns, "--until", ENDPOINT_AVAILABLE]);

@@ -106,7 +106,10 @@ impl InterfaceKey {
             EniOwner::LoadBalancer(_) => (1, None),
             EniOwner::Endpoint(_) => (2, None),
             EniOwner::Detached => (3, None),
+            EniOwner::NatGateway(_) => (4, None),
         };
+        // A NAT gateway's interface translates to its own address: a class of its own (G1).
+        let nat = matches!(e.owner, EniOwner::NatGateway(_));
         let mut groups = e.groups.clone();
         groups.sort_unstable();
         groups.dedup();
@@ -118,7 +121,7 @@ impl InterfaceKey {
             state,
             private: blocks.holding(e.private_ip),
             public: w.public_ip_of(eni).map(|ip| blocks.holding(ip)),
-            routed_to: blocks.routed_to.contains(&eni).then_some(eni),
+            routed_to: (nat || blocks.routed_to.contains(&eni)).then_some(eni),
         }
     }
 }

@@ -1,13 +1,13 @@
 //! `curl URL`: an HTTP GET over a TCP flow. The body comes from the web server on the
 //! instance that receives the connection (or `checkip.amazonaws.com`, which answers
-//! with the source address it sees).
+//! with the source address it sees). On an instance, 169.254.169.254 is its metadata
+//! service ([`super::metadata`], M1), answered without a flow.
 
 use std::fmt::Write;
 
-use super::AppOutput;
+use super::{AppOutput, Client};
 use crate::addr::Protocol;
 use crate::forward::{Destination, Outcome};
-use crate::ids::InstanceId;
 use crate::trace::Header;
 use crate::world::World;
 
@@ -34,15 +34,19 @@ enum Reply {
 }
 
 impl World {
-    /// Run `curl` on an instance.
-    pub fn curl(&mut self, instance: InstanceId, req: &Curl) -> AppOutput {
+    /// Run `curl` on an instance or any other client.
+    pub fn curl(&mut self, client: impl Into<Client>, req: &Curl) -> AppOutput {
+        let client = client.into();
         let mut out = AppOutput::default();
-        let Ok(ip) = super::host::resolve(self, instance, &req.host) else {
+        let Ok(ip) = super::host::resolve(self, client, &req.host) else {
             out.stderr = format!("curl: (6) Could not resolve host: {}\n", req.host);
             out.exit_code = 6;
             return out;
         };
-        let (trace, outcome) = self.connect(instance, ip, Protocol::Tcp, req.port);
+        if let (Client::Instance(i), super::metadata::METADATA_ADDR, 80) = (client, ip, req.port) {
+            return self.curl_metadata(i, req);
+        }
+        let (trace, outcome) = self.connect(client, ip, Protocol::Tcp, req.port);
         let reply = match outcome {
             Outcome::Delivered { to, seen } => Some(self.http_reply(to, seen, req)),
             Outcome::Blocked(_) => None,
@@ -85,6 +89,20 @@ impl World {
         }
         out.stderr = err;
         out.trace = Some(trace);
+        out
+    }
+
+    /// M1: the metadata service answers on the instance itself; no flow leaves it.
+    fn curl_metadata(&self, instance: crate::ids::InstanceId, req: &Curl) -> AppOutput {
+        let mut out = AppOutput::default();
+        let (status, body) = match self.metadata(instance, &req.path) {
+            Some(value) => (200, value),
+            None => (404, not_found(&req.path)),
+        };
+        if req.verbose {
+            verbose_exchange(&mut out.stderr, req, super::metadata::METADATA_ADDR, status, &body, "EC2ws");
+        }
+        out.stdout = body;
         out
     }
 

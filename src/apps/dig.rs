@@ -4,10 +4,9 @@
 use std::fmt::Write;
 use std::net::Ipv4Addr;
 
-use super::AppOutput;
+use super::{AppOutput, Client};
 use crate::addr::Protocol;
 use crate::dns::{Answer, Rcode, View};
-use crate::ids::InstanceId;
 use crate::world::World;
 
 /// What to ask.
@@ -25,23 +24,26 @@ pub struct Dig {
 pub const LINK_LOCAL_RESOLVER: Ipv4Addr = Ipv4Addr::new(169, 254, 169, 253);
 
 impl World {
-    /// Run `dig` on an instance.
-    pub fn dig(&mut self, instance: InstanceId, q: &Dig) -> AppOutput {
-        let eni = self.app_source(instance);
-        let vpc_id = self[eni].vpc;
-        let vpc = &self[vpc_id];
-        let resolver = vpc.resolver_addr();
-        let server = q.server.unwrap_or(resolver);
+    /// Run `dig` on an instance or any other client (on the internet, a public resolver answers).
+    pub fn dig(&mut self, client: impl Into<Client>, q: &Dig) -> AppOutput {
+        let client = client.into();
         let mut out = AppOutput::default();
-        let view = if server == resolver || server == LINK_LOCAL_RESOLVER {
-            vpc.dns_support.then_some(View::Vpc(vpc_id))
-        } else if crate::region::PUBLIC_RESOLVERS.contains(&server) {
-            let (trace, _) = self.connect(instance, server, Protocol::Udp, 53);
-            let ok = trace.reachable();
-            out.trace = Some(trace);
-            ok.then_some(View::Public)
-        } else {
-            None
+        let (server, view) = match self.app_source(client) {
+            Some(eni) => {
+                let vpc_id = self[eni].vpc;
+                let vpc = &self[vpc_id];
+                let resolver = vpc.resolver_addr();
+                let server = q.server.unwrap_or(resolver);
+                if server == resolver || server == LINK_LOCAL_RESOLVER {
+                    (server, vpc.dns_support.then_some(View::Vpc(vpc_id)))
+                } else {
+                    (server, self.public_resolver(client, server, &mut out))
+                }
+            }
+            None => {
+                let server = q.server.unwrap_or(crate::region::PUBLIC_RESOLVERS[0]);
+                (server, self.public_resolver(client, server, &mut out))
+            }
         };
         let Some(view) = view else {
             out.stdout = if q.short {
@@ -56,6 +58,20 @@ impl World {
         out.answers = answer.addrs.clone();
         out.stdout = if q.short { short(&answer) } else { self.full(q, server, &answer) };
         out
+    }
+
+    /// A resolver on the internet at `server` answers when the query gets there (from the internet, it always does).
+    fn public_resolver(&mut self, client: Client, server: Ipv4Addr, out: &mut AppOutput) -> Option<View> {
+        if !crate::region::PUBLIC_RESOLVERS.contains(&server) {
+            return None;
+        }
+        if let Client::Internet(_) = client {
+            return Some(View::Public);
+        }
+        let (trace, _) = self.connect(client, server, Protocol::Udp, 53);
+        let ok = trace.reachable();
+        out.trace = Some(trace);
+        ok.then_some(View::Public)
     }
 
     fn full(&mut self, q: &Dig, server: Ipv4Addr, a: &Answer) -> String {

@@ -4,8 +4,8 @@
 
 use std::net::Ipv4Addr;
 
+use super::Client;
 use crate::dns::{Rcode, View};
-use crate::ids::InstanceId;
 use crate::world::World;
 
 /// Why a host did not resolve.
@@ -26,8 +26,9 @@ pub enum HostError {
     },
 }
 
-/// The address `host` means to a program on `instance`: a dotted IPv4 address is itself;
-/// a name is what the instance's VPC resolver answers (D1), its first address.
+/// The address `host` means to a program on `client`: a dotted IPv4 address is itself;
+/// a name is what the client's VPC resolver answers (D1), its first address (a public
+/// resolver's answer on the internet).
 ///
 /// ```
 /// use vpcsim::apps::host::{resolve, HostError};
@@ -36,15 +37,21 @@ pub enum HostError {
 /// let nowhere = HostError::NotFound { host: "nowhere.example".into() };
 /// assert_eq!(resolve(&lab.world, lab.my_ec2, "nowhere.example"), Err(nowhere));
 /// ```
-pub fn resolve(w: &World, instance: InstanceId, host: &str) -> Result<Ipv4Addr, HostError> {
+pub fn resolve(w: &World, client: impl Into<Client>, host: &str) -> Result<Ipv4Addr, HostError> {
     if let Ok(ip) = host.parse() {
         return Ok(ip);
     }
-    let vpc = w[w.app_source(instance)].vpc;
-    if !w[vpc].dns_support {
-        return Err(HostError::DnsOff { host: host.to_string() });
-    }
-    let answer = w.resolve(View::Vpc(vpc), host);
+    let view = match w.app_source(client.into()) {
+        Some(eni) => {
+            let vpc = w[eni].vpc;
+            if !w[vpc].dns_support {
+                return Err(HostError::DnsOff { host: host.to_string() });
+            }
+            View::Vpc(vpc)
+        }
+        None => View::Public,
+    };
+    let answer = w.resolve(view, host);
     match (answer.rcode, answer.addrs.first()) {
         (Rcode::NoError, Some(ip)) => Ok(*ip),
         _ => Err(HostError::NotFound { host: host.to_string() }),
@@ -55,6 +62,7 @@ pub fn resolve(w: &World, instance: InstanceId, host: &str) -> Result<Ipv4Addr, 
 mod tests {
     use super::*;
     use crate::apps::{curl::Curl, nc::Nc, ping::Ping};
+    use crate::ids::InstanceId;
     use crate::lab::Lab;
 
     /// Where each tool sent its flow (`None`: it printed that the host did not resolve).

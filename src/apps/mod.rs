@@ -1,10 +1,13 @@
 //! Applications on instances: `dig`, `curl`, `ping` and `nc`, each returning what the
 //! real tool prints (stdout, stderr, exit code) plus the trace of the flow it sent;
-//! [`host`] is how every one of them (and `trace`) turns a host into an address.
+//! [`host`] is how every one of them (and `trace`) turns a host into an address;
+//! [`Client`] is where they run: an instance, any interface, or a host on the internet;
+//! [`metadata`] is the instance metadata service they reach at 169.254.169.254 (M1).
 
 pub mod curl;
 pub mod dig;
 pub mod host;
+pub mod metadata;
 pub mod nc;
 pub mod ping;
 
@@ -34,10 +37,31 @@ pub struct AppOutput {
 /// Virtual time 0 on the calendar: the day the seed lab was written (2021-06-08 06:06:13 UTC).
 pub const EPOCH_UNIX: i64 = 1_623_132_373;
 
+/// Where a tool runs and its flows start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Client {
+    /// An instance, through its primary interface.
+    Instance(InstanceId),
+    /// Any network interface (a load balancer node's, an endpoint's, a detached one).
+    Interface(EniId),
+    /// A client on the internet with this public address (such as [`crate::forward::INTERNET_CLIENT`]).
+    Internet(Ipv4Addr),
+}
+
+impl From<InstanceId> for Client {
+    fn from(i: InstanceId) -> Client {
+        Client::Instance(i)
+    }
+}
+
 impl World {
-    /// The primary interface of a running instance.
-    pub(crate) fn app_source(&self, instance: InstanceId) -> EniId {
-        self[instance].eni
+    /// The interface a client's flows leave from (None on the internet).
+    pub fn app_source(&self, client: Client) -> Option<EniId> {
+        match client {
+            Client::Instance(i) => Some(self[i].eni),
+            Client::Interface(e) => Some(e),
+            Client::Internet(_) => None,
+        }
     }
 
     /// A new connection's source port and initial sequence number, drawn from the seeded stream.
@@ -48,18 +72,39 @@ impl World {
         (port, seq)
     }
 
-    /// Walk a new connection from an instance to `dst`.
+    /// Walk a new connection from a client to `dst`.
     pub(crate) fn connect(
         &mut self,
-        instance: InstanceId,
+        client: Client,
         dst: Ipv4Addr,
         protocol: Protocol,
         dst_port: u16,
     ) -> (Trace, Outcome) {
-        let eni = self.app_source(instance);
         let (src_port, seq) = if protocol == Protocol::Icmp { (0, 0) } else { self.new_connection() };
-        let header = Header { src: self[eni].private_ip, dst, protocol, src_port, dst_port };
-        self.trace_outcome(eni, Flow { header, seq })
+        let src = match self.app_source(client) {
+            Some(eni) => self[eni].private_ip,
+            None => self.client_address(client),
+        };
+        let flow = Flow { header: Header { src, dst, protocol, src_port, dst_port }, seq };
+        match self.app_source(client) {
+            Some(eni) => self.trace_outcome(eni, flow),
+            None => self.trace_outcome_from_internet(flow),
+        }
+    }
+
+    /// The VPC a client is in (None on the internet).
+    pub fn app_source_vpc(&self, client: Client) -> Option<crate::ids::VpcId> {
+        self.app_source(client).map(|e| self[e].vpc)
+    }
+
+    /// The address a client's packets carry as their source: its interface's private IP, or its public address.
+    pub fn client_address(&self, client: Client) -> Ipv4Addr {
+        match client {
+            Client::Internet(a) => a,
+            Client::Instance(_) | Client::Interface(_) => {
+                self.app_source(client).map_or(crate::forward::INTERNET_CLIENT, |e| self[e].private_ip)
+            }
+        }
     }
 
     /// The calendar time of the virtual clock, as `date` prints it (`Tue Jun 08 06:06:13 UTC 2021`).

@@ -1,9 +1,8 @@
 //! `nc -z [-u] [-w SECS] HOST PORT`: is something listening there, and can we get to it?
 
-use super::AppOutput;
+use super::{AppOutput, Client};
 use crate::addr::Protocol;
 use crate::forward::{Destination, Outcome};
-use crate::ids::InstanceId;
 use crate::world::World;
 
 /// What to check.
@@ -20,10 +19,11 @@ pub struct Nc {
 }
 
 impl World {
-    /// Run `nc -z` on an instance.
-    pub fn nc(&mut self, instance: InstanceId, req: &Nc) -> AppOutput {
+    /// Run `nc -z` on an instance or any other client.
+    pub fn nc(&mut self, client: impl Into<Client>, req: &Nc) -> AppOutput {
+        let client = client.into();
         let mut out = AppOutput::default();
-        let Ok(ip) = super::host::resolve(self, instance, &req.host) else {
+        let Ok(ip) = super::host::resolve(self, client, &req.host) else {
             out.stderr = format!(
                 "nc: getaddrinfo for host \"{}\" port {}: Name or service not known\n",
                 req.host, req.port
@@ -32,7 +32,7 @@ impl World {
             return out;
         };
         let protocol = if req.udp { Protocol::Udp } else { Protocol::Tcp };
-        let (trace, outcome) = self.connect(instance, ip, protocol, req.port);
+        let (trace, outcome) = self.connect(client, ip, protocol, req.port);
         let listening = match outcome {
             Outcome::Delivered { to: Destination::Instance(i), seen } => {
                 Some(self[i].service(protocol, seen.dst_port).is_some())

@@ -3,11 +3,10 @@
 
 use std::fmt::Write;
 
-use super::AppOutput;
+use super::{AppOutput, Client};
 use crate::addr::Protocol;
 use crate::command::app::ping::{count_out_of_range, MAX_PING_COUNT};
 use crate::forward::{Destination, Outcome};
-use crate::ids::InstanceId;
 use crate::trace::ComponentKind;
 use crate::world::World;
 
@@ -24,10 +23,11 @@ pub struct Ping {
 pub const ECHO_REQUEST: u16 = 8;
 
 impl World {
-    /// Run `ping` on an instance.
-    pub fn ping(&mut self, instance: InstanceId, req: &Ping) -> AppOutput {
+    /// Run `ping` on an instance or any other client.
+    pub fn ping(&mut self, client: impl Into<Client>, req: &Ping) -> AppOutput {
+        let client = client.into();
         let mut out = AppOutput::default();
-        let Ok(ip) = super::host::resolve(self, instance, &req.host) else {
+        let Ok(ip) = super::host::resolve(self, client, &req.host) else {
             out.stderr = format!("ping: {}: Name or service not known\n", req.host);
             out.exit_code = 2;
             return out;
@@ -38,7 +38,7 @@ impl World {
             out.exit_code = 2;
             return out;
         }
-        let (trace, outcome) = self.connect(instance, ip, Protocol::Icmp, ECHO_REQUEST);
+        let (trace, outcome) = self.connect(client, ip, Protocol::Icmp, ECHO_REQUEST);
         let answered = match outcome {
             Outcome::Delivered { to: Destination::Instance(i), .. } => self[i].answers_ping,
             Outcome::Delivered { to: Destination::Internet(_), .. } => true,

@@ -11,6 +11,7 @@ pub const SCENARIOS: &[(&str, &str)] = &[
     ("lesson-endpoint-sg-blocks.yaml", include_str!("../../scenarios/lesson-endpoint-sg-blocks.yaml")),
     ("lesson-endpoint-wrong-az.yaml", include_str!("../../scenarios/lesson-endpoint-wrong-az.yaml")),
     ("lesson-nacl-return-traffic.yaml", include_str!("../../scenarios/lesson-nacl-return-traffic.yaml")),
+    ("lesson-nat-gateway-egress.yaml", include_str!("../../scenarios/lesson-nat-gateway-egress.yaml")),
     ("lesson-no-public-ip.yaml", include_str!("../../scenarios/lesson-no-public-ip.yaml")),
     ("lesson-provider-rejects.yaml", include_str!("../../scenarios/lesson-provider-rejects.yaml")),
     ("saas-privatelink.yaml", include_str!("../../scenarios/saas-privatelink.yaml")),

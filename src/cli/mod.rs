@@ -206,9 +206,10 @@ state_help!())
         #[command(flatten)]
         state: world::StateArgs,
     },
-    /// Trace one flow from an instance, forward and back, like Reachability Analyzer.
+    /// Trace one flow from an instance (or an interface, or the internet), forward and back, like Reachability Analyzer.
     #[command(after_help = concat!("Examples:\n  vpcsim trace lab --from My-EC2 --to Custom-NLB --until 4\n  \
-vpcsim trace lab --from My-EC2 --to Custom-WEB-1:80 --until 4 --json\n\n\
+vpcsim trace lab --from My-EC2 --to Custom-WEB-1:80 --until 4 --json\n  \
+vpcsim trace lab --from internet --to Custom-WEB-1:80\n\n\
 HOST is an address, a DNS name (resolved by the instance's VPC resolver) or a resource name (an instance, \
 a load balancer, an endpoint). The flow leaves from source port 32768. In the table, IN shows the packet \
 where it differs from the row above and OUT where the component rewrote it (NAT, load balancing).\n\n\
@@ -222,8 +223,9 @@ Exit status: 0 reachable, 1 not reachable, 2 bad input.", state_help!()))]
         /// Scenario file (or `lab`).
         #[arg(value_name = "FILE")]
         file: PathBuf,
-        /// The source instance: Name tag, logical id or i- id.
-        #[arg(long, value_name = "INSTANCE")]
+        /// The source: an instance (Name tag, logical id or i- id), an eni- id, a load balancer
+        /// (its first node), `internet` (a client at 203.0.113.10) or `internet:ADDRESS`.
+        #[arg(long, value_name = "SOURCE")]
         from: String,
         /// The destination: HOST or HOST:PORT.
         #[arg(long, value_name = "HOST[:PORT]")]

@@ -20,6 +20,7 @@ use rustyline::highlight::Highlighter;
 use rustyline::hint::Hinter;
 use rustyline::validate::Validator;
 use rustyline::{Context, Editor, Helper};
+use vpcsim::apps::Client;
 use vpcsim::command::{app, aws};
 use vpcsim::scenario::render::escape_controls;
 use vpcsim::scenario::subst::{apply, Resolver, Saved, Template};
@@ -43,6 +44,7 @@ const STATES: [&str; 8] =
 
 const HELP: &str = "Commands (those of scenario steps, plus a few of the shell's own):
   on NAME                    run the next commands on instance NAME
+  on internet [ADDRESS]      run them on a client on the internet (203.0.113.10)
   dig [+short] NAME          DNS from the current instance
   curl [-v] URL              HTTP from the current instance
   ping [-c N] HOST           ICMP from the current instance
@@ -407,23 +409,23 @@ impl Shell {
     }
 
     fn switch(&mut self, args: &[&str]) -> String {
-        let [name] = args else {
+        let name = args.join(" ");
+        if args.is_empty() || (args.len() > 1 && args[0] != "internet") {
             return format!(
-                "on: give one instance name; now on {}\n",
+                "on: give one instance name, or internet [ADDRESS]; now on {}\n",
                 self.on.as_deref().unwrap_or("no instance")
             );
-        };
-        match self.session.instance(name) {
-            Ok(i) if self.session.world[i].state.as_str() != "running" => {
-                let state = self.session.world[i].state.as_str();
-                format!("on: {name} is {state}; commands run on running instances\n")
-            }
-            Ok(i) => {
+        }
+        match self.session.client(&name) {
+            Ok(client) => {
                 let w = &self.session.world;
-                self.on = Some(name.to_string());
-                let id = &w[i].aws_id;
-                let ip = w[w[i].eni].private_ip;
-                format!("now on {name} ({id}, {ip})\n")
+                self.on = Some(name.clone());
+                let ip = w.client_address(client);
+                match client {
+                    Client::Instance(i) => format!("now on {name} ({}, {ip})\n", w[i].aws_id),
+                    Client::Interface(e) => format!("now on {name} ({}, {ip})\n", w[e].aws_id),
+                    Client::Internet(_) => format!("now on the internet ({ip})\n"),
+                }
             }
             Err(e) => format!("on: {e}\n"),
         }

@@ -1,4 +1,5 @@
-//! `vpcsim trace`: one flow from an instance, forward and back, as an aligned table
+//! `vpcsim trace`: one flow from an instance (or any interface, or a client on the
+//! internet), forward and back, as an aligned table
 //! or as a Reachability Analyzer-shaped JSON analysis ([`vpcsim::trace::analysis`],
 //! whose module doc lists the fields; stable).
 
@@ -7,13 +8,19 @@ use std::path::Path;
 
 use serde_json::Value;
 use vpcsim::addr::Protocol;
+use vpcsim::apps::host::{self, HostError};
+use vpcsim::apps::Client;
 use vpcsim::scenario::render::escape_controls;
-use vpcsim::session::{Session, Source};
-use vpcsim::trace::{compact, Header, Hop, Trace};
-use vpcsim::world::World;
+use vpcsim::scenario::Resolution;
+use vpcsim::session::Session;
+use vpcsim::trace::{compact, Flow, Header, Hop, Trace};
+use vpcsim::world::{Handle, World};
 
 use super::style::{table, Style};
 use super::{exit, world, CliError, ProtocolArg};
+
+/// The source port of traced flows: the first of Linux's ephemeral ports.
+pub const SOURCE_PORT: u16 = 32768;
 
 /// A traced flow and what it was asked for.
 pub struct Traced {
@@ -50,31 +57,50 @@ pub fn command(
     Ok(if traced.trace.reachable() { exit::OK } else { exit::FAILED })
 }
 
-/// Traces a flow from the instance named `from` to `to` (`HOST` or `HOST:PORT`).
+/// Traces a flow from `from` (an instance, `internet`, `internet:ADDRESS`, an `eni-` id, or a
+/// load balancer: its first node) to `to` (`HOST` or `HOST:PORT`).
 pub fn trace_from(
     session: &Session,
     from: &str,
     to: &str,
     protocol: ProtocolArg,
 ) -> Result<Traced, CliError> {
-    let instance = session.instance(from).map_err(CliError::invalid)?;
+    let client = source(session, from)?;
     let (host, port) = split_port(to)?;
     let w = &session.world;
-    let state = w[instance].state.as_str();
-    if state != "running" {
-        return Err(CliError::invalid(format!(
-            "{from} is {state}: a flow needs a running source (stop the scenario earlier with --until N)"
-        )));
-    }
+    let addr = resolve_host(session, client, host)?;
     let protocol = match protocol {
         ProtocolArg::Tcp => Protocol::Tcp,
         ProtocolArg::Udp => Protocol::Udp,
         ProtocolArg::Icmp => Protocol::Icmp,
     };
-    let traced =
-        session.trace_flow(Source::Instance(instance), host, port, protocol).map_err(CliError::invalid)?;
-    let (addr, trace) = (traced.addr, traced.trace);
-    Ok(Traced { from: (from.to_string(), w[instance].aws_id.clone()), to: (host.to_string(), addr), trace })
+    let (src_port, dst_port) =
+        if protocol == Protocol::Icmp { (0, 8) } else { (SOURCE_PORT, port.unwrap_or(80)) };
+    let header = Header { src: w.client_address(client), dst: addr, protocol, src_port, dst_port };
+    let flow = Flow { header, seq: 0 };
+    let (trace, id) = match client {
+        Client::Instance(i) => (w.trace(w[i].eni, flow), w[i].aws_id.clone()),
+        Client::Interface(e) => (w.trace(e, flow), w[e].aws_id.clone()),
+        Client::Internet(a) => (w.trace_from_internet(flow), a.to_string()),
+    };
+    Ok(Traced { from: (from.to_string(), id), to: (host.to_string(), addr), trace })
+}
+
+/// Where a traced flow starts: `internet[:ADDRESS]`, a load balancer's first node, else
+/// whatever a scenario step's `on:` may name ([`Session::client`]).
+fn source(session: &Session, from: &str) -> Result<Client, CliError> {
+    if let Some(addr) = from.strip_prefix("internet:") {
+        return session.client(&format!("internet {addr}")).map_err(CliError::invalid);
+    }
+    if let Resolution::Found { ref_value, .. } = session.resolve_name(from) {
+        if let Some(Handle::Lb(lb)) = session.world.find(&ref_value) {
+            let node = session.world[lb].nodes.first().map(|n| n.eni);
+            return node
+                .map(Client::Interface)
+                .ok_or_else(|| CliError::invalid(format!("{from} has no nodes to start a flow from")));
+        }
+    }
+    session.client(from).map_err(CliError::invalid)
 }
 
 /// A trace's analysis as a JSON value.
@@ -106,6 +132,70 @@ fn split_port(to: &str) -> Result<(&str, Option<u16>), CliError> {
         Ok(p) if p > 0 => Ok((host, Some(p))),
         _ => Err(bad("the port is out of range (from 1 to 65535)")),
     }
+}
+
+/// An address or a DNS name, resolved as every tool on the instance resolves it
+/// ([`vpcsim::apps::host::resolve`]); else a resource name (an instance, a load balancer, an endpoint).
+pub fn resolve_host(session: &Session, client: Client, host: &str) -> Result<Ipv4Addr, CliError> {
+    let w = &session.world;
+    let unresolved = match host::resolve(w, client, host) {
+        Ok(ip) => return Ok(ip),
+        Err(e) => e,
+    };
+    if let Resolution::Found { ref_value, .. } = session.resolve_name(host) {
+        if let Some(ip) = resource_address(w, client, &ref_value) {
+            return Ok(ip);
+        }
+    }
+    let names = host_names(session);
+    let hint = vpcsim::command::closest(host, names.iter().map(String::as_str))
+        .map(|n| format!(" (did you mean {n}?)"))
+        .unwrap_or_default();
+    Err(CliError::invalid(match unresolved {
+        HostError::DnsOff { .. } => format!("unknown host {unresolved}, and no resource has that name{hint}"),
+        _ => format!("unknown host {host}: not an address, a name the VPC resolves, or a resource{hint}"),
+    }))
+}
+
+/// The address a flow to a resource goes to: an instance's private IP in the same VPC (its public IP
+/// elsewhere and from the internet), what a load balancer's name resolves to, an endpoint's first interface.
+fn resource_address(w: &World, from: Client, id: &str) -> Option<Ipv4Addr> {
+    let from_vpc = w.app_source_vpc(from);
+    match w.find(id)? {
+        Handle::Instance(i) => {
+            let eni = w[i].eni;
+            let e = &w[eni];
+            if Some(e.vpc) == from_vpc {
+                Some(e.private_ip)
+            } else {
+                w.public_ip_of(eni).or(Some(e.private_ip))
+            }
+        }
+        Handle::Lb(l) => host::resolve(w, from, &w[l].dns_name).ok(),
+        Handle::Endpoint(e) => w[e].enis.first().map(|x| w[x].private_ip),
+        Handle::Eni(e) => Some(w[e].private_ip),
+        _ => None,
+    }
+}
+
+/// Every name a destination could be given as, for "did you mean".
+pub fn host_names(session: &Session) -> Vec<String> {
+    let w = &session.world;
+    let mut names: Vec<String> = Vec::new();
+    for i in w.instances().ids() {
+        names.extend(w.name_of(Handle::Instance(i)).map(str::to_string));
+    }
+    for lb in w.lbs().values().filter(|l| !l.deleted) {
+        names.push(lb.name.clone());
+        names.push(lb.dns_name.clone());
+    }
+    for e in w.endpoints().ids() {
+        names.extend(w.endpoint_dns_names(e));
+    }
+    for stack in session.stacks.values() {
+        names.extend(stack.resources.keys().cloned());
+    }
+    names
 }
 
 /// Shortens an ARN to its resource part for tables (`loadbalancer/net/Custom-NLB/...`).

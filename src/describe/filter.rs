@@ -173,6 +173,18 @@ pub const INTERNET_GATEWAYS: FilterSet = FilterSet {
     ],
 };
 
+/// describe-nat-gateways.
+pub const NAT_GATEWAYS: FilterSet = FilterSet {
+    key: "NatGateways",
+    tags: "Tags",
+    names: &[
+        ("nat-gateway-id", "NatGatewayId"),
+        ("state", "State"),
+        ("subnet-id", "SubnetId"),
+        ("vpc-id", "VpcId"),
+    ],
+};
+
 /// describe-vpc-peering-connections.
 pub const VPC_PEERING_CONNECTIONS: FilterSet = FilterSet {
     key: "VpcPeeringConnections",

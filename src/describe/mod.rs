@@ -17,9 +17,11 @@ use serde_json::{json, Value};
 
 pub mod filter;
 mod more;
+mod nat;
 mod peering;
 
 pub use more::*;
+pub use nat::{nat_gateway, nat_gateways};
 pub use peering::*;
 
 use crate::ids::*;

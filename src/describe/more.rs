@@ -42,6 +42,7 @@ pub fn network_interface(w: &World, id: EniId) -> Value {
         EniOwner::Instance(_) | EniOwner::Detached => ("interface", false),
         EniOwner::LoadBalancer(_) => ("network_load_balancer", true),
         EniOwner::Endpoint(_) => ("vpc_endpoint", true),
+        EniOwner::NatGateway(_) => ("nat_gateway", true),
     };
     let mut v = json!({
         "AvailabilityZone": w[e.subnet].az,

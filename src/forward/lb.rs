@@ -253,6 +253,7 @@ impl World {
                         }
                     }
                 }
+                LegRecord::Nat { nat, inside, outside } => self.nat_gateway_reply(nat, inside, outside, rec),
                 LegRecord::PrivateLink { endpoint, service, lb } => {
                     rec.hop(self, Component::Lb(lb), Why::Nothing, None, None);
                     rec.hop(self, Component::Service(service), Why::Nothing, None, None);

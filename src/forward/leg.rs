@@ -113,8 +113,12 @@ impl World {
             RouteTarget::Igw(g) => self.out_through_igw(g, e.vpc, h, mode, rec).map(Next::Arrived),
             RouteTarget::Eni(t) => self.to_appliance(subnet, t, h, mode, rec),
             RouteTarget::Instance(i) => self.to_appliance(subnet, self[i].eni, h, mode, rec),
+            RouteTarget::Nat(n) if mode.is_reply() => {
+                Err(block(ExplanationCode::NatGatewayNoInbound, Component::NatGateway(n), h))
+            }
+            RouteTarget::Nat(n) => self.to_nat_gateway(subnet, n, h, rec).map(Next::Arrived),
             RouteTarget::Pcx(p) => self.across_peering(p, e.vpc, subnet, h, mode, rec).map(Next::Arrived),
-            RouteTarget::Nat(_) | RouteTarget::Tgw(_) | RouteTarget::GatewayEndpoint(_) => {
+            RouteTarget::Tgw(_) | RouteTarget::GatewayEndpoint(_) => {
                 Err(block(ExplanationCode::TargetNotModelled, Component::RouteTable(table), h))
             }
         }

@@ -10,6 +10,7 @@
 
 mod lb;
 mod leg;
+mod nat;
 mod record;
 mod rules;
 
@@ -51,6 +52,8 @@ pub enum Component {
     Endpoint(EndpointId),
     /// An endpoint service.
     Service(ServiceId),
+    /// A NAT gateway.
+    NatGateway(NatId),
     /// A VPC peering connection.
     Peering(PeeringId),
     /// The internet, or the host on it with this address.
@@ -113,7 +116,7 @@ impl Outcome {
 /// Walking state that must not allocate: the legs walked so far, for the return path.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Legs {
-    items: [Option<LegRecord>; 4],
+    items: [Option<LegRecord>; 6],
     len: usize,
     /// The client on the internet that opened the flow, which its response may return to.
     client: Option<Ipv4Addr>,
@@ -140,9 +143,23 @@ pub(crate) enum LegRecord {
         /// The load balancer.
         lb: LbId,
     },
+    /// A NAT gateway's translation (G1): the packet before and after.
+    Nat {
+        /// The gateway.
+        nat: NatId,
+        /// The packet as it reached the gateway.
+        inside: Header,
+        /// The packet as it left.
+        outside: Header,
+    },
 }
 
 impl Legs {
+    /// Whether no further leg can be remembered (a chain of gateways that long is a loop).
+    fn is_full(&self) -> bool {
+        self.len + 2 > self.items.len()
+    }
+
     fn push(&mut self, leg: LegRecord) {
         if self.len < self.items.len() {
             self.items[self.len] = Some(leg);
@@ -191,9 +208,14 @@ impl World {
 
     /// The explained path of a flow from a client on the internet, forward and return.
     pub fn trace_from_internet(&self, flow: Flow) -> Trace {
+        self.trace_outcome_from_internet(flow).0
+    }
+
+    /// The explained path of a flow from a client on the internet and the verdict together.
+    pub fn trace_outcome_from_internet(&self, flow: Flow) -> (Trace, Outcome) {
         let mut rec = ExplainRecorder::new(self);
         let outcome = self.walk_from_internet(flow, &mut rec);
-        rec.finish(flow.header, outcome)
+        (rec.finish(flow.header, outcome), outcome)
     }
 
     /// Walk a flow from a client on the internet with any recorder.
@@ -268,6 +290,7 @@ impl World {
                 self.through_load_balancer(lb, eni, end.header, seq, None, legs, rec)
             }
             EniOwner::Endpoint(ep) => self.through_endpoint(ep, eni, end.header, seq, legs, rec),
+            EniOwner::NatGateway(nat) => self.through_nat_gateway(nat, end.header, seq, legs, rec),
             EniOwner::Detached => Ok((Destination::Interface(eni), end.header)),
         }
     }

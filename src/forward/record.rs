@@ -172,6 +172,7 @@ fn classify(c: Component) -> (ComponentKind, Option<Handle>) {
         Component::TargetGroup(x) => (ComponentKind::TargetGroup, Handle::TargetGroup(x)),
         Component::Endpoint(x) => (ComponentKind::VpcEndpoint, Handle::Endpoint(x)),
         Component::Service(x) => (ComponentKind::VpcEndpointService, Handle::Service(x)),
+        Component::NatGateway(x) => (ComponentKind::NatGateway, Handle::NatGateway(x)),
         Component::Peering(x) => (ComponentKind::VpcPeeringConnection, Handle::Peering(x)),
         Component::Internet(_) => return (ComponentKind::Internet, None),
     };
@@ -215,7 +216,7 @@ fn route_target(w: &World, target: &ModelTarget) -> RouteTarget {
         ModelTarget::Igw(g) => RouteTarget::InternetGateway(Text::from(&w[g].aws_id)),
         ModelTarget::Eni(e) => RouteTarget::NetworkInterface(Text::from(&w[e].aws_id)),
         ModelTarget::Instance(i) => RouteTarget::Instance(Text::from(&w[i].aws_id)),
-        ModelTarget::Nat(id) => RouteTarget::NatGateway(Text::from(id)),
+        ModelTarget::Nat(n) => RouteTarget::NatGateway(Text::from(&w[n].aws_id)),
         ModelTarget::Pcx(p) => RouteTarget::VpcPeeringConnection(Text::from(&w[p].aws_id)),
         ModelTarget::Tgw(id) => RouteTarget::TransitGateway(Text::from(id)),
         ModelTarget::GatewayEndpoint(id) => RouteTarget::GatewayEndpoint(Text::from(id)),
@@ -304,7 +305,7 @@ fn message(w: &World, b: &Block) -> String {
         C::SubnetAclRestriction if b.on_return => format!("{side}a network ACL rule denies {h} (NACLs are stateless: the return needs its own rule)"),
         C::SubnetAclRestriction => format!("a network ACL rule denies {h}"),
         C::EniSourceDestCheckRestriction => format!("the interface is not the source or destination of {h} and its source/destination check is on"),
-        C::IgwPublicIpAssociationForEgress => format!("{} has no public IP, so the internet gateway cannot translate it (give the instance a public or Elastic IP, or use PrivateLink)", h.src),
+        C::IgwPublicIpAssociationForEgress => format!("{} has no public IP, so the internet gateway cannot translate it (from a private subnet, route 0.0.0.0/0 to a NAT gateway in a public subnet or to a NAT instance; PrivateLink reaches services without the internet)", h.src),
         C::IgwPrivateIpAssociationForIngress => format!("{} is not a public IP mapped to an interface of this VPC", h.dst),
         C::IgwDestinationAddressNotInRfc1918Egress => format!("{} is a private (RFC 1918) address; an internet gateway does not carry it", h.dst),
         C::ElbListenerPortRestriction => format!("the load balancer has no {} listener on port {}", h.protocol, h.dst_port),
@@ -322,6 +323,7 @@ fn message(w: &World, b: &Block) -> String {
             }
             Component::Service(_) => "the endpoint service is deleted".into(),
             Component::Instance(i) => format!("the instance is {}", w[i].state.as_str()),
+            Component::NatGateway(n) => format!("the NAT gateway {} is {}, not available: it translates once available (about a minute after creation)", w[n].aws_id, w[n].state.as_str()),
             _ => "the component is not in a state that carries traffic".into(),
         },
         C::UnknownDestination => format!("nothing answers at {}", h.dst),
@@ -329,7 +331,8 @@ fn message(w: &World, b: &Block) -> String {
         C::RoutingLoop => format!("{side}the packet to {} came back to an interface it had already left: a routing loop", h.dst),
         C::PeeringNotTransitive => format!("peering is not transitive: {} is not in the peer VPC, and traffic that crosses a peering connection is delivered only to addresses of the VPC on the other side{}", h.dst, beyond_peer(w, b)),
         C::PeeringEdgeToEdge => format!("edge-to-edge routing through a peering connection is not supported: {} is not in the peer VPC{}; traffic that crosses a peering connection cannot leave through the peer's gateways", h.dst, beyond_peer(w, b)),
-        C::TargetNotModelled => "the route's target kind (NAT gateway, peering, transit gateway, gateway endpoint) is not simulated yet".into(),
+        C::TargetNotModelled => "the route's target kind (transit gateway, gateway endpoint) is not simulated yet".into(),
+        C::NatGatewayNoInbound => format!("a NAT gateway admits no connection opened from outside: {h} was not opened from behind it (it translates only flows its subnets start)"),
     }
 }
 

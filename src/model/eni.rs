@@ -4,7 +4,7 @@
 
 use std::net::Ipv4Addr;
 
-use crate::ids::{EipId, EndpointId, InstanceId, LbId, SgId, SubnetId, VpcId};
+use crate::ids::{EipId, EndpointId, InstanceId, LbId, NatId, SgId, SubnetId, VpcId};
 use crate::model::Tags;
 
 /// What an interface belongs to.
@@ -16,6 +16,8 @@ pub enum EniOwner {
     LoadBalancer(LbId),
     /// An interface endpoint's requester-managed interface (P4).
     Endpoint(EndpointId),
+    /// A NAT gateway's interface (G1).
+    NatGateway(NatId),
     /// A standalone interface not attached to anything.
     Detached,
 }

@@ -7,6 +7,7 @@ pub mod eni;
 pub mod igw;
 pub mod instance;
 pub mod nacl;
+pub mod nat_gateway;
 pub mod nlb;
 pub mod peering;
 pub mod route_table;

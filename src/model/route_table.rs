@@ -12,7 +12,7 @@ mod lpm;
 use std::ops::Deref;
 
 use crate::addr::Cidr;
-use crate::ids::{EniId, IgwId, InstanceId, PeeringId, VpcId};
+use crate::ids::{EniId, IgwId, InstanceId, NatId, PeeringId, VpcId};
 use crate::model::Tags;
 
 /// Where a route sends matching traffic (R4).
@@ -26,8 +26,8 @@ pub enum RouteTarget {
     Eni(EniId),
     /// An instance (its primary interface).
     Instance(InstanceId),
-    /// A NAT gateway (kept in the model; not simulated yet).
-    Nat(String),
+    /// A NAT gateway (G1).
+    Nat(NatId),
     /// A VPC peering connection (V2).
     Pcx(PeeringId),
     /// A transit gateway (kept in the model; not simulated yet).

@@ -1,5 +1,6 @@
 //! The virtual clock: time moves only when told (`wait`, `wait-for`), and with it
-//! target health checks (L4, L10), draining (L11) and endpoint state changes (P2). Events are applied in
+//! target health checks (L4, L10), draining (L11), endpoint state changes (P2) and NAT
+//! gateway state changes (G1). Events are applied in
 //! time order, so the same waits give the same world.
 //!
 //! Health checks are simulated by events, not ticks: between two changes of the world
@@ -27,6 +28,8 @@ enum Event {
     Drained(TargetGroupId, usize),
     /// An endpoint's automatic state change.
     Endpoint(EndpointId),
+    /// A NAT gateway's automatic state change (G1).
+    Nat(NatId),
 }
 
 /// What one [`World::advance`] simulated.
@@ -163,6 +166,9 @@ impl World {
                 consider(at, Event::Endpoint(e));
             }
         }
+        if let Some((at, n)) = self.next_nat_change() {
+            consider(at, Event::Nat(n));
+        }
         best
     }
 
@@ -196,7 +202,7 @@ impl World {
         applied
     }
 
-    /// The drains and endpoint changes due at `at`, in order.
+    /// The drains, endpoint changes and NAT gateway changes due at `at`, in order.
     fn world_events_at(&self, at: u64) -> Vec<Event> {
         let mut events = Vec::new();
         for (g, group) in self.target_groups.iter() {
@@ -214,6 +220,11 @@ impl World {
                 events.push(Event::Endpoint(e));
             }
         }
+        for (n, nat) in self.nat_gateways.iter() {
+            if nat.next_change_ms == Some(at) {
+                events.push(Event::Nat(n));
+            }
+        }
         events
     }
 
@@ -224,6 +235,7 @@ impl World {
                 self.target_groups[g].targets.remove(i);
             }
             Event::Endpoint(e) => advance_endpoint(&mut self.endpoints[e]),
+            Event::Nat(n) => self.advance_nat_gateway(n),
         }
     }
 

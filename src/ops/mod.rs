@@ -6,6 +6,7 @@
 pub mod clock;
 pub mod ec2;
 pub mod elbv2;
+pub mod nat;
 pub mod peering;
 pub mod privatelink;
 pub mod security;
@@ -79,6 +80,18 @@ impl World {
             Handle::Instance(x) => Some(x),
             _ => None,
         })
+    }
+
+    /// An Elastic IP by allocation id (released ones are gone).
+    pub fn eip_id(&self, op: &str, id: &str) -> ApiResult<EipId> {
+        match self.find(id) {
+            Some(Handle::Eip(x)) if !self.eips[x].released => Ok(x),
+            _ => Err(ApiError::new(
+                op,
+                "InvalidAllocationID.NotFound",
+                format!("The allocation ID '{id}' does not exist"),
+            )),
+        }
     }
 
     /// A network interface by id.

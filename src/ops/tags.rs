@@ -36,6 +36,7 @@ impl World {
             Handle::Lb(x) => &mut self.lbs[x].tags,
             Handle::Service(x) => &mut self.services[x].tags,
             Handle::Endpoint(x) => &mut self.endpoints[x].tags,
+            Handle::NatGateway(x) => &mut self.nat_gateways[x].tags,
             Handle::Peering(x) => &mut self.peerings[x].tags,
             Handle::TargetGroup(x) => &mut self.target_groups[x].tags,
             Handle::Listener(_) => return None,

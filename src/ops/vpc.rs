@@ -416,12 +416,36 @@ impl World {
             }
             RouteTargetSpec::Instance(id) => RouteTarget::Instance(self.instance_id(op, id)?),
             RouteTargetSpec::NetworkInterface(id) => RouteTarget::Eni(self.eni_id(op, id)?),
-            RouteTargetSpec::NatGateway(id) => RouteTarget::Nat(id.clone()),
+            RouteTargetSpec::NatGateway(id) => RouteTarget::Nat(self.route_nat_gateway(op, table, id)?),
             RouteTargetSpec::VpcPeeringConnection(id) => {
                 RouteTarget::Pcx(self.peering_route_target(op, vpc, id)?)
             }
             RouteTargetSpec::TransitGateway(id) => RouteTarget::Tgw(id.clone()),
         })
+    }
+
+    /// R4: a route to a NAT gateway names one of the table's VPC that is not deleted.
+    fn route_nat_gateway(&self, op: &str, table: RouteTableId, id: &str) -> ApiResult<NatId> {
+        let nat = self.nat_gateway_id(op, id)?;
+        let n = &self.nat_gateways[nat];
+        if n.is_gone() {
+            return Err(ApiError::new(
+                op,
+                "InvalidNatGatewayID.NotFound",
+                format!("The Nat Gateway {id} was not found"),
+            ));
+        }
+        if n.vpc != self.route_tables[table].vpc {
+            return Err(ApiError::new(
+                op,
+                "InvalidParameterValue",
+                format!(
+                    "route table {} and NAT gateway {id} belong to different networks",
+                    self.route_tables[table].aws_id
+                ),
+            ));
+        }
+        Ok(nat)
     }
 
     /// CreateRoute: one route per destination; the local route cannot be shadowed by an equal destination (R2).
@@ -523,8 +547,9 @@ impl World {
             }
             RouteTarget::Eni(e) => !self.enis[*e].deleted,
             RouteTarget::Instance(i) => self.instances[*i].state == InstanceState::Running,
+            RouteTarget::Nat(n) => !self.nat_gateways[*n].is_gone(),
             RouteTarget::Pcx(p) => self.peerings[*p].is_active(),
-            RouteTarget::Nat(_) | RouteTarget::Tgw(_) | RouteTarget::GatewayEndpoint(_) => true,
+            RouteTarget::Tgw(_) | RouteTarget::GatewayEndpoint(_) => true,
         }
     }
 
@@ -535,8 +560,9 @@ impl World {
             RouteTarget::Igw(g) => self.igws[*g].aws_id.clone(),
             RouteTarget::Eni(e) => self.enis[*e].aws_id.clone(),
             RouteTarget::Instance(i) => self.instances[*i].aws_id.clone(),
+            RouteTarget::Nat(n) => self.nat_gateways[*n].aws_id.clone(),
             RouteTarget::Pcx(p) => self.peerings[*p].aws_id.clone(),
-            RouteTarget::Nat(s) | RouteTarget::Tgw(s) | RouteTarget::GatewayEndpoint(s) => s.clone(),
+            RouteTarget::Tgw(s) | RouteTarget::GatewayEndpoint(s) => s.clone(),
         }
     }
 

@@ -257,7 +257,8 @@ pub fn check_names(scenario: &Scenario, resolver: &dyn Resolver) -> Result<(), F
         };
         for (key, text, loc) in step_templates(step) {
             let Ok(template) = Template::parse(text) else { continue };
-            if template.vars().next().is_none() && key != "run" && key != "expect" {
+            let on_internet = key == "on" && (text == "internet" || text.starts_with("internet "));
+            if template.vars().next().is_none() && key != "run" && key != "expect" && !on_internet {
                 let found = name_problem(resolver, text, None, Vec::new, None)
                     .or_else(|| not_instance(resolver, key, text));
                 if let Some((m, h)) = found {

@@ -60,6 +60,13 @@ pub fn state_of(s: &Session, resource: &str, wanted: &str) -> Result<bool, Strin
             }
             Ok(w[e].state.as_str() == wanted)
         }
+        Some(Handle::NatGateway(n)) => {
+            let states = ["pending", "available", "deleting", "deleted"];
+            if !states.contains(&wanted) {
+                return unknown(&states);
+            }
+            Ok(w[n].state.as_str() == wanted)
+        }
         Some(Handle::Service(x)) => {
             let dns = w[x].private_dns.as_ref().map(|p| p.state(w.now_ms()).as_str());
             match wanted {

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use indexmap::IndexMap;
 
-use crate::apps::AppOutput;
+use crate::apps::{AppOutput, Client};
 use crate::cfn::{AttrValue, Stack};
 use crate::command::app::{AppCommand, Host};
 use crate::command::aws::AwsCall;
@@ -83,6 +83,28 @@ impl Session {
         }
     }
 
+    /// Where a step's `on:` runs: `internet` (a client at [`crate::forward::INTERNET_CLIENT`]),
+    /// `internet ADDRESS` (a client at that public address), an interface's `eni-` id, or an instance.
+    pub fn client(&self, on: &str) -> Result<Client, String> {
+        let mut words = on.split_whitespace();
+        if words.next() == Some("internet") {
+            return match (words.next(), words.next()) {
+                (None, _) => Ok(Client::Internet(crate::forward::INTERNET_CLIENT)),
+                (Some(a), None) => internet_client(a).map(Client::Internet),
+                _ => Err(format!("`{on}`: give one address after internet, as in `internet 198.51.100.7`")),
+            };
+        }
+        if let Some(Handle::Eni(e)) = self.world.find(on) {
+            return Ok(Client::Interface(e));
+        }
+        let i = self.instance(on)?;
+        let state = self.world[i].state;
+        if state != crate::model::instance::InstanceState::Running {
+            return Err(format!("{on} is {}: commands run on running instances", state.as_str()));
+        }
+        Ok(Client::Instance(i))
+    }
+
     /// Find a resource: logical id, then Name tag, then own name, then AWS id (the scenario contract's order).
     pub fn resolve_name(&self, name: &str) -> Resolution {
         let mut found: Vec<(String, String)> = Vec::new();
@@ -135,6 +157,7 @@ impl Session {
         v.extend(w.target_groups().live().map(|(i, _)| Handle::TargetGroup(i)));
         v.extend(w.services().ids().map(Handle::Service));
         v.extend(w.endpoints().ids().map(Handle::Endpoint));
+        v.extend(w.nat_gateways().live().map(|(i, _)| Handle::NatGateway(i)));
         v
     }
 
@@ -156,6 +179,27 @@ impl Session {
     }
 }
 
+/// The address of a client on the internet: an IPv4 address outside the private, shared,
+/// loopback, link-local and multicast ranges.
+fn internet_client(text: &str) -> Result<std::net::Ipv4Addr, String> {
+    let ip: std::net::Ipv4Addr =
+        text.parse().map_err(|_| format!("`internet {text}`: {text} is not an IPv4 address"))?;
+    let shared = crate::addr::Cidr::new(std::net::Ipv4Addr::new(100, 64, 0, 0), 10);
+    let special = ip.is_private()
+        || ip.is_loopback()
+        || ip.is_link_local()
+        || ip.is_multicast()
+        || ip.is_broadcast()
+        || ip.is_unspecified()
+        || shared.contains(ip);
+    if special {
+        return Err(format!(
+            "`internet {text}`: {text} is not a public address; a client on the internet needs one"
+        ));
+    }
+    Ok(ip)
+}
+
 /// The CloudFormation type of a handle, as resolution reports it.
 fn type_of(h: Handle) -> &'static str {
     match h {
@@ -173,6 +217,7 @@ fn type_of(h: Handle) -> &'static str {
         Handle::TargetGroup(_) => "AWS::ElasticLoadBalancingV2::TargetGroup",
         Handle::Service(_) => "AWS::EC2::VPCEndpointService",
         Handle::Endpoint(_) => "AWS::EC2::VPCEndpoint",
+        Handle::NatGateway(_) => "AWS::EC2::NatGateway",
         Handle::Peering(_) => "AWS::EC2::VPCPeeringConnection",
     }
 }
@@ -251,8 +296,8 @@ impl crate::scenario::Backend for Session {
     }
 
     fn run_app(&mut self, on: &str, cmd: &AppCommand) -> StepOutcome {
-        let instance = match self.instance(on) {
-            Ok(i) => i,
+        let instance = match self.client(on) {
+            Ok(c) => c,
             Err(e) => return StepOutcome { exit_code: 2, stderr: format!("{e}\n"), ..Default::default() },
         };
         let w = &mut self.world;

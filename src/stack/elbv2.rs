@@ -273,6 +273,9 @@ impl StackBuilder<'_> {
                 w.delete_vpc_peering_connection(x).map_err(refused)?
             }
             ("AWS::EC2::NetworkInterface", Some(Handle::Eni(x))) => w.remove_eni(x),
+            ("AWS::EC2::NatGateway", Some(Handle::NatGateway(x))) => {
+                w.delete_nat_gateway(x).map_err(refused)?
+            }
             ("AWS::EC2::InternetGateway", Some(Handle::Igw(x))) => w.delete_internet_gateway(x),
             ("AWS::EC2::VPCGatewayAttachment", _) => {
                 let vpc = c.physical_id.strip_prefix("IGW|").and_then(|v| w.find(v));

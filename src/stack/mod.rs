@@ -6,6 +6,7 @@
 mod ec2;
 mod elbv2;
 pub mod import;
+mod nat;
 mod peering;
 pub mod properties;
 mod props;
@@ -38,6 +39,7 @@ pub const SUPPORTED_TYPES: &[&str] = &[
     "AWS::EC2::NetworkInterface",
     "AWS::EC2::EIP",
     "AWS::EC2::EIPAssociation",
+    "AWS::EC2::NatGateway",
     "AWS::EC2::VPCEndpointService",
     "AWS::EC2::VPCEndpointServicePermissions",
     "AWS::EC2::VPCEndpoint",
@@ -112,6 +114,7 @@ impl ResourceSink for StackBuilder<'_> {
             "AWS::EC2::NetworkInterface" => self.network_interface(p),
             "AWS::EC2::EIP" => self.eip(p),
             "AWS::EC2::EIPAssociation" => self.eip_association(p),
+            "AWS::EC2::NatGateway" => self.nat_gateway(p),
             "AWS::EC2::VPCEndpointService" => self.endpoint_service(p),
             "AWS::EC2::VPCEndpointServicePermissions" => self.endpoint_service_permissions(p),
             "AWS::EC2::VPCEndpoint" => self.endpoint(p),

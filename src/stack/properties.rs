@@ -234,6 +234,23 @@ pub const TABLE: &[(&str, Properties)] = &[
         ],
     ),
     (
+        "AWS::EC2::NatGateway",
+        &[
+            ("AllocationId", M),
+            ("AvailabilityMode", R),
+            ("AvailabilityZoneAddresses", R),
+            ("ConnectivityType", M),
+            ("MaxDrainDurationSeconds", W),
+            ("PrivateIpAddress", M),
+            ("SecondaryAllocationIds", R),
+            ("SecondaryPrivateIpAddressCount", R),
+            ("SecondaryPrivateIpAddresses", R),
+            ("SubnetId", M),
+            ("Tags", M),
+            ("VpcId", R),
+        ],
+    ),
+    (
         "AWS::EC2::VPCEndpointService",
         &[
             ("AcceptanceRequired", M),

@@ -28,6 +28,7 @@ use crate::model::endpoint_service::ServiceState;
 use crate::model::eni::EniOwner;
 use crate::model::instance::InstanceState;
 use crate::model::nacl::Action;
+use crate::model::nat_gateway::{NatState, PORT_HASH_SALT};
 use crate::model::nlb::{flow_hash, CrossZone, HealthState, Target, TargetRef};
 use crate::model::route_table::{Route, RouteTarget};
 use crate::model::security_group::{Peer, SgRule};
@@ -38,6 +39,9 @@ use crate::world::{Handle, World};
 
 /// Appliance interfaces one leg may pass before it counts as a routing loop.
 pub const MAX_APPLIANCES: usize = 8;
+
+/// NAT gateways one flow may pass in a row; the next is a routing loop (vpcsim's bound).
+pub const MAX_NAT_GATEWAYS: usize = 2;
 
 /// One component of a projected path: its kind and AWS id (`internet` for the internet).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -55,7 +59,7 @@ impl std::fmt::Display for Step {
 }
 
 /// The kinds a projected path keeps.
-pub const PATH_KINDS: [ComponentKind; 8] = [
+pub const PATH_KINDS: [ComponentKind; 9] = [
     ComponentKind::Instance,
     ComponentKind::NetworkInterface,
     ComponentKind::RouteTable,
@@ -64,6 +68,7 @@ pub const PATH_KINDS: [ComponentKind; 8] = [
     ComponentKind::TargetGroup,
     ComponentKind::VpcEndpoint,
     ComponentKind::VpcEndpointService,
+    ComponentKind::NatGateway,
 ];
 
 /// Who received a delivered flow.
@@ -183,6 +188,7 @@ enum Mode {
 enum Leg {
     Routed { to: Option<EniId>, arrived: Header, reply_to: Option<Ipv4Addr> },
     PrivateLink { endpoint: EndpointId, service: ServiceId, lb: LbId },
+    Nat(NatId),
 }
 
 /// Where the next hop of a leg is.
@@ -211,6 +217,7 @@ fn step(w: &World, h: Handle) -> Step {
         Handle::TargetGroup(_) => ComponentKind::TargetGroup,
         Handle::Endpoint(_) => ComponentKind::VpcEndpoint,
         Handle::Service(_) => ComponentKind::VpcEndpointService,
+        Handle::NatGateway(_) => ComponentKind::NatGateway,
         Handle::Peering(_) => ComponentKind::VpcPeeringConnection,
         Handle::Vpc(_) | Handle::Subnet(_) | Handle::Eip(_) => unreachable!("never a component of a path"),
     };
@@ -269,6 +276,7 @@ fn route_active(w: &World, table: RouteTableId, target: &RouteTarget) -> bool {
         }
         RouteTarget::Eni(e) => !w[e].deleted,
         RouteTarget::Instance(i) => w[i].state == InstanceState::Running,
+        RouteTarget::Nat(n) => matches!(w[n].state, NatState::Pending | NatState::Available),
         _ => true,
     }
 }
@@ -323,14 +331,69 @@ impl Walk<'_> {
         let mut legs = Vec::new();
         let (to, arrived) = self.leg(from, flow.header, Mode::Forward)?;
         legs.push(Leg::Routed { to, arrived, reply_to: None });
-        let Some(eni) = to else { return Ok((Reached::Internet(arrived.dst), arrived, legs)) };
-        let (reached, seen) = match w[eni].owner {
-            EniOwner::Instance(i) => self.deliver(i, arrived)?,
-            EniOwner::LoadBalancer(lb) => self.load_balancer(lb, eni, arrived, flow.seq, None, &mut legs)?,
-            EniOwner::Endpoint(ep) => self.endpoint(ep, eni, arrived, flow.seq, &mut legs)?,
-            EniOwner::Detached => (Reached::Interface(eni), arrived),
-        };
+        let (reached, seen) = self.reach(to, arrived, flow.seq, &mut legs)?;
         Ok((reached, seen, legs))
+    }
+
+    /// Who owns the interface a leg ended at decides what happens next.
+    fn reach(
+        &mut self,
+        to: Option<EniId>,
+        arrived: Header,
+        seq: u32,
+        legs: &mut Vec<Leg>,
+    ) -> Result<(Reached, Header), Stop> {
+        let w = self.w;
+        let Some(eni) = to else { return Ok((Reached::Internet(arrived.dst), arrived)) };
+        match w[eni].owner {
+            EniOwner::Instance(i) => self.deliver(i, arrived),
+            EniOwner::LoadBalancer(lb) => self.load_balancer(lb, eni, arrived, seq, None, legs),
+            EniOwner::Endpoint(ep) => self.endpoint(ep, eni, arrived, seq, legs),
+            EniOwner::NatGateway(n) => self.nat_gateway(n, arrived, seq, legs),
+            EniOwner::Detached => Ok((Reached::Interface(eni), arrived)),
+        }
+    }
+
+    /// G1, G2: a NAT gateway takes no connection for its own address; when available it gives the
+    /// flow its private address and a port of 1024-65535 (the flow's hash) and sends it on.
+    fn nat_gateway(
+        &mut self,
+        n: NatId,
+        h: Header,
+        seq: u32,
+        legs: &mut Vec<Leg>,
+    ) -> Result<(Reached, Header), Stop> {
+        let w = self.w;
+        let nat = &w[n];
+        let own = w[nat.eni].private_ip;
+        self.pass(step(w, Handle::NatGateway(n)));
+        if h.dst == own {
+            return self.stop(ExplanationCode::NatGatewayNoInbound, Handle::NatGateway(n));
+        }
+        if nat.state != NatState::Available {
+            return self.stop(ExplanationCode::BadState, Handle::NatGateway(n));
+        }
+        if legs.iter().filter(|l| matches!(l, Leg::Nat(_))).count() >= MAX_NAT_GATEWAYS {
+            return self.stop(ExplanationCode::RoutingLoop, Handle::NatGateway(n));
+        }
+        let port = if h.protocol == Protocol::Icmp {
+            h.src_port
+        } else {
+            let hash = flow_hash(
+                w.flow_key() ^ PORT_HASH_SALT,
+                h.protocol,
+                h.src,
+                h.dst,
+                h.src_port,
+                h.dst_port,
+                seq,
+            );
+            (1024 + hash % 64512) as u16
+        };
+        legs.push(Leg::Nat(n));
+        let (to, arrived) = self.leg(nat.eni, Header { src: own, src_port: port, ..h }, Mode::Forward)?;
+        legs.push(Leg::Routed { to, arrived, reply_to: None });
+        self.reach(to, arrived, seq, legs)
     }
 
     /// The response: every leg walked back, last first (S2 for groups; NACLs and routes again, N3).
@@ -351,6 +414,7 @@ impl Walk<'_> {
                         None => drop(self.internet(reply, Mode::Reply)?),
                     }
                 }
+                Leg::Nat(n) => self.pass(step(self.w, Handle::NatGateway(n))),
                 Leg::PrivateLink { endpoint, service, lb } => {
                     self.pass(step(self.w, Handle::Lb(lb)));
                     self.pass(step(self.w, Handle::Service(service)));
@@ -416,6 +480,17 @@ impl Walk<'_> {
             }
             RouteTarget::Eni(t) => self.appliance(e.subnet, *t, h, mode),
             RouteTarget::Instance(i) => self.appliance(e.subnet, w[i].eni, h, mode),
+            RouteTarget::Nat(n) if mode == Mode::Reply => {
+                // G2: a response meets a NAT gateway that never saw its connection open.
+                self.stop(ExplanationCode::NatGatewayNoInbound, Handle::NatGateway(*n))
+            }
+            RouteTarget::Nat(n) => {
+                let nat = &w[n];
+                if nat.subnet != e.subnet {
+                    self.nacl(nat.subnet, Direction::Ingress, &h)?;
+                }
+                Ok(Next::Arrived(Some(nat.eni), h))
+            }
             _ => self.stop(ExplanationCode::TargetNotModelled, Handle::RouteTable(table)),
         }
     }

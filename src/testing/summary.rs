@@ -23,6 +23,7 @@ fn eni_label(w: &World, e: EniId) -> String {
         EniOwner::Instance(i) => label(w, Handle::Instance(i)),
         EniOwner::LoadBalancer(lb) => format!("{} node", label(w, Handle::Lb(lb))),
         EniOwner::Endpoint(ep) => label(w, Handle::Endpoint(ep)),
+        EniOwner::NatGateway(n) => label(w, Handle::NatGateway(n)),
         EniOwner::Detached => "eni".into(),
     };
     format!("{owner} ({})", x.private_ip)

@@ -181,13 +181,15 @@ pub enum ExplanationCode {
     /// V2, E4 (vpcsim's own, RA-style): a packet crossed a peering connection towards an address
     /// the peer VPC would send out through its internet gateway, NAT gateway or gateway endpoint.
     PeeringEdgeToEdge,
-    /// vpcsim's own: the route's target kind (NAT gateway, peering, transit gateway, gateway endpoint) is not simulated yet.
+    /// vpcsim's own: the route's target kind (transit gateway, gateway endpoint) is not simulated yet.
     TargetNotModelled,
+    /// vpcsim's own (G2): a NAT gateway admits no connection opened towards it or through it from outside.
+    NatGatewayNoInbound,
 }
 
 impl ExplanationCode {
     /// Every code.
-    pub const ALL: [ExplanationCode; 24] = [
+    pub const ALL: [ExplanationCode; 25] = [
         ExplanationCode::NoRouteToDestination,
         ExplanationCode::BadStateRoute,
         ExplanationCode::EniSgRulesMismatch,
@@ -212,6 +214,7 @@ impl ExplanationCode {
         ExplanationCode::PeeringNotTransitive,
         ExplanationCode::PeeringEdgeToEdge,
         ExplanationCode::TargetNotModelled,
+        ExplanationCode::NatGatewayNoInbound,
     ];
 
     /// The code as Reachability Analyzer prints it.
@@ -243,6 +246,7 @@ impl ExplanationCode {
             ExplanationCode::PeeringNotTransitive => "PEERING_NOT_TRANSITIVE",
             ExplanationCode::PeeringEdgeToEdge => "PEERING_EDGE_TO_EDGE",
             ExplanationCode::TargetNotModelled => "TARGET_NOT_MODELLED",
+            ExplanationCode::NatGatewayNoInbound => "NAT_GATEWAY_NO_INBOUND",
         }
     }
 }

@@ -29,6 +29,7 @@ use crate::model::eni::NetworkInterface;
 use crate::model::igw::InternetGateway;
 use crate::model::instance::Instance;
 use crate::model::nacl::NetworkAcl;
+use crate::model::nat_gateway::{NatGateway, NatState};
 use crate::model::nlb::{Listener, LoadBalancer, TargetGroup};
 use crate::model::peering::VpcPeeringConnection;
 use crate::model::route_table::RouteTable;
@@ -63,6 +64,13 @@ live_until_deleted!(
     Listener,
     TargetGroup
 );
+
+impl Live for NatGateway {
+    #[inline]
+    fn is_live(&self) -> bool {
+        self.state != NatState::Deleted
+    }
+}
 
 impl Live for VpcPeeringConnection {
     #[inline]
@@ -109,6 +117,8 @@ pub enum Handle {
     Service(ServiceId),
     /// A VPC endpoint.
     Endpoint(EndpointId),
+    /// A NAT gateway.
+    NatGateway(NatId),
     /// A VPC peering connection.
     Peering(PeeringId),
 }
@@ -159,6 +169,7 @@ aws_id_field! {
     TargetGroup => arn;
     EndpointService => service_id;
     VpcEndpoint => aws_id;
+    NatGateway => aws_id;
     VpcPeeringConnection => aws_id;
 }
 
@@ -233,6 +244,8 @@ pub struct World {
     services: Arena<ServiceId, EndpointService>,
     /// VPC endpoints.
     endpoints: Arena<EndpointId, VpcEndpoint>,
+    /// NAT gateways.
+    nat_gateways: Arena<NatId, NatGateway>,
     /// VPC peering connections.
     peerings: Arena<PeeringId, VpcPeeringConnection>,
     /// AWS id (or ARN) to handle, keyed by a hash of the id (the resource holds the text).
@@ -280,6 +293,7 @@ impl World {
             target_groups: Arena::new(),
             services: Arena::new(),
             endpoints: Arena::new(),
+            nat_gateways: Arena::new(),
             peerings: Arena::new(),
             by_aws_id: IdIndex::default(),
             subnets_by_address: SubnetsByAddress::default(),
@@ -380,6 +394,12 @@ impl World {
         &self.endpoints
     }
 
+    /// NatGateway resources, by handle (deleted ones included; [`Arena::live`] skips them).
+    #[inline]
+    pub fn nat_gateways(&self) -> &Arena<NatId, NatGateway> {
+        &self.nat_gateways
+    }
+
     /// VpcPeeringConnection resources, by handle (deleted ones included; [`Arena::live`] skips them).
     #[inline]
     pub fn peerings(&self) -> &Arena<PeeringId, VpcPeeringConnection> {
@@ -435,6 +455,7 @@ impl World {
             Handle::TargetGroup(x) => x.index() < self.target_groups.len(),
             Handle::Service(x) => x.index() < self.services.len(),
             Handle::Endpoint(x) => x.index() < self.endpoints.len(),
+            Handle::NatGateway(x) => x.index() < self.nat_gateways.len(),
             Handle::Peering(x) => x.index() < self.peerings.len(),
         };
         exists.then(|| self.aws_id(h))
@@ -511,6 +532,7 @@ impl World {
             Handle::TargetGroup(x) => &self.target_groups[x].arn,
             Handle::Service(x) => &self.services[x].service_id,
             Handle::Endpoint(x) => &self.endpoints[x].aws_id,
+            Handle::NatGateway(x) => &self.nat_gateways[x].aws_id,
             Handle::Peering(x) => &self.peerings[x].aws_id,
         }
     }
@@ -544,6 +566,7 @@ impl World {
             Handle::TargetGroup(x) => Some(self.target_groups[x].name.as_str()),
             Handle::Service(x) => name_tag(&self.services[x].tags),
             Handle::Endpoint(x) => name_tag(&self.endpoints[x].tags),
+            Handle::NatGateway(x) => name_tag(&self.nat_gateways[x].tags),
             Handle::Peering(x) => name_tag(&self.peerings[x].tags),
         }
     }
@@ -595,6 +618,7 @@ index_by_handle! {
     TargetGroupId => target_groups: TargetGroup;
     ServiceId => services: EndpointService;
     EndpointId => endpoints: VpcEndpoint;
+    NatId => nat_gateways: NatGateway;
     PeeringId => peerings: VpcPeeringConnection;
 }
 

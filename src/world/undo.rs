@@ -141,6 +141,7 @@ macro_rules! each_store {
         w.target_groups.$method();
         w.services.$method();
         w.endpoints.$method();
+        w.nat_gateways.$method();
         w.peerings.$method();
         w.by_aws_id.by_hash.$method();
         w.by_aws_id.spill.$method();

@@ -6,6 +6,8 @@
 //! that no variant reads would be a flag accepted and ignored, and the test
 //! `every_accepted_flag_changes_the_answer_or_is_refused` walks them all.
 
+use std::net::Ipv4Addr;
+
 use indexmap::IndexMap;
 use serde_json::Value;
 
@@ -15,6 +17,7 @@ use super::{op_name, AwsError};
 use crate::addr::{Cidr, PortRange, RuleProtocol};
 use crate::error::ApiError;
 use crate::model::nacl::IcmpTypeCode;
+use crate::model::nat_gateway::Connectivity;
 use crate::model::nlb::TargetGroupAttribute;
 use crate::model::peering::PeeringOptions;
 use crate::ops::vpc::RouteTargetSpec;
@@ -283,6 +286,29 @@ pub enum Request {
     TerminateInstances {
         /// `--instance-ids`.
         ids: Vec<String>,
+    },
+    /// ec2 create-nat-gateway.
+    CreateNatGateway {
+        /// `--subnet-id`.
+        subnet_id: String,
+        /// `--allocation-id` (public NAT gateways).
+        allocation_id: Option<String>,
+        /// `--connectivity-type` (public when absent).
+        connectivity: Connectivity,
+        /// `--private-ip-address`.
+        private_ip: Option<Ipv4Addr>,
+    },
+    /// ec2 delete-nat-gateway.
+    DeleteNatGateway {
+        /// `--nat-gateway-id`.
+        id: String,
+    },
+    /// ec2 describe-nat-gateways.
+    DescribeNatGateways {
+        /// `--nat-gateway-ids`.
+        ids: Vec<String>,
+        /// `--filter` (the CLI's spelling for this call) or `--filters`.
+        filters: Vec<Filter>,
     },
     /// ec2 allocate-address (`--domain vpc`, the only domain left).
     AllocateAddress,
@@ -637,6 +663,13 @@ impl Request {
             }
             "modify-instance-attribute" => modify_instance_attribute(f)?,
             "terminate-instances" => R::TerminateInstances { ids: f.list("instance-ids") },
+            "create-nat-gateway" => create_nat_gateway(f)?,
+            "delete-nat-gateway" => R::DeleteNatGateway { id: f.req("nat-gateway-id")? },
+            "describe-nat-gateways" => {
+                let mut filters = filter::parse(&f.list("filter")).map_err(AwsError::ParamError)?;
+                filters.extend(f.filters()?);
+                R::DescribeNatGateways { ids: f.list("nat-gateway-ids"), filters }
+            }
             "allocate-address" => match f.opt("domain").as_deref() {
                 None | Some("vpc") => R::AllocateAddress,
                 Some(other) => {
@@ -992,6 +1025,32 @@ fn modify_instance_attribute(f: &Flags) -> Result<Request, AwsError> {
         return Err(f.missing("an attribute to change: --[no-]source-dest-check or --groups"));
     }
     Ok(Request::ModifyInstanceAttribute { instance_id: f.req("instance-id")?, change })
+}
+
+fn create_nat_gateway(f: &Flags) -> Result<Request, AwsError> {
+    let connectivity = match f.opt("connectivity-type").as_deref() {
+        None | Some("public") => Connectivity::Public,
+        Some("private") => Connectivity::Private,
+        Some(other) => {
+            return Err(
+                f.invalid(format!("Invalid value '{other}' for connectivityType: use public or private"))
+            )
+        }
+    };
+    let private_ip = match f.opt("private-ip-address") {
+        None => None,
+        Some(text) => Some(text.parse().map_err(|_| {
+            f.invalid(format!(
+                "Value ({text}) for parameter privateIpAddress is invalid: not an IPv4 address"
+            ))
+        })?),
+    };
+    Ok(Request::CreateNatGateway {
+        subnet_id: f.req("subnet-id")?,
+        allocation_id: f.opt("allocation-id"),
+        connectivity,
+        private_ip,
+    })
 }
 
 fn address(f: &Flags) -> Result<AddressRef, AwsError> {

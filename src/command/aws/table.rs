@@ -270,6 +270,21 @@ pub const OPERATIONS: &[OpSpec] = &[
     op("ec2", "disassociate-address", &[s("association-id"), s("public-ip")]),
     op_but(
         "ec2",
+        "create-nat-gateway",
+        &[rs("subnet-id"), s("allocation-id"), s("connectivity-type"), s("private-ip-address")],
+        &[
+            ("secondary-allocation-ids", "vpcsim gives a NAT gateway one address"),
+            ("secondary-private-ip-addresses", "vpcsim gives a NAT gateway one address"),
+            ("secondary-private-ip-address-count", "vpcsim gives a NAT gateway one address"),
+            ("availability-mode", "vpcsim models zonal NAT gateways in one subnet"),
+            ("client-token", "vpcsim does not retry calls"),
+            TAGS,
+        ],
+    ),
+    op("ec2", "delete-nat-gateway", &[rs("nat-gateway-id")]),
+    op("ec2", "describe-nat-gateways", &[l("nat-gateway-ids"), l("filter"), l("filters")]),
+    op_but(
+        "ec2",
         "allocate-address",
         &[s("domain")],
         &[

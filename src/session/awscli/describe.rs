@@ -25,6 +25,10 @@ pub fn answer(s: &Session, op: &str, request: &Request) -> Option<Answer> {
             };
             narrow(op, j::vpc_endpoints(w), &f::VPC_ENDPOINTS, "VpcEndpointId", ids, filters, not_found)
         }
+        R::DescribeNatGateways { ids, filters } => {
+            let not_found = |id: &str| ("NatGatewayNotFound", format!("NAT gateway {id} was not found"));
+            narrow(op, j::nat_gateways(w), &f::NAT_GATEWAYS, "NatGatewayId", ids, filters, not_found)
+        }
         R::DescribeVpcEndpointServiceConfigurations { ids, filters } => {
             let not_found = |id: &str| {
                 (

@@ -17,7 +17,7 @@ use crate::model::nacl::AclEntry;
 use crate::model::security_group::Peer;
 use crate::ops::security::{acl_entry, Permission};
 use crate::trace::Direction;
-use crate::world::{Handle, World};
+use crate::world::World;
 
 /// Runs a mutating ec2 call.
 pub fn mutate(w: &mut World, op: &str, request: &Request) -> Answer {
@@ -189,14 +189,7 @@ fn terminate_instances(w: &mut World, op: &str, ids: &[String]) -> Answer {
 
 fn eip_of(w: &World, op: &str, address: &AddressRef) -> Result<EipId, ApiError> {
     match address {
-        AddressRef::Allocation(id) => match w.find(id) {
-            Some(Handle::Eip(x)) if !w[x].released => Ok(x),
-            _ => Err(ApiError::new(
-                op,
-                "InvalidAllocationID.NotFound",
-                format!("The allocation ID '{id}' does not exist"),
-            )),
-        },
+        AddressRef::Allocation(id) => w.eip_id(op, id),
         AddressRef::PublicIp(ip) => w
             .eips()
             .iter()

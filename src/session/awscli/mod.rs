@@ -8,6 +8,7 @@
 mod describe;
 mod ec2;
 mod elbv2;
+mod nat;
 mod peering;
 mod privatelink;
 
@@ -56,6 +57,7 @@ fn mutate(s: &mut Session, op: &str, request: &Request) -> Answer {
         | R::VpcEndpointConnections { .. }
         | R::CreateVpcEndpoint { .. }
         | R::DeleteVpcEndpoints { .. } => privatelink::mutate(w, op, request),
+        R::CreateNatGateway { .. } | R::DeleteNatGateway { .. } => nat::mutate(w, op, request),
         R::CreateVpcPeeringConnection { .. }
         | R::VpcPeeringConnection { .. }
         | R::ModifyVpcPeeringConnectionOptions { .. } => peering::mutate(w, op, request),
