@@ -278,8 +278,11 @@ proptest! {
 }
 
 /// S5, I6: whether any ingress rule of the interface's groups admits `h` (a plain re-evaluation).
-fn ingress_admits(w: &World, eni: EniId, h: &Header) -> bool {
+/// S5, I6, L15: whether some ingress rule of `eni`'s groups admits `h`; `node` is the load
+/// balancer node that forwarded the packet, whose groups a target's rule may name.
+fn ingress_admits(w: &World, eni: EniId, h: &Header, node: Option<EniId>) -> bool {
     let e = &w[eni];
+    let node_groups = node.map(|n| w[n].groups.as_slice()).unwrap_or_default();
     e.groups.iter().flat_map(|g| &w[g].ingress).any(|r| {
         let proto = match r.protocol {
             RuleProtocol::All => true,
@@ -287,10 +290,12 @@ fn ingress_admits(w: &World, eni: EniId, h: &Header) -> bool {
         };
         let peer = match &r.peer {
             Peer::Cidr(c) => c.contains(h.src),
-            Peer::Group(g) => w
-                .enis()
-                .values()
-                .any(|m| !m.deleted && m.vpc == e.vpc && m.private_ip == h.src && m.groups.contains(g)),
+            Peer::Group(g) => {
+                w.enis()
+                    .values()
+                    .any(|m| !m.deleted && m.vpc == e.vpc && m.private_ip == h.src && m.groups.contains(g))
+                    || node_groups.contains(g)
+            }
             Peer::PrefixList(_) => false,
         };
         proto && peer
@@ -317,7 +322,15 @@ fn entries_were_allowed(w: &World, t: &Trace) -> Result<(), String> {
         let h = hop.inbound.ok_or("an interface hop without its header")?;
         let named = hops[i - 1].kind == K::SecurityGroup
             && matches!(&hops[i - 1].matched, Some(Matched::SecurityGroupRule { direction, .. }) if *direction == vpcsim::trace::Direction::Ingress);
-        if !named || !ingress_admits(w, eni, &h) {
+        // L15: the load balancer node whose leg to a target begins at the interface before
+        // this one (a leg from a node starts right after the target group).
+        let node = hops[..i]
+            .iter()
+            .rposition(|h| h.kind == K::NetworkInterface)
+            .filter(|&j| j > 0 && hops[j - 1].kind == K::TargetGroup)
+            .map(|j| eni_of(w, &hops[j].id))
+            .filter(|&n| matches!(w[n].owner, EniOwner::LoadBalancer(_)));
+        if !named || !ingress_admits(w, eni, &h, node) {
             return Err(format!("{} entered {} without an allowing ingress rule", h, hop.id));
         }
     }
