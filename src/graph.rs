@@ -30,7 +30,7 @@ use crate::ids::*;
 use crate::model::eni::EniOwner;
 use crate::model::instance::InstanceState;
 use crate::model::nlb::TargetRef;
-use crate::trace::{ComponentKind, Trace};
+use crate::trace::{ComponentKind, Hop, Trace};
 use crate::world::{Handle, World};
 
 /// What a node stands for; it decides the node's shape and colour.
@@ -365,6 +365,20 @@ impl Diagram {
             | ComponentKind::VpcEndpointService => self.by_aws_id.get(id).cloned(),
             _ => None,
         }
+    }
+
+    /// The nodes a list of hops passes, in order, each with the sequence number of the hop
+    /// that reaches it (hops on components the diagram does not draw are passed over).
+    pub fn path(&self, hops: &[Hop]) -> Vec<(String, u16)> {
+        let mut nodes: Vec<(String, u16)> = Vec::new();
+        for hop in hops {
+            let current = nodes.last().map(|(n, _)| n.as_str());
+            let Some(node) = self.node_of_hop(hop.kind, &hop.id, current) else { continue };
+            if current != Some(node.as_str()) {
+                nodes.push((node, hop.seq));
+            }
+        }
+        nodes
     }
 
     /// Draws a path's hops as edges between the nodes they stand on, numbered from 1 with

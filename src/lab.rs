@@ -18,6 +18,9 @@ use crate::world::World;
 /// The seed lab's template, as `vpcsim lab` and `scenarios/privatelink-lab.yaml` use it.
 pub const TEMPLATE: &str = include_str!("../scenarios/privatelink-lab.cfn.yaml");
 
+/// The seed lab's scenario (`scenarios/privatelink-lab.yaml`): its steps and their expectations.
+pub const SCENARIO: &str = include_str!("../scenarios/privatelink-lab.yaml");
+
 /// The same template with My-EC2 launched without a public IP (the no-public-ip lesson).
 pub const TEMPLATE_NO_PUBLIC_IP: &str = include_str!("../scenarios/privatelink-lab-no-public-ip.cfn.yaml");
 

@@ -26,6 +26,7 @@
 //! - [`describe`]: the AWS CLI's JSON for a world's resources (`describe-vpcs`, ...).
 //! - [`graph`]: a world (and a traced path) as a Graphviz DOT or Mermaid diagram.
 //! - [`analyzer`]: every source against every destination and port at once (reachability matrix, diff).
+//! - [`serve`]: `vpcsim serve`: a local web page and JSON API to explore a scenario's world.
 
 pub mod addr;
 pub mod analyzer;
@@ -43,6 +44,7 @@ pub mod model;
 pub mod quota;
 pub mod region;
 pub mod scenario;
+pub mod serve;
 pub mod session;
 pub mod source;
 pub mod stack;

@@ -12,6 +12,7 @@ mod lessons;
 mod output;
 mod reach;
 mod run;
+mod serve;
 mod shell;
 mod style;
 mod trace;
@@ -68,6 +69,7 @@ const EXAMPLES: &str = "Examples:
   vpcsim reach lab --port 80,443
   vpcsim diff lab --before-step 4
   vpcsim check lab --scope scenarios/scopes/internet-to-private-subnets.json
+  vpcsim serve --open
 
 FILE is a scenario file, or `lab` for the built-in seed lab. Every command that takes one shows its world \
 after the steps before clean-up (the first step that deletes or terminates anything); --until and --from-start choose another.";
@@ -374,6 +376,30 @@ Exit status: 0 no scope has a finding, 1 some scope has one, 2 bad input.", stat
         #[arg(long)]
         json: bool,
     },
+    /// A local web page to explore a scenario's world: topology, traced paths, its steps, a console.
+    #[command(after_help = concat!("Examples:\n  vpcsim serve --open\n  vpcsim serve scenarios/two-tier-internal-nlb.yaml --port 8080\n\n\
+FILE is a scenario file, a CloudFormation template (one stack, no steps) or `lab`; the built-in lab when absent. \
+The page and its JSON API (docs/web.md) are served on 127.0.0.1 only unless --bind says otherwise; \
+--port 0 picks a free port. Everything is built into the binary: no network is used. Runs until interrupted. \
+The page opens at the state below; its slider shows the world after every step.", state_help!()))]
+    Serve {
+        /// Scenario file, template or `lab`; the built-in lab when absent.
+        #[arg(value_name = "FILE")]
+        file: Option<PathBuf>,
+        /// The port to listen on (0: any free port, printed).
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Listen on this address instead of 127.0.0.1 (warns: others can then use the page).
+        #[arg(long, value_name = "ADDR")]
+        bind: Option<std::net::IpAddr>,
+        /// Open the page in the default browser.
+        #[arg(long)]
+        open: bool,
+        #[command(flatten)]
+        state: world::StateArgs,
+        #[command(flatten)]
+        template: world::TemplateArgs,
+    },
 }
 
 /// Writes to standard output and flushes (see [`output`] for what happens on a write error).
@@ -425,6 +451,14 @@ pub fn run(cli: Cli) -> u8 {
         Command::Check { file, scopes, ports, state, json } => {
             check::command(&check::Args { file: &file, state: &state, scopes: &scopes, ports: &ports, json })
         }
+        Command::Serve { file, port, bind, open, state, template } => serve::command(serve::Args {
+            file: file.as_deref(),
+            port,
+            bind,
+            open,
+            state: &state,
+            template: &template,
+        }),
     };
     let code = match result {
         Ok(code) => code,

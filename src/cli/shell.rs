@@ -273,7 +273,9 @@ impl Shell {
         let Some(on) = self.on.as_deref().and_then(|n| self.session.instance(n).ok()) else {
             return Vec::new();
         };
-        let mut hosts: Vec<String> = trace::host_names(&self.session)
+        let mut hosts: Vec<String> = self
+            .session
+            .host_names()
             .into_iter()
             .filter(|n| n.contains('.') && vpcsim::apps::host::resolve(w, on, n).is_ok())
             .collect();
@@ -285,7 +287,7 @@ impl Shell {
     /// Names completion offers: instances, resources, DNS names, AWS ids.
     fn names(&self) -> Vec<String> {
         let w = &self.session.world;
-        let mut names = trace::host_names(&self.session);
+        let mut names = self.session.host_names();
         names.extend(w.vpcs().values().filter(|v| !v.deleted).map(|v| v.aws_id.clone()));
         names.extend(w.subnets().values().filter(|s| !s.deleted).map(|s| s.aws_id.clone()));
         names.extend(w.sgs().values().filter(|s| !s.deleted).map(|s| s.aws_id.clone()));

@@ -10,7 +10,7 @@ use vpcsim::session::Session;
 use super::CliError;
 
 /// The seed lab's scenario and template, built in so `vpcsim lab` works from any directory.
-pub const LAB_SCENARIO: &str = include_str!("../../scenarios/privatelink-lab.yaml");
+pub const LAB_SCENARIO: &str = vpcsim::lab::SCENARIO;
 /// The seed lab's CloudFormation template.
 pub const LAB_TEMPLATE: &str = vpcsim::lab::TEMPLATE;
 /// Template files the built-in lab refers to.

@@ -187,6 +187,30 @@ fn run_kept(
     Ok((report, kept.saved))
 }
 
+/// [`run`], handing `each` the backend once its stacks exist and again after every step
+/// that ran, so a caller can keep the world as each step left it (`vpcsim serve`'s timeline).
+pub fn run_each<B: Backend>(
+    scenario: &Scenario,
+    backend: &mut B,
+    each: &mut dyn FnMut(&B),
+) -> Result<Report, FileError> {
+    backend.create_stacks(scenario)?;
+    check_names(scenario, &BackendResolver(&*backend))?;
+    each(backend);
+    let mut kept = Kept::new(scenario);
+    let mut steps: Vec<StepReport> = Vec::new();
+    let mut failed = false;
+    for (i, step) in scenario.steps.iter().enumerate() {
+        let report = if failed { skipped(i, step) } else { run_step(i, step, &mut kept, backend) };
+        if !failed {
+            each(backend);
+        }
+        failed |= report.status == StepStatus::Failed;
+        steps.push(report);
+    }
+    Ok(Report { name: scenario.name.clone(), file: scenario.file.clone(), passed: !failed, steps })
+}
+
 fn title(step: &Step) -> String {
     if let Some(n) = &step.name {
         return n.clone();

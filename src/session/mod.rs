@@ -4,7 +4,10 @@
 //! `aws` calls become control-plane calls with the AWS CLI's JSON.
 
 mod awscli;
+mod hosts;
 mod json;
+
+pub use hosts::{Source, Traced, SOURCE_PORT};
 
 use std::path::Path;
 use std::time::Duration;
