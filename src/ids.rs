@@ -72,6 +72,10 @@ handle! {
     EndpointId;
     /// A VPC peering connection.
     PeeringId;
+    /// A managed prefix list.
+    PrefixListId;
+    /// A gateway VPC endpoint (S3, DynamoDB).
+    GatewayEndpointId;
 }
 
 /// Draws AWS-looking identifiers from one seeded stream.

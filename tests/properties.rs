@@ -74,7 +74,7 @@ fn route_table(destinations: &[(u32, u8)]) -> RouteTable {
     for (i, (addr, len)) in destinations.iter().enumerate() {
         let destination = Cidr::new(Ipv4Addr::from(*addr), *len);
         let target = RouteTarget::Eni(EniId(i as u32));
-        rt.insert(Route { destination, target, origin: RouteOrigin::CreateRoute });
+        rt.insert(Route { destination, prefix_list: None, target, origin: RouteOrigin::CreateRoute });
     }
     rt
 }
@@ -291,7 +291,7 @@ fn ingress_admits(w: &World, eni: EniId, h: &Header) -> bool {
                 .enis()
                 .values()
                 .any(|m| !m.deleted && m.vpc == e.vpc && m.private_ip == h.src && m.groups.contains(g)),
-            Peer::PrefixList(_) => false,
+            Peer::PrefixList(p) => w[p].entries.iter().any(|entry| entry.cidr.contains(h.src)),
         };
         proto && peer
     })

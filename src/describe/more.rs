@@ -69,7 +69,8 @@ pub fn network_interface(w: &World, id: EniId) -> Value {
 /// describe-vpc-endpoint-services: the available services, by name and in detail.
 pub fn endpoint_services(w: &World) -> Value {
     let live = w.services().iter().filter(|(_, s)| s.state == ServiceState::Available);
-    let details: Vec<Value> = live
+    let mut details = super::aws_services(w);
+    details.extend(live
         .map(|(i, s)| {
             json!({
                 "ServiceName": s.service_name, "ServiceId": s.service_id, "ServiceType": [{"ServiceType": "Interface"}],
@@ -78,7 +79,7 @@ pub fn endpoint_services(w: &World) -> Value {
                 "AcceptanceRequired": s.acceptance_required, "ManagesVpcEndpoints": false,
             })
         })
-        .collect();
+    );
     with_service_names(details)
 }
 

@@ -37,6 +37,8 @@ impl World {
             Handle::Service(x) => &mut self.services[x].tags,
             Handle::Endpoint(x) => &mut self.endpoints[x].tags,
             Handle::Peering(x) => &mut self.peerings[x].tags,
+            Handle::PrefixList(x) => &mut self.prefix_lists[x].tags,
+            Handle::GatewayEndpoint(x) => &mut self.gateway_endpoints[x].tags,
             Handle::TargetGroup(x) => &mut self.target_groups[x].tags,
             Handle::Listener(_) => return None,
         })

@@ -125,8 +125,12 @@ impl World {
     fn new_route_table(&mut self, vpc: VpcId, cidr: Cidr, main: bool, tags: Tags) -> RouteTableId {
         let id = RouteTableId(self.route_tables.len() as u32);
         let aws_id = self.ids.aws_id("rtb");
-        let local =
-            Route { destination: cidr, target: RouteTarget::Local, origin: RouteOrigin::CreateRouteTable };
+        let local = Route {
+            destination: cidr,
+            prefix_list: None,
+            target: RouteTarget::Local,
+            origin: RouteOrigin::CreateRouteTable,
+        };
         self.route_tables.insert(
             &mut self.by_aws_id,
             Handle::RouteTable,
@@ -349,7 +353,7 @@ impl World {
         Ok(())
     }
 
-    fn resolve_target(
+    pub(crate) fn resolve_target(
         &self,
         op: &str,
         table: RouteTableId,
@@ -359,7 +363,11 @@ impl World {
         Ok(match spec {
             RouteTargetSpec::Gateway(id) if id == "local" => RouteTarget::Local,
             RouteTargetSpec::Gateway(id) if id.starts_with("vpce-") => {
-                RouteTarget::GatewayEndpoint(id.clone())
+                return Err(ApiError::new(
+                    op,
+                    "InvalidParameterValue",
+                    format!("route to gateway endpoint {id}: a gateway endpoint adds its own routes to the tables given with --route-table-ids (E1)"),
+                ))
             }
             RouteTargetSpec::Gateway(id) => {
                 let igw = self.igw_id(op, id)?;
@@ -398,7 +406,7 @@ impl World {
             self.quotas.check(Quota::RoutesPerTable, OP, own + 1)?;
         }
         let rt = &mut self.route_tables[table];
-        if !rt.insert(Route { destination, target, origin: RouteOrigin::CreateRoute }) {
+        if !rt.insert(Route { destination, prefix_list: None, target, origin: RouteOrigin::CreateRoute }) {
             return Err(ApiError::new(
                 OP,
                 "RouteAlreadyExists",
@@ -482,7 +490,8 @@ impl World {
             RouteTarget::Eni(e) => !self.enis[*e].deleted,
             RouteTarget::Instance(i) => self.instances[*i].state == InstanceState::Running,
             RouteTarget::Pcx(p) => self.peerings[*p].is_active(),
-            RouteTarget::Nat(_) | RouteTarget::Tgw(_) | RouteTarget::GatewayEndpoint(_) => true,
+            RouteTarget::GatewayEndpoint(g) => !self.gateway_endpoints[*g].deleted,
+            RouteTarget::Nat(_) | RouteTarget::Tgw(_) => true,
         }
     }
 
@@ -494,7 +503,8 @@ impl World {
             RouteTarget::Eni(e) => self.enis[*e].aws_id.clone(),
             RouteTarget::Instance(i) => self.instances[*i].aws_id.clone(),
             RouteTarget::Pcx(p) => self.peerings[*p].aws_id.clone(),
-            RouteTarget::Nat(s) | RouteTarget::Tgw(s) | RouteTarget::GatewayEndpoint(s) => s.clone(),
+            RouteTarget::GatewayEndpoint(g) => self.gateway_endpoints[*g].aws_id.clone(),
+            RouteTarget::Nat(s) | RouteTarget::Tgw(s) => s.clone(),
         }
     }
 

@@ -171,6 +171,8 @@ fn type_of(h: Handle) -> &'static str {
         Handle::Service(_) => "AWS::EC2::VPCEndpointService",
         Handle::Endpoint(_) => "AWS::EC2::VPCEndpoint",
         Handle::Peering(_) => "AWS::EC2::VPCPeeringConnection",
+        Handle::PrefixList(_) => "AWS::EC2::PrefixList",
+        Handle::GatewayEndpoint(_) => "AWS::EC2::VPCEndpoint",
     }
 }
 

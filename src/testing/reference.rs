@@ -206,7 +206,10 @@ fn step(w: &World, h: Handle) -> Step {
         Handle::Endpoint(_) => ComponentKind::VpcEndpoint,
         Handle::Service(_) => ComponentKind::VpcEndpointService,
         Handle::Peering(_) => ComponentKind::VpcPeeringConnection,
-        Handle::Vpc(_) | Handle::Subnet(_) | Handle::Eip(_) => unreachable!("never a component of a path"),
+        Handle::GatewayEndpoint(_) => ComponentKind::VpcEndpoint,
+        Handle::Vpc(_) | Handle::Subnet(_) | Handle::Eip(_) | Handle::PrefixList(_) => {
+            unreachable!("never a component of a path")
+        }
     };
     Step { kind, id: w.aws_id(h).to_string() }
 }
@@ -501,7 +504,7 @@ impl Walk<'_> {
                 mode != Mode::ForeignForward
                     && owner_of_private(w, e.vpc, remote).is_some_and(|m| w[m].groups.contains(g))
             }
-            Peer::PrefixList(_) => false,
+            Peer::PrefixList(p) => w[p].entries.iter().any(|entry| entry.cidr.contains(remote)),
         };
         let rules = |g: &SgId| {
             let sg = &w[g];

@@ -24,11 +24,13 @@ use crate::ids::*;
 use crate::model::eip::ElasticIp;
 use crate::model::endpoint_service::EndpointService;
 use crate::model::eni::NetworkInterface;
+use crate::model::gateway_endpoint::GatewayEndpoint;
 use crate::model::igw::InternetGateway;
 use crate::model::instance::Instance;
 use crate::model::nacl::NetworkAcl;
 use crate::model::nlb::{Listener, LoadBalancer, TargetGroup};
 use crate::model::peering::VpcPeeringConnection;
+use crate::model::prefix_list::PrefixList;
 use crate::model::route_table::RouteTable;
 use crate::model::security_group::SecurityGroup;
 use crate::model::subnet::Subnet;
@@ -59,7 +61,9 @@ live_until_deleted!(
     NetworkInterface,
     LoadBalancer,
     Listener,
-    TargetGroup
+    TargetGroup,
+    PrefixList,
+    GatewayEndpoint
 );
 
 impl Live for VpcPeeringConnection {
@@ -109,6 +113,10 @@ pub enum Handle {
     Endpoint(EndpointId),
     /// A VPC peering connection.
     Peering(PeeringId),
+    /// A managed prefix list.
+    PrefixList(PrefixListId),
+    /// A gateway endpoint.
+    GatewayEndpoint(GatewayEndpointId),
 }
 
 /// AWS ids to handles without a second copy of each id: a map from the id's 64-bit
@@ -158,6 +166,8 @@ aws_id_field! {
     EndpointService => service_id;
     VpcEndpoint => aws_id;
     VpcPeeringConnection => aws_id;
+    PrefixList => aws_id;
+    GatewayEndpoint => aws_id;
 }
 
 /// The Name tag: a scan of the usual handful of tags.
@@ -233,6 +243,10 @@ pub struct World {
     endpoints: Arena<EndpointId, VpcEndpoint>,
     /// VPC peering connections.
     peerings: Arena<PeeringId, VpcPeeringConnection>,
+    /// Managed prefix lists (AWS's for the region's gateway services first).
+    prefix_lists: Arena<PrefixListId, PrefixList>,
+    /// Gateway endpoints.
+    gateway_endpoints: Arena<GatewayEndpointId, GatewayEndpoint>,
     /// AWS id (or ARN) to handle, keyed by a hash of the id (the resource holds the text).
     by_aws_id: IdIndex,
     /// (VPC, address) to the live subnet whose block holds it.
@@ -253,7 +267,7 @@ impl World {
         let mut ids = IdGen::new(config.seed);
         let account_id = format!("{:012}", ids.below(900_000_000_000) + 100_000_000_000);
         let flow_key = ids.next_u64();
-        World {
+        let mut world = World {
             region: config.region,
             caller: format!("arn:aws:iam::{account_id}:root"),
             account_id,
@@ -277,13 +291,17 @@ impl World {
             services: Arena::new(),
             endpoints: Arena::new(),
             peerings: Arena::new(),
+            prefix_lists: Arena::new(),
+            gateway_endpoints: Arena::new(),
             by_aws_id: IdIndex::default(),
             subnets_by_address: SubnetsByAddress::default(),
             dns_names: DnsNames::default(),
             members: MemberLists::default(),
             eip_addresses: UndoMap::default(),
             in_transaction: false,
-        }
+        };
+        world.create_aws_prefix_lists();
+        world
     }
 
     /// A world in the named region with a seed; `None` for an unknown region.
@@ -381,6 +399,18 @@ impl World {
         &self.peerings
     }
 
+    /// PrefixList resources, by handle (deleted ones included; [`Arena::live`] skips them).
+    #[inline]
+    pub fn prefix_lists(&self) -> &Arena<PrefixListId, PrefixList> {
+        &self.prefix_lists
+    }
+
+    /// GatewayEndpoint resources, by handle (deleted ones included; [`Arena::live`] skips them).
+    #[inline]
+    pub fn gateway_endpoints(&self) -> &Arena<GatewayEndpointId, GatewayEndpoint> {
+        &self.gateway_endpoints
+    }
+
     /// The seeded stream AWS ids and generated names are drawn from (A5).
     #[inline]
     pub(crate) fn id_stream(&mut self) -> &mut IdGen {
@@ -431,6 +461,8 @@ impl World {
             Handle::Service(x) => x.index() < self.services.len(),
             Handle::Endpoint(x) => x.index() < self.endpoints.len(),
             Handle::Peering(x) => x.index() < self.peerings.len(),
+            Handle::PrefixList(x) => x.index() < self.prefix_lists.len(),
+            Handle::GatewayEndpoint(x) => x.index() < self.gateway_endpoints.len(),
         };
         exists.then(|| self.aws_id(h))
     }
@@ -507,6 +539,8 @@ impl World {
             Handle::Service(x) => &self.services[x].service_id,
             Handle::Endpoint(x) => &self.endpoints[x].aws_id,
             Handle::Peering(x) => &self.peerings[x].aws_id,
+            Handle::PrefixList(x) => &self.prefix_lists[x].aws_id,
+            Handle::GatewayEndpoint(x) => &self.gateway_endpoints[x].aws_id,
         }
     }
 
@@ -540,6 +574,11 @@ impl World {
             Handle::Service(x) => name_tag(&self.services[x].tags),
             Handle::Endpoint(x) => name_tag(&self.endpoints[x].tags),
             Handle::Peering(x) => name_tag(&self.peerings[x].tags),
+            Handle::PrefixList(x) => {
+                let pl = &self.prefix_lists[x];
+                name_tag(&pl.tags).or(Some(pl.name.as_str()))
+            }
+            Handle::GatewayEndpoint(x) => name_tag(&self.gateway_endpoints[x].tags),
         }
     }
 
@@ -591,6 +630,8 @@ index_by_handle! {
     ServiceId => services: EndpointService;
     EndpointId => endpoints: VpcEndpoint;
     PeeringId => peerings: VpcPeeringConnection;
+    PrefixListId => prefix_lists: PrefixList;
+    GatewayEndpointId => gateway_endpoints: GatewayEndpoint;
 }
 
 #[cfg(test)]

@@ -142,6 +142,8 @@ macro_rules! each_store {
         w.services.$method();
         w.endpoints.$method();
         w.peerings.$method();
+        w.prefix_lists.$method();
+        w.gateway_endpoints.$method();
         w.by_aws_id.by_hash.$method();
         w.by_aws_id.spill.$method();
         w.members.$method();

@@ -9,6 +9,7 @@ mod describe;
 mod ec2;
 mod elbv2;
 mod peering;
+mod prefix_list;
 mod privatelink;
 
 use serde_json::Value;
@@ -55,6 +56,9 @@ fn mutate(s: &mut Session, op: &str, request: &Request) -> Answer {
         | R::VpcEndpointConnections { .. }
         | R::CreateVpcEndpoint { .. }
         | R::DeleteVpcEndpoints { .. } => privatelink::mutate(w, op, request),
+        R::CreateManagedPrefixList { .. } | R::CreateGatewayEndpoint { .. } => {
+            prefix_list::mutate(w, op, request)
+        }
         R::CreateVpcPeeringConnection { .. }
         | R::VpcPeeringConnection { .. }
         | R::ModifyVpcPeeringConnectionOptions { .. } => peering::mutate(w, op, request),
