@@ -221,7 +221,7 @@ impl World {
     }
 
     /// P9: a service's private DNS name answers the endpoint ENIs inside a consumer VPC with
-    /// private DNS enabled and both DNS attributes on.
+    /// private DNS enabled and both DNS attributes on; P12: only once the name is verified.
     fn resolve_private_dns(&self, vpc: VpcId, name: &str) -> Option<Answer> {
         let v = &self[vpc];
         if !(v.dns_support && v.dns_hostnames) {
@@ -233,7 +233,7 @@ impl World {
                 && e.private_dns_enabled
                 && endpoint_resolves(e)
                 && svc.state == ServiceState::Available
-                && svc.private_dns_name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(name))
+                && svc.verified_private_dns_name(self.now_ms()).is_some_and(|n| n.eq_ignore_ascii_case(name))
         })?;
         Some(Answer::found(self.endpoint_addresses(e, None), 60))
     }

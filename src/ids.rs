@@ -110,6 +110,12 @@ impl IdGen {
         (0..n).map(|_| CHARS[self.rng.random_range(0..36)] as char).collect()
     }
 
+    /// `n` letters of either case and digits (private DNS verification values, P12).
+    pub fn alnum(&mut self, n: usize) -> String {
+        const CHARS: &[u8; 62] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        (0..n).map(|_| CHARS[self.rng.random_range(0..62)] as char).collect()
+    }
+
     /// A5: `prefix-` followed by 17 hex digits, like `vpc-0a1b2c3d4e5f60718`.
     pub fn aws_id(&mut self, prefix: &str) -> String {
         format!("{prefix}-{}", self.hex(17))

@@ -25,8 +25,10 @@
 //! - [`session`]: a world with its stacks, the backend scenario files run against.
 //! - [`describe`]: the AWS CLI's JSON for a world's resources (`describe-vpcs`, ...).
 //! - [`graph`]: a world (and a traced path) as a Graphviz DOT or Mermaid diagram.
+//! - [`analyzer`]: every source against every destination and port at once (reachability matrix, diff).
 
 pub mod addr;
+pub mod analyzer;
 pub mod apps;
 pub mod cfn;
 pub mod command;

@@ -155,6 +155,16 @@ const FREE_NLB: &[&str] = &[
     "aws ec2 delete-vpc-endpoint-service-configurations --service-ids {SVC}",
 ];
 
+/// I7: My-EC2's automatic public IP is the only address mapped in MyVPC; terminating it lets
+/// the gateway detach.
+const UNMAP_MY_VPC: &[&str] = &["aws ec2 terminate-instances --instance-ids {MYEC2}"];
+
+/// MyVPC without its gateway.
+const UNMAP_AND_DETACH_MY_IGW: &[&str] = &[
+    "aws ec2 terminate-instances --instance-ids {MYEC2}",
+    "aws ec2 detach-internet-gateway --internet-gateway-id {MYIGW} --vpc-id {MYVPC}",
+];
+
 fn cases() -> Vec<Case> {
     let mut c = vec![
         case(
@@ -225,6 +235,12 @@ fn cases() -> Vec<Case> {
             "remove-allowed-principals",
             "--service-id {SVC}",
             "--service-id {SVC} --remove-allowed-principals *",
+        ),
+        case(
+            "start-vpc-endpoint-service-private-dns-verification",
+            "service-id",
+            "--service-id vpce-svc-0123456789abcdef0",
+            "--service-id {SVC}",
         ),
         case(
             "describe-vpc-endpoint-service-permissions",
@@ -414,7 +430,7 @@ fn cases() -> Vec<Case> {
         case("describe-internet-gateways", "internet-gateway-ids", "", "--internet-gateway-ids {CIGW}"),
         case("describe-internet-gateways", "filters", "", "--filters Name=attachment.vpc-id,Values={MYVPC}"),
         prepped(
-            &["aws ec2 detach-internet-gateway --internet-gateway-id {MYIGW} --vpc-id {MYVPC}"],
+            UNMAP_AND_DETACH_MY_IGW,
             case(
                 "attach-internet-gateway",
                 "internet-gateway-id",
@@ -423,7 +439,7 @@ fn cases() -> Vec<Case> {
             ),
         ),
         prepped(
-            &["aws ec2 detach-internet-gateway --internet-gateway-id {MYIGW} --vpc-id {MYVPC}"],
+            UNMAP_AND_DETACH_MY_IGW,
             case(
                 "attach-internet-gateway",
                 "vpc-id",
@@ -431,17 +447,23 @@ fn cases() -> Vec<Case> {
                 "--internet-gateway-id {MYIGW} --vpc-id {MYVPC}",
             ),
         ),
-        case(
-            "detach-internet-gateway",
-            "internet-gateway-id",
-            "--internet-gateway-id {CIGW} --vpc-id {MYVPC}",
-            "--internet-gateway-id {MYIGW} --vpc-id {MYVPC}",
+        prepped(
+            UNMAP_MY_VPC,
+            case(
+                "detach-internet-gateway",
+                "internet-gateway-id",
+                "--internet-gateway-id {CIGW} --vpc-id {MYVPC}",
+                "--internet-gateway-id {MYIGW} --vpc-id {MYVPC}",
+            ),
         ),
-        case(
-            "detach-internet-gateway",
-            "vpc-id",
-            "--internet-gateway-id {MYIGW} --vpc-id {CVPC}",
-            "--internet-gateway-id {MYIGW} --vpc-id {MYVPC}",
+        prepped(
+            UNMAP_MY_VPC,
+            case(
+                "detach-internet-gateway",
+                "vpc-id",
+                "--internet-gateway-id {MYIGW} --vpc-id {CVPC}",
+                "--internet-gateway-id {MYIGW} --vpc-id {MYVPC}",
+            ),
         ),
         case(
             "modify-instance-attribute",

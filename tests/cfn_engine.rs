@@ -170,17 +170,47 @@ fn undeclared_supplied_parameter_is_an_error_with_a_suggestion() {
 }
 
 #[test]
-fn delete_runs_in_reverse_creation_order_and_stops_at_the_first_failure() {
+fn delete_runs_in_reverse_creation_order() {
     let mut sink = MockSink::default();
-    let stack = seed(&mut sink);
-    delete_stack(&stack, &mut sink).unwrap();
+    let mut stack = seed(&mut sink);
     let mut reversed = stack.creation_order.clone();
     reversed.reverse();
+    delete_stack(&mut stack, &mut sink).unwrap();
     assert_eq!(sink.deleted, reversed);
+    assert!(stack.resources.is_empty());
+}
+
+#[test]
+fn c1_a_failed_delete_keeps_the_refusing_resource_and_what_it_needs_and_deletes_the_rest_for_good() {
+    // C1: a failed stack deletion keeps what it had not deleted and reports DELETE_FAILED;
+    // AWS does not restore what it already deleted.
+    let mut sink = MockSink::default();
+    let mut stack = seed(&mut sink);
+    let before = stack.clone();
     let mut failing = MockSink { fail_delete: Some("CustomNLBTG".into()), ..MockSink::default() };
-    let (id, e) = delete_stack(&stack, &mut failing).unwrap_err();
-    assert_eq!((id.as_str(), e.message.as_str()), ("CustomNLBTG", "DependencyViolation"));
-    assert!(!failing.deleted.contains(&"CustomVPC".to_string()));
+    let refused = delete_stack(&mut stack, &mut failing).unwrap_err();
+    let refused: Vec<(&str, &str)> =
+        refused.iter().map(|(id, e)| (id.as_str(), e.message.as_str())).collect();
+    assert_eq!(refused, [("CustomNLBTG", "DependencyViolation")]);
+    let mut needed = vec!["CustomNLBTG".to_string()];
+    let mut i = 0;
+    while i < needed.len() {
+        for d in &before.dependencies[&needed[i]] {
+            if before.resources.contains_key(d) && !needed.contains(d) {
+                needed.push(d.clone());
+            }
+        }
+        i += 1;
+    }
+    let mut kept: Vec<String> = stack.resources.keys().cloned().collect();
+    kept.sort();
+    needed.sort();
+    assert_eq!(kept, needed, "the stack keeps the refusing group and what it depends on");
+    assert!(needed.contains(&"CustomVPC".to_string()));
+    let gone: Vec<&String> = before.resources.keys().filter(|r| !needed.contains(r)).collect();
+    assert!(gone.iter().all(|r| failing.deleted.contains(r)), "every other resource was deleted once");
+    assert!(failing.deleted.contains(&"NLBListener".to_string()), "the listener that used the group is gone");
+    assert_eq!(stack.creation_order.len(), stack.resources.len());
 }
 
 #[test]

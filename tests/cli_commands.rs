@@ -623,9 +623,10 @@ echo never
             "describe vpc-endpoints\n",
         );
         assert!(
-            ran.stdout.starts_with(
-                "vpcsim shell: scenarios/privatelink-lab.yaml after 10 of 22 steps (--until 10)\n"
-            ),
+            ran.stdout.starts_with(&format!(
+                "vpcsim shell: scenarios/privatelink-lab.yaml after 10 of {} steps (--until 10)\n",
+                lab_steps()
+            )),
             "{}",
             ran.stdout
         );

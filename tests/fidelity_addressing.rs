@@ -233,3 +233,46 @@ fn i7_disassociating_an_elastic_ip_gives_the_instance_a_new_automatic_public_ip(
     w.disassociate_address(other);
     assert_eq!(w.public_ip_of(eni(&w, private)), None, "launched without a public IP, it gets none");
 }
+
+#[test]
+fn i7_detaching_an_internet_gateway_while_public_addresses_are_mapped_fails_with_dependency_violation() {
+    // I7: detaching an IGW while public addresses of the VPC are mapped (an automatic public
+    // IP, an Elastic IP, an internet-facing load balancer node) fails with DependencyViolation.
+    let mut w = seoul(SEED);
+    let vpc = vpc(&mut w, "10.0.0.0/16");
+    let igw = internet_gateway(&mut w, vpc);
+    let a = subnet(&mut w, vpc, "10.0.1.0/24", 0);
+    let vpc_id = w[vpc].aws_id.clone();
+    let refused = |w: &mut vpcsim::world::World| {
+        let e = w.detach_internet_gateway(igw, vpc).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!("An error occurred (DependencyViolation) when calling the DetachInternetGateway operation: Network {vpc_id} has some mapped public address(es). Please unmap those public address(es) before detaching the gateway.")
+        );
+        assert_eq!(w[igw].attached, Some(vpc), "the gateway stays attached");
+    };
+
+    let automatic = instance(&mut w, a, &[], true);
+    refused(&mut w);
+    w.terminate_instance(automatic);
+
+    let private = instance(&mut w, a, &[], false);
+    let eip = w.allocate_address(Tags::new());
+    w.associate_address(eip, eni(&w, private)).unwrap();
+    refused(&mut w);
+    w.disassociate_address(eip);
+
+    let nlb = w
+        .create_load_balancer(vpcsim::ops::elbv2::CreateLoadBalancer {
+            name: "Public-NLB".into(),
+            subnets: vec![a],
+            internal: false,
+            ..Default::default()
+        })
+        .unwrap();
+    refused(&mut w);
+    w.delete_load_balancer(nlb).unwrap();
+
+    w.detach_internet_gateway(igw, vpc).unwrap();
+    assert_eq!(w[igw].attached, None);
+}

@@ -470,11 +470,73 @@ fn p9_a_services_private_dns_name_answers_the_endpoint_inside_a_consumer_vpc_wit
             ..Default::default()
         })
         .unwrap();
+    w.start_vpc_endpoint_service_private_dns_verification(svc).unwrap();
     w.advance(Duration::from_secs(120));
     let a = w.resolve(View::Vpc(lab.my_vpc), name);
     assert_eq!((a.rcode, a.addrs), (Rcode::NoError, vec![endpoint_ip(w, ep, 0)]));
     assert_eq!(w.resolve(View::Vpc(lab.custom_vpc), name).rcode, Rcode::NxDomain);
     assert_eq!(w.resolve(View::Public, name).rcode, Rcode::NxDomain);
+}
+
+#[test]
+fn p12_a_private_dns_name_starts_pending_verification_with_a_txt_record_and_answers_only_once_verified() {
+    // P12: a service's private DNS name starts in pendingVerification with a TXT record name
+    // and value to publish; it is usable by endpoints only once verified.
+    let mut lab = Lab::ready(LabOptions::default()).unwrap();
+    let w = &mut lab.world;
+    let name = "shop.example.com";
+    let svc = w
+        .create_vpc_endpoint_service_configuration(&[lab.nlb], false, Some(name.into()), Tags::new())
+        .unwrap();
+    w.modify_vpc_dns(lab.my_vpc, None, Some(true));
+    let ep = w
+        .create_vpc_endpoint(CreateVpcEndpoint {
+            vpc: Some(lab.my_vpc),
+            service_name: w[svc].service_name.clone(),
+            subnets: vec![lab.my_subnet],
+            groups: vec![lab.web_sg],
+            private_dns_enabled: true,
+            ..Default::default()
+        })
+        .unwrap();
+    w.advance(Duration::from_secs(120));
+    assert_eq!(w[ep].state, EndpointState::Available);
+    let config = vpcsim::describe::service(w, svc);
+    let record = &config["PrivateDnsNameConfiguration"];
+    assert_eq!(
+        (record["State"].as_str(), record["Type"].as_str()),
+        (Some("pendingVerification"), Some("TXT"))
+    );
+    let txt_name = record["Name"].as_str().unwrap();
+    let txt_value = record["Value"].as_str().unwrap();
+    assert!(txt_name.len() == 21 && txt_name.starts_with('_'), "{txt_name}");
+    assert!(txt_value.len() == 25 && txt_value.starts_with("vpce:"), "{txt_value}");
+    let listed = vpcsim::describe::endpoint_services(w);
+    assert_eq!(listed["ServiceDetails"][0]["PrivateDnsNameVerificationState"], "pendingVerification");
+    assert_eq!(w.resolve(View::Vpc(lab.my_vpc), name).rcode, Rcode::NxDomain);
+
+    w.start_vpc_endpoint_service_private_dns_verification(svc).unwrap();
+    w.advance(Duration::from_secs(59));
+    assert_eq!(w.resolve(View::Vpc(lab.my_vpc), name).rcode, Rcode::NxDomain);
+    w.advance(Duration::from_secs(1));
+    let a = w.resolve(View::Vpc(lab.my_vpc), name);
+    assert_eq!((a.rcode, a.addrs), (Rcode::NoError, vec![endpoint_ip(w, ep, 0)]));
+    assert_eq!(vpcsim::describe::service(w, svc)["PrivateDnsNameConfiguration"]["State"], "verified");
+    let listed = vpcsim::describe::endpoint_services(w);
+    assert_eq!(listed["ServiceDetails"][0]["PrivateDnsNameVerificationState"], "verified");
+    let again = w.start_vpc_endpoint_service_private_dns_verification(svc).unwrap_err();
+    assert_eq!(again.code, "InvalidParameter");
+}
+
+#[test]
+fn p12_verifying_a_service_without_a_private_dns_name_is_refused() {
+    // P12: there is nothing to verify without a private DNS name.
+    let mut lab = Lab::ready(LabOptions::default()).unwrap();
+    let w = &mut lab.world;
+    let svc = w.create_vpc_endpoint_service_configuration(&[lab.nlb], false, None, Tags::new()).unwrap();
+    let e = w.start_vpc_endpoint_service_private_dns_verification(svc).unwrap_err();
+    assert_eq!(e.code, "InvalidParameter");
+    assert!(vpcsim::describe::service(w, svc).get("PrivateDnsNameConfiguration").is_none());
 }
 
 #[test]

@@ -109,13 +109,20 @@ fn r3_the_longest_matching_prefix_decides() {
 fn r5_a_route_to_a_detached_gateway_is_a_blackhole() {
     // R5: A route whose target is gone (IGW detached, NAT deleted, instance terminated) stays in
     // the table with state `blackhole` and drops traffic.
-    let mut lab = Lab::ready(LabOptions::default()).unwrap();
+    // I7: the gateway detaches only once no public address of the VPC is mapped, so My-EC2
+    // is launched without one; before the detachment its flow reaches the gateway.
+    let mut lab = Lab::ready(LabOptions { my_ec2_public_ip: false, ..Default::default() }).unwrap();
     let w = &mut lab.world;
     let flow = tcp_from(w, lab.my_ec2, CHECKIP_ADDR, 80);
-    assert!(w.trace(eni(w, lab.my_ec2), flow).reachable());
+    let igw_id = w[lab.my_igw].aws_id.clone();
+    let before = w.trace(eni(w, lab.my_ec2), flow);
+    assert_eq!(blocked_at(&before), (C::IgwPublicIpAssociationForEgress, K::InternetGateway, igw_id.clone()));
+    assert_eq!(
+        route_hop(&before),
+        route(Cidr::ANY, RouteHop::InternetGateway(igw_id.as_str().into()), RouteState::Active)
+    );
 
     w.detach_internet_gateway(lab.my_igw, lab.my_vpc).unwrap();
-    let igw_id = w[lab.my_igw].aws_id.clone();
     let rt_id = w[lab.my_rt].aws_id.clone();
     let t = w.trace(eni(w, lab.my_ec2), flow);
     assert_eq!(blocked_at(&t), (C::BadStateRoute, K::RouteTable, rt_id));
@@ -301,11 +308,19 @@ fn i2_an_interface_without_a_public_ip_cannot_leave_through_the_igw() {
 fn i3_inbound_to_a_public_ip_whose_vpc_has_no_gateway_is_dropped() {
     // I3: Inbound, the IGW drops traffic whose destination is not a public IP mapped to an ENI (or
     // NLB node) of its VPC (RA code IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS).
+    // I7: a gateway cannot be detached while the VPC's public addresses are mapped, but an
+    // instance may be launched with a public IP into a VPC that has no gateway at all.
     let mut lab = Lab::ready(LabOptions::default()).unwrap();
     let w = &mut lab.world;
     let flow = tcp_from(w, lab.my_ec2, public_ip(w, lab.web1), 80);
     assert!(w.trace(eni(w, lab.my_ec2), flow).reachable());
-    w.detach_internet_gateway(lab.custom_igw, lab.custom_vpc).unwrap();
+    let refused = w.detach_internet_gateway(lab.custom_igw, lab.custom_vpc).unwrap_err();
+    assert_eq!(refused.code, "DependencyViolation");
+    let isolated = vpc(w, "10.90.0.0/16");
+    let sub = subnet(w, isolated, "10.90.1.0/24", 0);
+    let open = group(w, isolated, "open", &[80], "0.0.0.0/0");
+    let server = instance(w, sub, &[open], true);
+    let flow = tcp_from(w, lab.my_ec2, public_ip(w, server), 80);
     let t = w.trace(eni(w, lab.my_ec2), flow);
     assert_eq!(blocked_at(&t), (C::IgwPrivateIpAssociationForIngress, K::Internet, "internet".to_string()));
     assert_eq!(

@@ -59,7 +59,9 @@ fn apply(w: &mut World, vpcs: &[VpcId], c: &Change) {
                 ..Default::default()
             });
         }
-        Change::DeleteSubnet(k) if k < w.subnets().len() => w.delete_subnet(SubnetId(k as u32)),
+        Change::DeleteSubnet(k) if k < w.subnets().len() => {
+            let _ = w.delete_subnet(SubnetId(k as u32));
+        }
         Change::CreateIgw => {
             w.create_internet_gateway(Tags::new());
         }
@@ -140,7 +142,9 @@ fn scan_resolve(w: &World, view: View, name: &str) -> Option<Vec<Ipv4Addr>> {
                 && e.private_dns_enabled
                 && resolves(e)
                 && svc.state == ServiceState::Available
-                && svc.private_dns_name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(&name))
+                && svc.private_dns.as_ref().is_some_and(|p| {
+                    p.verified_at_ms.is_some_and(|at| at <= w.now_ms()) && p.name.eq_ignore_ascii_case(&name)
+                })
         });
         if let Some(e) = private.filter(|_| v.dns_support && v.dns_hostnames) {
             return Some(endpoint_addresses(w, e, None));
@@ -192,7 +196,7 @@ fn names(w: &World) -> Vec<String> {
         names.push(format!("{}.{base}", e.aws_id));
     }
     for s in w.services().values() {
-        names.extend(s.private_dns_name.iter().flat_map(|n| [n.clone(), n.to_ascii_uppercase()]));
+        names.extend(s.private_dns.iter().flat_map(|p| [p.name.clone(), p.name.to_ascii_uppercase()]));
     }
     names
 }
@@ -214,7 +218,8 @@ fn assert_resolver_agrees_with_a_scan(w: &World, views: &[View]) {
 }
 
 #[test]
-fn load_balancer_and_endpoint_names_resolve_as_a_scan_does_l2_p6_p9_also_after_deletions() {
+fn load_balancer_and_endpoint_names_resolve_as_a_scan_does_l2_p6_p9_p12_before_verification_and_after_deletions(
+) {
     let mut lab = Lab::ready(LabOptions::default()).unwrap();
     lab.connect_privatelink().unwrap();
     let w = &mut lab.world;
@@ -241,6 +246,10 @@ fn load_balancer_and_endpoint_names_resolve_as_a_scan_does_l2_p6_p9_also_after_d
         .unwrap();
     w.advance(std::time::Duration::from_secs(150));
     let views = [View::Public, View::Vpc(lab.my_vpc), View::Vpc(lab.custom_vpc)];
+    assert_eq!(w.resolve(View::Vpc(lab.my_vpc), "api.example.internal").rcode, Rcode::NxDomain);
+    assert_resolver_agrees_with_a_scan(w, &views);
+    w.start_vpc_endpoint_service_private_dns_verification(svc).unwrap();
+    w.advance(std::time::Duration::from_secs(60));
     assert_eq!(w.resolve(View::Vpc(lab.my_vpc), "api.example.internal").rcode, Rcode::NoError);
     assert_resolver_agrees_with_a_scan(w, &views);
 

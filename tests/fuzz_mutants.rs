@@ -338,6 +338,8 @@ const STEPS: &[&str] = &[
     "- run: aws elbv2 register-targets --target-group-arn ${CustomNLBTG} --targets Id=${MyEC2}",
     "- run: aws ec2 terminate-instances --instance-ids ${CustomWeb2EC2}",
     "- run: aws ec2 detach-internet-gateway --internet-gateway-id ${CustomIGW} --vpc-id ${CustomVPC}",
+    "- run: aws ec2 terminate-instances --instance-ids ${MyEC2}",
+    "- run: aws ec2 detach-internet-gateway --internet-gateway-id ${MyIGW} --vpc-id ${MyVPC}",
     "- run: aws ec2 modify-instance-attribute --instance-id ${MyEC2} --groups ${WebSG} ${WebSG}",
     "- run: aws cloudformation delete-stack --stack-name privatelink-lab",
     "- run: aws ec2 reject-vpc-endpoint-connections --service-id ${svc.ServiceConfiguration.ServiceId} --vpc-endpoint-ids ${vpce.VpcEndpoint.VpcEndpointId}",

@@ -89,6 +89,7 @@ fn value(
         live: None,
         spent: std::cell::Cell::new(0),
         template_spent: inputs.template_spent,
+        imported: Default::default(),
     };
     let v = env.condition(node).map_err(|e| e.within(&format!("Conditions.{name}")))?;
     memo.insert(name.to_string(), v);

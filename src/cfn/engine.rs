@@ -28,6 +28,8 @@ pub struct Stack {
     pub outputs: IndexMap<String, String>,
     /// Exports: export name -> value.
     pub exports: IndexMap<String, String>,
+    /// Other stacks' exports this stack imports (`Fn::ImportValue`), in the order first read.
+    pub imports: IndexSet<String>,
     /// The order resources were created in (a topological order); deletion runs it backwards.
     pub creation_order: Vec<String>,
     /// Each resource's dependencies (Ref, Fn::GetAtt, Fn::Sub, DependsOn), in template order.
@@ -99,15 +101,41 @@ pub fn create_stack_from_node(
     execute(file, plan, ctx, exports, sink)
 }
 
-/// Deletes a stack's resources in reverse creation order, stopping at the first failure
-/// (as AWS's DELETE_FAILED does).
-pub fn delete_stack(stack: &Stack, sink: &mut dyn ResourceSink) -> Result<(), (String, SinkError)> {
-    for id in stack.creation_order.iter().rev() {
-        if let Some((kind, created)) = stack.resources.get(id) {
-            sink.delete(id, kind, created).map_err(|e| (id.clone(), e))?;
+/// Deletes a stack's resources as CloudFormation does (C1): a resource goes once every
+/// resource of the stack that depends on it is gone; a refusal is tried again after others
+/// went, and when nothing more can go the deletion stops. What was deleted stays deleted
+/// (the stack keeps only the rest); the error lists the resources that refused, each with
+/// why, in the order they were tried.
+pub fn delete_stack(stack: &mut Stack, sink: &mut dyn ResourceSink) -> Result<(), Vec<(String, SinkError)>> {
+    loop {
+        let mut progress = false;
+        let mut refused = Vec::new();
+        for id in stack.creation_order.clone().iter().rev() {
+            if has_remaining_dependent(stack, id) {
+                continue;
+            }
+            let Some((kind, created)) = stack.resources.get(id) else { continue };
+            match sink.delete(id, kind, created) {
+                Ok(()) => {
+                    stack.resources.shift_remove(id);
+                    stack.creation_order.retain(|x| x != id);
+                    progress = true;
+                }
+                Err(e) => refused.push((id.clone(), e)),
+            }
+        }
+        if stack.resources.is_empty() {
+            return Ok(());
+        }
+        if !progress {
+            return Err(refused);
         }
     }
-    Ok(())
+}
+
+/// Whether a resource of the stack that still exists depends on `id`.
+fn has_remaining_dependent(stack: &Stack, id: &str) -> bool {
+    stack.resources.keys().any(|r| stack.dependencies.get(r).is_some_and(|d| d.iter().any(|x| x == id)))
 }
 
 fn file_error(file: &str, mut problems: Vec<Problem>) -> FileError {
@@ -252,7 +280,18 @@ fn env<'a>(
 ) -> Env<'a> {
     let spent = Cell::new(0);
     let conditions = &plan.conditions;
-    Env { tpl: &plan.tpl, params: &plan.params, ctx, conditions, exports, live, spent, template_spent }
+    let imported = Default::default();
+    Env {
+        tpl: &plan.tpl,
+        params: &plan.params,
+        ctx,
+        conditions,
+        exports,
+        live,
+        spent,
+        template_spent,
+        imported,
+    }
 }
 
 fn execute(
@@ -270,6 +309,7 @@ fn execute(
         resources: IndexMap::new(),
         outputs: IndexMap::new(),
         exports: IndexMap::new(),
+        imports: IndexSet::new(),
         creation_order: Vec::new(),
         dependencies: plan.deps.iter().map(|(k, v)| (k.clone(), v.iter().cloned().collect())).collect(),
         skipped: Vec::new(),
@@ -288,7 +328,10 @@ fn execute(
         let empty = Node::new(NodeValue::Map(Vec::new()), r.loc);
         let props = match &r.properties {
             Some(p) => {
-                env(&plan, ctx, exports, Some(&values), &live_spent).eval(p).map_err(within)?.unwrap_or(empty)
+                let env = env(&plan, ctx, exports, Some(&values), &live_spent);
+                let props = env.eval(p).map_err(within)?.unwrap_or(empty);
+                stack.imports.extend(env.imported.take());
+                props
             }
             None => empty,
         };
@@ -360,6 +403,7 @@ fn outputs(
         }
         stack.outputs.insert(name.clone(), text);
     }
+    stack.imports.extend(env.imported.take());
     Ok(())
 }
 

@@ -3,9 +3,9 @@
 //! (resources are *unknown* values, so static mistakes surface before the sink is
 //! called) and a live run just before each resource is created.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 
-use indexmap::IndexMap;
+use indexmap::{IndexMap, IndexSet};
 
 use super::intrinsic::{as_intrinsic, unknown_intrinsic};
 use super::params::{fnv1a, ParamValue};
@@ -49,6 +49,9 @@ pub struct Env<'a> {
     /// Bytes the intrinsic functions produced so far in this pass over the whole template,
     /// conditions, resources and outputs together (see [`MAX_TEMPLATE_EVAL_BYTES`]).
     pub template_spent: &'a Cell<usize>,
+    /// The export names `Fn::ImportValue` read so far (C1: a stack cannot delete an
+    /// export another stack imports).
+    pub imported: RefCell<IndexSet<String>>,
 }
 
 /// Most bytes the intrinsic functions of one resource (or output) may produce, counting

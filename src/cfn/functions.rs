@@ -231,6 +231,7 @@ impl Env<'_> {
                 .unwrap_or_else(|| "create the stack that exports it first".to_string());
             Problem::new(arg.loc, format!("Fn::ImportValue: no stack exports `{name}`")).hint(hint)
         })?;
+        self.imported.borrow_mut().insert(name);
         Ok(str_node(value.clone(), loc))
     }
 }

@@ -4,8 +4,10 @@
 //! and colour, [`output`] writes and checks every byte sent to standard output and error.
 
 mod describe;
+mod diff;
 mod graph;
 mod output;
+mod reach;
 mod run;
 mod shell;
 mod style;
@@ -58,6 +60,8 @@ const EXAMPLES: &str = "Examples:
   vpcsim trace lab --from My-EC2 --to Custom-NLB:80 --until 4
   vpcsim describe lab subnets
   vpcsim graph lab --format svg -o lab.svg
+  vpcsim reach lab --port 80,443
+  vpcsim diff lab --before-step 4
 
 FILE is a scenario file, or `lab` for the built-in seed lab. Every command that takes one shows its world \
 after the steps before clean-up (the first step that deletes or terminates anything); --until and --from-start choose another.";
@@ -225,6 +229,76 @@ svg needs Graphviz (`apt-get install graphviz`).", state_help!()))]
         #[arg(short = 'o', long = "output", value_name = "PATH")]
         output: Option<PathBuf>,
     },
+    /// Reachability matrix: every source against every destination and port, in classes.
+    #[command(
+        after_help = concat!("Examples:\n  vpcsim reach lab\n  vpcsim reach lab --from internet --to vpc:My-VPC --port 22,80\n  \
+vpcsim reach lab --explain My-EC2 Custom-WEB-1 tcp:80\n\n\
+Sources are the internet, running instances and load balancer nodes; destinations are instances, load balancers \
+and interface endpoints. --from and --to keep those matching any filter: a Name tag, a load balancer's name or an \
+AWS id, `internet`, `vpc:NAME-OR-ID`, `subnet:NAME-OR-ID` or `tag:KEY=VALUE`. --port takes PORT (tcp), tcp:PORT, \
+udp:PORT or icmp, comma-separated or repeated; the default is tcp 22, 80, 443, 3306, 5432, 6379, 8080, udp 53 and icmp. \
+A destination is reached when every interface it has is (each node of a load balancer, each interface of an \
+endpoint). Rows (and columns) with identical verdicts are merged.\n\n\
+--json prints {sources, destinations, ports, cells}; see docs/reachability.md.\n\n\
+Exit status: 0 the matrix was printed (with --explain: reachable), 1 with --explain: not reachable, 2 bad input.", state_help!())
+    )]
+    Reach {
+        /// Scenario file (or `lab`).
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Keep only these sources (repeatable).
+        #[arg(long, value_name = "FILTER")]
+        from: Vec<String>,
+        /// Keep only these destinations (repeatable).
+        #[arg(long, value_name = "FILTER")]
+        to: Vec<String>,
+        /// Ports to ask (repeatable, comma-separated).
+        #[arg(long = "port", value_name = "PORT")]
+        ports: Vec<String>,
+        #[command(flatten)]
+        state: world::StateArgs,
+        /// Print the matrix as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Print the full trace behind one cell.
+        #[arg(long, num_args = 3, value_names = ["SRC", "DST", "PORT"])]
+        explain: Option<Vec<String>>,
+    },
+    /// What a change changed: every reachability cell whose verdict differs between two worlds.
+    #[command(after_help = "Examples:\n  vpcsim diff lab --before-step 4\n  \
+vpcsim diff scenarios/two-tier-internal-nlb.cfn.yaml changed.cfn.yaml\n  vpcsim diff before.yaml after.yaml --to tag:Tier=db --port 5432\n\n\
+BEFORE and AFTER are scenario files (their stacks and steps applied: the steps before clean-up unless \
+--before-step and --after-step stop each after its first N steps) or CloudFormation templates (one stack, no parameters). With one scenario, \
+--before-step and --after-step pick two of its steps. Sources and destinations are matched by name; \
+--from, --to and --port ask as `vpcsim reach` does. Each change prints the port, the sources and \
+destinations it holds for, and the decisive hop of both traces.\n\n\
+Exit status: 0 nothing changed, 1 something changed, 2 bad input.")]
+    Diff {
+        /// The earlier scenario file or template.
+        #[arg(value_name = "BEFORE")]
+        before: PathBuf,
+        /// The later scenario file or template (BEFORE again when absent).
+        #[arg(value_name = "AFTER")]
+        after: Option<PathBuf>,
+        /// Apply only the first N steps of BEFORE.
+        #[arg(long, value_name = "N")]
+        before_step: Option<usize>,
+        /// Apply only the first M steps of AFTER.
+        #[arg(long, value_name = "M")]
+        after_step: Option<usize>,
+        /// Keep only these sources (repeatable).
+        #[arg(long, value_name = "FILTER")]
+        from: Vec<String>,
+        /// Keep only these destinations (repeatable).
+        #[arg(long, value_name = "FILTER")]
+        to: Vec<String>,
+        /// Ports to ask (repeatable, comma-separated).
+        #[arg(long = "port", value_name = "PORT")]
+        ports: Vec<String>,
+        /// Print the changes as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Writes to standard output and flushes (see [`output`] for what happens on a write error).
@@ -244,6 +318,27 @@ pub fn run(cli: Cli) -> u8 {
         Command::Describe { file, what, state } => describe::command(&file, what.as_deref(), &state),
         Command::Graph { file, format, trace, state, output } => {
             graph::command(&file, format, trace.as_deref(), &state, output.as_deref())
+        }
+        Command::Reach { file, from, to, ports, state, json, explain } => reach::command(&reach::Args {
+            file: &file,
+            state: &state,
+            from: &from,
+            to: &to,
+            ports: &ports,
+            json,
+            explain: explain.as_deref(),
+        }),
+        Command::Diff { before, after, before_step, after_step, from, to, ports, json } => {
+            diff::command(&diff::Args {
+                before: &before,
+                after: after.as_deref(),
+                before_step,
+                after_step,
+                from: &from,
+                to: &to,
+                ports: &ports,
+                json,
+            })
         }
     };
     let code = match result {

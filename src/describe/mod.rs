@@ -430,8 +430,14 @@ pub fn service(w: &World, svc: ServiceId) -> Value {
         "SupportedIpAddressTypes": ["ipv4"],
         "BaseEndpointDnsNames": [s.base_dns_name],
     });
-    if let Some(name) = &s.private_dns_name {
-        v["PrivateDnsName"] = json!(name);
+    if let Some(p) = &s.private_dns {
+        v["PrivateDnsName"] = json!(p.name);
+        v["PrivateDnsNameConfiguration"] = json!({
+            "State": p.state(w.now_ms()).as_str(),
+            "Type": "TXT",
+            "Value": p.txt_value,
+            "Name": p.txt_name,
+        });
     }
     v
 }

@@ -72,12 +72,18 @@ pub fn endpoint_services(w: &World) -> Value {
     let mut details = super::aws_services(w);
     details.extend(live
         .map(|(i, s)| {
-            json!({
+            let mut v = json!({
                 "ServiceName": s.service_name, "ServiceId": s.service_id, "ServiceType": [{"ServiceType": "Interface"}],
                 "AvailabilityZones": w.service_azs(i), "Owner": w.account_id,
                 "BaseEndpointDnsNames": [s.base_dns_name], "VpcEndpointPolicySupported": false,
                 "AcceptanceRequired": s.acceptance_required, "ManagesVpcEndpoints": false,
-            })
+            });
+            if let Some(p) = &s.private_dns {
+                v["PrivateDnsName"] = json!(p.name);
+                v["PrivateDnsNames"] = json!([{"PrivateDnsName": p.name}]);
+                v["PrivateDnsNameVerificationState"] = json!(p.state(w.now_ms()).as_str());
+            }
+            v
         })
     );
     with_service_names(details)

@@ -1,9 +1,11 @@
-//! PrivateLink: endpoint service configurations and interface endpoints (P1-P7, P10, P11).
+//! PrivateLink: endpoint service configurations and interface endpoints (P1-P7, P10-P12).
 
 use super::ApiResult;
 use crate::error::ApiError;
 use crate::ids::*;
-use crate::model::endpoint_service::{EndpointService, ServiceState};
+use crate::model::endpoint_service::{
+    EndpointService, PrivateDnsName, ServiceState, VerificationState, VERIFY_SECONDS,
+};
 use crate::model::eni::EniOwner;
 use crate::model::vpc_endpoint::{EndpointState, VpcEndpoint, DELETE_SECONDS, PROVISION_SECONDS};
 use crate::model::Tags;
@@ -29,7 +31,8 @@ pub struct CreateVpcEndpoint {
 }
 
 impl World {
-    /// CreateVpcEndpointServiceConfiguration (P1): fronts NLBs; available at once.
+    /// CreateVpcEndpointServiceConfiguration (P1): fronts NLBs; available at once. A private
+    /// DNS name starts in pendingVerification with a TXT record to publish (P12).
     pub fn create_vpc_endpoint_service_configuration(
         &mut self,
         nlbs: &[LbId],
@@ -60,6 +63,12 @@ impl World {
         let id = ServiceId(self.services.len() as u32);
         let service_id = self.ids.aws_id("vpce-svc");
         let region = self.region.name;
+        let private_dns = private_dns_name.map(|name| PrivateDnsName {
+            name,
+            txt_name: format!("_{}", self.ids.lower_alnum(20)),
+            txt_value: format!("vpce:{}", self.ids.alnum(20)),
+            verified_at_ms: None,
+        });
         self.services.insert(
             &mut self.by_aws_id,
             Handle::Service,
@@ -70,7 +79,7 @@ impl World {
                 nlbs: nlbs.to_vec(),
                 acceptance_required,
                 allowed_principals: Vec::new(),
-                private_dns_name,
+                private_dns,
                 state: ServiceState::Available,
                 tags,
             },
@@ -111,6 +120,33 @@ impl World {
             if !s.allowed_principals.contains(p) {
                 s.allowed_principals.push(p.clone());
             }
+        }
+        Ok(())
+    }
+
+    /// StartVpcEndpointServicePrivateDnsVerification (P12): the check of the TXT record
+    /// starts; the name is verified [`VERIFY_SECONDS`] later on the virtual clock (vpcsim
+    /// takes the record as published).
+    pub fn start_vpc_endpoint_service_private_dns_verification(&mut self, svc: ServiceId) -> ApiResult<()> {
+        const OP: &str = "StartVpcEndpointServicePrivateDnsVerification";
+        let now = self.now_ms;
+        let s = &mut self.services[svc];
+        let Some(p) = s.private_dns.as_mut() else {
+            return Err(ApiError::new(
+                OP,
+                "InvalidParameter",
+                format!("The service {} does not have a private DNS name to verify.", s.service_id),
+            ));
+        };
+        if p.state(now) == VerificationState::Verified {
+            return Err(ApiError::new(
+                OP,
+                "InvalidParameter",
+                format!("The private DNS name {} of service {} is already verified.", p.name, s.service_id),
+            ));
+        }
+        if p.verified_at_ms.is_none() {
+            p.verified_at_ms = Some(now + VERIFY_SECONDS * 1000);
         }
         Ok(())
     }
@@ -244,7 +280,8 @@ impl World {
         };
         let dns_suffix = self.ids.lower_alnum(8);
         let service = &self.services[svc];
-        let private = service.private_dns_name.as_deref().filter(|_| req.private_dns_enabled);
+        let private =
+            service.private_dns.as_ref().map(|p| p.name.as_str()).filter(|_| req.private_dns_enabled);
         self.dns_names.insert_endpoint(&format!("{aws_id}-{dns_suffix}"), private.map(|n| (vpc, n)), id);
         self.endpoints.insert(
             &mut self.by_aws_id,

@@ -296,16 +296,40 @@ impl World {
         self.igws[igw].deleted = true;
     }
 
-    /// DeleteVpc: the VPC is gone (its stack deletes what is inside it first).
-    pub fn delete_vpc(&mut self, vpc: VpcId) {
+    /// DeleteVpc: refused (DependencyViolation) while the VPC still has a subnet, an
+    /// attached internet gateway or a network interface; its stack deletes those first.
+    pub fn delete_vpc(&mut self, vpc: VpcId) -> ApiResult<()> {
+        let has_subnet = self.subnets_in(vpc).next().is_some();
+        let has_gateway = self.gateway_of(vpc).is_some();
+        let has_eni = self.enis().live().any(|(_, e)| e.vpc == vpc);
+        if has_subnet || has_gateway || has_eni {
+            return Err(ApiError::new(
+                "DeleteVpc",
+                "DependencyViolation",
+                format!("The vpc '{}' has dependencies and cannot be deleted.", self.vpcs[vpc].aws_id),
+            ));
+        }
         self.vpcs[vpc].deleted = true;
+        Ok(())
     }
 
-    /// DeleteSubnet.
-    pub fn delete_subnet(&mut self, subnet: SubnetId) {
+    /// DeleteSubnet: refused (DependencyViolation) while a network interface (an
+    /// instance's, a load balancer node's, an endpoint's) is in it.
+    pub fn delete_subnet(&mut self, subnet: SubnetId) -> ApiResult<()> {
+        if self.enis().live().any(|(_, e)| e.subnet == subnet) {
+            return Err(ApiError::new(
+                "DeleteSubnet",
+                "DependencyViolation",
+                format!(
+                    "The subnet '{}' has dependencies and cannot be deleted.",
+                    self.subnets[subnet].aws_id
+                ),
+            ));
+        }
         let s = &mut self.subnets[subnet];
         s.deleted = true;
         self.subnets_by_address.remove(s.vpc, s.cidr, subnet);
+        Ok(())
     }
 
     /// DeleteRouteTable.
@@ -339,18 +363,36 @@ impl World {
         Ok(())
     }
 
-    /// DetachInternetGateway: routes to it become blackholes (R5).
+    /// DetachInternetGateway: routes to it become blackholes (R5); refused while public
+    /// addresses of the VPC are mapped (I7, DependencyViolation).
     pub fn detach_internet_gateway(&mut self, igw: IgwId, vpc: VpcId) -> ApiResult<()> {
-        let g = &mut self.igws[igw];
+        const OP: &str = "DetachInternetGateway";
+        let g = &self.igws[igw];
         if g.attached != Some(vpc) {
             return Err(ApiError::new(
-                "DetachInternetGateway",
+                OP,
                 "Gateway.NotAttached",
                 format!("resource {} is not attached to network {}", g.aws_id, self.vpcs[vpc].aws_id),
             ));
         }
-        g.attached = None;
+        if self.has_mapped_public_addresses(vpc) {
+            return Err(ApiError::new(
+                OP,
+                "DependencyViolation",
+                format!(
+                    "Network {} has some mapped public address(es). Please unmap those public address(es) before detaching the gateway.",
+                    self.vpcs[vpc].aws_id
+                ),
+            ));
+        }
+        self.igws[igw].attached = None;
         Ok(())
+    }
+
+    /// I7: whether an interface of the VPC still has a public address mapped: an automatic
+    /// public IP, an Elastic IP, an internet-facing load balancer node's address.
+    fn has_mapped_public_addresses(&self, vpc: VpcId) -> bool {
+        self.enis().live().any(|(id, e)| e.vpc == vpc && self.public_ip_of(id).is_some())
     }
 
     pub(crate) fn resolve_target(

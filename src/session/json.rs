@@ -60,7 +60,17 @@ pub fn state_of(s: &Session, resource: &str, wanted: &str) -> Result<bool, Strin
             }
             Ok(w[e].state.as_str() == wanted)
         }
-        Some(Handle::Service(x)) => Ok(w[x].state.as_str().eq_ignore_ascii_case(wanted)),
+        Some(Handle::Service(x)) => {
+            let dns = w[x].private_dns.as_ref().map(|p| p.state(w.now_ms()).as_str());
+            match wanted {
+                "pendingVerification" | "verified" if dns.is_some() => Ok(dns == Some(wanted)),
+                "available" | "Available" | "deleted" | "Deleted" => {
+                    Ok(w[x].state.as_str().eq_ignore_ascii_case(wanted))
+                }
+                _ if dns.is_some() => unknown(&["available", "deleted", "pendingVerification", "verified"]),
+                _ => unknown(&["available", "deleted"]),
+            }
+        }
         Some(Handle::Instance(i)) => Ok(w[i].state.as_str() == wanted),
         Some(Handle::Lb(l)) => Ok(match wanted {
             "active" => !w[l].deleted,

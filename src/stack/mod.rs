@@ -176,10 +176,20 @@ fn atomically(
     world.transaction(|world| run(&ctx, &mut StackBuilder { world, stack_name: stack_name.to_string() }))
 }
 
-/// Delete a stack's resources in reverse order; the first refusal stops it (DELETE_FAILED) and
-/// the world is left as before.
-pub fn delete_stack(world: &mut World, stack: &Stack) -> Result<(), (String, SinkError)> {
-    world.transaction(|world| {
-        crate::cfn::delete_stack(stack, &mut StackBuilder { world, stack_name: stack.name.clone() })
+/// Delete a stack's resources (C1): in dependency order, each deletion its own call; what
+/// refuses stays, with everything it depends on, and the stack keeps only that. What was
+/// deleted is not restored. Errors are the resources that refused, with why.
+pub fn delete_stack(world: &mut World, stack: &mut Stack) -> Result<(), Vec<(String, SinkError)>> {
+    let stack_name = stack.name.clone();
+    crate::cfn::delete_stack(stack, &mut StackBuilder { world, stack_name })
+}
+
+/// C1: why a stack cannot be deleted at all because another stack imports one of its
+/// exports, in CloudFormation's words; `None` when nothing it exports is imported.
+pub fn export_in_use<'a>(stack: &Stack, others: impl IntoIterator<Item = &'a Stack>) -> Option<String> {
+    let others: Vec<&Stack> = others.into_iter().filter(|o| o.name != stack.name).collect();
+    stack.exports.keys().find_map(|export| {
+        let user = others.iter().find(|o| o.imports.contains(export))?;
+        Some(format!("Export {export} cannot be deleted as it is in use by {}", user.name))
     })
 }

@@ -71,6 +71,14 @@ impl Topology {
                 Change::DetachIgw(i) => {
                     let b = &built[i.index(built.len())];
                     if let Some(g) = b.igw {
+                        // I7: the gateway detaches only once no public address of the VPC is
+                        // mapped: the instances holding one go first (an internet-facing NLB
+                        // keeps its nodes' addresses, and the detachment is then refused).
+                        for inst in &b.instances {
+                            if w.public_ip_of(w[*inst].eni).is_some() {
+                                w.terminate_instance(*inst);
+                            }
+                        }
                         let _ = w.detach_internet_gateway(g, b.vpc);
                     }
                 }

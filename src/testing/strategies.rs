@@ -225,7 +225,8 @@ pub enum Fate {
 /// A late change, after the clock moved.
 #[derive(Clone, Debug)]
 pub enum Change {
-    /// Detach a VPC's internet gateway: routes to it become blackholes (R5).
+    /// Detach a VPC's internet gateway, its instances with public addresses terminated first
+    /// (I7): routes to it become blackholes (R5).
     DetachIgw(Index),
     /// Terminate an instance: routes to it become blackholes (R5).
     Terminate(Index),

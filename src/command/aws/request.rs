@@ -179,6 +179,11 @@ pub enum Request {
         /// `--filters`.
         filters: Vec<Filter>,
     },
+    /// ec2 start-vpc-endpoint-service-private-dns-verification (P12).
+    StartVpcEndpointServicePrivateDnsVerification {
+        /// `--service-id`.
+        service_id: String,
+    },
     /// ec2 accept- / reject-vpc-endpoint-connections.
     VpcEndpointConnections {
         /// Accept or reject.
@@ -600,6 +605,9 @@ impl Request {
                 service_id: f.req("service-id")?,
                 filters: f.filters()?,
             },
+            "start-vpc-endpoint-service-private-dns-verification" => {
+                R::StartVpcEndpointServicePrivateDnsVerification { service_id: f.req("service-id")? }
+            }
             "accept-vpc-endpoint-connections" | "reject-vpc-endpoint-connections" => {
                 R::VpcEndpointConnections {
                     change,

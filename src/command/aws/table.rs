@@ -183,6 +183,7 @@ pub const OPERATIONS: &[OpSpec] = &[
         &[rs("service-id"), l("add-allowed-principals"), l("remove-allowed-principals")],
     ),
     op("ec2", "describe-vpc-endpoint-service-permissions", &[rs("service-id"), l("filters")]),
+    op("ec2", "start-vpc-endpoint-service-private-dns-verification", &[rs("service-id")]),
     op("ec2", "accept-vpc-endpoint-connections", ENDPOINT_CONNECTIONS),
     op("ec2", "reject-vpc-endpoint-connections", ENDPOINT_CONNECTIONS),
     op("ec2", "describe-vpc-endpoint-connections", &[l("filters")]),

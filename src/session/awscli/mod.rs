@@ -53,6 +53,7 @@ fn mutate(s: &mut Session, op: &str, request: &Request) -> Answer {
         R::CreateVpcEndpointServiceConfiguration { .. }
         | R::DeleteVpcEndpointServiceConfigurations { .. }
         | R::ModifyVpcEndpointServicePermissions { .. }
+        | R::StartVpcEndpointServicePrivateDnsVerification { .. }
         | R::VpcEndpointConnections { .. }
         | R::CreateVpcEndpoint { .. }
         | R::DeleteVpcEndpoints { .. } => privatelink::mutate(w, op, request),
@@ -73,20 +74,30 @@ fn mutate(s: &mut Session, op: &str, request: &Request) -> Answer {
     }
 }
 
-/// DeleteStack: a stack that is not there is no error (as AWS answers); a failed
-/// deletion leaves the stack in DELETE_FAILED with the reason.
+/// DeleteStack: a stack that is not there is no error (as AWS answers). C1: a stack whose
+/// export another stack imports is not touched; otherwise what can be deleted is, and
+/// what refused stays in the stack, which shows DELETE_FAILED with the reason.
 fn delete_stack(s: &mut Session, name: &str) {
-    let Some(stack) = s.stacks.get(name).cloned() else { return };
-    match crate::stack::delete_stack(&mut s.world, &stack) {
+    let Some(mut stack) = s.stacks.get(name).cloned() else { return };
+    if let Some(reason) = crate::stack::export_in_use(&stack, s.stacks.values()) {
+        s.delete_failed.insert(name.to_string(), reason);
+        return;
+    }
+    match crate::stack::delete_stack(&mut s.world, &mut stack) {
         Ok(()) => {
             s.stacks.shift_remove(name);
             s.delete_failed.shift_remove(name);
         }
-        Err((id, e)) => {
-            s.delete_failed.insert(
-                name.to_string(),
-                format!("The following resource(s) failed to delete: [{id}]. {}", e.message),
+        Err(refused) => {
+            let ids: Vec<&str> = refused.iter().map(|(id, _)| id.as_str()).collect();
+            let why: Vec<&str> = refused.iter().map(|(_, e)| e.message.as_str()).collect();
+            let reason = format!(
+                "The following resource(s) failed to delete: [{}]. {}",
+                ids.join(", "),
+                why.join(" ")
             );
+            s.delete_failed.insert(name.to_string(), reason);
+            s.stacks.insert(name.to_string(), stack);
         }
     }
 }

@@ -46,6 +46,11 @@ pub fn mutate(w: &mut World, op: &str, request: &Request) -> Answer {
             w.modify_vpc_endpoint_service_permissions(svc, add, remove)?;
             Ok(json!({"ReturnValue": true}))
         }
+        R::StartVpcEndpointServicePrivateDnsVerification { service_id } => {
+            let svc = w.service_id(op, service_id)?;
+            w.start_vpc_endpoint_service_private_dns_verification(svc)?;
+            Ok(json!({"ReturnValue": true}))
+        }
         R::VpcEndpointConnections { change, service_id, endpoint_ids } => {
             let svc = w.service_id(op, service_id)?;
             let mut eps = Vec::new();

@@ -1,0 +1,225 @@
+//! One cell of the matrix: a source, a destination and a probe, walked by the one
+//! packet walk ([`World::walk`], [`World::walk_from_internet`]). A destination is
+//! reached at every interface it has (an instance's primary interface, each node of a
+//! load balancer, each interface of an endpoint): by its private address from its
+//! own VPC, by its private then its public address from another VPC (its public one only
+//! when its private address lies inside the source VPC's block), by its public address
+//! from the internet.
+
+use std::net::Ipv4Addr;
+
+use crate::addr::Protocol;
+use crate::forward::{Component, Destination, ExplainRecorder, Outcome, Recorder, Why, INTERNET_CLIENT};
+use crate::ids::*;
+use crate::trace::{ExplanationCode, Flow, Header, Trace};
+use crate::world::World;
+
+use super::probe::Probe;
+use super::select::{Source, Target};
+
+/// The source port flows of the matrix leave from (the first of Linux's ephemeral ports).
+pub const SOURCE_PORT: u16 = 32768;
+
+/// What one cell says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Verdict {
+    /// Delivered at every interface of the destination, and answered.
+    Reachable,
+    /// Stopped, with the RA2 code of where.
+    Blocked {
+        /// Why.
+        code: ExplanationCode,
+        /// Whether the response was stopped (the request got there).
+        on_return: bool,
+    },
+    /// The address reached something else (an overlapping block in the source's VPC).
+    Elsewhere,
+    /// The source has no address to use (a private-only destination from the internet).
+    NoAddress,
+}
+
+impl Verdict {
+    /// Whether the cell is reachable.
+    pub fn is_reachable(self) -> bool {
+        self == Verdict::Reachable
+    }
+
+    /// How the verdict is printed: `reachable`, the RA2 code (`+return` when the response
+    /// stopped), `elsewhere`, `no-address`.
+    pub fn label(self) -> String {
+        match self {
+            Verdict::Reachable => "reachable".to_string(),
+            Verdict::Blocked { code, on_return: false } => code.as_str().to_string(),
+            Verdict::Blocked { code, on_return: true } => format!("{}+return", code.as_str()),
+            Verdict::Elsewhere => "elsewhere".to_string(),
+            Verdict::NoAddress => "no-address".to_string(),
+        }
+    }
+}
+
+/// A cell's verdict and whether any flow of it was placed by a load balancer's flow hash
+/// (whose choice depends on the source address, so the cell is not shared by a class).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Evaluated {
+    /// The verdict.
+    pub verdict: Verdict,
+    /// Whether a flow hash picked a target on the way.
+    pub hashed: bool,
+}
+
+/// Notes what a matrix needs from a walk: a flow hash consulted, the load balancer and
+/// endpoint passed. Allocates nothing; wraps another recorder for explanations.
+struct Marks<R> {
+    inner: R,
+    hashed: bool,
+    lb: Option<LbId>,
+    endpoint: Option<EndpointId>,
+}
+
+impl<R: Recorder> Recorder for Marks<R> {
+    #[inline]
+    fn hop(
+        &mut self,
+        w: &World,
+        c: Component,
+        why: Why<'_>,
+        inbound: Option<Header>,
+        outbound: Option<Header>,
+    ) {
+        match c {
+            Component::Lb(lb) if self.lb.is_none() => self.lb = Some(lb),
+            Component::Endpoint(ep) if self.endpoint.is_none() => self.endpoint = Some(ep),
+            _ => {}
+        }
+        self.hashed |= matches!(why, Why::Target(..));
+        self.inner.hop(w, c, why, inbound, outbound);
+    }
+
+    #[inline]
+    fn start_return(&mut self) {
+        self.inner.start_return();
+    }
+}
+
+/// The address a source sends from.
+fn source_address(w: &World, s: Source) -> Ipv4Addr {
+    match s {
+        Source::Internet => INTERNET_CLIENT,
+        Source::Instance(i) => w[w[i].eni].private_ip,
+        Source::LbNode(_, eni) => w[eni].private_ip,
+    }
+}
+
+/// The VPC a source is in (none for the internet).
+fn source_vpc(w: &World, s: Source) -> Option<VpcId> {
+    match s {
+        Source::Internet => None,
+        Source::Instance(i) => Some(w[w[i].eni].vpc),
+        Source::LbNode(_, eni) => Some(w[eni].vpc),
+    }
+}
+
+/// The interfaces a destination is reached at.
+fn target_interfaces(w: &World, t: Target) -> impl Iterator<Item = EniId> + '_ {
+    let (one, many): (Option<EniId>, &[EniId]) = match t {
+        Target::Instance(i) => (Some(w[i].eni), &[]),
+        Target::Endpoint(ep) => (None, &w[ep].enis),
+        Target::Lb(_) => (None, &[]),
+    };
+    let nodes = match t {
+        Target::Lb(lb) => w[lb].nodes.as_slice(),
+        _ => &[],
+    };
+    one.into_iter().chain(many.iter().copied()).chain(nodes.iter().map(|n| n.eni)).filter(|e| !w[e].deleted)
+}
+
+/// The addresses tried for one interface, in order (at most two). From another VPC the
+/// private address is tried only when it lies outside the source VPC's own block (inside,
+/// the source's local route would keep it at home).
+fn addresses(w: &World, from: Option<VpcId>, eni: EniId) -> [Option<Ipv4Addr>; 2] {
+    let e = &w[eni];
+    let public = w.public_ip_of(eni);
+    match from {
+        None => [public, None],
+        Some(v) if v == e.vpc => [Some(e.private_ip), None],
+        Some(v) if w[v].cidr.contains(e.private_ip) => [public, None],
+        Some(_) => [Some(e.private_ip), public],
+    }
+}
+
+/// The header of a probe from `src` to `dst`.
+pub fn header(src: Ipv4Addr, dst: Ipv4Addr, p: Probe) -> Header {
+    let src_port = if p.protocol == Protocol::Icmp { 0 } else { SOURCE_PORT };
+    Header { src, dst, protocol: p.protocol, src_port, dst_port: p.port }
+}
+
+/// Walks one flow with `rec` and judges it against the destination meant.
+fn attempt<R: Recorder>(w: &World, s: Source, t: Target, h: Header, rec: R) -> (Verdict, Outcome, Marks<R>) {
+    let mut marks = Marks { inner: rec, hashed: false, lb: None, endpoint: None };
+    let flow = Flow { header: h, seq: 0 };
+    let outcome = match s {
+        Source::Internet => w.walk_from_internet(flow, &mut marks),
+        Source::Instance(i) => w.walk(w[i].eni, flow, &mut marks),
+        Source::LbNode(_, eni) => w.walk(eni, flow, &mut marks),
+    };
+    let verdict = match outcome {
+        Outcome::Blocked(b) => Verdict::Blocked { code: b.code, on_return: b.on_return },
+        Outcome::Delivered { to, .. } => {
+            let meant = match t {
+                Target::Instance(i) => to == Destination::Instance(i),
+                Target::Lb(lb) => marks.lb == Some(lb),
+                Target::Endpoint(ep) => marks.endpoint == Some(ep),
+            };
+            if meant {
+                Verdict::Reachable
+            } else {
+                Verdict::Elsewhere
+            }
+        }
+    };
+    (verdict, outcome, marks)
+}
+
+/// Runs every attempt a cell makes, stopping at the first interface not reached; `run`
+/// walks one header. The verdict is the last attempt's, which is also the decisive one.
+fn decide(w: &World, s: Source, t: Target, p: Probe, mut run: impl FnMut(Header) -> Verdict) -> Verdict {
+    let src = source_address(w, s);
+    let from = source_vpc(w, s);
+    let mut last = Verdict::NoAddress;
+    for eni in target_interfaces(w, t) {
+        let mut reached = false;
+        for dst in addresses(w, from, eni).into_iter().flatten() {
+            last = run(header(src, dst, p));
+            if last.is_reachable() {
+                reached = true;
+                break;
+            }
+        }
+        if !reached {
+            return last;
+        }
+    }
+    last
+}
+
+/// The verdict of one cell, allocating nothing.
+pub fn evaluate(w: &World, s: Source, t: Target, p: Probe) -> Evaluated {
+    let mut hashed = false;
+    let verdict = decide(w, s, t, p, |h| {
+        let (v, _, marks) = attempt(w, s, t, h, crate::forward::NullRecorder);
+        hashed |= marks.hashed;
+        v
+    });
+    Evaluated { verdict, hashed }
+}
+
+/// One cell with the full trace of its decisive flow (none when no address could be tried).
+pub fn explain(w: &World, s: Source, t: Target, p: Probe) -> (Verdict, Option<Trace>) {
+    let mut decisive = None;
+    let verdict = decide(w, s, t, p, |h| {
+        let (v, outcome, marks) = attempt(w, s, t, h, ExplainRecorder::new(w));
+        decisive = Some(marks.inner.finish(h, outcome));
+        v
+    });
+    (verdict, decisive)
+}

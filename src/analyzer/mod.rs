@@ -1,0 +1,26 @@
+//! Reachability over a whole world at once, offline: every source against every
+//! destination and port ([`matrix`]), computed over equivalence classes
+//! ([`classes`]) by the one packet walk ([`cell`]), never a second copy of its rules.
+//!
+//! - [`probe`]: the ports and protocols asked (`tcp:443`, `udp:53`, `icmp`).
+//! - [`select`]: sources and destinations, and the filters that pick them.
+//! - [`cell`]: one source, destination and probe walked and judged.
+//! - [`classes`]: what makes two interfaces indistinguishable to every rule.
+//! - [`matrix`]: the verdicts, per class pair, read per cell.
+//! - [`diff`]: what a change changed, cell by cell over the classes both worlds share.
+//! - [`group`]: rows and columns with identical verdicts, for people.
+//! - [`json`]: the matrix for machines.
+
+pub mod cell;
+pub mod classes;
+pub mod diff;
+pub mod group;
+pub mod json;
+pub mod matrix;
+pub mod probe;
+pub mod select;
+
+pub use cell::Verdict;
+pub use matrix::Matrix;
+pub use probe::{Probe, DEFAULT_PROBES};
+pub use select::{Filter, Source, Target};

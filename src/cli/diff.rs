@@ -1,0 +1,177 @@
+//! `vpcsim diff`: what a change changed. Two worlds (two files, two steps of one
+//! scenario, or a CloudFormation template and a changed copy) get the same
+//! reachability question ([`vpcsim::analyzer`]); every cell whose verdict changed is
+//! printed with the decisive hop of both traces. Exit 0 when nothing changed, 1 when
+//! something did.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Value};
+use vpcsim::analyzer::diff::{self, Diff, Side};
+use vpcsim::analyzer::{select, Filter, Matrix, Probe};
+use vpcsim::scenario;
+use vpcsim::session::Session;
+
+use super::style::Style;
+use super::{exit, world, CliError};
+
+/// What `vpcsim diff` was asked.
+pub struct Args<'a> {
+    /// The earlier file.
+    pub before: &'a Path,
+    /// The later file (the earlier one again when absent).
+    pub after: Option<&'a Path>,
+    /// Steps of the earlier world.
+    pub before_step: Option<usize>,
+    /// Steps of the later world.
+    pub after_step: Option<usize>,
+    /// `--from` filters.
+    pub from: &'a [String],
+    /// `--to` filters.
+    pub to: &'a [String],
+    /// `--port` values.
+    pub ports: &'a [String],
+    /// `--json`.
+    pub json: bool,
+}
+
+/// Whether a file is a CloudFormation template rather than a scenario (it has `Resources`
+/// at the top level and no `stacks`).
+fn is_template(text: &str) -> bool {
+    let top = |key: &str| {
+        text.lines()
+            .any(|l| l.starts_with(&format!("{key}:")) || l.trim_start().starts_with(&format!("\"{key}\"")))
+    };
+    top("Resources") && !top("stacks")
+}
+
+/// The world a file leaves after `steps` steps (the steps before clean-up when `None`): a
+/// scenario's, or a template's stack alone.
+fn world_of(file: &Path, steps: Option<usize>) -> Result<Session, CliError> {
+    let text = std::fs::read_to_string(file).unwrap_or_default();
+    if !is_template(&text) {
+        let state = world::StateArgs { until: steps.map(|n| n.to_string()), from_start: steps == Some(0) };
+        let state = if state.from_start { world::StateArgs { until: None, ..state } } else { state };
+        return world::prepare_described(file, &state).map(|p| p.session);
+    }
+    if steps.is_some() {
+        return Err(CliError::invalid(format!(
+            "{}: a template has no steps; --before-step and --after-step are for scenario files",
+            file.display()
+        )));
+    }
+    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let yaml = format!(
+        "name: {}\nstacks:\n  - name: diff\n    template: {}\n",
+        serde_json::to_string(&name).unwrap_or_default(),
+        serde_json::to_string(&name).unwrap_or_default()
+    );
+    let s = scenario::load_str(&file.display().to_string(), &yaml)
+        .map_err(|e| CliError::invalid(e.to_string().trim_end().to_string()))?;
+    let mut session = world::session_for(&s, false)?;
+    scenario::run(&s, &mut session).map_err(|e| CliError::invalid(e.to_string().trim_end().to_string()))?;
+    Ok(session)
+}
+
+/// `vpcsim diff BEFORE [AFTER] ...`.
+pub fn command(a: &Args<'_>) -> Result<u8, CliError> {
+    let probes: Vec<Probe> = super::reach::probes(a.ports)?;
+    let after_file: PathBuf = a.after.unwrap_or(a.before).to_path_buf();
+    if a.after.is_none() && a.before_step.is_none() && a.after_step.is_none() {
+        return Err(CliError::invalid(
+            "diff needs two files, or one scenario with --before-step N and --after-step M",
+        ));
+    }
+    let before =
+        world_of(a.before, if a.after.is_none() { Some(a.before_step.unwrap_or(0)) } else { a.before_step })?;
+    let after = world_of(&after_file, a.after_step)?;
+    let from: Vec<Filter> = a.from.iter().map(|f| Filter::parse(f)).collect();
+    let to: Vec<Filter> = a.to.iter().map(|f| Filter::parse(f)).collect();
+    let matrix = |s: &Session| {
+        let w = &s.world;
+        Matrix::compute(w, select::sources(w, &from), select::targets(w, &to), probes.clone())
+    };
+    let (bm, am) = (matrix(&before), matrix(&after));
+    let d =
+        diff::diff(&Side { world: &before.world, matrix: &bm }, &Side { world: &after.world, matrix: &am });
+    if a.json {
+        super::emit(&format!("{}\n", vpcsim::describe::pretty(&to_json(&d))));
+    } else {
+        let title = format!(
+            "{} -> {}",
+            label(a.before, a.after.map(|_| a.before_step).unwrap_or(a.before_step.or(Some(0)))),
+            label(&after_file, a.after_step)
+        );
+        super::emit(&text(&d, &title, Style::detect()));
+    }
+    Ok(if d.is_empty() { exit::OK } else { exit::FAILED })
+}
+
+fn label(file: &Path, steps: Option<usize>) -> String {
+    match steps {
+        Some(n) => format!("{} (step {n})", file.display()),
+        None => file.display().to_string(),
+    }
+}
+
+/// Names: the first few, then how many more.
+fn names(list: &[String]) -> String {
+    let shown: Vec<&str> = list.iter().take(4).map(String::as_str).collect();
+    let more = list.len().saturating_sub(4);
+    let mut out = shown.join(", ");
+    if more > 0 {
+        out.push_str(&format!(" (+{more} more)"));
+    }
+    out
+}
+
+/// The diff for people.
+fn text(d: &Diff, title: &str, style: Style) -> String {
+    let mut out = format!("{}\n", style.bold(&format!("Diff {title}")));
+    if d.is_empty() {
+        out.push_str("no verdict changed\n");
+        return out;
+    }
+    match d.changes.len() {
+        0 => out.push_str("no verdict changed\n"),
+        1 => out.push_str("1 change\n"),
+        n => out.push_str(&format!("{n} changes\n")),
+    }
+    for c in &d.changes {
+        out.push_str(&format!(
+            "\n  {}  {} -> {}\n    before: {}\n    after:  {}\n",
+            c.probe,
+            names(&c.sources),
+            names(&c.targets),
+            c.before_hop,
+            c.after_hop
+        ));
+    }
+    for (what, list) in [
+        ("sources removed", &d.sources_removed),
+        ("sources added", &d.sources_added),
+        ("destinations removed", &d.targets_removed),
+        ("destinations added", &d.targets_added),
+    ] {
+        if !list.is_empty() {
+            out.push_str(&format!("\n{what}: {}\n", names(list)));
+        }
+    }
+    out
+}
+
+/// The diff for machines: `{changes: [{sources, destinations, port, before, after,
+/// before_hop, after_hop}], sources_removed, sources_added, destinations_removed, destinations_added}`.
+fn to_json(d: &Diff) -> Value {
+    let changes: Vec<Value> = d
+        .changes
+        .iter()
+        .map(|c| {
+            json!({"sources": c.sources, "destinations": c.targets, "port": c.probe.to_string(),
+                   "before": c.before.label(), "after": c.after.label(),
+                   "before_hop": c.before_hop, "after_hop": c.after_hop})
+        })
+        .collect();
+    json!({"changes": changes, "sources_removed": d.sources_removed, "sources_added": d.sources_added,
+           "destinations_removed": d.targets_removed, "destinations_added": d.targets_added})
+}

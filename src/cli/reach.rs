@@ -1,0 +1,202 @@
+//! `vpcsim reach`: the reachability matrix of the world a scenario leaves, every
+//! source against every destination and port ([`vpcsim::analyzer`]), with identical
+//! rows and columns merged; `--json` for machines; `--explain SRC DST PORT` for the
+//! full trace behind one cell.
+
+use std::path::Path;
+
+use vpcsim::analyzer::group::Grouped;
+use vpcsim::analyzer::{cell, json, select, Filter, Matrix, Probe, Source, Target, DEFAULT_PROBES};
+use vpcsim::world::World;
+
+use super::style::{table, Style};
+use super::{exit, world, CliError};
+
+/// What `vpcsim reach` was asked.
+pub struct Args<'a> {
+    /// The scenario file (or `lab`).
+    pub file: &'a Path,
+    /// Which steps to apply.
+    pub state: &'a world::StateArgs,
+    /// `--from` filters.
+    pub from: &'a [String],
+    /// `--to` filters.
+    pub to: &'a [String],
+    /// `--port` values (the default set when empty).
+    pub ports: &'a [String],
+    /// `--json`.
+    pub json: bool,
+    /// `--explain SRC DST PORT`.
+    pub explain: Option<&'a [String]>,
+}
+
+/// How many names a row or column legend lists before `(+N more)`.
+const LEGEND_NAMES: usize = 4;
+
+/// `vpcsim reach FILE ...`.
+pub fn command(a: &Args<'_>) -> Result<u8, CliError> {
+    let probes = probes(a.ports)?;
+    let prepared = world::prepare_described(a.file, a.state)?;
+    super::output::errln(&prepared.state_line);
+    let w = &prepared.session.world;
+    if let Some(explain) = a.explain {
+        return explain_cell(w, explain);
+    }
+    let from: Vec<Filter> = a.from.iter().map(|f| Filter::parse(f)).collect();
+    let to: Vec<Filter> = a.to.iter().map(|f| Filter::parse(f)).collect();
+    let sources = select::sources(w, &from);
+    let targets = select::targets(w, &to);
+    if sources.is_empty() || targets.is_empty() {
+        let side = if sources.is_empty() { "source" } else { "destination" };
+        return Err(CliError::invalid(format!("no {side} matches the filters given")));
+    }
+    let m = Matrix::compute(w, sources, targets, probes);
+    if a.json {
+        super::emit(&format!("{}\n", vpcsim::describe::pretty(&json::matrix(w, &m))));
+    } else {
+        let title =
+            format!("{} ({} of {} steps)", prepared.name, prepared.state.applied, prepared.state.total);
+        super::emit(&text(w, &m, &title, Style::detect()));
+    }
+    Ok(exit::OK)
+}
+
+/// The probes asked, or the default set.
+pub fn probes(ports: &[String]) -> Result<Vec<Probe>, CliError> {
+    if ports.is_empty() {
+        return Ok(DEFAULT_PROBES.to_vec());
+    }
+    let mut out: Vec<Probe> = Vec::new();
+    for p in ports.iter().flat_map(|p| p.split(',')) {
+        let probe: Probe = p.parse().map_err(|e: vpcsim::analyzer::probe::ProbeParseError| {
+            CliError::invalid(format!("--port: {e}"))
+        })?;
+        if !out.contains(&probe) {
+            out.push(probe);
+        }
+    }
+    Ok(out)
+}
+
+/// The reachable probes of one grouped cell: `all`, a list, or `-`.
+fn cell_text(g: &Grouped, m: &Matrix, r: usize, c: usize) -> String {
+    let open: Vec<String> = (0..m.probes.len())
+        .filter(|&p| g.verdict(r, c, p).is_reachable())
+        .map(|p| m.probes[p].short())
+        .collect();
+    if open.is_empty() {
+        "-".to_string()
+    } else if open.len() == m.probes.len() && open.len() > 1 {
+        "all".to_string()
+    } else {
+        open.join(",")
+    }
+}
+
+/// Names of a group: the first few, then how many more.
+fn legend(names: Vec<String>) -> String {
+    let more = names.len().saturating_sub(LEGEND_NAMES);
+    let mut shown = names.into_iter().take(LEGEND_NAMES).collect::<Vec<_>>().join(", ");
+    if more > 0 {
+        shown.push_str(&format!(" (+{more} more)"));
+    }
+    shown
+}
+
+/// The matrix for people: the legend of row and column groups, then the grid.
+pub fn text(w: &World, m: &Matrix, title: &str, style: Style) -> String {
+    let g = Grouped::of(m);
+    let ports: Vec<String> = m.probes.iter().map(|p| p.short()).collect();
+    let mut out = format!(
+        "{}\n{} sources in {} classes, {} destinations in {} classes, ports {}\n",
+        style.bold(&format!("Reachability of {title}")),
+        m.sources.len(),
+        m.source_classes.len(),
+        m.targets.len(),
+        m.target_classes.len(),
+        ports.join(",")
+    );
+    let rows: Vec<Vec<String>> = g
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(r, members)| {
+            let names = members.iter().map(|&s| select::source_label(w, m.sources[s])).collect();
+            vec![format!("S{}", r + 1), legend(names)]
+        })
+        .collect();
+    out.push_str(&format!("\n{}\n", style.bold("Sources")));
+    out.push_str(&table(&[], &rows, "  ", style));
+    let cols: Vec<Vec<String>> = g
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(c, members)| {
+            let names = members.iter().map(|&t| select::target_label(w, m.targets[t])).collect();
+            vec![format!("D{}", c + 1), legend(names)]
+        })
+        .collect();
+    out.push_str(&format!("\n{}\n", style.bold("Destinations")));
+    out.push_str(&table(&[], &cols, "  ", style));
+    let header: Vec<String> =
+        std::iter::once(String::new()).chain((1..=g.columns.len()).map(|c| format!("D{c}"))).collect();
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    let grid: Vec<Vec<String>> = (0..g.rows.len())
+        .map(|r| {
+            std::iter::once(format!("S{}", r + 1))
+                .chain((0..g.columns.len()).map(|c| cell_text(&g, m, r, c)))
+                .collect()
+        })
+        .collect();
+    out.push_str(&format!("\n{}\n", style.bold("Reachable ports (row reaches column)")));
+    out.push_str(&table(&header, &grid, "  ", style));
+    out
+}
+
+/// A source by name or id (`internet` for the internet).
+fn find_source(w: &World, name: &str) -> Option<Source> {
+    select::sources(w, &[])
+        .into_iter()
+        .find(|s| select::source_label(w, *s) == name || select::source_id(w, *s) == name)
+}
+
+/// A destination by name or id.
+fn find_target(w: &World, name: &str) -> Option<Target> {
+    select::targets(w, &[])
+        .into_iter()
+        .find(|t| select::target_label(w, *t) == name || select::target_id(w, *t) == name)
+}
+
+/// `--explain SRC DST PORT`: the full trace of the cell's decisive flow.
+fn explain_cell(w: &World, args: &[String]) -> Result<u8, CliError> {
+    let [src, dst, port] = args else {
+        return Err(CliError::invalid("--explain takes SRC DST PORT"));
+    };
+    let s = find_source(w, src).ok_or_else(|| {
+        CliError::invalid(format!(
+            "--explain: no source named {src} (a running instance, a load balancer node, or internet)"
+        ))
+    })?;
+    let t = find_target(w, dst).ok_or_else(|| {
+        CliError::invalid(format!(
+            "--explain: no destination named {dst} (an instance, a load balancer or an endpoint)"
+        ))
+    })?;
+    let probe: Probe = port.parse().map_err(|e| CliError::invalid(format!("--explain: {e}")))?;
+    let style = Style::detect();
+    let (verdict, trace) = cell::explain(w, s, t, probe);
+    let mut out = format!(
+        "Cell {} -> {} {probe}: {}\n",
+        select::source_label(w, s),
+        select::target_label(w, t),
+        verdict.label()
+    );
+    match trace {
+        Some(trace) => out.push_str(&super::trace::paths(&trace, style)),
+        None => {
+            out.push_str("no address to try: the destination has no public address the internet could use\n")
+        }
+    }
+    super::emit(&out);
+    Ok(if verdict.is_reachable() { exit::OK } else { exit::FAILED })
+}

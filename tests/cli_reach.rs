@@ -1,0 +1,136 @@
+//! `vpcsim reach`, `vpcsim diff` and `vpcsim check` end to end: the built binary, its
+//! exit code and its output.
+
+use std::process::Command;
+
+use serde_json::Value;
+
+/// What a run of the binary gave.
+struct Ran {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs `vpcsim ARGS` in the crate's folder.
+fn vpcsim(args: &[&str]) -> Ran {
+    let out = Command::new(env!("CARGO_BIN_EXE_vpcsim"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the binary runs");
+    Ran {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(out.stdout).expect("UTF-8 stdout"),
+        stderr: String::from_utf8(out.stderr).expect("UTF-8 stderr"),
+    }
+}
+
+#[test]
+fn reach_on_the_lab_merges_identical_rows_and_shows_the_endpoint_open_on_80_only() {
+    let ran = vpcsim(&["reach", "lab"]);
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(ran.stdout.contains("5 sources in 4 classes"), "{}", ran.stdout);
+    assert!(ran.stdout.contains("Custom-WEB-1, Custom-WEB-2"), "{}", ran.stdout);
+    let grid = ran.stdout.split("Reachable ports").nth(1).unwrap();
+    let my_ec2_row = grid.lines().find(|l| l.trim_start().starts_with("S2")).unwrap();
+    assert_eq!(my_ec2_row.split_whitespace().collect::<Vec<_>>(), ["S2", "22,80", "80", "80"]);
+}
+
+#[test]
+fn reach_json_lists_every_source_with_its_class_and_one_cell_per_class_pair_and_port() {
+    let ran = vpcsim(&["reach", "lab", "--port", "80,icmp", "--json"]);
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    let v: Value = serde_json::from_str(&ran.stdout).unwrap();
+    let classes = |side: &str| {
+        let mut c: Vec<u64> =
+            v[side].as_array().unwrap().iter().map(|x| x["class"].as_u64().unwrap()).collect();
+        c.sort_unstable();
+        c.dedup();
+        c.len()
+    };
+    assert_eq!(v["ports"], serde_json::json!(["tcp:80", "icmp"]));
+    let cells = v["cells"].as_array().unwrap().len();
+    assert_eq!(cells, classes("sources") * classes("destinations") * 2);
+}
+
+#[test]
+fn reach_explain_prints_the_trace_of_a_blocked_cell_and_exits_1() {
+    let ran = vpcsim(&["reach", "lab", "--explain", "My-EC2", "Custom-WEB-1", "tcp:443"]);
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    assert!(
+        ran.stdout.starts_with("Cell My-EC2 -> Custom-WEB-1 tcp:443: ENI_SG_RULES_MISMATCH"),
+        "{}",
+        ran.stdout
+    );
+    assert!(ran.stdout.contains("Forward path"));
+}
+
+#[test]
+fn reach_refuses_a_port_it_cannot_read_and_filters_that_match_nothing() {
+    let ran = vpcsim(&["reach", "lab", "--port", "sctp:9"]);
+    assert_eq!(ran.code, 2);
+    assert!(ran.stderr.contains("invalid port `sctp:9`"), "{}", ran.stderr);
+    let ran = vpcsim(&["reach", "lab", "--from", "vpc:nowhere"]);
+    assert_eq!(ran.code, 2);
+    assert!(ran.stderr.contains("no source matches"), "{}", ran.stderr);
+}
+
+#[test]
+fn diff_of_a_template_and_a_copy_that_moves_ssh_to_5432_prints_both_changes_and_exits_1() {
+    let original = "scenarios/two-tier-internal-nlb.cfn.yaml";
+    let text =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(original)).unwrap();
+    let changed = text.replace(
+        "FromPort: 22, ToPort: 22, SourceSecurityGroupId",
+        "FromPort: 5432, ToPort: 5432, SourceSecurityGroupId",
+    );
+    assert_ne!(changed, text, "the template still has the rule this test changes");
+    let copy = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("two-tier-ssh-moved.cfn.yaml");
+    std::fs::write(&copy, changed).unwrap();
+    let ran = vpcsim(&["diff", original, copy.to_str().unwrap(), "--json"]);
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    let v: Value = serde_json::from_str(&ran.stdout).unwrap();
+    let changes = v["changes"].as_array().unwrap();
+    let summary: Vec<(String, String, String)> = changes
+        .iter()
+        .map(|c| {
+            (
+                c["port"].as_str().unwrap().into(),
+                c["before"].as_str().unwrap().into(),
+                c["after"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("tcp:22".into(), "reachable".into(), "ENI_SG_RULES_MISMATCH".into()),
+            ("tcp:5432".into(), "ENI_SG_RULES_MISMATCH".into(), "reachable".into()),
+        ]
+    );
+    assert_eq!(changes[0]["sources"], serde_json::json!(["bastion"]));
+    assert_eq!(changes[0]["destinations"], serde_json::json!(["app-a", "app-b"]));
+    assert!(changes[0]["after_hop"]
+        .as_str()
+        .unwrap()
+        .starts_with("ENI_SG_RULES_MISMATCH at security-group sg-"));
+}
+
+#[test]
+fn diff_of_two_steps_of_the_lab_names_the_endpoint_added_and_the_same_step_changes_nothing() {
+    let ran = vpcsim(&["diff", "lab", "--before-step", "4"]);
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    assert!(ran.stdout.contains("destinations added: vpce-"), "{}", ran.stdout);
+    let ran = vpcsim(&["diff", "lab", "--before-step", "9", "--after-step", "9"]);
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(ran.stdout.contains("no verdict changed"), "{}", ran.stdout);
+}
+
+#[test]
+fn diff_of_one_file_without_steps_is_refused() {
+    let ran = vpcsim(&["diff", "lab"]);
+    assert_eq!(ran.code, 2);
+    assert!(ran.stderr.contains("--before-step N and --after-step M"), "{}", ran.stderr);
+}
