@@ -14,9 +14,20 @@ struct Ran {
     stderr: String,
 }
 
-/// Runs `vpcsim ARGS` in the crate's folder with `input` on standard input.
+/// Runs `vpcsim ARGS` in the crate's folder with `input` on standard input (and no
+/// `COLUMNS`: output to a pipe keeps its lines whole).
 fn vpcsim_with_input(args: &[&str], input: &str) -> Ran {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_vpcsim"))
+    vpcsim_at(args, input, None)
+}
+
+/// [`vpcsim_with_input`] with `COLUMNS` set to `columns` when given.
+fn vpcsim_at(args: &[&str], input: &str, columns: Option<usize>) -> Ran {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_vpcsim"));
+    match columns {
+        Some(n) => cmd.env("COLUMNS", n.to_string()),
+        None => cmd.env_remove("COLUMNS"),
+    };
+    let mut child = cmd
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env_remove("NO_COLOR")
@@ -718,6 +729,52 @@ fn default_state_line(file: &str) -> String {
         lab_before_clean_up(),
         lab_steps()
     )
+}
+
+/// Output that fits: at `COLUMNS=80` paths are one hop a line and no line is wider.
+mod narrow {
+    use super::*;
+
+    /// The lines of `text` wider than `width` characters.
+    fn too_wide(text: &str, width: usize) -> Vec<&str> {
+        text.lines().filter(|l| l.chars().count() > width).collect()
+    }
+
+    #[test]
+    fn nothing_the_lab_prints_at_80_columns_is_wider_than_80() {
+        for until in ["end", "3"] {
+            let ran = vpcsim_at(&["lab", "--until", until], "", Some(80));
+            assert_eq!(ran.code, 0, "{}", ran.stdout);
+            assert_eq!(too_wide(&ran.stdout, 80), Vec::<&str>::new());
+            assert_eq!(too_wide(&ran.stderr, 80), Vec::<&str>::new());
+        }
+        let wide = vpcsim(&["lab"]);
+        assert!(!too_wide(&wide.stdout, 200).is_empty(), "a pipe without COLUMNS keeps the wide tables");
+    }
+
+    #[test]
+    fn the_lab_at_80_columns_shows_one_hop_a_line_with_names_and_short_ids() {
+        let ran = vpcsim_at(&["lab"], "", Some(80));
+        assert!(ran.stdout.contains("\n   12  load-balancer-listener Custom-NLB ("), "{}", ran.stdout);
+        assert!(ran.stdout.contains("\n    6  internet-gateway My-IGW (igw-"), "{}", ran.stdout);
+        assert!(!ran.stdout.contains("arn:aws:"), "ARNs are shortened: {}", ran.stdout);
+        assert!(ran.stdout.contains("  the destination saw: 20.0.0."), "the address a target saw is printed");
+    }
+
+    #[test]
+    fn nothing_trace_prints_at_80_columns_is_wider_and_wide_keeps_the_table() {
+        let dns = endpoint_dns(ENDPOINT_AVAILABLE);
+        for to in ["Custom-NLB", dns.as_str()] {
+            let ran = vpcsim_at(&["trace", "lab", "--from", "My-EC2", "--to", to], "", Some(80));
+            assert_eq!(ran.code, 0, "{}", ran.stderr);
+            assert_eq!(too_wide(&ran.stdout, 80), Vec::<&str>::new());
+            assert!(ran.stdout.contains("\nForward path\n  1  instance My-EC2 (i-"), "{}", ran.stdout);
+        }
+        let wide =
+            vpcsim_at(&["trace", "lab", "--from", "My-EC2", "--to", "Custom-NLB", "--wide"], "", Some(80));
+        assert!(wide.stdout.contains(" loadbalancer/net/Custom-NLB/"), "whole ids: {}", wide.stdout);
+        assert!(wide.stdout.contains("MATCHED"), "{}", wide.stdout);
+    }
 }
 
 /// One default state for every command that takes a scenario: the stacks, then every step

@@ -122,6 +122,9 @@ enum Command {
         /// Wait for Enter between steps (only when standard input is a terminal).
         #[arg(long)]
         pause: bool,
+        /// Paths as wide tables with whole ids and ARNs, however narrow the terminal (or COLUMNS).
+        #[arg(long)]
+        wide: bool,
         #[command(flatten)]
         state: world::StateArgs,
     },
@@ -140,6 +143,9 @@ Exit status: 0 every expectation held, 1 one failed, 2 a file is invalid.")]
         /// Print only failures and a line per file.
         #[arg(long)]
         quiet: bool,
+        /// Paths as wide tables with whole ids and ARNs, however narrow the terminal (or COLUMNS).
+        #[arg(long)]
+        wide: bool,
         /// Raise an account quota as Service Quotas would, before the stacks are created
         /// (repeatable): routes-per-table, rules-per-group, groups-per-interface,
         /// nacl-rules-per-direction, subnets-per-vpc, endpoints-per-vpc, targets-per-group.
@@ -190,6 +196,9 @@ Exit status: 0 reachable, 1 not reachable, 2 bad input.", state_help!()))]
         /// Print a Reachability Analyzer-shaped JSON analysis.
         #[arg(long)]
         json: bool,
+        /// The wide table with whole ids and ARNs, however narrow the terminal (or COLUMNS).
+        #[arg(long)]
+        wide: bool,
     },
     /// The AWS CLI's JSON for the world a scenario leaves.
     #[command(
@@ -309,11 +318,15 @@ pub fn emit(text: &str) {
 /// Runs the command; the exit code.
 pub fn run(cli: Cli) -> u8 {
     let result = match cli.command {
-        Command::Lab { json, pause, state } => Ok(run::lab(json, pause, &state)),
-        Command::Run { files, json, quiet, quotas } => Ok(run::files(&files, json, quiet, &quotas)),
+        Command::Lab { json, pause, wide, state } => {
+            Ok(run::lab(run::Show { json, quiet: false, wide }, pause, &state))
+        }
+        Command::Run { files, json, quiet, wide, quotas } => {
+            Ok(run::files(&files, run::Show { json, quiet, wide }, &quotas))
+        }
         Command::Shell { file, state } => shell::run(file.as_deref(), &state),
-        Command::Trace { file, from, to, protocol, state, json } => {
-            trace::command(&file, &from, &to, protocol, &state, json)
+        Command::Trace { file, from, to, protocol, state, json, wide } => {
+            trace::command(&file, &from, &to, protocol, &state, json, wide)
         }
         Command::Describe { file, what, state } => describe::command(&file, what.as_deref(), &state),
         Command::Graph { file, format, trace, state, output } => {

@@ -11,7 +11,8 @@ use super::{exit, output, CliError};
 
 /// `vpcsim lab [--json] [--pause] [--until N|end|NAME] [--from-start]`: the lab's steps up to
 /// the state chosen (by default every step before clean-up), narrated.
-pub fn lab(json: bool, pause: bool, state: &world::StateArgs) -> u8 {
+pub fn lab(show: Show, pause: bool, state: &world::StateArgs) -> u8 {
+    let json = show.json;
     let (mut s, _) = match world::load(std::path::Path::new("lab")) {
         Ok(s) => s,
         Err(e) => return fail(e),
@@ -23,7 +24,7 @@ pub fn lab(json: bool, pause: bool, state: &world::StateArgs) -> u8 {
     s.steps.truncate(state.applied);
     let pause = pause && !json && std::io::stdin().is_terminal();
     let mut reports = Vec::new();
-    let code = match run_one(&s, true, json, false, &[], &mut reports) {
+    let code = match run_one(&s, true, show, &[], &mut reports) {
         Ok((code, text)) => {
             if json {
                 output::errln(&state.line(&s.file));
@@ -52,8 +53,20 @@ fn rest_note(state: &world::State) -> String {
     }
 }
 
-/// `vpcsim run FILE... [--json] [--quiet]`: the worst exit code of all files.
-pub fn files(files: &[PathBuf], json: bool, quiet: bool, quotas: &[(Quota, usize)]) -> u8 {
+/// How a report is shown.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Show {
+    /// One JSON document.
+    pub json: bool,
+    /// Only failures and a line per file.
+    pub quiet: bool,
+    /// Wide tables and whole ARNs whatever the terminal's width.
+    pub wide: bool,
+}
+
+/// `vpcsim run FILE... [--json] [--quiet] [--wide]`: the worst exit code of all files.
+pub fn files(files: &[PathBuf], show: Show, quotas: &[(Quota, usize)]) -> u8 {
+    let json = show.json;
     let mut worst = exit::OK;
     let mut reports = Vec::new();
     let scenarios: Vec<&PathBuf> = files.iter().filter(|f| !is_template(f)).collect();
@@ -69,15 +82,14 @@ pub fn files(files: &[PathBuf], json: bool, quiet: bool, quotas: &[(Quota, usize
             ));
             continue;
         }
-        let code = match world::load(f)
-            .and_then(|(s, builtin)| run_one(&s, builtin, json, quiet, quotas, &mut reports))
-        {
-            Ok((code, text)) => {
-                super::emit(&text);
-                code
-            }
-            Err(e) => fail(e),
-        };
+        let code =
+            match world::load(f).and_then(|(s, builtin)| run_one(&s, builtin, show, quotas, &mut reports)) {
+                Ok((code, text)) => {
+                    super::emit(&text);
+                    code
+                }
+                Err(e) => fail(e),
+            };
         worst = worst.max(code);
     }
     if json {
@@ -108,8 +120,7 @@ fn fail(e: CliError) -> u8 {
 fn run_one(
     s: &Scenario,
     builtin: bool,
-    json: bool,
-    quiet: bool,
+    show: Show,
     quotas: &[(Quota, usize)],
     reports: &mut Vec<serde_json::Value>,
 ) -> Result<(u8, String), CliError> {
@@ -128,13 +139,20 @@ fn run_one(
         output::errln(&render::escape_controls(&format!("warning: {w}")));
     }
     let code = report.exit_code() as u8;
-    let text = if json {
+    let text = if show.json {
         reports.push(render::json(&report, &session.world));
         String::new()
-    } else if quiet {
+    } else if show.quiet {
         quiet_text(&report)
     } else {
-        with_preamble(&render::text(&report), s)
+        let wide = with_preamble(&render::text(&report), s);
+        match super::style::fit_width(&wide, show.wide) {
+            Some(width) => {
+                let fitted = render::text_in(&report, render::Layout::Fit(width));
+                vpcsim::trace::compact::fit(&with_preamble(&fitted, s), width)
+            }
+            None => wide,
+        }
     };
     Ok((code, text))
 }

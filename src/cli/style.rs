@@ -46,6 +46,27 @@ impl Style {
     }
 }
 
+/// The width output must fit: `COLUMNS` when it is a positive number, else the terminal's
+/// when standard output is one; `None` (a pipe or a file) keeps lines whole.
+pub fn width() -> Option<usize> {
+    if let Some(n) = std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse::<usize>().ok()) {
+        if n > 0 {
+            return Some(n);
+        }
+    }
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    terminal_size::terminal_size().map(|(terminal_size::Width(w), _)| usize::from(w))
+}
+
+/// The width to fit `wide` text to: `None` when `--wide` was given, the width is unknown,
+/// or every line of the wide text already fits.
+pub fn fit_width(wide_text: &str, wide: bool) -> Option<usize> {
+    let width = width().filter(|_| !wide)?;
+    wide_text.lines().any(|l| textwrap::core::display_width(l) > width).then_some(width)
+}
+
 /// Rows as a table whose columns line up (widths in characters); trailing spaces trimmed;
 /// control characters in cells escaped ([`escape_controls`]).
 /// The header row, when given, is printed in bold.

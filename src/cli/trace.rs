@@ -12,7 +12,7 @@ use vpcsim::ids::InstanceId;
 use vpcsim::scenario::render::escape_controls;
 use vpcsim::scenario::Resolution;
 use vpcsim::session::Session;
-use vpcsim::trace::{Flow, Header, Hop, Trace};
+use vpcsim::trace::{compact, Flow, Header, Hop, Trace};
 use vpcsim::world::{Handle, World};
 
 use super::style::{table, Style};
@@ -39,6 +39,7 @@ pub fn command(
     protocol: ProtocolArg,
     state: &world::StateArgs,
     json: bool,
+    wide: bool,
 ) -> Result<u8, CliError> {
     let prepared = world::prepare_described(file, state)?;
     super::output::errln(&prepared.state_line);
@@ -50,7 +51,7 @@ pub fn command(
             vpcsim::describe::pretty(&analysis_json(&session.world, &traced.trace))
         ));
     } else {
-        super::emit(&text(&traced, Style::detect()));
+        super::emit(&fitted(&traced, Style::detect(), wide));
     }
     Ok(if traced.trace.reachable() { exit::OK } else { exit::FAILED })
 }
@@ -220,14 +221,42 @@ fn rows(hops: &[Hop]) -> Vec<Vec<String>> {
 
 const COLUMNS: [&str; 7] = ["#", "KIND", "ID", "NAME", "MATCHED", "IN", "OUT"];
 
-/// The trace for people: the question, both paths as tables, the verdict.
-pub fn text(t: &Traced, style: Style) -> String {
+/// [`text`], or, when the terminal (or `COLUMNS`) is narrower than its table and `wide` is
+/// not asked for, [`compact_text`] folded to the width.
+pub fn fitted(t: &Traced, style: Style, wide: bool) -> String {
+    let text = text(t, style);
+    match super::style::fit_width(&text, wide) {
+        Some(width) => compact::fit(&compact::shorten_arns(&compact_text(t, style, width)), width),
+        None => text,
+    }
+}
+
+/// The trace for a narrow terminal: the question, both paths one hop a line, the verdict.
+pub fn compact_text(t: &Traced, style: Style, width: usize) -> String {
+    let mut out = question(t);
+    for (label, hops) in [("Forward path", &t.trace.forward), ("Return path", &t.trace.ret)] {
+        if !hops.is_empty() {
+            out.push_str(&format!("\n{}\n", style.bold(label)));
+            out.push_str(&escape_controls(&compact::path(hops, "", width)));
+        }
+    }
+    out.push('\n');
+    out.push_str(&verdict(&t.trace, style));
+    out
+}
+
+fn question(t: &Traced) -> String {
     let flow = t.trace.flow;
-    let mut out = escape_controls(&format!(
+    escape_controls(&format!(
         "Trace {} ({}) -> {} ({}) {} port {}\n",
         t.from.0, t.from.1, t.to.0, t.to.1, flow.protocol, flow.dst_port
     ))
-    .into_owned();
+    .into_owned()
+}
+
+/// The trace for people: the question, both paths as tables, the verdict.
+pub fn text(t: &Traced, style: Style) -> String {
+    let mut out = question(t);
     out.push_str(&paths(&t.trace, style));
     out
 }
@@ -242,19 +271,22 @@ pub fn paths(trace: &Trace, style: Style) -> String {
         out.push_str(&table(&COLUMNS, &rows(&trace.ret), "  ", style));
     }
     out.push('\n');
+    out.push_str(&verdict(trace, style));
+    out
+}
+
+/// `REACHABLE: the destination saw ...` or `NOT REACHABLE: why`.
+fn verdict(trace: &Trace, style: Style) -> String {
     match (&trace.explanation, trace.delivered) {
-        (Some(x), _) => {
-            out.push_str(&format!("{} {}\n", style.bad("NOT REACHABLE:"), escape_controls(&x.to_string())))
-        }
-        (None, Some(seen)) => out.push_str(&format!(
+        (Some(x), _) => format!("{} {}\n", style.bad("NOT REACHABLE:"), escape_controls(&x.to_string())),
+        (None, Some(seen)) => format!(
             "{} the destination saw {} > {}; the response came back\n",
             style.good("REACHABLE:"),
             seen.src,
             seen.dst
-        )),
-        (None, None) => out.push_str(&format!("{}\n", style.good("REACHABLE"))),
+        ),
+        (None, None) => format!("{}\n", style.good("REACHABLE")),
     }
-    out
 }
 
 #[cfg(test)]

@@ -11,20 +11,40 @@
 use std::fmt::Write;
 
 use super::run::{Report, StepReport, StepStatus};
-use crate::trace::{analysis, Hop, Trace};
+use crate::trace::{analysis, compact, Hop, Trace};
 use crate::world::World;
+
+/// How text output is laid out.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Layout {
+    /// Paths as aligned tables with full ids and ARNs, lines as long as they need.
+    #[default]
+    Wide,
+    /// Paths one hop a line, ARNs shortened, and every line folded to this many columns
+    /// ([`crate::trace::compact`]).
+    Fit(usize),
+}
 
 /// The report as text: each command as typed, its output, the path, ✔/✘ per expectation.
 pub fn text(report: &Report) -> String {
+    text_in(report, Layout::Wide)
+}
+
+/// [`text`] in a layout: with [`Layout::Fit`], no line is wider than its width.
+pub fn text_in(report: &Report, layout: Layout) -> String {
     let mut out = format!("Scenario: {} ({})\n", report.name, report.file);
     for step in &report.steps {
         out.push('\n');
-        step_text(&mut out, step);
+        step_text(&mut out, step, layout);
     }
     let passed = report.steps.iter().filter(|s| s.status == StepStatus::Passed).count();
     let verdict = if report.passed { "PASS" } else { "FAIL" };
     let _ = writeln!(out, "\n{verdict}: {passed} of {} steps passed", report.steps.len());
-    escape_controls(&out).into_owned()
+    let out = escape_controls(&out);
+    match layout {
+        Layout::Wide => out.into_owned(),
+        Layout::Fit(width) => compact::fit(&compact::shorten_arns(&out), width),
+    }
 }
 
 /// Text from files (names, tags, web pages, outputs) made safe for a terminal: control
@@ -58,7 +78,7 @@ pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
-fn step_text(out: &mut String, step: &StepReport) {
+fn step_text(out: &mut String, step: &StepReport, layout: Layout) {
     let _ = writeln!(out, "── step {}: {}", step.index, step.title);
     if let Some(d) = &step.description {
         out.push_str(d.trim_end());
@@ -83,7 +103,7 @@ fn step_text(out: &mut String, step: &StepReport) {
             out.push('\n');
         }
         if let Some(trace) = &outcome.trace {
-            trace_text(out, trace);
+            trace_text_in(out, trace, layout);
         }
     }
     for c in &step.checks {
@@ -98,14 +118,25 @@ fn step_text(out: &mut String, step: &StepReport) {
     }
 }
 
-/// The forward and return paths as compact tables, and why the flow stopped.
+/// The forward and return paths as compact tables, what the destination saw, and why the flow stopped.
 pub fn trace_text(out: &mut String, trace: &Trace) {
+    trace_text_in(out, trace, Layout::Wide)
+}
+
+/// [`trace_text`] in a layout: tables when wide, one hop a line when fitted.
+pub fn trace_text_in(out: &mut String, trace: &Trace, layout: Layout) {
     for (label, hops) in [("path", &trace.forward), ("return", &trace.ret)] {
         if hops.is_empty() {
             continue;
         }
         let _ = writeln!(out, "  {label}:");
-        hops_table(out, hops);
+        match layout {
+            Layout::Wide => hops_table(out, hops),
+            Layout::Fit(width) => out.push_str(&compact::path(hops, "  ", width)),
+        }
+    }
+    if let Some(seen) = &trace.delivered {
+        let _ = writeln!(out, "  the destination saw: {seen}");
     }
     if let Some(x) = &trace.explanation {
         let _ = writeln!(out, "  blocked: {x}");

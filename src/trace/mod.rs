@@ -5,9 +5,10 @@
 //! packet's [`Header`] before and after any rewrite, like a Reachability Analyzer
 //! analysis (RA1). A blocked flow carries an [`Explanation`] with an RA2 code.
 //! What matched keeps its types ([`matched`]); [`analysis`] renders a trace as
-//! Reachability Analyzer's JSON.
+//! Reachability Analyzer's JSON; [`compact`] lays a trace out for a narrow terminal.
 
 mod analysis;
+pub mod compact;
 mod matched;
 
 pub use analysis::{
