@@ -17,10 +17,16 @@ use vpcsim::world::World;
 
 /// In each generated VPC: an internal NLB, an endpoint service on it, an endpoint to it.
 fn add_named(w: &mut World, first_vpc: usize) -> (LbId, EndpointId) {
+    // Each generated VPC's first subnet, found in one pass (a search per VPC would make the
+    // setup quadratic).
+    let mut first_subnet = std::collections::HashMap::new();
+    for (id, s) in w.subnets().live() {
+        first_subnet.entry(s.vpc).or_insert(id);
+    }
     let vpcs: Vec<_> = w.vpcs().ids().skip(first_vpc).collect();
     let mut last = None;
     for (k, vpc) in vpcs.into_iter().enumerate() {
-        let subnet = w.subnets().live().find(|(_, s)| s.vpc == vpc).map(|(id, _)| id).expect("a subnet");
+        let subnet = first_subnet[&vpc];
         let lb = w
             .create_load_balancer(CreateLoadBalancer {
                 name: format!("gen-nlb-{k}"),

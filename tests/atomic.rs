@@ -116,6 +116,30 @@ fn create_load_balancer_failing_at_its_second_node_changes_nothing() {
 }
 
 #[test]
+fn create_load_balancer_with_a_group_of_another_vpc_changes_nothing() {
+    let mut l = lab();
+    let az2 = l.world.region.azs[1].to_string();
+    let c2 = l
+        .world
+        .create_subnet(CreateSubnet {
+            vpc: Some(l.custom_vpc),
+            cidr: Some(cidr("20.0.1.0/24")),
+            az: Some(az2),
+            ..Default::default()
+        })
+        .unwrap();
+    let groups = vec![l.world[l.world[l.my_ec2].eni].groups[0]];
+    let req = CreateLoadBalancer {
+        name: "grouped".into(),
+        subnets: vec![l.custom_subnet, c2],
+        security_groups: groups,
+        ..Default::default()
+    };
+    let e = fails_atomically(&mut l.world, |w| w.create_load_balancer(req));
+    assert!(e.contains("different networks"), "{e}");
+}
+
+#[test]
 fn create_vpc_endpoint_failing_at_its_second_interface_changes_nothing() {
     let mut l = lab();
     let w = &mut l.world;

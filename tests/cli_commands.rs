@@ -664,11 +664,12 @@ mod terminal {
         {
             return None;
         }
-        let line = format!("{} {args}", env!("CARGO_BIN_EXE_vpcsim"));
+        let line = format!("stty cols 80 rows 24; {} {args}", env!("CARGO_BIN_EXE_vpcsim"));
         let mut cmd = Command::new("timeout");
         cmd.args(["60", "script", "-qec", &line, "/dev/null"])
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .env("TERM", "xterm")
+            .env_remove("COLUMNS")
             .env_remove("NO_COLOR")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -699,10 +700,30 @@ mod terminal {
 
     #[test]
     fn lab_pause_waits_for_enter_between_steps_on_a_terminal() {
-        let Some(screen) = on_terminal("lab --pause", &"\n".repeat(20), false) else { return };
+        let Some(screen) = on_terminal("lab --pause", &"\n".repeat(30), false) else { return };
         let n = lab_before_clean_up();
-        assert_eq!(screen.matches("-- Enter for the next step --").count(), n, "{screen}");
+        assert_eq!(screen.matches("-- Enter: next step, b: back, q: quit --").count(), n, "{screen}");
         assert!(screen.contains(&format!("PASS: {n} of {n} steps passed")));
+    }
+
+    /// What a learner sees at 80 columns: Enter twice (steps 1 and 2), `b` (step 1 again), `q`.
+    #[test]
+    fn lab_pause_at_80_columns_goes_back_with_b_and_quits_with_q_in_lines_that_fit() {
+        let Some(screen) = on_terminal("lab --pause", "\n\nb\nq\n", true) else { return };
+        let first = default_state_line("privatelink-lab.yaml").replace('\n', "\r\nScenario: ");
+        assert!(screen.contains(&first), "the state comes first: {screen}");
+        assert_eq!(screen.matches("── step 1: ").count(), 2, "b shows step 1 again: {screen}");
+        assert_eq!(screen.matches("── step 2: ").count(), 1, "{screen}");
+        assert!(!screen.contains("── step 3: "), "q stops: {screen}");
+        assert!(!screen.contains("PASS:"), "{screen}");
+        assert!(screen.contains("Walkthrough step 1."), "the step's description is shown: {screen}");
+        // The input is typed before the lab reads it, so the terminal echoes it early and the
+        // prompt has no Enter after it on this screen; a learner's Enter ends the prompt's line.
+        let prompt = "-- Enter: next step, b: back, q: quit --";
+        let screen = screen.replace(prompt, &format!("{prompt}\n"));
+        let wide: Vec<&str> =
+            screen.lines().filter(|l| l.trim_end_matches('\r').chars().count() > 80).collect();
+        assert!(wide.is_empty(), "lines wider than 80 columns: {wide:#?}");
     }
 }
 
@@ -729,6 +750,77 @@ fn default_state_line(file: &str) -> String {
         lab_before_clean_up(),
         lab_steps()
     )
+}
+
+/// The lessons and the glossary of explanation codes.
+mod lessons {
+    use super::*;
+
+    /// Every scenario file in scenarios/ (not the CloudFormation templates beside them).
+    fn scenario_files() -> Vec<String> {
+        let mut files: Vec<String> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios"))
+            .expect("scenarios/")
+            .map(|e| e.expect("an entry").file_name().to_string_lossy().into_owned())
+            .filter(|f| f.ends_with(".yaml") && !f.ends_with(".cfn.yaml"))
+            .collect();
+        files.sort();
+        files
+    }
+
+    #[test]
+    fn lessons_lists_every_lab_and_lesson_with_its_title_and_how_to_run_it() {
+        let ran = vpcsim(&["lessons"]);
+        assert_eq!(ran.code, 0, "{}", ran.stderr);
+        assert!(ran
+            .stdout
+            .contains("\n  PrivateLink through an endpoint service\n      vpcsim lab --pause\n"));
+        for file in scenario_files().iter().filter(|f| *f != "privatelink-lab.yaml") {
+            let s = vpcsim::scenario::load(&std::path::Path::new("scenarios").join(file)).expect("it loads");
+            let entry = format!("\n  {}\n      vpcsim run scenarios/{file}\n", s.name);
+            assert!(
+                ran.stdout.contains(&entry),
+                "{file} is not listed (add it to src/cli/lessons.rs):\n{}",
+                ran.stdout
+            );
+        }
+    }
+
+    #[test]
+    fn every_lab_and_lesson_has_a_narrative_a_description_and_one_for_each_named_step() {
+        for file in scenario_files() {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(&file);
+            let s = vpcsim::scenario::load(&path).expect("it loads");
+            assert!(s.description.is_some(), "{file} has no description");
+            for (i, step) in s.steps.iter().enumerate() {
+                if let Some(name) = &step.name {
+                    assert!(step.description.is_some(), "{file}: step {} ({name}) has no description", i + 1);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn explain_prints_the_glossary_s_paragraph_in_any_case() {
+        let ran = vpcsim(&["explain", "bad_state"]);
+        assert_eq!(ran.code, 0, "{}", ran.stderr);
+        assert!(ran.stdout.starts_with("BAD_STATE\n\n"), "{}", ran.stdout);
+        assert!(ran.stdout.lines().all(|l| l.chars().count() <= 80), "{}", ran.stdout);
+        let unknown = vpcsim(&["explain", "BAD_STAT"]);
+        assert_eq!(unknown.code, 2);
+        assert!(unknown.stderr.contains("(did you mean BAD_STATE?)"), "{}", unknown.stderr);
+    }
+
+    #[test]
+    fn the_first_blocked_flow_of_a_run_is_explained_once() {
+        let ran = vpcsim(&["run", "scenarios/lesson-nacl-return-traffic.yaml"]);
+        assert_eq!(ran.code, 0, "{}", ran.stdout);
+        assert_eq!(ran.stdout.matches("\n  why: ").count(), 1, "{}", ran.stdout);
+        assert!(
+            ran.stdout.contains("(vpcsim explain SUBNET_ACL_RESTRICTION says this again)"),
+            "{}",
+            ran.stdout
+        );
+    }
 }
 
 /// Output that fits: at `COLUMNS=80` paths are one hop a line and no line is wider.

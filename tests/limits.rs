@@ -2,13 +2,12 @@
 //! scalars, huge files, tens of thousands of resources, long condition and dependency
 //! chains) are processed in bounded memory and time or refused with an error that names
 //! the limit; each quota of Q1 gives its AWS error code and can be raised up to its
-//! maximum. Work runs on a default-sized (2 MiB) thread under a watchdog: a stack
-//! overflow or a hang fails the test rather than passing by luck.
+//! maximum. Work runs on a default-sized (2 MiB) thread under a budget of bytes
+//! allocated: a stack overflow or runaway work fails the test rather than passing by
+//! luck, and no case asserts anything about the wall clock.
 
 use std::fmt::Write as _;
 use std::net::Ipv4Addr;
-use std::sync::mpsc;
-use std::time::Duration;
 
 use indexmap::IndexMap;
 use vpcsim::addr::{Cidr, PortRange, Protocol, RuleProtocol};
@@ -37,6 +36,7 @@ struct PerThreadCounting;
 
 thread_local! {
     static ALLOCATED: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    static ALLOCATIONS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
     static LIVE: std::cell::Cell<i64> = const { std::cell::Cell::new(0) };
     static PEAK: std::cell::Cell<i64> = const { std::cell::Cell::new(0) };
 }
@@ -45,6 +45,7 @@ unsafe impl std::alloc::GlobalAlloc for PerThreadCounting {
     unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
         let size = layout.size() as i64;
         let _ = ALLOCATED.try_with(|a| a.set(a.get() + size as u64));
+        let _ = ALLOCATIONS.try_with(|a| a.set(a.get() + 1));
         let _ = LIVE.try_with(|l| {
             l.set(l.get() + size);
             let _ = PEAK.try_with(|p| p.set(p.get().max(l.get())));
@@ -68,20 +69,27 @@ struct Usage {
     allocated: u64,
     /// The most bytes live at once above what was live when the work started.
     peak: u64,
+    /// Allocations made (a copy of the world makes one per string it holds; a growing
+    /// index, one per doubling).
+    allocations: u64,
 }
 
 /// Runs `work` on this thread and counts what it allocates.
 fn measure<T>(work: impl FnOnce() -> T) -> (T, Usage) {
     let start_alloc = ALLOCATED.with(|a| a.get());
+    let start_count = ALLOCATIONS.with(|a| a.get());
     let start_live = LIVE.with(|l| l.get());
     PEAK.with(|p| p.set(start_live));
     let out = work();
     let allocated = ALLOCATED.with(|a| a.get()) - start_alloc;
     let peak = (PEAK.with(|p| p.get()) - start_live).max(0) as u64;
-    (out, Usage { allocated, peak })
+    let allocations = ALLOCATIONS.with(|a| a.get()) - start_count;
+    (out, Usage { allocated, peak, allocations })
 }
 
 /// Cases for the total-cost findings of the foundations work, one file per layer.
+#[path = "limits/creation.rs"]
+mod creation;
 #[path = "limits/files.rs"]
 mod files;
 #[path = "limits/health.rs"]
@@ -95,16 +103,24 @@ mod templates;
 
 // ---------------------------------------------------------------- helpers
 
-/// Runs `work` on a thread with the default 2 MiB stack; fails after 20 s.
-fn finishes<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
-    let (tx, rx) = mpsc::channel();
-    std::thread::Builder::new()
-        .stack_size(2 << 20)
-        .spawn(move || {
-            let _ = tx.send(work());
-        })
-        .expect("a thread");
-    rx.recv_timeout(Duration::from_secs(20)).expect("finished within the watchdog's 20 s (and did not crash)")
+/// The most bytes one case may allocate in total (freed ones included). Every case here
+/// stays far below it; a runaway loop or a quadratic blow-up crosses it and fails by count.
+const WORK_BUDGET: u64 = 1 << 30;
+
+/// Runs `work` on a thread with the default 2 MiB stack, so that a recursion too deep
+/// crashes the case instead of passing by luck on a larger stack, and fails it when the
+/// work allocates more than [`WORK_BUDGET`]: a budget by count, not by the wall clock.
+fn finishes<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|scope| {
+        let thread = std::thread::Builder::new().stack_size(2 << 20).spawn_scoped(scope, || measure(work));
+        let (out, usage) = thread.expect("a thread").join().expect("the work finished without crashing");
+        assert!(
+            usage.allocated <= WORK_BUDGET,
+            "the work allocated {} bytes (budget {WORK_BUDGET})",
+            usage.allocated
+        );
+        out
+    })
 }
 
 /// A sink that creates any `AWS::EC2::*` resource and counts them.

@@ -6,6 +6,7 @@
 mod describe;
 mod diff;
 mod graph;
+mod lessons;
 mod output;
 mod reach;
 mod run;
@@ -55,6 +56,8 @@ security groups, NACLs, instances, Network Load Balancers, PrivateLink endpoint 
 and walks simulated packets through it hop by hop, explaining each decision like Reachability Analyzer.";
 const EXAMPLES: &str = "Examples:
   vpcsim lab                                   run the PrivateLink lab, narrated
+  vpcsim lessons                               list the lab and the lessons, and how to run each
+  vpcsim explain BAD_STATE                     what an explanation code means
   vpcsim run scenarios/*.yaml                  run scenario files and check their expectations
   vpcsim shell scenarios/privatelink-lab.yaml  type dig, curl, aws ... on the lab's world
   vpcsim trace lab --from My-EC2 --to Custom-NLB:80 --until 4
@@ -108,6 +111,17 @@ pub enum GraphFormat {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// List the lab and every lesson, a title each and how to run it.
+    #[command(after_help = "Example:\n  vpcsim lessons\n  vpcsim run scenarios/lesson-no-public-ip.yaml")]
+    Lessons,
+    /// Say what an explanation code (a blocked flow's reason) means, in a paragraph.
+    #[command(
+        after_help = "Example:\n  vpcsim explain IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS\n\nThe text is docs/explanation-codes.md's, built in; the code's case does not matter."
+    )]
+    Explain {
+        /// The code, as a trace or a blocked curl prints it (BAD_STATE, NO_ROUTE_TO_DESTINATION, ...).
+        code: String,
+    },
     /// Run the seed lab (PrivateLink through an endpoint service), step by step.
     #[command(
         after_help = concat!(
@@ -318,6 +332,8 @@ pub fn emit(text: &str) {
 /// Runs the command; the exit code.
 pub fn run(cli: Cli) -> u8 {
     let result = match cli.command {
+        Command::Lessons => lessons::lessons(),
+        Command::Explain { code } => lessons::explain(&code),
         Command::Lab { json, pause, wide, state } => {
             Ok(run::lab(run::Show { json, quiet: false, wide }, pause, &state))
         }

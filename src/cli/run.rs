@@ -206,17 +206,53 @@ fn split_steps(text: &str) -> Vec<&str> {
     cuts.windows(2).map(|w| &text[w[0]..w[1]]).collect()
 }
 
-/// Prints a report step by step, waiting for Enter between steps when `pause`.
-fn print_steps(text: &str, mut pause: bool) {
+/// What a learner typed at the pause between steps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Pause {
+    /// Enter: the next step.
+    Next,
+    /// `b`: back to the step before (the run is deterministic, so showing it again is
+    /// what re-running up to it would print).
+    Back,
+    /// `q`, or the end of input: stop here.
+    Quit,
+}
+
+impl Pause {
+    fn read(line: &str, read: usize) -> Pause {
+        match line.trim() {
+            _ if read == 0 => Pause::Quit,
+            "b" | "B" | "back" => Pause::Back,
+            "q" | "Q" | "quit" | "exit" => Pause::Quit,
+            _ => Pause::Next,
+        }
+    }
+}
+
+/// The pause prompt.
+const PAUSE_PROMPT: &str = "-- Enter: next step, b: back, q: quit --";
+
+/// Prints a report step by step; when `pause`, waits between steps for Enter (next), `b`
+/// (the step before, again) or `q` (stop). Without `pause` it prints everything.
+fn print_steps(text: &str, pause: bool) {
     let pieces = split_steps(text);
     let stdin = std::io::stdin();
-    for (i, piece) in pieces.iter().enumerate() {
-        super::emit(piece);
-        if pause && i + 1 < pieces.len() {
-            output::err("-- Enter for the next step --");
-            let mut line = String::new();
-            if stdin.lock().read_line(&mut line).unwrap_or(0) == 0 {
-                pause = false;
+    let mut i = 0;
+    while i < pieces.len() {
+        super::emit(pieces[i]);
+        if !pause || i + 1 == pieces.len() {
+            i += 1;
+            continue;
+        }
+        output::err(PAUSE_PROMPT);
+        let mut line = String::new();
+        let read = stdin.lock().read_line(&mut line).unwrap_or(0);
+        match Pause::read(&line, read) {
+            Pause::Next => i += 1,
+            Pause::Back => i = i.saturating_sub(1).max(1).min(i),
+            Pause::Quit => {
+                output::errln("");
+                return;
             }
         }
     }
@@ -268,6 +304,14 @@ fn progress_text(p: scenario::Progress<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pause_reads_enter_as_next_b_as_back_and_q_or_the_end_as_quit() {
+        assert_eq!(Pause::read("\n", 1), Pause::Next);
+        assert_eq!(Pause::read("b\n", 2), Pause::Back);
+        assert_eq!(Pause::read("q\n", 2), Pause::Quit);
+        assert_eq!(Pause::read("", 0), Pause::Quit);
+    }
 
     #[test]
     fn a_report_is_cut_before_each_step() {

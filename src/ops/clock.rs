@@ -72,6 +72,16 @@ impl World {
         simulated
     }
 
+    /// How long until the clock next changes something a caller can see: a target's health
+    /// state, a draining target leaving or an endpoint's state; `None` when nothing is
+    /// scheduled. Until then every state stays as it is, so a `wait-for` may jump there.
+    pub fn next_change(&self) -> Option<Duration> {
+        let runs = self.check_runs(u64::MAX);
+        let changes = runs.iter().filter_map(|r| r.change_ms);
+        let next = changes.chain(self.next_world_event().map(|(at, _)| at)).min()?;
+        Some(Duration::from_millis(next.saturating_sub(self.now_ms)))
+    }
+
     /// Every target checked by `until`, its outcome now and when that outcome would change its state.
     fn check_runs(&self, until: u64) -> Vec<Run> {
         let mut runs = Vec::new();
@@ -163,11 +173,37 @@ impl World {
         for event in due {
             self.apply(event);
         }
-        while let Some((_, event)) = self.next_world_event().filter(|(t, _)| *t == at) {
+        // Drains and endpoint changes, found in one pass (one search per event made
+        // 10,000 endpoints turning available at once cost 10,000 passes). None of them
+        // causes another at the same time, and applied last first, a group's drained
+        // targets leave from the end, so the others keep their index.
+        let world_events = self.world_events_at(at);
+        applied += world_events.len() as u64;
+        for event in world_events.into_iter().rev() {
             self.apply(event);
-            applied += 1;
         }
         applied
+    }
+
+    /// The drains and endpoint changes due at `at`, in order.
+    fn world_events_at(&self, at: u64) -> Vec<Event> {
+        let mut events = Vec::new();
+        for (g, group) in self.target_groups.iter() {
+            if group.deleted {
+                continue;
+            }
+            for (i, t) in group.targets.iter().enumerate() {
+                if t.state == HealthState::Draining && t.drain_until_ms == Some(at) {
+                    events.push(Event::Drained(g, i));
+                }
+            }
+        }
+        for (e, endpoint) in self.endpoints.iter() {
+            if endpoint.next_change_ms == Some(at) {
+                events.push(Event::Endpoint(e));
+            }
+        }
+        events
     }
 
     fn apply(&mut self, event: Event) {

@@ -81,6 +81,23 @@ impl World {
         Ok(if groups.is_empty() { vec![self.vpcs[vpc].default_sg] } else { groups.to_vec() })
     }
 
+    /// Checks, before anything is created, that an interface with `groups` can be created in
+    /// each of `subnets` (a load balancer's nodes, an endpoint's interfaces): the groups fit
+    /// the subnet's VPC and the quota, and the subnet has a free address. With this checked
+    /// first, a call creating several interfaces fails whole or not at all.
+    pub(crate) fn check_new_interfaces(
+        &self,
+        op: &str,
+        subnets: &[SubnetId],
+        groups: &[SgId],
+    ) -> ApiResult<()> {
+        for s in subnets {
+            self.check_groups(op, *s, groups)?;
+            self.check_free_address(op, *s)?;
+        }
+        Ok(())
+    }
+
     /// Create an interface in `subnet` owned by `owner`; the address is explicit (A4) or allocated (A2).
     pub(crate) fn new_eni(
         &mut self,

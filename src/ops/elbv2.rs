@@ -75,7 +75,7 @@ impl World {
         {
             return Err(invalid(format!("Load balancer name '{}' is invalid: use up to 32 letters, digits and hyphens, not starting or ending with a hyphen.", req.name)));
         }
-        if self.lbs.values().any(|l| !l.deleted && l.name == req.name) {
+        if self.live_lb_named(&req.name).is_some() {
             return Err(ApiError::new(
                 OP,
                 "DuplicateLoadBalancerName",
@@ -108,14 +108,11 @@ impl World {
                 format!("VPC {} has no internet gateway", self.vpcs[vpc].aws_id),
             ));
         }
-        let snapshot = self.clone();
-        let result = self.build_load_balancer(req, vpc);
-        if result.is_err() {
-            *self = snapshot;
-        }
-        result
+        self.check_new_interfaces(OP, &req.subnets, &req.security_groups)?;
+        self.build_load_balancer(req, vpc)
     }
 
+    /// Creates what [`World::create_load_balancer`] checked: nothing here can fail.
     fn build_load_balancer(&mut self, req: CreateLoadBalancer, vpc: VpcId) -> ApiResult<LbId> {
         let id = LbId(self.lbs.len() as u32);
         let mut nodes = Vec::new();
@@ -147,6 +144,7 @@ impl World {
         );
         let dns_name = format!("{}-{}.elb.{}.amazonaws.com", req.name, dns_hex, self.region.name);
         self.dns_names.insert_lb(&dns_name, id);
+        self.link_lb_name(&req.name, id);
         self.lbs.insert(
             &mut self.by_aws_id,
             Handle::Lb,
@@ -171,39 +169,51 @@ impl World {
 
     /// DeleteLoadBalancer: refused while an endpoint service uses it (P10).
     pub fn delete_load_balancer(&mut self, lb: LbId) -> ApiResult<()> {
-        use crate::model::endpoint_service::ServiceState;
-        if let Some(s) =
-            self.services.values().find(|s| s.state == ServiceState::Available && s.nlbs.contains(&lb))
-        {
+        if let Some(s) = self.service_of_lb(lb) {
             return Err(ApiError::new(
                 "DeleteLoadBalancer",
                 "ResourceInUse",
-                format!("Load balancer '{}' cannot be deleted because it is currently associated with another service ({}). Delete the endpoint service first.", self.lbs[lb].arn, s.service_id),
+                format!("Load balancer '{}' cannot be deleted because it is currently associated with another service ({}). Delete the endpoint service first.", self.lbs[lb].arn, self.services[s].service_id),
             ));
         }
         let l = &mut self.lbs[lb];
+        if l.deleted {
+            return Ok(());
+        }
         l.deleted = true;
+        let name = l.name.clone();
         let enis: Vec<EniId> = l.nodes.iter().map(|n| n.eni).collect();
         let listeners = l.listeners.clone();
+        self.unlink_lb_name(&name);
         for e in enis {
             self.remove_eni(e);
         }
+        let mut groups = Vec::new();
         for x in listeners {
-            self.listeners[x].deleted = true;
+            let listener = &mut self.listeners[x];
+            listener.deleted = true;
+            groups.extend(listener.target_group);
         }
-        self.refresh_unused_groups();
+        self.refresh_unused_groups(&groups);
         Ok(())
     }
 
     /// DeleteTargetGroup.
     pub fn delete_target_group(&mut self, tg: TargetGroupId) {
-        self.target_groups[tg].deleted = true;
+        let group = &mut self.target_groups[tg];
+        if !group.deleted {
+            group.deleted = true;
+            let name = group.name.clone();
+            self.unlink_target_group_name(&name);
+        }
     }
 
     /// DeleteListener: a group no other listener uses becomes `unused` (L4).
     pub fn delete_listener(&mut self, listener: ListenerId) {
-        self.listeners[listener].deleted = true;
-        self.refresh_unused_groups();
+        let l = &mut self.listeners[listener];
+        l.deleted = true;
+        let groups: Vec<TargetGroupId> = l.target_group.into_iter().collect();
+        self.refresh_unused_groups(&groups);
     }
 
     /// ModifyLoadBalancerAttributes `load_balancing.cross_zone.enabled` (L7).
@@ -214,7 +224,7 @@ impl World {
     /// CreateTargetGroup.
     pub fn create_target_group(&mut self, req: CreateTargetGroup) -> ApiResult<TargetGroupId> {
         const OP: &str = "CreateTargetGroup";
-        if self.target_groups.values().any(|t| !t.deleted && t.name == req.name) {
+        if self.target_group_named(&req.name).is_some() {
             return Err(ApiError::new(
                 OP,
                 "DuplicateTargetGroupName",
@@ -229,6 +239,7 @@ impl World {
             req.name,
             self.ids.hex(16)
         );
+        self.link_target_group_name(&req.name, id);
         self.target_groups.insert(
             &mut self.by_aws_id,
             Handle::TargetGroup,
@@ -295,31 +306,38 @@ impl World {
             Listener { arn, lb, protocol, port, target_group: tg, deleted: false },
         );
         self.lbs[lb].listeners.push(id);
-        self.refresh_unused_groups();
+        if let Some(t) = tg {
+            self.link_listener(t, id);
+            self.refresh_unused_groups(&[t]);
+        }
         Ok(id)
+    }
+
+    /// The live listeners of live load balancers that forward to the group.
+    fn live_listeners_of(&self, tg: TargetGroupId) -> impl Iterator<Item = &Listener> + '_ {
+        self.listeners_of_group(tg)
+            .iter()
+            .map(|l| &self.listeners[*l])
+            .filter(move |l| !l.deleted && l.target_group == Some(tg) && !self.lbs[l.lb].deleted)
     }
 
     /// Whether a listener of a live load balancer forwards to the group.
     pub fn target_group_in_use(&self, tg: TargetGroupId) -> bool {
-        self.listeners.values().any(|l| !l.deleted && l.target_group == Some(tg) && !self.lbs[l.lb].deleted)
+        self.live_listeners_of(tg).next().is_some()
     }
 
     /// The load balancers whose listeners forward to a group.
     pub fn load_balancers_of(&self, tg: TargetGroupId) -> Vec<LbId> {
-        let mut v: Vec<LbId> = self
-            .listeners
-            .values()
-            .filter(|l| !l.deleted && l.target_group == Some(tg) && !self.lbs[l.lb].deleted)
-            .map(|l| l.lb)
-            .collect();
+        let mut v: Vec<LbId> = self.live_listeners_of(tg).map(|l| l.lb).collect();
         v.dedup();
         v
     }
 
-    /// L4: targets of groups no listener uses are `unused`; when a group comes into use its targets start as `initial`.
-    pub(crate) fn refresh_unused_groups(&mut self) {
+    /// L4: targets of groups no listener uses are `unused`; when a group comes into use its
+    /// targets start as `initial`. `groups` are those whose listeners just changed.
+    fn refresh_unused_groups(&mut self, groups: &[TargetGroupId]) {
         let now = self.now_ms;
-        for tg in self.target_groups.ids() {
+        for &tg in groups {
             let used = self.target_group_in_use(tg);
             for t in &mut self.target_groups[tg].targets {
                 match (used, t.state) {

@@ -48,9 +48,7 @@ impl World {
                 "At least one Network Load Balancer ARN must be given (--network-load-balancer-arns).",
             ));
         }
-        if let Some(lb) = nlbs.iter().find(|lb| {
-            self.services.values().any(|s| s.state == ServiceState::Available && s.nlbs.contains(lb))
-        }) {
+        if let Some(lb) = nlbs.iter().find(|lb| self.service_of_lb(**lb).is_some()) {
             return Err(ApiError::new(
                 OP,
                 "InvalidParameter",
@@ -63,6 +61,8 @@ impl World {
         let id = ServiceId(self.services.len() as u32);
         let service_id = self.ids.aws_id("vpce-svc");
         let region = self.region.name;
+        let service_name = format!("com.amazonaws.vpce.{region}.{service_id}");
+        self.link_service(&service_name, nlbs, id);
         let private_dns = private_dns_name.map(|name| PrivateDnsName {
             name,
             txt_name: format!("_{}", self.ids.lower_alnum(20)),
@@ -73,7 +73,7 @@ impl World {
             &mut self.by_aws_id,
             Handle::Service,
             EndpointService {
-                service_name: format!("com.amazonaws.vpce.{region}.{service_id}"),
+                service_name,
                 base_dns_name: format!("{service_id}.{region}.vpce.amazonaws.com"),
                 service_id,
                 nlbs: nlbs.to_vec(),
@@ -153,10 +153,7 @@ impl World {
 
     /// The service an endpoint service name names.
     pub fn service_by_name(&self, name: &str) -> Option<ServiceId> {
-        self.services
-            .values()
-            .position(|s| s.service_name == name && s.state == ServiceState::Available)
-            .map(|i| ServiceId(i as u32))
+        self.available_service_named(name)
     }
 
     /// CreateVpcEndpoint (P2-P6): one ENI per subnet; pendingAcceptance or pending.
@@ -173,12 +170,7 @@ impl World {
             )
         })?;
         self.check_endpoint_request(OP, vpc, svc, &req)?;
-        let snapshot = self.clone();
-        let result = self.build_endpoint(vpc, svc, req);
-        if result.is_err() {
-            *self = snapshot;
-        }
-        result
+        self.build_endpoint(vpc, svc, req)
     }
 
     fn check_endpoint_request(
@@ -226,9 +218,11 @@ impl World {
             }
             seen.push(sub.az);
         }
-        let count =
-            self.endpoints.values().filter(|e| e.vpc == vpc && e.state != EndpointState::Deleted).count();
-        self.quotas.check(Quota::InterfaceEndpointsPerVpc, op, count + 1)
+        let count = (self.endpoints_of_vpc(vpc).iter())
+            .filter(|e| self.endpoints[**e].state != EndpointState::Deleted)
+            .count();
+        self.quotas.check(Quota::InterfaceEndpointsPerVpc, op, count + 1)?;
+        self.check_new_interfaces(op, &req.subnets, &req.groups)
     }
 
     /// P11: an endpoint with private DNS needs both enableDnsSupport and enableDnsHostnames
@@ -248,6 +242,7 @@ impl World {
         ))
     }
 
+    /// Creates what [`World::create_vpc_endpoint`] checked: nothing here can fail.
     fn build_endpoint(
         &mut self,
         vpc: VpcId,
@@ -283,6 +278,7 @@ impl World {
         let private =
             service.private_dns.as_ref().map(|p| p.name.as_str()).filter(|_| req.private_dns_enabled);
         self.dns_names.insert_endpoint(&format!("{aws_id}-{dns_suffix}"), private.map(|n| (vpc, n)), id);
+        self.link_endpoint(vpc, id);
         self.endpoints.insert(
             &mut self.by_aws_id,
             Handle::Endpoint,
@@ -399,6 +395,8 @@ impl World {
                 format!("Service {} has existing VPC endpoint connections ({} is {}). Delete or reject the endpoints first.", s.service_id, e.aws_id, e.state.as_str()),
             ));
         }
+        let (name, nlbs) = (s.service_name.clone(), s.nlbs.clone());
+        self.unlink_service(&name, &nlbs);
         self.services[svc].state = ServiceState::Deleted;
         Ok(())
     }

@@ -565,11 +565,28 @@ impl World {
                 return Ok(ip);
             }
         }
-        Err(ApiError::new(
+        Err(self.no_free_address(op, subnet))
+    }
+
+    /// Whether [`World::allocate_private_ip`] would find an address in `subnet` (A2).
+    pub(crate) fn check_free_address(&self, op: &str, subnet: SubnetId) -> ApiResult<()> {
+        let s = &self.subnets[subnet];
+        let free = (0..s.usable() as u32)
+            .map(|i| s.cidr.nth(4 + i))
+            .any(|ip| self.eni_by_private_ip(s.vpc, ip).is_none());
+        if free {
+            Ok(())
+        } else {
+            Err(self.no_free_address(op, subnet))
+        }
+    }
+
+    fn no_free_address(&self, op: &str, subnet: SubnetId) -> ApiError {
+        ApiError::new(
             op,
             "InsufficientFreeAddressesInSubnet",
             format!("There are not enough free addresses in subnet '{}' to satisfy the requested number of instances.", self.subnets[subnet].aws_id),
-        ))
+        )
     }
 
     /// A4: an explicitly requested address must be inside the subnet, not reserved and not in use.

@@ -33,9 +33,10 @@ pub fn text(report: &Report) -> String {
 /// [`text`] in a layout: with [`Layout::Fit`], no line is wider than its width.
 pub fn text_in(report: &Report, layout: Layout) -> String {
     let mut out = format!("Scenario: {} ({})\n", report.name, report.file);
+    let mut explained = false;
     for step in &report.steps {
         out.push('\n');
-        step_text(&mut out, step, layout);
+        step_text(&mut out, step, layout, &mut explained);
     }
     let passed = report.steps.iter().filter(|s| s.status == StepStatus::Passed).count();
     let verdict = if report.passed { "PASS" } else { "FAIL" };
@@ -78,7 +79,7 @@ pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
-fn step_text(out: &mut String, step: &StepReport, layout: Layout) {
+fn step_text(out: &mut String, step: &StepReport, layout: Layout, explained: &mut bool) {
     let _ = writeln!(out, "── step {}: {}", step.index, step.title);
     if let Some(d) = &step.description {
         out.push_str(d.trim_end());
@@ -104,6 +105,10 @@ fn step_text(out: &mut String, step: &StepReport, layout: Layout) {
         }
         if let Some(trace) = &outcome.trace {
             trace_text_in(out, trace, layout);
+            if let Some(x) = trace.explanation.as_ref().filter(|_| !*explained) {
+                out.push_str(&why(x.code.as_str()));
+                *explained = true;
+            }
         }
     }
     for c in &step.checks {
@@ -159,6 +164,14 @@ fn hops_table(out: &mut String, hops: &[Hop]) {
         );
         let _ = writeln!(out, "{}", line.trim_end());
     }
+}
+
+/// What an explanation code means, as a paragraph under the first blocked flow of a run
+/// (`  why: ...`, folded to 80 columns), with the command that says it again.
+pub fn why(code: &str) -> String {
+    let Some(text) = crate::trace::explain::explain(code) else { return String::new() };
+    let options = textwrap::Options::new(80).initial_indent("  why: ").subsequent_indent("       ");
+    format!("{}\n       (vpcsim explain {code} says this again)\n", textwrap::fill(&text, options))
 }
 
 /// The report as one JSON document (field names in the module doc); `w` is the world

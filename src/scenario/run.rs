@@ -35,6 +35,12 @@ pub trait Backend {
     fn advance(&mut self, by: Duration);
     /// Whether `resource` is in state `wanted` now; an error for an unknown resource or state.
     fn state_of(&self, resource: &str, wanted: &str) -> Result<bool, String>;
+    /// How long until the clock next changes a state (`None`: nothing scheduled), so that
+    /// `wait-for` jumps from change to change. A backend that cannot tell has `wait-for`
+    /// look every [`super::wait::WAIT_FOR_POLL`].
+    fn next_change(&self) -> Option<Duration> {
+        Some(super::wait::WAIT_FOR_POLL)
+    }
 }
 
 /// A [`Backend`] seen as the [`Resolver`] substitutions need.

@@ -74,9 +74,14 @@ impl WaitBudget {
     }
 }
 
-/// Advances the clock by [`WAIT_FOR_POLL`] until `resource` is in `state`, or `timeout`
-/// passes: exit 0 with how long it took, or exit 1 saying why not.
+/// Advances the clock until `resource` is in `state`, or `timeout` passes: exit 0 with
+/// how long it took, or exit 1 saying why not. The condition is looked at every
+/// [`WAIT_FOR_POLL`], but the clock jumps from one scheduled change
+/// ([`Backend::next_change`]) to the next, since nothing changes in between: the cost
+/// grows with the changes on the way, not with the timeout. It reports the same waits as
+/// looking every second would.
 pub fn wait_for(backend: &mut dyn Backend, resource: &str, state: &str, timeout: Duration) -> StepOutcome {
+    let limit = whole_polls(timeout);
     let mut waited = Duration::ZERO;
     loop {
         match backend.state_of(resource, state) {
@@ -84,17 +89,28 @@ pub fn wait_for(backend: &mut dyn Backend, resource: &str, state: &str, timeout:
             Ok(true) => {
                 return StepOutcome::ok(format!("{resource} is {state} after {}\n", format_duration(waited)))
             }
-            Ok(false) if waited >= timeout => {
+            Ok(false) if waited >= limit => {
                 let message =
                     format!("timed out after {}: {resource} is not {state}\n", format_duration(waited));
                 return StepOutcome::failed(1, message);
             }
             Ok(false) => {
-                backend.advance(WAIT_FOR_POLL);
-                waited += WAIT_FOR_POLL;
+                // The first look at or after the next change, and never past the timeout's.
+                let next =
+                    backend.next_change().map_or(limit, |d| waited + whole_polls(d).max(WAIT_FOR_POLL));
+                let step = next.min(limit) - waited;
+                backend.advance(step);
+                waited += step;
             }
         }
     }
+}
+
+/// `d` rounded up to a whole number of [`WAIT_FOR_POLL`]s.
+fn whole_polls(d: Duration) -> Duration {
+    let poll = WAIT_FOR_POLL.as_nanos();
+    let polls = d.as_nanos().div_ceil(poll);
+    WAIT_FOR_POLL * u32::try_from(polls).unwrap_or(u32::MAX)
 }
 
 #[cfg(test)]

@@ -311,6 +311,10 @@ impl crate::scenario::Backend for Session {
     fn state_of(&self, resource: &str, wanted: &str) -> Result<bool, String> {
         json::state_of(self, resource, wanted)
     }
+
+    fn next_change(&self) -> Option<Duration> {
+        self.world.next_change()
+    }
 }
 
 /// A stack's template file, read as every input file is ([`crate::source::read`]): a

@@ -5,10 +5,12 @@
 //! packet's [`Header`] before and after any rewrite, like a Reachability Analyzer
 //! analysis (RA1). A blocked flow carries an [`Explanation`] with an RA2 code.
 //! What matched keeps its types ([`matched`]); [`analysis`] renders a trace as
-//! Reachability Analyzer's JSON; [`compact`] lays a trace out for a narrow terminal.
+//! Reachability Analyzer's JSON; [`compact`] lays a trace out for a narrow terminal;
+//! [`explain`] says what each explanation code means.
 
 mod analysis;
 pub mod compact;
+pub mod explain;
 mod matched;
 
 pub use analysis::{

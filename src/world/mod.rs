@@ -5,6 +5,7 @@
 pub mod arena;
 mod index;
 pub mod interfaces;
+mod links;
 mod members;
 #[path = "../ops/mod.rs"]
 pub mod ops;
@@ -17,6 +18,7 @@ pub use self::arena::{Arena, AwsId, Live};
 pub(crate) use self::index::DnsName;
 use self::index::{DnsNames, SubnetsByAddress};
 pub use self::interfaces::Interfaces;
+use self::links::Links;
 use self::members::MemberLists;
 use self::undo::UndoMap;
 
@@ -257,6 +259,8 @@ pub struct World {
     members: MemberLists,
     /// Elastic IP addresses (released ones included) to their allocation.
     eip_addresses: UndoMap<u32, EipId>,
+    /// Names and relations the control plane looks up (load balancers by name, ...).
+    links: Links,
     /// Whether a [`World::transaction`] is running.
     in_transaction: bool,
 }
@@ -298,6 +302,7 @@ impl World {
             dns_names: DnsNames::default(),
             members: MemberLists::default(),
             eip_addresses: UndoMap::default(),
+            links: Links::default(),
             in_transaction: false,
         };
         world.create_aws_prefix_lists();

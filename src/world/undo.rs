@@ -150,6 +150,7 @@ macro_rules! each_store {
         w.eip_addresses.$method();
         w.subnets_by_address.$method();
         w.dns_names.$method();
+        w.links.$method();
     }};
 }
 

@@ -62,3 +62,70 @@ fn l4_the_lab_targets_turn_healthy_at_the_fifth_passed_check() {
     on_time.world.advance(Duration::from_secs(130));
     assert_eq!(states(&on_time), ["healthy", "healthy"]);
 }
+
+/// A session that counts how often `wait-for` moves the clock and the events simulated.
+struct Counted {
+    session: vpcsim::session::Session,
+    steps: u64,
+    events: u64,
+}
+
+impl vpcsim::scenario::Backend for Counted {
+    fn create_stacks(&mut self, s: &vpcsim::scenario::Scenario) -> Result<(), FileError> {
+        self.session.create_stacks(s)
+    }
+    fn resolve(&self, name: &str) -> vpcsim::scenario::Resolution {
+        self.session.resolve(name)
+    }
+    fn get_att(&self, name: &str, attr: &str) -> Result<String, String> {
+        self.session.get_att(name, attr)
+    }
+    fn run_app(&mut self, on: &str, cmd: &vpcsim::command::app::AppCommand) -> vpcsim::scenario::StepOutcome {
+        self.session.run_app(on, cmd)
+    }
+    fn run_aws(&mut self, call: &vpcsim::command::aws::AwsCall) -> vpcsim::scenario::StepOutcome {
+        self.session.run_aws(call)
+    }
+    fn advance(&mut self, by: Duration) {
+        self.steps += 1;
+        self.events += self.session.world.advance(by).events;
+    }
+    fn state_of(&self, resource: &str, wanted: &str) -> Result<bool, String> {
+        self.session.state_of(resource, wanted)
+    }
+    fn next_change(&self) -> Option<Duration> {
+        self.session.next_change()
+    }
+}
+
+/// `wait-for` the lab's target group to be healthy, with 3 targets that never will:
+/// the outcome, the clock's moves and the events simulated.
+fn wait_for_healthy(timeout: Duration) -> (String, u64, u64) {
+    let (lab, _) = lab_with_targets(3);
+    let arn = lab.world[lab.tg].arn.clone();
+    let mut counted = Counted { session: vpcsim::session::Session::new(lab.world), steps: 0, events: 0 };
+    let outcome = vpcsim::scenario::wait::wait_for(&mut counted, &arn, "healthy", timeout);
+    (outcome.stderr, counted.steps, counted.events)
+}
+
+#[test]
+fn l4_wait_for_with_a_24h_timeout_costs_about_what_a_1m_timeout_costs() {
+    let (minute, minute_steps, minute_events) = wait_for_healthy(MINUTE);
+    let (day, day_steps, day_events) = wait_for_healthy(Duration::from_secs(24 * 3600));
+    assert!(minute.starts_with("timed out after 1m:"), "{minute}");
+    assert!(day.starts_with("timed out after 24h:"), "{day}");
+    // Looking every second moved the clock 86,400 times for a day (and 60 for a minute).
+    assert!(day_steps <= minute_steps + 4, "a minute: {minute_steps} moves; a day: {day_steps}");
+    assert!(day_events <= minute_events + 20, "a minute: {minute_events} events; a day: {day_events}");
+}
+
+#[test]
+fn l4_wait_for_reports_the_first_whole_second_at_which_the_targets_are_healthy() {
+    // The lab's targets turn healthy at the fifth check, 130 s after registration (see above).
+    let l = Lab::build(LabOptions::default()).expect("the lab builds");
+    let arn = l.world[l.tg].arn.clone();
+    let mut counted = Counted { session: vpcsim::session::Session::new(l.world), steps: 0, events: 0 };
+    let outcome = vpcsim::scenario::wait::wait_for(&mut counted, &arn, "healthy", Duration::from_secs(600));
+    assert_eq!(outcome.stdout, format!("{arn} is healthy after 2m10s\n"));
+    assert!(counted.steps <= 3, "{} moves of the clock", counted.steps);
+}
