@@ -324,11 +324,23 @@ fn entries_were_allowed(w: &World, t: &Trace) -> Result<(), String> {
     Ok(())
 }
 
-/// P5, P7: an endpoint passed was available, entered in an AZ its service is in.
+/// P5, P7: an endpoint passed was available, entered in an AZ its service is in; E1, E4: a
+/// gateway endpoint passed exists, serves the sender's own VPC and its list holds the destination.
 fn endpoints_were_open(w: &World, t: &Trace) -> Result<(), String> {
     for (i, hop) in t.forward.iter().enumerate().filter(|(_, h)| h.kind == K::VpcEndpoint) {
-        let Some(Handle::Endpoint(ep)) = w.find(&hop.id) else {
-            return Err(format!("{} is no endpoint", hop.id));
+        let ep = match w.find(&hop.id) {
+            Some(Handle::Endpoint(ep)) => ep,
+            Some(Handle::GatewayEndpoint(g)) => {
+                let sender =
+                    t.forward[..i].iter().find(|h| h.kind == K::NetworkInterface).ok_or("no sender")?;
+                let h = hop.inbound.ok_or("a gateway endpoint hop without its header")?;
+                let e = &w[g];
+                if e.deleted || w[eni_of(w, &sender.id)].vpc != e.vpc || !w[e.prefix_list].contains(h.dst) {
+                    return Err(format!("{h} went through gateway endpoint {} from {}", e.aws_id, sender.id));
+                }
+                continue;
+            }
+            _ => return Err(format!("{} is no endpoint", hop.id)),
         };
         let e = &w[ep];
         if e.state != EndpointState::Available {
