@@ -174,10 +174,29 @@ mod lab_and_run {
     }
 
     #[test]
-    fn run_with_only_a_template_exits_2() {
+    fn run_with_only_a_template_creates_its_stack_and_needs_its_parameters() {
         let ran = vpcsim(&["run", "scenarios/privatelink-lab.cfn.yaml"]);
         assert_eq!(ran.code, 2);
-        assert!(ran.stderr.contains("no scenario among the files given"), "{}", ran.stderr);
+        assert!(
+            ran.stderr.contains(
+                "scenarios/privatelink-lab.cfn.yaml:2:3: Parameters.KeyName: parameter `KeyName` has no value and no Default"
+            ),
+            "{}",
+            ran.stderr
+        );
+        let ran = vpcsim(&[
+            "run",
+            "--quiet",
+            "scenarios/privatelink-lab.cfn.yaml",
+            "--parameter",
+            "KeyName=lab-key",
+        ]);
+        assert_eq!(
+            (ran.code, ran.stdout.as_str()),
+            (0, "scenarios/privatelink-lab.cfn.yaml: passed\n"),
+            "{}",
+            ran.stderr
+        );
     }
 
     #[test]
@@ -588,6 +607,64 @@ mod graph {
 mod shell {
     use super::*;
 
+    #[test]
+    fn help_answers_for_every_command_and_for_aws_operations() {
+        let commands = [
+            "on", "dig", "curl", "ping", "nc", "aws", "wait", "wait-for", "trace", "describe", "graph",
+            "save", "help", "exit",
+        ];
+        let input: String = commands.iter().map(|c| format!("help {c}\n{c} --help\n")).collect();
+        let ran = vpcsim_with_input(&["shell"], &input);
+        assert!(!ran.stdout.contains("help: no command"), "{}", ran.stdout);
+        assert!(!ran.stdout.contains("unknown command"), "{}", ran.stdout);
+        let aws = vpcsim_with_input(&["shell"], "aws ec2 help\naws ec2 create-vpc-endpoint help\naws help\n");
+        assert!(aws.stdout.contains("aws ec2 operations:\n"), "{}", aws.stdout);
+        assert!(aws.stdout.contains("  create-vpc-endpoint\n"), "{}", aws.stdout);
+        assert!(aws.stdout.contains("aws ec2 create-vpc-endpoint flags:\n"), "{}", aws.stdout);
+        assert!(aws.stdout.contains("  --service-name (required)\n"), "{}", aws.stdout);
+    }
+
+    #[test]
+    fn a_redirect_writes_the_output_to_a_file_and_a_pipe_is_refused() {
+        let dir = std::env::temp_dir().join(format!("vpcsim-redirect-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("vpcs.json");
+        let input = format!("describe vpcs > {}\ndescribe vpcs | jq .\n", file.display());
+        let ran = vpcsim_with_input(&["shell"], &input);
+        let written = std::fs::read_to_string(&file).expect("the redirect wrote the file");
+        assert!(written.starts_with("{\n    \"Vpcs\""), "{written}");
+        assert!(!ran.stdout.contains("\"Vpcs\""), "the output went to the file: {}", ran.stdout);
+        assert!(ran.stdout.contains("`|` is not supported in the shell"), "{}", ran.stdout);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn save_keeps_the_last_aws_output_for_substitution_and_trace_takes_json() {
+        let input = "aws ec2 describe-vpc-endpoints\nsave eps\naws ec2 describe-vpc-endpoints --vpc-endpoint-ids ${eps.VpcEndpoints[0].VpcEndpointId}\ntrace ${eps.VpcEndpoints[0].DnsEntries[0].DnsName} --json\n";
+        let ran = vpcsim_with_input(&["shell"], input);
+        assert!(ran.stdout.contains("saved as eps"), "{}", ran.stdout);
+        assert!(!ran.stdout.contains("vpcsim: line"), "every substitution resolved: {}", ran.stdout);
+        assert!(ran.stdout.contains("\"NetworkPathFound\": true"), "{}", ran.stdout);
+    }
+
+    #[test]
+    fn the_shell_opens_the_same_world_as_the_lab_same_ids() {
+        let shell = vpcsim_with_input(&["shell", "lab"], "on Custom-WEB-1\non My-EC2\n");
+        let lab = vpcsim(&["lab"]);
+        for name in ["Custom-WEB-1", "My-EC2"] {
+            let line = shell
+                .stdout
+                .lines()
+                .find(|l| l.starts_with(&format!("now on {name} (")))
+                .expect("on answers");
+            let id = line.split(['(', ',']).nth(1).expect("an id");
+            assert!(
+                id.starts_with("i-") && lab.stdout.contains(id),
+                "{name} is {id} in the shell, not in the lab"
+            );
+        }
+    }
+
     const SESSION: &str = "\
 help
 dig +short ${CustomNLB.DNSName}
@@ -659,6 +736,11 @@ mod terminal {
     /// Runs `vpcsim ARGS` on a pseudo-terminal with `input` typed; everything it shows, or
     /// `None` when `script` is not available here.
     fn on_terminal(args: &str, input: &str, no_color: bool) -> Option<String> {
+        on_terminal_with(args, input, no_color, &[])
+    }
+
+    /// [`on_terminal`] with more environment variables.
+    fn on_terminal_with(args: &str, input: &str, no_color: bool, env: &[(&str, &str)]) -> Option<String> {
         if !tool_available("script", "--version", "apt-get install bsdutils")
             || !tool_available("timeout", "--version", "apt-get install coreutils")
         {
@@ -677,6 +759,7 @@ mod terminal {
         if no_color {
             cmd.env("NO_COLOR", "1");
         }
+        cmd.envs(env.iter().copied());
         let mut child = cmd.spawn().ok()?;
         child.stdin.take()?.write_all(input.as_bytes()).ok()?;
         let out = child.wait_with_output().ok()?;
@@ -687,6 +770,23 @@ mod terminal {
     fn the_shell_completes_names_with_tab_on_a_terminal() {
         let Some(screen) = on_terminal("shell", "on My-E\t\nexit\n", false) else { return };
         assert!(screen.contains("now on My-EC2 ("), "{screen}");
+    }
+
+    /// What a learner sees in the shell at 80 columns: tab completes a name curl can resolve,
+    /// and the history is kept under XDG_DATA_HOME.
+    #[test]
+    fn the_shell_at_80_columns_completes_hosts_curl_resolves_and_keeps_its_history() {
+        let data = std::env::temp_dir().join(format!("vpcsim-history-{}", std::process::id()));
+        let data_str = data.to_str().expect("a UTF-8 path").to_string();
+        let input = "curl http://Cus\t\nexit\n";
+        let Some(screen) = on_terminal_with("shell", input, true, &[("XDG_DATA_HOME", &data_str)]) else {
+            return;
+        };
+        assert!(screen.contains("CloudNeta Web Server"), "tab completed the NLB's DNS name: {screen}");
+        assert!(screen.contains("My-EC2$ "), "{screen}");
+        let history = std::fs::read_to_string(data.join("vpcsim/history")).expect("the history file");
+        assert!(history.starts_with("curl http://Custom-NLB-"), "the completed line is kept: {history}");
+        std::fs::remove_dir_all(&data).unwrap();
     }
 
     #[test]

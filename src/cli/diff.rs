@@ -50,7 +50,11 @@ fn is_template(text: &str) -> bool {
 fn world_of(file: &Path, steps: Option<usize>) -> Result<Session, CliError> {
     let text = std::fs::read_to_string(file).unwrap_or_default();
     if !is_template(&text) {
-        let state = world::StateArgs { until: steps.map(|n| n.to_string()), from_start: steps == Some(0) };
+        let state = world::StateArgs {
+            until: steps.map(|n| n.to_string()),
+            from_start: steps == Some(0),
+            ..Default::default()
+        };
         let state = if state.from_start { world::StateArgs { until: None, ..state } } else { state };
         return world::prepare_described(file, &state).map(|p| p.session);
     }

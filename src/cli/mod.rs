@@ -6,6 +6,7 @@
 mod describe;
 mod diff;
 mod graph;
+mod import;
 mod lessons;
 mod output;
 mod reach;
@@ -165,6 +166,27 @@ Exit status: 0 every expectation held, 1 one failed, 2 a file is invalid.")]
         /// nacl-rules-per-direction, subnets-per-vpc, endpoints-per-vpc, targets-per-group.
         #[arg(long = "quota", value_name = "NAME=VALUE", value_parser = vpcsim::quota::Quota::parse_setting)]
         quotas: Vec<(vpcsim::quota::Quota, usize)>,
+        /// A template's parameters and region, when the files are CloudFormation templates.
+        #[command(flatten)]
+        template: world::TemplateArgs,
+    },
+    /// What vpcsim understands of a CloudFormation template: each resource modelled, skipped or refused.
+    #[command(after_help = "Examples:\n  vpcsim import scenarios/two-tier-internal-nlb.cfn.yaml\n  \
+vpcsim import scenarios/privatelink-lab.cfn.yaml --parameter KeyName=lab-key --json\n\n\
+Each resource is modelled (created in the simulated region), skipped (it cannot change what the network \
+does, or its Condition is false) or refused (a networking type vpcsim does not model, or a value the region \
+refuses), with the warnings its properties drew. --json prints {File, Resources: [{LogicalId, Type, Status, \
+Reason, Warnings}]}.\n\n\
+Exit status: 0 nothing refused, 2 something refused or the template is invalid.")]
+    Import {
+        /// The CloudFormation template (YAML or JSON).
+        #[arg(value_name = "TEMPLATE")]
+        file: PathBuf,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        template: world::TemplateArgs,
     },
     /// An interactive shell on a scenario's world: dig, curl, ping, nc, aws, trace, describe, graph.
     #[command(
@@ -337,9 +359,10 @@ pub fn run(cli: Cli) -> u8 {
         Command::Lab { json, pause, wide, state } => {
             Ok(run::lab(run::Show { json, quiet: false, wide }, pause, &state))
         }
-        Command::Run { files, json, quiet, wide, quotas } => {
-            Ok(run::files(&files, run::Show { json, quiet, wide }, &quotas))
+        Command::Run { files, json, quiet, wide, quotas, template } => {
+            Ok(run::files(&files, run::Show { json, quiet, wide }, &quotas, &template))
         }
+        Command::Import { file, json, template } => import::command(&file, json, &template),
         Command::Shell { file, state } => shell::run(file.as_deref(), &state),
         Command::Trace { file, from, to, protocol, state, json, wide } => {
             trace::command(&file, &from, &to, protocol, &state, json, wide)

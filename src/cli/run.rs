@@ -13,7 +13,7 @@ use super::{exit, output, CliError};
 /// the state chosen (by default every step before clean-up), narrated.
 pub fn lab(show: Show, pause: bool, state: &world::StateArgs) -> u8 {
     let json = show.json;
-    let (mut s, _) = match world::load(std::path::Path::new("lab")) {
+    let (mut s, _) = match world::load(std::path::Path::new("lab"), &world::TemplateArgs::default()) {
         Ok(s) => s,
         Err(e) => return fail(e),
     };
@@ -64,14 +64,19 @@ pub struct Show {
     pub wide: bool,
 }
 
-/// `vpcsim run FILE... [--json] [--quiet] [--wide]`: the worst exit code of all files.
-pub fn files(files: &[PathBuf], show: Show, quotas: &[(Quota, usize)]) -> u8 {
+/// `vpcsim run FILE... [--json] [--quiet] [--wide] [--parameter K=V] [--region R]`: the
+/// worst exit code of all files. A CloudFormation template runs as a scenario of one stack
+/// and no steps; among scenario files (`vpcsim run scenarios/*.yaml`) templates are passed
+/// over, since the scenarios create them under `stacks:`.
+pub fn files(files: &[PathBuf], show: Show, quotas: &[(Quota, usize)], template: &world::TemplateArgs) -> u8 {
     let json = show.json;
     let mut worst = exit::OK;
     let mut reports = Vec::new();
-    let scenarios: Vec<&PathBuf> = files.iter().filter(|f| !is_template(f)).collect();
-    if scenarios.is_empty() {
-        output::errln("vpcsim: no scenario among the files given (only CloudFormation templates); a scenario names its templates under `stacks:`");
+    let any_scenario = files.iter().any(|f| !is_template(f));
+    let scenarios: Vec<&PathBuf> = files.iter().filter(|f| !any_scenario || !is_template(f)).collect();
+    let mixed = any_scenario && scenarios.len() < files.len();
+    if mixed && *template != world::TemplateArgs::default() {
+        output::errln("vpcsim: --parameter and --region apply to CloudFormation templates, and templates given with scenario files are passed over; run the template alone");
         return exit::INVALID;
     }
     for f in files {
@@ -82,14 +87,15 @@ pub fn files(files: &[PathBuf], show: Show, quotas: &[(Quota, usize)]) -> u8 {
             ));
             continue;
         }
-        let code =
-            match world::load(f).and_then(|(s, builtin)| run_one(&s, builtin, show, quotas, &mut reports)) {
-                Ok((code, text)) => {
-                    super::emit(&text);
-                    code
-                }
-                Err(e) => fail(e),
-            };
+        let code = match world::load(f, template)
+            .and_then(|(s, builtin)| run_one(&s, builtin, show, quotas, &mut reports))
+        {
+            Ok((code, text)) => {
+                super::emit(&text);
+                code
+            }
+            Err(e) => fail(e),
+        };
         worst = worst.max(code);
     }
     if json {
@@ -102,13 +108,13 @@ pub fn files(files: &[PathBuf], show: Show, quotas: &[(Quota, usize)]) -> u8 {
 }
 
 /// Whether a file is a CloudFormation template (so `vpcsim run scenarios/*.yaml` can pass over
-/// the templates beside the scenarios): a map with `Resources` and no `steps`.
+/// the templates beside the scenarios), as [`scenario::template::is_template`] decides.
 fn is_template(path: &std::path::Path) -> bool {
     let Ok(text) = vpcsim::source::read(path, vpcsim::yaml::Limits::default().max_bytes) else {
         return false;
     };
     let Ok(doc) = vpcsim::yaml::parse(&text, &vpcsim::yaml::Limits::default()) else { return false };
-    doc.get("Resources").is_some() && doc.get("steps").is_none()
+    scenario::template::is_template(&doc)
 }
 
 fn fail(e: CliError) -> u8 {

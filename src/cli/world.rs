@@ -1,5 +1,6 @@
 //! The world a scenario leaves: its stacks created and the steps [`StateArgs`] selects
-//! (by default every step before clean-up). `lab` names the built-in seed lab.
+//! (by default every step before clean-up). `lab` names the built-in seed lab; a
+//! CloudFormation template is a scenario of one stack and no steps ([`TemplateArgs`]).
 
 use std::path::Path;
 
@@ -20,12 +21,52 @@ fn is_builtin_lab(file: &Path) -> bool {
     file == Path::new("lab") && !file.exists()
 }
 
-/// Loads a scenario file, or the built-in lab; exit 2 with file, line and column when invalid.
-pub fn load(file: &Path) -> Result<(Scenario, bool), CliError> {
+/// What a CloudFormation template given instead of a scenario needs: its parameters and region.
+#[derive(clap::Args, Clone, Debug, Default, PartialEq, Eq)]
+pub struct TemplateArgs {
+    /// A parameter of a CloudFormation template given as FILE (repeatable); a list's items
+    /// comma-separated (`Subnets=subnet-1,subnet-2`).
+    #[arg(long = "parameter", value_name = "KEY=VALUE", value_parser = parse_parameter)]
+    pub parameters: Vec<(String, String)>,
+    /// The region a CloudFormation template given as FILE is created in (default us-east-1).
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+}
+
+/// `KEY=VALUE`, split at the first `=`.
+fn parse_parameter(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
+        _ => Err(format!("`{text}` is not KEY=VALUE")),
+    }
+}
+
+impl TemplateArgs {
+    /// The options as the library takes them; a key given twice is invalid input.
+    pub fn options(&self) -> Result<scenario::TemplateOptions, CliError> {
+        let mut parameters = indexmap::IndexMap::new();
+        for (k, v) in &self.parameters {
+            if parameters.insert(k.clone(), v.clone()).is_some() {
+                return Err(CliError::invalid(format!("--parameter {k} is given twice")));
+            }
+        }
+        Ok(scenario::TemplateOptions { parameters, region: self.region.clone() })
+    }
+}
+
+/// Loads a scenario file, a CloudFormation template (one stack, no steps) or the built-in
+/// lab; exit 2 with file, line and column when invalid.
+pub fn load(file: &Path, template: &TemplateArgs) -> Result<(Scenario, bool), CliError> {
+    let opts = template.options()?;
     let loaded = if is_builtin_lab(file) {
+        if !opts.is_empty() {
+            return Err(CliError::invalid(
+                "--parameter and --region apply to a CloudFormation template; lab is the built-in scenario",
+            ));
+        }
         scenario::load_str("privatelink-lab.yaml", LAB_SCENARIO).map(|s| (s, true))
     } else {
-        scenario::load(file).map(|s| (s, false))
+        scenario::load_with(file, &opts).map(|s| (s, false))
     };
     loaded.map_err(|e| CliError::invalid(e.to_string().trim_end().to_string()))
 }
@@ -51,6 +92,9 @@ pub struct StateArgs {
     /// Apply no step: only the stacks are created.
     #[arg(long)]
     pub from_start: bool,
+    /// A template's parameters and region, when FILE is a CloudFormation template.
+    #[command(flatten)]
+    pub template: TemplateArgs,
 }
 
 /// How many steps a command applies, and the line that says so.
@@ -127,7 +171,7 @@ pub struct Prepared {
 /// The session after the scenario's stacks and the steps `args` selects, with its name, state
 /// and saved outputs. A step that fails on the way is invalid input: the world is not what the file promises.
 pub fn prepare_described(file: &Path, args: &StateArgs) -> Result<Prepared, CliError> {
-    let (mut s, builtin) = load(file)?;
+    let (mut s, builtin) = load(file, &args.template)?;
     let name = s.name.clone();
     let mut inputs = Vec::new();
     if !builtin {

@@ -9,6 +9,7 @@
 //! - [`run`]: the runner over a [`Backend`] (the simulated region) and its [`Report`].
 //! - [`wait`]: the limits of waiting and the one `wait-for` loop (scenarios and the shell).
 //! - [`render`]: the report as text for people and as a JSON document.
+//! - [`template`]: a CloudFormation template given instead: one stack, no steps.
 //!
 //! Once a [`Scenario`] exists its values are valid (durations, CIDRs, kinds, codes,
 //! regular expressions, substitution syntax, command shapes); the runner does not re-check.
@@ -19,6 +20,7 @@ pub mod parse;
 pub mod render;
 pub mod run;
 pub mod subst;
+pub mod template;
 pub mod wait;
 
 use std::path::{Path, PathBuf};
@@ -34,6 +36,7 @@ use crate::yaml::Node;
 pub use duration::{format_duration, parse_duration};
 pub use expect::{check, Check, Failure, StepOutcome};
 pub use run::{run, run_observed, run_saving, Backend, Progress, Report, Resolution, StepReport, StepStatus};
+pub use template::TemplateOptions;
 
 /// The default limit of a `wait-for` step.
 pub const DEFAULT_WAIT_FOR_TIMEOUT: Duration = Duration::from_secs(15 * 60);
@@ -241,24 +244,40 @@ pub struct Templated {
     pub loc: Location,
 }
 
-/// Reads and parses a scenario file; template paths resolve relative to its folder.
+/// Reads and parses a scenario file (or a CloudFormation template, as [`load_with`]
+/// does); template paths resolve relative to its folder.
 pub fn load(path: &Path) -> Result<Scenario, FileError> {
+    load_with(path, &TemplateOptions::default())
+}
+
+/// Reads a scenario file, or a CloudFormation template that becomes a scenario of one
+/// stack with `opts`' parameters and region and no steps ([`template`]); `opts` given
+/// with a scenario file are an error.
+pub fn load_with(path: &Path, opts: &TemplateOptions) -> Result<Scenario, FileError> {
     let file = path.display().to_string();
     let text = crate::source::read(path, crate::yaml::Limits::default().max_bytes)
         .map_err(|e| FileError::one(e.to_problem()))?;
-    load_str(&file, &text)
+    load_str_with(&file, &text, opts)
 }
 
 /// Parses scenario text; `name` is its path as shown in messages, and template paths
-/// resolve relative to `name`'s folder.
+/// resolve relative to `name`'s folder. A CloudFormation template is a scenario of one
+/// stack and no steps.
 ///
 /// ```
 /// let s = vpcsim::scenario::load_str("lab.yaml", "name: Lab\nsteps:\n  - wait: 30s\n").unwrap();
 /// assert_eq!(s.region, "us-east-1");
 /// let err = vpcsim::scenario::load_str("lab.yaml", "name: Lab\nsteps:\n  - wiat: 30s\n").unwrap_err();
 /// assert!(err.to_string().contains("did you mean `wait`?"));
+/// let t = vpcsim::scenario::load_str("app.cfn.yaml", "Resources: {}\n").unwrap();
+/// assert_eq!((t.stacks[0].name.as_str(), t.steps.len()), ("app", 0));
 /// ```
 pub fn load_str(name: &str, text: &str) -> Result<Scenario, FileError> {
+    load_str_with(name, text, &TemplateOptions::default())
+}
+
+/// [`load_str`] with the options a template takes (see [`load_with`]).
+pub fn load_str_with(name: &str, text: &str, opts: &TemplateOptions) -> Result<Scenario, FileError> {
     let root = crate::yaml::parse(text, &crate::yaml::Limits::default()).map_err(|e| {
         FileError::one(FileProblem {
             file: name.to_string(),
@@ -268,5 +287,11 @@ pub fn load_str(name: &str, text: &str) -> Result<Scenario, FileError> {
             hint: None,
         })
     })?;
+    if template::is_template(&root) {
+        return template::scenario_from_template(name, root, opts);
+    }
+    if !opts.is_empty() {
+        return Err(template::options_with_a_scenario(name));
+    }
     parse::scenario(name, &root)
 }

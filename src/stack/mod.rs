@@ -1,10 +1,12 @@
 //! CloudFormation stacks on a [`World`]: the [`ResourceSink`] that turns each
 //! evaluated resource into control-plane calls, and stack creation that is atomic (a
-//! failed stack leaves the world exactly as before, like ROLLBACK_COMPLETE).
+//! failed stack leaves the world exactly as before, like ROLLBACK_COMPLETE), and
+//! [`import`]: what `vpcsim import` reports per resource of a template.
 
 mod ec2;
 mod elbv2;
 mod gateway;
+pub mod import;
 mod peering;
 mod props;
 

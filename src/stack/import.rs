@@ -1,0 +1,189 @@
+//! What `vpcsim import` tells about a template: for each resource, whether vpcsim
+//! models it, skips it (and why) or refuses it (and why), with the warnings its
+//! properties drew, so a user sees at once how much of a template vpcsim understands.
+
+use indexmap::IndexMap;
+use serde::Serialize;
+
+use super::SUPPORTED_TYPES;
+use crate::cfn::sink::is_network_type;
+use crate::cfn::{intrinsic, Template};
+use crate::error::{FileError, FileProblem};
+use crate::world::World;
+use crate::yaml::{self, Node};
+
+/// What became of one resource.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Created in the simulated region.
+    Modelled,
+    /// Left out on purpose: it cannot change what the network does, or its condition is false.
+    Skipped,
+    /// Refused: a networking type vpcsim does not model, or a resource the region refused.
+    Refused,
+}
+
+/// One resource's line of the report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ResourceReport {
+    /// The logical id.
+    #[serde(rename = "LogicalId")]
+    pub logical_id: String,
+    /// The resource type.
+    #[serde(rename = "Type")]
+    pub resource_type: String,
+    /// Modelled, skipped or refused.
+    #[serde(rename = "Status")]
+    pub status: Status,
+    /// Why it was skipped or refused.
+    #[serde(rename = "Reason", skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Warnings about it (properties accepted without effect, ...), each with its location.
+    #[serde(rename = "Warnings", skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+/// The report for one template.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ImportReport {
+    /// The template's path as given.
+    #[serde(rename = "File")]
+    pub file: String,
+    /// Every resource, in template order.
+    #[serde(rename = "Resources")]
+    pub resources: Vec<ResourceReport>,
+}
+
+impl ImportReport {
+    /// How many resources have `status`.
+    pub fn count(&self, status: &Status) -> usize {
+        self.resources.iter().filter(|r| &r.status == status).count()
+    }
+
+    /// Whether nothing was refused.
+    pub fn accepted(&self) -> bool {
+        self.count(&Status::Refused) == 0
+    }
+}
+
+/// Imports `text` (a template) into an empty world of `region` with `params`, and reports
+/// each resource. A template that cannot be read as a template, or whose parameters or
+/// outputs are wrong, is an error (located).
+pub fn import(
+    file: &str,
+    text: &str,
+    params: &IndexMap<String, String>,
+    region: &str,
+) -> Result<ImportReport, FileError> {
+    let root = yaml::parse(text, &yaml::Limits::default()).map_err(|e| {
+        FileError::one(FileProblem {
+            file: file.to_string(),
+            location: e.loc,
+            context: None,
+            message: format!("not valid YAML: {}", e.message),
+            hint: None,
+        })
+    })?;
+    let tpl = parse_template(file, &root)?;
+    let mut report = ImportReport { file: file.to_string(), resources: classify(&tpl) };
+    if !report.accepted() {
+        return Ok(report);
+    }
+    let mut world = World::in_region(region, 0).ok_or_else(|| {
+        FileError::one(FileProblem {
+            file: file.to_string(),
+            location: crate::error::Location { line: 1, column: 1 },
+            context: Some("--region".into()),
+            message: format!("unknown region `{region}`"),
+            hint: Some(format!("vpcsim models {}", crate::region::Region::known_names().join(", "))),
+        })
+    })?;
+    let name = crate::scenario::template::stack_name_for(file);
+    match super::create_stack_from_node(&mut world, &name, file, &root, params, &IndexMap::new()) {
+        Ok(stack) => {
+            for r in &mut report.resources {
+                if r.status == Status::Modelled && stack.skipped.contains(&r.logical_id) {
+                    r.status = Status::Skipped;
+                    r.reason = Some("its Condition is false".into());
+                }
+                r.warnings.extend(problems_of(&stack.warnings, &r.logical_id));
+            }
+        }
+        Err(e) => record_failure(&mut report, e)?,
+    }
+    Ok(report)
+}
+
+fn parse_template(file: &str, root: &Node) -> Result<Template, FileError> {
+    let mut problems = Vec::new();
+    let doc = intrinsic::normalize(root.clone(), &mut problems);
+    let located = |ps: Vec<crate::cfn::Problem>| FileError {
+        problems: ps.into_iter().map(|p| p.in_file(file)).collect(),
+    };
+    let tpl =
+        Template::parse(&doc).map_err(|more| located(problems.iter().cloned().chain(more).collect()))?;
+    if !problems.is_empty() {
+        return Err(located(problems));
+    }
+    Ok(tpl)
+}
+
+/// Each resource by its type: modelled, skipped (not networking) or refused.
+fn classify(tpl: &Template) -> Vec<ResourceReport> {
+    tpl.resources
+        .iter()
+        .map(|(id, r)| {
+            let kind = r.kind.name.as_str();
+            let (status, reason) = if SUPPORTED_TYPES.contains(&kind) {
+                (Status::Modelled, None)
+            } else if is_network_type(kind) {
+                (Status::Refused, Some("a networking type vpcsim does not model".to_string()))
+            } else if kind.starts_with("AWS::") || kind.starts_with("Custom::") {
+                (
+                    Status::Skipped,
+                    Some("not networking: it does not change what the network does".to_string()),
+                )
+            } else {
+                (Status::Refused, Some("not a resource type (expected AWS::Service::Resource)".to_string()))
+            };
+            ResourceReport {
+                logical_id: id.clone(),
+                resource_type: kind.to_string(),
+                status,
+                reason,
+                warnings: Vec::new(),
+            }
+        })
+        .collect()
+}
+
+/// The problems about one resource (their context is `Resources.ID`), as located text.
+fn problems_of<'a>(problems: &'a [FileProblem], id: &'a str) -> impl Iterator<Item = String> + 'a {
+    let context = format!("Resources.{id}");
+    problems
+        .iter()
+        .filter(move |p| {
+            p.context.as_deref().is_some_and(|c| c == context || c.starts_with(&format!("{context}.")))
+        })
+        .map(|p| format!("{}:{}:{}: {}", p.file, p.location.line, p.location.column, p.message))
+}
+
+/// A failed creation: the resources it names are refused with the message. A problem that
+/// is not one resource's (a parameter, an output) makes the whole template invalid.
+fn record_failure(report: &mut ImportReport, e: FileError) -> Result<(), FileError> {
+    let owner_of = |r: &ResourceReport, p: &FileProblem| {
+        let context = format!("Resources.{}", r.logical_id);
+        p.context.as_deref().is_some_and(|c| c == context || c.starts_with(&format!("{context}.")))
+    };
+    if !e.problems.iter().all(|p| report.resources.iter().any(|r| owner_of(r, p))) {
+        return Err(e);
+    }
+    for p in &e.problems {
+        if let Some(r) = report.resources.iter_mut().find(|r| owner_of(r, p)) {
+            r.status = Status::Refused;
+            r.reason = Some(format!("{}:{}:{}: {}", p.file, p.location.line, p.location.column, p.message));
+        }
+    }
+    Ok(())
+}
