@@ -107,8 +107,8 @@ impl World {
             .is_some_and(|p| self[p].options_of(owner).allow_dns_resolution_from_remote_vpc)
     }
 
-    /// L2/L6: an NLB's name answers one address per AZ with a healthy target (all nodes when
-    /// none is healthy anywhere); public addresses for internet-facing, even inside the VPC.
+    /// L2/L6/L13: an NLB's name answers one address per AZ where every target group has a
+    /// healthy target (all nodes when no AZ is left); public addresses for internet-facing, even inside the VPC.
     /// A zonal name `<az>.<name>` answers that AZ's node.
     fn resolve_lb_name(&self, name: &str) -> Option<Answer> {
         if let Some(lb) = self.lb_named(name) {
@@ -147,25 +147,26 @@ impl World {
             .collect()
     }
 
-    /// L6: the AZs (of the NLB's nodes) that hold a healthy target of one of its groups; with cross-zone on, all of them if any does.
+    /// L6, L12, L13: the AZs whose nodes the name answers. A group that keeps to each zone (cross-zone
+    /// off for it) takes out every zone where it has no healthy target; a group with no healthy
+    /// target anywhere fails open and takes out none; when no zone is left, the name answers all.
     fn azs_with_healthy_targets(&self, l: &LoadBalancer) -> Vec<&'static str> {
-        let mut azs = Vec::new();
+        let mut azs: Vec<&'static str> = l.nodes.iter().map(|n| n.az).collect();
         for x in &l.listeners {
             let listener = &self[x];
             let Some(tg) = listener.target_group.filter(|_| !listener.deleted) else { continue };
             let group = &self[tg];
-            for t in &group.targets {
-                if t.state == HealthState::Healthy {
-                    if let Some((_, az)) = self.target_address(group.vpc, t.target) {
-                        azs.push(az);
-                    }
-                }
+            let healthy_azs = group.targets.iter().filter(|t| t.state == HealthState::Healthy);
+            let healthy_azs: Vec<&str> = healthy_azs
+                .filter_map(|t| self.target_address(group.vpc, t.target))
+                .map(|(_, az)| az)
+                .collect();
+            if healthy_azs.is_empty() || group.crosses_zones(l.cross_zone) {
+                continue;
             }
+            azs.retain(|az| healthy_azs.contains(az));
         }
-        if l.cross_zone && !azs.is_empty() {
-            return l.nodes.iter().map(|n| n.az).collect();
-        }
-        l.nodes.iter().map(|n| n.az).filter(|a| azs.contains(a)).collect()
+        azs
     }
 
     /// P6: `<vpce-id>-<suffix>.<service base name>` answers every endpoint ENI; `<vpce-id>-<suffix>-<az>.<base>` that AZ's.

@@ -1060,8 +1060,9 @@ mod default_state {
 mod quotas {
     use super::*;
 
-    /// A scenario whose stack holds a security group with `rules` inbound rules.
-    fn many_rules(rules: u16) -> std::path::PathBuf {
+    /// A scenario whose stack holds a security group with `rules` inbound rules, in a
+    /// folder removed when the returned guard drops.
+    fn many_rules(rules: u16) -> (tempfile::TempDir, std::path::PathBuf) {
         let mut t = String::from("Resources:\n  Vpc:\n    Type: AWS::EC2::VPC\n    Properties: {CidrBlock: 10.0.0.0/16}\n  Sg:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: many\n      VpcId: !Ref Vpc\n      SecurityGroupIngress:\n");
         for p in 0..rules {
             t.push_str(&format!(
@@ -1070,18 +1071,21 @@ mod quotas {
                 1000 + p
             ));
         }
-        let dir = std::env::temp_dir().join(format!("vpcsim-quota-{}-{rules}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("a temporary folder");
-        std::fs::write(dir.join("many.cfn.yaml"), t).expect("the template is written");
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("vpcsim-quota-{rules}-"))
+            .tempdir()
+            .expect("a temporary folder");
+        std::fs::write(dir.path().join("many.cfn.yaml"), t).expect("the template is written");
         let scenario =
             "name: many rules\nstacks:\n  - name: s\n    template: many.cfn.yaml\nsteps:\n  - wait: 1s\n";
-        std::fs::write(dir.join("many.yaml"), scenario).expect("the scenario is written");
-        dir.join("many.yaml")
+        std::fs::write(dir.path().join("many.yaml"), scenario).expect("the scenario is written");
+        let file = dir.path().join("many.yaml");
+        (dir, file)
     }
 
     #[test]
     fn a_61st_rule_is_refused_until_the_quota_is_raised() {
-        let file = many_rules(61);
+        let (_dir, file) = many_rules(61);
         let path = file.to_str().expect("UTF-8 path");
         let refused = vpcsim(&["run", "--quiet", path]);
         assert_eq!(refused.code, 2, "{}", refused.stderr);

@@ -205,13 +205,12 @@ mod graph_output {
 
     #[test]
     fn graph_o_refuses_to_overwrite_its_scenario_or_template_by_any_path() {
-        let dir = std::env::temp_dir().join(format!("vpcsim-graph-o-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("a scratch folder");
+        let scratch = tempfile::Builder::new().prefix("vpcsim-graph-o-").tempdir().expect("a scratch folder");
+        let dir = scratch.path();
         let root = env!("CARGO_MANIFEST_DIR");
         for f in ["privatelink-lab.yaml", "privatelink-lab.cfn.yaml"] {
             std::fs::copy(format!("{root}/scenarios/{f}"), dir.join(f)).expect("a copy");
         }
-        let _ = std::fs::remove_file(dir.join("linked.yaml"));
         std::fs::hard_link(dir.join("privatelink-lab.cfn.yaml"), dir.join("linked.yaml"))
             .expect("a hard link");
         let scenario = dir.join("privatelink-lab.yaml");
@@ -232,7 +231,6 @@ mod graph_output {
         let ran = vpcsim(&["graph", &scenario.display().to_string(), "-o", &fresh.display().to_string()]);
         assert_eq!(ran.code, 0, "{}", ran.stderr);
         assert!(std::fs::read_to_string(&fresh).expect("the diagram").starts_with("digraph"));
-        let _ = std::fs::remove_dir_all(&dir);
     }
 }
 

@@ -1,4 +1,4 @@
-//! Fidelity tests for Network Load Balancers (docs/aws-rules.md L1-L3, L5-L7).
+//! Fidelity tests for Network Load Balancers (docs/aws-rules.md L1-L3, L5-L15).
 
 mod common;
 
@@ -11,7 +11,10 @@ use vpcsim::dns::{Rcode, View};
 use vpcsim::forward::{Destination, Outcome};
 use vpcsim::ids::*;
 use vpcsim::lab::{Lab, LabOptions};
-use vpcsim::model::nlb::{HealthCheck, HealthState, ListenerProtocol, TargetRef, TargetType};
+use vpcsim::model::nacl::{AclEntry, Action, IcmpTypeCode};
+use vpcsim::model::nlb::{
+    CrossZone, HealthCheck, HealthState, ListenerProtocol, TargetGroupAttribute, TargetRef, TargetType,
+};
 use vpcsim::model::security_group::Peer;
 use vpcsim::model::Tags;
 use vpcsim::ops::elbv2::{CreateLoadBalancer, CreateTargetGroup, TargetSpec};
@@ -404,4 +407,444 @@ fn l6_an_ip_targets_zone_is_that_of_its_subnet_in_the_target_groups_vpc() {
     let Some(Matched::Target { choice, .. }) = chosen else { panic!("no target hop") };
     assert_eq!(choice.az, w.region.azs[0], "{choice}");
     assert_eq!(t.seen_source(), Some(node_private(&w, lb, 0)));
+}
+
+/// A second target group `extra` on listener port 8080 of the zones' NLB, with web_a as its only target.
+fn second_group(z: &mut Zones) -> TargetGroupId {
+    let tg = target_group(&mut z.w, "extra", z.vpc, ListenerProtocol::Tcp, 80, TargetType::Instance);
+    register(&mut z.w, tg, &[TargetRef::Instance(z.web_a)]);
+    z.w.create_listener(z.lb, ListenerProtocol::Tcp, 8080, Some(tg)).unwrap();
+    z.w.advance(Duration::from_secs(180));
+    tg
+}
+
+#[test]
+fn l13_a_zone_leaves_dns_when_any_target_group_has_no_healthy_target_there() {
+    // L13: With cross-zone off, an AZ's node address leaves the NLB's DNS answer when any
+    // target group of the NLB has no healthy target in that AZ.
+    let mut z = zones(true, true, false);
+    let name = z.w[z.lb].dns_name.clone();
+    let both = vec![node_private(&z.w, z.lb, 0), node_private(&z.w, z.lb, 1)];
+    assert_eq!(z.w.resolve(View::Vpc(z.vpc), &name).addrs, both);
+    let extra = second_group(&mut z);
+    assert_eq!(z.w[extra].targets[0].state, HealthState::Healthy);
+    assert_eq!(z.w.resolve(View::Vpc(z.vpc), &name).addrs, [node_private(&z.w, z.lb, 0)]);
+
+    // L12: the second group crossing zones keeps zone b in the answer.
+    z.w.modify_target_group_attributes(extra, &[TargetGroupAttribute::CrossZone(CrossZone::On)]);
+    assert_eq!(z.w.resolve(View::Vpc(z.vpc), &name).addrs, both);
+}
+
+#[test]
+fn l12_a_target_groups_cross_zone_attribute_overrides_the_load_balancers() {
+    // L12: a target group's load_balancing.cross_zone.enabled (true, false, or
+    // use_load_balancer_configuration, the default) overrides the load balancer's for that group.
+    let Zones { mut w, vpc, client, web_a, tg, lb, .. } = zones(true, false, false);
+    assert_eq!(w[tg].cross_zone, CrossZone::UseLoadBalancer);
+    let from = eni(&w, client);
+    let via_b = tcp_from(&w, client, node_private(&w, lb, 1), 80);
+    assert_eq!(w.verdict(from, via_b).code(), Some(C::ElbNotCrosszone));
+
+    w.modify_target_group_attributes(tg, &[TargetGroupAttribute::CrossZone(CrossZone::On)]);
+    assert_eq!(reached(&w, from, via_b), web_a);
+    let name = w[lb].dns_name.clone();
+    assert_eq!(w.resolve(View::Vpc(vpc), &name).addrs, [node_private(&w, lb, 0), node_private(&w, lb, 1)]);
+
+    w.modify_load_balancer_cross_zone(lb, true);
+    w.modify_target_group_attributes(tg, &[TargetGroupAttribute::CrossZone(CrossZone::Off)]);
+    let t = w.trace(from, via_b);
+    assert_eq!(blocked_at(&t), (C::ElbNotCrosszone, K::TargetGroup, w[tg].arn.clone()));
+    assert_eq!(w.resolve(View::Vpc(vpc), &name).addrs, [node_private(&w, lb, 0)]);
+
+    w.modify_target_group_attributes(tg, &[TargetGroupAttribute::CrossZone(CrossZone::UseLoadBalancer)]);
+    assert_eq!(reached(&w, from, via_b), web_a);
+}
+
+#[test]
+fn l11_a_deregistered_target_drains_for_the_groups_deregistration_delay() {
+    // L11: A deregistered target is draining for deregistration_delay.timeout_seconds (default 300), then gone.
+    let Zones { mut w, tg, web_a, .. } = zones(true, false, false);
+    assert_eq!(w[tg].deregistration_delay_s, 300);
+    w.modify_target_group_attributes(tg, &[TargetGroupAttribute::DeregistrationDelay(30)]);
+    w.deregister_targets(tg, &[TargetSpec { target: TargetRef::Instance(web_a), port: None }]).unwrap();
+    w.advance(Duration::from_secs(29));
+    assert_eq!(w[tg].targets[0].state, HealthState::Draining);
+    w.advance(Duration::from_secs(2));
+    assert!(w[tg].targets.is_empty());
+
+    // The default: still draining after 299 seconds.
+    let Zones { mut w, tg, web_a, .. } = zones(true, false, false);
+    w.deregister_targets(tg, &[TargetSpec { target: TargetRef::Instance(web_a), port: None }]).unwrap();
+    w.advance(Duration::from_secs(299));
+    assert_eq!(w[tg].targets[0].state, HealthState::Draining);
+    w.advance(Duration::from_secs(2));
+    assert!(w[tg].targets.is_empty());
+}
+
+#[test]
+fn l15_a_target_rule_referencing_the_nlbs_group_admits_it_with_client_ip_preservation_on() {
+    // L15: A target security group rule that references the NLB's security group admits traffic
+    // from that NLB even with client IP preservation on.
+    let mut w = seoul(SEED);
+    let vpc = vpc(&mut w, "10.0.0.0/16");
+    let a = subnet(&mut w, vpc, "10.0.1.0/24", 0);
+    let nlb_sg = group(&mut w, vpc, "nlb", &[80], "0.0.0.0/0");
+    let web_sg = w.create_security_group(vpc, "web", "web", Tags::new()).unwrap();
+    let from_nlb = Permission {
+        protocol: RuleProtocol::One(Protocol::Tcp),
+        ports: PortRange { from: 80, to: 80 },
+        peer: Peer::Group(nlb_sg),
+        description: None,
+    };
+    w.authorize_security_group(web_sg, Direction::Ingress, &[from_nlb]).unwrap();
+    let web = instance(&mut w, a, &[web_sg], false);
+    w.serve_http(web, 80, "httpd", "web");
+    let client = instance(&mut w, a, &[], false);
+    let tg = target_group(&mut w, "web", vpc, ListenerProtocol::Tcp, 80, TargetType::Instance);
+    register(&mut w, tg, &[TargetRef::Instance(web)]);
+    let lb = w
+        .create_load_balancer(CreateLoadBalancer {
+            name: "grouped".into(),
+            subnets: vec![a],
+            internal: true,
+            security_groups: vec![nlb_sg],
+            ..Default::default()
+        })
+        .unwrap();
+    w.create_listener(lb, ListenerProtocol::Tcp, 80, Some(tg)).unwrap();
+    w.advance(Duration::from_secs(180));
+    assert_eq!(w[tg].targets[0].state, HealthState::Healthy, "the checks come from the node, a member");
+    let t = w.trace(eni(&w, client), tcp_from(&w, client, node_private(&w, lb, 0), 80));
+    assert!(t.reachable(), "{:?}", t.explanation);
+    assert_eq!(t.seen_source(), Some(private_ip(&w, client)), "the client's address is preserved");
+    // The client itself is no member of the NLB's group: straight to the target it is refused.
+    let t = w.trace(eni(&w, client), tcp_from(&w, client, private_ip(&w, web), 80));
+    assert_eq!(blocked_at(&t).0, C::EniSgRulesMismatch);
+}
+
+#[test]
+fn l14_a_target_connecting_to_its_own_nlb_times_out_when_chosen_with_client_ip_preservation_on() {
+    // L14: NAT loopback: a target that connects to its own NLB and is chosen as the target of
+    // that connection times out when client IP preservation is on.
+    let Zones { mut w, vpc, web_a, tg, lb, .. } = zones(true, false, false);
+    let from = eni(&w, web_a);
+    let node = node_private(&w, lb, 0);
+    let t = w.trace(from, tcp_from(&w, web_a, node, 80));
+    assert_eq!(blocked_at(&t), (C::NatLoopbackNotSupported, K::TargetGroup, w[tg].arn.clone()));
+    assert!(t.explanation.as_ref().unwrap().message.contains("NAT loopback"), "{:?}", t.explanation);
+
+    // The same target behind an ip target group (no client IP preservation over TCP) answers itself.
+    let by_ip = target_group(&mut w, "by-ip", vpc, ListenerProtocol::Tcp, 80, TargetType::Ip);
+    let web_ip = private_ip(&w, web_a);
+    register(&mut w, by_ip, &[TargetRef::Ip(web_ip)]);
+    w.create_listener(lb, ListenerProtocol::Tcp, 8080, Some(by_ip)).unwrap();
+    w.advance(Duration::from_secs(180));
+    assert_eq!(reached(&w, from, tcp_from(&w, web_a, node, 8080)), web_a);
+}
+
+#[test]
+fn l7_with_client_ip_preservation_the_target_subnets_outbound_nacl_must_admit_the_client() {
+    // L7, N1, N3: replies leave the target's subnet towards the preserved client address, so the
+    // target subnet's outbound NACL must admit that address and port (not the node's).
+    let mut w = seoul(SEED);
+    let vpc = vpc(&mut w, "10.0.0.0/16");
+    let nodes = subnet(&mut w, vpc, "10.0.1.0/24", 0);
+    let targets = subnet(&mut w, vpc, "10.0.2.0/24", 0);
+    let clients = subnet(&mut w, vpc, "10.0.3.0/24", 0);
+    let web_sg = group(&mut w, vpc, "web", &[80], "10.0.0.0/16");
+    let web = instance(&mut w, targets, &[web_sg], false);
+    w.serve_http(web, 80, "httpd", "web");
+    let client = instance(&mut w, clients, &[], false);
+    let acl = w.create_network_acl(vpc, Tags::new());
+    let entry = |number, block: &str, ports: PortRange| AclEntry {
+        number,
+        protocol: RuleProtocol::One(Protocol::Tcp),
+        ports,
+        icmp: IcmpTypeCode::ALL,
+        cidr: cidr(block),
+        action: Action::Allow,
+    };
+    w.create_network_acl_entry(acl, Direction::Ingress, entry(100, "10.0.0.0/16", PortRange::ALL)).unwrap();
+    w.create_network_acl_entry(acl, Direction::Egress, entry(100, "10.0.1.0/24", PortRange::ALL)).unwrap();
+    w.associate_network_acl(acl, targets).unwrap();
+    let by_instance = target_group(&mut w, "web", vpc, ListenerProtocol::Tcp, 80, TargetType::Instance);
+    register(&mut w, by_instance, &[TargetRef::Instance(web)]);
+    let by_ip = target_group(&mut w, "by-ip", vpc, ListenerProtocol::Tcp, 80, TargetType::Ip);
+    let web_ip = private_ip(&w, web);
+    register(&mut w, by_ip, &[TargetRef::Ip(web_ip)]);
+    let lb = w
+        .create_load_balancer(CreateLoadBalancer {
+            name: "acl".into(),
+            subnets: vec![nodes],
+            internal: true,
+            ..Default::default()
+        })
+        .unwrap();
+    w.create_listener(lb, ListenerProtocol::Tcp, 80, Some(by_instance)).unwrap();
+    w.create_listener(lb, ListenerProtocol::Tcp, 8080, Some(by_ip)).unwrap();
+    w.advance(Duration::from_secs(180));
+    let from = eni(&w, client);
+    let node = node_private(&w, lb, 0);
+
+    let t = w.trace(from, tcp_from(&w, client, node, 80));
+    let e = t.explanation.as_ref().expect("blocked on the way back");
+    assert_eq!(
+        (e.code, e.kind, e.component_id.as_str()),
+        (C::SubnetAclRestriction, K::NetworkAcl, w[acl].aws_id.as_str())
+    );
+    let denied = t.ret.iter().find(|h| h.kind == K::NetworkAcl).and_then(|h| h.inbound).unwrap();
+    assert_eq!(denied.dst, private_ip(&w, client), "the NACL sees the client's address");
+    // Without preservation the reply is addressed to the node, which the NACL admits.
+    assert_eq!(reached(&w, from, tcp_from(&w, client, node, 8080)), web);
+
+    w.create_network_acl_entry(
+        acl,
+        Direction::Egress,
+        entry(110, "10.0.3.0/24", PortRange { from: 1024, to: 65535 }),
+    )
+    .unwrap();
+    assert_eq!(reached(&w, from, tcp_from(&w, client, node, 80)), web);
+}
+
+/// A stack on the lab's VPC: target groups for web1 (from `groups`, YAML under `Resources:`),
+/// each behind a listener of the lab's NLB on port 8081, 8082, ...; the session after three minutes.
+fn lab_groups(groups: &[&str]) -> (vpcsim::session::Session, Lab) {
+    let lab = Lab::ready(LabOptions::default()).unwrap();
+    let w = &lab.world;
+    let mut text = String::from("Resources:\n");
+    for (i, props) in groups.iter().enumerate() {
+        text += &format!(
+            "  G{i}:\n    Type: AWS::ElasticLoadBalancingV2::TargetGroup\n    Properties:\n      Name: g{i}\n      Port: 80\n      Protocol: TCP\n      VpcId: {vpc}\n      Targets:\n        - Id: {web1}\n{props}\n  L{i}:\n    Type: AWS::ElasticLoadBalancingV2::Listener\n    Properties:\n      LoadBalancerArn: {lb}\n      Port: {port}\n      Protocol: TCP\n      DefaultActions:\n        - Type: forward\n          TargetGroupArn: !Ref G{i}\n",
+            vpc = w[lab.custom_vpc].aws_id,
+            web1 = w.instance(lab.web1).aws_id,
+            lb = w[lab.nlb].arn,
+            port = 8081 + i,
+        );
+    }
+    let mut s = vpcsim::session::Session::new(lab.world.clone());
+    let no = indexmap::IndexMap::new();
+    let stack = vpcsim::stack::create_stack(&mut s.world, "groups", "groups.yaml", &text, &no, &no)
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    s.stacks.insert("groups".into(), stack);
+    s.world.advance(Duration::from_secs(180));
+    (s, lab)
+}
+
+fn aws(s: &mut vpcsim::session::Session, line: &str) -> serde_json::Value {
+    use vpcsim::scenario::Backend;
+    let call = vpcsim::command::aws::parse_line(line).unwrap_or_else(|e| panic!("{line}: {e}"));
+    let out = s.run_aws(&call);
+    assert_eq!(out.exit_code, 0, "{line}: {}", out.stderr);
+    out.json.unwrap_or_default()
+}
+
+fn group_named(w: &World, name: &str) -> TargetGroupId {
+    w.target_groups().live().find(|(_, g)| g.name == name).map(|(tg, _)| tg).expect("the group")
+}
+
+#[test]
+fn l10_an_http_health_check_of_a_path_the_web_server_answers_404_makes_the_target_unhealthy() {
+    // L10: HTTP(S) checks ask HealthCheckPath (default /) and compare the answer with Matcher
+    // (HttpCode, default 200-399): a mismatch makes the target unhealthy (Target.ResponseCodeMismatch);
+    // a closed port or a blocked check: Target.FailedHealthChecks / Target.Timeout.
+    let (mut s, _lab) = lab_groups(&[
+        "      HealthCheckProtocol: HTTP\n      HealthCheckPath: /health",
+        "      HealthCheckProtocol: HTTP",
+        "      HealthCheckProtocol: HTTP\n      HealthCheckPath: /health\n      Matcher:\n        HttpCode: 200,404",
+        "      HealthCheckProtocol: HTTP\n      HealthCheckPort: 22",
+        "      HealthCheckPort: 8080",
+        "      HealthCheckProtocol: HTTP\n      HealthCheckPath: /index.html\n      Matcher:\n        HttpCode: 300-399",
+    ]);
+    let states: Vec<_> = (0..6)
+        .map(|i| {
+            let t = &s.world[group_named(&s.world, &format!("g{i}"))].targets[0];
+            (t.state, t.failure.map(|f| f.reason()))
+        })
+        .collect();
+    use HealthState::{Healthy, Unhealthy};
+    assert_eq!(
+        states,
+        [
+            (Unhealthy, Some("Target.ResponseCodeMismatch")),
+            (Healthy, None),
+            (Healthy, None),
+            (Unhealthy, Some("Target.FailedHealthChecks")),
+            (Unhealthy, Some("Target.Timeout")),
+            (Unhealthy, Some("Target.ResponseCodeMismatch")),
+        ]
+    );
+
+    let arn = s.world[group_named(&s.world, "g0")].arn.clone();
+    let health = aws(&mut s, &format!("aws elbv2 describe-target-health --target-group-arn {arn}"));
+    let h = &health["TargetHealthDescriptions"][0]["TargetHealth"];
+    assert_eq!(h["State"], "unhealthy");
+    assert_eq!(h["Reason"], "Target.ResponseCodeMismatch");
+    assert_eq!(h["Description"], "Health checks failed with these codes: [404]");
+    let groups = aws(&mut s, &format!("aws elbv2 describe-target-groups --target-group-arns {arn}"));
+    let g = &groups["TargetGroups"][0];
+    assert_eq!(
+        (&g["HealthCheckProtocol"], &g["HealthCheckPath"], &g["Matcher"]["HttpCode"]),
+        (&"HTTP".into(), &"/health".into(), &"200-399".into())
+    );
+    let tcp = s.world[group_named(&s.world, "g4")].arn.clone();
+    let groups = aws(&mut s, &format!("aws elbv2 describe-target-groups --target-group-arns {tcp}"));
+    assert_eq!(groups["TargetGroups"][0]["HealthCheckProtocol"], "TCP");
+    assert!(groups["TargetGroups"][0].get("HealthCheckPath").is_none());
+}
+
+#[test]
+fn l10_templates_refuse_health_check_settings_aws_refuses() {
+    // L10: protocol TCP, HTTP or HTTPS; a path and matcher belong to HTTP(S) checks; codes 200-599.
+    let lab = Lab::ready(LabOptions::default()).unwrap();
+    let vpc = lab.world[lab.custom_vpc].aws_id.clone();
+    for (props, why) in [
+        ("HealthCheckProtocol: UDP", "UDP health checks"),
+        ("HealthCheckPath: /health", "HTTP and HTTPS health checks"),
+        ("HealthCheckProtocol: HTTP\n      HealthCheckPath: health", "a path starts with /"),
+        ("HealthCheckProtocol: HTTP\n      Matcher:\n        HttpCode: 200-199", "\"200-199\" is not a valid matcher"),
+        ("HealthCheckProtocol: HTTP\n      Matcher:\n        HttpCode: '100'", "codes from 200 to 599"),
+        ("TargetGroupAttributes:\n        - Key: stickiness.enabled\n          Value: 'true'", "'stickiness.enabled' is not modelled"),
+        ("TargetGroupAttributes:\n        - Key: deregistration_delay.timeout_seconds\n          Value: '4000'", "0 to 3600 seconds"),
+    ] {
+        let text = format!(
+            "Resources:\n  G:\n    Type: AWS::ElasticLoadBalancingV2::TargetGroup\n    Properties:\n      Port: 80\n      Protocol: TCP\n      VpcId: {vpc}\n      {props}\n"
+        );
+        let mut w = lab.world.clone();
+        let no = indexmap::IndexMap::new();
+        let e = vpcsim::stack::create_stack(&mut w, "bad", "bad.yaml", &text, &no, &no)
+            .err()
+            .unwrap_or_else(|| panic!("{props} was accepted"));
+        let shown = format!("{e}");
+        assert!(shown.starts_with("error: bad.yaml:") && shown.contains(why), "{props}: {shown}");
+    }
+}
+
+#[test]
+fn l11_l12_target_group_attributes_come_from_templates_and_the_aws_cli() {
+    // L11, L12: deregistration_delay.timeout_seconds and load_balancing.cross_zone.enabled as
+    // TargetGroupAttributes and through modify- / describe-target-group-attributes.
+    let (mut s, _lab) = lab_groups(&["      TargetGroupAttributes:\n        - Key: deregistration_delay.timeout_seconds\n          Value: '45'\n        - Key: load_balancing.cross_zone.enabled\n          Value: 'true'"]);
+    let tg = group_named(&s.world, "g0");
+    assert_eq!((s.world[tg].deregistration_delay_s, s.world[tg].cross_zone), (45, CrossZone::On));
+    let arn = s.world[tg].arn.clone();
+    let answer = aws(
+        &mut s,
+        &format!("aws elbv2 modify-target-group-attributes --target-group-arn {arn} --attributes Key=deregistration_delay.timeout_seconds,Value=10 Key=load_balancing.cross_zone.enabled,Value=use_load_balancer_configuration"),
+    );
+    let described =
+        aws(&mut s, &format!("aws elbv2 describe-target-group-attributes --target-group-arn {arn}"));
+    assert_eq!(answer, described);
+    let value = |k: &str| {
+        described["Attributes"].as_array().unwrap().iter().find(|a| a["Key"] == k).map(|a| a["Value"].clone())
+    };
+    assert_eq!(value("deregistration_delay.timeout_seconds"), Some("10".into()));
+    assert_eq!(value("load_balancing.cross_zone.enabled"), Some("use_load_balancer_configuration".into()));
+    assert_eq!(value("preserve_client_ip.enabled"), Some("true".into()));
+    assert_eq!(s.world[tg].cross_zone, CrossZone::UseLoadBalancer);
+
+    use vpcsim::scenario::Backend;
+    let bad = vpcsim::command::aws::parse_line(&format!(
+        "aws elbv2 modify-target-group-attributes --target-group-arn {arn} --attributes Key=stickiness.enabled,Value=true"
+    ))
+    .map(|c| s.run_aws(&c));
+    let refused = match bad {
+        Ok(out) => (out.exit_code, out.stderr),
+        Err(e) => (255, e.to_string()),
+    };
+    assert_ne!(refused.0, 0);
+    assert!(refused.1.contains("stickiness.enabled"), "{}", refused.1);
+}
+
+#[test]
+fn l9_with_enforcement_off_the_nlbs_groups_do_not_filter_privatelink_traffic() {
+    // L9: NLB security groups by default also apply to PrivateLink traffic, where the source they
+    // see is the consumer's private IP; with EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic
+    // off they do not apply to PrivateLink traffic.
+    use vpcsim::ops::privatelink::CreateVpcEndpoint;
+    let mut w = seoul(SEED);
+    let provider = vpc(&mut w, "10.0.0.0/16");
+    let p_subnet = subnet(&mut w, provider, "10.0.1.0/24", 0);
+    let web_sg = group(&mut w, provider, "web", &[80], "0.0.0.0/0");
+    let web = instance(&mut w, p_subnet, &[web_sg], false);
+    w.serve_http(web, 80, "httpd", "web");
+    let nlb_sg = group(&mut w, provider, "nlb", &[80], "10.0.0.0/16");
+    let tg = target_group(&mut w, "web", provider, ListenerProtocol::Tcp, 80, TargetType::Instance);
+    register(&mut w, tg, &[TargetRef::Instance(web)]);
+    let lb = w
+        .create_load_balancer(CreateLoadBalancer {
+            name: "service".into(),
+            subnets: vec![p_subnet],
+            internal: true,
+            security_groups: vec![nlb_sg],
+            ..Default::default()
+        })
+        .unwrap();
+    w.create_listener(lb, ListenerProtocol::Tcp, 80, Some(tg)).unwrap();
+    let svc = w.create_vpc_endpoint_service_configuration(&[lb], false, None, Tags::new()).unwrap();
+    let consumer = vpc(&mut w, "10.1.0.0/16");
+    let c_subnet = subnet(&mut w, consumer, "10.1.1.0/24", 0);
+    let client = instance(&mut w, c_subnet, &[], false);
+    let ep = w
+        .create_vpc_endpoint(CreateVpcEndpoint {
+            vpc: Some(consumer),
+            service_name: w[svc].service_name.clone(),
+            subnets: vec![c_subnet],
+            ..Default::default()
+        })
+        .unwrap();
+    w.advance(Duration::from_secs(180));
+    let from = eni(&w, client);
+    let flow = tcp_from(&w, client, w[w[ep].enis[0]].private_ip, 80);
+    assert!(w[lb].enforce_sg_on_privatelink);
+    let t = w.trace(from, flow);
+    assert_eq!(blocked_at(&t), (C::EniSgRulesMismatch, K::SecurityGroup, w[nlb_sg].aws_id.clone()));
+    let seen = t.forward.iter().find(|h| h.kind == K::SecurityGroup).and_then(|h| h.inbound);
+    assert_eq!(seen.map(|h| h.src), Some(private_ip(&w, client)), "the group sees the consumer's private IP");
+
+    w.set_security_groups(lb, &[nlb_sg], Some(false)).unwrap();
+    assert_eq!(reached(&w, from, flow), web);
+    assert_eq!(
+        vpcsim::describe::load_balancer(&w, lb)["EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic"],
+        "off"
+    );
+
+    w.set_security_groups(lb, &[nlb_sg], Some(true)).unwrap();
+    assert_eq!(w.verdict(from, flow).code(), Some(C::EniSgRulesMismatch));
+    w.authorize_security_group(nlb_sg, Direction::Ingress, &[Permission::tcp(80, cidr("10.1.1.0/24"))])
+        .unwrap();
+    assert_eq!(reached(&w, from, flow), web);
+}
+
+#[test]
+fn l9_the_enforcement_attribute_comes_from_templates_and_set_security_groups() {
+    // L9: EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic (on by default); groups are only
+    // settable on a load balancer created with some.
+    let lab = Lab::ready(LabOptions::default()).unwrap();
+    let (subnet_id, sg) =
+        (lab.world[lab.custom_subnet].aws_id.clone(), lab.world[lab.custom_sg].aws_id.clone());
+    let template = |value: &str| {
+        format!("Resources:\n  L:\n    Type: AWS::ElasticLoadBalancingV2::LoadBalancer\n    Properties:\n      Type: network\n      Name: grouped\n      Scheme: internal\n      Subnets: [{subnet_id}]\n      SecurityGroups: [{sg}]\n      EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic: {value}\n")
+    };
+    let no = indexmap::IndexMap::new();
+    let mut s = vpcsim::session::Session::new(lab.world.clone());
+    vpcsim::stack::create_stack(&mut s.world, "l", "l.yaml", &template("'off'"), &no, &no).unwrap();
+    let lb = s.world.lbs().live().find(|(_, l)| l.name == "grouped").map(|(lb, _)| lb).unwrap();
+    assert!(!s.world[lb].enforce_sg_on_privatelink);
+    let mut w = lab.world.clone();
+    assert!(vpcsim::stack::create_stack(&mut w, "l", "l.yaml", &template("maybe"), &no, &no).is_err());
+
+    let arn = s.world[lb].arn.clone();
+    let answer = aws(&mut s, &format!("aws elbv2 set-security-groups --load-balancer-arn {arn} --security-groups {sg} --enforce-security-group-inbound-rules-on-private-link-traffic on"));
+    assert_eq!(answer["EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic"], "on");
+    assert!(s.world[lb].enforce_sg_on_privatelink);
+
+    use vpcsim::scenario::Backend;
+    let lab_nlb = s.world[lab.nlb].arn.clone();
+    let call = vpcsim::command::aws::parse_line(&format!(
+        "aws elbv2 set-security-groups --load-balancer-arn {lab_nlb} --security-groups {sg}"
+    ))
+    .unwrap();
+    let out = s.run_aws(&call);
+    assert_ne!(out.exit_code, 0);
+    assert!(out.stderr.contains("InvalidConfigurationRequest"), "{}", out.stderr);
 }

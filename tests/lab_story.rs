@@ -121,6 +121,8 @@ fn before_the_endpoint_my_ec2_reaches_the_nlb_through_both_internet_gateways() {
         vec![
             K::NetworkInterface,
             K::SecurityGroup,
+            // L7, N1: the target's reply leaves its subnet towards My-EC2's preserved address.
+            K::NetworkAcl,
             K::NetworkInterface,
             K::NetworkAcl,
             K::RouteTable,

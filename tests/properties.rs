@@ -20,7 +20,7 @@ use vpcsim::forward::Outcome;
 use vpcsim::ids::*;
 use vpcsim::model::eni::{EniOwner, NetworkInterface};
 use vpcsim::model::instance::InstanceState;
-use vpcsim::model::nlb::{HealthState, Scheme, TargetRef};
+use vpcsim::model::nlb::{CrossZone, HealthState, Scheme, TargetRef};
 use vpcsim::model::route_table::{Route, RouteOrigin, RouteTable, RouteTarget};
 use vpcsim::model::security_group::Peer;
 use vpcsim::model::vpc_endpoint::EndpointState;
@@ -401,9 +401,11 @@ proptest! {
 /// L2, L6: the addresses an NLB's name should answer, computed from the health of its targets.
 fn expected_lb_answer(w: &World, lb: LbId) -> Vec<Ipv4Addr> {
     let l = &w[lb];
-    let mut healthy_azs = Vec::new();
+    // L13: every group that keeps to its zones takes out the zones where it has no healthy target.
+    let mut zones: Vec<&str> = l.nodes.iter().map(|n| n.az).collect();
     for x in l.listeners.iter().map(|x| &w[x]).filter(|x| !x.deleted) {
         let Some(group) = x.target_group.map(|tg| &w[tg]) else { continue };
+        let mut healthy_azs = Vec::new();
         for t in group.targets.iter().filter(|t| t.state == HealthState::Healthy) {
             // The target's AZ: its instance's subnet's, or that of the subnet of the group's VPC holding the address.
             let subnet = match t.target {
@@ -418,12 +420,18 @@ fn expected_lb_answer(w: &World, lb: LbId) -> Vec<Ipv4Addr> {
             };
             healthy_azs.extend(subnet.map(|s| w[s].az));
         }
+        // L12: the group's own cross-zone attribute, else the load balancer's.
+        let crosses = match group.cross_zone {
+            CrossZone::On => true,
+            CrossZone::Off => false,
+            CrossZone::UseLoadBalancer => l.cross_zone,
+        };
+        // L6: a group with no healthy target anywhere fails open and takes no zone out.
+        if !crosses && !healthy_azs.is_empty() {
+            zones.retain(|z| healthy_azs.contains(z));
+        }
     }
-    let with_healthy: Vec<_> = l
-        .nodes
-        .iter()
-        .filter(|n| healthy_azs.contains(&n.az) || (l.cross_zone && !healthy_azs.is_empty()))
-        .collect();
+    let with_healthy: Vec<_> = l.nodes.iter().filter(|n| zones.contains(&n.az)).collect();
     let nodes = if with_healthy.is_empty() { l.nodes.iter().collect() } else { with_healthy };
     nodes
         .into_iter()
@@ -463,7 +471,8 @@ proptest! {
     #![proptest_config(config(192, "proptest-regressions/properties/dns.txt"))]
 
     /// P6: an endpoint's names answer addresses of its own subnets (the zonal name, that AZ's);
-    /// L2, L6: an NLB's name answers one address per AZ with a healthy target, or all when none;
+    /// L2, L6, L12, L13: an NLB's name answers one address per AZ where every group that keeps to
+    /// its zones has a healthy target, or all when none is left;
     /// D2, D3: instance names answer the private address inside, the public one elsewhere.
     #[test]
     fn dns_answers_lie_where_they_belong(case in strategies::mixed_case()) {

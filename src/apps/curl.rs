@@ -92,16 +92,18 @@ impl World {
         match to {
             Destination::Instance(i) => match self[i].service(Protocol::Tcp, seen.dst_port) {
                 None => Reply::Refused,
-                Some(s) => match &s.http_body {
-                    None => Reply::NotHttp,
-                    Some(body) if req.path == "/" || req.path == "/index.html" || req.path.is_empty() => {
+                Some(s) => match (s.http_status(&req.path), &s.http_body) {
+                    (Some(200), Some(body)) => {
                         let mut b = body.clone();
                         if !b.ends_with('\n') {
                             b.push('\n');
                         }
                         Reply::Http(200, b, server_header(&s.software))
                     }
-                    Some(_) => Reply::Http(404, not_found(&req.path), server_header(&s.software)),
+                    (Some(status), _) => {
+                        Reply::Http(status, not_found(&req.path), server_header(&s.software))
+                    }
+                    (None, _) => Reply::NotHttp,
                 },
             },
             Destination::Internet(addr) if addr == crate::region::CHECKIP_ADDR && req.port == 80 => {

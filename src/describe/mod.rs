@@ -25,7 +25,7 @@ pub use peering::*;
 pub use prefix_list::*;
 
 use crate::ids::*;
-use crate::model::nlb::HealthState;
+use crate::model::nlb::{CheckFailure, HealthState, Target};
 use crate::model::route_table::RouteTarget;
 use crate::model::security_group::{Peer, SgRule};
 use crate::model::Tags;
@@ -465,7 +465,7 @@ pub fn target_health(w: &World, tg: TargetGroupId) -> Value {
         .iter()
         .map(|t| {
             let mut health = json!({"State": t.state.as_str()});
-            if let Some((code, text)) = health_reason(t.state) {
+            if let Some((code, text)) = health_reason(t) {
                 health["Reason"] = json!(code);
                 health["Description"] = json!(text);
             }
@@ -479,17 +479,22 @@ pub fn target_health(w: &World, tg: TargetGroupId) -> Value {
     json!({"TargetHealthDescriptions": items})
 }
 
-/// The reason code and description the CLI prints for a target that is not healthy.
-fn health_reason(state: HealthState) -> Option<(&'static str, &'static str)> {
-    match state {
-        HealthState::Initial => Some(("Elb.RegistrationInProgress", "Target registration is in progress")),
-        HealthState::Unhealthy => Some(("Target.FailedHealthChecks", "Health checks failed")),
-        HealthState::Unused => Some((
+/// The reason code and description the CLI prints for a target that is not healthy (L10:
+/// an unhealthy target's says why its checks failed).
+fn health_reason(t: &Target) -> Option<(&'static str, String)> {
+    let fixed = |code, text: &str| Some((code, text.to_string()));
+    match t.state {
+        HealthState::Initial => fixed("Elb.RegistrationInProgress", "Target registration is in progress"),
+        HealthState::Unhealthy => {
+            let why = t.failure.unwrap_or(CheckFailure::FailedHealthChecks);
+            Some((why.reason(), why.description()))
+        }
+        HealthState::Unused => fixed(
             "Target.NotInUse",
             "Target group is not configured to receive traffic from the load balancer",
-        )),
+        ),
         HealthState::Draining => {
-            Some(("Target.DeregistrationInProgress", "Target deregistration is in progress"))
+            fixed("Target.DeregistrationInProgress", "Target deregistration is in progress")
         }
         HealthState::Healthy => None,
     }
@@ -512,7 +517,7 @@ pub fn load_balancer(w: &World, lb: LbId) -> Value {
             json!({"ZoneName": n.az, "SubnetId": w[n.subnet].aws_id, "LoadBalancerAddresses": [addr]})
         })
         .collect();
-    json!({
+    let mut v = json!({
         "LoadBalancerArn": l.arn,
         "DNSName": l.dns_name,
         "CanonicalHostedZoneId": "ZIBE1TIR4HY56",
@@ -524,7 +529,15 @@ pub fn load_balancer(w: &World, lb: LbId) -> Value {
         "Type": "network",
         "AvailabilityZones": azs,
         "IpAddressType": "ipv4",
-    })
+    });
+    if !l.security_groups.is_empty() {
+        // L9: the groups, and whether they also filter PrivateLink traffic.
+        v["SecurityGroups"] =
+            json!(l.security_groups.iter().map(|g| w[g].aws_id.clone()).collect::<Vec<_>>());
+        v["EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic"] =
+            json!(if l.enforce_sg_on_privatelink { "on" } else { "off" });
+    }
+    v
 }
 
 #[cfg(test)]

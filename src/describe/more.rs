@@ -8,7 +8,7 @@ use super::{connection, tags};
 use crate::ids::*;
 use crate::model::endpoint_service::ServiceState;
 use crate::model::eni::EniOwner;
-use crate::model::nlb::TargetType;
+use crate::model::nlb::{HealthCheckProtocol, TargetGroupAttribute, TargetType};
 use crate::world::World;
 
 /// describe-internet-gateways.
@@ -117,20 +117,37 @@ pub fn target_groups(w: &World) -> Value {
         .target_groups()
         .live()
         .map(|(tg, g)| {
-            json!({
+            let hc = &g.health_check;
+            let mut v = json!({
                 "TargetGroupArn": g.arn, "TargetGroupName": g.name, "Protocol": g.protocol.as_str(), "Port": g.port,
-                "VpcId": w[g.vpc].aws_id, "HealthCheckProtocol": "TCP",
-                "HealthCheckPort": g.health_check.port.map_or("traffic-port".to_string(), |p| p.to_string()),
-                "HealthCheckEnabled": true, "HealthCheckIntervalSeconds": g.health_check.interval_s,
-                "HealthyThresholdCount": g.health_check.healthy_threshold,
-                "UnhealthyThresholdCount": g.health_check.unhealthy_threshold,
+                "VpcId": w[g.vpc].aws_id, "HealthCheckProtocol": hc.protocol.as_str(),
+                "HealthCheckPort": hc.port.map_or("traffic-port".to_string(), |p| p.to_string()),
+                "HealthCheckEnabled": true, "HealthCheckIntervalSeconds": hc.interval_s,
+                "HealthyThresholdCount": hc.healthy_threshold,
+                "UnhealthyThresholdCount": hc.unhealthy_threshold,
                 "LoadBalancerArns": w.load_balancers_of(tg).iter().map(|l| w[l].arn.clone()).collect::<Vec<_>>(),
                 "TargetType": match g.target_type { TargetType::Instance => "instance", TargetType::Ip => "ip" },
                 "IpAddressType": "ipv4",
-            })
+            });
+            // L10: an HTTP(S) check's path and matcher, as the CLI shows them.
+            if hc.protocol != HealthCheckProtocol::Tcp {
+                v["HealthCheckPath"] = json!(hc.path);
+                v["Matcher"] = json!({"HttpCode": hc.matcher.to_string()});
+            }
+            v
         })
         .collect();
     json!({"TargetGroups": items})
+}
+
+/// describe-target-group-attributes: the attributes vpcsim models (L7, L11, L12).
+pub fn target_group_attributes(w: &World, tg: TargetGroupId) -> Value {
+    let g = &w[tg];
+    let items: Vec<Value> = TargetGroupAttribute::KEYS
+        .iter()
+        .filter_map(|k| g.attribute(k).map(|v| json!({"Key": k, "Value": v})))
+        .collect();
+    json!({"Attributes": items})
 }
 
 /// describe-listeners (live ones).

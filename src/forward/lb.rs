@@ -1,7 +1,8 @@
 //! Where a leg ends at a load balancer node or an interface endpoint and the next
 //! begins: listeners (L3), target choice by flow hash with cross-zone and fail-open
-//! rules (L5, L6), client IP preservation (L7, L8), endpoint states and the
-//! PrivateLink hop to the node in the same AZ (P7, P8); and the response legs.
+//! rules (L5, L6, L12), client IP preservation (L7, L8) and its NAT loopback (L14),
+//! endpoint states and the PrivateLink hop to the node in the same AZ (P7, P8); and
+//! the response legs.
 
 use crate::addr::Protocol;
 use crate::ids::*;
@@ -82,8 +83,8 @@ impl World {
             return Err(block(ExplanationCode::Elbv2ListenerHasNoTg, Component::Listener(listener), h));
         };
         let az = l.nodes.iter().find(|n| n.eni == node).map_or("", |n| n.az);
-        let choice = self.choose_target(tg, az, l.cross_zone, &h, seq)?;
         let group = &self[tg];
+        let choice = self.choose_target(tg, az, group.crosses_zones(l.cross_zone), &h, seq)?;
         let target = &group.targets[choice.index];
         let Some((addr, _)) = self.target_address(group.vpc, target.target) else {
             return Err(block(ExplanationCode::Elbv2NoTargetsInAz, Component::TargetGroup(tg), h));
@@ -94,7 +95,12 @@ impl World {
             Header { src: if preserve { h.src } else { node_ip }, dst: addr, dst_port: target.port, ..h };
         let why = Why::Target(tg, choice.index, choice.hash, choice.candidates, choice.fail_open);
         rec.hop(self, Component::TargetGroup(tg), why, Some(h), Some(out));
-        let end = self.routed_leg(node, out, Mode::Forward, rec)?;
+        // L14: a target that opened the flow itself gets its own packet back with its own
+        // address as the source, and its reply never reaches the node: the flow times out.
+        if preserve && addr == h.src {
+            return Err(block(ExplanationCode::NatLoopbackNotSupported, Component::TargetGroup(tg), out));
+        }
+        let end = self.routed_leg(node, out, Mode::FromNode(node), rec)?;
         legs.push(LegRecord::Routed { to: end.eni, arrived: end.header, reply_to: Some(node_ip) });
         match end.eni.map(|e| self[e].owner) {
             Some(EniOwner::Instance(i)) => self.deliver(i, end.header, rec),
@@ -212,7 +218,7 @@ impl World {
         legs.push(LegRecord::PrivateLink { endpoint: ep, service: e.service, lb });
         if self[lb].enforce_sg_on_privatelink {
             // L9: the groups see the consumer's private address, an address of the consumer's VPC.
-            self.enforce_sgs(node, Direction::Ingress, at_node, e.vpc, rec)?;
+            self.enforce_sgs(node, Direction::Ingress, at_node, e.vpc, None, rec)?;
         }
         self.through_load_balancer(lb, node, at_node, seq, Some(ep), legs, rec)
     }
@@ -223,12 +229,16 @@ impl World {
             match *leg {
                 LegRecord::Routed { to, arrived, reply_to, .. } => {
                     let mut reply = arrived.reversed();
+                    let mut mode = legs.client.map_or(Mode::Reply, Mode::ReplyToClient);
                     if let Some(node) = reply_to {
+                        // L7: a target that saw the client's address answers towards it.
+                        if node != reply.dst {
+                            mode = Mode::ReplyTowards(reply.dst);
+                        }
                         reply.dst = node;
                     }
                     match to {
                         Some(eni) => {
-                            let mode = legs.client.map_or(Mode::Reply, Mode::ReplyToClient);
                             self.routed_leg(eni, reply, mode, rec)?;
                         }
                         None => {

@@ -19,16 +19,22 @@ use super::{Block, Component, Recorder, Why};
 pub(crate) enum Mode {
     /// The first packet of a flow.
     Forward,
+    /// The first packet of a flow a load balancer node (this interface) sends to a target:
+    /// rules that reference the node's groups admit it, whatever its source (L15).
+    FromNode(EniId),
     /// Its response.
     Reply,
     /// The response of a flow a client on the internet opened: it may leave AWS to that client.
     ReplyToClient(Ipv4Addr),
+    /// The response of a target that saw the client's address (L7): the node takes it, but it
+    /// leaves the target's subnet towards that address, which the subnet's NACL sees.
+    ReplyTowards(Ipv4Addr),
 }
 
 impl Mode {
     /// Whether this is a response (stateful through security groups, S2).
     pub(crate) fn is_reply(self) -> bool {
-        self != Mode::Forward
+        matches!(self, Mode::Reply | Mode::ReplyToClient(_) | Mode::ReplyTowards(_))
     }
 }
 
@@ -59,9 +65,8 @@ impl World {
         mode: Mode,
         rec: &mut R,
     ) -> Result<LegEnd, Block> {
-        let stateful = mode.is_reply();
         rec.hop(self, Component::Eni(from), Why::Nothing, Some(h), None);
-        self.check_sgs(from, Direction::Egress, h, stateful, rec)?;
+        self.check_sgs(from, Direction::Egress, h, mode, rec)?;
         let mut at = from;
         let mut visited = [from; MAX_APPLIANCES + 1];
         let mut seen = 1;
@@ -74,7 +79,7 @@ impl World {
                     }
                     visited[seen] = eni;
                     seen += 1;
-                    self.check_sgs(eni, Direction::Egress, h, stateful, rec)?;
+                    self.check_sgs(eni, Direction::Egress, h, mode, rec)?;
                     at = eni;
                 }
             }
@@ -85,10 +90,15 @@ impl World {
     fn next_hop<R: Recorder>(&self, at: EniId, h: Header, mode: Mode, rec: &mut R) -> Result<Next, Block> {
         let e = &self[at];
         let subnet = e.subnet;
-        if self[subnet].cidr.contains(h.dst) {
+        let within = self[subnet].cidr.contains(h.dst);
+        match mode {
+            Mode::ReplyTowards(client) => self.leave_towards_client(subnet, h, client, rec)?,
+            _ if !within => self.check_nacl(subnet, Direction::Egress, h, rec)?,
+            _ => {}
+        }
+        if within {
             return self.arrive_local(e.vpc, subnet, h, mode, false, rec).map(Next::Arrived);
         }
-        self.check_nacl(subnet, Direction::Egress, h, rec)?;
         let table = self.route_table_of(subnet);
         let rt = &self[table];
         let Some(route) = rt.lookup(u32::from(h.dst)) else {
@@ -111,6 +121,22 @@ impl World {
                 Err(block(ExplanationCode::TargetNotModelled, Component::RouteTable(table), h))
             }
         }
+    }
+
+    /// L7, N1: a target's reply to a client whose address it saw leaves the target's subnet
+    /// towards that address (though the node takes it): the outbound NACL must admit the
+    /// client's address and port, unless the client is in the same subnet.
+    fn leave_towards_client<R: Recorder>(
+        &self,
+        subnet: SubnetId,
+        h: Header,
+        client: Ipv4Addr,
+        rec: &mut R,
+    ) -> Result<(), Block> {
+        if self[subnet].cidr.contains(client) {
+            return Ok(());
+        }
+        self.check_nacl(subnet, Direction::Egress, Header { dst: client, ..h }, rec)
     }
 
     /// Deliver inside the VPC: find the owner of the address; cross the NACL when the subnet changes.
@@ -146,7 +172,7 @@ impl World {
         mode: Mode,
         rec: &mut R,
     ) -> Result<(), Block> {
-        self.check_sgs(dst, Direction::Ingress, h, mode.is_reply(), rec)?;
+        self.check_sgs(dst, Direction::Ingress, h, mode, rec)?;
         rec.hop(self, Component::Eni(dst), Why::Nothing, Some(h), None);
         Ok(())
     }

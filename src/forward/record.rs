@@ -315,6 +315,7 @@ fn message(w: &World, b: &Block) -> String {
         C::Elbv2NoTargetsInAz => "the target group has no target in this node's Availability Zone".into(),
         C::ElbNotCrosszone => "the only healthy targets are in other Availability Zones and cross-zone load balancing is off".into(),
         C::TargetPortRestriction => format!("the target does not accept port {}", h.dst_port),
+        C::NatLoopbackNotSupported => format!("the load balancer chose {}, the client itself, and preserves the client's address: the target gets its own packet back from {} and the connection times out (NAT loopback is not supported; use ip targets or turn client IP preservation off)", h.dst, h.src),
         C::VpceServiceNotInstalledInAz => "the endpoint service has no load balancer node in this Availability Zone".into(),
         C::VpceIntraVpcTraffic => "PrivateLink carries traffic only from the consumer to the service".into(),
         C::BadState => match b.at {

@@ -1,4 +1,4 @@
-//! Security group (S1, S2, S5, S6, I6) and network ACL (N1-N3) decisions at one
+//! Security group (S1, S2, S5, S6, I6, L15) and network ACL (N1-N3) decisions at one
 //! interface or subnet boundary.
 
 use crate::ids::*;
@@ -7,6 +7,7 @@ use crate::model::security_group::{Peer, SgRule};
 use crate::trace::{Direction, ExplanationCode, Header};
 use crate::world::World;
 
+use super::leg::Mode;
 use super::{Block, Component, Recorder, Why};
 
 /// What a security group evaluation found.
@@ -27,6 +28,19 @@ impl World {
     /// own VPC or (V3) a VPC peered with it: a consumer behind PrivateLink holding a member's
     /// address is no member.
     pub fn evaluate_sgs(&self, eni: EniId, dir: Direction, h: &Header, remote_vpc: VpcId) -> SgDecision<'_> {
+        self.evaluate_sgs_via(eni, dir, h, remote_vpc, None)
+    }
+
+    /// [`World::evaluate_sgs`] for a packet a load balancer node `node` forwards: a rule that
+    /// references one of the node's groups admits it too, whatever its source (L15).
+    fn evaluate_sgs_via(
+        &self,
+        eni: EniId,
+        dir: Direction,
+        h: &Header,
+        remote_vpc: VpcId,
+        node: Option<EniId>,
+    ) -> SgDecision<'_> {
         let e = &self[eni];
         if e.groups.is_empty() {
             return SgDecision::NoGroups;
@@ -37,7 +51,10 @@ impl World {
             let rules = self[g].rules(dir);
             any_rules |= !rules.is_empty();
             let indirect_holds = |p: &Peer| match p {
-                Peer::Group(g) => remote_vpc == e.vpc && self.group_reached_holds(e.vpc, *g, remote),
+                Peer::Group(g) => {
+                    (remote_vpc == e.vpc && self.group_reached_holds(e.vpc, *g, remote))
+                        || node.is_some_and(|n| self[n].groups.contains(g))
+                }
                 Peer::PrefixList(pl) => self[pl].contains(remote),
                 Peer::Cidr(c) => c.contains(remote),
             };
@@ -75,30 +92,36 @@ impl World {
         eni: EniId,
         dir: Direction,
         h: Header,
-        stateful: bool,
+        mode: Mode,
         rec: &mut R,
     ) -> Result<(), Block> {
         let e = &self[eni];
-        if stateful {
+        if mode.is_reply() {
             if let Some(&g) = e.groups.first() {
                 rec.hop(self, Component::Sg(g), Why::Stateful(dir), Some(h), None);
             }
             return Ok(());
         }
-        self.enforce_sgs(eni, dir, h, e.vpc, rec)
+        let node = match (mode, dir) {
+            (Mode::FromNode(node), Direction::Ingress) => Some(node),
+            _ => None,
+        };
+        self.enforce_sgs(eni, dir, h, e.vpc, node, rec)
     }
 
-    /// Check the groups of `eni` in `dir` for a new flow whose remote address is of `remote_vpc`.
+    /// Check the groups of `eni` in `dir` for a new flow whose remote address is of
+    /// `remote_vpc`, forwarded by load balancer node `node` when given (L15).
     pub(crate) fn enforce_sgs<R: Recorder>(
         &self,
         eni: EniId,
         dir: Direction,
         h: Header,
         remote_vpc: VpcId,
+        node: Option<EniId>,
         rec: &mut R,
     ) -> Result<(), Block> {
         let e = &self[eni];
-        match self.evaluate_sgs(eni, dir, &h, remote_vpc) {
+        match self.evaluate_sgs_via(eni, dir, &h, remote_vpc, node) {
             SgDecision::NoGroups => Ok(()),
             SgDecision::Allowed(g, r) => {
                 rec.hop(self, Component::Sg(g), Why::SgRule(g, dir, r), Some(h), None);

@@ -52,6 +52,15 @@ pub struct Service {
     pub http_body: Option<String>,
 }
 
+impl Service {
+    /// The status code of an HTTP GET of `path`, for a web server (None for anything else):
+    /// the page at `/` (also `/index.html`), 404 for every other path.
+    pub fn http_status(&self, path: &str) -> Option<u16> {
+        self.http_body.as_ref()?;
+        Some(if matches!(path, "" | "/" | "/index.html") { 200 } else { 404 })
+    }
+}
+
 /// An instance.
 #[derive(Clone, Debug)]
 pub struct Instance {

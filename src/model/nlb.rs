@@ -1,6 +1,7 @@
 //! Network Load Balancers: nodes per subnet (L1), DNS names (L2), listeners (L3),
-//! target groups and their health on the virtual clock (L4), the flow hash (L5),
-//! cross-zone and fail-open target choice (L6) and client IP preservation (L7).
+//! target groups and their health on the virtual clock (L4, L10, L11), the flow hash
+//! (L5), cross-zone and fail-open target choice (L6, L12) and client IP preservation
+//! (L7); target-group attributes as typed values.
 
 use std::net::Ipv4Addr;
 
@@ -194,11 +195,133 @@ pub struct Target {
     pub next_check_ms: u64,
     /// While draining: when it leaves the group.
     pub drain_until_ms: Option<u64>,
+    /// L10: why its last health check failed (kept while it is unhealthy).
+    pub failure: Option<CheckFailure>,
 }
 
-/// L4: health check settings.
+/// L10: why a health check failed, as describe-target-health names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CheckFailure {
+    /// The check got no answer: a security group, network ACL or route stopped it.
+    Timeout,
+    /// The target answered, but not as asked: nothing listens on the port, or it does not speak HTTP.
+    FailedHealthChecks,
+    /// An HTTP(S) check got a status code outside the group's matcher.
+    ResponseCodeMismatch(u16),
+}
+
+impl CheckFailure {
+    /// The reason code describe-target-health prints.
+    pub fn reason(self) -> &'static str {
+        match self {
+            CheckFailure::Timeout => "Target.Timeout",
+            CheckFailure::FailedHealthChecks => "Target.FailedHealthChecks",
+            CheckFailure::ResponseCodeMismatch(_) => "Target.ResponseCodeMismatch",
+        }
+    }
+
+    /// The description describe-target-health prints.
+    pub fn description(self) -> String {
+        match self {
+            CheckFailure::Timeout => "Request timed out".into(),
+            CheckFailure::FailedHealthChecks => "Health checks failed".into(),
+            CheckFailure::ResponseCodeMismatch(code) => {
+                format!("Health checks failed with these codes: [{code}]")
+            }
+        }
+    }
+}
+
+/// L10: how health checks ask.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum HealthCheckProtocol {
+    /// A TCP connection to the port (the default).
+    #[default]
+    Tcp,
+    /// An HTTP GET of the path.
+    Http,
+    /// An HTTPS GET of the path (the certificate is not checked).
+    Https,
+}
+
+impl HealthCheckProtocol {
+    /// The API's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HealthCheckProtocol::Tcp => "TCP",
+            HealthCheckProtocol::Http => "HTTP",
+            HealthCheckProtocol::Https => "HTTPS",
+        }
+    }
+
+    /// Parse the API's spelling.
+    pub fn parse(s: &str) -> Option<HealthCheckProtocol> {
+        match s.to_ascii_uppercase().as_str() {
+            "TCP" => Some(HealthCheckProtocol::Tcp),
+            "HTTP" => Some(HealthCheckProtocol::Http),
+            "HTTPS" => Some(HealthCheckProtocol::Https),
+            _ => None,
+        }
+    }
+}
+
+/// L10: the HTTP codes a check accepts (`Matcher.HttpCode`): codes and ranges, such as
+/// `200`, `200,302` or `200-299`; 200-399 by default.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpCodes(Vec<(u16, u16)>);
+
+impl Default for HttpCodes {
+    fn default() -> HttpCodes {
+        HttpCodes(vec![(200, 399)])
+    }
+}
+
+impl HttpCodes {
+    /// Parse `Matcher.HttpCode`: comma-separated codes or ranges, each from 200 to 599.
+    pub fn parse(text: &str) -> Option<HttpCodes> {
+        let code = |t: &str| t.trim().parse::<u16>().ok().filter(|c| (200..=599).contains(c));
+        let mut ranges = Vec::new();
+        for part in text.split(',') {
+            let range = match part.split_once('-') {
+                Some((a, b)) => (code(a)?, code(b)?),
+                None => (code(part)?, code(part)?),
+            };
+            if range.0 > range.1 {
+                return None;
+            }
+            ranges.push(range);
+        }
+        Some(HttpCodes(ranges))
+    }
+
+    /// Whether `status` is accepted.
+    pub fn accepts(&self, status: u16) -> bool {
+        self.0.iter().any(|&(a, b)| (a..=b).contains(&status))
+    }
+}
+
+impl std::fmt::Display for HttpCodes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, &(a, b)) in self.0.iter().enumerate() {
+            let sep = if i == 0 { "" } else { "," };
+            match a == b {
+                true => write!(f, "{sep}{a}")?,
+                false => write!(f, "{sep}{a}-{b}")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// L4, L10: health check settings.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HealthCheck {
+    /// TCP (default), HTTP or HTTPS.
+    pub protocol: HealthCheckProtocol,
+    /// The path an HTTP(S) check asks for (`/`).
+    pub path: String,
+    /// The codes an HTTP(S) check accepts (200-399).
+    pub matcher: HttpCodes,
     /// Seconds between checks (30).
     pub interval_s: u32,
     /// Passes to become healthy (5).
@@ -211,7 +334,15 @@ pub struct HealthCheck {
 
 impl Default for HealthCheck {
     fn default() -> HealthCheck {
-        HealthCheck { interval_s: 30, healthy_threshold: 5, unhealthy_threshold: 2, port: None }
+        HealthCheck {
+            protocol: HealthCheckProtocol::Tcp,
+            path: "/".into(),
+            matcher: HttpCodes::default(),
+            interval_s: 30,
+            healthy_threshold: 5,
+            unhealthy_threshold: 2,
+            port: None,
+        }
     }
 }
 
@@ -236,8 +367,10 @@ pub struct TargetGroup {
     pub health_check: HealthCheck,
     /// L7: preserve the client IP; None = the default for the target type and protocol.
     pub preserve_client_ip: Option<bool>,
-    /// Seconds a deregistered target drains (300).
+    /// L11: seconds a deregistered target drains (300).
     pub deregistration_delay_s: u32,
+    /// L12: cross-zone load balancing for this group, or the load balancer's setting.
+    pub cross_zone: CrossZone,
     /// Tags.
     pub tags: Tags,
     /// Whether it was deleted.
@@ -245,12 +378,106 @@ pub struct TargetGroup {
 }
 
 impl TargetGroup {
+    /// L12: whether this group's targets are used from every AZ's node: the group's own
+    /// attribute, else the load balancer's (`lb_cross_zone`).
+    pub fn crosses_zones(&self, lb_cross_zone: bool) -> bool {
+        match self.cross_zone {
+            CrossZone::On => true,
+            CrossZone::Off => false,
+            CrossZone::UseLoadBalancer => lb_cross_zone,
+        }
+    }
+
+    /// The value of a modelled attribute, as describe-target-group-attributes prints it.
+    pub fn attribute(&self, key: &str) -> Option<String> {
+        match key {
+            "deregistration_delay.timeout_seconds" => Some(self.deregistration_delay_s.to_string()),
+            "load_balancing.cross_zone.enabled" => Some(self.cross_zone.as_str().into()),
+            "preserve_client_ip.enabled" => Some(self.preserves_client_ip().to_string()),
+            _ => None,
+        }
+    }
+
     /// L7: whether targets see the client's address (on for instance targets; off for ip targets over TCP/TLS; on for UDP).
     pub fn preserves_client_ip(&self) -> bool {
         self.preserve_client_ip.unwrap_or(match self.target_type {
             TargetType::Instance => true,
             TargetType::Ip => matches!(self.protocol, ListenerProtocol::Udp | ListenerProtocol::TcpUdp),
         })
+    }
+}
+
+/// L12: a target group's `load_balancing.cross_zone.enabled`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CrossZone {
+    /// `true`: every node uses targets in every AZ.
+    On,
+    /// `false`: a node uses the targets of its own AZ.
+    Off,
+    /// `use_load_balancer_configuration` (the default): the load balancer's attribute decides.
+    #[default]
+    UseLoadBalancer,
+}
+
+impl CrossZone {
+    /// The attribute's value as the API spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CrossZone::On => "true",
+            CrossZone::Off => "false",
+            CrossZone::UseLoadBalancer => "use_load_balancer_configuration",
+        }
+    }
+}
+
+/// A target-group attribute vpcsim models, with its value checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TargetGroupAttribute {
+    /// L11: `deregistration_delay.timeout_seconds` (0 to 3600).
+    DeregistrationDelay(u32),
+    /// L12: `load_balancing.cross_zone.enabled`.
+    CrossZone(CrossZone),
+    /// L7: `preserve_client_ip.enabled`.
+    PreserveClientIp(bool),
+}
+
+impl TargetGroupAttribute {
+    /// The keys vpcsim models, in the order describe-target-group-attributes lists them.
+    pub const KEYS: [&'static str; 3] = [
+        "deregistration_delay.timeout_seconds",
+        "load_balancing.cross_zone.enabled",
+        "preserve_client_ip.enabled",
+    ];
+
+    /// A `Key` and `Value` as the API takes them; the error says what is wrong in AWS's words.
+    pub fn parse(key: &str, value: &str) -> Result<TargetGroupAttribute, String> {
+        let invalid = || format!("'{value}' is not a valid value for target group attribute '{key}'");
+        let flag = || match value {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            _ => Err(invalid()),
+        };
+        match key {
+            "deregistration_delay.timeout_seconds" => value
+                .parse::<u32>()
+                .ok()
+                .filter(|s| *s <= 3600)
+                .map(TargetGroupAttribute::DeregistrationDelay)
+                .ok_or_else(|| format!("{} (0 to 3600 seconds)", invalid())),
+            "load_balancing.cross_zone.enabled" => match value {
+                "use_load_balancer_configuration" => {
+                    Ok(TargetGroupAttribute::CrossZone(CrossZone::UseLoadBalancer))
+                }
+                _ => flag().map(|on| {
+                    TargetGroupAttribute::CrossZone(if on { CrossZone::On } else { CrossZone::Off })
+                }),
+            },
+            "preserve_client_ip.enabled" => flag().map(TargetGroupAttribute::PreserveClientIp),
+            _ => Err(format!(
+                "target group attribute '{key}' is not modelled by vpcsim; it models {}",
+                TargetGroupAttribute::KEYS.join(", ")
+            )),
+        }
     }
 }
 

@@ -1,5 +1,5 @@
 //! The virtual clock: time moves only when told (`wait`, `wait-for`), and with it
-//! target health checks (L4) and endpoint state changes (P2). Events are applied in
+//! target health checks (L4, L10), draining (L11) and endpoint state changes (P2). Events are applied in
 //! time order, so the same waits give the same world.
 //!
 //! Health checks are simulated by events, not ticks: between two changes of the world
@@ -13,7 +13,7 @@ use std::time::Duration;
 use crate::addr::Protocol;
 use crate::forward::Outcome;
 use crate::ids::*;
-use crate::model::nlb::{HealthCheck, HealthState, Target};
+use crate::model::nlb::{CheckFailure, HealthCheck, HealthCheckProtocol, HealthState, Target};
 use crate::model::vpc_endpoint::{EndpointState, VpcEndpoint};
 use crate::trace::{Flow, Header};
 use crate::world::World;
@@ -43,8 +43,8 @@ pub struct Simulated {
 struct Run {
     /// The group and target index.
     at: (TargetGroupId, usize),
-    /// Whether its checks pass.
-    ok: bool,
+    /// Whether its checks pass, and why not.
+    outcome: Result<(), CheckFailure>,
     /// The time of the check that changes its state, if one does.
     change_ms: Option<u64>,
 }
@@ -62,7 +62,7 @@ impl World {
             // Until `next` (or to `until` when nothing changes) every check repeats its outcome.
             let bound = next.map_or(until, |at| at - 1);
             for r in &runs {
-                simulated.events += u64::from(self.repeat_checks(r.at, r.ok, bound));
+                simulated.events += u64::from(self.repeat_checks(r.at, r.outcome, bound));
             }
             let Some(at) = next else { break };
             self.now_ms = self.now_ms.max(at);
@@ -93,37 +93,48 @@ impl World {
                 if matches!(t.state, HealthState::Draining | HealthState::Unused) || t.next_check_ms > until {
                     continue;
                 }
-                let ok = self.probe_target(g, i);
-                runs.push(Run { at: (g, i), ok, change_ms: state_change_ms(t, &group.health_check, ok) });
+                let outcome = self.probe_target(g, i);
+                let change_ms = state_change_ms(t, &group.health_check, outcome.is_ok());
+                runs.push(Run { at: (g, i), outcome, change_ms });
             }
         }
         runs
     }
 
-    /// Applies, at once, every check of a target due by `bound` (inclusive), each with outcome
-    /// `ok`; returns whether there was any.
-    fn repeat_checks(&mut self, (g, i): (TargetGroupId, usize), ok: bool, bound: u64) -> bool {
+    /// Applies, at once, every check of a target due by `bound` (inclusive), each with
+    /// `outcome`; returns whether there was any.
+    fn repeat_checks(
+        &mut self,
+        (g, i): (TargetGroupId, usize),
+        outcome: Result<(), CheckFailure>,
+        bound: u64,
+    ) -> bool {
         let group = &mut self.target_groups[g];
-        let hc = group.health_check;
+        let hc = &group.health_check;
         let t = &mut group.targets[i];
         if t.next_check_ms > bound {
             return false;
         }
-        let interval = interval_ms(&hc);
+        let interval = interval_ms(hc);
         let checks = (bound - t.next_check_ms) / interval + 1;
         t.next_check_ms += checks * interval;
         let counted = u8::try_from(checks).unwrap_or(u8::MAX);
-        if ok {
-            t.failures = 0;
-            t.passes = t.passes.saturating_add(counted);
-            if t.passes >= hc.healthy_threshold {
-                t.state = HealthState::Healthy;
+        match outcome {
+            Ok(()) => {
+                t.failures = 0;
+                t.failure = None;
+                t.passes = t.passes.saturating_add(counted);
+                if t.passes >= hc.healthy_threshold {
+                    t.state = HealthState::Healthy;
+                }
             }
-        } else {
-            t.passes = 0;
-            t.failures = t.failures.saturating_add(counted);
-            if t.failures >= hc.unhealthy_threshold {
-                t.state = HealthState::Unhealthy;
+            Err(why) => {
+                t.passes = 0;
+                t.failure = Some(why);
+                t.failures = t.failures.saturating_add(counted);
+                if t.failures >= hc.unhealthy_threshold {
+                    t.state = HealthState::Unhealthy;
+                }
             }
         }
         true
@@ -218,31 +229,49 @@ impl World {
 
     /// L4: one health check: passes needed to turn healthy, failures to turn unhealthy.
     fn health_check(&mut self, g: TargetGroupId, i: usize) {
-        let ok = self.probe_target(g, i);
+        let outcome = self.probe_target(g, i);
         let next = self.target_groups[g].targets[i].next_check_ms;
-        self.repeat_checks((g, i), ok, next);
+        self.repeat_checks((g, i), outcome, next);
     }
 
-    /// A TCP health check from a node of a load balancer using the group (its own AZ's node
-    /// when there is one) to the target's port: the path must deliver and something must listen.
-    pub fn probe_target(&self, g: TargetGroupId, i: usize) -> bool {
+    /// L4, L10: a health check from a node of a load balancer using the group (its own AZ's
+    /// node when there is one) to the target's port, from the node's private IP. The path
+    /// there and back must deliver (else it times out); something must listen (else it
+    /// fails); an HTTP(S) check must get a status the matcher accepts.
+    pub fn probe_target(&self, g: TargetGroupId, i: usize) -> Result<(), CheckFailure> {
         let group = &self.target_groups[g];
         let t = &group.targets[i];
-        let Some((addr, az)) = self.target_address(group.vpc, t.target) else { return false };
-        let port = group.health_check.port.unwrap_or(t.port);
+        let hc = &group.health_check;
+        let Some((addr, az)) = self.target_address(group.vpc, t.target) else {
+            return Err(CheckFailure::Timeout);
+        };
+        let port = hc.port.unwrap_or(t.port);
         let node = self
             .load_balancers_of(g)
             .into_iter()
             .flat_map(|lb| self.lbs[lb].nodes.iter())
             .min_by_key(|n| n.az != az);
-        let Some(node) = node else { return false };
+        let Some(node) = node else { return Err(CheckFailure::Timeout) };
         let src = self.enis[node.eni].private_ip;
         let header = Header { src, dst: addr, protocol: Protocol::Tcp, src_port: 40000, dst_port: port };
-        match self.verdict(node.eni, Flow { header, seq: 0 }) {
-            Outcome::Delivered { to: crate::forward::Destination::Instance(inst), .. } => {
-                self.instances[inst].service(Protocol::Tcp, port).is_some()
+        let Outcome::Delivered { to: crate::forward::Destination::Instance(inst), .. } =
+            self.verdict(node.eni, Flow { header, seq: 0 })
+        else {
+            return Err(CheckFailure::Timeout);
+        };
+        let service =
+            self.instances[inst].service(Protocol::Tcp, port).ok_or(CheckFailure::FailedHealthChecks)?;
+        match hc.protocol {
+            HealthCheckProtocol::Tcp => Ok(()),
+            // The web server model speaks plain HTTP: a TLS handshake with it fails.
+            HealthCheckProtocol::Https => Err(CheckFailure::FailedHealthChecks),
+            HealthCheckProtocol::Http => {
+                let status = service.http_status(&hc.path).ok_or(CheckFailure::FailedHealthChecks)?;
+                match hc.matcher.accepts(status) {
+                    true => Ok(()),
+                    false => Err(CheckFailure::ResponseCodeMismatch(status)),
+                }
             }
-            _ => false,
         }
     }
 }

@@ -25,6 +25,8 @@ pub struct CreateLoadBalancer {
     pub security_groups: Vec<SgId>,
     /// L6: cross-zone load balancing (off by default).
     pub cross_zone: bool,
+    /// L9: whether the groups filter PrivateLink traffic; None for the default (on).
+    pub enforce_sg_on_privatelink: Option<bool>,
     /// Tags.
     pub tags: Tags,
 }
@@ -159,7 +161,7 @@ impl World {
                 listeners: Vec::new(),
                 security_groups: req.security_groups,
                 cross_zone: req.cross_zone,
-                enforce_sg_on_privatelink: true,
+                enforce_sg_on_privatelink: req.enforce_sg_on_privatelink.unwrap_or(true),
                 tags: req.tags,
                 deleted: false,
             },
@@ -216,9 +218,66 @@ impl World {
         self.refresh_unused_groups(&groups);
     }
 
-    /// ModifyLoadBalancerAttributes `load_balancing.cross_zone.enabled` (L7).
+    /// ModifyLoadBalancerAttributes `load_balancing.cross_zone.enabled` (L6, L12).
     pub fn modify_load_balancer_cross_zone(&mut self, lb: LbId, enabled: bool) {
         self.lbs[lb].cross_zone = enabled;
+    }
+
+    /// ModifyTargetGroupAttributes: deregistration delay (L11), cross-zone (L12) and client
+    /// IP preservation (L7), each already checked by [`TargetGroupAttribute::parse`].
+    /// Targets already draining keep the delay they started with.
+    pub fn modify_target_group_attributes(&mut self, tg: TargetGroupId, attributes: &[TargetGroupAttribute]) {
+        let group = &mut self.target_groups[tg];
+        for a in attributes {
+            match *a {
+                TargetGroupAttribute::DeregistrationDelay(s) => group.deregistration_delay_s = s,
+                TargetGroupAttribute::CrossZone(c) => group.cross_zone = c,
+                TargetGroupAttribute::PreserveClientIp(on) => group.preserve_client_ip = Some(on),
+            }
+        }
+    }
+
+    /// SetSecurityGroups (L9): a load balancer created with groups gets new ones (at least
+    /// one; one created without any cannot get them), and, when given, whether they also
+    /// filter PrivateLink traffic.
+    pub fn set_security_groups(
+        &mut self,
+        lb: LbId,
+        groups: &[SgId],
+        enforce_on_privatelink: Option<bool>,
+    ) -> ApiResult<()> {
+        const OP: &str = "SetSecurityGroups";
+        let l = &self.lbs[lb];
+        if l.security_groups.is_empty() {
+            return Err(ApiError::new(OP, "InvalidConfigurationRequest", format!("Load balancer '{}' was created without security groups; security groups can only be set on a Network Load Balancer created with at least one", l.arn)));
+        }
+        if groups.is_empty() {
+            return Err(ApiError::new(
+                OP,
+                "InvalidConfigurationRequest",
+                "A Network Load Balancer created with security groups must keep at least one",
+            ));
+        }
+        if let Some(g) = groups.iter().find(|g| self.sgs[**g].vpc != l.vpc) {
+            return Err(ApiError::new(
+                OP,
+                "InvalidSecurityGroup",
+                format!(
+                    "Security group '{}' is not in the load balancer's VPC '{}'",
+                    self.sgs[*g].aws_id, self.vpcs[l.vpc].aws_id
+                ),
+            ));
+        }
+        let enis: Vec<EniId> = l.nodes.iter().map(|n| n.eni).collect();
+        for e in enis {
+            self.enis.set_groups(e, groups.to_vec());
+        }
+        let l = &mut self.lbs[lb];
+        l.security_groups = groups.to_vec();
+        if let Some(on) = enforce_on_privatelink {
+            l.enforce_sg_on_privatelink = on;
+        }
+        Ok(())
     }
 
     /// CreateTargetGroup.
@@ -254,6 +313,7 @@ impl World {
                 health_check: req.health_check,
                 preserve_client_ip: req.preserve_client_ip,
                 deregistration_delay_s: 300,
+                cross_zone: CrossZone::UseLoadBalancer,
                 tags: req.tags,
                 deleted: false,
             },
@@ -417,6 +477,7 @@ impl World {
                 failures: 0,
                 next_check_ms: now + FIRST_CHECK_DELAY_MS,
                 drain_until_ms: None,
+                failure: None,
             });
         }
         Ok(())

@@ -3,7 +3,10 @@
 
 use crate::cfn::{AttrValue, Created, SinkError};
 use crate::ids::IgwId;
-use crate::model::nlb::{HealthCheck, ListenerProtocol, TargetRef, TargetType};
+use crate::model::nlb::{
+    HealthCheck, HealthCheckProtocol, HttpCodes, ListenerProtocol, TargetGroupAttribute, TargetRef,
+    TargetType,
+};
 use crate::ops::elbv2::{CreateLoadBalancer, CreateTargetGroup, TargetSpec};
 use crate::world::Handle;
 
@@ -80,7 +83,35 @@ impl StackBuilder<'_> {
                 ))
             }
         };
-        let req = CreateLoadBalancer { name, subnets, internal, security_groups: groups, cross_zone, tags };
+        let enforce = match p.opt_str("EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic")?.as_deref() {
+            None => None,
+            Some("on") => Some(true),
+            Some("off") => Some(false),
+            Some(other) => {
+                return Err(bad(
+                    "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic",
+                    format!(
+                    "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic must be on or off, not {other:?}"
+                ),
+                ))
+            }
+        };
+        if enforce.is_some() && groups.is_empty() {
+            return Err(bad_hint(
+                "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic",
+                "a load balancer without security groups has no rules to enforce on PrivateLink traffic",
+                "give SecurityGroups, or leave the property out",
+            ));
+        }
+        let req = CreateLoadBalancer {
+            name,
+            subnets,
+            internal,
+            security_groups: groups,
+            cross_zone,
+            enforce_sg_on_privatelink: enforce,
+            tags,
+        };
         let lb = self.world.create_load_balancer(req).map_err(|e| api(e, Some("Subnets")))?;
         let l = &self.world[lb];
         let full = l.arn.split(":loadbalancer/").nth(1).unwrap_or_default().to_string();
@@ -123,12 +154,11 @@ impl StackBuilder<'_> {
             }
         };
         let hc = health_check(p)?;
-        let mut preserve = None;
+        let mut attributes = Vec::new();
         for (path, a) in p.maps("TargetGroupAttributes")? {
             let a = item(a, &path);
-            if a.str("Key")? == "preserve_client_ip.enabled" {
-                preserve = a.opt_bool("Value")?;
-            }
+            let value = a.str("Value")?;
+            attributes.push(TargetGroupAttribute::parse(&a.str("Key")?, &value).map_err(|m| bad(&path, m))?);
         }
         let vpc =
             self.world.vpc_id("CreateTargetGroup", &p.str("VpcId")?).map_err(|e| api(e, Some("VpcId")))?;
@@ -140,10 +170,11 @@ impl StackBuilder<'_> {
             vpc,
             target_type,
             health_check: hc,
-            preserve_client_ip: preserve,
+            preserve_client_ip: None,
             tags,
         };
         let tg = self.world.create_target_group(req).map_err(|e| api(e, Some("Name")))?;
+        self.world.modify_target_group_attributes(tg, &attributes);
         let mut specs = Vec::new();
         for (path, t) in p.maps("Targets")? {
             let t = item(t, &path);
@@ -268,11 +299,42 @@ impl StackBuilder<'_> {
     }
 }
 
-/// A target group's health check as AWS accepts it (docs/aws-rules.md L4 for the
+/// A target group's health check as AWS accepts it (docs/aws-rules.md L4 and L10 for the
 /// defaults): a value outside AWS's range is refused, not replaced by a default.
 /// `HealthCheckTimeoutSeconds` is checked though the simulation does not time checks out.
 fn health_check(p: Props<'_>) -> Result<HealthCheck, SinkError> {
     let mut hc = HealthCheck::default();
+    if let Some(text) = p.opt_str("HealthCheckProtocol")? {
+        hc.protocol = HealthCheckProtocol::parse(&text).ok_or_else(|| {
+            bad_hint(
+                "HealthCheckProtocol",
+                format!("{text} health checks are not supported on a Network Load Balancer"),
+                "use TCP, HTTP or HTTPS",
+            )
+        })?;
+    }
+    let http = hc.protocol != HealthCheckProtocol::Tcp;
+    if let Some(path) = p.opt_str("HealthCheckPath")? {
+        if !http || !path.starts_with('/') || path.len() > 1024 {
+            return Err(bad_hint(
+                "HealthCheckPath",
+                format!("health check path {path:?} is not valid here"),
+                "a path starts with / and applies to HTTP and HTTPS health checks",
+            ));
+        }
+        hc.path = path;
+    }
+    if let Some(m) = p.get("Matcher") {
+        let m = item(m, "Matcher");
+        let codes = m.str("HttpCode")?;
+        hc.matcher = HttpCodes::parse(&codes).filter(|_| http).ok_or_else(|| {
+            bad_hint(
+                "Matcher.HttpCode",
+                format!("{codes:?} is not a valid matcher here"),
+                "HTTP and HTTPS health checks take codes from 200 to 599: 200, 200,302 or 200-299",
+            )
+        })?;
+    }
     if let Some(n) = p.opt_int_in("HealthCheckIntervalSeconds", 5, 300)? {
         hc.interval_s = u32::try_from(n).unwrap_or(hc.interval_s);
     }

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use crate::addr::{Cidr, PortRange, RuleProtocol};
 use crate::ids::*;
-use crate::model::nlb::{HealthCheck, ListenerProtocol, TargetRef, TargetType};
+use crate::model::nlb::{HealthCheck, ListenerProtocol, TargetGroupAttribute, TargetRef, TargetType};
 use crate::model::security_group::Peer;
 use crate::model::vpc_endpoint::EndpointState;
 use crate::model::Tags;
@@ -309,6 +309,7 @@ fn build_nlb(w: &mut World, v: usize, plan: &NlbPlan, built: &[Built]) {
         internal: plan.internal || b.igw.is_none(),
         security_groups,
         cross_zone: plan.cross_zone,
+        enforce_sg_on_privatelink: Some(plan.enforce_on_privatelink),
         tags: name(format!("nlb{v}")),
     });
     let Ok(lb) = lb else { return };
@@ -323,6 +324,7 @@ fn build_nlb(w: &mut World, v: usize, plan: &NlbPlan, built: &[Built]) {
         tags: Tags::new(),
     });
     let Ok(tg) = tg else { return };
+    w.modify_target_group_attributes(tg, &[TargetGroupAttribute::CrossZone(plan.group_cross_zone)]);
     // Half the draws pick among the instances in the AZs of the nodes (targets elsewhere are
     // unreachable with cross-zone off), half among all of the VPC's.
     let node_azs: Vec<_> = w[lb].nodes.iter().map(|n| n.az).collect();

@@ -28,7 +28,7 @@ use crate::model::endpoint_service::ServiceState;
 use crate::model::eni::EniOwner;
 use crate::model::instance::InstanceState;
 use crate::model::nacl::Action;
-use crate::model::nlb::{flow_hash, HealthState, Target, TargetRef};
+use crate::model::nlb::{flow_hash, CrossZone, HealthState, Target, TargetRef};
 use crate::model::peering::PeeringState;
 use crate::model::route_table::{Route, RouteTarget};
 use crate::model::security_group::{Peer, SgRule};
@@ -173,6 +173,12 @@ enum Mode {
     Reply,
     /// Forward, from a sender in another VPC (PrivateLink at the NLB node): no group holds it (S5, I6).
     ForeignForward,
+    /// Forward, from this load balancer node to a target: a target's rule naming one of the
+    /// node's groups admits it, whatever its source address (L15).
+    FromNode(EniId),
+    /// A target's response to the client whose address it saw (L7): it is addressed to the
+    /// node, but the target subnet's outbound NACL judges it by the client's address.
+    ReplyToClient(Ipv4Addr),
 }
 
 /// One leg remembered for the response.
@@ -363,11 +369,15 @@ impl Walk<'_> {
             match *leg {
                 Leg::Routed { to, arrived, reply_to } => {
                     let mut reply = arrived.reversed();
+                    let mut mode = Mode::Reply;
                     if let Some(node) = reply_to {
+                        if arrived.src != node {
+                            mode = Mode::ReplyToClient(arrived.src); // L7: the client's address was kept.
+                        }
                         reply.dst = node; // L8: targets answer the load balancer node.
                     }
                     match to {
-                        Some(eni) => drop(self.leg(eni, reply, Mode::Reply)?),
+                        Some(eni) => drop(self.leg(eni, reply, mode)?),
                         None => drop(self.internet(reply, Mode::Reply)?),
                     }
                 }
@@ -414,10 +424,18 @@ impl Walk<'_> {
     fn next(&mut self, at: EniId, h: Header, mode: Mode) -> Result<Next, Stop> {
         let w = self.w;
         let e = &w[at];
-        if w[e.subnet].cidr.contains(h.dst) {
+        let same_subnet = w[e.subnet].cidr.contains(h.dst);
+        if let Mode::ReplyToClient(client) = mode {
+            // L7, N1: the response leaves the target's subnet for the client's address.
+            if !w[e.subnet].cidr.contains(client) {
+                self.nacl(e.subnet, Direction::Egress, &Header { dst: client, ..h })?;
+            }
+        } else if !same_subnet {
+            self.nacl(e.subnet, Direction::Egress, &h)?;
+        }
+        if same_subnet {
             return self.local(e.vpc, e.subnet, h, mode, false);
         }
-        self.nacl(e.subnet, Direction::Egress, &h)?;
         let table = table_of(w, e.subnet);
         self.pass(step(w, Handle::RouteTable(table)));
         let Some(route) = longest_match(&w[table].routes, h.dst) else {
@@ -567,7 +585,7 @@ impl Walk<'_> {
     fn security_groups(&mut self, eni: EniId, dir: Direction, h: &Header, mode: Mode) -> Result<(), Stop> {
         let w = self.w;
         let e = &w[eni];
-        if mode == Mode::Reply || e.groups.is_empty() {
+        if matches!(mode, Mode::Reply | Mode::ReplyToClient(_)) || e.groups.is_empty() {
             return Ok(());
         }
         let remote = if dir == Direction::Ingress { h.src } else { h.dst };
@@ -589,10 +607,15 @@ impl Walk<'_> {
                 } else {
                     None
                 };
-                mode != Mode::ForeignForward
+                let member = mode != Mode::ForeignForward
                     && member_vpc.is_some_and(|v| {
                         owner_of_private(w, v, remote).is_some_and(|m| w[m].groups.contains(g))
-                    })
+                    });
+                let from_node = match mode {
+                    Mode::FromNode(node) => dir == Direction::Ingress && w[node].groups.contains(g),
+                    _ => false,
+                };
+                member || from_node
             }
             Peer::PrefixList(p) => w[p].entries.iter().any(|entry| entry.cidr.contains(remote)),
         };
@@ -673,8 +696,14 @@ impl Walk<'_> {
             return self.stop(ExplanationCode::Elbv2ListenerHasNoTg, Handle::Listener(listener));
         };
         let az = l.nodes.iter().find(|n| n.eni == node).map_or("", |n| n.az);
-        let index = self.choose(tg, az, l.cross_zone, &h, seq)?;
         let group = &w[tg];
+        // L12: the group's own attribute wins over the load balancer's.
+        let cross_zone = match group.cross_zone {
+            CrossZone::On => true,
+            CrossZone::Off => false,
+            CrossZone::UseLoadBalancer => l.cross_zone,
+        };
+        let index = self.choose(tg, az, cross_zone, &h, seq)?;
         let target = &group.targets[index];
         let Some((addr, _)) = target_place(w, group.vpc, target.target) else {
             return self.stop(ExplanationCode::Elbv2NoTargetsInAz, Handle::TargetGroup(tg));
@@ -682,8 +711,12 @@ impl Walk<'_> {
         self.pass(step(w, Handle::TargetGroup(tg)));
         let node_ip = w[node].private_ip;
         let src = if via.is_none() && group.preserves_client_ip() { h.src } else { node_ip };
+        if src == addr {
+            // L14: the target is the client, and sees its own address as the source.
+            return self.stop(ExplanationCode::NatLoopbackNotSupported, Handle::TargetGroup(tg));
+        }
         let out = Header { src, dst: addr, dst_port: target.port, ..h };
-        let (to, arrived) = self.leg(node, out, Mode::Forward)?;
+        let (to, arrived) = self.leg(node, out, Mode::FromNode(node))?;
         legs.push(Leg::Routed { to, arrived, reply_to: Some(node_ip) });
         match to.map(|e| w[e].owner) {
             Some(EniOwner::Instance(i)) => self.deliver(i, arrived),

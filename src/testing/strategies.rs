@@ -19,6 +19,7 @@ use proptest::prelude::*;
 use proptest::sample::Index;
 
 use crate::ids::EniId;
+use crate::model::nlb::CrossZone;
 use crate::trace::Flow;
 use crate::world::World;
 
@@ -196,6 +197,10 @@ pub struct NlbPlan {
     pub cross_zone: bool,
     /// Use the VPC's first custom group as the NLB's group (L9).
     pub with_group: bool,
+    /// With a group: whether it also filters PrivateLink traffic (L9).
+    pub enforce_on_privatelink: bool,
+    /// The target group's own cross-zone attribute (L12).
+    pub group_cross_zone: CrossZone,
     /// Subnets (one per AZ; repeats are dropped).
     pub subnets: Vec<Index>,
     /// Listeners: index into [`LISTENER_PROTOCOLS`] and into [`FLOW_PORTS`].
@@ -343,7 +348,7 @@ fn subnet() -> impl Strategy<Value = SubnetPlan> {
 }
 
 fn endpoint() -> impl Strategy<Value = EndpointPlan> {
-    let fate = prop_oneof![1 => Just(Fate::Leave), 8 => Just(Fate::Accept), 1 => Just(Fate::Reject), 1 => Just(Fate::Delete)];
+    let fate = prop_oneof![1 => Just(Fate::Leave), 8 => Just(Fate::Accept), 1 => Just(Fate::Reject), 2 => Just(Fate::Delete)];
     (any::<Index>(), prop::collection::vec(any::<Index>(), 0..2), fate)
         .prop_map(|(vpc, groups, fate)| EndpointPlan { vpc, groups, fate })
 }
@@ -354,16 +359,40 @@ fn nlb() -> impl Strategy<Value = NlbPlan> {
         (any::<bool>(), prop::collection::vec(endpoint(), 1..3))
             .prop_map(|(acceptance, endpoints)| ServicePlan { acceptance, endpoints }),
     );
+    let group_cross_zone = prop_oneof![
+        6 => Just(CrossZone::UseLoadBalancer),
+        2 => Just(CrossZone::On),
+        2 => Just(CrossZone::Off)
+    ];
     (
         (any::<bool>(), prop::bool::weighted(0.3), prop::bool::weighted(0.3), prop::bool::weighted(0.3)),
+        (prop::bool::weighted(0.7), group_cross_zone),
         prop::collection::vec(any::<Index>(), 1..3),
         prop::collection::vec((0..LISTENER_PROTOCOLS.len(), 0..2usize), 1..3),
         prop::collection::vec(any::<Index>(), 0..4),
         service,
     )
         .prop_map(
-            |((internal, cross_zone, with_group, ip_targets), subnets, listeners, targets, service)| {
-                NlbPlan { internal, cross_zone, with_group, ip_targets, subnets, listeners, targets, service }
+            |(
+                (internal, cross_zone, with_group, ip_targets),
+                (enforce_on_privatelink, group_cross_zone),
+                subnets,
+                listeners,
+                targets,
+                service,
+            )| {
+                NlbPlan {
+                    internal,
+                    cross_zone,
+                    with_group,
+                    enforce_on_privatelink,
+                    group_cross_zone,
+                    ip_targets,
+                    subnets,
+                    listeners,
+                    targets,
+                    service,
+                }
             },
         )
 }

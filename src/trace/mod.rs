@@ -160,6 +160,9 @@ pub enum ExplanationCode {
     ElbNotCrosszone,
     /// The target does not accept the port.
     TargetPortRestriction,
+    /// L14: a target connected to its own load balancer, was chosen, and client IP
+    /// preservation is on (AWS: NAT loopback is not supported); the flow times out.
+    NatLoopbackNotSupported,
     /// P5: the endpoint service has no NLB node in that AZ.
     VpceServiceNotInstalledInAz,
     /// P7: traffic against the endpoint's direction.
@@ -184,7 +187,7 @@ pub enum ExplanationCode {
 
 impl ExplanationCode {
     /// Every code.
-    pub const ALL: [ExplanationCode; 23] = [
+    pub const ALL: [ExplanationCode; 24] = [
         ExplanationCode::NoRouteToDestination,
         ExplanationCode::BadStateRoute,
         ExplanationCode::EniSgRulesMismatch,
@@ -199,6 +202,7 @@ impl ExplanationCode {
         ExplanationCode::Elbv2NoTargetsInAz,
         ExplanationCode::ElbNotCrosszone,
         ExplanationCode::TargetPortRestriction,
+        ExplanationCode::NatLoopbackNotSupported,
         ExplanationCode::VpceServiceNotInstalledInAz,
         ExplanationCode::VpceIntraVpcTraffic,
         ExplanationCode::BadState,
@@ -229,6 +233,7 @@ impl ExplanationCode {
             ExplanationCode::Elbv2NoTargetsInAz => "ELBV2_NO_TARGETS_IN_AZ",
             ExplanationCode::ElbNotCrosszone => "ELB_NOT_CROSSZONE",
             ExplanationCode::TargetPortRestriction => "TARGET_PORT_RESTRICTION",
+            ExplanationCode::NatLoopbackNotSupported => "NAT_LOOPBACK_NOT_SUPPORTED",
             ExplanationCode::VpceServiceNotInstalledInAz => "VPCE_SERVICE_NOT_INSTALLED_IN_AZ",
             ExplanationCode::VpceIntraVpcTraffic => "VPCE_INTRA_VPC_TRAFFIC",
             ExplanationCode::BadState => "BAD_STATE",

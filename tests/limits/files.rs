@@ -10,12 +10,9 @@ fn measuring_counts_what_this_thread_allocates() {
     assert!(usage.allocated >= 4096 && usage.peak >= 4096, "{usage:?}");
 }
 
-/// A fresh directory for one test's files.
-fn scratch(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("vpcsim-files-{}-{test}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("a scratch directory");
-    dir
+/// A fresh directory for one test's files, removed when the test ends.
+fn scratch(test: &str) -> tempfile::TempDir {
+    tempfile::Builder::new().prefix(&format!("vpcsim-files-{test}-")).tempdir().expect("a scratch directory")
 }
 
 /// Loads a scenario file on a watched thread (a blocking open fails the test instead of hanging it).
@@ -36,7 +33,8 @@ fn dev_zero_as_a_scenario_is_refused_as_a_device_without_reading_it() {
 #[cfg(unix)]
 #[test]
 fn a_fifo_as_a_scenario_or_as_a_stack_template_is_refused_without_blocking() {
-    let dir = scratch("fifo");
+    let scratch = scratch("fifo");
+    let dir = scratch.path().to_path_buf();
     let fifo = dir.join("t.cfn.yaml");
     let made = std::process::Command::new("mkfifo").arg(&fifo).status().expect("mkfifo runs");
     assert!(made.success());
@@ -60,7 +58,8 @@ fn a_fifo_as_a_scenario_or_as_a_stack_template_is_refused_without_blocking() {
 
 #[test]
 fn a_directory_as_a_scenario_is_refused_naming_its_path() {
-    let dir = scratch("dir");
+    let scratch = scratch("dir");
+    let dir = scratch.path().to_path_buf();
     let e = load(dir.clone()).unwrap_err();
     let want = format!("{} is a directory, not a regular file", dir.display());
     assert!(e.problems[0].message.contains(&want), "{e}");
@@ -68,7 +67,8 @@ fn a_directory_as_a_scenario_is_refused_naming_its_path() {
 
 #[test]
 fn a_file_over_eight_mebibytes_is_refused_naming_max_bytes_after_reading_at_most_the_limit() {
-    let dir = scratch("big");
+    let scratch = scratch("big");
+    let dir = scratch.path().to_path_buf();
     let path = dir.join("big.yaml");
     std::fs::write(&path, "# padding\n".repeat(3_000_000)).unwrap();
     let (e, usage) = measure(|| vpcsim::scenario::load(&path).unwrap_err());
@@ -78,7 +78,8 @@ fn a_file_over_eight_mebibytes_is_refused_naming_max_bytes_after_reading_at_most
 
 #[test]
 fn invalid_utf8_is_reported_at_the_line_and_column_of_the_first_bad_byte() {
-    let dir = scratch("utf8");
+    let scratch = scratch("utf8");
+    let dir = scratch.path().to_path_buf();
     let path = dir.join("bad.yaml");
     std::fs::write(&path, b"name: s\nsteps:\n  - wait: \xc3\xa91s\xff\n".as_slice()).unwrap();
     let e = load(path.clone()).unwrap_err();

@@ -15,6 +15,7 @@ use super::{op_name, AwsError};
 use crate::addr::{Cidr, PortRange, RuleProtocol};
 use crate::error::ApiError;
 use crate::model::nacl::IcmpTypeCode;
+use crate::model::nlb::TargetGroupAttribute;
 use crate::model::peering::PeeringOptions;
 use crate::ops::vpc::RouteTargetSpec;
 use crate::trace::Direction;
@@ -380,6 +381,27 @@ pub enum Request {
         /// `--listener-arns`.
         arns: Vec<String>,
     },
+    /// elbv2 modify-target-group-attributes (L7, L11, L12).
+    ModifyTargetGroupAttributes {
+        /// `--target-group-arn`.
+        target_group_arn: String,
+        /// `--attributes Key=...,Value=...`, each checked.
+        attributes: Vec<TargetGroupAttribute>,
+    },
+    /// elbv2 describe-target-group-attributes.
+    DescribeTargetGroupAttributes {
+        /// `--target-group-arn`.
+        target_group_arn: String,
+    },
+    /// elbv2 set-security-groups (L9).
+    SetSecurityGroups {
+        /// `--load-balancer-arn`.
+        load_balancer_arn: String,
+        /// `--security-groups`.
+        security_groups: Vec<String>,
+        /// `--enforce-security-group-inbound-rules-on-private-link-traffic on|off`.
+        enforce_on_privatelink: Option<bool>,
+    },
     /// ec2 create-vpc-peering-connection.
     CreateVpcPeeringConnection {
         /// `--vpc-id`.
@@ -726,6 +748,27 @@ impl Request {
             "describe-listeners" => R::DescribeListeners {
                 load_balancer_arn: f.opt("load-balancer-arn"),
                 arns: f.list("listener-arns"),
+            },
+            "modify-target-group-attributes" => R::ModifyTargetGroupAttributes {
+                target_group_arn: f.req("target-group-arn")?,
+                attributes: target_group_attributes(f)?,
+            },
+            "describe-target-group-attributes" => {
+                R::DescribeTargetGroupAttributes { target_group_arn: f.req("target-group-arn")? }
+            }
+            "set-security-groups" => R::SetSecurityGroups {
+                load_balancer_arn: f.req("load-balancer-arn")?,
+                security_groups: f.list("security-groups"),
+                enforce_on_privatelink: match f.opt("enforce-security-group-inbound-rules-on-private-link-traffic").as_deref() {
+                    None => None,
+                    Some("on") => Some(true),
+                    Some("off") => Some(false),
+                    Some(other) => {
+                        return Err(f.invalid(format!(
+                            "Invalid value '{other}' for enforce-security-group-inbound-rules-on-private-link-traffic: use on or off"
+                        )))
+                    }
+                },
             },
             "create-vpc-peering-connection" => {
                 R::CreateVpcPeeringConnection { vpc_id: f.req("vpc-id")?, peer_vpc_id: f.req("peer-vpc-id")? }
@@ -1132,6 +1175,29 @@ fn icmp_type_code(f: &Flags, text: &str) -> Result<IcmpTypeCode, AwsError> {
             Err(f.invalid(format!("Invalid ICMP type and code {text:?}: write Type=8,Code=-1 (-1 for all)")))
         }
     }
+}
+
+/// `--attributes Key=deregistration_delay.timeout_seconds,Value=30 ...` (shorthand or JSON).
+fn target_group_attributes(f: &Flags) -> Result<Vec<TargetGroupAttribute>, AwsError> {
+    let mut out = Vec::new();
+    for word in f.list("attributes") {
+        let items = match super::shorthand::parse(&word).map_err(AwsError::ParamError)? {
+            Value::Array(items) => items,
+            item => vec![item],
+        };
+        for item in &items {
+            let field = |k: &str| item.get(k).and_then(filter::scalar_text);
+            let (Some(key), Some(value)) = (field("Key"), field("Value")) else {
+                return Err(AwsError::ParamError(format!(
+                    "Error parsing parameter '--attributes': expected Key=KEY,Value=VALUE, got {word}"
+                )));
+            };
+            let attribute = TargetGroupAttribute::parse(&key, &value)
+                .map_err(|m| AwsError::Value(ApiError::new(&op_name(f.spec.name), "ValidationError", m)))?;
+            out.push(attribute);
+        }
+    }
+    Ok(out)
 }
 
 fn targets(f: &Flags) -> Result<Vec<TargetText>, AwsError> {

@@ -342,6 +342,17 @@ pub const OPERATIONS: &[OpSpec] = &[
     op("elbv2", "describe-load-balancers", &[l("load-balancer-arns"), l("names")]),
     op("elbv2", "describe-target-groups", &[l("target-group-arns"), l("names"), s("load-balancer-arn")]),
     op("elbv2", "describe-listeners", &[s("load-balancer-arn"), l("listener-arns")]),
+    op("elbv2", "modify-target-group-attributes", &[rs("target-group-arn"), rl("attributes")]),
+    op("elbv2", "describe-target-group-attributes", &[rs("target-group-arn")]),
+    op(
+        "elbv2",
+        "set-security-groups",
+        &[
+            rs("load-balancer-arn"),
+            rl("security-groups"),
+            s("enforce-security-group-inbound-rules-on-private-link-traffic"),
+        ],
+    ),
     op_but(
         "cloudformation",
         "delete-stack",

@@ -88,6 +88,9 @@ pub fn answer(s: &Session, op: &str, request: &Request) -> Option<Answer> {
         R::DescribeListeners { load_balancer_arn, arns } => {
             listeners(w, op, load_balancer_arn.as_deref(), arns)
         }
+        R::DescribeTargetGroupAttributes { target_group_arn } => {
+            w.target_group_id(op, target_group_arn).map(|tg| crate::describe::target_group_attributes(w, tg))
+        }
         R::DescribeStacks { name } => stacks(s, op, name.as_deref()),
         _ => return None,
     })

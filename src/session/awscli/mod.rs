@@ -66,6 +66,12 @@ fn mutate(s: &mut Session, op: &str, request: &Request) -> Answer {
         R::Targets { change, target_group_arn, targets } => {
             elbv2::targets(w, op, *change, target_group_arn, targets)
         }
+        R::ModifyTargetGroupAttributes { target_group_arn, attributes } => {
+            elbv2::modify_target_group_attributes(w, op, target_group_arn, attributes)
+        }
+        R::SetSecurityGroups { load_balancer_arn, security_groups, enforce_on_privatelink } => {
+            elbv2::set_security_groups(w, op, load_balancer_arn, security_groups, *enforce_on_privatelink)
+        }
         R::DeleteStack { name } => {
             delete_stack(s, name);
             Ok(empty())
