@@ -134,3 +134,51 @@ fn diff_of_one_file_without_steps_is_refused() {
     assert_eq!(ran.code, 2);
     assert!(ran.stderr.contains("--before-step N and --after-step M"), "{}", ran.stderr);
 }
+
+#[test]
+fn check_finds_ssh_from_the_internet_in_the_lab_and_exits_1() {
+    let ran =
+        vpcsim(&["check", "lab", "--scope", "scenarios/scopes/internet-to-anything-but-web.json", "--json"]);
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    let v: Value = serde_json::from_str(&ran.stdout).unwrap();
+    let findings = v[0]["Findings"].as_array().unwrap();
+    assert!(!findings.is_empty());
+    assert!(findings.iter().all(|f| f["Port"] != "tcp:80" && f["Port"] != "tcp:443"), "{findings:?}");
+    assert!(findings.iter().any(|f| f["Port"] == "tcp:22"));
+    let first = &findings[0]["FindingComponents"];
+    assert_eq!(first[0]["Component"]["Id"], "203.0.113.10", "{first}");
+}
+
+#[test]
+fn check_holds_when_no_database_port_is_open_and_exits_0() {
+    let ran = vpcsim(&[
+        "check",
+        "lab",
+        "--scope",
+        "scenarios/scopes/database-ports-from-outside-the-app-tier.json",
+    ]);
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(ran.stdout.contains("no findings: the scope holds"), "{}", ran.stdout);
+}
+
+#[test]
+fn check_refuses_a_resource_type_it_does_not_model_naming_file_line_and_column() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let scope = dir.join("tgw-scope.json");
+    std::fs::write(
+        &scope,
+        "{\n  \"MatchPaths\": [\n    {\"Source\": {\"ResourceStatement\": {\"ResourceTypes\": [\"AWS::EC2::TransitGateway\"]}}}\n  ]\n}\n",
+    )
+    .unwrap();
+    let ran = vpcsim(&["check", "lab", "--scope", scope.to_str().unwrap()]);
+    assert_eq!(ran.code, 2);
+    assert!(
+        ran.stderr.contains("tgw-scope.json:3:57: resource type AWS::EC2::TransitGateway is not modelled"),
+        "{}",
+        ran.stderr
+    );
+    std::fs::write(&scope, "{\"MatchPaths\": [], \"Bogus\": 1}").unwrap();
+    let ran = vpcsim(&["check", "lab", "--scope", scope.to_str().unwrap()]);
+    assert_eq!(ran.code, 2);
+    assert!(ran.stderr.contains("unknown field `Bogus`"), "{}", ran.stderr);
+}

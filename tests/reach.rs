@@ -90,3 +90,144 @@ fn the_seed_lab_matrix_reaches_the_web_servers_through_the_endpoint_on_port_80()
     assert!(!m.verdict(my_ec2, endpoint, port_22).is_reachable());
     assert_eq!(first_difference(w, &m), None);
 }
+
+mod scopes {
+    use std::collections::BTreeSet;
+
+    use proptest::prelude::*;
+    use proptest::sample::Index;
+
+    use vpcsim::addr::{PortRange, Protocol};
+    use vpcsim::analyzer::access::{self, End};
+    use vpcsim::analyzer::cell;
+    use vpcsim::analyzer::scope::{Headers, PathMatch, ResourceType, Resources, Scope, RESOURCE_TYPES};
+    use vpcsim::analyzer::Matrix;
+    use vpcsim::testing::{strategies, Case};
+    use vpcsim::world::{Handle, World};
+
+    /// A statement drawn as indexes, resolved against a world's ids when the world exists.
+    #[derive(Clone, Debug)]
+    struct Drawn {
+        source: (Option<Index>, Option<Index>),
+        destination: (Option<Index>, Option<Index>),
+        through: Option<(Option<Index>, Option<Index>)>,
+        port: Option<u16>,
+        protocol: Option<bool>,
+        block: Option<Index>,
+    }
+
+    fn resources_drawn() -> impl Strategy<Value = (Option<Index>, Option<Index>)> {
+        (proptest::option::weighted(0.4, any::<Index>()), proptest::option::weighted(0.4, any::<Index>()))
+    }
+
+    fn drawn() -> impl Strategy<Value = Drawn> {
+        (
+            resources_drawn(),
+            resources_drawn(),
+            proptest::option::weighted(0.3, resources_drawn()),
+            proptest::option::weighted(0.4, prop::sample::select(vec![22u16, 80, 443, 53, 8])),
+            proptest::option::weighted(0.3, any::<bool>()),
+            proptest::option::weighted(0.2, any::<Index>()),
+        )
+            .prop_map(|(source, destination, through, port, protocol, block)| Drawn {
+                source,
+                destination,
+                through,
+                port,
+                protocol,
+                block,
+            })
+    }
+
+    /// Every id a scope could name in `w`.
+    fn ids(w: &World) -> Vec<String> {
+        let handles = w
+            .vpcs()
+            .ids()
+            .map(Handle::Vpc)
+            .chain(w.subnets().ids().map(Handle::Subnet))
+            .chain(w.sgs().ids().map(Handle::Sg))
+            .chain(w.instances().ids().map(Handle::Instance))
+            .chain(w.igws().ids().map(Handle::Igw))
+            .chain(w.enis().ids().map(Handle::Eni))
+            .chain(w.lbs().ids().map(Handle::Lb))
+            .chain(w.endpoints().ids().map(Handle::Endpoint));
+        handles.map(|h| w.aws_id(h).to_string()).collect()
+    }
+
+    fn resolve(w: &World, d: &Drawn) -> PathMatch {
+        let ids = ids(w);
+        let res = |(id, ty): &(Option<Index>, Option<Index>)| Resources {
+            ids: id.iter().map(|i| i.get(&ids).clone()).collect(),
+            types: ty.iter().map(|i| i.get(&RESOURCE_TYPES).1).collect::<Vec<ResourceType>>(),
+        };
+        let blocks: Vec<vpcsim::addr::Cidr> = w.subnets().values().map(|s| s.cidr).collect();
+        PathMatch {
+            source: res(&d.source),
+            destination: res(&d.destination),
+            headers: Headers {
+                destination_addresses: d.block.iter().map(|i| *i.get(&blocks)).collect(),
+                destination_ports: d.port.iter().map(|p| PortRange { from: *p, to: *p }).collect(),
+                protocols: d
+                    .protocol
+                    .iter()
+                    .map(|t| if *t { Protocol::Tcp } else { Protocol::Udp })
+                    .collect(),
+                ..Headers::default()
+            },
+            through: d.through.iter().map(res).collect(),
+        }
+    }
+
+    /// Every (source, destination, probe) a scope finds, walking every cell on its own.
+    fn brute_force(w: &World, m: &Matrix, scope: &Scope) -> BTreeSet<(usize, usize, usize)> {
+        let mut out = BTreeSet::new();
+        for (si, s) in m.sources.iter().enumerate() {
+            let src: End = access::source_end(w, *s);
+            for (ti, t) in m.targets.iter().enumerate() {
+                let dst = access::target_end(w, *t);
+                for (pi, p) in m.probes.iter().enumerate() {
+                    let (v, trace) = cell::explain(w, *s, *t, *p);
+                    let (true, Some(trace)) = (v.is_reachable(), trace) else { continue };
+                    let entered =
+                        if src.ids.is_empty() { access::entered_through(&trace) } else { Vec::new() };
+                    let passed = access::passed(&trace, &src, &dst);
+                    let hit = |k: &PathMatch| {
+                        access::source_ok(k, &src, &entered)
+                            && access::target_ok(k, &dst)
+                            && access::probe_ok(k, *p)
+                            && access::through_ok(k, &passed)
+                    };
+                    if scope.matches.iter().any(hit) && !scope.excludes.iter().any(hit) {
+                        out.insert((si, ti, pi));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    proptest! {
+        #![proptest_config(super::config(24))]
+
+        #[test]
+        fn findings_of_random_scopes_equal_a_brute_force_filter_over_every_path(
+            case in strategies::mixed_case(),
+            matches in prop::collection::vec(drawn(), 1..3),
+            excludes in prop::collection::vec(drawn(), 0..2),
+        ) {
+            let w: &World = &case.world;
+            let scope = Scope {
+                matches: matches.iter().map(|d| resolve(w, d)).collect(),
+                excludes: excludes.iter().map(|d| resolve(w, d)).collect(),
+            };
+            let m = super::full_matrix(w);
+            let fast: BTreeSet<(usize, usize, usize)> = access::findings(w, &m, &scope)
+                .iter()
+                .flat_map(|f| f.sources.iter().flat_map(move |&s| f.targets.iter().map(move |&t| (s, t, f.probe))))
+                .collect();
+            let slow = brute_force(w, &m, &scope);
+            prop_assert_eq!(fast, slow, "{}", Case::clone(&case));
+        }
+    }
+}

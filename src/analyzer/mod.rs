@@ -4,6 +4,8 @@
 //!
 //! - [`probe`]: the ports and protocols asked (`tcp:443`, `udp:53`, `icmp`).
 //! - [`select`]: sources and destinations, and the filters that pick them.
+//! - [`scope`]: Network Access Analyzer scopes, read verbatim from AWS's JSON.
+//! - [`access`]: the findings of a scope: reachable paths it matches.
 //! - [`cell`]: one source, destination and probe walked and judged.
 //! - [`classes`]: what makes two interfaces indistinguishable to every rule.
 //! - [`matrix`]: the verdicts, per class pair, read per cell.
@@ -11,6 +13,7 @@
 //! - [`group`]: rows and columns with identical verdicts, for people.
 //! - [`json`]: the matrix for machines.
 
+pub mod access;
 pub mod cell;
 pub mod classes;
 pub mod diff;
@@ -18,6 +21,7 @@ pub mod group;
 pub mod json;
 pub mod matrix;
 pub mod probe;
+pub mod scope;
 pub mod select;
 
 pub use cell::Verdict;

@@ -3,6 +3,7 @@
 //! the world a scenario leaves (all steps, or the first N), [`style`] holds tables
 //! and colour, [`output`] writes and checks every byte sent to standard output and error.
 
+mod check;
 mod describe;
 mod diff;
 mod graph;
@@ -66,6 +67,7 @@ const EXAMPLES: &str = "Examples:
   vpcsim graph lab --format svg -o lab.svg
   vpcsim reach lab --port 80,443
   vpcsim diff lab --before-step 4
+  vpcsim check lab --scope scenarios/scopes/internet-to-private-subnets.json
 
 FILE is a scenario file, or `lab` for the built-in seed lab. Every command that takes one shows its world \
 after the steps before clean-up (the first step that deletes or terminates anything); --until and --from-start choose another.";
@@ -344,6 +346,32 @@ Exit status: 0 nothing changed, 1 something changed, 2 bad input.")]
         #[arg(long)]
         json: bool,
     },
+    /// Network Access Analyzer offline: the paths an access scope finds, each with its path.
+    #[command(after_help = concat!("Examples:\n  vpcsim check lab --scope scenarios/scopes/internet-to-private-subnets.json\n  \
+vpcsim check scenarios/two-tier-internal-nlb.yaml --scope a.json --scope b.json --json\n\n\
+SCOPE is an access scope as AWS writes it: {MatchPaths: [...], ExcludePaths: [...]}, each path a Source and a \
+Destination (ResourceStatement: Resources or ResourceTypes; PacketHeaderStatement: SourceAddresses, \
+DestinationAddresses, SourcePorts, DestinationPorts, Protocols) and ThroughResources. A finding is a reachable \
+path that matches a MatchPaths entry and no ExcludePaths entry; paths are those of `vpcsim reach` on the default \
+ports plus the first port of each DestinationPorts range a scope names (--port replaces them). \
+Ready scopes are in scenarios/scopes/; see docs/reachability.md.\n\n\
+Exit status: 0 no scope has a finding, 1 some scope has one, 2 bad input.", state_help!()))]
+    Check {
+        /// Scenario file (or `lab`).
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Access scope files (repeatable).
+        #[arg(long = "scope", value_name = "SCOPE.json", required = true)]
+        scopes: Vec<PathBuf>,
+        /// Ports to ask (repeatable, comma-separated).
+        #[arg(long = "port", value_name = "PORT")]
+        ports: Vec<String>,
+        #[command(flatten)]
+        state: world::StateArgs,
+        /// Print the findings as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Writes to standard output and flushes (see [`output`] for what happens on a write error).
@@ -391,6 +419,9 @@ pub fn run(cli: Cli) -> u8 {
                 ports: &ports,
                 json,
             })
+        }
+        Command::Check { file, scopes, ports, state, json } => {
+            check::command(&check::Args { file: &file, state: &state, scopes: &scopes, ports: &ports, json })
         }
     };
     let code = match result {

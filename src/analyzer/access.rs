@@ -1,0 +1,234 @@
+//! Findings of a Network Access Analyzer scope (RA4): the reachable paths of a
+//! matrix that match a `MatchPaths` statement and no `ExcludePaths` statement.
+//! A statement's conditions split into the source's (its resources and address),
+//! the destination's, the probe's (protocol and ports) and the path's (the
+//! components it passes), so each is decided once per source, destination, probe
+//! or class pair, and findings come out grouped.
+
+use std::net::Ipv4Addr;
+
+use crate::addr::Protocol;
+use crate::forward::INTERNET_CLIENT;
+use crate::model::eni::EniOwner;
+use crate::trace::{ComponentKind, Trace};
+use crate::world::{Handle, World};
+
+use super::cell::{self, SOURCE_PORT};
+use super::matrix::Matrix;
+use super::probe::Probe;
+use super::scope::{PathMatch, ResourceType, Scope};
+use super::select::{Source, Target};
+
+/// What a scope sees of one end of a path.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct End {
+    /// Its ids: its own, its interfaces', subnets', VPC's and security groups'.
+    pub ids: Vec<String>,
+    /// Its resource types.
+    pub types: Vec<ResourceType>,
+    /// Its addresses (private and public).
+    pub addresses: Vec<Ipv4Addr>,
+    /// The ids of itself and its interfaces: not counted as components passed through.
+    pub own: Vec<String>,
+}
+
+impl End {
+    fn add_interface(&mut self, w: &World, eni: crate::ids::EniId) {
+        let e = &w[eni];
+        self.ids.push(w.aws_id(Handle::Eni(eni)).to_string());
+        self.ids.push(w.aws_id(Handle::Subnet(e.subnet)).to_string());
+        self.ids.push(w.aws_id(Handle::Vpc(e.vpc)).to_string());
+        self.ids.extend(e.groups.iter().map(|g| w.aws_id(Handle::Sg(*g)).to_string()));
+        self.addresses.push(e.private_ip);
+        self.addresses.extend(w.public_ip_of(eni));
+    }
+}
+
+/// The source end of a path.
+pub fn source_end(w: &World, s: Source) -> End {
+    let mut end = End::default();
+    match s {
+        Source::Internet => {
+            end.types.push(ResourceType::InternetGateway);
+            end.addresses.push(INTERNET_CLIENT);
+        }
+        Source::Instance(i) => {
+            end.ids.push(w.aws_id(Handle::Instance(i)).to_string());
+            end.add_interface(w, w[i].eni);
+            end.types = vec![ResourceType::Instance, ResourceType::NetworkInterface, ResourceType::Subnet];
+            end.own = vec![end.ids[0].clone(), end.ids[1].clone()];
+        }
+        Source::LbNode(lb, eni) => {
+            end.ids.push(w.aws_id(Handle::Lb(lb)).to_string());
+            end.add_interface(w, eni);
+            end.types =
+                vec![ResourceType::LoadBalancer, ResourceType::NetworkInterface, ResourceType::Subnet];
+            end.own = vec![end.ids[1].clone()];
+        }
+    }
+    end
+}
+
+/// The destination end of a path.
+pub fn target_end(w: &World, t: Target) -> End {
+    let mut end = End::default();
+    match t {
+        Target::Instance(i) => {
+            end.ids.push(w.aws_id(Handle::Instance(i)).to_string());
+            end.add_interface(w, w[i].eni);
+            end.types = vec![ResourceType::Instance, ResourceType::NetworkInterface, ResourceType::Subnet];
+            end.own = vec![end.ids[0].clone(), end.ids[1].clone()];
+        }
+        Target::Lb(lb) => {
+            end.ids.push(w.aws_id(Handle::Lb(lb)).to_string());
+            for n in &w[lb].nodes {
+                end.add_interface(w, n.eni);
+            }
+            end.ids.extend(w[lb].security_groups.iter().map(|g| w.aws_id(Handle::Sg(*g)).to_string()));
+            end.types =
+                vec![ResourceType::LoadBalancer, ResourceType::NetworkInterface, ResourceType::Subnet];
+        }
+        Target::Endpoint(ep) => {
+            end.ids.push(w.aws_id(Handle::Endpoint(ep)).to_string());
+            for eni in w[ep].enis.iter().filter(|e| matches!(w[**e].owner, EniOwner::Endpoint(_))) {
+                end.add_interface(w, *eni);
+            }
+            end.types = vec![ResourceType::VpcEndpoint, ResourceType::NetworkInterface, ResourceType::Subnet];
+        }
+    }
+    end
+}
+
+/// The components a path passes (its forward hops but the ends' own), by type and id.
+pub fn passed(trace: &Trace, source: &End, target: &End) -> Vec<(Option<ResourceType>, String)> {
+    trace
+        .forward
+        .iter()
+        .filter(|h| !source.own.iter().chain(&target.own).any(|o| *o == *h.id))
+        .map(|h| (ResourceType::of_component(h.kind), h.id.to_string()))
+        .collect()
+}
+
+/// The internet gateways a path from the internet enters through (the source's ids).
+pub fn entered_through(trace: &Trace) -> Vec<String> {
+    trace
+        .forward
+        .iter()
+        .filter(|h| h.kind == ComponentKind::InternetGateway)
+        .map(|h| h.id.to_string())
+        .collect()
+}
+
+/// Whether a statement's source conditions hold (`entered`: the gateways of a path from the internet).
+pub fn source_ok(m: &PathMatch, end: &End, entered: &[String]) -> bool {
+    let ids = end.ids.iter().chain(entered).map(String::as_str);
+    m.source.matches(ids, &end.types) && end.addresses.first().is_some_and(|a| m.headers.source_ok(*a))
+}
+
+/// Whether a statement's destination conditions hold.
+pub fn target_ok(m: &PathMatch, end: &End) -> bool {
+    m.destination.matches(end.ids.iter().map(String::as_str), &end.types)
+        && m.headers.destination_ok(&end.addresses)
+}
+
+/// Whether a statement's protocol and port conditions hold.
+pub fn probe_ok(m: &PathMatch, p: Probe) -> bool {
+    let src_port = if p.protocol == Protocol::Icmp { 0 } else { SOURCE_PORT };
+    m.headers.probe_ok(p.protocol, src_port, p.port)
+}
+
+/// Whether a statement's through conditions hold: each passed by some component.
+pub fn through_ok(m: &PathMatch, passed: &[(Option<ResourceType>, String)]) -> bool {
+    m.through
+        .iter()
+        .all(|r| passed.iter().any(|(ty, id)| r.matches(std::iter::once(id.as_str()), ty.as_slice())))
+}
+
+/// Reachable paths of one probe, for a set of sources and destinations.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    /// The sources (indexes into [`Matrix::sources`]).
+    pub sources: Vec<usize>,
+    /// The destinations (indexes into [`Matrix::targets`]).
+    pub targets: Vec<usize>,
+    /// The probe (index into [`Matrix::probes`]).
+    pub probe: usize,
+    /// The forward path of the first source to the first destination.
+    pub path: Trace,
+}
+
+/// Every finding of `scope` over `m`, grouped per class pair and probe.
+pub fn findings(w: &World, m: &Matrix, scope: &Scope) -> Vec<Finding> {
+    let statements: Vec<&PathMatch> = scope.matches.iter().chain(&scope.excludes).collect();
+    let matches = scope.matches.len();
+    let sources: Vec<End> = m.sources.iter().map(|s| source_end(w, *s)).collect();
+    let targets: Vec<End> = m.targets.iter().map(|t| target_end(w, *t)).collect();
+    let dst_bits: Vec<Vec<bool>> =
+        targets.iter().map(|e| statements.iter().map(|k| target_ok(k, e)).collect()).collect();
+    let mut out = Vec::new();
+    for (pi, probe) in m.probes.iter().enumerate() {
+        let probe_bits: Vec<bool> = statements.iter().map(|k| probe_ok(k, *probe)).collect();
+        if !probe_bits[..matches].iter().any(|b| *b) {
+            continue;
+        }
+        for (sc, smembers) in m.source_classes.members.iter().enumerate() {
+            for (tc, tmembers) in m.target_classes.members.iter().enumerate() {
+                let rows: Vec<Vec<u32>> = if m.varies_by_source(sc as u32, tc as u32, pi) {
+                    smembers.iter().map(|&s| vec![s]).collect()
+                } else {
+                    vec![smembers.clone()]
+                };
+                for row in rows {
+                    let (s0, t0) = (row[0] as usize, tmembers[0] as usize);
+                    if !m.verdict(s0, t0, pi).is_reachable() {
+                        continue;
+                    }
+                    let Some(trace) = cell::explain(w, m.sources[s0], m.targets[t0], *probe).1 else {
+                        continue;
+                    };
+                    let entered =
+                        if m.sources[s0] == Source::Internet { entered_through(&trace) } else { Vec::new() };
+                    let through = passed(&trace, &sources[s0], &targets[t0]);
+                    let path_bits: Vec<bool> = statements
+                        .iter()
+                        .zip(&probe_bits)
+                        .map(|(k, p)| *p && through_ok(k, &through))
+                        .collect();
+                    out.extend(pair_findings(&row, tmembers, pi, &trace, |s, t| {
+                        let hit = |k: usize| {
+                            path_bits[k] && dst_bits[t][k] && source_ok(statements[k], &sources[s], &entered)
+                        };
+                        (0..matches).any(hit) && !(matches..statements.len()).any(hit)
+                    }));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The findings of one class pair: its sources and destinations split by whether each
+/// (source, destination) is found, grouped into rectangles by source.
+fn pair_findings(
+    sources: &[u32],
+    targets: &[u32],
+    probe: usize,
+    trace: &Trace,
+    found: impl Fn(usize, usize) -> bool,
+) -> Vec<Finding> {
+    let mut groups: Vec<(Vec<usize>, Vec<usize>)> = Vec::new();
+    for &s in sources {
+        let hit: Vec<usize> = targets.iter().map(|&t| t as usize).filter(|&t| found(s as usize, t)).collect();
+        if hit.is_empty() {
+            continue;
+        }
+        match groups.iter_mut().find(|(_, t)| *t == hit) {
+            Some((s_list, _)) => s_list.push(s as usize),
+            None => groups.push((vec![s as usize], hit)),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(sources, targets)| Finding { sources, targets, probe, path: trace.clone() })
+        .collect()
+}

@@ -1,0 +1,375 @@
+//! Network Access Analyzer scopes (RA4), read verbatim from AWS's JSON: `MatchPaths`
+//! and `ExcludePaths`, each path a `Source`, a `Destination` (a `ResourceStatement` of
+//! `Resources` or `ResourceTypes`, a `PacketHeaderStatement` of addresses, ports and
+//! protocols) and `ThroughResources`. Read once into typed statements ([`Scope`]);
+//! a path is then matched against what the walk saw ([`PathFacts`]).
+
+use std::net::Ipv4Addr;
+
+use serde::Deserialize;
+
+use crate::addr::{Cidr, PortRange, Protocol};
+use crate::trace::ComponentKind;
+
+/// A scope as AWS writes it.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct ScopeJson {
+    /// Paths to find.
+    #[serde(default)]
+    pub match_paths: Vec<PathJson>,
+    /// Paths to leave out.
+    #[serde(default)]
+    pub exclude_paths: Vec<PathJson>,
+}
+
+/// One `AccessScopePathRequest`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct PathJson {
+    /// Where the path starts.
+    pub source: Option<StatementJson>,
+    /// Where it ends.
+    pub destination: Option<StatementJson>,
+    /// What it passes through (each statement must be passed).
+    #[serde(default)]
+    pub through_resources: Vec<ThroughJson>,
+}
+
+/// One `PathStatementRequest`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct StatementJson {
+    /// Packet header conditions.
+    pub packet_header_statement: Option<HeaderJson>,
+    /// Resource conditions.
+    pub resource_statement: Option<ResourceJson>,
+}
+
+/// One `ThroughResourcesStatementRequest`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct ThroughJson {
+    /// The resources passed.
+    pub resource_statement: Option<ResourceJson>,
+}
+
+/// One `ResourceStatementRequest`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct ResourceJson {
+    /// Resource ids (or ARNs).
+    #[serde(default)]
+    pub resources: Vec<String>,
+    /// CloudFormation resource types (`AWS::EC2::InternetGateway`).
+    #[serde(default)]
+    pub resource_types: Vec<String>,
+}
+
+/// One `PacketHeaderStatementRequest`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+pub struct HeaderJson {
+    /// Source CIDR blocks.
+    #[serde(default)]
+    pub source_addresses: Vec<String>,
+    /// Destination CIDR blocks.
+    #[serde(default)]
+    pub destination_addresses: Vec<String>,
+    /// Source ports (`80`, `1024-65535`).
+    #[serde(default)]
+    pub source_ports: Vec<String>,
+    /// Destination ports.
+    #[serde(default)]
+    pub destination_ports: Vec<String>,
+    /// Source prefix lists (refused: prefix lists are not modelled).
+    #[serde(default)]
+    pub source_prefix_lists: Vec<String>,
+    /// Destination prefix lists (refused likewise).
+    #[serde(default)]
+    pub destination_prefix_lists: Vec<String>,
+    /// `tcp`, `udp` (and vpcsim's `icmp`).
+    #[serde(default)]
+    pub protocols: Vec<String>,
+}
+
+/// The resource types a scope may name, with the trace component kinds they match.
+pub const RESOURCE_TYPES: [(&str, ResourceType); 13] = [
+    ("AWS::EC2::Instance", ResourceType::Instance),
+    ("AWS::EC2::NetworkInterface", ResourceType::NetworkInterface),
+    ("AWS::EC2::InternetGateway", ResourceType::InternetGateway),
+    ("AWS::EC2::NatGateway", ResourceType::NatGateway),
+    ("AWS::EC2::VPCPeeringConnection", ResourceType::PeeringConnection),
+    ("AWS::EC2::VPCEndpoint", ResourceType::VpcEndpoint),
+    ("AWS::EC2::VPCEndpointService", ResourceType::VpcEndpointService),
+    ("AWS::ElasticLoadBalancingV2::LoadBalancer", ResourceType::LoadBalancer),
+    ("AWS::ElasticLoadBalancingV2::TargetGroup", ResourceType::TargetGroup),
+    ("AWS::EC2::SecurityGroup", ResourceType::SecurityGroup),
+    ("AWS::EC2::NetworkAcl", ResourceType::NetworkAcl),
+    ("AWS::EC2::RouteTable", ResourceType::RouteTable),
+    ("AWS::EC2::Subnet", ResourceType::Subnet),
+];
+
+/// A resource type a scope names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ResourceType {
+    /// An instance.
+    Instance,
+    /// A network interface (of an instance, a load balancer node or an endpoint).
+    NetworkInterface,
+    /// An internet gateway (as a source: the internet through it).
+    InternetGateway,
+    /// A NAT gateway.
+    NatGateway,
+    /// A VPC peering connection.
+    PeeringConnection,
+    /// A VPC endpoint.
+    VpcEndpoint,
+    /// An endpoint service.
+    VpcEndpointService,
+    /// A load balancer.
+    LoadBalancer,
+    /// A target group.
+    TargetGroup,
+    /// A security group.
+    SecurityGroup,
+    /// A network ACL.
+    NetworkAcl,
+    /// A route table.
+    RouteTable,
+    /// A subnet (of a source or destination).
+    Subnet,
+}
+
+impl ResourceType {
+    /// The type of a trace component.
+    pub fn of_component(kind: ComponentKind) -> Option<ResourceType> {
+        Some(match kind {
+            ComponentKind::Instance => ResourceType::Instance,
+            ComponentKind::NetworkInterface => ResourceType::NetworkInterface,
+            ComponentKind::SecurityGroup => ResourceType::SecurityGroup,
+            ComponentKind::NetworkAcl => ResourceType::NetworkAcl,
+            ComponentKind::RouteTable => ResourceType::RouteTable,
+            ComponentKind::InternetGateway => ResourceType::InternetGateway,
+            ComponentKind::NatGateway => ResourceType::NatGateway,
+            ComponentKind::VpcPeeringConnection => ResourceType::PeeringConnection,
+            ComponentKind::LoadBalancer => ResourceType::LoadBalancer,
+            ComponentKind::TargetGroup => ResourceType::TargetGroup,
+            ComponentKind::VpcEndpoint => ResourceType::VpcEndpoint,
+            ComponentKind::VpcEndpointService => ResourceType::VpcEndpointService,
+            ComponentKind::LoadBalancerListener | ComponentKind::Internet => return None,
+        })
+    }
+}
+
+/// Resources by id or type; empty lists match anything.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Resources {
+    /// Ids (or ARNs).
+    pub ids: Vec<String>,
+    /// Types.
+    pub types: Vec<ResourceType>,
+}
+
+impl Resources {
+    /// Whether one side (its ids and types) matches: some id, and some type, when given.
+    pub fn matches<'a>(&self, ids: impl IntoIterator<Item = &'a str>, types: &[ResourceType]) -> bool {
+        let by_id = self.ids.is_empty() || ids.into_iter().any(|i| self.ids.iter().any(|x| x == i));
+        let by_type = self.types.is_empty() || types.iter().any(|t| self.types.contains(t));
+        by_id && by_type
+    }
+}
+
+/// Packet header conditions; an empty list matches anything.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Headers {
+    /// Blocks holding the source address.
+    pub source_addresses: Vec<Cidr>,
+    /// Blocks holding a destination address.
+    pub destination_addresses: Vec<Cidr>,
+    /// Source ports.
+    pub source_ports: Vec<PortRange>,
+    /// Destination ports.
+    pub destination_ports: Vec<PortRange>,
+    /// Protocols.
+    pub protocols: Vec<Protocol>,
+}
+
+impl Headers {
+    /// The source address condition.
+    pub fn source_ok(&self, src: Ipv4Addr) -> bool {
+        self.source_addresses.is_empty() || self.source_addresses.iter().any(|c| c.contains(src))
+    }
+
+    /// The destination address condition: some address of the destination.
+    pub fn destination_ok(&self, dst: &[Ipv4Addr]) -> bool {
+        self.destination_addresses.is_empty()
+            || self.destination_addresses.iter().any(|c| dst.iter().any(|a| c.contains(*a)))
+    }
+
+    /// The protocol and port conditions.
+    pub fn probe_ok(&self, protocol: Protocol, src_port: u16, dst_port: u16) -> bool {
+        let ports = |list: &[PortRange], p: u16| list.is_empty() || list.iter().any(|r| r.contains(p));
+        let ported = protocol != Protocol::Icmp;
+        (self.protocols.is_empty() || self.protocols.contains(&protocol))
+            && (self.source_ports.is_empty() || (ported && ports(&self.source_ports, src_port)))
+            && (self.destination_ports.is_empty() || (ported && ports(&self.destination_ports, dst_port)))
+    }
+}
+
+/// One path statement, validated.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PathMatch {
+    /// Source resources.
+    pub source: Resources,
+    /// Destination resources.
+    pub destination: Resources,
+    /// Header conditions of the source and destination statements together.
+    pub headers: Headers,
+    /// Each must be passed by some component of the path.
+    pub through: Vec<Resources>,
+}
+
+/// A validated scope.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Scope {
+    /// Paths to find.
+    pub matches: Vec<PathMatch>,
+    /// Paths to leave out.
+    pub excludes: Vec<PathMatch>,
+}
+
+/// A scope that could not be read, located in its file.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}:{column}: {message}")]
+pub struct ScopeError {
+    /// The file.
+    pub file: String,
+    /// Line (from 1).
+    pub line: usize,
+    /// Column (from 1).
+    pub column: usize,
+    /// What is wrong, and what to do.
+    pub message: String,
+}
+
+/// The line and column (from 1) of the first `"needle"` in `text`, else 1:1.
+fn locate(text: &str, needle: &str) -> (usize, usize) {
+    let quoted = format!("\"{needle}\"");
+    let Some(at) = text.find(&quoted).or_else(|| text.find(needle)) else { return (1, 1) };
+    let before = &text[..at];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+/// Reads a scope: AWS's JSON, every value checked.
+///
+/// ```
+/// let scope = vpcsim::analyzer::scope::parse("s.json",
+///     r#"{"MatchPaths": [{"Source": {"ResourceStatement": {"ResourceTypes": ["AWS::EC2::InternetGateway"]}}}]}"#).unwrap();
+/// assert_eq!(scope.matches.len(), 1);
+/// ```
+pub fn parse(file: &str, text: &str) -> Result<Scope, ScopeError> {
+    let raw: ScopeJson = serde_json::from_str(text).map_err(|e| ScopeError {
+        file: file.to_string(),
+        line: e.line().max(1),
+        column: e.column().max(1),
+        message: format!("not an access scope: {e}"),
+    })?;
+    let fail = |needle: &str, message: String| {
+        let (line, column) = locate(text, needle);
+        ScopeError { file: file.to_string(), line, column, message }
+    };
+    if raw.match_paths.is_empty() {
+        return Err(fail("MatchPaths", "a scope needs at least one path in MatchPaths".into()));
+    }
+    let paths = |list: &[PathJson]| list.iter().map(|p| path(p, &fail)).collect::<Result<Vec<_>, _>>();
+    Ok(Scope { matches: paths(&raw.match_paths)?, excludes: paths(&raw.exclude_paths)? })
+}
+
+type Fail<'a> = dyn Fn(&str, String) -> ScopeError + 'a;
+
+fn path(p: &PathJson, fail: &Fail<'_>) -> Result<PathMatch, ScopeError> {
+    let mut out = PathMatch::default();
+    for (side, statement) in [(0, &p.source), (1, &p.destination)] {
+        let Some(st) = statement else { continue };
+        if let Some(r) = &st.resource_statement {
+            let res = resources(r, fail)?;
+            if side == 0 {
+                out.source = res;
+            } else {
+                out.destination = res;
+            }
+        }
+        if let Some(h) = &st.packet_header_statement {
+            headers(h, &mut out.headers, fail)?;
+        }
+    }
+    for t in &p.through_resources {
+        if let Some(r) = &t.resource_statement {
+            out.through.push(resources(r, fail)?);
+        }
+    }
+    Ok(out)
+}
+
+fn resources(r: &ResourceJson, fail: &Fail<'_>) -> Result<Resources, ScopeError> {
+    let mut types = Vec::new();
+    for t in &r.resource_types {
+        match RESOURCE_TYPES.iter().find(|(name, _)| name == t) {
+            Some((_, ty)) => types.push(*ty),
+            None => {
+                let known: Vec<&str> = RESOURCE_TYPES.iter().map(|(n, _)| *n).collect();
+                return Err(fail(
+                    t,
+                    format!("resource type {t} is not modelled; use one of {}", known.join(", ")),
+                ));
+            }
+        }
+    }
+    Ok(Resources { ids: r.resources.clone(), types })
+}
+
+fn headers(h: &HeaderJson, out: &mut Headers, fail: &Fail<'_>) -> Result<(), ScopeError> {
+    if let Some(p) = h.source_prefix_lists.first().or(h.destination_prefix_lists.first()) {
+        return Err(fail(
+            p,
+            format!(
+                "prefix list {p}: managed prefix lists are not modelled yet; give the blocks as addresses"
+            ),
+        ));
+    }
+    let cidrs = |list: &[String]| {
+        list.iter()
+            .map(|c| {
+                c.parse::<Cidr>().map_err(|_| fail(c, format!("{c} is not an IPv4 CIDR block (10.0.0.0/16)")))
+            })
+            .collect::<Result<Vec<_>, _>>()
+    };
+    let ports = |list: &[String]| {
+        list.iter()
+            .map(|p| {
+                let (a, b) = p.split_once('-').unwrap_or((p, p));
+                match (a.trim().parse::<u16>(), b.trim().parse::<u16>()) {
+                    (Ok(a), Ok(b)) if a <= b => Ok(PortRange { from: a, to: b }),
+                    _ => Err(fail(p, format!("{p} is not a port or a range of ports (80, 1024-65535)"))),
+                }
+            })
+            .collect::<Result<Vec<_>, _>>()
+    };
+    out.source_addresses.extend(cidrs(&h.source_addresses)?);
+    out.destination_addresses.extend(cidrs(&h.destination_addresses)?);
+    out.source_ports.extend(ports(&h.source_ports)?);
+    out.destination_ports.extend(ports(&h.destination_ports)?);
+    for p in &h.protocols {
+        let protocol = match p.to_ascii_lowercase().as_str() {
+            "tcp" => Protocol::Tcp,
+            "udp" => Protocol::Udp,
+            "icmp" => Protocol::Icmp,
+            _ => return Err(fail(p, format!("protocol {p}: expected tcp, udp or icmp"))),
+        };
+        out.protocols.push(protocol);
+    }
+    Ok(())
+}

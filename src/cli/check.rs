@@ -1,0 +1,142 @@
+//! `vpcsim check`: Network Access Analyzer offline. Each `--scope` file (AWS's scope
+//! JSON, verbatim) is read ([`vpcsim::analyzer::scope`]) and its findings over the
+//! reachability matrix printed ([`vpcsim::analyzer::access`]), each with its path.
+//! Exit 0 when no scope has a finding, 1 when one has.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Value};
+use vpcsim::addr::Protocol;
+use vpcsim::analyzer::access::{self, Finding};
+use vpcsim::analyzer::scope::{self, Scope};
+use vpcsim::analyzer::{select, Matrix, Probe};
+use vpcsim::world::World;
+
+use super::style::Style;
+use super::{exit, world, CliError};
+
+/// What `vpcsim check` was asked.
+pub struct Args<'a> {
+    /// The scenario file (or `lab`).
+    pub file: &'a Path,
+    /// Which steps to apply.
+    pub state: &'a world::StateArgs,
+    /// The scope files.
+    pub scopes: &'a [PathBuf],
+    /// `--port` values (the default set, plus the scopes' destination ports, when empty).
+    pub ports: &'a [String],
+    /// `--json`.
+    pub json: bool,
+}
+
+/// Reads a scope file; exit 2 with file, line and column when it is not a valid scope.
+fn read_scope(path: &Path) -> Result<Scope, CliError> {
+    let text = vpcsim::source::read(path, vpcsim::yaml::Limits::default().max_bytes)
+        .map_err(|e| CliError::invalid(format!("{}: {e}", path.display())))?;
+    scope::parse(&path.display().to_string(), &text).map_err(|e| CliError::invalid(e.to_string()))
+}
+
+/// The probes: `--port` when given, else the default set and the first port of every
+/// destination port range a scope names (for each protocol it names, TCP when none).
+fn probes(ports: &[String], scopes: &[Scope]) -> Result<Vec<Probe>, CliError> {
+    let mut out = super::reach::probes(ports)?;
+    if !ports.is_empty() {
+        return Ok(out);
+    }
+    for m in scopes.iter().flat_map(|s| s.matches.iter().chain(&s.excludes)) {
+        let protocols =
+            if m.headers.protocols.is_empty() { vec![Protocol::Tcp] } else { m.headers.protocols.clone() };
+        for r in &m.headers.destination_ports {
+            for p in protocols.iter().filter(|p| **p != Protocol::Icmp) {
+                let probe = Probe { protocol: *p, port: r.from.max(1) };
+                if !out.contains(&probe) {
+                    out.push(probe);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `vpcsim check FILE --scope SCOPE.json ...`.
+pub fn command(a: &Args<'_>) -> Result<u8, CliError> {
+    let scopes: Vec<Scope> = a.scopes.iter().map(|p| read_scope(p)).collect::<Result<_, _>>()?;
+    let probes = probes(a.ports, &scopes)?;
+    let prepared = world::prepare_described(a.file, a.state)?;
+    super::output::errln(&prepared.state_line);
+    let w = &prepared.session.world;
+    let m = Matrix::compute(w, select::sources(w, &[]), select::targets(w, &[]), probes);
+    let results: Vec<(&PathBuf, Vec<Finding>)> =
+        a.scopes.iter().zip(&scopes).map(|(p, s)| (p, access::findings(w, &m, s))).collect();
+    if a.json {
+        let doc: Vec<Value> = results.iter().map(|(p, f)| scope_json(w, &m, p, f)).collect();
+        super::emit(&format!("{}\n", vpcsim::describe::pretty(&Value::Array(doc))));
+    } else {
+        let style = Style::detect();
+        let text: String = results.iter().map(|(p, f)| scope_text(w, &m, p, f, style)).collect();
+        super::emit(&text);
+    }
+    Ok(if results.iter().all(|(_, f)| f.is_empty()) { exit::OK } else { exit::FAILED })
+}
+
+fn names(list: Vec<String>) -> String {
+    let more = list.len().saturating_sub(4);
+    let mut out = list.into_iter().take(4).collect::<Vec<_>>().join(", ");
+    if more > 0 {
+        out.push_str(&format!(" (+{more} more)"));
+    }
+    out
+}
+
+/// The forward path as one line: `kind id (name) > ...`.
+fn path_line(f: &Finding) -> String {
+    let hops: Vec<String> = f
+        .path
+        .forward
+        .iter()
+        .map(|h| match &h.name {
+            Some(n) => format!("{} {} ({n})", h.kind, h.id),
+            None => format!("{} {}", h.kind, h.id),
+        })
+        .collect();
+    hops.join(" > ")
+}
+
+fn scope_text(w: &World, m: &Matrix, path: &Path, findings: &[Finding], style: Style) -> String {
+    let cells: usize = findings.iter().map(|f| f.sources.len() * f.targets.len()).sum();
+    let verdict = if findings.is_empty() {
+        style.good("no findings: the scope holds")
+    } else {
+        style.bad(&format!("{cells} paths found"))
+    };
+    let mut out = format!("{} {}: {verdict}\n", style.bold("Scope"), path.display());
+    for (n, f) in findings.iter().enumerate() {
+        let sources = names(f.sources.iter().map(|&s| select::source_label(w, m.sources[s])).collect());
+        let targets = names(f.targets.iter().map(|&t| select::target_label(w, m.targets[t])).collect());
+        out.push_str(&format!(
+            "  {}. {}  {sources} -> {targets}\n     path: {}\n",
+            n + 1,
+            m.probes[f.probe],
+            path_line(f)
+        ));
+    }
+    out
+}
+
+/// `{Scope, Findings: [{Sources, Destinations, Port, FindingComponents}]}`, components shaped
+/// like a Reachability Analyzer path's.
+fn scope_json(w: &World, m: &Matrix, path: &Path, findings: &[Finding]) -> Value {
+    let list: Vec<Value> = findings
+        .iter()
+        .map(|f| {
+            let analysis = serde_json::to_value(vpcsim::trace::analysis(w, &f.path)).unwrap_or(Value::Null);
+            json!({
+                "Sources": f.sources.iter().map(|&s| select::source_id(w, m.sources[s])).collect::<Vec<_>>(),
+                "Destinations": f.targets.iter().map(|&t| select::target_id(w, m.targets[t])).collect::<Vec<_>>(),
+                "Port": m.probes[f.probe].to_string(),
+                "FindingComponents": analysis["ForwardPathComponents"].clone(),
+            })
+        })
+        .collect();
+    json!({"Scope": path.display().to_string(), "Findings": list})
+}
