@@ -4,7 +4,8 @@
 //! default 9 ports, computed over classes. Per-pair verdicts for the same cells would
 //! be sources x destinations x 9 walks; the setup prints the cell and class counts and
 //! the bytes the matrix holds, so the ratio can be read off.
-//! `cargo bench --bench reach -- matrix/1000x10 --warm-up-time 1 --measurement-time 3`.
+//! `cargo bench --bench reach -- matrix/100x10 --warm-up-time 1 --measurement-time 3`;
+//! `cargo bench --bench reach -- setup-only` times one computation of each size.
 
 mod common;
 
@@ -23,12 +24,16 @@ fn reach(c: &mut Criterion) {
     for (vpcs, instances) in sizes {
         let mut world = World::in_region("ap-northeast-2", 7).expect("known region");
         common::add_vpcs(&mut world, vpcs, instances);
+        // One timed computation for the figures (a filter that matches no benchmark, such as
+        // `-- setup-only`, prints these lines alone).
+        let started = std::time::Instant::now();
         let m = matrix(&world);
+        let once = started.elapsed();
         let cells = m.sources.len() * m.targets.len() * m.probes.len();
         let class_cells = m.source_classes.len() * m.target_classes.len() * m.probes.len();
         eprintln!(
             "reach {vpcs}x{instances}: {} sources in {} classes, {} destinations in {} classes; \
-             {cells} cells, {class_cells} class cells; matrix {} bytes",
+             {cells} cells, {class_cells} class cells; matrix {} bytes; one computation {once:?}",
             m.sources.len(),
             m.source_classes.len(),
             m.targets.len(),

@@ -4,9 +4,11 @@
 //! load balancer's edges to its targets and the PrivateLink edges from endpoint
 //! interfaces through the endpoint service to the load balancer.
 //!
-//! A traced path can be drawn over it: the forward path's components in order,
-//! each edge numbered with the trace's sequence number of the hop it reaches; a
-//! blocked flow marks where it stopped in red with its explanation code.
+//! A traced path can be drawn over it: the forward path's components in order, its
+//! edges numbered 1, 2, 3 ... without gaps (hops the diagram does not draw, such as
+//! route tables, are passed over), and the return path dashed, numbered r1, r2 ...; a
+//! blocked flow marks where it stopped in red with its explanation code, inside the box.
+//! A load balancer's edges to its targets name the target group and the target port.
 //!
 //! The diagram is built once as a small model ([`Diagram`]) and rendered as
 //! Graphviz DOT ([`Diagram::dot`]) or Mermaid ([`Diagram::mermaid`]). Output is
@@ -85,6 +87,8 @@ pub enum EdgeKind {
     PrivateLink,
     /// A hop of the traced path.
     Path,
+    /// A hop of the traced flow's return path (dashed).
+    Return,
     /// The traced path's last hop, where it was blocked.
     Blocked,
 }
@@ -324,7 +328,7 @@ impl Diagram {
                         self.edges.push(Edge {
                             from: format!("lb{i}_{k}"),
                             to: to.clone(),
-                            label: Some(format!("{}:{} {}", l.protocol.as_str(), l.port, g.name)),
+                            label: Some(format!("{} to port {}", g.name, t.port)),
                             kind: EdgeKind::Target,
                         });
                     }
@@ -353,23 +357,33 @@ impl Diagram {
         }
     }
 
-    fn overlay(&mut self, t: &Trace) {
+    /// Draws a path's hops as edges between the nodes they stand on, numbered from 1 with
+    /// `prefix`; the node the path ends on.
+    fn draw_path(&mut self, hops: &[crate::trace::Hop], kind: EdgeKind, prefix: &str) -> Option<String> {
         let mut current: Option<String> = None;
-        for hop in &t.forward {
+        let mut number = 0;
+        for hop in hops {
             let Some(node) = self.node_of_hop(hop.kind, &hop.id, current.as_deref()) else { continue };
             if current.as_deref() == Some(node.as_str()) {
                 continue;
             }
             if let Some(from) = current.take() {
+                number += 1;
                 self.edges.push(Edge {
                     from,
                     to: node.clone(),
-                    label: Some(hop.seq.to_string()),
-                    kind: EdgeKind::Path,
+                    label: Some(format!("{prefix}{number}")),
+                    kind,
                 });
             }
             current = Some(node);
         }
+        current
+    }
+
+    fn overlay(&mut self, t: &Trace) {
+        let current = self.draw_path(&t.forward, EdgeKind::Path, "");
+        self.draw_path(&t.ret, EdgeKind::Return, "r");
         if let Some(x) = &t.explanation {
             let at = self.node_of_hop(x.kind, &x.component_id, current.as_deref()).or(current.clone());
             if let (Some(at), Some(cur)) = (&at, &current) {
@@ -414,6 +428,9 @@ fn dot_edge_style(kind: EdgeKind) -> &'static str {
         EdgeKind::Target => "color=\"#7a5cad\"",
         EdgeKind::PrivateLink => "style=dashed, color=\"#1b75bb\"",
         EdgeKind::Path => "color=\"#1f6fd1\", penwidth=2.5, fontcolor=\"#1f6fd1\", constraint=false",
+        EdgeKind::Return => {
+            "style=dashed, color=\"#1f6fd1\", penwidth=1.5, fontcolor=\"#1f6fd1\", constraint=false"
+        }
         EdgeKind::Blocked => "color=\"#d62728\", penwidth=2.5, fontcolor=\"#d62728\", constraint=false",
     }
 }
@@ -451,7 +468,12 @@ impl Diagram {
         let mut style = dot_node_style(node.kind).to_string();
         if let Some((at, code)) = &self.blocked {
             if *at == node.id {
-                style = format!("shape=box, style=\"rounded,filled,bold\", color=\"#d62728\", fillcolor=\"#f9c4c4\", xlabel=\"blocked: {code}\"");
+                style = "shape=box, style=\"rounded,filled,bold\", color=\"#d62728\", fillcolor=\"#f9c4c4\""
+                    .to_string();
+                let mut label = node.label.clone();
+                label.push(format!("blocked: {code}"));
+                let _ = writeln!(out, "{pad}{} [label=\"{}\", {style}];", node.id, dot_label(&label));
+                return;
             }
         }
         let _ = writeln!(out, "{pad}{} [label=\"{}\", {style}];", node.id, dot_label(&node.label));
@@ -493,11 +515,13 @@ impl Diagram {
                 EdgeKind::Target => "-->",
                 EdgeKind::PrivateLink => "-.->",
                 EdgeKind::Path | EdgeKind::Blocked => "==>",
+                EdgeKind::Return => "-.->",
             };
             let label = e.label.as_ref().map(|l| format!("|\"{}\"|", mermaid_escape(l))).unwrap_or_default();
             let _ = writeln!(out, "  {} {arrow}{label} {}", e.from, e.to);
             match e.kind {
                 EdgeKind::Path => styles.push((i, "stroke:#1f6fd1,stroke-width:3px")),
+                EdgeKind::Return => styles.push((i, "stroke:#1f6fd1,stroke-width:2px,stroke-dasharray:5 5")),
                 EdgeKind::Blocked => styles.push((i, "stroke:#d62728,stroke-width:3px")),
                 _ => {}
             }
@@ -624,6 +648,31 @@ mod tests {
         let path: Vec<&Edge> = d.edges.iter().filter(|e| e.kind == EdgeKind::Path).collect();
         assert_eq!(path[0].from, format!("i{}", lab.my_ec2.0));
         assert!(path.iter().any(|e| e.to.starts_with("svc")));
+        let numbers: Vec<String> = path.iter().filter_map(|e| e.label.clone()).collect();
+        let expected: Vec<String> = (1..=path.len()).map(|n| n.to_string()).collect();
+        assert_eq!(numbers, expected, "forward hops are numbered without gaps");
+        let ret: Vec<&Edge> = d.edges.iter().filter(|e| e.kind == EdgeKind::Return).collect();
+        assert!(!ret.is_empty(), "the return path is drawn");
+        assert_eq!(ret[0].label.as_deref(), Some("r1"));
+        assert_eq!(
+            ret.last().map(|e| e.to.clone()),
+            Some(format!("i{}", lab.my_ec2.0)),
+            "it returns to My-EC2"
+        );
+        assert!(d.dot().contains("style=dashed, color=\"#1f6fd1\""), "return edges are dashed");
         assert!(d.blocked.is_none());
+    }
+
+    #[test]
+    fn a_load_balancer_s_edges_to_its_targets_name_the_target_port() {
+        let lab = crate::lab::Lab::build(Default::default()).unwrap();
+        let d = Diagram::of(&lab.world, None);
+        let labels: Vec<&str> = d
+            .edges
+            .iter()
+            .filter(|e| e.kind == EdgeKind::Target)
+            .filter_map(|e| e.label.as_deref())
+            .collect();
+        assert_eq!(labels, ["Custom-NLB-TG to port 80", "Custom-NLB-TG to port 80"]);
     }
 }

@@ -338,6 +338,11 @@ fn execute(
         let created = sink
             .create(id, &r.kind.name, &props, r.metadata.as_ref())
             .map_err(|e| within(sink_problem(r.loc, &props, e)))?;
+        for w in sink.take_warnings() {
+            let loc = property_location(&props, &w.property).unwrap_or(r.loc);
+            let problem = Problem::new(loc, w.message).within(&format!("Resources.{id}"));
+            stack.warnings.push(problem.in_file(file));
+        }
         values.insert(id.clone(), created.clone());
         stack.resources.insert(id.clone(), (r.kind.name.clone(), created));
         stack.creation_order.push(id.clone());

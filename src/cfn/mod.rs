@@ -29,6 +29,6 @@ pub mod userdata;
 
 pub use engine::{create_stack, create_stack_from_node, delete_stack, property_location, Stack};
 pub use problem::Problem;
-pub use sink::{AttrValue, Created, ResourceSink, SinkError, StackContext};
+pub use sink::{AttrValue, Created, ResourceSink, SinkError, SinkWarning, StackContext};
 pub use template::Template;
 pub use userdata::{decode_user_data, detect_web_server, web_server, WebServer};

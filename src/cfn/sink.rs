@@ -66,6 +66,20 @@ pub trait ResourceSink {
     ) -> Result<Created, SinkError>;
     /// Delete a resource this stack created (used by delete-stack, in reverse dependency order).
     fn delete(&mut self, logical_id: &str, resource_type: &str, created: &Created) -> Result<(), SinkError>;
+    /// The warnings the last [`ResourceSink::create`] raised, each with the property it is
+    /// about (a property accepted that does not change the simulation); none by default.
+    fn take_warnings(&mut self) -> Vec<SinkWarning> {
+        Vec::new()
+    }
+}
+
+/// A warning about one property of a created resource.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SinkWarning {
+    /// The property, as a path (`InstanceTenancy`).
+    pub property: String,
+    /// What the user should know.
+    pub message: String,
 }
 
 /// Whether a resource type is networking, which must be modelled rather than skipped.

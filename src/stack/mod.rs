@@ -8,6 +8,7 @@ mod elbv2;
 mod gateway;
 pub mod import;
 mod peering;
+pub mod properties;
 mod props;
 
 use indexmap::IndexMap;
@@ -55,6 +56,8 @@ pub struct StackBuilder<'w> {
     pub world: &'w mut World,
     /// The stack's name (for generated names).
     pub stack_name: String,
+    /// Warnings of the resource being created, for [`ResourceSink::take_warnings`].
+    pub warnings: Vec<crate::cfn::SinkWarning>,
 }
 
 /// An API error as a sink error, pointing at `property` when given.
@@ -91,6 +94,7 @@ impl ResourceSink for StackBuilder<'_> {
         properties: &Node,
         metadata: Option<&Node>,
     ) -> Result<Created, SinkError> {
+        self.warnings = properties::check(ty, properties)?;
         let p = Props::new(properties);
         match ty {
             "AWS::EC2::VPC" => self.vpc(p),
@@ -128,6 +132,10 @@ impl ResourceSink for StackBuilder<'_> {
 
     fn delete(&mut self, _logical_id: &str, ty: &str, created: &Created) -> Result<(), SinkError> {
         self.remove(ty, created)
+    }
+
+    fn take_warnings(&mut self) -> Vec<crate::cfn::SinkWarning> {
+        std::mem::take(&mut self.warnings)
     }
 }
 
@@ -175,7 +183,9 @@ fn atomically(
         account_id: world.account_id.clone(),
         azs: world.region.azs.iter().map(|a| a.to_string()).collect(),
     };
-    world.transaction(|world| run(&ctx, &mut StackBuilder { world, stack_name: stack_name.to_string() }))
+    world.transaction(|world| {
+        run(&ctx, &mut StackBuilder { world, stack_name: stack_name.to_string(), warnings: Vec::new() })
+    })
 }
 
 /// Delete a stack's resources (C1): in dependency order, each deletion its own call; what
@@ -183,7 +193,7 @@ fn atomically(
 /// deleted is not restored. Errors are the resources that refused, with why.
 pub fn delete_stack(world: &mut World, stack: &mut Stack) -> Result<(), Vec<(String, SinkError)>> {
     let stack_name = stack.name.clone();
-    crate::cfn::delete_stack(stack, &mut StackBuilder { world, stack_name })
+    crate::cfn::delete_stack(stack, &mut StackBuilder { world, stack_name, warnings: Vec::new() })
 }
 
 /// C1: why a stack cannot be deleted at all because another stack imports one of its

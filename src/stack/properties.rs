@@ -1,0 +1,376 @@
+//! Every property of every modelled CloudFormation type, from the CloudFormation resource
+//! reference, with what vpcsim does with it: modelled (the builder reads it), accepted
+//! with a warning that names it (it cannot change what the network does: tenancy,
+//! monitoring, volumes, IAM profiles), or refused (it would change what the network does
+//! and vpcsim does not model it: IPv6, IPAM pools, TLS, ...). A property the type does not
+//! have is an error in CloudFormation's words. Types missing from [`TABLE`] are not checked.
+
+use crate::cfn::{SinkError, SinkWarning};
+use crate::yaml::Node;
+
+/// What vpcsim does with one property.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Disposition {
+    /// The builder reads it and the simulation follows it.
+    Modelled,
+    /// Accepted with a warning: it does not change what the network does.
+    Warned,
+    /// Refused: it would change what the network does, and vpcsim does not model it.
+    Refused,
+}
+
+use Disposition::{Modelled as M, Refused as R, Warned as W};
+
+/// One type's properties.
+pub type Properties = &'static [(&'static str, Disposition)];
+
+/// The modelled types and their properties, as the CloudFormation resource reference lists them.
+pub const TABLE: &[(&str, Properties)] = &[
+    (
+        "AWS::EC2::VPC",
+        &[
+            ("CidrBlock", M),
+            ("EnableDnsHostnames", M),
+            ("EnableDnsSupport", M),
+            ("InstanceTenancy", W),
+            ("Ipv4IpamPoolId", R),
+            ("Ipv4NetmaskLength", R),
+            ("Tags", M),
+        ],
+    ),
+    (
+        "AWS::EC2::Subnet",
+        &[
+            ("AssignIpv6AddressOnCreation", R),
+            ("AvailabilityZone", M),
+            ("AvailabilityZoneId", R),
+            ("CidrBlock", M),
+            ("EnableDns64", R),
+            ("EnableLniAtDeviceIndex", R),
+            ("Ipv4IpamPoolId", R),
+            ("Ipv4NetmaskLength", R),
+            ("Ipv6CidrBlock", R),
+            ("Ipv6IpamPoolId", R),
+            ("Ipv6Native", R),
+            ("Ipv6NetmaskLength", R),
+            ("MapPublicIpOnLaunch", M),
+            ("OutpostArn", R),
+            ("PrivateDnsNameOptionsOnLaunch", R),
+            ("Tags", M),
+            ("VpcId", M),
+        ],
+    ),
+    ("AWS::EC2::RouteTable", &[("Tags", M), ("VpcId", M)]),
+    (
+        "AWS::EC2::Route",
+        &[
+            ("CarrierGatewayId", R),
+            ("CoreNetworkArn", R),
+            ("DestinationCidrBlock", M),
+            ("DestinationIpv6CidrBlock", R),
+            ("DestinationPrefixListId", R),
+            ("EgressOnlyInternetGatewayId", R),
+            ("GatewayId", M),
+            ("InstanceId", M),
+            ("LocalGatewayId", R),
+            ("NatGatewayId", M),
+            ("NetworkInterfaceId", M),
+            ("RouteTableId", M),
+            ("TransitGatewayId", M),
+            ("VpcEndpointId", R),
+            ("VpcPeeringConnectionId", M),
+        ],
+    ),
+    ("AWS::EC2::SubnetRouteTableAssociation", &[("RouteTableId", M), ("SubnetId", M)]),
+    ("AWS::EC2::InternetGateway", &[("Tags", M)]),
+    ("AWS::EC2::VPCGatewayAttachment", &[("InternetGatewayId", M), ("VpcId", M), ("VpnGatewayId", M)]),
+    (
+        "AWS::EC2::SecurityGroup",
+        &[
+            ("GroupDescription", M),
+            ("GroupName", M),
+            ("SecurityGroupEgress", M),
+            ("SecurityGroupIngress", M),
+            ("Tags", M),
+            ("VpcId", M),
+        ],
+    ),
+    (
+        "AWS::EC2::SecurityGroupIngress",
+        &[
+            ("CidrIp", M),
+            ("CidrIpv6", R),
+            ("Description", M),
+            ("FromPort", M),
+            ("GroupId", M),
+            ("GroupName", R),
+            ("IpProtocol", M),
+            ("SourcePrefixListId", M),
+            ("SourceSecurityGroupId", M),
+            ("SourceSecurityGroupName", R),
+            ("SourceSecurityGroupOwnerId", R),
+            ("ToPort", M),
+        ],
+    ),
+    (
+        "AWS::EC2::SecurityGroupEgress",
+        &[
+            ("CidrIp", M),
+            ("CidrIpv6", R),
+            ("Description", M),
+            ("DestinationPrefixListId", M),
+            ("DestinationSecurityGroupId", M),
+            ("FromPort", M),
+            ("GroupId", M),
+            ("IpProtocol", M),
+            ("ToPort", M),
+        ],
+    ),
+    ("AWS::EC2::NetworkAcl", &[("Tags", M), ("VpcId", M)]),
+    (
+        "AWS::EC2::NetworkAclEntry",
+        &[
+            ("CidrBlock", M),
+            ("Egress", M),
+            ("Icmp", M),
+            ("Ipv6CidrBlock", R),
+            ("NetworkAclId", M),
+            ("PortRange", M),
+            ("Protocol", M),
+            ("RuleAction", M),
+            ("RuleNumber", M),
+        ],
+    ),
+    ("AWS::EC2::SubnetNetworkAclAssociation", &[("NetworkAclId", M), ("SubnetId", M)]),
+    (
+        "AWS::EC2::Instance",
+        &[
+            ("AdditionalInfo", W),
+            ("Affinity", W),
+            ("AvailabilityZone", W),
+            ("BlockDeviceMappings", W),
+            ("CpuOptions", W),
+            ("CreditSpecification", W),
+            ("DisableApiTermination", W),
+            ("EbsOptimized", W),
+            ("ElasticGpuSpecifications", W),
+            ("ElasticInferenceAccelerators", W),
+            ("EnclaveOptions", W),
+            ("HibernationOptions", W),
+            ("HostId", W),
+            ("HostResourceGroupArn", W),
+            ("IamInstanceProfile", W),
+            ("ImageId", M),
+            ("InstanceInitiatedShutdownBehavior", W),
+            ("InstanceType", M),
+            ("Ipv6AddressCount", R),
+            ("Ipv6Addresses", R),
+            ("KernelId", W),
+            ("KeyName", M),
+            ("LaunchTemplate", R),
+            ("LicenseSpecifications", W),
+            ("MetadataOptions", W),
+            ("Monitoring", W),
+            ("NetworkInterfaces", M),
+            ("PlacementGroupName", W),
+            ("PrivateDnsNameOptions", R),
+            ("PrivateIpAddress", M),
+            ("PropagateTagsToVolumeOnCreation", W),
+            ("RamdiskId", W),
+            ("SecurityGroupIds", M),
+            ("SecurityGroups", R),
+            ("SourceDestCheck", M),
+            ("SsmAssociations", W),
+            ("SubnetId", M),
+            ("Tags", M),
+            ("Tenancy", W),
+            ("UserData", M),
+            ("Volumes", W),
+        ],
+    ),
+    (
+        "AWS::EC2::NetworkInterface",
+        &[
+            ("ConnectionTrackingSpecification", R),
+            ("Description", M),
+            ("EnablePrimaryIpv6", R),
+            ("GroupSet", M),
+            ("InterfaceType", R),
+            ("Ipv4PrefixCount", R),
+            ("Ipv4Prefixes", R),
+            ("Ipv6AddressCount", R),
+            ("Ipv6Addresses", R),
+            ("Ipv6PrefixCount", R),
+            ("Ipv6Prefixes", R),
+            ("PrivateIpAddress", M),
+            ("PrivateIpAddresses", R),
+            ("SecondaryPrivateIpAddressCount", R),
+            ("SourceDestCheck", M),
+            ("SubnetId", M),
+            ("Tags", M),
+        ],
+    ),
+    (
+        "AWS::EC2::EIP",
+        &[
+            ("Address", R),
+            ("Domain", W),
+            ("InstanceId", M),
+            ("IpamPoolId", R),
+            ("NetworkBorderGroup", W),
+            ("PublicIpv4Pool", R),
+            ("Tags", M),
+            ("TransferAddress", R),
+        ],
+    ),
+    (
+        "AWS::EC2::EIPAssociation",
+        &[
+            ("AllocationId", M),
+            ("EIP", M),
+            ("InstanceId", M),
+            ("NetworkInterfaceId", M),
+            ("PrivateIpAddress", R),
+        ],
+    ),
+    (
+        "AWS::EC2::VPCEndpointService",
+        &[
+            ("AcceptanceRequired", M),
+            ("ContributorInsightsEnabled", W),
+            ("GatewayLoadBalancerArns", M),
+            ("NetworkLoadBalancerArns", M),
+            ("PayerResponsibility", W),
+            ("SupportedIpAddressTypes", R),
+            ("SupportedRegions", R),
+            ("Tags", M),
+        ],
+    ),
+    ("AWS::EC2::VPCEndpointServicePermissions", &[("AllowedPrincipals", M), ("ServiceId", M)]),
+    (
+        "AWS::EC2::VPCEndpoint",
+        &[
+            ("DnsOptions", R),
+            ("IpAddressType", R),
+            ("PolicyDocument", W),
+            ("PrivateDnsEnabled", M),
+            ("ResourceConfigurationArn", R),
+            ("RouteTableIds", R),
+            ("SecurityGroupIds", M),
+            ("ServiceName", M),
+            ("ServiceNetworkArn", R),
+            ("SubnetIds", M),
+            ("Tags", M),
+            ("VpcEndpointType", M),
+            ("VpcId", M),
+        ],
+    ),
+    (
+        "AWS::EC2::VPCPeeringConnection",
+        &[
+            ("PeerOwnerId", M),
+            ("PeerRegion", M),
+            ("PeerRoleArn", M),
+            ("PeerVpcId", M),
+            ("Tags", M),
+            ("VpcId", M),
+        ],
+    ),
+    (
+        "AWS::ElasticLoadBalancingV2::LoadBalancer",
+        &[
+            ("EnablePrefixForIpv6SourceNat", R),
+            ("EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic", M),
+            ("IpAddressType", R),
+            ("LoadBalancerAttributes", M),
+            ("MinimumLoadBalancerCapacity", W),
+            ("Name", M),
+            ("Scheme", M),
+            ("SecurityGroups", M),
+            ("SubnetMappings", M),
+            ("Subnets", M),
+            ("Tags", M),
+            ("Type", M),
+        ],
+    ),
+    (
+        "AWS::ElasticLoadBalancingV2::TargetGroup",
+        &[
+            ("HealthCheckEnabled", R),
+            ("HealthCheckIntervalSeconds", M),
+            ("HealthCheckPath", M),
+            ("HealthCheckPort", M),
+            ("HealthCheckProtocol", M),
+            ("HealthCheckTimeoutSeconds", M),
+            ("HealthyThresholdCount", M),
+            ("IpAddressType", R),
+            ("Matcher", M),
+            ("Name", M),
+            ("Port", M),
+            ("Protocol", M),
+            ("ProtocolVersion", R),
+            ("Tags", M),
+            ("TargetGroupAttributes", M),
+            ("TargetType", M),
+            ("Targets", M),
+            ("UnhealthyThresholdCount", M),
+            ("VpcId", M),
+        ],
+    ),
+    (
+        "AWS::ElasticLoadBalancingV2::Listener",
+        &[
+            ("AlpnPolicy", R),
+            ("Certificates", R),
+            ("DefaultActions", M),
+            ("ListenerAttributes", R),
+            ("LoadBalancerArn", M),
+            ("MutualAuthentication", R),
+            ("Port", M),
+            ("Protocol", M),
+            ("SslPolicy", R),
+        ],
+    ),
+];
+
+/// The properties of `resource_type`, when the table has it.
+pub fn of(resource_type: &str) -> Option<Properties> {
+    TABLE.iter().find(|(t, _)| *t == resource_type).map(|(_, p)| *p)
+}
+
+/// Checks the evaluated properties of a resource against its type's list: a property the
+/// type does not have is an error in CloudFormation's words, a refused one an error that
+/// says why; the warned ones come back as warnings, each naming its property.
+pub fn check(resource_type: &str, properties: &Node) -> Result<Vec<SinkWarning>, SinkError> {
+    let Some(known) = of(resource_type) else { return Ok(Vec::new()) };
+    let mut warnings = Vec::new();
+    for (key, _) in properties.as_map().unwrap_or_default() {
+        let name = key.name.as_str();
+        match known.iter().find(|(k, _)| *k == name).map(|(_, d)| *d) {
+            None => {
+                return Err(SinkError {
+                    message: format!("Encountered unsupported property {name}"),
+                    hint: Some(format!("{resource_type} has no property {name}; check its spelling")),
+                    property: Some(name.to_string()),
+                })
+            }
+            Some(Disposition::Refused) => {
+                return Err(SinkError {
+                    message: format!(
+                        "{resource_type} property {name} is not modelled by vpcsim, and it would change what the network does"
+                    ),
+                    hint: Some(format!("remove {name} to simulate the resource without it")),
+                    property: Some(name.to_string()),
+                })
+            }
+            Some(Disposition::Warned) => warnings.push(SinkWarning {
+                property: name.to_string(),
+                message: format!(
+                    "{resource_type} property {name} is accepted but does not change the simulation"
+                ),
+            }),
+            Some(Disposition::Modelled) => {}
+        }
+    }
+    Ok(warnings)
+}
