@@ -22,11 +22,13 @@ fn table(n: usize, rng: &mut ChaCha8Rng) -> Routes {
     let mut routes = vec![
         Route {
             destination: "10.0.0.0/16".parse().unwrap(),
+            prefix_list: None,
             target: RouteTarget::Local,
             origin: RouteOrigin::CreateRouteTable,
         },
         Route {
             destination: Cidr::ANY,
+            prefix_list: None,
             target: RouteTarget::Nat(vpcsim::ids::NatId(0)),
             origin: RouteOrigin::CreateRoute,
         },
@@ -42,7 +44,12 @@ fn table(n: usize, rng: &mut ChaCha8Rng) -> Routes {
         let c = Cidr::new(Ipv4Addr::from(rng.random::<u32>()), len);
         if seen.insert(c) {
             let target = RouteTarget::Pcx(vpcsim::ids::PeeringId(routes.len() as u32));
-            routes.push(Route { destination: c, target, origin: RouteOrigin::CreateRoute });
+            routes.push(Route {
+                destination: c,
+                prefix_list: None,
+                target,
+                origin: RouteOrigin::CreateRoute,
+            });
         }
     }
     Routes::from_routes(routes)

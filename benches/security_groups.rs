@@ -97,7 +97,7 @@ fn scan<'w>(w: &'w World, eni: EniId, h: &Header) -> Option<(SgId, &'w SgRule)> 
             let peer = match &r.peer {
                 Peer::Cidr(c) => c.contains(h.src),
                 Peer::Group(x) => w.eni_by_private_ip(e.vpc, h.src).is_some_and(|m| w[m].groups.contains(x)),
-                Peer::PrefixList(_) => false,
+                Peer::PrefixList(p) => w[p].contains(h.src),
             };
             if r.admits(h.protocol, h.dst_port) && peer {
                 return Some((g, r));

@@ -245,6 +245,10 @@ impl World {
             return Some(Answer::found(vec![crate::region::CHECKIP_ADDR], 60));
         }
         let service = strip_domain(name.strip_suffix(".amazonaws.com")?, self.region.name)?;
+        if let Some(addr) = self.region.gateway_service_addr(service) {
+            // E3: S3 and DynamoDB answer public addresses inside their prefix lists, gateway endpoint or not.
+            return Some(Answer::found(vec![addr], 60));
+        }
         let plain = !service.is_empty() && service.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
         plain.then(|| Answer::found(vec![self.region.service_addr()], 60))
     }

@@ -74,6 +74,10 @@ handle! {
     NatId;
     /// A VPC peering connection.
     PeeringId;
+    /// A managed prefix list.
+    PrefixListId;
+    /// A gateway VPC endpoint (S3, DynamoDB).
+    GatewayEndpointId;
 }
 
 /// Draws AWS-looking identifiers from one seeded stream.

@@ -18,9 +18,15 @@ pub struct Region {
     pub public_ranges: &'static [&'static str],
     /// The public address the region's AWS service names answer with (inside its first range).
     pub service_ip: Ipv4Addr,
+    /// E1: S3's published IPv4 ranges in the region (AWS's ip-ranges.json, service `S3`):
+    /// the entries of its AWS-managed prefix list.
+    pub s3_ranges: &'static [&'static str],
+    /// E1: DynamoDB's published IPv4 ranges in the region (service `DYNAMODB`).
+    pub dynamodb_ranges: &'static [&'static str],
 }
 
-/// The regions vpcsim knows.
+/// The regions vpcsim knows. The S3 and DynamoDB ranges are AWS's published ip-ranges.json
+/// (createDate 2026-08-22-21-17-05) for these four regions.
 pub static REGIONS: &[Region] = &[
     Region {
         name: "us-east-1",
@@ -28,6 +34,37 @@ pub static REGIONS: &[Region] = &[
         az_ids: &["use1-az6", "use1-az1", "use1-az2", "use1-az4", "use1-az3", "use1-az5"],
         public_ranges: &["3.80.0.0/12", "34.192.0.0/12", "52.0.0.0/15", "54.144.0.0/14"],
         service_ip: Ipv4Addr::new(3, 95, 255, 10),
+        s3_ranges: &[
+            "1.178.4.0/24",
+            "1.178.5.0/24",
+            "1.178.6.0/24",
+            "3.2.64.0/24",
+            "3.2.65.0/24",
+            "3.2.74.0/24",
+            "3.5.0.0/19",
+            "16.15.156.0/22",
+            "16.15.160.0/22",
+            "16.15.164.0/22",
+            "16.15.168.0/22",
+            "16.15.172.0/22",
+            "16.15.176.0/20",
+            "16.15.192.0/18",
+            "16.182.0.0/16",
+            "18.34.0.0/19",
+            "18.34.232.0/21",
+            "44.192.134.240/28",
+            "44.192.140.64/28",
+            "52.216.0.0/15",
+            "54.231.0.0/16",
+        ],
+        dynamodb_ranges: &[
+            "3.218.180.0/22",
+            "35.71.68.0/22",
+            "35.71.76.0/22",
+            "52.94.0.0/22",
+            "52.119.224.0/21",
+            "52.119.232.0/21",
+        ],
     },
     Region {
         name: "us-west-2",
@@ -35,6 +72,25 @@ pub static REGIONS: &[Region] = &[
         az_ids: &["usw2-az1", "usw2-az2", "usw2-az3", "usw2-az4"],
         public_ranges: &["34.208.0.0/12", "52.24.0.0/14", "54.184.0.0/13"],
         service_ip: Ipv4Addr::new(34, 223, 255, 10),
+        s3_ranges: &[
+            "1.178.9.0/24",
+            "1.178.65.0/24",
+            "3.2.68.0/24",
+            "3.5.76.0/22",
+            "3.5.80.0/21",
+            "16.12.88.0/21",
+            "16.12.96.0/21",
+            "16.12.104.0/21",
+            "16.12.112.0/21",
+            "16.15.32.0/20",
+            "18.34.48.0/20",
+            "18.34.244.0/22",
+            "35.80.36.208/28",
+            "35.80.36.224/28",
+            "52.92.128.0/17",
+            "52.218.128.0/17",
+        ],
+        dynamodb_ranges: &["35.71.64.0/22", "52.94.10.0/24", "52.94.28.0/23", "52.119.252.0/22"],
     },
     Region {
         name: "eu-west-1",
@@ -42,6 +98,27 @@ pub static REGIONS: &[Region] = &[
         az_ids: &["euw1-az1", "euw1-az2", "euw1-az3"],
         public_ranges: &["34.240.0.0/13", "52.16.0.0/15", "54.72.0.0/15"],
         service_ip: Ipv4Addr::new(34, 247, 255, 10),
+        s3_ranges: &[
+            "1.178.7.0/24",
+            "3.2.79.0/24",
+            "3.5.64.0/21",
+            "3.5.72.0/23",
+            "3.5.74.0/23",
+            "3.5.94.0/23",
+            "3.5.96.0/23",
+            "3.5.98.0/23",
+            "3.251.110.208/28",
+            "3.251.110.224/28",
+            "52.92.0.0/17",
+            "52.218.0.0/17",
+        ],
+        dynamodb_ranges: &[
+            "35.71.72.0/22",
+            "52.94.5.0/24",
+            "52.94.24.0/23",
+            "52.94.26.0/23",
+            "52.119.240.0/21",
+        ],
     },
     Region {
         name: "ap-northeast-2",
@@ -56,6 +133,22 @@ pub static REGIONS: &[Region] = &[
             "54.180.0.0/15",
         ],
         service_ip: Ipv4Addr::new(3, 35, 255, 10),
+        s3_ranges: &[
+            "1.178.91.0/24",
+            "3.2.75.0/24",
+            "3.5.140.0/22",
+            "3.5.144.0/23",
+            "3.5.184.0/21",
+            "3.36.167.64/28",
+            "3.36.167.80/28",
+            "52.219.56.0/22",
+            "52.219.60.0/23",
+            "52.219.144.0/22",
+            "52.219.148.0/23",
+            "52.219.202.0/23",
+            "52.219.204.0/22",
+        ],
+        dynamodb_ranges: &["35.71.109.0/24", "52.94.6.0/24"],
     },
 ];
 
@@ -114,6 +207,27 @@ impl Region {
         }
     }
 
+    /// E1: the published ranges of a gateway-endpoint service (`s3`, `dynamodb`), if it is one.
+    pub fn gateway_service_ranges(&self, service: &str) -> Option<&'static [&'static str]> {
+        match service {
+            "s3" => Some(self.s3_ranges),
+            "dynamodb" => Some(self.dynamodb_ranges),
+            _ => None,
+        }
+    }
+
+    /// E3: the public address `<service>.<region>.amazonaws.com` answers with for a gateway-endpoint
+    /// service: the tenth address of its largest published range (the first of equals).
+    pub fn gateway_service_addr(&self, service: &str) -> Option<Ipv4Addr> {
+        let ranges = self.gateway_service_ranges(service)?;
+        let cidrs = ranges.iter().filter_map(|r| r.parse::<Cidr>().ok());
+        let largest = cidrs.fold(None::<Cidr>, |best, c| match best {
+            Some(b) if b.prefix_len() <= c.prefix_len() => Some(b),
+            _ => Some(c),
+        })?;
+        Some(largest.nth(10))
+    }
+
     /// The public address that the region's AWS service names (`ec2.<region>.amazonaws.com`) answer with.
     #[inline]
     pub fn service_addr(&self) -> Ipv4Addr {
@@ -139,6 +253,28 @@ mod tests {
             assert_eq!(r.public_cidrs().len(), r.public_ranges.len());
             assert!(r.is_amazon_public(r.service_addr()), "{name}'s service address is in its ranges");
         }
+    }
+
+    #[test]
+    fn e1_each_regions_s3_and_dynamodb_addresses_lie_in_their_ranges_and_outside_the_instance_pool() {
+        for r in REGIONS {
+            for service in ["s3", "dynamodb"] {
+                let ranges: Vec<Cidr> =
+                    r.gateway_service_ranges(service).unwrap().iter().map(|c| c.parse().unwrap()).collect();
+                assert!(!ranges.is_empty());
+                let addr = r.gateway_service_addr(service).unwrap();
+                assert!(ranges.iter().any(|c| c.contains(addr)), "{} {service}", r.name);
+                assert!(
+                    !r.is_amazon_public(addr),
+                    "{} {service}: {addr} could be given to an instance",
+                    r.name
+                );
+            }
+        }
+        assert_eq!(
+            Region::find("us-east-1").unwrap().gateway_service_addr("s3"),
+            Some(Ipv4Addr::new(52, 216, 0, 10))
+        );
     }
 
     #[test]

@@ -84,6 +84,18 @@ fn setup() -> (Session, IndexMap<&'static str, String>) {
     ids.insert("{NAT}", nat["NatGateway"]["NatGatewayId"].as_str().unwrap().to_string());
     let pcx = ok(&mut s, &ids, "aws ec2 create-vpc-peering-connection --vpc-id {MYVPC} --peer-vpc-id {CVPC}");
     ids.insert("{PCX}", pcx["VpcPeeringConnection"]["VpcPeeringConnectionId"].as_str().unwrap().to_string());
+    let pl = ok(
+        &mut s,
+        &ids,
+        "aws ec2 create-managed-prefix-list --prefix-list-name office --max-entries 5 --entries Cidr=203.0.113.0/24",
+    );
+    ids.insert("{PL}", pl["PrefixList"]["PrefixListId"].as_str().unwrap().to_string());
+    let s3 = ok(
+        &mut s,
+        &ids,
+        "aws ec2 describe-prefix-lists --filters Name=prefix-list-name,Values=com.amazonaws.ap-northeast-2.s3",
+    );
+    ids.insert("{S3PL}", s3["PrefixLists"][0]["PrefixListId"].as_str().unwrap().to_string());
     (s, ids)
 }
 
@@ -135,6 +147,8 @@ fn service(op: &str) -> &'static str {
     OPERATIONS.iter().find(|o| o.name == op).map(|o| o.service).unwrap_or("ec2")
 }
 
+const PL_ROUTE: &str =
+    "aws ec2 create-route --route-table-id {MYRT} --destination-prefix-list-id {PL} --gateway-id {MYIGW}";
 const PCX_DELETE: &str = "aws ec2 delete-vpc-peering-connection --vpc-peering-connection-id {PCX}";
 const PCX_ACCEPT: &str = "aws ec2 accept-vpc-peering-connection --vpc-peering-connection-id {PCX}";
 
@@ -619,6 +633,19 @@ fn cases() -> Vec<Case> {
         prepped(&[PCX_ACCEPT], case("modify-vpc-peering-connection-options", "vpc-peering-connection-id", "--vpc-peering-connection-id pcx-0123456789abcdef0 --requester-peering-connection-options AllowDnsResolutionFromRemoteVpc=true", "--vpc-peering-connection-id {PCX} --requester-peering-connection-options AllowDnsResolutionFromRemoteVpc=true")),
         prepped(&[PCX_ACCEPT], case("modify-vpc-peering-connection-options", "requester-peering-connection-options", "--vpc-peering-connection-id {PCX} --accepter-peering-connection-options AllowDnsResolutionFromRemoteVpc=true", "--vpc-peering-connection-id {PCX} --requester-peering-connection-options AllowDnsResolutionFromRemoteVpc=true")),
         prepped(&[PCX_ACCEPT], case("modify-vpc-peering-connection-options", "accepter-peering-connection-options", "--vpc-peering-connection-id {PCX} --requester-peering-connection-options AllowDnsResolutionFromRemoteVpc=true", "--vpc-peering-connection-id {PCX} --accepter-peering-connection-options AllowDnsResolutionFromRemoteVpc=true")),
+        case("create-vpc-endpoint", "route-table-ids", "--vpc-id {MYVPC} --service-name com.amazonaws.ap-northeast-2.s3", "--vpc-id {MYVPC} --service-name com.amazonaws.ap-northeast-2.s3 --route-table-ids {MYRT}"),
+        case("create-route", "destination-prefix-list-id", "--route-table-id {MYRT} --destination-cidr-block 203.0.113.0/24 --gateway-id {MYIGW}", "--route-table-id {MYRT} --destination-prefix-list-id {PL} --gateway-id {MYIGW}"),
+        prepped(&[PL_ROUTE], case("replace-route", "destination-prefix-list-id", "--route-table-id {MYRT} --destination-prefix-list-id pl-0123456789abcdef0 --network-interface-id {ENI}", "--route-table-id {MYRT} --destination-prefix-list-id {PL} --network-interface-id {ENI}")),
+        prepped(&[PL_ROUTE], case("delete-route", "destination-prefix-list-id", "--route-table-id {MYRT} --destination-prefix-list-id pl-0123456789abcdef0", "--route-table-id {MYRT} --destination-prefix-list-id {PL}")),
+        case("create-managed-prefix-list", "prefix-list-name", "--prefix-list-name com.amazonaws.lab --max-entries 2", "--prefix-list-name lab --max-entries 2"),
+        case("create-managed-prefix-list", "max-entries", "--prefix-list-name lab --max-entries 2", "--prefix-list-name lab --max-entries 3"),
+        case("create-managed-prefix-list", "address-family", "--prefix-list-name lab --max-entries 2", "--prefix-list-name lab --max-entries 2 --address-family IPv6"),
+        case("create-managed-prefix-list", "entries", "--prefix-list-name lab --max-entries 2", "--prefix-list-name lab --max-entries 2 --entries Cidr=10.9.0.0/16"),
+        case("describe-prefix-lists", "prefix-list-ids", "", "--prefix-list-ids {S3PL}"),
+        case("describe-prefix-lists", "filters", "", "--filters Name=prefix-list-name,Values=com.amazonaws.ap-northeast-2.s3"),
+        case("describe-managed-prefix-lists", "prefix-list-ids", "", "--prefix-list-ids {PL}"),
+        case("describe-managed-prefix-lists", "filters", "", "--filters Name=owner-id,Values=AWS"),
+        case("get-managed-prefix-list-entries", "prefix-list-id", "--prefix-list-id {S3PL}", "--prefix-list-id {PL}"),
         case("delete-stack", "stack-name", "--stack-name one", "--stack-name two"),
         case("describe-stacks", "stack-name", "", "--stack-name two"),
     ]);

@@ -512,7 +512,13 @@ fn p12_a_private_dns_name_starts_pending_verification_with_a_txt_record_and_answ
     assert!(txt_name.len() == 21 && txt_name.starts_with('_'), "{txt_name}");
     assert!(txt_value.len() == 25 && txt_value.starts_with("vpce:"), "{txt_value}");
     let listed = vpcsim::describe::endpoint_services(w);
-    assert_eq!(listed["ServiceDetails"][0]["PrivateDnsNameVerificationState"], "pendingVerification");
+    let ours = listed["ServiceDetails"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["ServiceName"] == w[svc].service_name.as_str())
+        .expect("the service is listed");
+    assert_eq!(ours["PrivateDnsNameVerificationState"], "pendingVerification");
     assert_eq!(w.resolve(View::Vpc(lab.my_vpc), name).rcode, Rcode::NxDomain);
 
     w.start_vpc_endpoint_service_private_dns_verification(svc).unwrap();
@@ -523,7 +529,13 @@ fn p12_a_private_dns_name_starts_pending_verification_with_a_txt_record_and_answ
     assert_eq!((a.rcode, a.addrs), (Rcode::NoError, vec![endpoint_ip(w, ep, 0)]));
     assert_eq!(vpcsim::describe::service(w, svc)["PrivateDnsNameConfiguration"]["State"], "verified");
     let listed = vpcsim::describe::endpoint_services(w);
-    assert_eq!(listed["ServiceDetails"][0]["PrivateDnsNameVerificationState"], "verified");
+    let ours = listed["ServiceDetails"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["ServiceName"] == w[svc].service_name.as_str())
+        .expect("the service is listed");
+    assert_eq!(ours["PrivateDnsNameVerificationState"], "verified");
     let again = w.start_vpc_endpoint_service_private_dns_verification(svc).unwrap_err();
     assert_eq!(again.code, "InvalidParameter");
 }

@@ -495,7 +495,7 @@ fn every_group_hop_allows(world: &World, trace: &Trace) -> Result<(), String> {
             Peer::Group(g) => {
                 world.enis().values().any(|e| !e.deleted && e.private_ip == peer_addr && e.groups.contains(g))
             }
-            Peer::PrefixList(_) => false,
+            Peer::PrefixList(p) => world[p].entries.iter().any(|entry| entry.cidr.contains(peer_addr)),
         };
         if !rules.iter().any(|r| r.admits(header.protocol, header.dst_port) && holds(&r.peer)) {
             return Err(format!("{group_id} {direction:?} has no rule admitting {header:?}: {trace:?}"));

@@ -74,7 +74,7 @@ fn route_table(destinations: &[(u32, u8)]) -> RouteTable {
     for (i, (addr, len)) in destinations.iter().enumerate() {
         let destination = Cidr::new(Ipv4Addr::from(*addr), *len);
         let target = RouteTarget::Eni(EniId(i as u32));
-        rt.insert(Route { destination, target, origin: RouteOrigin::CreateRoute });
+        rt.insert(Route { destination, prefix_list: None, target, origin: RouteOrigin::CreateRoute });
     }
     rt
 }
@@ -296,7 +296,7 @@ fn ingress_admits(w: &World, eni: EniId, h: &Header, node: Option<EniId>) -> boo
                     .any(|m| !m.deleted && m.vpc == e.vpc && m.private_ip == h.src && m.groups.contains(g))
                     || node_groups.contains(g)
             }
-            Peer::PrefixList(_) => false,
+            Peer::PrefixList(p) => w[p].entries.iter().any(|entry| entry.cidr.contains(h.src)),
         };
         proto && peer
     })
@@ -337,11 +337,23 @@ fn entries_were_allowed(w: &World, t: &Trace) -> Result<(), String> {
     Ok(())
 }
 
-/// P5, P7: an endpoint passed was available, entered in an AZ its service is in.
+/// P5, P7: an endpoint passed was available, entered in an AZ its service is in; E1, E4: a
+/// gateway endpoint passed exists, serves the sender's own VPC and its list holds the destination.
 fn endpoints_were_open(w: &World, t: &Trace) -> Result<(), String> {
     for (i, hop) in t.forward.iter().enumerate().filter(|(_, h)| h.kind == K::VpcEndpoint) {
-        let Some(Handle::Endpoint(ep)) = w.find(&hop.id) else {
-            return Err(format!("{} is no endpoint", hop.id));
+        let ep = match w.find(&hop.id) {
+            Some(Handle::Endpoint(ep)) => ep,
+            Some(Handle::GatewayEndpoint(g)) => {
+                let sender =
+                    t.forward[..i].iter().find(|h| h.kind == K::NetworkInterface).ok_or("no sender")?;
+                let h = hop.inbound.ok_or("a gateway endpoint hop without its header")?;
+                let e = &w[g];
+                if e.deleted || w[eni_of(w, &sender.id)].vpc != e.vpc || !w[e.prefix_list].contains(h.dst) {
+                    return Err(format!("{h} went through gateway endpoint {} from {}", e.aws_id, sender.id));
+                }
+                continue;
+            }
+            _ => return Err(format!("{} is no endpoint", hop.id)),
         };
         let e = &w[ep];
         if e.state != EndpointState::Available {

@@ -127,10 +127,22 @@ impl World {
             Destination::Internet(addr) if addr == crate::region::CHECKIP_ADDR && req.port == 80 => {
                 Reply::Http(200, format!("{}\n", seen.src), "")
             }
+            Destination::Internet(addr) if req.port == 80 => match self.gateway_service_at(addr) {
+                Some("s3") => Reply::Http(403, S3_ACCESS_DENIED.to_string(), "AmazonS3"),
+                Some(service) => Reply::Http(
+                    200,
+                    format!("healthy: {service}.{}.amazonaws.com \n", self.region.name),
+                    "Server",
+                ),
+                None => Reply::Refused,
+            },
             Destination::Internet(_) | Destination::Interface(_) => Reply::Refused,
         }
     }
 }
+
+/// E3: what S3 answers an anonymous request for its root (no bucket, no credentials).
+const S3_ACCESS_DENIED: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>\n";
 
 fn server_header(software: &str) -> &'static str {
     match software {
@@ -152,7 +164,11 @@ fn verbose_exchange(
     body: &str,
     server: &str,
 ) {
-    let reason = if status == 200 { "OK" } else { "Not Found" };
+    let reason = match status {
+        200 => "OK",
+        403 => "Forbidden",
+        _ => "Not Found",
+    };
     let path = if req.path.is_empty() { "/" } else { req.path.as_str() };
     let _ = writeln!(err, "* Connected to {} ({ip}) port {} (#0)", req.host, req.port);
     let _ = writeln!(

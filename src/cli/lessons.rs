@@ -13,7 +13,12 @@ pub const SCENARIOS: &[(&str, &str)] = &[
     ("lesson-nacl-return-traffic.yaml", include_str!("../../scenarios/lesson-nacl-return-traffic.yaml")),
     ("lesson-nat-gateway-egress.yaml", include_str!("../../scenarios/lesson-nat-gateway-egress.yaml")),
     ("lesson-no-public-ip.yaml", include_str!("../../scenarios/lesson-no-public-ip.yaml")),
+    (
+        "lesson-peering-not-transitive.yaml",
+        include_str!("../../scenarios/lesson-peering-not-transitive.yaml"),
+    ),
     ("lesson-provider-rejects.yaml", include_str!("../../scenarios/lesson-provider-rejects.yaml")),
+    ("lesson-s3-gateway-endpoint.yaml", include_str!("../../scenarios/lesson-s3-gateway-endpoint.yaml")),
     ("saas-privatelink.yaml", include_str!("../../scenarios/saas-privatelink.yaml")),
     ("two-tier-internal-nlb.yaml", include_str!("../../scenarios/two-tier-internal-nlb.yaml")),
 ];

@@ -185,6 +185,24 @@ pub const NAT_GATEWAYS: FilterSet = FilterSet {
     ],
 };
 
+/// describe-prefix-lists.
+pub const PREFIX_LISTS: FilterSet = FilterSet {
+    key: "PrefixLists",
+    tags: "Tags",
+    names: &[("prefix-list-id", "PrefixListId"), ("prefix-list-name", "PrefixListName")],
+};
+
+/// describe-managed-prefix-lists.
+pub const MANAGED_PREFIX_LISTS: FilterSet = FilterSet {
+    key: "PrefixLists",
+    tags: "Tags",
+    names: &[
+        ("owner-id", "OwnerId"),
+        ("prefix-list-id", "PrefixListId"),
+        ("prefix-list-name", "PrefixListName"),
+    ],
+};
+
 /// describe-vpc-peering-connections.
 pub const VPC_PEERING_CONNECTIONS: FilterSet = FilterSet {
     key: "VpcPeeringConnections",

@@ -19,10 +19,12 @@ pub mod filter;
 mod more;
 mod nat;
 mod peering;
+mod prefix_list;
 
 pub use more::*;
 pub use nat::{nat_gateway, nat_gateways};
 pub use peering::*;
+pub use prefix_list::*;
 
 use crate::ids::*;
 use crate::model::nlb::{CheckFailure, HealthState, Target};
@@ -183,9 +185,19 @@ pub fn route_tables(w: &World) -> Value {
         .route_tables()
         .live()
         .map(|(id, t)| {
+            let mut lists_seen = Vec::new();
             let routes: Vec<Value> = t
                 .routes
                 .iter()
+                // E1/E5: a prefix-list route is one route per entry inside; AWS lists it once.
+                .filter(|r| {
+                    r.prefix_list.is_none_or(|pl| {
+                        !lists_seen.contains(&pl) && {
+                            lists_seen.push(pl);
+                            true
+                        }
+                    })
+                })
                 .map(|r| {
                     let (field, target) = route_target_field(w, &r.target);
                     let origin = match r.origin {
@@ -193,7 +205,10 @@ pub fn route_tables(w: &World) -> Value {
                         RouteOrigin::CreateRoute => "CreateRoute",
                     };
                     let state = if w.route_is_active(id, &r.target) { "active" } else { "blackhole" };
-                    let mut v = json!({"DestinationCidrBlock": r.destination.to_string()});
+                    let mut v = match r.prefix_list {
+                        Some(pl) => json!({"DestinationPrefixListId": w[pl].aws_id}),
+                        None => json!({"DestinationCidrBlock": r.destination.to_string()}),
+                    };
                     v[field] = json!(target);
                     v["Origin"] = json!(origin);
                     v["State"] = json!(state);
@@ -248,7 +263,7 @@ fn permission(w: &World, r: &SgRule) -> Value {
     match &r.peer {
         Peer::Cidr(c) => ranges.push(json!({"CidrIp": c.to_string()})),
         Peer::Group(g) => groups.push(json!({"GroupId": w[g].aws_id, "UserId": w.account_id})),
-        Peer::PrefixList(p) => lists.push(json!({"PrefixListId": p})),
+        Peer::PrefixList(p) => lists.push(json!({"PrefixListId": w[p].aws_id})),
     }
     if let (Some(d), Some(first)) = (&r.description, ranges.first_mut().or(groups.first_mut())) {
         first["Description"] = json!(d);
@@ -363,7 +378,8 @@ pub fn all_target_health(w: &World) -> Value {
 
 /// describe-vpc-endpoints (every endpoint, deleted ones included as AWS lists them for a while).
 pub fn vpc_endpoints(w: &World) -> Value {
-    let items: Vec<Value> = w.endpoints().ids().map(|i| endpoint(w, i)).collect();
+    let mut items: Vec<Value> = w.endpoints().ids().map(|i| endpoint(w, i)).collect();
+    items.extend(w.gateway_endpoints().live().map(|(g, _)| gateway_endpoint(w, g)));
     json!({"VpcEndpoints": items})
 }
 

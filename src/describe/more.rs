@@ -70,7 +70,8 @@ pub fn network_interface(w: &World, id: EniId) -> Value {
 /// describe-vpc-endpoint-services: the available services, by name and in detail.
 pub fn endpoint_services(w: &World) -> Value {
     let live = w.services().iter().filter(|(_, s)| s.state == ServiceState::Available);
-    let details: Vec<Value> = live
+    let mut details = super::aws_services(w);
+    details.extend(live
         .map(|(i, s)| {
             let mut v = json!({
                 "ServiceName": s.service_name, "ServiceId": s.service_id, "ServiceType": [{"ServiceType": "Interface"}],
@@ -85,7 +86,7 @@ pub fn endpoint_services(w: &World) -> Value {
             }
             v
         })
-        .collect();
+    );
     with_service_names(details)
 }
 

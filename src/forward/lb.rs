@@ -254,6 +254,13 @@ impl World {
                     }
                 }
                 LegRecord::Nat { nat, inside, outside } => self.nat_gateway_reply(nat, inside, outside, rec),
+                LegRecord::Gateway { endpoint, from, arrived } => {
+                    let reply = arrived.reversed();
+                    rec.hop(self, Component::Internet(Some(reply.src)), Why::Nothing, Some(reply), None);
+                    rec.hop(self, Component::GatewayEndpoint(endpoint), Why::Nothing, Some(reply), None);
+                    self.check_nacl(self[from].subnet, Direction::Ingress, reply, rec)?;
+                    self.arrive_at(from, reply, Mode::Reply, rec)?;
+                }
                 LegRecord::PrivateLink { endpoint, service, lb } => {
                     rec.hop(self, Component::Lb(lb), Why::Nothing, None, None);
                     rec.hop(self, Component::Service(service), Why::Nothing, None, None);

@@ -45,6 +45,8 @@ pub(crate) struct LegEnd {
     pub eni: Option<EniId>,
     /// The packet as it arrived there.
     pub header: Header,
+    /// E1: the gateway endpoint it reached its service through, if any.
+    pub via: Option<GatewayEndpointId>,
 }
 
 /// Appliance hops one leg may take before it is called a loop.
@@ -118,7 +120,8 @@ impl World {
             }
             RouteTarget::Nat(n) => self.to_nat_gateway(subnet, n, h, rec).map(Next::Arrived),
             RouteTarget::Pcx(p) => self.across_peering(p, e.vpc, subnet, h, mode, rec).map(Next::Arrived),
-            RouteTarget::Tgw(_) | RouteTarget::GatewayEndpoint(_) => {
+            RouteTarget::GatewayEndpoint(g) => self.to_gateway_endpoint(g, h, rec).map(Next::Arrived),
+            RouteTarget::Tgw(_) => {
                 Err(block(ExplanationCode::TargetNotModelled, Component::RouteTable(table), h))
             }
         }
@@ -162,7 +165,7 @@ impl World {
             self.check_nacl(dst_subnet, Direction::Ingress, h, rec)?;
         }
         self.arrive_at(dst, h, mode, rec)?;
-        Ok(LegEnd { eni: Some(dst), header: h })
+        Ok(LegEnd { eni: Some(dst), header: h, via: None })
     }
 
     /// The packet enters interface `dst`: its groups decide (S6), statefully for responses.
@@ -176,6 +179,23 @@ impl World {
         self.check_sgs(dst, Direction::Ingress, h, mode, rec)?;
         rec.hop(self, Component::Eni(dst), Why::Nothing, Some(h), None);
         Ok(())
+    }
+
+    /// E1-E4: a route to a gateway endpoint hands the packet to its service unchanged: the
+    /// service sees the private source (E3), no security group stands at the endpoint (E2:
+    /// the sender's egress rules were checked), and only traffic of the endpoint's VPC gets
+    /// here (E4: its routes are in that VPC's tables, and a peering carries nothing out, V2).
+    fn to_gateway_endpoint<R: Recorder>(
+        &self,
+        g: GatewayEndpointId,
+        h: Header,
+        rec: &mut R,
+    ) -> Result<LegEnd, Block> {
+        rec.hop(self, Component::GatewayEndpoint(g), Why::Nothing, Some(h), None);
+        if !self.is_internet_host(h.dst) {
+            return Err(block(ExplanationCode::UnknownDestination, Component::Internet(Some(h.dst)), h));
+        }
+        Ok(LegEnd { eni: None, header: h, via: Some(g) })
     }
 
     /// V2: across an active peering connection, into the VPC on the other side, and only to
@@ -227,7 +247,7 @@ impl World {
         }
         self.arrive_at(t, h, mode, rec)?;
         if target.private_ip == h.dst {
-            return Ok(Next::Arrived(LegEnd { eni: Some(t), header: h }));
+            return Ok(Next::Arrived(LegEnd { eni: Some(t), header: h, via: None }));
         }
         if target.source_dest_check {
             return Err(block(ExplanationCode::EniSourceDestCheckRestriction, Component::Eni(t), h));
@@ -274,7 +294,7 @@ impl World {
             return self.in_through_igw(dst, h, mode, rec);
         }
         if mode == Mode::ReplyToClient(h.dst) || self.is_internet_host(h.dst) {
-            return Ok(LegEnd { eni: None, header: h });
+            return Ok(LegEnd { eni: None, header: h, via: None });
         }
         Err(block(ExplanationCode::UnknownDestination, Component::Internet(Some(h.dst)), h))
     }
@@ -284,6 +304,7 @@ impl World {
         addr == crate::region::CHECKIP_ADDR
             || crate::region::PUBLIC_RESOLVERS.contains(&addr)
             || addr == self.region.service_addr()
+            || self.gateway_service_at(addr).is_some()
     }
 
     /// I1, I3: inbound through the destination VPC's gateway, translated back to the private IP.
@@ -306,7 +327,7 @@ impl World {
         rec.hop(self, Component::Igw(g), Why::Nothing, Some(h), Some(inside));
         self.check_nacl(e.subnet, Direction::Ingress, inside, rec)?;
         self.arrive_at(dst, inside, mode, rec)?;
-        Ok(LegEnd { eni: Some(dst), header: inside })
+        Ok(LegEnd { eni: Some(dst), header: inside, via: None })
     }
 }
 

@@ -56,6 +56,8 @@ pub enum Component {
     NatGateway(NatId),
     /// A VPC peering connection.
     Peering(PeeringId),
+    /// A gateway endpoint.
+    GatewayEndpoint(GatewayEndpointId),
     /// The internet, or the host on it with this address.
     Internet(Option<Ipv4Addr>),
 }
@@ -133,6 +135,15 @@ pub(crate) enum LegRecord {
         arrived: Header,
         /// L8: the response goes to this address instead of the seen source (a load balancer node).
         reply_to: Option<Ipv4Addr>,
+    },
+    /// E1: a routed leg from an interface to an AWS service through a gateway endpoint.
+    Gateway {
+        /// The endpoint.
+        endpoint: GatewayEndpointId,
+        /// The interface the leg started at (the response returns to it).
+        from: EniId,
+        /// The packet as the service saw it.
+        arrived: Header,
     },
     /// The PrivateLink hop from an endpoint interface to a load balancer node.
     PrivateLink {
@@ -268,7 +279,10 @@ impl World {
             rec.hop(self, Component::Instance(i), Why::Nothing, Some(flow.header), None);
         }
         let end = self.routed_leg(from, flow.header, leg::Mode::Forward, rec)?;
-        legs.push(LegRecord::Routed { to: end.eni, arrived: end.header, reply_to: None });
+        legs.push(match end.via {
+            Some(endpoint) => LegRecord::Gateway { endpoint, from, arrived: end.header },
+            None => LegRecord::Routed { to: end.eni, arrived: end.header, reply_to: None },
+        });
         self.arrived(end, flow.seq, legs, rec)
     }
 

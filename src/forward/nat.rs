@@ -31,7 +31,7 @@ impl World {
         if n.subnet != from_subnet {
             self.check_nacl(n.subnet, Direction::Ingress, h, rec)?;
         }
-        Ok(super::leg::LegEnd { eni: Some(n.eni), header: h })
+        Ok(super::leg::LegEnd { eni: Some(n.eni), header: h, via: None })
     }
 
     /// G1-G2: at the NAT gateway: a packet for its own address was not opened from inside and is
@@ -62,7 +62,10 @@ impl World {
         rec.hop(self, Component::NatGateway(nat), Why::Nothing, Some(h), Some(out));
         legs.push(LegRecord::Nat { nat, inside: h, outside: out });
         let end = self.routed_leg(n.eni, out, super::leg::Mode::Forward, rec)?;
-        legs.push(LegRecord::Routed { to: end.eni, arrived: end.header, reply_to: None });
+        legs.push(match end.via {
+            Some(endpoint) => LegRecord::Gateway { endpoint, from: n.eni, arrived: end.header },
+            None => LegRecord::Routed { to: end.eni, arrived: end.header, reply_to: None },
+        });
         self.arrived(end, seq, legs, rec)
     }
 

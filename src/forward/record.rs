@@ -174,6 +174,7 @@ fn classify(c: Component) -> (ComponentKind, Option<Handle>) {
         Component::Service(x) => (ComponentKind::VpcEndpointService, Handle::Service(x)),
         Component::NatGateway(x) => (ComponentKind::NatGateway, Handle::NatGateway(x)),
         Component::Peering(x) => (ComponentKind::VpcPeeringConnection, Handle::Peering(x)),
+        Component::GatewayEndpoint(x) => (ComponentKind::VpcEndpoint, Handle::GatewayEndpoint(x)),
         Component::Internet(_) => return (ComponentKind::Internet, None),
     };
     (kind, Some(handle))
@@ -195,6 +196,8 @@ pub fn internet_host_name(w: &World, addr: std::net::Ipv4Addr) -> String {
         format!("dns-resolver {addr}")
     } else if addr == w.region.service_addr() {
         format!("aws-services.{}.amazonaws.com", w.region.name)
+    } else if let Some(service) = w.gateway_service_at(addr) {
+        format!("{service}.{}.amazonaws.com", w.region.name)
     } else {
         addr.to_string()
     }
@@ -205,7 +208,7 @@ fn peer(w: &World, p: &Peer) -> SgPeer {
     match p {
         Peer::Cidr(c) => SgPeer::Cidr(*c),
         Peer::Group(g) => SgPeer::Group(Text::from(&w[g].aws_id)),
-        Peer::PrefixList(p) => SgPeer::PrefixList(Text::from(p)),
+        Peer::PrefixList(p) => SgPeer::PrefixList(Text::from(&w[p].aws_id)),
     }
 }
 
@@ -219,7 +222,7 @@ fn route_target(w: &World, target: &ModelTarget) -> RouteTarget {
         ModelTarget::Nat(n) => RouteTarget::NatGateway(Text::from(&w[n].aws_id)),
         ModelTarget::Pcx(p) => RouteTarget::VpcPeeringConnection(Text::from(&w[p].aws_id)),
         ModelTarget::Tgw(id) => RouteTarget::TransitGateway(Text::from(id)),
-        ModelTarget::GatewayEndpoint(id) => RouteTarget::GatewayEndpoint(Text::from(id)),
+        ModelTarget::GatewayEndpoint(g) => RouteTarget::GatewayEndpoint(Text::from(&w[g].aws_id)),
     }
 }
 

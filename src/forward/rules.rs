@@ -3,7 +3,7 @@
 
 use crate::ids::*;
 use crate::model::nacl::{AclVerdict, Action};
-use crate::model::security_group::SgRule;
+use crate::model::security_group::{Peer, SgRule};
 use crate::trace::{Direction, ExplanationCode, Header};
 use crate::world::World;
 
@@ -50,11 +50,15 @@ impl World {
         for &g in &e.groups {
             let rules = self[g].rules(dir);
             any_rules |= !rules.is_empty();
-            let group_holds = |g: SgId| {
-                (remote_vpc == e.vpc && self.group_reached_holds(e.vpc, g, remote))
-                    || node.is_some_and(|n| self[n].groups.contains(&g))
+            let indirect_holds = |p: &Peer| match p {
+                Peer::Group(g) => {
+                    (remote_vpc == e.vpc && self.group_reached_holds(e.vpc, *g, remote))
+                        || node.is_some_and(|n| self[n].groups.contains(g))
+                }
+                Peer::PrefixList(pl) => self[pl].contains(remote),
+                Peer::Cidr(c) => c.contains(remote),
             };
-            if let Some(r) = rules.first_match(h.protocol, h.dst_port, remote, group_holds) {
+            if let Some(r) = rules.first_match(h.protocol, h.dst_port, remote, indirect_holds) {
                 return SgDecision::Allowed(g, r);
             }
         }

@@ -4,12 +4,14 @@
 pub mod eip;
 pub mod endpoint_service;
 pub mod eni;
+pub mod gateway_endpoint;
 pub mod igw;
 pub mod instance;
 pub mod nacl;
 pub mod nat_gateway;
 pub mod nlb;
 pub mod peering;
+pub mod prefix_list;
 pub mod route_table;
 pub mod security_group;
 pub mod subnet;

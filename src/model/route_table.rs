@@ -12,7 +12,7 @@ mod lpm;
 use std::ops::Deref;
 
 use crate::addr::Cidr;
-use crate::ids::{EniId, IgwId, InstanceId, NatId, PeeringId, VpcId};
+use crate::ids::{EniId, GatewayEndpointId, IgwId, InstanceId, NatId, PeeringId, PrefixListId, VpcId};
 use crate::model::Tags;
 
 /// Where a route sends matching traffic (R4).
@@ -32,8 +32,8 @@ pub enum RouteTarget {
     Pcx(PeeringId),
     /// A transit gateway (kept in the model; not simulated yet).
     Tgw(String),
-    /// A gateway endpoint (kept in the model; not simulated yet).
-    GatewayEndpoint(String),
+    /// A gateway endpoint (E1).
+    GatewayEndpoint(GatewayEndpointId),
 }
 
 /// Who made a route.
@@ -48,8 +48,11 @@ pub enum RouteOrigin {
 /// One route.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Route {
-    /// Destination block.
+    /// Destination block (for a prefix-list route, one of the list's entries).
     pub destination: Cidr,
+    /// E1/E5: the prefix list this route stands for one entry of; a prefix-list route is
+    /// kept as one route per entry, so longest prefix match runs over the entries (R3).
+    pub prefix_list: Option<PrefixListId>,
     /// Target.
     pub target: RouteTarget,
     /// Origin.
@@ -207,7 +210,12 @@ mod tests {
     use rand::{Rng, SeedableRng};
 
     fn route(c: Cidr) -> Route {
-        Route { destination: c, target: RouteTarget::Local, origin: RouteOrigin::CreateRoute }
+        Route {
+            destination: c,
+            prefix_list: None,
+            target: RouteTarget::Local,
+            origin: RouteOrigin::CreateRoute,
+        }
     }
 
     fn scan(routes: &[Route], dst: u32) -> Option<Cidr> {

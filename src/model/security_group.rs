@@ -15,7 +15,7 @@ use std::ops::Deref;
 use std::net::Ipv4Addr;
 
 use crate::addr::{Cidr, PortRange, Protocol, RuleProtocol};
-use crate::ids::{SgId, VpcId};
+use crate::ids::{PrefixListId, SgId, VpcId};
 use crate::model::Tags;
 
 /// Who a rule allows (S5).
@@ -25,8 +25,8 @@ pub enum Peer {
     Cidr(Cidr),
     /// Members of a group: their private IPs only (I6).
     Group(SgId),
-    /// A managed prefix list (kept; matches nothing offline).
-    PrefixList(String),
+    /// A managed prefix list (E5): its entries' blocks.
+    PrefixList(PrefixListId),
 }
 
 /// One allow rule.
@@ -107,23 +107,25 @@ impl SgRules {
 
     /// S1/S5: the first rule, in order, that admits `protocol` and `port` and whose peer
     /// holds `remote`: a CIDR peer by containing it, a group peer when `group_holds` says
-    /// the address belongs to a member (I6), a prefix list never (offline).
+    /// the address belongs to a member (I6), a prefix list when `indirect_holds` says one of
+    /// its entries holds it (E5). `indirect_holds` is asked only about group and list peers.
     #[inline]
     pub fn first_match(
         &self,
         protocol: Protocol,
         port: u16,
         remote: Ipv4Addr,
-        mut group_holds: impl FnMut(SgId) -> bool,
+        mut indirect_holds: impl FnMut(&Peer) -> bool,
     ) -> Option<&SgRule> {
         match &self.table {
-            Some(t) => t.first_match(&self.list, protocol, port, remote, group_holds).map(|i| &self.list[i]),
+            Some(t) => {
+                t.first_match(&self.list, protocol, port, remote, indirect_holds).map(|i| &self.list[i])
+            }
             None => self.list.iter().find(|r| {
                 r.admits(protocol, port)
                     && match &r.peer {
                         Peer::Cidr(c) => c.contains(remote),
-                        Peer::Group(g) => group_holds(*g),
-                        Peer::PrefixList(_) => false,
+                        indirect => indirect_holds(indirect),
                     }
             }),
         }
@@ -248,7 +250,7 @@ mod tests {
         let ports = if rng.random_bool(0.1) { PortRange::ALL } else { PortRange { from, to } };
         let peer = match rng.random_range(0..10) {
             0 => Peer::Group(SgId(rng.random_range(0..3))),
-            1 => Peer::PrefixList("pl-1".into()),
+            1 => Peer::PrefixList(PrefixListId(1)),
             _ => Peer::Cidr(Cidr::new(Ipv4Addr::from(rng.random::<u32>()), rng.random_range(0..=32))),
         };
         SgRule { rule_id: String::new(), protocol, ports, peer, description: None }
@@ -269,11 +271,17 @@ mod tests {
                     _ => rng.random(),
                 };
                 let addr = Ipv4Addr::from(rng.random::<u32>() >> rng.random_range(0..4));
-                let holds =
-                    |p: &Peer| matches!(p, Peer::Cidr(c) if c.contains(addr)) || *p == Peer::Group(SgId(1));
+                let holds = |p: &Peer| {
+                    matches!(p, Peer::Cidr(c) if c.contains(addr))
+                        || *p == Peer::Group(SgId(1))
+                        || *p == Peer::PrefixList(PrefixListId(1))
+                };
                 let scan = list.iter().position(|r| r.admits(protocol, port) && holds(&r.peer));
-                let fast =
-                    rules.first_match(protocol, port, addr, |g| g == SgId(1)).map(|r| r as *const SgRule);
+                let fast = rules
+                    .first_match(protocol, port, addr, |p| {
+                        *p == Peer::Group(SgId(1)) || *p == Peer::PrefixList(PrefixListId(1))
+                    })
+                    .map(|r| r as *const SgRule);
                 assert_eq!(fast, scan.map(|i| &rules[i] as *const SgRule), "n={n} {protocol} {port}");
             }
         }

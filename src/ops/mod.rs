@@ -6,8 +6,10 @@
 pub mod clock;
 pub mod ec2;
 pub mod elbv2;
+pub mod gateway_endpoint;
 pub mod nat;
 pub mod peering;
+pub mod prefix_list;
 pub mod privatelink;
 pub mod security;
 pub mod tags;

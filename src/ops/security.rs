@@ -171,7 +171,7 @@ impl World {
         let peer = match &r.peer {
             Peer::Cidr(c) => c.to_string(),
             Peer::Group(g) => self.sgs[*g].aws_id.clone(),
-            Peer::PrefixList(p) => p.clone(),
+            Peer::PrefixList(p) => self.prefix_lists[*p].aws_id.clone(),
         };
         let (from, to) = (r.ports.from, r.ports.to);
         match r.protocol {

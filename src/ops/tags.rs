@@ -38,6 +38,8 @@ impl World {
             Handle::Endpoint(x) => &mut self.endpoints[x].tags,
             Handle::NatGateway(x) => &mut self.nat_gateways[x].tags,
             Handle::Peering(x) => &mut self.peerings[x].tags,
+            Handle::PrefixList(x) => &mut self.prefix_lists[x].tags,
+            Handle::GatewayEndpoint(x) => &mut self.gateway_endpoints[x].tags,
             Handle::TargetGroup(x) => &mut self.target_groups[x].tags,
             Handle::Listener(_) => return None,
         })

@@ -125,8 +125,12 @@ impl World {
     fn new_route_table(&mut self, vpc: VpcId, cidr: Cidr, main: bool, tags: Tags) -> RouteTableId {
         let id = RouteTableId(self.route_tables.len() as u32);
         let aws_id = self.ids.aws_id("rtb");
-        let local =
-            Route { destination: cidr, target: RouteTarget::Local, origin: RouteOrigin::CreateRouteTable };
+        let local = Route {
+            destination: cidr,
+            prefix_list: None,
+            target: RouteTarget::Local,
+            origin: RouteOrigin::CreateRouteTable,
+        };
         self.route_tables.insert(
             &mut self.by_aws_id,
             Handle::RouteTable,
@@ -391,7 +395,7 @@ impl World {
         self.enis().live().any(|(id, e)| e.vpc == vpc && self.public_ip_of(id).is_some())
     }
 
-    fn resolve_target(
+    pub(crate) fn resolve_target(
         &self,
         op: &str,
         table: RouteTableId,
@@ -401,7 +405,11 @@ impl World {
         Ok(match spec {
             RouteTargetSpec::Gateway(id) if id == "local" => RouteTarget::Local,
             RouteTargetSpec::Gateway(id) if id.starts_with("vpce-") => {
-                RouteTarget::GatewayEndpoint(id.clone())
+                return Err(ApiError::new(
+                    op,
+                    "InvalidParameterValue",
+                    format!("route to gateway endpoint {id}: a gateway endpoint adds its own routes to the tables given with --route-table-ids (E1)"),
+                ))
             }
             RouteTargetSpec::Gateway(id) => {
                 let igw = self.igw_id(op, id)?;
@@ -464,7 +472,7 @@ impl World {
             self.quotas.check(Quota::RoutesPerTable, OP, own + 1)?;
         }
         let rt = &mut self.route_tables[table];
-        if !rt.insert(Route { destination, target, origin: RouteOrigin::CreateRoute }) {
+        if !rt.insert(Route { destination, prefix_list: None, target, origin: RouteOrigin::CreateRoute }) {
             return Err(ApiError::new(
                 OP,
                 "RouteAlreadyExists",
@@ -549,7 +557,8 @@ impl World {
             RouteTarget::Instance(i) => self.instances[*i].state == InstanceState::Running,
             RouteTarget::Nat(n) => !self.nat_gateways[*n].is_gone(),
             RouteTarget::Pcx(p) => self.peerings[*p].is_active(),
-            RouteTarget::Tgw(_) | RouteTarget::GatewayEndpoint(_) => true,
+            RouteTarget::GatewayEndpoint(g) => !self.gateway_endpoints[*g].deleted,
+            RouteTarget::Tgw(_) => true,
         }
     }
 
@@ -562,7 +571,8 @@ impl World {
             RouteTarget::Instance(i) => self.instances[*i].aws_id.clone(),
             RouteTarget::Nat(n) => self.nat_gateways[*n].aws_id.clone(),
             RouteTarget::Pcx(p) => self.peerings[*p].aws_id.clone(),
-            RouteTarget::Tgw(s) | RouteTarget::GatewayEndpoint(s) => s.clone(),
+            RouteTarget::GatewayEndpoint(g) => self.gateway_endpoints[*g].aws_id.clone(),
+            RouteTarget::Tgw(s) => s.clone(),
         }
     }
 

@@ -219,6 +219,8 @@ fn type_of(h: Handle) -> &'static str {
         Handle::Endpoint(_) => "AWS::EC2::VPCEndpoint",
         Handle::NatGateway(_) => "AWS::EC2::NatGateway",
         Handle::Peering(_) => "AWS::EC2::VPCPeeringConnection",
+        Handle::PrefixList(_) => "AWS::EC2::PrefixList",
+        Handle::GatewayEndpoint(_) => "AWS::EC2::VPCEndpoint",
     }
 }
 

@@ -110,13 +110,22 @@ impl StackBuilder<'_> {
 
     pub(super) fn route(&mut self, p: Props<'_>) -> R {
         let table = self.lookup(&p, "RouteTableId", |w, id| w.route_table_id("CreateRoute", id))?;
-        let dest = p.opt_cidr("DestinationCidrBlock")?.ok_or_else(|| {
-            bad_hint(
+        let list = match p.opt_str("DestinationPrefixListId")? {
+            Some(id) => Some(
+                self.world
+                    .prefix_list_id("CreateRoute", &id)
+                    .map_err(|e| api(e, Some("DestinationPrefixListId")))?,
+            ),
+            None => None,
+        };
+        let dest = p.opt_cidr("DestinationCidrBlock")?;
+        if dest.is_none() && list.is_none() {
+            return Err(bad_hint(
                 "DestinationCidrBlock",
-                "required property DestinationCidrBlock is missing",
-                "IPv6 and prefix-list routes are not modelled",
-            )
-        })?;
+                "required property DestinationCidrBlock (or DestinationPrefixListId) is missing",
+                "IPv6 routes are not modelled",
+            ));
+        }
         let targets = [
             ("GatewayId", RouteTargetSpec::Gateway as fn(String) -> RouteTargetSpec),
             ("InstanceId", RouteTargetSpec::Instance),
@@ -138,8 +147,20 @@ impl StackBuilder<'_> {
                 "add GatewayId, InstanceId, NetworkInterfaceId, NatGatewayId or VpcPeeringConnectionId",
             )
         })?;
-        self.world.create_route(table, dest, &spec).map_err(|e| api(e, Some(key)))?;
-        Ok(created(format!("{}_{dest}", self.world[table].aws_id), &[]))
+        match (dest, list) {
+            (Some(dest), None) => {
+                self.world.create_route(table, dest, &spec).map_err(|e| api(e, Some(key)))?;
+                Ok(created(format!("{}_{dest}", self.world[table].aws_id), &[]))
+            }
+            (None, Some(pl)) => {
+                self.world.create_prefix_list_route(table, pl, &spec).map_err(|e| api(e, Some(key)))?;
+                Ok(created(format!("{}_{}", self.world[table].aws_id, self.world[pl].aws_id), &[]))
+            }
+            _ => Err(bad(
+                "DestinationPrefixListId",
+                "give DestinationCidrBlock or DestinationPrefixListId, not both",
+            )),
+        }
     }
 
     pub(super) fn route_table_association(&mut self, p: Props<'_>) -> R {
@@ -223,7 +244,9 @@ impl StackBuilder<'_> {
         } else {
             "DestinationPrefixListId"
         })? {
-            Peer::PrefixList(pl)
+            let key =
+                if dir == Direction::Ingress { "SourcePrefixListId" } else { "DestinationPrefixListId" };
+            Peer::PrefixList(self.world.prefix_list_id("CreateStack", &pl).map_err(|e| api(e, Some(key)))?)
         } else {
             return Err(bad_hint("CidrIp", "the rule names no peer", format!("add CidrIp or {peer_key}")));
         };
@@ -469,11 +492,14 @@ impl StackBuilder<'_> {
 
     pub(super) fn endpoint(&mut self, p: Props<'_>) -> R {
         let kind = p.opt_str("VpcEndpointType")?.unwrap_or_else(|| "Gateway".into());
+        if kind == "Gateway" {
+            return self.gateway_endpoint(p);
+        }
         if kind != "Interface" {
             return Err(bad_hint(
                 "VpcEndpointType",
                 format!("{kind} endpoints are not modelled"),
-                "use VpcEndpointType: Interface",
+                "use VpcEndpointType: Interface or Gateway",
             ));
         }
         let mut subnets = Vec::new();

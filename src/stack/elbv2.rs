@@ -269,6 +269,10 @@ impl StackBuilder<'_> {
             ("AWS::EC2::VPCEndpointService", Some(Handle::Service(x))) => {
                 w.delete_vpc_endpoint_service_configuration(x).map_err(refused)?
             }
+            ("AWS::EC2::VPCEndpoint", Some(Handle::GatewayEndpoint(x))) => w.delete_gateway_endpoint(x),
+            ("AWS::EC2::PrefixList", Some(Handle::PrefixList(x))) => {
+                w.delete_managed_prefix_list(x).map_err(refused)?
+            }
             ("AWS::EC2::VPCPeeringConnection", Some(Handle::Peering(x))) => {
                 w.delete_vpc_peering_connection(x).map_err(refused)?
             }

@@ -5,6 +5,7 @@
 
 mod ec2;
 mod elbv2;
+mod gateway;
 pub mod import;
 mod nat;
 mod peering;
@@ -44,6 +45,7 @@ pub const SUPPORTED_TYPES: &[&str] = &[
     "AWS::EC2::VPCEndpointServicePermissions",
     "AWS::EC2::VPCEndpoint",
     "AWS::EC2::VPCPeeringConnection",
+    "AWS::EC2::PrefixList",
     "AWS::ElasticLoadBalancingV2::LoadBalancer",
     "AWS::ElasticLoadBalancingV2::TargetGroup",
     "AWS::ElasticLoadBalancingV2::Listener",
@@ -119,6 +121,7 @@ impl ResourceSink for StackBuilder<'_> {
             "AWS::EC2::VPCEndpointServicePermissions" => self.endpoint_service_permissions(p),
             "AWS::EC2::VPCEndpoint" => self.endpoint(p),
             "AWS::EC2::VPCPeeringConnection" => self.peering_connection(p),
+            "AWS::EC2::PrefixList" => self.prefix_list(p),
             "AWS::ElasticLoadBalancingV2::LoadBalancer" => self.load_balancer(logical_id, p),
             "AWS::ElasticLoadBalancingV2::TargetGroup" => self.target_group(logical_id, p),
             "AWS::ElasticLoadBalancingV2::Listener" => self.listener(p),

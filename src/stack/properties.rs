@@ -68,7 +68,7 @@ pub const TABLE: &[(&str, Properties)] = &[
             ("CoreNetworkArn", R),
             ("DestinationCidrBlock", M),
             ("DestinationIpv6CidrBlock", R),
-            ("DestinationPrefixListId", R),
+            ("DestinationPrefixListId", M),
             ("EgressOnlyInternetGatewayId", R),
             ("GatewayId", M),
             ("InstanceId", M),
@@ -272,7 +272,7 @@ pub const TABLE: &[(&str, Properties)] = &[
             ("PolicyDocument", W),
             ("PrivateDnsEnabled", M),
             ("ResourceConfigurationArn", R),
-            ("RouteTableIds", R),
+            ("RouteTableIds", M),
             ("SecurityGroupIds", M),
             ("ServiceName", M),
             ("ServiceNetworkArn", R),
@@ -281,6 +281,10 @@ pub const TABLE: &[(&str, Properties)] = &[
             ("VpcEndpointType", M),
             ("VpcId", M),
         ],
+    ),
+    (
+        "AWS::EC2::PrefixList",
+        &[("AddressFamily", M), ("Entries", M), ("MaxEntries", M), ("PrefixListName", M), ("Tags", M)],
     ),
     (
         "AWS::EC2::VPCPeeringConnection",

@@ -10,6 +10,7 @@ use crate::model::vpc_endpoint::EndpointState;
 use crate::model::Tags;
 use crate::ops::ec2::RunInstance;
 use crate::ops::elbv2::{CreateLoadBalancer, CreateTargetGroup, TargetSpec};
+use crate::ops::gateway_endpoint::CreateGatewayEndpoint;
 use crate::ops::privatelink::CreateVpcEndpoint;
 use crate::ops::security::{acl_entry, Permission};
 use crate::ops::vpc::{CreateSubnet, CreateVpc, RouteTargetSpec};
@@ -60,6 +61,16 @@ impl Topology {
         for (v, plan) in self.vpcs.iter().enumerate() {
             built.push(build_vpc(&mut w, v, plan));
         }
+        let peerings: Vec<PeeringId> =
+            self.peerings.iter().filter_map(|p| build_peering(&mut w, p, &built)).collect();
+        for v in &self.s3_endpoints {
+            let b = &built[v.index(built.len())];
+            let service_name = format!("com.amazonaws.{REGION}.s3");
+            let route_tables = vec![w[b.vpc].main_route_table];
+            let req =
+                CreateGatewayEndpoint { vpc: Some(b.vpc), service_name, route_tables, tags: Tags::new() };
+            let _ = w.create_gateway_endpoint(req);
+        }
         for (v, plan) in self.vpcs.iter().enumerate() {
             if let Some(nlb) = &plan.nlb {
                 build_nlb(&mut w, v, nlb, &built);
@@ -86,10 +97,33 @@ impl Topology {
                     w.terminate_instance(InstanceId(i.index(w.instances().len()) as u32));
                 }
                 Change::Terminate(_) => {}
+                Change::DeletePeering(i) if !peerings.is_empty() => {
+                    let _ = w.delete_vpc_peering_connection(peerings[i.index(peerings.len())]);
+                }
+                Change::DeletePeering(_) => {}
             }
         }
         w
     }
+}
+
+/// V1, V2: a connection (refused for one VPC with itself; failed for overlapping blocks, whose
+/// routes are then refused too), accepted or left pending, and the routes the plan asks for.
+fn build_peering(w: &mut World, p: &PeeringPlan, built: &[Built]) -> Option<PeeringId> {
+    let (a, b) = (&built[p.requester.index(built.len())], &built[p.accepter.index(built.len())]);
+    let pcx = w.create_vpc_peering_connection(a.vpc, b.vpc, Tags::new()).ok()?;
+    if p.accept {
+        let _ = w.accept_vpc_peering_connection(pcx);
+    }
+    let target = RouteTargetSpec::VpcPeeringConnection(w[pcx].aws_id.clone());
+    for (side, route) in [(a, p.requester_route), (b, p.accepter_route)] {
+        if let Some(r) = route {
+            let destinations = route_destinations(side.block);
+            let table = w[side.vpc].main_route_table;
+            let _ = w.create_route(table, cidr(&destinations[r % destinations.len()]), &target);
+        }
+    }
+    Some(pcx)
 }
 
 fn build_vpc(w: &mut World, v: usize, plan: &VpcPlan) -> Built {

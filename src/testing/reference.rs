@@ -30,6 +30,7 @@ use crate::model::instance::InstanceState;
 use crate::model::nacl::Action;
 use crate::model::nat_gateway::{NatState, PORT_HASH_SALT};
 use crate::model::nlb::{flow_hash, CrossZone, HealthState, Target, TargetRef};
+use crate::model::peering::PeeringState;
 use crate::model::route_table::{Route, RouteTarget};
 use crate::model::security_group::{Peer, SgRule};
 use crate::model::vpc_endpoint::EndpointState;
@@ -59,7 +60,7 @@ impl std::fmt::Display for Step {
 }
 
 /// The kinds a projected path keeps.
-pub const PATH_KINDS: [ComponentKind; 9] = [
+pub const PATH_KINDS: [ComponentKind; 10] = [
     ComponentKind::Instance,
     ComponentKind::NetworkInterface,
     ComponentKind::RouteTable,
@@ -69,6 +70,7 @@ pub const PATH_KINDS: [ComponentKind; 9] = [
     ComponentKind::VpcEndpoint,
     ComponentKind::VpcEndpointService,
     ComponentKind::NatGateway,
+    ComponentKind::VpcPeeringConnection,
 ];
 
 /// Who received a delivered flow.
@@ -116,7 +118,7 @@ pub struct Expected {
 
 /// The reference decision for a flow sent from interface `from`.
 pub fn evaluate(world: &World, from: EniId, flow: Flow) -> Expected {
-    let mut walk = Walk { w: world, forward: Vec::new(), ret: Vec::new(), returning: false };
+    let mut walk = Walk { w: world, forward: Vec::new(), ret: Vec::new(), returning: false, gateway: None };
     let verdict = match walk.forward(from, flow) {
         Err((code, at)) => Verdict::Blocked { code, at, on_return: false },
         Ok((to, seen, legs)) => {
@@ -186,9 +188,23 @@ enum Mode {
 
 /// One leg remembered for the response.
 enum Leg {
-    Routed { to: Option<EniId>, arrived: Header, reply_to: Option<Ipv4Addr> },
-    PrivateLink { endpoint: EndpointId, service: ServiceId, lb: LbId },
+    Routed {
+        to: Option<EniId>,
+        arrived: Header,
+        reply_to: Option<Ipv4Addr>,
+    },
+    /// E1: to an AWS service through a gateway endpoint; the answer comes back the same way.
+    Gateway {
+        endpoint: GatewayEndpointId,
+        from: EniId,
+        arrived: Header,
+    },
     Nat(NatId),
+    PrivateLink {
+        endpoint: EndpointId,
+        service: ServiceId,
+        lb: LbId,
+    },
 }
 
 /// Where the next hop of a leg is.
@@ -202,6 +218,8 @@ struct Walk<'w> {
     forward: Vec<Step>,
     ret: Vec<Step>,
     returning: bool,
+    /// The gateway endpoint the last leg left through, if it did.
+    gateway: Option<GatewayEndpointId>,
 }
 
 fn step(w: &World, h: Handle) -> Step {
@@ -219,7 +237,10 @@ fn step(w: &World, h: Handle) -> Step {
         Handle::Service(_) => ComponentKind::VpcEndpointService,
         Handle::NatGateway(_) => ComponentKind::NatGateway,
         Handle::Peering(_) => ComponentKind::VpcPeeringConnection,
-        Handle::Vpc(_) | Handle::Subnet(_) | Handle::Eip(_) => unreachable!("never a component of a path"),
+        Handle::GatewayEndpoint(_) => ComponentKind::VpcEndpoint,
+        Handle::Vpc(_) | Handle::Subnet(_) | Handle::Eip(_) | Handle::PrefixList(_) => {
+            unreachable!("never a component of a path")
+        }
     };
     Step { kind, id: w.aws_id(h).to_string() }
 }
@@ -277,6 +298,9 @@ fn route_active(w: &World, table: RouteTableId, target: &RouteTarget) -> bool {
         RouteTarget::Eni(e) => !w[e].deleted,
         RouteTarget::Instance(i) => w[i].state == InstanceState::Running,
         RouteTarget::Nat(n) => matches!(w[n].state, NatState::Pending | NatState::Available),
+        // V1, V5: only an active peering connection carries traffic.
+        RouteTarget::Pcx(p) => w[p].state == PeeringState::Active,
+        RouteTarget::GatewayEndpoint(g) => !w[g].deleted,
         _ => true,
     }
 }
@@ -291,7 +315,10 @@ fn rule_admits(r: &SgRule, h: &Header) -> bool {
 
 /// The hosts of the simulated internet.
 fn is_internet_host(w: &World, ip: Ipv4Addr) -> bool {
-    ip == CHECKIP_ADDR || PUBLIC_RESOLVERS.contains(&ip) || ip == w.region.service_addr()
+    ip == CHECKIP_ADDR
+        || PUBLIC_RESOLVERS.contains(&ip)
+        || ip == w.region.service_addr()
+        || ["s3", "dynamodb"].iter().any(|s| w.region.gateway_service_addr(s) == Some(ip))
 }
 
 /// The address and AZ of a target of a group in `vpc` (none when its instance's interface is
@@ -330,7 +357,10 @@ impl Walk<'_> {
         }
         let mut legs = Vec::new();
         let (to, arrived) = self.leg(from, flow.header, Mode::Forward)?;
-        legs.push(Leg::Routed { to, arrived, reply_to: None });
+        match self.gateway.take() {
+            Some(endpoint) => legs.push(Leg::Gateway { endpoint, from, arrived }),
+            None => legs.push(Leg::Routed { to, arrived, reply_to: None }),
+        }
         let (reached, seen) = self.reach(to, arrived, flow.seq, &mut legs)?;
         Ok((reached, seen, legs))
     }
@@ -392,7 +422,10 @@ impl Walk<'_> {
         };
         legs.push(Leg::Nat(n));
         let (to, arrived) = self.leg(nat.eni, Header { src: own, src_port: port, ..h }, Mode::Forward)?;
-        legs.push(Leg::Routed { to, arrived, reply_to: None });
+        match self.gateway.take() {
+            Some(endpoint) => legs.push(Leg::Gateway { endpoint, from: nat.eni, arrived }),
+            None => legs.push(Leg::Routed { to, arrived, reply_to: None }),
+        }
         self.reach(to, arrived, seq, legs)
     }
 
@@ -415,6 +448,12 @@ impl Walk<'_> {
                     }
                 }
                 Leg::Nat(n) => self.pass(step(self.w, Handle::NatGateway(n))),
+                Leg::Gateway { endpoint, from, arrived } => {
+                    let reply = arrived.reversed();
+                    self.pass(step(self.w, Handle::GatewayEndpoint(endpoint)));
+                    self.nacl(self.w[from].subnet, Direction::Ingress, &reply)?;
+                    self.enter(from, reply, Mode::Reply)?;
+                }
                 Leg::PrivateLink { endpoint, service, lb } => {
                     self.pass(step(self.w, Handle::Lb(lb)));
                     self.pass(step(self.w, Handle::Service(service)));
@@ -491,8 +530,48 @@ impl Walk<'_> {
                 }
                 Ok(Next::Arrived(Some(nat.eni), h))
             }
+            RouteTarget::Pcx(p) => self.peering(*p, e.vpc, e.subnet, h, mode),
+            RouteTarget::GatewayEndpoint(g) => self.gateway_endpoint(*g, h),
             _ => self.stop(ExplanationCode::TargetNotModelled, Handle::RouteTable(table)),
         }
+    }
+
+    /// V2: across the connection to the VPC on its other side, for that VPC's own addresses
+    /// only; beyond it, the peer's main table says whether the packet wanted a third VPC (not
+    /// transitive) or one of the peer's gateways (edge to edge).
+    fn peering(
+        &mut self,
+        p: PeeringId,
+        vpc: VpcId,
+        from_subnet: SubnetId,
+        h: Header,
+        mode: Mode,
+    ) -> Result<Next, Stop> {
+        let w = self.w;
+        let pcx = &w[p];
+        self.pass(step(w, Handle::Peering(p)));
+        let other = if pcx.requester == vpc { pcx.accepter } else { pcx.requester };
+        if w[other].cidr.contains(h.dst) {
+            return self.local(other, from_subnet, h, mode, true);
+        }
+        let peer_main = w[other].main_route_table;
+        let code = match longest_match(&w[peer_main].routes, h.dst).map(|r| &r.target) {
+            Some(RouteTarget::Igw(_) | RouteTarget::Nat(_) | RouteTarget::GatewayEndpoint(_)) => {
+                ExplanationCode::PeeringEdgeToEdge
+            }
+            _ => ExplanationCode::PeeringNotTransitive,
+        };
+        self.stop(code, Handle::Peering(p))
+    }
+
+    /// E1-E3: the service behind a gateway endpoint gets the packet unchanged.
+    fn gateway_endpoint(&mut self, g: GatewayEndpointId, h: Header) -> Result<Next, Stop> {
+        self.pass(step(self.w, Handle::GatewayEndpoint(g)));
+        if !is_internet_host(self.w, h.dst) {
+            return Err((ExplanationCode::UnknownDestination, internet()));
+        }
+        self.gateway = Some(g);
+        Ok(Next::Arrived(None, h))
     }
 
     /// Inside the VPC: the owner of the address, across its subnet's NACL when the subnet changes.
@@ -591,15 +670,32 @@ impl Walk<'_> {
         let holds = |peer: &Peer| match peer {
             Peer::Cidr(c) => c.contains(remote),
             Peer::Group(g) => {
+                // V3: a group of a peered VPC holds its members' private addresses, which
+                // arrive unchanged across the peering.
+                let group_vpc = w[g].vpc;
+                let peered = w.peerings().values().any(|p| {
+                    p.state == PeeringState::Active
+                        && ((p.requester == e.vpc && p.accepter == group_vpc)
+                            || (p.accepter == e.vpc && p.requester == group_vpc))
+                });
+                let member_vpc = if group_vpc == e.vpc {
+                    Some(e.vpc)
+                } else if peered && !w[e.vpc].cidr.contains(remote) && w[group_vpc].cidr.contains(remote) {
+                    Some(group_vpc)
+                } else {
+                    None
+                };
                 let member = mode != Mode::ForeignForward
-                    && owner_of_private(w, e.vpc, remote).is_some_and(|m| w[m].groups.contains(g));
+                    && member_vpc.is_some_and(|v| {
+                        owner_of_private(w, v, remote).is_some_and(|m| w[m].groups.contains(g))
+                    });
                 let from_node = match mode {
                     Mode::FromNode(node) => dir == Direction::Ingress && w[node].groups.contains(g),
                     _ => false,
                 };
                 member || from_node
             }
-            Peer::PrefixList(_) => false,
+            Peer::PrefixList(p) => w[p].entries.iter().any(|entry| entry.cidr.contains(remote)),
         };
         let rules = |g: &SgId| {
             let sg = &w[g];

@@ -38,6 +38,25 @@ pub struct Topology {
     pub clock_s: u64,
     /// Changes after the clock.
     pub late: Vec<Change>,
+    /// Peering connections between the VPCs, made after the VPCs (V1-V5).
+    pub peerings: Vec<PeeringPlan>,
+    /// VPCs given an S3 gateway endpoint on their main route table (E1).
+    pub s3_endpoints: Vec<Index>,
+}
+
+/// A peering connection and a route at each side (V1, V2).
+#[derive(Clone, Debug)]
+pub struct PeeringPlan {
+    /// The requester VPC.
+    pub requester: Index,
+    /// The accepter VPC (the same VPC, or an overlapping one, is refused or fails).
+    pub accepter: Index,
+    /// Accepted (else it stays pending: its routes are blackholes).
+    pub accept: bool,
+    /// A route in the requester's main table to the connection: index into its route destinations.
+    pub requester_route: Option<usize>,
+    /// The same in the accepter's main table.
+    pub accepter_route: Option<usize>,
 }
 
 /// One VPC and what lives in it.
@@ -235,6 +254,8 @@ pub enum Change {
     DetachIgw(Index),
     /// Terminate an instance: routes to it become blackholes (R5).
     Terminate(Index),
+    /// Delete a peering connection: its routes become blackholes (V5).
+    DeletePeering(Index),
 }
 
 /// A flow to resolve against a built world.
@@ -417,14 +438,46 @@ fn vpc() -> impl Strategy<Value = VpcPlan> {
         )
 }
 
+fn peering() -> impl Strategy<Value = PeeringPlan> {
+    (
+        any::<Index>(),
+        any::<Index>(),
+        prop::bool::weighted(0.8),
+        prop::option::weighted(0.8, 0..10usize),
+        prop::option::weighted(0.8, 0..10usize),
+    )
+        .prop_map(|(requester, accepter, accept, requester_route, accepter_route)| PeeringPlan {
+            requester,
+            accepter,
+            accept,
+            requester_route,
+            accepter_route,
+        })
+}
+
 fn change() -> impl Strategy<Value = Change> {
-    prop_oneof![any::<Index>().prop_map(Change::DetachIgw), any::<Index>().prop_map(Change::Terminate)]
+    prop_oneof![
+        any::<Index>().prop_map(Change::DetachIgw),
+        any::<Index>().prop_map(Change::Terminate),
+        any::<Index>().prop_map(Change::DeletePeering)
+    ]
 }
 
 /// A random valid topology: one to three VPCs.
 pub fn topology() -> impl Strategy<Value = Topology> {
     (0..1000u64, prop::collection::vec(vpc(), 1..4), prop_oneof![1 => Just(CLOCKS_S[0]), 1 => Just(CLOCKS_S[1]), 3 => Just(CLOCKS_S[2]), 3 => Just(CLOCKS_S[3])], prop::collection::vec(change(), 0..2))
-        .prop_map(|(seed, vpcs, clock_s, late)| Topology { seed, vpcs, clock_s, late })
+        .prop_flat_map(|(seed, vpcs, clock_s, late)| {
+            (prop::collection::vec(peering(), 0..3), prop::collection::vec(any::<Index>(), 0..2)).prop_map(
+                move |(peerings, s3_endpoints)| Topology {
+                    seed,
+                    vpcs: vpcs.clone(),
+                    clock_s,
+                    late: late.clone(),
+                    peerings,
+                    s3_endpoints,
+                },
+            )
+        })
 }
 
 /// A random topology whose first VPC always holds an NLB with a web group, fronted by an

@@ -41,7 +41,7 @@ fn rule(w: &World, r: &SgRule) -> String {
     let peer = match &r.peer {
         Peer::Cidr(c) => c.to_string(),
         Peer::Group(g) => label(w, Handle::Sg(*g)),
-        Peer::PrefixList(p) => p.clone(),
+        Peer::PrefixList(p) => w[p].aws_id.clone(),
     };
     format!("{}{} {peer}", r.protocol, ports(r.protocol, r.ports))
 }

@@ -26,12 +26,14 @@ use crate::ids::*;
 use crate::model::eip::ElasticIp;
 use crate::model::endpoint_service::EndpointService;
 use crate::model::eni::NetworkInterface;
+use crate::model::gateway_endpoint::GatewayEndpoint;
 use crate::model::igw::InternetGateway;
 use crate::model::instance::Instance;
 use crate::model::nacl::NetworkAcl;
 use crate::model::nat_gateway::{NatGateway, NatState};
 use crate::model::nlb::{Listener, LoadBalancer, TargetGroup};
 use crate::model::peering::VpcPeeringConnection;
+use crate::model::prefix_list::PrefixList;
 use crate::model::route_table::RouteTable;
 use crate::model::security_group::SecurityGroup;
 use crate::model::subnet::Subnet;
@@ -62,7 +64,9 @@ live_until_deleted!(
     NetworkInterface,
     LoadBalancer,
     Listener,
-    TargetGroup
+    TargetGroup,
+    PrefixList,
+    GatewayEndpoint
 );
 
 impl Live for NatGateway {
@@ -121,6 +125,10 @@ pub enum Handle {
     NatGateway(NatId),
     /// A VPC peering connection.
     Peering(PeeringId),
+    /// A managed prefix list.
+    PrefixList(PrefixListId),
+    /// A gateway endpoint.
+    GatewayEndpoint(GatewayEndpointId),
 }
 
 /// AWS ids to handles without a second copy of each id: a map from the id's 64-bit
@@ -171,6 +179,8 @@ aws_id_field! {
     VpcEndpoint => aws_id;
     NatGateway => aws_id;
     VpcPeeringConnection => aws_id;
+    PrefixList => aws_id;
+    GatewayEndpoint => aws_id;
 }
 
 /// The Name tag: a scan of the usual handful of tags.
@@ -248,6 +258,10 @@ pub struct World {
     nat_gateways: Arena<NatId, NatGateway>,
     /// VPC peering connections.
     peerings: Arena<PeeringId, VpcPeeringConnection>,
+    /// Managed prefix lists (AWS's for the region's gateway services first).
+    prefix_lists: Arena<PrefixListId, PrefixList>,
+    /// Gateway endpoints.
+    gateway_endpoints: Arena<GatewayEndpointId, GatewayEndpoint>,
     /// AWS id (or ARN) to handle, keyed by a hash of the id (the resource holds the text).
     by_aws_id: IdIndex,
     /// (VPC, address) to the live subnet whose block holds it.
@@ -270,7 +284,7 @@ impl World {
         let mut ids = IdGen::new(config.seed);
         let account_id = format!("{:012}", ids.below(900_000_000_000) + 100_000_000_000);
         let flow_key = ids.next_u64();
-        World {
+        let mut world = World {
             region: config.region,
             caller: format!("arn:aws:iam::{account_id}:root"),
             account_id,
@@ -295,6 +309,8 @@ impl World {
             endpoints: Arena::new(),
             nat_gateways: Arena::new(),
             peerings: Arena::new(),
+            prefix_lists: Arena::new(),
+            gateway_endpoints: Arena::new(),
             by_aws_id: IdIndex::default(),
             subnets_by_address: SubnetsByAddress::default(),
             dns_names: DnsNames::default(),
@@ -302,7 +318,9 @@ impl World {
             eip_addresses: UndoMap::default(),
             links: Links::default(),
             in_transaction: false,
-        }
+        };
+        world.create_aws_prefix_lists();
+        world
     }
 
     /// A world in the named region with a seed; `None` for an unknown region.
@@ -406,6 +424,18 @@ impl World {
         &self.peerings
     }
 
+    /// PrefixList resources, by handle (deleted ones included; [`Arena::live`] skips them).
+    #[inline]
+    pub fn prefix_lists(&self) -> &Arena<PrefixListId, PrefixList> {
+        &self.prefix_lists
+    }
+
+    /// GatewayEndpoint resources, by handle (deleted ones included; [`Arena::live`] skips them).
+    #[inline]
+    pub fn gateway_endpoints(&self) -> &Arena<GatewayEndpointId, GatewayEndpoint> {
+        &self.gateway_endpoints
+    }
+
     /// The seeded stream AWS ids and generated names are drawn from (A5).
     #[inline]
     pub(crate) fn id_stream(&mut self) -> &mut IdGen {
@@ -457,6 +487,8 @@ impl World {
             Handle::Endpoint(x) => x.index() < self.endpoints.len(),
             Handle::NatGateway(x) => x.index() < self.nat_gateways.len(),
             Handle::Peering(x) => x.index() < self.peerings.len(),
+            Handle::PrefixList(x) => x.index() < self.prefix_lists.len(),
+            Handle::GatewayEndpoint(x) => x.index() < self.gateway_endpoints.len(),
         };
         exists.then(|| self.aws_id(h))
     }
@@ -534,6 +566,8 @@ impl World {
             Handle::Endpoint(x) => &self.endpoints[x].aws_id,
             Handle::NatGateway(x) => &self.nat_gateways[x].aws_id,
             Handle::Peering(x) => &self.peerings[x].aws_id,
+            Handle::PrefixList(x) => &self.prefix_lists[x].aws_id,
+            Handle::GatewayEndpoint(x) => &self.gateway_endpoints[x].aws_id,
         }
     }
 
@@ -568,6 +602,11 @@ impl World {
             Handle::Endpoint(x) => name_tag(&self.endpoints[x].tags),
             Handle::NatGateway(x) => name_tag(&self.nat_gateways[x].tags),
             Handle::Peering(x) => name_tag(&self.peerings[x].tags),
+            Handle::PrefixList(x) => {
+                let pl = &self.prefix_lists[x];
+                name_tag(&pl.tags).or(Some(pl.name.as_str()))
+            }
+            Handle::GatewayEndpoint(x) => name_tag(&self.gateway_endpoints[x].tags),
         }
     }
 
@@ -620,6 +659,8 @@ index_by_handle! {
     EndpointId => endpoints: VpcEndpoint;
     NatId => nat_gateways: NatGateway;
     PeeringId => peerings: VpcPeeringConnection;
+    PrefixListId => prefix_lists: PrefixList;
+    GatewayEndpointId => gateway_endpoints: GatewayEndpoint;
 }
 
 #[cfg(test)]

@@ -143,6 +143,8 @@ macro_rules! each_store {
         w.endpoints.$method();
         w.nat_gateways.$method();
         w.peerings.$method();
+        w.prefix_lists.$method();
+        w.gateway_endpoints.$method();
         w.by_aws_id.by_hash.$method();
         w.by_aws_id.spill.$method();
         w.members.$method();

@@ -54,6 +54,15 @@ pub enum RouteChange {
     Replace,
 }
 
+/// Where a route goes: a CIDR or a prefix list (E5).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RouteDestination {
+    /// `--destination-cidr-block`.
+    Cidr(Cidr),
+    /// `--destination-prefix-list-id`.
+    PrefixList(String),
+}
+
 /// Which group a security group call names.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum GroupRef {
@@ -242,8 +251,8 @@ pub enum Request {
         change: RouteChange,
         /// `--route-table-id`.
         route_table_id: String,
-        /// `--destination-cidr-block`.
-        destination: Cidr,
+        /// `--destination-cidr-block` or `--destination-prefix-list-id`.
+        destination: RouteDestination,
         /// The one target flag given.
         target: RouteTargetSpec,
     },
@@ -251,8 +260,8 @@ pub enum Request {
     DeleteRoute {
         /// `--route-table-id`.
         route_table_id: String,
-        /// `--destination-cidr-block`.
-        destination: Cidr,
+        /// `--destination-cidr-block` or `--destination-prefix-list-id`.
+        destination: RouteDestination,
     },
     /// ec2 describe-vpcs, -subnets, -route-tables, -instances, -network-interfaces,
     /// -internet-gateways, -security-groups: the call's JSON, narrowed by ids and filters.
@@ -449,6 +458,38 @@ pub enum Request {
         /// `--accepter-peering-connection-options`.
         accepter: Option<PeeringOptions>,
     },
+    /// ec2 create-managed-prefix-list.
+    CreateManagedPrefixList {
+        /// `--prefix-list-name`.
+        name: String,
+        /// `--max-entries`.
+        max_entries: u32,
+        /// `--entries`: CIDR and description.
+        entries: Vec<(Cidr, Option<String>)>,
+    },
+    /// ec2 describe-prefix-lists (AWS's lists) or describe-managed-prefix-lists (all).
+    DescribePrefixLists {
+        /// describe-managed-prefix-lists.
+        managed: bool,
+        /// `--prefix-list-ids`.
+        ids: Vec<String>,
+        /// `--filters`.
+        filters: Vec<Filter>,
+    },
+    /// ec2 get-managed-prefix-list-entries.
+    GetManagedPrefixListEntries {
+        /// `--prefix-list-id`.
+        id: String,
+    },
+    /// ec2 create-vpc-endpoint --vpc-endpoint-type Gateway (the CLI's default type).
+    CreateGatewayEndpoint {
+        /// `--vpc-id`.
+        vpc_id: String,
+        /// `--service-name`.
+        service_name: String,
+        /// `--route-table-ids`.
+        route_table_ids: Vec<String>,
+    },
     /// cloudformation delete-stack.
     DeleteStack {
         /// `--stack-name`.
@@ -640,13 +681,27 @@ impl Request {
             "create-route" | "replace-route" => R::Route {
                 change: if name == "create-route" { RouteChange::Create } else { RouteChange::Replace },
                 route_table_id: f.req("route-table-id")?,
-                destination: f.cidr("destinationCidrBlock", &f.req("destination-cidr-block")?)?,
+                destination: route_destination(f)?,
                 target: route_target(f)?,
             },
             "delete-route" => R::DeleteRoute {
                 route_table_id: f.req("route-table-id")?,
-                destination: f.cidr("destinationCidrBlock", &f.req("destination-cidr-block")?)?,
+                destination: route_destination(f)?,
             },
+            "create-managed-prefix-list" => create_managed_prefix_list(f)?,
+            "describe-prefix-lists" => R::DescribePrefixLists {
+                managed: false,
+                ids: f.list("prefix-list-ids"),
+                filters: f.filters()?,
+            },
+            "describe-managed-prefix-lists" => R::DescribePrefixLists {
+                managed: true,
+                ids: f.list("prefix-list-ids"),
+                filters: f.filters()?,
+            },
+            "get-managed-prefix-list-entries" => {
+                R::GetManagedPrefixListEntries { id: f.req("prefix-list-id")? }
+            }
             "describe-vpcs" => describe(f, DescribeEc2::Vpcs, "vpc-ids")?,
             "describe-subnets" => describe(f, DescribeEc2::Subnets, "subnet-ids")?,
             "describe-route-tables" => describe(f, DescribeEc2::RouteTables, "route-table-ids")?,
@@ -778,22 +833,33 @@ fn describe(f: &Flags, what: DescribeEc2, ids: &str) -> Result<Request, AwsError
 }
 
 fn create_vpc_endpoint(f: &Flags) -> Result<Request, AwsError> {
+    let refuse =
+        |message: String| AwsError::Value(ApiError::new("CreateVpcEndpoint", "InvalidParameter", message));
     match f.opt("vpc-endpoint-type").as_deref() {
         Some("Interface") => {}
+        None | Some("Gateway") => {
+            // E1: Gateway is the CLI's default type; an interface endpoint's flags do not apply.
+            let interface_only =
+                ["subnet-ids", "security-group-ids", "private-dns-enabled", "no-private-dns-enabled"];
+            if let Some(flag) = interface_only.iter().find(|k| f.values.contains_key(**k)) {
+                return Err(refuse(format!("--{flag} is for Interface endpoints; a Gateway endpoint (the default type) takes --route-table-ids")));
+            }
+            return Ok(Request::CreateGatewayEndpoint {
+                vpc_id: f.req("vpc-id")?,
+                service_name: f.req("service-name")?,
+                route_table_ids: f.list("route-table-ids"),
+            });
+        }
         Some(kind) => {
-            return Err(AwsError::Value(ApiError::new(
-                "CreateVpcEndpoint",
-                "InvalidParameter",
-                format!("{kind} endpoints are not simulated; use --vpc-endpoint-type Interface"),
+            return Err(refuse(format!(
+                "{kind} endpoints are not simulated; use --vpc-endpoint-type Interface or Gateway"
             )))
         }
-        None => {
-            return Err(AwsError::Value(ApiError::new(
-                "CreateVpcEndpoint",
-                "InvalidParameter",
-                "Gateway endpoints (the default type) are not simulated; use --vpc-endpoint-type Interface",
-            )))
-        }
+    }
+    if f.values.contains_key("route-table-ids") {
+        return Err(refuse(
+            "--route-table-ids is for Gateway endpoints; an Interface endpoint takes --subnet-ids".into(),
+        ));
     }
     Ok(Request::CreateVpcEndpoint {
         vpc_id: f.req("vpc-id")?,
@@ -802,6 +868,55 @@ fn create_vpc_endpoint(f: &Flags) -> Result<Request, AwsError> {
         security_group_ids: f.list("security-group-ids"),
         private_dns_enabled: f.switch("private-dns-enabled").unwrap_or(false),
     })
+}
+
+fn route_destination(f: &Flags) -> Result<RouteDestination, AwsError> {
+    match (f.opt("destination-cidr-block"), f.opt("destination-prefix-list-id")) {
+        (Some(c), None) => Ok(RouteDestination::Cidr(f.cidr("destinationCidrBlock", &c)?)),
+        (None, Some(pl)) => Ok(RouteDestination::PrefixList(pl)),
+        (Some(_), Some(_)) => Err(f.invalid(
+            "Give either --destination-cidr-block or --destination-prefix-list-id, not both".into(),
+        )),
+        (None, None) => Err(f.missing("destinationCidrBlock or destinationPrefixListId")),
+    }
+}
+
+/// `--entries Cidr=10.0.0.0/16,Description=office ...` (E5).
+fn create_managed_prefix_list(f: &Flags) -> Result<Request, AwsError> {
+    if let Some(family) = f.opt("address-family").filter(|a| a != "IPv4") {
+        return Err(AwsError::Unmodelled {
+            option: format!("--address-family {family}"),
+            why: "vpcsim models IPv4 only".into(),
+        });
+    }
+    let max_entries = match f.values.get("max-entries") {
+        Some(RawValue::Int(n)) => {
+            u32::try_from(*n).map_err(|_| f.invalid(format!("Invalid value {n} for MaxEntries")))?
+        }
+        _ => return Err(f.missing("MaxEntries")),
+    };
+    let mut entries = Vec::new();
+    for word in f.list("entries") {
+        let v = super::shorthand::parse(&word).map_err(AwsError::ParamError)?;
+        let items = match v {
+            Value::Array(items) => items,
+            item => vec![item],
+        };
+        for item in &items {
+            if let Some(k) =
+                item.as_object().and_then(|m| m.keys().find(|k| *k != "Cidr" && *k != "Description"))
+            {
+                return Err(AwsError::ParamError(format!("Parameter validation failed:\nUnknown parameter in Entries: \"{k}\", must be one of: Cidr, Description")));
+            }
+            let cidr =
+                item.get("Cidr").and_then(filter::scalar_text).ok_or_else(|| f.missing("Entries.Cidr"))?;
+            entries.push((
+                f.cidr("Entries.Cidr", &cidr)?,
+                item.get("Description").and_then(filter::scalar_text),
+            ));
+        }
+    }
+    Ok(Request::CreateManagedPrefixList { name: f.req("prefix-list-name")?, max_entries, entries })
 }
 
 fn route_target(f: &Flags) -> Result<RouteTargetSpec, AwsError> {

@@ -128,6 +128,7 @@ const SG_RULE_UNMODELLED: &[(&str, &str)] = &[
 const ROUTE: &[FlagSpec] = &[
     rs("route-table-id"),
     s("destination-cidr-block"),
+    s("destination-prefix-list-id"),
     s("gateway-id"),
     s("instance-id"),
     s("network-interface-id"),
@@ -137,7 +138,6 @@ const ROUTE: &[FlagSpec] = &[
 ];
 const ROUTE_UNMODELLED: &[(&str, &str)] = &[
     ("destination-ipv6-cidr-block", IPV6),
-    ("destination-prefix-list-id", "vpcsim routes to CIDR destinations only"),
     ("egress-only-internet-gateway-id", IPV6),
     ("carrier-gateway-id", "vpcsim does not model Wavelength zones"),
     ("local-gateway-id", "vpcsim does not model Outposts"),
@@ -197,10 +197,10 @@ pub const OPERATIONS: &[OpSpec] = &[
             l("subnet-ids"),
             l("security-group-ids"),
             sw("private-dns-enabled", "no-private-dns-enabled"),
+            l("route-table-ids"),
         ],
         &[
             ("policy-document", "vpcsim does not evaluate endpoint policies"),
-            ("route-table-ids", "vpcsim simulates Interface endpoints only"),
             ("ip-address-type", IPV6),
             ("dns-options", "vpcsim resolves endpoint names one way"),
             ("subnet-configurations", "give --subnet-ids; vpcsim picks the addresses"),
@@ -220,11 +220,8 @@ pub const OPERATIONS: &[OpSpec] = &[
     op_but(
         "ec2",
         "delete-route",
-        &[rs("route-table-id"), s("destination-cidr-block")],
-        &[
-            ("destination-ipv6-cidr-block", IPV6),
-            ("destination-prefix-list-id", "vpcsim routes to CIDR destinations only"),
-        ],
+        &[rs("route-table-id"), s("destination-cidr-block"), s("destination-prefix-list-id")],
+        &[("destination-ipv6-cidr-block", IPV6)],
     ),
     op("ec2", "describe-route-tables", &[l("route-table-ids"), l("filters")]),
     op("ec2", "describe-vpcs", &[l("vpc-ids"), l("filters")]),
@@ -334,6 +331,20 @@ pub const OPERATIONS: &[OpSpec] = &[
             s("requester-peering-connection-options"),
             s("accepter-peering-connection-options"),
         ],
+    ),
+    op_but(
+        "ec2",
+        "create-managed-prefix-list",
+        &[rs("prefix-list-name"), ri("max-entries"), s("address-family"), l("entries")],
+        &[("client-token", "vpcsim does not retry calls"), TAGS],
+    ),
+    op("ec2", "describe-prefix-lists", &[l("prefix-list-ids"), l("filters")]),
+    op("ec2", "describe-managed-prefix-lists", &[l("prefix-list-ids"), l("filters")]),
+    op_but(
+        "ec2",
+        "get-managed-prefix-list-entries",
+        &[rs("prefix-list-id")],
+        &[("target-version", "vpcsim keeps one version of a list")],
     ),
     op("elbv2", "register-targets", TARGETS),
     op("elbv2", "deregister-targets", TARGETS),

@@ -13,7 +13,6 @@
 use std::net::Ipv4Addr;
 
 use crate::addr::Protocol;
-use crate::ids::SgId;
 
 use super::{Peer, SgRule};
 
@@ -79,7 +78,7 @@ impl RuleTable {
         let buckets = [0, 1, 2].map(|i| intervals[i].buckets());
         let mut group_peers = 0;
         for (i, r) in rules.iter().enumerate() {
-            if let Peer::Group(_) = r.peer {
+            if !matches!(r.peer, Peer::Cidr(_)) {
                 group_peers |= 1 << i;
             }
         }
@@ -87,7 +86,7 @@ impl RuleTable {
     }
 
     /// The first rule, in order, admitting `protocol` and `port` whose peer holds `remote`
-    /// (CIDR peers here; group peers by `group_holds`).
+    /// (CIDR peers here; group and prefix-list peers by `indirect_holds`).
     #[inline]
     pub(super) fn first_match(
         &self,
@@ -95,7 +94,7 @@ impl RuleTable {
         protocol: Protocol,
         port: u16,
         remote: Ipv4Addr,
-        mut group_holds: impl FnMut(SgId) -> bool,
+        mut indirect_holds: impl FnMut(&Peer) -> bool,
     ) -> Option<usize> {
         let admitting = self.candidates(protocol, port);
         if admitting == 0 {
@@ -107,10 +106,8 @@ impl RuleTable {
             if self.group_peers & (1 << i) == 0 {
                 return Some(i);
             }
-            if let Peer::Group(g) = rules[i].peer {
-                if group_holds(g) {
-                    return Some(i);
-                }
+            if indirect_holds(&rules[i].peer) {
+                return Some(i);
             }
             hits &= hits - 1;
         }

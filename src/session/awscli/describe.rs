@@ -51,6 +51,20 @@ pub fn answer(s: &Session, op: &str, request: &Request) -> Option<Answer> {
                 })
             })
         }
+        R::DescribePrefixLists { managed, ids, filters } => {
+            let not_found = |id: &str| {
+                ("InvalidPrefixListID.NotFound", format!("The prefix list ID '{id}' does not exist"))
+            };
+            let (doc, set) = if *managed {
+                (j::managed_prefix_lists(w), &f::MANAGED_PREFIX_LISTS)
+            } else {
+                (j::prefix_lists(w), &f::PREFIX_LISTS)
+            };
+            narrow(op, doc, set, "PrefixListId", ids, filters, not_found)
+        }
+        R::GetManagedPrefixListEntries { id } => {
+            w.prefix_list_id(op, id).map(|pl| j::prefix_list_entries(w, pl))
+        }
         R::DescribeVpcPeeringConnections { ids, filters } => {
             let not_found = |id: &str| {
                 (

@@ -7,7 +7,7 @@ use serde_json::json;
 use super::{empty, Answer};
 use crate::command::aws::request::{
     AddressRef, AssociationRef, Change, GroupRef, InstanceChange, InterfaceRef, PeerRef, PermissionSpec,
-    RouteChange,
+    RouteChange, RouteDestination,
 };
 use crate::command::aws::Request;
 use crate::describe as j;
@@ -28,16 +28,32 @@ pub fn mutate(w: &mut World, op: &str, request: &Request) -> Answer {
         }
         R::Route { change, route_table_id, destination, target } => {
             let rt = w.route_table_id(op, route_table_id)?;
-            match change {
-                RouteChange::Create => {
-                    w.create_route(rt, *destination, target).map(|()| json!({"Return": true}))
+            match (change, destination) {
+                (RouteChange::Create, RouteDestination::Cidr(c)) => {
+                    w.create_route(rt, *c, target).map(|()| json!({"Return": true}))
                 }
-                RouteChange::Replace => w.replace_route(rt, *destination, target).map(|()| empty()),
+                (RouteChange::Create, RouteDestination::PrefixList(id)) => {
+                    let pl = w.prefix_list_id(op, id)?;
+                    w.create_prefix_list_route(rt, pl, target).map(|()| json!({"Return": true}))
+                }
+                (RouteChange::Replace, RouteDestination::Cidr(c)) => {
+                    w.replace_route(rt, *c, target).map(|()| empty())
+                }
+                (RouteChange::Replace, RouteDestination::PrefixList(id)) => {
+                    let pl = w.prefix_list_id(op, id)?;
+                    w.replace_prefix_list_route(rt, pl, target).map(|()| empty())
+                }
             }
         }
         R::DeleteRoute { route_table_id, destination } => {
             let rt = w.route_table_id(op, route_table_id)?;
-            w.delete_route(rt, *destination).map(|()| empty())
+            match destination {
+                RouteDestination::Cidr(c) => w.delete_route(rt, *c).map(|()| empty()),
+                RouteDestination::PrefixList(id) => {
+                    let pl = w.prefix_list_id(op, id)?;
+                    w.delete_prefix_list_route(rt, pl).map(|()| empty())
+                }
+            }
         }
         R::InternetGateway { change, igw_id, vpc_id } => {
             let (g, v) = (w.igw_id(op, igw_id)?, w.vpc_id(op, vpc_id)?);
@@ -135,7 +151,7 @@ fn security_group_rules(
         let peer = match &p.peer {
             PeerRef::Cidr(c) => Peer::Cidr(*c),
             PeerRef::Group(g) => Peer::Group(w.sg_id(op, g)?),
-            PeerRef::PrefixList(id) => Peer::PrefixList(id.clone()),
+            PeerRef::PrefixList(id) => Peer::PrefixList(w.prefix_list_id(op, id)?),
         };
         perms.push(Permission {
             protocol: p.protocol,

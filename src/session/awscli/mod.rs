@@ -10,6 +10,7 @@ mod ec2;
 mod elbv2;
 mod nat;
 mod peering;
+mod prefix_list;
 mod privatelink;
 
 use serde_json::Value;
@@ -58,6 +59,9 @@ fn mutate(s: &mut Session, op: &str, request: &Request) -> Answer {
         | R::CreateVpcEndpoint { .. }
         | R::DeleteVpcEndpoints { .. } => privatelink::mutate(w, op, request),
         R::CreateNatGateway { .. } | R::DeleteNatGateway { .. } => nat::mutate(w, op, request),
+        R::CreateManagedPrefixList { .. } | R::CreateGatewayEndpoint { .. } => {
+            prefix_list::mutate(w, op, request)
+        }
         R::CreateVpcPeeringConnection { .. }
         | R::VpcPeeringConnection { .. }
         | R::ModifyVpcPeeringConnectionOptions { .. } => peering::mutate(w, op, request),

@@ -91,10 +91,17 @@ pub fn mutate(w: &mut World, op: &str, request: &Request) -> Answer {
         }
         R::DeleteVpcEndpoints { ids } => {
             let mut eps = Vec::new();
+            let mut gateways = Vec::new();
             for id in ids {
-                eps.push(w.endpoint_id(op, id)?);
+                match w.find(id) {
+                    Some(crate::world::Handle::GatewayEndpoint(g)) if !w[g].deleted => gateways.push(g),
+                    _ => eps.push(w.endpoint_id(op, id)?),
+                }
             }
             w.delete_vpc_endpoints(&eps)?;
+            for g in gateways {
+                w.delete_gateway_endpoint(g);
+            }
             Ok(json!({"Unsuccessful": Value::Array(Vec::new())}))
         }
         _ => Err(ApiError::new(op, "UnsupportedOperation", format!("vpcsim does not simulate {op}"))),

@@ -1,0 +1,115 @@
+//! Prefix lists and gateway endpoints as the CLI prints them: describe-prefix-lists
+//! (AWS's lists of gateway services), describe-managed-prefix-lists,
+//! get-managed-prefix-list-entries, gateway items of describe-vpc-endpoints and the
+//! gateway services of describe-vpc-endpoint-services.
+
+use serde_json::{json, Value};
+
+use super::{tags, timestamp};
+use crate::ids::{GatewayEndpointId, PrefixListId};
+use crate::model::prefix_list::PrefixListOwner;
+use crate::ops::prefix_list::GATEWAY_SERVICES;
+use crate::world::World;
+
+/// describe-prefix-lists: AWS's prefix lists of the region's gateway services, with their CIDRs.
+pub fn prefix_lists(w: &World) -> Value {
+    let items: Vec<Value> = w
+        .prefix_lists()
+        .live()
+        .filter(|(_, p)| p.owner == PrefixListOwner::Aws)
+        .map(|(_, p)| {
+            json!({
+                "Cidrs": p.cidrs().map(|c| c.to_string()).collect::<Vec<_>>(),
+                "PrefixListId": p.aws_id,
+                "PrefixListName": p.name,
+            })
+        })
+        .collect();
+    json!({"PrefixLists": items})
+}
+
+/// describe-managed-prefix-lists: AWS's and the account's lists.
+pub fn managed_prefix_lists(w: &World) -> Value {
+    let items: Vec<Value> = w.prefix_lists().live().map(|(id, _)| managed_prefix_list(w, id)).collect();
+    json!({"PrefixLists": items})
+}
+
+/// One list as describe-managed-prefix-lists and create-managed-prefix-list print it.
+pub fn managed_prefix_list(w: &World, pl: PrefixListId) -> Value {
+    let p = &w[pl];
+    let owner = match p.owner {
+        PrefixListOwner::Aws => "AWS".to_string(),
+        PrefixListOwner::Account => w.account_id.clone(),
+    };
+    let arn_account = if p.owner == PrefixListOwner::Aws { "aws" } else { w.account_id.as_str() };
+    json!({
+        "PrefixListId": p.aws_id,
+        "AddressFamily": "IPv4",
+        "State": "create-complete",
+        "PrefixListArn": format!("arn:aws:ec2:{}:{arn_account}:prefix-list/{}", w.region.name, p.aws_id),
+        "PrefixListName": p.name,
+        "MaxEntries": p.max_entries,
+        "Version": p.version,
+        "Tags": tags(&p.tags),
+        "OwnerId": owner,
+    })
+}
+
+/// get-managed-prefix-list-entries.
+pub fn prefix_list_entries(w: &World, pl: PrefixListId) -> Value {
+    let entries: Vec<Value> = w[pl]
+        .entries
+        .iter()
+        .map(|e| {
+            let mut v = json!({"Cidr": e.cidr.to_string()});
+            if let Some(d) = &e.description {
+                v["Description"] = json!(d);
+            }
+            v
+        })
+        .collect();
+    json!({"Entries": entries})
+}
+
+/// A gateway endpoint as describe-vpc-endpoints and create-vpc-endpoint print it.
+pub fn gateway_endpoint(w: &World, g: GatewayEndpointId) -> Value {
+    let e = &w[g];
+    let state = if e.deleted { "deleted" } else { "available" };
+    json!({
+        "VpcEndpointId": e.aws_id,
+        "VpcEndpointType": "Gateway",
+        "VpcId": w[e.vpc].aws_id,
+        "ServiceName": e.service_name,
+        "State": state,
+        "PolicyDocument": "{\"Version\":\"2008-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"*\",\"Resource\":\"*\"}]}",
+        "RouteTableIds": e.route_tables.iter().map(|t| w[t].aws_id.clone()).collect::<Vec<_>>(),
+        "SubnetIds": [],
+        "Groups": [],
+        "PrivateDnsEnabled": false,
+        "RequesterManaged": false,
+        "NetworkInterfaceIds": [],
+        "DnsEntries": [],
+        "CreationTimestamp": timestamp(e.created_ms),
+        "Tags": tags(&e.tags),
+        "OwnerId": w.account_id,
+    })
+}
+
+/// E1: the gateway services of describe-vpc-endpoint-services (owner `amazon`).
+pub fn aws_services(w: &World) -> Vec<Value> {
+    GATEWAY_SERVICES
+        .iter()
+        .map(|s| {
+            json!({
+                "ServiceName": format!("com.amazonaws.{}.{s}", w.region.name),
+                "ServiceType": [{"ServiceType": "Gateway"}],
+                "AvailabilityZones": w.region.azs,
+                "Owner": "amazon",
+                "BaseEndpointDnsNames": [format!("{s}.{}.amazonaws.com", w.region.name)],
+                "VpcEndpointPolicySupported": true,
+                "AcceptanceRequired": false,
+                "ManagesVpcEndpoints": false,
+            })
+        })
+        .collect()
+}
