@@ -8,7 +8,6 @@ use std::path::Path;
 
 use serde_json::Value;
 use vpcsim::addr::Protocol;
-use vpcsim::apps::host::{self, HostError};
 use vpcsim::apps::Client;
 use vpcsim::scenario::render::escape_controls;
 use vpcsim::scenario::Resolution;
@@ -68,7 +67,7 @@ pub fn trace_from(
     let client = source(session, from)?;
     let (host, port) = split_port(to)?;
     let w = &session.world;
-    let addr = resolve_host(session, client, host)?;
+    let addr = session.resolve_host(client, host).map_err(CliError::invalid)?;
     let protocol = match protocol {
         ProtocolArg::Tcp => Protocol::Tcp,
         ProtocolArg::Udp => Protocol::Udp,
@@ -132,70 +131,6 @@ fn split_port(to: &str) -> Result<(&str, Option<u16>), CliError> {
         Ok(p) if p > 0 => Ok((host, Some(p))),
         _ => Err(bad("the port is out of range (from 1 to 65535)")),
     }
-}
-
-/// An address or a DNS name, resolved as every tool on the instance resolves it
-/// ([`vpcsim::apps::host::resolve`]); else a resource name (an instance, a load balancer, an endpoint).
-pub fn resolve_host(session: &Session, client: Client, host: &str) -> Result<Ipv4Addr, CliError> {
-    let w = &session.world;
-    let unresolved = match host::resolve(w, client, host) {
-        Ok(ip) => return Ok(ip),
-        Err(e) => e,
-    };
-    if let Resolution::Found { ref_value, .. } = session.resolve_name(host) {
-        if let Some(ip) = resource_address(w, client, &ref_value) {
-            return Ok(ip);
-        }
-    }
-    let names = host_names(session);
-    let hint = vpcsim::command::closest(host, names.iter().map(String::as_str))
-        .map(|n| format!(" (did you mean {n}?)"))
-        .unwrap_or_default();
-    Err(CliError::invalid(match unresolved {
-        HostError::DnsOff { .. } => format!("unknown host {unresolved}, and no resource has that name{hint}"),
-        _ => format!("unknown host {host}: not an address, a name the VPC resolves, or a resource{hint}"),
-    }))
-}
-
-/// The address a flow to a resource goes to: an instance's private IP in the same VPC (its public IP
-/// elsewhere and from the internet), what a load balancer's name resolves to, an endpoint's first interface.
-fn resource_address(w: &World, from: Client, id: &str) -> Option<Ipv4Addr> {
-    let from_vpc = w.app_source_vpc(from);
-    match w.find(id)? {
-        Handle::Instance(i) => {
-            let eni = w[i].eni;
-            let e = &w[eni];
-            if Some(e.vpc) == from_vpc {
-                Some(e.private_ip)
-            } else {
-                w.public_ip_of(eni).or(Some(e.private_ip))
-            }
-        }
-        Handle::Lb(l) => host::resolve(w, from, &w[l].dns_name).ok(),
-        Handle::Endpoint(e) => w[e].enis.first().map(|x| w[x].private_ip),
-        Handle::Eni(e) => Some(w[e].private_ip),
-        _ => None,
-    }
-}
-
-/// Every name a destination could be given as, for "did you mean".
-pub fn host_names(session: &Session) -> Vec<String> {
-    let w = &session.world;
-    let mut names: Vec<String> = Vec::new();
-    for i in w.instances().ids() {
-        names.extend(w.name_of(Handle::Instance(i)).map(str::to_string));
-    }
-    for lb in w.lbs().values().filter(|l| !l.deleted) {
-        names.push(lb.name.clone());
-        names.push(lb.dns_name.clone());
-    }
-    for e in w.endpoints().ids() {
-        names.extend(w.endpoint_dns_names(e));
-    }
-    for stack in session.stacks.values() {
-        names.extend(stack.resources.keys().cloned());
-    }
-    names
 }
 
 /// Shortens an ARN to its resource part for tables (`loadbalancer/net/Custom-NLB/...`).

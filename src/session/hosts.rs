@@ -7,6 +7,7 @@ use std::net::Ipv4Addr;
 
 use crate::addr::Protocol;
 use crate::apps::host::{self, HostError};
+use crate::apps::Client;
 use crate::dns::{Rcode, View};
 use crate::forward::INTERNET_CLIENT;
 use crate::ids::InstanceId;
@@ -74,15 +75,16 @@ impl Session {
         Ok(Traced { addr, trace })
     }
 
-    /// An address or a DNS name, resolved as every tool on the instance resolves it
+    /// An address or a DNS name, resolved as every tool on the client resolves it
     /// ([`host::resolve`]); else a resource name (an instance, a load balancer, an endpoint).
-    pub fn resolve_host(&self, instance: InstanceId, host: &str) -> Result<Ipv4Addr, String> {
+    pub fn resolve_host(&self, client: impl Into<Client>, host: &str) -> Result<Ipv4Addr, String> {
         let w = &self.world;
-        let unresolved = match host::resolve(w, instance, host) {
+        let client = client.into();
+        let unresolved = match host::resolve(w, client, host) {
             Ok(ip) => return Ok(ip),
             Err(e) => e,
         };
-        if let Some(ip) = self.resource(host).and_then(|h| resource_address(w, Some(instance), h)) {
+        if let Some(ip) = self.resource(host).and_then(|h| resource_address(w, client, h)) {
             return Ok(ip);
         }
         let hint = self.hint(host);
@@ -105,7 +107,8 @@ impl Session {
         if let (Rcode::NoError, Some(ip)) = (answer.rcode, answer.addrs.first()) {
             return Ok(*ip);
         }
-        if let Some(ip) = self.resource(host).and_then(|h| resource_address(w, None, h)) {
+        let client = Client::Internet(INTERNET_CLIENT);
+        if let Some(ip) = self.resource(host).and_then(|h| resource_address(w, client, h)) {
             return Ok(ip);
         }
         let hint = self.hint(host);
@@ -149,25 +152,25 @@ impl Session {
     }
 }
 
-/// The address a flow to a resource goes to: an instance's private IP in the same VPC (its
-/// public IP elsewhere and from the internet), what a load balancer's name resolves to, an
-/// endpoint's first interface.
-fn resource_address(w: &World, from: Option<InstanceId>, h: Handle) -> Option<Ipv4Addr> {
-    let from_vpc = from.map(|i| w[w[i].eni].vpc);
-    match (h, from) {
-        (Handle::Instance(i), _) => {
+/// The address a flow from `from` to a resource goes to: an instance's private IP in the
+/// same VPC (its public IP elsewhere and from the internet), what a load balancer's name
+/// resolves to, an endpoint's first interface, an interface's private IP (its public one
+/// from the internet).
+fn resource_address(w: &World, from: Client, h: Handle) -> Option<Ipv4Addr> {
+    let outside = matches!(from, Client::Internet(_));
+    match h {
+        Handle::Instance(i) => {
             let e = &w[w[i].eni];
-            if from_vpc == Some(e.vpc) {
+            if w.app_source_vpc(from) == Some(e.vpc) {
                 Some(e.private_ip)
             } else {
-                w.public_ip_of(w[i].eni).or(from.map(|_| e.private_ip))
+                w.public_ip_of(w[i].eni).or((!outside).then_some(e.private_ip))
             }
         }
-        (Handle::Lb(l), Some(i)) => host::resolve(w, i, &w[l].dns_name).ok(),
-        (Handle::Lb(l), None) => w.resolve(View::Public, &w[l].dns_name).addrs.first().copied(),
-        (Handle::Endpoint(e), Some(_)) => w[e].enis.first().map(|x| w[x].private_ip),
-        (Handle::Eni(e), Some(_)) => Some(w[e].private_ip),
-        (Handle::Eni(e), None) => w.public_ip_of(e),
+        Handle::Lb(l) => host::resolve(w, from, &w[l].dns_name).ok(),
+        Handle::Endpoint(e) if !outside => w[e].enis.first().map(|x| w[x].private_ip),
+        Handle::Eni(e) if outside => w.public_ip_of(e),
+        Handle::Eni(e) => Some(w[e].private_ip),
         _ => None,
     }
 }
