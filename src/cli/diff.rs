@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 use serde_json::{json, Value};
 use vpcsim::analyzer::diff::{self, Diff, Side};
 use vpcsim::analyzer::{select, Filter, Matrix, Probe};
-use vpcsim::scenario;
 use vpcsim::session::Session;
 
 use super::style::Style;
@@ -35,46 +34,15 @@ pub struct Args<'a> {
     pub json: bool,
 }
 
-/// Whether a file is a CloudFormation template rather than a scenario (it has `Resources`
-/// at the top level and no `stacks`).
-fn is_template(text: &str) -> bool {
-    let top = |key: &str| {
-        text.lines()
-            .any(|l| l.starts_with(&format!("{key}:")) || l.trim_start().starts_with(&format!("\"{key}\"")))
-    };
-    top("Resources") && !top("stacks")
-}
-
 /// The world a file leaves after `steps` steps (the steps before clean-up when `None`): a
-/// scenario's, or a template's stack alone.
+/// scenario's, or a template's stack alone (a template has no steps: only `None` or 0).
 fn world_of(file: &Path, steps: Option<usize>) -> Result<Session, CliError> {
-    let text = std::fs::read_to_string(file).unwrap_or_default();
-    if !is_template(&text) {
-        let state = world::StateArgs {
-            until: steps.map(|n| n.to_string()),
-            from_start: steps == Some(0),
-            ..Default::default()
-        };
-        let state = if state.from_start { world::StateArgs { until: None, ..state } } else { state };
-        return world::prepare_described(file, &state).map(|p| p.session);
-    }
-    if steps.is_some() {
-        return Err(CliError::invalid(format!(
-            "{}: a template has no steps; --before-step and --after-step are for scenario files",
-            file.display()
-        )));
-    }
-    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let yaml = format!(
-        "name: {}\nstacks:\n  - name: diff\n    template: {}\n",
-        serde_json::to_string(&name).unwrap_or_default(),
-        serde_json::to_string(&name).unwrap_or_default()
-    );
-    let s = scenario::load_str(&file.display().to_string(), &yaml)
-        .map_err(|e| CliError::invalid(e.to_string().trim_end().to_string()))?;
-    let mut session = world::session_for(&s, false)?;
-    scenario::run(&s, &mut session).map_err(|e| CliError::invalid(e.to_string().trim_end().to_string()))?;
-    Ok(session)
+    let state = world::StateArgs {
+        until: steps.filter(|&n| n > 0).map(|n| n.to_string()),
+        from_start: steps == Some(0),
+        ..Default::default()
+    };
+    world::prepare_described(file, &state).map(|p| p.session)
 }
 
 /// `vpcsim diff BEFORE [AFTER] ...`.
