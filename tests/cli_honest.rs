@@ -58,6 +58,15 @@ mod shell {
     }
 
     #[test]
+    fn a_misspelt_instance_after_on_suggests_an_instance_never_a_security_group() {
+        let ran = vpcsim_with_bytes(&["shell", "lab"], b"on custom-web-1\n");
+        assert_eq!(ran.code, 0, "{}", ran.stderr);
+        let line =
+            ran.stdout.lines().find(|l| l.contains("no instance named custom-web-1")).unwrap_or_default();
+        assert!(line.ends_with("(did you mean Custom-WEB-1?)"), "{}", ran.stdout);
+    }
+
+    #[test]
     fn wait_is_bounded_like_a_scenario_s_naming_max_wait_and_max_total_wait() {
         let week = "wait 24h\n".repeat(7);
         let input = format!("wait 999999h\n{week}wait 1s\nwait-for CustomNLBTG healthy\n");

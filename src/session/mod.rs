@@ -68,6 +68,24 @@ impl Session {
         self.stacks.values().flat_map(|s| s.exports.clone()).collect()
     }
 
+    /// The instance name (Name tag or logical id) closest to `name`, for "did you mean": only
+    /// instances, so that a misspelt `on:` is never pointed at a security group.
+    fn closest_instance(&self, name: &str) -> Option<String> {
+        let w = &self.world;
+        let mut names: Vec<&str> =
+            w.instances().ids().filter_map(|i| w.name_of(Handle::Instance(i))).collect();
+        for stack in self.stacks.values() {
+            names.extend(
+                stack
+                    .resources
+                    .iter()
+                    .filter(|(_, (_, c))| matches!(w.find(&c.physical_id), Some(Handle::Instance(_))))
+                    .map(|(logical, _)| logical.as_str()),
+            );
+        }
+        crate::command::closest(name, names).map(str::to_string)
+    }
+
     /// The live instance a step's `on:` names.
     pub fn instance(&self, name: &str) -> Result<InstanceId, String> {
         match self.resolve_name(name) {
@@ -75,7 +93,7 @@ impl Session {
                 Some(Handle::Instance(i)) => Ok(i),
                 _ => Err(format!("{name} is not an instance")),
             },
-            Resolution::NotFound { suggestion } => Err(match suggestion {
+            Resolution::NotFound { .. } => Err(match self.closest_instance(name) {
                 Some(s) => format!("no instance named {name} (did you mean {s}?)"),
                 None => format!("no instance named {name}"),
             }),
