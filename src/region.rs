@@ -218,7 +218,24 @@ impl Region {
 
     /// E3: the public address `<service>.<region>.amazonaws.com` answers with for a gateway-endpoint
     /// service: the tenth address of its largest published range (the first of equals).
+    /// Parsed once per process: the walk asks it for every flow that reaches the internet.
     pub fn gateway_service_addr(&self, service: &str) -> Option<Ipv4Addr> {
+        static ADDRS: std::sync::OnceLock<Vec<[Option<Ipv4Addr>; 2]>> = std::sync::OnceLock::new();
+        let column = match service {
+            "s3" => 0,
+            "dynamodb" => 1,
+            _ => return None,
+        };
+        let Some(row) = REGIONS.iter().position(|r| std::ptr::eq(r, self)) else {
+            return self.largest_range_tenth(service);
+        };
+        let all = ADDRS.get_or_init(|| {
+            REGIONS.iter().map(|r| [r.largest_range_tenth("s3"), r.largest_range_tenth("dynamodb")]).collect()
+        });
+        all[row][column]
+    }
+
+    fn largest_range_tenth(&self, service: &str) -> Option<Ipv4Addr> {
         let ranges = self.gateway_service_ranges(service)?;
         let cidrs = ranges.iter().filter_map(|r| r.parse::<Cidr>().ok());
         let largest = cidrs.fold(None::<Cidr>, |best, c| match best {
