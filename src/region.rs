@@ -220,17 +220,23 @@ impl Region {
     /// service: the tenth address of its largest published range (the first of equals).
     /// Parsed once per process: the walk asks it for every flow that reaches the internet.
     pub fn gateway_service_addr(&self, service: &str) -> Option<Ipv4Addr> {
-        static ADDRS: std::sync::OnceLock<Vec<[Option<Ipv4Addr>; 2]>> = std::sync::OnceLock::new();
+        // A fixed array, not a Vec: verdicts allocate nothing, not even on the first call.
+        const ROWS: usize = 16;
+        static ADDRS: std::sync::OnceLock<[[Option<Ipv4Addr>; 2]; ROWS]> = std::sync::OnceLock::new();
         let column = match service {
             "s3" => 0,
             "dynamodb" => 1,
             _ => return None,
         };
-        let Some(row) = REGIONS.iter().position(|r| std::ptr::eq(r, self)) else {
+        let Some(row) = REGIONS.iter().position(|r| std::ptr::eq(r, self)).filter(|&row| row < ROWS) else {
             return self.largest_range_tenth(service);
         };
         let all = ADDRS.get_or_init(|| {
-            REGIONS.iter().map(|r| [r.largest_range_tenth("s3"), r.largest_range_tenth("dynamodb")]).collect()
+            let mut all = [[None; 2]; ROWS];
+            for (row, r) in all.iter_mut().zip(REGIONS) {
+                *row = [r.largest_range_tenth("s3"), r.largest_range_tenth("dynamodb")];
+            }
+            all
         });
         all[row][column]
     }
