@@ -45,7 +45,8 @@ impl World {
             reply => reply,
         };
         let p = protocol.as_str();
-        let refused = || format!("nc: connect to {} port {} ({p}) failed: Connection refused\n", req.host, req.port);
+        let refused =
+            || format!("nc: connect to {} port {} ({p}) failed: Connection refused\n", req.host, req.port);
         match (reply, protocol) {
             (PortReply::Open(banner), _) => {
                 if req.verbose {

@@ -136,7 +136,10 @@ fn declared_image(node: &Node) -> Result<ImageFamily, Problem> {
         let names: Vec<&str> = ImageFamily::ALL.iter().map(|f| f.as_str()).collect();
         Problem::new(
             node.loc,
-            format!("Metadata.vpcsim.image: unknown image family {text:?}; expected one of {}", names.join(", ")),
+            format!(
+                "Metadata.vpcsim.image: unknown image family {text:?}; expected one of {}",
+                names.join(", ")
+            ),
         )
     })
 }
@@ -183,7 +186,10 @@ fn declared_service(item: &Node, bad: &impl Fn(&Node, &str) -> Problem) -> Resul
             }
             "port" => {
                 port = Some(
-                    text.parse::<u16>().ok().filter(|p| *p > 0).ok_or_else(|| bad(v, "port must be 1 to 65535"))?,
+                    text.parse::<u16>()
+                        .ok()
+                        .filter(|p| *p > 0)
+                        .ok_or_else(|| bad(v, "port must be 1 to 65535"))?,
                 )
             }
             "software" => software = text,
@@ -300,7 +306,7 @@ impl Effects {
 /// The port a configuration line gives an rsyslog input, if it gives one.
 fn syslog_port(line: &str, module: &str, directive: &str) -> Option<u16> {
     if let Some(rest) = line.split_once(directive).map(|(_, r)| r) {
-        return rest.trim().split_whitespace().next()?.parse().ok();
+        return rest.split_whitespace().next()?.parse().ok();
     }
     if !line.contains(module) {
         return None;
@@ -358,7 +364,12 @@ fn daemon_server(software: &'static str, fx: &Effects) -> Service {
         "nginx" => "<h1>Welcome to nginx!</h1>",
         _ => "<h1>It works! (Apache HTTP Server test page)</h1>",
     };
-    Service::new(Protocol::Tcp, 80, software, Answer::Http(trim_newline(written.unwrap_or_else(|| default.into()))))
+    Service::new(
+        Protocol::Tcp,
+        80,
+        software,
+        Answer::Http(trim_newline(written.unwrap_or_else(|| default.into()))),
+    )
 }
 
 fn directory_listing(dir: &str, fx: &Effects) -> String {

@@ -68,7 +68,12 @@ pub enum Answer {
 
 impl Service {
     /// A service of `software` on `protocol`/`port`.
-    pub fn new(protocol: Protocol, port: u16, software: impl Into<Cow<'static, str>>, answer: Answer) -> Service {
+    pub fn new(
+        protocol: Protocol,
+        port: u16,
+        software: impl Into<Cow<'static, str>>,
+        answer: Answer,
+    ) -> Service {
         Service { protocol, port, software: software.into(), answer }
     }
 

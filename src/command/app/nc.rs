@@ -80,13 +80,13 @@ pub(super) fn parse(args: &[String]) -> Result<Nc, AppError> {
         return Err(error(USAGE.to_string()));
     };
     if !nc.zero_io && nc.udp {
-        return Err(error(format!(
-            "nc: vpcsim sends no data over UDP: add -z to probe the port\n{USAGE}"
-        )));
+        return Err(error(format!("nc: vpcsim sends no data over UDP: add -z to probe the port\n{USAGE}")));
     }
     nc.ports = parse_ports(ports)?;
     if !nc.zero_io && nc.ports.from != nc.ports.to {
-        return Err(error(format!("nc: vpcsim connects to one port at a time: add -z to probe a range\n{USAGE}")));
+        return Err(error(format!(
+            "nc: vpcsim connects to one port at a time: add -z to probe a range\n{USAGE}"
+        )));
     }
     nc.host = Host::parse(host).ok_or_else(|| {
         error(format!("nc: getaddrinfo for host \"{host}\" port {ports}: Name or service not known"))
