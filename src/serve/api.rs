@@ -18,7 +18,9 @@ use crate::addr::Protocol;
 use crate::command::{app, aws};
 use crate::scenario::subst::{apply, Resolver, Saved, Template};
 use crate::scenario::wait::{WaitBudget, WaitLimit};
-use crate::scenario::{format_duration, parse_duration, Backend, Resolution, StepOutcome, DEFAULT_WAIT_FOR_TIMEOUT};
+use crate::scenario::{
+    format_duration, parse_duration, Backend, Resolution, StepOutcome, DEFAULT_WAIT_FOR_TIMEOUT,
+};
 use crate::session::Session;
 
 /// The longest request target (path and query) served, in bytes.
@@ -357,7 +359,10 @@ fn wait(session: &mut Session, budget: &mut WaitBudget, words: &[&str]) -> StepO
     match words {
         ["wait", text] => {
             let Some(d) = parse_duration(text) else {
-                return StepOutcome::failed(2, format!("wait: {text:?} is not a duration, like 30s, 2m or 1h\n"));
+                return StepOutcome::failed(
+                    2,
+                    format!("wait: {text:?} is not a duration, like 30s, 2m or 1h\n"),
+                );
             };
             if let Err(e) = budget.charge("wait", text, d) {
                 return refused(e);
