@@ -78,6 +78,10 @@ handle! {
     PrefixListId;
     /// A gateway VPC endpoint (S3, DynamoDB).
     GatewayEndpointId;
+    /// A launch template or launch configuration.
+    LaunchTemplateId;
+    /// An Auto Scaling group.
+    AsgId;
 }
 
 /// Draws AWS-looking identifiers from one seeded stream.

@@ -15,11 +15,14 @@
 
 use serde_json::{json, Value};
 
+mod autoscaling;
 pub mod filter;
 mod more;
 mod nat;
 mod peering;
 mod prefix_list;
+
+pub use autoscaling::{auto_scaling_groups, run_instances};
 
 pub use more::*;
 pub use nat::{nat_gateway, nat_gateways};

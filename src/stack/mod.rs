@@ -3,6 +3,7 @@
 //! failed stack leaves the world exactly as before, like ROLLBACK_COMPLETE), and
 //! [`import`]: what `vpcsim import` reports per resource of a template.
 
+mod autoscaling;
 mod ec2;
 mod elbv2;
 mod gateway;
@@ -49,6 +50,9 @@ pub const SUPPORTED_TYPES: &[&str] = &[
     "AWS::ElasticLoadBalancingV2::LoadBalancer",
     "AWS::ElasticLoadBalancingV2::TargetGroup",
     "AWS::ElasticLoadBalancingV2::Listener",
+    "AWS::EC2::LaunchTemplate",
+    "AWS::AutoScaling::LaunchConfiguration",
+    "AWS::AutoScaling::AutoScalingGroup",
 ];
 
 /// Builds one stack's resources into a world.
@@ -125,6 +129,11 @@ impl ResourceSink for StackBuilder<'_> {
             "AWS::ElasticLoadBalancingV2::LoadBalancer" => self.load_balancer(logical_id, p),
             "AWS::ElasticLoadBalancingV2::TargetGroup" => self.target_group(logical_id, p),
             "AWS::ElasticLoadBalancingV2::Listener" => self.listener(p),
+            "AWS::EC2::LaunchTemplate" => self.launch_template(logical_id, p, metadata),
+            "AWS::AutoScaling::LaunchConfiguration" => {
+                self.launch_configuration(logical_id, p, properties, metadata)
+            }
+            "AWS::AutoScaling::AutoScalingGroup" => self.auto_scaling_group(logical_id, p),
             other => Err(SinkError {
                 message: format!("resource type {other} is not modelled"),
                 hint: None,

@@ -238,7 +238,12 @@ fn step(w: &World, h: Handle) -> Step {
         Handle::NatGateway(_) => ComponentKind::NatGateway,
         Handle::Peering(_) => ComponentKind::VpcPeeringConnection,
         Handle::GatewayEndpoint(_) => ComponentKind::VpcEndpoint,
-        Handle::Vpc(_) | Handle::Subnet(_) | Handle::Eip(_) | Handle::PrefixList(_) => {
+        Handle::Vpc(_)
+        | Handle::Subnet(_)
+        | Handle::Eip(_)
+        | Handle::PrefixList(_)
+        | Handle::LaunchTemplate(_)
+        | Handle::AutoScalingGroup(_) => {
             unreachable!("never a component of a path")
         }
     };

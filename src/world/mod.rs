@@ -23,6 +23,7 @@ use self::members::MemberLists;
 use self::undo::UndoMap;
 
 use crate::ids::*;
+use crate::model::autoscaling::{AutoScalingGroup, LaunchTemplate};
 use crate::model::eip::ElasticIp;
 use crate::model::endpoint_service::EndpointService;
 use crate::model::eni::NetworkInterface;
@@ -66,7 +67,9 @@ live_until_deleted!(
     Listener,
     TargetGroup,
     PrefixList,
-    GatewayEndpoint
+    GatewayEndpoint,
+    LaunchTemplate,
+    AutoScalingGroup
 );
 
 impl Live for NatGateway {
@@ -129,6 +132,10 @@ pub enum Handle {
     PrefixList(PrefixListId),
     /// A gateway endpoint.
     GatewayEndpoint(GatewayEndpointId),
+    /// A launch template or launch configuration.
+    LaunchTemplate(LaunchTemplateId),
+    /// An Auto Scaling group.
+    AutoScalingGroup(AsgId),
 }
 
 /// AWS ids to handles without a second copy of each id: a map from the id's 64-bit
@@ -181,6 +188,8 @@ aws_id_field! {
     VpcPeeringConnection => aws_id;
     PrefixList => aws_id;
     GatewayEndpoint => aws_id;
+    LaunchTemplate => aws_id;
+    AutoScalingGroup => name;
 }
 
 /// The Name tag: a scan of the usual handful of tags.
@@ -262,6 +271,10 @@ pub struct World {
     prefix_lists: Arena<PrefixListId, PrefixList>,
     /// Gateway endpoints.
     gateway_endpoints: Arena<GatewayEndpointId, GatewayEndpoint>,
+    /// Launch templates and launch configurations.
+    launch_templates: Arena<LaunchTemplateId, LaunchTemplate>,
+    /// Auto Scaling groups.
+    auto_scaling_groups: Arena<AsgId, AutoScalingGroup>,
     /// AWS id (or ARN) to handle, keyed by a hash of the id (the resource holds the text).
     by_aws_id: IdIndex,
     /// (VPC, address) to the live subnet whose block holds it.
@@ -311,6 +324,8 @@ impl World {
             peerings: Arena::new(),
             prefix_lists: Arena::new(),
             gateway_endpoints: Arena::new(),
+            launch_templates: Arena::new(),
+            auto_scaling_groups: Arena::new(),
             by_aws_id: IdIndex::default(),
             subnets_by_address: SubnetsByAddress::default(),
             dns_names: DnsNames::default(),
@@ -412,6 +427,18 @@ impl World {
         &self.endpoints
     }
 
+    /// Launch templates and launch configurations, by handle (deleted ones included).
+    #[inline]
+    pub fn launch_templates(&self) -> &Arena<LaunchTemplateId, LaunchTemplate> {
+        &self.launch_templates
+    }
+
+    /// Auto Scaling groups, by handle (deleted ones included; [`Arena::live`] skips them).
+    #[inline]
+    pub fn auto_scaling_groups(&self) -> &Arena<AsgId, AutoScalingGroup> {
+        &self.auto_scaling_groups
+    }
+
     /// NatGateway resources, by handle (deleted ones included; [`Arena::live`] skips them).
     #[inline]
     pub fn nat_gateways(&self) -> &Arena<NatId, NatGateway> {
@@ -489,6 +516,8 @@ impl World {
             Handle::Peering(x) => x.index() < self.peerings.len(),
             Handle::PrefixList(x) => x.index() < self.prefix_lists.len(),
             Handle::GatewayEndpoint(x) => x.index() < self.gateway_endpoints.len(),
+            Handle::LaunchTemplate(x) => x.index() < self.launch_templates.len(),
+            Handle::AutoScalingGroup(x) => x.index() < self.auto_scaling_groups.len(),
         };
         exists.then(|| self.aws_id(h))
     }
@@ -568,6 +597,8 @@ impl World {
             Handle::Peering(x) => &self.peerings[x].aws_id,
             Handle::PrefixList(x) => &self.prefix_lists[x].aws_id,
             Handle::GatewayEndpoint(x) => &self.gateway_endpoints[x].aws_id,
+            Handle::LaunchTemplate(x) => &self.launch_templates[x].aws_id,
+            Handle::AutoScalingGroup(x) => &self.auto_scaling_groups[x].name,
         }
     }
 
@@ -607,6 +638,8 @@ impl World {
                 name_tag(&pl.tags).or(Some(pl.name.as_str()))
             }
             Handle::GatewayEndpoint(x) => name_tag(&self.gateway_endpoints[x].tags),
+            Handle::LaunchTemplate(x) => Some(self.launch_templates[x].name.as_str()),
+            Handle::AutoScalingGroup(x) => Some(self.auto_scaling_groups[x].name.as_str()),
         }
     }
 
@@ -661,6 +694,8 @@ index_by_handle! {
     PeeringId => peerings: VpcPeeringConnection;
     PrefixListId => prefix_lists: PrefixList;
     GatewayEndpointId => gateway_endpoints: GatewayEndpoint;
+    LaunchTemplateId => launch_templates: LaunchTemplate;
+    AsgId => auto_scaling_groups: AutoScalingGroup;
 }
 
 #[cfg(test)]

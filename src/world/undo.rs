@@ -145,6 +145,8 @@ macro_rules! each_store {
         w.peerings.$method();
         w.prefix_lists.$method();
         w.gateway_endpoints.$method();
+        w.launch_templates.$method();
+        w.auto_scaling_groups.$method();
         w.by_aws_id.by_hash.$method();
         w.by_aws_id.spill.$method();
         w.members.$method();
