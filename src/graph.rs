@@ -354,7 +354,8 @@ impl Diagram {
             let side = |v: VpcId| w.name_of(Handle::Vpc(v)).unwrap_or(&w[v].aws_id).to_string();
             let (a, b) = (side(x.requester), side(x.accepter));
             let name = w.name_of(Handle::Peering(p)).unwrap_or("peering connection");
-            let label = vec![name.to_string(), x.aws_id.clone(), format!("{a} <-> {b}"), x.state.as_str().into()];
+            let label =
+                vec![name.to_string(), x.aws_id.clone(), format!("{a} <-> {b}"), x.state.as_str().into()];
             let id = format!("pcx{}", p.0);
             let n = self.add(Some(&x.aws_id), &id, label, NodeKind::Peering);
             self.top_nodes.push(n);

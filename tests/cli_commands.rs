@@ -627,14 +627,7 @@ mod graph {
         assert!(ran.stdout.contains(r#"nat0 [label="NAT-GW\nnat-"#), "{}", ran.stdout);
         assert_eq!(
             path_edges(&ran.stdout),
-            [
-                "i0>nat0 1",
-                "nat0>igw0 2",
-                "igw0>internet 3",
-                "internet>igw0 r1",
-                "igw0>nat0 r2",
-                "nat0>i0 r3"
-            ]
+            ["i0>nat0 1", "nat0>igw0 2", "igw0>internet 3", "internet>igw0 r1", "igw0>nat0 r2", "nat0>i0 r3"]
         );
     }
 
@@ -653,10 +646,17 @@ mod graph {
         let dot = &ran.stdout;
         assert!(dot.contains(r#"pcx0 [label="a-to-hub\npcx-"#), "{dot}");
         assert!(dot.contains(r#"\nspoke-a <-> hub\nactive", shape=hexagon"#), "{dot}");
-        assert!(dot.contains("pcx0 -> i0 [dir=none, style=bold, color=\"#8a5cc2\", lhead=cluster_vpc0];"), "{dot}");
-        assert!(dot.contains("pcx0 -> i1 [dir=none, style=bold, color=\"#8a5cc2\", lhead=cluster_vpc1];"), "{dot}");
+        assert!(
+            dot.contains("pcx0 -> i0 [dir=none, style=bold, color=\"#8a5cc2\", lhead=cluster_vpc0];"),
+            "{dot}"
+        );
+        assert!(
+            dot.contains("pcx0 -> i1 [dir=none, style=bold, color=\"#8a5cc2\", lhead=cluster_vpc1];"),
+            "{dot}"
+        );
         assert_eq!(path_edges(dot), ["i0>pcx0 1", "pcx0>i1 2", "i1>pcx0 r1", "pcx0>i0 r2"]);
-        let mermaid = vpcsim(&["graph", "scenarios/lesson-peering-not-transitive.yaml", "--format", "mermaid"]);
+        let mermaid =
+            vpcsim(&["graph", "scenarios/lesson-peering-not-transitive.yaml", "--format", "mermaid"]);
         assert!(mermaid.stdout.contains("\n  pcx0 === vpc0\n  pcx0 === vpc1\n"), "{}", mermaid.stdout);
     }
 

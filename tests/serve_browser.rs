@@ -223,6 +223,10 @@ fn a_thousand_instance_world_draws_five_a_subnet_and_opens_the_subnet_a_path_nee
         "web-0's and web-999's subnets open, the other two still show five"
     );
     assert!(traced.dom.contains(">web-999<"), "the path's subnet is open");
-    assert_eq!(traced.dom.matches("+ 245 more (click to show)").count(), 2, "the two subnets of the path are open");
+    assert_eq!(
+        traced.dom.matches("+ 245 more (click to show)").count(),
+        2,
+        "the two subnets of the path are open"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
