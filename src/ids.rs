@@ -82,6 +82,14 @@ handle! {
     LaunchTemplateId;
     /// An Auto Scaling group.
     AsgId;
+    /// A Reachability Analyzer path.
+    InsightsPathId;
+    /// A Reachability Analyzer analysis.
+    InsightsAnalysisId;
+    /// A Network Access Analyzer access scope.
+    AccessScopeId;
+    /// A Network Access Analyzer scope analysis.
+    AccessScopeAnalysisId;
 }
 
 /// Draws AWS-looking identifiers from one seeded stream.

@@ -17,6 +17,7 @@ use serde_json::{json, Value};
 
 mod autoscaling;
 pub mod filter;
+pub mod insights;
 mod more;
 mod nat;
 mod peering;

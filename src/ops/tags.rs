@@ -43,7 +43,11 @@ impl World {
             Handle::TargetGroup(x) => &mut self.target_groups[x].tags,
             Handle::LaunchTemplate(x) => &mut self.launch_templates[x].tags,
             Handle::AutoScalingGroup(x) => &mut self.auto_scaling_groups[x].tags,
-            Handle::Listener(_) => return None,
+            Handle::Listener(_)
+            | Handle::InsightsPath(_)
+            | Handle::InsightsAnalysis(_)
+            | Handle::AccessScope(_)
+            | Handle::AccessScopeAnalysis(_) => return None,
         })
     }
 }

@@ -243,7 +243,11 @@ fn step(w: &World, h: Handle) -> Step {
         | Handle::Eip(_)
         | Handle::PrefixList(_)
         | Handle::LaunchTemplate(_)
-        | Handle::AutoScalingGroup(_) => {
+        | Handle::AutoScalingGroup(_)
+        | Handle::InsightsPath(_)
+        | Handle::InsightsAnalysis(_)
+        | Handle::AccessScope(_)
+        | Handle::AccessScopeAnalysis(_) => {
             unreachable!("never a component of a path")
         }
     };

@@ -29,6 +29,9 @@ use crate::model::endpoint_service::EndpointService;
 use crate::model::eni::NetworkInterface;
 use crate::model::gateway_endpoint::GatewayEndpoint;
 use crate::model::igw::InternetGateway;
+use crate::model::insights::{
+    AccessScope, AccessScopeAnalysis, NetworkInsightsAnalysis, NetworkInsightsPath,
+};
 use crate::model::instance::Instance;
 use crate::model::nacl::NetworkAcl;
 use crate::model::nat_gateway::{NatGateway, NatState};
@@ -69,7 +72,11 @@ live_until_deleted!(
     PrefixList,
     GatewayEndpoint,
     LaunchTemplate,
-    AutoScalingGroup
+    AutoScalingGroup,
+    NetworkInsightsPath,
+    NetworkInsightsAnalysis,
+    AccessScope,
+    AccessScopeAnalysis
 );
 
 impl Live for NatGateway {
@@ -136,6 +143,14 @@ pub enum Handle {
     LaunchTemplate(LaunchTemplateId),
     /// An Auto Scaling group.
     AutoScalingGroup(AsgId),
+    /// A Reachability Analyzer path.
+    InsightsPath(InsightsPathId),
+    /// A Reachability Analyzer analysis.
+    InsightsAnalysis(InsightsAnalysisId),
+    /// A Network Access Analyzer access scope.
+    AccessScope(AccessScopeId),
+    /// A Network Access Analyzer scope analysis.
+    AccessScopeAnalysis(AccessScopeAnalysisId),
 }
 
 /// AWS ids to handles without a second copy of each id: a map from the id's 64-bit
@@ -190,6 +205,10 @@ aws_id_field! {
     GatewayEndpoint => aws_id;
     LaunchTemplate => aws_id;
     AutoScalingGroup => name;
+    NetworkInsightsPath => aws_id;
+    NetworkInsightsAnalysis => aws_id;
+    AccessScope => aws_id;
+    AccessScopeAnalysis => aws_id;
 }
 
 /// The Name tag: a scan of the usual handful of tags.
@@ -275,6 +294,14 @@ pub struct World {
     launch_templates: Arena<LaunchTemplateId, LaunchTemplate>,
     /// Auto Scaling groups.
     auto_scaling_groups: Arena<AsgId, AutoScalingGroup>,
+    /// Reachability Analyzer paths.
+    insights_paths: Arena<InsightsPathId, NetworkInsightsPath>,
+    /// Reachability Analyzer analyses.
+    insights_analyses: Arena<InsightsAnalysisId, NetworkInsightsAnalysis>,
+    /// Network Access Analyzer access scopes.
+    access_scopes: Arena<AccessScopeId, AccessScope>,
+    /// Network Access Analyzer scope analyses.
+    access_scope_analyses: Arena<AccessScopeAnalysisId, AccessScopeAnalysis>,
     /// AWS id (or ARN) to handle, keyed by a hash of the id (the resource holds the text).
     by_aws_id: IdIndex,
     /// (VPC, address) to the live subnet whose block holds it.
@@ -326,6 +353,10 @@ impl World {
             gateway_endpoints: Arena::new(),
             launch_templates: Arena::new(),
             auto_scaling_groups: Arena::new(),
+            insights_paths: Arena::new(),
+            insights_analyses: Arena::new(),
+            access_scopes: Arena::new(),
+            access_scope_analyses: Arena::new(),
             by_aws_id: IdIndex::default(),
             subnets_by_address: SubnetsByAddress::default(),
             dns_names: DnsNames::default(),
@@ -463,6 +494,30 @@ impl World {
         &self.gateway_endpoints
     }
 
+    /// Reachability Analyzer paths, by handle (deleted ones included; [`Arena::live`] skips them).
+    #[inline]
+    pub fn insights_paths(&self) -> &Arena<InsightsPathId, NetworkInsightsPath> {
+        &self.insights_paths
+    }
+
+    /// Reachability Analyzer analyses, by handle (deleted ones included).
+    #[inline]
+    pub fn insights_analyses(&self) -> &Arena<InsightsAnalysisId, NetworkInsightsAnalysis> {
+        &self.insights_analyses
+    }
+
+    /// Network Access Analyzer access scopes, by handle (deleted ones included).
+    #[inline]
+    pub fn access_scopes(&self) -> &Arena<AccessScopeId, AccessScope> {
+        &self.access_scopes
+    }
+
+    /// Network Access Analyzer scope analyses, by handle (deleted ones included).
+    #[inline]
+    pub fn access_scope_analyses(&self) -> &Arena<AccessScopeAnalysisId, AccessScopeAnalysis> {
+        &self.access_scope_analyses
+    }
+
     /// The seeded stream AWS ids and generated names are drawn from (A5).
     #[inline]
     pub(crate) fn id_stream(&mut self) -> &mut IdGen {
@@ -518,6 +573,10 @@ impl World {
             Handle::GatewayEndpoint(x) => x.index() < self.gateway_endpoints.len(),
             Handle::LaunchTemplate(x) => x.index() < self.launch_templates.len(),
             Handle::AutoScalingGroup(x) => x.index() < self.auto_scaling_groups.len(),
+            Handle::InsightsPath(x) => x.index() < self.insights_paths.len(),
+            Handle::InsightsAnalysis(x) => x.index() < self.insights_analyses.len(),
+            Handle::AccessScope(x) => x.index() < self.access_scopes.len(),
+            Handle::AccessScopeAnalysis(x) => x.index() < self.access_scope_analyses.len(),
         };
         exists.then(|| self.aws_id(h))
     }
@@ -599,6 +658,10 @@ impl World {
             Handle::GatewayEndpoint(x) => &self.gateway_endpoints[x].aws_id,
             Handle::LaunchTemplate(x) => &self.launch_templates[x].aws_id,
             Handle::AutoScalingGroup(x) => &self.auto_scaling_groups[x].name,
+            Handle::InsightsPath(x) => &self.insights_paths[x].aws_id,
+            Handle::InsightsAnalysis(x) => &self.insights_analyses[x].aws_id,
+            Handle::AccessScope(x) => &self.access_scopes[x].aws_id,
+            Handle::AccessScopeAnalysis(x) => &self.access_scope_analyses[x].aws_id,
         }
     }
 
@@ -640,6 +703,10 @@ impl World {
             Handle::GatewayEndpoint(x) => name_tag(&self.gateway_endpoints[x].tags),
             Handle::LaunchTemplate(x) => Some(self.launch_templates[x].name.as_str()),
             Handle::AutoScalingGroup(x) => Some(self.auto_scaling_groups[x].name.as_str()),
+            Handle::InsightsPath(_)
+            | Handle::InsightsAnalysis(_)
+            | Handle::AccessScope(_)
+            | Handle::AccessScopeAnalysis(_) => None,
         }
     }
 
@@ -696,6 +763,10 @@ index_by_handle! {
     GatewayEndpointId => gateway_endpoints: GatewayEndpoint;
     LaunchTemplateId => launch_templates: LaunchTemplate;
     AsgId => auto_scaling_groups: AutoScalingGroup;
+    InsightsPathId => insights_paths: NetworkInsightsPath;
+    InsightsAnalysisId => insights_analyses: NetworkInsightsAnalysis;
+    AccessScopeId => access_scopes: AccessScope;
+    AccessScopeAnalysisId => access_scope_analyses: AccessScopeAnalysis;
 }
 
 #[cfg(test)]

@@ -147,6 +147,10 @@ macro_rules! each_store {
         w.gateway_endpoints.$method();
         w.launch_templates.$method();
         w.auto_scaling_groups.$method();
+        w.insights_paths.$method();
+        w.insights_analyses.$method();
+        w.access_scopes.$method();
+        w.access_scope_analyses.$method();
         w.by_aws_id.by_hash.$method();
         w.by_aws_id.spill.$method();
         w.members.$method();
