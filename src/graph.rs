@@ -603,7 +603,7 @@ struct Members {
     subnets: FxHashMap<VpcId, Vec<SubnetId>>,
     /// Live interfaces by subnet, in creation order.
     enis: FxHashMap<SubnetId, Vec<EniId>>,
-    /// Endpoints by service, in creation order.
+    /// Endpoints by provider's service, in creation order.
     endpoints: FxHashMap<ServiceId, Vec<EndpointId>>,
 }
 
@@ -621,7 +621,9 @@ impl Members {
             m.enis.entry(e.subnet).or_default().push(id);
         }
         for (id, e) in w.endpoints().iter() {
-            m.endpoints.entry(e.service).or_default().push(id);
+            if let Some(service) = e.service.provider() {
+                m.endpoints.entry(service).or_default().push(id);
+            }
         }
         m
     }
