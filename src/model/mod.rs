@@ -2,6 +2,7 @@
 //! and resolved references only; names and spans stay in the file layers.
 
 pub mod autoscaling;
+pub mod aws_service;
 pub mod eip;
 pub mod endpoint_service;
 pub mod eni;
