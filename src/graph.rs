@@ -128,7 +128,7 @@ pub struct Diagram {
 impl Diagram {
     /// The diagram of `w`, with `trace`'s forward path drawn over it when given.
     pub fn of(w: &World, trace: Option<&Trace>) -> Diagram {
-        let mut d = Diagram { title: format!("vpcsim: {}", w.region.name), ..Diagram::default() };
+        let mut d = Diagram { title: format!("vpcsim: {}", w.region().name), ..Diagram::default() };
         let internet = d.add(None, "internet", vec!["Internet".into()], NodeKind::Internet);
         d.top_nodes.push(internet);
         d.by_aws_id.insert("internet".into(), "internet".into());
@@ -172,7 +172,7 @@ impl Diagram {
             c.nodes.push(n);
             self.edges.push(Edge { from: id, to: "internet".into(), label: None, kind: EdgeKind::Link });
         }
-        for (k, az) in w.region.azs.iter().enumerate() {
+        for (k, az) in w.region().azs.iter().enumerate() {
             let subnets: Vec<SubnetId> =
                 members.subnets(vpc).iter().copied().filter(|s| w[s].az == *az).collect();
             if subnets.is_empty() {

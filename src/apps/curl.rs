@@ -131,7 +131,7 @@ impl World {
                 Some("s3") => Reply::Http(403, S3_ACCESS_DENIED.to_string(), "AmazonS3"),
                 Some(service) => Reply::Http(
                     200,
-                    format!("healthy: {service}.{}.amazonaws.com \n", self.region.name),
+                    format!("healthy: {service}.{}.amazonaws.com \n", self.region().name),
                     "Server",
                 ),
                 None => Reply::Refused,

@@ -40,7 +40,7 @@ impl World {
             Outcome::Delivered { to: Destination::Internet(a), .. } => Some(
                 (a == crate::region::CHECKIP_ADDR && req.port == 80)
                     || (crate::region::PUBLIC_RESOLVERS.contains(&a) && req.port == 53)
-                    || (a == self.region.service_addr() && req.port == 443),
+                    || (a == self.region().service_addr() && req.port == 443),
             ),
             Outcome::Delivered { .. } => Some(false),
             Outcome::Blocked(_) => None,

@@ -194,10 +194,10 @@ pub fn internet_host_name(w: &World, addr: std::net::Ipv4Addr) -> String {
         "checkip.amazonaws.com".into()
     } else if crate::region::PUBLIC_RESOLVERS.contains(&addr) {
         format!("dns-resolver {addr}")
-    } else if addr == w.region.service_addr() {
-        format!("aws-services.{}.amazonaws.com", w.region.name)
+    } else if addr == w.region().service_addr() {
+        format!("aws-services.{}.amazonaws.com", w.region().name)
     } else if let Some(service) = w.gateway_service_at(addr) {
-        format!("{service}.{}.amazonaws.com", w.region.name)
+        format!("{service}.{}.amazonaws.com", w.region().name)
     } else {
         addr.to_string()
     }
