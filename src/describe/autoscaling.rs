@@ -83,7 +83,7 @@ fn auto_scaling_group(w: &World, asg: AsgId) -> Value {
     v["NewInstancesProtectedFromScaleIn"] = json!(false);
     v["ServiceLinkedRoleARN"] = json!(format!(
         "arn:aws:iam::{}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling",
-        w.account_id
+        w.account_id()
     ));
     v
 }
@@ -105,7 +105,7 @@ pub fn run_instances(w: &World, launched: &[InstanceId]) -> Value {
     json!({
         "Groups": [],
         "Instances": items,
-        "OwnerId": w.account_id,
+        "OwnerId": w.account_id(),
         "ReservationId": super::derived("r", first),
     })
 }
