@@ -9,6 +9,7 @@ pub mod igw;
 pub mod instance;
 pub mod nacl;
 pub mod nat_gateway;
+pub mod nat_instance;
 pub mod nlb;
 pub mod peering;
 pub mod prefix_list;

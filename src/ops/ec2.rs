@@ -11,6 +11,7 @@ use crate::ids::*;
 use crate::model::eip::ElasticIp;
 use crate::model::eni::{EniOwner, NetworkInterface};
 use crate::model::instance::{Instance, InstanceState, Service};
+use crate::model::nat_instance::Forwarding;
 use crate::model::Tags;
 use crate::quota::Quota;
 use crate::world::{Handle, World};
@@ -213,6 +214,7 @@ impl World {
                 key_name: req.key_name,
                 services,
                 answers_ping: true,
+                forwarding: Forwarding::default(),
                 tags: req.tags,
             },
         );
@@ -229,6 +231,12 @@ impl World {
             software: Cow::Owned(software.to_string()),
             http_body: Some(body.to_string()),
         });
+    }
+
+    /// G5: what the instance's operating system does with packets not addressed to it, as its
+    /// UserData or Metadata sets it up (IP forwarding, masquerade rules); not an AWS call.
+    pub fn set_forwarding(&mut self, instance: InstanceId, forwarding: Forwarding) {
+        self.instances[instance].forwarding = forwarding;
     }
 
     /// Stop whatever the instance serves on `protocol`/`port` (its software, not an AWS call).
