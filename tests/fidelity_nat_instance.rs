@@ -96,7 +96,11 @@ fn g5_a_nat_instance_rewrites_the_source_to_its_private_ip_and_the_igw_to_its_pu
     let igw = hops_of(&t.forward, K::InternetGateway)[0];
     assert_eq!(igw.inbound, Some(masqueraded));
     assert_eq!(igw.outbound, Some(Header { src: public_ip(w, n.nat), ..flow.header }));
-    assert_eq!(t.delivered.map(|h| h.src), Some(public_ip(w, n.nat)), "the web server sees the NAT instance's public IP");
+    assert_eq!(
+        t.delivered.map(|h| h.src),
+        Some(public_ip(w, n.nat)),
+        "the web server sees the NAT instance's public IP"
+    );
     assert_eq!(
         kinds(&t.forward),
         [
@@ -141,7 +145,10 @@ fn g5_with_the_source_dest_check_on_traffic_routed_through_the_instance_is_dropp
     let nat_eni = eni(&n.w, n.nat);
     n.w.set_source_dest_check(nat_eni, true);
     let t = trace(&n);
-    assert_eq!(blocked_at(&t), (C::EniSourceDestCheckRestriction, K::NetworkInterface, n.w[nat_eni].aws_id.clone()));
+    assert_eq!(
+        blocked_at(&t),
+        (C::EniSourceDestCheckRestriction, K::NetworkInterface, n.w[nat_eni].aws_id.clone())
+    );
 }
 
 #[test]

@@ -54,7 +54,9 @@ fn declared(decl: &Node) -> Result<Forwarding, Problem> {
     let mut f = Forwarding { ip_forward: true, masquerade: Vec::new() };
     for (k, v) in map {
         match k.name.as_str() {
-            "ip_forward" => f.ip_forward = boolean(v).ok_or_else(|| bad(v, "ip_forward must be true or false"))?,
+            "ip_forward" => {
+                f.ip_forward = boolean(v).ok_or_else(|| bad(v, "ip_forward must be true or false"))?
+            }
             "masquerade" => f.masquerade = masquerade(v).map_err(|m| bad(v, &m))?,
             other => return Err(bad(v, &format!("unknown key `{other}`; expected ip_forward, masquerade"))),
         }
@@ -73,7 +75,8 @@ fn boolean(n: &Node) -> Option<bool> {
 fn masquerade(n: &Node) -> Result<Vec<Masquerade>, String> {
     let from = |n: &Node| -> Result<Masquerade, String> {
         let text = n.scalar_text().ok_or("masquerade entries must be CIDR blocks")?;
-        let source = text.parse::<Cidr>().map_err(|_| format!("`{text}` is not a CIDR block (10.40.0.0/16)"))?;
+        let source =
+            text.parse::<Cidr>().map_err(|_| format!("`{text}` is not a CIDR block (10.40.0.0/16)"))?;
         Ok(Masquerade { source: Some(source), destination: None })
     };
     if let Some(items) = n.as_seq() {
@@ -121,7 +124,8 @@ pub fn detect_forwarding(user_data: &str) -> Forwarding {
 /// Runs one command for its effect on forwarding; returns its standard output.
 fn run(words: &[String], stdin: Option<String>, fx: &mut Effects) -> Option<String> {
     let (args, redirect) = split_redirect(words);
-    let mut args: Vec<&str> = args.iter().map(String::as_str).skip_while(|w| matches!(*w, "sudo" | "exec")).collect();
+    let mut args: Vec<&str> =
+        args.iter().map(String::as_str).skip_while(|w| matches!(*w, "sudo" | "exec")).collect();
     if let Some(command) = args.first_mut() {
         *command = command.rsplit('/').next().unwrap_or(command);
     }
@@ -220,7 +224,9 @@ fn iptables(args: &[&str]) -> Option<Masquerade> {
             "-t" | "--table" => nat = it.next() == Some(&"nat"),
             "-A" | "--append" | "-I" | "--insert" => {
                 postrouting = it.next() == Some(&"POSTROUTING");
-                if matches!(a, "-I" | "--insert") && it.as_slice().first().is_some_and(|n| n.parse::<u32>().is_ok()) {
+                if matches!(a, "-I" | "--insert")
+                    && it.as_slice().first().is_some_and(|n| n.parse::<u32>().is_ok())
+                {
                     it.next();
                 }
             }
@@ -263,7 +269,8 @@ fn masquerade_everything(fx: &mut Effects) {
 /// `nft add rule [ip] TABLE postrouting [oifname IF] [ip saddr CIDR] [ip daddr CIDR] masquerade`.
 fn nft(args: &[&str]) -> Option<Masquerade> {
     let rest = match args {
-        ["add" | "insert", "rule", "ip", _, chain, rest @ ..] | ["add" | "insert", "rule", _, chain, rest @ ..]
+        ["add" | "insert", "rule", "ip", _, chain, rest @ ..]
+        | ["add" | "insert", "rule", _, chain, rest @ ..]
             if chain.eq_ignore_ascii_case("postrouting") =>
         {
             rest
@@ -316,7 +323,8 @@ mod tests {
         let written = "echo 'net.ipv4.ip_forward = 1' >> /etc/sysctl.conf\n";
         assert!(!detect_forwarding(written).ip_forward, "the file alone waits for the next boot");
         assert!(detect_forwarding(&format!("{written}sysctl -p\n")).ip_forward);
-        let dropin = "cat > /etc/sysctl.d/99-nat.conf <<EOF\n# NAT\nnet.ipv4.ip_forward=1\nEOF\nsysctl --system\n";
+        let dropin =
+            "cat > /etc/sysctl.d/99-nat.conf <<EOF\n# NAT\nnet.ipv4.ip_forward=1\nEOF\nsysctl --system\n";
         assert!(detect_forwarding(dropin).ip_forward);
     }
 
@@ -332,13 +340,18 @@ mod tests {
 
     #[test]
     fn g5_nftables_masquerade_with_a_source_block_is_recognised() {
-        let f = detect_forwarding("nft add rule ip nat postrouting oifname \"eth0\" ip saddr 10.40.0.0/16 masquerade");
+        let f = detect_forwarding(
+            "nft add rule ip nat postrouting oifname \"eth0\" ip saddr 10.40.0.0/16 masquerade",
+        );
         assert_eq!(f.masquerade, vec![Masquerade { source: cidr("10.40.0.0/16"), destination: None }]);
     }
 
     #[test]
-    fn g5_a_masquerade_rule_limited_by_protocol_or_in_another_table_is_not_taken_as_masquerading_everything() {
-        assert!(detect_forwarding("iptables -t nat -A POSTROUTING -p tcp -j MASQUERADE").masquerade.is_empty());
+    fn g5_a_masquerade_rule_limited_by_protocol_or_in_another_table_is_not_taken_as_masquerading_everything()
+    {
+        assert!(detect_forwarding("iptables -t nat -A POSTROUTING -p tcp -j MASQUERADE")
+            .masquerade
+            .is_empty());
         assert!(detect_forwarding("iptables -A POSTROUTING -j MASQUERADE").masquerade.is_empty());
         assert!(detect_forwarding("iptables -t nat -A PREROUTING -j MASQUERADE").masquerade.is_empty());
     }

@@ -29,8 +29,8 @@ pub mod sink;
 pub mod template;
 pub mod userdata;
 
-pub use forwarding::{detect_forwarding, forwarding};
 pub use engine::{create_stack, create_stack_from_node, delete_stack, property_location, Stack};
+pub use forwarding::{detect_forwarding, forwarding};
 pub use problem::Problem;
 pub use sink::{AttrValue, Created, ResourceSink, SinkError, SinkWarning, StackContext};
 pub use template::Template;

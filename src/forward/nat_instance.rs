@@ -63,7 +63,12 @@ impl World {
         rec: &mut R,
     ) -> Result<(Destination, Header), Block> {
         if legs.is_full() {
-            return Err(Block { code: ExplanationCode::RoutingLoop, at: Component::Instance(i), header: h, on_return: false });
+            return Err(Block {
+                code: ExplanationCode::RoutingLoop,
+                at: Component::Instance(i),
+                header: h,
+                on_return: false,
+            });
         }
         let out = Header { src: self[eni].private_ip, ..h };
         rec.hop(self, Component::Instance(i), Why::Nothing, Some(h), Some(out));
@@ -84,6 +89,12 @@ impl World {
         outside: Header,
         rec: &mut R,
     ) {
-        rec.hop(self, Component::Instance(i), Why::Nothing, Some(outside.reversed()), Some(inside.reversed()));
+        rec.hop(
+            self,
+            Component::Instance(i),
+            Why::Nothing,
+            Some(outside.reversed()),
+            Some(inside.reversed()),
+        );
     }
 }

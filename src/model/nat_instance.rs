@@ -94,6 +94,9 @@ mod tests {
         let f = Forwarding { ip_forward: true, masquerade: vec![rule] };
         assert_eq!(f.forward(ip("10.40.2.101"), ip("8.8.8.8")), Forwarded::Masqueraded);
         assert_eq!(f.forward(ip("10.50.2.101"), ip("8.8.8.8")), Forwarded::Routed);
-        assert_eq!(Forwarding { ip_forward: true, masquerade: vec![] }.forward(ip("10.40.2.101"), ip("8.8.8.8")), Forwarded::Routed);
+        assert_eq!(
+            Forwarding { ip_forward: true, masquerade: vec![] }.forward(ip("10.40.2.101"), ip("8.8.8.8")),
+            Forwarded::Routed
+        );
     }
 }
