@@ -144,6 +144,10 @@ fn run(words: &[String], stdin: Option<String>, fx: &mut Effects) -> Option<Stri
             sysctl(rest, fx);
             None
         }
+        ["iptables", rest @ ..] if flushes_nat(rest) => {
+            fx.forwarding.masquerade.clear();
+            None
+        }
         ["iptables", rest @ ..] => {
             fx.forwarding.masquerade.extend(iptables(rest));
             None
@@ -243,6 +247,13 @@ fn iptables(args: &[&str]) -> Option<Masquerade> {
     (nat && postrouting && jump).then_some(rule)
 }
 
+/// `iptables -t nat -F [POSTROUTING]`: the nat table's rules are gone (`-F` alone flushes the filter table).
+fn flushes_nat(args: &[&str]) -> bool {
+    let flush = args.iter().any(|a| matches!(*a, "-F" | "--flush"));
+    let nat = args.windows(2).any(|w| matches!(w[0], "-t" | "--table") && w[1] == "nat");
+    flush && nat
+}
+
 /// `firewall-cmd [--permanent] [--zone=Z] --add-masquerade` and `firewall-cmd --reload`.
 fn firewall_cmd(args: &[&str], fx: &mut Effects) {
     let permanent = args.contains(&"--permanent");
@@ -309,6 +320,13 @@ mod tests {
         );
         assert!(f.ip_forward);
         assert_eq!(f.masquerade, vec![Masquerade { source: cidr("10.40.0.0/16"), destination: None }]);
+    }
+
+    #[test]
+    fn g5_flushing_the_nat_table_removes_the_masquerade_rules_and_flushing_the_filter_table_does_not() {
+        let rule = "iptables -t nat -A POSTROUTING -j MASQUERADE\n";
+        assert_eq!(detect_forwarding(&format!("{rule}iptables -F\n")).masquerade, vec![Masquerade::ANY]);
+        assert!(detect_forwarding(&format!("{rule}iptables -t nat -F\n")).masquerade.is_empty());
     }
 
     #[test]
