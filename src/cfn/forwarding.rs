@@ -322,6 +322,37 @@ mod tests {
         assert_eq!(f.masquerade, vec![Masquerade { source: cidr("10.40.0.0/16"), destination: None }]);
     }
 
+    fn declared_in(metadata: &str) -> Result<Forwarding, Problem> {
+        let doc = crate::yaml::parse(metadata, &Default::default()).unwrap();
+        let props = Node::new(NodeValue::Map(Vec::new()), Default::default());
+        forwarding(&props, Some(&doc))
+    }
+
+    #[test]
+    fn g5_a_metadata_declaration_sets_forwarding_and_masquerade_sources() {
+        let f = declared_in("vpcsim:\n  forwarding:\n    masquerade: 10.40.0.0/16\n").unwrap();
+        assert_eq!(
+            f,
+            Forwarding {
+                ip_forward: true,
+                masquerade: vec![Masquerade { source: cidr("10.40.0.0/16"), destination: None }]
+            }
+        );
+        let f = declared_in("vpcsim:\n  forwarding: {ip_forward: false, masquerade: true}\n").unwrap();
+        assert_eq!(f, Forwarding { ip_forward: false, masquerade: vec![Masquerade::ANY] });
+        let list = declared_in("vpcsim:\n  forwarding: {masquerade: [10.1.0.0/16, 10.2.0.0/16]}\n").unwrap();
+        assert_eq!(list.masquerade.len(), 2);
+    }
+
+    #[test]
+    fn g5_an_unknown_or_malformed_forwarding_key_is_an_error_at_its_location() {
+        let e = declared_in("vpcsim:\n  forwarding:\n    masquerad: true\n").unwrap_err();
+        assert!(e.message.contains("unknown key `masquerad`"), "{}", e.message);
+        assert_eq!(e.loc.line, 3);
+        let e = declared_in("vpcsim:\n  forwarding: {masquerade: 10.40.0.0/33}\n").unwrap_err();
+        assert!(e.message.contains("is not a CIDR block"), "{}", e.message);
+    }
+
     #[test]
     fn g5_flushing_the_nat_table_removes_the_masquerade_rules_and_flushing_the_filter_table_does_not() {
         let rule = "iptables -t nat -A POSTROUTING -j MASQUERADE\n";
