@@ -136,6 +136,19 @@ mod lab_and_run {
     }
 
     #[test]
+    fn the_lab_says_in_words_what_a_rule_allows_and_how_a_target_was_chosen() {
+        for columns in [Some(80), None] {
+            let out = vpcsim_at(&["lab", "--until", "end"], "", columns).stdout;
+            for jargon in ["-1 all", "mod 2", "flow hash 0", "allow -1"] {
+                assert!(!out.contains(jargon), "COLUMNS={columns:?}: {jargon:?} is unexplained in:\n{out}");
+            }
+            let words = out.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert!(words.contains("allows all traffic (protocol -1) to 0.0.0.0/0"), "{out}");
+            assert!(words.contains("chosen by flow hash of the connection among 2 healthy targets"), "{out}");
+        }
+    }
+
+    #[test]
     fn lab_pause_without_a_terminal_prints_the_same_without_waiting() {
         let plain = vpcsim(&["lab"]);
         let paused = vpcsim_with_input(&["lab", "--pause"], "");

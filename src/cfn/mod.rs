@@ -10,7 +10,7 @@
 //! - [`eval`] and [`functions`]: intrinsic functions evaluated (dry run, then live).
 //! - [`engine`]: create-stack and delete-stack.
 //! - [`sink`]: the trait the simulation model implements.
-//! - [`userdata`]: which web server an instance's UserData starts.
+//! - [`userdata`]: what an instance listens on, from its UserData or Metadata.
 //! - [`forwarding`]: whether an instance's UserData or Metadata makes it a NAT instance (G5).
 //!
 //! Every static problem is found before the first [`ResourceSink::create`] call, and
@@ -34,4 +34,6 @@ pub use forwarding::{detect_forwarding, forwarding};
 pub use problem::Problem;
 pub use sink::{AttrValue, Created, ResourceSink, SinkError, SinkWarning, StackContext};
 pub use template::Template;
-pub use userdata::{decode_user_data, detect_web_server, web_server, WebServer};
+pub use userdata::{
+    decode_user_data, detect_services, detect_web_server, listening, web_server, Listening, WebServer,
+};
