@@ -128,7 +128,7 @@ enum Command {
         /// The code, as a trace or a blocked curl prints it (BAD_STATE, NO_ROUTE_TO_DESTINATION, ...).
         code: String,
     },
-    /// Run a built-in lab step by step: the seed lab (PrivateLink through an endpoint service), or the one NAME names.
+    /// Run a built-in lab step by step: the PrivateLink seed lab, or NAME (`--list`).
     #[command(
         after_help = concat!(
             "Example:\n  vpcsim lab --pause\n  vpcsim lab --until end\n  vpcsim lab nat-instance --pause\n  vpcsim lab --list\n\nExit status: 0 when every observation of the lab held, 1 otherwise.",
