@@ -28,6 +28,7 @@ pub const SCENARIOS: &[(&str, &str)] = &[
     ("network-insights-nat-gateway.yaml", include_str!("../../scenarios/network-insights-nat-gateway.yaml")),
     ("saas-privatelink.yaml", include_str!("../../scenarios/saas-privatelink.yaml")),
     ("syslog-udp-nlb.yaml", include_str!("../../scenarios/syslog-udp-nlb.yaml")),
+    ("three-tier.yaml", include_str!("../../scenarios/three-tier.yaml")),
     ("two-tier-internal-nlb.yaml", include_str!("../../scenarios/two-tier-internal-nlb.yaml")),
 ];
 
