@@ -573,7 +573,7 @@ fn the_generators_reach_every_kind_of_path_state_and_code() {
                 Some(e) if t.ret.is_empty() => drop(seen.insert(e.code.to_string())),
                 Some(_) => drop(seen.insert("blocked on return".into())),
                 None => {
-                    let kinds = [K::LoadBalancer, K::VpcEndpoint, K::InternetGateway];
+                    let kinds = [K::LoadBalancer, K::VpcEndpoint, K::InternetGateway, K::NatGateway];
                     seen.extend(
                         kinds.into_iter().filter(|k| t.passes(*k)).map(|k| format!("delivered via {k}")),
                     );
@@ -585,6 +585,7 @@ fn the_generators_reach_every_kind_of_path_state_and_code() {
         "delivered via load-balancer",
         "delivered via vpc-endpoint",
         "delivered via internet-gateway",
+        "delivered via nat-gateway",
         "blocked on return",
         "NO_ROUTE_TO_DESTINATION",
         "BAD_STATE_ROUTE",
