@@ -6,7 +6,7 @@ use vpcsim::quota::Quota;
 
 use vpcsim::scenario::{self, render, Scenario};
 
-use super::world::{self, LAB_FILES};
+use super::world;
 use super::{exit, output, CliError};
 
 /// `vpcsim lab [--json] [--pause] [--until N|end|NAME] [--from-start]`: the lab's steps up to
@@ -133,9 +133,6 @@ fn run_one(
     let mut session = world::session_for(s, builtin)?;
     for (quota, value) in quotas {
         session.world.quotas.raise(*quota, *value).map_err(|e| CliError::invalid(format!("--quota: {e}")))?;
-    }
-    if builtin {
-        session.embedded = LAB_FILES.to_vec();
     }
     let mut progress = ProgressLine::new();
     let report = scenario::run_observed(s, &mut session, &mut |p| progress.show(p))
