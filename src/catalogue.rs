@@ -42,7 +42,9 @@ pub fn scenario(name: &str) -> Option<(&'static str, &'static str)> {
     FILES
         .iter()
         .copied()
-        .filter(|(n, _)| *n == name || n.strip_suffix(".yaml").or_else(|| n.strip_suffix(".yml")) == Some(name))
+        .filter(|(n, _)| {
+            *n == name || n.strip_suffix(".yaml").or_else(|| n.strip_suffix(".yml")) == Some(name)
+        })
         .find(|(_, t)| is_scenario(t))
 }
 
@@ -80,7 +82,11 @@ mod tests {
         for (file, text) in scenarios() {
             let s = crate::scenario::load_str(file, text).unwrap_or_else(|e| panic!("{file}: {e}"));
             for st in &s.stacks {
-                assert!(template_of(&st.template).is_some() || matches!(st.template, TemplateSource::Inline(_)), "{file}: {:?}", st.template);
+                assert!(
+                    template_of(&st.template).is_some() || matches!(st.template, TemplateSource::Inline(_)),
+                    "{file}: {:?}",
+                    st.template
+                );
             }
         }
     }
