@@ -16,6 +16,7 @@
 use serde_json::{json, Value};
 
 pub mod filter;
+pub mod insights;
 mod more;
 mod nat;
 mod peering;

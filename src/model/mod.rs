@@ -6,6 +6,7 @@ pub mod endpoint_service;
 pub mod eni;
 pub mod gateway_endpoint;
 pub mod igw;
+pub mod insights;
 pub mod instance;
 pub mod nacl;
 pub mod nat_gateway;

@@ -238,7 +238,14 @@ fn step(w: &World, h: Handle) -> Step {
         Handle::NatGateway(_) => ComponentKind::NatGateway,
         Handle::Peering(_) => ComponentKind::VpcPeeringConnection,
         Handle::GatewayEndpoint(_) => ComponentKind::VpcEndpoint,
-        Handle::Vpc(_) | Handle::Subnet(_) | Handle::Eip(_) | Handle::PrefixList(_) => {
+        Handle::Vpc(_)
+        | Handle::Subnet(_)
+        | Handle::Eip(_)
+        | Handle::PrefixList(_)
+        | Handle::InsightsPath(_)
+        | Handle::InsightsAnalysis(_)
+        | Handle::AccessScope(_)
+        | Handle::AccessScopeAnalysis(_) => {
             unreachable!("never a component of a path")
         }
     };
