@@ -5,9 +5,8 @@ use super::{exit, output, CliError};
 
 /// `vpcsim lessons`: every lab and lesson built in, its title and how to run it.
 pub fn lessons() -> Result<u8, CliError> {
-    let mut out = String::from(
-        "The lab and the lessons, built into vpcsim (their files are in scenarios/ of the repository):\n",
-    );
+    let mut out =
+        String::from("Built-in lab and lessons (their files are in the repository's scenarios/):\n");
     for (file, text) in vpcsim::catalogue::scenarios() {
         let s = vpcsim::scenario::load_str(file, text).map_err(|e| CliError::invalid(e.to_string()))?;
         let run = if file == vpcsim::catalogue::LAB {
