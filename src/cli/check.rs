@@ -110,8 +110,9 @@ fn scope_text(w: &World, m: &Matrix, path: &Path, findings: &[Finding], style: S
     out
 }
 
-/// `{Scope, Findings: [{Sources, Destinations, Port, FindingComponents}]}`, components shaped
-/// like a Reachability Analyzer path's.
+/// `{Scope, Findings: [{Sources, Destinations, Port, FindingComponents, Analysis}]}`, components
+/// shaped like a Reachability Analyzer path's; `Analysis` is the first path's whole flow
+/// document, as `vpcsim trace --json` prints it.
 fn scope_json(w: &World, m: &Matrix, path: &Path, findings: &[Finding]) -> Value {
     let list: Vec<Value> = findings
         .iter()
@@ -122,6 +123,7 @@ fn scope_json(w: &World, m: &Matrix, path: &Path, findings: &[Finding]) -> Value
                 "Destinations": f.targets.iter().map(|&t| select::target_id(w, m.targets[t])).collect::<Vec<_>>(),
                 "Port": m.probes[f.probe].to_string(),
                 "FindingComponents": analysis["ForwardPathComponents"].clone(),
+                "Analysis": analysis,
             })
         })
         .collect();
