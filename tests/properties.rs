@@ -510,10 +510,10 @@ proptest! {
         for e in w.instances().values().filter(|i| i.state == InstanceState::Running).map(|i| &w[i.eni]) {
             for view in &views {
                 let (private, public) = instance_answers(w, e, *view);
-                let name = format!("ip-{}.{}", dashed(e.private_ip), w.region.internal_suffix());
+                let name = format!("ip-{}.{}", dashed(e.private_ip), w.region().internal_suffix());
                 prop_assert_eq!(w.resolve(*view, &name).addrs, private, "{} from {:?}\n{}", name, view, case);
                 if let Some(p) = w.public_ip_of(w.eni_by_private_ip(e.vpc, e.private_ip).expect("live")) {
-                    let name = format!("ec2-{}.{}", dashed(p), w.region.public_suffix());
+                    let name = format!("ec2-{}.{}", dashed(p), w.region().public_suffix());
                     prop_assert_eq!(w.resolve(*view, &name).addrs, public, "{} from {:?}\n{}", name, view, case);
                 }
             }

@@ -132,7 +132,10 @@ fn run_one(
 ) -> Result<(u8, String), CliError> {
     let mut session = world::session_for(s, builtin)?;
     for (quota, value) in quotas {
-        session.world.quotas.raise(*quota, *value).map_err(|e| CliError::invalid(format!("--quota: {e}")))?;
+        session
+            .world
+            .request_service_quota_increase(*quota, *value)
+            .map_err(|e| CliError::invalid(format!("--quota: {e}")))?;
     }
     let mut progress = ProgressLine::new();
     let report = scenario::run_observed(s, &mut session, &mut |p| progress.show(p))

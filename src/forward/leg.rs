@@ -303,7 +303,7 @@ impl World {
     pub fn is_internet_host(&self, addr: Ipv4Addr) -> bool {
         addr == crate::region::CHECKIP_ADDR
             || crate::region::PUBLIC_RESOLVERS.contains(&addr)
-            || addr == self.region.service_addr()
+            || addr == self.region().service_addr()
             || self.gateway_service_at(addr).is_some()
     }
 

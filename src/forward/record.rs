@@ -186,7 +186,7 @@ fn classify(c: Component) -> (ComponentKind, Option<Handle>) {
 fn internet_id(w: &World, c: Component) -> Cow<'static, str> {
     match c {
         Component::Internet(Some(addr)) => Cow::Owned(internet_host_name(w, addr)),
-        Component::AwsService(a) => Cow::Owned(a.service_name(w.region.name)),
+        Component::AwsService(a) => Cow::Owned(a.service_name(w.region().name)),
         _ => Cow::Borrowed("internet"),
     }
 }
@@ -197,10 +197,10 @@ pub fn internet_host_name(w: &World, addr: std::net::Ipv4Addr) -> String {
         "checkip.amazonaws.com".into()
     } else if crate::region::PUBLIC_RESOLVERS.contains(&addr) {
         format!("dns-resolver {addr}")
-    } else if addr == w.region.service_addr() {
-        format!("aws-services.{}.amazonaws.com", w.region.name)
+    } else if addr == w.region().service_addr() {
+        format!("aws-services.{}.amazonaws.com", w.region().name)
     } else if let Some(service) = w.gateway_service_at(addr) {
-        format!("{service}.{}.amazonaws.com", w.region.name)
+        format!("{service}.{}.amazonaws.com", w.region().name)
     } else {
         addr.to_string()
     }

@@ -228,7 +228,7 @@ fn build_subnet(
     acls: &[NaclId],
 ) {
     let block = cidr(b.block);
-    let azs = w.region.azs;
+    let azs = w.region().azs;
     let subnet = w
         .create_subnet(CreateSubnet {
             vpc: Some(b.vpc),

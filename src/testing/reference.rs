@@ -327,8 +327,8 @@ fn rule_admits(r: &SgRule, h: &Header) -> bool {
 fn is_internet_host(w: &World, ip: Ipv4Addr) -> bool {
     ip == CHECKIP_ADDR
         || PUBLIC_RESOLVERS.contains(&ip)
-        || ip == w.region.service_addr()
-        || ["s3", "dynamodb"].iter().any(|s| w.region.gateway_service_addr(s) == Some(ip))
+        || ip == w.region().service_addr()
+        || ["s3", "dynamodb"].iter().any(|s| w.region().gateway_service_addr(s) == Some(ip))
 }
 
 /// The address and AZ of a target of a group in `vpc` (none when its instance's interface is
