@@ -78,6 +78,16 @@ mod tests {
     }
 
     #[test]
+    fn every_lab_of_vpcsim_lab_name_is_the_catalogue_s_file_byte_for_byte() {
+        for lab in crate::labs::LABS {
+            assert_eq!(scenario(lab.file).map(|(_, t)| t), Some(lab.scenario), "{}", lab.name);
+            for (name, text) in lab.templates {
+                assert!(FILES.contains(&(name, text)), "{}: {name}", lab.name);
+            }
+        }
+    }
+
+    #[test]
     fn every_built_in_scenario_s_templates_are_built_in_too() {
         for (file, text) in scenarios() {
             let s = crate::scenario::load_str(file, text).unwrap_or_else(|e| panic!("{file}: {e}"));

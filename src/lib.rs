@@ -16,6 +16,7 @@
 //! - [`apps`]: dig, curl, ping and nc on an instance.
 //! - [`lab`]: the seed lab built from its embedded template, its resources found by logical id.
 //! - [`catalogue`]: the lab, the lessons and their templates built into the binary.
+//! - [`labs`]: the labs built into the binary (`vpcsim lab NAME`), the seed lab first.
 //! - [`error`]: AWS API errors and located errors for files.
 //! - [`source`]: reading the files people wrote: regular files only, size-limited, UTF-8 located.
 //! - [`yaml`]: spanned YAML/JSON document tree with limits (templates, scenario files).
@@ -42,6 +43,7 @@ pub mod forward;
 pub mod graph;
 pub mod ids;
 pub mod lab;
+pub mod labs;
 pub mod model;
 pub mod quota;
 pub mod region;

@@ -998,8 +998,11 @@ mod lessons {
             .contains("\n  PrivateLink through an endpoint service\n      vpcsim lab --pause\n"));
         for file in scenario_files().iter().filter(|f| *f != "privatelink-lab.yaml") {
             let s = vpcsim::scenario::load(&std::path::Path::new("scenarios").join(file)).expect("it loads");
-            let name = file.strip_suffix(".yaml").expect("a .yaml file");
-            let entry = format!("\n  {}\n      vpcsim run {name}\n", s.name);
+            let run = match vpcsim::labs::by_file(file) {
+                Some(lab) => format!("vpcsim lab {} --pause", lab.name),
+                None => format!("vpcsim run {}", file.strip_suffix(".yaml").expect("a .yaml file")),
+            };
+            let entry = format!("\n  {}\n      {run}\n", s.name);
             assert!(ran.stdout.contains(&entry), "{file} is not listed:\n{}", ran.stdout);
         }
     }

@@ -9,10 +9,10 @@ pub fn lessons() -> Result<u8, CliError> {
         String::from("Built-in lab and lessons (their files are in the repository's scenarios/):\n");
     for (file, text) in vpcsim::catalogue::scenarios() {
         let s = vpcsim::scenario::load_str(file, text).map_err(|e| CliError::invalid(e.to_string()))?;
-        let run = if file == vpcsim::catalogue::LAB {
-            "vpcsim lab --pause".to_string()
-        } else {
-            format!("vpcsim run {}", file.strip_suffix(".yaml").unwrap_or(file))
+        let run = match vpcsim::labs::by_file(file) {
+            Some(lab) if lab.name == vpcsim::labs::LABS[0].name => "vpcsim lab --pause".to_string(),
+            Some(lab) => format!("vpcsim lab {} --pause", lab.name),
+            None => format!("vpcsim run {}", file.strip_suffix(".yaml").unwrap_or(file)),
         };
         out.push_str(&format!("\n  {}\n      {run}\n", s.name));
     }

@@ -71,6 +71,12 @@ pub fn load(file: &Path, template: &TemplateArgs) -> Result<(Scenario, bool), Cl
     loaded.map_err(|e| CliError::invalid(e.to_string().trim_end().to_string()))
 }
 
+/// Loads a built-in lab (`vpcsim lab NAME`).
+pub fn load_builtin(lab: &vpcsim::labs::BuiltinLab) -> Result<Scenario, CliError> {
+    scenario::load_str(lab.file, lab.scenario)
+        .map_err(|e| CliError::invalid(e.to_string().trim_end().to_string()))
+}
+
 /// A session for a loaded scenario, before its stacks exist.
 pub fn session_for(s: &Scenario, builtin: bool) -> Result<Session, CliError> {
     let mut session = Session::for_scenario(s).map_err(|e| CliError::invalid(e.to_string()))?;

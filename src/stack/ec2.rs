@@ -360,6 +360,8 @@ impl StackBuilder<'_> {
         let found = crate::cfn::listening(props, metadata).map_err(|e| bad("UserData", e.message.clone()))?;
         req.image_family = found.image;
         req.services = Some(found.services);
+        let forwarding =
+            crate::cfn::forwarding(props, metadata).map_err(|e| bad("UserData", e.message.clone()))?;
         let i = self.world.run_instance(req).map_err(|e| {
             let at = if e.code.starts_with("InvalidIP") || e.message.contains("Address") {
                 "PrivateIpAddress"
@@ -371,6 +373,9 @@ impl StackBuilder<'_> {
         if p.opt_bool("SourceDestCheck")? == Some(false) {
             let eni = self.world[i].eni;
             self.world.set_source_dest_check(eni, false);
+        }
+        if forwarding.is_configured() {
+            self.world.set_forwarding(i, forwarding);
         }
         Ok(self.instance_created(i))
     }

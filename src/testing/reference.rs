@@ -620,6 +620,13 @@ impl Walk<'_> {
         if target.source_dest_check {
             return self.stop(ExplanationCode::EniSourceDestCheckRestriction, Handle::Eni(t));
         }
+        // G5: an instance's kernel drops what it would have to forward unless IP forwarding is on
+        // (the generated instances never masquerade, so forwarding passes the packet unchanged).
+        if let EniOwner::Instance(i) = target.owner {
+            if !self.w[i].forwarding.ip_forward {
+                return self.stop(ExplanationCode::IpForwardingDisabled, Handle::Instance(i));
+            }
+        }
         Ok(Next::Appliance(t))
     }
 
