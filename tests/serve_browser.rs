@@ -239,8 +239,16 @@ fn the_reach_tab_shows_the_matrix_of_the_step_s_world_with_a_button_a_cell() {
     let page = open(&browser, addr, &format!("step={step}&tab=reach&rport=tcp:80"));
     page.assert_clean();
     assert!(page.dom.contains(r#"<table class="reach" id="reach-table">"#), "{}", page.dom);
-    assert!(page.dom.contains("From each source (rows) to each destination (columns), tcp:80"), "{}", page.dom);
+    assert!(
+        page.dom.contains("From each source (rows) to each destination (columns), tcp:80"),
+        "{}",
+        page.dom
+    );
     assert!(page.dom.contains(r#"class="reach-cell ok""#), "a reachable cell: {}", page.dom);
     assert!(page.dom.contains(r#"class="reach-cell blocked""#), "a blocked cell: {}", page.dom);
-    assert!(page.dom.contains(">My-EC2<") || page.dom.contains(">My-EC2, "), "a row names My-EC2: {}", page.dom);
+    assert!(
+        page.dom.contains(">My-EC2<") || page.dom.contains(">My-EC2, "),
+        "a row names My-EC2: {}",
+        page.dom
+    );
 }
