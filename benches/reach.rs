@@ -9,6 +9,8 @@
 //! - `reach/update/{sg-rule,route,acl-entry}/...`: one change in the middle VPC (an
 //!   ingress rule authorized or revoked, the route to its peer deleted or created, a NACL
 //!   deny entry created or deleted, in turn) and the matrix brought up to date, on 2 threads.
+//! - `reach/scope/{internet-to-instances,database-ports}/...`: the findings of a ready
+//!   scope of `scenarios/scopes/` over the region's matrix (the matrix computed before).
 //!
 //! The setup prints, once: the counts of sources, destinations, classes and cells, the
 //! bytes the matrix holds (counted by a global allocator that tracks live bytes), one
@@ -26,7 +28,7 @@ use std::time::{Duration, Instant};
 use criterion::{criterion_group, criterion_main, Criterion};
 use vpcsim::addr::{Cidr, PortRange, Protocol, RuleProtocol};
 use vpcsim::analyzer::update::{Changes, Updated};
-use vpcsim::analyzer::{cell, select, Matrix, DEFAULT_PROBES};
+use vpcsim::analyzer::{access, cell, scope, select, Matrix, DEFAULT_PROBES};
 use vpcsim::ops::security::{acl_entry, Permission};
 use vpcsim::ops::vpc::RouteTargetSpec;
 use vpcsim::trace::Direction;
@@ -132,6 +134,17 @@ impl Edit {
 
 const EDITS: [Edit; 3] = [Edit::SgRule, Edit::Route, Edit::AclEntry];
 
+/// Ready scopes the scope benchmarks use, by name.
+const SCOPES: [(&str, &str); 2] = [
+    ("internet-to-instances", "scenarios/scopes/internet-to-instances.json"),
+    ("database-ports", "scenarios/scopes/database-ports-from-outside-the-app-tier.json"),
+];
+
+fn ready_scope(file: &str) -> scope::Scope {
+    let text = std::fs::read_to_string(file).expect("a ready scope");
+    scope::parse(file, &text).expect("a valid scope")
+}
+
 /// The change and the update, with the matrix's lists of sources and destinations.
 fn change_and_update(w: &mut World, m: &mut Matrix, e: Edit, v: &GenVpc, peer: &GenVpc, undo: bool) -> Updated {
     let changes = e.apply(w, v, peer, undo);
@@ -188,6 +201,17 @@ fn report(w: &mut World, region: &[GenVpc], vpcs: usize) {
         }
     }
     assert!(m.same_verdicts(&matrix(w)), "the updated matrix equals a full computation");
+    for (name, file) in SCOPES {
+        let scope = ready_scope(file);
+        let started = Instant::now();
+        let found = access::findings(w, &m, &scope);
+        let paths: usize = found.iter().map(|f| f.sources.len() * f.targets.len()).sum();
+        eprintln!(
+            "reach mixed-{vpcs}: scope {name}: {} findings ({paths} paths) in {:?}",
+            found.len(),
+            started.elapsed()
+        );
+    }
 }
 
 /// The time of one cell walked on its own, over a spread sample of cells.
@@ -238,6 +262,10 @@ fn reach(c: &mut Criterion) {
         if undo {
             change_and_update(&mut world, &mut m, e, &v, &peer, true);
         }
+    }
+    for (name, file) in SCOPES {
+        let scope = ready_scope(file);
+        g.bench_function(format!("scope/{name}/mixed-{vpcs}"), |b| b.iter(|| access::findings(&world, &m, &scope)));
     }
     g.finish();
 }
