@@ -110,9 +110,9 @@ impl World {
         match to {
             Destination::Instance(i) => match self[i].service(Protocol::Tcp, seen.dst_port) {
                 None => Reply::Refused,
-                Some(s) => match (s.http_status(&req.path), &s.http_body) {
+                Some(s) => match (s.http_status(&req.path), s.http_body()) {
                     (Some(200), Some(body)) => {
-                        let mut b = body.clone();
+                        let mut b = body.to_string();
                         if !b.ends_with('\n') {
                             b.push('\n');
                         }

@@ -20,6 +20,7 @@ pub const SCENARIOS: &[(&str, &str)] = &[
     ("lesson-provider-rejects.yaml", include_str!("../../scenarios/lesson-provider-rejects.yaml")),
     ("lesson-s3-gateway-endpoint.yaml", include_str!("../../scenarios/lesson-s3-gateway-endpoint.yaml")),
     ("saas-privatelink.yaml", include_str!("../../scenarios/saas-privatelink.yaml")),
+    ("syslog-udp-nlb.yaml", include_str!("../../scenarios/syslog-udp-nlb.yaml")),
     ("two-tier-internal-nlb.yaml", include_str!("../../scenarios/two-tier-internal-nlb.yaml")),
 ];
 

@@ -397,8 +397,6 @@ The page opens at the state below; its slider shows the world after every step."
         open: bool,
         #[command(flatten)]
         state: world::StateArgs,
-        #[command(flatten)]
-        template: world::TemplateArgs,
     },
 }
 
@@ -451,14 +449,9 @@ pub fn run(cli: Cli) -> u8 {
         Command::Check { file, scopes, ports, state, json } => {
             check::command(&check::Args { file: &file, state: &state, scopes: &scopes, ports: &ports, json })
         }
-        Command::Serve { file, port, bind, open, state, template } => serve::command(serve::Args {
-            file: file.as_deref(),
-            port,
-            bind,
-            open,
-            state: &state,
-            template: &template,
-        }),
+        Command::Serve { file, port, bind, open, state } => {
+            serve::command(serve::Args { file: file.as_deref(), port, bind, open, state: &state })
+        }
     };
     let code = match result {
         Ok(code) => code,

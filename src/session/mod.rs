@@ -360,6 +360,7 @@ impl crate::scenario::Backend for Session {
                     port: n.ports.from,
                     udp: n.udp,
                     verbose: n.verbose,
+                    zero_io: n.zero_io,
                 },
             ),
         };

@@ -356,8 +356,9 @@ impl StackBuilder<'_> {
             req.groups = self.groups_of(&p, "SecurityGroupIds")?;
             req.private_ip = p.opt_ip("PrivateIpAddress")?;
         }
-        let server =
-            crate::cfn::web_server(props, metadata).map_err(|e| bad("UserData", e.message.clone()))?;
+        let found = crate::cfn::listening(props, metadata).map_err(|e| bad("UserData", e.message.clone()))?;
+        req.image_family = found.image;
+        req.services = Some(found.services);
         let i = self.world.run_instance(req).map_err(|e| {
             let at = if e.code.starts_with("InvalidIP") || e.message.contains("Address") {
                 "PrivateIpAddress"
@@ -366,9 +367,6 @@ impl StackBuilder<'_> {
             };
             api(e, Some(at))
         })?;
-        if let Some(ws) = server {
-            self.world.serve_http(i, ws.port, &ws.software, &ws.body);
-        }
         if p.opt_bool("SourceDestCheck")? == Some(false) {
             let eni = self.world[i].eni;
             self.world.set_source_dest_check(eni, false);
