@@ -146,7 +146,14 @@ fn ready_scope(file: &str) -> scope::Scope {
 }
 
 /// The change and the update, with the matrix's lists of sources and destinations.
-fn change_and_update(w: &mut World, m: &mut Matrix, e: Edit, v: &GenVpc, peer: &GenVpc, undo: bool) -> Updated {
+fn change_and_update(
+    w: &mut World,
+    m: &mut Matrix,
+    e: Edit,
+    v: &GenVpc,
+    peer: &GenVpc,
+    undo: bool,
+) -> Updated {
     let changes = e.apply(w, v, peer, undo);
     m.update(w, m.sources.clone(), m.targets.clone(), &changes)
 }
@@ -245,7 +252,9 @@ fn reach(c: &mut Criterion) {
     g.sample_size(10);
     g.bench_function(format!("matrix/mixed-{vpcs}"), |b| b.iter(|| matrix(&world)));
     let two = pool(2);
-    g.bench_function(format!("matrix-2-threads/mixed-{vpcs}"), |b| b.iter(|| two.install(|| matrix_parallel(&world))));
+    g.bench_function(format!("matrix-2-threads/mixed-{vpcs}"), |b| {
+        b.iter(|| two.install(|| matrix_parallel(&world)))
+    });
     g.finish();
     let mut g = c.benchmark_group("reach");
     let mut m = matrix(&world);
@@ -265,7 +274,9 @@ fn reach(c: &mut Criterion) {
     }
     for (name, file) in SCOPES {
         let scope = ready_scope(file);
-        g.bench_function(format!("scope/{name}/mixed-{vpcs}"), |b| b.iter(|| access::findings(&world, &m, &scope)));
+        g.bench_function(format!("scope/{name}/mixed-{vpcs}"), |b| {
+            b.iter(|| access::findings(&world, &m, &scope))
+        });
     }
     g.finish();
 }

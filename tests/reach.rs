@@ -259,7 +259,15 @@ mod incremental {
         /// Create (or delete) a route in a table to a gateway, peering or NAT gateway.
         Route { table: Index, block: Index, target: Index, delete: bool },
         /// Create (or delete) a NACL entry.
-        AclEntry { nacl: Index, ingress: bool, number: u16, allow: bool, port: u16, block: Index, delete: bool },
+        AclEntry {
+            nacl: Index,
+            ingress: bool,
+            number: u16,
+            allow: bool,
+            port: u16,
+            block: Index,
+            delete: bool,
+        },
         /// Register (or deregister) an instance in a target group.
         Target { group: Index, instance: Index, deregister: bool },
         /// Terminate an instance.
@@ -330,7 +338,12 @@ mod incremental {
                     return changes;
                 }
                 let r = rule.get(rules);
-                let perm = Permission { protocol: r.protocol, ports: r.ports, peer: r.peer.clone(), description: None };
+                let perm = Permission {
+                    protocol: r.protocol,
+                    ports: r.ports,
+                    peer: r.peer.clone(),
+                    description: None,
+                };
                 let _ = w.revoke_security_group(sg, direction(*ingress), &[perm]);
                 changes.resource(w, Handle::Sg(sg));
             }
@@ -349,8 +362,11 @@ mod incremental {
                     .filter(|g| g.attached == Some(vpc))
                     .map(|g| RouteTargetSpec::Gateway(g.aws_id.clone()))
                     .collect();
-                targets.extend(w.peerings().values().map(|p| RouteTargetSpec::VpcPeeringConnection(p.aws_id.clone())));
-                targets.extend(w.nat_gateways().values().map(|n| RouteTargetSpec::NatGateway(n.aws_id.clone())));
+                targets.extend(
+                    w.peerings().values().map(|p| RouteTargetSpec::VpcPeeringConnection(p.aws_id.clone())),
+                );
+                targets
+                    .extend(w.nat_gateways().values().map(|n| RouteTargetSpec::NatGateway(n.aws_id.clone())));
                 if !targets.is_empty() {
                     let _ = w.create_route(rt, block, target.get(&targets));
                 }
@@ -361,7 +377,8 @@ mod incremental {
                     w.delete_network_acl_entry(acl, direction(*ingress), *number)
                 } else {
                     let tcp = RuleProtocol::One(vpcsim::addr::Protocol::Tcp);
-                    let entry = acl_entry(*number, tcp, PortRange::single(*port), *block.get(&blocks), *allow);
+                    let entry =
+                        acl_entry(*number, tcp, PortRange::single(*port), *block.get(&blocks), *allow);
                     w.create_network_acl_entry(acl, direction(*ingress), entry)
                 };
                 changes.resource(w, Handle::Nacl(acl));
@@ -370,7 +387,8 @@ mod incremental {
                 let Some(tg) = pick(w.target_groups().ids(), group) else { return changes };
                 let Some(i) = pick(w.instances().ids(), instance) else { return changes };
                 let spec = [TargetSpec { target: TargetRef::Instance(i), port: None }];
-                let _ = if *deregister { w.deregister_targets(tg, &spec) } else { w.register_targets(tg, &spec) };
+                let _ =
+                    if *deregister { w.deregister_targets(tg, &spec) } else { w.register_targets(tg, &spec) };
                 changes.resource(w, Handle::TargetGroup(tg));
             }
             Edit::Terminate(i) => {
@@ -381,7 +399,9 @@ mod incremental {
                 changes.resource(w, Handle::Instance(i));
             }
             Edit::Groups { eni, sg } => {
-                let Some(eni) = pick::<EniId>(w.enis().ids().filter(|e| !w[*e].deleted), eni) else { return changes };
+                let Some(eni) = pick::<EniId>(w.enis().ids().filter(|e| !w[*e].deleted), eni) else {
+                    return changes;
+                };
                 let same_vpc = w.sgs().live().filter(|(_, g)| g.vpc == w[eni].vpc).map(|(id, _)| id);
                 let Some(sg) = pick(same_vpc, sg) else { return changes };
                 let _ = w.set_groups(eni, &[sg]);
@@ -401,7 +421,12 @@ mod incremental {
     }
 
     fn compute(w: &World) -> Matrix {
-        Matrix::compute(w, select::sources(w, &[]), select::targets(w, &[]), vpcsim::analyzer::DEFAULT_PROBES.to_vec())
+        Matrix::compute(
+            w,
+            select::sources(w, &[]),
+            select::targets(w, &[]),
+            vpcsim::analyzer::DEFAULT_PROBES.to_vec(),
+        )
     }
 
     proptest! {

@@ -79,7 +79,11 @@ fn add_vpc(w: &mut World, k: usize) -> GenVpc {
     let az = w.region.azs[0].to_string();
     let block = Cidr::new(Ipv4Addr::from(u32::from(Ipv4Addr::new(10, 0, 0, 0)) + (k as u32) * 4096), 20);
     let vpc = w
-        .create_vpc(CreateVpc { cidr: Some(block), tags: tags(format!("Mixed-VPC-{k}")), ..Default::default() })
+        .create_vpc(CreateVpc {
+            cidr: Some(block),
+            tags: tags(format!("Mixed-VPC-{k}")),
+            ..Default::default()
+        })
         .expect("vpc");
     let igw = w.create_internet_gateway(tags(format!("Mixed-IGW-{k}")));
     w.attach_internet_gateway(igw, vpc).expect("attach");
@@ -101,7 +105,8 @@ fn add_vpc(w: &mut World, k: usize) -> GenVpc {
     w.associate_route_table(public_rt, public).expect("associate");
     let sg = w.create_security_group(vpc, "web", "web", tags(format!("Mixed-SG-{k}"))).expect("sg");
     let private_net: Cidr = "10.0.0.0/8".parse().expect("a block");
-    let rules = [Permission::tcp(80, Cidr::ANY), Permission::tcp(22, Cidr::ANY), Permission::tcp(5432, private_net)];
+    let rules =
+        [Permission::tcp(80, Cidr::ANY), Permission::tcp(22, Cidr::ANY), Permission::tcp(5432, private_net)];
     w.authorize_security_group(sg, Direction::Ingress, &rules).expect("rules");
     let behind_nat = k % 5 == 1;
     let (subnet, route_table) = if behind_nat {
@@ -136,8 +141,7 @@ fn add_vpc(w: &mut World, k: usize) -> GenVpc {
             .expect("instance")
         })
         .collect();
-    let mut v =
-        GenVpc { vpc, block, sg, route_table, subnet, igw, target_group: None, service: None };
+    let mut v = GenVpc { vpc, block, sg, route_table, subnet, igw, target_group: None, service: None };
     if k % 10 == 0 {
         add_nlb(w, k, &mut v, &instances);
     }

@@ -240,7 +240,8 @@ pub fn header(src: Ipv4Addr, dst: Ipv4Addr, p: Probe) -> Header {
 /// Walks one flow with `rec` and judges it against the destination meant.
 fn attempt<R: Recorder>(w: &World, s: Source, t: Target, h: Header, rec: R) -> (Verdict, Outcome, Marks<R>) {
     let home = [source_vpc(w, s), Some(target_vpc(w, t))];
-    let mut marks = Marks { inner: rec, hashed: false, lb: None, endpoint: None, home, beyond: Beyond::default() };
+    let mut marks =
+        Marks { inner: rec, hashed: false, lb: None, endpoint: None, home, beyond: Beyond::default() };
     let flow = Flow { header: h, seq: 0 };
     let outcome = match s {
         Source::Internet => w.walk_from_internet(flow, &mut marks),

@@ -93,11 +93,18 @@ impl Matrix {
     /// let many = Matrix::compute_parallel(w, s, t, DEFAULT_PROBES.to_vec());
     /// assert!(one.same_verdicts(&many));
     /// ```
-    pub fn compute_parallel(w: &World, sources: Vec<Source>, targets: Vec<Target>, probes: Vec<Probe>) -> Matrix {
+    pub fn compute_parallel(
+        w: &World,
+        sources: Vec<Source>,
+        targets: Vec<Target>,
+        probes: Vec<Probe>,
+    ) -> Matrix {
         let mut m = Matrix::classify(w, sources, targets, probes);
         let all: Vec<u32> = (0..m.target_classes.len() as u32).collect();
-        let rows: Vec<RowCells> =
-            (0..m.source_classes.len() as u32).into_par_iter().map(|sc| m.evaluate_row(w, sc, &all)).collect();
+        let rows: Vec<RowCells> = (0..m.source_classes.len() as u32)
+            .into_par_iter()
+            .map(|sc| m.evaluate_row(w, sc, &all))
+            .collect();
         for (sc, row) in rows.into_iter().enumerate() {
             m.store(sc as u32, &all, row);
         }
@@ -161,7 +168,8 @@ impl Matrix {
                         beyond = beyond.union(e.beyond);
                         e.verdict
                     });
-                    out.per_source.push(((tc, p as u16), std::iter::once(first.verdict).chain(each).collect()));
+                    out.per_source
+                        .push(((tc, p as u16), std::iter::once(first.verdict).chain(each).collect()));
                 }
                 out.verdicts.push(first.verdict);
             }

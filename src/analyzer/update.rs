@@ -179,7 +179,13 @@ impl Matrix {
     /// let full = Matrix::compute(w, select::sources(w, &[]), select::targets(w, &[]), DEFAULT_PROBES.to_vec());
     /// assert!(m.same_verdicts(&full));
     /// ```
-    pub fn update(&mut self, w: &World, sources: Vec<Source>, targets: Vec<Target>, changes: &Changes) -> Updated {
+    pub fn update(
+        &mut self,
+        w: &World,
+        sources: Vec<Source>,
+        targets: Vec<Target>,
+        changes: &Changes,
+    ) -> Updated {
         if changes.everything {
             let probes = std::mem::take(&mut self.probes);
             *self = Matrix::compute_parallel(w, sources, targets, probes);
@@ -278,8 +284,9 @@ impl Matrix {
     fn update_in_place(&mut self, w: &World, changes: &Changes) -> Updated {
         let row_whole: Vec<bool> =
             (0..self.source_classes.len() as u32).map(|sc| changes.has(self.row_vpc(w, sc))).collect();
-        let column_whole: Vec<bool> =
-            (0..self.target_classes.len() as u32).map(|tc| changes.has(Some(self.column_vpc(w, tc)))).collect();
+        let column_whole: Vec<bool> = (0..self.target_classes.len() as u32)
+            .map(|tc| changes.has(Some(self.column_vpc(w, tc))))
+            .collect();
         let jobs = self.touched(&row_whole, &column_whole, changes);
         let walked = self.walk_again(w, jobs);
         let pairs = self.source_classes.len() * self.target_classes.len();
@@ -301,8 +308,10 @@ impl Matrix {
     ) -> Updated {
         let probes = self.probes.clone();
         let mut m = Matrix::with_keys(sources, targets, probes, source_keys, target_keys, blocks);
-        let old_source: FxHashMap<Source, usize> = self.sources.iter().enumerate().map(|(n, s)| (*s, n)).collect();
-        let old_target: FxHashMap<Target, usize> = self.targets.iter().enumerate().map(|(n, t)| (*t, n)).collect();
+        let old_source: FxHashMap<Source, usize> =
+            self.sources.iter().enumerate().map(|(n, s)| (*s, n)).collect();
+        let old_target: FxHashMap<Target, usize> =
+            self.targets.iter().enumerate().map(|(n, t)| (*t, n)).collect();
         // Each new class's members at their old places (none for a newcomer).
         let was_source: Vec<Vec<Option<usize>>> = m
             .source_classes
@@ -325,10 +334,14 @@ impl Matrix {
         let beyond = |was: &[Option<usize>], class_of: &[u32], old: &[Beyond]| {
             was.iter().flatten().fold(Beyond::default(), |b, &n| b.union(old[class_of[n] as usize]))
         };
-        m.row_beyond =
-            was_source.iter().map(|was| beyond(was, &self.source_classes.class_of, &self.row_beyond)).collect();
-        m.column_beyond =
-            was_target.iter().map(|was| beyond(was, &self.target_classes.class_of, &self.column_beyond)).collect();
+        m.row_beyond = was_source
+            .iter()
+            .map(|was| beyond(was, &self.source_classes.class_of, &self.row_beyond))
+            .collect();
+        m.column_beyond = was_target
+            .iter()
+            .map(|was| beyond(was, &self.target_classes.class_of, &self.column_beyond))
+            .collect();
         let jobs = m.touched(&row_whole, &column_whole, changes);
         m.carry_over(self, &jobs, &was_source, &was_target);
         let walked = m.walk_again(w, jobs);
@@ -348,7 +361,7 @@ impl Matrix {
     ) {
         let (width, probes) = (self.target_classes.len(), self.probes.len());
         let mut next_job = jobs.iter().peekable();
-        for sc in 0..self.source_classes.len() {
+        for (sc, members) in was_source.iter().enumerate() {
             let walked: &[u32] = match next_job.peek() {
                 Some((j, tcs)) if *j as usize == sc => {
                     next_job.next();
@@ -356,13 +369,13 @@ impl Matrix {
                 }
                 _ => &[],
             };
-            let Some(Some(rep)) = was_source[sc].first().copied() else { continue };
+            let Some(Some(rep)) = members.first().copied() else { continue };
             let osc = old.source_classes.class_of[rep];
-            for tc in 0..width {
+            for (tc, targets) in was_target.iter().enumerate() {
                 if walked.binary_search(&(tc as u32)).is_ok() {
                     continue;
                 }
-                let Some(Some(t)) = was_target[tc].first().copied() else { continue };
+                let Some(Some(t)) = targets.first().copied() else { continue };
                 let otc = old.target_classes.class_of[t];
                 for p in 0..probes {
                     let at = (sc * width + tc) * probes + p;
@@ -370,7 +383,7 @@ impl Matrix {
                         self.verdicts[at] = old.class_verdict(osc, otc, p);
                         continue;
                     }
-                    let each: Vec<_> = was_source[sc].iter().flatten().map(|&s| old.verdict(s, t, p)).collect();
+                    let each: Vec<_> = members.iter().flatten().map(|&s| old.verdict(s, t, p)).collect();
                     self.verdicts[at] = each[0];
                     self.per_source.insert((sc as u32, tc as u32, p as u16), each);
                 }
@@ -378,4 +391,3 @@ impl Matrix {
         }
     }
 }
-
