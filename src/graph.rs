@@ -679,7 +679,7 @@ struct Members {
     subnets: FxHashMap<VpcId, Vec<SubnetId>>,
     /// Live interfaces by subnet, in creation order.
     enis: FxHashMap<SubnetId, Vec<EniId>>,
-    /// Endpoints by service, in creation order.
+    /// Endpoints by provider's service, in creation order.
     endpoints: FxHashMap<ServiceId, Vec<EndpointId>>,
     /// Gateway endpoints not deleted, by VPC, in creation order.
     gateway_endpoints: FxHashMap<VpcId, Vec<GatewayEndpointId>>,
@@ -700,7 +700,9 @@ impl Members {
             m.enis.entry(e.subnet).or_default().push(id);
         }
         for (id, e) in w.endpoints().iter() {
-            m.endpoints.entry(e.service).or_default().push(id);
+            if let Some(service) = e.service.provider() {
+                m.endpoints.entry(service).or_default().push(id);
+            }
         }
         for (id, g) in w.gateway_endpoints().iter().filter(|(_, g)| !g.deleted) {
             m.gateway_endpoints.entry(g.vpc).or_default().push(id);

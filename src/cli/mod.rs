@@ -290,7 +290,8 @@ AWS id, `internet`, `vpc:NAME-OR-ID`, `subnet:NAME-OR-ID` or `tag:KEY=VALUE`. --
 udp:PORT or icmp, comma-separated or repeated; the default is tcp 22, 80, 443, 3306, 5432, 6379, 8080, udp 53 and icmp. \
 A destination is reached when every interface it has is (each node of a load balancer, each interface of an \
 endpoint). Rows (and columns) with identical verdicts are merged.\n\n\
---json prints {sources, destinations, ports, cells}; see docs/reachability.md.\n\n\
+--json prints {sources, destinations, ports, cells}; see docs/reachability.md. With --explain, --json prints \
+the cell's flow as `vpcsim trace --json` does (docs/json.md).\n\n\
 Exit status: 0 the matrix was printed (with --explain: reachable), 1 with --explain: not reachable, 2 bad input.", state_help!())
     )]
     Reach {

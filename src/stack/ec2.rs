@@ -6,6 +6,7 @@ use crate::cfn::{AttrValue, Created, SinkError};
 use crate::ids::*;
 use crate::model::nacl::{AclEntry, IcmpTypeCode};
 use crate::model::security_group::Peer;
+use crate::model::vpc_endpoint::{ServiceRef, PROVISION_SECONDS};
 use crate::ops::ec2::{CreateNetworkInterface, RunInstance};
 use crate::ops::privatelink::CreateVpcEndpoint;
 use crate::ops::security::{acl_entry, Permission};
@@ -517,6 +518,10 @@ impl StackBuilder<'_> {
             let at = if e.message.contains("availability zone") { "SubnetIds" } else { "ServiceName" };
             api(e, Some(at))
         })?;
+        if matches!(self.world[ep].service, ServiceRef::Aws(_)) {
+            // P13: CloudFormation waits until an AWS service's endpoint is available.
+            self.world.advance(std::time::Duration::from_secs(PROVISION_SECONDS));
+        }
         let e = &self.world[ep];
         let entries =
             self.world.endpoint_dns_names(ep).into_iter().map(|n| format!("Z7HUB22UULQXV:{n}")).collect();

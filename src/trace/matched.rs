@@ -144,7 +144,7 @@ impl RouteTarget {
 }
 
 /// A route's state (R5).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RouteState {
     /// Its target exists and is attached.
