@@ -108,7 +108,8 @@ impl Beyond {
 
 /// Calls `each` with the VPC (or VPCs) whose state a hop at `c` read: a peering
 /// connection reads both of its VPCs, an endpoint service the VPCs of its load balancers.
-/// The internet belongs to none (the addresses it leads to belong to their VPCs' resources).
+/// The internet and AWS's own services belong to none (the addresses the internet leads
+/// to belong to their VPCs' resources; a service is answered at an endpoint of its VPC).
 fn vpcs_of(w: &World, c: Component, mut each: impl FnMut(VpcId)) {
     match c {
         Component::Instance(i) => each(w[w[i].eni].vpc),
@@ -128,7 +129,7 @@ fn vpcs_of(w: &World, c: Component, mut each: impl FnMut(VpcId)) {
             each(w[p].accepter);
         }
         Component::GatewayEndpoint(g) => each(w[g].vpc),
-        Component::Internet(_) => {}
+        Component::Internet(_) | Component::AwsService(_) => {}
     }
 }
 

@@ -70,7 +70,7 @@ impl Changes {
 
     /// A change to the resource `h` (created, modified or deleted), read in `w`: the VPCs
     /// it is part of. An Elastic IP or internet gateway attached to nothing, and a managed
-    /// prefix list, stand for everything.
+    /// prefix list, stand for everything; network insights resources for nothing.
     ///
     /// ```
     /// use vpcsim::analyzer::update::Changes;
@@ -110,11 +110,17 @@ impl Changes {
             },
             Handle::Service(s) => {
                 let providers = w[s].nlbs.iter().map(|lb| w[*lb].vpc);
-                let consumers = w.endpoints().iter().filter(|(_, e)| e.service == s).map(|(_, e)| e.vpc);
+                let consumers =
+                    w.endpoints().iter().filter(|(_, e)| e.service.provider() == Some(s)).map(|(_, e)| e.vpc);
                 self.vpcs.extend(providers.chain(consumers));
                 self
             }
             Handle::PrefixList(_) => self.all(),
+            // Network insights paths, analyses and scopes change no flow.
+            Handle::InsightsPath(_)
+            | Handle::InsightsAnalysis(_)
+            | Handle::AccessScope(_)
+            | Handle::AccessScopeAnalysis(_) => self,
         }
     }
 
