@@ -76,7 +76,7 @@ pub fn add_mixed_region(w: &mut World, vpcs: usize) -> Vec<GenVpc> {
 }
 
 fn add_vpc(w: &mut World, k: usize) -> GenVpc {
-    let az = w.region.azs[0].to_string();
+    let az = w.region().azs[0].to_string();
     let block = Cidr::new(Ipv4Addr::from(u32::from(Ipv4Addr::new(10, 0, 0, 0)) + (k as u32) * 4096), 20);
     let vpc = w
         .create_vpc(CreateVpc {
