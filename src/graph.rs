@@ -427,12 +427,33 @@ impl Diagram {
     }
 }
 
-fn dot_escape(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('"', "\\\"")
+/// Appends `s` with DOT's quoted-string escapes (backslash and double quote).
+fn push_dot_escaped(out: &mut String, s: &str) {
+    let mut rest = s;
+    while let Some(at) = rest.find(['\\', '"']) {
+        out.push_str(&rest[..at]);
+        out.push('\\');
+        out.push_str(&rest[at..at + 1]);
+        rest = &rest[at + 1..];
+    }
+    out.push_str(rest);
 }
 
-fn dot_label(lines: &[String]) -> String {
-    lines.iter().map(|l| dot_escape(l)).collect::<Vec<_>>().join("\\n")
+/// Appends label lines, escaped and joined by DOT's `\n`.
+fn push_dot_label<'a>(out: &mut String, lines: impl IntoIterator<Item = &'a str>) {
+    for (i, line) in lines.into_iter().enumerate() {
+        if i > 0 {
+            out.push_str("\\n");
+        }
+        push_dot_escaped(out, line);
+    }
+}
+
+/// Two spaces per level of nesting.
+fn push_pad(out: &mut String, depth: usize) {
+    for _ in 0..depth {
+        out.push_str("  ");
+    }
 }
 
 fn dot_node_style(kind: NodeKind) -> &'static str {
@@ -460,14 +481,14 @@ fn dot_edge_style(kind: EdgeKind) -> &'static str {
 }
 
 impl Diagram {
-    /// The diagram as Graphviz DOT (`dot -Tsvg` draws it).
+    /// The diagram as Graphviz DOT (`dot -Tsvg` draws it), written into one buffer sized
+    /// for the diagram up front: no text is built per node or edge and then copied.
     pub fn dot(&self) -> String {
-        let mut out = String::from("digraph vpcsim {\n");
-        let _ = writeln!(
-            out,
-            "  graph [fontname=\"Helvetica\", rankdir=LR, compound=true, label=\"{}\", labelloc=t];",
-            dot_label(&self.title.lines().map(str::to_string).collect::<Vec<_>>())
-        );
+        let mut out = String::with_capacity(self.dot_size_hint());
+        out.push_str("digraph vpcsim {\n");
+        out.push_str("  graph [fontname=\"Helvetica\", rankdir=LR, compound=true, label=\"");
+        push_dot_label(&mut out, self.title.lines());
+        out.push_str("\", labelloc=t];\n");
         out.push_str(
             "  node [fontname=\"Helvetica\", fontsize=10];\n  edge [fontname=\"Helvetica\", fontsize=9];\n",
         );
@@ -478,47 +499,93 @@ impl Diagram {
             self.dot_cluster(&mut out, c, 1);
         }
         for e in &self.edges {
-            let label =
-                e.label.as_ref().map(|l| format!(", label=\"{}\"", dot_escape(l))).unwrap_or_default();
-            let _ = writeln!(out, "  {} -> {} [{}{label}];", e.from, e.to, dot_edge_style(e.kind));
+            out.push_str("  ");
+            out.push_str(&e.from);
+            out.push_str(" -> ");
+            out.push_str(&e.to);
+            out.push_str(" [");
+            out.push_str(dot_edge_style(e.kind));
+            if let Some(l) = &e.label {
+                out.push_str(", label=\"");
+                push_dot_escaped(&mut out, l);
+                out.push('"');
+            }
+            out.push_str("];\n");
         }
         out.push_str("}\n");
         out
     }
 
+    /// About how many bytes [`Diagram::dot`] writes: a little more than the labels and ids
+    /// plus each line's fixed text, so the buffer is allocated once.
+    fn dot_size_hint(&self) -> usize {
+        let text = |lines: &[String]| lines.iter().map(|l| l.len() + 2).sum::<usize>();
+        let nodes: usize = self.nodes.iter().map(|n| n.id.len() + text(&n.label) + 96).sum();
+        let edges: usize = self
+            .edges
+            .iter()
+            .map(|e| e.from.len() + e.to.len() + e.label.as_ref().map_or(0, |l| l.len() + 10) + 96)
+            .sum();
+        fn clusters(cs: &[Cluster]) -> usize {
+            cs.iter()
+                .map(|c| {
+                    c.id.len()
+                        + c.label.iter().map(|l| l.len() + 2).sum::<usize>()
+                        + 96
+                        + clusters(&c.clusters)
+                })
+                .sum()
+        }
+        512 + self.title.len() + nodes + edges + clusters(&self.clusters)
+    }
+
     fn dot_node(&self, out: &mut String, n: usize, depth: usize) {
         let node = &self.nodes[n];
-        let pad = "  ".repeat(depth);
-        let mut style = dot_node_style(node.kind).to_string();
-        if let Some((at, code)) = &self.blocked {
-            if *at == node.id {
-                style = "shape=box, style=\"rounded,filled,bold\", color=\"#d62728\", fillcolor=\"#f9c4c4\""
-                    .to_string();
-                let mut label = node.label.clone();
-                label.push(format!("blocked: {code}"));
-                let _ = writeln!(out, "{pad}{} [label=\"{}\", {style}];", node.id, dot_label(&label));
-                return;
+        push_pad(out, depth);
+        out.push_str(&node.id);
+        out.push_str(" [label=\"");
+        push_dot_label(out, node.label.iter().map(String::as_str));
+        let blocked = self.blocked.as_ref().filter(|(at, _)| *at == node.id);
+        let style = match blocked {
+            Some((_, code)) => {
+                if !node.label.is_empty() {
+                    out.push_str("\\n");
+                }
+                out.push_str("blocked: ");
+                push_dot_escaped(out, code);
+                "shape=box, style=\"rounded,filled,bold\", color=\"#d62728\", fillcolor=\"#f9c4c4\""
             }
-        }
-        let _ = writeln!(out, "{pad}{} [label=\"{}\", {style}];", node.id, dot_label(&node.label));
+            None => dot_node_style(node.kind),
+        };
+        out.push_str("\", ");
+        out.push_str(style);
+        out.push_str("];\n");
     }
 
     fn dot_cluster(&self, out: &mut String, c: &Cluster, depth: usize) {
-        let pad = "  ".repeat(depth);
         let style = match c.level {
             "vpc" => "style=rounded; color=\"#1b75bb\"; penwidth=2;",
             "az" => "style=dashed; color=\"#888888\";",
             _ => "style=\"rounded,filled\"; color=\"#9ccc9c\"; fillcolor=\"#f2faf2\";",
         };
-        let _ = writeln!(out, "{pad}subgraph cluster_{} {{", c.id);
-        let _ = writeln!(out, "{pad}  label=\"{}\"; {style}", dot_label(&c.label));
+        push_pad(out, depth);
+        out.push_str("subgraph cluster_");
+        out.push_str(&c.id);
+        out.push_str(" {\n");
+        push_pad(out, depth);
+        out.push_str("  label=\"");
+        push_dot_label(out, c.label.iter().map(String::as_str));
+        out.push_str("\"; ");
+        out.push_str(style);
+        out.push('\n');
         for &n in &c.nodes {
             self.dot_node(out, n, depth + 1);
         }
         for inner in &c.clusters {
             self.dot_cluster(out, inner, depth + 1);
         }
-        let _ = writeln!(out, "{pad}}}");
+        push_pad(out, depth);
+        out.push_str("}\n");
     }
 
     /// The diagram as a Mermaid flowchart with its title in front matter (GitHub renders it in Markdown).
