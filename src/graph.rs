@@ -24,7 +24,6 @@
 use std::fmt::Write;
 
 use indexmap::IndexMap;
-use rustc_hash::FxHashMap;
 
 use crate::ids::*;
 use crate::model::eni::EniOwner;
@@ -128,7 +127,14 @@ pub struct Diagram {
 impl Diagram {
     /// The diagram of `w`, with `trace`'s forward path drawn over it when given.
     pub fn of(w: &World, trace: Option<&Trace>) -> Diagram {
-        let mut d = Diagram { title: format!("vpcsim: {}", w.region.name), ..Diagram::default() };
+        // Sized once: a node per interface at most, plus gateways and services; two ids each.
+        let nodes = w.enis().len() + w.igws().len() + w.services().len() + 1;
+        let mut d = Diagram {
+            title: format!("vpcsim: {}", w.region.name),
+            nodes: Vec::with_capacity(nodes),
+            by_aws_id: IndexMap::with_capacity(2 * nodes),
+            ..Diagram::default()
+        };
         let internet = d.add(None, "internet", vec!["Internet".into()], NodeKind::Internet);
         d.top_nodes.push(internet);
         d.by_aws_id.insert("internet".into(), "internet".into());
@@ -664,51 +670,93 @@ fn mermaid_escape(s: &str) -> String {
 }
 
 /// What each VPC, subnet and service holds, gathered in one pass over each arena so a
-/// diagram is linear in the world (not a scan of every subnet per VPC).
+/// diagram is linear in the world (not a scan of every subnet per VPC), each kept in one
+/// flat list rather than a small vector per owner.
 struct Members {
     /// Live subnets by VPC, in creation order.
-    subnets: FxHashMap<VpcId, Vec<SubnetId>>,
+    subnets: Grouped<SubnetId>,
     /// Live interfaces by subnet, in creation order.
-    enis: FxHashMap<SubnetId, Vec<EniId>>,
+    enis: Grouped<EniId>,
     /// Endpoints by service, in creation order.
-    endpoints: FxHashMap<ServiceId, Vec<EndpointId>>,
+    endpoints: Grouped<EndpointId>,
 }
 
 impl Members {
     fn of(w: &World) -> Members {
-        let mut m = Members {
-            subnets: FxHashMap::default(),
-            enis: FxHashMap::default(),
-            endpoints: FxHashMap::default(),
-        };
-        for (id, s) in w.subnets().live() {
-            m.subnets.entry(s.vpc).or_default().push(id);
+        Members {
+            subnets: Grouped::of(w.vpcs().len(), w.subnets().live().map(|(id, s)| (s.vpc.0, id))),
+            enis: Grouped::of(w.subnets().len(), w.enis().live().map(|(id, e)| (e.subnet.0, id))),
+            endpoints: Grouped::of(w.services().len(), w.endpoints().iter().map(|(id, e)| (e.service.0, id))),
         }
-        for (id, e) in w.enis().live() {
-            m.enis.entry(e.subnet).or_default().push(id);
-        }
-        for (id, e) in w.endpoints().iter() {
-            m.endpoints.entry(e.service).or_default().push(id);
-        }
-        m
     }
 
     fn subnets(&self, vpc: VpcId) -> &[SubnetId] {
-        self.subnets.get(&vpc).map_or(&[], Vec::as_slice)
+        self.subnets.get(vpc.0)
     }
 
     fn enis(&self, subnet: SubnetId) -> &[EniId] {
-        self.enis.get(&subnet).map_or(&[], Vec::as_slice)
+        self.enis.get(subnet.0)
     }
 
     fn endpoints(&self, service: ServiceId) -> &[EndpointId] {
-        self.endpoints.get(&service).map_or(&[], Vec::as_slice)
+        self.endpoints.get(service.0)
+    }
+}
+
+/// Items grouped by their owner's position in its arena, in one list (a counting sort, so
+/// each owner's items keep the order they came in).
+struct Grouped<T> {
+    /// Owner `k`'s items are `items[start[k]..start[k + 1]]`.
+    start: Vec<u32>,
+    items: Vec<T>,
+}
+
+impl<T: Copy> Grouped<T> {
+    /// Group `(owner, item)` pairs whose owners are below `owners`.
+    fn of(owners: usize, pairs: impl Iterator<Item = (u32, T)> + Clone) -> Grouped<T> {
+        let mut start = vec![0u32; owners + 1];
+        let mut filler = None;
+        for (k, t) in pairs.clone() {
+            start[k as usize + 1] += 1;
+            filler.get_or_insert(t);
+        }
+        for k in 0..owners {
+            start[k + 1] += start[k];
+        }
+        let Some(filler) = filler else { return Grouped { start, items: Vec::new() } };
+        let mut next = start.clone();
+        let mut items = vec![filler; start[owners] as usize];
+        for (k, t) in pairs {
+            let at = &mut next[k as usize];
+            items[*at as usize] = t;
+            *at += 1;
+        }
+        Grouped { start, items }
+    }
+
+    fn get(&self, owner: u32) -> &[T] {
+        let k = owner as usize;
+        match (self.start.get(k), self.start.get(k + 1)) {
+            (Some(&a), Some(&b)) => &self.items[a as usize..b as usize],
+            _ => &[],
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn grouped_items_keep_their_order_per_owner_as_a_plain_scan_finds_them() {
+        let pairs = [(2, 'a'), (0, 'b'), (2, 'c'), (3, 'd'), (0, 'e'), (2, 'f')];
+        let g = Grouped::of(5, pairs.iter().copied());
+        for owner in 0..6 {
+            let scan: Vec<char> = pairs.iter().filter(|(k, _)| *k == owner).map(|(_, t)| *t).collect();
+            assert_eq!(g.get(owner), scan.as_slice(), "owner {owner}");
+        }
+        assert!(Grouped::<char>::of(3, std::iter::empty()).get(1).is_empty());
+    }
 
     #[test]
     fn the_lab_has_a_cluster_per_vpc_and_subnets_inside_their_az() {
