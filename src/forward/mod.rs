@@ -287,6 +287,7 @@ impl World {
     }
 
     /// A leg ended: at a host of the internet, an instance, or the next leg's start.
+    #[inline(always)]
     fn arrived<R: Recorder>(
         &self,
         end: leg::LegEnd,
@@ -309,6 +310,7 @@ impl World {
         }
     }
 
+    #[inline]
     fn deliver<R: Recorder>(
         &self,
         i: InstanceId,
