@@ -130,13 +130,20 @@ impl Serialize for Cidr {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for Cidr {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(|_| serde::de::Error::custom(format!("{text} is not an IPv4 CIDR block")))
+    }
+}
+
 /// Whether an address is private in the sense of RFC 1918 (10/8, 172.16/12, 192.168/16).
 pub fn is_rfc1918(addr: Ipv4Addr) -> bool {
     addr.is_private()
 }
 
 /// An IP protocol as security groups, NACLs and listeners name it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Protocol {
     /// TCP (6).

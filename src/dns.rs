@@ -1,13 +1,15 @@
 //! DNS as seen from inside a VPC (D1-D5): split-horizon EC2 names, load balancer
-//! names (L2, L6), endpoint names (P6), private DNS of services (P9), a few hosts of
+//! names (L2, L6), endpoint names (P6), private DNS of services (P9) and of AWS
+//! services (P13), a few hosts of
 //! the simulated internet; NXDOMAIN otherwise.
 
 use std::net::Ipv4Addr;
 
 use crate::ids::*;
+use crate::model::aws_service::AwsService;
 use crate::model::endpoint_service::ServiceState;
 use crate::model::nlb::{HealthState, LoadBalancer, Scheme};
-use crate::model::vpc_endpoint::{EndpointState, VpcEndpoint};
+use crate::model::vpc_endpoint::{EndpointState, ServiceRef, VpcEndpoint};
 use crate::world::{DnsName, World};
 
 /// The DNS response code.
@@ -194,7 +196,7 @@ impl World {
                     .strip_prefix(e.aws_id.as_str())
                     .and_then(|rest| rest.strip_prefix('-'))
                     .is_some_and(|suffix| suffix == e.dns_suffix);
-                let ok = same_stem && endpoint_resolves(e) && self[e.service].base_dns_name == base;
+                let ok = same_stem && endpoint_resolves(e) && self.endpoint_base_dns_name(e.service) == base;
                 ok.then_some(ep)
             }
             DnsName::Lb(_) => None,
@@ -212,7 +214,7 @@ impl World {
     /// P6: the endpoint's DNS names: the regional one, then one per AZ.
     pub fn endpoint_dns_names(&self, ep: EndpointId) -> Vec<String> {
         let e = &self[ep];
-        let base = &self[e.service].base_dns_name;
+        let base = self.endpoint_base_dns_name(e.service);
         let stem = format!("{}-{}", e.aws_id, e.dns_suffix);
         let mut names = vec![format!("{stem}.{base}")];
         for s in &e.subnets {
@@ -221,22 +223,35 @@ impl World {
         names
     }
 
-    /// P9: a service's private DNS name answers the endpoint ENIs inside a consumer VPC with
-    /// private DNS enabled and both DNS attributes on; P12: only once the name is verified.
+    /// P9, P13: a service's private DNS name answers the endpoint ENIs inside a consumer VPC
+    /// with private DNS enabled and both DNS attributes on; P12: a provider's name only once
+    /// verified. A wildcard name (`*.dkr.ecr.<region>.amazonaws.com`) answers every name under it.
     fn resolve_private_dns(&self, vpc: VpcId, name: &str) -> Option<Answer> {
         let v = &self[vpc];
         if !(v.dns_support && v.dns_hostnames) {
             return None;
         }
-        let e = self.dns_names().private(vpc, name).iter().map(|ep| &self[ep]).find(|e| {
-            let svc = &self[e.service];
+        let wildcard = name.split_once('.').map(|(_, parent)| format!("*.{parent}"));
+        let e = std::iter::once(name)
+            .chain(wildcard.as_deref())
+            .find_map(|asked| self.private_dns_endpoint(vpc, asked))?;
+        Some(Answer::found(self.endpoint_addresses(&self[e], None), 60))
+    }
+
+    /// P9, P13: the oldest resolving endpoint of `vpc` whose usable private DNS name is `name`.
+    fn private_dns_endpoint(&self, vpc: VpcId, name: &str) -> Option<EndpointId> {
+        self.dns_names().private(vpc, name).iter().copied().find(|&ep| {
+            let e = &self[ep];
+            let live = match e.service {
+                ServiceRef::Provider(s) => self[s].state == ServiceState::Available,
+                ServiceRef::Aws(a) => a.answers_privately(),
+            };
             e.vpc == vpc
                 && e.private_dns_enabled
                 && endpoint_resolves(e)
-                && svc.state == ServiceState::Available
-                && svc.verified_private_dns_name(self.now_ms()).is_some_and(|n| n.eq_ignore_ascii_case(name))
-        })?;
-        Some(Answer::found(self.endpoint_addresses(e, None), 60))
+                && live
+                && self.endpoint_private_dns_name(e.service).is_some_and(|n| n.eq_ignore_ascii_case(name))
+        })
     }
 
     /// Hosts of the simulated internet: checkip, and the region's AWS service names.
@@ -245,12 +260,14 @@ impl World {
             return Some(Answer::found(vec![crate::region::CHECKIP_ADDR], 60));
         }
         let service = strip_domain(name.strip_suffix(".amazonaws.com")?, self.region.name)?;
-        if let Some(addr) = self.region.gateway_service_addr(service) {
+        let known = AwsService::answering(self.region.name, name);
+        if let Some(addr) = self.region.gateway_service_addr(known.map_or(service, |a| a.short_name())) {
             // E3: S3 and DynamoDB answer public addresses inside their prefix lists, gateway endpoint or not.
             return Some(Answer::found(vec![addr], 60));
         }
+        // P13: an AWS service's name (`ssm`, `api.ecr`, `<id>.dkr.ecr`) or any other plain one.
         let plain = !service.is_empty() && service.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
-        plain.then(|| Answer::found(vec![self.region.service_addr()], 60))
+        (plain || known.is_some()).then(|| Answer::found(vec![self.region.service_addr()], 60))
     }
 }
 

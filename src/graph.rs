@@ -1,8 +1,9 @@
 //! A world as a diagram people can read: a cluster per VPC, its subnets inside
-//! their Availability Zone, instances, load balancer nodes and endpoint interfaces
-//! in their subnets, internet gateways in their VPC joined to the internet, the
-//! load balancer's edges to its targets and the PrivateLink edges from endpoint
-//! interfaces through the endpoint service to the load balancer.
+//! their Availability Zone, instances, load balancer nodes, endpoint interfaces and NAT
+//! gateways in their subnets, internet gateways and gateway endpoints in their VPC (the
+//! internet gateway joined to the internet), the load balancer's edges to its targets,
+//! the PrivateLink edges from endpoint interfaces through the endpoint service to the
+//! load balancer, and each VPC peering connection between the two VPCs it joins.
 //!
 //! A traced path can be drawn over it: the forward path's components in order, its
 //! edges numbered 1, 2, 3 ... without gaps (hops the diagram does not draw, such as
@@ -24,6 +25,7 @@
 use std::fmt::Write;
 
 use indexmap::IndexMap;
+use rustc_hash::FxHashMap;
 
 use crate::ids::*;
 use crate::model::eni::EniOwner;
@@ -45,6 +47,12 @@ pub enum NodeKind {
     Service,
     /// An internet gateway.
     Gateway,
+    /// A NAT gateway (in its subnet).
+    NatGateway,
+    /// A gateway endpoint (S3, DynamoDB) in its VPC.
+    GatewayEndpoint,
+    /// A VPC peering connection, between its two VPCs.
+    Peering,
     /// The internet.
     Internet,
 }
@@ -90,14 +98,16 @@ pub enum EdgeKind {
     Return,
     /// The traced path's last hop, where it was blocked.
     Blocked,
+    /// A peering connection to one of its VPCs (the edge ends on the VPC's cluster).
+    Peering,
 }
 
-/// One line between two nodes.
+/// One line between two nodes (a [`EdgeKind::Peering`] edge ends on a VPC's cluster).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Edge {
     /// From node id.
     pub from: String,
-    /// To node id.
+    /// To node id, or cluster id for a peering edge.
     pub to: String,
     /// Label, if any.
     pub label: Option<String>,
@@ -144,6 +154,7 @@ impl Diagram {
             d.clusters.push(cluster);
         }
         d.service_nodes(w, &members);
+        d.peering_nodes(w);
         d.target_edges(w);
         if let Some(t) = trace {
             d.overlay(t);
@@ -177,6 +188,10 @@ impl Diagram {
                 self.add(Some(&igw.aws_id), &id, vec![name.into(), igw.aws_id.clone()], NodeKind::Gateway);
             c.nodes.push(n);
             self.edges.push(Edge { from: id, to: "internet".into(), label: None, kind: EdgeKind::Link });
+        }
+        for &g in members.gateway_endpoints(vpc) {
+            let n = self.gateway_endpoint_node(w, g);
+            c.nodes.push(n);
         }
         for (k, az) in w.region.azs.iter().enumerate() {
             let subnets: Vec<SubnetId> =
@@ -275,8 +290,9 @@ impl Diagram {
                 }
                 let id = format!("nat{}", nat.0);
                 self.by_aws_id.insert(n.aws_id.clone(), id.clone());
-                let label = vec![format!("NAT gateway {}", n.aws_id), addrs, n.state.as_str().to_string()];
-                Some(self.add(Some(&eni.aws_id), &id, label, NodeKind::Gateway))
+                let name = w.name_of(Handle::NatGateway(nat)).unwrap_or("NAT gateway");
+                let label = vec![name.to_string(), n.aws_id.clone(), addrs, n.state.as_str().to_string()];
+                Some(self.add(Some(&eni.aws_id), &id, label, NodeKind::NatGateway))
             }
             EniOwner::Detached => None,
         }
@@ -319,6 +335,41 @@ impl Diagram {
                         label: None,
                         kind: EdgeKind::PrivateLink,
                     });
+                }
+            }
+        }
+    }
+
+    /// A gateway endpoint: its service's short name (`s3`), id and route tables' count.
+    fn gateway_endpoint_node(&mut self, w: &World, g: GatewayEndpointId) -> usize {
+        let e = &w[g];
+        let service = e.service_name.rsplit('.').next().unwrap_or(&e.service_name);
+        let tables = match e.route_tables.len() {
+            1 => "in 1 route table".to_string(),
+            n => format!("in {n} route tables"),
+        };
+        let label = vec![format!("gateway endpoint ({service})"), e.aws_id.clone(), tables];
+        self.add(Some(&e.aws_id), &format!("gwe{}", g.0), label, NodeKind::GatewayEndpoint)
+    }
+
+    /// Each peering connection not deleted, outside the VPCs, with an edge to each of them.
+    fn peering_nodes(&mut self, w: &World) {
+        for (p, x) in w.peerings().iter() {
+            if x.state.as_str() == "deleted" {
+                continue;
+            }
+            let side = |v: VpcId| w.name_of(Handle::Vpc(v)).unwrap_or(&w[v].aws_id).to_string();
+            let (a, b) = (side(x.requester), side(x.accepter));
+            let name = w.name_of(Handle::Peering(p)).unwrap_or("peering connection");
+            let label =
+                vec![name.to_string(), x.aws_id.clone(), format!("{a} <-> {b}"), x.state.as_str().into()];
+            let id = format!("pcx{}", p.0);
+            let n = self.add(Some(&x.aws_id), &id, label, NodeKind::Peering);
+            self.top_nodes.push(n);
+            for v in [x.requester, x.accepter] {
+                let to = format!("vpc{}", v.0);
+                if self.clusters.iter().any(|c| c.id == to) {
+                    self.edges.push(Edge { from: id.clone(), to, label: None, kind: EdgeKind::Peering });
                 }
             }
         }
@@ -368,6 +419,8 @@ impl Diagram {
             ComponentKind::Instance
             | ComponentKind::NetworkInterface
             | ComponentKind::InternetGateway
+            | ComponentKind::NatGateway
+            | ComponentKind::VpcPeeringConnection
             | ComponentKind::VpcEndpointService => self.by_aws_id.get(id).cloned(),
             _ => None,
         }
@@ -469,6 +522,9 @@ fn dot_node_style(kind: NodeKind) -> &'static str {
         NodeKind::Endpoint => "shape=box, style=\"rounded,filled\", fillcolor=\"#d6f0ff\"",
         NodeKind::Service => "shape=component, style=filled, fillcolor=\"#d6f0ff\"",
         NodeKind::Gateway => "shape=cds, style=filled, fillcolor=\"#dff5df\"",
+        NodeKind::NatGateway => "shape=cds, style=filled, fillcolor=\"#fde2c8\"",
+        NodeKind::GatewayEndpoint => "shape=cds, style=filled, fillcolor=\"#d6f0ff\"",
+        NodeKind::Peering => "shape=hexagon, style=filled, fillcolor=\"#f2e6ff\"",
         NodeKind::Internet => "shape=ellipse, style=filled, fillcolor=\"#eeeeee\"",
     }
 }
@@ -483,6 +539,7 @@ fn dot_edge_style(kind: EdgeKind) -> &'static str {
             "style=dashed, color=\"#1f6fd1\", penwidth=1.5, fontcolor=\"#1f6fd1\", constraint=false"
         }
         EdgeKind::Blocked => "color=\"#d62728\", penwidth=2.5, fontcolor=\"#d62728\", constraint=false",
+        EdgeKind::Peering => "dir=none, style=bold, color=\"#8a5cc2\"",
     }
 }
 
@@ -504,17 +561,30 @@ impl Diagram {
         for c in &self.clusters {
             self.dot_cluster(&mut out, c, 1);
         }
+        let clusters: FxHashMap<&str, &Cluster> = self.clusters.iter().map(|c| (c.id.as_str(), c)).collect();
         for e in &self.edges {
+            // A peering edge ends at a VPC's cluster: DOT draws it to the cluster's first node.
+            let (to, head) = match clusters.get(e.to.as_str()) {
+                Some(c) => match first_node(c) {
+                    Some(n) => (self.nodes[n].id.as_str(), Some(c.id.as_str())),
+                    None => continue,
+                },
+                None => (e.to.as_str(), None),
+            };
             out.push_str("  ");
             out.push_str(&e.from);
             out.push_str(" -> ");
-            out.push_str(&e.to);
+            out.push_str(to);
             out.push_str(" [");
             out.push_str(dot_edge_style(e.kind));
             if let Some(l) = &e.label {
                 out.push_str(", label=\"");
                 push_dot_escaped(&mut out, l);
                 out.push('"');
+            }
+            if let Some(c) = head {
+                out.push_str(", lhead=cluster_");
+                out.push_str(c);
             }
             out.push_str("];\n");
         }
@@ -613,6 +683,7 @@ impl Diagram {
                 EdgeKind::PrivateLink => "-.->",
                 EdgeKind::Path | EdgeKind::Blocked => "==>",
                 EdgeKind::Return => "-.->",
+                EdgeKind::Peering => "===",
             };
             let label = e.label.as_ref().map(|l| format!("|\"{}\"|", mermaid_escape(l))).unwrap_or_default();
             let _ = writeln!(out, "  {} {arrow}{label} {}", e.from, e.to);
@@ -644,7 +715,9 @@ impl Diagram {
         let text = lines.iter().map(|l| mermaid_escape(l)).collect::<Vec<_>>().join("<br/>");
         let (open, close) = match node.kind {
             NodeKind::Internet => ("((", "))"),
-            NodeKind::Gateway => ("{{", "}}"),
+            NodeKind::Gateway | NodeKind::NatGateway | NodeKind::GatewayEndpoint | NodeKind::Peering => {
+                ("{{", "}}")
+            }
             NodeKind::Service => ("[[", "]]"),
             _ => ("(", ")"),
         };
@@ -665,6 +738,11 @@ impl Diagram {
     }
 }
 
+/// The first node drawn inside `c` (DOT draws an edge to a cluster through one of its nodes).
+fn first_node(c: &Cluster) -> Option<usize> {
+    c.nodes.first().copied().or_else(|| c.clusters.iter().find_map(first_node))
+}
+
 fn mermaid_escape(s: &str) -> String {
     s.replace('"', "#quot;")
 }
@@ -677,17 +755,27 @@ struct Members {
     subnets: Grouped<SubnetId>,
     /// Live interfaces by subnet, in creation order.
     enis: Grouped<EniId>,
-    /// Endpoints by service, in creation order.
+    /// Endpoints by provider's service, in creation order.
     endpoints: Grouped<EndpointId>,
+    /// Gateway endpoints not deleted, by VPC, in creation order.
+    gateway_endpoints: Grouped<GatewayEndpointId>,
 }
 
 impl Members {
     fn of(w: &World) -> Members {
+        let endpoints = w.endpoints().iter().filter_map(|(id, e)| Some((e.service.provider()?.0, id)));
+        let gateway_endpoints =
+            w.gateway_endpoints().iter().filter(|(_, g)| !g.deleted).map(|(id, g)| (g.vpc.0, id));
         Members {
             subnets: Grouped::of(w.vpcs().len(), w.subnets().live().map(|(id, s)| (s.vpc.0, id))),
             enis: Grouped::of(w.subnets().len(), w.enis().live().map(|(id, e)| (e.subnet.0, id))),
-            endpoints: Grouped::of(w.services().len(), w.endpoints().iter().map(|(id, e)| (e.service.0, id))),
+            endpoints: Grouped::of(w.services().len(), endpoints),
+            gateway_endpoints: Grouped::of(w.vpcs().len(), gateway_endpoints),
         }
+    }
+
+    fn gateway_endpoints(&self, vpc: VpcId) -> &[GatewayEndpointId] {
+        self.gateway_endpoints.get(vpc.0)
     }
 
     fn subnets(&self, vpc: VpcId) -> &[SubnetId] {

@@ -78,6 +78,14 @@ handle! {
     PrefixListId;
     /// A gateway VPC endpoint (S3, DynamoDB).
     GatewayEndpointId;
+    /// A Reachability Analyzer path.
+    InsightsPathId;
+    /// A Reachability Analyzer analysis.
+    InsightsAnalysisId;
+    /// A Network Access Analyzer access scope.
+    AccessScopeId;
+    /// A Network Access Analyzer scope analysis.
+    AccessScopeAnalysisId;
 }
 
 /// Draws AWS-looking identifiers from one seeded stream.

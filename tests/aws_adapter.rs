@@ -96,8 +96,39 @@ fn setup() -> (Session, IndexMap<&'static str, String>) {
         "aws ec2 describe-prefix-lists --filters Name=prefix-list-name,Values=com.amazonaws.ap-northeast-2.s3",
     );
     ids.insert("{S3PL}", s3["PrefixLists"][0]["PrefixListId"].as_str().unwrap().to_string());
+    let nip = ok(
+        &mut s,
+        &ids,
+        "aws ec2 create-network-insights-path --source {MYEC2} --destination {WEB1} --protocol tcp --destination-port 80",
+    );
+    ids.insert("{NIP}", nip["NetworkInsightsPath"]["NetworkInsightsPathId"].as_str().unwrap().to_string());
+    let nia = ok(&mut s, &ids, "aws ec2 start-network-insights-analysis --network-insights-path-id {NIP}");
+    ids.insert(
+        "{NIA}",
+        nia["NetworkInsightsAnalysis"]["NetworkInsightsAnalysisId"].as_str().unwrap().to_string(),
+    );
+    let nis = ok(&mut s, &ids, SCOPE_CREATE);
+    ids.insert(
+        "{NIS}",
+        nis["NetworkInsightsAccessScope"]["NetworkInsightsAccessScopeId"].as_str().unwrap().to_string(),
+    );
+    let nisa = ok(
+        &mut s,
+        &ids,
+        "aws ec2 start-network-insights-access-scope-analysis --network-insights-access-scope-id {NIS}",
+    );
+    ids.insert(
+        "{NISA}",
+        nisa["NetworkInsightsAccessScopeAnalysis"]["NetworkInsightsAccessScopeAnalysisId"]
+            .as_str()
+            .unwrap()
+            .to_string(),
+    );
     (s, ids)
 }
+
+/// An access scope: every path from the internet.
+const SCOPE_CREATE: &str = r#"aws ec2 create-network-insights-access-scope --match-paths '[{"Source":{"ResourceStatement":{"ResourceTypes":["AWS::EC2::InternetGateway"]}}}]'"#;
 
 fn fill(line: &str, ids: &IndexMap<&'static str, String>) -> String {
     ids.iter().fold(line.to_string(), |l, (k, v)| l.replace(k, v))
@@ -649,7 +680,146 @@ fn cases() -> Vec<Case> {
         case("delete-stack", "stack-name", "--stack-name one", "--stack-name two"),
         case("describe-stacks", "stack-name", "", "--stack-name two"),
     ]);
+    c.extend(insights_cases());
     c
+}
+
+/// RA4: the network insights calls' flags.
+fn insights_cases() -> Vec<Case> {
+    let path = |rest: &str| format!("--protocol tcp --destination-port 80 {rest}");
+    let to_web1 = path("--source {MYEC2} --destination {WEB1}");
+    let out = "--source {MYEC2} --destination-ip 8.8.8.8 --protocol tcp";
+    let m = r#"--match-paths '[{"Source":{"ResourceStatement":{"ResourceTypes":["AWS::EC2::InternetGateway"]}}}]'"#;
+    let x = r#"--exclude-paths '[{"Destination":{"ResourceStatement":{"Resources":["{WEB1}"]}}}]'"#;
+    vec![
+        case(
+            "create-network-insights-path",
+            "source",
+            &path("--source {MYIGW} --destination {WEB1}"),
+            &to_web1,
+        ),
+        case(
+            "create-network-insights-path",
+            "destination",
+            &path("--source {MYEC2} --destination {WEB2}"),
+            &to_web1,
+        ),
+        case(
+            "create-network-insights-path",
+            "source-ip",
+            &path("--source {MYIGW} --destination {WEB1}"),
+            &path("--source {MYIGW} --destination {WEB1} --source-ip 198.51.100.7"),
+        ),
+        case(
+            "create-network-insights-path",
+            "destination-ip",
+            &format!("{out} --destination-port 80"),
+            &format!("{out} --destination-port 80").replace("8.8.8.8", "8.8.4.4"),
+        ),
+        case("create-network-insights-path", "protocol", &to_web1, &to_web1.replace("tcp", "udp")),
+        case("create-network-insights-path", "destination-port", &to_web1, &to_web1.replace("80", "443")),
+        case(
+            "create-network-insights-path",
+            "filter-at-source",
+            &format!("{out} --filter-at-source DestinationPortRange={{FromPort=80,ToPort=80}}"),
+            &format!("{out} --filter-at-source DestinationPortRange={{FromPort=443,ToPort=443}}"),
+        ),
+        case(
+            "start-network-insights-analysis",
+            "network-insights-path-id",
+            "--network-insights-path-id nip-0123456789abcdef0",
+            "--network-insights-path-id {NIP}",
+        ),
+        case(
+            "describe-network-insights-paths",
+            "network-insights-path-ids",
+            "--network-insights-path-ids nip-0123456789abcdef0",
+            "--network-insights-path-ids {NIP}",
+        ),
+        case("describe-network-insights-paths", "filters", "", "--filters Name=protocol,Values=udp"),
+        case(
+            "describe-network-insights-analyses",
+            "network-insights-analysis-ids",
+            "--network-insights-analysis-ids nia-0123456789abcdef0",
+            "--network-insights-analysis-ids {NIA}",
+        ),
+        case(
+            "describe-network-insights-analyses",
+            "network-insights-path-id",
+            "--network-insights-path-id nip-0123456789abcdef0",
+            "--network-insights-path-id {NIP}",
+        ),
+        case("describe-network-insights-analyses", "filters", "", "--filters Name=status,Values=failed"),
+        case(
+            "delete-network-insights-path",
+            "network-insights-path-id",
+            "--network-insights-path-id nip-0123456789abcdef0",
+            "--network-insights-path-id {NIP}",
+        ),
+        case(
+            "delete-network-insights-analysis",
+            "network-insights-analysis-id",
+            "--network-insights-analysis-id nia-0123456789abcdef0",
+            "--network-insights-analysis-id {NIA}",
+        ),
+        case("create-network-insights-access-scope", "match-paths", "", m),
+        case("create-network-insights-access-scope", "exclude-paths", m, &format!("{m} {x}")),
+        case(
+            "start-network-insights-access-scope-analysis",
+            "network-insights-access-scope-id",
+            "--network-insights-access-scope-id nis-0123456789abcdef0",
+            "--network-insights-access-scope-id {NIS}",
+        ),
+        case(
+            "get-network-insights-access-scope-analysis-findings",
+            "network-insights-access-scope-analysis-id",
+            "--network-insights-access-scope-analysis-id nisa-0123456789abcdef0",
+            "--network-insights-access-scope-analysis-id {NISA}",
+        ),
+        case(
+            "describe-network-insights-access-scopes",
+            "network-insights-access-scope-ids",
+            "--network-insights-access-scope-ids nis-0123456789abcdef0",
+            "--network-insights-access-scope-ids {NIS}",
+        ),
+        case("describe-network-insights-access-scopes", "filters", "", "--filters Name=tag:Name,Values=none"),
+        case(
+            "describe-network-insights-access-scope-analyses",
+            "network-insights-access-scope-analysis-ids",
+            "--network-insights-access-scope-analysis-ids nisa-0123456789abcdef0",
+            "--network-insights-access-scope-analysis-ids {NISA}",
+        ),
+        case(
+            "describe-network-insights-access-scope-analyses",
+            "network-insights-access-scope-id",
+            "--network-insights-access-scope-id nis-0123456789abcdef0",
+            "--network-insights-access-scope-id {NIS}",
+        ),
+        case(
+            "describe-network-insights-access-scope-analyses",
+            "filters",
+            "",
+            "--filters Name=status,Values=failed",
+        ),
+        case(
+            "get-network-insights-access-scope-content",
+            "network-insights-access-scope-id",
+            "--network-insights-access-scope-id nis-0123456789abcdef0",
+            "--network-insights-access-scope-id {NIS}",
+        ),
+        case(
+            "delete-network-insights-access-scope",
+            "network-insights-access-scope-id",
+            "--network-insights-access-scope-id nis-0123456789abcdef0",
+            "--network-insights-access-scope-id {NIS}",
+        ),
+        case(
+            "delete-network-insights-access-scope-analysis",
+            "network-insights-access-scope-analysis-id",
+            "--network-insights-access-scope-analysis-id nisa-0123456789abcdef0",
+            "--network-insights-access-scope-analysis-id {NISA}",
+        ),
+    ]
 }
 
 /// Every spelling of every flag the table accepts, as `(operation, flag)`.

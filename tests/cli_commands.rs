@@ -98,7 +98,7 @@ mod help {
 
     #[test]
     fn every_command_has_help_with_an_example() {
-        for cmd in ["lab", "run", "shell", "trace", "describe", "graph"] {
+        for cmd in ["lab", "run", "shell", "trace", "describe", "graph", "serve"] {
             let ran = vpcsim(&[cmd, "--help"]);
             assert_eq!(ran.code, 0, "{cmd}");
             assert!(ran.stdout.contains("Example"), "{cmd} --help has no example:\n{}", ran.stdout);
@@ -133,6 +133,19 @@ mod lab_and_run {
         let n = lab_steps();
         assert!(ran.stdout.ends_with(&format!("PASS: {n} of {n} steps passed\n")), "{}", ran.stdout);
         insta::assert_snapshot!("lab", ran.stdout);
+    }
+
+    #[test]
+    fn the_lab_says_in_words_what_a_rule_allows_and_how_a_target_was_chosen() {
+        for columns in [Some(80), None] {
+            let out = vpcsim_at(&["lab", "--until", "end"], "", columns).stdout;
+            for jargon in ["-1 all", "mod 2", "flow hash 0", "allow -1"] {
+                assert!(!out.contains(jargon), "COLUMNS={columns:?}: {jargon:?} is unexplained in:\n{out}");
+            }
+            let words = out.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert!(words.contains("allows all traffic (protocol -1) to 0.0.0.0/0"), "{out}");
+            assert!(words.contains("chosen by flow hash of the connection among 2 healthy targets"), "{out}");
+        }
     }
 
     #[test]
@@ -586,6 +599,84 @@ mod graph {
         assert!(ran.stdout.contains("\nflowchart LR\n"));
         assert!(ran.stdout.contains("blocked: BAD_STATE"));
         insta::assert_snapshot!("graph_blocked_mermaid", ran.stdout);
+    }
+
+    /// The traced path's edges of a DOT diagram, forward then return: `from>to label`.
+    fn path_edges(dot: &str) -> Vec<String> {
+        dot.lines()
+            .filter(|l| l.contains("constraint=false"))
+            .filter_map(|l| {
+                let (ends, attrs) = l.trim().split_once(" [")?;
+                let (from, to) = ends.split_once(" -> ")?;
+                let label = attrs.split("label=\"").nth(1)?.split('"').next()?;
+                Some(format!("{from}>{to} {label}"))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_nat_gateway_is_drawn_in_its_subnet_and_the_path_passes_it_g1() {
+        let ran = vpcsim(&[
+            "graph",
+            "scenarios/lesson-nat-gateway-egress.yaml",
+            "--trace",
+            "Private-EC2",
+            "checkip.amazonaws.com:80",
+        ]);
+        assert_eq!(ran.code, 0, "{}", ran.stderr);
+        assert!(ran.stdout.contains(r#"nat0 [label="NAT-GW\nnat-"#), "{}", ran.stdout);
+        assert_eq!(
+            path_edges(&ran.stdout),
+            ["i0>nat0 1", "nat0>igw0 2", "igw0>internet 3", "internet>igw0 r1", "igw0>nat0 r2", "nat0>i0 r3"]
+        );
+    }
+
+    #[test]
+    fn a_peering_connection_joins_its_two_vpcs_and_the_path_crosses_it_v1() {
+        let ran = vpcsim(&[
+            "graph",
+            "scenarios/lesson-peering-not-transitive.yaml",
+            "--until",
+            "1",
+            "--trace",
+            "client",
+            "10.0.1.10:80",
+        ]);
+        assert_eq!(ran.code, 0, "{}", ran.stderr);
+        let dot = &ran.stdout;
+        assert!(dot.contains(r#"pcx0 [label="a-to-hub\npcx-"#), "{dot}");
+        assert!(dot.contains(r#"\nspoke-a <-> hub\nactive", shape=hexagon"#), "{dot}");
+        assert!(
+            dot.contains("pcx0 -> i0 [dir=none, style=bold, color=\"#8a5cc2\", lhead=cluster_vpc0];"),
+            "{dot}"
+        );
+        assert!(
+            dot.contains("pcx0 -> i1 [dir=none, style=bold, color=\"#8a5cc2\", lhead=cluster_vpc1];"),
+            "{dot}"
+        );
+        assert_eq!(path_edges(dot), ["i0>pcx0 1", "pcx0>i1 2", "i1>pcx0 r1", "pcx0>i0 r2"]);
+        let mermaid =
+            vpcsim(&["graph", "scenarios/lesson-peering-not-transitive.yaml", "--format", "mermaid"]);
+        assert!(mermaid.stdout.contains("\n  pcx0 === vpc0\n  pcx0 === vpc1\n"), "{}", mermaid.stdout);
+    }
+
+    #[test]
+    fn a_gateway_endpoint_is_drawn_in_its_vpc_and_s3_traffic_passes_it_e1() {
+        let ran = vpcsim(&[
+            "graph",
+            "scenarios/lesson-s3-gateway-endpoint.yaml",
+            "--until",
+            "end",
+            "--trace",
+            "worker",
+            "s3.ap-northeast-2.amazonaws.com:443",
+        ]);
+        assert_eq!(ran.code, 0, "{}", ran.stderr);
+        assert!(ran.stdout.contains(r#"gwe0 [label="gateway endpoint (s3)\nvpce-"#), "{}", ran.stdout);
+        assert_eq!(
+            path_edges(&ran.stdout),
+            ["i1>gwe0 1", "gwe0>internet 2", "internet>gwe0 r1", "gwe0>i1 r2"]
+        );
     }
 
     #[test]

@@ -182,3 +182,48 @@ fn check_refuses_a_resource_type_it_does_not_model_naming_file_line_and_column()
     assert_eq!(ran.code, 2);
     assert!(ran.stderr.contains("unknown field `Bogus`"), "{}", ran.stderr);
 }
+
+#[test]
+fn reach_check_and_diff_run_on_the_three_tier_template() {
+    // The internet reaches only the NLB, on 80; the app tier reaches the interface endpoints on 443.
+    let ran = vpcsim(&["reach", "scenarios/three-tier.yaml", "--json"]);
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    let v: Value = serde_json::from_str(&ran.stdout).unwrap();
+    assert!(v["sources"].as_array().unwrap().iter().any(|s| s["name"] == "internet"), "{}", ran.stdout);
+    let ran = vpcsim(&["reach", "scenarios/three-tier.yaml"]);
+    let grid = ran.stdout.split("Reachable ports").nth(1).unwrap();
+    let row = |class: &str| grid.lines().find(|l| l.trim_start().starts_with(class)).unwrap().to_string();
+    assert_eq!(row("S1").split_whitespace().collect::<Vec<_>>(), ["S1", "-", "-", "-", "80", "-"], "{grid}");
+    assert!(row("S3").split_whitespace().last() == Some("443"), "{grid}");
+    for scope in ["internet-to-instances.json", "internet-to-anything-but-web.json"] {
+        let ran =
+            vpcsim(&["check", "scenarios/three-tier.yaml", "--scope", &format!("scenarios/scopes/{scope}")]);
+        assert_eq!(ran.code, 0, "{scope}: {}{}", ran.stdout, ran.stderr);
+        assert!(ran.stdout.contains("no findings: the scope holds"), "{}", ran.stdout);
+    }
+    // Opening the endpoints' group to the whole VPC lets the bastion reach them on 443.
+    let original = "scenarios/three-tier.cfn.yaml";
+    let text =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(original)).unwrap();
+    let changed = text.replace(
+        "FromPort: 443, ToPort: 443, SourceSecurityGroupId: !Ref AppSG",
+        "FromPort: 443, ToPort: 443, CidrIp: 10.0.0.0/16",
+    );
+    assert_ne!(changed, text, "the template still has the rule this test changes");
+    let copy = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("three-tier-endpoints-open.cfn.yaml");
+    std::fs::write(&copy, changed).unwrap();
+    let ran = vpcsim(&["diff", original, copy.to_str().unwrap(), "--json"]);
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    let v: Value = serde_json::from_str(&ran.stdout).unwrap();
+    let bastion = v["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["sources"] == serde_json::json!(["bastion"]))
+        .unwrap_or_else(|| panic!("{}", ran.stdout));
+    assert_eq!(
+        (bastion["port"].as_str(), bastion["before"].as_str()),
+        (Some("tcp:443"), Some("ENI_SG_RULES_MISMATCH"))
+    );
+    assert_eq!(bastion["after"], "reachable");
+}

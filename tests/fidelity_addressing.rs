@@ -183,7 +183,7 @@ fn a5_ids_are_a_prefix_and_seventeen_lowercase_hex_digits() {
         (w[eni(w, lab.my_ec2)].aws_id.as_str(), "eni"),
         (w.instance(lab.my_ec2).aws_id.as_str(), "i"),
         (e.aws_id.as_str(), "vpce"),
-        (w[e.service].service_id.as_str(), "vpce-svc"),
+        (w[e.service.provider().unwrap()].service_id.as_str(), "vpce-svc"),
     ];
     for (id, prefix) in checks {
         assert!(is_aws_id(id, prefix), "{id} is not {prefix}- and 17 lowercase hex digits");

@@ -241,7 +241,7 @@ fn p6_an_endpoint_has_a_regional_name_for_all_its_interfaces_and_a_zonal_name_pe
     let TwoZoneService { lab, ep, .. } = two_zone_service();
     let w = &lab.world;
     let e = &w[ep];
-    let svc = &w[e.service];
+    let svc = &w[e.service.provider().expect("a provider service")];
     let suffix = &e.dns_suffix;
     assert!(suffix.len() == 8 && suffix.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
     assert!(e.aws_id.strip_prefix("vpce-").is_some_and(|h| is_hex(h, 17)));
@@ -321,7 +321,7 @@ fn p10_the_provider_may_reject_an_available_endpoint_and_traffic_stops() {
     let mut lab = Lab::ready(LabOptions::default()).unwrap();
     let ep = lab.connect_privatelink().unwrap();
     let w = &mut lab.world;
-    let svc = w[ep].service;
+    let svc = w[ep].service.provider().expect("a provider service");
     let flow = tcp_from(w, lab.my_ec2, endpoint_ip(w, ep, 0), 80);
     assert!(w.trace(eni(w, lab.my_ec2), flow).reachable());
     w.reject_vpc_endpoint_connections(svc, &[ep]).unwrap();

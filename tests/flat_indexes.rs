@@ -137,7 +137,7 @@ fn scan_resolve(w: &World, view: View, name: &str) -> Option<Vec<Ipv4Addr>> {
     if let View::Vpc(vpc) = view {
         let v = &w[vpc];
         let private = w.endpoints().values().find(|e| {
-            let svc = &w[e.service];
+            let Some(svc) = e.service.provider().map(|s| &w[s]) else { return false };
             e.vpc == vpc
                 && e.private_dns_enabled
                 && resolves(e)
@@ -163,7 +163,7 @@ fn scan_resolve(w: &World, view: View, name: &str) -> Option<Vec<Ipv4Addr>> {
     }
     let (first, base) = name.split_once('.')?;
     for e in w.endpoints().values().filter(|e| resolves(e)) {
-        if base != w[e.service].base_dns_name {
+        if base != w.endpoint_base_dns_name(e.service) {
             continue;
         }
         let stem = format!("{}-{}", e.aws_id, e.dns_suffix);
@@ -190,7 +190,7 @@ fn names(w: &World) -> Vec<String> {
     }
     for (ep, e) in w.endpoints().iter() {
         names.extend(w.endpoint_dns_names(ep));
-        let base = &w[e.service].base_dns_name;
+        let base = w.endpoint_base_dns_name(e.service);
         names.push(format!("{}-{}-nowhere-1z.{base}", e.aws_id, e.dns_suffix));
         names.push(format!("{}-{}.{base}", e.aws_id, e.dns_suffix).to_ascii_uppercase());
         names.push(format!("{}.{base}", e.aws_id));

@@ -235,7 +235,7 @@ fn the_service_cannot_be_deleted_while_its_endpoint_is_connected() {
     let mut lab = Lab::ready(LabOptions::default()).unwrap();
     let ep = lab.connect_privatelink().unwrap();
     let w = &mut lab.world;
-    let svc = w[ep].service;
+    let svc = w[ep].service.provider().expect("the lab endpoint is to its provider service");
     let err = w.delete_vpc_endpoint_service_configuration(svc).unwrap_err();
     assert_eq!(err.code, "ExistingVpcEndpointConnections");
     let err = w.delete_load_balancer(lab.nlb).unwrap_err();

@@ -363,7 +363,7 @@ fn endpoints_were_open(w: &World, t: &Trace) -> Result<(), String> {
             t.forward[..i].iter().rev().find(|h| h.kind == K::NetworkInterface).ok_or("no interface")?;
         let eni = eni_of(w, &entered.id);
         let az = w[w[eni].subnet].az;
-        if w[eni].owner != EniOwner::Endpoint(ep) || !w.service_azs(e.service).contains(&az) {
+        if w[eni].owner != EniOwner::Endpoint(ep) || !w.endpoint_service_azs(e.service).contains(&az) {
             return Err(format!("went through {} from {} in {az}", e.aws_id, entered.id));
         }
     }

@@ -132,6 +132,34 @@ fn the_console_changes_only_its_steps_world_until_reset() {
 }
 
 #[test]
+fn wait_in_the_console_moves_that_world_s_clock_within_the_shell_s_limits() {
+    let addr = lab_server();
+    let clock = || get(addr, "/api/world?step=0").json()["clock"].as_str().unwrap().to_string();
+    let run = |command: &str| {
+        let body = serde_json::json!({"step": 0, "command": command}).to_string();
+        let ran = request(addr, "POST", "/api/run", &body);
+        assert_eq!(ran.status, 200, "{}", ran.body);
+        ran.json()
+    };
+    let before = clock();
+    let waited = run("wait 90s");
+    assert_eq!(waited["exit_code"], 0, "{waited}");
+    let after = clock();
+    assert_ne!(after, before, "the clock moved");
+    assert_eq!(waited["stdout"], format!("the clock is now {after}\n"));
+    let too_long = run("wait 25h");
+    assert_eq!(too_long["exit_code"], 2);
+    assert!(too_long["stderr"].as_str().unwrap().contains("MAX_WAIT"), "{too_long}");
+    assert_eq!(clock(), after, "a refused wait moves nothing");
+    assert_eq!(run("wait soon")["exit_code"], 2);
+    let healthy = run("wait-for Custom-NLB-TG healthy");
+    assert_eq!(healthy["exit_code"], 0, "{healthy}");
+    assert!(healthy["stdout"].as_str().unwrap().starts_with("Custom-NLB-TG is healthy after"), "{healthy}");
+    assert_eq!(request(addr, "POST", "/api/reset", r#"{"step": 0}"#).json()["reset"], true);
+    assert_eq!(clock(), before, "a reset puts the clock back");
+}
+
+#[test]
 fn bad_requests_get_a_4xx_with_a_message_and_the_server_goes_on() {
     let addr = lab_server();
     let long = format!("/api/world?step={}", "1".repeat(3000));

@@ -6,9 +6,10 @@
 
 mod serve_common;
 
+use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::process::Command;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
 
 use serve_common::{get, lab, lab_server, step_titled};
 
@@ -86,6 +87,40 @@ impl Page {
     }
 }
 
+/// `vpcsim serve FILE ARGS --port 0` as a user starts it; stopped when dropped.
+struct Served {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl Served {
+    fn start(file: &Path, args: &[&str]) -> Served {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_vpcsim"))
+            .arg("serve")
+            .arg(file)
+            .args(args)
+            .args(["--port", "0"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("vpcsim serve starts");
+        let mut line = String::new();
+        let stdout = child.stdout.take().expect("stdout");
+        BufReader::new(stdout).read_line(&mut line).expect("vpcsim serve prints its address");
+        let url = line.split(" on http://").nth(1).unwrap_or_else(|| panic!("no address in {line:?}"));
+        let addr = url.trim_end().trim_end_matches('/').parse().expect("an address");
+        Served { child, addr }
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 fn endpoint_id(addr: SocketAddr, step: u64) -> String {
     let w = get(addr, &format!("/api/world?step={step}")).json();
     w["describe"]["VpcEndpoints"][0]["VpcEndpointId"].as_str().expect("an endpoint").to_string()
@@ -133,4 +168,65 @@ fn a_flow_blocked_before_acceptance_shows_bad_state_in_red_at_the_endpoint_p2() 
     assert!(page.dom.contains(r#"class="node vpc-endpoint blocked""#), "{}", page.dom);
     assert!(page.dom.contains("✘ BAD_STATE"), "{}", page.dom);
     assert!(page.dom.contains(r#"<tr class="decisive">"#), "{}", page.dom);
+}
+
+#[test]
+fn a_peering_connection_is_drawn_between_its_vpcs_and_the_path_crosses_it_v1() {
+    let Some(browser) = chromium() else { return };
+    let served = Served::start(Path::new("scenarios/lesson-peering-not-transitive.yaml"), &["--until", "1"]);
+    let page = open(&browser, served.addr, "step=1&from=client&to=10.0.1.10&port=80");
+    page.assert_clean();
+    assert!(page.dom.contains(r#"class="node vpc-peering-connection" data-node="pcx0""#), "{}", page.dom);
+    assert_eq!(page.dom.matches(r#"class="edge peering""#).count(), 4, "two connections, two VPCs each");
+    let hops: Vec<String> = page.forward().into_iter().map(|(f, t)| format!("{f}>{t}")).collect();
+    assert_eq!(hops, ["i0>pcx0", "pcx0>i1"]);
+}
+
+/// A template of one VPC with four subnets in two zones and `n` instances spread over them.
+fn many_instances(n: usize) -> String {
+    let mut t = String::from(
+        "Resources:\n  Vpc:\n    Type: AWS::EC2::VPC\n    Properties: {CidrBlock: 10.0.0.0/16, Tags: [{Key: Name, Value: big}]}\n",
+    );
+    for s in 0..4 {
+        t.push_str(&format!(
+            "  Subnet{s}:\n    Type: AWS::EC2::Subnet\n    Properties: {{VpcId: !Ref Vpc, CidrBlock: 10.0.{}.0/22, AvailabilityZone: !Select [{}, !GetAZs '']}}\n",
+            s * 4,
+            s % 2
+        ));
+    }
+    for i in 0..n {
+        t.push_str(&format!(
+            "  Web{i}:\n    Type: AWS::EC2::Instance\n    Properties: {{SubnetId: !Ref Subnet{}, Tags: [{{Key: Name, Value: web-{i}}}]}}\n",
+            i % 4
+        ));
+    }
+    t
+}
+
+#[test]
+fn a_thousand_instance_world_draws_five_a_subnet_and_opens_the_subnet_a_path_needs() {
+    let Some(browser) = chromium() else { return };
+    let dir = std::env::temp_dir().join(format!("vpcsim-1000-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temp folder");
+    let file = dir.join("thousand.cfn.yaml");
+    std::fs::write(&file, many_instances(1000)).expect("the template is written");
+    let served = Served::start(&file, &[]);
+    let page = open(&browser, served.addr, "step=0");
+    page.assert_clean();
+    assert_eq!(page.dom.matches(r#"class="node instance""#).count(), 4 * 5, "five shown a subnet");
+    assert_eq!(page.dom.matches("+ 245 more (click to show)").count(), 4, "the rest collapsed");
+    let traced = open(&browser, served.addr, "step=0&from=web-0&to=web-999&port=80");
+    traced.assert_clean();
+    assert_eq!(
+        traced.dom.matches(r#"class="node instance""#).count(),
+        2 * 250 + 2 * 5,
+        "web-0's and web-999's subnets open, the other two still show five"
+    );
+    assert!(traced.dom.contains(">web-999<"), "the path's subnet is open");
+    assert_eq!(
+        traced.dom.matches("+ 245 more (click to show)").count(),
+        2,
+        "the two subnets of the path are open"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -44,8 +44,11 @@ fn the_seed_template_creates_the_labs_resources() {
     assert_eq!(w.listeners().len(), 1);
     assert_eq!(w.target_groups().len(), 1);
     assert_eq!(w.target_groups().first().unwrap().targets.len(), 2);
-    let bodies: Vec<_> =
-        w.instances().values().filter_map(|i| i.services.iter().find_map(|s| s.http_body.clone())).collect();
+    let bodies: Vec<_> = w
+        .instances()
+        .values()
+        .filter_map(|i| i.services.iter().find_map(|s| s.http_body().map(str::to_string)))
+        .collect();
     assert_eq!(
         bodies,
         vec![

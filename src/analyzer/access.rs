@@ -144,6 +144,30 @@ pub fn through_ok(m: &PathMatch, passed: &[(Option<ResourceType>, String)]) -> b
         .all(|r| passed.iter().any(|(ty, id)| r.matches(std::iter::once(id.as_str()), ty.as_slice())))
 }
 
+/// The probes a scope analysis asks: the default set, and the first port of every
+/// destination port range a scope names (for each protocol it names, TCP when none).
+pub fn probes_for(scopes: &[Scope]) -> Vec<Probe> {
+    let mut out = super::DEFAULT_PROBES.to_vec();
+    add_scope_ports(&mut out, scopes);
+    out
+}
+
+/// Adds to `out` the first port of every destination port range `scopes` name.
+pub fn add_scope_ports(out: &mut Vec<Probe>, scopes: &[Scope]) {
+    for m in scopes.iter().flat_map(|s| s.matches.iter().chain(&s.excludes)) {
+        let protocols =
+            if m.headers.protocols.is_empty() { vec![Protocol::Tcp] } else { m.headers.protocols.clone() };
+        for r in &m.headers.destination_ports {
+            for p in protocols.iter().filter(|p| **p != Protocol::Icmp) {
+                let probe = Probe { protocol: *p, port: r.from.max(1) };
+                if !out.contains(&probe) {
+                    out.push(probe);
+                }
+            }
+        }
+    }
+}
+
 /// Reachable paths of one probe, for a set of sources and destinations.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finding {

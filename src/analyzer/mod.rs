@@ -6,6 +6,7 @@
 //! - [`select`]: sources and destinations, and the filters that pick them.
 //! - [`scope`]: Network Access Analyzer scopes, read verbatim from AWS's JSON.
 //! - [`access`]: the findings of a scope: reachable paths it matches.
+//! - [`path`]: one Reachability Analyzer path analyzed (create-network-insights-path).
 //! - [`cell`]: one source, destination and probe walked and judged.
 //! - [`classes`]: what makes two interfaces indistinguishable to every rule.
 //! - [`matrix`]: the verdicts, per class pair, read per cell.
@@ -20,6 +21,7 @@ pub mod diff;
 pub mod group;
 pub mod json;
 pub mod matrix;
+pub mod path;
 pub mod probe;
 pub mod scope;
 pub mod select;

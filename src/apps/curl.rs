@@ -1,6 +1,7 @@
 //! `curl URL`: an HTTP GET over a TCP flow. The body comes from the web server on the
 //! instance that receives the connection (or `checkip.amazonaws.com`, which answers
-//! with the source address it sees). On an instance, 169.254.169.254 is its metadata
+//! with the source address it sees; an AWS service, reached through the internet or
+//! its interface endpoint, reports its health, P13). On an instance, 169.254.169.254 is its metadata
 //! service ([`super::metadata`], M1), answered without a flow.
 
 use std::fmt::Write;
@@ -8,6 +9,7 @@ use std::fmt::Write;
 use super::{AppOutput, Client};
 use crate::addr::Protocol;
 use crate::forward::{Destination, Outcome};
+use crate::model::aws_service::AwsService;
 use crate::trace::Header;
 use crate::world::World;
 
@@ -110,9 +112,9 @@ impl World {
         match to {
             Destination::Instance(i) => match self[i].service(Protocol::Tcp, seen.dst_port) {
                 None => Reply::Refused,
-                Some(s) => match (s.http_status(&req.path), &s.http_body) {
+                Some(s) => match (s.http_status(&req.path), s.http_body()) {
                     (Some(200), Some(body)) => {
-                        let mut b = body.clone();
+                        let mut b = body.to_string();
                         if !b.ends_with('\n') {
                             b.push('\n');
                         }
@@ -127,17 +129,38 @@ impl World {
             Destination::Internet(addr) if addr == crate::region::CHECKIP_ADDR && req.port == 80 => {
                 Reply::Http(200, format!("{}\n", seen.src), "")
             }
-            Destination::Internet(addr) if req.port == 80 => match self.gateway_service_at(addr) {
-                Some("s3") => Reply::Http(403, S3_ACCESS_DENIED.to_string(), "AmazonS3"),
-                Some(service) => Reply::Http(
-                    200,
-                    format!("healthy: {service}.{}.amazonaws.com \n", self.region.name),
-                    "Server",
-                ),
-                None => Reply::Refused,
-            },
-            Destination::Internet(_) | Destination::Interface(_) => Reply::Refused,
+            Destination::Internet(addr) if matches!(req.port, 80 | 443) => {
+                match self.gateway_service_at(addr) {
+                    Some(service) => self.aws_service_reply(service, req),
+                    None if addr == self.region.service_addr() && req.port == 443 => {
+                        let named = AwsService::answering(self.region.name, &req.host.to_ascii_lowercase());
+                        self.aws_service_reply(named.map_or("ec2", |a| a.short_name()), req)
+                    }
+                    None => Reply::Refused,
+                }
+            }
+            // P13: an AWS service answers HTTPS at its interface endpoint.
+            Destination::AwsService(a) if req.port == 443 => self.aws_service_reply(a.short_name(), req),
+            Destination::Internet(_) | Destination::Interface(_) | Destination::AwsService(_) => {
+                Reply::Refused
+            }
         }
+    }
+}
+
+impl World {
+    /// E3, P13: what an AWS service answers a GET without credentials: S3 refuses it, the
+    /// others report their health under the name asked (or their regional name).
+    fn aws_service_reply(&self, service: &str, req: &Curl) -> Reply {
+        if service == "s3" {
+            return Reply::Http(403, S3_ACCESS_DENIED.to_string(), "AmazonS3");
+        }
+        let host = if req.host.parse::<std::net::Ipv4Addr>().is_ok() {
+            format!("{service}.{}.amazonaws.com", self.region.name)
+        } else {
+            req.host.to_ascii_lowercase()
+        };
+        Reply::Http(200, format!("healthy: {host} \n"), "Server")
     }
 }
 

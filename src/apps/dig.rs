@@ -1,5 +1,6 @@
 //! `dig [+short] [@server] NAME`: an A query to the VPC resolver (D1; not filtered by
-//! security groups or NACLs) or to a resolver on the internet (which needs a path out).
+//! security groups or NACLs), to a resolver on the internet (which needs a path out), or
+//! to an instance that serves DNS (a flow like any other).
 
 use std::fmt::Write;
 use std::net::Ipv4Addr;
@@ -7,6 +8,8 @@ use std::net::Ipv4Addr;
 use super::{AppOutput, Client};
 use crate::addr::Protocol;
 use crate::dns::{Answer, Rcode, View};
+use crate::forward::{Destination, Outcome};
+use crate::model::instance::Answer as ServiceAnswer;
 use crate::world::World;
 
 /// What to ask.
@@ -60,18 +63,30 @@ impl World {
         out
     }
 
-    /// A resolver on the internet at `server` answers when the query gets there (from the internet, it always does).
+    /// A resolver at `server` other than the VPC's answers when the query gets there and
+    /// something serves DNS: a public resolver on the internet (from the internet, it always
+    /// does), or an instance running a DNS server (named, dnsmasq), which forwards to its
+    /// VPC's resolver (or resolves on the internet when its VPC has DNS support off).
     fn public_resolver(&mut self, client: Client, server: Ipv4Addr, out: &mut AppOutput) -> Option<View> {
-        if !crate::region::PUBLIC_RESOLVERS.contains(&server) {
-            return None;
-        }
-        if let Client::Internet(_) = client {
+        if let (Client::Internet(_), true) = (client, crate::region::PUBLIC_RESOLVERS.contains(&server)) {
             return Some(View::Public);
         }
-        let (trace, _) = self.connect(client, server, Protocol::Udp, 53);
-        let ok = trace.reachable();
+        let (trace, outcome) = self.connect(client, server, Protocol::Udp, 53);
         out.trace = Some(trace);
-        ok.then_some(View::Public)
+        match outcome {
+            Outcome::Delivered { to: Destination::Internet(a), .. } => {
+                crate::region::PUBLIC_RESOLVERS.contains(&a).then_some(View::Public)
+            }
+            Outcome::Delivered { to: Destination::Instance(i), seen } => {
+                let dns = self[i].service(Protocol::Udp, seen.dst_port)?;
+                if dns.answer != ServiceAnswer::Dns {
+                    return None;
+                }
+                let vpc = self[self[i].eni].vpc;
+                Some(if self[vpc].dns_support { View::Vpc(vpc) } else { View::Public })
+            }
+            Outcome::Delivered { .. } | Outcome::Blocked(_) => None,
+        }
     }
 
     fn full(&mut self, q: &Dig, server: Ipv4Addr, a: &Answer) -> String {

@@ -69,7 +69,7 @@ mod tests {
     fn destinations(w: &mut World, from: InstanceId, host: &str) -> [Option<Ipv4Addr>; 3] {
         let curl = Curl { host: host.into(), port: 80, path: "/".into(), ..Curl::default() };
         let ping = Ping { host: host.into(), count: Some(1) };
-        let nc = Nc { host: host.into(), port: 80, udp: false, verbose: false };
+        let nc = Nc { host: host.into(), port: 80, udp: false, verbose: false, zero_io: true };
         [w.curl(from, &curl), w.ping(from, &ping), w.nc(from, &nc)].map(|o| o.trace.map(|t| t.flow.dst))
     }
 

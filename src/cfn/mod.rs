@@ -10,7 +10,7 @@
 //! - [`eval`] and [`functions`]: intrinsic functions evaluated (dry run, then live).
 //! - [`engine`]: create-stack and delete-stack.
 //! - [`sink`]: the trait the simulation model implements.
-//! - [`userdata`]: which web server an instance's UserData starts.
+//! - [`userdata`]: what an instance listens on, from its UserData or Metadata.
 //!
 //! Every static problem is found before the first [`ResourceSink::create`] call, and
 //! independent problems are reported together as one [`crate::error::FileError`].
@@ -31,4 +31,6 @@ pub use engine::{create_stack, create_stack_from_node, delete_stack, property_lo
 pub use problem::Problem;
 pub use sink::{AttrValue, Created, ResourceSink, SinkError, SinkWarning, StackContext};
 pub use template::Template;
-pub use userdata::{decode_user_data, detect_web_server, web_server, WebServer};
+pub use userdata::{
+    decode_user_data, detect_services, detect_web_server, listening, web_server, Listening, WebServer,
+};

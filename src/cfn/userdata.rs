@@ -1,31 +1,51 @@
-//! What an instance serves over HTTP, from its UserData or an explicit declaration.
+//! What an instance listens on, from its UserData or an explicit declaration.
 //!
-//! [`detect_web_server`] reads a shell script the way the usual lab scripts are written:
-//! a package installed with yum, dnf, apt, apt-get or amazon-linux-extras (`httpd`,
-//! `apache2`, `nginx`) and started with `systemctl start|restart|enable --now` or
-//! `service X start`; pages written with `echo ... > FILE`, `... | tee FILE`, or a
-//! heredoc (`cat > FILE <<EOF`); or `python3 -m http.server [PORT]` serving its working
-//! directory. A server installed but never started serves nothing.
+//! [`detect_services`] reads a shell script the way the usual lab scripts are written:
+//! packages installed with yum, dnf, apt, apt-get or amazon-linux-extras and daemons
+//! started with `systemctl start|restart|enable --now` or `service X start`; files written
+//! with `echo ... > FILE`, `... | tee FILE`, a heredoc (`cat > FILE <<EOF`) or edited with
+//! `sed -i 's/.../.../' FILE`; `python3 -m http.server [PORT]` serving its working
+//! directory. The daemons it knows, and what each listens on:
+//!
+//! | daemon | packages | listens |
+//! |---|---|---|
+//! | httpd, apache2, nginx | `httpd`, `apache2`, `nginx*` | TCP 80, the page in the document root |
+//! | sshd | preinstalled on Amazon Linux and Ubuntu | TCP 22, its banner (stopped by `systemctl stop sshd`) |
+//! | rsyslog | preinstalled | UDP 514 when the configuration loads `imudp` (`UDPServerRun 514`, `input(type="imudp" port="514")`), TCP with `imtcp` |
+//! | named, dnsmasq | `bind`, `bind9`, `dnsmasq` | UDP and TCP 53, answering as the VPC resolver |
+//! | snmpd | `net-snmp`, `snmpd` | UDP 161 |
+//!
+//! A daemon installed but never started serves nothing. The image family (what listens
+//! before the script runs) is [`ImageFamily::AmazonLinux`] unless the script is PowerShell
+//! (`<powershell>`: Windows) or installs with apt (Ubuntu).
 //!
 //! # Explicit declaration in Metadata
 //!
-//! A resource's `Metadata` may declare the server instead, which wins over detection:
+//! A resource's `Metadata` may declare what listens instead, which wins over detection:
 //!
 //! ```yaml
 //! Metadata:
 //!   vpcsim:
+//!     image: ubuntu       # amazon-linux (default), ubuntu, windows or bare
 //!     http:
 //!       port: 8080        # default 80
 //!       body: "hello"     # the page served at /
 //!       software: custom  # optional, default "declared"
+//!     services:
+//!       - {protocol: udp, port: 514, software: rsyslog}
+//!       - {protocol: tcp, port: 2222, banner: "SSH-2.0-OpenSSH_8.7"}
+//!       - {port: 53, protocol: udp, dns: true}
 //! ```
 //!
-//! `vpcsim: { http: null }` declares that nothing is served, whatever the UserData says.
+//! `vpcsim: { http: null }` declares that nothing is served over HTTP, whatever the UserData
+//! says; declared services come on top of the image's (sshd), and `image: bare` has none.
 
 use base64::Engine as _;
 use indexmap::IndexMap;
 
 use super::problem::Problem;
+use crate::addr::Protocol;
+use crate::model::instance::{Answer, ImageFamily, Service};
 use crate::yaml::{Node, NodeValue};
 
 /// An HTTP server on an instance.
@@ -46,14 +66,82 @@ pub fn decode_user_data(encoded: &str) -> Option<String> {
     Some(String::from_utf8_lossy(&bytes).into_owned())
 }
 
-/// The server an instance runs: the Metadata declaration if any, else detected in UserData
-/// (base64, as evaluated properties carry it).
+/// The server an instance runs over HTTP: the Metadata declaration if any, else detected
+/// in UserData (base64, as evaluated properties carry it).
 pub fn web_server(properties: &Node, metadata: Option<&Node>) -> Result<Option<WebServer>, Problem> {
-    if let Some(decl) = metadata.and_then(|m| m.get("vpcsim")).and_then(|v| v.entry("http")) {
-        return declared(decl.1);
-    }
+    let found = listening(properties, metadata)?;
+    Ok(found.services.into_iter().find_map(|s| {
+        let body = s.http_body()?.to_string();
+        Some(WebServer { port: s.port, body, software: s.software.into_owned() })
+    }))
+}
+
+/// What an instance listens on, and the image family that decided its defaults.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Listening {
+    /// The image family (declared, or guessed from the script).
+    pub image: ImageFamily,
+    /// Every service, the image's defaults included.
+    pub services: Vec<Service>,
+}
+
+/// What an instance listens on: the image's defaults, then the `Metadata: vpcsim:`
+/// declaration if it declares `http` or `services`, else what its UserData starts.
+pub fn listening(properties: &Node, metadata: Option<&Node>) -> Result<Listening, Problem> {
+    let decl = metadata.and_then(|m| m.get("vpcsim"));
     let script = properties.get("UserData").and_then(Node::as_str).and_then(decode_user_data);
-    Ok(script.as_deref().and_then(detect_web_server))
+    let image = match decl.and_then(|d| d.entry("image")) {
+        Some((_, node)) => declared_image(node)?,
+        None => script.as_deref().map_or(ImageFamily::AmazonLinux, guess_image),
+    };
+    let http = decl.and_then(|d| d.entry("http"));
+    let listed = decl.and_then(|d| d.entry("services"));
+    if http.is_none() && listed.is_none() {
+        let fx = script.as_deref().map(run_script).unwrap_or_default();
+        return Ok(Listening { image, services: fx.services(image) });
+    }
+    let mut services = image.default_services();
+    if let Some(server) = http.map(|(_, n)| declared(n)).transpose()?.flatten() {
+        services.push(Service::new(Protocol::Tcp, server.port, server.software, Answer::Http(server.body)));
+    }
+    if let Some((_, list)) = listed {
+        for s in declared_services(list)? {
+            services.retain(|o| (o.protocol, o.port) != (s.protocol, s.port));
+            services.push(s);
+        }
+    }
+    Ok(Listening { image, services })
+}
+
+/// The image family a script was written for: PowerShell for Windows, apt for Ubuntu.
+fn guess_image(script: &str) -> ImageFamily {
+    let start = script.trim_start();
+    if start.starts_with("<powershell>") || start.starts_with("<script>") {
+        return ImageFamily::Windows;
+    }
+    let apt = logical_lines(script)
+        .iter()
+        .flat_map(|(line, _)| tokens(line))
+        .any(|w| matches!(w.as_str(), "apt" | "apt-get"));
+    if apt {
+        ImageFamily::Ubuntu
+    } else {
+        ImageFamily::AmazonLinux
+    }
+}
+
+fn declared_image(node: &Node) -> Result<ImageFamily, Problem> {
+    let text = node.scalar_text().unwrap_or_default();
+    ImageFamily::ALL.into_iter().find(|f| f.as_str() == text).ok_or_else(|| {
+        let names: Vec<&str> = ImageFamily::ALL.iter().map(|f| f.as_str()).collect();
+        Problem::new(
+            node.loc,
+            format!(
+                "Metadata.vpcsim.image: unknown image family {text:?}; expected one of {}",
+                names.join(", ")
+            ),
+        )
+    })
 }
 
 fn declared(http: &Node) -> Result<Option<WebServer>, Problem> {
@@ -75,14 +163,180 @@ fn declared(http: &Node) -> Result<Option<WebServer>, Problem> {
     Ok(Some(server))
 }
 
-/// What the script did, as far as serving pages goes.
+fn declared_services(list: &Node) -> Result<Vec<Service>, Problem> {
+    let bad = |n: &Node, m: &str| Problem::new(n.loc, format!("Metadata.vpcsim.services: {m}"));
+    let items = list.as_seq().ok_or_else(|| bad(list, "expected a list of services"))?;
+    items.iter().map(|item| declared_service(item, &bad)).collect()
+}
+
+fn declared_service(item: &Node, bad: &impl Fn(&Node, &str) -> Problem) -> Result<Service, Problem> {
+    const KEYS: &str = "protocol, port, software, body, banner, dns";
+    let map = item.as_map().ok_or_else(|| bad(item, &format!("each service is a map with {KEYS}")))?;
+    let (mut protocol, mut port, mut software) = (Protocol::Tcp, None, "declared".to_string());
+    let mut answer = Answer::Silent;
+    for (k, v) in map {
+        let text = v.scalar_text().ok_or_else(|| bad(v, &format!("{} must be a scalar", k.name)))?;
+        match k.name.as_str() {
+            "protocol" => {
+                protocol = match text.to_ascii_lowercase().as_str() {
+                    "tcp" => Protocol::Tcp,
+                    "udp" => Protocol::Udp,
+                    _ => return Err(bad(v, &format!("protocol must be tcp or udp, not {text:?}"))),
+                }
+            }
+            "port" => {
+                port = Some(
+                    text.parse::<u16>()
+                        .ok()
+                        .filter(|p| *p > 0)
+                        .ok_or_else(|| bad(v, "port must be 1 to 65535"))?,
+                )
+            }
+            "software" => software = text,
+            "body" => answer = Answer::Http(text),
+            "banner" => answer = Answer::Banner(text.into()),
+            "dns" if text == "true" => answer = Answer::Dns,
+            "dns" => return Err(bad(v, "dns must be true (or left out)")),
+            other => return Err(bad(v, &format!("unknown key `{other}`; expected {KEYS}"))),
+        }
+    }
+    let port = port.ok_or_else(|| bad(item, "port is required"))?;
+    if matches!(answer, Answer::Http(_)) && protocol == Protocol::Udp {
+        return Err(bad(item, "an HTTP body needs protocol tcp"));
+    }
+    Ok(Service::new(protocol, port, software, answer))
+}
+
+/// What the script did, as far as listening goes.
 #[derive(Default)]
 struct Effects {
     installed: Vec<String>,
-    started: Vec<String>,
+    /// Daemons started (true) and stopped (false), in script order.
+    actions: Vec<(String, bool)>,
     files: IndexMap<String, String>,
+    /// The text that `sed -i` substitutions put into each file.
+    edits: IndexMap<String, String>,
     python: Option<(u16, String)>,
     cwd: String,
+}
+
+impl Effects {
+    /// Whether the script last started (Some(true)) or stopped (Some(false)) `daemon`.
+    fn last_action(&self, daemon: &str) -> Option<bool> {
+        self.actions.iter().rev().find(|(d, _)| d == daemon).map(|(_, start)| *start)
+    }
+
+    /// A daemon runs when the script started it and it is installed (rsyslog comes with
+    /// the image), and the script did not stop it afterwards.
+    fn runs(&self, daemon: &str) -> bool {
+        let installed = daemon == "rsyslog" || self.installed.iter().any(|d| d == daemon);
+        installed && self.last_action(daemon) == Some(true)
+    }
+
+    /// Everything that listens once the script has run on an image of `image`.
+    fn services(&self, image: ImageFamily) -> Vec<Service> {
+        let mut out: Vec<Service> = image
+            .default_services()
+            .into_iter()
+            .filter(|s| s.software != "sshd" || self.last_action("sshd") != Some(false))
+            .collect();
+        let mut add = |s: Service| {
+            out.retain(|o| (o.protocol, o.port) != (s.protocol, s.port));
+            out.push(s);
+        };
+        for daemon in ["httpd", "apache2", "nginx"] {
+            if self.runs(daemon) {
+                add(daemon_server(daemon, self));
+            }
+        }
+        if let Some(w) = self.python_server() {
+            add(w);
+        }
+        if self.runs("rsyslog") {
+            self.syslog_inputs().into_iter().for_each(&mut add);
+        }
+        for daemon in ["named", "dnsmasq"] {
+            if self.runs(daemon) {
+                add(Service::new(Protocol::Udp, 53, daemon, Answer::Dns));
+                add(Service::new(Protocol::Tcp, 53, daemon, Answer::Dns));
+            }
+        }
+        if self.runs("snmpd") {
+            add(Service::new(Protocol::Udp, 161, "snmpd", Answer::Silent));
+        }
+        out
+    }
+
+    fn python_server(&self) -> Option<Service> {
+        let (port, dir) = self.python.clone()?;
+        let body = self
+            .files
+            .get(&join_path(&dir, "index.html"))
+            .cloned()
+            .unwrap_or_else(|| directory_listing(&dir, self));
+        Some(Service::new(Protocol::Tcp, port, "python3 http.server", Answer::Http(trim_newline(body))))
+    }
+
+    /// rsyslog's network inputs: `imudp`/`imtcp` loaded by a line that is not a comment,
+    /// on the port of `UDPServerRun`/`InputTCPServerRun` or `port="N"` (514 by default).
+    fn syslog_inputs(&self) -> Vec<Service> {
+        let config: Vec<&str> = self
+            .files
+            .iter()
+            .chain(self.edits.iter())
+            .filter(|(path, _)| path.starts_with("/etc/rsyslog"))
+            .flat_map(|(_, text)| text.lines())
+            .map(str::trim)
+            .filter(|l| !l.starts_with('#'))
+            .collect();
+        let mut out = Vec::new();
+        for (protocol, module, directive) in
+            [(Protocol::Udp, "imudp", "UDPServerRun"), (Protocol::Tcp, "imtcp", "InputTCPServerRun")]
+        {
+            if !config.iter().any(|l| l.contains(module)) {
+                continue;
+            }
+            let port = config.iter().find_map(|l| syslog_port(l, module, directive)).unwrap_or(514);
+            out.push(Service::new(protocol, port, "rsyslog", Answer::Silent));
+        }
+        out
+    }
+}
+
+/// The port a configuration line gives an rsyslog input, if it gives one.
+fn syslog_port(line: &str, module: &str, directive: &str) -> Option<u16> {
+    if let Some(rest) = line.split_once(directive).map(|(_, r)| r) {
+        return rest.split_whitespace().next()?.parse().ok();
+    }
+    if !line.contains(module) {
+        return None;
+    }
+    let rest = line.split_once("port=\"")?.1;
+    rest.split('"').next()?.parse().ok()
+}
+
+/// Detects every service a UserData shell script leaves listening on an Amazon Linux image,
+/// sshd included.
+///
+/// ```
+/// use vpcsim::cfn::userdata::detect_services;
+/// let script = "yum install -y dnsmasq\nsystemctl enable --now dnsmasq\n";
+/// let ports: Vec<(&str, u16)> =
+///     detect_services(script).iter().map(|s| (s.protocol.as_str(), s.port)).collect();
+/// assert_eq!(ports, [("tcp", 22), ("udp", 53), ("tcp", 53)]);
+/// ```
+pub fn detect_services(user_data: &str) -> Vec<Service> {
+    run_script(user_data).services(ImageFamily::AmazonLinux)
+}
+
+fn run_script(user_data: &str) -> Effects {
+    let mut fx = Effects { cwd: "/".into(), ..Effects::default() };
+    for (line, stdin) in logical_lines(user_data) {
+        for command in split_commands(&tokens(&line)) {
+            run_pipeline(&command, stdin.clone(), &mut fx);
+        }
+    }
+    fx
 }
 
 /// Detects the web server a UserData shell script starts, if any.
@@ -94,25 +348,13 @@ struct Effects {
 /// assert_eq!((server.port, server.body.as_str(), server.software.as_str()), (80, "hi", "httpd"));
 /// ```
 pub fn detect_web_server(user_data: &str) -> Option<WebServer> {
-    let mut fx = Effects { cwd: "/".into(), ..Effects::default() };
-    for (line, stdin) in logical_lines(user_data) {
-        for command in split_commands(&tokens(&line)) {
-            run_pipeline(&command, stdin.clone(), &mut fx);
-        }
-    }
-    let daemon = fx.started.iter().find(|s| fx.installed.contains(s)).map(|s| daemon_server(s, &fx));
-    daemon.or_else(|| {
-        let (port, dir) = fx.python.clone()?;
-        let body = fx
-            .files
-            .get(&join_path(&dir, "index.html"))
-            .cloned()
-            .unwrap_or_else(|| directory_listing(&dir, &fx));
-        Some(WebServer { port, body: trim_newline(body), software: "python3 http.server".into() })
+    detect_services(user_data).into_iter().find_map(|s| {
+        let body = s.http_body()?.to_string();
+        Some(WebServer { port: s.port, body, software: s.software.into_owned() })
     })
 }
 
-fn daemon_server(software: &str, fx: &Effects) -> WebServer {
+fn daemon_server(software: &'static str, fx: &Effects) -> Service {
     let roots: &[&str] = match software {
         "nginx" => &["/usr/share/nginx/html/index.html", "/var/www/html/index.html"],
         _ => &["/var/www/html/index.html"],
@@ -122,11 +364,12 @@ fn daemon_server(software: &str, fx: &Effects) -> WebServer {
         "nginx" => "<h1>Welcome to nginx!</h1>",
         _ => "<h1>It works! (Apache HTTP Server test page)</h1>",
     };
-    WebServer {
-        port: 80,
-        body: trim_newline(written.unwrap_or_else(|| default.into())),
-        software: software.into(),
-    }
+    Service::new(
+        Protocol::Tcp,
+        80,
+        software,
+        Answer::Http(trim_newline(written.unwrap_or_else(|| default.into()))),
+    )
 }
 
 fn directory_listing(dir: &str, fx: &Effects) -> String {
@@ -270,13 +513,21 @@ fn run_command(words: &[String], stdin: Option<String>, fx: &mut Effects) -> Opt
             None
         }
         ["systemctl", verb, rest @ ..] => {
-            if matches!(*verb, "start" | "restart") || (*verb == "enable" && rest.contains(&"--now")) {
-                fx.started.extend(rest.iter().filter_map(|s| package(s.trim_end_matches(".service"))));
+            let daemons = rest.iter().filter_map(|s| daemon(s.trim_end_matches(".service")));
+            let now = rest.contains(&"--now");
+            if matches!(*verb, "start" | "restart") || (*verb == "enable" && now) {
+                fx.actions.extend(daemons.map(|d| (d, true)));
+            } else if *verb == "stop" || (*verb == "disable" && now) {
+                fx.actions.extend(daemons.map(|d| (d, false)));
             }
             None
         }
-        ["service", svc, "start" | "restart"] => {
-            fx.started.extend(package(svc));
+        ["service", svc, verb @ ("start" | "restart" | "stop")] => {
+            fx.actions.extend(daemon(svc).map(|d| (d, *verb != "stop")));
+            None
+        }
+        ["sed", rest @ ..] => {
+            sed_in_place(rest, fx);
             None
         }
         [python, "-m", "http.server" | "SimpleHTTPServer", rest @ ..] if python.starts_with("python") => {
@@ -337,15 +588,68 @@ fn write(fx: &mut Effects, path: &str, content: String, append: bool) {
     entry.push_str(&content);
 }
 
-/// The server software a package or service name stands for.
+/// The daemon a package name installs.
 fn package(name: &str) -> Option<String> {
     match name {
-        "httpd" | "httpd24" | "apache2" => {
-            Some(if name == "apache2" { "apache2" } else { "httpd" }.to_string())
-        }
-        n if n.starts_with("nginx") => Some("nginx".into()),
-        _ => None,
+        "bind" | "bind9" => Some("named".into()),
+        "net-snmp" | "snmpd" => Some("snmpd".into()),
+        "openssh-server" => Some("sshd".into()),
+        n => daemon(n),
     }
+}
+
+/// The daemon a service name (`systemctl start NAME`) stands for.
+fn daemon(name: &str) -> Option<String> {
+    let d = match name {
+        "httpd" | "httpd24" => "httpd",
+        "apache2" => "apache2",
+        n if n.starts_with("nginx") => "nginx",
+        "sshd" | "ssh" => "sshd",
+        "rsyslog" => "rsyslog",
+        "named" | "bind9" => "named",
+        "dnsmasq" => "dnsmasq",
+        "snmpd" => "snmpd",
+        _ => return None,
+    };
+    Some(d.to_string())
+}
+
+/// `sed -i [-e] 's/OLD/NEW/' FILE...`: records NEW as text now in each FILE (the files'
+/// earlier contents are the image's, which are not modelled).
+fn sed_in_place(args: &[&str], fx: &mut Effects) {
+    if !args.iter().any(|a| a.starts_with("-i")) {
+        return;
+    }
+    let mut scripts = Vec::new();
+    let mut files = Vec::new();
+    let mut it = args.iter().filter(|a| !a.starts_with("-i"));
+    while let Some(a) = it.next() {
+        match *a {
+            "-e" => scripts.extend(it.next()),
+            a if a.starts_with('-') => {}
+            a if scripts.is_empty() => scripts.push(a),
+            a => files.push(a),
+        }
+    }
+    let replaced: String = scripts
+        .iter()
+        .flat_map(|s| s.split(';'))
+        .filter_map(|cmd| substitution(cmd.trim()))
+        .map(|new| format!("{new}\n"))
+        .collect();
+    for f in files {
+        fx.edits.entry(f.to_string()).or_default().push_str(&replaced);
+    }
+}
+
+/// The replacement text of a sed `s` command (`s/OLD/NEW/g`, any delimiter).
+fn substitution(cmd: &str) -> Option<String> {
+    let mut chars = cmd.strip_prefix('s')?.chars();
+    let delim = chars.next()?;
+    let rest: String = chars.collect();
+    let parts: Vec<&str> = rest.split(delim).collect();
+    let new = parts.get(1)?;
+    Some(new.replace("\\$", "$").replace("\\", ""))
 }
 
 fn python_server(args: &[&str], cwd: &str) -> (u16, String) {

@@ -6,7 +6,6 @@
 use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
-use vpcsim::addr::Protocol;
 use vpcsim::analyzer::access::{self, Finding};
 use vpcsim::analyzer::scope::{self, Scope};
 use vpcsim::analyzer::{select, Matrix, Probe};
@@ -40,20 +39,8 @@ fn read_scope(path: &Path) -> Result<Scope, CliError> {
 /// destination port range a scope names (for each protocol it names, TCP when none).
 fn probes(ports: &[String], scopes: &[Scope]) -> Result<Vec<Probe>, CliError> {
     let mut out = super::reach::probes(ports)?;
-    if !ports.is_empty() {
-        return Ok(out);
-    }
-    for m in scopes.iter().flat_map(|s| s.matches.iter().chain(&s.excludes)) {
-        let protocols =
-            if m.headers.protocols.is_empty() { vec![Protocol::Tcp] } else { m.headers.protocols.clone() };
-        for r in &m.headers.destination_ports {
-            for p in protocols.iter().filter(|p| **p != Protocol::Icmp) {
-                let probe = Probe { protocol: *p, port: r.from.max(1) };
-                if !out.contains(&probe) {
-                    out.push(probe);
-                }
-            }
-        }
+    if ports.is_empty() {
+        access::add_scope_ports(&mut out, scopes);
     }
     Ok(out)
 }
@@ -123,8 +110,9 @@ fn scope_text(w: &World, m: &Matrix, path: &Path, findings: &[Finding], style: S
     out
 }
 
-/// `{Scope, Findings: [{Sources, Destinations, Port, FindingComponents}]}`, components shaped
-/// like a Reachability Analyzer path's.
+/// `{Scope, Findings: [{Sources, Destinations, Port, FindingComponents, Analysis}]}`, components
+/// shaped like a Reachability Analyzer path's; `Analysis` is the first path's whole flow
+/// document, as `vpcsim trace --json` prints it.
 fn scope_json(w: &World, m: &Matrix, path: &Path, findings: &[Finding]) -> Value {
     let list: Vec<Value> = findings
         .iter()
@@ -135,6 +123,7 @@ fn scope_json(w: &World, m: &Matrix, path: &Path, findings: &[Finding]) -> Value
                 "Destinations": f.targets.iter().map(|&t| select::target_id(w, m.targets[t])).collect::<Vec<_>>(),
                 "Port": m.probes[f.probe].to_string(),
                 "FindingComponents": analysis["ForwardPathComponents"].clone(),
+                "Analysis": analysis,
             })
         })
         .collect();

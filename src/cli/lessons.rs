@@ -19,7 +19,11 @@ pub const SCENARIOS: &[(&str, &str)] = &[
     ),
     ("lesson-provider-rejects.yaml", include_str!("../../scenarios/lesson-provider-rejects.yaml")),
     ("lesson-s3-gateway-endpoint.yaml", include_str!("../../scenarios/lesson-s3-gateway-endpoint.yaml")),
+    ("network-insights.yaml", include_str!("../../scenarios/network-insights.yaml")),
+    ("network-insights-nat-gateway.yaml", include_str!("../../scenarios/network-insights-nat-gateway.yaml")),
     ("saas-privatelink.yaml", include_str!("../../scenarios/saas-privatelink.yaml")),
+    ("syslog-udp-nlb.yaml", include_str!("../../scenarios/syslog-udp-nlb.yaml")),
+    ("three-tier.yaml", include_str!("../../scenarios/three-tier.yaml")),
     ("two-tier-internal-nlb.yaml", include_str!("../../scenarios/two-tier-internal-nlb.yaml")),
 ];
 

@@ -290,7 +290,8 @@ AWS id, `internet`, `vpc:NAME-OR-ID`, `subnet:NAME-OR-ID` or `tag:KEY=VALUE`. --
 udp:PORT or icmp, comma-separated or repeated; the default is tcp 22, 80, 443, 3306, 5432, 6379, 8080, udp 53 and icmp. \
 A destination is reached when every interface it has is (each node of a load balancer, each interface of an \
 endpoint). Rows (and columns) with identical verdicts are merged.\n\n\
---json prints {sources, destinations, ports, cells}; see docs/reachability.md.\n\n\
+--json prints {sources, destinations, ports, cells}; see docs/reachability.md. With --explain, --json prints \
+the cell's flow as `vpcsim trace --json` does (docs/json.md).\n\n\
 Exit status: 0 the matrix was printed (with --explain: reachable), 1 with --explain: not reachable, 2 bad input.", state_help!())
     )]
     Reach {
@@ -397,8 +398,6 @@ The page opens at the state below; its slider shows the world after every step."
         open: bool,
         #[command(flatten)]
         state: world::StateArgs,
-        #[command(flatten)]
-        template: world::TemplateArgs,
     },
 }
 
@@ -451,14 +450,9 @@ pub fn run(cli: Cli) -> u8 {
         Command::Check { file, scopes, ports, state, json } => {
             check::command(&check::Args { file: &file, state: &state, scopes: &scopes, ports: &ports, json })
         }
-        Command::Serve { file, port, bind, open, state, template } => serve::command(serve::Args {
-            file: file.as_deref(),
-            port,
-            bind,
-            open,
-            state: &state,
-            template: &template,
-        }),
+        Command::Serve { file, port, bind, open, state } => {
+            serve::command(serve::Args { file: file.as_deref(), port, bind, open, state: &state })
+        }
     };
     let code = match result {
         Ok(code) => code,

@@ -40,7 +40,7 @@ pub fn command(a: &Args<'_>) -> Result<u8, CliError> {
     super::output::errln(&prepared.state_line);
     let w = &prepared.session.world;
     if let Some(explain) = a.explain {
-        return explain_cell(w, explain);
+        return explain_cell(w, explain, a.json);
     }
     let from: Vec<Filter> = a.from.iter().map(|f| Filter::parse(f)).collect();
     let to: Vec<Filter> = a.to.iter().map(|f| Filter::parse(f)).collect();
@@ -167,8 +167,10 @@ fn find_target(w: &World, name: &str) -> Option<Target> {
         .find(|t| select::target_label(w, *t) == name || select::target_id(w, *t) == name)
 }
 
-/// `--explain SRC DST PORT`: the full trace of the cell's decisive flow.
-fn explain_cell(w: &World, args: &[String]) -> Result<u8, CliError> {
+/// `--explain SRC DST PORT`: the full trace of the cell's decisive flow; with `--json`,
+/// its analysis in the flow schema `vpcsim trace --json` prints (`NetworkPathFound` is the
+/// cell's verdict; no components when no address could be tried).
+fn explain_cell(w: &World, args: &[String], json: bool) -> Result<u8, CliError> {
     let [src, dst, port] = args else {
         return Err(CliError::invalid("--explain takes SRC DST PORT"));
     };
@@ -185,6 +187,22 @@ fn explain_cell(w: &World, args: &[String]) -> Result<u8, CliError> {
     let probe: Probe = port.parse().map_err(|e| CliError::invalid(format!("--explain: {e}")))?;
     let style = Style::detect();
     let (verdict, trace) = cell::explain(w, s, t, probe);
+    let code = if verdict.is_reachable() { exit::OK } else { exit::FAILED };
+    if json {
+        let mut analysis = match &trace {
+            Some(trace) => vpcsim::trace::analysis(w, trace),
+            None => vpcsim::trace::Analysis {
+                network_path_found: false,
+                forward_path_components: Vec::new(),
+                return_path_components: Vec::new(),
+                explanations: Vec::new(),
+            },
+        };
+        analysis.network_path_found = verdict.is_reachable();
+        let doc = serde_json::to_value(&analysis).unwrap_or(serde_json::Value::Null);
+        super::emit(&format!("{}\n", vpcsim::describe::pretty(&doc)));
+        return Ok(code);
+    }
     let mut out = format!(
         "Cell {} -> {} {probe}: {}\n",
         select::source_label(w, s),
@@ -198,5 +216,5 @@ fn explain_cell(w: &World, args: &[String]) -> Result<u8, CliError> {
         }
     }
     super::emit(&out);
-    Ok(if verdict.is_reachable() { exit::OK } else { exit::FAILED })
+    Ok(code)
 }

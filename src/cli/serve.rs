@@ -19,16 +19,15 @@ pub struct Args<'a> {
     pub bind: Option<IpAddr>,
     /// Open the page in the default browser.
     pub open: bool,
-    /// Where the page opens (the steps before clean-up unless `--until` or `--from-start`).
+    /// Where the page opens (the steps before clean-up unless `--until` or `--from-start`),
+    /// and a template's parameters and region when FILE is a CloudFormation template.
     pub state: &'a world::StateArgs,
-    /// A template's parameters and region, when FILE is a CloudFormation template.
-    pub template: &'a world::TemplateArgs,
 }
 
 /// Builds the explorer, binds, prints the URL and answers until interrupted.
 pub fn command(args: Args<'_>) -> Result<u8, CliError> {
     let file = args.file.unwrap_or(Path::new("lab"));
-    let mut explorer = explorer(file, args.state, args.template)?;
+    let mut explorer = explorer(file, args.state, &args.state.template)?;
     let ip = args.bind.unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
     if !ip.is_loopback() {
         output::errln(&format!(

@@ -349,6 +349,38 @@ pub fn only(
     Ok(())
 }
 
+/// describe-network-insights-paths.
+pub const NETWORK_INSIGHTS_PATHS: FilterSet = FilterSet {
+    key: "NetworkInsightsPaths",
+    tags: "Tags",
+    names: &[
+        ("destination", "Destination"),
+        ("destination-ip", "DestinationIp"),
+        ("destination-port", "DestinationPort"),
+        ("protocol", "Protocol"),
+        ("source", "Source"),
+        ("source-ip", "SourceIp"),
+    ],
+};
+
+/// describe-network-insights-analyses.
+pub const NETWORK_INSIGHTS_ANALYSES: FilterSet = FilterSet {
+    key: "NetworkInsightsAnalyses",
+    tags: "Tags",
+    names: &[("path-found", "NetworkPathFound"), ("status", "Status")],
+};
+
+/// describe-network-insights-access-scopes.
+pub const NETWORK_INSIGHTS_ACCESS_SCOPES: FilterSet =
+    FilterSet { key: "NetworkInsightsAccessScopes", tags: "Tags", names: &[] };
+
+/// describe-network-insights-access-scope-analyses.
+pub const NETWORK_INSIGHTS_ACCESS_SCOPE_ANALYSES: FilterSet = FilterSet {
+    key: "NetworkInsightsAccessScopeAnalyses",
+    tags: "Tags",
+    names: &[("findings-found", "FindingsFound"), ("status", "Status")],
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,6 +16,7 @@
 use serde_json::{json, Value};
 
 pub mod filter;
+pub mod insights;
 mod more;
 mod nat;
 mod peering;
@@ -416,7 +417,6 @@ pub fn services(w: &World) -> Value {
 /// A VPC endpoint (`VpcEndpoint` of create-vpc-endpoint, an item of describe-vpc-endpoints).
 pub fn endpoint(w: &World, ep: EndpointId) -> Value {
     let e = &w[ep];
-    let svc = &w[e.service];
     let dns: Vec<Value> = w
         .endpoint_dns_names(ep)
         .into_iter()
@@ -426,7 +426,7 @@ pub fn endpoint(w: &World, ep: EndpointId) -> Value {
         "VpcEndpointId": e.aws_id,
         "VpcEndpointType": "Interface",
         "VpcId": w[e.vpc].aws_id,
-        "ServiceName": svc.service_name,
+        "ServiceName": w.endpoint_service_name(e.service),
         "State": e.state.as_str(),
         "RouteTableIds": [],
         "SubnetIds": e.subnets.iter().map(|s| w[s].aws_id.clone()).collect::<Vec<_>>(),
@@ -468,11 +468,12 @@ pub fn service(w: &World, svc: ServiceId) -> Value {
     v
 }
 
-/// An endpoint connection, as describe-vpc-endpoint-connections lists it.
-pub fn connection(w: &World, ep: EndpointId) -> Value {
+/// An endpoint connection, as describe-vpc-endpoint-connections lists it: only an endpoint
+/// to a provider's service is one (an AWS service's endpoints are nobody's connections).
+pub fn connection(w: &World, ep: EndpointId) -> Option<Value> {
     let e = &w[ep];
-    let s = &w[e.service];
-    json!({
+    let s = &w[e.service.provider()?];
+    Some(json!({
         "ServiceId": s.service_id,
         "VpcEndpointId": e.aws_id,
         "VpcEndpointOwner": w.account_id,
@@ -480,7 +481,7 @@ pub fn connection(w: &World, ep: EndpointId) -> Value {
         "CreationTimestamp": timestamp(e.created_ms),
         "NetworkLoadBalancerArns": s.nlbs.iter().map(|l| w[l].arn.clone()).collect::<Vec<_>>(),
         "IpAddressType": "ipv4",
-    })
+    }))
 }
 
 /// describe-target-health's descriptions for a group.

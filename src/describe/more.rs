@@ -90,15 +90,16 @@ pub fn endpoint_services(w: &World) -> Value {
     with_service_names(details)
 }
 
-/// describe-vpc-endpoint-services' two lists from its details.
+/// describe-vpc-endpoint-services' two lists from its details (a name offered as two types once).
 pub fn with_service_names(details: Vec<Value>) -> Value {
-    let names: Vec<Value> = details.iter().map(|d| d["ServiceName"].clone()).collect();
+    let mut names: Vec<Value> = details.iter().map(|d| d["ServiceName"].clone()).collect();
+    names.dedup();
     json!({"ServiceNames": names, "ServiceDetails": details})
 }
 
 /// describe-vpc-endpoint-connections: every endpoint of every service.
 pub fn endpoint_connections(w: &World) -> Value {
-    let items: Vec<Value> = w.endpoints().ids().map(|i| connection(w, i)).collect();
+    let items: Vec<Value> = w.endpoints().ids().filter_map(|i| connection(w, i)).collect();
     json!({"VpcEndpointConnections": items})
 }
 

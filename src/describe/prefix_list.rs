@@ -1,14 +1,14 @@
 //! Prefix lists and gateway endpoints as the CLI prints them: describe-prefix-lists
 //! (AWS's lists of gateway services), describe-managed-prefix-lists,
 //! get-managed-prefix-list-entries, gateway items of describe-vpc-endpoints and the
-//! gateway services of describe-vpc-endpoint-services.
+//! AWS services (gateway and interface) of describe-vpc-endpoint-services.
 
 use serde_json::{json, Value};
 
 use super::{tags, timestamp};
 use crate::ids::{GatewayEndpointId, PrefixListId};
+use crate::model::aws_service::{AwsService, EndpointType};
 use crate::model::prefix_list::PrefixListOwner;
-use crate::ops::prefix_list::GATEWAY_SERVICES;
 use crate::world::World;
 
 /// describe-prefix-lists: AWS's prefix lists of the region's gateway services, with their CIDRs.
@@ -95,21 +95,37 @@ pub fn gateway_endpoint(w: &World, g: GatewayEndpointId) -> Value {
     })
 }
 
-/// E1: the gateway services of describe-vpc-endpoint-services (owner `amazon`).
+/// E1, P13: the AWS services of describe-vpc-endpoint-services (owner `amazon`), one detail
+/// per endpoint type each offers (S3 twice: Interface and Gateway, as AWS lists it).
 pub fn aws_services(w: &World) -> Vec<Value> {
-    GATEWAY_SERVICES
-        .iter()
-        .map(|s| {
-            json!({
-                "ServiceName": format!("com.amazonaws.{}.{s}", w.region.name),
-                "ServiceType": [{"ServiceType": "Gateway"}],
+    let region = w.region.name;
+    let mut out = Vec::new();
+    for s in AwsService::all() {
+        for t in s.types() {
+            let mut v = json!({
+                "ServiceName": s.service_name(region),
+                "ServiceType": [{"ServiceType": t.as_str()}],
                 "AvailabilityZones": w.region.azs,
                 "Owner": "amazon",
-                "BaseEndpointDnsNames": [format!("{s}.{}.amazonaws.com", w.region.name)],
                 "VpcEndpointPolicySupported": true,
                 "AcceptanceRequired": false,
                 "ManagesVpcEndpoints": false,
-            })
-        })
-        .collect()
+            });
+            match t {
+                EndpointType::Gateway => {
+                    v["BaseEndpointDnsNames"] = json!([format!("{}.{region}.amazonaws.com", s.short_name())]);
+                }
+                EndpointType::Interface => {
+                    let private = s.private_dns_name(region);
+                    v["BaseEndpointDnsNames"] = json!([s.base_dns_name(region)]);
+                    v["PrivateDnsNames"] = json!([{"PrivateDnsName": private}]);
+                    v["PrivateDnsName"] = json!(private);
+                    v["PrivateDnsNameVerificationState"] = json!("verified");
+                    v["SupportedIpAddressTypes"] = json!(["ipv4"]);
+                }
+            }
+            out.push(v);
+        }
+    }
+    out
 }

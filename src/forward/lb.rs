@@ -1,8 +1,8 @@
 //! Where a leg ends at a load balancer node or an interface endpoint and the next
 //! begins: listeners (L3), target choice by flow hash with cross-zone and fail-open
 //! rules (L5, L6, L12), client IP preservation (L7, L8) and its NAT loopback (L14),
-//! endpoint states and the PrivateLink hop to the node in the same AZ (P7, P8); and
-//! the response legs.
+//! endpoint states and the PrivateLink hop to the node in the same AZ (P7, P8), an AWS
+//! service answering at its endpoint (P13); and the response legs.
 
 use std::net::Ipv4Addr;
 
@@ -11,7 +11,7 @@ use crate::ids::*;
 use crate::model::endpoint_service::ServiceState;
 use crate::model::eni::EniOwner;
 use crate::model::nlb::{flow_hash, HealthState, Target};
-use crate::model::vpc_endpoint::EndpointState;
+use crate::model::vpc_endpoint::{EndpointState, ServiceRef};
 use crate::trace::{Direction, ExplanationCode, Header};
 use crate::world::World;
 
@@ -222,25 +222,29 @@ impl World {
         if e.state != EndpointState::Available {
             return Err(block(ExplanationCode::BadState, Component::Endpoint(ep), h));
         }
-        let svc = &self[e.service];
+        let service = match e.service {
+            ServiceRef::Provider(s) => s,
+            ServiceRef::Aws(a) => {
+                // P13: the AWS service answers at the endpoint's interface, from the address asked.
+                rec.hop(self, Component::AwsService(a), Why::Delivered, Some(h), None);
+                return Ok((Destination::AwsService(a), h));
+            }
+        };
+        let svc = &self[service];
         if svc.state == ServiceState::Deleted {
-            return Err(block(ExplanationCode::BadState, Component::Service(e.service), h));
+            return Err(block(ExplanationCode::BadState, Component::Service(service), h));
         }
-        rec.hop(self, Component::Service(e.service), Why::Nothing, Some(h), None);
+        rec.hop(self, Component::Service(service), Why::Nothing, Some(h), None);
         let az = self[self[eni].subnet].az;
         let node = svc
             .nlbs
             .iter()
             .find_map(|lb| self[lb].nodes.iter().find(|n| same_az(n.az, az)).map(|n| (*lb, n.eni)));
         let Some((lb, node)) = node else {
-            return Err(block(
-                ExplanationCode::VpceServiceNotInstalledInAz,
-                Component::Service(e.service),
-                h,
-            ));
+            return Err(block(ExplanationCode::VpceServiceNotInstalledInAz, Component::Service(service), h));
         };
         let at_node = Header { dst: self[node].private_ip, ..h };
-        legs.push(LegRecord::PrivateLink { endpoint: ep, service: e.service, lb });
+        legs.push(LegRecord::PrivateLink { endpoint: ep, service, lb });
         if self[lb].enforce_sg_on_privatelink {
             // L9: the groups see the consumer's private address, an address of the consumer's VPC.
             self.enforce_sgs(node, Direction::Ingress, at_node, e.vpc, None, rec)?;

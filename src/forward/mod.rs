@@ -20,6 +20,7 @@ pub use record::{explain_block, ExplainRecorder, NullRecorder, Recorder, Why};
 pub use rules::SgDecision;
 
 use crate::ids::*;
+use crate::model::aws_service::AwsService;
 use crate::model::eni::EniOwner;
 use crate::trace::{ExplanationCode, Flow, Header, Trace};
 use crate::world::World;
@@ -58,6 +59,8 @@ pub enum Component {
     Peering(PeeringId),
     /// A gateway endpoint.
     GatewayEndpoint(GatewayEndpointId),
+    /// An AWS service answering at its interface endpoint (P13).
+    AwsService(AwsService),
     /// The internet, or the host on it with this address.
     Internet(Option<Ipv4Addr>),
 }
@@ -84,6 +87,8 @@ pub enum Destination {
     Internet(Ipv4Addr),
     /// An interface nothing answers on (a detached ENI).
     Interface(EniId),
+    /// An AWS service, answering at its interface endpoint in the VPC (P13).
+    AwsService(AwsService),
 }
 
 /// The verdict of a walk: delivered (and answered), or blocked with a reason.

@@ -176,14 +176,17 @@ fn classify(c: Component) -> (ComponentKind, Option<Handle>) {
         Component::Peering(x) => (ComponentKind::VpcPeeringConnection, Handle::Peering(x)),
         Component::GatewayEndpoint(x) => (ComponentKind::VpcEndpoint, Handle::GatewayEndpoint(x)),
         Component::Internet(_) => return (ComponentKind::Internet, None),
+        Component::AwsService(_) => return (ComponentKind::VpcEndpointService, None),
     };
     (kind, Some(handle))
 }
 
-/// The id of the internet, or of a host on it (allocated only for a host).
+/// The id of a component the world holds no resource for: the internet, a host on it, or
+/// an AWS service by its service name (allocated only for a host or a service).
 fn internet_id(w: &World, c: Component) -> Cow<'static, str> {
     match c {
         Component::Internet(Some(addr)) => Cow::Owned(internet_host_name(w, addr)),
+        Component::AwsService(a) => Cow::Owned(a.service_name(w.region.name)),
         _ => Cow::Borrowed("internet"),
     }
 }

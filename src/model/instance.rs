@@ -39,25 +39,114 @@ impl InstanceState {
     }
 }
 
-/// A process listening on a port.
+/// A process listening on a port: what the operating system runs, from the image's
+/// defaults, the UserData script or the resource's `Metadata: vpcsim:` declaration.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Service {
     /// tcp or udp.
     pub protocol: Protocol,
     /// Port.
     pub port: u16,
-    /// What it is (`httpd`, `nginx`, `sshd`).
+    /// What it is (`httpd`, `nginx`, `sshd`, `rsyslog`, `named`, `snmpd`).
     pub software: Cow<'static, str>,
-    /// For HTTP servers: the body of `GET /`.
-    pub http_body: Option<String>,
+    /// What a client that connects sees.
+    pub answer: Answer,
+}
+
+/// What a service says to a client (what `curl`, `nc` or `dig` shows).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Answer {
+    /// An HTTP server: the body of `GET /`.
+    Http(String),
+    /// A line the server writes as soon as a connection opens (`SSH-2.0-OpenSSH_8.7`).
+    Banner(Cow<'static, str>),
+    /// A DNS server: answers queries as the VPC resolver of its VPC does (a forwarder).
+    Dns,
+    /// Accepts what it is sent and says nothing (syslog, SNMP without a community).
+    Silent,
 }
 
 impl Service {
+    /// A service of `software` on `protocol`/`port`.
+    pub fn new(
+        protocol: Protocol,
+        port: u16,
+        software: impl Into<Cow<'static, str>>,
+        answer: Answer,
+    ) -> Service {
+        Service { protocol, port, software: software.into(), answer }
+    }
+
     /// The status code of an HTTP GET of `path`, for a web server (None for anything else):
     /// the page at `/` (also `/index.html`), 404 for every other path.
     pub fn http_status(&self, path: &str) -> Option<u16> {
-        self.http_body.as_ref()?;
+        self.http_body()?;
         Some(if matches!(path, "" | "/" | "/index.html") { 200 } else { 404 })
+    }
+
+    /// The page at `/`, for a web server.
+    pub fn http_body(&self) -> Option<&str> {
+        match &self.answer {
+            Answer::Http(body) => Some(body),
+            _ => None,
+        }
+    }
+
+    /// The banner a client sees on connecting, if the server speaks first.
+    pub fn banner(&self) -> Option<&str> {
+        match &self.answer {
+            Answer::Banner(b) => Some(b),
+            _ => None,
+        }
+    }
+}
+
+/// The operating system an image runs, as far as what listens before UserData runs:
+/// sshd on Amazon Linux and Ubuntu, Remote Desktop on Windows, nothing on a bare image.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ImageFamily {
+    /// Amazon Linux (the default): sshd on 22, answers ping.
+    #[default]
+    AmazonLinux,
+    /// Ubuntu: sshd on 22, answers ping.
+    Ubuntu,
+    /// Windows Server: Remote Desktop on 3389; its firewall drops ICMP echo.
+    Windows,
+    /// An image that starts nothing (a minimal or appliance image); answers ping.
+    Bare,
+}
+
+impl ImageFamily {
+    /// The name used in `Metadata: vpcsim: image:`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImageFamily::AmazonLinux => "amazon-linux",
+            ImageFamily::Ubuntu => "ubuntu",
+            ImageFamily::Windows => "windows",
+            ImageFamily::Bare => "bare",
+        }
+    }
+
+    /// Every family, in the order documented.
+    pub const ALL: [ImageFamily; 4] =
+        [ImageFamily::AmazonLinux, ImageFamily::Ubuntu, ImageFamily::Windows, ImageFamily::Bare];
+
+    /// What listens at boot: sshd (with the image's banner) or Remote Desktop.
+    pub fn default_services(self) -> Vec<Service> {
+        let ssh = |banner: &'static str| {
+            Service::new(Protocol::Tcp, 22, "sshd", Answer::Banner(Cow::Borrowed(banner)))
+        };
+        match self {
+            ImageFamily::AmazonLinux => vec![ssh("SSH-2.0-OpenSSH_8.7")],
+            ImageFamily::Ubuntu => vec![ssh("SSH-2.0-OpenSSH_8.9p1 Ubuntu-3ubuntu0.6")],
+            ImageFamily::Windows => vec![Service::new(Protocol::Tcp, 3389, "TermService", Answer::Silent)],
+            ImageFamily::Bare => Vec::new(),
+        }
+    }
+
+    /// Whether the image answers ICMP echo out of the box.
+    pub fn answers_ping(self) -> bool {
+        self != ImageFamily::Windows
     }
 }
 

@@ -1,11 +1,13 @@
 //! One small type per AWS resource. The model holds typed handles ([`crate::ids`])
 //! and resolved references only; names and spans stay in the file layers.
 
+pub mod aws_service;
 pub mod eip;
 pub mod endpoint_service;
 pub mod eni;
 pub mod gateway_endpoint;
 pub mod igw;
+pub mod insights;
 pub mod instance;
 pub mod nacl;
 pub mod nat_gateway;

@@ -1,9 +1,30 @@
 //! Interface VPC endpoints (PrivateLink consumers): one requester-managed ENI per
 //! chosen subnet (P4), states that move on the virtual clock (P2, P7, P10) and the
-//! regional and zonal DNS names (P6).
+//! regional and zonal DNS names (P6). The service is a provider's endpoint service or
+//! an AWS service (P13).
 
 use crate::ids::{EniId, ServiceId, SgId, SubnetId, VpcId};
+use crate::model::aws_service::AwsService;
 use crate::model::Tags;
+
+/// What an interface endpoint connects to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ServiceRef {
+    /// A provider's endpoint service, fronting NLBs (P1).
+    Provider(ServiceId),
+    /// An AWS service (`com.amazonaws.<region>.ssm`), answered at the endpoint itself (P13).
+    Aws(AwsService),
+}
+
+impl ServiceRef {
+    /// The provider's service, if this is one.
+    pub fn provider(self) -> Option<ServiceId> {
+        match self {
+            ServiceRef::Provider(s) => Some(s),
+            ServiceRef::Aws(_) => None,
+        }
+    }
+}
 
 /// P2: an endpoint's state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,7 +89,7 @@ pub struct VpcEndpoint {
     /// The consumer VPC.
     pub vpc: VpcId,
     /// The service.
-    pub service: ServiceId,
+    pub service: ServiceRef,
     /// One subnet per AZ.
     pub subnets: Vec<SubnetId>,
     /// The requester-managed interfaces, parallel to `subnets`.

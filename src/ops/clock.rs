@@ -81,7 +81,8 @@ impl World {
     pub fn next_change(&self) -> Option<Duration> {
         let runs = self.check_runs(u64::MAX);
         let changes = runs.iter().filter_map(|r| r.change_ms);
-        let next = changes.chain(self.next_world_event().map(|(at, _)| at)).min()?;
+        let analyses = self.next_analysis_end();
+        let next = changes.chain(self.next_world_event().map(|(at, _)| at)).chain(analyses).min()?;
         Some(Duration::from_millis(next.saturating_sub(self.now_ms)))
     }
 

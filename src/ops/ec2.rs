@@ -1,6 +1,5 @@
 //! Instances, network interfaces and Elastic IPs (A4, I1, S4).
 
-use std::borrow::Cow;
 use std::net::Ipv4Addr;
 use std::sync::{Arc, LazyLock};
 
@@ -10,7 +9,7 @@ use crate::error::ApiError;
 use crate::ids::*;
 use crate::model::eip::ElasticIp;
 use crate::model::eni::{EniOwner, NetworkInterface};
-use crate::model::instance::{Instance, InstanceState, Service};
+use crate::model::instance::{Answer, ImageFamily, Instance, InstanceState, Service};
 use crate::model::Tags;
 use crate::quota::Quota;
 use crate::world::{Handle, World};
@@ -32,8 +31,10 @@ pub struct RunInstance {
     pub image_id: Option<String>,
     /// Key pair.
     pub key_name: Option<String>,
-    /// Extra services beyond sshd on 22.
-    pub services: Vec<Service>,
+    /// What the image starts at boot (sshd on Amazon Linux, the default).
+    pub image_family: ImageFamily,
+    /// What listens: the image family's defaults when None.
+    pub services: Option<Vec<Service>>,
     /// Tags.
     pub tags: Tags,
 }
@@ -58,11 +59,6 @@ pub struct CreateNetworkInterface {
 /// The instance type and image when RunInstances names none, shared by every such instance.
 static DEFAULT_TYPE: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from("t2.micro"));
 static DEFAULT_IMAGE: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from("ami-0a1b2c3d4e5f60718"));
-
-/// sshd on port 22, as every Amazon Linux instance runs.
-pub fn sshd() -> Service {
-    Service { protocol: Protocol::Tcp, port: 22, software: Cow::Borrowed("sshd"), http_body: None }
-}
 
 impl World {
     fn check_groups(&self, op: &str, subnet: SubnetId, groups: &[SgId]) -> ApiResult<Vec<SgId>> {
@@ -198,8 +194,7 @@ impl World {
             self.assign_public_ip(eni);
         }
         let aws_id = self.ids.aws_id("i");
-        let mut services = vec![sshd()];
-        services.extend(req.services);
+        let services = req.services.unwrap_or_else(|| req.image_family.default_services());
         self.instances.insert(
             &mut self.by_aws_id,
             Handle::Instance,
@@ -212,7 +207,7 @@ impl World {
                 image_id: req.image_id.map_or_else(|| DEFAULT_IMAGE.clone(), Arc::from),
                 key_name: req.key_name,
                 services,
-                answers_ping: true,
+                answers_ping: req.image_family.answers_ping(),
                 tags: req.tags,
             },
         );
@@ -221,14 +216,16 @@ impl World {
 
     /// Let an instance serve `body` over HTTP on `port` (what its UserData or Metadata says).
     pub fn serve_http(&mut self, instance: InstanceId, port: u16, software: &str, body: &str) {
+        let service = Service::new(Protocol::Tcp, port, software.to_string(), Answer::Http(body.to_string()));
+        self.serve(instance, service);
+    }
+
+    /// Let an instance run `service` (its software, not an AWS call); it replaces whatever
+    /// listened on that protocol and port.
+    pub fn serve(&mut self, instance: InstanceId, service: Service) {
         let inst = &mut self.instances[instance];
-        inst.services.retain(|s| !(s.protocol == Protocol::Tcp && s.port == port));
-        inst.services.push(Service {
-            protocol: Protocol::Tcp,
-            port,
-            software: Cow::Owned(software.to_string()),
-            http_body: Some(body.to_string()),
-        });
+        inst.services.retain(|s| !(s.protocol == service.protocol && s.port == service.port));
+        inst.services.push(service);
     }
 
     /// Stop whatever the instance serves on `protocol`/`port` (its software, not an AWS call).

@@ -7,6 +7,7 @@ pub mod clock;
 pub mod ec2;
 pub mod elbv2;
 pub mod gateway_endpoint;
+pub mod insights;
 pub mod nat;
 pub mod peering;
 pub mod prefix_list;

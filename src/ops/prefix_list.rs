@@ -143,7 +143,7 @@ fn check_entries(op: &str, entries: &[PrefixListEntry], max_entries: u32) -> Api
 
 /// A hash that is the same on every run and platform (FNV-1a), for ids that must not
 /// depend on the seed.
-fn stable_hash(text: &str) -> u64 {
+pub(crate) fn stable_hash(text: &str) -> u64 {
     text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3))
 }
 

@@ -1,13 +1,17 @@
-//! PrivateLink: endpoint service configurations and interface endpoints (P1-P7, P10-P12).
+//! PrivateLink: endpoint service configurations and interface endpoints (P1-P7, P10-P13),
+//! to a provider's service or to an AWS service.
+
+use std::borrow::Cow;
 
 use super::ApiResult;
 use crate::error::ApiError;
 use crate::ids::*;
+use crate::model::aws_service::{AwsService, EndpointType};
 use crate::model::endpoint_service::{
     EndpointService, PrivateDnsName, ServiceState, VerificationState, VERIFY_SECONDS,
 };
 use crate::model::eni::EniOwner;
-use crate::model::vpc_endpoint::{EndpointState, VpcEndpoint, DELETE_SECONDS, PROVISION_SECONDS};
+use crate::model::vpc_endpoint::{EndpointState, ServiceRef, VpcEndpoint, DELETE_SECONDS, PROVISION_SECONDS};
 use crate::model::Tags;
 use crate::ops::ec2::CreateNetworkInterface;
 use crate::quota::Quota;
@@ -156,13 +160,15 @@ impl World {
         self.available_service_named(name)
     }
 
-    /// CreateVpcEndpoint (P2-P6): one ENI per subnet; pendingAcceptance or pending.
+    /// CreateVpcEndpoint (P2-P6, P13): one ENI per subnet; pendingAcceptance or pending. The
+    /// service is a provider's (by its name) or an AWS service of the region
+    /// (`com.amazonaws.<region>.ssm`), which needs no acceptance and exists in every AZ.
     pub fn create_vpc_endpoint(&mut self, req: CreateVpcEndpoint) -> ApiResult<EndpointId> {
         const OP: &str = "CreateVpcEndpoint";
         let vpc = req.vpc.ok_or_else(|| {
             ApiError::new(OP, "MissingParameter", "The request must contain the parameter VpcId.")
         })?;
-        let svc = self.service_by_name(&req.service_name).ok_or_else(|| {
+        let svc = self.interface_service_named(&req.service_name).ok_or_else(|| {
             ApiError::new(
                 OP,
                 "InvalidServiceName",
@@ -173,25 +179,74 @@ impl World {
         self.build_endpoint(vpc, svc, req)
     }
 
+    /// The service an interface endpoint to `name` connects to: a provider's available
+    /// service, else an AWS service of the region that offers Interface endpoints (P13).
+    pub fn interface_service_named(&self, name: &str) -> Option<ServiceRef> {
+        if let Some(s) = self.service_by_name(name) {
+            return Some(ServiceRef::Provider(s));
+        }
+        AwsService::named(self.region.name, name)
+            .filter(|s| s.offers(EndpointType::Interface))
+            .map(ServiceRef::Aws)
+    }
+
+    /// P5, P13: the AZs where an endpoint's service exists: its NLBs' for a provider's, every
+    /// AZ of the region for an AWS service.
+    pub fn endpoint_service_azs(&self, svc: ServiceRef) -> Vec<&'static str> {
+        match svc {
+            ServiceRef::Provider(s) => self.service_azs(s),
+            ServiceRef::Aws(_) => self.region.azs.to_vec(),
+        }
+    }
+
+    /// P9, P13: the name an endpoint's private DNS answers, once usable: a provider's verified
+    /// name (P12), or the AWS service's public name.
+    pub fn endpoint_private_dns_name(&self, svc: ServiceRef) -> Option<Cow<'_, str>> {
+        match svc {
+            ServiceRef::Provider(s) => self[s].verified_private_dns_name(self.now_ms).map(Cow::Borrowed),
+            ServiceRef::Aws(a) => Some(Cow::Owned(a.private_dns_name(self.region.name))),
+        }
+    }
+
+    /// The service name of an endpoint's service (`com.amazonaws.vpce.<region>.vpce-svc-...`,
+    /// `com.amazonaws.<region>.ssm`).
+    pub fn endpoint_service_name(&self, svc: ServiceRef) -> Cow<'_, str> {
+        match svc {
+            ServiceRef::Provider(s) => Cow::Borrowed(&self[s].service_name),
+            ServiceRef::Aws(a) => Cow::Owned(a.service_name(self.region.name)),
+        }
+    }
+
+    /// P6: the base of an endpoint's DNS names.
+    pub fn endpoint_base_dns_name(&self, svc: ServiceRef) -> Cow<'_, str> {
+        match svc {
+            ServiceRef::Provider(s) => Cow::Borrowed(&self[s].base_dns_name),
+            ServiceRef::Aws(a) => Cow::Owned(a.base_dns_name(self.region.name)),
+        }
+    }
+
     fn check_endpoint_request(
         &self,
         op: &str,
         vpc: VpcId,
-        svc: ServiceId,
+        svc: ServiceRef,
         req: &CreateVpcEndpoint,
     ) -> ApiResult<()> {
-        let service = &self.services[svc];
-        if !service.allows(&self.caller, &self.account_id) {
-            return Err(ApiError::new(
-                op,
-                "InvalidServiceName",
-                format!("The Vpc Endpoint Service '{}' does not exist (principal {} is not allowed: the service owner must add it with modify-vpc-endpoint-service-permissions)", service.service_name, self.caller),
-            ));
+        if let ServiceRef::Provider(s) = svc {
+            let service = &self.services[s];
+            if !service.allows(&self.caller, &self.account_id) {
+                return Err(ApiError::new(
+                    op,
+                    "InvalidServiceName",
+                    format!("The Vpc Endpoint Service '{}' does not exist (principal {} is not allowed: the service owner must add it with modify-vpc-endpoint-service-permissions)", service.service_name, self.caller),
+                ));
+            }
         }
         if req.private_dns_enabled {
             self.check_private_dns_attributes(op, vpc)?;
+            self.check_s3_private_dns(op, vpc, svc)?;
         }
-        let azs = self.service_azs(svc);
+        let azs = self.endpoint_service_azs(svc);
         let mut seen = Vec::new();
         for s in &req.subnets {
             let sub = &self.subnets[*s];
@@ -206,7 +261,7 @@ impl World {
                 return Err(ApiError::new(
                     op,
                     "InvalidParameter",
-                    format!("The VPC endpoint service {} does not support the availability zone of the subnet: {} ({}). The service is available in: {}. (VPCE_SERVICE_NOT_INSTALLED_IN_AZ)", service.service_id, sub.aws_id, sub.az, azs.join(", ")),
+                    format!("The VPC endpoint service {} does not support the availability zone of the subnet: {} ({}). The service is available in: {}. (VPCE_SERVICE_NOT_INSTALLED_IN_AZ)", self.endpoint_service_name(svc), sub.aws_id, sub.az, azs.join(", ")),
                 ));
             }
             if seen.contains(&sub.az) {
@@ -223,6 +278,27 @@ impl World {
             .count();
         self.quotas.check(Quota::InterfaceEndpointsPerVpc, op, count + 1)?;
         self.check_new_interfaces(op, &req.subnets, &req.groups)
+    }
+
+    /// P13: an S3 interface endpoint with private DNS keeps AWS's default of answering its
+    /// names privately only for inbound resolver endpoints, which needs an S3 gateway
+    /// endpoint in the VPC for the VPC's own traffic (InvalidParameter otherwise).
+    fn check_s3_private_dns(&self, op: &str, vpc: VpcId, svc: ServiceRef) -> ApiResult<()> {
+        let ServiceRef::Aws(a) = svc else { return Ok(()) };
+        if !a.offers(EndpointType::Gateway) {
+            return Ok(());
+        }
+        let name = a.service_name(self.region.name);
+        let has_gateway =
+            self.gateway_endpoints.values().any(|g| g.vpc == vpc && !g.deleted && g.service_name == name);
+        if has_gateway {
+            return Ok(());
+        }
+        Err(ApiError::new(
+            op,
+            "InvalidParameter",
+            format!("To set PrivateDnsOnlyForInboundResolverEndpoint to true, the VPC {} must have a Gateway endpoint for the service {name}.", self.vpcs[vpc].aws_id),
+        ))
     }
 
     /// P11: an endpoint with private DNS needs both enableDnsSupport and enableDnsHostnames
@@ -246,7 +322,7 @@ impl World {
     fn build_endpoint(
         &mut self,
         vpc: VpcId,
-        svc: ServiceId,
+        svc: ServiceRef,
         req: CreateVpcEndpoint,
     ) -> ApiResult<EndpointId> {
         let id = EndpointId(self.endpoints.len() as u32);
@@ -266,7 +342,7 @@ impl World {
             )?;
             enis.push(eni);
         }
-        let acceptance = self.services[svc].acceptance_required;
+        let acceptance = svc.provider().is_some_and(|s| self.services[s].acceptance_required);
         let now = self.now_ms;
         let (state, next) = if acceptance {
             (EndpointState::PendingAcceptance, None)
@@ -274,10 +350,13 @@ impl World {
             (EndpointState::Pending, Some(now + PROVISION_SECONDS * 1000))
         };
         let dns_suffix = self.ids.lower_alnum(8);
-        let service = &self.services[svc];
-        let private =
-            service.private_dns.as_ref().map(|p| p.name.as_str()).filter(|_| req.private_dns_enabled);
-        self.dns_names.insert_endpoint(&format!("{aws_id}-{dns_suffix}"), private.map(|n| (vpc, n)), id);
+        let private = match svc {
+            ServiceRef::Provider(s) => self.services[s].private_dns.as_ref().map(|p| p.name.clone()),
+            ServiceRef::Aws(a) => a.answers_privately().then(|| a.private_dns_name(self.region.name)),
+        };
+        let private = private.filter(|_| req.private_dns_enabled);
+        let stem = format!("{aws_id}-{dns_suffix}");
+        self.dns_names.insert_endpoint(&stem, private.as_deref().map(|n| (vpc, n)), id);
         self.link_endpoint(vpc, id);
         self.endpoints.insert(
             &mut self.by_aws_id,
@@ -302,7 +381,7 @@ impl World {
     }
 
     fn endpoints_of_service(&self, op: &str, svc: ServiceId, ids: &[EndpointId]) -> ApiResult<()> {
-        if let Some(e) = ids.iter().find(|e| self.endpoints[**e].service != svc) {
+        if let Some(e) = ids.iter().find(|e| self.endpoints[**e].service != ServiceRef::Provider(svc)) {
             return Err(ApiError::new(
                 op,
                 "InvalidVpcEndpointId.NotFound",
@@ -388,7 +467,11 @@ impl World {
                 format!("The VPC endpoint service {} does not exist.", s.service_id),
             ));
         }
-        if let Some(e) = self.endpoints.values().find(|e| e.service == svc && e.state.holds_service()) {
+        if let Some(e) = self
+            .endpoints
+            .values()
+            .find(|e| e.service == ServiceRef::Provider(svc) && e.state.holds_service())
+        {
             return Err(ApiError::new(
                 "DeleteVpcEndpointServiceConfigurations",
                 "ExistingVpcEndpointConnections",

@@ -41,7 +41,11 @@ impl World {
             Handle::PrefixList(x) => &mut self.prefix_lists[x].tags,
             Handle::GatewayEndpoint(x) => &mut self.gateway_endpoints[x].tags,
             Handle::TargetGroup(x) => &mut self.target_groups[x].tags,
-            Handle::Listener(_) => return None,
+            Handle::Listener(_)
+            | Handle::InsightsPath(_)
+            | Handle::InsightsAnalysis(_)
+            | Handle::AccessScope(_)
+            | Handle::AccessScopeAnalysis(_) => return None,
         })
     }
 }

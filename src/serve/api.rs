@@ -17,7 +17,10 @@ use super::{assets, topology};
 use crate::addr::Protocol;
 use crate::command::{app, aws};
 use crate::scenario::subst::{apply, Resolver, Saved, Template};
-use crate::scenario::{Backend, Resolution, StepOutcome};
+use crate::scenario::wait::{WaitBudget, WaitLimit};
+use crate::scenario::{
+    format_duration, parse_duration, Backend, Resolution, StepOutcome, DEFAULT_WAIT_FOR_TIMEOUT,
+};
 use crate::session::Session;
 
 /// The longest request target (path and query) served, in bytes.
@@ -275,8 +278,9 @@ impl Explorer {
     }
 
     /// `POST /api/run` with `{step, on, command}`: a command (`dig`, `curl`, `ping`, `nc`
-    /// on the instance `on`, or `aws ...`) on the world after `step`, which it may change;
-    /// `vpcsim run --json`'s outcome (`{exit_code, stdout, stderr, trace, answers}`).
+    /// on the instance `on`, `aws ...`, `wait DURATION` or `wait-for RESOURCE STATE`) on
+    /// the world after `step`, which it may change; `vpcsim run --json`'s outcome
+    /// (`{exit_code, stdout, stderr, trace, answers}`).
     fn run(&mut self, body: &[u8]) -> Result<Value, ApiError> {
         #[derive(Deserialize)]
         #[serde(deny_unknown_fields)]
@@ -295,11 +299,14 @@ impl Explorer {
         if line.is_empty() {
             return Err(bad("the command is empty"));
         }
-        let session =
-            self.timeline.session_mut(step).ok_or_else(|| bad(format!("no world after step {step}")))?;
+        let (session, budget) =
+            self.timeline.edit(step).ok_or_else(|| bad(format!("no world after step {step}")))?;
         let line = substitute(session, line).map_err(bad)?;
-        let program = line.split_whitespace().next().unwrap_or("");
-        let outcome = if program == "aws" {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let program = words.first().copied().unwrap_or("");
+        let outcome = if program == "wait" || program == "wait-for" {
+            wait(session, budget, &words)
+        } else if program == "aws" {
             match aws::parse_line(&line) {
                 Ok(call) => session.run_aws(&call),
                 Err(e) => StepOutcome::failed(2, format!("{e}\n")),
@@ -340,6 +347,41 @@ impl Explorer {
             Some(n) if n <= self.timeline.last() => Ok(n),
             Some(n) => Err(bad(format!("step {n}: the worlds go from 0 to {}", self.timeline.last()))),
         }
+    }
+}
+
+/// `wait DURATION` (advance the clock) or `wait-for RESOURCE STATE` (advance it until the
+/// resource is in that state, 15 minutes at most), bounded like the shell's: exit 2 for a
+/// wait beyond [`crate::scenario::MAX_WAIT`] or past the world's
+/// [`crate::scenario::MAX_TOTAL_WAIT`], which use nothing.
+fn wait(session: &mut Session, budget: &mut WaitBudget, words: &[&str]) -> StepOutcome {
+    let refused = |e: WaitLimit| StepOutcome::failed(2, format!("{e}; {}\n", e.hint()));
+    match words {
+        ["wait", text] => {
+            let Some(d) = parse_duration(text) else {
+                return StepOutcome::failed(
+                    2,
+                    format!("wait: {text:?} is not a duration, like 30s, 2m or 1h\n"),
+                );
+            };
+            if let Err(e) = budget.charge("wait", text, d) {
+                return refused(e);
+            }
+            session.advance(d);
+            StepOutcome::ok(format!("the clock is now {}\n", session.world.wall_clock()))
+        }
+        ["wait-for", resource, state] => {
+            let timeout = DEFAULT_WAIT_FOR_TIMEOUT;
+            if let Err(e) = budget.charge("timeout", &format_duration(timeout), timeout) {
+                return refused(e);
+            }
+            crate::scenario::wait::wait_for(session, resource, state, timeout)
+        }
+        ["wait", ..] => StepOutcome::failed(2, "wait: give one duration, like 30s, 2m or 1h\n"),
+        _ => StepOutcome::failed(
+            2,
+            "wait-for: give a resource and a state, like: wait-for Custom-NLB-TG healthy\n",
+        ),
     }
 }
 

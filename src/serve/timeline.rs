@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use crate::error::FileError;
+use crate::scenario::wait::WaitBudget;
 use crate::scenario::{self, Report, Scenario};
 use crate::session::Session;
 
@@ -26,8 +27,8 @@ pub struct Timeline {
     pub descriptions: Vec<Option<String>>,
     /// `worlds[k]`: the session after `k` steps (index 0: the stacks only).
     worlds: Vec<Session>,
-    /// Worlds the console changed, by step.
-    edited: BTreeMap<usize, Session>,
+    /// Worlds the console changed, by step, each with the virtual time its waits took.
+    edited: BTreeMap<usize, (Session, WaitBudget)>,
 }
 
 impl Timeline {
@@ -61,13 +62,21 @@ impl Timeline {
 
     /// The world after `step` steps, with the console's changes.
     pub fn session(&self, step: usize) -> Option<&Session> {
-        self.edited.get(&step).or_else(|| self.worlds.get(step))
+        self.edited.get(&step).map(|(s, _)| s).or_else(|| self.worlds.get(step))
     }
 
     /// The world after `step` steps for the console to change (a copy, made on first use).
     pub fn session_mut(&mut self, step: usize) -> Option<&mut Session> {
+        self.edit(step).map(|(s, _)| s)
+    }
+
+    /// The console's copy of the world after `step` steps and what its waits have used
+    /// (bounded like the shell's: [`crate::scenario::MAX_WAIT`] a wait,
+    /// [`crate::scenario::MAX_TOTAL_WAIT`] in all until a reset).
+    pub fn edit(&mut self, step: usize) -> Option<(&mut Session, &mut WaitBudget)> {
         let original = self.worlds.get(step)?;
-        Some(self.edited.entry(step).or_insert_with(|| original.clone()))
+        let (s, b) = self.edited.entry(step).or_insert_with(|| (original.clone(), WaitBudget::new()));
+        Some((s, b))
     }
 
     /// Whether the console changed the world of `step`.

@@ -37,6 +37,9 @@ fn node_kind(k: NodeKind) -> &'static str {
         NodeKind::Endpoint => "vpc-endpoint",
         NodeKind::Service => "endpoint-service",
         NodeKind::Gateway => "internet-gateway",
+        NodeKind::NatGateway => "nat-gateway",
+        NodeKind::GatewayEndpoint => "gateway-endpoint",
+        NodeKind::Peering => "vpc-peering-connection",
         NodeKind::Internet => "internet",
     }
 }
@@ -49,6 +52,7 @@ fn edge_kind(k: EdgeKind) -> &'static str {
         EdgeKind::Path => "path",
         EdgeKind::Return => "return",
         EdgeKind::Blocked => "blocked",
+        EdgeKind::Peering => "peering",
     }
 }
 

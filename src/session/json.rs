@@ -78,6 +78,20 @@ pub fn state_of(s: &Session, resource: &str, wanted: &str) -> Result<bool, Strin
                 _ => unknown(&["available", "deleted"]),
             }
         }
+        Some(Handle::InsightsAnalysis(a)) => {
+            let states = ["running", "succeeded", "failed"];
+            if !states.contains(&wanted) {
+                return unknown(&states);
+            }
+            Ok(w[a].status(w.now_ms()).as_str() == wanted)
+        }
+        Some(Handle::AccessScopeAnalysis(a)) => {
+            let states = ["running", "succeeded", "failed"];
+            if !states.contains(&wanted) {
+                return unknown(&states);
+            }
+            Ok(w[a].status(w.now_ms()).as_str() == wanted)
+        }
         Some(Handle::Instance(i)) => Ok(w[i].state.as_str() == wanted),
         Some(Handle::Lb(l)) => Ok(match wanted {
             "active" => !w[l].deleted,

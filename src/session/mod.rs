@@ -36,6 +36,9 @@ pub struct Session {
     pub embedded: Vec<(&'static str, &'static str)>,
     /// What stack creation passed over (resource types outside networking), to show the user.
     pub warnings: Vec<FileProblem>,
+    /// Where `file://` arguments of `aws` calls are read from: the scenario's folder
+    /// (none: the current folder, as the AWS CLI reads them).
+    pub files_dir: Option<std::path::PathBuf>,
 }
 
 impl Session {
@@ -50,7 +53,9 @@ impl Session {
                 hint: Some(format!("use one of: {}", crate::region::Region::known_names().join(", "))),
             })
         })?;
-        Ok(Session::new(world))
+        let mut session = Session::new(world);
+        session.files_dir = std::path::Path::new(&scenario.file).parent().map(std::path::Path::to_path_buf);
+        Ok(session)
     }
 
     /// A session on a world built elsewhere (through the API), with no stacks yet.
@@ -61,6 +66,7 @@ impl Session {
             delete_failed: IndexMap::new(),
             embedded: Vec::new(),
             warnings: Vec::new(),
+            files_dir: None,
         }
     }
 
@@ -239,6 +245,10 @@ fn type_of(h: Handle) -> &'static str {
         Handle::Peering(_) => "AWS::EC2::VPCPeeringConnection",
         Handle::PrefixList(_) => "AWS::EC2::PrefixList",
         Handle::GatewayEndpoint(_) => "AWS::EC2::VPCEndpoint",
+        Handle::InsightsPath(_) => "AWS::EC2::NetworkInsightsPath",
+        Handle::InsightsAnalysis(_) => "AWS::EC2::NetworkInsightsAnalysis",
+        Handle::AccessScope(_) => "AWS::EC2::NetworkInsightsAccessScope",
+        Handle::AccessScopeAnalysis(_) => "AWS::EC2::NetworkInsightsAccessScopeAnalysis",
     }
 }
 
@@ -360,6 +370,7 @@ impl crate::scenario::Backend for Session {
                     port: n.ports.from,
                     udp: n.udp,
                     verbose: n.verbose,
+                    zero_io: n.zero_io,
                 },
             ),
         };

@@ -6,6 +6,7 @@ use crate::cfn::{AttrValue, Created, SinkError};
 use crate::ids::*;
 use crate::model::nacl::{AclEntry, IcmpTypeCode};
 use crate::model::security_group::Peer;
+use crate::model::vpc_endpoint::{ServiceRef, PROVISION_SECONDS};
 use crate::ops::ec2::{CreateNetworkInterface, RunInstance};
 use crate::ops::privatelink::CreateVpcEndpoint;
 use crate::ops::security::{acl_entry, Permission};
@@ -356,8 +357,9 @@ impl StackBuilder<'_> {
             req.groups = self.groups_of(&p, "SecurityGroupIds")?;
             req.private_ip = p.opt_ip("PrivateIpAddress")?;
         }
-        let server =
-            crate::cfn::web_server(props, metadata).map_err(|e| bad("UserData", e.message.clone()))?;
+        let found = crate::cfn::listening(props, metadata).map_err(|e| bad("UserData", e.message.clone()))?;
+        req.image_family = found.image;
+        req.services = Some(found.services);
         let i = self.world.run_instance(req).map_err(|e| {
             let at = if e.code.starts_with("InvalidIP") || e.message.contains("Address") {
                 "PrivateIpAddress"
@@ -366,9 +368,6 @@ impl StackBuilder<'_> {
             };
             api(e, Some(at))
         })?;
-        if let Some(ws) = server {
-            self.world.serve_http(i, ws.port, &ws.software, &ws.body);
-        }
         if p.opt_bool("SourceDestCheck")? == Some(false) {
             let eni = self.world[i].eni;
             self.world.set_source_dest_check(eni, false);
@@ -519,6 +518,10 @@ impl StackBuilder<'_> {
             let at = if e.message.contains("availability zone") { "SubnetIds" } else { "ServiceName" };
             api(e, Some(at))
         })?;
+        if matches!(self.world[ep].service, ServiceRef::Aws(_)) {
+            // P13: CloudFormation waits until an AWS service's endpoint is available.
+            self.world.advance(std::time::Duration::from_secs(PROVISION_SECONDS));
+        }
         let e = &self.world[ep];
         let entries =
             self.world.endpoint_dns_names(ep).into_iter().map(|n| format!("Z7HUB22UULQXV:{n}")).collect();

@@ -147,7 +147,7 @@ fn listener_behind(w: &World, dst: Ipv4Addr, pick: usize) -> Option<&crate::mode
     })?;
     let lb = match w[owner].owner {
         EniOwner::LoadBalancer(lb) => lb,
-        EniOwner::Endpoint(ep) => *w[w[ep].service].nlbs.first()?,
+        EniOwner::Endpoint(ep) => *w[w[ep].service.provider()?].nlbs.first()?,
         _ => return None,
     };
     let listeners: Vec<_> = w[lb].listeners.iter().map(|l| &w[l]).filter(|l| !l.deleted).collect();
@@ -206,6 +206,7 @@ fn outcome_text(o: &Outcome, t: &Trace) -> String {
                 Destination::Instance(i) => Reached::Instance(i),
                 Destination::Internet(a) => Reached::Internet(a),
                 Destination::Interface(e) => Reached::Interface(e),
+                Destination::AwsService(a) => Reached::AwsService(a),
             };
             format!("delivered to {to:?} as {seen}")
         }

@@ -24,6 +24,7 @@ use std::net::Ipv4Addr;
 
 use crate::addr::{is_rfc1918, Protocol, RuleProtocol};
 use crate::ids::*;
+use crate::model::aws_service::AwsService;
 use crate::model::endpoint_service::ServiceState;
 use crate::model::eni::EniOwner;
 use crate::model::instance::InstanceState;
@@ -33,7 +34,7 @@ use crate::model::nlb::{flow_hash, CrossZone, HealthState, Target, TargetRef};
 use crate::model::peering::PeeringState;
 use crate::model::route_table::{Route, RouteTarget};
 use crate::model::security_group::{Peer, SgRule};
-use crate::model::vpc_endpoint::EndpointState;
+use crate::model::vpc_endpoint::{EndpointState, ServiceRef};
 use crate::region::{CHECKIP_ADDR, PUBLIC_RESOLVERS};
 use crate::trace::{ComponentKind, Direction, ExplanationCode, Flow, Header, Trace};
 use crate::world::{Handle, World};
@@ -82,6 +83,8 @@ pub enum Reached {
     Internet(Ipv4Addr),
     /// An interface nothing answers on.
     Interface(EniId),
+    /// An AWS service, at its interface endpoint (P13).
+    AwsService(AwsService),
 }
 
 /// The reference verdict.
@@ -238,7 +241,14 @@ fn step(w: &World, h: Handle) -> Step {
         Handle::NatGateway(_) => ComponentKind::NatGateway,
         Handle::Peering(_) => ComponentKind::VpcPeeringConnection,
         Handle::GatewayEndpoint(_) => ComponentKind::VpcEndpoint,
-        Handle::Vpc(_) | Handle::Subnet(_) | Handle::Eip(_) | Handle::PrefixList(_) => {
+        Handle::Vpc(_)
+        | Handle::Subnet(_)
+        | Handle::Eip(_)
+        | Handle::PrefixList(_)
+        | Handle::InsightsPath(_)
+        | Handle::InsightsAnalysis(_)
+        | Handle::AccessScope(_)
+        | Handle::AccessScopeAnalysis(_) => {
             unreachable!("never a component of a path")
         }
     };
@@ -850,19 +860,24 @@ impl Walk<'_> {
         if e.state != EndpointState::Available {
             return self.stop(ExplanationCode::BadState, Handle::Endpoint(ep));
         }
-        let svc = &w[e.service];
+        let service = match e.service {
+            ServiceRef::Provider(s) => s,
+            // P13: the AWS service itself answers at the endpoint.
+            ServiceRef::Aws(a) => return Ok((Reached::AwsService(a), h)),
+        };
+        let svc = &w[service];
         if svc.state == ServiceState::Deleted {
-            return self.stop(ExplanationCode::BadState, Handle::Service(e.service));
+            return self.stop(ExplanationCode::BadState, Handle::Service(service));
         }
-        self.pass(step(w, Handle::Service(e.service)));
+        self.pass(step(w, Handle::Service(service)));
         let az = w[w[eni].subnet].az;
         let node =
             svc.nlbs.iter().find_map(|lb| w[lb].nodes.iter().find(|n| n.az == az).map(|n| (*lb, n.eni)));
         let Some((lb, node)) = node else {
-            return self.stop(ExplanationCode::VpceServiceNotInstalledInAz, Handle::Service(e.service));
+            return self.stop(ExplanationCode::VpceServiceNotInstalledInAz, Handle::Service(service));
         };
         let at_node = Header { dst: w[node].private_ip, ..h };
-        legs.push(Leg::PrivateLink { endpoint: ep, service: e.service, lb });
+        legs.push(Leg::PrivateLink { endpoint: ep, service, lb });
         if w[lb].enforce_sg_on_privatelink {
             // L9: the node's groups see the consumer's private address, perhaps from another VPC.
             let mode = if e.vpc == w[lb].vpc { Mode::Forward } else { Mode::ForeignForward };

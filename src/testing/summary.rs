@@ -8,6 +8,7 @@ use crate::addr::RuleProtocol;
 use crate::model::eni::EniOwner;
 use crate::model::nacl::AclEntry;
 use crate::model::security_group::{Peer, SgRule};
+use crate::model::vpc_endpoint::ServiceRef;
 use crate::trace::Flow;
 use crate::world::{Handle, World};
 use crate::{ids::*, model::instance::InstanceState};
@@ -170,7 +171,11 @@ fn lbs_and_endpoints(out: &mut impl Write, w: &World) -> fmt::Result {
         });
         let groups = list(&ep.groups, |g| label(w, Handle::Sg(*g)));
         let name = label(w, Handle::Endpoint(EndpointId(e as u32)));
-        let (vpc, svc) = (label(w, Handle::Vpc(ep.vpc)), label(w, Handle::Service(ep.service)));
+        let svc = match ep.service {
+            ServiceRef::Provider(s) => label(w, Handle::Service(s)),
+            ServiceRef::Aws(a) => a.service_name(w.region.name),
+        };
+        let vpc = label(w, Handle::Vpc(ep.vpc));
         writeln!(out, "{name} in {vpc} to {svc} {} enis {enis} groups {groups}", ep.state.as_str())?;
     }
     Ok(())

@@ -1,6 +1,8 @@
-//! A [`Trace`] as a Reachability Analyzer analysis: the document `vpcsim trace --json`
-//! prints and `vpcsim run --json` gives for every step that sent a flow, one schema for
-//! a flow (RA1). Field names are AWS's:
+//! A [`Trace`] as a Reachability Analyzer analysis: the one schema for a flow (RA1),
+//! the document `vpcsim trace --json` prints, `vpcsim run --json` gives for every step
+//! that sent a flow, `vpcsim reach --explain --json` prints, each `vpcsim check --json`
+//! finding carries and the network insights calls answer. It reads back with serde
+//! (unknown fields refused). Field names are AWS's:
 //! `{NetworkPathFound, ForwardPathComponents: [C], ReturnPathComponents: [C],
 //! Explanations: [{ExplanationCode, Component, Message}]}`, where each component C is
 //! `{SequenceNumber, Component: {Id, Name?, Arn?}, SecurityGroupRule?, AclRule?,
@@ -11,7 +13,7 @@
 
 use std::net::Ipv4Addr;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{
     rule_ports, ComponentKind, Direction, ExplanationCode, Header, Hop, Matched, RouteState, RouteTarget,
@@ -21,8 +23,8 @@ use crate::addr::{Cidr, PortRange, Protocol, RuleProtocol};
 use crate::world::{Handle, World};
 
 /// A Reachability Analyzer analysis of one flow (the module doc lists its fields).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct Analysis {
     /// Whether the flow got there and its response came back.
     pub network_path_found: bool,
@@ -35,8 +37,8 @@ pub struct Analysis {
 }
 
 /// One component of a path and what it did to the packet.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct PathComponent {
     /// Position in its path, from 1.
     pub sequence_number: u16,
@@ -69,8 +71,8 @@ pub struct PathComponent {
 }
 
 /// A resource: its id, Name tag and ARN.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct Component {
     /// The AWS id (an ARN for load balancers, listeners and target groups).
     pub id: String,
@@ -83,13 +85,13 @@ pub struct Component {
 }
 
 /// A security group rule (S3-S5).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct SecurityGroupRule {
     /// `ingress` or `egress`.
     pub direction: Direction,
     /// `-1`, `tcp`, `udp` or `icmp`.
-    pub protocol: &'static str,
+    pub protocol: Text,
     /// The CIDR the rule names.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cidr: Option<Cidr>,
@@ -105,17 +107,17 @@ pub struct SecurityGroupRule {
 }
 
 /// A network ACL rule (N1).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct AclRule {
     /// The CIDR the rule matches.
     pub cidr: Cidr,
     /// Whether it is an outbound rule.
     pub egress: bool,
     /// `-1`, `tcp`, `udp` or `icmp`.
-    pub protocol: &'static str,
+    pub protocol: Text,
     /// `allow` or `deny`.
-    pub rule_action: &'static str,
+    pub rule_action: Text,
     /// The rule number; 32767 for the final `*` rule.
     pub rule_number: u16,
     /// The ports (absent for every port).
@@ -124,8 +126,8 @@ pub struct AclRule {
 }
 
 /// A route: its destination, its target under the API's field for that kind, its state.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct RouteTableRoute {
     /// The destination block.
     pub destination_cidr: Cidr,
@@ -152,8 +154,8 @@ pub struct RouteTableRoute {
 }
 
 /// A listener: its port and the port of the target group it forwards to.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct ElasticLoadBalancerListener {
     /// The listener's port.
     pub load_balancer_port: u16,
@@ -163,8 +165,8 @@ pub struct ElasticLoadBalancerListener {
 }
 
 /// The target a load balancer chose.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct LoadBalancerTarget {
     /// The target as its group lists it (an instance id or an address).
     pub id: String,
@@ -175,8 +177,8 @@ pub struct LoadBalancerTarget {
 }
 
 /// A packet header as Reachability Analyzer shows it: lists of addresses and port ranges.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct AnalysisHeader {
     /// The source address.
     pub source_addresses: [Ipv4Addr; 1],
@@ -191,8 +193,8 @@ pub struct AnalysisHeader {
 }
 
 /// An inclusive port range.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct AnalysisPortRange {
     /// First port.
     pub from: u16,
@@ -201,8 +203,8 @@ pub struct AnalysisPortRange {
 }
 
 /// Why a flow stopped.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct AnalysisExplanation {
     /// The RA2 code.
     pub explanation_code: ExplanationCode,
@@ -315,8 +317,8 @@ fn path_component(w: &World, h: &Hop) -> PathComponent {
             c.acl_rule = Some(AclRule {
                 cidr: *cidr,
                 egress: *direction == Direction::Egress,
-                protocol: protocol.as_str(),
-                rule_action: action.as_str(),
+                protocol: Text::from(protocol.as_str()),
+                rule_action: Text::from(action.as_str()),
                 rule_number: rule_number.unwrap_or(32767),
                 port_range: rule_ports(*protocol, *ports).map(port_range),
             });
@@ -348,7 +350,7 @@ fn security_group_rule(
 ) -> SecurityGroupRule {
     let mut r = SecurityGroupRule {
         direction,
-        protocol: protocol.as_str(),
+        protocol: Text::from(protocol.as_str()),
         cidr: None,
         prefix_list_id: None,
         security_group_id: None,

@@ -10,7 +10,7 @@ use std::net::Ipv4Addr;
 use serde::{Serialize, Serializer};
 
 use super::{Direction, Text};
-use crate::addr::{Cidr, PortRange, RuleProtocol};
+use crate::addr::{Cidr, PortRange, Protocol, RuleProtocol};
 use crate::model::nacl::Action;
 use crate::model::nlb::ListenerProtocol;
 
@@ -144,7 +144,7 @@ impl RouteTarget {
 }
 
 /// A route's state (R5).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RouteState {
     /// Its target exists and is attached.
@@ -213,14 +213,26 @@ pub fn rule_ports(protocol: RuleProtocol, ports: PortRange) -> Option<PortRange>
     (protocol != RuleProtocol::All && !ports.is_all()).then_some(ports)
 }
 
-struct RulePorts(RuleProtocol, PortRange);
+/// The traffic a rule covers, in words a learner reads without the API's codes:
+/// `all traffic (protocol -1)`, `all tcp ports`, `tcp 80`, `tcp 1024-65535`.
+struct RuleTraffic(RuleProtocol, PortRange);
 
-impl fmt::Display for RulePorts {
+impl fmt::Display for RuleTraffic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match rule_ports(self.0, self.1) {
-            Some(p) => fmt::Display::fmt(&p, f),
-            None => f.write_str("all"),
+        match (self.0, rule_ports(self.0, self.1)) {
+            (RuleProtocol::All, _) => f.write_str("all traffic (protocol -1)"),
+            (RuleProtocol::One(p), Some(ports)) => write!(f, "{p} {ports}"),
+            (RuleProtocol::One(Protocol::Icmp), None) => f.write_str("all icmp"),
+            (RuleProtocol::One(p), None) => write!(f, "all {p} ports"),
         }
+    }
+}
+
+/// `from` for a rule that matches a packet's source (ingress), `to` for its destination.
+fn peer_word(direction: Direction) -> &'static str {
+    match direction {
+        Direction::Ingress => "from",
+        Direction::Egress => "to",
     }
 }
 
@@ -228,9 +240,8 @@ impl fmt::Display for Matched {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Matched::SecurityGroupRule { direction, group_id, protocol, ports, peer } => {
-                let dir = if *direction == Direction::Ingress { "from" } else { "to" };
-                let ports = RulePorts(*protocol, *ports);
-                write!(f, "{direction} {group_id}: {protocol} {ports} {dir} {peer}")
+                let traffic = RuleTraffic(*protocol, *ports);
+                write!(f, "{direction} {group_id}: allows {traffic} {} {peer}", peer_word(*direction))
             }
             Matched::Stateful { direction } => write!(f, "{direction}: response allowed (stateful)"),
             Matched::AclRule { direction, rule_number, action, cidr, protocol, ports } => {
@@ -239,8 +250,12 @@ impl fmt::Display for Matched {
                     Some(n) => write!(f, "{n}")?,
                     None => f.write_str("*")?,
                 }
-                let ports = RulePorts(*protocol, *ports);
-                write!(f, ": {} {protocol} {ports} {cidr}", action.as_str())
+                let verb = match action {
+                    Action::Allow => "allows",
+                    Action::Deny => "denies",
+                };
+                let traffic = RuleTraffic(*protocol, *ports);
+                write!(f, ": {verb} {traffic} {} {cidr}", peer_word(*direction))
             }
             Matched::Route { destination, target, state } => {
                 write!(f, "{destination} -> {target}")?;
@@ -251,7 +266,7 @@ impl fmt::Display for Matched {
             }
             Matched::Listener { protocol, port } => write!(f, "{}:{port}", protocol.as_str()),
             Matched::Target { target, address, port, choice } => {
-                write!(f, "{target} {address}:{port} ({choice})")
+                write!(f, "{target} {address}:{port}, {choice}")
             }
             Matched::State { state } => write!(f, "state {state}"),
             Matched::Delivered => f.write_str("delivered"),
@@ -289,18 +304,22 @@ impl fmt::Display for TargetId {
     }
 }
 
-impl fmt::Display for TargetPool {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            TargetPool::Healthy => "healthy targets",
-            TargetPool::FailOpen => "all targets (fail open: none healthy)",
-        })
-    }
-}
-
 impl fmt::Display for FlowHashChoice {
+    /// In words: which targets the node chose among, and that a hash of the connection
+    /// (not a turn, not the load) decided; the hash itself stays in the JSON.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "flow hash {:016x} mod {} {} in {}", self.hash, self.candidates, self.pool, self.az)
+        let (n, az) = (self.candidates, self.az);
+        match (self.pool, n) {
+            (TargetPool::Healthy, 1) => write!(f, "the only healthy target in {az}"),
+            (TargetPool::Healthy, _) => {
+                write!(f, "chosen by flow hash of the connection among {n} healthy targets in {az}")
+            }
+            (TargetPool::FailOpen, 1) => write!(f, "the only target in {az}, unhealthy (fail open)"),
+            (TargetPool::FailOpen, _) => write!(
+                f,
+                "chosen by flow hash of the connection among all {n} targets in {az}: none is healthy (fail open)"
+            ),
+        }
     }
 }
 
@@ -326,16 +345,16 @@ mod tests {
         let any = SgPeer::Cidr(Cidr::ANY);
         assert_eq!(
             sg_rule(TCP, PortRange::single(80), any.clone()).to_string(),
-            "ingress sg-1: tcp 80 from 0.0.0.0/0"
+            "ingress sg-1: allows tcp 80 from 0.0.0.0/0"
         );
         let range = PortRange { from: 1024, to: 65535 };
         assert_eq!(
             sg_rule(TCP, range, SgPeer::Group("sg-2".into())).to_string(),
-            "ingress sg-1: tcp 1024-65535 from sg-2"
+            "ingress sg-1: allows tcp 1024-65535 from sg-2"
         );
         assert_eq!(
             sg_rule(RuleProtocol::All, PortRange::single(80), any).to_string(),
-            "ingress sg-1: -1 all from 0.0.0.0/0"
+            "ingress sg-1: allows all traffic (protocol -1) from 0.0.0.0/0"
         );
     }
 
@@ -349,7 +368,20 @@ mod tests {
             protocol: RuleProtocol::All,
             ports: PortRange::ALL,
         };
-        assert_eq!(m.to_string(), "egress rule *: deny -1 all 0.0.0.0/0");
+        assert_eq!(m.to_string(), "egress rule *: denies all traffic (protocol -1) to 0.0.0.0/0");
+    }
+
+    #[test]
+    fn a_rule_for_every_port_of_one_protocol_says_so() {
+        let m = Matched::AclRule {
+            direction: Direction::Ingress,
+            rule_number: Some(100),
+            action: Action::Allow,
+            cidr: Cidr::ANY,
+            protocol: TCP,
+            ports: PortRange::ALL,
+        };
+        assert_eq!(m.to_string(), "ingress rule 100: allows all tcp ports from 0.0.0.0/0");
     }
 
     #[test]
@@ -364,7 +396,7 @@ mod tests {
     }
 
     #[test]
-    fn a_target_choice_names_the_hash_the_candidates_and_the_zone() {
+    fn a_target_choice_says_in_words_how_it_was_chosen_among_how_many_and_where() {
         let m = Matched::Target {
             target: TargetId::Ip(Ipv4Addr::new(10, 0, 1, 5)),
             address: Ipv4Addr::new(10, 0, 1, 5),
@@ -378,7 +410,8 @@ mod tests {
         };
         assert_eq!(
             m.to_string(),
-            "10.0.1.5 10.0.1.5:80 (flow hash 00000000e70fb753 mod 2 all targets (fail open: none healthy) in ap-northeast-2a)"
+            "10.0.1.5 10.0.1.5:80, chosen by flow hash of the connection among all 2 targets in \
+             ap-northeast-2a: none is healthy (fail open)"
         );
     }
 }

@@ -28,6 +28,9 @@ use crate::model::endpoint_service::EndpointService;
 use crate::model::eni::NetworkInterface;
 use crate::model::gateway_endpoint::GatewayEndpoint;
 use crate::model::igw::InternetGateway;
+use crate::model::insights::{
+    AccessScope, AccessScopeAnalysis, NetworkInsightsAnalysis, NetworkInsightsPath,
+};
 use crate::model::instance::Instance;
 use crate::model::nacl::NetworkAcl;
 use crate::model::nat_gateway::{NatGateway, NatState};
@@ -66,7 +69,11 @@ live_until_deleted!(
     Listener,
     TargetGroup,
     PrefixList,
-    GatewayEndpoint
+    GatewayEndpoint,
+    NetworkInsightsPath,
+    NetworkInsightsAnalysis,
+    AccessScope,
+    AccessScopeAnalysis
 );
 
 impl Live for NatGateway {
@@ -129,6 +136,14 @@ pub enum Handle {
     PrefixList(PrefixListId),
     /// A gateway endpoint.
     GatewayEndpoint(GatewayEndpointId),
+    /// A Reachability Analyzer path.
+    InsightsPath(InsightsPathId),
+    /// A Reachability Analyzer analysis.
+    InsightsAnalysis(InsightsAnalysisId),
+    /// A Network Access Analyzer access scope.
+    AccessScope(AccessScopeId),
+    /// A Network Access Analyzer scope analysis.
+    AccessScopeAnalysis(AccessScopeAnalysisId),
 }
 
 /// AWS ids to handles without a second copy of each id: a map from the id's 64-bit
@@ -181,6 +196,10 @@ aws_id_field! {
     VpcPeeringConnection => aws_id;
     PrefixList => aws_id;
     GatewayEndpoint => aws_id;
+    NetworkInsightsPath => aws_id;
+    NetworkInsightsAnalysis => aws_id;
+    AccessScope => aws_id;
+    AccessScopeAnalysis => aws_id;
 }
 
 /// The Name tag: a scan of the usual handful of tags.
@@ -262,6 +281,14 @@ pub struct World {
     prefix_lists: Arena<PrefixListId, PrefixList>,
     /// Gateway endpoints.
     gateway_endpoints: Arena<GatewayEndpointId, GatewayEndpoint>,
+    /// Reachability Analyzer paths.
+    insights_paths: Arena<InsightsPathId, NetworkInsightsPath>,
+    /// Reachability Analyzer analyses.
+    insights_analyses: Arena<InsightsAnalysisId, NetworkInsightsAnalysis>,
+    /// Network Access Analyzer access scopes.
+    access_scopes: Arena<AccessScopeId, AccessScope>,
+    /// Network Access Analyzer scope analyses.
+    access_scope_analyses: Arena<AccessScopeAnalysisId, AccessScopeAnalysis>,
     /// AWS id (or ARN) to handle, keyed by a hash of the id (the resource holds the text).
     by_aws_id: IdIndex,
     /// (VPC, address) to the live subnet whose block holds it.
@@ -311,6 +338,10 @@ impl World {
             peerings: Arena::new(),
             prefix_lists: Arena::new(),
             gateway_endpoints: Arena::new(),
+            insights_paths: Arena::new(),
+            insights_analyses: Arena::new(),
+            access_scopes: Arena::new(),
+            access_scope_analyses: Arena::new(),
             by_aws_id: IdIndex::default(),
             subnets_by_address: SubnetsByAddress::default(),
             dns_names: DnsNames::default(),
@@ -436,6 +467,30 @@ impl World {
         &self.gateway_endpoints
     }
 
+    /// Reachability Analyzer paths, by handle (deleted ones included; [`Arena::live`] skips them).
+    #[inline]
+    pub fn insights_paths(&self) -> &Arena<InsightsPathId, NetworkInsightsPath> {
+        &self.insights_paths
+    }
+
+    /// Reachability Analyzer analyses, by handle (deleted ones included).
+    #[inline]
+    pub fn insights_analyses(&self) -> &Arena<InsightsAnalysisId, NetworkInsightsAnalysis> {
+        &self.insights_analyses
+    }
+
+    /// Network Access Analyzer access scopes, by handle (deleted ones included).
+    #[inline]
+    pub fn access_scopes(&self) -> &Arena<AccessScopeId, AccessScope> {
+        &self.access_scopes
+    }
+
+    /// Network Access Analyzer scope analyses, by handle (deleted ones included).
+    #[inline]
+    pub fn access_scope_analyses(&self) -> &Arena<AccessScopeAnalysisId, AccessScopeAnalysis> {
+        &self.access_scope_analyses
+    }
+
     /// The seeded stream AWS ids and generated names are drawn from (A5).
     #[inline]
     pub(crate) fn id_stream(&mut self) -> &mut IdGen {
@@ -489,6 +544,10 @@ impl World {
             Handle::Peering(x) => x.index() < self.peerings.len(),
             Handle::PrefixList(x) => x.index() < self.prefix_lists.len(),
             Handle::GatewayEndpoint(x) => x.index() < self.gateway_endpoints.len(),
+            Handle::InsightsPath(x) => x.index() < self.insights_paths.len(),
+            Handle::InsightsAnalysis(x) => x.index() < self.insights_analyses.len(),
+            Handle::AccessScope(x) => x.index() < self.access_scopes.len(),
+            Handle::AccessScopeAnalysis(x) => x.index() < self.access_scope_analyses.len(),
         };
         exists.then(|| self.aws_id(h))
     }
@@ -568,6 +627,10 @@ impl World {
             Handle::Peering(x) => &self.peerings[x].aws_id,
             Handle::PrefixList(x) => &self.prefix_lists[x].aws_id,
             Handle::GatewayEndpoint(x) => &self.gateway_endpoints[x].aws_id,
+            Handle::InsightsPath(x) => &self.insights_paths[x].aws_id,
+            Handle::InsightsAnalysis(x) => &self.insights_analyses[x].aws_id,
+            Handle::AccessScope(x) => &self.access_scopes[x].aws_id,
+            Handle::AccessScopeAnalysis(x) => &self.access_scope_analyses[x].aws_id,
         }
     }
 
@@ -607,6 +670,10 @@ impl World {
                 name_tag(&pl.tags).or(Some(pl.name.as_str()))
             }
             Handle::GatewayEndpoint(x) => name_tag(&self.gateway_endpoints[x].tags),
+            Handle::InsightsPath(_)
+            | Handle::InsightsAnalysis(_)
+            | Handle::AccessScope(_)
+            | Handle::AccessScopeAnalysis(_) => None,
         }
     }
 
@@ -661,6 +728,10 @@ index_by_handle! {
     PeeringId => peerings: VpcPeeringConnection;
     PrefixListId => prefix_lists: PrefixList;
     GatewayEndpointId => gateway_endpoints: GatewayEndpoint;
+    InsightsPathId => insights_paths: NetworkInsightsPath;
+    InsightsAnalysisId => insights_analyses: NetworkInsightsAnalysis;
+    AccessScopeId => access_scopes: AccessScope;
+    AccessScopeAnalysisId => access_scope_analyses: AccessScopeAnalysis;
 }
 
 #[cfg(test)]

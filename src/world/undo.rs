@@ -145,6 +145,10 @@ macro_rules! each_store {
         w.peerings.$method();
         w.prefix_lists.$method();
         w.gateway_endpoints.$method();
+        w.insights_paths.$method();
+        w.insights_analyses.$method();
+        w.access_scopes.$method();
+        w.access_scope_analyses.$method();
         w.by_aws_id.by_hash.$method();
         w.by_aws_id.spill.$method();
         w.members.$method();

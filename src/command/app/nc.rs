@@ -1,4 +1,5 @@
-//! `nc -z [-v] [-n] [-w SECS] [-u] HOST PORT[-PORT]`, with OpenBSD netcat's messages.
+//! `nc -z [-v] [-n] [-w SECS] [-u] HOST PORT[-PORT]` and `nc HOST PORT` (what the server
+//! says first), with OpenBSD netcat's messages.
 
 use std::time::Duration;
 
@@ -29,6 +30,8 @@ pub struct Nc {
     pub verbose: bool,
     /// `-w SECS`: connection timeout.
     pub timeout: Option<Duration>,
+    /// `-z`: probe only; without it, a TCP connection prints what the server says first.
+    pub zero_io: bool,
 }
 
 fn error(message: String) -> AppError {
@@ -51,17 +54,18 @@ fn parse_ports(text: &str) -> Result<PortRange, AppError> {
 /// Parses nc's arguments (without the program name).
 pub(super) fn parse(args: &[String]) -> Result<Nc, AppError> {
     let parsed = getopt(args, &SPECS).map_err(|e| error(format!("{}\n{USAGE}", getopt_message("nc", &e))))?;
-    let (mut zero_io, mut words) = (false, Vec::new());
+    let mut words = Vec::new();
     let mut nc = Nc {
         host: Host::Name(String::new()),
         ports: PortRange::single(1),
         udp: false,
         verbose: false,
         timeout: None,
+        zero_io: false,
     };
     for arg in parsed {
         match arg {
-            Arg::Flag('z') => zero_io = true,
+            Arg::Flag('z') => nc.zero_io = true,
             Arg::Flag('v') => nc.verbose = true,
             Arg::Flag('u') => nc.udp = true,
             Arg::Flag(_) => {}
@@ -75,10 +79,15 @@ pub(super) fn parse(args: &[String]) -> Result<Nc, AppError> {
     let [host, ports] = words.as_slice() else {
         return Err(error(USAGE.to_string()));
     };
-    if !zero_io {
-        return Err(error(format!("nc: vpcsim simulates port probes only: add -z\n{USAGE}")));
+    if !nc.zero_io && nc.udp {
+        return Err(error(format!("nc: vpcsim sends no data over UDP: add -z to probe the port\n{USAGE}")));
     }
     nc.ports = parse_ports(ports)?;
+    if !nc.zero_io && nc.ports.from != nc.ports.to {
+        return Err(error(format!(
+            "nc: vpcsim connects to one port at a time: add -z to probe a range\n{USAGE}"
+        )));
+    }
     nc.host = Host::parse(host).ok_or_else(|| {
         error(format!("nc: getaddrinfo for host \"{host}\" port {ports}: Name or service not known"))
     })?;
@@ -103,6 +112,12 @@ mod tests {
     }
 
     #[test]
+    fn a_tcp_connection_without_z_is_read_to_show_the_banner() {
+        let n = nc("10.0.0.5 22").unwrap();
+        assert!(!n.zero_io && !n.udp);
+    }
+
+    #[test]
     fn a_port_range_is_accepted() {
         assert_eq!(nc("-z h 20-25").unwrap().ports, PortRange { from: 20, to: 25 });
     }
@@ -118,7 +133,8 @@ mod tests {
     fn bad_ports_and_options_are_refused() {
         assert_eq!(nc("-z h 99999").unwrap_err().message, "nc: port number invalid: 99999");
         assert!(nc("-k h 80").unwrap_err().message.starts_with("nc: invalid option -- 'k'\nusage: nc"));
-        assert!(nc("h 80").unwrap_err().message.contains("add -z"));
+        assert!(nc("-u h 514").unwrap_err().message.contains("add -z"));
+        assert!(nc("h 20-25").unwrap_err().message.contains("add -z"));
         assert_eq!(nc("-z -w x h 80").unwrap_err().message, "nc: timeout invalid: x");
     }
 }

@@ -16,10 +16,12 @@ use super::table::OpSpec;
 use super::{op_name, AwsError};
 use crate::addr::{Cidr, PortRange, RuleProtocol};
 use crate::error::ApiError;
+use crate::model::insights::PathFilter;
 use crate::model::nacl::IcmpTypeCode;
 use crate::model::nat_gateway::Connectivity;
 use crate::model::nlb::TargetGroupAttribute;
 use crate::model::peering::PeeringOptions;
+use crate::ops::insights::CreateNetworkInsightsPath;
 use crate::ops::vpc::RouteTargetSpec;
 use crate::trace::Direction;
 
@@ -481,6 +483,74 @@ pub enum Request {
         /// `--prefix-list-id`.
         id: String,
     },
+    /// ec2 create-network-insights-path (RA4).
+    CreateNetworkInsightsPath(CreateNetworkInsightsPath),
+    /// ec2 start-network-insights-analysis.
+    StartNetworkInsightsAnalysis {
+        /// `--network-insights-path-id`.
+        path_id: String,
+    },
+    /// ec2 describe-network-insights-paths.
+    DescribeNetworkInsightsPaths {
+        /// `--network-insights-path-ids`.
+        ids: Vec<String>,
+        /// `--filters`.
+        filters: Vec<Filter>,
+    },
+    /// ec2 describe-network-insights-analyses.
+    DescribeNetworkInsightsAnalyses {
+        /// `--network-insights-analysis-ids`.
+        ids: Vec<String>,
+        /// `--network-insights-path-id`.
+        path_id: Option<String>,
+        /// `--filters`.
+        filters: Vec<Filter>,
+    },
+    /// ec2 delete-network-insights-path, -analysis, -access-scope, -access-scope-analysis.
+    DeleteNetworkInsights {
+        /// Which kind.
+        what: Insights,
+        /// Its id.
+        id: String,
+    },
+    /// ec2 create-network-insights-access-scope (RA4).
+    CreateNetworkInsightsAccessScope {
+        /// `--match-paths`.
+        match_paths: ScopePaths,
+        /// `--exclude-paths`.
+        exclude_paths: Option<ScopePaths>,
+    },
+    /// ec2 start-network-insights-access-scope-analysis.
+    StartNetworkInsightsAccessScopeAnalysis {
+        /// `--network-insights-access-scope-id`.
+        scope_id: String,
+    },
+    /// ec2 get-network-insights-access-scope-analysis-findings.
+    GetNetworkInsightsAccessScopeAnalysisFindings {
+        /// `--network-insights-access-scope-analysis-id`.
+        analysis_id: String,
+    },
+    /// ec2 describe-network-insights-access-scopes.
+    DescribeNetworkInsightsAccessScopes {
+        /// `--network-insights-access-scope-ids`.
+        ids: Vec<String>,
+        /// `--filters`.
+        filters: Vec<Filter>,
+    },
+    /// ec2 describe-network-insights-access-scope-analyses.
+    DescribeNetworkInsightsAccessScopeAnalyses {
+        /// `--network-insights-access-scope-analysis-ids`.
+        ids: Vec<String>,
+        /// `--network-insights-access-scope-id`.
+        scope_id: Option<String>,
+        /// `--filters`.
+        filters: Vec<Filter>,
+    },
+    /// ec2 get-network-insights-access-scope-content.
+    GetNetworkInsightsAccessScopeContent {
+        /// `--network-insights-access-scope-id`.
+        scope_id: String,
+    },
     /// ec2 create-vpc-endpoint --vpc-endpoint-type Gateway (the CLI's default type).
     CreateGatewayEndpoint {
         /// `--vpc-id`.
@@ -511,6 +581,28 @@ pub enum PeeringAction {
     Reject,
     /// delete-vpc-peering-connection.
     Delete,
+}
+
+/// The four kinds of network insights resources a delete call names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Insights {
+    /// A Reachability Analyzer path.
+    Path,
+    /// A Reachability Analyzer analysis.
+    Analysis,
+    /// A Network Access Analyzer access scope.
+    AccessScope,
+    /// A Network Access Analyzer scope analysis.
+    AccessScopeAnalysis,
+}
+
+/// `--match-paths` / `--exclude-paths`: AWS's JSON list of paths, inline or in a file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ScopePaths {
+    /// The JSON given on the line.
+    Json(Value),
+    /// `file://PATH`: read when the call runs (relative to the scenario's folder).
+    File(String),
 }
 
 /// The ec2 describe calls that list one kind of resource.
@@ -821,6 +913,58 @@ impl Request {
                 filters: f.filters()?,
             },
             "modify-vpc-peering-connection-options" => modify_peering_options(f)?,
+            "create-network-insights-path" => create_network_insights_path(f)?,
+            "start-network-insights-analysis" => {
+                R::StartNetworkInsightsAnalysis { path_id: f.req("network-insights-path-id")? }
+            }
+            "describe-network-insights-paths" => R::DescribeNetworkInsightsPaths {
+                ids: f.list("network-insights-path-ids"),
+                filters: f.filters()?,
+            },
+            "describe-network-insights-analyses" => R::DescribeNetworkInsightsAnalyses {
+                ids: f.list("network-insights-analysis-ids"),
+                path_id: f.opt("network-insights-path-id"),
+                filters: f.filters()?,
+            },
+            "delete-network-insights-path" => {
+                R::DeleteNetworkInsights { what: Insights::Path, id: f.req("network-insights-path-id")? }
+            }
+            "delete-network-insights-analysis" => R::DeleteNetworkInsights {
+                what: Insights::Analysis,
+                id: f.req("network-insights-analysis-id")?,
+            },
+            "delete-network-insights-access-scope" => R::DeleteNetworkInsights {
+                what: Insights::AccessScope,
+                id: f.req("network-insights-access-scope-id")?,
+            },
+            "delete-network-insights-access-scope-analysis" => R::DeleteNetworkInsights {
+                what: Insights::AccessScopeAnalysis,
+                id: f.req("network-insights-access-scope-analysis-id")?,
+            },
+            "create-network-insights-access-scope" => R::CreateNetworkInsightsAccessScope {
+                match_paths: scope_paths(f, "match-paths")?.ok_or_else(|| f.missing("MatchPaths"))?,
+                exclude_paths: scope_paths(f, "exclude-paths")?,
+            },
+            "start-network-insights-access-scope-analysis" => R::StartNetworkInsightsAccessScopeAnalysis {
+                scope_id: f.req("network-insights-access-scope-id")?,
+            },
+            "get-network-insights-access-scope-analysis-findings" => {
+                R::GetNetworkInsightsAccessScopeAnalysisFindings {
+                    analysis_id: f.req("network-insights-access-scope-analysis-id")?,
+                }
+            }
+            "describe-network-insights-access-scopes" => R::DescribeNetworkInsightsAccessScopes {
+                ids: f.list("network-insights-access-scope-ids"),
+                filters: f.filters()?,
+            },
+            "describe-network-insights-access-scope-analyses" => R::DescribeNetworkInsightsAccessScopeAnalyses {
+                ids: f.list("network-insights-access-scope-analysis-ids"),
+                scope_id: f.opt("network-insights-access-scope-id"),
+                filters: f.filters()?,
+            },
+            "get-network-insights-access-scope-content" => R::GetNetworkInsightsAccessScopeContent {
+                scope_id: f.req("network-insights-access-scope-id")?,
+            },
             "delete-stack" => R::DeleteStack { name: f.req("stack-name")? },
             "describe-stacks" => R::DescribeStacks { name: f.opt("stack-name") },
             other => unreachable!("operation {other} is in the table but has no request"),
@@ -1293,4 +1437,98 @@ fn targets(f: &Flags) -> Result<Vec<TargetText>, AwsError> {
         }
     }
     Ok(out)
+}
+
+/// `--match-paths` / `--exclude-paths`: JSON on the line, or `file://PATH` read when the call runs.
+fn scope_paths(f: &Flags, flag: &str) -> Result<Option<ScopePaths>, AwsError> {
+    let Some(text) = f.opt(flag) else { return Ok(None) };
+    if let Some(path) = text.strip_prefix("file://") {
+        return Ok(Some(ScopePaths::File(path.to_string())));
+    }
+    let v: Value = serde_json::from_str(&text).map_err(|e| {
+        AwsError::ParamError(format!(
+            "Error parsing parameter '--{flag}': Invalid JSON: {e}\nJSON received: {text}\n(vpcsim reads these paths as JSON or file://PATH)"
+        ))
+    })?;
+    Ok(Some(ScopePaths::Json(v)))
+}
+
+fn ip(f: &Flags, flag: &str, text: &str) -> Result<Ipv4Addr, AwsError> {
+    text.parse().map_err(|_| f.invalid(format!("Invalid value '{text}' for {flag}: not an IPv4 address")))
+}
+
+/// `--filter-at-source SourceAddress=...,SourcePortRange={FromPort=..,ToPort=..},...` (shorthand or
+/// JSON): single addresses and one-port ranges only, since vpcsim analyzes one flow.
+fn path_filter(f: &Flags, text: &str) -> Result<PathFilter, AwsError> {
+    let v = super::shorthand::parse(text).map_err(AwsError::ParamError)?;
+    let Value::Object(map) = v else {
+        return Err(AwsError::ParamError(format!(
+            "Error parsing parameter '--filter-at-source': expected a structure, got {text}"
+        )));
+    };
+    let mut out = PathFilter::default();
+    for (k, v) in &map {
+        match k.as_str() {
+            "SourceAddress" | "DestinationAddress" => {
+                let t = filter::scalar_text(v).unwrap_or_default();
+                let addr = ip(f, k, &t)?;
+                if k == "SourceAddress" {
+                    out.source_address = Some(addr);
+                } else {
+                    out.destination_address = Some(addr);
+                }
+            }
+            "SourcePortRange" | "DestinationPortRange" => {
+                let port = |key: &str| v.get(key).and_then(filter::scalar_text).and_then(|t| t.parse::<u16>().ok());
+                let (Some(from), Some(to)) = (port("FromPort"), port("ToPort")) else {
+                    return Err(f.invalid(format!("{k}: give FromPort and ToPort")));
+                };
+                if from != to {
+                    return Err(AwsError::Unmodelled {
+                        option: format!("--filter-at-source {k} {from}-{to}"),
+                        why: "vpcsim analyzes one flow: give a range of one port (FromPort=ToPort)".into(),
+                    });
+                }
+                if k == "SourcePortRange" {
+                    out.source_port = Some(from);
+                } else {
+                    out.destination_port = Some(from);
+                }
+            }
+            other => {
+                return Err(AwsError::ParamError(format!(
+                    "Parameter validation failed:\nUnknown parameter in FilterAtSource: \"{other}\", must be one of: SourceAddress, SourcePortRange, DestinationAddress, DestinationPortRange"
+                )))
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn create_network_insights_path(f: &Flags) -> Result<Request, AwsError> {
+    let protocol = match f.req("protocol")?.as_str() {
+        "tcp" => crate::addr::Protocol::Tcp,
+        "udp" => crate::addr::Protocol::Udp,
+        other => return Err(f.invalid(format!("Invalid value '{other}' for protocol: use tcp or udp"))),
+    };
+    let destination_port =
+        match f.values.get("destination-port") {
+            None => None,
+            Some(RawValue::Int(n)) => Some(u16::try_from(*n).ok().filter(|p| *p > 0).ok_or_else(|| {
+                f.invalid(format!("Invalid value {n} for DestinationPort: a port is 1-65535"))
+            })?),
+            Some(_) => return Err(f.missing("DestinationPort")),
+        };
+    let source_ip = f.opt("source-ip").map(|t| ip(f, "SourceIp", &t)).transpose()?;
+    let destination_ip = f.opt("destination-ip").map(|t| ip(f, "DestinationIp", &t)).transpose()?;
+    let filter_at_source = f.opt("filter-at-source").map(|t| path_filter(f, &t)).transpose()?;
+    Ok(Request::CreateNetworkInsightsPath(CreateNetworkInsightsPath {
+        source: f.req("source")?,
+        destination: f.opt("destination"),
+        source_ip,
+        destination_ip,
+        protocol,
+        destination_port,
+        filter_at_source,
+    }))
 }

@@ -14,6 +14,8 @@ const GAP = 14;
 // A subnet shows this many nodes until it is expanded (a 1,000-instance world still draws).
 const SHOWN_PER_SUBNET = 6;
 const LABEL_CHARS = 24;
+// The kinds of node a click traces to (the others are on the way, not destinations).
+const TRACEABLE = new Set(["instance", "load-balancer", "vpc-endpoint"]);
 
 const state = {
   steps: null,
@@ -185,6 +187,8 @@ function layout(topology) {
 
 function place(v, x, y, pos, boxes, nodes) {
   boxes.push({ level: "vpc", c: v.c, x, y, w: v.w, h: v.h });
+  // A VPC is an edge's end too (a peering connection's); it is not drawn as a node.
+  pos[v.c.id] = { x, y, w: v.w, h: v.h, cluster: true };
   let gx = x + PAD;
   for (const g of v.gateways) {
     pos[g.id] = { x: gx, y: y + v.header, w: NODE_W, h: g.h };
@@ -284,7 +288,7 @@ function drawTopology() {
   }
   root.append(edges);
   for (const [id, p] of Object.entries(L.pos)) {
-    if (p.more) continue;
+    if (p.more || p.cluster) continue;
     root.append(drawNode(L.nodes[id], p));
   }
   if (trace) root.append(drawPaths(trace, L));
@@ -352,7 +356,7 @@ function pickNode(n, asSource) {
     if (![...$("from").options].some((o) => o.value === name)) return;
     $("from").value = name;
   } else {
-    if (n.kind === "internet" || n.kind === "internet-gateway" || n.kind === "endpoint-service") return;
+    if (!TRACEABLE.has(n.kind)) return;
     $("to").value = name;
   }
   showTab("trace");

@@ -8,6 +8,7 @@
 mod describe;
 mod ec2;
 mod elbv2;
+mod insights;
 mod nat;
 mod peering;
 mod prefix_list;
@@ -28,9 +29,12 @@ type Answer = Result<Value, ApiError>;
 /// The answer `--query` selects is what a step's `save:` keeps.
 pub fn run(s: &mut Session, call: &AwsCall) -> StepOutcome {
     let op = call.api_name();
-    let answer = match describe::answer(s, &op, &call.request) {
+    let answer = match insights::run(s, &op, &call.request) {
         Some(answer) => answer,
-        None => mutate(s, &op, &call.request),
+        None => match describe::answer(s, &op, &call.request) {
+            Some(answer) => answer,
+            None => mutate(s, &op, &call.request),
+        },
     };
     match answer {
         Ok(json) => match call.output.select(json) {
