@@ -140,7 +140,7 @@ impl Diagram {
         // Sized once: a node per interface at most, plus gateways and services; two ids each.
         let nodes = w.enis().len() + w.igws().len() + w.services().len() + 1;
         let mut d = Diagram {
-            title: format!("vpcsim: {}", w.region.name),
+            title: format!("vpcsim: {}", w.region().name),
             nodes: Vec::with_capacity(nodes),
             by_aws_id: IndexMap::with_capacity(2 * nodes),
             ..Diagram::default()
@@ -193,7 +193,7 @@ impl Diagram {
             let n = self.gateway_endpoint_node(w, g);
             c.nodes.push(n);
         }
-        for (k, az) in w.region.azs.iter().enumerate() {
+        for (k, az) in w.region().azs.iter().enumerate() {
             let subnets: Vec<SubnetId> =
                 members.subnets(vpc).iter().copied().filter(|s| w[s].az == *az).collect();
             if subnets.is_empty() {
