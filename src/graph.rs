@@ -137,7 +137,14 @@ pub struct Diagram {
 impl Diagram {
     /// The diagram of `w`, with `trace`'s forward path drawn over it when given.
     pub fn of(w: &World, trace: Option<&Trace>) -> Diagram {
-        let mut d = Diagram { title: format!("vpcsim: {}", w.region().name), ..Diagram::default() };
+        // Sized once: a node per interface at most, plus gateways and services; two ids each.
+        let nodes = w.enis().len() + w.igws().len() + w.services().len() + 1;
+        let mut d = Diagram {
+            title: format!("vpcsim: {}", w.region().name),
+            nodes: Vec::with_capacity(nodes),
+            by_aws_id: IndexMap::with_capacity(2 * nodes),
+            ..Diagram::default()
+        };
         let internet = d.add(None, "internet", vec!["Internet".into()], NodeKind::Internet);
         d.top_nodes.push(internet);
         d.by_aws_id.insert("internet".into(), "internet".into());
@@ -479,12 +486,33 @@ impl Diagram {
     }
 }
 
-fn dot_escape(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('"', "\\\"")
+/// Appends `s` with DOT's quoted-string escapes (backslash and double quote).
+fn push_dot_escaped(out: &mut String, s: &str) {
+    let mut rest = s;
+    while let Some(at) = rest.find(['\\', '"']) {
+        out.push_str(&rest[..at]);
+        out.push('\\');
+        out.push_str(&rest[at..at + 1]);
+        rest = &rest[at + 1..];
+    }
+    out.push_str(rest);
 }
 
-fn dot_label(lines: &[String]) -> String {
-    lines.iter().map(|l| dot_escape(l)).collect::<Vec<_>>().join("\\n")
+/// Appends label lines, escaped and joined by DOT's `\n`.
+fn push_dot_label<'a>(out: &mut String, lines: impl IntoIterator<Item = &'a str>) {
+    for (i, line) in lines.into_iter().enumerate() {
+        if i > 0 {
+            out.push_str("\\n");
+        }
+        push_dot_escaped(out, line);
+    }
+}
+
+/// Two spaces per level of nesting.
+fn push_pad(out: &mut String, depth: usize) {
+    for _ in 0..depth {
+        out.push_str("  ");
+    }
 }
 
 fn dot_node_style(kind: NodeKind) -> &'static str {
@@ -516,14 +544,14 @@ fn dot_edge_style(kind: EdgeKind) -> &'static str {
 }
 
 impl Diagram {
-    /// The diagram as Graphviz DOT (`dot -Tsvg` draws it).
+    /// The diagram as Graphviz DOT (`dot -Tsvg` draws it), written into one buffer sized
+    /// for the diagram up front: no text is built per node or edge and then copied.
     pub fn dot(&self) -> String {
-        let mut out = String::from("digraph vpcsim {\n");
-        let _ = writeln!(
-            out,
-            "  graph [fontname=\"Helvetica\", rankdir=LR, compound=true, label=\"{}\", labelloc=t];",
-            dot_label(&self.title.lines().map(str::to_string).collect::<Vec<_>>())
-        );
+        let mut out = String::with_capacity(self.dot_size_hint());
+        out.push_str("digraph vpcsim {\n");
+        out.push_str("  graph [fontname=\"Helvetica\", rankdir=LR, compound=true, label=\"");
+        push_dot_label(&mut out, self.title.lines());
+        out.push_str("\", labelloc=t];\n");
         out.push_str(
             "  node [fontname=\"Helvetica\", fontsize=10];\n  edge [fontname=\"Helvetica\", fontsize=9];\n",
         );
@@ -533,60 +561,107 @@ impl Diagram {
         for c in &self.clusters {
             self.dot_cluster(&mut out, c, 1);
         }
+        let clusters: FxHashMap<&str, &Cluster> = self.clusters.iter().map(|c| (c.id.as_str(), c)).collect();
         for e in &self.edges {
-            let label =
-                e.label.as_ref().map(|l| format!(", label=\"{}\"", dot_escape(l))).unwrap_or_default();
-            let (to, head) = match self.cluster(&e.to) {
+            // A peering edge ends at a VPC's cluster: DOT draws it to the cluster's first node.
+            let (to, head) = match clusters.get(e.to.as_str()) {
                 Some(c) => match first_node(c) {
-                    Some(n) => (self.nodes[n].id.as_str(), format!(", lhead=cluster_{}", c.id)),
+                    Some(n) => (self.nodes[n].id.as_str(), Some(c.id.as_str())),
                     None => continue,
                 },
-                None => (e.to.as_str(), String::new()),
+                None => (e.to.as_str(), None),
             };
-            let _ = writeln!(out, "  {} -> {to} [{}{label}{head}];", e.from, dot_edge_style(e.kind));
+            out.push_str("  ");
+            out.push_str(&e.from);
+            out.push_str(" -> ");
+            out.push_str(to);
+            out.push_str(" [");
+            out.push_str(dot_edge_style(e.kind));
+            if let Some(l) = &e.label {
+                out.push_str(", label=\"");
+                push_dot_escaped(&mut out, l);
+                out.push('"');
+            }
+            if let Some(c) = head {
+                out.push_str(", lhead=cluster_");
+                out.push_str(c);
+            }
+            out.push_str("];\n");
         }
         out.push_str("}\n");
         out
     }
 
-    /// The VPC cluster with id `id`, if `id` names one (a peering edge's end).
-    fn cluster(&self, id: &str) -> Option<&Cluster> {
-        self.clusters.iter().find(|c| c.id == id)
+    /// About how many bytes [`Diagram::dot`] writes: a little more than the labels and ids
+    /// plus each line's fixed text, so the buffer is allocated once.
+    fn dot_size_hint(&self) -> usize {
+        let text = |lines: &[String]| lines.iter().map(|l| l.len() + 2).sum::<usize>();
+        let nodes: usize = self.nodes.iter().map(|n| n.id.len() + text(&n.label) + 96).sum();
+        let edges: usize = self
+            .edges
+            .iter()
+            .map(|e| e.from.len() + e.to.len() + e.label.as_ref().map_or(0, |l| l.len() + 10) + 96)
+            .sum();
+        fn clusters(cs: &[Cluster]) -> usize {
+            cs.iter()
+                .map(|c| {
+                    c.id.len()
+                        + c.label.iter().map(|l| l.len() + 2).sum::<usize>()
+                        + 96
+                        + clusters(&c.clusters)
+                })
+                .sum()
+        }
+        512 + self.title.len() + nodes + edges + clusters(&self.clusters)
     }
 
     fn dot_node(&self, out: &mut String, n: usize, depth: usize) {
         let node = &self.nodes[n];
-        let pad = "  ".repeat(depth);
-        let mut style = dot_node_style(node.kind).to_string();
-        if let Some((at, code)) = &self.blocked {
-            if *at == node.id {
-                style = "shape=box, style=\"rounded,filled,bold\", color=\"#d62728\", fillcolor=\"#f9c4c4\""
-                    .to_string();
-                let mut label = node.label.clone();
-                label.push(format!("blocked: {code}"));
-                let _ = writeln!(out, "{pad}{} [label=\"{}\", {style}];", node.id, dot_label(&label));
-                return;
+        push_pad(out, depth);
+        out.push_str(&node.id);
+        out.push_str(" [label=\"");
+        push_dot_label(out, node.label.iter().map(String::as_str));
+        let blocked = self.blocked.as_ref().filter(|(at, _)| *at == node.id);
+        let style = match blocked {
+            Some((_, code)) => {
+                if !node.label.is_empty() {
+                    out.push_str("\\n");
+                }
+                out.push_str("blocked: ");
+                push_dot_escaped(out, code);
+                "shape=box, style=\"rounded,filled,bold\", color=\"#d62728\", fillcolor=\"#f9c4c4\""
             }
-        }
-        let _ = writeln!(out, "{pad}{} [label=\"{}\", {style}];", node.id, dot_label(&node.label));
+            None => dot_node_style(node.kind),
+        };
+        out.push_str("\", ");
+        out.push_str(style);
+        out.push_str("];\n");
     }
 
     fn dot_cluster(&self, out: &mut String, c: &Cluster, depth: usize) {
-        let pad = "  ".repeat(depth);
         let style = match c.level {
             "vpc" => "style=rounded; color=\"#1b75bb\"; penwidth=2;",
             "az" => "style=dashed; color=\"#888888\";",
             _ => "style=\"rounded,filled\"; color=\"#9ccc9c\"; fillcolor=\"#f2faf2\";",
         };
-        let _ = writeln!(out, "{pad}subgraph cluster_{} {{", c.id);
-        let _ = writeln!(out, "{pad}  label=\"{}\"; {style}", dot_label(&c.label));
+        push_pad(out, depth);
+        out.push_str("subgraph cluster_");
+        out.push_str(&c.id);
+        out.push_str(" {\n");
+        push_pad(out, depth);
+        out.push_str("  label=\"");
+        push_dot_label(out, c.label.iter().map(String::as_str));
+        out.push_str("\"; ");
+        out.push_str(style);
+        out.push('\n');
         for &n in &c.nodes {
             self.dot_node(out, n, depth + 1);
         }
         for inner in &c.clusters {
             self.dot_cluster(out, inner, depth + 1);
         }
-        let _ = writeln!(out, "{pad}}}");
+        push_pad(out, depth);
+        out.push_str("}\n");
     }
 
     /// The diagram as a Mermaid flowchart with its title in front matter (GitHub renders it in Markdown).
@@ -673,63 +748,103 @@ fn mermaid_escape(s: &str) -> String {
 }
 
 /// What each VPC, subnet and service holds, gathered in one pass over each arena so a
-/// diagram is linear in the world (not a scan of every subnet per VPC).
+/// diagram is linear in the world (not a scan of every subnet per VPC), each kept in one
+/// flat list rather than a small vector per owner.
 struct Members {
     /// Live subnets by VPC, in creation order.
-    subnets: FxHashMap<VpcId, Vec<SubnetId>>,
+    subnets: Grouped<SubnetId>,
     /// Live interfaces by subnet, in creation order.
-    enis: FxHashMap<SubnetId, Vec<EniId>>,
+    enis: Grouped<EniId>,
     /// Endpoints by provider's service, in creation order.
-    endpoints: FxHashMap<ServiceId, Vec<EndpointId>>,
+    endpoints: Grouped<EndpointId>,
     /// Gateway endpoints not deleted, by VPC, in creation order.
-    gateway_endpoints: FxHashMap<VpcId, Vec<GatewayEndpointId>>,
+    gateway_endpoints: Grouped<GatewayEndpointId>,
 }
 
 impl Members {
     fn of(w: &World) -> Members {
-        let mut m = Members {
-            subnets: FxHashMap::default(),
-            enis: FxHashMap::default(),
-            endpoints: FxHashMap::default(),
-            gateway_endpoints: FxHashMap::default(),
-        };
-        for (id, s) in w.subnets().live() {
-            m.subnets.entry(s.vpc).or_default().push(id);
+        let endpoints = w.endpoints().iter().filter_map(|(id, e)| Some((e.service.provider()?.0, id)));
+        let gateway_endpoints =
+            w.gateway_endpoints().iter().filter(|(_, g)| !g.deleted).map(|(id, g)| (g.vpc.0, id));
+        Members {
+            subnets: Grouped::of(w.vpcs().len(), w.subnets().live().map(|(id, s)| (s.vpc.0, id))),
+            enis: Grouped::of(w.subnets().len(), w.enis().live().map(|(id, e)| (e.subnet.0, id))),
+            endpoints: Grouped::of(w.services().len(), endpoints),
+            gateway_endpoints: Grouped::of(w.vpcs().len(), gateway_endpoints),
         }
-        for (id, e) in w.enis().live() {
-            m.enis.entry(e.subnet).or_default().push(id);
-        }
-        for (id, e) in w.endpoints().iter() {
-            if let Some(service) = e.service.provider() {
-                m.endpoints.entry(service).or_default().push(id);
-            }
-        }
-        for (id, g) in w.gateway_endpoints().iter().filter(|(_, g)| !g.deleted) {
-            m.gateway_endpoints.entry(g.vpc).or_default().push(id);
-        }
-        m
     }
 
     fn gateway_endpoints(&self, vpc: VpcId) -> &[GatewayEndpointId] {
-        self.gateway_endpoints.get(&vpc).map_or(&[], Vec::as_slice)
+        self.gateway_endpoints.get(vpc.0)
     }
 
     fn subnets(&self, vpc: VpcId) -> &[SubnetId] {
-        self.subnets.get(&vpc).map_or(&[], Vec::as_slice)
+        self.subnets.get(vpc.0)
     }
 
     fn enis(&self, subnet: SubnetId) -> &[EniId] {
-        self.enis.get(&subnet).map_or(&[], Vec::as_slice)
+        self.enis.get(subnet.0)
     }
 
     fn endpoints(&self, service: ServiceId) -> &[EndpointId] {
-        self.endpoints.get(&service).map_or(&[], Vec::as_slice)
+        self.endpoints.get(service.0)
+    }
+}
+
+/// Items grouped by their owner's position in its arena, in one list (a counting sort, so
+/// each owner's items keep the order they came in).
+struct Grouped<T> {
+    /// Owner `k`'s items are `items[start[k]..start[k + 1]]`.
+    start: Vec<u32>,
+    items: Vec<T>,
+}
+
+impl<T: Copy> Grouped<T> {
+    /// Group `(owner, item)` pairs whose owners are below `owners`.
+    fn of(owners: usize, pairs: impl Iterator<Item = (u32, T)> + Clone) -> Grouped<T> {
+        let mut start = vec![0u32; owners + 1];
+        let mut filler = None;
+        for (k, t) in pairs.clone() {
+            start[k as usize + 1] += 1;
+            filler.get_or_insert(t);
+        }
+        for k in 0..owners {
+            start[k + 1] += start[k];
+        }
+        let Some(filler) = filler else { return Grouped { start, items: Vec::new() } };
+        let mut next = start.clone();
+        let mut items = vec![filler; start[owners] as usize];
+        for (k, t) in pairs {
+            let at = &mut next[k as usize];
+            items[*at as usize] = t;
+            *at += 1;
+        }
+        Grouped { start, items }
+    }
+
+    fn get(&self, owner: u32) -> &[T] {
+        let k = owner as usize;
+        match (self.start.get(k), self.start.get(k + 1)) {
+            (Some(&a), Some(&b)) => &self.items[a as usize..b as usize],
+            _ => &[],
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn grouped_items_keep_their_order_per_owner_as_a_plain_scan_finds_them() {
+        let pairs = [(2, 'a'), (0, 'b'), (2, 'c'), (3, 'd'), (0, 'e'), (2, 'f')];
+        let g = Grouped::of(5, pairs.iter().copied());
+        for owner in 0..6 {
+            let scan: Vec<char> = pairs.iter().filter(|(k, _)| *k == owner).map(|(_, t)| *t).collect();
+            assert_eq!(g.get(owner), scan.as_slice(), "owner {owner}");
+        }
+        assert!(Grouped::<char>::of(3, std::iter::empty()).get(1).is_empty());
+    }
 
     #[test]
     fn the_lab_has_a_cluster_per_vpc_and_subnets_inside_their_az() {

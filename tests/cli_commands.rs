@@ -680,6 +680,15 @@ mod graph {
     }
 
     #[test]
+    fn a_blocked_path_is_marked_red_inside_its_box_in_dot() {
+        let dns = endpoint_dns(ENDPOINT_PENDING);
+        let ran = vpcsim(&["graph", "lab", "--until", ENDPOINT_PENDING, "--trace", "My-EC2", &dns]);
+        assert_eq!(ran.code, 0, "{}", ran.stderr);
+        assert!(ran.stdout.contains("\\nblocked: BAD_STATE\", shape=box, style=\"rounded,filled,bold\""));
+        insta::assert_snapshot!("graph_blocked_dot", ran.stdout);
+    }
+
+    #[test]
     fn graphviz_accepts_the_lab_s_dot() {
         if !tool_available("dot", "-V", "apt-get install graphviz") {
             return;

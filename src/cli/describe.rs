@@ -10,7 +10,9 @@ pub fn command(file: &Path, what: Option<&str>, state: &world::StateArgs) -> Res
     super::output::errln(&prepared.state_line);
     let session = prepared.session;
     let doc = document(&session.world, what)?;
-    super::emit(&format!("{}\n", vpcsim::describe::pretty(&doc)));
+    let mut text = vpcsim::describe::pretty(&doc);
+    text.push('\n');
+    super::emit(&text);
     Ok(exit::OK)
 }
 

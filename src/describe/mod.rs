@@ -77,13 +77,29 @@ pub fn everything(w: &World) -> Value {
     Value::Object(all)
 }
 
-/// JSON with four-space indentation, as the AWS CLI prints it.
+/// JSON with four-space indentation, as the AWS CLI prints it, written into one buffer
+/// sized for the document up front (a large document is not copied as it grows).
 pub fn pretty(v: &Value) -> String {
-    let mut buf = Vec::new();
+    let mut buf = Vec::with_capacity(pretty_size_hint(v, 0) + 1);
     let fmt = serde_json::ser::PrettyFormatter::with_indent(b"    ");
     let mut ser = serde_json::Serializer::with_formatter(&mut buf, fmt);
     serde::Serialize::serialize(v, &mut ser).expect("JSON values serialise");
     String::from_utf8(buf).expect("serde_json writes UTF-8")
+}
+
+/// About how many bytes [`pretty`] writes for `v` at nesting `depth`: its text and each
+/// line's indentation, a little over for escapes and numbers.
+fn pretty_size_hint(v: &Value, depth: usize) -> usize {
+    let line = 4 * (depth + 1) + 4;
+    match v {
+        Value::Null | Value::Bool(_) => 5,
+        Value::Number(_) => 20,
+        Value::String(s) => s.len() + 2 + s.len() / 8,
+        Value::Array(a) => line + a.iter().map(|x| line + pretty_size_hint(x, depth + 1)).sum::<usize>(),
+        Value::Object(m) => {
+            line + m.iter().map(|(k, x)| line + k.len() + 4 + pretty_size_hint(x, depth + 1)).sum::<usize>()
+        }
+    }
 }
 
 /// Virtual time as an ISO timestamp, as the CLI prints creation times.
@@ -301,8 +317,16 @@ pub fn security_groups(w: &World) -> Value {
     json!({"SecurityGroups": items})
 }
 
-fn dashed(ip: std::net::Ipv4Addr) -> String {
-    ip.to_string().replace('.', "-")
+/// A host name of an address, `PREFIX-10-0-0-5.SUFFIX`, as EC2 names instances.
+fn host_name(prefix: &str, ip: std::net::Ipv4Addr, suffix: &str) -> String {
+    let [a, b, c, d] = ip.octets();
+    format!("{prefix}-{a}-{b}-{c}-{d}.{suffix}")
+}
+
+/// The launch and creation time the CLI shows for resources vpcsim does not date: the epoch.
+fn epoch_timestamp() -> String {
+    static EPOCH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    EPOCH.get_or_init(|| timestamp(0)).clone()
 }
 
 /// describe-instances: one reservation per instance.
@@ -320,7 +344,7 @@ fn instance(w: &World, id: InstanceId) -> Value {
         eni.groups.iter().map(|g| json!({"GroupName": w[g].name, "GroupId": w[g].aws_id})).collect();
     let public = w.public_ip_of(i.eni);
     let public_dns = match public {
-        Some(p) if vpc.dns_hostnames => format!("ec2-{}.{}", dashed(p), w.region().public_suffix()),
+        Some(p) if vpc.dns_hostnames => host_name("ec2", p, &w.region().public_suffix()),
         _ => String::new(),
     };
     let mut v = json!({
@@ -332,9 +356,9 @@ fn instance(w: &World, id: InstanceId) -> Value {
     if let Some(k) = &i.key_name {
         v["KeyName"] = json!(k);
     }
-    v["LaunchTime"] = json!(timestamp(0));
+    v["LaunchTime"] = json!(epoch_timestamp());
     v["Placement"] = json!({"AvailabilityZone": subnet.az, "GroupName": "", "Tenancy": "default"});
-    v["PrivateDnsName"] = json!(format!("ip-{}.{}", dashed(eni.private_ip), w.region().internal_suffix()));
+    v["PrivateDnsName"] = json!(host_name("ip", eni.private_ip, &w.region().internal_suffix()));
     v["PrivateIpAddress"] = json!(eni.private_ip.to_string());
     v["PublicDnsName"] = json!(public_dns);
     if let Some(p) = public {
@@ -527,7 +551,7 @@ pub fn load_balancer(w: &World, lb: LbId) -> Value {
         "LoadBalancerArn": l.arn,
         "DNSName": l.dns_name,
         "CanonicalHostedZoneId": "ZIBE1TIR4HY56",
-        "CreatedTime": timestamp(0),
+        "CreatedTime": epoch_timestamp(),
         "LoadBalancerName": l.name,
         "Scheme": l.scheme.as_str(),
         "VpcId": w[l.vpc].aws_id,

@@ -4,6 +4,8 @@
 //! endpoint states and the PrivateLink hop to the node in the same AZ (P7, P8), an AWS
 //! service answering at its endpoint (P13); and the response legs.
 
+use std::net::Ipv4Addr;
+
 use crate::addr::Protocol;
 use crate::ids::*;
 use crate::model::endpoint_service::ServiceState;
@@ -20,34 +22,50 @@ fn block(code: ExplanationCode, at: Component, header: Header) -> Block {
     Block { code, at, header, on_return: false }
 }
 
-/// Candidate targets of a node: how many, and the indexes of the first [`Pool::FIRST`]
-/// (kept without allocating; a larger pool finds the rest by a second scan).
-#[derive(Default)]
+/// Candidate targets of a node: how many, and the indexes and addresses of the first
+/// [`Pool::FIRST`] (kept without allocating; a larger pool finds the rest by a second scan).
 struct Pool {
     len: u32,
-    first: [u32; Pool::FIRST],
+    first: [(u32, Ipv4Addr); Pool::FIRST],
+}
+
+impl Default for Pool {
+    fn default() -> Pool {
+        Pool { len: 0, first: [(0, Ipv4Addr::UNSPECIFIED); Pool::FIRST] }
+    }
 }
 
 impl Pool {
     /// How many target indexes a pool keeps.
     const FIRST: usize = 16;
 
-    fn push(&mut self, index: usize) {
+    #[inline]
+    fn push(&mut self, index: usize, addr: Ipv4Addr) {
         if let Some(slot) = self.first.get_mut(self.len as usize) {
-            *slot = index as u32;
+            *slot = (index as u32, addr);
         }
         self.len += 1;
     }
 
-    /// The `k`th candidate's index, when it is one of the first kept.
-    fn get(&self, k: usize) -> Option<usize> {
-        (k < self.len as usize).then(|| self.first.get(k).map(|&i| i as usize)).flatten()
+    /// The `k`th candidate's index and address, when it is one of the first kept.
+    #[inline]
+    fn get(&self, k: usize) -> Option<(usize, Ipv4Addr)> {
+        (k < self.len as usize).then(|| self.first.get(k).map(|&(i, a)| (i as usize, a))).flatten()
     }
+}
+
+/// Whether two Availability Zone names are the same zone: the names come from the region's
+/// tables, so the same zone is usually the same string, compared before the bytes.
+#[inline]
+fn same_az(a: &str, b: &str) -> bool {
+    std::ptr::eq(a, b) || a == b
 }
 
 /// The target a node picked and why.
 struct Choice {
     index: usize,
+    /// The target's address, found while sorting the pools.
+    addr: Option<std::net::Ipv4Addr>,
     hash: u64,
     candidates: u32,
     fail_open: bool,
@@ -56,6 +74,7 @@ struct Choice {
 impl World {
     /// A packet `h` arrived at node `node` of `lb`: listener, target group, target, then the leg to the target.
     #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
     pub(crate) fn through_load_balancer<R: Recorder>(
         &self,
         lb: LbId,
@@ -86,7 +105,7 @@ impl World {
         let group = &self[tg];
         let choice = self.choose_target(tg, az, group.crosses_zones(l.cross_zone), &h, seq)?;
         let target = &group.targets[choice.index];
-        let Some((addr, _)) = self.target_address(group.vpc, target.target) else {
+        let Some(addr) = choice.addr else {
             return Err(block(ExplanationCode::Elbv2NoTargetsInAz, Component::TargetGroup(tg), h));
         };
         let node_ip = self[node].private_ip;
@@ -113,6 +132,7 @@ impl World {
     /// L5/L6: the flow hash picks among the healthy targets of the node's AZ (all AZs with
     /// cross-zone on); with healthy targets only elsewhere the flow is dropped; with none healthy
     /// anywhere the node fails open over every registered target it may use.
+    #[inline(always)]
     fn choose_target(
         &self,
         tg: TargetGroupId,
@@ -132,13 +152,13 @@ impl World {
             if matches!(t.state, HealthState::Draining | HealthState::Unused) {
                 continue;
             }
-            let Some((_, target_az)) = self.target_address(group.vpc, t.target) else { continue };
+            let Some((addr, target_az)) = self.target_address(group.vpc, t.target) else { continue };
             let is_healthy = t.state == HealthState::Healthy;
             any_healthy |= is_healthy;
-            if cross_zone || target_az == az {
-                live.push(i);
+            if cross_zone || same_az(target_az, az) {
+                live.push(i, addr);
                 if is_healthy {
-                    healthy.push(i);
+                    healthy.push(i, addr);
                 }
             }
         }
@@ -154,11 +174,14 @@ impl World {
         }
         let hash = flow_hash(self.flow_key(), h.protocol, h.src, h.dst, h.src_port, h.dst_port, seq);
         let k = (hash % u64::from(pool.len)) as usize;
-        let index = match pool.get(k) {
-            Some(i) => i,
-            None => self.nth_candidate(group.vpc, &group.targets, az, cross_zone, fail_open, k),
+        let (index, addr) = match pool.get(k) {
+            Some((i, a)) => (i, Some(a)),
+            None => {
+                let i = self.nth_candidate(group.vpc, &group.targets, az, cross_zone, fail_open, k);
+                (i, self.target_address(group.vpc, group.targets[i].target).map(|(a, _)| a))
+            }
         };
-        Ok(Choice { index, hash, candidates: pool.len, fail_open })
+        Ok(Choice { index, addr, hash, candidates: pool.len, fail_open })
     }
 
     /// The `k`th target of a pool larger than [`Pool::FIRST`], by a second scan.
@@ -179,7 +202,7 @@ impl World {
             }
         };
         let in_pool = |t: &Target| {
-            usable(t) && self.target_address(vpc, t.target).is_some_and(|(_, a)| cross_zone || a == az)
+            usable(t) && self.target_address(vpc, t.target).is_some_and(|(_, a)| cross_zone || same_az(a, az))
         };
         targets.iter().enumerate().filter(|(_, t)| in_pool(t)).nth(k).map_or(0, |(i, _)| i)
     }
@@ -213,8 +236,10 @@ impl World {
         }
         rec.hop(self, Component::Service(service), Why::Nothing, Some(h), None);
         let az = self[self[eni].subnet].az;
-        let node =
-            svc.nlbs.iter().find_map(|lb| self[lb].nodes.iter().find(|n| n.az == az).map(|n| (*lb, n.eni)));
+        let node = svc
+            .nlbs
+            .iter()
+            .find_map(|lb| self[lb].nodes.iter().find(|n| same_az(n.az, az)).map(|n| (*lb, n.eni)));
         let Some((lb, node)) = node else {
             return Err(block(ExplanationCode::VpceServiceNotInstalledInAz, Component::Service(service), h));
         };
@@ -286,13 +311,14 @@ mod tests {
     #[test]
     fn a_pool_counts_every_candidate_and_keeps_the_first_sixteen_in_order() {
         let mut pool = Pool::default();
+        let addr = |i: usize| std::net::Ipv4Addr::from(0x0a00_0000 + i as u32);
         for i in 0..20 {
-            pool.push(i * 2);
+            pool.push(i * 2, addr(i));
         }
         assert_eq!(pool.len, 20);
         assert_eq!(
             (0..Pool::FIRST).map(|k| pool.get(k)).collect::<Vec<_>>(),
-            (0..16).map(|i| Some(i * 2)).collect::<Vec<_>>()
+            (0..16).map(|i| Some((i * 2, addr(i)))).collect::<Vec<_>>()
         );
         assert_eq!(pool.get(Pool::FIRST), None, "the rest is found by a second scan");
         assert_eq!(Pool::default().get(0), None);

@@ -60,6 +60,7 @@ fn block(code: ExplanationCode, at: Component, header: Header) -> Block {
 
 impl World {
     /// Walk one leg from `from`, whose packet is `h`.
+    #[inline(always)]
     pub(crate) fn routed_leg<R: Recorder>(
         &self,
         from: EniId,
@@ -89,6 +90,7 @@ impl World {
     }
 
     /// From interface `at`, where does `h` go next?
+    #[inline(always)]
     fn next_hop<R: Recorder>(&self, at: EniId, h: Header, mode: Mode, rec: &mut R) -> Result<Next, Block> {
         let e = &self[at];
         let subnet = e.subnet;
@@ -114,7 +116,7 @@ impl World {
         }
         match route.target {
             RouteTarget::Local => self.arrive_local(e.vpc, subnet, h, mode, true, rec).map(Next::Arrived),
-            RouteTarget::Igw(g) => self.out_through_igw(g, e.vpc, h, mode, rec).map(Next::Arrived),
+            RouteTarget::Igw(g) => self.out_through_igw(g, at, h, mode, rec).map(Next::Arrived),
             RouteTarget::Eni(t) => self.to_appliance(subnet, t, h, mode, rec),
             RouteTarget::Instance(i) => self.to_appliance(subnet, self[i].eni, h, mode, rec),
             RouteTarget::Nat(n) if mode.is_reply() => {
@@ -132,6 +134,7 @@ impl World {
     /// L7, N1: a target's reply to a client whose address it saw leaves the target's subnet
     /// towards that address (though the node takes it): the outbound NACL must admit the
     /// client's address and port, unless the client is in the same subnet.
+    #[inline(never)]
     fn leave_towards_client<R: Recorder>(
         &self,
         subnet: SubnetId,
@@ -146,6 +149,7 @@ impl World {
     }
 
     /// Deliver inside the VPC: find the owner of the address; cross the NACL when the subnet changes.
+    #[inline(always)]
     fn arrive_local<R: Recorder>(
         &self,
         vpc: VpcId,
@@ -171,6 +175,7 @@ impl World {
     }
 
     /// The packet enters interface `dst`: its groups decide (S6), statefully for responses.
+    #[inline(always)]
     pub(crate) fn arrive_at<R: Recorder>(
         &self,
         dst: EniId,
@@ -187,6 +192,7 @@ impl World {
     /// service sees the private source (E3), no security group stands at the endpoint (E2:
     /// the sender's egress rules were checked), and only traffic of the endpoint's VPC gets
     /// here (E4: its routes are in that VPC's tables, and a peering carries nothing out, V2).
+    #[inline(never)]
     fn to_gateway_endpoint<R: Recorder>(
         &self,
         g: GatewayEndpointId,
@@ -202,6 +208,7 @@ impl World {
 
     /// V2: across an active peering connection, into the VPC on the other side, and only to
     /// an address of that VPC: no transitive peering, no edge-to-edge routing (E4 included).
+    #[inline(never)]
     fn across_peering<R: Recorder>(
         &self,
         p: PeeringId,
@@ -236,6 +243,7 @@ impl World {
 
     /// A route to an interface or instance: the appliance must accept packets not addressed to it,
     /// and an instance's kernel must forward them (G5).
+    #[inline(always)]
     fn to_appliance<R: Recorder>(
         &self,
         from_subnet: SubnetId,
@@ -263,11 +271,14 @@ impl World {
         Ok(Next::Appliance(t))
     }
 
-    /// I1, I2, I5: out through an internet gateway, translated to the sender's public IP; then across the internet.
+    /// I1, I2, I5: out through an internet gateway from interface `at`, translated to the
+    /// sender's public IP; then across the internet. The sender is `at` itself unless `at`
+    /// forwards someone else's packet (an appliance), which the address index then finds.
+    #[inline(always)]
     fn out_through_igw<R: Recorder>(
         &self,
         g: IgwId,
-        vpc: VpcId,
+        at: EniId,
         h: Header,
         mode: Mode,
         rec: &mut R,
@@ -279,7 +290,10 @@ impl World {
                 h,
             ));
         }
-        let public = self.eni_by_private_ip(vpc, h.src).and_then(|e| self.public_ip_of(e));
+        let e = &self[at];
+        let sender =
+            if e.private_ip == h.src && !e.deleted { Some(at) } else { self.eni_by_private_ip(e.vpc, h.src) };
+        let public = sender.and_then(|e| self.public_ip_of(e));
         let Some(public) = public else {
             rec.hop(self, Component::Igw(g), Why::Nothing, Some(h), None);
             return Err(block(ExplanationCode::IgwPublicIpAssociationForEgress, Component::Igw(g), h));
@@ -291,6 +305,7 @@ impl World {
 
     /// The internet: a public address of an interface enters through its VPC's gateway; else a
     /// host of the simulated internet, or (for a response) the internet client that started the flow.
+    #[inline(always)]
     pub(crate) fn across_internet<R: Recorder>(
         &self,
         h: Header,
@@ -316,6 +331,7 @@ impl World {
     }
 
     /// I1, I3: inbound through the destination VPC's gateway, translated back to the private IP.
+    #[inline(always)]
     fn in_through_igw<R: Recorder>(
         &self,
         dst: EniId,

@@ -302,6 +302,7 @@ impl World {
     }
 
     /// A leg ended: at a host of the internet, an instance, or the next leg's start.
+    #[inline(always)]
     fn arrived<R: Recorder>(
         &self,
         end: leg::LegEnd,
@@ -327,6 +328,7 @@ impl World {
         }
     }
 
+    #[inline]
     fn deliver<R: Recorder>(
         &self,
         i: InstanceId,

@@ -37,6 +37,7 @@ impl World {
     /// G1-G2: at the NAT gateway: a packet for its own address was not opened from inside and is
     /// dropped (G2); else, once available, the source becomes its private IP and a port of
     /// 1024-65535 chosen by the flow's hash, and the next leg leaves from its interface.
+    #[inline(never)]
     pub(crate) fn through_nat_gateway<R: Recorder>(
         &self,
         nat: NatId,

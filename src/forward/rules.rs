@@ -33,6 +33,7 @@ impl World {
 
     /// [`World::evaluate_sgs`] for a packet a load balancer node `node` forwards: a rule that
     /// references one of the node's groups admits it too, whatever its source (L15).
+    #[inline]
     fn evaluate_sgs_via(
         &self,
         eni: EniId,
@@ -87,6 +88,7 @@ impl World {
     }
 
     /// Check the groups of `eni` in `dir` (forward) or note the stateful pass (response, S2).
+    #[inline]
     pub(crate) fn check_sgs<R: Recorder>(
         &self,
         eni: EniId,
@@ -111,6 +113,7 @@ impl World {
 
     /// Check the groups of `eni` in `dir` for a new flow whose remote address is of
     /// `remote_vpc`, forwarded by load balancer node `node` when given (L15).
+    #[inline]
     pub(crate) fn enforce_sgs<R: Recorder>(
         &self,
         eni: EniId,
@@ -139,6 +142,7 @@ impl World {
     }
 
     /// N1/N3: the subnet's NACL in `dir`; the lowest matching entry decides, else deny.
+    #[inline]
     pub(crate) fn check_nacl<R: Recorder>(
         &self,
         subnet: SubnetId,

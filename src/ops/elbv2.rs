@@ -512,6 +512,7 @@ impl World {
     /// The address and AZ of a target of a group in `vpc`: an instance's primary address and
     /// its subnet's AZ (none once its interface is gone), or an ip target and the AZ of the
     /// subnet of that VPC holding it (VPCs may share blocks, so the VPC matters).
+    #[inline]
     pub fn target_address(&self, vpc: VpcId, t: TargetRef) -> Option<(Ipv4Addr, &'static str)> {
         match t {
             TargetRef::Instance(i) => {

@@ -303,7 +303,12 @@ impl FromStr for ExplanationCode {
 }
 
 /// A packet's addresses, protocol and ports, as seen at one point of the path.
+///
+/// Laid out in two aligned words (16 bytes, 8-aligned) so the walk passes and returns it in
+/// registers and copies it whole; at its natural 14 bytes and 2-byte alignment every call
+/// took it through memory, field by field, and each copy waited on those narrow stores.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[repr(C, align(8))]
 pub struct Header {
     /// Source address.
     pub src: Ipv4Addr,
