@@ -88,7 +88,12 @@ fn p13_describe_vpc_endpoint_services_lists_the_regions_aws_services_with_their_
 #[test]
 fn p13_with_private_dns_the_service_name_answers_the_endpoint_inside_the_vpc_and_public_elsewhere() {
     let s = three_tier(
-        "  - on: app-server-a\n    run: dig +short ssm.us-east-1.amazonaws.com\n    expect: {answers-in: [10.0.10.0/24, 10.0.11.0/24]}\n",
+        r#"  - on: app-server-a
+    run: dig +short ssm.us-east-1.amazonaws.com
+    expect: {answers-in: [10.0.10.0/24, 10.0.11.0/24]}
+  - run: aws ec2 describe-vpc-endpoints --vpc-endpoint-ids ${SsmEndpoint} --query 'VpcEndpoints[0].DnsEntries[-1].DnsName' --output text
+    expect: {output-matches: '^ssm\.us-east-1\.amazonaws\.com$'}
+"#,
     );
     let w = &s.world;
     let public = w.resolve(View::Public, "ssm.us-east-1.amazonaws.com").addrs;

@@ -34,6 +34,7 @@ use crate::ids::*;
 use crate::model::nlb::{CheckFailure, HealthState, Target};
 use crate::model::route_table::RouteTarget;
 use crate::model::security_group::{Peer, SgRule};
+use crate::model::vpc_endpoint::ServiceRef;
 use crate::model::Tags;
 use crate::world::World;
 
@@ -420,11 +421,16 @@ pub fn services(w: &World) -> Value {
 /// A VPC endpoint (`VpcEndpoint` of create-vpc-endpoint, an item of describe-vpc-endpoints).
 pub fn endpoint(w: &World, ep: EndpointId) -> Value {
     let e = &w[ep];
-    let dns: Vec<Value> = w
+    let mut dns: Vec<Value> = w
         .endpoint_dns_names(ep)
         .into_iter()
         .map(|n| json!({"DnsName": n, "HostedZoneId": "Z27UANNT0PRK1T"}))
         .collect();
+    if let Some(name) = private_dns_entry(w, ep) {
+        // P9, P13: the private name comes last, in the endpoint's own private hosted zone.
+        let zone = crate::ops::prefix_list::stable_hash(&e.aws_id);
+        dns.push(json!({"DnsName": name, "HostedZoneId": format!("Z{zone:020X}")}));
+    }
     json!({
         "VpcEndpointId": e.aws_id,
         "VpcEndpointType": "Interface",
@@ -442,6 +448,17 @@ pub fn endpoint(w: &World, ep: EndpointId) -> Value {
         "CreationTimestamp": timestamp(e.created_ms),
         "OwnerId": w.account_id(),
     })
+}
+
+/// P9, P13: the private DNS name an endpoint answers inside its VPC, if it answers one.
+fn private_dns_entry(w: &World, ep: EndpointId) -> Option<String> {
+    let e = &w[ep];
+    let answers = match e.service {
+        ServiceRef::Provider(_) => true,
+        ServiceRef::Aws(a) => a.answers_privately(),
+    };
+    let name = w.endpoint_private_dns_name(e.service).filter(|_| e.private_dns_enabled && answers)?;
+    Some(name.into_owned())
 }
 
 /// An endpoint service configuration.
