@@ -272,3 +272,34 @@ Resources:
     let vpc = ep.vpc;
     assert_eq!(w.resolve(View::Vpc(vpc), "logs.us-east-1.amazonaws.com").addrs, [w.region.service_addr()]);
 }
+
+#[test]
+fn p13_the_service_answers_https_at_its_endpoint_and_refuses_other_ports() {
+    // P13, S6: port 80 never reaches ssm's endpoint (its group admits 443 only); an sts
+    // endpoint in the app group (which admits 80, not 443) takes the connection on 80 and
+    // refuses it.
+    three_tier(
+        r#"  - on: app-server-a
+    run: nc -z -w 3 ssm.us-east-1.amazonaws.com 443
+  - on: app-server-a
+    run: nc -z -w 3 ssm.us-east-1.amazonaws.com 80
+    expect: {fails: true, explanation: ENI_SG_RULES_MISMATCH}
+  - run: >-
+      aws ec2 create-vpc-endpoint --vpc-endpoint-type Interface --vpc-id ${Vpc}
+      --service-name com.amazonaws.us-east-1.sts --subnet-ids ${AppA}
+      --security-group-ids ${AppSG} --private-dns-enabled
+  - wait: 2m
+  - on: app-server-b
+    run: nc -z -w 3 sts.us-east-1.amazonaws.com 80
+    expect: {fails: true, output-contains: Connection refused, via: [vpc-endpoint]}
+  - on: app-server-b
+    run: curl --connect-timeout 3 http://sts.us-east-1.amazonaws.com/
+    expect: {exit: 7}
+  - on: app-server-b
+    run: curl --connect-timeout 3 https://sts.us-east-1.amazonaws.com/
+    expect: {fails: true, explanation: ENI_SG_RULES_MISMATCH}
+  - on: bastion
+    run: nc -z -w 3 s3.us-east-1.amazonaws.com 443
+"#,
+    );
+}

@@ -132,7 +132,7 @@ impl World {
             Destination::Internet(addr) if matches!(req.port, 80 | 443) => {
                 match self.gateway_service_at(addr) {
                     Some(service) => self.aws_service_reply(service, req),
-                    None if addr == self.region.service_addr() => {
+                    None if addr == self.region.service_addr() && req.port == 443 => {
                         let named = AwsService::answering(self.region.name, &req.host.to_ascii_lowercase());
                         self.aws_service_reply(named.map_or("ec2", |a| a.short_name()), req)
                     }
