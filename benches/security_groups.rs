@@ -59,7 +59,7 @@ fn interface(groups: usize, rules: usize) -> (World, EniId) {
         ids.push(sg);
     }
     // AWS allows up to 16 groups per interface on request (Q1).
-    w.quotas.raise(Quota::GroupsPerInterface, groups.max(5)).unwrap();
+    w.request_service_quota_increase(Quota::GroupsPerInterface, groups.max(5)).unwrap();
     w.set_groups(eni, &ids).unwrap();
     (lab.world, eni)
 }

@@ -83,14 +83,19 @@ impl World {
     /// which answers the private IP inside the instance's VPC (and, V4, in a peered VPC the
     /// owner lets resolve it) and the public IP elsewhere.
     fn resolve_ec2_name(&self, inside: Option<VpcId>, name: &str) -> Option<Answer> {
-        if let Some(rest) = strip_region_domain(name, self.region.name, "ec2.internal", "compute.internal") {
+        if let Some(rest) = strip_region_domain(name, self.region().name, "ec2.internal", "compute.internal")
+        {
             let ip = dashed_ip(rest.strip_prefix("ip-")?)?;
             let vpc = inside?;
             self.eni_by_private_ip(vpc, ip)?;
             return Some(Answer::found(vec![ip], 60));
         }
-        let rest =
-            strip_region_domain(name, self.region.name, "compute-1.amazonaws.com", "compute.amazonaws.com")?;
+        let rest = strip_region_domain(
+            name,
+            self.region().name,
+            "compute-1.amazonaws.com",
+            "compute.amazonaws.com",
+        )?;
         let public = dashed_ip(rest.strip_prefix("ec2-")?)?;
         let eni = self.eni_by_public_ip(public)?;
         let e = &self[eni];
@@ -259,15 +264,15 @@ impl World {
         if name == "checkip.amazonaws.com" {
             return Some(Answer::found(vec![crate::region::CHECKIP_ADDR], 60));
         }
-        let service = strip_domain(name.strip_suffix(".amazonaws.com")?, self.region.name)?;
-        let known = AwsService::answering(self.region.name, name);
-        if let Some(addr) = self.region.gateway_service_addr(known.map_or(service, |a| a.short_name())) {
+        let service = strip_domain(name.strip_suffix(".amazonaws.com")?, self.region().name)?;
+        let known = AwsService::answering(self.region().name, name);
+        if let Some(addr) = self.region().gateway_service_addr(known.map_or(service, |a| a.short_name())) {
             // E3: S3 and DynamoDB answer public addresses inside their prefix lists, gateway endpoint or not.
             return Some(Answer::found(vec![addr], 60));
         }
         // P13: an AWS service's name (`ssm`, `api.ecr`, `<id>.dkr.ecr`) or any other plain one.
         let plain = !service.is_empty() && service.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
-        (plain || known.is_some()).then(|| Answer::found(vec![self.region.service_addr()], 60))
+        (plain || known.is_some()).then(|| Answer::found(vec![self.region().service_addr()], 60))
     }
 }
 

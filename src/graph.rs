@@ -137,7 +137,7 @@ pub struct Diagram {
 impl Diagram {
     /// The diagram of `w`, with `trace`'s forward path drawn over it when given.
     pub fn of(w: &World, trace: Option<&Trace>) -> Diagram {
-        let mut d = Diagram { title: format!("vpcsim: {}", w.region.name), ..Diagram::default() };
+        let mut d = Diagram { title: format!("vpcsim: {}", w.region().name), ..Diagram::default() };
         let internet = d.add(None, "internet", vec!["Internet".into()], NodeKind::Internet);
         d.top_nodes.push(internet);
         d.by_aws_id.insert("internet".into(), "internet".into());
@@ -186,7 +186,7 @@ impl Diagram {
             let n = self.gateway_endpoint_node(w, g);
             c.nodes.push(n);
         }
-        for (k, az) in w.region.azs.iter().enumerate() {
+        for (k, az) in w.region().azs.iter().enumerate() {
             let subnets: Vec<SubnetId> =
                 members.subnets(vpc).iter().copied().filter(|s| w[s].az == *az).collect();
             if subnets.is_empty() {

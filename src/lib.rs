@@ -15,6 +15,7 @@
 //! - [`dns`]: what names resolve to from inside a VPC.
 //! - [`apps`]: dig, curl, ping and nc on an instance.
 //! - [`lab`]: the seed lab built from its embedded template, its resources found by logical id.
+//! - [`labs`]: the labs built into the binary (`vpcsim lab NAME`), the seed lab first.
 //! - [`error`]: AWS API errors and located errors for files.
 //! - [`source`]: reading the files people wrote: regular files only, size-limited, UTF-8 located.
 //! - [`yaml`]: spanned YAML/JSON document tree with limits (templates, scenario files).
@@ -40,6 +41,7 @@ pub mod forward;
 pub mod graph;
 pub mod ids;
 pub mod lab;
+pub mod labs;
 pub mod model;
 pub mod quota;
 pub mod region;

@@ -1,9 +1,10 @@
 //! The account's limits (docs/aws-rules.md Q1): how many routes, rules, groups, subnets,
 //! endpoints and targets a control-plane call may leave behind. [`Quotas`] lives in the
-//! [`crate::world::World`] (`world.quotas`); every quota check of [`crate::ops`] goes
+//! [`crate::world::World`] (`world.quotas()`); every quota check of [`crate::ops`] goes
 //! through [`Quotas::check`], so exceeding one gives AWS's error code and a raised quota
 //! takes effect at once. [`Quotas::raise`] does what a Service Quotas request would, up
-//! to each quota's maximum.
+//! to each quota's maximum; a world's quotas change only through
+//! [`crate::world::World::request_service_quota_increase`].
 
 use std::fmt;
 
@@ -242,9 +243,10 @@ impl Quotas {
             quota.error_code(),
             format!(
                 "The maximum number of {} ({limit}) has been reached: quota \"{}\" is {limit}; \
-                 raise it with world.quotas.raise (up to {}).",
+                 raise it with vpcsim run --quota {}=N (up to {}).",
                 quota.counted(),
                 quota.name(),
+                quota.key(),
                 quota.maximum()
             ),
         ))

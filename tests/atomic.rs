@@ -61,7 +61,7 @@ fn cidr(s: &str) -> Cidr {
 
 /// A /28 subnet (11 usable addresses) in the second AZ with every address taken.
 fn full_subnet(w: &mut World, vpc: vpcsim::ids::VpcId, block: &str) -> vpcsim::ids::SubnetId {
-    let az = w.region.azs[1].to_string();
+    let az = w.region().azs[1].to_string();
     let s = w
         .create_subnet(CreateSubnet {
             vpc: Some(vpc),
@@ -118,7 +118,7 @@ fn create_load_balancer_failing_at_its_second_node_changes_nothing() {
 #[test]
 fn create_load_balancer_with_a_group_of_another_vpc_changes_nothing() {
     let mut l = lab();
-    let az2 = l.world.region.azs[1].to_string();
+    let az2 = l.world.region().azs[1].to_string();
     let c2 = l
         .world
         .create_subnet(CreateSubnet {
@@ -158,7 +158,7 @@ fn create_vpc_endpoint_failing_at_its_second_interface_changes_nothing() {
     let mut l = lab();
     let w = &mut l.world;
     // A second NLB in both AZs, so that an endpoint may take one subnet per AZ (P5).
-    let az2 = w.region.azs[1].to_string();
+    let az2 = w.region().azs[1].to_string();
     let c2 = w
         .create_subnet(CreateSubnet {
             vpc: Some(l.custom_vpc),
@@ -395,7 +395,7 @@ mod any_call {
             }
             Call::Subnet(b, az) => {
                 let cidr = Cidr::new(std::net::Ipv4Addr::new(10, 0, 100 + b, 0), 28);
-                let az = w.region.azs.get(*az as usize).map(|a| a.to_string()).or(Some("nope-1z".into()));
+                let az = w.region().azs.get(*az as usize).map(|a| a.to_string()).or(Some("nope-1z".into()));
                 w.create_subnet(CreateSubnet {
                     vpc: Some(l.my_vpc),
                     cidr: Some(cidr),

@@ -33,6 +33,7 @@ fn setup() -> (Session, IndexMap<&'static str, String>) {
     ids.insert("{WEB1}", w[lab.web1].aws_id.clone());
     ids.insert("{WEB2}", w[lab.web2].aws_id.clone());
     ids.insert("{ENI}", w[w[lab.my_ec2].eni].aws_id.clone());
+    ids.insert("{WEB1ENI}", w[w[lab.web1].eni].aws_id.clone());
     ids.insert("{LB}", w[lab.nlb].arn.clone());
     ids.insert("{LBNAME}", w[lab.nlb].name.clone());
     ids.insert("{TG}", w[lab.tg].arn.clone());
@@ -523,6 +524,36 @@ fn cases() -> Vec<Case> {
             "--instance-id {MYEC2} --groups {WEBSG}",
             "--instance-id {MYEC2} --groups {CSG}",
         ),
+        case(
+            "modify-instance-attribute",
+            "source-dest-check",
+            "--instance-id {MYEC2} --source-dest-check '{\"Value\": true}'",
+            "--instance-id {MYEC2} --source-dest-check \"{\\\"Value\\\": false}\"",
+        ),
+        case(
+            "modify-network-interface-attribute",
+            "network-interface-id",
+            "--network-interface-id {WEB1ENI} --no-source-dest-check",
+            "--network-interface-id {ENI} --no-source-dest-check",
+        ),
+        case(
+            "modify-network-interface-attribute",
+            "source-dest-check",
+            "--network-interface-id {ENI} --no-source-dest-check",
+            "--network-interface-id {ENI} --source-dest-check Value=true",
+        ),
+        case(
+            "modify-network-interface-attribute",
+            "no-source-dest-check",
+            "--network-interface-id {ENI} --source-dest-check",
+            "--network-interface-id {ENI} --no-source-dest-check",
+        ),
+        case(
+            "modify-network-interface-attribute",
+            "groups",
+            "--network-interface-id {ENI} --groups {WEBSG}",
+            "--network-interface-id {ENI} --groups {CSG}",
+        ),
         case("terminate-instances", "instance-ids", "--instance-ids {WEB1}", "--instance-ids {WEB2}"),
         case(
             "associate-address",
@@ -828,7 +859,7 @@ fn accepted_flags() -> Vec<(&'static str, &'static str)> {
     for op in OPERATIONS {
         for f in op.flags {
             out.push((op.name, f.name));
-            if let FlagKind::Switch(neg) = f.kind {
+            if let FlagKind::Switch(neg) | FlagKind::BoolValue(neg) = f.kind {
                 out.push((op.name, neg));
             }
         }

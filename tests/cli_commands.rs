@@ -998,7 +998,11 @@ mod lessons {
             .contains("\n  PrivateLink through an endpoint service\n      vpcsim lab --pause\n"));
         for file in scenario_files().iter().filter(|f| *f != "privatelink-lab.yaml") {
             let s = vpcsim::scenario::load(&std::path::Path::new("scenarios").join(file)).expect("it loads");
-            let entry = format!("\n  {}\n      vpcsim run scenarios/{file}\n", s.name);
+            let run = match vpcsim::labs::by_file(file) {
+                Some(lab) => format!("vpcsim lab {} --pause", lab.name),
+                None => format!("vpcsim run scenarios/{file}"),
+            };
+            let entry = format!("\n  {}\n      {run}\n", s.name);
             assert!(
                 ran.stdout.contains(&entry),
                 "{file} is not listed (add it to src/cli/lessons.rs):\n{}",

@@ -92,8 +92,8 @@ fn p13_with_private_dns_the_service_name_answers_the_endpoint_inside_the_vpc_and
     );
     let w = &s.world;
     let public = w.resolve(View::Public, "ssm.us-east-1.amazonaws.com").addrs;
-    assert_eq!(public, [w.region.service_addr()], "outside the VPC the name stays public");
-    assert!(w.region.is_amazon_public(public[0]));
+    assert_eq!(public, [w.region().service_addr()], "outside the VPC the name stays public");
+    assert!(w.region().is_amazon_public(public[0]));
     let inside =
         w.resolve(View::Vpc(w.vpcs().live().next().unwrap().0), "SSM.us-east-1.amazonaws.com.").addrs;
     assert_eq!(inside.len(), 2, "one address per endpoint subnet: {inside:?}");
@@ -270,7 +270,7 @@ Resources:
     assert_eq!(ep.state.as_str(), "available");
     assert!(!ep.private_dns_enabled);
     let vpc = ep.vpc;
-    assert_eq!(w.resolve(View::Vpc(vpc), "logs.us-east-1.amazonaws.com").addrs, [w.region.service_addr()]);
+    assert_eq!(w.resolve(View::Vpc(vpc), "logs.us-east-1.amazonaws.com").addrs, [w.region().service_addr()]);
 }
 
 #[test]

@@ -155,7 +155,7 @@ fn l2_an_internet_facing_name_answers_each_zones_public_ip_even_inside_the_vpc()
         name.strip_prefix("Custom-NLB-").and_then(|r| r.strip_suffix(".elb.ap-northeast-2.amazonaws.com"));
     assert!(hex.is_some_and(is_hex16), "{name}");
     let node_public = w.public_ip_of(node_eni(w, lab.nlb, 0)).unwrap();
-    assert!(w.region.is_amazon_public(node_public));
+    assert!(w.region().is_amazon_public(node_public));
     for view in [View::Vpc(lab.my_vpc), View::Vpc(lab.custom_vpc), View::Public] {
         let a = w.resolve(view, name);
         assert_eq!((a.rcode, a.addrs.clone(), a.ttl), (Rcode::NoError, vec![node_public], 60), "{view:?}");
@@ -178,11 +178,11 @@ fn l2_an_internal_name_has_no_prefix_answers_private_ips_and_zonal_names_answer_
     assert!(hex.is_some_and(is_hex16), "{name}");
     let privates = vec![node_private(&w, lb, 0), node_private(&w, lb, 1)];
     assert_eq!(w.resolve(View::Vpc(vpc), &name).addrs, privates);
-    for (i, az) in w.region.azs[..2].iter().enumerate() {
+    for (i, az) in w.region().azs[..2].iter().enumerate() {
         let a = w.resolve(View::Vpc(vpc), &format!("{az}.{name}"));
         assert_eq!((a.rcode, a.addrs), (Rcode::NoError, vec![privates[i]]), "{az}");
     }
-    let unused_az = w.region.azs[2];
+    let unused_az = w.region().azs[2];
     assert_eq!(w.resolve(View::Vpc(vpc), &format!("{unused_az}.{name}")).rcode, Rcode::NxDomain);
 }
 
@@ -405,7 +405,7 @@ fn l6_an_ip_targets_zone_is_that_of_its_subnet_in_the_target_groups_vpc() {
     assert!(t.reachable(), "{:?}", t.explanation);
     let chosen = t.forward.iter().find(|h| h.kind == K::TargetGroup).and_then(|h| h.matched.clone());
     let Some(Matched::Target { choice, .. }) = chosen else { panic!("no target hop") };
-    assert_eq!(choice.az, w.region.azs[0], "{choice}");
+    assert_eq!(choice.az, w.region().azs[0], "{choice}");
     assert_eq!(t.seen_source(), Some(node_private(&w, lb, 0)));
 }
 

@@ -128,27 +128,27 @@ fn p3_a_principal_of_another_account_is_refused_until_the_owner_allows_it() {
     let mut lab = Lab::ready(LabOptions::default()).unwrap();
     let w = &mut lab.world;
     let svc = service(w, lab.nlb, true);
-    let owner = w.caller.clone();
+    let owner = w.caller().to_string();
     let stranger = "arn:aws:iam::012345678901:root".to_string();
     assert!(!owner.contains("012345678901"));
     let enis_before = w.enis().len();
 
-    w.caller = stranger.clone();
+    w.assume_principal(&stranger).unwrap();
     let refused = endpoint(w, lab.my_vpc, svc, &[lab.my_subnet], &[lab.web_sg]);
     assert_eq!(refused, Err("InvalidServiceName".to_string()));
     assert!(w.endpoints().is_empty() && w.enis().len() == enis_before, "a refused call creates nothing");
 
-    w.caller = owner.clone();
+    w.assume_principal(&owner).unwrap();
     w.modify_vpc_endpoint_service_permissions(svc, std::slice::from_ref(&stranger), &[]).unwrap();
     assert_eq!(w[svc].allowed_principals, std::slice::from_ref(&stranger));
-    w.caller = stranger.clone();
+    w.assume_principal(&stranger).unwrap();
     let ep = endpoint(w, lab.my_vpc, svc, &[lab.my_subnet], &[lab.web_sg]).unwrap();
     assert_eq!(w[ep].owner, stranger);
     assert_eq!(state(w, ep), EndpointState::PendingAcceptance);
 
-    w.caller = owner;
+    w.assume_principal(&owner).unwrap();
     w.modify_vpc_endpoint_service_permissions(svc, &[], std::slice::from_ref(&stranger)).unwrap();
-    w.caller = stranger;
+    w.assume_principal(&stranger).unwrap();
     let other = subnet(w, lab.my_vpc, "10.0.9.0/24", 0);
     assert_eq!(endpoint(w, lab.my_vpc, svc, &[other], &[]), Err("InvalidServiceName".to_string()));
 }
@@ -184,7 +184,7 @@ fn p5_an_endpoint_subnet_in_an_az_without_an_nlb_node_is_refused() {
     let mut lab = Lab::ready(LabOptions::default()).unwrap();
     let w = &mut lab.world;
     let svc = service(w, lab.nlb, true);
-    assert_eq!(w.service_azs(svc), [w.region.azs[0]]);
+    assert_eq!(w.service_azs(svc), [w.region().azs[0]]);
     let elsewhere = subnet(w, lab.my_vpc, "10.0.1.0/24", 1);
     let enis_before = w.enis().len();
     for subnets in [vec![elsewhere], vec![lab.my_subnet, elsewhere]] {
@@ -198,7 +198,7 @@ fn p5_an_endpoint_subnet_in_an_az_without_an_nlb_node_is_refused() {
             .unwrap_err();
         assert_eq!(err.code, "InvalidParameter");
         assert!(err.message.contains("VPCE_SERVICE_NOT_INSTALLED_IN_AZ"), "{}", err.message);
-        assert!(err.message.contains(w.region.azs[1]), "{}", err.message);
+        assert!(err.message.contains(w.region().azs[1]), "{}", err.message);
     }
     assert!(w.endpoints().is_empty() && w.enis().len() == enis_before);
     endpoint(w, lab.my_vpc, svc, &[lab.my_subnet], &[]).unwrap();
@@ -248,7 +248,7 @@ fn p6_an_endpoint_has_a_regional_name_for_all_its_interfaces_and_a_zonal_name_pe
     let base = format!("{}.ap-northeast-2.vpce.amazonaws.com", svc.service_id);
     let regional = format!("{}-{suffix}.{base}", e.aws_id);
     let zonal: Vec<String> =
-        w.region.azs[..2].iter().map(|az| format!("{}-{suffix}-{az}.{base}", e.aws_id)).collect();
+        w.region().azs[..2].iter().map(|az| format!("{}-{suffix}-{az}.{base}", e.aws_id)).collect();
     assert_eq!(w.endpoint_dns_names(ep), [regional.clone(), zonal[0].clone(), zonal[1].clone()]);
     let ips = [endpoint_ip(w, ep, 0), endpoint_ip(w, ep, 1)];
     // D4: endpoint names are public records that point at private IPs: the same answer everywhere.
@@ -269,7 +269,7 @@ fn p6_with_one_subnet_there_are_two_names_as_in_the_lab() {
     let w = &lab.world;
     let names = w.endpoint_dns_names(ep);
     assert_eq!(names.len(), 2);
-    assert!(names[1].contains(&format!("-{}.vpce-svc-", w.region.azs[0])), "{}", names[1]);
+    assert!(names[1].contains(&format!("-{}.vpce-svc-", w.region().azs[0])), "{}", names[1]);
     for n in &names {
         assert_eq!(w.resolve(View::Vpc(lab.my_vpc), n).addrs, [endpoint_ip(w, ep, 0)]);
     }

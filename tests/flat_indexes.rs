@@ -184,7 +184,7 @@ fn names(w: &World) -> Vec<String> {
         names.push(l.dns_name.clone());
         names.push(format!("{}.", l.dns_name.to_ascii_uppercase()));
         names.push(format!("x{}", l.dns_name));
-        for az in w.region.azs.iter().chain(&["nowhere-1z"]) {
+        for az in w.region().azs.iter().chain(&["nowhere-1z"]) {
             names.push(format!("{az}.{}", l.dns_name));
         }
     }

@@ -53,7 +53,7 @@ fn before_the_endpoint_my_ec2_reaches_the_nlb_through_both_internet_gateways() {
     let answer = w.dig(lab.my_ec2, &dig(&nlb_dns));
     assert_eq!(answer.answers.len(), 1, "one AZ, one address (L2)");
     let nlb_ip = answer.answers[0];
-    assert!(w.region.is_amazon_public(nlb_ip), "A6: {nlb_ip} is in the region's ranges");
+    assert!(w.region().is_amazon_public(nlb_ip), "A6: {nlb_ip} is in the region's ranges");
     assert_eq!(answer.stdout, format!("{nlb_ip}\n"));
 
     let out = w.curl(lab.my_ec2, &curl(&nlb_dns));

@@ -410,7 +410,7 @@ fn routes_per_table_stop_at_50_with_route_limit_exceeded_until_raised() {
     let e = w.create_route(l.my_rt, cidr("100.200.0.0/16"), &igw).unwrap_err();
     assert_eq!(e.code, "RouteLimitExceeded");
     assert!(e.message.contains("Routes per route table") && e.message.contains("(50)"), "{e}");
-    w.quotas.raise(Quota::RoutesPerTable, 51).unwrap();
+    w.request_service_quota_increase(Quota::RoutesPerTable, 51).unwrap();
     w.create_route(l.my_rt, cidr("100.200.0.0/16"), &igw).unwrap();
 }
 
@@ -425,7 +425,7 @@ fn rules_per_group_stop_at_60_per_direction_until_raised() {
     assert_eq!(e.code, "RulesPerSecurityGroupLimitExceeded");
     // The other direction counts separately (it holds the default allow-all rule).
     w.authorize_security_group(sg, Direction::Egress, &[tcp(443)]).unwrap();
-    w.quotas.raise(Quota::RulesPerGroup, 61).unwrap();
+    w.request_service_quota_increase(Quota::RulesPerGroup, 61).unwrap();
     w.authorize_security_group(sg, Direction::Ingress, &[tcp(61)]).unwrap();
 }
 
@@ -444,9 +444,9 @@ fn groups_per_interface_stop_at_5_and_can_be_raised_to_16_but_not_17() {
     let e = w.create_network_interface(req(&groups)).unwrap_err();
     assert_eq!(e.code, "SecurityGroupsPerInterfaceLimitExceeded");
     w.create_network_interface(req(&groups[..5])).unwrap();
-    w.quotas.raise(Quota::GroupsPerInterface, 16).unwrap();
+    w.request_service_quota_increase(Quota::GroupsPerInterface, 16).unwrap();
     w.create_network_interface(req(&groups)).unwrap();
-    let e = w.quotas.raise(Quota::GroupsPerInterface, 17).unwrap_err();
+    let e = w.request_service_quota_increase(Quota::GroupsPerInterface, 17).unwrap_err();
     assert!(matches!(e, QuotaError::AboveMaximum { maximum: 16, .. }), "{e}");
 }
 
@@ -462,9 +462,9 @@ fn nacl_entries_stop_at_20_per_direction_and_can_be_raised_to_40() {
     let e = w.create_network_acl_entry(acl, Direction::Ingress, entry(21)).unwrap_err();
     assert_eq!(e.code, "NetworkAclEntryLimitExceeded");
     w.create_network_acl_entry(acl, Direction::Egress, entry(21)).unwrap();
-    w.quotas.raise(Quota::NaclRulesPerDirection, 40).unwrap();
+    w.request_service_quota_increase(Quota::NaclRulesPerDirection, 40).unwrap();
     w.create_network_acl_entry(acl, Direction::Ingress, entry(21)).unwrap();
-    assert!(w.quotas.raise(Quota::NaclRulesPerDirection, 41).is_err());
+    assert!(w.request_service_quota_increase(Quota::NaclRulesPerDirection, 41).is_err());
     assert_eq!(w[acl].ingress.last().map(|e| e.action), Some(Action::Allow));
 }
 
@@ -482,7 +482,7 @@ fn subnets_per_vpc_stop_at_200_with_subnet_limit_exceeded_until_raised() {
     }
     let e = w.create_subnet(subnet(200)).unwrap_err();
     assert_eq!(e.code, "SubnetLimitExceeded");
-    w.quotas.raise(Quota::SubnetsPerVpc, 201).unwrap();
+    w.request_service_quota_increase(Quota::SubnetsPerVpc, 201).unwrap();
     w.create_subnet(subnet(200)).unwrap();
 }
 
@@ -502,7 +502,7 @@ fn interface_endpoints_per_vpc_stop_at_50_with_vpc_endpoint_limit_exceeded_until
         w.create_vpc_endpoint(req()).unwrap();
     }
     assert_eq!(w.create_vpc_endpoint(req()).unwrap_err().code, "VpcEndpointLimitExceeded");
-    w.quotas.raise(Quota::InterfaceEndpointsPerVpc, 51).unwrap();
+    w.request_service_quota_increase(Quota::InterfaceEndpointsPerVpc, 51).unwrap();
     w.create_vpc_endpoint(req()).unwrap();
 }
 
@@ -517,16 +517,19 @@ fn targets_per_group_stop_at_1000_with_too_many_targets_until_raised() {
     w.register_targets(l.tg, &specs).unwrap();
     let one = [TargetSpec { target: TargetRef::Instance(l.web2), port: Some(9999) }];
     assert_eq!(w.register_targets(l.tg, &one).unwrap_err().code, "TooManyTargets");
-    w.quotas.raise(Quota::TargetsPerGroup, 1001).unwrap();
+    w.request_service_quota_increase(Quota::TargetsPerGroup, 1001).unwrap();
     w.register_targets(l.tg, &one).unwrap();
 }
 
 #[test]
 fn quotas_are_raised_not_lowered_and_rules_times_groups_stays_within_1000() {
     let mut w = World::in_region("ap-northeast-2", 7).unwrap();
-    assert!(matches!(w.quotas.raise(Quota::SubnetsPerVpc, 100), Err(QuotaError::BelowDefault { .. })));
-    w.quotas.raise(Quota::RulesPerGroup, 200).unwrap();
-    let e = w.quotas.raise(Quota::GroupsPerInterface, 6).unwrap_err();
+    assert!(matches!(
+        w.request_service_quota_increase(Quota::SubnetsPerVpc, 100),
+        Err(QuotaError::BelowDefault { .. })
+    ));
+    w.request_service_quota_increase(Quota::RulesPerGroup, 200).unwrap();
+    let e = w.request_service_quota_increase(Quota::GroupsPerInterface, 6).unwrap_err();
     assert!(e.to_string().contains("1000"), "{e}");
-    assert_eq!(w.quotas.get(Quota::GroupsPerInterface), 5);
+    assert_eq!(w.quotas().get(Quota::GroupsPerInterface), 5);
 }

@@ -20,6 +20,7 @@ use vpcsim::forward::Outcome;
 use vpcsim::ids::*;
 use vpcsim::model::eni::{EniOwner, NetworkInterface};
 use vpcsim::model::instance::InstanceState;
+use vpcsim::model::nat_instance::Forwarding;
 use vpcsim::model::nlb::{CrossZone, HealthState, Scheme, TargetRef};
 use vpcsim::model::route_table::{Route, RouteOrigin, RouteTable, RouteTarget};
 use vpcsim::model::security_group::Peer;
@@ -226,6 +227,8 @@ fn loop_world(seed: u64, tail: usize, cycle: usize, on_return: bool) -> (World, 
         let (s, rt) = subnet(&mut w, 2 + k as u32);
         let i = run(&mut w, s);
         w.set_source_dest_check(w[i].eni, false);
+        // G5: an instance routes on only with IP forwarding on.
+        w.set_forwarding(i, Forwarding { ip_forward: true, masquerade: Vec::new() });
         hops.push((i, rt));
     }
     let target = |w: &World, i: InstanceId| RouteTargetSpec::Instance(w[i].aws_id.clone());
@@ -510,10 +513,10 @@ proptest! {
         for e in w.instances().values().filter(|i| i.state == InstanceState::Running).map(|i| &w[i.eni]) {
             for view in &views {
                 let (private, public) = instance_answers(w, e, *view);
-                let name = format!("ip-{}.{}", dashed(e.private_ip), w.region.internal_suffix());
+                let name = format!("ip-{}.{}", dashed(e.private_ip), w.region().internal_suffix());
                 prop_assert_eq!(w.resolve(*view, &name).addrs, private, "{} from {:?}\n{}", name, view, case);
                 if let Some(p) = w.public_ip_of(w.eni_by_private_ip(e.vpc, e.private_ip).expect("live")) {
-                    let name = format!("ec2-{}.{}", dashed(p), w.region.public_suffix());
+                    let name = format!("ec2-{}.{}", dashed(p), w.region().public_suffix());
                     prop_assert_eq!(w.resolve(*view, &name).addrs, public, "{} from {:?}\n{}", name, view, case);
                 }
             }

@@ -63,7 +63,7 @@ fn tags(name: String) -> Tags {
 /// Add `vpcs` VPCs like the lab's: an internet gateway, a public route table, one
 /// subnet, a web security group and `instances` instances with public IPs, each one interface.
 pub fn add_vpcs(w: &mut World, vpcs: usize, instances: usize) {
-    let az = w.region.azs[0].to_string();
+    let az = w.region().azs[0].to_string();
     for k in 0..vpcs {
         let block = Cidr::new(std::net::Ipv4Addr::new(10, (k % 250) as u8 + 1, 0, 0), 16);
         let vpc = w

@@ -132,8 +132,8 @@ impl World {
             Destination::Internet(addr) if matches!(req.port, 80 | 443) => {
                 match self.gateway_service_at(addr) {
                     Some(service) => self.aws_service_reply(service, req),
-                    None if addr == self.region.service_addr() && req.port == 443 => {
-                        let named = AwsService::answering(self.region.name, &req.host.to_ascii_lowercase());
+                    None if addr == self.region().service_addr() && req.port == 443 => {
+                        let named = AwsService::answering(self.region().name, &req.host.to_ascii_lowercase());
                         self.aws_service_reply(named.map_or("ec2", |a| a.short_name()), req)
                     }
                     None => Reply::Refused,
@@ -156,7 +156,7 @@ impl World {
             return Reply::Http(403, S3_ACCESS_DENIED.to_string(), "AmazonS3");
         }
         let host = if req.host.parse::<std::net::Ipv4Addr>().is_ok() {
-            format!("{service}.{}.amazonaws.com", self.region.name)
+            format!("{service}.{}.amazonaws.com", self.region().name)
         } else {
             req.host.to_ascii_lowercase()
         };

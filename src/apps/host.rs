@@ -79,7 +79,7 @@ mod tests {
         let (mut w, from) = (lab.world.clone(), lab.my_ec2);
         let nlb = w[lab.nlb].dns_name.clone();
         let web1 = w[w[lab.web1].eni].private_ip;
-        let internal = format!("ip-{}.{}", web1.to_string().replace('.', "-"), w.region.internal_suffix());
+        let internal = format!("ip-{}.{}", web1.to_string().replace('.', "-"), w.region().internal_suffix());
         for host in ["20.0.0.10", nlb.as_str(), internal.as_str(), "checkip.amazonaws.com", "nowhere.example"]
         {
             let resolved = resolve(&w, from, host).ok();

@@ -43,7 +43,7 @@ impl World {
         let e = &self[i.eni];
         let subnet = &self[e.subnet];
         let dashed = |ip: Ipv4Addr| ip.to_string().replace('.', "-");
-        let local = format!("ip-{}.{}", dashed(e.private_ip), self.region.internal_suffix());
+        let local = format!("ip-{}.{}", dashed(e.private_ip), self.region().internal_suffix());
         let public = self.public_ip_of(i.eni);
         Some(match key {
             "" => KEYS.join("\n"),
@@ -55,9 +55,9 @@ impl World {
             "mac" => mac_of(&e.aws_id),
             "placement" | "placement/" => "availability-zone\nregion".into(),
             "placement/availability-zone" => subnet.az.to_string(),
-            "placement/region" => self.region.name.to_string(),
+            "placement/region" => self.region().name.to_string(),
             "public-ipv4" => public?.to_string(),
-            "public-hostname" => format!("ec2-{}.{}", dashed(public?), self.region.public_suffix()),
+            "public-hostname" => format!("ec2-{}.{}", dashed(public?), self.region().public_suffix()),
             "security-groups" => {
                 let names: Vec<&str> = e.groups.iter().map(|g| self[*g].name.as_str()).collect();
                 names.join("\n")

@@ -96,7 +96,7 @@ impl World {
             Outcome::Delivered { to: Destination::Internet(a), .. } => {
                 let open = (a == crate::region::CHECKIP_ADDR && port == 80)
                     || (crate::region::PUBLIC_RESOLVERS.contains(&a) && port == 53)
-                    || (a == self.region.service_addr() && port == 443)
+                    || (a == self.region().service_addr() && port == 443)
                     || (self.gateway_service_at(a).is_some() && matches!(port, 80 | 443));
                 if open {
                     PortReply::Open(None)

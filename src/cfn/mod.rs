@@ -11,6 +11,7 @@
 //! - [`engine`]: create-stack and delete-stack.
 //! - [`sink`]: the trait the simulation model implements.
 //! - [`userdata`]: what an instance listens on, from its UserData or Metadata.
+//! - [`forwarding`]: whether an instance's UserData or Metadata makes it a NAT instance (G5).
 //!
 //! Every static problem is found before the first [`ResourceSink::create`] call, and
 //! independent problems are reported together as one [`crate::error::FileError`].
@@ -18,6 +19,7 @@
 pub mod conditions;
 pub mod engine;
 pub mod eval;
+pub mod forwarding;
 pub mod functions;
 pub mod graph;
 pub mod intrinsic;
@@ -28,6 +30,7 @@ pub mod template;
 pub mod userdata;
 
 pub use engine::{create_stack, create_stack_from_node, delete_stack, property_location, Stack};
+pub use forwarding::{detect_forwarding, forwarding};
 pub use problem::Problem;
 pub use sink::{AttrValue, Created, ResourceSink, SinkError, SinkWarning, StackContext};
 pub use template::Template;

@@ -393,7 +393,7 @@ fn join_path(dir: &str, name: &str) -> String {
 }
 
 /// Script lines with `\` continuations joined, each with its heredoc body if it opens one.
-fn logical_lines(script: &str) -> Vec<(String, Option<String>)> {
+pub(super) fn logical_lines(script: &str) -> Vec<(String, Option<String>)> {
     let mut out = Vec::new();
     let mut lines = script.lines();
     let mut pending = String::new();
@@ -421,7 +421,7 @@ fn heredoc_delimiter(line: &str) -> Option<String> {
 }
 
 /// Shell words; unquoted operators (`&&`, `||`, `;`, `&`, `|`, `>`, `>>`, `<<`, parentheses) are their own tokens.
-fn tokens(line: &str) -> Vec<String> {
+pub(super) fn tokens(line: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut word = String::new();
     let mut chars = line.chars().peekable();
@@ -471,7 +471,7 @@ fn tokens(line: &str) -> Vec<String> {
 const SEPARATORS: &[&str] = &["&&", "||", ";", "&", "(", ")"];
 
 /// Splits tokens into commands, each a pipeline of words.
-fn split_commands(tokens: &[String]) -> Vec<Vec<Vec<String>>> {
+pub(super) fn split_commands(tokens: &[String]) -> Vec<Vec<Vec<String>>> {
     tokens
         .split(|t| SEPARATORS.contains(&t.as_str()))
         .filter(|c| !c.is_empty())
@@ -546,7 +546,7 @@ fn run_command(words: &[String], stdin: Option<String>, fx: &mut Effects) -> Opt
 }
 
 /// The words before any redirection and the `>`/`>>` target.
-fn split_redirect(words: &[String]) -> (Vec<String>, Option<(String, bool)>) {
+pub(super) fn split_redirect(words: &[String]) -> (Vec<String>, Option<(String, bool)>) {
     let mut args = Vec::new();
     let mut redirect = None;
     let mut it = words.iter();
@@ -562,7 +562,7 @@ fn split_redirect(words: &[String]) -> (Vec<String>, Option<(String, bool)>) {
     (args, redirect)
 }
 
-fn echo(args: &[&str]) -> String {
+pub(super) fn echo(args: &[&str]) -> String {
     let newline = !args.contains(&"-n");
     let escapes = args.contains(&"-e");
     let text = args

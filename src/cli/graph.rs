@@ -32,7 +32,10 @@ pub fn command(
     let mut diagram = Diagram::of(&session.world, traced.as_ref().map(|t| &t.trace));
     diagram.title = format!(
         "{} ({}, after {} of {} steps)",
-        prepared.name, session.world.region.name, prepared.state.applied, prepared.state.total
+        prepared.name,
+        session.world.region().name,
+        prepared.state.applied,
+        prepared.state.total
     );
     if let Some(t) = &traced {
         let verdict = match &t.trace.explanation {

@@ -7,11 +7,16 @@ use super::{exit, output, CliError};
 /// text. A test checks that every scenario file is here, so a new lesson is listed.
 pub const SCENARIOS: &[(&str, &str)] = &[
     ("privatelink-lab.yaml", include_str!("../../scenarios/privatelink-lab.yaml")),
+    ("nat-instance-lab.yaml", include_str!("../../scenarios/nat-instance-lab.yaml")),
     ("lesson-elastic-ip.yaml", include_str!("../../scenarios/lesson-elastic-ip.yaml")),
     ("lesson-endpoint-sg-blocks.yaml", include_str!("../../scenarios/lesson-endpoint-sg-blocks.yaml")),
     ("lesson-endpoint-wrong-az.yaml", include_str!("../../scenarios/lesson-endpoint-wrong-az.yaml")),
     ("lesson-nacl-return-traffic.yaml", include_str!("../../scenarios/lesson-nacl-return-traffic.yaml")),
     ("lesson-nat-gateway-egress.yaml", include_str!("../../scenarios/lesson-nat-gateway-egress.yaml")),
+    (
+        "lesson-nat-instance-source-dest-check.yaml",
+        include_str!("../../scenarios/lesson-nat-instance-source-dest-check.yaml"),
+    ),
     ("lesson-no-public-ip.yaml", include_str!("../../scenarios/lesson-no-public-ip.yaml")),
     (
         "lesson-peering-not-transitive.yaml",
@@ -32,10 +37,10 @@ pub fn lessons() -> Result<u8, CliError> {
     let mut out = String::from("The lab and the lessons (files in scenarios/ of the repository):\n");
     for (file, text) in SCENARIOS {
         let s = vpcsim::scenario::load_str(file, text).map_err(|e| CliError::invalid(e.to_string()))?;
-        let run = if *file == "privatelink-lab.yaml" {
-            "vpcsim lab --pause".to_string()
-        } else {
-            format!("vpcsim run scenarios/{file}")
+        let run = match vpcsim::labs::by_file(file) {
+            Some(lab) if lab.name == vpcsim::labs::LABS[0].name => "vpcsim lab --pause".to_string(),
+            Some(lab) => format!("vpcsim lab {} --pause", lab.name),
+            None => format!("vpcsim run scenarios/{file}"),
         };
         out.push_str(&format!("\n  {}\n      {run}\n", s.name));
     }

@@ -60,6 +60,7 @@ security groups, NACLs, instances, Network Load Balancers, PrivateLink endpoint 
 and walks simulated packets through it hop by hop, explaining each decision like Reachability Analyzer.";
 const EXAMPLES: &str = "Examples:
   vpcsim lab                                   run the PrivateLink lab, narrated
+  vpcsim lab nat-instance                      run the NAT-instance lab (vpcsim lab --list: every lab)
   vpcsim lessons                               list the lab and the lessons, and how to run each
   vpcsim explain BAD_STATE                     what an explanation code means
   vpcsim run scenarios/*.yaml                  run scenario files and check their expectations
@@ -128,14 +129,19 @@ enum Command {
         /// The code, as a trace or a blocked curl prints it (BAD_STATE, NO_ROUTE_TO_DESTINATION, ...).
         code: String,
     },
-    /// Run the seed lab (PrivateLink through an endpoint service), step by step.
+    /// Run a built-in lab step by step: the PrivateLink seed lab, or NAME (`--list`).
     #[command(
         after_help = concat!(
-            "Example:\n  vpcsim lab --pause\n  vpcsim lab --until end\n\nExit status: 0 when every observation of the lab held, 1 otherwise.",
+            "Example:\n  vpcsim lab --pause\n  vpcsim lab --until end\n  vpcsim lab nat-instance --pause\n  vpcsim lab --list\n\nExit status: 0 when every observation of the lab held, 1 otherwise.",
             state_help!()
         )
     )]
     Lab {
+        /// The lab: privatelink (the default), nat-instance or nat-gateway (`--list` says what each shows).
+        name: Option<String>,
+        /// List the built-in labs, what each shows and how to run it.
+        #[arg(long, conflicts_with_all = ["name", "json", "pause", "wide"])]
+        list: bool,
         /// Print the report as one JSON document (see `vpcsim run --help`).
         #[arg(long)]
         json: bool,
@@ -422,8 +428,9 @@ pub fn run(cli: Cli) -> u8 {
     let result = match cli.command {
         Command::Lessons => lessons::lessons(),
         Command::Explain { code } => lessons::explain(&code),
-        Command::Lab { json, pause, wide, state } => {
-            Ok(run::lab(run::Show { json, quiet: false, wide }, pause, &state))
+        Command::Lab { list: true, .. } => Ok(run::list_labs()),
+        Command::Lab { name, json, pause, wide, state, .. } => {
+            Ok(run::lab(name.as_deref(), run::Show { json, quiet: false, wide }, pause, &state))
         }
         Command::Run { files, json, quiet, wide, quotas, template, junit } => {
             Ok(run::files(&files, run::Show { json, quiet, wide }, &quotas, &template, junit.as_deref()))

@@ -6,14 +6,23 @@ use vpcsim::quota::Quota;
 
 use vpcsim::scenario::{self, render, Scenario};
 
-use super::world::{self, LAB_FILES};
+use super::world;
 use super::{exit, junit, output, CliError};
 
 /// `vpcsim lab [--json] [--pause] [--until N|end|NAME] [--from-start]`: the lab's steps up to
 /// the state chosen (by default every step before clean-up), narrated.
-pub fn lab(show: Show, pause: bool, state: &world::StateArgs) -> u8 {
+pub fn lab(name: Option<&str>, show: Show, pause: bool, state: &world::StateArgs) -> u8 {
     let json = show.json;
-    let (mut s, _) = match world::load(std::path::Path::new("lab"), &world::TemplateArgs::default()) {
+    let lab = match builtin_lab(name) {
+        Ok(lab) => lab,
+        Err(e) => return fail(e),
+    };
+    if !state.template.parameters.is_empty() || state.template.region.is_some() {
+        return fail(CliError::invalid(
+            "--parameter and --region apply to a CloudFormation template; a lab is a built-in scenario",
+        ));
+    }
+    let mut s = match world::load_builtin(lab) {
         Ok(s) => s,
         Err(e) => return fail(e),
     };
@@ -29,7 +38,7 @@ pub fn lab(show: Show, pause: bool, state: &world::StateArgs) -> u8 {
             if json {
                 output::errln(&state.line(&s.file));
             } else {
-                print_steps(&format!("{}\n{text}{}", state.line(&s.file), rest_note(&state)), pause);
+                print_steps(&format!("{}\n{text}{}", state.line(&s.file), rest_note(&state, name)), pause);
             }
             code
         }
@@ -44,12 +53,41 @@ pub fn lab(show: Show, pause: bool, state: &world::StateArgs) -> u8 {
     code
 }
 
+/// The built-in lab `vpcsim lab [NAME]` names: the seed lab without a name; an unknown name
+/// is invalid input that lists the labs.
+fn builtin_lab(name: Option<&str>) -> Result<&'static vpcsim::labs::BuiltinLab, CliError> {
+    let Some(name) = name else { return Ok(&vpcsim::labs::LABS[0]) };
+    vpcsim::labs::find(name).ok_or_else(|| {
+        let names = vpcsim::labs::LABS.iter().map(|l| l.name);
+        let hint = vpcsim::command::closest(name, names.clone())
+            .map(|c| format!(" (did you mean {c}?)"))
+            .unwrap_or_default();
+        CliError::invalid(format!(
+            "no built-in lab {name}{hint}; the labs are: {} (vpcsim lab --list)",
+            names.collect::<Vec<_>>().join(", ")
+        ))
+    })
+}
+
+/// `vpcsim lab --list`: every built-in lab, what it shows and how to run it.
+pub fn list_labs() -> u8 {
+    let mut out = String::from("The built-in labs:\n");
+    for (i, lab) in vpcsim::labs::LABS.iter().enumerate() {
+        let run = if i == 0 { "vpcsim lab".to_string() } else { format!("vpcsim lab {}", lab.name) };
+        out.push_str(&format!("\n  {}\n      {}\n      {run}\n", lab.name, lab.summary));
+    }
+    out.push_str("\nEach takes --pause, --until N|end|NAME, --from-start, --json and --wide.\n");
+    super::emit(&out);
+    exit::OK
+}
+
 /// What the lab left out, and how to see it.
-fn rest_note(state: &world::State) -> String {
+fn rest_note(state: &world::State, name: Option<&str>) -> String {
+    let lab = name.map_or_else(|| "vpcsim lab".to_string(), |n| format!("vpcsim lab {n}"));
     match state.total - state.applied {
         0 => String::new(),
-        1 => "One more step (clean-up): vpcsim lab --until end\n".into(),
-        n => format!("{n} more steps (clean-up): vpcsim lab --until end\n"),
+        1 => format!("One more step (clean-up): {lab} --until end\n"),
+        n => format!("{n} more steps (clean-up): {lab} --until end\n"),
     }
 }
 
@@ -157,10 +195,13 @@ fn run_one(
 ) -> Result<(u8, String), CliError> {
     let mut session = world::session_for(s, builtin)?;
     for (quota, value) in quotas {
-        session.world.quotas.raise(*quota, *value).map_err(|e| CliError::invalid(format!("--quota: {e}")))?;
+        session
+            .world
+            .request_service_quota_increase(*quota, *value)
+            .map_err(|e| CliError::invalid(format!("--quota: {e}")))?;
     }
     if builtin {
-        session.embedded = LAB_FILES.to_vec();
+        session.embedded = vpcsim::labs::templates();
     }
     let mut progress = ProgressLine::new();
     let report = scenario::run_observed(s, &mut session, &mut |p| progress.show(p))

@@ -89,7 +89,7 @@ pub fn run(file: Option<&Path>, state: &world::StateArgs) -> Result<u8, CliError
     let w = &shell.session.world;
     super::emit(&format!(
         "vpcsim shell: {line}\nRegion {}, {}. Type help for the commands.\n",
-        w.region.name,
+        w.region().name,
         w.wall_clock()
     ));
     if std::io::stdin().is_terminal() {

@@ -11,10 +11,6 @@ use super::CliError;
 
 /// The seed lab's scenario and template, built in so `vpcsim lab` works from any directory.
 pub const LAB_SCENARIO: &str = vpcsim::lab::SCENARIO;
-/// The seed lab's CloudFormation template.
-pub const LAB_TEMPLATE: &str = vpcsim::lab::TEMPLATE;
-/// Template files the built-in lab refers to.
-pub const LAB_FILES: &[(&str, &str)] = &[("privatelink-lab.cfn.yaml", LAB_TEMPLATE)];
 
 /// Whether `file` names the built-in lab (`lab`, when no such file exists).
 fn is_builtin_lab(file: &Path) -> bool {
@@ -71,11 +67,17 @@ pub fn load(file: &Path, template: &TemplateArgs) -> Result<(Scenario, bool), Cl
     loaded.map_err(|e| CliError::invalid(e.to_string().trim_end().to_string()))
 }
 
+/// Loads a built-in lab (`vpcsim lab NAME`).
+pub fn load_builtin(lab: &vpcsim::labs::BuiltinLab) -> Result<Scenario, CliError> {
+    scenario::load_str(lab.file, lab.scenario)
+        .map_err(|e| CliError::invalid(e.to_string().trim_end().to_string()))
+}
+
 /// A session for a loaded scenario, before its stacks exist.
 pub fn session_for(s: &Scenario, builtin: bool) -> Result<Session, CliError> {
     let mut session = Session::for_scenario(s).map_err(|e| CliError::invalid(e.to_string()))?;
     if builtin {
-        session.embedded = LAB_FILES.to_vec();
+        session.embedded = vpcsim::labs::templates();
     }
     Ok(session)
 }

@@ -11,7 +11,7 @@ use crate::model::insights::{AnalysisResult, AnalysisStatus, PathEnd, PathFilter
 use crate::world::{Handle, World};
 
 fn arn(w: &World, kind: &str, id: &str) -> String {
-    format!("arn:aws:ec2:{}:{}:{kind}/{id}", w.region.name, w.account_id)
+    format!("arn:aws:ec2:{}:{}:{kind}/{id}", w.region().name, w.account_id())
 }
 
 /// The id and ARN of a path's end.

@@ -111,7 +111,7 @@ pub fn vpcs(w: &World) -> Value {
                 "CidrBlock": v.cidr.to_string(),
                 "State": "available",
                 "VpcId": v.aws_id,
-                "OwnerId": w.account_id,
+                "OwnerId": w.account_id(),
                 "InstanceTenancy": "default",
                 "CidrBlockAssociationSet": [{
                     "AssociationId": derived("vpc-cidr-assoc", &v.aws_id),
@@ -140,7 +140,7 @@ pub fn subnets(w: &World) -> Value {
             let used = used.get(&i).copied().unwrap_or(0);
             json!({
                 "AvailabilityZone": s.az,
-                "AvailabilityZoneId": w.region.az_id(s.az),
+                "AvailabilityZoneId": w.region().az_id(s.az),
                 "AvailableIpAddressCount": s.usable().saturating_sub(used),
                 "CidrBlock": s.cidr.to_string(),
                 "DefaultForAz": false,
@@ -148,11 +148,11 @@ pub fn subnets(w: &World) -> Value {
                 "State": "available",
                 "SubnetId": s.aws_id,
                 "VpcId": w[s.vpc].aws_id,
-                "OwnerId": w.account_id,
+                "OwnerId": w.account_id(),
                 "AssignIpv6AddressOnCreation": false,
                 "Ipv6CidrBlockAssociationSet": [],
                 "Tags": tags(&s.tags),
-                "SubnetArn": format!("arn:aws:ec2:{}:{}:subnet/{}", w.region.name, w.account_id, s.aws_id),
+                "SubnetArn": format!("arn:aws:ec2:{}:{}:subnet/{}", w.region().name, w.account_id(), s.aws_id),
             })
         })
         .collect();
@@ -223,7 +223,7 @@ pub fn route_tables(w: &World) -> Value {
                 "Routes": routes,
                 "Tags": tags(&t.tags),
                 "VpcId": w[t.vpc].aws_id,
-                "OwnerId": w.account_id,
+                "OwnerId": w.account_id(),
             })
         })
         .collect();
@@ -263,7 +263,7 @@ fn permission(w: &World, r: &SgRule) -> Value {
     let (mut ranges, mut groups, mut lists) = (vec![], vec![], vec![]);
     match &r.peer {
         Peer::Cidr(c) => ranges.push(json!({"CidrIp": c.to_string()})),
-        Peer::Group(g) => groups.push(json!({"GroupId": w[g].aws_id, "UserId": w.account_id})),
+        Peer::Group(g) => groups.push(json!({"GroupId": w[g].aws_id, "UserId": w.account_id()})),
         Peer::PrefixList(p) => lists.push(json!({"PrefixListId": w[p].aws_id})),
     }
     if let (Some(d), Some(first)) = (&r.description, ranges.first_mut().or(groups.first_mut())) {
@@ -287,7 +287,7 @@ pub fn security_groups(w: &World) -> Value {
                 "Description": g.description,
                 "GroupName": g.name,
                 "IpPermissions": g.ingress.iter().map(|r| permission(w, r)).collect::<Vec<_>>(),
-                "OwnerId": w.account_id,
+                "OwnerId": w.account_id(),
                 "GroupId": g.aws_id,
                 "IpPermissionsEgress": g.egress.iter().map(|r| permission(w, r)).collect::<Vec<_>>(),
                 "Tags": tags(&g.tags),
@@ -317,7 +317,7 @@ fn instance(w: &World, id: InstanceId) -> Value {
         eni.groups.iter().map(|g| json!({"GroupName": w[g].name, "GroupId": w[g].aws_id})).collect();
     let public = w.public_ip_of(i.eni);
     let public_dns = match public {
-        Some(p) if vpc.dns_hostnames => format!("ec2-{}.{}", dashed(p), w.region.public_suffix()),
+        Some(p) if vpc.dns_hostnames => format!("ec2-{}.{}", dashed(p), w.region().public_suffix()),
         _ => String::new(),
     };
     let mut v = json!({
@@ -331,7 +331,7 @@ fn instance(w: &World, id: InstanceId) -> Value {
     }
     v["LaunchTime"] = json!(timestamp(0));
     v["Placement"] = json!({"AvailabilityZone": subnet.az, "GroupName": "", "Tenancy": "default"});
-    v["PrivateDnsName"] = json!(format!("ip-{}.{}", dashed(eni.private_ip), w.region.internal_suffix()));
+    v["PrivateDnsName"] = json!(format!("ip-{}.{}", dashed(eni.private_ip), w.region().internal_suffix()));
     v["PrivateIpAddress"] = json!(eni.private_ip.to_string());
     v["PublicDnsName"] = json!(public_dns);
     if let Some(p) = public {
@@ -355,7 +355,7 @@ fn instance(w: &World, id: InstanceId) -> Value {
     json!({
         "Groups": [],
         "Instances": [v],
-        "OwnerId": w.account_id,
+        "OwnerId": w.account_id(),
         "ReservationId": derived("r", &i.aws_id),
     })
 }
@@ -413,7 +413,7 @@ pub fn endpoint(w: &World, ep: EndpointId) -> Value {
         "NetworkInterfaceIds": e.enis.iter().map(|x| w[x].aws_id.clone()).collect::<Vec<_>>(),
         "DnsEntries": dns,
         "CreationTimestamp": timestamp(e.created_ms),
-        "OwnerId": w.account_id,
+        "OwnerId": w.account_id(),
     })
 }
 
@@ -452,7 +452,7 @@ pub fn connection(w: &World, ep: EndpointId) -> Option<Value> {
     Some(json!({
         "ServiceId": s.service_id,
         "VpcEndpointId": e.aws_id,
-        "VpcEndpointOwner": w.account_id,
+        "VpcEndpointOwner": w.account_id(),
         "VpcEndpointState": e.state.as_str(),
         "CreationTimestamp": timestamp(e.created_ms),
         "NetworkLoadBalancerArns": s.nlbs.iter().map(|l| w[l].arn.clone()).collect::<Vec<_>>(),

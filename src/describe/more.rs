@@ -23,7 +23,7 @@ pub fn internet_gateways(w: &World) -> Value {
                 .map(|v| json!({"State": "available", "VpcId": w[v].aws_id}))
                 .into_iter()
                 .collect();
-            json!({"Attachments": attachments, "InternetGatewayId": g.aws_id, "OwnerId": w.account_id, "Tags": tags(&g.tags)})
+            json!({"Attachments": attachments, "InternetGatewayId": g.aws_id, "OwnerId": w.account_id(), "Tags": tags(&g.tags)})
         })
         .collect();
     json!({"InternetGateways": items})
@@ -75,7 +75,7 @@ pub fn endpoint_services(w: &World) -> Value {
         .map(|(i, s)| {
             let mut v = json!({
                 "ServiceName": s.service_name, "ServiceId": s.service_id, "ServiceType": [{"ServiceType": "Interface"}],
-                "AvailabilityZones": w.service_azs(i), "Owner": w.account_id,
+                "AvailabilityZones": w.service_azs(i), "Owner": w.account_id(),
                 "BaseEndpointDnsNames": [s.base_dns_name], "VpcEndpointPolicySupported": false,
                 "AcceptanceRequired": s.acceptance_required, "ManagesVpcEndpoints": false,
             });
@@ -173,7 +173,7 @@ pub fn listeners(w: &World) -> Value {
 /// allocate-address's answer for a new Elastic IP.
 pub fn allocated_address(w: &World, eip: EipId) -> Value {
     let a = &w[eip];
-    json!({"PublicIp": a.public_ip.to_string(), "AllocationId": a.allocation_id, "PublicIpv4Pool": "amazon", "NetworkBorderGroup": w.region.name, "Domain": "vpc"})
+    json!({"PublicIp": a.public_ip.to_string(), "AllocationId": a.allocation_id, "PublicIpv4Pool": "amazon", "NetworkBorderGroup": w.region().name, "Domain": "vpc"})
 }
 
 /// describe-stacks: each stack by name, with the reason its deletion failed, if it did.

@@ -32,9 +32,9 @@ fn vpc_info(w: &World, vpc: VpcId, options: Option<PeeringOptions>) -> Value {
     let mut info = json!({
         "CidrBlock": v.cidr.to_string(),
         "CidrBlockSet": [{"CidrBlock": v.cidr.to_string()}],
-        "OwnerId": w.account_id,
+        "OwnerId": w.account_id(),
         "VpcId": v.aws_id,
-        "Region": w.region.name,
+        "Region": w.region().name,
     });
     if let Some(o) = options {
         info["PeeringOptions"] = peering_options(o);

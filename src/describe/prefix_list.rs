@@ -39,14 +39,14 @@ pub fn managed_prefix_list(w: &World, pl: PrefixListId) -> Value {
     let p = &w[pl];
     let owner = match p.owner {
         PrefixListOwner::Aws => "AWS".to_string(),
-        PrefixListOwner::Account => w.account_id.clone(),
+        PrefixListOwner::Account => w.account_id().to_string(),
     };
-    let arn_account = if p.owner == PrefixListOwner::Aws { "aws" } else { w.account_id.as_str() };
+    let arn_account = if p.owner == PrefixListOwner::Aws { "aws" } else { w.account_id() };
     json!({
         "PrefixListId": p.aws_id,
         "AddressFamily": "IPv4",
         "State": "create-complete",
-        "PrefixListArn": format!("arn:aws:ec2:{}:{arn_account}:prefix-list/{}", w.region.name, p.aws_id),
+        "PrefixListArn": format!("arn:aws:ec2:{}:{arn_account}:prefix-list/{}", w.region().name, p.aws_id),
         "PrefixListName": p.name,
         "MaxEntries": p.max_entries,
         "Version": p.version,
@@ -91,21 +91,21 @@ pub fn gateway_endpoint(w: &World, g: GatewayEndpointId) -> Value {
         "DnsEntries": [],
         "CreationTimestamp": timestamp(e.created_ms),
         "Tags": tags(&e.tags),
-        "OwnerId": w.account_id,
+        "OwnerId": w.account_id(),
     })
 }
 
 /// E1, P13: the AWS services of describe-vpc-endpoint-services (owner `amazon`), one detail
 /// per endpoint type each offers (S3 twice: Interface and Gateway, as AWS lists it).
 pub fn aws_services(w: &World) -> Vec<Value> {
-    let region = w.region.name;
+    let region = w.region().name;
     let mut out = Vec::new();
     for s in AwsService::all() {
         for t in s.types() {
             let mut v = json!({
                 "ServiceName": s.service_name(region),
                 "ServiceType": [{"ServiceType": t.as_str()}],
-                "AvailabilityZones": w.region.azs,
+                "AvailabilityZones": w.region().azs,
                 "Owner": "amazon",
                 "VpcEndpointPolicySupported": true,
                 "AcceptanceRequired": false,

@@ -258,6 +258,9 @@ impl World {
                     }
                 }
                 LegRecord::Nat { nat, inside, outside } => self.nat_gateway_reply(nat, inside, outside, rec),
+                LegRecord::NatInstance { instance, inside, outside } => {
+                    self.nat_instance_reply(instance, inside, outside, rec)
+                }
                 LegRecord::Gateway { endpoint, from, arrived } => {
                     let reply = arrived.reversed();
                     rec.hop(self, Component::Internet(Some(reply.src)), Why::Nothing, Some(reply), None);

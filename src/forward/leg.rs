@@ -8,10 +8,12 @@ use std::net::Ipv4Addr;
 
 use crate::addr::is_rfc1918;
 use crate::ids::*;
+use crate::model::eni::EniOwner;
 use crate::model::route_table::RouteTarget;
 use crate::trace::{Direction, ExplanationCode, Header};
 use crate::world::World;
 
+use super::nat_instance::Through;
 use super::{Block, Component, Recorder, Why};
 
 /// Forward (security groups checked) or response (stateful, S2).
@@ -232,7 +234,8 @@ impl World {
         }
     }
 
-    /// A route to an interface or instance: the appliance must accept packets not addressed to it.
+    /// A route to an interface or instance: the appliance must accept packets not addressed to it,
+    /// and an instance's kernel must forward them (G5).
     fn to_appliance<R: Recorder>(
         &self,
         from_subnet: SubnetId,
@@ -251,6 +254,11 @@ impl World {
         }
         if target.source_dest_check {
             return Err(block(ExplanationCode::EniSourceDestCheckRestriction, Component::Eni(t), h));
+        }
+        if let EniOwner::Instance(i) = target.owner {
+            if let Through::Masqueraded = self.instance_forwards(i, h, rec)? {
+                return Ok(Next::Arrived(LegEnd { eni: Some(t), header: h, via: None }));
+            }
         }
         Ok(Next::Appliance(t))
     }
@@ -303,7 +311,7 @@ impl World {
     pub fn is_internet_host(&self, addr: Ipv4Addr) -> bool {
         addr == crate::region::CHECKIP_ADDR
             || crate::region::PUBLIC_RESOLVERS.contains(&addr)
-            || addr == self.region.service_addr()
+            || addr == self.region().service_addr()
             || self.gateway_service_at(addr).is_some()
     }
 

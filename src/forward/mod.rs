@@ -11,6 +11,7 @@
 mod lb;
 mod leg;
 mod nat;
+mod nat_instance;
 mod record;
 mod rules;
 
@@ -168,6 +169,15 @@ pub(crate) enum LegRecord {
         /// The packet as it left.
         outside: Header,
     },
+    /// A NAT instance's masquerade (G5): the packet before and after.
+    NatInstance {
+        /// The instance.
+        instance: InstanceId,
+        /// The packet as it reached the instance.
+        inside: Header,
+        /// The packet as it left.
+        outside: Header,
+    },
 }
 
 impl Legs {
@@ -304,6 +314,9 @@ impl World {
             return Ok((Destination::Internet(end.header.dst), end.header));
         };
         match self[eni].owner {
+            EniOwner::Instance(i) if end.header.dst != self[eni].private_ip => {
+                self.through_nat_instance(i, eni, end.header, seq, legs, rec)
+            }
             EniOwner::Instance(i) => self.deliver(i, end.header, rec),
             EniOwner::LoadBalancer(lb) => {
                 self.through_load_balancer(lb, eni, end.header, seq, None, legs, rec)

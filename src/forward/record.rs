@@ -186,7 +186,7 @@ fn classify(c: Component) -> (ComponentKind, Option<Handle>) {
 fn internet_id(w: &World, c: Component) -> Cow<'static, str> {
     match c {
         Component::Internet(Some(addr)) => Cow::Owned(internet_host_name(w, addr)),
-        Component::AwsService(a) => Cow::Owned(a.service_name(w.region.name)),
+        Component::AwsService(a) => Cow::Owned(a.service_name(w.region().name)),
         _ => Cow::Borrowed("internet"),
     }
 }
@@ -197,10 +197,10 @@ pub fn internet_host_name(w: &World, addr: std::net::Ipv4Addr) -> String {
         "checkip.amazonaws.com".into()
     } else if crate::region::PUBLIC_RESOLVERS.contains(&addr) {
         format!("dns-resolver {addr}")
-    } else if addr == w.region.service_addr() {
-        format!("aws-services.{}.amazonaws.com", w.region.name)
+    } else if addr == w.region().service_addr() {
+        format!("aws-services.{}.amazonaws.com", w.region().name)
     } else if let Some(service) = w.gateway_service_at(addr) {
-        format!("{service}.{}.amazonaws.com", w.region.name)
+        format!("{service}.{}.amazonaws.com", w.region().name)
     } else {
         addr.to_string()
     }
@@ -310,7 +310,7 @@ fn message(w: &World, b: &Block) -> String {
         C::SgHasNoRules => format!("the security groups have no rules in this direction, so {h} is denied"),
         C::SubnetAclRestriction if b.on_return => format!("{side}a network ACL rule denies {h} (NACLs are stateless: the return needs its own rule)"),
         C::SubnetAclRestriction => format!("a network ACL rule denies {h}"),
-        C::EniSourceDestCheckRestriction => format!("the interface is not the source or destination of {h} and its source/destination check is on"),
+        C::EniSourceDestCheckRestriction => format!("the interface is not the source or destination of {h} and its source/destination check is on (a NAT instance or appliance needs it off: aws ec2 modify-instance-attribute --no-source-dest-check)"),
         C::IgwPublicIpAssociationForEgress => format!("{} has no public IP, so the internet gateway cannot translate it (from a private subnet, route 0.0.0.0/0 to a NAT gateway in a public subnet or to a NAT instance; PrivateLink reaches services without the internet)", h.src),
         C::IgwPrivateIpAssociationForIngress => format!("{} is not a public IP mapped to an interface of this VPC", h.dst),
         C::IgwDestinationAddressNotInRfc1918Egress => format!("{} is a private (RFC 1918) address; an internet gateway does not carry it", h.dst),
@@ -339,6 +339,7 @@ fn message(w: &World, b: &Block) -> String {
         C::PeeringEdgeToEdge => format!("edge-to-edge routing through a peering connection is not supported: {} is not in the peer VPC{}; traffic that crosses a peering connection cannot leave through the peer's gateways", h.dst, beyond_peer(w, b)),
         C::TargetNotModelled => "the route's target kind (transit gateway, gateway endpoint) is not simulated yet".into(),
         C::NatGatewayNoInbound => format!("a NAT gateway admits no connection opened from outside: {h} was not opened from behind it (it translates only flows its subnets start)"),
+        C::IpForwardingDisabled => format!("the instance's kernel does not forward {h}: IP forwarding is off (a NAT instance runs `sysctl -w net.ipv4.ip_forward=1`; Reachability Analyzer does not see inside the instance and would report a path)"),
     }
 }
 

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use crate::addr::Protocol;
 use crate::ids::EniId;
+use crate::model::nat_instance::Forwarding;
 use crate::model::Tags;
 
 /// An instance state that matters for traffic.
@@ -171,6 +172,8 @@ pub struct Instance {
     pub services: Vec<Service>,
     /// Whether it answers ICMP echo (Linux does).
     pub answers_ping: bool,
+    /// G5: what its kernel does with packets not addressed to it (a NAT instance forwards and masquerades).
+    pub forwarding: Forwarding,
     /// Tags.
     pub tags: Tags,
 }

@@ -11,6 +11,7 @@ pub mod insights;
 pub mod instance;
 pub mod nacl;
 pub mod nat_gateway;
+pub mod nat_instance;
 pub mod nlb;
 pub mod peering;
 pub mod prefix_list;

@@ -10,6 +10,7 @@ use crate::ids::*;
 use crate::model::eip::ElasticIp;
 use crate::model::eni::{EniOwner, NetworkInterface};
 use crate::model::instance::{Answer, ImageFamily, Instance, InstanceState, Service};
+use crate::model::nat_instance::Forwarding;
 use crate::model::Tags;
 use crate::quota::Quota;
 use crate::world::{Handle, World};
@@ -208,6 +209,7 @@ impl World {
                 key_name: req.key_name,
                 services,
                 answers_ping: req.image_family.answers_ping(),
+                forwarding: Forwarding::default(),
                 tags: req.tags,
             },
         );
@@ -226,6 +228,12 @@ impl World {
         let inst = &mut self.instances[instance];
         inst.services.retain(|s| !(s.protocol == service.protocol && s.port == service.port));
         inst.services.push(service);
+    }
+
+    /// G5: what the instance's operating system does with packets not addressed to it, as its
+    /// UserData or Metadata sets it up (IP forwarding, masquerade rules); not an AWS call.
+    pub fn set_forwarding(&mut self, instance: InstanceId, forwarding: Forwarding) {
+        self.instances[instance].forwarding = forwarding;
     }
 
     /// Stop whatever the instance serves on `protocol`/`port` (its software, not an AWS call).

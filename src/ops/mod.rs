@@ -3,6 +3,7 @@
 //! returns the AWS error code on misuse ([`crate::error::ApiError`]); a call that fails
 //! changes nothing.
 
+pub mod account;
 pub mod clock;
 pub mod ec2;
 pub mod elbv2;

@@ -82,7 +82,7 @@ impl StackBuilder<'_> {
             map_public_ip_on_launch: p.opt_bool("MapPublicIpOnLaunch")?.unwrap_or(false),
             tags: p.tags()?,
         };
-        let prop = if req.az.is_some() && !self.world.region.has_az(req.az.as_deref().unwrap_or("")) {
+        let prop = if req.az.is_some() && !self.world.region().has_az(req.az.as_deref().unwrap_or("")) {
             "AvailabilityZone"
         } else {
             "CidrBlock"
@@ -94,7 +94,7 @@ impl StackBuilder<'_> {
             &[
                 ("SubnetId", s(&sub.aws_id)),
                 ("AvailabilityZone", s(sub.az)),
-                ("AvailabilityZoneId", s(self.world.region.az_id(sub.az).unwrap_or(""))),
+                ("AvailabilityZoneId", s(self.world.region().az_id(sub.az).unwrap_or(""))),
                 ("CidrBlock", s(sub.cidr.to_string())),
                 ("VpcId", s(&self.world[sub.vpc].aws_id)),
                 ("NetworkAclAssociationId", s(format!("aclassoc-{}", &sub.aws_id[7..]))),
@@ -360,6 +360,8 @@ impl StackBuilder<'_> {
         let found = crate::cfn::listening(props, metadata).map_err(|e| bad("UserData", e.message.clone()))?;
         req.image_family = found.image;
         req.services = Some(found.services);
+        let forwarding =
+            crate::cfn::forwarding(props, metadata).map_err(|e| bad("UserData", e.message.clone()))?;
         let i = self.world.run_instance(req).map_err(|e| {
             let at = if e.code.starts_with("InvalidIP") || e.message.contains("Address") {
                 "PrivateIpAddress"
@@ -372,6 +374,9 @@ impl StackBuilder<'_> {
             let eni = self.world[i].eni;
             self.world.set_source_dest_check(eni, false);
         }
+        if forwarding.is_configured() {
+            self.world.set_forwarding(i, forwarding);
+        }
         Ok(self.instance_created(i))
     }
 
@@ -383,7 +388,7 @@ impl StackBuilder<'_> {
         let octets = |ip: std::net::Ipv4Addr| ip.to_string().replace('.', "-");
         let dns_public = public
             .filter(|_| w[eni.vpc].dns_hostnames)
-            .map(|ip| format!("ec2-{}.{}", octets(ip), w.region.public_suffix()))
+            .map(|ip| format!("ec2-{}.{}", octets(ip), w.region().public_suffix()))
             .unwrap_or_default();
         created(
             inst.aws_id.clone(),
@@ -393,7 +398,7 @@ impl StackBuilder<'_> {
                 ("PublicIp", s(public.map(|p| p.to_string()).unwrap_or_default())),
                 (
                     "PrivateDnsName",
-                    s(format!("ip-{}.{}", octets(eni.private_ip), w.region.internal_suffix())),
+                    s(format!("ip-{}.{}", octets(eni.private_ip), w.region().internal_suffix())),
                 ),
                 ("PublicDnsName", s(dns_public)),
                 ("AvailabilityZone", s(w[eni.subnet].az)),

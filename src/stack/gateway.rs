@@ -72,14 +72,16 @@ impl StackBuilder<'_> {
         let l = &self.world[pl];
         let arn = format!(
             "arn:aws:ec2:{}:{}:prefix-list/{}",
-            self.world.region.name, self.world.account_id, l.aws_id
+            self.world.region().name,
+            self.world.account_id(),
+            l.aws_id
         );
         Ok(created(
             l.aws_id.clone(),
             &[
                 ("PrefixListId", s(&l.aws_id)),
                 ("Arn", s(arn)),
-                ("OwnerId", s(&self.world.account_id)),
+                ("OwnerId", s(self.world.account_id())),
                 ("Version", s(l.version.to_string())),
             ],
         ))

@@ -182,9 +182,9 @@ fn atomically(
 ) -> StackResult {
     let ctx = StackContext {
         stack_name: stack_name.to_string(),
-        region: world.region.name.to_string(),
-        account_id: world.account_id.clone(),
-        azs: world.region.azs.iter().map(|a| a.to_string()).collect(),
+        region: world.region().name.to_string(),
+        account_id: world.account_id().to_string(),
+        azs: world.region().azs.iter().map(|a| a.to_string()).collect(),
     };
     world.transaction(|world| {
         run(&ctx, &mut StackBuilder { world, stack_name: stack_name.to_string(), warnings: Vec::new() })

@@ -11,14 +11,14 @@ use super::{api, created, s, StackBuilder};
 impl StackBuilder<'_> {
     pub(super) fn peering_connection(&mut self, p: Props<'_>) -> Result<Created, SinkError> {
         const OP: &str = "CreateVpcPeeringConnection";
-        if p.opt_str("PeerOwnerId")?.is_some_and(|o| o != self.world.account_id) {
+        if p.opt_str("PeerOwnerId")?.is_some_and(|o| o != self.world.account_id()) {
             return Err(bad_hint(
                 "PeerOwnerId",
                 "a peer VPC of another account is not modelled",
                 "vpcsim simulates one account; leave PeerOwnerId out",
             ));
         }
-        if p.opt_str("PeerRegion")?.is_some_and(|r| r != self.world.region.name) {
+        if p.opt_str("PeerRegion")?.is_some_and(|r| r != self.world.region().name) {
             return Err(bad_hint(
                 "PeerRegion",
                 "inter-region peering is not modelled",

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use crate::addr::{Cidr, PortRange, RuleProtocol};
 use crate::ids::*;
+use crate::model::nat_instance::Forwarding;
 use crate::model::nlb::{HealthCheck, ListenerProtocol, TargetGroupAttribute, TargetRef, TargetType};
 use crate::model::security_group::Peer;
 use crate::model::vpc_endpoint::EndpointState;
@@ -228,7 +229,7 @@ fn build_subnet(
     acls: &[NaclId],
 ) {
     let block = cidr(b.block);
-    let azs = w.region.azs;
+    let azs = w.region().azs;
     let subnet = w
         .create_subnet(CreateSubnet {
             vpc: Some(b.vpc),
@@ -263,6 +264,8 @@ fn build_subnet(
         let Ok(i) = w.run_instance(run) else { continue };
         if !ip.source_dest_check {
             w.set_source_dest_check(w[i].eni, false);
+            // G5: an instance routed through forwards only with IP forwarding on; no masquerade.
+            w.set_forwarding(i, Forwarding { ip_forward: true, masquerade: Vec::new() });
         }
         if ip.eip {
             let eip = w.allocate_address(name(format!("eip{v}.{s}.{k}")));

@@ -97,8 +97,8 @@ impl Case {
         }
         all.push(crate::region::CHECKIP_ADDR);
         all.push(crate::region::PUBLIC_RESOLVERS[0]);
-        all.push(w.region.service_addr());
-        all.extend(w.region.gateway_service_addr("s3"));
+        all.push(w.region().service_addr());
+        all.extend(w.region().gateway_service_addr("s3"));
         all.extend(VPC_BLOCKS.iter().map(|b| strategies::unowned(b, 10)));
         all.push(Ipv4Addr::new(93, 184, 216, 34));
         all.push(Ipv4Addr::new(192, 168, 1, 10));

@@ -327,8 +327,8 @@ fn rule_admits(r: &SgRule, h: &Header) -> bool {
 fn is_internet_host(w: &World, ip: Ipv4Addr) -> bool {
     ip == CHECKIP_ADDR
         || PUBLIC_RESOLVERS.contains(&ip)
-        || ip == w.region.service_addr()
-        || ["s3", "dynamodb"].iter().any(|s| w.region.gateway_service_addr(s) == Some(ip))
+        || ip == w.region().service_addr()
+        || ["s3", "dynamodb"].iter().any(|s| w.region().gateway_service_addr(s) == Some(ip))
 }
 
 /// The address and AZ of a target of a group in `vpc` (none when its instance's interface is
@@ -619,6 +619,13 @@ impl Walk<'_> {
         }
         if target.source_dest_check {
             return self.stop(ExplanationCode::EniSourceDestCheckRestriction, Handle::Eni(t));
+        }
+        // G5: an instance's kernel drops what it would have to forward unless IP forwarding is on
+        // (the generated instances never masquerade, so forwarding passes the packet unchanged).
+        if let EniOwner::Instance(i) = target.owner {
+            if !self.w[i].forwarding.ip_forward {
+                return self.stop(ExplanationCode::IpForwardingDisabled, Handle::Instance(i));
+            }
         }
         Ok(Next::Appliance(t))
     }

@@ -173,7 +173,7 @@ fn lbs_and_endpoints(out: &mut impl Write, w: &World) -> fmt::Result {
         let name = label(w, Handle::Endpoint(EndpointId(e as u32)));
         let svc = match ep.service {
             ServiceRef::Provider(s) => label(w, Handle::Service(s)),
-            ServiceRef::Aws(a) => a.service_name(w.region.name),
+            ServiceRef::Aws(a) => a.service_name(w.region().name),
         };
         let vpc = label(w, Handle::Vpc(ep.vpc));
         writeln!(out, "{name} in {vpc} to {svc} {} enis {enis} groups {groups}", ep.state.as_str())?;

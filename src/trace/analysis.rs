@@ -275,7 +275,7 @@ fn arn_resource(kind: ComponentKind) -> Option<&'static str> {
 /// EC2 resources get theirs from the region and account; the internet has none.
 fn component(w: &World, kind: ComponentKind, id: &str, name: Option<&str>) -> Component {
     let arn = match arn_resource(kind) {
-        Some(resource) => Some(format!("arn:aws:ec2:{}:{}:{resource}/{id}", w.region.name, w.account_id)),
+        Some(resource) => Some(format!("arn:aws:ec2:{}:{}:{resource}/{id}", w.region().name, w.account_id())),
         None if id.starts_with("arn:") => Some(id.to_string()),
         None => None,
     };

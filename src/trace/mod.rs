@@ -185,11 +185,15 @@ pub enum ExplanationCode {
     TargetNotModelled,
     /// vpcsim's own (G2): a NAT gateway admits no connection opened towards it or through it from outside.
     NatGatewayNoInbound,
+    /// vpcsim's own (G5): an instance a route sends traffic through does not forward it (its
+    /// kernel's IP forwarding is off). Reachability Analyzer does not look inside the instance and
+    /// reports the path as found; the packets are dropped by the instance.
+    IpForwardingDisabled,
 }
 
 impl ExplanationCode {
     /// Every code.
-    pub const ALL: [ExplanationCode; 25] = [
+    pub const ALL: [ExplanationCode; 26] = [
         ExplanationCode::NoRouteToDestination,
         ExplanationCode::BadStateRoute,
         ExplanationCode::EniSgRulesMismatch,
@@ -215,6 +219,7 @@ impl ExplanationCode {
         ExplanationCode::PeeringEdgeToEdge,
         ExplanationCode::TargetNotModelled,
         ExplanationCode::NatGatewayNoInbound,
+        ExplanationCode::IpForwardingDisabled,
     ];
 
     /// The code as Reachability Analyzer prints it.
@@ -247,6 +252,7 @@ impl ExplanationCode {
             ExplanationCode::PeeringEdgeToEdge => "PEERING_EDGE_TO_EDGE",
             ExplanationCode::TargetNotModelled => "TARGET_NOT_MODELLED",
             ExplanationCode::NatGatewayNoInbound => "NAT_GATEWAY_NO_INBOUND",
+            ExplanationCode::IpForwardingDisabled => "IP_FORWARDING_DISABLED",
         }
     }
 }

@@ -231,11 +231,11 @@ pub struct WorldConfig {
 #[derive(Clone, Debug)]
 pub struct World {
     /// The region.
-    pub region: &'static Region,
+    region: &'static Region,
     /// The account that owns everything (derived from the seed).
-    pub account_id: String,
+    account_id: String,
     /// The principal making control-plane calls (P3); the account root by default.
-    pub caller: String,
+    caller: String,
     /// Resource ids, names and addresses: drawn only when something is created.
     ids: IdGen,
     /// Per-connection randomness (ephemeral ports, TCP sequence numbers, DNS message
@@ -243,8 +243,8 @@ pub struct World {
     connections: IdGen,
     flow_key: u64,
     now_ms: u64,
-    /// The account's limits (Q1); raise them with [`crate::quota::Quotas::raise`].
-    pub quotas: Quotas,
+    /// The account's limits (Q1); raised only by [`World::request_service_quota_increase`].
+    quotas: Quotas,
     /// VPCs.
     vpcs: Arena<VpcId, Vpc>,
     /// Subnets.
@@ -357,6 +357,31 @@ impl World {
     /// A world in the named region with a seed; `None` for an unknown region.
     pub fn in_region(region: &str, seed: u64) -> Option<World> {
         Region::find(region).map(|region| World::new(WorldConfig { region, seed }))
+    }
+
+    /// The region this world simulates.
+    #[inline]
+    pub fn region(&self) -> &'static Region {
+        self.region
+    }
+
+    /// The account that owns every resource (twelve digits, derived from the seed).
+    #[inline]
+    pub fn account_id(&self) -> &str {
+        &self.account_id
+    }
+
+    /// The principal making control-plane calls (P3); the account root unless
+    /// [`World::assume_principal`] changed it.
+    #[inline]
+    pub fn caller(&self) -> &str {
+        &self.caller
+    }
+
+    /// The account's limits (Q1); change them with [`World::request_service_quota_increase`].
+    #[inline]
+    pub fn quotas(&self) -> &Quotas {
+        &self.quotas
     }
 
     /// Vpc resources, by handle (deleted ones included; [`Arena::live`] skips them).

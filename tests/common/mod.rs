@@ -43,7 +43,7 @@ pub fn vpc(w: &mut World, block: &str) -> VpcId {
 
 /// A subnet in the region's `az`th zone.
 pub fn subnet(w: &mut World, vpc: VpcId, block: &str, az: usize) -> SubnetId {
-    let az = Some(w.region.azs[az].to_string());
+    let az = Some(w.region().azs[az].to_string());
     w.create_subnet(CreateSubnet { vpc: Some(vpc), cidr: Some(cidr(block)), az, ..Default::default() })
         .expect("subnet")
 }

@@ -336,7 +336,7 @@ fn take_values(words: &[String], i: &mut usize, inline: Option<String>, kind: Fl
     }
     let max = match kind {
         FlagKind::Switch(_) => 0,
-        FlagKind::Str | FlagKind::Int => 1,
+        FlagKind::Str | FlagKind::Int | FlagKind::BoolValue(_) => 1,
         FlagKind::List => usize::MAX,
     };
     let start = *i;
@@ -350,6 +350,16 @@ fn value(flag: &FlagSpec, negated: bool, mut values: Vec<String>) -> Result<RawV
     let missing = || AwsError::MissingValue { flag: flag.name.into() };
     match flag.kind {
         FlagKind::Switch(_) => Ok(RawValue::Bool(!negated)),
+        FlagKind::BoolValue(_) => match values.pop() {
+            None => Ok(RawValue::Bool(!negated)),
+            Some(v) if negated => Err(AwsError::UnknownOptions { options: vec![v] }),
+            Some(v) => attribute_bool(&v).map(RawValue::Bool).ok_or_else(|| {
+                AwsError::ParamError(format!(
+                    "Error parsing parameter '--{}': expected Value=true|false or {{\"Value\": true|false}}, got: {v}",
+                    flag.name
+                ))
+            }),
+        },
         FlagKind::List if values.is_empty() => Err(missing()),
         FlagKind::List => Ok(RawValue::List(values)),
         FlagKind::Str => values.pop().map(RawValue::Str).ok_or_else(missing),
@@ -360,9 +370,29 @@ fn value(flag: &FlagSpec, negated: bool, mut values: Vec<String>) -> Result<RawV
     }
 }
 
+/// An AttributeBooleanValue structure in shorthand (`Value=false`) or JSON (`{"Value": false}`).
+fn attribute_bool(text: &str) -> Option<bool> {
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let inner = compact.strip_prefix('{').and_then(|t| t.strip_suffix('}')).unwrap_or(&compact);
+    let value = inner.strip_prefix("\"Value\":").or_else(|| inner.strip_prefix("Value="))?;
+    match value {
+        "true" => Some(true),
+        "false" => Some(false),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_attribute_boolean_is_read_in_shorthand_and_json() {
+        assert_eq!(attribute_bool("{\"Value\": false}"), Some(false));
+        assert_eq!(attribute_bool("Value=true"), Some(true));
+        assert_eq!(attribute_bool("{\"Value\": \"no\"}"), None);
+        assert_eq!(attribute_bool("false"), None);
+    }
 
     fn last_line(e: AwsError) -> String {
         e.to_string().lines().last().unwrap_or_default().to_string()

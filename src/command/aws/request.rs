@@ -134,7 +134,7 @@ pub struct TargetText {
     pub port: Option<u16>,
 }
 
-/// What modify-instance-attribute changes.
+/// What modify-instance-attribute (or modify-network-interface-attribute) changes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InstanceChange {
     /// `--source-dest-check` / `--no-source-dest-check`.
@@ -291,6 +291,13 @@ pub enum Request {
         /// `--instance-id`.
         instance_id: String,
         /// What to change.
+        change: InstanceChange,
+    },
+    /// ec2 modify-network-interface-attribute.
+    ModifyNetworkInterfaceAttribute {
+        /// `--network-interface-id`.
+        eni_id: String,
+        /// What to change (the same attributes as an instance's primary interface).
         change: InstanceChange,
     },
     /// ec2 terminate-instances.
@@ -809,6 +816,7 @@ impl Request {
                 R::InternetGateway { change, igw_id: f.req("internet-gateway-id")?, vpc_id: f.req("vpc-id")? }
             }
             "modify-instance-attribute" => modify_instance_attribute(f)?,
+            "modify-network-interface-attribute" => modify_network_interface_attribute(f)?,
             "terminate-instances" => R::TerminateInstances { ids: f.list("instance-ids") },
             "create-nat-gateway" => create_nat_gateway(f)?,
             "delete-nat-gateway" => R::DeleteNatGateway { id: f.req("nat-gateway-id")? },
@@ -1284,6 +1292,15 @@ fn modify_instance_attribute(f: &Flags) -> Result<Request, AwsError> {
         return Err(f.missing("an attribute to change: --[no-]source-dest-check or --groups"));
     }
     Ok(Request::ModifyInstanceAttribute { instance_id: f.req("instance-id")?, change })
+}
+
+fn modify_network_interface_attribute(f: &Flags) -> Result<Request, AwsError> {
+    let change =
+        InstanceChange { source_dest_check: f.switch("source-dest-check"), groups: f.list("groups") };
+    if change.source_dest_check.is_none() && change.groups.is_empty() {
+        return Err(f.missing("an attribute to change: --[no-]source-dest-check or --groups"));
+    }
+    Ok(Request::ModifyNetworkInterfaceAttribute { eni_id: f.req("network-interface-id")?, change })
 }
 
 fn create_nat_gateway(f: &Flags) -> Result<Request, AwsError> {

@@ -17,6 +17,9 @@ pub enum FlagKind {
     Int,
     /// A switch; the field is the negated spelling (`no-acceptance-required`, or `ingress` for `egress`).
     Switch(&'static str),
+    /// An attribute boolean: a switch (with its negated spelling), or the flag with a
+    /// structure value, `Value=false` or `{"Value": false}`.
+    BoolValue(&'static str),
 }
 
 /// One flag of an operation.
@@ -48,7 +51,7 @@ impl OpSpec {
     pub fn flag(&self, name: &str) -> Option<(&FlagSpec, bool)> {
         self.flags.iter().find_map(|f| match f.kind {
             _ if f.name == name => Some((f, false)),
-            FlagKind::Switch(neg) if neg == name => Some((f, true)),
+            FlagKind::Switch(neg) | FlagKind::BoolValue(neg) if neg == name => Some((f, true)),
             _ => None,
         })
     }
@@ -78,6 +81,9 @@ const fn rl(name: &'static str) -> FlagSpec {
 }
 const fn sw(name: &'static str, negation: &'static str) -> FlagSpec {
     FlagSpec { name, kind: FlagKind::Switch(negation), required: false }
+}
+const fn bv(name: &'static str, negation: &'static str) -> FlagSpec {
+    FlagSpec { name, kind: FlagKind::BoolValue(negation), required: false }
 }
 const fn ri(name: &'static str) -> FlagSpec {
     FlagSpec { name, kind: FlagKind::Int, required: true }
@@ -235,7 +241,7 @@ pub const OPERATIONS: &[OpSpec] = &[
     op_but(
         "ec2",
         "modify-instance-attribute",
-        &[rs("instance-id"), sw("source-dest-check", "no-source-dest-check"), l("groups")],
+        &[rs("instance-id"), bv("source-dest-check", "no-source-dest-check"), l("groups")],
         &[
             ("attribute", "give --source-dest-check or --groups"),
             ("value", "give --source-dest-check or --groups"),
@@ -244,6 +250,19 @@ pub const OPERATIONS: &[OpSpec] = &[
             ("disable-api-termination", "vpcsim does not model termination protection"),
             ("ebs-optimized", "vpcsim does not model storage"),
             ("block-device-mappings", "vpcsim does not model storage"),
+        ],
+    ),
+    op_but(
+        "ec2",
+        "modify-network-interface-attribute",
+        &[rs("network-interface-id"), bv("source-dest-check", "no-source-dest-check"), l("groups")],
+        &[
+            ("description", "vpcsim keeps an interface's description from its creation"),
+            ("attachment", "vpcsim does not model detaching interfaces"),
+            ("ena-srd-specification", "vpcsim does not model ENA Express"),
+            ("enable-primary-ipv6", "vpcsim models IPv4 only"),
+            ("connection-tracking-specification", "vpcsim does not model connection tracking timeouts"),
+            ("associate-public-ip-address", "vpcsim assigns public IPs at launch only"),
         ],
     ),
     op_but(

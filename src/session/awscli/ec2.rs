@@ -64,7 +64,12 @@ pub fn mutate(w: &mut World, op: &str, request: &Request) -> Answer {
             Ok(empty())
         }
         R::ModifyInstanceAttribute { instance_id, change } => {
-            modify_instance_attribute(w, op, instance_id, change)
+            let eni = w.instance(w.instance_id(op, instance_id)?).eni;
+            modify_interface(w, op, eni, change)
+        }
+        R::ModifyNetworkInterfaceAttribute { eni_id, change } => {
+            let eni = w.eni_id(op, eni_id)?;
+            modify_interface(w, op, eni, change)
         }
         R::TerminateInstances { ids } => terminate_instances(w, op, ids),
         R::AllocateAddress => {
@@ -168,8 +173,7 @@ fn security_group_rules(
 }
 
 /// The groups are checked (by the op) before the source/destination check changes.
-fn modify_instance_attribute(w: &mut World, op: &str, instance_id: &str, change: &InstanceChange) -> Answer {
-    let eni = w.instance(w.instance_id(op, instance_id)?).eni;
+fn modify_interface(w: &mut World, op: &str, eni: EniId, change: &InstanceChange) -> Answer {
     let mut groups = Vec::new();
     for g in &change.groups {
         groups.push(w.sg_id(op, g)?);

@@ -22,7 +22,7 @@ pub fn mutate(w: &mut World, op: &str, request: &Request) -> Answer {
             let mut item = j::vpc_peering_connection(w, pcx);
             if w[pcx].state == PeeringState::PendingAcceptance {
                 // V1: the answer shows the request as it starts; describe shows pending-acceptance.
-                item["Status"] = json!({"Code": "initiating-request", "Message": format!("Initiating Request to {}", w.account_id)});
+                item["Status"] = json!({"Code": "initiating-request", "Message": format!("Initiating Request to {}", w.account_id())});
             }
             Ok(json!({"VpcPeeringConnection": item}))
         }

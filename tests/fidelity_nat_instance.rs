@@ -1,0 +1,208 @@
+//! NAT instances (G5): the source/destination check, IP forwarding and masquerade,
+//! each failure with its own explanation, the instance shown as a NAT hop with the
+//! packet before and after, and the response translated back. The network is the
+//! CloudNeta sibling lab's: VPC 10.40.0.0/16, the NAT instance at 10.40.1.100 in the
+//! public subnet, a private instance at 10.40.2.101.
+
+mod common;
+
+use common::*;
+use vpcsim::addr::Cidr;
+use vpcsim::ids::*;
+use vpcsim::model::nat_instance::{Forwarding, Masquerade};
+use vpcsim::ops::ec2::RunInstance;
+use vpcsim::ops::vpc::RouteTargetSpec;
+use vpcsim::region::CHECKIP_ADDR;
+use vpcsim::trace::{ComponentKind as K, ExplanationCode as C, Flow, Header, Trace};
+use vpcsim::world::World;
+
+struct Net {
+    w: World,
+    nat: InstanceId,
+    nat_sg: SgId,
+    app: InstanceId,
+}
+
+/// The lab's network with the route to the NAT instance, which is set up as a NAT
+/// instance (check off, forwarding on, masquerading the VPC) unless a test changes it.
+fn net() -> Net {
+    let mut w = seoul(SEED);
+    let v = vpc(&mut w, "10.40.0.0/16");
+    let public = subnet(&mut w, v, "10.40.1.0/24", 0);
+    let private = subnet(&mut w, v, "10.40.2.0/24", 0);
+    let igw = internet_gateway(&mut w, v);
+    public_route_table(&mut w, v, igw, &[public]);
+    let nat_sg = group(&mut w, v, "nat", &[80, 443], "10.40.0.0/16");
+    let nat = w
+        .run_instance(RunInstance {
+            subnet: Some(public),
+            groups: vec![nat_sg],
+            public_ip: Some(true),
+            private_ip: Some(ip("10.40.1.100")),
+            ..Default::default()
+        })
+        .unwrap();
+    w.set_source_dest_check(eni(&w, nat), false);
+    let rule = Masquerade { source: Some(cidr("10.40.0.0/16")), destination: None };
+    w.set_forwarding(nat, Forwarding { ip_forward: true, masquerade: vec![rule] });
+    let app_sg = group(&mut w, v, "app", &[22], "10.40.0.0/16");
+    let app = w
+        .run_instance(RunInstance {
+            subnet: Some(private),
+            groups: vec![app_sg],
+            public_ip: Some(false),
+            private_ip: Some(ip("10.40.2.101")),
+            ..Default::default()
+        })
+        .unwrap();
+    let rt = w.create_route_table(v, named("private"));
+    w.associate_route_table(rt, private).unwrap();
+    let to_nat = RouteTargetSpec::Instance(w[nat].aws_id.clone());
+    w.create_route(rt, Cidr::ANY, &to_nat).unwrap();
+    Net { w, nat, nat_sg, app }
+}
+
+fn checkip(n: &Net) -> Flow {
+    tcp_from(&n.w, n.app, CHECKIP_ADDR, 80)
+}
+
+fn trace(n: &Net) -> Trace {
+    n.w.trace(eni(&n.w, n.app), checkip(n))
+}
+
+fn blocked_at(t: &Trace) -> (C, K, String) {
+    let e = t.explanation.as_ref().expect("the flow is blocked");
+    (e.code, e.kind, e.component_id.clone())
+}
+
+/// The hops at the NAT instance that rewrite the packet: (before, after).
+fn translations(hops: &[vpcsim::trace::Hop], nat_id: &str) -> Vec<(Header, Header)> {
+    hops.iter()
+        .filter(|h| h.kind == K::Instance && h.id == nat_id)
+        .filter_map(|h| Some((h.inbound?, h.outbound?)))
+        .collect()
+}
+
+#[test]
+fn g5_a_nat_instance_rewrites_the_source_to_its_private_ip_and_the_igw_to_its_public_ip() {
+    let n = net();
+    let w = &n.w;
+    let flow = checkip(&n);
+    let t = trace(&n);
+    assert!(t.reachable(), "{:?}", t.explanation);
+    let nat_id = w[n.nat].aws_id.clone();
+    let masqueraded = Header { src: ip("10.40.1.100"), ..flow.header };
+    assert_eq!(translations(&t.forward, &nat_id), [(flow.header, masqueraded)]);
+    let igw = hops_of(&t.forward, K::InternetGateway)[0];
+    assert_eq!(igw.inbound, Some(masqueraded));
+    assert_eq!(igw.outbound, Some(Header { src: public_ip(w, n.nat), ..flow.header }));
+    assert_eq!(
+        t.delivered.map(|h| h.src),
+        Some(public_ip(w, n.nat)),
+        "the web server sees the NAT instance's public IP"
+    );
+    assert_eq!(
+        kinds(&t.forward),
+        [
+            K::Instance,
+            K::NetworkInterface,
+            K::SecurityGroup,
+            K::NetworkAcl,
+            K::RouteTable,
+            K::NetworkAcl,
+            K::SecurityGroup,
+            K::NetworkInterface,
+            K::Instance,
+            K::NetworkInterface,
+            K::SecurityGroup,
+            K::NetworkAcl,
+            K::RouteTable,
+            K::InternetGateway,
+            K::Internet,
+        ]
+    );
+}
+
+#[test]
+fn g5_the_response_is_translated_back_by_the_igw_and_then_by_the_nat_instance() {
+    let n = net();
+    let w = &n.w;
+    let flow = checkip(&n);
+    let t = trace(&n);
+    assert!(t.reachable(), "{:?}", t.explanation);
+    let nat_id = w[n.nat].aws_id.clone();
+    let masqueraded = Header { src: ip("10.40.1.100"), ..flow.header };
+    assert_eq!(translations(&t.ret, &nat_id), [(masqueraded.reversed(), flow.header.reversed())]);
+    let igw = hops_of(&t.ret, K::InternetGateway)[0];
+    assert_eq!(igw.outbound, Some(masqueraded.reversed()));
+    let last = t.ret.last().unwrap();
+    assert_eq!((last.kind, last.id.as_str()), (K::NetworkInterface, w[eni(w, n.app)].aws_id.as_str()));
+}
+
+#[test]
+fn g5_with_the_source_dest_check_on_traffic_routed_through_the_instance_is_dropped() {
+    let mut n = net();
+    let nat_eni = eni(&n.w, n.nat);
+    n.w.set_source_dest_check(nat_eni, true);
+    let t = trace(&n);
+    assert_eq!(
+        blocked_at(&t),
+        (C::EniSourceDestCheckRestriction, K::NetworkInterface, n.w[nat_eni].aws_id.clone())
+    );
+}
+
+#[test]
+fn g5_without_ip_forwarding_the_instance_drops_the_packet_with_its_own_code() {
+    let mut n = net();
+    n.w.set_forwarding(n.nat, Forwarding::default());
+    let t = trace(&n);
+    assert_eq!(blocked_at(&t), (C::IpForwardingDisabled, K::Instance, n.w[n.nat].aws_id.clone()));
+    assert!(t.explanation.unwrap().message.contains("net.ipv4.ip_forward=1"));
+}
+
+#[test]
+fn g5_forwarding_without_masquerade_passes_the_private_source_on_and_the_igw_drops_it() {
+    // G5, I2: the instance forwards unchanged; the IGW has no public IP for 10.40.2.101.
+    let mut n = net();
+    n.w.set_forwarding(n.nat, Forwarding { ip_forward: true, masquerade: Vec::new() });
+    let t = trace(&n);
+    let (code, kind, _) = blocked_at(&t);
+    assert_eq!((code, kind), (C::IgwPublicIpAssociationForEgress, K::InternetGateway));
+    assert!(translations(&t.forward, &n.w[n.nat].aws_id).is_empty());
+    assert_eq!(hops_of(&t.forward, K::InternetGateway)[0].inbound.map(|h| h.src), Some(ip("10.40.2.101")));
+}
+
+#[test]
+fn g5_a_masquerade_rule_for_another_source_block_forwards_unchanged() {
+    let mut n = net();
+    let rule = Masquerade { source: Some(cidr("10.50.0.0/16")), destination: None };
+    n.w.set_forwarding(n.nat, Forwarding { ip_forward: true, masquerade: vec![rule] });
+    assert_eq!(blocked_at(&trace(&n)).0, C::IgwPublicIpAssociationForEgress);
+}
+
+#[test]
+fn g5_the_nat_instances_security_group_must_admit_the_private_subnets_traffic() {
+    let mut n = net();
+    let sg = n.nat_sg;
+    let http = vpcsim::ops::security::Permission::tcp(80, cidr("10.40.0.0/16"));
+    n.w.revoke_security_group(sg, vpcsim::trace::Direction::Ingress, &[http]).unwrap();
+    let t = trace(&n);
+    assert_eq!(blocked_at(&t), (C::EniSgRulesMismatch, K::SecurityGroup, n.w[sg].aws_id.clone()));
+    let stop = t.forward.last().unwrap();
+    assert_eq!(stop.inbound.map(|h| h.dst), Some(CHECKIP_ADDR));
+}
+
+#[test]
+fn g5_the_nat_instances_outbound_rules_apply_to_the_masqueraded_packet() {
+    let mut n = net();
+    let sg = n.nat_sg;
+    n.w.revoke_security_group_egress_all(sg);
+    let t = trace(&n);
+    let (code, kind, id) = blocked_at(&t);
+    assert_eq!((code, kind, id), (C::SgHasNoRules, K::SecurityGroup, n.w[sg].aws_id.clone()));
+    assert_eq!(
+        translations(&t.forward, &n.w[n.nat].aws_id).len(),
+        1,
+        "the packet was masqueraded before the outbound rules stopped it"
+    );
+}
