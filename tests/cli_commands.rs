@@ -947,6 +947,17 @@ mod terminal {
             screen.lines().filter(|l| l.trim_end_matches('\r').chars().count() > 80).collect();
         assert!(wide.is_empty(), "lines wider than 80 columns: {wide:#?}");
     }
+
+    /// The NAT-instance lab on an 80-column terminal: every line of every step fits.
+    #[test]
+    fn the_nat_instance_lab_on_an_80_column_terminal_prints_lines_that_fit() {
+        let Some(screen) = on_terminal("lab nat-instance --until end", "", true) else { return };
+        assert!(screen.contains("PASS: "), "{screen}");
+        assert!(screen.contains("── step 5: "), "{screen}");
+        let wide: Vec<&str> =
+            screen.lines().filter(|l| l.trim_end_matches('\r').chars().count() > 80).collect();
+        assert!(wide.is_empty(), "lines wider than 80 columns: {wide:#?}");
+    }
 }
 
 /// The lab scenario (read from the file, so adding a step keeps these tests true).

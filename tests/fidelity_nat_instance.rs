@@ -206,3 +206,41 @@ fn g5_the_nat_instances_outbound_rules_apply_to_the_masqueraded_packet() {
         "the packet was masqueraded before the outbound rules stopped it"
     );
 }
+
+#[test]
+fn g5_the_reachability_matrix_tells_apart_sources_a_masquerade_rule_tells_apart() {
+    use vpcsim::analyzer::{cell, select, Matrix, Source, Target, DEFAULT_PROBES};
+    let mut n = net();
+    let w = &mut n.w;
+    let rule = Masquerade { source: Some(cidr("10.40.2.128/25")), destination: None };
+    w.set_forwarding(n.nat, Forwarding { ip_forward: true, masquerade: vec![rule] });
+    let private = w[eni(w, n.app)].subnet;
+    let app_sg = w[eni(w, n.app)].groups.clone();
+    let masqueraded = w
+        .run_instance(RunInstance {
+            subnet: Some(private),
+            groups: app_sg,
+            public_ip: Some(false),
+            private_ip: Some(ip("10.40.2.200")),
+            ..Default::default()
+        })
+        .unwrap();
+    let other = vpc(w, "10.50.0.0/16");
+    let web_subnet = subnet(w, other, "10.50.1.0/24", 0);
+    let igw = internet_gateway(w, other);
+    public_route_table(w, other, igw, &[web_subnet]);
+    let web_sg = group(w, other, "web", &[80], "0.0.0.0/0");
+    let web = instance(w, web_subnet, &[web_sg], true);
+    let sources = vec![Source::Instance(n.app), Source::Instance(masqueraded)];
+    let m = Matrix::compute(w, sources, vec![Target::Instance(web)], DEFAULT_PROBES.to_vec());
+    let port_80 = m.probes.iter().position(|p| p.port == 80).unwrap();
+    for (si, s) in m.sources.iter().enumerate() {
+        let alone = cell::evaluate(w, *s, Target::Instance(web), m.probes[port_80]).verdict;
+        assert_eq!(m.verdict(si, 0, port_80), alone, "{}", select::source_label(w, *s));
+    }
+    assert!(
+        !m.verdict(0, 0, port_80).is_reachable(),
+        "10.40.2.101 is forwarded unchanged and stops at the IGW"
+    );
+    assert!(m.verdict(1, 0, port_80).is_reachable(), "10.40.2.200 is masqueraded");
+}

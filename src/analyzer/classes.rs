@@ -32,7 +32,7 @@ pub struct AddressBlocks {
 }
 
 impl AddressBlocks {
-    /// The blocks of every live security-group rule, NACL entry, route and subnet.
+    /// The blocks of every live security-group rule, NACL entry, route, subnet and masquerade rule.
     pub fn of(w: &World) -> AddressBlocks {
         let mut out =
             AddressBlocks { blocks: FxHashSet::default(), routed_to: FxHashSet::default(), lengths: 0 };
@@ -63,6 +63,12 @@ impl AddressBlocks {
         }
         for (_, s) in w.subnets().live() {
             out.add(s.cidr);
+        }
+        // G5: a NAT instance's masquerade rules tell sources (and destinations) apart.
+        for (_, i) in w.instances().iter() {
+            for m in &i.forwarding.masquerade {
+                m.source.into_iter().chain(m.destination).for_each(|c| out.add(c));
+            }
         }
         out
     }
