@@ -60,7 +60,7 @@ pub fn command(a: &Args<'_>) -> Result<u8, CliError> {
         let side = if sources.is_empty() { "source" } else { "destination" };
         return Err(CliError::invalid(format!("no {side} matches the filters given")));
     }
-    let m = Matrix::compute(w, sources, targets, probes);
+    let m = Matrix::compute_parallel(w, sources, targets, probes);
     if let Some(path) = a.junit {
         let suite = cells_suite(w, &m, &a.file.display().to_string());
         super::junit::write(path, &prepared.inputs, &super::junit::xml("vpcsim reach", &[suite])?)?;
