@@ -11,6 +11,7 @@ use vpcsim::analyzer::scope::{self, Scope};
 use vpcsim::analyzer::{select, Matrix, Probe};
 use vpcsim::world::World;
 
+use super::junit::{Case, Status, Suite};
 use super::style::Style;
 use super::{exit, world, CliError};
 
@@ -26,6 +27,9 @@ pub struct Args<'a> {
     pub ports: &'a [String],
     /// `--json`.
     pub json: bool,
+    /// `--junit FILE`: one test suite per scope, one failing case per finding (one passing
+    /// case when the scope holds).
+    pub junit: Option<&'a Path>,
 }
 
 /// Reads a scope file; exit 2 with file, line and column when it is not a valid scope.
@@ -63,7 +67,44 @@ pub fn command(a: &Args<'_>) -> Result<u8, CliError> {
         let text: String = results.iter().map(|(p, f)| scope_text(w, &m, p, f, style)).collect();
         super::emit(&text);
     }
+    if let Some(path) = a.junit {
+        let suites: Vec<Suite> = results.iter().map(|(p, f)| scope_suite(w, &m, p, f)).collect();
+        let mut inputs = prepared.inputs.clone();
+        inputs.extend(a.scopes.iter().cloned());
+        super::junit::write(path, &inputs, &super::junit::xml("vpcsim check", &suites)?)?;
+    }
     Ok(if results.iter().all(|(_, f)| f.is_empty()) { exit::OK } else { exit::FAILED })
+}
+
+/// One scope as a JUnit suite: a failing case per finding, named by its port, sources and
+/// destinations, with its path; one passing case when the scope holds.
+fn scope_suite(w: &World, m: &Matrix, path: &Path, findings: &[Finding]) -> Suite {
+    let classname = path.display().to_string();
+    let mut cases: Vec<Case> = findings
+        .iter()
+        .map(|f| {
+            let sources = names(f.sources.iter().map(|&s| select::source_label(w, m.sources[s])).collect());
+            let targets = names(f.targets.iter().map(|&t| select::target_label(w, m.targets[t])).collect());
+            let name = format!("{} {sources} -> {targets}", m.probes[f.probe]);
+            let count = f.sources.len() * f.targets.len();
+            let message = format!("{count} path(s) the scope matches: {name}");
+            Case {
+                name,
+                classname: classname.clone(),
+                status: Status::Failed { message, text: path_line(f) },
+                output: None,
+            }
+        })
+        .collect();
+    if cases.is_empty() {
+        cases.push(Case {
+            name: "no findings: the scope holds".into(),
+            classname: classname.clone(),
+            status: Status::Passed,
+            output: None,
+        });
+    }
+    Suite { name: classname, cases }
 }
 
 fn names(list: Vec<String>) -> String {

@@ -8,6 +8,7 @@ mod describe;
 mod diff;
 mod graph;
 mod import;
+mod junit;
 mod lessons;
 mod output;
 mod reach;
@@ -179,6 +180,9 @@ Exit status: 0 every expectation held, 1 one failed, 2 a file is invalid.")]
         /// A template's parameters and region, when the files are CloudFormation templates.
         #[command(flatten)]
         template: world::TemplateArgs,
+        /// Also write a JUnit XML report (one test suite per file, one test case per step).
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
     },
     /// What vpcsim understands of a CloudFormation template: each resource modelled, skipped or refused.
     #[command(after_help = "Examples:\n  vpcsim import scenarios/two-tier-internal-nlb.cfn.yaml\n  \
@@ -321,6 +325,10 @@ Exit status: 0 the matrix was printed (with --explain: reachable), 1 with --expl
         /// Print the full trace behind one cell.
         #[arg(long, num_args = 3, value_names = ["SRC", "DST", "PORT"])]
         explain: Option<Vec<String>>,
+        /// Also write a JUnit XML report: a passing case per class pair and port, named with
+        /// its verdict; with --explain, one case that fails when the cell is not reachable.
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
     },
     /// What a change changed: every reachability cell whose verdict differs between two worlds.
     #[command(after_help = "Examples:\n  vpcsim diff lab --before-step 4\n  \
@@ -382,6 +390,9 @@ Exit status: 0 no scope has a finding, 1 some scope has one, 2 bad input.", stat
         /// Print the findings as JSON.
         #[arg(long)]
         json: bool,
+        /// Also write a JUnit XML report (one test suite per scope, one test case per finding).
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
     },
     /// A local web page to explore a scenario's world: topology, traced paths, its steps, a console.
     #[command(after_help = concat!("Examples:\n  vpcsim serve --open\n  vpcsim serve scenarios/two-tier-internal-nlb.yaml --port 8080\n\n\
@@ -421,8 +432,8 @@ pub fn run(cli: Cli) -> u8 {
         Command::Lab { name, json, pause, wide, state, .. } => {
             Ok(run::lab(name.as_deref(), run::Show { json, quiet: false, wide }, pause, &state))
         }
-        Command::Run { files, json, quiet, wide, quotas, template } => {
-            Ok(run::files(&files, run::Show { json, quiet, wide }, &quotas, &template))
+        Command::Run { files, json, quiet, wide, quotas, template, junit } => {
+            Ok(run::files(&files, run::Show { json, quiet, wide }, &quotas, &template, junit.as_deref()))
         }
         Command::Import { file, json, template } => import::command(&file, json, &template),
         Command::Shell { file, state } => shell::run(file.as_deref(), &state),
@@ -433,15 +444,18 @@ pub fn run(cli: Cli) -> u8 {
         Command::Graph { file, format, trace, state, output } => {
             graph::command(&file, format, trace.as_deref(), &state, output.as_deref())
         }
-        Command::Reach { file, from, to, ports, state, json, explain } => reach::command(&reach::Args {
-            file: &file,
-            state: &state,
-            from: &from,
-            to: &to,
-            ports: &ports,
-            json,
-            explain: explain.as_deref(),
-        }),
+        Command::Reach { file, from, to, ports, state, json, explain, junit } => {
+            reach::command(&reach::Args {
+                file: &file,
+                state: &state,
+                from: &from,
+                to: &to,
+                ports: &ports,
+                json,
+                explain: explain.as_deref(),
+                junit: junit.as_deref(),
+            })
+        }
         Command::Diff { before, after, before_step, after_step, from, to, ports, json } => {
             diff::command(&diff::Args {
                 before: &before,
@@ -454,9 +468,14 @@ pub fn run(cli: Cli) -> u8 {
                 json,
             })
         }
-        Command::Check { file, scopes, ports, state, json } => {
-            check::command(&check::Args { file: &file, state: &state, scopes: &scopes, ports: &ports, json })
-        }
+        Command::Check { file, scopes, ports, state, json, junit } => check::command(&check::Args {
+            file: &file,
+            state: &state,
+            scopes: &scopes,
+            ports: &ports,
+            json,
+            junit: junit.as_deref(),
+        }),
         Command::Serve { file, port, bind, open, state } => {
             serve::command(serve::Args { file: file.as_deref(), port, bind, open, state: &state })
         }

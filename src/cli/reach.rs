@@ -9,6 +9,7 @@ use vpcsim::analyzer::group::Grouped;
 use vpcsim::analyzer::{cell, json, select, Filter, Matrix, Probe, Source, Target, DEFAULT_PROBES};
 use vpcsim::world::World;
 
+use super::junit::{Case, Status, Suite};
 use super::style::{table, Style};
 use super::{exit, world, CliError};
 
@@ -28,6 +29,10 @@ pub struct Args<'a> {
     pub json: bool,
     /// `--explain SRC DST PORT`.
     pub explain: Option<&'a [String]>,
+    /// `--junit FILE`: one passing case per source class, destination class and port,
+    /// named with its verdict (reach asserts nothing); with `--explain`, one case that
+    /// fails when the cell is not reachable.
+    pub junit: Option<&'a Path>,
 }
 
 /// How many names a row or column legend lists before `(+N more)`.
@@ -40,7 +45,12 @@ pub fn command(a: &Args<'_>) -> Result<u8, CliError> {
     super::output::errln(&prepared.state_line);
     let w = &prepared.session.world;
     if let Some(explain) = a.explain {
-        return explain_cell(w, explain, a.json);
+        let (code, case) = explain_cell(w, explain, a.json)?;
+        if let Some(path) = a.junit {
+            let suite = Suite { name: format!("vpcsim reach {}", a.file.display()), cases: vec![case] };
+            super::junit::write(path, &prepared.inputs, &super::junit::xml("vpcsim reach", &[suite])?)?;
+        }
+        return Ok(code);
     }
     let from: Vec<Filter> = a.from.iter().map(|f| Filter::parse(f)).collect();
     let to: Vec<Filter> = a.to.iter().map(|f| Filter::parse(f)).collect();
@@ -51,6 +61,10 @@ pub fn command(a: &Args<'_>) -> Result<u8, CliError> {
         return Err(CliError::invalid(format!("no {side} matches the filters given")));
     }
     let m = Matrix::compute_parallel(w, sources, targets, probes);
+    if let Some(path) = a.junit {
+        let suite = cells_suite(w, &m, &a.file.display().to_string());
+        super::junit::write(path, &prepared.inputs, &super::junit::xml("vpcsim reach", &[suite])?)?;
+    }
     if a.json {
         super::emit(&format!("{}\n", vpcsim::describe::pretty(&json::matrix(w, &m))));
     } else {
@@ -170,7 +184,7 @@ fn find_target(w: &World, name: &str) -> Option<Target> {
 /// `--explain SRC DST PORT`: the full trace of the cell's decisive flow; with `--json`,
 /// its analysis in the flow schema `vpcsim trace --json` prints (`NetworkPathFound` is the
 /// cell's verdict; no components when no address could be tried).
-fn explain_cell(w: &World, args: &[String], json: bool) -> Result<u8, CliError> {
+fn explain_cell(w: &World, args: &[String], json: bool) -> Result<(u8, Case), CliError> {
     let [src, dst, port] = args else {
         return Err(CliError::invalid("--explain takes SRC DST PORT"));
     };
@@ -188,6 +202,14 @@ fn explain_cell(w: &World, args: &[String], json: bool) -> Result<u8, CliError> 
     let style = Style::detect();
     let (verdict, trace) = cell::explain(w, s, t, probe);
     let code = if verdict.is_reachable() { exit::OK } else { exit::FAILED };
+    let name = format!("{} -> {} {probe}", select::source_label(w, s), select::target_label(w, t));
+    let status = if verdict.is_reachable() {
+        Status::Passed
+    } else {
+        let text = trace.as_ref().map(|t| super::trace::paths(t, Style::plain())).unwrap_or_default();
+        Status::Failed { message: format!("{name}: {}", verdict.label()), text }
+    };
+    let case = Case { name, classname: "vpcsim reach --explain".into(), status, output: None };
     if json {
         let mut analysis = match &trace {
             Some(trace) => vpcsim::trace::analysis(w, trace),
@@ -201,7 +223,7 @@ fn explain_cell(w: &World, args: &[String], json: bool) -> Result<u8, CliError> 
         analysis.network_path_found = verdict.is_reachable();
         let doc = serde_json::to_value(&analysis).unwrap_or(serde_json::Value::Null);
         super::emit(&format!("{}\n", vpcsim::describe::pretty(&doc)));
-        return Ok(code);
+        return Ok((code, case));
     }
     let mut out = format!(
         "Cell {} -> {} {probe}: {}\n",
@@ -216,5 +238,42 @@ fn explain_cell(w: &World, args: &[String], json: bool) -> Result<u8, CliError> 
         }
     }
     super::emit(&out);
-    Ok(code)
+    Ok((code, case))
+}
+
+/// The matrix as a JUnit suite: a case per source class, destination class and port, named
+/// `S1 internet -> D2 Custom-NLB tcp:80: reachable`; all pass, since `reach` asserts nothing
+/// (`check` and scenario expectations do).
+fn cells_suite(w: &World, m: &Matrix, file: &str) -> Suite {
+    let label = |names: Vec<String>| {
+        let more = names.len().saturating_sub(LEGEND_NAMES);
+        let mut out = names.into_iter().take(LEGEND_NAMES).collect::<Vec<_>>().join(", ");
+        if more > 0 {
+            out.push_str(&format!(" (+{more} more)"));
+        }
+        out
+    };
+    let mut cases = Vec::new();
+    for (sc, smembers) in m.source_classes.members.iter().enumerate() {
+        let sources =
+            label(smembers.iter().map(|&s| select::source_label(w, m.sources[s as usize])).collect());
+        for (tc, tmembers) in m.target_classes.members.iter().enumerate() {
+            let targets =
+                label(tmembers.iter().map(|&t| select::target_label(w, m.targets[t as usize])).collect());
+            for (p, probe) in m.probes.iter().enumerate() {
+                let verdict = if m.varies_by_source(sc as u32, tc as u32, p) {
+                    "varies by source".to_string()
+                } else {
+                    m.class_verdict(sc as u32, tc as u32, p).label()
+                };
+                cases.push(Case {
+                    name: format!("S{} {sources} -> D{} {targets} {probe}: {verdict}", sc + 1, tc + 1),
+                    classname: file.to_string(),
+                    status: Status::Passed,
+                    output: None,
+                });
+            }
+        }
+    }
+    Suite { name: format!("vpcsim reach {file}"), cases }
 }

@@ -7,7 +7,7 @@ use vpcsim::quota::Quota;
 use vpcsim::scenario::{self, render, Scenario};
 
 use super::world;
-use super::{exit, output, CliError};
+use super::{exit, junit, output, CliError};
 
 /// `vpcsim lab [--json] [--pause] [--until N|end|NAME] [--from-start]`: the lab's steps up to
 /// the state chosen (by default every step before clean-up), narrated.
@@ -33,7 +33,7 @@ pub fn lab(name: Option<&str>, show: Show, pause: bool, state: &world::StateArgs
     s.steps.truncate(state.applied);
     let pause = pause && !json && std::io::stdin().is_terminal();
     let mut reports = Vec::new();
-    let code = match run_one(&s, true, show, &[], &mut reports) {
+    let code = match run_one(&s, true, show, &[], &mut reports, &mut Vec::new()) {
         Ok((code, text)) => {
             if json {
                 output::errln(&state.line(&s.file));
@@ -106,10 +106,21 @@ pub struct Show {
 /// worst exit code of all files. A CloudFormation template runs as a scenario of one stack
 /// and no steps; among scenario files (`vpcsim run scenarios/*.yaml`) templates are passed
 /// over, since the scenarios create them under `stacks:`.
-pub fn files(files: &[PathBuf], show: Show, quotas: &[(Quota, usize)], template: &world::TemplateArgs) -> u8 {
+///
+/// `junit`: also write a JUnit XML report there (one suite per file, one case per step);
+/// a file that cannot be written, or one of the inputs, is exit 3 or 2.
+pub fn files(
+    files: &[PathBuf],
+    show: Show,
+    quotas: &[(Quota, usize)],
+    template: &world::TemplateArgs,
+    junit: Option<&std::path::Path>,
+) -> u8 {
     let json = show.json;
     let mut worst = exit::OK;
     let mut reports = Vec::new();
+    let mut suites = Vec::new();
+    let mut inputs: Vec<PathBuf> = files.to_vec();
     let any_scenario = files.iter().any(|f| !is_template(f));
     let scenarios: Vec<&PathBuf> = files.iter().filter(|f| !any_scenario || !is_template(f)).collect();
     let mixed = any_scenario && scenarios.len() < files.len();
@@ -125,16 +136,29 @@ pub fn files(files: &[PathBuf], show: Show, quotas: &[(Quota, usize)], template:
             ));
             continue;
         }
-        let code = match world::load(f, template)
-            .and_then(|(s, builtin)| run_one(&s, builtin, show, quotas, &mut reports))
-        {
+        let code = match world::load(f, template).and_then(|(s, builtin)| {
+            inputs.extend(s.stacks.iter().filter_map(|st| match &st.template {
+                scenario::TemplateSource::File(path) => Some(path.clone()),
+                scenario::TemplateSource::Inline(_) => None,
+            }));
+            run_one(&s, builtin, show, quotas, &mut reports, &mut suites)
+        }) {
             Ok((code, text)) => {
                 super::emit(&text);
                 code
             }
-            Err(e) => fail(e),
+            Err(e) => {
+                suites.push(junit::error_suite(f, &e.message));
+                fail(e)
+            }
         };
         worst = worst.max(code);
+    }
+    if let Some(path) = junit {
+        let written = junit::xml("vpcsim run", &suites).and_then(|xml| junit::write(path, &inputs, &xml));
+        if let Err(e) = written {
+            worst = worst.max(fail(e));
+        }
     }
     if json {
         super::emit(&format!(
@@ -167,6 +191,7 @@ fn run_one(
     show: Show,
     quotas: &[(Quota, usize)],
     reports: &mut Vec<serde_json::Value>,
+    suites: &mut Vec<junit::Suite>,
 ) -> Result<(u8, String), CliError> {
     let mut session = world::session_for(s, builtin)?;
     for (quota, value) in quotas {
@@ -183,6 +208,7 @@ fn run_one(
         output::errln(&render::escape_controls(&format!("warning: {w}")));
     }
     let code = report.exit_code() as u8;
+    suites.push(junit::scenario_suite(&report));
     let text = if show.json {
         reports.push(render::json(&report, &session.world));
         String::new()

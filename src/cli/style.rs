@@ -17,6 +17,11 @@ impl Style {
         Style { color: std::io::stdout().is_terminal() && !no_color }
     }
 
+    /// No colour, whatever the terminal (text written to files).
+    pub fn plain() -> Style {
+        Style { color: false }
+    }
+
     fn paint(self, code: &str, text: &str) -> String {
         if self.color {
             format!("\x1b[{code}m{text}\x1b[0m")
