@@ -11,6 +11,7 @@ mod nat;
 mod peering;
 pub mod properties;
 mod props;
+mod route53;
 
 use indexmap::IndexMap;
 
@@ -49,6 +50,9 @@ pub const SUPPORTED_TYPES: &[&str] = &[
     "AWS::ElasticLoadBalancingV2::LoadBalancer",
     "AWS::ElasticLoadBalancingV2::TargetGroup",
     "AWS::ElasticLoadBalancingV2::Listener",
+    "AWS::Route53::HostedZone",
+    "AWS::Route53::RecordSet",
+    "AWS::Route53::RecordSetGroup",
 ];
 
 /// Builds one stack's resources into a world.
@@ -125,6 +129,9 @@ impl ResourceSink for StackBuilder<'_> {
             "AWS::ElasticLoadBalancingV2::LoadBalancer" => self.load_balancer(logical_id, p),
             "AWS::ElasticLoadBalancingV2::TargetGroup" => self.target_group(logical_id, p),
             "AWS::ElasticLoadBalancingV2::Listener" => self.listener(p),
+            "AWS::Route53::HostedZone" => self.hosted_zone(p),
+            "AWS::Route53::RecordSet" => self.record_set(p),
+            "AWS::Route53::RecordSetGroup" => self.record_set_group(logical_id, p),
             other => Err(SinkError {
                 message: format!("resource type {other} is not modelled"),
                 hint: None,
@@ -134,7 +141,11 @@ impl ResourceSink for StackBuilder<'_> {
     }
 
     fn delete(&mut self, _logical_id: &str, ty: &str, created: &Created) -> Result<(), SinkError> {
-        self.remove(ty, created)
+        match ty {
+            "AWS::Route53::HostedZone" => self.remove_hosted_zone(created),
+            "AWS::Route53::RecordSet" | "AWS::Route53::RecordSetGroup" => self.remove_records(created),
+            _ => self.remove(ty, created),
+        }
     }
 
     fn take_warnings(&mut self) -> Vec<crate::cfn::SinkWarning> {
