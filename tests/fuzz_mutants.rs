@@ -3,8 +3,8 @@
 //! loaded and run) by deleting, duplicating and swapping lines, changing scalars and
 //! their types, inserting unknown keys, intrinsics and YAML syntax, and truncating.
 //!
-//! For every mutant: no panic (caught), no hang (a watchdog fails the test after 5 s),
-//! and either success or an error whose every problem has a line and column inside the
+//! For every mutant: no panic (caught), no runaway work (a mutant that allocates more than
+//! [`WORK_BUDGET`] bytes fails: a budget by count, not by the wall clock), and either success or an error whose every problem has a line and column inside the
 //! file it names (and a refused template leaves the world as it was). Templates that still import must keep the security invariant: a curl
 //! from My-EC2 to the NLB that is delivered passes only security groups whose named rule
 //! exists in the mutant's world and admits the packet.
@@ -14,8 +14,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::time::Duration;
 
 use indexmap::IndexMap;
@@ -31,12 +30,38 @@ use vpcsim::session::Session;
 use vpcsim::trace::{ComponentKind, Direction, Matched, Trace};
 use vpcsim::world::{Handle, World};
 
-const WATCHDOG: Duration = Duration::from_secs(5);
+/// The most bytes one mutant's work may allocate (freed ones included). The seed files
+/// take a few megabytes; a loop simulating ticks, a quadratic blow-up or an unbounded step
+/// crosses it and fails by count, whatever the machine's speed.
+const WORK_BUDGET: u64 = 256 << 20;
+
+/// Counts the bytes each thread allocates, so a mutant's cost is asserted by counting.
+struct PerThreadCounting;
+
+thread_local! {
+    static ALLOCATED: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+unsafe impl std::alloc::GlobalAlloc for PerThreadCounting {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        let _ = ALLOCATED.try_with(|a| a.set(a.get() + layout.size() as u64));
+        unsafe { std::alloc::System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        unsafe { std::alloc::System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: PerThreadCounting = PerThreadCounting;
 
 /// Outcomes seen, printed with `--nocapture` to show the mutants reach deep.
 static ACCEPTED: AtomicUsize = AtomicUsize::new(0);
 static REFUSED: AtomicUsize = AtomicUsize::new(0);
 static DELIVERED: AtomicUsize = AtomicUsize::new(0);
+/// The most bytes one mutant's work allocated.
+static MOST_ALLOCATED: AtomicU64 = AtomicU64::new(0);
 
 fn scenarios_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
@@ -415,27 +440,31 @@ fn check_located(err: &FileError, files: &BTreeMap<String, usize>) -> Result<(),
     Ok(())
 }
 
-/// Runs `work` on its own thread; a panic or more than [`WATCHDOG`] fails with `what`.
-fn guarded(what: &str, work: impl FnOnce() -> Result<(), String> + Send + 'static) -> Result<(), String> {
-    let (tx, rx) = mpsc::channel();
-    std::thread::Builder::new()
-        .stack_size(8 << 20)
-        .spawn(move || {
+/// Runs `work` on its own thread; a panic, or more than [`WORK_BUDGET`] bytes allocated,
+/// fails with `what`.
+fn guarded(what: &str, work: impl FnOnce() -> Result<(), String> + Send) -> Result<(), String> {
+    std::thread::scope(|scope| {
+        let thread = std::thread::Builder::new().stack_size(8 << 20).spawn_scoped(scope, || {
+            let start = ALLOCATED.with(|a| a.get());
             let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
-            let _ = tx.send(r.unwrap_or_else(|p| {
-                let msg = p
-                    .downcast_ref::<String>()
-                    .cloned()
-                    .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-                    .unwrap_or_default();
-                Err(format!("panicked: {msg}"))
-            }));
-        })
-        .map_err(|e| e.to_string())?;
-    match rx.recv_timeout(WATCHDOG) {
-        Ok(r) => r.map_err(|e| format!("{e}\n--- mutant ({what}) ---\n")),
-        Err(_) => Err(format!("did not finish within {WATCHDOG:?} ({what})")),
-    }
+            (r, ALLOCATED.with(|a| a.get()) - start)
+        });
+        let (r, allocated) =
+            thread.map_err(|e| e.to_string())?.join().map_err(|_| format!("crashed ({what})"))?;
+        let r = r.unwrap_or_else(|p| {
+            let msg = p
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            Err(format!("panicked: {msg}"))
+        });
+        MOST_ALLOCATED.fetch_max(allocated, Relaxed);
+        if allocated > WORK_BUDGET {
+            return Err(format!("allocated {allocated} bytes, above the budget of {WORK_BUDGET} ({what})"));
+        }
+        r.map_err(|e| format!("{e}\n--- mutant ({what}) ---\n"))
+    })
 }
 
 fn lab_params() -> IndexMap<String, String> {
@@ -564,7 +593,11 @@ fn fuzz_file(path: &Path) {
         panic!("{}: {e}", path.display());
     }
     let (a, r, d) = (ACCEPTED.swap(0, Relaxed), REFUSED.swap(0, Relaxed), DELIVERED.swap(0, Relaxed));
-    eprintln!("{}: {a} accepted ({d} delivered curls), {r} refused with a location", path.display());
+    let most = MOST_ALLOCATED.swap(0, Relaxed);
+    eprintln!(
+        "{}: {a} accepted ({d} delivered curls), {r} refused with a location; at most {most} bytes allocated by one mutant",
+        path.display()
+    );
 }
 
 /// With `VPCSIM_FUZZ_SAVE=DIR`, a failing mutant is written there under its file's name

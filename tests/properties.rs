@@ -414,6 +414,80 @@ proptest! {
     }
 }
 
+/// A client on the internet (not an AWS range, not a host of the simulated internet).
+const INTERNET_CLIENT: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 7);
+
+/// I1, I2, I3, S6, written apart from the walk: the interface holding public address `dst`
+/// may be entered from the internet only if its VPC has a live attached internet gateway
+/// and one of its groups (when it has any) admits `h`; answering needs, in addition, a route
+/// of its subnet's table (explicit, else the VPC's main one) sending the client to that
+/// gateway (longest match over the table's routes).
+fn internet_may_enter(w: &World, dst: Ipv4Addr, h: &Header, answered: bool) -> Result<(), String> {
+    let holder = (0..w.enis().len() as u32)
+        .map(EniId)
+        .find(|e| !w[*e].deleted && w.public_ip_of(*e) == Some(dst))
+        .ok_or_else(|| format!("{dst} is no interface's public address"))?;
+    let e = &w[holder];
+    let igw = w
+        .igws()
+        .values()
+        .position(|g| !g.deleted && g.attached == Some(e.vpc))
+        .ok_or_else(|| format!("{} has no internet gateway", e.aws_id))?;
+    if !e.groups.is_empty() && !ingress_admits(w, holder, h, None) {
+        return Err(format!("no ingress rule of {} admits {h}", e.aws_id));
+    }
+    if answered {
+        let s = &w[e.subnet];
+        let table = s.route_table.unwrap_or(w[s.vpc].main_route_table);
+        let route = longest_match(w[table].routes.as_slice(), h.src);
+        if !matches!(route.map(|r| &r.target), Some(RouteTarget::Igw(g)) if g.index() == igw) {
+            return Err(format!("answered, but {} routes {} to {route:?}", w[table].aws_id, h.src));
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(config(96, "proptest-regressions/properties/nobody_gets_in_from_the_internet.txt"))]
+
+    /// Nobody gets in from the internet either: a flow from a client on the internet to any
+    /// address of the world (every private and public address, load balancer nodes included,
+    /// on the web, SSH and DNS ports) is delivered only to a public address whose interface
+    /// has a gateway and open rules, and answered only when its subnet routes back to that
+    /// gateway (I1, I2, I3, S6); private addresses are never reached from outside.
+    #[test]
+    fn nobody_gets_in_from_the_internet_unless_made_public(case in strategies::mixed_case()) {
+        let w = &case.world;
+        let mut targets: Vec<(Ipv4Addr, bool)> = Vec::new();
+        for (i, e) in w.enis().values().enumerate().filter(|(_, e)| !e.deleted) {
+            targets.push((e.private_ip, false));
+            targets.extend(w.public_ip_of(EniId(i as u32)).map(|p| (p, true)));
+        }
+        for (dst, public) in targets {
+            for dst_port in [80, 443, 22] {
+                let header = Header {
+                    src: INTERNET_CLIENT,
+                    dst,
+                    protocol: vpcsim::addr::Protocol::Tcp,
+                    src_port: 40000,
+                    dst_port,
+                };
+                let t = w.trace_from_internet(Flow { header, seq: 0 });
+                if t.delivered.is_none() {
+                    continue;
+                }
+                let answered = t.explanation.is_none();
+                let check = if public {
+                    internet_may_enter(w, dst, &header, answered)
+                } else {
+                    Err(format!("private address {dst} reached from the internet"))
+                };
+                prop_assert!(check.is_ok(), "{} for {}\n{}", check.unwrap_err(), header, case);
+            }
+        }
+    }
+}
+
 /// L2, L6: the addresses an NLB's name should answer, computed from the health of its targets.
 fn expected_lb_answer(w: &World, lb: LbId) -> Vec<Ipv4Addr> {
     let l = &w[lb];
@@ -567,13 +641,28 @@ fn the_generators_reach_every_kind_of_path_state_and_code() {
         let w = &case.world;
         states.extend(w.endpoints().values().map(|e| e.state.as_str()));
         states.extend(w.target_groups().values().flat_map(|g| &g.targets).map(|t| t.state.as_str()));
+        for public in (0..w.enis().len() as u32).filter_map(|e| w.public_ip_of(EniId(e))) {
+            let header = Header {
+                src: INTERNET_CLIENT,
+                dst: public,
+                protocol: vpcsim::addr::Protocol::Tcp,
+                src_port: 40000,
+                dst_port: 80,
+            };
+            let t = w.trace_from_internet(Flow { header, seq: 0 });
+            match (&t.delivered, &t.explanation) {
+                (Some(_), None) => drop(seen.insert("answered from the internet".to_string())),
+                (None, Some(e)) => drop(seen.insert(format!("from the internet: {}", e.code))),
+                _ => {}
+            }
+        }
         for (eni, flow) in &case.flows {
             let t = w.trace(*eni, *flow);
             match &t.explanation {
                 Some(e) if t.ret.is_empty() => drop(seen.insert(e.code.to_string())),
                 Some(_) => drop(seen.insert("blocked on return".into())),
                 None => {
-                    let kinds = [K::LoadBalancer, K::VpcEndpoint, K::InternetGateway];
+                    let kinds = [K::LoadBalancer, K::VpcEndpoint, K::InternetGateway, K::NatGateway];
                     seen.extend(
                         kinds.into_iter().filter(|k| t.passes(*k)).map(|k| format!("delivered via {k}")),
                     );
@@ -585,6 +674,9 @@ fn the_generators_reach_every_kind_of_path_state_and_code() {
         "delivered via load-balancer",
         "delivered via vpc-endpoint",
         "delivered via internet-gateway",
+        "delivered via nat-gateway",
+        "answered from the internet",
+        "from the internet: ENI_SG_RULES_MISMATCH",
         "blocked on return",
         "NO_ROUTE_TO_DESTINATION",
         "BAD_STATE_ROUTE",

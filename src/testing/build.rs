@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use crate::addr::{Cidr, PortRange, RuleProtocol};
 use crate::ids::*;
+use crate::model::nat_gateway::Connectivity;
 use crate::model::nat_instance::Forwarding;
 use crate::model::nlb::{HealthCheck, ListenerProtocol, TargetGroupAttribute, TargetRef, TargetType};
 use crate::model::security_group::Peer;
@@ -12,6 +13,7 @@ use crate::model::Tags;
 use crate::ops::ec2::RunInstance;
 use crate::ops::elbv2::{CreateLoadBalancer, CreateTargetGroup, TargetSpec};
 use crate::ops::gateway_endpoint::CreateGatewayEndpoint;
+use crate::ops::nat::CreateNatGateway;
 use crate::ops::privatelink::CreateVpcEndpoint;
 use crate::ops::security::{acl_entry, Permission};
 use crate::ops::vpc::{CreateSubnet, CreateVpc, RouteTargetSpec};
@@ -34,6 +36,8 @@ struct Built {
     web: Option<SgId>,
     subnets: Vec<SubnetId>,
     instances: Vec<InstanceId>,
+    /// The NAT gateway, if any.
+    nat: Option<NatId>,
 }
 
 fn name(n: String) -> Tags {
@@ -102,6 +106,11 @@ impl Topology {
                     let _ = w.delete_vpc_peering_connection(peerings[i.index(peerings.len())]);
                 }
                 Change::DeletePeering(_) => {}
+                Change::DeleteNat(i) => {
+                    if let Some(n) = built[i.index(built.len())].nat {
+                        let _ = w.delete_nat_gateway(n);
+                    }
+                }
             }
         }
         w
@@ -203,9 +212,21 @@ fn build_vpc(w: &mut World, v: usize, plan: &VpcPlan) -> Built {
     for k in 0..plan.tables.len() {
         tables.push(w.create_route_table(vpc, name(format!("rt{v}.{k}"))));
     }
-    let mut b = Built { vpc, block, igw, groups, web: web_group, subnets: Vec::new(), instances: Vec::new() };
+    let mut b = Built {
+        vpc,
+        block,
+        igw,
+        groups,
+        web: web_group,
+        subnets: Vec::new(),
+        instances: Vec::new(),
+        nat: None,
+    };
     for (s, sp) in plan.subnets.iter().enumerate() {
         build_subnet(w, &mut b, (v, s), sp, &tables, &acls);
+    }
+    if let Some(nat) = &plan.nat {
+        b.nat = build_nat(w, v, nat, &b, &tables[1..]);
     }
     if let (true, Some(g)) = (plan.default_route, igw) {
         let target = RouteTargetSpec::Gateway(w[g].aws_id.clone());
@@ -278,12 +299,38 @@ fn build_subnet(
     }
 }
 
+/// G1, G2: a public NAT gateway with a new Elastic IP in the planned subnet and, when the
+/// plan says so, 0.0.0.0/0 to it in every custom (private) table.
+fn build_nat(w: &mut World, v: usize, plan: &NatPlan, b: &Built, private: &[RouteTableId]) -> Option<NatId> {
+    let subnet = b.subnets[plan.subnet % b.subnets.len()];
+    let eip = w.allocate_address(name(format!("nat-eip{v}")));
+    let req = CreateNatGateway {
+        subnet,
+        connectivity: Connectivity::Public,
+        allocation: Some(eip),
+        private_ip: None,
+        tags: name(format!("nat{v}")),
+    };
+    let nat = w.create_nat_gateway(req).ok()?;
+    if plan.private_routes {
+        let target = RouteTargetSpec::NatGateway(w[nat].aws_id.clone());
+        for table in private {
+            let _ = w.create_route(*table, Cidr::ANY, &target);
+        }
+    }
+    Some(nat)
+}
+
 fn add_route(w: &mut World, b: &Built, table: RouteTableId, r: &RoutePlan) {
     let destinations = route_destinations(b.block);
     let destination = cidr(&destinations[r.destination % destinations.len()]);
     let target = match &r.target {
         TargetPlan::Igw => match b.igw {
             Some(g) => RouteTargetSpec::Gateway(w[g].aws_id.clone()),
+            None => return,
+        },
+        TargetPlan::Nat => match b.nat {
+            Some(n) => RouteTargetSpec::NatGateway(w[n].aws_id.clone()),
             None => return,
         },
         TargetPlan::Instance(_) if b.instances.is_empty() => return,

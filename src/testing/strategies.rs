@@ -84,6 +84,18 @@ pub struct VpcPlan {
     pub subnets: Vec<SubnetPlan>,
     /// A Network Load Balancer.
     pub nlb: Option<NlbPlan>,
+    /// A public NAT gateway (G1-G4).
+    pub nat: Option<NatPlan>,
+}
+
+/// A public NAT gateway with an Elastic IP in one of the VPC's subnets (G1).
+#[derive(Clone, Debug)]
+pub struct NatPlan {
+    /// Its subnet, the VPC's `subnet % n`th (a public one when that subnet uses the main
+    /// table and the VPC has a default route to its internet gateway).
+    pub subnet: usize,
+    /// Whether each custom route table (the private subnets') gets 0.0.0.0/0 to it (G2).
+    pub private_routes: bool,
 }
 
 /// A security group's rules.
@@ -155,6 +167,8 @@ pub enum TargetPlan {
     Igw,
     /// An instance of the VPC (an appliance when its source/destination check is off).
     Instance(Index),
+    /// The VPC's NAT gateway, if it has one (G2).
+    Nat,
 }
 
 /// A subnet.
@@ -256,6 +270,8 @@ pub enum Change {
     Terminate(Index),
     /// Delete a peering connection: its routes become blackholes (V5).
     DeletePeering(Index),
+    /// Delete a VPC's NAT gateway: routes to it become blackholes (G4).
+    DeleteNat(Index),
 }
 
 /// A flow to resolve against a built world.
@@ -319,7 +335,11 @@ fn acl() -> impl Strategy<Value = AclPlan> {
 }
 
 fn route() -> impl Strategy<Value = RoutePlan> {
-    let target = prop_oneof![1 => Just(TargetPlan::Igw), 1 => any::<Index>().prop_map(TargetPlan::Instance)];
+    let target = prop_oneof![
+        2 => Just(TargetPlan::Igw),
+        2 => any::<Index>().prop_map(TargetPlan::Instance),
+        1 => Just(TargetPlan::Nat)
+    ];
     (0..10usize, target).prop_map(|(destination, target)| RoutePlan { destination, target })
 }
 
@@ -410,6 +430,7 @@ fn vpc() -> impl Strategy<Value = VpcPlan> {
         prop::collection::vec(prop::collection::vec(route(), 0..3), 0..2),
         prop::collection::vec(subnet(), 1..4),
         prop::option::weighted(0.6, nlb()),
+        prop::option::weighted(0.4, nat()),
     )
         .prop_map(
             |(
@@ -420,6 +441,7 @@ fn vpc() -> impl Strategy<Value = VpcPlan> {
                 tables,
                 subnets,
                 nlb,
+                nat,
             )| {
                 VpcPlan {
                     block,
@@ -433,9 +455,15 @@ fn vpc() -> impl Strategy<Value = VpcPlan> {
                     tables,
                     subnets,
                     nlb,
+                    nat,
                 }
             },
         )
+}
+
+fn nat() -> impl Strategy<Value = NatPlan> {
+    (0..3usize, prop::bool::weighted(0.8))
+        .prop_map(|(subnet, private_routes)| NatPlan { subnet, private_routes })
 }
 
 fn peering() -> impl Strategy<Value = PeeringPlan> {
@@ -459,7 +487,8 @@ fn change() -> impl Strategy<Value = Change> {
     prop_oneof![
         any::<Index>().prop_map(Change::DetachIgw),
         any::<Index>().prop_map(Change::Terminate),
-        any::<Index>().prop_map(Change::DeletePeering)
+        any::<Index>().prop_map(Change::DeletePeering),
+        any::<Index>().prop_map(Change::DeleteNat)
     ]
 }
 
@@ -500,6 +529,34 @@ pub fn privatelink_topology() -> impl Strategy<Value = Topology> {
     })
 }
 
+/// A random topology whose first VPC is a public and private pair around a public NAT
+/// gateway (G1, G2): an internet gateway with the default route in the main table, the NAT
+/// gateway in a first subnet on that table, a second subnet on a custom table routing
+/// 0.0.0.0/0 to it with an instance in it, the clock past the gateway's start: NAT paths,
+/// which random worlds rarely complete.
+pub fn nat_topology() -> impl Strategy<Value = Topology> {
+    (topology(), subnet(), instance(), 0..3usize, any::<Index>()).prop_map(
+        |(mut t, mut private, mut host, az, table)| {
+            let v = &mut t.vpcs[0];
+            (v.igw, v.default_route) = (true, true);
+            v.subnets[0].table = None;
+            v.subnets.truncate(2);
+            host.source_dest_check = true;
+            private.instances.insert(0, host);
+            private.table = Some(table); // every custom table routes to the NAT gateway
+            private.az = az;
+            v.subnets.insert(1, private);
+            v.subnets.truncate(3);
+            if v.tables.is_empty() {
+                v.tables.push(Vec::new());
+            }
+            v.nat = Some(NatPlan { subnet: 0, private_routes: true });
+            t.clock_s = CLOCKS_S[3];
+            t
+        },
+    )
+}
+
 /// One random flow plan.
 pub fn flow() -> impl Strategy<Value = FlowPlan> {
     let src_port = prop::sample::select(&[40000u16, 1024, 50000, 61000][..]);
@@ -533,9 +590,14 @@ pub fn privatelink_case() -> impl Strategy<Value = super::Case> {
     (privatelink_topology(), prop::collection::vec(flow(), 1..9)).prop_map(|(t, f)| super::Case::new(t, f))
 }
 
-/// Either: two thirds [`case`], one third [`privatelink_case`].
+/// A case over [`nat_topology`].
+pub fn nat_case() -> impl Strategy<Value = super::Case> {
+    (nat_topology(), prop::collection::vec(flow(), 1..9)).prop_map(|(t, f)| super::Case::new(t, f))
+}
+
+/// Any of them: half [`case`], a quarter [`privatelink_case`], a quarter [`nat_case`].
 pub fn mixed_case() -> impl Strategy<Value = super::Case> {
-    prop_oneof![2 => case(), 1 => privatelink_case()]
+    prop_oneof![2 => case(), 1 => privatelink_case(), 1 => nat_case()]
 }
 
 /// A world and flows from its interfaces, for users' own properties.
