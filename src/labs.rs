@@ -58,7 +58,8 @@ pub fn by_file(file: &str) -> Option<&'static BuiltinLab> {
     LABS.iter().find(|l| l.file == file)
 }
 
-/// The templates of every built-in lab, for a session that runs one of them.
+/// The templates a session running a built-in lab can name: every file of the one
+/// embedded catalogue ([`crate::catalogue::FILES`]), which holds each lab's templates.
 pub fn templates() -> Vec<(&'static str, &'static str)> {
-    LABS.iter().flat_map(|l| l.templates.iter().copied()).collect()
+    crate::catalogue::FILES.to_vec()
 }

@@ -15,6 +15,7 @@
 //! - [`dns`]: what names resolve to from inside a VPC.
 //! - [`apps`]: dig, curl, ping and nc on an instance.
 //! - [`lab`]: the seed lab built from its embedded template, its resources found by logical id.
+//! - [`catalogue`]: the lab, the lessons and their templates built into the binary.
 //! - [`labs`]: the labs built into the binary (`vpcsim lab NAME`), the seed lab first.
 //! - [`error`]: AWS API errors and located errors for files.
 //! - [`source`]: reading the files people wrote: regular files only, size-limited, UTF-8 located.
@@ -32,6 +33,7 @@
 pub mod addr;
 pub mod analyzer;
 pub mod apps;
+pub mod catalogue;
 pub mod cfn;
 pub mod command;
 pub mod describe;

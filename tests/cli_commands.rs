@@ -1011,15 +1011,43 @@ mod lessons {
             let s = vpcsim::scenario::load(&std::path::Path::new("scenarios").join(file)).expect("it loads");
             let run = match vpcsim::labs::by_file(file) {
                 Some(lab) => format!("vpcsim lab {} --pause", lab.name),
-                None => format!("vpcsim run scenarios/{file}"),
+                None => format!("vpcsim run {}", file.strip_suffix(".yaml").expect("a .yaml file")),
             };
             let entry = format!("\n  {}\n      {run}\n", s.name);
-            assert!(
-                ran.stdout.contains(&entry),
-                "{file} is not listed (add it to src/cli/lessons.rs):\n{}",
-                ran.stdout
-            );
+            assert!(ran.stdout.contains(&entry), "{file} is not listed:\n{}", ran.stdout);
         }
+    }
+
+    #[test]
+    fn a_lesson_runs_by_name_from_a_folder_without_scenarios_as_after_cargo_install() {
+        let dir = std::env::temp_dir().join(format!("vpcsim-no-checkout-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("a temp folder");
+        let run = |args: &[&str]| {
+            Command::new(env!("CARGO_BIN_EXE_vpcsim"))
+                .args(args)
+                .current_dir(&dir)
+                .env_remove("COLUMNS")
+                .output()
+                .expect("the binary runs")
+        };
+        assert!(!dir.join("scenarios").exists());
+        let out = run(&["run", "lesson-nat-gateway-egress"]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            stdout.starts_with(
+                "Scenario: NAT gateway egress, and why the internet cannot come back in (lesson-nat-gateway-egress.yaml)\n"
+            ),
+            "{stdout}"
+        );
+        assert!(stdout.contains("aws cloudformation create-stack --stack-name nat-gateway-lab"), "{stdout}");
+        assert!(stdout.ends_with("PASS: 9 of 9 steps passed\n"), "{stdout}");
+        let described = run(&["describe", "lesson-nat-gateway-egress.yaml", "vpcs"]);
+        assert_eq!(described.status.code(), Some(0), "{}", String::from_utf8_lossy(&described.stderr));
+        assert!(String::from_utf8_lossy(&described.stdout).contains("\"CidrBlock\": \"10.40.0.0/16\""));
+        let unknown = run(&["run", "lesson-nat-gateway"]);
+        assert_eq!(unknown.status.code(), Some(2), "a name that is neither a file nor built in");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -72,7 +72,7 @@ const EXAMPLES: &str = "Examples:
   vpcsim check lab --scope scenarios/scopes/internet-to-private-subnets.json
   vpcsim serve --open
 
-FILE is a scenario file, or `lab` for the built-in seed lab. Every command that takes one shows its world \
+FILE is a scenario file, `lab` for the built-in seed lab, or a built-in lesson's name (`vpcsim lessons` lists them). Every command that takes one shows its world \
 after the steps before clean-up (the first step that deletes or terminates anything); --until and --from-start choose another.";
 
 /// The sentence every `--help` of a command that takes a scenario ends with: which state it uses.
@@ -159,7 +159,7 @@ enum Command {
 command, status, outcome: {exit_code, stdout, stderr, trace, answers}, checks: [{key, expected, actual, held, path}]}]}.\n\n\
 Exit status: 0 every expectation held, 1 one failed, 2 a file is invalid.")]
     Run {
-        /// Scenario files (YAML).
+        /// Scenario files (YAML), or built-in lessons' names (`vpcsim lessons`).
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
         /// Print the reports as one JSON document.

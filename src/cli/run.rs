@@ -175,9 +175,6 @@ fn run_one(
             .request_service_quota_increase(*quota, *value)
             .map_err(|e| CliError::invalid(format!("--quota: {e}")))?;
     }
-    if builtin {
-        session.embedded = vpcsim::labs::templates();
-    }
     let mut progress = ProgressLine::new();
     let report = scenario::run_observed(s, &mut session, &mut |p| progress.show(p))
         .map_err(|e| CliError::invalid(e.to_string()))?;

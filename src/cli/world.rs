@@ -1,6 +1,8 @@
 //! The world a scenario leaves: its stacks created and the steps [`StateArgs`] selects
-//! (by default every step before clean-up). `lab` names the built-in seed lab; a
-//! CloudFormation template is a scenario of one stack and no steps ([`TemplateArgs`]).
+//! (by default every step before clean-up). `lab` names the built-in seed lab, and a
+//! lesson's name (`lesson-nat-gateway-egress`) the built-in lesson, when no such file is
+//! here ([`vpcsim::catalogue`]); a CloudFormation template is a scenario of one stack and
+//! no steps ([`TemplateArgs`]).
 
 use std::path::Path;
 
@@ -9,12 +11,13 @@ use vpcsim::session::Session;
 
 use super::CliError;
 
-/// The seed lab's scenario and template, built in so `vpcsim lab` works from any directory.
-pub const LAB_SCENARIO: &str = vpcsim::lab::SCENARIO;
-
-/// Whether `file` names the built-in lab (`lab`, when no such file exists).
-fn is_builtin_lab(file: &Path) -> bool {
-    file == Path::new("lab") && !file.exists()
+/// The built-in scenario `file` names (`lab`, `lesson-elastic-ip`, `syslog-udp-nlb.yaml`),
+/// when it is a bare name and no such file exists here: a file always wins.
+fn builtin(file: &Path) -> Option<(&'static str, &'static str)> {
+    if file.exists() || file.components().count() != 1 {
+        return None;
+    }
+    vpcsim::catalogue::scenario(file.to_str()?)
 }
 
 /// What a CloudFormation template given instead of a scenario needs: its parameters and region.
@@ -50,17 +53,18 @@ impl TemplateArgs {
     }
 }
 
-/// Loads a scenario file, a CloudFormation template (one stack, no steps) or the built-in
-/// lab; exit 2 with file, line and column when invalid.
+/// Loads a scenario file, a CloudFormation template (one stack, no steps) or a built-in
+/// scenario (the lab, a lesson); exit 2 with file, line and column when invalid.
 pub fn load(file: &Path, template: &TemplateArgs) -> Result<(Scenario, bool), CliError> {
     let opts = template.options()?;
-    let loaded = if is_builtin_lab(file) {
+    let loaded = if let Some((name, text)) = builtin(file) {
         if !opts.is_empty() {
-            return Err(CliError::invalid(
-                "--parameter and --region apply to a CloudFormation template; lab is the built-in scenario",
-            ));
+            return Err(CliError::invalid(format!(
+                "--parameter and --region apply to a CloudFormation template; {} is a built-in scenario",
+                file.display()
+            )));
         }
-        scenario::load_str("privatelink-lab.yaml", LAB_SCENARIO).map(|s| (s, true))
+        scenario::load_str(name, text).map(|s| (s, true))
     } else {
         scenario::load_with(file, &opts).map(|s| (s, false))
     };
@@ -77,7 +81,7 @@ pub fn load_builtin(lab: &vpcsim::labs::BuiltinLab) -> Result<Scenario, CliError
 pub fn session_for(s: &Scenario, builtin: bool) -> Result<Session, CliError> {
     let mut session = Session::for_scenario(s).map_err(|e| CliError::invalid(e.to_string()))?;
     if builtin {
-        session.embedded = vpcsim::labs::templates();
+        session.embedded = vpcsim::catalogue::FILES.to_vec();
     }
     Ok(session)
 }
