@@ -231,3 +231,236 @@ mod scopes {
         }
     }
 }
+
+mod incremental {
+    use proptest::prelude::*;
+    use proptest::sample::Index;
+
+    use vpcsim::addr::{Cidr, PortRange, RuleProtocol};
+    use vpcsim::analyzer::update::Changes;
+    use vpcsim::analyzer::{select, Matrix};
+    use vpcsim::ids::EniId;
+    use vpcsim::model::instance::InstanceState;
+    use vpcsim::model::nlb::TargetRef;
+    use vpcsim::ops::elbv2::TargetSpec;
+    use vpcsim::ops::security::{acl_entry, Permission};
+    use vpcsim::ops::vpc::RouteTargetSpec;
+    use vpcsim::testing::{strategies, Case};
+    use vpcsim::trace::Direction;
+    use vpcsim::world::{Handle, World};
+
+    /// A change drawn as indexes, applied through the ops when the world exists.
+    #[derive(Clone, Debug)]
+    enum Edit {
+        /// Authorize (or revoke) tcp `port` in a group, ingress or egress, from a block.
+        Rule { sg: Index, ingress: bool, revoke: bool, port: u16, block: Index },
+        /// Revoke a group's rule, whichever it is.
+        RevokeAny { sg: Index, ingress: bool, rule: Index },
+        /// Create (or delete) a route in a table to a gateway, peering or NAT gateway.
+        Route { table: Index, block: Index, target: Index, delete: bool },
+        /// Create (or delete) a NACL entry.
+        AclEntry {
+            nacl: Index,
+            ingress: bool,
+            number: u16,
+            allow: bool,
+            port: u16,
+            block: Index,
+            delete: bool,
+        },
+        /// Register (or deregister) an instance in a target group.
+        Target { group: Index, instance: Index, deregister: bool },
+        /// Terminate an instance.
+        Terminate(Index),
+        /// Give an interface another set of groups.
+        Groups { eni: Index, sg: Index },
+    }
+
+    fn edit() -> impl Strategy<Value = Edit> {
+        let port = prop::sample::select(vec![22u16, 80, 443, 5432, 8080, 53]);
+        prop_oneof![
+            3 => (any::<Index>(), any::<bool>(), any::<bool>(), port.clone(), any::<Index>())
+                .prop_map(|(sg, ingress, revoke, port, block)| Edit::Rule { sg, ingress, revoke, port, block }),
+            1 => (any::<Index>(), any::<bool>(), any::<Index>())
+                .prop_map(|(sg, ingress, rule)| Edit::RevokeAny { sg, ingress, rule }),
+            3 => (any::<Index>(), any::<Index>(), any::<Index>(), any::<bool>())
+                .prop_map(|(table, block, target, delete)| Edit::Route { table, block, target, delete }),
+            2 => (any::<Index>(), any::<bool>(), 1u16..120, any::<bool>(), port, any::<Index>(), any::<bool>())
+                .prop_map(|(nacl, ingress, number, allow, port, block, delete)| Edit::AclEntry {
+                    nacl, ingress, number, allow, port, block, delete
+                }),
+            2 => (any::<Index>(), any::<Index>(), any::<bool>())
+                .prop_map(|(group, instance, deregister)| Edit::Target { group, instance, deregister }),
+            1 => any::<Index>().prop_map(Edit::Terminate),
+            1 => (any::<Index>(), any::<Index>()).prop_map(|(eni, sg)| Edit::Groups { eni, sg }),
+        ]
+    }
+
+    /// Blocks a change can name: anywhere, every VPC's and subnet's, one interface's
+    /// address, and a block no rule named before.
+    fn blocks(w: &World) -> Vec<Cidr> {
+        let mut out = vec![Cidr::ANY, "10.99.0.0/16".parse().unwrap()];
+        out.extend(w.vpcs().live().map(|(_, v)| v.cidr));
+        out.extend(w.subnets().live().map(|(_, s)| s.cidr));
+        out.extend(w.enis().values().take(4).map(|e| Cidr::new(e.private_ip, 32)));
+        out
+    }
+
+    fn direction(ingress: bool) -> Direction {
+        if ingress {
+            Direction::Ingress
+        } else {
+            Direction::Egress
+        }
+    }
+
+    /// Applies `e` to `w` (a refused call changes nothing) and names what it changed,
+    /// before and after (a deletion is named while its resource is still there).
+    fn apply(w: &mut World, e: &Edit) -> Changes {
+        let mut changes = Changes::new();
+        let blocks = blocks(w);
+        match e {
+            Edit::Rule { sg, ingress, revoke, port, block } => {
+                let Some(sg) = pick(w.sgs().live().map(|(id, _)| id), sg) else { return changes };
+                let perm = Permission::tcp(*port, *block.get(&blocks));
+                let _ = if *revoke {
+                    w.revoke_security_group(sg, direction(*ingress), &[perm])
+                } else {
+                    w.authorize_security_group(sg, direction(*ingress), &[perm])
+                };
+                changes.resource(w, Handle::Sg(sg));
+            }
+            Edit::RevokeAny { sg, ingress, rule } => {
+                let Some(sg) = pick(w.sgs().live().map(|(id, _)| id), sg) else { return changes };
+                let g = &w[sg];
+                let rules = if *ingress { g.ingress.as_slice() } else { g.egress.as_slice() };
+                if rules.is_empty() {
+                    return changes;
+                }
+                let r = rule.get(rules);
+                let perm = Permission {
+                    protocol: r.protocol,
+                    ports: r.ports,
+                    peer: r.peer.clone(),
+                    description: None,
+                };
+                let _ = w.revoke_security_group(sg, direction(*ingress), &[perm]);
+                changes.resource(w, Handle::Sg(sg));
+            }
+            Edit::Route { table, block, target, delete } => {
+                let Some(rt) = pick(w.route_tables().live().map(|(id, _)| id), table) else { return changes };
+                let block = *block.get(&blocks);
+                changes.resource(w, Handle::RouteTable(rt));
+                if *delete {
+                    let _ = w.delete_route(rt, block);
+                    return changes;
+                }
+                let vpc = w[rt].vpc;
+                let mut targets: Vec<RouteTargetSpec> = w
+                    .igws()
+                    .values()
+                    .filter(|g| g.attached == Some(vpc))
+                    .map(|g| RouteTargetSpec::Gateway(g.aws_id.clone()))
+                    .collect();
+                targets.extend(
+                    w.peerings().values().map(|p| RouteTargetSpec::VpcPeeringConnection(p.aws_id.clone())),
+                );
+                targets
+                    .extend(w.nat_gateways().values().map(|n| RouteTargetSpec::NatGateway(n.aws_id.clone())));
+                if !targets.is_empty() {
+                    let _ = w.create_route(rt, block, target.get(&targets));
+                }
+            }
+            Edit::AclEntry { nacl, ingress, number, allow, port, block, delete } => {
+                let Some(acl) = pick(w.nacls().live().map(|(id, _)| id), nacl) else { return changes };
+                let _ = if *delete {
+                    w.delete_network_acl_entry(acl, direction(*ingress), *number)
+                } else {
+                    let tcp = RuleProtocol::One(vpcsim::addr::Protocol::Tcp);
+                    let entry =
+                        acl_entry(*number, tcp, PortRange::single(*port), *block.get(&blocks), *allow);
+                    w.create_network_acl_entry(acl, direction(*ingress), entry)
+                };
+                changes.resource(w, Handle::Nacl(acl));
+            }
+            Edit::Target { group, instance, deregister } => {
+                let Some(tg) = pick(w.target_groups().ids(), group) else { return changes };
+                let Some(i) = pick(w.instances().ids(), instance) else { return changes };
+                let spec = [TargetSpec { target: TargetRef::Instance(i), port: None }];
+                let _ =
+                    if *deregister { w.deregister_targets(tg, &spec) } else { w.register_targets(tg, &spec) };
+                changes.resource(w, Handle::TargetGroup(tg));
+            }
+            Edit::Terminate(i) => {
+                let running = w.instances().iter().filter(|(_, x)| x.state == InstanceState::Running);
+                let Some(i) = pick(running.map(|(id, _)| id), i) else { return changes };
+                changes.resource(w, Handle::Instance(i));
+                w.terminate_instance(i);
+                changes.resource(w, Handle::Instance(i));
+            }
+            Edit::Groups { eni, sg } => {
+                let Some(eni) = pick::<EniId>(w.enis().ids().filter(|e| !w[*e].deleted), eni) else {
+                    return changes;
+                };
+                let same_vpc = w.sgs().live().filter(|(_, g)| g.vpc == w[eni].vpc).map(|(id, _)| id);
+                let Some(sg) = pick(same_vpc, sg) else { return changes };
+                let _ = w.set_groups(eni, &[sg]);
+                changes.resource(w, Handle::Eni(eni));
+            }
+        }
+        changes
+    }
+
+    fn pick<T>(items: impl Iterator<Item = T>, at: &Index) -> Option<T> {
+        let mut items: Vec<T> = items.collect();
+        if items.is_empty() {
+            return None;
+        }
+        let n = at.index(items.len());
+        Some(items.swap_remove(n))
+    }
+
+    fn compute(w: &World) -> Matrix {
+        Matrix::compute(
+            w,
+            select::sources(w, &[]),
+            select::targets(w, &[]),
+            vpcsim::analyzer::DEFAULT_PROBES.to_vec(),
+        )
+    }
+
+    proptest! {
+        #![proptest_config(super::config(32))]
+
+        #[test]
+        fn the_matrix_updated_after_random_changes_equals_a_full_recompute(
+            case in strategies::mixed_case(),
+            edits in prop::collection::vec(edit(), 1..4),
+        ) {
+            let mut w = case.world.clone();
+            let mut m = compute(&w);
+            for e in &edits {
+                let changes = apply(&mut w, e);
+                m.update(&w, select::sources(&w, &[]), select::targets(&w, &[]), &changes);
+                let full = compute(&w);
+                if let Some((s, t, p)) = m.first_difference(&full) {
+                    prop_assert!(
+                        false,
+                        "after {e:?}: {} -> {} {}: updated {:?}, full {:?}\n{}",
+                        select::source_label(&w, m.sources[s]),
+                        select::target_label(&w, m.targets[t]),
+                        m.probes[p],
+                        m.verdict(s, t, p),
+                        full.verdict(s, t, p),
+                        Case::clone(&case)
+                    );
+                }
+                prop_assert_eq!(
+                    vpcsim::analyzer::json::matrix(&w, &m),
+                    vpcsim::analyzer::json::matrix(&w, &full),
+                    "same JSON after {:?}", e
+                );
+            }
+        }
+    }
+}

@@ -222,3 +222,22 @@ fn the_page_and_its_files_are_served_from_the_binary() {
     assert_eq!(get(addr, "/assets/app.js").status, 200);
     assert_eq!(get(addr, "/assets/style.css").status, 200);
 }
+
+#[test]
+fn the_reach_route_answers_the_same_matrix_as_reach_json() {
+    let addr = lab_server();
+    let step = step_titled(addr, lab::THROUGH_ENDPOINT).to_string();
+    let web = get(addr, &format!("/api/reach?step={step}&ports=tcp:80,tcp:22"));
+    assert_eq!(web.status, 200, "{}", web.body);
+    let mut matrix = web.json();
+    assert_eq!(matrix["step"], step.parse::<u64>().unwrap());
+    matrix.as_object_mut().unwrap().remove("step");
+    let cli = cli_json(&["reach", "lab", "--until", &step, "--port", "tcp:80,tcp:22", "--json"]);
+    assert_eq!(matrix, cli);
+    let default = get(addr, &format!("/api/reach?step={step}")).json();
+    assert_eq!(default["ports"][0], "tcp:22", "vpcsim reach's default ports");
+    let bad = get(addr, "/api/reach?ports=tcp:99999");
+    assert_eq!(bad.status, 400, "{}", bad.body);
+    assert!(bad.json()["error"].as_str().unwrap().starts_with("ports: "), "{}", bad.body);
+    assert_eq!(get(addr, "/api/reach?from=My-EC2").status, 400, "an unknown parameter is refused");
+}

@@ -230,3 +230,25 @@ fn a_thousand_instance_world_draws_five_a_subnet_and_opens_the_subnet_a_path_nee
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_reach_tab_shows_the_matrix_of_the_step_s_world_with_a_button_a_cell() {
+    let Some(browser) = chromium() else { return };
+    let addr = lab_server();
+    let step = step_titled(addr, lab::THROUGH_ENDPOINT);
+    let page = open(&browser, addr, &format!("step={step}&tab=reach&rport=tcp:80"));
+    page.assert_clean();
+    assert!(page.dom.contains(r#"<table class="reach" id="reach-table">"#), "{}", page.dom);
+    assert!(
+        page.dom.contains("From each source (rows) to each destination (columns), tcp:80"),
+        "{}",
+        page.dom
+    );
+    assert!(page.dom.contains(r#"class="reach-cell ok""#), "a reachable cell: {}", page.dom);
+    assert!(page.dom.contains(r#"class="reach-cell blocked""#), "a blocked cell: {}", page.dom);
+    assert!(
+        page.dom.contains(">My-EC2<") || page.dom.contains(">My-EC2, "),
+        "a row names My-EC2: {}",
+        page.dom
+    );
+}

@@ -13,6 +13,8 @@ use vpcsim::ops::vpc::{CreateSubnet, CreateVpc, RouteTargetSpec};
 use vpcsim::trace::{Direction, Flow, Header};
 use vpcsim::world::World;
 
+pub mod region;
+
 /// Whether criterion was asked to measure (`--bench`), not just to run each benchmark once.
 pub fn full_run() -> bool {
     std::env::args().any(|a| a == "--bench")

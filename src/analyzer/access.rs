@@ -189,6 +189,26 @@ pub fn findings(w: &World, m: &Matrix, scope: &Scope) -> Vec<Finding> {
     let targets: Vec<End> = m.targets.iter().map(|t| target_end(w, *t)).collect();
     let dst_bits: Vec<Vec<bool>> =
         targets.iter().map(|e| statements.iter().map(|k| target_ok(k, e)).collect()).collect();
+    // Whether some member of a class could meet a match statement's end conditions: a
+    // pair none could is not walked for its path. The internet's conditions depend on the
+    // gateways its path enters by, so it always could.
+    let source_could: Vec<Vec<bool>> = m
+        .source_classes
+        .members
+        .iter()
+        .map(|ms| {
+            let ok = |k: usize, s: usize| {
+                m.sources[s] == Source::Internet || source_ok(statements[k], &sources[s], &[])
+            };
+            (0..matches).map(|k| ms.iter().any(|&s| ok(k, s as usize))).collect()
+        })
+        .collect();
+    let target_could: Vec<Vec<bool>> = m
+        .target_classes
+        .members
+        .iter()
+        .map(|ms| (0..matches).map(|k| ms.iter().any(|&t| dst_bits[t as usize][k])).collect())
+        .collect();
     let mut out = Vec::new();
     for (pi, probe) in m.probes.iter().enumerate() {
         let probe_bits: Vec<bool> = statements.iter().map(|k| probe_ok(k, *probe)).collect();
@@ -197,6 +217,9 @@ pub fn findings(w: &World, m: &Matrix, scope: &Scope) -> Vec<Finding> {
         }
         for (sc, smembers) in m.source_classes.members.iter().enumerate() {
             for (tc, tmembers) in m.target_classes.members.iter().enumerate() {
+                if !(0..matches).any(|k| probe_bits[k] && source_could[sc][k] && target_could[tc][k]) {
+                    continue;
+                }
                 let rows: Vec<Vec<u32>> = if m.varies_by_source(sc as u32, tc as u32, pi) {
                     smembers.iter().map(|&s| vec![s]).collect()
                 } else {

@@ -58,22 +58,92 @@ impl Verdict {
 }
 
 /// A cell's verdict and whether any flow of it was placed by a load balancer's flow hash
-/// (whose choice depends on the source address, so the cell is not shared by a class).
+/// (whose choice depends on the source address, so the cell is not shared by a class),
+/// and the VPCs its flows entered beyond its two ends' own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Evaluated {
     /// The verdict.
     pub verdict: Verdict,
     /// Whether a flow hash picked a target on the way.
     pub hashed: bool,
+    /// The VPCs entered besides the source's and the destination's.
+    pub beyond: Beyond,
+}
+
+/// The VPCs a walk entered besides its two ends' own (the source's and the
+/// destination's): a service provider's behind an endpoint, a load balancer's targets'
+/// across a peering. Holds [`Beyond::CAP`] VPCs, then says `all`; allocates nothing.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Beyond {
+    vpcs: [Option<VpcId>; Beyond::CAP],
+    all: bool,
+}
+
+impl Beyond {
+    /// How many VPCs are kept by name before `all`.
+    pub const CAP: usize = 4;
+
+    fn add(&mut self, v: VpcId) {
+        if self.all || self.vpcs.contains(&Some(v)) {
+            return;
+        }
+        match self.vpcs.iter_mut().find(|x| x.is_none()) {
+            Some(free) => *free = Some(v),
+            None => self.all = true,
+        }
+    }
+
+    /// The VPCs entered, unless there were more than [`Beyond::CAP`] (`None`: count every VPC).
+    pub fn vpcs(&self) -> Option<impl Iterator<Item = VpcId> + '_> {
+        (!self.all).then(|| self.vpcs.iter().flatten().copied())
+    }
+
+    /// The union of two.
+    pub fn union(mut self, other: Beyond) -> Beyond {
+        self.all |= other.all;
+        other.vpcs.iter().flatten().for_each(|v| self.add(*v));
+        self
+    }
+}
+
+/// Calls `each` with the VPC (or VPCs) whose state a hop at `c` read: a peering
+/// connection reads both of its VPCs, an endpoint service the VPCs of its load balancers.
+/// The internet and AWS's own services belong to none (the addresses the internet leads
+/// to belong to their VPCs' resources; a service is answered at an endpoint of its VPC).
+fn vpcs_of(w: &World, c: Component, mut each: impl FnMut(VpcId)) {
+    match c {
+        Component::Instance(i) => each(w[w[i].eni].vpc),
+        Component::Eni(e) => each(w[e].vpc),
+        Component::Sg(g) => each(w[g].vpc),
+        Component::Nacl(n) => each(w[n].vpc),
+        Component::RouteTable(r) => each(w[r].vpc),
+        Component::Igw(i) => w[i].attached.into_iter().for_each(each),
+        Component::Lb(lb) => each(w[lb].vpc),
+        Component::Listener(l) => each(w[w[l].lb].vpc),
+        Component::TargetGroup(tg) => each(w[tg].vpc),
+        Component::Endpoint(ep) => each(w[ep].vpc),
+        Component::Service(s) => w[s].nlbs.iter().for_each(|lb| each(w[*lb].vpc)),
+        Component::NatGateway(n) => each(w[n].vpc),
+        Component::Peering(p) => {
+            each(w[p].requester);
+            each(w[p].accepter);
+        }
+        Component::GatewayEndpoint(g) => each(w[g].vpc),
+        Component::Internet(_) | Component::AwsService(_) => {}
+    }
 }
 
 /// Notes what a matrix needs from a walk: a flow hash consulted, the load balancer and
-/// endpoint passed. Allocates nothing; wraps another recorder for explanations.
+/// endpoint passed, the VPCs entered beyond the two ends'. Allocates nothing; wraps
+/// another recorder for explanations.
 struct Marks<R> {
     inner: R,
     hashed: bool,
     lb: Option<LbId>,
     endpoint: Option<EndpointId>,
+    /// The two ends' VPCs (none for the internet).
+    home: [Option<VpcId>; 2],
+    beyond: Beyond,
 }
 
 impl<R: Recorder> Recorder for Marks<R> {
@@ -92,6 +162,12 @@ impl<R: Recorder> Recorder for Marks<R> {
             _ => {}
         }
         self.hashed |= matches!(why, Why::Target(..));
+        let (home, beyond) = (self.home, &mut self.beyond);
+        vpcs_of(w, c, |v| {
+            if !home.contains(&Some(v)) {
+                beyond.add(v);
+            }
+        });
         self.inner.hop(w, c, why, inbound, outbound);
     }
 
@@ -111,11 +187,20 @@ fn source_address(w: &World, s: Source) -> Ipv4Addr {
 }
 
 /// The VPC a source is in (none for the internet).
-fn source_vpc(w: &World, s: Source) -> Option<VpcId> {
+pub fn source_vpc(w: &World, s: Source) -> Option<VpcId> {
     match s {
         Source::Internet => None,
         Source::Instance(i) => Some(w[w[i].eni].vpc),
         Source::LbNode(_, eni) => Some(w[eni].vpc),
+    }
+}
+
+/// The VPC a destination is in.
+pub fn target_vpc(w: &World, t: Target) -> VpcId {
+    match t {
+        Target::Instance(i) => w[w[i].eni].vpc,
+        Target::Lb(lb) => w[lb].vpc,
+        Target::Endpoint(ep) => w[ep].vpc,
     }
 }
 
@@ -155,7 +240,9 @@ pub fn header(src: Ipv4Addr, dst: Ipv4Addr, p: Probe) -> Header {
 
 /// Walks one flow with `rec` and judges it against the destination meant.
 fn attempt<R: Recorder>(w: &World, s: Source, t: Target, h: Header, rec: R) -> (Verdict, Outcome, Marks<R>) {
-    let mut marks = Marks { inner: rec, hashed: false, lb: None, endpoint: None };
+    let home = [source_vpc(w, s), Some(target_vpc(w, t))];
+    let mut marks =
+        Marks { inner: rec, hashed: false, lb: None, endpoint: None, home, beyond: Beyond::default() };
     let flow = Flow { header: h, seq: 0 };
     let outcome = match s {
         Source::Internet => w.walk_from_internet(flow, &mut marks),
@@ -205,12 +292,14 @@ fn decide(w: &World, s: Source, t: Target, p: Probe, mut run: impl FnMut(Header)
 /// The verdict of one cell, allocating nothing.
 pub fn evaluate(w: &World, s: Source, t: Target, p: Probe) -> Evaluated {
     let mut hashed = false;
+    let mut beyond = Beyond::default();
     let verdict = decide(w, s, t, p, |h| {
         let (v, _, marks) = attempt(w, s, t, h, crate::forward::NullRecorder);
         hashed |= marks.hashed;
+        beyond = beyond.union(marks.beyond);
         v
     });
-    Evaluated { verdict, hashed }
+    Evaluated { verdict, hashed, beyond }
 }
 
 /// One cell with the full trace of its decisive flow (none when no address could be tried).

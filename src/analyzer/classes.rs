@@ -24,6 +24,7 @@ use super::select::{Source, Target};
 
 /// Every CIDR block a rule of the world names, for telling addresses apart, and the
 /// interfaces routes send traffic to (each of those is a class of its own).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AddressBlocks {
     blocks: FxHashSet<(u32, u8)>,
     routed_to: FxHashSet<EniId>,
@@ -73,6 +74,26 @@ impl AddressBlocks {
         out
     }
 
+    /// The bytes its sets hold on the heap (about: one entry per slot).
+    pub fn heap_bytes(&self) -> usize {
+        self.blocks.capacity() * (std::mem::size_of::<(u32, u8)>() + 1)
+            + self.routed_to.capacity() * (std::mem::size_of::<EniId>() + 1)
+    }
+
+    /// Whether `ip` lies in a block one of the two sets has and the other has not.
+    pub fn tells_apart(&self, other: &AddressBlocks, ip: Ipv4Addr) -> bool {
+        let ip = u32::from(ip);
+        (0..=32u8)
+            .filter(|len| (self.lengths | other.lengths) & (1 << len) != 0)
+            .map(|len| (ip & mask(len), len))
+            .any(|b| self.blocks.contains(&b) != other.blocks.contains(&b))
+    }
+
+    /// Whether the interfaces routes send traffic to are the same in both.
+    pub fn same_routed_to(&self, other: &AddressBlocks) -> bool {
+        self.routed_to == other.routed_to
+    }
+
     fn add(&mut self, c: Cidr) {
         self.blocks.insert((c.base(), c.prefix_len()));
         self.lengths |= 1 << c.prefix_len();
@@ -104,6 +125,14 @@ pub struct InterfaceKey {
 }
 
 impl InterfaceKey {
+    /// The bytes its lists hold on the heap.
+    pub fn heap_bytes(&self) -> usize {
+        let block = std::mem::size_of::<(u32, u8)>();
+        self.groups.capacity() * std::mem::size_of::<SgId>()
+            + self.private.capacity() * block
+            + self.public.as_ref().map_or(0, |p| p.capacity() * block)
+    }
+
     /// The key of interface `eni`.
     pub fn of(w: &World, blocks: &AddressBlocks, eni: EniId) -> InterfaceKey {
         let e = &w[eni];
@@ -150,6 +179,26 @@ pub enum TargetKey {
     Lb(LbId),
     /// An endpoint (each its own class).
     Endpoint(EndpointId),
+}
+
+impl SourceKey {
+    /// The bytes its lists hold on the heap.
+    pub fn heap_bytes(&self) -> usize {
+        match self {
+            SourceKey::Internet => 0,
+            SourceKey::Interface(k) => k.heap_bytes(),
+        }
+    }
+}
+
+impl TargetKey {
+    /// The bytes its lists hold on the heap.
+    pub fn heap_bytes(&self) -> usize {
+        match self {
+            TargetKey::Instance(k) => k.heap_bytes(),
+            TargetKey::Lb(_) | TargetKey::Endpoint(_) => 0,
+        }
+    }
 }
 
 /// The key of a source.

@@ -2,18 +2,25 @@
 //! classes ([`super::classes`]) and read per cell. A pair whose flows a load balancer
 //! places by flow hash (L5) depends on each source's address, so such a pair keeps one
 //! verdict per source of its class.
+//!
+//! The matrix also keeps what [`super::update`] needs to recompute only what a change
+//! touched: each class's key, the blocks the keys were read against, and per class the
+//! VPCs its walks entered beyond their two ends' own.
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
+
+use crate::ids::VpcId;
 use crate::world::World;
 
-use super::cell::{self, Verdict};
-use super::classes::{source_key, target_key, AddressBlocks, Partition};
+use super::cell::{self, Beyond, Verdict};
+use super::classes::{source_key, target_key, AddressBlocks, Partition, SourceKey, TargetKey};
 use super::probe::Probe;
 use super::select::{Source, Target};
 
 /// Verdicts of every source, destination and probe, stored per class pair.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Matrix {
     /// The sources, in order.
     pub sources: Vec<Source>,
@@ -26,13 +33,32 @@ pub struct Matrix {
     /// Destination classes.
     pub target_classes: Partition,
     /// `verdicts[(sc * target classes + tc) * probes + p]`: the representatives' verdict.
-    verdicts: Vec<Verdict>,
-    /// Pairs a flow hash decided: one verdict per member of the source class, in member order.
-    per_source: BTreeMap<(u32, u32, u16), Vec<Verdict>>,
+    pub(super) verdicts: Vec<Verdict>,
+    /// Pairs a flow hash decided (even for a class of one): one verdict per member of the
+    /// source class, in member order.
+    pub(super) per_source: BTreeMap<(u32, u32, u16), Vec<Verdict>>,
+    /// The class key of each source and destination, and the blocks they were read against.
+    pub(super) source_keys: Vec<SourceKey>,
+    pub(super) target_keys: Vec<TargetKey>,
+    pub(super) blocks: AddressBlocks,
+    /// Per source class, the VPCs its walks entered beyond their ends' (a superset).
+    pub(super) row_beyond: Vec<Beyond>,
+    /// Per destination class, the same.
+    pub(super) column_beyond: Vec<Beyond>,
+}
+
+/// The verdicts of some cells of one source class: what [`Matrix::evaluate_row`] returns.
+pub(super) struct RowCells {
+    /// For each destination class asked, in order, one verdict per probe.
+    pub verdicts: Vec<Verdict>,
+    /// Pairs a flow hash decided, with one verdict per member.
+    pub per_source: Vec<((u32, u16), Vec<Verdict>)>,
+    /// Destination classes whose walks entered VPCs beyond the ends', with those VPCs.
+    pub beyond: Vec<(u32, Beyond)>,
 }
 
 impl Matrix {
-    /// The matrix of `sources` x `targets` x `probes` in `w`.
+    /// The matrix of `sources` x `targets` x `probes` in `w`, on this thread.
     ///
     /// ```
     /// use vpcsim::analyzer::{matrix::Matrix, probe::DEFAULT_PROBES, select};
@@ -44,44 +70,136 @@ impl Matrix {
     /// assert!(m.source_classes.len() <= m.sources.len());
     /// ```
     pub fn compute(w: &World, sources: Vec<Source>, targets: Vec<Target>, probes: Vec<Probe>) -> Matrix {
+        let mut m = Matrix::classify(w, sources, targets, probes);
+        let all: Vec<u32> = (0..m.target_classes.len() as u32).collect();
+        for sc in 0..m.source_classes.len() as u32 {
+            let row = m.evaluate_row(w, sc, &all);
+            m.store(sc, &all, row);
+        }
+        m
+    }
+
+    /// The same matrix, its source classes spread over rayon's threads (the current pool:
+    /// `rayon::ThreadPool::install` chooses how many). Same verdicts, same order.
+    ///
+    /// ```
+    /// use vpcsim::analyzer::{matrix::Matrix, probe::DEFAULT_PROBES, select};
+    /// use vpcsim::lab::{Lab, LabOptions};
+    ///
+    /// let lab = Lab::ready(LabOptions::default()).unwrap();
+    /// let w = &lab.world;
+    /// let (s, t) = (select::sources(w, &[]), select::targets(w, &[]));
+    /// let one = Matrix::compute(w, s.clone(), t.clone(), DEFAULT_PROBES.to_vec());
+    /// let many = Matrix::compute_parallel(w, s, t, DEFAULT_PROBES.to_vec());
+    /// assert!(one.same_verdicts(&many));
+    /// ```
+    pub fn compute_parallel(
+        w: &World,
+        sources: Vec<Source>,
+        targets: Vec<Target>,
+        probes: Vec<Probe>,
+    ) -> Matrix {
+        let mut m = Matrix::classify(w, sources, targets, probes);
+        let all: Vec<u32> = (0..m.target_classes.len() as u32).collect();
+        let rows: Vec<RowCells> = (0..m.source_classes.len() as u32)
+            .into_par_iter()
+            .map(|sc| m.evaluate_row(w, sc, &all))
+            .collect();
+        for (sc, row) in rows.into_iter().enumerate() {
+            m.store(sc as u32, &all, row);
+        }
+        m
+    }
+
+    /// The classes of `sources` and `targets`, with every verdict still to compute.
+    fn classify(w: &World, sources: Vec<Source>, targets: Vec<Target>, probes: Vec<Probe>) -> Matrix {
         let blocks = AddressBlocks::of(w);
-        let source_classes = Partition::by_key(sources.iter().map(|s| source_key(w, &blocks, *s)));
-        let target_classes = Partition::by_key(targets.iter().map(|t| target_key(w, &blocks, *t)));
+        let source_keys: Vec<SourceKey> = sources.iter().map(|s| source_key(w, &blocks, *s)).collect();
+        let target_keys: Vec<TargetKey> = targets.iter().map(|t| target_key(w, &blocks, *t)).collect();
+        Matrix::with_keys(sources, targets, probes, source_keys, target_keys, blocks)
+    }
+
+    /// A matrix whose classes follow `source_keys` and `target_keys`, every verdict still
+    /// to compute (`NoAddress` until stored).
+    pub(super) fn with_keys(
+        sources: Vec<Source>,
+        targets: Vec<Target>,
+        probes: Vec<Probe>,
+        source_keys: Vec<SourceKey>,
+        target_keys: Vec<TargetKey>,
+        blocks: AddressBlocks,
+    ) -> Matrix {
+        let source_classes = Partition::by_key(source_keys.iter());
+        let target_classes = Partition::by_key(target_keys.iter());
         let cells = source_classes.len() * target_classes.len() * probes.len();
-        let mut m = Matrix {
+        Matrix {
+            row_beyond: vec![Beyond::default(); source_classes.len()],
+            column_beyond: vec![Beyond::default(); target_classes.len()],
             sources,
             targets,
             probes,
             source_classes,
             target_classes,
-            verdicts: Vec::with_capacity(cells),
+            verdicts: vec![Verdict::NoAddress; cells],
             per_source: BTreeMap::new(),
-        };
-        for sc in 0..m.source_classes.len() as u32 {
-            for tc in 0..m.target_classes.len() as u32 {
-                for p in 0..m.probes.len() as u16 {
-                    let v = m.evaluate_pair(w, sc, tc, p);
-                    m.verdicts.push(v);
-                }
-            }
+            source_keys,
+            target_keys,
+            blocks,
         }
-        m
     }
 
-    /// The representatives' verdict of a class pair; records per-source verdicts when hashed.
-    fn evaluate_pair(&mut self, w: &World, sc: u32, tc: u32, p: u16) -> Verdict {
+    /// Walks source class `sc` against the destination classes `tcs`, every probe.
+    pub(super) fn evaluate_row(&self, w: &World, sc: u32, tcs: &[u32]) -> RowCells {
+        let mut out = RowCells {
+            verdicts: Vec::with_capacity(tcs.len() * self.probes.len()),
+            per_source: Vec::new(),
+            beyond: Vec::new(),
+        };
         let members = &self.source_classes.members[sc as usize];
-        let t = self.targets[self.target_classes.members[tc as usize][0] as usize];
-        let probe = self.probes[p as usize];
-        let first = cell::evaluate(w, self.sources[members[0] as usize], t, probe);
-        if first.hashed && members.len() > 1 {
-            let each = members
-                .iter()
-                .map(|&s| cell::evaluate(w, self.sources[s as usize], t, probe).verdict)
-                .collect();
+        for &tc in tcs {
+            let t = self.targets[self.target_classes.members[tc as usize][0] as usize];
+            let mut beyond = Beyond::default();
+            for (p, probe) in self.probes.iter().enumerate() {
+                let first = cell::evaluate(w, self.sources[members[0] as usize], t, *probe);
+                beyond = beyond.union(first.beyond);
+                if first.hashed {
+                    let each = members[1..].iter().map(|&s| {
+                        let e = cell::evaluate(w, self.sources[s as usize], t, *probe);
+                        beyond = beyond.union(e.beyond);
+                        e.verdict
+                    });
+                    out.per_source
+                        .push(((tc, p as u16), std::iter::once(first.verdict).chain(each).collect()));
+                }
+                out.verdicts.push(first.verdict);
+            }
+            if beyond != Beyond::default() {
+                out.beyond.push((tc, beyond));
+            }
+        }
+        out
+    }
+
+    /// Writes the cells of source class `sc` against `tcs` in: their verdicts, per-source
+    /// verdicts (replacing what the cells held) and the VPCs their walks entered (added to
+    /// what the row and the columns held).
+    pub(super) fn store(&mut self, sc: u32, tcs: &[u32], row: RowCells) {
+        let (width, probes) = (self.target_classes.len(), self.probes.len());
+        let had_per_source = !self.per_source.is_empty();
+        for (&tc, verdicts) in tcs.iter().zip(row.verdicts.chunks_exact(probes.max(1))) {
+            let at = (sc as usize * width + tc as usize) * probes;
+            self.verdicts[at..at + probes].copy_from_slice(verdicts);
+            if had_per_source {
+                (0..probes as u16).for_each(|p| drop(self.per_source.remove(&(sc, tc, p))));
+            }
+        }
+        for ((tc, p), each) in row.per_source {
             self.per_source.insert((sc, tc, p), each);
         }
-        first.verdict
+        for (tc, b) in row.beyond {
+            self.row_beyond[sc as usize] = self.row_beyond[sc as usize].union(b);
+            self.column_beyond[tc as usize] = self.column_beyond[tc as usize].union(b);
+        }
     }
 
     /// The verdict of source `s`, destination `t` and probe `p` (indexes into the lists).
@@ -102,22 +220,59 @@ impl Matrix {
         self.verdicts[at]
     }
 
-    /// Whether a class pair's verdicts differ by source (a flow hash decided them).
+    /// Whether a class pair's verdicts may differ by source (a flow hash decided them and
+    /// the class has more than one member).
     pub fn varies_by_source(&self, sc: u32, tc: u32, p: usize) -> bool {
-        self.per_source.contains_key(&(sc, tc, p as u16))
+        self.per_source.get(&(sc, tc, p as u16)).is_some_and(|each| each.len() > 1)
     }
 
-    /// The bytes the matrix holds on the heap (counted from its capacities).
+    /// Whether both matrices ask the same question and every cell has the same verdict
+    /// (classes may be numbered alike or not: cells are compared one by one).
+    pub fn same_verdicts(&self, other: &Matrix) -> bool {
+        self.first_difference(other).is_none()
+    }
+
+    /// The first cell `(source, destination, probe)` whose verdict differs, or where the
+    /// two matrices' sources, destinations or probes differ, `(0, 0, 0)`.
+    pub fn first_difference(&self, other: &Matrix) -> Option<(usize, usize, usize)> {
+        if self.sources != other.sources || self.targets != other.targets || self.probes != other.probes {
+            return Some((0, 0, 0));
+        }
+        let (s, t, p) = (self.sources.len(), self.targets.len(), self.probes.len());
+        (0..s)
+            .flat_map(|si| (0..t).flat_map(move |ti| (0..p).map(move |pi| (si, ti, pi))))
+            .find(|&(si, ti, pi)| self.verdict(si, ti, pi) != other.verdict(si, ti, pi))
+    }
+
+    /// The VPC of source class `sc` (none for the internet).
+    pub(super) fn row_vpc(&self, w: &World, sc: u32) -> Option<VpcId> {
+        cell::source_vpc(w, self.sources[self.source_classes.members[sc as usize][0] as usize])
+    }
+
+    /// The VPC of destination class `tc`.
+    pub(super) fn column_vpc(&self, w: &World, tc: u32) -> VpcId {
+        cell::target_vpc(w, self.targets[self.target_classes.members[tc as usize][0] as usize])
+    }
+
+    /// The bytes the matrix holds on the heap (counted from its capacities; the class keys
+    /// counted at their inline size plus their lists).
     pub fn heap_bytes(&self) -> usize {
         let v = std::mem::size_of::<Verdict>();
         let classes = |p: &Partition| {
             p.class_of.len() * 4 + p.members.iter().map(|m| m.capacity() * 4 + 24).sum::<usize>()
         };
+        let keys = self.source_keys.iter().map(SourceKey::heap_bytes).sum::<usize>()
+            + self.target_keys.iter().map(TargetKey::heap_bytes).sum::<usize>()
+            + self.source_keys.capacity() * std::mem::size_of::<SourceKey>()
+            + self.target_keys.capacity() * std::mem::size_of::<TargetKey>();
         self.verdicts.capacity() * v
             + self.per_source.values().map(|x| x.capacity() * v + 64).sum::<usize>()
             + classes(&self.source_classes)
             + classes(&self.target_classes)
             + self.sources.capacity() * std::mem::size_of::<Source>()
             + self.targets.capacity() * std::mem::size_of::<Target>()
+            + keys
+            + self.blocks.heap_bytes()
+            + (self.row_beyond.capacity() + self.column_beyond.capacity()) * std::mem::size_of::<Beyond>()
     }
 }

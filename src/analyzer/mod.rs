@@ -10,6 +10,7 @@
 //! - [`cell`]: one source, destination and probe walked and judged.
 //! - [`classes`]: what makes two interfaces indistinguishable to every rule.
 //! - [`matrix`]: the verdicts, per class pair, read per cell.
+//! - [`update`]: the matrix brought up to date after a change, walking only what it touched.
 //! - [`diff`]: what a change changed, cell by cell over the classes both worlds share.
 //! - [`group`]: rows and columns with identical verdicts, for people.
 //! - [`json`]: the matrix for machines.
@@ -25,6 +26,7 @@ pub mod path;
 pub mod probe;
 pub mod scope;
 pub mod select;
+pub mod update;
 
 pub use cell::Verdict;
 pub use matrix::Matrix;

@@ -52,7 +52,7 @@ pub fn command(a: &Args<'_>) -> Result<u8, CliError> {
     let prepared = world::prepare_described(a.file, a.state)?;
     super::output::errln(&prepared.state_line);
     let w = &prepared.session.world;
-    let m = Matrix::compute(w, select::sources(w, &[]), select::targets(w, &[]), probes);
+    let m = Matrix::compute_parallel(w, select::sources(w, &[]), select::targets(w, &[]), probes);
     let results: Vec<(&PathBuf, Vec<Finding>)> =
         a.scopes.iter().zip(&scopes).map(|(p, s)| (p, access::findings(w, &m, s))).collect();
     if a.json {

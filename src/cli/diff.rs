@@ -61,7 +61,7 @@ pub fn command(a: &Args<'_>) -> Result<u8, CliError> {
     let to: Vec<Filter> = a.to.iter().map(|f| Filter::parse(f)).collect();
     let matrix = |s: &Session| {
         let w = &s.world;
-        Matrix::compute(w, select::sources(w, &from), select::targets(w, &to), probes.clone())
+        Matrix::compute_parallel(w, select::sources(w, &from), select::targets(w, &to), probes.clone())
     };
     let (bm, am) = (matrix(&before), matrix(&after));
     let d =

@@ -50,7 +50,7 @@ pub fn command(a: &Args<'_>) -> Result<u8, CliError> {
         let side = if sources.is_empty() { "source" } else { "destination" };
         return Err(CliError::invalid(format!("no {side} matches the filters given")));
     }
-    let m = Matrix::compute(w, sources, targets, probes);
+    let m = Matrix::compute_parallel(w, sources, targets, probes);
     if a.json {
         super::emit(&format!("{}\n", vpcsim::describe::pretty(&json::matrix(w, &m))));
     } else {

@@ -4,7 +4,8 @@
 //!
 //! Routes (docs/web.md documents them): `GET /` and `GET /assets/...` (the page, built
 //! in), `GET /api/steps`, `GET /api/world?step=N`, `GET /api/trace?step=N&from=..&to=..
-//! &port=..&protocol=..`, `POST /api/run` and `POST /api/reset`. Every problem is a 4xx
+//! &port=..&protocol=..`, `GET /api/reach?step=N&ports=tcp:80,udp:53`, `POST /api/run` and
+//! `POST /api/reset`. Every problem is a 4xx
 //! with `{"error": "..."}`; nothing a client sends can make the server panic.
 
 use std::borrow::Cow;
@@ -149,6 +150,7 @@ impl Explorer {
             "/api/steps" => method("GET").and_then(|()| params.only(&[])).map(|()| self.steps())?,
             "/api/world" => method("GET").and_then(|()| self.world(&params))?,
             "/api/trace" => method("GET").and_then(|()| self.trace(&params))?,
+            "/api/reach" => method("GET").and_then(|()| self.reach(&params))?,
             "/api/run" => method("POST").and_then(|()| self.run(req.body))?,
             "/api/reset" => method("POST").and_then(|()| self.reset(req.body))?,
             _ => {
@@ -275,6 +277,37 @@ impl Explorer {
             "drawn": topology::drawn(w, t),
             "explanation": explanation,
         }))
+    }
+
+    /// `/api/reach?step=N&ports=tcp:80,udp:53,icmp`: `vpcsim reach --json`'s matrix of the
+    /// world after `step` (every source against every destination, identical rows and columns
+    /// merged into classes), for the ports given (`vpcsim reach`'s default set when absent),
+    /// with the `step`.
+    fn reach(&self, params: &Params) -> Result<Value, ApiError> {
+        params.only(&["step", "ports"])?;
+        let step = self.step(params)?;
+        let w = &self.session(step)?.world;
+        let probes = match params.get("ports") {
+            None | Some("") => crate::analyzer::DEFAULT_PROBES.to_vec(),
+            Some(list) => {
+                let mut probes: Vec<crate::analyzer::Probe> = Vec::new();
+                for p in list.split(',') {
+                    let probe = p.trim().parse().map_err(|e| bad(format!("ports: {e}")))?;
+                    if !probes.contains(&probe) {
+                        probes.push(probe);
+                    }
+                }
+                probes
+            }
+        };
+        let sources = crate::analyzer::select::sources(w, &[]);
+        let targets = crate::analyzer::select::targets(w, &[]);
+        let m = crate::analyzer::Matrix::compute(w, sources, targets, probes);
+        let mut v = crate::analyzer::json::matrix(w, &m);
+        if let Value::Object(o) = &mut v {
+            o.insert("step".into(), json!(step));
+        }
+        Ok(v)
     }
 
     /// `POST /api/run` with `{step, on, command}`: a command (`dig`, `curl`, `ping`, `nc`

@@ -16,6 +16,7 @@ const SHOWN_PER_SUBNET = 6;
 const LABEL_CHARS = 24;
 // The kinds of node a click traces to (the others are on the way, not destinations).
 const TRACEABLE = new Set(["instance", "load-balancer", "vpc-endpoint"]);
+const TABS = ["trace", "steps", "reach", "console"];
 
 const state = {
   steps: null,
@@ -24,6 +25,8 @@ const state = {
   trace: null,
   expanded: new Set(),
   tab: "trace",
+  reach: null,
+  reachPort: null,
 };
 
 const $ = (id) => document.getElementById(id);
@@ -85,6 +88,7 @@ function writeHash() {
   if (state.trace) {
     for (const k of ["from", "to", "port", "protocol"]) p.set(k, $(k).value);
   }
+  if (state.tab === "reach" && state.reachPort) p.set("rport", state.reachPort);
   history.replaceState(null, "", "#" + p.toString());
 }
 
@@ -473,6 +477,7 @@ async function loadWorld() {
   state.world = await api("/api/world?step=" + state.step);
   $("reset").hidden = !state.world.edited;
   fillChoices();
+  if (state.tab === "reach") await loadReach();
   if ($("to").value.trim()) {
     await runTrace();
   } else {
@@ -538,15 +543,98 @@ async function runCommand() {
   await loadWorld();
 }
 
+// ---- the reachability matrix -----------------------------------------------------------
+
+// The matrix of the world shown (vpcsim reach --json's document), fetched when the Reach tab
+// is open; classes of identical rows and columns are one row or column.
+async function loadReach() {
+  const out = $("reach-result");
+  try {
+    state.reach = await api("/api/reach?step=" + state.step);
+  } catch (e) {
+    if (!(e instanceof ApiError)) throw e;
+    state.reach = null;
+    out.replaceChildren(el("p", { class: "problem", role: "alert" }, e.message));
+    return;
+  }
+  const ports = state.reach.ports;
+  const chosen = ports.includes(state.reachPort) ? state.reachPort : ports.includes("tcp:80") ? "tcp:80" : ports[0];
+  $("reach-port").replaceChildren(...ports.map((p) => el("option", {}, p)));
+  $("reach-port").value = chosen;
+  state.reachPort = chosen;
+  out.replaceChildren(reachTable(state.reach, chosen));
+  writeHash();
+}
+
+// A class's legend: its first names and how many more.
+function legend(members) {
+  const names = members.map((m) => m.name);
+  const shown = names.slice(0, 3).join(", ");
+  return names.length > 3 ? `${shown} (+${names.length - 3} more)` : shown;
+}
+
+function classes(items) {
+  const out = [];
+  for (const item of items) (out[item.class] ||= []).push(item);
+  return out;
+}
+
+// What a trace needs to name a member: the internet, an instance's name, an endpoint's id.
+function traceName(m) {
+  if (m.kind === "internet") return "internet";
+  return m.kind === "vpc-endpoint" ? m.id : m.name;
+}
+
+function reachTable(r, port) {
+  const rows = classes(r.sources);
+  const cols = classes(r.destinations);
+  const cells = new Map(r.cells.filter((c) => c.port === port).map((c) => [c.source_class + "," + c.destination_class, c]));
+  const table = el("table", { class: "reach", id: "reach-table" });
+  table.append(el("caption", {}, `From each source (rows) to each destination (columns), ${port}; identical rows and columns are merged. A cell traces its first pair.`));
+  table.append(el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "from \\ to"), ...cols.map((c) => el("th", { scope: "col" }, legend(c))))));
+  const body = el("tbody");
+  rows.forEach((members, sc) => {
+    const tr = el("tr", {}, el("th", { scope: "row" }, legend(members)));
+    cols.forEach((dests, dc) => {
+      const c = cells.get(sc + "," + dc);
+      tr.append(el("td", {}, c ? reachCell(c, members, dests, port) : ""));
+    });
+    body.append(tr);
+  });
+  table.append(body);
+  return table;
+}
+
+function reachCell(c, members, dests, port) {
+  const varies = Array.isArray(c.by_source);
+  const ok = c.verdict === "reachable";
+  const text = varies ? "varies" : ok ? "\u2714" : c.verdict === "elsewhere" || c.verdict === "no-address" ? c.verdict : "\u2718 " + c.verdict;
+  const cls = "reach-cell " + (varies ? "varies" : ok ? "ok" : "blocked");
+  const from = members.find((m) => m.kind === "internet" || m.kind === "instance");
+  const title = varies ? "depends on the source: a load balancer's flow hash decided" : c.verdict + (c.on_return ? " (on the return path)" : "");
+  const b = el("button", { type: "button", class: cls, title, disabled: from ? null : "" }, text);
+  b.addEventListener("click", () => {
+    $("from").value = traceName(from);
+    $("to").value = traceName(dests[0]);
+    const [protocol, number] = port.split(":");
+    $("protocol").value = protocol;
+    if (number) $("port").value = number;
+    showTab("trace");
+    runTrace();
+  });
+  return b;
+}
+
 // ---- tabs and keys ---------------------------------------------------------------------
 
 function showTab(name) {
   state.tab = name;
-  for (const t of ["trace", "steps", "console"]) {
+  for (const t of TABS) {
     $("tab-" + t).setAttribute("aria-selected", String(t === name));
     $("pane-" + t).hidden = t !== name;
   }
   writeHash();
+  if (name === "reach" && state.world) loadReach();
 }
 
 function typing(target) {
@@ -569,7 +657,12 @@ function wire() {
     e.preventDefault();
     runCommand();
   });
-  for (const t of ["trace", "steps", "console"]) $("tab-" + t).addEventListener("click", () => showTab(t));
+  for (const t of TABS) $("tab-" + t).addEventListener("click", () => showTab(t));
+  $("reach-port").addEventListener("change", () => {
+    state.reachPort = $("reach-port").value;
+    if (state.reach) $("reach-result").replaceChildren(reachTable(state.reach, state.reachPort));
+    writeHash();
+  });
   document.addEventListener("keydown", (e) => {
     if (typing(e.target) || e.altKey || e.ctrlKey || e.metaKey) return;
     if (e.key === "ArrowLeft" && e.target.id !== "slider") setStep(state.step - 1);
@@ -577,6 +670,7 @@ function wire() {
     else if (e.key === "t") showTab("trace");
     else if (e.key === "s") showTab("steps");
     else if (e.key === "c") showTab("console");
+    else if (e.key === "r") showTab("reach");
   });
 }
 
@@ -589,7 +683,8 @@ async function main() {
   if (h.to) $("to").value = h.to;
   if (h.port) $("port").value = h.port;
   if (h.protocol) $("protocol").value = h.protocol;
-  showTab(["trace", "steps", "console"].includes(h.tab) ? h.tab : "trace");
+  if (h.rport) state.reachPort = h.rport;
+  showTab(TABS.includes(h.tab) ? h.tab : "trace");
   const step = Number(h.step);
   await setStep(h.step !== undefined && Number.isInteger(step) ? step : state.steps.default_step);
   // How long the page took to become usable, from navigation start (docs/web.md, "Speed").
