@@ -116,6 +116,11 @@ impl Changes {
                 self
             }
             Handle::PrefixList(_) => self.all(),
+            // A private hosted zone changes what names its VPCs resolve (Z1).
+            Handle::HostedZone(z) => {
+                self.vpcs.extend(w[z].vpcs.iter().copied());
+                self
+            }
             // Network insights paths, analyses and scopes change no flow.
             Handle::InsightsPath(_)
             | Handle::InsightsAnalysis(_)
