@@ -78,6 +78,10 @@ handle! {
     PrefixListId;
     /// A gateway VPC endpoint (S3, DynamoDB).
     GatewayEndpointId;
+    /// A launch template or launch configuration.
+    LaunchTemplateId;
+    /// An Auto Scaling group.
+    AsgId;
     /// A Reachability Analyzer path.
     InsightsPathId;
     /// A Reachability Analyzer analysis.

@@ -9,8 +9,25 @@ use vpcsim::lab::{Lab, LabOptions};
 use vpcsim::scenario::{Backend, StepOutcome};
 use vpcsim::session::Session;
 
-const TEMPLATE: &str =
-    "Resources:\n  V:\n    Type: AWS::EC2::VPC\n    Properties:\n      CidrBlock: 10.200.0.0/16\n";
+const TEMPLATE: &str = "Resources:
+  V:
+    Type: AWS::EC2::VPC
+    Properties:
+      CidrBlock: 10.200.0.0/16
+  S:
+    Type: AWS::EC2::Subnet
+    Properties: {VpcId: !Ref V, CidrBlock: 10.200.1.0/24}
+  T:
+    Type: AWS::EC2::LaunchTemplate
+    Properties: {LaunchTemplateData: {InstanceType: t3.micro}}
+  G:
+    Type: AWS::AutoScaling::AutoScalingGroup
+    Properties:
+      LaunchTemplate: {LaunchTemplateId: !Ref T}
+      MinSize: 0
+      MaxSize: 3
+      VPCZoneIdentifier: [!Ref S]
+";
 
 /// The lab with an endpoint service (principal `*`), an endpoint waiting for
 /// acceptance, a free Elastic IP, one associated with Custom-WEB-2, and two stacks;
@@ -55,6 +72,11 @@ fn setup() -> (Session, IndexMap<&'static str, String>) {
         .expect("the stack builds");
         s.stacks.insert(name.to_string(), stack);
     }
+    for (key, stack) in [("{ASG}", "one"), ("{ASG2}", "two")] {
+        ids.insert(key, s.stacks[stack].resources["G"].1.physical_id.clone());
+    }
+    ids.insert("{STACKSUBNET}", s.stacks["one"].resources["S"].1.physical_id.clone());
+    ids.insert("{LT}", s.stacks["one"].resources["T"].1.physical_id.clone());
     let svc = ok(
         &mut s,
         &ids,
@@ -710,6 +732,20 @@ fn cases() -> Vec<Case> {
         case("get-managed-prefix-list-entries", "prefix-list-id", "--prefix-list-id {S3PL}", "--prefix-list-id {PL}"),
         case("delete-stack", "stack-name", "--stack-name one", "--stack-name two"),
         case("describe-stacks", "stack-name", "", "--stack-name two"),
+        case("describe-auto-scaling-groups", "auto-scaling-group-names", "", "--auto-scaling-group-names {ASG}"),
+        case("set-desired-capacity", "auto-scaling-group-name", "--auto-scaling-group-name {ASG} --desired-capacity 1", "--auto-scaling-group-name {ASG2} --desired-capacity 1"),
+        case("set-desired-capacity", "desired-capacity", "--auto-scaling-group-name {ASG} --desired-capacity 1", "--auto-scaling-group-name {ASG} --desired-capacity 2"),
+        case("run-instances", "image-id", "--subnet-id {MYSUBNET}", "--subnet-id {MYSUBNET} --image-id ami-0fedcba9876543210"),
+        case("run-instances", "instance-type", "--subnet-id {MYSUBNET}", "--subnet-id {MYSUBNET} --instance-type t3.large"),
+        case("run-instances", "count", "--subnet-id {MYSUBNET}", "--subnet-id {MYSUBNET} --count 2"),
+        case("run-instances", "subnet-id", "--subnet-id {MYSUBNET}", "--subnet-id {CSUBNET}"),
+        case("run-instances", "security-group-ids", "--subnet-id {MYSUBNET}", "--subnet-id {MYSUBNET} --security-group-ids {WEBSG}"),
+        case("run-instances", "private-ip-address", "--subnet-id {MYSUBNET}", "--subnet-id {MYSUBNET} --private-ip-address 10.0.0.200"),
+        case("run-instances", "associate-public-ip-address", "--subnet-id {MYSUBNET} --no-associate-public-ip-address", "--subnet-id {MYSUBNET} --associate-public-ip-address"),
+        case("run-instances", "no-associate-public-ip-address", "--subnet-id {MYSUBNET} --associate-public-ip-address", "--subnet-id {MYSUBNET} --no-associate-public-ip-address"),
+        case("run-instances", "key-name", "--subnet-id {MYSUBNET}", "--subnet-id {MYSUBNET} --key-name lab"),
+        case("run-instances", "user-data", "--subnet-id {MYSUBNET}", "--subnet-id {MYSUBNET} --user-data 'systemctl stop sshd'"),
+        case("run-instances", "launch-template", "--subnet-id {STACKSUBNET}", "--subnet-id {STACKSUBNET} --launch-template LaunchTemplateId={LT}"),
     ]);
     c.extend(insights_cases());
     c

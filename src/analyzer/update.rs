@@ -121,6 +121,13 @@ impl Changes {
                 self.vpcs.extend(w[z].vpcs.iter().copied());
                 self
             }
+            // A group launches and terminates instances in its subnets' VPC.
+            Handle::AutoScalingGroup(g) => match w[g].subnets.first() {
+                Some(s) => self.vpc(w[*s].vpc),
+                None => self,
+            },
+            // A launch template changes no flow until a group or run-instances uses it.
+            Handle::LaunchTemplate(_) => self,
             // Network insights paths, analyses and scopes change no flow.
             Handle::InsightsPath(_)
             | Handle::InsightsAnalysis(_)

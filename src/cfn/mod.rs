@@ -35,5 +35,6 @@ pub use problem::Problem;
 pub use sink::{AttrValue, Created, ResourceSink, SinkError, SinkWarning, StackContext};
 pub use template::Template;
 pub use userdata::{
-    decode_user_data, detect_services, detect_web_server, listening, web_server, Listening, WebServer,
+    decode_user_data, detect_services, detect_web_server, listening, listening_from_script, web_server,
+    Listening, WebServer,
 };

@@ -113,6 +113,13 @@ pub fn listening(properties: &Node, metadata: Option<&Node>) -> Result<Listening
     Ok(Listening { image, services })
 }
 
+/// What an instance whose UserData is `script` (plain text, as `run-instances --user-data`
+/// takes it) listens on.
+pub fn listening_from_script(script: &str) -> Listening {
+    let image = guess_image(script);
+    Listening { image, services: run_script(script).services(image) }
+}
+
 /// The image family a script was written for: PowerShell for Windows, apt for Ubuntu.
 fn guess_image(script: &str) -> ImageFamily {
     let start = script.trim_start();

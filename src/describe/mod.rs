@@ -15,12 +15,15 @@
 
 use serde_json::{json, Value};
 
+mod autoscaling;
 pub mod filter;
 pub mod insights;
 mod more;
 mod nat;
 mod peering;
 mod prefix_list;
+
+pub use autoscaling::{auto_scaling_groups, run_instances};
 
 pub use more::*;
 pub use nat::{nat_gateway, nat_gateways};

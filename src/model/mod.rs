@@ -1,6 +1,7 @@
 //! One small type per AWS resource. The model holds typed handles ([`crate::ids`])
 //! and resolved references only; names and spans stay in the file layers.
 
+pub mod autoscaling;
 pub mod aws_service;
 pub mod eip;
 pub mod endpoint_service;

@@ -4,6 +4,7 @@
 //! changes nothing.
 
 pub mod account;
+pub mod autoscaling;
 pub mod clock;
 pub mod ec2;
 pub mod elbv2;

@@ -41,6 +41,8 @@ impl World {
             Handle::PrefixList(x) => &mut self.prefix_lists[x].tags,
             Handle::GatewayEndpoint(x) => &mut self.gateway_endpoints[x].tags,
             Handle::TargetGroup(x) => &mut self.target_groups[x].tags,
+            Handle::LaunchTemplate(x) => &mut self.launch_templates[x].tags,
+            Handle::AutoScalingGroup(x) => &mut self.auto_scaling_groups[x].tags,
             Handle::Listener(_)
             | Handle::InsightsPath(_)
             | Handle::InsightsAnalysis(_)

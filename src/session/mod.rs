@@ -245,6 +245,8 @@ fn type_of(h: Handle) -> &'static str {
         Handle::Peering(_) => "AWS::EC2::VPCPeeringConnection",
         Handle::PrefixList(_) => "AWS::EC2::PrefixList",
         Handle::GatewayEndpoint(_) => "AWS::EC2::VPCEndpoint",
+        Handle::LaunchTemplate(_) => "AWS::EC2::LaunchTemplate",
+        Handle::AutoScalingGroup(_) => "AWS::AutoScaling::AutoScalingGroup",
         Handle::InsightsPath(_) => "AWS::EC2::NetworkInsightsPath",
         Handle::InsightsAnalysis(_) => "AWS::EC2::NetworkInsightsAnalysis",
         Handle::AccessScope(_) => "AWS::EC2::NetworkInsightsAccessScope",

@@ -263,6 +263,13 @@ impl StackBuilder<'_> {
                 w.delete_listener(x);
             }
             ("AWS::EC2::Instance", Some(Handle::Instance(x))) => w.terminate_instance(x),
+            ("AWS::AutoScaling::AutoScalingGroup", Some(Handle::AutoScalingGroup(x))) => {
+                w.delete_auto_scaling_group(x)
+            }
+            (
+                "AWS::EC2::LaunchTemplate" | "AWS::AutoScaling::LaunchConfiguration",
+                Some(Handle::LaunchTemplate(x)),
+            ) => w.delete_launch_template(x),
             ("AWS::EC2::VPCEndpoint", Some(Handle::Endpoint(x))) => {
                 w.delete_vpc_endpoints(&[x]).map_err(refused)?
             }

@@ -3,6 +3,7 @@
 //! failed stack leaves the world exactly as before, like ROLLBACK_COMPLETE), and
 //! [`import`]: what `vpcsim import` reports per resource of a template.
 
+mod autoscaling;
 mod ec2;
 mod elbv2;
 mod gateway;
@@ -53,6 +54,9 @@ pub const SUPPORTED_TYPES: &[&str] = &[
     "AWS::Route53::HostedZone",
     "AWS::Route53::RecordSet",
     "AWS::Route53::RecordSetGroup",
+    "AWS::EC2::LaunchTemplate",
+    "AWS::AutoScaling::LaunchConfiguration",
+    "AWS::AutoScaling::AutoScalingGroup",
 ];
 
 /// Builds one stack's resources into a world.
@@ -132,6 +136,11 @@ impl ResourceSink for StackBuilder<'_> {
             "AWS::Route53::HostedZone" => self.hosted_zone(p),
             "AWS::Route53::RecordSet" => self.record_set(p),
             "AWS::Route53::RecordSetGroup" => self.record_set_group(logical_id, p),
+            "AWS::EC2::LaunchTemplate" => self.launch_template(logical_id, p, metadata),
+            "AWS::AutoScaling::LaunchConfiguration" => {
+                self.launch_configuration(logical_id, p, properties, metadata)
+            }
+            "AWS::AutoScaling::AutoScalingGroup" => self.auto_scaling_group(logical_id, p),
             other => Err(SinkError {
                 message: format!("resource type {other} is not modelled"),
                 hint: None,

@@ -245,6 +245,8 @@ fn step(w: &World, h: Handle) -> Step {
         | Handle::Subnet(_)
         | Handle::Eip(_)
         | Handle::PrefixList(_)
+        | Handle::LaunchTemplate(_)
+        | Handle::AutoScalingGroup(_)
         | Handle::InsightsPath(_)
         | Handle::InsightsAnalysis(_)
         | Handle::AccessScope(_)

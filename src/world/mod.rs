@@ -23,6 +23,7 @@ use self::members::MemberLists;
 use self::undo::UndoMap;
 
 use crate::ids::*;
+use crate::model::autoscaling::{AutoScalingGroup, LaunchTemplate};
 use crate::model::eip::ElasticIp;
 use crate::model::endpoint_service::EndpointService;
 use crate::model::eni::NetworkInterface;
@@ -71,6 +72,8 @@ live_until_deleted!(
     TargetGroup,
     PrefixList,
     GatewayEndpoint,
+    LaunchTemplate,
+    AutoScalingGroup,
     NetworkInsightsPath,
     NetworkInsightsAnalysis,
     AccessScope,
@@ -138,6 +141,10 @@ pub enum Handle {
     PrefixList(PrefixListId),
     /// A gateway endpoint.
     GatewayEndpoint(GatewayEndpointId),
+    /// A launch template or launch configuration.
+    LaunchTemplate(LaunchTemplateId),
+    /// An Auto Scaling group.
+    AutoScalingGroup(AsgId),
     /// A Reachability Analyzer path.
     InsightsPath(InsightsPathId),
     /// A Reachability Analyzer analysis.
@@ -200,6 +207,8 @@ aws_id_field! {
     VpcPeeringConnection => aws_id;
     PrefixList => aws_id;
     GatewayEndpoint => aws_id;
+    LaunchTemplate => aws_id;
+    AutoScalingGroup => name;
     NetworkInsightsPath => aws_id;
     NetworkInsightsAnalysis => aws_id;
     AccessScope => aws_id;
@@ -286,6 +295,10 @@ pub struct World {
     prefix_lists: Arena<PrefixListId, PrefixList>,
     /// Gateway endpoints.
     gateway_endpoints: Arena<GatewayEndpointId, GatewayEndpoint>,
+    /// Launch templates and launch configurations.
+    launch_templates: Arena<LaunchTemplateId, LaunchTemplate>,
+    /// Auto Scaling groups.
+    auto_scaling_groups: Arena<AsgId, AutoScalingGroup>,
     /// Reachability Analyzer paths.
     insights_paths: Arena<InsightsPathId, NetworkInsightsPath>,
     /// Reachability Analyzer analyses.
@@ -345,6 +358,8 @@ impl World {
             peerings: Arena::new(),
             prefix_lists: Arena::new(),
             gateway_endpoints: Arena::new(),
+            launch_templates: Arena::new(),
+            auto_scaling_groups: Arena::new(),
             insights_paths: Arena::new(),
             insights_analyses: Arena::new(),
             access_scopes: Arena::new(),
@@ -476,6 +491,18 @@ impl World {
         &self.endpoints
     }
 
+    /// Launch templates and launch configurations, by handle (deleted ones included).
+    #[inline]
+    pub fn launch_templates(&self) -> &Arena<LaunchTemplateId, LaunchTemplate> {
+        &self.launch_templates
+    }
+
+    /// Auto Scaling groups, by handle (deleted ones included; [`Arena::live`] skips them).
+    #[inline]
+    pub fn auto_scaling_groups(&self) -> &Arena<AsgId, AutoScalingGroup> {
+        &self.auto_scaling_groups
+    }
+
     /// NatGateway resources, by handle (deleted ones included; [`Arena::live`] skips them).
     #[inline]
     pub fn nat_gateways(&self) -> &Arena<NatId, NatGateway> {
@@ -583,6 +610,8 @@ impl World {
             Handle::Peering(x) => x.index() < self.peerings.len(),
             Handle::PrefixList(x) => x.index() < self.prefix_lists.len(),
             Handle::GatewayEndpoint(x) => x.index() < self.gateway_endpoints.len(),
+            Handle::LaunchTemplate(x) => x.index() < self.launch_templates.len(),
+            Handle::AutoScalingGroup(x) => x.index() < self.auto_scaling_groups.len(),
             Handle::InsightsPath(x) => x.index() < self.insights_paths.len(),
             Handle::InsightsAnalysis(x) => x.index() < self.insights_analyses.len(),
             Handle::AccessScope(x) => x.index() < self.access_scopes.len(),
@@ -667,6 +696,8 @@ impl World {
             Handle::Peering(x) => &self.peerings[x].aws_id,
             Handle::PrefixList(x) => &self.prefix_lists[x].aws_id,
             Handle::GatewayEndpoint(x) => &self.gateway_endpoints[x].aws_id,
+            Handle::LaunchTemplate(x) => &self.launch_templates[x].aws_id,
+            Handle::AutoScalingGroup(x) => &self.auto_scaling_groups[x].name,
             Handle::InsightsPath(x) => &self.insights_paths[x].aws_id,
             Handle::InsightsAnalysis(x) => &self.insights_analyses[x].aws_id,
             Handle::AccessScope(x) => &self.access_scopes[x].aws_id,
@@ -711,6 +742,8 @@ impl World {
                 name_tag(&pl.tags).or(Some(pl.name.as_str()))
             }
             Handle::GatewayEndpoint(x) => name_tag(&self.gateway_endpoints[x].tags),
+            Handle::LaunchTemplate(x) => Some(self.launch_templates[x].name.as_str()),
+            Handle::AutoScalingGroup(x) => Some(self.auto_scaling_groups[x].name.as_str()),
             Handle::InsightsPath(_)
             | Handle::InsightsAnalysis(_)
             | Handle::AccessScope(_)
@@ -770,6 +803,8 @@ index_by_handle! {
     PeeringId => peerings: VpcPeeringConnection;
     PrefixListId => prefix_lists: PrefixList;
     GatewayEndpointId => gateway_endpoints: GatewayEndpoint;
+    LaunchTemplateId => launch_templates: LaunchTemplate;
+    AsgId => auto_scaling_groups: AutoScalingGroup;
     InsightsPathId => insights_paths: NetworkInsightsPath;
     InsightsAnalysisId => insights_analyses: NetworkInsightsAnalysis;
     AccessScopeId => access_scopes: AccessScope;

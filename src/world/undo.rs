@@ -145,6 +145,8 @@ macro_rules! each_store {
         w.peerings.$method();
         w.prefix_lists.$method();
         w.gateway_endpoints.$method();
+        w.launch_templates.$method();
+        w.auto_scaling_groups.$method();
         w.insights_paths.$method();
         w.insights_analyses.$method();
         w.access_scopes.$method();

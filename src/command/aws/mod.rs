@@ -36,7 +36,7 @@ const USAGE: &str = "usage: aws [options] <command> <subcommand> [<subcommand> .
 /// A control-plane call as typed: the operation's typed request and how to print its answer.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AwsCall {
-    /// `ec2`, `elbv2` or `cloudformation`.
+    /// `ec2`, `elbv2`, `cloudformation` or `autoscaling`.
     pub service: &'static str,
     /// The operation in the CLI's spelling (`create-vpc-endpoint`).
     pub operation: &'static str,
@@ -529,7 +529,7 @@ mod tests {
         let err = parse_line("aws s3 ls").unwrap_err();
         assert_eq!(
             last_line(err),
-            "aws: error: argument command: Invalid choice, valid choices are: ec2 | elbv2 | cloudformation"
+            "aws: error: argument command: Invalid choice, valid choices are: ec2 | elbv2 | cloudformation | autoscaling"
         );
     }
 

@@ -293,6 +293,20 @@ pub enum Request {
         /// What to change.
         change: InstanceChange,
     },
+    /// ec2 run-instances: instances started by hand.
+    RunInstances(RunInstancesSpec),
+    /// autoscaling describe-auto-scaling-groups.
+    DescribeAutoScalingGroups {
+        /// `--auto-scaling-group-names` (all when empty).
+        names: Vec<String>,
+    },
+    /// autoscaling set-desired-capacity.
+    SetDesiredCapacity {
+        /// `--auto-scaling-group-name`.
+        name: String,
+        /// `--desired-capacity`.
+        desired: u32,
+    },
     /// ec2 modify-network-interface-attribute.
     ModifyNetworkInterfaceAttribute {
         /// `--network-interface-id`.
@@ -579,6 +593,31 @@ pub enum Request {
     },
 }
 
+/// The flags of ec2 run-instances.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RunInstancesSpec {
+    /// `--image-id`.
+    pub image_id: Option<String>,
+    /// `--instance-type`.
+    pub instance_type: Option<String>,
+    /// `--count` (1 when absent).
+    pub count: u32,
+    /// `--subnet-id`.
+    pub subnet_id: Option<String>,
+    /// `--security-group-ids`.
+    pub security_group_ids: Vec<String>,
+    /// `--private-ip-address`.
+    pub private_ip: Option<Ipv4Addr>,
+    /// `--[no-]associate-public-ip-address`.
+    pub public_ip: Option<bool>,
+    /// `--key-name`.
+    pub key_name: Option<String>,
+    /// `--user-data` (the script as text).
+    pub user_data: Option<String>,
+    /// `--launch-template LaunchTemplateId=...|LaunchTemplateName=...[,Version=...]`.
+    pub launch_template: Option<String>,
+}
+
 /// What accept-, reject- and delete-vpc-peering-connection do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PeeringAction {
@@ -677,6 +716,16 @@ impl<'a> Flags<'a> {
         match self.values.get(flag)? {
             RawValue::Bool(b) => Some(*b),
             _ => None,
+        }
+    }
+
+    /// A whole number of at least 0 (`--count`, `--desired-capacity`), named as the API names it.
+    fn count(&self, flag: &str, api_name: &str) -> Result<Option<u32>, AwsError> {
+        match self.values.get(flag) {
+            Some(RawValue::Int(n)) => u32::try_from(*n)
+                .map(Some)
+                .map_err(|_| self.invalid(format!("Value {n} for {api_name} must be 0 or more"))),
+            _ => Ok(None),
         }
     }
 
@@ -818,6 +867,14 @@ impl Request {
             "modify-instance-attribute" => modify_instance_attribute(f)?,
             "modify-network-interface-attribute" => modify_network_interface_attribute(f)?,
             "terminate-instances" => R::TerminateInstances { ids: f.list("instance-ids") },
+            "run-instances" => run_instances(f)?,
+            "describe-auto-scaling-groups" => {
+                R::DescribeAutoScalingGroups { names: f.list("auto-scaling-group-names") }
+            }
+            "set-desired-capacity" => R::SetDesiredCapacity {
+                name: f.req("auto-scaling-group-name")?,
+                desired: f.count("desired-capacity", "DesiredCapacity")?.unwrap_or_default(),
+            },
             "create-nat-gateway" => create_nat_gateway(f)?,
             "delete-nat-gateway" => R::DeleteNatGateway { id: f.req("nat-gateway-id")? },
             "describe-nat-gateways" => {
@@ -978,6 +1035,45 @@ impl Request {
             other => unreachable!("operation {other} is in the table but has no request"),
         })
     }
+}
+
+fn run_instances(f: &Flags) -> Result<Request, AwsError> {
+    let private_ip = match f.opt("private-ip-address") {
+        None => None,
+        Some(text) => Some(text.parse().map_err(|_| {
+            f.invalid(format!("Invalid value '{text}' for private-ip-address: not an IPv4 address"))
+        })?),
+    };
+    let launch_template = match f.opt("launch-template") {
+        None => None,
+        Some(text) => {
+            let v = super::shorthand::parse(&text).map_err(AwsError::ParamError)?;
+            let id =
+                v.get("LaunchTemplateId").or_else(|| v.get("LaunchTemplateName")).and_then(Value::as_str);
+            let version = v.get("Version").and_then(Value::as_str).unwrap_or("1");
+            if !matches!(version, "1" | "$Latest" | "$Default") {
+                return Err(f.invalid(format!(
+                    "The specified launch template version {version} does not exist: vpcsim's launch templates have one version"
+                )));
+            }
+            Some(
+                id.ok_or_else(|| f.invalid("give LaunchTemplateId or LaunchTemplateName".into()))?
+                    .to_string(),
+            )
+        }
+    };
+    Ok(Request::RunInstances(RunInstancesSpec {
+        image_id: f.opt("image-id"),
+        instance_type: f.opt("instance-type"),
+        count: f.count("count", "MinCount")?.unwrap_or(1),
+        subnet_id: f.opt("subnet-id"),
+        security_group_ids: f.list("security-group-ids"),
+        private_ip,
+        public_ip: f.switch("associate-public-ip-address"),
+        key_name: f.opt("key-name"),
+        user_data: f.opt("user-data"),
+        launch_template,
+    }))
 }
 
 fn describe(f: &Flags, what: DescribeEc2, ids: &str) -> Result<Request, AwsError> {

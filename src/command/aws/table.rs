@@ -61,6 +61,7 @@ impl OpSpec {
         let common: &[(&str, &str)] = match self.service {
             "ec2" => EC2_COMMON,
             "elbv2" => ELBV2_COMMON,
+            "autoscaling" => AUTOSCALING_COMMON,
             _ => CFN_COMMON,
         };
         self.unmodelled.iter().chain(common).find(|(n, _)| *n == name).map(|(_, why)| *why)
@@ -88,6 +89,9 @@ const fn bv(name: &'static str, negation: &'static str) -> FlagSpec {
 const fn ri(name: &'static str) -> FlagSpec {
     FlagSpec { name, kind: FlagKind::Int, required: true }
 }
+const fn i(name: &'static str) -> FlagSpec {
+    FlagSpec { name, kind: FlagKind::Int, required: false }
+}
 const fn op(service: &'static str, name: &'static str, flags: &'static [FlagSpec]) -> OpSpec {
     OpSpec { service, name, flags, unmodelled: &[] }
 }
@@ -110,6 +114,11 @@ const EC2_COMMON: &[(&str, &str)] = &[
 ];
 const ELBV2_COMMON: &[(&str, &str)] =
     &[("page-size", PAGES), ("marker", PAGES), ("cli-input-json", "give the flags on the command line")];
+const AUTOSCALING_COMMON: &[(&str, &str)] = &[
+    ("max-records", PAGES),
+    ("next-token", PAGES),
+    ("cli-input-json", "give the flags on the command line"),
+];
 const CFN_COMMON: &[(&str, &str)] =
     &[("next-token", PAGES), ("cli-input-json", "give the flags on the command line")];
 
@@ -250,6 +259,38 @@ pub const OPERATIONS: &[OpSpec] = &[
             ("disable-api-termination", "vpcsim does not model termination protection"),
             ("ebs-optimized", "vpcsim does not model storage"),
             ("block-device-mappings", "vpcsim does not model storage"),
+        ],
+    ),
+    op_but(
+        "ec2",
+        "run-instances",
+        &[
+            s("image-id"),
+            s("instance-type"),
+            i("count"),
+            s("subnet-id"),
+            l("security-group-ids"),
+            s("private-ip-address"),
+            sw("associate-public-ip-address", "no-associate-public-ip-address"),
+            s("key-name"),
+            s("user-data"),
+            s("launch-template"),
+        ],
+        &[
+            ("security-groups", "vpcsim has no default VPC: give --security-group-ids"),
+            (
+                "network-interfaces",
+                "give --subnet-id and --security-group-ids; vpcsim launches one interface",
+            ),
+            ("ipv6-address-count", IPV6),
+            ("ipv6-addresses", IPV6),
+            ("secondary-private-ip-addresses", "vpcsim gives each interface one private address"),
+            ("secondary-private-ip-address-count", "vpcsim gives each interface one private address"),
+            ("block-device-mappings", "vpcsim does not model storage"),
+            ("iam-instance-profile", "vpcsim has no IAM"),
+            ("placement", "vpcsim places an instance in its subnet's AZ"),
+            ("client-token", "vpcsim does not retry calls"),
+            TAGS,
         ],
     ),
     op_but(
@@ -475,4 +516,19 @@ pub const OPERATIONS: &[OpSpec] = &[
         ],
     ),
     op("cloudformation", "describe-stacks", &[s("stack-name")]),
+    op_but(
+        "autoscaling",
+        "describe-auto-scaling-groups",
+        &[l("auto-scaling-group-names")],
+        &[("filters", "name the groups with --auto-scaling-group-names")],
+    ),
+    op_but(
+        "autoscaling",
+        "set-desired-capacity",
+        &[rs("auto-scaling-group-name"), ri("desired-capacity")],
+        &[
+            ("honor-cooldown", "vpcsim does not model cooldowns: the capacity changes at once"),
+            ("no-honor-cooldown", "vpcsim does not model cooldowns: the capacity changes at once"),
+        ],
+    ),
 ];

@@ -96,6 +96,7 @@ pub fn answer(s: &Session, op: &str, request: &Request) -> Option<Answer> {
             w.target_group_id(op, target_group_arn).map(|tg| crate::describe::target_group_attributes(w, tg))
         }
         R::DescribeStacks { name } => stacks(s, op, name.as_deref()),
+        R::DescribeAutoScalingGroups { names } => Ok(crate::describe::auto_scaling_groups(w, names)),
         _ => return None,
     })
 }

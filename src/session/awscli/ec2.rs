@@ -197,6 +197,7 @@ fn terminate_instances(w: &mut World, op: &str, ids: &[String]) -> Answer {
     for (id, i) in found {
         let before = w.instance(i).state;
         w.terminate_instance(i);
+        w.replace_in_auto_scaling_group(i)?;
         let after = w.instance(i).state;
         out.push(json!({
             "InstanceId": id,

@@ -5,6 +5,7 @@
 //! and no step clones the world. The answer is printed as `--query` and `--output`
 //! ask; errors as the CLI prints them (exit 254).
 
+mod autoscaling;
 mod describe;
 mod ec2;
 mod elbv2;
@@ -77,6 +78,11 @@ fn mutate(s: &mut Session, op: &str, request: &Request) -> Answer {
         }
         R::SetSecurityGroups { load_balancer_arn, security_groups, enforce_on_privatelink } => {
             elbv2::set_security_groups(w, op, load_balancer_arn, security_groups, *enforce_on_privatelink)
+        }
+        R::RunInstances(spec) => autoscaling::run_instances(w, op, spec),
+        R::SetDesiredCapacity { name, desired } => {
+            let asg = w.auto_scaling_group_id(op, name)?;
+            w.set_desired_capacity(asg, *desired).map(|()| empty())
         }
         R::DeleteStack { name } => {
             delete_stack(s, name);

@@ -1,0 +1,271 @@
+//! Auto Scaling from templates (M2): `AWS::EC2::LaunchTemplate`,
+//! `AWS::AutoScaling::LaunchConfiguration` and `AWS::AutoScaling::AutoScalingGroup`.
+//! What the instances listen on is read from the launch template's UserData (or the
+//! resource's `Metadata: vpcsim:`), as for an instance.
+
+use std::collections::BTreeSet;
+
+use crate::cfn::{Created, SinkError};
+use crate::ids::*;
+use crate::model::autoscaling::{LaunchKind, LaunchSpec};
+use crate::model::Tags;
+use crate::ops::autoscaling::CreateAutoScalingGroup;
+use crate::yaml::Node;
+
+use super::props::{bad, bad_hint, item, Props};
+use super::{api, created, s, StackBuilder};
+
+type R = Result<Created, SinkError>;
+
+/// The keys of `LaunchTemplateData` vpcsim reads; the others it warns about or refuses.
+const DATA_MODELLED: &[&str] = &[
+    "ImageId",
+    "InstanceType",
+    "KeyName",
+    "NetworkInterfaces",
+    "SecurityGroupIds",
+    "TagSpecifications",
+    "UserData",
+];
+/// Keys of `LaunchTemplateData` that would change what the network does.
+const DATA_REFUSED: &[&str] = &["SecurityGroups", "PrivateDnsNameOptions", "NetworkPerformanceOptions"];
+
+impl StackBuilder<'_> {
+    fn sg_list(&self, p: &Props<'_>, key: &str) -> Result<Vec<SgId>, SinkError> {
+        p.str_list(key)?
+            .iter()
+            .map(|id| self.world.sg_id("CreateLaunchTemplate", id).map_err(|e| api(e, Some(key))))
+            .collect()
+    }
+
+    fn stack_unique_name(&mut self, logical_id: &str) -> String {
+        format!("{}-{}-{}", self.stack_name, logical_id, self.world.id_stream().hex(12).to_uppercase())
+    }
+
+    pub(super) fn launch_template(&mut self, logical_id: &str, p: Props<'_>, metadata: Option<&Node>) -> R {
+        let name = match p.opt_str("LaunchTemplateName")? {
+            Some(n) => n,
+            None => self.stack_unique_name(logical_id),
+        };
+        let data_node = p
+            .get("LaunchTemplateData")
+            .ok_or_else(|| bad("LaunchTemplateData", "required property LaunchTemplateData is missing"))?;
+        let data = item(data_node, "LaunchTemplateData");
+        for (key, _) in data_node.as_map().unwrap_or_default() {
+            let k = key.name.as_str();
+            let path = format!("LaunchTemplateData.{k}");
+            if DATA_REFUSED.contains(&k) {
+                return Err(bad_hint(
+                    &path,
+                    format!("LaunchTemplateData.{k} is not modelled by vpcsim, and it would change what the network does"),
+                    "use SecurityGroupIds and NetworkInterfaces",
+                ));
+            }
+            if !DATA_MODELLED.contains(&k) {
+                self.warnings.push(crate::cfn::SinkWarning {
+                    property: path,
+                    message: format!("AWS::EC2::LaunchTemplate LaunchTemplateData.{k} is accepted but does not change the simulation"),
+                });
+            }
+        }
+        let mut spec = LaunchSpec {
+            image_id: data.opt_str("ImageId")?,
+            instance_type: data.opt_str("InstanceType")?,
+            key_name: data.opt_str("KeyName")?,
+            groups: self.sg_list(&data, "SecurityGroupIds")?,
+            ..LaunchSpec::default()
+        };
+        if let Some((path, nic)) = data.maps("NetworkInterfaces")?.into_iter().next() {
+            let n = item(nic, &path);
+            spec.public_ip = n.opt_bool("AssociatePublicIpAddress")?;
+            let groups = self.sg_list(&n, "Groups")?;
+            if !groups.is_empty() {
+                spec.groups = groups;
+            }
+        }
+        for (path, ts) in data.maps("TagSpecifications")? {
+            let t = item(ts, &path);
+            if t.opt_str("ResourceType")?.as_deref() == Some("instance") {
+                spec.instance_tags = t.tags()?;
+            }
+        }
+        self.read_services(&mut spec, data_node, metadata)?;
+        let lt = self
+            .world
+            .create_launch_template(&name, LaunchKind::Template, spec, template_tags(&p)?)
+            .map_err(|e| api(e, Some("LaunchTemplateName")))?;
+        let id = self.world[lt].aws_id.clone();
+        Ok(created(
+            id.clone(),
+            &[
+                ("LaunchTemplateId", s(&id)),
+                ("LatestVersionNumber", s("1")),
+                ("DefaultVersionNumber", s("1")),
+            ],
+        ))
+    }
+
+    /// What the instances will listen on: UserData of `properties`, or the Metadata declaration.
+    fn read_services(
+        &self,
+        spec: &mut LaunchSpec,
+        properties: &Node,
+        metadata: Option<&Node>,
+    ) -> Result<(), SinkError> {
+        let found =
+            crate::cfn::listening(properties, metadata).map_err(|e| bad("UserData", e.message.clone()))?;
+        spec.image_family = found.image;
+        spec.services = found.services;
+        Ok(())
+    }
+
+    pub(super) fn launch_configuration(
+        &mut self,
+        logical_id: &str,
+        p: Props<'_>,
+        props: &Node,
+        metadata: Option<&Node>,
+    ) -> R {
+        let name = match p.opt_str("LaunchConfigurationName")? {
+            Some(n) => n,
+            None => self.stack_unique_name(logical_id),
+        };
+        let mut spec = LaunchSpec {
+            image_id: p.opt_str("ImageId")?,
+            instance_type: p.opt_str("InstanceType")?,
+            key_name: p.opt_str("KeyName")?,
+            groups: self.sg_list(&p, "SecurityGroups")?,
+            public_ip: p.opt_bool("AssociatePublicIpAddress")?,
+            ..LaunchSpec::default()
+        };
+        self.read_services(&mut spec, props, metadata)?;
+        self.world
+            .create_launch_template(&name, LaunchKind::Configuration, spec, Tags::new())
+            .map_err(|e| api(e, Some("LaunchConfigurationName")))?;
+        Ok(created(name, &[]))
+    }
+
+    pub(super) fn auto_scaling_group(&mut self, logical_id: &str, p: Props<'_>) -> R {
+        const OP: &str = "CreateAutoScalingGroup";
+        let name = match p.opt_str("AutoScalingGroupName")? {
+            Some(n) => n,
+            None => self.stack_unique_name(logical_id),
+        };
+        let launch = self.launch_of(&p)?;
+        let mut subnets = Vec::new();
+        for id in p.str_list("VPCZoneIdentifier")? {
+            subnets.push(self.world.subnet_id(OP, &id).map_err(|e| api(e, Some("VPCZoneIdentifier")))?);
+        }
+        if subnets.is_empty() {
+            return Err(bad_hint(
+                "VPCZoneIdentifier",
+                "the group names no subnet (vpcsim has no default VPC)",
+                "add VPCZoneIdentifier: [subnet, ...]",
+            ));
+        }
+        let mut target_groups = Vec::new();
+        for arn in p.str_list("TargetGroupARNs")? {
+            target_groups
+                .push(self.world.target_group_id(OP, &arn).map_err(|e| api(e, Some("TargetGroupARNs")))?);
+        }
+        let size = |key: &str| -> Result<Option<u32>, SinkError> {
+            p.opt_int(key)?
+                .map(|n| u32::try_from(n).map_err(|_| bad(key, format!("{key} must be 0 or more"))))
+                .transpose()
+        };
+        let min = size("MinSize")?.ok_or_else(|| bad("MinSize", "required property MinSize is missing"))?;
+        let max = size("MaxSize")?.ok_or_else(|| bad("MaxSize", "required property MaxSize is missing"))?;
+        let (tags, propagate) = asg_tags(&p)?;
+        let health = p.opt_str("HealthCheckType")?.unwrap_or_else(|| "EC2".into());
+        let req = CreateAutoScalingGroup {
+            name,
+            launch: Some(launch),
+            subnets,
+            min,
+            max,
+            desired: size("DesiredCapacity")?,
+            target_groups,
+            tags,
+            propagate,
+            elb_health_check: health.eq_ignore_ascii_case("ELB"),
+            grace_period_s: size("HealthCheckGracePeriod")?.unwrap_or(0),
+        };
+        let asg = self.world.create_auto_scaling_group(req).map_err(|e| {
+            let at = if e.message.contains("Desired capacity") {
+                "DesiredCapacity"
+            } else if e.message.contains("Target Groups") {
+                "TargetGroupARNs"
+            } else if e.message.contains("bound") {
+                "MaxSize"
+            } else {
+                "VPCZoneIdentifier"
+            };
+            api(e, Some(at))
+        })?;
+        let g = &self.world[asg];
+        Ok(created(g.name.clone(), &[]))
+    }
+
+    /// The launch template (by id or name) or launch configuration a group names.
+    fn launch_of(&self, p: &Props<'_>) -> Result<LaunchTemplateId, SinkError> {
+        const OP: &str = "CreateAutoScalingGroup";
+        if let Some(n) = p.get("LaunchTemplate") {
+            let t = item(n, "LaunchTemplate");
+            let id = match (t.opt_str("LaunchTemplateId")?, t.opt_str("LaunchTemplateName")?) {
+                (Some(id), _) | (None, Some(id)) => id,
+                (None, None) => {
+                    return Err(bad("LaunchTemplate", "give LaunchTemplateId or LaunchTemplateName"))
+                }
+            };
+            if let Some(v) = t.opt_str("Version")? {
+                let latest = matches!(v.as_str(), "1" | "$Latest" | "$Default");
+                if !latest {
+                    return Err(bad_hint(
+                        "LaunchTemplate.Version",
+                        format!("version {v} does not exist: vpcsim's launch templates have one version"),
+                        "use the template's LatestVersionNumber, $Latest or $Default",
+                    ));
+                }
+            }
+            return self
+                .world
+                .launch_template_id(OP, &id, LaunchKind::Template)
+                .map_err(|e| api(e, Some("LaunchTemplate")));
+        }
+        if let Some(name) = p.opt_str("LaunchConfigurationName")? {
+            return self
+                .world
+                .launch_template_id(OP, &name, LaunchKind::Configuration)
+                .map_err(|e| api(e, Some("LaunchConfigurationName")));
+        }
+        Err(bad_hint(
+            "LaunchTemplate",
+            "the group names no launch template or launch configuration",
+            "add LaunchTemplate: {LaunchTemplateId: !Ref YourTemplate, Version: !GetAtt YourTemplate.LatestVersionNumber}",
+        ))
+    }
+}
+
+/// A launch template's own tags: its TagSpecifications of type launch-template.
+fn template_tags(p: &Props<'_>) -> Result<Tags, SinkError> {
+    for (path, ts) in p.maps("TagSpecifications")? {
+        let t = item(ts, &path);
+        if t.opt_str("ResourceType")?.as_deref() == Some("launch-template") {
+            return t.tags();
+        }
+    }
+    Ok(Tags::new())
+}
+
+/// An Auto Scaling group's `Tags: [{Key, Value, PropagateAtLaunch}]`.
+fn asg_tags(p: &Props<'_>) -> Result<(Tags, BTreeSet<String>), SinkError> {
+    let tags = p.tags()?;
+    let mut propagate = BTreeSet::new();
+    for (path, t) in p.maps("Tags")? {
+        let t = item(t, &path);
+        if t.opt_bool("PropagateAtLaunch")? == Some(true) {
+            propagate.insert(t.str("Key")?);
+        }
+    }
+    Ok((tags, propagate))
+}
