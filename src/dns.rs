@@ -1,13 +1,14 @@
 //! DNS as seen from inside a VPC (D1-D5): split-horizon EC2 names, load balancer
-//! names (L2, L6), endpoint names (P6), private DNS of services (P9) and of AWS
-//! services (P13), a few hosts of
-//! the simulated internet; NXDOMAIN otherwise.
+//! names (L2, L6), endpoint names (P6), Route 53 private hosted zones (Z1), private DNS
+//! of services (P9) and of AWS services (P13), a few hosts of the simulated internet;
+//! NXDOMAIN otherwise.
 
 use std::net::Ipv4Addr;
 
 use crate::ids::*;
 use crate::model::aws_service::AwsService;
 use crate::model::endpoint_service::ServiceState;
+use crate::model::hosted_zone::{HostedZone, RecordData};
 use crate::model::nlb::{HealthState, LoadBalancer, Scheme};
 use crate::model::vpc_endpoint::{EndpointState, ServiceRef, VpcEndpoint};
 use crate::world::{DnsName, World};
@@ -19,6 +20,8 @@ pub enum Rcode {
     NoError,
     /// No such name.
     NxDomain,
+    /// The resolver gave up (a CNAME chain that loops or runs too long).
+    ServFail,
 }
 
 impl Rcode {
@@ -27,28 +30,45 @@ impl Rcode {
         match self {
             Rcode::NoError => "NOERROR",
             Rcode::NxDomain => "NXDOMAIN",
+            Rcode::ServFail => "SERVFAIL",
         }
     }
 }
 
-/// An answer: the code, the addresses (A records) and their TTL.
+/// An answer: the code, the CNAME chain followed, the addresses (A records) and their TTL.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Answer {
     /// The response code.
     pub rcode: Rcode,
+    /// The CNAME records followed to reach the addresses, in order (Z1).
+    pub cnames: Vec<Cname>,
     /// A records, in a stable order.
     pub addrs: Vec<Ipv4Addr>,
     /// Time to live in seconds.
     pub ttl: u32,
 }
 
+/// One CNAME record of an answer's chain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cname {
+    /// The name asked.
+    pub name: String,
+    /// The canonical name it points to.
+    pub target: String,
+    /// Time to live in seconds.
+    pub ttl: u32,
+}
+
+/// Z1: how many CNAMEs a chain may follow before the resolver answers SERVFAIL.
+const MAX_CNAME_CHAIN: u8 = 8;
+
 impl Answer {
     fn found(addrs: Vec<Ipv4Addr>, ttl: u32) -> Answer {
-        Answer { rcode: Rcode::NoError, addrs, ttl }
+        Answer { rcode: Rcode::NoError, cnames: Vec::new(), addrs, ttl }
     }
 
     fn nx() -> Answer {
-        Answer { rcode: Rcode::NxDomain, addrs: Vec::new(), ttl: 0 }
+        Answer { rcode: Rcode::NxDomain, cnames: Vec::new(), addrs: Vec::new(), ttl: 0 }
     }
 }
 
@@ -64,12 +84,17 @@ pub enum View {
 impl World {
     /// Resolve an A record of `name` as seen from `view`.
     pub fn resolve(&self, view: View, name: &str) -> Answer {
+        self.resolve_chain(view, name, 0)
+    }
+
+    /// [`World::resolve`], `depth` CNAMEs into a chain.
+    fn resolve_chain(&self, view: View, name: &str, depth: u8) -> Answer {
         let name = lowercase(name.trim_end_matches('.'));
         let inside = match view {
             View::Vpc(v) => Some(v),
             View::Public => None,
         };
-        if let Some(a) = inside.and_then(|v| self.resolve_private_dns(v, &name)) {
+        if let Some(a) = inside.and_then(|v| self.resolve_private_zones(v, &name, depth)) {
             return a;
         }
         self.resolve_ec2_name(inside, &name)
@@ -228,19 +253,77 @@ impl World {
         names
     }
 
-    /// P9, P13: a service's private DNS name answers the endpoint ENIs inside a consumer VPC
-    /// with private DNS enabled and both DNS attributes on; P12: a provider's name only once
-    /// verified. A wildcard name (`*.dkr.ecr.<region>.amazonaws.com`) answers every name under it.
-    fn resolve_private_dns(&self, vpc: VpcId, name: &str) -> Option<Answer> {
+    /// Z1, P9, P13: the private zones of a VPC with both DNS attributes on: the Route 53
+    /// private hosted zones associated with it, and the zone AWS makes for each endpoint's
+    /// private DNS name (the name itself, or the parent of a wildcard name). The most
+    /// specific zone containing the name answers; an endpoint's zone wins a tie (AWS lets
+    /// a VPC have only one of two zones with the same name). A name in a hosted zone with
+    /// no record is NXDOMAIN, whatever other zones or public DNS hold.
+    fn resolve_private_zones(&self, vpc: VpcId, name: &str, depth: u8) -> Option<Answer> {
         let v = &self[vpc];
         if !(v.dns_support && v.dns_hostnames) {
             return None;
         }
-        let wildcard = name.split_once('.').map(|(_, parent)| format!("*.{parent}"));
-        let e = std::iter::once(name)
-            .chain(wildcard.as_deref())
-            .find_map(|asked| self.private_dns_endpoint(vpc, asked))?;
-        Some(Answer::found(self.endpoint_addresses(&self[e], None), 60))
+        let zone = self.most_specific_zone(vpc, name);
+        let zone_len = zone.map_or(0, |z| z.name.len());
+        if let Some((answer, domain_len)) = self.resolve_private_dns(vpc, name) {
+            if domain_len >= zone_len {
+                return Some(answer);
+            }
+        }
+        zone.map(|z| self.answer_from_zone(vpc, z, name, depth))
+    }
+
+    /// Z1: the live private hosted zone associated with `vpc` with the longest domain holding `name`.
+    fn most_specific_zone(&self, vpc: VpcId, name: &str) -> Option<&HostedZone> {
+        let zones = self.hosted_zones().live().map(|(_, z)| z);
+        zones.filter(|z| z.vpcs.contains(&vpc) && z.contains(name)).max_by_key(|z| z.name.len())
+    }
+
+    /// Z1: what a hosted zone answers for an A query: its A records, an alias's target's
+    /// addresses, a CNAME followed (in the same VPC's view); NOERROR with no address when
+    /// the name has only other types; NXDOMAIN when it has no record.
+    fn answer_from_zone(&self, vpc: VpcId, zone: &HostedZone, name: &str, depth: u8) -> Answer {
+        let mut records = zone.records_named(name).peekable();
+        if records.peek().is_none() {
+            return Answer::nx();
+        }
+        for r in records {
+            match &r.data {
+                RecordData::A(addrs) => return Answer::found(addrs.clone(), r.ttl),
+                RecordData::Alias(target) => {
+                    let mut a = self.resolve_chain(View::Vpc(vpc), target, depth + 1);
+                    a.cnames.clear();
+                    return a;
+                }
+                RecordData::Cname(_) if depth >= MAX_CNAME_CHAIN => {
+                    return Answer { rcode: Rcode::ServFail, cnames: Vec::new(), addrs: Vec::new(), ttl: 0 };
+                }
+                RecordData::Cname(target) => {
+                    let mut a = self.resolve_chain(View::Vpc(vpc), target, depth + 1);
+                    let link = Cname { name: name.to_string(), target: target.clone(), ttl: r.ttl };
+                    a.cnames.insert(0, link);
+                    return a;
+                }
+                RecordData::Aaaa(_) | RecordData::Txt(_) => {}
+            }
+        }
+        Answer::found(Vec::new(), 300)
+    }
+
+    /// P9, P13: a service's private DNS name answers the endpoint ENIs inside a consumer VPC
+    /// with private DNS enabled; P12: a provider's name only once verified. A wildcard name
+    /// (`*.dkr.ecr.<region>.amazonaws.com`) answers every name under it. With the answer, the
+    /// length of the zone's domain (the name, or the wildcard's parent).
+    fn resolve_private_dns(&self, vpc: VpcId, name: &str) -> Option<(Answer, usize)> {
+        let parent = name.split_once('.').map(|(_, parent)| parent);
+        let wildcard = parent.map(|p| format!("*.{p}"));
+        let exact = self.private_dns_endpoint(vpc, name).map(|e| (e, name.len()));
+        let (e, domain_len) = exact.or_else(|| {
+            let e = self.private_dns_endpoint(vpc, wildcard.as_deref()?)?;
+            Some((e, parent?.len()))
+        })?;
+        Some((Answer::found(self.endpoint_addresses(&self[e], None), 60), domain_len))
     }
 
     /// P9, P13: the oldest resolving endpoint of `vpc` whose usable private DNS name is `name`.

@@ -90,6 +90,8 @@ handle! {
     AccessScopeId;
     /// A Network Access Analyzer scope analysis.
     AccessScopeAnalysisId;
+    /// A Route 53 hosted zone.
+    HostedZoneId;
 }
 
 /// Draws AWS-looking identifiers from one seeded stream.

@@ -23,6 +23,15 @@ const CASES: &[(&str, usize, usize, &str, &str)] = &[
     ("target-group-port-zero.cfn.yaml", 10, 13, "Group", "Value '0' at 'Port' failed to satisfy constraint: Member must have value greater than or equal to 1"),
     ("health-check-port-too-high.cfn.yaml", 11, 24, "Group", "Value '70000' at 'HealthCheckPort' failed to satisfy constraint: Member must have value less than or equal to 65535"),
     ("number-parameter-below-min-value.cfn.yaml", 2, 3, "Port", "Parameter 'Port' must be a number not less than 1"),
+    ("hosted-zone-vpc-of-another-region.cfn.yaml", 11, 22, "Zone", "a VPC of region ap-south-1 is not modelled"),
+    ("record-set-type-not-modelled.cfn.yaml", 15, 13, "Mail", "record type MX is not modelled"),
+    (
+        "record-set-group-cname-at-apex.cfn.yaml",
+        14,
+        7,
+        "Records",
+        "RRSet of type CNAME with DNS name corp.internal. is not permitted at apex",
+    ),
 ];
 
 #[test]

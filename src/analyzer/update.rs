@@ -116,6 +116,11 @@ impl Changes {
                 self
             }
             Handle::PrefixList(_) => self.all(),
+            // A private hosted zone changes what names its VPCs resolve (Z1).
+            Handle::HostedZone(z) => {
+                self.vpcs.extend(w[z].vpcs.iter().copied());
+                self
+            }
             // A group launches and terminates instances in its subnets' VPC.
             Handle::AutoScalingGroup(g) => match w[g].subnets.first() {
                 Some(s) => self.vpc(w[*s].vpc),

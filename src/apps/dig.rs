@@ -96,26 +96,30 @@ impl World {
         let _ = writeln!(s, "\n; <<>> DiG 9.11.4-P2-RedHat-9.11.4-26.P2.amzn2.13 <<>> {}", q.name);
         let _ = writeln!(s, ";; global options: +cmd\n;; Got answer:");
         let _ = writeln!(s, ";; ->>HEADER<<- opcode: QUERY, status: {}, id: {id}", a.rcode.as_str());
-        let _ = writeln!(
-            s,
-            ";; flags: qr rd ra; QUERY: 1, ANSWER: {}, AUTHORITY: 0, ADDITIONAL: 1\n",
-            a.addrs.len()
-        );
+        let answers = a.cnames.len() + a.addrs.len();
+        let _ = writeln!(s, ";; flags: qr rd ra; QUERY: 1, ANSWER: {answers}, AUTHORITY: 0, ADDITIONAL: 1\n");
         let _ = writeln!(s, ";; OPT PSEUDOSECTION:\n; EDNS: version: 0, flags:; udp: 4096\n;; QUESTION SECTION:\n;{fqdn}\t\t\tIN\tA\n");
-        if a.rcode == Rcode::NoError && !a.addrs.is_empty() {
+        if a.rcode == Rcode::NoError && answers > 0 {
             let _ = writeln!(s, ";; ANSWER SECTION:");
+            let mut owner = fqdn.clone();
+            for c in &a.cnames {
+                let _ = writeln!(s, "{}.\t{}\tIN\tCNAME\t{}.", c.name, c.ttl, c.target);
+                owner = format!("{}.", c.target);
+            }
             for ip in &a.addrs {
-                let _ = writeln!(s, "{fqdn}\t{}\tIN\tA\t{ip}", a.ttl);
+                let _ = writeln!(s, "{owner}\t{}\tIN\tA\t{ip}", a.ttl);
             }
             s.push('\n');
         }
-        let size = 12 + fqdn.len() + 5 + a.addrs.len() * 16 + 11;
+        let cname_bytes: usize = a.cnames.iter().map(|c| 12 + c.target.len() + 2).sum();
+        let size = 12 + fqdn.len() + 5 + a.addrs.len() * 16 + cname_bytes + 11;
         let _ = writeln!(s, ";; Query time: 1 msec\n;; SERVER: {server}#53({server})\n;; WHEN: {}\n;; MSG SIZE  rcvd: {size}\n", self.wall_clock());
         s
     }
 }
 
-/// D5: one address a line; nothing for NXDOMAIN.
+/// D5: one address a line, after the CNAME targets followed (Z1); nothing for NXDOMAIN.
 fn short(a: &Answer) -> String {
-    a.addrs.iter().map(|ip| format!("{ip}\n")).collect()
+    let cnames = a.cnames.iter().map(|c| format!("{}.\n", c.target));
+    cnames.chain(a.addrs.iter().map(|ip| format!("{ip}\n"))).collect()
 }

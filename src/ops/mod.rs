@@ -14,6 +14,7 @@ pub mod nat;
 pub mod peering;
 pub mod prefix_list;
 pub mod privatelink;
+pub mod route53;
 pub mod security;
 pub mod tags;
 pub mod vpc;

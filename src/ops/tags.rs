@@ -47,7 +47,8 @@ impl World {
             | Handle::InsightsPath(_)
             | Handle::InsightsAnalysis(_)
             | Handle::AccessScope(_)
-            | Handle::AccessScopeAnalysis(_) => return None,
+            | Handle::AccessScopeAnalysis(_)
+            | Handle::HostedZone(_) => return None,
         })
     }
 }

@@ -251,6 +251,7 @@ fn type_of(h: Handle) -> &'static str {
         Handle::InsightsAnalysis(_) => "AWS::EC2::NetworkInsightsAnalysis",
         Handle::AccessScope(_) => "AWS::EC2::NetworkInsightsAccessScope",
         Handle::AccessScopeAnalysis(_) => "AWS::EC2::NetworkInsightsAccessScopeAnalysis",
+        Handle::HostedZone(_) => "AWS::Route53::HostedZone",
     }
 }
 

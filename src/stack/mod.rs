@@ -12,6 +12,7 @@ mod nat;
 mod peering;
 pub mod properties;
 mod props;
+mod route53;
 
 use indexmap::IndexMap;
 
@@ -50,6 +51,9 @@ pub const SUPPORTED_TYPES: &[&str] = &[
     "AWS::ElasticLoadBalancingV2::LoadBalancer",
     "AWS::ElasticLoadBalancingV2::TargetGroup",
     "AWS::ElasticLoadBalancingV2::Listener",
+    "AWS::Route53::HostedZone",
+    "AWS::Route53::RecordSet",
+    "AWS::Route53::RecordSetGroup",
     "AWS::EC2::LaunchTemplate",
     "AWS::AutoScaling::LaunchConfiguration",
     "AWS::AutoScaling::AutoScalingGroup",
@@ -129,6 +133,9 @@ impl ResourceSink for StackBuilder<'_> {
             "AWS::ElasticLoadBalancingV2::LoadBalancer" => self.load_balancer(logical_id, p),
             "AWS::ElasticLoadBalancingV2::TargetGroup" => self.target_group(logical_id, p),
             "AWS::ElasticLoadBalancingV2::Listener" => self.listener(p),
+            "AWS::Route53::HostedZone" => self.hosted_zone(p),
+            "AWS::Route53::RecordSet" => self.record_set(p),
+            "AWS::Route53::RecordSetGroup" => self.record_set_group(logical_id, p),
             "AWS::EC2::LaunchTemplate" => self.launch_template(logical_id, p, metadata),
             "AWS::AutoScaling::LaunchConfiguration" => {
                 self.launch_configuration(logical_id, p, properties, metadata)
@@ -143,7 +150,11 @@ impl ResourceSink for StackBuilder<'_> {
     }
 
     fn delete(&mut self, _logical_id: &str, ty: &str, created: &Created) -> Result<(), SinkError> {
-        self.remove(ty, created)
+        match ty {
+            "AWS::Route53::HostedZone" => self.remove_hosted_zone(created),
+            "AWS::Route53::RecordSet" | "AWS::Route53::RecordSetGroup" => self.remove_records(created),
+            _ => self.remove(ty, created),
+        }
     }
 
     fn take_warnings(&mut self) -> Vec<crate::cfn::SinkWarning> {

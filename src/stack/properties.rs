@@ -287,6 +287,42 @@ pub const TABLE: &[(&str, Properties)] = &[
         &[("AddressFamily", M), ("Entries", M), ("MaxEntries", M), ("PrefixListName", M), ("Tags", M)],
     ),
     (
+        "AWS::Route53::HostedZone",
+        &[
+            ("HostedZoneConfig", M),
+            ("HostedZoneTags", W),
+            ("Name", M),
+            ("QueryLoggingConfig", W),
+            ("VPCs", M),
+        ],
+    ),
+    (
+        "AWS::Route53::RecordSet",
+        &[
+            ("AliasTarget", M),
+            ("CidrRoutingConfig", R),
+            ("Comment", W),
+            ("Failover", R),
+            ("GeoLocation", R),
+            ("GeoProximityLocation", R),
+            ("HealthCheckId", R),
+            ("HostedZoneId", M),
+            ("HostedZoneName", M),
+            ("MultiValueAnswer", R),
+            ("Name", M),
+            ("Region", R),
+            ("ResourceRecords", M),
+            ("SetIdentifier", R),
+            ("TTL", M),
+            ("Type", M),
+            ("Weight", R),
+        ],
+    ),
+    (
+        "AWS::Route53::RecordSetGroup",
+        &[("Comment", W), ("HostedZoneId", M), ("HostedZoneName", M), ("RecordSets", M)],
+    ),
+    (
         "AWS::EC2::VPCPeeringConnection",
         &[
             ("PeerOwnerId", M),

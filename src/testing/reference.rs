@@ -250,7 +250,8 @@ fn step(w: &World, h: Handle) -> Step {
         | Handle::InsightsPath(_)
         | Handle::InsightsAnalysis(_)
         | Handle::AccessScope(_)
-        | Handle::AccessScopeAnalysis(_) => {
+        | Handle::AccessScopeAnalysis(_)
+        | Handle::HostedZone(_) => {
             unreachable!("never a component of a path")
         }
     };

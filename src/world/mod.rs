@@ -28,6 +28,7 @@ use crate::model::eip::ElasticIp;
 use crate::model::endpoint_service::EndpointService;
 use crate::model::eni::NetworkInterface;
 use crate::model::gateway_endpoint::GatewayEndpoint;
+use crate::model::hosted_zone::HostedZone;
 use crate::model::igw::InternetGateway;
 use crate::model::insights::{
     AccessScope, AccessScopeAnalysis, NetworkInsightsAnalysis, NetworkInsightsPath,
@@ -76,7 +77,8 @@ live_until_deleted!(
     NetworkInsightsPath,
     NetworkInsightsAnalysis,
     AccessScope,
-    AccessScopeAnalysis
+    AccessScopeAnalysis,
+    HostedZone
 );
 
 impl Live for NatGateway {
@@ -151,6 +153,8 @@ pub enum Handle {
     AccessScope(AccessScopeId),
     /// A Network Access Analyzer scope analysis.
     AccessScopeAnalysis(AccessScopeAnalysisId),
+    /// A Route 53 hosted zone.
+    HostedZone(HostedZoneId),
 }
 
 /// AWS ids to handles without a second copy of each id: a map from the id's 64-bit
@@ -209,6 +213,7 @@ aws_id_field! {
     NetworkInsightsAnalysis => aws_id;
     AccessScope => aws_id;
     AccessScopeAnalysis => aws_id;
+    HostedZone => aws_id;
 }
 
 /// The Name tag: a scan of the usual handful of tags.
@@ -302,6 +307,8 @@ pub struct World {
     access_scopes: Arena<AccessScopeId, AccessScope>,
     /// Network Access Analyzer scope analyses.
     access_scope_analyses: Arena<AccessScopeAnalysisId, AccessScopeAnalysis>,
+    /// Route 53 hosted zones.
+    hosted_zones: Arena<HostedZoneId, HostedZone>,
     /// AWS id (or ARN) to handle, keyed by a hash of the id (the resource holds the text).
     by_aws_id: IdIndex,
     /// (VPC, address) to the live subnet whose block holds it.
@@ -357,6 +364,7 @@ impl World {
             insights_analyses: Arena::new(),
             access_scopes: Arena::new(),
             access_scope_analyses: Arena::new(),
+            hosted_zones: Arena::new(),
             by_aws_id: IdIndex::default(),
             subnets_by_address: SubnetsByAddress::default(),
             dns_names: DnsNames::default(),
@@ -543,6 +551,12 @@ impl World {
         &self.access_scope_analyses
     }
 
+    /// Route 53 hosted zones, by handle (deleted ones included; [`Arena::live`] skips them).
+    #[inline]
+    pub fn hosted_zones(&self) -> &Arena<HostedZoneId, HostedZone> {
+        &self.hosted_zones
+    }
+
     /// The seeded stream AWS ids and generated names are drawn from (A5).
     #[inline]
     pub(crate) fn id_stream(&mut self) -> &mut IdGen {
@@ -602,6 +616,7 @@ impl World {
             Handle::InsightsAnalysis(x) => x.index() < self.insights_analyses.len(),
             Handle::AccessScope(x) => x.index() < self.access_scopes.len(),
             Handle::AccessScopeAnalysis(x) => x.index() < self.access_scope_analyses.len(),
+            Handle::HostedZone(x) => x.index() < self.hosted_zones.len(),
         };
         exists.then(|| self.aws_id(h))
     }
@@ -687,6 +702,7 @@ impl World {
             Handle::InsightsAnalysis(x) => &self.insights_analyses[x].aws_id,
             Handle::AccessScope(x) => &self.access_scopes[x].aws_id,
             Handle::AccessScopeAnalysis(x) => &self.access_scope_analyses[x].aws_id,
+            Handle::HostedZone(x) => &self.hosted_zones[x].aws_id,
         }
     }
 
@@ -731,7 +747,8 @@ impl World {
             Handle::InsightsPath(_)
             | Handle::InsightsAnalysis(_)
             | Handle::AccessScope(_)
-            | Handle::AccessScopeAnalysis(_) => None,
+            | Handle::AccessScopeAnalysis(_)
+            | Handle::HostedZone(_) => None,
         }
     }
 
@@ -792,6 +809,7 @@ index_by_handle! {
     InsightsAnalysisId => insights_analyses: NetworkInsightsAnalysis;
     AccessScopeId => access_scopes: AccessScope;
     AccessScopeAnalysisId => access_scope_analyses: AccessScopeAnalysis;
+    HostedZoneId => hosted_zones: HostedZone;
 }
 
 #[cfg(test)]

@@ -151,6 +151,7 @@ macro_rules! each_store {
         w.insights_analyses.$method();
         w.access_scopes.$method();
         w.access_scope_analyses.$method();
+        w.hosted_zones.$method();
         w.by_aws_id.by_hash.$method();
         w.by_aws_id.spill.$method();
         w.members.$method();

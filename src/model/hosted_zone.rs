@@ -1,0 +1,85 @@
+//! Route 53 hosted zones (Z1): a domain, the VPCs a private zone answers, and its
+//! record sets (A, AAAA, CNAME, TXT, and alias A records to a load balancer's or an
+//! endpoint's DNS name). A zone with no VPC is public; public DNS is not modelled, so
+//! its records answer no query.
+
+use std::net::Ipv4Addr;
+
+use crate::ids::VpcId;
+
+/// A hosted zone.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HostedZone {
+    /// `Z...` id.
+    pub aws_id: String,
+    /// The domain, lowercase, without the final dot.
+    pub name: String,
+    /// The VPCs a private zone answers; empty for a public zone.
+    pub vpcs: Vec<VpcId>,
+    /// HostedZoneConfig.Comment.
+    pub comment: String,
+    /// The record sets, in the order created.
+    pub records: Vec<RecordSet>,
+    /// Deleted.
+    pub deleted: bool,
+}
+
+/// One record set: a name, a type and its values.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordSet {
+    /// The owner name, lowercase, without the final dot.
+    pub name: String,
+    /// Time to live in seconds (an alias answers with its target's TTL).
+    pub ttl: u32,
+    /// The type and values.
+    pub data: RecordData,
+}
+
+/// A record set's type and values.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RecordData {
+    /// A: IPv4 addresses.
+    A(Vec<Ipv4Addr>),
+    /// AAAA: IPv6 addresses, kept as text (IPv6 flows are not modelled).
+    Aaaa(Vec<String>),
+    /// CNAME: the canonical name, lowercase, without the final dot.
+    Cname(String),
+    /// TXT: the strings.
+    Txt(Vec<String>),
+    /// Alias A: the target's DNS name (a load balancer's or an endpoint's), lowercase.
+    Alias(String),
+}
+
+impl RecordData {
+    /// The record type as Route 53 spells it.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            RecordData::A(_) | RecordData::Alias(_) => "A",
+            RecordData::Aaaa(_) => "AAAA",
+            RecordData::Cname(_) => "CNAME",
+            RecordData::Txt(_) => "TXT",
+        }
+    }
+}
+
+impl HostedZone {
+    /// Whether the zone is private (associated with at least one VPC).
+    pub fn is_private(&self) -> bool {
+        !self.vpcs.is_empty()
+    }
+
+    /// Whether `name` (lowercase, no final dot) is the zone's domain or under it.
+    pub fn contains(&self, name: &str) -> bool {
+        name == self.name || name.strip_suffix(self.name.as_str()).is_some_and(|rest| rest.ends_with('.'))
+    }
+
+    /// The record sets owned by `name`.
+    pub fn records_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a RecordSet> + 'a {
+        self.records.iter().filter(move |r| r.name == name)
+    }
+}
+
+/// A DNS name as Route 53 stores it: lowercase, without the final dot.
+pub fn normalize(name: &str) -> String {
+    name.trim_end_matches('.').to_ascii_lowercase()
+}
