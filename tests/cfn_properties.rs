@@ -74,3 +74,19 @@ fn a_misspelt_property_fails_the_stack_at_its_line_and_a_warned_one_is_named_in_
         "AWS::EC2::VPC property InstanceTenancy is accepted but does not change the simulation"
     );
 }
+
+#[test]
+fn a_creation_policy_is_named_in_a_warning_at_its_line_since_vpcsim_waits_for_no_signal() {
+    let mut w = World::in_region("us-east-1", 1).unwrap();
+    let template = "Resources:\n  V:\n    Type: AWS::EC2::VPC\n    CreationPolicy:\n      ResourceSignal:\n        Timeout: PT5M\n    Properties:\n      CidrBlock: 10.0.0.0/16\n";
+    let stack =
+        vpcsim::stack::create_stack(&mut w, "s", "t.yaml", template, &IndexMap::new(), &IndexMap::new())
+            .unwrap();
+    let warning = stack
+        .warnings
+        .iter()
+        .find(|p| p.message.contains("CreationPolicy"))
+        .expect("a CreationPolicy warning");
+    assert_eq!(warning.location.line, 4);
+    assert!(warning.message.contains("waits for no signal"), "{}", warning.message);
+}

@@ -338,6 +338,13 @@ fn execute(
         let created = sink
             .create(id, &r.kind.name, &props, r.metadata.as_ref())
             .map_err(|e| within(sink_problem(r.loc, &props, e)))?;
+        if let Some(loc) = r.creation_policy {
+            let message = format!(
+                "{} CreationPolicy is accepted but does not change the simulation: vpcsim creates the resource at once and waits for no signal",
+                r.kind.name
+            );
+            stack.warnings.push(Problem::new(loc, message).within(&format!("Resources.{id}")).in_file(file));
+        }
         for w in sink.take_warnings() {
             let loc = property_location(&props, &w.property).unwrap_or(r.loc);
             let problem = Problem::new(loc, w.message).within(&format!("Resources.{id}"));

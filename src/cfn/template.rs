@@ -108,6 +108,9 @@ pub struct Resource {
     pub metadata: Option<Node>,
     /// `DeletionPolicy`.
     pub deletion_policy: Option<String>,
+    /// Where `CreationPolicy` is, when the resource has one: vpcsim creates every resource
+    /// at once and waits for no signal, so the stack warns that it changes nothing.
+    pub creation_policy: Option<Location>,
 }
 
 /// One output.
@@ -309,10 +312,15 @@ fn parse_resource(key: &Key, node: &Node, problems: &mut Vec<Problem>) -> Result
         condition: None,
         metadata: None,
         deletion_policy: None,
+        creation_policy: None,
     };
     for (k, v) in entries {
         let res = match k.name.as_str() {
-            "Type" | "UpdateReplacePolicy" | "CreationPolicy" | "UpdatePolicy" => Ok(()),
+            "Type" | "UpdateReplacePolicy" | "UpdatePolicy" => Ok(()),
+            "CreationPolicy" => {
+                r.creation_policy = Some(k.loc);
+                Ok(())
+            }
             "Properties" => properties(v).map(|p| r.properties = p),
             "DependsOn" => depends_on(v).map(|d| r.depends_on = d),
             "Condition" => named(v, "Condition").map(|c| r.condition = Some(c)),
