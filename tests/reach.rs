@@ -100,7 +100,9 @@ mod scopes {
     use vpcsim::addr::{PortRange, Protocol};
     use vpcsim::analyzer::access::{self, End};
     use vpcsim::analyzer::cell;
-    use vpcsim::analyzer::scope::{Headers, PathMatch, ResourceType, Resources, Scope, RESOURCE_TYPES};
+    use vpcsim::analyzer::scope::{
+        Headers, PathMatch, PrefixListBlocks, ResourceType, Resources, Scope, RESOURCE_TYPES,
+    };
     use vpcsim::analyzer::Matrix;
     use vpcsim::testing::{strategies, Case};
     use vpcsim::world::{Handle, World};
@@ -114,6 +116,8 @@ mod scopes {
         port: Option<u16>,
         protocol: Option<bool>,
         block: Option<Index>,
+        /// A prefix list (the world's, or one of subnet blocks), on the source side or not.
+        list: Option<(Index, bool)>,
     }
 
     fn resources_drawn() -> impl Strategy<Value = (Option<Index>, Option<Index>)> {
@@ -128,14 +132,16 @@ mod scopes {
             proptest::option::weighted(0.4, prop::sample::select(vec![22u16, 80, 443, 53, 8])),
             proptest::option::weighted(0.3, any::<bool>()),
             proptest::option::weighted(0.2, any::<Index>()),
+            proptest::option::weighted(0.3, (any::<Index>(), any::<bool>())),
         )
-            .prop_map(|(source, destination, through, port, protocol, block)| Drawn {
+            .prop_map(|(source, destination, through, port, protocol, block, list)| Drawn {
                 source,
                 destination,
                 through,
                 port,
                 protocol,
                 block,
+                list,
             })
     }
 
@@ -162,6 +168,19 @@ mod scopes {
             types: ty.iter().map(|i| i.get(&RESOURCE_TYPES).1).collect::<Vec<ResourceType>>(),
         };
         let blocks: Vec<vpcsim::addr::Cidr> = w.subnets().values().map(|s| s.cidr).collect();
+        // AWS's lists (S3, DynamoDB) and one of the first subnets' blocks.
+        let mut lists: Vec<PrefixListBlocks> = w
+            .prefix_lists()
+            .live()
+            .map(|(_, p)| PrefixListBlocks { id: p.aws_id.clone(), blocks: p.cidrs().collect() })
+            .collect();
+        lists.push(PrefixListBlocks {
+            id: "pl-drawn".into(),
+            blocks: blocks.iter().take(2).copied().collect(),
+        });
+        let list = |source: bool| -> Vec<PrefixListBlocks> {
+            d.list.iter().filter(|(_, s)| *s == source).map(|(i, _)| i.get(&lists).clone()).collect()
+        };
         PathMatch {
             source: res(&d.source),
             destination: res(&d.destination),
@@ -173,6 +192,8 @@ mod scopes {
                     .iter()
                     .map(|t| if *t { Protocol::Tcp } else { Protocol::Udp })
                     .collect(),
+                source_prefix_lists: list(true),
+                destination_prefix_lists: list(false),
                 ..Headers::default()
             },
             through: d.through.iter().map(res).collect(),
