@@ -485,3 +485,91 @@ mod incremental {
         }
     }
 }
+
+mod steps {
+    use std::path::{Path, PathBuf};
+
+    use vpcsim::analyzer::diff::{self, Side};
+    use vpcsim::analyzer::{select, steps, Matrix, DEFAULT_PROBES};
+    use vpcsim::scenario;
+    use vpcsim::session::Session;
+    use vpcsim::world::World;
+
+    /// The scenario files of scenarios/ (not the templates).
+    fn scenario_files() -> Vec<PathBuf> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .expect("scenarios/ is readable")
+            .map(|e| e.expect("an entry").path())
+            .filter(|p| {
+                let n = p.file_name().unwrap_or_default().to_string_lossy();
+                n.ends_with(".yaml") && !n.ends_with(".cfn.yaml")
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
+    /// The world after each step of a scenario file (index 0: its stacks only).
+    fn worlds(path: &Path) -> Vec<World> {
+        let s = scenario::load(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let mut session = Session::for_scenario(&s).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let mut out = Vec::new();
+        scenario::run::run_each(&s, &mut session, &mut |now: &Session| out.push(now.world.clone()))
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        out
+    }
+
+    fn full(w: &World) -> Matrix {
+        Matrix::compute(w, select::sources(w, &[]), select::targets(w, &[]), DEFAULT_PROBES.to_vec())
+    }
+
+    #[test]
+    fn diffs_between_steps_brought_up_to_date_equal_diffs_of_two_full_matrices_on_every_scenario() {
+        let mut compared = 0;
+        for path in scenario_files() {
+            let ws = worlds(&path);
+            if ws.len() < 3 {
+                continue;
+            }
+            let ms: Vec<Matrix> = ws.iter().map(full).collect();
+            let last = ws.len() - 1;
+            // Each step, the whole run, and the whole run backwards.
+            for (i, j) in (0..last).map(|k| (k, k + 1)).chain([(0, last), (last, 0)]) {
+                let name = format!("{}: steps {i} -> {j}", path.display());
+                let (brought, _) = steps::matrix_after(&ws[i], &ms[i], &ws[j], &[], &[]);
+                assert_eq!(brought.first_difference(&ms[j]), None, "{name}");
+                let before = Side { world: &ws[i], matrix: &ms[i] };
+                let incremental = diff::diff(&before, &Side { world: &ws[j], matrix: &brought });
+                assert_eq!(
+                    incremental,
+                    diff::diff(&before, &Side { world: &ws[j], matrix: &ms[j] }),
+                    "{name}"
+                );
+                compared += 1;
+            }
+        }
+        assert!(compared > 20, "only {compared} pairs of steps compared");
+    }
+
+    #[test]
+    fn a_step_that_changes_one_group_names_only_its_vpc_and_walks_less_than_everything() {
+        // lesson-endpoint-sg-blocks: a step authorizes a rule in the endpoint's group.
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/lesson-endpoint-sg-blocks.yaml");
+        let ws = worlds(&path);
+        let (i, j) = (0..ws.len() - 1)
+            .map(|k| (k, k + 1))
+            .find(|&(i, j)| {
+                let c = steps::changed(&ws[i], &ws[j]);
+                c.len() == 1 && matches!(c[0].handle, vpcsim::world::Handle::Sg(_))
+            })
+            .expect("a step that changes one security group alone");
+        let changes = steps::changes(&ws[i], &ws[j]);
+        assert!(!changes.is_everything());
+        assert_eq!(changes.vpcs().count(), 1);
+        let m = full(&ws[i]);
+        let (brought, updated) = steps::matrix_after(&ws[i], &m, &ws[j], &[], &[]);
+        assert_eq!(brought.first_difference(&full(&ws[j])), None);
+        assert!(updated.pairs_kept > 0, "{updated:?}");
+    }
+}
