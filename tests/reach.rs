@@ -206,10 +206,10 @@ mod scopes {
         for (si, s) in m.sources.iter().enumerate() {
             let src: End = access::source_end(w, *s);
             for (ti, t) in m.targets.iter().enumerate() {
-                let dst = access::target_end(w, *t);
                 for (pi, p) in m.probes.iter().enumerate() {
                     let (v, trace) = cell::explain(w, *s, *t, *p);
                     let (true, Some(trace)) = (v.is_reachable(), trace) else { continue };
+                    let dst = access::path_end(w, *t, &trace);
                     let entered =
                         if src.ids.is_empty() { access::entered_through(&trace) } else { Vec::new() };
                     let passed = access::passed(&trace, &src, &dst);
