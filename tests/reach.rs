@@ -103,7 +103,7 @@ mod scopes {
     use vpcsim::analyzer::scope::{
         Headers, PathMatch, PrefixListBlocks, ResourceType, Resources, Scope, RESOURCE_TYPES,
     };
-    use vpcsim::analyzer::Matrix;
+    use vpcsim::analyzer::{Matrix, Source, Target};
     use vpcsim::testing::{strategies, Case};
     use vpcsim::world::{Handle, World};
 
@@ -206,6 +206,10 @@ mod scopes {
         for (si, s) in m.sources.iter().enumerate() {
             let src: End = access::source_end(w, *s);
             for (ti, t) in m.targets.iter().enumerate() {
+                // An instance's path to itself never leaves its interface: no finding.
+                if matches!((s, t), (Source::Instance(a), Target::Instance(b)) if a == b) {
+                    continue;
+                }
                 for (pi, p) in m.probes.iter().enumerate() {
                     let (v, trace) = cell::explain(w, *s, *t, *p);
                     let (true, Some(trace)) = (v.is_reachable(), trace) else { continue };
@@ -571,5 +575,118 @@ mod steps {
         let (brought, updated) = steps::matrix_after(&ws[i], &m, &ws[j], &[], &[]);
         assert_eq!(brought.first_difference(&full(&ws[j])), None);
         assert!(updated.pairs_kept > 0, "{updated:?}");
+    }
+}
+
+mod ready_scopes {
+    //! Each ready scope of scenarios/scopes/ on a world where it finds something and on
+    //! one where it finds nothing (RA4).
+
+    use std::path::Path;
+
+    use vpcsim::analyzer::{access, scope, select, Matrix};
+    use vpcsim::lab::{Lab, LabOptions};
+    use vpcsim::scenario;
+    use vpcsim::session::Session;
+    use vpcsim::world::{Handle, World};
+
+    /// The world a template (or scenario file) leaves, its steps before clean-up applied.
+    fn world(file: &str) -> World {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+        let mut s = scenario::load_with(&path, &Default::default()).unwrap_or_else(|e| panic!("{file}: {e}"));
+        if let Some(k) = s.clean_up_starts() {
+            s.steps.truncate(k);
+        }
+        let mut session = Session::for_scenario(&s).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let report = scenario::run(&s, &mut session).unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert!(report.passed, "{file}");
+        session.world
+    }
+
+    fn lab() -> World {
+        Lab::ready(LabOptions::default()).expect("the lab builds").world
+    }
+
+    /// The paths the ready scope `name` finds in `w`, its placeholder
+    /// (`...-REPLACE-WITH-...`) replaced by the ids `ids` when given.
+    fn found(w: &World, name: &str, ids: &[String]) -> usize {
+        let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/scopes").join(name);
+        let mut text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{name}: {e}"));
+        if !ids.is_empty() {
+            let at = text.find("-REPLACE-WITH-").unwrap_or_else(|| panic!("{name} has no placeholder"));
+            let start = text[..at].rfind('"').expect("a quoted placeholder") + 1;
+            let end = at + text[at..].find('"').expect("a quoted placeholder");
+            text.replace_range(start..end, &ids.join("\", \""));
+        }
+        let sc = scope::parse_in(name, &text, w).unwrap_or_else(|e| panic!("{e}"));
+        let probes = access::probes_for(std::slice::from_ref(&sc));
+        let m = Matrix::compute(w, select::sources(w, &[]), select::targets(w, &[]), probes);
+        access::findings(w, &m, &sc).iter().map(|f| f.sources.len() * f.targets.len()).sum()
+    }
+
+    fn group(w: &World, part: &str) -> String {
+        let (id, _) =
+            w.sgs().live().find(|(_, g)| g.name.contains(part)).unwrap_or_else(|| panic!("no {part}"));
+        w.aws_id(Handle::Sg(id)).to_string()
+    }
+
+    fn subnet(w: &World, name: &str) -> String {
+        let (id, _) = w
+            .subnets()
+            .live()
+            .find(|(id, _)| w.name_of(Handle::Subnet(*id)) == Some(name))
+            .unwrap_or_else(|| panic!("no subnet {name}"));
+        w.aws_id(Handle::Subnet(id)).to_string()
+    }
+
+    fn vpc(w: &World, name: &str) -> String {
+        let (id, _) = w
+            .vpcs()
+            .live()
+            .find(|(id, _)| w.name_of(Handle::Vpc(*id)) == Some(name))
+            .unwrap_or_else(|| panic!("no VPC {name}"));
+        w.aws_id(Handle::Vpc(id)).to_string()
+    }
+
+    #[test]
+    fn internet_to_instances_finds_the_app_tier_behind_three_tiers_nlb_and_nothing_in_the_saas_provider() {
+        assert_eq!(found(&world("scenarios/three-tier.cfn.yaml"), "internet-to-instances.json", &[]), 1);
+        assert_eq!(found(&world("scenarios/saas-provider.cfn.yaml"), "internet-to-instances.json", &[]), 0);
+    }
+
+    #[test]
+    fn internet_to_anything_but_web_finds_ssh_in_the_lab_and_nothing_in_three_tier() {
+        assert!(found(&lab(), "internet-to-anything-but-web.json", &[]) > 0);
+        assert_eq!(
+            found(&world("scenarios/three-tier.cfn.yaml"), "internet-to-anything-but-web.json", &[]),
+            0
+        );
+    }
+
+    #[test]
+    fn internet_to_private_subnets_finds_three_tiers_app_subnets_and_not_its_database_subnets() {
+        let w = world("scenarios/three-tier.cfn.yaml");
+        let name = "internet-to-private-subnets.json";
+        assert_eq!(found(&w, name, &[subnet(&w, "app-a"), subnet(&w, "app-b")]), 1);
+        assert_eq!(found(&w, name, &[subnet(&w, "db-a"), subnet(&w, "db-b")]), 0);
+    }
+
+    #[test]
+    fn database_ports_from_outside_the_app_tier_hold_in_three_tier_and_find_the_app_tier_when_another_is_trusted(
+    ) {
+        let w = world("scenarios/three-tier.cfn.yaml");
+        let name = "database-ports-from-outside-the-app-tier.json";
+        assert_eq!(found(&w, name, &[group(&w, "AppSG")]), 0);
+        assert!(found(&w, name, &[group(&w, "BastionSG")]) > 0);
+    }
+
+    #[test]
+    fn privatelink_consumers_beyond_the_endpoint_hold_in_the_saas_consumer_and_find_the_labs_web_servers() {
+        let name = "privatelink-consumers-beyond-the-endpoint.json";
+        let w = world("scenarios/saas-privatelink.yaml");
+        assert_eq!(found(&w, name, &[vpc(&w, "consumer")]), 0);
+        // The lab's consumer also reaches the provider's web servers over the internet.
+        let w = lab();
+        assert!(found(&w, name, &[vpc(&w, "MyVPC")]) > 0);
     }
 }

@@ -288,6 +288,13 @@ pub fn findings(w: &World, m: &Matrix, scope: &Scope) -> Vec<Finding> {
     out
 }
 
+/// Whether a path goes from an instance to itself: its packets never leave the
+/// interface, so Network Access Analyzer, which reports paths through the network
+/// between resources, has no finding for it.
+pub fn to_itself(s: Source, t: Target) -> bool {
+    matches!((s, t), (Source::Instance(a), Target::Instance(b)) if a == b)
+}
+
 /// What [`findings`] decides one walked path with.
 struct Cell<'a> {
     m: &'a Matrix,
@@ -326,6 +333,9 @@ impl Cell<'_> {
         let lb_bits: Vec<bool> = self.statements.iter().map(|k| target_ok(k, &end)).collect();
         let n = self.statements.len();
         pair_findings(row, column, pi, &trace, |s, t| {
+            if to_itself(m.sources[s], m.targets[t]) {
+                return false;
+            }
             let dst = |k: usize| match m.targets[t] {
                 Target::Lb(_) => lb_bits[k],
                 _ => self.dst_bits[t][k],
