@@ -14,6 +14,7 @@ use super::close_matches;
 use crate::error::ApiError;
 
 pub mod filter;
+pub mod log_filter;
 pub mod output;
 pub mod request;
 pub mod shorthand;
