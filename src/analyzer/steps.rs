@@ -19,7 +19,7 @@ use super::select::{self, Filter};
 use super::update::{Changes, Updated};
 
 /// Every kind of resource a world holds, one handle each, for [`changed`].
-const KINDS: [Handle; 25] = [
+const KINDS: [Handle; 27] = [
     Handle::Vpc(VpcId(0)),
     Handle::Subnet(SubnetId(0)),
     Handle::RouteTable(RouteTableId(0)),
@@ -45,6 +45,8 @@ const KINDS: [Handle; 25] = [
     Handle::AccessScope(AccessScopeId(0)),
     Handle::AccessScopeAnalysis(AccessScopeAnalysisId(0)),
     Handle::HostedZone(HostedZoneId(0)),
+    Handle::FlowLog(FlowLogId(0)),
+    Handle::LogGroup(LogGroupId(0)),
 ];
 
 /// A resource that differs between two states: its handle, and whether each state has it.
@@ -144,6 +146,8 @@ pub fn changed(before: &World, after: &World) -> Vec<Changed> {
             Handle::HostedZone(_) => {
                 compare(b.hosted_zones(), a.hosted_zones(), Handle::HostedZone, &mut out)
             }
+            Handle::FlowLog(_) => compare(b.flow_logs(), a.flow_logs(), Handle::FlowLog, &mut out),
+            Handle::LogGroup(_) => compare(b.log_groups(), a.log_groups(), Handle::LogGroup, &mut out),
         }
     }
     out
