@@ -10,6 +10,7 @@
 //! - [`eval`] and [`functions`]: intrinsic functions evaluated (dry run, then live).
 //! - [`engine`]: create-stack and delete-stack.
 //! - [`sink`]: the trait the simulation model implements.
+//! - [`shell`]: the one reader of UserData scripts; [`userdata`] and [`forwarding`] consume it.
 //! - [`userdata`]: what an instance listens on, from its UserData or Metadata.
 //! - [`forwarding`]: whether an instance's UserData or Metadata makes it a NAT instance (G5).
 //!
@@ -25,6 +26,7 @@ pub mod graph;
 pub mod intrinsic;
 pub mod params;
 pub mod problem;
+pub mod shell;
 pub mod sink;
 pub mod template;
 pub mod userdata;

@@ -1,6 +1,7 @@
 //! What an instance listens on, from its UserData or an explicit declaration.
 //!
-//! [`detect_services`] reads a shell script the way the usual lab scripts are written:
+//! [`detect_services`] reads a shell script through the one shell reader ([`super::shell`])
+//! the way the usual lab scripts are written:
 //! packages installed with yum, dnf, apt, apt-get or amazon-linux-extras and daemons
 //! started with `systemctl start|restart|enable --now` or `service X start`; files written
 //! with `echo ... > FILE`, `... | tee FILE`, a heredoc (`cat > FILE <<EOF`) or edited with
@@ -44,6 +45,7 @@ use base64::Engine as _;
 use indexmap::IndexMap;
 
 use super::problem::Problem;
+use super::shell::{self, join_path, Commands, Host, Shell};
 use crate::addr::Protocol;
 use crate::model::instance::{Answer, ImageFamily, Service};
 use crate::yaml::{Node, NodeValue};
@@ -126,11 +128,7 @@ fn guess_image(script: &str) -> ImageFamily {
     if start.starts_with("<powershell>") || start.starts_with("<script>") {
         return ImageFamily::Windows;
     }
-    let apt = logical_lines(script)
-        .iter()
-        .flat_map(|(line, _)| tokens(line))
-        .any(|w| matches!(w.as_str(), "apt" | "apt-get"));
-    if apt {
+    if shell::mentions(script, &["apt", "apt-get"]) {
         ImageFamily::Ubuntu
     } else {
         ImageFamily::AmazonLinux
@@ -224,7 +222,6 @@ struct Effects {
     /// The text that `sed -i` substitutions put into each file.
     edits: IndexMap<String, String>,
     python: Option<(u16, String)>,
-    cwd: String,
 }
 
 impl Effects {
@@ -337,12 +334,8 @@ pub fn detect_services(user_data: &str) -> Vec<Service> {
 }
 
 fn run_script(user_data: &str) -> Effects {
-    let mut fx = Effects { cwd: "/".into(), ..Effects::default() };
-    for (line, stdin) in logical_lines(user_data) {
-        for command in split_commands(&tokens(&line)) {
-            run_pipeline(&command, stdin.clone(), &mut fx);
-        }
-    }
+    let mut fx = Effects::default();
+    fx.files = shell::run(user_data, Host::default(), &mut fx).files;
     fx
 }
 
@@ -395,204 +388,36 @@ fn trim_newline(mut s: String) -> String {
     s
 }
 
-fn join_path(dir: &str, name: &str) -> String {
-    format!("{}/{name}", dir.trim_end_matches('/'))
-}
-
-/// Script lines with `\` continuations joined, each with its heredoc body if it opens one.
-pub(super) fn logical_lines(script: &str) -> Vec<(String, Option<String>)> {
-    let mut out = Vec::new();
-    let mut lines = script.lines();
-    let mut pending = String::new();
-    while let Some(raw) = lines.next() {
-        if let Some(cont) = raw.strip_suffix('\\') {
-            pending.push_str(cont);
-            continue;
-        }
-        let line = std::mem::take(&mut pending) + raw;
-        let body = heredoc_delimiter(&line).map(|delim| {
-            let body: Vec<&str> = lines.by_ref().take_while(|l| l.trim() != delim).collect();
-            body.iter().map(|l| format!("{l}\n")).collect::<String>()
-        });
-        out.push((line, body));
-    }
-    out
-}
-
-fn heredoc_delimiter(line: &str) -> Option<String> {
-    let after = line.split_once("<<")?.1.trim_start_matches('-').trim_start();
-    let word: String =
-        after.chars().take_while(|c| !c.is_whitespace() && *c != '>' && *c != '|' && *c != ';').collect();
-    let word = word.trim_matches(|c| c == '\'' || c == '"').to_string();
-    (!word.is_empty()).then_some(word)
-}
-
-/// Shell words; unquoted operators (`&&`, `||`, `;`, `&`, `|`, `>`, `>>`, `<<`, parentheses) are their own tokens.
-pub(super) fn tokens(line: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut word = String::new();
-    let mut chars = line.chars().peekable();
-    let mut quoted = false;
-    while let Some(c) = chars.next() {
-        match c {
-            '\'' => {
-                quoted = true;
-                word.extend(chars.by_ref().take_while(|c| *c != '\''));
+impl Commands for Effects {
+    /// The commands that install, start and stop daemons, edit their configuration and
+    /// serve a directory.
+    fn run(&mut self, sh: &mut Shell<'_>, args: &[&str], _stdin: Option<String>) -> Option<String> {
+        match args {
+            [tool, "install", pkgs @ ..] | [tool, "-y", "install", pkgs @ ..]
+                if matches!(*tool, "yum" | "dnf" | "apt" | "apt-get" | "amazon-linux-extras") =>
+            {
+                self.installed.extend(pkgs.iter().filter_map(|p| package(p)));
             }
-            '"' => {
-                quoted = true;
-                while let Some(d) = chars.next() {
-                    match d {
-                        '"' => break,
-                        '\\' if matches!(chars.peek(), Some('"' | '\\' | '$' | '`')) => {
-                            word.extend(chars.next())
-                        }
-                        _ => word.push(d),
-                    }
+            ["systemctl", verb, rest @ ..] => {
+                let daemons = rest.iter().filter_map(|s| daemon(s.trim_end_matches(".service")));
+                let now = rest.contains(&"--now");
+                if matches!(*verb, "start" | "restart") || (*verb == "enable" && now) {
+                    self.actions.extend(daemons.map(|d| (d, true)));
+                } else if *verb == "stop" || (*verb == "disable" && now) {
+                    self.actions.extend(daemons.map(|d| (d, false)));
                 }
             }
-            '\\' => word.extend(chars.next()),
-            '#' if word.is_empty() && !quoted => break,
-            c if c.is_whitespace() || "&|;><()".contains(c) => {
-                if !word.is_empty() || quoted {
-                    out.push(std::mem::take(&mut word));
-                    quoted = false;
-                }
-                if !c.is_whitespace() {
-                    let mut op = c.to_string();
-                    if "&|><".contains(c) && chars.peek() == Some(&c) {
-                        op.extend(chars.next());
-                    }
-                    out.push(op);
-                }
+            ["service", svc, verb @ ("start" | "restart" | "stop")] => {
+                self.actions.extend(daemon(svc).map(|d| (d, *verb != "stop")));
             }
-            c => word.push(c),
-        }
-    }
-    if !word.is_empty() || quoted {
-        out.push(word);
-    }
-    out
-}
-
-const SEPARATORS: &[&str] = &["&&", "||", ";", "&", "(", ")"];
-
-/// Splits tokens into commands, each a pipeline of words.
-pub(super) fn split_commands(tokens: &[String]) -> Vec<Vec<Vec<String>>> {
-    tokens
-        .split(|t| SEPARATORS.contains(&t.as_str()))
-        .filter(|c| !c.is_empty())
-        .map(|c| c.split(|t| t == "|").map(<[String]>::to_vec).collect())
-        .collect()
-}
-
-fn run_pipeline(pipeline: &[Vec<String>], heredoc: Option<String>, fx: &mut Effects) {
-    let mut stdin = heredoc;
-    for words in pipeline {
-        stdin = run_command(words, stdin, fx);
-    }
-}
-
-/// Runs one command for its effects; returns its standard output.
-fn run_command(words: &[String], stdin: Option<String>, fx: &mut Effects) -> Option<String> {
-    let (args, redirect) = split_redirect(words);
-    let args: Vec<&str> =
-        args.iter().map(String::as_str).skip_while(|w| matches!(*w, "sudo" | "nohup" | "exec")).collect();
-    let output = match args.as_slice() {
-        ["echo", rest @ ..] => Some(echo(rest)),
-        ["printf", fmt, ..] => Some(fmt.replace("\\n", "\n")),
-        ["cat"] => stdin,
-        ["tee", rest @ ..] => {
-            let append = rest.contains(&"-a");
-            for path in rest.iter().filter(|a| !a.starts_with('-')) {
-                write(fx, path, stdin.clone().unwrap_or_default(), append);
+            ["sed", rest @ ..] => sed_in_place(rest, self),
+            [python, "-m", "http.server" | "SimpleHTTPServer", rest @ ..] if python.starts_with("python") => {
+                self.python = Some(python_server(rest, &sh.cwd));
             }
-            stdin
+            _ => {}
         }
-        ["cd", dir, ..] => {
-            fx.cwd = if dir.starts_with('/') { dir.to_string() } else { join_path(&fx.cwd, dir) };
-            None
-        }
-        [tool, "install", pkgs @ ..] | [tool, "-y", "install", pkgs @ ..]
-            if matches!(*tool, "yum" | "dnf" | "apt" | "apt-get" | "amazon-linux-extras") =>
-        {
-            fx.installed.extend(pkgs.iter().filter_map(|p| package(p)));
-            None
-        }
-        ["systemctl", verb, rest @ ..] => {
-            let daemons = rest.iter().filter_map(|s| daemon(s.trim_end_matches(".service")));
-            let now = rest.contains(&"--now");
-            if matches!(*verb, "start" | "restart") || (*verb == "enable" && now) {
-                fx.actions.extend(daemons.map(|d| (d, true)));
-            } else if *verb == "stop" || (*verb == "disable" && now) {
-                fx.actions.extend(daemons.map(|d| (d, false)));
-            }
-            None
-        }
-        ["service", svc, verb @ ("start" | "restart" | "stop")] => {
-            fx.actions.extend(daemon(svc).map(|d| (d, *verb != "stop")));
-            None
-        }
-        ["sed", rest @ ..] => {
-            sed_in_place(rest, fx);
-            None
-        }
-        [python, "-m", "http.server" | "SimpleHTTPServer", rest @ ..] if python.starts_with("python") => {
-            fx.python = Some(python_server(rest, &fx.cwd));
-            None
-        }
-        _ => None,
-    };
-    match (redirect, output) {
-        (Some((path, append)), Some(out)) => {
-            write(fx, &path, out, append);
-            None
-        }
-        (_, out) => out,
+        None
     }
-}
-
-/// The words before any redirection and the `>`/`>>` target.
-pub(super) fn split_redirect(words: &[String]) -> (Vec<String>, Option<(String, bool)>) {
-    let mut args = Vec::new();
-    let mut redirect = None;
-    let mut it = words.iter();
-    while let Some(w) = it.next() {
-        match w.as_str() {
-            ">" | ">>" => redirect = it.next().map(|p| (p.clone(), w == ">>")),
-            "<<" => {
-                it.next();
-            }
-            _ => args.push(w.clone()),
-        }
-    }
-    (args, redirect)
-}
-
-pub(super) fn echo(args: &[&str]) -> String {
-    let newline = !args.contains(&"-n");
-    let escapes = args.contains(&"-e");
-    let text = args
-        .iter()
-        .filter(|a| !matches!(**a, "-n" | "-e" | "-ne" | "-en"))
-        .copied()
-        .collect::<Vec<_>>()
-        .join(" ");
-    let text = if escapes { text.replace("\\n", "\n").replace("\\t", "\t") } else { text };
-    if newline {
-        text + "\n"
-    } else {
-        text
-    }
-}
-
-fn write(fx: &mut Effects, path: &str, content: String, append: bool) {
-    let path = if path.starts_with('/') { path.to_string() } else { join_path(&fx.cwd, path) };
-    let entry = fx.files.entry(path).or_default();
-    if !append {
-        entry.clear();
-    }
-    entry.push_str(&content);
 }
 
 /// The daemon a package name installs.
