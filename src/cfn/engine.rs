@@ -1,7 +1,8 @@
 //! create-stack and delete-stack: [`plan`] finds every static problem before the model is
 //! touched (types, references, parameters, conditions, cycles, a dry-run evaluation);
 //! [`execute`] then creates resources in dependency order, evaluating each one's
-//! properties just before the sink creates it.
+//! properties and metadata (CloudFormation resolves intrinsic functions in both) just
+//! before the sink creates it.
 
 use std::cell::Cell;
 
@@ -9,6 +10,7 @@ use indexmap::{IndexMap, IndexSet};
 
 use super::conditions::{self, Inputs};
 use super::eval::{Env, PSEUDO};
+use super::init::Init;
 use super::params::{self, ParamValue};
 use super::problem::Problem;
 use super::sink::{is_network_type, AttrValue, Created, ResourceSink, SinkError, StackContext};
@@ -243,9 +245,16 @@ fn dry_run(
         if problems.len() > graph::MAX_PROBLEMS {
             return Err(problems);
         }
+        let within = |e: Problem| e.within(&format!("Resources.{id}"));
         env.spent.set(0);
         if let Some(Err(e)) = r.properties.as_ref().map(|p| env.eval(p)) {
-            problems.push(e.within(&format!("Resources.{id}")));
+            problems.push(within(e));
+        }
+        env.spent.set(0);
+        // M3: cfn-init's metadata is checked here, so that its mistakes are located.
+        let metadata = r.metadata.as_ref().map(|m| env.eval(m).and_then(|n| Init::parse(n.as_ref())));
+        if let Some(Err(e)) = metadata {
+            problems.push(within(e));
         }
     }
     for (name, o) in plan.tpl.outputs.iter().filter(|(_, o)| output_active(plan, o)) {
@@ -335,8 +344,12 @@ fn execute(
             }
             None => empty,
         };
+        let metadata = match &r.metadata {
+            Some(m) => env(&plan, ctx, exports, Some(&values), &live_spent).eval(m).map_err(within)?,
+            None => None,
+        };
         let created = sink
-            .create(id, &r.kind.name, &props, r.metadata.as_ref())
+            .create(id, &r.kind.name, &props, metadata.as_ref())
             .map_err(|e| within(sink_problem(r.loc, &props, e)))?;
         if let Some(loc) = r.creation_policy {
             let message = format!(

@@ -35,18 +35,34 @@ use crate::addr::Cidr;
 use crate::model::nat_instance::{Forwarding, Masquerade};
 use crate::yaml::{Node, NodeValue};
 
+use super::init::Init;
 use super::problem::Problem;
 use super::shell::{self, Commands, Host, Shell};
-use super::userdata::decode_user_data;
+use super::userdata::{self, decode_user_data, Boot};
 
 /// What an instance's operating system does with packets for others: the Metadata
 /// declaration if any, else detected in its UserData (base64, as evaluated properties carry it).
 pub fn forwarding(properties: &Node, metadata: Option<&Node>) -> Result<Forwarding, Problem> {
+    forwarding_at(properties, metadata, Boot::default())
+}
+
+/// What an instance's operating system does with packets for others, its UserData run
+/// where `boot` says (cfn-init's `commands` may set up forwarding too).
+pub fn forwarding_at(
+    properties: &Node,
+    metadata: Option<&Node>,
+    boot: Boot<'_>,
+) -> Result<Forwarding, Problem> {
     if let Some((_, decl)) = metadata.and_then(|m| m.get("vpcsim")).and_then(|v| v.entry("forwarding")) {
         return declared(decl);
     }
-    let script = properties.get("UserData").and_then(Node::as_str).and_then(decode_user_data);
-    Ok(script.as_deref().map(detect_forwarding).unwrap_or_default())
+    let Some(script) = properties.get("UserData").and_then(Node::as_str).and_then(decode_user_data) else {
+        return Ok(Forwarding::default());
+    };
+    let init = Init::parse(metadata)?.map(|(i, _)| i);
+    let mut fx = Effects::default();
+    shell::run(&script, userdata::host(boot, init.as_ref()), &mut fx);
+    Ok(fx.forwarding)
 }
 
 fn declared(decl: &Node) -> Result<Forwarding, Problem> {

@@ -15,6 +15,8 @@
 
 use indexmap::IndexMap;
 
+use super::init;
+
 /// What one reader of a script makes of the commands the shell does not run itself.
 pub(crate) trait Commands {
     /// Runs one command for its effect (`args[0]` without its directory, after `sudo`,
@@ -25,12 +27,15 @@ pub(crate) trait Commands {
     fn wrote(&mut self, _path: &str, _content: &str) {}
 }
 
-/// What a script runs on: the instance behind the metadata service (M1).
+/// What a script runs on: the instance behind the metadata service (M1) and the resource
+/// whose `AWS::CloudFormation::Init` metadata cfn-init reads (M3).
 #[derive(Clone, Copy, Default)]
 pub struct Host<'a> {
     /// M1: what `GET path` on 169.254.169.254 answers (`/latest/meta-data/local-ipv4`), once
     /// the instance exists; without it, a metadata `curl` prints nothing.
     pub metadata: Option<&'a Metadata<'a>>,
+    /// M3: the stack, resource and metadata cfn-init reads; without it cfn-init fails.
+    pub init: Option<init::Source<'a>>,
 }
 
 /// The instance metadata service's answer for a path, or None (404).
@@ -38,7 +43,7 @@ pub type Metadata<'a> = dyn Fn(&str) -> Option<String> + 'a;
 
 impl std::fmt::Debug for Host<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Host").field("metadata", &self.metadata.is_some()).finish()
+        f.debug_struct("Host").field("metadata", &self.metadata.is_some()).field("init", &self.init).finish()
     }
 }
 
@@ -51,7 +56,10 @@ pub struct Shell<'a> {
     pub cwd: String,
     vars: IndexMap<String, String>,
     status: u8,
+    depth: u8,
     host: Host<'a>,
+    /// What cfn-init said when it could not run, in order.
+    pub notes: Vec<String>,
 }
 
 /// One piece of a shell word: quoted text taken as written, or text still to expand.
@@ -76,13 +84,28 @@ struct Heredoc {
 
 const SEPARATORS: &[&str] = &["&&", "||", ";", "&", "(", ")"];
 
+/// Most bytes a word, a command's output or a file may hold; past it the text is cut (a
+/// script that doubles a variable on every line stays small).
+pub const MAX_TEXT_BYTES: usize = 1 << 20;
+
+/// How deep command substitutions and cfn-init runs may nest; deeper ones print nothing.
+pub const MAX_NESTING: u8 = 16;
+
 /// The address of the instance metadata service in URLs.
 const METADATA_URL: &str = "http://169.254.169.254";
 
 impl<'a> Shell<'a> {
     /// A shell in `/` on `host`, with no files written yet.
     pub fn new(host: Host<'a>) -> Shell<'a> {
-        Shell { files: IndexMap::new(), cwd: "/".into(), vars: IndexMap::new(), status: 0, host }
+        Shell {
+            files: IndexMap::new(),
+            cwd: "/".into(),
+            vars: IndexMap::new(),
+            status: 0,
+            depth: 0,
+            host,
+            notes: Vec::new(),
+        }
     }
 
     /// Runs a script; returns what it printed.
@@ -131,7 +154,7 @@ impl<'a> Shell<'a> {
             *command = command.rsplit('/').next().unwrap_or(command);
         }
         self.status = 0;
-        let output = self.builtin(fx, &args, stdin);
+        let output = self.builtin(fx, &args, stdin).map(cut);
         match (redirect, output) {
             (Some((path, append)), Some(out)) => {
                 self.write(fx, &path, out, append);
@@ -164,6 +187,12 @@ impl<'a> Shell<'a> {
             }
             ["curl", rest @ ..] if rest.iter().any(|a| a.starts_with(METADATA_URL)) => {
                 self.metadata(fx, rest)
+            }
+            ["cfn-init", rest @ ..] if self.depth < MAX_NESTING => {
+                self.depth += 1;
+                self.status = init::run(self, fx, rest);
+                self.depth -= 1;
+                None
             }
             _ => fx.run(self, args, stdin),
         }
@@ -233,7 +262,7 @@ impl<'a> Shell<'a> {
                 Piece::Exp(s) => out.push_str(&self.expand_text(fx, s, false)),
             }
         }
-        out
+        cut(out)
     }
 
     /// `$NAME`, `${NAME}`, `${NAME:-DEFAULT}`, `$?`, `$(...)` and backquotes expanded; with
@@ -276,8 +305,11 @@ impl<'a> Shell<'a> {
                 },
                 c => out.push(c),
             }
+            if out.len() > MAX_TEXT_BYTES {
+                break;
+            }
         }
-        out
+        cut(out)
     }
 
     fn var(&self, name: &str) -> String {
@@ -286,7 +318,12 @@ impl<'a> Shell<'a> {
 
     /// Command substitution: what `script` prints, without its final newlines.
     fn substitute(&mut self, fx: &mut dyn Commands, script: &str) -> String {
+        if self.depth >= MAX_NESTING {
+            return String::new();
+        }
+        self.depth += 1;
         let out = self.run_script(fx, script);
+        self.depth -= 1;
         out.trim_end_matches('\n').to_string()
     }
 
@@ -308,7 +345,49 @@ impl<'a> Shell<'a> {
             entry.clear();
         }
         entry.push_str(&content);
+        if entry.len() > MAX_TEXT_BYTES {
+            *entry = cut(std::mem::take(entry));
+        }
     }
+
+    /// Runs `script` as a command line of this shell (cfn-init's `commands`), in `cwd` if
+    /// given and with `env` set for it.
+    pub(crate) fn run_in(
+        &mut self,
+        fx: &mut dyn Commands,
+        script: &str,
+        cwd: Option<&str>,
+        env: &[(String, String)],
+    ) {
+        let saved_cwd = cwd.map(|d| {
+            let dir = self.absolute(d);
+            std::mem::replace(&mut self.cwd, dir)
+        });
+        let saved_vars = self.vars.clone();
+        self.vars.extend(env.iter().cloned());
+        self.run_script(fx, script);
+        self.vars = saved_vars;
+        if let Some(dir) = saved_cwd {
+            self.cwd = dir;
+        }
+    }
+
+    /// The host the script runs on.
+    pub fn host(&self) -> Host<'a> {
+        self.host
+    }
+}
+
+/// `text` cut to [`MAX_TEXT_BYTES`], at a character boundary.
+fn cut(mut text: String) -> String {
+    if text.len() > MAX_TEXT_BYTES {
+        let mut end = MAX_TEXT_BYTES;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+    }
+    text
 }
 
 /// `NAME=value`: a variable assignment.
@@ -574,10 +653,19 @@ mod tests {
     #[test]
     fn m1_metadata_curl_answers_with_the_instance_values_and_imdsv2_tokens_work() {
         let answer = |path: &str| (path == "/latest/meta-data/local-ipv4").then(|| "10.0.1.5".to_string());
-        let host = Host { metadata: Some(&answer) };
+        let host = Host { metadata: Some(&answer), init: None };
         let script = "TOKEN=$(curl -s -X PUT \"http://169.254.169.254/latest/api/token\" -H \"X-aws-ec2-metadata-token-ttl-seconds: 21600\")\nIP=$(curl -s -H \"X-aws-ec2-metadata-token: $TOKEN\" http://169.254.169.254/latest/meta-data/local-ipv4)\necho \"<h1>$IP</h1>\" > /var/www/html/index.html\n";
         let sh = run(script, host, &mut Log::default());
         assert_eq!(sh.files["/var/www/html/index.html"], "<h1>10.0.1.5</h1>\n");
+    }
+
+    #[test]
+    fn a_script_that_doubles_a_variable_on_every_line_stays_within_the_text_bound() {
+        let script = format!("A=x\n{}echo $A > /f\n", "A=$A$A\n".repeat(40));
+        let len = files(&script)["/f"].len();
+        assert!(len <= MAX_TEXT_BYTES && len > MAX_TEXT_BYTES / 2, "{len}");
+        let nested = format!("echo {}x{} > /g\n", "$(echo ".repeat(100), ")".repeat(100));
+        assert_eq!(files(&nested)["/g"], "\n");
     }
 
     #[test]

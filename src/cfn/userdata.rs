@@ -44,6 +44,7 @@
 use base64::Engine as _;
 use indexmap::IndexMap;
 
+use super::init::{self, Init};
 use super::problem::Problem;
 use super::shell::{self, join_path, Commands, Host, Shell};
 use crate::addr::Protocol;
@@ -85,22 +86,63 @@ pub struct Listening {
     pub image: ImageFamily,
     /// Every service, the image's defaults included.
     pub services: Vec<Service>,
+    /// What the user should know: cfn-init keys that change nothing, a cfn-init that could not run.
+    pub notes: Vec<String>,
+}
+
+/// Where a UserData script runs: its stack, resource and region (what cfn-init reads, M3),
+/// and the instance's metadata service once the instance exists (M1).
+#[derive(Clone, Copy, Default)]
+pub struct Boot<'a> {
+    /// The stack's name.
+    pub stack: &'a str,
+    /// The resource's logical id.
+    pub resource: &'a str,
+    /// The region.
+    pub region: &'a str,
+    /// What 169.254.169.254 answers the instance, once it exists.
+    pub metadata: Option<&'a shell::Metadata<'a>>,
 }
 
 /// What an instance listens on: the image's defaults, then the `Metadata: vpcsim:`
-/// declaration if it declares `http` or `services`, else what its UserData starts.
+/// declaration if it declares `http` or `services`, else what its UserData starts (run as
+/// a script outside any stack, without metadata: see [`listening_at`]).
 pub fn listening(properties: &Node, metadata: Option<&Node>) -> Result<Listening, Problem> {
+    listening_at(properties, metadata, Boot::default())
+}
+
+/// The image family of an instance: declared in `Metadata: vpcsim: image:`, else guessed
+/// from its UserData.
+pub fn image(properties: &Node, metadata: Option<&Node>) -> Result<ImageFamily, Problem> {
+    let decl = metadata.and_then(|m| m.get("vpcsim"));
+    match decl.and_then(|d| d.entry("image")) {
+        Some((_, node)) => declared_image(node),
+        None => {
+            let script = properties.get("UserData").and_then(Node::as_str).and_then(decode_user_data);
+            Ok(script.as_deref().map_or(ImageFamily::AmazonLinux, guess_image))
+        }
+    }
+}
+
+/// What an instance listens on, its UserData run where `boot` says: cfn-init reads the
+/// resource's `AWS::CloudFormation::Init` (M3) and metadata `curl`s answer (M1).
+pub fn listening_at(
+    properties: &Node,
+    metadata: Option<&Node>,
+    boot: Boot<'_>,
+) -> Result<Listening, Problem> {
     let decl = metadata.and_then(|m| m.get("vpcsim"));
     let script = properties.get("UserData").and_then(Node::as_str).and_then(decode_user_data);
-    let image = match decl.and_then(|d| d.entry("image")) {
-        Some((_, node)) => declared_image(node)?,
-        None => script.as_deref().map_or(ImageFamily::AmazonLinux, guess_image),
-    };
+    let image = image(properties, metadata)?;
     let http = decl.and_then(|d| d.entry("http"));
     let listed = decl.and_then(|d| d.entry("services"));
     if http.is_none() && listed.is_none() {
-        let fx = script.as_deref().map(run_script).unwrap_or_default();
-        return Ok(Listening { image, services: fx.services(image) });
+        let parsed = Init::parse(metadata)?;
+        let (init, mut notes) = parsed.map_or((None, Vec::new()), |(i, n)| (Some(i), n));
+        let host = host(boot, init.as_ref());
+        let (fx, ran) = script.as_deref().map(|s| run_script(s, host)).unwrap_or_default();
+        notes.extend(ran);
+        return Ok(Listening { image, services: fx.services(image), notes });
     }
     let mut services = image.default_services();
     if let Some(server) = http.map(|(_, n)| declared(n)).transpose()?.flatten() {
@@ -112,14 +154,21 @@ pub fn listening(properties: &Node, metadata: Option<&Node>) -> Result<Listening
             services.push(s);
         }
     }
-    Ok(Listening { image, services })
+    Ok(Listening { image, services, notes: Vec::new() })
+}
+
+/// The shell's host for a script run where `boot` says, with the resource's cfn-init metadata.
+pub(super) fn host<'a>(boot: Boot<'a>, init: Option<&'a Init>) -> Host<'a> {
+    let source = init::Source { stack: boot.stack, resource: boot.resource, region: boot.region, init };
+    Host { metadata: boot.metadata, init: (!boot.stack.is_empty()).then_some(source) }
 }
 
 /// What an instance whose UserData is `script` (plain text, as `run-instances --user-data`
 /// takes it) listens on.
 pub fn listening_from_script(script: &str) -> Listening {
     let image = guess_image(script);
-    Listening { image, services: run_script(script).services(image) }
+    let (fx, notes) = run_script(script, Host::default());
+    Listening { image, services: fx.services(image), notes }
 }
 
 /// The image family a script was written for: PowerShell for Windows, apt for Ubuntu.
@@ -330,13 +379,15 @@ fn syslog_port(line: &str, module: &str, directive: &str) -> Option<u16> {
 /// assert_eq!(ports, [("tcp", 22), ("udp", 53), ("tcp", 53)]);
 /// ```
 pub fn detect_services(user_data: &str) -> Vec<Service> {
-    run_script(user_data).services(ImageFamily::AmazonLinux)
+    run_script(user_data, Host::default()).0.services(ImageFamily::AmazonLinux)
 }
 
-fn run_script(user_data: &str) -> Effects {
+/// What the script did, and what cfn-init said when it could not run.
+fn run_script(user_data: &str, host: Host<'_>) -> (Effects, Vec<String>) {
     let mut fx = Effects::default();
-    fx.files = shell::run(user_data, Host::default(), &mut fx).files;
-    fx
+    let sh = shell::run(user_data, host, &mut fx);
+    fx.files = sh.files;
+    (fx, sh.notes)
 }
 
 /// Detects the web server a UserData shell script starts, if any.

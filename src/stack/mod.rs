@@ -120,7 +120,7 @@ impl ResourceSink for StackBuilder<'_> {
             "AWS::EC2::NetworkAcl" => self.network_acl(p),
             "AWS::EC2::NetworkAclEntry" => self.network_acl_entry(p),
             "AWS::EC2::SubnetNetworkAclAssociation" => self.network_acl_association(p),
-            "AWS::EC2::Instance" => self.instance(p, properties, metadata),
+            "AWS::EC2::Instance" => self.instance(logical_id, p, properties, metadata),
             "AWS::EC2::NetworkInterface" => self.network_interface(p),
             "AWS::EC2::EIP" => self.eip(p),
             "AWS::EC2::EIPAssociation" => self.eip_association(p),
