@@ -18,6 +18,10 @@ use crate::yaml::Node;
 use super::props::{bad, bad_hint, item, Props};
 use super::{api, created, s, StackBuilder};
 
+/// What an instance's UserData did when it ran: services, forwarding, signals sent.
+type Booted =
+    (crate::cfn::Listening, crate::model::nat_instance::Forwarding, Vec<crate::cfn::signal::Signal>);
+
 type R = Result<Created, SinkError>;
 
 impl StackBuilder<'_> {
@@ -377,7 +381,10 @@ impl StackBuilder<'_> {
             let eni = self.world[i].eni;
             self.world.set_source_dest_check(eni, false);
         }
-        let (found, forwarding) = self.boot(logical_id, i, props, metadata)?;
+        let (found, forwarding, signals) = self.boot(logical_id, i, props, metadata)?;
+        if !signals.is_empty() {
+            self.sent.push((i, signals));
+        }
         self.warnings.extend(
             found
                 .notes
@@ -391,15 +398,15 @@ impl StackBuilder<'_> {
         Ok(self.instance_created(i))
     }
 
-    /// The instance's UserData run once it exists (M1, M3): what it listens on and whether
-    /// it forwards packets.
+    /// The instance's UserData run once it exists (M1, M3, C2): what it listens on, whether
+    /// it forwards packets and the signals it sends.
     fn boot(
         &self,
         logical_id: &str,
         i: InstanceId,
         props: &Node,
         metadata: Option<&Node>,
-    ) -> Result<(crate::cfn::Listening, crate::model::nat_instance::Forwarding), SinkError> {
+    ) -> Result<Booted, SinkError> {
         let w: &crate::world::World = self.world;
         let answer = |path: &str| w.metadata(i, path);
         let boot = crate::cfn::Boot {
@@ -411,7 +418,8 @@ impl StackBuilder<'_> {
         let located = |e: crate::cfn::Problem| bad("UserData", e.message);
         let found = crate::cfn::listening_at(props, metadata, boot).map_err(located)?;
         let forwarding = crate::cfn::forwarding_at(props, metadata, boot).map_err(located)?;
-        Ok((found, forwarding))
+        let signals = crate::cfn::signal::sent_by(props, metadata, boot).map_err(located)?;
+        Ok((found, forwarding, signals))
     }
 
     fn instance_created(&self, i: InstanceId) -> Created {
