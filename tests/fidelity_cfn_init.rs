@@ -204,3 +204,31 @@ fn m1_a_page_built_from_instance_metadata_shows_the_instances_values_not_the_cod
 "#,
     );
 }
+
+#[test]
+fn m1_an_index_php_served_by_httpd_with_php_installed_shows_the_instances_values() {
+    let script = r#"        Properties:
+          SubnetId: !Ref Subnet
+          SecurityGroupIds: [!Ref Open]
+          UserData: !Base64 |
+            #!/bin/bash
+            yum install -y httpd php
+            cat > /var/www/html/index.php <<'EOF'
+            <h1><?php echo gethostname(); ?></h1>
+            <p><?php echo file_get_contents('http://169.254.169.254/latest/meta-data/local-ipv4'); ?></p>
+            EOF
+            systemctl start httpd
+"#;
+    run(
+        script,
+        r#"  - {on: Client, run: "curl -s http://${Server.PrivateIp}/", expect: {output-contains: "<p>${Server.PrivateIp}</p>", output-not-contains: "<?php"}}
+  - {on: Client, run: "curl -s http://${Server.PrivateIp}/", expect: {output-matches: "<h1>ip-10-0-1-[0-9]+\\.ec2\\.internal</h1>"}}
+"#,
+    );
+    let without_php = script.replace("httpd php", "httpd");
+    run(
+        &without_php,
+        r#"  - {on: Client, run: "curl -s http://${Server.PrivateIp}/", expect: {output-contains: "It works!"}}
+"#,
+    );
+}

@@ -13,6 +13,7 @@
 //! - [`init`]: cfn-init: `AWS::CloudFormation::Init` metadata run by the UserData (M3).
 //! - [`wait`]: WaitConditionHandle, WaitCondition and CreationPolicy on the virtual clock (C2).
 //! - [`signal`]: cfn-signal and wait condition handle signals a UserData sends (C2).
+//! - [`php`]: the little PHP a lab page uses, rendered with the instance's values (M1).
 //! - [`shell`]: the one reader of UserData scripts; [`userdata`] and [`forwarding`] consume it.
 //! - [`userdata`]: what an instance listens on, from its UserData or Metadata.
 //! - [`forwarding`]: whether an instance's UserData or Metadata makes it a NAT instance (G5).
@@ -29,6 +30,7 @@ pub mod graph;
 pub mod init;
 pub mod intrinsic;
 pub mod params;
+pub mod php;
 pub mod problem;
 pub mod shell;
 pub mod signal;

@@ -10,7 +10,7 @@
 //!
 //! | daemon | packages | listens |
 //! |---|---|---|
-//! | httpd, apache2, nginx | `httpd`, `apache2`, `nginx*` | TCP 80, the page in the document root |
+//! | httpd, apache2, nginx | `httpd`, `apache2`, `nginx*` | TCP 80, the page in the document root (`index.html`, else `index.php` rendered once php is installed) |
 //! | sshd | preinstalled on Amazon Linux and Ubuntu | TCP 22, its banner (stopped by `systemctl stop sshd`) |
 //! | rsyslog | preinstalled | UDP 514 when the configuration loads `imudp` (`UDPServerRun 514`, `input(type="imudp" port="514")`), TCP with `imtcp` |
 //! | named, dnsmasq | `bind`, `bind9`, `dnsmasq` | UDP and TCP 53, answering as the VPC resolver |
@@ -271,6 +271,8 @@ struct Effects {
     /// The text that `sed -i` substitutions put into each file.
     edits: IndexMap<String, String>,
     python: Option<(u16, String)>,
+    /// Each `.php` page written, as PHP renders it on the instance (M1).
+    rendered: IndexMap<String, String>,
 }
 
 impl Effects {
@@ -387,6 +389,12 @@ fn run_script(user_data: &str, host: Host<'_>) -> (Effects, Vec<String>) {
     let mut fx = Effects::default();
     let sh = shell::run(user_data, host, &mut fx);
     fx.files = sh.files;
+    fx.rendered = fx
+        .files
+        .iter()
+        .filter(|(path, _)| path.ends_with(".php"))
+        .map(|(path, text)| (path.clone(), super::php::render(text, host.metadata)))
+        .collect();
     (fx, sh.notes)
 }
 
@@ -410,7 +418,12 @@ fn daemon_server(software: &'static str, fx: &Effects) -> Service {
         "nginx" => &["/usr/share/nginx/html/index.html", "/var/www/html/index.html"],
         _ => &["/var/www/html/index.html"],
     };
-    let written = roots.iter().find_map(|p| fx.files.get(*p).cloned());
+    // Apache runs PHP through mod_php once php is installed; nginx needs php-fpm, not modelled.
+    let php = (software != "nginx" && fx.installed.iter().any(|p| p == "php")).then(|| {
+        let root = roots[0].trim_end_matches("index.html");
+        fx.rendered.get(&format!("{root}index.php")).cloned()
+    });
+    let written = roots.iter().find_map(|p| fx.files.get(*p).cloned()).or(php.flatten());
     let default = match software {
         "nginx" => "<h1>Welcome to nginx!</h1>",
         _ => "<h1>It works! (Apache HTTP Server test page)</h1>",
@@ -477,8 +490,17 @@ fn package(name: &str) -> Option<String> {
         "bind" | "bind9" => Some("named".into()),
         "net-snmp" | "snmpd" => Some("snmpd".into()),
         "openssh-server" => Some("sshd".into()),
+        n if is_php(n) => Some("php".into()),
         n => daemon(n),
     }
+}
+
+/// Whether a package puts PHP into the web server (`php`, `php8.1`, `mod_php`, `libapache2-mod-php`).
+fn is_php(name: &str) -> bool {
+    let version = |v: &str| v.is_empty() || v.starts_with(|c: char| c.is_ascii_digit());
+    name.strip_prefix("php").is_some_and(version)
+        || name.strip_prefix("mod_php").is_some_and(version)
+        || name.strip_prefix("libapache2-mod-php").is_some_and(version)
 }
 
 /// The daemon a service name (`systemctl start NAME`) stands for.
