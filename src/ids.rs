@@ -92,6 +92,8 @@ handle! {
     AccessScopeAnalysisId;
     /// A Route 53 hosted zone.
     HostedZoneId;
+    /// A DHCP option set.
+    DhcpOptionsId;
 }
 
 /// Draws AWS-looking identifiers from one seeded stream.

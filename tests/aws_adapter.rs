@@ -59,6 +59,7 @@ fn setup() -> (Session, IndexMap<&'static str, String>) {
     let acl = |vpc| w.nacls().values().find(|n| n.vpc == vpc).expect("a network ACL").aws_id.clone();
     ids.insert("{ACL}", acl(lab.my_vpc));
     ids.insert("{ACL2}", acl(lab.custom_vpc));
+    ids.insert("{DOPT}", w.dhcp_options().values().next().expect("the default DHCP options").aws_id.clone());
     let mut s = Session::new(lab.world);
     for name in ["one", "two"] {
         let stack = vpcsim::stack::create_stack(
@@ -885,6 +886,37 @@ fn insights_cases() -> Vec<Case> {
             "network-insights-access-scope-analysis-id",
             "--network-insights-access-scope-analysis-id nisa-0123456789abcdef0",
             "--network-insights-access-scope-analysis-id {NISA}",
+        ),
+        case(
+            "create-dhcp-options",
+            "dhcp-configurations",
+            "--dhcp-configurations Key=domain-name,Values=a.example",
+            "--dhcp-configurations Key=domain-name,Values=b.example",
+        ),
+        case(
+            "associate-dhcp-options",
+            "dhcp-options-id",
+            "--dhcp-options-id {DOPT} --vpc-id {MYVPC}",
+            "--dhcp-options-id default --vpc-id {MYVPC}",
+        ),
+        case(
+            "associate-dhcp-options",
+            "vpc-id",
+            "--dhcp-options-id default --vpc-id {MYVPC}",
+            "--dhcp-options-id default --vpc-id {CVPC}",
+        ),
+        case(
+            "describe-dhcp-options",
+            "dhcp-options-ids",
+            "--dhcp-options-ids dopt-0123456789abcdef0",
+            "--dhcp-options-ids {DOPT}",
+        ),
+        case("describe-dhcp-options", "filters", "", "--filters Name=key,Values=ntp-servers"),
+        case(
+            "delete-dhcp-options",
+            "dhcp-options-id",
+            "--dhcp-options-id dopt-0123456789abcdef0",
+            "--dhcp-options-id {DOPT}",
         ),
     ]
 }

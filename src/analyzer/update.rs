@@ -128,6 +128,12 @@ impl Changes {
             },
             // A launch template changes no flow until a group or run-instances uses it.
             Handle::LaunchTemplate(_) => self,
+            // A DHCP option set changes what names resolve in the VPCs that use it (Z2).
+            Handle::DhcpOptions(d) => {
+                let users = w.vpcs().live().filter(|(_, v)| v.dhcp_options == Some(d)).map(|(id, _)| id);
+                self.vpcs.extend(users);
+                self
+            }
             // Network insights paths, analyses and scopes change no flow.
             Handle::InsightsPath(_)
             | Handle::InsightsAnalysis(_)

@@ -81,11 +81,12 @@ impl World {
         dst_port: u16,
     ) -> (Trace, Outcome) {
         let (src_port, seq) = if protocol == Protocol::Icmp { (0, 0) } else { self.new_connection() };
-        let src = match self.app_source(client) {
-            Some(eni) => self[eni].private_ip,
-            None => self.client_address(client),
-        };
-        let flow = Flow { header: Header { src, dst, protocol, src_port, dst_port }, seq };
+        self.send(client, Header { src: self.client_address(client), dst, protocol, src_port, dst_port }, seq)
+    }
+
+    /// Walk one packet a client sends (its source address is the client's, whatever `header` says).
+    pub(crate) fn send(&self, client: Client, header: Header, seq: u32) -> (Trace, Outcome) {
+        let flow = Flow { header: Header { src: self.client_address(client), ..header }, seq };
         match self.app_source(client) {
             Some(eni) => self.trace_outcome(eni, flow),
             None => self.trace_outcome_from_internet(flow),

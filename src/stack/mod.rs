@@ -4,6 +4,7 @@
 //! [`import`]: what `vpcsim import` reports per resource of a template.
 
 mod autoscaling;
+mod dhcp;
 mod ec2;
 mod elbv2;
 mod gateway;
@@ -48,6 +49,8 @@ pub const SUPPORTED_TYPES: &[&str] = &[
     "AWS::EC2::VPCEndpoint",
     "AWS::EC2::VPCPeeringConnection",
     "AWS::EC2::PrefixList",
+    "AWS::EC2::DHCPOptions",
+    "AWS::EC2::VPCDHCPOptionsAssociation",
     "AWS::ElasticLoadBalancingV2::LoadBalancer",
     "AWS::ElasticLoadBalancingV2::TargetGroup",
     "AWS::ElasticLoadBalancingV2::Listener",
@@ -130,6 +133,8 @@ impl ResourceSink for StackBuilder<'_> {
             "AWS::EC2::VPCEndpoint" => self.endpoint(p),
             "AWS::EC2::VPCPeeringConnection" => self.peering_connection(p),
             "AWS::EC2::PrefixList" => self.prefix_list(p),
+            "AWS::EC2::DHCPOptions" => self.dhcp_options(p),
+            "AWS::EC2::VPCDHCPOptionsAssociation" => self.dhcp_options_association(p),
             "AWS::ElasticLoadBalancingV2::LoadBalancer" => self.load_balancer(logical_id, p),
             "AWS::ElasticLoadBalancingV2::TargetGroup" => self.target_group(logical_id, p),
             "AWS::ElasticLoadBalancingV2::Listener" => self.listener(p),
@@ -153,6 +158,10 @@ impl ResourceSink for StackBuilder<'_> {
         match ty {
             "AWS::Route53::HostedZone" => self.remove_hosted_zone(created),
             "AWS::Route53::RecordSet" | "AWS::Route53::RecordSetGroup" => self.remove_records(created),
+            "AWS::EC2::VPCDHCPOptionsAssociation" => {
+                self.remove_dhcp_options_association(created);
+                Ok(())
+            }
             _ => self.remove(ty, created),
         }
     }

@@ -323,6 +323,19 @@ pub const TABLE: &[(&str, Properties)] = &[
         &[("Comment", W), ("HostedZoneId", M), ("HostedZoneName", M), ("RecordSets", M)],
     ),
     (
+        "AWS::EC2::DHCPOptions",
+        &[
+            ("DomainName", M),
+            ("DomainNameServers", M),
+            ("Ipv6AddressPreferredLeaseTime", W),
+            ("NetbiosNameServers", W),
+            ("NetbiosNodeType", W),
+            ("NtpServers", W),
+            ("Tags", M),
+        ],
+    ),
+    ("AWS::EC2::VPCDHCPOptionsAssociation", &[("DhcpOptionsId", M), ("VpcId", M)]),
+    (
         "AWS::EC2::VPCPeeringConnection",
         &[
             ("PeerOwnerId", M),

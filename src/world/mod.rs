@@ -24,6 +24,7 @@ use self::undo::UndoMap;
 
 use crate::ids::*;
 use crate::model::autoscaling::{AutoScalingGroup, LaunchTemplate};
+use crate::model::dhcp_options::DhcpOptions;
 use crate::model::eip::ElasticIp;
 use crate::model::endpoint_service::EndpointService;
 use crate::model::eni::NetworkInterface;
@@ -78,7 +79,8 @@ live_until_deleted!(
     NetworkInsightsAnalysis,
     AccessScope,
     AccessScopeAnalysis,
-    HostedZone
+    HostedZone,
+    DhcpOptions
 );
 
 impl Live for NatGateway {
@@ -155,6 +157,8 @@ pub enum Handle {
     AccessScopeAnalysis(AccessScopeAnalysisId),
     /// A Route 53 hosted zone.
     HostedZone(HostedZoneId),
+    /// A DHCP option set.
+    DhcpOptions(DhcpOptionsId),
 }
 
 /// AWS ids to handles without a second copy of each id: a map from the id's 64-bit
@@ -214,6 +218,7 @@ aws_id_field! {
     AccessScope => aws_id;
     AccessScopeAnalysis => aws_id;
     HostedZone => aws_id;
+    DhcpOptions => aws_id;
 }
 
 /// The Name tag: a scan of the usual handful of tags.
@@ -309,6 +314,8 @@ pub struct World {
     access_scope_analyses: Arena<AccessScopeAnalysisId, AccessScopeAnalysis>,
     /// Route 53 hosted zones.
     hosted_zones: Arena<HostedZoneId, HostedZone>,
+    /// DHCP option sets (the account's default set first, Z2).
+    dhcp_options: Arena<DhcpOptionsId, DhcpOptions>,
     /// AWS id (or ARN) to handle, keyed by a hash of the id (the resource holds the text).
     by_aws_id: IdIndex,
     /// (VPC, address) to the live subnet whose block holds it.
@@ -365,6 +372,7 @@ impl World {
             access_scopes: Arena::new(),
             access_scope_analyses: Arena::new(),
             hosted_zones: Arena::new(),
+            dhcp_options: Arena::new(),
             by_aws_id: IdIndex::default(),
             subnets_by_address: SubnetsByAddress::default(),
             dns_names: DnsNames::default(),
@@ -374,6 +382,7 @@ impl World {
             in_transaction: false,
         };
         world.create_aws_prefix_lists();
+        world.create_default_dhcp_options();
         world
     }
 
@@ -557,6 +566,12 @@ impl World {
         &self.hosted_zones
     }
 
+    /// DHCP option sets, by handle (deleted ones included; [`Arena::live`] skips them).
+    #[inline]
+    pub fn dhcp_options(&self) -> &Arena<DhcpOptionsId, DhcpOptions> {
+        &self.dhcp_options
+    }
+
     /// The seeded stream AWS ids and generated names are drawn from (A5).
     #[inline]
     pub(crate) fn id_stream(&mut self) -> &mut IdGen {
@@ -617,6 +632,7 @@ impl World {
             Handle::AccessScope(x) => x.index() < self.access_scopes.len(),
             Handle::AccessScopeAnalysis(x) => x.index() < self.access_scope_analyses.len(),
             Handle::HostedZone(x) => x.index() < self.hosted_zones.len(),
+            Handle::DhcpOptions(x) => x.index() < self.dhcp_options.len(),
         };
         exists.then(|| self.aws_id(h))
     }
@@ -703,6 +719,7 @@ impl World {
             Handle::AccessScope(x) => &self.access_scopes[x].aws_id,
             Handle::AccessScopeAnalysis(x) => &self.access_scope_analyses[x].aws_id,
             Handle::HostedZone(x) => &self.hosted_zones[x].aws_id,
+            Handle::DhcpOptions(x) => &self.dhcp_options[x].aws_id,
         }
     }
 
@@ -749,6 +766,7 @@ impl World {
             | Handle::AccessScope(_)
             | Handle::AccessScopeAnalysis(_)
             | Handle::HostedZone(_) => None,
+            Handle::DhcpOptions(x) => name_tag(&self.dhcp_options[x].tags),
         }
     }
 
@@ -810,6 +828,7 @@ index_by_handle! {
     AccessScopeId => access_scopes: AccessScope;
     AccessScopeAnalysisId => access_scope_analyses: AccessScopeAnalysis;
     HostedZoneId => hosted_zones: HostedZone;
+    DhcpOptionsId => dhcp_options: DhcpOptions;
 }
 
 #[cfg(test)]

@@ -6,6 +6,8 @@
 //! that no variant reads would be a flag accepted and ignored, and the test
 //! `every_accepted_flag_changes_the_answer_or_is_refused` walks them all.
 
+mod dhcp;
+
 use std::net::Ipv4Addr;
 
 use indexmap::IndexMap;
@@ -24,6 +26,8 @@ use crate::model::peering::PeeringOptions;
 use crate::ops::insights::CreateNetworkInsightsPath;
 use crate::ops::vpc::RouteTargetSpec;
 use crate::trace::Direction;
+
+pub use dhcp::DhcpRequest;
 
 /// A raw flag value, as the table typed the words.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -581,6 +585,8 @@ pub enum Request {
         /// `--route-table-ids`.
         route_table_ids: Vec<String>,
     },
+    /// ec2 create-, associate-, describe- and delete-dhcp-options (Z2).
+    Dhcp(DhcpRequest),
     /// cloudformation delete-stack.
     DeleteStack {
         /// `--stack-name`.
@@ -774,6 +780,9 @@ impl Request {
     pub fn build(f: &Flags) -> Result<Request, AwsError> {
         use Request as R;
         let name = f.spec.name;
+        if let Some(dhcp) = dhcp::build(f) {
+            return dhcp.map(R::Dhcp);
+        }
         let change = if ["authorize", "register", "accept", "attach"].iter().any(|p| name.starts_with(p)) {
             Change::Add
         } else {

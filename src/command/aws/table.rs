@@ -398,6 +398,10 @@ pub const OPERATIONS: &[OpSpec] = &[
         &[rs("prefix-list-name"), ri("max-entries"), s("address-family"), l("entries")],
         &[("client-token", "vpcsim does not retry calls"), TAGS],
     ),
+    op_but("ec2", "create-dhcp-options", &[rl("dhcp-configurations")], &[TAGS]),
+    op("ec2", "associate-dhcp-options", &[rs("dhcp-options-id"), rs("vpc-id")]),
+    op("ec2", "describe-dhcp-options", &[l("dhcp-options-ids"), l("filters")]),
+    op("ec2", "delete-dhcp-options", &[rs("dhcp-options-id")]),
     op("ec2", "describe-prefix-lists", &[l("prefix-list-ids"), l("filters")]),
     op("ec2", "describe-managed-prefix-lists", &[l("prefix-list-ids"), l("filters")]),
     op_but(

@@ -7,6 +7,7 @@
 
 mod autoscaling;
 mod describe;
+mod dhcp;
 mod ec2;
 mod elbv2;
 mod insights;
@@ -79,6 +80,7 @@ fn mutate(s: &mut Session, op: &str, request: &Request) -> Answer {
         R::SetSecurityGroups { load_balancer_arn, security_groups, enforce_on_privatelink } => {
             elbv2::set_security_groups(w, op, load_balancer_arn, security_groups, *enforce_on_privatelink)
         }
+        R::Dhcp(request) => dhcp::run(w, op, request),
         R::RunInstances(spec) => autoscaling::run_instances(w, op, spec),
         R::SetDesiredCapacity { name, desired } => {
             let asg = w.auto_scaling_group_id(op, name)?;
