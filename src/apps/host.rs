@@ -172,7 +172,9 @@ impl World {
                 crate::region::PUBLIC_RESOLVERS.contains(&a).then_some(View::Public)
             }
             Outcome::Delivered { to: Destination::Instance(i), seen } => {
-                let serves = self[i].service(Protocol::Udp, seen.dst_port).is_some_and(|s| s.answer == ServiceAnswer::Dns);
+                let serves = self[i]
+                    .service(Protocol::Udp, seen.dst_port)
+                    .is_some_and(|s| s.answer == ServiceAnswer::Dns);
                 let vpc = self[self[i].eni].vpc;
                 serves.then_some(if self[vpc].dns_support { View::Vpc(vpc) } else { View::Public })
             }

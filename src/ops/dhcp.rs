@@ -65,7 +65,13 @@ impl World {
             Handle::DhcpOptions(x) if !self.dhcp_options[x].deleted => Some(x),
             _ => None,
         })
-        .map_err(|_| ApiError::new(op, "InvalidDhcpOptionID.NotFound", format!("The dhcpOption ID '{id}' does not exist")))
+        .map_err(|_| {
+            ApiError::new(
+                op,
+                "InvalidDhcpOptionID.NotFound",
+                format!("The dhcpOption ID '{id}' does not exist"),
+            )
+        })
     }
 
     /// CreateDhcpOptions: every key and value checked as EC2 does.
@@ -89,8 +95,11 @@ impl World {
             check_option(&key, &values)?;
             match key.as_str() {
                 "domain-name" => {
-                    options.domain_names =
-                        values.iter().flat_map(|v| v.split_whitespace()).map(str::to_ascii_lowercase).collect()
+                    options.domain_names = values
+                        .iter()
+                        .flat_map(|v| v.split_whitespace())
+                        .map(str::to_ascii_lowercase)
+                        .collect()
                 }
                 "domain-name-servers" => {
                     options.name_servers = values.iter().filter_map(|v| NameServer::parse(v)).collect()
@@ -157,7 +166,9 @@ pub(crate) fn check_option(key: &str, values: &[String]) -> ApiResult<()> {
     }
     let at_most_four = |what: &str| {
         if values.len() > 4 {
-            return invalid(format!("Value for parameter {key} is invalid. A maximum of 4 {what} can be given"));
+            return invalid(format!(
+                "Value for parameter {key} is invalid. A maximum of 4 {what} can be given"
+            ));
         }
         Ok(())
     };
@@ -191,7 +202,8 @@ pub(crate) fn check_option(key: &str, values: &[String]) -> ApiResult<()> {
             }
         }
         _ => {
-            let ok = values.len() == 1 && values[0].parse::<u32>().is_ok_and(|s| (140..=2_147_483_647).contains(&s));
+            let ok = values.len() == 1
+                && values[0].parse::<u32>().is_ok_and(|s| (140..=2_147_483_647).contains(&s));
             if !ok {
                 return invalid(format!(
                     "Value ({}) for parameter ipv6-address-preferred-lease-time is invalid. Give seconds from 140 to 2147483647.",
@@ -207,7 +219,7 @@ pub(crate) fn check_option(key: &str, values: &[String]) -> ApiResult<()> {
 fn valid_domain(d: &str) -> bool {
     !d.is_empty()
         && d.len() <= 255
-        && d.trim_end_matches('.')
-            .split('.')
-            .all(|l| !l.is_empty() && l.len() <= 63 && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        && d.trim_end_matches('.').split('.').all(|l| {
+            !l.is_empty() && l.len() <= 63 && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
 }

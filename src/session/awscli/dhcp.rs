@@ -28,8 +28,9 @@ pub(super) fn run(w: &mut World, op: &str, request: &DhcpRequest) -> Answer {
         }
         DhcpRequest::Describe { ids, filters } => {
             let mut doc = crate::describe::dhcp_options(w);
-            let not_found =
-                |id: &str| ("InvalidDhcpOptionID.NotFound", format!("The dhcpOption ID '{id}' does not exist"));
+            let not_found = |id: &str| {
+                ("InvalidDhcpOptionID.NotFound", format!("The dhcpOption ID '{id}' does not exist"))
+            };
             only(op, &mut doc, DHCP_OPTIONS.key, "DhcpOptionsId", ids, not_found)?;
             apply(op, &DHCP_OPTIONS, filters, &mut doc)?;
             Ok(doc)

@@ -39,7 +39,9 @@ pub enum DhcpRequest {
 /// Types the flags of a DHCP option set call; `None` for another operation.
 pub(super) fn build(f: &Flags) -> Option<Result<DhcpRequest, AwsError>> {
     Some(match f.spec.name {
-        "create-dhcp-options" => configurations(f).map(|configurations| DhcpRequest::Create { configurations }),
+        "create-dhcp-options" => {
+            configurations(f).map(|configurations| DhcpRequest::Create { configurations })
+        }
         "associate-dhcp-options" => f.req("dhcp-options-id").and_then(|dhcp_options_id| {
             Ok(DhcpRequest::Associate { dhcp_options_id, vpc_id: f.req("vpc-id")? })
         }),
@@ -81,7 +83,9 @@ fn one(item: &Value, word: &str) -> Result<(String, Vec<String>), AwsError> {
     }
     let key = map.get("Key").and_then(Value::as_str).ok_or_else(bad)?.to_string();
     let values = match map.get("Values") {
-        Some(Value::Array(vs)) => vs.iter().map(filter::scalar_text).collect::<Option<_>>().ok_or_else(bad)?,
+        Some(Value::Array(vs)) => {
+            vs.iter().map(filter::scalar_text).collect::<Option<_>>().ok_or_else(bad)?
+        }
         Some(v) => vec![filter::scalar_text(v).ok_or_else(bad)?],
         None => Vec::new(),
     };
