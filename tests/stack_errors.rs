@@ -33,6 +33,7 @@ const CASES: &[(&str, usize, usize, &str, &str)] = &[
         "Association",
         "The dhcpOption ID 'dopt-0123456789abcdef0' does not exist",
     ),
+    ("flow-log-unmodelled-field.cfn.yaml", 13, 18, "Flows", "LogFormat field ${tcp-flags} is not modelled"),
     (
         "target-group-attribute-misspelt.cfn.yaml",
         17,

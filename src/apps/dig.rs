@@ -78,8 +78,15 @@ impl World {
     /// ([`World::ask_server`]), its walk kept in `out`.
     fn query_server(&mut self, client: Client, server: Ipv4Addr, out: &mut AppOutput) -> Option<View> {
         let connection = self.new_connection();
-        let (trace, view) = self.ask_server(client, server, connection);
-        out.trace = trace;
+        let (walk, view) = self.ask_server(client, server, connection);
+        if let Some((trace, outcome)) = walk {
+            self.log_flow(
+                &trace,
+                &outcome,
+                crate::ops::flow_log::Exchange::of(crate::addr::Protocol::Udp, 53),
+            );
+            out.trace = Some(trace);
+        }
         view
     }
 

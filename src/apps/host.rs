@@ -68,8 +68,15 @@ impl HostError {
 pub struct Lookup {
     /// The first address, or why there is none.
     pub addr: Result<Ipv4Addr, HostError>,
-    /// The query's walk to a DNS server of the VPC's DHCP options.
-    pub dns_trace: Option<Trace>,
+    /// The query's walk to a DNS server of the VPC's DHCP options, and its verdict.
+    pub dns_query: Option<(Trace, Outcome)>,
+}
+
+impl Lookup {
+    /// The query's walk, when it was a flow.
+    pub fn dns_trace(&self) -> Option<Trace> {
+        self.dns_query.as_ref().map(|(t, _)| t.clone())
+    }
 }
 
 /// The address `host` means to a program on `client`: a dotted IPv4 address is itself;
@@ -91,33 +98,33 @@ pub fn resolve(w: &World, client: impl Into<Client>, host: &str) -> Result<Ipv4A
 pub fn lookup(w: &World, client: impl Into<Client>, host: &str) -> Lookup {
     let client = client.into();
     if let Ok(ip) = host.parse() {
-        return Lookup { addr: Ok(ip), dns_trace: None };
+        return Lookup { addr: Ok(ip), dns_query: None };
     }
     let Some(eni) = w.app_source(client) else {
-        return Lookup { addr: first_address(w, View::Public, &[host.to_string()], host), dns_trace: None };
+        return Lookup { addr: first_address(w, View::Public, &[host.to_string()], host), dns_query: None };
     };
     let vpc = w[eni].vpc;
     let names = candidates(host, w.search_domains(vpc));
-    let (view, dns_trace) = match w.name_service(vpc) {
+    let (view, dns_query) = match w.name_service(vpc) {
         NameService::AmazonProvided if !w[vpc].dns_support => {
-            return Lookup { addr: Err(HostError::DnsOff { host: host.to_string() }), dns_trace: None }
+            return Lookup { addr: Err(HostError::DnsOff { host: host.to_string() }), dns_query: None }
         }
         NameService::AmazonProvided => (View::Vpc(vpc), None),
         NameService::NoServer => {
-            return Lookup { addr: Err(HostError::NoServer { host: host.to_string() }), dns_trace: None }
+            return Lookup { addr: Err(HostError::NoServer { host: host.to_string() }), dns_query: None }
         }
         NameService::Server(server) => {
-            let (trace, view) = w.ask_server(client, server, (query_port(host), 0));
+            let (walk, view) = w.ask_server(client, server, (query_port(host), 0));
             match view {
-                Some(view) => (view, trace),
+                Some(view) => (view, walk),
                 None => {
                     let addr = Err(HostError::ServerUnreachable { host: host.to_string(), server });
-                    return Lookup { addr, dns_trace: trace };
+                    return Lookup { addr, dns_query: walk };
                 }
             }
         }
     };
-    Lookup { addr: first_address(w, view, &names, host), dns_trace }
+    Lookup { addr: first_address(w, view, &names, host), dns_query }
 }
 
 /// The first address the first name that has one answers.
@@ -161,7 +168,7 @@ impl World {
         client: Client,
         server: Ipv4Addr,
         (src_port, seq): (u16, u32),
-    ) -> (Option<Trace>, Option<View>) {
+    ) -> (Option<(Trace, Outcome)>, Option<View>) {
         if let (Client::Internet(_), true) = (client, crate::region::PUBLIC_RESOLVERS.contains(&server)) {
             return (None, Some(View::Public));
         }
@@ -180,7 +187,14 @@ impl World {
             }
             Outcome::Delivered { .. } | Outcome::Blocked(_) => None,
         };
-        (Some(trace), view)
+        (Some((trace, outcome)), view)
+    }
+
+    /// Z2, F1: the flow logs record a name lookup's query like any flow; its walk, if any.
+    pub(crate) fn log_lookup(&mut self, lookup: &Lookup) -> Option<Trace> {
+        let (trace, outcome) = lookup.dns_query.as_ref()?;
+        self.log_flow(trace, outcome, crate::ops::flow_log::Exchange::of(Protocol::Udp, 53));
+        Some(trace.clone())
     }
 }
 

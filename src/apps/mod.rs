@@ -16,6 +16,7 @@ use std::net::Ipv4Addr;
 use crate::addr::Protocol;
 use crate::forward::Outcome;
 use crate::ids::{EniId, InstanceId};
+use crate::ops::flow_log::Exchange;
 use crate::trace::{Flow, Header, Trace, EPHEMERAL};
 use crate::world::World;
 
@@ -72,7 +73,8 @@ impl World {
         (port, seq)
     }
 
-    /// Walk a new connection from a client to `dst`.
+    /// Walk a new connection from a client to `dst`; the flow logs covering the interfaces
+    /// it crosses record it (F1) with what [`Exchange::of`] says such a connection carries.
     pub(crate) fn connect(
         &mut self,
         client: Client,
@@ -80,11 +82,27 @@ impl World {
         protocol: Protocol,
         dst_port: u16,
     ) -> (Trace, Outcome) {
-        let (src_port, seq) = if protocol == Protocol::Icmp { (0, 0) } else { self.new_connection() };
-        self.send(client, Header { src: self.client_address(client), dst, protocol, src_port, dst_port }, seq)
+        self.connect_carrying(client, dst, protocol, dst_port, Exchange::of(protocol, dst_port))
     }
 
-    /// Walk one packet a client sends (its source address is the client's, whatever `header` says).
+    /// [`World::connect`] for a flow that carries `exchange` (`ping -c N`).
+    pub(crate) fn connect_carrying(
+        &mut self,
+        client: Client,
+        dst: Ipv4Addr,
+        protocol: Protocol,
+        dst_port: u16,
+        exchange: Exchange,
+    ) -> (Trace, Outcome) {
+        let (src_port, seq) = if protocol == Protocol::Icmp { (0, 0) } else { self.new_connection() };
+        let header = Header { src: self.client_address(client), dst, protocol, src_port, dst_port };
+        let (trace, outcome) = self.send(client, header, seq);
+        self.log_flow(&trace, &outcome, exchange);
+        (trace, outcome)
+    }
+
+    /// Walk one packet a client sends (its source address is the client's, whatever
+    /// `header` says), without recording it anywhere.
     pub(crate) fn send(&self, client: Client, header: Header, seq: u32) -> (Trace, Outcome) {
         let flow = Flow { header: Header { src: self.client_address(client), ..header }, seq };
         match self.app_source(client) {

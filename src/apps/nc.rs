@@ -31,6 +31,7 @@ impl World {
         let client = client.into();
         let mut out = AppOutput::default();
         let lookup = super::host::lookup(self, client, &req.host);
+        let dns_trace = self.log_lookup(&lookup);
         let ip = match lookup.addr {
             Ok(ip) => ip,
             Err(e) => {
@@ -41,7 +42,7 @@ impl World {
                     e.gai_message()
                 );
                 out.exit_code = 1;
-                out.trace = lookup.dns_trace;
+                out.trace = dns_trace;
                 return out;
             }
         };

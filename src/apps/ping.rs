@@ -28,12 +28,13 @@ impl World {
         let client = client.into();
         let mut out = AppOutput::default();
         let lookup = super::host::lookup(self, client, &req.host);
+        let dns_trace = self.log_lookup(&lookup);
         let ip = match lookup.addr {
             Ok(ip) => ip,
             Err(e) => {
                 out.stderr = format!("ping: {}: {}\n", req.host, e.gai_message());
                 out.exit_code = 2;
-                out.trace = lookup.dns_trace;
+                out.trace = dns_trace;
                 return out;
             }
         };
@@ -43,7 +44,8 @@ impl World {
             out.exit_code = 2;
             return out;
         }
-        let (trace, outcome) = self.connect(client, ip, Protocol::Icmp, ECHO_REQUEST);
+        let exchange = crate::ops::flow_log::Exchange::pings(count);
+        let (trace, outcome) = self.connect_carrying(client, ip, Protocol::Icmp, ECHO_REQUEST, exchange);
         let answered = match outcome {
             Outcome::Delivered { to: Destination::Instance(i), .. } => self[i].answers_ping,
             Outcome::Delivered { to: Destination::Internet(_), .. } => true,

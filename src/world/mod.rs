@@ -28,6 +28,7 @@ use crate::model::dhcp_options::DhcpOptions;
 use crate::model::eip::ElasticIp;
 use crate::model::endpoint_service::EndpointService;
 use crate::model::eni::NetworkInterface;
+use crate::model::flow_log::{FlowLog, LogGroup};
 use crate::model::gateway_endpoint::GatewayEndpoint;
 use crate::model::hosted_zone::HostedZone;
 use crate::model::igw::InternetGateway;
@@ -80,7 +81,9 @@ live_until_deleted!(
     AccessScope,
     AccessScopeAnalysis,
     HostedZone,
-    DhcpOptions
+    DhcpOptions,
+    FlowLog,
+    LogGroup
 );
 
 impl Live for NatGateway {
@@ -159,6 +162,10 @@ pub enum Handle {
     HostedZone(HostedZoneId),
     /// A DHCP option set.
     DhcpOptions(DhcpOptionsId),
+    /// A VPC flow log.
+    FlowLog(FlowLogId),
+    /// A CloudWatch Logs log group, by its ARN.
+    LogGroup(LogGroupId),
 }
 
 /// AWS ids to handles without a second copy of each id: a map from the id's 64-bit
@@ -219,6 +226,8 @@ aws_id_field! {
     AccessScopeAnalysis => aws_id;
     HostedZone => aws_id;
     DhcpOptions => aws_id;
+    FlowLog => aws_id;
+    LogGroup => arn;
 }
 
 /// The Name tag: a scan of the usual handful of tags.
@@ -316,6 +325,10 @@ pub struct World {
     hosted_zones: Arena<HostedZoneId, HostedZone>,
     /// DHCP option sets (the account's default set first, Z2).
     dhcp_options: Arena<DhcpOptionsId, DhcpOptions>,
+    /// VPC flow logs (F1).
+    flow_logs: Arena<FlowLogId, FlowLog>,
+    /// CloudWatch Logs log groups, with the flow log records they hold.
+    log_groups: Arena<LogGroupId, LogGroup>,
     /// AWS id (or ARN) to handle, keyed by a hash of the id (the resource holds the text).
     by_aws_id: IdIndex,
     /// (VPC, address) to the live subnet whose block holds it.
@@ -373,6 +386,8 @@ impl World {
             access_scope_analyses: Arena::new(),
             hosted_zones: Arena::new(),
             dhcp_options: Arena::new(),
+            flow_logs: Arena::new(),
+            log_groups: Arena::new(),
             by_aws_id: IdIndex::default(),
             subnets_by_address: SubnetsByAddress::default(),
             dns_names: DnsNames::default(),
@@ -572,6 +587,18 @@ impl World {
         &self.dhcp_options
     }
 
+    /// VPC flow logs, by handle (deleted ones included; [`Arena::live`] skips them).
+    #[inline]
+    pub fn flow_logs(&self) -> &Arena<FlowLogId, FlowLog> {
+        &self.flow_logs
+    }
+
+    /// CloudWatch Logs log groups, by handle (deleted ones included; [`Arena::live`] skips them).
+    #[inline]
+    pub fn log_groups(&self) -> &Arena<LogGroupId, LogGroup> {
+        &self.log_groups
+    }
+
     /// The seeded stream AWS ids and generated names are drawn from (A5).
     #[inline]
     pub(crate) fn id_stream(&mut self) -> &mut IdGen {
@@ -633,6 +660,8 @@ impl World {
             Handle::AccessScopeAnalysis(x) => x.index() < self.access_scope_analyses.len(),
             Handle::HostedZone(x) => x.index() < self.hosted_zones.len(),
             Handle::DhcpOptions(x) => x.index() < self.dhcp_options.len(),
+            Handle::FlowLog(x) => x.index() < self.flow_logs.len(),
+            Handle::LogGroup(x) => x.index() < self.log_groups.len(),
         };
         exists.then(|| self.aws_id(h))
     }
@@ -720,6 +749,8 @@ impl World {
             Handle::AccessScopeAnalysis(x) => &self.access_scope_analyses[x].aws_id,
             Handle::HostedZone(x) => &self.hosted_zones[x].aws_id,
             Handle::DhcpOptions(x) => &self.dhcp_options[x].aws_id,
+            Handle::FlowLog(x) => &self.flow_logs[x].aws_id,
+            Handle::LogGroup(x) => &self.log_groups[x].arn,
         }
     }
 
@@ -767,6 +798,8 @@ impl World {
             | Handle::AccessScopeAnalysis(_)
             | Handle::HostedZone(_) => None,
             Handle::DhcpOptions(x) => name_tag(&self.dhcp_options[x].tags),
+            Handle::FlowLog(x) => name_tag(&self.flow_logs[x].tags),
+            Handle::LogGroup(x) => Some(self.log_groups[x].name.as_str()),
         }
     }
 
@@ -829,6 +862,8 @@ index_by_handle! {
     AccessScopeAnalysisId => access_scope_analyses: AccessScopeAnalysis;
     HostedZoneId => hosted_zones: HostedZone;
     DhcpOptionsId => dhcp_options: DhcpOptions;
+    FlowLogId => flow_logs: FlowLog;
+    LogGroupId => log_groups: LogGroup;
 }
 
 #[cfg(test)]
