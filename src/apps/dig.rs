@@ -77,6 +77,9 @@ impl World {
     /// A query to a server other than the VPC resolver: a flow from a new source port
     /// ([`World::ask_server`]), its walk kept in `out`.
     fn query_server(&mut self, client: Client, server: Ipv4Addr, out: &mut AppOutput) -> Option<View> {
+        if super::host::answers_without_flow(client, server) {
+            return Some(View::Public);
+        }
         let connection = self.new_connection();
         let (walk, view) = self.ask_server(client, server, connection);
         if let Some((trace, outcome)) = walk {

@@ -156,6 +156,11 @@ fn query_port(host: &str) -> u16 {
     EPHEMERAL.from + (crate::ops::prefix_list::stable_hash(host) % span) as u16
 }
 
+/// A public resolver asked from the internet answers without a flow vpcsim walks.
+pub(crate) fn answers_without_flow(client: Client, server: Ipv4Addr) -> bool {
+    matches!(client, Client::Internet(_)) && crate::region::PUBLIC_RESOLVERS.contains(&server)
+}
+
 impl World {
     /// Z2: a DNS query from `client` to `server` (UDP 53) and the view it
     /// answers from when it gets there and something serves DNS: a public resolver on the
@@ -169,7 +174,7 @@ impl World {
         server: Ipv4Addr,
         (src_port, seq): (u16, u32),
     ) -> (Option<(Trace, Outcome)>, Option<View>) {
-        if let (Client::Internet(_), true) = (client, crate::region::PUBLIC_RESOLVERS.contains(&server)) {
+        if answers_without_flow(client, server) {
             return (None, Some(View::Public));
         }
         let header = Header { src: server, dst: server, protocol: Protocol::Udp, src_port, dst_port: 53 };

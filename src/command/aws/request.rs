@@ -7,6 +7,7 @@
 //! `every_accepted_flag_changes_the_answer_or_is_refused` walks them all.
 
 mod dhcp;
+pub mod route53;
 
 use std::net::Ipv4Addr;
 
@@ -30,6 +31,7 @@ use crate::ops::vpc::RouteTargetSpec;
 use crate::trace::Direction;
 
 pub use dhcp::DhcpRequest;
+pub use route53::Route53Request;
 
 /// A raw flag value, as the table typed the words.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -638,6 +640,8 @@ pub enum Request {
     },
     /// ec2 create-, associate-, describe- and delete-dhcp-options (Z2).
     Dhcp(DhcpRequest),
+    /// route53 hosted zones, their VPCs, record sets and changes (Z1).
+    Route53(Route53Request),
     /// cloudformation delete-stack.
     DeleteStack {
         /// `--stack-name`.
@@ -833,6 +837,9 @@ impl Request {
         let name = f.spec.name;
         if let Some(dhcp) = dhcp::build(f) {
             return dhcp.map(R::Dhcp);
+        }
+        if let Some(route53) = route53::build(f) {
+            return route53.map(R::Route53);
         }
         let change = if ["authorize", "register", "accept", "attach"].iter().any(|p| name.starts_with(p)) {
             Change::Add
