@@ -264,7 +264,10 @@ impl World {
             return Err(block(ExplanationCode::EniSourceDestCheckRestriction, Component::Eni(t), h));
         }
         if let EniOwner::Instance(i) = target.owner {
-            if let Through::Masqueraded = self.instance_forwards(i, h, rec)? {
+            // G5: masquerade rewrites connections the instance sees open; a response it never saw
+            // open is routed on unchanged (its own connection's responses are addressed to it).
+            let through = self.instance_forwards(i, h, rec)?;
+            if let (Through::Masqueraded, false) = (through, mode.is_reply()) {
                 return Ok(Next::Arrived(LegEnd { eni: Some(t), header: h, via: None }));
             }
         }

@@ -42,8 +42,9 @@ use crate::world::{Handle, World};
 /// Appliance interfaces one leg may pass before it counts as a routing loop.
 pub const MAX_APPLIANCES: usize = 8;
 
-/// NAT gateways one flow may pass in a row; the next is a routing loop (vpcsim's bound).
-pub const MAX_NAT_GATEWAYS: usize = 2;
+/// Translations (NAT gateways and masquerading NAT instances) one flow may pass; the next is
+/// a routing loop (vpcsim's bound).
+pub const MAX_TRANSLATIONS: usize = 2;
 
 /// One component of a projected path: its kind and AWS id (`internet` for the internet).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -174,6 +175,11 @@ pub fn normalise(mut path: Vec<Step>, at: Option<&Step>) -> Vec<Step> {
 
 type Stop = (ExplanationCode, Step);
 
+/// How many translations (NAT gateways, NAT instances) the legs so far passed.
+fn translations(legs: &[Leg]) -> usize {
+    legs.iter().filter(|l| matches!(l, Leg::Nat(_) | Leg::NatInstance(_))).count()
+}
+
 /// Forward (security groups checked) or response (stateful, S2).
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Mode {
@@ -203,6 +209,8 @@ enum Leg {
         arrived: Header,
     },
     Nat(NatId),
+    /// G5: a NAT instance that masqueraded.
+    NatInstance(InstanceId),
     PrivateLink {
         endpoint: EndpointId,
         service: ServiceId,
@@ -389,6 +397,9 @@ impl Walk<'_> {
         let w = self.w;
         let Some(eni) = to else { return Ok((Reached::Internet(arrived.dst), arrived)) };
         match w[eni].owner {
+            EniOwner::Instance(i) if arrived.dst != w[eni].private_ip => {
+                self.nat_instance(i, eni, arrived, seq, legs)
+            }
             EniOwner::Instance(i) => self.deliver(i, arrived),
             EniOwner::LoadBalancer(lb) => self.load_balancer(lb, eni, arrived, seq, None, legs),
             EniOwner::Endpoint(ep) => self.endpoint(ep, eni, arrived, seq, legs),
@@ -416,7 +427,7 @@ impl Walk<'_> {
         if nat.state != NatState::Available {
             return self.stop(ExplanationCode::BadState, Handle::NatGateway(n));
         }
-        if legs.iter().filter(|l| matches!(l, Leg::Nat(_))).count() >= MAX_NAT_GATEWAYS {
+        if translations(legs) >= MAX_TRANSLATIONS {
             return self.stop(ExplanationCode::RoutingLoop, Handle::NatGateway(n));
         }
         let port = if h.protocol == Protocol::Icmp {
@@ -442,6 +453,31 @@ impl Walk<'_> {
         self.reach(to, arrived, seq, legs)
     }
 
+    /// G5: a masquerading NAT instance got a packet for someone else: it sends it on as its own,
+    /// from its private address (the port kept), out of the same interface: a new leg, through
+    /// its own groups and its subnet's table; the response is translated back.
+    fn nat_instance(
+        &mut self,
+        i: InstanceId,
+        eni: EniId,
+        h: Header,
+        seq: u32,
+        legs: &mut Vec<Leg>,
+    ) -> Result<(Reached, Header), Stop> {
+        if translations(legs) >= MAX_TRANSLATIONS {
+            return self.stop(ExplanationCode::RoutingLoop, Handle::Instance(i));
+        }
+        self.pass(step(self.w, Handle::Instance(i)));
+        legs.push(Leg::NatInstance(i));
+        let own = self.w[eni].private_ip;
+        let (to, arrived) = self.leg(eni, Header { src: own, ..h }, Mode::Forward)?;
+        match self.gateway.take() {
+            Some(endpoint) => legs.push(Leg::Gateway { endpoint, from: eni, arrived }),
+            None => legs.push(Leg::Routed { to, arrived, reply_to: None }),
+        }
+        self.reach(to, arrived, seq, legs)
+    }
+
     /// The response: every leg walked back, last first (S2 for groups; NACLs and routes again, N3).
     fn back(&mut self, legs: &[Leg]) -> Result<(), Stop> {
         for leg in legs.iter().rev() {
@@ -461,6 +497,7 @@ impl Walk<'_> {
                     }
                 }
                 Leg::Nat(n) => self.pass(step(self.w, Handle::NatGateway(n))),
+                Leg::NatInstance(i) => self.pass(step(self.w, Handle::Instance(i))),
                 Leg::Gateway { endpoint, from, arrived } => {
                     let reply = arrived.reversed();
                     self.pass(step(self.w, Handle::GatewayEndpoint(endpoint)));
@@ -623,11 +660,29 @@ impl Walk<'_> {
         if target.source_dest_check {
             return self.stop(ExplanationCode::EniSourceDestCheckRestriction, Handle::Eni(t));
         }
-        // G5: an instance's kernel drops what it would have to forward unless IP forwarding is on
-        // (the generated instances never masquerade, so forwarding passes the packet unchanged).
+        // G5: an instance's kernel drops what it would have to forward unless IP forwarding is on;
+        // a masquerade rule for the packet's addresses makes it the packet's new sender (the leg
+        // ends here); without one it routes the packet on unchanged.
         if let EniOwner::Instance(i) = target.owner {
-            if !self.w[i].forwarding.ip_forward {
+            let kernel = &self.w[i].forwarding;
+            if !kernel.ip_forward {
                 return self.stop(ExplanationCode::IpForwardingDisabled, Handle::Instance(i));
+            }
+            let rewrites = kernel.masquerade.iter().any(|rule| {
+                let from_ok = match rule.source {
+                    Some(block) => block.contains(h.src),
+                    None => true,
+                };
+                let to_ok = match rule.destination {
+                    Some(block) => block.contains(h.dst),
+                    None => true,
+                };
+                from_ok && to_ok
+            });
+            // A response is no connection opening: it passes unchanged.
+            let response = matches!(mode, Mode::Reply | Mode::ReplyToClient(_));
+            if rewrites && !response {
+                return Ok(Next::Arrived(Some(t), h));
             }
         }
         Ok(Next::Appliance(t))
@@ -873,7 +928,11 @@ impl Walk<'_> {
         let service = match e.service {
             ServiceRef::Provider(s) => s,
             // P13: the AWS service itself answers at the endpoint.
-            ServiceRef::Aws(a) => return Ok((Reached::AwsService(a), h)),
+            ServiceRef::Aws(a) => {
+                let id = a.service_name(w.region().name);
+                self.pass(Step { kind: ComponentKind::VpcEndpointService, id });
+                return Ok((Reached::AwsService(a), h));
+            }
         };
         let svc = &w[service];
         if svc.state == ServiceState::Deleted {
