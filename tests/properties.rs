@@ -30,7 +30,7 @@ use vpcsim::ops::ec2::RunInstance;
 use vpcsim::ops::security::Permission;
 use vpcsim::ops::vpc::{CreateSubnet, CreateVpc, RouteTargetSpec};
 use vpcsim::testing::reference::longest_match;
-use vpcsim::testing::{check_flow, strategies, Case};
+use vpcsim::testing::{check_flow, check_flow_from_internet, strategies, Case};
 use vpcsim::trace::{ComponentKind as K, Direction, ExplanationCode as C, Flow, Header, Matched, Trace};
 use vpcsim::world::{Handle, World};
 
@@ -466,10 +466,11 @@ proptest! {
     #![proptest_config(config(96, "proptest-regressions/properties/nobody_gets_in_from_the_internet.txt"))]
 
     /// Nobody gets in from the internet either: a flow from a client on the internet to any
-    /// address of the world (every private and public address, load balancer nodes included,
-    /// on the web, SSH and DNS ports) is delivered only to a public address whose interface
-    /// has a gateway and open rules, and answered only when its subnet routes back to that
-    /// gateway (I1, I2, I3, S6); private addresses are never reached from outside.
+    /// address of the world (every private and public address, load balancer nodes and NAT
+    /// gateways included, on the web and SSH ports) gets the reference model's verdict,
+    /// explanation and paths (I1-I3, I6, G2, L8), is delivered only to a public address whose
+    /// interface has a gateway and open rules, and answered only when its subnet routes back
+    /// to that gateway (I1, I2, I3, S6); private addresses are never reached from outside.
     #[test]
     fn nobody_gets_in_from_the_internet_unless_made_public(case in strategies::mixed_case()) {
         let w = &case.world;
@@ -487,7 +488,11 @@ proptest! {
                     src_port: 40000,
                     dst_port,
                 };
-                let t = w.trace_from_internet(Flow { header, seq: 0 });
+                let flow = Flow { header, seq: 0 };
+                if let Err(diff) = check_flow_from_internet(w, flow) {
+                    prop_assert!(false, "{diff}\n{case}");
+                }
+                let t = w.trace_from_internet(flow);
                 if t.delivered.is_none() {
                     continue;
                 }
@@ -730,6 +735,8 @@ fn the_generators_reach_every_kind_of_path_state_and_code() {
         "delivered via nat-gateway",
         "answered from the internet",
         "from the internet: ENI_SG_RULES_MISMATCH",
+        "from the internet: NAT_GATEWAY_NO_INBOUND",
+        "from the internet: IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS",
         "blocked on return",
         "NO_ROUTE_TO_DESTINATION",
         "BAD_STATE_ROUTE",

@@ -259,11 +259,31 @@ pub fn check_flow(w: &World, from: EniId, flow: Flow) -> Result<(), Mismatch> {
     let expected = reference::evaluate(w, from, flow);
     let fast = w.verdict(from, flow);
     let (trace, explained) = w.trace_outcome(from, flow);
-    let (forward, ret) = reference::project(&trace);
+    let text = format!("{} from {}", flow.header, w[from].aws_id);
+    compare(&expected, fast, &trace, explained, text)
+}
+
+/// [`check_flow`] for a flow a client on the internet opens (its source is the client's
+/// address): [`World::verdict_from_internet`] and [`World::trace_from_internet`] against
+/// [`reference::evaluate_from_internet`].
+pub fn check_flow_from_internet(w: &World, flow: Flow) -> Result<(), Mismatch> {
+    let expected = reference::evaluate_from_internet(w, flow);
+    let fast = w.verdict_from_internet(flow);
+    let (trace, explained) = w.trace_outcome_from_internet(flow);
+    compare(&expected, fast, &trace, explained, format!("{} from the internet", flow.header))
+}
+
+fn compare(
+    expected: &Expected,
+    fast: Outcome,
+    trace: &Trace,
+    explained: Outcome,
+    flow: String,
+) -> Result<(), Mismatch> {
+    let (forward, ret) = reference::project(trace);
     let mut differences = Vec::new();
-    let want = as_outcome_text(&expected);
-    for (what, got) in [("verdict", outcome_text(&fast, &trace)), ("trace", outcome_text(&explained, &trace))]
-    {
+    let want = as_outcome_text(expected);
+    for (what, got) in [("verdict", outcome_text(&fast, trace)), ("trace", outcome_text(&explained, trace))] {
         if got != want {
             differences.push(format!("{what}: fast walk says {got}; reference says {want}"));
         }
@@ -285,6 +305,5 @@ pub fn check_flow(w: &World, from: EniId, flow: Flow) -> Result<(), Mismatch> {
     if differences.is_empty() {
         return Ok(());
     }
-    let trace_text = render(&trace);
-    Err(Mismatch { flow: format!("{} from {}", flow.header, w[from].aws_id), differences, trace: trace_text })
+    Err(Mismatch { flow, differences, trace: render(trace) })
 }

@@ -122,25 +122,52 @@ pub struct Expected {
 
 /// The reference decision for a flow sent from interface `from`.
 pub fn evaluate(world: &World, from: EniId, flow: Flow) -> Expected {
-    let mut walk = Walk { w: world, forward: Vec::new(), ret: Vec::new(), returning: false, gateway: None };
-    let verdict = match walk.forward(from, flow) {
-        Err((code, at)) => Verdict::Blocked { code, at, on_return: false },
-        Ok((to, seen, legs)) => {
-            walk.returning = true;
-            match walk.back(&legs) {
-                Ok(()) => Verdict::Delivered { to, seen },
-                Err((code, at)) => Verdict::Blocked { code, at, on_return: true },
+    let mut walk = Walk {
+        w: world,
+        forward: Vec::new(),
+        ret: Vec::new(),
+        returning: false,
+        gateway: None,
+        client: None,
+    };
+    let outcome = walk.forward(from, flow);
+    walk.finish(outcome)
+}
+
+/// The reference decision for a flow a client on the internet sends (its source is the
+/// client's address): I3, I1 into a VPC through its internet gateway by a public address,
+/// to an instance, a load balancer node or a NAT gateway (which takes nothing opened from
+/// outside, G2); the response may leave to that client.
+pub fn evaluate_from_internet(world: &World, flow: Flow) -> Expected {
+    let client = Some(flow.header.src);
+    let mut walk =
+        Walk { w: world, forward: Vec::new(), ret: Vec::new(), returning: false, gateway: None, client };
+    let outcome = walk.forward_from_internet(flow);
+    walk.finish(outcome)
+}
+
+impl Walk<'_> {
+    /// The response walked back after a forward walk that got there, and the verdict with both paths.
+    fn finish(mut self, outcome: Result<(Reached, Header, Vec<Leg>), Stop>) -> Expected {
+        let verdict = match outcome {
+            Err((code, at)) => Verdict::Blocked { code, at, on_return: false },
+            Ok((to, seen, legs)) => {
+                self.returning = true;
+                match self.back(&legs) {
+                    Ok(()) => Verdict::Delivered { to, seen },
+                    Err((code, at)) => Verdict::Blocked { code, at, on_return: true },
+                }
             }
-        }
-    };
-    let (fwd_at, ret_at) = match &verdict {
-        Verdict::Blocked { at, on_return: false, .. } => (Some(at), None),
-        Verdict::Blocked { at, on_return: true, .. } => (None, Some(at)),
-        Verdict::Delivered { .. } => (None, None),
-    };
-    let forward = normalise(walk.forward, fwd_at);
-    let ret = normalise(walk.ret, ret_at);
-    Expected { verdict, forward, ret }
+        };
+        let (fwd_at, ret_at) = match &verdict {
+            Verdict::Blocked { at, on_return: false, .. } => (Some(at), None),
+            Verdict::Blocked { at, on_return: true, .. } => (None, Some(at)),
+            Verdict::Delivered { .. } => (None, None),
+        };
+        let forward = normalise(std::mem::take(&mut self.forward), fwd_at);
+        let ret = normalise(std::mem::take(&mut self.ret), ret_at);
+        Expected { verdict, forward, ret }
+    }
 }
 
 /// The projection of a trace's forward and return paths, comparable with [`Expected`].
@@ -231,6 +258,8 @@ struct Walk<'w> {
     returning: bool,
     /// The gateway endpoint the last leg left through, if it did.
     gateway: Option<GatewayEndpointId>,
+    /// The client on the internet that opened the flow, whom the response may reach.
+    client: Option<Ipv4Addr>,
 }
 
 fn step(w: &World, h: Handle) -> Step {
@@ -382,6 +411,15 @@ impl Walk<'_> {
             Some(endpoint) => legs.push(Leg::Gateway { endpoint, from, arrived }),
             None => legs.push(Leg::Routed { to, arrived, reply_to: None }),
         }
+        let (reached, seen) = self.reach(to, arrived, flow.seq, &mut legs)?;
+        Ok((reached, seen, legs))
+    }
+
+    /// From a client on the internet: across the internet (a public address enters through its
+    /// VPC's gateway), then whoever owns the interface reached.
+    fn forward_from_internet(&mut self, flow: Flow) -> Result<(Reached, Header, Vec<Leg>), Stop> {
+        let (to, arrived) = self.internet(flow.header, Mode::Forward)?;
+        let mut legs = vec![Leg::Routed { to, arrived, reply_to: None }];
         let (reached, seen) = self.reach(to, arrived, flow.seq, &mut legs)?;
         Ok((reached, seen, legs))
     }
@@ -728,7 +766,8 @@ impl Walk<'_> {
             self.enter(dst, inside, mode)?;
             return Ok((Some(dst), inside));
         }
-        if is_internet_host(w, h.dst) {
+        let to_client = self.returning && self.client == Some(h.dst);
+        if to_client || is_internet_host(w, h.dst) {
             return Ok((None, h));
         }
         Err((ExplanationCode::UnknownDestination, internet()))
