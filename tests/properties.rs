@@ -762,6 +762,8 @@ fn the_generators_reach_every_kind_of_path_state_and_code() {
         "delivered to an AWS service at its interface endpoint",
         "PEERING_EDGE_TO_EDGE",
         "PEERING_NOT_TRANSITIVE",
+        // E2
+        "ENDPOINT_POLICY_DENIES",
     ];
     let missing: Vec<_> = want_seen.iter().filter(|s| !seen.contains(**s)).collect();
     assert!(missing.is_empty(), "never seen: {missing:?}; seen: {seen:?}");

@@ -4,6 +4,7 @@
 pub mod autoscaling;
 pub mod aws_service;
 pub mod eip;
+pub mod endpoint_policy;
 pub mod endpoint_service;
 pub mod eni;
 pub mod gateway_endpoint;

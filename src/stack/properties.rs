@@ -269,7 +269,7 @@ pub const TABLE: &[(&str, Properties)] = &[
         &[
             ("DnsOptions", R),
             ("IpAddressType", R),
-            ("PolicyDocument", W),
+            ("PolicyDocument", M),
             ("PrivateDnsEnabled", M),
             ("ResourceConfigurationArn", R),
             ("RouteTableIds", M),

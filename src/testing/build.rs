@@ -144,9 +144,42 @@ fn build_gateway_endpoint(w: &mut World, k: usize, plan: &GatewayEndpointPlan, b
         vpc: Some(b.vpc),
         service_name: format!("com.amazonaws.{REGION}.{service}"),
         route_tables,
+        policy_document: None,
         tags: name(format!("gwe{k}")),
     };
-    let _ = w.create_gateway_endpoint(req);
+    let Ok(g) = w.create_gateway_endpoint(req) else { return };
+    if let Some(p) = plan.policy {
+        let document = policy_document(p, service, &w[g].aws_id, &w[b.vpc].aws_id);
+        w.modify_vpc_endpoint_policy(g, Some(&document)).expect("a generated policy reads");
+    }
+}
+
+/// E2: the JSON of a planned policy for an endpoint to `service`.
+fn policy_document(p: PolicyPlan, service: &str, vpce: &str, vpc: &str) -> serde_json::Value {
+    use serde_json::json;
+    let all = |effect: &str| json!({"Effect": effect, "Principal": "*", "Action": "*", "Resource": "*"});
+    let when = |effect: &str, operator: &str, key: &str, value: &str| {
+        let mut s = all(effect);
+        s["Condition"] = json!({ operator: { key: value } });
+        s
+    };
+    let statements = match p {
+        PolicyPlan::DenyEverything => vec![all("Allow"), all("Deny")],
+        PolicyPlan::AllowThisEndpoint => vec![when("Allow", "StringEquals", "aws:SourceVpce", vpce)],
+        PolicyPlan::AllowAnotherEndpoint => {
+            vec![when("Allow", "StringEquals", "aws:SourceVpce", "vpce-00000000000000000")]
+        }
+        PolicyPlan::DenyOutsideThisVpc => {
+            vec![all("Allow"), when("Deny", "StringNotEquals", "aws:SourceVpc", vpc)]
+        }
+        PolicyPlan::AllowOneBucket => vec![json!({
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": [format!("{service}:GetObject")],
+            "Resource": ["arn:aws:s3:::repo/*"]
+        })],
+    };
+    json!({"Version": "2012-10-17", "Statement": statements})
 }
 
 /// P13: an interface endpoint to an AWS service in one subnet per AZ of those drawn; private

@@ -25,6 +25,7 @@ use std::net::Ipv4Addr;
 use crate::addr::{is_rfc1918, Protocol, RuleProtocol};
 use crate::ids::*;
 use crate::model::aws_service::AwsService;
+use crate::model::endpoint_policy::{ConditionKey, Effect, Scope};
 use crate::model::endpoint_service::ServiceState;
 use crate::model::eni::EniOwner;
 use crate::model::instance::InstanceState;
@@ -355,6 +356,30 @@ fn route_active(w: &World, table: RouteTableId, target: &RouteTarget) -> bool {
     }
 }
 
+/// E2: a gateway endpoint's policy refuses every request when a statement that covers every
+/// request, its conditions on the endpoint and VPC ids holding, denies; or when no statement
+/// allows (one allowing only some requests lets the flow through).
+fn policy_refuses(w: &World, g: GatewayEndpointId) -> bool {
+    let e = &w[g];
+    let (vpce, vpc) = (e.aws_id.as_str(), w[e.vpc].aws_id.as_str());
+    let (mut denied, mut allowed) = (false, false);
+    for s in &e.policy.statements {
+        let covers = match &s.scope {
+            Scope::Some(_) => s.effect == Effect::Allow,
+            Scope::Every(conditions) => conditions.iter().all(|c| {
+                let actual = if c.key == ConditionKey::SourceVpce { vpce } else { vpc };
+                c.values.iter().any(|v| v == actual) != c.negated
+            }),
+        };
+        match (covers, s.effect, &s.scope) {
+            (true, Effect::Deny, Scope::Every(_)) => denied = true,
+            (true, Effect::Allow, _) => allowed = true,
+            _ => {}
+        }
+    }
+    denied || !allowed
+}
+
 /// S5: whether a rule's protocol and ports admit the packet.
 fn rule_admits(r: &SgRule, h: &Header) -> bool {
     match r.protocol {
@@ -652,11 +677,15 @@ impl Walk<'_> {
         self.stop(code, Handle::Peering(p))
     }
 
-    /// E1-E3: the service behind a gateway endpoint gets the packet unchanged.
+    /// E1-E3: the service behind a gateway endpoint gets the packet unchanged, unless (E2) the
+    /// endpoint's policy refuses every request.
     fn gateway_endpoint(&mut self, g: GatewayEndpointId, h: Header) -> Result<Next, Stop> {
         self.pass(step(self.w, Handle::GatewayEndpoint(g)));
         if !is_internet_host(self.w, h.dst) {
             return Err((ExplanationCode::UnknownDestination, internet()));
+        }
+        if policy_refuses(self.w, g) {
+            return self.stop(ExplanationCode::EndpointPolicyDenies, Handle::GatewayEndpoint(g));
         }
         self.gateway = Some(g);
         Ok(Next::Arrived(None, h))

@@ -56,6 +56,23 @@ pub struct GatewayEndpointPlan {
     /// Tables of that VPC (the main one first, then the custom ones); repeats are dropped, and
     /// none at all is legal (the endpoint then carries nothing).
     pub tables: Vec<Index>,
+    /// E2: a policy set after creation (modify-vpc-endpoint), else full access.
+    pub policy: Option<PolicyPlan>,
+}
+
+/// A gateway endpoint's policy (E2), written with the endpoint's and VPC's ids.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PolicyPlan {
+    /// Allow everything, then deny everything.
+    DenyEverything,
+    /// Allow everything only through this endpoint (`aws:SourceVpce`).
+    AllowThisEndpoint,
+    /// Allow everything only through another endpoint: nothing is allowed here.
+    AllowAnotherEndpoint,
+    /// Allow everything, deny what does not come from this VPC (`aws:SourceVpc`, StringNotEquals).
+    DenyOutsideThisVpc,
+    /// Allow reading one bucket: undecidable for a flow, which passes.
+    AllowOneBucket,
 }
 
 /// The AWS services generated interface endpoints go to (P13): S3's private DNS needs a
@@ -553,8 +570,20 @@ fn nat_instance() -> impl Strategy<Value = NatInstancePlan> {
 }
 
 fn gateway_endpoint() -> impl Strategy<Value = GatewayEndpointPlan> {
-    (any::<Index>(), prop::bool::weighted(0.3), prop::collection::vec(any::<Index>(), 0..3))
-        .prop_map(|(vpc, dynamodb, tables)| GatewayEndpointPlan { vpc, dynamodb, tables })
+    let policy = prop::option::weighted(
+        0.4,
+        prop::sample::select(
+            &[
+                PolicyPlan::DenyEverything,
+                PolicyPlan::AllowThisEndpoint,
+                PolicyPlan::AllowAnotherEndpoint,
+                PolicyPlan::DenyOutsideThisVpc,
+                PolicyPlan::AllowOneBucket,
+            ][..],
+        ),
+    );
+    (any::<Index>(), prop::bool::weighted(0.3), prop::collection::vec(any::<Index>(), 0..3), policy)
+        .prop_map(|(vpc, dynamodb, tables, policy)| GatewayEndpointPlan { vpc, dynamodb, tables, policy })
 }
 
 fn aws_endpoint() -> impl Strategy<Value = AwsEndpointPlan> {

@@ -198,9 +198,14 @@ fn lbs_and_endpoints(out: &mut impl Write, w: &World) -> fmt::Result {
         let tables = list(&ge.route_tables, |t| label(w, Handle::RouteTable(*t)));
         let name = label(w, Handle::GatewayEndpoint(GatewayEndpointId(g as u32)));
         let vpc = label(w, Handle::Vpc(ge.vpc));
+        let policy = if ge.policy == Default::default() {
+            String::new()
+        } else {
+            format!(" policy {}", ge.policy.document)
+        };
         writeln!(
             out,
-            "{name} in {vpc} to {} ({}) tables {tables}",
+            "{name} in {vpc} to {} ({}) tables {tables}{policy}",
             ge.service_name, w[ge.prefix_list].aws_id
         )?;
     }
