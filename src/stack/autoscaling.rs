@@ -17,19 +17,6 @@ use super::{api, created, s, StackBuilder};
 
 type R = Result<Created, SinkError>;
 
-/// The keys of `LaunchTemplateData` vpcsim reads; the others it warns about or refuses.
-const DATA_MODELLED: &[&str] = &[
-    "ImageId",
-    "InstanceType",
-    "KeyName",
-    "NetworkInterfaces",
-    "SecurityGroupIds",
-    "TagSpecifications",
-    "UserData",
-];
-/// Keys of `LaunchTemplateData` that would change what the network does.
-const DATA_REFUSED: &[&str] = &["SecurityGroups", "PrivateDnsNameOptions", "NetworkPerformanceOptions"];
-
 impl StackBuilder<'_> {
     fn sg_list(&self, p: &Props<'_>, key: &str) -> Result<Vec<SgId>, SinkError> {
         p.str_list(key)?
@@ -51,23 +38,6 @@ impl StackBuilder<'_> {
             .get("LaunchTemplateData")
             .ok_or_else(|| bad("LaunchTemplateData", "required property LaunchTemplateData is missing"))?;
         let data = item(data_node, "LaunchTemplateData");
-        for (key, _) in data_node.as_map().unwrap_or_default() {
-            let k = key.name.as_str();
-            let path = format!("LaunchTemplateData.{k}");
-            if DATA_REFUSED.contains(&k) {
-                return Err(bad_hint(
-                    &path,
-                    format!("LaunchTemplateData.{k} is not modelled by vpcsim, and it would change what the network does"),
-                    "use SecurityGroupIds and NetworkInterfaces",
-                ));
-            }
-            if !DATA_MODELLED.contains(&k) {
-                self.warnings.push(crate::cfn::SinkWarning {
-                    property: path,
-                    message: format!("AWS::EC2::LaunchTemplate LaunchTemplateData.{k} is accepted but does not change the simulation"),
-                });
-            }
-        }
         let mut spec = LaunchSpec {
             image_id: data.opt_str("ImageId")?,
             instance_type: data.opt_str("InstanceType")?,

@@ -332,8 +332,23 @@ impl StackBuilder<'_> {
             ..Default::default()
         };
         let mut subnet_key = "SubnetId".to_string();
-        if let Some((path, nic)) = p.maps("NetworkInterfaces")?.into_iter().next() {
+        let nics = p.maps("NetworkInterfaces")?;
+        if let Some((path, _)) = nics.get(1) {
+            return Err(bad_hint(
+                path,
+                "an instance with more than one network interface in NetworkInterfaces is not modelled",
+                "declare one interface here",
+            ));
+        }
+        if let Some((path, nic)) = nics.into_iter().next() {
             let n = item(nic, &path);
+            if n.opt_int("DeviceIndex")?.is_some_and(|i| i != 0) {
+                return Err(bad_hint(
+                    &format!("{path}.DeviceIndex"),
+                    "the instance has no primary network interface: the first one launched must have DeviceIndex 0",
+                    "set DeviceIndex: 0",
+                ));
+            }
             subnet_key = format!("{path}.SubnetId");
             req.subnet = Some(
                 self.lookup(&n, "SubnetId", |w, id| w.subnet_id("RunInstances", id))

@@ -9,6 +9,7 @@ mod elbv2;
 mod gateway;
 pub mod import;
 mod nat;
+pub mod nested;
 mod peering;
 pub mod properties;
 mod props;
