@@ -319,7 +319,7 @@ fn execute(
         let Some(r) = plan.tpl.resources.get(id) else { continue };
         if !is_active(&plan, id) || plan.stubs.contains(id) {
             if plan.stubs.contains(id) && is_active(&plan, id) {
-                values.insert(id.clone(), stand_in(ctx, id));
+                values.insert(id.clone(), stand_in(ctx, id, &r.kind.name));
             }
             stack.skipped.push(id.clone());
             continue;
@@ -358,11 +358,24 @@ fn execute(
     Ok(stack)
 }
 
-/// What `Ref` and `Fn::GetAtt Arn` return for a skipped non-network resource.
-fn stand_in(ctx: &StackContext, id: &str) -> Created {
+/// What `Ref` and `Fn::GetAtt Arn` return for a skipped non-network resource: for an S3
+/// bucket (where flow logs may go, F1) a bucket name and its `arn:aws:s3:::` ARN; for an
+/// IAM role (a flow log's DeliverLogsPermissionArn) an `arn:aws:iam::` role ARN.
+fn stand_in(ctx: &StackContext, id: &str, kind: &str) -> Created {
     let physical_id =
         format!("{}-{id}-{:012x}", ctx.stack_name, params::fnv1a(id.as_bytes()) & 0xffff_ffff_ffff);
-    let arn = format!("arn:aws:cloudformation:{}:{}:stand-in/{physical_id}", ctx.region, ctx.account_id);
+    if kind == "AWS::S3::Bucket" {
+        let bucket = physical_id.to_ascii_lowercase();
+        let arn = format!("arn:aws:s3:::{bucket}");
+        return Created {
+            physical_id: bucket,
+            attributes: IndexMap::from([("Arn".to_string(), AttrValue::Str(arn))]),
+        };
+    }
+    let arn = match kind {
+        "AWS::IAM::Role" => format!("arn:aws:iam::{}:role/{physical_id}", ctx.account_id),
+        _ => format!("arn:aws:cloudformation:{}:{}:stand-in/{physical_id}", ctx.region, ctx.account_id),
+    };
     Created { physical_id, attributes: IndexMap::from([("Arn".to_string(), AttrValue::Str(arn))]) }
 }
 
