@@ -23,7 +23,7 @@ mod nat;
 mod peering;
 mod prefix_list;
 
-pub use autoscaling::{auto_scaling_groups, run_instances};
+pub use autoscaling::{auto_scaling_groups, launch_template, launch_templates, run_instances};
 
 pub use more::*;
 pub use nat::{nat_gateway, nat_gateways};
