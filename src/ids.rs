@@ -92,6 +92,8 @@ handle! {
     AccessScopeAnalysisId;
     /// A Route 53 hosted zone.
     HostedZoneId;
+    /// A VPC endpoint connection notification.
+    ConnectionNotificationId;
 }
 
 /// Draws AWS-looking identifiers from one seeded stream.

@@ -206,6 +206,11 @@ const PL_ROUTE: &str =
 const PCX_DELETE: &str = "aws ec2 delete-vpc-peering-connection --vpc-peering-connection-id {PCX}";
 const PCX_ACCEPT: &str = "aws ec2 accept-vpc-peering-connection --vpc-peering-connection-id {PCX}";
 
+/// A create-vpc-endpoint-connection-notification line's flags: `watched`, a topic and Accept.
+fn nfn(watched: &str) -> String {
+    format!("{watched} --connection-notification-arn arn:aws:sns:us-east-1:123456789012:ops --connection-events Accept")
+}
+
 /// A second launch template, named `other`.
 const OTHER_LT: &str =
     "aws ec2 create-launch-template --launch-template-name other --launch-template-data InstanceType=t3.micro";
@@ -745,6 +750,12 @@ fn cases() -> Vec<Case> {
         case("delete-stack", "stack-name", "--stack-name one", "--stack-name two"),
         case("describe-stacks", "stack-name", "", "--stack-name two"),
         case("describe-auto-scaling-groups", "auto-scaling-group-names", "", "--auto-scaling-group-names {ASG}"),
+        case("create-vpc-endpoint-connection-notification", "service-id", &nfn("--vpc-endpoint-id {EP}"), &nfn("--service-id {SVC}")),
+        case("create-vpc-endpoint-connection-notification", "vpc-endpoint-id", &nfn("--service-id {SVC}"), &nfn("--vpc-endpoint-id {EP}")),
+        case("create-vpc-endpoint-connection-notification", "connection-notification-arn", &nfn("--service-id {SVC}"), &nfn("--service-id {SVC}").replace(":ops", ":other")),
+        case("create-vpc-endpoint-connection-notification", "connection-events", &nfn("--service-id {SVC}"), &nfn("--service-id {SVC}").replace("Accept", "Reject")),
+        case("describe-vpc-endpoint-connection-notifications", "connection-notification-id", "", "--connection-notification-id vpce-nfn-00000000000000000"),
+        case("delete-vpc-endpoint-connection-notifications", "connection-notification-ids", "--connection-notification-ids vpce-nfn-00000000000000000", "--connection-notification-ids vpce-nfn-11111111111111111"),
         case("create-launch-template", "launch-template-name", "--launch-template-name a --launch-template-data InstanceType=t3.micro", "--launch-template-name b --launch-template-data InstanceType=t3.micro"),
         case("create-launch-template", "launch-template-data", "--launch-template-name a --launch-template-data InstanceType=t3.micro", "--launch-template-name a --launch-template-data InstanceType=t3.large"),
         prepped(&[OTHER_LT], case("describe-launch-templates", "launch-template-ids", "", "--launch-template-ids {LT}")),

@@ -26,6 +26,13 @@ const CASES: &[(&str, usize, usize, &str, &str)] = &[
     ("hosted-zone-vpc-of-another-region.cfn.yaml", 11, 22, "Zone", "a VPC of region ap-south-1 is not modelled"),
     ("record-set-type-not-modelled.cfn.yaml", 15, 13, "Mail", "record type MX is not modelled"),
     (
+        "connection-notification-unknown-event.cfn.yaml",
+        19,
+        7,
+        "Notify",
+        "Invalid connection event Connected: the events are Connect, Accept, Reject, Delete (InvalidParameter)",
+    ),
+    (
         "target-group-attribute-misspelt.cfn.yaml",
         17,
         16,

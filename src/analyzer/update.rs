@@ -128,7 +128,8 @@ impl Changes {
             },
             // A launch template changes no flow until a group or run-instances uses it.
             Handle::LaunchTemplate(_) => self,
-            // Network insights paths, analyses and scopes change no flow.
+            // Network insights paths, analyses and scopes, and connection notifications, change no flow.
+            Handle::ConnectionNotification(_) => self,
             Handle::InsightsPath(_)
             | Handle::InsightsAnalysis(_)
             | Handle::AccessScope(_)

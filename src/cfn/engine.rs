@@ -319,7 +319,7 @@ fn execute(
         let Some(r) = plan.tpl.resources.get(id) else { continue };
         if !is_active(&plan, id) || plan.stubs.contains(id) {
             if plan.stubs.contains(id) && is_active(&plan, id) {
-                values.insert(id.clone(), stand_in(ctx, id));
+                values.insert(id.clone(), stand_in(ctx, id, &r.kind.name));
             }
             stack.skipped.push(id.clone());
             continue;
@@ -358,11 +358,15 @@ fn execute(
     Ok(stack)
 }
 
-/// What `Ref` and `Fn::GetAtt Arn` return for a skipped non-network resource.
-fn stand_in(ctx: &StackContext, id: &str) -> Created {
-    let physical_id =
-        format!("{}-{id}-{:012x}", ctx.stack_name, params::fnv1a(id.as_bytes()) & 0xffff_ffff_ffff);
-    let arn = format!("arn:aws:cloudformation:{}:{}:stand-in/{physical_id}", ctx.region, ctx.account_id);
+/// What `Ref` and `Fn::GetAtt Arn` return for a skipped non-network resource; an SNS
+/// topic's `Ref` is its ARN, as CloudFormation's is.
+fn stand_in(ctx: &StackContext, id: &str, resource_type: &str) -> Created {
+    let name = format!("{}-{id}-{:012x}", ctx.stack_name, params::fnv1a(id.as_bytes()) & 0xffff_ffff_ffff);
+    let arn = match resource_type {
+        "AWS::SNS::Topic" => format!("arn:aws:sns:{}:{}:{name}", ctx.region, ctx.account_id),
+        _ => format!("arn:aws:cloudformation:{}:{}:stand-in/{name}", ctx.region, ctx.account_id),
+    };
+    let physical_id = if resource_type == "AWS::SNS::Topic" { arn.clone() } else { name };
     Created { physical_id, attributes: IndexMap::from([("Arn".to_string(), AttrValue::Str(arn))]) }
 }
 

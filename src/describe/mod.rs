@@ -16,6 +16,7 @@
 use serde_json::{json, Value};
 
 mod autoscaling;
+mod connection_notification;
 pub mod filter;
 pub mod insights;
 mod more;
@@ -24,6 +25,7 @@ mod peering;
 mod prefix_list;
 
 pub use autoscaling::{auto_scaling_groups, launch_template, launch_templates, run_instances};
+pub use connection_notification::{connection_notification, connection_notifications};
 
 pub use more::*;
 pub use nat::{nat_gateway, nat_gateways};

@@ -48,7 +48,8 @@ impl World {
             | Handle::InsightsAnalysis(_)
             | Handle::AccessScope(_)
             | Handle::AccessScopeAnalysis(_)
-            | Handle::HostedZone(_) => return None,
+            | Handle::HostedZone(_)
+            | Handle::ConnectionNotification(_) => return None,
         })
     }
 }

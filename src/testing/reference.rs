@@ -251,7 +251,8 @@ fn step(w: &World, h: Handle) -> Step {
         | Handle::InsightsAnalysis(_)
         | Handle::AccessScope(_)
         | Handle::AccessScopeAnalysis(_)
-        | Handle::HostedZone(_) => {
+        | Handle::HostedZone(_)
+        | Handle::ConnectionNotification(_) => {
             unreachable!("never a component of a path")
         }
     };

@@ -24,6 +24,7 @@ use self::undo::UndoMap;
 
 use crate::ids::*;
 use crate::model::autoscaling::{AutoScalingGroup, LaunchTemplate};
+use crate::model::connection_notification::ConnectionNotification;
 use crate::model::eip::ElasticIp;
 use crate::model::endpoint_service::EndpointService;
 use crate::model::eni::NetworkInterface;
@@ -78,7 +79,8 @@ live_until_deleted!(
     NetworkInsightsAnalysis,
     AccessScope,
     AccessScopeAnalysis,
-    HostedZone
+    HostedZone,
+    ConnectionNotification
 );
 
 impl Live for NatGateway {
@@ -155,6 +157,8 @@ pub enum Handle {
     AccessScopeAnalysis(AccessScopeAnalysisId),
     /// A Route 53 hosted zone.
     HostedZone(HostedZoneId),
+    /// A VPC endpoint connection notification.
+    ConnectionNotification(ConnectionNotificationId),
 }
 
 /// AWS ids to handles without a second copy of each id: a map from the id's 64-bit
@@ -214,6 +218,7 @@ aws_id_field! {
     AccessScope => aws_id;
     AccessScopeAnalysis => aws_id;
     HostedZone => aws_id;
+    ConnectionNotification => aws_id;
 }
 
 /// The Name tag: a scan of the usual handful of tags.
@@ -309,6 +314,8 @@ pub struct World {
     access_scope_analyses: Arena<AccessScopeAnalysisId, AccessScopeAnalysis>,
     /// Route 53 hosted zones.
     hosted_zones: Arena<HostedZoneId, HostedZone>,
+    /// VPC endpoint connection notifications.
+    connection_notifications: Arena<ConnectionNotificationId, ConnectionNotification>,
     /// AWS id (or ARN) to handle, keyed by a hash of the id (the resource holds the text).
     by_aws_id: IdIndex,
     /// (VPC, address) to the live subnet whose block holds it.
@@ -365,6 +372,7 @@ impl World {
             access_scopes: Arena::new(),
             access_scope_analyses: Arena::new(),
             hosted_zones: Arena::new(),
+            connection_notifications: Arena::new(),
             by_aws_id: IdIndex::default(),
             subnets_by_address: SubnetsByAddress::default(),
             dns_names: DnsNames::default(),
@@ -557,6 +565,12 @@ impl World {
         &self.hosted_zones
     }
 
+    /// VPC endpoint connection notifications, by handle (deleted ones included).
+    #[inline]
+    pub fn connection_notifications(&self) -> &Arena<ConnectionNotificationId, ConnectionNotification> {
+        &self.connection_notifications
+    }
+
     /// The seeded stream AWS ids and generated names are drawn from (A5).
     #[inline]
     pub(crate) fn id_stream(&mut self) -> &mut IdGen {
@@ -617,6 +631,7 @@ impl World {
             Handle::AccessScope(x) => x.index() < self.access_scopes.len(),
             Handle::AccessScopeAnalysis(x) => x.index() < self.access_scope_analyses.len(),
             Handle::HostedZone(x) => x.index() < self.hosted_zones.len(),
+            Handle::ConnectionNotification(x) => x.index() < self.connection_notifications.len(),
         };
         exists.then(|| self.aws_id(h))
     }
@@ -703,6 +718,7 @@ impl World {
             Handle::AccessScope(x) => &self.access_scopes[x].aws_id,
             Handle::AccessScopeAnalysis(x) => &self.access_scope_analyses[x].aws_id,
             Handle::HostedZone(x) => &self.hosted_zones[x].aws_id,
+            Handle::ConnectionNotification(x) => &self.connection_notifications[x].aws_id,
         }
     }
 
@@ -748,7 +764,8 @@ impl World {
             | Handle::InsightsAnalysis(_)
             | Handle::AccessScope(_)
             | Handle::AccessScopeAnalysis(_)
-            | Handle::HostedZone(_) => None,
+            | Handle::HostedZone(_)
+            | Handle::ConnectionNotification(_) => None,
         }
     }
 
@@ -810,6 +827,7 @@ index_by_handle! {
     AccessScopeId => access_scopes: AccessScope;
     AccessScopeAnalysisId => access_scope_analyses: AccessScopeAnalysis;
     HostedZoneId => hosted_zones: HostedZone;
+    ConnectionNotificationId => connection_notifications: ConnectionNotification;
 }
 
 #[cfg(test)]

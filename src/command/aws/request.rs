@@ -616,6 +616,27 @@ pub enum Request {
         /// `--launch-template-id` or `--launch-template-name`.
         id: String,
     },
+    /// ec2 create-vpc-endpoint-connection-notification.
+    CreateVpcEndpointConnectionNotification {
+        /// `--service-id`.
+        service_id: Option<String>,
+        /// `--vpc-endpoint-id`.
+        endpoint_id: Option<String>,
+        /// `--connection-notification-arn`: the SNS topic.
+        topic_arn: String,
+        /// `--connection-events` (Connect, Accept, Reject, Delete).
+        events: Vec<String>,
+    },
+    /// ec2 describe-vpc-endpoint-connection-notifications.
+    DescribeVpcEndpointConnectionNotifications {
+        /// `--connection-notification-id` (all when not given).
+        id: Option<String>,
+    },
+    /// ec2 delete-vpc-endpoint-connection-notifications.
+    DeleteVpcEndpointConnectionNotifications {
+        /// `--connection-notification-ids`.
+        ids: Vec<String>,
+    },
 }
 
 /// The flags of ec2 run-instances.
@@ -1067,6 +1088,18 @@ impl Request {
                 ids: f.list("launch-template-ids"),
                 names: f.list("launch-template-names"),
             },
+            "create-vpc-endpoint-connection-notification" => R::CreateVpcEndpointConnectionNotification {
+                service_id: f.opt("service-id"),
+                endpoint_id: f.opt("vpc-endpoint-id"),
+                topic_arn: f.req("connection-notification-arn")?,
+                events: f.list("connection-events").iter().flat_map(|e| e.split(',')).map(str::to_string).collect(),
+            },
+            "describe-vpc-endpoint-connection-notifications" => {
+                R::DescribeVpcEndpointConnectionNotifications { id: f.opt("connection-notification-id") }
+            }
+            "delete-vpc-endpoint-connection-notifications" => {
+                R::DeleteVpcEndpointConnectionNotifications { ids: f.list("connection-notification-ids") }
+            }
             "delete-launch-template" => {
                 R::DeleteLaunchTemplate { id: launch::one_template(f)? }
             }

@@ -591,4 +591,17 @@ pub const OPERATIONS: &[OpSpec] = &[
         &[("filters", "name the templates with --launch-template-ids or --launch-template-names")],
     ),
     op("ec2", "delete-launch-template", &[s("launch-template-id"), s("launch-template-name")]),
+    op_but(
+        "ec2",
+        "create-vpc-endpoint-connection-notification",
+        &[s("service-id"), s("vpc-endpoint-id"), rs("connection-notification-arn"), rl("connection-events")],
+        &[("client-token", "vpcsim does not retry calls")],
+    ),
+    op_but(
+        "ec2",
+        "describe-vpc-endpoint-connection-notifications",
+        &[s("connection-notification-id")],
+        &[("filters", "name the notification with --connection-notification-id")],
+    ),
+    op("ec2", "delete-vpc-endpoint-connection-notifications", &[rl("connection-notification-ids")]),
 ];
