@@ -94,6 +94,10 @@ handle! {
     HostedZoneId;
     /// A VPC endpoint connection notification.
     ConnectionNotificationId;
+    /// A VPC flow log (F1).
+    FlowLogId;
+    /// A CloudWatch Logs log group (where flow logs write, F1).
+    LogGroupId;
 }
 
 /// Draws AWS-looking identifiers from one seeded stream.

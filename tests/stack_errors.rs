@@ -25,6 +25,7 @@ const CASES: &[(&str, usize, usize, &str, &str)] = &[
     ("number-parameter-below-min-value.cfn.yaml", 2, 3, "Port", "Parameter 'Port' must be a number not less than 1"),
     ("hosted-zone-vpc-of-another-region.cfn.yaml", 11, 22, "Zone", "a VPC of region ap-south-1 is not modelled"),
     ("record-set-type-not-modelled.cfn.yaml", 15, 13, "Mail", "record type MX is not modelled"),
+    ("flow-log-unmodelled-field.cfn.yaml", 13, 18, "Flows", "LogFormat field ${tcp-flags} is not modelled"),
     (
         "connection-notification-unknown-event.cfn.yaml",
         19,

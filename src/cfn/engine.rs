@@ -358,15 +358,34 @@ fn execute(
     Ok(stack)
 }
 
-/// What `Ref` and `Fn::GetAtt Arn` return for a skipped non-network resource; an SNS
-/// topic's `Ref` is its ARN, as CloudFormation's is.
-fn stand_in(ctx: &StackContext, id: &str, resource_type: &str) -> Created {
-    let name = format!("{}-{id}-{:012x}", ctx.stack_name, params::fnv1a(id.as_bytes()) & 0xffff_ffff_ffff);
-    let arn = match resource_type {
-        "AWS::SNS::Topic" => format!("arn:aws:sns:{}:{}:{name}", ctx.region, ctx.account_id),
-        _ => format!("arn:aws:cloudformation:{}:{}:stand-in/{name}", ctx.region, ctx.account_id),
+/// What `Ref` and `Fn::GetAtt Arn` return for a skipped non-network resource: for an S3
+/// bucket (where flow logs may go, F1) a bucket name and its `arn:aws:s3:::` ARN; for an
+/// IAM role (a flow log's DeliverLogsPermissionArn) an `arn:aws:iam::` role ARN; for an
+/// SNS topic (where endpoint connection notifications go) its ARN, which is also its `Ref`.
+fn stand_in(ctx: &StackContext, id: &str, kind: &str) -> Created {
+    let physical_id =
+        format!("{}-{id}-{:012x}", ctx.stack_name, params::fnv1a(id.as_bytes()) & 0xffff_ffff_ffff);
+    if kind == "AWS::S3::Bucket" {
+        let bucket = physical_id.to_ascii_lowercase();
+        let arn = format!("arn:aws:s3:::{bucket}");
+        return Created {
+            physical_id: bucket,
+            attributes: IndexMap::from([("Arn".to_string(), AttrValue::Str(arn))]),
+        };
+    }
+    if kind == "AWS::SNS::Topic" {
+        let arn = format!("arn:aws:sns:{}:{}:{physical_id}", ctx.region, ctx.account_id);
+        let attributes = IndexMap::from([
+            ("Arn".to_string(), AttrValue::Str(arn.clone())),
+            ("TopicArn".to_string(), AttrValue::Str(arn.clone())),
+            ("TopicName".to_string(), AttrValue::Str(physical_id)),
+        ]);
+        return Created { physical_id: arn, attributes };
+    }
+    let arn = match kind {
+        "AWS::IAM::Role" => format!("arn:aws:iam::{}:role/{physical_id}", ctx.account_id),
+        _ => format!("arn:aws:cloudformation:{}:{}:stand-in/{physical_id}", ctx.region, ctx.account_id),
     };
-    let physical_id = if resource_type == "AWS::SNS::Topic" { arn.clone() } else { name };
     Created { physical_id, attributes: IndexMap::from([("Arn".to_string(), AttrValue::Str(arn))]) }
 }
 

@@ -18,6 +18,7 @@ use serde_json::{json, Value};
 mod autoscaling;
 mod connection_notification;
 pub mod filter;
+pub mod flow_log;
 pub mod insights;
 mod more;
 mod nat;
@@ -26,6 +27,7 @@ mod prefix_list;
 
 pub use autoscaling::{auto_scaling_groups, launch_template, launch_templates, run_instances};
 pub use connection_notification::{connection_notification, connection_notifications};
+pub use flow_log::{flow_log, flow_logs};
 
 pub use more::*;
 pub use nat::{nat_gateway, nat_gateways};

@@ -7,6 +7,7 @@ pub mod connection_notification;
 pub mod eip;
 pub mod endpoint_service;
 pub mod eni;
+pub mod flow_log;
 pub mod gateway_endpoint;
 pub mod hosted_zone;
 pub mod igw;

@@ -9,6 +9,7 @@ pub mod clock;
 pub mod connection_notification;
 pub mod ec2;
 pub mod elbv2;
+pub mod flow_log;
 pub mod gateway_endpoint;
 pub mod insights;
 pub mod nat;

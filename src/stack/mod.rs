@@ -7,6 +7,7 @@ mod autoscaling;
 mod connection_notification;
 mod ec2;
 mod elbv2;
+mod flow_log;
 mod gateway;
 pub mod import;
 mod nat;
@@ -60,6 +61,8 @@ pub const SUPPORTED_TYPES: &[&str] = &[
     "AWS::EC2::LaunchTemplate",
     "AWS::AutoScaling::LaunchConfiguration",
     "AWS::AutoScaling::AutoScalingGroup",
+    "AWS::EC2::FlowLog",
+    "AWS::Logs::LogGroup",
 ];
 
 /// Builds one stack's resources into a world.
@@ -145,6 +148,8 @@ impl ResourceSink for StackBuilder<'_> {
                 self.launch_configuration(logical_id, p, properties, metadata)
             }
             "AWS::AutoScaling::AutoScalingGroup" => self.auto_scaling_group(logical_id, p),
+            "AWS::EC2::FlowLog" => self.flow_log(p),
+            "AWS::Logs::LogGroup" => self.log_group(logical_id, p),
             other => Err(SinkError {
                 message: format!("resource type {other} is not modelled"),
                 hint: None,
@@ -158,6 +163,8 @@ impl ResourceSink for StackBuilder<'_> {
             "AWS::Route53::HostedZone" => self.remove_hosted_zone(created),
             "AWS::EC2::VPCEndpointConnectionNotification" => self.remove_connection_notification(created),
             "AWS::Route53::RecordSet" | "AWS::Route53::RecordSetGroup" => self.remove_records(created),
+            "AWS::EC2::FlowLog" => self.remove_flow_log(created),
+            "AWS::Logs::LogGroup" => self.remove_log_group(created),
             _ => self.remove(ty, created),
         }
     }

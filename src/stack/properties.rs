@@ -471,6 +471,37 @@ pub const TABLE: &[(&str, Properties)] = &[
             ("VPCZoneIdentifier", M),
         ],
     ),
+    (
+        "AWS::EC2::FlowLog",
+        &[
+            ("DeliverCrossAccountRole", W),
+            ("DeliverLogsPermissionArn", M),
+            ("DestinationOptions", W),
+            ("LogDestination", M),
+            ("LogDestinationType", M),
+            ("LogFormat", M),
+            ("LogGroupName", M),
+            ("MaxAggregationInterval", M),
+            ("ResourceId", M),
+            ("ResourceType", M),
+            ("Tags", M),
+            ("TrafficType", M),
+        ],
+    ),
+    (
+        "AWS::Logs::LogGroup",
+        &[
+            ("DataProtectionPolicy", W),
+            ("DeletionProtectionEnabled", W),
+            ("FieldIndexPolicies", W),
+            ("KmsKeyId", W),
+            ("LogGroupClass", W),
+            ("LogGroupName", M),
+            ("ResourcePolicyDocument", W),
+            ("RetentionInDays", M),
+            ("Tags", W),
+        ],
+    ),
 ];
 
 /// The properties of `resource_type`, when the table has it.

@@ -28,6 +28,7 @@ use crate::model::connection_notification::ConnectionNotification;
 use crate::model::eip::ElasticIp;
 use crate::model::endpoint_service::EndpointService;
 use crate::model::eni::NetworkInterface;
+use crate::model::flow_log::{FlowLog, LogGroup};
 use crate::model::gateway_endpoint::GatewayEndpoint;
 use crate::model::hosted_zone::HostedZone;
 use crate::model::igw::InternetGateway;
@@ -80,7 +81,9 @@ live_until_deleted!(
     AccessScope,
     AccessScopeAnalysis,
     HostedZone,
-    ConnectionNotification
+    ConnectionNotification,
+    FlowLog,
+    LogGroup
 );
 
 impl Live for NatGateway {
@@ -159,6 +162,10 @@ pub enum Handle {
     HostedZone(HostedZoneId),
     /// A VPC endpoint connection notification.
     ConnectionNotification(ConnectionNotificationId),
+    /// A VPC flow log.
+    FlowLog(FlowLogId),
+    /// A CloudWatch Logs log group, by its ARN.
+    LogGroup(LogGroupId),
 }
 
 /// AWS ids to handles without a second copy of each id: a map from the id's 64-bit
@@ -219,6 +226,8 @@ aws_id_field! {
     AccessScopeAnalysis => aws_id;
     HostedZone => aws_id;
     ConnectionNotification => aws_id;
+    FlowLog => aws_id;
+    LogGroup => arn;
 }
 
 /// The Name tag: a scan of the usual handful of tags.
@@ -316,6 +325,10 @@ pub struct World {
     hosted_zones: Arena<HostedZoneId, HostedZone>,
     /// VPC endpoint connection notifications.
     connection_notifications: Arena<ConnectionNotificationId, ConnectionNotification>,
+    /// VPC flow logs (F1).
+    flow_logs: Arena<FlowLogId, FlowLog>,
+    /// CloudWatch Logs log groups, with the flow log records they hold.
+    log_groups: Arena<LogGroupId, LogGroup>,
     /// AWS id (or ARN) to handle, keyed by a hash of the id (the resource holds the text).
     by_aws_id: IdIndex,
     /// (VPC, address) to the live subnet whose block holds it.
@@ -373,6 +386,8 @@ impl World {
             access_scope_analyses: Arena::new(),
             hosted_zones: Arena::new(),
             connection_notifications: Arena::new(),
+            flow_logs: Arena::new(),
+            log_groups: Arena::new(),
             by_aws_id: IdIndex::default(),
             subnets_by_address: SubnetsByAddress::default(),
             dns_names: DnsNames::default(),
@@ -571,6 +586,18 @@ impl World {
         &self.connection_notifications
     }
 
+    /// VPC flow logs, by handle (deleted ones included; [`Arena::live`] skips them).
+    #[inline]
+    pub fn flow_logs(&self) -> &Arena<FlowLogId, FlowLog> {
+        &self.flow_logs
+    }
+
+    /// CloudWatch Logs log groups, by handle (deleted ones included; [`Arena::live`] skips them).
+    #[inline]
+    pub fn log_groups(&self) -> &Arena<LogGroupId, LogGroup> {
+        &self.log_groups
+    }
+
     /// The seeded stream AWS ids and generated names are drawn from (A5).
     #[inline]
     pub(crate) fn id_stream(&mut self) -> &mut IdGen {
@@ -632,6 +659,8 @@ impl World {
             Handle::AccessScopeAnalysis(x) => x.index() < self.access_scope_analyses.len(),
             Handle::HostedZone(x) => x.index() < self.hosted_zones.len(),
             Handle::ConnectionNotification(x) => x.index() < self.connection_notifications.len(),
+            Handle::FlowLog(x) => x.index() < self.flow_logs.len(),
+            Handle::LogGroup(x) => x.index() < self.log_groups.len(),
         };
         exists.then(|| self.aws_id(h))
     }
@@ -719,6 +748,8 @@ impl World {
             Handle::AccessScopeAnalysis(x) => &self.access_scope_analyses[x].aws_id,
             Handle::HostedZone(x) => &self.hosted_zones[x].aws_id,
             Handle::ConnectionNotification(x) => &self.connection_notifications[x].aws_id,
+            Handle::FlowLog(x) => &self.flow_logs[x].aws_id,
+            Handle::LogGroup(x) => &self.log_groups[x].arn,
         }
     }
 
@@ -766,6 +797,8 @@ impl World {
             | Handle::AccessScopeAnalysis(_)
             | Handle::HostedZone(_)
             | Handle::ConnectionNotification(_) => None,
+            Handle::FlowLog(x) => name_tag(&self.flow_logs[x].tags),
+            Handle::LogGroup(x) => Some(self.log_groups[x].name.as_str()),
         }
     }
 
@@ -828,6 +861,8 @@ index_by_handle! {
     AccessScopeAnalysisId => access_scope_analyses: AccessScopeAnalysis;
     HostedZoneId => hosted_zones: HostedZone;
     ConnectionNotificationId => connection_notifications: ConnectionNotification;
+    FlowLogId => flow_logs: FlowLog;
+    LogGroupId => log_groups: LogGroup;
 }
 
 #[cfg(test)]
