@@ -17,6 +17,9 @@ use super::{graph, intrinsic};
 use crate::error::{FileError, FileProblem, Location};
 use crate::yaml::{self, Node, NodeValue};
 
+/// A nested stack: refused, since the resources of its template would be missing.
+pub const NESTED_STACK: &str = "AWS::CloudFormation::Stack";
+
 /// A created stack: what the model made of it, and what delete-stack needs.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Stack {
@@ -204,6 +207,11 @@ fn check_types(
         } else if !well_formed {
             let p = Problem::new(r.kind.loc, format!("invalid resource type `{kind}`"));
             problems.push(p.within(&ctx).hint("expected AWS::Service::Resource, for example AWS::EC2::VPC"));
+        } else if kind == NESTED_STACK {
+            let p = Problem::new(r.kind.loc, "nested stacks (`AWS::CloudFormation::Stack`) are not modelled: the network resources of the nested template would be missing");
+            problems.push(p.within(&ctx).hint(
+                "create the nested template as a stack of its own (a scenario's `stacks:`) and pass its outputs as parameters or exports",
+            ));
         } else if is_network_type(kind) {
             let p = Problem::new(
                 r.kind.loc,
