@@ -1,7 +1,8 @@
 //! create-stack and delete-stack: [`plan`] finds every static problem before the model is
 //! touched (types, references, parameters, conditions, cycles, a dry-run evaluation);
 //! [`execute`] then creates resources in dependency order, evaluating each one's
-//! properties just before the sink creates it.
+//! properties and metadata (CloudFormation resolves intrinsic functions in both) just
+//! before the sink creates it.
 
 use std::cell::Cell;
 
@@ -9,11 +10,12 @@ use indexmap::{IndexMap, IndexSet};
 
 use super::conditions::{self, Inputs};
 use super::eval::{Env, PSEUDO};
+use super::init::Init;
 use super::params::{self, ParamValue};
 use super::problem::Problem;
 use super::sink::{is_network_type, AttrValue, Created, ResourceSink, SinkError, StackContext};
 use super::template::Template;
-use super::{graph, intrinsic};
+use super::{graph, intrinsic, wait};
 use crate::error::{FileError, FileProblem, Location};
 use crate::yaml::{self, Node, NodeValue};
 
@@ -202,7 +204,7 @@ fn check_types(
         let ctx = format!("Resources.{id}");
         let well_formed =
             kind.starts_with("Custom::") || (kind.starts_with("AWS::") && kind.split("::").count() == 3);
-        if sink.supports(kind) {
+        if sink.supports(kind) || super::wait::is_wait_type(kind) {
             continue;
         } else if !well_formed {
             let p = Problem::new(r.kind.loc, format!("invalid resource type `{kind}`"));
@@ -251,9 +253,16 @@ fn dry_run(
         if problems.len() > graph::MAX_PROBLEMS {
             return Err(problems);
         }
+        let within = |e: Problem| e.within(&format!("Resources.{id}"));
         env.spent.set(0);
         if let Some(Err(e)) = r.properties.as_ref().map(|p| env.eval(p)) {
-            problems.push(e.within(&format!("Resources.{id}")));
+            problems.push(within(e));
+        }
+        env.spent.set(0);
+        // M3: cfn-init's metadata is checked here, so that its mistakes are located.
+        let metadata = r.metadata.as_ref().map(|m| env.eval(m).and_then(|n| Init::parse(n.as_ref())));
+        if let Some(Err(e)) = metadata {
+            problems.push(within(e));
         }
     }
     for (name, o) in plan.tpl.outputs.iter().filter(|(_, o)| output_active(plan, o)) {
@@ -310,6 +319,7 @@ fn execute(
     sink: &mut dyn ResourceSink,
 ) -> Result<Stack, FileError> {
     let mut values: IndexMap<String, Created> = IndexMap::new();
+    let mut waits = Vec::new();
     // One running total of intrinsic output for the creation: resources and outputs.
     let live_spent = Cell::new(0);
     let mut stack = Stack {
@@ -343,16 +353,16 @@ fn execute(
             }
             None => empty,
         };
-        let created = sink
-            .create(id, &r.kind.name, &props, r.metadata.as_ref())
-            .map_err(|e| within(sink_problem(r.loc, &props, e)))?;
-        if let Some(loc) = r.creation_policy {
-            let message = format!(
-                "{} CreationPolicy is accepted but does not change the simulation: vpcsim creates the resource at once and waits for no signal",
-                r.kind.name
-            );
-            stack.warnings.push(Problem::new(loc, message).within(&format!("Resources.{id}")).in_file(file));
-        }
+        let metadata = match &r.metadata {
+            Some(m) => env(&plan, ctx, exports, Some(&values), &live_spent).eval(m).map_err(within)?,
+            None => None,
+        };
+        let created = if wait::is_wait_type(&r.kind.name) {
+            wait::create(ctx, id, &r.kind.name, &props, &mut waits, r.loc).map_err(within)?
+        } else {
+            sink.create(id, &r.kind.name, &props, metadata.as_ref())
+                .map_err(|e| within(sink_problem(r.loc, &props, e)))?
+        };
         for w in sink.take_warnings() {
             let loc = property_location(&props, &w.property).unwrap_or(r.loc);
             let problem = Problem::new(loc, w.message).within(&format!("Resources.{id}"));
@@ -361,6 +371,20 @@ fn execute(
         values.insert(id.clone(), created.clone());
         stack.resources.insert(id.clone(), (r.kind.name.clone(), created));
         stack.creation_order.push(id.clone());
+    }
+    waits.extend(wait::policies(&plan.tpl, stack.creation_order.iter()));
+    if !waits.is_empty() {
+        let sent = sink.signals();
+        let (waited, data) = wait::settle(&waits, &sent, ctx).map_err(|e| FileError::one(e.in_file(file)))?;
+        sink.wait(waited);
+        for (id, value) in data {
+            if let Some(c) = values.get_mut(&id) {
+                c.attributes.insert("Data".into(), value.clone());
+            }
+            if let Some((_, c)) = stack.resources.get_mut(&id) {
+                c.attributes.insert("Data".into(), value);
+            }
+        }
     }
     outputs(file, &plan, ctx, exports, (&values, &live_spent), &mut stack)?;
     Ok(stack)

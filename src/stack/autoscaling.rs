@@ -59,7 +59,7 @@ impl StackBuilder<'_> {
                 spec.instance_tags = t.tags()?;
             }
         }
-        self.read_services(&mut spec, data_node, metadata)?;
+        self.read_services(logical_id, &mut spec, data_node, metadata)?;
         let lt = self
             .world
             .create_launch_template(&name, LaunchKind::Template, spec, template_tags(&p)?)
@@ -75,15 +75,29 @@ impl StackBuilder<'_> {
         ))
     }
 
-    /// What the instances will listen on: UserData of `properties`, or the Metadata declaration.
+    /// What the instances will listen on: UserData of `properties` (cfn-init reading this
+    /// resource's metadata, M3), or the Metadata declaration. The script runs once for the
+    /// template, so metadata `curl`s print nothing (M1 pages need an instance of its own).
     fn read_services(
-        &self,
+        &mut self,
+        logical_id: &str,
         spec: &mut LaunchSpec,
         properties: &Node,
         metadata: Option<&Node>,
     ) -> Result<(), SinkError> {
-        let found =
-            crate::cfn::listening(properties, metadata).map_err(|e| bad("UserData", e.message.clone()))?;
+        let boot = crate::cfn::Boot {
+            stack: &self.stack_name,
+            resource: logical_id,
+            region: self.world.region().name,
+            metadata: None,
+        };
+        let found = crate::cfn::listening_at(properties, metadata, boot)
+            .map_err(|e| bad("UserData", e.message.clone()))?;
+        let notes = found
+            .notes
+            .into_iter()
+            .map(|message| crate::cfn::SinkWarning { property: "UserData".into(), message });
+        self.warnings.extend(notes);
         spec.image_family = found.image;
         spec.services = found.services;
         Ok(())
@@ -108,7 +122,7 @@ impl StackBuilder<'_> {
             public_ip: p.opt_bool("AssociatePublicIpAddress")?,
             ..LaunchSpec::default()
         };
-        self.read_services(&mut spec, props, metadata)?;
+        self.read_services(logical_id, &mut spec, props, metadata)?;
         self.world
             .create_launch_template(&name, LaunchKind::Configuration, spec, Tags::new())
             .map_err(|e| api(e, Some("LaunchConfigurationName")))?;

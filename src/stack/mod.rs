@@ -16,6 +16,7 @@ mod peering;
 pub mod properties;
 mod props;
 mod route53;
+mod signal;
 
 use indexmap::IndexMap;
 
@@ -74,6 +75,8 @@ pub struct StackBuilder<'w> {
     pub stack_name: String,
     /// Warnings of the resource being created, for [`ResourceSink::take_warnings`].
     pub warnings: Vec<crate::cfn::SinkWarning>,
+    /// C2: the signals each instance's UserData sends, for [`ResourceSink::signals`].
+    pub sent: Vec<(crate::ids::InstanceId, Vec<crate::cfn::signal::Signal>)>,
 }
 
 /// An API error as a sink error, pointing at `property` when given.
@@ -126,7 +129,7 @@ impl ResourceSink for StackBuilder<'_> {
             "AWS::EC2::NetworkAcl" => self.network_acl(p),
             "AWS::EC2::NetworkAclEntry" => self.network_acl_entry(p),
             "AWS::EC2::SubnetNetworkAclAssociation" => self.network_acl_association(p),
-            "AWS::EC2::Instance" => self.instance(p, properties, metadata),
+            "AWS::EC2::Instance" => self.instance(logical_id, p, properties, metadata),
             "AWS::EC2::NetworkInterface" => self.network_interface(p),
             "AWS::EC2::EIP" => self.eip(p),
             "AWS::EC2::EIPAssociation" => self.eip_association(p),
@@ -171,6 +174,26 @@ impl ResourceSink for StackBuilder<'_> {
 
     fn take_warnings(&mut self) -> Vec<crate::cfn::SinkWarning> {
         std::mem::take(&mut self.warnings)
+    }
+
+    fn signals(&mut self) -> Vec<crate::cfn::SentSignal> {
+        let sent = std::mem::take(&mut self.sent);
+        let mut out = Vec::new();
+        for (instance, signals) in sent {
+            for signal in signals {
+                let delivered = signal::delivered(self.world, instance, &signal.target);
+                out.push(crate::cfn::SentSignal {
+                    signal,
+                    from: self.world[instance].aws_id.clone(),
+                    delivered,
+                });
+            }
+        }
+        out
+    }
+
+    fn wait(&mut self, by: std::time::Duration) {
+        self.world.advance(by);
     }
 }
 
@@ -219,7 +242,15 @@ fn atomically(
         azs: world.region().azs.iter().map(|a| a.to_string()).collect(),
     };
     world.transaction(|world| {
-        run(&ctx, &mut StackBuilder { world, stack_name: stack_name.to_string(), warnings: Vec::new() })
+        run(
+            &ctx,
+            &mut StackBuilder {
+                world,
+                stack_name: stack_name.to_string(),
+                warnings: Vec::new(),
+                sent: Vec::new(),
+            },
+        )
     })
 }
 
@@ -228,7 +259,10 @@ fn atomically(
 /// deleted is not restored. Errors are the resources that refused, with why.
 pub fn delete_stack(world: &mut World, stack: &mut Stack) -> Result<(), Vec<(String, SinkError)>> {
     let stack_name = stack.name.clone();
-    crate::cfn::delete_stack(stack, &mut StackBuilder { world, stack_name, warnings: Vec::new() })
+    crate::cfn::delete_stack(
+        stack,
+        &mut StackBuilder { world, stack_name, warnings: Vec::new(), sent: Vec::new() },
+    )
 }
 
 /// C1: why a stack cannot be deleted at all because another stack imports one of its
