@@ -105,6 +105,12 @@ fn setup() -> (Session, IndexMap<&'static str, String>) {
     let nat =
         ok(&mut s, &ids, "aws ec2 create-nat-gateway --subnet-id {MYSUBNET} --connectivity-type private");
     ids.insert("{NAT}", nat["NatGateway"]["NatGatewayId"].as_str().unwrap().to_string());
+    let gwe = ok(
+        &mut s,
+        &ids,
+        "aws ec2 create-vpc-endpoint --vpc-id {CVPC} --service-name com.amazonaws.ap-northeast-2.dynamodb",
+    );
+    ids.insert("{GWE}", gwe["VpcEndpoint"]["VpcEndpointId"].as_str().unwrap().to_string());
     let pcx = ok(&mut s, &ids, "aws ec2 create-vpc-peering-connection --vpc-id {MYVPC} --peer-vpc-id {CVPC}");
     ids.insert("{PCX}", pcx["VpcPeeringConnection"]["VpcPeeringConnectionId"].as_str().unwrap().to_string());
     let pl = ok(
@@ -220,6 +226,9 @@ fn service(op: &str) -> &'static str {
 
 const PL_ROUTE: &str =
     "aws ec2 create-route --route-table-id {MYRT} --destination-prefix-list-id {PL} --gateway-id {MYIGW}";
+/// E2: a gateway endpoint policy that denies everything.
+const DENY_ALL: &str = r#"{"Statement":[{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}]}"#;
+const GWE_DENY: &str = r#"aws ec2 modify-vpc-endpoint --vpc-endpoint-id {GWE} --policy-document '{"Statement":[{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}]}'"#;
 const PCX_DELETE: &str = "aws ec2 delete-vpc-peering-connection --vpc-peering-connection-id {PCX}";
 const PCX_ACCEPT: &str = "aws ec2 accept-vpc-peering-connection --vpc-peering-connection-id {PCX}";
 
@@ -752,6 +761,11 @@ fn cases() -> Vec<Case> {
         prepped(&[PCX_ACCEPT], case("modify-vpc-peering-connection-options", "requester-peering-connection-options", "--vpc-peering-connection-id {PCX} --accepter-peering-connection-options AllowDnsResolutionFromRemoteVpc=true", "--vpc-peering-connection-id {PCX} --requester-peering-connection-options AllowDnsResolutionFromRemoteVpc=true")),
         prepped(&[PCX_ACCEPT], case("modify-vpc-peering-connection-options", "accepter-peering-connection-options", "--vpc-peering-connection-id {PCX} --requester-peering-connection-options AllowDnsResolutionFromRemoteVpc=true", "--vpc-peering-connection-id {PCX} --accepter-peering-connection-options AllowDnsResolutionFromRemoteVpc=true")),
         case("create-vpc-endpoint", "route-table-ids", "--vpc-id {MYVPC} --service-name com.amazonaws.ap-northeast-2.s3", "--vpc-id {MYVPC} --service-name com.amazonaws.ap-northeast-2.s3 --route-table-ids {MYRT}"),
+        case("create-vpc-endpoint", "policy-document", "--vpc-id {MYVPC} --service-name com.amazonaws.ap-northeast-2.s3", &format!("--vpc-id {{MYVPC}} --service-name com.amazonaws.ap-northeast-2.s3 --policy-document '{DENY_ALL}'")),
+        case("modify-vpc-endpoint", "vpc-endpoint-id", "--vpc-endpoint-id vpce-0123456789abcdef0 --reset-policy", "--vpc-endpoint-id {GWE} --reset-policy"),
+        case("modify-vpc-endpoint", "policy-document", "--vpc-endpoint-id {GWE} --reset-policy", &format!("--vpc-endpoint-id {{GWE}} --policy-document '{DENY_ALL}'")),
+        prepped(&[GWE_DENY], case("modify-vpc-endpoint", "reset-policy", "--vpc-endpoint-id {GWE} --no-reset-policy", "--vpc-endpoint-id {GWE} --reset-policy")),
+        case("modify-vpc-endpoint", "no-reset-policy", &format!("--vpc-endpoint-id {{GWE}} --reset-policy --policy-document '{DENY_ALL}'"), &format!("--vpc-endpoint-id {{GWE}} --no-reset-policy --policy-document '{DENY_ALL}'")),
         case("create-route", "destination-prefix-list-id", "--route-table-id {MYRT} --destination-cidr-block 203.0.113.0/24 --gateway-id {MYIGW}", "--route-table-id {MYRT} --destination-prefix-list-id {PL} --gateway-id {MYIGW}"),
         prepped(&[PL_ROUTE], case("replace-route", "destination-prefix-list-id", "--route-table-id {MYRT} --destination-prefix-list-id pl-0123456789abcdef0 --network-interface-id {ENI}", "--route-table-id {MYRT} --destination-prefix-list-id {PL} --network-interface-id {ENI}")),
         prepped(&[PL_ROUTE], case("delete-route", "destination-prefix-list-id", "--route-table-id {MYRT} --destination-prefix-list-id pl-0123456789abcdef0", "--route-table-id {MYRT} --destination-prefix-list-id {PL}")),
@@ -1124,7 +1138,7 @@ fn endpoint_calls_filter_by_service_name_type_and_state() {
         &ids,
         &format!("aws ec2 describe-vpc-endpoints --filters Name=vpc-endpoint-type,Values=Gateway {q}"),
     );
-    assert_eq!(gateway.stdout, "");
+    assert_eq!(gateway.stdout, format!("{}\n", ids["{GWE}"]), "the setup's DynamoDB gateway endpoint");
     let services = run_line(&mut s, &ids, "aws ec2 describe-vpc-endpoint-services --filters Name=service-name,Values={SVCNAME} --query ServiceNames --output text");
     assert_eq!(services.stdout, format!("{}\n", ids["{SVCNAME}"]));
 }

@@ -272,7 +272,7 @@ pub const TABLE: &[(&str, Properties)] = &[
         &[
             ("DnsOptions", R),
             ("IpAddressType", D("ipv4")),
-            ("PolicyDocument", W),
+            ("PolicyDocument", M),
             ("PrivateDnsEnabled", M),
             ("ResourceConfigurationArn", R),
             ("RouteTableIds", M),

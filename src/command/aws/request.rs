@@ -633,6 +633,15 @@ pub enum Request {
         service_name: String,
         /// `--route-table-ids`.
         route_table_ids: Vec<String>,
+        /// E2: `--policy-document` (JSON; none: full access).
+        policy_document: Option<Value>,
+    },
+    /// ec2 modify-vpc-endpoint, for a gateway endpoint's policy (E2).
+    ModifyVpcEndpoint {
+        /// `--vpc-endpoint-id`.
+        id: String,
+        /// `--policy-document`, or None for `--reset-policy` (full access).
+        policy_document: Option<Value>,
     },
     /// cloudformation delete-stack.
     DeleteStack {
@@ -912,6 +921,7 @@ impl Request {
                 R::DescribeVpcEndpointConnections { filters: f.filters()? }
             }
             "create-vpc-endpoint" => create_vpc_endpoint(f)?,
+            "modify-vpc-endpoint" => modify_vpc_endpoint(f)?,
             "describe-vpc-endpoints" => {
                 R::DescribeVpcEndpoints { ids: f.list("vpc-endpoint-ids"), filters: f.filters()? }
             }
@@ -1210,6 +1220,7 @@ fn create_vpc_endpoint(f: &Flags) -> Result<Request, AwsError> {
                 vpc_id: f.req("vpc-id")?,
                 service_name: f.req("service-name")?,
                 route_table_ids: f.list("route-table-ids"),
+                policy_document: policy_document(f)?,
             });
         }
         Some(kind) => {
@@ -1223,6 +1234,12 @@ fn create_vpc_endpoint(f: &Flags) -> Result<Request, AwsError> {
             "--route-table-ids is for Gateway endpoints; an Interface endpoint takes --subnet-ids".into(),
         ));
     }
+    if f.values.contains_key("policy-document") {
+        return Err(AwsError::Unmodelled {
+            option: "--policy-document".into(),
+            why: "vpcsim evaluates the policies of Gateway endpoints only (E2)".into(),
+        });
+    }
     Ok(Request::CreateVpcEndpoint {
         vpc_id: f.req("vpc-id")?,
         service_name: f.req("service-name")?,
@@ -1230,6 +1247,37 @@ fn create_vpc_endpoint(f: &Flags) -> Result<Request, AwsError> {
         security_group_ids: f.list("security-group-ids"),
         private_dns_enabled: f.switch("private-dns-enabled").unwrap_or(false),
     })
+}
+
+/// E2: `--policy-document` as JSON on the line.
+fn policy_document(f: &Flags) -> Result<Option<Value>, AwsError> {
+    let Some(text) = f.opt("policy-document") else { return Ok(None) };
+    if text.starts_with("file://") {
+        return Err(AwsError::Unmodelled {
+            option: format!("--policy-document {text}"),
+            why: "vpcsim reads the policy given inline as JSON".into(),
+        });
+    }
+    let v = serde_json::from_str(&text).map_err(|e| {
+        AwsError::ParamError(format!(
+            "Error parsing parameter '--policy-document': Invalid JSON: {e}\nJSON received: {text}"
+        ))
+    })?;
+    Ok(Some(v))
+}
+
+/// E2: modify-vpc-endpoint `--policy-document` or `--reset-policy`, one of them.
+fn modify_vpc_endpoint(f: &Flags) -> Result<Request, AwsError> {
+    let id = f.req("vpc-endpoint-id")?;
+    let policy_document = policy_document(f)?;
+    match (&policy_document, f.switch("reset-policy").unwrap_or(false)) {
+        (Some(_), true) => Err(f.invalid("Give either --policy-document or --reset-policy, not both".into())),
+        (None, false) => Err(f.invalid(
+            "Give --policy-document or --reset-policy: vpcsim changes a gateway endpoint's policy only"
+                .into(),
+        )),
+        _ => Ok(Request::ModifyVpcEndpoint { id, policy_document }),
+    }
 }
 
 fn route_destination(f: &Flags) -> Result<RouteDestination, AwsError> {
