@@ -94,6 +94,8 @@ handle! {
     HostedZoneId;
     /// A DHCP option set.
     DhcpOptionsId;
+    /// A VPC endpoint connection notification.
+    ConnectionNotificationId;
     /// A VPC flow log (F1).
     FlowLogId;
     /// A CloudWatch Logs log group (where flow logs write, F1).
