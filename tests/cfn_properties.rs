@@ -272,3 +272,21 @@ fn a_target_group_attribute_vpcsim_does_not_model_is_refused_at_its_value_and_a_
         "AWS::ElasticLoadBalancingV2::TargetGroup TargetGroupAttributes[1].target_health_state.unhealthy.draining_interval_seconds is accepted but does not change the simulation"
     );
 }
+
+#[test]
+fn a_rule_naming_the_groups_owner_is_accepted_for_this_account_and_refused_for_another() {
+    let template = |owner: &str| {
+        format!(
+            "Resources:\n  V:\n    Type: AWS::EC2::VPC\n    Properties:\n      CidrBlock: 10.0.0.0/16\n  A:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: a\n      VpcId: !Ref V\n  B:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: b\n      VpcId: !Ref V\n      SecurityGroupIngress:\n        - IpProtocol: tcp\n          FromPort: 22\n          ToPort: 22\n          SourceSecurityGroupId: !Ref A\n          SourceSecurityGroupOwnerId: {owner}\n"
+        )
+    };
+    let mut w = World::in_region("us-east-1", 1).unwrap();
+    let no = IndexMap::new();
+    let stack =
+        vpcsim::stack::create_stack(&mut w, "s", "t.yaml", &template("!Ref AWS::AccountId"), &no, &no);
+    assert!(stack.is_ok(), "{:?}", stack.err().map(|e| e.to_string()));
+    let e = vpcsim::stack::create_stack(&mut w, "s2", "t.yaml", &template("'999999999999'"), &no, &no)
+        .unwrap_err();
+    assert_eq!(e.problems[0].location.line, 21, "{e}");
+    assert!(e.to_string().contains("a group of account 999999999999 is not modelled"), "{e}");
+}

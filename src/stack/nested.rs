@@ -57,7 +57,7 @@ pub const NESTED: &[Nested] = &[
             ("SourcePrefixListId", M),
             ("SourceSecurityGroupId", M),
             ("SourceSecurityGroupName", R),
-            ("SourceSecurityGroupOwnerId", R),
+            ("SourceSecurityGroupOwnerId", M),
             ("ToPort", M),
         ],
     ),
