@@ -31,7 +31,7 @@ use vpcsim::analyzer::{access, cell, scope, select, Matrix, DEFAULT_PROBES};
 use vpcsim::ops::security::{acl_entry, Permission};
 use vpcsim::ops::vpc::RouteTargetSpec;
 use vpcsim::trace::Direction;
-use vpcsim::world::{Handle, World};
+use vpcsim::world::World;
 
 use common::region::{add_mixed_region, GenVpc};
 
@@ -81,7 +81,7 @@ impl Edit {
                     w.authorize_security_group(v.sg, Direction::Ingress, &rule)
                 };
                 done.expect("the rule changes");
-                changes.resource(w, Handle::Sg(v.sg));
+                changes.sg_rule(w, v.sg, Direction::Ingress, rule[0].protocol, rule[0].ports);
             }
             Edit::Route => {
                 if undo {
@@ -91,19 +91,19 @@ impl Edit {
                 } else {
                     w.delete_route(v.route_table, peer.block).expect("route");
                 }
-                changes.resource(w, Handle::RouteTable(v.route_table));
+                changes.route(w, v.route_table, peer.block);
             }
             Edit::AclEntry => {
                 let (acl, _) = w.nacls().live().find(|(_, n)| n.vpc == v.vpc).expect("a NACL");
+                let tcp = RuleProtocol::One(Protocol::Tcp);
+                let entry = acl_entry(50, tcp, PortRange::single(22), Cidr::ANY, false);
+                changes.acl_entry(w, acl, Direction::Ingress, &entry);
                 let done = if undo {
                     w.delete_network_acl_entry(acl, Direction::Ingress, 50)
                 } else {
-                    let tcp = RuleProtocol::One(Protocol::Tcp);
-                    let entry = acl_entry(50, tcp, PortRange::single(22), Cidr::ANY, false);
                     w.create_network_acl_entry(acl, Direction::Ingress, entry)
                 };
                 done.expect("the entry changes");
-                changes.resource(w, Handle::Nacl(acl));
             }
         }
         changes
@@ -175,11 +175,12 @@ fn report(w: &mut World, region: &[GenVpc], vpcs: usize) {
             let started = Instant::now();
             let u = pool(1).install(|| change_and_update(w, &mut m, e, &v, &peer, undo));
             eprintln!(
-                "reach mixed-{vpcs}: update after {}{} on 1 thread {:?}: {} class pairs walked, {} kept, reclassified {}",
+                "reach mixed-{vpcs}: update after {}{} on 1 thread {:?}: {} class pairs walked ({} class cells), {} kept, reclassified {}",
                 e.name(),
                 if undo { " (undone)" } else { "" },
                 started.elapsed(),
                 u.pairs_walked,
+                u.cells_walked,
                 u.pairs_kept,
                 u.reclassified
             );

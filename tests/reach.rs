@@ -323,12 +323,12 @@ mod incremental {
             Edit::Rule { sg, ingress, revoke, port, block } => {
                 let Some(sg) = pick(w.sgs().live().map(|(id, _)| id), sg) else { return changes };
                 let perm = Permission::tcp(*port, *block.get(&blocks));
+                changes.sg_rule(w, sg, direction(*ingress), perm.protocol, perm.ports);
                 let _ = if *revoke {
                     w.revoke_security_group(sg, direction(*ingress), &[perm])
                 } else {
                     w.authorize_security_group(sg, direction(*ingress), &[perm])
                 };
-                changes.resource(w, Handle::Sg(sg));
             }
             Edit::RevokeAny { sg, ingress, rule } => {
                 let Some(sg) = pick(w.sgs().live().map(|(id, _)| id), sg) else { return changes };
@@ -344,13 +344,13 @@ mod incremental {
                     peer: r.peer.clone(),
                     description: None,
                 };
+                changes.sg_rule(w, sg, direction(*ingress), perm.protocol, perm.ports);
                 let _ = w.revoke_security_group(sg, direction(*ingress), &[perm]);
-                changes.resource(w, Handle::Sg(sg));
             }
             Edit::Route { table, block, target, delete } => {
                 let Some(rt) = pick(w.route_tables().live().map(|(id, _)| id), table) else { return changes };
                 let block = *block.get(&blocks);
-                changes.resource(w, Handle::RouteTable(rt));
+                changes.route(w, rt, block);
                 if *delete {
                     let _ = w.delete_route(rt, block);
                     return changes;
@@ -373,15 +373,19 @@ mod incremental {
             }
             Edit::AclEntry { nacl, ingress, number, allow, port, block, delete } => {
                 let Some(acl) = pick(w.nacls().live().map(|(id, _)| id), nacl) else { return changes };
+                let dir = direction(*ingress);
                 let _ = if *delete {
-                    w.delete_network_acl_entry(acl, direction(*ingress), *number)
+                    if let Some(old) = w[acl].entries(dir).iter().find(|x| x.number == *number) {
+                        changes.acl_entry(w, acl, dir, old);
+                    }
+                    w.delete_network_acl_entry(acl, dir, *number)
                 } else {
                     let tcp = RuleProtocol::One(vpcsim::addr::Protocol::Tcp);
                     let entry =
                         acl_entry(*number, tcp, PortRange::single(*port), *block.get(&blocks), *allow);
-                    w.create_network_acl_entry(acl, direction(*ingress), entry)
+                    changes.acl_entry(w, acl, dir, &entry);
+                    w.create_network_acl_entry(acl, dir, entry)
                 };
-                changes.resource(w, Handle::Nacl(acl));
             }
             Edit::Target { group, instance, deregister } => {
                 let Some(tg) = pick(w.target_groups().ids(), group) else { return changes };
