@@ -216,6 +216,7 @@ impl Matrix {
                 reads.ports.clear();
                 let mut walk = |s: Source| {
                     (reads.source_eni, reads.source_acl) = cell::source_interface(w, s);
+                    reads.away_from = cell::source_vpc(w, s).filter(|&v| v != cell::target_vpc(w, t));
                     cell::evaluate_noting(w, s, t, probe, Some(&mut reads))
                 };
                 let first = walk(self.sources[members[0] as usize]);

@@ -10,14 +10,15 @@
 //!   changes only the evaluations of packets it matches).
 //!
 //! A group or NACL read is kept on one side: the row's when it is the source's own
-//! interface or (leaving, and on the way back in) its subnet's NACL, else the column's. A
+//! interface or (leaving, and on the way back in) its subnet's NACL, or when it is in the
+//! source's VPC and the destination is in another, else the column's. A
 //! route read is kept on both sides. So a pair whose walks read something is found in
 //! the rows that read it crossed with every column, every row crossed with the columns
 //! that read it, or, for a route, the rows that read it crossed with the columns that did.
 
 use crate::addr::{Cidr, Protocol};
 use crate::forward::Consulted;
-use crate::ids::{EniId, NaclId, RouteTableId, SgId};
+use crate::ids::{EniId, NaclId, RouteTableId, SgId, VpcId};
 use crate::trace::Direction;
 use crate::world::World;
 
@@ -65,6 +66,9 @@ pub(super) struct Reads {
     /// The walking source's interface and its subnet's NACL.
     pub source_eni: Option<EniId>,
     pub source_acl: Option<NaclId>,
+    /// The source's VPC when it differs from the destination's (none for the internet):
+    /// groups and NACLs read there are kept by the row.
+    pub away_from: Option<VpcId>,
     /// Whether the current walk is on its way back.
     pub returning: bool,
     /// Group and NACL reads of the row (no repeats).
@@ -92,14 +96,15 @@ impl Reads {
     pub fn note(&mut self, w: &World, what: Consulted) {
         match what {
             Consulted::Sgs { eni, dir, h } => {
-                let own = self.source_eni == Some(eni);
+                let own = self.source_eni == Some(eni) || self.away_from == Some(w[eni].vpc);
                 for &g in &w[eni].groups {
                     self.rule(sg(g, dir), own);
                 }
                 self.port(h.protocol, h.dst_port);
             }
             Consulted::Nacl { acl, dir, h } => {
-                let own = self.source_acl == Some(acl) && (dir == Direction::Egress) != self.returning;
+                let own = (self.source_acl == Some(acl) && (dir == Direction::Egress) != self.returning)
+                    || self.away_from == Some(w[acl].vpc);
                 self.rule(nacl(acl, dir), own);
                 self.port(h.protocol, h.dst_port);
             }
@@ -139,7 +144,7 @@ impl Reads {
 /// What the walks of one row or column read, kept by the matrix.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Kept {
-    /// Group and NACL reads, no repeats.
+    /// Group and NACL reads, sorted, no repeats.
     rules: Vec<u64>,
     /// Route reads, sorted without repeats once settled.
     routes: Vec<u64>,
@@ -150,14 +155,30 @@ pub struct Kept {
 impl Kept {
     /// Adds group and NACL reads.
     pub(super) fn add_rules(&mut self, rules: &[u64]) {
-        rules.iter().for_each(|&x| add_once(&mut self.rules, x));
+        for &x in rules {
+            if let Err(at) = self.rules.binary_search(&x) {
+                self.rules.insert(at, x);
+            }
+        }
     }
 
-    /// Adds route reads (sorted again by [`Kept::settle`]).
+    /// Adds route reads (sorted again by [`Kept::settle`]). When the reads are settled and
+    /// few are added (a cell walked again), only those not kept yet are added.
     pub(super) fn add_routes(&mut self, routes: &[u64]) {
-        if !routes.is_empty() {
+        if routes.is_empty() {
+            return;
+        }
+        if self.unsettled || routes.len() * 8 > self.routes.len() {
             self.routes.extend_from_slice(routes);
             self.unsettled = true;
+            return;
+        }
+        let kept = self.routes.len();
+        for &x in routes {
+            if self.routes[..kept].binary_search(&x).is_err() {
+                self.routes.push(x);
+                self.unsettled = true;
+            }
         }
     }
 
@@ -181,7 +202,7 @@ impl Kept {
 
     /// Whether the walks read `x` (a group or NACL read).
     pub(super) fn has_rule(&self, x: u64) -> bool {
-        self.rules.contains(&x)
+        self.rules.binary_search(&x).is_ok()
     }
 
     /// Whether the walks looked up an address of `block` in table `t` (settled).
