@@ -41,9 +41,11 @@ use rustc_hash::FxHashMap;
 
 use crate::addr::{Cidr, PortRange, Protocol, RuleProtocol};
 use crate::ids::{NaclId, RouteTableId, SgId, VpcId};
-use crate::model::nacl::AclEntry;
-use crate::model::security_group::{Peer, SgRule};
+use crate::model::nacl::{AclEntry, NetworkAcl};
+use crate::model::route_table::RouteTable;
+use crate::model::security_group::{Peer, SecurityGroup, SgRule};
 use crate::trace::Direction;
+use crate::world::watch::Watched;
 use crate::world::{Handle, World};
 
 use super::cell::Beyond;
@@ -211,6 +213,95 @@ impl Changes {
         self.fine.push(Fine::Route { table, block });
         self.fine_vpcs.insert(w[table].vpc);
         self
+    }
+
+    /// Everything the ops created or changed in `w` since [`World::watch`]: a security
+    /// group's, NACL's or route table's rules, entries and routes added or removed one by
+    /// one, any other resource (and a deletion) by [`Changes::resource`].
+    ///
+    /// ```
+    /// use vpcsim::analyzer::{matrix::Matrix, probe::DEFAULT_PROBES, select, update::Changes};
+    /// use vpcsim::lab::{Lab, LabOptions};
+    /// use vpcsim::ops::security::Permission;
+    ///
+    /// let mut lab = Lab::ready(LabOptions::default()).unwrap();
+    /// let w = &lab.world;
+    /// let mut m = Matrix::compute(w, select::sources(w, &[]), select::targets(w, &[]), DEFAULT_PROBES.to_vec());
+    /// let (sg, _) = w.sgs().live().next().unwrap();
+    /// lab.world.watch();
+    /// lab.world.authorize_security_group(sg, vpcsim::trace::Direction::Ingress, &[Permission::tcp(5432, "0.0.0.0/0".parse().unwrap())]).unwrap();
+    /// let w = &lab.world;
+    /// let changes = Changes::watched(w);
+    /// assert!(changes.vpcs().next().is_none(), "one rule, not its VPC");
+    /// m.update(w, select::sources(w, &[]), select::targets(w, &[]), &changes);
+    /// let full = Matrix::compute(w, select::sources(w, &[]), select::targets(w, &[]), DEFAULT_PROBES.to_vec());
+    /// assert!(m.same_verdicts(&full));
+    /// ```
+    pub fn watched(w: &World) -> Changes {
+        let mut out = Changes::new();
+        for item in w.watched() {
+            match item {
+                Watched::Sg(g, old) => out.sg_since(w, g, old),
+                Watched::Nacl(acl, old) => out.nacl_since(w, acl, old),
+                Watched::RouteTable(t, old) => out.route_table_since(w, t, old),
+                Watched::Other(h) => {
+                    out.resource(w, h);
+                }
+            }
+        }
+        out
+    }
+
+    /// The rules group `g` gained or lost since it was `old` (the group itself when it was
+    /// deleted or restored).
+    fn sg_since(&mut self, w: &World, g: SgId, old: &SecurityGroup) {
+        let new = &w[g];
+        if old.deleted != new.deleted || old.vpc != new.vpc {
+            self.resource(w, Handle::Sg(g));
+            return;
+        }
+        for dir in [Direction::Ingress, Direction::Egress] {
+            let (before, after) = (old.rules(dir).as_slice(), new.rules(dir).as_slice());
+            let gone = before.iter().filter(|r| !after.iter().any(|n| n.same_permission(r)));
+            let came = after.iter().filter(|r| !before.iter().any(|o| o.same_permission(r)));
+            for r in gone.chain(came) {
+                self.sg_rule(w, g, dir, r.protocol, r.ports);
+            }
+        }
+    }
+
+    /// The entries NACL `acl` gained or lost since it was `old`.
+    fn nacl_since(&mut self, w: &World, acl: NaclId, old: &NetworkAcl) {
+        let new = &w[acl];
+        if old.deleted != new.deleted || old.vpc != new.vpc {
+            self.resource(w, Handle::Nacl(acl));
+            return;
+        }
+        for dir in [Direction::Ingress, Direction::Egress] {
+            let (before, after) = (old.entries(dir), new.entries(dir));
+            let gone = before.iter().filter(|e| !after.contains(e));
+            let came = after.iter().filter(|e| !before.contains(e));
+            for e in gone.chain(came) {
+                self.acl_entry(w, acl, dir, e);
+            }
+        }
+    }
+
+    /// The routes table `t` gained, lost or retargeted since it was `old` (the table itself
+    /// when it was deleted or became, or stopped being, the main one).
+    fn route_table_since(&mut self, w: &World, t: RouteTableId, old: &RouteTable) {
+        let new = &w[t];
+        if old.deleted != new.deleted || old.main != new.main || old.vpc != new.vpc {
+            self.resource(w, Handle::RouteTable(t));
+            return;
+        }
+        let (before, after) = (old.routes.as_slice(), new.routes.as_slice());
+        let gone = before.iter().filter(|r| !after.contains(r));
+        let came = after.iter().filter(|r| !before.contains(r));
+        let blocks: BTreeSet<Cidr> = gone.chain(came).map(|r| r.destination).collect();
+        for block in blocks {
+            self.route(w, t, block);
+        }
     }
 
     /// The same change at the grain of the VPC: each rule, entry and route stands for its VPC.
