@@ -19,7 +19,7 @@ use crate::world::World;
 use super::cell::{self, Beyond, Verdict};
 use super::classes::{source_key, target_key, AddressBlocks, Partition, SourceKey, TargetKey};
 use super::probe::Probe;
-use super::reads::{Kept, Reads};
+use super::reads::{Kept, PortSet, Reads};
 use super::select::{Source, Target};
 
 /// Verdicts of every source, destination and probe, stored per class pair.
@@ -53,7 +53,7 @@ pub struct Matrix {
     /// Per destination class, the same.
     pub(super) column_reads: Vec<Kept>,
     /// Per probe, the protocols and ports its walks evaluated at groups and NACLs.
-    pub(super) probe_ports: Vec<Vec<(Protocol, u16)>>,
+    pub(super) probe_ports: Vec<PortSet>,
     /// Whether every read was kept (a resource index too large to pack clears it).
     pub(super) reads_complete: bool,
 }
@@ -85,7 +85,7 @@ pub(super) struct RowCells {
     pub column_ends: Vec<(u32, u32)>,
     pub column_rules: Vec<u64>,
     pub column_routes: Vec<u64>,
-    /// Per probe, the protocols and ports evaluated.
+    /// Per probe, the protocols and ports evaluated (with repeats).
     pub ports: Vec<Vec<(Protocol, u16)>>,
     /// Whether some read could not be kept.
     pub overflow: bool,
@@ -173,7 +173,7 @@ impl Matrix {
             column_beyond: vec![Beyond::default(); target_classes.len()],
             row_reads: vec![Kept::default(); source_classes.len()],
             column_reads: vec![Kept::default(); target_classes.len()],
-            probe_ports: vec![Vec::new(); probes.len()],
+            probe_ports: vec![PortSet::default(); probes.len()],
             reads_complete: true,
             sources,
             targets,
@@ -231,11 +231,7 @@ impl Matrix {
                         .push(((tc, p as u16), std::iter::once(first.verdict).chain(each).collect()));
                 }
                 out.verdicts.push(first.verdict);
-                for &port in &reads.ports {
-                    if !out.ports[p].contains(&port) {
-                        out.ports[p].push(port);
-                    }
-                }
+                out.ports[p].extend_from_slice(&reads.ports);
             }
             if beyond != Beyond::default() {
                 out.beyond.push((tc, beyond));
@@ -289,11 +285,7 @@ impl Matrix {
             (rules, routes) = (rules_end, routes_end);
         }
         for (p, ports) in row.ports.into_iter().enumerate() {
-            for port in ports {
-                if !self.probe_ports[p].contains(&port) {
-                    self.probe_ports[p].push(port);
-                }
-            }
+            ports.into_iter().for_each(|(protocol, port)| self.probe_ports[p].insert(protocol, port));
         }
         self.reads_complete &= !row.overflow;
     }
@@ -377,6 +369,6 @@ impl Matrix {
             + (self.row_beyond.capacity() + self.column_beyond.capacity()) * std::mem::size_of::<Beyond>()
             + self.row_reads.iter().chain(&self.column_reads).map(Kept::heap_bytes).sum::<usize>()
             + (self.row_reads.capacity() + self.column_reads.capacity()) * std::mem::size_of::<Kept>()
-            + self.probe_ports.iter().map(|p| p.capacity() * 4 + 24).sum::<usize>()
+            + self.probe_ports.iter().map(|p| p.heap_bytes() + 24).sum::<usize>()
     }
 }

@@ -141,6 +141,55 @@ impl Reads {
     }
 }
 
+/// Protocols and ports, one bit each (TCP, UDP, ICMP types): the ports a probe's walks
+/// evaluated, which address translation makes many (a NAT's source ports come back as
+/// destination ports).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PortSet {
+    /// `3 * 65,536` bits once any is set.
+    bits: Vec<u64>,
+}
+
+fn protocol_offset(p: Protocol) -> usize {
+    match p {
+        Protocol::Tcp => 0,
+        Protocol::Udp => 1 << 16,
+        Protocol::Icmp => 2 << 16,
+    }
+}
+
+impl PortSet {
+    /// Adds one.
+    pub(super) fn insert(&mut self, p: Protocol, port: u16) {
+        if self.bits.is_empty() {
+            self.bits = vec![0; (3 << 16) / 64];
+        }
+        let bit = protocol_offset(p) + usize::from(port);
+        self.bits[bit / 64] |= 1 << (bit % 64);
+    }
+
+    /// Whether `meets` holds for one of them.
+    pub(super) fn any(&self, meets: impl Fn(Protocol, u16) -> bool) -> bool {
+        let protocols = [Protocol::Tcp, Protocol::Udp, Protocol::Icmp];
+        self.bits.iter().enumerate().any(|(n, &word)| {
+            let mut word = word;
+            while word != 0 {
+                let bit = n * 64 + word.trailing_zeros() as usize;
+                if meets(protocols[bit >> 16], (bit & 0xffff) as u16) {
+                    return true;
+                }
+                word &= word - 1;
+            }
+            false
+        })
+    }
+
+    /// The bytes it holds on the heap.
+    pub fn heap_bytes(&self) -> usize {
+        self.bits.capacity() * std::mem::size_of::<u64>()
+    }
+}
+
 /// What the walks of one row or column read, kept by the matrix.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Kept {
@@ -233,6 +282,18 @@ mod tests {
         assert!(k.looked_up(t, Cidr::ANY));
         assert!(!k.looked_up(t, "10.2.0.0/16".parse().unwrap()));
         assert!(!k.looked_up(RouteTableId(2), Cidr::ANY));
+    }
+
+    #[test]
+    fn a_port_set_holds_the_ports_put_in_and_no_other() {
+        let mut ports = PortSet::default();
+        ports.insert(Protocol::Tcp, 8080);
+        ports.insert(Protocol::Icmp, 8);
+        assert!(ports.any(|p, port| p == Protocol::Tcp && port == 8080));
+        assert!(ports.any(|p, port| p == Protocol::Icmp && port == 8));
+        assert!(!ports.any(|p, port| p == Protocol::Udp && port == 8080));
+        assert!(!ports.any(|p, port| p == Protocol::Tcp && port != 8080));
+        assert!(!PortSet::default().any(|_, _| true));
     }
 
     #[test]

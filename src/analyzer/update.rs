@@ -526,7 +526,7 @@ impl Matrix {
         self.probe_ports
             .iter()
             .enumerate()
-            .filter(|(_, ports)| ports.iter().any(|&(p, port)| meets(p, port)))
+            .filter(|(_, ports)| ports.any(&meets))
             .fold(0, |mask, (p, _)| mask | probe_bit(p))
     }
 
