@@ -505,7 +505,12 @@ mod incremental {
             watched in any::<bool>(),
         ) {
             let mut w = case.world.clone();
-            let mut m = compute(&w);
+            let mut m = Matrix::compute_updatable(
+                &w,
+                select::sources(&w, &[]),
+                select::targets(&w, &[]),
+                vpcsim::analyzer::DEFAULT_PROBES.to_vec(),
+            );
             for e in &edits {
                 w.watch();
                 let named = apply(&mut w, e);
@@ -558,7 +563,9 @@ mod watched {
             let case = strategies::mixed_case().new_tree(&mut runner).expect("a case").current();
             let mut w = case.world.clone();
             prepare(&mut w);
-            let before = super::full_matrix(&w);
+            let probes = vpcsim::analyzer::DEFAULT_PROBES.to_vec();
+            let before =
+                Matrix::compute_updatable(&w, select::sources(&w, &[]), select::targets(&w, &[]), probes);
             w.watch();
             if !change(&mut w) {
                 continue;

@@ -54,7 +54,8 @@ pub struct Matrix {
     pub(super) column_reads: Vec<Kept>,
     /// Per probe, the protocols and ports its walks evaluated at groups and NACLs.
     pub(super) probe_ports: Vec<PortSet>,
-    /// Whether every read was kept (a resource index too large to pack clears it).
+    /// Whether every read was kept: the matrix was computed to be updated and no resource
+    /// index was too large to pack. Walks record their reads only while it holds.
     pub(super) reads_complete: bool,
 }
 
@@ -104,7 +105,7 @@ impl Matrix {
     /// assert!(m.source_classes.len() <= m.sources.len());
     /// ```
     pub fn compute(w: &World, sources: Vec<Source>, targets: Vec<Target>, probes: Vec<Probe>) -> Matrix {
-        let mut m = Matrix::classify(w, sources, targets, probes);
+        let mut m = Matrix::classify(w, sources, targets, probes, false);
         let all: Vec<u32> = (0..m.target_classes.len() as u32).collect();
         for sc in 0..m.source_classes.len() as u32 {
             let row = m.evaluate_row(w, sc, &all, ALL_PROBES);
@@ -134,7 +135,44 @@ impl Matrix {
         targets: Vec<Target>,
         probes: Vec<Probe>,
     ) -> Matrix {
-        let mut m = Matrix::classify(w, sources, targets, probes);
+        Matrix::compute_spread(w, sources, targets, probes, false)
+    }
+
+    /// The same matrix (on rayon's threads), keeping what its walks read
+    /// ([`super::reads`]) so that [`Matrix::update`] walks again only the cells a rule, NACL
+    /// entry or route change touched; a matrix computed otherwise is updated at the grain
+    /// of the VPC. Keeping them costs memory and time while computing.
+    ///
+    /// ```
+    /// use vpcsim::analyzer::{matrix::Matrix, probe::DEFAULT_PROBES, select};
+    /// use vpcsim::lab::{Lab, LabOptions};
+    ///
+    /// let lab = Lab::ready(LabOptions::default()).unwrap();
+    /// let w = &lab.world;
+    /// let (s, t) = (select::sources(w, &[]), select::targets(w, &[]));
+    /// let plain = Matrix::compute(w, s.clone(), t.clone(), DEFAULT_PROBES.to_vec());
+    /// let kept = Matrix::compute_updatable(w, s, t, DEFAULT_PROBES.to_vec());
+    /// assert!(plain.same_verdicts(&kept));
+    /// assert!(kept.heap_bytes() > plain.heap_bytes());
+    /// ```
+    pub fn compute_updatable(
+        w: &World,
+        sources: Vec<Source>,
+        targets: Vec<Target>,
+        probes: Vec<Probe>,
+    ) -> Matrix {
+        Matrix::compute_spread(w, sources, targets, probes, true)
+    }
+
+    /// The matrix on rayon's threads, keeping its walks' reads when `recording`.
+    fn compute_spread(
+        w: &World,
+        sources: Vec<Source>,
+        targets: Vec<Target>,
+        probes: Vec<Probe>,
+        recording: bool,
+    ) -> Matrix {
+        let mut m = Matrix::classify(w, sources, targets, probes, recording);
         let all: Vec<u32> = (0..m.target_classes.len() as u32).collect();
         let rows: Vec<RowCells> = (0..m.source_classes.len() as u32)
             .into_par_iter()
@@ -148,11 +186,19 @@ impl Matrix {
     }
 
     /// The classes of `sources` and `targets`, with every verdict still to compute.
-    fn classify(w: &World, sources: Vec<Source>, targets: Vec<Target>, probes: Vec<Probe>) -> Matrix {
+    fn classify(
+        w: &World,
+        sources: Vec<Source>,
+        targets: Vec<Target>,
+        probes: Vec<Probe>,
+        recording: bool,
+    ) -> Matrix {
         let blocks = AddressBlocks::of(w);
         let source_keys: Vec<SourceKey> = sources.iter().map(|s| source_key(w, &blocks, *s)).collect();
         let target_keys: Vec<TargetKey> = targets.iter().map(|t| target_key(w, &blocks, *t)).collect();
-        Matrix::with_keys(sources, targets, probes, source_keys, target_keys, blocks)
+        let mut m = Matrix::with_keys(sources, targets, probes, source_keys, target_keys, blocks);
+        m.reads_complete = recording;
+        m
     }
 
     /// A matrix whose classes follow `source_keys` and `target_keys`, every verdict still
@@ -214,7 +260,11 @@ impl Matrix {
             for &p in &walked {
                 let probe = self.probes[p];
                 reads.ports.clear();
+                let recording = self.reads_complete;
                 let mut walk = |s: Source| {
+                    if !recording {
+                        return cell::evaluate(w, s, t, probe);
+                    }
                     (reads.source_eni, reads.source_acl) = cell::source_interface(w, s);
                     reads.away_from = cell::source_vpc(w, s).filter(|&v| v != cell::target_vpc(w, t));
                     cell::evaluate_noting(w, s, t, probe, Some(&mut reads))

@@ -226,7 +226,7 @@ impl Changes {
     ///
     /// let mut lab = Lab::ready(LabOptions::default()).unwrap();
     /// let w = &lab.world;
-    /// let mut m = Matrix::compute(w, select::sources(w, &[]), select::targets(w, &[]), DEFAULT_PROBES.to_vec());
+    /// let mut m = Matrix::compute_updatable(w, select::sources(w, &[]), select::targets(w, &[]), DEFAULT_PROBES.to_vec());
     /// let (sg, _) = w.sgs().live().next().unwrap();
     /// lab.world.watch();
     /// lab.world.authorize_security_group(sg, vpcsim::trace::Direction::Ingress, &[Permission::tcp(5432, "0.0.0.0/0".parse().unwrap())]).unwrap();
@@ -371,7 +371,7 @@ impl Matrix {
     ///
     /// let mut lab = Lab::ready(LabOptions::default()).unwrap();
     /// let w = &lab.world;
-    /// let mut m = Matrix::compute(w, select::sources(w, &[]), select::targets(w, &[]), DEFAULT_PROBES.to_vec());
+    /// let mut m = Matrix::compute_updatable(w, select::sources(w, &[]), select::targets(w, &[]), DEFAULT_PROBES.to_vec());
     /// let (sg, _) = w.sgs().live().next().unwrap();
     /// lab.world.authorize_security_group(sg, vpcsim::trace::Direction::Ingress, &[Permission::tcp(5432, "0.0.0.0/0".parse().unwrap())]).unwrap();
     /// let w = &lab.world;
@@ -395,7 +395,11 @@ impl Matrix {
         };
         if changes.everything {
             let probes = std::mem::take(&mut self.probes);
-            *self = Matrix::compute_parallel(w, sources, targets, probes);
+            *self = if self.reads_complete {
+                Matrix::compute_updatable(w, sources, targets, probes)
+            } else {
+                Matrix::compute_parallel(w, sources, targets, probes)
+            };
             let pairs = self.source_classes.len() * self.target_classes.len();
             let cells_walked = pairs * self.probes.len();
             return Updated { pairs_walked: pairs, cells_walked, pairs_kept: 0, reclassified: true };
