@@ -105,6 +105,12 @@ fn setup() -> (Session, IndexMap<&'static str, String>) {
     let nat =
         ok(&mut s, &ids, "aws ec2 create-nat-gateway --subnet-id {MYSUBNET} --connectivity-type private");
     ids.insert("{NAT}", nat["NatGateway"]["NatGatewayId"].as_str().unwrap().to_string());
+    let gwe = ok(
+        &mut s,
+        &ids,
+        "aws ec2 create-vpc-endpoint --vpc-id {CVPC} --service-name com.amazonaws.ap-northeast-2.dynamodb",
+    );
+    ids.insert("{GWE}", gwe["VpcEndpoint"]["VpcEndpointId"].as_str().unwrap().to_string());
     let pcx = ok(&mut s, &ids, "aws ec2 create-vpc-peering-connection --vpc-id {MYVPC} --peer-vpc-id {CVPC}");
     ids.insert("{PCX}", pcx["VpcPeeringConnection"]["VpcPeeringConnectionId"].as_str().unwrap().to_string());
     let pl = ok(
@@ -158,7 +164,24 @@ fn fill(line: &str, ids: &IndexMap<&'static str, String>) -> String {
 }
 
 fn call(s: &mut Session, ids: &IndexMap<&'static str, String>, line: &str) -> Result<StepOutcome, String> {
-    let line = fill(line, ids);
+    let mut line = fill(line, ids);
+    if let Some((_, fl)) = s.world.flow_logs().live().next() {
+        line = line.replace("{FL}", &fl.aws_id);
+    }
+    if let Some(rest) = line.strip_prefix("@nc ") {
+        let (host, port) = rest.split_once(' ').expect("@nc HOST PORT");
+        let Some(vpcsim::world::Handle::Instance(i)) = s.world.find(&ids["{MYEC2}"]) else {
+            panic!("My-EC2")
+        };
+        let req = vpcsim::apps::nc::Nc {
+            host: host.into(),
+            port: port.parse().unwrap(),
+            zero_io: true,
+            ..Default::default()
+        };
+        let out = s.world.nc(i, &req);
+        return Ok(StepOutcome { exit_code: out.exit_code, ..StepOutcome::default() });
+    }
     parse_line(&line).map(|c| s.run_aws(&c)).map_err(|e| e.to_string())
 }
 
@@ -203,6 +226,9 @@ fn service(op: &str) -> &'static str {
 
 const PL_ROUTE: &str =
     "aws ec2 create-route --route-table-id {MYRT} --destination-prefix-list-id {PL} --gateway-id {MYIGW}";
+/// E2: a gateway endpoint policy that denies everything.
+const DENY_ALL: &str = r#"{"Statement":[{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}]}"#;
+const GWE_DENY: &str = r#"aws ec2 modify-vpc-endpoint --vpc-endpoint-id {GWE} --policy-document '{"Statement":[{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}]}'"#;
 const PCX_DELETE: &str = "aws ec2 delete-vpc-peering-connection --vpc-peering-connection-id {PCX}";
 const PCX_ACCEPT: &str = "aws ec2 accept-vpc-peering-connection --vpc-peering-connection-id {PCX}";
 
@@ -718,6 +744,11 @@ fn cases() -> Vec<Case> {
         prepped(&[PCX_ACCEPT], case("modify-vpc-peering-connection-options", "requester-peering-connection-options", "--vpc-peering-connection-id {PCX} --accepter-peering-connection-options AllowDnsResolutionFromRemoteVpc=true", "--vpc-peering-connection-id {PCX} --requester-peering-connection-options AllowDnsResolutionFromRemoteVpc=true")),
         prepped(&[PCX_ACCEPT], case("modify-vpc-peering-connection-options", "accepter-peering-connection-options", "--vpc-peering-connection-id {PCX} --requester-peering-connection-options AllowDnsResolutionFromRemoteVpc=true", "--vpc-peering-connection-id {PCX} --accepter-peering-connection-options AllowDnsResolutionFromRemoteVpc=true")),
         case("create-vpc-endpoint", "route-table-ids", "--vpc-id {MYVPC} --service-name com.amazonaws.ap-northeast-2.s3", "--vpc-id {MYVPC} --service-name com.amazonaws.ap-northeast-2.s3 --route-table-ids {MYRT}"),
+        case("create-vpc-endpoint", "policy-document", "--vpc-id {MYVPC} --service-name com.amazonaws.ap-northeast-2.s3", &format!("--vpc-id {{MYVPC}} --service-name com.amazonaws.ap-northeast-2.s3 --policy-document '{DENY_ALL}'")),
+        case("modify-vpc-endpoint", "vpc-endpoint-id", "--vpc-endpoint-id vpce-0123456789abcdef0 --reset-policy", "--vpc-endpoint-id {GWE} --reset-policy"),
+        case("modify-vpc-endpoint", "policy-document", "--vpc-endpoint-id {GWE} --reset-policy", &format!("--vpc-endpoint-id {{GWE}} --policy-document '{DENY_ALL}'")),
+        prepped(&[GWE_DENY], case("modify-vpc-endpoint", "reset-policy", "--vpc-endpoint-id {GWE} --no-reset-policy", "--vpc-endpoint-id {GWE} --reset-policy")),
+        case("modify-vpc-endpoint", "no-reset-policy", &format!("--vpc-endpoint-id {{GWE}} --reset-policy --policy-document '{DENY_ALL}'"), &format!("--vpc-endpoint-id {{GWE}} --no-reset-policy --policy-document '{DENY_ALL}'")),
         case("create-route", "destination-prefix-list-id", "--route-table-id {MYRT} --destination-cidr-block 203.0.113.0/24 --gateway-id {MYIGW}", "--route-table-id {MYRT} --destination-prefix-list-id {PL} --gateway-id {MYIGW}"),
         prepped(&[PL_ROUTE], case("replace-route", "destination-prefix-list-id", "--route-table-id {MYRT} --destination-prefix-list-id pl-0123456789abcdef0 --network-interface-id {ENI}", "--route-table-id {MYRT} --destination-prefix-list-id {PL} --network-interface-id {ENI}")),
         prepped(&[PL_ROUTE], case("delete-route", "destination-prefix-list-id", "--route-table-id {MYRT} --destination-prefix-list-id pl-0123456789abcdef0", "--route-table-id {MYRT} --destination-prefix-list-id {PL}")),
@@ -748,7 +779,56 @@ fn cases() -> Vec<Case> {
         case("run-instances", "launch-template", "--subnet-id {STACKSUBNET}", "--subnet-id {STACKSUBNET} --launch-template LaunchTemplateId={LT}"),
     ]);
     c.extend(insights_cases());
+    c.extend(flow_log_cases());
     c
+}
+
+/// F1: the flow log and CloudWatch Logs calls' flags; `@nc HOST PORT` sends a flow from My-EC2.
+fn flow_log_cases() -> Vec<Case> {
+    const ROLE: &str = "--deliver-logs-permission-arn arn:aws:iam::123456789012:role/flow-logs";
+    let create = format!("aws ec2 create-flow-logs --resource-ids {{MYVPC}} --resource-type VPC --traffic-type ALL --log-group-name g {ROLE}");
+    let flows: &'static str = Box::leak(create.clone().into_boxed_str());
+    let logged: &[&'static str] = Box::leak(vec![flows, "@nc 8.8.8.8 53"].into_boxed_slice());
+    let vpc = |rest: &str| format!("--resource-ids {{MYVPC}} --resource-type VPC --traffic-type ALL {rest}");
+    let cw = |rest: &str| vpc(&format!("--log-group-name g {ROLE} {rest}"));
+    vec![
+        case("create-flow-logs", "resource-ids", &cw("").replace("{MYVPC}", "{CVPC}"), &cw("")),
+        case(
+            "create-flow-logs",
+            "resource-type",
+            &format!("--resource-ids {{MYSUBNET}} --resource-type VPC --traffic-type ALL --log-group-name g {ROLE}"),
+            &format!("--resource-ids {{MYSUBNET}} --resource-type Subnet --traffic-type ALL --log-group-name g {ROLE}"),
+        ),
+        case("create-flow-logs", "traffic-type", &cw(""), &cw("").replace("ALL", "REJECT")),
+        case(
+            "create-flow-logs",
+            "log-destination-type",
+            &vpc("--log-destination arn:aws:s3:::flows"),
+            &vpc("--log-destination arn:aws:s3:::flows --log-destination-type s3"),
+        ),
+        case("create-flow-logs", "log-group-name", &cw(""), &cw("").replace("--log-group-name g", "--log-group-name h")),
+        case(
+            "create-flow-logs",
+            "log-destination",
+            &cw(""),
+            &cw("").replace("--log-group-name g", "--log-destination arn:aws:logs:ap-northeast-2:123456789012:log-group:h"),
+        ),
+        case("create-flow-logs", "deliver-logs-permission-arn", &vpc("--log-group-name g"), &cw("")),
+        case("create-flow-logs", "log-format", &cw(""), &cw("--log-format '${version} ${action}'")),
+        case("create-flow-logs", "max-aggregation-interval", &cw(""), &cw("--max-aggregation-interval 60")),
+        prepped(logged, case("describe-flow-logs", "flow-log-ids", "", "--flow-log-ids fl-0123456789abcdef0")),
+        prepped(logged, case("describe-flow-logs", "filter", "", "--filter Name=traffic-type,Values=REJECT")),
+        prepped(logged, case("describe-flow-logs", "filters", "", "--filters Name=traffic-type,Values=REJECT")),
+        prepped(logged, case("delete-flow-logs", "flow-log-ids", "--flow-log-ids fl-0123456789abcdef0", "--flow-log-ids {FL}")),
+        prepped(logged, case("filter-log-events", "log-group-name", "--log-group-name h", "--log-group-name g")),
+        prepped(logged, case("filter-log-events", "log-group-identifier", "--log-group-identifier h", "--log-group-identifier g")),
+        prepped(logged, case("filter-log-events", "filter-pattern", "--log-group-name g", "--log-group-name g --filter-pattern REJECT")),
+        prepped(logged, case("filter-log-events", "log-stream-names", "--log-group-name g", "--log-group-name g --log-stream-names eni-0123456789abcdef0")),
+        prepped(logged, case("filter-log-events", "log-stream-name-prefix", "--log-group-name g", "--log-group-name g --log-stream-name-prefix x")),
+        prepped(logged, case("filter-log-events", "start-time", "--log-group-name g", "--log-group-name g --start-time 9999999999999")),
+        prepped(logged, case("filter-log-events", "end-time", "--log-group-name g", "--log-group-name g --end-time 1")),
+        prepped(logged, case("describe-log-groups", "log-group-name-prefix", "", "--log-group-name-prefix x")),
+    ]
 }
 
 /// RA4: the network insights calls' flags.
@@ -1016,7 +1096,7 @@ fn endpoint_calls_filter_by_service_name_type_and_state() {
         &ids,
         &format!("aws ec2 describe-vpc-endpoints --filters Name=vpc-endpoint-type,Values=Gateway {q}"),
     );
-    assert_eq!(gateway.stdout, "");
+    assert_eq!(gateway.stdout, format!("{}\n", ids["{GWE}"]), "the setup's DynamoDB gateway endpoint");
     let services = run_line(&mut s, &ids, "aws ec2 describe-vpc-endpoint-services --filters Name=service-name,Values={SVCNAME} --query ServiceNames --output text");
     assert_eq!(services.stdout, format!("{}\n", ids["{SVCNAME}"]));
 }

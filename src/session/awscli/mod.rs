@@ -9,6 +9,7 @@ mod autoscaling;
 mod describe;
 mod ec2;
 mod elbv2;
+mod flow_log;
 mod insights;
 mod nat;
 mod peering;
@@ -34,15 +35,19 @@ pub fn run(s: &mut Session, call: &AwsCall) -> StepOutcome {
         Some(answer) => answer,
         None => match describe::answer(s, &op, &call.request) {
             Some(answer) => answer,
-            None => mutate(s, &op, &call.request),
+            None => match flow_log::answer(&s.world, &op, &call.request) {
+                Some(answer) => answer,
+                None => mutate(s, &op, &call.request),
+            },
         },
     };
+    let stderr = answer.as_ref().map_or(String::new(), |json| policy_warnings(&s.world, &call.request, json));
     match answer {
         Ok(json) => match call.output.select(json) {
             Ok(selected) => {
                 let stdout = call.output.format(&op, &selected);
                 let json = (selected != empty()).then_some(selected);
-                StepOutcome { stdout, json, ..StepOutcome::default() }
+                StepOutcome { stdout, json, stderr, ..StepOutcome::default() }
             }
             Err(e) => StepOutcome { exit_code: 255, stderr: format!("\n{e}\n"), ..StepOutcome::default() },
         },
@@ -50,6 +55,24 @@ pub fn run(s: &mut Session, call: &AwsCall) -> StepOutcome {
             StepOutcome { exit_code: SERVICE_EXIT, stderr: format!("\n{e}\n"), ..StepOutcome::default() }
         }
     }
+}
+
+/// E2: a gateway endpoint's policy statements a flow cannot decide, one warning a line
+/// (the AWS CLI prints none; vpcsim says what it could not evaluate).
+fn policy_warnings(w: &crate::world::World, request: &Request, answer: &Value) -> String {
+    let id = match request {
+        Request::CreateGatewayEndpoint { .. } => answer["VpcEndpoint"]["VpcEndpointId"].as_str(),
+        Request::ModifyVpcEndpoint { id, .. } => Some(id.as_str()),
+        _ => None,
+    };
+    let Some(crate::world::Handle::GatewayEndpoint(g)) = id.and_then(|id| w.find(id)) else {
+        return String::new();
+    };
+    let mut out = String::new();
+    for message in w[g].policy.undecided() {
+        out.push_str(&format!("vpcsim warning: {id}'s policy: {message}: a network flow carries no bucket or action, so it passes the endpoint\n", id = w[g].aws_id));
+    }
+    out
 }
 
 fn mutate(s: &mut Session, op: &str, request: &Request) -> Answer {
@@ -64,7 +87,8 @@ fn mutate(s: &mut Session, op: &str, request: &Request) -> Answer {
         | R::CreateVpcEndpoint { .. }
         | R::DeleteVpcEndpoints { .. } => privatelink::mutate(w, op, request),
         R::CreateNatGateway { .. } | R::DeleteNatGateway { .. } => nat::mutate(w, op, request),
-        R::CreateManagedPrefixList { .. } | R::CreateGatewayEndpoint { .. } => {
+        R::CreateFlowLogs { .. } | R::DeleteFlowLogs { .. } => flow_log::mutate(w, op, request),
+        R::CreateManagedPrefixList { .. } | R::CreateGatewayEndpoint { .. } | R::ModifyVpcEndpoint { .. } => {
             prefix_list::mutate(w, op, request)
         }
         R::CreateVpcPeeringConnection { .. }
