@@ -232,6 +232,23 @@ const GWE_DENY: &str = r#"aws ec2 modify-vpc-endpoint --vpc-endpoint-id {GWE} --
 const PCX_DELETE: &str = "aws ec2 delete-vpc-peering-connection --vpc-peering-connection-id {PCX}";
 const PCX_ACCEPT: &str = "aws ec2 accept-vpc-peering-connection --vpc-peering-connection-id {PCX}";
 
+/// A create-vpc-endpoint-connection-notification line's flags: `watched`, a topic and Accept.
+fn nfn(watched: &str) -> String {
+    format!("{watched} --connection-notification-arn arn:aws:sns:us-east-1:123456789012:ops --connection-events Accept")
+}
+
+/// A second launch template, named `other`.
+const OTHER_LT: &str =
+    "aws ec2 create-launch-template --launch-template-name other --launch-template-data InstanceType=t3.micro";
+/// The first stack's group runs one instance.
+const ASG_ONE: &str =
+    "aws autoscaling set-desired-capacity --auto-scaling-group-name {ASG} --desired-capacity 1";
+
+/// A create-auto-scaling-group line's flags for the first stack's template and subnet, and `more`.
+fn asg(more: &str) -> String {
+    format!("--auto-scaling-group-name n --launch-template LaunchTemplateId={{LT}} --min-size 0 --max-size 2 --vpc-zone-identifier {{STACKSUBNET}} {more}")
+}
+
 /// Frees the lab's NLB for a new endpoint service.
 const FREE_NLB: &[&str] = &[
     "aws ec2 reject-vpc-endpoint-connections --service-id {SVC} --vpc-endpoint-ids {EP}",
@@ -764,6 +781,31 @@ fn cases() -> Vec<Case> {
         case("delete-stack", "stack-name", "--stack-name one", "--stack-name two"),
         case("describe-stacks", "stack-name", "", "--stack-name two"),
         case("describe-auto-scaling-groups", "auto-scaling-group-names", "", "--auto-scaling-group-names {ASG}"),
+        case("create-vpc-endpoint-connection-notification", "service-id", &nfn("--vpc-endpoint-id {EP}"), &nfn("--service-id {SVC}")),
+        case("create-vpc-endpoint-connection-notification", "vpc-endpoint-id", &nfn("--service-id {SVC}"), &nfn("--vpc-endpoint-id {EP}")),
+        case("create-vpc-endpoint-connection-notification", "connection-notification-arn", &nfn("--service-id {SVC}"), &nfn("--service-id {SVC}").replace(":ops", ":other")),
+        case("create-vpc-endpoint-connection-notification", "connection-events", &nfn("--service-id {SVC}"), &nfn("--service-id {SVC}").replace("Accept", "Reject")),
+        case("describe-vpc-endpoint-connection-notifications", "connection-notification-id", "", "--connection-notification-id vpce-nfn-00000000000000000"),
+        case("delete-vpc-endpoint-connection-notifications", "connection-notification-ids", "--connection-notification-ids vpce-nfn-00000000000000000", "--connection-notification-ids vpce-nfn-11111111111111111"),
+        case("create-launch-template", "launch-template-name", "--launch-template-name a --launch-template-data InstanceType=t3.micro", "--launch-template-name b --launch-template-data InstanceType=t3.micro"),
+        case("create-launch-template", "launch-template-data", "--launch-template-name a --launch-template-data InstanceType=t3.micro", "--launch-template-name a --launch-template-data InstanceType=t3.large"),
+        prepped(&[OTHER_LT], case("describe-launch-templates", "launch-template-ids", "", "--launch-template-ids {LT}")),
+        prepped(&[OTHER_LT], case("describe-launch-templates", "launch-template-names", "", "--launch-template-names other")),
+        prepped(&[OTHER_LT], case("delete-launch-template", "launch-template-id", "--launch-template-name other", "--launch-template-id {LT}")),
+        prepped(&[OTHER_LT], case("delete-launch-template", "launch-template-name", "--launch-template-id {LT}", "--launch-template-name other")),
+        case("create-auto-scaling-group", "auto-scaling-group-name", &asg(""), &asg("").replace("--auto-scaling-group-name n", "--auto-scaling-group-name m")),
+        case("create-auto-scaling-group", "launch-template", &asg("").replace("--launch-template LaunchTemplateId={LT}", ""), &asg("")),
+        case("create-auto-scaling-group", "min-size", &asg(""), &asg("").replace("--min-size 0", "--min-size 1")),
+        case("create-auto-scaling-group", "max-size", &asg(""), &asg("").replace("--max-size 2", "--max-size 3")),
+        case("create-auto-scaling-group", "desired-capacity", &asg(""), &asg("--desired-capacity 1")),
+        case("create-auto-scaling-group", "vpc-zone-identifier", &asg("").replace("--vpc-zone-identifier {STACKSUBNET}", ""), &asg("")),
+        case("create-auto-scaling-group", "target-group-arns", &asg(""), &asg("--target-group-arns {TG}")),
+        case("create-auto-scaling-group", "health-check-type", &asg("--health-check-type EC2"), &asg("--health-check-type ELB")),
+        case("create-auto-scaling-group", "health-check-grace-period", &asg(""), &asg("--health-check-grace-period 30")),
+        case("create-auto-scaling-group", "tags", &asg(""), &asg("--tags Key=Tier,Value=web,PropagateAtLaunch=true")),
+        case("delete-auto-scaling-group", "auto-scaling-group-name", "--auto-scaling-group-name {ASG}", "--auto-scaling-group-name {ASG2}"),
+        prepped(&[ASG_ONE], case("delete-auto-scaling-group", "force-delete", "--auto-scaling-group-name {ASG}", "--auto-scaling-group-name {ASG} --force-delete")),
+        prepped(&[ASG_ONE], case("delete-auto-scaling-group", "no-force-delete", "--auto-scaling-group-name {ASG} --force-delete", "--auto-scaling-group-name {ASG} --no-force-delete")),
         case("set-desired-capacity", "auto-scaling-group-name", "--auto-scaling-group-name {ASG} --desired-capacity 1", "--auto-scaling-group-name {ASG2} --desired-capacity 1"),
         case("set-desired-capacity", "desired-capacity", "--auto-scaling-group-name {ASG} --desired-capacity 1", "--auto-scaling-group-name {ASG} --desired-capacity 2"),
         case("run-instances", "image-id", "--subnet-id {MYSUBNET}", "--subnet-id {MYSUBNET} --image-id ami-0fedcba9876543210"),

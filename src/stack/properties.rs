@@ -287,6 +287,10 @@ pub const TABLE: &[(&str, Properties)] = &[
         ],
     ),
     (
+        "AWS::EC2::VPCEndpointConnectionNotification",
+        &[("ConnectionEvents", M), ("ConnectionNotificationArn", M), ("ServiceId", M), ("VPCEndpointId", M)],
+    ),
+    (
         "AWS::EC2::PrefixList",
         &[("AddressFamily", M), ("Entries", M), ("MaxEntries", M), ("PrefixListName", M), ("Tags", M)],
     ),

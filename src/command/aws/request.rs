@@ -27,6 +27,8 @@ use crate::ops::insights::CreateNetworkInsightsPath;
 use crate::ops::vpc::RouteTargetSpec;
 use crate::trace::Direction;
 
+pub mod launch;
+
 /// A raw flag value, as the table typed the words.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RawValue {
@@ -651,6 +653,50 @@ pub enum Request {
         /// `--stack-name` (all when not given).
         name: Option<String>,
     },
+    /// autoscaling create-auto-scaling-group.
+    CreateAutoScalingGroup(launch::AutoScalingGroupSpec),
+    /// autoscaling delete-auto-scaling-group.
+    DeleteAutoScalingGroup {
+        /// `--auto-scaling-group-name`.
+        name: String,
+        /// `--[no-]force-delete`: terminate its instances first (else a group with instances is refused).
+        force: bool,
+    },
+    /// ec2 create-launch-template.
+    CreateLaunchTemplate(launch::LaunchTemplateSpec),
+    /// ec2 describe-launch-templates.
+    DescribeLaunchTemplates {
+        /// `--launch-template-ids`.
+        ids: Vec<String>,
+        /// `--launch-template-names`.
+        names: Vec<String>,
+    },
+    /// ec2 delete-launch-template.
+    DeleteLaunchTemplate {
+        /// `--launch-template-id` or `--launch-template-name`.
+        id: String,
+    },
+    /// ec2 create-vpc-endpoint-connection-notification.
+    CreateVpcEndpointConnectionNotification {
+        /// `--service-id`.
+        service_id: Option<String>,
+        /// `--vpc-endpoint-id`.
+        endpoint_id: Option<String>,
+        /// `--connection-notification-arn`: the SNS topic.
+        topic_arn: String,
+        /// `--connection-events` (Connect, Accept, Reject, Delete).
+        events: Vec<String>,
+    },
+    /// ec2 describe-vpc-endpoint-connection-notifications.
+    DescribeVpcEndpointConnectionNotifications {
+        /// `--connection-notification-id` (all when not given).
+        id: Option<String>,
+    },
+    /// ec2 delete-vpc-endpoint-connection-notifications.
+    DeleteVpcEndpointConnectionNotifications {
+        /// `--connection-notification-ids`.
+        ids: Vec<String>,
+    },
 }
 
 /// The flags of ec2 run-instances.
@@ -1102,6 +1148,31 @@ impl Request {
             },
             "delete-stack" => R::DeleteStack { name: f.req("stack-name")? },
             "describe-stacks" => R::DescribeStacks { name: f.opt("stack-name") },
+            "create-auto-scaling-group" => R::CreateAutoScalingGroup(launch::auto_scaling_group(f)?),
+            "delete-auto-scaling-group" => R::DeleteAutoScalingGroup {
+                name: f.req("auto-scaling-group-name")?,
+                force: f.switch("force-delete").unwrap_or(false),
+            },
+            "create-launch-template" => R::CreateLaunchTemplate(launch::launch_template(f)?),
+            "describe-launch-templates" => R::DescribeLaunchTemplates {
+                ids: f.list("launch-template-ids"),
+                names: f.list("launch-template-names"),
+            },
+            "create-vpc-endpoint-connection-notification" => R::CreateVpcEndpointConnectionNotification {
+                service_id: f.opt("service-id"),
+                endpoint_id: f.opt("vpc-endpoint-id"),
+                topic_arn: f.req("connection-notification-arn")?,
+                events: f.list("connection-events").iter().flat_map(|e| e.split(',')).map(str::to_string).collect(),
+            },
+            "describe-vpc-endpoint-connection-notifications" => {
+                R::DescribeVpcEndpointConnectionNotifications { id: f.opt("connection-notification-id") }
+            }
+            "delete-vpc-endpoint-connection-notifications" => {
+                R::DeleteVpcEndpointConnectionNotifications { ids: f.list("connection-notification-ids") }
+            }
+            "delete-launch-template" => {
+                R::DeleteLaunchTemplate { id: launch::one_template(f)? }
+            }
             other => unreachable!("operation {other} is in the table but has no request"),
         })
     }
@@ -1114,24 +1185,7 @@ fn run_instances(f: &Flags) -> Result<Request, AwsError> {
             f.invalid(format!("Invalid value '{text}' for private-ip-address: not an IPv4 address"))
         })?),
     };
-    let launch_template = match f.opt("launch-template") {
-        None => None,
-        Some(text) => {
-            let v = super::shorthand::parse(&text).map_err(AwsError::ParamError)?;
-            let id =
-                v.get("LaunchTemplateId").or_else(|| v.get("LaunchTemplateName")).and_then(Value::as_str);
-            let version = v.get("Version").and_then(Value::as_str).unwrap_or("1");
-            if !matches!(version, "1" | "$Latest" | "$Default") {
-                return Err(f.invalid(format!(
-                    "The specified launch template version {version} does not exist: vpcsim's launch templates have one version"
-                )));
-            }
-            Some(
-                id.ok_or_else(|| f.invalid("give LaunchTemplateId or LaunchTemplateName".into()))?
-                    .to_string(),
-            )
-        }
-    };
+    let launch_template = launch::template_reference(f)?;
     Ok(Request::RunInstances(RunInstancesSpec {
         image_id: f.opt("image-id"),
         instance_type: f.opt("instance-type"),

@@ -6,6 +6,7 @@
 //! ask; errors as the CLI prints them (exit 254).
 
 mod autoscaling;
+mod connection_notification;
 mod describe;
 mod ec2;
 mod elbv2;
@@ -104,6 +105,17 @@ fn mutate(s: &mut Session, op: &str, request: &Request) -> Answer {
             elbv2::set_security_groups(w, op, load_balancer_arn, security_groups, *enforce_on_privatelink)
         }
         R::RunInstances(spec) => autoscaling::run_instances(w, op, spec),
+        R::CreateVpcEndpointConnectionNotification { .. }
+        | R::DeleteVpcEndpointConnectionNotifications { .. } => {
+            connection_notification::mutate(w, op, request)
+        }
+        R::CreateLaunchTemplate(spec) => autoscaling::create_launch_template(w, op, spec),
+        R::DeleteLaunchTemplate { id } => autoscaling::delete_launch_template(w, op, id),
+        R::CreateAutoScalingGroup(spec) => autoscaling::create_auto_scaling_group(w, op, spec),
+        R::DeleteAutoScalingGroup { name, force } => {
+            let asg = w.auto_scaling_group_id(op, name)?;
+            w.delete_auto_scaling_group_call(asg, *force).map(|()| empty())
+        }
         R::SetDesiredCapacity { name, desired } => {
             let asg = w.auto_scaling_group_id(op, name)?;
             w.set_desired_capacity(asg, *desired).map(|()| empty())
