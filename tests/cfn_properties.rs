@@ -84,19 +84,15 @@ fn a_misspelt_property_fails_the_stack_at_its_line_and_a_warned_one_is_named_in_
 }
 
 #[test]
-fn a_creation_policy_is_named_in_a_warning_at_its_line_since_vpcsim_waits_for_no_signal() {
+fn c2_a_creation_policy_that_no_instance_signals_fails_the_stack_at_its_line_after_the_timeout() {
     let mut w = World::in_region("us-east-1", 1).unwrap();
     let template = "Resources:\n  V:\n    Type: AWS::EC2::VPC\n    CreationPolicy:\n      ResourceSignal:\n        Timeout: PT5M\n    Properties:\n      CidrBlock: 10.0.0.0/16\n";
-    let stack =
-        vpcsim::stack::create_stack(&mut w, "s", "t.yaml", template, &IndexMap::new(), &IndexMap::new())
-            .unwrap();
-    let warning = stack
-        .warnings
-        .iter()
-        .find(|p| p.message.contains("CreationPolicy"))
-        .expect("a CreationPolicy warning");
-    assert_eq!(warning.location.line, 4);
-    assert!(warning.message.contains("waits for no signal"), "{}", warning.message);
+    let e = vpcsim::stack::create_stack(&mut w, "s", "t.yaml", template, &IndexMap::new(), &IndexMap::new())
+        .unwrap_err();
+    let p = &e.problems[0];
+    assert_eq!(p.location.line, 4);
+    assert_eq!(p.message, "Failed to receive 1 resource signal(s) within the specified duration");
+    assert_eq!(w.vpcs().live().count(), 0, "the stack rolled back");
 }
 
 /// A JSON document with `leaf` at `path` (`A[].B` puts it in the first item of list `A`),

@@ -100,8 +100,10 @@ mod scopes {
     use vpcsim::addr::{PortRange, Protocol};
     use vpcsim::analyzer::access::{self, End};
     use vpcsim::analyzer::cell;
-    use vpcsim::analyzer::scope::{Headers, PathMatch, ResourceType, Resources, Scope, RESOURCE_TYPES};
-    use vpcsim::analyzer::Matrix;
+    use vpcsim::analyzer::scope::{
+        Headers, PathMatch, PrefixListBlocks, ResourceType, Resources, Scope, RESOURCE_TYPES,
+    };
+    use vpcsim::analyzer::{Matrix, Source, Target};
     use vpcsim::testing::{strategies, Case};
     use vpcsim::world::{Handle, World};
 
@@ -114,6 +116,8 @@ mod scopes {
         port: Option<u16>,
         protocol: Option<bool>,
         block: Option<Index>,
+        /// A prefix list (the world's, or one of subnet blocks), on the source side or not.
+        list: Option<(Index, bool)>,
     }
 
     fn resources_drawn() -> impl Strategy<Value = (Option<Index>, Option<Index>)> {
@@ -128,14 +132,16 @@ mod scopes {
             proptest::option::weighted(0.4, prop::sample::select(vec![22u16, 80, 443, 53, 8])),
             proptest::option::weighted(0.3, any::<bool>()),
             proptest::option::weighted(0.2, any::<Index>()),
+            proptest::option::weighted(0.3, (any::<Index>(), any::<bool>())),
         )
-            .prop_map(|(source, destination, through, port, protocol, block)| Drawn {
+            .prop_map(|(source, destination, through, port, protocol, block, list)| Drawn {
                 source,
                 destination,
                 through,
                 port,
                 protocol,
                 block,
+                list,
             })
     }
 
@@ -162,6 +168,19 @@ mod scopes {
             types: ty.iter().map(|i| i.get(&RESOURCE_TYPES).1).collect::<Vec<ResourceType>>(),
         };
         let blocks: Vec<vpcsim::addr::Cidr> = w.subnets().values().map(|s| s.cidr).collect();
+        // AWS's lists (S3, DynamoDB) and one of the first subnets' blocks.
+        let mut lists: Vec<PrefixListBlocks> = w
+            .prefix_lists()
+            .live()
+            .map(|(_, p)| PrefixListBlocks { id: p.aws_id.clone(), blocks: p.cidrs().collect() })
+            .collect();
+        lists.push(PrefixListBlocks {
+            id: "pl-drawn".into(),
+            blocks: blocks.iter().take(2).copied().collect(),
+        });
+        let list = |source: bool| -> Vec<PrefixListBlocks> {
+            d.list.iter().filter(|(_, s)| *s == source).map(|(i, _)| i.get(&lists).clone()).collect()
+        };
         PathMatch {
             source: res(&d.source),
             destination: res(&d.destination),
@@ -173,6 +192,8 @@ mod scopes {
                     .iter()
                     .map(|t| if *t { Protocol::Tcp } else { Protocol::Udp })
                     .collect(),
+                source_prefix_lists: list(true),
+                destination_prefix_lists: list(false),
                 ..Headers::default()
             },
             through: d.through.iter().map(res).collect(),
@@ -185,10 +206,14 @@ mod scopes {
         for (si, s) in m.sources.iter().enumerate() {
             let src: End = access::source_end(w, *s);
             for (ti, t) in m.targets.iter().enumerate() {
-                let dst = access::target_end(w, *t);
+                // An instance's path to itself never leaves its interface: no finding.
+                if matches!((s, t), (Source::Instance(a), Target::Instance(b)) if a == b) {
+                    continue;
+                }
                 for (pi, p) in m.probes.iter().enumerate() {
                     let (v, trace) = cell::explain(w, *s, *t, *p);
                     let (true, Some(trace)) = (v.is_reachable(), trace) else { continue };
+                    let dst = access::path_end(w, *t, &trace);
                     let entered =
                         if src.ids.is_empty() { access::entered_through(&trace) } else { Vec::new() };
                     let passed = access::passed(&trace, &src, &dst);
@@ -241,6 +266,7 @@ mod incremental {
     use vpcsim::analyzer::{select, Matrix};
     use vpcsim::ids::EniId;
     use vpcsim::model::instance::InstanceState;
+    use vpcsim::model::nat_instance::Forwarding;
     use vpcsim::model::nlb::TargetRef;
     use vpcsim::ops::elbv2::TargetSpec;
     use vpcsim::ops::security::{acl_entry, Permission};
@@ -274,6 +300,18 @@ mod incremental {
         Terminate(Index),
         /// Give an interface another set of groups.
         Groups { eni: Index, sg: Index },
+        /// Turn an instance's IP forwarding on or off (G5).
+        Forwarding { instance: Index, on: bool },
+        /// Turn an interface's source/destination check on or off.
+        SourceDestCheck { eni: Index, on: bool },
+        /// Delete a NAT gateway.
+        DeleteNat(Index),
+        /// Delete a peering connection.
+        DeletePeering(Index),
+        /// Accept or reject an endpoint's connection.
+        Connection { endpoint: Index, accept: bool },
+        /// Let the virtual clock run (health checks, endpoint and NAT gateway states).
+        Wait(u16),
     }
 
     fn edit() -> impl Strategy<Value = Edit> {
@@ -293,6 +331,12 @@ mod incremental {
                 .prop_map(|(group, instance, deregister)| Edit::Target { group, instance, deregister }),
             1 => any::<Index>().prop_map(Edit::Terminate),
             1 => (any::<Index>(), any::<Index>()).prop_map(|(eni, sg)| Edit::Groups { eni, sg }),
+            1 => (any::<Index>(), any::<bool>()).prop_map(|(instance, on)| Edit::Forwarding { instance, on }),
+            1 => (any::<Index>(), any::<bool>()).prop_map(|(eni, on)| Edit::SourceDestCheck { eni, on }),
+            1 => any::<Index>().prop_map(Edit::DeleteNat),
+            1 => any::<Index>().prop_map(Edit::DeletePeering),
+            1 => (any::<Index>(), any::<bool>()).prop_map(|(endpoint, accept)| Edit::Connection { endpoint, accept }),
+            1 => (1u16..600).prop_map(Edit::Wait),
         ]
     }
 
@@ -323,12 +367,12 @@ mod incremental {
             Edit::Rule { sg, ingress, revoke, port, block } => {
                 let Some(sg) = pick(w.sgs().live().map(|(id, _)| id), sg) else { return changes };
                 let perm = Permission::tcp(*port, *block.get(&blocks));
+                changes.sg_rule(w, sg, direction(*ingress), perm.protocol, perm.ports);
                 let _ = if *revoke {
                     w.revoke_security_group(sg, direction(*ingress), &[perm])
                 } else {
                     w.authorize_security_group(sg, direction(*ingress), &[perm])
                 };
-                changes.resource(w, Handle::Sg(sg));
             }
             Edit::RevokeAny { sg, ingress, rule } => {
                 let Some(sg) = pick(w.sgs().live().map(|(id, _)| id), sg) else { return changes };
@@ -344,13 +388,13 @@ mod incremental {
                     peer: r.peer.clone(),
                     description: None,
                 };
+                changes.sg_rule(w, sg, direction(*ingress), perm.protocol, perm.ports);
                 let _ = w.revoke_security_group(sg, direction(*ingress), &[perm]);
-                changes.resource(w, Handle::Sg(sg));
             }
             Edit::Route { table, block, target, delete } => {
                 let Some(rt) = pick(w.route_tables().live().map(|(id, _)| id), table) else { return changes };
                 let block = *block.get(&blocks);
-                changes.resource(w, Handle::RouteTable(rt));
+                changes.route(w, rt, block);
                 if *delete {
                     let _ = w.delete_route(rt, block);
                     return changes;
@@ -367,21 +411,31 @@ mod incremental {
                 );
                 targets
                     .extend(w.nat_gateways().values().map(|n| RouteTargetSpec::NatGateway(n.aws_id.clone())));
+                targets.extend(
+                    w.instances()
+                        .values()
+                        .filter(|i| w[i.eni].vpc == vpc)
+                        .map(|i| RouteTargetSpec::Instance(i.aws_id.clone())),
+                );
                 if !targets.is_empty() {
                     let _ = w.create_route(rt, block, target.get(&targets));
                 }
             }
             Edit::AclEntry { nacl, ingress, number, allow, port, block, delete } => {
                 let Some(acl) = pick(w.nacls().live().map(|(id, _)| id), nacl) else { return changes };
+                let dir = direction(*ingress);
                 let _ = if *delete {
-                    w.delete_network_acl_entry(acl, direction(*ingress), *number)
+                    if let Some(old) = w[acl].entries(dir).iter().find(|x| x.number == *number) {
+                        changes.acl_entry(w, acl, dir, old);
+                    }
+                    w.delete_network_acl_entry(acl, dir, *number)
                 } else {
                     let tcp = RuleProtocol::One(vpcsim::addr::Protocol::Tcp);
                     let entry =
                         acl_entry(*number, tcp, PortRange::single(*port), *block.get(&blocks), *allow);
-                    w.create_network_acl_entry(acl, direction(*ingress), entry)
+                    changes.acl_entry(w, acl, dir, &entry);
+                    w.create_network_acl_entry(acl, dir, entry)
                 };
-                changes.resource(w, Handle::Nacl(acl));
             }
             Edit::Target { group, instance, deregister } => {
                 let Some(tg) = pick(w.target_groups().ids(), group) else { return changes };
@@ -406,6 +460,43 @@ mod incremental {
                 let Some(sg) = pick(same_vpc, sg) else { return changes };
                 let _ = w.set_groups(eni, &[sg]);
                 changes.resource(w, Handle::Eni(eni));
+            }
+            Edit::Forwarding { instance, on } => {
+                let Some(i) = pick(w.instances().ids(), instance) else { return changes };
+                let forwarding = Forwarding { ip_forward: *on, masquerade: Vec::new() };
+                w.set_forwarding(i, forwarding);
+                changes.resource(w, Handle::Instance(i));
+            }
+            Edit::SourceDestCheck { eni, on } => {
+                let Some(eni) = pick::<EniId>(w.enis().ids().filter(|e| !w[*e].deleted), eni) else {
+                    return changes;
+                };
+                w.set_source_dest_check(eni, *on);
+                changes.resource(w, Handle::Eni(eni));
+            }
+            Edit::DeleteNat(n) => {
+                let Some(n) = pick(w.nat_gateways().ids(), n) else { return changes };
+                let _ = w.delete_nat_gateway(n);
+                changes.resource(w, Handle::NatGateway(n));
+            }
+            Edit::DeletePeering(p) => {
+                let Some(p) = pick(w.peerings().ids(), p) else { return changes };
+                let _ = w.delete_vpc_peering_connection(p);
+                changes.resource(w, Handle::Peering(p));
+            }
+            Edit::Connection { endpoint, accept } => {
+                let Some(ep) = pick(w.endpoints().ids(), endpoint) else { return changes };
+                let Some(svc) = w[ep].service.provider() else { return changes };
+                let _ = if *accept {
+                    w.accept_vpc_endpoint_connections(svc, &[ep])
+                } else {
+                    w.reject_vpc_endpoint_connections(svc, &[ep])
+                };
+                changes.resource(w, Handle::Endpoint(ep));
+            }
+            Edit::Wait(secs) => {
+                w.advance(std::time::Duration::from_secs(u64::from(*secs)));
+                changes = Changes::everything();
             }
         }
         changes
@@ -436,11 +527,20 @@ mod incremental {
         fn the_matrix_updated_after_random_changes_equals_a_full_recompute(
             case in strategies::mixed_case(),
             edits in prop::collection::vec(edit(), 1..4),
+            watched in any::<bool>(),
         ) {
             let mut w = case.world.clone();
-            let mut m = compute(&w);
+            let mut m = Matrix::compute_updatable(
+                &w,
+                select::sources(&w, &[]),
+                select::targets(&w, &[]),
+                vpcsim::analyzer::DEFAULT_PROBES.to_vec(),
+            );
             for e in &edits {
-                let changes = apply(&mut w, e);
+                w.watch();
+                let named = apply(&mut w, e);
+                // The changes the ops noted themselves, or those the test named.
+                let changes = if watched { Changes::watched(&w) } else { named };
                 m.update(&w, select::sources(&w, &[]), select::targets(&w, &[]), &changes);
                 let full = compute(&w);
                 if let Some((s, t, p)) = m.first_difference(&full) {
@@ -462,5 +562,365 @@ mod incremental {
                 );
             }
         }
+    }
+}
+
+/// One test per kind of change an op makes that the matrix must hear of: the world
+/// notes it ([`World::watch`]), and the matrix updated from what it noted equals a full
+/// recompute where one not told of it would be stale.
+mod watched {
+    use proptest::strategy::{Strategy, ValueTree};
+    use proptest::test_runner::TestRunner;
+
+    use vpcsim::analyzer::update::Changes;
+    use vpcsim::analyzer::{select, Matrix};
+    use vpcsim::model::nat_instance::Forwarding;
+    use vpcsim::ops::elbv2::TargetSpec;
+    use vpcsim::ops::vpc::RouteTargetSpec;
+    use vpcsim::testing::strategies;
+    use vpcsim::world::World;
+
+    /// Draws worlds until `prepare` then `change` alter some verdict (`change` says whether
+    /// it did anything), and checks the update from the watched changes there.
+    fn stays_exact(kind: &str, prepare: impl Fn(&mut World), change: impl Fn(&mut World) -> bool) {
+        let mut runner = TestRunner::deterministic();
+        for _ in 0..200 {
+            let case = strategies::mixed_case().new_tree(&mut runner).expect("a case").current();
+            let mut w = case.world.clone();
+            prepare(&mut w);
+            let probes = vpcsim::analyzer::DEFAULT_PROBES.to_vec();
+            let before =
+                Matrix::compute_updatable(&w, select::sources(&w, &[]), select::targets(&w, &[]), probes);
+            w.watch();
+            if !change(&mut w) {
+                continue;
+            }
+            let full = super::full_matrix(&w);
+            if before.same_verdicts(&full) {
+                continue;
+            }
+            let mut m: Matrix = before.clone();
+            m.update(&w, select::sources(&w, &[]), select::targets(&w, &[]), &Changes::watched(&w));
+            assert_eq!(
+                m.first_difference(&full),
+                None,
+                "{kind}: the updated matrix differs from a full recompute"
+            );
+            return;
+        }
+        panic!("{kind}: no drawn world where the change alters a verdict");
+    }
+
+    /// Routes every table's 0.0.0.0/0 through the first running instance of its VPC (G5).
+    fn through_instances(w: &mut World) {
+        let tables: Vec<_> = w.route_tables().live().map(|(id, t)| (id, t.vpc)).collect();
+        for (t, vpc) in tables {
+            let first = w.instances().values().find(|i| w[i.eni].vpc == vpc).map(|i| i.aws_id.clone());
+            if let Some(id) = first {
+                let any = vpcsim::addr::Cidr::ANY;
+                let _ = w.delete_route(t, any);
+                let _ = w.create_route(t, any, &RouteTargetSpec::Instance(id));
+            }
+        }
+    }
+
+    /// [`through_instances`], the instances accepting packets not addressed to them.
+    fn through_appliances(w: &mut World) {
+        through_instances(w);
+        let ids: Vec<_> = w.enis().ids().filter(|e| !w[*e].deleted).collect();
+        ids.iter().for_each(|&e| w.set_source_dest_check(e, false));
+    }
+
+    #[test]
+    fn turning_ip_forwarding_on_or_off_is_heard_by_the_matrix() {
+        stays_exact("set_forwarding", through_appliances, |w| {
+            let ids: Vec<_> = w.instances().ids().collect();
+            for &i in &ids {
+                let ip_forward = !w[i].forwarding.ip_forward;
+                w.set_forwarding(i, Forwarding { ip_forward, masquerade: Vec::new() });
+            }
+            !ids.is_empty()
+        });
+    }
+
+    #[test]
+    fn turning_the_source_destination_check_off_is_heard_by_the_matrix() {
+        stays_exact("set_source_dest_check", through_instances, |w| {
+            let ids: Vec<_> = w.enis().ids().filter(|e| !w[*e].deleted).collect();
+            ids.iter().for_each(|&e| w.set_source_dest_check(e, false));
+            !ids.is_empty()
+        });
+    }
+
+    #[test]
+    fn deleting_a_nat_gateway_is_heard_by_the_matrix() {
+        stays_exact(
+            "delete_nat_gateway",
+            |_| {},
+            |w| {
+                let ids: Vec<_> = w.nat_gateways().ids().collect();
+                ids.iter().any(|&n| w.delete_nat_gateway(n).is_ok())
+            },
+        );
+    }
+
+    #[test]
+    fn deleting_a_peering_connection_is_heard_by_the_matrix() {
+        stays_exact(
+            "delete_vpc_peering_connection",
+            |_| {},
+            |w| {
+                let ids: Vec<_> = w.peerings().ids().collect();
+                ids.iter().any(|&p| w.delete_vpc_peering_connection(p).is_ok())
+            },
+        );
+    }
+
+    #[test]
+    fn rejecting_an_endpoint_connection_is_heard_by_the_matrix() {
+        stays_exact(
+            "reject_vpc_endpoint_connections",
+            |_| {},
+            |w| {
+                let eps: Vec<_> = w
+                    .endpoints()
+                    .iter()
+                    .filter_map(|(id, e)| e.service.provider().map(|s| (s, id)))
+                    .collect();
+                eps.iter().any(|&(s, ep)| w.reject_vpc_endpoint_connections(s, &[ep]).is_ok())
+            },
+        );
+    }
+
+    #[test]
+    fn deregistering_targets_is_heard_by_the_matrix() {
+        stays_exact(
+            "deregister_targets",
+            |_| {},
+            |w| {
+                let groups: Vec<_> = w.target_groups().ids().collect();
+                groups.iter().any(|&tg| {
+                    let targets: Vec<_> = w[tg]
+                        .targets
+                        .iter()
+                        .map(|t| TargetSpec { target: t.target, port: Some(t.port) })
+                        .collect();
+                    !targets.is_empty() && w.deregister_targets(tg, &targets).is_ok()
+                })
+            },
+        );
+    }
+
+    #[test]
+    fn the_virtual_clock_running_is_heard_by_the_matrix() {
+        stays_exact(
+            "wait",
+            |_| {},
+            |w| {
+                w.advance(std::time::Duration::from_secs(600));
+                true
+            },
+        );
+    }
+}
+
+mod steps {
+    use std::path::{Path, PathBuf};
+
+    use vpcsim::analyzer::diff::{self, Side};
+    use vpcsim::analyzer::{select, steps, Matrix, DEFAULT_PROBES};
+    use vpcsim::scenario;
+    use vpcsim::session::Session;
+    use vpcsim::world::World;
+
+    /// The scenario files of scenarios/ (not the templates).
+    fn scenario_files() -> Vec<PathBuf> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .expect("scenarios/ is readable")
+            .map(|e| e.expect("an entry").path())
+            .filter(|p| {
+                let n = p.file_name().unwrap_or_default().to_string_lossy();
+                n.ends_with(".yaml") && !n.ends_with(".cfn.yaml")
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
+    /// The world after each step of a scenario file (index 0: its stacks only).
+    fn worlds(path: &Path) -> Vec<World> {
+        let s = scenario::load(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let mut session = Session::for_scenario(&s).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let mut out = Vec::new();
+        scenario::run::run_each(&s, &mut session, &mut |now: &Session| out.push(now.world.clone()))
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        out
+    }
+
+    fn full(w: &World) -> Matrix {
+        Matrix::compute(w, select::sources(w, &[]), select::targets(w, &[]), DEFAULT_PROBES.to_vec())
+    }
+
+    #[test]
+    fn diffs_between_steps_brought_up_to_date_equal_diffs_of_two_full_matrices_on_every_scenario() {
+        let mut compared = 0;
+        for path in scenario_files() {
+            let ws = worlds(&path);
+            if ws.len() < 3 {
+                continue;
+            }
+            let ms: Vec<Matrix> = ws.iter().map(full).collect();
+            let last = ws.len() - 1;
+            // Each step, the whole run, and the whole run backwards.
+            for (i, j) in (0..last).map(|k| (k, k + 1)).chain([(0, last), (last, 0)]) {
+                let name = format!("{}: steps {i} -> {j}", path.display());
+                let (brought, _) = steps::matrix_after(&ws[i], &ms[i], &ws[j], &[], &[]);
+                assert_eq!(brought.first_difference(&ms[j]), None, "{name}");
+                let before = Side { world: &ws[i], matrix: &ms[i] };
+                let incremental = diff::diff(&before, &Side { world: &ws[j], matrix: &brought });
+                assert_eq!(
+                    incremental,
+                    diff::diff(&before, &Side { world: &ws[j], matrix: &ms[j] }),
+                    "{name}"
+                );
+                compared += 1;
+            }
+        }
+        assert!(compared > 20, "only {compared} pairs of steps compared");
+    }
+
+    #[test]
+    fn a_step_that_changes_one_group_names_only_its_vpc_and_walks_less_than_everything() {
+        // lesson-endpoint-sg-blocks: a step authorizes a rule in the endpoint's group.
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/lesson-endpoint-sg-blocks.yaml");
+        let ws = worlds(&path);
+        let (i, j) = (0..ws.len() - 1)
+            .map(|k| (k, k + 1))
+            .find(|&(i, j)| {
+                let c = steps::changed(&ws[i], &ws[j]);
+                c.len() == 1 && matches!(c[0].handle, vpcsim::world::Handle::Sg(_))
+            })
+            .expect("a step that changes one security group alone");
+        let changes = steps::changes(&ws[i], &ws[j]);
+        assert!(!changes.is_everything());
+        assert_eq!(changes.vpcs().count(), 1);
+        let m = full(&ws[i]);
+        let (brought, updated) = steps::matrix_after(&ws[i], &m, &ws[j], &[], &[]);
+        assert_eq!(brought.first_difference(&full(&ws[j])), None);
+        assert!(updated.pairs_kept > 0, "{updated:?}");
+    }
+}
+
+mod ready_scopes {
+    //! Each ready scope of scenarios/scopes/ on a world where it finds something and on
+    //! one where it finds nothing (RA4).
+
+    use std::path::Path;
+
+    use vpcsim::analyzer::{access, scope, select, Matrix};
+    use vpcsim::lab::{Lab, LabOptions};
+    use vpcsim::scenario;
+    use vpcsim::session::Session;
+    use vpcsim::world::{Handle, World};
+
+    /// The world a template (or scenario file) leaves, its steps before clean-up applied.
+    fn world(file: &str) -> World {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+        let mut s = scenario::load_with(&path, &Default::default()).unwrap_or_else(|e| panic!("{file}: {e}"));
+        if let Some(k) = s.clean_up_starts() {
+            s.steps.truncate(k);
+        }
+        let mut session = Session::for_scenario(&s).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let report = scenario::run(&s, &mut session).unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert!(report.passed, "{file}");
+        session.world
+    }
+
+    fn lab() -> World {
+        Lab::ready(LabOptions::default()).expect("the lab builds").world
+    }
+
+    /// The paths the ready scope `name` finds in `w`, its placeholder
+    /// (`...-REPLACE-WITH-...`) replaced by the ids `ids` when given.
+    fn found(w: &World, name: &str, ids: &[String]) -> usize {
+        let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/scopes").join(name);
+        let mut text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{name}: {e}"));
+        if !ids.is_empty() {
+            let at = text.find("-REPLACE-WITH-").unwrap_or_else(|| panic!("{name} has no placeholder"));
+            let start = text[..at].rfind('"').expect("a quoted placeholder") + 1;
+            let end = at + text[at..].find('"').expect("a quoted placeholder");
+            text.replace_range(start..end, &ids.join("\", \""));
+        }
+        let sc = scope::parse_in(name, &text, w).unwrap_or_else(|e| panic!("{e}"));
+        let probes = access::probes_for(std::slice::from_ref(&sc));
+        let m = Matrix::compute(w, select::sources(w, &[]), select::targets(w, &[]), probes);
+        access::findings(w, &m, &sc).iter().map(|f| f.sources.len() * f.targets.len()).sum()
+    }
+
+    fn group(w: &World, part: &str) -> String {
+        let (id, _) =
+            w.sgs().live().find(|(_, g)| g.name.contains(part)).unwrap_or_else(|| panic!("no {part}"));
+        w.aws_id(Handle::Sg(id)).to_string()
+    }
+
+    fn subnet(w: &World, name: &str) -> String {
+        let (id, _) = w
+            .subnets()
+            .live()
+            .find(|(id, _)| w.name_of(Handle::Subnet(*id)) == Some(name))
+            .unwrap_or_else(|| panic!("no subnet {name}"));
+        w.aws_id(Handle::Subnet(id)).to_string()
+    }
+
+    fn vpc(w: &World, name: &str) -> String {
+        let (id, _) = w
+            .vpcs()
+            .live()
+            .find(|(id, _)| w.name_of(Handle::Vpc(*id)) == Some(name))
+            .unwrap_or_else(|| panic!("no VPC {name}"));
+        w.aws_id(Handle::Vpc(id)).to_string()
+    }
+
+    #[test]
+    fn internet_to_instances_finds_the_app_tier_behind_three_tiers_nlb_and_nothing_in_the_saas_provider() {
+        assert_eq!(found(&world("scenarios/three-tier.cfn.yaml"), "internet-to-instances.json", &[]), 1);
+        assert_eq!(found(&world("scenarios/saas-provider.cfn.yaml"), "internet-to-instances.json", &[]), 0);
+    }
+
+    #[test]
+    fn internet_to_anything_but_web_finds_ssh_in_the_lab_and_nothing_in_three_tier() {
+        assert!(found(&lab(), "internet-to-anything-but-web.json", &[]) > 0);
+        assert_eq!(
+            found(&world("scenarios/three-tier.cfn.yaml"), "internet-to-anything-but-web.json", &[]),
+            0
+        );
+    }
+
+    #[test]
+    fn internet_to_private_subnets_finds_three_tiers_app_subnets_and_not_its_database_subnets() {
+        let w = world("scenarios/three-tier.cfn.yaml");
+        let name = "internet-to-private-subnets.json";
+        assert_eq!(found(&w, name, &[subnet(&w, "app-a"), subnet(&w, "app-b")]), 1);
+        assert_eq!(found(&w, name, &[subnet(&w, "db-a"), subnet(&w, "db-b")]), 0);
+    }
+
+    #[test]
+    fn database_ports_from_outside_the_app_tier_hold_in_three_tier_and_find_the_app_tier_when_another_is_trusted(
+    ) {
+        let w = world("scenarios/three-tier.cfn.yaml");
+        let name = "database-ports-from-outside-the-app-tier.json";
+        assert_eq!(found(&w, name, &[group(&w, "AppSG")]), 0);
+        assert!(found(&w, name, &[group(&w, "BastionSG")]) > 0);
+    }
+
+    #[test]
+    fn privatelink_consumers_beyond_the_endpoint_hold_in_the_saas_consumer_and_find_the_labs_web_servers() {
+        let name = "privatelink-consumers-beyond-the-endpoint.json";
+        let w = world("scenarios/saas-privatelink.yaml");
+        assert_eq!(found(&w, name, &[vpc(&w, "consumer")]), 0);
+        // The lab's consumer also reaches the provider's web servers over the internet.
+        let w = lab();
+        assert!(found(&w, name, &[vpc(&w, "MyVPC")]) > 0);
     }
 }

@@ -3,6 +3,7 @@
 //! ([`classes`]) by the one packet walk ([`cell`]), never a second copy of its rules.
 //!
 //! - [`probe`]: the ports and protocols asked (`tcp:443`, `udp:53`, `icmp`).
+//! - [`reads`]: what the walks of each row and column read, for [`update`].
 //! - [`select`]: sources and destinations, and the filters that pick them.
 //! - [`scope`]: Network Access Analyzer scopes, read verbatim from AWS's JSON.
 //! - [`access`]: the findings of a scope: reachable paths it matches.
@@ -12,6 +13,7 @@
 //! - [`matrix`]: the verdicts, per class pair, read per cell.
 //! - [`update`]: the matrix brought up to date after a change, walking only what it touched.
 //! - [`diff`]: what a change changed, cell by cell over the classes both worlds share.
+//! - [`steps`]: two states of one world: what changed between them, and the later matrix brought up to date.
 //! - [`group`]: rows and columns with identical verdicts, for people.
 //! - [`json`]: the matrix for machines.
 
@@ -24,8 +26,10 @@ pub mod json;
 pub mod matrix;
 pub mod path;
 pub mod probe;
+pub mod reads;
 pub mod scope;
 pub mod select;
+pub mod steps;
 pub mod update;
 
 pub use cell::Verdict;

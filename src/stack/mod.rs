@@ -4,6 +4,7 @@
 //! [`import`]: what `vpcsim import` reports per resource of a template.
 
 mod autoscaling;
+mod connection_notification;
 mod ec2;
 mod elbv2;
 mod flow_log;
@@ -15,6 +16,7 @@ mod peering;
 pub mod properties;
 mod props;
 mod route53;
+mod signal;
 
 use indexmap::IndexMap;
 
@@ -48,6 +50,7 @@ pub const SUPPORTED_TYPES: &[&str] = &[
     "AWS::EC2::VPCEndpointService",
     "AWS::EC2::VPCEndpointServicePermissions",
     "AWS::EC2::VPCEndpoint",
+    "AWS::EC2::VPCEndpointConnectionNotification",
     "AWS::EC2::VPCPeeringConnection",
     "AWS::EC2::PrefixList",
     "AWS::ElasticLoadBalancingV2::LoadBalancer",
@@ -72,6 +75,11 @@ pub struct StackBuilder<'w> {
     pub stack_name: String,
     /// Warnings of the resource being created, for [`ResourceSink::take_warnings`].
     pub warnings: Vec<crate::cfn::SinkWarning>,
+    /// C2: the signals each instance's UserData sends, for [`ResourceSink::signals`].
+    pub sent: Vec<(crate::ids::InstanceId, Vec<crate::cfn::signal::Signal>)>,
+    /// C2: the signals the UserData of each launch template (or configuration) sends, for
+    /// the instances an Auto Scaling group launches from it.
+    pub launch_signals: Vec<(crate::ids::LaunchTemplateId, Vec<crate::cfn::signal::Signal>)>,
 }
 
 /// An API error as a sink error, pointing at `property` when given.
@@ -124,7 +132,7 @@ impl ResourceSink for StackBuilder<'_> {
             "AWS::EC2::NetworkAcl" => self.network_acl(p),
             "AWS::EC2::NetworkAclEntry" => self.network_acl_entry(p),
             "AWS::EC2::SubnetNetworkAclAssociation" => self.network_acl_association(p),
-            "AWS::EC2::Instance" => self.instance(p, properties, metadata),
+            "AWS::EC2::Instance" => self.instance(logical_id, p, properties, metadata),
             "AWS::EC2::NetworkInterface" => self.network_interface(p),
             "AWS::EC2::EIP" => self.eip(p),
             "AWS::EC2::EIPAssociation" => self.eip_association(p),
@@ -132,6 +140,7 @@ impl ResourceSink for StackBuilder<'_> {
             "AWS::EC2::VPCEndpointService" => self.endpoint_service(p),
             "AWS::EC2::VPCEndpointServicePermissions" => self.endpoint_service_permissions(p),
             "AWS::EC2::VPCEndpoint" => self.endpoint(p),
+            "AWS::EC2::VPCEndpointConnectionNotification" => self.connection_notification(p),
             "AWS::EC2::VPCPeeringConnection" => self.peering_connection(p),
             "AWS::EC2::PrefixList" => self.prefix_list(p),
             "AWS::ElasticLoadBalancingV2::LoadBalancer" => self.load_balancer(logical_id, p),
@@ -158,6 +167,7 @@ impl ResourceSink for StackBuilder<'_> {
     fn delete(&mut self, _logical_id: &str, ty: &str, created: &Created) -> Result<(), SinkError> {
         match ty {
             "AWS::Route53::HostedZone" => self.remove_hosted_zone(created),
+            "AWS::EC2::VPCEndpointConnectionNotification" => self.remove_connection_notification(created),
             "AWS::Route53::RecordSet" | "AWS::Route53::RecordSetGroup" => self.remove_records(created),
             "AWS::EC2::FlowLog" => self.remove_flow_log(created),
             "AWS::Logs::LogGroup" => self.remove_log_group(created),
@@ -167,6 +177,26 @@ impl ResourceSink for StackBuilder<'_> {
 
     fn take_warnings(&mut self) -> Vec<crate::cfn::SinkWarning> {
         std::mem::take(&mut self.warnings)
+    }
+
+    fn signals(&mut self) -> Vec<crate::cfn::SentSignal> {
+        let sent = std::mem::take(&mut self.sent);
+        let mut out = Vec::new();
+        for (instance, signals) in sent {
+            let from = self.world[instance].aws_id.clone();
+            for mut signal in signals {
+                if signal.unique_id.is_empty() {
+                    signal.unique_id = from.clone();
+                }
+                let delivered = signal::delivered(self.world, instance, &signal.target);
+                out.push(crate::cfn::SentSignal { signal, from: from.clone(), delivered });
+            }
+        }
+        out
+    }
+
+    fn wait(&mut self, by: std::time::Duration) {
+        self.world.advance(by);
     }
 }
 
@@ -215,7 +245,16 @@ fn atomically(
         azs: world.region().azs.iter().map(|a| a.to_string()).collect(),
     };
     world.transaction(|world| {
-        run(&ctx, &mut StackBuilder { world, stack_name: stack_name.to_string(), warnings: Vec::new() })
+        run(
+            &ctx,
+            &mut StackBuilder {
+                world,
+                stack_name: stack_name.to_string(),
+                warnings: Vec::new(),
+                sent: Vec::new(),
+                launch_signals: Vec::new(),
+            },
+        )
     })
 }
 
@@ -224,7 +263,16 @@ fn atomically(
 /// deleted is not restored. Errors are the resources that refused, with why.
 pub fn delete_stack(world: &mut World, stack: &mut Stack) -> Result<(), Vec<(String, SinkError)>> {
     let stack_name = stack.name.clone();
-    crate::cfn::delete_stack(stack, &mut StackBuilder { world, stack_name, warnings: Vec::new() })
+    crate::cfn::delete_stack(
+        stack,
+        &mut StackBuilder {
+            world,
+            stack_name,
+            warnings: Vec::new(),
+            sent: Vec::new(),
+            launch_signals: Vec::new(),
+        },
+    )
 }
 
 /// C1: why a stack cannot be deleted at all because another stack imports one of its
