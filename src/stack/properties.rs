@@ -111,7 +111,7 @@ pub const TABLE: &[(&str, Properties)] = &[
             ("SourcePrefixListId", M),
             ("SourceSecurityGroupId", M),
             ("SourceSecurityGroupName", R),
-            ("SourceSecurityGroupOwnerId", R),
+            ("SourceSecurityGroupOwnerId", M),
             ("ToPort", M),
         ],
     ),

@@ -10,6 +10,7 @@ mod members;
 #[path = "../ops/mod.rs"]
 pub mod ops;
 mod undo;
+pub mod watch;
 
 use std::net::Ipv4Addr;
 use std::ops::Index;
