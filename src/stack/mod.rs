@@ -4,6 +4,8 @@
 //! [`import`]: what `vpcsim import` reports per resource of a template.
 
 mod autoscaling;
+mod connection_notification;
+mod dhcp;
 mod ec2;
 mod elbv2;
 mod flow_log;
@@ -49,8 +51,11 @@ pub const SUPPORTED_TYPES: &[&str] = &[
     "AWS::EC2::VPCEndpointService",
     "AWS::EC2::VPCEndpointServicePermissions",
     "AWS::EC2::VPCEndpoint",
+    "AWS::EC2::VPCEndpointConnectionNotification",
     "AWS::EC2::VPCPeeringConnection",
     "AWS::EC2::PrefixList",
+    "AWS::EC2::DHCPOptions",
+    "AWS::EC2::VPCDHCPOptionsAssociation",
     "AWS::ElasticLoadBalancingV2::LoadBalancer",
     "AWS::ElasticLoadBalancingV2::TargetGroup",
     "AWS::ElasticLoadBalancingV2::Listener",
@@ -75,6 +80,9 @@ pub struct StackBuilder<'w> {
     pub warnings: Vec<crate::cfn::SinkWarning>,
     /// C2: the signals each instance's UserData sends, for [`ResourceSink::signals`].
     pub sent: Vec<(crate::ids::InstanceId, Vec<crate::cfn::signal::Signal>)>,
+    /// C2: the signals the UserData of each launch template (or configuration) sends, for
+    /// the instances an Auto Scaling group launches from it.
+    pub launch_signals: Vec<(crate::ids::LaunchTemplateId, Vec<crate::cfn::signal::Signal>)>,
 }
 
 /// An API error as a sink error, pointing at `property` when given.
@@ -135,8 +143,11 @@ impl ResourceSink for StackBuilder<'_> {
             "AWS::EC2::VPCEndpointService" => self.endpoint_service(p),
             "AWS::EC2::VPCEndpointServicePermissions" => self.endpoint_service_permissions(p),
             "AWS::EC2::VPCEndpoint" => self.endpoint(p),
+            "AWS::EC2::VPCEndpointConnectionNotification" => self.connection_notification(p),
             "AWS::EC2::VPCPeeringConnection" => self.peering_connection(p),
             "AWS::EC2::PrefixList" => self.prefix_list(p),
+            "AWS::EC2::DHCPOptions" => self.dhcp_options(p),
+            "AWS::EC2::VPCDHCPOptionsAssociation" => self.dhcp_options_association(p),
             "AWS::ElasticLoadBalancingV2::LoadBalancer" => self.load_balancer(logical_id, p),
             "AWS::ElasticLoadBalancingV2::TargetGroup" => self.target_group(logical_id, p),
             "AWS::ElasticLoadBalancingV2::Listener" => self.listener(p),
@@ -161,7 +172,12 @@ impl ResourceSink for StackBuilder<'_> {
     fn delete(&mut self, _logical_id: &str, ty: &str, created: &Created) -> Result<(), SinkError> {
         match ty {
             "AWS::Route53::HostedZone" => self.remove_hosted_zone(created),
+            "AWS::EC2::VPCEndpointConnectionNotification" => self.remove_connection_notification(created),
             "AWS::Route53::RecordSet" | "AWS::Route53::RecordSetGroup" => self.remove_records(created),
+            "AWS::EC2::VPCDHCPOptionsAssociation" => {
+                self.remove_dhcp_options_association(created);
+                Ok(())
+            }
             "AWS::EC2::FlowLog" => self.remove_flow_log(created),
             "AWS::Logs::LogGroup" => self.remove_log_group(created),
             _ => self.remove(ty, created),
@@ -176,13 +192,13 @@ impl ResourceSink for StackBuilder<'_> {
         let sent = std::mem::take(&mut self.sent);
         let mut out = Vec::new();
         for (instance, signals) in sent {
-            for signal in signals {
+            let from = self.world[instance].aws_id.clone();
+            for mut signal in signals {
+                if signal.unique_id.is_empty() {
+                    signal.unique_id = from.clone();
+                }
                 let delivered = signal::delivered(self.world, instance, &signal.target);
-                out.push(crate::cfn::SentSignal {
-                    signal,
-                    from: self.world[instance].aws_id.clone(),
-                    delivered,
-                });
+                out.push(crate::cfn::SentSignal { signal, from: from.clone(), delivered });
             }
         }
         out
@@ -245,6 +261,7 @@ fn atomically(
                 stack_name: stack_name.to_string(),
                 warnings: Vec::new(),
                 sent: Vec::new(),
+                launch_signals: Vec::new(),
             },
         )
     })
@@ -257,7 +274,13 @@ pub fn delete_stack(world: &mut World, stack: &mut Stack) -> Result<(), Vec<(Str
     let stack_name = stack.name.clone();
     crate::cfn::delete_stack(
         stack,
-        &mut StackBuilder { world, stack_name, warnings: Vec::new(), sent: Vec::new() },
+        &mut StackBuilder {
+            world,
+            stack_name,
+            warnings: Vec::new(),
+            sent: Vec::new(),
+            launch_signals: Vec::new(),
+        },
     )
 }
 

@@ -111,7 +111,7 @@ pub const TABLE: &[(&str, Properties)] = &[
             ("SourcePrefixListId", M),
             ("SourceSecurityGroupId", M),
             ("SourceSecurityGroupName", R),
-            ("SourceSecurityGroupOwnerId", R),
+            ("SourceSecurityGroupOwnerId", M),
             ("ToPort", M),
         ],
     ),
@@ -272,7 +272,7 @@ pub const TABLE: &[(&str, Properties)] = &[
         &[
             ("DnsOptions", R),
             ("IpAddressType", D("ipv4")),
-            ("PolicyDocument", W),
+            ("PolicyDocument", M),
             ("PrivateDnsEnabled", M),
             ("ResourceConfigurationArn", R),
             ("RouteTableIds", M),
@@ -285,6 +285,10 @@ pub const TABLE: &[(&str, Properties)] = &[
             ("VpcEndpointType", M),
             ("VpcId", M),
         ],
+    ),
+    (
+        "AWS::EC2::VPCEndpointConnectionNotification",
+        &[("ConnectionEvents", M), ("ConnectionNotificationArn", M), ("ServiceId", M), ("VPCEndpointId", M)],
     ),
     (
         "AWS::EC2::PrefixList",
@@ -326,6 +330,19 @@ pub const TABLE: &[(&str, Properties)] = &[
         "AWS::Route53::RecordSetGroup",
         &[("Comment", W), ("HostedZoneId", M), ("HostedZoneName", M), ("RecordSets", M)],
     ),
+    (
+        "AWS::EC2::DHCPOptions",
+        &[
+            ("DomainName", M),
+            ("DomainNameServers", M),
+            ("Ipv6AddressPreferredLeaseTime", W),
+            ("NetbiosNameServers", W),
+            ("NetbiosNodeType", W),
+            ("NtpServers", W),
+            ("Tags", M),
+        ],
+    ),
+    ("AWS::EC2::VPCDHCPOptionsAssociation", &[("DhcpOptionsId", M), ("VpcId", M)]),
     (
         "AWS::EC2::VPCPeeringConnection",
         &[

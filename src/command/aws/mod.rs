@@ -271,9 +271,14 @@ fn split_inline(word: &str) -> (&str, Option<String>) {
     }
 }
 
+/// The services of the table, each once, in the order they first appear.
 fn services() -> Vec<&'static str> {
-    let mut all: Vec<&str> = OPERATIONS.iter().map(|o| o.service).collect();
-    all.dedup();
+    let mut all: Vec<&str> = Vec::new();
+    for o in OPERATIONS {
+        if !all.contains(&o.service) {
+            all.push(o.service);
+        }
+    }
     all
 }
 
@@ -530,7 +535,7 @@ mod tests {
         let err = parse_line("aws s3 ls").unwrap_err();
         assert_eq!(
             last_line(err),
-            "aws: error: argument command: Invalid choice, valid choices are: ec2 | elbv2 | cloudformation | autoscaling | logs"
+            "aws: error: argument command: Invalid choice, valid choices are: ec2 | elbv2 | cloudformation | route53 | autoscaling | logs"
         );
     }
 
