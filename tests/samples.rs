@@ -81,7 +81,10 @@ fn every_sample_template_has_a_scenario_and_a_test_here() {
     samples.sort();
     let this_file = include_str!("samples.rs");
     for sample in &samples {
-        assert!(dir.join(format!("{sample}.yaml")).is_file(), "{sample}.cfn.yaml has no scenario {sample}.yaml");
+        assert!(
+            dir.join(format!("{sample}.yaml")).is_file(),
+            "{sample}.cfn.yaml has no scenario {sample}.yaml"
+        );
         assert!(this_file.contains(&format!("(\"{sample}\")")), "{sample} has no test in tests/samples.rs");
     }
     assert!(samples.len() >= 4, "{samples:?}");
