@@ -22,8 +22,18 @@ fn vpcsim(args: &[&str]) -> (i32, String, String) {
 /// `vpcsim import` on the sample's template exits 0 and its report refuses nothing:
 /// the summary line counts 0 refused and no resource line says `refused`.
 fn assert_imports_with_nothing_refused(sample: &str) {
+    assert_imports_with_nothing_refused_given(sample, &[]);
+}
+
+/// The same, with `--parameter KEY=VALUE` for each of `parameters` (a template whose
+/// parameters have no default, as the Quick Start's `AvailabilityZones`).
+fn assert_imports_with_nothing_refused_given(sample: &str, parameters: &[&str]) {
     let template = format!("scenarios/{sample}.cfn.yaml");
-    let (code, out, err) = vpcsim(&["import", &template]);
+    let mut args = vec!["import", template.as_str()];
+    for p in parameters {
+        args.extend(["--parameter", p]);
+    }
+    let (code, out, err) = vpcsim(&args);
     assert_eq!(code, 0, "{out}{err}");
     let summary = out.lines().next().unwrap_or_default();
     assert!(summary.starts_with(&format!("{template}: ")), "{out}");
@@ -71,6 +81,25 @@ fn the_syslog_collector_imports_and_its_tcp_udp_listener_takes_both_protocols_fr
 }
 
 #[test]
+fn the_auto_scaling_web_tier_imports_and_serves_the_page_cfn_init_wrote_through_the_nlb() {
+    // M2, M3, C2: the group's instances run cfn-init from the launch template's metadata
+    // and signal the group's CreationPolicy; scaling out registers the new instances.
+    assert_imports_with_nothing_refused("sample-autoscaling-web-cfn-init");
+    assert_scenario_passes("sample-autoscaling-web-cfn-init");
+}
+
+#[test]
+fn the_quickstart_vpc_imports_and_each_zone_leaves_through_its_own_nat_gateway() {
+    // G1, G2, F1: a NAT gateway per AZ, none lets a connection in; the flow log records
+    // the connection a security group rejected.
+    assert_imports_with_nothing_refused_given(
+        "sample-quickstart-vpc",
+        &["AvailabilityZones=us-east-1a,us-east-1b"],
+    );
+    assert_scenario_passes("sample-quickstart-vpc");
+}
+
+#[test]
 fn every_sample_template_has_a_scenario_and_a_test_here() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
     let mut samples: Vec<String> = std::fs::read_dir(&dir)
@@ -85,7 +114,7 @@ fn every_sample_template_has_a_scenario_and_a_test_here() {
             dir.join(format!("{sample}.yaml")).is_file(),
             "{sample}.cfn.yaml has no scenario {sample}.yaml"
         );
-        assert!(this_file.contains(&format!("(\"{sample}\")")), "{sample} has no test in tests/samples.rs");
+        assert!(this_file.contains(&format!("(\"{sample}\"")), "{sample} has no test in tests/samples.rs");
     }
-    assert!(samples.len() >= 4, "{samples:?}");
+    assert!(samples.len() >= 6, "{samples:?}");
 }
