@@ -8,13 +8,14 @@ use std::net::Ipv4Addr;
 
 use crate::addr::is_rfc1918;
 use crate::ids::*;
+use crate::model::endpoint_policy::Decision;
 use crate::model::eni::EniOwner;
 use crate::model::route_table::RouteTarget;
 use crate::trace::{Direction, ExplanationCode, Header};
 use crate::world::World;
 
 use super::nat_instance::Through;
-use super::{Block, Component, Recorder, Why};
+use super::{Block, Component, Consulted, Recorder, Why};
 
 /// Forward (security groups checked) or response (stateful, S2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -105,6 +106,7 @@ impl World {
         }
         let table = self.route_table_of(subnet);
         let rt = &self[table];
+        rec.consulted(self, Consulted::Route { table, dst: h.dst });
         let Some(route) = rt.lookup(u32::from(h.dst)) else {
             rec.hop(self, Component::RouteTable(table), Why::Nothing, Some(h), None);
             return Err(block(ExplanationCode::NoRouteToDestination, Component::RouteTable(table), h));
@@ -192,6 +194,7 @@ impl World {
     /// service sees the private source (E3), no security group stands at the endpoint (E2:
     /// the sender's egress rules were checked), and only traffic of the endpoint's VPC gets
     /// here (E4: its routes are in that VPC's tables, and a peering carries nothing out, V2).
+    /// E2: the endpoint's policy may refuse every request of the service.
     #[inline(never)]
     fn to_gateway_endpoint<R: Recorder>(
         &self,
@@ -202,6 +205,10 @@ impl World {
         rec.hop(self, Component::GatewayEndpoint(g), Why::Nothing, Some(h), None);
         if !self.is_internet_host(h.dst) {
             return Err(block(ExplanationCode::UnknownDestination, Component::Internet(Some(h.dst)), h));
+        }
+        let e = &self[g];
+        if let Decision::Refuses(_) = e.policy.decide(&e.aws_id, &self[e.vpc].aws_id) {
+            return Err(block(ExplanationCode::EndpointPolicyDenies, Component::GatewayEndpoint(g), h));
         }
         Ok(LegEnd { eni: None, header: h, via: Some(g) })
     }
@@ -223,6 +230,7 @@ impl World {
             return Err(block(ExplanationCode::BadStateRoute, Component::Peering(p), h));
         };
         if !self[peer].cidr.contains(h.dst) {
+            rec.consulted(self, Consulted::Route { table: self[peer].main_route_table, dst: h.dst });
             return Err(block(self.beyond_peering(peer, h.dst), Component::Peering(p), h));
         }
         self.arrive_local(peer, from_subnet, h, mode, true, rec)
@@ -264,7 +272,10 @@ impl World {
             return Err(block(ExplanationCode::EniSourceDestCheckRestriction, Component::Eni(t), h));
         }
         if let EniOwner::Instance(i) = target.owner {
-            if let Through::Masqueraded = self.instance_forwards(i, h, rec)? {
+            // G5: masquerade rewrites connections the instance sees open; a response it never saw
+            // open is routed on unchanged (its own connection's responses are addressed to it).
+            let through = self.instance_forwards(i, h, rec)?;
+            if let (Through::Masqueraded, false) = (through, mode.is_reply()) {
                 return Ok(Next::Arrived(LegEnd { eni: Some(t), header: h, via: None }));
             }
         }

@@ -42,6 +42,38 @@ pub enum Why<'a> {
     Delivered,
 }
 
+/// A rule table the walk read to decide, named for analyses that must know what a
+/// verdict depended on ([`crate::analyzer::update`]); a hop may or may not follow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Consulted {
+    /// The groups of interface `eni` evaluated in `dir` for header `h` (every group of the
+    /// interface counts: any may allow).
+    Sgs {
+        /// The interface.
+        eni: EniId,
+        /// The direction.
+        dir: Direction,
+        /// The packet.
+        h: Header,
+    },
+    /// NACL `acl` evaluated in `dir` for header `h`.
+    Nacl {
+        /// The NACL.
+        acl: NaclId,
+        /// The direction.
+        dir: Direction,
+        /// The packet.
+        h: Header,
+    },
+    /// Route table `table` looked up for address `dst` (longest prefix match, R3).
+    Route {
+        /// The table.
+        table: RouteTableId,
+        /// The address looked up.
+        dst: std::net::Ipv4Addr,
+    },
+}
+
 /// Receives the hops of a walk.
 pub trait Recorder {
     /// One component passed.
@@ -55,6 +87,10 @@ pub trait Recorder {
     );
     /// The response path starts.
     fn start_return(&mut self);
+    /// A rule table was read to decide (nothing to do unless the recorder tracks
+    /// dependencies).
+    #[inline(always)]
+    fn consulted(&mut self, _w: &World, _what: Consulted) {}
 }
 
 /// Drops every hop: the verdict-only walk.
@@ -339,8 +375,23 @@ fn message(w: &World, b: &Block) -> String {
         C::PeeringEdgeToEdge => format!("edge-to-edge routing through a peering connection is not supported: {} is not in the peer VPC{}; traffic that crosses a peering connection cannot leave through the peer's gateways", h.dst, beyond_peer(w, b)),
         C::TargetNotModelled => "the route's target kind (transit gateway, gateway endpoint) is not simulated yet".into(),
         C::NatGatewayNoInbound => format!("a NAT gateway admits no connection opened from outside: {h} was not opened from behind it (it translates only flows its subnets start)"),
+        C::EndpointPolicyDenies => policy_refusal(w, b),
         C::IpForwardingDisabled => format!("the instance's kernel does not forward {h}: IP forwarding is off (a NAT instance runs `sysctl -w net.ipv4.ip_forward=1`; Reachability Analyzer does not see inside the instance and would report a path)"),
     }
+}
+
+/// E2: which statement of the gateway endpoint's policy refuses the flow's requests.
+fn policy_refusal(w: &World, b: &Block) -> String {
+    use crate::model::endpoint_policy::Decision;
+    let super::Component::GatewayEndpoint(g) = b.at else {
+        return "the endpoint's policy refuses the request".into();
+    };
+    let e = &w[g];
+    let why = match e.policy.decide(&e.aws_id, &w[e.vpc].aws_id) {
+        Decision::Refuses(Some(i)) => format!("{} denies every request", e.policy.statements[i].label(i)),
+        _ => "no statement allows requests through it".into(),
+    };
+    format!("{} would refuse {}: the policy of {} ({why}); the connection is made, and every request gets Access Denied (Reachability Analyzer does not read endpoint policies)", e.service_name, b.header, e.aws_id)
 }
 
 /// V2: what the peer VPC's main route table would do with the destination of a packet
