@@ -154,6 +154,12 @@ impl Changes {
             },
             // A launch template changes no flow until a group or run-instances uses it.
             Handle::LaunchTemplate(_) => self,
+            // A DHCP option set changes what names resolve in the VPCs that use it (Z2).
+            Handle::DhcpOptions(d) => {
+                let users = w.vpcs().live().filter(|(_, v)| v.dhcp_options == Some(d)).map(|(id, _)| id);
+                self.vpcs.extend(users);
+                self
+            }
             // A connection notification changes no flow (its SNS topic is not modelled).
             Handle::ConnectionNotification(_) => self,
             // A flow log records flows; it changes none (F1).

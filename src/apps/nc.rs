@@ -30,13 +30,21 @@ impl World {
     pub fn nc(&mut self, client: impl Into<Client>, req: &Nc) -> AppOutput {
         let client = client.into();
         let mut out = AppOutput::default();
-        let Ok(ip) = super::host::resolve(self, client, &req.host) else {
-            out.stderr = format!(
-                "nc: getaddrinfo for host \"{}\" port {}: Name or service not known\n",
-                req.host, req.port
-            );
-            out.exit_code = 1;
-            return out;
+        let lookup = super::host::lookup(self, client, &req.host);
+        let dns_trace = self.log_lookup(&lookup);
+        let ip = match lookup.addr {
+            Ok(ip) => ip,
+            Err(e) => {
+                out.stderr = format!(
+                    "nc: getaddrinfo for host \"{}\" port {}: {}\n",
+                    req.host,
+                    req.port,
+                    e.gai_message()
+                );
+                out.exit_code = 1;
+                out.trace = dns_trace;
+                return out;
+            }
         };
         let protocol = if req.udp { Protocol::Udp } else { Protocol::Tcp };
         let (trace, outcome) = self.connect(client, ip, protocol, req.port);
