@@ -90,8 +90,8 @@ fn the_auto_scaling_web_tier_imports_and_serves_the_page_cfn_init_wrote_through_
 
 #[test]
 fn the_quickstart_vpc_imports_and_each_zone_leaves_through_its_own_nat_gateway() {
-    // G1, G2, F1: a NAT gateway per AZ, none lets a connection in; the flow log records
-    // the connection a security group rejected.
+    // G1, G2, F1, Z2: a NAT gateway per AZ, none lets a connection in; the flow log
+    // records the connection a security group rejected; the VPC has the DHCP options.
     assert_imports_with_nothing_refused_given(
         "sample-quickstart-vpc",
         &["AvailabilityZones=us-east-1a,us-east-1b"],
