@@ -562,6 +562,26 @@ mod incremental {
                 );
             }
         }
+
+        #[test]
+        fn the_matrix_brought_to_a_later_state_by_comparing_worlds_equals_a_full_recompute(
+            case in strategies::mixed_case(),
+            edits in prop::collection::vec(edit(), 1..4),
+        ) {
+            // The changes are not named by the edits: they are found by comparing the worlds.
+            let before = case.world.clone();
+            let mut after = before.clone();
+            for e in &edits {
+                apply(&mut after, e);
+            }
+            let m = compute(&before);
+            let (brought, _) = vpcsim::analyzer::steps::matrix_after(&before, &m, &after, &[], &[]);
+            let full = compute(&after);
+            prop_assert_eq!(brought.first_difference(&full), None, "after {:?}\n{}", edits, Case::clone(&case));
+            // And back again.
+            let (back, _) = vpcsim::analyzer::steps::matrix_after(&after, &full, &before, &[], &[]);
+            prop_assert_eq!(back.first_difference(&m), None, "undoing {:?}\n{}", edits, Case::clone(&case));
+        }
     }
 }
 
