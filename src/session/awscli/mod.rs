@@ -14,6 +14,7 @@ mod elbv2;
 mod flow_log;
 mod insights;
 mod nat;
+mod network;
 mod peering;
 mod prefix_list;
 mod privatelink;
@@ -107,6 +108,7 @@ fn mutate(s: &mut Session, op: &str, request: &Request) -> Answer {
             elbv2::set_security_groups(w, op, load_balancer_arn, security_groups, *enforce_on_privatelink)
         }
         R::Dhcp(request) => dhcp::run(w, op, request),
+        R::Network(request) => network::run(w, op, request),
         R::Route53(request) => route53::run(s, op, request),
         R::RunInstances(spec) => autoscaling::run_instances(w, op, spec),
         R::CreateVpcEndpointConnectionNotification { .. }
