@@ -838,7 +838,41 @@ fn cases() -> Vec<Case> {
     c.extend(insights_cases());
     c.extend(flow_log_cases());
     c.extend(network_cases());
+    c.extend(load_balancing_cases());
     c
+}
+
+/// The elbv2 calls that build a Network Load Balancer by hand.
+#[rustfmt::skip]
+fn load_balancing_cases() -> Vec<Case> {
+    const LB: &str = "--name hand --type network --subnets {MYSUBNET}";
+    const TG: &str = "--name hand --protocol TCP --port 80 --vpc-id {MYVPC}";
+    const LISTENER: &str = "--load-balancer-arn {LB} --protocol TCP --port 8081 --default-actions Type=forward,TargetGroupArn={TG}";
+    let with = |base: &str, more: &str| format!("{base} {more}");
+    vec![
+        case("create-load-balancer", "name", LB, "--name other --type network --subnets {MYSUBNET}"),
+        case("create-load-balancer", "type", "--name hand --subnets {MYSUBNET}", LB),
+        case("create-load-balancer", "subnets", LB, "--name hand --type network --subnets {CSUBNET}"),
+        case("create-load-balancer", "scheme", LB, &with(LB, "--scheme internal")),
+        case("create-load-balancer", "security-groups", LB, &with(LB, "--security-groups {WEBSG}")),
+        case("create-load-balancer", "tags", LB, &with(LB, "--tags Key=Name,Value=hand")),
+        case("create-target-group", "name", TG, "--name other --protocol TCP --port 80 --vpc-id {MYVPC}"),
+        case("create-target-group", "protocol", TG, "--name hand --protocol UDP --port 80 --vpc-id {MYVPC}"),
+        case("create-target-group", "port", TG, "--name hand --protocol TCP --port 81 --vpc-id {MYVPC}"),
+        case("create-target-group", "vpc-id", TG, "--name hand --protocol TCP --port 80 --vpc-id {CVPC}"),
+        case("create-target-group", "target-type", TG, &with(TG, "--target-type ip")),
+        case("create-target-group", "health-check-protocol", TG, &with(TG, "--health-check-protocol HTTP")),
+        case("create-target-group", "health-check-port", TG, &with(TG, "--health-check-port 8080")),
+        case("create-target-group", "health-check-path", &with(TG, "--health-check-protocol HTTP"), &with(TG, "--health-check-protocol HTTP --health-check-path /health")),
+        case("create-target-group", "tags", TG, &with(TG, "--tags Key=Name,Value=hand")),
+        case("create-listener", "load-balancer-arn", "--load-balancer-arn arn:aws:elasticloadbalancing:ap-northeast-2:123456789012:loadbalancer/net/none/0 --protocol TCP --port 8081 --default-actions Type=forward,TargetGroupArn={TG}", LISTENER),
+        case("create-listener", "protocol", LISTENER, "--load-balancer-arn {LB} --protocol TCP_UDP --port 8081 --default-actions Type=forward,TargetGroupArn={TG}"),
+        case("create-listener", "port", LISTENER, "--load-balancer-arn {LB} --protocol TCP --port 8082 --default-actions Type=forward,TargetGroupArn={TG}"),
+        case("create-listener", "default-actions", "--load-balancer-arn {LB} --protocol TCP --port 8081", LISTENER),
+        case("delete-load-balancer", "load-balancer-arn", "--load-balancer-arn arn:aws:elasticloadbalancing:ap-northeast-2:123456789012:loadbalancer/net/none/0", "--load-balancer-arn {LB}"),
+        case("delete-target-group", "target-group-arn", "--target-group-arn arn:aws:elasticloadbalancing:ap-northeast-2:123456789012:targetgroup/none/0", "--target-group-arn {TG}"),
+        case("delete-listener", "listener-arn", "--listener-arn arn:aws:elasticloadbalancing:ap-northeast-2:123456789012:listener/net/none/0/0", "--listener-arn {LISTENER}"),
+    ]
 }
 
 /// The calls that build a network by hand.
@@ -1526,7 +1560,14 @@ fn a_duplicate_rule_is_named_as_aws_names_it_without_debug_text() {
 
 /// A field of a call's JSON answer, as text.
 fn field(v: &serde_json::Value, path: &[&str]) -> String {
-    path.iter().fold(v, |v, k| &v[*k]).as_str().unwrap_or_else(|| panic!("{path:?} in {v}")).to_string()
+    path.iter()
+        .fold(v, |v, k| match k.parse::<usize>() {
+            Ok(i) => &v[i],
+            Err(_) => &v[*k],
+        })
+        .as_str()
+        .unwrap_or_else(|| panic!("{path:?} in {v}"))
+        .to_string()
 }
 
 fn refused(s: &mut Session, ids: &IndexMap<&'static str, String>, line: &str, code: &str) {
@@ -1681,4 +1722,47 @@ fn a_subnet_that_maps_public_ips_gives_the_next_instance_a_public_address_i2() {
     ok(&mut s, &ids, "aws ec2 modify-subnet-attribute --subnet-id {CSUBNET} --map-public-ip-on-launch");
     let run = ok(&mut s, &ids, "aws ec2 run-instances --subnet-id {CSUBNET}");
     assert!(run["Instances"][0]["PublicIpAddress"].is_string(), "{run}");
+}
+
+#[test]
+fn a_network_load_balancer_built_by_hand_forwards_through_its_listener_and_keeps_a_group_in_use() {
+    let (mut s, mut ids) = setup();
+    let tg = ok(
+        &mut s,
+        &ids,
+        "aws elbv2 create-target-group --name hand --protocol TCP --port 22 --vpc-id {MYVPC}",
+    );
+    assert_eq!(tg["TargetGroups"][0]["TargetType"], "instance");
+    ids.insert("{HTG}", field(&tg, &["TargetGroups", "0", "TargetGroupArn"]));
+    let lb = ok(&mut s, &ids, "aws elbv2 create-load-balancer --name hand --type network --subnets {MYSUBNET} --tags Key=Name,Value=hand");
+    ids.insert("{HLB}", field(&lb, &["LoadBalancers", "0", "LoadBalancerArn"]));
+    let listener = ok(&mut s, &ids, "aws elbv2 create-listener --load-balancer-arn {HLB} --protocol TCP --port 22 --default-actions Type=forward,TargetGroupArn={HTG}");
+    assert_eq!(listener["Listeners"][0]["DefaultActions"][0]["TargetGroupArn"], ids["{HTG}"].as_str());
+    ids.insert("{HL}", field(&listener, &["Listeners", "0", "ListenerArn"]));
+    let groups = run_line(&mut s, &ids, "aws elbv2 describe-target-groups --names hand --query TargetGroups[0].LoadBalancerArns --output text");
+    assert_eq!(groups.stdout.trim(), ids["{HLB}"]);
+    refused(&mut s, &ids, "aws elbv2 delete-target-group --target-group-arn {HTG}", "ResourceInUse");
+    ok(&mut s, &ids, "aws elbv2 delete-listener --listener-arn {HL}");
+    ok(&mut s, &ids, "aws elbv2 delete-target-group --target-group-arn {HTG}");
+    ok(&mut s, &ids, "aws elbv2 delete-load-balancer --load-balancer-arn {HLB}");
+    let left = run_line(
+        &mut s,
+        &ids,
+        "aws elbv2 describe-load-balancers --query LoadBalancers[].LoadBalancerName --output text",
+    );
+    assert!(!left.stdout.split_whitespace().any(|n| n == "hand"), "{}", left.stdout);
+}
+
+#[test]
+fn only_network_load_balancers_and_forward_actions_are_built() {
+    for line in [
+        "aws elbv2 create-load-balancer --name a --type application --subnets subnet-1",
+        "aws elbv2 create-target-group --name a --protocol TCP --port 80 --vpc-id vpc-1 --target-type lambda",
+        "aws elbv2 create-listener --load-balancer-arn a --protocol TLS --port 443 --default-actions Type=forward,TargetGroupArn=t",
+        "aws elbv2 create-listener --load-balancer-arn a --protocol TCP --port 80 --default-actions Type=fixed-response",
+    ] {
+        let err = parse_line(line).expect_err(line);
+        assert_eq!(err.exit_code(), 254, "{line}");
+        assert!(err.to_string().contains("(ValidationError)"), "{line}: {err}");
+    }
 }

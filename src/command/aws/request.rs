@@ -7,6 +7,7 @@
 //! `every_accepted_flag_changes_the_answer_or_is_refused` walks them all.
 
 mod dhcp;
+mod load_balancing;
 mod network;
 pub mod route53;
 
@@ -32,6 +33,7 @@ use crate::ops::vpc::RouteTargetSpec;
 use crate::trace::Direction;
 
 pub use dhcp::DhcpRequest;
+pub use load_balancing::LoadBalancingRequest;
 pub use network::NetworkRequest;
 pub use route53::Route53Request;
 pub mod launch;
@@ -309,6 +311,8 @@ pub enum Request {
     /// ec2 create-, delete- and modify- calls for VPCs, subnets, security groups, route
     /// tables, internet gateways and network ACLs.
     Network(NetworkRequest),
+    /// elbv2 create- and delete- calls for Network Load Balancers, target groups and listeners.
+    LoadBalancing(LoadBalancingRequest),
     /// autoscaling describe-auto-scaling-groups.
     DescribeAutoScalingGroups {
         /// `--auto-scaling-group-names` (all when empty).
@@ -904,6 +908,9 @@ impl Request {
         }
         if let Some(network) = network::build(f) {
             return network.map(R::Network);
+        }
+        if let Some(lb) = load_balancing::build(f) {
+            return lb.map(R::LoadBalancing);
         }
         let change = if ["authorize", "register", "accept", "attach"].iter().any(|p| name.starts_with(p)) {
             Change::Add

@@ -132,6 +132,8 @@ const CFN_COMMON: &[(&str, &str)] =
 const TAGS: (&str, &str) =
     ("tag-specifications", "tags are set by templates; vpcsim does not tag through aws calls");
 const IPV6: &str = "vpcsim models IPv4 only";
+const HC_DEFAULTS: &str =
+    "vpcsim takes AWS's default here; a template's AWS::ElasticLoadBalancingV2::TargetGroup sets it";
 
 const SG_RULE: &[FlagSpec] = &[
     s("group-id"),
@@ -632,6 +634,59 @@ pub const OPERATIONS: &[OpSpec] = &[
         "delete-network-insights-access-scope-analysis",
         &[rs("network-insights-access-scope-analysis-id")],
     ),
+    op_but(
+        "elbv2",
+        "create-load-balancer",
+        &[rs("name"), s("type"), rl("subnets"), s("scheme"), l("security-groups"), l("tags")],
+        &[
+            ("subnet-mappings", "give --subnets; vpcsim picks each node's address"),
+            ("ip-address-type", IPV6),
+            ("customer-owned-ipv4-pool", "vpcsim does not model Outposts"),
+            ("enable-prefix-for-ipv6-source-nat", IPV6),
+            ("ipam-pools", "vpcsim does not model IPAM"),
+        ],
+    ),
+    op_but(
+        "elbv2",
+        "create-target-group",
+        &[
+            rs("name"),
+            rs("protocol"),
+            ri("port"),
+            rs("vpc-id"),
+            s("target-type"),
+            s("health-check-protocol"),
+            s("health-check-port"),
+            s("health-check-path"),
+            l("tags"),
+        ],
+        &[
+            ("protocol-version", "vpcsim models Network Load Balancer target groups only"),
+            ("health-check-enabled", "vpcsim always checks health"),
+            ("no-health-check-enabled", "vpcsim always checks health"),
+            ("health-check-interval-seconds", HC_DEFAULTS),
+            ("health-check-timeout-seconds", HC_DEFAULTS),
+            ("healthy-threshold-count", HC_DEFAULTS),
+            ("unhealthy-threshold-count", HC_DEFAULTS),
+            ("matcher", HC_DEFAULTS),
+            ("ip-address-type", IPV6),
+        ],
+    ),
+    op_but(
+        "elbv2",
+        "create-listener",
+        &[rs("load-balancer-arn"), rs("protocol"), ri("port"), rl("default-actions")],
+        &[
+            ("certificates", "vpcsim has no certificates: use TCP, UDP or TCP_UDP"),
+            ("ssl-policy", "vpcsim has no certificates: use TCP, UDP or TCP_UDP"),
+            ("alpn-policy", "vpcsim has no certificates: use TCP, UDP or TCP_UDP"),
+            ("mutual-authentication", "vpcsim has no certificates: use TCP, UDP or TCP_UDP"),
+            ("tags", "vpcsim does not tag listeners"),
+        ],
+    ),
+    op("elbv2", "delete-load-balancer", &[rs("load-balancer-arn")]),
+    op("elbv2", "delete-target-group", &[rs("target-group-arn")]),
+    op("elbv2", "delete-listener", &[rs("listener-arn")]),
     op("elbv2", "register-targets", TARGETS),
     op("elbv2", "deregister-targets", TARGETS),
     op_but(

@@ -13,6 +13,7 @@ mod ec2;
 mod elbv2;
 mod flow_log;
 mod insights;
+mod load_balancing;
 mod nat;
 mod network;
 mod peering;
@@ -109,6 +110,7 @@ fn mutate(s: &mut Session, op: &str, request: &Request) -> Answer {
         }
         R::Dhcp(request) => dhcp::run(w, op, request),
         R::Network(request) => network::run(w, op, request),
+        R::LoadBalancing(request) => load_balancing::run(w, op, request),
         R::Route53(request) => route53::run(s, op, request),
         R::RunInstances(spec) => autoscaling::run_instances(w, op, spec),
         R::CreateVpcEndpointConnectionNotification { .. }
