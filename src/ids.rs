@@ -92,6 +92,10 @@ handle! {
     AccessScopeAnalysisId;
     /// A Route 53 hosted zone.
     HostedZoneId;
+    /// A VPC flow log (F1).
+    FlowLogId;
+    /// A CloudWatch Logs log group (where flow logs write, F1).
+    LogGroupId;
 }
 
 /// Draws AWS-looking identifiers from one seeded stream.

@@ -158,7 +158,24 @@ fn fill(line: &str, ids: &IndexMap<&'static str, String>) -> String {
 }
 
 fn call(s: &mut Session, ids: &IndexMap<&'static str, String>, line: &str) -> Result<StepOutcome, String> {
-    let line = fill(line, ids);
+    let mut line = fill(line, ids);
+    if let Some((_, fl)) = s.world.flow_logs().live().next() {
+        line = line.replace("{FL}", &fl.aws_id);
+    }
+    if let Some(rest) = line.strip_prefix("@nc ") {
+        let (host, port) = rest.split_once(' ').expect("@nc HOST PORT");
+        let Some(vpcsim::world::Handle::Instance(i)) = s.world.find(&ids["{MYEC2}"]) else {
+            panic!("My-EC2")
+        };
+        let req = vpcsim::apps::nc::Nc {
+            host: host.into(),
+            port: port.parse().unwrap(),
+            zero_io: true,
+            ..Default::default()
+        };
+        let out = s.world.nc(i, &req);
+        return Ok(StepOutcome { exit_code: out.exit_code, ..StepOutcome::default() });
+    }
     parse_line(&line).map(|c| s.run_aws(&c)).map_err(|e| e.to_string())
 }
 
@@ -748,7 +765,56 @@ fn cases() -> Vec<Case> {
         case("run-instances", "launch-template", "--subnet-id {STACKSUBNET}", "--subnet-id {STACKSUBNET} --launch-template LaunchTemplateId={LT}"),
     ]);
     c.extend(insights_cases());
+    c.extend(flow_log_cases());
     c
+}
+
+/// F1: the flow log and CloudWatch Logs calls' flags; `@nc HOST PORT` sends a flow from My-EC2.
+fn flow_log_cases() -> Vec<Case> {
+    const ROLE: &str = "--deliver-logs-permission-arn arn:aws:iam::123456789012:role/flow-logs";
+    let create = format!("aws ec2 create-flow-logs --resource-ids {{MYVPC}} --resource-type VPC --traffic-type ALL --log-group-name g {ROLE}");
+    let flows: &'static str = Box::leak(create.clone().into_boxed_str());
+    let logged: &[&'static str] = Box::leak(vec![flows, "@nc 8.8.8.8 53"].into_boxed_slice());
+    let vpc = |rest: &str| format!("--resource-ids {{MYVPC}} --resource-type VPC --traffic-type ALL {rest}");
+    let cw = |rest: &str| vpc(&format!("--log-group-name g {ROLE} {rest}"));
+    vec![
+        case("create-flow-logs", "resource-ids", &cw("").replace("{MYVPC}", "{CVPC}"), &cw("")),
+        case(
+            "create-flow-logs",
+            "resource-type",
+            &format!("--resource-ids {{MYSUBNET}} --resource-type VPC --traffic-type ALL --log-group-name g {ROLE}"),
+            &format!("--resource-ids {{MYSUBNET}} --resource-type Subnet --traffic-type ALL --log-group-name g {ROLE}"),
+        ),
+        case("create-flow-logs", "traffic-type", &cw(""), &cw("").replace("ALL", "REJECT")),
+        case(
+            "create-flow-logs",
+            "log-destination-type",
+            &vpc("--log-destination arn:aws:s3:::flows"),
+            &vpc("--log-destination arn:aws:s3:::flows --log-destination-type s3"),
+        ),
+        case("create-flow-logs", "log-group-name", &cw(""), &cw("").replace("--log-group-name g", "--log-group-name h")),
+        case(
+            "create-flow-logs",
+            "log-destination",
+            &cw(""),
+            &cw("").replace("--log-group-name g", "--log-destination arn:aws:logs:ap-northeast-2:123456789012:log-group:h"),
+        ),
+        case("create-flow-logs", "deliver-logs-permission-arn", &vpc("--log-group-name g"), &cw("")),
+        case("create-flow-logs", "log-format", &cw(""), &cw("--log-format '${version} ${action}'")),
+        case("create-flow-logs", "max-aggregation-interval", &cw(""), &cw("--max-aggregation-interval 60")),
+        prepped(logged, case("describe-flow-logs", "flow-log-ids", "", "--flow-log-ids fl-0123456789abcdef0")),
+        prepped(logged, case("describe-flow-logs", "filter", "", "--filter Name=traffic-type,Values=REJECT")),
+        prepped(logged, case("describe-flow-logs", "filters", "", "--filters Name=traffic-type,Values=REJECT")),
+        prepped(logged, case("delete-flow-logs", "flow-log-ids", "--flow-log-ids fl-0123456789abcdef0", "--flow-log-ids {FL}")),
+        prepped(logged, case("filter-log-events", "log-group-name", "--log-group-name h", "--log-group-name g")),
+        prepped(logged, case("filter-log-events", "log-group-identifier", "--log-group-identifier h", "--log-group-identifier g")),
+        prepped(logged, case("filter-log-events", "filter-pattern", "--log-group-name g", "--log-group-name g --filter-pattern REJECT")),
+        prepped(logged, case("filter-log-events", "log-stream-names", "--log-group-name g", "--log-group-name g --log-stream-names eni-0123456789abcdef0")),
+        prepped(logged, case("filter-log-events", "log-stream-name-prefix", "--log-group-name g", "--log-group-name g --log-stream-name-prefix x")),
+        prepped(logged, case("filter-log-events", "start-time", "--log-group-name g", "--log-group-name g --start-time 9999999999999")),
+        prepped(logged, case("filter-log-events", "end-time", "--log-group-name g", "--log-group-name g --end-time 1")),
+        prepped(logged, case("describe-log-groups", "log-group-name-prefix", "", "--log-group-name-prefix x")),
+    ]
 }
 
 /// RA4: the network insights calls' flags.

@@ -3,6 +3,7 @@
 //! is an error in CloudFormation's words ("Encountered unsupported property").
 
 use indexmap::IndexMap;
+use vpcsim::stack::nested::{self, Shape, NESTED};
 use vpcsim::stack::properties::{check, Disposition, TABLE};
 use vpcsim::world::World;
 
@@ -37,6 +38,13 @@ fn every_property_of_every_listed_type_is_modelled_warned_or_refused_and_others_
                         "{}",
                         e.message
                     );
+                }
+                Disposition::Default(default) => {
+                    let e = got.unwrap_err();
+                    assert_eq!(e.property.as_deref(), Some(*name), "{ty}.{name}");
+                    assert!(e.message.contains(&format!("{name} = x is not modelled")), "{}", e.message);
+                    let at_default = check(ty, &props(&format!("{name}: {default}\n")));
+                    assert_eq!(at_default, Ok(Vec::new()), "{ty}.{name} at AWS's default");
                 }
             }
         }
@@ -76,17 +84,187 @@ fn a_misspelt_property_fails_the_stack_at_its_line_and_a_warned_one_is_named_in_
 }
 
 #[test]
-fn a_creation_policy_is_named_in_a_warning_at_its_line_since_vpcsim_waits_for_no_signal() {
+fn c2_a_creation_policy_that_no_instance_signals_fails_the_stack_at_its_line_after_the_timeout() {
     let mut w = World::in_region("us-east-1", 1).unwrap();
     let template = "Resources:\n  V:\n    Type: AWS::EC2::VPC\n    CreationPolicy:\n      ResourceSignal:\n        Timeout: PT5M\n    Properties:\n      CidrBlock: 10.0.0.0/16\n";
-    let stack =
-        vpcsim::stack::create_stack(&mut w, "s", "t.yaml", template, &IndexMap::new(), &IndexMap::new())
-            .unwrap();
-    let warning = stack
-        .warnings
-        .iter()
-        .find(|p| p.message.contains("CreationPolicy"))
-        .expect("a CreationPolicy warning");
-    assert_eq!(warning.location.line, 4);
-    assert!(warning.message.contains("waits for no signal"), "{}", warning.message);
+    let e = vpcsim::stack::create_stack(&mut w, "s", "t.yaml", template, &IndexMap::new(), &IndexMap::new())
+        .unwrap_err();
+    let p = &e.problems[0];
+    assert_eq!(p.location.line, 4);
+    assert_eq!(p.message, "Failed to receive 1 resource signal(s) within the specified duration");
+    assert_eq!(w.vpcs().live().count(), 0, "the stack rolled back");
+}
+
+/// A JSON document with `leaf` at `path` (`A[].B` puts it in the first item of list `A`),
+/// and the written path of that place (`A[0].B`).
+fn placed(path: &str, leaf: &str) -> (String, String) {
+    let steps: Vec<&str> = path.split('.').collect();
+    let mut doc = leaf.to_string();
+    for step in steps.iter().rev() {
+        doc = match step.strip_suffix("[]") {
+            Some(name) => format!("{{\"{name}\": [{doc}]}}"),
+            None => format!("{{\"{step}\": {doc}}}"),
+        };
+    }
+    (doc, path.replace("[]", "[0]"))
+}
+
+fn top_disposition(ty: &str, path: &str) -> Disposition {
+    let first = path.split(['.', '[']).next().unwrap();
+    let list = TABLE.iter().find(|(t, _)| *t == ty).unwrap().1;
+    list.iter().find(|(n, _)| *n == first).map(|(_, d)| *d).unwrap()
+}
+
+#[test]
+fn every_nested_key_of_every_listed_type_is_modelled_warned_or_refused_and_others_are_errors_naming_their_path(
+) {
+    let mut walked = 0;
+    for (ty, list) in TABLE {
+        for (_, path, shape, keys) in nested::of(ty, list) {
+            let parent_warns = usize::from(top_disposition(ty, path) == Disposition::Warned);
+            let leaf = |name: &str, value: &str| match shape {
+                Shape::Map => format!("{{\"{name}\": \"{value}\"}}"),
+                Shape::Attributes => format!("{{\"Key\": \"{name}\", \"Value\": \"{value}\"}}"),
+            };
+            let (doc, at) = placed(path, &leaf("Bogus", "x"));
+            let e = check(ty, &props(&doc)).unwrap_err();
+            match shape {
+                Shape::Map => {
+                    assert_eq!(e.property.as_deref(), Some(format!("{at}.Bogus").as_str()), "{ty} {path}");
+                    assert!(
+                        e.message.contains(&format!(
+                            "extraneous key [Bogus] is not permitted at Properties.{at}.Bogus"
+                        )),
+                        "{}",
+                        e.message
+                    );
+                }
+                Shape::Attributes => {
+                    assert_eq!(e.property.as_deref(), Some(format!("{at}.Key").as_str()), "{ty} {path}");
+                    assert!(
+                        e.message.starts_with(&format!("Properties.{at}.Key: \"Bogus\"")),
+                        "{}",
+                        e.message
+                    );
+                }
+            }
+            for (name, disposition) in *keys {
+                walked += 1;
+                let (doc, at) = placed(path, &leaf(name, "x"));
+                let got = check(ty, &props(&doc));
+                let named = format!("{at}.{name}");
+                match disposition {
+                    Disposition::Modelled => {
+                        assert_eq!(got.map(|w| w.len()), Ok(parent_warns), "{ty} {named}")
+                    }
+                    Disposition::Warned => {
+                        let w = got.unwrap_or_else(|e| panic!("{ty} {named}: {e:?}"));
+                        assert_eq!(w.len(), 1, "{ty} {named}: {w:?}");
+                        let own = match shape {
+                            Shape::Map => named.clone(),
+                            Shape::Attributes => format!("{at}.Key"),
+                        };
+                        assert!(
+                            w[0].property == own || named.starts_with(&w[0].property),
+                            "{ty} {named}: {w:?}"
+                        );
+                        if w[0].property == own {
+                            assert_eq!(
+                                w[0].message,
+                                format!("{ty} {named} is accepted but does not change the simulation")
+                            );
+                        }
+                    }
+                    Disposition::Refused => {
+                        let e = got.unwrap_err();
+                        assert!(
+                            e.message.contains(&format!("{ty} {named} is not modelled by vpcsim")),
+                            "{}",
+                            e.message
+                        );
+                    }
+                    Disposition::Default(default) => {
+                        let e = got.unwrap_err();
+                        assert!(e.message.contains(&format!("{named} = x is not modelled")), "{}", e.message);
+                        let (doc, _) = placed(path, &leaf(name, default));
+                        assert_eq!(
+                            check(ty, &props(&doc)).map(|w| w.len()),
+                            Ok(parent_warns),
+                            "{ty} {named}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+    assert!(walked > 200, "{walked} nested keys walked");
+}
+
+#[test]
+fn every_nested_place_starts_at_a_property_of_its_type_and_its_keys_are_sorted() {
+    for (ty, path, _, keys) in NESTED {
+        let first = path.split(['.', '[']).next().unwrap();
+        if *ty != "*" {
+            let list =
+                TABLE.iter().find(|(t, _)| t == ty).unwrap_or_else(|| panic!("{ty} is not in TABLE")).1;
+            assert!(list.iter().any(|(n, _)| *n == first), "{ty} has no property {first}");
+        }
+        let names: Vec<&str> = keys.iter().map(|(n, _)| *n).collect();
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(names, sorted, "{ty} {path}");
+    }
+}
+
+#[test]
+fn a_target_group_attribute_vpcsim_does_not_model_is_refused_at_its_value_and_a_warned_one_is_named() {
+    let template = |key: &str, value: &str| {
+        format!(
+            "Resources:\n  V:\n    Type: AWS::EC2::VPC\n    Properties:\n      CidrBlock: 10.0.0.0/16\n  G:\n    Type: AWS::ElasticLoadBalancingV2::TargetGroup\n    Properties:\n      Port: 80\n      Protocol: TCP\n      VpcId: !Ref V\n      TargetGroupAttributes:\n        - Key: deregistration_delay.timeout_seconds\n          Value: '30'\n        - Key: {key}\n          Value: '{value}'\n"
+        )
+    };
+    let mut w = World::in_region("us-east-1", 1).unwrap();
+    let e = vpcsim::stack::create_stack(
+        &mut w,
+        "s",
+        "t.yaml",
+        &template("stickiness.enabled", "true"),
+        &IndexMap::new(),
+        &IndexMap::new(),
+    )
+    .unwrap_err();
+    let shown = e.to_string();
+    assert_eq!((e.problems[0].location.line, e.problems[0].location.column), (16, 18), "{shown}");
+    assert!(
+        shown.contains("TargetGroupAttributes[1].stickiness.enabled = true is not modelled by vpcsim"),
+        "{shown}"
+    );
+
+    let stack = vpcsim::stack::create_stack(
+        &mut w,
+        "s",
+        "t.yaml",
+        &template("proxy_protocol_v2.enabled", "false"),
+        &IndexMap::new(),
+        &IndexMap::new(),
+    )
+    .unwrap();
+    assert!(stack.warnings.is_empty(), "{:?}", stack.warnings);
+
+    let stack = vpcsim::stack::create_stack(
+        &mut w,
+        "s2",
+        "t.yaml",
+        &template("target_health_state.unhealthy.draining_interval_seconds", "30"),
+        &IndexMap::new(),
+        &IndexMap::new(),
+    )
+    .unwrap();
+    let warning = &stack.warnings[0];
+    assert_eq!(warning.location.line, 15);
+    assert_eq!(
+        warning.message,
+        "AWS::ElasticLoadBalancingV2::TargetGroup TargetGroupAttributes[1].target_health_state.unhealthy.draining_interval_seconds is accepted but does not change the simulation"
+    );
 }

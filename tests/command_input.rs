@@ -85,7 +85,9 @@ fn aws_refuses_unknown_options_missing_values_and_unknown_operations_as_the_cli_
     assert!(missing.ends_with("aws: error: argument --route-table-id: expected one argument"), "{missing}");
     let service = aws_error("aws s3 ls").1;
     assert!(
-        service.ends_with("Invalid choice, valid choices are: ec2 | elbv2 | cloudformation | autoscaling"),
+        service.ends_with(
+            "Invalid choice, valid choices are: ec2 | elbv2 | cloudformation | autoscaling | logs"
+        ),
         "{service}"
     );
     let op = aws_error("aws ec2 create-vpc-endpiont").1;

@@ -703,7 +703,7 @@ fn l10_templates_refuse_health_check_settings_aws_refuses() {
         ("HealthCheckProtocol: HTTP\n      HealthCheckPath: health", "a path starts with /"),
         ("HealthCheckProtocol: HTTP\n      Matcher:\n        HttpCode: 200-199", "\"200-199\" is not a valid matcher"),
         ("HealthCheckProtocol: HTTP\n      Matcher:\n        HttpCode: '100'", "codes from 200 to 599"),
-        ("TargetGroupAttributes:\n        - Key: stickiness.enabled\n          Value: 'true'", "'stickiness.enabled' is not modelled"),
+        ("TargetGroupAttributes:\n        - Key: stickiness.enabled\n          Value: 'true'", "stickiness.enabled = true is not modelled by vpcsim"),
         ("TargetGroupAttributes:\n        - Key: deregistration_delay.timeout_seconds\n          Value: '4000'", "0 to 3600 seconds"),
     ] {
         let text = format!(

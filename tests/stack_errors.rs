@@ -25,6 +25,28 @@ const CASES: &[(&str, usize, usize, &str, &str)] = &[
     ("number-parameter-below-min-value.cfn.yaml", 2, 3, "Port", "Parameter 'Port' must be a number not less than 1"),
     ("hosted-zone-vpc-of-another-region.cfn.yaml", 11, 22, "Zone", "a VPC of region ap-south-1 is not modelled"),
     ("record-set-type-not-modelled.cfn.yaml", 15, 13, "Mail", "record type MX is not modelled"),
+    ("flow-log-unmodelled-field.cfn.yaml", 13, 18, "Flows", "LogFormat field ${tcp-flags} is not modelled"),
+    (
+        "target-group-attribute-misspelt.cfn.yaml",
+        17,
+        16,
+        "Group",
+        "Properties.TargetGroupAttributes[2].Key: \"stickyness.enabled\" is not an attribute of a Network Load Balancer's target group",
+    ),
+    (
+        "security-group-rule-unknown-key.cfn.yaml",
+        15,
+        19,
+        "Web",
+        "extraneous key [CidrIP] is not permitted at Properties.SecurityGroupIngress[0].CidrIP",
+    ),
+    (
+        "load-balancer-zonal-dns-affinity.cfn.yaml",
+        20,
+        18,
+        "Nlb",
+        "LoadBalancerAttributes[0].dns_record.client_routing_policy = availability_zone_affinity is not modelled by vpcsim",
+    ),
     (
         "record-set-group-cname-at-apex.cfn.yaml",
         14,

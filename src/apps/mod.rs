@@ -16,6 +16,7 @@ use std::net::Ipv4Addr;
 use crate::addr::Protocol;
 use crate::forward::Outcome;
 use crate::ids::{EniId, InstanceId};
+use crate::ops::flow_log::Exchange;
 use crate::trace::{Flow, Header, Trace, EPHEMERAL};
 use crate::world::World;
 
@@ -72,7 +73,8 @@ impl World {
         (port, seq)
     }
 
-    /// Walk a new connection from a client to `dst`.
+    /// Walk a new connection from a client to `dst`; the flow logs covering the interfaces
+    /// it crosses record it (F1) with what [`Exchange::of`] says such a connection carries.
     pub(crate) fn connect(
         &mut self,
         client: Client,
@@ -80,16 +82,30 @@ impl World {
         protocol: Protocol,
         dst_port: u16,
     ) -> (Trace, Outcome) {
+        self.connect_carrying(client, dst, protocol, dst_port, Exchange::of(protocol, dst_port))
+    }
+
+    /// [`World::connect`] for a flow that carries `exchange` (`ping -c N`).
+    pub(crate) fn connect_carrying(
+        &mut self,
+        client: Client,
+        dst: Ipv4Addr,
+        protocol: Protocol,
+        dst_port: u16,
+        exchange: Exchange,
+    ) -> (Trace, Outcome) {
         let (src_port, seq) = if protocol == Protocol::Icmp { (0, 0) } else { self.new_connection() };
         let src = match self.app_source(client) {
             Some(eni) => self[eni].private_ip,
             None => self.client_address(client),
         };
         let flow = Flow { header: Header { src, dst, protocol, src_port, dst_port }, seq };
-        match self.app_source(client) {
+        let (trace, outcome) = match self.app_source(client) {
             Some(eni) => self.trace_outcome(eni, flow),
             None => self.trace_outcome_from_internet(flow),
-        }
+        };
+        self.log_flow(&trace, &outcome, exchange);
+        (trace, outcome)
     }
 
     /// The VPC a client is in (None on the internet).

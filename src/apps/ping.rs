@@ -38,7 +38,8 @@ impl World {
             out.exit_code = 2;
             return out;
         }
-        let (trace, outcome) = self.connect(client, ip, Protocol::Icmp, ECHO_REQUEST);
+        let exchange = crate::ops::flow_log::Exchange::pings(count);
+        let (trace, outcome) = self.connect_carrying(client, ip, Protocol::Icmp, ECHO_REQUEST, exchange);
         let answered = match outcome {
             Outcome::Delivered { to: Destination::Instance(i), .. } => self[i].answers_ping,
             Outcome::Delivered { to: Destination::Internet(_), .. } => true,

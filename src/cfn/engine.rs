@@ -1,7 +1,8 @@
 //! create-stack and delete-stack: [`plan`] finds every static problem before the model is
 //! touched (types, references, parameters, conditions, cycles, a dry-run evaluation);
 //! [`execute`] then creates resources in dependency order, evaluating each one's
-//! properties just before the sink creates it.
+//! properties and metadata (CloudFormation resolves intrinsic functions in both) just
+//! before the sink creates it.
 
 use std::cell::Cell;
 
@@ -9,11 +10,12 @@ use indexmap::{IndexMap, IndexSet};
 
 use super::conditions::{self, Inputs};
 use super::eval::{Env, PSEUDO};
+use super::init::Init;
 use super::params::{self, ParamValue};
 use super::problem::Problem;
 use super::sink::{is_network_type, AttrValue, Created, ResourceSink, SinkError, StackContext};
 use super::template::Template;
-use super::{graph, intrinsic};
+use super::{graph, intrinsic, wait};
 use crate::error::{FileError, FileProblem, Location};
 use crate::yaml::{self, Node, NodeValue};
 
@@ -199,7 +201,7 @@ fn check_types(
         let ctx = format!("Resources.{id}");
         let well_formed =
             kind.starts_with("Custom::") || (kind.starts_with("AWS::") && kind.split("::").count() == 3);
-        if sink.supports(kind) {
+        if sink.supports(kind) || super::wait::is_wait_type(kind) {
             continue;
         } else if !well_formed {
             let p = Problem::new(r.kind.loc, format!("invalid resource type `{kind}`"));
@@ -243,9 +245,16 @@ fn dry_run(
         if problems.len() > graph::MAX_PROBLEMS {
             return Err(problems);
         }
+        let within = |e: Problem| e.within(&format!("Resources.{id}"));
         env.spent.set(0);
         if let Some(Err(e)) = r.properties.as_ref().map(|p| env.eval(p)) {
-            problems.push(e.within(&format!("Resources.{id}")));
+            problems.push(within(e));
+        }
+        env.spent.set(0);
+        // M3: cfn-init's metadata is checked here, so that its mistakes are located.
+        let metadata = r.metadata.as_ref().map(|m| env.eval(m).and_then(|n| Init::parse(n.as_ref())));
+        if let Some(Err(e)) = metadata {
+            problems.push(within(e));
         }
     }
     for (name, o) in plan.tpl.outputs.iter().filter(|(_, o)| output_active(plan, o)) {
@@ -302,6 +311,7 @@ fn execute(
     sink: &mut dyn ResourceSink,
 ) -> Result<Stack, FileError> {
     let mut values: IndexMap<String, Created> = IndexMap::new();
+    let mut waits = Vec::new();
     // One running total of intrinsic output for the creation: resources and outputs.
     let live_spent = Cell::new(0);
     let mut stack = Stack {
@@ -319,7 +329,7 @@ fn execute(
         let Some(r) = plan.tpl.resources.get(id) else { continue };
         if !is_active(&plan, id) || plan.stubs.contains(id) {
             if plan.stubs.contains(id) && is_active(&plan, id) {
-                values.insert(id.clone(), stand_in(ctx, id));
+                values.insert(id.clone(), stand_in(ctx, id, &r.kind.name));
             }
             stack.skipped.push(id.clone());
             continue;
@@ -335,16 +345,16 @@ fn execute(
             }
             None => empty,
         };
-        let created = sink
-            .create(id, &r.kind.name, &props, r.metadata.as_ref())
-            .map_err(|e| within(sink_problem(r.loc, &props, e)))?;
-        if let Some(loc) = r.creation_policy {
-            let message = format!(
-                "{} CreationPolicy is accepted but does not change the simulation: vpcsim creates the resource at once and waits for no signal",
-                r.kind.name
-            );
-            stack.warnings.push(Problem::new(loc, message).within(&format!("Resources.{id}")).in_file(file));
-        }
+        let metadata = match &r.metadata {
+            Some(m) => env(&plan, ctx, exports, Some(&values), &live_spent).eval(m).map_err(within)?,
+            None => None,
+        };
+        let created = if wait::is_wait_type(&r.kind.name) {
+            wait::create(ctx, id, &r.kind.name, &props, &mut waits, r.loc).map_err(within)?
+        } else {
+            sink.create(id, &r.kind.name, &props, metadata.as_ref())
+                .map_err(|e| within(sink_problem(r.loc, &props, e)))?
+        };
         for w in sink.take_warnings() {
             let loc = property_location(&props, &w.property).unwrap_or(r.loc);
             let problem = Problem::new(loc, w.message).within(&format!("Resources.{id}"));
@@ -354,15 +364,42 @@ fn execute(
         stack.resources.insert(id.clone(), (r.kind.name.clone(), created));
         stack.creation_order.push(id.clone());
     }
+    waits.extend(wait::policies(&plan.tpl, stack.creation_order.iter()));
+    if !waits.is_empty() {
+        let sent = sink.signals();
+        let (waited, data) = wait::settle(&waits, &sent, ctx).map_err(|e| FileError::one(e.in_file(file)))?;
+        sink.wait(waited);
+        for (id, value) in data {
+            if let Some(c) = values.get_mut(&id) {
+                c.attributes.insert("Data".into(), value.clone());
+            }
+            if let Some((_, c)) = stack.resources.get_mut(&id) {
+                c.attributes.insert("Data".into(), value);
+            }
+        }
+    }
     outputs(file, &plan, ctx, exports, (&values, &live_spent), &mut stack)?;
     Ok(stack)
 }
 
-/// What `Ref` and `Fn::GetAtt Arn` return for a skipped non-network resource.
-fn stand_in(ctx: &StackContext, id: &str) -> Created {
+/// What `Ref` and `Fn::GetAtt Arn` return for a skipped non-network resource: for an S3
+/// bucket (where flow logs may go, F1) a bucket name and its `arn:aws:s3:::` ARN; for an
+/// IAM role (a flow log's DeliverLogsPermissionArn) an `arn:aws:iam::` role ARN.
+fn stand_in(ctx: &StackContext, id: &str, kind: &str) -> Created {
     let physical_id =
         format!("{}-{id}-{:012x}", ctx.stack_name, params::fnv1a(id.as_bytes()) & 0xffff_ffff_ffff);
-    let arn = format!("arn:aws:cloudformation:{}:{}:stand-in/{physical_id}", ctx.region, ctx.account_id);
+    if kind == "AWS::S3::Bucket" {
+        let bucket = physical_id.to_ascii_lowercase();
+        let arn = format!("arn:aws:s3:::{bucket}");
+        return Created {
+            physical_id: bucket,
+            attributes: IndexMap::from([("Arn".to_string(), AttrValue::Str(arn))]),
+        };
+    }
+    let arn = match kind {
+        "AWS::IAM::Role" => format!("arn:aws:iam::{}:role/{physical_id}", ctx.account_id),
+        _ => format!("arn:aws:cloudformation:{}:{}:stand-in/{physical_id}", ctx.region, ctx.account_id),
+    };
     Created { physical_id, attributes: IndexMap::from([("Arn".to_string(), AttrValue::Str(arn))]) }
 }
 

@@ -1,7 +1,8 @@
 //! Whether an instance is set up as a NAT instance (G5), from its UserData or an explicit
 //! declaration: IP forwarding and masquerade rules.
 //!
-//! [`detect_forwarding`] reads a shell script for what the usual NAT-instance scripts do:
+//! [`detect_forwarding`] reads a shell script through the one shell reader ([`super::shell`])
+//! for what the usual NAT-instance scripts do:
 //! - IP forwarding: `sysctl -w net.ipv4.ip_forward=1` (or `net.ipv4.conf.all.forwarding`),
 //!   `echo 1 > /proc/sys/net/ipv4/ip_forward` (or `| tee`); `net.ipv4.ip_forward = 1`
 //!   written to /etc/sysctl.conf or /etc/sysctl.d/*.conf takes effect once `sysctl -p
@@ -28,21 +29,40 @@
 //!
 //! The declaration wins over the UserData.
 
+use indexmap::IndexMap;
+
 use crate::addr::Cidr;
 use crate::model::nat_instance::{Forwarding, Masquerade};
 use crate::yaml::{Node, NodeValue};
 
+use super::init::Init;
 use super::problem::Problem;
-use super::userdata::{decode_user_data, echo, logical_lines, split_commands, split_redirect, tokens};
+use super::shell::{self, Commands, Host, Shell};
+use super::userdata::{self, decode_user_data, Boot};
 
 /// What an instance's operating system does with packets for others: the Metadata
 /// declaration if any, else detected in its UserData (base64, as evaluated properties carry it).
 pub fn forwarding(properties: &Node, metadata: Option<&Node>) -> Result<Forwarding, Problem> {
+    forwarding_at(properties, metadata, Boot::default())
+}
+
+/// What an instance's operating system does with packets for others, its UserData run
+/// where `boot` says (cfn-init's `commands` may set up forwarding too).
+pub fn forwarding_at(
+    properties: &Node,
+    metadata: Option<&Node>,
+    boot: Boot<'_>,
+) -> Result<Forwarding, Problem> {
     if let Some((_, decl)) = metadata.and_then(|m| m.get("vpcsim")).and_then(|v| v.entry("forwarding")) {
         return declared(decl);
     }
-    let script = properties.get("UserData").and_then(Node::as_str).and_then(decode_user_data);
-    Ok(script.as_deref().map(detect_forwarding).unwrap_or_default())
+    let Some(script) = properties.get("UserData").and_then(Node::as_str).and_then(decode_user_data) else {
+        return Ok(Forwarding::default());
+    };
+    let init = Init::parse(metadata)?.map(|(i, _)| i);
+    let mut fx = Effects::default();
+    shell::run(&script, userdata::host(boot, init.as_ref()), &mut fx);
+    Ok(fx.forwarding)
 }
 
 fn declared(decl: &Node) -> Result<Forwarding, Problem> {
@@ -93,8 +113,6 @@ fn masquerade(n: &Node) -> Result<Vec<Masquerade>, String> {
 #[derive(Default)]
 struct Effects {
     forwarding: Forwarding,
-    /// sysctl files written (path, text), loaded by `sysctl -p` or `sysctl --system`.
-    sysctl_files: Vec<(String, String)>,
     /// `firewall-cmd --permanent --add-masquerade`, applied by `firewall-cmd --reload`.
     permanent_masquerade: bool,
 }
@@ -110,93 +128,46 @@ struct Effects {
 /// ```
 pub fn detect_forwarding(user_data: &str) -> Forwarding {
     let mut fx = Effects::default();
-    for (line, stdin) in logical_lines(user_data) {
-        for pipeline in split_commands(&tokens(&line)) {
-            let mut input = stdin.clone();
-            for words in &pipeline {
-                input = run(words, input, &mut fx);
-            }
-        }
-    }
+    shell::run(user_data, Host::default(), &mut fx);
     fx.forwarding
 }
 
-/// Runs one command for its effect on forwarding; returns its standard output.
-fn run(words: &[String], stdin: Option<String>, fx: &mut Effects) -> Option<String> {
-    let (args, redirect) = split_redirect(words);
-    let mut args: Vec<&str> =
-        args.iter().map(String::as_str).skip_while(|w| matches!(*w, "sudo" | "exec")).collect();
-    if let Some(command) = args.first_mut() {
-        *command = command.rsplit('/').next().unwrap_or(command);
+impl Commands for Effects {
+    /// sysctl, iptables, firewall-cmd and nft.
+    fn run(&mut self, sh: &mut Shell<'_>, args: &[&str], _stdin: Option<String>) -> Option<String> {
+        match args {
+            ["sysctl", rest @ ..] => sysctl(rest, &sh.files, self),
+            ["iptables", rest @ ..] if flushes_nat(rest) => self.forwarding.masquerade.clear(),
+            ["iptables", rest @ ..] => self.forwarding.masquerade.extend(iptables(rest)),
+            ["firewall-cmd", rest @ ..] => firewall_cmd(rest, self),
+            ["nft", rest @ ..] => self.forwarding.masquerade.extend(nft(rest)),
+            _ => {}
+        }
+        None
     }
-    let output = match args.as_slice() {
-        ["echo", rest @ ..] => Some(echo(rest)),
-        ["printf", fmt, ..] => Some(fmt.replace("\\n", "\n")),
-        ["cat"] => stdin,
-        ["tee", rest @ ..] => {
-            let append = rest.contains(&"-a");
-            for path in rest.iter().filter(|a| !a.starts_with('-')) {
-                write(fx, path, stdin.clone().unwrap_or_default(), append);
-            }
-            stdin
+
+    /// Writing the kernel's forwarding switch under /proc takes effect at once.
+    fn wrote(&mut self, path: &str, content: &str) {
+        if path == "/proc/sys/net/ipv4/ip_forward" || path == "/proc/sys/net/ipv4/conf/all/forwarding" {
+            self.forwarding.ip_forward = content.trim() == "1";
         }
-        ["sysctl", rest @ ..] => {
-            sysctl(rest, fx);
-            None
-        }
-        ["iptables", rest @ ..] if flushes_nat(rest) => {
-            fx.forwarding.masquerade.clear();
-            None
-        }
-        ["iptables", rest @ ..] => {
-            fx.forwarding.masquerade.extend(iptables(rest));
-            None
-        }
-        ["firewall-cmd", rest @ ..] => {
-            firewall_cmd(rest, fx);
-            None
-        }
-        ["nft", rest @ ..] => {
-            fx.forwarding.masquerade.extend(nft(rest));
-            None
-        }
-        _ => None,
-    };
-    match (redirect, output) {
-        (Some((path, append)), Some(out)) => {
-            write(fx, &path, out, append);
-            None
-        }
-        (_, out) => out,
     }
 }
 
-fn write(fx: &mut Effects, path: &str, content: String, append: bool) {
-    if path == "/proc/sys/net/ipv4/ip_forward" || path == "/proc/sys/net/ipv4/conf/all/forwarding" {
-        fx.forwarding.ip_forward = content.trim() == "1";
-        return;
-    }
-    if path != "/etc/sysctl.conf" && !path.starts_with("/etc/sysctl.d/") {
-        return;
-    }
-    match fx.sysctl_files.iter_mut().find(|(p, _)| p == path) {
-        Some((_, text)) if append => text.push_str(&content),
-        Some((_, text)) => *text = content,
-        None => fx.sysctl_files.push((path.to_string(), content)),
-    }
+/// Whether `path` is a sysctl settings file (/etc/sysctl.conf, /etc/sysctl.d/*.conf).
+fn is_sysctl_file(path: &str) -> bool {
+    path == "/etc/sysctl.conf" || path.starts_with("/etc/sysctl.d/")
 }
 
 /// `sysctl [-w] KEY=VALUE...`, `sysctl -p [FILE]`, `sysctl --system`.
-fn sysctl(args: &[&str], fx: &mut Effects) {
+fn sysctl(args: &[&str], files: &IndexMap<String, String>, fx: &mut Effects) {
     match args {
         ["--system", ..] => {
-            let texts: Vec<String> = fx.sysctl_files.iter().map(|(_, t)| t.clone()).collect();
-            texts.iter().for_each(|t| load(t, fx));
+            files.iter().filter(|(p, _)| is_sysctl_file(p)).for_each(|(_, t)| load(t, fx));
         }
         ["-p" | "--load", rest @ ..] => {
             let file = rest.first().copied().unwrap_or("/etc/sysctl.conf");
-            let text = fx.sysctl_files.iter().find(|(p, _)| p == file).map(|(_, t)| t.clone());
-            text.iter().for_each(|t| load(t, fx));
+            files.get(file).into_iter().for_each(|t| load(t, fx));
         }
         _ => {
             let words: Vec<&str> = args.iter().copied().filter(|a| !a.starts_with('-')).collect();

@@ -49,8 +49,8 @@ pub fn analyse(tpl: &Template) -> Result<IndexMap<String, IndexSet<String>>, Vec
         }
         let ctx = format!("Resources.{id}");
         let mut refs = Vec::new();
-        if let Some(p) = &r.properties {
-            walk(p, false, &mut refs, &mut problems, &ctx);
+        for part in [&r.properties, &r.metadata].into_iter().flatten() {
+            walk(part, false, &mut refs, &mut problems, &ctx);
         }
         refs.extend(r.depends_on.iter().map(|d| Reference {
             used_as: Use::Attr,

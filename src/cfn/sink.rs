@@ -71,6 +71,24 @@ pub trait ResourceSink {
     fn take_warnings(&mut self) -> Vec<SinkWarning> {
         Vec::new()
     }
+    /// C2: the signals the instances created so far sent from their UserData, each with
+    /// whether it reached CloudFormation (or S3, for a wait condition handle); none by default.
+    fn signals(&mut self) -> Vec<SentSignal> {
+        Vec::new()
+    }
+    /// C2: the stack waits `by` for signals; the model's clock moves on (nothing by default).
+    fn wait(&mut self, _by: std::time::Duration) {}
+}
+
+/// A signal an instance sent (C2), and whether it arrived.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SentSignal {
+    /// What was sent.
+    pub signal: super::signal::Signal,
+    /// The instance that sent it (`i-...`).
+    pub from: String,
+    /// Ok when it reached the service; else why not (the instance has no way there).
+    pub delivered: Result<(), String>,
 }
 
 /// A warning about one property of a created resource.

@@ -108,10 +108,23 @@ pub struct Resource {
     pub metadata: Option<Node>,
     /// `DeletionPolicy`.
     pub deletion_policy: Option<String>,
-    /// Where `CreationPolicy` is, when the resource has one: vpcsim creates every resource
-    /// at once and waits for no signal, so the stack warns that it changes nothing.
-    pub creation_policy: Option<Location>,
+    /// `CreationPolicy`: the resource is complete once it has its signals (C2).
+    pub creation_policy: Option<CreationPolicy>,
 }
+
+/// A resource's `CreationPolicy` (C2): how many SUCCESS signals it waits for, and how long.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CreationPolicy {
+    /// Where `CreationPolicy` is.
+    pub loc: Location,
+    /// `ResourceSignal.Count` (1 by default).
+    pub count: u32,
+    /// `ResourceSignal.Timeout` (ISO 8601, `PT5M` by default), in seconds.
+    pub timeout_s: u64,
+}
+
+/// The longest wait CloudFormation allows for signals: 12 hours.
+pub const MAX_SIGNAL_WAIT_S: u64 = 12 * 3600;
 
 /// One output.
 #[derive(Clone, Debug, PartialEq)]
@@ -317,10 +330,7 @@ fn parse_resource(key: &Key, node: &Node, problems: &mut Vec<Problem>) -> Result
     for (k, v) in entries {
         let res = match k.name.as_str() {
             "Type" | "UpdateReplacePolicy" | "UpdatePolicy" => Ok(()),
-            "CreationPolicy" => {
-                r.creation_policy = Some(k.loc);
-                Ok(())
-            }
+            "CreationPolicy" => creation_policy(k.loc, v).map(|c| r.creation_policy = c),
             "Properties" => properties(v).map(|p| r.properties = p),
             "DependsOn" => depends_on(v).map(|d| r.depends_on = d),
             "Condition" => named(v, "Condition").map(|c| r.condition = Some(c)),
@@ -376,4 +386,78 @@ fn parse_output(key: &Key, node: &Node) -> Result<Output, Problem> {
         }
     }
     Ok(o)
+}
+
+/// `CreationPolicy: {ResourceSignal: {Count, Timeout}, AutoScalingCreationPolicy: {...}}`;
+/// None when it asks for no signal.
+fn creation_policy(loc: Location, node: &Node) -> Result<Option<CreationPolicy>, Problem> {
+    let entries = node.as_map().ok_or_else(|| Problem::new(node.loc, "CreationPolicy must be a map"))?;
+    let mut policy = None;
+    for (k, v) in entries {
+        match k.name.as_str() {
+            "AutoScalingCreationPolicy" => {}
+            "ResourceSignal" => {
+                let mut p = CreationPolicy { loc, count: 1, timeout_s: 300 };
+                for (key, value) in
+                    v.as_map().ok_or_else(|| Problem::new(v.loc, "ResourceSignal must be a map"))?
+                {
+                    match key.name.as_str() {
+                        "Count" => {
+                            let n = number(value, "ResourceSignal.Count")?;
+                            if n < 1.0 || n.fract() != 0.0 || n > f64::from(u32::MAX) {
+                                return Err(Problem::new(
+                                    value.loc,
+                                    "ResourceSignal.Count must be a whole number of at least 1",
+                                ));
+                            }
+                            p.count = n as u32;
+                        }
+                        "Timeout" => p.timeout_s = iso8601_seconds(value)?,
+                        _ => return Err(unknown(key, "ResourceSignal key", &["Count", "Timeout"])),
+                    }
+                }
+                policy = Some(p);
+            }
+            _ => {
+                return Err(unknown(
+                    k,
+                    "CreationPolicy key",
+                    &["AutoScalingCreationPolicy", "ResourceSignal"],
+                ))
+            }
+        }
+    }
+    Ok(policy)
+}
+
+/// An ISO 8601 duration of hours, minutes and seconds (`PT15M`, `PT1H30M`), at most 12 hours.
+fn iso8601_seconds(node: &Node) -> Result<u64, Problem> {
+    let t = text(node, "ResourceSignal.Timeout")?;
+    let bad = || {
+        Problem::new(
+            node.loc,
+            format!("ResourceSignal.Timeout `{t}` is not an ISO 8601 duration of at most 12 hours"),
+        )
+        .hint("write PT15M, PT1H or PT1H30M")
+    };
+    let rest = t.strip_prefix("PT").filter(|r| !r.is_empty()).ok_or_else(bad)?;
+    let (mut total, mut digits) = (0u64, String::new());
+    for c in rest.chars() {
+        let unit = match c {
+            '0'..='9' => {
+                digits.push(c);
+                continue;
+            }
+            'H' => 3600,
+            'M' => 60,
+            'S' => 1,
+            _ => return Err(bad()),
+        };
+        let n: u64 = std::mem::take(&mut digits).parse().map_err(|_| bad())?;
+        total = total.saturating_add(n.saturating_mul(unit));
+    }
+    if !digits.is_empty() || total > MAX_SIGNAL_WAIT_S {
+        return Err(bad());
+    }
+    Ok(total)
 }

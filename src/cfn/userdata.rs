@@ -1,6 +1,7 @@
 //! What an instance listens on, from its UserData or an explicit declaration.
 //!
-//! [`detect_services`] reads a shell script the way the usual lab scripts are written:
+//! [`detect_services`] reads a shell script through the one shell reader ([`super::shell`])
+//! the way the usual lab scripts are written:
 //! packages installed with yum, dnf, apt, apt-get or amazon-linux-extras and daemons
 //! started with `systemctl start|restart|enable --now` or `service X start`; files written
 //! with `echo ... > FILE`, `... | tee FILE`, a heredoc (`cat > FILE <<EOF`) or edited with
@@ -9,7 +10,7 @@
 //!
 //! | daemon | packages | listens |
 //! |---|---|---|
-//! | httpd, apache2, nginx | `httpd`, `apache2`, `nginx*` | TCP 80, the page in the document root |
+//! | httpd, apache2, nginx | `httpd`, `apache2`, `nginx*` | TCP 80, the page in the document root (`index.html`, else `index.php` rendered once php is installed) |
 //! | sshd | preinstalled on Amazon Linux and Ubuntu | TCP 22, its banner (stopped by `systemctl stop sshd`) |
 //! | rsyslog | preinstalled | UDP 514 when the configuration loads `imudp` (`UDPServerRun 514`, `input(type="imudp" port="514")`), TCP with `imtcp` |
 //! | named, dnsmasq | `bind`, `bind9`, `dnsmasq` | UDP and TCP 53, answering as the VPC resolver |
@@ -43,7 +44,9 @@
 use base64::Engine as _;
 use indexmap::IndexMap;
 
+use super::init::{self, Init};
 use super::problem::Problem;
+use super::shell::{self, join_path, Commands, Host, Shell};
 use crate::addr::Protocol;
 use crate::model::instance::{Answer, ImageFamily, Service};
 use crate::yaml::{Node, NodeValue};
@@ -83,22 +86,63 @@ pub struct Listening {
     pub image: ImageFamily,
     /// Every service, the image's defaults included.
     pub services: Vec<Service>,
+    /// What the user should know: cfn-init keys that change nothing, a cfn-init that could not run.
+    pub notes: Vec<String>,
+}
+
+/// Where a UserData script runs: its stack, resource and region (what cfn-init reads, M3),
+/// and the instance's metadata service once the instance exists (M1).
+#[derive(Clone, Copy, Default)]
+pub struct Boot<'a> {
+    /// The stack's name.
+    pub stack: &'a str,
+    /// The resource's logical id.
+    pub resource: &'a str,
+    /// The region.
+    pub region: &'a str,
+    /// What 169.254.169.254 answers the instance, once it exists.
+    pub metadata: Option<&'a shell::Metadata<'a>>,
 }
 
 /// What an instance listens on: the image's defaults, then the `Metadata: vpcsim:`
-/// declaration if it declares `http` or `services`, else what its UserData starts.
+/// declaration if it declares `http` or `services`, else what its UserData starts (run as
+/// a script outside any stack, without metadata: see [`listening_at`]).
 pub fn listening(properties: &Node, metadata: Option<&Node>) -> Result<Listening, Problem> {
+    listening_at(properties, metadata, Boot::default())
+}
+
+/// The image family of an instance: declared in `Metadata: vpcsim: image:`, else guessed
+/// from its UserData.
+pub fn image(properties: &Node, metadata: Option<&Node>) -> Result<ImageFamily, Problem> {
+    let decl = metadata.and_then(|m| m.get("vpcsim"));
+    match decl.and_then(|d| d.entry("image")) {
+        Some((_, node)) => declared_image(node),
+        None => {
+            let script = properties.get("UserData").and_then(Node::as_str).and_then(decode_user_data);
+            Ok(script.as_deref().map_or(ImageFamily::AmazonLinux, guess_image))
+        }
+    }
+}
+
+/// What an instance listens on, its UserData run where `boot` says: cfn-init reads the
+/// resource's `AWS::CloudFormation::Init` (M3) and metadata `curl`s answer (M1).
+pub fn listening_at(
+    properties: &Node,
+    metadata: Option<&Node>,
+    boot: Boot<'_>,
+) -> Result<Listening, Problem> {
     let decl = metadata.and_then(|m| m.get("vpcsim"));
     let script = properties.get("UserData").and_then(Node::as_str).and_then(decode_user_data);
-    let image = match decl.and_then(|d| d.entry("image")) {
-        Some((_, node)) => declared_image(node)?,
-        None => script.as_deref().map_or(ImageFamily::AmazonLinux, guess_image),
-    };
+    let image = image(properties, metadata)?;
     let http = decl.and_then(|d| d.entry("http"));
     let listed = decl.and_then(|d| d.entry("services"));
     if http.is_none() && listed.is_none() {
-        let fx = script.as_deref().map(run_script).unwrap_or_default();
-        return Ok(Listening { image, services: fx.services(image) });
+        let parsed = Init::parse(metadata)?;
+        let (init, mut notes) = parsed.map_or((None, Vec::new()), |(i, n)| (Some(i), n));
+        let host = host(boot, init.as_ref());
+        let (fx, ran) = script.as_deref().map(|s| run_script(s, host)).unwrap_or_default();
+        notes.extend(ran);
+        return Ok(Listening { image, services: fx.services(image), notes });
     }
     let mut services = image.default_services();
     if let Some(server) = http.map(|(_, n)| declared(n)).transpose()?.flatten() {
@@ -110,14 +154,21 @@ pub fn listening(properties: &Node, metadata: Option<&Node>) -> Result<Listening
             services.push(s);
         }
     }
-    Ok(Listening { image, services })
+    Ok(Listening { image, services, notes: Vec::new() })
+}
+
+/// The shell's host for a script run where `boot` says, with the resource's cfn-init metadata.
+pub(super) fn host<'a>(boot: Boot<'a>, init: Option<&'a Init>) -> Host<'a> {
+    let source = init::Source { stack: boot.stack, resource: boot.resource, region: boot.region, init };
+    Host { metadata: boot.metadata, init: (!boot.stack.is_empty()).then_some(source) }
 }
 
 /// What an instance whose UserData is `script` (plain text, as `run-instances --user-data`
 /// takes it) listens on.
 pub fn listening_from_script(script: &str) -> Listening {
     let image = guess_image(script);
-    Listening { image, services: run_script(script).services(image) }
+    let (fx, notes) = run_script(script, Host::default());
+    Listening { image, services: fx.services(image), notes }
 }
 
 /// The image family a script was written for: PowerShell for Windows, apt for Ubuntu.
@@ -126,11 +177,7 @@ fn guess_image(script: &str) -> ImageFamily {
     if start.starts_with("<powershell>") || start.starts_with("<script>") {
         return ImageFamily::Windows;
     }
-    let apt = logical_lines(script)
-        .iter()
-        .flat_map(|(line, _)| tokens(line))
-        .any(|w| matches!(w.as_str(), "apt" | "apt-get"));
-    if apt {
+    if shell::mentions(script, &["apt", "apt-get"]) {
         ImageFamily::Ubuntu
     } else {
         ImageFamily::AmazonLinux
@@ -224,7 +271,8 @@ struct Effects {
     /// The text that `sed -i` substitutions put into each file.
     edits: IndexMap<String, String>,
     python: Option<(u16, String)>,
-    cwd: String,
+    /// Each `.php` page written, as PHP renders it on the instance (M1).
+    rendered: IndexMap<String, String>,
 }
 
 impl Effects {
@@ -333,17 +381,21 @@ fn syslog_port(line: &str, module: &str, directive: &str) -> Option<u16> {
 /// assert_eq!(ports, [("tcp", 22), ("udp", 53), ("tcp", 53)]);
 /// ```
 pub fn detect_services(user_data: &str) -> Vec<Service> {
-    run_script(user_data).services(ImageFamily::AmazonLinux)
+    run_script(user_data, Host::default()).0.services(ImageFamily::AmazonLinux)
 }
 
-fn run_script(user_data: &str) -> Effects {
-    let mut fx = Effects { cwd: "/".into(), ..Effects::default() };
-    for (line, stdin) in logical_lines(user_data) {
-        for command in split_commands(&tokens(&line)) {
-            run_pipeline(&command, stdin.clone(), &mut fx);
-        }
-    }
-    fx
+/// What the script did, and what cfn-init said when it could not run.
+fn run_script(user_data: &str, host: Host<'_>) -> (Effects, Vec<String>) {
+    let mut fx = Effects::default();
+    let sh = shell::run(user_data, host, &mut fx);
+    fx.files = sh.files;
+    fx.rendered = fx
+        .files
+        .iter()
+        .filter(|(path, _)| path.ends_with(".php"))
+        .map(|(path, text)| (path.clone(), super::php::render(text, host.metadata)))
+        .collect();
+    (fx, sh.notes)
 }
 
 /// Detects the web server a UserData shell script starts, if any.
@@ -366,7 +418,12 @@ fn daemon_server(software: &'static str, fx: &Effects) -> Service {
         "nginx" => &["/usr/share/nginx/html/index.html", "/var/www/html/index.html"],
         _ => &["/var/www/html/index.html"],
     };
-    let written = roots.iter().find_map(|p| fx.files.get(*p).cloned());
+    // Apache runs PHP through mod_php once php is installed; nginx needs php-fpm, not modelled.
+    let php = (software != "nginx" && fx.installed.iter().any(|p| p == "php")).then(|| {
+        let root = roots[0].trim_end_matches("index.html");
+        fx.rendered.get(&format!("{root}index.php")).cloned()
+    });
+    let written = roots.iter().find_map(|p| fx.files.get(*p).cloned()).or(php.flatten());
     let default = match software {
         "nginx" => "<h1>Welcome to nginx!</h1>",
         _ => "<h1>It works! (Apache HTTP Server test page)</h1>",
@@ -395,204 +452,36 @@ fn trim_newline(mut s: String) -> String {
     s
 }
 
-fn join_path(dir: &str, name: &str) -> String {
-    format!("{}/{name}", dir.trim_end_matches('/'))
-}
-
-/// Script lines with `\` continuations joined, each with its heredoc body if it opens one.
-pub(super) fn logical_lines(script: &str) -> Vec<(String, Option<String>)> {
-    let mut out = Vec::new();
-    let mut lines = script.lines();
-    let mut pending = String::new();
-    while let Some(raw) = lines.next() {
-        if let Some(cont) = raw.strip_suffix('\\') {
-            pending.push_str(cont);
-            continue;
-        }
-        let line = std::mem::take(&mut pending) + raw;
-        let body = heredoc_delimiter(&line).map(|delim| {
-            let body: Vec<&str> = lines.by_ref().take_while(|l| l.trim() != delim).collect();
-            body.iter().map(|l| format!("{l}\n")).collect::<String>()
-        });
-        out.push((line, body));
-    }
-    out
-}
-
-fn heredoc_delimiter(line: &str) -> Option<String> {
-    let after = line.split_once("<<")?.1.trim_start_matches('-').trim_start();
-    let word: String =
-        after.chars().take_while(|c| !c.is_whitespace() && *c != '>' && *c != '|' && *c != ';').collect();
-    let word = word.trim_matches(|c| c == '\'' || c == '"').to_string();
-    (!word.is_empty()).then_some(word)
-}
-
-/// Shell words; unquoted operators (`&&`, `||`, `;`, `&`, `|`, `>`, `>>`, `<<`, parentheses) are their own tokens.
-pub(super) fn tokens(line: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut word = String::new();
-    let mut chars = line.chars().peekable();
-    let mut quoted = false;
-    while let Some(c) = chars.next() {
-        match c {
-            '\'' => {
-                quoted = true;
-                word.extend(chars.by_ref().take_while(|c| *c != '\''));
+impl Commands for Effects {
+    /// The commands that install, start and stop daemons, edit their configuration and
+    /// serve a directory.
+    fn run(&mut self, sh: &mut Shell<'_>, args: &[&str], _stdin: Option<String>) -> Option<String> {
+        match args {
+            [tool, "install", pkgs @ ..] | [tool, "-y", "install", pkgs @ ..]
+                if matches!(*tool, "yum" | "dnf" | "apt" | "apt-get" | "amazon-linux-extras") =>
+            {
+                self.installed.extend(pkgs.iter().filter_map(|p| package(p)));
             }
-            '"' => {
-                quoted = true;
-                while let Some(d) = chars.next() {
-                    match d {
-                        '"' => break,
-                        '\\' if matches!(chars.peek(), Some('"' | '\\' | '$' | '`')) => {
-                            word.extend(chars.next())
-                        }
-                        _ => word.push(d),
-                    }
+            ["systemctl", verb, rest @ ..] => {
+                let daemons = rest.iter().filter_map(|s| daemon(s.trim_end_matches(".service")));
+                let now = rest.contains(&"--now");
+                if matches!(*verb, "start" | "restart") || (*verb == "enable" && now) {
+                    self.actions.extend(daemons.map(|d| (d, true)));
+                } else if *verb == "stop" || (*verb == "disable" && now) {
+                    self.actions.extend(daemons.map(|d| (d, false)));
                 }
             }
-            '\\' => word.extend(chars.next()),
-            '#' if word.is_empty() && !quoted => break,
-            c if c.is_whitespace() || "&|;><()".contains(c) => {
-                if !word.is_empty() || quoted {
-                    out.push(std::mem::take(&mut word));
-                    quoted = false;
-                }
-                if !c.is_whitespace() {
-                    let mut op = c.to_string();
-                    if "&|><".contains(c) && chars.peek() == Some(&c) {
-                        op.extend(chars.next());
-                    }
-                    out.push(op);
-                }
+            ["service", svc, verb @ ("start" | "restart" | "stop")] => {
+                self.actions.extend(daemon(svc).map(|d| (d, *verb != "stop")));
             }
-            c => word.push(c),
-        }
-    }
-    if !word.is_empty() || quoted {
-        out.push(word);
-    }
-    out
-}
-
-const SEPARATORS: &[&str] = &["&&", "||", ";", "&", "(", ")"];
-
-/// Splits tokens into commands, each a pipeline of words.
-pub(super) fn split_commands(tokens: &[String]) -> Vec<Vec<Vec<String>>> {
-    tokens
-        .split(|t| SEPARATORS.contains(&t.as_str()))
-        .filter(|c| !c.is_empty())
-        .map(|c| c.split(|t| t == "|").map(<[String]>::to_vec).collect())
-        .collect()
-}
-
-fn run_pipeline(pipeline: &[Vec<String>], heredoc: Option<String>, fx: &mut Effects) {
-    let mut stdin = heredoc;
-    for words in pipeline {
-        stdin = run_command(words, stdin, fx);
-    }
-}
-
-/// Runs one command for its effects; returns its standard output.
-fn run_command(words: &[String], stdin: Option<String>, fx: &mut Effects) -> Option<String> {
-    let (args, redirect) = split_redirect(words);
-    let args: Vec<&str> =
-        args.iter().map(String::as_str).skip_while(|w| matches!(*w, "sudo" | "nohup" | "exec")).collect();
-    let output = match args.as_slice() {
-        ["echo", rest @ ..] => Some(echo(rest)),
-        ["printf", fmt, ..] => Some(fmt.replace("\\n", "\n")),
-        ["cat"] => stdin,
-        ["tee", rest @ ..] => {
-            let append = rest.contains(&"-a");
-            for path in rest.iter().filter(|a| !a.starts_with('-')) {
-                write(fx, path, stdin.clone().unwrap_or_default(), append);
+            ["sed", rest @ ..] => sed_in_place(rest, self),
+            [python, "-m", "http.server" | "SimpleHTTPServer", rest @ ..] if python.starts_with("python") => {
+                self.python = Some(python_server(rest, &sh.cwd));
             }
-            stdin
+            _ => {}
         }
-        ["cd", dir, ..] => {
-            fx.cwd = if dir.starts_with('/') { dir.to_string() } else { join_path(&fx.cwd, dir) };
-            None
-        }
-        [tool, "install", pkgs @ ..] | [tool, "-y", "install", pkgs @ ..]
-            if matches!(*tool, "yum" | "dnf" | "apt" | "apt-get" | "amazon-linux-extras") =>
-        {
-            fx.installed.extend(pkgs.iter().filter_map(|p| package(p)));
-            None
-        }
-        ["systemctl", verb, rest @ ..] => {
-            let daemons = rest.iter().filter_map(|s| daemon(s.trim_end_matches(".service")));
-            let now = rest.contains(&"--now");
-            if matches!(*verb, "start" | "restart") || (*verb == "enable" && now) {
-                fx.actions.extend(daemons.map(|d| (d, true)));
-            } else if *verb == "stop" || (*verb == "disable" && now) {
-                fx.actions.extend(daemons.map(|d| (d, false)));
-            }
-            None
-        }
-        ["service", svc, verb @ ("start" | "restart" | "stop")] => {
-            fx.actions.extend(daemon(svc).map(|d| (d, *verb != "stop")));
-            None
-        }
-        ["sed", rest @ ..] => {
-            sed_in_place(rest, fx);
-            None
-        }
-        [python, "-m", "http.server" | "SimpleHTTPServer", rest @ ..] if python.starts_with("python") => {
-            fx.python = Some(python_server(rest, &fx.cwd));
-            None
-        }
-        _ => None,
-    };
-    match (redirect, output) {
-        (Some((path, append)), Some(out)) => {
-            write(fx, &path, out, append);
-            None
-        }
-        (_, out) => out,
+        None
     }
-}
-
-/// The words before any redirection and the `>`/`>>` target.
-pub(super) fn split_redirect(words: &[String]) -> (Vec<String>, Option<(String, bool)>) {
-    let mut args = Vec::new();
-    let mut redirect = None;
-    let mut it = words.iter();
-    while let Some(w) = it.next() {
-        match w.as_str() {
-            ">" | ">>" => redirect = it.next().map(|p| (p.clone(), w == ">>")),
-            "<<" => {
-                it.next();
-            }
-            _ => args.push(w.clone()),
-        }
-    }
-    (args, redirect)
-}
-
-pub(super) fn echo(args: &[&str]) -> String {
-    let newline = !args.contains(&"-n");
-    let escapes = args.contains(&"-e");
-    let text = args
-        .iter()
-        .filter(|a| !matches!(**a, "-n" | "-e" | "-ne" | "-en"))
-        .copied()
-        .collect::<Vec<_>>()
-        .join(" ");
-    let text = if escapes { text.replace("\\n", "\n").replace("\\t", "\t") } else { text };
-    if newline {
-        text + "\n"
-    } else {
-        text
-    }
-}
-
-fn write(fx: &mut Effects, path: &str, content: String, append: bool) {
-    let path = if path.starts_with('/') { path.to_string() } else { join_path(&fx.cwd, path) };
-    let entry = fx.files.entry(path).or_default();
-    if !append {
-        entry.clear();
-    }
-    entry.push_str(&content);
 }
 
 /// The daemon a package name installs.
@@ -601,8 +490,17 @@ fn package(name: &str) -> Option<String> {
         "bind" | "bind9" => Some("named".into()),
         "net-snmp" | "snmpd" => Some("snmpd".into()),
         "openssh-server" => Some("sshd".into()),
+        n if is_php(n) => Some("php".into()),
         n => daemon(n),
     }
+}
+
+/// Whether a package puts PHP into the web server (`php`, `php8.1`, `mod_php`, `libapache2-mod-php`).
+fn is_php(name: &str) -> bool {
+    let version = |v: &str| v.is_empty() || v.starts_with(|c: char| c.is_ascii_digit());
+    name.strip_prefix("php").is_some_and(version)
+        || name.strip_prefix("mod_php").is_some_and(version)
+        || name.strip_prefix("libapache2-mod-php").is_some_and(version)
 }
 
 /// The daemon a service name (`systemctl start NAME`) stands for.

@@ -185,6 +185,20 @@ pub const NAT_GATEWAYS: FilterSet = FilterSet {
     ],
 };
 
+/// describe-flow-logs.
+pub const FLOW_LOGS: FilterSet = FilterSet {
+    key: "FlowLogs",
+    tags: "Tags",
+    names: &[
+        ("deliver-log-status", "DeliverLogsStatus"),
+        ("flow-log-id", "FlowLogId"),
+        ("log-destination-type", "LogDestinationType"),
+        ("log-group-name", "LogGroupName"),
+        ("resource-id", "ResourceId"),
+        ("traffic-type", "TrafficType"),
+    ],
+};
+
 /// describe-prefix-lists.
 pub const PREFIX_LISTS: FilterSet = FilterSet {
     key: "PrefixLists",

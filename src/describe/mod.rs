@@ -17,6 +17,7 @@ use serde_json::{json, Value};
 
 mod autoscaling;
 pub mod filter;
+pub mod flow_log;
 pub mod insights;
 mod more;
 mod nat;
@@ -24,6 +25,7 @@ mod peering;
 mod prefix_list;
 
 pub use autoscaling::{auto_scaling_groups, run_instances};
+pub use flow_log::{flow_log, flow_logs};
 
 pub use more::*;
 pub use nat::{nat_gateway, nat_gateways};

@@ -6,6 +6,7 @@ pub mod aws_service;
 pub mod eip;
 pub mod endpoint_service;
 pub mod eni;
+pub mod flow_log;
 pub mod gateway_endpoint;
 pub mod hosted_zone;
 pub mod igw;

@@ -230,6 +230,12 @@ impl World {
         inst.services.push(service);
     }
 
+    /// What the instance's software listens on once its UserData ran (not an AWS call): it
+    /// replaces every service the instance had.
+    pub fn set_services(&mut self, instance: InstanceId, services: Vec<Service>) {
+        self.instances[instance].services = services;
+    }
+
     /// G5: what the instance's operating system does with packets not addressed to it, as its
     /// UserData or Metadata sets it up (IP forwarding, masquerade rules); not an AWS call.
     pub fn set_forwarding(&mut self, instance: InstanceId, forwarding: Forwarding) {

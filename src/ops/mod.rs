@@ -8,6 +8,7 @@ pub mod autoscaling;
 pub mod clock;
 pub mod ec2;
 pub mod elbv2;
+pub mod flow_log;
 pub mod gateway_endpoint;
 pub mod insights;
 pub mod nat;

@@ -43,7 +43,9 @@ impl World {
             Handle::TargetGroup(x) => &mut self.target_groups[x].tags,
             Handle::LaunchTemplate(x) => &mut self.launch_templates[x].tags,
             Handle::AutoScalingGroup(x) => &mut self.auto_scaling_groups[x].tags,
+            Handle::FlowLog(x) => &mut self.flow_logs[x].tags,
             Handle::Listener(_)
+            | Handle::LogGroup(_)
             | Handle::InsightsPath(_)
             | Handle::InsightsAnalysis(_)
             | Handle::AccessScope(_)

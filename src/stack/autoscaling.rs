@@ -17,19 +17,6 @@ use super::{api, created, s, StackBuilder};
 
 type R = Result<Created, SinkError>;
 
-/// The keys of `LaunchTemplateData` vpcsim reads; the others it warns about or refuses.
-const DATA_MODELLED: &[&str] = &[
-    "ImageId",
-    "InstanceType",
-    "KeyName",
-    "NetworkInterfaces",
-    "SecurityGroupIds",
-    "TagSpecifications",
-    "UserData",
-];
-/// Keys of `LaunchTemplateData` that would change what the network does.
-const DATA_REFUSED: &[&str] = &["SecurityGroups", "PrivateDnsNameOptions", "NetworkPerformanceOptions"];
-
 impl StackBuilder<'_> {
     fn sg_list(&self, p: &Props<'_>, key: &str) -> Result<Vec<SgId>, SinkError> {
         p.str_list(key)?
@@ -51,23 +38,6 @@ impl StackBuilder<'_> {
             .get("LaunchTemplateData")
             .ok_or_else(|| bad("LaunchTemplateData", "required property LaunchTemplateData is missing"))?;
         let data = item(data_node, "LaunchTemplateData");
-        for (key, _) in data_node.as_map().unwrap_or_default() {
-            let k = key.name.as_str();
-            let path = format!("LaunchTemplateData.{k}");
-            if DATA_REFUSED.contains(&k) {
-                return Err(bad_hint(
-                    &path,
-                    format!("LaunchTemplateData.{k} is not modelled by vpcsim, and it would change what the network does"),
-                    "use SecurityGroupIds and NetworkInterfaces",
-                ));
-            }
-            if !DATA_MODELLED.contains(&k) {
-                self.warnings.push(crate::cfn::SinkWarning {
-                    property: path,
-                    message: format!("AWS::EC2::LaunchTemplate LaunchTemplateData.{k} is accepted but does not change the simulation"),
-                });
-            }
-        }
         let mut spec = LaunchSpec {
             image_id: data.opt_str("ImageId")?,
             instance_type: data.opt_str("InstanceType")?,
@@ -89,7 +59,7 @@ impl StackBuilder<'_> {
                 spec.instance_tags = t.tags()?;
             }
         }
-        self.read_services(&mut spec, data_node, metadata)?;
+        self.read_services(logical_id, &mut spec, data_node, metadata)?;
         let lt = self
             .world
             .create_launch_template(&name, LaunchKind::Template, spec, template_tags(&p)?)
@@ -105,15 +75,29 @@ impl StackBuilder<'_> {
         ))
     }
 
-    /// What the instances will listen on: UserData of `properties`, or the Metadata declaration.
+    /// What the instances will listen on: UserData of `properties` (cfn-init reading this
+    /// resource's metadata, M3), or the Metadata declaration. The script runs once for the
+    /// template, so metadata `curl`s print nothing (M1 pages need an instance of its own).
     fn read_services(
-        &self,
+        &mut self,
+        logical_id: &str,
         spec: &mut LaunchSpec,
         properties: &Node,
         metadata: Option<&Node>,
     ) -> Result<(), SinkError> {
-        let found =
-            crate::cfn::listening(properties, metadata).map_err(|e| bad("UserData", e.message.clone()))?;
+        let boot = crate::cfn::Boot {
+            stack: &self.stack_name,
+            resource: logical_id,
+            region: self.world.region().name,
+            metadata: None,
+        };
+        let found = crate::cfn::listening_at(properties, metadata, boot)
+            .map_err(|e| bad("UserData", e.message.clone()))?;
+        let notes = found
+            .notes
+            .into_iter()
+            .map(|message| crate::cfn::SinkWarning { property: "UserData".into(), message });
+        self.warnings.extend(notes);
         spec.image_family = found.image;
         spec.services = found.services;
         Ok(())
@@ -138,7 +122,7 @@ impl StackBuilder<'_> {
             public_ip: p.opt_bool("AssociatePublicIpAddress")?,
             ..LaunchSpec::default()
         };
-        self.read_services(&mut spec, props, metadata)?;
+        self.read_services(logical_id, &mut spec, props, metadata)?;
         self.world
             .create_launch_template(&name, LaunchKind::Configuration, spec, Tags::new())
             .map_err(|e| api(e, Some("LaunchConfigurationName")))?;

@@ -18,6 +18,10 @@ use crate::yaml::Node;
 use super::props::{bad, bad_hint, item, Props};
 use super::{api, created, s, StackBuilder};
 
+/// What an instance's UserData did when it ran: services, forwarding, signals sent.
+type Booted =
+    (crate::cfn::Listening, crate::model::nat_instance::Forwarding, Vec<crate::cfn::signal::Signal>);
+
 type R = Result<Created, SinkError>;
 
 impl StackBuilder<'_> {
@@ -323,7 +327,13 @@ impl StackBuilder<'_> {
         Ok(created(id.clone(), &[("AssociationId", s(id))]))
     }
 
-    pub(super) fn instance(&mut self, p: Props<'_>, props: &Node, metadata: Option<&Node>) -> R {
+    pub(super) fn instance(
+        &mut self,
+        logical_id: &str,
+        p: Props<'_>,
+        props: &Node,
+        metadata: Option<&Node>,
+    ) -> R {
         let mut req = RunInstance {
             instance_type: p.opt_str("InstanceType")?,
             image_id: p.opt_str("ImageId")?,
@@ -332,8 +342,23 @@ impl StackBuilder<'_> {
             ..Default::default()
         };
         let mut subnet_key = "SubnetId".to_string();
-        if let Some((path, nic)) = p.maps("NetworkInterfaces")?.into_iter().next() {
+        let nics = p.maps("NetworkInterfaces")?;
+        if let Some((path, _)) = nics.get(1) {
+            return Err(bad_hint(
+                path,
+                "an instance with more than one network interface in NetworkInterfaces is not modelled",
+                "declare one interface here",
+            ));
+        }
+        if let Some((path, nic)) = nics.into_iter().next() {
             let n = item(nic, &path);
+            if n.opt_int("DeviceIndex")?.is_some_and(|i| i != 0) {
+                return Err(bad_hint(
+                    &format!("{path}.DeviceIndex"),
+                    "the instance has no primary network interface: the first one launched must have DeviceIndex 0",
+                    "set DeviceIndex: 0",
+                ));
+            }
             subnet_key = format!("{path}.SubnetId");
             req.subnet = Some(
                 self.lookup(&n, "SubnetId", |w, id| w.subnet_id("RunInstances", id))
@@ -357,11 +382,8 @@ impl StackBuilder<'_> {
             req.groups = self.groups_of(&p, "SecurityGroupIds")?;
             req.private_ip = p.opt_ip("PrivateIpAddress")?;
         }
-        let found = crate::cfn::listening(props, metadata).map_err(|e| bad("UserData", e.message.clone()))?;
-        req.image_family = found.image;
-        req.services = Some(found.services);
-        let forwarding =
-            crate::cfn::forwarding(props, metadata).map_err(|e| bad("UserData", e.message.clone()))?;
+        req.image_family =
+            crate::cfn::image(props, metadata).map_err(|e| bad("UserData", e.message.clone()))?;
         let i = self.world.run_instance(req).map_err(|e| {
             let at = if e.code.starts_with("InvalidIP") || e.message.contains("Address") {
                 "PrivateIpAddress"
@@ -374,10 +396,45 @@ impl StackBuilder<'_> {
             let eni = self.world[i].eni;
             self.world.set_source_dest_check(eni, false);
         }
+        let (found, forwarding, signals) = self.boot(logical_id, i, props, metadata)?;
+        if !signals.is_empty() {
+            self.sent.push((i, signals));
+        }
+        self.warnings.extend(
+            found
+                .notes
+                .into_iter()
+                .map(|message| crate::cfn::SinkWarning { property: "UserData".into(), message }),
+        );
+        self.world.set_services(i, found.services);
         if forwarding.is_configured() {
             self.world.set_forwarding(i, forwarding);
         }
         Ok(self.instance_created(i))
+    }
+
+    /// The instance's UserData run once it exists (M1, M3, C2): what it listens on, whether
+    /// it forwards packets and the signals it sends.
+    fn boot(
+        &self,
+        logical_id: &str,
+        i: InstanceId,
+        props: &Node,
+        metadata: Option<&Node>,
+    ) -> Result<Booted, SinkError> {
+        let w: &crate::world::World = self.world;
+        let answer = |path: &str| w.metadata(i, path);
+        let boot = crate::cfn::Boot {
+            stack: &self.stack_name,
+            resource: logical_id,
+            region: w.region().name,
+            metadata: Some(&answer),
+        };
+        let located = |e: crate::cfn::Problem| bad("UserData", e.message);
+        let found = crate::cfn::listening_at(props, metadata, boot).map_err(located)?;
+        let forwarding = crate::cfn::forwarding_at(props, metadata, boot).map_err(located)?;
+        let signals = crate::cfn::signal::sent_by(props, metadata, boot).map_err(located)?;
+        Ok((found, forwarding, signals))
     }
 
     fn instance_created(&self, i: InstanceId) -> Created {

@@ -157,8 +157,12 @@ impl StackBuilder<'_> {
         let mut attributes = Vec::new();
         for (path, a) in p.maps("TargetGroupAttributes")? {
             let a = item(a, &path);
+            let key = a.str("Key")?;
+            if !TargetGroupAttribute::KEYS.contains(&key.as_str()) {
+                continue;
+            }
             let value = a.str("Value")?;
-            attributes.push(TargetGroupAttribute::parse(&a.str("Key")?, &value).map_err(|m| bad(&path, m))?);
+            attributes.push(TargetGroupAttribute::parse(&key, &value).map_err(|m| bad(&path, m))?);
         }
         let vpc =
             self.world.vpc_id("CreateTargetGroup", &p.str("VpcId")?).map_err(|e| api(e, Some("VpcId")))?;
@@ -232,6 +236,13 @@ impl StackBuilder<'_> {
                         bad(&path, "a forward action needs TargetGroupArn or ForwardConfig")
                     })?;
                     let groups = item(fc, &path).maps("TargetGroups")?;
+                    if groups.len() > 1 {
+                        return Err(bad_hint(
+                            &groups[1].0,
+                            "a Network Load Balancer listener forwards to one target group",
+                            "keep one entry in ForwardConfig.TargetGroups",
+                        ));
+                    }
                     let (gp, g) =
                         groups.first().ok_or_else(|| bad(&path, "ForwardConfig has no TargetGroups"))?;
                     item(g, gp).str("TargetGroupArn")?

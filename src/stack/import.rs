@@ -135,7 +135,8 @@ fn classify(tpl: &Template) -> Vec<ResourceReport> {
         .iter()
         .map(|(id, r)| {
             let kind = r.kind.name.as_str();
-            let (status, reason) = if SUPPORTED_TYPES.contains(&kind) {
+            let modelled = SUPPORTED_TYPES.contains(&kind) || crate::cfn::wait::is_wait_type(kind);
+            let (status, reason) = if modelled {
                 (Status::Modelled, None)
             } else if is_network_type(kind) {
                 (Status::Refused, Some("a networking type vpcsim does not model".to_string()))

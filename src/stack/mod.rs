@@ -6,13 +6,16 @@
 mod autoscaling;
 mod ec2;
 mod elbv2;
+mod flow_log;
 mod gateway;
 pub mod import;
 mod nat;
+pub mod nested;
 mod peering;
 pub mod properties;
 mod props;
 mod route53;
+mod signal;
 
 use indexmap::IndexMap;
 
@@ -57,6 +60,8 @@ pub const SUPPORTED_TYPES: &[&str] = &[
     "AWS::EC2::LaunchTemplate",
     "AWS::AutoScaling::LaunchConfiguration",
     "AWS::AutoScaling::AutoScalingGroup",
+    "AWS::EC2::FlowLog",
+    "AWS::Logs::LogGroup",
 ];
 
 /// Builds one stack's resources into a world.
@@ -68,6 +73,8 @@ pub struct StackBuilder<'w> {
     pub stack_name: String,
     /// Warnings of the resource being created, for [`ResourceSink::take_warnings`].
     pub warnings: Vec<crate::cfn::SinkWarning>,
+    /// C2: the signals each instance's UserData sends, for [`ResourceSink::signals`].
+    pub sent: Vec<(crate::ids::InstanceId, Vec<crate::cfn::signal::Signal>)>,
 }
 
 /// An API error as a sink error, pointing at `property` when given.
@@ -120,7 +127,7 @@ impl ResourceSink for StackBuilder<'_> {
             "AWS::EC2::NetworkAcl" => self.network_acl(p),
             "AWS::EC2::NetworkAclEntry" => self.network_acl_entry(p),
             "AWS::EC2::SubnetNetworkAclAssociation" => self.network_acl_association(p),
-            "AWS::EC2::Instance" => self.instance(p, properties, metadata),
+            "AWS::EC2::Instance" => self.instance(logical_id, p, properties, metadata),
             "AWS::EC2::NetworkInterface" => self.network_interface(p),
             "AWS::EC2::EIP" => self.eip(p),
             "AWS::EC2::EIPAssociation" => self.eip_association(p),
@@ -141,6 +148,8 @@ impl ResourceSink for StackBuilder<'_> {
                 self.launch_configuration(logical_id, p, properties, metadata)
             }
             "AWS::AutoScaling::AutoScalingGroup" => self.auto_scaling_group(logical_id, p),
+            "AWS::EC2::FlowLog" => self.flow_log(p),
+            "AWS::Logs::LogGroup" => self.log_group(logical_id, p),
             other => Err(SinkError {
                 message: format!("resource type {other} is not modelled"),
                 hint: None,
@@ -153,12 +162,34 @@ impl ResourceSink for StackBuilder<'_> {
         match ty {
             "AWS::Route53::HostedZone" => self.remove_hosted_zone(created),
             "AWS::Route53::RecordSet" | "AWS::Route53::RecordSetGroup" => self.remove_records(created),
+            "AWS::EC2::FlowLog" => self.remove_flow_log(created),
+            "AWS::Logs::LogGroup" => self.remove_log_group(created),
             _ => self.remove(ty, created),
         }
     }
 
     fn take_warnings(&mut self) -> Vec<crate::cfn::SinkWarning> {
         std::mem::take(&mut self.warnings)
+    }
+
+    fn signals(&mut self) -> Vec<crate::cfn::SentSignal> {
+        let sent = std::mem::take(&mut self.sent);
+        let mut out = Vec::new();
+        for (instance, signals) in sent {
+            for signal in signals {
+                let delivered = signal::delivered(self.world, instance, &signal.target);
+                out.push(crate::cfn::SentSignal {
+                    signal,
+                    from: self.world[instance].aws_id.clone(),
+                    delivered,
+                });
+            }
+        }
+        out
+    }
+
+    fn wait(&mut self, by: std::time::Duration) {
+        self.world.advance(by);
     }
 }
 
@@ -207,7 +238,15 @@ fn atomically(
         azs: world.region().azs.iter().map(|a| a.to_string()).collect(),
     };
     world.transaction(|world| {
-        run(&ctx, &mut StackBuilder { world, stack_name: stack_name.to_string(), warnings: Vec::new() })
+        run(
+            &ctx,
+            &mut StackBuilder {
+                world,
+                stack_name: stack_name.to_string(),
+                warnings: Vec::new(),
+                sent: Vec::new(),
+            },
+        )
     })
 }
 
@@ -216,7 +255,10 @@ fn atomically(
 /// deleted is not restored. Errors are the resources that refused, with why.
 pub fn delete_stack(world: &mut World, stack: &mut Stack) -> Result<(), Vec<(String, SinkError)>> {
     let stack_name = stack.name.clone();
-    crate::cfn::delete_stack(stack, &mut StackBuilder { world, stack_name, warnings: Vec::new() })
+    crate::cfn::delete_stack(
+        stack,
+        &mut StackBuilder { world, stack_name, warnings: Vec::new(), sent: Vec::new() },
+    )
 }
 
 /// C1: why a stack cannot be deleted at all because another stack imports one of its

@@ -17,9 +17,12 @@ pub enum Disposition {
     Warned,
     /// Refused: it would change what the network does, and vpcsim does not model it.
     Refused,
+    /// Modelled at this value, AWS's default (compared ignoring case); any other value is
+    /// refused, since it would change what the network does.
+    Default(&'static str),
 }
 
-use Disposition::{Modelled as M, Refused as R, Warned as W};
+use Disposition::{Default as D, Modelled as M, Refused as R, Warned as W};
 
 /// One type's properties.
 pub type Properties = &'static [(&'static str, Disposition)];
@@ -83,7 +86,7 @@ pub const TABLE: &[(&str, Properties)] = &[
     ),
     ("AWS::EC2::SubnetRouteTableAssociation", &[("RouteTableId", M), ("SubnetId", M)]),
     ("AWS::EC2::InternetGateway", &[("Tags", M)]),
-    ("AWS::EC2::VPCGatewayAttachment", &[("InternetGatewayId", M), ("VpcId", M), ("VpnGatewayId", M)]),
+    ("AWS::EC2::VPCGatewayAttachment", &[("InternetGatewayId", M), ("VpcId", M), ("VpnGatewayId", R)]),
     (
         "AWS::EC2::SecurityGroup",
         &[
@@ -255,7 +258,7 @@ pub const TABLE: &[(&str, Properties)] = &[
         &[
             ("AcceptanceRequired", M),
             ("ContributorInsightsEnabled", W),
-            ("GatewayLoadBalancerArns", M),
+            ("GatewayLoadBalancerArns", R),
             ("NetworkLoadBalancerArns", M),
             ("PayerResponsibility", W),
             ("SupportedIpAddressTypes", R),
@@ -268,7 +271,7 @@ pub const TABLE: &[(&str, Properties)] = &[
         "AWS::EC2::VPCEndpoint",
         &[
             ("DnsOptions", R),
-            ("IpAddressType", R),
+            ("IpAddressType", D("ipv4")),
             ("PolicyDocument", W),
             ("PrivateDnsEnabled", M),
             ("ResourceConfigurationArn", R),
@@ -276,6 +279,7 @@ pub const TABLE: &[(&str, Properties)] = &[
             ("SecurityGroupIds", M),
             ("ServiceName", M),
             ("ServiceNetworkArn", R),
+            ("ServiceRegion", R),
             ("SubnetIds", M),
             ("Tags", M),
             ("VpcEndpointType", M),
@@ -338,7 +342,8 @@ pub const TABLE: &[(&str, Properties)] = &[
         &[
             ("EnablePrefixForIpv6SourceNat", R),
             ("EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic", M),
-            ("IpAddressType", R),
+            ("IpAddressType", D("ipv4")),
+            ("Ipv4IpamPoolId", R),
             ("LoadBalancerAttributes", M),
             ("MinimumLoadBalancerCapacity", W),
             ("Name", M),
@@ -353,14 +358,14 @@ pub const TABLE: &[(&str, Properties)] = &[
     (
         "AWS::ElasticLoadBalancingV2::TargetGroup",
         &[
-            ("HealthCheckEnabled", R),
+            ("HealthCheckEnabled", D("true")),
             ("HealthCheckIntervalSeconds", M),
             ("HealthCheckPath", M),
             ("HealthCheckPort", M),
             ("HealthCheckProtocol", M),
             ("HealthCheckTimeoutSeconds", M),
             ("HealthyThresholdCount", M),
-            ("IpAddressType", R),
+            ("IpAddressType", D("ipv4")),
             ("Matcher", M),
             ("Name", M),
             ("Port", M),
@@ -377,15 +382,15 @@ pub const TABLE: &[(&str, Properties)] = &[
     (
         "AWS::ElasticLoadBalancingV2::Listener",
         &[
-            ("AlpnPolicy", R),
-            ("Certificates", R),
+            ("AlpnPolicy", W),
+            ("Certificates", W),
             ("DefaultActions", M),
-            ("ListenerAttributes", R),
+            ("ListenerAttributes", M),
             ("LoadBalancerArn", M),
             ("MutualAuthentication", R),
             ("Port", M),
             ("Protocol", M),
-            ("SslPolicy", R),
+            ("SslPolicy", W),
         ],
     ),
     (
@@ -435,9 +440,10 @@ pub const TABLE: &[(&str, Properties)] = &[
             ("DefaultInstanceWarmup", W),
             ("DesiredCapacity", M),
             ("DesiredCapacityType", R),
-            ("HealthCheckGracePeriod", W),
-            ("HealthCheckType", W),
+            ("HealthCheckGracePeriod", M),
+            ("HealthCheckType", M),
             ("InstanceId", R),
+            ("InstanceLifecyclePolicy", W),
             ("InstanceMaintenancePolicy", W),
             ("LaunchConfigurationName", M),
             ("LaunchTemplate", M),
@@ -461,6 +467,37 @@ pub const TABLE: &[(&str, Properties)] = &[
             ("VPCZoneIdentifier", M),
         ],
     ),
+    (
+        "AWS::EC2::FlowLog",
+        &[
+            ("DeliverCrossAccountRole", W),
+            ("DeliverLogsPermissionArn", M),
+            ("DestinationOptions", W),
+            ("LogDestination", M),
+            ("LogDestinationType", M),
+            ("LogFormat", M),
+            ("LogGroupName", M),
+            ("MaxAggregationInterval", M),
+            ("ResourceId", M),
+            ("ResourceType", M),
+            ("Tags", M),
+            ("TrafficType", M),
+        ],
+    ),
+    (
+        "AWS::Logs::LogGroup",
+        &[
+            ("DataProtectionPolicy", W),
+            ("DeletionProtectionEnabled", W),
+            ("FieldIndexPolicies", W),
+            ("KmsKeyId", W),
+            ("LogGroupClass", W),
+            ("LogGroupName", M),
+            ("ResourcePolicyDocument", W),
+            ("RetentionInDays", M),
+            ("Tags", W),
+        ],
+    ),
 ];
 
 /// The properties of `resource_type`, when the table has it.
@@ -470,28 +507,43 @@ pub fn of(resource_type: &str) -> Option<Properties> {
 
 /// Checks the evaluated properties of a resource against its type's list: a property the
 /// type does not have is an error in CloudFormation's words, a refused one an error that
-/// says why; the warned ones come back as warnings, each naming its property.
+/// says why; the warned ones come back as warnings, each naming its property. The keys
+/// inside nested properties are checked the same way ([`super::nested`]).
 pub fn check(resource_type: &str, properties: &Node) -> Result<Vec<SinkWarning>, SinkError> {
     let Some(known) = of(resource_type) else { return Ok(Vec::new()) };
     let mut warnings = Vec::new();
-    for (key, _) in properties.as_map().unwrap_or_default() {
+    for (key, value) in properties.as_map().unwrap_or_default() {
         let name = key.name.as_str();
+        let refused = |message: String, hint: String| SinkError {
+            message,
+            hint: Some(hint),
+            property: Some(name.to_string()),
+        };
         match known.iter().find(|(k, _)| *k == name).map(|(_, d)| *d) {
             None => {
-                return Err(SinkError {
-                    message: format!("Encountered unsupported property {name}"),
-                    hint: Some(format!("{resource_type} has no property {name}; check its spelling")),
-                    property: Some(name.to_string()),
-                })
+                return Err(refused(
+                    format!("Encountered unsupported property {name}"),
+                    format!("{resource_type} has no property {name}; check its spelling"),
+                ))
             }
             Some(Disposition::Refused) => {
-                return Err(SinkError {
-                    message: format!(
+                return Err(refused(
+                    format!(
                         "{resource_type} property {name} is not modelled by vpcsim, and it would change what the network does"
                     ),
-                    hint: Some(format!("remove {name} to simulate the resource without it")),
-                    property: Some(name.to_string()),
-                })
+                    format!("remove {name} to simulate the resource without it"),
+                ))
+            }
+            Some(Disposition::Default(default)) => {
+                let text = value.scalar_text().unwrap_or_default();
+                if !text.eq_ignore_ascii_case(default) {
+                    return Err(refused(
+                        format!(
+                            "{resource_type} property {name} = {text} is not modelled by vpcsim (only {default}, AWS's default), and it would change what the network does"
+                        ),
+                        format!("set {name} to {default} or remove it to simulate the resource"),
+                    ));
+                }
             }
             Some(Disposition::Warned) => warnings.push(SinkWarning {
                 property: name.to_string(),
@@ -502,5 +554,6 @@ pub fn check(resource_type: &str, properties: &Node) -> Result<Vec<SinkWarning>,
             Some(Disposition::Modelled) => {}
         }
     }
+    super::nested::check(resource_type, known, properties, &mut warnings)?;
     Ok(warnings)
 }

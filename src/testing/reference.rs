@@ -251,7 +251,9 @@ fn step(w: &World, h: Handle) -> Step {
         | Handle::InsightsAnalysis(_)
         | Handle::AccessScope(_)
         | Handle::AccessScopeAnalysis(_)
-        | Handle::HostedZone(_) => {
+        | Handle::HostedZone(_)
+        | Handle::FlowLog(_)
+        | Handle::LogGroup(_) => {
             unreachable!("never a component of a path")
         }
     };

@@ -27,6 +27,7 @@ use crate::model::autoscaling::{AutoScalingGroup, LaunchTemplate};
 use crate::model::eip::ElasticIp;
 use crate::model::endpoint_service::EndpointService;
 use crate::model::eni::NetworkInterface;
+use crate::model::flow_log::{FlowLog, LogGroup};
 use crate::model::gateway_endpoint::GatewayEndpoint;
 use crate::model::hosted_zone::HostedZone;
 use crate::model::igw::InternetGateway;
@@ -78,7 +79,9 @@ live_until_deleted!(
     NetworkInsightsAnalysis,
     AccessScope,
     AccessScopeAnalysis,
-    HostedZone
+    HostedZone,
+    FlowLog,
+    LogGroup
 );
 
 impl Live for NatGateway {
@@ -155,6 +158,10 @@ pub enum Handle {
     AccessScopeAnalysis(AccessScopeAnalysisId),
     /// A Route 53 hosted zone.
     HostedZone(HostedZoneId),
+    /// A VPC flow log.
+    FlowLog(FlowLogId),
+    /// A CloudWatch Logs log group, by its ARN.
+    LogGroup(LogGroupId),
 }
 
 /// AWS ids to handles without a second copy of each id: a map from the id's 64-bit
@@ -214,6 +221,8 @@ aws_id_field! {
     AccessScope => aws_id;
     AccessScopeAnalysis => aws_id;
     HostedZone => aws_id;
+    FlowLog => aws_id;
+    LogGroup => arn;
 }
 
 /// The Name tag: a scan of the usual handful of tags.
@@ -309,6 +318,10 @@ pub struct World {
     access_scope_analyses: Arena<AccessScopeAnalysisId, AccessScopeAnalysis>,
     /// Route 53 hosted zones.
     hosted_zones: Arena<HostedZoneId, HostedZone>,
+    /// VPC flow logs (F1).
+    flow_logs: Arena<FlowLogId, FlowLog>,
+    /// CloudWatch Logs log groups, with the flow log records they hold.
+    log_groups: Arena<LogGroupId, LogGroup>,
     /// AWS id (or ARN) to handle, keyed by a hash of the id (the resource holds the text).
     by_aws_id: IdIndex,
     /// (VPC, address) to the live subnet whose block holds it.
@@ -365,6 +378,8 @@ impl World {
             access_scopes: Arena::new(),
             access_scope_analyses: Arena::new(),
             hosted_zones: Arena::new(),
+            flow_logs: Arena::new(),
+            log_groups: Arena::new(),
             by_aws_id: IdIndex::default(),
             subnets_by_address: SubnetsByAddress::default(),
             dns_names: DnsNames::default(),
@@ -557,6 +572,18 @@ impl World {
         &self.hosted_zones
     }
 
+    /// VPC flow logs, by handle (deleted ones included; [`Arena::live`] skips them).
+    #[inline]
+    pub fn flow_logs(&self) -> &Arena<FlowLogId, FlowLog> {
+        &self.flow_logs
+    }
+
+    /// CloudWatch Logs log groups, by handle (deleted ones included; [`Arena::live`] skips them).
+    #[inline]
+    pub fn log_groups(&self) -> &Arena<LogGroupId, LogGroup> {
+        &self.log_groups
+    }
+
     /// The seeded stream AWS ids and generated names are drawn from (A5).
     #[inline]
     pub(crate) fn id_stream(&mut self) -> &mut IdGen {
@@ -617,6 +644,8 @@ impl World {
             Handle::AccessScope(x) => x.index() < self.access_scopes.len(),
             Handle::AccessScopeAnalysis(x) => x.index() < self.access_scope_analyses.len(),
             Handle::HostedZone(x) => x.index() < self.hosted_zones.len(),
+            Handle::FlowLog(x) => x.index() < self.flow_logs.len(),
+            Handle::LogGroup(x) => x.index() < self.log_groups.len(),
         };
         exists.then(|| self.aws_id(h))
     }
@@ -703,6 +732,8 @@ impl World {
             Handle::AccessScope(x) => &self.access_scopes[x].aws_id,
             Handle::AccessScopeAnalysis(x) => &self.access_scope_analyses[x].aws_id,
             Handle::HostedZone(x) => &self.hosted_zones[x].aws_id,
+            Handle::FlowLog(x) => &self.flow_logs[x].aws_id,
+            Handle::LogGroup(x) => &self.log_groups[x].arn,
         }
     }
 
@@ -749,6 +780,8 @@ impl World {
             | Handle::AccessScope(_)
             | Handle::AccessScopeAnalysis(_)
             | Handle::HostedZone(_) => None,
+            Handle::FlowLog(x) => name_tag(&self.flow_logs[x].tags),
+            Handle::LogGroup(x) => Some(self.log_groups[x].name.as_str()),
         }
     }
 
@@ -810,6 +843,8 @@ index_by_handle! {
     AccessScopeId => access_scopes: AccessScope;
     AccessScopeAnalysisId => access_scope_analyses: AccessScopeAnalysis;
     HostedZoneId => hosted_zones: HostedZone;
+    FlowLogId => flow_logs: FlowLog;
+    LogGroupId => log_groups: LogGroup;
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use super::close_matches;
 use crate::error::ApiError;
 
 pub mod filter;
+pub mod log_filter;
 pub mod output;
 pub mod request;
 pub mod shorthand;
@@ -529,7 +530,7 @@ mod tests {
         let err = parse_line("aws s3 ls").unwrap_err();
         assert_eq!(
             last_line(err),
-            "aws: error: argument command: Invalid choice, valid choices are: ec2 | elbv2 | cloudformation | autoscaling"
+            "aws: error: argument command: Invalid choice, valid choices are: ec2 | elbv2 | cloudformation | autoscaling | logs"
         );
     }
 

@@ -12,10 +12,12 @@ use indexmap::IndexMap;
 use serde_json::Value;
 
 use super::filter::{self, Filter};
+use super::log_filter::FilterPattern;
 use super::table::OpSpec;
 use super::{op_name, AwsError};
 use crate::addr::{Cidr, PortRange, RuleProtocol};
 use crate::error::ApiError;
+use crate::model::flow_log::{LogDestination, LogFormat, TrafficType};
 use crate::model::insights::PathFilter;
 use crate::model::nacl::IcmpTypeCode;
 use crate::model::nat_gateway::Connectivity;
@@ -341,6 +343,55 @@ pub enum Request {
         ids: Vec<String>,
         /// `--filter` (the CLI's spelling for this call) or `--filters`.
         filters: Vec<Filter>,
+    },
+    /// ec2 create-flow-logs (F1): one flow log per resource id.
+    CreateFlowLogs {
+        /// `--resource-ids`.
+        resource_ids: Vec<String>,
+        /// `--resource-type`.
+        resource_type: FlowLogResourceType,
+        /// `--traffic-type`.
+        traffic: TrafficType,
+        /// `--log-destination-type` with `--log-group-name` or `--log-destination`.
+        destination: LogDestination,
+        /// `--deliver-logs-permission-arn`.
+        deliver_logs_permission_arn: Option<String>,
+        /// `--log-format`.
+        format: LogFormat,
+        /// `--max-aggregation-interval`.
+        max_aggregation_interval: Option<u32>,
+    },
+    /// ec2 describe-flow-logs.
+    DescribeFlowLogs {
+        /// `--flow-log-ids`.
+        ids: Vec<String>,
+        /// `--filter` (the CLI's spelling for this call) or `--filters`.
+        filters: Vec<Filter>,
+    },
+    /// ec2 delete-flow-logs.
+    DeleteFlowLogs {
+        /// `--flow-log-ids`.
+        ids: Vec<String>,
+    },
+    /// logs filter-log-events (F1).
+    FilterLogEvents {
+        /// `--log-group-name`, or the name in `--log-group-identifier`.
+        group: String,
+        /// `--filter-pattern` (every event without one).
+        pattern: FilterPattern,
+        /// `--log-stream-names`.
+        streams: Vec<String>,
+        /// `--log-stream-name-prefix`.
+        stream_prefix: Option<String>,
+        /// `--start-time`: milliseconds since the epoch, inclusive.
+        start_ms: Option<i64>,
+        /// `--end-time`: milliseconds since the epoch, exclusive.
+        end_ms: Option<i64>,
+    },
+    /// logs describe-log-groups.
+    DescribeLogGroups {
+        /// `--log-group-name-prefix`.
+        prefix: Option<String>,
     },
     /// ec2 allocate-address (`--domain vpc`, the only domain left).
     AllocateAddress,
@@ -876,6 +927,15 @@ impl Request {
                 desired: f.count("desired-capacity", "DesiredCapacity")?.unwrap_or_default(),
             },
             "create-nat-gateway" => create_nat_gateway(f)?,
+            "create-flow-logs" => create_flow_logs(f)?,
+            "describe-flow-logs" => {
+                let mut filters = filter::parse(&f.list("filter")).map_err(AwsError::ParamError)?;
+                filters.extend(f.filters()?);
+                R::DescribeFlowLogs { ids: f.list("flow-log-ids"), filters }
+            }
+            "delete-flow-logs" => R::DeleteFlowLogs { ids: f.list("flow-log-ids") },
+            "filter-log-events" => filter_log_events(f)?,
+            "describe-log-groups" => R::DescribeLogGroups { prefix: f.opt("log-group-name-prefix") },
             "delete-nat-gateway" => R::DeleteNatGateway { id: f.req("nat-gateway-id")? },
             "describe-nat-gateways" => {
                 let mut filters = filter::parse(&f.list("filter")).map_err(AwsError::ParamError)?;
@@ -1397,6 +1457,127 @@ fn modify_network_interface_attribute(f: &Flags) -> Result<Request, AwsError> {
         return Err(f.missing("an attribute to change: --[no-]source-dest-check or --groups"));
     }
     Ok(Request::ModifyNetworkInterfaceAttribute { eni_id: f.req("network-interface-id")?, change })
+}
+
+/// What a flow log created by create-flow-logs watches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FlowLogResourceType {
+    /// `VPC`.
+    Vpc,
+    /// `Subnet`.
+    Subnet,
+    /// `NetworkInterface`.
+    NetworkInterface,
+}
+
+fn create_flow_logs(f: &Flags) -> Result<Request, AwsError> {
+    let resource_type = match f.req("resource-type")?.as_str() {
+        "VPC" => FlowLogResourceType::Vpc,
+        "Subnet" => FlowLogResourceType::Subnet,
+        "NetworkInterface" => FlowLogResourceType::NetworkInterface,
+        other @ ("TransitGateway" | "TransitGatewayAttachment" | "RegionalNatGateway") => {
+            return Err(AwsError::Unmodelled {
+                option: format!("--resource-type {other}"),
+                why: "vpcsim has flow logs on VPCs, subnets and network interfaces".into(),
+            })
+        }
+        other => {
+            return Err(AwsError::BadChoice {
+                option: format!("resource-type {other}"),
+                choices: "VPC | Subnet | NetworkInterface | TransitGateway | TransitGatewayAttachment".into(),
+            })
+        }
+    };
+    let traffic = match f.opt("traffic-type") {
+        None => return Err(f.missing("TrafficType")),
+        Some(t) => TrafficType::parse(&t).ok_or_else(|| {
+            f.invalid(format!("Invalid value '{t}' for TrafficType: use ACCEPT, REJECT or ALL"))
+        })?,
+    };
+    let group = f.opt("log-group-name");
+    let arn = f.opt("log-destination");
+    let destination = match f.opt("log-destination-type").as_deref() {
+        None | Some("cloud-watch-logs") => match (group, arn) {
+            (Some(group), None) => LogDestination::CloudWatchLogs { group },
+            (None, Some(arn)) => match arn.split_once(":log-group:") {
+                Some((head, g)) if head.starts_with("arn:aws:logs:") && !g.is_empty() => {
+                    LogDestination::CloudWatchLogs { group: g.trim_end_matches(":*").to_string() }
+                }
+                _ => return Err(f.invalid(format!("{arn} is not a CloudWatch Logs log group ARN"))),
+            },
+            _ => return Err(f.invalid("Give one of --log-group-name and --log-destination".into())),
+        },
+        Some("s3") => match (group, arn) {
+            (None, Some(arn)) => LogDestination::S3 { arn },
+            _ => {
+                return Err(f.invalid("An s3 flow log takes --log-destination (the bucket's ARN) only".into()))
+            }
+        },
+        Some("kinesis-data-firehose") => {
+            return Err(AwsError::Unmodelled {
+                option: "--log-destination-type kinesis-data-firehose".into(),
+                why: "vpcsim writes flow logs to CloudWatch Logs or S3".into(),
+            })
+        }
+        Some(other) => {
+            return Err(AwsError::BadChoice {
+                option: format!("log-destination-type {other}"),
+                choices: "cloud-watch-logs | s3 | kinesis-data-firehose".into(),
+            })
+        }
+    };
+    let format = match f.opt("log-format") {
+        Some(text) => LogFormat::parse(&text).map_err(|e| f.invalid(e.to_string()))?,
+        None => LogFormat::default(),
+    };
+    Ok(Request::CreateFlowLogs {
+        resource_ids: f.list("resource-ids"),
+        resource_type,
+        traffic,
+        destination,
+        deliver_logs_permission_arn: f.opt("deliver-logs-permission-arn"),
+        format,
+        max_aggregation_interval: f.count("max-aggregation-interval", "MaxAggregationInterval")?,
+    })
+}
+
+fn filter_log_events(f: &Flags) -> Result<Request, AwsError> {
+    let group = match (f.opt("log-group-name"), f.opt("log-group-identifier")) {
+        (Some(name), None) => name,
+        (None, Some(id)) => match id.split_once(":log-group:") {
+            Some((_, g)) => g.trim_end_matches(":*").to_string(),
+            None => id,
+        },
+        _ => {
+            return Err(AwsError::ParamError(
+                "Give exactly one of --log-group-name and --log-group-identifier".into(),
+            ))
+        }
+    };
+    let pattern = FilterPattern::parse(&f.opt("filter-pattern").unwrap_or_default()).map_err(|e| {
+        AwsError::Value(ApiError::new("FilterLogEvents", "InvalidParameterException", e.to_string()))
+    })?;
+    let streams = f.list("log-stream-names");
+    let stream_prefix = f.opt("log-stream-name-prefix");
+    if !streams.is_empty() && stream_prefix.is_some() {
+        return Err(AwsError::Value(ApiError::new(
+            "FilterLogEvents",
+            "InvalidParameterException",
+            "logStreamNames and logStreamNamePrefix are mutually exclusive",
+        )));
+    }
+    let time = |flag: &str| match f.values.get(flag) {
+        Some(RawValue::Int(n)) => Some(*n),
+        _ => None,
+    };
+    Ok(Request::FilterLogEvents {
+        group,
+        pattern,
+        streams,
+        stream_prefix,
+        start_ms: time("start-time"),
+        end_ms: time("end-time"),
+    })
 }
 
 fn create_nat_gateway(f: &Flags) -> Result<Request, AwsError> {

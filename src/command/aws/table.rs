@@ -342,6 +342,29 @@ pub const OPERATIONS: &[OpSpec] = &[
     op("ec2", "describe-nat-gateways", &[l("nat-gateway-ids"), l("filter"), l("filters")]),
     op_but(
         "ec2",
+        "create-flow-logs",
+        &[
+            rl("resource-ids"),
+            rs("resource-type"),
+            s("traffic-type"),
+            s("log-destination-type"),
+            s("log-group-name"),
+            s("log-destination"),
+            s("deliver-logs-permission-arn"),
+            s("log-format"),
+            i("max-aggregation-interval"),
+        ],
+        &[
+            ("client-token", "vpcsim does not retry calls"),
+            ("deliver-cross-account-role", "vpcsim simulates one account"),
+            ("destination-options", "vpcsim keeps no S3 objects to partition"),
+            TAGS,
+        ],
+    ),
+    op("ec2", "describe-flow-logs", &[l("flow-log-ids"), l("filter"), l("filters")]),
+    op("ec2", "delete-flow-logs", &[rl("flow-log-ids")]),
+    op_but(
+        "ec2",
         "allocate-address",
         &[s("domain")],
         &[
@@ -529,6 +552,40 @@ pub const OPERATIONS: &[OpSpec] = &[
         &[
             ("honor-cooldown", "vpcsim does not model cooldowns: the capacity changes at once"),
             ("no-honor-cooldown", "vpcsim does not model cooldowns: the capacity changes at once"),
+        ],
+    ),
+    op_but(
+        "logs",
+        "filter-log-events",
+        &[
+            s("log-group-name"),
+            s("log-group-identifier"),
+            s("filter-pattern"),
+            l("log-stream-names"),
+            s("log-stream-name-prefix"),
+            i("start-time"),
+            i("end-time"),
+        ],
+        &[
+            ("limit", PAGES),
+            ("interleaved", "it is deprecated; vpcsim interleaves every stream"),
+            ("no-interleaved", "it is deprecated; vpcsim interleaves every stream"),
+            ("unmask", "vpcsim has no data protection policies"),
+            ("no-unmask", "vpcsim has no data protection policies"),
+        ],
+    ),
+    op_but(
+        "logs",
+        "describe-log-groups",
+        &[s("log-group-name-prefix")],
+        &[
+            ("limit", PAGES),
+            ("account-identifiers", "vpcsim simulates one account"),
+            ("include-linked-accounts", "vpcsim simulates one account"),
+            ("no-include-linked-accounts", "vpcsim simulates one account"),
+            ("log-group-name-pattern", "filter with --log-group-name-prefix or --query"),
+            ("log-group-class", "vpcsim has one log group class"),
+            ("log-group-identifiers", "name the groups with --log-group-name-prefix"),
         ],
     ),
 ];

@@ -9,6 +9,7 @@ mod autoscaling;
 mod describe;
 mod ec2;
 mod elbv2;
+mod flow_log;
 mod insights;
 mod nat;
 mod peering;
@@ -34,7 +35,10 @@ pub fn run(s: &mut Session, call: &AwsCall) -> StepOutcome {
         Some(answer) => answer,
         None => match describe::answer(s, &op, &call.request) {
             Some(answer) => answer,
-            None => mutate(s, &op, &call.request),
+            None => match flow_log::answer(&s.world, &op, &call.request) {
+                Some(answer) => answer,
+                None => mutate(s, &op, &call.request),
+            },
         },
     };
     match answer {
@@ -64,6 +68,7 @@ fn mutate(s: &mut Session, op: &str, request: &Request) -> Answer {
         | R::CreateVpcEndpoint { .. }
         | R::DeleteVpcEndpoints { .. } => privatelink::mutate(w, op, request),
         R::CreateNatGateway { .. } | R::DeleteNatGateway { .. } => nat::mutate(w, op, request),
+        R::CreateFlowLogs { .. } | R::DeleteFlowLogs { .. } => flow_log::mutate(w, op, request),
         R::CreateManagedPrefixList { .. } | R::CreateGatewayEndpoint { .. } => {
             prefix_list::mutate(w, op, request)
         }

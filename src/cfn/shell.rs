@@ -1,0 +1,677 @@
+//! The one reader of shell scripts (UserData, and cfn-init's `commands`): lines joined at
+//! `\` continuations, heredocs (`<<EOF` expanded, `<<'EOF'` taken literally), `&&`, `||`,
+//! `;` and `&` chains and `|` pipelines, quotes, `NAME=value` and `$NAME`/`${NAME}`,
+//! command substitution (`$(...)` and backquotes), `>`/`>>` redirections (`2>` and `>&`
+//! discard). The shell runs the commands every reader shares: `echo`, `printf`, `cat`,
+//! `tee`, `cd`, `curl` to the instance metadata service (M1, with or without an IMDSv2
+//! token) and `cfn-init` (M3), and it keeps the files the script writes. Every other
+//! command goes to a [`Commands`] consumer, which decides what it means to it: what the
+//! instance listens on ([`super::userdata`]), whether it forwards packets
+//! ([`super::forwarding`]).
+//!
+//! Every command of a chain runs whatever the status of the one before (`a && b` runs `b`
+//! even when `a` failed): a script is read for what it sets up. `$?` is the status of the
+//! last command (0, except a cfn-init that could not run).
+
+use indexmap::IndexMap;
+
+use super::init;
+
+/// What one reader of a script makes of the commands the shell does not run itself.
+pub(crate) trait Commands {
+    /// Runs one command for its effect (`args[0]` without its directory, after `sudo`,
+    /// `nohup` and `exec`); returns what it prints.
+    fn run(&mut self, sh: &mut Shell<'_>, args: &[&str], stdin: Option<String>) -> Option<String>;
+
+    /// The script wrote `content` to `path` (with `>`, `>>` or `tee`).
+    fn wrote(&mut self, _path: &str, _content: &str) {}
+}
+
+/// What a script runs on: the instance behind the metadata service (M1) and the resource
+/// whose `AWS::CloudFormation::Init` metadata cfn-init reads (M3).
+#[derive(Clone, Copy, Default)]
+pub struct Host<'a> {
+    /// M1: what `GET path` on 169.254.169.254 answers (`/latest/meta-data/local-ipv4`), once
+    /// the instance exists; without it, a metadata `curl` prints nothing.
+    pub metadata: Option<&'a Metadata<'a>>,
+    /// M3: the stack, resource and metadata cfn-init reads; without it cfn-init fails.
+    pub init: Option<init::Source<'a>>,
+}
+
+/// The instance metadata service's answer for a path, or None (404).
+pub type Metadata<'a> = dyn Fn(&str) -> Option<String> + 'a;
+
+impl std::fmt::Debug for Host<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Host").field("metadata", &self.metadata.is_some()).field("init", &self.init).finish()
+    }
+}
+
+/// The state of a script being run: its files, directory and variables.
+#[derive(Debug)]
+pub struct Shell<'a> {
+    /// Files written, by absolute path, in the order first written.
+    pub files: IndexMap<String, String>,
+    /// The working directory (`cd`).
+    pub cwd: String,
+    vars: IndexMap<String, String>,
+    status: u8,
+    depth: u8,
+    host: Host<'a>,
+    /// What cfn-init said when it could not run, in order.
+    pub notes: Vec<String>,
+}
+
+/// One piece of a shell word: quoted text taken as written, or text still to expand.
+#[derive(Clone, Debug, PartialEq)]
+enum Piece {
+    Lit(String),
+    Exp(String),
+}
+
+/// A word or an operator (`&&`, `|`, `>`, `2>`, ...).
+#[derive(Clone, Debug, PartialEq)]
+enum Token {
+    Word(Vec<Piece>),
+    Op(String),
+}
+
+/// A heredoc's body and whether it is expanded (its delimiter unquoted).
+struct Heredoc {
+    body: String,
+    expand: bool,
+}
+
+const SEPARATORS: &[&str] = &["&&", "||", ";", "&", "(", ")"];
+
+/// Most bytes a word, a command's output or a file may hold; past it the text is cut (a
+/// script that doubles a variable on every line stays small).
+pub const MAX_TEXT_BYTES: usize = 1 << 20;
+
+/// How deep command substitutions and cfn-init runs may nest; deeper ones print nothing.
+pub const MAX_NESTING: u8 = 16;
+
+/// The address of the instance metadata service in URLs.
+const METADATA_URL: &str = "http://169.254.169.254";
+
+impl<'a> Shell<'a> {
+    /// A shell in `/` on `host`, with no files written yet.
+    pub fn new(host: Host<'a>) -> Shell<'a> {
+        Shell {
+            files: IndexMap::new(),
+            cwd: "/".into(),
+            vars: IndexMap::new(),
+            status: 0,
+            depth: 0,
+            host,
+            notes: Vec::new(),
+        }
+    }
+
+    /// Runs a script; returns what it printed.
+    pub(crate) fn run_script(&mut self, fx: &mut dyn Commands, script: &str) -> String {
+        let mut out = String::new();
+        for (line, heredoc) in logical_lines(script) {
+            let stdin = heredoc.map(|h| if h.expand { self.expand_text(fx, &h.body, true) } else { h.body });
+            out.push_str(&self.run_line(fx, &line, stdin));
+        }
+        out
+    }
+
+    fn run_line(&mut self, fx: &mut dyn Commands, line: &str, stdin: Option<String>) -> String {
+        let mut out = String::new();
+        for pipeline in split_commands(&tokenize(line)) {
+            let mut input = stdin.clone();
+            for command in &pipeline {
+                input = self.run_command(fx, command, input);
+            }
+            out.push_str(&input.unwrap_or_default());
+        }
+        out
+    }
+
+    /// Runs one command of a pipeline; returns its standard output.
+    fn run_command(
+        &mut self,
+        fx: &mut dyn Commands,
+        tokens: &[Token],
+        stdin: Option<String>,
+    ) -> Option<String> {
+        let (words, redirect) = self.split_redirect(fx, tokens);
+        let assignments = words.iter().take_while(|w| assignment(w).is_some()).count();
+        if assignments == words.len() {
+            for (name, value) in words.iter().filter_map(|w| assignment(w)) {
+                self.vars.insert(name.to_string(), value.to_string());
+            }
+            return None;
+        }
+        let mut args: Vec<&str> = words[assignments..]
+            .iter()
+            .map(String::as_str)
+            .skip_while(|w| matches!(*w, "sudo" | "nohup" | "exec"))
+            .collect();
+        if let Some(command) = args.first_mut() {
+            *command = command.rsplit('/').next().unwrap_or(command);
+        }
+        self.status = 0;
+        let output = self.builtin(fx, &args, stdin).map(cut);
+        match (redirect, output) {
+            (Some((path, append)), Some(out)) => {
+                self.write(fx, &path, out, append);
+                None
+            }
+            (_, out) => out,
+        }
+    }
+
+    /// The commands the shell runs itself; the rest go to the consumer.
+    fn builtin(&mut self, fx: &mut dyn Commands, args: &[&str], stdin: Option<String>) -> Option<String> {
+        match args {
+            [] => None,
+            ["echo", rest @ ..] => Some(echo(rest)),
+            ["printf", fmt, ..] => Some(fmt.replace("\\n", "\n")),
+            ["cat"] => stdin,
+            ["cat", paths @ ..] => {
+                Some(paths.iter().filter_map(|p| self.files.get(&self.absolute(p))).cloned().collect())
+            }
+            ["tee", rest @ ..] => {
+                let append = rest.contains(&"-a");
+                for path in rest.iter().filter(|a| !a.starts_with('-')) {
+                    self.write(fx, path, stdin.clone().unwrap_or_default(), append);
+                }
+                stdin
+            }
+            ["cd", dir, ..] => {
+                self.cwd = self.absolute(dir);
+                None
+            }
+            ["curl", rest @ ..] if rest.iter().any(|a| a.starts_with(METADATA_URL)) => {
+                self.metadata(fx, rest)
+            }
+            ["cfn-init", rest @ ..] if self.depth < MAX_NESTING => {
+                self.depth += 1;
+                self.status = init::run(self, fx, rest);
+                self.depth -= 1;
+                None
+            }
+            _ => fx.run(self, args, stdin),
+        }
+    }
+
+    /// M1: `curl [-s] [-X PUT] [-H HEADER] [-o FILE] http://169.254.169.254/PATH`: the
+    /// instance's own value; `PUT /latest/api/token` returns an IMDSv2 token.
+    fn metadata(&mut self, fx: &mut dyn Commands, args: &[&str]) -> Option<String> {
+        let mut output = None;
+        let mut it = args.iter();
+        let mut url = "";
+        while let Some(a) = it.next() {
+            match *a {
+                "-o" | "--output" => output = it.next().map(|f| f.to_string()),
+                "-X" | "--request" | "-H" | "--header" | "-m" | "--max-time" | "--connect-timeout" | "-w" => {
+                    it.next();
+                }
+                a if a.starts_with(METADATA_URL) => url = a,
+                _ => {}
+            }
+        }
+        let path = &url[METADATA_URL.len()..];
+        let answer = if path.trim_start_matches('/') == "latest/api/token" {
+            Some("AQAEAHZwY3NpbS10b2tlbg==".to_string())
+        } else {
+            self.host.metadata.and_then(|m| m(path))
+        };
+        match output {
+            Some(file) => {
+                self.write(fx, &file, answer.unwrap_or_default(), false);
+                None
+            }
+            None => answer,
+        }
+    }
+
+    /// The words of a command, expanded, and the file its output goes to (`>`, `>>`).
+    fn split_redirect(
+        &mut self,
+        fx: &mut dyn Commands,
+        tokens: &[Token],
+    ) -> (Vec<String>, Option<(String, bool)>) {
+        let mut words = Vec::new();
+        let mut redirect = None;
+        let mut it = tokens.iter();
+        while let Some(t) = it.next() {
+            match t {
+                Token::Word(w) => words.push(self.expand(fx, w)),
+                Token::Op(op) if op == ">" || op == ">>" || op == "1>" || op == "1>>" => {
+                    if let Some(Token::Word(w)) = it.next() {
+                        redirect = Some((self.expand(fx, w), op.ends_with(">>")));
+                    }
+                }
+                Token::Op(_) => {
+                    it.next();
+                }
+            }
+        }
+        (words, redirect)
+    }
+
+    fn expand(&mut self, fx: &mut dyn Commands, word: &[Piece]) -> String {
+        let mut out = String::new();
+        for piece in word {
+            match piece {
+                Piece::Lit(s) => out.push_str(s),
+                Piece::Exp(s) => out.push_str(&self.expand_text(fx, s, false)),
+            }
+        }
+        cut(out)
+    }
+
+    /// `$NAME`, `${NAME}`, `${NAME:-DEFAULT}`, `$?`, `$(...)` and backquotes expanded; with
+    /// `escapes` (a heredoc body), `\$`, `` \` `` and `\\` stand for the character.
+    fn expand_text(&mut self, fx: &mut dyn Commands, text: &str, escapes: bool) -> String {
+        let mut out = String::new();
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' if escapes && matches!(chars.peek(), Some('$' | '`' | '\\')) => out.extend(chars.next()),
+                '`' => {
+                    let inner: String = chars.by_ref().take_while(|c| *c != '`').collect();
+                    out.push_str(&self.substitute(fx, &inner));
+                }
+                '$' => match chars.peek().copied() {
+                    Some('(') => {
+                        chars.next();
+                        let inner = until_close(&mut chars);
+                        out.push_str(&self.substitute(fx, &inner));
+                    }
+                    Some('{') => {
+                        chars.next();
+                        let inner: String = chars.by_ref().take_while(|c| *c != '}').collect();
+                        let (name, default) = inner.split_once(":-").unwrap_or((&inner, ""));
+                        let value = self.var(name);
+                        out.push_str(if value.is_empty() { default } else { &value });
+                    }
+                    Some('?') => {
+                        chars.next();
+                        out.push_str(&self.status.to_string());
+                    }
+                    Some(n) if n == '_' || n.is_ascii_alphabetic() => {
+                        let mut name = String::new();
+                        while let Some(n) = chars.next_if(|n| *n == '_' || n.is_ascii_alphanumeric()) {
+                            name.push(n);
+                        }
+                        out.push_str(&self.var(&name));
+                    }
+                    _ => out.push('$'),
+                },
+                c => out.push(c),
+            }
+            if out.len() > MAX_TEXT_BYTES {
+                break;
+            }
+        }
+        cut(out)
+    }
+
+    fn var(&self, name: &str) -> String {
+        self.vars.get(name).cloned().unwrap_or_default()
+    }
+
+    /// Command substitution: what `script` prints, without its final newlines.
+    fn substitute(&mut self, fx: &mut dyn Commands, script: &str) -> String {
+        if self.depth >= MAX_NESTING {
+            return String::new();
+        }
+        self.depth += 1;
+        let out = self.run_script(fx, script);
+        self.depth -= 1;
+        out.trim_end_matches('\n').to_string()
+    }
+
+    /// `path` made absolute against the working directory.
+    pub fn absolute(&self, path: &str) -> String {
+        if path.starts_with('/') {
+            path.to_string()
+        } else {
+            join_path(&self.cwd, path)
+        }
+    }
+
+    /// Writes (or appends) `content` to `path` and tells the consumer.
+    pub(crate) fn write(&mut self, fx: &mut dyn Commands, path: &str, content: String, append: bool) {
+        let path = self.absolute(path);
+        fx.wrote(&path, &content);
+        let entry = self.files.entry(path).or_default();
+        if !append {
+            entry.clear();
+        }
+        entry.push_str(&content);
+        if entry.len() > MAX_TEXT_BYTES {
+            *entry = cut(std::mem::take(entry));
+        }
+    }
+
+    /// Runs `script` as a command line of this shell (cfn-init's `commands`), in `cwd` if
+    /// given and with `env` set for it.
+    pub(crate) fn run_in(
+        &mut self,
+        fx: &mut dyn Commands,
+        script: &str,
+        cwd: Option<&str>,
+        env: &[(String, String)],
+    ) {
+        let saved_cwd = cwd.map(|d| {
+            let dir = self.absolute(d);
+            std::mem::replace(&mut self.cwd, dir)
+        });
+        let saved_vars = self.vars.clone();
+        self.vars.extend(env.iter().cloned());
+        self.run_script(fx, script);
+        self.vars = saved_vars;
+        if let Some(dir) = saved_cwd {
+            self.cwd = dir;
+        }
+    }
+
+    /// The host the script runs on.
+    pub fn host(&self) -> Host<'a> {
+        self.host
+    }
+}
+
+/// `text` cut to [`MAX_TEXT_BYTES`], at a character boundary.
+fn cut(mut text: String) -> String {
+    if text.len() > MAX_TEXT_BYTES {
+        let mut end = MAX_TEXT_BYTES;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+    }
+    text
+}
+
+/// `NAME=value`: a variable assignment.
+fn assignment(word: &str) -> Option<(&str, &str)> {
+    let (name, value) = word.split_once('=')?;
+    let mut chars = name.chars();
+    let first = chars.next()?;
+    ((first == '_' || first.is_ascii_alphabetic()) && chars.all(|c| c == '_' || c.is_ascii_alphanumeric()))
+        .then_some((name, value))
+}
+
+/// Whether any word of the script, as written, is one of `names` (`apt`, `apt-get`).
+pub(crate) fn mentions(script: &str, names: &[&str]) -> bool {
+    logical_lines(script).iter().flat_map(|(line, _)| tokenize(line)).any(|t| match t {
+        Token::Word(pieces) => {
+            let text: String = pieces
+                .iter()
+                .map(|p| match p {
+                    Piece::Lit(s) | Piece::Exp(s) => s.as_str(),
+                })
+                .collect();
+            names.contains(&text.as_str())
+        }
+        Token::Op(_) => false,
+    })
+}
+
+/// Script lines with `\` continuations joined, each with its heredoc if it opens one.
+fn logical_lines(script: &str) -> Vec<(String, Option<Heredoc>)> {
+    let mut out = Vec::new();
+    let mut lines = script.lines();
+    let mut pending = String::new();
+    while let Some(raw) = lines.next() {
+        if let Some(cont) = raw.strip_suffix('\\') {
+            pending.push_str(cont);
+            continue;
+        }
+        let line = std::mem::take(&mut pending) + raw;
+        let heredoc = heredoc_delimiter(&line).map(|(delim, expand)| {
+            let body: Vec<&str> = lines.by_ref().take_while(|l| l.trim() != delim).collect();
+            Heredoc { body: body.iter().map(|l| format!("{l}\n")).collect(), expand }
+        });
+        out.push((line, heredoc));
+    }
+    out
+}
+
+/// A heredoc's delimiter, and whether its body is expanded (the delimiter is unquoted).
+fn heredoc_delimiter(line: &str) -> Option<(String, bool)> {
+    let after = line.split_once("<<")?.1.trim_start_matches('-').trim_start();
+    let word: String =
+        after.chars().take_while(|c| !c.is_whitespace() && *c != '>' && *c != '|' && *c != ';').collect();
+    let expand = !word.contains(['\'', '"', '\\']);
+    let word = word.trim_matches(|c| c == '\'' || c == '"' || c == '\\').to_string();
+    (!word.is_empty()).then_some((word, expand))
+}
+
+/// Shell words and operators: unquoted `&&`, `||`, `;`, `&`, `|`, `>`, `>>`, `<<`,
+/// parentheses and file-descriptor redirections (`2>`, `>&`) are their own tokens.
+fn tokenize(line: &str) -> Vec<Token> {
+    let mut out = Vec::new();
+    let mut word: Vec<Piece> = Vec::new();
+    let mut started = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                started = true;
+                push(&mut word, Piece::Lit(chars.by_ref().take_while(|c| *c != '\'').collect()));
+            }
+            '"' => {
+                started = true;
+                double_quoted(&mut chars, &mut word);
+            }
+            '\\' => {
+                started = true;
+                push(&mut word, Piece::Lit(chars.next().map(String::from).unwrap_or_default()));
+            }
+            '$' if chars.peek() == Some(&'(') => {
+                chars.next();
+                started = true;
+                push(&mut word, Piece::Exp(format!("$({})", until_close(&mut chars))));
+            }
+            '`' => {
+                started = true;
+                let inner: String = chars.by_ref().take_while(|c| *c != '`').collect();
+                push(&mut word, Piece::Exp(format!("$({inner})")));
+            }
+            '#' if !started => break,
+            c if c.is_whitespace() || "&|;><()".contains(c) => {
+                let fd = (c == '>' && matches!(word.as_slice(), [Piece::Exp(d)] if d == "1" || d == "2"))
+                    .then(|| std::mem::take(&mut word));
+                if started && fd.is_none() {
+                    out.push(Token::Word(std::mem::take(&mut word)));
+                }
+                started = false;
+                if !c.is_whitespace() {
+                    out.push(Token::Op(operator(c, fd, &mut chars)));
+                }
+            }
+            c => {
+                started = true;
+                push(&mut word, Piece::Exp(c.to_string()));
+            }
+        }
+    }
+    if started {
+        out.push(Token::Word(word));
+    }
+    out
+}
+
+/// The operator that starts with `c` (doubled `&&`, `||`, `>>`, `<<`; `2>`, `>&`).
+fn operator(c: char, fd: Option<Vec<Piece>>, chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> String {
+    let mut op = match fd {
+        Some(d) => match d.as_slice() {
+            [Piece::Exp(n)] => format!("{n}>"),
+            _ => ">".to_string(),
+        },
+        None => c.to_string(),
+    };
+    let doubled = "&|><".contains(c) && chars.peek() == Some(&c);
+    if doubled || (c == '>' && chars.peek() == Some(&'&')) {
+        op.extend(chars.next());
+    }
+    op
+}
+
+/// Appends to the last piece when it is of the same kind.
+fn push(word: &mut Vec<Piece>, piece: Piece) {
+    match (word.last_mut(), piece) {
+        (Some(Piece::Lit(a)), Piece::Lit(b)) | (Some(Piece::Exp(a)), Piece::Exp(b)) => a.push_str(&b),
+        (_, piece) => word.push(piece),
+    }
+}
+
+/// The rest of a double-quoted string: `\"`, `\\`, `\$` and `` \` `` stand for the
+/// character; `$...` and backquotes are expanded later.
+fn double_quoted(chars: &mut std::iter::Peekable<std::str::Chars<'_>>, word: &mut Vec<Piece>) {
+    while let Some(d) = chars.next() {
+        match d {
+            '"' => break,
+            '\\' if matches!(chars.peek(), Some('"' | '\\' | '$' | '`')) => {
+                push(word, Piece::Lit(chars.next().map(String::from).unwrap_or_default()))
+            }
+            '$' if chars.peek() == Some(&'(') => {
+                chars.next();
+                push(word, Piece::Exp(format!("$({})", until_close(chars))));
+            }
+            d => push(word, Piece::Exp(d.to_string())),
+        }
+    }
+}
+
+/// The text up to the `)` that closes a `$(` already read, quotes and nesting respected.
+fn until_close(chars: &mut impl Iterator<Item = char>) -> String {
+    let mut out = String::new();
+    let mut depth = 1;
+    while let Some(c) = chars.next() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    break;
+                }
+            }
+            '\'' | '"' => {
+                out.push(c);
+                for q in chars.by_ref() {
+                    out.push(q);
+                    if q == c {
+                        break;
+                    }
+                }
+                continue;
+            }
+            _ => {}
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Splits tokens into commands, each a pipeline of commands' tokens.
+fn split_commands(tokens: &[Token]) -> Vec<Vec<Vec<Token>>> {
+    let is = |t: &Token, ops: &[&str]| matches!(t, Token::Op(o) if ops.contains(&o.as_str()));
+    tokens
+        .split(|t| is(t, SEPARATORS))
+        .filter(|c| !c.is_empty())
+        .map(|c| c.split(|t| is(t, &["|"])).map(<[Token]>::to_vec).collect())
+        .collect()
+}
+
+/// `echo [-n] [-e] WORDS...`.
+fn echo(args: &[&str]) -> String {
+    let newline = !args.contains(&"-n");
+    let escapes = args.contains(&"-e");
+    let text = args
+        .iter()
+        .filter(|a| !matches!(**a, "-n" | "-e" | "-ne" | "-en"))
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let text = if escapes { text.replace("\\n", "\n").replace("\\t", "\t") } else { text };
+    if newline {
+        text + "\n"
+    } else {
+        text
+    }
+}
+
+/// `dir/name`, without a doubled slash.
+pub(crate) fn join_path(dir: &str, name: &str) -> String {
+    format!("{}/{name}", dir.trim_end_matches('/'))
+}
+
+/// Runs `script` on `host` for one consumer; returns the shell as the script left it.
+pub(crate) fn run<'a>(script: &str, host: Host<'a>, fx: &mut dyn Commands) -> Shell<'a> {
+    let mut sh = Shell::new(host);
+    sh.run_script(fx, script);
+    sh
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Records the commands it is given.
+    #[derive(Default)]
+    struct Log(Vec<String>);
+
+    impl Commands for Log {
+        fn run(&mut self, _: &mut Shell<'_>, args: &[&str], _: Option<String>) -> Option<String> {
+            self.0.push(args.join(" "));
+            None
+        }
+    }
+
+    fn files(script: &str) -> IndexMap<String, String> {
+        run(script, Host::default(), &mut Log::default()).files
+    }
+
+    #[test]
+    fn chains_pipelines_and_sudo_reach_the_consumer_as_plain_commands() {
+        let mut log = Log::default();
+        run(
+            "sudo yum install -y httpd && /usr/bin/systemctl start httpd; nohup x &\n",
+            Host::default(),
+            &mut log,
+        );
+        assert_eq!(log.0, ["yum install -y httpd", "systemctl start httpd", "x"]);
+    }
+
+    #[test]
+    fn variables_and_command_substitution_expand_in_words_and_unquoted_heredocs() {
+        let f = files("NAME=web\nX=$(echo one)\necho \"$NAME ${X} `echo two`\" > /a\ncat > /b <<EOF\n$NAME \\$HOME\nEOF\ncat > /c <<'EOF'\n$NAME\nEOF\n");
+        assert_eq!(f["/a"], "web one two\n");
+        assert_eq!(f["/b"], "web $HOME\n");
+        assert_eq!(f["/c"], "$NAME\n");
+    }
+
+    #[test]
+    fn m1_metadata_curl_answers_with_the_instance_values_and_imdsv2_tokens_work() {
+        let answer = |path: &str| (path == "/latest/meta-data/local-ipv4").then(|| "10.0.1.5".to_string());
+        let host = Host { metadata: Some(&answer), init: None };
+        let script = "TOKEN=$(curl -s -X PUT \"http://169.254.169.254/latest/api/token\" -H \"X-aws-ec2-metadata-token-ttl-seconds: 21600\")\nIP=$(curl -s -H \"X-aws-ec2-metadata-token: $TOKEN\" http://169.254.169.254/latest/meta-data/local-ipv4)\necho \"<h1>$IP</h1>\" > /var/www/html/index.html\n";
+        let sh = run(script, host, &mut Log::default());
+        assert_eq!(sh.files["/var/www/html/index.html"], "<h1>10.0.1.5</h1>\n");
+    }
+
+    #[test]
+    fn a_script_that_doubles_a_variable_on_every_line_stays_within_the_text_bound() {
+        let script = format!("A=x\n{}echo $A > /f\n", "A=$A$A\n".repeat(40));
+        let len = files(&script)["/f"].len();
+        assert!(len <= MAX_TEXT_BYTES && len > MAX_TEXT_BYTES / 2, "{len}");
+        let nested = format!("echo {}x{} > /g\n", "$(echo ".repeat(100), ")".repeat(100));
+        assert_eq!(files(&nested)["/g"], "\n");
+    }
+
+    #[test]
+    fn stderr_redirections_write_nothing_and_stdout_ones_write_the_file() {
+        let f = files("echo a 2>/dev/null > /x\necho b >/y 2>&1\n");
+        assert_eq!((f["/x"].as_str(), f["/y"].as_str()), ("a\n", "b\n"));
+        assert!(!f.contains_key("/dev/null"));
+    }
+}

@@ -1,0 +1,158 @@
+//! CreationPolicy, WaitConditionHandle and WaitCondition (C2): the stack waits on the
+//! virtual clock for signals a UserData sends with `cfn-signal` or `curl -X PUT`, and a
+//! signal counts only when the instance reaches CloudFormation (or S3, for a handle URL).
+
+use vpcsim::error::FileError;
+use vpcsim::scenario::{self, render};
+use vpcsim::session::Session;
+
+/// A VPC with one subnet and a server; `internet` adds an internet gateway, a default
+/// route and a public address; `extra` is more resources at resource indentation, `outputs`
+/// an Outputs section.
+fn template(internet: bool, server: &str, extra: &str) -> String {
+    let igw = if internet {
+        r#"
+      Igw: {Type: AWS::EC2::InternetGateway}
+      Attach:
+        Type: AWS::EC2::VPCGatewayAttachment
+        Properties: {VpcId: !Ref Vpc, InternetGatewayId: !Ref Igw}
+      Rt:
+        Type: AWS::EC2::RouteTable
+        Properties: {VpcId: !Ref Vpc}
+      Default:
+        Type: AWS::EC2::Route
+        DependsOn: Attach
+        Properties: {RouteTableId: !Ref Rt, DestinationCidrBlock: 0.0.0.0/0, GatewayId: !Ref Igw}
+      Assoc:
+        Type: AWS::EC2::SubnetRouteTableAssociation
+        Properties: {RouteTableId: !Ref Rt, SubnetId: !Ref Subnet}"#
+    } else {
+        ""
+    };
+    format!(
+        r#"
+    Resources:
+      Vpc:
+        Type: AWS::EC2::VPC
+        Properties: {{CidrBlock: 10.0.0.0/16, EnableDnsSupport: true, EnableDnsHostnames: true}}
+      Subnet:
+        Type: AWS::EC2::Subnet
+        Properties: {{VpcId: !Ref Vpc, CidrBlock: 10.0.1.0/24, AvailabilityZone: us-east-1a, MapPublicIpOnLaunch: {internet}}}
+      Open:
+        Type: AWS::EC2::SecurityGroup
+        Properties:
+          VpcId: !Ref Vpc
+          GroupDescription: everything from the VPC
+          SecurityGroupIngress: [{{IpProtocol: '-1', CidrIp: 10.0.0.0/16}}]{igw}
+      Server:
+        Type: AWS::EC2::Instance
+{server}{extra}
+"#
+    )
+}
+
+fn scenario_text(internet: bool, server: &str, extra: &str) -> String {
+    let body: String = template(internet, server, extra).lines().map(|l| format!("  {l}\n")).collect();
+    format!("name: signals\nstacks:\n  - name: web\n    template-body:\n{body}\nsteps:\n  - run: aws cloudformation describe-stacks --stack-name web\n    expect: {{output-contains: CREATE_COMPLETE}}\n")
+}
+
+/// Creates the stack and runs the scenario; every expectation must hold.
+fn created(internet: bool, server: &str, extra: &str) -> Session {
+    let text = scenario_text(internet, server, extra);
+    let s = scenario::load_str("signals.yaml", &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let mut session = Session::for_scenario(&s).unwrap();
+    let report = scenario::run(&s, &mut session).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    assert!(report.passed, "{}", render::text(&report));
+    session
+}
+
+/// The error the stack's creation ends in.
+fn failed(internet: bool, server: &str, extra: &str) -> FileError {
+    let text = scenario_text(internet, server, extra);
+    let s = scenario::load_str("signals.yaml", &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let mut session = Session::for_scenario(&s).unwrap();
+    match scenario::run(&s, &mut session) {
+        Ok(_) => panic!("the stack was created\n{text}"),
+        Err(e) => e,
+    }
+}
+
+/// A server with a CreationPolicy whose UserData runs `script` (lines of shell).
+fn signalling_server(script: &str) -> String {
+    let body: String = script.lines().map(|l| format!("              {l}\n")).collect();
+    format!(
+        "        CreationPolicy:\n          ResourceSignal: {{Count: 1, Timeout: PT10M}}\n        Properties:\n          SubnetId: !Ref Subnet\n          SecurityGroupIds: [!Ref Open]\n          UserData:\n            Fn::Base64: !Sub |\n              #!/bin/bash -xe\n{body}"
+    )
+}
+
+const SIGNAL: &str = "yum install -y httpd\nsystemctl start httpd\n/opt/aws/bin/cfn-signal -e $? --stack ${AWS::StackName} --resource Server --region ${AWS::Region}\n";
+
+#[test]
+fn c2_an_instance_with_a_route_to_the_internet_signals_its_creation_policy_and_the_stack_completes() {
+    let session = created(true, &signalling_server(SIGNAL), "");
+    assert_eq!(session.world.now_ms(), 60_000, "the stack waited for the instance to boot and signal");
+}
+
+#[test]
+fn c2_a_private_instance_without_egress_never_signals_and_the_stack_fails_after_the_timeout() {
+    let e = failed(false, &signalling_server(SIGNAL), "");
+    let p = &e.problems[0];
+    assert_eq!(p.message, "Failed to receive 1 resource signal(s) within the specified duration");
+    let hint = p.hint.as_deref().unwrap_or_default();
+    assert!(hint.contains("cannot reach cloudformation.us-east-1.amazonaws.com:443"), "{hint}");
+    assert!(hint.contains("600 s"), "{hint}");
+}
+
+#[test]
+fn c2_an_interface_endpoint_for_cloudformation_lets_a_private_instance_signal() {
+    let endpoint = r#"
+      CfnEndpoint:
+        Type: AWS::EC2::VPCEndpoint
+        Properties:
+          VpcId: !Ref Vpc
+          ServiceName: !Sub com.amazonaws.${AWS::Region}.cloudformation
+          VpcEndpointType: Interface
+          PrivateDnsEnabled: true
+          SubnetIds: [!Ref Subnet]
+          SecurityGroupIds: [!Ref Open]"#;
+    created(false, &signalling_server(SIGNAL), endpoint);
+}
+
+#[test]
+fn c2_a_failure_signal_from_a_cfn_init_that_could_not_run_fails_the_stack_at_once() {
+    let script = "/opt/aws/bin/cfn-init -v --stack ${AWS::StackName} --resource Server --region ${AWS::Region}\n/opt/aws/bin/cfn-signal -e $? --stack ${AWS::StackName} --resource Server --region ${AWS::Region}\n";
+    let e = failed(true, &signalling_server(script), "");
+    let p = &e.problems[0];
+    assert!(p.message.starts_with("Received FAILURE signal with UniqueId i-"), "{}", p.message);
+}
+
+#[test]
+fn c2_a_wait_condition_gets_its_data_from_a_curl_put_to_its_handle_url() {
+    let server = r#"        Properties:
+          SubnetId: !Ref Subnet
+          SecurityGroupIds: [!Ref Open]
+          UserData:
+            Fn::Base64: !Sub |
+              #!/bin/bash
+              curl -X PUT -H 'Content-Type:' --data-binary '{"Status" : "SUCCESS", "Reason" : "ok", "UniqueId" : "web1", "Data" : "ready"}' "${Handle}"
+"#;
+    let wait = r#"
+      Handle: {Type: AWS::CloudFormation::WaitConditionHandle}
+      Wait:
+        Type: AWS::CloudFormation::WaitCondition
+        DependsOn: Server
+        Properties: {Handle: !Ref Handle, Timeout: "300", Count: 1}
+    Outputs:
+      Data: {Value: !GetAtt Wait.Data}"#;
+    let session = created(true, server, wait);
+    assert_eq!(session.stacks["web"].outputs["Data"], r#"{"web1":"ready"}"#);
+    let e = failed(false, server, wait);
+    assert_eq!(e.problems[0].message, "WaitCondition timed out. Received 0 conditions when expecting 1");
+}
+
+#[test]
+fn c2_a_creation_policy_timeout_that_is_not_iso_8601_is_an_error_at_its_line() {
+    let server = signalling_server(SIGNAL).replace("PT10M", "10 minutes");
+    let e = failed(true, &server, "");
+    assert!(e.problems[0].message.contains("`10 minutes` is not an ISO 8601 duration"), "{e}");
+}
