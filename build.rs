@@ -27,6 +27,11 @@ fn main() {
         let _ = writeln!(out, "    ({n:?}, include_str!({:?})),", path.display().to_string());
     }
     out.push_str("];\n");
-    let target = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("catalogue.rs");
-    std::fs::write(target, out).expect("OUT_DIR is writable");
+    // Written beside, then renamed over: a target directory copied with hard links (one
+    // per worktree) shares the old file's inode, which an in-place write would change for
+    // every copy.
+    let dir = std::path::PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+    let fresh = dir.join("catalogue.rs.new");
+    std::fs::write(&fresh, out).expect("OUT_DIR is writable");
+    std::fs::rename(&fresh, dir.join("catalogue.rs")).expect("OUT_DIR is writable");
 }

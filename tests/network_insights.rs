@@ -208,3 +208,131 @@ fn ra4_paths_vpcsim_cannot_analyze_as_one_flow_are_refused_saying_why() {
         serde_json::json!([])
     );
 }
+
+/// Creates a scope from `args`, starts its analysis, waits and returns its findings.
+fn scope_findings(s: &mut Session, args: &str) -> Vec<Value> {
+    let created = ok(s, &format!("aws ec2 create-network-insights-access-scope {args}"));
+    let id =
+        created["NetworkInsightsAccessScope"]["NetworkInsightsAccessScopeId"].as_str().unwrap().to_string();
+    let started = ok(
+        s,
+        &format!(
+            "aws ec2 start-network-insights-access-scope-analysis --network-insights-access-scope-id {id}"
+        ),
+    );
+    let aid = started["NetworkInsightsAccessScopeAnalysis"]["NetworkInsightsAccessScopeAnalysisId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    s.advance(std::time::Duration::from_secs(60));
+    let done = ok(
+        s,
+        &format!("aws ec2 get-network-insights-access-scope-analysis-findings --network-insights-access-scope-analysis-id {aid}"),
+    );
+    done["AnalysisFindings"].as_array().unwrap().clone()
+}
+
+/// The address a finding's path ends at (its last component's destination address).
+fn finding_end(f: &Value) -> std::net::Ipv4Addr {
+    let components = f["FindingComponents"].as_array().expect("components");
+    let last = components.last().expect("a component");
+    last["InboundHeader"]["DestinationAddresses"][0]
+        .as_str()
+        .and_then(|a| a.parse().ok())
+        .expect("an address")
+}
+
+#[test]
+fn ra4_e5_a_customer_prefix_list_in_a_scope_matches_the_destinations_its_entries_hold() {
+    let Lab2 { mut s, lab } = lab();
+    let w = &lab.world;
+    let block = w[w[w[lab.web1].eni].subnet].cidr;
+    let pl = ok(
+        &mut s,
+        &format!("aws ec2 create-managed-prefix-list --prefix-list-name web --max-entries 2 --entries Cidr={block}"),
+    )["PrefixList"]["PrefixListId"]
+        .as_str()
+        .expect("a prefix list id")
+        .to_string();
+    let from_internet = r#"{"ResourceStatement": {"ResourceTypes": ["AWS::EC2::InternetGateway"]}}"#;
+    let to_list = format!(r#"{{"PacketHeaderStatement": {{"DestinationPrefixLists": ["{pl}"]}}}}"#);
+    let all = scope_findings(&mut s, &format!(r#"--match-paths '[{{"Source": {from_internet}}}]'"#));
+    let listed = scope_findings(
+        &mut s,
+        &format!(r#"--match-paths '[{{"Source": {from_internet}, "Destination": {to_list}}}]'"#),
+    );
+    let unlisted = scope_findings(
+        &mut s,
+        &format!(
+            r#"--match-paths '[{{"Source": {from_internet}}}]' --exclude-paths '[{{"Destination": {to_list}}}]'"#
+        ),
+    );
+    assert!(!listed.is_empty(), "the internet reaches web1, whose subnet the list holds");
+    assert!(listed.iter().all(|f| block.contains(finding_end(f))));
+    assert_eq!(listed.len() + unlisted.len(), all.len());
+    assert!(unlisted.iter().all(|f| !block.contains(finding_end(f))));
+}
+
+#[test]
+fn ra4_e1_aws_managed_prefix_lists_in_a_scope_hold_only_the_services_ranges() {
+    let Lab2 { mut s, lab } = lab();
+    let w = &lab.world;
+    let s3 = w[w.aws_prefix_list(&format!("com.amazonaws.{}.s3", w.region().name)).expect("S3's list")]
+        .aws_id
+        .clone();
+    let from_internet = r#"{"ResourceStatement": {"ResourceTypes": ["AWS::EC2::InternetGateway"]}}"#;
+    let to_s3 = format!(r#"{{"PacketHeaderStatement": {{"DestinationPrefixLists": ["{s3}"]}}}}"#);
+    let from_s3 = format!(r#"{{"PacketHeaderStatement": {{"SourcePrefixLists": ["{s3}"]}}}}"#);
+    let all = scope_findings(&mut s, &format!(r#"--match-paths '[{{"Source": {from_internet}}}]'"#));
+    assert!(!all.is_empty());
+    // No destination in the lab has an S3 address, and the internet's client is not S3.
+    let to = scope_findings(
+        &mut s,
+        &format!(r#"--match-paths '[{{"Source": {from_internet}, "Destination": {to_s3}}}]'"#),
+    );
+    assert_eq!(to, Vec::<Value>::new());
+    let from = scope_findings(&mut s, &format!(r#"--match-paths '[{{"Source": {from_s3}}}]'"#));
+    assert_eq!(from, Vec::<Value>::new());
+    let excluded = scope_findings(
+        &mut s,
+        &format!(
+            r#"--match-paths '[{{"Source": {from_internet}}}]' --exclude-paths '[{{"Destination": {to_s3}}}]'"#
+        ),
+    );
+    assert_eq!(excluded.len(), all.len());
+}
+
+#[test]
+fn ra4_an_unknown_prefix_list_in_a_scope_is_an_error_at_its_line_and_column() {
+    let lab = Lab::ready(LabOptions::default()).expect("the lab builds");
+    let text = "{\"MatchPaths\": [\n  {\"Destination\": {\"PacketHeaderStatement\":\n    {\"DestinationPrefixLists\": [\"pl-0000dead\"]}}}\n]}";
+    let e = scope::parse_in("s.json", text, &lab.world).expect_err("no such list");
+    assert_eq!((e.file.as_str(), e.line, e.column), ("s.json", 3, 33), "{e}");
+    assert!(e.message.contains("pl-0000dead") && e.message.contains("does not exist"), "{e}");
+    // Without a world no list is known, and the aws call says so too.
+    assert!(scope::parse("s.json", text).is_err());
+    let mut s = Session::new(lab.world.clone());
+    let out = run(
+        &mut s,
+        r#"aws ec2 create-network-insights-access-scope --match-paths '[{"Source": {"PacketHeaderStatement": {"SourcePrefixLists": ["pl-0000dead"]}}}]'"#,
+    );
+    assert_ne!(out.exit_code, 0);
+    assert!(out.stderr.contains("pl-0000dead"), "{}", out.stderr);
+}
+
+#[test]
+fn ra4_a_scope_analysis_on_many_threads_finds_what_one_thread_finds_in_the_same_order() {
+    let run_on = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("a pool");
+        pool.install(|| {
+            let Lab2 { mut s, .. } = lab();
+            scope_findings(
+                &mut s,
+                r#"--match-paths '[{"Source": {"ResourceStatement": {"ResourceTypes": ["AWS::EC2::InternetGateway"]}}}]'"#,
+            )
+        })
+    };
+    let one = run_on(1);
+    assert!(!one.is_empty());
+    assert_eq!(one, run_on(4));
+}

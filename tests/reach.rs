@@ -100,8 +100,10 @@ mod scopes {
     use vpcsim::addr::{PortRange, Protocol};
     use vpcsim::analyzer::access::{self, End};
     use vpcsim::analyzer::cell;
-    use vpcsim::analyzer::scope::{Headers, PathMatch, ResourceType, Resources, Scope, RESOURCE_TYPES};
-    use vpcsim::analyzer::Matrix;
+    use vpcsim::analyzer::scope::{
+        Headers, PathMatch, PrefixListBlocks, ResourceType, Resources, Scope, RESOURCE_TYPES,
+    };
+    use vpcsim::analyzer::{Matrix, Source, Target};
     use vpcsim::testing::{strategies, Case};
     use vpcsim::world::{Handle, World};
 
@@ -114,6 +116,8 @@ mod scopes {
         port: Option<u16>,
         protocol: Option<bool>,
         block: Option<Index>,
+        /// A prefix list (the world's, or one of subnet blocks), on the source side or not.
+        list: Option<(Index, bool)>,
     }
 
     fn resources_drawn() -> impl Strategy<Value = (Option<Index>, Option<Index>)> {
@@ -128,14 +132,16 @@ mod scopes {
             proptest::option::weighted(0.4, prop::sample::select(vec![22u16, 80, 443, 53, 8])),
             proptest::option::weighted(0.3, any::<bool>()),
             proptest::option::weighted(0.2, any::<Index>()),
+            proptest::option::weighted(0.3, (any::<Index>(), any::<bool>())),
         )
-            .prop_map(|(source, destination, through, port, protocol, block)| Drawn {
+            .prop_map(|(source, destination, through, port, protocol, block, list)| Drawn {
                 source,
                 destination,
                 through,
                 port,
                 protocol,
                 block,
+                list,
             })
     }
 
@@ -162,6 +168,19 @@ mod scopes {
             types: ty.iter().map(|i| i.get(&RESOURCE_TYPES).1).collect::<Vec<ResourceType>>(),
         };
         let blocks: Vec<vpcsim::addr::Cidr> = w.subnets().values().map(|s| s.cidr).collect();
+        // AWS's lists (S3, DynamoDB) and one of the first subnets' blocks.
+        let mut lists: Vec<PrefixListBlocks> = w
+            .prefix_lists()
+            .live()
+            .map(|(_, p)| PrefixListBlocks { id: p.aws_id.clone(), blocks: p.cidrs().collect() })
+            .collect();
+        lists.push(PrefixListBlocks {
+            id: "pl-drawn".into(),
+            blocks: blocks.iter().take(2).copied().collect(),
+        });
+        let list = |source: bool| -> Vec<PrefixListBlocks> {
+            d.list.iter().filter(|(_, s)| *s == source).map(|(i, _)| i.get(&lists).clone()).collect()
+        };
         PathMatch {
             source: res(&d.source),
             destination: res(&d.destination),
@@ -173,6 +192,8 @@ mod scopes {
                     .iter()
                     .map(|t| if *t { Protocol::Tcp } else { Protocol::Udp })
                     .collect(),
+                source_prefix_lists: list(true),
+                destination_prefix_lists: list(false),
                 ..Headers::default()
             },
             through: d.through.iter().map(res).collect(),
@@ -185,10 +206,14 @@ mod scopes {
         for (si, s) in m.sources.iter().enumerate() {
             let src: End = access::source_end(w, *s);
             for (ti, t) in m.targets.iter().enumerate() {
-                let dst = access::target_end(w, *t);
+                // An instance's path to itself never leaves its interface: no finding.
+                if matches!((s, t), (Source::Instance(a), Target::Instance(b)) if a == b) {
+                    continue;
+                }
                 for (pi, p) in m.probes.iter().enumerate() {
                     let (v, trace) = cell::explain(w, *s, *t, *p);
                     let (true, Some(trace)) = (v.is_reachable(), trace) else { continue };
+                    let dst = access::path_end(w, *t, &trace);
                     let entered =
                         if src.ids.is_empty() { access::entered_through(&trace) } else { Vec::new() };
                     let passed = access::passed(&trace, &src, &dst);
@@ -462,5 +487,206 @@ mod incremental {
                 );
             }
         }
+    }
+}
+
+mod steps {
+    use std::path::{Path, PathBuf};
+
+    use vpcsim::analyzer::diff::{self, Side};
+    use vpcsim::analyzer::{select, steps, Matrix, DEFAULT_PROBES};
+    use vpcsim::scenario;
+    use vpcsim::session::Session;
+    use vpcsim::world::World;
+
+    /// The scenario files of scenarios/ (not the templates).
+    fn scenario_files() -> Vec<PathBuf> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .expect("scenarios/ is readable")
+            .map(|e| e.expect("an entry").path())
+            .filter(|p| {
+                let n = p.file_name().unwrap_or_default().to_string_lossy();
+                n.ends_with(".yaml") && !n.ends_with(".cfn.yaml")
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
+    /// The world after each step of a scenario file (index 0: its stacks only).
+    fn worlds(path: &Path) -> Vec<World> {
+        let s = scenario::load(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let mut session = Session::for_scenario(&s).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let mut out = Vec::new();
+        scenario::run::run_each(&s, &mut session, &mut |now: &Session| out.push(now.world.clone()))
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        out
+    }
+
+    fn full(w: &World) -> Matrix {
+        Matrix::compute(w, select::sources(w, &[]), select::targets(w, &[]), DEFAULT_PROBES.to_vec())
+    }
+
+    #[test]
+    fn diffs_between_steps_brought_up_to_date_equal_diffs_of_two_full_matrices_on_every_scenario() {
+        let mut compared = 0;
+        for path in scenario_files() {
+            let ws = worlds(&path);
+            if ws.len() < 3 {
+                continue;
+            }
+            let ms: Vec<Matrix> = ws.iter().map(full).collect();
+            let last = ws.len() - 1;
+            // Each step, the whole run, and the whole run backwards.
+            for (i, j) in (0..last).map(|k| (k, k + 1)).chain([(0, last), (last, 0)]) {
+                let name = format!("{}: steps {i} -> {j}", path.display());
+                let (brought, _) = steps::matrix_after(&ws[i], &ms[i], &ws[j], &[], &[]);
+                assert_eq!(brought.first_difference(&ms[j]), None, "{name}");
+                let before = Side { world: &ws[i], matrix: &ms[i] };
+                let incremental = diff::diff(&before, &Side { world: &ws[j], matrix: &brought });
+                assert_eq!(
+                    incremental,
+                    diff::diff(&before, &Side { world: &ws[j], matrix: &ms[j] }),
+                    "{name}"
+                );
+                compared += 1;
+            }
+        }
+        assert!(compared > 20, "only {compared} pairs of steps compared");
+    }
+
+    #[test]
+    fn a_step_that_changes_one_group_names_only_its_vpc_and_walks_less_than_everything() {
+        // lesson-endpoint-sg-blocks: a step authorizes a rule in the endpoint's group.
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/lesson-endpoint-sg-blocks.yaml");
+        let ws = worlds(&path);
+        let (i, j) = (0..ws.len() - 1)
+            .map(|k| (k, k + 1))
+            .find(|&(i, j)| {
+                let c = steps::changed(&ws[i], &ws[j]);
+                c.len() == 1 && matches!(c[0].handle, vpcsim::world::Handle::Sg(_))
+            })
+            .expect("a step that changes one security group alone");
+        let changes = steps::changes(&ws[i], &ws[j]);
+        assert!(!changes.is_everything());
+        assert_eq!(changes.vpcs().count(), 1);
+        let m = full(&ws[i]);
+        let (brought, updated) = steps::matrix_after(&ws[i], &m, &ws[j], &[], &[]);
+        assert_eq!(brought.first_difference(&full(&ws[j])), None);
+        assert!(updated.pairs_kept > 0, "{updated:?}");
+    }
+}
+
+mod ready_scopes {
+    //! Each ready scope of scenarios/scopes/ on a world where it finds something and on
+    //! one where it finds nothing (RA4).
+
+    use std::path::Path;
+
+    use vpcsim::analyzer::{access, scope, select, Matrix};
+    use vpcsim::lab::{Lab, LabOptions};
+    use vpcsim::scenario;
+    use vpcsim::session::Session;
+    use vpcsim::world::{Handle, World};
+
+    /// The world a template (or scenario file) leaves, its steps before clean-up applied.
+    fn world(file: &str) -> World {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+        let mut s = scenario::load_with(&path, &Default::default()).unwrap_or_else(|e| panic!("{file}: {e}"));
+        if let Some(k) = s.clean_up_starts() {
+            s.steps.truncate(k);
+        }
+        let mut session = Session::for_scenario(&s).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let report = scenario::run(&s, &mut session).unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert!(report.passed, "{file}");
+        session.world
+    }
+
+    fn lab() -> World {
+        Lab::ready(LabOptions::default()).expect("the lab builds").world
+    }
+
+    /// The paths the ready scope `name` finds in `w`, its placeholder
+    /// (`...-REPLACE-WITH-...`) replaced by the ids `ids` when given.
+    fn found(w: &World, name: &str, ids: &[String]) -> usize {
+        let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/scopes").join(name);
+        let mut text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{name}: {e}"));
+        if !ids.is_empty() {
+            let at = text.find("-REPLACE-WITH-").unwrap_or_else(|| panic!("{name} has no placeholder"));
+            let start = text[..at].rfind('"').expect("a quoted placeholder") + 1;
+            let end = at + text[at..].find('"').expect("a quoted placeholder");
+            text.replace_range(start..end, &ids.join("\", \""));
+        }
+        let sc = scope::parse_in(name, &text, w).unwrap_or_else(|e| panic!("{e}"));
+        let probes = access::probes_for(std::slice::from_ref(&sc));
+        let m = Matrix::compute(w, select::sources(w, &[]), select::targets(w, &[]), probes);
+        access::findings(w, &m, &sc).iter().map(|f| f.sources.len() * f.targets.len()).sum()
+    }
+
+    fn group(w: &World, part: &str) -> String {
+        let (id, _) =
+            w.sgs().live().find(|(_, g)| g.name.contains(part)).unwrap_or_else(|| panic!("no {part}"));
+        w.aws_id(Handle::Sg(id)).to_string()
+    }
+
+    fn subnet(w: &World, name: &str) -> String {
+        let (id, _) = w
+            .subnets()
+            .live()
+            .find(|(id, _)| w.name_of(Handle::Subnet(*id)) == Some(name))
+            .unwrap_or_else(|| panic!("no subnet {name}"));
+        w.aws_id(Handle::Subnet(id)).to_string()
+    }
+
+    fn vpc(w: &World, name: &str) -> String {
+        let (id, _) = w
+            .vpcs()
+            .live()
+            .find(|(id, _)| w.name_of(Handle::Vpc(*id)) == Some(name))
+            .unwrap_or_else(|| panic!("no VPC {name}"));
+        w.aws_id(Handle::Vpc(id)).to_string()
+    }
+
+    #[test]
+    fn internet_to_instances_finds_the_app_tier_behind_three_tiers_nlb_and_nothing_in_the_saas_provider() {
+        assert_eq!(found(&world("scenarios/three-tier.cfn.yaml"), "internet-to-instances.json", &[]), 1);
+        assert_eq!(found(&world("scenarios/saas-provider.cfn.yaml"), "internet-to-instances.json", &[]), 0);
+    }
+
+    #[test]
+    fn internet_to_anything_but_web_finds_ssh_in_the_lab_and_nothing_in_three_tier() {
+        assert!(found(&lab(), "internet-to-anything-but-web.json", &[]) > 0);
+        assert_eq!(
+            found(&world("scenarios/three-tier.cfn.yaml"), "internet-to-anything-but-web.json", &[]),
+            0
+        );
+    }
+
+    #[test]
+    fn internet_to_private_subnets_finds_three_tiers_app_subnets_and_not_its_database_subnets() {
+        let w = world("scenarios/three-tier.cfn.yaml");
+        let name = "internet-to-private-subnets.json";
+        assert_eq!(found(&w, name, &[subnet(&w, "app-a"), subnet(&w, "app-b")]), 1);
+        assert_eq!(found(&w, name, &[subnet(&w, "db-a"), subnet(&w, "db-b")]), 0);
+    }
+
+    #[test]
+    fn database_ports_from_outside_the_app_tier_hold_in_three_tier_and_find_the_app_tier_when_another_is_trusted(
+    ) {
+        let w = world("scenarios/three-tier.cfn.yaml");
+        let name = "database-ports-from-outside-the-app-tier.json";
+        assert_eq!(found(&w, name, &[group(&w, "AppSG")]), 0);
+        assert!(found(&w, name, &[group(&w, "BastionSG")]) > 0);
+    }
+
+    #[test]
+    fn privatelink_consumers_beyond_the_endpoint_hold_in_the_saas_consumer_and_find_the_labs_web_servers() {
+        let name = "privatelink-consumers-beyond-the-endpoint.json";
+        let w = world("scenarios/saas-privatelink.yaml");
+        assert_eq!(found(&w, name, &[vpc(&w, "consumer")]), 0);
+        // The lab's consumer also reaches the provider's web servers over the internet.
+        let w = lab();
+        assert!(found(&w, name, &[vpc(&w, "MyVPC")]) > 0);
     }
 }

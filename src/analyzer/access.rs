@@ -99,6 +99,36 @@ pub fn target_end(w: &World, t: Target) -> End {
     end
 }
 
+/// The instance a path was delivered to, if it ended at one.
+fn delivered_to(w: &World, trace: &Trace) -> Option<crate::ids::InstanceId> {
+    let last = trace.forward.last().filter(|h| h.kind == ComponentKind::Instance)?;
+    match w.find(&last.id) {
+        Some(Handle::Instance(i)) => Some(i),
+        _ => None,
+    }
+}
+
+/// The destination end of a reachable path: its destination's ([`target_end`]), but for
+/// a load balancer the target instance the walk delivered to. Network Access Analyzer's
+/// findings start and end at network interfaces (and gateways, endpoints), never at a
+/// load balancer, which a scope may name only among the resources a path passes through;
+/// so a path from the internet through an internet-facing load balancer to an instance
+/// is a finding of a scope whose destination is `AWS::EC2::Instance`, and the load
+/// balancer is one of the components it passes. The load balancer's ARN, its type and
+/// its nodes' addresses still match a destination statement too (vpcsim's addition).
+pub fn path_end(w: &World, t: Target, trace: &Trace) -> End {
+    let Target::Lb(lb) = t else { return target_end(w, t) };
+    let Some(instance) = delivered_to(w, trace) else { return target_end(w, t) };
+    let mut end = target_end(w, Target::Instance(instance));
+    end.ids.push(w.aws_id(Handle::Lb(lb)).to_string());
+    end.types.push(ResourceType::LoadBalancer);
+    for n in &w[lb].nodes {
+        end.addresses.push(w[n.eni].private_ip);
+        end.addresses.extend(w.public_ip_of(n.eni));
+    }
+    end
+}
+
 /// The components a path passes (its forward hops but the ends' own), by type and id.
 pub fn passed(trace: &Trace, source: &End, target: &End) -> Vec<(Option<ResourceType>, String)> {
     trace
@@ -181,7 +211,8 @@ pub struct Finding {
     pub path: Trace,
 }
 
-/// Every finding of `scope` over `m`, grouped per class pair and probe.
+/// Every finding of `scope` over `m`, grouped per class pair and probe (per destination
+/// for a load balancer: where its paths end depends on the target they reach).
 pub fn findings(w: &World, m: &Matrix, scope: &Scope) -> Vec<Finding> {
     let statements: Vec<&PathMatch> = scope.matches.iter().chain(&scope.excludes).collect();
     let matches = scope.matches.len();
@@ -191,7 +222,8 @@ pub fn findings(w: &World, m: &Matrix, scope: &Scope) -> Vec<Finding> {
         targets.iter().map(|e| statements.iter().map(|k| target_ok(k, e)).collect()).collect();
     // Whether some member of a class could meet a match statement's end conditions: a
     // pair none could is not walked for its path. The internet's conditions depend on the
-    // gateways its path enters by, so it always could.
+    // gateways its path enters by, and a load balancer's on the target its path reaches,
+    // so those always could.
     let source_could: Vec<Vec<bool>> = m
         .source_classes
         .members
@@ -203,11 +235,18 @@ pub fn findings(w: &World, m: &Matrix, scope: &Scope) -> Vec<Finding> {
             (0..matches).map(|k| ms.iter().any(|&s| ok(k, s as usize))).collect()
         })
         .collect();
+    let balanced: Vec<bool> = m
+        .target_classes
+        .members
+        .iter()
+        .map(|ms| ms.iter().any(|&t| matches!(m.targets[t as usize], Target::Lb(_))))
+        .collect();
     let target_could: Vec<Vec<bool>> = m
         .target_classes
         .members
         .iter()
-        .map(|ms| (0..matches).map(|k| ms.iter().any(|&t| dst_bits[t as usize][k])).collect())
+        .zip(&balanced)
+        .map(|(ms, lb)| (0..matches).map(|k| *lb || ms.iter().any(|&t| dst_bits[t as usize][k])).collect())
         .collect();
     let mut out = Vec::new();
     for (pi, probe) in m.probes.iter().enumerate() {
@@ -225,33 +264,88 @@ pub fn findings(w: &World, m: &Matrix, scope: &Scope) -> Vec<Finding> {
                 } else {
                     vec![smembers.clone()]
                 };
-                for row in rows {
-                    let (s0, t0) = (row[0] as usize, tmembers[0] as usize);
-                    if !m.verdict(s0, t0, pi).is_reachable() {
-                        continue;
-                    }
-                    let Some(trace) = cell::explain(w, m.sources[s0], m.targets[t0], *probe).1 else {
-                        continue;
-                    };
-                    let entered =
-                        if m.sources[s0] == Source::Internet { entered_through(&trace) } else { Vec::new() };
-                    let through = passed(&trace, &sources[s0], &targets[t0]);
-                    let path_bits: Vec<bool> = statements
-                        .iter()
-                        .zip(&probe_bits)
-                        .map(|(k, p)| *p && through_ok(k, &through))
-                        .collect();
-                    out.extend(pair_findings(&row, tmembers, pi, &trace, |s, t| {
-                        let hit = |k: usize| {
-                            path_bits[k] && dst_bits[t][k] && source_ok(statements[k], &sources[s], &entered)
+                // A load balancer's paths are walked per destination; others once per class.
+                let columns: Vec<Vec<u32>> = if balanced[tc] {
+                    tmembers.iter().map(|&t| vec![t]).collect()
+                } else {
+                    vec![tmembers.clone()]
+                };
+                for row in &rows {
+                    for column in &columns {
+                        let cell = Cell {
+                            m,
+                            sources: &sources,
+                            statements: &statements,
+                            matches,
+                            dst_bits: &dst_bits,
                         };
-                        (0..matches).any(hit) && !(matches..statements.len()).any(hit)
-                    }));
+                        out.extend(cell.findings(w, row, column, pi, &probe_bits));
+                    }
                 }
             }
         }
     }
     out
+}
+
+/// Whether a path goes from an instance to itself: its packets never leave the
+/// interface, so Network Access Analyzer, which reports paths through the network
+/// between resources, has no finding for it.
+pub fn to_itself(s: Source, t: Target) -> bool {
+    matches!((s, t), (Source::Instance(a), Target::Instance(b)) if a == b)
+}
+
+/// What [`findings`] decides one walked path with.
+struct Cell<'a> {
+    m: &'a Matrix,
+    sources: &'a [End],
+    statements: &'a [&'a PathMatch],
+    matches: usize,
+    /// Per destination, whether it meets each statement's destination conditions.
+    dst_bits: &'a [Vec<bool>],
+}
+
+impl Cell<'_> {
+    /// The findings of sources `row` and destinations `column` for probe `pi`, walking the
+    /// path of their first source and destination (a load balancer's destination
+    /// conditions are met, or not, by the end of that path).
+    fn findings(
+        &self,
+        w: &World,
+        row: &[u32],
+        column: &[u32],
+        pi: usize,
+        probe_bits: &[bool],
+    ) -> Vec<Finding> {
+        let m = self.m;
+        let (s0, t0) = (row[0] as usize, column[0] as usize);
+        if !m.verdict(s0, t0, pi).is_reachable() {
+            return Vec::new();
+        }
+        let Some(trace) = cell::explain(w, m.sources[s0], m.targets[t0], m.probes[pi]).1 else {
+            return Vec::new();
+        };
+        let entered = if m.sources[s0] == Source::Internet { entered_through(&trace) } else { Vec::new() };
+        let end = path_end(w, m.targets[t0], &trace);
+        let through = passed(&trace, &self.sources[s0], &end);
+        let path_bits: Vec<bool> =
+            self.statements.iter().zip(probe_bits).map(|(k, p)| *p && through_ok(k, &through)).collect();
+        let lb_bits: Vec<bool> = self.statements.iter().map(|k| target_ok(k, &end)).collect();
+        let n = self.statements.len();
+        pair_findings(row, column, pi, &trace, |s, t| {
+            if to_itself(m.sources[s], m.targets[t]) {
+                return false;
+            }
+            let dst = |k: usize| match m.targets[t] {
+                Target::Lb(_) => lb_bits[k],
+                _ => self.dst_bits[t][k],
+            };
+            let hit = |k: usize| {
+                path_bits[k] && dst(k) && source_ok(self.statements[k], &self.sources[s], &entered)
+            };
+            (0..self.matches).any(hit) && !(self.matches..n).any(hit)
+        })
+    }
 }
 
 /// The findings of one class pair: its sources and destinations split by whether each

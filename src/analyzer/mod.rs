@@ -12,6 +12,7 @@
 //! - [`matrix`]: the verdicts, per class pair, read per cell.
 //! - [`update`]: the matrix brought up to date after a change, walking only what it touched.
 //! - [`diff`]: what a change changed, cell by cell over the classes both worlds share.
+//! - [`steps`]: two states of one world: what changed between them, and the later matrix brought up to date.
 //! - [`group`]: rows and columns with identical verdicts, for people.
 //! - [`json`]: the matrix for machines.
 
@@ -26,6 +27,7 @@ pub mod path;
 pub mod probe;
 pub mod scope;
 pub mod select;
+pub mod steps;
 pub mod update;
 
 pub use cell::Verdict;

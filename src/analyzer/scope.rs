@@ -1,7 +1,7 @@
 //! Network Access Analyzer scopes (RA4), read verbatim from AWS's JSON: `MatchPaths`
 //! and `ExcludePaths`, each path a `Source`, a `Destination` (a `ResourceStatement` of
-//! `Resources` or `ResourceTypes`, a `PacketHeaderStatement` of addresses, ports and
-//! protocols) and `ThroughResources`. Read once into typed statements ([`Scope`]);
+//! `Resources` or `ResourceTypes`, a `PacketHeaderStatement` of addresses, prefix lists,
+//! ports and protocols) and `ThroughResources`. Read once into typed statements ([`Scope`]);
 //! a path is then matched against what the walk saw ([`PathFacts`]).
 
 use std::net::Ipv4Addr;
@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use crate::addr::{Cidr, PortRange, Protocol};
 use crate::trace::ComponentKind;
+use crate::world::World;
 
 /// A scope as AWS writes it.
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -82,10 +83,10 @@ pub struct HeaderJson {
     /// Destination ports.
     #[serde(default)]
     pub destination_ports: Vec<String>,
-    /// Source prefix lists (refused: prefix lists are not modelled).
+    /// Source prefix lists (`pl-...`): their entries hold the source address.
     #[serde(default)]
     pub source_prefix_lists: Vec<String>,
-    /// Destination prefix lists (refused likewise).
+    /// Destination prefix lists: their entries hold a destination address.
     #[serde(default)]
     pub destination_prefix_lists: Vec<String>,
     /// `tcp`, `udp` (and vpcsim's `icmp`).
@@ -180,13 +181,37 @@ impl Resources {
     }
 }
 
-/// Packet header conditions; an empty list matches anything.
+/// A managed prefix list a scope names (AWS's, such as S3's, or the account's), with the
+/// blocks it held when last read from the world.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PrefixListBlocks {
+    /// `pl-...`.
+    pub id: String,
+    /// Its entries' blocks.
+    pub blocks: Vec<Cidr>,
+}
+
+/// Whether an address condition holds: no block and no list given, or some block or some
+/// list's entry holds one of `addresses`.
+fn address_ok(blocks: &[Cidr], lists: &[PrefixListBlocks], addresses: &[Ipv4Addr]) -> bool {
+    let held = |c: &Cidr| addresses.iter().any(|a| c.contains(*a));
+    (blocks.is_empty() && lists.is_empty())
+        || blocks.iter().any(held)
+        || lists.iter().any(|l| l.blocks.iter().any(held))
+}
+
+/// Packet header conditions; an empty list matches anything. On each side, addresses and
+/// prefix lists are alternatives: the address must be in some block or some list.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Headers {
     /// Blocks holding the source address.
     pub source_addresses: Vec<Cidr>,
     /// Blocks holding a destination address.
     pub destination_addresses: Vec<Cidr>,
+    /// Prefix lists holding the source address.
+    pub source_prefix_lists: Vec<PrefixListBlocks>,
+    /// Prefix lists holding a destination address.
+    pub destination_prefix_lists: Vec<PrefixListBlocks>,
     /// Source ports.
     pub source_ports: Vec<PortRange>,
     /// Destination ports.
@@ -198,13 +223,12 @@ pub struct Headers {
 impl Headers {
     /// The source address condition.
     pub fn source_ok(&self, src: Ipv4Addr) -> bool {
-        self.source_addresses.is_empty() || self.source_addresses.iter().any(|c| c.contains(src))
+        address_ok(&self.source_addresses, &self.source_prefix_lists, &[src])
     }
 
     /// The destination address condition: some address of the destination.
     pub fn destination_ok(&self, dst: &[Ipv4Addr]) -> bool {
-        self.destination_addresses.is_empty()
-            || self.destination_addresses.iter().any(|c| dst.iter().any(|a| c.contains(*a)))
+        address_ok(&self.destination_addresses, &self.destination_prefix_lists, dst)
     }
 
     /// The protocol and port conditions.
@@ -263,7 +287,8 @@ fn locate(text: &str, needle: &str) -> (usize, usize) {
     (line, column)
 }
 
-/// Reads a scope: AWS's JSON, every value checked.
+/// Reads a scope: AWS's JSON, every value checked, in no world (a prefix list it names
+/// is an error: read it with [`parse_in`]).
 ///
 /// ```
 /// let scope = vpcsim::analyzer::scope::parse("s.json",
@@ -271,6 +296,52 @@ fn locate(text: &str, needle: &str) -> (usize, usize) {
 /// assert_eq!(scope.matches.len(), 1);
 /// ```
 pub fn parse(file: &str, text: &str) -> Result<Scope, ScopeError> {
+    parse_with(file, text, &|_| None)
+}
+
+/// Reads a scope for world `w`: as [`parse`], and each prefix list it names
+/// (`SourcePrefixLists`, `DestinationPrefixLists`) must be one of `w`'s managed prefix
+/// lists, AWS's (S3, DynamoDB) or the account's; its entries are read now.
+///
+/// ```
+/// use vpcsim::lab::{Lab, LabOptions};
+///
+/// let lab = Lab::ready(LabOptions::default()).unwrap();
+/// let s3 = lab.world.aws_prefix_list(&format!("com.amazonaws.{}.s3", lab.world.region().name)).unwrap();
+/// let text = format!(r#"{{"MatchPaths": [{{"Destination": {{"PacketHeaderStatement": {{"DestinationPrefixLists": ["{}"]}}}}}}]}}"#,
+///     lab.world[s3].aws_id);
+/// let scope = vpcsim::analyzer::scope::parse_in("s.json", &text, &lab.world).unwrap();
+/// assert!(!scope.matches[0].headers.destination_prefix_lists[0].blocks.is_empty());
+/// ```
+pub fn parse_in(file: &str, text: &str, w: &World) -> Result<Scope, ScopeError> {
+    parse_with(file, text, &|id| prefix_list_blocks(w, id))
+}
+
+/// The blocks of `w`'s managed prefix list `id`, if it has one by that id.
+fn prefix_list_blocks(w: &World, id: &str) -> Option<Vec<Cidr>> {
+    let pl = w.prefix_list_id("", id).ok()?;
+    Some(w[pl].cidrs().collect())
+}
+
+impl Scope {
+    /// The scope with every prefix list's blocks read again from `w` (a list deleted
+    /// since holds nothing), as an analysis started now sees them.
+    pub fn with_prefix_lists_of(&self, w: &World) -> Scope {
+        let mut out = self.clone();
+        for m in out.matches.iter_mut().chain(out.excludes.iter_mut()) {
+            let h = &mut m.headers;
+            for l in h.source_prefix_lists.iter_mut().chain(h.destination_prefix_lists.iter_mut()) {
+                l.blocks = prefix_list_blocks(w, &l.id).unwrap_or_default();
+            }
+        }
+        out
+    }
+}
+
+/// Managed prefix lists by id, with their blocks (`None`: no such list).
+type PrefixLists<'a> = dyn Fn(&str) -> Option<Vec<Cidr>> + 'a;
+
+fn parse_with(file: &str, text: &str, lists: &PrefixLists<'_>) -> Result<Scope, ScopeError> {
     let raw: ScopeJson = serde_json::from_str(text).map_err(|e| ScopeError {
         file: file.to_string(),
         line: e.line().max(1),
@@ -284,13 +355,13 @@ pub fn parse(file: &str, text: &str) -> Result<Scope, ScopeError> {
     if raw.match_paths.is_empty() {
         return Err(fail("MatchPaths", "a scope needs at least one path in MatchPaths".into()));
     }
-    let paths = |list: &[PathJson]| list.iter().map(|p| path(p, &fail)).collect::<Result<Vec<_>, _>>();
+    let paths = |list: &[PathJson]| list.iter().map(|p| path(p, &fail, lists)).collect::<Result<Vec<_>, _>>();
     Ok(Scope { matches: paths(&raw.match_paths)?, excludes: paths(&raw.exclude_paths)? })
 }
 
 type Fail<'a> = dyn Fn(&str, String) -> ScopeError + 'a;
 
-fn path(p: &PathJson, fail: &Fail<'_>) -> Result<PathMatch, ScopeError> {
+fn path(p: &PathJson, fail: &Fail<'_>, lists: &PrefixLists<'_>) -> Result<PathMatch, ScopeError> {
     let mut out = PathMatch::default();
     for (side, statement) in [(0, &p.source), (1, &p.destination)] {
         let Some(st) = statement else { continue };
@@ -303,7 +374,7 @@ fn path(p: &PathJson, fail: &Fail<'_>) -> Result<PathMatch, ScopeError> {
             }
         }
         if let Some(h) = &st.packet_header_statement {
-            headers(h, &mut out.headers, fail)?;
+            headers(h, &mut out.headers, fail, lists)?;
         }
     }
     for t in &p.through_resources {
@@ -331,15 +402,38 @@ fn resources(r: &ResourceJson, fail: &Fail<'_>) -> Result<Resources, ScopeError>
     Ok(Resources { ids: r.resources.clone(), types })
 }
 
-fn headers(h: &HeaderJson, out: &mut Headers, fail: &Fail<'_>) -> Result<(), ScopeError> {
-    if let Some(p) = h.source_prefix_lists.first().or(h.destination_prefix_lists.first()) {
-        return Err(fail(
-            p,
-            format!(
-                "prefix list {p}: managed prefix lists are not modelled yet; give the blocks as addresses"
-            ),
-        ));
-    }
+/// The prefix lists `ids` names, each known to `lists` and holding some block.
+fn prefix_lists(
+    ids: &[String],
+    fail: &Fail<'_>,
+    lists: &PrefixLists<'_>,
+) -> Result<Vec<PrefixListBlocks>, ScopeError> {
+    ids.iter()
+        .map(|id| match lists(id) {
+            None => Err(fail(
+                id,
+                format!(
+                    "prefix list {id} does not exist in this world; name a managed prefix list \
+                     (aws ec2 describe-managed-prefix-lists) or give its blocks as addresses"
+                ),
+            )),
+            Some(blocks) if blocks.is_empty() => Err(fail(
+                id,
+                format!("prefix list {id} has no entries, so no address could match it; add entries or leave it out"),
+            )),
+            Some(blocks) => Ok(PrefixListBlocks { id: id.clone(), blocks }),
+        })
+        .collect()
+}
+
+fn headers(
+    h: &HeaderJson,
+    out: &mut Headers,
+    fail: &Fail<'_>,
+    lists: &PrefixLists<'_>,
+) -> Result<(), ScopeError> {
+    out.source_prefix_lists.extend(prefix_lists(&h.source_prefix_lists, fail, lists)?);
+    out.destination_prefix_lists.extend(prefix_lists(&h.destination_prefix_lists, fail, lists)?);
     let cidrs = |list: &[String]| {
         list.iter()
             .map(|c| {

@@ -32,11 +32,12 @@ pub struct Args<'a> {
     pub junit: Option<&'a Path>,
 }
 
-/// Reads a scope file; exit 2 with file, line and column when it is not a valid scope.
-fn read_scope(path: &Path) -> Result<Scope, CliError> {
+/// Reads a scope file for world `w` (its prefix lists are `w`'s); exit 2 with file, line
+/// and column when it is not a valid scope.
+fn read_scope(path: &Path, w: &World) -> Result<Scope, CliError> {
     let text = vpcsim::source::read(path, vpcsim::yaml::Limits::default().max_bytes)
         .map_err(|e| CliError::invalid(format!("{}: {e}", path.display())))?;
-    scope::parse(&path.display().to_string(), &text).map_err(|e| CliError::invalid(e.to_string()))
+    scope::parse_in(&path.display().to_string(), &text, w).map_err(|e| CliError::invalid(e.to_string()))
 }
 
 /// The probes: `--port` when given, else the default set and the first port of every
@@ -51,11 +52,11 @@ fn probes(ports: &[String], scopes: &[Scope]) -> Result<Vec<Probe>, CliError> {
 
 /// `vpcsim check FILE --scope SCOPE.json ...`.
 pub fn command(a: &Args<'_>) -> Result<u8, CliError> {
-    let scopes: Vec<Scope> = a.scopes.iter().map(|p| read_scope(p)).collect::<Result<_, _>>()?;
-    let probes = probes(a.ports, &scopes)?;
     let prepared = world::prepare_described(a.file, a.state)?;
-    super::output::errln(&prepared.state_line);
     let w = &prepared.session.world;
+    let scopes: Vec<Scope> = a.scopes.iter().map(|p| read_scope(p, w)).collect::<Result<_, _>>()?;
+    let probes = probes(a.ports, &scopes)?;
+    super::output::errln(&prepared.state_line);
     let m = Matrix::compute_parallel(w, select::sources(w, &[]), select::targets(w, &[]), probes);
     let results: Vec<(&PathBuf, Vec<Finding>)> =
         a.scopes.iter().zip(&scopes).map(|(p, s)| (p, access::findings(w, &m, s))).collect();

@@ -1,14 +1,15 @@
 //! `vpcsim diff`: what a change changed. Two worlds (two files, two steps of one
 //! scenario, or a CloudFormation template and a changed copy) get the same
 //! reachability question ([`vpcsim::analyzer`]); every cell whose verdict changed is
-//! printed with the decisive hop of both traces. Exit 0 when nothing changed, 1 when
-//! something did.
+//! printed with the decisive hop of both traces. Two steps of one scenario come from one
+//! run of it, and the later matrix is the earlier one brought up to date
+//! ([`vpcsim::analyzer::steps`]). Exit 0 when nothing changed, 1 when something did.
 
 use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 use vpcsim::analyzer::diff::{self, Diff, Side};
-use vpcsim::analyzer::{select, Filter, Matrix, Probe};
+use vpcsim::analyzer::{select, steps, Filter, Matrix, Probe};
 use vpcsim::session::Session;
 
 use super::style::Style;
@@ -37,12 +38,44 @@ pub struct Args<'a> {
 /// The world a file leaves after `steps` steps (the steps before clean-up when `None`): a
 /// scenario's, or a template's stack alone (a template has no steps: only `None` or 0).
 fn world_of(file: &Path, steps: Option<usize>) -> Result<Session, CliError> {
-    let state = world::StateArgs {
+    world::prepare_described(file, &state_args(steps)).map(|p| p.session)
+}
+
+/// The options that select `steps` steps (the steps before clean-up when `None`).
+fn state_args(steps: Option<usize>) -> world::StateArgs {
+    world::StateArgs {
         until: steps.filter(|&n| n > 0).map(|n| n.to_string()),
         from_start: steps == Some(0),
         ..Default::default()
-    };
-    world::prepare_described(file, &state).map(|p| p.session)
+    }
+}
+
+/// The worlds one scenario leaves after `before` steps and after `after` steps (the steps
+/// before clean-up when `None`), from one run of it.
+fn steps_of(file: &Path, before: usize, after: Option<usize>) -> Result<(Session, Session), CliError> {
+    let (mut s, builtin) = world::load(file, &world::TemplateArgs::default())?;
+    let n = world::State::of(&s, &state_args(Some(before)))?.applied;
+    let m = world::State::of(&s, &state_args(after))?.applied;
+    s.steps.truncate(n.max(m));
+    let mut session = world::session_for(&s, builtin)?;
+    let mut kept: Vec<Option<Session>> = Vec::new();
+    let report = vpcsim::scenario::run::run_each(&s, &mut session, &mut |now: &Session| {
+        let k = kept.len();
+        kept.push((k == n || k == m).then(|| now.clone()));
+    })
+    .map_err(|e| CliError::invalid(e.to_string()))?;
+    world::check_prepared(file, &report)?;
+    let mut take = |k: usize| kept.get_mut(k).and_then(Option::take);
+    let at_n = take(n);
+    let at_m = if m == n { at_n.clone() } else { take(m) };
+    match (at_n, at_m) {
+        (Some(b), Some(a)) => Ok((b, a)),
+        _ => Err(CliError::invalid(format!(
+            "{}: the scenario stopped before step {}",
+            file.display(),
+            n.max(m)
+        ))),
+    }
 }
 
 /// `vpcsim diff BEFORE [AFTER] ...`.
@@ -54,16 +87,28 @@ pub fn command(a: &Args<'_>) -> Result<u8, CliError> {
             "diff needs two files, or one scenario with --before-step N and --after-step M",
         ));
     }
-    let before =
-        world_of(a.before, if a.after.is_none() { Some(a.before_step.unwrap_or(0)) } else { a.before_step })?;
-    let after = world_of(&after_file, a.after_step)?;
     let from: Vec<Filter> = a.from.iter().map(|f| Filter::parse(f)).collect();
     let to: Vec<Filter> = a.to.iter().map(|f| Filter::parse(f)).collect();
-    let matrix = |s: &Session| {
+    let full = |s: &Session| {
         let w = &s.world;
         Matrix::compute_parallel(w, select::sources(w, &from), select::targets(w, &to), probes.clone())
     };
-    let (bm, am) = (matrix(&before), matrix(&after));
+    // Two steps of one scenario: the later matrix is the earlier one brought up to date
+    // over the resources that differ; two files: both computed in full.
+    let (before, after, bm, am) = match a.after {
+        None => {
+            let (before, after) = steps_of(a.before, a.before_step.unwrap_or(0), a.after_step)?;
+            let bm = full(&before);
+            let (am, _) = steps::matrix_after(&before.world, &bm, &after.world, &from, &to);
+            (before, after, bm, am)
+        }
+        Some(_) => {
+            let before = world_of(a.before, a.before_step)?;
+            let after = world_of(&after_file, a.after_step)?;
+            let (bm, am) = (full(&before), full(&after));
+            (before, after, bm, am)
+        }
+    };
     let d =
         diff::diff(&Side { world: &before.world, matrix: &bm }, &Side { world: &after.world, matrix: &am });
     if a.json {

@@ -335,7 +335,9 @@ Exit status: 0 the matrix was printed (with --explain: reachable), 1 with --expl
 vpcsim diff scenarios/two-tier-internal-nlb.cfn.yaml changed.cfn.yaml\n  vpcsim diff before.yaml after.yaml --to tag:Tier=db --port 5432\n\n\
 BEFORE and AFTER are scenario files (their stacks and steps applied: the steps before clean-up unless \
 --before-step and --after-step stop each after its first N steps) or CloudFormation templates (one stack, no parameters). With one scenario, \
---before-step and --after-step pick two of its steps. Sources and destinations are matched by name; \
+--before-step and --after-step pick two of its steps: it runs once, and the later matrix is the earlier one brought up to date \
+over the resources that differ (in full when a change stands for every VPC, such as a managed prefix list; two files are both computed in full). \
+Sources and destinations are matched by name; \
 --from, --to and --port ask as `vpcsim reach` does. Each change prints the port, the sources and \
 destinations it holds for, and the decisive hop of both traces.\n\n\
 Exit status: 0 nothing changed, 1 something changed, 2 bad input.")]

@@ -193,6 +193,13 @@ pub fn prepare_described(file: &Path, args: &StateArgs) -> Result<Prepared, CliE
     let mut session = session_for(&s, builtin)?;
     let (report, saved) =
         scenario::run_saving(&s, &mut session).map_err(|e| CliError::invalid(e.to_string()))?;
+    check_prepared(file, &report)?;
+    Ok(Prepared { session, name, state, state_line, saved, inputs })
+}
+
+/// A run that prepares a world must pass every step it applies: a failed step is invalid
+/// input (the world is not what the file promises), named with what to do.
+pub fn check_prepared(file: &Path, report: &vpcsim::scenario::Report) -> Result<(), CliError> {
     if let Some(step) = report.steps.iter().find(|st| st.status == StepStatus::Failed) {
         let why: Vec<String> = step
             .failures()
@@ -208,5 +215,5 @@ pub fn prepare_described(file: &Path, args: &StateArgs) -> Result<Prepared, CliE
             step.index - 1
         )));
     }
-    Ok(Prepared { session, name, state, state_line, saved, inputs })
+    Ok(())
 }

@@ -246,18 +246,22 @@ impl World {
     }
 
     /// StartNetworkInsightsAccessScopeAnalysis (RA4): the scope's findings over every source,
-    /// destination and port of the world now (the default ports and those the scope names),
-    /// one finding per source, destination and port, each with its path's components.
+    /// destination and port of the world now (the default ports and those the scope names;
+    /// its prefix lists' entries as they are now), one finding per source, destination and
+    /// port, each with its path's components. The matrix is computed as `vpcsim reach`
+    /// computes it, its source classes spread over rayon's threads: the same findings, in
+    /// the same order, as on one thread.
     pub fn start_network_insights_access_scope_analysis(
         &mut self,
         s: AccessScopeId,
     ) -> AccessScopeAnalysisId {
-        let scope = &self.access_scopes[s].scope;
-        let probes = access::probes_for(std::slice::from_ref(scope));
-        let m = Matrix::compute(self, select::sources(self, &[]), select::targets(self, &[]), probes);
+        let scope = self.access_scopes[s].scope.with_prefix_lists_of(self);
+        let probes = access::probes_for(std::slice::from_ref(&scope));
+        let m =
+            Matrix::compute_parallel(self, select::sources(self, &[]), select::targets(self, &[]), probes);
         let aws_id = self.ids.aws_id("nisa");
         let mut findings = Vec::new();
-        for f in access::findings(self, &m, scope) {
+        for f in access::findings(self, &m, &scope) {
             for &src in &f.sources {
                 for &dst in &f.targets {
                     let (_, trace) = crate::analyzer::cell::explain(

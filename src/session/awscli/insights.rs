@@ -176,7 +176,7 @@ fn create_scope(s: &mut Session, op: &str, match_paths: &ScopePaths, exclude: Op
     let matches = paths_json(s, op, "match-paths", match_paths)?;
     let excludes = exclude.map(|e| paths_json(s, op, "exclude-paths", e)).transpose()?;
     let doc = json!({"MatchPaths": matches, "ExcludePaths": excludes.clone().unwrap_or(json!([]))});
-    let scope = crate::analyzer::scope::parse("--match-paths", &crate::describe::pretty(&doc))
+    let scope = crate::analyzer::scope::parse_in("--match-paths", &crate::describe::pretty(&doc), &s.world)
         .map_err(|e| ApiError::new(op, "InvalidParameterValue", e.to_string()))?;
     let w = &mut s.world;
     let x = w.create_network_insights_access_scope(scope, matches, excludes.unwrap_or(Value::Null));
