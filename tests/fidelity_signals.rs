@@ -156,3 +156,34 @@ fn c2_a_creation_policy_timeout_that_is_not_iso_8601_is_an_error_at_its_line() {
     let e = failed(true, &server, "");
     assert!(e.problems[0].message.contains("`10 minutes` is not an ISO 8601 duration"), "{e}");
 }
+
+#[test]
+fn c2_an_auto_scaling_groups_creation_policy_counts_the_signals_of_the_instances_it_launched() {
+    let group = |count: u32| {
+        format!(
+            r#"
+      Template:
+        Type: AWS::EC2::LaunchTemplate
+        Properties:
+          LaunchTemplateData:
+            SecurityGroupIds: [!Ref Open]
+            UserData:
+              Fn::Base64: !Sub |
+                #!/bin/bash
+                /opt/aws/bin/cfn-signal -e 0 --stack ${{AWS::StackName}} --resource Group --region ${{AWS::Region}}
+      Group:
+        Type: AWS::AutoScaling::AutoScalingGroup
+        CreationPolicy:
+          ResourceSignal: {{Count: {count}, Timeout: PT15M}}
+        Properties:
+          LaunchTemplate: {{LaunchTemplateId: !Ref Template, Version: !GetAtt Template.LatestVersionNumber}}
+          VPCZoneIdentifier: [!Ref Subnet]
+          MinSize: "2"
+          MaxSize: "2"
+          DesiredCapacity: "2""#
+        )
+    };
+    created(true, &signalling_server(SIGNAL), &group(2));
+    let e = failed(true, &signalling_server(SIGNAL), &group(3));
+    assert_eq!(e.problems[0].message, "Failed to receive 3 resource signal(s) within the specified duration");
+}

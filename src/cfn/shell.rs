@@ -7,7 +7,7 @@
 //! token) and `cfn-init` (M3), and it keeps the files the script writes. Every other
 //! command goes to a [`Commands`] consumer, which decides what it means to it: what the
 //! instance listens on ([`super::userdata`]), whether it forwards packets
-//! ([`super::forwarding`]).
+//! ([`super::forwarding`]), which signals it sends ([`super::signal`]).
 //!
 //! Every command of a chain runs whatever the status of the one before (`a && b` runs `b`
 //! even when `a` failed): a script is read for what it sets up. `$?` is the status of the
@@ -172,7 +172,14 @@ impl<'a> Shell<'a> {
             ["printf", fmt, ..] => Some(fmt.replace("\\n", "\n")),
             ["cat"] => stdin,
             ["cat", paths @ ..] => {
-                Some(paths.iter().filter_map(|p| self.files.get(&self.absolute(p))).cloned().collect())
+                let mut out = String::new();
+                for text in paths.iter().filter_map(|p| self.files.get(&self.absolute(p))) {
+                    if out.len() + text.len() > MAX_TEXT_BYTES {
+                        break;
+                    }
+                    out.push_str(text);
+                }
+                Some(out)
             }
             ["tee", rest @ ..] => {
                 let append = rest.contains(&"-a");
@@ -235,12 +242,19 @@ impl<'a> Shell<'a> {
         fx: &mut dyn Commands,
         tokens: &[Token],
     ) -> (Vec<String>, Option<(String, bool)>) {
-        let mut words = Vec::new();
+        let mut words: Vec<String> = Vec::new();
         let mut redirect = None;
         let mut it = tokens.iter();
+        let mut total = 0;
         while let Some(t) = it.next() {
             match t {
-                Token::Word(w) => words.push(self.expand(fx, w)),
+                // The words of one command together stay within the text bound too.
+                Token::Word(_) if total > MAX_TEXT_BYTES => {}
+                Token::Word(w) => {
+                    let word = self.expand(fx, w);
+                    total += word.len();
+                    words.push(word);
+                }
                 Token::Op(op) if op == ">" || op == ">>" || op == "1>" || op == "1>>" => {
                     if let Some(Token::Word(w)) = it.next() {
                         redirect = Some((self.expand(fx, w), op.ends_with(">>")));
@@ -664,6 +678,14 @@ mod tests {
         let script = format!("A=x\n{}echo $A > /f\n", "A=$A$A\n".repeat(40));
         let len = files(&script)["/f"].len();
         assert!(len <= MAX_TEXT_BYTES && len > MAX_TEXT_BYTES / 2, "{len}");
+        let many = format!(
+            "A=x\n{}echo{} > /h\ncat{} > /i\n",
+            "A=$A$A\n".repeat(21),
+            " $A".repeat(64),
+            " /h".repeat(64)
+        );
+        let f = files(&many);
+        assert!(f["/h"].len() <= MAX_TEXT_BYTES && f["/i"].len() <= MAX_TEXT_BYTES);
         let nested = format!("echo {}x{} > /g\n", "$(echo ".repeat(100), ")".repeat(100));
         assert_eq!(files(&nested)["/g"], "\n");
     }

@@ -59,11 +59,12 @@ impl StackBuilder<'_> {
                 spec.instance_tags = t.tags()?;
             }
         }
-        self.read_services(logical_id, &mut spec, data_node, metadata)?;
+        let signals = self.read_services(logical_id, &mut spec, data_node, metadata)?;
         let lt = self
             .world
             .create_launch_template(&name, LaunchKind::Template, spec, template_tags(&p)?)
             .map_err(|e| api(e, Some("LaunchTemplateName")))?;
+        self.launch_signals.push((lt, signals));
         let id = self.world[lt].aws_id.clone();
         Ok(created(
             id.clone(),
@@ -76,15 +77,16 @@ impl StackBuilder<'_> {
     }
 
     /// What the instances will listen on: UserData of `properties` (cfn-init reading this
-    /// resource's metadata, M3), or the Metadata declaration. The script runs once for the
-    /// template, so metadata `curl`s print nothing (M1 pages need an instance of its own).
+    /// resource's metadata, M3), or the Metadata declaration; returns the signals the
+    /// UserData sends (C2). The script runs once for the template, so metadata `curl`s
+    /// print nothing (M1 pages need an instance of its own).
     fn read_services(
         &mut self,
         logical_id: &str,
         spec: &mut LaunchSpec,
         properties: &Node,
         metadata: Option<&Node>,
-    ) -> Result<(), SinkError> {
+    ) -> Result<Vec<crate::cfn::signal::Signal>, SinkError> {
         let boot = crate::cfn::Boot {
             stack: &self.stack_name,
             resource: logical_id,
@@ -100,7 +102,7 @@ impl StackBuilder<'_> {
         self.warnings.extend(notes);
         spec.image_family = found.image;
         spec.services = found.services;
-        Ok(())
+        crate::cfn::signal::sent_by(properties, metadata, boot).map_err(|e| bad("UserData", e.message))
     }
 
     pub(super) fn launch_configuration(
@@ -122,10 +124,12 @@ impl StackBuilder<'_> {
             public_ip: p.opt_bool("AssociatePublicIpAddress")?,
             ..LaunchSpec::default()
         };
-        self.read_services(logical_id, &mut spec, props, metadata)?;
-        self.world
+        let signals = self.read_services(logical_id, &mut spec, props, metadata)?;
+        let lc = self
+            .world
             .create_launch_template(&name, LaunchKind::Configuration, spec, Tags::new())
             .map_err(|e| api(e, Some("LaunchConfigurationName")))?;
+        self.launch_signals.push((lc, signals));
         Ok(created(name, &[]))
     }
 
@@ -186,6 +190,12 @@ impl StackBuilder<'_> {
             };
             api(e, Some(at))
         })?;
+        let g = &self.world[asg];
+        // C2: each instance the group launched runs the launch template's UserData.
+        if let Some((_, signals)) = self.launch_signals.iter().find(|(lt, _)| *lt == launch) {
+            let sent = g.instances.iter().map(|i| (*i, signals.clone())).filter(|(_, s)| !s.is_empty());
+            self.sent.extend(sent.collect::<Vec<_>>());
+        }
         let g = &self.world[asg];
         Ok(created(g.name.clone(), &[]))
     }

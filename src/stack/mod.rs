@@ -75,6 +75,9 @@ pub struct StackBuilder<'w> {
     pub warnings: Vec<crate::cfn::SinkWarning>,
     /// C2: the signals each instance's UserData sends, for [`ResourceSink::signals`].
     pub sent: Vec<(crate::ids::InstanceId, Vec<crate::cfn::signal::Signal>)>,
+    /// C2: the signals the UserData of each launch template (or configuration) sends, for
+    /// the instances an Auto Scaling group launches from it.
+    pub launch_signals: Vec<(crate::ids::LaunchTemplateId, Vec<crate::cfn::signal::Signal>)>,
 }
 
 /// An API error as a sink error, pointing at `property` when given.
@@ -176,13 +179,13 @@ impl ResourceSink for StackBuilder<'_> {
         let sent = std::mem::take(&mut self.sent);
         let mut out = Vec::new();
         for (instance, signals) in sent {
-            for signal in signals {
+            let from = self.world[instance].aws_id.clone();
+            for mut signal in signals {
+                if signal.unique_id.is_empty() {
+                    signal.unique_id = from.clone();
+                }
                 let delivered = signal::delivered(self.world, instance, &signal.target);
-                out.push(crate::cfn::SentSignal {
-                    signal,
-                    from: self.world[instance].aws_id.clone(),
-                    delivered,
-                });
+                out.push(crate::cfn::SentSignal { signal, from: from.clone(), delivered });
             }
         }
         out
@@ -245,6 +248,7 @@ fn atomically(
                 stack_name: stack_name.to_string(),
                 warnings: Vec::new(),
                 sent: Vec::new(),
+                launch_signals: Vec::new(),
             },
         )
     })
@@ -257,7 +261,13 @@ pub fn delete_stack(world: &mut World, stack: &mut Stack) -> Result<(), Vec<(Str
     let stack_name = stack.name.clone();
     crate::cfn::delete_stack(
         stack,
-        &mut StackBuilder { world, stack_name, warnings: Vec::new(), sent: Vec::new() },
+        &mut StackBuilder {
+            world,
+            stack_name,
+            warnings: Vec::new(),
+            sent: Vec::new(),
+            launch_signals: Vec::new(),
+        },
     )
 }
 
