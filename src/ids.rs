@@ -92,6 +92,8 @@ handle! {
     AccessScopeAnalysisId;
     /// A Route 53 hosted zone.
     HostedZoneId;
+    /// A VPC endpoint connection notification.
+    ConnectionNotificationId;
     /// A VPC flow log (F1).
     FlowLogId;
     /// A CloudWatch Logs log group (where flow logs write, F1).

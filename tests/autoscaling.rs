@@ -288,3 +288,67 @@ fn run_instances_user_data_that_stops_sshd_closes_port_22() {
 "#,
     );
 }
+
+#[test]
+fn m2_a_launch_template_and_a_group_created_with_the_aws_cli_serve_through_the_nlb() {
+    // M2 without a template: create-launch-template (UserData in base64, as the CLI takes
+    // it inside --launch-template-data), create-auto-scaling-group balanced over two AZs
+    // and registered with the target group, then the group and template deleted.
+    run(
+        &template("", ""),
+        r#"  - run: >-
+      aws ec2 create-launch-template --launch-template-name cli-lt
+      --launch-template-data '{"InstanceType": "t3.micro", "SecurityGroupIds": ["${WebSG}"], "TagSpecifications": [{"ResourceType": "instance", "Tags": [{"Key": "Name", "Value": "web"}]}], "UserData": "IyEvYmluL2Jhc2gKeXVtIGluc3RhbGwgLXkgaHR0cGQKZWNobyAiZnJvbSB0aGUgY2xpIiA+IC92YXIvd3d3L2h0bWwvaW5kZXguaHRtbApzeXN0ZW1jdGwgZW5hYmxlIC0tbm93IGh0dHBk"}'
+    save: lt
+    expect: {output-contains: '"LatestVersionNumber": 1'}
+  - run: >-
+      aws autoscaling create-auto-scaling-group --auto-scaling-group-name cli-asg
+      --launch-template LaunchTemplateId=${lt.LaunchTemplate.LaunchTemplateId},Version='$Latest'
+      --min-size 1 --max-size 4 --desired-capacity 2 --vpc-zone-identifier "${A1},${B}"
+      --target-group-arns ${Tg} --health-check-type ELB --tags Key=Tier,Value=web,PropagateAtLaunch=true
+  - run: aws autoscaling describe-auto-scaling-groups --auto-scaling-group-names cli-asg --query "AutoScalingGroups[0].[DesiredCapacity,length(Instances),HealthCheckType,LaunchTemplate.LaunchTemplateName]" --output text
+    expect: {output-matches: '^2\s+2\s+ELB\s+cli-lt$'}
+  - run: aws ec2 describe-instances --filters Name=tag:Tier,Values=web Name=instance-state-name,Values=running --query "length(Reservations[].Instances[])"
+    expect: {output-contains: "2"}
+  - wait-for: web-tg healthy
+  - on: client
+    run: curl http://${Nlb.DNSName}/
+    expect: {output-contains: from the cli, via: [load-balancer, target-group, instance]}
+  - run: aws ec2 describe-launch-templates --launch-template-names cli-lt --query "LaunchTemplates[0].LaunchTemplateId" --output text
+    expect: {output-contains: lt-}
+  - run: aws autoscaling delete-auto-scaling-group --auto-scaling-group-name cli-asg
+    expect: {exit: 254, output-contains: ResourceInUse}
+  - run: aws autoscaling delete-auto-scaling-group --auto-scaling-group-name cli-asg --force-delete
+  - run: aws autoscaling describe-auto-scaling-groups --query "length(AutoScalingGroups)"
+    expect: {output-contains: "0"}
+  - run: aws ec2 delete-launch-template --launch-template-name cli-lt
+  - run: aws ec2 describe-launch-templates --launch-template-names cli-lt
+    expect: {exit: 254, output-contains: InvalidLaunchTemplateName.NotFoundException}
+"#,
+    );
+}
+
+#[test]
+fn m2_launch_template_data_vpcsim_does_not_model_and_bad_user_data_are_refused_by_the_cli() {
+    for (data, why) in [
+        (
+            r#"{"Placement": {"Tenancy": "dedicated"}}"#,
+            "LaunchTemplateData.Placement is not modelled by vpcsim",
+        ),
+        (r#"{"UserData": "not base64!"}"#, "Invalid BASE64 encoding of user data."),
+        (
+            r#"{"NetworkInterfaces": [{"DeviceIndex": 0, "SubnetId": "subnet-1"}]}"#,
+            "LaunchTemplateData.NetworkInterfaces[0].SubnetId is not modelled by vpcsim",
+        ),
+        (
+            r#"{"SecurityGroupIds": ["sg-1"], "NetworkInterfaces": [{"DeviceIndex": 0, "Groups": ["sg-2"]}]}"#,
+            "may not be specified on the same request",
+        ),
+    ] {
+        let line = format!(
+            "aws ec2 create-launch-template --launch-template-name x --launch-template-data '{data}'"
+        );
+        let e = vpcsim::command::aws::parse_line(&line).expect_err(data);
+        assert!(e.to_string().contains(why), "{data}: {e}");
+    }
+}

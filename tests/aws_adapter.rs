@@ -105,6 +105,12 @@ fn setup() -> (Session, IndexMap<&'static str, String>) {
     let nat =
         ok(&mut s, &ids, "aws ec2 create-nat-gateway --subnet-id {MYSUBNET} --connectivity-type private");
     ids.insert("{NAT}", nat["NatGateway"]["NatGatewayId"].as_str().unwrap().to_string());
+    let gwe = ok(
+        &mut s,
+        &ids,
+        "aws ec2 create-vpc-endpoint --vpc-id {CVPC} --service-name com.amazonaws.ap-northeast-2.dynamodb",
+    );
+    ids.insert("{GWE}", gwe["VpcEndpoint"]["VpcEndpointId"].as_str().unwrap().to_string());
     let pcx = ok(&mut s, &ids, "aws ec2 create-vpc-peering-connection --vpc-id {MYVPC} --peer-vpc-id {CVPC}");
     ids.insert("{PCX}", pcx["VpcPeeringConnection"]["VpcPeeringConnectionId"].as_str().unwrap().to_string());
     let pl = ok(
@@ -220,8 +226,28 @@ fn service(op: &str) -> &'static str {
 
 const PL_ROUTE: &str =
     "aws ec2 create-route --route-table-id {MYRT} --destination-prefix-list-id {PL} --gateway-id {MYIGW}";
+/// E2: a gateway endpoint policy that denies everything.
+const DENY_ALL: &str = r#"{"Statement":[{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}]}"#;
+const GWE_DENY: &str = r#"aws ec2 modify-vpc-endpoint --vpc-endpoint-id {GWE} --policy-document '{"Statement":[{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}]}'"#;
 const PCX_DELETE: &str = "aws ec2 delete-vpc-peering-connection --vpc-peering-connection-id {PCX}";
 const PCX_ACCEPT: &str = "aws ec2 accept-vpc-peering-connection --vpc-peering-connection-id {PCX}";
+
+/// A create-vpc-endpoint-connection-notification line's flags: `watched`, a topic and Accept.
+fn nfn(watched: &str) -> String {
+    format!("{watched} --connection-notification-arn arn:aws:sns:us-east-1:123456789012:ops --connection-events Accept")
+}
+
+/// A second launch template, named `other`.
+const OTHER_LT: &str =
+    "aws ec2 create-launch-template --launch-template-name other --launch-template-data InstanceType=t3.micro";
+/// The first stack's group runs one instance.
+const ASG_ONE: &str =
+    "aws autoscaling set-desired-capacity --auto-scaling-group-name {ASG} --desired-capacity 1";
+
+/// A create-auto-scaling-group line's flags for the first stack's template and subnet, and `more`.
+fn asg(more: &str) -> String {
+    format!("--auto-scaling-group-name n --launch-template LaunchTemplateId={{LT}} --min-size 0 --max-size 2 --vpc-zone-identifier {{STACKSUBNET}} {more}")
+}
 
 /// Frees the lab's NLB for a new endpoint service.
 const FREE_NLB: &[&str] = &[
@@ -735,6 +761,11 @@ fn cases() -> Vec<Case> {
         prepped(&[PCX_ACCEPT], case("modify-vpc-peering-connection-options", "requester-peering-connection-options", "--vpc-peering-connection-id {PCX} --accepter-peering-connection-options AllowDnsResolutionFromRemoteVpc=true", "--vpc-peering-connection-id {PCX} --requester-peering-connection-options AllowDnsResolutionFromRemoteVpc=true")),
         prepped(&[PCX_ACCEPT], case("modify-vpc-peering-connection-options", "accepter-peering-connection-options", "--vpc-peering-connection-id {PCX} --requester-peering-connection-options AllowDnsResolutionFromRemoteVpc=true", "--vpc-peering-connection-id {PCX} --accepter-peering-connection-options AllowDnsResolutionFromRemoteVpc=true")),
         case("create-vpc-endpoint", "route-table-ids", "--vpc-id {MYVPC} --service-name com.amazonaws.ap-northeast-2.s3", "--vpc-id {MYVPC} --service-name com.amazonaws.ap-northeast-2.s3 --route-table-ids {MYRT}"),
+        case("create-vpc-endpoint", "policy-document", "--vpc-id {MYVPC} --service-name com.amazonaws.ap-northeast-2.s3", &format!("--vpc-id {{MYVPC}} --service-name com.amazonaws.ap-northeast-2.s3 --policy-document '{DENY_ALL}'")),
+        case("modify-vpc-endpoint", "vpc-endpoint-id", "--vpc-endpoint-id vpce-0123456789abcdef0 --reset-policy", "--vpc-endpoint-id {GWE} --reset-policy"),
+        case("modify-vpc-endpoint", "policy-document", "--vpc-endpoint-id {GWE} --reset-policy", &format!("--vpc-endpoint-id {{GWE}} --policy-document '{DENY_ALL}'")),
+        prepped(&[GWE_DENY], case("modify-vpc-endpoint", "reset-policy", "--vpc-endpoint-id {GWE} --no-reset-policy", "--vpc-endpoint-id {GWE} --reset-policy")),
+        case("modify-vpc-endpoint", "no-reset-policy", &format!("--vpc-endpoint-id {{GWE}} --reset-policy --policy-document '{DENY_ALL}'"), &format!("--vpc-endpoint-id {{GWE}} --no-reset-policy --policy-document '{DENY_ALL}'")),
         case("create-route", "destination-prefix-list-id", "--route-table-id {MYRT} --destination-cidr-block 203.0.113.0/24 --gateway-id {MYIGW}", "--route-table-id {MYRT} --destination-prefix-list-id {PL} --gateway-id {MYIGW}"),
         prepped(&[PL_ROUTE], case("replace-route", "destination-prefix-list-id", "--route-table-id {MYRT} --destination-prefix-list-id pl-0123456789abcdef0 --network-interface-id {ENI}", "--route-table-id {MYRT} --destination-prefix-list-id {PL} --network-interface-id {ENI}")),
         prepped(&[PL_ROUTE], case("delete-route", "destination-prefix-list-id", "--route-table-id {MYRT} --destination-prefix-list-id pl-0123456789abcdef0", "--route-table-id {MYRT} --destination-prefix-list-id {PL}")),
@@ -750,6 +781,31 @@ fn cases() -> Vec<Case> {
         case("delete-stack", "stack-name", "--stack-name one", "--stack-name two"),
         case("describe-stacks", "stack-name", "", "--stack-name two"),
         case("describe-auto-scaling-groups", "auto-scaling-group-names", "", "--auto-scaling-group-names {ASG}"),
+        case("create-vpc-endpoint-connection-notification", "service-id", &nfn("--vpc-endpoint-id {EP}"), &nfn("--service-id {SVC}")),
+        case("create-vpc-endpoint-connection-notification", "vpc-endpoint-id", &nfn("--service-id {SVC}"), &nfn("--vpc-endpoint-id {EP}")),
+        case("create-vpc-endpoint-connection-notification", "connection-notification-arn", &nfn("--service-id {SVC}"), &nfn("--service-id {SVC}").replace(":ops", ":other")),
+        case("create-vpc-endpoint-connection-notification", "connection-events", &nfn("--service-id {SVC}"), &nfn("--service-id {SVC}").replace("Accept", "Reject")),
+        case("describe-vpc-endpoint-connection-notifications", "connection-notification-id", "", "--connection-notification-id vpce-nfn-00000000000000000"),
+        case("delete-vpc-endpoint-connection-notifications", "connection-notification-ids", "--connection-notification-ids vpce-nfn-00000000000000000", "--connection-notification-ids vpce-nfn-11111111111111111"),
+        case("create-launch-template", "launch-template-name", "--launch-template-name a --launch-template-data InstanceType=t3.micro", "--launch-template-name b --launch-template-data InstanceType=t3.micro"),
+        case("create-launch-template", "launch-template-data", "--launch-template-name a --launch-template-data InstanceType=t3.micro", "--launch-template-name a --launch-template-data InstanceType=t3.large"),
+        prepped(&[OTHER_LT], case("describe-launch-templates", "launch-template-ids", "", "--launch-template-ids {LT}")),
+        prepped(&[OTHER_LT], case("describe-launch-templates", "launch-template-names", "", "--launch-template-names other")),
+        prepped(&[OTHER_LT], case("delete-launch-template", "launch-template-id", "--launch-template-name other", "--launch-template-id {LT}")),
+        prepped(&[OTHER_LT], case("delete-launch-template", "launch-template-name", "--launch-template-id {LT}", "--launch-template-name other")),
+        case("create-auto-scaling-group", "auto-scaling-group-name", &asg(""), &asg("").replace("--auto-scaling-group-name n", "--auto-scaling-group-name m")),
+        case("create-auto-scaling-group", "launch-template", &asg("").replace("--launch-template LaunchTemplateId={LT}", ""), &asg("")),
+        case("create-auto-scaling-group", "min-size", &asg(""), &asg("").replace("--min-size 0", "--min-size 1")),
+        case("create-auto-scaling-group", "max-size", &asg(""), &asg("").replace("--max-size 2", "--max-size 3")),
+        case("create-auto-scaling-group", "desired-capacity", &asg(""), &asg("--desired-capacity 1")),
+        case("create-auto-scaling-group", "vpc-zone-identifier", &asg("").replace("--vpc-zone-identifier {STACKSUBNET}", ""), &asg("")),
+        case("create-auto-scaling-group", "target-group-arns", &asg(""), &asg("--target-group-arns {TG}")),
+        case("create-auto-scaling-group", "health-check-type", &asg("--health-check-type EC2"), &asg("--health-check-type ELB")),
+        case("create-auto-scaling-group", "health-check-grace-period", &asg(""), &asg("--health-check-grace-period 30")),
+        case("create-auto-scaling-group", "tags", &asg(""), &asg("--tags Key=Tier,Value=web,PropagateAtLaunch=true")),
+        case("delete-auto-scaling-group", "auto-scaling-group-name", "--auto-scaling-group-name {ASG}", "--auto-scaling-group-name {ASG2}"),
+        prepped(&[ASG_ONE], case("delete-auto-scaling-group", "force-delete", "--auto-scaling-group-name {ASG}", "--auto-scaling-group-name {ASG} --force-delete")),
+        prepped(&[ASG_ONE], case("delete-auto-scaling-group", "no-force-delete", "--auto-scaling-group-name {ASG} --force-delete", "--auto-scaling-group-name {ASG} --no-force-delete")),
         case("set-desired-capacity", "auto-scaling-group-name", "--auto-scaling-group-name {ASG} --desired-capacity 1", "--auto-scaling-group-name {ASG2} --desired-capacity 1"),
         case("set-desired-capacity", "desired-capacity", "--auto-scaling-group-name {ASG} --desired-capacity 1", "--auto-scaling-group-name {ASG} --desired-capacity 2"),
         case("run-instances", "image-id", "--subnet-id {MYSUBNET}", "--subnet-id {MYSUBNET} --image-id ami-0fedcba9876543210"),
@@ -1082,7 +1138,7 @@ fn endpoint_calls_filter_by_service_name_type_and_state() {
         &ids,
         &format!("aws ec2 describe-vpc-endpoints --filters Name=vpc-endpoint-type,Values=Gateway {q}"),
     );
-    assert_eq!(gateway.stdout, "");
+    assert_eq!(gateway.stdout, format!("{}\n", ids["{GWE}"]), "the setup's DynamoDB gateway endpoint");
     let services = run_line(&mut s, &ids, "aws ec2 describe-vpc-endpoint-services --filters Name=service-name,Values={SVCNAME} --query ServiceNames --output text");
     assert_eq!(services.stdout, format!("{}\n", ids["{SVCNAME}"]));
 }

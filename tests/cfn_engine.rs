@@ -375,6 +375,12 @@ const INVALID: &[(&str, usize, &str, bool)] = &[
         false,
     ),
     ("invalid_type.cfn.yaml", 3, "invalid resource type `EC2VPC`", true),
+    (
+        "nested_stack.cfn.yaml",
+        7,
+        "nested stacks (`AWS::CloudFormation::Stack`) are not modelled: the network resources of the nested template would be missing",
+        true,
+    ),
     ("unknown_parameter_type.cfn.yaml", 2, "unsupported type `Integer`", true),
 ];
 

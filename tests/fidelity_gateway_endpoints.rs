@@ -44,6 +44,7 @@ fn s3_endpoint(w: &mut World, vpc: VpcId, tables: &[RouteTableId]) -> GatewayEnd
         vpc: Some(vpc),
         service_name: "com.amazonaws.ap-northeast-2.s3".into(),
         route_tables: tables.to_vec(),
+        policy_document: None,
         tags: Default::default(),
     })
     .expect("gateway endpoint")
@@ -276,4 +277,171 @@ fn e1_e5_a_templates_gateway_endpoint_and_prefix_list_are_built_and_curl_gets_an
     assert!(out.stdout.contains("<Code>AccessDenied</Code>"), "{}", out.stdout);
     let t = out.trace.expect("a trace");
     assert!(kinds(&t.forward).contains(&K::VpcEndpoint));
+}
+
+/// A private subnet whose table routes S3 to a gateway endpoint, an instance in it.
+fn private_with_s3_endpoint() -> (Public, GatewayEndpointId) {
+    let mut w = seoul(SEED);
+    let vpc = vpc(&mut w, "10.0.0.0/16");
+    let s = subnet(&mut w, vpc, "10.0.1.0/24", 0);
+    let rt = w.create_route_table(vpc, named("private"));
+    w.associate_route_table(rt, s).unwrap();
+    let i = instance(&mut w, s, &[], false);
+    let g = s3_endpoint(&mut w, vpc, &[rt]);
+    (Public { w, vpc, rt, i }, g)
+}
+
+fn json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap()
+}
+
+#[test]
+fn e2_a_policy_that_denies_every_request_ends_the_flow_at_the_endpoint_with_its_own_code() {
+    let (mut p, g) = private_with_s3_endpoint();
+    assert!(to_s3(&p.w, p.i).reachable(), "full access by default");
+    let deny = json(
+        r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"},
+            {"Sid":"Closed","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*"}]}"#,
+    );
+    p.w.modify_vpc_endpoint_policy(g, Some(&deny)).unwrap();
+    let t = to_s3(&p.w, p.i);
+    let e = t.explanation.as_ref().expect("blocked");
+    assert_eq!(
+        (e.code, e.kind, e.component_id.as_str()),
+        (C::EndpointPolicyDenies, K::VpcEndpoint, p.w[g].aws_id.as_str())
+    );
+    assert!(e.message.contains("statement 2 (Sid \"Closed\") denies every request"), "{}", e.message);
+    assert_eq!(kinds(&t.forward).last(), Some(&K::VpcEndpoint), "stopped at the endpoint");
+    assert!(t.ret.is_empty());
+    p.w.modify_vpc_endpoint_policy(g, None).unwrap();
+    assert!(to_s3(&p.w, p.i).reachable(), "--reset-policy gives full access back");
+}
+
+#[test]
+fn e2_a_policy_allowing_only_another_endpoint_or_vpc_allows_nothing_here() {
+    let (mut p, g) = private_with_s3_endpoint();
+    let other = json(
+        r#"{"Statement":{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*",
+            "Condition":{"StringEquals":{"aws:SourceVpce":"vpce-0123456789abcdef0"}}}}"#,
+    );
+    p.w.modify_vpc_endpoint_policy(g, Some(&other)).unwrap();
+    let t = to_s3(&p.w, p.i);
+    let e = t.explanation.as_ref().expect("blocked");
+    assert_eq!(e.code, C::EndpointPolicyDenies);
+    assert!(e.message.contains("no statement allows"), "{}", e.message);
+    let this = json(&format!(
+        r#"{{"Statement":[{{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}},
+            {{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*",
+              "Condition":{{"StringNotEquals":{{"aws:SourceVpc":"{}"}}}}}}]}}"#,
+        p.w[p.vpc].aws_id
+    ));
+    p.w.modify_vpc_endpoint_policy(g, Some(&this)).unwrap();
+    assert!(to_s3(&p.w, p.i).reachable(), "the deny holds only outside this VPC");
+}
+
+#[test]
+fn e2_a_per_bucket_policy_passes_the_flow_and_the_cli_names_what_it_cannot_decide() {
+    use vpcsim::scenario::Backend;
+    let (mut p, g) = private_with_s3_endpoint();
+    p.w.delete_gateway_endpoint(g);
+    let mut s = vpcsim::session::Session::new(p.w.clone());
+    let policy = r#"{"Statement":[{"Sid":"Repo","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::repo/*"}]}"#;
+    let line = format!(
+        "aws ec2 create-vpc-endpoint --vpc-id {} --service-name com.amazonaws.ap-northeast-2.s3 --route-table-ids {} --policy-document '{policy}'",
+        p.w[p.vpc].aws_id, p.w[p.rt].aws_id
+    );
+    let run = |s: &mut vpcsim::session::Session, line: &str| {
+        s.run_aws(&vpcsim::command::aws::parse_line(line).expect("a valid call"))
+    };
+    let out = run(&mut s, &line);
+    assert_eq!(out.exit_code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("statement 1 (Sid \"Repo\") covers only some requests (its Action is not \"*\" or \"s3:*\": s3:GetObject)"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stdout.contains("arn:aws:s3:::repo/*"), "describe shows the policy: {}", out.stdout);
+    let t = to_s3(&s.world, p.i);
+    assert!(t.reachable() && kinds(&t.forward).contains(&K::VpcEndpoint), "{:?}", t.explanation);
+}
+
+#[test]
+fn e2_a_templates_policy_document_in_yaml_is_evaluated_and_curl_to_s3_stops_at_the_endpoint() {
+    let template = GATEWAY_TEMPLATE.replace(
+        "      RouteTableIds: [!Ref Table]\n",
+        "      RouteTableIds: [!Ref Table]
+      PolicyDocument:
+        Version: '2012-10-17'
+        Statement:
+          - Sid: OnlyTheOtherVpc
+            Effect: Allow
+            Principal: '*'
+            Action: 's3:*'
+            Resource: '*'
+            Condition: {StringEquals: {'aws:SourceVpc': vpc-0123456789abcdef0}}
+",
+    );
+    let mut w = seoul(SEED);
+    let stack = vpcsim::stack::create_stack(
+        &mut w,
+        "gw",
+        "gw.yaml",
+        &template,
+        &Default::default(),
+        &Default::default(),
+    )
+    .expect("the stack builds");
+    assert!(stack.warnings.iter().all(|x| !x.message.contains("PolicyDocument")), "{:?}", stack.warnings);
+    let Some(vpcsim::world::Handle::Instance(i)) = w.find(&stack.outputs["Box"]) else {
+        panic!("no instance")
+    };
+    let req = vpcsim::apps::curl::Curl {
+        host: s3_name().into(),
+        port: 80,
+        path: "/".into(),
+        verbose: false,
+        timeout_s: Some(3),
+    };
+    let out = w.curl(i, &req);
+    assert_ne!(out.exit_code, 0, "{}", out.stdout);
+    let t = out.trace.expect("a trace");
+    let e = t.explanation.expect("blocked");
+    assert_eq!((e.code, e.kind), (C::EndpointPolicyDenies, K::VpcEndpoint));
+    assert!(e.message.contains("no statement allows"), "{}", e.message);
+}
+
+#[test]
+fn e2_an_unreadable_policy_is_refused_at_its_property_and_an_interface_endpoints_policy_warns() {
+    let bad = GATEWAY_TEMPLATE.replace(
+        "      RouteTableIds: [!Ref Table]\n",
+        "      RouteTableIds: [!Ref Table]\n      PolicyDocument: {Statement: [{Effect: Maybe}]}\n",
+    );
+    let mut w = seoul(SEED);
+    let err =
+        vpcsim::stack::create_stack(&mut w, "gw", "gw.yaml", &bad, &Default::default(), &Default::default())
+            .expect_err("refused");
+    let text = err.to_string();
+    assert!(
+        text.contains("PolicyDocument") && text.contains("statement 1: Effect must be Allow or Deny"),
+        "{text}"
+    );
+    let interface = GATEWAY_TEMPLATE.replace(
+        "      ServiceName: !Sub com.amazonaws.${AWS::Region}.s3\n      RouteTableIds: [!Ref Table]\n",
+        "      ServiceName: !Sub com.amazonaws.${AWS::Region}.ssm\n      VpcEndpointType: Interface\n      SubnetIds: [!Ref Private]\n      PolicyDocument: {Statement: [{Effect: Deny, Principal: '*', Action: '*', Resource: '*'}]}\n",
+    );
+    let mut w = seoul(SEED);
+    let stack = vpcsim::stack::create_stack(
+        &mut w,
+        "i",
+        "i.yaml",
+        &interface,
+        &Default::default(),
+        &Default::default(),
+    )
+    .expect("the stack builds");
+    assert!(
+        stack.warnings.iter().any(|x| x.message.contains("evaluates the policies of Gateway endpoints only")),
+        "{:?}",
+        stack.warnings
+    );
 }

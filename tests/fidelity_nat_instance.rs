@@ -244,3 +244,44 @@ fn g5_the_reachability_matrix_tells_apart_sources_a_masquerade_rule_tells_apart(
     );
     assert!(m.verdict(1, 0, port_80).is_reachable(), "10.40.2.200 is masqueraded");
 }
+
+#[test]
+fn g5_a_response_routed_through_a_nat_instance_passes_unchanged_because_it_opened_no_connection() {
+    // G5, I1 (found by the property tests' reference model): the private subnet's 0.0.0.0/0 goes
+    // to the NAT instance, and an internet client reaches the app at its Elastic IP; the answer
+    // is routed through the NAT instance, which masquerades only connections it sees opening,
+    // so the internet gateway maps the app's own address back and the client gets its answer.
+    let mut n = net();
+    let app_eni = eni(&n.w, n.app);
+    let eip = n.w.allocate_address(named("app"));
+    n.w.associate_address(eip, app_eni).unwrap();
+    let app_sg = n.w[app_eni].groups[0];
+    let ssh = vpcsim::ops::security::Permission::tcp(22, Cidr::ANY);
+    n.w.authorize_security_group(app_sg, vpcsim::trace::Direction::Ingress, &[ssh]).unwrap();
+    let w = &n.w;
+    let client = ip("198.51.100.7");
+    let flow = tcp(client, public_ip(w, n.app), 22);
+    let t = w.trace_from_internet(flow);
+    assert!(t.reachable(), "{:?}", t.explanation);
+    assert!(translations(&t.ret, &w[n.nat].aws_id).is_empty(), "the NAT instance rewrote the answer");
+    let igw = hops_of(&t.ret, K::InternetGateway)[0];
+    let answer = Header { src: ip("10.40.2.101"), dst: client, ..flow.header.reversed() };
+    assert_eq!(igw.inbound, Some(answer));
+    assert_eq!(igw.outbound, Some(flow.header.reversed()), "the client hears from the address it asked");
+    assert_eq!(
+        kinds(&t.ret),
+        [
+            K::NetworkInterface,
+            K::SecurityGroup,
+            K::NetworkAcl,
+            K::RouteTable,
+            K::NetworkAcl,
+            K::SecurityGroup,
+            K::NetworkInterface,
+            K::SecurityGroup,
+            K::NetworkAcl,
+            K::RouteTable,
+            K::InternetGateway,
+        ]
+    );
+}

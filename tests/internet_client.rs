@@ -46,6 +46,20 @@ fn a_client_on_the_internet_finds_nothing_at_an_address_no_interface_holds() {
     assert_eq!(outcome.code(), Some(ExplanationCode::UnknownDestination));
 }
 
+#[test]
+fn a_client_on_the_internet_asking_a_host_of_the_internet_gets_its_answer_back() {
+    // Found by the property tests' reference model: the answer of a host of the simulated
+    // internet (checkip) returns to the client that asked, not UNKNOWN_DESTINATION.
+    let lab = Lab::ready(LabOptions::default()).unwrap();
+    let flow = from_client(vpcsim::region::CHECKIP_ADDR);
+    assert_eq!(
+        lab.world.verdict_from_internet(flow),
+        Outcome::Delivered { to: Destination::Internet(vpcsim::region::CHECKIP_ADDR), seen: flow.header }
+    );
+    let agree = vpcsim::testing::check_flow_from_internet(&lab.world, flow);
+    assert!(agree.is_ok(), "{}", agree.unwrap_err());
+}
+
 mod tools {
     use vpcsim::command::app::parse_line;
     use vpcsim::scenario::Backend;

@@ -30,7 +30,7 @@ use vpcsim::ops::ec2::RunInstance;
 use vpcsim::ops::security::Permission;
 use vpcsim::ops::vpc::{CreateSubnet, CreateVpc, RouteTargetSpec};
 use vpcsim::testing::reference::longest_match;
-use vpcsim::testing::{check_flow, strategies, Case};
+use vpcsim::testing::{check_flow, check_flow_from_internet, strategies, Case};
 use vpcsim::trace::{ComponentKind as K, Direction, ExplanationCode as C, Flow, Header, Matched, Trace};
 use vpcsim::world::{Handle, World};
 
@@ -317,7 +317,8 @@ fn entries_were_allowed(w: &World, t: &Trace) -> Result<(), String> {
     let hops = &t.forward;
     for (i, hop) in hops.iter().enumerate().filter(|(_, h)| h.kind == K::NetworkInterface) {
         let first = !hops[..i].iter().any(|h| h.kind == K::NetworkInterface);
-        let leg_start = i > 0 && hops[i - 1].kind == K::TargetGroup;
+        // A leg starts after a target group (L7) or a masquerading NAT instance (G5).
+        let leg_start = i > 0 && matches!(hops[i - 1].kind, K::TargetGroup | K::Instance);
         let eni = eni_of(w, &hop.id);
         if first || leg_start || w[eni].groups.is_empty() {
             continue;
@@ -437,24 +438,39 @@ fn internet_may_enter(w: &World, dst: Ipv4Addr, h: &Header, answered: bool) -> R
         return Err(format!("no ingress rule of {} admits {h}", e.aws_id));
     }
     if answered {
-        let s = &w[e.subnet];
-        let table = s.route_table.unwrap_or(w[s.vpc].main_route_table);
-        let route = longest_match(w[table].routes.as_slice(), h.src);
-        if !matches!(route.map(|r| &r.target), Some(RouteTarget::Igw(g)) if g.index() == igw) {
-            return Err(format!("answered, but {} routes {} to {route:?}", w[table].aws_id, h.src));
-        }
+        return routes_back_to(w, e.subnet, h.src, igw);
     }
     Ok(())
+}
+
+/// R1, R3, G5: the answer to `client` leaves `subnet` by its table's longest match, through
+/// appliances (instances or their interfaces, whose subnets' tables route it on) and must end
+/// at internet gateway `igw`.
+fn routes_back_to(w: &World, mut subnet: SubnetId, client: Ipv4Addr, igw: usize) -> Result<(), String> {
+    for _ in 0..8 {
+        let s = &w[subnet];
+        let table = s.route_table.unwrap_or(w[s.vpc].main_route_table);
+        let route = longest_match(w[table].routes.as_slice(), client);
+        let appliance = match route.map(|r| &r.target) {
+            Some(RouteTarget::Igw(g)) if g.index() == igw => return Ok(()),
+            Some(RouteTarget::Instance(i)) => w[i].eni,
+            Some(RouteTarget::Eni(e)) => *e,
+            _ => return Err(format!("answered, but {} routes {client} to {route:?}", w[table].aws_id)),
+        };
+        subnet = w[appliance].subnet;
+    }
+    Err(format!("answered, but the way back to {client} passes more than eight appliances"))
 }
 
 proptest! {
     #![proptest_config(config(96, "proptest-regressions/properties/nobody_gets_in_from_the_internet.txt"))]
 
     /// Nobody gets in from the internet either: a flow from a client on the internet to any
-    /// address of the world (every private and public address, load balancer nodes included,
-    /// on the web, SSH and DNS ports) is delivered only to a public address whose interface
-    /// has a gateway and open rules, and answered only when its subnet routes back to that
-    /// gateway (I1, I2, I3, S6); private addresses are never reached from outside.
+    /// address of the world (every private and public address, load balancer nodes and NAT
+    /// gateways included, on the web and SSH ports) gets the reference model's verdict,
+    /// explanation and paths (I1-I3, I6, G2, L8), is delivered only to a public address whose
+    /// interface has a gateway and open rules, and answered only when its subnet routes back
+    /// to that gateway (I1, I2, I3, S6); private addresses are never reached from outside.
     #[test]
     fn nobody_gets_in_from_the_internet_unless_made_public(case in strategies::mixed_case()) {
         let w = &case.world;
@@ -472,7 +488,11 @@ proptest! {
                     src_port: 40000,
                     dst_port,
                 };
-                let t = w.trace_from_internet(Flow { header, seq: 0 });
+                let flow = Flow { header, seq: 0 };
+                if let Err(diff) = check_flow_from_internet(w, flow) {
+                    prop_assert!(false, "{diff}\n{case}");
+                }
+                let t = w.trace_from_internet(flow);
                 if t.delivered.is_none() {
                     continue;
                 }
@@ -534,6 +554,25 @@ fn expected_lb_answer(w: &World, lb: LbId) -> Vec<Ipv4Addr> {
         .collect()
 }
 
+/// P13: what an AWS service's public name answers from `view`: inside a VPC holding a live
+/// interface endpoint to it with private DNS on (the first such), that endpoint's addresses;
+/// elsewhere, and for S3 (whose VPC traffic keeps the public answer), the public address.
+fn expected_aws_service_answer(w: &World, service: &str, view: View) -> (Vec<Ipv4Addr>, &'static str) {
+    let service_name = format!("com.amazonaws.{}.{service}", w.region().name);
+    let endpoint = w.endpoints().values().find(|e| {
+        View::Vpc(e.vpc) == view
+            && service != "s3"
+            && e.private_dns_enabled
+            && !matches!(e.state, EndpointState::Deleting | EndpointState::Deleted)
+            && w.endpoint_service_name(e.service) == service_name
+    });
+    match endpoint {
+        Some(e) => (e.enis.iter().map(|x| w[x].private_ip).collect(), "private DNS of its endpoint"),
+        None if service == "s3" => (w.region().gateway_service_addr("s3").into_iter().collect(), "public S3"),
+        None => (vec![w.region().service_addr()], "public"),
+    }
+}
+
 fn dashed(ip: Ipv4Addr) -> String {
     ip.to_string().replace('.', "-")
 }
@@ -582,6 +621,13 @@ proptest! {
                         prop_assert!(subnets.iter().any(|s| w[s].cidr.contains(*a)), "{name} answers {a} outside its subnets\n{case}");
                     }
                 }
+            }
+        }
+        for service in strategies::AWS_SERVICES {
+            let name = format!("{service}.{}.amazonaws.com", w.region().name);
+            for view in &views {
+                let (want, why) = expected_aws_service_answer(w, service, *view);
+                prop_assert_eq!(w.resolve(*view, &name).addrs, want, "{} from {:?} ({})\n{}", name, view, why, case);
             }
         }
         for e in w.instances().values().filter(|i| i.state == InstanceState::Running).map(|i| &w[i.eni]) {
@@ -640,6 +686,14 @@ fn the_generators_reach_every_kind_of_path_state_and_code() {
         let case = strategies::mixed_case().new_tree(&mut runner).expect("a case").current();
         let w = &case.world;
         states.extend(w.endpoints().values().map(|e| e.state.as_str()));
+        let aws_private_dns = |e: &&vpcsim::model::vpc_endpoint::VpcEndpoint| {
+            matches!(e.service, vpcsim::model::vpc_endpoint::ServiceRef::Aws(_))
+                && e.private_dns_enabled
+                && e.state == EndpointState::Available
+        };
+        if w.endpoints().values().any(|e| aws_private_dns(&e)) {
+            states.insert("an AWS service's endpoint with private DNS, available");
+        }
         states.extend(w.target_groups().values().flat_map(|g| &g.targets).map(|t| t.state.as_str()));
         for public in (0..w.enis().len() as u32).filter_map(|e| w.public_ip_of(EniId(e))) {
             let header = Header {
@@ -657,7 +711,10 @@ fn the_generators_reach_every_kind_of_path_state_and_code() {
             }
         }
         for (eni, flow) in &case.flows {
-            let t = w.trace(*eni, *flow);
+            let (t, outcome) = w.trace_outcome(*eni, *flow);
+            if routed_around_a_gateway_endpoint(w, *eni, &t) {
+                seen.insert("s3 routed around its gateway endpoint by a longer route".to_string());
+            }
             match &t.explanation {
                 Some(e) if t.ret.is_empty() => drop(seen.insert(e.code.to_string())),
                 Some(_) => drop(seen.insert("blocked on return".into())),
@@ -666,6 +723,7 @@ fn the_generators_reach_every_kind_of_path_state_and_code() {
                     seen.extend(
                         kinds.into_iter().filter(|k| t.passes(*k)).map(|k| format!("delivered via {k}")),
                     );
+                    seen.extend(delivered_kinds(w, &t, outcome));
                 }
             }
         }
@@ -677,6 +735,8 @@ fn the_generators_reach_every_kind_of_path_state_and_code() {
         "delivered via nat-gateway",
         "answered from the internet",
         "from the internet: ENI_SG_RULES_MISMATCH",
+        "from the internet: NAT_GATEWAY_NO_INBOUND",
+        "from the internet: IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS",
         "blocked on return",
         "NO_ROUTE_TO_DESTINATION",
         "BAD_STATE_ROUTE",
@@ -691,6 +751,19 @@ fn the_generators_reach_every_kind_of_path_state_and_code() {
         "UNKNOWN_DESTINATION",
         "PROTOCOL_RESTRICTION",
         "ROUTING_LOOP",
+        // G5
+        "delivered via a masquerading NAT instance",
+        "delivered to the internet from a NAT instance's public address",
+        "IP_FORWARDING_DISABLED",
+        // E1-E4, P13
+        "delivered via a gateway endpoint to s3",
+        "delivered via a gateway endpoint to dynamodb",
+        "s3 routed around its gateway endpoint by a longer route",
+        "delivered to an AWS service at its interface endpoint",
+        "PEERING_EDGE_TO_EDGE",
+        "PEERING_NOT_TRANSITIVE",
+        // E2
+        "ENDPOINT_POLICY_DENIES",
     ];
     let missing: Vec<_> = want_seen.iter().filter(|s| !seen.contains(**s)).collect();
     assert!(missing.is_empty(), "never seen: {missing:?}; seen: {seen:?}");
@@ -704,9 +777,51 @@ fn the_generators_reach_every_kind_of_path_state_and_code() {
         "initial",
         "healthy",
         "unhealthy",
+        "an AWS service's endpoint with private DNS, available",
     ];
     let missing: Vec<_> = want_states.iter().filter(|s| !states.contains(**s)).collect();
     assert!(missing.is_empty(), "never seen: {missing:?}; seen: {states:?}");
+}
+
+/// What kinds of delivered path `t` shows, for the coverage test: G5 masquerade,
+/// E1 gateway endpoints used or passed by a longer route, P13 AWS services.
+fn delivered_kinds(w: &World, t: &Trace, outcome: Outcome) -> Vec<String> {
+    let mut kinds = Vec::new();
+    let masquerades = t.forward.iter().any(|h| h.kind == K::Instance && h.outbound.is_some());
+    if masquerades {
+        kinds.push("delivered via a masquerading NAT instance".to_string());
+        let nat_public = t.forward.iter().any(|h| {
+            h.kind == K::InternetGateway
+                && h.inbound.zip(h.outbound).is_some_and(|(i, o)| i.src != t.flow.src && o.src != i.src)
+        });
+        if nat_public {
+            kinds.push("delivered to the internet from a NAT instance's public address".to_string());
+        }
+    }
+    for hop in t.forward.iter().filter(|h| h.kind == K::VpcEndpoint) {
+        if let Some(Handle::GatewayEndpoint(g)) = w.find(&hop.id) {
+            let service = w[g].service_name.rsplit('.').next().unwrap_or_default();
+            kinds.push(format!("delivered via a gateway endpoint to {service}"));
+        }
+    }
+    if let Outcome::Delivered { to: vpcsim::forward::Destination::AwsService(_), .. } = outcome {
+        kinds.push("delivered to an AWS service at its interface endpoint".to_string());
+    }
+    kinds
+}
+
+/// E1: whether `t` took the source's route table to S3's address, which a gateway endpoint's
+/// route of that table covers, and went elsewhere (a longer route won).
+fn routed_around_a_gateway_endpoint(w: &World, eni: EniId, t: &Trace) -> bool {
+    let table = w.route_table_of(w[eni].subnet);
+    let listed = w[table]
+        .routes
+        .iter()
+        .any(|r| matches!(r.target, RouteTarget::GatewayEndpoint(_)) && r.destination.contains(t.flow.dst));
+    w.region().gateway_service_addr("s3") == Some(t.flow.dst)
+        && listed
+        && t.forward.iter().any(|h| h.kind == K::RouteTable && h.id.as_str() == w[table].aws_id)
+        && !t.passes(K::VpcEndpoint)
 }
 
 /// L4, L6 (found by the reference model): a terminated target is not chosen, even with

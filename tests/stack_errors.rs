@@ -27,6 +27,13 @@ const CASES: &[(&str, usize, usize, &str, &str)] = &[
     ("record-set-type-not-modelled.cfn.yaml", 15, 13, "Mail", "record type MX is not modelled"),
     ("flow-log-unmodelled-field.cfn.yaml", 13, 18, "Flows", "LogFormat field ${tcp-flags} is not modelled"),
     (
+        "connection-notification-unknown-event.cfn.yaml",
+        19,
+        7,
+        "Notify",
+        "Invalid connection event Connected: the events are Connect, Accept, Reject, Delete (InvalidParameter)",
+    ),
+    (
         "target-group-attribute-misspelt.cfn.yaml",
         17,
         16,

@@ -19,7 +19,7 @@ use super::select::{self, Filter};
 use super::update::{Changes, Updated};
 
 /// Every kind of resource a world holds, one handle each, for [`changed`].
-const KINDS: [Handle; 27] = [
+const KINDS: [Handle; 28] = [
     Handle::Vpc(VpcId(0)),
     Handle::Subnet(SubnetId(0)),
     Handle::RouteTable(RouteTableId(0)),
@@ -47,6 +47,7 @@ const KINDS: [Handle; 27] = [
     Handle::HostedZone(HostedZoneId(0)),
     Handle::FlowLog(FlowLogId(0)),
     Handle::LogGroup(LogGroupId(0)),
+    Handle::ConnectionNotification(ConnectionNotificationId(0)),
 ];
 
 /// A resource that differs between two states: its handle, and whether each state has it.
@@ -148,6 +149,12 @@ pub fn changed(before: &World, after: &World) -> Vec<Changed> {
             }
             Handle::FlowLog(_) => compare(b.flow_logs(), a.flow_logs(), Handle::FlowLog, &mut out),
             Handle::LogGroup(_) => compare(b.log_groups(), a.log_groups(), Handle::LogGroup, &mut out),
+            Handle::ConnectionNotification(_) => compare(
+                b.connection_notifications(),
+                a.connection_notifications(),
+                Handle::ConnectionNotification,
+                &mut out,
+            ),
         }
     }
     out

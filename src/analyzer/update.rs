@@ -128,6 +128,8 @@ impl Changes {
             },
             // A launch template changes no flow until a group or run-instances uses it.
             Handle::LaunchTemplate(_) => self,
+            // A connection notification changes no flow (its SNS topic is not modelled).
+            Handle::ConnectionNotification(_) => self,
             // A flow log records flows; it changes none (F1).
             Handle::FlowLog(_) | Handle::LogGroup(_) => self,
             // Network insights paths, analyses and scopes change no flow.

@@ -19,6 +19,9 @@ use super::{graph, intrinsic, wait};
 use crate::error::{FileError, FileProblem, Location};
 use crate::yaml::{self, Node, NodeValue};
 
+/// A nested stack: refused, since the resources of its template would be missing.
+pub const NESTED_STACK: &str = "AWS::CloudFormation::Stack";
+
 /// A created stack: what the model made of it, and what delete-stack needs.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Stack {
@@ -206,6 +209,11 @@ fn check_types(
         } else if !well_formed {
             let p = Problem::new(r.kind.loc, format!("invalid resource type `{kind}`"));
             problems.push(p.within(&ctx).hint("expected AWS::Service::Resource, for example AWS::EC2::VPC"));
+        } else if kind == NESTED_STACK {
+            let p = Problem::new(r.kind.loc, "nested stacks (`AWS::CloudFormation::Stack`) are not modelled: the network resources of the nested template would be missing");
+            problems.push(p.within(&ctx).hint(
+                "create the nested template as a stack of its own (a scenario's `stacks:`) and pass its outputs as parameters or exports",
+            ));
         } else if is_network_type(kind) {
             let p = Problem::new(
                 r.kind.loc,
@@ -384,7 +392,8 @@ fn execute(
 
 /// What `Ref` and `Fn::GetAtt Arn` return for a skipped non-network resource: for an S3
 /// bucket (where flow logs may go, F1) a bucket name and its `arn:aws:s3:::` ARN; for an
-/// IAM role (a flow log's DeliverLogsPermissionArn) an `arn:aws:iam::` role ARN.
+/// IAM role (a flow log's DeliverLogsPermissionArn) an `arn:aws:iam::` role ARN; for an
+/// SNS topic (where endpoint connection notifications go) its ARN, which is also its `Ref`.
 fn stand_in(ctx: &StackContext, id: &str, kind: &str) -> Created {
     let physical_id =
         format!("{}-{id}-{:012x}", ctx.stack_name, params::fnv1a(id.as_bytes()) & 0xffff_ffff_ffff);
@@ -395,6 +404,15 @@ fn stand_in(ctx: &StackContext, id: &str, kind: &str) -> Created {
             physical_id: bucket,
             attributes: IndexMap::from([("Arn".to_string(), AttrValue::Str(arn))]),
         };
+    }
+    if kind == "AWS::SNS::Topic" {
+        let arn = format!("arn:aws:sns:{}:{}:{physical_id}", ctx.region, ctx.account_id);
+        let attributes = IndexMap::from([
+            ("Arn".to_string(), AttrValue::Str(arn.clone())),
+            ("TopicArn".to_string(), AttrValue::Str(arn.clone())),
+            ("TopicName".to_string(), AttrValue::Str(physical_id)),
+        ]);
+        return Created { physical_id: arn, attributes };
     }
     let arn = match kind {
         "AWS::IAM::Role" => format!("arn:aws:iam::{}:role/{physical_id}", ctx.account_id),

@@ -1,10 +1,11 @@
-//! Auto Scaling's JSON (M2): `describe-auto-scaling-groups`, and what `run-instances`
-//! answers for instances started by hand.
+//! Auto Scaling's JSON (M2): `describe-auto-scaling-groups`, `describe-launch-templates`,
+//! and what `run-instances` answers for instances started by hand.
 
 use serde_json::{json, Value};
 
 use super::{instance, timestamp};
-use crate::ids::{AsgId, InstanceId};
+use crate::error::ApiError;
+use crate::ids::{AsgId, InstanceId, LaunchTemplateId};
 use crate::model::autoscaling::LaunchKind;
 use crate::world::World;
 
@@ -108,4 +109,51 @@ pub fn run_instances(w: &World, launched: &[InstanceId]) -> Value {
         "OwnerId": w.account_id(),
         "ReservationId": super::derived("r", first),
     })
+}
+
+/// One launch template as create-, delete- and describe-launch-templates show it.
+pub fn launch_template(w: &World, lt: LaunchTemplateId) -> Value {
+    let t = &w[lt];
+    let tags: Vec<Value> = t.tags.iter().map(|(k, v)| json!({"Key": k, "Value": v})).collect();
+    let mut v = json!({
+        "LaunchTemplateId": t.aws_id,
+        "LaunchTemplateName": t.name,
+        "CreateTime": timestamp(t.created_ms),
+        "CreatedBy": format!("arn:aws:iam::{}:root", w.account_id()),
+        "DefaultVersionNumber": 1,
+        "LatestVersionNumber": 1,
+    });
+    if !tags.is_empty() {
+        v["Tags"] = json!(tags);
+    }
+    v
+}
+
+/// describe-launch-templates: the live launch templates, by id or name when given; an id
+/// or name that matches none is the API's error.
+pub fn launch_templates(w: &World, op: &str, ids: &[String], names: &[String]) -> Result<Value, ApiError> {
+    let live: Vec<(LaunchTemplateId, &crate::model::autoscaling::LaunchTemplate)> =
+        w.launch_templates().live().filter(|(_, t)| t.kind == LaunchKind::Template).collect();
+    if let Some(id) = ids.iter().find(|id| !live.iter().any(|(_, t)| &t.aws_id == *id)) {
+        return Err(ApiError::new(
+            op,
+            "InvalidLaunchTemplateId.NotFound",
+            format!("The specified launch template, with template ID {id}, does not exist."),
+        ));
+    }
+    if let Some(name) = names.iter().find(|n| !live.iter().any(|(_, t)| &t.name == *n)) {
+        return Err(ApiError::new(
+            op,
+            "InvalidLaunchTemplateName.NotFoundException",
+            format!("At least one of the launch templates specified in the request does not exist. ({name})"),
+        ));
+    }
+    let items: Vec<Value> = live
+        .iter()
+        .filter(|(_, t)| {
+            (ids.is_empty() && names.is_empty()) || ids.contains(&t.aws_id) || names.contains(&t.name)
+        })
+        .map(|(x, _)| launch_template(w, *x))
+        .collect();
+    Ok(json!({"LaunchTemplates": items}))
 }

@@ -16,6 +16,7 @@
 use serde_json::{json, Value};
 
 mod autoscaling;
+mod connection_notification;
 pub mod filter;
 pub mod flow_log;
 pub mod insights;
@@ -24,7 +25,8 @@ mod nat;
 mod peering;
 mod prefix_list;
 
-pub use autoscaling::{auto_scaling_groups, run_instances};
+pub use autoscaling::{auto_scaling_groups, launch_template, launch_templates, run_instances};
+pub use connection_notification::{connection_notification, connection_notifications};
 pub use flow_log::{flow_log, flow_logs};
 
 pub use more::*;

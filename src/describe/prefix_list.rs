@@ -81,7 +81,7 @@ pub fn gateway_endpoint(w: &World, g: GatewayEndpointId) -> Value {
         "VpcId": w[e.vpc].aws_id,
         "ServiceName": e.service_name,
         "State": state,
-        "PolicyDocument": "{\"Version\":\"2008-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"*\",\"Resource\":\"*\"}]}",
+        "PolicyDocument": e.policy.document,
         "RouteTableIds": e.route_tables.iter().map(|t| w[t].aws_id.clone()).collect::<Vec<_>>(),
         "SubnetIds": [],
         "Groups": [],

@@ -278,7 +278,7 @@ impl World {
                                 Some(reply),
                                 None,
                             );
-                            self.across_internet(reply, Mode::Reply, rec)?;
+                            self.across_internet(reply, mode, rec)?;
                         }
                     }
                 }

@@ -8,6 +8,7 @@ use std::net::Ipv4Addr;
 
 use crate::addr::is_rfc1918;
 use crate::ids::*;
+use crate::model::endpoint_policy::Decision;
 use crate::model::eni::EniOwner;
 use crate::model::route_table::RouteTarget;
 use crate::trace::{Direction, ExplanationCode, Header};
@@ -192,6 +193,7 @@ impl World {
     /// service sees the private source (E3), no security group stands at the endpoint (E2:
     /// the sender's egress rules were checked), and only traffic of the endpoint's VPC gets
     /// here (E4: its routes are in that VPC's tables, and a peering carries nothing out, V2).
+    /// E2: the endpoint's policy may refuse every request of the service.
     #[inline(never)]
     fn to_gateway_endpoint<R: Recorder>(
         &self,
@@ -202,6 +204,10 @@ impl World {
         rec.hop(self, Component::GatewayEndpoint(g), Why::Nothing, Some(h), None);
         if !self.is_internet_host(h.dst) {
             return Err(block(ExplanationCode::UnknownDestination, Component::Internet(Some(h.dst)), h));
+        }
+        let e = &self[g];
+        if let Decision::Refuses(_) = e.policy.decide(&e.aws_id, &self[e.vpc].aws_id) {
+            return Err(block(ExplanationCode::EndpointPolicyDenies, Component::GatewayEndpoint(g), h));
         }
         Ok(LegEnd { eni: None, header: h, via: Some(g) })
     }
@@ -264,7 +270,10 @@ impl World {
             return Err(block(ExplanationCode::EniSourceDestCheckRestriction, Component::Eni(t), h));
         }
         if let EniOwner::Instance(i) = target.owner {
-            if let Through::Masqueraded = self.instance_forwards(i, h, rec)? {
+            // G5: masquerade rewrites connections the instance sees open; a response it never saw
+            // open is routed on unchanged (its own connection's responses are addressed to it).
+            let through = self.instance_forwards(i, h, rec)?;
+            if let (Through::Masqueraded, false) = (through, mode.is_reply()) {
                 return Ok(Next::Arrived(LegEnd { eni: Some(t), header: h, via: None }));
             }
         }

@@ -339,8 +339,23 @@ fn message(w: &World, b: &Block) -> String {
         C::PeeringEdgeToEdge => format!("edge-to-edge routing through a peering connection is not supported: {} is not in the peer VPC{}; traffic that crosses a peering connection cannot leave through the peer's gateways", h.dst, beyond_peer(w, b)),
         C::TargetNotModelled => "the route's target kind (transit gateway, gateway endpoint) is not simulated yet".into(),
         C::NatGatewayNoInbound => format!("a NAT gateway admits no connection opened from outside: {h} was not opened from behind it (it translates only flows its subnets start)"),
+        C::EndpointPolicyDenies => policy_refusal(w, b),
         C::IpForwardingDisabled => format!("the instance's kernel does not forward {h}: IP forwarding is off (a NAT instance runs `sysctl -w net.ipv4.ip_forward=1`; Reachability Analyzer does not see inside the instance and would report a path)"),
     }
+}
+
+/// E2: which statement of the gateway endpoint's policy refuses the flow's requests.
+fn policy_refusal(w: &World, b: &Block) -> String {
+    use crate::model::endpoint_policy::Decision;
+    let super::Component::GatewayEndpoint(g) = b.at else {
+        return "the endpoint's policy refuses the request".into();
+    };
+    let e = &w[g];
+    let why = match e.policy.decide(&e.aws_id, &w[e.vpc].aws_id) {
+        Decision::Refuses(Some(i)) => format!("{} denies every request", e.policy.statements[i].label(i)),
+        _ => "no statement allows requests through it".into(),
+    };
+    format!("{} would refuse {}: the policy of {} ({why}); the connection is made, and every request gets Access Denied (Reachability Analyzer does not read endpoint policies)", e.service_name, b.header, e.aws_id)
 }
 
 /// V2: what the peer VPC's main route table would do with the destination of a packet

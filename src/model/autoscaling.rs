@@ -51,6 +51,8 @@ pub struct LaunchTemplate {
     pub spec: LaunchSpec,
     /// Tags of the template itself.
     pub tags: Tags,
+    /// When it was created, virtual milliseconds.
+    pub created_ms: u64,
     /// Deleted.
     pub deleted: bool,
 }

@@ -5,6 +5,7 @@
 //! uses it (E4).
 
 use crate::ids::{PrefixListId, RouteTableId, VpcId};
+use crate::model::endpoint_policy::EndpointPolicy;
 use crate::model::Tags;
 
 /// A gateway endpoint.
@@ -20,6 +21,8 @@ pub struct GatewayEndpoint {
     pub prefix_list: PrefixListId,
     /// The tables it adds its route to.
     pub route_tables: Vec<RouteTableId>,
+    /// E2: its policy (default: full access).
+    pub policy: EndpointPolicy,
     /// Virtual creation time (ms).
     pub created_ms: u64,
     /// Tags.

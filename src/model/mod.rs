@@ -3,7 +3,9 @@
 
 pub mod autoscaling;
 pub mod aws_service;
+pub mod connection_notification;
 pub mod eip;
+pub mod endpoint_policy;
 pub mod endpoint_service;
 pub mod eni;
 pub mod flow_log;

@@ -75,7 +75,15 @@ impl World {
             LaunchKind::Template => self.ids.aws_id("lt"),
             LaunchKind::Configuration => name.to_string(),
         };
-        let template = LaunchTemplate { aws_id, name: name.to_string(), kind, spec, tags, deleted: false };
+        let template = LaunchTemplate {
+            aws_id,
+            name: name.to_string(),
+            kind,
+            spec,
+            tags,
+            created_ms: self.now_ms,
+            deleted: false,
+        };
         Ok(self.launch_templates.insert(&mut self.by_aws_id, Handle::LaunchTemplate, template))
     }
 
@@ -222,6 +230,20 @@ impl World {
     }
 
     /// DeleteAutoScalingGroup --force-delete: its instances are deregistered and terminated.
+    /// DeleteAutoScalingGroup as the API takes it: a group that still has instances is
+    /// refused unless `force_delete`, which terminates them first.
+    pub fn delete_auto_scaling_group_call(&mut self, asg: AsgId, force_delete: bool) -> ApiResult<()> {
+        if !force_delete && !self.auto_scaling_groups[asg].instances.is_empty() {
+            return Err(ApiError::new(
+                "DeleteAutoScalingGroup",
+                "ResourceInUse",
+                "You cannot delete an AutoScalingGroup while there are instances or pending Spot instance request(s) still in the group.",
+            ));
+        }
+        self.delete_auto_scaling_group(asg);
+        Ok(())
+    }
+
     pub fn delete_auto_scaling_group(&mut self, asg: AsgId) {
         while !self.auto_scaling_groups[asg].instances.is_empty() {
             self.terminate_one(asg);
@@ -275,7 +297,14 @@ impl World {
     fn launch_one(&mut self, asg: AsgId) -> ApiResult<InstanceId> {
         let subnet = self.next_subnet(asg);
         let g = &self.auto_scaling_groups[asg];
-        let spec = &self.launch_templates[g.launch].spec;
+        let template = &self.launch_templates[g.launch];
+        if template.deleted {
+            return Err(validation(
+                "LaunchInstances",
+                format!("You must use a valid fully-formed launch template. The specified launch template, with template ID {}, does not exist.", template.aws_id),
+            ));
+        }
+        let spec = &template.spec;
         let mut tags = spec.instance_tags.clone();
         for (k, v) in g.instance_tags().iter() {
             tags.insert(k.clone(), v.clone());

@@ -5,6 +5,7 @@
 use super::ApiResult;
 use crate::error::ApiError;
 use crate::ids::*;
+use crate::model::endpoint_policy::EndpointPolicy;
 use crate::model::gateway_endpoint::GatewayEndpoint;
 use crate::model::route_table::RouteTarget;
 use crate::model::Tags;
@@ -19,6 +20,8 @@ pub struct CreateGatewayEndpoint {
     pub service_name: String,
     /// The tables to add the route to (`--route-table-ids`, `RouteTableIds`).
     pub route_tables: Vec<RouteTableId>,
+    /// E2: `--policy-document`, `PolicyDocument` (None: full access).
+    pub policy_document: Option<serde_json::Value>,
     /// Tags.
     pub tags: Tags,
 }
@@ -62,6 +65,7 @@ impl World {
             }
             self.check_prefix_list_route(OP, table, pl)?;
         }
+        let policy = policy(OP, &req.service_name, req.policy_document.as_ref())?;
         let aws_id = self.ids.aws_id("vpce");
         let created_ms = self.now_ms;
         let g = self.gateway_endpoints.insert(
@@ -73,6 +77,7 @@ impl World {
                 service_name: req.service_name,
                 prefix_list: pl,
                 route_tables: req.route_tables.clone(),
+                policy,
                 created_ms,
                 tags: req.tags,
                 deleted: false,
@@ -82,6 +87,18 @@ impl World {
             self.insert_prefix_list_routes(OP, table, pl, RouteTarget::GatewayEndpoint(g))?;
         }
         Ok(g)
+    }
+
+    /// E2: ModifyVpcEndpoint `--policy-document` (Some) or `--reset-policy` (None: full access).
+    pub fn modify_vpc_endpoint_policy(
+        &mut self,
+        g: GatewayEndpointId,
+        document: Option<&serde_json::Value>,
+    ) -> ApiResult<()> {
+        let e = &self.gateway_endpoints[g];
+        let policy = policy("ModifyVpcEndpoint", &e.service_name, document)?;
+        self.gateway_endpoints[g].policy = policy;
+        Ok(())
     }
 
     /// DeleteVpcEndpoints for a gateway endpoint: it and its routes go.
@@ -96,6 +113,14 @@ impl World {
         }
         self.gateway_endpoints[g].deleted = true;
     }
+}
+
+/// E2: the policy a document gives an endpoint to `service_name` (none: full access).
+fn policy(op: &str, service_name: &str, document: Option<&serde_json::Value>) -> ApiResult<EndpointPolicy> {
+    let Some(document) = document else { return Ok(EndpointPolicy::default()) };
+    let service = service_name.rsplit('.').next().unwrap_or_default();
+    EndpointPolicy::from_value(document, service)
+        .map_err(|e| ApiError::new(op, "InvalidPolicyDocument", e.to_string()))
 }
 
 impl World {

@@ -50,7 +50,8 @@ impl World {
             | Handle::InsightsAnalysis(_)
             | Handle::AccessScope(_)
             | Handle::AccessScopeAnalysis(_)
-            | Handle::HostedZone(_) => return None,
+            | Handle::HostedZone(_)
+            | Handle::ConnectionNotification(_) => return None,
         })
     }
 }

@@ -563,6 +563,12 @@ impl StackBuilder<'_> {
                 "use VpcEndpointType: Interface or Gateway",
             ));
         }
+        if p.get("PolicyDocument").is_some() {
+            self.warnings.push(crate::cfn::SinkWarning {
+                property: "PolicyDocument".into(),
+                message: "vpcsim evaluates the policies of Gateway endpoints only (E2); this Interface endpoint's policy changes nothing".into(),
+            });
+        }
         let mut subnets = Vec::new();
         for id in p.str_list("SubnetIds")? {
             subnets

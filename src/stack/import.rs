@@ -138,6 +138,8 @@ fn classify(tpl: &Template) -> Vec<ResourceReport> {
             let modelled = SUPPORTED_TYPES.contains(&kind) || crate::cfn::wait::is_wait_type(kind);
             let (status, reason) = if modelled {
                 (Status::Modelled, None)
+            } else if kind == crate::cfn::engine::NESTED_STACK {
+                (Status::Refused, Some("a nested stack: vpcsim does not model nested stacks yet".to_string()))
             } else if is_network_type(kind) {
                 (Status::Refused, Some("a networking type vpcsim does not model".to_string()))
             } else if kind.starts_with("AWS::") || kind.starts_with("Custom::") {

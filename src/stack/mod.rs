@@ -4,6 +4,7 @@
 //! [`import`]: what `vpcsim import` reports per resource of a template.
 
 mod autoscaling;
+mod connection_notification;
 mod ec2;
 mod elbv2;
 mod flow_log;
@@ -49,6 +50,7 @@ pub const SUPPORTED_TYPES: &[&str] = &[
     "AWS::EC2::VPCEndpointService",
     "AWS::EC2::VPCEndpointServicePermissions",
     "AWS::EC2::VPCEndpoint",
+    "AWS::EC2::VPCEndpointConnectionNotification",
     "AWS::EC2::VPCPeeringConnection",
     "AWS::EC2::PrefixList",
     "AWS::ElasticLoadBalancingV2::LoadBalancer",
@@ -138,6 +140,7 @@ impl ResourceSink for StackBuilder<'_> {
             "AWS::EC2::VPCEndpointService" => self.endpoint_service(p),
             "AWS::EC2::VPCEndpointServicePermissions" => self.endpoint_service_permissions(p),
             "AWS::EC2::VPCEndpoint" => self.endpoint(p),
+            "AWS::EC2::VPCEndpointConnectionNotification" => self.connection_notification(p),
             "AWS::EC2::VPCPeeringConnection" => self.peering_connection(p),
             "AWS::EC2::PrefixList" => self.prefix_list(p),
             "AWS::ElasticLoadBalancingV2::LoadBalancer" => self.load_balancer(logical_id, p),
@@ -164,6 +167,7 @@ impl ResourceSink for StackBuilder<'_> {
     fn delete(&mut self, _logical_id: &str, ty: &str, created: &Created) -> Result<(), SinkError> {
         match ty {
             "AWS::Route53::HostedZone" => self.remove_hosted_zone(created),
+            "AWS::EC2::VPCEndpointConnectionNotification" => self.remove_connection_notification(created),
             "AWS::Route53::RecordSet" | "AWS::Route53::RecordSetGroup" => self.remove_records(created),
             "AWS::EC2::FlowLog" => self.remove_flow_log(created),
             "AWS::Logs::LogGroup" => self.remove_log_group(created),

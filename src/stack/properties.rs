@@ -272,7 +272,7 @@ pub const TABLE: &[(&str, Properties)] = &[
         &[
             ("DnsOptions", R),
             ("IpAddressType", D("ipv4")),
-            ("PolicyDocument", W),
+            ("PolicyDocument", M),
             ("PrivateDnsEnabled", M),
             ("ResourceConfigurationArn", R),
             ("RouteTableIds", M),
@@ -285,6 +285,10 @@ pub const TABLE: &[(&str, Properties)] = &[
             ("VpcEndpointType", M),
             ("VpcId", M),
         ],
+    ),
+    (
+        "AWS::EC2::VPCEndpointConnectionNotification",
+        &[("ConnectionEvents", M), ("ConnectionNotificationArn", M), ("ServiceId", M), ("VPCEndpointId", M)],
     ),
     (
         "AWS::EC2::PrefixList",

@@ -5,7 +5,7 @@ use std::time::Duration;
 use crate::addr::{Cidr, PortRange, RuleProtocol};
 use crate::ids::*;
 use crate::model::nat_gateway::Connectivity;
-use crate::model::nat_instance::Forwarding;
+use crate::model::nat_instance::{Forwarding, Masquerade};
 use crate::model::nlb::{HealthCheck, ListenerProtocol, TargetGroupAttribute, TargetRef, TargetType};
 use crate::model::security_group::Peer;
 use crate::model::vpc_endpoint::EndpointState;
@@ -38,6 +38,8 @@ struct Built {
     instances: Vec<InstanceId>,
     /// The NAT gateway, if any.
     nat: Option<NatId>,
+    /// Route tables: the main one, then the custom ones.
+    tables: Vec<RouteTableId>,
 }
 
 fn name(n: String) -> Tags {
@@ -51,6 +53,21 @@ fn protocol(i: usize) -> RuleProtocol {
 fn ports(i: usize) -> PortRange {
     let (from, to) = PORT_RANGES[i];
     PortRange { from, to }
+}
+
+/// G5: the kernel a plan describes; masquerade blocks come from the VPC's rule CIDR pool.
+fn forwarding(plan: &ForwardingPlan, cidrs: &[String]) -> Forwarding {
+    let block = |i: &usize| Some(cidr(&cidrs[*i % cidrs.len()]));
+    let masquerade = plan
+        .masquerade
+        .iter()
+        .map(|m| match m {
+            MasqueradePlan::Any => Masquerade::ANY,
+            MasqueradePlan::Source(i) => Masquerade { source: block(i), destination: None },
+            MasqueradePlan::Destination(i) => Masquerade { source: None, destination: block(i) },
+        })
+        .collect();
+    Forwarding { ip_forward: plan.ip_forward, masquerade }
 }
 
 fn cidr(s: &str) -> Cidr {
@@ -68,13 +85,11 @@ impl Topology {
         }
         let peerings: Vec<PeeringId> =
             self.peerings.iter().filter_map(|p| build_peering(&mut w, p, &built)).collect();
-        for v in &self.s3_endpoints {
-            let b = &built[v.index(built.len())];
-            let service_name = format!("com.amazonaws.{REGION}.s3");
-            let route_tables = vec![w[b.vpc].main_route_table];
-            let req =
-                CreateGatewayEndpoint { vpc: Some(b.vpc), service_name, route_tables, tags: Tags::new() };
-            let _ = w.create_gateway_endpoint(req);
+        for (k, g) in self.gateway_endpoints.iter().enumerate() {
+            build_gateway_endpoint(&mut w, k, g, &built);
+        }
+        for (k, e) in self.aws_endpoints.iter().enumerate() {
+            build_aws_endpoint(&mut w, k, e, &built);
         }
         for (v, plan) in self.vpcs.iter().enumerate() {
             if let Some(nlb) = &plan.nlb {
@@ -115,6 +130,80 @@ impl Topology {
         }
         w
     }
+}
+
+/// E1: a gateway endpoint on the tables the plan picks (the main one first), none refused.
+fn build_gateway_endpoint(w: &mut World, k: usize, plan: &GatewayEndpointPlan, built: &[Built]) {
+    let b = &built[plan.vpc.index(built.len())];
+    let service = if plan.dynamodb { "dynamodb" } else { "s3" };
+    let mut route_tables: Vec<RouteTableId> =
+        plan.tables.iter().map(|t| b.tables[t.index(b.tables.len())]).collect();
+    route_tables.sort_unstable();
+    route_tables.dedup();
+    let req = CreateGatewayEndpoint {
+        vpc: Some(b.vpc),
+        service_name: format!("com.amazonaws.{REGION}.{service}"),
+        route_tables,
+        policy_document: None,
+        tags: name(format!("gwe{k}")),
+    };
+    let Ok(g) = w.create_gateway_endpoint(req) else { return };
+    if let Some(p) = plan.policy {
+        let document = policy_document(p, service, &w[g].aws_id, &w[b.vpc].aws_id);
+        w.modify_vpc_endpoint_policy(g, Some(&document)).expect("a generated policy reads");
+    }
+}
+
+/// E2: the JSON of a planned policy for an endpoint to `service`.
+fn policy_document(p: PolicyPlan, service: &str, vpce: &str, vpc: &str) -> serde_json::Value {
+    use serde_json::json;
+    let all = |effect: &str| json!({"Effect": effect, "Principal": "*", "Action": "*", "Resource": "*"});
+    let when = |effect: &str, operator: &str, key: &str, value: &str| {
+        let mut s = all(effect);
+        s["Condition"] = json!({ operator: { key: value } });
+        s
+    };
+    let statements = match p {
+        PolicyPlan::DenyEverything => vec![all("Allow"), all("Deny")],
+        PolicyPlan::AllowThisEndpoint => vec![when("Allow", "StringEquals", "aws:SourceVpce", vpce)],
+        PolicyPlan::AllowAnotherEndpoint => {
+            vec![when("Allow", "StringEquals", "aws:SourceVpce", "vpce-00000000000000000")]
+        }
+        PolicyPlan::DenyOutsideThisVpc => {
+            vec![all("Allow"), when("Deny", "StringNotEquals", "aws:SourceVpc", vpc)]
+        }
+        PolicyPlan::AllowOneBucket => vec![json!({
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": [format!("{service}:GetObject")],
+            "Resource": ["arn:aws:s3:::repo/*"]
+        })],
+    };
+    json!({"Version": "2012-10-17", "Statement": statements})
+}
+
+/// P13: an interface endpoint to an AWS service in one subnet per AZ of those drawn; private
+/// DNS is refused without DNS hostnames (P11), and for S3 without its gateway endpoint.
+fn build_aws_endpoint(w: &mut World, k: usize, plan: &AwsEndpointPlan, built: &[Built]) {
+    let b = &built[plan.vpc.index(built.len())];
+    let mut subnets: Vec<SubnetId> = Vec::new();
+    for s in &plan.subnets {
+        let s = b.subnets[s.index(b.subnets.len())];
+        if subnets.iter().all(|x| w[x].az != w[s].az) {
+            subnets.push(s);
+        }
+    }
+    let mut groups: Vec<SgId> = plan.groups.iter().map(|g| b.groups[g.index(b.groups.len())]).collect();
+    groups.sort_unstable();
+    groups.dedup();
+    let _ = w.create_vpc_endpoint(CreateVpcEndpoint {
+        vpc: Some(b.vpc),
+        service_name: format!("com.amazonaws.{REGION}.{}", AWS_SERVICES[plan.service % AWS_SERVICES.len()]),
+        subnets,
+        groups,
+        private_dns_enabled: plan.private_dns,
+        tags: name(format!("vpce-aws{k}")),
+    });
 }
 
 /// V1, V2: a connection (refused for one VPC with itself; failed for overlapping blocks, whose
@@ -221,12 +310,16 @@ fn build_vpc(w: &mut World, v: usize, plan: &VpcPlan) -> Built {
         subnets: Vec::new(),
         instances: Vec::new(),
         nat: None,
+        tables: tables.clone(),
     };
     for (s, sp) in plan.subnets.iter().enumerate() {
         build_subnet(w, &mut b, (v, s), sp, &tables, &acls);
     }
     if let Some(nat) = &plan.nat {
         b.nat = build_nat(w, v, nat, &b, &tables[1..]);
+    }
+    if let (Some(plan), false) = (&plan.nat_instance, b.instances.is_empty()) {
+        route_to_nat_instance(w, plan, &b, &tables[1..]);
     }
     if let (true, Some(g)) = (plan.default_route, igw) {
         let target = RouteTargetSpec::Gateway(w[g].aws_id.clone());
@@ -285,8 +378,9 @@ fn build_subnet(
         let Ok(i) = w.run_instance(run) else { continue };
         if !ip.source_dest_check {
             w.set_source_dest_check(w[i].eni, false);
-            // G5: an instance routed through forwards only with IP forwarding on; no masquerade.
-            w.set_forwarding(i, Forwarding { ip_forward: true, masquerade: Vec::new() });
+        }
+        if let Some(f) = &ip.forwarding {
+            w.set_forwarding(i, forwarding(f, &rule_cidrs(b.block)));
         }
         if ip.eip {
             let eip = w.allocate_address(name(format!("eip{v}.{s}.{k}")));
@@ -321,6 +415,20 @@ fn build_nat(w: &mut World, v: usize, plan: &NatPlan, b: &Built, private: &[Rout
     Some(nat)
 }
 
+/// G5: 0.0.0.0/0 to a NAT instance (or its interface) in every custom (private) table; a
+/// table that already has one keeps it.
+fn route_to_nat_instance(w: &mut World, plan: &NatInstancePlan, b: &Built, private: &[RouteTableId]) {
+    let i = b.instances[plan.instance % b.instances.len()];
+    let target = if plan.by_interface {
+        RouteTargetSpec::NetworkInterface(w[w[i].eni].aws_id.clone())
+    } else {
+        RouteTargetSpec::Instance(w[i].aws_id.clone())
+    };
+    for table in private {
+        let _ = w.create_route(*table, Cidr::ANY, &target);
+    }
+}
+
 fn add_route(w: &mut World, b: &Built, table: RouteTableId, r: &RoutePlan) {
     let destinations = route_destinations(b.block);
     let destination = cidr(&destinations[r.destination % destinations.len()]);
@@ -337,6 +445,11 @@ fn add_route(w: &mut World, b: &Built, table: RouteTableId, r: &RoutePlan) {
         TargetPlan::Instance(i) => {
             let inst = b.instances[i.index(b.instances.len())];
             RouteTargetSpec::Instance(w[inst].aws_id.clone())
+        }
+        TargetPlan::Interface(_) if b.instances.is_empty() => return,
+        TargetPlan::Interface(i) => {
+            let inst = b.instances[i.index(b.instances.len())];
+            RouteTargetSpec::NetworkInterface(w[w[inst].eni].aws_id.clone())
         }
     };
     let _ = w.create_route(table, destination, &target);

@@ -78,8 +78,9 @@ impl Case {
 
     /// Addresses flows go to from `src`, by kind: (0) every live interface's private and public
     /// address, the hosts of the simulated internet, an unused address of each VPC block and two
-    /// nobody holds; (1) load balancer nodes; (2) endpoints; (3) interfaces of the source's VPC.
-    pub fn destinations(w: &World, src: EniId) -> [Vec<Ipv4Addr>; 4] {
+    /// nobody holds; (1) load balancer nodes; (2) endpoints; (3) interfaces of the source's VPC;
+    /// (4) the public addresses of S3 and DynamoDB (E1: gateway endpoints or the internet).
+    pub fn destinations(w: &World, src: EniId) -> [Vec<Ipv4Addr>; 5] {
         let mut all: Vec<Ipv4Addr> = Vec::new();
         let (mut nodes, mut endpoints, mut near) = (Vec::new(), Vec::new(), Vec::new());
         for (i, e) in w.enis().values().enumerate().filter(|(_, e)| !e.deleted) {
@@ -98,22 +99,25 @@ impl Case {
         all.push(crate::region::CHECKIP_ADDR);
         all.push(crate::region::PUBLIC_RESOLVERS[0]);
         all.push(w.region().service_addr());
-        all.extend(w.region().gateway_service_addr("s3"));
+        let services: Vec<Ipv4Addr> =
+            ["s3", "dynamodb"].iter().filter_map(|s| w.region().gateway_service_addr(s)).collect();
+        all.extend(&services);
         all.extend(VPC_BLOCKS.iter().map(|b| strategies::unowned(b, 10)));
         all.push(Ipv4Addr::new(93, 184, 216, 34));
         all.push(Ipv4Addr::new(192, 168, 1, 10));
-        [all, nodes, endpoints, near]
+        [all, nodes, endpoints, near, services]
     }
 }
 
 fn resolve(w: &World, p: &FlowPlan, sources: &[EniId]) -> (EniId, Flow) {
     use crate::addr::{Protocol, RuleProtocol};
     let eni = sources[p.src.index(sources.len())];
-    let [all, nodes, endpoints, near] = Case::destinations(w, eni);
+    let [all, nodes, endpoints, near, services] = Case::destinations(w, eni);
     let destinations = match p.aim {
         1 if !nodes.is_empty() => nodes,
         2 if !endpoints.is_empty() => endpoints,
         3 if !near.is_empty() => near,
+        4 if !services.is_empty() => services,
         _ => all,
     };
     let dst = destinations[p.dst.index(destinations.len())];
@@ -255,11 +259,31 @@ pub fn check_flow(w: &World, from: EniId, flow: Flow) -> Result<(), Mismatch> {
     let expected = reference::evaluate(w, from, flow);
     let fast = w.verdict(from, flow);
     let (trace, explained) = w.trace_outcome(from, flow);
-    let (forward, ret) = reference::project(&trace);
+    let text = format!("{} from {}", flow.header, w[from].aws_id);
+    compare(&expected, fast, &trace, explained, text)
+}
+
+/// [`check_flow`] for a flow a client on the internet opens (its source is the client's
+/// address): [`World::verdict_from_internet`] and [`World::trace_from_internet`] against
+/// [`reference::evaluate_from_internet`].
+pub fn check_flow_from_internet(w: &World, flow: Flow) -> Result<(), Mismatch> {
+    let expected = reference::evaluate_from_internet(w, flow);
+    let fast = w.verdict_from_internet(flow);
+    let (trace, explained) = w.trace_outcome_from_internet(flow);
+    compare(&expected, fast, &trace, explained, format!("{} from the internet", flow.header))
+}
+
+fn compare(
+    expected: &Expected,
+    fast: Outcome,
+    trace: &Trace,
+    explained: Outcome,
+    flow: String,
+) -> Result<(), Mismatch> {
+    let (forward, ret) = reference::project(trace);
     let mut differences = Vec::new();
-    let want = as_outcome_text(&expected);
-    for (what, got) in [("verdict", outcome_text(&fast, &trace)), ("trace", outcome_text(&explained, &trace))]
-    {
+    let want = as_outcome_text(expected);
+    for (what, got) in [("verdict", outcome_text(&fast, trace)), ("trace", outcome_text(&explained, trace))] {
         if got != want {
             differences.push(format!("{what}: fast walk says {got}; reference says {want}"));
         }
@@ -281,6 +305,5 @@ pub fn check_flow(w: &World, from: EniId, flow: Flow) -> Result<(), Mismatch> {
     if differences.is_empty() {
         return Ok(());
     }
-    let trace_text = render(&trace);
-    Err(Mismatch { flow: format!("{} from {}", flow.header, w[from].aws_id), differences, trace: trace_text })
+    Err(Mismatch { flow, differences, trace: render(trace) })
 }

@@ -25,6 +25,7 @@ use std::net::Ipv4Addr;
 use crate::addr::{is_rfc1918, Protocol, RuleProtocol};
 use crate::ids::*;
 use crate::model::aws_service::AwsService;
+use crate::model::endpoint_policy::{ConditionKey, Effect, Scope};
 use crate::model::endpoint_service::ServiceState;
 use crate::model::eni::EniOwner;
 use crate::model::instance::InstanceState;
@@ -42,8 +43,9 @@ use crate::world::{Handle, World};
 /// Appliance interfaces one leg may pass before it counts as a routing loop.
 pub const MAX_APPLIANCES: usize = 8;
 
-/// NAT gateways one flow may pass in a row; the next is a routing loop (vpcsim's bound).
-pub const MAX_NAT_GATEWAYS: usize = 2;
+/// Translations (NAT gateways and masquerading NAT instances) one flow may pass; the next is
+/// a routing loop (vpcsim's bound).
+pub const MAX_TRANSLATIONS: usize = 2;
 
 /// One component of a projected path: its kind and AWS id (`internet` for the internet).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -121,25 +123,52 @@ pub struct Expected {
 
 /// The reference decision for a flow sent from interface `from`.
 pub fn evaluate(world: &World, from: EniId, flow: Flow) -> Expected {
-    let mut walk = Walk { w: world, forward: Vec::new(), ret: Vec::new(), returning: false, gateway: None };
-    let verdict = match walk.forward(from, flow) {
-        Err((code, at)) => Verdict::Blocked { code, at, on_return: false },
-        Ok((to, seen, legs)) => {
-            walk.returning = true;
-            match walk.back(&legs) {
-                Ok(()) => Verdict::Delivered { to, seen },
-                Err((code, at)) => Verdict::Blocked { code, at, on_return: true },
+    let mut walk = Walk {
+        w: world,
+        forward: Vec::new(),
+        ret: Vec::new(),
+        returning: false,
+        gateway: None,
+        client: None,
+    };
+    let outcome = walk.forward(from, flow);
+    walk.finish(outcome)
+}
+
+/// The reference decision for a flow a client on the internet sends (its source is the
+/// client's address): I3, I1 into a VPC through its internet gateway by a public address,
+/// to an instance, a load balancer node or a NAT gateway (which takes nothing opened from
+/// outside, G2); the response may leave to that client.
+pub fn evaluate_from_internet(world: &World, flow: Flow) -> Expected {
+    let client = Some(flow.header.src);
+    let mut walk =
+        Walk { w: world, forward: Vec::new(), ret: Vec::new(), returning: false, gateway: None, client };
+    let outcome = walk.forward_from_internet(flow);
+    walk.finish(outcome)
+}
+
+impl Walk<'_> {
+    /// The response walked back after a forward walk that got there, and the verdict with both paths.
+    fn finish(mut self, outcome: Result<(Reached, Header, Vec<Leg>), Stop>) -> Expected {
+        let verdict = match outcome {
+            Err((code, at)) => Verdict::Blocked { code, at, on_return: false },
+            Ok((to, seen, legs)) => {
+                self.returning = true;
+                match self.back(&legs) {
+                    Ok(()) => Verdict::Delivered { to, seen },
+                    Err((code, at)) => Verdict::Blocked { code, at, on_return: true },
+                }
             }
-        }
-    };
-    let (fwd_at, ret_at) = match &verdict {
-        Verdict::Blocked { at, on_return: false, .. } => (Some(at), None),
-        Verdict::Blocked { at, on_return: true, .. } => (None, Some(at)),
-        Verdict::Delivered { .. } => (None, None),
-    };
-    let forward = normalise(walk.forward, fwd_at);
-    let ret = normalise(walk.ret, ret_at);
-    Expected { verdict, forward, ret }
+        };
+        let (fwd_at, ret_at) = match &verdict {
+            Verdict::Blocked { at, on_return: false, .. } => (Some(at), None),
+            Verdict::Blocked { at, on_return: true, .. } => (None, Some(at)),
+            Verdict::Delivered { .. } => (None, None),
+        };
+        let forward = normalise(std::mem::take(&mut self.forward), fwd_at);
+        let ret = normalise(std::mem::take(&mut self.ret), ret_at);
+        Expected { verdict, forward, ret }
+    }
 }
 
 /// The projection of a trace's forward and return paths, comparable with [`Expected`].
@@ -174,6 +203,11 @@ pub fn normalise(mut path: Vec<Step>, at: Option<&Step>) -> Vec<Step> {
 
 type Stop = (ExplanationCode, Step);
 
+/// How many translations (NAT gateways, NAT instances) the legs so far passed.
+fn translations(legs: &[Leg]) -> usize {
+    legs.iter().filter(|l| matches!(l, Leg::Nat(_) | Leg::NatInstance(_))).count()
+}
+
 /// Forward (security groups checked) or response (stateful, S2).
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Mode {
@@ -203,6 +237,8 @@ enum Leg {
         arrived: Header,
     },
     Nat(NatId),
+    /// G5: a NAT instance that masqueraded.
+    NatInstance(InstanceId),
     PrivateLink {
         endpoint: EndpointId,
         service: ServiceId,
@@ -223,6 +259,8 @@ struct Walk<'w> {
     returning: bool,
     /// The gateway endpoint the last leg left through, if it did.
     gateway: Option<GatewayEndpointId>,
+    /// The client on the internet that opened the flow, whom the response may reach.
+    client: Option<Ipv4Addr>,
 }
 
 fn step(w: &World, h: Handle) -> Step {
@@ -252,6 +290,7 @@ fn step(w: &World, h: Handle) -> Step {
         | Handle::AccessScope(_)
         | Handle::AccessScopeAnalysis(_)
         | Handle::HostedZone(_)
+        | Handle::ConnectionNotification(_)
         | Handle::FlowLog(_)
         | Handle::LogGroup(_) => {
             unreachable!("never a component of a path")
@@ -320,6 +359,30 @@ fn route_active(w: &World, table: RouteTableId, target: &RouteTarget) -> bool {
     }
 }
 
+/// E2: a gateway endpoint's policy refuses every request when a statement that covers every
+/// request, its conditions on the endpoint and VPC ids holding, denies; or when no statement
+/// allows (one allowing only some requests lets the flow through).
+fn policy_refuses(w: &World, g: GatewayEndpointId) -> bool {
+    let e = &w[g];
+    let (vpce, vpc) = (e.aws_id.as_str(), w[e.vpc].aws_id.as_str());
+    let (mut denied, mut allowed) = (false, false);
+    for s in &e.policy.statements {
+        let covers = match &s.scope {
+            Scope::Some(_) => s.effect == Effect::Allow,
+            Scope::Every(conditions) => conditions.iter().all(|c| {
+                let actual = if c.key == ConditionKey::SourceVpce { vpce } else { vpc };
+                c.values.iter().any(|v| v == actual) != c.negated
+            }),
+        };
+        match (covers, s.effect, &s.scope) {
+            (true, Effect::Deny, Scope::Every(_)) => denied = true,
+            (true, Effect::Allow, _) => allowed = true,
+            _ => {}
+        }
+    }
+    denied || !allowed
+}
+
 /// S5: whether a rule's protocol and ports admit the packet.
 fn rule_admits(r: &SgRule, h: &Header) -> bool {
     match r.protocol {
@@ -380,6 +443,15 @@ impl Walk<'_> {
         Ok((reached, seen, legs))
     }
 
+    /// From a client on the internet: across the internet (a public address enters through its
+    /// VPC's gateway), then whoever owns the interface reached.
+    fn forward_from_internet(&mut self, flow: Flow) -> Result<(Reached, Header, Vec<Leg>), Stop> {
+        let (to, arrived) = self.internet(flow.header, Mode::Forward)?;
+        let mut legs = vec![Leg::Routed { to, arrived, reply_to: None }];
+        let (reached, seen) = self.reach(to, arrived, flow.seq, &mut legs)?;
+        Ok((reached, seen, legs))
+    }
+
     /// Who owns the interface a leg ended at decides what happens next.
     fn reach(
         &mut self,
@@ -391,6 +463,9 @@ impl Walk<'_> {
         let w = self.w;
         let Some(eni) = to else { return Ok((Reached::Internet(arrived.dst), arrived)) };
         match w[eni].owner {
+            EniOwner::Instance(i) if arrived.dst != w[eni].private_ip => {
+                self.nat_instance(i, eni, arrived, seq, legs)
+            }
             EniOwner::Instance(i) => self.deliver(i, arrived),
             EniOwner::LoadBalancer(lb) => self.load_balancer(lb, eni, arrived, seq, None, legs),
             EniOwner::Endpoint(ep) => self.endpoint(ep, eni, arrived, seq, legs),
@@ -418,7 +493,7 @@ impl Walk<'_> {
         if nat.state != NatState::Available {
             return self.stop(ExplanationCode::BadState, Handle::NatGateway(n));
         }
-        if legs.iter().filter(|l| matches!(l, Leg::Nat(_))).count() >= MAX_NAT_GATEWAYS {
+        if translations(legs) >= MAX_TRANSLATIONS {
             return self.stop(ExplanationCode::RoutingLoop, Handle::NatGateway(n));
         }
         let port = if h.protocol == Protocol::Icmp {
@@ -444,6 +519,31 @@ impl Walk<'_> {
         self.reach(to, arrived, seq, legs)
     }
 
+    /// G5: a masquerading NAT instance got a packet for someone else: it sends it on as its own,
+    /// from its private address (the port kept), out of the same interface: a new leg, through
+    /// its own groups and its subnet's table; the response is translated back.
+    fn nat_instance(
+        &mut self,
+        i: InstanceId,
+        eni: EniId,
+        h: Header,
+        seq: u32,
+        legs: &mut Vec<Leg>,
+    ) -> Result<(Reached, Header), Stop> {
+        if translations(legs) >= MAX_TRANSLATIONS {
+            return self.stop(ExplanationCode::RoutingLoop, Handle::Instance(i));
+        }
+        self.pass(step(self.w, Handle::Instance(i)));
+        legs.push(Leg::NatInstance(i));
+        let own = self.w[eni].private_ip;
+        let (to, arrived) = self.leg(eni, Header { src: own, ..h }, Mode::Forward)?;
+        match self.gateway.take() {
+            Some(endpoint) => legs.push(Leg::Gateway { endpoint, from: eni, arrived }),
+            None => legs.push(Leg::Routed { to, arrived, reply_to: None }),
+        }
+        self.reach(to, arrived, seq, legs)
+    }
+
     /// The response: every leg walked back, last first (S2 for groups; NACLs and routes again, N3).
     fn back(&mut self, legs: &[Leg]) -> Result<(), Stop> {
         for leg in legs.iter().rev() {
@@ -463,6 +563,7 @@ impl Walk<'_> {
                     }
                 }
                 Leg::Nat(n) => self.pass(step(self.w, Handle::NatGateway(n))),
+                Leg::NatInstance(i) => self.pass(step(self.w, Handle::Instance(i))),
                 Leg::Gateway { endpoint, from, arrived } => {
                     let reply = arrived.reversed();
                     self.pass(step(self.w, Handle::GatewayEndpoint(endpoint)));
@@ -579,11 +680,15 @@ impl Walk<'_> {
         self.stop(code, Handle::Peering(p))
     }
 
-    /// E1-E3: the service behind a gateway endpoint gets the packet unchanged.
+    /// E1-E3: the service behind a gateway endpoint gets the packet unchanged, unless (E2) the
+    /// endpoint's policy refuses every request.
     fn gateway_endpoint(&mut self, g: GatewayEndpointId, h: Header) -> Result<Next, Stop> {
         self.pass(step(self.w, Handle::GatewayEndpoint(g)));
         if !is_internet_host(self.w, h.dst) {
             return Err((ExplanationCode::UnknownDestination, internet()));
+        }
+        if policy_refuses(self.w, g) {
+            return self.stop(ExplanationCode::EndpointPolicyDenies, Handle::GatewayEndpoint(g));
         }
         self.gateway = Some(g);
         Ok(Next::Arrived(None, h))
@@ -625,11 +730,29 @@ impl Walk<'_> {
         if target.source_dest_check {
             return self.stop(ExplanationCode::EniSourceDestCheckRestriction, Handle::Eni(t));
         }
-        // G5: an instance's kernel drops what it would have to forward unless IP forwarding is on
-        // (the generated instances never masquerade, so forwarding passes the packet unchanged).
+        // G5: an instance's kernel drops what it would have to forward unless IP forwarding is on;
+        // a masquerade rule for the packet's addresses makes it the packet's new sender (the leg
+        // ends here); without one it routes the packet on unchanged.
         if let EniOwner::Instance(i) = target.owner {
-            if !self.w[i].forwarding.ip_forward {
+            let kernel = &self.w[i].forwarding;
+            if !kernel.ip_forward {
                 return self.stop(ExplanationCode::IpForwardingDisabled, Handle::Instance(i));
+            }
+            let rewrites = kernel.masquerade.iter().any(|rule| {
+                let from_ok = match rule.source {
+                    Some(block) => block.contains(h.src),
+                    None => true,
+                };
+                let to_ok = match rule.destination {
+                    Some(block) => block.contains(h.dst),
+                    None => true,
+                };
+                from_ok && to_ok
+            });
+            // A response is no connection opening: it passes unchanged.
+            let response = matches!(mode, Mode::Reply | Mode::ReplyToClient(_));
+            if rewrites && !response {
+                return Ok(Next::Arrived(Some(t), h));
             }
         }
         Ok(Next::Appliance(t))
@@ -675,7 +798,8 @@ impl Walk<'_> {
             self.enter(dst, inside, mode)?;
             return Ok((Some(dst), inside));
         }
-        if is_internet_host(w, h.dst) {
+        let to_client = self.returning && self.client == Some(h.dst);
+        if to_client || is_internet_host(w, h.dst) {
             return Ok((None, h));
         }
         Err((ExplanationCode::UnknownDestination, internet()))
@@ -875,7 +999,11 @@ impl Walk<'_> {
         let service = match e.service {
             ServiceRef::Provider(s) => s,
             // P13: the AWS service itself answers at the endpoint.
-            ServiceRef::Aws(a) => return Ok((Reached::AwsService(a), h)),
+            ServiceRef::Aws(a) => {
+                let id = a.service_name(w.region().name);
+                self.pass(Step { kind: ComponentKind::VpcEndpointService, id });
+                return Ok((Reached::AwsService(a), h));
+            }
         };
         let svc = &w[service];
         if svc.state == ServiceState::Deleted {

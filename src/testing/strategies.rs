@@ -40,8 +40,58 @@ pub struct Topology {
     pub late: Vec<Change>,
     /// Peering connections between the VPCs, made after the VPCs (V1-V5).
     pub peerings: Vec<PeeringPlan>,
-    /// VPCs given an S3 gateway endpoint on their main route table (E1).
-    pub s3_endpoints: Vec<Index>,
+    /// Gateway endpoints to S3 or DynamoDB on chosen route tables (E1-E4).
+    pub gateway_endpoints: Vec<GatewayEndpointPlan>,
+    /// Interface endpoints to AWS services (P13).
+    pub aws_endpoints: Vec<AwsEndpointPlan>,
+}
+
+/// A gateway endpoint (E1): its VPC, its service and the tables it adds its route to.
+#[derive(Clone, Debug)]
+pub struct GatewayEndpointPlan {
+    /// The VPC.
+    pub vpc: Index,
+    /// DynamoDB (else S3).
+    pub dynamodb: bool,
+    /// Tables of that VPC (the main one first, then the custom ones); repeats are dropped, and
+    /// none at all is legal (the endpoint then carries nothing).
+    pub tables: Vec<Index>,
+    /// E2: a policy set after creation (modify-vpc-endpoint), else full access.
+    pub policy: Option<PolicyPlan>,
+}
+
+/// A gateway endpoint's policy (E2), written with the endpoint's and VPC's ids.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PolicyPlan {
+    /// Allow everything, then deny everything.
+    DenyEverything,
+    /// Allow everything only through this endpoint (`aws:SourceVpce`).
+    AllowThisEndpoint,
+    /// Allow everything only through another endpoint: nothing is allowed here.
+    AllowAnotherEndpoint,
+    /// Allow everything, deny what does not come from this VPC (`aws:SourceVpc`, StringNotEquals).
+    DenyOutsideThisVpc,
+    /// Allow reading one bucket: undecidable for a flow, which passes.
+    AllowOneBucket,
+}
+
+/// The AWS services generated interface endpoints go to (P13): S3's private DNS needs a
+/// gateway endpoint in the VPC, so some of its requests are refused.
+pub const AWS_SERVICES: [&str; 5] = ["ssm", "ssmmessages", "ec2messages", "sts", "s3"];
+
+/// An interface endpoint to an AWS service (P13).
+#[derive(Clone, Debug)]
+pub struct AwsEndpointPlan {
+    /// The VPC.
+    pub vpc: Index,
+    /// Index into [`AWS_SERVICES`].
+    pub service: usize,
+    /// Subnets of the VPC (one per AZ; repeats are dropped).
+    pub subnets: Vec<Index>,
+    /// Groups of the VPC (empty: its default group).
+    pub groups: Vec<Index>,
+    /// PrivateDnsEnabled (P11 refuses it without DNS hostnames).
+    pub private_dns: bool,
 }
 
 /// A peering connection and a route at each side (V1, V2).
@@ -86,6 +136,17 @@ pub struct VpcPlan {
     pub nlb: Option<NlbPlan>,
     /// A public NAT gateway (G1-G4).
     pub nat: Option<NatPlan>,
+    /// A NAT instance (G5): every custom table's 0.0.0.0/0 goes to one of the VPC's instances.
+    pub nat_instance: Option<NatInstancePlan>,
+}
+
+/// Routes to a NAT instance (G5).
+#[derive(Clone, Debug)]
+pub struct NatInstancePlan {
+    /// The instance: the VPC's `instance % n`th, in launch order.
+    pub instance: usize,
+    /// Route to its interface (`--network-interface-id`) rather than to the instance.
+    pub by_interface: bool,
 }
 
 /// A public NAT gateway with an Elastic IP in one of the VPC's subnets (G1).
@@ -167,6 +228,8 @@ pub enum TargetPlan {
     Igw,
     /// An instance of the VPC (an appliance when its source/destination check is off).
     Instance(Index),
+    /// The interface of an instance of the VPC.
+    Interface(Index),
     /// The VPC's NAT gateway, if it has one (G2).
     Nat,
 }
@@ -198,8 +261,30 @@ pub struct InstancePlan {
     pub groups: Vec<Index>,
     /// Source/destination check.
     pub source_dest_check: bool,
+    /// What its kernel does with packets for others (G5); None: the default (no forwarding).
+    pub forwarding: Option<ForwardingPlan>,
     /// Serves HTTP on port 80 (health checks pass).
     pub http: bool,
+}
+
+/// IP forwarding and masquerade rules of an instance (G5).
+#[derive(Clone, Debug)]
+pub struct ForwardingPlan {
+    /// `net.ipv4.ip_forward=1`.
+    pub ip_forward: bool,
+    /// `iptables -t nat -A POSTROUTING ... -j MASQUERADE` rules, in order.
+    pub masquerade: Vec<MasqueradePlan>,
+}
+
+/// One masquerade rule: which packets it rewrites.
+#[derive(Clone, Debug)]
+pub enum MasqueradePlan {
+    /// Every packet.
+    Any,
+    /// `-s CIDR`: a block of the rule CIDR pool.
+    Source(usize),
+    /// `-d CIDR`: a block of the rule CIDR pool.
+    Destination(usize),
 }
 
 /// A Network Load Balancer with one target group and perhaps an endpoint service.
@@ -280,7 +365,7 @@ pub struct FlowPlan {
     /// The source, among running instances.
     pub src: Index,
     /// What kind of destination: 0 any address of the world, 1 a load balancer node, 2 an
-    /// endpoint, 3 an interface of the source's own VPC (see [`destinations`](super::Case::destinations)).
+    /// endpoint, 3 an interface of the source's own VPC, 4 S3 or DynamoDB (see [`destinations`](super::Case::destinations)).
     pub aim: usize,
     /// The destination, among the addresses of that kind.
     pub dst: Index,
@@ -338,20 +423,36 @@ fn route() -> impl Strategy<Value = RoutePlan> {
     let target = prop_oneof![
         2 => Just(TargetPlan::Igw),
         2 => any::<Index>().prop_map(TargetPlan::Instance),
+        1 => any::<Index>().prop_map(TargetPlan::Interface),
         1 => Just(TargetPlan::Nat)
     ];
-    (0..10usize, target).prop_map(|(destination, target)| RoutePlan { destination, target })
+    (0..ROUTE_DESTINATIONS, target).prop_map(|(destination, target)| RoutePlan { destination, target })
+}
+
+fn masquerade() -> impl Strategy<Value = MasqueradePlan> {
+    prop_oneof![
+        3 => Just(MasqueradePlan::Any),
+        1 => (0..8usize).prop_map(MasqueradePlan::Source),
+        1 => (0..8usize).prop_map(MasqueradePlan::Destination)
+    ]
+}
+
+fn forwarding() -> impl Strategy<Value = ForwardingPlan> {
+    (prop::bool::weighted(0.85), prop::collection::vec(masquerade(), 0..3))
+        .prop_map(|(ip_forward, masquerade)| ForwardingPlan { ip_forward, masquerade })
 }
 
 fn instance() -> impl Strategy<Value = InstancePlan> {
     let address = (prop::option::weighted(0.5, 10..13u32), any::<bool>(), prop::bool::weighted(0.2));
-    (address, prop::collection::vec(any::<Index>(), 0..3), prop::bool::weighted(0.7), any::<bool>()).prop_map(
-        |((host, public_ip, eip), groups, source_dest_check, http)| InstancePlan {
+    let kernel = (prop::bool::weighted(0.7), prop::option::weighted(0.4, forwarding()));
+    (address, prop::collection::vec(any::<Index>(), 0..3), kernel, any::<bool>()).prop_map(
+        |((host, public_ip, eip), groups, (source_dest_check, forwarding), http)| InstancePlan {
             host,
             public_ip,
             eip,
             groups,
             source_dest_check,
+            forwarding,
             http,
         },
     )
@@ -429,8 +530,11 @@ fn vpc() -> impl Strategy<Value = VpcPlan> {
         prop::collection::vec(route(), 0..3),
         prop::collection::vec(prop::collection::vec(route(), 0..3), 0..2),
         prop::collection::vec(subnet(), 1..4),
-        prop::option::weighted(0.6, nlb()),
-        prop::option::weighted(0.4, nat()),
+        (
+            prop::option::weighted(0.6, nlb()),
+            prop::option::weighted(0.4, nat()),
+            prop::option::weighted(0.2, nat_instance()),
+        ),
     )
         .prop_map(
             |(
@@ -440,8 +544,7 @@ fn vpc() -> impl Strategy<Value = VpcPlan> {
                 main_routes,
                 tables,
                 subnets,
-                nlb,
-                nat,
+                (nlb, nat, nat_instance),
             )| {
                 VpcPlan {
                     block,
@@ -456,9 +559,48 @@ fn vpc() -> impl Strategy<Value = VpcPlan> {
                     subnets,
                     nlb,
                     nat,
+                    nat_instance,
                 }
             },
         )
+}
+
+fn nat_instance() -> impl Strategy<Value = NatInstancePlan> {
+    (0..8usize, any::<bool>()).prop_map(|(instance, by_interface)| NatInstancePlan { instance, by_interface })
+}
+
+fn gateway_endpoint() -> impl Strategy<Value = GatewayEndpointPlan> {
+    let policy = prop::option::weighted(
+        0.4,
+        prop::sample::select(
+            &[
+                PolicyPlan::DenyEverything,
+                PolicyPlan::AllowThisEndpoint,
+                PolicyPlan::AllowAnotherEndpoint,
+                PolicyPlan::DenyOutsideThisVpc,
+                PolicyPlan::AllowOneBucket,
+            ][..],
+        ),
+    );
+    (any::<Index>(), prop::bool::weighted(0.3), prop::collection::vec(any::<Index>(), 0..3), policy)
+        .prop_map(|(vpc, dynamodb, tables, policy)| GatewayEndpointPlan { vpc, dynamodb, tables, policy })
+}
+
+fn aws_endpoint() -> impl Strategy<Value = AwsEndpointPlan> {
+    (
+        any::<Index>(),
+        0..AWS_SERVICES.len(),
+        prop::collection::vec(any::<Index>(), 1..3),
+        prop::collection::vec(any::<Index>(), 0..2),
+        prop::bool::weighted(0.7),
+    )
+        .prop_map(|(vpc, service, subnets, groups, private_dns)| AwsEndpointPlan {
+            vpc,
+            service,
+            subnets,
+            groups,
+            private_dns,
+        })
 }
 
 fn nat() -> impl Strategy<Value = NatPlan> {
@@ -471,8 +613,8 @@ fn peering() -> impl Strategy<Value = PeeringPlan> {
         any::<Index>(),
         any::<Index>(),
         prop::bool::weighted(0.8),
-        prop::option::weighted(0.8, 0..10usize),
-        prop::option::weighted(0.8, 0..10usize),
+        prop::option::weighted(0.8, 0..ROUTE_DESTINATIONS),
+        prop::option::weighted(0.8, 0..ROUTE_DESTINATIONS),
     )
         .prop_map(|(requester, accepter, accept, requester_route, accepter_route)| PeeringPlan {
             requester,
@@ -496,16 +638,20 @@ fn change() -> impl Strategy<Value = Change> {
 pub fn topology() -> impl Strategy<Value = Topology> {
     (0..1000u64, prop::collection::vec(vpc(), 1..4), prop_oneof![1 => Just(CLOCKS_S[0]), 1 => Just(CLOCKS_S[1]), 3 => Just(CLOCKS_S[2]), 3 => Just(CLOCKS_S[3])], prop::collection::vec(change(), 0..2))
         .prop_flat_map(|(seed, vpcs, clock_s, late)| {
-            (prop::collection::vec(peering(), 0..3), prop::collection::vec(any::<Index>(), 0..2)).prop_map(
-                move |(peerings, s3_endpoints)| Topology {
+            (
+                prop::collection::vec(peering(), 0..3),
+                prop::collection::vec(gateway_endpoint(), 0..3),
+                prop::collection::vec(aws_endpoint(), 0..2),
+            )
+                .prop_map(move |(peerings, gateway_endpoints, aws_endpoints)| Topology {
                     seed,
                     vpcs: vpcs.clone(),
                     clock_s,
                     late: late.clone(),
                     peerings,
-                    s3_endpoints,
-                },
-            )
+                    gateway_endpoints,
+                    aws_endpoints,
+                })
         })
 }
 
@@ -551,6 +697,57 @@ pub fn nat_topology() -> impl Strategy<Value = Topology> {
                 v.tables.push(Vec::new());
             }
             v.nat = Some(NatPlan { subnet: 0, private_routes: true });
+            v.nat_instance = None;
+            t.clock_s = CLOCKS_S[3];
+            t
+        },
+    )
+}
+
+/// A random topology whose first VPC is a public and private pair around a NAT instance (G5):
+/// an internet gateway with the default route in the main table; in a first subnet on that
+/// table, the VPC's first instance, with a public address, its check off and a drawn kernel
+/// (forwarding mostly on, at least one masquerade rule, often for every source); a second
+/// subnet on a custom table whose 0.0.0.0/0 goes to it (or its interface), with an instance;
+/// half the time both wear only the default group, which admits its members: NAT-instance
+/// paths, which random worlds rarely complete.
+pub fn nat_instance_topology() -> impl Strategy<Value = Topology> {
+    let parts = (
+        subnet(),
+        instance(),
+        instance(),
+        0..3usize,
+        any::<Index>(),
+        forwarding(),
+        any::<bool>(),
+        any::<bool>(),
+    );
+    (topology(), parts).prop_map(
+        |(mut t, (mut private, mut host, mut nat, az, table, mut kernel, by_interface, open))| {
+            let v = &mut t.vpcs[0];
+            (v.igw, v.default_route) = (true, true);
+            v.subnets[0].table = None;
+            v.subnets.truncate(2);
+            if kernel.masquerade.is_empty() {
+                kernel.masquerade.push(MasqueradePlan::Any);
+            }
+            (nat.public_ip, nat.source_dest_check, nat.forwarding) = (true, false, Some(kernel));
+            host.source_dest_check = true;
+            if open {
+                nat.groups.clear();
+                host.groups.clear();
+            }
+            v.subnets[0].instances.insert(0, nat); // The VPC's first instance.
+            private.instances.insert(0, host);
+            private.table = Some(table); // every custom table routes to the NAT instance
+            private.az = az;
+            v.subnets.insert(1, private);
+            v.subnets.truncate(3);
+            if v.tables.is_empty() {
+                v.tables.push(Vec::new());
+            }
+            v.nat = None;
+            v.nat_instance = Some(NatInstancePlan { instance: 0, by_interface });
             t.clock_s = CLOCKS_S[3];
             t
         },
@@ -562,7 +759,7 @@ pub fn flow() -> impl Strategy<Value = FlowPlan> {
     let src_port = prop::sample::select(&[40000u16, 1024, 50000, 61000][..]);
     (
         any::<Index>(),
-        0..4usize,
+        prop_oneof![4 => 0..4usize, 1 => Just(4usize)],
         any::<Index>(),
         0..FLOW_PROTOCOLS.len(),
         0..FLOW_PORTS.len(),
@@ -595,9 +792,15 @@ pub fn nat_case() -> impl Strategy<Value = super::Case> {
     (nat_topology(), prop::collection::vec(flow(), 1..9)).prop_map(|(t, f)| super::Case::new(t, f))
 }
 
-/// Any of them: half [`case`], a quarter [`privatelink_case`], a quarter [`nat_case`].
+/// A case over [`nat_instance_topology`].
+pub fn nat_instance_case() -> impl Strategy<Value = super::Case> {
+    (nat_instance_topology(), prop::collection::vec(flow(), 1..9)).prop_map(|(t, f)| super::Case::new(t, f))
+}
+
+/// Any of them: two fifths [`case`], a fifth each [`privatelink_case`], [`nat_case`] and
+/// [`nat_instance_case`].
 pub fn mixed_case() -> impl Strategy<Value = super::Case> {
-    prop_oneof![2 => case(), 1 => privatelink_case(), 1 => nat_case()]
+    prop_oneof![2 => case(), 1 => privatelink_case(), 1 => nat_case(), 1 => nat_instance_case()]
 }
 
 /// A world and flows from its interfaces, for users' own properties.
@@ -622,9 +825,14 @@ pub fn rule_cidrs(vpc_block: &str) -> [String; 8] {
     ]
 }
 
+/// How many destinations [`route_destinations`] holds.
+pub const ROUTE_DESTINATIONS: usize = 12;
+
 /// The route destination pool of a VPC: default, the other blocks, its own subnets (more
-/// specific than local), the internet hosts' ranges and an Amazon range.
-pub fn route_destinations(vpc_block: &str) -> [String; 10] {
+/// specific than local), the internet hosts' ranges, an Amazon range, and around the
+/// region's S3 address (3.5.184.10 in its list's 3.5.184.0/21) a block more specific than the
+/// list's entry and one less specific (E1: longest match over the list's entries).
+pub fn route_destinations(vpc_block: &str) -> [String; ROUTE_DESTINATIONS] {
     let b: crate::addr::Cidr = vpc_block.parse().expect("a block of VPC_BLOCKS");
     let sub = |i: u32| crate::addr::Cidr::new(b.nth(i * 256), 24).to_string();
     [
@@ -638,6 +846,8 @@ pub fn route_destinations(vpc_block: &str) -> [String; 10] {
         "8.8.8.0/24".into(),
         "10.0.0.0/8".into(),
         "15.164.0.0/15".into(),
+        "3.5.184.0/24".into(),
+        "3.0.0.0/8".into(),
     ]
 }
 

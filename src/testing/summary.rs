@@ -120,6 +120,7 @@ fn vpc_body(out: &mut impl Write, w: &World, v: VpcId) -> fmt::Result {
             let public = w.public_ip_of(inst.eni).map_or(String::new(), |p| format!(" public {p}"));
             let groups = list(&e.groups, |g| label(w, Handle::Sg(*g)));
             let check = if e.source_dest_check { "" } else { " src/dst check off" };
+            let check = format!("{check}{}", kernel(&inst.forwarding));
             let http =
                 if inst.service(crate::addr::Protocol::Tcp, 80).is_some() { " serves :80" } else { "" };
             let state = if inst.state == InstanceState::Running {
@@ -132,6 +133,20 @@ fn vpc_body(out: &mut impl Write, w: &World, v: VpcId) -> fmt::Result {
         }
     }
     Ok(())
+}
+
+/// G5: what an instance's kernel does with packets for others, when set up to route.
+fn kernel(f: &crate::model::nat_instance::Forwarding) -> String {
+    if !f.is_configured() {
+        return String::new();
+    }
+    let rules = f.masquerade.iter().map(|m| {
+        let part =
+            |flag: &str, c: Option<crate::addr::Cidr>| c.map_or(String::new(), |c| format!(" {flag} {c}"));
+        format!("masquerade{}{}", part("-s", m.source), part("-d", m.destination))
+    });
+    let forward = if f.ip_forward { "ip_forward" } else { "no ip_forward" };
+    format!(" {}", std::iter::once(forward.to_string()).chain(rules).collect::<Vec<_>>().join(", "))
 }
 
 fn lbs_and_endpoints(out: &mut impl Write, w: &World) -> fmt::Result {
@@ -176,7 +191,23 @@ fn lbs_and_endpoints(out: &mut impl Write, w: &World) -> fmt::Result {
             ServiceRef::Aws(a) => a.service_name(w.region().name),
         };
         let vpc = label(w, Handle::Vpc(ep.vpc));
-        writeln!(out, "{name} in {vpc} to {svc} {} enis {enis} groups {groups}", ep.state.as_str())?;
+        let dns = if ep.private_dns_enabled { " private dns" } else { "" };
+        writeln!(out, "{name} in {vpc} to {svc} {}{dns} enis {enis} groups {groups}", ep.state.as_str())?;
+    }
+    for (g, ge) in w.gateway_endpoints().values().enumerate().filter(|(_, g)| !g.deleted) {
+        let tables = list(&ge.route_tables, |t| label(w, Handle::RouteTable(*t)));
+        let name = label(w, Handle::GatewayEndpoint(GatewayEndpointId(g as u32)));
+        let vpc = label(w, Handle::Vpc(ge.vpc));
+        let policy = if ge.policy == Default::default() {
+            String::new()
+        } else {
+            format!(" policy {}", ge.policy.document)
+        };
+        writeln!(
+            out,
+            "{name} in {vpc} to {} ({}) tables {tables}{policy}",
+            ge.service_name, w[ge.prefix_list].aws_id
+        )?;
     }
     Ok(())
 }

@@ -189,11 +189,15 @@ pub enum ExplanationCode {
     /// kernel's IP forwarding is off). Reachability Analyzer does not look inside the instance and
     /// reports the path as found; the packets are dropped by the instance.
     IpForwardingDisabled,
+    /// vpcsim's own (E2): the gateway endpoint's policy refuses every request of the flow's
+    /// service (an explicit Deny, or no Allow). Reachability Analyzer does not read endpoint
+    /// policies and reports the path as found; the service answers Access Denied.
+    EndpointPolicyDenies,
 }
 
 impl ExplanationCode {
     /// Every code.
-    pub const ALL: [ExplanationCode; 26] = [
+    pub const ALL: [ExplanationCode; 27] = [
         ExplanationCode::NoRouteToDestination,
         ExplanationCode::BadStateRoute,
         ExplanationCode::EniSgRulesMismatch,
@@ -220,6 +224,7 @@ impl ExplanationCode {
         ExplanationCode::TargetNotModelled,
         ExplanationCode::NatGatewayNoInbound,
         ExplanationCode::IpForwardingDisabled,
+        ExplanationCode::EndpointPolicyDenies,
     ];
 
     /// The code as Reachability Analyzer prints it.
@@ -253,6 +258,7 @@ impl ExplanationCode {
             ExplanationCode::TargetNotModelled => "TARGET_NOT_MODELLED",
             ExplanationCode::NatGatewayNoInbound => "NAT_GATEWAY_NO_INBOUND",
             ExplanationCode::IpForwardingDisabled => "IP_FORWARDING_DISABLED",
+            ExplanationCode::EndpointPolicyDenies => "ENDPOINT_POLICY_DENIES",
         }
     }
 }

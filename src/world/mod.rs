@@ -24,6 +24,7 @@ use self::undo::UndoMap;
 
 use crate::ids::*;
 use crate::model::autoscaling::{AutoScalingGroup, LaunchTemplate};
+use crate::model::connection_notification::ConnectionNotification;
 use crate::model::eip::ElasticIp;
 use crate::model::endpoint_service::EndpointService;
 use crate::model::eni::NetworkInterface;
@@ -80,6 +81,7 @@ live_until_deleted!(
     AccessScope,
     AccessScopeAnalysis,
     HostedZone,
+    ConnectionNotification,
     FlowLog,
     LogGroup
 );
@@ -158,6 +160,8 @@ pub enum Handle {
     AccessScopeAnalysis(AccessScopeAnalysisId),
     /// A Route 53 hosted zone.
     HostedZone(HostedZoneId),
+    /// A VPC endpoint connection notification.
+    ConnectionNotification(ConnectionNotificationId),
     /// A VPC flow log.
     FlowLog(FlowLogId),
     /// A CloudWatch Logs log group, by its ARN.
@@ -221,6 +225,7 @@ aws_id_field! {
     AccessScope => aws_id;
     AccessScopeAnalysis => aws_id;
     HostedZone => aws_id;
+    ConnectionNotification => aws_id;
     FlowLog => aws_id;
     LogGroup => arn;
 }
@@ -318,6 +323,8 @@ pub struct World {
     access_scope_analyses: Arena<AccessScopeAnalysisId, AccessScopeAnalysis>,
     /// Route 53 hosted zones.
     hosted_zones: Arena<HostedZoneId, HostedZone>,
+    /// VPC endpoint connection notifications.
+    connection_notifications: Arena<ConnectionNotificationId, ConnectionNotification>,
     /// VPC flow logs (F1).
     flow_logs: Arena<FlowLogId, FlowLog>,
     /// CloudWatch Logs log groups, with the flow log records they hold.
@@ -378,6 +385,7 @@ impl World {
             access_scopes: Arena::new(),
             access_scope_analyses: Arena::new(),
             hosted_zones: Arena::new(),
+            connection_notifications: Arena::new(),
             flow_logs: Arena::new(),
             log_groups: Arena::new(),
             by_aws_id: IdIndex::default(),
@@ -572,6 +580,12 @@ impl World {
         &self.hosted_zones
     }
 
+    /// VPC endpoint connection notifications, by handle (deleted ones included).
+    #[inline]
+    pub fn connection_notifications(&self) -> &Arena<ConnectionNotificationId, ConnectionNotification> {
+        &self.connection_notifications
+    }
+
     /// VPC flow logs, by handle (deleted ones included; [`Arena::live`] skips them).
     #[inline]
     pub fn flow_logs(&self) -> &Arena<FlowLogId, FlowLog> {
@@ -644,6 +658,7 @@ impl World {
             Handle::AccessScope(x) => x.index() < self.access_scopes.len(),
             Handle::AccessScopeAnalysis(x) => x.index() < self.access_scope_analyses.len(),
             Handle::HostedZone(x) => x.index() < self.hosted_zones.len(),
+            Handle::ConnectionNotification(x) => x.index() < self.connection_notifications.len(),
             Handle::FlowLog(x) => x.index() < self.flow_logs.len(),
             Handle::LogGroup(x) => x.index() < self.log_groups.len(),
         };
@@ -732,6 +747,7 @@ impl World {
             Handle::AccessScope(x) => &self.access_scopes[x].aws_id,
             Handle::AccessScopeAnalysis(x) => &self.access_scope_analyses[x].aws_id,
             Handle::HostedZone(x) => &self.hosted_zones[x].aws_id,
+            Handle::ConnectionNotification(x) => &self.connection_notifications[x].aws_id,
             Handle::FlowLog(x) => &self.flow_logs[x].aws_id,
             Handle::LogGroup(x) => &self.log_groups[x].arn,
         }
@@ -779,7 +795,8 @@ impl World {
             | Handle::InsightsAnalysis(_)
             | Handle::AccessScope(_)
             | Handle::AccessScopeAnalysis(_)
-            | Handle::HostedZone(_) => None,
+            | Handle::HostedZone(_)
+            | Handle::ConnectionNotification(_) => None,
             Handle::FlowLog(x) => name_tag(&self.flow_logs[x].tags),
             Handle::LogGroup(x) => Some(self.log_groups[x].name.as_str()),
         }
@@ -843,6 +860,7 @@ index_by_handle! {
     AccessScopeId => access_scopes: AccessScope;
     AccessScopeAnalysisId => access_scope_analyses: AccessScopeAnalysis;
     HostedZoneId => hosted_zones: HostedZone;
+    ConnectionNotificationId => connection_notifications: ConnectionNotification;
     FlowLogId => flow_logs: FlowLog;
     LogGroupId => log_groups: LogGroup;
 }

@@ -271,9 +271,14 @@ fn split_inline(word: &str) -> (&str, Option<String>) {
     }
 }
 
+/// The services of the table, each once, in the order they first appear.
 fn services() -> Vec<&'static str> {
-    let mut all: Vec<&str> = OPERATIONS.iter().map(|o| o.service).collect();
-    all.dedup();
+    let mut all: Vec<&str> = Vec::new();
+    for o in OPERATIONS {
+        if !all.contains(&o.service) {
+            all.push(o.service);
+        }
+    }
     all
 }
 

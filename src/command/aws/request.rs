@@ -27,6 +27,8 @@ use crate::ops::insights::CreateNetworkInsightsPath;
 use crate::ops::vpc::RouteTargetSpec;
 use crate::trace::Direction;
 
+pub mod launch;
+
 /// A raw flag value, as the table typed the words.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RawValue {
@@ -631,6 +633,15 @@ pub enum Request {
         service_name: String,
         /// `--route-table-ids`.
         route_table_ids: Vec<String>,
+        /// E2: `--policy-document` (JSON; none: full access).
+        policy_document: Option<Value>,
+    },
+    /// ec2 modify-vpc-endpoint, for a gateway endpoint's policy (E2).
+    ModifyVpcEndpoint {
+        /// `--vpc-endpoint-id`.
+        id: String,
+        /// `--policy-document`, or None for `--reset-policy` (full access).
+        policy_document: Option<Value>,
     },
     /// cloudformation delete-stack.
     DeleteStack {
@@ -641,6 +652,50 @@ pub enum Request {
     DescribeStacks {
         /// `--stack-name` (all when not given).
         name: Option<String>,
+    },
+    /// autoscaling create-auto-scaling-group.
+    CreateAutoScalingGroup(launch::AutoScalingGroupSpec),
+    /// autoscaling delete-auto-scaling-group.
+    DeleteAutoScalingGroup {
+        /// `--auto-scaling-group-name`.
+        name: String,
+        /// `--[no-]force-delete`: terminate its instances first (else a group with instances is refused).
+        force: bool,
+    },
+    /// ec2 create-launch-template.
+    CreateLaunchTemplate(launch::LaunchTemplateSpec),
+    /// ec2 describe-launch-templates.
+    DescribeLaunchTemplates {
+        /// `--launch-template-ids`.
+        ids: Vec<String>,
+        /// `--launch-template-names`.
+        names: Vec<String>,
+    },
+    /// ec2 delete-launch-template.
+    DeleteLaunchTemplate {
+        /// `--launch-template-id` or `--launch-template-name`.
+        id: String,
+    },
+    /// ec2 create-vpc-endpoint-connection-notification.
+    CreateVpcEndpointConnectionNotification {
+        /// `--service-id`.
+        service_id: Option<String>,
+        /// `--vpc-endpoint-id`.
+        endpoint_id: Option<String>,
+        /// `--connection-notification-arn`: the SNS topic.
+        topic_arn: String,
+        /// `--connection-events` (Connect, Accept, Reject, Delete).
+        events: Vec<String>,
+    },
+    /// ec2 describe-vpc-endpoint-connection-notifications.
+    DescribeVpcEndpointConnectionNotifications {
+        /// `--connection-notification-id` (all when not given).
+        id: Option<String>,
+    },
+    /// ec2 delete-vpc-endpoint-connection-notifications.
+    DeleteVpcEndpointConnectionNotifications {
+        /// `--connection-notification-ids`.
+        ids: Vec<String>,
     },
 }
 
@@ -866,6 +921,7 @@ impl Request {
                 R::DescribeVpcEndpointConnections { filters: f.filters()? }
             }
             "create-vpc-endpoint" => create_vpc_endpoint(f)?,
+            "modify-vpc-endpoint" => modify_vpc_endpoint(f)?,
             "describe-vpc-endpoints" => {
                 R::DescribeVpcEndpoints { ids: f.list("vpc-endpoint-ids"), filters: f.filters()? }
             }
@@ -1092,6 +1148,31 @@ impl Request {
             },
             "delete-stack" => R::DeleteStack { name: f.req("stack-name")? },
             "describe-stacks" => R::DescribeStacks { name: f.opt("stack-name") },
+            "create-auto-scaling-group" => R::CreateAutoScalingGroup(launch::auto_scaling_group(f)?),
+            "delete-auto-scaling-group" => R::DeleteAutoScalingGroup {
+                name: f.req("auto-scaling-group-name")?,
+                force: f.switch("force-delete").unwrap_or(false),
+            },
+            "create-launch-template" => R::CreateLaunchTemplate(launch::launch_template(f)?),
+            "describe-launch-templates" => R::DescribeLaunchTemplates {
+                ids: f.list("launch-template-ids"),
+                names: f.list("launch-template-names"),
+            },
+            "create-vpc-endpoint-connection-notification" => R::CreateVpcEndpointConnectionNotification {
+                service_id: f.opt("service-id"),
+                endpoint_id: f.opt("vpc-endpoint-id"),
+                topic_arn: f.req("connection-notification-arn")?,
+                events: f.list("connection-events").iter().flat_map(|e| e.split(',')).map(str::to_string).collect(),
+            },
+            "describe-vpc-endpoint-connection-notifications" => {
+                R::DescribeVpcEndpointConnectionNotifications { id: f.opt("connection-notification-id") }
+            }
+            "delete-vpc-endpoint-connection-notifications" => {
+                R::DeleteVpcEndpointConnectionNotifications { ids: f.list("connection-notification-ids") }
+            }
+            "delete-launch-template" => {
+                R::DeleteLaunchTemplate { id: launch::one_template(f)? }
+            }
             other => unreachable!("operation {other} is in the table but has no request"),
         })
     }
@@ -1104,24 +1185,7 @@ fn run_instances(f: &Flags) -> Result<Request, AwsError> {
             f.invalid(format!("Invalid value '{text}' for private-ip-address: not an IPv4 address"))
         })?),
     };
-    let launch_template = match f.opt("launch-template") {
-        None => None,
-        Some(text) => {
-            let v = super::shorthand::parse(&text).map_err(AwsError::ParamError)?;
-            let id =
-                v.get("LaunchTemplateId").or_else(|| v.get("LaunchTemplateName")).and_then(Value::as_str);
-            let version = v.get("Version").and_then(Value::as_str).unwrap_or("1");
-            if !matches!(version, "1" | "$Latest" | "$Default") {
-                return Err(f.invalid(format!(
-                    "The specified launch template version {version} does not exist: vpcsim's launch templates have one version"
-                )));
-            }
-            Some(
-                id.ok_or_else(|| f.invalid("give LaunchTemplateId or LaunchTemplateName".into()))?
-                    .to_string(),
-            )
-        }
-    };
+    let launch_template = launch::template_reference(f)?;
     Ok(Request::RunInstances(RunInstancesSpec {
         image_id: f.opt("image-id"),
         instance_type: f.opt("instance-type"),
@@ -1156,6 +1220,7 @@ fn create_vpc_endpoint(f: &Flags) -> Result<Request, AwsError> {
                 vpc_id: f.req("vpc-id")?,
                 service_name: f.req("service-name")?,
                 route_table_ids: f.list("route-table-ids"),
+                policy_document: policy_document(f)?,
             });
         }
         Some(kind) => {
@@ -1169,6 +1234,12 @@ fn create_vpc_endpoint(f: &Flags) -> Result<Request, AwsError> {
             "--route-table-ids is for Gateway endpoints; an Interface endpoint takes --subnet-ids".into(),
         ));
     }
+    if f.values.contains_key("policy-document") {
+        return Err(AwsError::Unmodelled {
+            option: "--policy-document".into(),
+            why: "vpcsim evaluates the policies of Gateway endpoints only (E2)".into(),
+        });
+    }
     Ok(Request::CreateVpcEndpoint {
         vpc_id: f.req("vpc-id")?,
         service_name: f.req("service-name")?,
@@ -1176,6 +1247,37 @@ fn create_vpc_endpoint(f: &Flags) -> Result<Request, AwsError> {
         security_group_ids: f.list("security-group-ids"),
         private_dns_enabled: f.switch("private-dns-enabled").unwrap_or(false),
     })
+}
+
+/// E2: `--policy-document` as JSON on the line.
+fn policy_document(f: &Flags) -> Result<Option<Value>, AwsError> {
+    let Some(text) = f.opt("policy-document") else { return Ok(None) };
+    if text.starts_with("file://") {
+        return Err(AwsError::Unmodelled {
+            option: format!("--policy-document {text}"),
+            why: "vpcsim reads the policy given inline as JSON".into(),
+        });
+    }
+    let v = serde_json::from_str(&text).map_err(|e| {
+        AwsError::ParamError(format!(
+            "Error parsing parameter '--policy-document': Invalid JSON: {e}\nJSON received: {text}"
+        ))
+    })?;
+    Ok(Some(v))
+}
+
+/// E2: modify-vpc-endpoint `--policy-document` or `--reset-policy`, one of them.
+fn modify_vpc_endpoint(f: &Flags) -> Result<Request, AwsError> {
+    let id = f.req("vpc-endpoint-id")?;
+    let policy_document = policy_document(f)?;
+    match (&policy_document, f.switch("reset-policy").unwrap_or(false)) {
+        (Some(_), true) => Err(f.invalid("Give either --policy-document or --reset-policy, not both".into())),
+        (None, false) => Err(f.invalid(
+            "Give --policy-document or --reset-policy: vpcsim changes a gateway endpoint's policy only"
+                .into(),
+        )),
+        _ => Ok(Request::ModifyVpcEndpoint { id, policy_document }),
+    }
 }
 
 fn route_destination(f: &Flags) -> Result<RouteDestination, AwsError> {

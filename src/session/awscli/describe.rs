@@ -97,6 +97,10 @@ pub fn answer(s: &Session, op: &str, request: &Request) -> Option<Answer> {
         }
         R::DescribeStacks { name } => stacks(s, op, name.as_deref()),
         R::DescribeAutoScalingGroups { names } => Ok(crate::describe::auto_scaling_groups(w, names)),
+        R::DescribeVpcEndpointConnectionNotifications { id } => {
+            super::connection_notification::describe(w, op, id.as_deref())
+        }
+        R::DescribeLaunchTemplates { ids, names } => crate::describe::launch_templates(w, op, ids, names),
         _ => return None,
     })
 }

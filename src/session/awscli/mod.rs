@@ -6,6 +6,7 @@
 //! ask; errors as the CLI prints them (exit 254).
 
 mod autoscaling;
+mod connection_notification;
 mod describe;
 mod ec2;
 mod elbv2;
@@ -41,12 +42,13 @@ pub fn run(s: &mut Session, call: &AwsCall) -> StepOutcome {
             },
         },
     };
+    let stderr = answer.as_ref().map_or(String::new(), |json| policy_warnings(&s.world, &call.request, json));
     match answer {
         Ok(json) => match call.output.select(json) {
             Ok(selected) => {
                 let stdout = call.output.format(&op, &selected);
                 let json = (selected != empty()).then_some(selected);
-                StepOutcome { stdout, json, ..StepOutcome::default() }
+                StepOutcome { stdout, json, stderr, ..StepOutcome::default() }
             }
             Err(e) => StepOutcome { exit_code: 255, stderr: format!("\n{e}\n"), ..StepOutcome::default() },
         },
@@ -54,6 +56,24 @@ pub fn run(s: &mut Session, call: &AwsCall) -> StepOutcome {
             StepOutcome { exit_code: SERVICE_EXIT, stderr: format!("\n{e}\n"), ..StepOutcome::default() }
         }
     }
+}
+
+/// E2: a gateway endpoint's policy statements a flow cannot decide, one warning a line
+/// (the AWS CLI prints none; vpcsim says what it could not evaluate).
+fn policy_warnings(w: &crate::world::World, request: &Request, answer: &Value) -> String {
+    let id = match request {
+        Request::CreateGatewayEndpoint { .. } => answer["VpcEndpoint"]["VpcEndpointId"].as_str(),
+        Request::ModifyVpcEndpoint { id, .. } => Some(id.as_str()),
+        _ => None,
+    };
+    let Some(crate::world::Handle::GatewayEndpoint(g)) = id.and_then(|id| w.find(id)) else {
+        return String::new();
+    };
+    let mut out = String::new();
+    for message in w[g].policy.undecided() {
+        out.push_str(&format!("vpcsim warning: {id}'s policy: {message}: a network flow carries no bucket or action, so it passes the endpoint\n", id = w[g].aws_id));
+    }
+    out
 }
 
 fn mutate(s: &mut Session, op: &str, request: &Request) -> Answer {
@@ -69,7 +89,7 @@ fn mutate(s: &mut Session, op: &str, request: &Request) -> Answer {
         | R::DeleteVpcEndpoints { .. } => privatelink::mutate(w, op, request),
         R::CreateNatGateway { .. } | R::DeleteNatGateway { .. } => nat::mutate(w, op, request),
         R::CreateFlowLogs { .. } | R::DeleteFlowLogs { .. } => flow_log::mutate(w, op, request),
-        R::CreateManagedPrefixList { .. } | R::CreateGatewayEndpoint { .. } => {
+        R::CreateManagedPrefixList { .. } | R::CreateGatewayEndpoint { .. } | R::ModifyVpcEndpoint { .. } => {
             prefix_list::mutate(w, op, request)
         }
         R::CreateVpcPeeringConnection { .. }
@@ -85,6 +105,17 @@ fn mutate(s: &mut Session, op: &str, request: &Request) -> Answer {
             elbv2::set_security_groups(w, op, load_balancer_arn, security_groups, *enforce_on_privatelink)
         }
         R::RunInstances(spec) => autoscaling::run_instances(w, op, spec),
+        R::CreateVpcEndpointConnectionNotification { .. }
+        | R::DeleteVpcEndpointConnectionNotifications { .. } => {
+            connection_notification::mutate(w, op, request)
+        }
+        R::CreateLaunchTemplate(spec) => autoscaling::create_launch_template(w, op, spec),
+        R::DeleteLaunchTemplate { id } => autoscaling::delete_launch_template(w, op, id),
+        R::CreateAutoScalingGroup(spec) => autoscaling::create_auto_scaling_group(w, op, spec),
+        R::DeleteAutoScalingGroup { name, force } => {
+            let asg = w.auto_scaling_group_id(op, name)?;
+            w.delete_auto_scaling_group_call(asg, *force).map(|()| empty())
+        }
         R::SetDesiredCapacity { name, desired } => {
             let asg = w.auto_scaling_group_id(op, name)?;
             w.set_desired_capacity(asg, *desired).map(|()| empty())
