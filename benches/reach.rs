@@ -14,7 +14,8 @@
 //!
 //! The setup prints, once: the counts of sources, destinations, classes and cells, the
 //! bytes the matrix holds (counted by a global allocator that tracks live bytes), one
-//! timed computation on 1 and 2 threads, the time per verdict of cells walked one by one
+//! timed computation on 1 and 2 threads, one on 1 thread keeping what the walks read (as
+//! updates need) with its bytes, the time per verdict of cells walked one by one
 //! (a sample) and so the ratio to per-pair verdicts, and one update of each kind on one
 //! thread with the pairs it walked. A filter that matches no benchmark prints these alone:
 //! `cargo bench --bench reach -- setup-only`.
@@ -31,7 +32,7 @@ use vpcsim::analyzer::{access, cell, scope, select, Matrix, DEFAULT_PROBES};
 use vpcsim::ops::security::{acl_entry, Permission};
 use vpcsim::ops::vpc::RouteTargetSpec;
 use vpcsim::trace::Direction;
-use vpcsim::world::{Handle, World};
+use vpcsim::world::World;
 
 use common::region::{add_mixed_region, GenVpc};
 
@@ -42,6 +43,11 @@ use counting::LIVE;
 
 fn matrix(w: &World) -> Matrix {
     Matrix::compute(w, select::sources(w, &[]), select::targets(w, &[]), DEFAULT_PROBES.to_vec())
+}
+
+/// The matrix an update starts from: it keeps what its walks read.
+fn updatable(w: &World) -> Matrix {
+    Matrix::compute_updatable(w, select::sources(w, &[]), select::targets(w, &[]), DEFAULT_PROBES.to_vec())
 }
 
 fn matrix_parallel(w: &World) -> Matrix {
@@ -81,7 +87,7 @@ impl Edit {
                     w.authorize_security_group(v.sg, Direction::Ingress, &rule)
                 };
                 done.expect("the rule changes");
-                changes.resource(w, Handle::Sg(v.sg));
+                changes.sg_rule(w, v.sg, Direction::Ingress, rule[0].protocol, rule[0].ports);
             }
             Edit::Route => {
                 if undo {
@@ -91,19 +97,19 @@ impl Edit {
                 } else {
                     w.delete_route(v.route_table, peer.block).expect("route");
                 }
-                changes.resource(w, Handle::RouteTable(v.route_table));
+                changes.route(w, v.route_table, peer.block);
             }
             Edit::AclEntry => {
                 let (acl, _) = w.nacls().live().find(|(_, n)| n.vpc == v.vpc).expect("a NACL");
+                let tcp = RuleProtocol::One(Protocol::Tcp);
+                let entry = acl_entry(50, tcp, PortRange::single(22), Cidr::ANY, false);
+                changes.acl_entry(w, acl, Direction::Ingress, &entry);
                 let done = if undo {
                     w.delete_network_acl_entry(acl, Direction::Ingress, 50)
                 } else {
-                    let tcp = RuleProtocol::One(Protocol::Tcp);
-                    let entry = acl_entry(50, tcp, PortRange::single(22), Cidr::ANY, false);
                     w.create_network_acl_entry(acl, Direction::Ingress, entry)
                 };
                 done.expect("the entry changes");
-                changes.resource(w, Handle::Nacl(acl));
             }
         }
         changes
@@ -140,9 +146,21 @@ fn change_and_update(
 fn report(w: &mut World, region: &[GenVpc], vpcs: usize) {
     let before = LIVE.load(Ordering::Relaxed);
     let started = Instant::now();
-    let mut m = matrix(w);
+    let plain = matrix(w);
     let one = started.elapsed();
+    let plain_bytes = LIVE.load(Ordering::Relaxed) - before;
+    let before = LIVE.load(Ordering::Relaxed);
+    let started = Instant::now();
+    let mut m = pool(1).install(|| updatable(w));
+    let kept = started.elapsed();
     let bytes = LIVE.load(Ordering::Relaxed) - before;
+    assert!(plain.same_verdicts(&m), "the matrix keeping its reads has the same verdicts");
+    drop(plain);
+    eprintln!(
+        "reach mixed-{vpcs}: keeping the reads for updates: {kept:?} on 1 thread (without: {one:?}, {:.2}x), \
+         {bytes} bytes live (without: {plain_bytes})",
+        kept.as_secs_f64() / one.as_secs_f64()
+    );
     let started = Instant::now();
     let parallel = pool(2).install(|| matrix_parallel(w));
     let two = started.elapsed();
@@ -152,7 +170,7 @@ fn report(w: &mut World, region: &[GenVpc], vpcs: usize) {
     let class_cells = m.source_classes.len() * m.target_classes.len() * m.probes.len();
     eprintln!(
         "reach mixed-{vpcs}: {} sources in {} classes, {} destinations in {} classes; {cells} cells, \
-         {class_cells} class cells; matrix {bytes} bytes live ({} counted by heap_bytes); \
+         {class_cells} class cells; matrix {plain_bytes} bytes live (keeping its reads {} counted by heap_bytes); \
          one computation {one:?} on 1 thread, {two:?} on 2 (speed-up {:.2})",
         m.sources.len(),
         m.source_classes.len(),
@@ -175,11 +193,12 @@ fn report(w: &mut World, region: &[GenVpc], vpcs: usize) {
             let started = Instant::now();
             let u = pool(1).install(|| change_and_update(w, &mut m, e, &v, &peer, undo));
             eprintln!(
-                "reach mixed-{vpcs}: update after {}{} on 1 thread {:?}: {} class pairs walked, {} kept, reclassified {}",
+                "reach mixed-{vpcs}: update after {}{} on 1 thread {:?}: {} class pairs walked ({} class cells), {} kept, reclassified {}",
                 e.name(),
                 if undo { " (undone)" } else { "" },
                 started.elapsed(),
                 u.pairs_walked,
+                u.cells_walked,
                 u.pairs_kept,
                 u.reclassified
             );
@@ -235,7 +254,7 @@ fn reach(c: &mut Criterion) {
     });
     g.finish();
     let mut g = c.benchmark_group("reach");
-    let mut m = matrix(&world);
+    let mut m = updatable(&world);
     let (v, peer) = middle(&region);
     for e in EDITS {
         let mut undo = false;

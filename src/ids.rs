@@ -92,6 +92,8 @@ handle! {
     AccessScopeAnalysisId;
     /// A Route 53 hosted zone.
     HostedZoneId;
+    /// A DHCP option set.
+    DhcpOptionsId;
     /// A VPC endpoint connection notification.
     ConnectionNotificationId;
     /// A VPC flow log (F1).

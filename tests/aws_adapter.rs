@@ -59,6 +59,7 @@ fn setup() -> (Session, IndexMap<&'static str, String>) {
     let acl = |vpc| w.nacls().values().find(|n| n.vpc == vpc).expect("a network ACL").aws_id.clone();
     ids.insert("{ACL}", acl(lab.my_vpc));
     ids.insert("{ACL2}", acl(lab.custom_vpc));
+    ids.insert("{DOPT}", w.dhcp_options().values().next().expect("the default DHCP options").aws_id.clone());
     let mut s = Session::new(lab.world);
     for name in ["one", "two"] {
         let stack = vpcsim::stack::create_stack(
@@ -153,6 +154,13 @@ fn setup() -> (Session, IndexMap<&'static str, String>) {
             .unwrap()
             .to_string(),
     );
+    let zone = ok(
+        &mut s,
+        &ids,
+        "aws route53 create-hosted-zone --name lab.internal --caller-reference lab --vpc VPCRegion=ap-northeast-2,VPCId={MYVPC}",
+    );
+    ids.insert("{ZONE}", zone["HostedZone"]["Id"].as_str().unwrap().to_string());
+    ids.insert("{CHANGE}", zone["ChangeInfo"]["Id"].as_str().unwrap().to_string());
     (s, ids)
 }
 
@@ -223,6 +231,10 @@ fn prepped(prep: &[&'static str], c: Case) -> Case {
 fn service(op: &str) -> &'static str {
     OPERATIONS.iter().find(|o| o.name == op).map(|o| o.service).unwrap_or("ec2")
 }
+
+const ASSOCIATE_CVPC: &[&str] =
+    &["aws route53 associate-vpc-with-hosted-zone --hosted-zone-id {ZONE} --vpc VPCRegion=ap-northeast-2,VPCId={CVPC}"];
+const BATCH: &str = r#"{"Changes": [{"Action": "CREATE", "ResourceRecordSet": {"Name": "a.lab.internal", "Type": "A", "TTL": 60, "ResourceRecords": [{"Value": "10.0.0.1"}]}}]}"#;
 
 const PL_ROUTE: &str =
     "aws ec2 create-route --route-table-id {MYRT} --destination-prefix-list-id {PL} --gateway-id {MYIGW}";
@@ -1007,6 +1019,143 @@ fn insights_cases() -> Vec<Case> {
             "network-insights-access-scope-analysis-id",
             "--network-insights-access-scope-analysis-id nisa-0123456789abcdef0",
             "--network-insights-access-scope-analysis-id {NISA}",
+        ),
+        case(
+            "create-hosted-zone",
+            "name",
+            "--name a.internal --caller-reference c1",
+            "--name b.internal --caller-reference c1",
+        ),
+        case(
+            "create-hosted-zone",
+            "caller-reference",
+            "--name a.internal --caller-reference c1",
+            "--name a.internal --caller-reference c2",
+        ),
+        case(
+            "create-hosted-zone",
+            "vpc",
+            "--name a.internal --caller-reference c1",
+            "--name a.internal --caller-reference c1 --vpc VPCRegion=ap-northeast-2,VPCId={CVPC}",
+        ),
+        case(
+            "create-hosted-zone",
+            "hosted-zone-config",
+            "--name a.internal --caller-reference c1",
+            "--name a.internal --caller-reference c1 --hosted-zone-config Comment=x",
+        ),
+        case("get-hosted-zone", "id", "--id Z00000000000000000000", "--id {ZONE}"),
+        prepped(
+            &["aws route53 create-hosted-zone --name pub.example --caller-reference p1"],
+            case("list-hosted-zones", "hosted-zone-type", "", "--hosted-zone-type PrivateHostedZone"),
+        ),
+        case(
+            "list-hosted-zones-by-vpc",
+            "vpc-id",
+            "--vpc-id {CVPC} --vpc-region ap-northeast-2",
+            "--vpc-id {MYVPC} --vpc-region ap-northeast-2",
+        ),
+        case(
+            "list-hosted-zones-by-vpc",
+            "vpc-region",
+            "--vpc-id {MYVPC} --vpc-region us-east-1",
+            "--vpc-id {MYVPC} --vpc-region ap-northeast-2",
+        ),
+        case(
+            "associate-vpc-with-hosted-zone",
+            "hosted-zone-id",
+            "--hosted-zone-id Z00000000000000000000 --vpc VPCRegion=ap-northeast-2,VPCId={CVPC}",
+            "--hosted-zone-id {ZONE} --vpc VPCRegion=ap-northeast-2,VPCId={CVPC}",
+        ),
+        case(
+            "associate-vpc-with-hosted-zone",
+            "vpc",
+            "--hosted-zone-id {ZONE} --vpc VPCRegion=ap-northeast-2,VPCId={MYVPC}",
+            "--hosted-zone-id {ZONE} --vpc VPCRegion=ap-northeast-2,VPCId={CVPC}",
+        ),
+        case(
+            "associate-vpc-with-hosted-zone",
+            "comment",
+            "--hosted-zone-id {ZONE} --vpc VPCRegion=ap-northeast-2,VPCId={CVPC}",
+            "--hosted-zone-id {ZONE} --vpc VPCRegion=ap-northeast-2,VPCId={CVPC} --comment hello",
+        ),
+        prepped(
+            ASSOCIATE_CVPC,
+            case(
+                "disassociate-vpc-from-hosted-zone",
+                "hosted-zone-id",
+                "--hosted-zone-id Z00000000000000000000 --vpc VPCRegion=ap-northeast-2,VPCId={CVPC}",
+                "--hosted-zone-id {ZONE} --vpc VPCRegion=ap-northeast-2,VPCId={CVPC}",
+            ),
+        ),
+        prepped(
+            ASSOCIATE_CVPC,
+            case(
+                "disassociate-vpc-from-hosted-zone",
+                "vpc",
+                "--hosted-zone-id {ZONE} --vpc VPCRegion=ap-northeast-2,VPCId={MYVPC}",
+                "--hosted-zone-id {ZONE} --vpc VPCRegion=ap-northeast-2,VPCId={CVPC}",
+            ),
+        ),
+        prepped(
+            ASSOCIATE_CVPC,
+            case(
+                "disassociate-vpc-from-hosted-zone",
+                "comment",
+                "--hosted-zone-id {ZONE} --vpc VPCRegion=ap-northeast-2,VPCId={CVPC}",
+                "--hosted-zone-id {ZONE} --vpc VPCRegion=ap-northeast-2,VPCId={CVPC} --comment bye",
+            ),
+        ),
+        case(
+            "change-resource-record-sets",
+            "hosted-zone-id",
+            &format!("--hosted-zone-id Z00000000000000000000 --change-batch '{}'", BATCH),
+            &format!("--hosted-zone-id {{ZONE}} --change-batch '{}'", BATCH),
+        ),
+        case(
+            "change-resource-record-sets",
+            "change-batch",
+            &format!("--hosted-zone-id {{ZONE}} --change-batch '{}'", BATCH),
+            &format!("--hosted-zone-id {{ZONE}} --change-batch '{}'", BATCH.replace("10.0.0.1", "10.0.0.2")),
+        ),
+        case(
+            "list-resource-record-sets",
+            "hosted-zone-id",
+            "--hosted-zone-id Z00000000000000000000",
+            "--hosted-zone-id {ZONE}",
+        ),
+        case("delete-hosted-zone", "id", "--id Z00000000000000000000", "--id {ZONE}"),
+        case("get-change", "id", "--id C00000000000000000000", "--id {CHANGE}"),
+        case(
+            "create-dhcp-options",
+            "dhcp-configurations",
+            "--dhcp-configurations Key=domain-name,Values=a.example",
+            "--dhcp-configurations Key=domain-name,Values=b.example",
+        ),
+        case(
+            "associate-dhcp-options",
+            "dhcp-options-id",
+            "--dhcp-options-id {DOPT} --vpc-id {MYVPC}",
+            "--dhcp-options-id default --vpc-id {MYVPC}",
+        ),
+        case(
+            "associate-dhcp-options",
+            "vpc-id",
+            "--dhcp-options-id default --vpc-id {MYVPC}",
+            "--dhcp-options-id default --vpc-id {CVPC}",
+        ),
+        case(
+            "describe-dhcp-options",
+            "dhcp-options-ids",
+            "--dhcp-options-ids dopt-0123456789abcdef0",
+            "--dhcp-options-ids {DOPT}",
+        ),
+        case("describe-dhcp-options", "filters", "", "--filters Name=key,Values=ntp-servers"),
+        case(
+            "delete-dhcp-options",
+            "dhcp-options-id",
+            "--dhcp-options-id dopt-0123456789abcdef0",
+            "--dhcp-options-id {DOPT}",
         ),
     ]
 }

@@ -7,13 +7,18 @@ mod common;
 
 use common::*;
 use vpcsim::addr::{PortRange, Protocol, RuleProtocol};
+use vpcsim::apps::curl::Curl;
+use vpcsim::apps::dig::Dig;
 use vpcsim::apps::nc::Nc;
 use vpcsim::apps::ping::Ping;
 use vpcsim::apps::Client;
 use vpcsim::ids::*;
+use vpcsim::lab::{Lab, LabOptions};
 use vpcsim::model::flow_log::{FlowLogResource, LogDestination, LogFormat, TrafficType};
+use vpcsim::model::instance::Service;
 use vpcsim::model::nacl::{AclEntry, Action, IcmpTypeCode};
 use vpcsim::model::Tags;
+use vpcsim::ops::ec2::RunInstance;
 use vpcsim::ops::flow_log::CreateFlowLog;
 use vpcsim::trace::Direction;
 use vpcsim::world::World;
@@ -249,4 +254,78 @@ fn f1_a_flow_log_to_cloudwatch_needs_a_delivery_role_and_an_interval_of_60_or_60
     assert_eq!(p.w.create_flow_log(req.clone()).unwrap_err().code, "InvalidParameter");
     req.max_aggregation_interval = Some(60);
     assert!(p.w.create_flow_log(req).is_ok());
+}
+
+#[test]
+fn f1_a_dns_query_to_a_server_on_an_instance_is_logged_like_any_other_flow() {
+    let mut w = seoul(SEED);
+    let vpc = vpc(&mut w, "10.0.0.0/16");
+    let s = subnet(&mut w, vpc, "10.0.1.0/24", 0);
+    let dns_sg = group(&mut w, vpc, "dns", &[], "0.0.0.0/0");
+    let udp53 = vpcsim::ops::security::Permission {
+        protocol: RuleProtocol::One(Protocol::Udp),
+        ports: PortRange { from: 53, to: 53 },
+        peer: vpcsim::model::security_group::Peer::Cidr(cidr("10.0.0.0/16")),
+        description: None,
+    };
+    w.authorize_security_group(dns_sg, Direction::Ingress, &[udp53]).expect("udp 53");
+    let named = Service {
+        protocol: Protocol::Udp,
+        port: 53,
+        software: "named".into(),
+        answer: vpcsim::model::instance::Answer::Dns,
+    };
+    let server = w
+        .run_instance(RunInstance {
+            subnet: Some(s),
+            groups: vec![dns_sg],
+            services: Some(vec![named]),
+            ..Default::default()
+        })
+        .expect("dns server");
+    let client = instance(&mut w, s, &[], false);
+    flow_log(&mut w, FlowLogResource::Vpc(vpc), TrafficType::All, LogFormat::default());
+    let q = Dig { name: "example.com".into(), short: true, server: Some(private_ip(&w, server)) };
+    w.dig(client, &q);
+    let got: Vec<String> = records(&w).iter().map(|(_, m)| summary(m)).collect();
+    let (c, d) = (private_ip(&w, client), private_ip(&w, server));
+    assert_eq!(got.len(), 4, "{got:?}");
+    assert!(got.iter().all(|r| r.contains(" 17 1 ") && r.ends_with("ACCEPT")), "{got:?}");
+    assert!(got[0].contains(&format!("{c} > {d} ")) && got[0].contains(" 53 17 "), "{got:?}");
+    assert!(got[2].contains(&format!("{d} > {c} 53 ")), "{got:?}");
+}
+
+#[test]
+fn f1_the_vpc_resolver_is_never_logged() {
+    let mut p = pair();
+    flow_log(&mut p.w, FlowLogResource::Vpc(p.vpc), TrafficType::All, LogFormat::default());
+    p.w.dig(p.a, &Dig { name: "example.com".into(), short: true, server: None });
+    assert!(records(&p.w).is_empty());
+}
+
+#[test]
+fn f1_a_flow_through_a_load_balancer_is_logged_at_the_node_and_at_the_target() {
+    let mut lab = Lab::ready(LabOptions::default()).expect("the lab");
+    let w = &mut lab.world;
+    flow_log(w, FlowLogResource::Vpc(lab.custom_vpc), TrafficType::All, LogFormat::default());
+    let host = w[lab.nlb].dns_name.clone();
+    let out = w.curl(lab.my_ec2, &Curl { host, port: 80, path: "/".into(), ..Default::default() });
+    assert_eq!(out.exit_code, 0, "{}", out.stderr);
+    let node = w[lab.nlb].nodes[0].eni;
+    let streams: Vec<String> = records(w).into_iter().map(|(s, _)| s).collect();
+    assert!(streams.contains(&w[node].aws_id), "{streams:?}");
+    let targets = [eni(w, lab.web1), eni(w, lab.web2)].map(|e| w[e].aws_id.clone());
+    assert!(streams.iter().any(|s| targets.contains(s)), "{streams:?}");
+}
+
+#[test]
+fn f1_nlb_health_checks_write_no_records_a_documented_deviation() {
+    // F1: AWS logs health checks at the node's and the target's interfaces; vpcsim does
+    // not (README "What is modelled", docs/aws-rules.md F1).
+    let mut lab = Lab::ready(LabOptions::default()).expect("the lab");
+    let w = &mut lab.world;
+    flow_log(w, FlowLogResource::Vpc(lab.custom_vpc), TrafficType::All, LogFormat::default());
+    let applied = w.advance(std::time::Duration::from_secs(300));
+    assert!(applied.events > 0, "health checks ran");
+    assert!(records(w).is_empty());
 }

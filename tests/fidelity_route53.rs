@@ -247,3 +247,277 @@ fn z1_a_second_record_set_of_the_same_name_and_type_is_refused_as_route_53_does(
     assert!(w.change_resource_record_sets(zone, create(outside)).is_err());
     assert_eq!(w.delete_hosted_zone(zone).unwrap_err().code, "HostedZoneNotEmpty");
 }
+
+// ---------------------------------------------------------------- the aws route53 calls
+
+mod calls {
+    use super::*;
+    use vpcsim::command::aws::parse_line;
+    use vpcsim::scenario::run::Backend;
+    use vpcsim::scenario::StepOutcome;
+    use vpcsim::session::Session;
+
+    /// The lab (its VPC with both DNS attributes on) as a session, and the VPC's id.
+    fn session() -> (Session, String, vpcsim::ids::InstanceId) {
+        let mut lab = Lab::ready(LabOptions::default()).unwrap();
+        lab.world.modify_vpc_dns(lab.my_vpc, None, Some(true));
+        let vpc = lab.world[lab.my_vpc].aws_id.clone();
+        (Session::new(lab.world), vpc, lab.my_ec2)
+    }
+
+    fn aws(s: &mut Session, line: &str) -> StepOutcome {
+        s.run_aws(&parse_line(line).unwrap_or_else(|e| panic!("{line}: {e}")))
+    }
+
+    fn ok(s: &mut Session, line: &str) -> serde_json::Value {
+        let out = aws(s, line);
+        assert_eq!(out.exit_code, 0, "{line}: {}", out.stderr);
+        out.json.unwrap_or_default()
+    }
+
+    /// A private zone corp.internal for the lab's VPC; its id as printed (`/hostedzone/Z...`).
+    fn zone(s: &mut Session, vpc: &str) -> String {
+        let out = ok(
+            s,
+            &format!("aws route53 create-hosted-zone --name corp.internal --caller-reference r1 --vpc VPCRegion=ap-northeast-2,VPCId={vpc}"),
+        );
+        out["HostedZone"]["Id"].as_str().unwrap().to_string()
+    }
+
+    fn batch(action: &str, name: &str, ip: &str) -> String {
+        format!(
+            r#"'{{"Changes": [{{"Action": "{action}", "ResourceRecordSet": {{"Name": "{name}", "Type": "A", "TTL": 300, "ResourceRecords": [{{"Value": "{ip}"}}]}}}}]}}'"#
+        )
+    }
+
+    #[test]
+    fn z1_create_hosted_zone_with_a_vpc_is_private_and_prints_ids_as_aws_does() {
+        let (mut s, vpc, _) = session();
+        let out = ok(
+            &mut s,
+            &format!("aws route53 create-hosted-zone --name Corp.Internal. --caller-reference r1 --vpc VPCRegion=ap-northeast-2,VPCId={vpc} --hosted-zone-config Comment=corp"),
+        );
+        let id = out["HostedZone"]["Id"].as_str().unwrap();
+        assert!(id.starts_with("/hostedzone/Z") && id.len() == "/hostedzone/Z".len() + 20, "{id}");
+        assert!(out["ChangeInfo"]["Id"].as_str().unwrap().starts_with("/change/C"), "{out}");
+        assert_eq!(out["HostedZone"]["Name"], "corp.internal.");
+        assert_eq!(out["HostedZone"]["Config"], serde_json::json!({"Comment": "corp", "PrivateZone": true}));
+        assert_eq!(out["HostedZone"]["ResourceRecordSetCount"], 2);
+        assert_eq!(out["VPC"]["VPCId"], vpc.as_str());
+        assert_eq!(
+            out["Location"],
+            format!("https://route53.amazonaws.com/2013-04-01/hostedzone/{}", &id[12..])
+        );
+        let again = ok(&mut session().0, &format!("aws route53 create-hosted-zone --name corp.internal --caller-reference r1 --vpc VPCRegion=ap-northeast-2,VPCId={vpc}"));
+        assert_eq!(again["HostedZone"]["Id"], id, "the same seed draws the same id");
+        let got = ok(&mut s, &format!("aws route53 get-hosted-zone --id {id}"));
+        assert_eq!(got["VPCs"][0]["VPCId"], vpc.as_str());
+        let by_vpc = ok(
+            &mut s,
+            &format!("aws route53 list-hosted-zones-by-vpc --vpc-id {vpc} --vpc-region ap-northeast-2"),
+        );
+        assert_eq!(by_vpc["HostedZoneSummaries"][0]["HostedZoneId"], &id[12..]);
+    }
+
+    #[test]
+    fn z1_records_made_by_a_change_batch_answer_inside_the_vpc() {
+        let (mut s, vpc, client) = session();
+        let id = zone(&mut s, &vpc);
+        ok(
+            &mut s,
+            &format!(
+                "aws route53 change-resource-record-sets --hosted-zone-id {id} --change-batch {}",
+                batch("CREATE", "db.corp.internal", "10.0.0.99")
+            ),
+        );
+        let answer = s.world.dig(client, &Dig { name: "db.corp.internal".into(), short: true, server: None });
+        assert_eq!(answer.stdout, "10.0.0.99\n");
+        ok(
+            &mut s,
+            &format!(
+                "aws route53 change-resource-record-sets --hosted-zone-id {id} --change-batch {}",
+                batch("UPSERT", "db.corp.internal", "10.0.0.98")
+            ),
+        );
+        assert_eq!(
+            s.world.resolve(View::Vpc(s.world[s.world[client].eni].vpc), "db.corp.internal").addrs,
+            ["10.0.0.98".parse::<std::net::Ipv4Addr>().unwrap()]
+        );
+        let listed = ok(&mut s, &format!("aws route53 list-resource-record-sets --hosted-zone-id {id}"));
+        let types: Vec<&str> = listed["ResourceRecordSets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["Type"].as_str().unwrap())
+            .collect();
+        assert_eq!(types, ["NS", "SOA", "A"]);
+        assert_eq!(listed["ResourceRecordSets"][2]["ResourceRecords"][0]["Value"], "10.0.0.98");
+    }
+
+    #[test]
+    fn z1_create_of_an_existing_record_set_and_delete_of_a_missing_one_fail_in_route_53s_words() {
+        let (mut s, vpc, _) = session();
+        let id = zone(&mut s, &vpc);
+        let line = |action: &str, ip: &str| {
+            format!(
+                "aws route53 change-resource-record-sets --hosted-zone-id {id} --change-batch {}",
+                batch(action, "db.corp.internal", ip)
+            )
+        };
+        ok(&mut s, &line("CREATE", "10.0.0.99"));
+        let exists = aws(&mut s, &line("CREATE", "10.0.0.99"));
+        assert_eq!(exists.exit_code, 254);
+        assert!(exists.stderr.contains("An error occurred (InvalidChangeBatch) when calling the ChangeResourceRecordSets operation: [Tried to create resource record set [name='db.corp.internal.', type='A'] but it already exists]"), "{}", exists.stderr);
+        let other = aws(&mut s, &line("DELETE", "10.0.0.1"));
+        assert!(other.stderr.contains("[Tried to delete resource record set [name='db.corp.internal.', type='A'] but the values provided do not match the current values]"), "{}", other.stderr);
+        ok(&mut s, &line("DELETE", "10.0.0.99"));
+        let missing = aws(&mut s, &line("DELETE", "10.0.0.99"));
+        assert!(missing.stderr.contains("[Tried to delete resource record set [name='db.corp.internal.', type='A'] but it was not found]"), "{}", missing.stderr);
+    }
+
+    #[test]
+    fn z1_a_change_is_pending_then_insync_a_minute_later_on_the_virtual_clock() {
+        let (mut s, vpc, _) = session();
+        let id = zone(&mut s, &vpc);
+        let change = ok(
+            &mut s,
+            &format!(
+                "aws route53 change-resource-record-sets --hosted-zone-id {id} --change-batch {}",
+                batch("CREATE", "db.corp.internal", "10.0.0.99")
+            ),
+        );
+        let change_id = change["ChangeInfo"]["Id"].as_str().unwrap().to_string();
+        assert_eq!(change["ChangeInfo"]["Status"], "PENDING");
+        let status = |s: &mut Session| {
+            ok(s, &format!("aws route53 get-change --id {change_id}"))["ChangeInfo"]["Status"].clone()
+        };
+        s.advance(std::time::Duration::from_secs(59));
+        assert_eq!(status(&mut s), "PENDING");
+        s.advance(std::time::Duration::from_secs(1));
+        assert_eq!(status(&mut s), "INSYNC");
+        let none = aws(&mut s, "aws route53 get-change --id /change/CNOSUCHCHANGE");
+        assert!(none.stderr.contains("NoSuchChange"), "{}", none.stderr);
+    }
+
+    #[test]
+    fn z1_the_last_vpc_cannot_be_disassociated_and_a_public_zone_takes_no_vpc() {
+        let (mut s, vpc, _) = session();
+        let id = zone(&mut s, &vpc);
+        let last = aws(&mut s, &format!("aws route53 disassociate-vpc-from-hosted-zone --hosted-zone-id {id} --vpc VPCRegion=ap-northeast-2,VPCId={vpc}"));
+        assert!(last.stderr.contains("(LastVPCAssociation)"), "{}", last.stderr);
+        let public = ok(&mut s, "aws route53 create-hosted-zone --name example.org --caller-reference r2");
+        assert_eq!(public["HostedZone"]["Config"]["PrivateZone"], false);
+        assert_eq!(public["DelegationSet"]["NameServers"].as_array().map(Vec::len), Some(4));
+        let pid = public["HostedZone"]["Id"].as_str().unwrap();
+        let refused = aws(&mut s, &format!("aws route53 associate-vpc-with-hosted-zone --hosted-zone-id {pid} --vpc VPCRegion=ap-northeast-2,VPCId={vpc}"));
+        assert!(refused.stderr.contains("(PublicZoneVPCAssociation)"), "{}", refused.stderr);
+        let other = aws(&mut s, &format!("aws route53 associate-vpc-with-hosted-zone --hosted-zone-id {id} --vpc VPCRegion=us-east-1,VPCId={vpc}"));
+        assert!(other.stderr.contains("(InvalidVPCId)"), "{}", other.stderr);
+        let private_only = ok(&mut s, "aws route53 list-hosted-zones --hosted-zone-type PrivateHostedZone");
+        assert_eq!(private_only["HostedZones"].as_array().map(Vec::len), Some(1));
+    }
+
+    #[test]
+    fn z1_a_public_zone_answers_no_query_inside_a_vpc() {
+        let (mut s, _, client) = session();
+        let public = ok(&mut s, "aws route53 create-hosted-zone --name example.org --caller-reference r2");
+        let pid = public["HostedZone"]["Id"].as_str().unwrap().to_string();
+        ok(
+            &mut s,
+            &format!(
+                "aws route53 change-resource-record-sets --hosted-zone-id {pid} --change-batch {}",
+                batch("CREATE", "www.example.org", "192.0.2.10")
+            ),
+        );
+        let answer = s.world.dig(client, &Dig { name: "www.example.org".into(), short: false, server: None });
+        assert!(answer.stdout.contains("status: NXDOMAIN"), "{}", answer.stdout);
+    }
+
+    #[test]
+    fn z1_delete_hosted_zone_refuses_a_zone_holding_record_sets_other_than_ns_and_soa() {
+        let (mut s, vpc, _) = session();
+        let id = zone(&mut s, &vpc);
+        ok(
+            &mut s,
+            &format!(
+                "aws route53 change-resource-record-sets --hosted-zone-id {id} --change-batch {}",
+                batch("CREATE", "db.corp.internal", "10.0.0.99")
+            ),
+        );
+        let refused = aws(&mut s, &format!("aws route53 delete-hosted-zone --id {id}"));
+        assert!(refused.stderr.contains("(HostedZoneNotEmpty)"), "{}", refused.stderr);
+        ok(
+            &mut s,
+            &format!(
+                "aws route53 change-resource-record-sets --hosted-zone-id {id} --change-batch {}",
+                batch("DELETE", "db.corp.internal", "10.0.0.99")
+            ),
+        );
+        let deleted = ok(&mut s, &format!("aws route53 delete-hosted-zone --id {id}"));
+        assert_eq!(deleted["ChangeInfo"]["Status"], "PENDING");
+        let gone = aws(&mut s, &format!("aws route53 get-hosted-zone --id {id}"));
+        assert!(gone.stderr.contains("(NoSuchHostedZone)"), "{}", gone.stderr);
+    }
+
+    #[test]
+    fn z1_the_same_caller_reference_twice_is_refused() {
+        let (mut s, vpc, _) = session();
+        zone(&mut s, &vpc);
+        let again = aws(&mut s, "aws route53 create-hosted-zone --name other.internal --caller-reference r1");
+        assert!(again.stderr.contains("(HostedZoneAlreadyExists)"), "{}", again.stderr);
+    }
+
+    #[test]
+    fn z1_an_alias_from_the_cli_must_name_a_load_balancer_or_an_endpoint() {
+        let (mut s, vpc, _) = session();
+        let id = zone(&mut s, &vpc);
+        let lb = s.world.lbs().live().next().map(|(_, l)| l.dns_name.clone()).unwrap();
+        let alias = |target: &str| {
+            format!(
+                r#"aws route53 change-resource-record-sets --hosted-zone-id {id} --change-batch '{{"Changes": [{{"Action": "CREATE", "ResourceRecordSet": {{"Name": "web.corp.internal", "Type": "A", "AliasTarget": {{"HostedZoneId": "ZIBE1TIR4HY56", "DNSName": "{target}", "EvaluateTargetHealth": false}}}}}}]}}'"#
+            )
+        };
+        let refused = aws(&mut s, &alias("nowhere.example.com"));
+        assert!(
+            refused.stderr.contains("nowhere.example.com is not the DNS name of a load balancer"),
+            "{}",
+            refused.stderr
+        );
+        ok(&mut s, &alias(&lb));
+        let listed = ok(&mut s, &format!("aws route53 list-resource-record-sets --hosted-zone-id {id}"));
+        assert_eq!(
+            listed["ResourceRecordSets"][2]["AliasTarget"]["DNSName"],
+            format!("{}.", lb.to_ascii_lowercase())
+        );
+    }
+
+    #[test]
+    fn z1_a_change_batch_file_is_read_relative_to_the_scenario() {
+        let dir = std::env::temp_dir().join(format!("vpcsim-route53-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("batch.json"),
+            r#"{"Changes": [{"Action": "CREATE", "ResourceRecordSet": {"Name": "app.corp.internal", "Type": "A", "TTL": 60, "ResourceRecords": [{"Value": "10.30.1.80"}]}}]}"#,
+        )
+        .unwrap();
+        let template = include_str!("../scenarios/route53-private-zone.cfn.yaml");
+        std::fs::write(dir.join("z.cfn.yaml"), template).unwrap();
+        let scenario = "name: batch from a file
+stacks: [{name: z, template: z.cfn.yaml}]
+steps:
+  - run: aws route53 create-hosted-zone --name corp.internal --caller-reference f1 --vpc VPCRegion=us-east-1,VPCId=${Vpc}
+    save: zone
+  - run: aws route53 change-resource-record-sets --hosted-zone-id ${zone.HostedZone.Id} --change-batch file://batch.json
+  - on: client
+    run: dig +short app.corp.internal
+    expect: {answers-in: 10.30.1.80/32}
+";
+        let path = dir.join("s.yaml");
+        std::fs::write(&path, scenario).unwrap();
+        let s = vpcsim::scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
+        let mut session = Session::for_scenario(&s).unwrap();
+        let report = vpcsim::scenario::run(&s, &mut session).unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(report.passed, "{}", vpcsim::scenario::render::text(&report));
+    }
+}

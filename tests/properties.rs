@@ -712,6 +712,11 @@ fn the_generators_reach_every_kind_of_path_state_and_code() {
         }
         for (eni, flow) in &case.flows {
             let (t, outcome) = w.trace_outcome(*eni, *flow);
+            if stopped_short_of_a_peers_gateway_endpoint(w, *eni, &t) {
+                seen.insert(
+                    "E4: a peer's gateway endpoint carries nothing from across the peering".to_string(),
+                );
+            }
             if routed_around_a_gateway_endpoint(w, *eni, &t) {
                 seen.insert("s3 routed around its gateway endpoint by a longer route".to_string());
             }
@@ -762,6 +767,7 @@ fn the_generators_reach_every_kind_of_path_state_and_code() {
         "delivered to an AWS service at its interface endpoint",
         "PEERING_EDGE_TO_EDGE",
         "PEERING_NOT_TRANSITIVE",
+        "E4: a peer's gateway endpoint carries nothing from across the peering",
         // E2
         "ENDPOINT_POLICY_DENIES",
     ];
@@ -808,6 +814,19 @@ fn delivered_kinds(w: &World, t: &Trace, outcome: Outcome) -> Vec<String> {
         kinds.push("delivered to an AWS service at its interface endpoint".to_string());
     }
     kinds
+}
+
+/// E4, V2: whether `t` stopped at a peering connection, edge to edge, on its way to an address
+/// that the peer VPC's main table sends to a gateway endpoint.
+fn stopped_short_of_a_peers_gateway_endpoint(w: &World, eni: EniId, t: &Trace) -> bool {
+    let Some(e) = t.explanation.as_ref().filter(|e| e.code == C::PeeringEdgeToEdge) else { return false };
+    let Some(Handle::Peering(p)) = w.find(&e.component_id) else { return false };
+    let Some(peer) = w[p].peer_of(w[eni].vpc) else { return false };
+    let table = &w[w[peer].main_route_table];
+    matches!(
+        longest_match(table.routes.as_slice(), t.flow.dst).map(|r| &r.target),
+        Some(RouteTarget::GatewayEndpoint(_))
+    )
 }
 
 /// E1: whether `t` took the source's route table to S3's address, which a gateway endpoint's

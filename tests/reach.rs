@@ -266,6 +266,7 @@ mod incremental {
     use vpcsim::analyzer::{select, Matrix};
     use vpcsim::ids::EniId;
     use vpcsim::model::instance::InstanceState;
+    use vpcsim::model::nat_instance::Forwarding;
     use vpcsim::model::nlb::TargetRef;
     use vpcsim::ops::elbv2::TargetSpec;
     use vpcsim::ops::security::{acl_entry, Permission};
@@ -299,6 +300,18 @@ mod incremental {
         Terminate(Index),
         /// Give an interface another set of groups.
         Groups { eni: Index, sg: Index },
+        /// Turn an instance's IP forwarding on or off (G5).
+        Forwarding { instance: Index, on: bool },
+        /// Turn an interface's source/destination check on or off.
+        SourceDestCheck { eni: Index, on: bool },
+        /// Delete a NAT gateway.
+        DeleteNat(Index),
+        /// Delete a peering connection.
+        DeletePeering(Index),
+        /// Accept or reject an endpoint's connection.
+        Connection { endpoint: Index, accept: bool },
+        /// Let the virtual clock run (health checks, endpoint and NAT gateway states).
+        Wait(u16),
     }
 
     fn edit() -> impl Strategy<Value = Edit> {
@@ -318,6 +331,12 @@ mod incremental {
                 .prop_map(|(group, instance, deregister)| Edit::Target { group, instance, deregister }),
             1 => any::<Index>().prop_map(Edit::Terminate),
             1 => (any::<Index>(), any::<Index>()).prop_map(|(eni, sg)| Edit::Groups { eni, sg }),
+            1 => (any::<Index>(), any::<bool>()).prop_map(|(instance, on)| Edit::Forwarding { instance, on }),
+            1 => (any::<Index>(), any::<bool>()).prop_map(|(eni, on)| Edit::SourceDestCheck { eni, on }),
+            1 => any::<Index>().prop_map(Edit::DeleteNat),
+            1 => any::<Index>().prop_map(Edit::DeletePeering),
+            1 => (any::<Index>(), any::<bool>()).prop_map(|(endpoint, accept)| Edit::Connection { endpoint, accept }),
+            1 => (1u16..600).prop_map(Edit::Wait),
         ]
     }
 
@@ -348,12 +367,12 @@ mod incremental {
             Edit::Rule { sg, ingress, revoke, port, block } => {
                 let Some(sg) = pick(w.sgs().live().map(|(id, _)| id), sg) else { return changes };
                 let perm = Permission::tcp(*port, *block.get(&blocks));
+                changes.sg_rule(w, sg, direction(*ingress), perm.protocol, perm.ports);
                 let _ = if *revoke {
                     w.revoke_security_group(sg, direction(*ingress), &[perm])
                 } else {
                     w.authorize_security_group(sg, direction(*ingress), &[perm])
                 };
-                changes.resource(w, Handle::Sg(sg));
             }
             Edit::RevokeAny { sg, ingress, rule } => {
                 let Some(sg) = pick(w.sgs().live().map(|(id, _)| id), sg) else { return changes };
@@ -369,13 +388,13 @@ mod incremental {
                     peer: r.peer.clone(),
                     description: None,
                 };
+                changes.sg_rule(w, sg, direction(*ingress), perm.protocol, perm.ports);
                 let _ = w.revoke_security_group(sg, direction(*ingress), &[perm]);
-                changes.resource(w, Handle::Sg(sg));
             }
             Edit::Route { table, block, target, delete } => {
                 let Some(rt) = pick(w.route_tables().live().map(|(id, _)| id), table) else { return changes };
                 let block = *block.get(&blocks);
-                changes.resource(w, Handle::RouteTable(rt));
+                changes.route(w, rt, block);
                 if *delete {
                     let _ = w.delete_route(rt, block);
                     return changes;
@@ -392,21 +411,31 @@ mod incremental {
                 );
                 targets
                     .extend(w.nat_gateways().values().map(|n| RouteTargetSpec::NatGateway(n.aws_id.clone())));
+                targets.extend(
+                    w.instances()
+                        .values()
+                        .filter(|i| w[i.eni].vpc == vpc)
+                        .map(|i| RouteTargetSpec::Instance(i.aws_id.clone())),
+                );
                 if !targets.is_empty() {
                     let _ = w.create_route(rt, block, target.get(&targets));
                 }
             }
             Edit::AclEntry { nacl, ingress, number, allow, port, block, delete } => {
                 let Some(acl) = pick(w.nacls().live().map(|(id, _)| id), nacl) else { return changes };
+                let dir = direction(*ingress);
                 let _ = if *delete {
-                    w.delete_network_acl_entry(acl, direction(*ingress), *number)
+                    if let Some(old) = w[acl].entries(dir).iter().find(|x| x.number == *number) {
+                        changes.acl_entry(w, acl, dir, old);
+                    }
+                    w.delete_network_acl_entry(acl, dir, *number)
                 } else {
                     let tcp = RuleProtocol::One(vpcsim::addr::Protocol::Tcp);
                     let entry =
                         acl_entry(*number, tcp, PortRange::single(*port), *block.get(&blocks), *allow);
-                    w.create_network_acl_entry(acl, direction(*ingress), entry)
+                    changes.acl_entry(w, acl, dir, &entry);
+                    w.create_network_acl_entry(acl, dir, entry)
                 };
-                changes.resource(w, Handle::Nacl(acl));
             }
             Edit::Target { group, instance, deregister } => {
                 let Some(tg) = pick(w.target_groups().ids(), group) else { return changes };
@@ -431,6 +460,43 @@ mod incremental {
                 let Some(sg) = pick(same_vpc, sg) else { return changes };
                 let _ = w.set_groups(eni, &[sg]);
                 changes.resource(w, Handle::Eni(eni));
+            }
+            Edit::Forwarding { instance, on } => {
+                let Some(i) = pick(w.instances().ids(), instance) else { return changes };
+                let forwarding = Forwarding { ip_forward: *on, masquerade: Vec::new() };
+                w.set_forwarding(i, forwarding);
+                changes.resource(w, Handle::Instance(i));
+            }
+            Edit::SourceDestCheck { eni, on } => {
+                let Some(eni) = pick::<EniId>(w.enis().ids().filter(|e| !w[*e].deleted), eni) else {
+                    return changes;
+                };
+                w.set_source_dest_check(eni, *on);
+                changes.resource(w, Handle::Eni(eni));
+            }
+            Edit::DeleteNat(n) => {
+                let Some(n) = pick(w.nat_gateways().ids(), n) else { return changes };
+                let _ = w.delete_nat_gateway(n);
+                changes.resource(w, Handle::NatGateway(n));
+            }
+            Edit::DeletePeering(p) => {
+                let Some(p) = pick(w.peerings().ids(), p) else { return changes };
+                let _ = w.delete_vpc_peering_connection(p);
+                changes.resource(w, Handle::Peering(p));
+            }
+            Edit::Connection { endpoint, accept } => {
+                let Some(ep) = pick(w.endpoints().ids(), endpoint) else { return changes };
+                let Some(svc) = w[ep].service.provider() else { return changes };
+                let _ = if *accept {
+                    w.accept_vpc_endpoint_connections(svc, &[ep])
+                } else {
+                    w.reject_vpc_endpoint_connections(svc, &[ep])
+                };
+                changes.resource(w, Handle::Endpoint(ep));
+            }
+            Edit::Wait(secs) => {
+                w.advance(std::time::Duration::from_secs(u64::from(*secs)));
+                changes = Changes::everything();
             }
         }
         changes
@@ -461,11 +527,20 @@ mod incremental {
         fn the_matrix_updated_after_random_changes_equals_a_full_recompute(
             case in strategies::mixed_case(),
             edits in prop::collection::vec(edit(), 1..4),
+            watched in any::<bool>(),
         ) {
             let mut w = case.world.clone();
-            let mut m = compute(&w);
+            let mut m = Matrix::compute_updatable(
+                &w,
+                select::sources(&w, &[]),
+                select::targets(&w, &[]),
+                vpcsim::analyzer::DEFAULT_PROBES.to_vec(),
+            );
             for e in &edits {
-                let changes = apply(&mut w, e);
+                w.watch();
+                let named = apply(&mut w, e);
+                // The changes the ops noted themselves, or those the test named.
+                let changes = if watched { Changes::watched(&w) } else { named };
                 m.update(&w, select::sources(&w, &[]), select::targets(&w, &[]), &changes);
                 let full = compute(&w);
                 if let Some((s, t, p)) = m.first_difference(&full) {
@@ -487,6 +562,165 @@ mod incremental {
                 );
             }
         }
+    }
+}
+
+/// One test per kind of change an op makes that the matrix must hear of: the world
+/// notes it ([`World::watch`]), and the matrix updated from what it noted equals a full
+/// recompute where one not told of it would be stale.
+mod watched {
+    use proptest::strategy::{Strategy, ValueTree};
+    use proptest::test_runner::TestRunner;
+
+    use vpcsim::analyzer::update::Changes;
+    use vpcsim::analyzer::{select, Matrix};
+    use vpcsim::model::nat_instance::Forwarding;
+    use vpcsim::ops::elbv2::TargetSpec;
+    use vpcsim::ops::vpc::RouteTargetSpec;
+    use vpcsim::testing::strategies;
+    use vpcsim::world::World;
+
+    /// Draws worlds until `prepare` then `change` alter some verdict (`change` says whether
+    /// it did anything), and checks the update from the watched changes there.
+    fn stays_exact(kind: &str, prepare: impl Fn(&mut World), change: impl Fn(&mut World) -> bool) {
+        let mut runner = TestRunner::deterministic();
+        for _ in 0..200 {
+            let case = strategies::mixed_case().new_tree(&mut runner).expect("a case").current();
+            let mut w = case.world.clone();
+            prepare(&mut w);
+            let probes = vpcsim::analyzer::DEFAULT_PROBES.to_vec();
+            let before =
+                Matrix::compute_updatable(&w, select::sources(&w, &[]), select::targets(&w, &[]), probes);
+            w.watch();
+            if !change(&mut w) {
+                continue;
+            }
+            let full = super::full_matrix(&w);
+            if before.same_verdicts(&full) {
+                continue;
+            }
+            let mut m: Matrix = before.clone();
+            m.update(&w, select::sources(&w, &[]), select::targets(&w, &[]), &Changes::watched(&w));
+            assert_eq!(
+                m.first_difference(&full),
+                None,
+                "{kind}: the updated matrix differs from a full recompute"
+            );
+            return;
+        }
+        panic!("{kind}: no drawn world where the change alters a verdict");
+    }
+
+    /// Routes every table's 0.0.0.0/0 through the first running instance of its VPC (G5).
+    fn through_instances(w: &mut World) {
+        let tables: Vec<_> = w.route_tables().live().map(|(id, t)| (id, t.vpc)).collect();
+        for (t, vpc) in tables {
+            let first = w.instances().values().find(|i| w[i.eni].vpc == vpc).map(|i| i.aws_id.clone());
+            if let Some(id) = first {
+                let any = vpcsim::addr::Cidr::ANY;
+                let _ = w.delete_route(t, any);
+                let _ = w.create_route(t, any, &RouteTargetSpec::Instance(id));
+            }
+        }
+    }
+
+    /// [`through_instances`], the instances accepting packets not addressed to them.
+    fn through_appliances(w: &mut World) {
+        through_instances(w);
+        let ids: Vec<_> = w.enis().ids().filter(|e| !w[*e].deleted).collect();
+        ids.iter().for_each(|&e| w.set_source_dest_check(e, false));
+    }
+
+    #[test]
+    fn turning_ip_forwarding_on_or_off_is_heard_by_the_matrix() {
+        stays_exact("set_forwarding", through_appliances, |w| {
+            let ids: Vec<_> = w.instances().ids().collect();
+            for &i in &ids {
+                let ip_forward = !w[i].forwarding.ip_forward;
+                w.set_forwarding(i, Forwarding { ip_forward, masquerade: Vec::new() });
+            }
+            !ids.is_empty()
+        });
+    }
+
+    #[test]
+    fn turning_the_source_destination_check_off_is_heard_by_the_matrix() {
+        stays_exact("set_source_dest_check", through_instances, |w| {
+            let ids: Vec<_> = w.enis().ids().filter(|e| !w[*e].deleted).collect();
+            ids.iter().for_each(|&e| w.set_source_dest_check(e, false));
+            !ids.is_empty()
+        });
+    }
+
+    #[test]
+    fn deleting_a_nat_gateway_is_heard_by_the_matrix() {
+        stays_exact(
+            "delete_nat_gateway",
+            |_| {},
+            |w| {
+                let ids: Vec<_> = w.nat_gateways().ids().collect();
+                ids.iter().any(|&n| w.delete_nat_gateway(n).is_ok())
+            },
+        );
+    }
+
+    #[test]
+    fn deleting_a_peering_connection_is_heard_by_the_matrix() {
+        stays_exact(
+            "delete_vpc_peering_connection",
+            |_| {},
+            |w| {
+                let ids: Vec<_> = w.peerings().ids().collect();
+                ids.iter().any(|&p| w.delete_vpc_peering_connection(p).is_ok())
+            },
+        );
+    }
+
+    #[test]
+    fn rejecting_an_endpoint_connection_is_heard_by_the_matrix() {
+        stays_exact(
+            "reject_vpc_endpoint_connections",
+            |_| {},
+            |w| {
+                let eps: Vec<_> = w
+                    .endpoints()
+                    .iter()
+                    .filter_map(|(id, e)| e.service.provider().map(|s| (s, id)))
+                    .collect();
+                eps.iter().any(|&(s, ep)| w.reject_vpc_endpoint_connections(s, &[ep]).is_ok())
+            },
+        );
+    }
+
+    #[test]
+    fn deregistering_targets_is_heard_by_the_matrix() {
+        stays_exact(
+            "deregister_targets",
+            |_| {},
+            |w| {
+                let groups: Vec<_> = w.target_groups().ids().collect();
+                groups.iter().any(|&tg| {
+                    let targets: Vec<_> = w[tg]
+                        .targets
+                        .iter()
+                        .map(|t| TargetSpec { target: t.target, port: Some(t.port) })
+                        .collect();
+                    !targets.is_empty() && w.deregister_targets(tg, &targets).is_ok()
+                })
+            },
+        );
+    }
+
+    #[test]
+    fn the_virtual_clock_running_is_heard_by_the_matrix() {
+        stays_exact(
+            "wait",
+            |_| {},
+            |w| {
+                w.advance(std::time::Duration::from_secs(600));
+                true
+            },
+        );
     }
 }
 

@@ -25,6 +25,14 @@ const CASES: &[(&str, usize, usize, &str, &str)] = &[
     ("number-parameter-below-min-value.cfn.yaml", 2, 3, "Port", "Parameter 'Port' must be a number not less than 1"),
     ("hosted-zone-vpc-of-another-region.cfn.yaml", 11, 22, "Zone", "a VPC of region ap-south-1 is not modelled"),
     ("record-set-type-not-modelled.cfn.yaml", 15, 13, "Mail", "record type MX is not modelled"),
+    ("dhcp-options-five-servers.cfn.yaml", 6, 7, "Options", "A maximum of 4 DNS servers"),
+    (
+        "dhcp-options-association-unknown-set.cfn.yaml",
+        9,
+        22,
+        "Association",
+        "The dhcpOption ID 'dopt-0123456789abcdef0' does not exist",
+    ),
     ("flow-log-unmodelled-field.cfn.yaml", 13, 18, "Flows", "LogFormat field ${tcp-flags} is not modelled"),
     (
         "connection-notification-unknown-event.cfn.yaml",

@@ -9,12 +9,15 @@
 use std::net::Ipv4Addr;
 
 use crate::addr::Protocol;
-use crate::forward::{Component, Destination, ExplainRecorder, Outcome, Recorder, Why, INTERNET_CLIENT};
+use crate::forward::{
+    Component, Consulted, Destination, ExplainRecorder, Outcome, Recorder, Why, INTERNET_CLIENT,
+};
 use crate::ids::*;
 use crate::trace::{ExplanationCode, Flow, Header, Trace};
 use crate::world::World;
 
 use super::probe::Probe;
+use super::reads::Reads;
 use super::select::{Source, Target};
 
 /// The source port flows of the matrix leave from (the first of Linux's ephemeral ports).
@@ -134,10 +137,12 @@ fn vpcs_of(w: &World, c: Component, mut each: impl FnMut(VpcId)) {
 }
 
 /// Notes what a matrix needs from a walk: a flow hash consulted, the load balancer and
-/// endpoint passed, the VPCs entered beyond the two ends'. Allocates nothing; wraps
-/// another recorder for explanations.
-struct Marks<R> {
+/// endpoint passed, the VPCs entered beyond the two ends', and when given, the rule
+/// tables read ([`Reads`]). Allocates nothing but those reads; wraps another recorder for
+/// explanations.
+struct Marks<'r, R> {
     inner: R,
+    reads: Option<&'r mut Reads>,
     hashed: bool,
     lb: Option<LbId>,
     endpoint: Option<EndpointId>,
@@ -146,7 +151,7 @@ struct Marks<R> {
     beyond: Beyond,
 }
 
-impl<R: Recorder> Recorder for Marks<R> {
+impl<R: Recorder> Recorder for Marks<'_, R> {
     #[inline]
     fn hop(
         &mut self,
@@ -173,7 +178,18 @@ impl<R: Recorder> Recorder for Marks<R> {
 
     #[inline]
     fn start_return(&mut self) {
+        if let Some(r) = self.reads.as_deref_mut() {
+            r.returning = true;
+        }
         self.inner.start_return();
+    }
+
+    #[inline]
+    fn consulted(&mut self, w: &World, what: Consulted) {
+        if let Some(r) = self.reads.as_deref_mut() {
+            r.note(w, what);
+        }
+        self.inner.consulted(w, what);
     }
 }
 
@@ -238,11 +254,19 @@ pub fn header(src: Ipv4Addr, dst: Ipv4Addr, p: Probe) -> Header {
     Header { src, dst, protocol: p.protocol, src_port, dst_port: p.port }
 }
 
-/// Walks one flow with `rec` and judges it against the destination meant.
-fn attempt<R: Recorder>(w: &World, s: Source, t: Target, h: Header, rec: R) -> (Verdict, Outcome, Marks<R>) {
+/// Walks one flow with `rec` and judges it against the destination meant, noting what it
+/// read in `reads` when given.
+fn attempt<'r, R: Recorder>(
+    w: &World,
+    s: Source,
+    t: Target,
+    h: Header,
+    rec: R,
+    reads: Option<&'r mut Reads>,
+) -> (Verdict, Outcome, Marks<'r, R>) {
     let home = [source_vpc(w, s), Some(target_vpc(w, t))];
     let mut marks =
-        Marks { inner: rec, hashed: false, lb: None, endpoint: None, home, beyond: Beyond::default() };
+        Marks { inner: rec, reads, hashed: false, lb: None, endpoint: None, home, beyond: Beyond::default() };
     let flow = Flow { header: h, seq: 0 };
     let outcome = match s {
         Source::Internet => w.walk_from_internet(flow, &mut marks),
@@ -291,10 +315,25 @@ fn decide(w: &World, s: Source, t: Target, p: Probe, mut run: impl FnMut(Header)
 
 /// The verdict of one cell, allocating nothing.
 pub fn evaluate(w: &World, s: Source, t: Target, p: Probe) -> Evaluated {
+    evaluate_noting(w, s, t, p, None)
+}
+
+/// The verdict of one cell, noting what its walks read in `reads` (whose source fields
+/// the caller sets) when given.
+pub(super) fn evaluate_noting(
+    w: &World,
+    s: Source,
+    t: Target,
+    p: Probe,
+    mut reads: Option<&mut Reads>,
+) -> Evaluated {
     let mut hashed = false;
     let mut beyond = Beyond::default();
     let verdict = decide(w, s, t, p, |h| {
-        let (v, _, marks) = attempt(w, s, t, h, crate::forward::NullRecorder);
+        if let Some(r) = reads.as_deref_mut() {
+            r.returning = false;
+        }
+        let (v, _, marks) = attempt(w, s, t, h, crate::forward::NullRecorder, reads.as_deref_mut());
         hashed |= marks.hashed;
         beyond = beyond.union(marks.beyond);
         v
@@ -302,11 +341,21 @@ pub fn evaluate(w: &World, s: Source, t: Target, p: Probe) -> Evaluated {
     Evaluated { verdict, hashed, beyond }
 }
 
+/// The source's interface and its subnet's NACL (none for the internet).
+pub(super) fn source_interface(w: &World, s: Source) -> (Option<EniId>, Option<NaclId>) {
+    let eni = match s {
+        Source::Internet => None,
+        Source::Instance(i) => Some(w[i].eni),
+        Source::LbNode(_, eni) => Some(eni),
+    };
+    (eni, eni.map(|e| w[w[e].subnet].nacl))
+}
+
 /// One cell with the full trace of its decisive flow (none when no address could be tried).
 pub fn explain(w: &World, s: Source, t: Target, p: Probe) -> (Verdict, Option<Trace>) {
     let mut decisive = None;
     let verdict = decide(w, s, t, p, |h| {
-        let (v, outcome, marks) = attempt(w, s, t, h, ExplainRecorder::new(w));
+        let (v, outcome, marks) = attempt(w, s, t, h, ExplainRecorder::new(w), None);
         decisive = Some(marks.inner.finish(h, outcome));
         v
     });

@@ -5,18 +5,21 @@
 //!
 //! The matrix also keeps what [`super::update`] needs to recompute only what a change
 //! touched: each class's key, the blocks the keys were read against, and per class the
-//! VPCs its walks entered beyond their two ends' own.
+//! VPCs its walks entered beyond their two ends' own and the rule tables they read
+//! ([`super::reads`]).
 
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
+use crate::addr::Protocol;
 use crate::ids::VpcId;
 use crate::world::World;
 
 use super::cell::{self, Beyond, Verdict};
 use super::classes::{source_key, target_key, AddressBlocks, Partition, SourceKey, TargetKey};
 use super::probe::Probe;
+use super::reads::{Kept, PortSet, Reads};
 use super::select::{Source, Target};
 
 /// Verdicts of every source, destination and probe, stored per class pair.
@@ -45,6 +48,26 @@ pub struct Matrix {
     pub(super) row_beyond: Vec<Beyond>,
     /// Per destination class, the same.
     pub(super) column_beyond: Vec<Beyond>,
+    /// Per source class, the rule tables its walks read ([`super::reads`]).
+    pub(super) row_reads: Vec<Kept>,
+    /// Per destination class, the same.
+    pub(super) column_reads: Vec<Kept>,
+    /// Per probe, the protocols and ports its walks evaluated at groups and NACLs.
+    pub(super) probe_ports: Vec<PortSet>,
+    /// Whether every read was kept: the matrix was computed to be updated and no resource
+    /// index was too large to pack. Walks record their reads only while it holds.
+    pub(super) reads_complete: bool,
+}
+
+/// A set of probes by index: bit `n` for probe `n`, bit 63 for every probe from 63 on.
+pub(super) type ProbeMask = u64;
+
+/// Every probe.
+pub(super) const ALL_PROBES: ProbeMask = u64::MAX;
+
+/// The bit of probe `p` in a [`ProbeMask`].
+pub(super) fn probe_bit(p: usize) -> ProbeMask {
+    1 << p.min(63)
 }
 
 /// The verdicts of some cells of one source class: what [`Matrix::evaluate_row`] returns.
@@ -55,6 +78,18 @@ pub(super) struct RowCells {
     pub per_source: Vec<((u32, u16), Vec<Verdict>)>,
     /// Destination classes whose walks entered VPCs beyond the ends', with those VPCs.
     pub beyond: Vec<(u32, Beyond)>,
+    /// The rule tables the row's walks read, kept by the row.
+    pub row_rules: Vec<u64>,
+    pub row_routes: Vec<u64>,
+    /// Per destination class walked, in order, the end of its reads in `column_rules`
+    /// and `column_routes`.
+    pub column_ends: Vec<(u32, u32)>,
+    pub column_rules: Vec<u64>,
+    pub column_routes: Vec<u64>,
+    /// Per probe, the protocols and ports evaluated (with repeats).
+    pub ports: Vec<Vec<(Protocol, u16)>>,
+    /// Whether some read could not be kept.
+    pub overflow: bool,
 }
 
 impl Matrix {
@@ -70,12 +105,13 @@ impl Matrix {
     /// assert!(m.source_classes.len() <= m.sources.len());
     /// ```
     pub fn compute(w: &World, sources: Vec<Source>, targets: Vec<Target>, probes: Vec<Probe>) -> Matrix {
-        let mut m = Matrix::classify(w, sources, targets, probes);
+        let mut m = Matrix::classify(w, sources, targets, probes, false);
         let all: Vec<u32> = (0..m.target_classes.len() as u32).collect();
         for sc in 0..m.source_classes.len() as u32 {
-            let row = m.evaluate_row(w, sc, &all);
-            m.store(sc, &all, row);
+            let row = m.evaluate_row(w, sc, &all, ALL_PROBES);
+            m.store(sc, &all, ALL_PROBES, row);
         }
+        m.settle_reads(&all);
         m
     }
 
@@ -99,24 +135,70 @@ impl Matrix {
         targets: Vec<Target>,
         probes: Vec<Probe>,
     ) -> Matrix {
-        let mut m = Matrix::classify(w, sources, targets, probes);
+        Matrix::compute_spread(w, sources, targets, probes, false)
+    }
+
+    /// The same matrix (on rayon's threads), keeping what its walks read
+    /// ([`super::reads`]) so that [`Matrix::update`] walks again only the cells a rule, NACL
+    /// entry or route change touched; a matrix computed otherwise is updated at the grain
+    /// of the VPC. Keeping them costs memory and time while computing.
+    ///
+    /// ```
+    /// use vpcsim::analyzer::{matrix::Matrix, probe::DEFAULT_PROBES, select};
+    /// use vpcsim::lab::{Lab, LabOptions};
+    ///
+    /// let lab = Lab::ready(LabOptions::default()).unwrap();
+    /// let w = &lab.world;
+    /// let (s, t) = (select::sources(w, &[]), select::targets(w, &[]));
+    /// let plain = Matrix::compute(w, s.clone(), t.clone(), DEFAULT_PROBES.to_vec());
+    /// let kept = Matrix::compute_updatable(w, s, t, DEFAULT_PROBES.to_vec());
+    /// assert!(plain.same_verdicts(&kept));
+    /// assert!(kept.heap_bytes() > plain.heap_bytes());
+    /// ```
+    pub fn compute_updatable(
+        w: &World,
+        sources: Vec<Source>,
+        targets: Vec<Target>,
+        probes: Vec<Probe>,
+    ) -> Matrix {
+        Matrix::compute_spread(w, sources, targets, probes, true)
+    }
+
+    /// The matrix on rayon's threads, keeping its walks' reads when `recording`.
+    fn compute_spread(
+        w: &World,
+        sources: Vec<Source>,
+        targets: Vec<Target>,
+        probes: Vec<Probe>,
+        recording: bool,
+    ) -> Matrix {
+        let mut m = Matrix::classify(w, sources, targets, probes, recording);
         let all: Vec<u32> = (0..m.target_classes.len() as u32).collect();
         let rows: Vec<RowCells> = (0..m.source_classes.len() as u32)
             .into_par_iter()
-            .map(|sc| m.evaluate_row(w, sc, &all))
+            .map(|sc| m.evaluate_row(w, sc, &all, ALL_PROBES))
             .collect();
         for (sc, row) in rows.into_iter().enumerate() {
-            m.store(sc as u32, &all, row);
+            m.store(sc as u32, &all, ALL_PROBES, row);
         }
+        m.settle_reads(&all);
         m
     }
 
     /// The classes of `sources` and `targets`, with every verdict still to compute.
-    fn classify(w: &World, sources: Vec<Source>, targets: Vec<Target>, probes: Vec<Probe>) -> Matrix {
+    fn classify(
+        w: &World,
+        sources: Vec<Source>,
+        targets: Vec<Target>,
+        probes: Vec<Probe>,
+        recording: bool,
+    ) -> Matrix {
         let blocks = AddressBlocks::of(w);
         let source_keys: Vec<SourceKey> = sources.iter().map(|s| source_key(w, &blocks, *s)).collect();
         let target_keys: Vec<TargetKey> = targets.iter().map(|t| target_key(w, &blocks, *t)).collect();
-        Matrix::with_keys(sources, targets, probes, source_keys, target_keys, blocks)
+        let mut m = Matrix::with_keys(sources, targets, probes, source_keys, target_keys, blocks);
+        m.reads_complete = recording;
+        m
     }
 
     /// A matrix whose classes follow `source_keys` and `target_keys`, every verdict still
@@ -135,6 +217,10 @@ impl Matrix {
         Matrix {
             row_beyond: vec![Beyond::default(); source_classes.len()],
             column_beyond: vec![Beyond::default(); target_classes.len()],
+            row_reads: vec![Kept::default(); source_classes.len()],
+            column_reads: vec![Kept::default(); target_classes.len()],
+            probe_ports: vec![PortSet::default(); probes.len()],
+            reads_complete: true,
             sources,
             targets,
             probes,
@@ -148,23 +234,46 @@ impl Matrix {
         }
     }
 
-    /// Walks source class `sc` against the destination classes `tcs`, every probe.
-    pub(super) fn evaluate_row(&self, w: &World, sc: u32, tcs: &[u32]) -> RowCells {
+    /// Walks source class `sc` against the destination classes `tcs`, the probes of `mask`
+    /// (the others' verdicts are left out of the row: [`Matrix::store`] keeps theirs).
+    pub(super) fn evaluate_row(&self, w: &World, sc: u32, tcs: &[u32], mask: ProbeMask) -> RowCells {
+        let walked: Vec<usize> = (0..self.probes.len()).filter(|&p| mask & probe_bit(p) != 0).collect();
         let mut out = RowCells {
-            verdicts: Vec::with_capacity(tcs.len() * self.probes.len()),
+            verdicts: Vec::with_capacity(tcs.len() * walked.len()),
             per_source: Vec::new(),
             beyond: Vec::new(),
+            row_rules: Vec::new(),
+            row_routes: Vec::new(),
+            column_ends: Vec::with_capacity(tcs.len()),
+            column_rules: Vec::new(),
+            column_routes: Vec::new(),
+            ports: vec![Vec::new(); self.probes.len()],
+            overflow: false,
         };
         let members = &self.source_classes.members[sc as usize];
+        let mut reads = Reads::default();
         for &tc in tcs {
             let t = self.targets[self.target_classes.members[tc as usize][0] as usize];
             let mut beyond = Beyond::default();
-            for (p, probe) in self.probes.iter().enumerate() {
-                let first = cell::evaluate(w, self.sources[members[0] as usize], t, *probe);
+            reads.pair_rules.clear();
+            reads.pair_routes.clear();
+            for &p in &walked {
+                let probe = self.probes[p];
+                reads.ports.clear();
+                let recording = self.reads_complete;
+                let mut walk = |s: Source| {
+                    if !recording {
+                        return cell::evaluate(w, s, t, probe);
+                    }
+                    (reads.source_eni, reads.source_acl) = cell::source_interface(w, s);
+                    reads.away_from = cell::source_vpc(w, s).filter(|&v| v != cell::target_vpc(w, t));
+                    cell::evaluate_noting(w, s, t, probe, Some(&mut reads))
+                };
+                let first = walk(self.sources[members[0] as usize]);
                 beyond = beyond.union(first.beyond);
                 if first.hashed {
                     let each = members[1..].iter().map(|&s| {
-                        let e = cell::evaluate(w, self.sources[s as usize], t, *probe);
+                        let e = walk(self.sources[s as usize]);
                         beyond = beyond.union(e.beyond);
                         e.verdict
                     });
@@ -172,25 +281,38 @@ impl Matrix {
                         .push(((tc, p as u16), std::iter::once(first.verdict).chain(each).collect()));
                 }
                 out.verdicts.push(first.verdict);
+                out.ports[p].extend_from_slice(&reads.ports);
             }
             if beyond != Beyond::default() {
                 out.beyond.push((tc, beyond));
             }
+            reads.finish_pair();
+            out.column_rules.extend_from_slice(&reads.pair_rules);
+            out.column_routes.extend_from_slice(&reads.pair_routes);
+            out.column_ends.push((out.column_rules.len() as u32, out.column_routes.len() as u32));
         }
+        reads.finish_row();
+        out.row_rules = reads.row_rules;
+        out.row_routes = reads.row_routes;
+        out.overflow = reads.overflow;
         out
     }
 
-    /// Writes the cells of source class `sc` against `tcs` in: their verdicts, per-source
-    /// verdicts (replacing what the cells held) and the VPCs their walks entered (added to
-    /// what the row and the columns held).
-    pub(super) fn store(&mut self, sc: u32, tcs: &[u32], row: RowCells) {
+    /// Writes the cells of source class `sc` against `tcs` for the probes of `mask` in:
+    /// their verdicts, per-source verdicts (replacing what the cells held), the VPCs their
+    /// walks entered and the tables they read (added to what the row and the columns held;
+    /// [`Matrix::settle_reads`] then sorts the columns' route reads).
+    pub(super) fn store(&mut self, sc: u32, tcs: &[u32], mask: ProbeMask, row: RowCells) {
         let (width, probes) = (self.target_classes.len(), self.probes.len());
+        let walked: Vec<usize> = (0..probes).filter(|&p| mask & probe_bit(p) != 0).collect();
         let had_per_source = !self.per_source.is_empty();
-        for (&tc, verdicts) in tcs.iter().zip(row.verdicts.chunks_exact(probes.max(1))) {
+        for (&tc, verdicts) in tcs.iter().zip(row.verdicts.chunks_exact(walked.len().max(1))) {
             let at = (sc as usize * width + tc as usize) * probes;
-            self.verdicts[at..at + probes].copy_from_slice(verdicts);
-            if had_per_source {
-                (0..probes as u16).for_each(|p| drop(self.per_source.remove(&(sc, tc, p))));
+            for (&p, v) in walked.iter().zip(verdicts) {
+                self.verdicts[at + p] = *v;
+                if had_per_source {
+                    self.per_source.remove(&(sc, tc, p as u16));
+                }
             }
         }
         for ((tc, p), each) in row.per_source {
@@ -200,6 +322,27 @@ impl Matrix {
             self.row_beyond[sc as usize] = self.row_beyond[sc as usize].union(b);
             self.column_beyond[tc as usize] = self.column_beyond[tc as usize].union(b);
         }
+        let kept = &mut self.row_reads[sc as usize];
+        kept.add_rules(&row.row_rules);
+        kept.add_routes(&row.row_routes);
+        kept.settle();
+        let (mut rules, mut routes) = (0, 0);
+        for (&tc, &(rules_end, routes_end)) in tcs.iter().zip(&row.column_ends) {
+            let (rules_end, routes_end) = (rules_end as usize, routes_end as usize);
+            let kept = &mut self.column_reads[tc as usize];
+            kept.add_rules(&row.column_rules[rules..rules_end]);
+            kept.add_routes(&row.column_routes[routes..routes_end]);
+            (rules, routes) = (rules_end, routes_end);
+        }
+        for (p, ports) in row.ports.into_iter().enumerate() {
+            ports.into_iter().for_each(|(protocol, port)| self.probe_ports[p].insert(protocol, port));
+        }
+        self.reads_complete &= !row.overflow;
+    }
+
+    /// Sorts the route reads of columns `tcs` after rows were stored.
+    pub(super) fn settle_reads(&mut self, tcs: &[u32]) {
+        tcs.iter().for_each(|&tc| self.column_reads[tc as usize].settle());
     }
 
     /// The verdict of source `s`, destination `t` and probe `p` (indexes into the lists).
@@ -274,5 +417,8 @@ impl Matrix {
             + keys
             + self.blocks.heap_bytes()
             + (self.row_beyond.capacity() + self.column_beyond.capacity()) * std::mem::size_of::<Beyond>()
+            + self.row_reads.iter().chain(&self.column_reads).map(Kept::heap_bytes).sum::<usize>()
+            + (self.row_reads.capacity() + self.column_reads.capacity()) * std::mem::size_of::<Kept>()
+            + self.probe_ports.iter().map(|p| p.heap_bytes() + 24).sum::<usize>()
     }
 }

@@ -3,6 +3,7 @@
 //! ([`classes`]) by the one packet walk ([`cell`]), never a second copy of its rules.
 //!
 //! - [`probe`]: the ports and protocols asked (`tcp:443`, `udp:53`, `icmp`).
+//! - [`reads`]: what the walks of each row and column read, for [`update`].
 //! - [`select`]: sources and destinations, and the filters that pick them.
 //! - [`scope`]: Network Access Analyzer scopes, read verbatim from AWS's JSON.
 //! - [`access`]: the findings of a scope: reachable paths it matches.
@@ -25,6 +26,7 @@ pub mod json;
 pub mod matrix;
 pub mod path;
 pub mod probe;
+pub mod reads;
 pub mod scope;
 pub mod select;
 pub mod steps;

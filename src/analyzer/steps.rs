@@ -19,7 +19,7 @@ use super::select::{self, Filter};
 use super::update::{Changes, Updated};
 
 /// Every kind of resource a world holds, one handle each, for [`changed`].
-const KINDS: [Handle; 28] = [
+const KINDS: [Handle; 29] = [
     Handle::Vpc(VpcId(0)),
     Handle::Subnet(SubnetId(0)),
     Handle::RouteTable(RouteTableId(0)),
@@ -48,6 +48,7 @@ const KINDS: [Handle; 28] = [
     Handle::FlowLog(FlowLogId(0)),
     Handle::LogGroup(LogGroupId(0)),
     Handle::ConnectionNotification(ConnectionNotificationId(0)),
+    Handle::DhcpOptions(DhcpOptionsId(0)),
 ];
 
 /// A resource that differs between two states: its handle, and whether each state has it.
@@ -155,6 +156,9 @@ pub fn changed(before: &World, after: &World) -> Vec<Changed> {
                 Handle::ConnectionNotification,
                 &mut out,
             ),
+            Handle::DhcpOptions(_) => {
+                compare(b.dhcp_options(), a.dhcp_options(), Handle::DhcpOptions, &mut out)
+            }
         }
     }
     out

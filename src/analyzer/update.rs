@@ -1,54 +1,80 @@
 //! Incremental recompute: after a change to a world, a [`Matrix`] walks again only the
-//! class pairs the change could have touched, and its cells then equal those of a
+//! class cells the change could have touched, and its cells then equal those of a
 //! matrix computed from scratch (a property test in `tests/reach.rs` checks it).
 //!
-//! The design, VPC by VPC:
+//! A change is named two ways ([`Changes`]):
 //!
-//! - A change is named by the resources it created, modified or deleted ([`Changes`]),
-//!   each standing for the VPC (or VPCs) whose state it is part of: a security group, a
-//!   route table, a NACL, a subnet, an interface, an instance, a load balancer, a target
-//!   group, an endpoint, a NAT gateway belong to their VPC; a peering connection to both
-//!   of its VPCs; an endpoint service to its load balancers' VPCs and its endpoints';
-//!   an Elastic IP or an internet gateway to the VPC it is attached to (name it before
-//!   detaching). A managed prefix list, shared by any VPC, stands for every VPC.
-//! - A walk reads the state of the VPCs it enters, and names a component of each at a
-//!   hop ([`super::cell::Beyond`] notes those other than its two ends' own). So a flow
-//!   whose walk entered no changed VPC walks the same way after the change, and keeps
-//!   its verdict.
-//! - A class pair is walked again when its source's or its destination's VPC changed,
-//!   or when some changed VPC is among those the walks of its row entered and among those
-//!   the walks of its column entered (a superset of the pairs whose own walks entered it:
-//!   a pair's walk that entered a VPC adds it to both its row's and its column's lists).
-//! - Classes follow the keys of [`super::classes`]. Keys are read again for the sources
-//!   and destinations in changed VPCs, and for those whose addresses a block added or
-//!   removed by the change holds (every key when the interfaces routes send traffic to
-//!   changed, or the lists of sources and destinations did). When no key changed, the
-//!   verdicts are rewritten in place; else the classes are rebuilt as a full computation
-//!   numbers them, and each untouched pair's verdicts are carried over member by member.
+//! - **Rules, NACL entries and routes, one by one** ([`Changes::sg_rule`],
+//!   [`Changes::acl_entry`], [`Changes::route`]), found by what the walks read
+//!   ([`super::reads`]): a group's rule meets only the cells whose walks evaluated that
+//!   group in that direction, and only the probes whose walks evaluated a protocol and
+//!   port the rule admits (every probe when the group's rules may have gone from none to
+//!   some or back: that turns a mismatch into "no rules"); a NACL entry likewise; a route
+//!   for a block only the cells whose walks looked up an address of the block in that
+//!   table, on every probe.
+//! - **Any other resource, by VPC** ([`Changes::resource`]): each stands for the VPC (or
+//!   VPCs) whose state it is part of: a security group, a route table, a NACL, a subnet,
+//!   an interface, an instance, a load balancer, a target group, an endpoint, a NAT
+//!   gateway belong to their VPC; a peering connection to both of its VPCs; an endpoint
+//!   service to its load balancers' VPCs and its endpoints'; an Elastic IP or an internet
+//!   gateway to the VPC it is attached to (name it before detaching). A managed prefix
+//!   list, shared by any VPC, stands for every VPC. A walk reads the state of the VPCs it
+//!   enters, and names a component of each at a hop ([`super::cell::Beyond`] notes those
+//!   other than its two ends' own). A class pair is walked again when its source's or its
+//!   destination's VPC changed, or when some changed VPC is among those the walks of its
+//!   row entered and among those the walks of its column entered.
 //!
-//! The cost is the walks of the pairs touched (one VPC's row and column of classes, and
-//! the pairs through it), plus a pass over the sources, destinations and rules of the
-//! world to read its blocks.
+//! Classes follow the keys of [`super::classes`]. Keys are read again for the sources
+//! and destinations in changed VPCs, and for those whose addresses a block added or
+//! removed by the change holds (every key when the interfaces routes send traffic to
+//! changed, or the lists of sources and destinations did). When no key changed, the
+//! verdicts are rewritten in place; else the classes are rebuilt as a full computation
+//! numbers them, and each untouched cell's verdict is carried over member by member.
+//!
+//! The cost is the walks of the cells touched, plus a pass over the sources,
+//! destinations and rules of the world to read its blocks, and over the classes' reads.
 
 use std::collections::BTreeSet;
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use crate::ids::VpcId;
+use crate::addr::{Cidr, PortRange, Protocol, RuleProtocol};
+use crate::ids::{NaclId, RouteTableId, SgId, VpcId};
+use crate::model::nacl::{AclEntry, NetworkAcl};
+use crate::model::route_table::RouteTable;
+use crate::model::security_group::{Peer, SecurityGroup, SgRule};
+use crate::trace::Direction;
+use crate::world::watch::Watched;
 use crate::world::{Handle, World};
 
 use super::cell::Beyond;
 use super::classes::{source_key, target_key, AddressBlocks, SourceKey, TargetKey};
-use super::matrix::{Matrix, RowCells};
+use super::matrix::{probe_bit, Matrix, ProbeMask, RowCells, ALL_PROBES};
+use super::reads::{self, Kept};
 use super::select::{Source, Target};
 
 /// What changed in a world since a matrix was computed: the VPCs whose state changed, or
-/// everything.
+/// everything, and rules, NACL entries and routes named one by one.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Changes {
     vpcs: BTreeSet<VpcId>,
     everything: bool,
+    /// Rules, entries and routes, found by what the walks read ([`super::reads`]).
+    fine: Vec<Fine>,
+    /// Their VPCs, which stand for them when a matrix could not keep every read.
+    fine_vpcs: BTreeSet<VpcId>,
+}
+
+/// One rule, NACL entry or route added, removed or replaced.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Fine {
+    /// A rule of group `sg` in `dir`: changes only evaluations of packets it admits.
+    SgRule { sg: SgId, dir: Direction, rule: SgRule },
+    /// An entry of NACL `acl` in `dir`: changes only evaluations of packets it matches.
+    AclEntry { acl: NaclId, dir: Direction, entry: AclEntry },
+    /// A route of `table` for `block`: changes only lookups of addresses inside it (R3).
+    Route { table: RouteTableId, block: Cidr },
 }
 
 impl Changes {
@@ -59,7 +85,7 @@ impl Changes {
 
     /// Everything may have changed: the next update computes the matrix from scratch.
     pub fn everything() -> Changes {
-        Changes { vpcs: BTreeSet::new(), everything: true }
+        Changes { everything: true, ..Changes::default() }
     }
 
     /// A change to VPC `v` itself or to anything in it.
@@ -128,6 +154,12 @@ impl Changes {
             },
             // A launch template changes no flow until a group or run-instances uses it.
             Handle::LaunchTemplate(_) => self,
+            // A DHCP option set changes what names resolve in the VPCs that use it (Z2).
+            Handle::DhcpOptions(d) => {
+                let users = w.vpcs().live().filter(|(_, v)| v.dhcp_options == Some(d)).map(|(id, _)| id);
+                self.vpcs.extend(users);
+                self
+            }
             // A connection notification changes no flow (its SNS topic is not modelled).
             Handle::ConnectionNotification(_) => self,
             // A flow log records flows; it changes none (F1).
@@ -140,6 +172,155 @@ impl Changes {
         }
     }
 
+    /// A rule of group `sg` in `dir` for `protocol` and `ports` authorized or revoked (its
+    /// peer does not matter: only packets of that protocol and port can meet it).
+    ///
+    /// ```
+    /// use vpcsim::addr::{PortRange, Protocol, RuleProtocol};
+    /// use vpcsim::analyzer::update::Changes;
+    /// use vpcsim::lab::{Lab, LabOptions};
+    /// use vpcsim::trace::Direction;
+    ///
+    /// let lab = Lab::ready(LabOptions::default()).unwrap();
+    /// let w = &lab.world;
+    /// let (sg, _) = w.sgs().live().next().unwrap();
+    /// let tcp = RuleProtocol::One(Protocol::Tcp);
+    /// let mut changes = Changes::new();
+    /// changes.sg_rule(w, sg, Direction::Ingress, tcp, PortRange::single(5432));
+    /// assert!(changes.vpcs().next().is_none());
+    /// ```
+    pub fn sg_rule(
+        &mut self,
+        w: &World,
+        sg: SgId,
+        dir: Direction,
+        protocol: RuleProtocol,
+        ports: PortRange,
+    ) -> &mut Changes {
+        let rule = SgRule {
+            rule_id: String::new(),
+            protocol,
+            ports,
+            peer: Peer::Cidr(Cidr::ANY),
+            description: None,
+        };
+        self.fine.push(Fine::SgRule { sg, dir, rule });
+        self.fine_vpcs.insert(w[sg].vpc);
+        self
+    }
+
+    /// An entry of NACL `acl` in `dir` created or deleted (name both the old and the new
+    /// entry of a replacement).
+    pub fn acl_entry(&mut self, w: &World, acl: NaclId, dir: Direction, entry: &AclEntry) -> &mut Changes {
+        self.fine.push(Fine::AclEntry { acl, dir, entry: entry.clone() });
+        self.fine_vpcs.insert(w[acl].vpc);
+        self
+    }
+
+    /// A route of `table` for `block` created, deleted or replaced (a prefix-list route:
+    /// one call per entry of the list).
+    pub fn route(&mut self, w: &World, table: RouteTableId, block: Cidr) -> &mut Changes {
+        self.fine.push(Fine::Route { table, block });
+        self.fine_vpcs.insert(w[table].vpc);
+        self
+    }
+
+    /// Everything the ops created or changed in `w` since [`World::watch`]: a security
+    /// group's, NACL's or route table's rules, entries and routes added or removed one by
+    /// one, any other resource (and a deletion) by [`Changes::resource`].
+    ///
+    /// ```
+    /// use vpcsim::analyzer::{matrix::Matrix, probe::DEFAULT_PROBES, select, update::Changes};
+    /// use vpcsim::lab::{Lab, LabOptions};
+    /// use vpcsim::ops::security::Permission;
+    ///
+    /// let mut lab = Lab::ready(LabOptions::default()).unwrap();
+    /// let w = &lab.world;
+    /// let mut m = Matrix::compute_updatable(w, select::sources(w, &[]), select::targets(w, &[]), DEFAULT_PROBES.to_vec());
+    /// let (sg, _) = w.sgs().live().next().unwrap();
+    /// lab.world.watch();
+    /// lab.world.authorize_security_group(sg, vpcsim::trace::Direction::Ingress, &[Permission::tcp(5432, "0.0.0.0/0".parse().unwrap())]).unwrap();
+    /// let w = &lab.world;
+    /// let changes = Changes::watched(w);
+    /// assert!(changes.vpcs().next().is_none(), "one rule, not its VPC");
+    /// m.update(w, select::sources(w, &[]), select::targets(w, &[]), &changes);
+    /// let full = Matrix::compute(w, select::sources(w, &[]), select::targets(w, &[]), DEFAULT_PROBES.to_vec());
+    /// assert!(m.same_verdicts(&full));
+    /// ```
+    pub fn watched(w: &World) -> Changes {
+        let mut out = Changes::new();
+        for item in w.watched() {
+            match item {
+                Watched::Sg(g, old) => out.sg_since(w, g, old),
+                Watched::Nacl(acl, old) => out.nacl_since(w, acl, old),
+                Watched::RouteTable(t, old) => out.route_table_since(w, t, old),
+                Watched::Other(h) => {
+                    out.resource(w, h);
+                }
+            }
+        }
+        out
+    }
+
+    /// The rules group `g` gained or lost since it was `old` (the group itself when it was
+    /// deleted or restored).
+    fn sg_since(&mut self, w: &World, g: SgId, old: &SecurityGroup) {
+        let new = &w[g];
+        if old.deleted != new.deleted || old.vpc != new.vpc {
+            self.resource(w, Handle::Sg(g));
+            return;
+        }
+        for dir in [Direction::Ingress, Direction::Egress] {
+            let (before, after) = (old.rules(dir).as_slice(), new.rules(dir).as_slice());
+            let gone = before.iter().filter(|r| !after.iter().any(|n| n.same_permission(r)));
+            let came = after.iter().filter(|r| !before.iter().any(|o| o.same_permission(r)));
+            for r in gone.chain(came) {
+                self.sg_rule(w, g, dir, r.protocol, r.ports);
+            }
+        }
+    }
+
+    /// The entries NACL `acl` gained or lost since it was `old`.
+    fn nacl_since(&mut self, w: &World, acl: NaclId, old: &NetworkAcl) {
+        let new = &w[acl];
+        if old.deleted != new.deleted || old.vpc != new.vpc {
+            self.resource(w, Handle::Nacl(acl));
+            return;
+        }
+        for dir in [Direction::Ingress, Direction::Egress] {
+            let (before, after) = (old.entries(dir), new.entries(dir));
+            let gone = before.iter().filter(|e| !after.contains(e));
+            let came = after.iter().filter(|e| !before.contains(e));
+            for e in gone.chain(came) {
+                self.acl_entry(w, acl, dir, e);
+            }
+        }
+    }
+
+    /// The routes table `t` gained, lost or retargeted since it was `old` (the table itself
+    /// when it was deleted or became, or stopped being, the main one).
+    fn route_table_since(&mut self, w: &World, t: RouteTableId, old: &RouteTable) {
+        let new = &w[t];
+        if old.deleted != new.deleted || old.main != new.main || old.vpc != new.vpc {
+            self.resource(w, Handle::RouteTable(t));
+            return;
+        }
+        let (before, after) = (old.routes.as_slice(), new.routes.as_slice());
+        let gone = before.iter().filter(|r| !after.contains(r));
+        let came = after.iter().filter(|r| !before.contains(r));
+        let blocks: BTreeSet<Cidr> = gone.chain(came).map(|r| r.destination).collect();
+        for block in blocks {
+            self.route(w, t, block);
+        }
+    }
+
+    /// The same change at the grain of the VPC: each rule, entry and route stands for its VPC.
+    fn coarse(&self) -> Changes {
+        let mut vpcs = self.vpcs.clone();
+        vpcs.extend(self.fine_vpcs.iter().copied());
+        Changes { vpcs, everything: self.everything, fine: Vec::new(), fine_vpcs: BTreeSet::new() }
+    }
+
     fn all(&mut self) -> &mut Changes {
         self.everything = true;
         self
@@ -148,6 +329,11 @@ impl Changes {
     /// The VPCs named (empty when [`Changes::is_everything`]).
     pub fn vpcs(&self) -> impl Iterator<Item = VpcId> + '_ {
         self.vpcs.iter().copied()
+    }
+
+    /// Whether nothing changed.
+    pub fn is_empty(&self) -> bool {
+        !self.everything && self.vpcs.is_empty() && self.fine.is_empty()
     }
 
     /// Whether the change stands for everything.
@@ -171,8 +357,10 @@ impl Changes {
 /// What an update did, for tests and benchmarks that count work.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Updated {
-    /// Class pairs walked again (each for every probe).
+    /// Class pairs walked again (each for some probes or all).
     pub pairs_walked: usize,
+    /// Class cells (a pair and a probe) walked again.
+    pub cells_walked: usize,
     /// Class pairs whose verdicts were kept.
     pub pairs_kept: usize,
     /// Whether the classes were rebuilt (some key changed), or computed from scratch.
@@ -193,7 +381,7 @@ impl Matrix {
     ///
     /// let mut lab = Lab::ready(LabOptions::default()).unwrap();
     /// let w = &lab.world;
-    /// let mut m = Matrix::compute(w, select::sources(w, &[]), select::targets(w, &[]), DEFAULT_PROBES.to_vec());
+    /// let mut m = Matrix::compute_updatable(w, select::sources(w, &[]), select::targets(w, &[]), DEFAULT_PROBES.to_vec());
     /// let (sg, _) = w.sgs().live().next().unwrap();
     /// lab.world.authorize_security_group(sg, vpcsim::trace::Direction::Ingress, &[Permission::tcp(5432, "0.0.0.0/0".parse().unwrap())]).unwrap();
     /// let w = &lab.world;
@@ -208,11 +396,23 @@ impl Matrix {
         targets: Vec<Target>,
         changes: &Changes,
     ) -> Updated {
+        let coarse;
+        let changes = if self.reads_complete {
+            changes
+        } else {
+            coarse = changes.coarse();
+            &coarse
+        };
         if changes.everything {
             let probes = std::mem::take(&mut self.probes);
-            *self = Matrix::compute_parallel(w, sources, targets, probes);
+            *self = if self.reads_complete {
+                Matrix::compute_updatable(w, sources, targets, probes)
+            } else {
+                Matrix::compute_parallel(w, sources, targets, probes)
+            };
             let pairs = self.source_classes.len() * self.target_classes.len();
-            return Updated { pairs_walked: pairs, pairs_kept: 0, reclassified: true };
+            let cells_walked = pairs * self.probes.len();
+            return Updated { pairs_walked: pairs, cells_walked, pairs_kept: 0, reclassified: true };
         }
         let blocks = AddressBlocks::of(w);
         let same_lists = sources == self.sources && targets == self.targets;
@@ -265,41 +465,131 @@ impl Matrix {
         )
     }
 
-    /// The destination classes to walk again for each source class, given which rows and
-    /// columns are whole (their VPC changed) and what their walks entered.
-    fn touched(&self, row_whole: &[bool], column_whole: &[bool], changes: &Changes) -> Vec<(u32, Vec<u32>)> {
+    /// The cells to walk again, given which rows and columns are whole (their VPC changed),
+    /// what their walks entered and what they read.
+    fn touched(&self, w: &World, row_whole: &[bool], column_whole: &[bool], changes: &Changes) -> Touched {
         let all: Vec<u32> = (0..self.target_classes.len() as u32).collect();
         let whole_columns: Vec<u32> = all.iter().copied().filter(|&tc| column_whole[tc as usize]).collect();
         let entered_columns: Vec<u32> =
             all.iter().copied().filter(|&tc| changes.meets(&self.column_beyond[tc as usize])).collect();
-        let mut out = Vec::new();
-        for sc in 0..self.source_classes.len() as u32 {
-            let tcs = if row_whole[sc as usize] {
-                all.clone()
-            } else if changes.meets(&self.row_beyond[sc as usize]) && !entered_columns.is_empty() {
-                let mut tcs: Vec<u32> = whole_columns.iter().chain(&entered_columns).copied().collect();
-                tcs.sort_unstable();
-                tcs.dedup();
-                tcs
+        let mut out: Touched = vec![Vec::new(); self.source_classes.len()];
+        for (sc, cells) in out.iter_mut().enumerate() {
+            let tcs: &mut dyn Iterator<Item = &u32> = if row_whole[sc] {
+                &mut all.iter()
+            } else if changes.meets(&self.row_beyond[sc]) {
+                &mut whole_columns.iter().chain(&entered_columns)
             } else {
-                whole_columns.clone()
+                &mut whole_columns.iter()
             };
-            if !tcs.is_empty() {
-                out.push((sc, tcs));
-            }
+            cells.extend(tcs.map(|&tc| (tc, ALL_PROBES)));
+        }
+        for f in &changes.fine {
+            self.touched_by(w, f, changes, &mut out);
+        }
+        for cells in &mut out {
+            cells.sort_unstable_by_key(|&(tc, _)| tc);
+            cells.dedup_by(|later, kept| {
+                let same = later.0 == kept.0;
+                if same {
+                    kept.1 |= later.1;
+                }
+                same
+            });
         }
         out
     }
 
-    /// Walks the touched pairs again (spread over rayon's threads) and stores them.
-    fn walk_again(&mut self, w: &World, jobs: Vec<(u32, Vec<u32>)>) -> usize {
-        let rows: Vec<RowCells> = jobs.par_iter().map(|(sc, tcs)| self.evaluate_row(w, *sc, tcs)).collect();
-        let mut walked = 0;
-        for ((sc, tcs), row) in jobs.into_iter().zip(rows) {
-            walked += tcs.len();
-            self.store(sc, &tcs, row);
+    /// Adds the cells whose walks read what `f` (one of `changes`) changed.
+    fn touched_by(&self, w: &World, f: &Fine, changes: &Changes, out: &mut Touched) {
+        match f {
+            Fine::SgRule { sg, dir, rule } => {
+                // Whether the group's rules in `dir` may have gone from none to some or back
+                // (every rule it has now may be one of the change's): that turns a mismatch
+                // into "no rules" (or back) whatever the port.
+                let named = changes
+                    .fine
+                    .iter()
+                    .filter(|g| matches!(g, Fine::SgRule { sg: s, dir: d, .. } if s == sg && d == dir))
+                    .count();
+                let probes = if w[*sg].rules(*dir).len() <= named {
+                    ALL_PROBES
+                } else {
+                    self.probes_evaluating(|p, port| rule.admits(p, port))
+                };
+                self.touched_by_rule(reads::sg(*sg, *dir), probes, out);
+            }
+            Fine::AclEntry { acl, dir, entry } => {
+                let probes = self.probes_evaluating(|p, port| entry.matches(p, port, entry.cidr.network()));
+                self.touched_by_rule(reads::nacl(*acl, *dir), probes, out);
+            }
+            Fine::Route { table, block } => {
+                let rows =
+                    (0..self.source_classes.len()).filter(|&sc| self.row_reads[sc].looked_up(*table, *block));
+                let columns: Vec<u32> = (0..self.target_classes.len() as u32)
+                    .filter(|&tc| self.column_reads[tc as usize].looked_up(*table, *block))
+                    .collect();
+                for sc in rows {
+                    out[sc].extend(columns.iter().map(|&tc| (tc, ALL_PROBES)));
+                }
+            }
         }
-        walked
+    }
+
+    /// The probes some walk of which evaluated a protocol and port `meets` holds for.
+    fn probes_evaluating(&self, meets: impl Fn(Protocol, u16) -> bool) -> ProbeMask {
+        self.probe_ports
+            .iter()
+            .enumerate()
+            .filter(|(_, ports)| ports.any(&meets))
+            .fold(0, |mask, (p, _)| mask | probe_bit(p))
+    }
+
+    /// Adds, for `probes`, the rows that read `x` against every column and every row
+    /// against the columns that read it (every cell when `x` could not be packed).
+    fn touched_by_rule(&self, x: Option<u64>, probes: ProbeMask, out: &mut Touched) {
+        if probes == 0 {
+            return;
+        }
+        let width = self.target_classes.len() as u32;
+        let reads = |k: &super::reads::Kept| x.is_none_or(|x| k.has_rule(x));
+        let columns: Vec<u32> = (0..width).filter(|&tc| reads(&self.column_reads[tc as usize])).collect();
+        for (sc, cells) in out.iter_mut().enumerate() {
+            if reads(&self.row_reads[sc]) {
+                cells.extend((0..width).map(|tc| (tc, probes)));
+            } else {
+                cells.extend(columns.iter().map(|&tc| (tc, probes)));
+            }
+        }
+    }
+
+    /// Walks the touched cells again (spread over rayon's threads) and stores them; returns
+    /// the class pairs and the class cells walked.
+    fn walk_again(&mut self, w: &World, touched: &Touched) -> (usize, usize) {
+        let mut jobs: Vec<(u32, Vec<u32>, ProbeMask)> = Vec::new();
+        for (sc, cells) in touched.iter().enumerate() {
+            let mut by_probes: Vec<(ProbeMask, Vec<u32>)> = Vec::new();
+            for &(tc, mask) in cells {
+                match by_probes.iter_mut().find(|(m, _)| *m == mask) {
+                    Some((_, tcs)) => tcs.push(tc),
+                    None => by_probes.push((mask, vec![tc])),
+                }
+            }
+            jobs.extend(by_probes.into_iter().map(|(mask, tcs)| (sc as u32, tcs, mask)));
+        }
+        let rows: Vec<RowCells> =
+            jobs.par_iter().map(|(sc, tcs, mask)| self.evaluate_row(w, *sc, tcs, *mask)).collect();
+        let (mut pairs, mut cells) = (0, 0);
+        let mut columns = Vec::new();
+        for ((sc, tcs, mask), row) in jobs.into_iter().zip(rows) {
+            pairs += tcs.len();
+            cells += tcs.len() * (0..self.probes.len()).filter(|&p| mask & probe_bit(p) != 0).count();
+            self.store(sc, &tcs, mask, row);
+            columns.extend(tcs);
+        }
+        columns.sort_unstable();
+        columns.dedup();
+        self.settle_reads(&columns);
+        (pairs, cells)
     }
 
     /// The update when every class stays: the touched pairs' verdicts rewritten in place.
@@ -309,10 +599,10 @@ impl Matrix {
         let column_whole: Vec<bool> = (0..self.target_classes.len() as u32)
             .map(|tc| changes.has(Some(self.column_vpc(w, tc))))
             .collect();
-        let jobs = self.touched(&row_whole, &column_whole, changes);
-        let walked = self.walk_again(w, jobs);
+        let touched = self.touched(w, &row_whole, &column_whole, changes);
+        let (walked, cells_walked) = self.walk_again(w, &touched);
         let pairs = self.source_classes.len() * self.target_classes.len();
-        Updated { pairs_walked: walked, pairs_kept: pairs - walked, reclassified: false }
+        Updated { pairs_walked: walked, cells_walked, pairs_kept: pairs - walked, reclassified: false }
     }
 
     /// The update when some key changed: classes rebuilt from the keys, each untouched
@@ -364,42 +654,44 @@ impl Matrix {
             .iter()
             .map(|was| beyond(was, &self.target_classes.class_of, &self.column_beyond))
             .collect();
-        let jobs = m.touched(&row_whole, &column_whole, changes);
-        m.carry_over(self, &jobs, &was_source, &was_target);
-        let walked = m.walk_again(w, jobs);
+        m.row_reads =
+            was_source.iter().map(|was| kept(was, &self.source_classes.class_of, &self.row_reads)).collect();
+        m.column_reads = was_target
+            .iter()
+            .map(|was| kept(was, &self.target_classes.class_of, &self.column_reads))
+            .collect();
+        m.probe_ports = self.probe_ports.clone();
+        m.reads_complete = self.reads_complete;
+        let touched = m.touched(w, &row_whole, &column_whole, changes);
+        m.carry_over(self, &touched, &was_source, &was_target);
+        let (walked, cells_walked) = m.walk_again(w, &touched);
         let pairs = m.source_classes.len() * m.target_classes.len();
         *self = m;
-        Updated { pairs_walked: walked, pairs_kept: pairs - walked, reclassified: true }
+        Updated { pairs_walked: walked, cells_walked, pairs_kept: pairs - walked, reclassified: true }
     }
 
-    /// Copies every pair `jobs` does not walk again from `old`: the old verdict of the
+    /// Copies every cell `touched` does not walk again from `old`: the old verdict of the
     /// representatives, and per member when the old pair was decided by a flow hash.
     fn carry_over(
         &mut self,
         old: &Matrix,
-        jobs: &[(u32, Vec<u32>)],
+        touched: &Touched,
         was_source: &[Vec<Option<usize>>],
         was_target: &[Vec<Option<usize>>],
     ) {
         let (width, probes) = (self.target_classes.len(), self.probes.len());
-        let mut next_job = jobs.iter().peekable();
         for (sc, members) in was_source.iter().enumerate() {
-            let walked: &[u32] = match next_job.peek() {
-                Some((j, tcs)) if *j as usize == sc => {
-                    next_job.next();
-                    tcs
-                }
-                _ => &[],
-            };
+            let walked = &touched[sc];
             let Some(Some(rep)) = members.first().copied() else { continue };
             let osc = old.source_classes.class_of[rep];
             for (tc, targets) in was_target.iter().enumerate() {
-                if walked.binary_search(&(tc as u32)).is_ok() {
-                    continue;
-                }
+                let mask = match walked.binary_search_by_key(&(tc as u32), |&(t, _)| t) {
+                    Ok(at) => walked[at].1,
+                    Err(_) => 0,
+                };
                 let Some(Some(t)) = targets.first().copied() else { continue };
                 let otc = old.target_classes.class_of[t];
-                for p in 0..probes {
+                for p in (0..probes).filter(|&p| mask & probe_bit(p) == 0) {
                     let at = (sc * width + tc) * probes + p;
                     if !old.per_source.contains_key(&(osc, otc, p as u16)) {
                         self.verdicts[at] = old.class_verdict(osc, otc, p);
@@ -410,6 +702,25 @@ impl Matrix {
                     self.per_source.insert((sc as u32, tc as u32, p as u16), each);
                 }
             }
+        }
+    }
+}
+
+/// The cells to walk again: per source class, destination classes in order, each with
+/// the probes to walk.
+type Touched = Vec<Vec<(u32, ProbeMask)>>;
+
+/// What the old classes of a new class's members read, together (`was`: the members'
+/// old places, none for a newcomer; `class_of`: the old classes; `old`: their reads).
+fn kept(was: &[Option<usize>], class_of: &[u32], old: &[Kept]) -> Kept {
+    let mut classes: Vec<u32> = was.iter().flatten().map(|&n| class_of[n]).collect();
+    classes.sort_unstable();
+    classes.dedup();
+    match classes.as_slice() {
+        [] => Kept::default(),
+        [one] => old[*one as usize].clone(),
+        [first, rest @ ..] => {
+            rest.iter().fold(old[*first as usize].clone(), |k, &c| k.union(&old[c as usize]))
         }
     }
 }

@@ -40,9 +40,12 @@ impl World {
     pub fn curl(&mut self, client: impl Into<Client>, req: &Curl) -> AppOutput {
         let client = client.into();
         let mut out = AppOutput::default();
-        let Ok(ip) = super::host::resolve(self, client, &req.host) else {
+        let lookup = super::host::lookup(self, client, &req.host);
+        let dns_trace = self.log_lookup(&lookup);
+        let Ok(ip) = lookup.addr else {
             out.stderr = format!("curl: (6) Could not resolve host: {}\n", req.host);
             out.exit_code = 6;
+            out.trace = dns_trace;
             return out;
         };
         if let (Client::Instance(i), super::metadata::METADATA_ADDR, 80) = (client, ip, req.port) {

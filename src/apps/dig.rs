@@ -1,15 +1,14 @@
 //! `dig [+short] [@server] NAME`: an A query to the VPC resolver (D1; not filtered by
 //! security groups or NACLs), to a resolver on the internet (which needs a path out), or
-//! to an instance that serves DNS (a flow like any other).
+//! to an instance that serves DNS (a flow like any other), given with `@server` or as the
+//! first DNS server of the VPC's DHCP options (Z2).
 
 use std::fmt::Write;
 use std::net::Ipv4Addr;
 
 use super::{AppOutput, Client};
-use crate::addr::Protocol;
 use crate::dns::{Answer, Rcode, View};
-use crate::forward::{Destination, Outcome};
-use crate::model::instance::Answer as ServiceAnswer;
+use crate::ops::dhcp::NameService;
 use crate::world::World;
 
 /// What to ask.
@@ -27,7 +26,10 @@ pub struct Dig {
 pub const LINK_LOCAL_RESOLVER: Ipv4Addr = Ipv4Addr::new(169, 254, 169, 253);
 
 impl World {
-    /// Run `dig` on an instance or any other client (on the internet, a public resolver answers).
+    /// Run `dig` on an instance or any other client (on the internet, a public resolver
+    /// answers). Without `@server`, the query goes to the first DNS server of the VPC's
+    /// DHCP options (Z2): the VPC resolver for AmazonProvidedDNS (D1), else a flow. As the
+    /// real dig, it does not apply the search domains.
     pub fn dig(&mut self, client: impl Into<Client>, q: &Dig) -> AppOutput {
         let client = client.into();
         let mut out = AppOutput::default();
@@ -36,19 +38,28 @@ impl World {
                 let vpc_id = self[eni].vpc;
                 let vpc = &self[vpc_id];
                 let resolver = vpc.resolver_addr();
-                let server = q.server.unwrap_or(resolver);
-                if server == resolver || server == LINK_LOCAL_RESOLVER {
-                    (server, vpc.dns_support.then_some(View::Vpc(vpc_id)))
-                } else {
-                    (server, self.public_resolver(client, server, &mut out))
+                let server = match (q.server, self.name_service(vpc_id)) {
+                    (Some(s), _) => Some(s),
+                    (None, NameService::AmazonProvided) => Some(resolver),
+                    (None, NameService::Server(s)) => Some(s),
+                    (None, NameService::NoServer) => None,
+                };
+                match server {
+                    Some(s) if s == resolver || s == LINK_LOCAL_RESOLVER => {
+                        (s, vpc.dns_support.then_some(View::Vpc(vpc_id)))
+                    }
+                    Some(s) => (s, self.query_server(client, s, &mut out)),
+                    // Z2: with no server from DHCP, the resolver library (and dig) asks 127.0.0.1.
+                    None => (Ipv4Addr::LOCALHOST, None),
                 }
             }
             None => {
                 let server = q.server.unwrap_or(crate::region::PUBLIC_RESOLVERS[0]);
-                (server, self.public_resolver(client, server, &mut out))
+                (server, self.query_server(client, server, &mut out))
             }
         };
         let Some(view) = view else {
+            // dig 9.11 reports a refused UDP query (no DNS server there) as a timeout too.
             out.stdout = if q.short {
                 ";; connection timed out; no servers could be reached\n".into()
             } else {
@@ -63,30 +74,23 @@ impl World {
         out
     }
 
-    /// A resolver at `server` other than the VPC's answers when the query gets there and
-    /// something serves DNS: a public resolver on the internet (from the internet, it always
-    /// does), or an instance running a DNS server (named, dnsmasq), which forwards to its
-    /// VPC's resolver (or resolves on the internet when its VPC has DNS support off).
-    fn public_resolver(&mut self, client: Client, server: Ipv4Addr, out: &mut AppOutput) -> Option<View> {
-        if let (Client::Internet(_), true) = (client, crate::region::PUBLIC_RESOLVERS.contains(&server)) {
+    /// A query to a server other than the VPC resolver: a flow from a new source port
+    /// ([`World::ask_server`]), its walk kept in `out`.
+    fn query_server(&mut self, client: Client, server: Ipv4Addr, out: &mut AppOutput) -> Option<View> {
+        if super::host::answers_without_flow(client, server) {
             return Some(View::Public);
         }
-        let (trace, outcome) = self.connect(client, server, Protocol::Udp, 53);
-        out.trace = Some(trace);
-        match outcome {
-            Outcome::Delivered { to: Destination::Internet(a), .. } => {
-                crate::region::PUBLIC_RESOLVERS.contains(&a).then_some(View::Public)
-            }
-            Outcome::Delivered { to: Destination::Instance(i), seen } => {
-                let dns = self[i].service(Protocol::Udp, seen.dst_port)?;
-                if dns.answer != ServiceAnswer::Dns {
-                    return None;
-                }
-                let vpc = self[self[i].eni].vpc;
-                Some(if self[vpc].dns_support { View::Vpc(vpc) } else { View::Public })
-            }
-            Outcome::Delivered { .. } | Outcome::Blocked(_) => None,
+        let connection = self.new_connection();
+        let (walk, view) = self.ask_server(client, server, connection);
+        if let Some((trace, outcome)) = walk {
+            self.log_flow(
+                &trace,
+                &outcome,
+                crate::ops::flow_log::Exchange::of(crate::addr::Protocol::Udp, 53),
+            );
+            out.trace = Some(trace);
         }
+        view
     }
 
     fn full(&mut self, q: &Dig, server: Ipv4Addr, a: &Answer) -> String {

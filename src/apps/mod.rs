@@ -95,17 +95,20 @@ impl World {
         exchange: Exchange,
     ) -> (Trace, Outcome) {
         let (src_port, seq) = if protocol == Protocol::Icmp { (0, 0) } else { self.new_connection() };
-        let src = match self.app_source(client) {
-            Some(eni) => self[eni].private_ip,
-            None => self.client_address(client),
-        };
-        let flow = Flow { header: Header { src, dst, protocol, src_port, dst_port }, seq };
-        let (trace, outcome) = match self.app_source(client) {
-            Some(eni) => self.trace_outcome(eni, flow),
-            None => self.trace_outcome_from_internet(flow),
-        };
+        let header = Header { src: self.client_address(client), dst, protocol, src_port, dst_port };
+        let (trace, outcome) = self.send(client, header, seq);
         self.log_flow(&trace, &outcome, exchange);
         (trace, outcome)
+    }
+
+    /// Walk one packet a client sends (its source address is the client's, whatever
+    /// `header` says), without recording it anywhere.
+    pub(crate) fn send(&self, client: Client, header: Header, seq: u32) -> (Trace, Outcome) {
+        let flow = Flow { header: Header { src: self.client_address(client), ..header }, seq };
+        match self.app_source(client) {
+            Some(eni) => self.trace_outcome(eni, flow),
+            None => self.trace_outcome_from_internet(flow),
+        }
     }
 
     /// The VPC a client is in (None on the internet).

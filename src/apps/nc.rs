@@ -58,12 +58,20 @@ impl World {
             );
             return out;
         }
-        let Ok(ip) = super::host::resolve(self, client, &req.host) else {
-            out.stderr = format!(
-                "nc: getaddrinfo for host \"{}\" port {}: Name or service not known\n",
-                req.host, req.ports.from
-            );
-            return out;
+        let lookup = super::host::lookup(self, client, &req.host);
+        let dns_trace = self.log_lookup(&lookup);
+        let ip = match lookup.addr {
+            Ok(ip) => ip,
+            Err(e) => {
+                out.stderr = format!(
+                    "nc: getaddrinfo for host \"{}\" port {}: {}\n",
+                    req.host,
+                    req.ports.from,
+                    e.gai_message()
+                );
+                out.trace = dns_trace;
+                return out;
+            }
         };
         let protocol = if req.udp { Protocol::Udp } else { Protocol::Tcp };
         for port in req.ports.from..=req.ports.to {

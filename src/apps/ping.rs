@@ -27,10 +27,16 @@ impl World {
     pub fn ping(&mut self, client: impl Into<Client>, req: &Ping) -> AppOutput {
         let client = client.into();
         let mut out = AppOutput::default();
-        let Ok(ip) = super::host::resolve(self, client, &req.host) else {
-            out.stderr = format!("ping: {}: Name or service not known\n", req.host);
-            out.exit_code = 2;
-            return out;
+        let lookup = super::host::lookup(self, client, &req.host);
+        let dns_trace = self.log_lookup(&lookup);
+        let ip = match lookup.addr {
+            Ok(ip) => ip,
+            Err(e) => {
+                out.stderr = format!("ping: {}: {}\n", req.host, e.gai_message());
+                out.exit_code = 2;
+                out.trace = dns_trace;
+                return out;
+            }
         };
         let count = req.count.unwrap_or(4);
         if !(1..=MAX_PING_COUNT).contains(&count) {

@@ -30,6 +30,7 @@ pub const VPCS: FilterSet = FilterSet {
         ("cidr-block-association.cidr-block", "CidrBlockAssociationSet[].CidrBlock"),
         ("cidr-block-association.association-id", "CidrBlockAssociationSet[].AssociationId"),
         ("cidr-block-association.state", "CidrBlockAssociationSet[].CidrBlockState.State"),
+        ("dhcp-options-id", "DhcpOptionsId"),
         ("is-default", "IsDefault"),
         ("owner-id", "OwnerId"),
         ("state", "State"),
@@ -182,6 +183,18 @@ pub const NAT_GATEWAYS: FilterSet = FilterSet {
         ("state", "State"),
         ("subnet-id", "SubnetId"),
         ("vpc-id", "VpcId"),
+    ],
+};
+
+/// describe-dhcp-options (Z2).
+pub const DHCP_OPTIONS: FilterSet = FilterSet {
+    key: "DhcpOptions",
+    tags: "Tags",
+    names: &[
+        ("dhcp-options-id", "DhcpOptionsId"),
+        ("key", "DhcpConfigurations[].Key"),
+        ("owner-id", "OwnerId"),
+        ("value", "DhcpConfigurations[].Values[].Value"),
     ],
 };
 

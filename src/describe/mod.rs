@@ -142,12 +142,38 @@ pub fn vpcs(w: &World) -> Value {
                     "CidrBlock": v.cidr.to_string(),
                     "CidrBlockState": {"State": "associated"},
                 }],
+                "DhcpOptionsId": v.dhcp_options.map_or("default", |d| w[d].aws_id.as_str()),
                 "IsDefault": false,
                 "Tags": tags(&v.tags),
             })
         })
         .collect();
     json!({"Vpcs": items})
+}
+
+/// describe-dhcp-options (Z2).
+pub fn dhcp_options(w: &World) -> Value {
+    let items: Vec<Value> = w
+        .dhcp_options()
+        .live()
+        .map(|(_, d)| {
+            let configurations: Vec<Value> = d
+                .configurations()
+                .into_iter()
+                .map(|(key, values)| {
+                    let values: Vec<Value> = values.into_iter().map(|v| json!({"Value": v})).collect();
+                    json!({"Key": key, "Values": values})
+                })
+                .collect();
+            json!({
+                "DhcpConfigurations": configurations,
+                "DhcpOptionsId": d.aws_id,
+                "OwnerId": w.account_id(),
+                "Tags": tags(&d.tags),
+            })
+        })
+        .collect();
+    json!({"DhcpOptions": items})
 }
 
 /// describe-subnets (`AvailableIpAddressCount`: usable addresses less the interfaces in the subnet, A2).

@@ -15,7 +15,7 @@ use crate::trace::{Direction, ExplanationCode, Header};
 use crate::world::World;
 
 use super::nat_instance::Through;
-use super::{Block, Component, Recorder, Why};
+use super::{Block, Component, Consulted, Recorder, Why};
 
 /// Forward (security groups checked) or response (stateful, S2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -106,6 +106,7 @@ impl World {
         }
         let table = self.route_table_of(subnet);
         let rt = &self[table];
+        rec.consulted(self, Consulted::Route { table, dst: h.dst });
         let Some(route) = rt.lookup(u32::from(h.dst)) else {
             rec.hop(self, Component::RouteTable(table), Why::Nothing, Some(h), None);
             return Err(block(ExplanationCode::NoRouteToDestination, Component::RouteTable(table), h));
@@ -229,6 +230,7 @@ impl World {
             return Err(block(ExplanationCode::BadStateRoute, Component::Peering(p), h));
         };
         if !self[peer].cidr.contains(h.dst) {
+            rec.consulted(self, Consulted::Route { table: self[peer].main_route_table, dst: h.dst });
             return Err(block(self.beyond_peering(peer, h.dst), Component::Peering(p), h));
         }
         self.arrive_local(peer, from_subnet, h, mode, true, rec)

@@ -42,6 +42,38 @@ pub enum Why<'a> {
     Delivered,
 }
 
+/// A rule table the walk read to decide, named for analyses that must know what a
+/// verdict depended on ([`crate::analyzer::update`]); a hop may or may not follow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Consulted {
+    /// The groups of interface `eni` evaluated in `dir` for header `h` (every group of the
+    /// interface counts: any may allow).
+    Sgs {
+        /// The interface.
+        eni: EniId,
+        /// The direction.
+        dir: Direction,
+        /// The packet.
+        h: Header,
+    },
+    /// NACL `acl` evaluated in `dir` for header `h`.
+    Nacl {
+        /// The NACL.
+        acl: NaclId,
+        /// The direction.
+        dir: Direction,
+        /// The packet.
+        h: Header,
+    },
+    /// Route table `table` looked up for address `dst` (longest prefix match, R3).
+    Route {
+        /// The table.
+        table: RouteTableId,
+        /// The address looked up.
+        dst: std::net::Ipv4Addr,
+    },
+}
+
 /// Receives the hops of a walk.
 pub trait Recorder {
     /// One component passed.
@@ -55,6 +87,10 @@ pub trait Recorder {
     );
     /// The response path starts.
     fn start_return(&mut self);
+    /// A rule table was read to decide (nothing to do unless the recorder tracks
+    /// dependencies).
+    #[inline(always)]
+    fn consulted(&mut self, _w: &World, _what: Consulted) {}
 }
 
 /// Drops every hop: the verdict-only walk.

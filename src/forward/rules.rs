@@ -8,7 +8,7 @@ use crate::trace::{Direction, ExplanationCode, Header};
 use crate::world::World;
 
 use super::leg::Mode;
-use super::{Block, Component, Recorder, Why};
+use super::{Block, Component, Consulted, Recorder, Why};
 
 /// What a security group evaluation found.
 #[derive(Clone, Copy, Debug)]
@@ -124,6 +124,7 @@ impl World {
         rec: &mut R,
     ) -> Result<(), Block> {
         let e = &self[eni];
+        rec.consulted(self, Consulted::Sgs { eni, dir, h });
         match self.evaluate_sgs_via(eni, dir, &h, remote_vpc, node) {
             SgDecision::NoGroups => Ok(()),
             SgDecision::Allowed(g, r) => {
@@ -151,6 +152,7 @@ impl World {
         rec: &mut R,
     ) -> Result<(), Block> {
         let acl = self[subnet].nacl;
+        rec.consulted(self, Consulted::Nacl { acl, dir, h });
         let remote = if dir == Direction::Ingress { h.src } else { h.dst };
         let verdict = self[acl].evaluate(dir, h.protocol, h.dst_port, remote);
         let entry = match verdict {

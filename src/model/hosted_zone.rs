@@ -18,10 +18,26 @@ pub struct HostedZone {
     pub vpcs: Vec<VpcId>,
     /// HostedZoneConfig.Comment.
     pub comment: String,
+    /// The caller reference it was created with (unique per zone).
+    pub caller_reference: String,
+    /// The changes `aws route53` calls made to it, oldest first (what get-change reports).
+    pub changes: Vec<ZoneChange>,
     /// The record sets, in the order created.
     pub records: Vec<RecordSet>,
     /// Deleted.
     pub deleted: bool,
+}
+
+/// A change Route 53 reports for a call that changed a zone: PENDING, then INSYNC once
+/// it has propagated to the resolvers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ZoneChange {
+    /// `C...` (printed as `/change/C...`).
+    pub id: String,
+    /// When it was submitted, in virtual milliseconds.
+    pub submitted_ms: u64,
+    /// The call's comment, if it gave one.
+    pub comment: Option<String>,
 }
 
 /// One record set: a name, a type and its values.

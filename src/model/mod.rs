@@ -4,6 +4,7 @@
 pub mod autoscaling;
 pub mod aws_service;
 pub mod connection_notification;
+pub mod dhcp_options;
 pub mod eip;
 pub mod endpoint_policy;
 pub mod endpoint_service;

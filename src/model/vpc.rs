@@ -2,7 +2,7 @@
 //! (main route table, default security group, default network ACL).
 
 use crate::addr::Cidr;
-use crate::ids::{NaclId, RouteTableId, SgId};
+use crate::ids::{DhcpOptionsId, NaclId, RouteTableId, SgId};
 use crate::model::Tags;
 
 /// A VPC.
@@ -22,6 +22,8 @@ pub struct Vpc {
     pub default_sg: SgId,
     /// N2: the default network ACL.
     pub default_nacl: NaclId,
+    /// Z2: the DHCP option set its instances get; `None` after `associate-dhcp-options default`.
+    pub dhcp_options: Option<DhcpOptionsId>,
     /// Tags.
     pub tags: Tags,
     /// Whether it was deleted.

@@ -7,6 +7,7 @@ pub mod account;
 pub mod autoscaling;
 pub mod clock;
 pub mod connection_notification;
+pub mod dhcp;
 pub mod ec2;
 pub mod elbv2;
 pub mod flow_log;

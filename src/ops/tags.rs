@@ -43,6 +43,7 @@ impl World {
             Handle::TargetGroup(x) => &mut self.target_groups[x].tags,
             Handle::LaunchTemplate(x) => &mut self.launch_templates[x].tags,
             Handle::AutoScalingGroup(x) => &mut self.auto_scaling_groups[x].tags,
+            Handle::DhcpOptions(x) => &mut self.dhcp_options[x].tags,
             Handle::FlowLog(x) => &mut self.flow_logs[x].tags,
             Handle::Listener(_)
             | Handle::LogGroup(_)

@@ -93,6 +93,7 @@ impl World {
         let main_route_table = self.new_route_table(vpc, cidr, true, Tags::new());
         let default_sg = self.new_default_sg(vpc);
         let default_nacl = self.new_nacl(vpc, true, Tags::new());
+        let dhcp_options = self.default_dhcp_options();
         self.vpcs.insert(
             &mut self.by_aws_id,
             Handle::Vpc,
@@ -104,6 +105,7 @@ impl World {
                 main_route_table,
                 default_sg,
                 default_nacl,
+                dhcp_options,
                 tags: req.tags,
                 deleted: false,
             },

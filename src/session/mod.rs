@@ -252,6 +252,7 @@ fn type_of(h: Handle) -> &'static str {
         Handle::AccessScope(_) => "AWS::EC2::NetworkInsightsAccessScope",
         Handle::AccessScopeAnalysis(_) => "AWS::EC2::NetworkInsightsAccessScopeAnalysis",
         Handle::HostedZone(_) => "AWS::Route53::HostedZone",
+        Handle::DhcpOptions(_) => "AWS::EC2::DHCPOptions",
         Handle::ConnectionNotification(_) => "AWS::EC2::VPCEndpointConnectionNotification",
         Handle::FlowLog(_) => "AWS::EC2::FlowLog",
         Handle::LogGroup(_) => "AWS::Logs::LogGroup",

@@ -230,6 +230,18 @@ impl StackBuilder<'_> {
     }
 
     fn permission(&self, p: Props<'_>, dir: Direction) -> Result<Permission, SinkError> {
+        if let Some(owner) = p.opt_str("SourceSecurityGroupOwnerId")? {
+            if owner != self.world.account_id() {
+                return Err(bad_hint(
+                    &p.path("SourceSecurityGroupOwnerId"),
+                    format!(
+                        "a group of account {owner} is not modelled: vpcsim simulates one account ({})",
+                        self.world.account_id()
+                    ),
+                    "reference a group of this account, or leave SourceSecurityGroupOwnerId out",
+                ));
+            }
+        }
         let proto_text = p.str("IpProtocol")?;
         let protocol: RuleProtocol = proto_text
             .parse()

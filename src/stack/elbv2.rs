@@ -288,6 +288,9 @@ impl StackBuilder<'_> {
                 w.delete_vpc_endpoint_service_configuration(x).map_err(refused)?
             }
             ("AWS::EC2::VPCEndpoint", Some(Handle::GatewayEndpoint(x))) => w.delete_gateway_endpoint(x),
+            ("AWS::EC2::DHCPOptions", Some(Handle::DhcpOptions(x))) => {
+                w.delete_dhcp_options(x).map_err(refused)?
+            }
             ("AWS::EC2::PrefixList", Some(Handle::PrefixList(x))) => {
                 w.delete_managed_prefix_list(x).map_err(refused)?
             }

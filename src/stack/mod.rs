@@ -5,6 +5,7 @@
 
 mod autoscaling;
 mod connection_notification;
+mod dhcp;
 mod ec2;
 mod elbv2;
 mod flow_log;
@@ -53,6 +54,8 @@ pub const SUPPORTED_TYPES: &[&str] = &[
     "AWS::EC2::VPCEndpointConnectionNotification",
     "AWS::EC2::VPCPeeringConnection",
     "AWS::EC2::PrefixList",
+    "AWS::EC2::DHCPOptions",
+    "AWS::EC2::VPCDHCPOptionsAssociation",
     "AWS::ElasticLoadBalancingV2::LoadBalancer",
     "AWS::ElasticLoadBalancingV2::TargetGroup",
     "AWS::ElasticLoadBalancingV2::Listener",
@@ -143,6 +146,8 @@ impl ResourceSink for StackBuilder<'_> {
             "AWS::EC2::VPCEndpointConnectionNotification" => self.connection_notification(p),
             "AWS::EC2::VPCPeeringConnection" => self.peering_connection(p),
             "AWS::EC2::PrefixList" => self.prefix_list(p),
+            "AWS::EC2::DHCPOptions" => self.dhcp_options(p),
+            "AWS::EC2::VPCDHCPOptionsAssociation" => self.dhcp_options_association(p),
             "AWS::ElasticLoadBalancingV2::LoadBalancer" => self.load_balancer(logical_id, p),
             "AWS::ElasticLoadBalancingV2::TargetGroup" => self.target_group(logical_id, p),
             "AWS::ElasticLoadBalancingV2::Listener" => self.listener(p),
@@ -169,6 +174,10 @@ impl ResourceSink for StackBuilder<'_> {
             "AWS::Route53::HostedZone" => self.remove_hosted_zone(created),
             "AWS::EC2::VPCEndpointConnectionNotification" => self.remove_connection_notification(created),
             "AWS::Route53::RecordSet" | "AWS::Route53::RecordSetGroup" => self.remove_records(created),
+            "AWS::EC2::VPCDHCPOptionsAssociation" => {
+                self.remove_dhcp_options_association(created);
+                Ok(())
+            }
             "AWS::EC2::FlowLog" => self.remove_flow_log(created),
             "AWS::Logs::LogGroup" => self.remove_log_group(created),
             _ => self.remove(ty, created),

@@ -57,7 +57,7 @@ pub const NESTED: &[Nested] = &[
             ("SourcePrefixListId", M),
             ("SourceSecurityGroupId", M),
             ("SourceSecurityGroupName", R),
-            ("SourceSecurityGroupOwnerId", R),
+            ("SourceSecurityGroupOwnerId", M),
             ("ToPort", M),
         ],
     ),
@@ -80,12 +80,14 @@ pub const NESTED: &[Nested] = &[
     ("AWS::EC2::NetworkAclEntry", "PortRange", Shape::Map, &[("From", M), ("To", M)]),
     ("AWS::EC2::Instance", "NetworkInterfaces[]", Shape::Map, INSTANCE_NIC),
     ("AWS::EC2::Instance", "BlockDeviceMappings[]", Shape::Map, BLOCK_DEVICE),
+    ("AWS::EC2::Instance", "MetadataOptions", Shape::Map, METADATA_OPTIONS),
     ("AWS::EC2::PrefixList", "Entries[]", Shape::Map, &[("Cidr", M), ("Description", M)]),
     ("AWS::EC2::LaunchTemplate", "TagSpecifications[]", Shape::Map, &[("ResourceType", M), ("Tags", M)]),
     ("AWS::EC2::LaunchTemplate", "TagSpecifications[].Tags[]", Shape::Map, TAG),
     ("AWS::EC2::LaunchTemplate", "LaunchTemplateData", Shape::Map, LAUNCH_TEMPLATE_DATA),
     ("AWS::EC2::LaunchTemplate", "LaunchTemplateData.NetworkInterfaces[]", Shape::Map, TEMPLATE_NIC),
     ("AWS::EC2::LaunchTemplate", "LaunchTemplateData.BlockDeviceMappings[]", Shape::Map, BLOCK_DEVICE),
+    ("AWS::EC2::LaunchTemplate", "LaunchTemplateData.MetadataOptions", Shape::Map, METADATA_OPTIONS),
     (
         "AWS::EC2::LaunchTemplate",
         "LaunchTemplateData.TagSpecifications[]",
@@ -212,6 +214,16 @@ pub const NESTED: &[Nested] = &[
         Shape::Map,
         &[("DNSName", M), ("EvaluateTargetHealth", W), ("HostedZoneId", M)],
     ),
+];
+
+/// M1: the instance metadata service answers `curl http://169.254.169.254/...` only while
+/// its endpoint is enabled; the other options change no answer vpcsim gives.
+const METADATA_OPTIONS: Properties = &[
+    ("HttpEndpoint", D("enabled")),
+    ("HttpProtocolIpv6", W),
+    ("HttpPutResponseHopLimit", W),
+    ("HttpTokens", W),
+    ("InstanceMetadataTags", W),
 ];
 
 const INSTANCE_NIC: Properties = &[

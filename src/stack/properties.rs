@@ -111,7 +111,7 @@ pub const TABLE: &[(&str, Properties)] = &[
             ("SourcePrefixListId", M),
             ("SourceSecurityGroupId", M),
             ("SourceSecurityGroupName", R),
-            ("SourceSecurityGroupOwnerId", R),
+            ("SourceSecurityGroupOwnerId", M),
             ("ToPort", M),
         ],
     ),
@@ -330,6 +330,19 @@ pub const TABLE: &[(&str, Properties)] = &[
         "AWS::Route53::RecordSetGroup",
         &[("Comment", W), ("HostedZoneId", M), ("HostedZoneName", M), ("RecordSets", M)],
     ),
+    (
+        "AWS::EC2::DHCPOptions",
+        &[
+            ("DomainName", M),
+            ("DomainNameServers", M),
+            ("Ipv6AddressPreferredLeaseTime", W),
+            ("NetbiosNameServers", W),
+            ("NetbiosNodeType", W),
+            ("NtpServers", W),
+            ("Tags", M),
+        ],
+    ),
+    ("AWS::EC2::VPCDHCPOptionsAssociation", &[("DhcpOptionsId", M), ("VpcId", M)]),
     (
         "AWS::EC2::VPCPeeringConnection",
         &[

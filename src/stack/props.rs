@@ -31,7 +31,8 @@ impl<'a> Props<'a> {
         Props { node, prefix: "" }
     }
 
-    fn path(&self, key: &str) -> String {
+    /// The path of `key` in errors (`SecurityGroupIngress.0.FromPort` for a list item's key).
+    pub fn path(&self, key: &str) -> String {
         if self.prefix.is_empty() {
             key.to_string()
         } else {

@@ -6,11 +6,10 @@
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::cfn::{AttrValue, Created, SinkError, SinkWarning};
-use crate::dns::{Rcode, View};
 use crate::ids::HostedZoneId;
 use crate::model::hosted_zone::{normalize, RecordData, RecordSet};
 use crate::ops::route53::{Change, ChangeAction, CreateHostedZone};
-use crate::world::{Handle, World};
+use crate::world::Handle;
 
 use super::props::{bad, bad_hint, item, Props};
 use super::{api, created, s, StackBuilder};
@@ -48,7 +47,7 @@ impl StackBuilder<'_> {
                 message: "a hosted zone without VPCs is public: public DNS is not modelled, so its records answer no query".into(),
             });
         }
-        let req = CreateHostedZone { name: p.str("Name")?, vpcs, comment };
+        let req = CreateHostedZone { name: p.str("Name")?, vpcs, comment, caller_reference: String::new() };
         let zone = self.world.create_hosted_zone(req).map_err(|e| api(e, Some("Name")))?;
         let id = self.world[zone].aws_id.clone();
         Ok(created(id.clone(), &[("Id", s(id)), ("NameServers", AttrValue::List(Vec::new()))]))
@@ -185,7 +184,7 @@ impl StackBuilder<'_> {
         a.str("HostedZoneId")?;
         let target = normalize(&a.str("DNSName")?);
         let target = target.strip_prefix("dualstack.").map(str::to_string).unwrap_or(target);
-        if !alias_target_exists(self.world, &target) {
+        if !self.world.alias_target_exists(&target) {
             return Err(bad(
                 &format!("{path}.DNSName"),
                 format!("{target} is not the DNS name of a load balancer or a VPC endpoint of this region"),
@@ -225,10 +224,4 @@ impl StackBuilder<'_> {
             _ => Ok(()),
         }
     }
-}
-
-/// Whether `name` is a load balancer's or an endpoint's DNS name (what an alias may target).
-fn alias_target_exists(w: &World, name: &str) -> bool {
-    let lb = w.lbs().live().any(|(_, l)| l.dns_name.eq_ignore_ascii_case(name));
-    lb || (w.resolve(View::Public, name).rcode == Rcode::NoError && name.starts_with("vpce-"))
 }

@@ -290,6 +290,7 @@ fn step(w: &World, h: Handle) -> Step {
         | Handle::AccessScope(_)
         | Handle::AccessScopeAnalysis(_)
         | Handle::HostedZone(_)
+        | Handle::DhcpOptions(_)
         | Handle::ConnectionNotification(_)
         | Handle::FlowLog(_)
         | Handle::LogGroup(_) => {

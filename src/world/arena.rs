@@ -30,6 +30,8 @@ pub trait Live {
 pub struct Arena<I, T> {
     items: Vec<T>,
     undo: Option<Box<Undo<T>>>,
+    /// Since [`Arena::watch`]: the length then and the old value of every resource changed.
+    watch: Option<Box<Undo<T>>>,
     id: PhantomData<fn() -> I>,
 }
 
@@ -45,7 +47,7 @@ struct Undo<T> {
 impl<I: ArenaId, T> Arena<I, T> {
     /// An empty arena.
     pub fn new() -> Arena<I, T> {
-        Arena { items: Vec::new(), undo: None, id: PhantomData }
+        Arena { items: Vec::new(), undo: None, watch: None, id: PhantomData }
     }
 
     /// The handle the next [`Arena::push`] will return.
@@ -161,14 +163,34 @@ impl<I: ArenaId, T: Clone> Arena<I, T> {
         }
     }
 
-    /// In a transaction, the old value of resource `i` the first time it may change.
+    /// In a transaction, and while watched, the old value of resource `i` the first time
+    /// it may change.
     #[inline]
     fn keep(&mut self, i: usize) {
-        if let Some(undo) = self.undo.as_deref_mut() {
-            if i < undo.len && undo.touched.insert(i) {
-                undo.saved.push((i, self.items[i].clone()));
+        for log in [self.undo.as_deref_mut(), self.watch.as_deref_mut()].into_iter().flatten() {
+            if i < log.len && log.touched.insert(i) {
+                log.saved.push((i, self.items[i].clone()));
             }
         }
+    }
+
+    /// Starts (or starts again) noting the resources created or handed out mutably.
+    pub(crate) fn watch(&mut self) {
+        self.watch =
+            Some(Box::new(Undo { len: self.items.len(), saved: Vec::new(), touched: FxHashSet::default() }));
+    }
+
+    /// Since [`Arena::watch`], every resource that may have changed with its old value, in
+    /// the order first changed, then every resource created, with none; nothing when not
+    /// watched. (A resource a rolled-back transaction changed may be listed unchanged.)
+    pub(crate) fn watched(&self) -> impl Iterator<Item = (I, Option<&T>)> {
+        let (changed, created) = match self.watch.as_deref() {
+            Some(log) => (log.saved.as_slice(), log.len.min(self.items.len())..self.items.len()),
+            None => (&[][..], 0..0),
+        };
+        let changed =
+            changed.iter().filter(|(i, _)| *i < self.items.len()).map(|(i, t)| (I::from_index(*i), Some(t)));
+        changed.chain(created.map(|i| (I::from_index(i), None)))
     }
 }
 
@@ -187,7 +209,12 @@ impl<I: ArenaId, T> Default for Arena<I, T> {
 
 impl<I, T: Clone> Clone for Arena<I, T> {
     fn clone(&self) -> Self {
-        Arena { items: self.items.clone(), undo: self.undo.clone(), id: PhantomData }
+        Arena {
+            items: self.items.clone(),
+            undo: self.undo.clone(),
+            watch: self.watch.clone(),
+            id: PhantomData,
+        }
     }
 }
 

@@ -45,6 +45,11 @@ impl Interfaces {
         self.by_public_ip.get(&u32::from(ip)).copied()
     }
 
+    /// Starts (or starts again) noting what changes ([`crate::world::World::watch`]).
+    pub(super) fn watch(&mut self) {
+        self.arena.watch();
+    }
+
     /// Starts a transaction ([`crate::world::World::transaction`]).
     pub(super) fn begin(&mut self) {
         self.arena.begin();

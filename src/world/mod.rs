@@ -10,6 +10,7 @@ mod members;
 #[path = "../ops/mod.rs"]
 pub mod ops;
 mod undo;
+pub mod watch;
 
 use std::net::Ipv4Addr;
 use std::ops::Index;
@@ -25,6 +26,7 @@ use self::undo::UndoMap;
 use crate::ids::*;
 use crate::model::autoscaling::{AutoScalingGroup, LaunchTemplate};
 use crate::model::connection_notification::ConnectionNotification;
+use crate::model::dhcp_options::DhcpOptions;
 use crate::model::eip::ElasticIp;
 use crate::model::endpoint_service::EndpointService;
 use crate::model::eni::NetworkInterface;
@@ -81,6 +83,7 @@ live_until_deleted!(
     AccessScope,
     AccessScopeAnalysis,
     HostedZone,
+    DhcpOptions,
     ConnectionNotification,
     FlowLog,
     LogGroup
@@ -160,6 +163,8 @@ pub enum Handle {
     AccessScopeAnalysis(AccessScopeAnalysisId),
     /// A Route 53 hosted zone.
     HostedZone(HostedZoneId),
+    /// A DHCP option set.
+    DhcpOptions(DhcpOptionsId),
     /// A VPC endpoint connection notification.
     ConnectionNotification(ConnectionNotificationId),
     /// A VPC flow log.
@@ -225,6 +230,7 @@ aws_id_field! {
     AccessScope => aws_id;
     AccessScopeAnalysis => aws_id;
     HostedZone => aws_id;
+    DhcpOptions => aws_id;
     ConnectionNotification => aws_id;
     FlowLog => aws_id;
     LogGroup => arn;
@@ -323,6 +329,8 @@ pub struct World {
     access_scope_analyses: Arena<AccessScopeAnalysisId, AccessScopeAnalysis>,
     /// Route 53 hosted zones.
     hosted_zones: Arena<HostedZoneId, HostedZone>,
+    /// DHCP option sets (the account's default set first, Z2).
+    dhcp_options: Arena<DhcpOptionsId, DhcpOptions>,
     /// VPC endpoint connection notifications.
     connection_notifications: Arena<ConnectionNotificationId, ConnectionNotification>,
     /// VPC flow logs (F1).
@@ -385,6 +393,7 @@ impl World {
             access_scopes: Arena::new(),
             access_scope_analyses: Arena::new(),
             hosted_zones: Arena::new(),
+            dhcp_options: Arena::new(),
             connection_notifications: Arena::new(),
             flow_logs: Arena::new(),
             log_groups: Arena::new(),
@@ -397,6 +406,7 @@ impl World {
             in_transaction: false,
         };
         world.create_aws_prefix_lists();
+        world.create_default_dhcp_options();
         world
     }
 
@@ -580,6 +590,12 @@ impl World {
         &self.hosted_zones
     }
 
+    /// DHCP option sets, by handle (deleted ones included; [`Arena::live`] skips them).
+    #[inline]
+    pub fn dhcp_options(&self) -> &Arena<DhcpOptionsId, DhcpOptions> {
+        &self.dhcp_options
+    }
+
     /// VPC endpoint connection notifications, by handle (deleted ones included).
     #[inline]
     pub fn connection_notifications(&self) -> &Arena<ConnectionNotificationId, ConnectionNotification> {
@@ -658,6 +674,7 @@ impl World {
             Handle::AccessScope(x) => x.index() < self.access_scopes.len(),
             Handle::AccessScopeAnalysis(x) => x.index() < self.access_scope_analyses.len(),
             Handle::HostedZone(x) => x.index() < self.hosted_zones.len(),
+            Handle::DhcpOptions(x) => x.index() < self.dhcp_options.len(),
             Handle::ConnectionNotification(x) => x.index() < self.connection_notifications.len(),
             Handle::FlowLog(x) => x.index() < self.flow_logs.len(),
             Handle::LogGroup(x) => x.index() < self.log_groups.len(),
@@ -747,6 +764,7 @@ impl World {
             Handle::AccessScope(x) => &self.access_scopes[x].aws_id,
             Handle::AccessScopeAnalysis(x) => &self.access_scope_analyses[x].aws_id,
             Handle::HostedZone(x) => &self.hosted_zones[x].aws_id,
+            Handle::DhcpOptions(x) => &self.dhcp_options[x].aws_id,
             Handle::ConnectionNotification(x) => &self.connection_notifications[x].aws_id,
             Handle::FlowLog(x) => &self.flow_logs[x].aws_id,
             Handle::LogGroup(x) => &self.log_groups[x].arn,
@@ -797,6 +815,7 @@ impl World {
             | Handle::AccessScopeAnalysis(_)
             | Handle::HostedZone(_)
             | Handle::ConnectionNotification(_) => None,
+            Handle::DhcpOptions(x) => name_tag(&self.dhcp_options[x].tags),
             Handle::FlowLog(x) => name_tag(&self.flow_logs[x].tags),
             Handle::LogGroup(x) => Some(self.log_groups[x].name.as_str()),
         }
@@ -860,6 +879,7 @@ index_by_handle! {
     AccessScopeId => access_scopes: AccessScope;
     AccessScopeAnalysisId => access_scope_analyses: AccessScopeAnalysis;
     HostedZoneId => hosted_zones: HostedZone;
+    DhcpOptionsId => dhcp_options: DhcpOptions;
     ConnectionNotificationId => connection_notifications: ConnectionNotification;
     FlowLogId => flow_logs: FlowLog;
     LogGroupId => log_groups: LogGroup;

@@ -152,6 +152,7 @@ macro_rules! each_store {
         w.access_scopes.$method();
         w.access_scope_analyses.$method();
         w.hosted_zones.$method();
+        w.dhcp_options.$method();
         w.connection_notifications.$method();
         w.flow_logs.$method();
         w.log_groups.$method();

@@ -6,6 +6,9 @@
 //! that no variant reads would be a flag accepted and ignored, and the test
 //! `every_accepted_flag_changes_the_answer_or_is_refused` walks them all.
 
+mod dhcp;
+pub mod route53;
+
 use std::net::Ipv4Addr;
 
 use indexmap::IndexMap;
@@ -27,6 +30,8 @@ use crate::ops::insights::CreateNetworkInsightsPath;
 use crate::ops::vpc::RouteTargetSpec;
 use crate::trace::Direction;
 
+pub use dhcp::DhcpRequest;
+pub use route53::Route53Request;
 pub mod launch;
 
 /// A raw flag value, as the table typed the words.
@@ -643,6 +648,10 @@ pub enum Request {
         /// `--policy-document`, or None for `--reset-policy` (full access).
         policy_document: Option<Value>,
     },
+    /// ec2 create-, associate-, describe- and delete-dhcp-options (Z2).
+    Dhcp(DhcpRequest),
+    /// route53 hosted zones, their VPCs, record sets and changes (Z1).
+    Route53(Route53Request),
     /// cloudformation delete-stack.
     DeleteStack {
         /// `--stack-name`.
@@ -880,6 +889,12 @@ impl Request {
     pub fn build(f: &Flags) -> Result<Request, AwsError> {
         use Request as R;
         let name = f.spec.name;
+        if let Some(dhcp) = dhcp::build(f) {
+            return dhcp.map(R::Dhcp);
+        }
+        if let Some(route53) = route53::build(f) {
+            return route53.map(R::Route53);
+        }
         let change = if ["authorize", "register", "accept", "attach"].iter().any(|p| name.starts_with(p)) {
             Change::Add
         } else {

@@ -62,6 +62,7 @@ impl OpSpec {
             "ec2" => EC2_COMMON,
             "elbv2" => ELBV2_COMMON,
             "autoscaling" => AUTOSCALING_COMMON,
+            "route53" => ROUTE53_COMMON,
             _ => CFN_COMMON,
         };
         self.unmodelled.iter().chain(common).find(|(n, _)| *n == name).map(|(_, why)| *why)
@@ -117,6 +118,12 @@ const ELBV2_COMMON: &[(&str, &str)] =
 const AUTOSCALING_COMMON: &[(&str, &str)] = &[
     ("max-records", PAGES),
     ("next-token", PAGES),
+    ("cli-input-json", "give the flags on the command line"),
+];
+const ROUTE53_COMMON: &[(&str, &str)] = &[
+    ("marker", PAGES),
+    ("next-token", PAGES),
+    ("max-items", PAGES),
     ("cli-input-json", "give the flags on the command line"),
 ];
 const CFN_COMMON: &[(&str, &str)] =
@@ -439,6 +446,10 @@ pub const OPERATIONS: &[OpSpec] = &[
         &[rs("prefix-list-name"), ri("max-entries"), s("address-family"), l("entries")],
         &[("client-token", "vpcsim does not retry calls"), TAGS],
     ),
+    op_but("ec2", "create-dhcp-options", &[rl("dhcp-configurations")], &[TAGS]),
+    op("ec2", "associate-dhcp-options", &[rs("dhcp-options-id"), rs("vpc-id")]),
+    op("ec2", "describe-dhcp-options", &[l("dhcp-options-ids"), l("filters")]),
+    op("ec2", "delete-dhcp-options", &[rs("dhcp-options-id")]),
     op("ec2", "describe-prefix-lists", &[l("prefix-list-ids"), l("filters")]),
     op("ec2", "describe-managed-prefix-lists", &[l("prefix-list-ids"), l("filters")]),
     op_but(
@@ -557,6 +568,35 @@ pub const OPERATIONS: &[OpSpec] = &[
         ],
     ),
     op("cloudformation", "describe-stacks", &[s("stack-name")]),
+    op_but(
+        "route53",
+        "create-hosted-zone",
+        &[rs("name"), rs("caller-reference"), s("vpc"), s("hosted-zone-config")],
+        &[("delegation-set-id", "vpcsim gives every public zone its own name servers")],
+    ),
+    op("route53", "get-hosted-zone", &[rs("id")]),
+    op_but(
+        "route53",
+        "list-hosted-zones",
+        &[s("hosted-zone-type")],
+        &[("delegation-set-id", "vpcsim gives every public zone its own name servers")],
+    ),
+    op("route53", "list-hosted-zones-by-vpc", &[rs("vpc-id"), rs("vpc-region")]),
+    op("route53", "associate-vpc-with-hosted-zone", &[rs("hosted-zone-id"), rs("vpc"), s("comment")]),
+    op("route53", "disassociate-vpc-from-hosted-zone", &[rs("hosted-zone-id"), rs("vpc"), s("comment")]),
+    op("route53", "change-resource-record-sets", &[rs("hosted-zone-id"), rs("change-batch")]),
+    op_but(
+        "route53",
+        "list-resource-record-sets",
+        &[rs("hosted-zone-id")],
+        &[
+            ("start-record-name", PAGES),
+            ("start-record-type", PAGES),
+            ("start-record-identifier", PAGES),
+        ],
+    ),
+    op("route53", "delete-hosted-zone", &[rs("id")]),
+    op("route53", "get-change", &[rs("id")]),
     op_but(
         "autoscaling",
         "describe-auto-scaling-groups",

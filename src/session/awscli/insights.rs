@@ -153,22 +153,7 @@ fn delete(w: &mut World, op: &str, what: Insights, id: &str) -> Answer {
 fn paths_json(s: &Session, op: &str, flag: &str, paths: &ScopePaths) -> Result<Value, ApiError> {
     match paths {
         ScopePaths::Json(v) => Ok(v.clone()),
-        ScopePaths::File(name) => {
-            let path = match &s.files_dir {
-                Some(dir) => dir.join(name),
-                None => std::path::PathBuf::from(name),
-            };
-            let text = crate::source::read(&path, crate::yaml::Limits::default().max_bytes).map_err(|e| {
-                ApiError::new(op, "InvalidParameterValue", format!("--{flag} file://{name}: {e}"))
-            })?;
-            serde_json::from_str(&text).map_err(|e| {
-                ApiError::new(
-                    op,
-                    "InvalidParameterValue",
-                    format!("--{flag} file://{name}:{}:{}: invalid JSON: {e}", e.line(), e.column()),
-                )
-            })
-        }
+        ScopePaths::File(name) => super::json_file(s, op, flag, name),
     }
 }
 

@@ -8,6 +8,7 @@
 mod autoscaling;
 mod connection_notification;
 mod describe;
+mod dhcp;
 mod ec2;
 mod elbv2;
 mod flow_log;
@@ -16,6 +17,7 @@ mod nat;
 mod peering;
 mod prefix_list;
 mod privatelink;
+mod route53;
 
 use serde_json::Value;
 
@@ -104,6 +106,8 @@ fn mutate(s: &mut Session, op: &str, request: &Request) -> Answer {
         R::SetSecurityGroups { load_balancer_arn, security_groups, enforce_on_privatelink } => {
             elbv2::set_security_groups(w, op, load_balancer_arn, security_groups, *enforce_on_privatelink)
         }
+        R::Dhcp(request) => dhcp::run(w, op, request),
+        R::Route53(request) => route53::run(s, op, request),
         R::RunInstances(spec) => autoscaling::run_instances(w, op, spec),
         R::CreateVpcEndpointConnectionNotification { .. }
         | R::DeleteVpcEndpointConnectionNotifications { .. } => {
@@ -158,4 +162,22 @@ fn delete_stack(s: &mut Session, name: &str) {
 
 fn empty() -> Value {
     Value::Object(Default::default())
+}
+
+/// The JSON of a `file://NAME` argument, read relative to the scenario's folder, with the
+/// file's line and column when it is not JSON.
+fn json_file(s: &Session, op: &str, flag: &str, name: &str) -> Result<Value, ApiError> {
+    let path = match &s.files_dir {
+        Some(dir) => dir.join(name),
+        None => std::path::PathBuf::from(name),
+    };
+    let text = crate::source::read(&path, crate::yaml::Limits::default().max_bytes)
+        .map_err(|e| ApiError::new(op, "InvalidParameterValue", format!("--{flag} file://{name}: {e}")))?;
+    serde_json::from_str(&text).map_err(|e| {
+        ApiError::new(
+            op,
+            "InvalidParameterValue",
+            format!("--{flag} file://{name}:{}:{}: invalid JSON: {e}", e.line(), e.column()),
+        )
+    })
 }

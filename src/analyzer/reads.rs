@@ -1,0 +1,308 @@
+//! What the walks of a matrix read, kept per row (source class) and per column
+//! (destination class), so that [`super::update`] walks again only the cells a change
+//! can alter:
+//!
+//! - the security groups evaluated, by direction (every group of the interface: any may
+//!   allow), and the NACLs, by direction;
+//! - the route tables looked up, with the address looked up (a route for a block changes
+//!   only the lookups of addresses inside it, R3);
+//! - per probe, the protocols and ports evaluated at groups and NACLs (a rule or entry
+//!   changes only the evaluations of packets it matches).
+//!
+//! A group or NACL read is kept on one side: the row's when it is the source's own
+//! interface or (leaving, and on the way back in) its subnet's NACL, or when it is in the
+//! source's VPC and the destination is in another, else the column's. A
+//! route read is kept on both sides. So a pair whose walks read something is found in
+//! the rows that read it crossed with every column, every row crossed with the columns
+//! that read it, or, for a route, the rows that read it crossed with the columns that did.
+
+use crate::addr::{Cidr, Protocol};
+use crate::forward::Consulted;
+use crate::ids::{EniId, NaclId, RouteTableId, SgId, VpcId};
+use crate::trace::Direction;
+use crate::world::World;
+
+/// The kind of a read, in its two top bits.
+const SG: u64 = 1;
+const NACL: u64 = 2;
+const ROUTE: u64 = 3;
+
+/// Resource indexes up to this fit in a packed read; a larger one marks the reads incomplete.
+const MAX_INDEX: usize = (1 << 30) - 1;
+
+/// One read packed into a `u64`: kind (2 bits), resource index (30 bits), then the
+/// direction (groups, NACLs) or the address looked up (routes). Sorting groups a table's
+/// addresses together.
+fn pack(kind: u64, index: usize, low: u32) -> Option<u64> {
+    (index <= MAX_INDEX).then(|| kind << 62 | (index as u64) << 32 | u64::from(low))
+}
+
+fn direction_bit(dir: Direction) -> u32 {
+    match dir {
+        Direction::Ingress => 0,
+        Direction::Egress => 1,
+    }
+}
+
+/// The read of group `g` in `dir`.
+pub(super) fn sg(g: SgId, dir: Direction) -> Option<u64> {
+    pack(SG, g.index(), direction_bit(dir))
+}
+
+/// The read of NACL `acl` in `dir`.
+pub(super) fn nacl(acl: NaclId, dir: Direction) -> Option<u64> {
+    pack(NACL, acl.index(), direction_bit(dir))
+}
+
+/// The lookups of table `t` for the addresses of `block`, as the first and last packed reads.
+fn route_span(t: RouteTableId, block: Cidr) -> Option<(u64, u64)> {
+    Some((pack(ROUTE, t.index(), block.base())?, pack(ROUTE, t.index(), u32::from(block.last()))?))
+}
+
+/// The reads of the walks of one row, being evaluated: what the row keeps, and, for the
+/// pair being walked, what its column keeps. Reused from pair to pair.
+#[derive(Debug, Default)]
+pub(super) struct Reads {
+    /// The walking source's interface and its subnet's NACL.
+    pub source_eni: Option<EniId>,
+    pub source_acl: Option<NaclId>,
+    /// The source's VPC when it differs from the destination's (none for the internet):
+    /// groups and NACLs read there are kept by the row.
+    pub away_from: Option<VpcId>,
+    /// Whether the current walk is on its way back.
+    pub returning: bool,
+    /// Group and NACL reads of the row (no repeats).
+    pub row_rules: Vec<u64>,
+    /// Route reads of the row (repeats until [`Reads::finish_row`]).
+    pub row_routes: Vec<u64>,
+    /// Group and NACL reads of the current pair kept by its column (no repeats).
+    pub pair_rules: Vec<u64>,
+    /// Route reads of the current pair (no repeats), kept by both sides.
+    pub pair_routes: Vec<u64>,
+    /// Protocols and ports evaluated by the current walk at groups and NACLs.
+    pub ports: Vec<(Protocol, u16)>,
+    /// Whether some read could not be packed.
+    pub overflow: bool,
+}
+
+fn add_once(to: &mut Vec<u64>, x: u64) {
+    if !to.contains(&x) {
+        to.push(x);
+    }
+}
+
+impl Reads {
+    /// Notes one read of a walk.
+    pub fn note(&mut self, w: &World, what: Consulted) {
+        match what {
+            Consulted::Sgs { eni, dir, h } => {
+                let own = self.source_eni == Some(eni) || self.away_from == Some(w[eni].vpc);
+                for &g in &w[eni].groups {
+                    self.rule(sg(g, dir), own);
+                }
+                self.port(h.protocol, h.dst_port);
+            }
+            Consulted::Nacl { acl, dir, h } => {
+                let own = (self.source_acl == Some(acl) && (dir == Direction::Egress) != self.returning)
+                    || self.away_from == Some(w[acl].vpc);
+                self.rule(nacl(acl, dir), own);
+                self.port(h.protocol, h.dst_port);
+            }
+            Consulted::Route { table, dst } => match pack(ROUTE, table.index(), u32::from(dst)) {
+                Some(x) => add_once(&mut self.pair_routes, x),
+                None => self.overflow = true,
+            },
+        }
+    }
+
+    fn rule(&mut self, x: Option<u64>, own: bool) {
+        match (x, own) {
+            (Some(x), true) => add_once(&mut self.row_rules, x),
+            (Some(x), false) => add_once(&mut self.pair_rules, x),
+            (None, _) => self.overflow = true,
+        }
+    }
+
+    fn port(&mut self, protocol: Protocol, port: u16) {
+        if !self.ports.contains(&(protocol, port)) {
+            self.ports.push((protocol, port));
+        }
+    }
+
+    /// The current pair is done: its routes join the row's.
+    pub fn finish_pair(&mut self) {
+        self.row_routes.extend_from_slice(&self.pair_routes);
+    }
+
+    /// The row is done: its routes sorted, without repeats.
+    pub fn finish_row(&mut self) {
+        self.row_routes.sort_unstable();
+        self.row_routes.dedup();
+    }
+}
+
+/// Protocols and ports, one bit each (TCP, UDP, ICMP types): the ports a probe's walks
+/// evaluated, which address translation makes many (a NAT's source ports come back as
+/// destination ports).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PortSet {
+    /// `3 * 65,536` bits once any is set.
+    bits: Vec<u64>,
+}
+
+fn protocol_offset(p: Protocol) -> usize {
+    match p {
+        Protocol::Tcp => 0,
+        Protocol::Udp => 1 << 16,
+        Protocol::Icmp => 2 << 16,
+    }
+}
+
+impl PortSet {
+    /// Adds one.
+    pub(super) fn insert(&mut self, p: Protocol, port: u16) {
+        if self.bits.is_empty() {
+            self.bits = vec![0; (3 << 16) / 64];
+        }
+        let bit = protocol_offset(p) + usize::from(port);
+        self.bits[bit / 64] |= 1 << (bit % 64);
+    }
+
+    /// Whether `meets` holds for one of them.
+    pub(super) fn any(&self, meets: impl Fn(Protocol, u16) -> bool) -> bool {
+        let protocols = [Protocol::Tcp, Protocol::Udp, Protocol::Icmp];
+        self.bits.iter().enumerate().any(|(n, &word)| {
+            let mut word = word;
+            while word != 0 {
+                let bit = n * 64 + word.trailing_zeros() as usize;
+                if meets(protocols[bit >> 16], (bit & 0xffff) as u16) {
+                    return true;
+                }
+                word &= word - 1;
+            }
+            false
+        })
+    }
+
+    /// The bytes it holds on the heap.
+    pub fn heap_bytes(&self) -> usize {
+        self.bits.capacity() * std::mem::size_of::<u64>()
+    }
+}
+
+/// What the walks of one row or column read, kept by the matrix.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Kept {
+    /// Group and NACL reads, sorted, no repeats.
+    rules: Vec<u64>,
+    /// Route reads, sorted without repeats once settled.
+    routes: Vec<u64>,
+    /// Whether `routes` may hold repeats or be out of order.
+    unsettled: bool,
+}
+
+impl Kept {
+    /// Adds group and NACL reads.
+    pub(super) fn add_rules(&mut self, rules: &[u64]) {
+        for &x in rules {
+            if let Err(at) = self.rules.binary_search(&x) {
+                self.rules.insert(at, x);
+            }
+        }
+    }
+
+    /// Adds route reads (sorted again by [`Kept::settle`]). When the reads are settled and
+    /// few are added (a cell walked again), only those not kept yet are added.
+    pub(super) fn add_routes(&mut self, routes: &[u64]) {
+        if routes.is_empty() {
+            return;
+        }
+        if self.unsettled || routes.len() * 8 > self.routes.len() {
+            self.routes.extend_from_slice(routes);
+            self.unsettled = true;
+            return;
+        }
+        let kept = self.routes.len();
+        for &x in routes {
+            if self.routes[..kept].binary_search(&x).is_err() {
+                self.routes.push(x);
+                self.unsettled = true;
+            }
+        }
+    }
+
+    /// Sorts the route reads and drops repeats.
+    pub(super) fn settle(&mut self) {
+        if self.unsettled {
+            self.routes.sort_unstable();
+            self.routes.dedup();
+            self.unsettled = false;
+        }
+    }
+
+    /// Both sets together (settled).
+    pub(super) fn union(&self, other: &Kept) -> Kept {
+        let mut out = self.clone();
+        out.add_rules(&other.rules);
+        out.add_routes(&other.routes);
+        out.settle();
+        out
+    }
+
+    /// Whether the walks read `x` (a group or NACL read).
+    pub(super) fn has_rule(&self, x: u64) -> bool {
+        self.rules.binary_search(&x).is_ok()
+    }
+
+    /// Whether the walks looked up an address of `block` in table `t` (settled).
+    pub(super) fn looked_up(&self, t: RouteTableId, block: Cidr) -> bool {
+        let Some((first, last)) = route_span(t, block) else { return true };
+        let at = self.routes.partition_point(|&x| x < first);
+        self.routes.get(at).is_some_and(|&x| x <= last)
+    }
+
+    /// The bytes its lists hold on the heap.
+    pub fn heap_bytes(&self) -> usize {
+        (self.rules.capacity() + self.routes.capacity()) * std::mem::size_of::<u64>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_route_read_is_found_by_any_block_holding_its_address_and_no_other() {
+        let t = RouteTableId(3);
+        let mut k = Kept::default();
+        k.add_routes(&[pack(ROUTE, 3, 0x0a01_0205).unwrap(), pack(ROUTE, 4, 0x0a02_0000).unwrap()]);
+        k.settle();
+        assert!(k.looked_up(t, "10.1.0.0/16".parse().unwrap()));
+        assert!(k.looked_up(t, "10.1.2.5/32".parse().unwrap()));
+        assert!(k.looked_up(t, Cidr::ANY));
+        assert!(!k.looked_up(t, "10.2.0.0/16".parse().unwrap()));
+        assert!(!k.looked_up(RouteTableId(2), Cidr::ANY));
+    }
+
+    #[test]
+    fn a_port_set_holds_the_ports_put_in_and_no_other() {
+        let mut ports = PortSet::default();
+        ports.insert(Protocol::Tcp, 8080);
+        ports.insert(Protocol::Icmp, 8);
+        assert!(ports.any(|p, port| p == Protocol::Tcp && port == 8080));
+        assert!(ports.any(|p, port| p == Protocol::Icmp && port == 8));
+        assert!(!ports.any(|p, port| p == Protocol::Udp && port == 8080));
+        assert!(!ports.any(|p, port| p == Protocol::Tcp && port != 8080));
+        assert!(!PortSet::default().any(|_, _| true));
+    }
+
+    #[test]
+    fn group_and_nacl_reads_are_told_apart_by_direction() {
+        let mut k = Kept::default();
+        k.add_rules(&[sg(SgId(1), Direction::Ingress).unwrap(), nacl(NaclId(1), Direction::Egress).unwrap()]);
+        assert!(k.has_rule(sg(SgId(1), Direction::Ingress).unwrap()));
+        assert!(!k.has_rule(sg(SgId(1), Direction::Egress).unwrap()));
+        assert!(!k.has_rule(nacl(NaclId(1), Direction::Ingress).unwrap()));
+        assert!(!k.has_rule(sg(SgId(2), Direction::Ingress).unwrap()));
+    }
+}
