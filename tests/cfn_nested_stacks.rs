@@ -189,3 +189,12 @@ fn c3_a_nested_template_that_is_not_there_is_an_error_at_its_template_url() {
     assert!(p.message.starts_with("cannot read the nested template: "), "{err}");
     assert!(p.message.contains("tests/data/nested/missing.cfn.yaml"), "{err}");
 }
+
+#[test]
+fn c3_a_scenario_reads_a_nested_stacks_output_curls_its_web_server_and_deletes_it_with_the_parent() {
+    let s =
+        vpcsim::scenario::load(std::path::Path::new(&path("shop.yaml"))).unwrap_or_else(|e| panic!("{e}"));
+    let mut session = vpcsim::session::Session::for_scenario(&s).unwrap_or_else(|e| panic!("{e}"));
+    let report = vpcsim::scenario::run(&s, &mut session).unwrap_or_else(|e| panic!("{e}"));
+    assert!(report.passed, "{}", vpcsim::scenario::render::text(&report));
+}
