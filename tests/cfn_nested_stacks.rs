@@ -62,6 +62,11 @@ fn c3_a_nested_stack_is_named_parent_logical_id_suffix_and_its_ref_is_the_stack_
         arn.starts_with(&format!("arn:aws:cloudformation:eu-west-1:{}:stack/{name}/", w.account_id())),
         "{arn}"
     );
+    let app = &stack.nested["App"].name;
+    let groups: Vec<&str> =
+        w.sgs().live().filter(|(_, g)| !g.is_default).map(|(_, g)| g.name.as_str()).collect();
+    assert_eq!(groups.len(), 1);
+    assert!(groups[0].starts_with(&format!("{app}-WebGroup-")), "named after the nested stack: {groups:?}");
     let mut again = World::in_region("eu-west-1", 3).unwrap();
     assert_eq!(create(&mut again, "parent.cfn.yaml").unwrap().outputs, stack.outputs, "deterministic");
 }

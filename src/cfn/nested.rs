@@ -75,8 +75,10 @@ pub fn create(
         .map_err(|e| under(e, id))?;
     let name = stack_name(&ctx.stack_name, id);
     let child_ctx = StackContext { stack_name: name.clone(), ..ctx.clone() };
-    let stack = engine::create_nested(&child_file, &node, &params, &child_ctx, exports, sink, &chain)
-        .map_err(|e| under(e, id))?;
+    sink.set_stack_name(&name);
+    let stack = engine::create_nested(&child_file, &node, &params, &child_ctx, exports, sink, &chain);
+    sink.set_stack_name(&ctx.stack_name);
+    let stack = stack.map_err(|e| under(e, id))?;
     let mut attributes: IndexMap<String, AttrValue> =
         stack.outputs.iter().map(|(k, v)| (format!("Outputs.{k}"), AttrValue::Str(v.clone()))).collect();
     let arn =

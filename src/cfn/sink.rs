@@ -73,6 +73,9 @@ pub trait ResourceSink {
     ) -> Result<Vec<SinkWarning>, SinkError> {
         Ok(Vec::new())
     }
+    /// C3: the resources created from now on belong to the stack `name` (a nested stack, then
+    /// its parent again), for the names and tags the model derives from a stack's name.
+    fn set_stack_name(&mut self, _name: &str) {}
     /// Delete a resource this stack created (used by delete-stack, in reverse dependency order).
     fn delete(&mut self, logical_id: &str, resource_type: &str, created: &Created) -> Result<(), SinkError>;
     /// The warnings the last [`ResourceSink::create`] raised, each with the property it is

@@ -177,6 +177,10 @@ impl ResourceSink for StackBuilder<'_> {
         properties::check(ty, properties)
     }
 
+    fn set_stack_name(&mut self, name: &str) {
+        self.stack_name = name.to_string();
+    }
+
     fn delete(&mut self, _logical_id: &str, ty: &str, created: &Created) -> Result<(), SinkError> {
         match ty {
             "AWS::Route53::HostedZone" => self.remove_hosted_zone(created),
