@@ -203,3 +203,38 @@ fn c3_a_scenario_reads_a_nested_stacks_output_curls_its_web_server_and_deletes_i
     let report = vpcsim::scenario::run(&s, &mut session).unwrap_or_else(|e| panic!("{e}"));
     assert!(report.passed, "{}", vpcsim::scenario::render::text(&report));
 }
+
+/// A template with `n` nested stacks, each created from `child`.
+fn fan_out(n: usize, child: &str) -> String {
+    let mut t = String::from("Resources:\n");
+    for i in 0..n {
+        t.push_str(&format!(
+            "  S{i}:\n    Type: AWS::CloudFormation::Stack\n    Properties:\n      TemplateURL: {child}\n"
+        ));
+    }
+    t
+}
+
+#[test]
+fn c3_nested_stacks_are_bounded_in_total_across_every_depth_not_only_in_depth() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("leaf.cfn.yaml"),
+        "Resources:\n  Handle:\n    Type: AWS::CloudFormation::WaitConditionHandle\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("middle.cfn.yaml"), fan_out(15, "leaf.cfn.yaml")).unwrap();
+    let create_top = |n: usize| {
+        let file = dir.path().join(format!("top{n}.cfn.yaml"));
+        std::fs::write(&file, fan_out(n, "middle.cfn.yaml")).unwrap();
+        let mut w = World::in_region("eu-west-1", 3).unwrap();
+        let file = file.to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(&file).unwrap();
+        create_stack(&mut w, "wide", &file, &text, &IndexMap::new(), &IndexMap::new())
+    };
+    // 12 middle stacks of 15 leaves each: 12 + 180 = 192 nested stacks, within the bound.
+    create_top(12).unwrap_or_else(|e| panic!("{e}"));
+    // 13 of them: 13 + 195 = 208, past it, though no template is deeper than three levels.
+    let err = create_top(13).expect_err("past MAX_NESTED_STACKS");
+    assert!(err.to_string().contains("more than 200 nested stacks under one top-level stack"), "{err}");
+}

@@ -4,7 +4,9 @@
 //! `Ref` (the child stack's ARN) and `Fn::GetAtt Nested.Outputs.NAME`. Nesting is bounded
 //! ([`MAX_DEPTH`]) and a template that nests itself, directly or not, is an error.
 
+use std::cell::Cell;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use indexmap::IndexMap;
 
@@ -17,17 +19,24 @@ use crate::yaml::{self, Node, NodeValue};
 /// How many stacks deep templates may nest, the top-level stack counting as one.
 pub const MAX_DEPTH: usize = 5;
 
+/// How many nested stacks one top-level stack may create in all, at every depth: the
+/// depth bound alone lets a template of a few hundred `AWS::CloudFormation::Stack`
+/// resources read and build its children a few hundred to the fifth times.
+pub const MAX_NESTED_STACKS: usize = 200;
+
 /// The templates from the top-level stack down to the one being created, for the depth
 /// bound and cycle detection.
 #[derive(Clone, Debug, Default)]
 pub struct Nesting {
     chain: Vec<PathBuf>,
+    /// Nested stacks created so far under the top-level stack, shared by every level.
+    created: Rc<Cell<usize>>,
 }
 
 impl Nesting {
     /// The nesting of a top-level stack created from `file`.
     pub fn root(file: &str) -> Nesting {
-        Nesting { chain: vec![identity(Path::new(file))] }
+        Nesting { chain: vec![identity(Path::new(file))], created: Rc::default() }
     }
 }
 
@@ -133,9 +142,18 @@ fn descend(nesting: &Nesting, path: &Path, loc: Location) -> Result<Nesting, Pro
         return Err(Problem::new(loc, format!("nested stacks are more than {MAX_DEPTH} levels deep"))
             .hint("flatten the templates (limit MAX_DEPTH)"));
     }
+    let created = nesting.created.get() + 1;
+    if created > MAX_NESTED_STACKS {
+        return Err(Problem::new(
+            loc,
+            format!("more than {MAX_NESTED_STACKS} nested stacks under one top-level stack, at every depth"),
+        )
+        .hint("nest fewer stacks (limit MAX_NESTED_STACKS)"));
+    }
+    nesting.created.set(created);
     let mut chain = nesting.chain.clone();
     chain.push(me);
-    Ok(Nesting { chain })
+    Ok(Nesting { chain, created: Rc::clone(&nesting.created) })
 }
 
 /// The child's parameter values: scalars as text, lists joined with commas.
