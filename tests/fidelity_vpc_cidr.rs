@@ -10,8 +10,8 @@ use vpcsim::command::aws::parse_line;
 use vpcsim::ids::VpcId;
 use vpcsim::model::route_table::RouteTarget as ModelTarget;
 use vpcsim::ops::vpc::CreateSubnet;
-use vpcsim::session::Session;
 use vpcsim::scenario::Backend;
+use vpcsim::session::Session;
 use vpcsim::trace::{ComponentKind as K, Matched, RouteState, RouteTarget};
 use vpcsim::world::World;
 
@@ -24,7 +24,11 @@ fn local_routes(w: &World, v: VpcId) -> Vec<Vec<String>> {
         .live()
         .filter(|(_, rt)| rt.vpc == v)
         .map(|(_, rt)| {
-            rt.routes.iter().filter(|r| r.target == ModelTarget::Local).map(|r| r.destination.to_string()).collect()
+            rt.routes
+                .iter()
+                .filter(|r| r.target == ModelTarget::Local)
+                .map(|r| r.destination.to_string())
+                .collect()
         })
         .collect()
 }
@@ -47,7 +51,11 @@ fn a1_r2_an_instance_in_a_secondary_block_is_reached_from_the_primary_through_it
     let route = t.forward.iter().find(|h| h.kind == K::RouteTable).and_then(|h| h.matched.clone());
     assert_eq!(
         route,
-        Some(Matched::Route { destination: cidr("10.1.0.0/16"), target: RouteTarget::Local, state: RouteState::Active })
+        Some(Matched::Route {
+            destination: cidr("10.1.0.0/16"),
+            target: RouteTarget::Local,
+            state: RouteState::Active
+        })
     );
 }
 
@@ -129,7 +137,8 @@ fn associate_vpc_cidr_block_answers_as_the_cli_and_describe_vpcs_lists_every_ass
     let v = vpc(&mut w, "10.0.0.0/16");
     let id = w[v].aws_id.clone();
     let mut s = Session::new(w);
-    let answer = aws(&mut s, &format!("aws ec2 associate-vpc-cidr-block --vpc-id {id} --cidr-block 10.1.0.0/16"));
+    let answer =
+        aws(&mut s, &format!("aws ec2 associate-vpc-cidr-block --vpc-id {id} --cidr-block 10.1.0.0/16"));
     let assoc = answer["CidrBlockAssociation"]["AssociationId"].as_str().unwrap().to_string();
     assert!(assoc.starts_with("vpc-cidr-assoc-"), "{assoc}");
     assert_eq!(answer["CidrBlockAssociation"]["CidrBlock"], "10.1.0.0/16");
@@ -139,7 +148,12 @@ fn associate_vpc_cidr_block_answers_as_the_cli_and_describe_vpcs_lists_every_ass
         .as_array()
         .unwrap()
         .iter()
-        .map(|a| (a["CidrBlock"].as_str().unwrap().to_string(), a["CidrBlockState"]["State"].as_str().unwrap().to_string()))
+        .map(|a| {
+            (
+                a["CidrBlock"].as_str().unwrap().to_string(),
+                a["CidrBlockState"]["State"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
     assert_eq!(
         set,
@@ -184,7 +198,8 @@ fn a1_a_template_subnet_in_a_secondary_block_is_created_after_its_vpc_cidr_block
     // A1: with DependsOn, the subnet is created once its block is associated.
     let mut w = seoul(SEED);
     let stack =
-        vpcsim::stack::create_stack(&mut w, "s", "t.yaml", TEMPLATE, &IndexMap::new(), &IndexMap::new()).unwrap();
+        vpcsim::stack::create_stack(&mut w, "s", "t.yaml", TEMPLATE, &IndexMap::new(), &IndexMap::new())
+            .unwrap();
     let (_, v) = w.vpcs().live().next().unwrap();
     assert_eq!(v.cidrs().map(|c| c.to_string()).collect::<Vec<_>>(), ["10.0.0.0/16", "100.64.0.0/16"]);
     assert_eq!(w.subnets().live().next().unwrap().1.cidr, cidr("100.64.1.0/24"));

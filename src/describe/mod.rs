@@ -151,7 +151,8 @@ pub fn vpcs(w: &World) -> Value {
 /// first reports it (vpcsim associates at once; describe-vpcs shows `associated`).
 pub fn vpc_cidr_association(w: &World, vpc: crate::ids::VpcId, association_id: &str) -> Value {
     let v = &w[vpc];
-    let cidr = v.secondary_cidrs.iter().find(|a| a.association_id == association_id).map(|a| a.cidr.to_string());
+    let cidr =
+        v.secondary_cidrs.iter().find(|a| a.association_id == association_id).map(|a| a.cidr.to_string());
     json!({
         "CidrBlockAssociation": {
             "AssociationId": association_id,

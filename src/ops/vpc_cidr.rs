@@ -32,7 +32,8 @@ fn restricted_range(cidr: Cidr) -> Option<Cidr> {
 /// publicly routable block or one from 100.64.0.0/10 goes with any primary. A block that
 /// straddles one of those ranges' edges is refused.
 fn association_allowed(primary: Cidr, cidr: Cidr) -> bool {
-    let straddles = RFC1918.iter().chain([&BENCHMARK]).map(|r| range(r)).any(|r| r.overlaps(cidr) && !r.covers(cidr));
+    let straddles =
+        RFC1918.iter().chain([&BENCHMARK]).map(|r| range(r)).any(|r| r.overlaps(cidr) && !r.covers(cidr));
     !straddles && restricted_range(cidr).is_none_or(|r| restricted_range(primary) == Some(r))
 }
 
@@ -94,7 +95,8 @@ impl World {
             .live()
             .find_map(|(id, v)| {
                 let primary = (primary_association_id(&v.aws_id) == association_id).then_some(v.cidr);
-                let secondary = v.secondary_cidrs.iter().find(|a| a.association_id == association_id).map(|a| a.cidr);
+                let secondary =
+                    v.secondary_cidrs.iter().find(|a| a.association_id == association_id).map(|a| a.cidr);
                 primary.or(secondary).map(|c| (id, c))
             })
             .ok_or_else(|| {
@@ -111,7 +113,8 @@ impl World {
     pub fn disassociate_vpc_cidr_block(&mut self, association_id: &str) -> ApiResult<()> {
         const OP: &str = "DisassociateVpcCidrBlock";
         let (vpc, cidr) = self.vpc_cidr_association(OP, association_id)?;
-        let Some(i) = self.vpcs[vpc].secondary_cidrs.iter().position(|a| a.association_id == association_id) else {
+        let Some(i) = self.vpcs[vpc].secondary_cidrs.iter().position(|a| a.association_id == association_id)
+        else {
             return Err(ApiError::new(
                 OP,
                 "OperationNotPermitted",
@@ -133,7 +136,9 @@ impl World {
         }
         for t in self.route_tables_of(vpc) {
             let routes = &mut self.route_tables[t].routes;
-            if let Some(pos) = routes.iter().position(|r| r.destination == cidr && r.target == RouteTarget::Local) {
+            if let Some(pos) =
+                routes.iter().position(|r| r.destination == cidr && r.target == RouteTarget::Local)
+            {
                 routes.remove(pos);
             }
         }
