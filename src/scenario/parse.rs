@@ -326,13 +326,23 @@ fn template(ctx: &mut Ctx, node: &Node, misspelt: bool) -> Option<TemplateSource
     }
 }
 
+/// The stack's parameters: text, a number, or a list, which is passed comma-separated as
+/// the AWS CLI passes a `List<...>` or `CommaDelimitedList` value.
 fn parameters(ctx: &mut Ctx, node: &Node) -> IndexMap<String, String> {
     let Some(entries) = ctx.expect_map(node, "`parameters`").and_then(Node::as_map) else {
         return IndexMap::new();
     };
     let mut out = IndexMap::new();
     for (key, value) in entries {
-        if let Some(text) = ctx.scalar(value, &key.name) {
+        let text = match value.as_seq() {
+            Some(items) => items
+                .iter()
+                .map(|n| ctx.scalar(n, &key.name))
+                .collect::<Option<Vec<_>>>()
+                .map(|v| v.join(",")),
+            None => ctx.scalar(value, &key.name),
+        };
+        if let Some(text) = text {
             out.insert(key.name.clone(), text);
         }
     }
@@ -730,6 +740,17 @@ mod tests {
         let e = load_str("t.yaml", text).unwrap().steps[0].expect.clone().unwrap();
         assert_eq!(e.output_contains, ["a", "200"]);
         assert_eq!(e.output_not_contains, ["b"]);
+    }
+
+    #[test]
+    fn a_list_parameter_is_passed_comma_separated_as_the_aws_cli_passes_it() {
+        let text = "name: n\nstacks:\n  - name: s\n    template: t.cfn.yaml\n    parameters:\n      Zones: [us-east-1a, us-east-1b]\n      Count: 2\n";
+        let s = load_str("t.yaml", text).unwrap();
+        let p = &s.stacks[0].parameters;
+        assert_eq!((p["Zones"].as_str(), p["Count"].as_str()), ("us-east-1a,us-east-1b", "2"));
+        let nested =
+            "name: n\nstacks:\n  - name: s\n    template: t.cfn.yaml\n    parameters: {Zones: [[a]]}\n";
+        assert_eq!(problems(nested), ["5:26: `Zones` must be text or a list of text, not a list"]);
     }
 
     #[test]
