@@ -521,3 +521,40 @@ steps:
         assert!(report.passed, "{}", vpcsim::scenario::render::text(&report));
     }
 }
+
+#[test]
+fn z1_evaluate_target_health_on_an_alias_to_the_nlb_is_warned_about_once() {
+    let mut lab = Lab::ready(LabOptions::default()).unwrap();
+    lab.world.modify_vpc_dns(lab.my_vpc, None, Some(true));
+    let params = IndexMap::from([
+        ("Vpc".to_string(), lab.world[lab.my_vpc].aws_id.clone()),
+        ("NlbName".to_string(), lab.world[lab.nlb].dns_name.clone()),
+    ]);
+    let evaluated = ZONE
+        .replace("HostedZoneId: ZIBE1TIR4HY56}", "HostedZoneId: ZIBE1TIR4HY56, EvaluateTargetHealth: true}");
+    let stack =
+        create_stack(&mut lab.world, "dns", "dns.cfn.yaml", &evaluated, &params, &IndexMap::new()).unwrap();
+    let about: Vec<_> =
+        stack.warnings.iter().filter(|w| w.message.contains("EvaluateTargetHealth")).collect();
+    assert_eq!(about.len(), 1, "{:?}", stack.warnings);
+    assert!(about[0].message.contains("changes nothing here"), "{:?}", about[0]);
+}
+
+#[test]
+fn z1_evaluate_target_health_false_is_aws_default_and_not_warned_about() {
+    let mut lab = Lab::ready(LabOptions::default()).unwrap();
+    lab.world.modify_vpc_dns(lab.my_vpc, None, Some(true));
+    let params = IndexMap::from([
+        ("Vpc".to_string(), lab.world[lab.my_vpc].aws_id.clone()),
+        ("NlbName".to_string(), lab.world[lab.nlb].dns_name.clone()),
+    ]);
+    let quiet = ZONE
+        .replace("HostedZoneId: ZIBE1TIR4HY56}", "HostedZoneId: ZIBE1TIR4HY56, EvaluateTargetHealth: false}");
+    let stack =
+        create_stack(&mut lab.world, "dns", "dns.cfn.yaml", &quiet, &params, &IndexMap::new()).unwrap();
+    assert!(
+        !stack.warnings.iter().any(|w| w.message.contains("EvaluateTargetHealth")),
+        "{:?}",
+        stack.warnings
+    );
+}

@@ -208,11 +208,13 @@ pub const NESTED: &[Nested] = &[
     ("AWS::Route53::HostedZone", "HostedZoneConfig", Shape::Map, &[("Comment", M)]),
     ("AWS::Route53::HostedZone", "HostedZoneTags[]", Shape::Map, TAG),
     ("AWS::Route53::HostedZone", "QueryLoggingConfig", Shape::Map, &[("CloudWatchLogsLogGroupArn", W)]),
+    // EvaluateTargetHealth is read by the record set's builder, which warns only when it is
+    // true (false is what the alias does anyway): one warning per property.
     (
         "AWS::Route53::RecordSet",
         "AliasTarget",
         Shape::Map,
-        &[("DNSName", M), ("EvaluateTargetHealth", W), ("HostedZoneId", M)],
+        &[("DNSName", M), ("EvaluateTargetHealth", M), ("HostedZoneId", M)],
     ),
 ];
 
