@@ -184,7 +184,7 @@ fn call(s: &mut Session, ids: &IndexMap<&'static str, String>, line: &str) -> Re
         };
         let req = vpcsim::apps::nc::Nc {
             host: host.into(),
-            port: port.parse().unwrap(),
+            ports: vpcsim::addr::PortRange::single(port.parse().unwrap()),
             zero_io: true,
             ..Default::default()
         };
