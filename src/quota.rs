@@ -270,7 +270,7 @@ mod tests {
     fn defaults_are_the_q1_values() {
         let q = Quotas::default();
         let got: Vec<usize> = Quota::ALL.iter().map(|x| q.get(*x)).collect();
-        assert_eq!(got, vec![50, 60, 5, 20, 200, 50, 1_000]);
+        assert_eq!(got, vec![50, 60, 5, 20, 200, 50, 1_000, 5]);
     }
 
     #[test]
