@@ -52,7 +52,7 @@ pub struct Matrix {
     pub(super) row_reads: Vec<Kept>,
     /// Per destination class, the same.
     pub(super) column_reads: Vec<Kept>,
-    /// Per probe, the protocols and ports its walks evaluated at groups and NACLs.
+    /// Per probe, the protocols and ports its walks evaluated at NACLs.
     pub(super) probe_ports: Vec<PortSet>,
     /// Whether every read was kept: the matrix was computed to be updated and no resource
     /// index was too large to pack. Walks record their reads only while it holds.
@@ -260,6 +260,7 @@ impl Matrix {
             for &p in &walked {
                 let probe = self.probes[p];
                 reads.ports.clear();
+                reads.probe = p as u32;
                 let recording = self.reads_complete;
                 let mut walk = |s: Source| {
                     if !recording {

@@ -3,11 +3,14 @@
 //! can alter:
 //!
 //! - the security groups evaluated, by direction (every group of the interface: any may
-//!   allow), and the NACLs, by direction;
+//!   allow), each with the protocol and port evaluated and the probe whose walk did it (a
+//!   rule meets only the cells, and of those only the probes, that evaluated a packet it
+//!   admits), and the NACLs, by direction;
 //! - the route tables looked up, with the address looked up (a route for a block changes
 //!   only the lookups of addresses inside it, R3);
-//! - per probe, the protocols and ports evaluated at groups and NACLs (a rule or entry
-//!   changes only the evaluations of packets it matches).
+//! - per probe, the protocols and ports evaluated at NACLs (an entry changes only the
+//!   evaluations of packets it matches; a NACL's return legs evaluate the many ports a
+//!   NAT chose, so they are kept per probe, not per row and column).
 //!
 //! A group or NACL read is kept on one side: the row's when it is the source's own
 //! interface or (leaving, and on the way back in) its subnet's NACL, or when it is in the
@@ -22,6 +25,8 @@ use crate::ids::{EniId, NaclId, RouteTableId, SgId, VpcId};
 use crate::trace::Direction;
 use crate::world::World;
 
+use super::matrix::{probe_bit, ProbeMask, ALL_PROBES};
+
 /// The kind of a read, in its two top bits.
 const SG: u64 = 1;
 const NACL: u64 = 2;
@@ -31,8 +36,9 @@ const ROUTE: u64 = 3;
 const MAX_INDEX: usize = (1 << 30) - 1;
 
 /// One read packed into a `u64`: kind (2 bits), resource index (30 bits), then the
-/// direction (groups, NACLs) or the address looked up (routes). Sorting groups a table's
-/// addresses together.
+/// direction (NACLs), the direction, protocol, port and probe (groups: see [`sg_low`]) or
+/// the address looked up (routes). Sorting groups a table's addresses together, and a
+/// group's evaluations by direction, then protocol, then port.
 fn pack(kind: u64, index: usize, low: u32) -> Option<u64> {
     (index <= MAX_INDEX).then(|| kind << 62 | (index as u64) << 32 | u64::from(low))
 }
@@ -44,9 +50,43 @@ fn direction_bit(dir: Direction) -> u32 {
     }
 }
 
-/// The read of group `g` in `dir`.
-pub(super) fn sg(g: SgId, dir: Direction) -> Option<u64> {
-    pack(SG, g.index(), direction_bit(dir))
+/// Probe indexes a group read names; a larger one is kept as this one, which stands for
+/// every probe from it on (as [`super::matrix::probe_bit`] does).
+const MAX_PROBE: u32 = 63;
+
+/// The low half of a group read: direction (bit 24), protocol (bits 22-23), port (bits
+/// 6-21), probe (bits 0-5).
+fn sg_low(dir: Direction, protocol: Protocol, port: u16, probe: u32) -> u32 {
+    direction_bit(dir) << 24 | protocol_code(protocol) << 22 | u32::from(port) << 6 | probe.min(MAX_PROBE)
+}
+
+fn protocol_code(p: Protocol) -> u32 {
+    match p {
+        Protocol::Tcp => 0,
+        Protocol::Udp => 1,
+        Protocol::Icmp => 2,
+    }
+}
+
+/// The protocol, port and probe of a group read's low half.
+fn sg_evaluated(low: u32) -> (Protocol, u16, usize) {
+    let protocol = match (low >> 22) & 3 {
+        0 => Protocol::Tcp,
+        1 => Protocol::Udp,
+        _ => Protocol::Icmp,
+    };
+    (protocol, (low >> 6) as u16, (low & MAX_PROBE) as usize)
+}
+
+/// The read of group `g` in `dir` by probe `probe`'s walk, for a packet of `protocol` to `port`.
+pub(super) fn sg(g: SgId, dir: Direction, protocol: Protocol, port: u16, probe: u32) -> Option<u64> {
+    pack(SG, g.index(), sg_low(dir, protocol, port, probe))
+}
+
+/// Every read of group `g` in `dir`, as the first and last packed reads.
+fn sg_span(g: SgId, dir: Direction) -> Option<(u64, u64)> {
+    let d = direction_bit(dir) << 24;
+    Some((pack(SG, g.index(), d)?, pack(SG, g.index(), d | 0x00ff_ffff)?))
 }
 
 /// The read of NACL `acl` in `dir`.
@@ -71,6 +111,8 @@ pub(super) struct Reads {
     pub away_from: Option<VpcId>,
     /// Whether the current walk is on its way back.
     pub returning: bool,
+    /// The index of the probe being walked.
+    pub probe: u32,
     /// Group and NACL reads of the row (no repeats).
     pub row_rules: Vec<u64>,
     /// Route reads of the row (repeats until [`Reads::finish_row`]).
@@ -79,7 +121,7 @@ pub(super) struct Reads {
     pub pair_rules: Vec<u64>,
     /// Route reads of the current pair (no repeats), kept by both sides.
     pub pair_routes: Vec<u64>,
-    /// Protocols and ports evaluated by the current walk at groups and NACLs.
+    /// Protocols and ports evaluated by the current walk at NACLs.
     pub ports: Vec<(Protocol, u16)>,
     /// Whether some read could not be packed.
     pub overflow: bool,
@@ -98,9 +140,8 @@ impl Reads {
             Consulted::Sgs { eni, dir, h } => {
                 let own = self.source_eni == Some(eni) || self.away_from == Some(w[eni].vpc);
                 for &g in &w[eni].groups {
-                    self.rule(sg(g, dir), own);
+                    self.rule(sg(g, dir, h.protocol, h.dst_port, self.probe), own);
                 }
-                self.port(h.protocol, h.dst_port);
             }
             Consulted::Nacl { acl, dir, h } => {
                 let own = (self.source_acl == Some(acl) && (dir == Direction::Egress) != self.returning)
@@ -249,9 +290,27 @@ impl Kept {
         out
     }
 
-    /// Whether the walks read `x` (a group or NACL read).
+    /// Whether the walks read `x` (a NACL read).
     pub(super) fn has_rule(&self, x: u64) -> bool {
         self.rules.binary_search(&x).is_ok()
+    }
+
+    /// The probes whose walks evaluated group `g` in `dir` for a protocol and port
+    /// `meets` holds for (every probe when the reads could not be packed).
+    pub(super) fn sg_probes(
+        &self,
+        g: SgId,
+        dir: Direction,
+        meets: impl Fn(Protocol, u16) -> bool,
+    ) -> ProbeMask {
+        let Some((first, last)) = sg_span(g, dir) else { return ALL_PROBES };
+        let at = self.rules.partition_point(|&x| x < first);
+        self.rules[at..]
+            .iter()
+            .take_while(|&&x| x <= last)
+            .map(|&x| sg_evaluated(x as u32))
+            .filter(|&(protocol, port, _)| meets(protocol, port))
+            .fold(0, |mask, (_, _, probe)| mask | probe_bit(probe))
     }
 
     /// Whether the walks looked up an address of `block` in table `t` (settled).
@@ -297,12 +356,38 @@ mod tests {
     }
 
     #[test]
-    fn group_and_nacl_reads_are_told_apart_by_direction() {
+    fn nacl_reads_are_told_apart_by_direction_and_from_group_reads() {
         let mut k = Kept::default();
-        k.add_rules(&[sg(SgId(1), Direction::Ingress).unwrap(), nacl(NaclId(1), Direction::Egress).unwrap()]);
-        assert!(k.has_rule(sg(SgId(1), Direction::Ingress).unwrap()));
-        assert!(!k.has_rule(sg(SgId(1), Direction::Egress).unwrap()));
+        let tcp = Protocol::Tcp;
+        k.add_rules(&[
+            sg(SgId(1), Direction::Ingress, tcp, 22, 0).unwrap(),
+            nacl(NaclId(1), Direction::Egress).unwrap(),
+        ]);
+        assert!(k.has_rule(nacl(NaclId(1), Direction::Egress).unwrap()));
         assert!(!k.has_rule(nacl(NaclId(1), Direction::Ingress).unwrap()));
-        assert!(!k.has_rule(sg(SgId(2), Direction::Ingress).unwrap()));
+        assert_eq!(k.sg_probes(SgId(1), Direction::Egress, |_, _| true), 0);
+    }
+
+    #[test]
+    fn a_group_read_names_the_probes_that_evaluated_a_port_a_rule_admits_and_no_other() {
+        let mut k = Kept::default();
+        let (tcp, udp) = (Protocol::Tcp, Protocol::Udp);
+        k.add_rules(&[
+            sg(SgId(1), Direction::Ingress, tcp, 8080, 3).unwrap(),
+            sg(SgId(1), Direction::Ingress, tcp, 8080, 5).unwrap(),
+            sg(SgId(1), Direction::Ingress, tcp, 22, 0).unwrap(),
+            sg(SgId(1), Direction::Ingress, udp, 8080, 7).unwrap(),
+            sg(SgId(1), Direction::Egress, tcp, 8080, 1).unwrap(),
+            sg(SgId(2), Direction::Ingress, tcp, 8080, 2).unwrap(),
+            nacl(NaclId(1), Direction::Ingress).unwrap(),
+        ]);
+        let only_8080 = |p: Protocol, port: u16| p == tcp && port == 8080;
+        assert_eq!(k.sg_probes(SgId(1), Direction::Ingress, only_8080), 1 << 3 | 1 << 5);
+        assert_eq!(k.sg_probes(SgId(1), Direction::Ingress, |_, _| true), 1 << 0 | 1 << 3 | 1 << 5 | 1 << 7);
+        assert_eq!(k.sg_probes(SgId(1), Direction::Egress, only_8080), 1 << 1);
+        assert_eq!(k.sg_probes(SgId(2), Direction::Ingress, only_8080), 1 << 2);
+        assert_eq!(k.sg_probes(SgId(3), Direction::Ingress, |_, _| true), 0);
+        let high = sg(SgId(1), Direction::Ingress, Protocol::Icmp, 65535, 70).unwrap();
+        assert_eq!(sg_evaluated(high as u32), (Protocol::Icmp, 65535, 63));
     }
 }

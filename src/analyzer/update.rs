@@ -7,9 +7,10 @@
 //! - **Rules, NACL entries and routes, one by one** ([`Changes::sg_rule`],
 //!   [`Changes::acl_entry`], [`Changes::route`]), found by what the walks read
 //!   ([`super::reads`]): a group's rule meets only the cells whose walks evaluated that
-//!   group in that direction, and only the probes whose walks evaluated a protocol and
-//!   port the rule admits (every probe when the group's rules may have gone from none to
-//!   some or back: that turns a mismatch into "no rules"); a NACL entry likewise; a route
+//!   group in that direction for a protocol and port the rule admits, each on the probes
+//!   whose walks did (any protocol and port when the group's rules may have gone from none
+//!   to some or back: that turns a mismatch into "no rules"); a NACL entry meets the cells
+//!   that evaluated the NACL, on the probes whose walks evaluated a packet it matches; a route
 //!   for a block only the cells whose walks looked up an address of the block in that
 //!   table, on every probe.
 //! - **Any other resource, by VPC** ([`Changes::resource`]): each stands for the VPC (or
@@ -511,12 +512,8 @@ impl Matrix {
                     .iter()
                     .filter(|g| matches!(g, Fine::SgRule { sg: s, dir: d, .. } if s == sg && d == dir))
                     .count();
-                let probes = if w[*sg].rules(*dir).len() <= named {
-                    ALL_PROBES
-                } else {
-                    self.probes_evaluating(|p, port| rule.admits(p, port))
-                };
-                self.touched_by_rule(reads::sg(*sg, *dir), probes, out);
+                let emptied = w[*sg].rules(*dir).len() <= named;
+                self.touched_by_group(*sg, *dir, |p, port| emptied || rule.admits(p, port), out);
             }
             Fine::AclEntry { acl, dir, entry } => {
                 let probes = self.probes_evaluating(|p, port| entry.matches(p, port, entry.cidr.network()));
@@ -542,6 +539,30 @@ impl Matrix {
             .enumerate()
             .filter(|(_, ports)| ports.any(&meets))
             .fold(0, |mask, (p, _)| mask | probe_bit(p))
+    }
+
+    /// Adds the cells whose walks evaluated group `g` in `dir` for a protocol and port
+    /// `meets` holds for, each for the probes that did: a row that did against every
+    /// column, every row against a column that did.
+    fn touched_by_group(
+        &self,
+        g: SgId,
+        dir: Direction,
+        meets: impl Fn(Protocol, u16) -> bool,
+        out: &mut Touched,
+    ) {
+        let width = self.target_classes.len() as u32;
+        let columns: Vec<(u32, ProbeMask)> = (0..width)
+            .map(|tc| (tc, self.column_reads[tc as usize].sg_probes(g, dir, &meets)))
+            .filter(|&(_, probes)| probes != 0)
+            .collect();
+        for (sc, cells) in out.iter_mut().enumerate() {
+            let probes = self.row_reads[sc].sg_probes(g, dir, &meets);
+            if probes != 0 {
+                cells.extend((0..width).map(|tc| (tc, probes)));
+            }
+            cells.extend_from_slice(&columns);
+        }
     }
 
     /// Adds, for `probes`, the rows that read `x` against every column and every row
