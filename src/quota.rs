@@ -29,11 +29,13 @@ pub enum Quota {
     InterfaceEndpointsPerVpc,
     /// Targets per target group (1,000; vpcsim bounds it at 3,000, the per-NLB quota).
     TargetsPerGroup,
+    /// IPv4 CIDR blocks per VPC, the primary included (5; at most 50).
+    CidrBlocksPerVpc,
 }
 
 impl Quota {
     /// Every quota, in a fixed order.
-    pub const ALL: [Quota; 7] = [
+    pub const ALL: [Quota; 8] = [
         Quota::RoutesPerTable,
         Quota::RulesPerGroup,
         Quota::GroupsPerInterface,
@@ -41,6 +43,7 @@ impl Quota {
         Quota::SubnetsPerVpc,
         Quota::InterfaceEndpointsPerVpc,
         Quota::TargetsPerGroup,
+        Quota::CidrBlocksPerVpc,
     ];
 
     /// The short name `vpcsim run --quota NAME=VALUE` takes.
@@ -53,6 +56,7 @@ impl Quota {
             Quota::SubnetsPerVpc => "subnets-per-vpc",
             Quota::InterfaceEndpointsPerVpc => "endpoints-per-vpc",
             Quota::TargetsPerGroup => "targets-per-group",
+            Quota::CidrBlocksPerVpc => "cidr-blocks-per-vpc",
         }
     }
 
@@ -80,6 +84,7 @@ impl Quota {
             Quota::SubnetsPerVpc => "Subnets per VPC",
             Quota::InterfaceEndpointsPerVpc => "Interface VPC endpoints per VPC",
             Quota::TargetsPerGroup => "Targets per target group",
+            Quota::CidrBlocksPerVpc => "IPv4 CIDR blocks per VPC",
         }
     }
 
@@ -93,6 +98,7 @@ impl Quota {
             Quota::SubnetsPerVpc => 200,
             Quota::InterfaceEndpointsPerVpc => 50,
             Quota::TargetsPerGroup => 1_000,
+            Quota::CidrBlocksPerVpc => 5,
         }
     }
 
@@ -106,6 +112,7 @@ impl Quota {
             Quota::SubnetsPerVpc => 1_000,
             Quota::InterfaceEndpointsPerVpc => 1_000,
             Quota::TargetsPerGroup => 3_000,
+            Quota::CidrBlocksPerVpc => 50,
         }
     }
 
@@ -119,6 +126,7 @@ impl Quota {
             Quota::SubnetsPerVpc => "SubnetLimitExceeded",
             Quota::InterfaceEndpointsPerVpc => "VpcEndpointLimitExceeded",
             Quota::TargetsPerGroup => "TooManyTargets",
+            Quota::CidrBlocksPerVpc => "CidrLimitExceeded",
         }
     }
 
@@ -132,6 +140,7 @@ impl Quota {
             Quota::SubnetsPerVpc => "subnets in the VPC",
             Quota::InterfaceEndpointsPerVpc => "interface endpoints in the VPC",
             Quota::TargetsPerGroup => "targets in the target group",
+            Quota::CidrBlocksPerVpc => "IPv4 CIDR blocks of the VPC",
         }
     }
 }
@@ -183,7 +192,7 @@ pub enum QuotaError {
 /// The account's limits, one value per [`Quota`]; [`Default`] is a new account's (Q1).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Quotas {
-    values: [usize; 7],
+    values: [usize; 8],
 }
 
 impl Default for Quotas {
@@ -261,7 +270,7 @@ mod tests {
     fn defaults_are_the_q1_values() {
         let q = Quotas::default();
         let got: Vec<usize> = Quota::ALL.iter().map(|x| q.get(*x)).collect();
-        assert_eq!(got, vec![50, 60, 5, 20, 200, 50, 1_000]);
+        assert_eq!(got, vec![50, 60, 5, 20, 200, 50, 1_000, 5]);
     }
 
     #[test]

@@ -62,6 +62,7 @@ fn setup() -> (Session, IndexMap<&'static str, String>) {
     let acl = |vpc| w.nacls().values().find(|n| n.vpc == vpc).expect("a network ACL").aws_id.clone();
     ids.insert("{ACL}", acl(lab.my_vpc));
     ids.insert("{ACL2}", acl(lab.custom_vpc));
+    ids.insert("{MYVPCASSOC}", vpcsim::ops::vpc_cidr::primary_association_id(&w[lab.my_vpc].aws_id));
     ids.insert("{DOPT}", w.dhcp_options().values().next().expect("the default DHCP options").aws_id.clone());
     let mut s = Session::new(lab.world);
     for name in ["one", "two"] {
@@ -527,6 +528,19 @@ fn cases() -> Vec<Case> {
         case("describe-route-tables", "route-table-ids", "", "--route-table-ids {MYRT}"),
         case("describe-route-tables", "filters", "", "--filters Name=vpc-id,Values={MYVPC}"),
         case("describe-vpcs", "vpc-ids", "", "--vpc-ids {MYVPC}"),
+        case(
+            "associate-vpc-cidr-block",
+            "vpc-id",
+            "--cidr-block 10.1.0.0/16",
+            "--vpc-id {MYVPC} --cidr-block 10.1.0.0/16",
+        ),
+        case(
+            "associate-vpc-cidr-block",
+            "cidr-block",
+            "--vpc-id {MYVPC}",
+            "--vpc-id {MYVPC} --cidr-block 10.1.0.0/16",
+        ),
+        case("disassociate-vpc-cidr-block", "association-id", "", "--association-id {MYVPCASSOC}"),
         case("describe-vpcs", "filters", "", "--filters Name=tag:Name,Values=MyVPC"),
         case("describe-subnets", "subnet-ids", "", "--subnet-ids {MYSUBNET}"),
         case("describe-subnets", "filters", "", "--filters Name=vpc-id,Values={CVPC}"),

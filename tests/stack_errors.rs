@@ -11,6 +11,17 @@ const CASES: &[(&str, usize, usize, &str, &str)] = &[
     // C3: a nested stack's properties are checked like any resource's.
     ("nested-stack-unknown-property.cfn.yaml", 6, 14, "Network", "Encountered unsupported property Bogus"),
     ("subnets-overlap.cfn.yaml", 12, 18, "Second", "InvalidSubnet.Conflict"),
+    // A1: a secondary block from another private range than the primary's is restricted.
+    ("vpc-cidr-block-restricted-range.cfn.yaml", 9, 18, "Secondary", "InvalidVpc.Range"),
+    // A1: without DependsOn the subnet is created before the block it lies in.
+    ("vpc-cidr-block-subnet-without-depends-on.cfn.yaml", 9, 18, "InSecondary", "InvalidSubnet.Range"),
+    (
+        "vpc-cidr-block-ipv6.cfn.yaml",
+        9,
+        36,
+        "Ipv6",
+        "AWS::EC2::VPCCidrBlock property AmazonProvidedIpv6CidrBlock is not modelled by vpcsim",
+    ),
     ("address-reserved.cfn.yaml", 12, 25, "Server", "reserved"),
     ("address-in-use.cfn.yaml", 16, 25, "Second", "InvalidIPAddress.InUse"),
     ("invalid-cidr.cfn.yaml", 5, 18, "Vpc", "invalid CIDR block"),

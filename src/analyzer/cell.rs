@@ -243,7 +243,7 @@ fn addresses(w: &World, from: Option<VpcId>, eni: EniId) -> [Option<Ipv4Addr>; 2
     match from {
         None => [public, None],
         Some(v) if v == e.vpc => [Some(e.private_ip), None],
-        Some(v) if w[v].cidr.contains(e.private_ip) => [public, None],
+        Some(v) if w[v].contains(e.private_ip) => [public, None],
         Some(_) => [Some(e.private_ip), public],
     }
 }

@@ -174,7 +174,8 @@ Exit status: 0 every expectation held, 1 one failed, 2 a file is invalid.")]
         wide: bool,
         /// Raise an account quota as Service Quotas would, before the stacks are created
         /// (repeatable): routes-per-table, rules-per-group, groups-per-interface,
-        /// nacl-rules-per-direction, subnets-per-vpc, endpoints-per-vpc, targets-per-group.
+        /// nacl-rules-per-direction, subnets-per-vpc, endpoints-per-vpc, targets-per-group,
+        /// cidr-blocks-per-vpc.
         #[arg(long = "quota", value_name = "NAME=VALUE", value_parser = vpcsim::quota::Quota::parse_setting)]
         quotas: Vec<(vpcsim::quota::Quota, usize)>,
         /// A template's parameters and region, when the files are CloudFormation templates.

@@ -137,11 +137,7 @@ pub fn vpcs(w: &World) -> Value {
                 "VpcId": v.aws_id,
                 "OwnerId": w.account_id(),
                 "InstanceTenancy": "default",
-                "CidrBlockAssociationSet": [{
-                    "AssociationId": derived("vpc-cidr-assoc", &v.aws_id),
-                    "CidrBlock": v.cidr.to_string(),
-                    "CidrBlockState": {"State": "associated"},
-                }],
+                "CidrBlockAssociationSet": cidr_associations(v),
                 "DhcpOptionsId": v.dhcp_options.map_or("default", |d| w[d].aws_id.as_str()),
                 "IsDefault": false,
                 "Tags": tags(&v.tags),
@@ -149,6 +145,38 @@ pub fn vpcs(w: &World) -> Value {
         })
         .collect();
     json!({"Vpcs": items})
+}
+
+/// associate-vpc-cidr-block's answer (A1): the new association, `associating` as AWS
+/// first reports it (vpcsim associates at once; describe-vpcs shows `associated`).
+pub fn vpc_cidr_association(w: &World, vpc: crate::ids::VpcId, association_id: &str) -> Value {
+    let v = &w[vpc];
+    let cidr =
+        v.secondary_cidrs.iter().find(|a| a.association_id == association_id).map(|a| a.cidr.to_string());
+    json!({
+        "CidrBlockAssociation": {
+            "AssociationId": association_id,
+            "CidrBlock": cidr,
+            "CidrBlockState": {"State": "associating"},
+        },
+        "VpcId": v.aws_id,
+    })
+}
+
+/// A1: a VPC's `CidrBlockAssociationSet`, the primary block first.
+fn cidr_associations(v: &crate::model::vpc::Vpc) -> Vec<Value> {
+    let primary = (crate::ops::vpc_cidr::primary_association_id(&v.aws_id), v.cidr);
+    let secondary = v.secondary_cidrs.iter().map(|a| (a.association_id.clone(), a.cidr));
+    std::iter::once(primary)
+        .chain(secondary)
+        .map(|(id, cidr)| {
+            json!({
+                "AssociationId": id,
+                "CidrBlock": cidr.to_string(),
+                "CidrBlockState": {"State": "associated"},
+            })
+        })
+        .collect()
 }
 
 /// describe-dhcp-options (Z2).

@@ -31,7 +31,7 @@ fn vpc_info(w: &World, vpc: VpcId, options: Option<PeeringOptions>) -> Value {
     let v = &w[vpc];
     let mut info = json!({
         "CidrBlock": v.cidr.to_string(),
-        "CidrBlockSet": [{"CidrBlock": v.cidr.to_string()}],
+        "CidrBlockSet": v.cidrs().map(|c| json!({"CidrBlock": c.to_string()})).collect::<Vec<_>>(),
         "OwnerId": w.account_id(),
         "VpcId": v.aws_id,
         "Region": w.region().name,

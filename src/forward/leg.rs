@@ -229,7 +229,7 @@ impl World {
         let Some(peer) = self[p].peer_of(from_vpc) else {
             return Err(block(ExplanationCode::BadStateRoute, Component::Peering(p), h));
         };
-        if !self[peer].cidr.contains(h.dst) {
+        if !self[peer].contains(h.dst) {
             rec.consulted(self, Consulted::Route { table: self[peer].main_route_table, dst: h.dst });
             return Err(block(self.beyond_peering(peer, h.dst), Component::Peering(p), h));
         }

@@ -399,7 +399,7 @@ fn policy_refusal(w: &World, b: &Block) -> String {
 fn beyond_peer(w: &World, b: &Block) -> String {
     let Component::Peering(p) = b.at else { return String::new() };
     let pcx = &w[p];
-    let peer = if w[pcx.requester].cidr.contains(b.header.src) { pcx.accepter } else { pcx.requester };
+    let peer = if w[pcx.requester].contains(b.header.src) { pcx.accepter } else { pcx.requester };
     let table = w[peer].main_route_table;
     match w[table].lookup(u32::from(b.header.dst)).map(|r| &r.target) {
         Some(ModelTarget::Igw(g)) => format!(

@@ -75,8 +75,8 @@ impl World {
         if group_vpc == own {
             return self.group_holds(own, g, addr);
         }
-        !self[own].cidr.contains(addr)
-            && self[group_vpc].cidr.contains(addr)
+        !self[own].contains(addr)
+            && self[group_vpc].contains(addr)
             && self.active_peering(own, group_vpc).is_some()
             && self.group_holds(group_vpc, g, addr)
     }

@@ -435,7 +435,7 @@ impl World {
                     }
                 }
                 (TargetType::Ip, TargetRef::Ip(ip)) => {
-                    if !self.vpcs[group.vpc].cidr.contains(ip) {
+                    if !self.vpcs[group.vpc].contains(ip) {
                         return Err(ApiError::new(
                             OP,
                             "InvalidTarget",

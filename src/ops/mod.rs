@@ -21,6 +21,7 @@ pub mod route53;
 pub mod security;
 pub mod tags;
 pub mod vpc;
+pub mod vpc_cidr;
 
 use crate::error::ApiError;
 use crate::ids::*;

@@ -65,7 +65,7 @@ impl World {
                 ),
             ));
         }
-        let overlap = self.vpcs[vpc].cidr.overlaps(self.vpcs[peer].cidr);
+        let overlap = self.vpcs[vpc].cidrs().any(|a| self.vpcs[peer].cidrs().any(|b| a.overlaps(b)));
         let (state, message) = if overlap {
             (PeeringState::Failed, OVERLAP_MESSAGE.to_string())
         } else {

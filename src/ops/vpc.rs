@@ -70,7 +70,7 @@ pub(crate) fn dependency(op: &str, noun: &str, id: &str) -> ApiError {
     )
 }
 
-fn check_block(op: &str, code: &str, cidr: Cidr) -> ApiResult<()> {
+pub(crate) fn check_block(op: &str, code: &str, cidr: Cidr) -> ApiResult<()> {
     if !(16..=28).contains(&cidr.prefix_len()) {
         return Err(ApiError::new(
             op,
@@ -99,7 +99,7 @@ impl World {
         check_block(OP, "InvalidVpc.Range", cidr)?;
         let vpc = VpcId(self.vpcs.len() as u32);
         let aws_id = self.ids.aws_id("vpc");
-        let main_route_table = self.new_route_table(vpc, cidr, true, Tags::new());
+        let main_route_table = self.new_route_table(vpc, vec![cidr], true, Tags::new());
         let default_sg = self.new_default_sg(vpc);
         let default_nacl = self.new_nacl(vpc, true, Tags::new());
         let dhcp_options = self.default_dhcp_options();
@@ -109,6 +109,7 @@ impl World {
             Vpc {
                 aws_id,
                 cidr,
+                secondary_cidrs: Vec::new(),
                 dns_support: req.dns_support.unwrap_or(true),
                 dns_hostnames: req.dns_hostnames.unwrap_or(false),
                 main_route_table,
@@ -133,19 +134,21 @@ impl World {
         }
     }
 
-    fn new_route_table(&mut self, vpc: VpcId, cidr: Cidr, main: bool, tags: Tags) -> RouteTableId {
+    /// A table holding one local route per block in `cidrs` (R2).
+    fn new_route_table(&mut self, vpc: VpcId, cidrs: Vec<Cidr>, main: bool, tags: Tags) -> RouteTableId {
         let id = RouteTableId(self.route_tables.len() as u32);
         let aws_id = self.ids.aws_id("rtb");
-        let local = Route {
-            destination: cidr,
+        let local = |destination| Route {
+            destination,
             prefix_list: None,
             target: RouteTarget::Local,
             origin: RouteOrigin::CreateRouteTable,
         };
+        let routes: Vec<Route> = cidrs.into_iter().map(local).collect();
         self.route_tables.insert(
             &mut self.by_aws_id,
             Handle::RouteTable,
-            RouteTable { aws_id, vpc, main, routes: vec![local].into(), tags, deleted: false },
+            RouteTable { aws_id, vpc, main, routes: routes.into(), tags, deleted: false },
         );
         id
     }
@@ -201,11 +204,16 @@ impl World {
         let cidr = req.cidr.ok_or_else(|| missing("CidrBlock"))?;
         check_block(OP, "InvalidSubnet.Range", cidr)?;
         let v = &self.vpcs[vpc];
-        if !v.cidr.covers(cidr) {
+        if v.block_covering(cidr).is_none() {
+            let blocks: Vec<String> = v.cidrs().map(|c| c.to_string()).collect();
             return Err(ApiError::new(
                 OP,
                 "InvalidSubnet.Range",
-                format!("The CIDR '{cidr}' is invalid for the VPC {} ({}): a subnet must lie inside its VPC's block.", v.aws_id, v.cidr),
+                format!(
+                    "The CIDR '{cidr}' is invalid for the VPC {} ({}): a subnet must lie inside one of its VPC's blocks.",
+                    v.aws_id,
+                    blocks.join(", ")
+                ),
             ));
         }
         if let Some(other) = self.subnets_in(vpc).find(|s| s.cidr.overlaps(cidr)) {
@@ -254,8 +262,8 @@ impl World {
 
     /// CreateRouteTable: a custom table holding the local route (R2).
     pub fn create_route_table(&mut self, vpc: VpcId, tags: Tags) -> RouteTableId {
-        let cidr = self.vpcs[vpc].cidr;
-        self.new_route_table(vpc, cidr, false, tags)
+        let cidrs = self.vpcs[vpc].cidrs().collect();
+        self.new_route_table(vpc, cidrs, false, tags)
     }
 
     /// AssociateRouteTable (R1): the subnet now uses this table; returns the association id.
@@ -548,16 +556,18 @@ impl World {
     /// subnet of that VPC as its destination (InvalidParameterValue).
     fn check_more_specific_route(&self, op: &str, table: RouteTableId, destination: Cidr) -> ApiResult<()> {
         let vpc = &self.vpcs[self.route_tables[table].vpc];
-        let inside = vpc.cidr.covers(destination) && vpc.cidr != destination;
-        if !inside || self.subnets_in(self.route_tables[table].vpc).any(|s| s.cidr == destination) {
+        let Some(block) = vpc.block_covering(destination).filter(|b| *b != destination) else {
+            return Ok(());
+        };
+        if self.subnets_in(self.route_tables[table].vpc).any(|s| s.cidr == destination) {
             return Ok(());
         }
         Err(ApiError::new(
             op,
             "InvalidParameterValue",
             format!(
-                "Route destination doesn't match any subnet CIDR blocks: {destination} is inside the local route {} of {}, so it must be exactly the CIDR of one of its subnets.",
-                vpc.cidr, vpc.aws_id
+                "Route destination doesn't match any subnet CIDR blocks: {destination} is inside the local route {block} of {}, so it must be exactly the CIDR of one of its subnets.",
+                vpc.aws_id
             ),
         ))
     }

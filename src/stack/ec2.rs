@@ -11,6 +11,7 @@ use crate::ops::ec2::{CreateNetworkInterface, RunInstance};
 use crate::ops::privatelink::CreateVpcEndpoint;
 use crate::ops::security::{acl_entry, Permission};
 use crate::ops::vpc::{CreateSubnet, CreateVpc, RouteTargetSpec};
+use crate::ops::vpc_cidr::primary_association_id;
 use crate::trace::Direction;
 use crate::world::Handle;
 use crate::yaml::Node;
@@ -67,11 +68,25 @@ impl StackBuilder<'_> {
             &[
                 ("VpcId", s(&vpc.aws_id)),
                 ("CidrBlock", s(vpc.cidr.to_string())),
-                ("CidrBlockAssociations", AttrValue::List(vec![format!("{}-cidr-assoc", vpc.aws_id)])),
+                ("CidrBlockAssociations", AttrValue::List(vec![primary_association_id(&vpc.aws_id)])),
                 ("DefaultSecurityGroup", s(&self.world[vpc.default_sg].aws_id)),
                 ("DefaultNetworkAcl", s(&self.world[vpc.default_nacl].aws_id)),
             ],
         ))
+    }
+
+    /// AWS::EC2::VPCCidrBlock (A1, R2): a secondary IPv4 block; `Ref` is the association id.
+    pub(super) fn vpc_cidr_block(&mut self, p: Props<'_>) -> R {
+        let vpc = self.vpc_of(&p, "VpcId")?;
+        let cidr = p.opt_cidr("CidrBlock")?.ok_or_else(|| {
+            bad_hint(
+                "CidrBlock",
+                "required property CidrBlock is missing",
+                "vpcsim models IPv4 blocks only: give CidrBlock",
+            )
+        })?;
+        let id = self.world.associate_vpc_cidr_block(vpc, cidr).map_err(|e| api(e, Some("CidrBlock")))?;
+        Ok(created(id.clone(), &[("Id", s(id))]))
     }
 
     pub(super) fn subnet(&mut self, p: Props<'_>) -> R {

@@ -31,6 +31,7 @@ pub use props::Props;
 /// The resource types vpcsim builds.
 pub const SUPPORTED_TYPES: &[&str] = &[
     "AWS::EC2::VPC",
+    "AWS::EC2::VPCCidrBlock",
     "AWS::EC2::Subnet",
     "AWS::EC2::RouteTable",
     "AWS::EC2::Route",
@@ -123,6 +124,7 @@ impl ResourceSink for StackBuilder<'_> {
         let p = Props::new(properties);
         match ty {
             "AWS::EC2::VPC" => self.vpc(p),
+            "AWS::EC2::VPCCidrBlock" => self.vpc_cidr_block(p),
             "AWS::EC2::Subnet" => self.subnet(p),
             "AWS::EC2::RouteTable" => self.route_table(p),
             "AWS::EC2::Route" => self.route(p),

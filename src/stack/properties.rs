@@ -74,6 +74,21 @@ pub const TABLE: &[(&str, Properties)] = &[
             ("VpcId", M),
         ],
     ),
+    (
+        "AWS::EC2::VPCCidrBlock",
+        &[
+            ("AmazonProvidedIpv6CidrBlock", R),
+            ("CidrBlock", M),
+            ("Ipv4IpamPoolId", R),
+            ("Ipv4NetmaskLength", R),
+            ("Ipv6CidrBlock", R),
+            ("Ipv6CidrBlockNetworkBorderGroup", R),
+            ("Ipv6IpamPoolId", R),
+            ("Ipv6NetmaskLength", R),
+            ("Ipv6Pool", R),
+            ("VpcId", M),
+        ],
+    ),
     ("AWS::EC2::RouteTable", &[("Tags", M), ("VpcId", M)]),
     (
         "AWS::EC2::Route",

@@ -668,7 +668,7 @@ impl Walk<'_> {
         let pcx = &w[p];
         self.pass(step(w, Handle::Peering(p)));
         let other = if pcx.requester == vpc { pcx.accepter } else { pcx.requester };
-        if w[other].cidr.contains(h.dst) {
+        if w[other].contains(h.dst) {
             return self.local(other, from_subnet, h, mode, true);
         }
         let peer_main = w[other].main_route_table;
@@ -827,7 +827,7 @@ impl Walk<'_> {
                 });
                 let member_vpc = if group_vpc == e.vpc {
                     Some(e.vpc)
-                } else if peered && !w[e.vpc].cidr.contains(remote) && w[group_vpc].cidr.contains(remote) {
+                } else if peered && !w[e.vpc].contains(remote) && w[group_vpc].contains(remote) {
                     Some(group_vpc)
                 } else {
                     None

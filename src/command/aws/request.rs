@@ -290,6 +290,18 @@ pub enum Request {
         /// `--filters`.
         filters: Vec<Filter>,
     },
+    /// ec2 associate-vpc-cidr-block (A1): a secondary IPv4 block.
+    AssociateVpcCidrBlock {
+        /// `--vpc-id`.
+        vpc_id: String,
+        /// `--cidr-block`.
+        cidr: Cidr,
+    },
+    /// ec2 disassociate-vpc-cidr-block (A1).
+    DisassociateVpcCidrBlock {
+        /// `--association-id`.
+        association_id: String,
+    },
     /// ec2 attach- / detach-internet-gateway.
     InternetGateway {
         /// Attach or detach.
@@ -999,6 +1011,13 @@ impl Request {
             }
             "describe-internet-gateways" => {
                 describe(f, DescribeEc2::InternetGateways, "internet-gateway-ids")?
+            }
+            "associate-vpc-cidr-block" => R::AssociateVpcCidrBlock {
+                vpc_id: f.req("vpc-id")?,
+                cidr: f.cidr("cidrBlock", &f.req("cidr-block")?)?,
+            },
+            "disassociate-vpc-cidr-block" => {
+                R::DisassociateVpcCidrBlock { association_id: f.req("association-id")? }
             }
             "attach-internet-gateway" | "detach-internet-gateway" => {
                 R::InternetGateway { change, igw_id: f.req("internet-gateway-id")?, vpc_id: f.req("vpc-id")? }

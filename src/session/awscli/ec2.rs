@@ -55,6 +55,23 @@ pub fn mutate(w: &mut World, op: &str, request: &Request) -> Answer {
                 }
             }
         }
+        R::AssociateVpcCidrBlock { vpc_id, cidr } => {
+            let vpc = w.vpc_id(op, vpc_id)?;
+            let id = w.associate_vpc_cidr_block(vpc, *cidr)?;
+            Ok(j::vpc_cidr_association(w, vpc, &id))
+        }
+        R::DisassociateVpcCidrBlock { association_id } => {
+            let (vpc, cidr) = w.vpc_cidr_association(op, association_id)?;
+            w.disassociate_vpc_cidr_block(association_id)?;
+            Ok(json!({
+                "VpcId": w[vpc].aws_id,
+                "CidrBlockAssociation": {
+                    "AssociationId": association_id,
+                    "CidrBlock": cidr.to_string(),
+                    "CidrBlockState": {"State": "disassociating"},
+                },
+            }))
+        }
         R::InternetGateway { change, igw_id, vpc_id } => {
             let (g, v) = (w.igw_id(op, igw_id)?, w.vpc_id(op, vpc_id)?);
             match change {
