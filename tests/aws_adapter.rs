@@ -56,6 +56,9 @@ fn setup() -> (Session, IndexMap<&'static str, String>) {
     ids.insert("{TG}", w[lab.tg].arn.clone());
     ids.insert("{TGNAME}", w[lab.tg].name.clone());
     ids.insert("{LISTENER}", w.listeners().values().next().expect("a listener").arn.clone());
+    let assoc = w[lab.my_subnet].route_table_association_id.clone().expect("MySubnet uses MyRT");
+    ids.insert("{MYRTASSOC}", assoc);
+    ids.insert("{MYACLASSOC}", vpcsim::ops::security::nacl_association_id(&w[lab.my_subnet].aws_id));
     let acl = |vpc| w.nacls().values().find(|n| n.vpc == vpc).expect("a network ACL").aws_id.clone();
     ids.insert("{ACL}", acl(lab.my_vpc));
     ids.insert("{ACL2}", acl(lab.custom_vpc));
@@ -183,7 +186,7 @@ fn call(s: &mut Session, ids: &IndexMap<&'static str, String>, line: &str) -> Re
         };
         let req = vpcsim::apps::nc::Nc {
             host: host.into(),
-            port: port.parse().unwrap(),
+            ports: vpcsim::addr::PortRange::single(port.parse().unwrap()),
             zero_io: true,
             ..Default::default()
         };
@@ -834,7 +837,85 @@ fn cases() -> Vec<Case> {
     ]);
     c.extend(insights_cases());
     c.extend(flow_log_cases());
+    c.extend(network_cases());
+    c.extend(load_balancing_cases());
     c
+}
+
+/// The elbv2 calls that build a Network Load Balancer by hand.
+#[rustfmt::skip]
+fn load_balancing_cases() -> Vec<Case> {
+    const LB: &str = "--name hand --type network --subnets {MYSUBNET}";
+    const TG: &str = "--name hand --protocol TCP --port 80 --vpc-id {MYVPC}";
+    const LISTENER: &str = "--load-balancer-arn {LB} --protocol TCP --port 8081 --default-actions Type=forward,TargetGroupArn={TG}";
+    let with = |base: &str, more: &str| format!("{base} {more}");
+    vec![
+        case("create-load-balancer", "name", LB, "--name other --type network --subnets {MYSUBNET}"),
+        case("create-load-balancer", "type", "--name hand --subnets {MYSUBNET}", LB),
+        case("create-load-balancer", "subnets", LB, "--name hand --type network --subnets {CSUBNET}"),
+        case("create-load-balancer", "scheme", LB, &with(LB, "--scheme internal")),
+        case("create-load-balancer", "security-groups", LB, &with(LB, "--security-groups {WEBSG}")),
+        case("create-load-balancer", "tags", LB, &with(LB, "--tags Key=Name,Value=hand")),
+        case("create-target-group", "name", TG, "--name other --protocol TCP --port 80 --vpc-id {MYVPC}"),
+        case("create-target-group", "protocol", TG, "--name hand --protocol UDP --port 80 --vpc-id {MYVPC}"),
+        case("create-target-group", "port", TG, "--name hand --protocol TCP --port 81 --vpc-id {MYVPC}"),
+        case("create-target-group", "vpc-id", TG, "--name hand --protocol TCP --port 80 --vpc-id {CVPC}"),
+        case("create-target-group", "target-type", TG, &with(TG, "--target-type ip")),
+        case("create-target-group", "health-check-protocol", TG, &with(TG, "--health-check-protocol HTTP")),
+        case("create-target-group", "health-check-port", TG, &with(TG, "--health-check-port 8080")),
+        case("create-target-group", "health-check-path", &with(TG, "--health-check-protocol HTTP"), &with(TG, "--health-check-protocol HTTP --health-check-path /health")),
+        case("create-target-group", "tags", TG, &with(TG, "--tags Key=Name,Value=hand")),
+        case("create-listener", "load-balancer-arn", "--load-balancer-arn arn:aws:elasticloadbalancing:ap-northeast-2:123456789012:loadbalancer/net/none/0 --protocol TCP --port 8081 --default-actions Type=forward,TargetGroupArn={TG}", LISTENER),
+        case("create-listener", "protocol", LISTENER, "--load-balancer-arn {LB} --protocol TCP_UDP --port 8081 --default-actions Type=forward,TargetGroupArn={TG}"),
+        case("create-listener", "port", LISTENER, "--load-balancer-arn {LB} --protocol TCP --port 8082 --default-actions Type=forward,TargetGroupArn={TG}"),
+        case("create-listener", "default-actions", "--load-balancer-arn {LB} --protocol TCP --port 8081", LISTENER),
+        case("delete-load-balancer", "load-balancer-arn", "--load-balancer-arn arn:aws:elasticloadbalancing:ap-northeast-2:123456789012:loadbalancer/net/none/0", "--load-balancer-arn {LB}"),
+        case("delete-target-group", "target-group-arn", "--target-group-arn arn:aws:elasticloadbalancing:ap-northeast-2:123456789012:targetgroup/none/0", "--target-group-arn {TG}"),
+        case("delete-listener", "listener-arn", "--listener-arn arn:aws:elasticloadbalancing:ap-northeast-2:123456789012:listener/net/none/0/0", "--listener-arn {LISTENER}"),
+    ]
+}
+
+/// The calls that build a network by hand.
+#[rustfmt::skip]
+fn network_cases() -> Vec<Case> {
+    const TAG_VPC: &str = "--tag-specifications 'ResourceType=vpc,Tags=[{Key=Name,Value=hand}]'";
+    vec![
+        case("create-vpc", "cidr-block", "--cidr-block 10.50.0.0/16", "--cidr-block 10.51.0.0/24"),
+        case("create-vpc", "tag-specifications", "--cidr-block 10.50.0.0/16", &format!("--cidr-block 10.50.0.0/16 {TAG_VPC}")),
+        case("delete-vpc", "vpc-id", "--vpc-id vpc-0123456789abcdef0", "--vpc-id {CVPC}"),
+        case("modify-vpc-attribute", "vpc-id", "--vpc-id {CVPC} --no-enable-dns-support", "--vpc-id {MYVPC} --no-enable-dns-support"),
+        case("modify-vpc-attribute", "enable-dns-support", "--vpc-id {MYVPC} --no-enable-dns-support", "--vpc-id {MYVPC} --enable-dns-support"),
+        case("modify-vpc-attribute", "no-enable-dns-support", "--vpc-id {MYVPC} --enable-dns-support", "--vpc-id {MYVPC} --no-enable-dns-support"),
+        case("modify-vpc-attribute", "enable-dns-hostnames", "--vpc-id {MYVPC} --no-enable-dns-hostnames", "--vpc-id {MYVPC} --enable-dns-hostnames '{\"Value\":true}'"),
+        case("modify-vpc-attribute", "no-enable-dns-hostnames", "--vpc-id {MYVPC} --enable-dns-hostnames", "--vpc-id {MYVPC} --no-enable-dns-hostnames"),
+        case("create-subnet", "vpc-id", "--vpc-id {CVPC} --cidr-block 10.0.200.0/24", "--vpc-id {MYVPC} --cidr-block 10.0.200.0/24"),
+        case("create-subnet", "cidr-block", "--vpc-id {MYVPC} --cidr-block 10.0.200.0/24", "--vpc-id {MYVPC} --cidr-block 10.0.201.0/24"),
+        case("create-subnet", "availability-zone", "--vpc-id {MYVPC} --cidr-block 10.0.200.0/24", "--vpc-id {MYVPC} --cidr-block 10.0.200.0/24 --availability-zone ap-northeast-2c"),
+        case("create-subnet", "tag-specifications", "--vpc-id {MYVPC} --cidr-block 10.0.200.0/24", "--vpc-id {MYVPC} --cidr-block 10.0.200.0/24 --tag-specifications 'ResourceType=subnet,Tags=[{Key=Name,Value=hand}]'"),
+        case("delete-subnet", "subnet-id", "--subnet-id subnet-0123456789abcdef0", "--subnet-id {MYSUBNET}"),
+        case("modify-subnet-attribute", "subnet-id", "--subnet-id {CSUBNET} --map-public-ip-on-launch", "--subnet-id {MYSUBNET} --map-public-ip-on-launch"),
+        case("modify-subnet-attribute", "map-public-ip-on-launch", "--subnet-id {CSUBNET} --no-map-public-ip-on-launch", "--subnet-id {CSUBNET} --map-public-ip-on-launch"),
+        case("modify-subnet-attribute", "no-map-public-ip-on-launch", "--subnet-id {CSUBNET} --map-public-ip-on-launch", "--subnet-id {CSUBNET} --no-map-public-ip-on-launch"),
+        case("create-security-group", "group-name", "--group-name a --description d --vpc-id {MYVPC}", "--group-name b --description d --vpc-id {MYVPC}"),
+        case("create-security-group", "description", "--group-name a --description d --vpc-id {MYVPC}", "--group-name a --description e --vpc-id {MYVPC}"),
+        case("create-security-group", "vpc-id", "--group-name a --description d", "--group-name a --description d --vpc-id {MYVPC}"),
+        case("create-security-group", "tag-specifications", "--group-name a --description d --vpc-id {MYVPC}", "--group-name a --description d --vpc-id {MYVPC} --tag-specifications 'ResourceType=security-group,Tags=[{Key=Name,Value=hand}]'"),
+        case("delete-security-group", "group-id", "", "--group-id {WEBSG}"),
+        case("create-route-table", "vpc-id", "--vpc-id {CVPC}", "--vpc-id {MYVPC}"),
+        case("create-route-table", "tag-specifications", "--vpc-id {MYVPC}", "--vpc-id {MYVPC} --tag-specifications 'ResourceType=route-table,Tags=[{Key=Name,Value=hand}]'"),
+        case("associate-route-table", "route-table-id", "--route-table-id rtb-0123456789abcdef0 --subnet-id {MYSUBNET}", "--route-table-id {MYRT} --subnet-id {MYSUBNET}"),
+        case("associate-route-table", "subnet-id", "--route-table-id {MYRT}", "--route-table-id {MYRT} --subnet-id {MYSUBNET}"),
+        case("disassociate-route-table", "association-id", "--association-id rtbassoc-0123456789abcdef0", "--association-id {MYRTASSOC}"),
+        case("delete-route-table", "route-table-id", "--route-table-id rtb-0123456789abcdef0", "--route-table-id {MYRT}"),
+        case("create-internet-gateway", "tag-specifications", "", "--tag-specifications 'ResourceType=internet-gateway,Tags=[{Key=Name,Value=hand}]'"),
+        case("delete-internet-gateway", "internet-gateway-id", "--internet-gateway-id igw-0123456789abcdef0", "--internet-gateway-id {MYIGW}"),
+        case("create-network-acl", "vpc-id", "--vpc-id {CVPC}", "--vpc-id {MYVPC}"),
+        case("create-network-acl", "tag-specifications", "--vpc-id {MYVPC}", "--vpc-id {MYVPC} --tag-specifications 'ResourceType=network-acl,Tags=[{Key=Name,Value=hand}]'"),
+        case("replace-network-acl-association", "association-id", "--association-id aclassoc-0123456789abcdef0 --network-acl-id {ACL}", "--association-id {MYACLASSOC} --network-acl-id {ACL}"),
+        case("replace-network-acl-association", "network-acl-id", "--association-id {MYACLASSOC} --network-acl-id acl-0123456789abcdef0", "--association-id {MYACLASSOC} --network-acl-id {ACL}"),
+        case("delete-network-acl", "network-acl-id", "--network-acl-id acl-0123456789abcdef0", "--network-acl-id {ACL}"),
+        case("run-instances", "tag-specifications", "--subnet-id {MYSUBNET}", "--subnet-id {MYSUBNET} --tag-specifications 'ResourceType=instance,Tags=[{Key=Name,Value=hand}]'"),
+    ]
 }
 
 /// F1: the flow log and CloudWatch Logs calls' flags; `@nc HOST PORT` sends a flow from My-EC2.
@@ -1473,4 +1554,215 @@ fn a_duplicate_rule_is_named_as_aws_names_it_without_debug_text() {
         "\nAn error occurred (InvalidPermission.Duplicate) when calling the AuthorizeSecurityGroupIngress operation: \
          the specified rule \"peer: 10.9.0.0/16, TCP, from port: 8080, to port: 8080, ALLOW\" already exists\n"
     );
+}
+
+// ---------------------------------------------------------------- building a network by hand
+
+/// A field of a call's JSON answer, as text.
+fn field(v: &serde_json::Value, path: &[&str]) -> String {
+    path.iter()
+        .fold(v, |v, k| match k.parse::<usize>() {
+            Ok(i) => &v[i],
+            Err(_) => &v[*k],
+        })
+        .as_str()
+        .unwrap_or_else(|| panic!("{path:?} in {v}"))
+        .to_string()
+}
+
+fn refused(s: &mut Session, ids: &IndexMap<&'static str, String>, line: &str, code: &str) {
+    let out = run_line(s, ids, line);
+    assert_eq!(out.exit_code, 254, "{line}: {}", out.stdout);
+    assert!(out.stderr.contains(&format!("({code})")), "{line}: {}", out.stderr);
+}
+
+#[test]
+fn a_vpc_built_by_hand_refuses_deletion_until_its_pieces_are_deleted_in_order_a7() {
+    let (mut s, mut ids) = setup();
+    let vpc = ok(&mut s, &ids, "aws ec2 create-vpc --cidr-block 10.60.0.0/16 --tag-specifications 'ResourceType=vpc,Tags=[{Key=Name,Value=Hand}]'");
+    assert_eq!(vpc["Vpc"]["CidrBlock"], "10.60.0.0/16");
+    assert_eq!(vpc["Vpc"]["Tags"], serde_json::json!([{"Key": "Name", "Value": "Hand"}]));
+    ids.insert("{HV}", field(&vpc, &["Vpc", "VpcId"]));
+    let subnet = ok(
+        &mut s,
+        &ids,
+        "aws ec2 create-subnet --vpc-id {HV} --cidr-block 10.60.1.0/24 --availability-zone ap-northeast-2a",
+    );
+    assert_eq!(subnet["Subnet"]["AvailabilityZone"], "ap-northeast-2a");
+    assert_eq!(subnet["Subnet"]["MapPublicIpOnLaunch"], false);
+    ids.insert("{HS}", field(&subnet, &["Subnet", "SubnetId"]));
+    let igw = ok(&mut s, &ids, "aws ec2 create-internet-gateway");
+    ids.insert("{HI}", field(&igw, &["InternetGateway", "InternetGatewayId"]));
+    ok(&mut s, &ids, "aws ec2 attach-internet-gateway --internet-gateway-id {HI} --vpc-id {HV}");
+    let rt = ok(&mut s, &ids, "aws ec2 create-route-table --vpc-id {HV}");
+    assert_eq!(rt["RouteTable"]["Routes"][0]["GatewayId"], "local");
+    ids.insert("{HR}", field(&rt, &["RouteTable", "RouteTableId"]));
+    let assoc = ok(&mut s, &ids, "aws ec2 associate-route-table --route-table-id {HR} --subnet-id {HS}");
+    ids.insert("{HA}", field(&assoc, &["AssociationId"]));
+    let sg = ok(
+        &mut s,
+        &ids,
+        "aws ec2 create-security-group --group-name web --description 'web servers' --vpc-id {HV}",
+    );
+    ids.insert("{HG}", field(&sg, &["GroupId"]));
+    let acl = ok(&mut s, &ids, "aws ec2 create-network-acl --vpc-id {HV}");
+    ids.insert("{HN}", field(&acl, &["NetworkAcl", "NetworkAclId"]));
+
+    refused(&mut s, &ids, "aws ec2 delete-vpc --vpc-id {HV}", "DependencyViolation");
+    refused(
+        &mut s,
+        &ids,
+        "aws ec2 delete-internet-gateway --internet-gateway-id {HI}",
+        "DependencyViolation",
+    );
+    refused(&mut s, &ids, "aws ec2 delete-route-table --route-table-id {HR}", "DependencyViolation");
+    ok(&mut s, &ids, "aws ec2 detach-internet-gateway --internet-gateway-id {HI} --vpc-id {HV}");
+    ok(&mut s, &ids, "aws ec2 delete-internet-gateway --internet-gateway-id {HI}");
+    ok(&mut s, &ids, "aws ec2 disassociate-route-table --association-id {HA}");
+    ok(&mut s, &ids, "aws ec2 delete-route-table --route-table-id {HR}");
+    ok(&mut s, &ids, "aws ec2 delete-subnet --subnet-id {HS}");
+    refused(&mut s, &ids, "aws ec2 delete-vpc --vpc-id {HV}", "DependencyViolation");
+    ok(&mut s, &ids, "aws ec2 delete-security-group --group-id {HG}");
+    ok(&mut s, &ids, "aws ec2 delete-network-acl --network-acl-id {HN}");
+    ok(&mut s, &ids, "aws ec2 delete-vpc --vpc-id {HV}");
+
+    let left = run_line(&mut s, &ids, "aws ec2 describe-route-tables --filters Name=vpc-id,Values={HV} --query RouteTables[].RouteTableId --output text");
+    assert_eq!(left.stdout, "", "the main table goes with its VPC");
+    refused(
+        &mut s,
+        &ids,
+        "aws ec2 create-subnet --vpc-id {HV} --cidr-block 10.60.2.0/24",
+        "InvalidVpcID.NotFound",
+    );
+}
+
+#[test]
+fn a_vpcs_default_group_cannot_be_deleted_and_a_group_in_use_is_a_dependency_violation_a7() {
+    // S4: the default group lives as long as its VPC.
+    let (mut s, mut ids) = setup();
+    let default = run_line(&mut s, &ids, "aws ec2 describe-security-groups --filters Name=vpc-id,Values={MYVPC} Name=group-name,Values=default --query SecurityGroups[0].GroupId --output text");
+    ids.insert("{DEFAULT}", default.stdout.trim().to_string());
+    refused(&mut s, &ids, "aws ec2 delete-security-group --group-id {DEFAULT}", "CannotDelete");
+    refused(&mut s, &ids, "aws ec2 delete-security-group --group-id {WEBSG}", "DependencyViolation");
+    let sg =
+        ok(&mut s, &ids, "aws ec2 create-security-group --group-name peer --description p --vpc-id {MYVPC}");
+    ids.insert("{PEER}", field(&sg, &["GroupId"]));
+    ok(&mut s, &ids, "aws ec2 authorize-security-group-ingress --group-id {WEBSG} --protocol tcp --port 22 --source-group {PEER}");
+    refused(&mut s, &ids, "aws ec2 delete-security-group --group-id {PEER}", "DependencyViolation");
+    ok(&mut s, &ids, "aws ec2 revoke-security-group-ingress --group-id {WEBSG} --protocol tcp --port 22 --source-group {PEER}");
+    let deleted = ok(&mut s, &ids, "aws ec2 delete-security-group --group-id {PEER}");
+    assert_eq!(deleted["Return"], true);
+}
+
+#[test]
+fn a_second_group_of_one_name_in_a_vpc_is_invalid_group_duplicate() {
+    let (mut s, ids) = setup();
+    ok(&mut s, &ids, "aws ec2 create-security-group --group-name twin --description a --vpc-id {MYVPC}");
+    refused(
+        &mut s,
+        &ids,
+        "aws ec2 create-security-group --group-name twin --description b --vpc-id {MYVPC}",
+        "InvalidGroup.Duplicate",
+    );
+    ok(&mut s, &ids, "aws ec2 create-security-group --group-name twin --description c --vpc-id {CVPC}");
+}
+
+#[test]
+fn a_subnet_outside_its_vpc_or_overlapping_a_sibling_is_refused_a1() {
+    let (mut s, ids) = setup();
+    refused(
+        &mut s,
+        &ids,
+        "aws ec2 create-subnet --vpc-id {MYVPC} --cidr-block 192.168.0.0/24",
+        "InvalidSubnet.Range",
+    );
+    refused(
+        &mut s,
+        &ids,
+        "aws ec2 create-subnet --vpc-id {MYVPC} --cidr-block 10.0.0.0/28",
+        "InvalidSubnet.Conflict",
+    );
+    refused(
+        &mut s,
+        &ids,
+        "aws ec2 create-subnet --vpc-id vpc-0123456789abcdef0 --cidr-block 10.0.0.0/28",
+        "InvalidVpcID.NotFound",
+    );
+    refused(&mut s, &ids, "aws ec2 create-vpc --cidr-block 10.0.0.0/8", "InvalidVpc.Range");
+}
+
+#[test]
+fn tag_specifications_for_another_resource_type_are_refused() {
+    let (mut s, ids) = setup();
+    let err = parse_line("aws ec2 create-vpc --cidr-block 10.61.0.0/16 --tag-specifications 'ResourceType=subnet,Tags=[{Key=Name,Value=x}]'").expect_err("a subnet's tags on create-vpc");
+    assert_eq!(err.exit_code(), 254);
+    assert!(err.to_string().contains("(InvalidParameterValue) when calling the CreateVpc operation: 'subnet' is not a valid taggable resource type"), "{err}");
+    let json = ok(
+        &mut s,
+        &ids,
+        r#"aws ec2 create-internet-gateway --tag-specifications '[{"ResourceType":"internet-gateway","Tags":[{"Key":"Name","Value":"j"},{"Key":"team","Value":"net"}]}]'"#,
+    );
+    assert_eq!(
+        json["InternetGateway"]["Tags"],
+        serde_json::json!([{"Key": "Name", "Value": "j"}, {"Key": "team", "Value": "net"}])
+    );
+}
+
+#[test]
+fn run_instances_tags_its_instances_and_describe_filters_by_the_tag() {
+    let (mut s, ids) = setup();
+    ok(&mut s, &ids, "aws ec2 run-instances --subnet-id {MYSUBNET} --count 2 --tag-specifications 'ResourceType=instance,Tags=[{Key=Name,Value=hand}]'");
+    let out = run_line(&mut s, &ids, "aws ec2 describe-instances --filters Name=tag:Name,Values=hand --query Reservations[].Instances[].InstanceId --output text");
+    assert_eq!(out.stdout.split_whitespace().count(), 2, "{}", out.stdout);
+}
+
+#[test]
+fn a_subnet_that_maps_public_ips_gives_the_next_instance_a_public_address_i2() {
+    let (mut s, ids) = setup();
+    ok(&mut s, &ids, "aws ec2 modify-subnet-attribute --subnet-id {CSUBNET} --map-public-ip-on-launch");
+    let run = ok(&mut s, &ids, "aws ec2 run-instances --subnet-id {CSUBNET}");
+    assert!(run["Instances"][0]["PublicIpAddress"].is_string(), "{run}");
+}
+
+#[test]
+fn a_network_load_balancer_built_by_hand_forwards_through_its_listener_and_keeps_a_group_in_use() {
+    let (mut s, mut ids) = setup();
+    let tg = ok(
+        &mut s,
+        &ids,
+        "aws elbv2 create-target-group --name hand --protocol TCP --port 22 --vpc-id {MYVPC}",
+    );
+    assert_eq!(tg["TargetGroups"][0]["TargetType"], "instance");
+    ids.insert("{HTG}", field(&tg, &["TargetGroups", "0", "TargetGroupArn"]));
+    let lb = ok(&mut s, &ids, "aws elbv2 create-load-balancer --name hand --type network --subnets {MYSUBNET} --tags Key=Name,Value=hand");
+    ids.insert("{HLB}", field(&lb, &["LoadBalancers", "0", "LoadBalancerArn"]));
+    let listener = ok(&mut s, &ids, "aws elbv2 create-listener --load-balancer-arn {HLB} --protocol TCP --port 22 --default-actions Type=forward,TargetGroupArn={HTG}");
+    assert_eq!(listener["Listeners"][0]["DefaultActions"][0]["TargetGroupArn"], ids["{HTG}"].as_str());
+    ids.insert("{HL}", field(&listener, &["Listeners", "0", "ListenerArn"]));
+    let groups = run_line(&mut s, &ids, "aws elbv2 describe-target-groups --names hand --query TargetGroups[0].LoadBalancerArns --output text");
+    assert_eq!(groups.stdout.trim(), ids["{HLB}"]);
+    refused(&mut s, &ids, "aws elbv2 delete-target-group --target-group-arn {HTG}", "ResourceInUse");
+    ok(&mut s, &ids, "aws elbv2 delete-listener --listener-arn {HL}");
+    ok(&mut s, &ids, "aws elbv2 delete-target-group --target-group-arn {HTG}");
+    ok(&mut s, &ids, "aws elbv2 delete-load-balancer --load-balancer-arn {HLB}");
+    let left = run_line(
+        &mut s,
+        &ids,
+        "aws elbv2 describe-load-balancers --query LoadBalancers[].LoadBalancerName --output text",
+    );
+    assert!(!left.stdout.split_whitespace().any(|n| n == "hand"), "{}", left.stdout);
+}
+
+#[test]
+fn only_network_load_balancers_and_forward_actions_are_built() {
+    for line in [
+        "aws elbv2 create-load-balancer --name a --type application --subnets subnet-1",
+        "aws elbv2 create-target-group --name a --protocol TCP --port 80 --vpc-id vpc-1 --target-type lambda",
+        "aws elbv2 create-listener --load-balancer-arn a --protocol TLS --port 443 --default-actions Type=forward,TargetGroupArn=t",
+        "aws elbv2 create-listener --load-balancer-arn a --protocol TCP --port 80 --default-actions Type=fixed-response",
+    ] {
+        let err = parse_line(line).expect_err(line);
+        assert_eq!(err.exit_code(), 254, "{line}");
+        assert!(err.to_string().contains("(ValidationError)"), "{line}: {err}");
+    }
 }

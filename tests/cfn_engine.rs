@@ -377,8 +377,8 @@ const INVALID: &[(&str, usize, &str, bool)] = &[
     ("invalid_type.cfn.yaml", 3, "invalid resource type `EC2VPC`", true),
     (
         "nested_stack.cfn.yaml",
-        7,
-        "nested stacks (`AWS::CloudFormation::Stack`) are not modelled: the network resources of the nested template would be missing",
+        9,
+        "nested template `https://s3.amazonaws.com/my-bucket/network.yaml` is a URL: vpcsim never downloads templates",
         true,
     ),
     ("unknown_parameter_type.cfn.yaml", 2, "unsupported type `Integer`", true),

@@ -141,7 +141,16 @@ fn z2_a_blocked_dns_flow_makes_curl_nc_and_ping_fail_to_resolve_and_their_trace_
         (6, "curl: (6) Could not resolve host: app.corp.internal\n")
     );
     assert_eq!(curl.trace.map(|t| t.flow.dst_port), Some(53));
-    let nc = w.nc(client, &Nc { host: "app".into(), port: 80, udp: false, verbose: false, zero_io: true });
+    let nc = w.nc(
+        client,
+        &Nc {
+            host: "app".into(),
+            ports: vpcsim::addr::PortRange::single(80),
+            udp: false,
+            verbose: false,
+            zero_io: true,
+        },
+    );
     assert_eq!(nc.stderr, "nc: getaddrinfo for host \"app\" port 80: Temporary failure in name resolution\n");
     let ping = w.ping(client, &Ping { host: "app".into(), count: Some(1) });
     assert_eq!(

@@ -65,7 +65,7 @@ fn records(w: &World) -> Vec<(String, String)> {
 
 fn nc(w: &mut World, from: InstanceId, to: InstanceId, port: u16) -> i32 {
     let host = private_ip(w, to).to_string();
-    w.nc(from, &Nc { host, port, zero_io: true, ..Default::default() }).exit_code
+    w.nc(from, &Nc { host, ports: PortRange::single(port), zero_io: true, ..Default::default() }).exit_code
 }
 
 /// `src > dst sport dport protocol packets bytes ... action` of a default-format record.

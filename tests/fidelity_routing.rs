@@ -224,6 +224,46 @@ fn r7_traffic_within_a_subnet_skips_the_route_table_that_would_divert_it() {
 }
 
 #[test]
+fn r8_a_public_ip_in_a_subnet_whose_table_has_no_igw_route_reaches_no_internet() {
+    // R8: "Public subnet" means only that the subnet's table has a route to an IGW. An instance
+    // with a public IP in a subnet without such a route cannot reach the internet.
+    let mut w = seoul(SEED);
+    let vpc = vpc(&mut w, "10.0.0.0/16");
+    let igw = internet_gateway(&mut w, vpc);
+    let routed_subnet = subnet(&mut w, vpc, "10.0.1.0/24", 0);
+    let unrouted_subnet = subnet(&mut w, vpc, "10.0.2.0/24", 0);
+    public_route_table(&mut w, vpc, igw, &[routed_subnet]);
+    let web = group(&mut w, vpc, "web", &[80], "0.0.0.0/0");
+    let routed = instance(&mut w, routed_subnet, &[web], true);
+    let unrouted = instance(&mut w, unrouted_subnet, &[web], true);
+    let main_id = w[w[vpc].main_route_table].aws_id.clone();
+    assert!(w.public_ip_of(eni(&w, unrouted)).is_some(), "both instances have a public address");
+
+    // Out: the subnet's table has no route to the gateway, so the packet never reaches it.
+    let out = |i| w.trace(eni(&w, i), tcp_from(&w, i, CHECKIP_ADDR, 80));
+    assert!(out(routed).reachable(), "{:?}", out(routed).explanation);
+    let t = out(unrouted);
+    assert_eq!(blocked_at(&t), (C::NoRouteToDestination, K::RouteTable, main_id.clone()));
+    assert!(!kinds(&t.forward).contains(&K::InternetGateway), "{:?}", kinds(&t.forward));
+
+    // In: the gateway maps the public address and the request arrives, but the reply has no
+    // route back out of the subnet.
+    let inbound = |i| {
+        let header = Header {
+            src: vpcsim::forward::INTERNET_CLIENT,
+            dst: public_ip(&w, i),
+            protocol: vpcsim::addr::Protocol::Tcp,
+            src_port: 40000,
+            dst_port: 80,
+        };
+        w.trace_from_internet(vpcsim::trace::Flow { header, seq: 1 })
+    };
+    assert!(inbound(routed).reachable(), "{:?}", inbound(routed).explanation);
+    let t = inbound(unrouted);
+    assert_eq!(blocked_at(&t), (C::NoRouteToDestination, K::RouteTable, main_id));
+}
+
+#[test]
 fn i1_the_igw_rewrites_the_private_source_out_and_the_public_destination_in() {
     // I1: The IGW performs static one-to-one NAT: outbound it rewrites the source from the ENI's
     // primary private IP to its public IP; inbound it rewrites the destination public IP back to

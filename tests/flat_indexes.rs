@@ -74,7 +74,9 @@ fn apply(w: &mut World, vpcs: &[VpcId], c: &Change) {
                 w.detach_internet_gateway(g, vpc).unwrap();
             }
         }
-        Change::DeleteIgw(igw) if igw < w.igws().len() => w.delete_internet_gateway(IgwId(igw as u32)),
+        Change::DeleteIgw(igw) if igw < w.igws().len() => {
+            let _refused_while_attached = w.delete_internet_gateway(IgwId(igw as u32));
+        }
         _ => {}
     }
 }

@@ -8,6 +8,8 @@ use vpcsim::world::World;
 /// (file, line, column, logical id, text the message must hold).
 const CASES: &[(&str, usize, usize, &str, &str)] = &[
     ("subnet-outside-vpc.cfn.yaml", 9, 18, "Outside", "InvalidSubnet.Range"),
+    // C3: a nested stack's properties are checked like any resource's.
+    ("nested-stack-unknown-property.cfn.yaml", 6, 14, "Network", "Encountered unsupported property Bogus"),
     ("subnets-overlap.cfn.yaml", 12, 18, "Second", "InvalidSubnet.Conflict"),
     ("address-reserved.cfn.yaml", 12, 25, "Server", "reserved"),
     ("address-in-use.cfn.yaml", 16, 25, "Second", "InvalidIPAddress.InUse"),

@@ -206,6 +206,7 @@ impl World {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::addr::PortRange;
     use crate::apps::{curl::Curl, nc::Nc, ping::Ping};
     use crate::ids::InstanceId;
     use crate::lab::Lab;
@@ -214,7 +215,8 @@ mod tests {
     fn destinations(w: &mut World, from: InstanceId, host: &str) -> [Option<Ipv4Addr>; 3] {
         let curl = Curl { host: host.into(), port: 80, path: "/".into(), ..Curl::default() };
         let ping = Ping { host: host.into(), count: Some(1) };
-        let nc = Nc { host: host.into(), port: 80, udp: false, verbose: false, zero_io: true };
+        let nc =
+            Nc { host: host.into(), ports: PortRange::single(80), udp: false, verbose: false, zero_io: true };
         [w.curl(from, &curl), w.ping(from, &ping), w.nc(from, &nc)].map(|o| o.trace.map(|t| t.flow.dst))
     }
 

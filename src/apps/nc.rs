@@ -1,18 +1,23 @@
-//! `nc -z [-u] [-w SECS] HOST PORT`: is something listening there, and can we get to it?
+//! `nc -z [-u] [-w SECS] HOST PORT[-PORT]`: is something listening there, and can we get
+//! to it? Each port of a range is probed in turn, one line each, as OpenBSD netcat does.
 //! `nc HOST PORT`: what does the server say first (an SSH banner)?
 
 use super::{AppOutput, Client};
-use crate::addr::Protocol;
+use crate::addr::{PortRange, Protocol};
 use crate::forward::{Destination, Outcome};
 use crate::world::World;
 
+/// The most ports one `nc` probes: a range of more is refused (the real nc takes any
+/// range; a few hundred ports is what a lesson needs, and each is a traced connection).
+pub const MAX_PORTS: u32 = 1024;
+
 /// What to check.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Nc {
     /// Host name or address.
     pub host: String,
-    /// Port.
-    pub port: u16,
+    /// The port, or the range of ports probed one after the other (at most [`MAX_PORTS`]).
+    pub ports: PortRange,
     /// `-u`: UDP instead of TCP.
     pub udp: bool,
     /// `-v`: say so on success.
@@ -21,15 +26,38 @@ pub struct Nc {
     pub zero_io: bool,
 }
 
+impl Default for Nc {
+    /// A TCP probe of no host on port 0, for struct-update syntax.
+    fn default() -> Nc {
+        Nc { host: String::new(), ports: PortRange::single(0), udp: false, verbose: false, zero_io: false }
+    }
+}
+
+/// How many ports a range holds.
+pub fn port_count(ports: PortRange) -> u32 {
+    u32::from(ports.to).saturating_sub(u32::from(ports.from)) + 1
+}
+
 impl World {
     /// Run `nc -z` (or `nc` without `-z`, which prints what the server says first) on an
-    /// instance or any other client. TCP: a port nobody listens on is refused (RST from the
-    /// host), a blocked one times out. UDP: a port nobody listens on answers ICMP port
-    /// unreachable and nc fails; when nothing comes back (the port is open, or the datagram
-    /// was dropped on the way) nc reports success, as the real one does.
+    /// instance or any other client, each port of the range in turn, one line per port.
+    /// TCP: a port nobody listens on is refused (RST from the host), a blocked one times
+    /// out. UDP: a port nobody listens on answers ICMP port unreachable and nc fails; when
+    /// nothing comes back (the port is open, or the datagram was dropped on the way) nc
+    /// reports success, as the real one does. The exit status is 0 when any port
+    /// succeeded; the trace kept is the first successful port's, else the first port's.
     pub fn nc(&mut self, client: impl Into<Client>, req: &Nc) -> AppOutput {
         let client = client.into();
-        let mut out = AppOutput::default();
+        let mut out = AppOutput { exit_code: 1, ..AppOutput::default() };
+        if port_count(req.ports) > MAX_PORTS {
+            out.stderr = format!(
+                "nc: vpcsim probes at most {MAX_PORTS} ports at a time ({}-{} is {}): narrow the range\n",
+                req.ports.from,
+                req.ports.to,
+                port_count(req.ports)
+            );
+            return out;
+        }
         let lookup = super::host::lookup(self, client, &req.host);
         let dns_trace = self.log_lookup(&lookup);
         let ip = match lookup.addr {
@@ -38,56 +66,29 @@ impl World {
                 out.stderr = format!(
                     "nc: getaddrinfo for host \"{}\" port {}: {}\n",
                     req.host,
-                    req.port,
+                    req.ports.from,
                     e.gai_message()
                 );
-                out.exit_code = 1;
                 out.trace = dns_trace;
                 return out;
             }
         };
         let protocol = if req.udp { Protocol::Udp } else { Protocol::Tcp };
-        let (trace, outcome) = self.connect(client, ip, protocol, req.port);
-        let reply = match self.port_reply(&outcome, protocol, req.port) {
-            PortReply::Silence if protocol == Protocol::Udp => PortReply::Open(None),
-            reply => reply,
-        };
-        let p = protocol.as_str();
-        let refused =
-            || format!("nc: connect to {} port {} ({p}) failed: Connection refused\n", req.host, req.port);
-        match (reply, protocol) {
-            (PortReply::Open(banner), _) => {
-                if req.verbose {
-                    out.stderr = format!(
-                        "Connection to {} {} port [{p}/{}] succeeded!\n",
-                        req.host,
-                        req.port,
-                        port_name(protocol, req.port)
-                    );
-                }
-                if let (false, Some(b)) = (req.zero_io, banner) {
-                    out.stdout = format!("{b}\n");
-                }
+        for port in req.ports.from..=req.ports.to {
+            let (trace, outcome) = self.connect(client, ip, protocol, port);
+            let reply = match self.port_reply(&outcome, protocol, port) {
+                PortReply::Silence if protocol == Protocol::Udp => PortReply::Open(None),
+                reply => reply,
+            };
+            let open = matches!(reply, PortReply::Open(_));
+            report(&mut out, req, protocol, port, reply);
+            if out.trace.is_none() || (open && out.exit_code != 0) {
+                out.trace = Some(trace);
             }
-            (PortReply::Refused, Protocol::Tcp) => {
-                out.stderr = refused();
-                out.exit_code = 1;
-            }
-            (PortReply::Refused, _) => {
-                if req.verbose {
-                    out.stderr = refused();
-                }
-                out.exit_code = 1;
-            }
-            (PortReply::Silence, _) => {
-                out.stderr = format!(
-                    "nc: connect to {} port {} ({p}) timed out: Operation now in progress\n",
-                    req.host, req.port
-                );
-                out.exit_code = 1;
+            if open {
+                out.exit_code = 0;
             }
         }
-        out.trace = Some(trace);
         out
     }
 
@@ -120,6 +121,36 @@ impl World {
             }
             Outcome::Delivered { .. } => PortReply::Refused,
             Outcome::Blocked(_) => PortReply::Silence,
+        }
+    }
+}
+
+/// Appends what nc says about one port: `succeeded!` with `-v`, a banner without `-z`,
+/// refused (for UDP only with `-v`), or timed out.
+fn report(out: &mut AppOutput, req: &Nc, protocol: Protocol, port: u16, reply: PortReply) {
+    let p = protocol.as_str();
+    let host = &req.host;
+    match reply {
+        PortReply::Open(banner) => {
+            if req.verbose {
+                let name = port_name(protocol, port);
+                out.stderr.push_str(&format!("Connection to {host} {port} port [{p}/{name}] succeeded!\n"));
+            }
+            if let (false, Some(b)) = (req.zero_io, banner) {
+                out.stdout.push_str(&format!("{b}\n"));
+            }
+        }
+        PortReply::Refused => {
+            if protocol == Protocol::Tcp || req.verbose {
+                out.stderr.push_str(&format!(
+                    "nc: connect to {host} port {port} ({p}) failed: Connection refused\n"
+                ));
+            }
+        }
+        PortReply::Silence => {
+            out.stderr.push_str(&format!(
+                "nc: connect to {host} port {port} ({p}) timed out: Operation now in progress\n"
+            ));
         }
     }
 }

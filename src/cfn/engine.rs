@@ -11,6 +11,7 @@ use indexmap::{IndexMap, IndexSet};
 use super::conditions::{self, Inputs};
 use super::eval::{Env, PSEUDO};
 use super::init::Init;
+use super::nested::{self, Nesting};
 use super::params::{self, ParamValue};
 use super::problem::Problem;
 use super::sink::{is_network_type, AttrValue, Created, ResourceSink, SinkError, StackContext};
@@ -19,7 +20,7 @@ use super::{graph, intrinsic, wait};
 use crate::error::{FileError, FileProblem, Location};
 use crate::yaml::{self, Node, NodeValue};
 
-/// A nested stack: refused, since the resources of its template would be missing.
+/// A nested stack (C3): its template, a local file, is created as part of the parent.
 pub const NESTED_STACK: &str = "AWS::CloudFormation::Stack";
 
 /// A created stack: what the model made of it, and what delete-stack needs.
@@ -43,6 +44,11 @@ pub struct Stack {
     pub skipped: Vec<String>,
     /// Warnings, for example each skipped non-network resource.
     pub warnings: Vec<FileProblem>,
+    /// Every resource's type by logical id, in template order (created, skipped or not).
+    pub types: IndexMap<String, String>,
+    /// Nested stacks (C3) by the parent's logical id, each created with the parent and
+    /// deleted with it.
+    pub nested: IndexMap<String, Stack>,
 }
 
 /// Everything known before the first sink call.
@@ -102,8 +108,21 @@ pub fn create_stack_from_node(
     exports: &IndexMap<String, String>,
     sink: &mut dyn ResourceSink,
 ) -> Result<Stack, FileError> {
+    create_nested(file, template, params, ctx, exports, sink, &Nesting::root(file))
+}
+
+/// Creates a stack at a place in a chain of nested stacks (C3).
+pub(super) fn create_nested(
+    file: &str,
+    template: &Node,
+    params: &IndexMap<String, String>,
+    ctx: &StackContext,
+    exports: &IndexMap<String, String>,
+    sink: &mut dyn ResourceSink,
+    nesting: &Nesting,
+) -> Result<Stack, FileError> {
     let plan = plan(template, params, ctx, exports, sink).map_err(|ps| file_error(file, ps))?;
-    execute(file, plan, ctx, exports, sink)
+    execute(file, plan, (ctx, exports), sink, nesting)
 }
 
 /// Deletes a stack's resources as CloudFormation does (C1): a resource goes once every
@@ -120,9 +139,14 @@ pub fn delete_stack(stack: &mut Stack, sink: &mut dyn ResourceSink) -> Result<()
                 continue;
             }
             let Some((kind, created)) = stack.resources.get(id) else { continue };
-            match sink.delete(id, kind, created) {
+            let deleted = match stack.nested.get_mut(id) {
+                Some(child) => delete_nested(id, child, sink),
+                None => sink.delete(id, kind, created),
+            };
+            match deleted {
                 Ok(()) => {
                     stack.resources.shift_remove(id);
+                    stack.nested.shift_remove(id);
                     stack.creation_order.retain(|x| x != id);
                     progress = true;
                 }
@@ -136,6 +160,18 @@ pub fn delete_stack(stack: &mut Stack, sink: &mut dyn ResourceSink) -> Result<()
             return Err(refused);
         }
     }
+}
+
+/// C3: a nested stack goes with its parent; what it refused keeps it (and the parent) alive.
+fn delete_nested(id: &str, child: &mut Stack, sink: &mut dyn ResourceSink) -> Result<(), SinkError> {
+    delete_stack(child, sink).map_err(|refused| {
+        let why: Vec<String> = refused.iter().map(|(r, e)| format!("{r}: {e}")).collect();
+        SinkError {
+            message: format!("nested stack {id} ({}) was not deleted: {}", child.name, why.join("; ")),
+            hint: None,
+            property: None,
+        }
+    })
 }
 
 /// Whether a resource of the stack that still exists depends on `id`.
@@ -204,16 +240,16 @@ fn check_types(
         let ctx = format!("Resources.{id}");
         let well_formed =
             kind.starts_with("Custom::") || (kind.starts_with("AWS::") && kind.split("::").count() == 3);
-        if sink.supports(kind) || super::wait::is_wait_type(kind) {
+        if kind == NESTED_STACK {
+            let url = r.properties.as_ref().and_then(|p| p.entry("TemplateURL"));
+            if let Some(Err(p)) = url.map(|(_, u)| nested::refuse_url(u)) {
+                problems.push(p.within(&ctx));
+            }
+        } else if sink.supports(kind) || super::wait::is_wait_type(kind) {
             continue;
         } else if !well_formed {
             let p = Problem::new(r.kind.loc, format!("invalid resource type `{kind}`"));
             problems.push(p.within(&ctx).hint("expected AWS::Service::Resource, for example AWS::EC2::VPC"));
-        } else if kind == NESTED_STACK {
-            let p = Problem::new(r.kind.loc, "nested stacks (`AWS::CloudFormation::Stack`) are not modelled: the network resources of the nested template would be missing");
-            problems.push(p.within(&ctx).hint(
-                "create the nested template as a stack of its own (a scenario's `stacks:`) and pass its outputs as parameters or exports",
-            ));
         } else if is_network_type(kind) {
             let p = Problem::new(
                 r.kind.loc,
@@ -314,9 +350,9 @@ fn env<'a>(
 fn execute(
     file: &str,
     plan: Plan,
-    ctx: &StackContext,
-    exports: &IndexMap<String, String>,
+    (ctx, exports): (&StackContext, &IndexMap<String, String>),
     sink: &mut dyn ResourceSink,
+    nesting: &Nesting,
 ) -> Result<Stack, FileError> {
     let mut values: IndexMap<String, Created> = IndexMap::new();
     let mut waits = Vec::new();
@@ -332,6 +368,8 @@ fn execute(
         dependencies: plan.deps.iter().map(|(k, v)| (k.clone(), v.iter().cloned().collect())).collect(),
         skipped: Vec::new(),
         warnings: plan.warnings.iter().cloned().map(|w| w.in_file(file)).collect(),
+        types: plan.tpl.resources.iter().map(|(id, r)| (id.clone(), r.kind.name.clone())).collect(),
+        nested: IndexMap::new(),
     };
     for id in &plan.order {
         let Some(r) = plan.tpl.resources.get(id) else { continue };
@@ -359,6 +397,18 @@ fn execute(
         };
         let created = if wait::is_wait_type(&r.kind.name) {
             wait::create(ctx, id, &r.kind.name, &props, &mut waits, r.loc).map_err(within)?
+        } else if r.kind.name == NESTED_STACK {
+            let warned = sink.check_properties(NESTED_STACK, &props);
+            for w in warned.map_err(|e| within(sink_problem(r.loc, &props, e)))? {
+                let loc = property_location(&props, &w.property).unwrap_or(r.loc);
+                stack
+                    .warnings
+                    .push(Problem::new(loc, w.message).within(&format!("Resources.{id}")).in_file(file));
+            }
+            let child = nested::create(file, id, &props, ctx, exports, sink, nesting)?;
+            stack.exports.extend(child.stack.exports.clone());
+            stack.nested.insert(id.clone(), child.stack);
+            child.created
         } else {
             sink.create(id, &r.kind.name, &props, metadata.as_ref())
                 .map_err(|e| within(sink_problem(r.loc, &props, e)))?

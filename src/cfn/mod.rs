@@ -9,6 +9,7 @@
 //! - [`graph`]: references checked ("did you mean"), dependency graph, creation order.
 //! - [`eval`] and [`functions`]: intrinsic functions evaluated (dry run, then live).
 //! - [`engine`]: create-stack and delete-stack.
+//! - [`nested`]: nested stacks (`AWS::CloudFormation::Stack`) from a local template (C3).
 //! - [`sink`]: the trait the simulation model implements.
 //! - [`init`]: cfn-init: `AWS::CloudFormation::Init` metadata run by the UserData (M3).
 //! - [`wait`]: WaitConditionHandle, WaitCondition and CreationPolicy on the virtual clock (C2).
@@ -29,6 +30,7 @@ pub mod functions;
 pub mod graph;
 pub mod init;
 pub mod intrinsic;
+pub mod nested;
 pub mod params;
 pub mod php;
 pub mod problem;

@@ -64,6 +64,15 @@ pub trait ResourceSink {
         properties: &Node,
         metadata: Option<&Node>,
     ) -> Result<Created, SinkError>;
+    /// Check the properties of a resource the engine creates itself (a nested stack, C3):
+    /// the warnings of those accepted without effect, or why one is refused. Nothing by default.
+    fn check_properties(
+        &mut self,
+        _resource_type: &str,
+        _properties: &Node,
+    ) -> Result<Vec<SinkWarning>, SinkError> {
+        Ok(Vec::new())
+    }
     /// Delete a resource this stack created (used by delete-stack, in reverse dependency order).
     fn delete(&mut self, logical_id: &str, resource_type: &str, created: &Created) -> Result<(), SinkError>;
     /// The warnings the last [`ResourceSink::create`] raised, each with the property it is

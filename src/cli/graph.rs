@@ -30,7 +30,7 @@ pub fn command(
         None => None,
     };
     let mut diagram = Diagram::of(&session.world, traced.as_ref().map(|t| &t.trace));
-    diagram.title = format!(
+    let mut title = format!(
         "{} ({}, after {} of {} steps)",
         prepared.name,
         session.world.region().name,
@@ -42,11 +42,12 @@ pub fn command(
             None => "reachable".to_string(),
             Some(x) => format!("blocked: {}", x.code),
         };
-        diagram.title.push_str(&format!(
+        title.push_str(&format!(
             "\ntraced: {} -> {} ({}) port {}, {verdict}",
             t.from.0, t.to.0, t.to.1, t.trace.flow.dst_port
         ));
     }
+    diagram.set_title(title);
     let bytes = match format {
         GraphFormat::Dot => escape_controls(&diagram.dot()).into_owned().into_bytes(),
         GraphFormat::Mermaid => escape_controls(&diagram.mermaid()).into_owned().into_bytes(),

@@ -68,7 +68,7 @@ const COMMAND_HELP: [(&str, &str); 14] = [
     ("dig", "dig [+short] [@SERVER] NAME: DNS from the current instance, through its VPC's resolver."),
     ("curl", "curl [-s] [-v] [--connect-timeout SECS] [-m SECS] URL: HTTP from the current instance."),
     ("ping", "ping [-c N] HOST: ICMP echo from the current instance."),
-    ("nc", "nc -z [-w SECS] [-u] HOST PORT: a port probe from the current instance."),
+    ("nc", "nc -z [-w SECS] [-u] HOST PORT[-PORT]: a port probe from the current instance, each port of a range in turn."),
     ("aws", "aws SERVICE OPERATION [--flag VALUE ...]: a control-plane call; `aws help`,\n`aws SERVICE help` and `aws SERVICE OPERATION help` list services, operations and flags."),
     ("wait", "wait DURATION: advance the virtual clock (30s, 2m, 1h); nothing sleeps."),
     ("wait-for", "wait-for RESOURCE STATE: advance the clock until RESOURCE is in STATE (limit 15m)."),

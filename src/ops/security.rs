@@ -222,14 +222,83 @@ impl World {
         self.sgs[sg].egress.clear();
     }
 
-    /// DeleteSecurityGroup.
-    pub fn delete_security_group(&mut self, sg: SgId) {
+    /// DeleteSecurityGroup (S4): a VPC's default group cannot be deleted (CannotDelete);
+    /// a group on a network interface, or named by another group's rule, is refused
+    /// (DependencyViolation).
+    pub fn delete_security_group(&mut self, sg: SgId) -> ApiResult<()> {
+        const OP: &str = "DeleteSecurityGroup";
+        let g = &self.sgs[sg];
+        if g.is_default {
+            return Err(ApiError::new(
+                OP,
+                "CannotDelete",
+                format!(
+                    "the specified group: \"{}\" name: \"default\" cannot be deleted by a user",
+                    g.aws_id
+                ),
+            ));
+        }
+        let on_interface = self.enis().live().any(|(_, e)| e.groups.contains(&sg));
+        let names_it = |r: &SgRule| r.peer == Peer::Group(sg);
+        let referenced = self.sgs.live().any(|(other, o)| {
+            other != sg
+                && (o.ingress.as_slice().iter().any(names_it) || o.egress.as_slice().iter().any(names_it))
+        });
+        if on_interface || referenced {
+            return Err(ApiError::new(
+                OP,
+                "DependencyViolation",
+                format!("resource {} has a dependent object", g.aws_id),
+            ));
+        }
+        self.stack_delete_security_group(sg);
+        Ok(())
+    }
+
+    /// A stack's delete of its group: its template's rules and associations go with the
+    /// stack in dependency order, so nothing is checked.
+    pub(crate) fn stack_delete_security_group(&mut self, sg: SgId) {
         self.sgs[sg].deleted = true;
     }
 
-    /// DeleteNetworkAcl.
-    pub fn delete_network_acl(&mut self, acl: NaclId) {
+    /// DeleteNetworkAcl (N2): a VPC's default ACL cannot be deleted; an ACL a subnet
+    /// uses is refused (DependencyViolation).
+    pub fn delete_network_acl(&mut self, acl: NaclId) -> ApiResult<()> {
+        const OP: &str = "DeleteNetworkAcl";
+        let n = &self.nacls[acl];
+        if n.is_default {
+            return Err(ApiError::new(
+                OP,
+                "InvalidParameterValue",
+                format!("cannot delete default network ACL {}", n.aws_id),
+            ));
+        }
+        if self.subnets_in(n.vpc).any(|s| s.nacl == acl) {
+            return Err(crate::ops::vpc::dependency(OP, "networkAcl", &n.aws_id));
+        }
+        self.stack_delete_network_acl(acl);
+        Ok(())
+    }
+
+    /// A stack's delete of its ACL: its associations go with the stack, so nothing is checked.
+    pub(crate) fn stack_delete_network_acl(&mut self, acl: NaclId) {
         self.nacls[acl].deleted = true;
+    }
+
+    /// The subnet whose network ACL association has the id `association`
+    /// (`aclassoc-` and the subnet id's hex digits), or `InvalidAssociationID.NotFound`.
+    pub fn network_acl_association(&self, op: &str, association: &str) -> ApiResult<SubnetId> {
+        self.subnets
+            .live()
+            .find(|(_, s)| nacl_association_id(&s.aws_id) == association)
+            .map(|(id, _)| id)
+            .ok_or_else(|| {
+                ApiError::new(
+                    op,
+                    "InvalidAssociationID.NotFound",
+                    format!("The association ID '{association}' does not exist"),
+                )
+            })
     }
 
     /// CreateNetworkAcl (N2): a custom NACL denies everything until entries are added.
@@ -312,6 +381,12 @@ fn operation(verb: &str, direction: Direction) -> String {
         Direction::Egress => "Egress",
     };
     format!("{verb}SecurityGroup{dir}")
+}
+
+/// A subnet's network ACL association id: `aclassoc-` and the subnet id's hex digits,
+/// as templates' `NetworkAclAssociationId` attribute gives it.
+pub fn nacl_association_id(subnet_aws_id: &str) -> String {
+    format!("aclassoc-{}", subnet_aws_id.rsplit('-').next().unwrap_or(subnet_aws_id))
 }
 
 /// A NACL entry that allows or denies `protocol`/`ports` for `cidr`.

@@ -61,6 +61,15 @@ pub enum RouteTargetSpec {
     TransitGateway(String),
 }
 
+/// AWS's refusal to delete a resource something still uses: `The vpc 'vpc-1' has dependencies and cannot be deleted.`
+pub(crate) fn dependency(op: &str, noun: &str, id: &str) -> ApiError {
+    ApiError::new(
+        op,
+        "DependencyViolation",
+        format!("The {noun} '{id}' has dependencies and cannot be deleted."),
+    )
+}
+
 fn check_block(op: &str, code: &str, cidr: Cidr) -> ApiResult<()> {
     if !(16..=28).contains(&cidr.prefix_len()) {
         return Err(ApiError::new(
@@ -281,6 +290,11 @@ impl World {
         s.route_table_association_id = None;
     }
 
+    /// ModifySubnetAttribute `MapPublicIpOnLaunch` (I2): instances launched later get a public address.
+    pub fn modify_subnet_map_public_ip(&mut self, subnet: SubnetId, on: bool) {
+        self.subnets[subnet].map_public_ip_on_launch = on;
+    }
+
     /// CreateInternetGateway.
     pub fn create_internet_gateway(&mut self, tags: Tags) -> IgwId {
         let id = IgwId(self.igws.len() as u32);
@@ -293,25 +307,43 @@ impl World {
         id
     }
 
-    /// DeleteInternetGateway: the gateway is gone; its id stays known.
-    pub fn delete_internet_gateway(&mut self, igw: IgwId) {
+    /// DeleteInternetGateway: refused (DependencyViolation) while attached to a VPC;
+    /// then the gateway is gone and its id stays known.
+    pub fn delete_internet_gateway(&mut self, igw: IgwId) -> ApiResult<()> {
+        let g = &self.igws[igw];
+        if g.attached.is_some() {
+            return Err(dependency("DeleteInternetGateway", "internetGateway", &g.aws_id));
+        }
+        self.stack_delete_internet_gateway(igw);
+        Ok(())
+    }
+
+    /// A stack's delete of its gateway: its attachment goes with the stack, so nothing is checked.
+    pub(crate) fn stack_delete_internet_gateway(&mut self, igw: IgwId) {
         self.igws[igw].deleted = true;
     }
 
     /// DeleteVpc: refused (DependencyViolation) while the VPC still has a subnet, an
-    /// attached internet gateway or a network interface; its stack deletes those first.
+    /// attached internet gateway, a network interface, a security group other than its
+    /// default one, a route table other than its main one or a network ACL other than its
+    /// default one; its stack deletes those first. The main table, default group and
+    /// default ACL go with it.
     pub fn delete_vpc(&mut self, vpc: VpcId) -> ApiResult<()> {
         let has_subnet = self.subnets_in(vpc).next().is_some();
         let has_gateway = self.gateway_of(vpc).is_some();
         let has_eni = self.enis().live().any(|(_, e)| e.vpc == vpc);
-        if has_subnet || has_gateway || has_eni {
-            return Err(ApiError::new(
-                "DeleteVpc",
-                "DependencyViolation",
-                format!("The vpc '{}' has dependencies and cannot be deleted.", self.vpcs[vpc].aws_id),
-            ));
+        let has_group = self.groups_in(vpc).any(|g| !g.is_default);
+        let has_table = self.route_tables.live().any(|(_, t)| t.vpc == vpc && !t.main);
+        let has_acl = self.nacls.live().any(|(_, n)| n.vpc == vpc && !n.is_default);
+        if has_subnet || has_gateway || has_eni || has_group || has_table || has_acl {
+            return Err(dependency("DeleteVpc", "vpc", &self.vpcs[vpc].aws_id));
         }
-        self.vpcs[vpc].deleted = true;
+        let v = &mut self.vpcs[vpc];
+        v.deleted = true;
+        let (table, group, acl) = (v.main_route_table, v.default_sg, v.default_nacl);
+        self.route_tables[table].deleted = true;
+        self.sgs[group].deleted = true;
+        self.nacls[acl].deleted = true;
         Ok(())
     }
 
@@ -334,9 +366,37 @@ impl World {
         Ok(())
     }
 
-    /// DeleteRouteTable.
-    pub fn delete_route_table(&mut self, table: RouteTableId) {
+    /// DeleteRouteTable: refused (DependencyViolation) for a VPC's main table and while a
+    /// subnet is associated with the table (R1).
+    pub fn delete_route_table(&mut self, table: RouteTableId) -> ApiResult<()> {
+        let t = &self.route_tables[table];
+        let associated = self.subnets_in(t.vpc).any(|s| s.route_table == Some(table));
+        if t.main || associated {
+            return Err(dependency("DeleteRouteTable", "routeTable", &t.aws_id));
+        }
+        self.stack_delete_route_table(table);
+        Ok(())
+    }
+
+    /// A stack's delete of its table: its associations go with the stack, so nothing is checked.
+    pub(crate) fn stack_delete_route_table(&mut self, table: RouteTableId) {
         self.route_tables[table].deleted = true;
+    }
+
+    /// The subnet whose route table association (R1) has the id `association`, or the
+    /// AWS `InvalidAssociationID.NotFound` error.
+    pub fn route_table_association(&self, op: &str, association: &str) -> ApiResult<SubnetId> {
+        self.subnets
+            .live()
+            .find(|(_, s)| s.route_table_association_id.as_deref() == Some(association))
+            .map(|(id, _)| id)
+            .ok_or_else(|| {
+                ApiError::new(
+                    op,
+                    "InvalidAssociationID.NotFound",
+                    format!("The association ID '{association}' does not exist"),
+                )
+            })
     }
 
     /// AttachInternetGateway: one gateway per VPC, one VPC per gateway.

@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use crate::graph::{Cluster, Diagram, EdgeKind, NodeKind};
+use crate::graph::{Cluster, Diagram, EdgeKind, Node, NodeKind, NodeRef};
 use crate::trace::{Hop, Trace};
 use crate::world::World;
 
@@ -12,22 +12,33 @@ use crate::world::World;
 /// label, nodes: [id], clusters}], edges: [{from, to, kind, label}], ids: {aws id: node id}}`.
 pub fn topology(w: &World) -> Value {
     let d = Diagram::of(w, None);
-    let nodes: Vec<Value> =
-        d.nodes.iter().map(|n| json!({"id": n.id, "kind": node_kind(n.kind), "label": n.label})).collect();
-    let top: Vec<&str> = d.top_nodes.iter().map(|&i| d.nodes[i].id.as_str()).collect();
-    let clusters: Vec<Value> = d.clusters.iter().map(|c| cluster(&d, c)).collect();
+    let node = |n: &Node| {
+        let mut label: Vec<String> = Vec::new();
+        d.node_label(n, &mut label);
+        json!({"id": n.id(), "kind": node_kind(n.kind()), "label": label})
+    };
+    let nodes: Vec<Value> = d.nodes().iter().map(node).collect();
+    let top: Vec<NodeRef> = d.top_nodes().map(Node::id).collect();
+    let clusters: Vec<Value> = d.clusters().map(|c| cluster(&d, c)).collect();
     let edges: Vec<Value> = d
-        .edges
+        .edges()
         .iter()
-        .map(|e| json!({"from": e.from, "to": e.to, "kind": edge_kind(e.kind), "label": e.label}))
+        .map(|e| {
+            let label = d.edge_label(e).map(|l| l.to_string());
+            json!({"from": e.from(), "to": e.to().to_string(), "kind": edge_kind(e.kind()), "label": label})
+        })
         .collect();
-    json!({"nodes": nodes, "top": top, "clusters": clusters, "edges": edges, "ids": d.by_aws_id})
+    let ids: serde_json::Map<String, Value> =
+        d.aws_ids().into_iter().map(|(id, n)| (id.to_string(), Value::String(n.to_string()))).collect();
+    json!({"nodes": nodes, "top": top, "clusters": clusters, "edges": edges, "ids": ids})
 }
 
 fn cluster(d: &Diagram, c: &Cluster) -> Value {
-    let nodes: Vec<&str> = c.nodes.iter().map(|&i| d.nodes[i].id.as_str()).collect();
-    let inner: Vec<Value> = c.clusters.iter().map(|k| cluster(d, k)).collect();
-    json!({"id": c.id, "level": c.level, "label": c.label, "nodes": nodes, "clusters": inner})
+    let nodes: Vec<NodeRef> = d.nodes_in(c).iter().map(Node::id).collect();
+    let inner: Vec<Value> = d.inner(c).map(|k| cluster(d, k)).collect();
+    let mut label: Vec<String> = Vec::new();
+    d.cluster_label(c, &mut label);
+    json!({"id": c.id().to_string(), "level": c.level(), "label": label, "nodes": nodes, "clusters": inner})
 }
 
 fn node_kind(k: NodeKind) -> &'static str {
@@ -60,7 +71,7 @@ fn edge_kind(k: EdgeKind) -> &'static str {
 /// return: [[node, seq]], blocked: {node, code} | null}`.
 pub fn drawn(w: &World, t: &Trace) -> Value {
     let d = Diagram::of(w, Some(t));
-    let blocked = d.blocked.as_ref().map(|(node, code)| json!({"node": node, "code": code}));
+    let blocked = d.blocked().map(|(node, code)| json!({"node": node, "code": code.as_str()}));
     json!({"forward": d.path(&t.forward), "return": d.path(&t.ret), "blocked": blocked})
 }
 

@@ -386,7 +386,7 @@ impl crate::scenario::Backend for Session {
                 instance,
                 &crate::apps::nc::Nc {
                     host: host_text(&n.host),
-                    port: n.ports.from,
+                    ports: n.ports,
                     udp: n.udp,
                     verbose: n.verbose,
                     zero_io: n.zero_io,

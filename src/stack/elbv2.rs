@@ -303,7 +303,7 @@ impl StackBuilder<'_> {
             ("AWS::EC2::NatGateway", Some(Handle::NatGateway(x))) => {
                 w.delete_nat_gateway(x).map_err(refused)?
             }
-            ("AWS::EC2::InternetGateway", Some(Handle::Igw(x))) => w.delete_internet_gateway(x),
+            ("AWS::EC2::InternetGateway", Some(Handle::Igw(x))) => w.stack_delete_internet_gateway(x),
             ("AWS::EC2::VPCGatewayAttachment", _) => {
                 let vpc = c.physical_id.strip_prefix("IGW|").and_then(|v| w.find(v));
                 if let Some(Handle::Vpc(v)) = vpc {
@@ -314,10 +314,10 @@ impl StackBuilder<'_> {
                     }
                 }
             }
-            ("AWS::EC2::SecurityGroup", Some(Handle::Sg(x))) => w.delete_security_group(x),
-            ("AWS::EC2::RouteTable", Some(Handle::RouteTable(x))) => w.delete_route_table(x),
+            ("AWS::EC2::SecurityGroup", Some(Handle::Sg(x))) => w.stack_delete_security_group(x),
+            ("AWS::EC2::RouteTable", Some(Handle::RouteTable(x))) => w.stack_delete_route_table(x),
             ("AWS::EC2::Subnet", Some(Handle::Subnet(x))) => w.delete_subnet(x).map_err(refused)?,
-            ("AWS::EC2::NetworkAcl", Some(Handle::Nacl(x))) => w.delete_network_acl(x),
+            ("AWS::EC2::NetworkAcl", Some(Handle::Nacl(x))) => w.stack_delete_network_acl(x),
             ("AWS::EC2::VPC", Some(Handle::Vpc(x))) => w.delete_vpc(x).map_err(refused)?,
             _ => {}
         }

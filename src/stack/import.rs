@@ -109,6 +109,7 @@ pub fn import(
                 }
                 r.warnings.extend(problems_of(&stack.warnings, &r.logical_id));
             }
+            report.resources = with_nested(std::mem::take(&mut report.resources), &stack, "");
         }
         Err(e) => record_failure(&mut report, e)?,
     }
@@ -135,11 +136,11 @@ fn classify(tpl: &Template) -> Vec<ResourceReport> {
         .iter()
         .map(|(id, r)| {
             let kind = r.kind.name.as_str();
-            let modelled = SUPPORTED_TYPES.contains(&kind) || crate::cfn::wait::is_wait_type(kind);
+            let modelled = SUPPORTED_TYPES.contains(&kind)
+                || crate::cfn::wait::is_wait_type(kind)
+                || kind == crate::cfn::engine::NESTED_STACK;
             let (status, reason) = if modelled {
                 (Status::Modelled, None)
-            } else if kind == crate::cfn::engine::NESTED_STACK {
-                (Status::Refused, Some("a nested stack: vpcsim does not model nested stacks yet".to_string()))
             } else if is_network_type(kind) {
                 (Status::Refused, Some("a networking type vpcsim does not model".to_string()))
             } else if kind.starts_with("AWS::") || kind.starts_with("Custom::") {
@@ -159,6 +160,39 @@ fn classify(tpl: &Template) -> Vec<ResourceReport> {
             }
         })
         .collect()
+}
+
+/// C3: each nested stack's resources right after it, their logical id the path from the
+/// top (`Network.Vpc`), modelled or skipped as that stack created them.
+fn with_nested(
+    resources: Vec<ResourceReport>,
+    stack: &crate::cfn::Stack,
+    prefix: &str,
+) -> Vec<ResourceReport> {
+    let mut out = Vec::new();
+    for r in resources {
+        let id = r.logical_id.strip_prefix(prefix).unwrap_or(&r.logical_id).to_string();
+        out.push(r);
+        let Some(child) = stack.nested.get(&id) else { continue };
+        let path = format!("{prefix}{id}.");
+        let rows = child.types.iter().map(|(cid, kind)| {
+            let skipped = child.skipped.contains(cid);
+            let not_network = skipped && !SUPPORTED_TYPES.contains(&kind.as_str());
+            ResourceReport {
+                logical_id: format!("{path}{cid}"),
+                resource_type: kind.clone(),
+                status: if skipped { Status::Skipped } else { Status::Modelled },
+                reason: match (skipped, not_network) {
+                    (true, true) => Some("not networking: it does not change what the network does".into()),
+                    (true, false) => Some("its Condition is false".into()),
+                    _ => None,
+                },
+                warnings: problems_of(&child.warnings, cid).collect(),
+            }
+        });
+        out.extend(with_nested(rows.collect(), child, &path));
+    }
+    out
 }
 
 /// The problems about one resource (their context is `Resources.ID`), as located text.

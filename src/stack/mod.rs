@@ -169,6 +169,14 @@ impl ResourceSink for StackBuilder<'_> {
         }
     }
 
+    fn check_properties(
+        &mut self,
+        ty: &str,
+        properties: &Node,
+    ) -> Result<Vec<crate::cfn::SinkWarning>, SinkError> {
+        properties::check(ty, properties)
+    }
+
     fn delete(&mut self, _logical_id: &str, ty: &str, created: &Created) -> Result<(), SinkError> {
         match ty {
             "AWS::Route53::HostedZone" => self.remove_hosted_zone(created),

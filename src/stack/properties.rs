@@ -29,6 +29,17 @@ pub type Properties = &'static [(&'static str, Disposition)];
 
 /// The modelled types and their properties, as the CloudFormation resource reference lists them.
 pub const TABLE: &[(&str, Properties)] = &[
+    // C3: the child template is read from a local path and created with the parent.
+    (
+        "AWS::CloudFormation::Stack",
+        &[
+            ("NotificationARNs", W),
+            ("Parameters", M),
+            ("Tags", W),
+            ("TemplateURL", M),
+            ("TimeoutInMinutes", W),
+        ],
+    ),
     (
         "AWS::EC2::VPC",
         &[

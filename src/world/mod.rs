@@ -832,7 +832,11 @@ impl World {
 
 /// `w[id]` for every handle, by value or by reference.
 macro_rules! index_by_handle {
-    ($($id:ty => $field:ident: $resource:ty;)*) => {$(
+    ($($id:ty => $field:ident: $resource:ty;)*) => {
+        /// How many arenas the World has: one `w[id]` each.
+        #[cfg(test)]
+        pub(crate) const ARENA_COUNT: usize = [$(stringify!($field)),*].len();
+        $(
         impl Index<$id> for World {
             type Output = $resource;
 

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use super::{getopt_message, parse_seconds, AppError, Host};
 use crate::addr::PortRange;
+use crate::apps::nc::{port_count, MAX_PORTS};
 use crate::command::getopt::{getopt, Arg, OptSpec};
 
 const USAGE: &str = "usage: nc [-46CDdFhklNnrStUuvZz] [-I length] [-i interval] [-M ttl]\n\t  [-m minttl] [-O length] [-P proxy_username] [-p source_port]\n\t  [-q seconds] [-s sourceaddr] [-T keyword] [-V rtable] [-W recvlimit]\n\t  [-w timeout] [-X proxy_protocol] [-x proxy_address[:port]]\n\t  [destination] [port]";
@@ -45,10 +46,22 @@ fn parse_ports(text: &str) -> Result<PortRange, AppError> {
             port(text).map(PortRange::single).ok_or_else(|| error(format!("nc: port number invalid: {text}")))
         }
         Some((a, b)) => match (port(a), port(b)) {
-            (Some(from), Some(to)) if from <= to => Ok(PortRange { from, to }),
+            (Some(from), Some(to)) if from <= to => within_limit(PortRange { from, to }),
             _ => Err(error("nc: port range not valid".to_string())),
         },
     }
+}
+
+/// A range of at most [`MAX_PORTS`] ports (each is a traced connection).
+fn within_limit(ports: PortRange) -> Result<PortRange, AppError> {
+    let count = port_count(ports);
+    if count > MAX_PORTS {
+        return Err(error(format!(
+            "nc: vpcsim probes at most {MAX_PORTS} ports at a time ({}-{} is {count}): narrow the range",
+            ports.from, ports.to
+        )));
+    }
+    Ok(ports)
 }
 
 /// Parses nc's arguments (without the program name).

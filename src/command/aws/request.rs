@@ -7,6 +7,8 @@
 //! `every_accepted_flag_changes_the_answer_or_is_refused` walks them all.
 
 mod dhcp;
+mod load_balancing;
+mod network;
 pub mod route53;
 
 use std::net::Ipv4Addr;
@@ -31,6 +33,8 @@ use crate::ops::vpc::RouteTargetSpec;
 use crate::trace::Direction;
 
 pub use dhcp::DhcpRequest;
+pub use load_balancing::LoadBalancingRequest;
+pub use network::NetworkRequest;
 pub use route53::Route53Request;
 pub mod launch;
 
@@ -304,6 +308,11 @@ pub enum Request {
     },
     /// ec2 run-instances: instances started by hand.
     RunInstances(RunInstancesSpec),
+    /// ec2 create-, delete- and modify- calls for VPCs, subnets, security groups, route
+    /// tables, internet gateways and network ACLs.
+    Network(NetworkRequest),
+    /// elbv2 create- and delete- calls for Network Load Balancers, target groups and listeners.
+    LoadBalancing(LoadBalancingRequest),
     /// autoscaling describe-auto-scaling-groups.
     DescribeAutoScalingGroups {
         /// `--auto-scaling-group-names` (all when empty).
@@ -731,6 +740,8 @@ pub struct RunInstancesSpec {
     pub user_data: Option<String>,
     /// `--launch-template LaunchTemplateId=...|LaunchTemplateName=...[,Version=...]`.
     pub launch_template: Option<String>,
+    /// `--tag-specifications` of type `instance`.
+    pub tags: crate::model::Tags,
 }
 
 /// What accept-, reject- and delete-vpc-peering-connection do.
@@ -894,6 +905,12 @@ impl Request {
         }
         if let Some(route53) = route53::build(f) {
             return route53.map(R::Route53);
+        }
+        if let Some(network) = network::build(f) {
+            return network.map(R::Network);
+        }
+        if let Some(lb) = load_balancing::build(f) {
+            return lb.map(R::LoadBalancing);
         }
         let change = if ["authorize", "register", "accept", "attach"].iter().any(|p| name.starts_with(p)) {
             Change::Add
@@ -1212,6 +1229,7 @@ fn run_instances(f: &Flags) -> Result<Request, AwsError> {
         key_name: f.opt("key-name"),
         user_data: f.opt("user-data"),
         launch_template,
+        tags: network::tag_specifications(f, "instance")?,
     }))
 }
 

@@ -132,6 +132,8 @@ const CFN_COMMON: &[(&str, &str)] =
 const TAGS: (&str, &str) =
     ("tag-specifications", "tags are set by templates; vpcsim does not tag through aws calls");
 const IPV6: &str = "vpcsim models IPv4 only";
+const HC_DEFAULTS: &str =
+    "vpcsim takes AWS's default here; a template's AWS::ElasticLoadBalancingV2::TargetGroup sets it";
 
 const SG_RULE: &[FlagSpec] = &[
     s("group-id"),
@@ -182,6 +184,104 @@ const ACL_ENTRY: &[FlagSpec] = &[
 
 /// Every operation vpcsim simulates, with its flags.
 pub const OPERATIONS: &[OpSpec] = &[
+    op_but(
+        "ec2",
+        "create-vpc",
+        &[rs("cidr-block"), l("tag-specifications")],
+        &[
+            ("amazon-provided-ipv6-cidr-block", IPV6),
+            ("no-amazon-provided-ipv6-cidr-block", IPV6),
+            ("ipv6-pool", IPV6),
+            ("ipv6-cidr-block", IPV6),
+            ("ipv6-cidr-block-network-border-group", IPV6),
+            ("ipv6-ipam-pool-id", IPV6),
+            ("ipv6-netmask-length", IPV6),
+            ("ipv4-ipam-pool-id", "vpcsim does not model IPAM: give --cidr-block"),
+            ("ipv4-netmask-length", "vpcsim does not model IPAM: give --cidr-block"),
+            ("instance-tenancy", "vpcsim models default tenancy only"),
+        ],
+    ),
+    op("ec2", "delete-vpc", &[rs("vpc-id")]),
+    op_but(
+        "ec2",
+        "modify-vpc-attribute",
+        &[
+            rs("vpc-id"),
+            bv("enable-dns-support", "no-enable-dns-support"),
+            bv("enable-dns-hostnames", "no-enable-dns-hostnames"),
+        ],
+        &[("enable-network-address-usage-metrics", "vpcsim does not model address usage metrics")],
+    ),
+    op_but(
+        "ec2",
+        "create-subnet",
+        &[rs("vpc-id"), rs("cidr-block"), s("availability-zone"), l("tag-specifications")],
+        &[
+            ("availability-zone-id", "give --availability-zone"),
+            ("ipv6-cidr-block", IPV6),
+            ("ipv6-native", IPV6),
+            ("no-ipv6-native", IPV6),
+            ("ipv6-ipam-pool-id", IPV6),
+            ("ipv6-netmask-length", IPV6),
+            ("ipv4-ipam-pool-id", "vpcsim does not model IPAM: give --cidr-block"),
+            ("ipv4-netmask-length", "vpcsim does not model IPAM: give --cidr-block"),
+            ("outpost-arn", "vpcsim does not model Outposts"),
+        ],
+    ),
+    op("ec2", "delete-subnet", &[rs("subnet-id")]),
+    op_but(
+        "ec2",
+        "modify-subnet-attribute",
+        &[rs("subnet-id"), bv("map-public-ip-on-launch", "no-map-public-ip-on-launch")],
+        &[
+            ("assign-ipv6-address-on-creation", IPV6),
+            ("no-assign-ipv6-address-on-creation", IPV6),
+            ("enable-dns64", IPV6),
+            ("no-enable-dns64", IPV6),
+            ("map-customer-owned-ip-on-launch", "vpcsim does not model Outposts"),
+            ("customer-owned-ipv4-pool", "vpcsim does not model Outposts"),
+            ("private-dns-hostname-type-on-launch", "vpcsim names instances ip-a-b-c-d only"),
+            ("enable-resource-name-dns-a-record-on-launch", "vpcsim names instances ip-a-b-c-d only"),
+            ("enable-resource-name-dns-aaaa-record-on-launch", IPV6),
+            ("enable-lni-at-device-index", "vpcsim does not model Outposts"),
+            ("disable-lni-at-device-index", "vpcsim does not model Outposts"),
+        ],
+    ),
+    op(
+        "ec2",
+        "create-security-group",
+        &[rs("group-name"), rs("description"), s("vpc-id"), l("tag-specifications")],
+    ),
+    op_but(
+        "ec2",
+        "delete-security-group",
+        &[s("group-id")],
+        &[("group-name", "vpcsim has no default VPC: give --group-id")],
+    ),
+    op_but(
+        "ec2",
+        "create-route-table",
+        &[rs("vpc-id"), l("tag-specifications")],
+        &[("client-token", "vpcsim does not retry calls")],
+    ),
+    op_but(
+        "ec2",
+        "associate-route-table",
+        &[rs("route-table-id"), s("subnet-id")],
+        &[("gateway-id", "vpcsim does not model gateway route tables (edge associations)")],
+    ),
+    op("ec2", "disassociate-route-table", &[rs("association-id")]),
+    op("ec2", "delete-route-table", &[rs("route-table-id")]),
+    op("ec2", "create-internet-gateway", &[l("tag-specifications")]),
+    op("ec2", "delete-internet-gateway", &[rs("internet-gateway-id")]),
+    op_but(
+        "ec2",
+        "create-network-acl",
+        &[rs("vpc-id"), l("tag-specifications")],
+        &[("client-token", "vpcsim does not retry calls")],
+    ),
+    op("ec2", "replace-network-acl-association", &[rs("association-id"), rs("network-acl-id")]),
+    op("ec2", "delete-network-acl", &[rs("network-acl-id")]),
     op_but(
         "ec2",
         "create-vpc-endpoint-service-configuration",
@@ -300,6 +400,7 @@ pub const OPERATIONS: &[OpSpec] = &[
             s("key-name"),
             s("user-data"),
             s("launch-template"),
+            l("tag-specifications"),
         ],
         &[
             ("security-groups", "vpcsim has no default VPC: give --security-group-ids"),
@@ -315,7 +416,6 @@ pub const OPERATIONS: &[OpSpec] = &[
             ("iam-instance-profile", "vpcsim has no IAM"),
             ("placement", "vpcsim places an instance in its subnet's AZ"),
             ("client-token", "vpcsim does not retry calls"),
-            TAGS,
         ],
     ),
     op_but(
@@ -534,6 +634,59 @@ pub const OPERATIONS: &[OpSpec] = &[
         "delete-network-insights-access-scope-analysis",
         &[rs("network-insights-access-scope-analysis-id")],
     ),
+    op_but(
+        "elbv2",
+        "create-load-balancer",
+        &[rs("name"), s("type"), rl("subnets"), s("scheme"), l("security-groups"), l("tags")],
+        &[
+            ("subnet-mappings", "give --subnets; vpcsim picks each node's address"),
+            ("ip-address-type", IPV6),
+            ("customer-owned-ipv4-pool", "vpcsim does not model Outposts"),
+            ("enable-prefix-for-ipv6-source-nat", IPV6),
+            ("ipam-pools", "vpcsim does not model IPAM"),
+        ],
+    ),
+    op_but(
+        "elbv2",
+        "create-target-group",
+        &[
+            rs("name"),
+            rs("protocol"),
+            ri("port"),
+            rs("vpc-id"),
+            s("target-type"),
+            s("health-check-protocol"),
+            s("health-check-port"),
+            s("health-check-path"),
+            l("tags"),
+        ],
+        &[
+            ("protocol-version", "vpcsim models Network Load Balancer target groups only"),
+            ("health-check-enabled", "vpcsim always checks health"),
+            ("no-health-check-enabled", "vpcsim always checks health"),
+            ("health-check-interval-seconds", HC_DEFAULTS),
+            ("health-check-timeout-seconds", HC_DEFAULTS),
+            ("healthy-threshold-count", HC_DEFAULTS),
+            ("unhealthy-threshold-count", HC_DEFAULTS),
+            ("matcher", HC_DEFAULTS),
+            ("ip-address-type", IPV6),
+        ],
+    ),
+    op_but(
+        "elbv2",
+        "create-listener",
+        &[rs("load-balancer-arn"), rs("protocol"), ri("port"), rl("default-actions")],
+        &[
+            ("certificates", "vpcsim has no certificates: use TCP, UDP or TCP_UDP"),
+            ("ssl-policy", "vpcsim has no certificates: use TCP, UDP or TCP_UDP"),
+            ("alpn-policy", "vpcsim has no certificates: use TCP, UDP or TCP_UDP"),
+            ("mutual-authentication", "vpcsim has no certificates: use TCP, UDP or TCP_UDP"),
+            ("tags", "vpcsim does not tag listeners"),
+        ],
+    ),
+    op("elbv2", "delete-load-balancer", &[rs("load-balancer-arn")]),
+    op("elbv2", "delete-target-group", &[rs("target-group-arn")]),
+    op("elbv2", "delete-listener", &[rs("listener-arn")]),
     op("elbv2", "register-targets", TARGETS),
     op("elbv2", "deregister-targets", TARGETS),
     op_but(

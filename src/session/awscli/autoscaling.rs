@@ -62,12 +62,20 @@ pub fn run_instances(w: &mut World, op: &str, spec: &RunInstancesSpec) -> Answer
         key_name: spec.key_name.clone().or(base.key_name),
         image_family: listening.as_ref().map_or(base.image_family, |l| l.image),
         services: Some(listening.map_or(base.services, |l| l.services)),
-        tags: base.instance_tags,
+        tags: with_tags(base.instance_tags, &spec.tags),
     };
     let launched = w.transaction(|w| {
         (0..spec.count).map(|_| w.run_instance(req.clone())).collect::<Result<Vec<_>, ApiError>>()
     })?;
     Ok(crate::describe::run_instances(w, &launched))
+}
+
+/// A launch template's instance tags, then the call's own (a key given twice takes the call's value).
+fn with_tags(mut tags: crate::model::Tags, given: &crate::model::Tags) -> crate::model::Tags {
+    for (k, v) in given.iter() {
+        tags.insert(k.clone(), v.clone());
+    }
+    tags
 }
 
 /// CreateLaunchTemplate: security groups resolved first; what the instances listen on

@@ -13,7 +13,9 @@ mod ec2;
 mod elbv2;
 mod flow_log;
 mod insights;
+mod load_balancing;
 mod nat;
+mod network;
 mod peering;
 mod prefix_list;
 mod privatelink;
@@ -107,6 +109,8 @@ fn mutate(s: &mut Session, op: &str, request: &Request) -> Answer {
             elbv2::set_security_groups(w, op, load_balancer_arn, security_groups, *enforce_on_privatelink)
         }
         R::Dhcp(request) => dhcp::run(w, op, request),
+        R::Network(request) => network::run(w, op, request),
+        R::LoadBalancing(request) => load_balancing::run(w, op, request),
         R::Route53(request) => route53::run(s, op, request),
         R::RunInstances(spec) => autoscaling::run_instances(w, op, spec),
         R::CreateVpcEndpointConnectionNotification { .. }
