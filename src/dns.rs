@@ -60,7 +60,7 @@ pub struct Cname {
 }
 
 /// Z1: how many CNAMEs a chain may follow before the resolver answers SERVFAIL.
-const MAX_CNAME_CHAIN: u8 = 8;
+pub(crate) const MAX_CNAME_CHAIN: u8 = 8;
 
 impl Answer {
     fn found(addrs: Vec<Ipv4Addr>, ttl: u32) -> Answer {
@@ -264,14 +264,25 @@ impl World {
         if !(v.dns_support && v.dns_hostnames) {
             return None;
         }
-        let zone = self.most_specific_zone(vpc, name);
-        let zone_len = zone.map_or(0, |z| z.name.len());
-        if let Some((answer, domain_len)) = self.resolve_private_dns(vpc, name) {
-            if domain_len >= zone_len {
-                return Some(answer);
-            }
+        match self.answering_zone(vpc, name) {
+            Some(zone) => Some(self.answer_from_zone(vpc, zone, name, depth)),
+            None => self.resolve_private_dns(vpc, name).map(|(answer, _)| answer),
         }
-        zone.map(|z| self.answer_from_zone(vpc, z, name, depth))
+    }
+
+    /// Z1: the Route 53 private hosted zone that answers `name` inside `vpc`, if one does:
+    /// the most specific zone associated with it, unless the VPC lacks a DNS attribute or an
+    /// endpoint's private DNS name of as long a domain answers instead.
+    pub fn answering_zone(&self, vpc: VpcId, name: &str) -> Option<&HostedZone> {
+        let v = &self[vpc];
+        if !(v.dns_support && v.dns_hostnames) {
+            return None;
+        }
+        let zone = self.most_specific_zone(vpc, name)?;
+        match self.resolve_private_dns(vpc, name) {
+            Some((_, domain_len)) if domain_len >= zone.name.len() => None,
+            _ => Some(zone),
+        }
     }
 
     /// Z1: the live private hosted zone associated with `vpc` with the longest domain holding `name`.

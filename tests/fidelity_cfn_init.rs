@@ -232,3 +232,65 @@ fn m1_an_index_php_served_by_httpd_with_php_installed_shows_the_instances_values
 "#,
     );
 }
+
+#[test]
+fn m3_every_file_cfn_init_writes_under_the_document_root_is_served_at_its_path() {
+    let init = HTTPD.replace(
+        "    services:",
+        "      /var/www/html/health.html:\n        content: \"ok\\n\"\n    services:",
+    );
+    run(
+        &server(&init, CFN_INIT),
+        r#"  - {on: Client, run: "curl -s http://${Server.PrivateIp}/health.html", expect: {output-matches: "^ok$"}}
+  - {on: Client, run: "curl -s http://${Server.PrivateIp}/index.html", expect: {output-contains: "<h1>cfn-init page of web</h1>"}}
+  - {on: Client, run: "curl -s http://${Server.PrivateIp}/missing.html", expect: {output-contains: "<title>404 Not Found</title>", output-not-contains: "ok"}}
+"#,
+    );
+}
+
+#[test]
+fn m1_files_user_data_writes_under_the_document_root_are_served_and_other_paths_are_404() {
+    let script = r#"        Properties:
+          SubnetId: !Ref Subnet
+          SecurityGroupIds: [!Ref Open]
+          UserData: !Base64 |
+            #!/bin/bash
+            yum install -y httpd
+            echo "<h1>home</h1>" > /var/www/html/index.html
+            echo healthy > /var/www/html/health.html
+            mkdir -p /var/www/html/app
+            cat <<EOF > /var/www/html/app/index.html
+            app at $(curl -s http://169.254.169.254/latest/meta-data/local-ipv4)
+            EOF
+            echo secret > /etc/secret.html
+            systemctl start httpd
+"#;
+    run(
+        script,
+        r#"  - {on: Client, run: "curl -s http://${Server.PrivateIp}/health.html", expect: {output-matches: "^healthy$"}}
+  - {on: Client, run: "curl -s http://${Server.PrivateIp}/app/", expect: {output-matches: "^app at ${Server.PrivateIp}$"}}
+  - {on: Client, run: "curl -s http://${Server.PrivateIp}/", expect: {output-matches: "^<h1>home</h1>$"}}
+  - {on: Client, run: "curl -s http://${Server.PrivateIp}/secret.html", expect: {output-contains: "The requested URL /secret.html was not found on this server."}}
+"#,
+    );
+}
+
+#[test]
+fn m1_nginx_serves_the_files_of_its_own_root_and_answers_its_own_404_page() {
+    let script = r#"        Properties:
+          SubnetId: !Ref Subnet
+          SecurityGroupIds: [!Ref Open]
+          UserData: !Base64 |
+            #!/bin/bash
+            yum install -y nginx
+            echo up > /usr/share/nginx/html/status.txt
+            systemctl start nginx
+"#;
+    run(
+        script,
+        r#"  - {on: Client, run: "curl -s http://${Server.PrivateIp}/status.txt", expect: {output-matches: "^up$"}}
+  - {on: Client, run: "curl -s http://${Server.PrivateIp}/", expect: {output-contains: "Welcome to nginx!"}}
+  - {on: Client, run: "curl -s http://${Server.PrivateIp}/nope", expect: {output-contains: "<center><h1>404 Not Found</h1></center>"}}
+"#,
+    );
+}

@@ -848,3 +848,24 @@ fn l9_the_enforcement_attribute_comes_from_templates_and_set_security_groups() {
     assert_ne!(out.exit_code, 0);
     assert!(out.stderr.contains("InvalidConfigurationRequest"), "{}", out.stderr);
 }
+
+#[test]
+fn l10_an_http_health_check_asks_the_document_root_curl_asks() {
+    // L10: HealthCheckPath is a GET of that path on the target's web server: 404 until the
+    // server's document root holds the file, 200 (and healthy) once it does.
+    use vpcsim::model::instance::{Answer, DocumentRoot, Service};
+    let (mut s, lab) =
+        lab_groups(&["      HealthCheckProtocol: HTTP\n      HealthCheckPath: /health.html\n      Matcher:\n        HttpCode: '200'"]);
+    let g0 = group_named(&s.world, "g0");
+    let t = &s.world[g0].targets[0];
+    assert_eq!(
+        (t.state, t.failure.map(|f| f.reason())),
+        (HealthState::Unhealthy, Some("Target.ResponseCodeMismatch"))
+    );
+    let mut root = DocumentRoot::with_index("<h1>web1</h1>");
+    root.files.insert("/health.html".into(), "ok".into());
+    s.world.serve(lab.web1, Service::new(vpcsim::addr::Protocol::Tcp, 80, "httpd", Answer::Http(root)));
+    s.world.advance(Duration::from_secs(180));
+    let t = &s.world[g0].targets[0];
+    assert_eq!((t.state, t.failure.map(|f| f.reason())), (HealthState::Healthy, None));
+}

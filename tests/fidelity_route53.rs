@@ -558,3 +558,123 @@ fn z1_evaluate_target_health_false_is_aws_default_and_not_warned_about() {
         stack.warnings
     );
 }
+
+mod query_types {
+    use super::*;
+    use vpcsim::apps::dig::Query;
+    use vpcsim::apps::dig_records::QueryType;
+    use vpcsim::scenario::run::Backend;
+    use vpcsim::session::Session;
+
+    /// What `dig` prints on the lab's instance, the ZONE stack created, with `args` as typed.
+    fn dig_line(args: &str) -> (i32, String, String) {
+        let lab = lab_with(ZONE);
+        let on = lab.world.instance(lab.my_ec2).aws_id.clone();
+        let mut s = Session::new(lab.world);
+        let cmd = vpcsim::command::app::parse_line(&format!("dig {args}"))
+            .unwrap_or_else(|e| panic!("{args}: {e:?}"));
+        let out = s.run_app(&on, &cmd);
+        (out.exit_code, out.stdout, out.stderr)
+    }
+
+    fn dig(name: &str, qtype: QueryType, short: bool) -> String {
+        let mut lab = lab_with(ZONE);
+        let q = Dig { name: name.into(), short, ..Dig::default() };
+        lab.world.dig_query(lab.my_ec2, &q, Query { qtype, answer_only: false }).stdout
+    }
+
+    #[test]
+    fn z1_dig_txt_answers_the_zones_txt_record_quoted_as_dig_prints_it() {
+        for args in [
+            "+short txt.corp.internal TXT",
+            "+short -t TXT txt.corp.internal",
+            "+short -ttxt txt.corp.internal",
+        ] {
+            assert_eq!(dig_line(args), (0, "\"hello\"\n".to_string(), String::new()), "dig {args}");
+        }
+        let full = dig("txt.corp.internal", QueryType::Txt, false);
+        assert!(full.contains("<<>> txt.corp.internal TXT\n"), "{full}");
+        assert!(full.contains("status: NOERROR"), "{full}");
+        assert!(
+            full.contains(";; flags: qr rd ra; QUERY: 1, ANSWER: 1, AUTHORITY: 0, ADDITIONAL: 1\n"),
+            "{full}"
+        );
+        assert!(full.contains(";txt.corp.internal.\t\t\tIN\tTXT\n"), "{full}");
+        assert!(full.contains(";; ANSWER SECTION:\ntxt.corp.internal.\t60\tIN\tTXT\t\"hello\"\n"), "{full}");
+    }
+
+    #[test]
+    fn z1_a_txt_query_of_a_name_with_only_a_records_is_noerror_with_no_answer_not_its_addresses() {
+        assert_eq!(dig_line("+short db.corp.internal TXT"), (0, String::new(), String::new()));
+        let full = dig("db.corp.internal", QueryType::Txt, false);
+        assert!(full.contains("status: NOERROR") && full.contains("ANSWER: 0,"), "{full}");
+        assert!(!full.contains("10.0.0.99") && !full.contains("ANSWER SECTION"), "{full}");
+    }
+
+    #[test]
+    fn z1_aaaa_of_a_name_without_aaaa_records_is_noerror_and_of_a_missing_name_nxdomain() {
+        assert_eq!(dig("db.corp.internal", QueryType::Aaaa, true), "");
+        assert_eq!(
+            dig("web.corp.internal", QueryType::Aaaa, true),
+            "",
+            "an alias to an IPv4 NLB has no AAAA"
+        );
+        let full = dig("db.corp.internal", QueryType::Aaaa, false);
+        assert!(full.contains("status: NOERROR") && full.contains("ANSWER: 0,"), "{full}");
+        assert!(full.contains(";db.corp.internal.\t\t\tIN\tAAAA\n"), "{full}");
+        let missing = dig("nope.corp.internal", QueryType::Aaaa, false);
+        assert!(missing.contains("status: NXDOMAIN") && missing.contains("ANSWER: 0,"), "{missing}");
+    }
+
+    #[test]
+    fn z1_a_cname_query_answers_the_cname_only_and_a_txt_query_follows_it() {
+        assert_eq!(dig("www.corp.internal", QueryType::Cname, true), "web.corp.internal.\n");
+        let full = dig("www.corp.internal", QueryType::Cname, false);
+        assert!(full.contains("ANSWER: 1,"), "{full}");
+        assert!(full.contains("www.corp.internal.\t120\tIN\tCNAME\tweb.corp.internal.\n"), "{full}");
+        assert!(!full.contains("\tIN\tA\t"), "{full}");
+        assert_eq!(dig("db.corp.internal", QueryType::Cname, true), "");
+        assert_eq!(dig("www.corp.internal", QueryType::Txt, true), "web.corp.internal.\n");
+    }
+
+    #[test]
+    fn z1_ns_and_soa_of_a_private_zone_apex_are_the_ones_route_53_makes() {
+        assert_eq!(
+            dig("corp.internal", QueryType::Ns, true),
+            "ns-1536.awsdns-00.co.uk.\nns-0.awsdns-00.com.\nns-1024.awsdns-00.org.\nns-512.awsdns-00.net.\n"
+        );
+        assert_eq!(
+            dig("corp.internal", QueryType::Soa, true),
+            "ns-1536.awsdns-00.co.uk. awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400\n"
+        );
+        let full = dig("corp.internal", QueryType::Soa, false);
+        assert!(full.contains("corp.internal.\t900\tIN\tSOA\tns-1536.awsdns-00.co.uk. "), "{full}");
+        assert_eq!(dig("db.corp.internal", QueryType::Ns, true), "");
+    }
+
+    #[test]
+    fn z1_noall_answer_prints_the_answer_records_only() {
+        let (code, out, _) = dig_line("+noall +answer txt.corp.internal TXT");
+        assert_eq!((code, out.as_str()), (0, "txt.corp.internal.\t60\tIN\tTXT\t\"hello\"\n"));
+        let (_, a, _) = dig_line("+noall +answer db.corp.internal");
+        assert_eq!(a, "db.corp.internal.\t300\tIN\tA\t10.0.0.99\n");
+    }
+
+    #[test]
+    fn z1_mx_ptr_and_any_queries_are_refused_rather_than_answered_with_addresses() {
+        for args in ["db.corp.internal MX", "-t ANY db.corp.internal", "db.corp.internal PTR"] {
+            let err = vpcsim::command::app::parse_line(&format!("dig {args}")).unwrap_err();
+            assert!(err.message.starts_with("dig: vpcsim does not model "), "{args}: {}", err.message);
+            assert!(err.message.contains("A, AAAA, CNAME, TXT, NS and SOA"), "{}", err.message);
+        }
+    }
+
+    #[test]
+    fn an_a_query_prints_as_it_did_before_query_types() {
+        let a = dig("db.corp.internal", QueryType::A, false);
+        assert!(a.contains(";db.corp.internal.\t\t\tIN\tA\n"), "{a}");
+        assert!(a.contains("<<>> db.corp.internal\n"), "{a}");
+        assert!(a.contains("db.corp.internal.\t300\tIN\tA\t10.0.0.99\n"), "{a}");
+        assert!(a.contains(";; MSG SIZE  rcvd: 61\n"), "{a}");
+    }
+}

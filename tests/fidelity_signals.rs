@@ -58,7 +58,10 @@ fn scenario_text(internet: bool, server: &str, extra: &str) -> String {
 
 /// Creates the stack and runs the scenario; every expectation must hold.
 fn created(internet: bool, server: &str, extra: &str) -> Session {
-    let text = scenario_text(internet, server, extra);
+    created_from(scenario_text(internet, server, extra))
+}
+
+fn created_from(text: String) -> Session {
     let s = scenario::load_str("signals.yaml", &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
     let mut session = Session::for_scenario(&s).unwrap();
     let report = scenario::run(&s, &mut session).unwrap_or_else(|e| panic!("{e}\n{text}"));
@@ -68,7 +71,10 @@ fn created(internet: bool, server: &str, extra: &str) -> Session {
 
 /// The error the stack's creation ends in.
 fn failed(internet: bool, server: &str, extra: &str) -> FileError {
-    let text = scenario_text(internet, server, extra);
+    failed_from(scenario_text(internet, server, extra))
+}
+
+fn failed_from(text: String) -> FileError {
     let s = scenario::load_str("signals.yaml", &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
     let mut session = Session::for_scenario(&s).unwrap();
     match scenario::run(&s, &mut session) {
@@ -186,4 +192,64 @@ fn c2_an_auto_scaling_groups_creation_policy_counts_the_signals_of_the_instances
     created(true, &signalling_server(SIGNAL), &group(2));
     let e = failed(true, &signalling_server(SIGNAL), &group(3));
     assert_eq!(e.problems[0].message, "Failed to receive 3 resource signal(s) within the specified duration");
+}
+
+/// An Auto Scaling group of two whose CreationPolicy counts `count` signals, in a template
+/// with a `Capacity` parameter defaulting to `capacity`.
+fn group_with_capacity(capacity: &str, count: &str) -> String {
+    let group = format!(
+        r#"
+      Template:
+        Type: AWS::EC2::LaunchTemplate
+        Properties:
+          LaunchTemplateData:
+            SecurityGroupIds: [!Ref Open]
+            UserData:
+              Fn::Base64: !Sub |
+                #!/bin/bash
+                /opt/aws/bin/cfn-signal -e 0 --stack ${{AWS::StackName}} --resource Group --region ${{AWS::Region}}
+      Group:
+        Type: AWS::AutoScaling::AutoScalingGroup
+        CreationPolicy:
+          ResourceSignal:
+            Count: {count}
+            Timeout: PT15M
+        Properties:
+          LaunchTemplate: {{LaunchTemplateId: !Ref Template, Version: !GetAtt Template.LatestVersionNumber}}
+          VPCZoneIdentifier: [!Ref Subnet]
+          MinSize: "2"
+          MaxSize: "2"
+          DesiredCapacity: "2""#
+    );
+    let params = format!(
+        "      Parameters:\n        Capacity: {{Type: String, Default: '{capacity}'}}\n      Resources:"
+    );
+    scenario_text(true, &signalling_server(SIGNAL), &group).replacen("      Resources:", &params, 1)
+}
+
+#[test]
+fn c2_a_creation_policy_count_given_by_ref_to_a_parameter_waits_for_that_many_signals() {
+    created_from(group_with_capacity("2", "!Ref Capacity"));
+    let e = failed_from(group_with_capacity("3", "!Ref Capacity"));
+    assert_eq!(e.problems[0].message, "Failed to receive 3 resource signal(s) within the specified duration");
+}
+
+#[test]
+fn c2_a_creation_policy_count_whose_parameter_is_no_number_is_an_error_at_the_counts_line() {
+    let text = group_with_capacity("many", "!Ref Capacity");
+    let line = text.lines().position(|l| l.contains("Count: !Ref Capacity")).unwrap() + 1;
+    let e = failed_from(text);
+    let p = &e.problems[0];
+    assert_eq!(p.message, "ResourceSignal.Count must be a number, not `many`");
+    assert_eq!(p.location.line, line);
+    assert_eq!(p.context.as_deref(), Some("Resources.Group"));
+}
+
+#[test]
+fn c2_a_creation_policy_count_that_is_a_list_is_refused_at_its_line() {
+    let e = failed_from(group_with_capacity("2", "[2]"));
+    assert!(
+        e.problems[0].message.starts_with("ResourceSignal.Count must be a scalar or an intrinsic function"),
+        "{e}"
+    );
 }

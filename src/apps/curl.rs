@@ -115,18 +115,18 @@ impl World {
         match to {
             Destination::Instance(i) => match self[i].service(Protocol::Tcp, seen.dst_port) {
                 None => Reply::Refused,
-                Some(s) => match (s.http_status(&req.path), s.http_body()) {
-                    (Some(200), Some(body)) => {
+                Some(s) => match s.document_root().map(|root| root.get(&req.path)) {
+                    Some(Some(body)) => {
                         let mut b = body.to_string();
                         if !b.ends_with('\n') {
                             b.push('\n');
                         }
                         Reply::Http(200, b, server_header(&s.software))
                     }
-                    (Some(status), _) => {
-                        Reply::Http(status, not_found(&req.path), server_header(&s.software))
+                    Some(None) => {
+                        Reply::Http(404, server_not_found(&s.software, &req.path), server_header(&s.software))
                     }
-                    (None, _) => Reply::NotHttp,
+                    None => Reply::NotHttp,
                 },
             },
             Destination::Internet(addr) if addr == crate::region::CHECKIP_ADDR && req.port == 80 => {
@@ -175,6 +175,14 @@ fn server_header(software: &str) -> &'static str {
         "nginx" => "nginx/1.20.0",
         "python3" => "SimpleHTTP/0.6 Python/3.7.10",
         _ => "Apache/2.4.48 ()",
+    }
+}
+
+/// The 404 page of a web server: nginx's own, else Apache's.
+fn server_not_found(software: &str, path: &str) -> String {
+    match software {
+        "nginx" => format!("<html>\n<head><title>404 Not Found</title></head>\n<body>\n<center><h1>404 Not Found</h1></center>\n<hr><center>{}</center>\n</body>\n</html>\n", server_header(software)),
+        _ => not_found(path),
     }
 }
 

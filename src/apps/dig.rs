@@ -1,13 +1,15 @@
-//! `dig [+short] [@server] NAME`: an A query to the VPC resolver (D1; not filtered by
+//! `dig [+short] [+noall +answer] [@server] NAME [TYPE]`: a query of A, AAAA, CNAME, TXT,
+//! NS or SOA records (see [`super::dig_records`]) to the VPC resolver (D1; not filtered by
 //! security groups or NACLs), to a resolver on the internet (which needs a path out), or
 //! to an instance that serves DNS (a flow like any other), given with `@server` or as the
-//! first DNS server of the VPC's DHCP options (Z2).
+//! first DNS server of the VPC's DHCP options (Z2). Printed as dig 9.11 prints it.
 
 use std::fmt::Write;
 use std::net::Ipv4Addr;
 
+use super::dig_records::{QueryType, Reply};
 use super::{AppOutput, Client};
-use crate::dns::{Answer, Rcode, View};
+use crate::dns::{Rcode, View};
 use crate::ops::dhcp::NameService;
 use crate::world::World;
 
@@ -22,6 +24,16 @@ pub struct Dig {
     pub server: Option<Ipv4Addr>,
 }
 
+/// What dig asks beyond the name, and how it prints: the record type (`-t TYPE` or
+/// `NAME TYPE`, A by default) and `+noall +answer` (the answer section's records only).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Query {
+    /// The record type asked.
+    pub qtype: QueryType,
+    /// `+noall +answer`.
+    pub answer_only: bool,
+}
+
 /// The resolver's link-local address (D1).
 pub const LINK_LOCAL_RESOLVER: Ipv4Addr = Ipv4Addr::new(169, 254, 169, 253);
 
@@ -31,6 +43,12 @@ impl World {
     /// DHCP options (Z2): the VPC resolver for AmazonProvidedDNS (D1), else a flow. As the
     /// real dig, it does not apply the search domains.
     pub fn dig(&mut self, client: impl Into<Client>, q: &Dig) -> AppOutput {
+        self.dig_query(client, q, Query::default())
+    }
+
+    /// Run `dig` for records of `query.qtype` (Z1: see [`super::dig_records`]), printed as
+    /// `query` says; otherwise as [`World::dig`].
+    pub fn dig_query(&mut self, client: impl Into<Client>, q: &Dig, query: Query) -> AppOutput {
         let client = client.into();
         let mut out = AppOutput::default();
         let (server, view) = match self.app_source(client) {
@@ -68,9 +86,13 @@ impl World {
             out.exit_code = 9;
             return out;
         };
-        let answer = self.resolve(view, &q.name);
-        out.answers = answer.addrs.clone();
-        out.stdout = if q.short { short(&answer) } else { self.full(q, server, &answer) };
+        let reply = self.query(view, &q.name, query.qtype);
+        out.answers = reply.addrs();
+        out.stdout = match (q.short, query.answer_only) {
+            (true, _) => short(&reply),
+            (false, true) => reply.records.iter().map(record_line).collect(),
+            (false, false) => self.full(q, query.qtype, server, &reply),
+        };
         out
     }
 
@@ -93,37 +115,37 @@ impl World {
         view
     }
 
-    fn full(&mut self, q: &Dig, server: Ipv4Addr, a: &Answer) -> String {
+    fn full(&mut self, q: &Dig, qt: QueryType, server: Ipv4Addr, r: &Reply) -> String {
         let id = self.connection_stream().below(65536);
         let fqdn = format!("{}.", q.name.trim_end_matches('.'));
+        let qtype = qt.as_str();
+        let asked = if qt == QueryType::A { q.name.clone() } else { format!("{} {qtype}", q.name) };
         let mut s = String::new();
-        let _ = writeln!(s, "\n; <<>> DiG 9.11.4-P2-RedHat-9.11.4-26.P2.amzn2.13 <<>> {}", q.name);
+        let _ = writeln!(s, "\n; <<>> DiG 9.11.4-P2-RedHat-9.11.4-26.P2.amzn2.13 <<>> {asked}");
         let _ = writeln!(s, ";; global options: +cmd\n;; Got answer:");
-        let _ = writeln!(s, ";; ->>HEADER<<- opcode: QUERY, status: {}, id: {id}", a.rcode.as_str());
-        let answers = a.cnames.len() + a.addrs.len();
+        let _ = writeln!(s, ";; ->>HEADER<<- opcode: QUERY, status: {}, id: {id}", r.rcode.as_str());
+        let answers = if r.rcode == Rcode::NoError { r.records.len() } else { 0 };
         let _ = writeln!(s, ";; flags: qr rd ra; QUERY: 1, ANSWER: {answers}, AUTHORITY: 0, ADDITIONAL: 1\n");
-        let _ = writeln!(s, ";; OPT PSEUDOSECTION:\n; EDNS: version: 0, flags:; udp: 4096\n;; QUESTION SECTION:\n;{fqdn}\t\t\tIN\tA\n");
-        if a.rcode == Rcode::NoError && answers > 0 {
+        let _ = writeln!(s, ";; OPT PSEUDOSECTION:\n; EDNS: version: 0, flags:; udp: 4096\n;; QUESTION SECTION:\n;{fqdn}\t\t\tIN\t{qtype}\n");
+        if answers > 0 {
             let _ = writeln!(s, ";; ANSWER SECTION:");
-            let mut owner = fqdn.clone();
-            for c in &a.cnames {
-                let _ = writeln!(s, "{}.\t{}\tIN\tCNAME\t{}.", c.name, c.ttl, c.target);
-                owner = format!("{}.", c.target);
-            }
-            for ip in &a.addrs {
-                let _ = writeln!(s, "{owner}\t{}\tIN\tA\t{ip}", a.ttl);
-            }
+            s.extend(r.records.iter().map(record_line));
             s.push('\n');
         }
-        let cname_bytes: usize = a.cnames.iter().map(|c| 12 + c.target.len() + 2).sum();
-        let size = 12 + fqdn.len() + 5 + a.addrs.len() * 16 + cname_bytes + 11;
+        let record_bytes: usize = r.records.iter().map(|rec| rec.data.wire_len()).sum();
+        let size = 12 + fqdn.len() + 5 + record_bytes + 11;
         let _ = writeln!(s, ";; Query time: 1 msec\n;; SERVER: {server}#53({server})\n;; WHEN: {}\n;; MSG SIZE  rcvd: {size}\n", self.wall_clock());
         s
     }
 }
 
-/// D5: one address a line, after the CNAME targets followed (Z1); nothing for NXDOMAIN.
-fn short(a: &Answer) -> String {
-    let cnames = a.cnames.iter().map(|c| format!("{}.\n", c.target));
-    cnames.chain(a.addrs.iter().map(|ip| format!("{ip}\n"))).collect()
+/// D5: one value a line (CNAME targets followed first, Z1; TXT quoted); nothing for
+/// NXDOMAIN or a name without a record of the type.
+fn short(r: &Reply) -> String {
+    r.records.iter().map(|rec| format!("{}\n", rec.data.text())).collect()
+}
+
+/// One answer-section line, as dig prints it.
+fn record_line(rec: &super::dig_records::Record) -> String {
+    format!("{}.\t{}\tIN\t{}\t{}\n", rec.name, rec.ttl, rec.data.type_name(), rec.data.text())
 }

@@ -6,6 +6,7 @@
 
 pub mod curl;
 pub mod dig;
+pub mod dig_records;
 pub mod host;
 pub mod metadata;
 pub mod nc;

@@ -422,7 +422,10 @@ fn execute(
         stack.resources.insert(id.clone(), (r.kind.name.clone(), created));
         stack.creation_order.push(id.clone());
     }
-    waits.extend(wait::policies(&plan.tpl, stack.creation_order.iter()));
+    let policy_env = env(&plan, ctx, exports, Some(&values), &live_spent);
+    let policies = wait::policies(&plan.tpl, stack.creation_order.iter(), &policy_env)
+        .map_err(|e| FileError::one(e.in_file(file)))?;
+    waits.extend(policies);
     if !waits.is_empty() {
         let sent = sink.signals();
         let (waited, data) = wait::settle(&waits, &sent, ctx).map_err(|e| FileError::one(e.in_file(file)))?;

@@ -113,14 +113,34 @@ pub struct Resource {
 }
 
 /// A resource's `CreationPolicy` (C2): how many SUCCESS signals it waits for, and how long.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// CloudFormation evaluates intrinsic functions in it (`Count: !Ref WebServerCapacity`), so
+/// `Count` and `Timeout` are kept as written and read by [`CreationPolicy::signals`] once
+/// parameters are known; a literal value is checked when the template is read.
+#[derive(Clone, Debug, PartialEq)]
 pub struct CreationPolicy {
     /// Where `CreationPolicy` is.
     pub loc: Location,
-    /// `ResourceSignal.Count` (1 by default).
-    pub count: u32,
-    /// `ResourceSignal.Timeout` (ISO 8601, `PT5M` by default), in seconds.
-    pub timeout_s: u64,
+    /// `ResourceSignal.Count` as written (1 when absent).
+    pub count: Option<Node>,
+    /// `ResourceSignal.Timeout` as written (ISO 8601, `PT5M` when absent).
+    pub timeout: Option<Node>,
+}
+
+impl CreationPolicy {
+    /// How many SUCCESS signals and how many seconds the resource waits for, given `eval`
+    /// that evaluates a value's intrinsic functions; a bad value is an error at its line.
+    pub fn signals(&self, eval: impl Fn(&Node) -> Result<Node, Problem>) -> Result<(u32, u64), Problem> {
+        let evaluated = |n: &Node| eval(n).map(|v| Node { loc: n.loc, ..v });
+        let count = match &self.count {
+            Some(n) => signal_count(&evaluated(n)?)?,
+            None => 1,
+        };
+        let timeout_s = match &self.timeout {
+            Some(n) => iso8601_seconds(&evaluated(n)?)?,
+            None => 300,
+        };
+        Ok((count, timeout_s))
+    }
 }
 
 /// The longest wait CloudFormation allows for signals: 12 hours.
@@ -397,22 +417,15 @@ fn creation_policy(loc: Location, node: &Node) -> Result<Option<CreationPolicy>,
         match k.name.as_str() {
             "AutoScalingCreationPolicy" => {}
             "ResourceSignal" => {
-                let mut p = CreationPolicy { loc, count: 1, timeout_s: 300 };
+                let mut p = CreationPolicy { loc, count: None, timeout: None };
                 for (key, value) in
                     v.as_map().ok_or_else(|| Problem::new(v.loc, "ResourceSignal must be a map"))?
                 {
                     match key.name.as_str() {
-                        "Count" => {
-                            let n = number(value, "ResourceSignal.Count")?;
-                            if n < 1.0 || n.fract() != 0.0 || n > f64::from(u32::MAX) {
-                                return Err(Problem::new(
-                                    value.loc,
-                                    "ResourceSignal.Count must be a whole number of at least 1",
-                                ));
-                            }
-                            p.count = n as u32;
+                        "Count" => p.count = Some(policy_value(value, "ResourceSignal.Count", signal_count)?),
+                        "Timeout" => {
+                            p.timeout = Some(policy_value(value, "ResourceSignal.Timeout", iso8601_seconds)?)
                         }
-                        "Timeout" => p.timeout_s = iso8601_seconds(value)?,
                         _ => return Err(unknown(key, "ResourceSignal key", &["Count", "Timeout"])),
                     }
                 }
@@ -428,6 +441,36 @@ fn creation_policy(loc: Location, node: &Node) -> Result<Option<CreationPolicy>,
         }
     }
     Ok(policy)
+}
+
+/// A CreationPolicy value as written: an intrinsic function (evaluated once parameters are
+/// known), or a scalar that `check` accepts now.
+fn policy_value<T>(node: &Node, what: &str, check: fn(&Node) -> Result<T, Problem>) -> Result<Node, Problem> {
+    if super::intrinsic::as_intrinsic(node, false).is_some() {
+        return Ok(node.clone());
+    }
+    if node.scalar_text().is_none() {
+        return Err(Problem::new(
+            node.loc,
+            format!(
+                "{what} must be a scalar or an intrinsic function (`!Ref Parameter`), not {}",
+                node.a_type_name()
+            ),
+        ));
+    }
+    check(node).map(|_| node.clone())
+}
+
+/// `ResourceSignal.Count`: a whole number of at least 1.
+fn signal_count(node: &Node) -> Result<u32, Problem> {
+    let n = number(node, "ResourceSignal.Count")?;
+    if n < 1.0 || n.fract() != 0.0 || n > f64::from(u32::MAX) {
+        return Err(Problem::new(
+            node.loc,
+            format!("ResourceSignal.Count `{n}` must be a whole number of at least 1"),
+        ));
+    }
+    Ok(n as u32)
 }
 
 /// An ISO 8601 duration of hours, minutes and seconds (`PT15M`, `PT1H30M`), at most 12 hours.

@@ -41,6 +41,8 @@
 //! `vpcsim: { http: null }` declares that nothing is served over HTTP, whatever the UserData
 //! says; declared services come on top of the image's (sshd), and `image: bare` has none.
 
+use std::collections::BTreeMap;
+
 use base64::Engine as _;
 use indexmap::IndexMap;
 
@@ -48,7 +50,7 @@ use super::init::{self, Init};
 use super::problem::Problem;
 use super::shell::{self, join_path, Commands, Host, Shell};
 use crate::addr::Protocol;
-use crate::model::instance::{Answer, ImageFamily, Service};
+use crate::model::instance::{Answer, DocumentRoot, ImageFamily, Service};
 use crate::yaml::{Node, NodeValue};
 
 /// An HTTP server on an instance.
@@ -146,7 +148,12 @@ pub fn listening_at(
     }
     let mut services = image.default_services();
     if let Some(server) = http.map(|(_, n)| declared(n)).transpose()?.flatten() {
-        services.push(Service::new(Protocol::Tcp, server.port, server.software, Answer::Http(server.body)));
+        services.push(Service::new(
+            Protocol::Tcp,
+            server.port,
+            server.software,
+            Answer::Http(DocumentRoot::with_index(server.body)),
+        ));
     }
     if let Some((_, list)) = listed {
         for s in declared_services(list)? {
@@ -247,7 +254,7 @@ fn declared_service(item: &Node, bad: &impl Fn(&Node, &str) -> Problem) -> Resul
                 )
             }
             "software" => software = text,
-            "body" => answer = Answer::Http(text),
+            "body" => answer = Answer::Http(DocumentRoot::with_index(text)),
             "banner" => answer = Answer::Banner(text.into()),
             "dns" if text == "true" => answer = Answer::Dns,
             "dns" => return Err(bad(v, "dns must be true (or left out)")),
@@ -329,7 +336,20 @@ impl Effects {
             .get(&join_path(&dir, "index.html"))
             .cloned()
             .unwrap_or_else(|| directory_listing(&dir, self));
-        Some(Service::new(Protocol::Tcp, port, "python3 http.server", Answer::Http(trim_newline(body))))
+        let site = DocumentRoot { index: trim_newline(body), files: self.files_under(&dir, false) };
+        Some(Service::new(Protocol::Tcp, port, "python3 http.server", Answer::Http(site)))
+    }
+
+    /// Every file written under `dir` but its index, by URL path (`/health.html`); `.php`
+    /// pages as PHP renders them when `php` runs them.
+    fn files_under(&self, dir: &str, php: bool) -> BTreeMap<String, String> {
+        let prefix = join_path(dir, "");
+        let served = |(path, text): (&String, &String)| {
+            let rel = path.strip_prefix(&prefix).filter(|r| *r != "index.html")?;
+            let body = self.rendered.get(path).filter(|_| php).unwrap_or(text);
+            Some((format!("/{rel}"), trim_newline(body.clone())))
+        };
+        self.files.iter().filter_map(served).collect()
     }
 
     /// rsyslog's network inputs: `imudp`/`imtcp` loaded by a line that is not a comment,
@@ -413,27 +433,32 @@ pub fn detect_web_server(user_data: &str) -> Option<WebServer> {
     })
 }
 
+/// A web server daemon on port 80, serving its document root: nginx's is
+/// `/usr/share/nginx/html` on Amazon Linux and `/var/www/html` on Ubuntu (the first one
+/// written to), Apache's `/var/www/html`.
 fn daemon_server(software: &'static str, fx: &Effects) -> Service {
     let roots: &[&str] = match software {
-        "nginx" => &["/usr/share/nginx/html/index.html", "/var/www/html/index.html"],
-        _ => &["/var/www/html/index.html"],
+        "nginx" => &["/usr/share/nginx/html", "/var/www/html"],
+        _ => &["/var/www/html"],
     };
+    let under = |root: &str| fx.files.keys().any(|p| p.starts_with(&join_path(root, "")));
+    let root = roots.iter().copied().find(|r| under(r)).unwrap_or(roots[0]);
     // Apache runs PHP through mod_php once php is installed; nginx needs php-fpm, not modelled.
-    let php = (software != "nginx" && fx.installed.iter().any(|p| p == "php")).then(|| {
-        let root = roots[0].trim_end_matches("index.html");
-        fx.rendered.get(&format!("{root}index.php")).cloned()
-    });
-    let written = roots.iter().find_map(|p| fx.files.get(*p).cloned()).or(php.flatten());
+    let php = software != "nginx" && fx.installed.iter().any(|p| p == "php");
+    let index = fx
+        .files
+        .get(&join_path(root, "index.html"))
+        .cloned()
+        .or_else(|| php.then(|| fx.rendered.get(&join_path(root, "index.php")).cloned()).flatten());
     let default = match software {
         "nginx" => "<h1>Welcome to nginx!</h1>",
         _ => "<h1>It works! (Apache HTTP Server test page)</h1>",
     };
-    Service::new(
-        Protocol::Tcp,
-        80,
-        software,
-        Answer::Http(trim_newline(written.unwrap_or_else(|| default.into()))),
-    )
+    let site = DocumentRoot {
+        index: trim_newline(index.unwrap_or_else(|| default.into())),
+        files: fx.files_under(root, php),
+    };
+    Service::new(Protocol::Tcp, 80, software, Answer::Http(site))
 }
 
 fn directory_listing(dir: &str, fx: &Effects) -> String {

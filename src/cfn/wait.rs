@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use indexmap::IndexMap;
 
+use super::eval::Env;
 use super::problem::Problem;
 use super::signal::Target;
 use super::sink::{AttrValue, Created, SentSignal, StackContext};
@@ -105,14 +106,22 @@ fn handle_url(ctx: &StackContext, id: &str) -> String {
     )
 }
 
-/// The resources with a `CreationPolicy` among those created.
-pub fn policies<'a>(tpl: &Template, created: impl Iterator<Item = &'a String>) -> Vec<Wait> {
-    created
-        .filter_map(|id| {
-            let p = tpl.resources.get(id)?.creation_policy?;
-            Some(Wait { id: id.clone(), loc: p.loc, count: p.count, timeout_s: p.timeout_s, handle: None })
-        })
-        .collect()
+/// The resources with a `CreationPolicy` among those created, their `Count` and `Timeout`
+/// evaluated in `env` (CloudFormation evaluates `Ref` and other intrinsics there).
+pub fn policies<'a>(
+    tpl: &Template,
+    created: impl Iterator<Item = &'a String>,
+    env: &Env<'_>,
+) -> Result<Vec<Wait>, Problem> {
+    let mut waits = Vec::new();
+    for id in created {
+        let Some(p) = tpl.resources.get(id).and_then(|r| r.creation_policy.as_ref()) else { continue };
+        let (count, timeout_s) = p
+            .signals(|n| env.value(n, "ResourceSignal"))
+            .map_err(|e| e.within(&format!("Resources.{id}")))?;
+        waits.push(Wait { id: id.clone(), loc: p.loc, count, timeout_s, handle: None });
+    }
+    Ok(waits)
 }
 
 /// What the waits came to: how long the stack waited and each WaitCondition's `Data`, or

@@ -78,7 +78,16 @@ impl RecordData {
     }
 }
 
+/// The name servers Route 53 gives every private hosted zone (its apex NS record).
+pub const PRIVATE_NAME_SERVERS: [&str; 4] =
+    ["ns-1536.awsdns-00.co.uk", "ns-0.awsdns-00.com", "ns-1024.awsdns-00.org", "ns-512.awsdns-00.net"];
+
 impl HostedZone {
+    /// The SOA record's value Route 53 makes for a private zone, as dig prints it.
+    pub fn soa(&self) -> String {
+        format!("{}. awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400", PRIVATE_NAME_SERVERS[0])
+    }
+
     /// Whether the zone is private (associated with at least one VPC).
     pub fn is_private(&self) -> bool {
         !self.vpcs.is_empty()

@@ -2,6 +2,7 @@
 //! serves (which ports listen, what HTTP answers), as the model was told.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::addr::Protocol;
@@ -57,14 +58,44 @@ pub struct Service {
 /// What a service says to a client (what `curl`, `nc` or `dig` shows).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Answer {
-    /// An HTTP server: the body of `GET /`.
-    Http(String),
+    /// An HTTP server: what `GET PATH` answers.
+    Http(DocumentRoot),
     /// A line the server writes as soon as a connection opens (`SSH-2.0-OpenSSH_8.7`).
     Banner(Cow<'static, str>),
     /// A DNS server: answers queries as the VPC resolver of its VPC does (a forwarder).
     Dns,
     /// Accepts what it is sent and says nothing (syslog, SNMP without a community).
     Silent,
+}
+
+/// A web server's document root: the page at `/` and every other file written under the
+/// root (by cfn-init `files`, a UserData `echo ... >` or heredoc, a command), each served
+/// at its path from the root (`/var/www/html/health.html` at `/health.html`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DocumentRoot {
+    /// The page at `/` (also `/index.html`), without its final newline.
+    pub index: String,
+    /// The other files: URL path (`/health.html`) -> content, without its final newline.
+    pub files: BTreeMap<String, String>,
+}
+
+impl DocumentRoot {
+    /// A root holding only its index page.
+    pub fn with_index(index: impl Into<String>) -> DocumentRoot {
+        DocumentRoot { index: index.into(), files: BTreeMap::new() }
+    }
+
+    /// The file a GET of `path` serves, if the root holds it: the index at `/` and
+    /// `/index.html`, a directory's `index.html` at `/dir/`; the query string is not part
+    /// of the path.
+    pub fn get(&self, path: &str) -> Option<&str> {
+        let path = path.split(['?', '#']).next().unwrap_or_default();
+        match path {
+            "" | "/" | "/index.html" => Some(&self.index),
+            dir if dir.ends_with('/') => self.files.get(&format!("{dir}index.html")).map(String::as_str),
+            file => self.files.get(file).map(String::as_str),
+        }
+    }
 }
 
 impl Service {
@@ -79,16 +110,21 @@ impl Service {
     }
 
     /// The status code of an HTTP GET of `path`, for a web server (None for anything else):
-    /// the page at `/` (also `/index.html`), 404 for every other path.
+    /// 200 for a file its document root holds, 404 for every other path. curl and NLB
+    /// health checks both ask this.
     pub fn http_status(&self, path: &str) -> Option<u16> {
-        self.http_body()?;
-        Some(if matches!(path, "" | "/" | "/index.html") { 200 } else { 404 })
+        Some(if self.document_root()?.get(path).is_some() { 200 } else { 404 })
     }
 
     /// The page at `/`, for a web server.
     pub fn http_body(&self) -> Option<&str> {
+        self.document_root().map(|root| root.index.as_str())
+    }
+
+    /// The document root, for a web server.
+    pub fn document_root(&self) -> Option<&DocumentRoot> {
         match &self.answer {
-            Answer::Http(body) => Some(body),
+            Answer::Http(root) => Some(root),
             _ => None,
         }
     }

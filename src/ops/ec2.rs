@@ -9,7 +9,7 @@ use crate::error::ApiError;
 use crate::ids::*;
 use crate::model::eip::ElasticIp;
 use crate::model::eni::{EniOwner, NetworkInterface};
-use crate::model::instance::{Answer, ImageFamily, Instance, InstanceState, Service};
+use crate::model::instance::{Answer, DocumentRoot, ImageFamily, Instance, InstanceState, Service};
 use crate::model::nat_instance::Forwarding;
 use crate::model::Tags;
 use crate::quota::Quota;
@@ -218,7 +218,12 @@ impl World {
 
     /// Let an instance serve `body` over HTTP on `port` (what its UserData or Metadata says).
     pub fn serve_http(&mut self, instance: InstanceId, port: u16, software: &str, body: &str) {
-        let service = Service::new(Protocol::Tcp, port, software.to_string(), Answer::Http(body.to_string()));
+        let service = Service::new(
+            Protocol::Tcp,
+            port,
+            software.to_string(),
+            Answer::Http(DocumentRoot::with_index(body)),
+        );
         self.serve(instance, service);
     }
 

@@ -354,7 +354,19 @@ impl crate::scenario::Backend for Session {
                         }
                     },
                 };
-                w.dig(instance, &crate::apps::dig::Dig { name: d.name.clone(), short: d.short, server })
+                let qtype = match d.record_type.try_into() {
+                    Ok(t) => t,
+                    Err(t) => {
+                        return StepOutcome {
+                            exit_code: 1,
+                            stderr: format!("{}\n", crate::command::app::unmodelled(t)),
+                            ..Default::default()
+                        }
+                    }
+                };
+                let q = crate::apps::dig::Dig { name: d.name.clone(), short: d.short, server };
+                let query = crate::apps::dig::Query { qtype, answer_only: d.answer_only };
+                w.dig_query(instance, &q, query)
             }
             AppCommand::Curl(c) => {
                 let timeout = c.connect_timeout.or(c.max_time).map(|d| d.as_secs().max(1) as u32);

@@ -14,7 +14,7 @@ pub struct Dig {
     pub name: String,
     /// `@server`: the resolver to ask (default: the instance's VPC resolver).
     pub server: Option<Host>,
-    /// The record type (`-t TYPE` or a type word), default A.
+    /// The record type (`-t TYPE` or a type word), default A; MX, PTR and ANY are refused.
     pub record_type: RecordType,
     /// `+short`: print only the answers' data, one a line.
     pub short: bool,
@@ -126,12 +126,27 @@ fn bad_server(server: &str) -> AppError {
 }
 
 fn record_type(value: &str) -> Result<RecordType, AppError> {
-    value.parse().map_err(|()| AppError::new("dig", 1, format!("dig: invalid type: {value}")))
+    let t = value.parse().map_err(|()| AppError::new("dig", 1, format!("dig: invalid type: {value}")))?;
+    modelled(t)
+}
+
+/// Z1: vpcsim answers A, AAAA, CNAME, TXT, NS and SOA queries; it refuses the others rather
+/// than print an answer of the wrong type.
+fn modelled(t: RecordType) -> Result<RecordType, AppError> {
+    match t {
+        RecordType::Mx | RecordType::Ptr | RecordType::Any => Err(AppError::new("dig", 1, unmodelled(t))),
+        _ => Ok(t),
+    }
+}
+
+/// Why a query of type `t` is refused.
+pub fn unmodelled(t: RecordType) -> String {
+    format!("dig: vpcsim does not model {t} queries; it answers A, AAAA, CNAME, TXT, NS and SOA")
 }
 
 fn positional(dig: &mut Dig, word: &str) -> Result<(), AppError> {
     if let Ok(t) = word.parse::<RecordType>() {
-        dig.record_type = t;
+        dig.record_type = modelled(t)?;
         return Ok(());
     }
     if !dig.name.is_empty() {

@@ -14,7 +14,7 @@ use std::net::Ipv4Addr;
 use std::time::Duration;
 
 pub use curl::{Curl, Scheme, Url};
-pub use dig::{Dig, RecordType};
+pub use dig::{unmodelled, Dig, RecordType};
 pub use nc::Nc;
 pub use ping::Ping;
 

@@ -219,14 +219,7 @@ fn describe_servers(w: &World, z: &HostedZone, out: &mut Value) {
 /// the zone's id for a public one.
 fn name_servers(z: &HostedZone) -> Vec<String> {
     if z.is_private() {
-        return [
-            "ns-1536.awsdns-00.co.uk",
-            "ns-0.awsdns-00.com",
-            "ns-1024.awsdns-00.org",
-            "ns-512.awsdns-00.net",
-        ]
-        .map(String::from)
-        .to_vec();
+        return crate::model::hosted_zone::PRIVATE_NAME_SERVERS.map(String::from).to_vec();
     }
     let h = crate::ops::prefix_list::stable_hash(&z.aws_id);
     ["com", "net", "org", "co.uk"]
