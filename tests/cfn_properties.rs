@@ -95,6 +95,23 @@ fn c2_a_creation_policy_that_no_instance_signals_fails_the_stack_at_its_line_aft
     assert_eq!(w.vpcs().live().count(), 0, "the stack rolled back");
 }
 
+#[test]
+fn update_policy_and_update_replace_policy_are_named_in_warnings_at_their_lines_since_vpcsim_updates_no_stack(
+) {
+    let mut w = World::in_region("us-east-1", 1).unwrap();
+    let template = "Resources:\n  V:\n    Type: AWS::EC2::VPC\n    UpdateReplacePolicy: Retain\n    UpdatePolicy:\n      AutoScalingReplacingUpdate:\n        WillReplace: true\n    Properties:\n      CidrBlock: 10.0.0.0/16\n";
+    let stack =
+        vpcsim::stack::create_stack(&mut w, "s", "t.yaml", template, &IndexMap::new(), &IndexMap::new())
+            .unwrap();
+    let warned: Vec<(usize, &str)> = stack
+        .warnings
+        .iter()
+        .filter(|p| p.message.contains("governs stack updates"))
+        .map(|p| (p.location.line, p.message.split_whitespace().next().unwrap_or("")))
+        .collect();
+    assert_eq!(warned, [(4, "UpdateReplacePolicy"), (5, "UpdatePolicy")]);
+}
+
 /// A JSON document with `leaf` at `path` (`A[].B` puts it in the first item of list `A`),
 /// and the written path of that place (`A[0].B`).
 fn placed(path: &str, leaf: &str) -> (String, String) {

@@ -418,6 +418,12 @@ fn execute(
             let problem = Problem::new(loc, w.message).within(&format!("Resources.{id}"));
             stack.warnings.push(problem.in_file(file));
         }
+        for &(loc, policy) in &r.update_policies {
+            let message = format!(
+                "{policy} is accepted but does not change the simulation: it governs stack updates, and vpcsim creates and deletes stacks but never updates one"
+            );
+            stack.warnings.push(Problem::new(loc, message).within(&format!("Resources.{id}")).in_file(file));
+        }
         values.insert(id.clone(), created.clone());
         stack.resources.insert(id.clone(), (r.kind.name.clone(), created));
         stack.creation_order.push(id.clone());

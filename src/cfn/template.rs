@@ -110,6 +110,9 @@ pub struct Resource {
     pub deletion_policy: Option<String>,
     /// `CreationPolicy`: the resource is complete once it has its signals (C2).
     pub creation_policy: Option<CreationPolicy>,
+    /// `UpdatePolicy` and `UpdateReplacePolicy`, where they are: they govern stack
+    /// updates, which vpcsim does not perform, so the stack warns that they change nothing.
+    pub update_policies: Vec<(Location, &'static str)>,
 }
 
 /// A resource's `CreationPolicy` (C2): how many SUCCESS signals it waits for, and how long.
@@ -346,10 +349,16 @@ fn parse_resource(key: &Key, node: &Node, problems: &mut Vec<Problem>) -> Result
         metadata: None,
         deletion_policy: None,
         creation_policy: None,
+        update_policies: Vec::new(),
     };
     for (k, v) in entries {
         let res = match k.name.as_str() {
-            "Type" | "UpdateReplacePolicy" | "UpdatePolicy" => Ok(()),
+            "Type" => Ok(()),
+            "UpdatePolicy" | "UpdateReplacePolicy" => {
+                let name = if k.name == "UpdatePolicy" { "UpdatePolicy" } else { "UpdateReplacePolicy" };
+                r.update_policies.push((k.loc, name));
+                Ok(())
+            }
             "CreationPolicy" => creation_policy(k.loc, v).map(|c| r.creation_policy = c),
             "Properties" => properties(v).map(|p| r.properties = p),
             "DependsOn" => depends_on(v).map(|d| r.depends_on = d),
