@@ -431,6 +431,23 @@ fn is_core_float(text: &str) -> bool {
 }
 
 impl Node {
+    /// This node as a JSON value: mappings as objects in their order, scalars as they were
+    /// typed (a policy document or a cfn-init file's content written inline in YAML).
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value;
+        match &self.value {
+            NodeValue::Null => Value::Null,
+            NodeValue::Bool(b) => Value::Bool(*b),
+            NodeValue::Int(i) => Value::from(*i),
+            NodeValue::Float(f) => Value::from(*f),
+            NodeValue::Str(s) => Value::String(s.clone()),
+            NodeValue::Seq(items) => Value::Array(items.iter().map(Node::to_json).collect()),
+            NodeValue::Map(entries) => {
+                Value::Object(entries.iter().map(|(k, v)| (k.name.clone(), v.to_json())).collect())
+            }
+        }
+    }
+
     /// A new untagged node.
     pub fn new(value: NodeValue, loc: Location) -> Node {
         Node { value, loc, tag: None }

@@ -23,7 +23,7 @@ use indexmap::IndexMap;
 
 use super::problem::Problem;
 use super::shell::{Commands, Shell};
-use crate::yaml::{Node, NodeValue};
+use crate::yaml::Node;
 
 /// The metadata key cfn-init reads.
 pub const KEY: &str = "AWS::CloudFormation::Init";
@@ -248,22 +248,7 @@ fn files(node: &Node, at: &str, warnings: &mut Vec<String>) -> Result<Vec<(Strin
 fn content_text(node: &Node) -> String {
     match node.scalar_text() {
         Some(t) => t,
-        None => to_json(node).to_string(),
-    }
-}
-
-fn to_json(node: &Node) -> serde_json::Value {
-    use serde_json::Value;
-    match &node.value {
-        NodeValue::Null => Value::Null,
-        NodeValue::Bool(b) => Value::Bool(*b),
-        NodeValue::Int(i) => Value::from(*i),
-        NodeValue::Float(f) => Value::from(*f),
-        NodeValue::Str(s) => Value::String(s.clone()),
-        NodeValue::Seq(items) => Value::Array(items.iter().map(to_json).collect()),
-        NodeValue::Map(entries) => {
-            Value::Object(entries.iter().map(|(k, v)| (k.name.clone(), to_json(v))).collect())
-        }
+        None => node.to_json().to_string(),
     }
 }
 

@@ -108,22 +108,6 @@ impl StackBuilder<'_> {
 fn policy_json(node: &Node) -> serde_json::Value {
     match &node.value {
         NodeValue::Str(s) => serde_json::from_str(s).unwrap_or_else(|_| serde_json::Value::String(s.clone())),
-        _ => json_of(node),
-    }
-}
-
-/// A YAML or JSON node as a JSON value.
-fn json_of(node: &Node) -> serde_json::Value {
-    use serde_json::Value;
-    match &node.value {
-        NodeValue::Null => Value::Null,
-        NodeValue::Bool(b) => Value::Bool(*b),
-        NodeValue::Int(i) => Value::from(*i),
-        NodeValue::Float(f) => Value::from(*f),
-        NodeValue::Str(s) => Value::String(s.clone()),
-        NodeValue::Seq(items) => Value::Array(items.iter().map(json_of).collect()),
-        NodeValue::Map(entries) => {
-            Value::Object(entries.iter().map(|(k, v)| (k.name.clone(), json_of(v))).collect())
-        }
+        _ => node.to_json(),
     }
 }
