@@ -5,38 +5,12 @@
 use vpcsim::scenario::{self, render};
 use vpcsim::session::Session;
 
-/// A VPC with a client and a server in one subnet; the group admits everything from the
-/// VPC. `server` is the server's extra YAML (UserData, Metadata) at resource indentation.
-fn template(server: &str) -> String {
-    format!(
-        r#"
-    Resources:
-      Vpc:
-        Type: AWS::EC2::VPC
-        Properties: {{CidrBlock: 10.0.0.0/16, EnableDnsSupport: true, EnableDnsHostnames: true}}
-      Subnet:
-        Type: AWS::EC2::Subnet
-        Properties: {{VpcId: !Ref Vpc, CidrBlock: 10.0.1.0/24, AvailabilityZone: us-east-1a}}
-      Open:
-        Type: AWS::EC2::SecurityGroup
-        Properties:
-          VpcId: !Ref Vpc
-          GroupDescription: everything from the VPC
-          SecurityGroupIngress: [{{IpProtocol: '-1', CidrIp: 10.0.0.0/16}}]
-      Client:
-        Type: AWS::EC2::Instance
-        Properties: {{SubnetId: !Ref Subnet, SecurityGroupIds: [!Ref Open]}}
-      Server:
-        Type: AWS::EC2::Instance
-{server}
-"#
-    )
-}
+#[path = "support/two_instances.rs"]
+mod two_instances;
 
-/// A scenario of one stack (the template inline) and these steps.
+/// The shared two-instance world as a scenario named `services`, its stack `s`.
 fn scenario_text(server: &str, steps: &str) -> String {
-    let body: String = template(server).lines().map(|l| format!("  {l}\n")).collect();
-    format!("name: services\nstacks:\n  - name: s\n    template-body:\n{body}\nsteps:\n{steps}")
+    two_instances::scenario_text("services", "s", server, steps)
 }
 
 /// Runs `steps` (YAML list items at scenario indentation) against the template; every
