@@ -1,3 +1,5 @@
+//! Unit tests of the diagram: clusters, node lookup through the world's index, labels.
+
 use super::*;
 
 /// A cluster's label lines.
