@@ -16,6 +16,7 @@
 use serde_json::{json, Value};
 
 mod autoscaling;
+pub mod cloudformation;
 mod connection_notification;
 pub mod filter;
 pub mod flow_log;

@@ -6,6 +6,7 @@
 //! that no variant reads would be a flag accepted and ignored, and the test
 //! `every_accepted_flag_changes_the_answer_or_is_refused` walks them all.
 
+pub mod cloudformation;
 mod dhcp;
 mod load_balancing;
 mod network;
@@ -32,6 +33,7 @@ use crate::ops::insights::CreateNetworkInsightsPath;
 use crate::ops::vpc::RouteTargetSpec;
 use crate::trace::Direction;
 
+pub use cloudformation::{CloudFormationRequest, TemplateBody};
 pub use dhcp::DhcpRequest;
 pub use load_balancing::LoadBalancingRequest;
 pub use network::NetworkRequest;
@@ -683,6 +685,8 @@ pub enum Request {
         /// `--stack-name` (all when not given).
         name: Option<String>,
     },
+    /// cloudformation create-stack and describe-stack-events.
+    CloudFormation(CloudFormationRequest),
     /// autoscaling create-auto-scaling-group.
     CreateAutoScalingGroup(launch::AutoScalingGroupSpec),
     /// autoscaling delete-auto-scaling-group.
@@ -919,6 +923,9 @@ impl Request {
         }
         if let Some(route53) = route53::build(f) {
             return route53.map(R::Route53);
+        }
+        if let Some(cfn) = cloudformation::build(f) {
+            return cfn.map(R::CloudFormation);
         }
         if let Some(network) = network::build(f) {
             return network.map(R::Network);
