@@ -28,7 +28,7 @@ mod peering;
 mod prefix_list;
 
 pub use autoscaling::{auto_scaling_groups, launch_template, launch_templates, run_instances};
-pub use connection_notification::{connection_notification, connection_notifications};
+pub use connection_notification::{connection_notification, connection_notifications, published_messages};
 pub use flow_log::{flow_log, flow_logs};
 
 pub use more::*;

@@ -687,6 +687,12 @@ pub enum Request {
     },
     /// cloudformation create-stack and describe-stack-events.
     CloudFormation(CloudFormationRequest),
+    /// sns vpcsim-list-published-messages (vpcsim's own call: AWS has none): the messages
+    /// endpoint connection notifications published (P14).
+    PublishedMessages {
+        /// `--topic-arn` (every topic when not given).
+        topic_arn: Option<String>,
+    },
     /// autoscaling create-auto-scaling-group.
     CreateAutoScalingGroup(launch::AutoScalingGroupSpec),
     /// autoscaling delete-auto-scaling-group.
@@ -1208,6 +1214,7 @@ impl Request {
                 scope_id: f.req("network-insights-access-scope-id")?,
             },
             "delete-stack" => R::DeleteStack { name: f.req("stack-name")? },
+            "vpcsim-list-published-messages" => R::PublishedMessages { topic_arn: f.opt("topic-arn") },
             "describe-stacks" => R::DescribeStacks { name: f.opt("stack-name") },
             "create-auto-scaling-group" => R::CreateAutoScalingGroup(launch::auto_scaling_group(f)?),
             "delete-auto-scaling-group" => R::DeleteAutoScalingGroup {

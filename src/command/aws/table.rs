@@ -879,6 +879,8 @@ pub const OPERATIONS: &[OpSpec] = &[
         &[("filters", "name the notification with --connection-notification-id")],
     ),
     op("ec2", "delete-vpc-endpoint-connection-notifications", &[rl("connection-notification-ids")]),
+    // vpcsim's own call (AWS has none): what connection notifications published to SNS topics.
+    op("sns", "vpcsim-list-published-messages", &[s("topic-arn")]),
     op_but(
         "logs",
         "filter-log-events",

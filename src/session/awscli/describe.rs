@@ -103,6 +103,7 @@ pub fn answer(s: &Session, op: &str, request: &Request) -> Option<Answer> {
         R::DescribeVpcEndpointConnectionNotifications { id } => {
             super::connection_notification::describe(w, op, id.as_deref())
         }
+        R::PublishedMessages { topic_arn } => Ok(j::published_messages(w, topic_arn.as_deref())),
         R::DescribeLaunchTemplates { ids, names } => crate::describe::launch_templates(w, op, ids, names),
         _ => return None,
     })
