@@ -96,6 +96,10 @@ fn template_text(s: &Session, op: &str, body: &TemplateBody) -> Result<(String, 
     match body {
         TemplateBody::Text(text) => Ok(("--template-body".to_string(), text.clone())),
         TemplateBody::File(name) => {
+            // A built-in lesson's templates are in the binary, as for its `stacks:`.
+            if let Some((_, text)) = s.embedded.iter().find(|(n, _)| n == name) {
+                return Ok((name.clone(), text.to_string()));
+            }
             let path = match &s.files_dir {
                 Some(dir) => dir.join(name),
                 None => std::path::PathBuf::from(name),
