@@ -15,6 +15,22 @@ use super::{api, created, s, StackBuilder};
 
 type R = Result<Created, SinkError>;
 
+/// L1: only a Network Load Balancer is modelled. `Type` defaults to `application`, as in
+/// CloudFormation, so a load balancer without it is an Application Load Balancer; checked
+/// before its properties, whose names (`idle_timeout.timeout_seconds`) are an ALB's.
+pub(super) fn network_only(p: Props<'_>) -> Result<(), SinkError> {
+    let kind = p.opt_str("Type")?.unwrap_or_else(|| "application".into());
+    if kind == "network" {
+        return Ok(());
+    }
+    let written = if p.get("Type").is_some() { "" } else { " (no Type: CloudFormation's default)" };
+    Err(bad_hint(
+        "Type",
+        format!("{kind} load balancers{written} are not modelled by vpcsim; only Type: network is"),
+        "model the traffic with a Network Load Balancer (Type: network), or leave this stack out",
+    ))
+}
+
 impl StackBuilder<'_> {
     /// A name CloudFormation would generate: the Name tag when it is a valid name (so the
     /// lab's NLB is `Custom-NLB-<hex>` as the walkthrough shows), else stack and logical id.
@@ -38,14 +54,6 @@ impl StackBuilder<'_> {
     }
 
     pub(super) fn load_balancer(&mut self, logical_id: &str, p: Props<'_>) -> R {
-        let kind = p.opt_str("Type")?.unwrap_or_else(|| "application".into());
-        if kind != "network" {
-            return Err(bad_hint(
-                "Type",
-                format!("{kind} load balancers are not modelled"),
-                "use Type: network",
-            ));
-        }
         let tags = p.tags()?;
         let name = match p.opt_str("Name")? {
             Some(n) => n,

@@ -120,6 +120,9 @@ impl ResourceSink for StackBuilder<'_> {
         properties: &Node,
         metadata: Option<&Node>,
     ) -> Result<Created, SinkError> {
+        if ty == "AWS::ElasticLoadBalancingV2::LoadBalancer" {
+            elbv2::network_only(Props::new(properties))?;
+        }
         self.warnings = properties::check(ty, properties)?;
         let p = Props::new(properties);
         match ty {

@@ -1,0 +1,82 @@
+//! Constructs found in public CloudFormation templates (AWS samples, Quick Starts,
+//! community templates) that vpcsim once got wrong, each shown by a minimal template
+//! written from scratch in tests/data/public/. docs/templates.md lists the public
+//! templates tried and what each needed.
+
+use indexmap::IndexMap;
+use vpcsim::stack::create_stack;
+use vpcsim::stack::import::{self, ImportReport, Status};
+use vpcsim::world::World;
+
+/// The fixture's text.
+fn fixture(name: &str) -> String {
+    let path = format!("{}/tests/data/public/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// What `vpcsim import` reports for the fixture, without parameters, in us-east-1.
+fn report(name: &str) -> ImportReport {
+    import::import(name, &fixture(name), &IndexMap::new(), "us-east-1").unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The status and reason `vpcsim import` gives one resource.
+fn row<'r>(r: &'r ImportReport, id: &str) -> (&'r Status, &'r str) {
+    let x = r.resources.iter().find(|x| x.logical_id == id).unwrap_or_else(|| panic!("no {id}: {r:?}"));
+    (&x.status, x.reason.as_deref().unwrap_or(""))
+}
+
+/// The world after creating the fixture as a stack named `public`.
+fn world_of(name: &str) -> World {
+    let mut w = World::in_region("us-east-1", 7).unwrap();
+    create_stack(&mut w, "public", name, &fixture(name), &IndexMap::new(), &IndexMap::new())
+        .unwrap_or_else(|e| panic!("{e}"));
+    w
+}
+
+#[test]
+fn get_azs_with_no_argument_means_the_stacks_own_region() {
+    let r = report("get-azs-without-argument.cfn.yaml");
+    assert!(r.accepted(), "{r:?}");
+    let w = world_of("get-azs-without-argument.cfn.yaml");
+    let mut azs: Vec<String> = w.subnets().live().map(|(_, s)| s.az.to_string()).collect();
+    azs.sort();
+    assert_eq!(azs, ["us-east-1a", "us-east-1b"]);
+}
+
+#[test]
+fn c2_an_error_exit_helper_is_not_called_when_defined_and_the_wait_condition_completes() {
+    let r = report("error-exit-helper.cfn.yaml");
+    assert!(r.accepted(), "{r:?}");
+    assert_eq!(row(&r, "Ready").0, &Status::Modelled);
+    let w = world_of("error-exit-helper.cfn.yaml");
+    let server = w.instances().values().next().unwrap();
+    let bodies: Vec<&str> = server.services.iter().filter_map(|s| s.http_body()).collect();
+    assert_eq!(bodies, ["from cfn-init"]);
+}
+
+#[test]
+fn l1_a_load_balancer_without_type_is_refused_as_an_application_load_balancer() {
+    let r = report("load-balancer-without-type.cfn.yaml");
+    let (status, reason) = row(&r, "Balancer");
+    assert_eq!(status, &Status::Refused);
+    assert!(
+        reason.contains(
+            "application load balancers (no Type: CloudFormation's default) are not modelled by vpcsim"
+        ),
+        "{reason}"
+    );
+    assert!(
+        reason.starts_with("load-balancer-without-type.cfn.yaml:15:"),
+        "located at the resource: {reason}"
+    );
+}
+
+#[test]
+fn a_classic_load_balancer_is_refused_as_networking_and_an_sns_topic_is_skipped() {
+    let r = report("classic-load-balancer.cfn.yaml");
+    assert_eq!(row(&r, "Classic"), (&Status::Refused, "a networking type vpcsim does not model"));
+    assert_eq!(
+        row(&r, "Topic"),
+        (&Status::Skipped, "not networking: it does not change what the network does")
+    );
+}
