@@ -80,3 +80,13 @@ fn a_classic_load_balancer_is_refused_as_networking_and_an_sns_topic_is_skipped(
         (&Status::Skipped, "not networking: it does not change what the network does")
     );
 }
+
+#[test]
+fn c2_m3_cfn_init_and_cfn_signal_accept_the_stack_id_for_the_stack_name() {
+    let r = report("stack-id-in-helper-scripts.cfn.yaml");
+    assert!(r.accepted(), "{r:?}");
+    let w = world_of("stack-id-in-helper-scripts.cfn.yaml");
+    let server = w.instances().values().next().unwrap();
+    let bodies: Vec<&str> = server.services.iter().filter_map(|s| s.http_body()).collect();
+    assert_eq!(bodies, ["configured by cfn-init"]);
+}
