@@ -90,3 +90,34 @@ fn c2_m3_cfn_init_and_cfn_signal_accept_the_stack_id_for_the_stack_name() {
     let bodies: Vec<&str> = server.services.iter().filter_map(|s| s.http_body()).collect();
     assert_eq!(bodies, ["configured by cfn-init"]);
 }
+
+#[test]
+fn import_names_every_refusal_marks_what_depends_on_one_not_tried_and_creates_the_rest() {
+    let r = report("several-refusals.cfn.yaml");
+    let statuses: Vec<(&str, &Status)> =
+        r.resources.iter().map(|x| (x.logical_id.as_str(), &x.status)).collect();
+    assert_eq!(
+        statuses,
+        [
+            ("Vpc", &Status::Modelled),
+            ("EgressOnly", &Status::Refused),
+            ("Private", &Status::Modelled),
+            ("DualStack", &Status::Refused),
+            ("Table", &Status::Modelled),
+            ("Ipv6Out", &Status::NotTried),
+            ("DualStackTable", &Status::NotTried),
+            ("PrivateTable", &Status::Modelled),
+            ("Acl", &Status::Modelled),
+            ("InIpv4", &Status::Modelled),
+            ("InIpv6", &Status::Refused),
+        ]
+    );
+    assert_eq!(row(&r, "EgressOnly").1, "a networking type vpcsim does not model");
+    let dual = row(&r, "DualStack").1;
+    assert!(dual.starts_with("several-refusals.cfn.yaml:18:"), "located at the property: {dual}");
+    assert!(dual.contains("Ipv6CidrBlock is not modelled by vpcsim"), "{dual}");
+    assert!(row(&r, "InIpv6").1.contains("Ipv6CidrBlock is not modelled by vpcsim"));
+    assert_eq!(row(&r, "Ipv6Out").1, "it depends on EgressOnly, which is refused");
+    assert_eq!(row(&r, "DualStackTable").1, "it depends on DualStack, which is refused");
+    assert!(!r.accepted());
+}
