@@ -121,3 +121,44 @@ fn import_names_every_refusal_marks_what_depends_on_one_not_tried_and_creates_th
     assert_eq!(row(&r, "DualStackTable").1, "it depends on DualStack, which is refused");
     assert!(!r.accepted());
 }
+
+/// The fixture's text with `from` replaced by `to` (a variant of it).
+fn variant(name: &str, from: &str, to: &str) -> String {
+    let text = fixture(name);
+    assert!(text.contains(from), "{name} has no {from:?}");
+    text.replace(from, to)
+}
+
+#[test]
+fn l1_an_nlb_node_given_an_allocation_id_answers_at_that_elastic_ip() {
+    let r = report("nlb-with-elastic-ips.cfn.yaml");
+    assert!(r.accepted(), "{r:?}");
+    let w = world_of("nlb-with-elastic-ips.cfn.yaml");
+    let lb = w.lbs().values().next().unwrap();
+    let nodes: Vec<_> = lb.nodes.iter().map(|n| w.public_ip_of(n.eni)).collect();
+    let eips: Vec<_> = w.eips().values().map(|e| Some(e.public_ip)).collect();
+    assert_eq!(nodes, eips, "each node answers at its subnet's Elastic IP");
+    // The zone A node's address reaches the server in zone A; zone B's node has no target
+    // in its zone (cross-zone is off), so its address does not: each address is its node's.
+
+    let text = fixture("nlb-with-elastic-ips.cfn.yaml");
+    let body: String = text.lines().map(|l| format!("      {l}\n")).collect();
+    let scenario = format!(
+        "name: fixed addresses\nstacks:\n  - name: public\n    template-body:\n{body}steps:\n  - wait-for: Targets healthy\n  - on: internet\n    run: curl http://${{AddressA}}/\n    expect: {{output-contains: behind fixed addresses, via: [internet-gateway, load-balancer, target-group]}}\n  - on: internet\n    run: curl http://${{AddressB}}/\n    expect: {{fails: true, explanation: ELB_NOT_CROSSZONE}}\n"
+    );
+    let s = vpcsim::scenario::load_str("fixed.yaml", &scenario).unwrap_or_else(|e| panic!("{e}"));
+    let mut session = vpcsim::session::Session::for_scenario(&s).unwrap();
+    let run = vpcsim::scenario::run(&s, &mut session).unwrap_or_else(|e| panic!("{e}"));
+    assert!(run.passed, "{}", vpcsim::scenario::render::text(&run));
+}
+
+#[test]
+fn l1_an_internal_nlb_given_an_allocation_id_is_refused() {
+    let name = "nlb-with-elastic-ips.cfn.yaml";
+    let text = variant(name, "Scheme: internet-facing", "Scheme: internal");
+    let r = import::import(name, &text, &IndexMap::new(), "us-east-1").unwrap();
+    let (status, reason) = row(&r, "Balancer");
+    assert_eq!(status, &Status::Refused);
+    assert!(reason.contains("cannot be assigned to an internal load balancer"), "{reason}");
+    assert!(reason.contains("(InvalidConfigurationRequest)"), "{reason}");
+}

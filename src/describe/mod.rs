@@ -616,6 +616,9 @@ pub fn load_balancer(w: &World, lb: LbId) -> Value {
             let mut addr = json!({});
             if let Some(p) = w.public_ip_of(n.eni) {
                 addr["IpAddress"] = json!(p.to_string());
+                if let Some(eip) = eni.eip {
+                    addr["AllocationId"] = json!(w[eip].allocation_id);
+                }
             } else {
                 addr["PrivateIPv4Address"] = json!(eni.private_ip.to_string());
             }

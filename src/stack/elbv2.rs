@@ -64,9 +64,19 @@ impl StackBuilder<'_> {
             subnets
                 .push(self.world.subnet_id("CreateLoadBalancer", &id).map_err(|e| api(e, Some("Subnets")))?);
         }
+        let mut elastic_ips = Vec::new();
         for (path, m) in p.maps("SubnetMappings")? {
-            let id = item(m, &path).str("SubnetId")?;
-            subnets.push(self.world.subnet_id("CreateLoadBalancer", &id).map_err(|e| api(e, Some(&path)))?);
+            let mapping = item(m, &path);
+            let id = mapping.str("SubnetId")?;
+            let subnet = self.world.subnet_id("CreateLoadBalancer", &id).map_err(|e| api(e, Some(&path)))?;
+            subnets.push(subnet);
+            if let Some(alloc) = mapping.opt_str("AllocationId")? {
+                let at = format!("{path}.AllocationId");
+                elastic_ips.push((
+                    subnet,
+                    self.world.eip_id("CreateLoadBalancer", &alloc).map_err(|e| api(e, Some(&at)))?,
+                ));
+            }
         }
         let mut groups = Vec::new();
         for id in p.str_list("SecurityGroups")? {
@@ -118,9 +128,11 @@ impl StackBuilder<'_> {
             security_groups: groups,
             cross_zone,
             enforce_sg_on_privatelink: enforce,
+            elastic_ips,
             tags,
         };
-        let lb = self.world.create_load_balancer(req).map_err(|e| api(e, Some("Subnets")))?;
+        let at = if p.get("SubnetMappings").is_some() { "SubnetMappings" } else { "Subnets" };
+        let lb = self.world.create_load_balancer(req).map_err(|e| api(e, Some(at)))?;
         let l = &self.world[lb];
         let full = l.arn.split(":loadbalancer/").nth(1).unwrap_or_default().to_string();
         let sgs = l.security_groups.iter().map(|g| self.world[g].aws_id.clone()).collect();

@@ -129,7 +129,7 @@ pub const NESTED: &[Nested] = &[
         "SubnetMappings[]",
         Shape::Map,
         &[
-            ("AllocationId", R),
+            ("AllocationId", M),
             ("IPv6Address", R),
             ("PrivateIPv4Address", R),
             ("SourceNatIpv6Prefix", R),
