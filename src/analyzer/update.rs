@@ -458,7 +458,7 @@ impl Matrix {
         });
         let targets = self.targets.iter().enumerate().filter(|(_, t)| match **t {
             Target::Instance(i) => changes.has(Some(w[w[i].eni].vpc)) || apart(w[i].eni),
-            Target::Lb(_) | Target::Endpoint(_) => false,
+            Target::Lb(_) | Target::Endpoint(_) | Target::Internet(_) => false,
         });
         (
             sources.map(|(n, s)| (n, source_key(w, blocks, *s))).collect(),
@@ -618,7 +618,7 @@ impl Matrix {
         let row_whole: Vec<bool> =
             (0..self.source_classes.len() as u32).map(|sc| changes.has(self.row_vpc(w, sc))).collect();
         let column_whole: Vec<bool> = (0..self.target_classes.len() as u32)
-            .map(|tc| changes.has(Some(self.column_vpc(w, tc))))
+            .map(|tc| changes.has(self.column_vpc(w, tc)))
             .collect();
         let touched = self.touched(w, &row_whole, &column_whole, changes);
         let (walked, cells_walked) = self.walk_again(w, &touched);
@@ -662,7 +662,7 @@ impl Matrix {
             .map(|sc| changes.has(m.row_vpc(w, sc as u32)) || was_source[sc].contains(&None))
             .collect();
         let column_whole: Vec<bool> = (0..m.target_classes.len())
-            .map(|tc| changes.has(Some(m.column_vpc(w, tc as u32))) || was_target[tc].contains(&None))
+            .map(|tc| changes.has(m.column_vpc(w, tc as u32)) || was_target[tc].contains(&None))
             .collect();
         let beyond = |was: &[Option<usize>], class_of: &[u32], old: &[Beyond]| {
             was.iter().flatten().fold(Beyond::default(), |b, &n| b.union(old[class_of[n] as usize]))
