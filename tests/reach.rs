@@ -851,11 +851,11 @@ mod ready_scopes {
 
     use vpcsim::addr::Cidr;
     use vpcsim::analyzer::{access, egress, scope, select, Matrix, Target};
-    use vpcsim::ops::vpc::RouteTargetSpec;
-    use vpcsim::trace::ComponentKind;
     use vpcsim::lab::{Lab, LabOptions};
+    use vpcsim::ops::vpc::RouteTargetSpec;
     use vpcsim::scenario;
     use vpcsim::session::Session;
+    use vpcsim::trace::ComponentKind;
     use vpcsim::world::{Handle, World};
 
     /// The world a template (or scenario file) leaves, its steps before clean-up applied.
@@ -893,7 +893,12 @@ mod ready_scopes {
     fn findings_of(w: &World, name: &str, text: &str) -> (Matrix, Vec<access::Finding>) {
         let sc = scope::parse_in(name, text, w).unwrap_or_else(|e| panic!("{e}"));
         let scopes = std::slice::from_ref(&sc);
-        let m = Matrix::compute(w, select::sources(w, &[]), egress::targets(w, scopes), access::probes_for(scopes));
+        let m = Matrix::compute(
+            w,
+            select::sources(w, &[]),
+            egress::targets(w, scopes),
+            access::probes_for(scopes),
+        );
         let found = access::findings(w, &m, &sc);
         (m, found)
     }
@@ -972,12 +977,15 @@ mod ready_scopes {
     /// The NAT gateway lab's private instance sent straight to the internet gateway: its
     /// subnet's default route replaced, and a public address of its own.
     fn around_the_nat_gateway(w: &mut World) {
-        let table = w.route_tables().live().find(|(id, _)| w.name_of(Handle::RouteTable(*id)) == Some("Private-RT"));
+        let table =
+            w.route_tables().live().find(|(id, _)| w.name_of(Handle::RouteTable(*id)) == Some("Private-RT"));
         let table = table.expect("Private-RT").0;
-        let igw = w.igws().live().next().map(|(id, _)| w.aws_id(Handle::Igw(id)).to_string()).expect("an IGW");
+        let igw =
+            w.igws().live().next().map(|(id, _)| w.aws_id(Handle::Igw(id)).to_string()).expect("an IGW");
         let default: Cidr = "0.0.0.0/0".parse().unwrap();
         w.replace_route(table, default, &RouteTargetSpec::Gateway(igw)).expect("the route is replaced");
-        let instance = w.instances().iter().find(|(id, _)| w.name_of(Handle::Instance(*id)) == Some("Private-EC2"));
+        let instance =
+            w.instances().iter().find(|(id, _)| w.name_of(Handle::Instance(*id)) == Some("Private-EC2"));
         let eni = w[instance.expect("Private-EC2").0].eni;
         let eip = w.allocate_address(Default::default());
         w.associate_address(eip, eni).expect("the address is associated");
@@ -1000,14 +1008,21 @@ mod ready_scopes {
         assert!(!through_nat.is_empty());
         for f in &through_nat {
             assert!(f.targets.iter().all(|&t| matches!(m.targets[t], Target::Internet(_))));
-            assert!(f.path.forward.iter().any(|h| h.kind == ComponentKind::NatGateway), "{:?}", f.path.forward);
+            assert!(
+                f.path.forward.iter().any(|h| h.kind == ComponentKind::NatGateway),
+                "{:?}",
+                f.path.forward
+            );
         }
         around_the_nat_gateway(&mut w);
         let (m, around) = findings(&w, name, &private);
         assert!(!around.is_empty());
         for f in &around {
             let kinds: Vec<ComponentKind> = f.path.forward.iter().map(|h| h.kind).collect();
-            assert_eq!(f.sources.iter().map(|&s| select::source_label(&w, m.sources[s])).collect::<Vec<_>>(), ["Private-EC2"]);
+            assert_eq!(
+                f.sources.iter().map(|&s| select::source_label(&w, m.sources[s])).collect::<Vec<_>>(),
+                ["Private-EC2"]
+            );
             assert!(matches!(m.targets[f.targets[0]], Target::Internet(_)));
             assert!(kinds.contains(&ComponentKind::InternetGateway), "{kinds:?}");
             assert!(!kinds.contains(&ComponentKind::NatGateway), "{kinds:?}");

@@ -30,7 +30,9 @@ const CANDIDATES: [Ipv4Addr; 3] = [PUBLIC_RESOLVERS[0], PUBLIC_RESOLVERS[1], CHE
 /// Whether `ip` is a host of the internet for `w`: a host of the simulated internet
 /// answers there, and it is in no VPC's blocks and no interface's public address.
 pub fn on_internet(w: &World, ip: Ipv4Addr) -> bool {
-    w.is_internet_host(ip) && w.eni_by_public_ip(ip).is_none() && !w.vpcs().live().any(|(_, v)| v.contains(ip))
+    w.is_internet_host(ip)
+        && w.eni_by_public_ip(ip).is_none()
+        && !w.vpcs().live().any(|(_, v)| v.contains(ip))
 }
 
 /// The representative host of the internet in `w`: the first candidate on the internet

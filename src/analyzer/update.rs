@@ -617,9 +617,8 @@ impl Matrix {
     fn update_in_place(&mut self, w: &World, changes: &Changes) -> Updated {
         let row_whole: Vec<bool> =
             (0..self.source_classes.len() as u32).map(|sc| changes.has(self.row_vpc(w, sc))).collect();
-        let column_whole: Vec<bool> = (0..self.target_classes.len() as u32)
-            .map(|tc| changes.has(self.column_vpc(w, tc)))
-            .collect();
+        let column_whole: Vec<bool> =
+            (0..self.target_classes.len() as u32).map(|tc| changes.has(self.column_vpc(w, tc))).collect();
         let touched = self.touched(w, &row_whole, &column_whole, changes);
         let (walked, cells_walked) = self.walk_again(w, &touched);
         let pairs = self.source_classes.len() * self.target_classes.len();
