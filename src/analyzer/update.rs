@@ -265,7 +265,7 @@ impl Changes {
 
     /// The rules group `g` gained or lost since it was `old` (the group itself when it was
     /// deleted or restored).
-    fn sg_since(&mut self, w: &World, g: SgId, old: &SecurityGroup) {
+    pub(super) fn sg_since(&mut self, w: &World, g: SgId, old: &SecurityGroup) {
         let new = &w[g];
         if old.deleted != new.deleted || old.vpc != new.vpc {
             self.resource(w, Handle::Sg(g));
@@ -282,7 +282,7 @@ impl Changes {
     }
 
     /// The entries NACL `acl` gained or lost since it was `old`.
-    fn nacl_since(&mut self, w: &World, acl: NaclId, old: &NetworkAcl) {
+    pub(super) fn nacl_since(&mut self, w: &World, acl: NaclId, old: &NetworkAcl) {
         let new = &w[acl];
         if old.deleted != new.deleted || old.vpc != new.vpc {
             self.resource(w, Handle::Nacl(acl));
@@ -300,7 +300,7 @@ impl Changes {
 
     /// The routes table `t` gained, lost or retargeted since it was `old` (the table itself
     /// when it was deleted or became, or stopped being, the main one).
-    fn route_table_since(&mut self, w: &World, t: RouteTableId, old: &RouteTable) {
+    pub(super) fn route_table_since(&mut self, w: &World, t: RouteTableId, old: &RouteTable) {
         let new = &w[t];
         if old.deleted != new.deleted || old.main != new.main || old.vpc != new.vpc {
             self.resource(w, Handle::RouteTable(t));
