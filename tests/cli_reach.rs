@@ -279,8 +279,8 @@ fn check_around_a_nat_gateway_holds_on_the_nat_example_and_exits_1_once_its_priv
     let path = dir.path().join("around-a-nat-gateway.json");
     std::fs::write(&path, scope).unwrap();
     let path = path.to_str().unwrap();
-    // Step 14 is the scope analysis before the route change.
-    let before = vpcsim(&["check", file, "--until", "14", "--scope", path]);
+    let before =
+        vpcsim(&["check", file, "--until", "the scope around the NAT gateway holds", "--scope", path]);
     assert_eq!(before.code, 0, "{}{}", before.stdout, before.stderr);
     assert!(before.stdout.contains("no findings: the scope holds"), "{}", before.stdout);
     let after = vpcsim(&["check", file, "--until", "end", "--scope", path]);
