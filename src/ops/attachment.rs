@@ -155,6 +155,23 @@ impl World {
         self.enis.set_attachment(eni, EniOwner::Detached, None);
     }
 
+    /// The interface of an instance named where AWS wants exactly one (AssociateAddress and
+    /// ModifyInstanceAttribute by instance id): an instance with several is refused (M4).
+    pub fn only_interface(&self, op: &str, instance: InstanceId) -> ApiResult<EniId> {
+        let inst = &self.instances[instance];
+        if !inst.secondary_enis.is_empty() {
+            return Err(ApiError::new(
+                op,
+                "InvalidInstanceID",
+                format!(
+                    "There are multiple interfaces attached to instance '{}'. Please specify an interface ID for the operation instead.",
+                    inst.aws_id
+                ),
+            ));
+        }
+        Ok(inst.eni)
+    }
+
     /// The live interface whose attachment is `id` (`eni-attach-...`).
     pub fn eni_attachment(&self, op: &str, id: &str) -> ApiResult<EniId> {
         self.enis

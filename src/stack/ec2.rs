@@ -401,7 +401,13 @@ impl StackBuilder<'_> {
             }
         })?;
         if p.opt_bool("SourceDestCheck")? == Some(false) {
-            let eni = self.world[i].eni;
+            let eni = self.world.only_interface("ModifyInstanceAttribute", i).map_err(|e| {
+                bad_hint(
+                    "SourceDestCheck",
+                    format!("{} ({})", e.message, e.code),
+                    "set SourceDestCheck on each AWS::EC2::NetworkInterface instead",
+                )
+            })?;
             self.world.set_source_dest_check(eni, false);
         }
         let (found, forwarding, signals) = self.boot(logical_id, i, props, metadata)?;
@@ -492,7 +498,8 @@ impl StackBuilder<'_> {
         let eip = self.world.allocate_address(p.tags()?);
         if p.opt_str("InstanceId")?.is_some() {
             let i = self.lookup(&p, "InstanceId", |w, id| w.instance_id("AssociateAddress", id))?;
-            let eni = self.world[i].eni;
+            let eni =
+                self.world.only_interface("AssociateAddress", i).map_err(|e| api(e, Some("InstanceId")))?;
             self.world.associate_address(eip, eni).map_err(|e| api(e, Some("InstanceId")))?;
         }
         let a = &self.world[eip];
@@ -519,7 +526,7 @@ impl StackBuilder<'_> {
             self.lookup(&p, "NetworkInterfaceId", |w, id| w.eni_id("AssociateAddress", id))?
         } else {
             let i = self.lookup(&p, "InstanceId", |w, id| w.instance_id("AssociateAddress", id))?;
-            self.world[i].eni
+            self.world.only_interface("AssociateAddress", i).map_err(|e| api(e, Some("InstanceId")))?
         };
         let assoc = self.world.associate_address(eip, eni).map_err(|e| api(e, None))?;
         Ok(created(assoc, &[]))
