@@ -47,7 +47,7 @@ pub fn run(s: &mut Session, call: &AwsCall) -> StepOutcome {
         },
     };
     let stderr = answer.as_ref().map_or(String::new(), |json| {
-        policy_warnings(&s.world, &call.request, json) + &force_warning(&call.request)
+        policy_warnings(&s.world, &call.request, json) + force_warning(&call.request)
     });
     match answer {
         Ok(json) => match call.output.select(json) {
