@@ -8,10 +8,14 @@
 mod common;
 
 use common::*;
+use vpcsim::addr::PortRange;
+use vpcsim::apps::nc::Nc;
 use vpcsim::ids::*;
 use vpcsim::model::eni::EniOwner;
+use vpcsim::model::flow_log::{FlowLogResource, LogDestination, LogFormat, TrafficType};
 use vpcsim::ops::attachment::{LaunchInterface, LaunchNic};
 use vpcsim::ops::ec2::{CreateNetworkInterface, RunInstance};
+use vpcsim::ops::flow_log::CreateFlowLog;
 use vpcsim::trace::{ComponentKind as K, ExplanationCode as C};
 use vpcsim::world::World;
 
@@ -231,4 +235,31 @@ fn m5_from_outside_the_management_subnet_ssh_to_the_management_interface_is_refu
     // From Admin's eth0 (10.60.1.20): ssh_sg admits the management subnet only.
     let t = w.trace(eni(w, n.admin), tcp(ip("10.60.1.20"), ip("10.60.2.10"), 22));
     assert_eq!(t.explanation.as_ref().map(|e| e.code), Some(C::EniSgRulesMismatch), "{t:?}");
+}
+
+#[test]
+fn m4_flow_logs_record_a_flow_at_the_secondary_interfaces_it_crosses() {
+    let mut n = net();
+    let vpc = n.w[n.public].vpc;
+    n.w.create_flow_log(CreateFlowLog {
+        resource: FlowLogResource::Vpc(vpc),
+        traffic: TrafficType::All,
+        destination: LogDestination::CloudWatchLogs { group: "flows".into() },
+        deliver_logs_permission_arn: Some("arn:aws:iam::123456789012:role/flow-logs".into()),
+        format: LogFormat::default(),
+        max_aggregation_interval: None,
+        tags: Default::default(),
+    })
+    .unwrap();
+    let nc =
+        Nc { host: "10.60.2.10".into(), ports: PortRange::single(22), zero_io: true, ..Default::default() };
+    assert_eq!(n.w.nc(n.admin, &nc).exit_code, 0);
+    let g = n.w.log_group_named("flows").unwrap();
+    let mut streams: Vec<String> = n.w[g].events.iter().map(|e| e.stream.clone()).collect();
+    streams.sort();
+    streams.dedup();
+    let eth1 = |i: InstanceId| n.w[n.w[i].secondary_enis[0]].aws_id.clone();
+    let mut expected = [eth1(n.admin), eth1(n.web)];
+    expected.sort();
+    assert_eq!(streams, expected, "one stream per interface crossed: both eth1, neither eth0");
 }

@@ -424,7 +424,7 @@ pub const OPERATIONS: &[OpSpec] = &[
             ("security-groups", "vpcsim has no default VPC: give --security-group-ids"),
             (
                 "network-interfaces",
-                "give --subnet-id and --security-group-ids; vpcsim launches one interface",
+                "give --subnet-id and --security-group-ids; vpcsim launches one interface from the command line: attach more with attach-network-interface",
             ),
             ("ipv6-address-count", IPV6),
             ("ipv6-addresses", IPV6),
