@@ -212,3 +212,24 @@ fn m1_an_aws_call_in_user_data_that_changes_the_network_is_named_in_a_warning() 
         "{warnings:?}"
     );
 }
+
+#[test]
+fn a_template_rule_whose_assertion_fails_refuses_the_stack_with_its_description() {
+    let name = "rules-on-parameters.cfn.yaml";
+    let mut w = World::in_region("us-east-1", 7).unwrap();
+    let own = w.account_id().to_string();
+    let with = |w: &mut World, owner: &str| {
+        let params = IndexMap::from([("PeerOwnerId".to_string(), owner.to_string())]);
+        create_stack(w, "rules", name, &fixture(name), &params, &IndexMap::new())
+    };
+    let e = with(&mut w, "111122223333").expect_err("another account without a role").to_string();
+    assert!(e.contains("A role is required to peer with another account."), "{e}");
+    assert!(e.contains(&format!("{name}:19:")), "located at the assertion: {e}");
+    assert!(e.contains("Rules.SameAccountWithoutRole"), "{e}");
+    let stack = with(&mut w, &own).unwrap_or_else(|e| panic!("{e}"));
+    let warned: Vec<String> = stack.warnings.iter().map(|p| p.message.clone()).collect();
+    assert_eq!(
+        warned,
+        ["rule KnownEnvironment uses Fn::Contains, which vpcsim does not evaluate: the rule is not checked"]
+    );
+}
