@@ -11,6 +11,7 @@ mod elbv2;
 mod flow_log;
 mod gateway;
 pub mod import;
+mod metadata_options;
 mod nat;
 pub mod nested;
 mod peering;
