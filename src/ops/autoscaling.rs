@@ -321,6 +321,7 @@ impl World {
             services: Some(spec.services.clone()),
             metadata_options: spec.metadata_options,
             tags,
+            ..Default::default()
         };
         let target_groups = g.target_groups.clone();
         let i = self.run_instance(req)?;

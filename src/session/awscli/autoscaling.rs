@@ -64,6 +64,7 @@ pub fn run_instances(w: &mut World, op: &str, spec: &RunInstancesSpec) -> Answer
         services: Some(listening.map_or(base.services, |l| l.services)),
         metadata_options: base.metadata_options,
         tags: with_tags(base.instance_tags, &spec.tags),
+        ..Default::default()
     };
     let launched = w.transaction(|w| {
         (0..spec.count).map(|_| w.run_instance(req.clone())).collect::<Result<Vec<_>, ApiError>>()
