@@ -75,7 +75,10 @@ pub fn target_end(w: &World, t: Target) -> End {
     match t {
         Target::Instance(i) => {
             end.ids.push(w.aws_id(Handle::Instance(i)).to_string());
-            end.add_interface(w, w[i].eni);
+            // M4: reached at every interface, the primary first.
+            for e in w[i].enis() {
+                end.add_interface(w, e);
+            }
             end.types = vec![ResourceType::Instance, ResourceType::NetworkInterface, ResourceType::Subnet];
             end.own = vec![end.ids[0].clone(), end.ids[1].clone()];
         }

@@ -146,6 +146,19 @@ fn curl_put(args: &[&str], instance: String) -> Option<Signal> {
     })
 }
 
+/// C2, M3: whether `given` (cfn-init's `-s`, cfn-signal's `--stack`) names the stack
+/// called `name`: its name, or its id (`Ref AWS::StackId`,
+/// `arn:aws:cloudformation:REGION:ACCOUNT:stack/NAME/GUID`), which the helper scripts
+/// accept as well.
+pub(crate) fn names_stack(given: &str, name: &str) -> bool {
+    given == name
+        || given
+            .strip_prefix("arn:")
+            .and_then(|arn| arn.split_once(":stack/"))
+            .and_then(|(_, rest)| rest.split_once('/'))
+            .is_some_and(|(n, _)| n == name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

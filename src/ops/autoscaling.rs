@@ -320,6 +320,7 @@ impl World {
             image_family: spec.image_family,
             services: Some(spec.services.clone()),
             tags,
+            ..Default::default()
         };
         let target_groups = g.target_groups.clone();
         let i = self.run_instance(req)?;

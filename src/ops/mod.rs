@@ -4,6 +4,7 @@
 //! changes nothing.
 
 pub mod account;
+pub mod attachment;
 pub mod autoscaling;
 pub mod clock;
 pub mod connection_notification;

@@ -240,6 +240,16 @@ pub const TABLE: &[(&str, Properties)] = &[
         ],
     ),
     (
+        "AWS::EC2::NetworkInterfaceAttachment",
+        &[
+            ("DeleteOnTermination", M),
+            ("DeviceIndex", M),
+            ("EnaSrdSpecification", W),
+            ("InstanceId", M),
+            ("NetworkInterfaceId", M),
+        ],
+    ),
+    (
         "AWS::EC2::EIP",
         &[
             ("Address", R),

@@ -344,6 +344,40 @@ pub enum Request {
         /// What to change (the same attributes as an instance's primary interface).
         change: InstanceChange,
     },
+    /// ec2 create-network-interface: a standalone interface.
+    CreateNetworkInterface {
+        /// `--subnet-id`.
+        subnet_id: String,
+        /// `--description`.
+        description: Option<String>,
+        /// `--private-ip-address`.
+        private_ip: Option<Ipv4Addr>,
+        /// `--groups`.
+        groups: Vec<String>,
+        /// `--tag-specifications` of `network-interface`.
+        tags: crate::model::Tags,
+    },
+    /// ec2 delete-network-interface.
+    DeleteNetworkInterface {
+        /// `--network-interface-id`.
+        eni_id: String,
+    },
+    /// ec2 attach-network-interface (M4).
+    AttachNetworkInterface {
+        /// `--network-interface-id`.
+        eni_id: String,
+        /// `--instance-id`.
+        instance_id: String,
+        /// `--device-index`.
+        device_index: u32,
+    },
+    /// ec2 detach-network-interface (M4).
+    DetachNetworkInterface {
+        /// `--attachment-id`.
+        attachment_id: String,
+        /// `--[no-]force`: vpcsim detaches at once, so it changes nothing (a warning says so).
+        force: bool,
+    },
     /// ec2 terminate-instances.
     TerminateInstances {
         /// `--instance-ids`.
@@ -1028,6 +1062,26 @@ impl Request {
             "modify-instance-attribute" => modify_instance_attribute(f)?,
             "modify-network-interface-attribute" => modify_network_interface_attribute(f)?,
             "terminate-instances" => R::TerminateInstances { ids: f.list("instance-ids") },
+            "create-network-interface" => R::CreateNetworkInterface {
+                subnet_id: f.req("subnet-id")?,
+                description: f.opt("description"),
+                private_ip: match f.opt("private-ip-address") {
+                    None => None,
+                    Some(text) => Some(ip(f, "private-ip-address", &text)?),
+                },
+                groups: f.list("groups"),
+                tags: network::tag_specifications(f, "network-interface")?,
+            },
+            "delete-network-interface" => R::DeleteNetworkInterface { eni_id: f.req("network-interface-id")? },
+            "attach-network-interface" => R::AttachNetworkInterface {
+                eni_id: f.req("network-interface-id")?,
+                instance_id: f.req("instance-id")?,
+                device_index: f.count("device-index", "DeviceIndex")?.ok_or_else(|| f.missing("DeviceIndex"))?,
+            },
+            "detach-network-interface" => R::DetachNetworkInterface {
+                attachment_id: f.req("attachment-id")?,
+                force: f.switch("force").unwrap_or(false),
+            },
             "run-instances" => run_instances(f)?,
             "describe-auto-scaling-groups" => {
                 R::DescribeAutoScalingGroups { names: f.list("auto-scaling-group-names") }

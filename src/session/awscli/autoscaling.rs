@@ -63,6 +63,7 @@ pub fn run_instances(w: &mut World, op: &str, spec: &RunInstancesSpec) -> Answer
         image_family: listening.as_ref().map_or(base.image_family, |l| l.image),
         services: Some(listening.map_or(base.services, |l| l.services)),
         tags: with_tags(base.instance_tags, &spec.tags),
+        ..Default::default()
     };
     let launched = w.transaction(|w| {
         (0..spec.count).map(|_| w.run_instance(req.clone())).collect::<Result<Vec<_>, ApiError>>()
