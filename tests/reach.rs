@@ -255,16 +255,63 @@ mod scopes {
                 matches: matches.iter().map(|d| resolve(w, d)).collect(),
                 excludes: excludes.iter().map(|d| resolve(w, d)).collect(),
             };
-            let probes = vpcsim::analyzer::DEFAULT_PROBES.to_vec();
-            let targets = egress::targets(w, std::slice::from_ref(&scope));
-            let m = Matrix::compute(w, vpcsim::analyzer::select::sources(w, &[]), targets, probes);
-            let fast: BTreeSet<(usize, usize, usize)> = access::findings(w, &m, &scope)
-                .iter()
-                .flat_map(|f| f.sources.iter().flat_map(move |&s| f.targets.iter().map(move |&t| (s, t, f.probe))))
-                .collect();
-            let slow = brute_force(w, &m, &scope);
+            let (fast, slow) = fast_and_slow(w, &scope);
             prop_assert_eq!(fast, slow, "{}", Case::clone(&case));
         }
+
+        #[test]
+        fn findings_of_random_scopes_about_the_internet_and_nat_gateways_equal_a_brute_force_filter(
+            case in prop_oneof![strategies::nat_case(), strategies::nat_instance_case(), strategies::mixed_case()],
+            matches in prop::collection::vec((drawn(), egress_drawn()), 1..3),
+            excludes in prop::collection::vec((drawn(), egress_drawn()), 0..2),
+        ) {
+            let w: &World = &case.world;
+            let scope = Scope {
+                matches: matches.iter().map(|(d, e)| egress(resolve(w, d), *e)).collect(),
+                excludes: excludes.iter().map(|(d, e)| egress(resolve(w, d), *e)).collect(),
+            };
+            let (fast, slow) = fast_and_slow(w, &scope);
+            prop_assert_eq!(fast, slow, "{}", Case::clone(&case));
+        }
+    }
+
+    /// How a statement about paths out is drawn: its destination the internet gateway by
+    /// type (else every address, `0.0.0.0/0`), and whether it must pass a NAT gateway.
+    fn egress_drawn() -> impl Strategy<Value = (bool, bool)> {
+        (any::<bool>(), any::<bool>())
+    }
+
+    /// A drawn statement turned into one about paths out (paths to the internet gateway or
+    /// to any address, through a NAT gateway or not).
+    fn egress(mut k: PathMatch, (by_type, through_nat): (bool, bool)) -> PathMatch {
+        if by_type {
+            k.destination = Resources { ids: Vec::new(), types: vec![ResourceType::InternetGateway] };
+        } else {
+            k.headers.destination_addresses = vec!["0.0.0.0/0".parse().expect("a block")];
+        }
+        if through_nat {
+            k.through = vec![Resources { ids: Vec::new(), types: vec![ResourceType::NatGateway] }];
+        }
+        k
+    }
+
+    /// The findings of `scope` over `w`'s matrix (the internet among its destinations), and
+    /// those of the brute-force filter.
+    #[allow(clippy::type_complexity)]
+    fn fast_and_slow(
+        w: &World,
+        scope: &Scope,
+    ) -> (BTreeSet<(usize, usize, usize)>, BTreeSet<(usize, usize, usize)>) {
+        let probes = vpcsim::analyzer::DEFAULT_PROBES.to_vec();
+        let targets = egress::targets(w, std::slice::from_ref(scope));
+        let m = Matrix::compute(w, vpcsim::analyzer::select::sources(w, &[]), targets, probes);
+        let fast = access::findings(w, &m, scope)
+            .iter()
+            .flat_map(|f| {
+                f.sources.iter().flat_map(move |&s| f.targets.iter().map(move |&t| (s, t, f.probe)))
+            })
+            .collect();
+        (fast, brute_force(w, &m, scope))
     }
 }
 
