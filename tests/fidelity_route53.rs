@@ -626,7 +626,7 @@ mod query_types {
     fn dig(name: &str, qtype: QueryType, short: bool) -> String {
         let mut lab = lab_with(ZONE);
         let q = Dig { name: name.into(), short, ..Dig::default() };
-        lab.world.dig_query(lab.my_ec2, &q, Query { qtype, answer_only: false }).stdout
+        lab.world.dig_query(lab.my_ec2, &q, Query { qtype, ..Query::default() }).stdout
     }
 
     #[test]

@@ -9,10 +9,12 @@ mod connection_notification;
 mod dhcp;
 mod ec2;
 mod elbv2;
+mod eni;
 pub mod events;
 mod flow_log;
 mod gateway;
 pub mod import;
+mod metadata_options;
 mod nat;
 pub mod nested;
 mod peering;
@@ -48,6 +50,7 @@ pub const SUPPORTED_TYPES: &[&str] = &[
     "AWS::EC2::SubnetNetworkAclAssociation",
     "AWS::EC2::Instance",
     "AWS::EC2::NetworkInterface",
+    "AWS::EC2::NetworkInterfaceAttachment",
     "AWS::EC2::EIP",
     "AWS::EC2::EIPAssociation",
     "AWS::EC2::NatGateway",
@@ -124,6 +127,9 @@ impl ResourceSink for StackBuilder<'_> {
         properties: &Node,
         metadata: Option<&Node>,
     ) -> Result<Created, SinkError> {
+        if ty == "AWS::ElasticLoadBalancingV2::LoadBalancer" {
+            elbv2::network_only(Props::new(properties))?;
+        }
         self.warnings = properties::check(ty, properties)?;
         let p = Props::new(properties);
         match ty {
@@ -143,6 +149,7 @@ impl ResourceSink for StackBuilder<'_> {
             "AWS::EC2::SubnetNetworkAclAssociation" => self.network_acl_association(p),
             "AWS::EC2::Instance" => self.instance(logical_id, p, properties, metadata),
             "AWS::EC2::NetworkInterface" => self.network_interface(p),
+            "AWS::EC2::NetworkInterfaceAttachment" => self.network_interface_attachment(p),
             "AWS::EC2::EIP" => self.eip(p),
             "AWS::EC2::EIPAssociation" => self.eip_association(p),
             "AWS::EC2::NatGateway" => self.nat_gateway(p),
@@ -197,6 +204,7 @@ impl ResourceSink for StackBuilder<'_> {
                 Ok(())
             }
             "AWS::EC2::FlowLog" => self.remove_flow_log(created),
+            "AWS::EC2::NetworkInterfaceAttachment" => self.remove_attachment(created),
             "AWS::Logs::LogGroup" => self.remove_log_group(created),
             _ => self.remove(ty, created),
         }
