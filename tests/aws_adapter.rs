@@ -610,6 +610,24 @@ fn cases() -> Vec<Case> {
             ),
         ),
         case(
+            "modify-instance-metadata-options",
+            "instance-id",
+            "--instance-id {WEB1} --http-tokens required",
+            "--instance-id {MYEC2} --http-tokens required",
+        ),
+        case(
+            "modify-instance-metadata-options",
+            "http-tokens",
+            "--instance-id {MYEC2} --http-tokens optional",
+            "--instance-id {MYEC2} --http-tokens required",
+        ),
+        case(
+            "modify-instance-metadata-options",
+            "http-endpoint",
+            "--instance-id {MYEC2} --http-endpoint enabled",
+            "--instance-id {MYEC2} --http-endpoint disabled",
+        ),
+        case(
             "modify-instance-attribute",
             "instance-id",
             "--instance-id {WEB1} --no-source-dest-check",

@@ -20,6 +20,7 @@
 use indexmap::IndexMap;
 
 use super::init;
+use crate::model::metadata_options::{MetadataReply, MetadataRequest};
 
 /// What one reader of a script makes of the commands the shell does not run itself.
 pub(crate) trait Commands {
@@ -42,8 +43,9 @@ pub struct Host<'a> {
     pub init: Option<init::Source<'a>>,
 }
 
-/// The instance metadata service's answer for a path, or None (404).
-pub type Metadata<'a> = dyn Fn(&str) -> Option<String> + 'a;
+/// The instance metadata service's answer to a request (M1: under the instance's metadata
+/// options, so a request without a token may get 401).
+pub type Metadata<'a> = dyn Fn(&MetadataRequest<'_>) -> MetadataReply + 'a;
 
 impl std::fmt::Debug for Host<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -275,28 +277,38 @@ impl<'a> Shell<'a> {
         }
     }
 
-    /// M1: `curl [-s] [-X PUT] [-H HEADER] [-o FILE] http://169.254.169.254/PATH`: the
-    /// instance's own value; `PUT /latest/api/token` returns an IMDSv2 token.
+    /// M1: `curl [-s] [-f] [-X METHOD] [-H HEADER]... [-o FILE] http://169.254.169.254/PATH`:
+    /// what the instance's metadata service answers (`PUT /latest/api/token` with a TTL
+    /// header returns an IMDSv2 token); an error page is the output too, as curl prints it,
+    /// except with `-f`.
     fn metadata(&mut self, fx: &mut dyn Commands, args: &[&str]) -> Option<String> {
         let mut output = None;
+        let (mut method, mut headers, mut fail) = ("GET", Vec::new(), false);
         let mut it = args.iter();
         let mut url = "";
         while let Some(a) = it.next() {
             match *a {
                 "-o" | "--output" => output = it.next().map(|f| f.to_string()),
-                "-X" | "--request" | "-H" | "--header" | "-m" | "--max-time" | "--connect-timeout" | "-w" => {
+                "-X" | "--request" => method = it.next().copied().unwrap_or("GET"),
+                "-H" | "--header" => headers.extend(it.next().copied()),
+                "-m" | "--max-time" | "--connect-timeout" | "-w" => {
                     it.next();
                 }
+                "-f" | "--fail" => fail = true,
+                a if a.starts_with('-') && !a.starts_with("--") && a.contains('f') => fail = true,
                 a if a.starts_with(METADATA_URL) => url = a,
                 _ => {}
             }
         }
         let path = &url[METADATA_URL.len()..];
-        let answer = if path.trim_start_matches('/') == "latest/api/token" {
-            Some("AQAEAHZwY3NpbS10b2tlbg==".to_string())
-        } else {
-            self.host.metadata.and_then(|m| m(path))
-        };
+        let request = MetadataRequest::with_headers(method, path, &headers);
+        let answer = self.host.metadata.map(|m| m(&request)).and_then(|reply| {
+            if fail {
+                reply.value()
+            } else {
+                Some(reply.body)
+            }
+        });
         match output {
             Some(file) => {
                 self.write(fx, &file, answer.unwrap_or_default(), false);
@@ -771,6 +783,7 @@ pub(crate) fn run<'a>(script: &str, host: Host<'a>, fx: &mut dyn Commands) -> Sh
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::metadata_options::{self, MetadataOptions, Tokens};
 
     /// Records the commands it is given.
     #[derive(Default)]
@@ -808,11 +821,18 @@ mod tests {
 
     #[test]
     fn m1_metadata_curl_answers_with_the_instance_values_and_imdsv2_tokens_work() {
-        let answer = |path: &str| (path == "/latest/meta-data/local-ipv4").then(|| "10.0.1.5".to_string());
+        let value = |path: &str| (path == "/latest/meta-data/local-ipv4").then(|| "10.0.1.5".to_string());
+        let required = MetadataOptions { tokens: Tokens::Required, ..MetadataOptions::default() };
+        let answer = |r: &MetadataRequest<'_>| metadata_options::answer(required, r, value);
         let host = Host { metadata: Some(&answer), init: None };
         let script = "TOKEN=$(curl -s -X PUT \"http://169.254.169.254/latest/api/token\" -H \"X-aws-ec2-metadata-token-ttl-seconds: 21600\")\nIP=$(curl -s -H \"X-aws-ec2-metadata-token: $TOKEN\" http://169.254.169.254/latest/meta-data/local-ipv4)\necho \"<h1>$IP</h1>\" > /var/www/html/index.html\n";
         let sh = run(script, host, &mut Log::default());
         assert_eq!(sh.files["/var/www/html/index.html"], "<h1>10.0.1.5</h1>\n");
+        // Without the token: curl prints the 401 page, or nothing with -f.
+        let v1 = "A=$(curl -s http://169.254.169.254/latest/meta-data/local-ipv4)\necho \"$A\" > /a\nB=$(curl -sf http://169.254.169.254/latest/meta-data/local-ipv4)\necho \"[$B]\" > /b\n";
+        let sh = run(v1, host, &mut Log::default());
+        assert!(sh.files["/a"].contains("<title>401 - Unauthorized</title>"), "{}", sh.files["/a"]);
+        assert_eq!(sh.files["/b"], "[]\n");
     }
 
     #[test]

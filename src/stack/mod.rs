@@ -12,6 +12,7 @@ mod eni;
 mod flow_log;
 mod gateway;
 pub mod import;
+mod metadata_options;
 mod nat;
 pub mod nested;
 mod peering;

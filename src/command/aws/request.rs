@@ -311,6 +311,15 @@ pub enum Request {
         /// `--vpc-id`.
         vpc_id: String,
     },
+    /// ec2 modify-instance-metadata-options (M1).
+    ModifyInstanceMetadataOptions {
+        /// `--instance-id`.
+        instance_id: String,
+        /// `--http-endpoint enabled|disabled`.
+        endpoint: Option<crate::model::metadata_options::Endpoint>,
+        /// `--http-tokens optional|required`.
+        tokens: Option<crate::model::metadata_options::Tokens>,
+    },
     /// ec2 modify-instance-attribute.
     ModifyInstanceAttribute {
         /// `--instance-id`.
@@ -1060,6 +1069,7 @@ impl Request {
                 R::InternetGateway { change, igw_id: f.req("internet-gateway-id")?, vpc_id: f.req("vpc-id")? }
             }
             "modify-instance-attribute" => modify_instance_attribute(f)?,
+            "modify-instance-metadata-options" => modify_instance_metadata_options(f)?,
             "modify-network-interface-attribute" => modify_network_interface_attribute(f)?,
             "terminate-instances" => R::TerminateInstances { ids: f.list("instance-ids") },
             "create-network-interface" => R::CreateNetworkInterface {
@@ -1650,6 +1660,26 @@ fn modify_peering_options(f: &Flags) -> Result<Request, AwsError> {
         requester,
         accepter,
     })
+}
+
+/// M1: `--http-endpoint enabled|disabled` and `--http-tokens optional|required`, at least one.
+fn modify_instance_metadata_options(f: &Flags) -> Result<Request, AwsError> {
+    use crate::model::metadata_options::{Endpoint, Tokens};
+    let bad = |name: &str, v: &str, valid: &str| {
+        f.invalid(format!("Value ({v}) for parameter {name} is invalid. Valid values are: {valid}"))
+    };
+    let endpoint = match f.opt("http-endpoint") {
+        Some(v) => Some(Endpoint::parse(&v).ok_or_else(|| bad("HttpEndpoint", &v, "enabled, disabled"))?),
+        None => None,
+    };
+    let tokens = match f.opt("http-tokens") {
+        Some(v) => Some(Tokens::parse(&v).ok_or_else(|| bad("HttpTokens", &v, "optional, required"))?),
+        None => None,
+    };
+    if endpoint.is_none() && tokens.is_none() {
+        return Err(f.missing("an option to change: --http-endpoint or --http-tokens"));
+    }
+    Ok(Request::ModifyInstanceMetadataOptions { instance_id: f.req("instance-id")?, endpoint, tokens })
 }
 
 fn modify_instance_attribute(f: &Flags) -> Result<Request, AwsError> {
