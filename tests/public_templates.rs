@@ -162,3 +162,74 @@ fn l1_an_internal_nlb_given_an_allocation_id_is_refused() {
     assert!(reason.contains("cannot be assigned to an internal load balancer"), "{reason}");
     assert!(reason.contains("(InvalidConfigurationRequest)"), "{reason}");
 }
+
+#[test]
+fn allowed_pattern_takes_look_ahead_as_cloudformation_does() {
+    let name = "allowed-pattern-look-ahead.cfn.yaml";
+    let with = |value: &str| {
+        let params = IndexMap::from([("LogBucketName".to_string(), value.to_string())]);
+        import::import(name, &fixture(name), &params, "us-east-1")
+    };
+    for good in ["my-flow-logs", "logs.example.com", ""] {
+        let r = with(good).unwrap_or_else(|e| panic!("{good:?}: {e}"));
+        assert!(r.accepted(), "{good:?}: {r:?}");
+    }
+    for bad in ["my..logs", "ab", "192.168.1.10", "-logs"] {
+        let e = with(bad).expect_err(bad).to_string();
+        assert!(e.contains(&format!("value `{bad}` does not match AllowedPattern")), "{bad}: {e}");
+        assert!(e.contains(&format!("{name}:6:3")), "located at the parameter: {e}");
+    }
+}
+
+#[test]
+fn v1_a_peering_with_a_role_of_this_account_is_created_with_a_warning() {
+    let name = "peering-role-of-this-account.cfn.yaml";
+    let r = report(name);
+    assert!(r.accepted(), "{r:?}");
+    let warnings = &r.resources.iter().find(|x| x.logical_id == "Peering").unwrap().warnings;
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].contains("PeerRoleArn is accepted but does not change the simulation"),
+        "{warnings:?}"
+    );
+    let other = variant(name, "${AWS::AccountId}:role", "111122223333:role");
+    let r = import::import(name, &other, &IndexMap::new(), "us-east-1").unwrap();
+    let (status, reason) = row(&r, "Peering");
+    assert_eq!(status, &Status::Refused);
+    assert!(reason.contains("PeerRoleArn names a role of another account"), "{reason}");
+}
+
+#[test]
+fn m1_an_aws_call_in_user_data_that_changes_the_network_is_named_in_a_warning() {
+    let r = report("aws-call-in-user-data.cfn.yaml");
+    assert!(r.accepted(), "{r:?}");
+    let warnings = &r.resources.iter().find(|x| x.logical_id == "Bastion").unwrap().warnings;
+    assert_eq!(warnings.len(), 1, "the describe call is a read: {warnings:?}");
+    assert!(
+        warnings[0].contains(
+            "UserData runs `aws ec2 associate-address`, which vpcsim does not run from an instance"
+        ),
+        "{warnings:?}"
+    );
+}
+
+#[test]
+fn a_template_rule_whose_assertion_fails_refuses_the_stack_with_its_description() {
+    let name = "rules-on-parameters.cfn.yaml";
+    let mut w = World::in_region("us-east-1", 7).unwrap();
+    let own = w.account_id().to_string();
+    let with = |w: &mut World, owner: &str| {
+        let params = IndexMap::from([("PeerOwnerId".to_string(), owner.to_string())]);
+        create_stack(w, "rules", name, &fixture(name), &params, &IndexMap::new())
+    };
+    let e = with(&mut w, "111122223333").expect_err("another account without a role").to_string();
+    assert!(e.contains("A role is required to peer with another account."), "{e}");
+    assert!(e.contains(&format!("{name}:19:")), "located at the assertion: {e}");
+    assert!(e.contains("Rules.SameAccountWithoutRole"), "{e}");
+    let stack = with(&mut w, &own).unwrap_or_else(|e| panic!("{e}"));
+    let warned: Vec<String> = stack.warnings.iter().map(|p| p.message.clone()).collect();
+    assert_eq!(
+        warned,
+        ["rule KnownEnvironment uses Fn::Contains, which vpcsim does not evaluate: the rule is not checked"]
+    );
+}
