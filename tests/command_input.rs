@@ -86,7 +86,7 @@ fn aws_refuses_unknown_options_missing_values_and_unknown_operations_as_the_cli_
     let service = aws_error("aws s3 ls").1;
     assert!(
         service.ends_with(
-            "Invalid choice, valid choices are: ec2 | elbv2 | cloudformation | route53 | autoscaling | logs"
+            "Invalid choice, valid choices are: ec2 | elbv2 | cloudformation | route53 | autoscaling | sns | logs"
         ),
         "{service}"
     );
