@@ -350,7 +350,13 @@ mod incremental {
     fn acl_protocol() -> impl Strategy<Value = RuleProtocol> {
         use vpcsim::addr::Protocol;
         let one = RuleProtocol::One;
-        prop::sample::select(vec![one(Protocol::Tcp), one(Protocol::Tcp), one(Protocol::Udp), one(Protocol::Icmp), RuleProtocol::All])
+        prop::sample::select(vec![
+            one(Protocol::Tcp),
+            one(Protocol::Tcp),
+            one(Protocol::Udp),
+            one(Protocol::Icmp),
+            RuleProtocol::All,
+        ])
     }
 
     /// Ports a NACL entry is drawn with: the probes', the matrix's source port (32768), the
@@ -614,9 +620,6 @@ mod incremental {
     }
 }
 
-/// One test per kind of change an op makes that the matrix must hear of: the world
-/// notes it ([`World::watch`]), and the matrix updated from what it noted equals a full
-/// recompute where one not told of it would be stale.
 mod nacl_entries {
     //! A NACL entry change walks again only the cells whose walks evaluated that NACL, in
     //! that direction, for a packet the entry could decide (N1), counted on the reach
@@ -633,7 +636,12 @@ mod nacl_entries {
     use super::region::{add_mixed_region, GenVpc};
 
     fn updatable(w: &World) -> Matrix {
-        Matrix::compute_updatable(w, select::sources(w, &[]), select::targets(w, &[]), DEFAULT_PROBES.to_vec())
+        Matrix::compute_updatable(
+            w,
+            select::sources(w, &[]),
+            select::targets(w, &[]),
+            DEFAULT_PROBES.to_vec(),
+        )
     }
 
     fn region() -> (World, Vec<GenVpc>) {
@@ -660,7 +668,9 @@ mod nacl_entries {
 
     /// The destination classes in VPC `v`.
     fn columns_in(w: &World, m: &Matrix, v: &GenVpc) -> usize {
-        let in_vpc = |members: &Vec<u32>| vpcsim::analyzer::cell::target_vpc(w, m.targets[members[0] as usize]) == v.vpc;
+        let in_vpc = |members: &Vec<u32>| {
+            vpcsim::analyzer::cell::target_vpc(w, m.targets[members[0] as usize]) == v.vpc
+        };
         m.target_classes.members.iter().filter(|ms| in_vpc(ms)).count()
     }
 
@@ -709,6 +719,9 @@ mod nacl_entries {
     }
 }
 
+/// One test per kind of change an op makes that the matrix must hear of: the world
+/// notes it ([`World::watch`]), and the matrix updated from what it noted equals a full
+/// recompute where one not told of it would be stale.
 mod watched {
     use proptest::strategy::{Strategy, ValueTree};
     use proptest::test_runner::TestRunner;

@@ -518,7 +518,10 @@ impl Matrix {
             }
             Fine::AclEntry { acl, dir, entry } => {
                 let entries = w[*acl].entries(*dir);
-                self.touched_by_reads(|k| k.nacl_probes(*acl, *dir, |p, ports| may_decide(entry, entries, p, ports)), out);
+                self.touched_by_reads(
+                    |k| k.nacl_probes(*acl, *dir, |p, ports| may_decide(entry, entries, p, ports)),
+                    out,
+                );
             }
             Fine::Route { table, block } => {
                 let rows =
