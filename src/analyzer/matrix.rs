@@ -75,11 +75,13 @@ pub(super) struct RowCells {
     pub per_source: Vec<((u32, u16), Vec<Verdict>)>,
     /// Destination classes whose walks entered VPCs beyond the ends', with those VPCs.
     pub beyond: Vec<(u32, Beyond)>,
-    /// The rule tables the row's walks read, kept by the row.
+    /// The rule tables the row's walks read that the row did not keep yet (looked for
+    /// here, on the row's thread, so that [`Matrix::store`] adds only those: after a change,
+    /// walks read again mostly what they read before).
     pub row_rules: Vec<u64>,
     pub row_routes: Vec<u64>,
     /// Per destination class walked, in order, the end of its reads in `column_rules`
-    /// and `column_routes`.
+    /// and `column_routes` (those the column did not keep yet).
     pub column_ends: Vec<(u32, u32)>,
     pub column_rules: Vec<u64>,
     pub column_routes: Vec<u64>,
@@ -279,13 +281,17 @@ impl Matrix {
                 out.beyond.push((tc, beyond));
             }
             reads.finish_pair();
-            out.column_rules.extend_from_slice(&reads.pair_rules);
-            out.column_routes.extend_from_slice(&reads.pair_routes);
+            let kept = &self.column_reads[tc as usize];
+            out.column_rules.extend(reads.pair_rules.iter().filter(|&&x| !kept.has_rule(x)));
+            out.column_routes.extend(reads.pair_routes.iter().filter(|&&x| !kept.has_route(x)));
             out.column_ends.push((out.column_rules.len() as u32, out.column_routes.len() as u32));
         }
         reads.finish_row();
+        let kept = &self.row_reads[sc as usize];
         out.row_rules = reads.row_rules;
+        out.row_rules.retain(|&x| !kept.has_rule(x));
         out.row_routes = reads.row_routes;
+        out.row_routes.retain(|&x| !kept.has_route(x));
         out.overflow = reads.overflow;
         out
     }

@@ -280,6 +280,17 @@ impl Kept {
         out
     }
 
+    /// Whether `x` (a group or NACL read) is kept.
+    pub(super) fn has_rule(&self, x: u64) -> bool {
+        self.rules.binary_search(&x).is_ok()
+    }
+
+    /// Whether `x` (a route read) is kept (not said before [`Kept::settle`]: the caller
+    /// then adds it again, which changes nothing).
+    pub(super) fn has_route(&self, x: u64) -> bool {
+        !self.unsettled && self.routes.binary_search(&x).is_ok()
+    }
+
     /// The probes whose walks evaluated group `g` in `dir` for a protocol and port
     /// `meets` holds for (every probe when the reads could not be packed).
     pub(super) fn sg_probes(
