@@ -4,7 +4,8 @@
 //! source/destination check and instance state, when the same CIDR blocks of every
 //! security-group rule, NACL entry, route and subnet hold their private address, and
 //! when both have no public address or the same blocks hold their public addresses.
-//! The internet, each load balancer and each endpoint is a class of its own.
+//! The internet, each load balancer, each endpoint and each internet address is a class
+//! of its own.
 
 use std::hash::Hash;
 use std::mem::Discriminant;
@@ -143,8 +144,14 @@ impl InterfaceKey {
             EniOwner::Detached => (3, None),
             EniOwner::NatGateway(_) => (4, None),
         };
-        // A NAT gateway's interface translates to its own address: a class of its own (G1).
-        let nat = matches!(e.owner, EniOwner::NatGateway(_));
+        // A NAT gateway's interface translates to its own address: a class of its own (G1);
+        // so is an instance with several interfaces, whose key (its primary's) cannot tell
+        // its other interfaces apart (M4).
+        let nat = match e.owner {
+            EniOwner::NatGateway(_) => true,
+            EniOwner::Instance(i) => !w[i].secondary_enis.is_empty(),
+            _ => false,
+        };
         let mut groups = e.groups.clone();
         groups.sort_unstable();
         groups.dedup();
@@ -179,6 +186,8 @@ pub enum TargetKey {
     Lb(LbId),
     /// An endpoint (each its own class).
     Endpoint(EndpointId),
+    /// A host on the internet (each address its own class).
+    Internet(Ipv4Addr),
 }
 
 impl SourceKey {
@@ -196,7 +205,7 @@ impl TargetKey {
     pub fn heap_bytes(&self) -> usize {
         match self {
             TargetKey::Instance(k) => k.heap_bytes(),
-            TargetKey::Lb(_) | TargetKey::Endpoint(_) => 0,
+            TargetKey::Lb(_) | TargetKey::Endpoint(_) | TargetKey::Internet(_) => 0,
         }
     }
 }
@@ -216,6 +225,7 @@ pub fn target_key(w: &World, blocks: &AddressBlocks, t: Target) -> TargetKey {
         Target::Instance(i) => TargetKey::Instance(InterfaceKey::of(w, blocks, w[i].eni)),
         Target::Lb(lb) => TargetKey::Lb(lb),
         Target::Endpoint(ep) => TargetKey::Endpoint(ep),
+        Target::Internet(ip) => TargetKey::Internet(ip),
     }
 }
 

@@ -2,7 +2,8 @@
 //! real tool prints (stdout, stderr, exit code) plus the trace of the flow it sent;
 //! [`host`] is how every one of them (and `trace`) turns a host into an address;
 //! [`Client`] is where they run: an instance, any interface, or a host on the internet;
-//! [`metadata`] is the instance metadata service they reach at 169.254.169.254 (M1).
+//! [`metadata`] is the instance metadata service they reach at 169.254.169.254 (M1);
+//! [`wait`] is how long each waits, which the virtual clock advances by.
 
 pub mod curl;
 pub mod dig;
@@ -11,8 +12,10 @@ pub mod host;
 pub mod metadata;
 pub mod nc;
 pub mod ping;
+pub mod wait;
 
 use std::net::Ipv4Addr;
+use std::time::Duration;
 
 use crate::addr::Protocol;
 use crate::forward::Outcome;
@@ -34,6 +37,9 @@ pub struct AppOutput {
     pub trace: Option<Trace>,
     /// Addresses a `dig` printed.
     pub answers: Vec<Ipv4Addr>,
+    /// How long the real tool would have run (its waits on silence, ping's intervals):
+    /// the virtual clock has advanced by it ([`wait`]).
+    pub waited: Duration,
 }
 
 /// Virtual time 0 on the calendar: the day the seed lab was written (2021-06-08 06:06:13 UTC).
@@ -57,12 +63,33 @@ impl From<InstanceId> for Client {
 }
 
 impl World {
-    /// The interface a client's flows leave from (None on the internet).
+    /// The interface a client's flows leave from by default (None on the internet): an
+    /// instance's primary one.
     pub fn app_source(&self, client: Client) -> Option<EniId> {
         match client {
             Client::Instance(i) => Some(self[i].eni),
             Client::Interface(e) => Some(e),
             Client::Internet(_) => None,
+        }
+    }
+
+    /// The interface a client's flow to `dst` leaves from (None on the internet): for an
+    /// instance, the one its routing picks (M5, [`World::source_interface`]).
+    pub fn app_source_to(&self, client: Client, dst: Ipv4Addr) -> Option<EniId> {
+        match client {
+            Client::Instance(i) => Some(self.source_interface(i, dst)),
+            _ => self.app_source(client),
+        }
+    }
+
+    /// The address a client's packets to `dst` carry as their source: the private address
+    /// of the interface they leave from, or the client's public address.
+    pub fn client_address_to(&self, client: Client, dst: Ipv4Addr) -> Ipv4Addr {
+        match client {
+            Client::Internet(a) => a,
+            _ => self
+                .app_source_to(client, dst)
+                .map_or(crate::forward::INTERNET_CLIENT, |e| self[e].private_ip),
         }
     }
 
@@ -96,7 +123,7 @@ impl World {
         exchange: Exchange,
     ) -> (Trace, Outcome) {
         let (src_port, seq) = if protocol == Protocol::Icmp { (0, 0) } else { self.new_connection() };
-        let header = Header { src: self.client_address(client), dst, protocol, src_port, dst_port };
+        let header = Header { src: self.client_address_to(client, dst), dst, protocol, src_port, dst_port };
         let (trace, outcome) = self.send(client, header, seq);
         self.log_flow(&trace, &outcome, exchange);
         (trace, outcome)
@@ -105,11 +132,17 @@ impl World {
     /// Walk one packet a client sends (its source address is the client's, whatever
     /// `header` says), without recording it anywhere.
     pub(crate) fn send(&self, client: Client, header: Header, seq: u32) -> (Trace, Outcome) {
-        let flow = Flow { header: Header { src: self.client_address(client), ..header }, seq };
-        match self.app_source(client) {
+        let flow = Flow { header: Header { src: self.client_address_to(client, header.dst), ..header }, seq };
+        match self.app_source_to(client, header.dst) {
             Some(eni) => self.trace_outcome(eni, flow),
             None => self.trace_outcome_from_internet(flow),
         }
+    }
+
+    /// Advances the virtual clock by as long as the tool ran ([`wait`]) and returns its output.
+    fn finish(&mut self, out: AppOutput) -> AppOutput {
+        self.advance(out.waited);
+        out
     }
 
     /// The VPC a client is in (None on the internet).

@@ -35,6 +35,16 @@ type Answer = Result<Value, ApiError>;
 /// Run one call; its answer on stdout as `--output` asks, or the CLI's error on stderr.
 /// The answer `--query` selects is what a step's `save:` keeps.
 pub fn run(s: &mut Session, call: &AwsCall) -> StepOutcome {
+    if let Some(region) = call.region.as_deref().filter(|r| *r != s.world.region().name) {
+        return StepOutcome {
+            exit_code: 252,
+            stderr: format!(
+                "\naws: --region {region}: vpcsim simulates one region, {}; remove --region or give that one\n",
+                s.world.region().name
+            ),
+            ..StepOutcome::default()
+        };
+    }
     let op = call.api_name();
     let answer = match insights::run(s, &op, &call.request) {
         Some(answer) => answer,
@@ -46,7 +56,9 @@ pub fn run(s: &mut Session, call: &AwsCall) -> StepOutcome {
             },
         },
     };
-    let stderr = answer.as_ref().map_or(String::new(), |json| policy_warnings(&s.world, &call.request, json));
+    let stderr = answer.as_ref().map_or(String::new(), |json| {
+        policy_warnings(&s.world, &call.request, json) + force_warning(&call.request)
+    });
     match answer {
         Ok(json) => match call.output.select(json) {
             Ok(selected) => {
@@ -78,6 +90,17 @@ fn policy_warnings(w: &crate::world::World, request: &Request, answer: &Value) -
         out.push_str(&format!("vpcsim warning: {id}'s policy: {message}: a network flow carries no bucket or action, so it passes the endpoint\n", id = w[g].aws_id));
     }
     out
+}
+
+/// M4: `detach-network-interface --force` is accepted and changes nothing, since vpcsim
+/// detaches at once; a warning says so.
+fn force_warning(request: &Request) -> &'static str {
+    match request {
+        Request::DetachNetworkInterface { force: true, .. } => {
+            "vpcsim warning: --force changes nothing: vpcsim detaches an interface at once\n"
+        }
+        _ => "",
+    }
 }
 
 fn mutate(s: &mut Session, op: &str, request: &Request) -> Answer {
