@@ -727,7 +727,7 @@ mod nacl_entries {
     /// The destination classes in VPC `v`.
     fn columns_in(w: &World, m: &Matrix, v: &GenVpc) -> usize {
         let in_vpc = |members: &Vec<u32>| {
-            vpcsim::analyzer::cell::target_vpc(w, m.targets[members[0] as usize]) == v.vpc
+            vpcsim::analyzer::cell::target_vpc(w, m.targets[members[0] as usize]) == Some(v.vpc)
         };
         m.target_classes.members.iter().filter(|ms| in_vpc(ms)).count()
     }
