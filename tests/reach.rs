@@ -1116,6 +1116,11 @@ mod ready_scopes {
     /// The findings of the ready scope `name` in `w` (the internet among the destinations),
     /// its placeholder (`...-REPLACE-WITH-...`) replaced by the ids `ids` when given.
     fn findings(w: &World, name: &str, ids: &[String]) -> (Matrix, Vec<access::Finding>) {
+        findings_of(w, name, &ready(name, ids))
+    }
+
+    /// The ready scope `name`, its placeholder replaced by `ids` when given.
+    fn ready(name: &str, ids: &[String]) -> String {
         let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/scopes").join(name);
         let mut text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{name}: {e}"));
         if !ids.is_empty() {
@@ -1124,7 +1129,7 @@ mod ready_scopes {
             let end = at + text[at..].find('"').expect("a quoted placeholder");
             text.replace_range(start..end, &ids.join("\", \""));
         }
-        findings_of(w, name, &text)
+        text
     }
 
     /// The findings of scope `text` in `w`, the internet among the destinations.
@@ -1268,6 +1273,29 @@ mod ready_scopes {
             assert!(matches!(m.targets[f.targets[0]], Target::Internet(_)));
             assert!(kinds.contains(&ComponentKind::InternetGateway), "{kinds:?}");
             assert!(!kinds.contains(&ComponentKind::NatGateway), "{kinds:?}");
+        }
+    }
+
+    #[test]
+    fn an_access_scope_analysis_around_the_nat_gateway_ends_each_finding_at_the_internet_not_at_a_dns_resolver(
+    ) {
+        // RA4: the findings get-network-insights-access-scope-analysis-findings lists.
+        let mut w = world_before(
+            "scenarios/network-insights-nat-gateway.yaml",
+            "the private subnet sent straight to the internet gateway",
+        );
+        around_the_nat_gateway(&mut w);
+        let name = "around-a-nat-gateway.json";
+        let sc = scope::parse_in(name, &ready(name, &[subnet(&w, "Private-SN")]), &w).expect("the scope");
+        let id = w.create_network_insights_access_scope(sc, Default::default(), Default::default());
+        let analysis = w.start_network_insights_access_scope_analysis(id);
+        let findings = &w[analysis].findings;
+        assert!(!findings.is_empty());
+        for f in findings {
+            let ids: Vec<&str> = f.components.iter().map(|c| c.component.id.as_str()).collect();
+            let n = ids.len();
+            assert!(ids[n - 2].starts_with("igw-"), "{ids:?}");
+            assert_eq!(ids[n - 1], "8.8.8.8", "{ids:?}");
         }
     }
 }
