@@ -610,6 +610,24 @@ fn cases() -> Vec<Case> {
             ),
         ),
         case(
+            "modify-instance-metadata-options",
+            "instance-id",
+            "--instance-id {WEB1} --http-tokens required",
+            "--instance-id {MYEC2} --http-tokens required",
+        ),
+        case(
+            "modify-instance-metadata-options",
+            "http-tokens",
+            "--instance-id {MYEC2} --http-tokens optional",
+            "--instance-id {MYEC2} --http-tokens required",
+        ),
+        case(
+            "modify-instance-metadata-options",
+            "http-endpoint",
+            "--instance-id {MYEC2} --http-endpoint enabled",
+            "--instance-id {MYEC2} --http-endpoint disabled",
+        ),
+        case(
             "modify-instance-attribute",
             "instance-id",
             "--instance-id {WEB1} --no-source-dest-check",
@@ -910,6 +928,7 @@ fn cases() -> Vec<Case> {
         case("run-instances", "key-name", "--subnet-id {MYSUBNET}", "--subnet-id {MYSUBNET} --key-name lab"),
         case("run-instances", "user-data", "--subnet-id {MYSUBNET}", "--subnet-id {MYSUBNET} --user-data 'systemctl stop sshd'"),
         case("run-instances", "launch-template", "--subnet-id {STACKSUBNET}", "--subnet-id {STACKSUBNET} --launch-template LaunchTemplateId={LT}"),
+        case("run-instances", "metadata-options", "--subnet-id {MYSUBNET}", "--subnet-id {MYSUBNET} --metadata-options HttpTokens=required"),
     ]);
     c.extend(insights_cases());
     c.extend(flow_log_cases());

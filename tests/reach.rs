@@ -23,6 +23,11 @@ fn config(cases: u32) -> ProptestConfig {
     }
 }
 
+/// The reach benchmark's generated region.
+#[path = "../benches/common/region.rs"]
+#[allow(dead_code)]
+mod region;
+
 fn full_matrix(w: &World) -> Matrix {
     Matrix::compute(w, select::sources(w, &[]), select::targets(w, &[]), DEFAULT_PROBES.to_vec())
 }
@@ -255,16 +260,63 @@ mod scopes {
                 matches: matches.iter().map(|d| resolve(w, d)).collect(),
                 excludes: excludes.iter().map(|d| resolve(w, d)).collect(),
             };
-            let probes = vpcsim::analyzer::DEFAULT_PROBES.to_vec();
-            let targets = egress::targets(w, std::slice::from_ref(&scope));
-            let m = Matrix::compute(w, vpcsim::analyzer::select::sources(w, &[]), targets, probes);
-            let fast: BTreeSet<(usize, usize, usize)> = access::findings(w, &m, &scope)
-                .iter()
-                .flat_map(|f| f.sources.iter().flat_map(move |&s| f.targets.iter().map(move |&t| (s, t, f.probe))))
-                .collect();
-            let slow = brute_force(w, &m, &scope);
+            let (fast, slow) = fast_and_slow(w, &scope);
             prop_assert_eq!(fast, slow, "{}", Case::clone(&case));
         }
+
+        #[test]
+        fn findings_of_random_scopes_about_the_internet_and_nat_gateways_equal_a_brute_force_filter(
+            case in prop_oneof![strategies::nat_case(), strategies::nat_instance_case(), strategies::mixed_case()],
+            matches in prop::collection::vec((drawn(), egress_drawn()), 1..3),
+            excludes in prop::collection::vec((drawn(), egress_drawn()), 0..2),
+        ) {
+            let w: &World = &case.world;
+            let scope = Scope {
+                matches: matches.iter().map(|(d, e)| egress(resolve(w, d), *e)).collect(),
+                excludes: excludes.iter().map(|(d, e)| egress(resolve(w, d), *e)).collect(),
+            };
+            let (fast, slow) = fast_and_slow(w, &scope);
+            prop_assert_eq!(fast, slow, "{}", Case::clone(&case));
+        }
+    }
+
+    /// How a statement about paths out is drawn: its destination the internet gateway by
+    /// type (else every address, `0.0.0.0/0`), and whether it must pass a NAT gateway.
+    fn egress_drawn() -> impl Strategy<Value = (bool, bool)> {
+        (any::<bool>(), any::<bool>())
+    }
+
+    /// A drawn statement turned into one about paths out (paths to the internet gateway or
+    /// to any address, through a NAT gateway or not).
+    fn egress(mut k: PathMatch, (by_type, through_nat): (bool, bool)) -> PathMatch {
+        if by_type {
+            k.destination = Resources { ids: Vec::new(), types: vec![ResourceType::InternetGateway] };
+        } else {
+            k.headers.destination_addresses = vec!["0.0.0.0/0".parse().expect("a block")];
+        }
+        if through_nat {
+            k.through = vec![Resources { ids: Vec::new(), types: vec![ResourceType::NatGateway] }];
+        }
+        k
+    }
+
+    /// The findings of `scope` over `w`'s matrix (the internet among its destinations), and
+    /// those of the brute-force filter.
+    #[allow(clippy::type_complexity)]
+    fn fast_and_slow(
+        w: &World,
+        scope: &Scope,
+    ) -> (BTreeSet<(usize, usize, usize)>, BTreeSet<(usize, usize, usize)>) {
+        let probes = vpcsim::analyzer::DEFAULT_PROBES.to_vec();
+        let targets = egress::targets(w, std::slice::from_ref(scope));
+        let m = Matrix::compute(w, vpcsim::analyzer::select::sources(w, &[]), targets, probes);
+        let fast = access::findings(w, &m, scope)
+            .iter()
+            .flat_map(|f| {
+                f.sources.iter().flat_map(move |&s| f.targets.iter().map(move |&t| (s, t, f.probe)))
+            })
+            .collect();
+        (fast, brute_force(w, &m, scope))
     }
 }
 
@@ -301,7 +353,8 @@ mod incremental {
             ingress: bool,
             number: u16,
             allow: bool,
-            port: u16,
+            protocol: RuleProtocol,
+            ports: PortRange,
             block: Index,
             delete: bool,
         },
@@ -328,15 +381,15 @@ mod incremental {
     fn edit() -> impl Strategy<Value = Edit> {
         let port = prop::sample::select(vec![22u16, 80, 443, 5432, 8080, 53]);
         prop_oneof![
-            3 => (any::<Index>(), any::<bool>(), any::<bool>(), port.clone(), any::<Index>())
+            3 => (any::<Index>(), any::<bool>(), any::<bool>(), port, any::<Index>())
                 .prop_map(|(sg, ingress, revoke, port, block)| Edit::Rule { sg, ingress, revoke, port, block }),
             1 => (any::<Index>(), any::<bool>(), any::<Index>())
                 .prop_map(|(sg, ingress, rule)| Edit::RevokeAny { sg, ingress, rule }),
             3 => (any::<Index>(), any::<Index>(), any::<Index>(), any::<bool>())
                 .prop_map(|(table, block, target, delete)| Edit::Route { table, block, target, delete }),
-            2 => (any::<Index>(), any::<bool>(), 1u16..120, any::<bool>(), port, any::<Index>(), any::<bool>())
-                .prop_map(|(nacl, ingress, number, allow, port, block, delete)| Edit::AclEntry {
-                    nacl, ingress, number, allow, port, block, delete
+            2 => (any::<Index>(), any::<bool>(), 1u16..120, any::<bool>(), acl_protocol(), acl_ports(), any::<Index>(), any::<bool>())
+                .prop_map(|(nacl, ingress, number, allow, protocol, ports, block, delete)| Edit::AclEntry {
+                    nacl, ingress, number, allow, protocol, ports, block, delete
                 }),
             2 => (any::<Index>(), any::<Index>(), any::<bool>())
                 .prop_map(|(group, instance, deregister)| Edit::Target { group, instance, deregister }),
@@ -349,6 +402,37 @@ mod incremental {
             1 => (any::<Index>(), any::<bool>()).prop_map(|(endpoint, accept)| Edit::Connection { endpoint, accept }),
             1 => (1u16..600).prop_map(Edit::Wait),
         ]
+    }
+
+    /// Protocols a NACL entry is drawn with, TCP the most often.
+    fn acl_protocol() -> impl Strategy<Value = RuleProtocol> {
+        use vpcsim::addr::Protocol;
+        let one = RuleProtocol::One;
+        prop::sample::select(vec![
+            one(Protocol::Tcp),
+            one(Protocol::Tcp),
+            one(Protocol::Udp),
+            one(Protocol::Icmp),
+            RuleProtocol::All,
+        ])
+    }
+
+    /// Ports a NACL entry is drawn with: the probes', the matrix's source port (32768), the
+    /// ports a NAT gateway translates to (1024-65535, G1), and ranges around them.
+    fn acl_ports() -> impl Strategy<Value = PortRange> {
+        let range = |from, to| PortRange { from, to };
+        prop::sample::select(vec![
+            PortRange::single(22),
+            PortRange::single(80),
+            PortRange::single(443),
+            PortRange::single(53),
+            PortRange::single(8080),
+            PortRange::single(32768),
+            range(1024, 65535),
+            range(30000, 40000),
+            range(0, 1023),
+            range(40000, 65535),
+        ])
     }
 
     /// Blocks a change can name: anywhere, every VPC's and subnet's, one interface's
@@ -432,7 +516,7 @@ mod incremental {
                     let _ = w.create_route(rt, block, target.get(&targets));
                 }
             }
-            Edit::AclEntry { nacl, ingress, number, allow, port, block, delete } => {
+            Edit::AclEntry { nacl, ingress, number, allow, protocol, ports, block, delete } => {
                 let Some(acl) = pick(w.nacls().live().map(|(id, _)| id), nacl) else { return changes };
                 let dir = direction(*ingress);
                 let _ = if *delete {
@@ -441,9 +525,7 @@ mod incremental {
                     }
                     w.delete_network_acl_entry(acl, dir, *number)
                 } else {
-                    let tcp = RuleProtocol::One(vpcsim::addr::Protocol::Tcp);
-                    let entry =
-                        acl_entry(*number, tcp, PortRange::single(*port), *block.get(&blocks), *allow);
+                    let entry = acl_entry(*number, *protocol, *ports, *block.get(&blocks), *allow);
                     changes.acl_entry(w, acl, dir, &entry);
                     w.create_network_acl_entry(acl, dir, entry)
                 };
@@ -593,6 +675,105 @@ mod incremental {
             let (back, _) = vpcsim::analyzer::steps::matrix_after(&after, &full, &before, &[], &[]);
             prop_assert_eq!(back.first_difference(&m), None, "undoing {:?}\n{}", edits, Case::clone(&case));
         }
+    }
+}
+
+mod nacl_entries {
+    //! A NACL entry change walks again only the cells whose walks evaluated that NACL, in
+    //! that direction, for a packet the entry could decide (N1), counted on the reach
+    //! benchmark's generated region (20 VPCs); what it walks is still exact.
+
+    use vpcsim::addr::{Cidr, PortRange, Protocol, RuleProtocol};
+    use vpcsim::analyzer::update::{Changes, Updated};
+    use vpcsim::analyzer::{select, Matrix, Verdict, DEFAULT_PROBES};
+    use vpcsim::ids::NaclId;
+    use vpcsim::ops::security::acl_entry;
+    use vpcsim::trace::Direction;
+    use vpcsim::world::World;
+
+    use super::region::{add_mixed_region, GenVpc};
+
+    fn updatable(w: &World) -> Matrix {
+        Matrix::compute_updatable(
+            w,
+            select::sources(w, &[]),
+            select::targets(w, &[]),
+            DEFAULT_PROBES.to_vec(),
+        )
+    }
+
+    fn region() -> (World, Vec<GenVpc>) {
+        let mut w = World::in_region("ap-northeast-2", 7).expect("known region");
+        let vpcs = add_mixed_region(&mut w, 20);
+        (w, vpcs)
+    }
+
+    fn nacl_of(w: &World, v: &GenVpc) -> NaclId {
+        w.nacls().live().find(|(_, n)| n.vpc == v.vpc).map(|(id, _)| id).expect("a NACL")
+    }
+
+    /// Creates an ingress entry denying tcp `ports` for every address in `v`'s NACL, brings
+    /// `m` up to date from the watched change and checks it against a full recompute.
+    fn deny_ingress(w: &mut World, m: &mut Matrix, v: &GenVpc, number: u16, ports: PortRange) -> Updated {
+        let acl = nacl_of(w, v);
+        let entry = acl_entry(number, RuleProtocol::One(Protocol::Tcp), ports, Cidr::ANY, false);
+        w.watch();
+        w.create_network_acl_entry(acl, Direction::Ingress, entry).expect("the entry is created");
+        let u = m.update(w, select::sources(w, &[]), select::targets(w, &[]), &Changes::watched(w));
+        assert_eq!(m.first_difference(&super::full_matrix(w)), None, "the update is exact");
+        u
+    }
+
+    /// The destination classes in VPC `v`.
+    fn columns_in(w: &World, m: &Matrix, v: &GenVpc) -> usize {
+        let in_vpc = |members: &Vec<u32>| {
+            vpcsim::analyzer::cell::target_vpc(w, m.targets[members[0] as usize]) == Some(v.vpc)
+        };
+        m.target_classes.members.iter().filter(|ms| in_vpc(ms)).count()
+    }
+
+    #[test]
+    fn a_nacl_entry_for_a_probe_s_port_walks_only_the_columns_whose_walks_evaluated_that_port_n1() {
+        let (mut w, vpcs) = region();
+        let v = vpcs[10];
+        let mut m = updatable(&w);
+        let before = m.clone();
+        let u = deny_ingress(&mut w, &mut m, &v, 50, PortRange::single(22));
+        assert!(!m.same_verdicts(&before), "denying ssh into the VPC changes verdicts");
+        // Its own sources' walks evaluated its NACL inbound only on their way back, at
+        // the matrix's source port: none of their rows is walked against every column.
+        let budget = m.source_classes.len() * columns_in(&w, &m, &v);
+        assert!(u.cells_walked > 0 && u.cells_walked <= budget, "{u:?}, budget {budget}");
+        assert_eq!(u.cells_walked, u.pairs_walked, "one probe (tcp 22) a pair: {u:?}");
+    }
+
+    #[test]
+    fn a_nacl_entry_below_one_that_matches_its_packets_from_everywhere_walks_nothing_n1() {
+        let (mut w, vpcs) = region();
+        let mut m = updatable(&w);
+        // The default entry 100 allows everything from everywhere: entry 200 decides nothing.
+        let u = deny_ingress(&mut w, &mut m, &vpcs[10], 200, PortRange::single(22));
+        assert_eq!(u.cells_walked, 0, "{u:?}");
+    }
+
+    #[test]
+    fn a_nacl_entry_on_the_ports_a_nat_gateway_chose_is_seen_on_the_way_back_g1() {
+        let (mut w, vpcs) = region();
+        let v = vpcs[1];
+        let mut m = updatable(&w);
+        let before = m.clone();
+        // No probe's port and not the matrix's source port: only ports the gateway of
+        // VPC 1 chose for its private instances' flows, coming back to its subnet.
+        let u = deny_ingress(&mut w, &mut m, &v, 50, PortRange { from: 33_000, to: 65_535 });
+        let stopped_on_return = (0..m.sources.len()).any(|s| {
+            (0..m.targets.len()).any(|t| {
+                (0..m.probes.len()).any(|p| {
+                    before.verdict(s, t, p).is_reachable()
+                        && matches!(m.verdict(s, t, p), Verdict::Blocked { on_return: true, .. })
+                })
+            })
+        });
+        assert!(stopped_on_return, "some response through the NAT gateway is now stopped: {u:?}");
     }
 }
 
@@ -935,6 +1116,11 @@ mod ready_scopes {
     /// The findings of the ready scope `name` in `w` (the internet among the destinations),
     /// its placeholder (`...-REPLACE-WITH-...`) replaced by the ids `ids` when given.
     fn findings(w: &World, name: &str, ids: &[String]) -> (Matrix, Vec<access::Finding>) {
+        findings_of(w, name, &ready(name, ids))
+    }
+
+    /// The ready scope `name`, its placeholder replaced by `ids` when given.
+    fn ready(name: &str, ids: &[String]) -> String {
         let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/scopes").join(name);
         let mut text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{name}: {e}"));
         if !ids.is_empty() {
@@ -943,7 +1129,7 @@ mod ready_scopes {
             let end = at + text[at..].find('"').expect("a quoted placeholder");
             text.replace_range(start..end, &ids.join("\", \""));
         }
-        findings_of(w, name, &text)
+        text
     }
 
     /// The findings of scope `text` in `w`, the internet among the destinations.
@@ -1087,6 +1273,29 @@ mod ready_scopes {
             assert!(matches!(m.targets[f.targets[0]], Target::Internet(_)));
             assert!(kinds.contains(&ComponentKind::InternetGateway), "{kinds:?}");
             assert!(!kinds.contains(&ComponentKind::NatGateway), "{kinds:?}");
+        }
+    }
+
+    #[test]
+    fn an_access_scope_analysis_around_the_nat_gateway_ends_each_finding_at_the_internet_not_at_a_dns_resolver(
+    ) {
+        // RA4: the findings get-network-insights-access-scope-analysis-findings lists.
+        let mut w = world_before(
+            "scenarios/network-insights-nat-gateway.yaml",
+            "the private subnet sent straight to the internet gateway",
+        );
+        around_the_nat_gateway(&mut w);
+        let name = "around-a-nat-gateway.json";
+        let sc = scope::parse_in(name, &ready(name, &[subnet(&w, "Private-SN")]), &w).expect("the scope");
+        let id = w.create_network_insights_access_scope(sc, Default::default(), Default::default());
+        let analysis = w.start_network_insights_access_scope_analysis(id);
+        let findings = &w[analysis].findings;
+        assert!(!findings.is_empty());
+        for f in findings {
+            let ids: Vec<&str> = f.components.iter().map(|c| c.component.id.as_str()).collect();
+            let n = ids.len();
+            assert!(ids[n - 2].starts_with("igw-"), "{ids:?}");
+            assert_eq!(ids[n - 1], "8.8.8.8", "{ids:?}");
         }
     }
 }

@@ -434,6 +434,7 @@ fn instance(w: &World, id: InstanceId) -> Value {
     v["SecurityGroups"] = json!(groups);
     v["SourceDestCheck"] = json!(eni.source_dest_check);
     v["Tags"] = tags(&i.tags);
+    v["MetadataOptions"] = metadata_options(i.metadata_options, "applied");
     json!({
         "Groups": [],
         "Instances": [v],
@@ -633,6 +634,9 @@ pub fn load_balancer(w: &World, lb: LbId) -> Value {
             let mut addr = json!({});
             if let Some(p) = w.public_ip_of(n.eni) {
                 addr["IpAddress"] = json!(p.to_string());
+                if let Some(eip) = eni.eip {
+                    addr["AllocationId"] = json!(w[eip].allocation_id);
+                }
             } else {
                 addr["PrivateIPv4Address"] = json!(eni.private_ip.to_string());
             }
@@ -660,6 +664,20 @@ pub fn load_balancer(w: &World, lb: LbId) -> Value {
             json!(if l.enforce_sg_on_privatelink { "on" } else { "off" });
     }
     v
+}
+
+/// M1: an instance's `MetadataOptions` as describe-instances (State `applied`) and
+/// modify-instance-metadata-options (State `pending`) print them; the keys vpcsim does not
+/// model are at AWS's defaults.
+pub fn metadata_options(o: crate::model::metadata_options::MetadataOptions, state: &str) -> Value {
+    json!({
+        "State": state,
+        "HttpTokens": o.tokens.as_str(),
+        "HttpPutResponseHopLimit": 1,
+        "HttpEndpoint": o.endpoint.as_str(),
+        "HttpProtocolIpv6": "disabled",
+        "InstanceMetadataTags": "disabled",
+    })
 }
 
 #[cfg(test)]

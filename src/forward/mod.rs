@@ -17,7 +17,9 @@ mod rules;
 
 use std::net::Ipv4Addr;
 
-pub use record::{explain_block, Consulted, ExplainRecorder, NullRecorder, Recorder, Why};
+pub use record::{
+    explain_block, internet_host_name, Consulted, ExplainRecorder, NullRecorder, Recorder, Why,
+};
 pub use rules::SgDecision;
 
 use crate::ids::*;

@@ -211,6 +211,8 @@ pub struct Instance {
     pub answers_ping: bool,
     /// G5: what its kernel does with packets not addressed to it (a NAT instance forwards and masquerades).
     pub forwarding: Forwarding,
+    /// M1: whether its metadata service answers, and whether it needs an IMDSv2 token.
+    pub metadata_options: crate::model::metadata_options::MetadataOptions,
     /// Tags.
     pub tags: Tags,
 }

@@ -319,6 +319,7 @@ impl World {
             key_name: spec.key_name.clone(),
             image_family: spec.image_family,
             services: Some(spec.services.clone()),
+            metadata_options: spec.metadata_options,
             tags,
             ..Default::default()
         };

@@ -44,6 +44,8 @@ pub struct RunInstance {
     pub image_family: ImageFamily,
     /// What listens: the image family's defaults when None.
     pub services: Option<Vec<Service>>,
+    /// M1: `MetadataOptions` (`HttpEndpoint`, `HttpTokens`); AWS's defaults when not given.
+    pub metadata_options: crate::model::metadata_options::MetadataOptions,
     /// Tags.
     pub tags: Tags,
 }
@@ -229,6 +231,7 @@ impl World {
                 services,
                 answers_ping: req.image_family.answers_ping(),
                 forwarding: Forwarding::default(),
+                metadata_options: req.metadata_options,
                 tags: req.tags,
             },
         );

@@ -402,6 +402,7 @@ impl StackBuilder<'_> {
         };
         req.image_family =
             crate::cfn::image(props, metadata).map_err(|e| bad("UserData", e.message.clone()))?;
+        req.metadata_options = super::metadata_options::read(p.get("MetadataOptions"), "MetadataOptions")?;
         let i = self.world.run_instance(req).map_err(|e| match &entries {
             Some(entries) => super::eni::launch_error(e, entries),
             None => {
@@ -450,7 +451,8 @@ impl StackBuilder<'_> {
         metadata: Option<&Node>,
     ) -> Result<Booted, SinkError> {
         let w: &crate::world::World = self.world;
-        let answer = |path: &str| w.metadata(i, path);
+        let answer =
+            |request: &crate::model::metadata_options::MetadataRequest<'_>| w.metadata_request(i, request);
         let boot = crate::cfn::Boot {
             stack: &self.stack_name,
             resource: logical_id,

@@ -12,6 +12,7 @@ mod eni;
 mod flow_log;
 mod gateway;
 pub mod import;
+mod metadata_options;
 mod nat;
 pub mod nested;
 mod peering;
@@ -122,6 +123,9 @@ impl ResourceSink for StackBuilder<'_> {
         properties: &Node,
         metadata: Option<&Node>,
     ) -> Result<Created, SinkError> {
+        if ty == "AWS::ElasticLoadBalancingV2::LoadBalancer" {
+            elbv2::network_only(Props::new(properties))?;
+        }
         self.warnings = properties::check(ty, properties)?;
         let p = Props::new(properties);
         match ty {

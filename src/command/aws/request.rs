@@ -311,6 +311,15 @@ pub enum Request {
         /// `--vpc-id`.
         vpc_id: String,
     },
+    /// ec2 modify-instance-metadata-options (M1).
+    ModifyInstanceMetadataOptions {
+        /// `--instance-id`.
+        instance_id: String,
+        /// `--http-endpoint enabled|disabled`.
+        endpoint: Option<crate::model::metadata_options::Endpoint>,
+        /// `--http-tokens optional|required`.
+        tokens: Option<crate::model::metadata_options::Tokens>,
+    },
     /// ec2 modify-instance-attribute.
     ModifyInstanceAttribute {
         /// `--instance-id`.
@@ -788,6 +797,8 @@ pub struct RunInstancesSpec {
     pub launch_template: Option<String>,
     /// `--tag-specifications` of type `instance`.
     pub tags: crate::model::Tags,
+    /// `--metadata-options HttpTokens=..,HttpEndpoint=..` (M1).
+    pub metadata_options: crate::model::metadata_options::MetadataChange,
 }
 
 /// What accept-, reject- and delete-vpc-peering-connection do.
@@ -1060,6 +1071,7 @@ impl Request {
                 R::InternetGateway { change, igw_id: f.req("internet-gateway-id")?, vpc_id: f.req("vpc-id")? }
             }
             "modify-instance-attribute" => modify_instance_attribute(f)?,
+            "modify-instance-metadata-options" => modify_instance_metadata_options(f)?,
             "modify-network-interface-attribute" => modify_network_interface_attribute(f)?,
             "terminate-instances" => R::TerminateInstances { ids: f.list("instance-ids") },
             "create-network-interface" => R::CreateNetworkInterface {
@@ -1306,6 +1318,13 @@ fn run_instances(f: &Flags) -> Result<Request, AwsError> {
         user_data: f.opt("user-data"),
         launch_template,
         tags: network::tag_specifications(f, "instance")?,
+        metadata_options: match f.opt("metadata-options") {
+            Some(text) => {
+                let value = crate::command::aws::shorthand::parse(&text).map_err(AwsError::ParamError)?;
+                launch::metadata_options(f, Some(&value))?
+            }
+            None => Default::default(),
+        },
     }))
 }
 
@@ -1650,6 +1669,26 @@ fn modify_peering_options(f: &Flags) -> Result<Request, AwsError> {
         requester,
         accepter,
     })
+}
+
+/// M1: `--http-endpoint enabled|disabled` and `--http-tokens optional|required`, at least one.
+fn modify_instance_metadata_options(f: &Flags) -> Result<Request, AwsError> {
+    use crate::model::metadata_options::{Endpoint, Tokens};
+    let bad = |name: &str, v: &str, valid: &str| {
+        f.invalid(format!("Value ({v}) for parameter {name} is invalid. Valid values are: {valid}"))
+    };
+    let endpoint = match f.opt("http-endpoint") {
+        Some(v) => Some(Endpoint::parse(&v).ok_or_else(|| bad("HttpEndpoint", &v, "enabled, disabled"))?),
+        None => None,
+    };
+    let tokens = match f.opt("http-tokens") {
+        Some(v) => Some(Tokens::parse(&v).ok_or_else(|| bad("HttpTokens", &v, "optional, required"))?),
+        None => None,
+    };
+    if endpoint.is_none() && tokens.is_none() {
+        return Err(f.missing("an option to change: --http-endpoint or --http-tokens"));
+    }
+    Ok(Request::ModifyInstanceMetadataOptions { instance_id: f.req("instance-id")?, endpoint, tokens })
 }
 
 fn modify_instance_attribute(f: &Flags) -> Result<Request, AwsError> {

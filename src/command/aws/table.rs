@@ -392,6 +392,16 @@ pub const OPERATIONS: &[OpSpec] = &[
     op("ec2", "detach-internet-gateway", IGW_ATTACH),
     op_but(
         "ec2",
+        "modify-instance-metadata-options",
+        &[rs("instance-id"), s("http-endpoint"), s("http-tokens")],
+        &[
+            ("http-put-response-hop-limit", "vpcsim runs no containers a hop away from the instance"),
+            ("http-protocol-ipv6", IPV6),
+            ("instance-metadata-tags", "vpcsim puts no tags in the instance metadata"),
+        ],
+    ),
+    op_but(
+        "ec2",
         "modify-instance-attribute",
         &[rs("instance-id"), bv("source-dest-check", "no-source-dest-check"), l("groups")],
         &[
@@ -419,6 +429,7 @@ pub const OPERATIONS: &[OpSpec] = &[
             s("user-data"),
             s("launch-template"),
             l("tag-specifications"),
+            s("metadata-options"),
         ],
         &[
             ("security-groups", "vpcsim has no default VPC: give --security-group-ids"),

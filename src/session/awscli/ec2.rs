@@ -80,6 +80,14 @@ pub fn mutate(w: &mut World, op: &str, request: &Request) -> Answer {
             }
             Ok(empty())
         }
+        R::ModifyInstanceMetadataOptions { instance_id, endpoint, tokens } => {
+            let i = w.instance_id(op, instance_id)?;
+            let options = w.modify_instance_metadata_options(i, *endpoint, *tokens)?;
+            Ok(json!({
+                "InstanceId": instance_id,
+                "InstanceMetadataOptions": j::metadata_options(options, "pending"),
+            }))
+        }
         R::ModifyInstanceAttribute { instance_id, change } => {
             let eni = w.only_interface(op, w.instance_id(op, instance_id)?)?;
             modify_interface(w, op, eni, change)
