@@ -965,6 +965,12 @@ fn flow_log_cases() -> Vec<Case> {
         case("create-flow-logs", "deliver-logs-permission-arn", &vpc("--log-group-name g"), &cw("")),
         case("create-flow-logs", "log-format", &cw(""), &cw("--log-format '${version} ${action}'")),
         case("create-flow-logs", "max-aggregation-interval", &cw(""), &cw("--max-aggregation-interval 60")),
+        case(
+            "create-flow-logs",
+            "destination-options",
+            &vpc("--log-destination-type s3 --log-destination arn:aws:s3:::flows"),
+            &vpc("--log-destination-type s3 --log-destination arn:aws:s3:::flows --destination-options HiveCompatiblePartitions=true"),
+        ),
         prepped(logged, case("describe-flow-logs", "flow-log-ids", "", "--flow-log-ids fl-0123456789abcdef0")),
         prepped(logged, case("describe-flow-logs", "filter", "", "--filter Name=traffic-type,Values=REJECT")),
         prepped(logged, case("describe-flow-logs", "filters", "", "--filters Name=traffic-type,Values=REJECT")),

@@ -375,7 +375,14 @@ fn execute(
         let Some(r) = plan.tpl.resources.get(id) else { continue };
         if !is_active(&plan, id) || plan.stubs.contains(id) {
             if plan.stubs.contains(id) && is_active(&plan, id) {
-                values.insert(id.clone(), stand_in(ctx, id, &r.kind.name));
+                let bucket_name = (r.kind.name == "AWS::S3::Bucket")
+                    .then(|| r.properties.as_ref().and_then(|p| p.entry("BucketName")))
+                    .flatten()
+                    .and_then(|(_, n)| {
+                        env(&plan, ctx, exports, Some(&values), &live_spent).eval(n).ok().flatten()
+                    })
+                    .and_then(|n| n.scalar_text());
+                values.insert(id.clone(), stand_in(ctx, id, &r.kind.name, bucket_name));
             }
             stack.skipped.push(id.clone());
             continue;
@@ -450,14 +457,23 @@ fn execute(
 }
 
 /// What `Ref` and `Fn::GetAtt Arn` return for a skipped non-network resource: for an S3
-/// bucket (where flow logs may go, F1) a bucket name and its `arn:aws:s3:::` ARN; for an
-/// IAM role (a flow log's DeliverLogsPermissionArn) an `arn:aws:iam::` role ARN; for an
-/// SNS topic (where endpoint connection notifications go) its ARN, which is also its `Ref`.
-fn stand_in(ctx: &StackContext, id: &str, kind: &str) -> Created {
+/// bucket (where flow logs may go, F1) its `BucketName` (or a generated name) and its
+/// `arn:aws:s3:::` ARN; for an IAM role (a flow log's DeliverLogsPermissionArn) an
+/// `arn:aws:iam::` role ARN; for an SNS topic (where endpoint connection notifications go)
+/// its ARN, which is also its `Ref`.
+fn stand_in(ctx: &StackContext, id: &str, kind: &str, bucket_name: Option<String>) -> Created {
     let physical_id =
         format!("{}-{id}-{:012x}", ctx.stack_name, params::fnv1a(id.as_bytes()) & 0xffff_ffff_ffff);
     if kind == "AWS::S3::Bucket" {
-        let bucket = physical_id.to_ascii_lowercase();
+        // A generated name is at most 63 characters, as S3 allows: the head cut, the hash kept.
+        let generated = || {
+            let name = physical_id.to_ascii_lowercase();
+            match name.len() > 63 {
+                true => format!("{}{}", &name[..50], &name[name.len() - 13..]),
+                false => name,
+            }
+        };
+        let bucket = bucket_name.unwrap_or_else(generated);
         let arn = format!("arn:aws:s3:::{bucket}");
         return Created {
             physical_id: bucket,

@@ -24,6 +24,7 @@ mod more;
 mod nat;
 mod peering;
 mod prefix_list;
+pub mod s3;
 
 pub use autoscaling::{auto_scaling_groups, launch_template, launch_templates, run_instances};
 pub use connection_notification::{connection_notification, connection_notifications};

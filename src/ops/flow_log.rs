@@ -1,7 +1,9 @@
 //! Flow logs (F1): CreateFlowLogs, DeleteFlowLogs and CloudWatch Logs groups
 //! (CreateLogGroup, DeleteLogGroup), and the data-plane side: [`World::log_flow`] turns
 //! the trace of a flow a tool sent into the records AWS writes at each interface it
-//! crossed, and each flow log covering that interface writes them to its destination.
+//! crossed, and each flow log covering that interface writes them to its destination:
+//! an event in its CloudWatch Logs group, readable at once, or a line of the S3 log file
+//! of the current 5-minute window, delivered when the window ends.
 //!
 //! What a record holds, by choice (AWS leaves it to the traffic): a delivered TCP
 //! connection is 5 packets each way (handshake, request or response, close) of
@@ -14,20 +16,20 @@
 
 use super::ApiResult;
 use crate::addr::Protocol;
-use crate::apps::EPOCH_UNIX;
+use crate::apps::{Client, EPOCH_UNIX};
 use crate::error::ApiError;
 use crate::forward::{Block, Component, Outcome};
 use crate::ids::*;
 use crate::model::eni::EniOwner;
 use crate::model::flow_log::{
-    Field, FlowAction, FlowLog, FlowLogResource, FlowRecord, LogDestination, LogEvent, LogFormat, LogGroup,
-    TrafficType,
+    Field, FlowAction, FlowLog, FlowLogResource, FlowRecord, LogDestination, LogEvent, LogFile, LogFormat,
+    LogGroup, S3Destination, TrafficType, S3_DELIVERY_S,
 };
 use crate::model::Tags;
 use crate::trace::{ComponentKind, Direction, Hop, Matched, Trace};
 use crate::world::{Handle, World};
 
-/// Flow log records all log groups together keep; later records are not written (bounded output).
+/// Flow log records all log groups and S3 log files together keep; later records are not written (bounded output).
 pub const MAX_FLOW_LOG_RECORDS: usize = 100_000;
 
 /// Bytes of a delivered TCP connection in each direction (5 packets: 60 + 52 x 4 of headers, 80 of payload).
@@ -127,11 +129,8 @@ impl World {
                     "DeliverLogsPermissionArn is required when the destination is cloud-watch-logs.".into()
                 )
             }
-            (LogDestination::S3 { .. }, Some(_)) => {
+            (LogDestination::S3(_), Some(_)) => {
                 return bad("DeliverLogsPermissionArn must not be given when the destination is s3.".into())
-            }
-            (LogDestination::S3 { arn }, None) if !arn.starts_with("arn:aws:s3:::") || arn.len() <= 13 => {
-                return bad(format!("LogDestination {arn} is not an S3 bucket ARN (arn:aws:s3:::bucket)."))
             }
             _ => {}
         }
@@ -145,6 +144,7 @@ impl World {
             max_aggregation_interval: interval,
             created_ms: self.now_ms(),
             tags: req.tags,
+            files: Vec::new(),
             deleted: false,
         };
         Ok(self.flow_logs.insert(&mut self.by_aws_id, Handle::FlowLog, fl))
@@ -204,8 +204,49 @@ impl World {
         if self.flow_logs.live().next().is_none() || trace.flow.dst.is_link_local() {
             return;
         }
+        let now = self.now_ms();
         for record in self.flow_records(trace, outcome, exchange) {
-            self.write_record(&record);
+            self.write_record(&record, now, None);
+        }
+    }
+
+    /// F1: the records that `checks` health checks of target `i` of group `g` leave, the
+    /// first at `first_ms` (virtual time) and one every `interval_ms` after it. Each flow
+    /// log aggregates them as AWS does: in each of its aggregation windows, one record per
+    /// interface (the load balancer node's and the target's) and direction, counting the
+    /// window's checks. Nothing is computed when no flow log exists.
+    pub(crate) fn log_health_checks(
+        &mut self,
+        (g, i): (TargetGroupId, usize),
+        first_ms: u64,
+        checks: u64,
+        interval_ms: u64,
+    ) {
+        if self.flow_logs.live().next().is_none() || checks == 0 {
+            return;
+        }
+        let Some((node, header)) = self.health_check_flow(g, i) else { return };
+        let (trace, outcome) = self.send(Client::Interface(node), header, 0);
+        let per_check = self.flow_records(&trace, &outcome, Exchange::of(Protocol::Tcp, header.dst_port));
+        let mut intervals: Vec<u32> =
+            self.flow_logs.live().map(|(_, f)| f.max_aggregation_interval).collect();
+        intervals.sort_unstable();
+        intervals.dedup();
+        for aggregation in intervals {
+            let window_ms = u64::from(aggregation) * 1000;
+            let mut k = 0;
+            while k < checks && self.flow_log_records() < MAX_FLOW_LOG_RECORDS {
+                let at = first_ms + k * interval_ms;
+                let unix_ms = EPOCH_UNIX as u64 * 1000 + at;
+                let window_end = at + (window_ms - unix_ms % window_ms);
+                let n = ((window_end - at - 1) / interval_ms + 1).min(checks - k);
+                for r in &per_check {
+                    let duration_s = (n - 1) * interval_ms / 1000;
+                    let record = FlowRecord { packets: r.packets * n, bytes: r.bytes * n, duration_s, ..*r };
+                    self.write_record(&record, at, Some(aggregation));
+                }
+                k += n;
+            }
         }
     }
 
@@ -296,8 +337,11 @@ impl World {
         }
     }
 
-    /// Every live flow log covering `eni` and keeping `record`'s action writes it.
-    fn write_record(&mut self, record: &FlowRecord) {
+    /// Every live flow log covering `eni` and keeping `record`'s action (and, when given,
+    /// aggregating over `aggregation` seconds) writes it as of virtual time `at_ms`, to its
+    /// log group or into the S3 log file of that time's window. Nothing is written once the
+    /// world keeps [`MAX_FLOW_LOG_RECORDS`].
+    fn write_record(&mut self, record: &FlowRecord, at_ms: u64, aggregation: Option<u32>) {
         let e = &self[record.eni];
         let (subnet, vpc) = (e.subnet, e.vpc);
         let writers: Vec<FlowLogId> = self
@@ -309,32 +353,82 @@ impl World {
                 FlowLogResource::Vpc(x) => x == vpc,
             })
             .filter(|(_, fl)| fl.keeps(record.action))
+            .filter(|(_, fl)| aggregation.is_none_or(|a| a == fl.max_aggregation_interval))
             .map(|(id, _)| id)
             .collect();
         for fl in writers {
-            let LogDestination::CloudWatchLogs { group } = &self.flow_logs[fl].destination else { continue };
-            let group = group.clone();
-            let kept: usize = self.log_groups.live().map(|(_, g)| g.events.len()).sum();
-            if kept >= MAX_FLOW_LOG_RECORDS {
+            if self.flow_log_records() >= MAX_FLOW_LOG_RECORDS {
                 return;
             }
-            let g = match self.log_group_named(&group) {
-                Some(g) => g,
-                None => match self.create_log_group(&group, None) {
-                    Ok(g) => g,
-                    Err(_) => continue,
-                },
-            };
-            let event = self.log_event(fl, g, record);
-            self.log_groups[g].events.push(event);
+            match self.flow_logs[fl].destination.clone() {
+                LogDestination::CloudWatchLogs { group } => self.write_event(fl, &group, record, at_ms),
+                LogDestination::S3(dest) => self.write_file_line(fl, &dest, record, at_ms),
+            }
         }
     }
 
-    /// `record` as flow log `fl` writes it into group `g`.
-    fn log_event(&self, fl: FlowLogId, g: LogGroupId, record: &FlowRecord) -> LogEvent {
+    /// The records every log group and S3 log file keep together.
+    fn flow_log_records(&self) -> usize {
+        let events: usize = self.log_groups.live().map(|(_, g)| g.events.len()).sum();
+        let lines: usize =
+            self.flow_logs.iter().map(|(_, f)| f.files.iter().map(|file| file.records).sum::<usize>()).sum();
+        events + lines
+    }
+
+    /// `record` as an event of flow log `fl`'s group (created on the first record).
+    fn write_event(&mut self, fl: FlowLogId, group: &str, record: &FlowRecord, at_ms: u64) {
+        let g = match self.log_group_named(group) {
+            Some(g) => g,
+            None => match self.create_log_group(group, None) {
+                Ok(g) => g,
+                Err(_) => return,
+            },
+        };
+        let (timestamp_ms, message) = self.record_text(fl, record, at_ms);
+        let n = self.log_groups[g].events.len();
+        let event = LogEvent {
+            stream: self[record.eni].aws_id.clone(),
+            timestamp_ms,
+            ingestion_ms: timestamp_ms,
+            message,
+            event_id: format!("{timestamp_ms:020}{:016}{n:020}", g.index()),
+        };
+        self.log_groups[g].events.push(event);
+    }
+
+    /// F1: `record` as a line of flow log `fl`'s S3 log file for the 5-minute window of
+    /// `at_ms`; the window's first record starts the file with the header line. The file
+    /// is delivered (S3 lists it) when the window ends.
+    fn write_file_line(&mut self, fl: FlowLogId, dest: &S3Destination, record: &FlowRecord, at_ms: u64) {
+        let (_, line) = self.record_text(fl, record, at_ms);
+        // Windows follow the wall clock (06:05:00 to 06:10:00), as AWS's deliveries do.
+        let at_s = EPOCH_UNIX as u64 + at_ms / 1000;
+        let start_s = at_s - at_s % S3_DELIVERY_S;
+        let delivered_ms = (start_s + S3_DELIVERY_S - EPOCH_UNIX as u64) * 1000;
+        let found = self.flow_logs[fl].files.iter().rposition(|f| f.delivered_ms == delivered_ms);
+        if found.is_none() {
+            let f = &self.flow_logs[fl];
+            let hash = crate::cfn::params::fnv1a(format!("{}{start_s}", f.aws_id).as_bytes()) as u32;
+            let key = dest.key(self.account_id(), self.region().name, &f.aws_id, start_s as i64, hash);
+            let header = f.format.fields().iter().map(|field| field.name()).collect::<Vec<_>>().join(" ");
+            let file = LogFile { key, delivered_ms, text: header + "\n", records: 0 };
+            self.flow_logs[fl].files.push(file);
+        }
+        let files = &mut self.flow_logs[fl].files;
+        let at = found.unwrap_or(files.len().saturating_sub(1));
+        if let Some(file) = files.get_mut(at) {
+            file.text.push_str(&line);
+            file.text.push('\n');
+            file.records += 1;
+        }
+    }
+
+    /// `record` as flow log `fl` writes it as of virtual time `at_ms`: its time
+    /// (milliseconds since the epoch) and text.
+    fn record_text(&self, fl: FlowLogId, record: &FlowRecord, at_ms: u64) -> (i64, String) {
         let f = &self.flow_logs[fl];
         let interval = u64::from(f.max_aggregation_interval);
-        let now_s = EPOCH_UNIX as u64 + self.now_ms() / 1000;
+        let now_s = EPOCH_UNIX as u64 + at_ms / 1000;
         let window_end = now_s - now_s % interval + interval - 1;
         let end = (now_s + record.duration_s).min(window_end);
         let message = f
@@ -343,15 +437,7 @@ impl World {
             .iter()
             .map(|field| self.field(f, *field, record, now_s, end))
             .collect::<Vec<_>>();
-        let timestamp_ms = (now_s * 1000) as i64;
-        let n = self.log_groups[g].events.len();
-        LogEvent {
-            stream: self[record.eni].aws_id.clone(),
-            timestamp_ms,
-            ingestion_ms: timestamp_ms,
-            message: message.join(" "),
-            event_id: format!("{timestamp_ms:020}{:016}{n:020}", g.index()),
-        }
+        ((now_s * 1000) as i64, message.join(" "))
     }
 
     /// One field of a record as text.

@@ -515,7 +515,7 @@ pub const TABLE: &[(&str, Properties)] = &[
         &[
             ("DeliverCrossAccountRole", W),
             ("DeliverLogsPermissionArn", M),
-            ("DestinationOptions", W),
+            ("DestinationOptions", M),
             ("LogDestination", M),
             ("LogDestinationType", M),
             ("LogFormat", M),

@@ -495,11 +495,11 @@ pub const OPERATIONS: &[OpSpec] = &[
             s("deliver-logs-permission-arn"),
             s("log-format"),
             i("max-aggregation-interval"),
+            s("destination-options"),
         ],
         &[
             ("client-token", "vpcsim does not retry calls"),
             ("deliver-cross-account-role", "vpcsim simulates one account"),
-            ("destination-options", "vpcsim keeps no S3 objects to partition"),
             TAGS,
         ],
     ),

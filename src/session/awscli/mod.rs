@@ -20,6 +20,7 @@ mod peering;
 mod prefix_list;
 mod privatelink;
 mod route53;
+mod s3;
 
 use serde_json::Value;
 
@@ -35,6 +36,9 @@ type Answer = Result<Value, ApiError>;
 /// Run one call; its answer on stdout as `--output` asks, or the CLI's error on stderr.
 /// The answer `--query` selects is what a step's `save:` keeps.
 pub fn run(s: &mut Session, call: &AwsCall) -> StepOutcome {
+    if let Request::S3(request) = &call.request {
+        return s3::run(&s.world, request);
+    }
     let op = call.api_name();
     let answer = match insights::run(s, &op, &call.request) {
         Some(answer) => answer,
