@@ -22,7 +22,6 @@ use vpcsim::describe::s3::objects;
 use vpcsim::model::flow_log::{FlowLogResource, LogDestination, LogFormat, S3Destination, TrafficType};
 use vpcsim::model::instance::Service;
 use vpcsim::model::nacl::{AclEntry, Action, IcmpTypeCode};
-use vpcsim::model::nlb::TargetRef;
 use vpcsim::model::Tags;
 use vpcsim::ops::ec2::RunInstance;
 use vpcsim::ops::flow_log::CreateFlowLog;
@@ -346,12 +345,8 @@ fn f1_nlb_health_checks_are_one_record_per_window_per_interface_and_direction_fr
     let mut lab = Lab::ready(LabOptions::default()).expect("the lab");
     let w = &mut lab.world;
     flow_log(w, FlowLogResource::Vpc(lab.custom_vpc), TrafficType::All, LogFormat::default());
-    let target =
-        w[lab.tg].targets.iter().position(|t| t.target == TargetRef::Instance(lab.web1)).expect("web1");
-    let before = w[lab.tg].targets[target].next_check_ms;
     w.advance(Duration::from_secs(1800));
-    let checks = (w[lab.tg].targets[target].next_check_ms - before)
-        / (u64::from(w[lab.tg].health_check.interval_s) * 1000);
+    let interval = u64::from(w[lab.tg].health_check.interval_s);
     let (web, ip) = (eni(w, lab.web1), private_ip(w, lab.web1).to_string());
     let node_ips: Vec<String> = w[lab.nlb].nodes.iter().map(|n| w[n.eni].private_ip.to_string()).collect();
     let at_target = health_check_records(w, web);
@@ -365,8 +360,15 @@ fn f1_nlb_health_checks_are_one_record_per_window_per_interface_and_direction_fr
     let mut windows: Vec<u64> = requests.iter().map(|f| f[10].parse::<u64>().unwrap() / 600).collect();
     windows.dedup();
     assert_eq!(windows.len(), requests.len(), "one record per 600 s window: {requests:?}");
-    let packets: u64 = requests.iter().map(|f| f[8].parse::<u64>().unwrap()).sum();
-    assert_eq!(packets, 5 * checks, "5 packets a check, {checks} checks");
+    for f in &requests {
+        let [packets, start, end] = [8, 10, 11].map(|i| f[i].parse::<u64>().unwrap());
+        assert_eq!(
+            packets,
+            5 * ((end - start) / interval + 1),
+            "5 packets a check, one every {interval} s: {f:?}"
+        );
+        assert_eq!(start / 600, end / 600, "within one window: {f:?}");
+    }
     let src = requests[0][3].clone();
     let node = w[lab.nlb].nodes.iter().find(|n| w[n.eni].private_ip.to_string() == src).expect("node").eni;
     let at_node: Vec<Vec<String>> =
@@ -387,7 +389,7 @@ fn f1_a_health_check_the_targets_group_does_not_admit_is_a_reject_record_at_the_
     let http = vpcsim::ops::security::Permission::tcp(80, cidr("0.0.0.0/0"));
     w.revoke_security_group(lab.custom_sg, Direction::Ingress, &[http]).expect("revoke");
     flow_log(w, FlowLogResource::Vpc(lab.custom_vpc), TrafficType::Reject, LogFormat::default());
-    w.advance(Duration::from_secs(600));
+    w.advance(Duration::from_secs(1800));
     let at_target = health_check_records(w, eni(w, lab.web1));
     assert!(!at_target.is_empty());
     let ip = private_ip(w, lab.web1).to_string();
@@ -395,6 +397,16 @@ fn f1_a_health_check_the_targets_group_does_not_admit_is_a_reject_record_at_the_
         assert_eq!((f[4].as_str(), f[6].as_str(), f[12].as_str()), (ip.as_str(), "80", "REJECT"), "{f:?}");
         let (packets, bytes): (u64, u64) = (f[8].parse().unwrap(), f[9].parse().unwrap());
         assert_eq!(bytes, 60 * packets, "a SYN of 60 bytes a check: {f:?}");
+    }
+    // The target turns unhealthy mid-window (the checks are applied in two runs); the
+    // window is still one record counting every check in it.
+    let interval = u64::from(w[lab.tg].health_check.interval_s);
+    let mut windows: Vec<u64> = at_target.iter().map(|f| f[10].parse::<u64>().unwrap() / 600).collect();
+    windows.dedup();
+    assert_eq!(windows.len(), at_target.len(), "{at_target:?}");
+    for f in &at_target {
+        let [packets, start, end] = [8, 10, 11].map(|i| f[i].parse::<u64>().unwrap());
+        assert_eq!(packets, (end - start) / interval + 1, "{f:?}");
     }
 }
 
@@ -623,4 +635,21 @@ Resources:
         w.account_id()
     );
     assert!(files.len() == 1 && files[0].key.starts_with(&dir), "{files:?}");
+}
+
+#[test]
+fn f1_s3api_list_objects_v2_gives_the_delivered_keys_as_json_for_a_later_step() {
+    let mut p = pair();
+    s3_flow_log(&mut p.w, FlowLogResource::Vpc(p.vpc), "arn:aws:s3:::flow-bucket/vpc", false, false);
+    nc(&mut p.w, p.a, p.b, 22);
+    let mut s = Session::new(p.w);
+    let none = aws(&mut s, "aws s3api list-objects-v2 --bucket flow-bucket --prefix vpc/");
+    assert_eq!(
+        none.stdout, "{\n    \"RequestCharged\": null,\n    \"Prefix\": \"vpc/\"\n}\n",
+        "nothing delivered yet"
+    );
+    s.world.advance(Duration::from_secs(300));
+    let key = objects(&s.world, "flow-bucket").expect("bucket")[0].key.clone();
+    let listed = aws(&mut s, "aws s3api list-objects-v2 --bucket flow-bucket --query Contents[0].[Key,LastModified,StorageClass] --output text");
+    assert_eq!(listed.stdout, format!("{key}\t2021-06-08T06:10:00+00:00\tSTANDARD\n"));
 }

@@ -8,6 +8,8 @@
 
 use std::io::Write;
 
+use serde_json::{json, Value};
+
 use crate::command::aws::s3::S3Path;
 use crate::error::ApiError;
 use crate::model::flow_log::{LogDestination, LogFile};
@@ -115,6 +117,32 @@ pub fn list(w: &World, path: &S3Path, how: Listing) -> Result<(String, bool), Ap
         out.push_str(&format!("\n{:>15}{count}\n{:>15}{total_text}\n", "Total Objects: ", "Total Size: "));
     }
     Ok((out, !under.is_empty()))
+}
+
+/// `aws s3api list-objects-v2 --bucket B [--prefix P]`: the delivered files under the
+/// prefix, by key, as the CLI prints them (`Contents` absent when there are none). The
+/// `ETag` (an MD5 of the gzip bytes) is left out.
+pub fn list_objects_v2(w: &World, bucket: &str, prefix: &str) -> Result<Value, ApiError> {
+    let files = objects(w, bucket).ok_or_else(|| {
+        ApiError::new("ListObjectsV2", "NoSuchBucket", "The specified bucket does not exist")
+    })?;
+    let contents: Vec<Value> = files
+        .into_iter()
+        .filter(|f| f.key.starts_with(prefix))
+        .map(|f| {
+            json!({
+                "Key": f.key,
+                "LastModified": format!("{}+00:00", date_time(f.delivered_ms).replace(' ', "T")),
+                "Size": gzip_size(&f.text),
+                "StorageClass": "STANDARD",
+            })
+        })
+        .collect();
+    let mut v = json!({"RequestCharged": null, "Prefix": prefix});
+    if !contents.is_empty() {
+        v = json!({"Contents": contents, "RequestCharged": null, "Prefix": prefix});
+    }
+    Ok(v)
 }
 
 /// `aws s3 ls`: the buckets with their creation time.

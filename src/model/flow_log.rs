@@ -33,6 +33,9 @@ pub struct FlowLog {
     /// The log files it wrote to its S3 bucket, oldest first (each delivered at its
     /// `delivered_ms`); they stay after the flow log is deleted, as objects in S3 do.
     pub files: Vec<LogFile>,
+    /// Health-check records of aggregation windows not yet over (F1), written when the
+    /// checks pass the window's end.
+    pub pending: Vec<PendingRecord>,
     /// Deleted.
     pub deleted: bool,
 }
@@ -460,6 +463,22 @@ pub struct FlowRecord {
     pub duration_s: u64,
     /// ACCEPT or REJECT.
     pub action: FlowAction,
+}
+
+/// A record a flow log is still aggregating: one health check's record, the window it
+/// falls in and the checks counted so far.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PendingRecord {
+    /// The record of one check.
+    pub record: FlowRecord,
+    /// Virtual time (milliseconds) at which its aggregation window ends.
+    pub window_end_ms: u64,
+    /// The window's first check.
+    pub first_ms: u64,
+    /// The window's last check so far.
+    pub last_ms: u64,
+    /// Checks counted.
+    pub checks: u64,
 }
 
 /// A CloudWatch Logs log group: flow log records land here, one stream per interface.

@@ -23,10 +23,10 @@ use crate::ids::*;
 use crate::model::eni::EniOwner;
 use crate::model::flow_log::{
     Field, FlowAction, FlowLog, FlowLogResource, FlowRecord, LogDestination, LogEvent, LogFile, LogFormat,
-    LogGroup, S3Destination, TrafficType, S3_DELIVERY_S,
+    LogGroup, PendingRecord, S3Destination, TrafficType, S3_DELIVERY_S,
 };
 use crate::model::Tags;
-use crate::trace::{ComponentKind, Direction, Hop, Matched, Trace};
+use crate::trace::{ComponentKind, Direction, Header, Hop, Matched, Trace};
 use crate::world::{Handle, World};
 
 /// Flow log records all log groups and S3 log files together keep; later records are not written (bounded output).
@@ -145,6 +145,7 @@ impl World {
             created_ms: self.now_ms(),
             tags: req.tags,
             files: Vec::new(),
+            pending: Vec::new(),
             deleted: false,
         };
         Ok(self.flow_logs.insert(&mut self.by_aws_id, Handle::FlowLog, fl))
@@ -206,15 +207,16 @@ impl World {
         }
         let now = self.now_ms();
         for record in self.flow_records(trace, outcome, exchange) {
-            self.write_record(&record, now, None);
+            self.write_record(&record, now);
         }
     }
 
     /// F1: the records that `checks` health checks of target `i` of group `g` leave, the
     /// first at `first_ms` (virtual time) and one every `interval_ms` after it. Each flow
-    /// log aggregates them as AWS does: in each of its aggregation windows, one record per
-    /// interface (the load balancer node's and the target's) and direction, counting the
-    /// window's checks. Nothing is computed when no flow log exists.
+    /// log aggregates them as AWS aggregates one 5-tuple: in each of its aggregation
+    /// windows, one record per interface (the load balancer node's and the target's),
+    /// direction and action, counting the window's checks, written once the checks have
+    /// passed the window's end. Nothing is computed when no flow log exists.
     pub(crate) fn log_health_checks(
         &mut self,
         (g, i): (TargetGroupId, usize),
@@ -228,24 +230,64 @@ impl World {
         let Some((node, header)) = self.health_check_flow(g, i) else { return };
         let (trace, outcome) = self.send(Client::Interface(node), header, 0);
         let per_check = self.flow_records(&trace, &outcome, Exchange::of(Protocol::Tcp, header.dst_port));
-        let mut intervals: Vec<u32> =
-            self.flow_logs.live().map(|(_, f)| f.max_aggregation_interval).collect();
-        intervals.sort_unstable();
-        intervals.dedup();
-        for aggregation in intervals {
-            let window_ms = u64::from(aggregation) * 1000;
-            let mut k = 0;
-            while k < checks && self.flow_log_records() < MAX_FLOW_LOG_RECORDS {
-                let at = first_ms + k * interval_ms;
-                let unix_ms = EPOCH_UNIX as u64 * 1000 + at;
-                let window_end = at + (window_ms - unix_ms % window_ms);
-                let n = ((window_end - at - 1) / interval_ms + 1).min(checks - k);
-                for r in &per_check {
-                    let duration_s = (n - 1) * interval_ms / 1000;
-                    let record = FlowRecord { packets: r.packets * n, bytes: r.bytes * n, duration_s, ..*r };
-                    self.write_record(&record, at, Some(aggregation));
+        for r in &per_check {
+            for fl in self.writers(r) {
+                let window_ms = u64::from(self.flow_logs[fl].max_aggregation_interval) * 1000;
+                let mut k = 0;
+                while k < checks && self.flow_log_records() < MAX_FLOW_LOG_RECORDS {
+                    let at = first_ms + k * interval_ms;
+                    let unix_ms = EPOCH_UNIX as u64 * 1000 + at;
+                    let window_end_ms = at + (window_ms - unix_ms % window_ms);
+                    let n = ((window_end_ms - at - 1) / interval_ms + 1).min(checks - k);
+                    let last_ms = at + (n - 1) * interval_ms;
+                    let pending = &mut self.flow_logs[fl].pending;
+                    match pending.iter_mut().find(|p| p.record == *r && p.window_end_ms == window_end_ms) {
+                        Some(p) => {
+                            p.checks += n;
+                            p.last_ms = last_ms;
+                        }
+                        None => pending.push(PendingRecord {
+                            record: *r,
+                            window_end_ms,
+                            first_ms: at,
+                            last_ms,
+                            checks: n,
+                        }),
+                    }
+                    k += n;
                 }
-                k += n;
+            }
+        }
+        self.flush_health_checks(&header, first_ms + (checks - 1) * interval_ms);
+    }
+
+    /// Writes, in time order, the pending records of the health check `header` (either
+    /// direction) whose aggregation window ended by `until_ms`.
+    fn flush_health_checks(&mut self, header: &Header, until_ms: u64) {
+        let reply = Header {
+            src: header.dst,
+            dst: header.src,
+            src_port: header.dst_port,
+            dst_port: header.src_port,
+            ..*header
+        };
+        let ids: Vec<FlowLogId> = self.flow_logs.live().map(|(id, _)| id).collect();
+        for fl in ids {
+            let pending = std::mem::take(&mut self.flow_logs[fl].pending);
+            let (mut done, keep): (Vec<PendingRecord>, Vec<PendingRecord>) =
+                pending.into_iter().partition(|p| {
+                    p.window_end_ms <= until_ms && (p.record.header == *header || p.record.header == reply)
+                });
+            self.flow_logs[fl].pending = keep;
+            done.sort_by_key(|p| p.first_ms);
+            for p in done {
+                let record = FlowRecord {
+                    packets: p.record.packets * p.checks,
+                    bytes: p.record.bytes * p.checks,
+                    duration_s: (p.last_ms - p.first_ms) / 1000,
+                    ..p.record
+                };
+                self.write_to(fl, &record, p.first_ms);
             }
         }
     }
@@ -337,15 +379,19 @@ impl World {
         }
     }
 
-    /// Every live flow log covering `eni` and keeping `record`'s action (and, when given,
-    /// aggregating over `aggregation` seconds) writes it as of virtual time `at_ms`, to its
-    /// log group or into the S3 log file of that time's window. Nothing is written once the
-    /// world keeps [`MAX_FLOW_LOG_RECORDS`].
-    fn write_record(&mut self, record: &FlowRecord, at_ms: u64, aggregation: Option<u32>) {
+    /// Every live flow log covering `record`'s interface and keeping its action writes it
+    /// as of virtual time `at_ms`.
+    fn write_record(&mut self, record: &FlowRecord, at_ms: u64) {
+        for fl in self.writers(record) {
+            self.write_to(fl, record, at_ms);
+        }
+    }
+
+    /// The live flow logs covering `record`'s interface whose TrafficType keeps it.
+    fn writers(&self, record: &FlowRecord) -> Vec<FlowLogId> {
         let e = &self[record.eni];
         let (subnet, vpc) = (e.subnet, e.vpc);
-        let writers: Vec<FlowLogId> = self
-            .flow_logs
+        self.flow_logs
             .live()
             .filter(|(_, fl)| match fl.resource {
                 FlowLogResource::Eni(x) => x == record.eni,
@@ -353,17 +399,19 @@ impl World {
                 FlowLogResource::Vpc(x) => x == vpc,
             })
             .filter(|(_, fl)| fl.keeps(record.action))
-            .filter(|(_, fl)| aggregation.is_none_or(|a| a == fl.max_aggregation_interval))
             .map(|(id, _)| id)
-            .collect();
-        for fl in writers {
-            if self.flow_log_records() >= MAX_FLOW_LOG_RECORDS {
-                return;
-            }
-            match self.flow_logs[fl].destination.clone() {
-                LogDestination::CloudWatchLogs { group } => self.write_event(fl, &group, record, at_ms),
-                LogDestination::S3(dest) => self.write_file_line(fl, &dest, record, at_ms),
-            }
+            .collect()
+    }
+
+    /// Flow log `fl` writes `record` as of `at_ms` to its log group or into the S3 log
+    /// file of that time's window; nothing once the world keeps [`MAX_FLOW_LOG_RECORDS`].
+    fn write_to(&mut self, fl: FlowLogId, record: &FlowRecord, at_ms: u64) {
+        if self.flow_log_records() >= MAX_FLOW_LOG_RECORDS {
+            return;
+        }
+        match self.flow_logs[fl].destination.clone() {
+            LogDestination::CloudWatchLogs { group } => self.write_event(fl, &group, record, at_ms),
+            LogDestination::S3(dest) => self.write_file_line(fl, &dest, record, at_ms),
         }
     }
 

@@ -729,6 +729,13 @@ pub enum Request {
     },
     /// `aws s3 ls` and `aws s3 cp ... - | gunzip` (F1: flow log files).
     S3(super::s3::S3Request),
+    /// s3api list-objects-v2 (F1: the flow log files delivered to a bucket, as JSON).
+    ListObjectsV2 {
+        /// `--bucket`.
+        bucket: String,
+        /// `--prefix`.
+        prefix: Option<String>,
+    },
 }
 
 /// The flags of ec2 run-instances.
@@ -1045,6 +1052,7 @@ impl Request {
             "delete-flow-logs" => R::DeleteFlowLogs { ids: f.list("flow-log-ids") },
             "filter-log-events" => filter_log_events(f)?,
             "describe-log-groups" => R::DescribeLogGroups { prefix: f.opt("log-group-name-prefix") },
+            "list-objects-v2" => R::ListObjectsV2 { bucket: f.req("bucket")?, prefix: f.opt("prefix") },
             "delete-nat-gateway" => R::DeleteNatGateway { id: f.req("nat-gateway-id")? },
             "describe-nat-gateways" => {
                 let mut filters = filter::parse(&f.list("filter")).map_err(AwsError::ParamError)?;

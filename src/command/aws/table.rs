@@ -889,4 +889,21 @@ pub const OPERATIONS: &[OpSpec] = &[
             ("log-group-identifiers", "name the groups with --log-group-name-prefix"),
         ],
     ),
+    op_but(
+        "s3api",
+        "list-objects-v2",
+        &[rs("bucket"), s("prefix")],
+        &[
+            ("delimiter", "list every key under --prefix, or use aws s3 ls for folders"),
+            ("start-after", PAGES),
+            ("continuation-token", PAGES),
+            ("max-keys", PAGES),
+            ("encoding-type", "vpcsim's keys need no encoding"),
+            ("fetch-owner", "vpcsim simulates one account"),
+            ("no-fetch-owner", "vpcsim simulates one account"),
+            ("expected-bucket-owner", "vpcsim simulates one account"),
+            ("request-payer", "vpcsim has no requester-pays buckets"),
+            ("optional-object-attributes", "vpcsim keeps no object attributes"),
+        ],
+    ),
 ];
