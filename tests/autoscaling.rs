@@ -279,7 +279,7 @@ fn run_instances_user_data_that_stops_sshd_closes_port_22() {
         r#"  - run: aws ec2 run-instances --subnet-id ${A1} --user-data 'systemctl stop sshd'
     save: r
   - on: client
-    run: nc -z ${r.Instances[0].PrivateIpAddress} 22
+    run: nc -zv ${r.Instances[0].PrivateIpAddress} 22
     expect: {fails: true, output-contains: Connection refused}
   - run: aws ec2 run-instances --subnet-id ${A1}
     save: plain

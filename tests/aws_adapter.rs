@@ -525,6 +525,8 @@ fn cases() -> Vec<Case> {
                 "--route-table-id {MYRT} --destination-cidr-block 10.51.0.0/16",
             ),
         ),
+        case("describe-network-acls", "network-acl-ids", "", "--network-acl-ids {ACL}"),
+        case("describe-network-acls", "filters", "", "--filters Name=vpc-id,Values={MYVPC}"),
         case("describe-route-tables", "route-table-ids", "", "--route-table-ids {MYRT}"),
         case("describe-route-tables", "filters", "", "--filters Name=vpc-id,Values={MYVPC}"),
         case("describe-vpcs", "vpc-ids", "", "--vpc-ids {MYVPC}"),

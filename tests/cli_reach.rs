@@ -253,3 +253,39 @@ fn reach_check_and_diff_run_on_the_three_tier_template() {
     );
     assert_eq!(bastion["after"], "reachable");
 }
+
+/// The AWS id of the subnet named `name` in the world scenario `file` leaves.
+fn subnet_id(file: &str, name: &str) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+    let s = vpcsim::scenario::load_with(&path, &Default::default()).expect("the scenario loads");
+    let mut session = vpcsim::session::Session::for_scenario(&s).expect("the stacks build");
+    vpcsim::scenario::run(&s, &mut session).expect("the scenario runs");
+    let w = &session.world;
+    let (id, _) = w
+        .subnets()
+        .live()
+        .find(|(id, _)| w.name_of(vpcsim::world::Handle::Subnet(*id)) == Some(name))
+        .expect("the subnet");
+    w.aws_id(vpcsim::world::Handle::Subnet(id)).to_string()
+}
+
+#[test]
+fn check_around_a_nat_gateway_holds_on_the_nat_example_and_exits_1_once_its_private_subnet_is_routed_to_the_gateway(
+) {
+    let file = "scenarios/network-insights-nat-gateway.yaml";
+    let ready = std::fs::read_to_string("scenarios/scopes/around-a-nat-gateway.json").unwrap();
+    let scope = ready.replace("subnet-REPLACE-WITH-A-PRIVATE-SUBNET", &subnet_id(file, "Private-SN"));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("around-a-nat-gateway.json");
+    std::fs::write(&path, scope).unwrap();
+    let path = path.to_str().unwrap();
+    let before =
+        vpcsim(&["check", file, "--until", "the scope around the NAT gateway holds", "--scope", path]);
+    assert_eq!(before.code, 0, "{}{}", before.stdout, before.stderr);
+    assert!(before.stdout.contains("no findings: the scope holds"), "{}", before.stdout);
+    let after = vpcsim(&["check", file, "--until", "end", "--scope", path]);
+    assert_eq!(after.code, 1, "{}{}", after.stdout, after.stderr);
+    assert!(after.stdout.contains("Private-EC2 -> internet (8.8.8.8)"), "{}", after.stdout);
+    assert!(after.stdout.contains("> internet-gateway igw-"), "{}", after.stdout);
+    assert!(!after.stdout.contains("> nat-gateway"), "{}", after.stdout);
+}

@@ -295,7 +295,7 @@ fn p13_the_service_answers_https_at_its_endpoint_and_refuses_other_ports() {
       --security-group-ids ${AppSG} --private-dns-enabled
   - wait: 2m
   - on: app-server-b
-    run: nc -z -w 3 sts.us-east-1.amazonaws.com 80
+    run: nc -zv -w 3 sts.us-east-1.amazonaws.com 80
     expect: {fails: true, output-contains: Connection refused, via: [vpc-endpoint]}
   - on: app-server-b
     run: curl --connect-timeout 3 http://sts.us-east-1.amazonaws.com/

@@ -149,10 +149,11 @@ fn z2_a_blocked_dns_flow_makes_curl_nc_and_ping_fail_to_resolve_and_their_trace_
             udp: false,
             verbose: false,
             zero_io: true,
+            ..Default::default()
         },
     );
     assert_eq!(nc.stderr, "nc: getaddrinfo for host \"app\" port 80: Temporary failure in name resolution\n");
-    let ping = w.ping(client, &Ping { host: "app".into(), count: Some(1) });
+    let ping = w.ping(client, &Ping { host: "app".into(), count: Some(1), ..Ping::default() });
     assert_eq!(
         (ping.exit_code, ping.stderr.as_str()),
         (2, "ping: app: Temporary failure in name resolution\n")

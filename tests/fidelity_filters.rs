@@ -691,3 +691,138 @@ fn n3_only_a_denied_response_is_explained_as_needing_its_own_rule() {
     assert!(message.starts_with("on the way back, a network ACL rule denies"), "{message}");
     assert!(message.ends_with("(NACLs are stateless: the return needs its own rule)"), "{message}");
 }
+
+// ---------------------------------------------------------------- describe-network-acls
+
+mod describe_network_acls {
+    use super::*;
+    use serde_json::{json, Value};
+    use vpcsim::command::aws::parse_line;
+    use vpcsim::scenario::run::Backend;
+    use vpcsim::scenario::StepOutcome;
+    use vpcsim::session::Session;
+
+    fn aws(s: &mut Session, line: &str) -> StepOutcome {
+        s.run_aws(&parse_line(line).unwrap_or_else(|e| panic!("{line}: {e}")))
+    }
+
+    fn ok(s: &mut Session, line: &str) -> Value {
+        let out = aws(s, line);
+        assert_eq!(out.exit_code, 0, "{line}: {}", out.stderr);
+        out.json.unwrap_or_default()
+    }
+
+    /// A VPC with two subnets; the second moved to a custom ACL with a TCP, a UDP and an
+    /// ICMP entry. Returns the session, the VPC, both subnets and the custom ACL's ids.
+    fn world() -> (Session, [String; 4]) {
+        let mut w = seoul(3);
+        let v = vpc(&mut w, "10.0.0.0/16");
+        let a = subnet(&mut w, v, "10.0.1.0/24", 0);
+        let b = subnet(&mut w, v, "10.0.2.0/24", 1);
+        let ids = [w[v].aws_id.clone(), w[a].aws_id.clone(), w[b].aws_id.clone()];
+        let mut s = Session::new(w);
+        let acl = ok(&mut s, &format!("aws ec2 create-network-acl --vpc-id {}", ids[0]));
+        let acl = acl["NetworkAcl"]["NetworkAclId"].as_str().unwrap().to_string();
+        for entry in [
+            "--rule-number 100 --protocol tcp --rule-action allow --ingress --cidr-block 10.9.0.0/16 --port-range From=80,To=443",
+            "--rule-number 110 --protocol icmp --rule-action allow --ingress --cidr-block 0.0.0.0/0 --icmp-type-code Type=8,Code=-1",
+            "--rule-number 120 --protocol udp --rule-action deny --egress --cidr-block 10.0.0.0/8 --port-range From=53,To=53",
+            "--rule-number 130 --protocol -1 --rule-action allow --egress --cidr-block 0.0.0.0/0",
+        ] {
+            ok(&mut s, &format!("aws ec2 create-network-acl-entry --network-acl-id {acl} {entry}"));
+        }
+        let association = vpcsim::ops::security::nacl_association_id(&ids[2]);
+        ok(
+            &mut s,
+            &format!(
+                "aws ec2 replace-network-acl-association --association-id {association} --network-acl-id {acl}"
+            ),
+        );
+        let [vpc, a, b] = ids;
+        (s, [vpc, a, b, acl])
+    }
+
+    #[test]
+    fn n1_n4_a_custom_acl_lists_its_entries_as_ec2_does_outbound_first_each_ending_in_rule_32767() {
+        let (mut s, [vpc, _, b, acl]) = world();
+        let out = ok(&mut s, &format!("aws ec2 describe-network-acls --network-acl-ids {acl}"));
+        let owner = s.world.account_id().to_string();
+        let deny_all = |egress: bool| json!({"CidrBlock": "0.0.0.0/0", "Egress": egress, "Protocol": "-1", "RuleAction": "deny", "RuleNumber": 32767});
+        let expected = json!({"NetworkAcls": [{
+            "Associations": [{
+                "NetworkAclAssociationId": vpcsim::ops::security::nacl_association_id(&b),
+                "NetworkAclId": acl,
+                "SubnetId": b,
+            }],
+            "Entries": [
+                {"CidrBlock": "10.0.0.0/8", "Egress": true, "Protocol": "17", "RuleAction": "deny", "RuleNumber": 120, "PortRange": {"From": 53, "To": 53}},
+                {"CidrBlock": "0.0.0.0/0", "Egress": true, "Protocol": "-1", "RuleAction": "allow", "RuleNumber": 130},
+                deny_all(true),
+                {"CidrBlock": "10.9.0.0/16", "Egress": false, "Protocol": "6", "RuleAction": "allow", "RuleNumber": 100, "PortRange": {"From": 80, "To": 443}},
+                {"CidrBlock": "0.0.0.0/0", "Egress": false, "Protocol": "1", "RuleAction": "allow", "RuleNumber": 110, "IcmpTypeCode": {"Code": -1, "Type": 8}},
+                deny_all(false),
+            ],
+            "IsDefault": false,
+            "NetworkAclId": acl,
+            "Tags": [],
+            "VpcId": vpc,
+            "OwnerId": owner,
+        }]});
+        assert_eq!(out, expected);
+    }
+
+    #[test]
+    fn n2_the_default_acl_allows_all_with_rule_100_and_keeps_the_subnets_not_moved() {
+        let (mut s, [vpc, a, _, _]) = world();
+        let out = ok(
+            &mut s,
+            &format!(
+                "aws ec2 describe-network-acls --filters Name=vpc-id,Values={vpc} Name=default,Values=true"
+            ),
+        );
+        let acls = out["NetworkAcls"].as_array().unwrap();
+        assert_eq!(acls.len(), 1);
+        let rules: Vec<(bool, u64, &str)> = acls[0]["Entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["Egress"].as_bool().unwrap(),
+                    e["RuleNumber"].as_u64().unwrap(),
+                    e["RuleAction"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            rules,
+            [(true, 100, "allow"), (true, 32767, "deny"), (false, 100, "allow"), (false, 32767, "deny")]
+        );
+        let subnets: Vec<&str> = acls[0]["Associations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["SubnetId"].as_str().unwrap())
+            .collect();
+        assert_eq!(subnets, [a.as_str()]);
+    }
+
+    #[test]
+    fn n1_association_subnet_id_finds_the_acl_a_subnet_uses_and_an_unknown_id_is_ec2s_error() {
+        let (mut s, [_, a, b, acl]) = world();
+        let query = |subnet: &str| {
+            format!("aws ec2 describe-network-acls --filters Name=association.subnet-id,Values={subnet} --query NetworkAcls[].NetworkAclId --output text")
+        };
+        assert_eq!(aws(&mut s, &query(&b)).stdout.trim(), acl);
+        assert_ne!(aws(&mut s, &query(&a)).stdout.trim(), acl);
+        let missing = aws(&mut s, "aws ec2 describe-network-acls --network-acl-ids acl-0123456789abcdef0");
+        assert_eq!(missing.exit_code, 254);
+        assert!(
+            missing.stderr.contains("An error occurred (InvalidNetworkAclID.NotFound) when calling the DescribeNetworkAcls operation: The networkAcl ID 'acl-0123456789abcdef0' does not exist"),
+            "{}",
+            missing.stderr
+        );
+        let bogus = aws(&mut s, "aws ec2 describe-network-acls --filters Name=bogus,Values=x");
+        assert_eq!(bogus.exit_code, 254, "{}", bogus.stderr);
+    }
+}

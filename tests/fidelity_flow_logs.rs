@@ -181,7 +181,7 @@ fn f1_ping_is_protocol_1_with_ports_0_and_84_bytes_a_packet() {
     let eb = FlowLogResource::Eni(eni(&p.w, p.b));
     flow_log(&mut p.w, eb, TrafficType::All, LogFormat::default());
     let host = private_ip(&p.w, p.b).to_string();
-    assert_eq!(p.w.ping(p.a, &Ping { host, count: Some(4) }).exit_code, 0);
+    assert_eq!(p.w.ping(p.a, &Ping { host, count: Some(4), ..Ping::default() }).exit_code, 0);
     let (_, first) = &records(&p.w)[0];
     let f: Vec<&str> = first.split(' ').collect();
     assert_eq!(&f[5..10], ["0", "0", "1", "4", "336"], "{first}");

@@ -270,7 +270,8 @@ fn e1_e5_a_templates_gateway_endpoint_and_prefix_list_are_built_and_curl_gets_an
         port: 80,
         path: "/".into(),
         verbose: false,
-        timeout_s: Some(3),
+        connect_timeout: Some(std::time::Duration::from_secs(3)),
+        ..Default::default()
     };
     let out = w.curl(i, &req);
     assert_eq!(out.exit_code, 0, "{}", out.stderr);
@@ -400,7 +401,8 @@ fn e2_a_templates_policy_document_in_yaml_is_evaluated_and_curl_to_s3_stops_at_t
         port: 80,
         path: "/".into(),
         verbose: false,
-        timeout_s: Some(3),
+        connect_timeout: Some(std::time::Duration::from_secs(3)),
+        ..Default::default()
     };
     let out = w.curl(i, &req);
     assert_ne!(out.exit_code, 0, "{}", out.stdout);

@@ -400,6 +400,52 @@ mod calls {
     }
 
     #[test]
+    fn z1_wait_for_a_change_insync_waits_the_minute_route_53_takes_by_its_id_or_its_saved_path() {
+        let (mut s, vpc, _) = session();
+        let id = zone(&mut s, &vpc);
+        let change = ok(
+            &mut s,
+            &format!(
+                "aws route53 change-resource-record-sets --hosted-zone-id {id} --change-batch {}",
+                batch("CREATE", "db.corp.internal", "10.0.0.99")
+            ),
+        );
+        let saved = change["ChangeInfo"]["Id"].as_str().unwrap().to_string();
+        let minute = std::time::Duration::from_secs(60);
+        let bare = saved.strip_prefix("/change/").unwrap().to_string();
+        let start = s.world.now_ms();
+        let waited = vpcsim::scenario::wait::wait_for(&mut s, &bare, "INSYNC", 2 * minute);
+        assert_eq!(
+            (waited.exit_code, waited.stdout.as_str()),
+            (0, format!("{bare} is INSYNC after 1m\n").as_str())
+        );
+        assert_eq!(s.world.now_ms() - start, 60_000, "the clock jumps to the change, not past it");
+        let again = vpcsim::scenario::wait::wait_for(&mut s, &saved, "INSYNC", minute);
+        assert_eq!(again.stdout, format!("{saved} is INSYNC after 0s\n"));
+        let wrong = vpcsim::scenario::wait::wait_for(&mut s, &saved, "insync", minute);
+        assert_eq!(wrong.exit_code, 1);
+        assert!(wrong.stderr.contains("its states are: PENDING, INSYNC"), "{}", wrong.stderr);
+    }
+
+    #[test]
+    fn z1_a_pending_change_times_out_a_wait_for_shorter_than_its_minute() {
+        let (mut s, vpc, _) = session();
+        let id = zone(&mut s, &vpc);
+        let change = ok(
+            &mut s,
+            &format!(
+                "aws route53 change-resource-record-sets --hosted-zone-id {id} --change-batch {}",
+                batch("CREATE", "db.corp.internal", "10.0.0.99")
+            ),
+        );
+        let saved = change["ChangeInfo"]["Id"].as_str().unwrap().to_string();
+        let short =
+            vpcsim::scenario::wait::wait_for(&mut s, &saved, "INSYNC", std::time::Duration::from_secs(30));
+        assert_eq!(short.exit_code, 1);
+        assert!(short.stderr.contains("timed out after 30s"), "{}", short.stderr);
+    }
+
+    #[test]
     fn z1_the_last_vpc_cannot_be_disassociated_and_a_public_zone_takes_no_vpc() {
         let (mut s, vpc, _) = session();
         let id = zone(&mut s, &vpc);
@@ -580,7 +626,7 @@ mod query_types {
     fn dig(name: &str, qtype: QueryType, short: bool) -> String {
         let mut lab = lab_with(ZONE);
         let q = Dig { name: name.into(), short, ..Dig::default() };
-        lab.world.dig_query(lab.my_ec2, &q, Query { qtype, answer_only: false }).stdout
+        lab.world.dig_query(lab.my_ec2, &q, Query { qtype, ..Query::default() }).stdout
     }
 
     #[test]

@@ -489,7 +489,13 @@ fn check_template(file: &str, text: &str) -> Result<(), String> {
     let Some(AttrValue::Str(dns)) = nlb.attributes.get("DNSName") else { return Ok(()) };
     let Some(&client) = world.instances_named("My-EC2").first() else { return Ok(()) };
     world.advance(Duration::from_secs(600));
-    let req = Curl { host: dns.clone(), port: 80, path: "/".into(), verbose: false, timeout_s: Some(3) };
+    let req = Curl {
+        host: dns.clone(),
+        port: 80,
+        path: "/".into(),
+        connect_timeout: Some(std::time::Duration::from_secs(3)),
+        ..Default::default()
+    };
     let out = world.curl(client, &req);
     match &out.trace {
         Some(trace) if trace.delivered.is_some() => {

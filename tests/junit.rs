@@ -128,10 +128,12 @@ fn run_writes_one_case_per_step_and_a_failed_step_fails_with_its_expectations_me
 #[test]
 fn check_writes_a_failing_case_per_finding_and_a_passing_one_for_a_scope_that_holds() {
     let dir = scratch("check");
-    let holds = dir.join("nothing-on-port-1.json");
+    // No instance listens on port 1 (the internet's hosts are reached on any port).
+    let holds = dir.join("no-instance-on-port-1.json");
     std::fs::write(
         &holds,
-        r#"{"MatchPaths": [{"Destination": {"PacketHeaderStatement": {"DestinationPorts": ["1"]}}}]}"#,
+        r#"{"MatchPaths": [{"Destination": {"ResourceStatement": {"ResourceTypes": ["AWS::EC2::Instance"]},
+            "PacketHeaderStatement": {"DestinationPorts": ["1"]}}}]}"#,
     )
     .unwrap();
     let out = dir.join("check.xml");

@@ -17,7 +17,13 @@ use vpcsim::trace::{
 use vpcsim::world::World;
 
 fn curl(host: &str) -> Curl {
-    Curl { host: host.to_string(), port: 80, path: "/".into(), verbose: false, timeout_s: Some(3) }
+    Curl {
+        host: host.to_string(),
+        port: 80,
+        path: "/".into(),
+        connect_timeout: Some(std::time::Duration::from_secs(3)),
+        ..Default::default()
+    }
 }
 
 fn dig(name: &str) -> Dig {

@@ -9,7 +9,7 @@ use proptest::test_runner::FileFailurePersistence;
 
 use vpcsim::analyzer::cell;
 use vpcsim::analyzer::group::Grouped;
-use vpcsim::analyzer::{select, Matrix, Verdict, DEFAULT_PROBES};
+use vpcsim::analyzer::{egress, select, Matrix, Verdict, DEFAULT_PROBES};
 use vpcsim::lab::{Lab, LabOptions};
 use vpcsim::testing::strategies;
 use vpcsim::world::World;
@@ -52,7 +52,9 @@ proptest! {
 
     #[test]
     fn the_matrix_over_classes_equals_every_cell_walked_alone(case in strategies::mixed_case()) {
-        let m = full_matrix(&case.world);
+        // The internet's representative host among the destinations, as scope analyses ask.
+        let w = &case.world;
+        let m = Matrix::compute(w, select::sources(w, &[]), egress::targets(w, &[]), DEFAULT_PROBES.to_vec());
         if let Some(diff) = first_difference(&case.world, &m) {
             prop_assert!(false, "{diff}\n{case}");
         }
@@ -103,7 +105,7 @@ mod scopes {
     use vpcsim::analyzer::scope::{
         Headers, PathMatch, PrefixListBlocks, ResourceType, Resources, Scope, RESOURCE_TYPES,
     };
-    use vpcsim::analyzer::{Matrix, Source, Target};
+    use vpcsim::analyzer::{egress, Matrix, Source, Target};
     use vpcsim::testing::{strategies, Case};
     use vpcsim::world::{Handle, World};
 
@@ -167,7 +169,10 @@ mod scopes {
             ids: id.iter().map(|i| i.get(&ids).clone()).collect(),
             types: ty.iter().map(|i| i.get(&RESOURCE_TYPES).1).collect::<Vec<ResourceType>>(),
         };
-        let blocks: Vec<vpcsim::addr::Cidr> = w.subnets().values().map(|s| s.cidr).collect();
+        // Subnets' blocks, and the internet's: all of it, and blocks around its hosts.
+        let mut blocks: Vec<vpcsim::addr::Cidr> = w.subnets().values().map(|s| s.cidr).collect();
+        let internet = ["0.0.0.0/0", "8.8.8.0/24", "1.0.0.0/8"];
+        blocks.extend(internet.iter().map(|b| b.parse::<vpcsim::addr::Cidr>().expect("a block")));
         // AWS's lists (S3, DynamoDB) and one of the first subnets' blocks.
         let mut lists: Vec<PrefixListBlocks> = w
             .prefix_lists()
@@ -206,9 +211,13 @@ mod scopes {
         for (si, s) in m.sources.iter().enumerate() {
             let src: End = access::source_end(w, *s);
             for (ti, t) in m.targets.iter().enumerate() {
-                // An instance's path to itself never leaves its interface: no finding.
-                if matches!((s, t), (Source::Instance(a), Target::Instance(b)) if a == b) {
-                    continue;
+                // An instance's path to itself never leaves its interface, the internet's to
+                // the internet passes no VPC, and a load balancer node opens no flow to the
+                // internet: no finding.
+                match (s, t) {
+                    (Source::Instance(a), Target::Instance(b)) if a == b => continue,
+                    (Source::Internet | Source::LbNode(..), Target::Internet(_)) => continue,
+                    _ => {}
                 }
                 for (pi, p) in m.probes.iter().enumerate() {
                     let (v, trace) = cell::explain(w, *s, *t, *p);
@@ -246,7 +255,9 @@ mod scopes {
                 matches: matches.iter().map(|d| resolve(w, d)).collect(),
                 excludes: excludes.iter().map(|d| resolve(w, d)).collect(),
             };
-            let m = super::full_matrix(w);
+            let probes = vpcsim::analyzer::DEFAULT_PROBES.to_vec();
+            let targets = egress::targets(w, std::slice::from_ref(&scope));
+            let m = Matrix::compute(w, vpcsim::analyzer::select::sources(w, &[]), targets, probes);
             let fast: BTreeSet<(usize, usize, usize)> = access::findings(w, &m, &scope)
                 .iter()
                 .flat_map(|f| f.sources.iter().flat_map(move |&s| f.targets.iter().map(move |&t| (s, t, f.probe))))
@@ -810,8 +821,18 @@ mod steps {
         assert!(compared > 20, "only {compared} pairs of steps compared");
     }
 
+    /// The matrix of `w` that keeps its walks' reads, as fine-grained updates need.
+    fn updatable(w: &World) -> Matrix {
+        Matrix::compute_updatable(
+            w,
+            select::sources(w, &[]),
+            select::targets(w, &[]),
+            DEFAULT_PROBES.to_vec(),
+        )
+    }
+
     #[test]
-    fn a_step_that_changes_one_group_names_only_its_vpc_and_walks_less_than_everything() {
+    fn a_step_that_changes_one_group_names_only_its_rules_and_walks_less_than_its_vpc() {
         // lesson-endpoint-sg-blocks: a step authorizes a rule in the endpoint's group.
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/lesson-endpoint-sg-blocks.yaml");
         let ws = worlds(&path);
@@ -823,12 +844,47 @@ mod steps {
             })
             .expect("a step that changes one security group alone");
         let changes = steps::changes(&ws[i], &ws[j]);
-        assert!(!changes.is_everything());
-        assert_eq!(changes.vpcs().count(), 1);
-        let m = full(&ws[i]);
-        let (brought, updated) = steps::matrix_after(&ws[i], &m, &ws[j], &[], &[]);
-        assert_eq!(brought.first_difference(&full(&ws[j])), None);
-        assert!(updated.pairs_kept > 0, "{updated:?}");
+        assert!(!changes.is_everything() && !changes.is_empty());
+        assert_eq!(changes.vpcs().count(), 0, "its rules, not its VPC");
+        let after = full(&ws[j]);
+        // Without the reads kept, the group's VPC is walked again; with them, only the
+        // cells that evaluated the group for the rule's port.
+        let (coarse, by_vpc) = steps::matrix_after(&ws[i], &full(&ws[i]), &ws[j], &[], &[]);
+        let (fine, by_rule) = steps::matrix_after(&ws[i], &updatable(&ws[i]), &ws[j], &[], &[]);
+        assert_eq!(coarse.first_difference(&after), None);
+        assert_eq!(fine.first_difference(&after), None);
+        assert!(by_vpc.pairs_kept > 0, "{by_vpc:?}");
+        assert!(by_rule.cells_walked < by_vpc.cells_walked, "{by_rule:?} {by_vpc:?}");
+    }
+
+    #[test]
+    fn diffs_between_steps_of_the_three_tier_and_nat_examples_brought_up_rule_by_rule_equal_two_full_matrices(
+    ) {
+        let mut compared = 0;
+        for file in [
+            "three-tier.yaml",
+            "network-insights-nat-gateway.yaml",
+            "lesson-nat-gateway-egress.yaml",
+            "nat-instance-lab.yaml",
+        ] {
+            let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(file);
+            let ws = worlds(&path);
+            let last = ws.len() - 1;
+            for (i, j) in (0..last).map(|k| (k, k + 1)).chain([(0, last), (last, 0)]) {
+                let name = format!("{file}: steps {i} -> {j}");
+                let (bm, am) = (full(&ws[i]), full(&ws[j]));
+                let (brought, _) = steps::matrix_after(&ws[i], &updatable(&ws[i]), &ws[j], &[], &[]);
+                assert_eq!(brought.first_difference(&am), None, "{name}");
+                let before = Side { world: &ws[i], matrix: &bm };
+                assert_eq!(
+                    diff::diff(&before, &Side { world: &ws[j], matrix: &brought }),
+                    diff::diff(&before, &Side { world: &ws[j], matrix: &am }),
+                    "{name}"
+                );
+                compared += 1;
+            }
+        }
+        assert!(compared > 20, "only {compared} pairs of steps compared");
     }
 }
 
@@ -838,10 +894,13 @@ mod ready_scopes {
 
     use std::path::Path;
 
-    use vpcsim::analyzer::{access, scope, select, Matrix};
+    use vpcsim::addr::Cidr;
+    use vpcsim::analyzer::{access, egress, scope, select, Matrix, Target};
     use vpcsim::lab::{Lab, LabOptions};
+    use vpcsim::ops::vpc::RouteTargetSpec;
     use vpcsim::scenario;
     use vpcsim::session::Session;
+    use vpcsim::trace::ComponentKind;
     use vpcsim::world::{Handle, World};
 
     /// The world a template (or scenario file) leaves, its steps before clean-up applied.
@@ -857,13 +916,25 @@ mod ready_scopes {
         session.world
     }
 
+    /// The world a scenario file leaves after its steps before the one named `step`.
+    fn world_before(file: &str, step: &str) -> World {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+        let mut s = scenario::load_with(&path, &Default::default()).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let at = s.steps.iter().position(|x| x.name.as_deref() == Some(step)).expect("the step");
+        s.steps.truncate(at);
+        let mut session = Session::for_scenario(&s).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let report = scenario::run(&s, &mut session).unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert!(report.passed, "{file}");
+        session.world
+    }
+
     fn lab() -> World {
         Lab::ready(LabOptions::default()).expect("the lab builds").world
     }
 
-    /// The paths the ready scope `name` finds in `w`, its placeholder
-    /// (`...-REPLACE-WITH-...`) replaced by the ids `ids` when given.
-    fn found(w: &World, name: &str, ids: &[String]) -> usize {
+    /// The findings of the ready scope `name` in `w` (the internet among the destinations),
+    /// its placeholder (`...-REPLACE-WITH-...`) replaced by the ids `ids` when given.
+    fn findings(w: &World, name: &str, ids: &[String]) -> (Matrix, Vec<access::Finding>) {
         let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/scopes").join(name);
         let mut text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{name}: {e}"));
         if !ids.is_empty() {
@@ -872,10 +943,26 @@ mod ready_scopes {
             let end = at + text[at..].find('"').expect("a quoted placeholder");
             text.replace_range(start..end, &ids.join("\", \""));
         }
-        let sc = scope::parse_in(name, &text, w).unwrap_or_else(|e| panic!("{e}"));
-        let probes = access::probes_for(std::slice::from_ref(&sc));
-        let m = Matrix::compute(w, select::sources(w, &[]), select::targets(w, &[]), probes);
-        access::findings(w, &m, &sc).iter().map(|f| f.sources.len() * f.targets.len()).sum()
+        findings_of(w, name, &text)
+    }
+
+    /// The findings of scope `text` in `w`, the internet among the destinations.
+    fn findings_of(w: &World, name: &str, text: &str) -> (Matrix, Vec<access::Finding>) {
+        let sc = scope::parse_in(name, text, w).unwrap_or_else(|e| panic!("{e}"));
+        let scopes = std::slice::from_ref(&sc);
+        let m = Matrix::compute(
+            w,
+            select::sources(w, &[]),
+            egress::targets(w, scopes),
+            access::probes_for(scopes),
+        );
+        let found = access::findings(w, &m, &sc);
+        (m, found)
+    }
+
+    /// How many paths the ready scope `name` finds in `w` ([`findings`]).
+    fn found(w: &World, name: &str, ids: &[String]) -> usize {
+        findings(w, name, ids).1.iter().map(|f| f.sources.len() * f.targets.len()).sum()
     }
 
     fn group(w: &World, part: &str) -> String {
@@ -942,5 +1029,64 @@ mod ready_scopes {
         // The lab's consumer also reaches the provider's web servers over the internet.
         let w = lab();
         assert!(found(&w, name, &[vpc(&w, "MyVPC")]) > 0);
+    }
+
+    /// The NAT gateway lab's private instance sent straight to the internet gateway: its
+    /// subnet's default route replaced, and a public address of its own.
+    fn around_the_nat_gateway(w: &mut World) {
+        let table =
+            w.route_tables().live().find(|(id, _)| w.name_of(Handle::RouteTable(*id)) == Some("Private-RT"));
+        let table = table.expect("Private-RT").0;
+        let igw =
+            w.igws().live().next().map(|(id, _)| w.aws_id(Handle::Igw(id)).to_string()).expect("an IGW");
+        let default: Cidr = "0.0.0.0/0".parse().unwrap();
+        w.replace_route(table, default, &RouteTargetSpec::Gateway(igw)).expect("the route is replaced");
+        let instance =
+            w.instances().iter().find(|(id, _)| w.name_of(Handle::Instance(*id)) == Some("Private-EC2"));
+        let eni = w[instance.expect("Private-EC2").0].eni;
+        let eip = w.allocate_address(Default::default());
+        w.associate_address(eip, eni).expect("the address is associated");
+    }
+
+    #[test]
+    fn around_a_nat_gateway_holds_on_the_nat_lab_and_finds_the_private_instance_once_routed_straight_to_the_gateway(
+    ) {
+        // The NAT example before its own route change (made here through the ops).
+        let mut w = world_before(
+            "scenarios/network-insights-nat-gateway.yaml",
+            "the private subnet sent straight to the internet gateway",
+        );
+        let name = "around-a-nat-gateway.json";
+        let private = vec![subnet(&w, "Private-SN")];
+        assert_eq!(found(&w, name, &private), 0);
+        // The private instance does reach the internet, through the NAT gateway.
+        let to_internet = format!(
+            r#"{{"MatchPaths": [{{"Source": {{"ResourceStatement": {{"Resources": ["{}"]}}}},
+                "Destination": {{"PacketHeaderStatement": {{"DestinationAddresses": ["0.0.0.0/0"]}}}}}}]}}"#,
+            private[0]
+        );
+        let (m, through_nat) = findings_of(&w, "to-the-internet.json", &to_internet);
+        assert!(!through_nat.is_empty());
+        for f in &through_nat {
+            assert!(f.targets.iter().all(|&t| matches!(m.targets[t], Target::Internet(_))));
+            assert!(
+                f.path.forward.iter().any(|h| h.kind == ComponentKind::NatGateway),
+                "{:?}",
+                f.path.forward
+            );
+        }
+        around_the_nat_gateway(&mut w);
+        let (m, around) = findings(&w, name, &private);
+        assert!(!around.is_empty());
+        for f in &around {
+            let kinds: Vec<ComponentKind> = f.path.forward.iter().map(|h| h.kind).collect();
+            assert_eq!(
+                f.sources.iter().map(|&s| select::source_label(&w, m.sources[s])).collect::<Vec<_>>(),
+                ["Private-EC2"]
+            );
+            assert!(matches!(m.targets[f.targets[0]], Target::Internet(_)));
+            assert!(kinds.contains(&ComponentKind::InternetGateway), "{kinds:?}");
+            assert!(!kinds.contains(&ComponentKind::NatGateway), "{kinds:?}");
+        }
     }
 }

@@ -48,7 +48,7 @@ fn a_tcp_port_nobody_listens_on_is_refused_by_the_host() {
     run(
         PLAIN,
         r#"  - on: Client
-    run: nc -z ${Server.PrivateIp} 8080
+    run: nc -zv ${Server.PrivateIp} 8080
     expect: {fails: true, output-contains: "failed: Connection refused"}
   - on: Client
     run: curl http://${Server.PrivateIp}/

@@ -95,6 +95,10 @@ pub fn target_end(w: &World, t: Target) -> End {
             }
             end.types = vec![ResourceType::VpcEndpoint, ResourceType::NetworkInterface, ResourceType::Subnet];
         }
+        Target::Internet(ip) => {
+            end.types.push(ResourceType::InternetGateway);
+            end.addresses.push(ip);
+        }
     }
     end
 }
@@ -109,14 +113,22 @@ fn delivered_to(w: &World, trace: &Trace) -> Option<crate::ids::InstanceId> {
 }
 
 /// The destination end of a reachable path: its destination's ([`target_end`]), but for
-/// a load balancer the target instance the walk delivered to. Network Access Analyzer's
-/// findings start and end at network interfaces (and gateways, endpoints), never at a
-/// load balancer, which a scope may name only among the resources a path passes through;
-/// so a path from the internet through an internet-facing load balancer to an instance
-/// is a finding of a scope whose destination is `AWS::EC2::Instance`, and the load
-/// balancer is one of the components it passes. The load balancer's ARN, its type and
-/// its nodes' addresses still match a destination statement too (vpcsim's addition).
+/// a load balancer the target instance the walk delivered to, and for a host on the
+/// internet the internet gateways the path left by. Network Access Analyzer's findings
+/// start and end at network interfaces and gateways (and endpoints), never at a load
+/// balancer, which a scope may name only among the resources a path passes through; so a
+/// path from the internet through an internet-facing load balancer to an instance is a
+/// finding of a scope whose destination is `AWS::EC2::Instance`, and the load balancer is
+/// one of the components it passes. The load balancer's ARN, its type and its nodes'
+/// addresses still match a destination statement too (vpcsim's addition). A path to the
+/// internet ends at the internet gateway it leaves by: its id and type, and the host's
+/// address, match a destination statement.
 pub fn path_end(w: &World, t: Target, trace: &Trace) -> End {
+    if let Target::Internet(_) = t {
+        let mut end = target_end(w, t);
+        end.ids = entered_through(trace);
+        return end;
+    }
     let Target::Lb(lb) = t else { return target_end(w, t) };
     let Some(instance) = delivered_to(w, trace) else { return target_end(w, t) };
     let mut end = target_end(w, Target::Instance(instance));
@@ -139,7 +151,8 @@ pub fn passed(trace: &Trace, source: &End, target: &End) -> Vec<(Option<Resource
         .collect()
 }
 
-/// The internet gateways a path from the internet enters through (the source's ids).
+/// The internet gateways a path passes: those a path from the internet enters through (the
+/// source's ids), those a path to the internet leaves by (the destination's).
 pub fn entered_through(trace: &Trace) -> Vec<String> {
     trace
         .forward
@@ -212,7 +225,8 @@ pub struct Finding {
 }
 
 /// Every finding of `scope` over `m`, grouped per class pair and probe (per destination
-/// for a load balancer: where its paths end depends on the target they reach).
+/// for a load balancer: where its paths end depends on the target they reach). Paths to
+/// the internet are found when `m`'s destinations hold its hosts ([`super::egress::targets`]).
 pub fn findings(w: &World, m: &Matrix, scope: &Scope) -> Vec<Finding> {
     let statements: Vec<&PathMatch> = scope.matches.iter().chain(&scope.excludes).collect();
     let matches = scope.matches.len();
@@ -222,8 +236,8 @@ pub fn findings(w: &World, m: &Matrix, scope: &Scope) -> Vec<Finding> {
         targets.iter().map(|e| statements.iter().map(|k| target_ok(k, e)).collect()).collect();
     // Whether some member of a class could meet a match statement's end conditions: a
     // pair none could is not walked for its path. The internet's conditions depend on the
-    // gateways its path enters by, and a load balancer's on the target its path reaches,
-    // so those always could.
+    // gateways its path enters by, a load balancer's on the target its path reaches and
+    // the internet's on the gateways its path leaves by, so those always could.
     let source_could: Vec<Vec<bool>> = m
         .source_classes
         .members
@@ -239,7 +253,7 @@ pub fn findings(w: &World, m: &Matrix, scope: &Scope) -> Vec<Finding> {
         .target_classes
         .members
         .iter()
-        .map(|ms| ms.iter().any(|&t| matches!(m.targets[t as usize], Target::Lb(_))))
+        .map(|ms| ms.iter().any(|&t| path_dependent(m.targets[t as usize])))
         .collect();
     let target_could: Vec<Vec<bool>> = m
         .target_classes
@@ -288,11 +302,23 @@ pub fn findings(w: &World, m: &Matrix, scope: &Scope) -> Vec<Finding> {
     out
 }
 
-/// Whether a path goes from an instance to itself: its packets never leave the
-/// interface, so Network Access Analyzer, which reports paths through the network
-/// between resources, has no finding for it.
-pub fn to_itself(s: Source, t: Target) -> bool {
-    matches!((s, t), (Source::Instance(a), Target::Instance(b)) if a == b)
+/// Whether a destination's end conditions depend on the path walked (the target a load
+/// balancer's flow reaches, the gateway a path to the internet leaves by).
+fn path_dependent(t: Target) -> bool {
+    matches!(t, Target::Lb(_) | Target::Internet(_))
+}
+
+/// Whether a source and destination have no path for Network Access Analyzer, which
+/// reports paths through the network between resources: an instance to itself (its
+/// packets never leave the interface), the internet to the internet (no VPC on the way),
+/// a load balancer node to the internet (a node forwards flows to its targets and opens
+/// none to the internet).
+pub fn no_path(s: Source, t: Target) -> bool {
+    match (s, t) {
+        (Source::Instance(a), Target::Instance(b)) => a == b,
+        (Source::Internet | Source::LbNode(..), Target::Internet(_)) => true,
+        _ => false,
+    }
 }
 
 /// What [`findings`] decides one walked path with.
@@ -330,14 +356,14 @@ impl Cell<'_> {
         let through = passed(&trace, &self.sources[s0], &end);
         let path_bits: Vec<bool> =
             self.statements.iter().zip(probe_bits).map(|(k, p)| *p && through_ok(k, &through)).collect();
-        let lb_bits: Vec<bool> = self.statements.iter().map(|k| target_ok(k, &end)).collect();
+        let end_bits: Vec<bool> = self.statements.iter().map(|k| target_ok(k, &end)).collect();
         let n = self.statements.len();
         pair_findings(row, column, pi, &trace, |s, t| {
-            if to_itself(m.sources[s], m.targets[t]) {
+            if no_path(m.sources[s], m.targets[t]) {
                 return false;
             }
             let dst = |k: usize| match m.targets[t] {
-                Target::Lb(_) => lb_bits[k],
+                Target::Lb(_) | Target::Internet(_) => end_bits[k],
                 _ => self.dst_bits[t][k],
             };
             let hit = |k: usize| {

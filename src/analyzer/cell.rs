@@ -4,7 +4,9 @@
 //! load balancer, each interface of an endpoint): by its private address from its
 //! own VPC, by its private then its public address from another VPC (its public one only
 //! when its private address lies inside the source VPC's block), by its public address
-//! from the internet.
+//! from the internet. A host on the internet ([`Target::Internet`]) is reached at its
+//! address, through whatever the source's routes lead to (an internet gateway, a NAT
+//! gateway or instance on the way).
 
 use std::net::Ipv4Addr;
 
@@ -211,12 +213,13 @@ pub fn source_vpc(w: &World, s: Source) -> Option<VpcId> {
     }
 }
 
-/// The VPC a destination is in.
-pub fn target_vpc(w: &World, t: Target) -> VpcId {
+/// The VPC a destination is in (none for a host on the internet).
+pub fn target_vpc(w: &World, t: Target) -> Option<VpcId> {
     match t {
-        Target::Instance(i) => w[w[i].eni].vpc,
-        Target::Lb(lb) => w[lb].vpc,
-        Target::Endpoint(ep) => w[ep].vpc,
+        Target::Instance(i) => Some(w[w[i].eni].vpc),
+        Target::Lb(lb) => Some(w[lb].vpc),
+        Target::Endpoint(ep) => Some(w[ep].vpc),
+        Target::Internet(_) => None,
     }
 }
 
@@ -225,7 +228,7 @@ fn target_interfaces(w: &World, t: Target) -> impl Iterator<Item = EniId> + '_ {
     let (one, many): (Option<EniId>, &[EniId]) = match t {
         Target::Instance(i) => (Some(w[i].eni), &[]),
         Target::Endpoint(ep) => (None, &w[ep].enis),
-        Target::Lb(_) => (None, &[]),
+        Target::Lb(_) | Target::Internet(_) => (None, &[]),
     };
     let nodes = match t {
         Target::Lb(lb) => w[lb].nodes.as_slice(),
@@ -264,7 +267,7 @@ fn attempt<'r, R: Recorder>(
     rec: R,
     reads: Option<&'r mut Reads>,
 ) -> (Verdict, Outcome, Marks<'r, R>) {
-    let home = [source_vpc(w, s), Some(target_vpc(w, t))];
+    let home = [source_vpc(w, s), target_vpc(w, t)];
     let mut marks =
         Marks { inner: rec, reads, hashed: false, lb: None, endpoint: None, home, beyond: Beyond::default() };
     let flow = Flow { header: h, seq: 0 };
@@ -280,6 +283,7 @@ fn attempt<'r, R: Recorder>(
                 Target::Instance(i) => to == Destination::Instance(i),
                 Target::Lb(lb) => marks.lb == Some(lb),
                 Target::Endpoint(ep) => marks.endpoint == Some(ep),
+                Target::Internet(ip) => to == Destination::Internet(ip),
             };
             if meant {
                 Verdict::Reachable
@@ -293,8 +297,12 @@ fn attempt<'r, R: Recorder>(
 
 /// Runs every attempt a cell makes, stopping at the first interface not reached; `run`
 /// walks one header. The verdict is the last attempt's, which is also the decisive one.
+/// A host on the internet is tried once, at its address.
 fn decide(w: &World, s: Source, t: Target, p: Probe, mut run: impl FnMut(Header) -> Verdict) -> Verdict {
     let src = source_address(w, s);
+    if let Target::Internet(dst) = t {
+        return run(header(src, dst, p));
+    }
     let from = source_vpc(w, s);
     let mut last = Verdict::NoAddress;
     for eni in target_interfaces(w, t) {

@@ -4,7 +4,8 @@
 //! source/destination check and instance state, when the same CIDR blocks of every
 //! security-group rule, NACL entry, route and subnet hold their private address, and
 //! when both have no public address or the same blocks hold their public addresses.
-//! The internet, each load balancer and each endpoint is a class of its own.
+//! The internet, each load balancer, each endpoint and each internet address is a class
+//! of its own.
 
 use std::hash::Hash;
 use std::mem::Discriminant;
@@ -179,6 +180,8 @@ pub enum TargetKey {
     Lb(LbId),
     /// An endpoint (each its own class).
     Endpoint(EndpointId),
+    /// A host on the internet (each address its own class).
+    Internet(Ipv4Addr),
 }
 
 impl SourceKey {
@@ -196,7 +199,7 @@ impl TargetKey {
     pub fn heap_bytes(&self) -> usize {
         match self {
             TargetKey::Instance(k) => k.heap_bytes(),
-            TargetKey::Lb(_) | TargetKey::Endpoint(_) => 0,
+            TargetKey::Lb(_) | TargetKey::Endpoint(_) | TargetKey::Internet(_) => 0,
         }
     }
 }
@@ -216,6 +219,7 @@ pub fn target_key(w: &World, blocks: &AddressBlocks, t: Target) -> TargetKey {
         Target::Instance(i) => TargetKey::Instance(InterfaceKey::of(w, blocks, w[i].eni)),
         Target::Lb(lb) => TargetKey::Lb(lb),
         Target::Endpoint(ep) => TargetKey::Endpoint(ep),
+        Target::Internet(ip) => TargetKey::Internet(ip),
     }
 }
 

@@ -23,6 +23,7 @@ fn target_kind(t: Target) -> &'static str {
         Target::Instance(_) => "instance",
         Target::Lb(_) => "load-balancer",
         Target::Endpoint(_) => "vpc-endpoint",
+        Target::Internet(_) => "internet",
     }
 }
 

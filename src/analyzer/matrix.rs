@@ -267,7 +267,7 @@ impl Matrix {
                         return cell::evaluate(w, s, t, probe);
                     }
                     (reads.source_eni, reads.source_acl) = cell::source_interface(w, s);
-                    reads.away_from = cell::source_vpc(w, s).filter(|&v| v != cell::target_vpc(w, t));
+                    reads.away_from = cell::source_vpc(w, s).filter(|&v| Some(v) != cell::target_vpc(w, t));
                     cell::evaluate_noting(w, s, t, probe, Some(&mut reads))
                 };
                 let first = walk(self.sources[members[0] as usize]);
@@ -393,8 +393,8 @@ impl Matrix {
         cell::source_vpc(w, self.sources[self.source_classes.members[sc as usize][0] as usize])
     }
 
-    /// The VPC of destination class `tc`.
-    pub(super) fn column_vpc(&self, w: &World, tc: u32) -> VpcId {
+    /// The VPC of destination class `tc` (none for a host on the internet).
+    pub(super) fn column_vpc(&self, w: &World, tc: u32) -> Option<VpcId> {
         cell::target_vpc(w, self.targets[self.target_classes.members[tc as usize][0] as usize])
     }
 

@@ -7,6 +7,7 @@
 //! - [`select`]: sources and destinations, and the filters that pick them.
 //! - [`scope`]: Network Access Analyzer scopes, read verbatim from AWS's JSON.
 //! - [`access`]: the findings of a scope: reachable paths it matches.
+//! - [`egress`]: the internet as a destination of scopes: one representative host.
 //! - [`path`]: one Reachability Analyzer path analyzed (create-network-insights-path).
 //! - [`cell`]: one source, destination and probe walked and judged.
 //! - [`classes`]: what makes two interfaces indistinguishable to every rule.
@@ -21,6 +22,7 @@ pub mod access;
 pub mod cell;
 pub mod classes;
 pub mod diff;
+pub mod egress;
 pub mod group;
 pub mod json;
 pub mod matrix;

@@ -2,6 +2,8 @@
 //! nodes) and destinations (instances, load balancers, endpoints), and the filters
 //! (`--from`, `--to`) that pick some of them by name, id, tag, subnet or VPC.
 
+use std::net::Ipv4Addr;
+
 use crate::ids::*;
 use crate::model::instance::InstanceState;
 use crate::model::Tags;
@@ -27,6 +29,10 @@ pub enum Target {
     Lb(LbId),
     /// An interface endpoint, at every interface.
     Endpoint(EndpointId),
+    /// A host on the internet at this public address, reached through an internet gateway
+    /// (Network Access Analyzer scopes only: `vpcsim reach` never lists it; see
+    /// [`super::egress`]).
+    Internet(Ipv4Addr),
 }
 
 /// One `--from` / `--to` filter.
@@ -127,6 +133,9 @@ fn facts_of_target(w: &World, t: Target) -> Facts<'_> {
                 internet: false,
             }
         }
+        Target::Internet(_) => {
+            Facts { handle: None, tags: None, subnets: Vec::new(), vpc: None, internet: true }
+        }
     }
 }
 
@@ -184,6 +193,7 @@ pub fn target_label(w: &World, t: Target) -> String {
         Target::Instance(i) => label(w, Handle::Instance(i)),
         Target::Lb(lb) => label(w, Handle::Lb(lb)),
         Target::Endpoint(ep) => label(w, Handle::Endpoint(ep)),
+        Target::Internet(ip) => format!("internet ({ip})"),
     }
 }
 
@@ -200,12 +210,13 @@ pub fn source_id(w: &World, s: Source) -> String {
     }
 }
 
-/// The AWS id (or ARN) of a destination.
+/// The AWS id (or ARN) of a destination (a host on the internet: its address).
 pub fn target_id(w: &World, t: Target) -> String {
     let h = match t {
         Target::Instance(i) => Handle::Instance(i),
         Target::Lb(lb) => Handle::Lb(lb),
         Target::Endpoint(ep) => Handle::Endpoint(ep),
+        Target::Internet(ip) => return ip.to_string(),
     };
     w.aws_id(h).to_string()
 }

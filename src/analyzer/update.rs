@@ -265,7 +265,7 @@ impl Changes {
 
     /// The rules group `g` gained or lost since it was `old` (the group itself when it was
     /// deleted or restored).
-    fn sg_since(&mut self, w: &World, g: SgId, old: &SecurityGroup) {
+    pub(super) fn sg_since(&mut self, w: &World, g: SgId, old: &SecurityGroup) {
         let new = &w[g];
         if old.deleted != new.deleted || old.vpc != new.vpc {
             self.resource(w, Handle::Sg(g));
@@ -282,7 +282,7 @@ impl Changes {
     }
 
     /// The entries NACL `acl` gained or lost since it was `old`.
-    fn nacl_since(&mut self, w: &World, acl: NaclId, old: &NetworkAcl) {
+    pub(super) fn nacl_since(&mut self, w: &World, acl: NaclId, old: &NetworkAcl) {
         let new = &w[acl];
         if old.deleted != new.deleted || old.vpc != new.vpc {
             self.resource(w, Handle::Nacl(acl));
@@ -300,7 +300,7 @@ impl Changes {
 
     /// The routes table `t` gained, lost or retargeted since it was `old` (the table itself
     /// when it was deleted or became, or stopped being, the main one).
-    fn route_table_since(&mut self, w: &World, t: RouteTableId, old: &RouteTable) {
+    pub(super) fn route_table_since(&mut self, w: &World, t: RouteTableId, old: &RouteTable) {
         let new = &w[t];
         if old.deleted != new.deleted || old.main != new.main || old.vpc != new.vpc {
             self.resource(w, Handle::RouteTable(t));
@@ -458,7 +458,7 @@ impl Matrix {
         });
         let targets = self.targets.iter().enumerate().filter(|(_, t)| match **t {
             Target::Instance(i) => changes.has(Some(w[w[i].eni].vpc)) || apart(w[i].eni),
-            Target::Lb(_) | Target::Endpoint(_) => false,
+            Target::Lb(_) | Target::Endpoint(_) | Target::Internet(_) => false,
         });
         (
             sources.map(|(n, s)| (n, source_key(w, blocks, *s))).collect(),
@@ -617,9 +617,8 @@ impl Matrix {
     fn update_in_place(&mut self, w: &World, changes: &Changes) -> Updated {
         let row_whole: Vec<bool> =
             (0..self.source_classes.len() as u32).map(|sc| changes.has(self.row_vpc(w, sc))).collect();
-        let column_whole: Vec<bool> = (0..self.target_classes.len() as u32)
-            .map(|tc| changes.has(Some(self.column_vpc(w, tc))))
-            .collect();
+        let column_whole: Vec<bool> =
+            (0..self.target_classes.len() as u32).map(|tc| changes.has(self.column_vpc(w, tc))).collect();
         let touched = self.touched(w, &row_whole, &column_whole, changes);
         let (walked, cells_walked) = self.walk_again(w, &touched);
         let pairs = self.source_classes.len() * self.target_classes.len();
@@ -662,7 +661,7 @@ impl Matrix {
             .map(|sc| changes.has(m.row_vpc(w, sc as u32)) || was_source[sc].contains(&None))
             .collect();
         let column_whole: Vec<bool> = (0..m.target_classes.len())
-            .map(|tc| changes.has(Some(m.column_vpc(w, tc as u32))) || was_target[tc].contains(&None))
+            .map(|tc| changes.has(m.column_vpc(w, tc as u32)) || was_target[tc].contains(&None))
             .collect();
         let beyond = |was: &[Option<usize>], class_of: &[u32], old: &[Beyond]| {
             was.iter().flatten().fold(Beyond::default(), |b, &n| b.union(old[class_of[n] as usize]))

@@ -5,6 +5,7 @@
 //! service ([`super::metadata`], M1), answered without a flow.
 
 use std::fmt::Write;
+use std::time::Duration;
 
 use super::{AppOutput, Client};
 use crate::addr::Protocol;
@@ -13,7 +14,7 @@ use crate::model::aws_service::AwsService;
 use crate::trace::Header;
 use crate::world::World;
 
-/// What to fetch.
+/// What to fetch, and curl's options that change what it does.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Curl {
     /// Host name or address.
@@ -22,10 +23,42 @@ pub struct Curl {
     pub port: u16,
     /// Path (`/`).
     pub path: String,
-    /// `-v`.
+    /// `-v`: the connection and the exchanged headers on stderr.
     pub verbose: bool,
-    /// `--connect-timeout` or `-m`, seconds.
-    pub timeout_s: Option<u32>,
+    /// `--connect-timeout`: how long to wait for the connection (0: curl's default).
+    pub connect_timeout: Option<Duration>,
+    /// `-m`/`--max-time`: how long the whole transfer may take (0: no limit).
+    pub max_time: Option<Duration>,
+    /// `-s`: no error messages (nor progress meter).
+    pub silent: bool,
+    /// `-S`: error messages even with `-s`.
+    pub show_error: bool,
+    /// `-I`: a HEAD request; the response headers are printed, not the body.
+    pub head: bool,
+    /// `-f`: an HTTP error status (400 and up) prints no body and exits 22.
+    pub fail: bool,
+    /// `-o FILE`: the body goes to a file, not to stdout.
+    pub to_file: bool,
+    /// `-X METHOD`: the request method (GET, or HEAD with `-I`, when absent).
+    pub method: Option<String>,
+    /// `-H 'Name: value'`: request headers, as written.
+    pub headers: Vec<String>,
+}
+
+impl Curl {
+    /// The method the request line carries.
+    pub fn method(&self) -> &str {
+        match (&self.method, self.head) {
+            (Some(m), _) => m,
+            (None, true) => "HEAD",
+            (None, false) => "GET",
+        }
+    }
+
+    /// Whether curl prints its `curl: (N) ...` error lines (not with `-s`, unless `-S`).
+    fn shows_errors(&self) -> bool {
+        !self.silent || self.show_error
+    }
 }
 
 /// What the far end answered.
@@ -36,20 +69,38 @@ enum Reply {
 }
 
 impl World {
-    /// Run `curl` on an instance or any other client.
+    /// Run `curl` on an instance or any other client; the virtual clock advances by as
+    /// long as it waited ([`super::wait`]).
     pub fn curl(&mut self, client: impl Into<Client>, req: &Curl) -> AppOutput {
-        let client = client.into();
+        let out = self.curl_exchange(client.into(), req);
+        self.finish(out)
+    }
+
+    /// [`World::curl`] without moving the clock: for a caller that accounts for the time
+    /// itself (a stack's signal is sent while the stack waits).
+    pub(crate) fn curl_exchange(&mut self, client: Client, req: &Curl) -> AppOutput {
         let mut out = AppOutput::default();
         let lookup = super::host::lookup(self, client, &req.host);
         let dns_trace = self.log_lookup(&lookup);
+        out.waited = lookup.waited();
         let Ok(ip) = lookup.addr else {
-            out.stderr = format!("curl: (6) Could not resolve host: {}\n", req.host);
+            if req.shows_errors() {
+                out.stderr = format!("curl: (6) Could not resolve host: {}\n", req.host);
+            }
             out.exit_code = 6;
             out.trace = dns_trace;
             return out;
         };
         if let (Client::Instance(i), super::metadata::METADATA_ADDR, 80) = (client, ip, req.port) {
             return self.curl_metadata(i, req);
+        }
+        if !matches!(req.method(), "GET" | "HEAD") {
+            out.stderr = format!(
+                "curl: vpcsim sends -X {} only to the instance metadata service (169.254.169.254); web servers get GET and HEAD\n",
+                req.method()
+            );
+            out.exit_code = 2;
+            return out;
         }
         let (trace, outcome) = self.connect(client, ip, Protocol::Tcp, req.port);
         let reply = match outcome {
@@ -60,37 +111,35 @@ impl World {
         if req.verbose {
             let _ = writeln!(err, "*   Trying {ip}:{}...", req.port);
         }
-        match reply {
+        let failure = match reply {
             None => {
-                let (code, ms, why) = match req.timeout_s {
-                    Some(t) => (28, u64::from(t) * 1000 + 1, "Timeout was reached"),
-                    None => (28, 130_000, "Connection timed out"),
+                let (waited, own_limit) = super::wait::curl_connect(req.connect_timeout, req.max_time);
+                out.waited += waited;
+                let (ms, why) = if own_limit {
+                    (waited.as_millis() + 1, "Timeout was reached")
+                } else {
+                    (waited.as_millis(), "Connection timed out")
                 };
-                let _ = writeln!(
-                    err,
-                    "curl: ({code}) Failed to connect to {} port {} after {ms} ms: {why}",
-                    req.host, req.port
-                );
-                out.exit_code = code;
+                Some((
+                    28,
+                    format!("Failed to connect to {} port {} after {ms} ms: {why}", req.host, req.port),
+                ))
             }
-            Some(Reply::Refused) => {
-                let _ = writeln!(
-                    err,
-                    "curl: (7) Failed to connect to {} port {} after 0 ms: Connection refused",
-                    req.host, req.port
-                );
-                out.exit_code = 7;
-            }
-            Some(Reply::NotHttp) => {
-                let _ = writeln!(err, "curl: (1) Received HTTP/0.9 when not allowed");
-                out.exit_code = 1;
-            }
+            Some(Reply::Refused) => Some((
+                7,
+                format!("Failed to connect to {} port {} after 0 ms: Connection refused", req.host, req.port),
+            )),
+            Some(Reply::NotHttp) => Some((1, "Received HTTP/0.9 when not allowed".to_string())),
             Some(Reply::Http(status, body, server)) => {
-                if req.verbose {
-                    verbose_exchange(&mut err, req, ip, status, &body, server);
-                }
-                out.stdout = body;
+                let exchange = Exchange { ip, status, body: &body, server };
+                respond(&mut out, &mut err, req, &exchange)
             }
+        };
+        if let Some((code, message)) = failure {
+            if req.shows_errors() {
+                let _ = writeln!(err, "curl: ({code}) {message}");
+            }
+            out.exit_code = code;
         }
         out.stderr = err;
         out.trace = Some(trace);
@@ -104,10 +153,15 @@ impl World {
             Some(value) => (200, value),
             None => (404, not_found(&req.path)),
         };
-        if req.verbose {
-            verbose_exchange(&mut out.stderr, req, super::metadata::METADATA_ADDR, status, &body, "EC2ws");
+        let mut err = String::new();
+        let exchange = Exchange { ip: super::metadata::METADATA_ADDR, status, body: &body, server: "EC2ws" };
+        if let Some((code, message)) = respond(&mut out, &mut err, req, &exchange) {
+            if req.shows_errors() {
+                let _ = writeln!(err, "curl: ({code}) {message}");
+            }
+            out.exit_code = code;
         }
-        out.stdout = body;
+        out.stderr = err;
         out
     }
 
@@ -190,30 +244,72 @@ fn not_found(path: &str) -> String {
     format!("<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>404 Not Found</title>\n</head><body>\n<h1>Not Found</h1>\n<p>The requested URL {path} was not found on this server.</p>\n</body></html>\n")
 }
 
-fn verbose_exchange(
-    err: &mut String,
-    req: &Curl,
+/// An HTTP response as curl received it.
+struct Exchange<'a> {
     ip: std::net::Ipv4Addr,
     status: u16,
-    body: &str,
-    server: &str,
-) {
-    let reason = match status {
+    body: &'a str,
+    server: &'a str,
+}
+
+/// What curl does with a response: `-v` shows the exchange on stderr; `-f` turns a status
+/// of 400 and up into exit 22 without the body; `-I` prints the headers; `-o` sends the
+/// body to its file; else the body goes to stdout. The failure to report, if any.
+fn respond(out: &mut AppOutput, err: &mut String, req: &Curl, x: &Exchange<'_>) -> Option<(i32, String)> {
+    let headers = response_headers(x.status, x.server, x.body.len());
+    if req.verbose {
+        verbose_exchange(err, req, x.ip, &headers);
+    }
+    if req.fail && x.status >= 400 {
+        return Some((22, format!("The requested URL returned error: {} {}", x.status, reason(x.status))));
+    }
+    if req.head {
+        out.stdout = headers.iter().map(|h| format!("{h}\r\n")).collect::<String>() + "\r\n";
+    } else if !req.to_file {
+        out.stdout = x.body.to_string();
+    }
+    None
+}
+
+/// The reason phrase of a status.
+fn reason(status: u16) -> &'static str {
+    match status {
         200 => "OK",
+        400 => "Bad Request",
+        401 => "Unauthorized",
         403 => "Forbidden",
+        405 => "Method Not Allowed",
         _ => "Not Found",
-    };
+    }
+}
+
+/// The status line and headers of a response (`-I` prints them, `-v` shows them).
+fn response_headers(status: u16, server: &str, length: usize) -> Vec<String> {
+    let mut h = vec![format!("HTTP/1.1 {status} {}", reason(status))];
+    if !server.is_empty() {
+        h.push(format!("Server: {server}"));
+    }
+    h.push(format!("Content-Length: {length}"));
+    h.push("Content-Type: text/html; charset=UTF-8".into());
+    h
+}
+
+fn verbose_exchange(err: &mut String, req: &Curl, ip: std::net::Ipv4Addr, headers: &[String]) {
     let path = if req.path.is_empty() { "/" } else { req.path.as_str() };
     let _ = writeln!(err, "* Connected to {} ({ip}) port {} (#0)", req.host, req.port);
     let _ = writeln!(
         err,
-        "> GET {path} HTTP/1.1\n> Host: {}\n> User-Agent: curl/7.79.1\n> Accept: */*\n>",
+        "> {} {path} HTTP/1.1\n> Host: {}\n> User-Agent: curl/7.79.1\n> Accept: */*",
+        req.method(),
         req.host
     );
-    let _ = writeln!(err, "< HTTP/1.1 {status} {reason}");
-    if !server.is_empty() {
-        let _ = writeln!(err, "< Server: {server}");
+    for h in &req.headers {
+        let _ = writeln!(err, "> {h}");
     }
-    let _ = writeln!(err, "< Content-Length: {}\n< Content-Type: text/html; charset=UTF-8\n<", body.len());
+    let _ = writeln!(err, ">");
+    for h in headers {
+        let _ = writeln!(err, "< {h}");
+    }
+    let _ = writeln!(err, "<");
     let _ = writeln!(err, "* Connection #0 to host {} left intact", req.host);
 }

@@ -6,6 +6,7 @@
 
 use std::fmt::Write;
 use std::net::Ipv4Addr;
+use std::time::Duration;
 
 use super::dig_records::{QueryType, Reply};
 use super::{AppOutput, Client};
@@ -24,14 +25,88 @@ pub struct Dig {
     pub server: Option<Ipv4Addr>,
 }
 
-/// What dig asks beyond the name, and how it prints: the record type (`-t TYPE` or
-/// `NAME TYPE`, A by default) and `+noall +answer` (the answer section's records only).
+/// What dig asks beyond the name, how long it waits and how it prints: the record type
+/// (`-t TYPE` or `NAME TYPE`, A by default), `+time=N` and `+tries=N` (5 s and 3 tries when
+/// absent), and the parts of the output it prints.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Query {
     /// The record type asked.
     pub qtype: QueryType,
-    /// `+noall +answer`.
-    pub answer_only: bool,
+    /// What is printed (`+noall +answer`: the answer section's records only).
+    pub sections: Sections,
+    /// `+time=N`: seconds to wait for each try's reply.
+    pub time: Option<u32>,
+    /// `+tries=N` (or `+retry=N-1`): how many times the query is sent.
+    pub tries: Option<u32>,
+}
+
+impl Query {
+    /// How long dig waits when no reply comes: every try waits its `+time` ([`super::wait`]).
+    pub fn timeout(&self) -> Duration {
+        let time = self.time.unwrap_or(super::wait::DIG_TIME_S);
+        let tries = self.tries.unwrap_or(super::wait::DIG_TRIES);
+        Duration::from_secs(u64::from(time) * u64::from(tries))
+    }
+}
+
+/// The parts of its output dig prints: `+[no]cmd` (the version line and global options),
+/// `+[no]comments` (the header, flags and section titles), `+[no]question`, `+[no]answer`,
+/// `+[no]additional` (here the EDNS pseudo-section, the only additional record) and
+/// `+[no]stats`; `+noall` turns every one off, `+all` every one on. All on by default.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Sections {
+    /// The `; <<>> DiG ...` and `;; global options:` lines.
+    pub cmd: bool,
+    /// `;; Got answer:`, the header and flags, and the section titles.
+    pub comments: bool,
+    /// The question section.
+    pub question: bool,
+    /// The answer section.
+    pub answer: bool,
+    /// The additional section (the OPT pseudo-section).
+    pub additional: bool,
+    /// Query time, server, date and size.
+    pub stats: bool,
+}
+
+impl Default for Sections {
+    fn default() -> Sections {
+        Sections::ALL
+    }
+}
+
+impl Sections {
+    /// Everything (`+all`, the default).
+    pub const ALL: Sections =
+        Sections { cmd: true, comments: true, question: true, answer: true, additional: true, stats: true };
+    /// Nothing (`+noall`).
+    pub const NONE: Sections = Sections {
+        cmd: false,
+        comments: false,
+        question: false,
+        answer: false,
+        additional: false,
+        stats: false,
+    };
+
+    /// Sets the part `name` names (`cmd`, `answer`, ...) on or off; false for a name that is none.
+    pub fn set(&mut self, name: &str, on: bool) -> bool {
+        let part = match name {
+            "cmd" => &mut self.cmd,
+            "comments" => &mut self.comments,
+            "question" => &mut self.question,
+            "answer" => &mut self.answer,
+            "additional" => &mut self.additional,
+            "stats" => &mut self.stats,
+            "all" => {
+                *self = if on { Sections::ALL } else { Sections::NONE };
+                return true;
+            }
+            _ => return false,
+        };
+        *part = on;
+        true
+    }
 }
 
 /// The resolver's link-local address (D1).
@@ -47,9 +122,14 @@ impl World {
     }
 
     /// Run `dig` for records of `query.qtype` (Z1: see [`super::dig_records`]), printed as
-    /// `query` says; otherwise as [`World::dig`].
+    /// `query` says; otherwise as [`World::dig`]. A query that gets no answer waits every
+    /// try's `+time`, and the virtual clock advances by it ([`super::wait`]).
     pub fn dig_query(&mut self, client: impl Into<Client>, q: &Dig, query: Query) -> AppOutput {
-        let client = client.into();
+        let out = self.dig_exchange(client.into(), q, query);
+        self.finish(out)
+    }
+
+    fn dig_exchange(&mut self, client: Client, q: &Dig, query: Query) -> AppOutput {
         let mut out = AppOutput::default();
         let (server, view) = match self.app_source(client) {
             Some(eni) => {
@@ -77,22 +157,19 @@ impl World {
             }
         };
         let Some(view) = view else {
-            // dig 9.11 reports a refused UDP query (no DNS server there) as a timeout too.
-            out.stdout = if q.short {
-                ";; connection timed out; no servers could be reached\n".into()
-            } else {
-                format!("\n; <<>> DiG 9.11.4-P2-RedHat-9.11.4-26.P2.amzn2.13 <<>> {}\n;; global options: +cmd\n;; connection timed out; no servers could be reached\n", q.name)
-            };
+            // dig 9.11 reports a refused UDP query (no DNS server there) as a timeout too, and
+            // waits every try for it.
+            out.waited += query.timeout();
+            if !q.short && query.sections.cmd {
+                out.stdout = cmd_lines(&q.name, query.qtype);
+            }
+            out.stdout.push_str(";; connection timed out; no servers could be reached\n");
             out.exit_code = 9;
             return out;
         };
         let reply = self.query(view, &q.name, query.qtype);
         out.answers = reply.addrs();
-        out.stdout = match (q.short, query.answer_only) {
-            (true, _) => short(&reply),
-            (false, true) => reply.records.iter().map(record_line).collect(),
-            (false, false) => self.full(q, query.qtype, server, &reply),
-        };
+        out.stdout = if q.short { short(&reply) } else { self.full(q, query, server, &reply) };
         out
     }
 
@@ -115,28 +192,55 @@ impl World {
         view
     }
 
-    fn full(&mut self, q: &Dig, qt: QueryType, server: Ipv4Addr, r: &Reply) -> String {
-        let id = self.connection_stream().below(65536);
+    /// The output dig prints for a reply, with the parts `query.sections` keeps.
+    fn full(&mut self, q: &Dig, query: Query, server: Ipv4Addr, r: &Reply) -> String {
+        let parts = query.sections;
         let fqdn = format!("{}.", q.name.trim_end_matches('.'));
-        let qtype = qt.as_str();
-        let asked = if qt == QueryType::A { q.name.clone() } else { format!("{} {qtype}", q.name) };
-        let mut s = String::new();
-        let _ = writeln!(s, "\n; <<>> DiG 9.11.4-P2-RedHat-9.11.4-26.P2.amzn2.13 <<>> {asked}");
-        let _ = writeln!(s, ";; global options: +cmd\n;; Got answer:");
-        let _ = writeln!(s, ";; ->>HEADER<<- opcode: QUERY, status: {}, id: {id}", r.rcode.as_str());
+        let qtype = query.qtype.as_str();
         let answers = if r.rcode == Rcode::NoError { r.records.len() } else { 0 };
-        let _ = writeln!(s, ";; flags: qr rd ra; QUERY: 1, ANSWER: {answers}, AUTHORITY: 0, ADDITIONAL: 1\n");
-        let _ = writeln!(s, ";; OPT PSEUDOSECTION:\n; EDNS: version: 0, flags:; udp: 4096\n;; QUESTION SECTION:\n;{fqdn}\t\t\tIN\t{qtype}\n");
-        if answers > 0 {
-            let _ = writeln!(s, ";; ANSWER SECTION:");
-            s.extend(r.records.iter().map(record_line));
-            s.push('\n');
+        let mut s = String::new();
+        if parts.cmd {
+            s.push_str(&cmd_lines(&q.name, query.qtype));
         }
-        let record_bytes: usize = r.records.iter().map(|rec| rec.data.wire_len()).sum();
-        let size = 12 + fqdn.len() + 5 + record_bytes + 11;
-        let _ = writeln!(s, ";; Query time: 1 msec\n;; SERVER: {server}#53({server})\n;; WHEN: {}\n;; MSG SIZE  rcvd: {size}\n", self.wall_clock());
+        if parts.comments {
+            let id = self.connection_stream().below(65536);
+            let _ = writeln!(
+                s,
+                ";; Got answer:\n;; ->>HEADER<<- opcode: QUERY, status: {}, id: {id}",
+                r.rcode.as_str()
+            );
+            let _ =
+                writeln!(s, ";; flags: qr rd ra; QUERY: 1, ANSWER: {answers}, AUTHORITY: 0, ADDITIONAL: 1\n");
+            if parts.additional {
+                s.push_str(";; OPT PSEUDOSECTION:\n; EDNS: version: 0, flags:; udp: 4096\n");
+            }
+        }
+        let titled = |s: &mut String, title: &str, body: &str| {
+            if parts.comments {
+                let _ = writeln!(s, ";; {title} SECTION:\n{body}");
+            } else {
+                s.push_str(body);
+            }
+        };
+        if parts.question {
+            titled(&mut s, "QUESTION", &format!(";{fqdn}\t\t\tIN\t{qtype}\n"));
+        }
+        if parts.answer && answers > 0 {
+            titled(&mut s, "ANSWER", &r.records.iter().map(record_line).collect::<String>());
+        }
+        if parts.stats {
+            let record_bytes: usize = r.records.iter().map(|rec| rec.data.wire_len()).sum();
+            let size = 12 + fqdn.len() + 5 + record_bytes + 11;
+            let _ = writeln!(s, ";; Query time: 1 msec\n;; SERVER: {server}#53({server})\n;; WHEN: {}\n;; MSG SIZE  rcvd: {size}\n", self.wall_clock());
+        }
         s
     }
+}
+
+/// dig's first lines (`+cmd`): its version and the command, then the global options.
+fn cmd_lines(name: &str, qt: QueryType) -> String {
+    let asked = if qt == QueryType::A { name.to_string() } else { format!("{name} {}", qt.as_str()) };
+    format!("\n; <<>> DiG 9.11.4-P2-RedHat-9.11.4-26.P2.amzn2.13 <<>> {asked}\n;; global options: +cmd\n")
 }
 
 /// D5: one value a line (CNAME targets followed first, Z1; TXT quoted); nothing for

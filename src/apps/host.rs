@@ -7,6 +7,7 @@
 //! resolver library does.
 
 use std::net::Ipv4Addr;
+use std::time::Duration;
 
 use super::Client;
 use crate::addr::Protocol;
@@ -76,6 +77,19 @@ impl Lookup {
     /// The query's walk, when it was a flow.
     pub fn dns_trace(&self) -> Option<Trace> {
         self.dns_query.as_ref().map(|(t, _)| t.clone())
+    }
+
+    /// How long the resolver library waited ([`super::wait`]): its full timeout when the
+    /// query got no answer at all (dropped on the way, or the VPC resolver of a VPC with DNS
+    /// support off); nothing when it was answered or refused (ICMP port unreachable).
+    pub fn waited(&self) -> Duration {
+        match (&self.addr, &self.dns_query) {
+            (Err(HostError::DnsOff { .. }), _)
+            | (Err(HostError::ServerUnreachable { .. }), Some((_, Outcome::Blocked(_)))) => {
+                super::wait::RESOLVER
+            }
+            _ => Duration::ZERO,
+        }
     }
 }
 
@@ -214,9 +228,8 @@ mod tests {
     /// Where each tool sent its flow (`None`: it printed that the host did not resolve).
     fn destinations(w: &mut World, from: InstanceId, host: &str) -> [Option<Ipv4Addr>; 3] {
         let curl = Curl { host: host.into(), port: 80, path: "/".into(), ..Curl::default() };
-        let ping = Ping { host: host.into(), count: Some(1) };
-        let nc =
-            Nc { host: host.into(), ports: PortRange::single(80), udp: false, verbose: false, zero_io: true };
+        let ping = Ping { host: host.into(), count: Some(1), ..Ping::default() };
+        let nc = Nc { host: host.into(), ports: PortRange::single(80), zero_io: true, ..Nc::default() };
         [w.curl(from, &curl), w.ping(from, &ping), w.nc(from, &nc)].map(|o| o.trace.map(|t| t.flow.dst))
     }
 

@@ -2,7 +2,8 @@
 //! real tool prints (stdout, stderr, exit code) plus the trace of the flow it sent;
 //! [`host`] is how every one of them (and `trace`) turns a host into an address;
 //! [`Client`] is where they run: an instance, any interface, or a host on the internet;
-//! [`metadata`] is the instance metadata service they reach at 169.254.169.254 (M1).
+//! [`metadata`] is the instance metadata service they reach at 169.254.169.254 (M1);
+//! [`wait`] is how long each waits, which the virtual clock advances by.
 
 pub mod curl;
 pub mod dig;
@@ -11,8 +12,10 @@ pub mod host;
 pub mod metadata;
 pub mod nc;
 pub mod ping;
+pub mod wait;
 
 use std::net::Ipv4Addr;
+use std::time::Duration;
 
 use crate::addr::Protocol;
 use crate::forward::Outcome;
@@ -34,6 +37,9 @@ pub struct AppOutput {
     pub trace: Option<Trace>,
     /// Addresses a `dig` printed.
     pub answers: Vec<Ipv4Addr>,
+    /// How long the real tool would have run (its waits on silence, ping's intervals):
+    /// the virtual clock has advanced by it ([`wait`]).
+    pub waited: Duration,
 }
 
 /// Virtual time 0 on the calendar: the day the seed lab was written (2021-06-08 06:06:13 UTC).
@@ -110,6 +116,12 @@ impl World {
             Some(eni) => self.trace_outcome(eni, flow),
             None => self.trace_outcome_from_internet(flow),
         }
+    }
+
+    /// Advances the virtual clock by as long as the tool ran ([`wait`]) and returns its output.
+    fn finish(&mut self, out: AppOutput) -> AppOutput {
+        self.advance(out.waited);
+        out
     }
 
     /// The VPC a client is in (None on the internet).

@@ -1,6 +1,10 @@
-//! `nc -z [-u] [-w SECS] HOST PORT[-PORT]`: is something listening there, and can we get
-//! to it? Each port of a range is probed in turn, one line each, as OpenBSD netcat does.
-//! `nc HOST PORT`: what does the server say first (an SSH banner)?
+//! `nc -z [-u] [-n] [-w SECS] HOST PORT[-PORT]`: is something listening there, and can we
+//! get to it? Each port of a range is probed in turn, one line each, as OpenBSD netcat
+//! (Ubuntu's `netcat-openbsd`) does. `nc HOST PORT`: what does the server say first (an
+//! SSH banner)? A TCP connection that gets no answer waits `-w SECS`, else the kernel's
+//! connect timeout (about 130 s), and the virtual clock advances by it ([`super::wait`]).
+
+use std::time::Duration;
 
 use super::{AppOutput, Client};
 use crate::addr::{PortRange, Protocol};
@@ -24,12 +28,24 @@ pub struct Nc {
     pub verbose: bool,
     /// `-z`: probe only; without it nc prints what the server says first (its banner).
     pub zero_io: bool,
+    /// `-n`: the host must be an address (no DNS lookup) and `-v` prints no service names.
+    pub numeric: bool,
+    /// `-w SECS`: how long a connection attempt (and, after a banner, an idle connection) may wait.
+    pub timeout: Option<Duration>,
 }
 
 impl Default for Nc {
     /// A TCP probe of no host on port 0, for struct-update syntax.
     fn default() -> Nc {
-        Nc { host: String::new(), ports: PortRange::single(0), udp: false, verbose: false, zero_io: false }
+        Nc {
+            host: String::new(),
+            ports: PortRange::single(0),
+            udp: false,
+            verbose: false,
+            zero_io: false,
+            numeric: false,
+            timeout: None,
+        }
     }
 }
 
@@ -46,8 +62,13 @@ impl World {
     /// nothing comes back (the port is open, or the datagram was dropped on the way) nc
     /// reports success, as the real one does. The exit status is 0 when any port
     /// succeeded; the trace kept is the first successful port's, else the first port's.
+    /// The virtual clock advances by the time nc waited ([`super::wait`]).
     pub fn nc(&mut self, client: impl Into<Client>, req: &Nc) -> AppOutput {
-        let client = client.into();
+        let out = self.nc_probe(client.into(), req);
+        self.finish(out)
+    }
+
+    fn nc_probe(&mut self, client: Client, req: &Nc) -> AppOutput {
         let mut out = AppOutput { exit_code: 1, ..AppOutput::default() };
         if port_count(req.ports) > MAX_PORTS {
             out.stderr = format!(
@@ -58,8 +79,16 @@ impl World {
             );
             return out;
         }
+        if req.numeric && req.host.parse::<std::net::Ipv4Addr>().is_err() {
+            out.stderr = format!(
+                "nc: getaddrinfo for host \"{}\" port {}: Name or service not known\n",
+                req.host, req.ports.from
+            );
+            return out;
+        }
         let lookup = super::host::lookup(self, client, &req.host);
         let dns_trace = self.log_lookup(&lookup);
+        out.waited = lookup.waited();
         let ip = match lookup.addr {
             Ok(ip) => ip,
             Err(e) => {
@@ -81,6 +110,7 @@ impl World {
                 reply => reply,
             };
             let open = matches!(reply, PortReply::Open(_));
+            out.waited += waited(req, protocol, &reply);
             report(&mut out, req, protocol, port, reply);
             if out.trace.is_none() || (open && out.exit_code != 0) {
                 out.trace = Some(trace);
@@ -125,33 +155,43 @@ impl World {
     }
 }
 
-/// Appends what nc says about one port: `succeeded!` with `-v`, a banner without `-z`,
-/// refused (for UDP only with `-v`), or timed out.
+/// How long nc waits on one port: a TCP connection that gets no answer waits `-w`, else the
+/// kernel's connect timeout; a connection that printed a banner without `-z` stays open
+/// until `-w` of idleness ends it (without `-w`, vpcsim closes it at once, as a learner's
+/// Ctrl-C would). UDP probes and answered or refused connections take no time.
+fn waited(req: &Nc, protocol: Protocol, reply: &PortReply) -> Duration {
+    match reply {
+        PortReply::Silence if protocol == Protocol::Tcp => {
+            req.timeout.unwrap_or(super::wait::KERNEL_TCP_CONNECT)
+        }
+        PortReply::Open(_) if !req.zero_io && protocol == Protocol::Tcp => req.timeout.unwrap_or_default(),
+        _ => Duration::ZERO,
+    }
+}
+
+/// Appends what nc says about one port: `succeeded!` with `-v`, a banner without `-z`, and
+/// with `-v` only (netcat-openbsd warns only then) refused or timed out.
 fn report(out: &mut AppOutput, req: &Nc, protocol: Protocol, port: u16, reply: PortReply) {
     let p = protocol.as_str();
     let host = &req.host;
-    match reply {
+    let line = match reply {
         PortReply::Open(banner) => {
-            if req.verbose {
-                let name = port_name(protocol, port);
-                out.stderr.push_str(&format!("Connection to {host} {port} port [{p}/{name}] succeeded!\n"));
-            }
             if let (false, Some(b)) = (req.zero_io, banner) {
                 out.stdout.push_str(&format!("{b}\n"));
             }
+            let name = if req.numeric { "*" } else { port_name(protocol, port) };
+            format!("Connection to {host} {port} port [{p}/{name}] succeeded!")
         }
-        PortReply::Refused => {
-            if protocol == Protocol::Tcp || req.verbose {
-                out.stderr.push_str(&format!(
-                    "nc: connect to {host} port {port} ({p}) failed: Connection refused\n"
-                ));
-            }
+        PortReply::Refused => format!("nc: connect to {host} port {port} ({p}) failed: Connection refused"),
+        // With -w nc's own poll gives up (errno still EINPROGRESS); without, the kernel does.
+        PortReply::Silence if req.timeout.is_some() => {
+            format!("nc: connect to {host} port {port} ({p}) timed out: Operation now in progress")
         }
-        PortReply::Silence => {
-            out.stderr.push_str(&format!(
-                "nc: connect to {host} port {port} ({p}) timed out: Operation now in progress\n"
-            ));
-        }
+        PortReply::Silence => format!("nc: connect to {host} port {port} ({p}) failed: Connection timed out"),
+    };
+    if req.verbose {
+        out.stderr.push_str(&line);
+        out.stderr.push('\n');
     }
 }
 

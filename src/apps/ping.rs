@@ -1,7 +1,10 @@
-//! `ping [-c N] HOST`: ICMP echo requests. Instances answer; a Network Load Balancer
-//! does not (L3); a blocked path loses every packet.
+//! `ping [-c N] [-i SECS] [-W SECS] [-q] HOST`: ICMP echo requests. Instances answer; a
+//! Network Load Balancer does not (L3); a blocked path loses every packet. ping runs for
+//! its intervals between requests, plus `-W` (10 s by default) waiting for a reply that
+//! never comes, and the virtual clock advances by it ([`super::wait`]).
 
 use std::fmt::Write;
+use std::time::Duration;
 
 use super::{AppOutput, Client};
 use crate::addr::Protocol;
@@ -17,18 +20,30 @@ pub struct Ping {
     pub host: String,
     /// `-c`: how many requests (4 when absent; from 1 to [`MAX_PING_COUNT`], else exit 2).
     pub count: Option<u32>,
+    /// `-i`: time between requests (1 s when absent).
+    pub interval: Option<Duration>,
+    /// `-W`: how long to wait for a reply that does not come (10 s when absent).
+    pub timeout: Option<Duration>,
+    /// `-q`: only the first line and the summary.
+    pub quiet: bool,
 }
 
 /// ICMP type of an echo request.
 pub const ECHO_REQUEST: u16 = 8;
 
 impl World {
-    /// Run `ping` on an instance or any other client.
+    /// Run `ping` on an instance or any other client; the virtual clock advances by as long
+    /// as it ran.
     pub fn ping(&mut self, client: impl Into<Client>, req: &Ping) -> AppOutput {
-        let client = client.into();
+        let out = self.ping_requests(client.into(), req);
+        self.finish(out)
+    }
+
+    fn ping_requests(&mut self, client: Client, req: &Ping) -> AppOutput {
         let mut out = AppOutput::default();
         let lookup = super::host::lookup(self, client, &req.host);
         let dns_trace = self.log_lookup(&lookup);
+        out.waited = lookup.waited();
         let ip = match lookup.addr {
             Ok(ip) => ip,
             Err(e) => {
@@ -53,9 +68,13 @@ impl World {
         };
         let crossings = trace.forward.iter().filter(|h| h.kind == ComponentKind::InternetGateway).count();
         let rtt_us = 40 * trace.forward.len() as u64 + 900 * crossings as u64;
+        let interval = req.interval.unwrap_or(super::wait::PING_INTERVAL);
+        let between = interval * (count - 1);
+        out.waited +=
+            if answered { between } else { between + req.timeout.unwrap_or(super::wait::PING_LINGER) };
         let s = &mut out.stdout;
         let _ = writeln!(s, "PING {} ({ip}) 56(84) bytes of data.", req.host);
-        if answered {
+        if answered && !req.quiet {
             for n in 1..=count {
                 let _ = writeln!(
                     s,
@@ -71,7 +90,7 @@ impl World {
         let _ = writeln!(
             s,
             "{count} packets transmitted, {received} received, {loss}% packet loss, time {}ms",
-            (count - 1) * 1000 + 4
+            between.as_millis() + 4
         );
         if answered {
             let r = format!("{}.{:03}", rtt_us / 1000, rtt_us % 1000);

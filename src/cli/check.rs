@@ -1,12 +1,14 @@
 //! `vpcsim check`: Network Access Analyzer offline. Each `--scope` file (AWS's scope
 //! JSON, verbatim) is read ([`vpcsim::analyzer::scope`]) and its findings over the
-//! reachability matrix printed ([`vpcsim::analyzer::access`]), each with its path.
+//! reachability matrix printed ([`vpcsim::analyzer::access`]), each with its path; the
+//! matrix's destinations include the internet ([`vpcsim::analyzer::egress`]).
 //! Exit 0 when no scope has a finding, 1 when one has.
 
 use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 use vpcsim::analyzer::access::{self, Finding};
+use vpcsim::analyzer::egress;
 use vpcsim::analyzer::scope::{self, Scope};
 use vpcsim::analyzer::{select, Matrix, Probe};
 use vpcsim::world::World;
@@ -57,7 +59,7 @@ pub fn command(a: &Args<'_>) -> Result<u8, CliError> {
     let scopes: Vec<Scope> = a.scopes.iter().map(|p| read_scope(p, w)).collect::<Result<_, _>>()?;
     let probes = probes(a.ports, &scopes)?;
     super::output::errln(&prepared.state_line);
-    let m = Matrix::compute_parallel(w, select::sources(w, &[]), select::targets(w, &[]), probes);
+    let m = Matrix::compute_parallel(w, select::sources(w, &[]), egress::targets(w, &scopes), probes);
     let results: Vec<(&PathBuf, Vec<Finding>)> =
         a.scopes.iter().zip(&scopes).map(|(p, s)| (p, access::findings(w, &m, s))).collect();
     if a.json {

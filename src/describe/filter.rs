@@ -85,6 +85,30 @@ pub const ROUTE_TABLES: FilterSet = FilterSet {
     ],
 };
 
+/// describe-network-acls.
+pub const NETWORK_ACLS: FilterSet = FilterSet {
+    key: "NetworkAcls",
+    tags: "Tags",
+    names: &[
+        ("association.association-id", "Associations[].NetworkAclAssociationId"),
+        ("association.network-acl-id", "Associations[].NetworkAclId"),
+        ("association.subnet-id", "Associations[].SubnetId"),
+        ("default", "IsDefault"),
+        ("entry.cidr", "Entries[].CidrBlock"),
+        ("entry.egress", "Entries[].Egress"),
+        ("entry.icmp.code", "Entries[].IcmpTypeCode.Code"),
+        ("entry.icmp.type", "Entries[].IcmpTypeCode.Type"),
+        ("entry.port-range.from", "Entries[].PortRange.From"),
+        ("entry.port-range.to", "Entries[].PortRange.To"),
+        ("entry.protocol", "Entries[].Protocol"),
+        ("entry.rule-action", "Entries[].RuleAction"),
+        ("entry.rule-number", "Entries[].RuleNumber"),
+        ("network-acl-id", "NetworkAclId"),
+        ("owner-id", "OwnerId"),
+        ("vpc-id", "VpcId"),
+    ],
+};
+
 /// describe-security-groups.
 pub const SECURITY_GROUPS: FilterSet = FilterSet {
     key: "SecurityGroups",

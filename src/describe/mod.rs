@@ -21,6 +21,7 @@ pub mod filter;
 pub mod flow_log;
 pub mod insights;
 mod more;
+mod nacl;
 mod nat;
 mod peering;
 mod prefix_list;
@@ -31,6 +32,7 @@ pub use connection_notification::{connection_notification, connection_notificati
 pub use flow_log::{flow_log, flow_logs};
 
 pub use more::*;
+pub use nacl::network_acls;
 pub use nat::{nat_gateway, nat_gateways};
 pub use peering::*;
 pub use prefix_list::*;
@@ -44,11 +46,12 @@ use crate::model::Tags;
 use crate::world::World;
 
 /// What `vpcsim describe` can print, named as its argument is.
-pub const WHAT: [&str; 9] = [
+pub const WHAT: [&str; 10] = [
     "vpcs",
     "subnets",
     "route-tables",
     "security-groups",
+    "network-acls",
     "instances",
     "load-balancers",
     "target-health",
@@ -63,6 +66,7 @@ pub fn by_name(w: &World, what: &str) -> Option<Value> {
         "subnets" => subnets(w),
         "route-tables" => route_tables(w),
         "security-groups" => security_groups(w),
+        "network-acls" => network_acls(w),
         "instances" => instances(w),
         "load-balancers" => load_balancers(w),
         "target-health" => all_target_health(w),

@@ -76,13 +76,16 @@ impl World {
     }
 
     /// How long until the clock next changes something a caller can see: a target's health
-    /// state, a draining target leaving or an endpoint's state; `None` when nothing is
+    /// state, a draining target leaving, an endpoint's state, an analysis ending or a
+    /// Route 53 change turning INSYNC; `None` when nothing is
     /// scheduled. Until then every state stays as it is, so a `wait-for` may jump there.
     pub fn next_change(&self) -> Option<Duration> {
         let runs = self.check_runs(u64::MAX);
         let changes = runs.iter().filter_map(|r| r.change_ms);
         let analyses = self.next_analysis_end();
-        let next = changes.chain(self.next_world_event().map(|(at, _)| at)).chain(analyses).min()?;
+        let route53 = self.next_route53_insync();
+        let world = self.next_world_event().map(|(at, _)| at);
+        let next = changes.chain(world).chain(analyses).chain(route53).min()?;
         Some(Duration::from_millis(next.saturating_sub(self.now_ms)))
     }
 

@@ -248,7 +248,8 @@ impl World {
     /// StartNetworkInsightsAccessScopeAnalysis (RA4): the scope's findings over every source,
     /// destination and port of the world now (the default ports and those the scope names;
     /// its prefix lists' entries as they are now), one finding per source, destination and
-    /// port, each with its path's components. The matrix is computed as `vpcsim reach`
+    /// port, each with its path's components; the destinations include the internet
+    /// ([`crate::analyzer::egress`]). The matrix is computed as `vpcsim reach`
     /// computes it, its source classes spread over rayon's threads: the same findings, in
     /// the same order, as on one thread.
     pub fn start_network_insights_access_scope_analysis(
@@ -257,8 +258,8 @@ impl World {
     ) -> AccessScopeAnalysisId {
         let scope = self.access_scopes[s].scope.with_prefix_lists_of(self);
         let probes = access::probes_for(std::slice::from_ref(&scope));
-        let m =
-            Matrix::compute_parallel(self, select::sources(self, &[]), select::targets(self, &[]), probes);
+        let targets = crate::analyzer::egress::targets(self, std::slice::from_ref(&scope));
+        let m = Matrix::compute_parallel(self, select::sources(self, &[]), targets, probes);
         let aws_id = self.ids.aws_id("nisa");
         let mut findings = Vec::new();
         for f in access::findings(self, &m, &scope) {

@@ -212,6 +212,13 @@ impl World {
         }
     }
 
+    /// Z1: when the next PENDING change turns INSYNC (ms on the clock), so that a
+    /// `wait-for CHANGE INSYNC` jumps there; `None` when every change is INSYNC.
+    pub(crate) fn next_route53_insync(&self) -> Option<u64> {
+        let changes = self.hosted_zones.values().flat_map(|z| z.changes.iter());
+        changes.map(|c| c.submitted_ms + CHANGE_INSYNC_AFTER_MS).filter(|at| *at > self.now_ms).min()
+    }
+
     /// Whether `name` is a load balancer's or an endpoint's DNS name (what an alias may target).
     pub fn alias_target_exists(&self, name: &str) -> bool {
         let lb = self.lbs.live().any(|(_, l)| l.dns_name.eq_ignore_ascii_case(name));

@@ -25,6 +25,9 @@ pub fn attribute(w: &World, name: &str, attr: &str, s: &Session) -> Result<Strin
 /// Whether a resource is in a state, for `wait-for` (`healthy` for a target group means every target).
 pub fn state_of(s: &Session, resource: &str, wanted: &str) -> Result<bool, String> {
     let w = &s.world;
+    if let Some(change) = route53_change(w, resource) {
+        return change_state(w, change, resource, wanted);
+    }
     let id = match s.resolve_name(resource) {
         crate::scenario::Resolution::Found { ref_value, .. } => ref_value,
         crate::scenario::Resolution::NotFound { .. } => return Err(format!("unknown resource {resource}")),
@@ -100,4 +103,26 @@ pub fn state_of(s: &Session, resource: &str, wanted: &str) -> Result<bool, Strin
         }),
         _ => Ok(wanted == "available"),
     }
+}
+
+/// The Route 53 change a `wait-for` names: its id as get-change takes it (`C...` or
+/// `/change/C...`, the `ChangeInfo.Id` a `save:` keeps).
+fn route53_change<'w>(w: &'w World, resource: &str) -> Option<&'w crate::model::hosted_zone::ZoneChange> {
+    let id = resource.strip_prefix("/change/").unwrap_or(resource);
+    id.starts_with('C').then(|| w.route53_change(id)).flatten()
+}
+
+/// Z1: a change is PENDING, then INSYNC, as `aws route53 wait resource-record-sets-changed`
+/// waits for it.
+fn change_state(
+    w: &World,
+    change: &crate::model::hosted_zone::ZoneChange,
+    resource: &str,
+    wanted: &str,
+) -> Result<bool, String> {
+    let states = ["PENDING", "INSYNC"];
+    if !states.contains(&wanted) {
+        return Err(format!("{resource} has no state {wanted:?}; its states are: {}", states.join(", ")));
+    }
+    Ok(w.route53_change_status(change) == wanted)
 }

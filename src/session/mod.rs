@@ -365,23 +365,38 @@ impl crate::scenario::Backend for Session {
                     }
                 };
                 let q = crate::apps::dig::Dig { name: d.name.clone(), short: d.short, server };
-                let query = crate::apps::dig::Query { qtype, answer_only: d.answer_only };
+                let query =
+                    crate::apps::dig::Query { qtype, sections: d.sections, time: d.time, tries: d.tries };
                 w.dig_query(instance, &q, query)
             }
             AppCommand::Curl(c) => {
-                let timeout = c.connect_timeout.or(c.max_time).map(|d| d.as_secs().max(1) as u32);
                 let req = crate::apps::curl::Curl {
                     host: host_text(&c.url.host),
                     port: c.url.port,
                     path: c.url.path.clone(),
                     verbose: c.verbose,
-                    timeout_s: timeout,
+                    connect_timeout: c.connect_timeout,
+                    max_time: c.max_time,
+                    silent: c.silent,
+                    show_error: c.show_error,
+                    head: c.head,
+                    fail: c.fail,
+                    to_file: c.output.is_some(),
+                    method: c.method.clone(),
+                    headers: c.headers.clone(),
                 };
                 w.curl(instance, &req)
             }
-            AppCommand::Ping(p) => {
-                w.ping(instance, &crate::apps::ping::Ping { host: host_text(&p.host), count: p.count })
-            }
+            AppCommand::Ping(p) => w.ping(
+                instance,
+                &crate::apps::ping::Ping {
+                    host: host_text(&p.host),
+                    count: p.count,
+                    interval: p.interval,
+                    timeout: p.timeout,
+                    quiet: p.quiet,
+                },
+            ),
             AppCommand::Nc(n) => w.nc(
                 instance,
                 &crate::apps::nc::Nc {
@@ -390,6 +405,8 @@ impl crate::scenario::Backend for Session {
                     udp: n.udp,
                     verbose: n.verbose,
                     zero_io: n.zero_io,
+                    numeric: n.numeric,
+                    timeout: n.timeout,
                 },
             ),
         };

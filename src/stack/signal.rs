@@ -12,8 +12,8 @@ use crate::cfn::signal::Target;
 use crate::ids::InstanceId;
 use crate::world::World;
 
-/// How long cfn-signal waits for a connection, in seconds.
-const CONNECT_TIMEOUT_S: u32 = 10;
+/// How long cfn-signal waits for a connection.
+const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Ok when `instance` reaches the service a signal to `target` goes to; else why not.
 pub(super) fn delivered(world: &mut World, instance: InstanceId, target: &Target) -> Result<(), String> {
@@ -31,10 +31,11 @@ pub(super) fn delivered(world: &mut World, instance: InstanceId, target: &Target
         host: host.clone(),
         port: 443,
         path: "/".into(),
-        verbose: false,
-        timeout_s: Some(CONNECT_TIMEOUT_S),
+        connect_timeout: Some(CONNECT_TIMEOUT),
+        ..Curl::default()
     };
-    let out = world.curl(Client::Instance(instance), &req);
+    // The signal is sent while the stack waits: the stack's wait moves the clock, not this.
+    let out = world.curl_exchange(Client::Instance(instance), &req);
     if out.exit_code == 0 {
         return Ok(());
     }

@@ -1,4 +1,5 @@
-//! `curl [-s] [-S] [-v] [-I] [-f] [-o FILE] [--connect-timeout SECS] [-m|--max-time SECS] URL`.
+//! `curl [-s] [-S] [-v] [-I] [-f] [-o FILE] [-X METHOD] [-H HEADER]... [--connect-timeout SECS]
+//! [-m|--max-time SECS] URL`.
 
 use std::fmt;
 use std::time::Duration;
@@ -9,7 +10,7 @@ use crate::command::getopt::{getopt, Arg, GetoptError, OptSpec};
 const TRY: &str = "curl: try 'curl --help' or 'curl --manual' for more information";
 const CONNECT_TIMEOUT: char = '1';
 
-const SPECS: [OptSpec; 8] = [
+const SPECS: [OptSpec; 10] = [
     OptSpec { id: 's', short: true, long: Some("silent"), takes_value: false },
     OptSpec { id: 'S', short: true, long: Some("show-error"), takes_value: false },
     OptSpec { id: 'v', short: true, long: Some("verbose"), takes_value: false },
@@ -18,6 +19,8 @@ const SPECS: [OptSpec; 8] = [
     OptSpec { id: 'o', short: true, long: Some("output"), takes_value: true },
     OptSpec { id: 'm', short: true, long: Some("max-time"), takes_value: true },
     OptSpec { id: CONNECT_TIMEOUT, short: false, long: Some("connect-timeout"), takes_value: true },
+    OptSpec { id: 'X', short: true, long: Some("request"), takes_value: true },
+    OptSpec { id: 'H', short: true, long: Some("header"), takes_value: true },
 ];
 
 /// An HTTP request.
@@ -41,6 +44,10 @@ pub struct Curl {
     pub connect_timeout: Option<Duration>,
     /// `-m`/`--max-time SECS`: limit for the whole transfer.
     pub max_time: Option<Duration>,
+    /// `-X`/`--request METHOD`.
+    pub method: Option<String>,
+    /// `-H`/`--header 'Name: value'`, in order.
+    pub headers: Vec<String>,
 }
 
 /// The URL schemes curl is simulated for.
@@ -154,6 +161,8 @@ pub(super) fn parse(args: &[String]) -> Result<Curl, AppError> {
         output: None,
         connect_timeout: None,
         max_time: None,
+        method: None,
+        headers: Vec::new(),
     };
     for arg in getopt(args, &SPECS).map_err(option_error)? {
         match arg {
@@ -163,6 +172,8 @@ pub(super) fn parse(args: &[String]) -> Result<Curl, AppError> {
             Arg::Flag('I') => c.head = true,
             Arg::Flag('f') => c.fail = true,
             Arg::Value('o', v) => c.output = Some(v),
+            Arg::Value('X', v) => c.method = Some(v),
+            Arg::Value('H', v) => c.headers.push(v),
             Arg::Value('m', v) => c.max_time = Some(seconds("--max-time", &v)?),
             Arg::Value(_, v) => c.connect_timeout = Some(seconds("--connect-timeout", &v)?),
             Arg::Positional(u) => urls.push(u),
@@ -198,6 +209,24 @@ mod tests {
     fn a_bare_host_is_http_on_port_80_and_https_is_443() {
         assert_eq!(curl("10.0.0.5").unwrap().url.to_string(), "http://10.0.0.5:80/");
         assert_eq!(curl("https://a.b").unwrap().url.port, 443);
+    }
+
+    #[test]
+    fn method_and_headers_are_read_in_order() {
+        let words: Vec<String> = [
+            "-X",
+            "PUT",
+            "-H",
+            "X-aws-ec2-metadata-token-ttl-seconds: 21600",
+            "-H",
+            "A: b",
+            "http://169.254.169.254/latest/api/token",
+        ]
+        .map(String::from)
+        .to_vec();
+        let c = parse(&words).unwrap();
+        assert_eq!(c.method.as_deref(), Some("PUT"));
+        assert_eq!(c.headers, ["X-aws-ec2-metadata-token-ttl-seconds: 21600", "A: b"]);
     }
 
     #[test]

@@ -1,9 +1,12 @@
-//! `dig [@server] [+short] [+noall] [+answer] [-t TYPE] NAME [TYPE]`.
+//! `dig [@server] [+short] [+[no]all|cmd|comments|question|answer|additional|stats]
+//! [+time=N] [+tries=N] [+retry=N] [-t TYPE] NAME [TYPE]`. `+nosearch` and `+recurse` are
+//! dig's defaults; `+search` and `+norecurse` are refused (not modelled).
 
 use std::fmt;
 use std::str::FromStr;
 
 use super::{AppError, Host};
+use crate::apps::dig::Sections;
 
 const USAGE: &str = "Usage:  dig [@global-server] [domain] [q-type] [q-class] {q-opt}\n            {global-d-opt} host [@local-server] {local-d-opt}\n            [ host [@local-server] {local-d-opt} [...]]\n\nUse \"dig -h\" (or \"dig -h | more\") for complete list of options";
 
@@ -18,8 +21,8 @@ pub struct Dig {
     pub record_type: RecordType,
     /// `+short`: print only the answers' data, one a line.
     pub short: bool,
-    /// `+noall +answer` (or `+noall` alone): print only the answer section.
-    pub answer_only: bool,
+    /// The parts of the output printed (`+noall +answer`: the answer section only).
+    pub sections: Sections,
     /// `+time=N`: seconds to wait for a reply.
     pub time: Option<u32>,
     /// `+tries=N`: how many queries to send.
@@ -94,7 +97,7 @@ pub(super) fn parse(args: &[String]) -> Result<Dig, AppError> {
         server: None,
         record_type: RecordType::A,
         short: false,
-        answer_only: false,
+        sections: Sections::ALL,
         time: None,
         tries: None,
     };
@@ -168,15 +171,32 @@ fn plus_option(dig: &mut Dig, opt: &str, word: &str) -> Result<(), AppError> {
     match opt.split_once('=') {
         Some(("time", v)) => dig.time = Some(number(v)?),
         Some(("tries", v)) => dig.tries = Some(number(v)?),
+        Some(("retry", v)) => {
+            let retries = v.parse::<u32>().ok().filter(|n| *n < 100).ok_or_else(|| invalid(word))?;
+            dig.tries = Some(retries + 1);
+        }
         Some(_) => return Err(invalid(word)),
         None => match opt {
             "short" => dig.short = true,
             "noshort" => dig.short = false,
-            "noall" => dig.answer_only = true,
-            "all" => dig.answer_only = false,
-            "answer" | "noanswer" | "cmd" | "nocmd" | "comments" | "nocomments" | "stats" | "nostats"
-            | "search" | "nosearch" | "recurse" | "norecurse" => {}
-            _ => return Err(invalid(word)),
+            // dig's defaults: the name as given, and recursion desired.
+            "nosearch" | "recurse" => {}
+            "search" | "norecurse" => {
+                return Err(AppError::new(
+                    "dig",
+                    1,
+                    format!("dig: vpcsim does not model +{opt}: it asks for the name as given (+nosearch), recursively (+recurse)"),
+                ))
+            }
+            _ => {
+                let (name, on) = match opt.strip_prefix("no") {
+                    Some(name) => (name, false),
+                    None => (opt, true),
+                };
+                if !dig.sections.set(name, on) {
+                    return Err(invalid(word));
+                }
+            }
         },
     }
     Ok(())
@@ -203,8 +223,28 @@ mod tests {
     #[test]
     fn noall_answer_prints_only_the_answer_section() {
         let d = dig("example.com AAAA +noall +answer").unwrap();
-        assert!(d.answer_only);
+        assert_eq!(d.sections, Sections { answer: true, ..Sections::NONE });
         assert_eq!(d.record_type, RecordType::Aaaa);
+        assert_eq!(dig("+noall a.b").unwrap().sections, Sections::NONE);
+        assert_eq!(
+            dig("+nocmd +nostats a.b").unwrap().sections,
+            Sections { cmd: false, stats: false, ..Sections::ALL }
+        );
+    }
+
+    #[test]
+    fn retry_counts_the_tries_after_the_first() {
+        assert_eq!(dig("+retry=0 a.b").unwrap().tries, Some(1));
+        assert_eq!(dig("+tries=2 +time=1 a.b").unwrap().tries, Some(2));
+    }
+
+    #[test]
+    fn search_and_norecurse_are_refused_as_not_modelled() {
+        for opt in ["+search", "+norecurse"] {
+            let err = dig(&format!("{opt} web")).unwrap_err();
+            assert!(err.message.contains("vpcsim does not model"), "{}", err.message);
+        }
+        assert!(dig("+nosearch +recurse web").is_ok());
     }
 
     #[test]

@@ -33,6 +33,8 @@ pub struct Nc {
     pub timeout: Option<Duration>,
     /// `-z`: probe only; without it, a TCP connection prints what the server says first.
     pub zero_io: bool,
+    /// `-n`: no DNS lookup (the host must be an address), no service names with `-v`.
+    pub numeric: bool,
 }
 
 fn error(message: String) -> AppError {
@@ -75,13 +77,14 @@ pub(super) fn parse(args: &[String]) -> Result<Nc, AppError> {
         verbose: false,
         timeout: None,
         zero_io: false,
+        numeric: false,
     };
     for arg in parsed {
         match arg {
             Arg::Flag('z') => nc.zero_io = true,
             Arg::Flag('v') => nc.verbose = true,
             Arg::Flag('u') => nc.udp = true,
-            Arg::Flag(_) => {}
+            Arg::Flag(_) => nc.numeric = true,
             Arg::Value(_, v) => {
                 nc.timeout =
                     Some(parse_seconds(&v).ok_or_else(|| error(format!("nc: timeout invalid: {v}")))?);
@@ -122,6 +125,12 @@ mod tests {
         assert!(n.udp && n.verbose);
         assert_eq!(n.ports, PortRange::single(53));
         assert_eq!(n.timeout, Some(Duration::from_secs(2)));
+    }
+
+    #[test]
+    fn numeric_mode_is_read() {
+        assert!(nc("-zvn 10.0.0.5 22").unwrap().numeric);
+        assert!(!nc("-zv 10.0.0.5 22").unwrap().numeric);
     }
 
     #[test]

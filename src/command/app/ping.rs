@@ -42,6 +42,18 @@ fn seconds(what: &str, value: &str) -> Result<Duration, AppError> {
     parse_seconds(value).ok_or_else(|| error(format!("ping: invalid {what}: '{value}'")))
 }
 
+/// The most frequent requests a user who is not root may send (iputils).
+const MIN_USER_INTERVAL: Duration = Duration::from_millis(200);
+
+/// `-i SECS`: at least 200 ms apart, as iputils allows a user who is not root (ec2-user).
+fn interval(v: &str) -> Result<Duration, AppError> {
+    let d = seconds("interval", v)?;
+    if d < MIN_USER_INTERVAL {
+        return Err(error("ping: cannot flood; minimal interval allowed for user is 200ms".to_string()));
+    }
+    Ok(d)
+}
+
 /// `-c N` as iputils reads it: a whole number, then a range check; vpcsim sends at most
 /// [`MAX_PING_COUNT`] requests and refuses more rather than sending fewer than asked.
 fn count(v: &str) -> Result<u32, AppError> {
@@ -70,7 +82,7 @@ pub(super) fn parse(args: &[String]) -> Result<Ping, AppError> {
         match arg {
             Arg::Value('c', v) => p.count = Some(count(&v)?),
             Arg::Value('W', v) => p.timeout = Some(seconds("timeout", &v)?),
-            Arg::Value(_, v) => p.interval = Some(seconds("interval", &v)?),
+            Arg::Value(_, v) => p.interval = Some(interval(&v)?),
             Arg::Flag('q') => p.quiet = true,
             Arg::Flag(_) => {}
             Arg::Positional(h) => hosts.push(h),
@@ -99,6 +111,15 @@ mod tests {
         assert_eq!(p.count, Some(3));
         assert_eq!(p.timeout, Some(Duration::from_secs(2)));
         assert_eq!(p.host, Host::Ip("10.0.0.5".parse().unwrap()));
+    }
+
+    #[test]
+    fn interval_and_quiet_are_read_and_a_flood_interval_is_refused() {
+        let p = ping("-q -i 0.5 -c 2 h").unwrap();
+        assert!(p.quiet);
+        assert_eq!(p.interval, Some(Duration::from_millis(500)));
+        let err = ping("-i 0.1 h").unwrap_err();
+        assert_eq!(err.message, "ping: cannot flood; minimal interval allowed for user is 200ms");
     }
 
     #[test]

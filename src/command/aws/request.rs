@@ -815,6 +815,8 @@ pub enum DescribeEc2 {
     NetworkInterfaces,
     /// describe-internet-gateways.
     InternetGateways,
+    /// describe-network-acls.
+    NetworkAcls,
 }
 
 /// The raw flags of one call, read once by [`Request::build`].
@@ -1021,6 +1023,7 @@ impl Request {
             "describe-internet-gateways" => {
                 describe(f, DescribeEc2::InternetGateways, "internet-gateway-ids")?
             }
+            "describe-network-acls" => describe(f, DescribeEc2::NetworkAcls, "network-acl-ids")?,
             "associate-vpc-cidr-block" => R::AssociateVpcCidrBlock {
                 vpc_id: f.req("vpc-id")?,
                 cidr: f.cidr("cidrBlock", &f.req("cidr-block")?)?,

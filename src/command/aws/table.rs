@@ -387,6 +387,7 @@ pub const OPERATIONS: &[OpSpec] = &[
     op("ec2", "describe-instances", &[l("instance-ids"), l("filters")]),
     op("ec2", "describe-network-interfaces", &[l("network-interface-ids"), l("filters")]),
     op("ec2", "describe-internet-gateways", &[l("internet-gateway-ids"), l("filters")]),
+    op("ec2", "describe-network-acls", &[l("network-acl-ids"), l("filters")]),
     op("ec2", "attach-internet-gateway", IGW_ATTACH),
     op("ec2", "detach-internet-gateway", IGW_ATTACH),
     op_but(

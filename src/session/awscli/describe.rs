@@ -155,6 +155,13 @@ fn ec2(
             "InvalidNetworkInterfaceID.NotFound",
             "network interface ID",
         ),
+        DescribeEc2::NetworkAcls => (
+            j::network_acls(w),
+            &f::NETWORK_ACLS,
+            "NetworkAclId",
+            "InvalidNetworkAclID.NotFound",
+            "networkAcl ID",
+        ),
         DescribeEc2::InternetGateways => (
             j::internet_gateways(w),
             &f::INTERNET_GATEWAYS,

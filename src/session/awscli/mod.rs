@@ -36,6 +36,16 @@ type Answer = Result<Value, ApiError>;
 /// Run one call; its answer on stdout as `--output` asks, or the CLI's error on stderr.
 /// The answer `--query` selects is what a step's `save:` keeps.
 pub fn run(s: &mut Session, call: &AwsCall) -> StepOutcome {
+    if let Some(region) = call.region.as_deref().filter(|r| *r != s.world.region().name) {
+        return StepOutcome {
+            exit_code: 252,
+            stderr: format!(
+                "\naws: --region {region}: vpcsim simulates one region, {}; remove --region or give that one\n",
+                s.world.region().name
+            ),
+            ..StepOutcome::default()
+        };
+    }
     if let Request::S3(request) = &call.request {
         return s3::run(&s.world, request);
     }

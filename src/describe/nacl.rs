@@ -1,0 +1,84 @@
+//! The AWS CLI's JSON for network ACLs (`describe-network-acls`, N1-N4): each ACL's
+//! entries as EC2 lists them (outbound first, each direction by rule number and ending
+//! with the `*` rule 32767 that denies what nothing matched), its subnet associations
+//! and whether it is its VPC's default.
+
+use serde_json::{json, Value};
+
+use super::tags;
+use crate::addr::{Protocol, RuleProtocol};
+use crate::ids::NaclId;
+use crate::model::nacl::{AclEntry, NetworkAcl};
+use crate::ops::security::nacl_association_id;
+use crate::trace::Direction;
+use crate::world::World;
+
+/// N1: the number EC2 shows for the final rule (`*` in the console) of each direction.
+pub const LAST_RULE_NUMBER: u16 = 32767;
+
+/// describe-network-acls: every ACL that is not deleted.
+pub fn network_acls(w: &World) -> Value {
+    let items: Vec<Value> = w.nacls().live().map(|(id, a)| network_acl(w, id, a)).collect();
+    json!({"NetworkAcls": items})
+}
+
+/// One network ACL.
+fn network_acl(w: &World, id: NaclId, acl: &NetworkAcl) -> Value {
+    let mut entries = Vec::new();
+    for (direction, egress) in [(Direction::Egress, true), (Direction::Ingress, false)] {
+        entries.extend(acl.entries(direction).iter().map(|e| entry(e, egress)));
+        entries.push(json!({
+            "CidrBlock": "0.0.0.0/0",
+            "Egress": egress,
+            "Protocol": "-1",
+            "RuleAction": "deny",
+            "RuleNumber": LAST_RULE_NUMBER,
+        }));
+    }
+    let associations: Vec<Value> = w
+        .subnets()
+        .live()
+        .filter(|(_, s)| s.nacl == id)
+        .map(|(_, s)| {
+            json!({
+                "NetworkAclAssociationId": nacl_association_id(&s.aws_id),
+                "NetworkAclId": acl.aws_id,
+                "SubnetId": s.aws_id,
+            })
+        })
+        .collect();
+    json!({
+        "Associations": associations,
+        "Entries": entries,
+        "IsDefault": acl.is_default,
+        "NetworkAclId": acl.aws_id,
+        "Tags": tags(&acl.tags),
+        "VpcId": w[acl.vpc].aws_id,
+        "OwnerId": w.account_id(),
+    })
+}
+
+/// One entry: the protocol as its number in a string (`"6"`, `"-1"` for all), the port
+/// range of a TCP or UDP entry, the ICMP type and code of an ICMP entry (-1 for all).
+fn entry(e: &AclEntry, egress: bool) -> Value {
+    let protocol = match e.protocol {
+        RuleProtocol::All => "-1".to_string(),
+        RuleProtocol::One(p) => p.number().to_string(),
+    };
+    let mut v = json!({
+        "CidrBlock": e.cidr.to_string(),
+        "Egress": egress,
+        "Protocol": protocol,
+        "RuleAction": e.action.as_str(),
+        "RuleNumber": e.number,
+    });
+    match e.protocol {
+        RuleProtocol::One(Protocol::Icmp) => {
+            let all = |x: Option<u8>| x.map_or(-1, i32::from);
+            v["IcmpTypeCode"] = json!({"Code": all(e.icmp.code), "Type": all(e.icmp.icmp_type)});
+        }
+        RuleProtocol::One(_) => v["PortRange"] = json!({"From": e.ports.from, "To": e.ports.to}),
+        RuleProtocol::All => {}
+    }
+    v
+}
