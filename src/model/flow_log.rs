@@ -33,6 +33,8 @@ pub struct FlowLog {
     /// The log files it wrote to its S3 bucket, oldest first (each delivered at its
     /// `delivered_ms`); they stay after the flow log is deleted, as objects in S3 do.
     pub files: Vec<LogFile>,
+    /// Records in all its files (what counts against the world's bound on records).
+    pub file_records: usize,
     /// Health-check records of aggregation windows not yet over (F1), written when the
     /// checks pass the window's end.
     pub pending: Vec<PendingRecord>,

@@ -145,6 +145,7 @@ impl World {
             created_ms: self.now_ms(),
             tags: req.tags,
             files: Vec::new(),
+            file_records: 0,
             pending: Vec::new(),
             deleted: false,
         };
@@ -418,8 +419,7 @@ impl World {
     /// The records every log group and S3 log file keep together.
     fn flow_log_records(&self) -> usize {
         let events: usize = self.log_groups.live().map(|(_, g)| g.events.len()).sum();
-        let lines: usize =
-            self.flow_logs.iter().map(|(_, f)| f.files.iter().map(|file| file.records).sum::<usize>()).sum();
+        let lines: usize = self.flow_logs.iter().map(|(_, f)| f.file_records).sum();
         events + lines
     }
 
@@ -462,12 +462,13 @@ impl World {
             let file = LogFile { key, delivered_ms, text: header + "\n", records: 0 };
             self.flow_logs[fl].files.push(file);
         }
-        let files = &mut self.flow_logs[fl].files;
-        let at = found.unwrap_or(files.len().saturating_sub(1));
-        if let Some(file) = files.get_mut(at) {
+        let f = &mut self.flow_logs[fl];
+        let at = found.unwrap_or(f.files.len().saturating_sub(1));
+        if let Some(file) = f.files.get_mut(at) {
             file.text.push_str(&line);
             file.text.push('\n');
             file.records += 1;
+            f.file_records += 1;
         }
     }
 
