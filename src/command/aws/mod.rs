@@ -307,7 +307,7 @@ fn services() -> Vec<&'static str> {
 fn find_operation(words: &[String]) -> Result<(&'static OpSpec, &[String]), AwsError> {
     let service = words.first().map(String::as_str).unwrap_or_default();
     if !services().contains(&service) {
-        let choices = services().join(" | ");
+        let choices = services().into_iter().chain(["s3"]).collect::<Vec<_>>().join(" | ");
         return Err(AwsError::InvalidService { service: service.into(), choices });
     }
     let operation = words.get(1).map(String::as_str).unwrap_or_default();
@@ -554,10 +554,10 @@ mod tests {
 
     #[test]
     fn an_unknown_service_lists_the_services() {
-        let err = parse_line("aws s3 ls").unwrap_err();
+        let err = parse_line("aws lambda list-functions").unwrap_err();
         assert_eq!(
             last_line(err),
-            "aws: error: argument command: Invalid choice, valid choices are: ec2 | elbv2 | cloudformation | route53 | autoscaling | logs"
+            "aws: error: argument command: Invalid choice, valid choices are: ec2 | elbv2 | cloudformation | route53 | autoscaling | logs | s3api | s3"
         );
     }
 
