@@ -180,6 +180,12 @@ fn call(s: &mut Session, ids: &IndexMap<&'static str, String>, line: &str) -> Re
     if let Some((_, fl)) = s.world.flow_logs().live().next() {
         line = line.replace("{FL}", &fl.aws_id);
     }
+    if let Some((_, spare)) = s.world.enis().live().find(|(_, e)| e.description == "spare") {
+        line = line.replace("{SPARE}", &spare.aws_id);
+        if let Some(a) = &spare.attachment {
+            line = line.replace("{ATTACHMENT}", &a.id);
+        }
+    }
     if let Some(rest) = line.strip_prefix("@nc ") {
         let (host, port) = rest.split_once(' ').expect("@nc HOST PORT");
         let Some(vpcsim::world::Handle::Instance(i)) = s.world.find(&ids["{MYEC2}"]) else {
@@ -273,6 +279,13 @@ const FREE_NLB: &[&str] = &[
 
 /// I7: My-EC2's automatic public IP is the only address mapped in MyVPC; terminating it lets
 /// the gateway detach.
+/// M4: a standalone interface in My-EC2's subnet, `{SPARE}` (described `spare`).
+const SPARE: &[&str] = &["aws ec2 create-network-interface --subnet-id {MYSUBNET} --description spare"];
+/// M4: the spare interface attached to My-EC2 at device index 1, `{ATTACHMENT}`.
+const SPARE_ATTACHED: &[&str] = &[
+    "aws ec2 create-network-interface --subnet-id {MYSUBNET} --description spare",
+    "aws ec2 attach-network-interface --network-interface-id {SPARE} --instance-id {MYEC2} --device-index 1",
+];
 const UNMAP_MY_VPC: &[&str] = &["aws ec2 terminate-instances --instance-ids {MYEC2}"];
 
 /// MyVPC without its gateway.
@@ -597,6 +610,24 @@ fn cases() -> Vec<Case> {
             ),
         ),
         case(
+            "modify-instance-metadata-options",
+            "instance-id",
+            "--instance-id {WEB1} --http-tokens required",
+            "--instance-id {MYEC2} --http-tokens required",
+        ),
+        case(
+            "modify-instance-metadata-options",
+            "http-tokens",
+            "--instance-id {MYEC2} --http-tokens optional",
+            "--instance-id {MYEC2} --http-tokens required",
+        ),
+        case(
+            "modify-instance-metadata-options",
+            "http-endpoint",
+            "--instance-id {MYEC2} --http-endpoint enabled",
+            "--instance-id {MYEC2} --http-endpoint disabled",
+        ),
+        case(
             "modify-instance-attribute",
             "instance-id",
             "--instance-id {WEB1} --no-source-dest-check",
@@ -651,6 +682,53 @@ fn cases() -> Vec<Case> {
             "--network-interface-id {ENI} --groups {CSG}",
         ),
         case("terminate-instances", "instance-ids", "--instance-ids {WEB1}", "--instance-ids {WEB2}"),
+        // M4: standalone interfaces, attached and detached.
+        case("create-network-interface", "subnet-id", "--subnet-id {CSUBNET}", "--subnet-id {MYSUBNET}"),
+        case("create-network-interface", "description", "--subnet-id {MYSUBNET}", "--subnet-id {MYSUBNET} --description spare"),
+        case(
+            "create-network-interface",
+            "private-ip-address",
+            "--subnet-id {MYSUBNET}",
+            "--subnet-id {MYSUBNET} --private-ip-address 10.0.0.200",
+        ),
+        case("create-network-interface", "groups", "--subnet-id {MYSUBNET}", "--subnet-id {MYSUBNET} --groups {WEBSG}"),
+        case(
+            "create-network-interface",
+            "tag-specifications",
+            "--subnet-id {MYSUBNET}",
+            "--subnet-id {MYSUBNET} --tag-specifications 'ResourceType=network-interface,Tags=[{Key=Name,Value=spare}]'",
+        ),
+        prepped(SPARE, case("delete-network-interface", "network-interface-id", "--network-interface-id {ENI}", "--network-interface-id {SPARE}")),
+        prepped(
+            SPARE,
+            case(
+                "attach-network-interface",
+                "network-interface-id",
+                "--network-interface-id {ENI} --instance-id {MYEC2} --device-index 1",
+                "--network-interface-id {SPARE} --instance-id {MYEC2} --device-index 1",
+            ),
+        ),
+        prepped(
+            SPARE,
+            case(
+                "attach-network-interface",
+                "instance-id",
+                "--network-interface-id {SPARE} --instance-id {WEB1} --device-index 1",
+                "--network-interface-id {SPARE} --instance-id {MYEC2} --device-index 1",
+            ),
+        ),
+        prepped(
+            SPARE,
+            case(
+                "attach-network-interface",
+                "device-index",
+                "--network-interface-id {SPARE} --instance-id {MYEC2} --device-index 0",
+                "--network-interface-id {SPARE} --instance-id {MYEC2} --device-index 1",
+            ),
+        ),
+        prepped(SPARE_ATTACHED, case("detach-network-interface", "attachment-id", "--attachment-id eni-attach-0123456789abcdef0", "--attachment-id {ATTACHMENT}")),
+        prepped(SPARE_ATTACHED, case("detach-network-interface", "force", "--attachment-id {ATTACHMENT}", "--attachment-id {ATTACHMENT} --force")),
+        prepped(SPARE_ATTACHED, case("detach-network-interface", "no-force", "--attachment-id {ATTACHMENT} --force", "--attachment-id {ATTACHMENT} --no-force")),
         case(
             "associate-address",
             "allocation-id",

@@ -273,12 +273,8 @@ fn subnet_id(file: &str, name: &str) -> String {
 fn check_around_a_nat_gateway_holds_on_the_nat_example_and_exits_1_once_its_private_subnet_is_routed_to_the_gateway(
 ) {
     let file = "scenarios/network-insights-nat-gateway.yaml";
-    let ready = std::fs::read_to_string("scenarios/scopes/around-a-nat-gateway.json").unwrap();
-    let scope = ready.replace("subnet-REPLACE-WITH-A-PRIVATE-SUBNET", &subnet_id(file, "Private-SN"));
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("around-a-nat-gateway.json");
-    std::fs::write(&path, scope).unwrap();
-    let path = path.to_str().unwrap();
+    let path = &around_the_nat_gateway_scope(dir.path());
     let before =
         vpcsim(&["check", file, "--until", "the scope around the NAT gateway holds", "--scope", path]);
     assert_eq!(before.code, 0, "{}{}", before.stdout, before.stderr);
@@ -288,4 +284,52 @@ fn check_around_a_nat_gateway_holds_on_the_nat_example_and_exits_1_once_its_priv
     assert!(after.stdout.contains("Private-EC2 -> internet (8.8.8.8)"), "{}", after.stdout);
     assert!(after.stdout.contains("> internet-gateway igw-"), "{}", after.stdout);
     assert!(!after.stdout.contains("> nat-gateway"), "{}", after.stdout);
+}
+
+/// The around-a-nat-gateway scope on the NAT example once Private-SN is routed straight to
+/// the internet gateway, written out with the private subnet's id.
+fn around_the_nat_gateway_scope(dir: &std::path::Path) -> String {
+    let ready = std::fs::read_to_string("scenarios/scopes/around-a-nat-gateway.json").unwrap();
+    let file = "scenarios/network-insights-nat-gateway.yaml";
+    let scope = ready.replace("subnet-REPLACE-WITH-A-PRIVATE-SUBNET", &subnet_id(file, "Private-SN"));
+    let path = dir.join("around-a-nat-gateway.json");
+    std::fs::write(&path, scope).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+#[test]
+fn a_finding_of_the_around_a_nat_gateway_scope_ends_at_the_internet_not_at_a_dns_resolver() {
+    // RA4: the path leaves by the internet gateway for the internet; the host it is walked to
+    // stands for the whole internet, whatever the simulator happens to run there.
+    let file = "scenarios/network-insights-nat-gateway.yaml";
+    let dir = tempfile::tempdir().unwrap();
+    let scope = around_the_nat_gateway_scope(dir.path());
+    let text = vpcsim(&["check", file, "--until", "end", "--scope", &scope]);
+    assert_eq!(text.code, 1, "{}{}", text.stdout, text.stderr);
+    let paths: Vec<&str> = text.stdout.lines().filter_map(|l| l.trim().strip_prefix("path: ")).collect();
+    assert!(!paths.is_empty(), "{}", text.stdout);
+    for path in paths {
+        let ends = path.rsplit(" > ").take(2).collect::<Vec<_>>();
+        assert_eq!(ends[0], "internet (8.8.8.8)", "{path}");
+        assert!(ends[1].starts_with("internet-gateway igw-"), "{path}");
+    }
+    assert!(!text.stdout.contains("dns-resolver"), "{}", text.stdout);
+    let json = vpcsim(&["check", file, "--until", "end", "--scope", &scope, "--json"]);
+    assert!(!json.stdout.contains("dns-resolver"), "{}", json.stdout);
+    let v: Value = serde_json::from_str(&json.stdout).unwrap();
+    let finding = &v[0]["Findings"][0];
+    assert_eq!(finding["Destinations"], serde_json::json!(["8.8.8.8"]));
+    let last = finding["FindingComponents"].as_array().unwrap().last().unwrap();
+    assert_eq!(last["Component"], serde_json::json!({"Id": "8.8.8.8"}));
+}
+
+#[test]
+fn a_trace_to_the_public_resolver_still_names_it_a_dns_resolver() {
+    let file = "scenarios/network-insights-nat-gateway.yaml";
+    let args = ["trace", file, "--from", "Private-EC2", "--to", "8.8.8.8:53", "--protocol", "udp"];
+    let ran = vpcsim(&args);
+    assert_eq!(ran.code, 0, "{}{}", ran.stdout, ran.stderr);
+    let forward = ran.stdout.split("Return path").next().unwrap();
+    let last = forward.lines().rev().find(|l| !l.trim().is_empty()).unwrap();
+    assert!(last.contains("internet") && last.contains("dns-resolver 8.8.8.8"), "{}", ran.stdout);
 }

@@ -97,6 +97,23 @@ fn import_lists_each_resource_modelled_or_skipped_and_exits_0() {
 }
 
 #[test]
+fn m4_import_models_an_instance_with_two_interfaces_and_a_network_interface_attachment() {
+    let (code, out, err) = vpcsim(&["import", "scenarios/two-interfaces.cfn.yaml"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.starts_with(
+            "scenarios/two-interfaces.cfn.yaml: 19 resources: 19 modelled, 0 skipped, 0 refused\n"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("  modelled  AdminManagementAttachment  AWS::EC2::NetworkInterfaceAttachment\n"),
+        "{out}"
+    );
+    assert!(!out.contains("refused "), "{out}");
+}
+
+#[test]
 fn import_refuses_unmodelled_networking_types_and_rejected_values_and_exits_2() {
     let dir = std::env::temp_dir().join(format!("vpcsim-import-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

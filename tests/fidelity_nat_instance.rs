@@ -285,3 +285,102 @@ fn g5_a_response_routed_through_a_nat_instance_passes_unchanged_because_it_opene
         ]
     );
 }
+
+/// An internal NLB in its own subnet (10.40.3.0/24) in front of the app on tcp 80, a client
+/// next to its node, and R9 middlebox routing: the NLB subnet's table sends the app's subnet
+/// (exactly its block, more specific than the local route) to the NAT instance.
+struct Middlebox {
+    n: Net,
+    client: InstanceId,
+    node: EniId,
+}
+
+fn load_balancer_through_the_nat_instance() -> Middlebox {
+    use std::time::Duration;
+    use vpcsim::model::nlb::{ListenerProtocol, TargetRef, TargetType};
+    use vpcsim::ops::elbv2::{CreateLoadBalancer, CreateTargetGroup, TargetSpec};
+    let mut n = net();
+    let w = &mut n.w;
+    let v = w[eni(w, n.app)].vpc;
+    let nodes = subnet(w, v, "10.40.3.0/24", 0);
+    let rt = w.create_route_table(v, named("nodes"));
+    w.associate_route_table(rt, nodes).unwrap();
+    w.create_route(rt, cidr("10.40.2.0/24"), &RouteTargetSpec::Instance(w[n.nat].aws_id.clone())).unwrap();
+    let app_sg = w[eni(w, n.app)].groups[0];
+    let http = vpcsim::ops::security::Permission::tcp(80, cidr("10.40.0.0/16"));
+    w.authorize_security_group(app_sg, vpcsim::trace::Direction::Ingress, &[http]).unwrap();
+    w.serve_http(n.app, 80, "httpd", "app");
+    let client = instance(w, nodes, &[], false);
+    let tg = w
+        .create_target_group(CreateTargetGroup {
+            name: "app".into(),
+            protocol: ListenerProtocol::Tcp,
+            port: 80,
+            vpc: v,
+            target_type: TargetType::Instance,
+            health_check: Default::default(),
+            preserve_client_ip: None,
+            tags: Default::default(),
+        })
+        .unwrap();
+    w.register_targets(tg, &[TargetSpec { target: TargetRef::Instance(n.app), port: None }]).unwrap();
+    let lb = w
+        .create_load_balancer(CreateLoadBalancer {
+            name: "app".into(),
+            subnets: vec![nodes],
+            internal: true,
+            ..Default::default()
+        })
+        .unwrap();
+    w.create_listener(lb, ListenerProtocol::Tcp, 80, Some(tg)).unwrap();
+    w.advance(Duration::from_secs(180));
+    let node = w[lb].nodes[0].eni;
+    Middlebox { n, client, node }
+}
+
+#[test]
+fn g5_r9_a_load_balancers_leg_routed_through_a_masquerading_nat_instance_reaches_the_target_from_its_address()
+{
+    // R9: the node's subnet routes the target's subnet to the NAT instance, which (G5: check off,
+    // forwarding on, a masquerade rule for the client's block) forwards the leg as its own: the
+    // target sees the NAT instance, not the client (L7's preserved address is lost), and its
+    // answer goes back to the NAT instance, which translates it back towards the node.
+    let m = load_balancer_through_the_nat_instance();
+    let w = &m.n.w;
+    let flow = tcp_from(w, m.client, w[m.node].private_ip, 80);
+    let from = eni(w, m.client);
+    let t = w.trace(from, flow);
+    assert!(t.reachable(), "{:?}", t.explanation);
+    let outcome = w.verdict(from, flow);
+    assert!(
+        matches!(outcome, vpcsim::forward::Outcome::Delivered { to: vpcsim::forward::Destination::Instance(i), .. } if i == m.n.app),
+        "{outcome:?}"
+    );
+    let nat_ip = ip("10.40.1.100");
+    assert_eq!(t.seen_source(), Some(nat_ip), "the app sees the NAT instance's private IP");
+    let preserved =
+        Header { src: private_ip(w, m.client), dst: ip("10.40.2.101"), dst_port: 80, ..flow.header };
+    let masqueraded = Header { src: nat_ip, ..preserved };
+    let nat_id = w[m.n.nat].aws_id.clone();
+    assert_eq!(translations(&t.forward, &nat_id), [(preserved, masqueraded)]);
+    assert_eq!(translations(&t.ret, &nat_id), [(masqueraded.reversed(), preserved.reversed())]);
+    let last = t.forward.last().unwrap();
+    assert_eq!((last.kind, last.id.as_str()), (K::Instance, w[m.n.app].aws_id.as_str()));
+    assert!(t.passes_in_order(&[K::TargetGroup, K::RouteTable, K::Instance, K::RouteTable, K::Instance]));
+    let node = w[m.node].aws_id.as_str();
+    let at_node = t.ret.iter().position(|h| h.kind == K::NetworkInterface && h.id == node);
+    let at_nat = t.ret.iter().position(|h| h.kind == K::Instance && h.id == nat_id);
+    assert!(at_nat < at_node && at_nat.is_some(), "the answer reaches the node through the NAT instance");
+    let last = t.ret.last().unwrap();
+    assert_eq!((last.kind, last.id.as_str()), (K::NetworkInterface, w[from].aws_id.as_str()));
+    // The plain reference model walks the same components both ways.
+    let expected = vpcsim::testing::reference::evaluate(w, from, flow);
+    assert_eq!(vpcsim::testing::reference::project(&t), (expected.forward.clone(), expected.ret.clone()));
+    assert_eq!(
+        expected.verdict,
+        vpcsim::testing::reference::Verdict::Delivered {
+            to: vpcsim::testing::reference::Reached::Instance(m.n.app),
+            seen: masqueraded
+        }
+    );
+}

@@ -146,7 +146,11 @@ mod tools {
         let out = s.run_app(&id, &curl("placement/availability-zone"));
         assert_eq!(out.stdout, s.world[s.world[eni].subnet].az);
         let out = s.run_app(&id, &curl("no-such-key"));
-        assert!(out.stdout.contains("404 Not Found"));
+        assert!(
+            out.stdout.contains("<title>404 - Not Found</title>"),
+            "the service's own page: {}",
+            out.stdout
+        );
         let out = s.run_app("internet", &curl("instance-id"));
         assert_ne!(out.exit_code, 0, "the metadata service is not on the internet");
     }

@@ -255,16 +255,63 @@ mod scopes {
                 matches: matches.iter().map(|d| resolve(w, d)).collect(),
                 excludes: excludes.iter().map(|d| resolve(w, d)).collect(),
             };
-            let probes = vpcsim::analyzer::DEFAULT_PROBES.to_vec();
-            let targets = egress::targets(w, std::slice::from_ref(&scope));
-            let m = Matrix::compute(w, vpcsim::analyzer::select::sources(w, &[]), targets, probes);
-            let fast: BTreeSet<(usize, usize, usize)> = access::findings(w, &m, &scope)
-                .iter()
-                .flat_map(|f| f.sources.iter().flat_map(move |&s| f.targets.iter().map(move |&t| (s, t, f.probe))))
-                .collect();
-            let slow = brute_force(w, &m, &scope);
+            let (fast, slow) = fast_and_slow(w, &scope);
             prop_assert_eq!(fast, slow, "{}", Case::clone(&case));
         }
+
+        #[test]
+        fn findings_of_random_scopes_about_the_internet_and_nat_gateways_equal_a_brute_force_filter(
+            case in prop_oneof![strategies::nat_case(), strategies::nat_instance_case(), strategies::mixed_case()],
+            matches in prop::collection::vec((drawn(), egress_drawn()), 1..3),
+            excludes in prop::collection::vec((drawn(), egress_drawn()), 0..2),
+        ) {
+            let w: &World = &case.world;
+            let scope = Scope {
+                matches: matches.iter().map(|(d, e)| egress(resolve(w, d), *e)).collect(),
+                excludes: excludes.iter().map(|(d, e)| egress(resolve(w, d), *e)).collect(),
+            };
+            let (fast, slow) = fast_and_slow(w, &scope);
+            prop_assert_eq!(fast, slow, "{}", Case::clone(&case));
+        }
+    }
+
+    /// How a statement about paths out is drawn: its destination the internet gateway by
+    /// type (else every address, `0.0.0.0/0`), and whether it must pass a NAT gateway.
+    fn egress_drawn() -> impl Strategy<Value = (bool, bool)> {
+        (any::<bool>(), any::<bool>())
+    }
+
+    /// A drawn statement turned into one about paths out (paths to the internet gateway or
+    /// to any address, through a NAT gateway or not).
+    fn egress(mut k: PathMatch, (by_type, through_nat): (bool, bool)) -> PathMatch {
+        if by_type {
+            k.destination = Resources { ids: Vec::new(), types: vec![ResourceType::InternetGateway] };
+        } else {
+            k.headers.destination_addresses = vec!["0.0.0.0/0".parse().expect("a block")];
+        }
+        if through_nat {
+            k.through = vec![Resources { ids: Vec::new(), types: vec![ResourceType::NatGateway] }];
+        }
+        k
+    }
+
+    /// The findings of `scope` over `w`'s matrix (the internet among its destinations), and
+    /// those of the brute-force filter.
+    #[allow(clippy::type_complexity)]
+    fn fast_and_slow(
+        w: &World,
+        scope: &Scope,
+    ) -> (BTreeSet<(usize, usize, usize)>, BTreeSet<(usize, usize, usize)>) {
+        let probes = vpcsim::analyzer::DEFAULT_PROBES.to_vec();
+        let targets = egress::targets(w, std::slice::from_ref(scope));
+        let m = Matrix::compute(w, vpcsim::analyzer::select::sources(w, &[]), targets, probes);
+        let fast = access::findings(w, &m, scope)
+            .iter()
+            .flat_map(|f| {
+                f.sources.iter().flat_map(move |&s| f.targets.iter().map(move |&t| (s, t, f.probe)))
+            })
+            .collect();
+        (fast, brute_force(w, &m, scope))
     }
 }
 
@@ -935,6 +982,11 @@ mod ready_scopes {
     /// The findings of the ready scope `name` in `w` (the internet among the destinations),
     /// its placeholder (`...-REPLACE-WITH-...`) replaced by the ids `ids` when given.
     fn findings(w: &World, name: &str, ids: &[String]) -> (Matrix, Vec<access::Finding>) {
+        findings_of(w, name, &ready(name, ids))
+    }
+
+    /// The ready scope `name`, its placeholder replaced by `ids` when given.
+    fn ready(name: &str, ids: &[String]) -> String {
         let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/scopes").join(name);
         let mut text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{name}: {e}"));
         if !ids.is_empty() {
@@ -943,7 +995,7 @@ mod ready_scopes {
             let end = at + text[at..].find('"').expect("a quoted placeholder");
             text.replace_range(start..end, &ids.join("\", \""));
         }
-        findings_of(w, name, &text)
+        text
     }
 
     /// The findings of scope `text` in `w`, the internet among the destinations.
@@ -1087,6 +1139,29 @@ mod ready_scopes {
             assert!(matches!(m.targets[f.targets[0]], Target::Internet(_)));
             assert!(kinds.contains(&ComponentKind::InternetGateway), "{kinds:?}");
             assert!(!kinds.contains(&ComponentKind::NatGateway), "{kinds:?}");
+        }
+    }
+
+    #[test]
+    fn an_access_scope_analysis_around_the_nat_gateway_ends_each_finding_at_the_internet_not_at_a_dns_resolver(
+    ) {
+        // RA4: the findings get-network-insights-access-scope-analysis-findings lists.
+        let mut w = world_before(
+            "scenarios/network-insights-nat-gateway.yaml",
+            "the private subnet sent straight to the internet gateway",
+        );
+        around_the_nat_gateway(&mut w);
+        let name = "around-a-nat-gateway.json";
+        let sc = scope::parse_in(name, &ready(name, &[subnet(&w, "Private-SN")]), &w).expect("the scope");
+        let id = w.create_network_insights_access_scope(sc, Default::default(), Default::default());
+        let analysis = w.start_network_insights_access_scope_analysis(id);
+        let findings = &w[analysis].findings;
+        assert!(!findings.is_empty());
+        for f in findings {
+            let ids: Vec<&str> = f.components.iter().map(|c| c.component.id.as_str()).collect();
+            let n = ids.len();
+            assert!(ids[n - 2].starts_with("igw-"), "{ids:?}");
+            assert_eq!(ids[n - 1], "8.8.8.8", "{ids:?}");
         }
     }
 }

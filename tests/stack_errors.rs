@@ -84,6 +84,18 @@ const CASES: &[(&str, usize, usize, &str, &str)] = &[
         "Records",
         "RRSet of type CNAME with DNS name corp.internal. is not permitted at apex",
     ),
+    // M4: an instance's interfaces.
+    ("eni-already-attached.cfn.yaml", 22, 37, "Second", "in use. (InvalidParameterValue)"),
+    ("eni-device-index-taken.cfn.yaml", 26, 20, "Attachment", "already has an interface attached at device index '1'"),
+    ("eni-other-az.cfn.yaml", 21, 32, "Attachment", "must be in the same availability zone"),
+    (
+        "eni-public-ip-two-interfaces.cfn.yaml",
+        17,
+        37,
+        "Server",
+        "The associatePublicIPAddress parameter cannot be specified when launching with multiple network interfaces",
+    ),
+    ("eni-too-many-interfaces.cfn.yaml", 12, 7, "Server", "Interface count 3 exceeds the limit for t2.micro (AttachmentLimitExceeded)"),
 ];
 
 #[test]

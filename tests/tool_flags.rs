@@ -158,7 +158,7 @@ fn ping_q_prints_only_the_first_line_and_the_summary() {
 }
 
 #[test]
-fn a_wait_for_after_a_timed_out_tool_sees_the_time_it_waited() {
+fn the_clock_after_a_timed_out_curl_has_moved_by_what_it_waited() {
     let (mut s, web1) = session();
     let before = s.world.wall_clock();
     run(&mut s, &format!("curl --connect-timeout 60 http://{web1}:78/"));

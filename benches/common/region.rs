@@ -157,6 +157,7 @@ fn add_nlb(w: &mut World, k: usize, v: &mut GenVpc, instances: &[InstanceId]) {
             security_groups: Vec::new(),
             cross_zone: false,
             enforce_sg_on_privatelink: None,
+            elastic_ips: Vec::new(),
             tags: tags(format!("mixed-nlb-{k}")),
         })
         .expect("load balancer");

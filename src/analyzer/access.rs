@@ -75,7 +75,10 @@ pub fn target_end(w: &World, t: Target) -> End {
     match t {
         Target::Instance(i) => {
             end.ids.push(w.aws_id(Handle::Instance(i)).to_string());
-            end.add_interface(w, w[i].eni);
+            // M4: reached at every interface, the primary first.
+            for e in w[i].enis() {
+                end.add_interface(w, e);
+            }
             end.types = vec![ResourceType::Instance, ResourceType::NetworkInterface, ResourceType::Subnet];
             end.own = vec![end.ids[0].clone(), end.ids[1].clone()];
         }
@@ -348,7 +351,7 @@ impl Cell<'_> {
         if !m.verdict(s0, t0, pi).is_reachable() {
             return Vec::new();
         }
-        let Some(trace) = cell::explain(w, m.sources[s0], m.targets[t0], m.probes[pi]).1 else {
+        let Some(trace) = path(w, m.sources[s0], m.targets[t0], m.probes[pi]) else {
             return Vec::new();
         };
         let entered = if m.sources[s0] == Source::Internet { entered_through(&trace) } else { Vec::new() };
@@ -372,6 +375,17 @@ impl Cell<'_> {
             (0..self.matches).any(hit) && !(self.matches..n).any(hit)
         })
     }
+}
+
+/// The forward and return path of one source to one destination for probe `p`, as a
+/// finding shows it ([`cell::explain`]'s decisive flow): a path to the internet ends at
+/// the internet, its host named by its address ([`super::egress::name_as_internet`]).
+pub fn path(w: &World, s: Source, t: Target, p: Probe) -> Option<Trace> {
+    let mut trace = cell::explain(w, s, t, p).1?;
+    if let Target::Internet(host) = t {
+        super::egress::name_as_internet(w, host, &mut trace);
+    }
+    Some(trace)
 }
 
 /// The findings of one class pair: its sources and destinations split by whether each

@@ -226,7 +226,7 @@ pub fn target_vpc(w: &World, t: Target) -> Option<VpcId> {
 /// The interfaces a destination is reached at.
 fn target_interfaces(w: &World, t: Target) -> impl Iterator<Item = EniId> + '_ {
     let (one, many): (Option<EniId>, &[EniId]) = match t {
-        Target::Instance(i) => (Some(w[i].eni), &[]),
+        Target::Instance(i) => (Some(w[i].eni), &w[i].secondary_enis),
         Target::Endpoint(ep) => (None, &w[ep].enis),
         Target::Lb(_) | Target::Internet(_) => (None, &[]),
     };

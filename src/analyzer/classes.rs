@@ -144,8 +144,14 @@ impl InterfaceKey {
             EniOwner::Detached => (3, None),
             EniOwner::NatGateway(_) => (4, None),
         };
-        // A NAT gateway's interface translates to its own address: a class of its own (G1).
-        let nat = matches!(e.owner, EniOwner::NatGateway(_));
+        // A NAT gateway's interface translates to its own address: a class of its own (G1);
+        // so is an instance with several interfaces, whose key (its primary's) cannot tell
+        // its other interfaces apart (M4).
+        let nat = match e.owner {
+            EniOwner::NatGateway(_) => true,
+            EniOwner::Instance(i) => !w[i].secondary_enis.is_empty(),
+            _ => false,
+        };
         let mut groups = e.groups.clone();
         groups.sort_unstable();
         groups.dedup();

@@ -13,11 +13,14 @@
 //! destination addresses hold another of those hosts but not the representative adds
 //! that host ([`hosts`]); a block that holds none of them (`203.0.113.0/24`) asks about
 //! no host of the internet. `vpcsim reach` never lists these destinations: its matrix,
-//! and its cost, stay what they were.
+//! and its cost, stay what they were. A finding's path ends at the internet, its host named
+//! by its address ([`name_as_internet`]), not by the service the simulator runs there.
 
 use std::net::Ipv4Addr;
 
+use crate::forward::internet_host_name;
 use crate::region::{CHECKIP_ADDR, PUBLIC_RESOLVERS};
+use crate::trace::{ComponentKind, Text, Trace};
 use crate::world::World;
 
 use super::classes::AddressBlocks;
@@ -81,4 +84,17 @@ pub fn targets(w: &World, scopes: &[Scope]) -> Vec<Target> {
     let mut out = select::targets(w, &[]);
     out.extend(hosts(w, scopes).into_iter().map(Target::Internet));
     out
+}
+
+/// Names the hops of `trace` at `host` by its address: a scope's destination is the
+/// internet, which the host stands for, not the service the simulator runs there (to
+/// `dig @8.8.8.8` and `trace` it stays the public DNS resolver it is).
+pub fn name_as_internet(w: &World, host: Ipv4Addr, trace: &mut Trace) {
+    let service = internet_host_name(w, host);
+    let address = Text::from(host.to_string().as_str());
+    for h in trace.forward.iter_mut().chain(&mut trace.ret) {
+        if h.kind == ComponentKind::Internet && *h.id == *service {
+            h.id = address.clone();
+        }
+    }
 }

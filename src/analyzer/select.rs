@@ -108,7 +108,7 @@ fn facts_of_target(w: &World, t: Target) -> Facts<'_> {
             Facts {
                 handle: Some(Handle::Instance(i)),
                 tags: Some(&w[i].tags),
-                subnets: vec![eni.subnet],
+                subnets: w[i].enis().map(|e| w[e].subnet).collect(),
                 vpc: Some(eni.vpc),
                 internet: false,
             }

@@ -146,13 +146,18 @@ impl World {
         out
     }
 
-    /// M1: the metadata service answers on the instance itself; no flow leaves it.
+    /// M1: the metadata service answers on the instance itself; no flow leaves it. Its
+    /// metadata options decide (a token from `-X PUT .../latest/api/token` in a
+    /// `-H 'X-aws-ec2-metadata-token: ...'` header when tokens are required).
     fn curl_metadata(&self, instance: crate::ids::InstanceId, req: &Curl) -> AppOutput {
         let mut out = AppOutput::default();
-        let (status, body) = match self.metadata(instance, &req.path) {
-            Some(value) => (200, value),
-            None => (404, not_found(&req.path)),
-        };
+        let request = crate::model::metadata_options::MetadataRequest::with_headers(
+            req.method(),
+            &req.path,
+            &req.headers,
+        );
+        let reply = self.metadata_request(instance, &request);
+        let (status, body) = (reply.status, reply.body);
         let mut err = String::new();
         let exchange = Exchange { ip: super::metadata::METADATA_ADDR, status, body: &body, server: "EC2ws" };
         if let Some((code, message)) = respond(&mut out, &mut err, req, &exchange) {

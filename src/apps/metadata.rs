@@ -1,9 +1,12 @@
 //! The instance metadata service at 169.254.169.254 (M1): answered on the instance
-//! itself, without routes, security groups or NACLs, with the instance's own values.
+//! itself, without routes, security groups or NACLs, with the instance's own values,
+//! under the instance's metadata options ([`crate::model::metadata_options`]: a disabled
+//! endpoint answers 403, required tokens make a request without one 401).
 
 use std::net::Ipv4Addr;
 
 use crate::ids::InstanceId;
+use crate::model::metadata_options::{answer, MetadataReply, MetadataRequest};
 use crate::world::World;
 
 /// The metadata service's link-local address (M1).
@@ -26,6 +29,13 @@ const KEYS: [&str; 12] = [
 ];
 
 impl World {
+    /// M1: what the metadata service answers `request` on `instance`, under its metadata
+    /// options: the value, or the service's error (401 without a token when tokens are
+    /// required, 403 with the endpoint disabled, 404 for a path it does not have).
+    pub fn metadata_request(&self, instance: InstanceId, request: &MetadataRequest<'_>) -> MetadataReply {
+        answer(self[instance].metadata_options, request, |path| self.metadata(instance, path))
+    }
+
     /// M1: what `GET path` on 169.254.169.254 answers on `instance`, or None (404) for a
     /// path the service does not have (`public-ipv4` of an instance without one included).
     ///

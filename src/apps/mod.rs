@@ -63,12 +63,33 @@ impl From<InstanceId> for Client {
 }
 
 impl World {
-    /// The interface a client's flows leave from (None on the internet).
+    /// The interface a client's flows leave from by default (None on the internet): an
+    /// instance's primary one.
     pub fn app_source(&self, client: Client) -> Option<EniId> {
         match client {
             Client::Instance(i) => Some(self[i].eni),
             Client::Interface(e) => Some(e),
             Client::Internet(_) => None,
+        }
+    }
+
+    /// The interface a client's flow to `dst` leaves from (None on the internet): for an
+    /// instance, the one its routing picks (M5, [`World::source_interface`]).
+    pub fn app_source_to(&self, client: Client, dst: Ipv4Addr) -> Option<EniId> {
+        match client {
+            Client::Instance(i) => Some(self.source_interface(i, dst)),
+            _ => self.app_source(client),
+        }
+    }
+
+    /// The address a client's packets to `dst` carry as their source: the private address
+    /// of the interface they leave from, or the client's public address.
+    pub fn client_address_to(&self, client: Client, dst: Ipv4Addr) -> Ipv4Addr {
+        match client {
+            Client::Internet(a) => a,
+            _ => self
+                .app_source_to(client, dst)
+                .map_or(crate::forward::INTERNET_CLIENT, |e| self[e].private_ip),
         }
     }
 
@@ -102,7 +123,7 @@ impl World {
         exchange: Exchange,
     ) -> (Trace, Outcome) {
         let (src_port, seq) = if protocol == Protocol::Icmp { (0, 0) } else { self.new_connection() };
-        let header = Header { src: self.client_address(client), dst, protocol, src_port, dst_port };
+        let header = Header { src: self.client_address_to(client, dst), dst, protocol, src_port, dst_port };
         let (trace, outcome) = self.send(client, header, seq);
         self.log_flow(&trace, &outcome, exchange);
         (trace, outcome)
@@ -111,8 +132,8 @@ impl World {
     /// Walk one packet a client sends (its source address is the client's, whatever
     /// `header` says), without recording it anywhere.
     pub(crate) fn send(&self, client: Client, header: Header, seq: u32) -> (Trace, Outcome) {
-        let flow = Flow { header: Header { src: self.client_address(client), ..header }, seq };
-        match self.app_source(client) {
+        let flow = Flow { header: Header { src: self.client_address_to(client, header.dst), ..header }, seq };
+        match self.app_source_to(client, header.dst) {
             Some(eni) => self.trace_outcome(eni, flow),
             None => self.trace_outcome_from_internet(flow),
         }

@@ -213,7 +213,7 @@ fn plan(
         problems.extend(more);
         IndexMap::new()
     });
-    let (stubs, warnings) = check_types(&tpl, sink, &mut problems);
+    let (stubs, mut warnings) = check_types(&tpl, sink, &mut problems);
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -221,6 +221,11 @@ fn plan(
     let checked = Cell::new(0);
     let inputs = Inputs { tpl: &tpl, params: &params, ctx, exports, template_spent: &checked };
     let conditions = conditions::evaluate(&inputs)?;
+    let (broken, unchecked) = super::rules::check(&inputs, &conditions);
+    if !broken.is_empty() {
+        return Err(broken);
+    }
+    warnings.extend(unchecked);
     let order = graph::creation_order(&tpl, &deps).map_err(|p| vec![p])?;
     let plan = Plan { tpl, params, conditions, order, deps, stubs, warnings };
     dry_run(&plan, ctx, exports, &checked)?;

@@ -343,6 +343,7 @@ pub(crate) fn run(sh: &mut Shell<'_>, fx: &mut dyn Commands, args: &[&str]) -> u
     let mismatch = |what: &str, given: Option<&str>, actual: &str| {
         given.filter(|g| *g != actual).map(|g| format!("cfn-init {what} {g}: the script runs in {actual}"))
     };
+    let stack = stack.map(|s| if super::signal::names_stack(s, source.stack) { source.stack } else { s });
     let refused = mismatch("-s", stack, source.stack)
         .or_else(|| mismatch("-r", resource, source.resource))
         .or_else(|| mismatch("--region", region, source.region))

@@ -45,7 +45,9 @@ pub fn normalize(node: Node, problems: &mut Vec<Problem>) -> Node {
     let inner = Node { value, loc, tag: None };
     let Some(tag) = tag.filter(|t| !t.starts_with("tag:yaml.org,2002:")) else { return inner };
     match long_name(&tag) {
-        Some(name) => Node::new(NodeValue::Map(vec![(Key { name: name.to_string(), loc }, inner)]), loc),
+        Some(name) => {
+            Node::new(NodeValue::Map(vec![(Key { name: name.to_string(), loc }, empty_is_text(inner))]), loc)
+        }
         // Past a full report, further unknown tags are not described (the report says more exist).
         None if problems.len() > super::graph::MAX_PROBLEMS => inner,
         None => {
@@ -55,6 +57,15 @@ pub fn normalize(node: Node, problems: &mut Vec<Problem>) -> Node {
             problems.push(p.hint(format!("supported: {}", short.join(", "))));
             inner
         }
+    }
+}
+
+/// A short tag's empty argument (`!GetAZs` alone) is the empty string, as CloudFormation
+/// reads it (`!GetAZs` is `Fn::GetAZs: ""`, this stack's region), not YAML's null.
+fn empty_is_text(node: Node) -> Node {
+    match node.value {
+        NodeValue::Null => Node { value: NodeValue::Str(String::new()), ..node },
+        _ => node,
     }
 }
 

@@ -6,6 +6,7 @@
 //! - [`template`]: sections and attributes checked and typed, with locations.
 //! - [`params`]: parameter values checked against types and constraints.
 //! - [`conditions`]: the `Conditions` section evaluated once.
+//! - [`rules`]: the `Rules` section's assertions checked against the parameters.
 //! - [`graph`]: references checked ("did you mean"), dependency graph, creation order.
 //! - [`eval`] and [`functions`]: intrinsic functions evaluated (dry run, then live).
 //! - [`engine`]: create-stack and delete-stack.
@@ -34,6 +35,7 @@ pub mod nested;
 pub mod params;
 pub mod php;
 pub mod problem;
+pub mod rules;
 pub mod shell;
 pub mod signal;
 pub mod sink;

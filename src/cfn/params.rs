@@ -3,8 +3,8 @@
 //! Offline stand-ins: any key pair name is accepted, and an SSM image parameter
 //! resolves to a deterministic `ami-0...` derived from its path.
 
+use fancy_regex::Regex;
 use indexmap::IndexMap;
-use regex::Regex;
 
 use super::problem::{did_you_mean, Problem};
 use super::template::{Parameter, Template};
@@ -77,10 +77,10 @@ fn check_pattern(p: &Parameter, raw: &str) -> Result<(), String> {
     let Some((pattern, _)) = &p.allowed_pattern else { return Ok(()) };
     let re = Regex::new(&format!("^(?:{pattern})$"))
         .map_err(|e| format!("AllowedPattern is not a valid regex: {e}"))?;
-    if re.is_match(raw) {
-        Ok(())
-    } else {
-        Err(format!("value `{raw}` does not match AllowedPattern `{pattern}`"))
+    match re.is_match(raw) {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(format!("value `{raw}` does not match AllowedPattern `{pattern}`")),
+        Err(e) => Err(format!("AllowedPattern `{pattern}` could not be checked against `{raw}`: {e}")),
     }
 }
 

@@ -8,6 +8,7 @@
 use indexmap::IndexMap;
 
 use super::shell::Metadata;
+use crate::model::metadata_options::MetadataRequest;
 
 /// The metadata service's base URL, as PHP pages write it.
 const METADATA_URL: &str = "http://169.254.169.254";
@@ -15,7 +16,9 @@ const METADATA_URL: &str = "http://169.254.169.254";
 /// The page `source` renders to on an instance whose metadata service is `metadata`.
 ///
 /// ```
-/// let answer = |p: &str| (p == "/latest/meta-data/local-ipv4").then(|| "10.0.1.5".to_string());
+/// use vpcsim::model::metadata_options::{answer, MetadataOptions, MetadataRequest};
+/// let value = |p: &str| (p == "/latest/meta-data/local-ipv4").then(|| "10.0.1.5".to_string());
+/// let answer = |r: &MetadataRequest<'_>| answer(MetadataOptions::default(), r, value);
 /// let page = "<h1><?php echo file_get_contents('http://169.254.169.254/latest/meta-data/local-ipv4'); ?></h1>";
 /// assert_eq!(vpcsim::cfn::php::render(page, Some(&answer)), "<h1>10.0.1.5</h1>");
 /// ```
@@ -105,13 +108,19 @@ fn term(t: &str, vars: &IndexMap<String, String>, metadata: Option<&Metadata<'_>
     let Some((function, args)) = t.strip_suffix(')').and_then(|c| c.split_once('(')) else {
         return String::new();
     };
-    let hostname = || metadata.and_then(|m| m("/latest/meta-data/local-hostname")).unwrap_or_default();
+    // The host name cloud-init set from the metadata service when the instance booted.
+    let hostname = || {
+        let get = MetadataRequest::get_with_token("/latest/meta-data/local-hostname");
+        metadata.and_then(|m| m(&get).value()).unwrap_or_default()
+    };
     match function.trim() {
         "gethostname" => hostname(),
         "trim" => eval(args, vars, metadata).trim().to_string(),
         "file_get_contents" => {
             let url = eval(args, vars, metadata);
-            url.strip_prefix(METADATA_URL).and_then(|path| metadata.and_then(|m| m(path))).unwrap_or_default()
+            // An IMDSv1 GET: false (printed as nothing) on an error status.
+            let get = |path| metadata.and_then(|m| m(&MetadataRequest::get(path)).value());
+            url.strip_prefix(METADATA_URL).and_then(get).unwrap_or_default()
         }
         _ => String::new(),
     }
@@ -143,18 +152,27 @@ fn interpolate(s: &str, vars: &IndexMap<String, String>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::metadata_options::{answer, MetadataOptions, Tokens};
 
     #[test]
     fn m1_a_php_page_shows_the_hostname_and_metadata_values_and_keeps_its_html() {
-        let answer = |p: &str| match p {
+        let value = |p: &str| match p {
             "/latest/meta-data/local-hostname" => Some("ip-10-0-1-5.ec2.internal".to_string()),
             "/latest/meta-data/placement/availability-zone" => Some("us-east-1a".to_string()),
             _ => None,
         };
         let page = "<html><?php $az = file_get_contents(\"http://169.254.169.254/latest/meta-data/placement/availability-zone\");\necho \"<h1>Zone $az</h1>\"; ?>\n<p><?php echo 'host: ' . gethostname(); ?></p><?= trim($az) ?></html>";
+        let optional = |r: &MetadataRequest<'_>| answer(MetadataOptions::default(), r, value);
         assert_eq!(
-            render(page, Some(&answer)),
+            render(page, Some(&optional)),
             "<html><h1>Zone us-east-1a</h1><p>host: ip-10-0-1-5.ec2.internal</p>us-east-1a</html>"
+        );
+        // M1: with tokens required, file_get_contents without one gets 401 and returns false.
+        let required = MetadataOptions { tokens: Tokens::Required, ..MetadataOptions::default() };
+        let strict = |r: &MetadataRequest<'_>| answer(required, r, value);
+        assert_eq!(
+            render(page, Some(&strict)),
+            "<html><h1>Zone </h1><p>host: ip-10-0-1-5.ec2.internal</p></html>"
         );
     }
 }

@@ -9,13 +9,18 @@
 //! instance listens on ([`super::userdata`]), whether it forwards packets
 //! ([`super::forwarding`]), which signals it sends ([`super::signal`]).
 //!
-//! Every command of a chain runs whatever the status of the one before (`a && b` runs `b`
-//! even when `a` failed): a script is read for what it sets up. `$?` is the status of the
-//! last command (0, except a cfn-init that could not run).
+//! A script is read for what it sets up: every command succeeds (status 0) except a
+//! cfn-init that could not run, a function whose last command failed and `exit N`. `$?` is
+//! the last status; `a && b` runs `b` only when `a` succeeded and `a || b` only when it
+//! failed, so an `error_exit` helper called as `cfn-init ... || error_exit 'msg'` does not
+//! run. Shell functions (`function NAME {`, `NAME() {`, one line or several, up to the
+//! line that closes them) are kept when defined and run when called, with `$1`...`$9`,
+//! `$@` and `$*` their arguments; `exit` ends the script (a function's too).
 
 use indexmap::IndexMap;
 
 use super::init;
+use crate::model::metadata_options::{MetadataReply, MetadataRequest};
 
 /// What one reader of a script makes of the commands the shell does not run itself.
 pub(crate) trait Commands {
@@ -38,8 +43,9 @@ pub struct Host<'a> {
     pub init: Option<init::Source<'a>>,
 }
 
-/// The instance metadata service's answer for a path, or None (404).
-pub type Metadata<'a> = dyn Fn(&str) -> Option<String> + 'a;
+/// The instance metadata service's answer to a request (M1: under the instance's metadata
+/// options, so a request without a token may get 401).
+pub type Metadata<'a> = dyn Fn(&MetadataRequest<'_>) -> MetadataReply + 'a;
 
 impl std::fmt::Debug for Host<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -60,6 +66,10 @@ pub struct Shell<'a> {
     host: Host<'a>,
     /// What cfn-init said when it could not run, in order.
     pub notes: Vec<String>,
+    /// Shell functions defined so far, by name: their body's lines.
+    functions: IndexMap<String, Vec<(String, Option<Heredoc>)>>,
+    /// `exit` ran: the rest of the script does not.
+    exited: bool,
 }
 
 /// One piece of a shell word: quoted text taken as written, or text still to expand.
@@ -77,6 +87,7 @@ enum Token {
 }
 
 /// A heredoc's body and whether it is expanded (its delimiter unquoted).
+#[derive(Clone, Debug)]
 struct Heredoc {
     body: String,
     expand: bool,
@@ -105,13 +116,29 @@ impl<'a> Shell<'a> {
             depth: 0,
             host,
             notes: Vec::new(),
+            functions: IndexMap::new(),
+            exited: false,
         }
     }
 
     /// Runs a script; returns what it printed.
     pub(crate) fn run_script(&mut self, fx: &mut dyn Commands, script: &str) -> String {
+        self.run_lines(fx, logical_lines(script))
+    }
+
+    /// Runs logical lines, keeping the functions they define, until the end or `exit`.
+    fn run_lines(&mut self, fx: &mut dyn Commands, lines: Vec<(String, Option<Heredoc>)>) -> String {
         let mut out = String::new();
-        for (line, heredoc) in logical_lines(script) {
+        let mut lines = lines.into_iter();
+        while let Some((line, heredoc)) = lines.next() {
+            if self.exited {
+                break;
+            }
+            if let Some((name, rest)) = function_header(&line) {
+                let body = function_body(rest, &mut lines);
+                self.functions.insert(name, body);
+                continue;
+            }
             let stdin = heredoc.map(|h| if h.expand { self.expand_text(fx, &h.body, true) } else { h.body });
             out.push_str(&self.run_line(fx, &line, stdin));
         }
@@ -120,7 +147,15 @@ impl<'a> Shell<'a> {
 
     fn run_line(&mut self, fx: &mut dyn Commands, line: &str, stdin: Option<String>) -> String {
         let mut out = String::new();
-        for pipeline in split_commands(&tokenize(line)) {
+        for (after, pipeline) in split_commands(&tokenize(line)) {
+            let skip = match after.as_deref() {
+                Some("&&") => self.status != 0,
+                Some("||") => self.status == 0,
+                _ => false,
+            };
+            if skip || self.exited {
+                continue;
+            }
             let mut input = stdin.clone();
             for command in &pipeline {
                 input = self.run_command(fx, command, input);
@@ -128,6 +163,30 @@ impl<'a> Shell<'a> {
             out.push_str(&input.unwrap_or_default());
         }
         out
+    }
+
+    /// Runs the function `name` with `args` as `$1`...; returns what it printed.
+    fn call(&mut self, fx: &mut dyn Commands, name: &str, args: &[&str]) -> Option<String> {
+        let body = self.functions.get(name)?.clone();
+        if self.depth >= MAX_NESTING {
+            return Some(String::new());
+        }
+        let positional: Vec<(String, String)> = (1..=9)
+            .map(|i| (i.to_string(), args.get(i - 1).map_or("", |a| *a).to_string()))
+            .chain([("@".to_string(), args.join(" ")), ("*".to_string(), args.join(" "))])
+            .collect();
+        let saved: Vec<Option<String>> = positional.iter().map(|(k, _)| self.vars.get(k).cloned()).collect();
+        self.vars.extend(positional.iter().cloned());
+        self.depth += 1;
+        let out = self.run_lines(fx, body);
+        self.depth -= 1;
+        for ((k, _), old) in positional.into_iter().zip(saved) {
+            match old {
+                Some(v) => self.vars.insert(k, v),
+                None => self.vars.shift_remove(&k),
+            };
+        }
+        Some(out)
     }
 
     /// Runs one command of a pipeline; returns its standard output.
@@ -154,7 +213,11 @@ impl<'a> Shell<'a> {
             *command = command.rsplit('/').next().unwrap_or(command);
         }
         self.status = 0;
-        let output = self.builtin(fx, &args, stdin).map(cut);
+        let output = match args.first() {
+            Some(name) if self.functions.contains_key(*name) => self.call(fx, name, &args[1..]),
+            _ => self.builtin(fx, &args, stdin),
+        }
+        .map(cut);
         match (redirect, output) {
             (Some((path, append)), Some(out)) => {
                 self.write(fx, &path, out, append);
@@ -192,6 +255,15 @@ impl<'a> Shell<'a> {
                 self.cwd = self.absolute(dir);
                 None
             }
+            ["exit", rest @ ..] => {
+                self.status = rest.first().and_then(|s| s.parse().ok()).unwrap_or(self.status);
+                self.exited = true;
+                None
+            }
+            ["false"] => {
+                self.status = 1;
+                None
+            }
             ["curl", rest @ ..] if rest.iter().any(|a| a.starts_with(METADATA_URL)) => {
                 self.metadata(fx, rest)
             }
@@ -205,28 +277,38 @@ impl<'a> Shell<'a> {
         }
     }
 
-    /// M1: `curl [-s] [-X PUT] [-H HEADER] [-o FILE] http://169.254.169.254/PATH`: the
-    /// instance's own value; `PUT /latest/api/token` returns an IMDSv2 token.
+    /// M1: `curl [-s] [-f] [-X METHOD] [-H HEADER]... [-o FILE] http://169.254.169.254/PATH`:
+    /// what the instance's metadata service answers (`PUT /latest/api/token` with a TTL
+    /// header returns an IMDSv2 token); an error page is the output too, as curl prints it,
+    /// except with `-f`.
     fn metadata(&mut self, fx: &mut dyn Commands, args: &[&str]) -> Option<String> {
         let mut output = None;
+        let (mut method, mut headers, mut fail) = ("GET", Vec::new(), false);
         let mut it = args.iter();
         let mut url = "";
         while let Some(a) = it.next() {
             match *a {
                 "-o" | "--output" => output = it.next().map(|f| f.to_string()),
-                "-X" | "--request" | "-H" | "--header" | "-m" | "--max-time" | "--connect-timeout" | "-w" => {
+                "-X" | "--request" => method = it.next().copied().unwrap_or("GET"),
+                "-H" | "--header" => headers.extend(it.next().copied()),
+                "-m" | "--max-time" | "--connect-timeout" | "-w" => {
                     it.next();
                 }
+                "-f" | "--fail" => fail = true,
+                a if a.starts_with('-') && !a.starts_with("--") && a.contains('f') => fail = true,
                 a if a.starts_with(METADATA_URL) => url = a,
                 _ => {}
             }
         }
         let path = &url[METADATA_URL.len()..];
-        let answer = if path.trim_start_matches('/') == "latest/api/token" {
-            Some("AQAEAHZwY3NpbS10b2tlbg==".to_string())
-        } else {
-            self.host.metadata.and_then(|m| m(path))
-        };
+        let request = MetadataRequest::with_headers(method, path, &headers);
+        let answer = self.host.metadata.map(|m| m(&request)).and_then(|reply| {
+            if fail {
+                reply.value()
+            } else {
+                Some(reply.body)
+            }
+        });
         match output {
             Some(file) => {
                 self.write(fx, &file, answer.unwrap_or_default(), false);
@@ -308,6 +390,10 @@ impl<'a> Shell<'a> {
                         chars.next();
                         out.push_str(&self.status.to_string());
                     }
+                    Some(p) if p.is_ascii_digit() && p != '0' || p == '@' || p == '*' => {
+                        chars.next();
+                        out.push_str(&self.var(&p.to_string()));
+                    }
                     Some(n) if n == '_' || n.is_ascii_alphabetic() => {
                         let mut name = String::new();
                         while let Some(n) = chars.next_if(|n| *n == '_' || n.is_ascii_alphanumeric()) {
@@ -336,7 +422,9 @@ impl<'a> Shell<'a> {
             return String::new();
         }
         self.depth += 1;
+        let exited = std::mem::replace(&mut self.exited, false);
         let out = self.run_script(fx, script);
+        self.exited = exited;
         self.depth -= 1;
         out.trim_end_matches('\n').to_string()
     }
@@ -379,7 +467,9 @@ impl<'a> Shell<'a> {
         });
         let saved_vars = self.vars.clone();
         self.vars.extend(env.iter().cloned());
+        let exited = std::mem::replace(&mut self.exited, false);
         self.run_script(fx, script);
+        self.exited = exited;
         self.vars = saved_vars;
         if let Some(dir) = saved_cwd {
             self.cwd = dir;
@@ -586,14 +676,78 @@ fn until_close(chars: &mut impl Iterator<Item = char>) -> String {
     out
 }
 
-/// Splits tokens into commands, each a pipeline of commands' tokens.
-fn split_commands(tokens: &[Token]) -> Vec<Vec<Vec<Token>>> {
+/// Splits tokens into commands, each a pipeline of commands' tokens, with the separator
+/// before it (`&&`, `||`, ...; none for the first).
+fn split_commands(tokens: &[Token]) -> Vec<(Option<String>, Vec<Vec<Token>>)> {
     let is = |t: &Token, ops: &[&str]| matches!(t, Token::Op(o) if ops.contains(&o.as_str()));
-    tokens
-        .split(|t| is(t, SEPARATORS))
-        .filter(|c| !c.is_empty())
-        .map(|c| c.split(|t| is(t, &["|"])).map(<[Token]>::to_vec).collect())
-        .collect()
+    let mut out = Vec::new();
+    let mut after = None;
+    for chunk in tokens.split_inclusive(|t| is(t, SEPARATORS)) {
+        let (command, separator) = match chunk.split_last() {
+            Some((Token::Op(op), rest)) if SEPARATORS.contains(&op.as_str()) => (rest, Some(op.clone())),
+            _ => (chunk, None),
+        };
+        if !command.is_empty() {
+            out.push((after.take(), command.split(|t| is(t, &["|"])).map(<[Token]>::to_vec).collect()));
+        }
+        after = separator.or(after);
+    }
+    out
+}
+
+/// `function NAME [()] [{ ...]` or `NAME() [{ ...]`: the function's name and what follows
+/// its header on the line.
+fn function_header(line: &str) -> Option<(String, &str)> {
+    let line = line.trim_start();
+    let (name, rest) = match line.strip_prefix("function ") {
+        Some(rest) => {
+            let rest = rest.trim_start();
+            let end = rest.find(|c: char| c.is_whitespace() || c == '(' || c == '{').unwrap_or(rest.len());
+            let (name, rest) = rest.split_at(end);
+            (name, rest.trim_start().strip_prefix("()").unwrap_or(rest))
+        }
+        None => {
+            let (name, rest) = line.split_once("()")?;
+            let rest = rest.trim_start();
+            if !(rest.is_empty() || rest.starts_with('{')) {
+                return None;
+            }
+            (name.trim_end(), rest)
+        }
+    };
+    let valid = !name.is_empty() && name.chars().all(|c| c == '_' || c == '-' || c.is_ascii_alphanumeric());
+    valid.then(|| (name.to_string(), rest.trim()))
+}
+
+/// A function's body: the lines after its header up to the `}` that closes it (one line
+/// `{ a; b; }` when the header's line holds it all).
+fn function_body(
+    rest: &str,
+    lines: &mut impl Iterator<Item = (String, Option<Heredoc>)>,
+) -> Vec<(String, Option<Heredoc>)> {
+    let opened = rest.strip_prefix('{').map(str::trim);
+    if let Some(inline) = opened.and_then(|r| r.strip_suffix('}')) {
+        return vec![(inline.trim().trim_end_matches(';').to_string(), None)];
+    }
+    let mut body: Vec<(String, Option<Heredoc>)> =
+        opened.filter(|r| !r.is_empty()).map(|r| (r.to_string(), None)).into_iter().collect();
+    let mut depth = 0usize;
+    for (line, heredoc) in lines.by_ref() {
+        let trimmed = line.trim();
+        if opened.is_none() && trimmed == "{" && body.is_empty() {
+            continue;
+        }
+        if trimmed == "}" || trimmed == "};" {
+            if depth == 0 {
+                break;
+            }
+            depth -= 1;
+        } else if function_header(trimmed).is_some_and(|(_, r)| r.starts_with('{') && !r.ends_with('}')) {
+            depth += 1;
+        }
+        body.push((line, heredoc));
+    }
+    body
 }
 
 /// `echo [-n] [-e] WORDS...`.
@@ -629,6 +783,7 @@ pub(crate) fn run<'a>(script: &str, host: Host<'a>, fx: &mut dyn Commands) -> Sh
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::metadata_options::{self, MetadataOptions, Tokens};
 
     /// Records the commands it is given.
     #[derive(Default)]
@@ -666,11 +821,18 @@ mod tests {
 
     #[test]
     fn m1_metadata_curl_answers_with_the_instance_values_and_imdsv2_tokens_work() {
-        let answer = |path: &str| (path == "/latest/meta-data/local-ipv4").then(|| "10.0.1.5".to_string());
+        let value = |path: &str| (path == "/latest/meta-data/local-ipv4").then(|| "10.0.1.5".to_string());
+        let required = MetadataOptions { tokens: Tokens::Required, ..MetadataOptions::default() };
+        let answer = |r: &MetadataRequest<'_>| metadata_options::answer(required, r, value);
         let host = Host { metadata: Some(&answer), init: None };
         let script = "TOKEN=$(curl -s -X PUT \"http://169.254.169.254/latest/api/token\" -H \"X-aws-ec2-metadata-token-ttl-seconds: 21600\")\nIP=$(curl -s -H \"X-aws-ec2-metadata-token: $TOKEN\" http://169.254.169.254/latest/meta-data/local-ipv4)\necho \"<h1>$IP</h1>\" > /var/www/html/index.html\n";
         let sh = run(script, host, &mut Log::default());
         assert_eq!(sh.files["/var/www/html/index.html"], "<h1>10.0.1.5</h1>\n");
+        // Without the token: curl prints the 401 page, or nothing with -f.
+        let v1 = "A=$(curl -s http://169.254.169.254/latest/meta-data/local-ipv4)\necho \"$A\" > /a\nB=$(curl -sf http://169.254.169.254/latest/meta-data/local-ipv4)\necho \"[$B]\" > /b\n";
+        let sh = run(v1, host, &mut Log::default());
+        assert!(sh.files["/a"].contains("<title>401 - Unauthorized</title>"), "{}", sh.files["/a"]);
+        assert_eq!(sh.files["/b"], "[]\n");
     }
 
     #[test]
@@ -688,6 +850,21 @@ mod tests {
         assert!(f["/h"].len() <= MAX_TEXT_BYTES && f["/i"].len() <= MAX_TEXT_BYTES);
         let nested = format!("echo {}x{} > /g\n", "$(echo ".repeat(100), ")".repeat(100));
         assert_eq!(files(&nested)["/g"], "\n");
+    }
+
+    #[test]
+    fn a_function_runs_when_called_with_its_arguments_and_not_when_defined() {
+        let mut log = Log::default();
+        let script = "function error_exit\n{\n  cfn-signal -e 1 -r \"$1\" 'url'\n  exit 1\n}\nnotify() { say \"$@\"; }\nnotify a b\nsetup || error_exit 'setup failed'\nfalse || error_exit 'it failed'\nnever\n";
+        run(script, Host::default(), &mut log);
+        assert_eq!(log.0, ["say a b", "setup", "cfn-signal -e 1 -r it failed url"]);
+    }
+
+    #[test]
+    fn and_runs_only_after_success_and_or_only_after_failure() {
+        let mut log = Log::default();
+        run("a && b || c\nfalse && d || e\nfalse; f\n", Host::default(), &mut log);
+        assert_eq!(log.0, ["a", "b", "e", "f"]);
     }
 
     #[test]

@@ -14,6 +14,7 @@ use super::init::Init;
 use super::problem::Problem;
 use super::shell::{self, Commands, Host, Shell};
 use super::userdata::{self, decode_user_data, Boot};
+use crate::model::metadata_options::MetadataRequest;
 use crate::yaml::Node;
 
 /// Where a signal goes.
@@ -70,7 +71,11 @@ pub fn sent(script: &str, host: Host<'_>) -> Vec<Signal> {
 impl Commands for Sent {
     fn run(&mut self, sh: &mut Shell<'_>, args: &[&str], _stdin: Option<String>) -> Option<String> {
         let instance =
-            sh.host().metadata.and_then(|m| m("/latest/meta-data/instance-id")).unwrap_or_default();
+            // cfn-signal reads the instance id with an IMDSv2 token.
+            sh.host()
+                .metadata
+                .and_then(|m| m(&MetadataRequest::get_with_token("/latest/meta-data/instance-id")).value())
+                .unwrap_or_default();
         let signal = match args {
             ["cfn-signal", rest @ ..] => cfn_signal(rest, instance),
             ["curl", rest @ ..] => curl_put(rest, instance),
@@ -144,6 +149,19 @@ fn curl_put(args: &[&str], instance: String) -> Option<Signal> {
         data: field("Data"),
         reason: field("Reason"),
     })
+}
+
+/// C2, M3: whether `given` (cfn-init's `-s`, cfn-signal's `--stack`) names the stack
+/// called `name`: its name, or its id (`Ref AWS::StackId`,
+/// `arn:aws:cloudformation:REGION:ACCOUNT:stack/NAME/GUID`), which the helper scripts
+/// accept as well.
+pub(crate) fn names_stack(given: &str, name: &str) -> bool {
+    given == name
+        || given
+            .strip_prefix("arn:")
+            .and_then(|arn| arn.split_once(":stack/"))
+            .and_then(|(_, rest)| rest.split_once('/'))
+            .is_some_and(|(n, _)| n == name)
 }
 
 #[cfg(test)]

@@ -112,9 +112,21 @@ pub struct SinkWarning {
     pub message: String,
 }
 
-/// Whether a resource type is networking, which must be modelled rather than skipped.
+/// Whether a resource type is networking, which must be modelled rather than skipped: it
+/// forwards, filters or names traffic. Besides EC2, Elastic Load Balancing (a Classic Load
+/// Balancer too) and Route 53, that is Network Firewall, Global Accelerator, VPC Lattice,
+/// and Cloud Map's private DNS namespace (a private hosted zone answered in its VPC).
 pub fn is_network_type(resource_type: &str) -> bool {
-    ["AWS::EC2::", "AWS::ElasticLoadBalancingV2::", "AWS::Route53"]
-        .iter()
-        .any(|p| resource_type.starts_with(p))
+    [
+        "AWS::EC2::",
+        "AWS::ElasticLoadBalancingV2::",
+        "AWS::ElasticLoadBalancing::",
+        "AWS::Route53",
+        "AWS::NetworkFirewall::",
+        "AWS::GlobalAccelerator::",
+        "AWS::VpcLattice::",
+        "AWS::ServiceDiscovery::PrivateDnsNamespace",
+    ]
+    .iter()
+    .any(|p| resource_type.starts_with(p))
 }

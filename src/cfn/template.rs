@@ -51,6 +51,8 @@ pub struct Template {
     pub resources: IndexMap<String, Resource>,
     /// `Outputs`, in template order.
     pub outputs: IndexMap<String, Output>,
+    /// `Rules`: name -> the rule as written (checked by [`super::rules`]).
+    pub rules: IndexMap<String, (Location, Node)>,
 }
 
 /// One declared parameter.
@@ -194,7 +196,11 @@ impl Template {
             conditions: IndexMap::new(),
             resources: IndexMap::new(),
             outputs: IndexMap::new(),
+            rules: IndexMap::new(),
         };
+        for (key, node) in section(doc, "Rules", &mut problems) {
+            tpl.rules.insert(key.name.clone(), (key.loc, node.clone()));
+        }
         for (key, node) in section(doc, "Parameters", &mut problems) {
             if problems.len() > super::graph::MAX_PROBLEMS {
                 return Err(problems);

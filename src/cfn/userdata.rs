@@ -500,6 +500,7 @@ impl Commands for Effects {
                 self.actions.extend(daemon(svc).map(|d| (d, *verb != "stop")));
             }
             ["sed", rest @ ..] => sed_in_place(rest, self),
+            ["aws", rest @ ..] => sh.notes.extend(unrun_aws_call(rest)),
             [python, "-m", "http.server" | "SimpleHTTPServer", rest @ ..] if python.starts_with("python") => {
                 self.python = Some(python_server(rest, &sh.cwd));
             }
@@ -507,6 +508,34 @@ impl Commands for Effects {
         }
         None
     }
+}
+
+/// M1: an `aws` call a script makes from the instance that would change the network (an
+/// Elastic IP associated to itself, a route to itself, its source/destination check): vpcsim
+/// does not make it, and says so, naming the call. Reads (`describe-*`, `get-*`, `list-*`,
+/// `wait`) and other services change nothing the simulation holds.
+fn unrun_aws_call(args: &[&str]) -> Option<String> {
+    const WITH_VALUE: &[&str] =
+        &["--region", "--profile", "--output", "--endpoint-url", "--query", "--color"];
+    let mut words = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if WITH_VALUE.contains(a) {
+            it.next();
+        } else if !a.starts_with("--") {
+            words.push(*a);
+        }
+        if words.len() == 2 {
+            break;
+        }
+    }
+    let [service, operation] = words[..] else { return None };
+    let read = ["describe-", "get-", "list-"].iter().any(|p| operation.starts_with(p)) || operation == "wait";
+    (matches!(service, "ec2" | "elbv2" | "route53") && !read).then(|| {
+        format!(
+            "UserData runs `aws {service} {operation}`, which vpcsim does not run from an instance: what it would change is not simulated (make the change in the template, or as an `aws` step of a scenario)"
+        )
+    })
 }
 
 /// The daemon a package name installs.

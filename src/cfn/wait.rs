@@ -162,7 +162,9 @@ fn aims_at(w: &Wait, target: &Target, ctx: &StackContext) -> bool {
     match (target, &w.handle) {
         (Target::Handle(url), Some(h)) => url == h,
         (Target::Resource { stack, resource, region }, None) => {
-            stack == &ctx.stack_name && resource == &w.id && region.as_ref().is_none_or(|r| r == &ctx.region)
+            super::signal::names_stack(stack, &ctx.stack_name)
+                && resource == &w.id
+                && region.as_ref().is_none_or(|r| r == &ctx.region)
         }
         _ => false,
     }

@@ -11,6 +11,7 @@ use vpcsim::analyzer::access::{self, Finding};
 use vpcsim::analyzer::egress;
 use vpcsim::analyzer::scope::{self, Scope};
 use vpcsim::analyzer::{select, Matrix, Probe};
+use vpcsim::trace::ComponentKind;
 use vpcsim::world::World;
 
 use super::junit::{Case, Status, Suite};
@@ -119,13 +120,16 @@ fn names(list: Vec<String>) -> String {
     out
 }
 
-/// The forward path as one line: `kind id (name) > ...`.
+/// The forward path as one line: `kind id (name) > ...`, the internet as `internet` and a
+/// host on it as `internet (ADDRESS)` (as a destination is labelled).
 fn path_line(f: &Finding) -> String {
     let hops: Vec<String> = f
         .path
         .forward
         .iter()
         .map(|h| match &h.name {
+            _ if h.kind == ComponentKind::Internet && *h.id == *h.kind.as_str() => h.kind.to_string(),
+            _ if h.kind == ComponentKind::Internet => format!("{} ({})", h.kind, h.id),
             Some(n) => format!("{} {} ({n})", h.kind, h.id),
             None => format!("{} {}", h.kind, h.id),
         })

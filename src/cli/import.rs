@@ -28,14 +28,19 @@ pub fn command(file: &Path, json: bool, template: &world::TemplateArgs) -> Resul
 
 /// The report for people: a summary line, then a line per resource and its warnings.
 fn text_of(r: &ImportReport) -> String {
+    let not_tried = match r.count(&Status::NotTried) {
+        0 => String::new(),
+        n => format!(", {n} not tried"),
+    };
     let mut out = format!(
-        "{}: {} resources: {} modelled, {} skipped, {} refused\n",
+        "{}: {} resources: {} modelled, {} skipped, {} refused{not_tried}\n",
         r.file,
         r.resources.len(),
         r.count(&Status::Modelled),
         r.count(&Status::Skipped),
         r.count(&Status::Refused)
     );
+    let width = if r.count(&Status::NotTried) > 0 { 9 } else { 8 };
     let id_width = r.resources.iter().map(|x| x.logical_id.len()).max().unwrap_or(0);
     let type_width = r.resources.iter().map(|x| x.resource_type.len()).max().unwrap_or(0);
     for x in &r.resources {
@@ -43,9 +48,10 @@ fn text_of(r: &ImportReport) -> String {
             Status::Modelled => "modelled",
             Status::Skipped => "skipped",
             Status::Refused => "refused",
+            Status::NotTried => "not tried",
         };
         let line = format!(
-            "  {status:<8}  {:<id_width$}  {:<type_width$}  {}",
+            "  {status:<width$}  {:<id_width$}  {:<type_width$}  {}",
             x.logical_id,
             x.resource_type,
             x.reason.as_deref().unwrap_or("")

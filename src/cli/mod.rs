@@ -190,7 +190,8 @@ Exit status: 0 every expectation held, 1 one failed, 2 a file is invalid.")]
 vpcsim import scenarios/privatelink-lab.cfn.yaml --parameter KeyName=lab-key --json\n\n\
 Each resource is modelled (created in the simulated region), skipped (it cannot change what the network \
 does, or its Condition is false) or refused (a networking type vpcsim does not model, or a value the region \
-refuses), with the warnings its properties drew. --json prints {File, Resources: [{LogicalId, Type, Status, \
+refuses), with the warnings its properties drew; what depends on a refused resource is not tried (the rest \
+is created without them, so every refusal is listed). --json prints {File, Resources: [{LogicalId, Type, Status, \
 Reason, Warnings}]}.\n\n\
 Exit status: 0 nothing refused, 2 something refused or the template is invalid.")]
     Import {

@@ -75,10 +75,10 @@ pub fn trace_from(
     };
     let (src_port, dst_port) =
         if protocol == Protocol::Icmp { (0, 8) } else { (SOURCE_PORT, port.unwrap_or(80)) };
-    let header = Header { src: w.client_address(client), dst: addr, protocol, src_port, dst_port };
+    let header = Header { src: w.client_address_to(client, addr), dst: addr, protocol, src_port, dst_port };
     let flow = Flow { header, seq: 0 };
     let (trace, id) = match client {
-        Client::Instance(i) => (w.trace(w[i].eni, flow), w[i].aws_id.clone()),
+        Client::Instance(i) => (w.trace(w.source_interface(i, addr), flow), w[i].aws_id.clone()),
         Client::Interface(e) => (w.trace(e, flow), w[e].aws_id.clone()),
         Client::Internet(a) => (w.trace_from_internet(flow), a.to_string()),
     };

@@ -431,24 +431,38 @@ fn instance(w: &World, id: InstanceId) -> Value {
     v["State"] = json!({"Code": i.state.code(), "Name": i.state.as_str()});
     v["SubnetId"] = json!(subnet.aws_id);
     v["VpcId"] = json!(vpc.aws_id);
-    v["NetworkInterfaces"] = json!([{
-        "NetworkInterfaceId": eni.aws_id,
-        "PrivateIpAddress": eni.private_ip.to_string(),
-        "SubnetId": subnet.aws_id,
-        "VpcId": vpc.aws_id,
-        "Groups": groups.clone(),
-        "SourceDestCheck": eni.source_dest_check,
-        "Status": "in-use",
-    }]);
+    v["NetworkInterfaces"] = json!(i.enis().map(|x| instance_interface(w, x)).collect::<Vec<_>>());
     v["SecurityGroups"] = json!(groups);
     v["SourceDestCheck"] = json!(eni.source_dest_check);
     v["Tags"] = tags(&i.tags);
+    v["MetadataOptions"] = metadata_options(i.metadata_options, "applied");
     json!({
         "Groups": [],
         "Instances": [v],
         "OwnerId": w.account_id(),
         "ReservationId": derived("r", &i.aws_id),
     })
+}
+
+/// One of an instance's interfaces in describe-instances, with its attachment (M4).
+fn instance_interface(w: &World, id: EniId) -> Value {
+    let e = &w[id];
+    let mut v = json!({
+        "NetworkInterfaceId": e.aws_id,
+        "PrivateIpAddress": e.private_ip.to_string(),
+        "SubnetId": w[e.subnet].aws_id,
+        "VpcId": w[e.vpc].aws_id,
+        "Groups": e.groups.iter().map(|g| json!({"GroupName": w[g].name, "GroupId": w[g].aws_id})).collect::<Vec<_>>(),
+        "SourceDestCheck": e.source_dest_check,
+        "Status": "in-use",
+    });
+    if let Some(p) = w.public_ip_of(id) {
+        v["Association"] = json!({"PublicIp": p.to_string(), "IpOwnerId": "amazon"});
+    }
+    if let Some(a) = more::interface_attachment(w, id) {
+        v["Attachment"] = a;
+    }
+    v
 }
 
 /// describe-load-balancers (live ones).
@@ -621,6 +635,9 @@ pub fn load_balancer(w: &World, lb: LbId) -> Value {
             let mut addr = json!({});
             if let Some(p) = w.public_ip_of(n.eni) {
                 addr["IpAddress"] = json!(p.to_string());
+                if let Some(eip) = eni.eip {
+                    addr["AllocationId"] = json!(w[eip].allocation_id);
+                }
             } else {
                 addr["PrivateIPv4Address"] = json!(eni.private_ip.to_string());
             }
@@ -648,6 +665,20 @@ pub fn load_balancer(w: &World, lb: LbId) -> Value {
             json!(if l.enforce_sg_on_privatelink { "on" } else { "off" });
     }
     v
+}
+
+/// M1: an instance's `MetadataOptions` as describe-instances (State `applied`) and
+/// modify-instance-metadata-options (State `pending`) print them; the keys vpcsim does not
+/// model are at AWS's defaults.
+pub fn metadata_options(o: crate::model::metadata_options::MetadataOptions, state: &str) -> Value {
+    json!({
+        "State": state,
+        "HttpTokens": o.tokens.as_str(),
+        "HttpPutResponseHopLimit": 1,
+        "HttpEndpoint": o.endpoint.as_str(),
+        "HttpProtocolIpv6": "disabled",
+        "InstanceMetadataTags": "disabled",
+    })
 }
 
 #[cfg(test)]

@@ -53,7 +53,7 @@ pub fn network_interface(w: &World, id: EniId) -> Value {
         "PrivateIpAddress": e.private_ip.to_string(),
         "RequesterManaged": requester,
         "SourceDestCheck": e.source_dest_check,
-        "Status": "in-use",
+        "Status": if e.owner == EniOwner::Detached { "available" } else { "in-use" },
         "SubnetId": w[e.subnet].aws_id,
         "VpcId": w[e.vpc].aws_id,
         "TagSet": tags(&e.tags),
@@ -61,10 +61,25 @@ pub fn network_interface(w: &World, id: EniId) -> Value {
     if let Some(p) = w.public_ip_of(id) {
         v["Association"] = json!({"PublicIp": p.to_string(), "IpOwnerId": "amazon"});
     }
-    if let EniOwner::Instance(i) = e.owner {
-        v["Attachment"] = json!({"InstanceId": w[i].aws_id, "DeviceIndex": 0, "Status": "attached"});
+    if let Some(a) = interface_attachment(w, id) {
+        v["Attachment"] = a;
     }
     v
+}
+
+/// M4: an instance's interface's `Attachment`, as describe-network-interfaces and
+/// describe-instances show it.
+pub fn interface_attachment(w: &World, id: EniId) -> Option<Value> {
+    let e = &w[id];
+    let (EniOwner::Instance(i), Some(a)) = (e.owner, &e.attachment) else { return None };
+    Some(json!({
+        "AttachmentId": a.id,
+        "DeleteOnTermination": a.delete_on_termination,
+        "DeviceIndex": a.device_index,
+        "InstanceId": w[i].aws_id,
+        "InstanceOwnerId": w.account_id(),
+        "Status": "attached",
+    }))
 }
 
 /// describe-vpc-endpoint-services: the available services, by name and in detail.

@@ -121,8 +121,13 @@ impl World {
         }
         let end = self.routed_leg(node, out, Mode::FromNode(node), rec)?;
         legs.push(LegRecord::Routed { to: end.eni, arrived: end.header, reply_to: Some(node_ip) });
-        match end.eni.map(|e| self[e].owner) {
-            Some(EniOwner::Instance(i)) => self.deliver(i, end.header, rec),
+        match end.eni.map(|e| (e, self[e].owner)) {
+            // R9, G5: a route to a masquerading NAT instance ended the leg there; it sends the
+            // packet on as its own, so the target sees the instance, not the client (L7).
+            Some((e, EniOwner::Instance(i))) if end.header.dst != self[e].private_ip => {
+                self.through_nat_instance(i, e, end.header, seq, legs, rec)
+            }
+            Some((_, EniOwner::Instance(i))) => self.deliver(i, end.header, rec),
             Some(_) | None => {
                 Err(block(ExplanationCode::UnknownDestination, Component::TargetGroup(tg), out))
             }

@@ -17,7 +17,9 @@ mod rules;
 
 use std::net::Ipv4Addr;
 
-pub use record::{explain_block, Consulted, ExplainRecorder, NullRecorder, Recorder, Why};
+pub use record::{
+    explain_block, internet_host_name, Consulted, ExplainRecorder, NullRecorder, Recorder, Why,
+};
 pub use rules::SgDecision;
 
 use crate::ids::*;
@@ -195,6 +197,16 @@ impl Legs {
 }
 
 impl World {
+    /// M5: the interface an instance's new flow to `dst` leaves from, as the instance's
+    /// own routing table picks it: the interface whose subnet holds `dst` (the connected
+    /// route each interface brings), else the primary one (the default route is on eth0).
+    /// A reply leaves by the interface its request arrived on: the walk returns along the
+    /// legs it recorded, as Amazon Linux's per-interface policy routing does.
+    pub fn source_interface(&self, instance: InstanceId, dst: Ipv4Addr) -> EniId {
+        let inst = &self[instance];
+        inst.enis().find(|e| self[self[*e].subnet].cidr.contains(dst)).unwrap_or(inst.eni)
+    }
+
     /// The verdict of a flow from interface `from`, allocating nothing (for benchmarks and bulk analysis).
     pub fn verdict(&self, from: EniId, flow: Flow) -> Outcome {
         self.walk(from, flow, &mut NullRecorder)

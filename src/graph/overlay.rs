@@ -2,6 +2,7 @@
 //! hop's AWS id through the world's id index and the diagram's positions (no map of ids
 //! of its own), the forward and return paths numbered, and where it was blocked.
 
+use crate::model::eni::EniOwner;
 use crate::trace::{ComponentKind, Hop, Trace};
 use crate::world::Handle;
 
@@ -18,7 +19,11 @@ impl<'w> Diagram<'w> {
         let w = self.world;
         let p = &self.placed;
         let at = match w.find(id)? {
-            Handle::Eni(e) => p.eni(e),
+            // M4: an instance's secondary interface is drawn on its instance.
+            Handle::Eni(e) => p.eni(e).or_else(|| match w[e].owner {
+                EniOwner::Instance(i) => p.eni(w[i].eni),
+                _ => None,
+            }),
             Handle::Instance(i) => p.eni(w[i].eni),
             Handle::NatGateway(n) => p.eni(w[n].eni),
             Handle::Lb(lb) => p.eni(w[lb].nodes.first()?.eni),

@@ -108,3 +108,19 @@ fn every_drawn_aws_id_finds_its_node_through_the_world_s_index() {
     }
     assert_eq!(d.node_by_aws_id("vpc-00000000"), None);
 }
+
+#[test]
+fn m4_an_instance_s_secondary_interface_is_found_on_its_instance() {
+    let mut lab = crate::lab::Lab::build(Default::default()).unwrap();
+    let w = &mut lab.world;
+    let subnet = w[w[lab.my_ec2].eni].subnet;
+    let spare = w
+        .create_network_interface(crate::ops::ec2::CreateNetworkInterface {
+            subnet: Some(subnet),
+            ..Default::default()
+        })
+        .unwrap();
+    w.attach_network_interface(spare, lab.my_ec2, 1, false).unwrap();
+    let d = Diagram::of(&lab.world, None);
+    assert_eq!(d.node_by_aws_id(&lab.world[spare].aws_id), Some(NodeRef::Instance(lab.my_ec2)));
+}

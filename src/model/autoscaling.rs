@@ -27,6 +27,8 @@ pub struct LaunchSpec {
     pub services: Vec<Service>,
     /// Tags for the instances (a launch template's TagSpecifications of type instance).
     pub instance_tags: Tags,
+    /// M1: the instances' `MetadataOptions`.
+    pub metadata_options: crate::model::metadata_options::MetadataOptions,
 }
 
 /// Whether a launch specification came as a launch template or a launch configuration.

@@ -1,6 +1,6 @@
 //! Elastic network interfaces: the private address, the public mapping the IGW
-//! uses (I1), the security groups evaluated there (S1, S6) and the
-//! source/destination check.
+//! uses (I1), the security groups evaluated there (S1, S6), the
+//! source/destination check and, for an instance's interface, its attachment (M4).
 
 use std::net::Ipv4Addr;
 
@@ -20,6 +20,17 @@ pub enum EniOwner {
     NatGateway(NatId),
     /// A standalone interface not attached to anything.
     Detached,
+}
+
+/// M4: how an interface is attached to its instance (`eni-attach-...`, device index).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attachment {
+    /// `eni-attach-...`.
+    pub id: String,
+    /// The position in the instance's interfaces: 0 for the primary (`eth0`), then 1, 2, ...
+    pub device_index: u32,
+    /// Whether the interface is deleted with its instance (else it is detached, and stays).
+    pub delete_on_termination: bool,
 }
 
 /// A network interface.
@@ -45,6 +56,8 @@ pub struct NetworkInterface {
     pub source_dest_check: bool,
     /// What owns it.
     pub owner: EniOwner,
+    /// M4: its attachment, when its owner is an instance.
+    pub attachment: Option<Attachment>,
     /// The description AWS gives it.
     pub description: String,
     /// Tags.

@@ -1,5 +1,6 @@
-//! Instances: a primary network interface, a state, and what the operating system
-//! serves (which ports listen, what HTTP answers), as the model was told.
+//! Instances: a primary network interface and any secondary ones (M4), a state, and
+//! what the operating system serves (which ports listen, what HTTP answers), as the
+//! model was told.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -194,8 +195,8 @@ pub struct Instance {
     pub aws_id: String,
     /// The primary interface (device index 0).
     pub eni: EniId,
-    /// Further interfaces.
-    pub secondary_enis: Box<[EniId]>,
+    /// M4: further interfaces (device index 1, 2, ...), in the order they were attached.
+    pub secondary_enis: Vec<EniId>,
     /// State.
     pub state: InstanceState,
     /// Instance type (`t2.micro`).
@@ -210,13 +211,68 @@ pub struct Instance {
     pub answers_ping: bool,
     /// G5: what its kernel does with packets not addressed to it (a NAT instance forwards and masquerades).
     pub forwarding: Forwarding,
+    /// M1: whether its metadata service answers, and whether it needs an IMDSv2 token.
+    pub metadata_options: crate::model::metadata_options::MetadataOptions,
     /// Tags.
     pub tags: Tags,
 }
 
 impl Instance {
+    /// Every interface of the instance: the primary first, then the secondary ones (M4).
+    pub fn enis(&self) -> impl Iterator<Item = EniId> + '_ {
+        std::iter::once(self.eni).chain(self.secondary_enis.iter().copied())
+    }
+
     /// The service listening on `protocol`/`port`, if any.
     pub fn service(&self, protocol: Protocol, port: u16) -> Option<&Service> {
         self.services.iter().find(|s| s.protocol == protocol && s.port == port)
+    }
+}
+
+/// M4: how many network interfaces an instance of `instance_type` may have, as AWS's table
+/// of instance types gives it for the current general-purpose families (t3, m5, c5, m6i,
+/// ...) by size: nano and micro 2; small, medium and large 3; xlarge and 2xlarge 4; 4xlarge
+/// to 12xlarge 8; larger sizes and metal 15. The t2 family's xlarge and 2xlarge have 3.
+/// A type whose size vpcsim cannot read is given 2, the smallest limit.
+pub fn max_interfaces(instance_type: &str) -> usize {
+    let (family, size) = instance_type.split_once('.').unwrap_or((instance_type, ""));
+    if family == "t2" && matches!(size, "xlarge" | "2xlarge") {
+        return 3;
+    }
+    let multiple =
+        size.strip_suffix("xlarge").map(|n| if n.is_empty() { Some(1) } else { n.parse::<u32>().ok() });
+    match (size, multiple) {
+        ("small" | "medium" | "large", _) => 3,
+        (_, Some(Some(1 | 2))) => 4,
+        (_, Some(Some(4..=12))) => 8,
+        (_, Some(Some(_))) => 15,
+        ("metal", _) => 15,
+        _ => 2,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::max_interfaces;
+
+    #[test]
+    fn m4_the_interface_limit_follows_the_instance_size() {
+        let limits: Vec<usize> = [
+            "t2.micro",
+            "t3.nano",
+            "t3.small",
+            "m6i.large",
+            "t2.xlarge",
+            "t3.xlarge",
+            "m5.2xlarge",
+            "c5.9xlarge",
+            "m5.24xlarge",
+            "m5.metal",
+            "weird",
+        ]
+        .iter()
+        .map(|t| max_interfaces(t))
+        .collect();
+        assert_eq!(limits, [2, 2, 3, 3, 3, 4, 4, 8, 15, 15, 2]);
     }
 }

@@ -15,6 +15,7 @@ pub mod hosted_zone;
 pub mod igw;
 pub mod insights;
 pub mod instance;
+pub mod metadata_options;
 pub mod nacl;
 pub mod nat_gateway;
 pub mod nat_instance;

@@ -319,7 +319,9 @@ impl World {
             key_name: spec.key_name.clone(),
             image_family: spec.image_family,
             services: Some(spec.services.clone()),
+            metadata_options: spec.metadata_options,
             tags,
+            ..Default::default()
         };
         let target_groups = g.target_groups.clone();
         let i = self.run_instance(req)?;

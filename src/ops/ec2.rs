@@ -3,23 +3,31 @@
 use std::net::Ipv4Addr;
 use std::sync::{Arc, LazyLock};
 
+use super::attachment::{LaunchInterface, LaunchNic};
 use super::ApiResult;
 use crate::addr::Protocol;
 use crate::error::ApiError;
 use crate::ids::*;
 use crate::model::eip::ElasticIp;
-use crate::model::eni::{EniOwner, NetworkInterface};
-use crate::model::instance::{Answer, DocumentRoot, ImageFamily, Instance, InstanceState, Service};
+use crate::model::eni::{Attachment, EniOwner, NetworkInterface};
+use crate::model::instance::{
+    max_interfaces, Answer, DocumentRoot, ImageFamily, Instance, InstanceState, Service,
+};
 use crate::model::nat_instance::Forwarding;
 use crate::model::Tags;
 use crate::quota::Quota;
 use crate::world::{Handle, World};
 
-/// Options of RunInstances for one instance with one interface.
+/// Options of RunInstances for one instance.
 #[derive(Clone, Debug, Default)]
 pub struct RunInstance {
     /// The subnet of the primary interface.
     pub subnet: Option<SubnetId>,
+    /// M4: an existing, available interface to launch with as the primary one (device
+    /// index 0), instead of a new one in `subnet`.
+    pub primary_interface: Option<EniId>,
+    /// M4: the interfaces at device index 1, 2, ...
+    pub secondary: Vec<LaunchInterface>,
     /// Security groups; the VPC's default group when empty (S4).
     pub groups: Vec<SgId>,
     /// An explicit private address (A4).
@@ -36,6 +44,8 @@ pub struct RunInstance {
     pub image_family: ImageFamily,
     /// What listens: the image family's defaults when None.
     pub services: Option<Vec<Service>>,
+    /// M1: `MetadataOptions` (`HttpEndpoint`, `HttpTokens`); AWS's defaults when not given.
+    pub metadata_options: crate::model::metadata_options::MetadataOptions,
     /// Tags.
     pub tags: Tags,
 }
@@ -125,6 +135,7 @@ impl World {
                 groups,
                 source_dest_check: req.source_dest_check.unwrap_or(true),
                 owner,
+                attachment: None,
                 description: req.description,
                 tags: req.tags,
                 deleted: false,
@@ -168,30 +179,40 @@ impl World {
         self.new_eni("CreateNetworkInterface", req, EniOwner::Detached)
     }
 
-    /// RunInstances for one instance (running at once; sshd listens on 22).
+    /// RunInstances for one instance (running at once; sshd listens on 22), with its
+    /// primary interface and any secondary ones (M4). Everything is checked before
+    /// anything is created.
     pub fn run_instance(&mut self, req: RunInstance) -> ApiResult<InstanceId> {
         const OP: &str = "RunInstances";
-        let subnet = req.subnet.ok_or_else(|| {
-            ApiError::new(
-                OP,
-                "MissingParameter",
-                "The request must contain the parameter SubnetId (no default VPC in vpcsim).",
-            )
-        })?;
+        let subnet = match req.primary_interface {
+            Some(eni) => self.enis[eni].subnet,
+            None => req.subnet.ok_or_else(|| {
+                ApiError::new(
+                    OP,
+                    "MissingParameter",
+                    "The request must contain the parameter SubnetId (no default VPC in vpcsim).",
+                )
+            })?,
+        };
+        self.check_launch(OP, subnet, &req)?;
         let id = InstanceId(self.instances.len() as u32);
-        let eni = self.new_eni(
-            OP,
-            CreateNetworkInterface {
-                subnet: Some(subnet),
-                groups: req.groups,
-                private_ip: req.private_ip,
-                description: String::new(),
-                source_dest_check: None,
-                tags: Tags::new(),
-            },
-            EniOwner::Instance(id),
-        )?;
-        if req.public_ip.unwrap_or(self.subnets[subnet].map_public_ip_on_launch) {
+        let eni = match req.primary_interface {
+            Some(eni) => eni,
+            None => self.new_eni(
+                OP,
+                CreateNetworkInterface {
+                    subnet: Some(subnet),
+                    groups: req.groups,
+                    private_ip: req.private_ip,
+                    description: String::new(),
+                    source_dest_check: None,
+                    tags: Tags::new(),
+                },
+                EniOwner::Instance(id),
+            )?,
+        };
+        let single = req.primary_interface.is_none() && req.secondary.is_empty();
+        if single && req.public_ip.unwrap_or(self.subnets[subnet].map_public_ip_on_launch) {
             self.assign_public_ip(eni);
         }
         let aws_id = self.ids.aws_id("i");
@@ -202,7 +223,7 @@ impl World {
             Instance {
                 aws_id,
                 eni,
-                secondary_enis: Box::default(),
+                secondary_enis: Vec::new(),
                 state: InstanceState::Running,
                 instance_type: req.instance_type.map_or_else(|| DEFAULT_TYPE.clone(), Arc::from),
                 image_id: req.image_id.map_or_else(|| DEFAULT_IMAGE.clone(), Arc::from),
@@ -210,10 +231,128 @@ impl World {
                 services,
                 answers_ping: req.image_family.answers_ping(),
                 forwarding: Forwarding::default(),
+                metadata_options: req.metadata_options,
                 tags: req.tags,
             },
         );
+        let primary = Attachment {
+            id: format!("eni-attach-{}", self.enis[eni].aws_id.trim_start_matches("eni-")),
+            device_index: 0,
+            delete_on_termination: req.primary_interface.is_none(),
+        };
+        self.enis.set_attachment(eni, EniOwner::Instance(id), Some(primary));
+        for nic in req.secondary {
+            let (x, delete) = match nic.interface {
+                LaunchNic::New(create) => (
+                    self.new_eni(OP, create, EniOwner::Instance(id))?,
+                    nic.delete_on_termination.unwrap_or(true),
+                ),
+                LaunchNic::Existing(x) => (x, false),
+            };
+            self.attach(x, id, nic.device_index, delete);
+        }
         Ok(id)
+    }
+
+    /// M4: the checks of a launch, before anything is created: an existing primary
+    /// interface is available and gets no public address; a public address is asked for a
+    /// single new interface only; device indexes are unique; the instance type's interface
+    /// limit holds; every interface is in the primary's Availability Zone, free, with
+    /// groups of its VPC and an address to give.
+    fn check_launch(&self, op: &str, subnet: SubnetId, req: &RunInstance) -> ApiResult<()> {
+        let invalid = |code: &str, message: String| Err(ApiError::new(op, code, message));
+        match req.primary_interface {
+            Some(eni) => self.check_free_interface(op, eni)?,
+            None => self.check_new_interface(op, subnet, &req.groups, req.private_ip)?,
+        }
+        if req.public_ip == Some(true) && (req.primary_interface.is_some() || !req.secondary.is_empty()) {
+            return invalid(
+                "InvalidParameterCombination",
+                "The associatePublicIPAddress parameter cannot be specified when launching with multiple network interfaces or an existing network interface.".into(),
+            );
+        }
+        let mut indexes = vec![0];
+        for nic in &req.secondary {
+            if indexes.contains(&nic.device_index) {
+                return invalid(
+                    "InvalidParameterValue",
+                    "Each network interface requires a unique device index.".into(),
+                );
+            }
+            indexes.push(nic.device_index);
+        }
+        let ty = req.instance_type.as_deref().unwrap_or(&DEFAULT_TYPE);
+        if indexes.len() > max_interfaces(ty) {
+            return invalid(
+                "AttachmentLimitExceeded",
+                format!("Interface count {} exceeds the limit for {ty}", indexes.len()),
+            );
+        }
+        let az = self.subnets[subnet].az;
+        for nic in &req.secondary {
+            let at = match &nic.interface {
+                LaunchNic::Existing(x) => {
+                    self.check_free_interface(op, *x)?;
+                    if nic.delete_on_termination == Some(true) {
+                        return invalid(
+                            "InvalidParameterCombination",
+                            format!("DeleteOnTermination can be true only for a network interface created at launch, not for {}.", self.enis[*x].aws_id),
+                        );
+                    }
+                    self.enis[*x].subnet
+                }
+                LaunchNic::New(create) => {
+                    let s = create.subnet.ok_or_else(|| {
+                        ApiError::new(
+                            op,
+                            "MissingParameter",
+                            "Each network interface needs a SubnetId or a NetworkInterfaceId.",
+                        )
+                    })?;
+                    self.check_new_interface(op, s, &create.groups, create.private_ip)?;
+                    s
+                }
+            };
+            if self.subnets[at].az != az {
+                return invalid(
+                    "InvalidParameterCombination",
+                    format!(
+                        "The network interface at device index {} is in {} and the instance in {az}: they must be in the same availability zone.",
+                        nic.device_index, self.subnets[at].az
+                    ),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// M4: an existing interface can be attached: not deleted, not in use.
+    fn check_free_interface(&self, op: &str, eni: EniId) -> ApiResult<()> {
+        let e = &self.enis[eni];
+        if e.deleted || e.owner != EniOwner::Detached {
+            return Err(ApiError::new(
+                op,
+                "InvalidParameterValue",
+                format!("Interface: [{}] in use.", e.aws_id),
+            ));
+        }
+        Ok(())
+    }
+
+    /// A new interface can be created in `subnet`: groups of its VPC, and the address asked
+    /// for free (A4) or any address free (A2).
+    fn check_new_interface(
+        &self,
+        op: &str,
+        subnet: SubnetId,
+        groups: &[SgId],
+        ip: Option<Ipv4Addr>,
+    ) -> ApiResult<()> {
+        self.check_groups(op, subnet, groups)?;
+        match ip {
+            Some(ip) => self.claim_private_ip(op, subnet, ip).map(|_| ()),
+            None => self.check_free_address(op, subnet),
+        }
     }
 
     /// Let an instance serve `body` over HTTP on `port` (what its UserData or Metadata says).
@@ -252,16 +391,22 @@ impl World {
         self.instances[instance].services.retain(|s| !(s.protocol == protocol && s.port == port));
     }
 
-    /// TerminateInstances: routes to it become blackholes (R5); its interface goes away.
+    /// TerminateInstances: routes to it become blackholes (R5); its interfaces go away,
+    /// except those attached with DeleteOnTermination false, which are detached and stay
+    /// available (M4).
     pub fn terminate_instance(&mut self, instance: InstanceId) {
         let inst = &mut self.instances[instance];
         if inst.state == InstanceState::Terminated {
             return;
         }
         inst.state = InstanceState::Terminated;
-        let enis: Vec<EniId> = std::iter::once(inst.eni).chain(inst.secondary_enis.iter().copied()).collect();
+        let enis: Vec<EniId> = inst.enis().collect();
         for e in enis {
-            self.remove_eni(e);
+            if self.enis[e].attachment.as_ref().is_some_and(|a| !a.delete_on_termination) {
+                self.detach(e);
+            } else {
+                self.remove_eni(e);
+            }
         }
     }
 

@@ -27,6 +27,9 @@ pub struct CreateLoadBalancer {
     pub cross_zone: bool,
     /// L9: whether the groups filter PrivateLink traffic; None for the default (on).
     pub enforce_sg_on_privatelink: Option<bool>,
+    /// L1: Elastic IPs given to the nodes of some subnets (`SubnetMappings[].AllocationId`),
+    /// internet-facing only; a node without one gets an address of Amazon's.
+    pub elastic_ips: Vec<(SubnetId, EipId)>,
     /// Tags.
     pub tags: Tags,
 }
@@ -110,8 +113,35 @@ impl World {
                 format!("VPC {} has no internet gateway", self.vpcs[vpc].aws_id),
             ));
         }
+        self.check_elastic_ips(&req)?;
         self.check_new_interfaces(OP, &req.subnets, &req.security_groups)?;
         self.build_load_balancer(req, vpc)
+    }
+
+    /// L1: Elastic IPs only for an internet-facing load balancer, one per subnet it has,
+    /// each free (not associated) and not released.
+    fn check_elastic_ips(&self, req: &CreateLoadBalancer) -> ApiResult<()> {
+        const OP: &str = "CreateLoadBalancer";
+        let invalid = |m: String| ApiError::new(OP, "InvalidConfigurationRequest", m);
+        for (i, (subnet, eip)) in req.elastic_ips.iter().enumerate() {
+            let e = &self.eips[*eip];
+            if req.internal {
+                return Err(invalid(format!("Elastic IP address '{}' cannot be assigned to an internal load balancer: only an internet-facing one has public addresses.", e.allocation_id)));
+            }
+            if !req.subnets.contains(subnet) || req.elastic_ips[..i].iter().any(|(s, _)| s == subnet) {
+                return Err(invalid(format!(
+                    "Specify at most one Elastic IP address per subnet of the load balancer ({}).",
+                    self.subnets[*subnet].aws_id
+                )));
+            }
+            if e.released || e.eni.is_some() || req.elastic_ips[..i].iter().any(|(_, x)| x == eip) {
+                return Err(invalid(format!(
+                    "Elastic IP address '{}' is already associated or released.",
+                    e.allocation_id
+                )));
+            }
+        }
+        Ok(())
     }
 
     /// Creates what [`World::create_load_balancer`] checked: nothing here can fail.
@@ -131,8 +161,15 @@ impl World {
             )?;
             // L9: a node's groups are the load balancer's own, possibly none (no default group).
             self.enis.set_groups(eni, req.security_groups.clone());
-            if !req.internal {
-                self.assign_public_ip(eni);
+            match req.elastic_ips.iter().find(|(subnet, _)| subnet == s) {
+                Some(&(_, eip)) => {
+                    let assoc = self.ids.aws_id("eipassoc");
+                    self.enis.associate(eni, eip, &mut self.eips, assoc);
+                }
+                None if !req.internal => {
+                    self.assign_public_ip(eni);
+                }
+                None => {}
             }
             nodes.push(Node { subnet: *s, az: self.subnets[*s].az, eni });
         }

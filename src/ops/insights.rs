@@ -265,13 +265,8 @@ impl World {
         for f in access::findings(self, &m, &scope) {
             for &src in &f.sources {
                 for &dst in &f.targets {
-                    let (_, trace) = crate::analyzer::cell::explain(
-                        self,
-                        m.sources[src],
-                        m.targets[dst],
-                        m.probes[f.probe],
-                    );
-                    let Some(trace) = trace else { continue };
+                    let path = access::path(self, m.sources[src], m.targets[dst], m.probes[f.probe]);
+                    let Some(trace) = path else { continue };
                     let n = findings.len() + 1;
                     let components = crate::trace::analysis(self, &trace).forward_path_components;
                     findings.push(ScopeFinding { finding_id: finding_id(&aws_id, n), components });

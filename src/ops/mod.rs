@@ -4,6 +4,7 @@
 //! changes nothing.
 
 pub mod account;
+pub mod attachment;
 pub mod autoscaling;
 pub mod clock;
 pub mod connection_notification;
@@ -13,6 +14,7 @@ pub mod elbv2;
 pub mod flow_log;
 pub mod gateway_endpoint;
 pub mod insights;
+pub mod metadata_options;
 pub mod nat;
 pub mod peering;
 pub mod prefix_list;

@@ -23,7 +23,7 @@ pub const SOURCE_PORT: u16 = 32768;
 /// Where a traced flow starts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Source {
-    /// A running instance's primary interface.
+    /// A running instance, from the interface its routing picks (M5).
     Instance(InstanceId),
     /// A client on the internet ([`INTERNET_CLIENT`]); names resolve as a public resolver answers them.
     Internet,
@@ -62,14 +62,17 @@ impl Session {
     ) -> Result<Traced, String> {
         let w = &self.world;
         let (src, addr) = match source {
-            Source::Instance(i) => (w[w[i].eni].private_ip, self.resolve_host(i, host)?),
+            Source::Instance(i) => {
+                let addr = self.resolve_host(i, host)?;
+                (w[w.source_interface(i, addr)].private_ip, addr)
+            }
             Source::Internet => (INTERNET_CLIENT, self.resolve_public(host)?),
         };
         let (src_port, dst_port) =
             if protocol == Protocol::Icmp { (0, 8) } else { (SOURCE_PORT, port.unwrap_or(80)) };
         let flow = Flow { header: Header { src, dst: addr, protocol, src_port, dst_port }, seq: 0 };
         let trace = match source {
-            Source::Instance(i) => w.trace(w[i].eni, flow),
+            Source::Instance(i) => w.trace(w.source_interface(i, addr), flow),
             Source::Internet => w.trace_from_internet(flow),
         };
         Ok(Traced { addr, trace })

@@ -43,6 +43,10 @@ impl StackBuilder<'_> {
             instance_type: data.opt_str("InstanceType")?,
             key_name: data.opt_str("KeyName")?,
             groups: self.sg_list(&data, "SecurityGroupIds")?,
+            metadata_options: super::metadata_options::read(
+                data.get("MetadataOptions"),
+                "LaunchTemplateData.MetadataOptions",
+            )?,
             ..LaunchSpec::default()
         };
         if let Some((path, nic)) = data.maps("NetworkInterfaces")?.into_iter().next() {
@@ -122,6 +126,7 @@ impl StackBuilder<'_> {
             key_name: p.opt_str("KeyName")?,
             groups: self.sg_list(&p, "SecurityGroups")?,
             public_ip: p.opt_bool("AssociatePublicIpAddress")?,
+            metadata_options: super::metadata_options::read(p.get("MetadataOptions"), "MetadataOptions")?,
             ..LaunchSpec::default()
         };
         let signals = self.read_services(logical_id, &mut spec, props, metadata)?;

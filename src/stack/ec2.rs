@@ -26,7 +26,7 @@ type Booted =
 type R = Result<Created, SinkError>;
 
 impl StackBuilder<'_> {
-    fn lookup<T>(
+    pub(super) fn lookup<T>(
         &self,
         p: &Props<'_>,
         key: &str,
@@ -368,33 +368,8 @@ impl StackBuilder<'_> {
             tags: p.tags()?,
             ..Default::default()
         };
-        let mut subnet_key = "SubnetId".to_string();
         let nics = p.maps("NetworkInterfaces")?;
-        if let Some((path, _)) = nics.get(1) {
-            return Err(bad_hint(
-                path,
-                "an instance with more than one network interface in NetworkInterfaces is not modelled",
-                "declare one interface here",
-            ));
-        }
-        if let Some((path, nic)) = nics.into_iter().next() {
-            let n = item(nic, &path);
-            if n.opt_int("DeviceIndex")?.is_some_and(|i| i != 0) {
-                return Err(bad_hint(
-                    &format!("{path}.DeviceIndex"),
-                    "the instance has no primary network interface: the first one launched must have DeviceIndex 0",
-                    "set DeviceIndex: 0",
-                ));
-            }
-            subnet_key = format!("{path}.SubnetId");
-            req.subnet = Some(
-                self.lookup(&n, "SubnetId", |w, id| w.subnet_id("RunInstances", id))
-                    .map_err(|e| SinkError { property: Some(subnet_key.clone()), ..e })?,
-            );
-            req.groups = self.groups_of(&n, "GroupSet")?;
-            req.public_ip = n.opt_bool("AssociatePublicIpAddress")?;
-            req.private_ip = n.opt_ip("PrivateIpAddress")?;
-        } else {
+        let entries = if nics.is_empty() {
             req.subnet = Some(self.subnet_of(&p, "SubnetId").map_err(|e| {
                 if p.get("SubnetId").is_none() {
                     bad_hint(
@@ -408,19 +383,32 @@ impl StackBuilder<'_> {
             })?);
             req.groups = self.groups_of(&p, "SecurityGroupIds")?;
             req.private_ip = p.opt_ip("PrivateIpAddress")?;
-        }
+            None
+        } else {
+            Some(self.launch_interfaces(nics, &mut req)?)
+        };
         req.image_family =
             crate::cfn::image(props, metadata).map_err(|e| bad("UserData", e.message.clone()))?;
-        let i = self.world.run_instance(req).map_err(|e| {
-            let at = if e.code.starts_with("InvalidIP") || e.message.contains("Address") {
-                "PrivateIpAddress"
-            } else {
-                subnet_key.as_str()
-            };
-            api(e, Some(at))
+        req.metadata_options = super::metadata_options::read(p.get("MetadataOptions"), "MetadataOptions")?;
+        let i = self.world.run_instance(req).map_err(|e| match &entries {
+            Some(entries) => super::eni::launch_error(e, entries),
+            None => {
+                let at = if e.code.starts_with("InvalidIP") || e.message.contains("Address") {
+                    "PrivateIpAddress"
+                } else {
+                    "SubnetId"
+                };
+                api(e, Some(at))
+            }
         })?;
         if p.opt_bool("SourceDestCheck")? == Some(false) {
-            let eni = self.world[i].eni;
+            let eni = self.world.only_interface("ModifyInstanceAttribute", i).map_err(|e| {
+                bad_hint(
+                    "SourceDestCheck",
+                    format!("{} ({})", e.message, e.code),
+                    "set SourceDestCheck on each AWS::EC2::NetworkInterface instead",
+                )
+            })?;
             self.world.set_source_dest_check(eni, false);
         }
         let (found, forwarding, signals) = self.boot(logical_id, i, props, metadata)?;
@@ -450,7 +438,8 @@ impl StackBuilder<'_> {
         metadata: Option<&Node>,
     ) -> Result<Booted, SinkError> {
         let w: &crate::world::World = self.world;
-        let answer = |path: &str| w.metadata(i, path);
+        let answer =
+            |request: &crate::model::metadata_options::MetadataRequest<'_>| w.metadata_request(i, request);
         let boot = crate::cfn::Boot {
             stack: &self.stack_name,
             resource: logical_id,
@@ -511,7 +500,8 @@ impl StackBuilder<'_> {
         let eip = self.world.allocate_address(p.tags()?);
         if p.opt_str("InstanceId")?.is_some() {
             let i = self.lookup(&p, "InstanceId", |w, id| w.instance_id("AssociateAddress", id))?;
-            let eni = self.world[i].eni;
+            let eni =
+                self.world.only_interface("AssociateAddress", i).map_err(|e| api(e, Some("InstanceId")))?;
             self.world.associate_address(eip, eni).map_err(|e| api(e, Some("InstanceId")))?;
         }
         let a = &self.world[eip];
@@ -538,7 +528,7 @@ impl StackBuilder<'_> {
             self.lookup(&p, "NetworkInterfaceId", |w, id| w.eni_id("AssociateAddress", id))?
         } else {
             let i = self.lookup(&p, "InstanceId", |w, id| w.instance_id("AssociateAddress", id))?;
-            self.world[i].eni
+            self.world.only_interface("AssociateAddress", i).map_err(|e| api(e, Some("InstanceId")))?
         };
         let assoc = self.world.associate_address(eip, eni).map_err(|e| api(e, None))?;
         Ok(created(assoc, &[]))

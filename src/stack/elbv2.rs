@@ -15,6 +15,22 @@ use super::{api, created, s, StackBuilder};
 
 type R = Result<Created, SinkError>;
 
+/// L1: only a Network Load Balancer is modelled. `Type` defaults to `application`, as in
+/// CloudFormation, so a load balancer without it is an Application Load Balancer; checked
+/// before its properties, whose names (`idle_timeout.timeout_seconds`) are an ALB's.
+pub(super) fn network_only(p: Props<'_>) -> Result<(), SinkError> {
+    let kind = p.opt_str("Type")?.unwrap_or_else(|| "application".into());
+    if kind == "network" {
+        return Ok(());
+    }
+    let written = if p.get("Type").is_some() { "" } else { " (no Type: CloudFormation's default)" };
+    Err(bad_hint(
+        "Type",
+        format!("{kind} load balancers{written} are not modelled by vpcsim; only Type: network is"),
+        "model the traffic with a Network Load Balancer (Type: network), or leave this stack out",
+    ))
+}
+
 impl StackBuilder<'_> {
     /// A name CloudFormation would generate: the Name tag when it is a valid name (so the
     /// lab's NLB is `Custom-NLB-<hex>` as the walkthrough shows), else stack and logical id.
@@ -38,14 +54,6 @@ impl StackBuilder<'_> {
     }
 
     pub(super) fn load_balancer(&mut self, logical_id: &str, p: Props<'_>) -> R {
-        let kind = p.opt_str("Type")?.unwrap_or_else(|| "application".into());
-        if kind != "network" {
-            return Err(bad_hint(
-                "Type",
-                format!("{kind} load balancers are not modelled"),
-                "use Type: network",
-            ));
-        }
         let tags = p.tags()?;
         let name = match p.opt_str("Name")? {
             Some(n) => n,
@@ -56,9 +64,19 @@ impl StackBuilder<'_> {
             subnets
                 .push(self.world.subnet_id("CreateLoadBalancer", &id).map_err(|e| api(e, Some("Subnets")))?);
         }
+        let mut elastic_ips = Vec::new();
         for (path, m) in p.maps("SubnetMappings")? {
-            let id = item(m, &path).str("SubnetId")?;
-            subnets.push(self.world.subnet_id("CreateLoadBalancer", &id).map_err(|e| api(e, Some(&path)))?);
+            let mapping = item(m, &path);
+            let id = mapping.str("SubnetId")?;
+            let subnet = self.world.subnet_id("CreateLoadBalancer", &id).map_err(|e| api(e, Some(&path)))?;
+            subnets.push(subnet);
+            if let Some(alloc) = mapping.opt_str("AllocationId")? {
+                let at = format!("{path}.AllocationId");
+                elastic_ips.push((
+                    subnet,
+                    self.world.eip_id("CreateLoadBalancer", &alloc).map_err(|e| api(e, Some(&at)))?,
+                ));
+            }
         }
         let mut groups = Vec::new();
         for id in p.str_list("SecurityGroups")? {
@@ -110,9 +128,11 @@ impl StackBuilder<'_> {
             security_groups: groups,
             cross_zone,
             enforce_sg_on_privatelink: enforce,
+            elastic_ips,
             tags,
         };
-        let lb = self.world.create_load_balancer(req).map_err(|e| api(e, Some("Subnets")))?;
+        let at = if p.get("SubnetMappings").is_some() { "SubnetMappings" } else { "Subnets" };
+        let lb = self.world.create_load_balancer(req).map_err(|e| api(e, Some(at)))?;
         let l = &self.world[lb];
         let full = l.arn.split(":loadbalancer/").nth(1).unwrap_or_default().to_string();
         let sgs = l.security_groups.iter().map(|g| self.world[g].aws_id.clone()).collect();

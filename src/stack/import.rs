@@ -22,6 +22,9 @@ pub enum Status {
     Skipped,
     /// Refused: a networking type vpcsim does not model, or a resource the region refused.
     Refused,
+    /// Not tried: it depends on a refused resource, so it could not be created without it.
+    #[serde(rename = "not-tried")]
+    NotTried,
 }
 
 /// One resource's line of the report.
@@ -67,9 +70,15 @@ impl ImportReport {
     }
 }
 
+/// How many times one import creates the template, each time without what was refused
+/// before (and what depends on it), so that every refusal is reported, not only the first.
+pub const MAX_ATTEMPTS: usize = 100;
+
 /// Imports `text` (a template) into an empty world of `region` with `params`, and reports
-/// each resource. A template that cannot be read as a template, or whose parameters or
-/// outputs are wrong, is an error (located).
+/// each resource. A resource refused (its type, or the region refusing it) is left out with
+/// what depends on it, and the rest is created again, up to [`MAX_ATTEMPTS`] times, so the
+/// report names every refusal. A template that cannot be read as a template, or whose
+/// parameters or outputs are wrong, is an error (located).
 pub fn import(
     file: &str,
     text: &str,
@@ -87,10 +96,48 @@ pub fn import(
     })?;
     let tpl = parse_template(file, &root)?;
     let mut report = ImportReport { file: file.to_string(), resources: classify(&tpl) };
-    if !report.accepted() {
+    let dependents = crate::cfn::graph::analyse(&tpl).ok().map(|deps| dependents_of(&deps));
+    if !report.accepted() && dependents.is_none() {
         return Ok(report);
     }
-    let mut world = World::in_region(region, 0).ok_or_else(|| {
+    let name = crate::scenario::template::stack_name_for(file);
+    for attempt in 1..=MAX_ATTEMPTS {
+        let left_out = mark_dependents(&mut report, dependents.as_ref());
+        let template = without(&root, &left_out);
+        let mut world = empty_world(file, region)?;
+        match super::create_stack_from_node(&mut world, &name, file, &template, params, &IndexMap::new()) {
+            Ok(stack) => {
+                record_success(&mut report, &stack);
+                return Ok(report);
+            }
+            Err(e) if dependents.is_none() || left_out.is_empty() && !owned(&report, &e) => {
+                return record_failure(&mut report, e).map(|()| report);
+            }
+            Err(e) if !owned(&report, &e) => {
+                let why = e.problems.first().map(|p| p.message.clone()).unwrap_or_default();
+                let n = left_out.len();
+                not_tried(
+                    &mut report,
+                    &format!("without the {n} resource(s) refused the template fails ({why})"),
+                );
+                return Ok(report);
+            }
+            Err(e) => {
+                record_failure(&mut report, e)?;
+                if attempt == MAX_ATTEMPTS {
+                    not_tried(
+                        &mut report,
+                        &format!("vpcsim creates one template at most {MAX_ATTEMPTS} times"),
+                    );
+                }
+            }
+        }
+    }
+    Ok(report)
+}
+
+fn empty_world(file: &str, region: &str) -> Result<World, FileError> {
+    World::in_region(region, 0).ok_or_else(|| {
         FileError::one(FileProblem {
             file: file.to_string(),
             location: crate::error::Location { line: 1, column: 1 },
@@ -98,22 +145,115 @@ pub fn import(
             message: format!("unknown region `{region}`"),
             hint: Some(format!("vpcsim models {}", crate::region::Region::known_names().join(", "))),
         })
-    })?;
-    let name = crate::scenario::template::stack_name_for(file);
-    match super::create_stack_from_node(&mut world, &name, file, &root, params, &IndexMap::new()) {
-        Ok(stack) => {
-            for r in &mut report.resources {
-                if r.status == Status::Modelled && stack.skipped.contains(&r.logical_id) {
-                    r.status = Status::Skipped;
-                    r.reason = Some("its Condition is false".into());
-                }
-                r.warnings.extend(problems_of(&stack.warnings, &r.logical_id));
-            }
-            report.resources = with_nested(std::mem::take(&mut report.resources), &stack, "");
+    })
+}
+
+/// A created stack: resources whose Condition is false are skipped; warnings go to theirs.
+fn record_success(report: &mut ImportReport, stack: &crate::cfn::Stack) {
+    for r in &mut report.resources {
+        if r.status == Status::Modelled && stack.skipped.contains(&r.logical_id) {
+            r.status = Status::Skipped;
+            r.reason = Some("its Condition is false".into());
         }
-        Err(e) => record_failure(&mut report, e)?,
+        r.warnings.extend(problems_of(&stack.warnings, &r.logical_id));
     }
-    Ok(report)
+    report.resources = with_nested(std::mem::take(&mut report.resources), stack, "");
+}
+
+/// For each resource, the resources that depend on it, directly or not.
+fn dependents_of(deps: &IndexMap<String, indexmap::IndexSet<String>>) -> IndexMap<String, Vec<String>> {
+    let mut direct: IndexMap<&str, Vec<&str>> = IndexMap::new();
+    for (id, on) in deps {
+        for d in on {
+            direct.entry(d.as_str()).or_default().push(id.as_str());
+        }
+    }
+    deps.keys()
+        .map(|id| {
+            let mut seen = indexmap::IndexSet::new();
+            let mut todo = vec![id.as_str()];
+            while let Some(x) = todo.pop() {
+                for &d in direct.get(x).map(Vec::as_slice).unwrap_or_default() {
+                    if seen.insert(d) {
+                        todo.push(d);
+                    }
+                }
+            }
+            (id.clone(), seen.into_iter().map(str::to_string).collect())
+        })
+        .collect()
+}
+
+/// Marks what depends on a refused resource as not tried; returns every resource left out
+/// of the next creation (refused or not tried).
+fn mark_dependents(
+    report: &mut ImportReport,
+    dependents: Option<&IndexMap<String, Vec<String>>>,
+) -> indexmap::IndexSet<String> {
+    let refused: Vec<String> = report
+        .resources
+        .iter()
+        .filter(|r| r.status == Status::Refused)
+        .map(|r| r.logical_id.clone())
+        .collect();
+    for id in &refused {
+        for d in dependents.and_then(|m| m.get(id)).map(Vec::as_slice).unwrap_or_default() {
+            if let Some(r) =
+                report.resources.iter_mut().find(|r| &r.logical_id == d && r.status != Status::Refused)
+            {
+                if r.status != Status::NotTried {
+                    r.status = Status::NotTried;
+                    r.reason = Some(format!("it depends on {id}, which is refused"));
+                }
+            }
+        }
+    }
+    report
+        .resources
+        .iter()
+        .filter(|r| matches!(r.status, Status::Refused | Status::NotTried))
+        .map(|r| r.logical_id.clone())
+        .collect()
+}
+
+/// The template without `left_out`'s resources, and without its outputs when any is left
+/// out (an output may name one; outputs are not part of the report).
+fn without(root: &Node, left_out: &indexmap::IndexSet<String>) -> Node {
+    if left_out.is_empty() {
+        return root.clone();
+    }
+    let Some(entries) = root.as_map() else { return root.clone() };
+    let kept = entries
+        .iter()
+        .filter(|(k, _)| k.name != "Outputs")
+        .map(|(k, v)| match (k.name.as_str(), v.as_map()) {
+            ("Resources", Some(resources)) => {
+                let rest = resources.iter().filter(|(id, _)| !left_out.contains(&id.name)).cloned().collect();
+                (k.clone(), Node { value: yaml::NodeValue::Map(rest), ..v.clone() })
+            }
+            _ => (k.clone(), v.clone()),
+        })
+        .collect();
+    Node { value: yaml::NodeValue::Map(kept), ..root.clone() }
+}
+
+/// Whether every problem of a failed creation is one resource's.
+fn owned(report: &ImportReport, e: &FileError) -> bool {
+    e.problems.iter().all(|p| report.resources.iter().any(|r| owns(r, p)))
+}
+
+fn owns(r: &ResourceReport, p: &FileProblem) -> bool {
+    let context = format!("Resources.{}", r.logical_id);
+    p.context.as_deref().is_some_and(|c| c == context || c.starts_with(&format!("{context}.")))
+}
+
+/// The creation stopped short (a template-wide problem that only the refused resources'
+/// absence shows, or too many attempts): what was not created is not tried, and why.
+fn not_tried(report: &mut ImportReport, why: &str) {
+    for r in report.resources.iter_mut().filter(|r| r.status == Status::Modelled) {
+        r.status = Status::NotTried;
+        r.reason = Some(format!("not created: {why}"));
+    }
 }
 
 fn parse_template(file: &str, root: &Node) -> Result<Template, FileError> {
@@ -209,15 +349,11 @@ fn problems_of<'a>(problems: &'a [FileProblem], id: &'a str) -> impl Iterator<It
 /// A failed creation: the resources it names are refused with the message. A problem that
 /// is not one resource's (a parameter, an output) makes the whole template invalid.
 fn record_failure(report: &mut ImportReport, e: FileError) -> Result<(), FileError> {
-    let owner_of = |r: &ResourceReport, p: &FileProblem| {
-        let context = format!("Resources.{}", r.logical_id);
-        p.context.as_deref().is_some_and(|c| c == context || c.starts_with(&format!("{context}.")))
-    };
-    if !e.problems.iter().all(|p| report.resources.iter().any(|r| owner_of(r, p))) {
+    if !owned(report, &e) {
         return Err(e);
     }
     for p in &e.problems {
-        if let Some(r) = report.resources.iter_mut().find(|r| owner_of(r, p)) {
+        if let Some(r) = report.resources.iter_mut().find(|r| owns(r, p)) {
             r.status = Status::Refused;
             r.reason = Some(format!("{}:{}:{}: {}", p.file, p.location.line, p.location.column, p.message));
         }

@@ -8,9 +8,11 @@ mod connection_notification;
 mod dhcp;
 mod ec2;
 mod elbv2;
+mod eni;
 mod flow_log;
 mod gateway;
 pub mod import;
+mod metadata_options;
 mod nat;
 pub mod nested;
 mod peering;
@@ -46,6 +48,7 @@ pub const SUPPORTED_TYPES: &[&str] = &[
     "AWS::EC2::SubnetNetworkAclAssociation",
     "AWS::EC2::Instance",
     "AWS::EC2::NetworkInterface",
+    "AWS::EC2::NetworkInterfaceAttachment",
     "AWS::EC2::EIP",
     "AWS::EC2::EIPAssociation",
     "AWS::EC2::NatGateway",
@@ -120,6 +123,9 @@ impl ResourceSink for StackBuilder<'_> {
         properties: &Node,
         metadata: Option<&Node>,
     ) -> Result<Created, SinkError> {
+        if ty == "AWS::ElasticLoadBalancingV2::LoadBalancer" {
+            elbv2::network_only(Props::new(properties))?;
+        }
         self.warnings = properties::check(ty, properties)?;
         let p = Props::new(properties);
         match ty {
@@ -139,6 +145,7 @@ impl ResourceSink for StackBuilder<'_> {
             "AWS::EC2::SubnetNetworkAclAssociation" => self.network_acl_association(p),
             "AWS::EC2::Instance" => self.instance(logical_id, p, properties, metadata),
             "AWS::EC2::NetworkInterface" => self.network_interface(p),
+            "AWS::EC2::NetworkInterfaceAttachment" => self.network_interface_attachment(p),
             "AWS::EC2::EIP" => self.eip(p),
             "AWS::EC2::EIPAssociation" => self.eip_association(p),
             "AWS::EC2::NatGateway" => self.nat_gateway(p),
@@ -193,6 +200,7 @@ impl ResourceSink for StackBuilder<'_> {
                 Ok(())
             }
             "AWS::EC2::FlowLog" => self.remove_flow_log(created),
+            "AWS::EC2::NetworkInterfaceAttachment" => self.remove_attachment(created),
             "AWS::Logs::LogGroup" => self.remove_log_group(created),
             _ => self.remove(ty, created),
         }

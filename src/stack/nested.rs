@@ -109,6 +109,12 @@ pub const NESTED: &[Nested] = &[
     ),
     ("AWS::AutoScaling::LaunchConfiguration", "BlockDeviceMappings[]", Shape::Map, BLOCK_DEVICE),
     (
+        "AWS::AutoScaling::LaunchConfiguration",
+        "MetadataOptions",
+        Shape::Map,
+        LAUNCH_CONFIGURATION_METADATA_OPTIONS,
+    ),
+    (
         "AWS::ElasticLoadBalancingV2::LoadBalancer",
         "LoadBalancerAttributes[]",
         Shape::Attributes,
@@ -129,7 +135,7 @@ pub const NESTED: &[Nested] = &[
         "SubnetMappings[]",
         Shape::Map,
         &[
-            ("AllocationId", R),
+            ("AllocationId", M),
             ("IPv6Address", R),
             ("PrivateIPv4Address", R),
             ("SourceNatIpv6Prefix", R),
@@ -219,26 +225,32 @@ pub const NESTED: &[Nested] = &[
 ];
 
 /// M1: the instance metadata service answers `curl http://169.254.169.254/...` only while
-/// its endpoint is enabled; the other options change no answer vpcsim gives.
+/// its endpoint is enabled, and only with a token when tokens are required; the other
+/// options change no answer vpcsim gives (no IPv6, no containers a hop away, no tags in
+/// the metadata).
 const METADATA_OPTIONS: Properties = &[
-    ("HttpEndpoint", D("enabled")),
+    ("HttpEndpoint", M),
     ("HttpProtocolIpv6", W),
     ("HttpPutResponseHopLimit", W),
-    ("HttpTokens", W),
+    ("HttpTokens", M),
     ("InstanceMetadataTags", W),
 ];
+
+/// A launch configuration's `MetadataOptions` (no IPv6 or tags keys there).
+const LAUNCH_CONFIGURATION_METADATA_OPTIONS: Properties =
+    &[("HttpEndpoint", M), ("HttpPutResponseHopLimit", W), ("HttpTokens", M)];
 
 const INSTANCE_NIC: Properties = &[
     ("AssociateCarrierIpAddress", R),
     ("AssociatePublicIpAddress", M),
-    ("DeleteOnTermination", W),
-    ("Description", W),
+    ("DeleteOnTermination", M),
+    ("Description", M),
     ("DeviceIndex", M),
     ("EnaSrdSpecification", W),
     ("GroupSet", M),
     ("Ipv6AddressCount", R),
     ("Ipv6Addresses", R),
-    ("NetworkInterfaceId", R),
+    ("NetworkInterfaceId", M),
     ("PrivateIpAddress", M),
     ("PrivateIpAddresses", R),
     ("SecondaryPrivateIpAddressCount", R),
@@ -292,7 +304,7 @@ const LAUNCH_TEMPLATE_DATA: Properties = &[
     ("KeyName", M),
     ("LicenseSpecifications", W),
     ("MaintenanceOptions", W),
-    ("MetadataOptions", W),
+    ("MetadataOptions", M),
     ("Monitoring", W),
     ("NetworkInterfaces", M),
     ("NetworkPerformanceOptions", R),

@@ -1,6 +1,7 @@
 //! `AWS::EC2::VPCPeeringConnection`: in one account and region, CloudFormation requests
-//! the connection and it is active at once (V1). Another account or region, or a role to
-//! assume in one, is refused: vpcsim simulates one account in one region.
+//! the connection and it is active at once (V1). Another account or region, or a role of
+//! another account to assume, is refused: vpcsim simulates one account in one region. A
+//! role of this account is warned as changing nothing.
 
 use crate::cfn::{Created, SinkError};
 use crate::ops::ApiResult;
@@ -25,11 +26,18 @@ impl StackBuilder<'_> {
                 "vpcsim simulates one region; leave PeerRegion out",
             ));
         }
-        if p.opt_str("PeerRoleArn")?.is_some() {
-            return Err(bad(
-                "PeerRoleArn",
-                "PeerRoleArn is for a peer VPC of another account, which vpcsim does not model",
-            ));
+        if let Some(role) = p.opt_str("PeerRoleArn")? {
+            let own = format!(":iam::{}:role/", self.world.account_id());
+            if !(role.starts_with("arn:") && role.contains(&own)) {
+                return Err(bad(
+                    "PeerRoleArn",
+                    "PeerRoleArn names a role of another account, whose VPCs vpcsim does not model",
+                ));
+            }
+            self.warnings.push(crate::cfn::SinkWarning {
+                property: "PeerRoleArn".into(),
+                message: "AWS::EC2::VPCPeeringConnection property PeerRoleArn is accepted but does not change the simulation: the role is this account's, and a connection between its own VPCs is active at once (V1)".into(),
+            });
         }
         let vpc = self.vpc_prop(&p, "VpcId", OP)?;
         let peer = self.vpc_prop(&p, "PeerVpcId", OP)?;

@@ -473,6 +473,7 @@ fn build_nlb(w: &mut World, v: usize, plan: &NlbPlan, built: &[Built]) {
         security_groups,
         cross_zone: plan.cross_zone,
         enforce_sg_on_privatelink: Some(plan.enforce_on_privatelink),
+        elastic_ips: Vec::new(),
         tags: name(format!("nlb{v}")),
     });
     let Ok(lb) = lb else { return };

@@ -943,8 +943,12 @@ impl Walk<'_> {
         let out = Header { src, dst: addr, dst_port: target.port, ..h };
         let (to, arrived) = self.leg(node, out, Mode::FromNode(node))?;
         legs.push(Leg::Routed { to, arrived, reply_to: Some(node_ip) });
-        match to.map(|e| w[e].owner) {
-            Some(EniOwner::Instance(i)) => self.deliver(i, arrived),
+        match to.map(|e| (e, w[e].owner)) {
+            // R9, G5: the leg was routed to a NAT instance that masquerades it: it goes on from there.
+            Some((e, EniOwner::Instance(i))) if arrived.dst != w[e].private_ip => {
+                self.nat_instance(i, e, arrived, seq, legs)
+            }
+            Some((_, EniOwner::Instance(i))) => self.deliver(i, arrived),
             _ => self.stop(ExplanationCode::UnknownDestination, Handle::TargetGroup(tg)),
         }
     }

@@ -15,7 +15,7 @@ use super::undo::UndoMap;
 use super::{Handle, IdIndex};
 use crate::ids::{EipId, EniId, SgId, VpcId};
 use crate::model::eip::ElasticIp;
-use crate::model::eni::NetworkInterface;
+use crate::model::eni::{Attachment, EniOwner, NetworkInterface};
 use crate::model::Tags;
 
 /// Every interface ever created, with its address indexes.
@@ -143,6 +143,14 @@ impl Interfaces {
     /// ModifyNetworkInterfaceAttribute --source-dest-check.
     pub(super) fn set_source_dest_check(&mut self, id: EniId, on: bool) {
         self.arena[id].source_dest_check = on;
+    }
+
+    /// M4: attaches the interface to an instance (`owner`), or detaches it
+    /// ([`EniOwner::Detached`], no attachment).
+    pub(super) fn set_attachment(&mut self, id: EniId, owner: EniOwner, attachment: Option<Attachment>) {
+        let e = &mut self.arena[id];
+        e.owner = owner;
+        e.attachment = attachment;
     }
 
     /// The interface's tags, to change.

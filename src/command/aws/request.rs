@@ -311,6 +311,15 @@ pub enum Request {
         /// `--vpc-id`.
         vpc_id: String,
     },
+    /// ec2 modify-instance-metadata-options (M1).
+    ModifyInstanceMetadataOptions {
+        /// `--instance-id`.
+        instance_id: String,
+        /// `--http-endpoint enabled|disabled`.
+        endpoint: Option<crate::model::metadata_options::Endpoint>,
+        /// `--http-tokens optional|required`.
+        tokens: Option<crate::model::metadata_options::Tokens>,
+    },
     /// ec2 modify-instance-attribute.
     ModifyInstanceAttribute {
         /// `--instance-id`.
@@ -343,6 +352,40 @@ pub enum Request {
         eni_id: String,
         /// What to change (the same attributes as an instance's primary interface).
         change: InstanceChange,
+    },
+    /// ec2 create-network-interface: a standalone interface.
+    CreateNetworkInterface {
+        /// `--subnet-id`.
+        subnet_id: String,
+        /// `--description`.
+        description: Option<String>,
+        /// `--private-ip-address`.
+        private_ip: Option<Ipv4Addr>,
+        /// `--groups`.
+        groups: Vec<String>,
+        /// `--tag-specifications` of `network-interface`.
+        tags: crate::model::Tags,
+    },
+    /// ec2 delete-network-interface.
+    DeleteNetworkInterface {
+        /// `--network-interface-id`.
+        eni_id: String,
+    },
+    /// ec2 attach-network-interface (M4).
+    AttachNetworkInterface {
+        /// `--network-interface-id`.
+        eni_id: String,
+        /// `--instance-id`.
+        instance_id: String,
+        /// `--device-index`.
+        device_index: u32,
+    },
+    /// ec2 detach-network-interface (M4).
+    DetachNetworkInterface {
+        /// `--attachment-id`.
+        attachment_id: String,
+        /// `--[no-]force`: vpcsim detaches at once, so it changes nothing (a warning says so).
+        force: bool,
     },
     /// ec2 terminate-instances.
     TerminateInstances {
@@ -1035,8 +1078,29 @@ impl Request {
                 R::InternetGateway { change, igw_id: f.req("internet-gateway-id")?, vpc_id: f.req("vpc-id")? }
             }
             "modify-instance-attribute" => modify_instance_attribute(f)?,
+            "modify-instance-metadata-options" => modify_instance_metadata_options(f)?,
             "modify-network-interface-attribute" => modify_network_interface_attribute(f)?,
             "terminate-instances" => R::TerminateInstances { ids: f.list("instance-ids") },
+            "create-network-interface" => R::CreateNetworkInterface {
+                subnet_id: f.req("subnet-id")?,
+                description: f.opt("description"),
+                private_ip: match f.opt("private-ip-address") {
+                    None => None,
+                    Some(text) => Some(ip(f, "private-ip-address", &text)?),
+                },
+                groups: f.list("groups"),
+                tags: network::tag_specifications(f, "network-interface")?,
+            },
+            "delete-network-interface" => R::DeleteNetworkInterface { eni_id: f.req("network-interface-id")? },
+            "attach-network-interface" => R::AttachNetworkInterface {
+                eni_id: f.req("network-interface-id")?,
+                instance_id: f.req("instance-id")?,
+                device_index: f.count("device-index", "DeviceIndex")?.ok_or_else(|| f.missing("DeviceIndex"))?,
+            },
+            "detach-network-interface" => R::DetachNetworkInterface {
+                attachment_id: f.req("attachment-id")?,
+                force: f.switch("force").unwrap_or(false),
+            },
             "run-instances" => run_instances(f)?,
             "describe-auto-scaling-groups" => {
                 R::DescribeAutoScalingGroups { names: f.list("auto-scaling-group-names") }
@@ -1606,6 +1670,26 @@ fn modify_peering_options(f: &Flags) -> Result<Request, AwsError> {
         requester,
         accepter,
     })
+}
+
+/// M1: `--http-endpoint enabled|disabled` and `--http-tokens optional|required`, at least one.
+fn modify_instance_metadata_options(f: &Flags) -> Result<Request, AwsError> {
+    use crate::model::metadata_options::{Endpoint, Tokens};
+    let bad = |name: &str, v: &str, valid: &str| {
+        f.invalid(format!("Value ({v}) for parameter {name} is invalid. Valid values are: {valid}"))
+    };
+    let endpoint = match f.opt("http-endpoint") {
+        Some(v) => Some(Endpoint::parse(&v).ok_or_else(|| bad("HttpEndpoint", &v, "enabled, disabled"))?),
+        None => None,
+    };
+    let tokens = match f.opt("http-tokens") {
+        Some(v) => Some(Tokens::parse(&v).ok_or_else(|| bad("HttpTokens", &v, "optional, required"))?),
+        None => None,
+    };
+    if endpoint.is_none() && tokens.is_none() {
+        return Err(f.missing("an option to change: --http-endpoint or --http-tokens"));
+    }
+    Ok(Request::ModifyInstanceMetadataOptions { instance_id: f.req("instance-id")?, endpoint, tokens })
 }
 
 fn modify_instance_attribute(f: &Flags) -> Result<Request, AwsError> {

@@ -392,6 +392,16 @@ pub const OPERATIONS: &[OpSpec] = &[
     op("ec2", "detach-internet-gateway", IGW_ATTACH),
     op_but(
         "ec2",
+        "modify-instance-metadata-options",
+        &[rs("instance-id"), s("http-endpoint"), s("http-tokens")],
+        &[
+            ("http-put-response-hop-limit", "vpcsim runs no containers a hop away from the instance"),
+            ("http-protocol-ipv6", IPV6),
+            ("instance-metadata-tags", "vpcsim puts no tags in the instance metadata"),
+        ],
+    ),
+    op_but(
+        "ec2",
         "modify-instance-attribute",
         &[rs("instance-id"), bv("source-dest-check", "no-source-dest-check"), l("groups")],
         &[
@@ -424,7 +434,7 @@ pub const OPERATIONS: &[OpSpec] = &[
             ("security-groups", "vpcsim has no default VPC: give --security-group-ids"),
             (
                 "network-interfaces",
-                "give --subnet-id and --security-group-ids; vpcsim launches one interface",
+                "give --subnet-id and --security-group-ids; vpcsim launches one interface from the command line: attach more with attach-network-interface",
             ),
             ("ipv6-address-count", IPV6),
             ("ipv6-addresses", IPV6),
@@ -442,13 +452,45 @@ pub const OPERATIONS: &[OpSpec] = &[
         &[rs("network-interface-id"), bv("source-dest-check", "no-source-dest-check"), l("groups")],
         &[
             ("description", "vpcsim keeps an interface's description from its creation"),
-            ("attachment", "vpcsim does not model detaching interfaces"),
+            ("attachment", "vpcsim keeps an attachment's DeleteOnTermination from when it was made"),
             ("ena-srd-specification", "vpcsim does not model ENA Express"),
             ("enable-primary-ipv6", "vpcsim models IPv4 only"),
             ("connection-tracking-specification", "vpcsim does not model connection tracking timeouts"),
             ("associate-public-ip-address", "vpcsim assigns public IPs at launch only"),
         ],
     ),
+    op_but(
+        "ec2",
+        "create-network-interface",
+        &[rs("subnet-id"), s("description"), s("private-ip-address"), l("groups"), l("tag-specifications")],
+        &[
+            ("ipv6-address-count", IPV6),
+            ("ipv6-addresses", IPV6),
+            ("ipv6-prefixes", IPV6),
+            ("ipv6-prefix-count", IPV6),
+            ("enable-primary-ipv6", IPV6),
+            ("private-ip-addresses", "vpcsim gives each interface one private address"),
+            ("secondary-private-ip-address-count", "vpcsim gives each interface one private address"),
+            ("ipv4-prefixes", "vpcsim gives each interface one private address"),
+            ("ipv4-prefix-count", "vpcsim gives each interface one private address"),
+            ("interface-type", "vpcsim models standard interfaces (no EFA, trunk or branch)"),
+            ("connection-tracking-specification", "vpcsim does not model connection tracking timeouts"),
+            ("operator", "vpcsim does not model managed interfaces"),
+            ("client-token", "vpcsim does not retry calls"),
+        ],
+    ),
+    op("ec2", "delete-network-interface", &[rs("network-interface-id")]),
+    op_but(
+        "ec2",
+        "attach-network-interface",
+        &[rs("network-interface-id"), rs("instance-id"), ri("device-index")],
+        &[
+            ("network-card-index", "vpcsim does not model network cards: every interface is on card 0"),
+            ("ena-srd-specification", "vpcsim does not model ENA Express"),
+            ("ena-queue-count", "vpcsim does not model ENA queues"),
+        ],
+    ),
+    op("ec2", "detach-network-interface", &[rs("attachment-id"), sw("force", "no-force")]),
     op_but(
         "ec2",
         "terminate-instances",

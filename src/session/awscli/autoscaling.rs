@@ -62,7 +62,9 @@ pub fn run_instances(w: &mut World, op: &str, spec: &RunInstancesSpec) -> Answer
         key_name: spec.key_name.clone().or(base.key_name),
         image_family: listening.as_ref().map_or(base.image_family, |l| l.image),
         services: Some(listening.map_or(base.services, |l| l.services)),
+        metadata_options: base.metadata_options,
         tags: with_tags(base.instance_tags, &spec.tags),
+        ..Default::default()
     };
     let launched = w.transaction(|w| {
         (0..spec.count).map(|_| w.run_instance(req.clone())).collect::<Result<Vec<_>, ApiError>>()
@@ -95,6 +97,7 @@ pub fn create_launch_template(w: &mut World, op: &str, spec: &LaunchTemplateSpec
         image_family: listening.image,
         services: listening.services,
         instance_tags: spec.instance_tags.iter().cloned().collect(),
+        metadata_options: Default::default(),
     };
     let lt = w.create_launch_template(&spec.name, LaunchKind::Template, launch, Tags::new())?;
     Ok(serde_json::json!({"LaunchTemplate": crate::describe::launch_template(w, lt)}))

@@ -80,9 +80,42 @@ pub fn mutate(w: &mut World, op: &str, request: &Request) -> Answer {
             }
             Ok(empty())
         }
+        R::ModifyInstanceMetadataOptions { instance_id, endpoint, tokens } => {
+            let i = w.instance_id(op, instance_id)?;
+            let options = w.modify_instance_metadata_options(i, *endpoint, *tokens)?;
+            Ok(json!({
+                "InstanceId": instance_id,
+                "InstanceMetadataOptions": j::metadata_options(options, "pending"),
+            }))
+        }
         R::ModifyInstanceAttribute { instance_id, change } => {
-            let eni = w.instance(w.instance_id(op, instance_id)?).eni;
+            let eni = w.only_interface(op, w.instance_id(op, instance_id)?)?;
             modify_interface(w, op, eni, change)
+        }
+        R::CreateNetworkInterface { subnet_id, description, private_ip, groups, tags } => {
+            let subnet = w.subnet_id(op, subnet_id)?;
+            let groups = groups.iter().map(|g| w.sg_id(op, g)).collect::<Result<Vec<_>, _>>()?;
+            let eni = w.create_network_interface(crate::ops::ec2::CreateNetworkInterface {
+                subnet: Some(subnet),
+                groups,
+                private_ip: *private_ip,
+                description: description.clone().unwrap_or_default(),
+                source_dest_check: None,
+                tags: tags.clone(),
+            })?;
+            Ok(json!({"NetworkInterface": j::network_interface(w, eni)}))
+        }
+        R::DeleteNetworkInterface { eni_id } => {
+            let eni = w.eni_id(op, eni_id)?;
+            w.delete_network_interface(eni).map(|()| empty())
+        }
+        R::AttachNetworkInterface { eni_id, instance_id, device_index } => {
+            let (eni, instance) = (w.eni_id(op, eni_id)?, w.instance_id(op, instance_id)?);
+            let id = w.attach_network_interface(eni, instance, *device_index, false)?;
+            Ok(json!({"AttachmentId": id, "NetworkCardIndex": 0}))
+        }
+        R::DetachNetworkInterface { attachment_id, .. } => {
+            w.detach_network_interface(attachment_id).map(|_| empty())
         }
         R::ModifyNetworkInterfaceAttribute { eni_id, change } => {
             let eni = w.eni_id(op, eni_id)?;
@@ -97,7 +130,7 @@ pub fn mutate(w: &mut World, op: &str, request: &Request) -> Answer {
             let eip = eip_of(w, op, address)?;
             let eni = match target {
                 InterfaceRef::Interface(id) => w.eni_id(op, id)?,
-                InterfaceRef::Instance(id) => w.instance(w.instance_id(op, id)?).eni,
+                InterfaceRef::Instance(id) => w.only_interface(op, w.instance_id(op, id)?)?,
             };
             if !allow_reassociation && w[eip].eni.is_some_and(|e| e != eni) {
                 return Err(ApiError::new(

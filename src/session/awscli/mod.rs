@@ -60,7 +60,9 @@ pub fn run(s: &mut Session, call: &AwsCall) -> StepOutcome {
             },
         },
     };
-    let stderr = answer.as_ref().map_or(String::new(), |json| policy_warnings(&s.world, &call.request, json));
+    let stderr = answer.as_ref().map_or(String::new(), |json| {
+        policy_warnings(&s.world, &call.request, json) + force_warning(&call.request)
+    });
     match answer {
         Ok(json) => match call.output.select(json) {
             Ok(selected) => {
@@ -92,6 +94,17 @@ fn policy_warnings(w: &crate::world::World, request: &Request, answer: &Value) -
         out.push_str(&format!("vpcsim warning: {id}'s policy: {message}: a network flow carries no bucket or action, so it passes the endpoint\n", id = w[g].aws_id));
     }
     out
+}
+
+/// M4: `detach-network-interface --force` is accepted and changes nothing, since vpcsim
+/// detaches at once; a warning says so.
+fn force_warning(request: &Request) -> &'static str {
+    match request {
+        Request::DetachNetworkInterface { force: true, .. } => {
+            "vpcsim warning: --force changes nothing: vpcsim detaches an interface at once\n"
+        }
+        _ => "",
+    }
 }
 
 fn mutate(s: &mut Session, op: &str, request: &Request) -> Answer {

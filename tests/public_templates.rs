@@ -1,0 +1,235 @@
+//! Constructs found in public CloudFormation templates (AWS samples, Quick Starts,
+//! community templates) that vpcsim once got wrong, each shown by a minimal template
+//! written from scratch in tests/data/public/. docs/templates.md lists the public
+//! templates tried and what each needed.
+
+use indexmap::IndexMap;
+use vpcsim::stack::create_stack;
+use vpcsim::stack::import::{self, ImportReport, Status};
+use vpcsim::world::World;
+
+/// The fixture's text.
+fn fixture(name: &str) -> String {
+    let path = format!("{}/tests/data/public/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// What `vpcsim import` reports for the fixture, without parameters, in us-east-1.
+fn report(name: &str) -> ImportReport {
+    import::import(name, &fixture(name), &IndexMap::new(), "us-east-1").unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The status and reason `vpcsim import` gives one resource.
+fn row<'r>(r: &'r ImportReport, id: &str) -> (&'r Status, &'r str) {
+    let x = r.resources.iter().find(|x| x.logical_id == id).unwrap_or_else(|| panic!("no {id}: {r:?}"));
+    (&x.status, x.reason.as_deref().unwrap_or(""))
+}
+
+/// The world after creating the fixture as a stack named `public`.
+fn world_of(name: &str) -> World {
+    let mut w = World::in_region("us-east-1", 7).unwrap();
+    create_stack(&mut w, "public", name, &fixture(name), &IndexMap::new(), &IndexMap::new())
+        .unwrap_or_else(|e| panic!("{e}"));
+    w
+}
+
+#[test]
+fn get_azs_with_no_argument_means_the_stacks_own_region() {
+    let r = report("get-azs-without-argument.cfn.yaml");
+    assert!(r.accepted(), "{r:?}");
+    let w = world_of("get-azs-without-argument.cfn.yaml");
+    let mut azs: Vec<String> = w.subnets().live().map(|(_, s)| s.az.to_string()).collect();
+    azs.sort();
+    assert_eq!(azs, ["us-east-1a", "us-east-1b"]);
+}
+
+#[test]
+fn c2_an_error_exit_helper_is_not_called_when_defined_and_the_wait_condition_completes() {
+    let r = report("error-exit-helper.cfn.yaml");
+    assert!(r.accepted(), "{r:?}");
+    assert_eq!(row(&r, "Ready").0, &Status::Modelled);
+    let w = world_of("error-exit-helper.cfn.yaml");
+    let server = w.instances().values().next().unwrap();
+    let bodies: Vec<&str> = server.services.iter().filter_map(|s| s.http_body()).collect();
+    assert_eq!(bodies, ["from cfn-init"]);
+}
+
+#[test]
+fn l1_a_load_balancer_without_type_is_refused_as_an_application_load_balancer() {
+    let r = report("load-balancer-without-type.cfn.yaml");
+    let (status, reason) = row(&r, "Balancer");
+    assert_eq!(status, &Status::Refused);
+    assert!(
+        reason.contains(
+            "application load balancers (no Type: CloudFormation's default) are not modelled by vpcsim"
+        ),
+        "{reason}"
+    );
+    assert!(
+        reason.starts_with("load-balancer-without-type.cfn.yaml:15:"),
+        "located at the resource: {reason}"
+    );
+}
+
+#[test]
+fn a_classic_load_balancer_is_refused_as_networking_and_an_sns_topic_is_skipped() {
+    let r = report("classic-load-balancer.cfn.yaml");
+    assert_eq!(row(&r, "Classic"), (&Status::Refused, "a networking type vpcsim does not model"));
+    assert_eq!(
+        row(&r, "Topic"),
+        (&Status::Skipped, "not networking: it does not change what the network does")
+    );
+}
+
+#[test]
+fn c2_m3_cfn_init_and_cfn_signal_accept_the_stack_id_for_the_stack_name() {
+    let r = report("stack-id-in-helper-scripts.cfn.yaml");
+    assert!(r.accepted(), "{r:?}");
+    let w = world_of("stack-id-in-helper-scripts.cfn.yaml");
+    let server = w.instances().values().next().unwrap();
+    let bodies: Vec<&str> = server.services.iter().filter_map(|s| s.http_body()).collect();
+    assert_eq!(bodies, ["configured by cfn-init"]);
+}
+
+#[test]
+fn import_names_every_refusal_marks_what_depends_on_one_not_tried_and_creates_the_rest() {
+    let r = report("several-refusals.cfn.yaml");
+    let statuses: Vec<(&str, &Status)> =
+        r.resources.iter().map(|x| (x.logical_id.as_str(), &x.status)).collect();
+    assert_eq!(
+        statuses,
+        [
+            ("Vpc", &Status::Modelled),
+            ("EgressOnly", &Status::Refused),
+            ("Private", &Status::Modelled),
+            ("DualStack", &Status::Refused),
+            ("Table", &Status::Modelled),
+            ("Ipv6Out", &Status::NotTried),
+            ("DualStackTable", &Status::NotTried),
+            ("PrivateTable", &Status::Modelled),
+            ("Acl", &Status::Modelled),
+            ("InIpv4", &Status::Modelled),
+            ("InIpv6", &Status::Refused),
+        ]
+    );
+    assert_eq!(row(&r, "EgressOnly").1, "a networking type vpcsim does not model");
+    let dual = row(&r, "DualStack").1;
+    assert!(dual.starts_with("several-refusals.cfn.yaml:18:"), "located at the property: {dual}");
+    assert!(dual.contains("Ipv6CidrBlock is not modelled by vpcsim"), "{dual}");
+    assert!(row(&r, "InIpv6").1.contains("Ipv6CidrBlock is not modelled by vpcsim"));
+    assert_eq!(row(&r, "Ipv6Out").1, "it depends on EgressOnly, which is refused");
+    assert_eq!(row(&r, "DualStackTable").1, "it depends on DualStack, which is refused");
+    assert!(!r.accepted());
+}
+
+/// The fixture's text with `from` replaced by `to` (a variant of it).
+fn variant(name: &str, from: &str, to: &str) -> String {
+    let text = fixture(name);
+    assert!(text.contains(from), "{name} has no {from:?}");
+    text.replace(from, to)
+}
+
+#[test]
+fn l1_an_nlb_node_given_an_allocation_id_answers_at_that_elastic_ip() {
+    let r = report("nlb-with-elastic-ips.cfn.yaml");
+    assert!(r.accepted(), "{r:?}");
+    let w = world_of("nlb-with-elastic-ips.cfn.yaml");
+    let lb = w.lbs().values().next().unwrap();
+    let nodes: Vec<_> = lb.nodes.iter().map(|n| w.public_ip_of(n.eni)).collect();
+    let eips: Vec<_> = w.eips().values().map(|e| Some(e.public_ip)).collect();
+    assert_eq!(nodes, eips, "each node answers at its subnet's Elastic IP");
+    // The zone A node's address reaches the server in zone A; zone B's node has no target
+    // in its zone (cross-zone is off), so its address does not: each address is its node's.
+
+    let text = fixture("nlb-with-elastic-ips.cfn.yaml");
+    let body: String = text.lines().map(|l| format!("      {l}\n")).collect();
+    let scenario = format!(
+        "name: fixed addresses\nstacks:\n  - name: public\n    template-body:\n{body}steps:\n  - wait-for: Targets healthy\n  - on: internet\n    run: curl http://${{AddressA}}/\n    expect: {{output-contains: behind fixed addresses, via: [internet-gateway, load-balancer, target-group]}}\n  - on: internet\n    run: curl http://${{AddressB}}/\n    expect: {{fails: true, explanation: ELB_NOT_CROSSZONE}}\n"
+    );
+    let s = vpcsim::scenario::load_str("fixed.yaml", &scenario).unwrap_or_else(|e| panic!("{e}"));
+    let mut session = vpcsim::session::Session::for_scenario(&s).unwrap();
+    let run = vpcsim::scenario::run(&s, &mut session).unwrap_or_else(|e| panic!("{e}"));
+    assert!(run.passed, "{}", vpcsim::scenario::render::text(&run));
+}
+
+#[test]
+fn l1_an_internal_nlb_given_an_allocation_id_is_refused() {
+    let name = "nlb-with-elastic-ips.cfn.yaml";
+    let text = variant(name, "Scheme: internet-facing", "Scheme: internal");
+    let r = import::import(name, &text, &IndexMap::new(), "us-east-1").unwrap();
+    let (status, reason) = row(&r, "Balancer");
+    assert_eq!(status, &Status::Refused);
+    assert!(reason.contains("cannot be assigned to an internal load balancer"), "{reason}");
+    assert!(reason.contains("(InvalidConfigurationRequest)"), "{reason}");
+}
+
+#[test]
+fn allowed_pattern_takes_look_ahead_as_cloudformation_does() {
+    let name = "allowed-pattern-look-ahead.cfn.yaml";
+    let with = |value: &str| {
+        let params = IndexMap::from([("LogBucketName".to_string(), value.to_string())]);
+        import::import(name, &fixture(name), &params, "us-east-1")
+    };
+    for good in ["my-flow-logs", "logs.example.com", ""] {
+        let r = with(good).unwrap_or_else(|e| panic!("{good:?}: {e}"));
+        assert!(r.accepted(), "{good:?}: {r:?}");
+    }
+    for bad in ["my..logs", "ab", "192.168.1.10", "-logs"] {
+        let e = with(bad).expect_err(bad).to_string();
+        assert!(e.contains(&format!("value `{bad}` does not match AllowedPattern")), "{bad}: {e}");
+        assert!(e.contains(&format!("{name}:6:3")), "located at the parameter: {e}");
+    }
+}
+
+#[test]
+fn v1_a_peering_with_a_role_of_this_account_is_created_with_a_warning() {
+    let name = "peering-role-of-this-account.cfn.yaml";
+    let r = report(name);
+    assert!(r.accepted(), "{r:?}");
+    let warnings = &r.resources.iter().find(|x| x.logical_id == "Peering").unwrap().warnings;
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].contains("PeerRoleArn is accepted but does not change the simulation"),
+        "{warnings:?}"
+    );
+    let other = variant(name, "${AWS::AccountId}:role", "111122223333:role");
+    let r = import::import(name, &other, &IndexMap::new(), "us-east-1").unwrap();
+    let (status, reason) = row(&r, "Peering");
+    assert_eq!(status, &Status::Refused);
+    assert!(reason.contains("PeerRoleArn names a role of another account"), "{reason}");
+}
+
+#[test]
+fn m1_an_aws_call_in_user_data_that_changes_the_network_is_named_in_a_warning() {
+    let r = report("aws-call-in-user-data.cfn.yaml");
+    assert!(r.accepted(), "{r:?}");
+    let warnings = &r.resources.iter().find(|x| x.logical_id == "Bastion").unwrap().warnings;
+    assert_eq!(warnings.len(), 1, "the describe call is a read: {warnings:?}");
+    assert!(
+        warnings[0].contains(
+            "UserData runs `aws ec2 associate-address`, which vpcsim does not run from an instance"
+        ),
+        "{warnings:?}"
+    );
+}
+
+#[test]
+fn a_template_rule_whose_assertion_fails_refuses_the_stack_with_its_description() {
+    let name = "rules-on-parameters.cfn.yaml";
+    let mut w = World::in_region("us-east-1", 7).unwrap();
+    let own = w.account_id().to_string();
+    let with = |w: &mut World, owner: &str| {
+        let params = IndexMap::from([("PeerOwnerId".to_string(), owner.to_string())]);
+        create_stack(w, "rules", name, &fixture(name), &params, &IndexMap::new())
+    };
+    let e = with(&mut w, "111122223333").expect_err("another account without a role").to_string();
+    assert!(e.contains("A role is required to peer with another account."), "{e}");
+    assert!(e.contains(&format!("{name}:19:")), "located at the assertion: {e}");
+    assert!(e.contains("Rules.SameAccountWithoutRole"), "{e}");
+    let stack = with(&mut w, &own).unwrap_or_else(|e| panic!("{e}"));
+    let warned: Vec<String> = stack.warnings.iter().map(|p| p.message.clone()).collect();
+    assert_eq!(
+        warned,
+        ["rule KnownEnvironment uses Fn::Contains, which vpcsim does not evaluate: the rule is not checked"]
+    );
+}
