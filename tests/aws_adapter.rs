@@ -928,6 +928,7 @@ fn cases() -> Vec<Case> {
         case("run-instances", "key-name", "--subnet-id {MYSUBNET}", "--subnet-id {MYSUBNET} --key-name lab"),
         case("run-instances", "user-data", "--subnet-id {MYSUBNET}", "--subnet-id {MYSUBNET} --user-data 'systemctl stop sshd'"),
         case("run-instances", "launch-template", "--subnet-id {STACKSUBNET}", "--subnet-id {STACKSUBNET} --launch-template LaunchTemplateId={LT}"),
+        case("run-instances", "metadata-options", "--subnet-id {MYSUBNET}", "--subnet-id {MYSUBNET} --metadata-options HttpTokens=required"),
     ]);
     c.extend(insights_cases());
     c.extend(flow_log_cases());

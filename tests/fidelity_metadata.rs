@@ -156,3 +156,26 @@ fn m1_http_tokens_is_modelled_so_the_stack_no_longer_warns_about_it() {
     assert!(!said.iter().any(|w| w.contains("HttpTokens")), "{said:?}");
     assert!(said.iter().any(|w| w.contains("HttpPutResponseHopLimit")), "{said:?}");
 }
+
+#[test]
+fn m1_run_instances_and_a_launch_template_made_by_the_cli_carry_http_tokens() {
+    let steps = format!(
+        r#"  - run: aws ec2 run-instances --subnet-id ${{Subnet}} --metadata-options HttpTokens=required
+    save: r
+  - on: ${{r.Instances[0].InstanceId}}
+    run: curl -s {IMDS}/meta-data/local-ipv4
+    expect: {{output-contains: "401 - Unauthorized"}}
+  - run: >-
+      aws ec2 create-launch-template --launch-template-name strict --launch-template-data '{{"MetadataOptions": {{"HttpEndpoint": "disabled"}}}}'
+  - run: aws ec2 run-instances --subnet-id ${{Subnet}} --launch-template LaunchTemplateName=strict
+    save: t
+  - on: ${{t.Instances[0].InstanceId}}
+    run: curl -s {IMDS}/meta-data/local-ipv4
+    expect: {{output-contains: "403 - Forbidden"}}
+"#
+    );
+    run("        Properties: {SubnetId: !Ref Subnet, SecurityGroupIds: [!Ref Open]}\n", &steps);
+    let hop = "aws ec2 run-instances --subnet-id subnet-1 --metadata-options HttpPutResponseHopLimit=2";
+    let err = vpcsim::command::aws::parse_line(hop).unwrap_err().to_string();
+    assert!(err.contains("MetadataOptions.HttpPutResponseHopLimit is not modelled"), "{err}");
+}

@@ -23,6 +23,11 @@ fn config(cases: u32) -> ProptestConfig {
     }
 }
 
+/// The reach benchmark's generated region.
+#[path = "../benches/common/region.rs"]
+#[allow(dead_code)]
+mod region;
+
 fn full_matrix(w: &World) -> Matrix {
     Matrix::compute(w, select::sources(w, &[]), select::targets(w, &[]), DEFAULT_PROBES.to_vec())
 }
@@ -348,7 +353,8 @@ mod incremental {
             ingress: bool,
             number: u16,
             allow: bool,
-            port: u16,
+            protocol: RuleProtocol,
+            ports: PortRange,
             block: Index,
             delete: bool,
         },
@@ -375,15 +381,15 @@ mod incremental {
     fn edit() -> impl Strategy<Value = Edit> {
         let port = prop::sample::select(vec![22u16, 80, 443, 5432, 8080, 53]);
         prop_oneof![
-            3 => (any::<Index>(), any::<bool>(), any::<bool>(), port.clone(), any::<Index>())
+            3 => (any::<Index>(), any::<bool>(), any::<bool>(), port, any::<Index>())
                 .prop_map(|(sg, ingress, revoke, port, block)| Edit::Rule { sg, ingress, revoke, port, block }),
             1 => (any::<Index>(), any::<bool>(), any::<Index>())
                 .prop_map(|(sg, ingress, rule)| Edit::RevokeAny { sg, ingress, rule }),
             3 => (any::<Index>(), any::<Index>(), any::<Index>(), any::<bool>())
                 .prop_map(|(table, block, target, delete)| Edit::Route { table, block, target, delete }),
-            2 => (any::<Index>(), any::<bool>(), 1u16..120, any::<bool>(), port, any::<Index>(), any::<bool>())
-                .prop_map(|(nacl, ingress, number, allow, port, block, delete)| Edit::AclEntry {
-                    nacl, ingress, number, allow, port, block, delete
+            2 => (any::<Index>(), any::<bool>(), 1u16..120, any::<bool>(), acl_protocol(), acl_ports(), any::<Index>(), any::<bool>())
+                .prop_map(|(nacl, ingress, number, allow, protocol, ports, block, delete)| Edit::AclEntry {
+                    nacl, ingress, number, allow, protocol, ports, block, delete
                 }),
             2 => (any::<Index>(), any::<Index>(), any::<bool>())
                 .prop_map(|(group, instance, deregister)| Edit::Target { group, instance, deregister }),
@@ -396,6 +402,37 @@ mod incremental {
             1 => (any::<Index>(), any::<bool>()).prop_map(|(endpoint, accept)| Edit::Connection { endpoint, accept }),
             1 => (1u16..600).prop_map(Edit::Wait),
         ]
+    }
+
+    /// Protocols a NACL entry is drawn with, TCP the most often.
+    fn acl_protocol() -> impl Strategy<Value = RuleProtocol> {
+        use vpcsim::addr::Protocol;
+        let one = RuleProtocol::One;
+        prop::sample::select(vec![
+            one(Protocol::Tcp),
+            one(Protocol::Tcp),
+            one(Protocol::Udp),
+            one(Protocol::Icmp),
+            RuleProtocol::All,
+        ])
+    }
+
+    /// Ports a NACL entry is drawn with: the probes', the matrix's source port (32768), the
+    /// ports a NAT gateway translates to (1024-65535, G1), and ranges around them.
+    fn acl_ports() -> impl Strategy<Value = PortRange> {
+        let range = |from, to| PortRange { from, to };
+        prop::sample::select(vec![
+            PortRange::single(22),
+            PortRange::single(80),
+            PortRange::single(443),
+            PortRange::single(53),
+            PortRange::single(8080),
+            PortRange::single(32768),
+            range(1024, 65535),
+            range(30000, 40000),
+            range(0, 1023),
+            range(40000, 65535),
+        ])
     }
 
     /// Blocks a change can name: anywhere, every VPC's and subnet's, one interface's
@@ -479,7 +516,7 @@ mod incremental {
                     let _ = w.create_route(rt, block, target.get(&targets));
                 }
             }
-            Edit::AclEntry { nacl, ingress, number, allow, port, block, delete } => {
+            Edit::AclEntry { nacl, ingress, number, allow, protocol, ports, block, delete } => {
                 let Some(acl) = pick(w.nacls().live().map(|(id, _)| id), nacl) else { return changes };
                 let dir = direction(*ingress);
                 let _ = if *delete {
@@ -488,9 +525,7 @@ mod incremental {
                     }
                     w.delete_network_acl_entry(acl, dir, *number)
                 } else {
-                    let tcp = RuleProtocol::One(vpcsim::addr::Protocol::Tcp);
-                    let entry =
-                        acl_entry(*number, tcp, PortRange::single(*port), *block.get(&blocks), *allow);
+                    let entry = acl_entry(*number, *protocol, *ports, *block.get(&blocks), *allow);
                     changes.acl_entry(w, acl, dir, &entry);
                     w.create_network_acl_entry(acl, dir, entry)
                 };
@@ -640,6 +675,105 @@ mod incremental {
             let (back, _) = vpcsim::analyzer::steps::matrix_after(&after, &full, &before, &[], &[]);
             prop_assert_eq!(back.first_difference(&m), None, "undoing {:?}\n{}", edits, Case::clone(&case));
         }
+    }
+}
+
+mod nacl_entries {
+    //! A NACL entry change walks again only the cells whose walks evaluated that NACL, in
+    //! that direction, for a packet the entry could decide (N1), counted on the reach
+    //! benchmark's generated region (20 VPCs); what it walks is still exact.
+
+    use vpcsim::addr::{Cidr, PortRange, Protocol, RuleProtocol};
+    use vpcsim::analyzer::update::{Changes, Updated};
+    use vpcsim::analyzer::{select, Matrix, Verdict, DEFAULT_PROBES};
+    use vpcsim::ids::NaclId;
+    use vpcsim::ops::security::acl_entry;
+    use vpcsim::trace::Direction;
+    use vpcsim::world::World;
+
+    use super::region::{add_mixed_region, GenVpc};
+
+    fn updatable(w: &World) -> Matrix {
+        Matrix::compute_updatable(
+            w,
+            select::sources(w, &[]),
+            select::targets(w, &[]),
+            DEFAULT_PROBES.to_vec(),
+        )
+    }
+
+    fn region() -> (World, Vec<GenVpc>) {
+        let mut w = World::in_region("ap-northeast-2", 7).expect("known region");
+        let vpcs = add_mixed_region(&mut w, 20);
+        (w, vpcs)
+    }
+
+    fn nacl_of(w: &World, v: &GenVpc) -> NaclId {
+        w.nacls().live().find(|(_, n)| n.vpc == v.vpc).map(|(id, _)| id).expect("a NACL")
+    }
+
+    /// Creates an ingress entry denying tcp `ports` for every address in `v`'s NACL, brings
+    /// `m` up to date from the watched change and checks it against a full recompute.
+    fn deny_ingress(w: &mut World, m: &mut Matrix, v: &GenVpc, number: u16, ports: PortRange) -> Updated {
+        let acl = nacl_of(w, v);
+        let entry = acl_entry(number, RuleProtocol::One(Protocol::Tcp), ports, Cidr::ANY, false);
+        w.watch();
+        w.create_network_acl_entry(acl, Direction::Ingress, entry).expect("the entry is created");
+        let u = m.update(w, select::sources(w, &[]), select::targets(w, &[]), &Changes::watched(w));
+        assert_eq!(m.first_difference(&super::full_matrix(w)), None, "the update is exact");
+        u
+    }
+
+    /// The destination classes in VPC `v`.
+    fn columns_in(w: &World, m: &Matrix, v: &GenVpc) -> usize {
+        let in_vpc = |members: &Vec<u32>| {
+            vpcsim::analyzer::cell::target_vpc(w, m.targets[members[0] as usize]) == Some(v.vpc)
+        };
+        m.target_classes.members.iter().filter(|ms| in_vpc(ms)).count()
+    }
+
+    #[test]
+    fn a_nacl_entry_for_a_probe_s_port_walks_only_the_columns_whose_walks_evaluated_that_port_n1() {
+        let (mut w, vpcs) = region();
+        let v = vpcs[10];
+        let mut m = updatable(&w);
+        let before = m.clone();
+        let u = deny_ingress(&mut w, &mut m, &v, 50, PortRange::single(22));
+        assert!(!m.same_verdicts(&before), "denying ssh into the VPC changes verdicts");
+        // Its own sources' walks evaluated its NACL inbound only on their way back, at
+        // the matrix's source port: none of their rows is walked against every column.
+        let budget = m.source_classes.len() * columns_in(&w, &m, &v);
+        assert!(u.cells_walked > 0 && u.cells_walked <= budget, "{u:?}, budget {budget}");
+        assert_eq!(u.cells_walked, u.pairs_walked, "one probe (tcp 22) a pair: {u:?}");
+    }
+
+    #[test]
+    fn a_nacl_entry_below_one_that_matches_its_packets_from_everywhere_walks_nothing_n1() {
+        let (mut w, vpcs) = region();
+        let mut m = updatable(&w);
+        // The default entry 100 allows everything from everywhere: entry 200 decides nothing.
+        let u = deny_ingress(&mut w, &mut m, &vpcs[10], 200, PortRange::single(22));
+        assert_eq!(u.cells_walked, 0, "{u:?}");
+    }
+
+    #[test]
+    fn a_nacl_entry_on_the_ports_a_nat_gateway_chose_is_seen_on_the_way_back_g1() {
+        let (mut w, vpcs) = region();
+        let v = vpcs[1];
+        let mut m = updatable(&w);
+        let before = m.clone();
+        // No probe's port and not the matrix's source port: only ports the gateway of
+        // VPC 1 chose for its private instances' flows, coming back to its subnet.
+        let u = deny_ingress(&mut w, &mut m, &v, 50, PortRange { from: 33_000, to: 65_535 });
+        let stopped_on_return = (0..m.sources.len()).any(|s| {
+            (0..m.targets.len()).any(|t| {
+                (0..m.probes.len()).any(|p| {
+                    before.verdict(s, t, p).is_reachable()
+                        && matches!(m.verdict(s, t, p), Verdict::Blocked { on_return: true, .. })
+                })
+            })
+        });
+        assert!(stopped_on_return, "some response through the NAT gateway is now stopped: {u:?}");
     }
 }
 

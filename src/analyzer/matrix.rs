@@ -12,14 +12,13 @@ use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
-use crate::addr::Protocol;
 use crate::ids::VpcId;
 use crate::world::World;
 
 use super::cell::{self, Beyond, Verdict};
 use super::classes::{source_key, target_key, AddressBlocks, Partition, SourceKey, TargetKey};
 use super::probe::Probe;
-use super::reads::{Kept, PortSet, Reads};
+use super::reads::{Kept, Reads};
 use super::select::{Source, Target};
 
 /// Verdicts of every source, destination and probe, stored per class pair.
@@ -52,8 +51,6 @@ pub struct Matrix {
     pub(super) row_reads: Vec<Kept>,
     /// Per destination class, the same.
     pub(super) column_reads: Vec<Kept>,
-    /// Per probe, the protocols and ports its walks evaluated at NACLs.
-    pub(super) probe_ports: Vec<PortSet>,
     /// Whether every read was kept: the matrix was computed to be updated and no resource
     /// index was too large to pack. Walks record their reads only while it holds.
     pub(super) reads_complete: bool,
@@ -78,16 +75,16 @@ pub(super) struct RowCells {
     pub per_source: Vec<((u32, u16), Vec<Verdict>)>,
     /// Destination classes whose walks entered VPCs beyond the ends', with those VPCs.
     pub beyond: Vec<(u32, Beyond)>,
-    /// The rule tables the row's walks read, kept by the row.
+    /// The rule tables the row's walks read that the row did not keep yet (looked for
+    /// here, on the row's thread, so that [`Matrix::store`] adds only those: after a change,
+    /// walks read again mostly what they read before).
     pub row_rules: Vec<u64>,
     pub row_routes: Vec<u64>,
     /// Per destination class walked, in order, the end of its reads in `column_rules`
-    /// and `column_routes`.
+    /// and `column_routes` (those the column did not keep yet).
     pub column_ends: Vec<(u32, u32)>,
     pub column_rules: Vec<u64>,
     pub column_routes: Vec<u64>,
-    /// Per probe, the protocols and ports evaluated (with repeats).
-    pub ports: Vec<Vec<(Protocol, u16)>>,
     /// Whether some read could not be kept.
     pub overflow: bool,
 }
@@ -219,7 +216,6 @@ impl Matrix {
             column_beyond: vec![Beyond::default(); target_classes.len()],
             row_reads: vec![Kept::default(); source_classes.len()],
             column_reads: vec![Kept::default(); target_classes.len()],
-            probe_ports: vec![PortSet::default(); probes.len()],
             reads_complete: true,
             sources,
             targets,
@@ -247,7 +243,6 @@ impl Matrix {
             column_ends: Vec::with_capacity(tcs.len()),
             column_rules: Vec::new(),
             column_routes: Vec::new(),
-            ports: vec![Vec::new(); self.probes.len()],
             overflow: false,
         };
         let members = &self.source_classes.members[sc as usize];
@@ -259,7 +254,6 @@ impl Matrix {
             reads.pair_routes.clear();
             for &p in &walked {
                 let probe = self.probes[p];
-                reads.ports.clear();
                 reads.probe = p as u32;
                 let recording = self.reads_complete;
                 let mut walk = |s: Source| {
@@ -282,19 +276,22 @@ impl Matrix {
                         .push(((tc, p as u16), std::iter::once(first.verdict).chain(each).collect()));
                 }
                 out.verdicts.push(first.verdict);
-                out.ports[p].extend_from_slice(&reads.ports);
             }
             if beyond != Beyond::default() {
                 out.beyond.push((tc, beyond));
             }
             reads.finish_pair();
-            out.column_rules.extend_from_slice(&reads.pair_rules);
-            out.column_routes.extend_from_slice(&reads.pair_routes);
+            let kept = &self.column_reads[tc as usize];
+            out.column_rules.extend(reads.pair_rules.iter().filter(|&&x| !kept.has_rule(x)));
+            out.column_routes.extend(reads.pair_routes.iter().filter(|&&x| !kept.has_route(x)));
             out.column_ends.push((out.column_rules.len() as u32, out.column_routes.len() as u32));
         }
         reads.finish_row();
+        let kept = &self.row_reads[sc as usize];
         out.row_rules = reads.row_rules;
+        out.row_rules.retain(|&x| !kept.has_rule(x));
         out.row_routes = reads.row_routes;
+        out.row_routes.retain(|&x| !kept.has_route(x));
         out.overflow = reads.overflow;
         out
     }
@@ -334,9 +331,6 @@ impl Matrix {
             kept.add_rules(&row.column_rules[rules..rules_end]);
             kept.add_routes(&row.column_routes[routes..routes_end]);
             (rules, routes) = (rules_end, routes_end);
-        }
-        for (p, ports) in row.ports.into_iter().enumerate() {
-            ports.into_iter().for_each(|(protocol, port)| self.probe_ports[p].insert(protocol, port));
         }
         self.reads_complete &= !row.overflow;
     }
@@ -420,6 +414,5 @@ impl Matrix {
             + (self.row_beyond.capacity() + self.column_beyond.capacity()) * std::mem::size_of::<Beyond>()
             + self.row_reads.iter().chain(&self.column_reads).map(Kept::heap_bytes).sum::<usize>()
             + (self.row_reads.capacity() + self.column_reads.capacity()) * std::mem::size_of::<Kept>()
-            + self.probe_ports.iter().map(|p| p.heap_bytes() + 24).sum::<usize>()
     }
 }

@@ -5,12 +5,15 @@
 //! - the security groups evaluated, by direction (every group of the interface: any may
 //!   allow), each with the protocol and port evaluated and the probe whose walk did it (a
 //!   rule meets only the cells, and of those only the probes, that evaluated a packet it
-//!   admits), and the NACLs, by direction;
+//!   admits);
+//! - the NACLs evaluated, by direction, each with the protocol and port evaluated and the
+//!   probe whose walk did it (an entry meets only the cells, and of those only the probes,
+//!   that evaluated a packet it could decide). A return leg through a NAT gateway is
+//!   evaluated at a port the gateway chose by the flow's hash (G1), one per flow: such a
+//!   port is kept as the whole range a gateway chooses from ([`TRANSLATED`]), one read for
+//!   them all;
 //! - the route tables looked up, with the address looked up (a route for a block changes
-//!   only the lookups of addresses inside it, R3);
-//! - per probe, the protocols and ports evaluated at NACLs (an entry changes only the
-//!   evaluations of packets it matches; a NACL's return legs evaluate the many ports a
-//!   NAT chose, so they are kept per probe, not per row and column).
+//!   only the lookups of addresses inside it, R3).
 //!
 //! A group or NACL read is kept on one side: the row's when it is the source's own
 //! interface or (leaving, and on the way back in) its subnet's NACL, or when it is in the
@@ -19,12 +22,13 @@
 //! the rows that read it crossed with every column, every row crossed with the columns
 //! that read it, or, for a route, the rows that read it crossed with the columns that did.
 
-use crate::addr::{Cidr, Protocol};
+use crate::addr::{Cidr, PortRange, Protocol};
 use crate::forward::Consulted;
 use crate::ids::{EniId, NaclId, RouteTableId, SgId, VpcId};
 use crate::trace::Direction;
 use crate::world::World;
 
+use super::cell::SOURCE_PORT;
 use super::matrix::{probe_bit, ProbeMask, ALL_PROBES};
 
 /// The kind of a read, in its two top bits.
@@ -36,9 +40,9 @@ const ROUTE: u64 = 3;
 const MAX_INDEX: usize = (1 << 30) - 1;
 
 /// One read packed into a `u64`: kind (2 bits), resource index (30 bits), then the
-/// direction (NACLs), the direction, protocol, port and probe (groups: see [`sg_low`]) or
-/// the address looked up (routes). Sorting groups a table's addresses together, and a
-/// group's evaluations by direction, then protocol, then port.
+/// direction, protocol, port and probe (groups: see [`sg_low`]; NACLs: see [`nacl_low`])
+/// or the address looked up (routes). Sorting groups a table's addresses together, and a
+/// group's or NACL's evaluations by direction, then protocol, then port.
 fn pack(kind: u64, index: usize, low: u32) -> Option<u64> {
     (index <= MAX_INDEX).then(|| kind << 62 | (index as u64) << 32 | u64::from(low))
 }
@@ -89,9 +93,52 @@ fn sg_span(g: SgId, dir: Direction) -> Option<(u64, u64)> {
     Some((pack(SG, g.index(), d)?, pack(SG, g.index(), d | 0x00ff_ffff)?))
 }
 
-/// The read of NACL `acl` in `dir`.
-pub(super) fn nacl(acl: NaclId, dir: Direction) -> Option<u64> {
-    pack(NACL, acl.index(), direction_bit(dir))
+/// The ports a NAT gateway translates a flow's source port to (G1), which its return
+/// legs are evaluated at: a read of one of them stands for them all.
+pub const TRANSLATED: PortRange = PortRange { from: crate::model::nat_gateway::FIRST_PORT, to: u16::MAX };
+
+/// The low half of a NACL read: direction (bit 25), whether the port stands for
+/// [`TRANSLATED`] (bit 24), protocol (bits 22-23), port (bits 6-21), probe (bits 0-5).
+fn nacl_low(dir: Direction, protocol: Protocol, port: u16, translated: bool, probe: u32) -> u32 {
+    let port = if translated { TRANSLATED.from } else { port };
+    direction_bit(dir) << 25
+        | u32::from(translated) << 24
+        | protocol_code(protocol) << 22
+        | u32::from(port) << 6
+        | probe.min(MAX_PROBE)
+}
+
+/// The protocol, ports and probe of a NACL read's low half.
+fn nacl_evaluated(low: u32) -> (Protocol, PortRange, usize) {
+    let (protocol, port, probe) = sg_evaluated(low & 0x00ff_ffff);
+    let ports = if low & 1 << 24 != 0 { TRANSLATED } else { PortRange::single(port) };
+    (protocol, ports, probe)
+}
+
+/// Whether a port evaluated on a walk's way back was chosen by a NAT gateway's flow hash:
+/// not the port the matrix's flows leave from, and among those a gateway chooses (G1).
+/// Any such port is kept as [`TRANSLATED`], which holds it, so nothing is lost.
+fn translated(returning: bool, protocol: Protocol, port: u16) -> bool {
+    returning && protocol != Protocol::Icmp && port != SOURCE_PORT && TRANSLATED.contains(port)
+}
+
+/// The read of NACL `acl` in `dir` by probe `probe`'s walk, for a packet of `protocol` to
+/// `port` (any of [`TRANSLATED`] when `translated`).
+pub(super) fn nacl(
+    acl: NaclId,
+    dir: Direction,
+    protocol: Protocol,
+    port: u16,
+    translated: bool,
+    probe: u32,
+) -> Option<u64> {
+    pack(NACL, acl.index(), nacl_low(dir, protocol, port, translated, probe))
+}
+
+/// Every read of NACL `acl` in `dir`, as the first and last packed reads.
+fn nacl_span(acl: NaclId, dir: Direction) -> Option<(u64, u64)> {
+    let d = direction_bit(dir) << 25;
+    Some((pack(NACL, acl.index(), d)?, pack(NACL, acl.index(), d | 0x01ff_ffff)?))
 }
 
 /// The lookups of table `t` for the addresses of `block`, as the first and last packed reads.
@@ -121,8 +168,6 @@ pub(super) struct Reads {
     pub pair_rules: Vec<u64>,
     /// Route reads of the current pair (no repeats), kept by both sides.
     pub pair_routes: Vec<u64>,
-    /// Protocols and ports evaluated by the current walk at NACLs.
-    pub ports: Vec<(Protocol, u16)>,
     /// Whether some read could not be packed.
     pub overflow: bool,
 }
@@ -146,8 +191,8 @@ impl Reads {
             Consulted::Nacl { acl, dir, h } => {
                 let own = (self.source_acl == Some(acl) && (dir == Direction::Egress) != self.returning)
                     || self.away_from == Some(w[acl].vpc);
-                self.rule(nacl(acl, dir), own);
-                self.port(h.protocol, h.dst_port);
+                let translated = translated(self.returning, h.protocol, h.dst_port);
+                self.rule(nacl(acl, dir, h.protocol, h.dst_port, translated, self.probe), own);
             }
             Consulted::Route { table, dst } => match pack(ROUTE, table.index(), u32::from(dst)) {
                 Some(x) => add_once(&mut self.pair_routes, x),
@@ -164,12 +209,6 @@ impl Reads {
         }
     }
 
-    fn port(&mut self, protocol: Protocol, port: u16) {
-        if !self.ports.contains(&(protocol, port)) {
-            self.ports.push((protocol, port));
-        }
-    }
-
     /// The current pair is done: its routes join the row's.
     pub fn finish_pair(&mut self) {
         self.row_routes.extend_from_slice(&self.pair_routes);
@@ -179,55 +218,6 @@ impl Reads {
     pub fn finish_row(&mut self) {
         self.row_routes.sort_unstable();
         self.row_routes.dedup();
-    }
-}
-
-/// Protocols and ports, one bit each (TCP, UDP, ICMP types): the ports a probe's walks
-/// evaluated, which address translation makes many (a NAT's source ports come back as
-/// destination ports).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct PortSet {
-    /// `3 * 65,536` bits once any is set.
-    bits: Vec<u64>,
-}
-
-fn protocol_offset(p: Protocol) -> usize {
-    match p {
-        Protocol::Tcp => 0,
-        Protocol::Udp => 1 << 16,
-        Protocol::Icmp => 2 << 16,
-    }
-}
-
-impl PortSet {
-    /// Adds one.
-    pub(super) fn insert(&mut self, p: Protocol, port: u16) {
-        if self.bits.is_empty() {
-            self.bits = vec![0; (3 << 16) / 64];
-        }
-        let bit = protocol_offset(p) + usize::from(port);
-        self.bits[bit / 64] |= 1 << (bit % 64);
-    }
-
-    /// Whether `meets` holds for one of them.
-    pub(super) fn any(&self, meets: impl Fn(Protocol, u16) -> bool) -> bool {
-        let protocols = [Protocol::Tcp, Protocol::Udp, Protocol::Icmp];
-        self.bits.iter().enumerate().any(|(n, &word)| {
-            let mut word = word;
-            while word != 0 {
-                let bit = n * 64 + word.trailing_zeros() as usize;
-                if meets(protocols[bit >> 16], (bit & 0xffff) as u16) {
-                    return true;
-                }
-                word &= word - 1;
-            }
-            false
-        })
-    }
-
-    /// The bytes it holds on the heap.
-    pub fn heap_bytes(&self) -> usize {
-        self.bits.capacity() * std::mem::size_of::<u64>()
     }
 }
 
@@ -290,9 +280,15 @@ impl Kept {
         out
     }
 
-    /// Whether the walks read `x` (a NACL read).
+    /// Whether `x` (a group or NACL read) is kept.
     pub(super) fn has_rule(&self, x: u64) -> bool {
         self.rules.binary_search(&x).is_ok()
+    }
+
+    /// Whether `x` (a route read) is kept (not said before [`Kept::settle`]: the caller
+    /// then adds it again, which changes nothing).
+    pub(super) fn has_route(&self, x: u64) -> bool {
+        !self.unsettled && self.routes.binary_search(&x).is_ok()
     }
 
     /// The probes whose walks evaluated group `g` in `dir` for a protocol and port
@@ -310,6 +306,24 @@ impl Kept {
             .take_while(|&&x| x <= last)
             .map(|&x| sg_evaluated(x as u32))
             .filter(|&(protocol, port, _)| meets(protocol, port))
+            .fold(0, |mask, (_, _, probe)| mask | probe_bit(probe))
+    }
+
+    /// The probes whose walks evaluated NACL `acl` in `dir` for a protocol and ports
+    /// `meets` holds for (every probe when the reads could not be packed).
+    pub(super) fn nacl_probes(
+        &self,
+        acl: NaclId,
+        dir: Direction,
+        meets: impl Fn(Protocol, PortRange) -> bool,
+    ) -> ProbeMask {
+        let Some((first, last)) = nacl_span(acl, dir) else { return ALL_PROBES };
+        let at = self.rules.partition_point(|&x| x < first);
+        self.rules[at..]
+            .iter()
+            .take_while(|&&x| x <= last)
+            .map(|&x| nacl_evaluated(x as u32))
+            .filter(|&(protocol, ports, _)| meets(protocol, ports))
             .fold(0, |mask, (_, _, probe)| mask | probe_bit(probe))
     }
 
@@ -344,28 +358,56 @@ mod tests {
     }
 
     #[test]
-    fn a_port_set_holds_the_ports_put_in_and_no_other() {
-        let mut ports = PortSet::default();
-        ports.insert(Protocol::Tcp, 8080);
-        ports.insert(Protocol::Icmp, 8);
-        assert!(ports.any(|p, port| p == Protocol::Tcp && port == 8080));
-        assert!(ports.any(|p, port| p == Protocol::Icmp && port == 8));
-        assert!(!ports.any(|p, port| p == Protocol::Udp && port == 8080));
-        assert!(!ports.any(|p, port| p == Protocol::Tcp && port != 8080));
-        assert!(!PortSet::default().any(|_, _| true));
-    }
-
-    #[test]
     fn nacl_reads_are_told_apart_by_direction_and_from_group_reads() {
         let mut k = Kept::default();
         let tcp = Protocol::Tcp;
         k.add_rules(&[
             sg(SgId(1), Direction::Ingress, tcp, 22, 0).unwrap(),
-            nacl(NaclId(1), Direction::Egress).unwrap(),
+            nacl(NaclId(1), Direction::Egress, tcp, 22, false, 2).unwrap(),
         ]);
-        assert!(k.has_rule(nacl(NaclId(1), Direction::Egress).unwrap()));
-        assert!(!k.has_rule(nacl(NaclId(1), Direction::Ingress).unwrap()));
+        let any = |_, _| true;
+        assert_eq!(k.nacl_probes(NaclId(1), Direction::Egress, any), 1 << 2);
+        assert_eq!(k.nacl_probes(NaclId(1), Direction::Ingress, any), 0);
+        assert_eq!(k.nacl_probes(NaclId(2), Direction::Egress, any), 0);
         assert_eq!(k.sg_probes(SgId(1), Direction::Egress, |_, _| true), 0);
+        assert_eq!(k.sg_probes(SgId(1), Direction::Ingress, |_, _| true), 1 << 0);
+    }
+
+    #[test]
+    fn a_nacl_read_names_the_probes_that_evaluated_ports_an_entry_meets_and_no_other() {
+        let mut k = Kept::default();
+        let (tcp, udp) = (Protocol::Tcp, Protocol::Udp);
+        k.add_rules(&[
+            nacl(NaclId(1), Direction::Ingress, tcp, 22, false, 0).unwrap(),
+            nacl(NaclId(1), Direction::Ingress, tcp, SOURCE_PORT, false, 1).unwrap(),
+            nacl(NaclId(1), Direction::Ingress, tcp, 40_000, true, 3).unwrap(),
+            nacl(NaclId(1), Direction::Ingress, udp, 22, false, 4).unwrap(),
+            nacl(NaclId(1), Direction::Egress, tcp, 22, false, 5).unwrap(),
+        ]);
+        let meets = |range: PortRange| {
+            move |p: Protocol, ports: PortRange| p == tcp && ports.from <= range.to && range.from <= ports.to
+        };
+        let ingress = |range| k.nacl_probes(NaclId(1), Direction::Ingress, meets(range));
+        assert_eq!(ingress(PortRange::single(22)), 1 << 0);
+        assert_eq!(ingress(PortRange::single(SOURCE_PORT)), 1 << 1 | 1 << 3);
+        assert_eq!(ingress(PortRange { from: 1024, to: 2000 }), 1 << 3, "a translated port may be any");
+        assert_eq!(ingress(PortRange { from: 23, to: 1023 }), 0);
+        assert_eq!(ingress(PortRange::ALL), 1 << 0 | 1 << 1 | 1 << 3);
+    }
+
+    #[test]
+    fn only_a_port_a_nat_gateway_chose_on_the_way_back_is_kept_as_the_range_g1() {
+        let tcp = Protocol::Tcp;
+        assert!(translated(true, tcp, 40_000));
+        assert!(translated(true, Protocol::Udp, 1024));
+        assert!(!translated(true, tcp, SOURCE_PORT), "the matrix's own source port");
+        assert!(!translated(false, tcp, 40_000), "a request's destination port");
+        assert!(!translated(true, tcp, 1023), "below what a gateway chooses");
+        assert!(!translated(true, Protocol::Icmp, 40_000));
+        let low = nacl(NaclId(1), Direction::Egress, tcp, 40_000, true, 70).unwrap() as u32;
+        assert_eq!(nacl_evaluated(low), (tcp, TRANSLATED, 63));
+        let low = nacl(NaclId(1), Direction::Egress, tcp, 443, false, 1).unwrap() as u32;
+        assert_eq!(nacl_evaluated(low), (tcp, PortRange::single(443), 1));
     }
 
     #[test]
@@ -379,7 +421,7 @@ mod tests {
             sg(SgId(1), Direction::Ingress, udp, 8080, 7).unwrap(),
             sg(SgId(1), Direction::Egress, tcp, 8080, 1).unwrap(),
             sg(SgId(2), Direction::Ingress, tcp, 8080, 2).unwrap(),
-            nacl(NaclId(1), Direction::Ingress).unwrap(),
+            nacl(NaclId(1), Direction::Ingress, tcp, 8080, false, 3).unwrap(),
         ]);
         let only_8080 = |p: Protocol, port: u16| p == tcp && port == 8080;
         assert_eq!(k.sg_probes(SgId(1), Direction::Ingress, only_8080), 1 << 3 | 1 << 5);

@@ -9,10 +9,11 @@
 //!   ([`super::reads`]): a group's rule meets only the cells whose walks evaluated that
 //!   group in that direction for a protocol and port the rule admits, each on the probes
 //!   whose walks did (any protocol and port when the group's rules may have gone from none
-//!   to some or back: that turns a mismatch into "no rules"); a NACL entry meets the cells
-//!   that evaluated the NACL, on the probes whose walks evaluated a packet it matches; a route
-//!   for a block only the cells whose walks looked up an address of the block in that
-//!   table, on every probe.
+//!   to some or back: that turns a mismatch into "no rules"); a NACL entry meets only the
+//!   cells whose walks evaluated that NACL in that direction for a packet the entry could
+//!   decide (one it matches that no lower-numbered entry for every address matches first,
+//!   N1), each on the probes whose walks did; a route for a block only the cells whose
+//!   walks looked up an address of the block in that table, on every probe.
 //! - **Any other resource, by VPC** ([`Changes::resource`]): each stands for the VPC (or
 //!   VPCs) whose state it is part of: a security group, a route table, a NACL, a subnet,
 //!   an interface, an instance, a load balancer, a target group, an endpoint, a NAT
@@ -52,7 +53,7 @@ use crate::world::{Handle, World};
 use super::cell::Beyond;
 use super::classes::{source_key, target_key, AddressBlocks, SourceKey, TargetKey};
 use super::matrix::{probe_bit, Matrix, ProbeMask, RowCells, ALL_PROBES};
-use super::reads::{self, Kept};
+use super::reads::Kept;
 use super::select::{Source, Target};
 
 /// What changed in a world since a matrix was computed: the VPCs whose state changed, or
@@ -516,8 +517,11 @@ impl Matrix {
                 self.touched_by_group(*sg, *dir, |p, port| emptied || rule.admits(p, port), out);
             }
             Fine::AclEntry { acl, dir, entry } => {
-                let probes = self.probes_evaluating(|p, port| entry.matches(p, port, entry.cidr.network()));
-                self.touched_by_rule(reads::nacl(*acl, *dir), probes, out);
+                let entries = w[*acl].entries(*dir);
+                self.touched_by_reads(
+                    |k| k.nacl_probes(*acl, *dir, |p, ports| may_decide(entry, entries, p, ports)),
+                    out,
+                );
             }
             Fine::Route { table, block } => {
                 let rows =
@@ -532,18 +536,8 @@ impl Matrix {
         }
     }
 
-    /// The probes some walk of which evaluated a protocol and port `meets` holds for.
-    fn probes_evaluating(&self, meets: impl Fn(Protocol, u16) -> bool) -> ProbeMask {
-        self.probe_ports
-            .iter()
-            .enumerate()
-            .filter(|(_, ports)| ports.any(&meets))
-            .fold(0, |mask, (p, _)| mask | probe_bit(p))
-    }
-
     /// Adds the cells whose walks evaluated group `g` in `dir` for a protocol and port
-    /// `meets` holds for, each for the probes that did: a row that did against every
-    /// column, every row against a column that did.
+    /// `meets` holds for, each for the probes that did.
     fn touched_by_group(
         &self,
         g: SgId,
@@ -551,35 +545,24 @@ impl Matrix {
         meets: impl Fn(Protocol, u16) -> bool,
         out: &mut Touched,
     ) {
-        let width = self.target_classes.len() as u32;
-        let columns: Vec<(u32, ProbeMask)> = (0..width)
-            .map(|tc| (tc, self.column_reads[tc as usize].sg_probes(g, dir, &meets)))
-            .filter(|&(_, probes)| probes != 0)
-            .collect();
-        for (sc, cells) in out.iter_mut().enumerate() {
-            let probes = self.row_reads[sc].sg_probes(g, dir, &meets);
-            if probes != 0 {
-                cells.extend((0..width).map(|tc| (tc, probes)));
-            }
-            cells.extend_from_slice(&columns);
-        }
+        self.touched_by_reads(|k| k.sg_probes(g, dir, &meets), out);
     }
 
-    /// Adds, for `probes`, the rows that read `x` against every column and every row
-    /// against the columns that read it (every cell when `x` could not be packed).
-    fn touched_by_rule(&self, x: Option<u64>, probes: ProbeMask, out: &mut Touched) {
-        if probes == 0 {
-            return;
-        }
+    /// Adds the cells whose walks made a read `probes` finds in what they kept, each for
+    /// the probes it names: a row that did against every column, every row against a
+    /// column that did.
+    fn touched_by_reads(&self, probes: impl Fn(&Kept) -> ProbeMask, out: &mut Touched) {
         let width = self.target_classes.len() as u32;
-        let reads = |k: &super::reads::Kept| x.is_none_or(|x| k.has_rule(x));
-        let columns: Vec<u32> = (0..width).filter(|&tc| reads(&self.column_reads[tc as usize])).collect();
+        let columns: Vec<(u32, ProbeMask)> = (0..width)
+            .map(|tc| (tc, probes(&self.column_reads[tc as usize])))
+            .filter(|&(_, mask)| mask != 0)
+            .collect();
         for (sc, cells) in out.iter_mut().enumerate() {
-            if reads(&self.row_reads[sc]) {
-                cells.extend((0..width).map(|tc| (tc, probes)));
-            } else {
-                cells.extend(columns.iter().map(|&tc| (tc, probes)));
+            let mask = probes(&self.row_reads[sc]);
+            if mask != 0 {
+                cells.extend((0..width).map(|tc| (tc, mask)));
             }
+            cells.extend_from_slice(&columns);
         }
     }
 
@@ -680,7 +663,6 @@ impl Matrix {
             .iter()
             .map(|was| kept(was, &self.target_classes.class_of, &self.column_reads))
             .collect();
-        m.probe_ports = self.probe_ports.clone();
         m.reads_complete = self.reads_complete;
         let touched = m.touched(w, &row_whole, &column_whole, changes);
         m.carry_over(self, &touched, &was_source, &was_target);
@@ -724,6 +706,45 @@ impl Matrix {
             }
         }
     }
+}
+
+/// N1: whether NACL entry `entry` could decide a packet of `protocol` to one of `ports`
+/// (an ICMP type, for ICMP) in a NACL whose entries in its direction are now `entries`:
+/// it matches one, and no lower-numbered entry matching every remote address matches
+/// every port of those it does (the lowest matching entry decides, so that one would
+/// decide before it, with or without it). Said of the world after the change, it holds
+/// for every entry whose adding or removing changed which entry decides such a packet.
+fn may_decide(entry: &AclEntry, entries: &[AclEntry], protocol: Protocol, ports: PortRange) -> bool {
+    let Some(met) = ports_matched(entry, protocol, ports) else { return false };
+    !entries.iter().any(|e| e.number < entry.number && e.cidr == Cidr::ANY && covers(e, protocol, met))
+}
+
+/// The ports of `ports` that `entry` matches for `protocol`, as a range (all of them for
+/// an ICMP entry that may match), or none.
+fn ports_matched(entry: &AclEntry, protocol: Protocol, ports: PortRange) -> Option<PortRange> {
+    if !entry.protocol.matches(protocol) {
+        return None;
+    }
+    match entry.protocol {
+        RuleProtocol::One(Protocol::Icmp) => {
+            (ports.from != ports.to || entry.icmp.matches(ports.from)).then_some(ports)
+        }
+        RuleProtocol::One(_) => {
+            let met = PortRange { from: ports.from.max(entry.ports.from), to: ports.to.min(entry.ports.to) };
+            (met.from <= met.to).then_some(met)
+        }
+        RuleProtocol::All => Some(ports),
+    }
+}
+
+/// Whether `entry` matches `protocol` at every port of `ports`.
+fn covers(entry: &AclEntry, protocol: Protocol, ports: PortRange) -> bool {
+    entry.protocol.matches(protocol)
+        && match entry.protocol {
+            RuleProtocol::One(Protocol::Icmp) => ports.from == ports.to && entry.icmp.matches(ports.from),
+            RuleProtocol::One(_) => entry.ports.from <= ports.from && ports.to <= entry.ports.to,
+            RuleProtocol::All => true,
+        }
 }
 
 /// The cells to walk again: per source class, destination classes in order, each with

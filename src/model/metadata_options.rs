@@ -72,6 +72,25 @@ impl Tokens {
     }
 }
 
+/// Some of the options, as a call or a launch template gives them; the others stay.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MetadataChange {
+    /// `HttpEndpoint`, when given.
+    pub endpoint: Option<Endpoint>,
+    /// `HttpTokens`, when given.
+    pub tokens: Option<Tokens>,
+}
+
+impl MetadataOptions {
+    /// These options with the ones `change` gives.
+    pub fn with(self, change: MetadataChange) -> MetadataOptions {
+        MetadataOptions {
+            endpoint: change.endpoint.unwrap_or(self.endpoint),
+            tokens: change.tokens.unwrap_or(self.tokens),
+        }
+    }
+}
+
 /// The session token `PUT /latest/api/token` returns. vpcsim issues the same one to every
 /// instance and never expires it (its clock does not reach a token's TTL in a lesson).
 pub const TOKEN: &str = "AQAEAHZwY3NpbS10b2tlbg==";

@@ -806,6 +806,8 @@ pub struct RunInstancesSpec {
     pub launch_template: Option<String>,
     /// `--tag-specifications` of type `instance`.
     pub tags: crate::model::Tags,
+    /// `--metadata-options HttpTokens=..,HttpEndpoint=..` (M1).
+    pub metadata_options: crate::model::metadata_options::MetadataChange,
 }
 
 /// What accept-, reject- and delete-vpc-peering-connection do.
@@ -1326,6 +1328,13 @@ fn run_instances(f: &Flags) -> Result<Request, AwsError> {
         user_data: f.opt("user-data"),
         launch_template,
         tags: network::tag_specifications(f, "instance")?,
+        metadata_options: match f.opt("metadata-options") {
+            Some(text) => {
+                let value = crate::command::aws::shorthand::parse(&text).map_err(AwsError::ParamError)?;
+                launch::metadata_options(f, Some(&value))?
+            }
+            None => Default::default(),
+        },
     }))
 }
 

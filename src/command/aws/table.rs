@@ -429,6 +429,7 @@ pub const OPERATIONS: &[OpSpec] = &[
             s("user-data"),
             s("launch-template"),
             l("tag-specifications"),
+            s("metadata-options"),
         ],
         &[
             ("security-groups", "vpcsim has no default VPC: give --security-group-ids"),

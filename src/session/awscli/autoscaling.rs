@@ -62,7 +62,7 @@ pub fn run_instances(w: &mut World, op: &str, spec: &RunInstancesSpec) -> Answer
         key_name: spec.key_name.clone().or(base.key_name),
         image_family: listening.as_ref().map_or(base.image_family, |l| l.image),
         services: Some(listening.map_or(base.services, |l| l.services)),
-        metadata_options: base.metadata_options,
+        metadata_options: base.metadata_options.with(spec.metadata_options),
         tags: with_tags(base.instance_tags, &spec.tags),
         ..Default::default()
     };
@@ -97,7 +97,8 @@ pub fn create_launch_template(w: &mut World, op: &str, spec: &LaunchTemplateSpec
         image_family: listening.image,
         services: listening.services,
         instance_tags: spec.instance_tags.iter().cloned().collect(),
-        metadata_options: Default::default(),
+        metadata_options: crate::model::metadata_options::MetadataOptions::default()
+            .with(spec.metadata_options),
     };
     let lt = w.create_launch_template(&spec.name, LaunchKind::Template, launch, Tags::new())?;
     Ok(serde_json::json!({"LaunchTemplate": crate::describe::launch_template(w, lt)}))

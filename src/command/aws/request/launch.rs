@@ -6,6 +6,7 @@ use base64::Engine as _;
 use serde_json::Value;
 
 use super::{AwsError, Flags};
+use crate::model::metadata_options::{Endpoint, MetadataChange, Tokens};
 
 /// `--launch-template-data` of ec2 create-launch-template.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -26,6 +27,8 @@ pub struct LaunchTemplateSpec {
     pub user_data: Option<String>,
     /// The tags of `TagSpecifications` for `instance`.
     pub instance_tags: Vec<(String, String)>,
+    /// `MetadataOptions` (M1): `HttpEndpoint` and `HttpTokens`.
+    pub metadata_options: MetadataChange,
 }
 
 /// The flags of autoscaling create-auto-scaling-group.
@@ -58,6 +61,7 @@ const DATA_KEYS: &[&str] = &[
     "ImageId",
     "InstanceType",
     "KeyName",
+    "MetadataOptions",
     "NetworkInterfaces",
     "SecurityGroupIds",
     "TagSpecifications",
@@ -66,6 +70,31 @@ const DATA_KEYS: &[&str] = &[
 
 /// The keys of one of `NetworkInterfaces` vpcsim reads.
 const NIC_KEYS: &[&str] = &["AssociatePublicIpAddress", "DeviceIndex", "Groups"];
+
+/// M1: `MetadataOptions` (`--metadata-options` of run-instances, or a launch template's):
+/// `HttpEndpoint` and `HttpTokens` are modelled; the keys that would change nothing vpcsim
+/// answers are refused saying why.
+pub(super) fn metadata_options(f: &Flags, value: Option<&Value>) -> Result<MetadataChange, AwsError> {
+    let Some(value) = value else { return Ok(MetadataChange::default()) };
+    let map = value.as_object().ok_or_else(|| f.invalid("MetadataOptions must be a structure".into()))?;
+    let mut change = MetadataChange::default();
+    for (key, v) in map {
+        let text = v.as_str().unwrap_or_default();
+        let bad = |valid: &str| {
+            f.invalid(format!("Value ({text}) for parameter {key} is invalid. Valid values are: {valid}"))
+        };
+        match key.as_str() {
+            "HttpEndpoint" => change.endpoint = Some(Endpoint::parse(text).ok_or_else(|| bad("enabled, disabled"))?),
+            "HttpTokens" => change.tokens = Some(Tokens::parse(text).ok_or_else(|| bad("optional, required"))?),
+            _ => {
+                return Err(f.invalid(format!(
+                    "MetadataOptions.{key} is not modelled by vpcsim (no containers, IPv6 or tags in its metadata); it reads HttpEndpoint, HttpTokens"
+                )))
+            }
+        }
+    }
+    Ok(change)
+}
 
 /// `--launch-template LaunchTemplateId=...|LaunchTemplateName=...[,Version=...]`: the id
 /// or name (vpcsim's launch templates have one version).
@@ -113,6 +142,7 @@ pub(super) fn launch_template(f: &Flags) -> Result<LaunchTemplateSpec, AwsError>
         instance_type: text_of("InstanceType"),
         key_name: text_of("KeyName"),
         security_group_ids: strings(data.get("SecurityGroupIds")),
+        metadata_options: metadata_options(f, data.get("MetadataOptions"))?,
         ..LaunchTemplateSpec::default()
     };
     if let Some(encoded) = text_of("UserData") {
