@@ -6,8 +6,6 @@
 //! end of its 5-minute window (its delivery), with its gzip size: the text is compressed
 //! as S3 stores it (`flate2`, fixed level and header, so the size is the same every run).
 
-use std::io::Write;
-
 use serde_json::{json, Value};
 
 use crate::command::aws::s3::S3Path;
@@ -55,9 +53,46 @@ pub fn objects<'w>(w: &'w World, bucket: &str) -> Option<Vec<&'w LogFile>> {
 
 /// A log file's size in S3: its text gzip-compressed.
 pub fn gzip_size(text: &str) -> u64 {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    let written = encoder.write_all(text.as_bytes()).and_then(|()| encoder.finish());
-    written.map_or(text.len(), |bytes| bytes.len()) as u64
+    GzipSizer::new().size(text)
+}
+
+/// Measures gzip sizes with one deflate state for many files: a compressor's state is
+/// hundreds of kilobytes, so a listing of a week of files must not make one per file.
+pub struct GzipSizer {
+    deflate: flate2::Compress,
+    out: Vec<u8>,
+}
+
+impl GzipSizer {
+    /// A sizer at the default level, as `GzEncoder` compresses.
+    pub fn new() -> GzipSizer {
+        GzipSizer {
+            deflate: flate2::Compress::new(flate2::Compression::default(), false),
+            out: vec![0; 16 * 1024],
+        }
+    }
+
+    /// The gzip size of `text`: a 10-byte header, the raw deflate stream, an 8-byte trailer.
+    pub fn size(&mut self, text: &str) -> u64 {
+        self.deflate.reset();
+        let mut input = text.as_bytes();
+        loop {
+            let before_in = self.deflate.total_in();
+            let status = self.deflate.compress(input, &mut self.out, flate2::FlushCompress::Finish);
+            input = &input[(self.deflate.total_in() - before_in) as usize..];
+            match status {
+                Ok(flate2::Status::StreamEnd) | Err(_) => break,
+                Ok(_) => {}
+            }
+        }
+        18 + self.deflate.total_out()
+    }
+}
+
+impl Default for GzipSizer {
+    fn default() -> GzipSizer {
+        GzipSizer::new()
+    }
 }
 
 /// How `ls` lists: recursively or one folder level, sizes plain or human-readable.
@@ -85,6 +120,7 @@ pub fn list(w: &World, path: &S3Path, how: Listing) -> Result<(String, bool), Ap
     let mut folders: Vec<&str> = Vec::new();
     let (mut count, mut total) = (0u64, 0u64);
     let mut lines = Vec::new();
+    let mut sizer = GzipSizer::new();
     for f in &under {
         let rest = &f.key[path.key.len()..];
         match rest.find('/') {
@@ -95,7 +131,7 @@ pub fn list(w: &World, path: &S3Path, how: Listing) -> Result<(String, bool), Ap
                 }
             }
             _ => {
-                let size = gzip_size(&f.text);
+                let size = sizer.size(&f.text);
                 let name = match how.recursive {
                     true => f.key.as_str(),
                     false => f.key.rsplit('/').next().unwrap_or_default(),
@@ -126,6 +162,7 @@ pub fn list_objects_v2(w: &World, bucket: &str, prefix: &str) -> Result<Value, A
     let files = objects(w, bucket).ok_or_else(|| {
         ApiError::new("ListObjectsV2", "NoSuchBucket", "The specified bucket does not exist")
     })?;
+    let mut sizer = GzipSizer::new();
     let contents: Vec<Value> = files
         .into_iter()
         .filter(|f| f.key.starts_with(prefix))
@@ -133,7 +170,7 @@ pub fn list_objects_v2(w: &World, bucket: &str, prefix: &str) -> Result<Value, A
             json!({
                 "Key": f.key,
                 "LastModified": format!("{}+00:00", date_time(f.delivered_ms).replace(' ', "T")),
-                "Size": gzip_size(&f.text),
+                "Size": sizer.size(&f.text),
                 "StorageClass": "STANDARD",
             })
         })
@@ -192,6 +229,8 @@ fn human_readable(size: u64) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::io::Write;
+
     use super::*;
 
     #[test]
@@ -201,6 +240,17 @@ mod tests {
         assert_eq!(human_readable(1024), "1.0 KiB");
         assert_eq!(human_readable(1536), "1.5 KiB");
         assert_eq!(human_readable(5 * 1024 * 1024), "5.0 MiB");
+    }
+
+    #[test]
+    fn the_sizer_gives_the_length_of_what_gzencoder_writes_file_after_file() {
+        let mut sizer = GzipSizer::new();
+        for n in [0, 1, 50, 5000] {
+            let text = "2 123456789012 eni-0 10.0.0.1 10.0.0.2 40000 80 6 5 348 1 2 ACCEPT OK\n".repeat(n);
+            let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            encoder.write_all(text.as_bytes()).unwrap();
+            assert_eq!(sizer.size(&text), encoder.finish().unwrap().len() as u64, "{n} lines");
+        }
     }
 
     #[test]
