@@ -251,6 +251,11 @@ const PL_ROUTE: &str =
 /// E2: a gateway endpoint policy that denies everything.
 const DENY_ALL: &str = r#"{"Statement":[{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}]}"#;
 const GWE_DENY: &str = r#"aws ec2 modify-vpc-endpoint --vpc-endpoint-id {GWE} --policy-document '{"Statement":[{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*"}]}'"#;
+/// A stack template with one parameter (the VPC's block), for create-stack.
+const CFN_T: &str = r#"'{"Parameters": {"C": {"Type": "String", "Default": "10.7.0.0/16"}}, "Resources": {"V": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": {"Ref": "C"}}}}}'"#;
+const CREATE_MADE: &str = r#"aws cloudformation create-stack --stack-name made --template-body '{"Resources": {"V": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.7.0.0/16"}}}}'"#;
+const NFN_REJECT: &str = "aws ec2 create-vpc-endpoint-connection-notification --service-id {SVC} --connection-notification-arn arn:aws:sns:us-east-1:123456789012:ops --connection-events Reject";
+const REJECT_EP: &str = "aws ec2 reject-vpc-endpoint-connections --service-id {SVC} --vpc-endpoint-ids {EP}";
 const PCX_DELETE: &str = "aws ec2 delete-vpc-peering-connection --vpc-peering-connection-id {PCX}";
 const PCX_ACCEPT: &str = "aws ec2 accept-vpc-peering-connection --vpc-peering-connection-id {PCX}";
 
@@ -889,6 +894,11 @@ fn cases() -> Vec<Case> {
         case("get-managed-prefix-list-entries", "prefix-list-id", "--prefix-list-id {S3PL}", "--prefix-list-id {PL}"),
         case("delete-stack", "stack-name", "--stack-name one", "--stack-name two"),
         case("describe-stacks", "stack-name", "", "--stack-name two"),
+        case("create-stack", "stack-name", &format!("--stack-name made --template-body {CFN_T}"), &format!("--stack-name made2 --template-body {CFN_T}")),
+        case("create-stack", "template-body", "--stack-name made", &format!("--stack-name made --template-body {CFN_T}")),
+        case("create-stack", "parameters", &format!("--stack-name made --template-body {CFN_T}"), &format!("--stack-name made --template-body {CFN_T} --parameters ParameterKey=C,ParameterValue=10.8.0.0/16")),
+        prepped(&[CREATE_MADE], case("describe-stack-events", "stack-name", "--stack-name nope", "--stack-name made")),
+        prepped(&[NFN_REJECT, REJECT_EP], case("vpcsim-list-published-messages", "topic-arn", "", "--topic-arn arn:aws:sns:us-east-1:123456789012:other")),
         case("describe-auto-scaling-groups", "auto-scaling-group-names", "", "--auto-scaling-group-names {ASG}"),
         case("create-vpc-endpoint-connection-notification", "service-id", &nfn("--vpc-endpoint-id {EP}"), &nfn("--service-id {SVC}")),
         case("create-vpc-endpoint-connection-notification", "vpc-endpoint-id", &nfn("--service-id {SVC}"), &nfn("--vpc-endpoint-id {EP}")),

@@ -86,7 +86,7 @@ fn aws_refuses_unknown_options_missing_values_and_unknown_operations_as_the_cli_
     let service = aws_error("aws lambda list-functions").1;
     assert!(
         service.ends_with(
-            "Invalid choice, valid choices are: ec2 | elbv2 | cloudformation | route53 | autoscaling | logs | s3api | s3"
+            "Invalid choice, valid choices are: ec2 | elbv2 | cloudformation | route53 | autoscaling | sns | logs | s3api | s3"
         ),
         "{service}"
     );

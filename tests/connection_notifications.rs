@@ -1,6 +1,7 @@
 //! VPC endpoint connection notifications (`AWS::EC2::VPCEndpointConnectionNotification`
 //! and the ec2 calls): accepted for a service or an endpoint, listed with the events
-//! they would send to their SNS topic (vpcsim models no SNS), deleted with their stack
+//! they send to their SNS topic as each event happens (P14; vpcsim models no SNS, so
+//! `aws sns vpcsim-list-published-messages` lists them), deleted with their stack
 //! or by the call; what AWS refuses is refused.
 
 use vpcsim::scenario::{self, render};
@@ -85,4 +86,75 @@ fn the_calls_create_a_notification_for_one_endpoint_describe_it_by_id_and_delete
     expect: {output-contains: "0"}
 "#);
     assert!(s.stacks.is_empty());
+}
+
+/// Each published message, oldest first: event, endpoint state and timestamp.
+fn published(s: &mut Session, topic: Option<&str>) -> Vec<(String, String, String)> {
+    use vpcsim::scenario::Backend;
+    let line = match topic {
+        Some(t) => format!("aws sns vpcsim-list-published-messages --topic-arn {t}"),
+        None => "aws sns vpcsim-list-published-messages".to_string(),
+    };
+    let out = s.run_aws(&vpcsim::command::aws::parse_line(&line).unwrap());
+    assert_eq!(out.exit_code, 0, "{}", out.stderr);
+    let json = out.json.unwrap_or_default();
+    json["Messages"]
+        .as_array()
+        .map(|m| {
+            m.iter()
+                .map(|m| {
+                    let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
+                    (
+                        text(&m["Message"]["ConnectionEvent"]),
+                        text(&m["Message"]["VpcEndpointState"]),
+                        text(&m["Timestamp"]),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn ev(event: &str, state: &str, at: &str) -> (String, String, String) {
+    (event.to_string(), state.to_string(), format!("2021-06-08T{at}.000Z"))
+}
+
+#[test]
+fn p14_connect_accept_reject_and_delete_are_published_to_the_topic_when_they_happen_on_the_virtual_clock() {
+    let mut s = run(r#"  - wait: 1m
+  - run: aws ec2 accept-vpc-endpoint-connections --service-id ${Service} --vpc-endpoint-ids ${Endpoint}
+  - run: >-
+      aws ec2 create-vpc-endpoint-connection-notification --vpc-endpoint-id ${Endpoint}
+      --connection-notification-arn arn:aws:sns:eu-west-1:123456789012:ops --connection-events Reject Delete Connect
+  - wait: 5m
+  - run: aws ec2 reject-vpc-endpoint-connections --service-id ${Service} --vpc-endpoint-ids ${Endpoint}
+  - wait: 30s
+  - run: aws ec2 delete-vpc-endpoints --vpc-endpoint-ids ${Endpoint}
+"#);
+    assert_eq!(
+        published(&mut s, Some("arn:aws:sns:eu-west-1:123456789012:ops")),
+        [ev("Reject", "rejected", "06:12:13"), ev("Delete", "deleting", "06:12:43")],
+        "the endpoint's notification, made after the Connect, publishes only what came after"
+    );
+    let all = published(&mut s, None);
+    let service_topic: Vec<_> =
+        all.iter().filter(|(e, _, _)| e == "Connect" || e == "Accept").cloned().collect();
+    assert_eq!(
+        service_topic,
+        [ev("Connect", "pendingAcceptance", "06:06:13"), ev("Accept", "pending", "06:07:13")]
+    );
+    assert_eq!(all.len(), 6, "Reject and Delete went to both topics: {all:?}");
+}
+
+#[test]
+fn p14_a_notification_publishes_only_the_events_it_subscribes_to_and_nothing_after_it_is_deleted() {
+    let mut s = run(r#"  - run: >-
+      aws ec2 create-vpc-endpoint-connection-notification --service-id ${Service}
+      --connection-notification-arn arn:aws:sns:eu-west-1:123456789012:ops --connection-events Reject
+    save: n
+  - run: aws ec2 accept-vpc-endpoint-connections --service-id ${Service} --vpc-endpoint-ids ${Endpoint}
+  - run: aws ec2 delete-vpc-endpoint-connection-notifications --connection-notification-ids ${n.ConnectionNotification.ConnectionNotificationId}
+  - run: aws ec2 reject-vpc-endpoint-connections --service-id ${Service} --vpc-endpoint-ids ${Endpoint}
+"#);
+    assert_eq!(published(&mut s, Some("arn:aws:sns:eu-west-1:123456789012:ops")), []);
 }

@@ -253,3 +253,46 @@ fn c2_a_creation_policy_count_that_is_a_list_is_refused_at_its_line() {
         "{e}"
     );
 }
+
+#[test]
+fn c2_c4_describe_stack_events_shows_the_signal_received_and_the_instance_complete_a_minute_after_launch() {
+    use vpcsim::scenario::Backend;
+    let mut session = created(true, &signalling_server(SIGNAL), "");
+    let call = vpcsim::command::aws::parse_line("aws cloudformation describe-stack-events --stack-name web")
+        .unwrap();
+    let out = session.run_aws(&call).json.unwrap_or_default();
+    let events = out["StackEvents"].as_array().unwrap();
+    let seen: Vec<(&str, &str, &str, &str)> = events
+        .iter()
+        .take(3)
+        .map(|e| {
+            let text = |k: &str| e[k].as_str().unwrap_or_default();
+            (
+                text("LogicalResourceId"),
+                text("ResourceStatus"),
+                text("ResourceStatusReason"),
+                text("Timestamp"),
+            )
+        })
+        .collect();
+    let instance = events[1]["PhysicalResourceId"].as_str().unwrap();
+    assert!(instance.starts_with("i-"), "{instance}");
+    let signal = format!("Received SUCCESS signal with UniqueId {instance}");
+    assert_eq!(
+        seen,
+        [
+            ("web", "CREATE_COMPLETE", "", "2021-06-08T06:07:13.000Z"),
+            ("Server", "CREATE_COMPLETE", "", "2021-06-08T06:07:13.000Z"),
+            ("Server", "CREATE_IN_PROGRESS", signal.as_str(), "2021-06-08T06:07:13.000Z"),
+        ]
+    );
+    let oldest = events.last().unwrap();
+    assert_eq!(
+        (
+            oldest["ResourceStatus"].as_str(),
+            oldest["ResourceStatusReason"].as_str(),
+            oldest["Timestamp"].as_str()
+        ),
+        (Some("CREATE_IN_PROGRESS"), Some("User Initiated"), Some("2021-06-08T06:06:13.000Z"))
+    );
+}

@@ -10,6 +10,7 @@ use indexmap::{IndexMap, IndexSet};
 
 use super::conditions::{self, Inputs};
 use super::eval::{Env, PSEUDO};
+use super::event::{ResourceEvent, ResourceStatus as Status};
 use super::init::Init;
 use super::nested::{self, Nesting};
 use super::params::{self, ParamValue};
@@ -28,6 +29,9 @@ pub const NESTED_STACK: &str = "AWS::CloudFormation::Stack";
 pub struct Stack {
     /// The stack's name.
     pub name: String,
+    /// The stack's id (`arn:aws:cloudformation:REGION:ACCOUNT:stack/NAME/UUID`), what
+    /// `AWS::StackId` gives.
+    pub id: String,
     /// Resources the model created: logical id -> (type, what the model returned), in creation order.
     pub resources: IndexMap<String, (String, Created)>,
     /// Outputs: name -> value (lists joined with commas).
@@ -131,6 +135,9 @@ pub(super) fn create_nested(
 /// (the stack keeps only the rest); the error lists the resources that refused, each with
 /// why, in the order they were tried.
 pub fn delete_stack(stack: &mut Stack, sink: &mut dyn ResourceSink) -> Result<(), Vec<(String, SinkError)>> {
+    let (name, stack_id) = (stack.name.clone(), stack.id.clone());
+    let of_stack = |status, reason: Option<&str>| ResourceEvent::of_stack(&name, &stack_id, status, reason);
+    sink.record(of_stack(Status::DeleteInProgress, Some("User Initiated")));
     loop {
         let mut progress = false;
         let mut refused = Vec::new();
@@ -139,27 +146,45 @@ pub fn delete_stack(stack: &mut Stack, sink: &mut dyn ResourceSink) -> Result<()
                 continue;
             }
             let Some((kind, created)) = stack.resources.get(id) else { continue };
+            let event = |status, reason: Option<&str>| {
+                ResourceEvent::new(&name, (id, kind, &created.physical_id), status, reason)
+            };
+            sink.record(event(Status::DeleteInProgress, None));
             let deleted = match stack.nested.get_mut(id) {
                 Some(child) => delete_nested(id, child, sink),
                 None => sink.delete(id, kind, created),
             };
             match deleted {
                 Ok(()) => {
+                    sink.record(event(Status::DeleteComplete, None));
                     stack.resources.shift_remove(id);
                     stack.nested.shift_remove(id);
                     stack.creation_order.retain(|x| x != id);
                     progress = true;
                 }
-                Err(e) => refused.push((id.clone(), e)),
+                Err(e) => {
+                    sink.record(event(Status::DeleteFailed, Some(&e.message)));
+                    refused.push((id.clone(), e));
+                }
             }
         }
         if stack.resources.is_empty() {
+            sink.record(of_stack(Status::DeleteComplete, None));
             return Ok(());
         }
         if !progress {
+            sink.record(of_stack(Status::DeleteFailed, Some(&delete_failed_reason(&refused))));
             return Err(refused);
         }
     }
+}
+
+/// C1: CloudFormation's reason for a stack whose deletion stopped: the resources that
+/// refused, then why each did.
+pub fn delete_failed_reason(refused: &[(String, SinkError)]) -> String {
+    let ids: Vec<&str> = refused.iter().map(|(id, _)| id.as_str()).collect();
+    let why: Vec<&str> = refused.iter().map(|(_, e)| e.message.as_str()).collect();
+    format!("The following resource(s) failed to delete: [{}]. {}", ids.join(", "), why.join(" "))
 }
 
 /// C3: a nested stack goes with its parent; what it refused keeps it (and the parent) alive.
@@ -352,6 +377,8 @@ fn env<'a>(
     }
 }
 
+/// Creates the planned resources, reporting each change of status to the sink as it
+/// happens; on a failure the stack reports its rollback (the sink undoes what it made).
 fn execute(
     file: &str,
     plan: Plan,
@@ -359,12 +386,16 @@ fn execute(
     sink: &mut dyn ResourceSink,
     nesting: &Nesting,
 ) -> Result<Stack, FileError> {
-    let mut values: IndexMap<String, Created> = IndexMap::new();
-    let mut waits = Vec::new();
-    // One running total of intrinsic output for the creation: resources and outputs.
-    let live_spent = Cell::new(0);
+    let id = super::eval::stack_id(ctx);
+    sink.record(ResourceEvent::of_stack(
+        &ctx.stack_name,
+        &id,
+        Status::CreateInProgress,
+        Some("User Initiated"),
+    ));
     let mut stack = Stack {
         name: ctx.stack_name.clone(),
+        id,
         resources: IndexMap::new(),
         outputs: IndexMap::new(),
         exports: IndexMap::new(),
@@ -376,27 +407,128 @@ fn execute(
         types: plan.tpl.resources.iter().map(|(id, r)| (id.clone(), r.kind.name.clone())).collect(),
         nested: IndexMap::new(),
     };
-    for id in &plan.order {
-        let Some(r) = plan.tpl.resources.get(id) else { continue };
-        if !is_active(&plan, id) || plan.stubs.contains(id) {
-            if plan.stubs.contains(id) && is_active(&plan, id) {
-                let bucket_name = (r.kind.name == "AWS::S3::Bucket")
-                    .then(|| r.properties.as_ref().and_then(|p| p.entry("BucketName")))
-                    .flatten()
-                    .and_then(|(_, n)| {
-                        env(&plan, ctx, exports, Some(&values), &live_spent).eval(n).ok().flatten()
-                    })
-                    .and_then(|n| n.scalar_text());
-                values.insert(id.clone(), stand_in(ctx, id, &r.kind.name, bucket_name));
-            }
-            stack.skipped.push(id.clone());
-            continue;
+    let mut run = Run {
+        file,
+        plan: &plan,
+        ctx,
+        exports,
+        nesting,
+        values: IndexMap::new(),
+        waits: Vec::new(),
+        spent: Cell::new(0),
+        begun: Vec::new(),
+        failed: Vec::new(),
+    };
+    match run.resources(&mut stack, sink).and_then(|()| run.outputs(&mut stack)) {
+        Ok(()) => {
+            sink.record(ResourceEvent::of_stack(&stack.name, &stack.id, Status::CreateComplete, None));
+            Ok(stack)
         }
+        Err(e) => {
+            super::event::roll_back((&stack.name, &stack.id), &run.begun, &run.failed, &e, sink);
+            Err(e)
+        }
+    }
+}
+
+/// One stack's creation under way: the plan, and what is known so far.
+struct Run<'a> {
+    file: &'a str,
+    plan: &'a Plan,
+    ctx: &'a StackContext,
+    exports: &'a IndexMap<String, String>,
+    nesting: &'a Nesting,
+    /// What each resource created so far returned (and skipped ones' stand-ins).
+    values: IndexMap<String, Created>,
+    /// The WaitConditions with a handle created so far.
+    waits: Vec<wait::Wait>,
+    /// One running total of intrinsic output for the creation: resources and outputs.
+    spent: Cell<usize>,
+    /// Every resource whose creation began, in order: logical id, type, physical id.
+    begun: Vec<(String, String, String)>,
+    /// The resources whose creation failed.
+    failed: Vec<String>,
+}
+
+impl Run<'_> {
+    /// Every active resource in creation order; a failure is the resource's CREATE_FAILED.
+    fn resources(&mut self, stack: &mut Stack, sink: &mut dyn ResourceSink) -> Result<(), FileError> {
+        let (plan, ctx) = (self.plan, self.ctx);
+        for id in &plan.order {
+            let Some(r) = plan.tpl.resources.get(id) else { continue };
+            let kind = r.kind.name.as_str();
+            let event = |physical: &str, status, reason: Option<&str>| {
+                ResourceEvent::new(&ctx.stack_name, (id, kind, physical), status, reason)
+            };
+            if !is_active(plan, id) || plan.stubs.contains(id) {
+                if plan.stubs.contains(id) && is_active(plan, id) {
+                    let bucket_name = (kind == "AWS::S3::Bucket")
+                        .then(|| r.properties.as_ref().and_then(|p| p.entry("BucketName")))
+                        .flatten()
+                        .and_then(|(_, n)| {
+                            let exports = self.exports;
+                            env(plan, ctx, exports, Some(&self.values), &self.spent).eval(n).ok().flatten()
+                        })
+                        .and_then(|n| n.scalar_text());
+                    let stand_in = stand_in(ctx, id, kind, bucket_name);
+                    sink.record(event("", Status::CreateInProgress, None));
+                    sink.record(event(&stand_in.physical_id, Status::CreateComplete, Some(NOT_SIMULATED)));
+                    self.begun.push((id.clone(), kind.to_string(), stand_in.physical_id.clone()));
+                    self.values.insert(id.clone(), stand_in);
+                }
+                stack.skipped.push(id.clone());
+                continue;
+            }
+            sink.record(event("", Status::CreateInProgress, None));
+            self.begun.push((id.clone(), kind.to_string(), String::new()));
+            let created = match self.resource(id, r, stack, sink) {
+                Ok(created) => created,
+                Err(e) => {
+                    sink.record(event("", Status::CreateFailed, Some(&super::event::reason(&e))));
+                    self.failed.push(id.clone());
+                    return Err(e);
+                }
+            };
+            if let Some(last) = self.begun.last_mut() {
+                last.2.clone_from(&created.physical_id);
+            }
+            sink.record(event(
+                &created.physical_id,
+                Status::CreateInProgress,
+                Some("Resource creation Initiated"),
+            ));
+            if !self.waits_for_signals(id) {
+                sink.record(event(&created.physical_id, Status::CreateComplete, None));
+            }
+            self.values.insert(id.clone(), created.clone());
+            stack.resources.insert(id.clone(), (kind.to_string(), created));
+            stack.creation_order.push(id.clone());
+        }
+        self.signals(stack, sink)
+    }
+
+    /// Whether a resource completes only once its signals come (C2): it has a
+    /// CreationPolicy, or it is a WaitCondition with a handle.
+    fn waits_for_signals(&self, id: &str) -> bool {
+        let policy = self.plan.tpl.resources.get(id).is_some_and(|r| r.creation_policy.is_some());
+        policy || self.waits.iter().any(|w| w.id() == id)
+    }
+
+    /// One resource: its properties and metadata evaluated, then created (by the engine
+    /// for CloudFormation's own types, else by the sink).
+    fn resource(
+        &mut self,
+        id: &str,
+        r: &super::template::Resource,
+        stack: &mut Stack,
+        sink: &mut dyn ResourceSink,
+    ) -> Result<Created, FileError> {
+        let (plan, ctx, exports, file) = (self.plan, self.ctx, self.exports, self.file);
         let within = |e: Problem| FileError::one(e.within(&format!("Resources.{id}")).in_file(file));
         let empty = Node::new(NodeValue::Map(Vec::new()), r.loc);
         let props = match &r.properties {
             Some(p) => {
-                let env = env(&plan, ctx, exports, Some(&values), &live_spent);
+                let env = env(plan, ctx, exports, Some(&self.values), &self.spent);
                 let props = env.eval(p).map_err(within)?.unwrap_or(empty);
                 stack.imports.extend(env.imported.take());
                 props
@@ -404,11 +536,11 @@ fn execute(
             None => empty,
         };
         let metadata = match &r.metadata {
-            Some(m) => env(&plan, ctx, exports, Some(&values), &live_spent).eval(m).map_err(within)?,
+            Some(m) => env(plan, ctx, exports, Some(&self.values), &self.spent).eval(m).map_err(within)?,
             None => None,
         };
         let created = if wait::is_wait_type(&r.kind.name) {
-            wait::create(ctx, id, &r.kind.name, &props, &mut waits, r.loc).map_err(within)?
+            wait::create(ctx, id, &r.kind.name, &props, &mut self.waits, r.loc).map_err(within)?
         } else if r.kind.name == NESTED_STACK {
             let warned = sink.check_properties(NESTED_STACK, &props);
             for w in warned.map_err(|e| within(sink_problem(r.loc, &props, e)))? {
@@ -417,9 +549,9 @@ fn execute(
                     .warnings
                     .push(Problem::new(loc, w.message).within(&format!("Resources.{id}")).in_file(file));
             }
-            let child = nested::create(file, id, &props, ctx, exports, sink, nesting)?;
+            let child = nested::create(file, id, &props, ctx, exports, sink, self.nesting)?;
             stack.exports.extend(child.stack.exports.clone());
-            stack.nested.insert(id.clone(), child.stack);
+            stack.nested.insert(id.to_string(), child.stack);
             child.created
         } else {
             sink.create(id, &r.kind.name, &props, metadata.as_ref())
@@ -436,30 +568,73 @@ fn execute(
             );
             stack.warnings.push(Problem::new(loc, message).within(&format!("Resources.{id}")).in_file(file));
         }
-        values.insert(id.clone(), created.clone());
-        stack.resources.insert(id.clone(), (r.kind.name.clone(), created));
-        stack.creation_order.push(id.clone());
+        Ok(created)
     }
-    let policy_env = env(&plan, ctx, exports, Some(&values), &live_spent);
-    let policies = wait::policies(&plan.tpl, stack.creation_order.iter(), &policy_env)
-        .map_err(|e| FileError::one(e.in_file(file)))?;
-    waits.extend(policies);
-    if !waits.is_empty() {
+
+    /// C2: the stack waits on the clock for the signals its resources wait for; each
+    /// signal received and each completion is an event at the time the wait ends. A wait
+    /// that fails moves the clock to the failure, fails its resource and cancels the
+    /// other waiting ones.
+    fn signals(&mut self, stack: &mut Stack, sink: &mut dyn ResourceSink) -> Result<(), FileError> {
+        let policy_env = env(self.plan, self.ctx, self.exports, Some(&self.values), &self.spent);
+        let policies = wait::policies(&self.plan.tpl, stack.creation_order.iter(), &policy_env)
+            .map_err(|e| FileError::one(e.in_file(self.file)))?;
+        self.waits.extend(policies);
+        if self.waits.is_empty() {
+            return Ok(());
+        }
         let sent = sink.signals();
-        let (waited, data) = wait::settle(&waits, &sent, ctx).map_err(|e| FileError::one(e.in_file(file)))?;
-        sink.wait(waited);
-        for (id, value) in data {
-            if let Some(c) = values.get_mut(&id) {
+        let settled = match wait::settle(&self.waits, &sent, self.ctx) {
+            Ok(settled) => settled,
+            Err(failed) => {
+                sink.wait(failed.after);
+                let error = FileError::one(failed.problem.in_file(self.file));
+                for w in &self.waits {
+                    let Some((kind, created)) = stack.resources.get(w.id()) else { continue };
+                    let reason = match w.id() == failed.id {
+                        true => super::event::reason(&error),
+                        false => "Resource creation cancelled".to_string(),
+                    };
+                    let ids = (w.id(), kind.as_str(), created.physical_id.as_str());
+                    sink.record(ResourceEvent::new(&stack.name, ids, Status::CreateFailed, Some(&reason)));
+                }
+                self.failed.push(failed.id);
+                return Err(error);
+            }
+        };
+        sink.wait(settled.waited);
+        for (id, received) in &settled.received {
+            let Some((kind, created)) = stack.resources.get(id) else { continue };
+            let event = |status, reason: Option<&str>| {
+                ResourceEvent::new(&stack.name, (id, kind, &created.physical_id), status, reason)
+            };
+            for unique in received {
+                let reason = format!("Received SUCCESS signal with UniqueId {unique}");
+                sink.record(event(Status::CreateInProgress, Some(&reason)));
+            }
+            sink.record(event(Status::CreateComplete, None));
+        }
+        for (id, value) in settled.data {
+            if let Some(c) = self.values.get_mut(&id) {
                 c.attributes.insert("Data".into(), value.clone());
             }
             if let Some((_, c)) = stack.resources.get_mut(&id) {
                 c.attributes.insert("Data".into(), value);
             }
         }
+        Ok(())
     }
-    outputs(file, &plan, ctx, exports, (&values, &live_spent), &mut stack)?;
-    Ok(stack)
+
+    /// The stack's outputs and exports, evaluated once every resource is there.
+    fn outputs(&self, stack: &mut Stack) -> Result<(), FileError> {
+        outputs(self.file, self.plan, self.ctx, self.exports, (&self.values, &self.spent), stack)
+    }
 }
+
+/// The reason on a skipped resource's CREATE_COMPLETE: CloudFormation would have made
+/// it; vpcsim does not simulate it.
+pub const NOT_SIMULATED: &str =
+    "vpcsim: not simulated (not networking); a stand-in answers its Ref and Fn::GetAtt";
 
 /// What `Ref` and `Fn::GetAtt Arn` return for a skipped non-network resource: for an S3
 /// bucket (where flow logs may go, F1) its `BucketName` (or a generated name) and its

@@ -392,7 +392,8 @@ fn partition(region: &str) -> &'static str {
     }
 }
 
-fn stack_id(c: &StackContext) -> String {
+/// `AWS::StackId`: the stack's ARN, its UUID derived from the account, region and name.
+pub(crate) fn stack_id(c: &StackContext) -> String {
     let h = fnv1a(format!("{}/{}/{}", c.account_id, c.region, c.stack_name).as_bytes());
     let u = format!("{h:016x}{:016x}", h.rotate_left(17) ^ 0x5bd1_e995);
     format!(

@@ -10,6 +10,7 @@
 //! - [`graph`]: references checked ("did you mean"), dependency graph, creation order.
 //! - [`eval`] and [`functions`]: intrinsic functions evaluated (dry run, then live).
 //! - [`engine`]: create-stack and delete-stack.
+//! - [`event`]: the status changes a stack reports as it is created, rolled back and deleted.
 //! - [`nested`]: nested stacks (`AWS::CloudFormation::Stack`) from a local template (C3).
 //! - [`sink`]: the trait the simulation model implements.
 //! - [`init`]: cfn-init: `AWS::CloudFormation::Init` metadata run by the UserData (M3).
@@ -26,6 +27,7 @@
 pub mod conditions;
 pub mod engine;
 pub mod eval;
+pub mod event;
 pub mod forwarding;
 pub mod functions;
 pub mod graph;
@@ -44,6 +46,7 @@ pub mod userdata;
 pub mod wait;
 
 pub use engine::{create_stack, create_stack_from_node, delete_stack, property_location, Stack};
+pub use event::{ResourceEvent, ResourceStatus};
 pub use forwarding::{detect_forwarding, forwarding, forwarding_at};
 pub use problem::Problem;
 pub use sink::{AttrValue, Created, ResourceSink, SentSignal, SinkError, SinkWarning, StackContext};

@@ -90,6 +90,9 @@ pub trait ResourceSink {
     }
     /// C2: the stack waits `by` for signals; the model's clock moves on (nothing by default).
     fn wait(&mut self, _by: std::time::Duration) {}
+    /// A change of a resource's or the stack's status, as it happens, for the model to
+    /// stamp with its clock and keep (`describe-stack-events`); nothing by default.
+    fn record(&mut self, _event: super::event::ResourceEvent) {}
 }
 
 /// A signal an instance sent (C2), and whether it arrived.

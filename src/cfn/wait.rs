@@ -124,37 +124,75 @@ pub fn policies<'a>(
     Ok(waits)
 }
 
-/// What the waits came to: how long the stack waited and each WaitCondition's `Data`, or
-/// the first failure with CloudFormation's reason.
-pub fn settle(
-    waits: &[Wait],
-    sent: &[SentSignal],
-    ctx: &StackContext,
-) -> Result<(Duration, IndexMap<String, AttrValue>), Problem> {
-    let mut data = IndexMap::new();
+/// What the waits came to when every one got its signals.
+#[derive(Clone, Debug, Default)]
+pub struct Settled {
+    /// How long the stack waited.
+    pub waited: Duration,
+    /// Each WaitCondition's `Data`, by logical id.
+    pub data: IndexMap<String, AttrValue>,
+    /// Each waiting resource with the unique ids of the SUCCESS signals it received.
+    pub received: Vec<(String, Vec<String>)>,
+}
+
+/// The wait that failed first: which, after how long, and CloudFormation's reason.
+#[derive(Clone, Debug)]
+pub struct Unsettled {
+    /// The waiting resource's logical id.
+    pub id: String,
+    /// How long after the resources were created it failed (a FAILURE signal arrives
+    /// [`SIGNAL_AFTER_S`] in; a timeout takes the whole `Timeout`).
+    pub after: Duration,
+    /// CloudFormation's reason, located at the resource.
+    pub problem: Box<Problem>,
+}
+
+impl Wait {
+    /// The waiting resource's logical id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+/// What the waits came to: how long the stack waited, each WaitCondition's `Data` and
+/// the signals each received, or the earliest failure with CloudFormation's reason.
+pub fn settle(waits: &[Wait], sent: &[SentSignal], ctx: &StackContext) -> Result<Settled, Unsettled> {
+    let mut settled = Settled::default();
+    let mut failed: Option<Unsettled> = None;
     for w in waits {
         let mine: Vec<&SentSignal> = sent.iter().filter(|s| aims_at(w, &s.signal.target, ctx)).collect();
         let arrived: Vec<&&SentSignal> = mine.iter().filter(|s| s.delivered.is_ok()).collect();
-        if let Some(failed) = arrived.iter().find(|s| !s.signal.success) {
+        let failure = if let Some(bad) = arrived.iter().find(|s| !s.signal.success) {
             let reason = match &w.handle {
-                None => format!("Received FAILURE signal with UniqueId {}", failed.signal.unique_id),
+                None => format!("Received FAILURE signal with UniqueId {}", bad.signal.unique_id),
                 Some(_) => format!(
                     "WaitCondition received failed message: '{}' for uniqueId: {}",
-                    failed.signal.reason, failed.signal.unique_id
+                    bad.signal.reason, bad.signal.unique_id
                 ),
             };
-            return Err(Problem::new(w.loc, reason).within(&format!("Resources.{}", w.id)));
-        }
-        let received = arrived.len() as u32;
-        if received < w.count {
-            return Err(timed_out(w, received, &mine));
+            let problem = Problem::new(w.loc, reason).within(&format!("Resources.{}", w.id));
+            Some((Duration::from_secs(SIGNAL_AFTER_S), problem))
+        } else if (arrived.len() as u32) < w.count {
+            Some((Duration::from_secs(w.timeout_s), timed_out(w, arrived.len() as u32, &mine)))
+        } else {
+            None
+        };
+        if let Some((after, problem)) = failure {
+            if failed.as_ref().is_none_or(|f| after < f.after) {
+                failed = Some(Unsettled { id: w.id.clone(), after, problem: Box::new(problem) });
+            }
+            continue;
         }
         let json: serde_json::Map<String, serde_json::Value> =
             arrived.iter().map(|s| (s.signal.unique_id.clone(), s.signal.data.clone().into())).collect();
-        data.insert(w.id.clone(), AttrValue::Str(serde_json::Value::Object(json).to_string()));
+        settled.data.insert(w.id.clone(), AttrValue::Str(serde_json::Value::Object(json).to_string()));
+        settled.received.push((w.id.clone(), arrived.iter().map(|s| s.signal.unique_id.clone()).collect()));
     }
-    let waited = if waits.is_empty() { 0 } else { SIGNAL_AFTER_S };
-    Ok((Duration::from_secs(waited), data))
+    if let Some(f) = failed {
+        return Err(f);
+    }
+    settled.waited = Duration::from_secs(if waits.is_empty() { 0 } else { SIGNAL_AFTER_S });
+    Ok(settled)
 }
 
 /// Whether a signal is for this wait: its handle's URL, or its stack, resource and region.

@@ -1,5 +1,6 @@
 //! describe-vpc-endpoint-connection-notifications: each notification with the service or
-//! endpoint it watches, its SNS topic and the events it would send.
+//! endpoint it watches, its SNS topic and the events it sends; and the messages they
+//! published to their topics (`aws sns vpcsim-list-published-messages`, vpcsim's own call).
 
 use serde_json::{json, Value};
 
@@ -31,4 +32,31 @@ pub fn connection_notifications(w: &World, only: Option<ConnectionNotificationId
         .map(|(x, _)| connection_notification(w, x))
         .collect();
     json!({"ConnectionNotificationSet": items})
+}
+
+/// The messages endpoint connection notifications published (P14), oldest first, to one
+/// topic or to all; a deleted notification's earlier messages stay (they were delivered).
+/// Each message says which notification sent it, the event, the service (for a
+/// provider's), the endpoint and its state after the event.
+pub fn published_messages(w: &World, topic_arn: Option<&str>) -> Value {
+    let mut all: Vec<(u64, usize, Value)> = Vec::new();
+    for n in w.connection_notifications().values().filter(|n| topic_arn.is_none_or(|t| t == n.topic_arn)) {
+        for p in &n.published {
+            let endpoint = &w[p.endpoint];
+            let mut message = json!({"ConnectionNotificationId": n.aws_id, "ConnectionEvent": p.event});
+            if let crate::model::vpc_endpoint::ServiceRef::Provider(s) = endpoint.service {
+                message["ServiceId"] = json!(w[s].service_id);
+            }
+            message["VpcEndpointId"] = json!(endpoint.aws_id);
+            message["VpcEndpointState"] = json!(p.state.as_str());
+            let item = json!({
+                "TopicArn": n.topic_arn,
+                "Timestamp": super::timestamp(p.at_ms),
+                "Message": message,
+            });
+            all.push((p.at_ms, all.len(), item));
+        }
+    }
+    all.sort_by_key(|(at, n, _)| (*at, *n));
+    json!({"Messages": all.into_iter().map(|(_, _, v)| v).collect::<Vec<_>>()})
 }

@@ -16,6 +16,7 @@
 use serde_json::{json, Value};
 
 mod autoscaling;
+pub mod cloudformation;
 mod connection_notification;
 pub mod filter;
 pub mod flow_log;
@@ -28,7 +29,7 @@ mod prefix_list;
 pub mod s3;
 
 pub use autoscaling::{auto_scaling_groups, launch_template, launch_templates, run_instances};
-pub use connection_notification::{connection_notification, connection_notifications};
+pub use connection_notification::{connection_notification, connection_notifications, published_messages};
 pub use flow_log::{flow_log, flow_logs};
 
 pub use more::*;

@@ -190,18 +190,3 @@ pub fn allocated_address(w: &World, eip: EipId) -> Value {
     let a = &w[eip];
     json!({"PublicIp": a.public_ip.to_string(), "AllocationId": a.allocation_id, "PublicIpv4Pool": "amazon", "NetworkBorderGroup": w.region().name, "Domain": "vpc"})
 }
-
-/// describe-stacks: each stack by name, with the reason its deletion failed, if it did.
-pub fn stacks<'a>(stacks: impl Iterator<Item = (&'a str, Option<&'a str>)>) -> Value {
-    let items: Vec<Value> = stacks
-        .map(|(name, failed)| {
-            let mut v = json!({"StackName": name, "StackStatus": "CREATE_COMPLETE"});
-            if let Some(reason) = failed {
-                v["StackStatus"] = json!("DELETE_FAILED");
-                v["StackStatusReason"] = json!(reason);
-            }
-            v
-        })
-        .collect();
-    json!({"Stacks": items})
-}

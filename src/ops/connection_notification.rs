@@ -1,11 +1,14 @@
 //! CreateVpcEndpointConnectionNotification and DeleteVpcEndpointConnectionNotifications:
 //! a service or an endpoint, an SNS topic and the events (Connect, Accept, Reject,
-//! Delete), checked as the API checks them.
+//! Delete), checked as the API checks them; and [`World::notify_connection`], which the
+//! endpoint calls use to publish each event when it happens.
 
 use super::ApiResult;
 use crate::error::ApiError;
 use crate::ids::ConnectionNotificationId;
-use crate::model::connection_notification::{ConnectionNotification, Watched, EVENTS};
+use crate::ids::EndpointId;
+use crate::model::connection_notification::{ConnectionNotification, Published, Watched, EVENTS};
+use crate::model::vpc_endpoint::ServiceRef;
 use crate::world::{Handle, World};
 
 const CREATE: &str = "CreateVpcEndpointConnectionNotification";
@@ -51,6 +54,7 @@ impl World {
             watched,
             topic_arn: topic_arn.to_string(),
             events: kept,
+            published: Vec::new(),
             deleted: false,
         };
         Ok(self.connection_notifications.insert(
@@ -64,6 +68,28 @@ impl World {
     pub fn delete_vpc_endpoint_connection_notifications(&mut self, ids: &[ConnectionNotificationId]) {
         for id in ids {
             self.connection_notifications[*id].deleted = true;
+        }
+    }
+
+    /// P14: an endpoint connection event happened now (`Connect` when an endpoint asks to
+    /// connect, `Accept`, `Reject`, `Delete` when it is deleted): every live notification
+    /// on the endpoint's service or on the endpoint itself that subscribes to the event
+    /// publishes it, with the endpoint's state after it.
+    pub(crate) fn notify_connection(&mut self, endpoint: EndpointId, event: &'static str) {
+        let (service, state, at_ms) =
+            (self.endpoints[endpoint].service, self.endpoints[endpoint].state, self.now_ms);
+        let watching: Vec<ConnectionNotificationId> = self
+            .connection_notifications
+            .live()
+            .filter(|(_, n)| match n.watched {
+                Watched::Service(s) => service == ServiceRef::Provider(s),
+                Watched::Endpoint(e) => e == endpoint,
+            })
+            .filter(|(_, n)| n.events.iter().any(|e| e == event))
+            .map(|(id, _)| id)
+            .collect();
+        for id in watching {
+            self.connection_notifications[id].published.push(Published { at_ms, event, endpoint, state });
         }
     }
 

@@ -377,6 +377,10 @@ impl World {
                 tags: req.tags,
             },
         );
+        self.notify_connection(id, "Connect");
+        if !acceptance {
+            self.notify_connection(id, "Accept");
+        }
         Ok(id)
     }
 
@@ -415,6 +419,7 @@ impl World {
             let ep = &mut self.endpoints[*e];
             ep.state = EndpointState::Pending;
             ep.next_change_ms = Some(at);
+            self.notify_connection(*e, "Accept");
         }
         Ok(())
     }
@@ -435,6 +440,7 @@ impl World {
             let ep = &mut self.endpoints[*e];
             ep.state = EndpointState::Rejected;
             ep.next_change_ms = None;
+            self.notify_connection(*e, "Reject");
         }
         Ok(())
     }
@@ -453,6 +459,7 @@ impl World {
             for eni in enis {
                 self.remove_eni(eni);
             }
+            self.notify_connection(*e, "Delete");
         }
         Ok(())
     }

@@ -21,6 +21,7 @@ use crate::command::aws::AwsCall;
 use crate::error::{FileError, FileProblem};
 use crate::ids::InstanceId;
 use crate::scenario::{Resolution, Scenario, StepOutcome, TemplateSource};
+use crate::stack::Body;
 use crate::world::{Handle, World};
 
 /// A world with its stacks.
@@ -32,6 +33,8 @@ pub struct Session {
     pub stacks: IndexMap<String, Stack>,
     /// Stacks whose deletion failed, with the reason (DELETE_FAILED).
     pub delete_failed: IndexMap<String, String>,
+    /// Every stack's events and status over time, rolled-back stacks included.
+    pub stack_log: crate::stack::events::StackLog,
     /// Template files built into the binary (name, text), looked up before the disk.
     pub embedded: Vec<(&'static str, &'static str)>,
     /// What stack creation passed over (resource types outside networking), to show the user.
@@ -64,6 +67,7 @@ impl Session {
             world,
             stacks: IndexMap::new(),
             delete_failed: IndexMap::new(),
+            stack_log: crate::stack::events::StackLog::new(),
             embedded: Vec::new(),
             warnings: Vec::new(),
             files_dir: None,
@@ -270,42 +274,30 @@ impl crate::scenario::Backend for Session {
     fn create_stacks(&mut self, scenario: &Scenario) -> Result<(), FileError> {
         for spec in &scenario.stacks {
             let exports = self.exports();
-            let stack = match &spec.template {
-                TemplateSource::File(path) if self.embedded.iter().any(|(n, _)| Path::new(n) == path) => {
-                    let text =
-                        self.embedded.iter().find(|(n, _)| Path::new(n) == path).map_or("", |(_, t)| *t);
-                    let file = path.display().to_string();
-                    crate::stack::create_stack(
-                        &mut self.world,
-                        &spec.name,
-                        &file,
-                        text,
-                        &spec.parameters,
-                        &exports,
-                    )?
-                }
+            let text = match &spec.template {
                 TemplateSource::File(path) => {
-                    let full = path.clone();
-                    let text = read_template(scenario, spec, &full)?;
-                    let file = full.display().to_string();
-                    crate::stack::create_stack(
-                        &mut self.world,
-                        &spec.name,
-                        &file,
-                        &text,
-                        &spec.parameters,
-                        &exports,
-                    )?
+                    Some(match self.embedded.iter().find(|(n, _)| Path::new(n) == path) {
+                        Some((_, text)) => text.to_string(),
+                        None => read_template(scenario, spec, path)?,
+                    })
                 }
-                TemplateSource::Inline(node) => crate::stack::create_stack_from_node(
-                    &mut self.world,
-                    &spec.name,
-                    &scenario.file,
-                    node,
-                    &spec.parameters,
-                    &exports,
-                )?,
+                TemplateSource::Inline(_) => None,
             };
+            let (file, body) = match &spec.template {
+                TemplateSource::Inline(node) => (scenario.file.clone(), Body::Node(node)),
+                TemplateSource::File(path) => {
+                    (path.display().to_string(), Body::Text(text.as_deref().unwrap_or_default()))
+                }
+            };
+            let (result, events) = crate::stack::create_stack_recorded(
+                &mut self.world,
+                &spec.name,
+                (&file, body),
+                &spec.parameters,
+                &exports,
+            );
+            self.stack_log.append(events);
+            let stack = result?;
             self.warnings.extend(stack.warnings.iter().cloned());
             self.stacks.insert(spec.name.clone(), stack);
         }

@@ -1,7 +1,8 @@
 //! CloudFormation stacks on a [`World`]: the [`ResourceSink`] that turns each
 //! evaluated resource into control-plane calls, and stack creation that is atomic (a
-//! failed stack leaves the world exactly as before, like ROLLBACK_COMPLETE), and
-//! [`import`]: what `vpcsim import` reports per resource of a template.
+//! failed stack leaves the world exactly as before, like ROLLBACK_COMPLETE), with the
+//! [`events`] it reported stamped on the virtual clock; [`import`]: what `vpcsim import`
+//! reports per resource of a template.
 
 mod autoscaling;
 mod connection_notification;
@@ -9,6 +10,7 @@ mod dhcp;
 mod ec2;
 mod elbv2;
 mod eni;
+pub mod events;
 mod flow_log;
 mod gateway;
 pub mod import;
@@ -87,6 +89,8 @@ pub struct StackBuilder<'w> {
     /// C2: the signals the UserData of each launch template (or configuration) sends, for
     /// the instances an Auto Scaling group launches from it.
     pub launch_signals: Vec<(crate::ids::LaunchTemplateId, Vec<crate::cfn::signal::Signal>)>,
+    /// The stack's events so far, stamped with the world's clock.
+    pub events: Vec<events::Stamped>,
 }
 
 /// An API error as a sink error, pointing at `property` when given.
@@ -229,10 +233,24 @@ impl ResourceSink for StackBuilder<'_> {
     fn wait(&mut self, by: std::time::Duration) {
         self.world.advance(by);
     }
+
+    fn record(&mut self, event: crate::cfn::ResourceEvent) {
+        self.events.push(events::Stamped { at_ms: self.world.now_ms(), event });
+    }
 }
 
 /// A stack created in a world, with what CloudFormation returns for it.
 pub type StackResult = Result<Stack, FileError>;
+
+/// A template to create a stack from: text (YAML or JSON) or an already parsed node
+/// (one inline in a scenario), with the file it is reported in.
+#[derive(Clone, Copy, Debug)]
+pub enum Body<'a> {
+    /// The template's text.
+    Text(&'a str),
+    /// The template, parsed.
+    Node(&'a Node),
+}
 
 /// Create a stack from template text; on failure the world is left exactly as before.
 pub fn create_stack(
@@ -243,9 +261,7 @@ pub fn create_stack(
     params: &IndexMap<String, String>,
     exports: &IndexMap<String, String>,
 ) -> StackResult {
-    atomically(world, stack_name, |ctx, sink| {
-        crate::cfn::create_stack(file, text, params, ctx, exports, sink)
-    })
+    create_stack_recorded(world, stack_name, (file, Body::Text(text)), params, exports).0
 }
 
 /// Create a stack from an inline template node; on failure the world is left exactly as before.
@@ -257,8 +273,22 @@ pub fn create_stack_from_node(
     params: &IndexMap<String, String>,
     exports: &IndexMap<String, String>,
 ) -> StackResult {
-    atomically(world, stack_name, |ctx, sink| {
-        crate::cfn::create_stack_from_node(file, template, params, ctx, exports, sink)
+    create_stack_recorded(world, stack_name, (file, Body::Node(template)), params, exports).0
+}
+
+/// Create a stack, with the events it reported on the way (none when the template did
+/// not get past its checks). On failure the world is left exactly as before, clock
+/// included: the events say when the stack failed and what it rolled back.
+pub fn create_stack_recorded(
+    world: &mut World,
+    stack_name: &str,
+    (file, body): (&str, Body<'_>),
+    params: &IndexMap<String, String>,
+    exports: &IndexMap<String, String>,
+) -> (StackResult, Vec<events::Stamped>) {
+    atomically(world, stack_name, |ctx, sink| match body {
+        Body::Text(text) => crate::cfn::create_stack(file, text, params, ctx, exports, sink),
+        Body::Node(node) => crate::cfn::create_stack_from_node(file, node, params, ctx, exports, sink),
     })
 }
 
@@ -268,42 +298,50 @@ fn atomically(
     world: &mut World,
     stack_name: &str,
     run: impl FnOnce(&StackContext, &mut StackBuilder<'_>) -> StackResult,
-) -> StackResult {
+) -> (StackResult, Vec<events::Stamped>) {
     let ctx = StackContext {
         stack_name: stack_name.to_string(),
         region: world.region().name.to_string(),
         account_id: world.account_id().to_string(),
         azs: world.region().azs.iter().map(|a| a.to_string()).collect(),
     };
-    world.transaction(|world| {
-        run(
-            &ctx,
-            &mut StackBuilder {
-                world,
-                stack_name: stack_name.to_string(),
-                warnings: Vec::new(),
-                sent: Vec::new(),
-                launch_signals: Vec::new(),
-            },
-        )
-    })
+    let mut events = Vec::new();
+    let result = world.transaction(|world| {
+        let mut builder = builder(world, stack_name);
+        let result = run(&ctx, &mut builder);
+        events = builder.events;
+        result
+    });
+    (result, events)
+}
+
+fn builder<'w>(world: &'w mut World, stack_name: &str) -> StackBuilder<'w> {
+    StackBuilder {
+        world,
+        stack_name: stack_name.to_string(),
+        warnings: Vec::new(),
+        sent: Vec::new(),
+        launch_signals: Vec::new(),
+        events: Vec::new(),
+    }
 }
 
 /// Delete a stack's resources (C1): in dependency order, each deletion its own call; what
 /// refuses stays, with everything it depends on, and the stack keeps only that. What was
 /// deleted is not restored. Errors are the resources that refused, with why.
-pub fn delete_stack(world: &mut World, stack: &mut Stack) -> Result<(), Vec<(String, SinkError)>> {
+pub fn delete_stack(world: &mut World, stack: &mut Stack) -> Deletion {
+    delete_stack_recorded(world, stack).0
+}
+
+/// What a stack deletion came to: done, or the resources that refused, each with why.
+pub type Deletion = Result<(), Vec<(String, SinkError)>>;
+
+/// [`delete_stack`], with the events the deletion reported.
+pub fn delete_stack_recorded(world: &mut World, stack: &mut Stack) -> (Deletion, Vec<events::Stamped>) {
     let stack_name = stack.name.clone();
-    crate::cfn::delete_stack(
-        stack,
-        &mut StackBuilder {
-            world,
-            stack_name,
-            warnings: Vec::new(),
-            sent: Vec::new(),
-            launch_signals: Vec::new(),
-        },
-    )
+    let mut builder = builder(world, &stack_name);
+    let result = crate::cfn::delete_stack(stack, &mut builder);
+    (result, builder.events)
 }
 
 /// C1: why a stack cannot be deleted at all because another stack imports one of its

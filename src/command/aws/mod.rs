@@ -557,7 +557,7 @@ mod tests {
         let err = parse_line("aws lambda list-functions").unwrap_err();
         assert_eq!(
             last_line(err),
-            "aws: error: argument command: Invalid choice, valid choices are: ec2 | elbv2 | cloudformation | route53 | autoscaling | logs | s3api | s3"
+            "aws: error: argument command: Invalid choice, valid choices are: ec2 | elbv2 | cloudformation | route53 | autoscaling | sns | logs | s3api | s3"
         );
     }
 

@@ -6,6 +6,7 @@
 //! that no variant reads would be a flag accepted and ignored, and the test
 //! `every_accepted_flag_changes_the_answer_or_is_refused` walks them all.
 
+pub mod cloudformation;
 mod dhcp;
 mod load_balancing;
 mod network;
@@ -32,6 +33,7 @@ use crate::ops::insights::CreateNetworkInsightsPath;
 use crate::ops::vpc::RouteTargetSpec;
 use crate::trace::Direction;
 
+pub use cloudformation::{CloudFormationRequest, TemplateBody};
 pub use dhcp::DhcpRequest;
 pub use load_balancing::LoadBalancingRequest;
 pub use network::NetworkRequest;
@@ -726,6 +728,14 @@ pub enum Request {
         /// `--stack-name` (all when not given).
         name: Option<String>,
     },
+    /// cloudformation create-stack and describe-stack-events.
+    CloudFormation(CloudFormationRequest),
+    /// sns vpcsim-list-published-messages (vpcsim's own call: AWS has none): the messages
+    /// endpoint connection notifications published (P14).
+    PublishedMessages {
+        /// `--topic-arn` (every topic when not given).
+        topic_arn: Option<String>,
+    },
     /// autoscaling create-auto-scaling-group.
     CreateAutoScalingGroup(launch::AutoScalingGroupSpec),
     /// autoscaling delete-auto-scaling-group.
@@ -973,6 +983,9 @@ impl Request {
         }
         if let Some(route53) = route53::build(f) {
             return route53.map(R::Route53);
+        }
+        if let Some(cfn) = cloudformation::build(f) {
+            return cfn.map(R::CloudFormation);
         }
         if let Some(network) = network::build(f) {
             return network.map(R::Network);
@@ -1277,6 +1290,7 @@ impl Request {
                 scope_id: f.req("network-insights-access-scope-id")?,
             },
             "delete-stack" => R::DeleteStack { name: f.req("stack-name")? },
+            "vpcsim-list-published-messages" => R::PublishedMessages { topic_arn: f.opt("topic-arn") },
             "describe-stacks" => R::DescribeStacks { name: f.opt("stack-name") },
             "create-auto-scaling-group" => R::CreateAutoScalingGroup(launch::auto_scaling_group(f)?),
             "delete-auto-scaling-group" => R::DeleteAutoScalingGroup {

@@ -782,6 +782,29 @@ pub const OPERATIONS: &[OpSpec] = &[
         ],
     ),
     op("cloudformation", "describe-stacks", &[s("stack-name")]),
+    op("cloudformation", "describe-stack-events", &[rs("stack-name")]),
+    op_but(
+        "cloudformation",
+        "create-stack",
+        &[rs("stack-name"), rs("template-body"), l("parameters")],
+        &[
+            ("template-url", "vpcsim never downloads templates; give --template-body file://PATH"),
+            ("disable-rollback", "vpcsim rolls a failed stack back, as CloudFormation does by default"),
+            ("on-failure", "vpcsim rolls a failed stack back (ROLLBACK), as CloudFormation does by default"),
+            ("timeout-in-minutes", "vpcsim creates a stack at once on the virtual clock"),
+            ("notification-arns", "vpcsim sends no SNS notifications; read the stack's events"),
+            ("capabilities", "vpcsim creates no IAM resources (they are skipped), so no capability is needed"),
+            ("resource-types", "vpcsim has no IAM"),
+            ("role-arn", "vpcsim has no IAM"),
+            ("stack-policy-body", "vpcsim never updates a stack"),
+            ("stack-policy-url", "vpcsim never updates a stack"),
+            ("tags", "vpcsim does not propagate stack tags"),
+            ("client-request-token", "vpcsim does not retry calls"),
+            ("enable-termination-protection", "vpcsim does not model termination protection"),
+            ("no-enable-termination-protection", "vpcsim does not model termination protection"),
+            ("retain-except-on-create", "vpcsim deletes every resource of a stack"),
+        ],
+    ),
     op_but(
         "route53",
         "create-hosted-zone",
@@ -899,6 +922,8 @@ pub const OPERATIONS: &[OpSpec] = &[
         &[("filters", "name the notification with --connection-notification-id")],
     ),
     op("ec2", "delete-vpc-endpoint-connection-notifications", &[rl("connection-notification-ids")]),
+    // vpcsim's own call (AWS has none): what connection notifications published to SNS topics.
+    op("sns", "vpcsim-list-published-messages", &[s("topic-arn")]),
     op_but(
         "logs",
         "filter-log-events",

@@ -95,11 +95,15 @@ pub fn answer(s: &Session, op: &str, request: &Request) -> Option<Answer> {
         R::DescribeTargetGroupAttributes { target_group_arn } => {
             w.target_group_id(op, target_group_arn).map(|tg| crate::describe::target_group_attributes(w, tg))
         }
-        R::DescribeStacks { name } => stacks(s, op, name.as_deref()),
+        R::DescribeStacks { name } => super::cloudformation::describe_stacks(s, op, name.as_deref()),
+        R::CloudFormation(crate::command::aws::request::CloudFormationRequest::DescribeStackEvents {
+            name,
+        }) => super::cloudformation::describe_stack_events(s, op, name),
         R::DescribeAutoScalingGroups { names } => Ok(crate::describe::auto_scaling_groups(w, names)),
         R::DescribeVpcEndpointConnectionNotifications { id } => {
             super::connection_notification::describe(w, op, id.as_deref())
         }
+        R::PublishedMessages { topic_arn } => Ok(j::published_messages(w, topic_arn.as_deref())),
         R::DescribeLaunchTemplates { ids, names } => crate::describe::launch_templates(w, op, ids, names),
         _ => return None,
     })
@@ -299,15 +303,4 @@ fn listeners(w: &World, op: &str, lb: Option<&str>, arns: &[String]) -> Answer {
         })?,
     }
     Ok(doc)
-}
-
-/// describe-stacks: every stack, or the one named (AWS's `ValidationError` when there is none).
-fn stacks(s: &Session, op: &str, name: Option<&str>) -> Answer {
-    if let Some(n) = name {
-        if !s.stacks.contains_key(n) {
-            return Err(ApiError::new(op, "ValidationError", format!("Stack with id {n} does not exist")));
-        }
-    }
-    let all = s.stacks.keys().filter(|k| name.is_none_or(|n| n == *k));
-    Ok(j::stacks(all.map(|k| (k.as_str(), s.delete_failed.get(k).map(String::as_str)))))
 }

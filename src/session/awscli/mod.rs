@@ -6,6 +6,7 @@
 //! ask; errors as the CLI prints them (exit 254).
 
 mod autoscaling;
+mod cloudformation;
 mod connection_notification;
 mod describe;
 mod dhcp;
@@ -24,6 +25,7 @@ mod s3;
 
 use serde_json::Value;
 
+use crate::command::aws::request::CloudFormationRequest;
 use crate::command::aws::{AwsCall, Request, SERVICE_EXIT};
 use crate::error::ApiError;
 use crate::scenario::StepOutcome;
@@ -61,7 +63,9 @@ pub fn run(s: &mut Session, call: &AwsCall) -> StepOutcome {
         },
     };
     let stderr = answer.as_ref().map_or(String::new(), |json| {
-        policy_warnings(&s.world, &call.request, json) + force_warning(&call.request)
+        policy_warnings(&s.world, &call.request, json)
+            + force_warning(&call.request)
+            + &cloudformation::notes(s, &call.request)
     });
     match answer {
         Ok(json) => match call.output.select(json) {
@@ -156,38 +160,13 @@ fn mutate(s: &mut Session, op: &str, request: &Request) -> Answer {
             w.set_desired_capacity(asg, *desired).map(|()| empty())
         }
         R::DeleteStack { name } => {
-            delete_stack(s, name);
+            cloudformation::delete_stack(s, name);
             Ok(empty())
         }
+        R::CloudFormation(CloudFormationRequest::CreateStack { name, body, parameters }) => {
+            cloudformation::create_stack(s, op, name, body, parameters)
+        }
         _ => ec2::mutate(w, op, request),
-    }
-}
-
-/// DeleteStack: a stack that is not there is no error (as AWS answers). C1: a stack whose
-/// export another stack imports is not touched; otherwise what can be deleted is, and
-/// what refused stays in the stack, which shows DELETE_FAILED with the reason.
-fn delete_stack(s: &mut Session, name: &str) {
-    let Some(mut stack) = s.stacks.get(name).cloned() else { return };
-    if let Some(reason) = crate::stack::export_in_use(&stack, s.stacks.values()) {
-        s.delete_failed.insert(name.to_string(), reason);
-        return;
-    }
-    match crate::stack::delete_stack(&mut s.world, &mut stack) {
-        Ok(()) => {
-            s.stacks.shift_remove(name);
-            s.delete_failed.shift_remove(name);
-        }
-        Err(refused) => {
-            let ids: Vec<&str> = refused.iter().map(|(id, _)| id.as_str()).collect();
-            let why: Vec<&str> = refused.iter().map(|(_, e)| e.message.as_str()).collect();
-            let reason = format!(
-                "The following resource(s) failed to delete: [{}]. {}",
-                ids.join(", "),
-                why.join(" ")
-            );
-            s.delete_failed.insert(name.to_string(), reason);
-            s.stacks.insert(name.to_string(), stack);
-        }
     }
 }
 
