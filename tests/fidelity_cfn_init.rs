@@ -3,32 +3,22 @@
 //! written a page from `curl http://169.254.169.254/...`. Each test is a scenario run end to end.
 
 use vpcsim::error::FileError;
-use vpcsim::scenario::{self, render};
 use vpcsim::session::Session;
 
+#[path = "support/scenario_run.rs"]
+mod scenario_run;
 #[path = "support/two_instances.rs"]
 mod two_instances;
 
 /// Runs `steps` against the template in a stack named `web`; every expectation must hold.
 /// Returns the session, for its warnings.
 fn run(server: &str, steps: &str) -> Session {
-    let text = scenario_text(server, steps);
-    let s = scenario::load_str("cfn-init.yaml", &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
-    let mut session = Session::for_scenario(&s).unwrap();
-    let report = scenario::run(&s, &mut session).unwrap_or_else(|e| panic!("{e}"));
-    assert!(report.passed, "{}", render::text(&report));
-    session
+    scenario_run::passing("cfn-init.yaml", &scenario_text(server, steps))
 }
 
 /// The error creating the stack gives.
 fn refused(server: &str) -> FileError {
-    let text = scenario_text(server, "");
-    let s = scenario::load_str("cfn-init.yaml", &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
-    let mut session = Session::for_scenario(&s).unwrap();
-    match scenario::run(&s, &mut session) {
-        Ok(_) => panic!("the stack was created"),
-        Err(e) => e,
-    }
+    scenario_run::refused("cfn-init.yaml", &scenario_text(server, ""))
 }
 
 /// The shared two-instance world as a scenario named `cfn-init`, its stack `web`.

@@ -263,3 +263,22 @@ fn m4_flow_logs_record_a_flow_at_the_secondary_interfaces_it_crosses() {
     expected.sort();
     assert_eq!(streams, expected, "one stream per interface crossed: both eth1, neither eth0");
 }
+
+#[test]
+fn m5_the_matrix_reaches_an_instance_at_any_interface_from_the_interface_routing_picks() {
+    use vpcsim::analyzer::{cell, Probe, Source, Target};
+    let n = net();
+    let w = &n.w;
+    let ssh = Probe { protocol: vpcsim::addr::Protocol::Tcp, port: 22 };
+    let http = Probe { protocol: vpcsim::addr::Protocol::Tcp, port: 80 };
+    // Admin reaches Web's eth1 from its own eth1 (SSH), and Web's eth0 from its eth0 (HTTP).
+    assert!(cell::evaluate(w, Source::Instance(n.admin), Target::Instance(n.web), ssh)
+        .verdict
+        .is_reachable());
+    assert!(cell::evaluate(w, Source::Instance(n.admin), Target::Instance(n.web), http)
+        .verdict
+        .is_reachable());
+    // The internet reaches HTTP on eth0 only, and no interface admits its SSH.
+    assert!(cell::evaluate(w, Source::Internet, Target::Instance(n.web), http).verdict.is_reachable());
+    assert!(!cell::evaluate(w, Source::Internet, Target::Instance(n.web), ssh).verdict.is_reachable());
+}

@@ -3,12 +3,16 @@
 //! signal counts only when the instance reaches CloudFormation (or S3, for a handle URL).
 
 use vpcsim::error::FileError;
-use vpcsim::scenario::{self, render};
 use vpcsim::session::Session;
 
-/// A VPC with one subnet and a server; `internet` adds an internet gateway, a default
-/// route and a public address; `extra` is more resources at resource indentation, `outputs`
-/// an Outputs section.
+#[path = "support/scenario_run.rs"]
+mod scenario_run;
+#[path = "support/two_instances.rs"]
+mod two_instances;
+
+/// The shared [`two_instances::network`] and a server (no client); `internet` makes the
+/// subnet public (an internet gateway, a default route, public addresses at launch);
+/// `extra` is more resources at resource indentation (and sections after them).
 fn template(internet: bool, server: &str, extra: &str) -> String {
     let igw = if internet {
         r#"
@@ -29,31 +33,15 @@ fn template(internet: bool, server: &str, extra: &str) -> String {
     } else {
         ""
     };
+    let network = two_instances::network(internet);
     format!(
-        r#"
-    Resources:
-      Vpc:
-        Type: AWS::EC2::VPC
-        Properties: {{CidrBlock: 10.0.0.0/16, EnableDnsSupport: true, EnableDnsHostnames: true}}
-      Subnet:
-        Type: AWS::EC2::Subnet
-        Properties: {{VpcId: !Ref Vpc, CidrBlock: 10.0.1.0/24, AvailabilityZone: us-east-1a, MapPublicIpOnLaunch: {internet}}}
-      Open:
-        Type: AWS::EC2::SecurityGroup
-        Properties:
-          VpcId: !Ref Vpc
-          GroupDescription: everything from the VPC
-          SecurityGroupIngress: [{{IpProtocol: '-1', CidrIp: 10.0.0.0/16}}]{igw}
-      Server:
-        Type: AWS::EC2::Instance
-{server}{extra}
-"#
+        "\n    Resources:{network}{igw}\n      Server:\n        Type: AWS::EC2::Instance\n{server}{extra}\n"
     )
 }
 
 fn scenario_text(internet: bool, server: &str, extra: &str) -> String {
-    let body: String = template(internet, server, extra).lines().map(|l| format!("  {l}\n")).collect();
-    format!("name: signals\nstacks:\n  - name: web\n    template-body:\n{body}\nsteps:\n  - run: aws cloudformation describe-stacks --stack-name web\n    expect: {{output-contains: CREATE_COMPLETE}}\n")
+    let steps = "  - run: aws cloudformation describe-stacks --stack-name web\n    expect: {output-contains: CREATE_COMPLETE}\n";
+    two_instances::stack_scenario("signals", "web", &template(internet, server, extra), steps)
 }
 
 /// Creates the stack and runs the scenario; every expectation must hold.
@@ -62,11 +50,7 @@ fn created(internet: bool, server: &str, extra: &str) -> Session {
 }
 
 fn created_from(text: String) -> Session {
-    let s = scenario::load_str("signals.yaml", &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
-    let mut session = Session::for_scenario(&s).unwrap();
-    let report = scenario::run(&s, &mut session).unwrap_or_else(|e| panic!("{e}\n{text}"));
-    assert!(report.passed, "{}", render::text(&report));
-    session
+    scenario_run::passing("signals.yaml", &text)
 }
 
 /// The error the stack's creation ends in.
@@ -75,12 +59,7 @@ fn failed(internet: bool, server: &str, extra: &str) -> FileError {
 }
 
 fn failed_from(text: String) -> FileError {
-    let s = scenario::load_str("signals.yaml", &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
-    let mut session = Session::for_scenario(&s).unwrap();
-    match scenario::run(&s, &mut session) {
-        Ok(_) => panic!("the stack was created\n{text}"),
-        Err(e) => e,
-    }
+    scenario_run::refused("signals.yaml", &text)
 }
 
 /// A server with a CreationPolicy whose UserData runs `script` (lines of shell).
@@ -163,41 +142,10 @@ fn c2_a_creation_policy_timeout_that_is_not_iso_8601_is_an_error_at_its_line() {
     assert!(e.problems[0].message.contains("`10 minutes` is not an ISO 8601 duration"), "{e}");
 }
 
-#[test]
-fn c2_an_auto_scaling_groups_creation_policy_counts_the_signals_of_the_instances_it_launched() {
-    let group = |count: u32| {
-        format!(
-            r#"
-      Template:
-        Type: AWS::EC2::LaunchTemplate
-        Properties:
-          LaunchTemplateData:
-            SecurityGroupIds: [!Ref Open]
-            UserData:
-              Fn::Base64: !Sub |
-                #!/bin/bash
-                /opt/aws/bin/cfn-signal -e 0 --stack ${{AWS::StackName}} --resource Group --region ${{AWS::Region}}
-      Group:
-        Type: AWS::AutoScaling::AutoScalingGroup
-        CreationPolicy:
-          ResourceSignal: {{Count: {count}, Timeout: PT15M}}
-        Properties:
-          LaunchTemplate: {{LaunchTemplateId: !Ref Template, Version: !GetAtt Template.LatestVersionNumber}}
-          VPCZoneIdentifier: [!Ref Subnet]
-          MinSize: "2"
-          MaxSize: "2"
-          DesiredCapacity: "2""#
-        )
-    };
-    created(true, &signalling_server(SIGNAL), &group(2));
-    let e = failed(true, &signalling_server(SIGNAL), &group(3));
-    assert_eq!(e.problems[0].message, "Failed to receive 3 resource signal(s) within the specified duration");
-}
-
-/// An Auto Scaling group of two whose CreationPolicy counts `count` signals, in a template
-/// with a `Capacity` parameter defaulting to `capacity`.
-fn group_with_capacity(capacity: &str, count: &str) -> String {
-    let group = format!(
+/// A launch template whose instances signal, and an Auto Scaling group of two of them whose
+/// CreationPolicy counts `count` signals (`Count` on a line of its own), at resource indentation.
+fn signalling_group(count: &str) -> String {
+    format!(
         r#"
       Template:
         Type: AWS::EC2::LaunchTemplate
@@ -220,11 +168,27 @@ fn group_with_capacity(capacity: &str, count: &str) -> String {
           MinSize: "2"
           MaxSize: "2"
           DesiredCapacity: "2""#
-    );
+    )
+}
+
+#[test]
+fn c2_an_auto_scaling_groups_creation_policy_counts_the_signals_of_the_instances_it_launched() {
+    created(true, &signalling_server(SIGNAL), &signalling_group("2"));
+    let e = failed(true, &signalling_server(SIGNAL), &signalling_group("3"));
+    assert_eq!(e.problems[0].message, "Failed to receive 3 resource signal(s) within the specified duration");
+}
+
+/// [`signalling_group`] counting `count` signals, in a template with a `Capacity` parameter
+/// defaulting to `capacity`.
+fn group_with_capacity(capacity: &str, count: &str) -> String {
     let params = format!(
         "      Parameters:\n        Capacity: {{Type: String, Default: '{capacity}'}}\n      Resources:"
     );
-    scenario_text(true, &signalling_server(SIGNAL), &group).replacen("      Resources:", &params, 1)
+    scenario_text(true, &signalling_server(SIGNAL), &signalling_group(count)).replacen(
+        "      Resources:",
+        &params,
+        1,
+    )
 }
 
 #[test]

@@ -2,9 +2,8 @@
 //! declared in `Metadata: vpcsim:`, and `nc`, `curl`, `dig @server` and NLB health checks
 //! all asking that one model. Each test is a scenario run end to end.
 
-use vpcsim::scenario::{self, render};
-use vpcsim::session::Session;
-
+#[path = "support/scenario_run.rs"]
+mod scenario_run;
 #[path = "support/two_instances.rs"]
 mod two_instances;
 
@@ -16,11 +15,7 @@ fn scenario_text(server: &str, steps: &str) -> String {
 /// Runs `steps` (YAML list items at scenario indentation) against the template; every
 /// expectation must hold.
 fn run(server: &str, steps: &str) {
-    let text = scenario_text(server, steps);
-    let s = scenario::load_str("services.yaml", &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
-    let mut session = Session::for_scenario(&s).unwrap();
-    let report = scenario::run(&s, &mut session).unwrap_or_else(|e| panic!("{e}"));
-    assert!(report.passed, "{}", render::text(&report));
+    scenario_run::passing("services.yaml", &scenario_text(server, steps));
 }
 
 /// Server properties with this UserData script (indented for the template).
@@ -202,10 +197,7 @@ fn a_windows_instance_listens_on_rdp_and_does_not_answer_ping() {
 #[test]
 fn an_unknown_metadata_service_key_is_a_located_error() {
     let server = "        Metadata: {vpcsim: {services: [{port: 53, protocl: udp}]}}\n        Properties: {SubnetId: !Ref Subnet}\n";
-    let text = scenario_text(server, "  []\n");
-    let s = scenario::load_str("services.yaml", &text).unwrap();
-    let mut session = Session::for_scenario(&s).unwrap();
-    let err = scenario::run(&s, &mut session).unwrap_err().to_string();
+    let err = scenario_run::refused("services.yaml", &scenario_text(server, "  []\n")).to_string();
     assert!(err.contains("unknown key `protocl`"), "{err}");
     assert!(err.contains("services.yaml:"), "{err}");
 }

@@ -95,6 +95,13 @@ const CASES: &[(&str, usize, usize, &str, &str)] = &[
         "Server",
         "The associatePublicIPAddress parameter cannot be specified when launching with multiple network interfaces",
     ),
+    (
+        "eni-instance-level-subnet.cfn.yaml",
+        11,
+        22,
+        "Server",
+        "Network interfaces and an instance-level subnet ID may not be specified on the same request",
+    ),
     ("eni-too-many-interfaces.cfn.yaml", 12, 7, "Server", "Interface count 3 exceeds the limit for t2.micro (AttachmentLimitExceeded)"),
 ];
 

@@ -195,11 +195,12 @@ impl<R: Recorder> Recorder for Marks<'_, R> {
     }
 }
 
-/// The address a source sends from.
-fn source_address(w: &World, s: Source) -> Ipv4Addr {
+/// The address a source sends from to `dst`: an instance's is that of the interface its
+/// routing picks (M5).
+fn source_address(w: &World, s: Source, dst: Ipv4Addr) -> Ipv4Addr {
     match s {
         Source::Internet => INTERNET_CLIENT,
-        Source::Instance(i) => w[w[i].eni].private_ip,
+        Source::Instance(i) => w[w.source_interface(i, dst)].private_ip,
         Source::LbNode(_, eni) => w[eni].private_ip,
     }
 }
@@ -273,7 +274,7 @@ fn attempt<'r, R: Recorder>(
     let flow = Flow { header: h, seq: 0 };
     let outcome = match s {
         Source::Internet => w.walk_from_internet(flow, &mut marks),
-        Source::Instance(i) => w.walk(w[i].eni, flow, &mut marks),
+        Source::Instance(i) => w.walk(w.source_interface(i, h.dst), flow, &mut marks),
         Source::LbNode(_, eni) => w.walk(eni, flow, &mut marks),
     };
     let verdict = match outcome {
@@ -295,26 +296,29 @@ fn attempt<'r, R: Recorder>(
     (verdict, outcome, marks)
 }
 
-/// Runs every attempt a cell makes, stopping at the first interface not reached; `run`
-/// walks one header. The verdict is the last attempt's, which is also the decisive one.
+/// Runs every attempt a cell makes, stopping at the first interface not reached (at the
+/// first reached, for an instance); `run` walks one header. The verdict is the last
+/// attempt's, which is also the decisive one.
 /// A host on the internet is tried once, at its address.
 fn decide(w: &World, s: Source, t: Target, p: Probe, mut run: impl FnMut(Header) -> Verdict) -> Verdict {
-    let src = source_address(w, s);
     if let Target::Internet(dst) = t {
-        return run(header(src, dst, p));
+        return run(header(source_address(w, s, dst), dst, p));
     }
     let from = source_vpc(w, s);
+    // M4: an instance is reached when any of its interfaces is; a load balancer or an
+    // endpoint when every node or interface is.
+    let any = matches!(t, Target::Instance(_));
     let mut last = Verdict::NoAddress;
     for eni in target_interfaces(w, t) {
         let mut reached = false;
         for dst in addresses(w, from, eni).into_iter().flatten() {
-            last = run(header(src, dst, p));
+            last = run(header(source_address(w, s, dst), dst, p));
             if last.is_reachable() {
                 reached = true;
                 break;
             }
         }
-        if !reached {
+        if reached == any {
             return last;
         }
     }
@@ -349,7 +353,8 @@ pub(super) fn evaluate_noting(
     Evaluated { verdict, hashed, beyond }
 }
 
-/// The source's interface and its subnet's NACL (none for the internet).
+/// The source's interface and its subnet's NACL (none for the internet): an instance's
+/// primary one. Rules an instance's other interfaces read (M5) are kept by the column.
 pub(super) fn source_interface(w: &World, s: Source) -> (Option<EniId>, Option<NaclId>) {
     let eni = match s {
         Source::Internet => None,

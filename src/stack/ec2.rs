@@ -385,6 +385,19 @@ impl StackBuilder<'_> {
             req.private_ip = p.opt_ip("PrivateIpAddress")?;
             None
         } else {
+            for (key, what) in [
+                ("SubnetId", "an instance-level subnet ID"),
+                ("SecurityGroupIds", "instance-level security groups"),
+                ("PrivateIpAddress", "an instance-level private IP address"),
+            ] {
+                if p.get(key).is_some() {
+                    return Err(bad_hint(
+                        key,
+                        format!("Network interfaces and {what} may not be specified on the same request (InvalidParameterCombination)"),
+                        format!("move {key} into the NetworkInterfaces entry at DeviceIndex 0"),
+                    ));
+                }
+            }
             Some(self.launch_interfaces(nics, &mut req)?)
         };
         req.image_family =

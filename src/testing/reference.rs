@@ -636,8 +636,9 @@ impl Walk<'_> {
             }
             RouteTarget::Eni(t) => self.appliance(e.subnet, *t, h, mode),
             RouteTarget::Instance(i) => self.appliance(e.subnet, w[i].eni, h, mode),
-            RouteTarget::Nat(n) if mode == Mode::Reply => {
-                // G2: a response meets a NAT gateway that never saw its connection open.
+            RouteTarget::Nat(n) if matches!(mode, Mode::Reply | Mode::ReplyToClient(_)) => {
+                // G2: a response (a target's answer to a load balancer node included, L8)
+                // meets a NAT gateway that never saw its connection open.
                 self.stop(ExplanationCode::NatGatewayNoInbound, Handle::NatGateway(*n))
             }
             RouteTarget::Nat(n) => {
