@@ -1031,7 +1031,10 @@ fn flow_log_cases() -> Vec<Case> {
     let logged: &[&'static str] = Box::leak(vec![flows, "@nc 8.8.8.8 53"].into_boxed_slice());
     let vpc = |rest: &str| format!("--resource-ids {{MYVPC}} --resource-type VPC --traffic-type ALL {rest}");
     let cw = |rest: &str| vpc(&format!("--log-group-name g {ROLE} {rest}"));
+    let to_s3: &[&'static str] = &["aws ec2 create-flow-logs --resource-ids {MYVPC} --resource-type VPC --traffic-type ALL --log-destination-type s3 --log-destination arn:aws:s3:::flows"];
     vec![
+        prepped(to_s3, case("list-objects-v2", "bucket", "--bucket other-bucket", "--bucket flows")),
+        prepped(to_s3, case("list-objects-v2", "prefix", "--bucket flows", "--bucket flows --prefix AWSLogs/")),
         case("create-flow-logs", "resource-ids", &cw("").replace("{MYVPC}", "{CVPC}"), &cw("")),
         case(
             "create-flow-logs",
@@ -1056,6 +1059,12 @@ fn flow_log_cases() -> Vec<Case> {
         case("create-flow-logs", "deliver-logs-permission-arn", &vpc("--log-group-name g"), &cw("")),
         case("create-flow-logs", "log-format", &cw(""), &cw("--log-format '${version} ${action}'")),
         case("create-flow-logs", "max-aggregation-interval", &cw(""), &cw("--max-aggregation-interval 60")),
+        case(
+            "create-flow-logs",
+            "destination-options",
+            &vpc("--log-destination-type s3 --log-destination arn:aws:s3:::flows"),
+            &vpc("--log-destination-type s3 --log-destination arn:aws:s3:::flows --destination-options HiveCompatiblePartitions=true"),
+        ),
         prepped(logged, case("describe-flow-logs", "flow-log-ids", "", "--flow-log-ids fl-0123456789abcdef0")),
         prepped(logged, case("describe-flow-logs", "filter", "", "--filter Name=traffic-type,Values=REJECT")),
         prepped(logged, case("describe-flow-logs", "filters", "", "--filters Name=traffic-type,Values=REJECT")),

@@ -83,10 +83,10 @@ fn aws_refuses_unknown_options_missing_values_and_unknown_operations_as_the_cli_
     assert!(msg.starts_with("usage: aws [options] <command> <subcommand>"), "{msg:?}");
     let missing = aws_error("aws ec2 create-route --route-table-id").1;
     assert!(missing.ends_with("aws: error: argument --route-table-id: expected one argument"), "{missing}");
-    let service = aws_error("aws s3 ls").1;
+    let service = aws_error("aws lambda list-functions").1;
     assert!(
         service.ends_with(
-            "Invalid choice, valid choices are: ec2 | elbv2 | cloudformation | route53 | autoscaling | sns | logs"
+            "Invalid choice, valid choices are: ec2 | elbv2 | cloudformation | route53 | autoscaling | sns | logs | s3api | s3"
         ),
         "{service}"
     );

@@ -47,6 +47,8 @@ const CASES: &[(&str, usize, usize, &str, &str)] = &[
         "The dhcpOption ID 'dopt-0123456789abcdef0' does not exist",
     ),
     ("flow-log-unmodelled-field.cfn.yaml", 13, 18, "Flows", "LogFormat field ${tcp-flags} is not modelled"),
+    ("flow-log-parquet.cfn.yaml", 14, 21, "Flows", "FileFormat parquet is not modelled by vpcsim"),
+    ("flow-log-s3-awslogs-folder.cfn.yaml", 12, 23, "Flows", "AWSLogs is reserved"),
     (
         "connection-notification-unknown-event.cfn.yaml",
         19,

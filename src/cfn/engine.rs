@@ -462,7 +462,15 @@ impl Run<'_> {
             };
             if !is_active(plan, id) || plan.stubs.contains(id) {
                 if plan.stubs.contains(id) && is_active(plan, id) {
-                    let stand_in = stand_in(ctx, id, kind);
+                    let bucket_name = (kind == "AWS::S3::Bucket")
+                        .then(|| r.properties.as_ref().and_then(|p| p.entry("BucketName")))
+                        .flatten()
+                        .and_then(|(_, n)| {
+                            let exports = self.exports;
+                            env(plan, ctx, exports, Some(&self.values), &self.spent).eval(n).ok().flatten()
+                        })
+                        .and_then(|n| n.scalar_text());
+                    let stand_in = stand_in(ctx, id, kind, bucket_name);
                     sink.record(event("", Status::CreateInProgress, None));
                     sink.record(event(&stand_in.physical_id, Status::CreateComplete, Some(NOT_SIMULATED)));
                     self.begun.push((id.clone(), kind.to_string(), stand_in.physical_id.clone()));
@@ -629,14 +637,23 @@ pub const NOT_SIMULATED: &str =
     "vpcsim: not simulated (not networking); a stand-in answers its Ref and Fn::GetAtt";
 
 /// What `Ref` and `Fn::GetAtt Arn` return for a skipped non-network resource: for an S3
-/// bucket (where flow logs may go, F1) a bucket name and its `arn:aws:s3:::` ARN; for an
-/// IAM role (a flow log's DeliverLogsPermissionArn) an `arn:aws:iam::` role ARN; for an
-/// SNS topic (where endpoint connection notifications go) its ARN, which is also its `Ref`.
-fn stand_in(ctx: &StackContext, id: &str, kind: &str) -> Created {
+/// bucket (where flow logs may go, F1) its `BucketName` (or a generated name) and its
+/// `arn:aws:s3:::` ARN; for an IAM role (a flow log's DeliverLogsPermissionArn) an
+/// `arn:aws:iam::` role ARN; for an SNS topic (where endpoint connection notifications go)
+/// its ARN, which is also its `Ref`.
+fn stand_in(ctx: &StackContext, id: &str, kind: &str, bucket_name: Option<String>) -> Created {
     let physical_id =
         format!("{}-{id}-{:012x}", ctx.stack_name, params::fnv1a(id.as_bytes()) & 0xffff_ffff_ffff);
     if kind == "AWS::S3::Bucket" {
-        let bucket = physical_id.to_ascii_lowercase();
+        // A generated name is at most 63 characters, as S3 allows: the head cut, the hash kept.
+        let generated = || {
+            let name = physical_id.to_ascii_lowercase();
+            match name.len() > 63 {
+                true => format!("{}{}", &name[..50], &name[name.len() - 13..]),
+                false => name,
+            }
+        };
+        let bucket = bucket_name.unwrap_or_else(generated);
         let arn = format!("arn:aws:s3:::{bucket}");
         return Created {
             physical_id: bucket,

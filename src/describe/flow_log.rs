@@ -42,7 +42,14 @@ pub fn flow_log(w: &World, id: FlowLogId) -> Value {
             v["LogDestination"] =
                 json!(format!("arn:aws:logs:{}:{}:log-group:{group}", w.region().name, w.account_id()));
         }
-        LogDestination::S3 { arn } => v["LogDestination"] = json!(arn),
+        LogDestination::S3(dest) => {
+            v["LogDestination"] = json!(dest.arn());
+            v["DestinationOptions"] = json!({
+                "FileFormat": "plain-text",
+                "HiveCompatiblePartitions": dest.hive_compatible,
+                "PerHourPartition": dest.per_hour,
+            });
+        }
     }
     if let Some(arn) = &f.deliver_logs_permission_arn {
         v["DeliverLogsPermissionArn"] = json!(arn);
@@ -75,12 +82,13 @@ impl EventFilter<'_> {
     }
 }
 
-/// filter-log-events: the group's events that pass, in the order written.
+/// filter-log-events: the group's events that pass, by time (in the order written for
+/// one time: health checks are written a run of checks at once, target by target).
 pub fn filter_log_events(w: &World, g: LogGroupId, filter: &EventFilter<'_>) -> Value {
-    let events: Vec<Value> = w[g]
-        .events
-        .iter()
-        .filter(|e| filter.keeps(e))
+    let mut kept: Vec<&LogEvent> = w[g].events.iter().filter(|e| filter.keeps(e)).collect();
+    kept.sort_by_key(|e| e.timestamp_ms);
+    let events: Vec<Value> = kept
+        .into_iter()
         .map(|e| {
             json!({
                 "logStreamName": e.stream,

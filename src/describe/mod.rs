@@ -26,6 +26,7 @@ mod nacl;
 mod nat;
 mod peering;
 mod prefix_list;
+pub mod s3;
 
 pub use autoscaling::{auto_scaling_groups, launch_template, launch_templates, run_instances};
 pub use connection_notification::{connection_notification, connection_notifications, published_messages};

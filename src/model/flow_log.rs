@@ -1,8 +1,9 @@
 //! VPC flow logs (F1): what a flow log watches (an interface, a subnet or a VPC), which
 //! traffic it keeps (ACCEPT, REJECT or ALL), where its records go (a CloudWatch Logs
-//! group, one stream per interface, or an S3 bucket) and their format ([`LogFormat`]:
-//! AWS's default, or a custom list of `${field}` names). A [`FlowRecord`] is one record
-//! as a typed value; it becomes text only when a flow log writes it to a [`LogGroup`].
+//! group, one stream per interface, or an S3 bucket, [`S3Destination`]) and their format
+//! ([`LogFormat`]: AWS's default, or a custom list of `${field}` names). A [`FlowRecord`]
+//! is one record as a typed value; it becomes text only when a flow log writes it to a
+//! [`LogGroup`] or into one of its S3 [`LogFile`]s.
 
 use crate::ids::{EniId, SubnetId, VpcId};
 use crate::model::Tags;
@@ -29,6 +30,14 @@ pub struct FlowLog {
     pub created_ms: u64,
     /// Tags.
     pub tags: Tags,
+    /// The log files it wrote to its S3 bucket, oldest first (each delivered at its
+    /// `delivered_ms`); they stay after the flow log is deleted, as objects in S3 do.
+    pub files: Vec<LogFile>,
+    /// Records in all its files (what counts against the world's bound on records).
+    pub file_records: usize,
+    /// Health-check records of aggregation windows not yet over (F1), written when the
+    /// checks pass the window's end.
+    pub pending: Vec<PendingRecord>,
     /// Deleted.
     pub deleted: bool,
 }
@@ -90,11 +99,8 @@ pub enum LogDestination {
         /// The group's name.
         group: String,
     },
-    /// An S3 bucket (or a folder of one), by ARN. Records sent there are not kept (`aws s3` is not modelled).
-    S3 {
-        /// `arn:aws:s3:::bucket[/folder]`.
-        arn: String,
-    },
+    /// An S3 bucket (or a folder of one): a gzip log file every 5 minutes.
+    S3(S3Destination),
 }
 
 impl LogDestination {
@@ -102,9 +108,143 @@ impl LogDestination {
     pub fn type_name(&self) -> &'static str {
         match self {
             LogDestination::CloudWatchLogs { .. } => "cloud-watch-logs",
-            LogDestination::S3 { .. } => "s3",
+            LogDestination::S3(_) => "s3",
         }
     }
+}
+
+/// An S3 destination: `arn:aws:s3:::bucket[/folder]` and the `DestinationOptions` that
+/// shape the keys of its log files.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct S3Destination {
+    /// The bucket's name.
+    pub bucket: String,
+    /// The folder in the bucket, without slashes at either end, when given.
+    pub folder: Option<String>,
+    /// `HiveCompatiblePartitions`: `aws-account-id=...`, `year=...` folder names.
+    pub hive_compatible: bool,
+    /// `PerHourPartition`: an hour folder under the day's.
+    pub per_hour: bool,
+}
+
+/// Why an S3 destination was refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum S3DestinationError {
+    /// Not `arn:aws:s3:::bucket[/folder]`, or a bucket name S3 does not allow.
+    #[error("LogDestination {arn} is not an S3 bucket ARN (arn:aws:s3:::bucket or arn:aws:s3:::bucket/folder; a bucket name is 3 to 63 of a-z, 0-9, '.', '-')")]
+    NotABucket {
+        /// The ARN given.
+        arn: String,
+    },
+    /// The folder `AWSLogs`, which AWS reserves.
+    #[error("LogDestination {arn}: AWSLogs is reserved and cannot be the folder name")]
+    ReservedFolder {
+        /// The ARN given.
+        arn: String,
+    },
+    /// `FileFormat: parquet`, which vpcsim does not write.
+    #[error("FileFormat {format} is not modelled by vpcsim: it writes plain-text log files; use plain-text")]
+    Parquet {
+        /// The format given.
+        format: String,
+    },
+    /// A `FileFormat` AWS does not have.
+    #[error("FileFormat {format} is not plain-text or parquet")]
+    UnknownFormat {
+        /// The format given.
+        format: String,
+    },
+}
+
+impl S3Destination {
+    /// The destination of `arn:aws:s3:::bucket[/folder]`, with the default options.
+    pub fn parse(arn: &str) -> Result<S3Destination, S3DestinationError> {
+        let not_a_bucket = || S3DestinationError::NotABucket { arn: arn.to_string() };
+        let path = arn.strip_prefix("arn:aws:s3:::").ok_or_else(not_a_bucket)?;
+        let (bucket, folder) = match path.split_once('/') {
+            Some((b, f)) => (b, Some(f.trim_matches('/')).filter(|f| !f.is_empty())),
+            None => (path, None),
+        };
+        let valid = (3..=63).contains(&bucket.len())
+            && bucket.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-')
+            && bucket.starts_with(|c: char| c.is_ascii_alphanumeric())
+            && bucket.ends_with(|c: char| c.is_ascii_alphanumeric());
+        if !valid {
+            return Err(not_a_bucket());
+        }
+        if folder == Some("AWSLogs") {
+            return Err(S3DestinationError::ReservedFolder { arn: arn.to_string() });
+        }
+        Ok(S3Destination {
+            bucket: bucket.to_string(),
+            folder: folder.map(str::to_string),
+            hive_compatible: false,
+            per_hour: false,
+        })
+    }
+
+    /// `FileFormat`: `plain-text` is what vpcsim writes; `parquet` is refused.
+    pub fn check_file_format(format: &str) -> Result<(), S3DestinationError> {
+        match format {
+            "plain-text" => Ok(()),
+            "parquet" => Err(S3DestinationError::Parquet { format: format.to_string() }),
+            _ => Err(S3DestinationError::UnknownFormat { format: format.to_string() }),
+        }
+    }
+
+    /// The ARN, as describe-flow-logs prints it.
+    pub fn arn(&self) -> String {
+        match &self.folder {
+            Some(f) => format!("arn:aws:s3:::{}/{f}", self.bucket),
+            None => format!("arn:aws:s3:::{}", self.bucket),
+        }
+    }
+
+    /// F1: the key of a log file, from its time (Unix seconds):
+    /// `[folder/]AWSLogs/ACCOUNT/vpcflowlogs/REGION/YYYY/MM/DD/[HH/]ACCOUNT_vpcflowlogs_REGION_FLOWLOGID_YYYYMMDDTHHmmZ_HASH.log.gz`,
+    /// with `aws-account-id=`, `aws-service=`, `aws-region=`, `year=`, `month=`, `day=` and
+    /// `hour=` folder names when Hive-compatible.
+    pub fn key(&self, account: &str, region: &str, flow_log: &str, unix_s: i64, hash: u32) -> String {
+        let t = time::OffsetDateTime::from_unix_timestamp(unix_s).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+        let (y, m, d, h) = (t.year(), u8::from(t.month()), t.day(), t.hour());
+        let mut key = self.folder.as_ref().map_or(String::new(), |f| format!("{f}/"));
+        key.push_str("AWSLogs/");
+        match self.hive_compatible {
+            false => key.push_str(&format!("{account}/vpcflowlogs/{region}/{y:04}/{m:02}/{d:02}/")),
+            true => key.push_str(&format!(
+                "aws-account-id={account}/aws-service=vpcflowlogs/aws-region={region}/year={y:04}/month={m:02}/day={d:02}/"
+            )),
+        }
+        match (self.per_hour, self.hive_compatible) {
+            (false, _) => {}
+            (true, false) => key.push_str(&format!("{h:02}/")),
+            (true, true) => key.push_str(&format!("hour={h:02}/")),
+        }
+        key.push_str(&format!(
+            "{account}_vpcflowlogs_{region}_{flow_log}_{y:04}{m:02}{d:02}T{h:02}{:02}Z_{hash:08x}.log.gz",
+            t.minute()
+        ));
+        key
+    }
+}
+
+/// Seconds between two deliveries of a flow log's S3 log files.
+pub const S3_DELIVERY_S: u64 = 300;
+
+/// One log file a flow log delivers to S3: the records of one 5-minute window, after a
+/// header line of the format's field names. S3 stores it gzip-compressed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogFile {
+    /// The object's key in the bucket.
+    pub key: String,
+    /// Virtual time (milliseconds) at which it is delivered: the end of its window. Before
+    /// then it is being written and S3 does not list it.
+    pub delivered_ms: u64,
+    /// The text: the header line, then one record a line.
+    pub text: String,
+    /// Records in it.
+    pub records: usize,
 }
 
 /// One field of a flow log record, with the format version that introduced it.
@@ -325,6 +465,22 @@ pub struct FlowRecord {
     pub duration_s: u64,
     /// ACCEPT or REJECT.
     pub action: FlowAction,
+}
+
+/// A record a flow log is still aggregating: one health check's record, the window it
+/// falls in and the checks counted so far.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PendingRecord {
+    /// The record of one check.
+    pub record: FlowRecord,
+    /// Virtual time (milliseconds) at which its aggregation window ends.
+    pub window_end_ms: u64,
+    /// The window's first check.
+    pub first_ms: u64,
+    /// The window's last check so far.
+    pub last_ms: u64,
+    /// Checks counted.
+    pub checks: u64,
 }
 
 /// A CloudWatch Logs log group: flow log records land here, one stream per interface.

@@ -116,14 +116,18 @@ impl World {
         outcome: Result<(), CheckFailure>,
         bound: u64,
     ) -> bool {
+        let (first, interval) = (
+            self.target_groups[g].targets[i].next_check_ms,
+            interval_ms(&self.target_groups[g].health_check),
+        );
+        if first > bound {
+            return false;
+        }
+        let checks = (bound - first) / interval + 1;
+        self.log_health_checks((g, i), first, checks, interval);
         let group = &mut self.target_groups[g];
         let hc = &group.health_check;
         let t = &mut group.targets[i];
-        if t.next_check_ms > bound {
-            return false;
-        }
-        let interval = interval_ms(hc);
-        let checks = (bound - t.next_check_ms) / interval + 1;
         t.next_check_ms += checks * interval;
         let counted = u8::try_from(checks).unwrap_or(u8::MAX);
         match outcome {
@@ -255,23 +259,11 @@ impl World {
     /// there and back must deliver (else it times out); something must listen (else it
     /// fails); an HTTP(S) check must get a status the matcher accepts.
     pub fn probe_target(&self, g: TargetGroupId, i: usize) -> Result<(), CheckFailure> {
-        let group = &self.target_groups[g];
-        let t = &group.targets[i];
-        let hc = &group.health_check;
-        let Some((addr, az)) = self.target_address(group.vpc, t.target) else {
-            return Err(CheckFailure::Timeout);
-        };
-        let port = hc.port.unwrap_or(t.port);
-        let node = self
-            .load_balancers_of(g)
-            .into_iter()
-            .flat_map(|lb| self.lbs[lb].nodes.iter())
-            .min_by_key(|n| n.az != az);
-        let Some(node) = node else { return Err(CheckFailure::Timeout) };
-        let src = self.enis[node.eni].private_ip;
-        let header = Header { src, dst: addr, protocol: Protocol::Tcp, src_port: 40000, dst_port: port };
+        let hc = &self.target_groups[g].health_check;
+        let Some((node, header)) = self.health_check_flow(g, i) else { return Err(CheckFailure::Timeout) };
+        let port = header.dst_port;
         let Outcome::Delivered { to: crate::forward::Destination::Instance(inst), .. } =
-            self.verdict(node.eni, Flow { header, seq: 0 })
+            self.verdict(node, Flow { header, seq: 0 })
         else {
             return Err(CheckFailure::Timeout);
         };
@@ -289,6 +281,26 @@ impl World {
                 }
             }
         }
+    }
+}
+
+impl World {
+    /// L4: the interface a target's health check leaves from (a node of a load balancer
+    /// using the group, its own AZ's when there is one) and its packet: TCP from the node's
+    /// private IP to the target's address and health-check port; `None` when the target
+    /// has no address or the group no load balancer.
+    pub(crate) fn health_check_flow(&self, g: TargetGroupId, i: usize) -> Option<(EniId, Header)> {
+        let group = &self.target_groups[g];
+        let t = &group.targets[i];
+        let (addr, az) = self.target_address(group.vpc, t.target)?;
+        let port = group.health_check.port.unwrap_or(t.port);
+        let node = self
+            .load_balancers_of(g)
+            .into_iter()
+            .flat_map(|lb| self.lbs[lb].nodes.iter())
+            .min_by_key(|n| n.az != az)?;
+        let src = self.enis[node.eni].private_ip;
+        Some((node.eni, Header { src, dst: addr, protocol: Protocol::Tcp, src_port: 40000, dst_port: port }))
     }
 }
 

@@ -1,7 +1,9 @@
 //! Flow logs (F1): CreateFlowLogs, DeleteFlowLogs and CloudWatch Logs groups
 //! (CreateLogGroup, DeleteLogGroup), and the data-plane side: [`World::log_flow`] turns
 //! the trace of a flow a tool sent into the records AWS writes at each interface it
-//! crossed, and each flow log covering that interface writes them to its destination.
+//! crossed, and each flow log covering that interface writes them to its destination:
+//! an event in its CloudWatch Logs group, readable at once, or a line of the S3 log file
+//! of the current 5-minute window, delivered when the window ends.
 //!
 //! What a record holds, by choice (AWS leaves it to the traffic): a delivered TCP
 //! connection is 5 packets each way (handshake, request or response, close) of
@@ -14,20 +16,20 @@
 
 use super::ApiResult;
 use crate::addr::Protocol;
-use crate::apps::EPOCH_UNIX;
+use crate::apps::{Client, EPOCH_UNIX};
 use crate::error::ApiError;
 use crate::forward::{Block, Component, Outcome};
 use crate::ids::*;
 use crate::model::eni::EniOwner;
 use crate::model::flow_log::{
-    Field, FlowAction, FlowLog, FlowLogResource, FlowRecord, LogDestination, LogEvent, LogFormat, LogGroup,
-    TrafficType,
+    Field, FlowAction, FlowLog, FlowLogResource, FlowRecord, LogDestination, LogEvent, LogFile, LogFormat,
+    LogGroup, PendingRecord, S3Destination, TrafficType, S3_DELIVERY_S,
 };
 use crate::model::Tags;
-use crate::trace::{ComponentKind, Direction, Hop, Matched, Trace};
+use crate::trace::{ComponentKind, Direction, Header, Hop, Matched, Trace};
 use crate::world::{Handle, World};
 
-/// Flow log records all log groups together keep; later records are not written (bounded output).
+/// Flow log records all log groups and S3 log files together keep; later records are not written (bounded output).
 pub const MAX_FLOW_LOG_RECORDS: usize = 100_000;
 
 /// Bytes of a delivered TCP connection in each direction (5 packets: 60 + 52 x 4 of headers, 80 of payload).
@@ -127,11 +129,8 @@ impl World {
                     "DeliverLogsPermissionArn is required when the destination is cloud-watch-logs.".into()
                 )
             }
-            (LogDestination::S3 { .. }, Some(_)) => {
+            (LogDestination::S3(_), Some(_)) => {
                 return bad("DeliverLogsPermissionArn must not be given when the destination is s3.".into())
-            }
-            (LogDestination::S3 { arn }, None) if !arn.starts_with("arn:aws:s3:::") || arn.len() <= 13 => {
-                return bad(format!("LogDestination {arn} is not an S3 bucket ARN (arn:aws:s3:::bucket)."))
             }
             _ => {}
         }
@@ -145,6 +144,9 @@ impl World {
             max_aggregation_interval: interval,
             created_ms: self.now_ms(),
             tags: req.tags,
+            files: Vec::new(),
+            file_records: 0,
+            pending: Vec::new(),
             deleted: false,
         };
         Ok(self.flow_logs.insert(&mut self.by_aws_id, Handle::FlowLog, fl))
@@ -204,8 +206,90 @@ impl World {
         if self.flow_logs.live().next().is_none() || trace.flow.dst.is_link_local() {
             return;
         }
+        let now = self.now_ms();
         for record in self.flow_records(trace, outcome, exchange) {
-            self.write_record(&record);
+            self.write_record(&record, now);
+        }
+    }
+
+    /// F1: the records that `checks` health checks of target `i` of group `g` leave, the
+    /// first at `first_ms` (virtual time) and one every `interval_ms` after it. Each flow
+    /// log aggregates them as AWS aggregates one 5-tuple: in each of its aggregation
+    /// windows, one record per interface (the load balancer node's and the target's),
+    /// direction and action, counting the window's checks, written once the checks have
+    /// passed the window's end. Nothing is computed when no flow log exists.
+    pub(crate) fn log_health_checks(
+        &mut self,
+        (g, i): (TargetGroupId, usize),
+        first_ms: u64,
+        checks: u64,
+        interval_ms: u64,
+    ) {
+        if self.flow_logs.live().next().is_none() || checks == 0 {
+            return;
+        }
+        let Some((node, header)) = self.health_check_flow(g, i) else { return };
+        let (trace, outcome) = self.send(Client::Interface(node), header, 0);
+        let per_check = self.flow_records(&trace, &outcome, Exchange::of(Protocol::Tcp, header.dst_port));
+        for r in &per_check {
+            for fl in self.writers(r) {
+                let window_ms = u64::from(self.flow_logs[fl].max_aggregation_interval) * 1000;
+                let mut k = 0;
+                while k < checks && self.flow_log_records() < MAX_FLOW_LOG_RECORDS {
+                    let at = first_ms + k * interval_ms;
+                    let unix_ms = EPOCH_UNIX as u64 * 1000 + at;
+                    let window_end_ms = at + (window_ms - unix_ms % window_ms);
+                    let n = ((window_end_ms - at - 1) / interval_ms + 1).min(checks - k);
+                    let last_ms = at + (n - 1) * interval_ms;
+                    let pending = &mut self.flow_logs[fl].pending;
+                    match pending.iter_mut().find(|p| p.record == *r && p.window_end_ms == window_end_ms) {
+                        Some(p) => {
+                            p.checks += n;
+                            p.last_ms = last_ms;
+                        }
+                        None => pending.push(PendingRecord {
+                            record: *r,
+                            window_end_ms,
+                            first_ms: at,
+                            last_ms,
+                            checks: n,
+                        }),
+                    }
+                    k += n;
+                }
+            }
+        }
+        self.flush_health_checks(&header, first_ms + (checks - 1) * interval_ms);
+    }
+
+    /// Writes, in time order, the pending records of the health check `header` (either
+    /// direction) whose aggregation window ended by `until_ms`.
+    fn flush_health_checks(&mut self, header: &Header, until_ms: u64) {
+        let reply = Header {
+            src: header.dst,
+            dst: header.src,
+            src_port: header.dst_port,
+            dst_port: header.src_port,
+            ..*header
+        };
+        let ids: Vec<FlowLogId> = self.flow_logs.live().map(|(id, _)| id).collect();
+        for fl in ids {
+            let pending = std::mem::take(&mut self.flow_logs[fl].pending);
+            let (mut done, keep): (Vec<PendingRecord>, Vec<PendingRecord>) =
+                pending.into_iter().partition(|p| {
+                    p.window_end_ms <= until_ms && (p.record.header == *header || p.record.header == reply)
+                });
+            self.flow_logs[fl].pending = keep;
+            done.sort_by_key(|p| p.first_ms);
+            for p in done {
+                let record = FlowRecord {
+                    packets: p.record.packets * p.checks,
+                    bytes: p.record.bytes * p.checks,
+                    duration_s: (p.last_ms - p.first_ms) / 1000,
+                    ..p.record
+                };
+                self.write_to(fl, &record, p.first_ms);
+            }
         }
     }
 
@@ -296,12 +380,19 @@ impl World {
         }
     }
 
-    /// Every live flow log covering `eni` and keeping `record`'s action writes it.
-    fn write_record(&mut self, record: &FlowRecord) {
+    /// Every live flow log covering `record`'s interface and keeping its action writes it
+    /// as of virtual time `at_ms`.
+    fn write_record(&mut self, record: &FlowRecord, at_ms: u64) {
+        for fl in self.writers(record) {
+            self.write_to(fl, record, at_ms);
+        }
+    }
+
+    /// The live flow logs covering `record`'s interface whose TrafficType keeps it.
+    fn writers(&self, record: &FlowRecord) -> Vec<FlowLogId> {
         let e = &self[record.eni];
         let (subnet, vpc) = (e.subnet, e.vpc);
-        let writers: Vec<FlowLogId> = self
-            .flow_logs
+        self.flow_logs
             .live()
             .filter(|(_, fl)| match fl.resource {
                 FlowLogResource::Eni(x) => x == record.eni,
@@ -310,31 +401,83 @@ impl World {
             })
             .filter(|(_, fl)| fl.keeps(record.action))
             .map(|(id, _)| id)
-            .collect();
-        for fl in writers {
-            let LogDestination::CloudWatchLogs { group } = &self.flow_logs[fl].destination else { continue };
-            let group = group.clone();
-            let kept: usize = self.log_groups.live().map(|(_, g)| g.events.len()).sum();
-            if kept >= MAX_FLOW_LOG_RECORDS {
-                return;
-            }
-            let g = match self.log_group_named(&group) {
-                Some(g) => g,
-                None => match self.create_log_group(&group, None) {
-                    Ok(g) => g,
-                    Err(_) => continue,
-                },
-            };
-            let event = self.log_event(fl, g, record);
-            self.log_groups[g].events.push(event);
+            .collect()
+    }
+
+    /// Flow log `fl` writes `record` as of `at_ms` to its log group or into the S3 log
+    /// file of that time's window; nothing once the world keeps [`MAX_FLOW_LOG_RECORDS`].
+    fn write_to(&mut self, fl: FlowLogId, record: &FlowRecord, at_ms: u64) {
+        if self.flow_log_records() >= MAX_FLOW_LOG_RECORDS {
+            return;
+        }
+        match self.flow_logs[fl].destination.clone() {
+            LogDestination::CloudWatchLogs { group } => self.write_event(fl, &group, record, at_ms),
+            LogDestination::S3(dest) => self.write_file_line(fl, &dest, record, at_ms),
         }
     }
 
-    /// `record` as flow log `fl` writes it into group `g`.
-    fn log_event(&self, fl: FlowLogId, g: LogGroupId, record: &FlowRecord) -> LogEvent {
+    /// The records every log group and S3 log file keep together.
+    fn flow_log_records(&self) -> usize {
+        let events: usize = self.log_groups.live().map(|(_, g)| g.events.len()).sum();
+        let lines: usize = self.flow_logs.iter().map(|(_, f)| f.file_records).sum();
+        events + lines
+    }
+
+    /// `record` as an event of flow log `fl`'s group (created on the first record).
+    fn write_event(&mut self, fl: FlowLogId, group: &str, record: &FlowRecord, at_ms: u64) {
+        let g = match self.log_group_named(group) {
+            Some(g) => g,
+            None => match self.create_log_group(group, None) {
+                Ok(g) => g,
+                Err(_) => return,
+            },
+        };
+        let (timestamp_ms, message) = self.record_text(fl, record, at_ms);
+        let n = self.log_groups[g].events.len();
+        let event = LogEvent {
+            stream: self[record.eni].aws_id.clone(),
+            timestamp_ms,
+            ingestion_ms: timestamp_ms,
+            message,
+            event_id: format!("{timestamp_ms:020}{:016}{n:020}", g.index()),
+        };
+        self.log_groups[g].events.push(event);
+    }
+
+    /// F1: `record` as a line of flow log `fl`'s S3 log file for the 5-minute window of
+    /// `at_ms`; the window's first record starts the file with the header line. The file
+    /// is delivered (S3 lists it) when the window ends.
+    fn write_file_line(&mut self, fl: FlowLogId, dest: &S3Destination, record: &FlowRecord, at_ms: u64) {
+        let (_, line) = self.record_text(fl, record, at_ms);
+        // Windows follow the wall clock (06:05:00 to 06:10:00), as AWS's deliveries do.
+        let at_s = EPOCH_UNIX as u64 + at_ms / 1000;
+        let start_s = at_s - at_s % S3_DELIVERY_S;
+        let delivered_ms = (start_s + S3_DELIVERY_S - EPOCH_UNIX as u64) * 1000;
+        let found = self.flow_logs[fl].files.iter().rposition(|f| f.delivered_ms == delivered_ms);
+        if found.is_none() {
+            let f = &self.flow_logs[fl];
+            let hash = crate::cfn::params::fnv1a(format!("{}{start_s}", f.aws_id).as_bytes()) as u32;
+            let key = dest.key(self.account_id(), self.region().name, &f.aws_id, start_s as i64, hash);
+            let header = f.format.fields().iter().map(|field| field.name()).collect::<Vec<_>>().join(" ");
+            let file = LogFile { key, delivered_ms, text: header + "\n", records: 0 };
+            self.flow_logs[fl].files.push(file);
+        }
+        let f = &mut self.flow_logs[fl];
+        let at = found.unwrap_or(f.files.len().saturating_sub(1));
+        if let Some(file) = f.files.get_mut(at) {
+            file.text.push_str(&line);
+            file.text.push('\n');
+            file.records += 1;
+            f.file_records += 1;
+        }
+    }
+
+    /// `record` as flow log `fl` writes it as of virtual time `at_ms`: its time
+    /// (milliseconds since the epoch) and text.
+    fn record_text(&self, fl: FlowLogId, record: &FlowRecord, at_ms: u64) -> (i64, String) {
         let f = &self.flow_logs[fl];
         let interval = u64::from(f.max_aggregation_interval);
-        let now_s = EPOCH_UNIX as u64 + self.now_ms() / 1000;
+        let now_s = EPOCH_UNIX as u64 + at_ms / 1000;
         let window_end = now_s - now_s % interval + interval - 1;
         let end = (now_s + record.duration_s).min(window_end);
         let message = f
@@ -343,15 +486,7 @@ impl World {
             .iter()
             .map(|field| self.field(f, *field, record, now_s, end))
             .collect::<Vec<_>>();
-        let timestamp_ms = (now_s * 1000) as i64;
-        let n = self.log_groups[g].events.len();
-        LogEvent {
-            stream: self[record.eni].aws_id.clone(),
-            timestamp_ms,
-            ingestion_ms: timestamp_ms,
-            message: message.join(" "),
-            event_id: format!("{timestamp_ms:020}{:016}{n:020}", g.index()),
-        }
+        ((now_s * 1000) as i64, message.join(" "))
     }
 
     /// One field of a record as text.

@@ -1,11 +1,12 @@
 //! `AWS::EC2::FlowLog` and `AWS::Logs::LogGroup` (F1): a flow log on an interface, a
 //! subnet or a VPC, writing to a CloudWatch Logs group (Ref: its name) or an S3 bucket.
 
-use super::props::bad;
+use super::props::{bad, item};
 use super::{api, created, s, Props, StackBuilder};
 use crate::cfn::{Created, SinkError};
-use crate::model::flow_log::{FlowLogResource, LogDestination, LogFormat, TrafficType};
+use crate::model::flow_log::{FlowLogResource, LogDestination, LogFormat, S3Destination, TrafficType};
 use crate::ops::flow_log::CreateFlowLog;
+use crate::yaml::Node;
 
 impl StackBuilder<'_> {
     /// AWS::EC2::FlowLog: ResourceId and ResourceType, TrafficType, LogDestinationType with
@@ -92,8 +93,35 @@ impl StackBuilder<'_> {
     }
 }
 
+/// DestinationOptions of an s3 flow log: FileFormat (plain-text; parquet refused),
+/// HiveCompatiblePartitions and PerHourPartition (the key layout).
+fn destination_options(node: &Node, dest: &mut S3Destination) -> Result<(), SinkError> {
+    let o = item(node, "DestinationOptions");
+    if let Some(entries) = node.as_map() {
+        for (k, _) in entries {
+            let known = ["FileFormat", "HiveCompatiblePartitions", "PerHourPartition"];
+            let key = &k.name;
+            if !known.contains(&key.as_str()) {
+                return Err(bad(
+                    &o.path(key),
+                    format!("Encountered unsupported property {key} in DestinationOptions (FileFormat, HiveCompatiblePartitions, PerHourPartition)"),
+                ));
+            }
+        }
+    }
+    if let Some(format) = o.opt_str("FileFormat")? {
+        S3Destination::check_file_format(&format).map_err(|e| bad(&o.path("FileFormat"), e.to_string()))?;
+    }
+    dest.hive_compatible = o.opt_bool("HiveCompatiblePartitions")?.unwrap_or(false);
+    dest.per_hour = o.opt_bool("PerHourPartition")?.unwrap_or(false);
+    Ok(())
+}
+
 /// LogDestinationType (cloud-watch-logs by default) with LogGroupName or a LogDestination ARN.
 fn destination(p: &Props<'_>) -> Result<LogDestination, SinkError> {
+    if p.get("DestinationOptions").is_some() && p.opt_str("LogDestinationType")?.as_deref() != Some("s3") {
+        return Err(bad("DestinationOptions", "DestinationOptions applies to an s3 flow log only"));
+    }
     let group = p.opt_str("LogGroupName")?;
     let arn = p.opt_str("LogDestination")?;
     match p.opt_str("LogDestinationType")?.as_deref() {
@@ -117,7 +145,14 @@ fn destination(p: &Props<'_>) -> Result<LogDestination, SinkError> {
         },
         Some("s3") => match (group, arn) {
             (Some(_), _) => Err(bad("LogGroupName", "an s3 flow log takes LogDestination, not LogGroupName")),
-            (None, Some(arn)) => Ok(LogDestination::S3 { arn }),
+            (None, Some(arn)) => {
+                let mut dest =
+                    S3Destination::parse(&arn).map_err(|e| bad("LogDestination", e.to_string()))?;
+                if let Some(node) = p.get("DestinationOptions") {
+                    destination_options(node, &mut dest)?;
+                }
+                Ok(LogDestination::S3(dest))
+            }
             (None, None) => {
                 Err(bad("LogDestination", "an s3 flow log needs LogDestination (the bucket's ARN)"))
             }

@@ -525,7 +525,7 @@ pub const TABLE: &[(&str, Properties)] = &[
         &[
             ("DeliverCrossAccountRole", W),
             ("DeliverLogsPermissionArn", M),
-            ("DestinationOptions", W),
+            ("DestinationOptions", M),
             ("LogDestination", M),
             ("LogDestinationType", M),
             ("LogFormat", M),

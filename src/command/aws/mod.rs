@@ -17,6 +17,7 @@ pub mod filter;
 pub mod log_filter;
 pub mod output;
 pub mod request;
+pub mod s3;
 pub mod shorthand;
 pub mod table;
 
@@ -189,6 +190,9 @@ pub fn parse(words: &[String]) -> Result<AwsCall, AwsError> {
     }
     let mut globals = Globals::default();
     let rest = globals.strip(&words[1..])?;
+    if rest.first().map(String::as_str) == Some("s3") {
+        return s3_call(&rest[1..], globals);
+    }
     let (spec, flags) = find_operation(&rest)?;
     let values = parse_flags(spec, flags)?;
     let request = Request::build(&Flags::new(spec, values))?;
@@ -196,6 +200,24 @@ pub fn parse(words: &[String]) -> Result<AwsCall, AwsError> {
         service: spec.service,
         operation: spec.name,
         request,
+        output: globals.output,
+        region: globals.region,
+    })
+}
+
+/// `aws s3 ls|cp ...`: positional paths, text output ([`s3`]).
+fn s3_call(words: &[String], globals: Globals) -> Result<AwsCall, AwsError> {
+    let request = s3::parse(words)?;
+    if globals.output != OutputOptions::default() {
+        return Err(AwsError::Unmodelled {
+            option: "--output or --query on aws s3".into(),
+            why: "aws s3 commands print text whatever they say (the AWS CLI ignores them there)".into(),
+        });
+    }
+    Ok(AwsCall {
+        service: "s3",
+        operation: request.operation(),
+        request: Request::S3(request),
         output: globals.output,
         region: globals.region,
     })
@@ -285,7 +307,7 @@ fn services() -> Vec<&'static str> {
 fn find_operation(words: &[String]) -> Result<(&'static OpSpec, &[String]), AwsError> {
     let service = words.first().map(String::as_str).unwrap_or_default();
     if !services().contains(&service) {
-        let choices = services().join(" | ");
+        let choices = services().into_iter().chain(["s3"]).collect::<Vec<_>>().join(" | ");
         return Err(AwsError::InvalidService { service: service.into(), choices });
     }
     let operation = words.get(1).map(String::as_str).unwrap_or_default();
@@ -532,10 +554,10 @@ mod tests {
 
     #[test]
     fn an_unknown_service_lists_the_services() {
-        let err = parse_line("aws s3 ls").unwrap_err();
+        let err = parse_line("aws lambda list-functions").unwrap_err();
         assert_eq!(
             last_line(err),
-            "aws: error: argument command: Invalid choice, valid choices are: ec2 | elbv2 | cloudformation | route53 | autoscaling | sns | logs"
+            "aws: error: argument command: Invalid choice, valid choices are: ec2 | elbv2 | cloudformation | route53 | autoscaling | sns | logs | s3api | s3"
         );
     }
 

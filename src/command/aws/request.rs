@@ -23,7 +23,7 @@ use super::table::OpSpec;
 use super::{op_name, AwsError};
 use crate::addr::{Cidr, PortRange, RuleProtocol};
 use crate::error::ApiError;
-use crate::model::flow_log::{LogDestination, LogFormat, TrafficType};
+use crate::model::flow_log::{LogDestination, LogFormat, S3Destination, TrafficType};
 use crate::model::insights::PathFilter;
 use crate::model::nacl::IcmpTypeCode;
 use crate::model::nat_gateway::Connectivity;
@@ -780,6 +780,15 @@ pub enum Request {
         /// `--connection-notification-ids`.
         ids: Vec<String>,
     },
+    /// `aws s3 ls` and `aws s3 cp ... - | gunzip` (F1: flow log files).
+    S3(super::s3::S3Request),
+    /// s3api list-objects-v2 (F1: the flow log files delivered to a bucket, as JSON).
+    ListObjectsV2 {
+        /// `--bucket`.
+        bucket: String,
+        /// `--prefix`.
+        prefix: Option<String>,
+    },
 }
 
 /// The flags of ec2 run-instances.
@@ -1125,6 +1134,7 @@ impl Request {
             "delete-flow-logs" => R::DeleteFlowLogs { ids: f.list("flow-log-ids") },
             "filter-log-events" => filter_log_events(f)?,
             "describe-log-groups" => R::DescribeLogGroups { prefix: f.opt("log-group-name-prefix") },
+            "list-objects-v2" => R::ListObjectsV2 { bucket: f.req("bucket")?, prefix: f.opt("prefix") },
             "delete-nat-gateway" => R::DeleteNatGateway { id: f.req("nat-gateway-id")? },
             "describe-nat-gateways" => {
                 let mut filters = filter::parse(&f.list("filter")).map_err(AwsError::ParamError)?;
@@ -1734,6 +1744,36 @@ pub enum FlowLogResourceType {
     NetworkInterface,
 }
 
+/// `--destination-options FileFormat=plain-text,HiveCompatiblePartitions=true,PerHourPartition=true`
+/// (shorthand or JSON): the S3 key layout; parquet is refused.
+fn destination_options(f: &Flags, text: &str, dest: &mut S3Destination) -> Result<(), AwsError> {
+    let value = super::shorthand::parse(text).map_err(AwsError::ParamError)?;
+    let Some(options) = value.as_object() else {
+        return Err(AwsError::ParamError(format!("Error parsing parameter '--destination-options': {text}")));
+    };
+    for (key, v) in options {
+        let as_bool = |v: &Value| match v {
+            Value::Bool(b) => Some(*b),
+            Value::String(s) if s.eq_ignore_ascii_case("true") => Some(true),
+            Value::String(s) if s.eq_ignore_ascii_case("false") => Some(false),
+            _ => None,
+        };
+        let bad = || f.invalid(format!("Invalid value for DestinationOptions.{key}: {v}"));
+        match key.as_str() {
+            "FileFormat" => S3Destination::check_file_format(v.as_str().ok_or_else(bad)?)
+                .map_err(|e| f.invalid(e.to_string()))?,
+            "HiveCompatiblePartitions" => dest.hive_compatible = as_bool(v).ok_or_else(bad)?,
+            "PerHourPartition" => dest.per_hour = as_bool(v).ok_or_else(bad)?,
+            _ => {
+                return Err(AwsError::ParamError(format!(
+                    "Parameter validation failed:\nUnknown parameter in DestinationOptions: \"{key}\", must be one of: FileFormat, HiveCompatiblePartitions, PerHourPartition"
+                )))
+            }
+        }
+    }
+    Ok(())
+}
+
 fn create_flow_logs(f: &Flags) -> Result<Request, AwsError> {
     let resource_type = match f.req("resource-type")?.as_str() {
         "VPC" => FlowLogResourceType::Vpc,
@@ -1772,7 +1812,13 @@ fn create_flow_logs(f: &Flags) -> Result<Request, AwsError> {
             _ => return Err(f.invalid("Give one of --log-group-name and --log-destination".into())),
         },
         Some("s3") => match (group, arn) {
-            (None, Some(arn)) => LogDestination::S3 { arn },
+            (None, Some(arn)) => {
+                let mut dest = S3Destination::parse(&arn).map_err(|e| f.invalid(e.to_string()))?;
+                if let Some(text) = f.opt("destination-options") {
+                    destination_options(f, &text, &mut dest)?;
+                }
+                LogDestination::S3(dest)
+            }
             _ => {
                 return Err(f.invalid("An s3 flow log takes --log-destination (the bucket's ARN) only".into()))
             }
@@ -1790,6 +1836,9 @@ fn create_flow_logs(f: &Flags) -> Result<Request, AwsError> {
             })
         }
     };
+    if f.opt("destination-options").is_some() && !matches!(destination, LogDestination::S3(_)) {
+        return Err(f.invalid("--destination-options applies to an s3 flow log only".into()));
+    }
     let format = match f.opt("log-format") {
         Some(text) => LogFormat::parse(&text).map_err(|e| f.invalid(e.to_string()))?,
         None => LogFormat::default(),

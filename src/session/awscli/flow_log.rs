@@ -1,5 +1,6 @@
 //! Flow log calls (F1): `ec2 create-flow-logs` and `delete-flow-logs` change the world;
-//! `ec2 describe-flow-logs`, `logs filter-log-events` and `logs describe-log-groups` read it.
+//! `ec2 describe-flow-logs`, `logs filter-log-events`, `logs describe-log-groups` and
+//! `s3api list-objects-v2` (the log files delivered to a bucket) read it.
 
 use serde_json::{json, Value};
 
@@ -43,6 +44,9 @@ pub fn answer(w: &World, op: &str, request: &Request) -> Option<Answer> {
             }
         }
         Request::DescribeLogGroups { prefix } => Ok(j::log_groups(w, prefix.as_deref())),
+        Request::ListObjectsV2 { bucket, prefix } => {
+            crate::describe::s3::list_objects_v2(w, bucket, prefix.as_deref().unwrap_or_default())
+        }
         _ => return None,
     })
 }

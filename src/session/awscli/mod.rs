@@ -21,6 +21,7 @@ mod peering;
 mod prefix_list;
 mod privatelink;
 mod route53;
+mod s3;
 
 use serde_json::Value;
 
@@ -46,6 +47,9 @@ pub fn run(s: &mut Session, call: &AwsCall) -> StepOutcome {
             ),
             ..StepOutcome::default()
         };
+    }
+    if let Request::S3(request) = &call.request {
+        return s3::run(&s.world, request);
     }
     let op = call.api_name();
     let answer = match insights::run(s, &op, &call.request) {
