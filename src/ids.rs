@@ -160,6 +160,20 @@ impl IdGen {
     }
 }
 
+/// An id shaped like a UUID (`8-4-4-4-12` hex digits) made of two hashes, for the ids AWS
+/// gives as UUIDs (stack events, access-scope findings) where vpcsim wants them fixed by
+/// what they name.
+pub fn uuid_shaped(h: u64, g: u64) -> String {
+    format!(
+        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+        (h >> 32) as u32,
+        (h >> 16) as u16,
+        h as u16,
+        (g >> 48) as u16,
+        g & 0xffff_ffff_ffff
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

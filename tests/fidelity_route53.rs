@@ -290,6 +290,20 @@ mod calls {
         )
     }
 
+    /// A session with a zone and the change that creates `db.corp.internal` in it, just sent.
+    fn a_pending_change() -> (Session, serde_json::Value) {
+        let (mut s, vpc, _) = session();
+        let id = zone(&mut s, &vpc);
+        let change = ok(
+            &mut s,
+            &format!(
+                "aws route53 change-resource-record-sets --hosted-zone-id {id} --change-batch {}",
+                batch("CREATE", "db.corp.internal", "10.0.0.99")
+            ),
+        );
+        (s, change)
+    }
+
     #[test]
     fn z1_create_hosted_zone_with_a_vpc_is_private_and_prints_ids_as_aws_does() {
         let (mut s, vpc, _) = session();
@@ -377,15 +391,7 @@ mod calls {
 
     #[test]
     fn z1_a_change_is_pending_then_insync_a_minute_later_on_the_virtual_clock() {
-        let (mut s, vpc, _) = session();
-        let id = zone(&mut s, &vpc);
-        let change = ok(
-            &mut s,
-            &format!(
-                "aws route53 change-resource-record-sets --hosted-zone-id {id} --change-batch {}",
-                batch("CREATE", "db.corp.internal", "10.0.0.99")
-            ),
-        );
+        let (mut s, change) = a_pending_change();
         let change_id = change["ChangeInfo"]["Id"].as_str().unwrap().to_string();
         assert_eq!(change["ChangeInfo"]["Status"], "PENDING");
         let status = |s: &mut Session| {
@@ -401,15 +407,7 @@ mod calls {
 
     #[test]
     fn z1_wait_for_a_change_insync_waits_the_minute_route_53_takes_by_its_id_or_its_saved_path() {
-        let (mut s, vpc, _) = session();
-        let id = zone(&mut s, &vpc);
-        let change = ok(
-            &mut s,
-            &format!(
-                "aws route53 change-resource-record-sets --hosted-zone-id {id} --change-batch {}",
-                batch("CREATE", "db.corp.internal", "10.0.0.99")
-            ),
-        );
+        let (mut s, change) = a_pending_change();
         let saved = change["ChangeInfo"]["Id"].as_str().unwrap().to_string();
         let minute = std::time::Duration::from_secs(60);
         let bare = saved.strip_prefix("/change/").unwrap().to_string();
@@ -429,15 +427,7 @@ mod calls {
 
     #[test]
     fn z1_a_pending_change_times_out_a_wait_for_shorter_than_its_minute() {
-        let (mut s, vpc, _) = session();
-        let id = zone(&mut s, &vpc);
-        let change = ok(
-            &mut s,
-            &format!(
-                "aws route53 change-resource-record-sets --hosted-zone-id {id} --change-batch {}",
-                batch("CREATE", "db.corp.internal", "10.0.0.99")
-            ),
-        );
+        let (mut s, change) = a_pending_change();
         let saved = change["ChangeInfo"]["Id"].as_str().unwrap().to_string();
         let short =
             vpcsim::scenario::wait::wait_for(&mut s, &saved, "INSYNC", std::time::Duration::from_secs(30));

@@ -319,12 +319,5 @@ impl World {
 fn finding_id(analysis: &str, n: usize) -> String {
     let h = super::prefix_list::stable_hash(&format!("{analysis}/{n}"));
     let g = super::prefix_list::stable_hash(&format!("{n}/{analysis}"));
-    format!(
-        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
-        (h >> 32) as u32,
-        (h >> 16) as u16,
-        h as u16,
-        (g >> 48) as u16,
-        g & 0xffff_ffff_ffff
-    )
+    crate::ids::uuid_shaped(h, g)
 }

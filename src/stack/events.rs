@@ -130,12 +130,5 @@ impl StackLog {
 fn event_id(stack_id: &str, n: u64) -> String {
     let h = crate::cfn::params::fnv1a(format!("{stack_id}#{n}").as_bytes());
     let g = crate::cfn::params::fnv1a(format!("{n}#{stack_id}").as_bytes());
-    format!(
-        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
-        (h >> 32) as u32,
-        (h >> 16) as u16,
-        h as u16,
-        (g >> 48) as u16,
-        g & 0xffff_ffff_ffff
-    )
+    crate::ids::uuid_shaped(h, g)
 }
