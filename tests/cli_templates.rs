@@ -2,19 +2,9 @@
 //! stack named after the file, no steps), `--parameter` and `--region`, and
 //! `vpcsim import`'s report of what is modelled, skipped and refused.
 
-use std::process::Command;
-
-/// Runs `vpcsim ARGS` in the crate's folder: exit code, stdout, stderr.
-fn vpcsim(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_vpcsim"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the binary runs");
-    let text = |b: Vec<u8>| String::from_utf8(b).expect("UTF-8");
-    (out.status.code().unwrap_or(-1), text(out.stdout), text(out.stderr))
-}
+#[path = "support/cli.rs"]
+mod cli;
+use cli::vpcsim;
 
 const LAB: &str = "scenarios/privatelink-lab.cfn.yaml";
 const TWO_TIER: &str = "scenarios/two-tier-internal-nlb.cfn.yaml";

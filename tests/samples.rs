@@ -5,19 +5,10 @@
 //! `vpcsim run` holds every expectation of the scenario (exit 0).
 
 use std::path::Path;
-use std::process::Command;
 
-/// Runs `vpcsim ARGS` in the crate's folder: exit code, stdout, stderr.
-fn vpcsim(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_vpcsim"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the binary runs");
-    let text = |b: Vec<u8>| String::from_utf8(b).expect("UTF-8");
-    (out.status.code().unwrap_or(-1), text(out.stdout), text(out.stderr))
-}
+#[path = "support/cli.rs"]
+mod cli;
+use cli::vpcsim;
 
 /// `vpcsim import` on the sample's template exits 0 and its report refuses nothing:
 /// the summary line counts 0 refused and no resource line says `refused`.
