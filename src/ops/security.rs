@@ -85,6 +85,7 @@ impl World {
         let aws_id = self.ids.aws_id("sg");
         self.add_group_member(vpc, id);
         let egress = vec![self.new_rule(Peer::Cidr(Cidr::ANY))];
+        let ipv6_egress = self.ipv6_default_egress(vpc);
         self.sgs.insert(
             &mut self.by_aws_id,
             Handle::Sg,
@@ -95,6 +96,8 @@ impl World {
                 vpc,
                 ingress: SgRules::new(),
                 egress: egress.into(),
+                ipv6_ingress: Vec::new(),
+                ipv6_egress,
                 is_default: false,
                 tags,
                 deleted: false,

@@ -235,6 +235,7 @@ fn type_of(h: Handle) -> &'static str {
         Handle::Subnet(_) => "AWS::EC2::Subnet",
         Handle::RouteTable(_) => "AWS::EC2::RouteTable",
         Handle::Igw(_) => "AWS::EC2::InternetGateway",
+        Handle::Eigw(_) => "AWS::EC2::EgressOnlyInternetGateway",
         Handle::Sg(_) => "AWS::EC2::SecurityGroup",
         Handle::Nacl(_) => "AWS::EC2::NetworkAcl",
         Handle::Eni(_) => "AWS::EC2::NetworkInterface",

@@ -14,6 +14,7 @@ pub mod events;
 mod flow_log;
 mod gateway;
 pub mod import;
+mod ipv6;
 mod metadata_options;
 mod nat;
 pub mod nested;
@@ -41,6 +42,7 @@ pub const SUPPORTED_TYPES: &[&str] = &[
     "AWS::EC2::Route",
     "AWS::EC2::SubnetRouteTableAssociation",
     "AWS::EC2::InternetGateway",
+    "AWS::EC2::EgressOnlyInternetGateway",
     "AWS::EC2::VPCGatewayAttachment",
     "AWS::EC2::SecurityGroup",
     "AWS::EC2::SecurityGroupIngress",
@@ -91,6 +93,11 @@ pub struct StackBuilder<'w> {
     pub launch_signals: Vec<(crate::ids::LaunchTemplateId, Vec<crate::cfn::signal::Signal>)>,
     /// The stack's events so far, stamped with the world's clock.
     pub events: Vec<events::Stamped>,
+    /// A9: the resources that made or hold IPv6 state, by logical id, for the stack's one
+    /// warning that no IPv6 flow is simulated.
+    pub ipv6: Vec<String>,
+    /// Attributes of earlier resources the last one changed, for [`ResourceSink::take_attribute_updates`].
+    pub attribute_updates: Vec<crate::cfn::AttributeUpdate>,
 }
 
 /// An API error as a sink error, pointing at `property` when given.
@@ -134,18 +141,23 @@ impl ResourceSink for StackBuilder<'_> {
         let p = Props::new(properties);
         match ty {
             "AWS::EC2::VPC" => self.vpc(p),
-            "AWS::EC2::VPCCidrBlock" => self.vpc_cidr_block(p),
-            "AWS::EC2::Subnet" => self.subnet(p),
+            "AWS::EC2::VPCCidrBlock" => self.vpc_cidr_block(logical_id, p),
+            "AWS::EC2::Subnet" => self.subnet(logical_id, p),
             "AWS::EC2::RouteTable" => self.route_table(p),
-            "AWS::EC2::Route" => self.route(p),
+            "AWS::EC2::Route" => self.route(logical_id, p),
             "AWS::EC2::SubnetRouteTableAssociation" => self.route_table_association(p),
             "AWS::EC2::InternetGateway" => self.internet_gateway(p),
+            "AWS::EC2::EgressOnlyInternetGateway" => self.egress_only_internet_gateway(logical_id, p),
             "AWS::EC2::VPCGatewayAttachment" => self.gateway_attachment(p),
             "AWS::EC2::SecurityGroup" => self.security_group(logical_id, p),
-            "AWS::EC2::SecurityGroupIngress" => self.security_group_rule(p, crate::trace::Direction::Ingress),
-            "AWS::EC2::SecurityGroupEgress" => self.security_group_rule(p, crate::trace::Direction::Egress),
+            "AWS::EC2::SecurityGroupIngress" => {
+                self.security_group_rule(logical_id, p, crate::trace::Direction::Ingress)
+            }
+            "AWS::EC2::SecurityGroupEgress" => {
+                self.security_group_rule(logical_id, p, crate::trace::Direction::Egress)
+            }
             "AWS::EC2::NetworkAcl" => self.network_acl(p),
-            "AWS::EC2::NetworkAclEntry" => self.network_acl_entry(p),
+            "AWS::EC2::NetworkAclEntry" => self.network_acl_entry(logical_id, p),
             "AWS::EC2::SubnetNetworkAclAssociation" => self.network_acl_association(p),
             "AWS::EC2::Instance" => self.instance(logical_id, p, properties, metadata),
             "AWS::EC2::NetworkInterface" => self.network_interface(p),
@@ -212,6 +224,10 @@ impl ResourceSink for StackBuilder<'_> {
 
     fn take_warnings(&mut self) -> Vec<crate::cfn::SinkWarning> {
         std::mem::take(&mut self.warnings)
+    }
+
+    fn take_attribute_updates(&mut self) -> Vec<crate::cfn::AttributeUpdate> {
+        std::mem::take(&mut self.attribute_updates)
     }
 
     fn signals(&mut self) -> Vec<crate::cfn::SentSignal> {
@@ -308,7 +324,10 @@ fn atomically(
     let mut events = Vec::new();
     let result = world.transaction(|world| {
         let mut builder = builder(world, stack_name);
-        let result = run(&ctx, &mut builder);
+        let mut result = run(&ctx, &mut builder);
+        if let Ok(stack) = &mut result {
+            ipv6::finish_warning(stack, &builder.ipv6);
+        }
         events = builder.events;
         result
     });
@@ -323,6 +342,8 @@ fn builder<'w>(world: &'w mut World, stack_name: &str) -> StackBuilder<'w> {
         sent: Vec::new(),
         launch_signals: Vec::new(),
         events: Vec::new(),
+        ipv6: Vec::new(),
+        attribute_updates: Vec::new(),
     }
 }
 
