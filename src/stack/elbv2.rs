@@ -324,6 +324,9 @@ impl StackBuilder<'_> {
                 w.delete_nat_gateway(x).map_err(refused)?
             }
             ("AWS::EC2::InternetGateway", Some(Handle::Igw(x))) => w.stack_delete_internet_gateway(x),
+            ("AWS::EC2::EgressOnlyInternetGateway", Some(Handle::Eigw(x))) => {
+                w.delete_egress_only_internet_gateway(x)
+            }
             ("AWS::EC2::VPCGatewayAttachment", _) => {
                 let vpc = c.physical_id.strip_prefix("IGW|").and_then(|v| w.find(v));
                 if let Some(Handle::Vpc(v)) = vpc {
