@@ -50,7 +50,7 @@ handle! {
     RouteTableId;
     /// An internet gateway.
     IgwId;
-    /// An egress-only internet gateway (A9).
+    /// An egress-only internet gateway (A8).
     EigwId;
     /// A security group.
     SgId;

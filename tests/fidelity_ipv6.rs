@@ -1,4 +1,4 @@
-//! Fidelity tests for dual-stack VPCs in the control plane (docs/aws-rules.md A9): a
+//! Fidelity tests for dual-stack VPCs in the control plane (docs/aws-rules.md A8): a
 //! template in the shapes of the most deployed public VPC templates (an Amazon-provided
 //! block, /64 subnets cut with `Fn::Cidr`, `::/0` routes to an internet gateway and an
 //! egress-only one, IPv6 NACL entries, a `CidrIpv6` rule) is created and described as AWS
@@ -48,7 +48,7 @@ fn instance_of(w: &World, stack: &vpcsim::cfn::Stack, logical_id: &str) -> vpcsi
 }
 
 #[test]
-fn a9_a_dual_stack_template_in_widdix_shapes_imports_with_nothing_refused_and_one_warning() {
+fn a8_a_dual_stack_template_in_widdix_shapes_imports_with_nothing_refused_and_one_warning() {
     let r =
         import::import(FIXTURE, &fixture(), &IndexMap::new(), "us-east-1").unwrap_or_else(|e| panic!("{e}"));
     assert!(r.accepted(), "{r:?}");
@@ -62,7 +62,7 @@ fn a9_a_dual_stack_template_in_widdix_shapes_imports_with_nothing_refused_and_on
 }
 
 #[test]
-fn a9_the_vpc_gets_a_seeded_amazon_56_and_its_subnets_the_64s_fn_cidr_cuts_from_it() {
+fn a8_the_vpc_gets_a_seeded_amazon_56_and_its_subnets_the_64s_fn_cidr_cuts_from_it() {
     let (w, stack) = created(7);
     let block = v6(&stack.outputs["CidrBlockIPv6"]);
     assert_eq!(block.prefix_len(), 56);
@@ -87,7 +87,7 @@ fn a9_the_vpc_gets_a_seeded_amazon_56_and_its_subnets_the_64s_fn_cidr_cuts_from_
 }
 
 #[test]
-fn a9_describe_shows_the_ipv6_blocks_routes_entries_rules_and_gateway_as_ec2_does() {
+fn a8_describe_shows_the_ipv6_blocks_routes_entries_rules_and_gateway_as_ec2_does() {
     let (w, stack) = created(7);
     let block = &stack.outputs["CidrBlockIPv6"];
     let vpcs = vpcsim::describe::vpcs(&w);
@@ -147,7 +147,7 @@ fn a9_describe_shows_the_ipv6_blocks_routes_entries_rules_and_gateway_as_ec2_doe
 }
 
 #[test]
-fn a9_n2_ipv6_entries_share_rule_numbers_with_ipv4_and_each_direction_ends_with_a_star_for_both() {
+fn a8_n2_ipv6_entries_share_rule_numbers_with_ipv4_and_each_direction_ends_with_a_star_for_both() {
     let (w, stack) = created(7);
     let acl_id = &stack.resources["NetworkAclPrivate"].1.physical_id;
     let acls = vpcsim::describe::network_acls(&w);
@@ -189,7 +189,7 @@ fn a9_n2_ipv6_entries_share_rule_numbers_with_ipv4_and_each_direction_ends_with_
 }
 
 #[test]
-fn a9_ipv4_flows_through_a_dual_stack_vpc_are_those_of_an_ipv4_only_one() {
+fn a8_ipv4_flows_through_a_dual_stack_vpc_are_those_of_an_ipv4_only_one() {
     let (w, stack) = created(7);
     let web = instance_of(&w, &stack, "Web");
     let worker = instance_of(&w, &stack, "Worker");
@@ -221,7 +221,7 @@ fn a9_ipv4_flows_through_a_dual_stack_vpc_are_those_of_an_ipv4_only_one() {
 }
 
 #[test]
-fn a9_r4_an_ipv6_route_names_an_egress_only_gateway_of_its_own_vpc_once_per_destination_and_blackholes_without_it(
+fn a8_r4_an_ipv6_route_names_an_egress_only_gateway_of_its_own_vpc_once_per_destination_and_blackholes_without_it(
 ) {
     let (mut w, stack) = created(7);
     let table = w.route_table_id("CreateRoute", &stack.resources["RouteTablePublic"].1.physical_id).unwrap();
@@ -248,7 +248,7 @@ fn a9_r4_an_ipv6_route_names_an_egress_only_gateway_of_its_own_vpc_once_per_dest
 }
 
 #[test]
-fn a9_deleting_the_stack_removes_the_ipv6_state_and_the_vpc() {
+fn a8_deleting_the_stack_removes_the_ipv6_state_and_the_vpc() {
     let (mut w, mut stack) = created(7);
     delete_stack(&mut w, &mut stack).unwrap_or_else(|e| panic!("{e:?}"));
     assert_eq!(w.vpcs().live().count(), 0);

@@ -164,7 +164,7 @@ impl Changes {
             }
             // A connection notification changes no flow (its SNS topic is not modelled).
             Handle::ConnectionNotification(_) => self,
-            // An egress-only internet gateway carries IPv6 only, which is not simulated (A9).
+            // An egress-only internet gateway carries IPv6 only, which is not simulated (A8).
             Handle::Eigw(_) => self,
             // A flow log records flows; it changes none (F1).
             Handle::FlowLog(_) | Handle::LogGroup(_) => self,

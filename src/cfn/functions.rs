@@ -245,7 +245,7 @@ fn int_in(text: &str, min: u32, max: u32) -> Option<u32> {
     text.trim().parse::<u32>().ok().filter(|n| (min..=max).contains(n))
 }
 
-/// `Fn::Cidr` on an IPv6 block (A9): `count` blocks of `host_bits` host bits each, from
+/// `Fn::Cidr` on an IPv6 block (A8): `count` blocks of `host_bits` host bits each, from
 /// the block's start (`!Cidr [VPC /56, 4, 64]` gives four /64s).
 fn ipv6_blocks(
     block: ipnet::Ipv6Net,

@@ -1,4 +1,4 @@
-//! The AWS CLI's JSON for dual-stack state (A9): a VPC's and a subnet's
+//! The AWS CLI's JSON for dual-stack state (A8): a VPC's and a subnet's
 //! `Ipv6CidrBlockAssociationSet`, IPv6 routes (`DestinationIpv6CidrBlock`), IPv6 NACL
 //! entries (`Ipv6CidrBlock`), security group rules' `Ipv6Ranges` and
 //! `describe-egress-only-internet-gateways`, with the fields and nesting EC2 prints.
@@ -12,7 +12,7 @@ use crate::model::subnet::Subnet;
 use crate::model::vpc::Vpc;
 use crate::world::World;
 
-/// A9: a VPC's `Ipv6CidrBlockAssociationSet`: Amazon-provided, public, advertised from the region.
+/// A8: a VPC's `Ipv6CidrBlockAssociationSet`: Amazon-provided, public, advertised from the region.
 pub fn vpc_associations(w: &World, v: &Vpc) -> Value {
     let items: Vec<Value> = v
         .ipv6_cidrs
@@ -32,7 +32,7 @@ pub fn vpc_associations(w: &World, v: &Vpc) -> Value {
     json!(items)
 }
 
-/// A9: a subnet's `Ipv6CidrBlockAssociationSet` (empty without an IPv6 block).
+/// A8: a subnet's `Ipv6CidrBlockAssociationSet` (empty without an IPv6 block).
 pub fn subnet_associations(s: &Subnet) -> Value {
     let items: Vec<Value> = s
         .ipv6_cidr
@@ -107,7 +107,7 @@ pub fn permission(r: &Ipv6Rule) -> Value {
     v
 }
 
-/// describe-egress-only-internet-gateways (A9): each attached to its VPC.
+/// describe-egress-only-internet-gateways (A8): each attached to its VPC.
 pub fn egress_only_internet_gateways(w: &World) -> Value {
     let items: Vec<Value> = w
         .eigws()

@@ -25,7 +25,7 @@ pub fn network_acls(w: &World) -> Value {
 /// One network ACL.
 fn network_acl(w: &World, id: NaclId, acl: &NetworkAcl) -> Value {
     let mut entries = Vec::new();
-    // A9: with an IPv6 block in the VPC, each direction also ends with a `*` rule for ::/0.
+    // A8: with an IPv6 block in the VPC, each direction also ends with a `*` rule for ::/0.
     let dual_stack = !w[acl.vpc].ipv6_cidrs.is_empty();
     for (direction, egress) in [(Direction::Egress, true), (Direction::Ingress, false)] {
         let ipv6 = if egress { &acl.ipv6_egress } else { &acl.ipv6_ingress };

@@ -1,4 +1,4 @@
-//! Egress-only internet gateways (A9): an IPv6-only gateway of one VPC that lets
+//! Egress-only internet gateways (A8): an IPv6-only gateway of one VPC that lets
 //! connections out and none in. vpcsim keeps and describes them; it simulates no IPv6
 //! flow, so none passes through one.
 

@@ -1,4 +1,4 @@
-//! Dual-stack state, kept and described but never walked (A9): a VPC's Amazon-provided
+//! Dual-stack state, kept and described but never walked (A8): a VPC's Amazon-provided
 //! IPv6 block, a subnet's /64, IPv6 routes, IPv6 network ACL entries and security group
 //! rules with an IPv6 peer. vpcsim simulates IPv4 flows only, so these live beside the
 //! IPv4 lookup structures ([`crate::model::route_table::Routes`], the NACL entry lists,
@@ -12,10 +12,10 @@ use crate::ids::EigwId;
 use crate::model::nacl::{Action, IcmpTypeCode};
 use crate::model::route_table::RouteTarget;
 
-/// A9: the IPv6 block every address of the internet lies in (`::/0`).
+/// A8: the IPv6 block every address of the internet lies in (`::/0`).
 pub const ANY: Ipv6Net = Ipv6Net::new_assert(std::net::Ipv6Addr::UNSPECIFIED, 0);
 
-/// A9: one IPv6 block associated with a VPC or a subnet.
+/// A8: one IPv6 block associated with a VPC or a subnet.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Ipv6Association {
     /// `vpc-cidr-assoc-...` or `subnet-cidr-assoc-...`.
@@ -24,7 +24,7 @@ pub struct Ipv6Association {
     pub cidr: Ipv6Net,
 }
 
-/// Where an IPv6 route sends traffic (R4, A9): what an IPv4 route may name, or an
+/// Where an IPv6 route sends traffic (R4, A8): what an IPv4 route may name, or an
 /// egress-only internet gateway, which only IPv6 routes may name.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Ipv6Target {

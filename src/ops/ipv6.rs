@@ -1,4 +1,4 @@
-//! Dual-stack control plane (A9): an Amazon-provided IPv6 /56 for a VPC
+//! Dual-stack control plane (A8): an Amazon-provided IPv6 /56 for a VPC
 //! (`AssociateVpcCidrBlock --amazon-provided-ipv6-cidr-block`), a /64 for a subnet
 //! (`AssociateSubnetCidrBlock`), egress-only internet gateways, IPv6 routes, IPv6 network
 //! ACL entries and security group rules with an IPv6 peer. Each call checks what AWS
@@ -23,18 +23,18 @@ use crate::quota::Quota;
 use crate::trace::Direction;
 use crate::world::{Handle, World};
 
-/// A9: the range vpcsim draws Amazon-provided VPC blocks from: Amazon's 2600:1f00::/24
+/// A8: the range vpcsim draws Amazon-provided VPC blocks from: Amazon's 2600:1f00::/24
 /// (ARIN), where AWS's regional VPC pools lie.
 pub const AMAZON_POOL: Ipv6Net = Ipv6Net::new_assert(Ipv6Addr::new(0x2600, 0x1f00, 0, 0, 0, 0, 0, 0), 24);
 
-/// A9: the prefix AWS's NAT64 translates (RFC 6052); the only IPv6 destinations a NAT
+/// A8: the prefix AWS's NAT64 translates (RFC 6052); the only IPv6 destinations a NAT
 /// gateway may be the target of.
 pub const NAT64_PREFIX: Ipv6Net = Ipv6Net::new_assert(Ipv6Addr::new(0x64, 0xff9b, 0, 0, 0, 0, 0, 0), 96);
 
-/// A9: how many IPv6 blocks a VPC may hold (AWS's quota, not adjustable).
+/// A8: how many IPv6 blocks a VPC may hold (AWS's quota, not adjustable).
 pub const IPV6_BLOCKS_PER_VPC: usize = 5;
 
-/// A9: the rule number of the entries that allow all IPv6 traffic in a default NACL.
+/// A8: the rule number of the entries that allow all IPv6 traffic in a default NACL.
 pub const DEFAULT_IPV6_RULE_NUMBER: u16 = 101;
 
 /// What an IPv6 route points at, by AWS id: what an IPv4 route may name, or an
@@ -48,7 +48,7 @@ pub enum Ipv6TargetSpec {
 }
 
 impl World {
-    /// AssociateVpcCidrBlock with `--amazon-provided-ipv6-cidr-block` (A9): a /56 from
+    /// AssociateVpcCidrBlock with `--amazon-provided-ipv6-cidr-block` (A8): a /56 from
     /// Amazon's pool, drawn from the seeded stream, with its local route in every table of
     /// the VPC, and the default NACL's rule 101 allowing all IPv6 both ways and the default
     /// group's outbound rule to `::/0` (what AWS adds); returns the association id.
@@ -112,7 +112,7 @@ impl World {
         })
     }
 
-    /// DisassociateVpcCidrBlock for an IPv6 block (A9): refused while a subnet holds a /64
+    /// DisassociateVpcCidrBlock for an IPv6 block (A8): refused while a subnet holds a /64
     /// of it; its local routes go with it.
     pub fn disassociate_vpc_ipv6_cidr_block(&mut self, association_id: &str) -> ApiResult<()> {
         const OP: &str = "DisassociateVpcCidrBlock";
@@ -144,7 +144,7 @@ impl World {
         Ok(())
     }
 
-    /// A9: a subnet's IPv6 block as CreateSubnet and AssociateSubnetCidrBlock check it: a
+    /// A8: a subnet's IPv6 block as CreateSubnet and AssociateSubnetCidrBlock check it: a
     /// /64, inside one of the VPC's IPv6 blocks, overlapping no other subnet's.
     pub fn check_subnet_ipv6_cidr(&self, op: &str, vpc: VpcId, cidr: Ipv6Net) -> ApiResult<()> {
         let v = &self.vpcs[vpc];
@@ -169,7 +169,7 @@ impl World {
         Ok(())
     }
 
-    /// AssociateSubnetCidrBlock (A9): the subnet's /64, checked as
+    /// AssociateSubnetCidrBlock (A8): the subnet's /64, checked as
     /// [`World::check_subnet_ipv6_cidr`] says; one per subnet. Returns the association id.
     pub fn associate_subnet_ipv6_cidr_block(&mut self, subnet: SubnetId, cidr: Ipv6Net) -> ApiResult<String> {
         const OP: &str = "AssociateSubnetCidrBlock";
@@ -188,7 +188,7 @@ impl World {
         Ok(association_id)
     }
 
-    /// ModifySubnetAttribute `--assign-ipv6-address-on-creation` (A9): refused for a
+    /// ModifySubnetAttribute `--assign-ipv6-address-on-creation` (A8): refused for a
     /// subnet without an IPv6 block; kept and described.
     pub fn modify_subnet_assign_ipv6(&mut self, subnet: SubnetId, on: bool) -> ApiResult<()> {
         let s = &self.subnets[subnet];
@@ -206,7 +206,7 @@ impl World {
         Ok(())
     }
 
-    /// CreateEgressOnlyInternetGateway (A9): attached to its VPC from the start.
+    /// CreateEgressOnlyInternetGateway (A8): attached to its VPC from the start.
     pub fn create_egress_only_internet_gateway(&mut self, vpc: VpcId, tags: Tags) -> EigwId {
         let id = EigwId(self.eigws.len() as u32);
         let aws_id = self.ids.aws_id("eigw");
@@ -218,12 +218,12 @@ impl World {
         id
     }
 
-    /// DeleteEgressOnlyInternetGateway (A9): the routes to it stay, as blackholes (R5).
+    /// DeleteEgressOnlyInternetGateway (A8): the routes to it stay, as blackholes (R5).
     pub fn delete_egress_only_internet_gateway(&mut self, eigw: EigwId) {
         self.eigws[eigw].deleted = true;
     }
 
-    /// CreateRoute with `--destination-ipv6-cidr-block` (A9, R4): to an attached internet
+    /// CreateRoute with `--destination-ipv6-cidr-block` (A8, R4): to an attached internet
     /// gateway, an egress-only gateway of the VPC, an interface, an instance, a peering or
     /// a transit gateway; to a NAT gateway only inside 64:ff9b::/96 (NAT64).
     pub fn create_ipv6_route(
@@ -248,7 +248,7 @@ impl World {
         Ok(())
     }
 
-    /// R4 for an IPv6 route's target (A9).
+    /// R4 for an IPv6 route's target (A8).
     fn resolve_ipv6_target(
         &self,
         op: &str,
@@ -285,7 +285,7 @@ impl World {
         }
     }
 
-    /// DeleteRoute with `--destination-ipv6-cidr-block` (A9): any IPv6 route but a local one.
+    /// DeleteRoute with `--destination-ipv6-cidr-block` (A8): any IPv6 route but a local one.
     pub fn delete_ipv6_route(&mut self, table: RouteTableId, destination: Ipv6Net) -> ApiResult<()> {
         const OP: &str = "DeleteRoute";
         let rt = &self.route_tables[table];
@@ -326,7 +326,7 @@ impl World {
         }
     }
 
-    /// CreateNetworkAclEntry with `--ipv6-cidr-block` (A9, N1): rule numbers are shared
+    /// CreateNetworkAclEntry with `--ipv6-cidr-block` (A8, N1): rule numbers are shared
     /// with the IPv4 entries of the same direction; the quota counts each family apart.
     pub fn create_ipv6_network_acl_entry(
         &mut self,
@@ -368,7 +368,7 @@ impl World {
         Ok(())
     }
 
-    /// AuthorizeSecurityGroupIngress / Egress with `Ipv6Ranges` (A9): duplicates refused,
+    /// AuthorizeSecurityGroupIngress / Egress with `Ipv6Ranges` (A8): duplicates refused,
     /// as for IPv4; the rules are kept and described. The quota counts each family apart.
     pub fn authorize_security_group_ipv6(
         &mut self,
@@ -418,7 +418,7 @@ impl World {
         Ok(())
     }
 
-    /// A9: a new group's outbound rule to `::/0` when its VPC has an IPv6 block (AWS adds
+    /// A8: a new group's outbound rule to `::/0` when its VPC has an IPv6 block (AWS adds
     /// it); none otherwise, and then no id is drawn.
     pub(crate) fn ipv6_default_egress(&mut self, vpc: VpcId) -> Vec<Ipv6Rule> {
         if self.vpcs[vpc].ipv6_cidrs.is_empty() {

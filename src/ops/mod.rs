@@ -87,7 +87,7 @@ impl World {
         })
     }
 
-    /// An egress-only internet gateway by id (A9).
+    /// An egress-only internet gateway by id (A8).
     pub fn eigw_id(&self, op: &str, id: &str) -> ApiResult<EigwId> {
         self.lookup(op, id, "InvalidEgressOnlyInternetGatewayId.NotFound", |h| match h {
             Handle::Eigw(x) if !self.eigws[x].deleted => Some(x),

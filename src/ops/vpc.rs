@@ -340,7 +340,7 @@ impl World {
     }
 
     /// DeleteVpc: refused (DependencyViolation) while the VPC still has a subnet, an
-    /// attached internet gateway (or egress-only one, A9), a network interface, a security group other than its
+    /// attached internet gateway (or egress-only one, A8), a network interface, a security group other than its
     /// default one, a route table other than its main one or a network ACL other than its
     /// default one; its stack deletes those first. The main table, default group and
     /// default ACL go with it.

@@ -110,7 +110,7 @@ impl World {
 
     /// DisassociateVpcCidrBlock (A1, R2): a secondary block no subnet uses; its local
     /// routes go with it. An IPv6 block's association id goes to
-    /// [`World::disassociate_vpc_ipv6_cidr_block`] (A9). The primary block cannot be disassociated.
+    /// [`World::disassociate_vpc_ipv6_cidr_block`] (A8). The primary block cannot be disassociated.
     pub fn disassociate_vpc_cidr_block(&mut self, association_id: &str) -> ApiResult<()> {
         const OP: &str = "DisassociateVpcCidrBlock";
         if self.vpc_ipv6_association(association_id).is_some() {

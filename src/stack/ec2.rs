@@ -77,7 +77,7 @@ impl StackBuilder<'_> {
     }
 
     /// AWS::EC2::VPCCidrBlock (A1, R2): a secondary IPv4 block, or an Amazon-provided IPv6
-    /// block (A9); `Ref` is the association id.
+    /// block (A8); `Ref` is the association id.
     pub(super) fn vpc_cidr_block(&mut self, logical_id: &str, p: Props<'_>) -> R {
         let vpc = self.vpc_of(&p, "VpcId")?;
         if p.opt_bool("AmazonProvidedIpv6CidrBlock")? == Some(true) {
@@ -687,7 +687,7 @@ fn icmp_type_code(icmp_type: Option<i64>, code: Option<i64>) -> Option<IcmpTypeC
 }
 
 /// FromPort/ToPort as a range; -1 (or absent) means all.
-/// A9: a rule's `CidrIpv6` permission, or `None` for a rule with another peer.
+/// A8: a rule's `CidrIpv6` permission, or `None` for a rule with another peer.
 fn ipv6_permission(p: &Props<'_>) -> Result<Option<super::ipv6::Ipv6Permission>, SinkError> {
     let Some(cidr) = p.opt_ipv6_cidr("CidrIpv6")? else { return Ok(None) };
     if p.get("CidrIp").is_some() {

@@ -1,4 +1,4 @@
-//! Dual-stack resources and properties from templates (A9): `AmazonProvidedIpv6CidrBlock`
+//! Dual-stack resources and properties from templates (A8): `AmazonProvidedIpv6CidrBlock`
 //! on `AWS::EC2::VPCCidrBlock`, a subnet's `Ipv6CidrBlock`, egress-only internet gateways,
 //! `DestinationIpv6CidrBlock` routes, NACL entries' `Ipv6CidrBlock` and security group
 //! rules' `CidrIpv6`. Each is kept as AWS keeps it and described; the stack gets one
@@ -25,7 +25,7 @@ const WARNING: &str = "vpcsim simulates IPv4 flows only";
 pub(super) type Ipv6Permission = (RuleProtocol, PortRange, Ipv6Net, Option<String>);
 
 impl StackBuilder<'_> {
-    /// A9: records that `logical_id` holds IPv6 state; the first one carries the stack's
+    /// A8: records that `logical_id` holds IPv6 state; the first one carries the stack's
     /// warning, at `property`.
     pub(super) fn note_ipv6(&mut self, logical_id: &str, property: &str) {
         if self.ipv6.iter().any(|id| id == logical_id) {
@@ -37,7 +37,7 @@ impl StackBuilder<'_> {
         self.ipv6.push(logical_id.to_string());
     }
 
-    /// AWS::EC2::VPCCidrBlock with `AmazonProvidedIpv6CidrBlock: true` (A9): a /56 for the
+    /// AWS::EC2::VPCCidrBlock with `AmazonProvidedIpv6CidrBlock: true` (A8): a /56 for the
     /// VPC; `Ref` is the association id, and the VPC's `Ipv6CidrBlocks` now lists the block.
     pub(super) fn vpc_ipv6_block(
         &mut self,
@@ -75,7 +75,7 @@ impl StackBuilder<'_> {
         ))
     }
 
-    /// A9: a subnet's `Ipv6CidrBlock`, checked before the subnet is created.
+    /// A8: a subnet's `Ipv6CidrBlock`, checked before the subnet is created.
     pub(super) fn subnet_ipv6_block(&self, vpc: VpcId, p: &Props<'_>) -> Result<Option<Ipv6Net>, SinkError> {
         let Some(cidr) = p.opt_ipv6_cidr("Ipv6CidrBlock")? else { return Ok(None) };
         self.world
@@ -84,7 +84,7 @@ impl StackBuilder<'_> {
         Ok(Some(cidr))
     }
 
-    /// A9: the created subnet's /64 and `AssignIpv6AddressOnCreation`; its
+    /// A8: the created subnet's /64 and `AssignIpv6AddressOnCreation`; its
     /// `Ipv6CidrBlocks` attribute.
     pub(super) fn subnet_ipv6(
         &mut self,
@@ -107,7 +107,7 @@ impl StackBuilder<'_> {
         Ok(AttrValue::List(cidr.iter().map(ToString::to_string).collect()))
     }
 
-    /// AWS::EC2::EgressOnlyInternetGateway (A9): `Ref` and `Id` are its `eigw-` id.
+    /// AWS::EC2::EgressOnlyInternetGateway (A8): `Ref` and `Id` are its `eigw-` id.
     pub(crate) fn egress_only_internet_gateway(
         &mut self,
         logical_id: &str,
@@ -120,7 +120,7 @@ impl StackBuilder<'_> {
         Ok(created(id.clone(), &[("Id", s(id))]))
     }
 
-    /// AWS::EC2::Route with `DestinationIpv6CidrBlock` (A9, R4).
+    /// AWS::EC2::Route with `DestinationIpv6CidrBlock` (A8, R4).
     pub(super) fn ipv6_route(
         &mut self,
         logical_id: &str,
@@ -162,8 +162,7 @@ impl StackBuilder<'_> {
         Ok(created(format!("{}_{destination}", self.world[table].aws_id), &[]))
     }
 
-    /// AWS::EC2::NetworkAclEntry with `Ipv6CidrBlock` (A9, N1).
-    #[allow(clippy::too_many_arguments)]
+    /// AWS::EC2::NetworkAclEntry with `Ipv6CidrBlock` (A8, N1).
     pub(super) fn ipv6_acl_entry(
         &mut self,
         logical_id: &str,
@@ -180,7 +179,7 @@ impl StackBuilder<'_> {
         Ok(created(format!("{}-{}-{number}", self.world[acl].aws_id, dir), &[]))
     }
 
-    /// Security group rules with `CidrIpv6` (A9), kept beside the group's IPv4 rules.
+    /// Security group rules with `CidrIpv6` (A8), kept beside the group's IPv4 rules.
     pub(super) fn ipv6_permissions(
         &mut self,
         logical_id: &str,
@@ -198,7 +197,7 @@ impl StackBuilder<'_> {
     }
 }
 
-/// A9: the stack's IPv6 warning, completed with every resource that holds IPv6 state.
+/// A8: the stack's IPv6 warning, completed with every resource that holds IPv6 state.
 pub(super) fn finish_warning(stack: &mut crate::cfn::Stack, ipv6: &[String]) {
     if ipv6.is_empty() {
         return;

@@ -93,7 +93,7 @@ pub struct StackBuilder<'w> {
     pub launch_signals: Vec<(crate::ids::LaunchTemplateId, Vec<crate::cfn::signal::Signal>)>,
     /// The stack's events so far, stamped with the world's clock.
     pub events: Vec<events::Stamped>,
-    /// A9: the resources that made or hold IPv6 state, by logical id, for the stack's one
+    /// A8: the resources that made or hold IPv6 state, by logical id, for the stack's one
     /// warning that no IPv6 flow is simulated.
     pub ipv6: Vec<String>,
     /// Attributes of earlier resources the last one changed, for [`ResourceSink::take_attribute_updates`].

@@ -122,7 +122,7 @@ impl<'a> Props<'a> {
         }
     }
 
-    /// An optional IPv6 block (A9), host bits cleared as AWS stores it.
+    /// An optional IPv6 block (A8), host bits cleared as AWS stores it.
     pub fn opt_ipv6_cidr(&self, key: &str) -> Result<Option<ipnet::Ipv6Net>, SinkError> {
         match self.opt_str(key)? {
             None => Ok(None),

@@ -123,7 +123,7 @@ pub enum Handle {
     RouteTable(RouteTableId),
     /// An internet gateway.
     Igw(IgwId),
-    /// An egress-only internet gateway (A9).
+    /// An egress-only internet gateway (A8).
     Eigw(EigwId),
     /// A security group.
     Sg(SgId),
@@ -292,7 +292,7 @@ pub struct World {
     route_tables: Arena<RouteTableId, RouteTable>,
     /// Internet gateways.
     igws: Arena<IgwId, InternetGateway>,
-    /// Egress-only internet gateways (A9).
+    /// Egress-only internet gateways (A8).
     eigws: Arena<EigwId, EgressOnlyInternetGateway>,
     /// Security groups.
     sgs: Arena<SgId, SecurityGroup>,
