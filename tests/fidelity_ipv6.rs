@@ -15,8 +15,9 @@ use indexmap::IndexMap;
 use ipnet::Ipv6Net;
 use vpcsim::forward::Outcome;
 use vpcsim::model::ipv6::Ipv6Target;
-use vpcsim::ops::ipv6::{Ipv6TargetSpec, AMAZON_POOL};
+use vpcsim::ops::ipv6::AMAZON_POOL;
 use vpcsim::ops::vpc::RouteTargetSpec;
+use vpcsim::scenario::Backend;
 use vpcsim::stack::import::{self, Status};
 use vpcsim::stack::{create_stack, delete_stack};
 use vpcsim::trace::{ComponentKind as K, Direction};
@@ -228,11 +229,16 @@ fn a8_r4_an_ipv6_route_names_an_egress_only_gateway_of_its_own_vpc_once_per_dest
     let other = vpc(&mut w, "10.9.0.0/16");
     let foreign = w.create_egress_only_internet_gateway(other, vpcsim::model::Tags::new());
     let foreign_id = w[foreign].aws_id.clone();
-    let e =
-        w.create_ipv6_route(table, v6("2001:db8::/32"), &Ipv6TargetSpec::EgressOnly(foreign_id)).unwrap_err();
+    let e = w
+        .create_ipv6_route(
+            table,
+            v6("2001:db8::/32"),
+            &RouteTargetSpec::EgressOnlyInternetGateway(foreign_id),
+        )
+        .unwrap_err();
     assert_eq!(e.code, "InvalidParameterValue");
     let igw = RouteTargetSpec::Gateway(stack.resources["InternetGateway"].1.physical_id.clone());
-    let e = w.create_ipv6_route(table, v6("::/0"), &Ipv6TargetSpec::Route(igw)).unwrap_err();
+    let e = w.create_ipv6_route(table, v6("::/0"), &igw).unwrap_err();
     assert_eq!(e.code, "RouteAlreadyExists", "{}", e.message);
     let eigw = w.find(&stack.resources["EgressOnlyInternetGateway"].1.physical_id);
     let Some(vpcsim::world::Handle::Eigw(eigw)) = eigw else { panic!("{eigw:?}") };
@@ -253,4 +259,65 @@ fn a8_deleting_the_stack_removes_the_ipv6_state_and_the_vpc() {
     delete_stack(&mut w, &mut stack).unwrap_or_else(|e| panic!("{e:?}"));
     assert_eq!(w.vpcs().live().count(), 0);
     assert_eq!(w.eigws().live().count(), 0);
+}
+
+/// One `aws` line run in the session; its exit code, JSON answer and stderr.
+fn aws(s: &mut vpcsim::session::Session, line: &str) -> (i32, serde_json::Value, String) {
+    let call = vpcsim::command::aws::parse_line(line).unwrap_or_else(|e| panic!("{line}: {e}"));
+    let out = s.run_aws(&call);
+    (out.exit_code, out.json.unwrap_or_default(), out.stderr)
+}
+
+#[test]
+fn a8_the_aws_calls_build_a_dual_stack_vpc_and_warn_once_a_session_that_no_ipv6_flow_is_simulated() {
+    let mut s = vpcsim::session::Session::new(World::in_region("us-east-1", 7).unwrap());
+    let (_, v, _) = aws(&mut s, "aws ec2 create-vpc --cidr-block 10.0.0.0/16");
+    let vpc = v["Vpc"]["VpcId"].as_str().unwrap().to_string();
+    let (code, v, err) = aws(
+        &mut s,
+        &format!("aws ec2 associate-vpc-cidr-block --vpc-id {vpc} --amazon-provided-ipv6-cidr-block"),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(v["Ipv6CidrBlockAssociation"]["Ipv6CidrBlockState"]["State"], "associating");
+    assert!(err.contains("no IPv6 flow is simulated"), "{err}");
+    let block = v6(v["Ipv6CidrBlockAssociation"]["Ipv6CidrBlock"].as_str().unwrap());
+    assert!(AMAZON_POOL.contains(&block));
+    let (_, v, _) = aws(&mut s, &format!("aws ec2 create-subnet --vpc-id {vpc} --cidr-block 10.0.1.0/24"));
+    let subnet = v["Subnet"]["SubnetId"].as_str().unwrap().to_string();
+    let first = Ipv6Net::new(block.network(), 64).unwrap();
+    let (code, v, err) = aws(
+        &mut s,
+        &format!("aws ec2 associate-subnet-cidr-block --subnet-id {subnet} --ipv6-cidr-block {first}"),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(v["Ipv6CidrBlockAssociation"]["Ipv6CidrBlock"], first.to_string());
+    assert!(!err.contains("IPv6"), "said once a session: {err}");
+    let (code, _, err) = aws(
+        &mut s,
+        &format!("aws ec2 associate-subnet-cidr-block --subnet-id {subnet} --ipv6-cidr-block {block}"),
+    );
+    assert_eq!(code, 254);
+    assert!(err.contains("(InvalidParameterValue)"), "{err}");
+    let (_, v, _) = aws(&mut s, &format!("aws ec2 create-egress-only-internet-gateway --vpc-id {vpc}"));
+    let eigw = v["EgressOnlyInternetGateway"]["EgressOnlyInternetGatewayId"].as_str().unwrap().to_string();
+    let (_, v, _) = aws(&mut s, &format!("aws ec2 create-route-table --vpc-id {vpc}"));
+    let rtb = v["RouteTable"]["RouteTableId"].as_str().unwrap().to_string();
+    let route = format!("aws ec2 create-route --route-table-id {rtb} --destination-ipv6-cidr-block ::/0 --egress-only-internet-gateway-id {eigw}");
+    assert_eq!(aws(&mut s, &route).1, serde_json::json!({"Return": true}));
+    let ipv4 = format!("aws ec2 create-route --route-table-id {rtb} --destination-cidr-block 0.0.0.0/0 --egress-only-internet-gateway-id {eigw}");
+    let (code, _, err) = aws(&mut s, &ipv4);
+    assert_eq!(code, 254);
+    assert!(err.contains("(InvalidParameterCombination)"), "{err}");
+    let (_, v, _) = aws(&mut s, &format!("aws ec2 describe-route-tables --route-table-ids {rtb}"));
+    assert_eq!(v["RouteTables"][0]["Routes"][2]["EgressOnlyInternetGatewayId"], eigw.as_str());
+    let (code, _, err) = aws(&mut s, &format!("aws ec2 delete-vpc --vpc-id {vpc}"));
+    assert_eq!(code, 254, "A7: the gateway holds the VPC");
+    assert!(err.contains("DependencyViolation"), "{err}");
+    let (_, v, _) = aws(
+        &mut s,
+        &format!("aws ec2 delete-egress-only-internet-gateway --egress-only-internet-gateway-id {eigw}"),
+    );
+    assert_eq!(v, serde_json::json!({"ReturnCode": true}));
+    let (_, v, _) = aws(&mut s, "aws ec2 describe-egress-only-internet-gateways");
+    assert_eq!(v["EgressOnlyInternetGateways"], serde_json::json!([]));
 }

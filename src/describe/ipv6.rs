@@ -6,7 +6,7 @@
 use serde_json::{json, Value};
 
 use super::tags;
-use crate::ids::RouteTableId;
+use crate::ids::{EigwId, RouteTableId, VpcId};
 use crate::model::ipv6::{Ipv6AclEntry, Ipv6Route, Ipv6Rule, Ipv6Target};
 use crate::model::subnet::Subnet;
 use crate::model::vpc::Vpc;
@@ -109,16 +109,46 @@ pub fn permission(r: &Ipv6Rule) -> Value {
 
 /// describe-egress-only-internet-gateways (A8): each attached to its VPC.
 pub fn egress_only_internet_gateways(w: &World) -> Value {
-    let items: Vec<Value> = w
-        .eigws()
-        .live()
-        .map(|(_, g)| {
-            json!({
-                "Attachments": [{"State": "attached", "VpcId": w[g.vpc].aws_id}],
-                "EgressOnlyInternetGatewayId": g.aws_id,
-                "Tags": tags(&g.tags),
-            })
-        })
-        .collect();
+    let items: Vec<Value> = w.eigws().live().map(|(id, _)| egress_only_internet_gateway(w, id)).collect();
     json!({"EgressOnlyInternetGateways": items})
+}
+
+/// One egress-only internet gateway, attached to its VPC.
+pub fn egress_only_internet_gateway(w: &World, id: EigwId) -> Value {
+    let g = &w[id];
+    json!({
+        "Attachments": [{"State": "attached", "VpcId": w[g.vpc].aws_id}],
+        "EgressOnlyInternetGatewayId": g.aws_id,
+        "Tags": tags(&g.tags),
+    })
+}
+
+/// associate-vpc-cidr-block `--amazon-provided-ipv6-cidr-block`'s answer: the new
+/// association, `associating` as AWS first reports it.
+pub fn vpc_association_answer(w: &World, vpc: VpcId, association_id: &str) -> Value {
+    let v = &w[vpc];
+    let cidr = v.ipv6_cidrs.iter().find(|a| a.association_id == association_id).map(|a| a.cidr.to_string());
+    json!({
+        "Ipv6CidrBlockAssociation": {
+            "AssociationId": association_id,
+            "Ipv6CidrBlock": cidr,
+            "Ipv6CidrBlockState": {"State": "associating"},
+            "NetworkBorderGroup": w.region().name,
+            "Ipv6Pool": "Amazon",
+        },
+        "VpcId": v.aws_id,
+    })
+}
+
+/// disassociate-vpc-cidr-block's answer for an IPv6 block, `disassociating`.
+pub fn vpc_disassociation_answer(w: &World, association_id: &str) -> Value {
+    let Some((vpc, cidr)) = w.vpc_ipv6_association(association_id) else { return json!({}) };
+    json!({
+        "Ipv6CidrBlockAssociation": {
+            "AssociationId": association_id,
+            "Ipv6CidrBlock": cidr.to_string(),
+            "Ipv6CidrBlockState": {"State": "disassociating"},
+        },
+        "VpcId": w[vpc].aws_id,
+    })
 }

@@ -37,16 +37,6 @@ pub const IPV6_BLOCKS_PER_VPC: usize = 5;
 /// A8: the rule number of the entries that allow all IPv6 traffic in a default NACL.
 pub const DEFAULT_IPV6_RULE_NUMBER: u16 = 101;
 
-/// What an IPv6 route points at, by AWS id: what an IPv4 route may name, or an
-/// egress-only internet gateway.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Ipv6TargetSpec {
-    /// A target an IPv4 route could name.
-    Route(RouteTargetSpec),
-    /// `--egress-only-internet-gateway-id`.
-    EgressOnly(String),
-}
-
 impl World {
     /// AssociateVpcCidrBlock with `--amazon-provided-ipv6-cidr-block` (A8): a /56 from
     /// Amazon's pool, drawn from the seeded stream, with its local route in every table of
@@ -230,7 +220,7 @@ impl World {
         &mut self,
         table: RouteTableId,
         destination: Ipv6Net,
-        spec: &Ipv6TargetSpec,
+        spec: &RouteTargetSpec,
     ) -> ApiResult<()> {
         const OP: &str = "CreateRoute";
         let target = self.resolve_ipv6_target(OP, table, destination, spec)?;
@@ -254,11 +244,11 @@ impl World {
         op: &str,
         table: RouteTableId,
         destination: Ipv6Net,
-        spec: &Ipv6TargetSpec,
+        spec: &RouteTargetSpec,
     ) -> ApiResult<Ipv6Target> {
         let rt = &self.route_tables[table];
         match spec {
-            Ipv6TargetSpec::EgressOnly(id) => {
+            RouteTargetSpec::EgressOnlyInternetGateway(id) => {
                 let g = self.eigw_id(op, id)?;
                 if self.eigws[g].vpc != rt.vpc {
                     return Err(ApiError::new(
@@ -269,20 +259,45 @@ impl World {
                 }
                 Ok(Ipv6Target::EgressOnly(g))
             }
-            Ipv6TargetSpec::Route(RouteTargetSpec::NatGateway(id)) if !NAT64_PREFIX.contains(&destination) => {
+            RouteTargetSpec::NatGateway(id) if !NAT64_PREFIX.contains(&destination) => {
                 Err(ApiError::new(
                     op,
                     "InvalidParameterValue",
                     format!("The IPv6 destination {destination} cannot be routed to NAT gateway {id}: a NAT gateway takes IPv6 traffic only for NAT64, to destinations inside {NAT64_PREFIX}."),
                 ))
             }
-            Ipv6TargetSpec::Route(RouteTargetSpec::Gateway(id)) if id == "local" => Err(ApiError::new(
+            RouteTargetSpec::Gateway(id) if id == "local" => Err(ApiError::new(
                 op,
                 "InvalidParameterValue",
                 format!("The route {destination} cannot target local in {}: a VPC's local routes come with its blocks.", rt.aws_id),
             )),
-            Ipv6TargetSpec::Route(spec) => Ok(Ipv6Target::Route(self.resolve_target(op, table, spec)?)),
+            spec => Ok(Ipv6Target::Route(self.resolve_target(op, table, spec)?)),
         }
+    }
+
+    /// ReplaceRoute with `--destination-ipv6-cidr-block` (A8): a new target for an
+    /// existing IPv6 route other than a local one.
+    pub fn replace_ipv6_route(
+        &mut self,
+        table: RouteTableId,
+        destination: Ipv6Net,
+        spec: &RouteTargetSpec,
+    ) -> ApiResult<()> {
+        const OP: &str = "ReplaceRoute";
+        let target = self.resolve_ipv6_target(OP, table, destination, spec)?;
+        let rt = &self.route_tables[table];
+        let Some(pos) = rt.ipv6_routes.iter().position(|r| r.destination == destination && !r.local) else {
+            return Err(ApiError::new(
+                OP,
+                "InvalidRoute.NotFound",
+                format!(
+                    "no route with destination-ipv6-cidr-block {destination} in route table {}",
+                    rt.aws_id
+                ),
+            ));
+        };
+        self.route_tables[table].ipv6_routes[pos].target = target;
+        Ok(())
     }
 
     /// DeleteRoute with `--destination-ipv6-cidr-block` (A8): any IPv6 route but a local one.

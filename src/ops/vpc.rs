@@ -59,6 +59,8 @@ pub enum RouteTargetSpec {
     VpcPeeringConnection(String),
     /// `--transit-gateway-id`.
     TransitGateway(String),
+    /// `--egress-only-internet-gateway-id`: IPv6 routes only (A8).
+    EgressOnlyInternetGateway(String),
 }
 
 /// AWS's refusal to delete a resource something still uses: `The vpc 'vpc-1' has dependencies and cannot be deleted.`
@@ -508,6 +510,13 @@ impl World {
                 RouteTarget::Pcx(self.peering_route_target(op, vpc, id)?)
             }
             RouteTargetSpec::TransitGateway(id) => RouteTarget::Tgw(id.clone()),
+            RouteTargetSpec::EgressOnlyInternetGateway(id) => {
+                return Err(ApiError::new(
+                    op,
+                    "InvalidParameterCombination",
+                    format!("egress-only internet gateway {id} takes IPv6 routes only: give an IPv6 destination"),
+                ))
+            }
         })
     }
 

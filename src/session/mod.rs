@@ -39,6 +39,9 @@ pub struct Session {
     pub embedded: Vec<(&'static str, &'static str)>,
     /// What stack creation passed over (resource types outside networking), to show the user.
     pub warnings: Vec<FileProblem>,
+    /// A8: whether an `aws` call has already said that IPv6 state is kept but no IPv6
+    /// flow is simulated (once a session).
+    pub ipv6_warned: bool,
     /// Where `file://` arguments of `aws` calls are read from: the scenario's folder
     /// (none: the current folder, as the AWS CLI reads them).
     pub files_dir: Option<std::path::PathBuf>,
@@ -70,6 +73,7 @@ impl Session {
             stack_log: crate::stack::events::StackLog::new(),
             embedded: Vec::new(),
             warnings: Vec::new(),
+            ipv6_warned: false,
             files_dir: None,
         }
     }

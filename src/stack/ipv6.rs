@@ -11,7 +11,6 @@ use crate::cfn::{AttrValue, AttributeUpdate, Created, SinkError, SinkWarning};
 use crate::ids::{NaclId, RouteTableId, SgId, SubnetId, VpcId};
 use crate::model::ipv6::Ipv6AclEntry;
 use crate::model::nacl::{Action, IcmpTypeCode};
-use crate::ops::ipv6::Ipv6TargetSpec;
 use crate::ops::vpc::RouteTargetSpec;
 use crate::trace::Direction;
 
@@ -141,13 +140,12 @@ impl StackBuilder<'_> {
             ("NatGatewayId", RouteTargetSpec::NatGateway),
             ("VpcPeeringConnectionId", RouteTargetSpec::VpcPeeringConnection),
             ("TransitGatewayId", RouteTargetSpec::TransitGateway),
+            ("EgressOnlyInternetGatewayId", RouteTargetSpec::EgressOnlyInternetGateway),
         ];
-        let mut spec = p
-            .opt_str("EgressOnlyInternetGatewayId")?
-            .map(|id| ("EgressOnlyInternetGatewayId", Ipv6TargetSpec::EgressOnly(id)));
+        let mut spec = None;
         for (key, make) in targets {
             if let Some(v) = p.opt_str(key)? {
-                spec = Some((key, Ipv6TargetSpec::Route(make(v))));
+                spec = Some((key, make(v)));
             }
         }
         let (key, spec) = spec.ok_or_else(|| {
