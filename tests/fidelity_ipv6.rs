@@ -321,3 +321,33 @@ fn a8_the_aws_calls_build_a_dual_stack_vpc_and_warn_once_a_session_that_no_ipv6_
     let (_, v, _) = aws(&mut s, "aws ec2 describe-egress-only-internet-gateways");
     assert_eq!(v["EgressOnlyInternetGateways"], serde_json::json!([]));
 }
+
+#[test]
+fn a8_a_subnet_cidr_block_gives_an_existing_subnet_its_64_and_its_stack_deletion_takes_it_back() {
+    let template = "Resources:
+  Vpc: {Type: AWS::EC2::VPC, Properties: {CidrBlock: 10.0.0.0/16}}
+  Block: {Type: AWS::EC2::VPCCidrBlock, Properties: {VpcId: !Ref Vpc, AmazonProvidedIpv6CidrBlock: true}}
+  Subnet: {Type: AWS::EC2::Subnet, Properties: {VpcId: !Ref Vpc, CidrBlock: 10.0.1.0/24}}
+  SubnetBlock:
+    Type: AWS::EC2::SubnetCidrBlock
+    DependsOn: Block
+    Properties:
+      SubnetId: !Ref Subnet
+      Ipv6CidrBlock: !Select [3, !Cidr [!Select [0, !GetAtt Vpc.Ipv6CidrBlocks], 4, 64]]
+";
+    let mut w = World::in_region("us-east-1", 7).unwrap();
+    let mut stack = create_stack(&mut w, "s", "s.yaml", template, &IndexMap::new(), &IndexMap::new())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let vpc_block = w.vpcs().live().next().unwrap().1.ipv6_cidrs[0].cidr;
+    let subnet = w.subnets().live().next().unwrap().1;
+    let third = Ipv6Net::new(Ipv6Addr::from(u128::from(vpc_block.network()) + (3u128 << 64)), 64).unwrap();
+    let assoc = subnet.ipv6_cidr.clone().unwrap();
+    assert_eq!(assoc.cidr, third);
+    assert_eq!(stack.resources["SubnetBlock"].1.physical_id, assoc.association_id);
+    assert!(assoc.association_id.starts_with("subnet-cidr-assoc-"));
+    let mut without = w.clone();
+    without.disassociate_subnet_ipv6_cidr_block(&assoc.association_id);
+    assert_eq!(without.subnets().live().next().unwrap().1.ipv6_cidr, None, "what its deletion does");
+    delete_stack(&mut w, &mut stack).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(w.vpcs().live().count(), 0);
+}

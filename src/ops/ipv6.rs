@@ -178,6 +178,21 @@ impl World {
         Ok(association_id)
     }
 
+    /// DisassociateSubnetCidrBlock (A8): the subnet keeps no IPv6 block, nor assigns one.
+    /// An unknown association id changes nothing (its subnet is gone).
+    pub fn disassociate_subnet_ipv6_cidr_block(&mut self, association_id: &str) {
+        let found = self
+            .subnets
+            .live()
+            .find(|(_, s)| s.ipv6_cidr.as_ref().is_some_and(|a| a.association_id == association_id))
+            .map(|(id, _)| id);
+        if let Some(id) = found {
+            let s = &mut self.subnets[id];
+            s.ipv6_cidr = None;
+            s.assign_ipv6_on_creation = false;
+        }
+    }
+
     /// ModifySubnetAttribute `--assign-ipv6-address-on-creation` (A8): refused for a
     /// subnet without an IPv6 block; kept and described.
     pub fn modify_subnet_assign_ipv6(&mut self, subnet: SubnetId, on: bool) -> ApiResult<()> {

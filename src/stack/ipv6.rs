@@ -106,6 +106,21 @@ impl StackBuilder<'_> {
         Ok(AttrValue::List(cidr.iter().map(ToString::to_string).collect()))
     }
 
+    /// AWS::EC2::SubnetCidrBlock (A8): a /64 for an existing subnet; `Ref` and `Id` are
+    /// the association id.
+    pub(crate) fn subnet_cidr_block(&mut self, logical_id: &str, p: Props<'_>) -> Result<Created, SinkError> {
+        let subnet = self.lookup(&p, "SubnetId", |w, id| w.subnet_id("AssociateSubnetCidrBlock", id))?;
+        let cidr = p
+            .opt_ipv6_cidr("Ipv6CidrBlock")?
+            .ok_or_else(|| bad("Ipv6CidrBlock", "required property Ipv6CidrBlock is missing"))?;
+        let id = self
+            .world
+            .associate_subnet_ipv6_cidr_block(subnet, cidr)
+            .map_err(|e| api(e, Some("Ipv6CidrBlock")))?;
+        self.note_ipv6(logical_id, "Ipv6CidrBlock");
+        Ok(created(id.clone(), &[("Id", s(id))]))
+    }
+
     /// AWS::EC2::EgressOnlyInternetGateway (A8): `Ref` and `Id` are its `eigw-` id.
     pub(crate) fn egress_only_internet_gateway(
         &mut self,

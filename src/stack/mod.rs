@@ -43,6 +43,7 @@ pub const SUPPORTED_TYPES: &[&str] = &[
     "AWS::EC2::SubnetRouteTableAssociation",
     "AWS::EC2::InternetGateway",
     "AWS::EC2::EgressOnlyInternetGateway",
+    "AWS::EC2::SubnetCidrBlock",
     "AWS::EC2::VPCGatewayAttachment",
     "AWS::EC2::SecurityGroup",
     "AWS::EC2::SecurityGroupIngress",
@@ -148,6 +149,7 @@ impl ResourceSink for StackBuilder<'_> {
             "AWS::EC2::SubnetRouteTableAssociation" => self.route_table_association(p),
             "AWS::EC2::InternetGateway" => self.internet_gateway(p),
             "AWS::EC2::EgressOnlyInternetGateway" => self.egress_only_internet_gateway(logical_id, p),
+            "AWS::EC2::SubnetCidrBlock" => self.subnet_cidr_block(logical_id, p),
             "AWS::EC2::VPCGatewayAttachment" => self.gateway_attachment(p),
             "AWS::EC2::SecurityGroup" => self.security_group(logical_id, p),
             "AWS::EC2::SecurityGroupIngress" => {

@@ -2,7 +2,7 @@
 //! reference, with what vpcsim does with it: modelled (the builder reads it), accepted
 //! with a warning that names it (it cannot change what the network does: tenancy,
 //! monitoring, volumes, IAM profiles), or refused (it would change what the network does
-//! and vpcsim does not model it: IPv6, IPAM pools, TLS, ...). A property the type does not
+//! and vpcsim does not model it: IPv6 pools and addresses, IPAM pools, TLS, ...). A property the type does not
 //! have is an error in CloudFormation's words. Types missing from [`TABLE`] are not checked.
 
 use crate::cfn::{SinkError, SinkWarning};
@@ -113,6 +113,10 @@ pub const TABLE: &[(&str, Properties)] = &[
     ("AWS::EC2::SubnetRouteTableAssociation", &[("RouteTableId", M), ("SubnetId", M)]),
     ("AWS::EC2::InternetGateway", &[("Tags", M)]),
     ("AWS::EC2::EgressOnlyInternetGateway", &[("VpcId", M)]),
+    (
+        "AWS::EC2::SubnetCidrBlock",
+        &[("Ipv6CidrBlock", M), ("Ipv6IpamPoolId", R), ("Ipv6NetmaskLength", R), ("SubnetId", M)],
+    ),
     ("AWS::EC2::VPCGatewayAttachment", &[("InternetGatewayId", M), ("VpcId", M), ("VpnGatewayId", R)]),
     (
         "AWS::EC2::SecurityGroup",
