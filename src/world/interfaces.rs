@@ -274,4 +274,28 @@ mod tests {
         assert_eq!(w[eip].eni, None, "the Elastic IP is free again");
         indexes_agree_with_a_scan(w);
     }
+
+    #[test]
+    fn m6_secondary_addresses_and_their_elastic_ips_are_indexed_until_unassigned_or_deleted() {
+        use crate::ops::private_ip::AssignPrivateIps;
+        let mut lab = Lab::build(LabOptions::default()).unwrap();
+        let w = &mut lab.world;
+        let eni = w[lab.my_ec2].eni;
+        let got = w.assign_private_ip_addresses(eni, AssignPrivateIps { count: 1, ..Default::default() }).unwrap();
+        let eip = w.allocate_address(Tags::new());
+        w.associate_address_with(eip, eni, Some(got[0])).unwrap();
+        assert!(w[eni].public_ip.is_some(), "an Elastic IP on a secondary address leaves the automatic one");
+        assert_eq!(w.public_target(w[eip].public_ip), Some((eni, got[0])));
+        indexes_agree_with_a_scan(w);
+        w.unassign_private_ip_addresses(eni, &got).unwrap();
+        assert_eq!(w.eni_by_private_ip(w[eni].vpc, got[0]), None);
+        assert_eq!(w[eip].eni, None);
+        indexes_agree_with_a_scan(w);
+        let got = w.assign_private_ip_addresses(eni, AssignPrivateIps { count: 1, ..Default::default() }).unwrap();
+        w.associate_address_with(eip, eni, Some(got[0])).unwrap();
+        w.terminate_instance(lab.my_ec2);
+        assert_eq!(w.eni_by_private_ip(w[eni].vpc, got[0]), None);
+        assert_eq!(w[eip].eni, None, "the Elastic IP is free again");
+        indexes_agree_with_a_scan(w);
+    }
 }
