@@ -104,7 +104,14 @@ fn m5_m6_a_flow_to_a_secondary_address_arrives_on_the_interface_that_holds_it() 
     assert!(t.reachable(), "{t:?}");
     assert_eq!(
         kinds(&t.forward),
-        [K::Instance, K::NetworkInterface, K::SecurityGroup, K::SecurityGroup, K::NetworkInterface, K::Instance]
+        [
+            K::Instance,
+            K::NetworkInterface,
+            K::SecurityGroup,
+            K::SecurityGroup,
+            K::NetworkInterface,
+            K::Instance
+        ]
     );
     assert_eq!(t.forward[4].id.as_ref(), n.w[n.eth0].aws_id);
     assert_eq!(t.forward[5].id.as_ref(), n.w[n.web].aws_id);
@@ -118,15 +125,31 @@ fn i1_m6_an_elastic_ip_on_a_secondary_address_is_translated_to_that_address_and_
     assert!(t.reachable(), "{t:?}");
     assert_eq!(
         kinds(&t.forward),
-        [K::Internet, K::Internet, K::InternetGateway, K::NetworkAcl, K::SecurityGroup, K::NetworkInterface, K::Instance]
+        [
+            K::Internet,
+            K::Internet,
+            K::InternetGateway,
+            K::NetworkAcl,
+            K::SecurityGroup,
+            K::NetworkInterface,
+            K::Instance
+        ]
     );
     let (before, after) = at_gateway(&t.forward);
     assert_eq!((before.dst, after.dst), (n.eip2, ip("10.70.1.11")));
     assert_eq!(t.delivered.map(|h| h.dst), Some(ip("10.70.1.11")));
     let (before, after) = at_gateway(&t.ret);
-    assert_eq!((before.src, after.src), (ip("10.70.1.11"), n.eip2), "the reply leaves as the Elastic IP it came to");
+    assert_eq!(
+        (before.src, after.src),
+        (ip("10.70.1.11"), n.eip2),
+        "the reply leaves as the Elastic IP it came to"
+    );
     let to_primary = n.w.trace_from_internet(tcp(INTERNET_CLIENT, n.eip1, 80));
-    assert_eq!(to_primary.delivered.map(|h| h.dst), Some(ip("10.70.1.10")), "the primary's Elastic IP maps to the primary");
+    assert_eq!(
+        to_primary.delivered.map(|h| h.dst),
+        Some(ip("10.70.1.10")),
+        "the primary's Elastic IP maps to the primary"
+    );
     assert_eq!(kinds(&to_primary.forward), kinds(&t.forward));
     assert_eq!(kinds(&to_primary.ret), kinds(&t.ret));
 }
@@ -210,10 +233,13 @@ fn m6_assigning_past_the_instance_types_limit_is_refused_and_changes_nothing() {
     let mut n = net();
     let before = format!("{:?}", n.w);
     // t2.small: 4 addresses per interface; Eth0 holds 2.
-    let err = n.w.assign_private_ip_addresses(n.eth0, AssignPrivateIps { count: 3, ..Default::default() }).unwrap_err();
+    let err =
+        n.w.assign_private_ip_addresses(n.eth0, AssignPrivateIps { count: 3, ..Default::default() })
+            .unwrap_err();
     assert_eq!(err.code, "PrivateIpAddressLimitExceeded");
     assert_eq!(format!("{:?}", n.w), before);
-    let got = n.w.assign_private_ip_addresses(n.eth0, AssignPrivateIps { count: 2, ..Default::default() }).unwrap();
+    let got =
+        n.w.assign_private_ip_addresses(n.eth0, AssignPrivateIps { count: 2, ..Default::default() }).unwrap();
     assert_eq!(got.len(), 2);
     assert_eq!(n.w[n.eth0].secondary_ips.len(), 3);
 }
@@ -229,7 +255,8 @@ fn a4_m6_an_address_another_interface_holds_moves_only_with_allow_reassignment()
     n.w.assign_private_ip_addresses(n.eth0, ask(true)).unwrap();
     assert_eq!(n.w.eni_by_private_ip(n.w[client].vpc, taken), Some(n.eth0));
     assert!(n.w[client].secondary(taken).is_none());
-    let primary = AssignPrivateIps { ips: vec![ip("10.70.1.20")], allow_reassignment: true, ..Default::default() };
+    let primary =
+        AssignPrivateIps { ips: vec![ip("10.70.1.20")], allow_reassignment: true, ..Default::default() };
     let err = n.w.assign_private_ip_addresses(n.eth0, primary).unwrap_err();
     assert_eq!(err.code, "InvalidIPAddress.InUse", "a primary address never moves");
 }
@@ -241,4 +268,56 @@ fn m6_an_elastic_ip_associated_with_an_address_the_interface_does_not_hold_is_re
     let err = n.w.associate_address_with(eip, n.eth0, Some(ip("10.70.1.99"))).unwrap_err();
     assert_eq!(err.code, "InvalidParameterValue");
     assert_eq!(n.w[eip].eni, None);
+}
+
+mod reach {
+    use vpcsim::analyzer::probe::Probe;
+    use vpcsim::analyzer::select::{self, Source, Target};
+    use vpcsim::analyzer::{cell, Matrix, Verdict, DEFAULT_PROBES};
+
+    use super::*;
+
+    fn matrix(w: &World) -> Matrix {
+        Matrix::compute(w, select::sources(w, &[]), select::targets(w, &[]), DEFAULT_PROBES.to_vec())
+    }
+
+    /// The matrix's verdict for the internet to `web` on TCP 80, after checking that every
+    /// cell equals the cell walked alone (the classes are exact).
+    fn internet_to_web(w: &World, web: InstanceId) -> Verdict {
+        let m = matrix(w);
+        for (si, s) in m.sources.iter().enumerate() {
+            for (ti, t) in m.targets.iter().enumerate() {
+                for (pi, p) in m.probes.iter().enumerate() {
+                    assert_eq!(
+                        m.verdict(si, ti, pi),
+                        cell::evaluate(w, *s, *t, *p).verdict,
+                        "{s:?} -> {t:?} {p}"
+                    );
+                }
+            }
+        }
+        let si = m.sources.iter().position(|s| *s == Source::Internet).unwrap();
+        let ti = m.targets.iter().position(|t| *t == Target::Instance(web)).unwrap();
+        let pi = m.probes.iter().position(|p| *p == Probe::tcp(80)).unwrap();
+        m.verdict(si, ti, pi)
+    }
+
+    #[test]
+    fn the_matrix_counts_an_instance_reached_at_its_secondary_addresss_elastic_ip_m6_i1() {
+        let mut n = net();
+        assert_eq!(internet_to_web(&n.w, n.web), Verdict::Reachable);
+        let eip1 = n.w.eips().iter().find(|(_, a)| a.public_ip == n.eip1).map(|(x, _)| x).unwrap();
+        n.w.disassociate_address(eip1);
+        assert_eq!(n.w.public_ip_of(n.eth0), None, "the primary address has no public address now");
+        assert_eq!(
+            internet_to_web(&n.w, n.web),
+            Verdict::Reachable,
+            "reached at the secondary address's Elastic IP"
+        );
+        let (verdict, trace) = cell::explain(&n.w, Source::Internet, Target::Instance(n.web), Probe::tcp(80));
+        assert_eq!(verdict, Verdict::Reachable);
+        assert_eq!(trace.and_then(|t| t.delivered).map(|h| h.dst), Some(ip("10.70.1.11")));
+        n.w.unassign_private_ip_addresses(n.eth0, &[ip("10.70.1.11")]).unwrap();
+        assert_ne!(internet_to_web(&n.w, n.web), Verdict::Reachable);
+    }
 }

@@ -302,7 +302,8 @@ impl World {
             ));
         }
         let e = &self[at];
-        let sender = if e.holds(h.src) && !e.deleted { Some(at) } else { self.eni_by_private_ip(e.vpc, h.src) };
+        let sender =
+            if e.holds(h.src) && !e.deleted { Some(at) } else { self.eni_by_private_ip(e.vpc, h.src) };
         let public = sender.and_then(|e| self.public_ip_for(e, h.src));
         let Some(public) = public else {
             rec.hop(self, Component::Igw(g), Why::Nothing, Some(h), None);

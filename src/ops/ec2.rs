@@ -489,7 +489,10 @@ impl World {
             return Err(ApiError::new(
                 OP,
                 "InvalidParameterValue",
-                format!("The private IP address {private} is not assigned to the network interface {}.", e.aws_id),
+                format!(
+                    "The private IP address {private} is not assigned to the network interface {}.",
+                    e.aws_id
+                ),
             ));
         }
         if self.gateway_of(e.vpc).is_none() {

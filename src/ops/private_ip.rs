@@ -43,7 +43,10 @@ impl World {
             ApiError::new(
                 op,
                 "InvalidParameterValue",
-                format!("The private IP address {ip} is not assigned to an interface of instance {}.", inst.aws_id),
+                format!(
+                    "The private IP address {ip} is not assigned to an interface of instance {}.",
+                    inst.aws_id
+                ),
             )
         })
     }
@@ -120,7 +123,11 @@ impl World {
     /// (InvalidIPAddress.InUse) unless reassignment is allowed and it is a secondary one
     /// there: it then moves, and an Elastic IP on it is disassociated. Returns the
     /// addresses assigned.
-    pub fn assign_private_ip_addresses(&mut self, eni: EniId, req: AssignPrivateIps) -> ApiResult<Vec<Ipv4Addr>> {
+    pub fn assign_private_ip_addresses(
+        &mut self,
+        eni: EniId,
+        req: AssignPrivateIps,
+    ) -> ApiResult<Vec<Ipv4Addr>> {
         const OP: &str = "AssignPrivateIpAddresses";
         let moved = self.check_assign(OP, eni, &req)?;
         for (from, ip) in moved {
@@ -135,7 +142,12 @@ impl World {
 
     /// The checks of [`World::assign_private_ip_addresses`], before anything changes;
     /// returns the addresses to move from other interfaces.
-    fn check_assign(&self, op: &str, eni: EniId, req: &AssignPrivateIps) -> ApiResult<Vec<(EniId, Ipv4Addr)>> {
+    fn check_assign(
+        &self,
+        op: &str,
+        eni: EniId,
+        req: &AssignPrivateIps,
+    ) -> ApiResult<Vec<(EniId, Ipv4Addr)>> {
         if req.ips.is_empty() == (req.count == 0) {
             return Err(ApiError::new(
                 op,
@@ -152,7 +164,9 @@ impl World {
                 return Err(duplicate(op, ip));
             }
             match self.eni_by_private_ip(e.vpc, ip) {
-                Some(other) if other != eni && req.allow_reassignment && self.enis[other].secondary(ip).is_some() => {
+                Some(other)
+                    if other != eni && req.allow_reassignment && self.enis[other].secondary(ip).is_some() =>
+                {
                     moved.push((other, ip));
                 }
                 _ => {
@@ -175,7 +189,10 @@ impl World {
             return Err(ApiError::new(
                 OP,
                 "InvalidParameterValue",
-                format!("The primary private IP address {} of {} cannot be unassigned.", e.private_ip, e.aws_id),
+                format!(
+                    "The primary private IP address {} of {} cannot be unassigned.",
+                    e.private_ip, e.aws_id
+                ),
             ));
         }
         if ips.is_empty() || ips.iter().any(|ip| e.secondary(*ip).is_none()) {

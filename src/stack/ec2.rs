@@ -557,7 +557,11 @@ impl StackBuilder<'_> {
         };
         let private = p.opt_ip("PrivateIpAddress")?;
         let assoc = self.world.associate_address_with(eip, eni, private).map_err(|e| {
-            let at = if e.message.contains("private IP address") { "PrivateIpAddress" } else { "NetworkInterfaceId" };
+            let at = if e.message.contains("private IP address") {
+                "PrivateIpAddress"
+            } else {
+                "NetworkInterfaceId"
+            };
             api(e, Some(at))
         })?;
         Ok(created(assoc, &[]))

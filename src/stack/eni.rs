@@ -63,7 +63,9 @@ impl Addresses {
             }
             let message = match (&a.primary, listed_primary) {
                 (Some((first, _)), true) => {
-                    format!("Only one primary private IP address may be specified; {first} is already primary.")
+                    format!(
+                        "Only one primary private IP address may be specified; {first} is already primary."
+                    )
                 }
                 (Some((first, _)), false) if *first != ip => {
                     format!("The primary private IP address {ip} does not match PrivateIpAddress {first}.")
@@ -204,7 +206,11 @@ impl StackBuilder<'_> {
     }
 
     /// A new interface of a `NetworkInterfaces` entry.
-    fn new_interface(&self, n: &Props<'_>, addresses: &Addresses) -> Result<CreateNetworkInterface, SinkError> {
+    fn new_interface(
+        &self,
+        n: &Props<'_>,
+        addresses: &Addresses,
+    ) -> Result<CreateNetworkInterface, SinkError> {
         let subnet = n.opt_str("SubnetId")?.ok_or_else(|| {
             bad_hint(
                 &n.path("SubnetId"),

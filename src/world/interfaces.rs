@@ -188,7 +188,8 @@ impl Interfaces {
             self.by_public_ip.remove(&u32::from(p));
         }
         let e = &self.arena[id];
-        let associated: Vec<EipId> = e.eip.into_iter().chain(e.secondary_ips.iter().filter_map(|s| s.eip)).collect();
+        let associated: Vec<EipId> =
+            e.eip.into_iter().chain(e.secondary_ips.iter().filter_map(|s| s.eip)).collect();
         for eip in associated {
             self.disassociate(eip, eips);
         }
@@ -281,7 +282,8 @@ mod tests {
         let mut lab = Lab::build(LabOptions::default()).unwrap();
         let w = &mut lab.world;
         let eni = w[lab.my_ec2].eni;
-        let got = w.assign_private_ip_addresses(eni, AssignPrivateIps { count: 1, ..Default::default() }).unwrap();
+        let got =
+            w.assign_private_ip_addresses(eni, AssignPrivateIps { count: 1, ..Default::default() }).unwrap();
         let eip = w.allocate_address(Tags::new());
         w.associate_address_with(eip, eni, Some(got[0])).unwrap();
         assert!(w[eni].public_ip.is_some(), "an Elastic IP on a secondary address leaves the automatic one");
@@ -291,7 +293,8 @@ mod tests {
         assert_eq!(w.eni_by_private_ip(w[eni].vpc, got[0]), None);
         assert_eq!(w[eip].eni, None);
         indexes_agree_with_a_scan(w);
-        let got = w.assign_private_ip_addresses(eni, AssignPrivateIps { count: 1, ..Default::default() }).unwrap();
+        let got =
+            w.assign_private_ip_addresses(eni, AssignPrivateIps { count: 1, ..Default::default() }).unwrap();
         w.associate_address_with(eip, eni, Some(got[0])).unwrap();
         w.terminate_instance(lab.my_ec2);
         assert_eq!(w.eni_by_private_ip(w[eni].vpc, got[0]), None);

@@ -485,8 +485,10 @@ mod tests {
 
     #[test]
     fn a_flag_aws_has_but_vpcsim_does_not_model_is_refused_saying_so() {
-        let err = parse_line("aws ec2 assign-private-ip-addresses --network-interface-id eni-1 --ipv4-prefix-count 2")
-            .unwrap_err();
+        let err = parse_line(
+            "aws ec2 assign-private-ip-addresses --network-interface-id eni-1 --ipv4-prefix-count 2",
+        )
+        .unwrap_err();
         assert_eq!(err.exit_code(), 252);
         assert!(
             err.to_string().starts_with("aws: error: --ipv4-prefix-count is not modelled by vpcsim"),

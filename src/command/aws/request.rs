@@ -2124,7 +2124,11 @@ fn private_ip_specifications(f: &Flags) -> Result<Vec<(Ipv4Addr, bool)>, AwsErro
         for item in v.as_array().cloned().unwrap_or_else(|| vec![v]) {
             let text = match &item["PrivateIpAddress"] {
                 Value::String(t) => t.clone(),
-                _ => return Err(f.invalid(format!("Each of --private-ip-addresses needs a PrivateIpAddress: {word}"))),
+                _ => {
+                    return Err(
+                        f.invalid(format!("Each of --private-ip-addresses needs a PrivateIpAddress: {word}"))
+                    )
+                }
             };
             let primary = match &item["Primary"] {
                 Value::Null => false,

@@ -92,7 +92,15 @@ pub fn mutate(w: &mut World, op: &str, request: &Request) -> Answer {
             let eni = w.only_interface(op, w.instance_id(op, instance_id)?)?;
             modify_interface(w, op, eni, change)
         }
-        R::CreateNetworkInterface { subnet_id, description, private_ip, addresses, secondary_count, groups, tags } => {
+        R::CreateNetworkInterface {
+            subnet_id,
+            description,
+            private_ip,
+            addresses,
+            secondary_count,
+            groups,
+            tags,
+        } => {
             let subnet = w.subnet_id(op, subnet_id)?;
             let groups = groups.iter().map(|g| w.sg_id(op, g)).collect::<Result<Vec<_>, _>>()?;
             let (private_ip, secondary_ips) = super::private_ip::split_addresses(op, *private_ip, addresses)?;
@@ -133,7 +141,9 @@ pub fn mutate(w: &mut World, op: &str, request: &Request) -> Answer {
             let eip = eip_of(w, op, address)?;
             let eni = match (target, private_ip) {
                 (InterfaceRef::Interface(id), _) => w.eni_id(op, id)?,
-                (InterfaceRef::Instance(id), Some(ip)) => w.interface_holding(op, w.instance_id(op, id)?, *ip)?,
+                (InterfaceRef::Instance(id), Some(ip)) => {
+                    w.interface_holding(op, w.instance_id(op, id)?, *ip)?
+                }
                 (InterfaceRef::Instance(id), None) => w.only_interface(op, w.instance_id(op, id)?)?,
             };
             if !allow_reassociation && w[eip].eni.is_some_and(|e| e != eni) {

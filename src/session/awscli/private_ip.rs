@@ -17,8 +17,11 @@ pub fn mutate(w: &mut World, op: &str, request: &Request) -> Answer {
     match request {
         Request::AssignPrivateIpAddresses { eni_id, ips, count, allow_reassignment } => {
             let eni = w.eni_id(op, eni_id)?;
-            let req =
-                AssignPrivateIps { ips: ips.clone(), count: *count as usize, allow_reassignment: *allow_reassignment };
+            let req = AssignPrivateIps {
+                ips: ips.clone(),
+                count: *count as usize,
+                allow_reassignment: *allow_reassignment,
+            };
             let assigned = w.assign_private_ip_addresses(eni, req)?;
             Ok(json!({
                 "NetworkInterfaceId": eni_id,
