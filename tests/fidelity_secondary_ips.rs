@@ -185,7 +185,7 @@ fn curl_to_a_secondary_address_and_to_its_elastic_ip_is_answered_with_the_path_s
 }
 
 #[test]
-fn d2_m6_the_private_dns_name_is_the_primary_addresss_only() {
+fn d3_m6_the_private_dns_name_is_the_primary_addresss_only() {
     let n = net();
     let vpc = n.w[n.eth0].vpc;
     let primary = n.w.resolve(View::Vpc(vpc), "ip-10-70-1-10.ec2.internal");
