@@ -310,3 +310,42 @@ mod wait_for {
         );
     }
 }
+
+mod templates {
+    use super::*;
+
+    /// Writes `text` as `name` in a fresh folder and runs `vpcsim import` on it.
+    fn import(name: &str, text: &str) -> Ran {
+        let scratch = tempfile::Builder::new().prefix("vpcsim-import-").tempdir().expect("a scratch folder");
+        let path = scratch.path().join(name);
+        std::fs::write(&path, text).expect("the template is written");
+        vpcsim(&["import", &path.display().to_string()])
+    }
+
+    fn subnet_in_az(az: &str) -> String {
+        format!(
+            "Resources:\n  V:\n    Type: AWS::EC2::VPC\n    Properties: {{CidrBlock: 10.0.0.0/16}}\n  S:\n    \
+             Type: AWS::EC2::Subnet\n    Properties:\n      VpcId: !Ref V\n      CidrBlock: 10.0.0.0/24\n      \
+             AvailabilityZone: {az}\n"
+        )
+    }
+
+    #[test]
+    fn get_azs_of_a_region_vpcsim_does_not_know_is_refused_never_answered_with_made_up_zones() {
+        let ran = import("t.cfn.yaml", &subnet_in_az("!Select [0, !GetAZs mars-1]"));
+        assert_eq!(ran.code, 2, "{}{}", ran.stdout, ran.stderr);
+        assert!(
+            ran.stdout.contains("t.cfn.yaml:10:45: Fn::GetAZs: unknown region `mars-1`"),
+            "{}",
+            ran.stdout
+        );
+        assert!(!ran.stdout.contains("mars-1a"), "{}", ran.stdout);
+    }
+
+    #[test]
+    fn get_azs_of_another_known_region_lists_that_region_s_own_zones() {
+        let ran = import("t.cfn.yaml", &subnet_in_az("!Select [3, !GetAZs us-west-2]"));
+        assert_eq!(ran.code, 2, "a us-east-1 stack has no subnet there: {}", ran.stdout);
+        assert!(ran.stdout.contains("us-west-2d"), "the fourth zone of us-west-2: {}", ran.stdout);
+    }
+}
