@@ -349,3 +349,45 @@ mod templates {
         assert!(ran.stdout.contains("us-west-2d"), "the fourth zone of us-west-2: {}", ran.stdout);
     }
 }
+
+mod flags {
+    use super::*;
+
+    #[test]
+    fn a_flag_that_would_change_nothing_beside_another_is_refused_never_accepted_and_ignored() {
+        let lab = "scenarios/privatelink-lab.yaml";
+        let explain = ["reach", "lab", "--explain", "My-EC2", "Custom-WEB-1", "tcp:80"];
+        let cases: Vec<Vec<&str>> = vec![
+            vec!["run", "--json", "--quiet", lab],
+            vec!["run", "--json", "--wide", lab],
+            vec!["run", "--quiet", "--wide", lab],
+            vec!["lab", "--json", "--pause"],
+            vec!["lab", "--json", "--wide"],
+            vec!["trace", "lab", "--from", "My-EC2", "--to", "Custom-NLB:80", "--json", "--wide"],
+            [&explain[..], &["--port", "443"]].concat(),
+            [&explain[..], &["--from", "internet"]].concat(),
+            [&explain[..], &["--to", "My-EC2"]].concat(),
+        ];
+        for args in cases {
+            let ran = vpcsim(&args);
+            assert_eq!(ran.code, 2, "{args:?}: {}", ran.stdout);
+            assert!(ran.stderr.contains("cannot be used with"), "{args:?}: {}", ran.stderr);
+            assert!(ran.stdout.is_empty(), "{args:?}: nothing ran: {}", ran.stdout);
+        }
+    }
+
+    #[test]
+    fn a_quota_given_twice_is_refused_naming_it_never_one_value_silently_dropped() {
+        let ran = vpcsim(&[
+            "run",
+            "--quota",
+            "routes-per-table=200",
+            "--quota",
+            "routes-per-table=100",
+            "scenarios/privatelink-lab.yaml",
+        ]);
+        assert_eq!(ran.code, 2, "{}", ran.stdout);
+        assert!(ran.stderr.contains("--quota routes-per-table is given twice"), "{}", ran.stderr);
+        assert!(ran.stdout.is_empty(), "nothing ran: {}", ran.stdout);
+    }
+}

@@ -77,13 +77,16 @@ fn two_hundred_thousand_unknown_tags_are_reported_as_a_hundred_without_describin
 /// Runs `vpcsim import`'s report on `text` on a watched thread; the report and its cost.
 fn import_report_measured(text: String) -> (vpcsim::stack::import::ImportReport, Usage) {
     finishes(move || {
-        measure(|| vpcsim::stack::import::import("t.yaml", &text, &IndexMap::new(), "us-east-1").expect("a report"))
+        measure(|| {
+            vpcsim::stack::import::import("t.yaml", &text, &IndexMap::new(), "us-east-1").expect("a report")
+        })
     })
 }
 
 /// `n` VPCs, each `DependsOn` the one before, behind a first resource vpcsim refuses.
 fn chain_behind_a_refusal(n: usize) -> String {
-    let mut t = String::from("Resources:\n  R0:\n    Type: AWS::NetworkFirewall::Firewall\n    Properties: {}\n");
+    let mut t =
+        String::from("Resources:\n  R0:\n    Type: AWS::NetworkFirewall::Firewall\n    Properties: {}\n");
     for i in 1..n {
         write!(t, "  R{i}:\n    Type: AWS::EC2::VPC\n    DependsOn: R{}\n    Properties: {{CidrBlock: 10.0.0.0/16}}\n", i - 1)
             .unwrap();
@@ -93,7 +96,8 @@ fn chain_behind_a_refusal(n: usize) -> String {
 
 /// A VPC and `n` resources vpcsim skips, each with its warning.
 fn skipped_resources(n: usize) -> String {
-    let mut t = String::from("Resources:\n  V:\n    Type: AWS::EC2::VPC\n    Properties: {CidrBlock: 10.0.0.0/16}\n");
+    let mut t =
+        String::from("Resources:\n  V:\n    Type: AWS::EC2::VPC\n    Properties: {CidrBlock: 10.0.0.0/16}\n");
     for i in 0..n {
         write!(t, "  A{i}:\n    Type: AWS::CloudWatch::Alarm\n    Properties: {{}}\n").unwrap();
     }
