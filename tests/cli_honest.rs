@@ -343,6 +343,33 @@ mod templates {
     }
 
     #[test]
+    fn parameter_attributes_cloudformation_refuses_are_refused_at_their_line_never_read_loosely() {
+        let vpc = "Resources:\n  V:\n    Type: AWS::EC2::VPC\n    Properties: {CidrBlock: 10.0.0.0/16}\n";
+        let cases = [
+            (
+                "P: {Type: String, Default: x, MinLength: -5}",
+                "2:44: Parameters.P: MinLength must be a whole number from 0, not `-5`",
+            ),
+            ("P: {Type: Number, Default: inf}", "2:3: Parameters.P: value `inf` is not a number"),
+            ("P: {Type: 'List<Number>', Default: '1,NaN'}", "2:3: Parameters.P: value `NaN` is not a number"),
+            (
+                "P: {Type: Number, Default: 1, MaxValue: inf}",
+                "2:43: Parameters.P: MaxValue must be a number, not `inf`",
+            ),
+            (
+                "P: {Type: String, Default: x, NoEcho: maybe}",
+                "2:41: Parameters.P: NoEcho must be true or false, not `maybe`",
+            ),
+            ("V: {Type: String, Default: x}", "4:3: Resources.V: `V` is both a parameter and a resource"),
+        ];
+        for (parameter, says) in cases {
+            let ran = import("t.cfn.yaml", &format!("Parameters:\n  {parameter}\n{vpc}"));
+            assert_eq!(ran.code, 2, "{parameter}: {}", ran.stdout);
+            assert!(ran.stderr.contains(&format!("t.cfn.yaml:{says}")), "{parameter}: {}", ran.stderr);
+        }
+    }
+
+    #[test]
     fn get_azs_of_another_known_region_lists_that_region_s_own_zones() {
         let ran = import("t.cfn.yaml", &subnet_in_az("!Select [3, !GetAZs us-west-2]"));
         assert_eq!(ran.code, 2, "a us-east-1 stack has no subnet there: {}", ran.stdout);
