@@ -103,6 +103,19 @@ mod shell {
     }
 
     #[test]
+    fn a_query_nested_deeper_than_max_query_operators_is_refused_never_a_stack_overflow() {
+        let chains =
+            ["a.".repeat(30_000) + "a", "!".repeat(30_000) + "a", "(".repeat(500) + "a" + &")".repeat(500)];
+        let mut input: String =
+            chains.iter().map(|q| format!("aws ec2 describe-vpcs --query \"{q}\"\n")).collect();
+        input.push_str("aws ec2 describe-vpcs --query Vpcs[0].CidrBlock --output text\n");
+        let ran = vpcsim_with_bytes(&["shell", "lab"], input.as_bytes());
+        assert_eq!(ran.code, 0, "never 134 (a stack overflow): {}", ran.stderr);
+        assert_eq!(ran.stdout.matches("more than vpcsim evaluates (100, MAX_QUERY_OPERATORS)").count(), 3);
+        assert!(ran.stdout.contains("\n10.0.0.0/16\n"), "the session went on: {}", ran.stdout);
+    }
+
+    #[test]
     fn a_target_group_name_aws_refuses_is_refused_as_a_load_balancer_s_is() {
         let vpc = "--protocol TCP --port 80 --vpc-id ${MyVPC}";
         let names = ["\"\"", "-web", "web-", "'a b'", &"a".repeat(33)];
@@ -443,6 +456,8 @@ mod flags {
             vec!["run", "--quiet", "--wide", lab],
             vec!["lab", "--json", "--pause"],
             vec!["lab", "--json", "--wide"],
+            vec!["lab", "--list", "--until", "3"],
+            vec!["lab", "--list", "--from-start"],
             vec!["trace", "lab", "--from", "My-EC2", "--to", "Custom-NLB:80", "--json", "--wide"],
             [&explain[..], &["--port", "443"]].concat(),
             [&explain[..], &["--from", "internet"]].concat(),
