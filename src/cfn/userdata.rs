@@ -104,6 +104,8 @@ pub struct Boot<'a> {
     pub region: &'a str,
     /// What 169.254.169.254 answers the instance, once it exists.
     pub metadata: Option<&'a shell::Metadata<'a>>,
+    /// M6: the AWS API the instance's `aws` calls go to, once it exists.
+    pub aws: Option<&'a dyn shell::Api>,
 }
 
 /// What an instance listens on: the image's defaults, then the `Metadata: vpcsim:`
@@ -167,7 +169,7 @@ pub fn listening_at(
 /// The shell's host for a script run where `boot` says, with the resource's cfn-init metadata.
 pub(super) fn host<'a>(boot: Boot<'a>, init: Option<&'a Init>) -> Host<'a> {
     let source = init::Source { stack: boot.stack, resource: boot.resource, region: boot.region, init };
-    Host { metadata: boot.metadata, init: (!boot.stack.is_empty()).then_some(source) }
+    Host { metadata: boot.metadata, init: (!boot.stack.is_empty()).then_some(source), aws: boot.aws }
 }
 
 /// What an instance whose UserData is `script` (plain text, as `run-instances --user-data`

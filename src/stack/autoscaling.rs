@@ -96,6 +96,7 @@ impl StackBuilder<'_> {
             resource: logical_id,
             region: self.world.region().name,
             metadata: None,
+            aws: None,
         };
         let found = crate::cfn::listening_at(properties, metadata, boot)
             .map_err(|e| bad("UserData", e.message.clone()))?;

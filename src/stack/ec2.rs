@@ -441,28 +441,38 @@ impl StackBuilder<'_> {
         Ok(self.instance_created(i))
     }
 
-    /// The instance's UserData run once it exists (M1, M3, C2): what it listens on, whether
-    /// it forwards packets and the signals it sends.
+    /// The instance's UserData run once it exists (M1, M3, C2, M6): what it listens on,
+    /// whether it forwards packets and the signals it sends; its `aws` calls change the
+    /// world as they are made.
     fn boot(
-        &self,
+        &mut self,
         logical_id: &str,
         i: InstanceId,
         props: &Node,
         metadata: Option<&Node>,
     ) -> Result<Booted, SinkError> {
-        let w: &crate::world::World = self.world;
-        let answer =
-            |request: &crate::model::metadata_options::MetadataRequest<'_>| w.metadata_request(i, request);
+        let profile = props.get("IamInstanceProfile").and_then(Node::scalar_text).filter(|p| !p.is_empty());
+        let region = self.world.region().name;
+        let world = std::cell::RefCell::new(&mut *self.world);
+        let answer = |request: &crate::model::metadata_options::MetadataRequest<'_>| {
+            world.borrow().metadata_request(i, request)
+        };
+        let cli = super::instance_cli::InstanceCli::new(&world, i, profile);
         let boot = crate::cfn::Boot {
             stack: &self.stack_name,
             resource: logical_id,
-            region: w.region().name,
+            region,
             metadata: Some(&answer),
+            aws: Some(&cli),
         };
         let located = |e: crate::cfn::Problem| bad("UserData", e.message);
         let found = crate::cfn::listening_at(props, metadata, boot).map_err(located)?;
         let forwarding = crate::cfn::forwarding_at(props, metadata, boot).map_err(located)?;
         let signals = crate::cfn::signal::sent_by(props, metadata, boot).map_err(located)?;
+        let notes = cli.notes();
+        self.warnings.extend(
+            notes.into_iter().map(|message| crate::cfn::SinkWarning { property: "UserData".into(), message }),
+        );
         Ok((found, forwarding, signals))
     }
 

@@ -14,6 +14,7 @@ pub mod events;
 mod flow_log;
 mod gateway;
 pub mod import;
+mod instance_cli;
 mod metadata_options;
 mod nat;
 pub mod nested;

@@ -188,7 +188,8 @@ pub const TABLE: &[(&str, Properties)] = &[
             ("HibernationOptions", W),
             ("HostId", W),
             ("HostResourceGroupArn", W),
-            ("IamInstanceProfile", W),
+            // M6: the credentials of the UserData's `aws` calls.
+            ("IamInstanceProfile", M),
             ("ImageId", M),
             ("InstanceInitiatedShutdownBehavior", W),
             ("InstanceType", M),
