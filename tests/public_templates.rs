@@ -232,8 +232,7 @@ fn nat_setup(w: &World, stack: &vpcsim::cfn::Stack) -> (bool, bool, Option<Strin
     let id = |logical: &str| w.find(&stack.resources[logical].1.physical_id).unwrap();
     let (Handle::Instance(nat), Handle::RouteTable(rt)) = (id("Nat"), id("PrivateTable")) else { panic!() };
     let eni = w[nat].eni;
-    let eip =
-        w.eips().live().find(|(_, e)| e.public_ip.to_string() == stack.outputs["NatAddress"]).unwrap().1;
+    let eip = w.eips().values().find(|e| e.public_ip.to_string() == stack.outputs["NatAddress"]).unwrap();
     let route = w[rt].routes.lookup(u32::from(vpcsim::region::CHECKIP_ADDR)).map(|r| match r.target {
         RouteTarget::Instance(i) => w[i].aws_id.clone(),
         ref other => format!("{other:?}"),
@@ -372,4 +371,28 @@ fn a_template_rule_whose_assertion_fails_refuses_the_stack_with_its_description(
         warned,
         ["rule KnownEnvironment uses Fn::Contains, which vpcsim does not evaluate: the rule is not checked"]
     );
+}
+
+#[test]
+fn m6_c2_an_auto_scaling_groups_instance_runs_its_launch_templates_user_data_as_its_own() {
+    let name = "nat-instance-asg-user-data.cfn.yaml";
+    let mut w = World::in_region("us-east-1", 7).unwrap();
+    let stack = create_stack(&mut w, "public", name, &fixture(name), &IndexMap::new(), &IndexMap::new())
+        .unwrap_or_else(|e| panic!("{e}"));
+    // The group's instance read its own id (IMDSv2), made the calls and signalled success.
+    let t = app_to_internet(&w, &stack);
+    assert!(t.reachable(), "{:?}", t.explanation);
+    assert_eq!(t.seen_source().map(|a| a.to_string()), Some(stack.outputs["NatAddress"].clone()));
+    let nat = t.forward[8].id.to_string();
+    assert!(w.instances().values().any(|i| i.aws_id == nat), "{nat} is the group's instance");
+}
+
+#[test]
+fn m6_c2_without_an_instance_profile_the_err_trap_signals_failure_and_the_stack_rolls_back() {
+    let name = "nat-instance-asg-user-data.cfn.yaml";
+    let text = fixture(name).replace("        IamInstanceProfile: {Name: !Ref Profile}\n", "");
+    let mut w = World::in_region("us-east-1", 7).unwrap();
+    let e = create_stack(&mut w, "public", name, &text, &IndexMap::new(), &IndexMap::new()).unwrap_err();
+    assert!(e.problems[0].message.starts_with("Received FAILURE signal with UniqueId i-"), "{e}");
+    assert_eq!(w.instances().len(), 0, "the stack rolled back");
 }

@@ -512,10 +512,11 @@ impl Commands for Effects {
     }
 }
 
-/// M1: an `aws` call a script makes from the instance that would change the network (an
-/// Elastic IP associated to itself, a route to itself, its source/destination check): vpcsim
-/// does not make it, and says so, naming the call. Reads (`describe-*`, `get-*`, `list-*`,
-/// `wait`) and other services change nothing the simulation holds.
+/// M6: an `aws` call a script makes where no instance of a stack runs it (a
+/// `run-instances --user-data` script) that would change the network (an Elastic IP
+/// associated to itself, a route to itself, its source/destination check): vpcsim does not
+/// make it, and says so, naming the call. Reads (`describe-*`, `get-*`, `list-*`, `wait`)
+/// and other services change nothing the simulation holds.
 fn unrun_aws_call(args: &[&str]) -> Option<String> {
     const WITH_VALUE: &[&str] =
         &["--region", "--profile", "--output", "--endpoint-url", "--query", "--color"];
@@ -535,7 +536,7 @@ fn unrun_aws_call(args: &[&str]) -> Option<String> {
     let read = ["describe-", "get-", "list-"].iter().any(|p| operation.starts_with(p)) || operation == "wait";
     (matches!(service, "ec2" | "elbv2" | "route53") && !read).then(|| {
         format!(
-            "UserData runs `aws {service} {operation}`, which vpcsim does not run from an instance: what it would change is not simulated (make the change in the template, or as an `aws` step of a scenario)"
+            "UserData runs `aws {service} {operation}`, which vpcsim does not run here: only instances a stack launches make their UserData's aws calls (make the change as an `aws` step of the scenario)"
         )
     })
 }

@@ -20,7 +20,7 @@ use super::props::{bad, bad_hint, item, Props};
 use super::{api, created, s, StackBuilder};
 
 /// What an instance's UserData did when it ran: services, forwarding, signals sent.
-type Booted =
+pub(super) type Booted =
     (crate::cfn::Listening, crate::model::nat_instance::Forwarding, Vec<crate::cfn::signal::Signal>);
 
 type R = Result<Created, SinkError>;
@@ -444,14 +444,14 @@ impl StackBuilder<'_> {
     /// The instance's UserData run once it exists (M1, M3, C2, M6): what it listens on,
     /// whether it forwards packets and the signals it sends; its `aws` calls change the
     /// world as they are made.
-    fn boot(
+    pub(super) fn boot(
         &mut self,
         logical_id: &str,
         i: InstanceId,
         props: &Node,
         metadata: Option<&Node>,
     ) -> Result<Booted, SinkError> {
-        let profile = props.get("IamInstanceProfile").and_then(Node::scalar_text).filter(|p| !p.is_empty());
+        let profile = super::instance_cli::profile_of(props);
         let region = self.world.region().name;
         let world = std::cell::RefCell::new(&mut *self.world);
         let answer = |request: &crate::model::metadata_options::MetadataRequest<'_>| {

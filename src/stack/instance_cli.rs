@@ -147,6 +147,28 @@ impl Api for InstanceCli<'_, '_> {
     }
 }
 
+/// The instance profile `properties` give an instance: `IamInstanceProfile` as a name or
+/// ARN (an instance, a launch configuration) or `{Name: ...}`/`{Arn: ...}` (launch
+/// template data).
+pub(super) fn profile_of(properties: &crate::yaml::Node) -> Option<String> {
+    let node = properties.get("IamInstanceProfile")?;
+    let text = node.scalar_text().or_else(|| ["Name", "Arn"].iter().find_map(|k| node.get(k)?.scalar_text()));
+    text.filter(|p| !p.is_empty())
+}
+
+/// The reading of a launch template's UserData, which no instance runs: its `aws` calls
+/// are made by each instance launched from it (M6), so here they answer success and print
+/// nothing.
+pub(super) struct Deferred;
+
+impl Api for Deferred {
+    fn call(&self, _args: &[&str]) -> Reply {
+        Reply::default()
+    }
+
+    fn rewind(&self) {}
+}
+
 /// The regional endpoint a service's calls go to (`ec2.us-east-1.amazonaws.com`).
 fn endpoint(service: &str, region: &str) -> String {
     let name = match service {

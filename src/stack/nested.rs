@@ -294,7 +294,8 @@ const LAUNCH_TEMPLATE_DATA: Properties = &[
     ("ElasticInferenceAccelerators", W),
     ("EnclaveOptions", W),
     ("HibernationOptions", W),
-    ("IamInstanceProfile", W),
+    // M6: the credentials of the UserData's `aws` calls.
+    ("IamInstanceProfile", M),
     ("ImageId", M),
     ("InstanceInitiatedShutdownBehavior", W),
     ("InstanceMarketOptions", W),

@@ -464,7 +464,8 @@ pub const TABLE: &[(&str, Properties)] = &[
             ("ClassicLinkVPCId", R),
             ("ClassicLinkVPCSecurityGroups", R),
             ("EbsOptimized", W),
-            ("IamInstanceProfile", W),
+            // M6: the credentials of the UserData's `aws` calls.
+            ("IamInstanceProfile", M),
             ("ImageId", M),
             ("InstanceId", R),
             ("InstanceMonitoring", W),

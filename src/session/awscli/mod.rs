@@ -137,7 +137,10 @@ fn world_call(w: &mut World, op: &str, request: &Request) -> Answer {
 /// The answer printed as `--query` and `--output` ask, with the warnings of the call.
 fn respond(w: &World, call: &AwsCall, op: &str, answer: Answer, notes: String) -> StepOutcome {
     let stderr = answer.as_ref().map_or(String::new(), |json| {
-        policy_warnings(w, &call.request, json) + force_warning(&call.request) + &notes
+        policy_warnings(w, &call.request, json)
+            + force_warning(&call.request)
+            + &user_data_notes(&call.request)
+            + &notes
     });
     match answer {
         Ok(json) => match call.output.select(json) {
@@ -181,6 +184,14 @@ fn force_warning(request: &Request) -> &'static str {
         }
         _ => "",
     }
+}
+
+/// M6: what a `run-instances --user-data` script does that vpcsim does not run there (its
+/// `aws` calls that would change the network), one warning a line.
+fn user_data_notes(request: &Request) -> String {
+    let Request::RunInstances(spec) = request else { return String::new() };
+    let Some(script) = spec.user_data.as_deref() else { return String::new() };
+    crate::cfn::listening_from_script(script).notes.iter().map(|n| format!("vpcsim warning: {n}\n")).collect()
 }
 
 fn mutate(w: &mut World, op: &str, request: &Request) -> Answer {
