@@ -239,11 +239,7 @@ impl<'a> Shell<'a> {
         let mut it = args.iter();
         while let Some(a) = it.next() {
             match *a {
-                "-o" | "+o" => {
-                    if it.next() == Some(&"errexit") {
-                        self.errexit = *a == "-o";
-                    }
-                }
+                "-o" | "+o" if it.next() == Some(&"errexit") => self.errexit = *a == "-o",
                 a if a.starts_with('-') && a.contains('e') => self.errexit = true,
                 a if a.starts_with('+') && a.contains('e') => self.errexit = false,
                 _ => {}
