@@ -393,6 +393,13 @@ fn m6_c2_without_an_instance_profile_the_err_trap_signals_failure_and_the_stack_
     let text = fixture(name).replace("        IamInstanceProfile: {Name: !Ref Profile}\n", "");
     let mut w = World::in_region("us-east-1", 7).unwrap();
     let e = create_stack(&mut w, "public", name, &text, &IndexMap::new(), &IndexMap::new()).unwrap_err();
-    assert!(e.problems[0].message.starts_with("Received FAILURE signal with UniqueId i-"), "{e}");
+    let p = &e.problems[0];
+    assert!(p.message.starts_with("Received FAILURE signal with UniqueId i-"), "{e}");
+    let hint = p.hint.as_deref().unwrap_or_default();
+    assert!(
+        hint.contains("signalled FAILURE: UserData's `aws --region us-east-1 ec2 associate-address")
+            && hint.contains("(exit 253)"),
+        "{hint}"
+    );
     assert_eq!(w.instances().len(), 0, "the stack rolled back");
 }

@@ -25,6 +25,19 @@ pub(super) type Booted =
 
 type R = Result<Created, SinkError>;
 
+/// M6, C2: a FAILURE resource signal sent without a reason (`-r`), after `aws` calls of
+/// the same script failed, carries those failures as its reason, for the stack's error.
+fn explain_failure_signals(signals: &mut [crate::cfn::signal::Signal], failures: &[String]) {
+    if failures.is_empty() {
+        return;
+    }
+    let resource =
+        |s: &crate::cfn::signal::Signal| matches!(s.target, crate::cfn::signal::Target::Resource { .. });
+    for s in signals.iter_mut().filter(|s| !s.success && s.reason.is_empty() && resource(s)) {
+        s.reason = failures.join("; ");
+    }
+}
+
 impl StackBuilder<'_> {
     pub(super) fn lookup<T>(
         &self,
@@ -468,7 +481,8 @@ impl StackBuilder<'_> {
         let located = |e: crate::cfn::Problem| bad("UserData", e.message);
         let found = crate::cfn::listening_at(props, metadata, boot).map_err(located)?;
         let forwarding = crate::cfn::forwarding_at(props, metadata, boot).map_err(located)?;
-        let signals = crate::cfn::signal::sent_by(props, metadata, boot).map_err(located)?;
+        let mut signals = crate::cfn::signal::sent_by(props, metadata, boot).map_err(located)?;
+        explain_failure_signals(&mut signals, &cli.failures());
         let notes = cli.notes();
         self.warnings.extend(
             notes.into_iter().map(|message| crate::cfn::SinkWarning { property: "UserData".into(), message }),

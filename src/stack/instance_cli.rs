@@ -72,6 +72,11 @@ impl<'c, 'w> InstanceCli<'c, 'w> {
         notes
     }
 
+    /// The calls that failed, each with why, in order.
+    pub(super) fn failures(&self) -> Vec<String> {
+        self.notes.borrow().clone()
+    }
+
     /// Makes one call: parsed, then credentials, then the endpoint, then the API.
     fn make(&self, words: &[String]) -> (Reply, Option<String>) {
         let line = format!("aws {}", words.join(" "));
