@@ -113,7 +113,7 @@ fn c2_a_failure_signal_from_a_cfn_init_that_could_not_run_fails_the_stack_at_onc
 }
 
 #[test]
-fn c2_m6_under_bash_e_a_cfn_init_that_could_not_run_ends_the_script_and_no_signal_is_sent() {
+fn c2_m7_under_bash_e_a_cfn_init_that_could_not_run_ends_the_script_and_no_signal_is_sent() {
     // As in bash: `-e` ends the script at the failed cfn-init, before `cfn-signal -e $?`.
     let script = "/opt/aws/bin/cfn-init -v --stack ${AWS::StackName} --resource Server --region ${AWS::Region}\n/opt/aws/bin/cfn-signal -e $? --stack ${AWS::StackName} --resource Server --region ${AWS::Region}\n";
     let e = failed(true, &signalling_server(script), "");

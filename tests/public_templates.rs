@@ -200,7 +200,7 @@ fn v1_a_peering_with_a_role_of_this_account_is_created_with_a_warning() {
 }
 
 #[test]
-fn m6_an_aws_call_vpcsim_does_not_model_fails_from_user_data_as_in_a_step_and_set_e_ends_the_script() {
+fn m7_an_aws_call_vpcsim_does_not_model_fails_from_user_data_as_in_a_step_and_set_e_ends_the_script() {
     let r = report("aws-call-in-user-data.cfn.yaml");
     assert!(r.accepted(), "{r:?}");
     let warnings = &r.resources.iter().find(|x| x.logical_id == "Bastion").unwrap().warnings;
@@ -261,10 +261,10 @@ fn app_to_internet(w: &World, stack: &vpcsim::cfn::Stack) -> vpcsim::trace::Trac
 }
 
 #[test]
-fn m6_a_nat_instance_that_sets_itself_up_from_user_data_carries_the_private_subnet_to_the_internet() {
+fn m7_a_nat_instance_that_sets_itself_up_from_user_data_carries_the_private_subnet_to_the_internet() {
     let (w, stack) = nat_stack(|t| t);
     let nat = stack.resources["Nat"].1.physical_id.clone();
-    // M6: the Elastic IP is on the NAT instance, its check is off, and replace-route failed
+    // M7: the Elastic IP is on the NAT instance, its check is off, and replace-route failed
     // (no route yet), so `||` ran create-route.
     assert_eq!(nat_setup(&w, &stack), (true, false, Some(nat.clone())));
     let t = app_to_internet(&w, &stack);
@@ -292,7 +292,7 @@ fn m6_a_nat_instance_that_sets_itself_up_from_user_data_carries_the_private_subn
         ]
     );
     assert_eq!(t.forward[8].id.to_string(), nat, "the path goes through the NAT instance");
-    // M6: replace-route failed (no route yet) and `||` ran create-route; the warning says so.
+    // M7: replace-route failed (no route yet) and `||` ran create-route; the warning says so.
     assert!(warnings_of(&stack).iter().any(|w| w.contains("replace-route") && w.contains("(exit 254)")));
     assert_eq!(t.seen_source().map(|a| a.to_string()), Some(stack.outputs["NatAddress"].clone()));
     let warnings = warnings_of(&stack);
@@ -306,7 +306,7 @@ fn m6_a_nat_instance_that_sets_itself_up_from_user_data_carries_the_private_subn
 }
 
 #[test]
-fn m6_without_an_instance_profile_the_calls_change_nothing_and_a_warning_says_why() {
+fn m7_without_an_instance_profile_the_calls_change_nothing_and_a_warning_says_why() {
     let (w, stack) = nat_stack(|t| t.replace("      IamInstanceProfile: !Ref Profile\n", ""));
     assert_eq!(nat_setup(&w, &stack), (false, true, None));
     assert!(!app_to_internet(&w, &stack).reachable());
@@ -319,7 +319,7 @@ fn m6_without_an_instance_profile_the_calls_change_nothing_and_a_warning_says_wh
 }
 
 #[test]
-fn m6_without_a_path_to_the_ec2_endpoint_the_calls_time_out_and_change_nothing() {
+fn m7_without_a_path_to_the_ec2_endpoint_the_calls_time_out_and_change_nothing() {
     // No route to the internet gateway: the NAT instance cannot reach ec2.us-east-1.amazonaws.com.
     let (w, stack) = nat_stack(|t| {
         t.replace("    DependsOn: [PublicRoute, PublicAssociation]\n", "    DependsOn: [PublicAssociation]\n").replace(
@@ -336,7 +336,7 @@ fn m6_without_a_path_to_the_ec2_endpoint_the_calls_time_out_and_change_nothing()
 }
 
 #[test]
-fn m6_a_call_vpcsim_does_not_model_is_refused_as_in_a_step_and_the_script_goes_on_after_or() {
+fn m7_a_call_vpcsim_does_not_model_is_refused_as_in_a_step_and_the_script_goes_on_after_or() {
     let (w, stack) = nat_stack(|t| {
         t.replace(
             "--source-dest-check \"{\\\"Value\\\": false}\"",
@@ -374,7 +374,7 @@ fn a_template_rule_whose_assertion_fails_refuses_the_stack_with_its_description(
 }
 
 #[test]
-fn m6_c2_an_auto_scaling_groups_instance_runs_its_launch_templates_user_data_as_its_own() {
+fn m7_c2_an_auto_scaling_groups_instance_runs_its_launch_templates_user_data_as_its_own() {
     let name = "nat-instance-asg-user-data.cfn.yaml";
     let mut w = World::in_region("us-east-1", 7).unwrap();
     let stack = create_stack(&mut w, "public", name, &fixture(name), &IndexMap::new(), &IndexMap::new())
@@ -388,7 +388,7 @@ fn m6_c2_an_auto_scaling_groups_instance_runs_its_launch_templates_user_data_as_
 }
 
 #[test]
-fn m6_c2_without_an_instance_profile_the_err_trap_signals_failure_and_the_stack_rolls_back() {
+fn m7_c2_without_an_instance_profile_the_err_trap_signals_failure_and_the_stack_rolls_back() {
     let name = "nat-instance-asg-user-data.cfn.yaml";
     let text = fixture(name).replace("        IamInstanceProfile: {Name: !Ref Profile}\n", "");
     let mut w = World::in_region("us-east-1", 7).unwrap();

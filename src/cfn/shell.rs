@@ -4,14 +4,14 @@
 //! command substitution (`$(...)` and backquotes), `>`/`>>` redirections (`2>` and `>&`
 //! discard). The shell runs the commands every reader shares: `echo`, `printf`, `cat`,
 //! `tee`, `cd`, `curl` to the instance metadata service (M1, with or without an IMDSv2
-//! token), `cfn-init` (M3) and, on an instance that can make them, `aws` calls (M6, through
+//! token), `cfn-init` (M3) and, on an instance that can make them, `aws` calls (M7, through
 //! [`Api`]), and it keeps the files the script writes. Every other
 //! command goes to a [`Commands`] consumer, which decides what it means to it: what the
 //! instance listens on ([`super::userdata`]), whether it forwards packets
 //! ([`super::forwarding`]), which signals it sends ([`super::signal`]).
 //!
 //! A script is read for what it sets up: every command succeeds (status 0) except a
-//! cfn-init that could not run, an `aws` call the API refused or could not reach (M6), a
+//! cfn-init that could not run, an `aws` call the API refused or could not reach (M7), a
 //! function whose last command failed, `false` and `exit N`. `$?` is
 //! the last status; `a && b` runs `b` only when `a` succeeded and `a || b` only when it
 //! failed, so an `error_exit` helper called as `cfn-init ... || error_exit 'msg'` does not
@@ -46,12 +46,12 @@ pub struct Host<'a> {
     pub metadata: Option<&'a Metadata<'a>>,
     /// M3: the stack, resource and metadata cfn-init reads; without it cfn-init fails.
     pub init: Option<init::Source<'a>>,
-    /// M6: the AWS API as the instance's CLI reaches it; without it, `aws` goes to the
+    /// M7: the AWS API as the instance's CLI reaches it; without it, `aws` goes to the
     /// consumer like any other command.
     pub aws: Option<&'a dyn Api>,
 }
 
-/// M6: the AWS CLI on the instance a script runs on, making its calls as the instance.
+/// M7: the AWS CLI on the instance a script runs on, making its calls as the instance.
 pub trait Api {
     /// Runs `aws ARGS...` (`args` are the words after `aws`): what it prints on stdout and
     /// its exit status.
@@ -1019,7 +1019,7 @@ mod tests {
     }
 
     #[test]
-    fn m6_a_failed_aws_call_runs_the_or_branch_and_its_status_is_the_scripts() {
+    fn m7_a_failed_aws_call_runs_the_or_branch_and_its_status_is_the_scripts() {
         let api = fake("replace-route");
         let host = Host { aws: Some(&api), ..Host::default() };
         let mut log = Log::default();
@@ -1036,7 +1036,7 @@ mod tests {
     }
 
     #[test]
-    fn m6_set_e_from_the_shebang_ends_the_script_at_a_failed_call_after_the_err_trap() {
+    fn m7_set_e_from_the_shebang_ends_the_script_at_a_failed_call_after_the_err_trap() {
         let api = fake("associate-address");
         let host = Host { aws: Some(&api), ..Host::default() };
         let mut log = Log::default();
@@ -1060,7 +1060,7 @@ mod tests {
     }
 
     #[test]
-    fn m6_a_second_reading_of_the_script_is_answered_without_making_the_calls_again() {
+    fn m7_a_second_reading_of_the_script_is_answered_without_making_the_calls_again() {
         let api = fake("replace-route");
         let host = Host { aws: Some(&api), ..Host::default() };
         let script = "aws ec2 replace-route || aws ec2 create-route\n";

@@ -104,7 +104,7 @@ pub struct Boot<'a> {
     pub region: &'a str,
     /// What 169.254.169.254 answers the instance, once it exists.
     pub metadata: Option<&'a shell::Metadata<'a>>,
-    /// M6: the AWS API the instance's `aws` calls go to, once it exists.
+    /// M7: the AWS API the instance's `aws` calls go to, once it exists.
     pub aws: Option<&'a dyn shell::Api>,
 }
 
@@ -512,7 +512,7 @@ impl Commands for Effects {
     }
 }
 
-/// M6: an `aws` call a script makes where no instance of a stack runs it (a
+/// M7: an `aws` call a script makes where no instance of a stack runs it (a
 /// `run-instances --user-data` script) that would change the network (an Elastic IP
 /// associated to itself, a route to itself, its source/destination check): vpcsim does not
 /// make it, and says so, naming the call. Reads (`describe-*`, `get-*`, `list-*`, `wait`)

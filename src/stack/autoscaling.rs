@@ -90,7 +90,7 @@ impl StackBuilder<'_> {
     /// resource's metadata, M3), or the Metadata declaration. The script runs once for the
     /// template, with no instance: metadata `curl`s print nothing and `aws` calls answer
     /// success without being made; each instance a group of the stack launches runs it
-    /// again as its own ([`StackBuilder::boot_launched`], M1, M6).
+    /// again as its own ([`StackBuilder::boot_launched`], M1, M7).
     fn read_services(
         &mut self,
         logical_id: &str,
@@ -117,7 +117,7 @@ impl StackBuilder<'_> {
         Ok(())
     }
 
-    /// C2, M1, M6: each instance a group launched runs its launch template's UserData as
+    /// C2, M1, M7: each instance a group launched runs its launch template's UserData as
     /// its own: its services, forwarding and signals, its `aws` calls made as it.
     fn boot_launched(&mut self, launch: LaunchTemplateId, instances: &[InstanceId]) -> Result<(), SinkError> {
         let Some(script) = self.launch_scripts.iter().find(|l| l.launch == launch).cloned() else {

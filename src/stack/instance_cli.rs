@@ -1,4 +1,4 @@
-//! M6: the AWS CLI on an instance a stack launches, as its UserData runs it at boot. A
+//! M7: the AWS CLI on an instance a stack launches, as its UserData runs it at boot. A
 //! call goes through the same typed adapter as a scenario's `aws` step and changes the
 //! world at that moment, inside the stack's creation, when it could run in AWS:
 //! - the instance has credentials: an instance profile (`IamInstanceProfile`); without
@@ -162,7 +162,7 @@ pub(super) fn profile_of(properties: &crate::yaml::Node) -> Option<String> {
 }
 
 /// The reading of a launch template's UserData, which no instance runs: its `aws` calls
-/// are made by each instance launched from it (M6), so here they answer success and print
+/// are made by each instance launched from it (M7), so here they answer success and print
 /// nothing.
 pub(super) struct Deferred;
 

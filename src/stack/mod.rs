@@ -87,7 +87,7 @@ pub struct StackBuilder<'w> {
     pub warnings: Vec<crate::cfn::SinkWarning>,
     /// C2: the signals each instance's UserData sends, for [`ResourceSink::signals`].
     pub sent: Vec<(crate::ids::InstanceId, Vec<crate::cfn::signal::Signal>)>,
-    /// C2, M6: the UserData of each launch template (or configuration), run by each
+    /// C2, M7: the UserData of each launch template (or configuration), run by each
     /// instance an Auto Scaling group of the stack launches from it.
     pub launch_scripts: Vec<LaunchScript>,
     /// The stack's events so far, stamped with the world's clock.

@@ -188,7 +188,7 @@ pub const TABLE: &[(&str, Properties)] = &[
             ("HibernationOptions", W),
             ("HostId", W),
             ("HostResourceGroupArn", W),
-            // M6: the credentials of the UserData's `aws` calls.
+            // M7: the credentials of the UserData's `aws` calls.
             ("IamInstanceProfile", M),
             ("ImageId", M),
             ("InstanceInitiatedShutdownBehavior", W),
@@ -233,8 +233,8 @@ pub const TABLE: &[(&str, Properties)] = &[
             ("Ipv6PrefixCount", R),
             ("Ipv6Prefixes", R),
             ("PrivateIpAddress", M),
-            ("PrivateIpAddresses", R),
-            ("SecondaryPrivateIpAddressCount", R),
+            ("PrivateIpAddresses", M),
+            ("SecondaryPrivateIpAddressCount", M),
             ("SourceDestCheck", M),
             ("SubnetId", M),
             ("Tags", M),
@@ -270,7 +270,7 @@ pub const TABLE: &[(&str, Properties)] = &[
             ("EIP", M),
             ("InstanceId", M),
             ("NetworkInterfaceId", M),
-            ("PrivateIpAddress", R),
+            ("PrivateIpAddress", M),
         ],
     ),
     (
@@ -464,7 +464,7 @@ pub const TABLE: &[(&str, Properties)] = &[
             ("ClassicLinkVPCId", R),
             ("ClassicLinkVPCSecurityGroups", R),
             ("EbsOptimized", W),
-            // M6: the credentials of the UserData's `aws` calls.
+            // M7: the credentials of the UserData's `aws` calls.
             ("IamInstanceProfile", M),
             ("ImageId", M),
             ("InstanceId", R),

@@ -19,6 +19,7 @@ mod nat;
 mod network;
 mod peering;
 mod prefix_list;
+mod private_ip;
 mod privatelink;
 mod route53;
 mod s3;
@@ -54,7 +55,7 @@ pub fn run(s: &mut Session, call: &AwsCall) -> StepOutcome {
     respond(&s.world, call, &op, answer, notes)
 }
 
-/// M6: one call an instance's UserData makes, against the world alone (the instance is
+/// M7: one call an instance's UserData makes, against the world alone (the instance is
 /// in it; the stacks are being created). The calls that read or change a session's
 /// stacks, hosted zones' change files or network insights are refused, saying so.
 pub fn run_in_world(w: &mut World, call: &AwsCall) -> StepOutcome {
@@ -186,7 +187,7 @@ fn force_warning(request: &Request) -> &'static str {
     }
 }
 
-/// M6: what a `run-instances --user-data` script does that vpcsim does not run there (its
+/// M7: what a `run-instances --user-data` script does that vpcsim does not run there (its
 /// `aws` calls that would change the network), one warning a line.
 fn user_data_notes(request: &Request) -> String {
     let Request::RunInstances(spec) = request else { return String::new() };
@@ -205,6 +206,9 @@ fn mutate(w: &mut World, op: &str, request: &Request) -> Answer {
         | R::CreateVpcEndpoint { .. }
         | R::DeleteVpcEndpoints { .. } => privatelink::mutate(w, op, request),
         R::CreateNatGateway { .. } | R::DeleteNatGateway { .. } => nat::mutate(w, op, request),
+        R::AssignPrivateIpAddresses { .. } | R::UnassignPrivateIpAddresses { .. } => {
+            private_ip::mutate(w, op, request)
+        }
         R::CreateFlowLogs { .. } | R::DeleteFlowLogs { .. } => flow_log::mutate(w, op, request),
         R::CreateManagedPrefixList { .. } | R::CreateGatewayEndpoint { .. } | R::ModifyVpcEndpoint { .. } => {
             prefix_list::mutate(w, op, request)
