@@ -310,3 +310,111 @@ mod wait_for {
         );
     }
 }
+
+mod templates {
+    use super::*;
+
+    /// Writes `text` as `name` in a fresh folder and runs `vpcsim import` on it.
+    fn import(name: &str, text: &str) -> Ran {
+        let scratch = tempfile::Builder::new().prefix("vpcsim-import-").tempdir().expect("a scratch folder");
+        let path = scratch.path().join(name);
+        std::fs::write(&path, text).expect("the template is written");
+        vpcsim(&["import", &path.display().to_string()])
+    }
+
+    fn subnet_in_az(az: &str) -> String {
+        format!(
+            "Resources:\n  V:\n    Type: AWS::EC2::VPC\n    Properties: {{CidrBlock: 10.0.0.0/16}}\n  S:\n    \
+             Type: AWS::EC2::Subnet\n    Properties:\n      VpcId: !Ref V\n      CidrBlock: 10.0.0.0/24\n      \
+             AvailabilityZone: {az}\n"
+        )
+    }
+
+    #[test]
+    fn get_azs_of_a_region_vpcsim_does_not_know_is_refused_never_answered_with_made_up_zones() {
+        let ran = import("t.cfn.yaml", &subnet_in_az("!Select [0, !GetAZs mars-1]"));
+        assert_eq!(ran.code, 2, "{}{}", ran.stdout, ran.stderr);
+        assert!(
+            ran.stdout.contains("t.cfn.yaml:10:45: Fn::GetAZs: unknown region `mars-1`"),
+            "{}",
+            ran.stdout
+        );
+        assert!(!ran.stdout.contains("mars-1a"), "{}", ran.stdout);
+    }
+
+    #[test]
+    fn parameter_attributes_cloudformation_refuses_are_refused_at_their_line_never_read_loosely() {
+        let vpc = "Resources:\n  V:\n    Type: AWS::EC2::VPC\n    Properties: {CidrBlock: 10.0.0.0/16}\n";
+        let cases = [
+            (
+                "P: {Type: String, Default: x, MinLength: -5}",
+                "2:44: Parameters.P: MinLength must be a whole number from 0, not `-5`",
+            ),
+            ("P: {Type: Number, Default: inf}", "2:3: Parameters.P: value `inf` is not a number"),
+            ("P: {Type: 'List<Number>', Default: '1,NaN'}", "2:3: Parameters.P: value `NaN` is not a number"),
+            (
+                "P: {Type: Number, Default: 1, MaxValue: inf}",
+                "2:43: Parameters.P: MaxValue must be a number, not `inf`",
+            ),
+            (
+                "P: {Type: String, Default: x, NoEcho: maybe}",
+                "2:41: Parameters.P: NoEcho must be true or false, not `maybe`",
+            ),
+            ("V: {Type: String, Default: x}", "4:3: Resources.V: `V` is both a parameter and a resource"),
+        ];
+        for (parameter, says) in cases {
+            let ran = import("t.cfn.yaml", &format!("Parameters:\n  {parameter}\n{vpc}"));
+            assert_eq!(ran.code, 2, "{parameter}: {}", ran.stdout);
+            assert!(ran.stderr.contains(&format!("t.cfn.yaml:{says}")), "{parameter}: {}", ran.stderr);
+        }
+    }
+
+    #[test]
+    fn get_azs_of_another_known_region_lists_that_region_s_own_zones() {
+        let ran = import("t.cfn.yaml", &subnet_in_az("!Select [3, !GetAZs us-west-2]"));
+        assert_eq!(ran.code, 2, "a us-east-1 stack has no subnet there: {}", ran.stdout);
+        assert!(ran.stdout.contains("us-west-2d"), "the fourth zone of us-west-2: {}", ran.stdout);
+    }
+}
+
+mod flags {
+    use super::*;
+
+    #[test]
+    fn a_flag_that_would_change_nothing_beside_another_is_refused_never_accepted_and_ignored() {
+        let lab = "scenarios/privatelink-lab.yaml";
+        let explain = ["reach", "lab", "--explain", "My-EC2", "Custom-WEB-1", "tcp:80"];
+        let cases: Vec<Vec<&str>> = vec![
+            vec!["run", "--json", "--quiet", lab],
+            vec!["run", "--json", "--wide", lab],
+            vec!["run", "--quiet", "--wide", lab],
+            vec!["lab", "--json", "--pause"],
+            vec!["lab", "--json", "--wide"],
+            vec!["trace", "lab", "--from", "My-EC2", "--to", "Custom-NLB:80", "--json", "--wide"],
+            [&explain[..], &["--port", "443"]].concat(),
+            [&explain[..], &["--from", "internet"]].concat(),
+            [&explain[..], &["--to", "My-EC2"]].concat(),
+        ];
+        for args in cases {
+            let ran = vpcsim(&args);
+            assert_eq!(ran.code, 2, "{args:?}: {}", ran.stdout);
+            assert!(ran.stderr.contains("cannot be used with"), "{args:?}: {}", ran.stderr);
+            assert!(ran.stdout.is_empty(), "{args:?}: nothing ran: {}", ran.stdout);
+        }
+    }
+
+    #[test]
+    fn a_quota_given_twice_is_refused_naming_it_never_one_value_silently_dropped() {
+        let ran = vpcsim(&[
+            "run",
+            "--quota",
+            "routes-per-table=200",
+            "--quota",
+            "routes-per-table=100",
+            "scenarios/privatelink-lab.yaml",
+        ]);
+        assert_eq!(ran.code, 2, "{}", ran.stdout);
+        assert!(ran.stderr.contains("--quota routes-per-table is given twice"), "{}", ran.stderr);
+        assert!(ran.stdout.is_empty(), "nothing ran: {}", ran.stdout);
+    }
+}

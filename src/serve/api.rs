@@ -446,6 +446,9 @@ impl Params {
             if pairs.iter().any(|(seen, _)| *seen == k) {
                 return Err(bad(format!("{k} is given twice")));
             }
+            if v.is_empty() {
+                return Err(bad(format!("{k} is empty: give a value or leave {k} out")));
+            }
             pairs.push((k.into_owned(), v.into_owned()));
         }
         Ok(Params(pairs))
@@ -458,6 +461,9 @@ impl Params {
     /// Refuses a parameter the route does not take (one accepted and ignored would mislead).
     fn only(&self, known: &[&str]) -> Result<(), ApiError> {
         match self.0.iter().find(|(k, _)| !known.contains(&k.as_str())) {
+            Some((k, _)) if known.is_empty() => {
+                Err(bad(format!("unknown parameter {k}; this path takes none")))
+            }
             Some((k, _)) => Err(bad(format!("unknown parameter {k}; this path takes {}", known.join(", ")))),
             None => Ok(()),
         }
