@@ -140,16 +140,16 @@ enum Command {
         /// The lab: privatelink (the default), nat-instance or nat-gateway (`--list` says what each shows).
         name: Option<String>,
         /// List the built-in labs, what each shows and how to run it.
-        #[arg(long, conflicts_with_all = ["name", "json", "pause", "wide"])]
+        #[arg(long, conflicts_with_all = ["name", "json", "pause", "wide", "until", "from_start", "parameters", "region"])]
         list: bool,
         /// Print the report as one JSON document (see `vpcsim run --help`).
         #[arg(long)]
         json: bool,
         /// Wait for Enter between steps (only when standard input is a terminal).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "json")]
         pause: bool,
         /// Paths as wide tables with whole ids and ARNs, however narrow the terminal (or COLUMNS).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "json")]
         wide: bool,
         #[command(flatten)]
         state: world::StateArgs,
@@ -167,10 +167,10 @@ Exit status: 0 every expectation held, 1 one failed, 2 a file is invalid.")]
         #[arg(long)]
         json: bool,
         /// Print only failures and a line per file.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "json")]
         quiet: bool,
         /// Paths as wide tables with whole ids and ARNs, however narrow the terminal (or COLUMNS).
-        #[arg(long)]
+        #[arg(long, conflicts_with_all = ["json", "quiet"])]
         wide: bool,
         /// Raise an account quota as Service Quotas would, before the stacks are created
         /// (repeatable): routes-per-table, rules-per-group, groups-per-interface,
@@ -251,7 +251,7 @@ Exit status: 0 reachable, 1 not reachable, 2 bad input.", state_help!()))]
         #[arg(long)]
         json: bool,
         /// The wide table with whole ids and ARNs, however narrow the terminal (or COLUMNS).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "json")]
         wide: bool,
     },
     /// The AWS CLI's JSON for the world a scenario leaves.
@@ -324,8 +324,8 @@ Exit status: 0 the matrix was printed (with --explain: reachable), 1 with --expl
         /// Print the matrix as JSON.
         #[arg(long)]
         json: bool,
-        /// Print the full trace behind one cell.
-        #[arg(long, num_args = 3, value_names = ["SRC", "DST", "PORT"])]
+        /// Print the full trace behind one cell (its SRC, DST and PORT replace --from, --to and --port).
+        #[arg(long, num_args = 3, value_names = ["SRC", "DST", "PORT"], conflicts_with_all = ["from", "to", "ports"])]
         explain: Option<Vec<String>>,
         /// Also write a JUnit XML report: a passing case per class pair and port, named with
         /// its verdict; with --explain, one case that fails when the cell is not reachable.

@@ -193,7 +193,8 @@ pub const TABLE: &[(&str, Properties)] = &[
             ("HibernationOptions", W),
             ("HostId", W),
             ("HostResourceGroupArn", W),
-            ("IamInstanceProfile", W),
+            // M7: the credentials of the UserData's `aws` calls.
+            ("IamInstanceProfile", M),
             ("ImageId", M),
             ("InstanceInitiatedShutdownBehavior", W),
             ("InstanceType", M),
@@ -468,7 +469,8 @@ pub const TABLE: &[(&str, Properties)] = &[
             ("ClassicLinkVPCId", R),
             ("ClassicLinkVPCSecurityGroups", R),
             ("EbsOptimized", W),
-            ("IamInstanceProfile", W),
+            // M7: the credentials of the UserData's `aws` calls.
+            ("IamInstanceProfile", M),
             ("ImageId", M),
             ("InstanceId", R),
             ("InstanceMonitoring", W),
