@@ -145,6 +145,15 @@ fn a8_describe_shows_the_ipv6_blocks_routes_entries_rules_and_gateway_as_ec2_doe
         r#"[{"CidrIpv6":"::/0","Description":"HTTPS over IPv6"}]"#
     );
     assert_eq!(web["IpPermissionsEgress"][1]["Ipv6Ranges"][0]["CidrIpv6"], "::/0", "AWS's ::/0 egress rule");
+    let (mut w, _) = created(7);
+    let vpc = w.vpcs().live().next().unwrap().0;
+    let template = format!(
+        "Resources:\n  Narrow:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: narrow\n      VpcId: {}\n      SecurityGroupEgress: [{{IpProtocol: tcp, FromPort: 443, ToPort: 443, CidrIp: 0.0.0.0/0}}]\n",
+        w[vpc].aws_id
+    );
+    create_stack(&mut w, "narrow", "narrow.yaml", &template, &IndexMap::new(), &IndexMap::new()).unwrap();
+    let narrow = w.sgs().live().find(|(_, g)| g.description == "narrow").unwrap().1;
+    assert!(narrow.ipv6_egress.is_empty(), "SecurityGroupEgress replaces both default egress rules");
 }
 
 #[test]

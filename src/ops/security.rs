@@ -220,9 +220,12 @@ impl World {
     }
 
     /// RevokeSecurityGroupEgress of every outbound rule (what a template's
-    /// `SecurityGroupEgress` does to the default allow-all rule before adding its own).
+    /// `SecurityGroupEgress` does to the default allow-all rules, IPv4 and IPv6 (A8), before
+    /// adding its own).
     pub fn revoke_security_group_egress_all(&mut self, sg: SgId) {
-        self.sgs[sg].egress.clear();
+        let g = &mut self.sgs[sg];
+        g.egress.clear();
+        g.ipv6_egress.clear();
     }
 
     /// DeleteSecurityGroup (S4): a VPC's default group cannot be deleted (CannotDelete);
