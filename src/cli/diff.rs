@@ -37,8 +37,17 @@ pub struct Args<'a> {
 
 /// The world a file leaves after `steps` steps (the steps before clean-up when `None`): a
 /// scenario's, or a template's stack alone (a template has no steps: only `None` or 0).
-fn world_of(file: &Path, steps: Option<usize>) -> Result<Session, CliError> {
-    world::prepare_described(file, &state_args(steps)).map(|p| p.session)
+fn world_of(file: &Path, steps: Option<usize>, flag: &str) -> Result<Session, CliError> {
+    world::prepare_described(file, &state_args(steps)).map(|p| p.session).map_err(|e| as_flag(flag, e))
+}
+
+/// An error about the steps selected, named by the flag the user gave (`--before-step`,
+/// `--after-step`) rather than the `--until` it is passed on as.
+fn as_flag(flag: &str, e: CliError) -> CliError {
+    match e.message.strip_prefix("--until ") {
+        Some(rest) => CliError { code: e.code, message: format!("{flag} {rest}") },
+        None => e,
+    }
 }
 
 /// The options that select `steps` steps (the steps before clean-up when `None`).
@@ -54,8 +63,8 @@ fn state_args(steps: Option<usize>) -> world::StateArgs {
 /// before clean-up when `None`), from one run of it.
 fn steps_of(file: &Path, before: usize, after: Option<usize>) -> Result<(Session, Session), CliError> {
     let (mut s, builtin) = world::load(file, &world::TemplateArgs::default())?;
-    let n = world::State::of(&s, &state_args(Some(before)))?.applied;
-    let m = world::State::of(&s, &state_args(after))?.applied;
+    let n = world::State::of(&s, &state_args(Some(before))).map_err(|e| as_flag("--before-step", e))?.applied;
+    let m = world::State::of(&s, &state_args(after)).map_err(|e| as_flag("--after-step", e))?.applied;
     s.steps.truncate(n.max(m));
     let mut session = world::session_for(&s, builtin)?;
     let mut kept: Vec<Option<Session>> = Vec::new();
@@ -103,8 +112,8 @@ pub fn command(a: &Args<'_>) -> Result<u8, CliError> {
             (before, after, bm, am)
         }
         Some(_) => {
-            let before = world_of(a.before, a.before_step)?;
-            let after = world_of(&after_file, a.after_step)?;
+            let before = world_of(a.before, a.before_step, "--before-step")?;
+            let after = world_of(&after_file, a.after_step, "--after-step")?;
             let (bm, am) = (full(&before), full(&after));
             (before, after, bm, am)
         }
