@@ -473,3 +473,31 @@ fn diff_names_the_step_flag_whose_step_is_out_of_range() {
     assert!(ran.stderr.contains("--before-step 98:"), "{}", ran.stderr);
     assert!(!ran.stderr.contains("--until"), "{}", ran.stderr);
 }
+
+#[test]
+fn bad_input_to_check_diff_and_reach_exits_2_naming_the_file_and_where_and_never_panics() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let bad_port = dir.join("bad-port-scope.json");
+    std::fs::write(
+        &bad_port,
+        "{\n  \"MatchPaths\": [\n    {\"Destination\": {\"PacketHeaderStatement\": {\"DestinationPorts\": [\"443-80\"]}}}\n  ]\n}\n",
+    )
+    .unwrap();
+    let missing = dir.join("no-such-file.json");
+    let cases: [(Vec<&str>, &str); 5] = [
+        (
+            vec!["check", "lab", "--scope", bad_port.to_str().unwrap()],
+            "bad-port-scope.json:3:69: 443-80 is not a port or a range of ports",
+        ),
+        (vec!["check", "lab", "--scope", missing.to_str().unwrap()], "no-such-file.json"),
+        (vec!["diff", "lab", missing.to_str().unwrap()], "no-such-file.json"),
+        (vec!["reach", missing.to_str().unwrap()], "no-such-file.json"),
+        (vec!["reach", "lab", "--port", "tcp:0"], "invalid port `tcp:0`"),
+    ];
+    for (args, says) in cases {
+        let ran = vpcsim(&args);
+        assert_eq!(ran.code, 2, "{args:?}: {}", ran.stderr);
+        assert!(ran.stderr.contains(says), "{args:?}: {}", ran.stderr);
+        assert!(!ran.stderr.contains("panicked"), "{args:?}: {}", ran.stderr);
+    }
+}

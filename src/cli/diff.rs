@@ -187,7 +187,9 @@ fn text(d: &Diff, title: &str, style: Style) -> String {
 }
 
 /// The diff for machines: `{changes: [{sources, destinations, port, before, after,
-/// before_hop, after_hop}], sources_removed, sources_added, destinations_removed, destinations_added}`.
+/// before_hop, after_hop, before_flow, after_flow}], sources_removed, sources_added,
+/// destinations_removed, destinations_added}`; the flows are flow documents, as
+/// `vpcsim trace --json` prints them.
 fn to_json(d: &Diff) -> Value {
     let changes: Vec<Value> = d
         .changes
@@ -195,7 +197,8 @@ fn to_json(d: &Diff) -> Value {
         .map(|c| {
             json!({"sources": c.sources, "destinations": c.targets, "port": c.probe.to_string(),
                    "before": c.before.label(), "after": c.after.label(),
-                   "before_hop": c.before_hop, "after_hop": c.after_hop})
+                   "before_hop": c.before_hop, "after_hop": c.after_hop,
+                   "before_flow": c.before_flow, "after_flow": c.after_flow})
         })
         .collect();
     json!({"changes": changes, "sources_removed": d.sources_removed, "sources_added": d.sources_added,
