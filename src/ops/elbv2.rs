@@ -164,7 +164,8 @@ impl World {
             match req.elastic_ips.iter().find(|(subnet, _)| subnet == s) {
                 Some(&(_, eip)) => {
                     let assoc = self.ids.aws_id("eipassoc");
-                    self.enis.associate(eni, eip, &mut self.eips, assoc);
+                    let private = self.enis[eni].private_ip;
+                    self.enis.associate(eni, private, eip, &mut self.eips, assoc);
                 }
                 None if !req.internal => {
                     self.assign_public_ip(eni);

@@ -492,20 +492,32 @@ impl StackBuilder<'_> {
         )
     }
 
+    /// AWS::EC2::NetworkInterface, with its secondary addresses (M6): `GetAtt
+    /// PrimaryPrivateIpAddress` and `SecondaryPrivateIpAddresses` (a list).
     pub(super) fn network_interface(&mut self, p: Props<'_>) -> R {
-        let req = CreateNetworkInterface {
+        let addresses = super::eni::Addresses::read(&p, "CreateNetworkInterface")?;
+        let mut req = CreateNetworkInterface {
             subnet: Some(self.subnet_of(&p, "SubnetId")?),
             groups: self.groups_of(&p, "GroupSet")?,
-            private_ip: p.opt_ip("PrivateIpAddress")?,
             description: p.opt_str("Description")?.unwrap_or_default(),
             source_dest_check: p.opt_bool("SourceDestCheck")?,
             tags: p.tags()?,
+            ..Default::default()
         };
-        let e = self.world.create_network_interface(req).map_err(|e| api(e, Some("PrivateIpAddress")))?;
+        addresses.apply(&mut req);
+        let e = self.world.create_network_interface(req).map_err(|e| {
+            let at = addresses.locate(&e).unwrap_or_else(|| "PrivateIpAddress".into());
+            api(e, Some(&at))
+        })?;
         let eni = &self.world[e];
+        let secondary = eni.secondary_ips.iter().map(|x| x.ip.to_string()).collect();
         Ok(created(
             eni.aws_id.clone(),
-            &[("Id", s(&eni.aws_id)), ("PrimaryPrivateIpAddress", s(eni.private_ip.to_string()))],
+            &[
+                ("Id", s(&eni.aws_id)),
+                ("PrimaryPrivateIpAddress", s(eni.private_ip.to_string())),
+                ("SecondaryPrivateIpAddresses", AttrValue::List(secondary)),
+            ],
         ))
     }
 
@@ -543,7 +555,15 @@ impl StackBuilder<'_> {
             let i = self.lookup(&p, "InstanceId", |w, id| w.instance_id("AssociateAddress", id))?;
             self.world.only_interface("AssociateAddress", i).map_err(|e| api(e, Some("InstanceId")))?
         };
-        let assoc = self.world.associate_address(eip, eni).map_err(|e| api(e, None))?;
+        let private = p.opt_ip("PrivateIpAddress")?;
+        let assoc = self.world.associate_address_with(eip, eni, private).map_err(|e| {
+            let at = if e.message.contains("private IP address") {
+                "PrivateIpAddress"
+            } else {
+                "NetworkInterfaceId"
+            };
+            api(e, Some(at))
+        })?;
         Ok(created(assoc, &[]))
     }
 

@@ -19,6 +19,7 @@ mod nat;
 mod network;
 mod peering;
 mod prefix_list;
+mod private_ip;
 mod privatelink;
 mod route53;
 mod s3;
@@ -123,6 +124,9 @@ fn mutate(s: &mut Session, op: &str, request: &Request) -> Answer {
         | R::CreateVpcEndpoint { .. }
         | R::DeleteVpcEndpoints { .. } => privatelink::mutate(w, op, request),
         R::CreateNatGateway { .. } | R::DeleteNatGateway { .. } => nat::mutate(w, op, request),
+        R::AssignPrivateIpAddresses { .. } | R::UnassignPrivateIpAddresses { .. } => {
+            private_ip::mutate(w, op, request)
+        }
         R::CreateFlowLogs { .. } | R::DeleteFlowLogs { .. } => flow_log::mutate(w, op, request),
         R::CreateManagedPrefixList { .. } | R::CreateGatewayEndpoint { .. } | R::ModifyVpcEndpoint { .. } => {
             prefix_list::mutate(w, op, request)
