@@ -501,3 +501,27 @@ fn bad_input_to_check_diff_and_reach_exits_2_naming_the_file_and_where_and_never
         assert!(!ran.stderr.contains("panicked"), "{args:?}: {}", ran.stderr);
     }
 }
+
+#[test]
+fn reach_explain_expands_a_cell_by_its_grid_labels_and_refuses_filters_it_would_not_use() {
+    let grid = vpcsim(&["reach", "lab"]).stdout;
+    assert!(grid.contains("S2  My-EC2") && grid.contains("D3  vpce-"), "{grid}");
+    let ran = vpcsim(&["reach", "lab", "--explain", "S2", "D3", "80"]);
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(
+        ran.stdout.starts_with("Cell My-EC2 -> vpce-") && ran.stdout.contains("tcp:80: reachable"),
+        "{}",
+        ran.stdout
+    );
+    // The labels are those of the grid the same filters and ports print.
+    let ran = vpcsim(&["reach", "lab", "--from", "internet", "--port", "22", "--explain", "S1", "D1", "22"]);
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(ran.stdout.starts_with("Cell internet -> My-EC2 tcp:22: reachable"), "{}", ran.stdout);
+    let ran = vpcsim(&["reach", "lab", "--explain", "S9", "D1", "22"]);
+    assert_eq!(ran.code, 2);
+    assert!(ran.stderr.contains("no row S9: the grid has 3 (S1-S3)"), "{}", ran.stderr);
+    // With names, a filter or port list would choose nothing: refused, not ignored.
+    let ran = vpcsim(&["reach", "lab", "--explain", "My-EC2", "Custom-WEB-1", "80", "--port", "22"]);
+    assert_eq!(ran.code, 2);
+    assert!(ran.stderr.contains("names one flow"), "{}", ran.stderr);
+}

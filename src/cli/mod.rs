@@ -295,13 +295,15 @@ svg needs Graphviz (`apt-get install graphviz`).", state_help!()))]
     /// Reachability matrix: every source against every destination and port, in classes.
     #[command(
         after_help = concat!("Examples:\n  vpcsim reach lab\n  vpcsim reach lab --from internet --to vpc:My-VPC --port 22,80\n  \
-vpcsim reach lab --explain My-EC2 Custom-WEB-1 tcp:80\n\n\
+vpcsim reach lab --explain My-EC2 Custom-WEB-1 tcp:80\n  vpcsim reach lab --explain S2 D3 80\n\n\
 Sources are the internet, running instances and load balancer nodes; destinations are instances, load balancers \
 and interface endpoints. --from and --to keep those matching any filter: a Name tag, a load balancer's name or an \
 AWS id, `internet`, `vpc:NAME-OR-ID`, `subnet:NAME-OR-ID` or `tag:KEY=VALUE`. --port takes PORT (tcp), tcp:PORT, \
 udp:PORT or icmp, comma-separated or repeated; the default is tcp 22, 80, 443, 3306, 5432, 6379, 8080, udp 53 and icmp. \
 A destination is reached when every interface it has is (each node of a load balancer, each interface of an \
 endpoint). Rows (and columns) with identical verdicts are merged.\n\n\
+--explain SRC DST PORT takes names or ids, or a cell's labels in the grid (S2 D3: the first source of row S2, the \
+first destination of column D3, in the grid the same --from, --to and --port print).\n\n\
 --json prints {sources, destinations, ports, cells}; see docs/reachability.md. With --explain, --json prints \
 the cell's flow as `vpcsim trace --json` does (docs/json.md).\n\n\
 Exit status: 0 the matrix was printed (with --explain: reachable), 1 with --explain: not reachable, 2 bad input.", state_help!())
@@ -324,7 +326,7 @@ Exit status: 0 the matrix was printed (with --explain: reachable), 1 with --expl
         /// Print the matrix as JSON.
         #[arg(long)]
         json: bool,
-        /// Print the full trace behind one cell.
+        /// Print the full trace behind one cell (by names or ids, or by its grid labels: S2 D3).
         #[arg(long, num_args = 3, value_names = ["SRC", "DST", "PORT"])]
         explain: Option<Vec<String>>,
         /// Also write a JUnit XML report: a passing case per class pair and port, named with
