@@ -525,3 +525,17 @@ fn reach_explain_expands_a_cell_by_its_grid_labels_and_refuses_filters_it_would_
     assert_eq!(ran.code, 2);
     assert!(ran.stderr.contains("names one flow"), "{}", ran.stderr);
 }
+
+#[test]
+fn diff_leaves_out_an_instances_flow_to_itself_which_never_leaves_it() {
+    let template = std::fs::read_to_string("scenarios/three-tier.cfn.yaml").unwrap();
+    let ssh = "CidrIp: 198.51.100.0/24}";
+    assert!(template.contains(ssh), "the bastion's ssh rule");
+    let changed = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("three-tier-bastion-open.cfn.yaml");
+    std::fs::write(&changed, template.replace(ssh, "CidrIp: 0.0.0.0/0}")).unwrap();
+    let ran = vpcsim(&["diff", "scenarios/three-tier.cfn.yaml", changed.to_str().unwrap()]);
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    assert!(ran.stdout.contains("tcp:22  internet -> bastion"), "{}", ran.stdout);
+    assert!(ran.stdout.contains("tcp:22  app-server-a -> bastion"), "{}", ran.stdout);
+    assert!(!ran.stdout.contains("bastion -> bastion"), "{}", ran.stdout);
+}

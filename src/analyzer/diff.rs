@@ -162,7 +162,10 @@ pub fn diff(before: &Side<'_>, after: &Side<'_>) -> Diff {
                 for row in rows {
                     let (si, sj) = sources[row[0] as usize];
                     let (b, a) = (bm.verdict(si, ti, pi), am.verdict(sj, tj, pj));
-                    if b == a {
+                    // An instance's flow to itself never leaves it (AWS hands a packet to
+                    // its own address back inside the instance): no path changed there.
+                    let alone = row.len() == 1 && jt.len() == 1;
+                    if b == a || (alone && super::access::no_path(bm.sources[si], bm.targets[ti])) {
                         continue;
                     }
                     let probe = bm.probes[pi];
