@@ -539,3 +539,27 @@ fn diff_leaves_out_an_instances_flow_to_itself_which_never_leaves_it() {
     assert!(ran.stdout.contains("tcp:22  app-server-a -> bastion"), "{}", ran.stdout);
     assert!(!ran.stdout.contains("bastion -> bastion"), "{}", ran.stdout);
 }
+
+#[test]
+fn diff_of_the_seed_lab_template_and_a_changed_copy_creates_both_with_the_parameters_given() {
+    let template = std::fs::read_to_string("scenarios/privatelink-lab.cfn.yaml").unwrap();
+    let ssh = "FromPort: '22'\n          ToPort: '22'";
+    let at = template.rfind(ssh).expect("Custom-WebSG's ssh rule");
+    let changed_text =
+        format!("{}FromPort: '443'\n          ToPort: '443'{}", &template[..at], &template[at + ssh.len()..]);
+    let changed = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("privatelink-lab-443.cfn.yaml");
+    std::fs::write(&changed, changed_text).unwrap();
+    let args = ["diff", "scenarios/privatelink-lab.cfn.yaml", changed.to_str().unwrap()];
+    // KeyName has no default: without it neither template can be created.
+    let ran = vpcsim(&args);
+    assert_eq!(ran.code, 2, "{}", ran.stderr);
+    assert!(ran.stderr.contains("KeyName") && ran.stderr.contains("--parameter"), "{}", ran.stderr);
+    let ran = vpcsim(&[&args[..], &["--parameter", "KeyName=lab-key", "--port", "22,443"]].concat());
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    assert!(ran.stdout.contains("tcp:22  internet -> Custom-WEB-1, Custom-WEB-2"), "{}", ran.stdout);
+    assert!(ran.stdout.contains("tcp:443  internet -> Custom-WEB-1, Custom-WEB-2"), "{}", ran.stdout);
+    // The NAT example, the same template on both sides: nothing changed.
+    let nat = "scenarios/nat-gateway-lab.cfn.yaml";
+    let ran = vpcsim(&["diff", nat, nat, "--parameter", "KeyName=lab-key"]);
+    assert_eq!(ran.code, 0, "{}{}", ran.stdout, ran.stderr);
+}

@@ -324,7 +324,8 @@ fn schema_departures(xml: &str) -> Vec<String> {
 }
 
 #[test]
-fn every_report_of_run_check_and_reach_has_only_what_the_junit_schema_declares_and_all_it_requires() {
+fn every_report_of_run_check_and_reach_on_the_lab_three_tier_and_nat_examples_has_only_what_the_junit_schema_declares(
+) {
     let dir = scratch("schema");
     let template = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/privatelink-lab.cfn.yaml");
     let failing = dir.join("failing.yaml");
@@ -340,11 +341,18 @@ fn every_report_of_run_check_and_reach_has_only_what_the_junit_schema_declares_a
     std::fs::write(&broken, "name: broken\nsteps: [{run: }]\n").unwrap();
     let out = dir.join("report.xml");
     let o = out.to_str().unwrap();
-    let runs: [&[&str]; 4] = [
+    let (three_tier, nat) = ("scenarios/three-tier.yaml", "scenarios/network-insights-nat-gateway.yaml");
+    let internet = "scenarios/scopes/internet-to-instances.json";
+    let runs: [&[&str]; 8] = [
         &["run", failing.to_str().unwrap(), broken.to_str().unwrap(), "--quiet", "--junit", o],
-        &["check", "lab", "--scope", "scenarios/scopes/internet-to-instances.json", "--junit", o],
+        &["check", "lab", "--scope", internet, "--junit", o],
         &["reach", "lab", "--port", "22,80", "--junit", o],
         &["reach", "lab", "--explain", "internet", "Custom-WEB-1", "tcp:443", "--junit", o],
+        // The three-tier and NAT examples.
+        &["run", three_tier, nat, "--quiet", "--junit", o],
+        &["check", three_tier, "--scope", internet, "--junit", o],
+        &["check", nat, "--scope", internet, "--junit", o],
+        &["reach", nat, "--junit", o],
     ];
     for args in runs {
         let ran = vpcsim(args);

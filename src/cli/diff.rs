@@ -33,12 +33,21 @@ pub struct Args<'a> {
     pub ports: &'a [String],
     /// `--json`.
     pub json: bool,
+    /// `--parameter` and `--region`: for both files, when they are CloudFormation templates.
+    pub template: &'a world::TemplateArgs,
 }
 
 /// The world a file leaves after `steps` steps (the steps before clean-up when `None`): a
 /// scenario's, or a template's stack alone (a template has no steps: only `None` or 0).
-fn world_of(file: &Path, steps: Option<usize>, flag: &str) -> Result<Session, CliError> {
-    world::prepare_described(file, &state_args(steps)).map(|p| p.session).map_err(|e| as_flag(flag, e))
+fn world_of(
+    file: &Path,
+    steps: Option<usize>,
+    template: &world::TemplateArgs,
+    flag: &str,
+) -> Result<Session, CliError> {
+    world::prepare_described(file, &state_args(steps, template))
+        .map(|p| p.session)
+        .map_err(|e| as_flag(flag, e))
 }
 
 /// An error about the steps selected, named by the flag the user gave (`--before-step`,
@@ -50,21 +59,30 @@ fn as_flag(flag: &str, e: CliError) -> CliError {
     }
 }
 
-/// The options that select `steps` steps (the steps before clean-up when `None`).
-fn state_args(steps: Option<usize>) -> world::StateArgs {
+/// The options that select `steps` steps (the steps before clean-up when `None`), with a
+/// template's parameters and region.
+fn state_args(steps: Option<usize>, template: &world::TemplateArgs) -> world::StateArgs {
     world::StateArgs {
         until: steps.filter(|&n| n > 0).map(|n| n.to_string()),
         from_start: steps == Some(0),
-        ..Default::default()
+        template: template.clone(),
     }
 }
 
 /// The worlds one scenario leaves after `before` steps and after `after` steps (the steps
 /// before clean-up when `None`), from one run of it.
-fn steps_of(file: &Path, before: usize, after: Option<usize>) -> Result<(Session, Session), CliError> {
-    let (mut s, builtin) = world::load(file, &world::TemplateArgs::default())?;
-    let n = world::State::of(&s, &state_args(Some(before))).map_err(|e| as_flag("--before-step", e))?.applied;
-    let m = world::State::of(&s, &state_args(after)).map_err(|e| as_flag("--after-step", e))?.applied;
+fn steps_of(
+    file: &Path,
+    before: usize,
+    after: Option<usize>,
+    template: &world::TemplateArgs,
+) -> Result<(Session, Session), CliError> {
+    let (mut s, builtin) = world::load(file, template)?;
+    let state = |steps: Option<usize>, flag: &str| {
+        world::State::of(&s, &state_args(steps, template)).map_err(|e| as_flag(flag, e))
+    };
+    let n = state(Some(before), "--before-step")?.applied;
+    let m = state(after, "--after-step")?.applied;
     s.steps.truncate(n.max(m));
     let mut session = world::session_for(&s, builtin)?;
     let mut kept: Vec<Option<Session>> = Vec::new();
@@ -106,14 +124,14 @@ pub fn command(a: &Args<'_>) -> Result<u8, CliError> {
     // over the resources that differ; two files: both computed in full.
     let (before, after, bm, am) = match a.after {
         None => {
-            let (before, after) = steps_of(a.before, a.before_step.unwrap_or(0), a.after_step)?;
+            let (before, after) = steps_of(a.before, a.before_step.unwrap_or(0), a.after_step, a.template)?;
             let bm = full(&before);
             let (am, _) = steps::matrix_after(&before.world, &bm, &after.world, &from, &to);
             (before, after, bm, am)
         }
         Some(_) => {
-            let before = world_of(a.before, a.before_step, "--before-step")?;
-            let after = world_of(&after_file, a.after_step, "--after-step")?;
+            let before = world_of(a.before, a.before_step, a.template, "--before-step")?;
+            let after = world_of(&after_file, a.after_step, a.template, "--after-step")?;
             let (bm, am) = (full(&before), full(&after));
             (before, after, bm, am)
         }
