@@ -523,7 +523,7 @@ fn reach_explain_expands_a_cell_by_its_grid_labels_and_refuses_filters_it_would_
     // With names, a filter or port list would choose nothing: refused, not ignored.
     let ran = vpcsim(&["reach", "lab", "--explain", "My-EC2", "Custom-WEB-1", "80", "--port", "22"]);
     assert_eq!(ran.code, 2);
-    assert!(ran.stderr.contains("names one flow"), "{}", ran.stderr);
+    assert!(ran.stderr.contains("cannot be used with --from, --to or --port"), "{}", ran.stderr);
 }
 
 #[test]

@@ -140,16 +140,16 @@ enum Command {
         /// The lab: privatelink (the default), nat-instance or nat-gateway (`--list` says what each shows).
         name: Option<String>,
         /// List the built-in labs, what each shows and how to run it.
-        #[arg(long, conflicts_with_all = ["name", "json", "pause", "wide"])]
+        #[arg(long, conflicts_with_all = ["name", "json", "pause", "wide", "until", "from_start", "parameters", "region"])]
         list: bool,
         /// Print the report as one JSON document (see `vpcsim run --help`).
         #[arg(long)]
         json: bool,
         /// Wait for Enter between steps (only when standard input is a terminal).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "json")]
         pause: bool,
         /// Paths as wide tables with whole ids and ARNs, however narrow the terminal (or COLUMNS).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "json")]
         wide: bool,
         #[command(flatten)]
         state: world::StateArgs,
@@ -167,10 +167,10 @@ Exit status: 0 every expectation held, 1 one failed, 2 a file is invalid.")]
         #[arg(long)]
         json: bool,
         /// Print only failures and a line per file.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "json")]
         quiet: bool,
         /// Paths as wide tables with whole ids and ARNs, however narrow the terminal (or COLUMNS).
-        #[arg(long)]
+        #[arg(long, conflicts_with_all = ["json", "quiet"])]
         wide: bool,
         /// Raise an account quota as Service Quotas would, before the stacks are created
         /// (repeatable): routes-per-table, rules-per-group, groups-per-interface,
@@ -251,7 +251,7 @@ Exit status: 0 reachable, 1 not reachable, 2 bad input.", state_help!()))]
         #[arg(long)]
         json: bool,
         /// The wide table with whole ids and ARNs, however narrow the terminal (or COLUMNS).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "json")]
         wide: bool,
     },
     /// The AWS CLI's JSON for the world a scenario leaves.

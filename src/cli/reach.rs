@@ -205,8 +205,8 @@ fn explain_ends(w: &World, src: &str, dst: &str, grid: &Grid<'_>) -> Result<(Sou
     let filtered = !grid.from.is_empty() || !grid.to.is_empty() || grid.probes.is_some();
     if row.is_none() && column.is_none() && filtered {
         return Err(CliError::invalid(
-            "--explain SRC DST PORT names one flow: --from, --to and --port choose the grid its \
-             S1 and D1 labels refer to, and neither SRC nor DST is such a label",
+            "--explain with a named SRC and DST cannot be used with --from, --to or --port: it names \
+             one flow, and those options only choose the grid its S1 and D1 labels refer to",
         ));
     }
     let grouped = if row.is_some() || column.is_some() {

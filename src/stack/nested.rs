@@ -300,7 +300,8 @@ const LAUNCH_TEMPLATE_DATA: Properties = &[
     ("ElasticInferenceAccelerators", W),
     ("EnclaveOptions", W),
     ("HibernationOptions", W),
-    ("IamInstanceProfile", W),
+    // M7: the credentials of the UserData's `aws` calls.
+    ("IamInstanceProfile", M),
     ("ImageId", M),
     ("InstanceInitiatedShutdownBehavior", W),
     ("InstanceMarketOptions", W),

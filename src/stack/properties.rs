@@ -188,7 +188,8 @@ pub const TABLE: &[(&str, Properties)] = &[
             ("HibernationOptions", W),
             ("HostId", W),
             ("HostResourceGroupArn", W),
-            ("IamInstanceProfile", W),
+            // M7: the credentials of the UserData's `aws` calls.
+            ("IamInstanceProfile", M),
             ("ImageId", M),
             ("InstanceInitiatedShutdownBehavior", W),
             ("InstanceType", M),
@@ -463,7 +464,8 @@ pub const TABLE: &[(&str, Properties)] = &[
             ("ClassicLinkVPCId", R),
             ("ClassicLinkVPCSecurityGroups", R),
             ("EbsOptimized", W),
-            ("IamInstanceProfile", W),
+            // M7: the credentials of the UserData's `aws` calls.
+            ("IamInstanceProfile", M),
             ("ImageId", M),
             ("InstanceId", R),
             ("InstanceMonitoring", W),
