@@ -82,6 +82,56 @@ mod shell {
     }
 
     #[test]
+    fn a_line_longer_than_max_line_bytes_is_skipped_naming_it_and_the_session_goes_on() {
+        let long = format!("aws ec2 describe-vpcs --vpc-ids {}\n", "vpc-x ".repeat(20_000));
+        let input = format!("help\n{long}describe vpcs\n{}", "x".repeat(200_000));
+        let ran = vpcsim_with_bytes(&["shell", "lab"], input.as_bytes());
+        assert_eq!(ran.code, 0, "{}", ran.stderr);
+        let skipped = "longer than 65536 bytes (limit MAX_LINE_BYTES); the line is skipped";
+        assert!(ran.stdout.contains(&format!("vpcsim: line 2: {skipped}")), "{}", &ran.stdout[..2000]);
+        assert!(
+            ran.stdout.contains(&format!("vpcsim: line 4: {skipped}")),
+            "a last line with no newline too"
+        );
+        assert!(ran.stdout.contains("$ describe vpcs\n{"), "the session went on");
+        assert!(!ran.stdout.contains("vpc-x vpc-x"), "the long line is neither echoed nor run");
+        assert!(
+            ran.stdout.len() < 200_000,
+            "the output does not hold the long lines: {} bytes",
+            ran.stdout.len()
+        );
+    }
+
+    #[test]
+    fn a_query_nested_deeper_than_max_query_operators_is_refused_never_a_stack_overflow() {
+        let chains =
+            ["a.".repeat(30_000) + "a", "!".repeat(30_000) + "a", "(".repeat(500) + "a" + &")".repeat(500)];
+        let mut input: String =
+            chains.iter().map(|q| format!("aws ec2 describe-vpcs --query \"{q}\"\n")).collect();
+        input.push_str("aws ec2 describe-vpcs --query Vpcs[0].CidrBlock --output text\n");
+        let ran = vpcsim_with_bytes(&["shell", "lab"], input.as_bytes());
+        assert_eq!(ran.code, 0, "never 134 (a stack overflow): {}", ran.stderr);
+        assert_eq!(ran.stdout.matches("more than vpcsim evaluates (100, MAX_QUERY_OPERATORS)").count(), 3);
+        assert!(ran.stdout.contains("\n10.0.0.0/16\n"), "the session went on: {}", ran.stdout);
+    }
+
+    #[test]
+    fn a_target_group_name_aws_refuses_is_refused_as_a_load_balancer_s_is() {
+        let vpc = "--protocol TCP --port 80 --vpc-id ${MyVPC}";
+        let names = ["\"\"", "-web", "web-", "'a b'", &"a".repeat(33)];
+        let input: String =
+            names.iter().map(|n| format!("aws elbv2 create-target-group --name {n} {vpc}\n")).collect();
+        let ran = vpcsim_with_bytes(
+            &["shell", "lab"],
+            format!("{input}aws elbv2 create-target-group --name web-2 {vpc}\n").as_bytes(),
+        );
+        assert_eq!(ran.code, 0, "{}", ran.stderr);
+        let refused = "An error occurred (ValidationError) when calling the CreateTargetGroup operation: Target group name";
+        assert_eq!(ran.stdout.matches(refused).count(), names.len(), "{}", ran.stdout);
+        assert!(ran.stdout.contains("targetgroup/web-2/"), "a valid name is created: {}", ran.stdout);
+    }
+
+    #[test]
     fn a_line_of_invalid_utf8_is_an_error_naming_the_line_and_the_session_goes_on() {
         let ran = vpcsim_with_bytes(&["shell", "lab"], b"help\nwait \xff\xfe 1s\ndescribe vpcs\n");
         assert_eq!(ran.code, 0, "{}", ran.stderr);
@@ -172,6 +222,22 @@ mod trace_destination {
             assert_eq!(ran.code, 2, "{to}: {}", ran.stdout);
             assert!(ran.stderr.contains("expected HOST or HOST:PORT"), "{to}: {}", ran.stderr);
         }
+    }
+}
+
+mod trace_source {
+    use super::*;
+
+    #[test]
+    fn internet_with_an_empty_address_is_refused_never_read_as_the_default_client() {
+        let ran = vpcsim(&["trace", "lab", "--from", "internet:", "--to", "Custom-NLB:80"]);
+        assert_eq!(ran.code, 2, "{}", ran.stdout);
+        assert!(
+            ran.stderr.contains("`internet:`: give the client's public address after `internet:`"),
+            "{}",
+            ran.stderr
+        );
+        assert!(!ran.stdout.contains("203.0.113.10"), "{}", ran.stdout);
     }
 }
 
@@ -390,6 +456,8 @@ mod flags {
             vec!["run", "--quiet", "--wide", lab],
             vec!["lab", "--json", "--pause"],
             vec!["lab", "--json", "--wide"],
+            vec!["lab", "--list", "--until", "3"],
+            vec!["lab", "--list", "--from-start"],
             vec!["trace", "lab", "--from", "My-EC2", "--to", "Custom-NLB:80", "--json", "--wide"],
             [&explain[..], &["--port", "443"]].concat(),
             [&explain[..], &["--from", "internet"]].concat(),

@@ -195,6 +195,20 @@ fn bad_requests_get_a_4xx_with_a_message_and_the_server_goes_on() {
         (
             "POST",
             "/api/run".into(),
+            r#"{"command": "describe vpcs", "on": "My-EC2"}"#.into(),
+            400,
+            "`describe` is not a command of the console",
+        ),
+        (
+            "POST",
+            "/api/run".into(),
+            r#"{"command": "exit"}"#.into(),
+            400,
+            "it runs dig, curl, ping and nc (with on), aws",
+        ),
+        (
+            "POST",
+            "/api/run".into(),
             format!(r#"{{"command": "{}"}}"#, "x".repeat(17 * 1024)),
             413,
             "larger than 16384",

@@ -140,7 +140,7 @@ enum Command {
         /// The lab: privatelink (the default), nat-instance or nat-gateway (`--list` says what each shows).
         name: Option<String>,
         /// List the built-in labs, what each shows and how to run it.
-        #[arg(long, conflicts_with_all = ["name", "json", "pause", "wide"])]
+        #[arg(long, conflicts_with_all = ["name", "json", "pause", "wide", "until", "from_start", "parameters", "region"])]
         list: bool,
         /// Print the report as one JSON document (see `vpcsim run --help`).
         #[arg(long)]

@@ -344,6 +344,10 @@ impl Explorer {
                 Ok(call) => session.run_aws(&call),
                 Err(e) => StepOutcome::failed(2, format!("{e}\n")),
             }
+        } else if !["dig", "curl", "ping", "nc"].contains(&program) {
+            return Err(bad(format!(
+                "`{program}` is not a command of the console: it runs dig, curl, ping and nc (with on), aws, wait and wait-for"
+            )));
         } else {
             let on = r.on.as_deref().ok_or_else(|| bad(format!("{program} runs on an instance: give on")))?;
             session.instance(on).map_err(bad)?;
