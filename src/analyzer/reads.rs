@@ -209,13 +209,16 @@ impl Reads {
         }
     }
 
-    /// The current pair is done: its routes join the row's.
+    /// The current pair is done: its routes join the row's, and its own reads are sorted.
     pub fn finish_pair(&mut self) {
         self.row_routes.extend_from_slice(&self.pair_routes);
+        self.pair_rules.sort_unstable();
+        self.pair_routes.sort_unstable();
     }
 
-    /// The row is done: its routes sorted, without repeats.
+    /// The row is done: its reads sorted, without repeats.
     pub fn finish_row(&mut self) {
+        self.row_rules.sort_unstable();
         self.row_routes.sort_unstable();
         self.row_routes.dedup();
     }
@@ -280,15 +283,17 @@ impl Kept {
         out
     }
 
-    /// Whether `x` (a group or NACL read) is kept.
-    pub(super) fn has_rule(&self, x: u64) -> bool {
-        self.rules.binary_search(&x).is_ok()
+    /// Keeps in `sorted` (sorted, no repeats) only the group and NACL reads not kept yet.
+    pub(super) fn retain_new_rules(&self, sorted: &mut Vec<u64>) {
+        retain_missing(&self.rules, sorted);
     }
 
-    /// Whether `x` (a route read) is kept (not said before [`Kept::settle`]: the caller
-    /// then adds it again, which changes nothing).
-    pub(super) fn has_route(&self, x: u64) -> bool {
-        !self.unsettled && self.routes.binary_search(&x).is_ok()
+    /// Keeps in `sorted` (sorted, no repeats) only the route reads not kept yet (all of
+    /// them before [`Kept::settle`]: the caller then adds them again, which changes nothing).
+    pub(super) fn retain_new_routes(&self, sorted: &mut Vec<u64>) {
+        if !self.unsettled {
+            retain_missing(&self.routes, sorted);
+        }
     }
 
     /// The probes whose walks evaluated group `g` in `dir` for a protocol and port
@@ -340,9 +345,48 @@ impl Kept {
     }
 }
 
+/// Keeps in `sorted` only the values `kept` lacks, both sorted. Each value is searched
+/// from where the one before it was found, first by doubling steps, then by halving: the
+/// reads of a few cells walked again lie close together among a row's or column's many,
+/// so each search touches a few neighbouring entries instead of a path from the middle.
+fn retain_missing(kept: &[u64], sorted: &mut Vec<u64>) {
+    let mut from = 0;
+    sorted.retain(|&x| {
+        let rest = &kept[from..];
+        let mut step = 1;
+        while step < rest.len() && rest[step - 1] < x {
+            step *= 2;
+        }
+        let window = &rest[..step.min(rest.len())];
+        let at = window.partition_point(|&k| k < x);
+        from += at;
+        window.get(at) != Some(&x)
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_reads_not_kept_yet_are_those_a_plain_scan_finds_missing() {
+        let kept: Vec<u64> = (0..500u64).map(|n| n * 3 + (n % 7)).collect();
+        let mut sorted_kept = kept.clone();
+        sorted_kept.sort_unstable();
+        sorted_kept.dedup();
+        for stride in [1u64, 2, 5, 17, 101, 997] {
+            for start in [0u64, 1, 700, 1_499, 1_600] {
+                let asked: Vec<u64> = (0..40).map(|n| start + n * stride).collect();
+                let mut fast = asked.clone();
+                retain_missing(&sorted_kept, &mut fast);
+                let plain: Vec<u64> = asked.into_iter().filter(|x| !sorted_kept.contains(x)).collect();
+                assert_eq!(fast, plain, "stride {stride} from {start}");
+            }
+        }
+        let mut none = vec![4, 9];
+        retain_missing(&[], &mut none);
+        assert_eq!(none, vec![4, 9]);
+    }
 
     #[test]
     fn a_route_read_is_found_by_any_block_holding_its_address_and_no_other() {
