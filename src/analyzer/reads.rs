@@ -16,8 +16,11 @@
 //!   only the lookups of addresses inside it, R3).
 //!
 //! A group or NACL read is kept on one side: the row's when it is the source's own
-//! interface or (leaving, and on the way back in) its subnet's NACL, or when it is in the
-//! source's VPC and the destination is in another, else the column's. A
+//! interface leaving or (leaving, and on the way back in) its subnet's NACL, or when it is
+//! in the source's VPC and the destination is in another, else the column's. (A packet
+//! coming in at the source's own interface is rare, a flow to itself or one a load
+//! balancer hairpins: kept by the row, such a read would make a rule of the source's
+//! group touch the whole row, not the one column.) A
 //! route read is kept on both sides. So a pair whose walks read something is found in
 //! the rows that read it crossed with every column, every row crossed with the columns
 //! that read it, or, for a route, the rows that read it crossed with the columns that did.
@@ -183,7 +186,8 @@ impl Reads {
     pub fn note(&mut self, w: &World, what: Consulted) {
         match what {
             Consulted::Sgs { eni, dir, h } => {
-                let own = self.source_eni == Some(eni) || self.away_from == Some(w[eni].vpc);
+                let own = (self.source_eni == Some(eni) && dir == Direction::Egress)
+                    || self.away_from == Some(w[eni].vpc);
                 for &g in &w[eni].groups {
                     self.rule(sg(g, dir, h.protocol, h.dst_port, self.probe), own);
                 }
