@@ -213,16 +213,13 @@ impl Reads {
         }
     }
 
-    /// The current pair is done: its routes join the row's, and its own reads are sorted.
+    /// The current pair is done: its routes join the row's.
     pub fn finish_pair(&mut self) {
         self.row_routes.extend_from_slice(&self.pair_routes);
-        self.pair_rules.sort_unstable();
-        self.pair_routes.sort_unstable();
     }
 
-    /// The row is done: its reads sorted, without repeats.
+    /// The row is done: its routes sorted, without repeats.
     pub fn finish_row(&mut self) {
-        self.row_rules.sort_unstable();
         self.row_routes.sort_unstable();
         self.row_routes.dedup();
     }
@@ -287,16 +284,16 @@ impl Kept {
         out
     }
 
-    /// Keeps in `sorted` (sorted, no repeats) only the group and NACL reads not kept yet.
-    pub(super) fn retain_new_rules(&self, sorted: &mut Vec<u64>) {
-        retain_missing(&self.rules, sorted);
+    /// Keeps in `reads` only the group and NACL reads not kept yet.
+    pub(super) fn retain_new_rules(&self, reads: &mut Vec<u64>) {
+        retain_missing(&self.rules, reads);
     }
 
-    /// Keeps in `sorted` (sorted, no repeats) only the route reads not kept yet (all of
-    /// them before [`Kept::settle`]: the caller then adds them again, which changes nothing).
-    pub(super) fn retain_new_routes(&self, sorted: &mut Vec<u64>) {
+    /// Keeps in `reads` only the route reads not kept yet (all of them before
+    /// [`Kept::settle`]: the caller then adds them again, which changes nothing).
+    pub(super) fn retain_new_routes(&self, reads: &mut Vec<u64>) {
         if !self.unsettled {
-            retain_missing(&self.routes, sorted);
+            retain_missing(&self.routes, reads);
         }
     }
 
@@ -349,23 +346,38 @@ impl Kept {
     }
 }
 
-/// Keeps in `sorted` only the values `kept` lacks, both sorted. Each value is searched
-/// from where the one before it was found, first by doubling steps, then by halving: the
-/// reads of a few cells walked again lie close together among a row's or column's many,
-/// so each search touches a few neighbouring entries instead of a path from the middle.
-fn retain_missing(kept: &[u64], sorted: &mut Vec<u64>) {
-    let mut from = 0;
-    sorted.retain(|&x| {
-        let rest = &kept[from..];
-        let mut step = 1;
-        while step < rest.len() && rest[step - 1] < x {
-            step *= 2;
+/// Keeps in `asked` only the values `kept` (sorted) lacks. The values are searched for
+/// together, a few at a time, one halving step for all of them before the next: the steps
+/// read entries far apart among a row's or column's many reads, which mostly miss the
+/// cache, and reads that do not wait on one another wait for memory together.
+fn retain_missing(kept: &[u64], asked: &mut Vec<u64>) {
+    const BATCH: usize = 16;
+    if kept.is_empty() {
+        return;
+    }
+    let mut out = 0;
+    for start in (0..asked.len()).step_by(BATCH) {
+        let count = BATCH.min(asked.len() - start);
+        let mut xs = [0u64; BATCH];
+        xs[..count].copy_from_slice(&asked[start..start + count]);
+        let mut base = [0usize; BATCH];
+        let mut len = kept.len();
+        while len > 1 {
+            let half = len / 2;
+            for (b, &x) in base.iter_mut().zip(&xs[..count]) {
+                *b += usize::from(kept[*b + half] < x) * half;
+            }
+            len -= half;
         }
-        let window = &rest[..step.min(rest.len())];
-        let at = window.partition_point(|&k| k < x);
-        from += at;
-        window.get(at) != Some(&x)
-    });
+        for (&b, &x) in base.iter().zip(&xs[..count]) {
+            let at = b + usize::from(kept[b] < x);
+            if kept.get(at) != Some(&x) {
+                asked[out] = x;
+                out += 1;
+            }
+        }
+    }
+    asked.truncate(out);
 }
 
 #[cfg(test)]
@@ -386,6 +398,13 @@ mod tests {
                 let plain: Vec<u64> = asked.into_iter().filter(|x| !sorted_kept.contains(x)).collect();
                 assert_eq!(fast, plain, "stride {stride} from {start}");
             }
+        }
+        for kept in [&[2u64][..], &[1, 2], &[1, 2, 3], &[5, 9, 12, 40]] {
+            let asked: Vec<u64> = (0..45).rev().collect();
+            let mut fast = asked.clone();
+            retain_missing(kept, &mut fast);
+            let plain: Vec<u64> = asked.into_iter().filter(|x| !kept.contains(x)).collect();
+            assert_eq!(fast, plain, "{kept:?}, asked in falling order");
         }
         let mut none = vec![4, 9];
         retain_missing(&[], &mut none);
