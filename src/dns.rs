@@ -112,7 +112,11 @@ impl World {
         {
             let ip = dashed_ip(rest.strip_prefix("ip-")?)?;
             let vpc = inside?;
-            self.eni_by_private_ip(vpc, ip)?;
+            // M6: the private DNS name is the primary address's only.
+            let eni = self.eni_by_private_ip(vpc, ip)?;
+            if self[eni].private_ip != ip {
+                return None;
+            }
             return Some(Answer::found(vec![ip], 60));
         }
         let rest = strip_region_domain(
@@ -122,13 +126,13 @@ impl World {
             "compute.amazonaws.com",
         )?;
         let public = dashed_ip(rest.strip_prefix("ec2-")?)?;
-        let eni = self.eni_by_public_ip(public)?;
+        let (eni, mapped) = self.public_target(public)?;
         let e = &self[eni];
         if !self[e.vpc].dns_hostnames {
             return None;
         }
         let private = inside.is_some_and(|v| v == e.vpc || self.peer_resolves_private(v, e.vpc));
-        let ip = if private { e.private_ip } else { public };
+        let ip = if private { mapped } else { public };
         Some(Answer::found(vec![ip], 60))
     }
 

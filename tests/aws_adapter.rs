@@ -291,6 +291,13 @@ const SPARE_ATTACHED: &[&str] = &[
     "aws ec2 create-network-interface --subnet-id {MYSUBNET} --description spare",
     "aws ec2 attach-network-interface --network-interface-id {SPARE} --instance-id {MYEC2} --device-index 1",
 ];
+/// M6: a standalone interface holding 10.0.0.201 as a secondary address.
+const SECONDARY_ON_SPARE: &[&str] = &[
+    "aws ec2 create-network-interface --subnet-id {MYSUBNET} --private-ip-addresses PrivateIpAddress=10.0.0.201,Primary=false",
+];
+/// M6: My-EC2's interface holding 10.0.0.201 as a secondary address.
+const SECONDARY_ON_ENI: &[&str] =
+    &["aws ec2 assign-private-ip-addresses --network-interface-id {ENI} --private-ip-addresses 10.0.0.201"];
 const UNMAP_MY_VPC: &[&str] = &["aws ec2 terminate-instances --instance-ids {MYEC2}"];
 
 /// MyVPC without its gateway.
@@ -734,6 +741,82 @@ fn cases() -> Vec<Case> {
         prepped(SPARE_ATTACHED, case("detach-network-interface", "attachment-id", "--attachment-id eni-attach-0123456789abcdef0", "--attachment-id {ATTACHMENT}")),
         prepped(SPARE_ATTACHED, case("detach-network-interface", "force", "--attachment-id {ATTACHMENT}", "--attachment-id {ATTACHMENT} --force")),
         prepped(SPARE_ATTACHED, case("detach-network-interface", "no-force", "--attachment-id {ATTACHMENT} --force", "--attachment-id {ATTACHMENT} --no-force")),
+        // M6: secondary private addresses.
+        case(
+            "create-network-interface",
+            "private-ip-addresses",
+            "--subnet-id {MYSUBNET}",
+            "--subnet-id {MYSUBNET} --private-ip-addresses PrivateIpAddress=10.0.0.201,Primary=false",
+        ),
+        case(
+            "create-network-interface",
+            "secondary-private-ip-address-count",
+            "--subnet-id {MYSUBNET}",
+            "--subnet-id {MYSUBNET} --secondary-private-ip-address-count 2",
+        ),
+        case(
+            "assign-private-ip-addresses",
+            "network-interface-id",
+            "--network-interface-id {WEB1ENI} --private-ip-addresses 10.0.0.201",
+            "--network-interface-id {ENI} --private-ip-addresses 10.0.0.201",
+        ),
+        case(
+            "assign-private-ip-addresses",
+            "private-ip-addresses",
+            "--network-interface-id {ENI} --secondary-private-ip-address-count 1",
+            "--network-interface-id {ENI} --private-ip-addresses 10.0.0.201",
+        ),
+        case(
+            "assign-private-ip-addresses",
+            "secondary-private-ip-address-count",
+            "--network-interface-id {ENI}",
+            "--network-interface-id {ENI} --secondary-private-ip-address-count 1",
+        ),
+        prepped(
+            SECONDARY_ON_SPARE,
+            case(
+                "assign-private-ip-addresses",
+                "allow-reassignment",
+                "--network-interface-id {ENI} --private-ip-addresses 10.0.0.201",
+                "--network-interface-id {ENI} --private-ip-addresses 10.0.0.201 --allow-reassignment",
+            ),
+        ),
+        prepped(
+            SECONDARY_ON_SPARE,
+            case(
+                "assign-private-ip-addresses",
+                "no-allow-reassignment",
+                "--network-interface-id {ENI} --private-ip-addresses 10.0.0.201 --allow-reassignment",
+                "--network-interface-id {ENI} --private-ip-addresses 10.0.0.201 --no-allow-reassignment",
+            ),
+        ),
+        prepped(
+            SECONDARY_ON_ENI,
+            case(
+                "unassign-private-ip-addresses",
+                "network-interface-id",
+                "--network-interface-id {WEB1ENI} --private-ip-addresses 10.0.0.201",
+                "--network-interface-id {ENI} --private-ip-addresses 10.0.0.201",
+            ),
+        ),
+        prepped(
+            SECONDARY_ON_ENI,
+            case(
+                "unassign-private-ip-addresses",
+                "private-ip-addresses",
+                "--network-interface-id {ENI} --private-ip-addresses 10.0.0.202",
+                "--network-interface-id {ENI} --private-ip-addresses 10.0.0.201",
+            ),
+        ),
+        prepped(
+            SECONDARY_ON_ENI,
+            case(
+                "associate-address",
+                "private-ip-address",
+                "--allocation-id {EIP} --network-interface-id {ENI}",
+                "--allocation-id {EIP} --network-interface-id {ENI} --private-ip-address 10.0.0.201",
+            ),
+        ),
         case(
             "associate-address",
             "allocation-id",

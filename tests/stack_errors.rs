@@ -103,6 +103,18 @@ const CASES: &[(&str, usize, usize, &str, &str)] = &[
         "Network interfaces and an instance-level subnet ID may not be specified on the same request",
     ),
     ("eni-too-many-interfaces.cfn.yaml", 12, 7, "Server", "Interface count 3 exceeds the limit for t2.micro (AttachmentLimitExceeded)"),
+    // M6, A2, A4: an interface's secondary private addresses.
+    ("secondary-address-outside-subnet.cfn.yaml", 15, 29, "Eth0", "Address 10.0.2.11 does not fall within the subnet's address range"),
+    ("secondary-address-reserved.cfn.yaml", 15, 29, "Eth0", "Address 10.0.1.3 is reserved in subnet"),
+    ("secondary-address-in-use.cfn.yaml", 18, 30, "Second", "Address 10.0.1.10 is in use by eni-"),
+    ("secondary-address-over-the-limit.cfn.yaml", 15, 43, "Server", "(PrivateIpAddressLimitExceeded)"),
+    (
+        "secondary-address-two-primaries.cfn.yaml",
+        16,
+        20,
+        "Eth0",
+        "Only one primary private IP address may be specified; 10.0.1.10 is already primary. (InvalidParameterValue)",
+    ),
 ];
 
 #[test]

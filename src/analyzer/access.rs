@@ -39,8 +39,8 @@ impl End {
         self.ids.push(w.aws_id(Handle::Subnet(e.subnet)).to_string());
         self.ids.push(w.aws_id(Handle::Vpc(e.vpc)).to_string());
         self.ids.extend(e.groups.iter().map(|g| w.aws_id(Handle::Sg(*g)).to_string()));
-        self.addresses.push(e.private_ip);
-        self.addresses.extend(w.public_ip_of(eni));
+        self.addresses.extend(e.private_ips());
+        self.addresses.extend(w.public_ips_of(eni));
     }
 }
 

@@ -4,7 +4,8 @@
 //! load balancer, each interface of an endpoint): by its private address from its
 //! own VPC, by its private then its public address from another VPC (its public one only
 //! when its private address lies inside the source VPC's block), by its public address
-//! from the internet. A host on the internet ([`Target::Internet`]) is reached at its
+//! from the internet; an interface's secondary addresses (M6) are tried the same way
+//! after its primary one, so an instance is reached at any of them. A host on the internet ([`Target::Internet`]) is reached at its
 //! address, through whatever the source's routes lead to (an internet gateway, a NAT
 //! gateway or instance on the way).
 
@@ -238,17 +239,29 @@ fn target_interfaces(w: &World, t: Target) -> impl Iterator<Item = EniId> + '_ {
     one.into_iter().chain(many.iter().copied()).chain(nodes.iter().map(|n| n.eni)).filter(|e| !w[e].deleted)
 }
 
-/// The addresses tried for one interface, in order (at most two). From another VPC the
-/// private address is tried only when it lies outside the source VPC's own block (inside,
-/// the source's local route would keep it at home).
-fn addresses(w: &World, from: Option<VpcId>, eni: EniId) -> [Option<Ipv4Addr>; 2] {
+/// The addresses tried for one interface, in order: its primary private address's, then
+/// each secondary one's (M6), each as [`tried`] gives them. Allocates nothing.
+fn addresses(w: &World, from: Option<VpcId>, eni: EniId) -> impl Iterator<Item = Ipv4Addr> + '_ {
     let e = &w[eni];
-    let public = w.public_ip_of(eni);
+    e.private_ips().flat_map(move |ip| tried(w, from, e.vpc, ip, w.public_ip_for(eni, ip))).flatten()
+}
+
+/// The addresses tried for one private address of an interface in `vpc` and the public one
+/// mapped to it (at most two). From another VPC the private address is tried only when it
+/// lies outside the source VPC's own block (inside, the source's local route would keep it
+/// at home).
+fn tried(
+    w: &World,
+    from: Option<VpcId>,
+    vpc: VpcId,
+    private: Ipv4Addr,
+    public: Option<Ipv4Addr>,
+) -> [Option<Ipv4Addr>; 2] {
     match from {
         None => [public, None],
-        Some(v) if v == e.vpc => [Some(e.private_ip), None],
-        Some(v) if w[v].contains(e.private_ip) => [public, None],
-        Some(_) => [Some(e.private_ip), public],
+        Some(v) if v == vpc => [Some(private), None],
+        Some(v) if w[v].contains(private) => [public, None],
+        Some(_) => [Some(private), public],
     }
 }
 
@@ -305,13 +318,13 @@ fn decide(w: &World, s: Source, t: Target, p: Probe, mut run: impl FnMut(Header)
         return run(header(source_address(w, s, dst), dst, p));
     }
     let from = source_vpc(w, s);
-    // M4: an instance is reached when any of its interfaces is; a load balancer or an
-    // endpoint when every node or interface is.
+    // M4, M6: an instance is reached when any of its interfaces is, at any of its
+    // addresses; a load balancer or an endpoint when every node or interface is.
     let any = matches!(t, Target::Instance(_));
     let mut last = Verdict::NoAddress;
     for eni in target_interfaces(w, t) {
         let mut reached = false;
-        for dst in addresses(w, from, eni).into_iter().flatten() {
+        for dst in addresses(w, from, eni) {
             last = run(header(source_address(w, s, dst), dst, p));
             if last.is_reachable() {
                 reached = true;

@@ -146,12 +146,14 @@ impl InterfaceKey {
         };
         // A NAT gateway's interface translates to its own address: a class of its own (G1);
         // so is an instance with several interfaces, whose key (its primary's) cannot tell
-        // its other interfaces apart (M4).
-        let nat = match e.owner {
-            EniOwner::NatGateway(_) => true,
-            EniOwner::Instance(i) => !w[i].secondary_enis.is_empty(),
-            _ => false,
-        };
+        // its other interfaces apart (M4), and an interface with secondary addresses, whose
+        // key (its primary address's blocks) cannot tell them apart (M6).
+        let nat = !e.secondary_ips.is_empty()
+            || match e.owner {
+                EniOwner::NatGateway(_) => true,
+                EniOwner::Instance(i) => !w[i].secondary_enis.is_empty(),
+                _ => false,
+            };
         let mut groups = e.groups.clone();
         groups.sort_unstable();
         groups.dedup();

@@ -110,13 +110,23 @@ impl Env<'_> {
         Ok(item)
     }
 
-    /// `Fn::GetAZs: region`: the region's AZs (`""` means this stack's region).
+    /// `Fn::GetAZs: region`: the region's AZs (`""` means this stack's region). Another
+    /// region vpcsim knows gives its own AZs; a region it does not know is refused, never
+    /// answered with made-up zone names.
     pub(super) fn get_azs(&self, arg: &Node, loc: Location) -> Result<Node, Problem> {
         let Some(region) = self.string(arg, "Fn::GetAZs")? else { return Ok(unknown_or(None, loc)) };
         if region.is_empty() || region == self.ctx.region {
             return Ok(seq(self.ctx.azs.clone(), loc));
         }
-        Ok(seq(["a", "b", "c"].iter().map(|s| format!("{region}{s}")).collect(), loc))
+        let Some(known) = crate::region::Region::find(&region) else {
+            return Err(Problem::new(arg.loc, format!("Fn::GetAZs: unknown region `{region}`")).hint(
+                format!(
+                    "vpcsim knows {}; `''` is this stack's region",
+                    crate::region::Region::known_names().join(", ")
+                ),
+            ));
+        };
+        Ok(seq(known.azs.iter().map(|az| az.to_string()).collect(), loc))
     }
 
     /// `Fn::Base64: string`.

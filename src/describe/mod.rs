@@ -460,6 +460,7 @@ fn instance_interface(w: &World, id: EniId) -> Value {
     if let Some(p) = w.public_ip_of(id) {
         v["Association"] = json!({"PublicIp": p.to_string(), "IpOwnerId": "amazon"});
     }
+    v["PrivateIpAddresses"] = more::private_ip_addresses(w, id);
     if let Some(a) = more::interface_attachment(w, id) {
         v["Attachment"] = a;
     }

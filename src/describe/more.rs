@@ -61,10 +61,29 @@ pub fn network_interface(w: &World, id: EniId) -> Value {
     if let Some(p) = w.public_ip_of(id) {
         v["Association"] = json!({"PublicIp": p.to_string(), "IpOwnerId": "amazon"});
     }
+    v["PrivateIpAddresses"] = private_ip_addresses(w, id);
     if let Some(a) = interface_attachment(w, id) {
         v["Attachment"] = a;
     }
     v
+}
+
+/// M6: an interface's `PrivateIpAddresses`, the primary first, each with `Primary` and
+/// the public address mapped to it (`Association`), as describe-network-interfaces and
+/// describe-instances show them.
+pub fn private_ip_addresses(w: &World, id: EniId) -> Value {
+    let e = &w[id];
+    let items: Vec<Value> = e
+        .private_ips()
+        .map(|ip| {
+            let mut v = json!({"Primary": ip == e.private_ip, "PrivateIpAddress": ip.to_string()});
+            if let Some(p) = w.public_ip_for(id, ip) {
+                v["Association"] = json!({"PublicIp": p.to_string(), "IpOwnerId": "amazon"});
+            }
+            v
+        })
+        .collect();
+    Value::Array(items)
 }
 
 /// M4: an instance's interface's `Attachment`, as describe-network-interfaces and

@@ -124,7 +124,7 @@ impl World {
         match end.eni.map(|e| (e, self[e].owner)) {
             // R9, G5: a route to a masquerading NAT instance ended the leg there; it sends the
             // packet on as its own, so the target sees the instance, not the client (L7).
-            Some((e, EniOwner::Instance(i))) if end.header.dst != self[e].private_ip => {
+            Some((e, EniOwner::Instance(i))) if !self[e].holds(end.header.dst) => {
                 self.through_nat_instance(i, e, end.header, seq, legs, rec)
             }
             Some((_, EniOwner::Instance(i))) => self.deliver(i, end.header, rec),

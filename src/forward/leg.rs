@@ -265,7 +265,7 @@ impl World {
             self.check_nacl(target.subnet, Direction::Ingress, h, rec)?;
         }
         self.arrive_at(t, h, mode, rec)?;
-        if target.private_ip == h.dst {
+        if target.holds(h.dst) {
             return Ok(Next::Arrived(LegEnd { eni: Some(t), header: h, via: None }));
         }
         if target.source_dest_check {
@@ -303,8 +303,8 @@ impl World {
         }
         let e = &self[at];
         let sender =
-            if e.private_ip == h.src && !e.deleted { Some(at) } else { self.eni_by_private_ip(e.vpc, h.src) };
-        let public = sender.and_then(|e| self.public_ip_of(e));
+            if e.holds(h.src) && !e.deleted { Some(at) } else { self.eni_by_private_ip(e.vpc, h.src) };
+        let public = sender.and_then(|e| self.public_ip_for(e, h.src));
         let Some(public) = public else {
             rec.hop(self, Component::Igw(g), Why::Nothing, Some(h), None);
             return Err(block(ExplanationCode::IgwPublicIpAssociationForEgress, Component::Igw(g), h));
@@ -323,9 +323,9 @@ impl World {
         mode: Mode,
         rec: &mut R,
     ) -> Result<LegEnd, Block> {
-        if let Some(dst) = self.eni_by_public_ip(h.dst) {
+        if let Some((dst, private)) = self.public_target(h.dst) {
             rec.hop(self, Component::Internet(None), Why::Nothing, Some(h), None);
-            return self.in_through_igw(dst, h, mode, rec);
+            return self.in_through_igw(dst, private, h, mode, rec);
         }
         if mode == Mode::ReplyToClient(h.dst) || self.is_internet_host(h.dst) {
             return Ok(LegEnd { eni: None, header: h, via: None });
@@ -341,11 +341,13 @@ impl World {
             || self.gateway_service_at(addr).is_some()
     }
 
-    /// I1, I3: inbound through the destination VPC's gateway, translated back to the private IP.
+    /// I1, I3: inbound through the destination VPC's gateway, translated back to the private
+    /// address the public one maps to (the primary, or a secondary one, M6).
     #[inline(always)]
     fn in_through_igw<R: Recorder>(
         &self,
         dst: EniId,
+        private: Ipv4Addr,
         h: Header,
         mode: Mode,
         rec: &mut R,
@@ -358,7 +360,7 @@ impl World {
                 h,
             ));
         };
-        let inside = Header { dst: e.private_ip, ..h };
+        let inside = Header { dst: private, ..h };
         rec.hop(self, Component::Igw(g), Why::Nothing, Some(h), Some(inside));
         self.check_nacl(e.subnet, Direction::Ingress, inside, rec)?;
         self.arrive_at(dst, inside, mode, rec)?;

@@ -327,7 +327,7 @@ impl World {
             return Ok((Destination::Internet(end.header.dst), end.header));
         };
         match self[eni].owner {
-            EniOwner::Instance(i) if end.header.dst != self[eni].private_ip => {
+            EniOwner::Instance(i) if !self[eni].holds(end.header.dst) => {
                 self.through_nat_instance(i, eni, end.header, seq, legs, rec)
             }
             EniOwner::Instance(i) => self.deliver(i, end.header, rec),

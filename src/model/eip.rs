@@ -15,6 +15,9 @@ pub struct ElasticIp {
     pub public_ip: Ipv4Addr,
     /// The interface it is associated with.
     pub eni: Option<EniId>,
+    /// The private address of that interface it maps to (I1: its primary, or a secondary
+    /// address, M6) while associated.
+    pub private_ip: Option<Ipv4Addr>,
     /// `eipassoc-...` while associated.
     pub association_id: Option<String>,
     /// Tags.

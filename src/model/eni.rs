@@ -1,6 +1,7 @@
 //! Elastic network interfaces: the private address, the public mapping the IGW
 //! uses (I1), the security groups evaluated there (S1, S6), the
-//! source/destination check and, for an instance's interface, its attachment (M4).
+//! source/destination check, for an instance's interface its attachment (M4), and its
+//! secondary private addresses (M6), each with its own Elastic IP if one is associated.
 
 use std::net::Ipv4Addr;
 
@@ -44,11 +45,14 @@ pub struct NetworkInterface {
     pub vpc: VpcId,
     /// Primary private IPv4 address.
     pub private_ip: Ipv4Addr,
+    /// M6: secondary private IPv4 addresses, in the order they were assigned.
+    pub secondary_ips: Vec<SecondaryIp>,
     /// Auto-assigned public IPv4 address, if any.
     pub public_ip: Option<Ipv4Addr>,
     /// Whether it was given an automatic public IP (I7: it gets a new one when an Elastic IP leaves it).
     pub auto_public_ip: bool,
-    /// An associated Elastic IP, which takes precedence over the auto-assigned address.
+    /// An Elastic IP associated with the primary address, which takes precedence over the
+    /// auto-assigned address.
     pub eip: Option<EipId>,
     /// Security groups (1 to 16, S1).
     pub groups: Vec<SgId>,
@@ -64,4 +68,31 @@ pub struct NetworkInterface {
     pub tags: Tags,
     /// Whether it was deleted.
     pub deleted: bool,
+}
+
+/// M6: a secondary private address of an interface.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SecondaryIp {
+    /// The address, in the interface's subnet.
+    pub ip: Ipv4Addr,
+    /// The Elastic IP associated with this address (I1: the gateway maps it here).
+    pub eip: Option<EipId>,
+}
+
+impl NetworkInterface {
+    /// M5, M6: whether `ip` is one of the interface's private addresses (primary or secondary).
+    #[inline]
+    pub fn holds(&self, ip: Ipv4Addr) -> bool {
+        self.private_ip == ip || self.secondary_ips.iter().any(|s| s.ip == ip)
+    }
+
+    /// Its private addresses: the primary first, then the secondary ones in order.
+    pub fn private_ips(&self) -> impl Iterator<Item = Ipv4Addr> + '_ {
+        std::iter::once(self.private_ip).chain(self.secondary_ips.iter().map(|s| s.ip))
+    }
+
+    /// The secondary address `ip`, if the interface has it.
+    pub fn secondary(&self, ip: Ipv4Addr) -> Option<&SecondaryIp> {
+        self.secondary_ips.iter().find(|s| s.ip == ip)
+    }
 }

@@ -251,9 +251,57 @@ pub fn max_interfaces(instance_type: &str) -> usize {
     }
 }
 
+/// M6: how many private IPv4 addresses (the primary one included) each network interface
+/// of an instance of `instance_type` may hold, as AWS's table of instance types gives it for
+/// the current general-purpose families (t2, t3, t3a, t4g, m5, m6i, m7i, ...) by size:
+/// nano and micro 2; small 4; medium 6; large 12 for the burstable t families and 10 for
+/// the others; xlarge and 2xlarge 15; 4xlarge to 12xlarge 30; larger sizes and metal 50.
+/// A type whose size vpcsim cannot read is given 2, the smallest limit.
+pub fn max_private_ips(instance_type: &str) -> usize {
+    let (family, size) = instance_type.split_once('.').unwrap_or((instance_type, ""));
+    let multiple =
+        size.strip_suffix("xlarge").map(|n| if n.is_empty() { Some(1) } else { n.parse::<u32>().ok() });
+    match (size, multiple) {
+        ("small", _) => 4,
+        ("medium", _) => 6,
+        ("large", _) if family.starts_with('t') => 12,
+        ("large", _) => 10,
+        (_, Some(Some(1 | 2))) => 15,
+        (_, Some(Some(4..=12))) => 30,
+        (_, Some(Some(_))) | ("metal", _) => 50,
+        _ => 2,
+    }
+}
+
+/// M6: the most private addresses a network interface not attached to an instance may
+/// hold: the largest limit of [`max_private_ips`]; attaching it checks the instance's.
+pub const MAX_PRIVATE_IPS_DETACHED: usize = 50;
+
 #[cfg(test)]
 mod tests {
-    use super::max_interfaces;
+    use super::{max_interfaces, max_private_ips};
+
+    #[test]
+    fn m6_the_address_limit_per_interface_follows_the_instance_size() {
+        let limits: Vec<usize> = [
+            "t3.nano",
+            "t2.micro",
+            "t2.small",
+            "t3.medium",
+            "t3.large",
+            "m5.large",
+            "t2.xlarge",
+            "m6i.2xlarge",
+            "c5.9xlarge",
+            "m5.24xlarge",
+            "m5.metal",
+            "weird",
+        ]
+        .iter()
+        .map(|t| max_private_ips(t))
+        .collect();
+        assert_eq!(limits, [2, 2, 4, 6, 12, 10, 15, 15, 30, 50, 50, 2]);
+    }
 
     #[test]
     fn m4_the_interface_limit_follows_the_instance_size() {

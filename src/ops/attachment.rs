@@ -76,6 +76,8 @@ impl World {
                 format!("Interface: [{}] in use.", e.aws_id),
             ));
         }
+        let limit = crate::model::instance::max_private_ips(&inst.instance_type);
+        self.check_private_ip_limit(op, 1 + e.secondary_ips.len(), limit)?;
         let (az, eni_az) = (self.subnets[self.enis[inst.eni].subnet].az, self.subnets[e.subnet].az);
         if az != eni_az {
             return Err(ApiError::new(

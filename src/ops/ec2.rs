@@ -9,9 +9,9 @@ use crate::addr::Protocol;
 use crate::error::ApiError;
 use crate::ids::*;
 use crate::model::eip::ElasticIp;
-use crate::model::eni::{Attachment, EniOwner, NetworkInterface};
+use crate::model::eni::{Attachment, EniOwner, NetworkInterface, SecondaryIp};
 use crate::model::instance::{
-    max_interfaces, Answer, DocumentRoot, ImageFamily, Instance, InstanceState, Service,
+    max_interfaces, max_private_ips, Answer, DocumentRoot, ImageFamily, Instance, InstanceState, Service,
 };
 use crate::model::nat_instance::Forwarding;
 use crate::model::Tags;
@@ -32,6 +32,10 @@ pub struct RunInstance {
     pub groups: Vec<SgId>,
     /// An explicit private address (A4).
     pub private_ip: Option<Ipv4Addr>,
+    /// M6: explicit secondary addresses of the new primary interface.
+    pub secondary_ips: Vec<Ipv4Addr>,
+    /// M6: how many more secondary addresses its subnet picks for it.
+    pub secondary_count: usize,
     /// AssociatePublicIpAddress; the subnet's MapPublicIpOnLaunch when absent.
     pub public_ip: Option<bool>,
     /// Instance type; `t2.micro` when absent.
@@ -59,6 +63,10 @@ pub struct CreateNetworkInterface {
     pub groups: Vec<SgId>,
     /// An explicit address (A4).
     pub private_ip: Option<Ipv4Addr>,
+    /// M6: explicit secondary addresses (A4 for each).
+    pub secondary_ips: Vec<Ipv4Addr>,
+    /// M6: how many more secondary addresses the subnet picks.
+    pub secondary_count: usize,
     /// Description.
     pub description: String,
     /// Source/destination check; default true.
@@ -116,9 +124,11 @@ impl World {
             ApiError::new(op, "MissingParameter", "The request must contain the parameter SubnetId.")
         })?;
         let groups = self.check_groups(op, subnet, &req.groups)?;
+        let limit = crate::model::instance::MAX_PRIVATE_IPS_DETACHED;
+        self.check_new_addresses(op, subnet, req.private_ip, &req.secondary_ips, req.secondary_count, limit)?;
         let ip = match req.private_ip {
-            Some(ip) => self.claim_private_ip(op, subnet, ip)?,
-            None => self.allocate_private_ip(op, subnet)?,
+            Some(ip) => ip,
+            None => self.allocate_private_ip_except(op, subnet, &req.secondary_ips)?,
         };
         let vpc = self.subnets[subnet].vpc;
         let aws_id = self.ids.aws_id("eni");
@@ -129,6 +139,7 @@ impl World {
                 subnet,
                 vpc,
                 private_ip: ip,
+                secondary_ips: req.secondary_ips.iter().map(|&ip| SecondaryIp { ip, eip: None }).collect(),
                 public_ip: None,
                 auto_public_ip: false,
                 eip: None,
@@ -141,6 +152,7 @@ impl World {
                 deleted: false,
             },
         );
+        self.allocate_secondary_ips(op, id, req.secondary_count)?;
         Ok(id)
     }
 
@@ -204,6 +216,8 @@ impl World {
                     subnet: Some(subnet),
                     groups: req.groups,
                     private_ip: req.private_ip,
+                    secondary_ips: req.secondary_ips,
+                    secondary_count: req.secondary_count,
                     description: String::new(),
                     source_dest_check: None,
                     tags: Tags::new(),
@@ -261,9 +275,21 @@ impl World {
     /// groups of its VPC and an address to give.
     fn check_launch(&self, op: &str, subnet: SubnetId, req: &RunInstance) -> ApiResult<()> {
         let invalid = |code: &str, message: String| Err(ApiError::new(op, code, message));
+        let ty = req.instance_type.as_deref().unwrap_or(&DEFAULT_TYPE);
+        let limit = max_private_ips(ty);
         match req.primary_interface {
-            Some(eni) => self.check_free_interface(op, eni)?,
-            None => self.check_new_interface(op, subnet, &req.groups, req.private_ip)?,
+            Some(eni) => self.check_free_interface(op, eni, limit)?,
+            None => {
+                let primary = CreateNetworkInterface {
+                    subnet: Some(subnet),
+                    groups: req.groups.clone(),
+                    private_ip: req.private_ip,
+                    secondary_ips: req.secondary_ips.clone(),
+                    secondary_count: req.secondary_count,
+                    ..Default::default()
+                };
+                self.check_new_interface(op, subnet, &primary, limit)?
+            }
         }
         if req.public_ip == Some(true) && (req.primary_interface.is_some() || !req.secondary.is_empty()) {
             return invalid(
@@ -281,7 +307,6 @@ impl World {
             }
             indexes.push(nic.device_index);
         }
-        let ty = req.instance_type.as_deref().unwrap_or(&DEFAULT_TYPE);
         if indexes.len() > max_interfaces(ty) {
             return invalid(
                 "AttachmentLimitExceeded",
@@ -292,7 +317,7 @@ impl World {
         for nic in &req.secondary {
             let at = match &nic.interface {
                 LaunchNic::Existing(x) => {
-                    self.check_free_interface(op, *x)?;
+                    self.check_free_interface(op, *x, limit)?;
                     if nic.delete_on_termination == Some(true) {
                         return invalid(
                             "InvalidParameterCombination",
@@ -309,7 +334,7 @@ impl World {
                             "Each network interface needs a SubnetId or a NetworkInterfaceId.",
                         )
                     })?;
-                    self.check_new_interface(op, s, &create.groups, create.private_ip)?;
+                    self.check_new_interface(op, s, create, limit)?;
                     s
                 }
             };
@@ -326,8 +351,9 @@ impl World {
         Ok(())
     }
 
-    /// M4: an existing interface can be attached: not deleted, not in use.
-    fn check_free_interface(&self, op: &str, eni: EniId) -> ApiResult<()> {
+    /// M4: an existing interface can be attached: not deleted, not in use, holding no
+    /// more than `limit` private addresses (M6: the instance type's).
+    fn check_free_interface(&self, op: &str, eni: EniId, limit: usize) -> ApiResult<()> {
         let e = &self.enis[eni];
         if e.deleted || e.owner != EniOwner::Detached {
             return Err(ApiError::new(
@@ -336,23 +362,20 @@ impl World {
                 format!("Interface: [{}] in use.", e.aws_id),
             ));
         }
-        Ok(())
+        self.check_private_ip_limit(op, 1 + e.secondary_ips.len(), limit)
     }
 
-    /// A new interface can be created in `subnet`: groups of its VPC, and the address asked
-    /// for free (A4) or any address free (A2).
+    /// A new interface can be created in `subnet`: groups of its VPC, and the addresses asked
+    /// for free (A4) or any addresses free (A2), at most `limit` of them (M6).
     fn check_new_interface(
         &self,
         op: &str,
         subnet: SubnetId,
-        groups: &[SgId],
-        ip: Option<Ipv4Addr>,
+        req: &CreateNetworkInterface,
+        limit: usize,
     ) -> ApiResult<()> {
-        self.check_groups(op, subnet, groups)?;
-        match ip {
-            Some(ip) => self.claim_private_ip(op, subnet, ip).map(|_| ()),
-            None => self.check_free_address(op, subnet),
-        }
+        self.check_groups(op, subnet, &req.groups)?;
+        self.check_new_addresses(op, subnet, req.private_ip, &req.secondary_ips, req.secondary_count, limit)
     }
 
     /// Let an instance serve `body` over HTTP on `port` (what its UserData or Metadata says).
@@ -432,15 +455,46 @@ impl World {
         self.eips.insert(
             &mut self.by_aws_id,
             Handle::Eip,
-            ElasticIp { allocation_id, public_ip, eni: None, association_id: None, tags, released: false },
+            ElasticIp {
+                allocation_id,
+                public_ip,
+                eni: None,
+                private_ip: None,
+                association_id: None,
+                tags,
+                released: false,
+            },
         );
         id
     }
 
     /// AssociateAddress: the Elastic IP replaces the interface's auto-assigned address (I1).
     pub fn associate_address(&mut self, eip: EipId, eni: EniId) -> ApiResult<String> {
+        self.associate_address_with(eip, eni, None)
+    }
+
+    /// AssociateAddress `--private-ip-address`: the Elastic IP maps to `private`, one of the
+    /// interface's addresses (M6), or to its primary address when `None` (I1). An Elastic
+    /// IP already on that address is disassociated.
+    pub fn associate_address_with(
+        &mut self,
+        eip: EipId,
+        eni: EniId,
+        private: Option<Ipv4Addr>,
+    ) -> ApiResult<String> {
         const OP: &str = "AssociateAddress";
         let e = &self.enis[eni];
+        let private = private.unwrap_or(e.private_ip);
+        if !e.holds(private) {
+            return Err(ApiError::new(
+                OP,
+                "InvalidParameterValue",
+                format!(
+                    "The private IP address {private} is not assigned to the network interface {}.",
+                    e.aws_id
+                ),
+            ));
+        }
         if self.gateway_of(e.vpc).is_none() {
             return Err(ApiError::new(
                 OP,
@@ -451,11 +505,13 @@ impl World {
         if self.eips[eip].eni.is_some() {
             self.enis.disassociate(eip, &mut self.eips);
         }
-        if let Some(prev) = self.enis[eni].eip {
+        let e = &self.enis[eni];
+        let prev = if e.private_ip == private { e.eip } else { e.secondary(private).and_then(|s| s.eip) };
+        if let Some(prev) = prev {
             self.enis.disassociate(prev, &mut self.eips);
         }
         let assoc = self.ids.aws_id("eipassoc");
-        self.enis.associate(eni, eip, &mut self.eips, assoc.clone());
+        self.enis.associate(eni, private, eip, &mut self.eips, assoc.clone());
         Ok(assoc)
     }
 

@@ -18,6 +18,7 @@ pub mod metadata_options;
 pub mod nat;
 pub mod peering;
 pub mod prefix_list;
+pub mod private_ip;
 pub mod privatelink;
 pub mod route53;
 pub mod security;

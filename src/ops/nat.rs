@@ -57,7 +57,8 @@ impl World {
         self.enis.set_groups(eni, Vec::new());
         if let Some(eip) = req.allocation {
             let assoc = self.ids.aws_id("eipassoc");
-            self.enis.associate(eni, eip, &mut self.eips, assoc);
+            let private = self.enis[eni].private_ip;
+            self.enis.associate(eni, private, eip, &mut self.eips, assoc);
         }
         let nat = NatGateway {
             aws_id,

@@ -462,7 +462,7 @@ impl World {
     /// I7: whether an interface of the VPC still has a public address mapped: an automatic
     /// public IP, an Elastic IP, an internet-facing load balancer node's address.
     fn has_mapped_public_addresses(&self, vpc: VpcId) -> bool {
-        self.enis().live().any(|(id, e)| e.vpc == vpc && self.public_ip_of(id).is_some())
+        self.enis().live().any(|(id, e)| e.vpc == vpc && self.public_ips_of(id).next().is_some())
     }
 
     pub(crate) fn resolve_target(
@@ -651,6 +651,16 @@ impl World {
     /// The next free private address in a subnet, drawn from the seeded stream (A2: never a reserved one).
     /// A full subnet is an error that leaves the stream as it was (the call changes nothing).
     pub(crate) fn allocate_private_ip(&mut self, op: &str, subnet: SubnetId) -> ApiResult<Ipv4Addr> {
+        self.allocate_private_ip_except(op, subnet, &[])
+    }
+
+    /// [`World::allocate_private_ip`], skipping `taken` too (addresses the same call asks for, M6).
+    pub(crate) fn allocate_private_ip_except(
+        &mut self,
+        op: &str,
+        subnet: SubnetId,
+        taken: &[Ipv4Addr],
+    ) -> ApiResult<Ipv4Addr> {
         let s = &self.subnets[subnet];
         let (cidr, vpc) = (s.cidr, s.vpc);
         let usable = s.usable() as u32;
@@ -658,7 +668,7 @@ impl World {
         let start = ids.below(u64::from(usable)) as u32;
         for i in 0..usable {
             let ip = cidr.nth(4 + (start + i) % usable);
-            if self.eni_by_private_ip(vpc, ip).is_none() {
+            if self.eni_by_private_ip(vpc, ip).is_none() && !taken.contains(&ip) {
                 self.ids = ids;
                 return Ok(ip);
             }
@@ -679,7 +689,7 @@ impl World {
         }
     }
 
-    fn no_free_address(&self, op: &str, subnet: SubnetId) -> ApiError {
+    pub(crate) fn no_free_address(&self, op: &str, subnet: SubnetId) -> ApiError {
         ApiError::new(
             op,
             "InsufficientFreeAddressesInSubnet",

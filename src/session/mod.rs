@@ -9,6 +9,8 @@ mod json;
 
 pub use hosts::{Source, Traced, SOURCE_PORT};
 
+pub(crate) use awscli::run_in_world;
+
 use std::path::Path;
 use std::time::Duration;
 

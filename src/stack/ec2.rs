@@ -20,10 +20,23 @@ use super::props::{bad, bad_hint, item, Props};
 use super::{api, created, s, StackBuilder};
 
 /// What an instance's UserData did when it ran: services, forwarding, signals sent.
-type Booted =
+pub(super) type Booted =
     (crate::cfn::Listening, crate::model::nat_instance::Forwarding, Vec<crate::cfn::signal::Signal>);
 
 type R = Result<Created, SinkError>;
+
+/// M7, C2: a FAILURE resource signal sent without a reason (`-r`), after `aws` calls of
+/// the same script failed, carries those failures as its reason, for the stack's error.
+fn explain_failure_signals(signals: &mut [crate::cfn::signal::Signal], failures: &[String]) {
+    if failures.is_empty() {
+        return;
+    }
+    let resource =
+        |s: &crate::cfn::signal::Signal| matches!(s.target, crate::cfn::signal::Target::Resource { .. });
+    for s in signals.iter_mut().filter(|s| !s.success && s.reason.is_empty() && resource(s)) {
+        s.reason = failures.join("; ");
+    }
+}
 
 impl StackBuilder<'_> {
     pub(super) fn lookup<T>(
@@ -441,28 +454,39 @@ impl StackBuilder<'_> {
         Ok(self.instance_created(i))
     }
 
-    /// The instance's UserData run once it exists (M1, M3, C2): what it listens on, whether
-    /// it forwards packets and the signals it sends.
-    fn boot(
-        &self,
+    /// The instance's UserData run once it exists (M1, M3, C2, M7): what it listens on,
+    /// whether it forwards packets and the signals it sends; its `aws` calls change the
+    /// world as they are made.
+    pub(super) fn boot(
+        &mut self,
         logical_id: &str,
         i: InstanceId,
         props: &Node,
         metadata: Option<&Node>,
     ) -> Result<Booted, SinkError> {
-        let w: &crate::world::World = self.world;
-        let answer =
-            |request: &crate::model::metadata_options::MetadataRequest<'_>| w.metadata_request(i, request);
+        let profile = super::instance_cli::profile_of(props);
+        let region = self.world.region().name;
+        let world = std::cell::RefCell::new(&mut *self.world);
+        let answer = |request: &crate::model::metadata_options::MetadataRequest<'_>| {
+            world.borrow().metadata_request(i, request)
+        };
+        let cli = super::instance_cli::InstanceCli::new(&world, i, profile);
         let boot = crate::cfn::Boot {
             stack: &self.stack_name,
             resource: logical_id,
-            region: w.region().name,
+            region,
             metadata: Some(&answer),
+            aws: Some(&cli),
         };
         let located = |e: crate::cfn::Problem| bad("UserData", e.message);
         let found = crate::cfn::listening_at(props, metadata, boot).map_err(located)?;
         let forwarding = crate::cfn::forwarding_at(props, metadata, boot).map_err(located)?;
-        let signals = crate::cfn::signal::sent_by(props, metadata, boot).map_err(located)?;
+        let mut signals = crate::cfn::signal::sent_by(props, metadata, boot).map_err(located)?;
+        explain_failure_signals(&mut signals, &cli.failures());
+        let notes = cli.notes();
+        self.warnings.extend(
+            notes.into_iter().map(|message| crate::cfn::SinkWarning { property: "UserData".into(), message }),
+        );
         Ok((found, forwarding, signals))
     }
 
@@ -492,20 +516,32 @@ impl StackBuilder<'_> {
         )
     }
 
+    /// AWS::EC2::NetworkInterface, with its secondary addresses (M6): `GetAtt
+    /// PrimaryPrivateIpAddress` and `SecondaryPrivateIpAddresses` (a list).
     pub(super) fn network_interface(&mut self, p: Props<'_>) -> R {
-        let req = CreateNetworkInterface {
+        let addresses = super::eni::Addresses::read(&p, "CreateNetworkInterface")?;
+        let mut req = CreateNetworkInterface {
             subnet: Some(self.subnet_of(&p, "SubnetId")?),
             groups: self.groups_of(&p, "GroupSet")?,
-            private_ip: p.opt_ip("PrivateIpAddress")?,
             description: p.opt_str("Description")?.unwrap_or_default(),
             source_dest_check: p.opt_bool("SourceDestCheck")?,
             tags: p.tags()?,
+            ..Default::default()
         };
-        let e = self.world.create_network_interface(req).map_err(|e| api(e, Some("PrivateIpAddress")))?;
+        addresses.apply(&mut req);
+        let e = self.world.create_network_interface(req).map_err(|e| {
+            let at = addresses.locate(&e).unwrap_or_else(|| "PrivateIpAddress".into());
+            api(e, Some(&at))
+        })?;
         let eni = &self.world[e];
+        let secondary = eni.secondary_ips.iter().map(|x| x.ip.to_string()).collect();
         Ok(created(
             eni.aws_id.clone(),
-            &[("Id", s(&eni.aws_id)), ("PrimaryPrivateIpAddress", s(eni.private_ip.to_string()))],
+            &[
+                ("Id", s(&eni.aws_id)),
+                ("PrimaryPrivateIpAddress", s(eni.private_ip.to_string())),
+                ("SecondaryPrivateIpAddresses", AttrValue::List(secondary)),
+            ],
         ))
     }
 
@@ -543,7 +579,15 @@ impl StackBuilder<'_> {
             let i = self.lookup(&p, "InstanceId", |w, id| w.instance_id("AssociateAddress", id))?;
             self.world.only_interface("AssociateAddress", i).map_err(|e| api(e, Some("InstanceId")))?
         };
-        let assoc = self.world.associate_address(eip, eni).map_err(|e| api(e, None))?;
+        let private = p.opt_ip("PrivateIpAddress")?;
+        let assoc = self.world.associate_address_with(eip, eni, private).map_err(|e| {
+            let at = if e.message.contains("private IP address") {
+                "PrivateIpAddress"
+            } else {
+                "NetworkInterfaceId"
+            };
+            api(e, Some(at))
+        })?;
         Ok(created(assoc, &[]))
     }
 

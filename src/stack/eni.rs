@@ -1,7 +1,11 @@
 //! An instance's network interfaces from templates (M4): the entries of an
 //! `AWS::EC2::Instance`'s `NetworkInterfaces` (each a new interface in a subnet or an
 //! existing `AWS::EC2::NetworkInterface`, at its `DeviceIndex`) and
-//! `AWS::EC2::NetworkInterfaceAttachment`. Errors point at the entry at fault.
+//! `AWS::EC2::NetworkInterfaceAttachment`; an interface's private addresses, primary and
+//! secondary (M6: `PrivateIpAddress`, `PrivateIpAddresses`, `SecondaryPrivateIpAddressCount`).
+//! Errors point at the entry (and the address) at fault.
+
+use std::net::Ipv4Addr;
 
 use crate::cfn::{Created, SinkError};
 use crate::error::ApiError;
@@ -18,6 +22,93 @@ pub(super) struct Entry {
     path: String,
     device_index: u32,
     existing: Option<String>,
+    addresses: Addresses,
+}
+
+/// M6: an interface's private addresses as a template writes them, with where each one is.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Addresses {
+    /// The primary address: `PrivateIpAddress`, or the entry of `PrivateIpAddresses` marked
+    /// `Primary`, with its path.
+    primary: Option<(Ipv4Addr, String)>,
+    /// The secondary addresses of `PrivateIpAddresses`, with their paths.
+    secondary: Vec<(Ipv4Addr, String)>,
+    /// `SecondaryPrivateIpAddressCount`.
+    count: usize,
+    /// Where the addresses are written, for an error about how many there are.
+    at: String,
+}
+
+impl Addresses {
+    /// Reads `PrivateIpAddress`, `PrivateIpAddresses` (one `Primary: true` at most, agreeing
+    /// with `PrivateIpAddress`) and `SecondaryPrivateIpAddressCount`.
+    pub(super) fn read(p: &Props<'_>, op: &str) -> Result<Addresses, SinkError> {
+        let mut a = Addresses { at: p.path("PrivateIpAddress"), ..Default::default() };
+        if let Some(ip) = p.opt_ip("PrivateIpAddress")? {
+            a.primary = Some((ip, p.path("PrivateIpAddress")));
+        }
+        let mut listed_primary = false;
+        for (path, node) in p.maps("PrivateIpAddresses")? {
+            a.at = p.path("PrivateIpAddresses");
+            let x = item(node, &path);
+            let ip = x.opt_ip("PrivateIpAddress")?.ok_or_else(|| {
+                bad(&x.path("PrivateIpAddress"), "required property PrivateIpAddress is missing")
+            })?;
+            let primary = x
+                .opt_bool("Primary")?
+                .ok_or_else(|| bad(&x.path("Primary"), "required property Primary is missing"))?;
+            if !primary {
+                a.secondary.push((ip, x.path("PrivateIpAddress")));
+                continue;
+            }
+            let message = match (&a.primary, listed_primary) {
+                (Some((first, _)), true) => {
+                    format!(
+                        "Only one primary private IP address may be specified; {first} is already primary."
+                    )
+                }
+                (Some((first, _)), false) if *first != ip => {
+                    format!("The primary private IP address {ip} does not match PrivateIpAddress {first}.")
+                }
+                _ => {
+                    a.primary = Some((ip, x.path("PrivateIpAddress")));
+                    listed_primary = true;
+                    continue;
+                }
+            };
+            return Err(api(ApiError::new(op, "InvalidParameterValue", message), Some(&x.path("Primary"))));
+        }
+        if let Some(n) = p.opt_int_in("SecondaryPrivateIpAddressCount", 1, 1000)? {
+            a.count = n as usize;
+            a.at = p.path("SecondaryPrivateIpAddressCount");
+        }
+        Ok(a)
+    }
+
+    /// Whether the interface is given secondary addresses.
+    fn has_secondary(&self) -> bool {
+        !self.secondary.is_empty() || self.count > 0
+    }
+
+    /// Puts the addresses into a request.
+    pub(super) fn apply(&self, req: &mut CreateNetworkInterface) {
+        req.private_ip = self.primary.as_ref().map(|p| p.0);
+        req.secondary_ips = self.secondary.iter().map(|s| s.0).collect();
+        req.secondary_count = self.count;
+    }
+
+    /// The property an error about these addresses points at: the address it names, or
+    /// where the addresses are written when there are too many.
+    pub(super) fn locate(&self, e: &ApiError) -> Option<String> {
+        if e.code == "PrivateIpAddressLimitExceeded" {
+            return Some(self.at.clone());
+        }
+        self.primary
+            .iter()
+            .chain(&self.secondary)
+            .find(|(ip, _)| e.message.contains(&format!("Address {ip} ")))
+            .map(|(_, at)| at.clone())
+    }
 }
 
 impl StackBuilder<'_> {
@@ -54,9 +145,17 @@ impl StackBuilder<'_> {
                 ));
             }
             let existing = n.opt_str("NetworkInterfaceId")?;
+            let addresses = Addresses::read(&n, "RunInstances")?;
             let nic = match &existing {
                 Some(id) => {
-                    for key in ["SubnetId", "GroupSet", "PrivateIpAddress", "Description"] {
+                    for key in [
+                        "SubnetId",
+                        "GroupSet",
+                        "PrivateIpAddress",
+                        "PrivateIpAddresses",
+                        "SecondaryPrivateIpAddressCount",
+                        "Description",
+                    ] {
                         if n.get(key).is_some() {
                             return Err(bad(
                                 &n.path(key),
@@ -70,7 +169,7 @@ impl StackBuilder<'_> {
                             .map_err(|e| api(e, Some(&n.path("NetworkInterfaceId"))))?,
                     )
                 }
-                None => LaunchNic::New(self.new_interface(&n)?),
+                None => LaunchNic::New(self.new_interface(&n, &addresses)?),
             };
             if primary && device_index == 0 {
                 return Err(bad(
@@ -79,13 +178,15 @@ impl StackBuilder<'_> {
                 ));
             }
             let delete_on_termination = n.opt_bool("DeleteOnTermination")?;
-            entries.push(Entry { path, device_index, existing });
+            entries.push(Entry { path, device_index, existing, addresses });
             match nic {
                 LaunchNic::Existing(eni) if device_index == 0 => req.primary_interface = Some(eni),
                 LaunchNic::New(create) if device_index == 0 => {
                     req.subnet = create.subnet;
                     req.groups = create.groups;
                     req.private_ip = create.private_ip;
+                    req.secondary_ips = create.secondary_ips;
+                    req.secondary_count = create.secondary_count;
                     req.public_ip = public;
                 }
                 interface => {
@@ -105,7 +206,11 @@ impl StackBuilder<'_> {
     }
 
     /// A new interface of a `NetworkInterfaces` entry.
-    fn new_interface(&self, n: &Props<'_>) -> Result<CreateNetworkInterface, SinkError> {
+    fn new_interface(
+        &self,
+        n: &Props<'_>,
+        addresses: &Addresses,
+    ) -> Result<CreateNetworkInterface, SinkError> {
         let subnet = n.opt_str("SubnetId")?.ok_or_else(|| {
             bad_hint(
                 &n.path("SubnetId"),
@@ -120,14 +225,14 @@ impl StackBuilder<'_> {
             .iter()
             .map(|id| self.world.sg_id("RunInstances", id).map_err(|e| api(e, Some(&n.path("GroupSet")))))
             .collect::<Result<_, _>>()?;
-        Ok(CreateNetworkInterface {
+        let mut req = CreateNetworkInterface {
             subnet: Some(subnet),
             groups,
-            private_ip: n.opt_ip("PrivateIpAddress")?,
             description: n.opt_str("Description")?.unwrap_or_default(),
-            source_dest_check: None,
-            tags: Default::default(),
-        })
+            ..Default::default()
+        };
+        addresses.apply(&mut req);
+        Ok(req)
     }
 
     /// AWS::EC2::NetworkInterfaceAttachment (M4): `Ref` and `AttachmentId` are the
@@ -164,6 +269,14 @@ impl StackBuilder<'_> {
 /// M4: the property a refused launch points at: the entry the error names (by its
 /// interface id or device index), else `NetworkInterfaces`.
 pub(super) fn launch_error(e: ApiError, entries: &[Entry]) -> SinkError {
+    if let Some(at) = entries.iter().find_map(|x| x.addresses.locate(&e)) {
+        return api(e, Some(&at));
+    }
+    if e.code == "PrivateIpAddressLimitExceeded" {
+        if let Some(x) = entries.iter().find(|x| x.addresses.has_secondary()) {
+            return api(e, Some(&x.addresses.at));
+        }
+    }
     let named = entries.iter().find(|x| {
         x.existing.as_ref().is_some_and(|id| e.message.contains(id.as_str()))
             || e.message.contains(&format!("device index {} ", x.device_index))

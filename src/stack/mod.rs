@@ -14,6 +14,7 @@ pub mod events;
 mod flow_log;
 mod gateway;
 pub mod import;
+mod instance_cli;
 mod metadata_options;
 mod nat;
 pub mod nested;
@@ -86,11 +87,24 @@ pub struct StackBuilder<'w> {
     pub warnings: Vec<crate::cfn::SinkWarning>,
     /// C2: the signals each instance's UserData sends, for [`ResourceSink::signals`].
     pub sent: Vec<(crate::ids::InstanceId, Vec<crate::cfn::signal::Signal>)>,
-    /// C2: the signals the UserData of each launch template (or configuration) sends, for
-    /// the instances an Auto Scaling group launches from it.
-    pub launch_signals: Vec<(crate::ids::LaunchTemplateId, Vec<crate::cfn::signal::Signal>)>,
+    /// C2, M7: the UserData of each launch template (or configuration), run by each
+    /// instance an Auto Scaling group of the stack launches from it.
+    pub launch_scripts: Vec<LaunchScript>,
     /// The stack's events so far, stamped with the world's clock.
     pub events: Vec<events::Stamped>,
+}
+
+/// A launch template's (or launch configuration's) UserData and where it comes from.
+#[derive(Clone, Debug)]
+pub struct LaunchScript {
+    /// The launch template.
+    pub launch: crate::ids::LaunchTemplateId,
+    /// Its logical id (what its cfn-init reads).
+    pub resource: String,
+    /// The properties that hold `UserData` and `IamInstanceProfile` (`LaunchTemplateData`).
+    pub properties: crate::yaml::Node,
+    /// The resource's Metadata (`AWS::CloudFormation::Init`, `vpcsim:`).
+    pub metadata: Option<crate::yaml::Node>,
 }
 
 /// An API error as a sink error, pointing at `property` when given.
@@ -321,7 +335,7 @@ fn builder<'w>(world: &'w mut World, stack_name: &str) -> StackBuilder<'w> {
         stack_name: stack_name.to_string(),
         warnings: Vec::new(),
         sent: Vec::new(),
-        launch_signals: Vec::new(),
+        launch_scripts: Vec::new(),
         events: Vec::new(),
     }
 }

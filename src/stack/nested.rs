@@ -79,6 +79,8 @@ pub const NESTED: &[Nested] = &[
     ("AWS::EC2::NetworkAclEntry", "Icmp", Shape::Map, &[("Code", M), ("Type", M)]),
     ("AWS::EC2::NetworkAclEntry", "PortRange", Shape::Map, &[("From", M), ("To", M)]),
     ("AWS::EC2::Instance", "NetworkInterfaces[]", Shape::Map, INSTANCE_NIC),
+    ("AWS::EC2::Instance", "NetworkInterfaces[].PrivateIpAddresses[]", Shape::Map, PRIVATE_IP),
+    ("AWS::EC2::NetworkInterface", "PrivateIpAddresses[]", Shape::Map, PRIVATE_IP),
     ("AWS::EC2::Instance", "BlockDeviceMappings[]", Shape::Map, BLOCK_DEVICE),
     ("AWS::EC2::Instance", "MetadataOptions", Shape::Map, METADATA_OPTIONS),
     ("AWS::EC2::PrefixList", "Entries[]", Shape::Map, &[("Cidr", M), ("Description", M)]),
@@ -252,10 +254,14 @@ const INSTANCE_NIC: Properties = &[
     ("Ipv6Addresses", R),
     ("NetworkInterfaceId", M),
     ("PrivateIpAddress", M),
-    ("PrivateIpAddresses", R),
-    ("SecondaryPrivateIpAddressCount", R),
+    ("PrivateIpAddresses", M),
+    ("SecondaryPrivateIpAddressCount", M),
     ("SubnetId", M),
 ];
+
+/// M6: an entry of `PrivateIpAddresses` (`AWS::EC2::NetworkInterface
+/// PrivateIpAddressSpecification`).
+const PRIVATE_IP: Properties = &[("Primary", M), ("PrivateIpAddress", M)];
 
 const TEMPLATE_NIC: Properties = &[
     ("AssociateCarrierIpAddress", R),
@@ -294,7 +300,8 @@ const LAUNCH_TEMPLATE_DATA: Properties = &[
     ("ElasticInferenceAccelerators", W),
     ("EnclaveOptions", W),
     ("HibernationOptions", W),
-    ("IamInstanceProfile", W),
+    // M7: the credentials of the UserData's `aws` calls.
+    ("IamInstanceProfile", M),
     ("ImageId", M),
     ("InstanceInitiatedShutdownBehavior", W),
     ("InstanceMarketOptions", W),

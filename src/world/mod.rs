@@ -694,6 +694,13 @@ impl World {
         self.enis.by_public_ip(ip)
     }
 
+    /// I1, M6: the interface a public address maps to, and the private address of it the
+    /// gateway translates the public one to.
+    #[inline]
+    pub fn public_target(&self, ip: Ipv4Addr) -> Option<(EniId, Ipv4Addr)> {
+        self.enis.public_target(ip)
+    }
+
     /// I3: the internet gateway attached to `vpc`, if it still exists.
     #[inline]
     pub fn igw_of(&self, vpc: VpcId) -> Option<IgwId> {
@@ -717,6 +724,27 @@ impl World {
     pub fn public_ip_of(&self, eni: EniId) -> Option<Ipv4Addr> {
         let e = &self.enis[eni];
         e.eip.map(|x| self.eips[x].public_ip).or(e.public_ip)
+    }
+
+    /// I1, M6: the public address the gateway gives a packet from `private`, an address of
+    /// `eni`: the interface's public address for its primary one, the Elastic IP
+    /// associated with a secondary one (none otherwise).
+    #[inline]
+    pub fn public_ip_for(&self, eni: EniId, private: Ipv4Addr) -> Option<Ipv4Addr> {
+        let e = &self.enis[eni];
+        if e.private_ip == private {
+            return self.public_ip_of(eni);
+        }
+        e.secondary(private).and_then(|s| s.eip).map(|x| self.eips[x].public_ip)
+    }
+
+    /// I1, M6: every public address mapped to `eni`: the primary's, then those of its
+    /// secondary addresses.
+    pub fn public_ips_of(&self, eni: EniId) -> impl Iterator<Item = Ipv4Addr> + '_ {
+        let e = &self.enis[eni];
+        self.public_ip_of(eni)
+            .into_iter()
+            .chain(e.secondary_ips.iter().filter_map(|s| s.eip).map(|x| self.eips[x].public_ip))
     }
 
     /// The VPC of a subnet.

@@ -485,11 +485,13 @@ mod tests {
 
     #[test]
     fn a_flag_aws_has_but_vpcsim_does_not_model_is_refused_saying_so() {
-        let err = parse_line("aws ec2 associate-address --allocation-id eipalloc-1 --instance-id i-1 --private-ip-address 10.0.0.5")
-            .unwrap_err();
+        let err = parse_line(
+            "aws ec2 assign-private-ip-addresses --network-interface-id eni-1 --ipv4-prefix-count 2",
+        )
+        .unwrap_err();
         assert_eq!(err.exit_code(), 252);
         assert!(
-            err.to_string().starts_with("aws: error: --private-ip-address is not modelled by vpcsim"),
+            err.to_string().starts_with("aws: error: --ipv4-prefix-count is not modelled by vpcsim"),
             "{err}"
         );
         let err = parse_line("aws ec2 create-vpc-endpoint --vpc-endpoint-type Interface --vpc-id v --service-name s --tag-specifications x")

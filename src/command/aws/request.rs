@@ -363,10 +363,33 @@ pub enum Request {
         description: Option<String>,
         /// `--private-ip-address`.
         private_ip: Option<Ipv4Addr>,
+        /// M6: `--private-ip-addresses PrivateIpAddress=..,Primary=..`: each address and
+        /// whether it is the primary one.
+        addresses: Vec<(Ipv4Addr, bool)>,
+        /// M6: `--secondary-private-ip-address-count`.
+        secondary_count: u32,
         /// `--groups`.
         groups: Vec<String>,
         /// `--tag-specifications` of `network-interface`.
         tags: crate::model::Tags,
+    },
+    /// ec2 assign-private-ip-addresses (M6).
+    AssignPrivateIpAddresses {
+        /// `--network-interface-id`.
+        eni_id: String,
+        /// `--private-ip-addresses`.
+        ips: Vec<Ipv4Addr>,
+        /// `--secondary-private-ip-address-count`.
+        count: u32,
+        /// `--[no-]allow-reassignment` (AWS's default: not allowed).
+        allow_reassignment: bool,
+    },
+    /// ec2 unassign-private-ip-addresses (M6).
+    UnassignPrivateIpAddresses {
+        /// `--network-interface-id`.
+        eni_id: String,
+        /// `--private-ip-addresses`.
+        ips: Vec<Ipv4Addr>,
     },
     /// ec2 delete-network-interface.
     DeleteNetworkInterface {
@@ -476,6 +499,9 @@ pub enum Request {
         target: InterfaceRef,
         /// `--[no-]allow-reassociation` (AWS's default: allowed).
         allow_reassociation: bool,
+        /// M6: `--private-ip-address`: which of the interface's addresses the Elastic IP maps
+        /// to (its primary one when absent).
+        private_ip: Option<Ipv4Addr>,
     },
     /// ec2 disassociate-address.
     DisassociateAddress {
@@ -1103,8 +1129,24 @@ impl Request {
                     None => None,
                     Some(text) => Some(ip(f, "private-ip-address", &text)?),
                 },
+                addresses: private_ip_specifications(f)?,
+                secondary_count: f
+                    .count("secondary-private-ip-address-count", "SecondaryPrivateIpAddressCount")?
+                    .unwrap_or_default(),
                 groups: f.list("groups"),
                 tags: network::tag_specifications(f, "network-interface")?,
+            },
+            "assign-private-ip-addresses" => R::AssignPrivateIpAddresses {
+                eni_id: f.req("network-interface-id")?,
+                ips: ips(f, "private-ip-addresses")?,
+                count: f
+                    .count("secondary-private-ip-address-count", "SecondaryPrivateIpAddressCount")?
+                    .unwrap_or_default(),
+                allow_reassignment: f.switch("allow-reassignment").unwrap_or(false),
+            },
+            "unassign-private-ip-addresses" => R::UnassignPrivateIpAddresses {
+                eni_id: f.req("network-interface-id")?,
+                ips: ips(f, "private-ip-addresses")?,
             },
             "delete-network-interface" => R::DeleteNetworkInterface { eni_id: f.req("network-interface-id")? },
             "attach-network-interface" => R::AttachNetworkInterface {
@@ -1162,6 +1204,10 @@ impl Request {
                     (None, None) => return Err(f.missing("instanceId or networkInterfaceId")),
                 },
                 allow_reassociation: f.switch("allow-reassociation").unwrap_or(true),
+                private_ip: match f.opt("private-ip-address") {
+                    None => None,
+                    Some(text) => Some(ip(f, "private-ip-address", &text)?),
+                },
             },
             "disassociate-address" => R::DisassociateAddress {
                 association: match (f.opt("association-id"), f.opt("public-ip")) {
@@ -2062,6 +2108,39 @@ fn scope_paths(f: &Flags, flag: &str) -> Result<Option<ScopePaths>, AwsError> {
 
 fn ip(f: &Flags, flag: &str, text: &str) -> Result<Ipv4Addr, AwsError> {
     text.parse().map_err(|_| f.invalid(format!("Invalid value '{text}' for {flag}: not an IPv4 address")))
+}
+
+/// M6: a list of addresses (`--private-ip-addresses 10.0.0.5 10.0.0.6`).
+fn ips(f: &Flags, flag: &str) -> Result<Vec<Ipv4Addr>, AwsError> {
+    f.list(flag).iter().map(|text| ip(f, flag, text)).collect()
+}
+
+/// M6: create-network-interface's `--private-ip-addresses`, each `PrivateIpAddress=..,Primary=..`
+/// (shorthand or JSON).
+fn private_ip_specifications(f: &Flags) -> Result<Vec<(Ipv4Addr, bool)>, AwsError> {
+    let mut out = Vec::new();
+    for word in f.list("private-ip-addresses") {
+        let v = super::shorthand::parse(&word).map_err(AwsError::ParamError)?;
+        for item in v.as_array().cloned().unwrap_or_else(|| vec![v]) {
+            let text = match &item["PrivateIpAddress"] {
+                Value::String(t) => t.clone(),
+                _ => {
+                    return Err(
+                        f.invalid(format!("Each of --private-ip-addresses needs a PrivateIpAddress: {word}"))
+                    )
+                }
+            };
+            let primary = match &item["Primary"] {
+                Value::Null => false,
+                Value::Bool(b) => *b,
+                Value::String(t) if t.eq_ignore_ascii_case("true") => true,
+                Value::String(t) if t.eq_ignore_ascii_case("false") => false,
+                other => return Err(f.invalid(format!("Invalid value {other} for Primary: true or false"))),
+            };
+            out.push((ip(f, "private-ip-addresses", &text)?, primary));
+        }
+    }
+    Ok(out)
 }
 
 /// `--filter-at-source SourceAddress=...,SourcePortRange={FromPort=..,ToPort=..},...` (shorthand or

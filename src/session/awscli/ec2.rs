@@ -92,16 +92,27 @@ pub fn mutate(w: &mut World, op: &str, request: &Request) -> Answer {
             let eni = w.only_interface(op, w.instance_id(op, instance_id)?)?;
             modify_interface(w, op, eni, change)
         }
-        R::CreateNetworkInterface { subnet_id, description, private_ip, groups, tags } => {
+        R::CreateNetworkInterface {
+            subnet_id,
+            description,
+            private_ip,
+            addresses,
+            secondary_count,
+            groups,
+            tags,
+        } => {
             let subnet = w.subnet_id(op, subnet_id)?;
             let groups = groups.iter().map(|g| w.sg_id(op, g)).collect::<Result<Vec<_>, _>>()?;
+            let (private_ip, secondary_ips) = super::private_ip::split_addresses(op, *private_ip, addresses)?;
             let eni = w.create_network_interface(crate::ops::ec2::CreateNetworkInterface {
                 subnet: Some(subnet),
                 groups,
-                private_ip: *private_ip,
+                private_ip,
+                secondary_ips,
+                secondary_count: *secondary_count as usize,
                 description: description.clone().unwrap_or_default(),
-                source_dest_check: None,
                 tags: tags.clone(),
+                ..Default::default()
             })?;
             Ok(json!({"NetworkInterface": j::network_interface(w, eni)}))
         }
@@ -126,11 +137,14 @@ pub fn mutate(w: &mut World, op: &str, request: &Request) -> Answer {
             let eip = w.allocate_address(Default::default());
             Ok(j::allocated_address(w, eip))
         }
-        R::AssociateAddress { address, target, allow_reassociation } => {
+        R::AssociateAddress { address, target, allow_reassociation, private_ip } => {
             let eip = eip_of(w, op, address)?;
-            let eni = match target {
-                InterfaceRef::Interface(id) => w.eni_id(op, id)?,
-                InterfaceRef::Instance(id) => w.only_interface(op, w.instance_id(op, id)?)?,
+            let eni = match (target, private_ip) {
+                (InterfaceRef::Interface(id), _) => w.eni_id(op, id)?,
+                (InterfaceRef::Instance(id), Some(ip)) => {
+                    w.interface_holding(op, w.instance_id(op, id)?, *ip)?
+                }
+                (InterfaceRef::Instance(id), None) => w.only_interface(op, w.instance_id(op, id)?)?,
             };
             if !allow_reassociation && w[eip].eni.is_some_and(|e| e != eni) {
                 return Err(ApiError::new(
@@ -143,7 +157,7 @@ pub fn mutate(w: &mut World, op: &str, request: &Request) -> Answer {
                     ),
                 ));
             }
-            let assoc = w.associate_address(eip, eni)?;
+            let assoc = w.associate_address_with(eip, eni, *private_ip)?;
             Ok(json!({"AssociationId": assoc}))
         }
         R::DisassociateAddress { association } => {
