@@ -116,6 +116,20 @@ mod shell {
     }
 
     #[test]
+    fn run_instances_beyond_max_instances_is_refused_before_anything_is_launched() {
+        let input = "aws ec2 run-instances --image-id ami-12345678 --count 10001 --subnet-id ${MyPublicSN}\n\
+                     aws ec2 describe-instances --query 'length(Reservations[].Instances[])'\n";
+        let ran = vpcsim_with_bytes(&["shell", "lab"], input.as_bytes());
+        assert_eq!(ran.code, 0, "{}", ran.stderr);
+        assert!(
+            ran.stdout.contains("An error occurred (InstanceLimitExceeded) when calling the RunInstances operation: You have requested more instances than your current instance limit of 10000 allows"),
+            "{}",
+            ran.stdout
+        );
+        assert!(ran.stdout.contains("\n3\n"), "the lab's three, no more: {}", ran.stdout);
+    }
+
+    #[test]
     fn a_target_group_name_aws_refuses_is_refused_as_a_load_balancer_s_is() {
         let vpc = "--protocol TCP --port 80 --vpc-id ${MyVPC}";
         let names = ["\"\"", "-web", "web-", "'a b'", &"a".repeat(33)];
