@@ -130,6 +130,21 @@ mod shell {
     }
 
     #[test]
+    fn a_stack_parameter_given_twice_is_refused_never_one_value_silently_dropped() {
+        let input = "aws cloudformation create-stack --stack-name twice --template-body file://scenarios/privatelink-lab.cfn.yaml \
+                     --parameters ParameterKey=KeyName,ParameterValue=a ParameterKey=KeyName,ParameterValue=b\n\
+                     aws cloudformation describe-stacks --stack-name twice\n";
+        let ran = vpcsim_with_bytes(&["shell", "lab"], input.as_bytes());
+        assert_eq!(ran.code, 0, "{}", ran.stderr);
+        assert!(ran.stdout.contains("'--parameters': ParameterKey KeyName is given twice"), "{}", ran.stdout);
+        assert!(
+            ran.stdout.contains("Stack with id twice does not exist"),
+            "nothing was created: {}",
+            ran.stdout
+        );
+    }
+
+    #[test]
     fn a_target_group_name_aws_refuses_is_refused_as_a_load_balancer_s_is() {
         let vpc = "--protocol TCP --port 80 --vpc-id ${MyVPC}";
         let names = ["\"\"", "-web", "web-", "'a b'", &"a".repeat(33)];
