@@ -403,3 +403,24 @@ fn m7_c2_without_an_instance_profile_the_err_trap_signals_failure_and_the_stack_
     );
     assert_eq!(w.instances().len(), 0, "the stack rolled back");
 }
+
+#[test]
+fn m7_p13_an_interface_endpoint_for_ec2_carries_the_calls_without_the_internet() {
+    // No route to the internet gateway, but an `ec2` interface endpoint with private DNS
+    // in the NAT instance's subnet: ec2.us-east-1.amazonaws.com answers the endpoint.
+    let (w, stack) = nat_stack(|t| {
+        t.replace(
+            "  PublicRoute:\n    Type: AWS::EC2::Route\n    DependsOn: Attach\n    Properties: {RouteTableId: !Ref PublicTable, DestinationCidrBlock: 0.0.0.0/0, GatewayId: !Ref Gateway}\n",
+            "  Ec2Endpoint:\n    Type: AWS::EC2::VPCEndpoint\n    Properties:\n      VpcEndpointType: Interface\n      ServiceName: !Sub com.amazonaws.${AWS::Region}.ec2\n      VpcId: !Ref Vpc\n      SubnetIds: [!Ref Public]\n      SecurityGroupIds: [!Ref NatGroup]\n      PrivateDnsEnabled: true\n",
+        )
+        .replace("    DependsOn: [PublicRoute, PublicAssociation]\n", "    DependsOn: [Ec2Endpoint, PublicAssociation]\n")
+        .replace("Properties: {CidrBlock: 10.86.0.0/16}", "Properties: {CidrBlock: 10.86.0.0/16, EnableDnsSupport: true, EnableDnsHostnames: true}")
+    });
+    let nat = stack.resources["Nat"].1.physical_id.clone();
+    assert_eq!(nat_setup(&w, &stack), (true, false, Some(nat)));
+    assert!(
+        warnings_of(&stack).iter().any(|w| w.contains("UserData made 3 aws call(s) as the instance")),
+        "{:?}",
+        warnings_of(&stack)
+    );
+}

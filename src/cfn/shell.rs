@@ -3,8 +3,9 @@
 //! `;` and `&` chains and `|` pipelines, quotes, `NAME=value` and `$NAME`/`${NAME}`,
 //! command substitution (`$(...)` and backquotes), `>`/`>>` redirections (`2>` and `>&`
 //! discard). The shell runs the commands every reader shares: `echo`, `printf`, `cat`,
-//! `tee`, `cd`, `curl` to the instance metadata service (M1, with or without an IMDSv2
-//! token), `cfn-init` (M3) and, on an instance that can make them, `aws` calls (M7, through
+//! `tee`, `cd`, `cut -d -f`, `awk '{print $N}'`, `set`, `trap`, `curl` to the instance
+//! metadata service (M1, with or without an IMDSv2 token) and Amazon Linux's
+//! `ec2-metadata`, `cfn-init` (M3) and, on an instance that can make them, `aws` calls (M7, through
 //! [`Api`]), and it keeps the files the script writes. Every other
 //! command goes to a [`Commands`] consumer, which decides what it means to it: what the
 //! instance listens on ([`super::userdata`]), whether it forwards packets
@@ -377,6 +378,9 @@ impl<'a> Shell<'a> {
             ["curl", rest @ ..] if rest.iter().any(|a| a.starts_with(METADATA_URL)) => {
                 self.metadata(fx, rest)
             }
+            ["ec2-metadata", rest @ ..] => self.ec2_metadata(rest),
+            ["cut", rest @ ..] => Some(cut_fields(&stdin.unwrap_or_default(), rest)),
+            ["awk", program] => Some(awk_print(&stdin.unwrap_or_default(), program)),
             ["cfn-init", rest @ ..] if self.depth < MAX_NESTING => {
                 self.depth += 1;
                 self.status = init::run(self, fx, rest);
@@ -426,6 +430,41 @@ impl<'a> Shell<'a> {
             }
             None => answer,
         }
+    }
+
+    /// M1, M7: Amazon Linux's `ec2-metadata [-i] [-t] [-z] [-R] [-o] [-v]` (none: all of
+    /// them): one `name: value` line each, read from the metadata service with an IMDSv2
+    /// token as the tool does; an option it does not have prints nothing and fails.
+    fn ec2_metadata(&mut self, args: &[&str]) -> Option<String> {
+        const FIELDS: &[(&str, &str, &str, &str)] = &[
+            ("-i", "--instance-id", "instance-id", "instance-id"),
+            ("-t", "--instance-type", "instance-type", "instance-type"),
+            ("-z", "--availability-zone", "placement", "placement/availability-zone"),
+            ("-R", "--region", "region", "placement/region"),
+            ("-o", "--local-ipv4", "local-ipv4", "local-ipv4"),
+            ("-v", "--public-ipv4", "public-ipv4", "public-ipv4"),
+        ];
+        let mut asked = Vec::new();
+        for a in args {
+            match FIELDS.iter().find(|(short, long, _, _)| a == short || a == long) {
+                Some(field) => asked.push(field),
+                None => {
+                    self.status = 1;
+                    return Some(String::new());
+                }
+            }
+        }
+        if asked.is_empty() {
+            asked = FIELDS.iter().collect();
+        }
+        let metadata = self.host.metadata?;
+        let mut out = String::new();
+        for (_, _, name, path) in asked {
+            let path = format!("/latest/meta-data/{path}");
+            let value = metadata(&MetadataRequest::get_with_token(&path)).value().unwrap_or_default();
+            out.push_str(&format!("{name}: {value}\n"));
+        }
+        Some(out)
     }
 
     /// The words of a command, expanded, and the file its output goes to (`>`, `>>`).
@@ -862,6 +901,51 @@ fn function_body(
     body
 }
 
+/// `cut -d DELIM -f N[,M...]` (or `-dDELIM`, `-fN`): the fields of each line, joined by
+/// the delimiter (a tab when none is given); other options leave the text as it is.
+fn cut_fields(text: &str, args: &[&str]) -> String {
+    let (mut delim, mut fields) = ("\t".to_string(), Vec::new());
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let value = |flag: &str, it: &mut std::slice::Iter<'_, &str>| match a.strip_prefix(flag) {
+            Some("") => it.next().map(|v| v.to_string()),
+            other => other.map(str::to_string),
+        };
+        if let Some(d) = value("-d", &mut it) {
+            delim = d;
+        } else if let Some(f) = value("-f", &mut it) {
+            fields = f.split(',').filter_map(|n| n.parse::<usize>().ok()).collect();
+        }
+    }
+    if fields.is_empty() || delim.is_empty() {
+        return text.to_string();
+    }
+    let line = |l: &str| {
+        let parts: Vec<&str> = l.split(delim.as_str()).collect();
+        let picked: Vec<&str> = fields.iter().filter_map(|n| parts.get(n.wrapping_sub(1)).copied()).collect();
+        picked.join(&delim)
+    };
+    text.lines().map(|l| line(l) + "\n").collect()
+}
+
+/// `awk '{print $N}'`: the Nth whitespace-separated field of each line (`$0` the line);
+/// any other program prints nothing.
+fn awk_print(text: &str, program: &str) -> String {
+    let inner = program.trim().strip_prefix('{').and_then(|p| p.strip_suffix('}')).map(str::trim);
+    let Some(n) = inner.and_then(|p| p.strip_prefix("print $")).and_then(|n| n.trim().parse::<usize>().ok())
+    else {
+        return String::new();
+    };
+    let field = |l: &str| {
+        if n == 0 {
+            l.to_string()
+        } else {
+            l.split_whitespace().nth(n - 1).unwrap_or("").to_string()
+        }
+    };
+    text.lines().map(|l| field(l) + "\n").collect()
+}
+
 /// `echo [-n] [-e] WORDS...`.
 fn echo(args: &[&str]) -> String {
     let newline = !args.contains(&"-n");
@@ -1067,6 +1151,21 @@ mod tests {
         run(script, host, &mut Log::default());
         run(script, host, &mut Log::default());
         assert_eq!(*api.made.borrow(), ["ec2 replace-route", "ec2 create-route"]);
+    }
+
+    #[test]
+    fn m7_ec2_metadata_cut_and_awk_give_the_instance_id_and_region_as_amazon_linux_does() {
+        let value = |path: &str| match path {
+            "/latest/meta-data/instance-id" => Some("i-0abc".to_string()),
+            "/latest/meta-data/placement/region" => Some("us-east-1".to_string()),
+            _ => None,
+        };
+        let required = MetadataOptions { tokens: Tokens::Required, ..MetadataOptions::default() };
+        let answer = |r: &MetadataRequest<'_>| metadata_options::answer(required, r, value);
+        let host = Host { metadata: Some(&answer), ..Host::default() };
+        let script = "ID=$(ec2-metadata -i | cut -d ' ' -f 2)\nR=$(ec2-metadata --region | awk '{print $2}')\necho \"$ID $R\" > /a\nec2-metadata --nope || echo failed > /b\n";
+        let sh = run(script, host, &mut Log::default());
+        assert_eq!((sh.files["/a"].as_str(), sh.files["/b"].as_str()), ("i-0abc us-east-1\n", "failed\n"));
     }
 
     #[test]

@@ -40,7 +40,7 @@ pub struct Args<'a> {
 fn read_scope(path: &Path, w: &World) -> Result<Scope, CliError> {
     let text = vpcsim::source::read(path, vpcsim::yaml::Limits::default().max_bytes)
         .map_err(|e| CliError::invalid(format!("{}: {e}", path.display())))?;
-    scope::parse_in(&path.display().to_string(), &text, w).map_err(|e| CliError::invalid(e.to_string()))
+    scope::parse_for(&path.display().to_string(), &text, w).map_err(|e| CliError::invalid(e.to_string()))
 }
 
 /// The probes: `--port` when given, else the default set and the first port of every
