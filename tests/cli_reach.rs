@@ -563,3 +563,15 @@ fn diff_of_the_seed_lab_template_and_a_changed_copy_creates_both_with_the_parame
     let ran = vpcsim(&["diff", nat, nat, "--parameter", "KeyName=lab-key"]);
     assert_eq!(ran.code, 0, "{}{}", ran.stdout, ran.stderr);
 }
+
+#[test]
+fn check_counts_one_path_found_in_the_singular() {
+    let ran = vpcsim(&[
+        "check",
+        "scenarios/three-tier.yaml",
+        "--scope",
+        "scenarios/scopes/internet-to-instances.json",
+    ]);
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    assert!(ran.stdout.contains("internet-to-instances.json: 1 path found\n"), "{}", ran.stdout);
+}

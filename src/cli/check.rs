@@ -142,7 +142,7 @@ fn scope_text(w: &World, m: &Matrix, path: &Path, findings: &[Finding], style: S
     let verdict = if findings.is_empty() {
         style.good("no findings: the scope holds")
     } else {
-        style.bad(&format!("{cells} paths found"))
+        style.bad(&format!("{cells} {} found", if cells == 1 { "path" } else { "paths" }))
     };
     let mut out = format!("{} {}: {verdict}\n", style.bold("Scope"), path.display());
     for (n, f) in findings.iter().enumerate() {
