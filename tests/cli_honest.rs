@@ -116,6 +116,53 @@ mod shell {
     }
 
     #[test]
+    fn run_instances_beyond_max_instances_is_refused_before_anything_is_launched() {
+        let input = "aws ec2 run-instances --image-id ami-12345678 --count 10001 --subnet-id ${MyPublicSN}\n\
+                     aws ec2 describe-instances --query 'length(Reservations[].Instances[])'\n";
+        let ran = vpcsim_with_bytes(&["shell", "lab"], input.as_bytes());
+        assert_eq!(ran.code, 0, "{}", ran.stderr);
+        assert!(
+            ran.stdout.contains("An error occurred (InstanceLimitExceeded) when calling the RunInstances operation: You have requested more instances than your current instance limit of 10000 allows"),
+            "{}",
+            ran.stdout
+        );
+        assert!(ran.stdout.contains("\n3\n"), "the lab's three, no more: {}", ran.stdout);
+    }
+
+    #[test]
+    fn a_stack_parameter_given_twice_is_refused_never_one_value_silently_dropped() {
+        let input = "aws cloudformation create-stack --stack-name twice --template-body file://scenarios/privatelink-lab.cfn.yaml \
+                     --parameters ParameterKey=KeyName,ParameterValue=a ParameterKey=KeyName,ParameterValue=b\n\
+                     aws cloudformation describe-stacks --stack-name twice\n";
+        let ran = vpcsim_with_bytes(&["shell", "lab"], input.as_bytes());
+        assert_eq!(ran.code, 0, "{}", ran.stderr);
+        assert!(ran.stdout.contains("'--parameters': ParameterKey KeyName is given twice"), "{}", ran.stdout);
+        assert!(
+            ran.stdout.contains("Stack with id twice does not exist"),
+            "nothing was created: {}",
+            ran.stdout
+        );
+    }
+
+    #[test]
+    fn a_tag_key_given_twice_or_reserved_by_aws_is_refused_never_one_value_silently_dropped() {
+        let input = "aws ec2 create-vpc --cidr-block 10.5.0.0/16 --tag-specifications 'ResourceType=vpc,Tags=[{Key=a,Value=1},{Key=a,Value=2}]'\n\
+                     aws ec2 create-vpc --cidr-block 10.6.0.0/16 --tag-specifications 'ResourceType=vpc,Tags=[{Key=aws:x,Value=1}]'\n\
+                     aws elbv2 create-target-group --name t1 --protocol TCP --port 80 --vpc-id ${MyVPC} --tags Key=a,Value=1 Key=a,Value=2\n\
+                     aws ec2 describe-vpcs --query 'length(Vpcs)'\n";
+        let ran = vpcsim_with_bytes(&["shell", "lab"], input.as_bytes());
+        assert_eq!(ran.code, 0, "{}", ran.stderr);
+        for says in [
+            "(InvalidParameterValue) when calling the CreateVpc operation: Duplicate tag key 'a' specified.",
+            "(InvalidParameterValue) when calling the CreateVpc operation: Tag keys starting with 'aws:' are reserved",
+            "(DuplicateTagKeys) when calling the CreateTargetGroup operation: Tag key 'a' was specified more than once.",
+        ] {
+            assert!(ran.stdout.contains(says), "{says}: {}", ran.stdout);
+        }
+        assert!(ran.stdout.contains("\n2\n"), "the lab's two VPCs, no more: {}", ran.stdout);
+    }
+
+    #[test]
     fn a_target_group_name_aws_refuses_is_refused_as_a_load_balancer_s_is() {
         let vpc = "--protocol TCP --port 80 --vpc-id ${MyVPC}";
         let names = ["\"\"", "-web", "web-", "'a b'", &"a".repeat(33)];

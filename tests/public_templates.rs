@@ -100,25 +100,27 @@ fn import_names_every_refusal_marks_what_depends_on_one_not_tried_and_creates_th
         statuses,
         [
             ("Vpc", &Status::Modelled),
-            ("EgressOnly", &Status::Refused),
+            ("Vpn", &Status::Refused),
             ("Private", &Status::Modelled),
-            ("DualStack", &Status::Refused),
+            ("FromPool", &Status::Refused),
             ("Table", &Status::Modelled),
-            ("Ipv6Out", &Status::NotTried),
-            ("DualStackTable", &Status::NotTried),
+            ("ToVpn", &Status::NotTried),
+            ("FromPoolTable", &Status::NotTried),
             ("PrivateTable", &Status::Modelled),
             ("Acl", &Status::Modelled),
             ("InIpv4", &Status::Modelled),
-            ("InIpv6", &Status::Refused),
+            ("InTooHigh", &Status::Refused),
         ]
     );
-    assert_eq!(row(&r, "EgressOnly").1, "a networking type vpcsim does not model");
-    let dual = row(&r, "DualStack").1;
-    assert!(dual.starts_with("several-refusals.cfn.yaml:18:"), "located at the property: {dual}");
-    assert!(dual.contains("Ipv6CidrBlock is not modelled by vpcsim"), "{dual}");
-    assert!(row(&r, "InIpv6").1.contains("Ipv6CidrBlock is not modelled by vpcsim"));
-    assert_eq!(row(&r, "Ipv6Out").1, "it depends on EgressOnly, which is refused");
-    assert_eq!(row(&r, "DualStackTable").1, "it depends on DualStack, which is refused");
+    assert_eq!(row(&r, "Vpn").1, "a networking type vpcsim does not model");
+    let pool = row(&r, "FromPool").1;
+    assert!(pool.starts_with("several-refusals.cfn.yaml:18:"), "located at the property: {pool}");
+    assert!(pool.contains("Ipv4IpamPoolId is not modelled by vpcsim"), "{pool}");
+    assert!(row(&r, "InTooHigh")
+        .1
+        .contains("Invalid rule number 40000: use 1 to 32766. (InvalidParameterValue)"));
+    assert_eq!(row(&r, "ToVpn").1, "it depends on Vpn, which is refused");
+    assert_eq!(row(&r, "FromPoolTable").1, "it depends on FromPool, which is refused");
     assert!(!r.accepted());
 }
 

@@ -50,7 +50,7 @@ pub const NESTED: &[Nested] = &[
         Shape::Map,
         &[
             ("CidrIp", M),
-            ("CidrIpv6", R),
+            ("CidrIpv6", M),
             ("Description", M),
             ("FromPort", M),
             ("IpProtocol", M),
@@ -67,7 +67,7 @@ pub const NESTED: &[Nested] = &[
         Shape::Map,
         &[
             ("CidrIp", M),
-            ("CidrIpv6", R),
+            ("CidrIpv6", M),
             ("Description", M),
             ("DestinationPrefixListId", M),
             ("DestinationSecurityGroupId", M),

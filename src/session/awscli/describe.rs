@@ -160,6 +160,13 @@ fn ec2(
             "InvalidNetworkAclID.NotFound",
             "networkAcl ID",
         ),
+        DescribeEc2::EgressOnlyInternetGateways => (
+            j::ipv6::egress_only_internet_gateways(w),
+            &f::EGRESS_ONLY_INTERNET_GATEWAYS,
+            "EgressOnlyInternetGatewayId",
+            "InvalidEgressOnlyInternetGatewayId.NotFound",
+            "egress-only internet gateway ID",
+        ),
         DescribeEc2::InternetGateways => (
             j::internet_gateways(w),
             &f::INTERNET_GATEWAYS,

@@ -51,7 +51,10 @@ pub fn run(s: &mut Session, call: &AwsCall) -> StepOutcome {
             None => world_call(&mut s.world, &op, &call.request),
         },
     };
+    let ipv6 =
+        answer.is_ok() && makes_ipv6_state(&call.request) && !std::mem::replace(&mut s.ipv6_warned, true);
     let notes = answer.as_ref().map_or(String::new(), |_| cloudformation::notes(s, &call.request));
+    let notes = if ipv6 { format!("{IPV6_WARNING}{notes}") } else { notes };
     respond(&s.world, call, &op, answer, notes)
 }
 
@@ -184,6 +187,22 @@ fn force_warning(request: &Request) -> &'static str {
             "vpcsim warning: --force changes nothing: vpcsim detaches an interface at once\n"
         }
         _ => "",
+    }
+}
+
+/// A8: said once a session, at the first call that makes IPv6 state.
+const IPV6_WARNING: &str = "vpcsim warning: vpcsim simulates IPv4 flows only: IPv6 blocks, egress-only gateways, IPv6 routes and IPv6 NACL entries are kept and described; no IPv6 flow is simulated\n";
+
+/// A8: whether a call makes IPv6 state (which no flow reads).
+fn makes_ipv6_state(request: &Request) -> bool {
+    use crate::command::aws::request::{AclCidr, RouteDestination};
+    match request {
+        Request::AssociateVpcIpv6CidrBlock { .. }
+        | Request::AssociateSubnetCidrBlock { .. }
+        | Request::CreateEgressOnlyInternetGateway { .. } => true,
+        Request::Route { destination, .. } => matches!(destination, RouteDestination::Ipv6(_)),
+        Request::CreateNetworkAclEntry { cidr, .. } => matches!(cidr, AclCidr::V6(_)),
+        _ => false,
     }
 }
 
