@@ -426,3 +426,17 @@ fn m7_p13_an_interface_endpoint_for_ec2_carries_the_calls_without_the_internet()
         warnings_of(&stack)
     );
 }
+
+#[test]
+fn m7_the_private_instances_curl_goes_out_through_the_nat_instance_at_its_elastic_ip() {
+    use vpcsim::scenario::{self, render};
+    use vpcsim::session::Session;
+    let path = std::path::PathBuf::from(format!(
+        "{}/tests/data/public/nat-instance-user-data.yaml",
+        env!("CARGO_MANIFEST_DIR")
+    ));
+    let s = scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
+    let mut session = Session::for_scenario(&s).unwrap();
+    let report = scenario::run(&s, &mut session).unwrap_or_else(|e| panic!("{e}"));
+    assert!(report.passed, "{}", render::text(&report));
+}
