@@ -82,6 +82,15 @@ fn a_classic_load_balancer_is_refused_as_networking_and_an_sns_topic_is_skipped(
 }
 
 #[test]
+fn m7_import_says_an_instance_profile_matters_to_user_data_aws_calls_and_its_policies_are_not_read() {
+    let r = report("nat-instance-user-data.cfn.yaml");
+    let (status, reason) = row(&r, "Profile");
+    assert_eq!(status, &Status::Skipped);
+    assert!(reason.contains("may make aws calls from its UserData (M7)"), "{reason}");
+    assert!(reason.contains("its role's policies are not read"), "{reason}");
+}
+
+#[test]
 fn c2_m3_cfn_init_and_cfn_signal_accept_the_stack_id_for_the_stack_name() {
     let r = report("stack-id-in-helper-scripts.cfn.yaml");
     assert!(r.accepted(), "{r:?}");

@@ -270,6 +270,16 @@ fn parse_template(file: &str, root: &Node) -> Result<Template, FileError> {
     Ok(tpl)
 }
 
+/// Why a type that is not networking is skipped. An instance profile is named here
+/// because an instance that has one may make `aws` calls from its UserData (M7).
+fn skip_reason(kind: &str) -> &'static str {
+    if kind == "AWS::IAM::InstanceProfile" {
+        "not networking: an instance that names it may make aws calls from its UserData (M7); its role's policies are not read"
+    } else {
+        "not networking: it does not change what the network does"
+    }
+}
+
 /// Each resource by its type: modelled, skipped (not networking) or refused.
 fn classify(tpl: &Template) -> Vec<ResourceReport> {
     tpl.resources
@@ -284,10 +294,7 @@ fn classify(tpl: &Template) -> Vec<ResourceReport> {
             } else if is_network_type(kind) {
                 (Status::Refused, Some("a networking type vpcsim does not model".to_string()))
             } else if kind.starts_with("AWS::") || kind.starts_with("Custom::") {
-                (
-                    Status::Skipped,
-                    Some("not networking: it does not change what the network does".to_string()),
-                )
+                (Status::Skipped, Some(skip_reason(kind).to_string()))
             } else {
                 (Status::Refused, Some("not a resource type (expected AWS::Service::Resource)".to_string()))
             };
@@ -324,7 +331,7 @@ fn with_nested(
                 resource_type: kind.clone(),
                 status: if skipped { Status::Skipped } else { Status::Modelled },
                 reason: match (skipped, not_network) {
-                    (true, true) => Some("not networking: it does not change what the network does".into()),
+                    (true, true) => Some(skip_reason(kind).into()),
                     (true, false) => Some("its Condition is false".into()),
                     _ => None,
                 },
