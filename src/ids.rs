@@ -50,6 +50,8 @@ handle! {
     RouteTableId;
     /// An internet gateway.
     IgwId;
+    /// An egress-only internet gateway (A8).
+    EigwId;
     /// A security group.
     SgId;
     /// A network ACL.

@@ -5,7 +5,8 @@
 //! a FIFO or a directory is refused by its path, before anything is read, so nothing
 //! blocks or grows without bound); at most the size limit plus one byte is read, so a
 //! file over the limit is refused without reading past it; text that is not UTF-8 is
-//! refused at the line and column of its first bad byte, inside the file.
+//! refused at the line and column of its first bad byte, inside the file; a leading
+//! byte order mark is dropped.
 
 use std::fs::File;
 use std::io::Read as _;
@@ -110,11 +111,22 @@ pub fn read(path: &Path, max_bytes: usize) -> Result<String, ReadError> {
     if bytes.len() > max_bytes {
         return Err(ReadError::TooLarge { path: shown, limit: max_bytes });
     }
-    String::from_utf8(bytes).map_err(|e| {
+    let text = String::from_utf8(bytes).map_err(|e| {
         let bytes = e.as_bytes();
         let valid = e.utf8_error().valid_up_to();
         ReadError::NotUtf8 { path: shown.clone(), at: location_of(bytes, valid), byte: bytes[valid] }
-    })
+    })?;
+    Ok(without_bom(text))
+}
+
+/// The text without a leading byte order mark (U+FEFF), which editors on Windows write
+/// and YAML and JSON readers skip: it is not part of the first key. Columns on line 1
+/// then count from the first character an editor shows.
+fn without_bom(text: String) -> String {
+    match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    }
 }
 
 /// Refuses anything but a regular file, naming what it is.

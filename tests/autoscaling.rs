@@ -352,3 +352,13 @@ fn m2_launch_template_data_vpcsim_does_not_model_and_bad_user_data_are_refused_b
         assert!(e.to_string().contains(why), "{data}: {e}");
     }
 }
+
+#[test]
+fn m7_aws_calls_in_a_run_instances_user_data_are_not_made_and_a_warning_names_them() {
+    run(
+        &template(LAUNCH_TEMPLATE, ""),
+        r#"  - run: aws ec2 run-instances --subnet-id ${A1} --user-data 'aws ec2 associate-address --allocation-id eipalloc-1 --instance-id i-1'
+    expect: {output-contains: "vpcsim warning: UserData runs `aws ec2 associate-address`, which vpcsim does not run here"}
+"#,
+    );
+}

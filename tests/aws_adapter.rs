@@ -186,6 +186,16 @@ fn call(s: &mut Session, ids: &IndexMap<&'static str, String>, line: &str) -> Re
             line = line.replace("{ATTACHMENT}", &a.id);
         }
     }
+    if let Some(block) = s.world[s.world.vpcs().live().next().expect("MyVPC").0].ipv6_cidrs.first() {
+        let base = u128::from(block.cidr.network());
+        for (i, name) in ["{V6A}", "{V6B}"].into_iter().enumerate() {
+            let net = ipnet::Ipv6Net::new(std::net::Ipv6Addr::from(base + ((i as u128) << 64)), 64).unwrap();
+            line = line.replace(name, &net.to_string());
+        }
+    }
+    if let Some((_, g)) = s.world.eigws().live().next() {
+        line = line.replace("{EIGW}", &g.aws_id);
+    }
     if let Some(rest) = line.strip_prefix("@nc ") {
         let (host, port) = rest.split_once(' ').expect("@nc HOST PORT");
         let Some(vpcsim::world::Handle::Instance(i)) = s.world.find(&ids["{MYEC2}"]) else {
@@ -921,6 +931,13 @@ fn cases() -> Vec<Case> {
         c.push(case("create-network-acl-entry", flag, acl, &with));
     }
     c.push(case("create-network-acl-entry", "ingress", &acl.replace("--ingress", "--egress"), acl));
+    c.push(case(
+        "create-network-acl-entry",
+        "ipv6-cidr-block",
+        acl,
+        &acl.replace("--cidr-block 10.9.0.0/16", "--ipv6-cidr-block 2001:db8::/32"),
+    ));
+    c.extend(ipv6_cases());
     let entry: &'static str = "aws ec2 create-network-acl-entry --network-acl-id {ACL} --rule-number 150 --protocol tcp --rule-action allow --ingress --cidr-block 10.9.0.0/16";
     let del = "--network-acl-id {ACL} --rule-number 150 --ingress";
     c.extend([
@@ -1077,6 +1094,117 @@ fn load_balancing_cases() -> Vec<Case> {
 
 /// The calls that build a network by hand.
 #[rustfmt::skip]
+/// A8: MyVPC with an Amazon-provided IPv6 block (`{V6A}` and `{V6B}` are its first /64s).
+const MY_VPC_IPV6: &[&str] = &["aws ec2 associate-vpc-cidr-block --vpc-id {MYVPC} --amazon-provided-ipv6-cidr-block"];
+/// A8: that, and an egress-only gateway in each lab VPC (`{EIGW}` is MyVPC's).
+const EIGWS: &[&str] = &[
+    "aws ec2 associate-vpc-cidr-block --vpc-id {MYVPC} --amazon-provided-ipv6-cidr-block",
+    "aws ec2 create-egress-only-internet-gateway --vpc-id {MYVPC}",
+    "aws ec2 create-egress-only-internet-gateway --vpc-id {CVPC}",
+];
+/// A8: MyVPC's block, its gateway, and MyRT's `::/0` route to the internet gateway.
+const IPV6_ROUTE: &[&str] = &[
+    "aws ec2 associate-vpc-cidr-block --vpc-id {MYVPC} --amazon-provided-ipv6-cidr-block",
+    "aws ec2 create-egress-only-internet-gateway --vpc-id {MYVPC}",
+    "aws ec2 create-route --route-table-id {MYRT} --destination-ipv6-cidr-block ::/0 --gateway-id {MYIGW}",
+];
+
+/// A8: the dual-stack calls' flags.
+fn ipv6_cases() -> Vec<Case> {
+    let v6_route = "--route-table-id {MYRT} --destination-ipv6-cidr-block ::/0 --gateway-id {MYIGW}";
+    let to_eigw =
+        "--route-table-id {MYRT} --destination-ipv6-cidr-block ::/0 --egress-only-internet-gateway-id {EIGW}";
+    vec![
+        case(
+            "associate-vpc-cidr-block",
+            "amazon-provided-ipv6-cidr-block",
+            "--vpc-id {MYVPC}",
+            "--vpc-id {MYVPC} --amazon-provided-ipv6-cidr-block",
+        ),
+        case(
+            "associate-vpc-cidr-block",
+            "no-amazon-provided-ipv6-cidr-block",
+            "--vpc-id {MYVPC} --amazon-provided-ipv6-cidr-block",
+            "--vpc-id {MYVPC} --no-amazon-provided-ipv6-cidr-block",
+        ),
+        prepped(
+            MY_VPC_IPV6,
+            case(
+                "associate-subnet-cidr-block",
+                "subnet-id",
+                "--subnet-id subnet-0123456789abcdef0 --ipv6-cidr-block {V6A}",
+                "--subnet-id {MYSUBNET} --ipv6-cidr-block {V6A}",
+            ),
+        ),
+        prepped(
+            MY_VPC_IPV6,
+            case(
+                "associate-subnet-cidr-block",
+                "ipv6-cidr-block",
+                "--subnet-id {MYSUBNET} --ipv6-cidr-block {V6A}",
+                "--subnet-id {MYSUBNET} --ipv6-cidr-block {V6B}",
+            ),
+        ),
+        case("create-egress-only-internet-gateway", "vpc-id", "--vpc-id {CVPC}", "--vpc-id {MYVPC}"),
+        prepped(
+            EIGWS,
+            case(
+                "delete-egress-only-internet-gateway",
+                "egress-only-internet-gateway-id",
+                "--egress-only-internet-gateway-id eigw-0123456789abcdef0",
+                "--egress-only-internet-gateway-id {EIGW}",
+            ),
+        ),
+        prepped(
+            EIGWS,
+            case(
+                "describe-egress-only-internet-gateways",
+                "egress-only-internet-gateway-ids",
+                "",
+                "--egress-only-internet-gateway-ids {EIGW}",
+            ),
+        ),
+        prepped(
+            EIGWS,
+            case(
+                "describe-egress-only-internet-gateways",
+                "filters",
+                "",
+                "--filters Name=attachment.vpc-id,Values={MYVPC}",
+            ),
+        ),
+        prepped(
+            MY_VPC_IPV6,
+            case(
+                "create-route",
+                "destination-ipv6-cidr-block",
+                "--route-table-id {MYRT} --destination-cidr-block 10.50.0.0/16 --gateway-id {MYIGW}",
+                v6_route,
+            ),
+        ),
+        prepped(EIGWS, case("create-route", "egress-only-internet-gateway-id", v6_route, to_eigw)),
+        prepped(
+            IPV6_ROUTE,
+            case(
+                "replace-route",
+                "destination-ipv6-cidr-block",
+                "--route-table-id {MYRT} --destination-cidr-block 10.50.0.0/16 --network-interface-id {ENI}",
+                "--route-table-id {MYRT} --destination-ipv6-cidr-block ::/0 --network-interface-id {ENI}",
+            ),
+        ),
+        prepped(IPV6_ROUTE, case("replace-route", "egress-only-internet-gateway-id", v6_route, to_eigw)),
+        prepped(
+            IPV6_ROUTE,
+            case(
+                "delete-route",
+                "destination-ipv6-cidr-block",
+                "--route-table-id {MYRT} --destination-ipv6-cidr-block 2001:db8::/32",
+                "--route-table-id {MYRT} --destination-ipv6-cidr-block ::/0",
+            ),
+        ),
+    ]
+}
+
 fn network_cases() -> Vec<Case> {
     const TAG_VPC: &str = "--tag-specifications 'ResourceType=vpc,Tags=[{Key=Name,Value=hand}]'";
     vec![

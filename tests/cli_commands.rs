@@ -309,7 +309,8 @@ mod describe {
                 "LoadBalancers",
                 "TargetHealthDescriptions",
                 "VpcEndpoints",
-                "ServiceConfigurations"
+                "ServiceConfigurations",
+                "EgressOnlyInternetGateways"
             ]
         );
         assert_eq!(v["VpcEndpoints"][0]["State"], "available");

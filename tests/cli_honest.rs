@@ -82,6 +82,103 @@ mod shell {
     }
 
     #[test]
+    fn a_line_longer_than_max_line_bytes_is_skipped_naming_it_and_the_session_goes_on() {
+        let long = format!("aws ec2 describe-vpcs --vpc-ids {}\n", "vpc-x ".repeat(20_000));
+        let input = format!("help\n{long}describe vpcs\n{}", "x".repeat(200_000));
+        let ran = vpcsim_with_bytes(&["shell", "lab"], input.as_bytes());
+        assert_eq!(ran.code, 0, "{}", ran.stderr);
+        let skipped = "longer than 65536 bytes (limit MAX_LINE_BYTES); the line is skipped";
+        assert!(ran.stdout.contains(&format!("vpcsim: line 2: {skipped}")), "{}", &ran.stdout[..2000]);
+        assert!(
+            ran.stdout.contains(&format!("vpcsim: line 4: {skipped}")),
+            "a last line with no newline too"
+        );
+        assert!(ran.stdout.contains("$ describe vpcs\n{"), "the session went on");
+        assert!(!ran.stdout.contains("vpc-x vpc-x"), "the long line is neither echoed nor run");
+        assert!(
+            ran.stdout.len() < 200_000,
+            "the output does not hold the long lines: {} bytes",
+            ran.stdout.len()
+        );
+    }
+
+    #[test]
+    fn a_query_nested_deeper_than_max_query_operators_is_refused_never_a_stack_overflow() {
+        let chains =
+            ["a.".repeat(30_000) + "a", "!".repeat(30_000) + "a", "(".repeat(500) + "a" + &")".repeat(500)];
+        let mut input: String =
+            chains.iter().map(|q| format!("aws ec2 describe-vpcs --query \"{q}\"\n")).collect();
+        input.push_str("aws ec2 describe-vpcs --query Vpcs[0].CidrBlock --output text\n");
+        let ran = vpcsim_with_bytes(&["shell", "lab"], input.as_bytes());
+        assert_eq!(ran.code, 0, "never 134 (a stack overflow): {}", ran.stderr);
+        assert_eq!(ran.stdout.matches("more than vpcsim evaluates (100, MAX_QUERY_OPERATORS)").count(), 3);
+        assert!(ran.stdout.contains("\n10.0.0.0/16\n"), "the session went on: {}", ran.stdout);
+    }
+
+    #[test]
+    fn run_instances_beyond_max_instances_is_refused_before_anything_is_launched() {
+        let input = "aws ec2 run-instances --image-id ami-12345678 --count 10001 --subnet-id ${MyPublicSN}\n\
+                     aws ec2 describe-instances --query 'length(Reservations[].Instances[])'\n";
+        let ran = vpcsim_with_bytes(&["shell", "lab"], input.as_bytes());
+        assert_eq!(ran.code, 0, "{}", ran.stderr);
+        assert!(
+            ran.stdout.contains("An error occurred (InstanceLimitExceeded) when calling the RunInstances operation: You have requested more instances than your current instance limit of 10000 allows"),
+            "{}",
+            ran.stdout
+        );
+        assert!(ran.stdout.contains("\n3\n"), "the lab's three, no more: {}", ran.stdout);
+    }
+
+    #[test]
+    fn a_stack_parameter_given_twice_is_refused_never_one_value_silently_dropped() {
+        let input = "aws cloudformation create-stack --stack-name twice --template-body file://scenarios/privatelink-lab.cfn.yaml \
+                     --parameters ParameterKey=KeyName,ParameterValue=a ParameterKey=KeyName,ParameterValue=b\n\
+                     aws cloudformation describe-stacks --stack-name twice\n";
+        let ran = vpcsim_with_bytes(&["shell", "lab"], input.as_bytes());
+        assert_eq!(ran.code, 0, "{}", ran.stderr);
+        assert!(ran.stdout.contains("'--parameters': ParameterKey KeyName is given twice"), "{}", ran.stdout);
+        assert!(
+            ran.stdout.contains("Stack with id twice does not exist"),
+            "nothing was created: {}",
+            ran.stdout
+        );
+    }
+
+    #[test]
+    fn a_tag_key_given_twice_or_reserved_by_aws_is_refused_never_one_value_silently_dropped() {
+        let input = "aws ec2 create-vpc --cidr-block 10.5.0.0/16 --tag-specifications 'ResourceType=vpc,Tags=[{Key=a,Value=1},{Key=a,Value=2}]'\n\
+                     aws ec2 create-vpc --cidr-block 10.6.0.0/16 --tag-specifications 'ResourceType=vpc,Tags=[{Key=aws:x,Value=1}]'\n\
+                     aws elbv2 create-target-group --name t1 --protocol TCP --port 80 --vpc-id ${MyVPC} --tags Key=a,Value=1 Key=a,Value=2\n\
+                     aws ec2 describe-vpcs --query 'length(Vpcs)'\n";
+        let ran = vpcsim_with_bytes(&["shell", "lab"], input.as_bytes());
+        assert_eq!(ran.code, 0, "{}", ran.stderr);
+        for says in [
+            "(InvalidParameterValue) when calling the CreateVpc operation: Duplicate tag key 'a' specified.",
+            "(InvalidParameterValue) when calling the CreateVpc operation: Tag keys starting with 'aws:' are reserved",
+            "(DuplicateTagKeys) when calling the CreateTargetGroup operation: Tag key 'a' was specified more than once.",
+        ] {
+            assert!(ran.stdout.contains(says), "{says}: {}", ran.stdout);
+        }
+        assert!(ran.stdout.contains("\n2\n"), "the lab's two VPCs, no more: {}", ran.stdout);
+    }
+
+    #[test]
+    fn a_target_group_name_aws_refuses_is_refused_as_a_load_balancer_s_is() {
+        let vpc = "--protocol TCP --port 80 --vpc-id ${MyVPC}";
+        let names = ["\"\"", "-web", "web-", "'a b'", &"a".repeat(33)];
+        let input: String =
+            names.iter().map(|n| format!("aws elbv2 create-target-group --name {n} {vpc}\n")).collect();
+        let ran = vpcsim_with_bytes(
+            &["shell", "lab"],
+            format!("{input}aws elbv2 create-target-group --name web-2 {vpc}\n").as_bytes(),
+        );
+        assert_eq!(ran.code, 0, "{}", ran.stderr);
+        let refused = "An error occurred (ValidationError) when calling the CreateTargetGroup operation: Target group name";
+        assert_eq!(ran.stdout.matches(refused).count(), names.len(), "{}", ran.stdout);
+        assert!(ran.stdout.contains("targetgroup/web-2/"), "a valid name is created: {}", ran.stdout);
+    }
+
+    #[test]
     fn a_line_of_invalid_utf8_is_an_error_naming_the_line_and_the_session_goes_on() {
         let ran = vpcsim_with_bytes(&["shell", "lab"], b"help\nwait \xff\xfe 1s\ndescribe vpcs\n");
         assert_eq!(ran.code, 0, "{}", ran.stderr);
@@ -172,6 +269,22 @@ mod trace_destination {
             assert_eq!(ran.code, 2, "{to}: {}", ran.stdout);
             assert!(ran.stderr.contains("expected HOST or HOST:PORT"), "{to}: {}", ran.stderr);
         }
+    }
+}
+
+mod trace_source {
+    use super::*;
+
+    #[test]
+    fn internet_with_an_empty_address_is_refused_never_read_as_the_default_client() {
+        let ran = vpcsim(&["trace", "lab", "--from", "internet:", "--to", "Custom-NLB:80"]);
+        assert_eq!(ran.code, 2, "{}", ran.stdout);
+        assert!(
+            ran.stderr.contains("`internet:`: give the client's public address after `internet:`"),
+            "{}",
+            ran.stderr
+        );
+        assert!(!ran.stdout.contains("203.0.113.10"), "{}", ran.stdout);
     }
 }
 
@@ -308,5 +421,115 @@ mod wait_for {
             "an unknown state is the backend's error: {}",
             shell.stdout
         );
+    }
+}
+
+mod templates {
+    use super::*;
+
+    /// Writes `text` as `name` in a fresh folder and runs `vpcsim import` on it.
+    fn import(name: &str, text: &str) -> Ran {
+        let scratch = tempfile::Builder::new().prefix("vpcsim-import-").tempdir().expect("a scratch folder");
+        let path = scratch.path().join(name);
+        std::fs::write(&path, text).expect("the template is written");
+        vpcsim(&["import", &path.display().to_string()])
+    }
+
+    fn subnet_in_az(az: &str) -> String {
+        format!(
+            "Resources:\n  V:\n    Type: AWS::EC2::VPC\n    Properties: {{CidrBlock: 10.0.0.0/16}}\n  S:\n    \
+             Type: AWS::EC2::Subnet\n    Properties:\n      VpcId: !Ref V\n      CidrBlock: 10.0.0.0/24\n      \
+             AvailabilityZone: {az}\n"
+        )
+    }
+
+    #[test]
+    fn get_azs_of_a_region_vpcsim_does_not_know_is_refused_never_answered_with_made_up_zones() {
+        let ran = import("t.cfn.yaml", &subnet_in_az("!Select [0, !GetAZs mars-1]"));
+        assert_eq!(ran.code, 2, "{}{}", ran.stdout, ran.stderr);
+        assert!(
+            ran.stdout.contains("t.cfn.yaml:10:45: Fn::GetAZs: unknown region `mars-1`"),
+            "{}",
+            ran.stdout
+        );
+        assert!(!ran.stdout.contains("mars-1a"), "{}", ran.stdout);
+    }
+
+    #[test]
+    fn parameter_attributes_cloudformation_refuses_are_refused_at_their_line_never_read_loosely() {
+        let vpc = "Resources:\n  V:\n    Type: AWS::EC2::VPC\n    Properties: {CidrBlock: 10.0.0.0/16}\n";
+        let cases = [
+            (
+                "P: {Type: String, Default: x, MinLength: -5}",
+                "2:44: Parameters.P: MinLength must be a whole number from 0, not `-5`",
+            ),
+            ("P: {Type: Number, Default: inf}", "2:3: Parameters.P: value `inf` is not a number"),
+            ("P: {Type: 'List<Number>', Default: '1,NaN'}", "2:3: Parameters.P: value `NaN` is not a number"),
+            (
+                "P: {Type: Number, Default: 1, MaxValue: inf}",
+                "2:43: Parameters.P: MaxValue must be a number, not `inf`",
+            ),
+            (
+                "P: {Type: String, Default: x, NoEcho: maybe}",
+                "2:41: Parameters.P: NoEcho must be true or false, not `maybe`",
+            ),
+            ("V: {Type: String, Default: x}", "4:3: Resources.V: `V` is both a parameter and a resource"),
+        ];
+        for (parameter, says) in cases {
+            let ran = import("t.cfn.yaml", &format!("Parameters:\n  {parameter}\n{vpc}"));
+            assert_eq!(ran.code, 2, "{parameter}: {}", ran.stdout);
+            assert!(ran.stderr.contains(&format!("t.cfn.yaml:{says}")), "{parameter}: {}", ran.stderr);
+        }
+    }
+
+    #[test]
+    fn get_azs_of_another_known_region_lists_that_region_s_own_zones() {
+        let ran = import("t.cfn.yaml", &subnet_in_az("!Select [3, !GetAZs us-west-2]"));
+        assert_eq!(ran.code, 2, "a us-east-1 stack has no subnet there: {}", ran.stdout);
+        assert!(ran.stdout.contains("us-west-2d"), "the fourth zone of us-west-2: {}", ran.stdout);
+    }
+}
+
+mod flags {
+    use super::*;
+
+    #[test]
+    fn a_flag_that_would_change_nothing_beside_another_is_refused_never_accepted_and_ignored() {
+        let lab = "scenarios/privatelink-lab.yaml";
+        let explain = ["reach", "lab", "--explain", "My-EC2", "Custom-WEB-1", "tcp:80"];
+        let cases: Vec<Vec<&str>> = vec![
+            vec!["run", "--json", "--quiet", lab],
+            vec!["run", "--json", "--wide", lab],
+            vec!["run", "--quiet", "--wide", lab],
+            vec!["lab", "--json", "--pause"],
+            vec!["lab", "--json", "--wide"],
+            vec!["lab", "--list", "--until", "3"],
+            vec!["lab", "--list", "--from-start"],
+            vec!["trace", "lab", "--from", "My-EC2", "--to", "Custom-NLB:80", "--json", "--wide"],
+            [&explain[..], &["--port", "443"]].concat(),
+            [&explain[..], &["--from", "internet"]].concat(),
+            [&explain[..], &["--to", "My-EC2"]].concat(),
+        ];
+        for args in cases {
+            let ran = vpcsim(&args);
+            assert_eq!(ran.code, 2, "{args:?}: {}", ran.stdout);
+            assert!(ran.stderr.contains("cannot be used with"), "{args:?}: {}", ran.stderr);
+            assert!(ran.stdout.is_empty(), "{args:?}: nothing ran: {}", ran.stdout);
+        }
+    }
+
+    #[test]
+    fn a_quota_given_twice_is_refused_naming_it_never_one_value_silently_dropped() {
+        let ran = vpcsim(&[
+            "run",
+            "--quota",
+            "routes-per-table=200",
+            "--quota",
+            "routes-per-table=100",
+            "scenarios/privatelink-lab.yaml",
+        ]);
+        assert_eq!(ran.code, 2, "{}", ran.stdout);
+        assert!(ran.stderr.contains("--quota routes-per-table is given twice"), "{}", ran.stderr);
+        assert!(ran.stdout.is_empty(), "nothing ran: {}", ran.stdout);
     }
 }

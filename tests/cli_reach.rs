@@ -151,12 +151,17 @@ fn check_finds_ssh_from_the_internet_in_the_lab_and_exits_1() {
 
 #[test]
 fn check_holds_when_no_database_port_is_open_and_exits_0() {
-    let ran = vpcsim(&[
-        "check",
-        "lab",
-        "--scope",
-        "scenarios/scopes/database-ports-from-outside-the-app-tier.json",
-    ]);
+    // The ready scope with its placeholder replaced by the web servers' group.
+    let groups: Value =
+        serde_json::from_str(&vpcsim(&["describe", "lab", "security-groups"]).stdout).unwrap();
+    let web = groups["SecurityGroups"].as_array().unwrap().iter().find(|g| g["GroupName"] == "CustomSG");
+    let web = web.map(|g| g["GroupId"].as_str().unwrap()).expect("the lab's web group");
+    let ready =
+        std::fs::read_to_string("scenarios/scopes/database-ports-from-outside-the-app-tier.json").unwrap();
+    assert!(ready.contains("sg-REPLACE-WITH-THE-APP-TIER-GROUP"));
+    let scope = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("database-ports-in-the-lab.json");
+    std::fs::write(&scope, ready.replace("sg-REPLACE-WITH-THE-APP-TIER-GROUP", web)).unwrap();
+    let ran = vpcsim(&["check", "lab", "--scope", scope.to_str().unwrap()]);
     assert_eq!(ran.code, 0, "{}", ran.stderr);
     assert!(ran.stdout.contains("no findings: the scope holds"), "{}", ran.stdout);
 }
@@ -332,4 +337,241 @@ fn a_trace_to_the_public_resolver_still_names_it_a_dns_resolver() {
     let forward = ran.stdout.split("Return path").next().unwrap();
     let last = forward.lines().rev().find(|l| !l.trim().is_empty()).unwrap();
     assert!(last.contains("internet") && last.contains("dns-resolver 8.8.8.8"), "{}", ran.stdout);
+}
+
+/// The JSON document `vpcsim shell lab` prints for `aws ec2 LINE`: what a user would save.
+fn shell_output(line: &str) -> Value {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vpcsim"))
+        .args(["shell", "lab"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the shell starts");
+    child.stdin.take().unwrap().write_all(format!("aws ec2 {line}\n").as_bytes()).unwrap();
+    let out = child.wait_with_output().expect("the shell ends");
+    let stdout = String::from_utf8(out.stdout).expect("UTF-8 stdout");
+    let start = stdout.find("\n{").map(|i| i + 1).unwrap_or_else(|| panic!("no JSON in {stdout}"));
+    let end = stdout[start..].find("\n}").map(|i| start + i + 2).expect("the document ends");
+    serde_json::from_str(&stdout[start..end]).expect("the shell printed JSON")
+}
+
+/// `vpcsim check lab --scope FILE --json` with the file holding `text`: the findings.
+fn findings_of_file(name: &str, text: &str) -> Value {
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    std::fs::write(&path, text).unwrap();
+    let ran = vpcsim(&["check", "lab", "--scope", path.to_str().unwrap(), "--json"]);
+    assert_eq!(ran.code, 1, "{name}: {}", ran.stderr);
+    let doc: Value = serde_json::from_str(&ran.stdout).unwrap();
+    doc[0]["Findings"].clone()
+}
+
+#[test]
+fn check_reads_a_scope_saved_as_a_match_paths_list_or_as_the_output_of_create_or_get_content_ra4() {
+    let paths = concat!(
+        r#"[{"Source": {"ResourceStatement": {"ResourceTypes": ["AWS::EC2::InternetGateway"]}}, "#,
+        r#""Destination": {"PacketHeaderStatement": {"DestinationPorts": ["22"]}}}]"#
+    );
+    let created = shell_output(&format!("create-network-insights-access-scope --match-paths '{paths}'"));
+    assert!(created["NetworkInsightsAccessScope"]["NetworkInsightsAccessScopeArn"].is_string(), "{created}");
+    let content = json_text(&serde_json::json!({
+        "NetworkInsightsAccessScopeContent": created["NetworkInsightsAccessScopeContent"].clone()
+    }));
+    let document = findings_of_file("scope-document.json", &format!(r#"{{"MatchPaths": {paths}}}"#));
+    assert!(!document.as_array().unwrap().is_empty());
+    assert_eq!(findings_of_file("scope-list.json", paths), document);
+    assert_eq!(findings_of_file("scope-created.json", &json_text(&created)), document);
+    assert_eq!(findings_of_file("scope-content.json", &content), document);
+    let inner = json_text(&created["NetworkInsightsAccessScopeContent"]);
+    assert_eq!(findings_of_file("scope-content-object.json", &inner), document);
+
+    // The scope's own description holds no paths: said, not taken for an empty scope.
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("scope-described.json");
+    let described =
+        serde_json::json!({"NetworkInsightsAccessScope": created["NetworkInsightsAccessScope"].clone()});
+    std::fs::write(&path, json_text(&described)).unwrap();
+    let ran = vpcsim(&["check", "lab", "--scope", path.to_str().unwrap()]);
+    assert_eq!(ran.code, 2, "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains("scope-described.json:2:3: NetworkInsightsAccessScope describes a scope"),
+        "{}",
+        ran.stderr
+    );
+}
+
+fn json_text(v: &Value) -> String {
+    serde_json::to_string_pretty(v).unwrap()
+}
+
+#[test]
+fn check_refuses_a_resource_id_not_in_the_world_such_as_a_ready_scopes_placeholder_and_reads_ec2_arns() {
+    let ran = vpcsim(&["check", "lab", "--scope", "scenarios/scopes/internet-to-private-subnets.json"]);
+    assert_eq!(ran.code, 2, "{}{}", ran.stdout, ran.stderr);
+    assert!(
+        ran.stderr.contains(
+            "scenarios/scopes/internet-to-private-subnets.json:5:59: resource subnet-REPLACE-WITH-A-PRIVATE-SUBNET is not in this world"
+        ),
+        "{}",
+        ran.stderr
+    );
+    // An instance named by its ARN, as trace components carry it, is the instance.
+    let flow: Value = serde_json::from_str(
+        &vpcsim(&["reach", "lab", "--explain", "internet", "My-EC2", "22", "--json"]).stdout,
+    )
+    .unwrap();
+    let last = flow["ForwardPathComponents"].as_array().unwrap().last().unwrap()["Component"].clone();
+    let (id, arn) = (last["Id"].as_str().unwrap(), last["Arn"].as_str().unwrap());
+    assert!(arn.starts_with("arn:aws:ec2:") && arn.ends_with(&format!("instance/{id}")), "{arn}");
+    let scope = |r: &str| {
+        format!(r#"{{"MatchPaths": [{{"Destination": {{"ResourceStatement": {{"Resources": ["{r}"]}}}}}}]}}"#)
+    };
+    let by_id = findings_of_file("scope-by-id.json", &scope(id));
+    assert!(!by_id.as_array().unwrap().is_empty());
+    assert_eq!(findings_of_file("scope-by-arn.json", &scope(arn)), by_id);
+}
+
+#[test]
+fn a_typo_in_a_scope_is_reported_once_at_its_file_line_and_column() {
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("typo-scope.json");
+    std::fs::write(&path, "{\n  \"MatchPaths\": [\n    {\"Sourse\": {}}\n  ]\n}\n").unwrap();
+    let ran = vpcsim(&["check", "lab", "--scope", path.to_str().unwrap()]);
+    assert_eq!(ran.code, 2);
+    let line = ran.stderr.lines().find(|l| l.contains("Sourse")).unwrap_or_else(|| panic!("{}", ran.stderr));
+    assert!(line.contains("typo-scope.json:3:13: not an access scope: unknown field `Sourse`"), "{line}");
+    assert!(!line.contains("at line"), "the place is said twice: {line}");
+}
+
+#[test]
+fn reach_keeps_a_load_balancer_node_by_the_label_it_shows_its_interface_and_its_own_subnet() {
+    let names = |args: &[&str]| -> Vec<String> {
+        let ran = vpcsim(&[&["reach"], args, &["--port", "80", "--json"]].concat());
+        assert_eq!(ran.code, 0, "{args:?}: {}", ran.stderr);
+        let doc: Value = serde_json::from_str(&ran.stdout).unwrap();
+        doc["sources"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap().to_string()).collect()
+    };
+    assert_eq!(names(&["lab", "--from", "Custom-NLB@ap-northeast-2a"]), ["Custom-NLB@ap-northeast-2a"]);
+    let doc: Value =
+        serde_json::from_str(&vpcsim(&["reach", "lab", "--port", "80", "--json"]).stdout).unwrap();
+    let node = doc["sources"].as_array().unwrap().iter().find(|s| s["kind"] == "load-balancer-node").unwrap();
+    assert_eq!(names(&["lab", "--from", node["id"].as_str().unwrap()]), ["Custom-NLB@ap-northeast-2a"]);
+    // The three-tier NLB has a node in each public subnet: a subnet keeps its own node only.
+    let in_a = names(&["scenarios/three-tier.yaml", "--from", "subnet:public-a"]);
+    assert!(in_a.contains(&"three-tier-web@us-east-1a".to_string()), "{in_a:?}");
+    assert!(!in_a.contains(&"three-tier-web@us-east-1b".to_string()), "{in_a:?}");
+}
+
+#[test]
+fn diff_names_the_step_flag_whose_step_is_out_of_range() {
+    let ran = vpcsim(&["diff", "lab", "--before-step", "0", "--after-step", "99"]);
+    assert_eq!(ran.code, 2, "{}", ran.stderr);
+    assert!(ran.stderr.contains("--after-step 99: privatelink-lab.yaml has only"), "{}", ran.stderr);
+    let ran = vpcsim(&["diff", "lab", "--before-step", "98", "--after-step", "1"]);
+    assert_eq!(ran.code, 2, "{}", ran.stderr);
+    assert!(ran.stderr.contains("--before-step 98:"), "{}", ran.stderr);
+    assert!(!ran.stderr.contains("--until"), "{}", ran.stderr);
+}
+
+#[test]
+fn bad_input_to_check_diff_and_reach_exits_2_naming_the_file_and_where_and_never_panics() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let bad_port = dir.join("bad-port-scope.json");
+    std::fs::write(
+        &bad_port,
+        "{\n  \"MatchPaths\": [\n    {\"Destination\": {\"PacketHeaderStatement\": {\"DestinationPorts\": [\"443-80\"]}}}\n  ]\n}\n",
+    )
+    .unwrap();
+    let missing = dir.join("no-such-file.json");
+    let cases: [(Vec<&str>, &str); 5] = [
+        (
+            vec!["check", "lab", "--scope", bad_port.to_str().unwrap()],
+            "bad-port-scope.json:3:69: 443-80 is not a port or a range of ports",
+        ),
+        (vec!["check", "lab", "--scope", missing.to_str().unwrap()], "no-such-file.json"),
+        (vec!["diff", "lab", missing.to_str().unwrap()], "no-such-file.json"),
+        (vec!["reach", missing.to_str().unwrap()], "no-such-file.json"),
+        (vec!["reach", "lab", "--port", "tcp:0"], "invalid port `tcp:0`"),
+    ];
+    for (args, says) in cases {
+        let ran = vpcsim(&args);
+        assert_eq!(ran.code, 2, "{args:?}: {}", ran.stderr);
+        assert!(ran.stderr.contains(says), "{args:?}: {}", ran.stderr);
+        assert!(!ran.stderr.contains("panicked"), "{args:?}: {}", ran.stderr);
+    }
+}
+
+#[test]
+fn reach_explain_expands_a_cell_by_its_grid_labels_and_refuses_filters_it_would_not_use() {
+    let grid = vpcsim(&["reach", "lab"]).stdout;
+    assert!(grid.contains("S2  My-EC2") && grid.contains("D3  vpce-"), "{grid}");
+    let ran = vpcsim(&["reach", "lab", "--explain", "S2", "D3", "80"]);
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(
+        ran.stdout.starts_with("Cell My-EC2 -> vpce-") && ran.stdout.contains("tcp:80: reachable"),
+        "{}",
+        ran.stdout
+    );
+    // The labels are those of the grid the same filters and ports print.
+    let ran = vpcsim(&["reach", "lab", "--from", "internet", "--port", "22", "--explain", "S1", "D1", "22"]);
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(ran.stdout.starts_with("Cell internet -> My-EC2 tcp:22: reachable"), "{}", ran.stdout);
+    let ran = vpcsim(&["reach", "lab", "--explain", "S9", "D1", "22"]);
+    assert_eq!(ran.code, 2);
+    assert!(ran.stderr.contains("no row S9: the grid has 3 (S1-S3)"), "{}", ran.stderr);
+    // With names, a filter or port list would choose nothing: refused, not ignored.
+    let ran = vpcsim(&["reach", "lab", "--explain", "My-EC2", "Custom-WEB-1", "80", "--port", "22"]);
+    assert_eq!(ran.code, 2);
+    assert!(ran.stderr.contains("cannot be used with --from, --to or --port"), "{}", ran.stderr);
+}
+
+#[test]
+fn diff_leaves_out_an_instances_flow_to_itself_which_never_leaves_it() {
+    let template = std::fs::read_to_string("scenarios/three-tier.cfn.yaml").unwrap();
+    let ssh = "CidrIp: 198.51.100.0/24}";
+    assert!(template.contains(ssh), "the bastion's ssh rule");
+    let changed = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("three-tier-bastion-open.cfn.yaml");
+    std::fs::write(&changed, template.replace(ssh, "CidrIp: 0.0.0.0/0}")).unwrap();
+    let ran = vpcsim(&["diff", "scenarios/three-tier.cfn.yaml", changed.to_str().unwrap()]);
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    assert!(ran.stdout.contains("tcp:22  internet -> bastion"), "{}", ran.stdout);
+    assert!(ran.stdout.contains("tcp:22  app-server-a -> bastion"), "{}", ran.stdout);
+    assert!(!ran.stdout.contains("bastion -> bastion"), "{}", ran.stdout);
+}
+
+#[test]
+fn diff_of_the_seed_lab_template_and_a_changed_copy_creates_both_with_the_parameters_given() {
+    let template = std::fs::read_to_string("scenarios/privatelink-lab.cfn.yaml").unwrap();
+    let ssh = "FromPort: '22'\n          ToPort: '22'";
+    let at = template.rfind(ssh).expect("Custom-WebSG's ssh rule");
+    let changed_text =
+        format!("{}FromPort: '443'\n          ToPort: '443'{}", &template[..at], &template[at + ssh.len()..]);
+    let changed = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("privatelink-lab-443.cfn.yaml");
+    std::fs::write(&changed, changed_text).unwrap();
+    let args = ["diff", "scenarios/privatelink-lab.cfn.yaml", changed.to_str().unwrap()];
+    // KeyName has no default: without it neither template can be created.
+    let ran = vpcsim(&args);
+    assert_eq!(ran.code, 2, "{}", ran.stderr);
+    assert!(ran.stderr.contains("KeyName") && ran.stderr.contains("--parameter"), "{}", ran.stderr);
+    let ran = vpcsim(&[&args[..], &["--parameter", "KeyName=lab-key", "--port", "22,443"]].concat());
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    assert!(ran.stdout.contains("tcp:22  internet -> Custom-WEB-1, Custom-WEB-2"), "{}", ran.stdout);
+    assert!(ran.stdout.contains("tcp:443  internet -> Custom-WEB-1, Custom-WEB-2"), "{}", ran.stdout);
+    // The NAT example, the same template on both sides: nothing changed.
+    let nat = "scenarios/nat-gateway-lab.cfn.yaml";
+    let ran = vpcsim(&["diff", nat, nat, "--parameter", "KeyName=lab-key"]);
+    assert_eq!(ran.code, 0, "{}{}", ran.stdout, ran.stderr);
+}
+
+#[test]
+fn check_counts_one_path_found_in_the_singular() {
+    let ran = vpcsim(&[
+        "check",
+        "scenarios/three-tier.yaml",
+        "--scope",
+        "scenarios/scopes/internet-to-instances.json",
+    ]);
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    assert!(ran.stdout.contains("internet-to-instances.json: 1 path found\n"), "{}", ran.stdout);
 }

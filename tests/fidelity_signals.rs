@@ -105,10 +105,19 @@ fn c2_an_interface_endpoint_for_cloudformation_lets_a_private_instance_signal() 
 
 #[test]
 fn c2_a_failure_signal_from_a_cfn_init_that_could_not_run_fails_the_stack_at_once() {
-    let script = "/opt/aws/bin/cfn-init -v --stack ${AWS::StackName} --resource Server --region ${AWS::Region}\n/opt/aws/bin/cfn-signal -e $? --stack ${AWS::StackName} --resource Server --region ${AWS::Region}\n";
+    // `set +e` undoes the `#!/bin/bash -xe`, so the script goes on to signal cfn-init's status.
+    let script = "set +e\n/opt/aws/bin/cfn-init -v --stack ${AWS::StackName} --resource Server --region ${AWS::Region}\n/opt/aws/bin/cfn-signal -e $? --stack ${AWS::StackName} --resource Server --region ${AWS::Region}\n";
     let e = failed(true, &signalling_server(script), "");
     let p = &e.problems[0];
     assert!(p.message.starts_with("Received FAILURE signal with UniqueId i-"), "{}", p.message);
+}
+
+#[test]
+fn c2_m7_under_bash_e_a_cfn_init_that_could_not_run_ends_the_script_and_no_signal_is_sent() {
+    // As in bash: `-e` ends the script at the failed cfn-init, before `cfn-signal -e $?`.
+    let script = "/opt/aws/bin/cfn-init -v --stack ${AWS::StackName} --resource Server --region ${AWS::Region}\n/opt/aws/bin/cfn-signal -e $? --stack ${AWS::StackName} --resource Server --region ${AWS::Region}\n";
+    let e = failed(true, &signalling_server(script), "");
+    assert_eq!(e.problems[0].message, "Failed to receive 1 resource signal(s) within the specified duration");
 }
 
 #[test]

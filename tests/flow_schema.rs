@@ -1,6 +1,6 @@
 //! One JSON schema for a flow (RA1): `vpcsim trace --json`, a flow step of `vpcsim run
-//! --json`, `vpcsim reach --explain --json` and each finding of `vpcsim check --json`
-//! all deserialize into the one library type, [`vpcsim::trace::Analysis`] (which refuses
+//! --json`, `vpcsim reach --explain --json`, each finding of `vpcsim check --json` and
+//! both flows of each change of `vpcsim diff --json` all deserialize into the one library type, [`vpcsim::trace::Analysis`] (which refuses
 //! unknown fields), and serialize back to the same bytes.
 
 use std::process::Command;
@@ -58,5 +58,31 @@ fn trace_run_reach_explain_and_check_findings_print_the_same_flow_type() {
         let flow = as_flow(&f["Analysis"], "check --json");
         assert!(flow.network_path_found);
         assert_eq!(serde_json::to_value(&flow.forward_path_components).unwrap(), f["FindingComponents"]);
+    }
+}
+
+#[test]
+fn diff_json_gives_both_flows_of_each_change_in_the_same_flow_type() {
+    let template = std::fs::read_to_string("scenarios/three-tier.cfn.yaml").unwrap();
+    let open = "CidrIp: 198.51.100.0/24}";
+    assert!(template.contains(open), "the bastion's ssh rule");
+    let changed = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("three-tier-ssh-open.cfn.yaml");
+    std::fs::write(&changed, template.replace(open, "CidrIp: 0.0.0.0/0}")).unwrap();
+    let doc = json_of(&["diff", "scenarios/three-tier.cfn.yaml", changed.to_str().unwrap(), "--json"]);
+    let changes = doc["changes"].as_array().expect("changes");
+    let ssh = changes
+        .iter()
+        .find(|c| c["sources"][0] == "internet" && c["port"] == "tcp:22")
+        .unwrap_or_else(|| panic!("the internet reaches the bastion on ssh after: {doc}"));
+    let before = as_flow(&ssh["before_flow"], "diff --json before_flow");
+    let after = as_flow(&ssh["after_flow"], "diff --json after_flow");
+    assert!(!before.network_path_found && after.network_path_found);
+    assert_eq!(before.explanations[0].explanation_code.as_str(), "ENI_SG_RULES_MISMATCH");
+    for c in changes {
+        for key in ["before_flow", "after_flow"] {
+            if !c[key].is_null() {
+                as_flow(&c[key], key);
+            }
+        }
     }
 }

@@ -45,7 +45,8 @@ struct Case {
     skipped: bool,
 }
 
-/// The totals of `<testsuites>` and every case, read with quick-xml.
+/// The totals of `<testsuites>` (tests, failures, errors) with the suites' `skipped`
+/// added up, and every case, read with quick-xml.
 fn read(xml: &str) -> ([usize; 4], Vec<Case>) {
     let mut reader = Reader::from_str(xml);
     let mut totals = [0; 4];
@@ -65,9 +66,12 @@ fn read(xml: &str) -> ([usize; 4], Vec<Case>) {
                 };
                 match e.name().as_ref() {
                     b"testsuites" => {
-                        for (i, k) in ["tests", "failures", "errors", "skipped"].iter().enumerate() {
+                        for (i, k) in ["tests", "failures", "errors"].iter().enumerate() {
                             totals[i] = attr(k).and_then(|v| v.parse().ok()).expect("a count");
                         }
+                    }
+                    b"testsuite" => {
+                        totals[3] += attr("skipped").and_then(|v| v.parse::<usize>().ok()).expect("a count")
                     }
                     b"testcase" => {
                         cases.push(Case { name: attr("name").expect("a name"), ..Case::default() })
@@ -209,4 +213,152 @@ fn a_report_is_not_written_over_an_input_and_an_unwritable_one_exits_3() {
     let ran = vpcsim(&["reach", "lab", "--junit", nowhere.to_str().unwrap()]);
     assert_eq!(ran.code, 3, "{}", ran.stderr);
     assert!(ran.stderr.contains("cannot write"), "{}", ran.stderr);
+}
+
+/// One element as the JUnit schema declares it: the parents it may have (none: the
+/// root), the attributes it requires and those it allows.
+struct Declared {
+    name: &'static str,
+    parents: &'static [&'static str],
+    required: &'static [&'static str],
+    optional: &'static [&'static str],
+}
+
+const fn declared(
+    name: &'static str,
+    parents: &'static [&'static str],
+    required: &'static [&'static str],
+    optional: &'static [&'static str],
+) -> Declared {
+    Declared { name, parents, required, optional }
+}
+
+/// What the JUnit schema CI tools validate reports against (Jenkins' junit-10.xsd, also
+/// used by pytest's tests) declares.
+const SCHEMA: [Declared; 8] = [
+    declared("testsuites", &[], &[], &["name", "time", "tests", "failures", "errors", "disabled"]),
+    declared(
+        "testsuite",
+        &["testsuites", "testsuite"],
+        &["name", "tests", "failures", "errors"],
+        &[
+            "group",
+            "time",
+            "skipped",
+            "timestamp",
+            "hostname",
+            "id",
+            "package",
+            "file",
+            "log",
+            "url",
+            "version",
+            "disabled",
+        ],
+    ),
+    declared("testcase", &["testsuite"], &["name"], &["time", "classname", "group", "assertions", "status"]),
+    declared("failure", &["testcase"], &[], &["type", "message"]),
+    declared("error", &["testcase"], &[], &["type", "message"]),
+    declared("skipped", &["testcase"], &[], &["type", "message"]),
+    declared("system-out", &["testcase", "testsuite"], &[], &[]),
+    declared("system-err", &["testcase", "testsuite"], &[], &[]),
+];
+
+/// Every way `xml` departs from [`SCHEMA`]: an element it does not declare or under
+/// another parent, an attribute it does not declare, a required one missing, a count
+/// that is not a number.
+fn schema_departures(xml: &str) -> Vec<String> {
+    let mut reader = Reader::from_str(xml);
+    let mut open: Vec<String> = Vec::new();
+    let mut out = Vec::new();
+    loop {
+        let (e, empty) = match reader.read_event().expect("well-formed XML") {
+            Event::Start(e) => (e, false),
+            Event::Empty(e) => (e, true),
+            Event::End(_) => {
+                open.pop();
+                continue;
+            }
+            Event::Eof => break,
+            _ => continue,
+        };
+        let name = String::from_utf8(e.name().as_ref().to_vec()).unwrap();
+        let parent = open.last().map_or("", String::as_str);
+        match SCHEMA.iter().find(|d| d.name == name) {
+            None => out.push(format!("<{name}> is not a JUnit element")),
+            Some(Declared { parents, required, optional, .. }) => {
+                if parents.is_empty() != parent.is_empty()
+                    || (!parent.is_empty() && !parents.contains(&parent))
+                {
+                    out.push(format!("<{name}> inside <{parent}>"));
+                }
+                let keys: Vec<(String, String)> = e
+                    .attributes()
+                    .map(|a| a.expect("an attribute"))
+                    .map(|a| {
+                        let v = a.normalized_value(quick_xml::XmlVersion::Implicit1_0).unwrap().into_owned();
+                        (String::from_utf8(a.key.as_ref().to_vec()).unwrap(), v)
+                    })
+                    .collect();
+                for (k, v) in &keys {
+                    if !required.contains(&k.as_str()) && !optional.contains(&k.as_str()) {
+                        out.push(format!("<{name}> has {k}, which the schema does not declare"));
+                    }
+                    let counted = ["tests", "failures", "errors", "skipped"].contains(&k.as_str());
+                    if counted && v.parse::<usize>().is_err() {
+                        out.push(format!("<{name} {k}={v:?}> is not a count"));
+                    }
+                }
+                for r in *required {
+                    if !keys.iter().any(|(k, _)| k == r) {
+                        out.push(format!("<{name}> lacks the required {r}"));
+                    }
+                }
+            }
+        }
+        if !empty {
+            open.push(name);
+        }
+    }
+    out
+}
+
+#[test]
+fn every_report_of_run_check_and_reach_on_the_lab_three_tier_and_nat_examples_has_only_what_the_junit_schema_declares(
+) {
+    let dir = scratch("schema");
+    let template = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/privatelink-lab.cfn.yaml");
+    let failing = dir.join("failing.yaml");
+    std::fs::write(
+        &failing,
+        format!(
+            "name: failing\nstacks:\n  - name: lab\n    template: {}\n    parameters: {{KeyName: k}}\nsteps:\n  - run: aws ec2 describe-vpcs\n    expect: {{output-contains: nothing-like-this}}\n  - wait: 1s\n",
+            template.display()
+        ),
+    )
+    .unwrap();
+    let broken = dir.join("broken.yaml");
+    std::fs::write(&broken, "name: broken\nsteps: [{run: }]\n").unwrap();
+    let out = dir.join("report.xml");
+    let o = out.to_str().unwrap();
+    let (three_tier, nat) = ("scenarios/three-tier.yaml", "scenarios/network-insights-nat-gateway.yaml");
+    let internet = "scenarios/scopes/internet-to-instances.json";
+    let runs: [&[&str]; 8] = [
+        &["run", failing.to_str().unwrap(), broken.to_str().unwrap(), "--quiet", "--junit", o],
+        &["check", "lab", "--scope", internet, "--junit", o],
+        &["reach", "lab", "--port", "22,80", "--junit", o],
+        &["reach", "lab", "--explain", "internet", "Custom-WEB-1", "tcp:443", "--junit", o],
+        // The three-tier and NAT examples.
+        &["run", three_tier, nat, "--quiet", "--junit", o],
+        &["check", three_tier, "--scope", internet, "--junit", o],
+        &["check", nat, "--scope", internet, "--junit", o],
+        &["reach", nat, "--junit", o],
+    ];
+    for args in runs {
+        let ran = vpcsim(args);
+        assert!(ran.code <= 2, "{args:?}: {}", ran.stderr);
+        let xml = junit_of(&out);
+        assert_eq!(schema_departures(&xml), Vec::<String>::new(), "{args:?}:\n{xml}");
+        std::fs::remove_file(&out).unwrap();
+    }
 }

@@ -178,6 +178,26 @@ fn ra4_scope_findings_are_every_matched_source_destination_and_port_less_the_exc
 }
 
 #[test]
+fn ra4_a_paths_ends_may_be_named_by_their_arns_as_aws_takes_them() {
+    let Lab2 { mut s, lab } = lab();
+    let w = &lab.world;
+    let (my_ec2, web1) = (w[lab.my_ec2].aws_id.clone(), w[lab.web1].aws_id.clone());
+    let by_id = ok(&mut s, &format!("aws ec2 create-network-insights-path --source {my_ec2} --destination {web1} --protocol tcp --destination-port 80"));
+    let p = &by_id["NetworkInsightsPath"];
+    let (src_arn, dst_arn) = (p["SourceArn"].as_str().unwrap(), p["DestinationArn"].as_str().unwrap());
+    assert!(src_arn.starts_with("arn:aws:ec2:") && src_arn.ends_with(&format!(":instance/{my_ec2}")));
+    let by_arn = ok(&mut s, &format!("aws ec2 create-network-insights-path --source {src_arn} --destination {dst_arn} --protocol tcp --destination-port 80"));
+    for key in ["Source", "SourceArn", "Destination", "DestinationArn"] {
+        assert_eq!(by_arn["NetworkInsightsPath"][key], p[key], "{key}");
+    }
+    // Another account's ARN names nothing here.
+    let foreign = src_arn.replace(&format!(":{}:", w.account_id()), ":000000000000:");
+    let out = run(&mut s, &format!("aws ec2 create-network-insights-path --source {foreign} --destination {web1} --protocol tcp --destination-port 80"));
+    assert_ne!(out.exit_code, 0);
+    assert!(out.stderr.contains("InvalidParameterValue"), "{}", out.stderr);
+}
+
+#[test]
 fn ra4_paths_vpcsim_cannot_analyze_as_one_flow_are_refused_saying_why() {
     let Lab2 { mut s, lab } = lab();
     let w = &lab.world;

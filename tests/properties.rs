@@ -69,6 +69,7 @@ fn route_table(destinations: &[(u32, u8)]) -> RouteTable {
         vpc: VpcId(0),
         main: true,
         routes: Vec::new().into(),
+        ipv6_routes: Vec::new(),
         tags: Tags::new(),
         deleted: false,
     };

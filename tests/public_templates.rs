@@ -100,25 +100,27 @@ fn import_names_every_refusal_marks_what_depends_on_one_not_tried_and_creates_th
         statuses,
         [
             ("Vpc", &Status::Modelled),
-            ("EgressOnly", &Status::Refused),
+            ("Vpn", &Status::Refused),
             ("Private", &Status::Modelled),
-            ("DualStack", &Status::Refused),
+            ("FromPool", &Status::Refused),
             ("Table", &Status::Modelled),
-            ("Ipv6Out", &Status::NotTried),
-            ("DualStackTable", &Status::NotTried),
+            ("ToVpn", &Status::NotTried),
+            ("FromPoolTable", &Status::NotTried),
             ("PrivateTable", &Status::Modelled),
             ("Acl", &Status::Modelled),
             ("InIpv4", &Status::Modelled),
-            ("InIpv6", &Status::Refused),
+            ("InTooHigh", &Status::Refused),
         ]
     );
-    assert_eq!(row(&r, "EgressOnly").1, "a networking type vpcsim does not model");
-    let dual = row(&r, "DualStack").1;
-    assert!(dual.starts_with("several-refusals.cfn.yaml:18:"), "located at the property: {dual}");
-    assert!(dual.contains("Ipv6CidrBlock is not modelled by vpcsim"), "{dual}");
-    assert!(row(&r, "InIpv6").1.contains("Ipv6CidrBlock is not modelled by vpcsim"));
-    assert_eq!(row(&r, "Ipv6Out").1, "it depends on EgressOnly, which is refused");
-    assert_eq!(row(&r, "DualStackTable").1, "it depends on DualStack, which is refused");
+    assert_eq!(row(&r, "Vpn").1, "a networking type vpcsim does not model");
+    let pool = row(&r, "FromPool").1;
+    assert!(pool.starts_with("several-refusals.cfn.yaml:18:"), "located at the property: {pool}");
+    assert!(pool.contains("Ipv4IpamPoolId is not modelled by vpcsim"), "{pool}");
+    assert!(row(&r, "InTooHigh")
+        .1
+        .contains("Invalid rule number 40000: use 1 to 32766. (InvalidParameterValue)"));
+    assert_eq!(row(&r, "ToVpn").1, "it depends on Vpn, which is refused");
+    assert_eq!(row(&r, "FromPoolTable").1, "it depends on FromPool, which is refused");
     assert!(!r.accepted());
 }
 
@@ -200,15 +202,154 @@ fn v1_a_peering_with_a_role_of_this_account_is_created_with_a_warning() {
 }
 
 #[test]
-fn m1_an_aws_call_in_user_data_that_changes_the_network_is_named_in_a_warning() {
+fn m7_an_aws_call_vpcsim_does_not_model_fails_from_user_data_as_in_a_step_and_set_e_ends_the_script() {
     let r = report("aws-call-in-user-data.cfn.yaml");
     assert!(r.accepted(), "{r:?}");
     let warnings = &r.resources.iter().find(|x| x.logical_id == "Bastion").unwrap().warnings;
-    assert_eq!(warnings.len(), 1, "the describe call is a read: {warnings:?}");
+    // The CLI reads the command line before it looks for credentials: describe-addresses
+    // is refused as a step refuses it (252), and `#!/bin/bash -ex` ends the script there.
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert!(
-        warnings[0].contains(
-            "UserData runs `aws ec2 associate-address`, which vpcsim does not run from an instance"
-        ),
+        warnings[0].contains("UserData's `aws --region us-east-1 ec2 describe-addresses` failed (exit 252), changing nothing: aws: error: argument operation: Invalid choice"),
+        "{warnings:?}"
+    );
+}
+
+/// The NAT-instance fixture (widdix's shapes), changed by `edit`, created as stack `public`.
+fn nat_stack(edit: impl Fn(String) -> String) -> (World, vpcsim::cfn::Stack) {
+    let name = "nat-instance-user-data.cfn.yaml";
+    let mut w = World::in_region("us-east-1", 7).unwrap();
+    let stack =
+        create_stack(&mut w, "public", name, &edit(fixture(name)), &IndexMap::new(), &IndexMap::new())
+            .unwrap_or_else(|e| panic!("{e}"));
+    (w, stack)
+}
+
+/// What the UserData calls of the NAT instance change, read back from the world: the
+/// Elastic IP's interface, the NAT interface's source/destination check, the private
+/// table's route for the internet (`i-...`, or none).
+fn nat_setup(w: &World, stack: &vpcsim::cfn::Stack) -> (bool, bool, Option<String>) {
+    use vpcsim::model::route_table::RouteTarget;
+    use vpcsim::world::Handle;
+    let id = |logical: &str| w.find(&stack.resources[logical].1.physical_id).unwrap();
+    let (Handle::Instance(nat), Handle::RouteTable(rt)) = (id("Nat"), id("PrivateTable")) else { panic!() };
+    let eni = w[nat].eni;
+    let eip = w.eips().values().find(|e| e.public_ip.to_string() == stack.outputs["NatAddress"]).unwrap();
+    let route = w[rt].routes.lookup(u32::from(vpcsim::region::CHECKIP_ADDR)).map(|r| match r.target {
+        RouteTarget::Instance(i) => w[i].aws_id.clone(),
+        ref other => format!("{other:?}"),
+    });
+    (eip.eni == Some(eni), w[eni].source_dest_check, route)
+}
+
+fn warnings_of(stack: &vpcsim::cfn::Stack) -> Vec<String> {
+    stack.warnings.iter().map(|p| p.to_string()).collect()
+}
+
+/// The private instance's `curl http://checkip.amazonaws.com/` as a trace.
+fn app_to_internet(w: &World, stack: &vpcsim::cfn::Stack) -> vpcsim::trace::Trace {
+    use vpcsim::world::Handle;
+    let Some(Handle::Instance(app)) = w.find(&stack.resources["App"].1.physical_id) else { panic!() };
+    let eni = w[app].eni;
+    let header = vpcsim::trace::Header {
+        src: w[eni].private_ip,
+        dst: vpcsim::region::CHECKIP_ADDR,
+        protocol: vpcsim::addr::Protocol::Tcp,
+        src_port: 40000,
+        dst_port: 80,
+    };
+    let flow = vpcsim::trace::Flow { header, seq: 0 };
+    w.trace(eni, flow)
+}
+
+#[test]
+fn m7_a_nat_instance_that_sets_itself_up_from_user_data_carries_the_private_subnet_to_the_internet() {
+    let (w, stack) = nat_stack(|t| t);
+    let nat = stack.resources["Nat"].1.physical_id.clone();
+    // M7: the Elastic IP is on the NAT instance, its check is off, and replace-route failed
+    // (no route yet), so `||` ran create-route.
+    assert_eq!(nat_setup(&w, &stack), (true, false, Some(nat.clone())));
+    let t = app_to_internet(&w, &stack);
+    assert!(t.reachable(), "{:?}", t.explanation);
+    use vpcsim::trace::ComponentKind as K;
+    let kinds: Vec<K> = t.forward.iter().map(|h| h.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            K::Instance,
+            K::NetworkInterface,
+            K::SecurityGroup,
+            K::NetworkAcl,
+            K::RouteTable,
+            K::NetworkAcl,
+            K::SecurityGroup,
+            K::NetworkInterface,
+            K::Instance,
+            K::NetworkInterface,
+            K::SecurityGroup,
+            K::NetworkAcl,
+            K::RouteTable,
+            K::InternetGateway,
+            K::Internet,
+        ]
+    );
+    assert_eq!(t.forward[8].id.to_string(), nat, "the path goes through the NAT instance");
+    // M7: replace-route failed (no route yet) and `||` ran create-route; the warning says so.
+    assert!(warnings_of(&stack).iter().any(|w| w.contains("replace-route") && w.contains("(exit 254)")));
+    assert_eq!(t.seen_source().map(|a| a.to_string()), Some(stack.outputs["NatAddress"].clone()));
+    let warnings = warnings_of(&stack);
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("UserData made 3 aws call(s) as the instance with instance profile")
+                && w.contains("not what its role's policies allow")),
+        "{warnings:?}"
+    );
+}
+
+#[test]
+fn m7_without_an_instance_profile_the_calls_change_nothing_and_a_warning_says_why() {
+    let (w, stack) = nat_stack(|t| t.replace("      IamInstanceProfile: !Ref Profile\n", ""));
+    assert_eq!(nat_setup(&w, &stack), (false, true, None));
+    assert!(!app_to_internet(&w, &stack).reachable());
+    let warnings = warnings_of(&stack);
+    assert_eq!(warnings.iter().filter(|w| w.contains("UserData's `aws")).count(), 1, "{warnings:?}");
+    assert!(
+        warnings.iter().any(|w| w.contains("ec2 associate-address --instance-id i-") && w.contains("failed (exit 253), changing nothing: Unable to locate credentials: the instance has no instance profile (IamInstanceProfile)")),
+        "{warnings:?}"
+    );
+}
+
+#[test]
+fn m7_without_a_path_to_the_ec2_endpoint_the_calls_time_out_and_change_nothing() {
+    // No route to the internet gateway: the NAT instance cannot reach ec2.us-east-1.amazonaws.com.
+    let (w, stack) = nat_stack(|t| {
+        t.replace("    DependsOn: [PublicRoute, PublicAssociation]\n", "    DependsOn: [PublicAssociation]\n").replace(
+            "  PublicRoute:\n    Type: AWS::EC2::Route\n    DependsOn: Attach\n    Properties: {RouteTableId: !Ref PublicTable, DestinationCidrBlock: 0.0.0.0/0, GatewayId: !Ref Gateway}\n",
+            "",
+        )
+    });
+    assert_eq!(nat_setup(&w, &stack), (false, true, None));
+    let warnings = warnings_of(&stack);
+    assert!(
+        warnings.iter().any(|w| w.contains("ec2 associate-address") && w.contains("failed (exit 255), changing nothing: Connect timeout on endpoint URL: \"https://ec2.us-east-1.amazonaws.com/\" (after 60 s: the instance cannot reach ec2.us-east-1.amazonaws.com:443: ") && w.contains("NO_ROUTE_TO_DESTINATION")),
+        "{warnings:?}"
+    );
+}
+
+#[test]
+fn m7_a_call_vpcsim_does_not_model_is_refused_as_in_a_step_and_the_script_goes_on_after_or() {
+    let (w, stack) = nat_stack(|t| {
+        t.replace(
+            "--source-dest-check \"{\\\"Value\\\": false}\"",
+            "--source-dest-check \"{\\\"Value\\\": false}\" --dry-run || echo refused",
+        )
+    });
+    let nat = stack.resources["Nat"].1.physical_id.clone();
+    assert_eq!(nat_setup(&w, &stack), (true, true, Some(nat)));
+    let warnings = warnings_of(&stack);
+    assert!(
+        warnings.iter().any(|w| w.contains("ec2 modify-instance-attribute") && w.contains("--dry-run")),
         "{warnings:?}"
     );
 }
@@ -232,4 +373,70 @@ fn a_template_rule_whose_assertion_fails_refuses_the_stack_with_its_description(
         warned,
         ["rule KnownEnvironment uses Fn::Contains, which vpcsim does not evaluate: the rule is not checked"]
     );
+}
+
+#[test]
+fn m7_c2_an_auto_scaling_groups_instance_runs_its_launch_templates_user_data_as_its_own() {
+    let name = "nat-instance-asg-user-data.cfn.yaml";
+    let mut w = World::in_region("us-east-1", 7).unwrap();
+    let stack = create_stack(&mut w, "public", name, &fixture(name), &IndexMap::new(), &IndexMap::new())
+        .unwrap_or_else(|e| panic!("{e}"));
+    // The group's instance read its own id (IMDSv2), made the calls and signalled success.
+    let t = app_to_internet(&w, &stack);
+    assert!(t.reachable(), "{:?}", t.explanation);
+    assert_eq!(t.seen_source().map(|a| a.to_string()), Some(stack.outputs["NatAddress"].clone()));
+    let nat = t.forward[8].id.to_string();
+    assert!(w.instances().values().any(|i| i.aws_id == nat), "{nat} is the group's instance");
+}
+
+#[test]
+fn m7_c2_without_an_instance_profile_the_err_trap_signals_failure_and_the_stack_rolls_back() {
+    let name = "nat-instance-asg-user-data.cfn.yaml";
+    let text = fixture(name).replace("        IamInstanceProfile: {Name: !Ref Profile}\n", "");
+    let mut w = World::in_region("us-east-1", 7).unwrap();
+    let e = create_stack(&mut w, "public", name, &text, &IndexMap::new(), &IndexMap::new()).unwrap_err();
+    let p = &e.problems[0];
+    assert!(p.message.starts_with("Received FAILURE signal with UniqueId i-"), "{e}");
+    let hint = p.hint.as_deref().unwrap_or_default();
+    assert!(
+        hint.contains("signalled FAILURE: UserData's `aws --region us-east-1 ec2 associate-address")
+            && hint.contains("(exit 253)"),
+        "{hint}"
+    );
+    assert_eq!(w.instances().len(), 0, "the stack rolled back");
+}
+
+#[test]
+fn m7_p13_an_interface_endpoint_for_ec2_carries_the_calls_without_the_internet() {
+    // No route to the internet gateway, but an `ec2` interface endpoint with private DNS
+    // in the NAT instance's subnet: ec2.us-east-1.amazonaws.com answers the endpoint.
+    let (w, stack) = nat_stack(|t| {
+        t.replace(
+            "  PublicRoute:\n    Type: AWS::EC2::Route\n    DependsOn: Attach\n    Properties: {RouteTableId: !Ref PublicTable, DestinationCidrBlock: 0.0.0.0/0, GatewayId: !Ref Gateway}\n",
+            "  Ec2Endpoint:\n    Type: AWS::EC2::VPCEndpoint\n    Properties:\n      VpcEndpointType: Interface\n      ServiceName: !Sub com.amazonaws.${AWS::Region}.ec2\n      VpcId: !Ref Vpc\n      SubnetIds: [!Ref Public]\n      SecurityGroupIds: [!Ref NatGroup]\n      PrivateDnsEnabled: true\n",
+        )
+        .replace("    DependsOn: [PublicRoute, PublicAssociation]\n", "    DependsOn: [Ec2Endpoint, PublicAssociation]\n")
+        .replace("Properties: {CidrBlock: 10.86.0.0/16}", "Properties: {CidrBlock: 10.86.0.0/16, EnableDnsSupport: true, EnableDnsHostnames: true}")
+    });
+    let nat = stack.resources["Nat"].1.physical_id.clone();
+    assert_eq!(nat_setup(&w, &stack), (true, false, Some(nat)));
+    assert!(
+        warnings_of(&stack).iter().any(|w| w.contains("UserData made 3 aws call(s) as the instance")),
+        "{:?}",
+        warnings_of(&stack)
+    );
+}
+
+#[test]
+fn m7_the_private_instances_curl_goes_out_through_the_nat_instance_at_its_elastic_ip() {
+    use vpcsim::scenario::{self, render};
+    use vpcsim::session::Session;
+    let path = std::path::PathBuf::from(format!(
+        "{}/tests/data/public/nat-instance-user-data.yaml",
+        env!("CARGO_MANIFEST_DIR")
+    ));
+    let s = scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
+    let mut session = Session::for_scenario(&s).unwrap();
+    let report = scenario::run(&s, &mut session).unwrap_or_else(|e| panic!("{e}"));
+    assert!(report.passed, "{}", render::text(&report));
 }

@@ -15,13 +15,21 @@ const CASES: &[(&str, usize, usize, &str, &str)] = &[
     ("vpc-cidr-block-restricted-range.cfn.yaml", 9, 18, "Secondary", "InvalidVpc.Range"),
     // A1: without DependsOn the subnet is created before the block it lies in.
     ("vpc-cidr-block-subnet-without-depends-on.cfn.yaml", 9, 18, "InSecondary", "InvalidSubnet.Range"),
+    // A8: an Amazon-provided IPv6 block is modelled; a pool of one's own is not.
     (
-        "vpc-cidr-block-ipv6.cfn.yaml",
+        "vpc-cidr-block-ipv6-pool.cfn.yaml",
         9,
-        36,
+        17,
         "Ipv6",
-        "AWS::EC2::VPCCidrBlock property AmazonProvidedIpv6CidrBlock is not modelled by vpcsim",
+        "AWS::EC2::VPCCidrBlock property Ipv6Pool is not modelled by vpcsim",
     ),
+    // A8: a subnet's IPv6 block lies inside its VPC's, is a /64, and is no other subnet's.
+    ("subnet-ipv6-outside-vpc.cfn.yaml", 14, 22, "Outside", "InvalidSubnet.Range"),
+    ("subnet-ipv6-overlap.cfn.yaml", 21, 40, "Second", "InvalidSubnet.Conflict"),
+    ("subnet-ipv6-whole-vpc-block.cfn.yaml", 14, 42, "Whole", "must be a /64. (InvalidParameterValue)"),
+    // A8: a NAT gateway takes IPv6 only for NAT64; an egress-only gateway takes IPv6 only.
+    ("route-ipv6-default-to-nat-gateway.cfn.yaml", 31, 26, "Ipv6Default", "only for NAT64, to destinations inside 64:ff9b::/96"),
+    ("route-ipv4-to-egress-only-gateway.cfn.yaml", 16, 41, "Default", "takes IPv6 routes only (InvalidParameterCombination)"),
     ("address-reserved.cfn.yaml", 12, 25, "Server", "reserved"),
     ("address-in-use.cfn.yaml", 16, 25, "Second", "InvalidIPAddress.InUse"),
     ("invalid-cidr.cfn.yaml", 5, 18, "Vpc", "invalid CIDR block"),

@@ -6,7 +6,7 @@
 
 use rustc_hash::FxHashMap;
 
-use crate::trace::Trace;
+use crate::trace::{Analysis, Trace};
 use crate::world::World;
 
 use super::cell::{self, Verdict};
@@ -40,6 +40,11 @@ pub struct Change {
     pub before_hop: String,
     /// The same, after.
     pub after_hop: String,
+    /// That flow before, as `vpcsim trace --json` shows a flow (none when the destination
+    /// had no address the source could try).
+    pub before_flow: Option<Analysis>,
+    /// The same, after.
+    pub after_flow: Option<Analysis>,
 }
 
 /// What the two matrices compared.
@@ -112,8 +117,10 @@ pub fn decisive_hop(trace: Option<&Trace>) -> String {
     }
 }
 
-fn hop(side: &Side<'_>, s: Source, t: Target, p: Probe) -> String {
-    decisive_hop(cell::explain(side.world, s, t, p).1.as_ref())
+/// The decisive hop of the flow that decided a cell, and the flow itself.
+fn hop(side: &Side<'_>, s: Source, t: Target, p: Probe) -> (String, Option<Analysis>) {
+    let trace = cell::explain(side.world, s, t, p).1;
+    (decisive_hop(trace.as_ref()), trace.map(|t| crate::trace::analysis(side.world, &t)))
 }
 
 /// Every cell whose verdict differs between `before` and `after`, for the sources,
@@ -155,18 +162,25 @@ pub fn diff(before: &Side<'_>, after: &Side<'_>) -> Diff {
                 for row in rows {
                     let (si, sj) = sources[row[0] as usize];
                     let (b, a) = (bm.verdict(si, ti, pi), am.verdict(sj, tj, pj));
-                    if b == a {
+                    // An instance's flow to itself never leaves it (AWS hands a packet to
+                    // its own address back inside the instance): no path changed there.
+                    let alone = row.len() == 1 && jt.len() == 1;
+                    if b == a || (alone && super::access::no_path(bm.sources[si], bm.targets[ti])) {
                         continue;
                     }
                     let probe = bm.probes[pi];
+                    let (before_hop, before_flow) = hop(before, bm.sources[si], bm.targets[ti], probe);
+                    let (after_hop, after_flow) = hop(after, am.sources[sj], am.targets[tj], am.probes[pj]);
                     changes.push(Change {
                         sources: row.iter().map(|&m| bs[sources[m as usize].0].clone()).collect(),
                         targets: jt.iter().map(|&m| bt[targets[m as usize].0].clone()).collect(),
                         probe,
                         before: b,
                         after: a,
-                        before_hop: hop(before, bm.sources[si], bm.targets[ti], probe),
-                        after_hop: hop(after, am.sources[sj], am.targets[tj], am.probes[pj]),
+                        before_hop,
+                        after_hop,
+                        before_flow,
+                        after_flow,
                     });
                 }
             }

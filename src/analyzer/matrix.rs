@@ -8,9 +8,8 @@
 //! VPCs its walks entered beyond their two ends' own and the rule tables they read
 //! ([`super::reads`]).
 
-use std::collections::BTreeMap;
-
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use crate::ids::VpcId;
 use crate::world::World;
@@ -37,8 +36,8 @@ pub struct Matrix {
     /// `verdicts[(sc * target classes + tc) * probes + p]`: the representatives' verdict.
     pub(super) verdicts: Vec<Verdict>,
     /// Pairs a flow hash decided (even for a class of one): one verdict per member of the
-    /// source class, in member order.
-    pub(super) per_source: BTreeMap<(u32, u32, u16), Vec<Verdict>>,
+    /// source class, in member order (looked up, never listed in its order).
+    pub(super) per_source: FxHashMap<(u32, u32, u16), Vec<Verdict>>,
     /// The class key of each source and destination, and the blocks they were read against.
     pub(super) source_keys: Vec<SourceKey>,
     pub(super) target_keys: Vec<TargetKey>,
@@ -223,7 +222,7 @@ impl Matrix {
             source_classes,
             target_classes,
             verdicts: vec![Verdict::NoAddress; cells],
-            per_source: BTreeMap::new(),
+            per_source: FxHashMap::default(),
             source_keys,
             target_keys,
             blocks,
@@ -282,16 +281,18 @@ impl Matrix {
             }
             reads.finish_pair();
             let kept = &self.column_reads[tc as usize];
-            out.column_rules.extend(reads.pair_rules.iter().filter(|&&x| !kept.has_rule(x)));
-            out.column_routes.extend(reads.pair_routes.iter().filter(|&&x| !kept.has_route(x)));
+            kept.retain_new_rules(&mut reads.pair_rules);
+            kept.retain_new_routes(&mut reads.pair_routes);
+            out.column_rules.extend_from_slice(&reads.pair_rules);
+            out.column_routes.extend_from_slice(&reads.pair_routes);
             out.column_ends.push((out.column_rules.len() as u32, out.column_routes.len() as u32));
         }
         reads.finish_row();
         let kept = &self.row_reads[sc as usize];
         out.row_rules = reads.row_rules;
-        out.row_rules.retain(|&x| !kept.has_rule(x));
+        kept.retain_new_rules(&mut out.row_rules);
         out.row_routes = reads.row_routes;
-        out.row_routes.retain(|&x| !kept.has_route(x));
+        kept.retain_new_routes(&mut out.row_routes);
         out.overflow = reads.overflow;
         out
     }

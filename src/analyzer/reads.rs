@@ -16,8 +16,11 @@
 //!   only the lookups of addresses inside it, R3).
 //!
 //! A group or NACL read is kept on one side: the row's when it is the source's own
-//! interface or (leaving, and on the way back in) its subnet's NACL, or when it is in the
-//! source's VPC and the destination is in another, else the column's. A
+//! interface leaving or (leaving, and on the way back in) its subnet's NACL, or when it is
+//! in the source's VPC and the destination is in another, else the column's. (A packet
+//! coming in at the source's own interface is rare, a flow to itself or one a load
+//! balancer hairpins: kept by the row, such a read would make a rule of the source's
+//! group touch the whole row, not the one column.) A
 //! route read is kept on both sides. So a pair whose walks read something is found in
 //! the rows that read it crossed with every column, every row crossed with the columns
 //! that read it, or, for a route, the rows that read it crossed with the columns that did.
@@ -183,7 +186,8 @@ impl Reads {
     pub fn note(&mut self, w: &World, what: Consulted) {
         match what {
             Consulted::Sgs { eni, dir, h } => {
-                let own = self.source_eni == Some(eni) || self.away_from == Some(w[eni].vpc);
+                let own = (self.source_eni == Some(eni) && dir == Direction::Egress)
+                    || self.away_from == Some(w[eni].vpc);
                 for &g in &w[eni].groups {
                     self.rule(sg(g, dir, h.protocol, h.dst_port, self.probe), own);
                 }
@@ -280,15 +284,17 @@ impl Kept {
         out
     }
 
-    /// Whether `x` (a group or NACL read) is kept.
-    pub(super) fn has_rule(&self, x: u64) -> bool {
-        self.rules.binary_search(&x).is_ok()
+    /// Keeps in `reads` only the group and NACL reads not kept yet.
+    pub(super) fn retain_new_rules(&self, reads: &mut Vec<u64>) {
+        retain_missing(&self.rules, reads);
     }
 
-    /// Whether `x` (a route read) is kept (not said before [`Kept::settle`]: the caller
-    /// then adds it again, which changes nothing).
-    pub(super) fn has_route(&self, x: u64) -> bool {
-        !self.unsettled && self.routes.binary_search(&x).is_ok()
+    /// Keeps in `reads` only the route reads not kept yet (all of them before
+    /// [`Kept::settle`]: the caller then adds them again, which changes nothing).
+    pub(super) fn retain_new_routes(&self, reads: &mut Vec<u64>) {
+        if !self.unsettled {
+            retain_missing(&self.routes, reads);
+        }
     }
 
     /// The probes whose walks evaluated group `g` in `dir` for a protocol and port
@@ -340,9 +346,70 @@ impl Kept {
     }
 }
 
+/// Keeps in `asked` only the values `kept` (sorted) lacks. The values are searched for
+/// together, a few at a time, one halving step for all of them before the next: the steps
+/// read entries far apart among a row's or column's many reads, which mostly miss the
+/// cache, and reads that do not wait on one another wait for memory together.
+fn retain_missing(kept: &[u64], asked: &mut Vec<u64>) {
+    const BATCH: usize = 16;
+    if kept.is_empty() {
+        return;
+    }
+    let mut out = 0;
+    for start in (0..asked.len()).step_by(BATCH) {
+        let count = BATCH.min(asked.len() - start);
+        let mut xs = [0u64; BATCH];
+        xs[..count].copy_from_slice(&asked[start..start + count]);
+        let mut base = [0usize; BATCH];
+        let mut len = kept.len();
+        while len > 1 {
+            let half = len / 2;
+            for (b, &x) in base.iter_mut().zip(&xs[..count]) {
+                *b += usize::from(kept[*b + half] < x) * half;
+            }
+            len -= half;
+        }
+        for (&b, &x) in base.iter().zip(&xs[..count]) {
+            let at = b + usize::from(kept[b] < x);
+            if kept.get(at) != Some(&x) {
+                asked[out] = x;
+                out += 1;
+            }
+        }
+    }
+    asked.truncate(out);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_reads_not_kept_yet_are_those_a_plain_scan_finds_missing() {
+        let kept: Vec<u64> = (0..500u64).map(|n| n * 3 + (n % 7)).collect();
+        let mut sorted_kept = kept.clone();
+        sorted_kept.sort_unstable();
+        sorted_kept.dedup();
+        for stride in [1u64, 2, 5, 17, 101, 997] {
+            for start in [0u64, 1, 700, 1_499, 1_600] {
+                let asked: Vec<u64> = (0..40).map(|n| start + n * stride).collect();
+                let mut fast = asked.clone();
+                retain_missing(&sorted_kept, &mut fast);
+                let plain: Vec<u64> = asked.into_iter().filter(|x| !sorted_kept.contains(x)).collect();
+                assert_eq!(fast, plain, "stride {stride} from {start}");
+            }
+        }
+        for kept in [&[2u64][..], &[1, 2], &[1, 2, 3], &[5, 9, 12, 40]] {
+            let asked: Vec<u64> = (0..45).rev().collect();
+            let mut fast = asked.clone();
+            retain_missing(kept, &mut fast);
+            let plain: Vec<u64> = asked.into_iter().filter(|x| !kept.contains(x)).collect();
+            assert_eq!(fast, plain, "{kept:?}, asked in falling order");
+        }
+        let mut none = vec![4, 9];
+        retain_missing(&[], &mut none);
+        assert_eq!(none, vec![4, 9]);
+    }
 
     #[test]
     fn a_route_read_is_found_by_any_block_holding_its_address_and_no_other() {

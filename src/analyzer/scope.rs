@@ -24,6 +24,42 @@ pub struct ScopeJson {
     pub exclude_paths: Vec<PathJson>,
 }
 
+/// A scope file as people save it: the [`ScopeJson`] document itself, or the output of
+/// `aws ec2 get-network-insights-access-scope-content` (or of
+/// `create-network-insights-access-scope`) with the paths under
+/// `NetworkInsightsAccessScopeContent`, or that content object alone. (A bare JSON list,
+/// the value of `--match-paths`, is read before this.)
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+struct DocumentJson {
+    #[serde(default)]
+    match_paths: Option<Vec<PathJson>>,
+    #[serde(default)]
+    exclude_paths: Option<Vec<PathJson>>,
+    /// The id a content object names (which scope it was): the paths are what count.
+    #[serde(default, rename = "NetworkInsightsAccessScopeId")]
+    _scope_id: Option<String>,
+    /// The content of a get or create output.
+    #[serde(default)]
+    network_insights_access_scope_content: Option<ContentJson>,
+    /// The scope's own description in a create output (id, ARN, dates, tags): it says
+    /// nothing about paths.
+    #[serde(default)]
+    network_insights_access_scope: Option<serde::de::IgnoredAny>,
+}
+
+/// `NetworkInsightsAccessScopeContent`: AWS's output of a scope's paths.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "PascalCase")]
+struct ContentJson {
+    #[serde(default, rename = "NetworkInsightsAccessScopeId")]
+    _scope_id: Option<String>,
+    #[serde(default)]
+    match_paths: Vec<PathJson>,
+    #[serde(default)]
+    exclude_paths: Vec<PathJson>,
+}
+
 /// One `AccessScopePathRequest`.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
@@ -317,6 +353,48 @@ pub fn parse_in(file: &str, text: &str, w: &World) -> Result<Scope, ScopeError> 
     parse_with(file, text, &|id| prefix_list_blocks(w, id))
 }
 
+/// Reads a scope to check world `w` with (`vpcsim check`): as [`parse_in`], and every
+/// resource a statement names by id or ARN must be one of `w`'s, so that a typo or a
+/// placeholder left in a ready scope is an error rather than a scope that holds because
+/// it names nothing.
+///
+/// ```
+/// use vpcsim::lab::{Lab, LabOptions};
+///
+/// let lab = Lab::ready(LabOptions::default()).unwrap();
+/// let text = r#"{"MatchPaths": [{"Destination": {"ResourceStatement": {"Resources": ["subnet-0000"]}}}]}"#;
+/// let e = vpcsim::analyzer::scope::parse_for("s.json", text, &lab.world).unwrap_err();
+/// assert!(e.to_string().starts_with("s.json:1:"), "{e}");
+/// ```
+pub fn parse_for(file: &str, text: &str, w: &World) -> Result<Scope, ScopeError> {
+    let scope = parse_in(file, text, w)?;
+    let statements = scope.matches.iter().chain(&scope.excludes);
+    let ids = statements.flat_map(|m| [&m.source, &m.destination].into_iter().chain(&m.through));
+    if let Some(id) = ids.flat_map(|r| &r.ids).find(|id| w.find(id).is_none()) {
+        let (line, column) = locate(text, id);
+        return Err(ScopeError {
+            file: file.to_string(),
+            line,
+            column,
+            message: format!(
+                "resource {id} is not in this world: name a resource of it by its id or ARN \
+                 (a ready scope's REPLACE placeholder must be replaced)"
+            ),
+        });
+    }
+    Ok(scope)
+}
+
+/// The id an EC2 ARN names (`arn:aws:ec2:REGION:ACCOUNT:subnet/subnet-0a1b` is
+/// `subnet-0a1b`), as the world knows EC2 resources; other ARNs (load balancers, target
+/// groups) are ids of their own.
+fn resource_id(id: &str) -> String {
+    match id.strip_prefix("arn:").filter(|rest| rest.split(':').nth(1) == Some("ec2")) {
+        Some(rest) => rest.rsplit('/').next().unwrap_or(rest).to_string(),
+        None => id.to_string(),
+    }
+}
+
 /// The blocks of `w`'s managed prefix list `id`, if it has one by that id.
 fn prefix_list_blocks(w: &World, id: &str) -> Option<Vec<Cidr>> {
     let pl = w.prefix_list_id("", id).ok()?;
@@ -341,17 +419,56 @@ impl Scope {
 /// Managed prefix lists by id, with their blocks (`None`: no such list).
 type PrefixLists<'a> = dyn Fn(&str) -> Option<Vec<Cidr>> + 'a;
 
-fn parse_with(file: &str, text: &str, lists: &PrefixLists<'_>) -> Result<Scope, ScopeError> {
-    let raw: ScopeJson = serde_json::from_str(text).map_err(|e| ScopeError {
+/// serde's message without the ` at line L column C` it ends with (the error says where).
+fn without_location(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    match text.rsplit_once(" at line ") {
+        Some((message, _)) if e.line() > 0 => message.to_string(),
+        _ => text,
+    }
+}
+
+/// The scope document of `text` in any of the shapes people save ([`DocumentJson`], or a
+/// bare list of match paths), syntax and unknown keys reported where serde found them.
+fn document(file: &str, text: &str, fail: &Fail<'_>) -> Result<ScopeJson, ScopeError> {
+    let located = |e: serde_json::Error| ScopeError {
         file: file.to_string(),
         line: e.line().max(1),
         column: e.column().max(1),
-        message: format!("not an access scope: {e}"),
-    })?;
+        message: format!("not an access scope: {}", without_location(&e)),
+    };
+    if text.trim_start().starts_with('[') {
+        let match_paths: Vec<PathJson> = serde_json::from_str(text).map_err(located)?;
+        return Ok(ScopeJson { match_paths, exclude_paths: Vec::new() });
+    }
+    let doc: DocumentJson = serde_json::from_str(text).map_err(located)?;
+    match doc.network_insights_access_scope_content {
+        Some(_) if doc.match_paths.is_some() || doc.exclude_paths.is_some() => Err(fail(
+            "NetworkInsightsAccessScopeContent",
+            "both MatchPaths and NetworkInsightsAccessScopeContent: give the paths once".into(),
+        )),
+        Some(content) => {
+            Ok(ScopeJson { match_paths: content.match_paths, exclude_paths: content.exclude_paths })
+        }
+        None if doc.network_insights_access_scope.is_some() => Err(fail(
+            "NetworkInsightsAccessScope",
+            "NetworkInsightsAccessScope describes a scope but holds no paths: save the output of \
+             get-network-insights-access-scope-content (or keep NetworkInsightsAccessScopeContent)"
+                .into(),
+        )),
+        None => Ok(ScopeJson {
+            match_paths: doc.match_paths.unwrap_or_default(),
+            exclude_paths: doc.exclude_paths.unwrap_or_default(),
+        }),
+    }
+}
+
+fn parse_with(file: &str, text: &str, lists: &PrefixLists<'_>) -> Result<Scope, ScopeError> {
     let fail = |needle: &str, message: String| {
         let (line, column) = locate(text, needle);
         ScopeError { file: file.to_string(), line, column, message }
     };
+    let raw = document(file, text, &fail)?;
     if raw.match_paths.is_empty() {
         return Err(fail("MatchPaths", "a scope needs at least one path in MatchPaths".into()));
     }
@@ -399,7 +516,7 @@ fn resources(r: &ResourceJson, fail: &Fail<'_>) -> Result<Resources, ScopeError>
             }
         }
     }
-    Ok(Resources { ids: r.resources.clone(), types })
+    Ok(Resources { ids: r.resources.iter().map(|id| resource_id(id)).collect(), types })
 }
 
 /// The prefix lists `ids` names, each known to `lists` and holding some block.

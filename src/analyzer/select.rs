@@ -76,6 +76,8 @@ struct Facts<'w> {
     subnets: Vec<SubnetId>,
     vpc: Option<VpcId>,
     internet: bool,
+    /// Other names a `Filter::Name` matches: a node's label (`LB@AZ`) and interface id.
+    aliases: Vec<String>,
 }
 
 impl Facts<'_> {
@@ -86,18 +88,30 @@ impl Facts<'_> {
             Filter::Vpc(x) => self.vpc.is_some_and(|v| named(Handle::Vpc(v), x)),
             Filter::Subnet(x) => self.subnets.iter().any(|s| named(Handle::Subnet(*s), x)),
             Filter::Tag(k, v) => self.tags.and_then(|t| t.get(k)).is_some_and(|t| t == v),
-            Filter::Name(x) => self.handle.is_some_and(|h| named(h, x)),
+            Filter::Name(x) => {
+                self.handle.is_some_and(|h| named(h, x)) || self.aliases.iter().any(|a| a == x)
+            }
         }
     }
 }
 
 fn facts_of_source(w: &World, s: Source) -> Facts<'_> {
     match s {
-        Source::Internet => {
-            Facts { handle: None, tags: None, subnets: Vec::new(), vpc: None, internet: true }
-        }
+        Source::Internet => Facts {
+            handle: None,
+            tags: None,
+            subnets: Vec::new(),
+            vpc: None,
+            internet: true,
+            aliases: Vec::new(),
+        },
         Source::Instance(i) => facts_of_target(w, Target::Instance(i)),
-        Source::LbNode(lb, _) => facts_of_target(w, Target::Lb(lb)),
+        Source::LbNode(lb, eni) => {
+            let mut facts = facts_of_target(w, Target::Lb(lb));
+            facts.subnets = vec![w[eni].subnet];
+            facts.aliases = vec![source_label(w, s), w.aws_id(Handle::Eni(eni)).to_string()];
+            facts
+        }
     }
 }
 
@@ -111,6 +125,7 @@ fn facts_of_target(w: &World, t: Target) -> Facts<'_> {
                 subnets: w[i].enis().map(|e| w[e].subnet).collect(),
                 vpc: Some(eni.vpc),
                 internet: false,
+                aliases: Vec::new(),
             }
         }
         Target::Lb(lb) => {
@@ -121,6 +136,7 @@ fn facts_of_target(w: &World, t: Target) -> Facts<'_> {
                 subnets: l.nodes.iter().map(|n| n.subnet).collect(),
                 vpc: Some(l.vpc),
                 internet: false,
+                aliases: Vec::new(),
             }
         }
         Target::Endpoint(ep) => {
@@ -131,11 +147,17 @@ fn facts_of_target(w: &World, t: Target) -> Facts<'_> {
                 subnets: e.subnets.clone(),
                 vpc: Some(e.vpc),
                 internet: false,
+                aliases: Vec::new(),
             }
         }
-        Target::Internet(_) => {
-            Facts { handle: None, tags: None, subnets: Vec::new(), vpc: None, internet: true }
-        }
+        Target::Internet(_) => Facts {
+            handle: None,
+            tags: None,
+            subnets: Vec::new(),
+            vpc: None,
+            internet: true,
+            aliases: Vec::new(),
+        },
     }
 }
 

@@ -24,11 +24,12 @@ use super::select::{self, Filter};
 use super::update::{Changes, Updated};
 
 /// Every kind of resource a world holds, one handle each, for [`changed`].
-const KINDS: [Handle; 29] = [
+const KINDS: [Handle; 30] = [
     Handle::Vpc(VpcId(0)),
     Handle::Subnet(SubnetId(0)),
     Handle::RouteTable(RouteTableId(0)),
     Handle::Igw(IgwId(0)),
+    Handle::Eigw(EigwId(0)),
     Handle::Sg(SgId(0)),
     Handle::Nacl(NaclId(0)),
     Handle::Eni(EniId(0)),
@@ -107,6 +108,7 @@ pub fn changed(before: &World, after: &World) -> Vec<Changed> {
                 compare(b.route_tables(), a.route_tables(), Handle::RouteTable, &mut out)
             }
             Handle::Igw(_) => compare(b.igws(), a.igws(), Handle::Igw, &mut out),
+            Handle::Eigw(_) => compare(b.eigws(), a.eigws(), Handle::Eigw, &mut out),
             Handle::Sg(_) => compare(b.sgs(), a.sgs(), Handle::Sg, &mut out),
             Handle::Nacl(_) => compare(b.nacls(), a.nacls(), Handle::Nacl, &mut out),
             Handle::Eni(_) => compare(b.enis(), a.enis(), Handle::Eni, &mut out),

@@ -35,6 +35,8 @@
 //!
 //! The cost is the walks of the cells touched, plus a pass over the sources,
 //! destinations and rules of the world to read its blocks, and over the classes' reads.
+//! After rules, entries and routes alone, the pass over the blocks runs beside the walks
+//! (on rayon's threads), whose results are kept when the blocks did not change.
 
 use std::collections::BTreeSet;
 
@@ -164,6 +166,8 @@ impl Changes {
             }
             // A connection notification changes no flow (its SNS topic is not modelled).
             Handle::ConnectionNotification(_) => self,
+            // An egress-only internet gateway carries IPv6 only, which is not simulated (A8).
+            Handle::Eigw(_) => self,
             // A flow log records flows; it changes none (F1).
             Handle::FlowLog(_) | Handle::LogGroup(_) => self,
             // Network insights paths, analyses and scopes change no flow.
@@ -416,8 +420,15 @@ impl Matrix {
             let cells_walked = pairs * self.probes.len();
             return Updated { pairs_walked: pairs, cells_walked, pairs_kept: 0, reclassified: true };
         }
-        let blocks = AddressBlocks::of(w);
         let same_lists = sources == self.sources && targets == self.targets;
+        let blocks = if same_lists && changes.vpcs.is_empty() {
+            match self.update_fine(w, changes) {
+                Ok(updated) => return updated,
+                Err(blocks) => blocks,
+            }
+        } else {
+            AddressBlocks::of(w)
+        };
         if same_lists && blocks.same_routed_to(&self.blocks) {
             let (s, t) = self.keys_read_again(w, &blocks, changes);
             let unchanged = s.iter().all(|(i, k)| self.source_keys[*i] == *k)
@@ -569,6 +580,12 @@ impl Matrix {
     /// Walks the touched cells again (spread over rayon's threads) and stores them; returns
     /// the class pairs and the class cells walked.
     fn walk_again(&mut self, w: &World, touched: &Touched) -> (usize, usize) {
+        let walked = self.walk_touched(w, touched);
+        self.store_walked(walked)
+    }
+
+    /// Walks the touched cells again (spread over rayon's threads), changing nothing yet.
+    fn walk_touched(&self, w: &World, touched: &Touched) -> Walked {
         let mut jobs: Vec<(u32, Vec<u32>, ProbeMask)> = Vec::new();
         for (sc, cells) in touched.iter().enumerate() {
             let mut by_probes: Vec<(ProbeMask, Vec<u32>)> = Vec::new();
@@ -580,11 +597,16 @@ impl Matrix {
             }
             jobs.extend(by_probes.into_iter().map(|(mask, tcs)| (sc as u32, tcs, mask)));
         }
-        let rows: Vec<RowCells> =
-            jobs.par_iter().map(|(sc, tcs, mask)| self.evaluate_row(w, *sc, tcs, *mask)).collect();
+        let rows = jobs.par_iter().map(|(sc, tcs, mask)| self.evaluate_row(w, *sc, tcs, *mask)).collect();
+        Walked { jobs, rows }
+    }
+
+    /// Stores what [`Matrix::walk_touched`] walked; returns the class pairs and the class
+    /// cells walked.
+    fn store_walked(&mut self, walked: Walked) -> (usize, usize) {
         let (mut pairs, mut cells) = (0, 0);
         let mut columns = Vec::new();
-        for ((sc, tcs, mask), row) in jobs.into_iter().zip(rows) {
+        for ((sc, tcs, mask), row) in walked.jobs.into_iter().zip(walked.rows) {
             pairs += tcs.len();
             cells += tcs.len() * (0..self.probes.len()).filter(|&p| mask & probe_bit(p) != 0).count();
             self.store(sc, &tcs, mask, row);
@@ -596,16 +618,48 @@ impl Matrix {
         (pairs, cells)
     }
 
+    /// Which rows and which columns `changes` touches whole (their VPC changed).
+    fn whole(&self, w: &World, changes: &Changes) -> (Vec<bool>, Vec<bool>) {
+        let rows = (0..self.source_classes.len() as u32).map(|sc| changes.has(self.row_vpc(w, sc))).collect();
+        let columns =
+            (0..self.target_classes.len() as u32).map(|tc| changes.has(self.column_vpc(w, tc))).collect();
+        (rows, columns)
+    }
+
     /// The update when every class stays: the touched pairs' verdicts rewritten in place.
     fn update_in_place(&mut self, w: &World, changes: &Changes) -> Updated {
-        let row_whole: Vec<bool> =
-            (0..self.source_classes.len() as u32).map(|sc| changes.has(self.row_vpc(w, sc))).collect();
-        let column_whole: Vec<bool> =
-            (0..self.target_classes.len() as u32).map(|tc| changes.has(self.column_vpc(w, tc))).collect();
+        let (row_whole, column_whole) = self.whole(w, changes);
         let touched = self.touched(w, &row_whole, &column_whole, changes);
-        let (walked, cells_walked) = self.walk_again(w, &touched);
+        let walked = self.walk_touched(w, &touched);
+        self.store_in_place(walked)
+    }
+
+    /// Stores the walks of an update in place.
+    fn store_in_place(&mut self, walked: Walked) -> Updated {
+        let (walked, cells_walked) = self.store_walked(walked);
         let pairs = self.source_classes.len() * self.target_classes.len();
         Updated { pairs_walked: walked, cells_walked, pairs_kept: pairs - walked, reclassified: false }
+    }
+
+    /// The update after rules, entries and routes named one by one, for the same sources
+    /// and destinations: the classes stay unless a block the change added or removed
+    /// tells addresses apart, or changes the interfaces routes send traffic to. Reading
+    /// the world's blocks, which says so, takes a pass over all its rules, so it runs on
+    /// one of rayon's threads while the touched cells are walked on the others; the walks
+    /// are stored when the blocks are unchanged, else dropped and the blocks returned.
+    fn update_fine(&mut self, w: &World, changes: &Changes) -> Result<Updated, AddressBlocks> {
+        let (blocks, walked) = rayon::join(
+            || AddressBlocks::of(w),
+            || {
+                let (row_whole, column_whole) = self.whole(w, changes);
+                let touched = self.touched(w, &row_whole, &column_whole, changes);
+                self.walk_touched(w, &touched)
+            },
+        );
+        if blocks != self.blocks {
+            return Err(blocks);
+        }
+        Ok(self.store_in_place(walked))
     }
 
     /// The update when some key changed: classes rebuilt from the keys, each untouched
@@ -750,6 +804,13 @@ fn covers(entry: &AclEntry, protocol: Protocol, ports: PortRange) -> bool {
 /// The cells to walk again: per source class, destination classes in order, each with
 /// the probes to walk.
 type Touched = Vec<Vec<(u32, ProbeMask)>>;
+
+/// Touched cells walked, not stored yet: per job (a source class, the destination
+/// classes walked with the same probes, those probes), the row's cells.
+struct Walked {
+    jobs: Vec<(u32, Vec<u32>, ProbeMask)>,
+    rows: Vec<RowCells>,
+}
 
 /// What the old classes of a new class's members read, together (`was`: the members'
 /// old places, none for a newcomer; `class_of`: the old classes; `old`: their reads).

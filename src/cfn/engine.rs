@@ -557,6 +557,12 @@ impl Run<'_> {
             sink.create(id, &r.kind.name, &props, metadata.as_ref())
                 .map_err(|e| within(sink_problem(r.loc, &props, e)))?
         };
+        for u in sink.take_attribute_updates() {
+            let earlier = self.values.values_mut().chain(stack.resources.values_mut().map(|(_, c)| c));
+            for c in earlier.filter(|c| c.physical_id == u.physical_id) {
+                c.attributes.insert(u.attribute.clone(), u.value.clone());
+            }
+        }
         for w in sink.take_warnings() {
             let loc = property_location(&props, &w.property).unwrap_or(r.loc);
             let problem = Problem::new(loc, w.message).within(&format!("Resources.{id}"));

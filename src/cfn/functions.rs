@@ -110,13 +110,23 @@ impl Env<'_> {
         Ok(item)
     }
 
-    /// `Fn::GetAZs: region`: the region's AZs (`""` means this stack's region).
+    /// `Fn::GetAZs: region`: the region's AZs (`""` means this stack's region). Another
+    /// region vpcsim knows gives its own AZs; a region it does not know is refused, never
+    /// answered with made-up zone names.
     pub(super) fn get_azs(&self, arg: &Node, loc: Location) -> Result<Node, Problem> {
         let Some(region) = self.string(arg, "Fn::GetAZs")? else { return Ok(unknown_or(None, loc)) };
         if region.is_empty() || region == self.ctx.region {
             return Ok(seq(self.ctx.azs.clone(), loc));
         }
-        Ok(seq(["a", "b", "c"].iter().map(|s| format!("{region}{s}")).collect(), loc))
+        let Some(known) = crate::region::Region::find(&region) else {
+            return Err(Problem::new(arg.loc, format!("Fn::GetAZs: unknown region `{region}`")).hint(
+                format!(
+                    "vpcsim knows {}; `''` is this stack's region",
+                    crate::region::Region::known_names().join(", ")
+                ),
+            ));
+        };
+        Ok(seq(known.azs.iter().map(|az| az.to_string()).collect(), loc))
     }
 
     /// `Fn::Base64: string`.
@@ -199,9 +209,14 @@ impl Env<'_> {
         ) else {
             return Ok(unknown_or(None, loc));
         };
-        let block_cidr: Cidr = b.parse().map_err(|e| Problem::new(block.loc, format!("Fn::Cidr: {e}")))?;
         let count_n = int_in(&c, 1, 256)
             .ok_or_else(|| Problem::new(count.loc, format!("Fn::Cidr count must be 1 to 256, not `{c}`")))?;
+        if b.contains(':') {
+            let block_cidr = crate::model::ipv6::parse(&b)
+                .ok_or_else(|| Problem::new(block.loc, format!("Fn::Cidr: invalid IPv6 CIDR block {b:?}")))?;
+            return ipv6_blocks(block_cidr, count_n, (&h, bits.loc), count.loc).map(|b| seq(b, loc));
+        }
+        let block_cidr: Cidr = b.parse().map_err(|e| Problem::new(block.loc, format!("Fn::Cidr: {e}")))?;
         let max_bits = 32 - u32::from(block_cidr.prefix_len());
         let host_bits = int_in(&h, 1, max_bits).ok_or_else(|| {
             Problem::new(
@@ -238,4 +253,37 @@ impl Env<'_> {
 
 fn int_in(text: &str, min: u32, max: u32) -> Option<u32> {
     text.trim().parse::<u32>().ok().filter(|n| (min..=max).contains(n))
+}
+
+/// `Fn::Cidr` on an IPv6 block (A8): `count` blocks of `host_bits` host bits each, from
+/// the block's start (`!Cidr [VPC /56, 4, 64]` gives four /64s).
+fn ipv6_blocks(
+    block: ipnet::Ipv6Net,
+    count: u32,
+    (bits_text, bits_loc): (&str, Location),
+    count_loc: Location,
+) -> Result<Vec<String>, Problem> {
+    let max_bits = 128 - u32::from(block.prefix_len());
+    let host_bits = int_in(bits_text, 1, max_bits).ok_or_else(|| {
+        Problem::new(
+            bits_loc,
+            format!("Fn::Cidr cidrBits must be 1 to {max_bits} for {block}, not `{bits_text}`"),
+        )
+    })?;
+    let spare = max_bits - host_bits;
+    if spare < 9 && u64::from(count) > 1u64 << spare {
+        let msg = format!(
+            "Fn::Cidr: {block} holds only {} blocks of {host_bits} host bits, not {count}",
+            1u64 << spare
+        );
+        return Err(Problem::new(count_loc, msg));
+    }
+    let base = u128::from(block.network());
+    let len = (128 - host_bits) as u8;
+    Ok((0..count)
+        .map(|i| {
+            let addr = std::net::Ipv6Addr::from(base + u128::from(i).checked_shl(host_bits).unwrap_or(0));
+            ipnet::Ipv6Net::new(addr, len).map(|n| n.to_string()).unwrap_or_default()
+        })
+        .collect())
 }

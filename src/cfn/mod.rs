@@ -49,7 +49,9 @@ pub use engine::{create_stack, create_stack_from_node, delete_stack, property_lo
 pub use event::{ResourceEvent, ResourceStatus};
 pub use forwarding::{detect_forwarding, forwarding, forwarding_at};
 pub use problem::Problem;
-pub use sink::{AttrValue, Created, ResourceSink, SentSignal, SinkError, SinkWarning, StackContext};
+pub use sink::{
+    AttrValue, AttributeUpdate, Created, ResourceSink, SentSignal, SinkError, SinkWarning, StackContext,
+};
 pub use template::Template;
 pub use userdata::{
     decode_user_data, detect_services, detect_web_server, image, listening, listening_at,

@@ -140,9 +140,13 @@ fn typed(kind: &str, raw: &str) -> Result<Option<ParamValue>, String> {
     Ok(Some(value))
 }
 
+/// A `Number` value: a finite integer or float (`inf` and `NaN` are not numbers to CloudFormation).
 fn number(raw: &str) -> Result<String, String> {
     let t = raw.trim();
-    t.parse::<f64>().map(|_| t.to_string()).map_err(|_| format!("value `{raw}` is not a number"))
+    match t.parse::<f64>() {
+        Ok(n) if n.is_finite() => Ok(t.to_string()),
+        _ => Err(format!("value `{raw}` is not a number")),
+    }
 }
 
 /// A deterministic offline value for an SSM parameter: an image id for image types.

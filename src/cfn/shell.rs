@@ -3,19 +3,25 @@
 //! `;` and `&` chains and `|` pipelines, quotes, `NAME=value` and `$NAME`/`${NAME}`,
 //! command substitution (`$(...)` and backquotes), `>`/`>>` redirections (`2>` and `>&`
 //! discard). The shell runs the commands every reader shares: `echo`, `printf`, `cat`,
-//! `tee`, `cd`, `curl` to the instance metadata service (M1, with or without an IMDSv2
-//! token) and `cfn-init` (M3), and it keeps the files the script writes. Every other
+//! `tee`, `cd`, `cut -d -f`, `awk '{print $N}'`, `set`, `trap`, `curl` to the instance
+//! metadata service (M1, with or without an IMDSv2 token) and Amazon Linux's
+//! `ec2-metadata`, `cfn-init` (M3) and, on an instance that can make them, `aws` calls (M7, through
+//! [`Api`]), and it keeps the files the script writes. Every other
 //! command goes to a [`Commands`] consumer, which decides what it means to it: what the
 //! instance listens on ([`super::userdata`]), whether it forwards packets
 //! ([`super::forwarding`]), which signals it sends ([`super::signal`]).
 //!
 //! A script is read for what it sets up: every command succeeds (status 0) except a
-//! cfn-init that could not run, a function whose last command failed and `exit N`. `$?` is
+//! cfn-init that could not run, an `aws` call the API refused or could not reach (M7), a
+//! function whose last command failed, `false` and `exit N`. `$?` is
 //! the last status; `a && b` runs `b` only when `a` succeeded and `a || b` only when it
 //! failed, so an `error_exit` helper called as `cfn-init ... || error_exit 'msg'` does not
 //! run. Shell functions (`function NAME {`, `NAME() {`, one line or several, up to the
 //! line that closes them) are kept when defined and run when called, with `$1`...`$9`,
-//! `$@` and `$*` their arguments; `exit` ends the script (a function's too).
+//! `$@` and `$*` their arguments; `exit` ends the script (a function's too). `set -e` (or
+//! `-e` on the `#!` line, as in `#!/bin/bash -ex`) ends the script at a command that
+//! fails outside a `&&`/`||` list, after the `trap '...' ERR` command if one is set; an
+//! `EXIT` trap runs when the script ends. Command substitutions inherit neither, as in bash.
 
 use indexmap::IndexMap;
 
@@ -41,6 +47,29 @@ pub struct Host<'a> {
     pub metadata: Option<&'a Metadata<'a>>,
     /// M3: the stack, resource and metadata cfn-init reads; without it cfn-init fails.
     pub init: Option<init::Source<'a>>,
+    /// M7: the AWS API as the instance's CLI reaches it; without it, `aws` goes to the
+    /// consumer like any other command.
+    pub aws: Option<&'a dyn Api>,
+}
+
+/// M7: the AWS CLI on the instance a script runs on, making its calls as the instance.
+pub trait Api {
+    /// Runs `aws ARGS...` (`args` are the words after `aws`): what it prints on stdout and
+    /// its exit status.
+    fn call(&self, args: &[&str]) -> Reply;
+
+    /// A run of the script starts again (another reader reads it): the calls it makes are
+    /// answered as the first run's were, in order, and are not made twice.
+    fn rewind(&self);
+}
+
+/// What an `aws` call printed on stdout and its exit status (0, or the CLI's 252 to 255).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Reply {
+    /// Exit status.
+    pub status: u8,
+    /// Standard output.
+    pub stdout: String,
 }
 
 /// The instance metadata service's answer to a request (M1: under the instance's metadata
@@ -49,7 +78,11 @@ pub type Metadata<'a> = dyn Fn(&MetadataRequest<'_>) -> MetadataReply + 'a;
 
 impl std::fmt::Debug for Host<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Host").field("metadata", &self.metadata.is_some()).field("init", &self.init).finish()
+        f.debug_struct("Host")
+            .field("metadata", &self.metadata.is_some())
+            .field("init", &self.init)
+            .field("aws", &self.aws.is_some())
+            .finish()
     }
 }
 
@@ -70,6 +103,17 @@ pub struct Shell<'a> {
     functions: IndexMap<String, Vec<(String, Option<Heredoc>)>>,
     /// `exit` ran: the rest of the script does not.
     exited: bool,
+    /// `set -e`: a failing command outside a `&&`/`||` list ends the script.
+    errexit: bool,
+    /// The commands `trap CMD ERR` and `trap CMD EXIT` set.
+    traps: Traps,
+}
+
+/// The commands a script set with `trap`.
+#[derive(Clone, Debug, Default)]
+struct Traps {
+    err: Option<String>,
+    exit: Option<String>,
 }
 
 /// One piece of a shell word: quoted text taken as written, or text still to expand.
@@ -118,6 +162,8 @@ impl<'a> Shell<'a> {
             notes: Vec::new(),
             functions: IndexMap::new(),
             exited: false,
+            errexit: false,
+            traps: Traps::default(),
         }
     }
 
@@ -147,7 +193,8 @@ impl<'a> Shell<'a> {
 
     fn run_line(&mut self, fx: &mut dyn Commands, line: &str, stdin: Option<String>) -> String {
         let mut out = String::new();
-        for (after, pipeline) in split_commands(&tokenize(line)) {
+        let commands = split_commands(&tokenize(line));
+        for (k, (after, pipeline)) in commands.iter().enumerate() {
             let skip = match after.as_deref() {
                 Some("&&") => self.status != 0,
                 Some("||") => self.status == 0,
@@ -157,12 +204,62 @@ impl<'a> Shell<'a> {
                 continue;
             }
             let mut input = stdin.clone();
-            for command in &pipeline {
+            for command in pipeline {
                 input = self.run_command(fx, command, input);
             }
             out.push_str(&input.unwrap_or_default());
+            let tested = matches!(commands.get(k + 1), Some((Some(op), _)) if op == "&&" || op == "||");
+            if self.status != 0 && !tested {
+                out.push_str(&self.failed(fx));
+            }
         }
         out
+    }
+
+    /// A command failed outside a `&&`/`||` list: the ERR trap runs, then `set -e` ends
+    /// the script with the command's status.
+    fn failed(&mut self, fx: &mut dyn Commands) -> String {
+        let status = self.status;
+        let out = match self.traps.err.take() {
+            Some(trap) => {
+                let out = self.run_script(fx, &trap);
+                self.traps.err = Some(trap);
+                out
+            }
+            None => String::new(),
+        };
+        self.status = status;
+        if self.errexit {
+            self.exited = true;
+        }
+        out
+    }
+
+    /// `set [-e|+e|-o errexit|+o errexit|-x|...]`: only `-e` changes what the script does.
+    fn set(&mut self, args: &[&str]) {
+        let mut it = args.iter();
+        while let Some(a) = it.next() {
+            match *a {
+                "-o" | "+o" if it.next() == Some(&"errexit") => self.errexit = *a == "-o",
+                a if a.starts_with('-') && a.contains('e') => self.errexit = true,
+                a if a.starts_with('+') && a.contains('e') => self.errexit = false,
+                _ => {}
+            }
+        }
+    }
+
+    /// `trap [CMD] SIGNAL...`: ERR and EXIT are kept (`-` or an empty command clears them);
+    /// other signals never arrive during a boot.
+    fn trap(&mut self, args: &[&str]) {
+        let [command, signals @ ..] = args else { return };
+        let command = (!matches!(*command, "-" | "")).then(|| command.to_string());
+        for signal in signals {
+            match signal.trim_start_matches("SIG") {
+                "ERR" => self.traps.err = command.clone(),
+                "EXIT" | "0" => self.traps.exit = command.clone(),
+                _ => {}
+            }
+        }
     }
 
     /// Runs the function `name` with `args` as `$1`...; returns what it printed.
@@ -264,9 +361,26 @@ impl<'a> Shell<'a> {
                 self.status = 1;
                 None
             }
+            ["true" | ":", ..] => None,
+            ["set", rest @ ..] => {
+                self.set(rest);
+                None
+            }
+            ["trap", rest @ ..] => {
+                self.trap(rest);
+                None
+            }
+            ["aws", rest @ ..] if self.host.aws.is_some() => {
+                let reply = self.host.aws.map(|api| api.call(rest)).unwrap_or_default();
+                self.status = reply.status;
+                Some(reply.stdout)
+            }
             ["curl", rest @ ..] if rest.iter().any(|a| a.starts_with(METADATA_URL)) => {
                 self.metadata(fx, rest)
             }
+            ["ec2-metadata", rest @ ..] => self.ec2_metadata(rest),
+            ["cut", rest @ ..] => Some(cut_fields(&stdin.unwrap_or_default(), rest)),
+            ["awk", program] => Some(awk_print(&stdin.unwrap_or_default(), program)),
             ["cfn-init", rest @ ..] if self.depth < MAX_NESTING => {
                 self.depth += 1;
                 self.status = init::run(self, fx, rest);
@@ -316,6 +430,41 @@ impl<'a> Shell<'a> {
             }
             None => answer,
         }
+    }
+
+    /// M1, M7: Amazon Linux's `ec2-metadata [-i] [-t] [-z] [-R] [-o] [-v]` (none: all of
+    /// them): one `name: value` line each, read from the metadata service with an IMDSv2
+    /// token as the tool does; an option it does not have prints nothing and fails.
+    fn ec2_metadata(&mut self, args: &[&str]) -> Option<String> {
+        const FIELDS: &[(&str, &str, &str, &str)] = &[
+            ("-i", "--instance-id", "instance-id", "instance-id"),
+            ("-t", "--instance-type", "instance-type", "instance-type"),
+            ("-z", "--availability-zone", "placement", "placement/availability-zone"),
+            ("-R", "--region", "region", "placement/region"),
+            ("-o", "--local-ipv4", "local-ipv4", "local-ipv4"),
+            ("-v", "--public-ipv4", "public-ipv4", "public-ipv4"),
+        ];
+        let mut asked = Vec::new();
+        for a in args {
+            match FIELDS.iter().find(|(short, long, _, _)| a == short || a == long) {
+                Some(field) => asked.push(field),
+                None => {
+                    self.status = 1;
+                    return Some(String::new());
+                }
+            }
+        }
+        if asked.is_empty() {
+            asked = FIELDS.iter().collect();
+        }
+        let metadata = self.host.metadata?;
+        let mut out = String::new();
+        for (_, _, name, path) in asked {
+            let path = format!("/latest/meta-data/{path}");
+            let value = metadata(&MetadataRequest::get_with_token(&path)).value().unwrap_or_default();
+            out.push_str(&format!("{name}: {value}\n"));
+        }
+        Some(out)
     }
 
     /// The words of a command, expanded, and the file its output goes to (`>`, `>>`).
@@ -423,8 +572,10 @@ impl<'a> Shell<'a> {
         }
         self.depth += 1;
         let exited = std::mem::replace(&mut self.exited, false);
+        let errexit = std::mem::replace(&mut self.errexit, false);
+        let traps = std::mem::take(&mut self.traps);
         let out = self.run_script(fx, script);
-        self.exited = exited;
+        (self.exited, self.errexit, self.traps) = (exited, errexit, traps);
         self.depth -= 1;
         out.trim_end_matches('\n').to_string()
     }
@@ -750,6 +901,51 @@ fn function_body(
     body
 }
 
+/// `cut -d DELIM -f N[,M...]` (or `-dDELIM`, `-fN`): the fields of each line, joined by
+/// the delimiter (a tab when none is given); other options leave the text as it is.
+fn cut_fields(text: &str, args: &[&str]) -> String {
+    let (mut delim, mut fields) = ("\t".to_string(), Vec::new());
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let value = |flag: &str, it: &mut std::slice::Iter<'_, &str>| match a.strip_prefix(flag) {
+            Some("") => it.next().map(|v| v.to_string()),
+            other => other.map(str::to_string),
+        };
+        if let Some(d) = value("-d", &mut it) {
+            delim = d;
+        } else if let Some(f) = value("-f", &mut it) {
+            fields = f.split(',').filter_map(|n| n.parse::<usize>().ok()).collect();
+        }
+    }
+    if fields.is_empty() || delim.is_empty() {
+        return text.to_string();
+    }
+    let line = |l: &str| {
+        let parts: Vec<&str> = l.split(delim.as_str()).collect();
+        let picked: Vec<&str> = fields.iter().filter_map(|n| parts.get(n.wrapping_sub(1)).copied()).collect();
+        picked.join(&delim)
+    };
+    text.lines().map(|l| line(l) + "\n").collect()
+}
+
+/// `awk '{print $N}'`: the Nth whitespace-separated field of each line (`$0` the line);
+/// any other program prints nothing.
+fn awk_print(text: &str, program: &str) -> String {
+    let inner = program.trim().strip_prefix('{').and_then(|p| p.strip_suffix('}')).map(str::trim);
+    let Some(n) = inner.and_then(|p| p.strip_prefix("print $")).and_then(|n| n.trim().parse::<usize>().ok())
+    else {
+        return String::new();
+    };
+    let field = |l: &str| {
+        if n == 0 {
+            l.to_string()
+        } else {
+            l.split_whitespace().nth(n - 1).unwrap_or("").to_string()
+        }
+    };
+    text.lines().map(|l| field(l) + "\n").collect()
+}
+
 /// `echo [-n] [-e] WORDS...`.
 fn echo(args: &[&str]) -> String {
     let newline = !args.contains(&"-n");
@@ -774,9 +970,20 @@ pub(crate) fn join_path(dir: &str, name: &str) -> String {
 }
 
 /// Runs `script` on `host` for one consumer; returns the shell as the script left it.
+/// The `#!` line's `-e` (`#!/bin/bash -ex`) sets `set -e`; the EXIT trap runs at the end.
 pub(crate) fn run<'a>(script: &str, host: Host<'a>, fx: &mut dyn Commands) -> Shell<'a> {
+    if let Some(api) = host.aws {
+        api.rewind();
+    }
     let mut sh = Shell::new(host);
+    if let Some(shebang) = script.lines().next().and_then(|l| l.strip_prefix("#!")) {
+        sh.set(&shebang.split_whitespace().skip(1).collect::<Vec<_>>());
+    }
     sh.run_script(fx, script);
+    if let Some(trap) = sh.traps.exit.take() {
+        sh.exited = false;
+        sh.run_script(fx, &trap);
+    }
     sh
 }
 
@@ -824,7 +1031,7 @@ mod tests {
         let value = |path: &str| (path == "/latest/meta-data/local-ipv4").then(|| "10.0.1.5".to_string());
         let required = MetadataOptions { tokens: Tokens::Required, ..MetadataOptions::default() };
         let answer = |r: &MetadataRequest<'_>| metadata_options::answer(required, r, value);
-        let host = Host { metadata: Some(&answer), init: None };
+        let host = Host { metadata: Some(&answer), ..Host::default() };
         let script = "TOKEN=$(curl -s -X PUT \"http://169.254.169.254/latest/api/token\" -H \"X-aws-ec2-metadata-token-ttl-seconds: 21600\")\nIP=$(curl -s -H \"X-aws-ec2-metadata-token: $TOKEN\" http://169.254.169.254/latest/meta-data/local-ipv4)\necho \"<h1>$IP</h1>\" > /var/www/html/index.html\n";
         let sh = run(script, host, &mut Log::default());
         assert_eq!(sh.files["/var/www/html/index.html"], "<h1>10.0.1.5</h1>\n");
@@ -865,6 +1072,100 @@ mod tests {
         let mut log = Log::default();
         run("a && b || c\nfalse && d || e\nfalse; f\n", Host::default(), &mut log);
         assert_eq!(log.0, ["a", "b", "e", "f"]);
+    }
+
+    /// An API that fails every call naming `fail`, answers the rest, and counts calls made.
+    struct FakeApi {
+        fail: &'static str,
+        made: std::cell::RefCell<Vec<String>>,
+        next: std::cell::Cell<usize>,
+    }
+
+    impl Api for FakeApi {
+        fn call(&self, args: &[&str]) -> Reply {
+            let line = args.join(" ");
+            let k = self.next.get();
+            self.next.set(k + 1);
+            if self.made.borrow().len() <= k {
+                self.made.borrow_mut().push(line.clone());
+            }
+            let status = if line.contains(self.fail) { 254 } else { 0 };
+            Reply { status, stdout: format!("{{\"Return\": {}}}\n", status == 0) }
+        }
+
+        fn rewind(&self) {
+            self.next.set(0);
+        }
+    }
+
+    fn fake(fail: &'static str) -> FakeApi {
+        FakeApi { fail, made: Default::default(), next: Default::default() }
+    }
+
+    #[test]
+    fn m7_a_failed_aws_call_runs_the_or_branch_and_its_status_is_the_scripts() {
+        let api = fake("replace-route");
+        let host = Host { aws: Some(&api), ..Host::default() };
+        let mut log = Log::default();
+        let sh = run("aws ec2 replace-route --x 1 || aws ec2 create-route --x 1\necho $? > /status\nOUT=$(aws ec2 create-route --y 2)\necho \"$OUT\" > /out\n", host, &mut log);
+        assert_eq!(
+            *api.made.borrow(),
+            ["ec2 replace-route --x 1", "ec2 create-route --x 1", "ec2 create-route --y 2"]
+        );
+        assert_eq!(
+            (sh.files["/status"].as_str(), sh.files["/out"].as_str()),
+            ("0\n", "{\"Return\": true}\n")
+        );
+        assert!(log.0.is_empty(), "aws goes to the API, not the consumer: {:?}", log.0);
+    }
+
+    #[test]
+    fn m7_set_e_from_the_shebang_ends_the_script_at_a_failed_call_after_the_err_trap() {
+        let api = fake("associate-address");
+        let host = Host { aws: Some(&api), ..Host::default() };
+        let mut log = Log::default();
+        let script = "#!/bin/bash -ex\ntrap 'cfn-signal -e 1 --resource Nat' ERR\nfalse || true\naws ec2 associate-address\naws ec2 modify-instance-attribute\ncfn-signal -e 0 --resource Nat\n";
+        run(script, host, &mut log);
+        assert_eq!(log.0, ["cfn-signal -e 1 --resource Nat"]);
+        assert_eq!(*api.made.borrow(), ["ec2 associate-address"]);
+        // Without -e the trap runs and the script goes on.
+        let api = fake("associate-address");
+        let mut log = Log::default();
+        run(
+            &script.replacen("#!/bin/bash -ex\n", "", 1),
+            Host { aws: Some(&api), ..Host::default() },
+            &mut log,
+        );
+        assert_eq!(log.0, ["cfn-signal -e 1 --resource Nat", "cfn-signal -e 0 --resource Nat"]);
+        // `set -e` in the script does the same; a command substitution does not inherit it.
+        let mut log = Log::default();
+        run("set -e\nX=$(false; echo still)\necho \"$X\" > /x\nfalse\nnever\n", Host::default(), &mut log);
+        assert!(log.0.is_empty(), "{:?}", log.0);
+    }
+
+    #[test]
+    fn m7_a_second_reading_of_the_script_is_answered_without_making_the_calls_again() {
+        let api = fake("replace-route");
+        let host = Host { aws: Some(&api), ..Host::default() };
+        let script = "aws ec2 replace-route || aws ec2 create-route\n";
+        run(script, host, &mut Log::default());
+        run(script, host, &mut Log::default());
+        assert_eq!(*api.made.borrow(), ["ec2 replace-route", "ec2 create-route"]);
+    }
+
+    #[test]
+    fn m7_ec2_metadata_cut_and_awk_give_the_instance_id_and_region_as_amazon_linux_does() {
+        let value = |path: &str| match path {
+            "/latest/meta-data/instance-id" => Some("i-0abc".to_string()),
+            "/latest/meta-data/placement/region" => Some("us-east-1".to_string()),
+            _ => None,
+        };
+        let required = MetadataOptions { tokens: Tokens::Required, ..MetadataOptions::default() };
+        let answer = |r: &MetadataRequest<'_>| metadata_options::answer(required, r, value);
+        let host = Host { metadata: Some(&answer), ..Host::default() };
+        let script = "ID=$(ec2-metadata -i | cut -d ' ' -f 2)\nR=$(ec2-metadata --region | awk '{print $2}')\necho \"$ID $R\" > /a\nec2-metadata --nope || echo failed > /b\n";
+        let sh = run(script, host, &mut Log::default());
+        assert_eq!((sh.files["/a"].as_str(), sh.files["/b"].as_str()), ("i-0abc us-east-1\n", "failed\n"));
     }
 
     #[test]

@@ -83,6 +83,12 @@ pub trait ResourceSink {
     fn take_warnings(&mut self) -> Vec<SinkWarning> {
         Vec::new()
     }
+    /// Attributes of resources created earlier that the last [`ResourceSink::create`]
+    /// changed (an IPv6 block associated with a VPC changes its `Ipv6CidrBlocks`), for
+    /// later `Fn::GetAtt`s to read, as CloudFormation reads them at that time; none by default.
+    fn take_attribute_updates(&mut self) -> Vec<AttributeUpdate> {
+        Vec::new()
+    }
     /// C2: the signals the instances created so far sent from their UserData, each with
     /// whether it reached CloudFormation (or S3, for a wait condition handle); none by default.
     fn signals(&mut self) -> Vec<SentSignal> {
@@ -104,6 +110,17 @@ pub struct SentSignal {
     pub from: String,
     /// Ok when it reached the service; else why not (the instance has no way there).
     pub delivered: Result<(), String>,
+}
+
+/// A new value of one attribute of a resource created earlier, found by its physical id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AttributeUpdate {
+    /// The resource's physical id (what `Ref` returns).
+    pub physical_id: String,
+    /// The attribute.
+    pub attribute: String,
+    /// Its new value.
+    pub value: AttrValue,
 }
 
 /// A warning about one property of a created resource.

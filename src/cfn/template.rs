@@ -215,6 +215,13 @@ impl Template {
             if problems.len() > super::graph::MAX_PROBLEMS {
                 return Err(problems);
             }
+            if tpl.parameters.contains_key(&key.name) {
+                let p = Problem::new(key.loc, format!("`{}` is both a parameter and a resource", key.name));
+                problems.push(
+                    p.within(&format!("Resources.{}", key.name))
+                        .hint("logical ids are unique among parameters and resources; rename one"),
+                );
+            }
             let r = parse_resource(key, node, &mut problems);
             push(&mut tpl.resources, key, r, &mut problems);
         }
@@ -272,9 +279,32 @@ fn text(node: &Node, what: &str) -> Result<String, Problem> {
         .ok_or_else(|| Problem::new(node.loc, format!("{what} must be a scalar, not {}", node.a_type_name())))
 }
 
+/// A finite number (`inf` and `NaN`, which Rust would read, are not CloudFormation numbers).
 fn number(node: &Node, what: &str) -> Result<f64, Problem> {
     let t = text(node, what)?;
-    t.trim().parse().map_err(|_| Problem::new(node.loc, format!("{what} must be a number, not `{t}`")))
+    t.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|n| n.is_finite())
+        .ok_or_else(|| Problem::new(node.loc, format!("{what} must be a number, not `{t}`")))
+}
+
+/// A length: a whole number from 0 (a negative or fractional `MinLength` is no length).
+fn length(node: &Node, what: &str) -> Result<usize, Problem> {
+    let t = text(node, what)?;
+    t.trim()
+        .parse::<usize>()
+        .map_err(|_| Problem::new(node.loc, format!("{what} must be a whole number from 0, not `{t}`")))
+}
+
+/// `NoEcho`: `true` or `false` (in any case), as CloudFormation takes it.
+fn boolean(node: &Node, what: &str) -> Result<bool, Problem> {
+    let t = text(node, what)?;
+    match t.to_ascii_lowercase().as_str() {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(Problem::new(node.loc, format!("{what} must be true or false, not `{t}`"))),
+    }
 }
 
 fn parse_parameter(key: &Key, node: &Node) -> Result<Parameter, Problem> {
@@ -301,11 +331,11 @@ fn parse_parameter(key: &Key, node: &Node) -> Result<Parameter, Problem> {
             "Default" => p.default = Some(default_text(v)?),
             "AllowedValues" => p.allowed_values = list_text(v, "AllowedValues")?,
             "AllowedPattern" => p.allowed_pattern = Some((text(v, "AllowedPattern")?, v.loc)),
-            "MinLength" => p.min_length = Some(number(v, "MinLength")? as usize),
-            "MaxLength" => p.max_length = Some(number(v, "MaxLength")? as usize),
+            "MinLength" => p.min_length = Some(length(v, "MinLength")?),
+            "MaxLength" => p.max_length = Some(length(v, "MaxLength")?),
             "MinValue" => p.min_value = Some(number(v, "MinValue")?),
             "MaxValue" => p.max_value = Some(number(v, "MaxValue")?),
-            "NoEcho" => p.no_echo = text(v, "NoEcho")?.eq_ignore_ascii_case("true"),
+            "NoEcho" => p.no_echo = boolean(v, "NoEcho")?,
             "Description" => p.description = Some(text(v, "Description")?),
             "ConstraintDescription" => p.constraint_description = Some(text(v, "ConstraintDescription")?),
             _ => return Err(unknown(k, "parameter attribute", ATTRS)),

@@ -104,6 +104,8 @@ pub struct Boot<'a> {
     pub region: &'a str,
     /// What 169.254.169.254 answers the instance, once it exists.
     pub metadata: Option<&'a shell::Metadata<'a>>,
+    /// M7: the AWS API the instance's `aws` calls go to, once it exists.
+    pub aws: Option<&'a dyn shell::Api>,
 }
 
 /// What an instance listens on: the image's defaults, then the `Metadata: vpcsim:`
@@ -167,7 +169,7 @@ pub fn listening_at(
 /// The shell's host for a script run where `boot` says, with the resource's cfn-init metadata.
 pub(super) fn host<'a>(boot: Boot<'a>, init: Option<&'a Init>) -> Host<'a> {
     let source = init::Source { stack: boot.stack, resource: boot.resource, region: boot.region, init };
-    Host { metadata: boot.metadata, init: (!boot.stack.is_empty()).then_some(source) }
+    Host { metadata: boot.metadata, init: (!boot.stack.is_empty()).then_some(source), aws: boot.aws }
 }
 
 /// What an instance whose UserData is `script` (plain text, as `run-instances --user-data`
@@ -510,10 +512,11 @@ impl Commands for Effects {
     }
 }
 
-/// M1: an `aws` call a script makes from the instance that would change the network (an
-/// Elastic IP associated to itself, a route to itself, its source/destination check): vpcsim
-/// does not make it, and says so, naming the call. Reads (`describe-*`, `get-*`, `list-*`,
-/// `wait`) and other services change nothing the simulation holds.
+/// M7: an `aws` call a script makes where no instance of a stack runs it (a
+/// `run-instances --user-data` script) that would change the network (an Elastic IP
+/// associated to itself, a route to itself, its source/destination check): vpcsim does not
+/// make it, and says so, naming the call. Reads (`describe-*`, `get-*`, `list-*`, `wait`)
+/// and other services change nothing the simulation holds.
 fn unrun_aws_call(args: &[&str]) -> Option<String> {
     const WITH_VALUE: &[&str] =
         &["--region", "--profile", "--output", "--endpoint-url", "--query", "--color"];
@@ -533,7 +536,7 @@ fn unrun_aws_call(args: &[&str]) -> Option<String> {
     let read = ["describe-", "get-", "list-"].iter().any(|p| operation.starts_with(p)) || operation == "wait";
     (matches!(service, "ec2" | "elbv2" | "route53") && !read).then(|| {
         format!(
-            "UserData runs `aws {service} {operation}`, which vpcsim does not run from an instance: what it would change is not simulated (make the change in the template, or as an `aws` step of a scenario)"
+            "UserData runs `aws {service} {operation}`, which vpcsim does not run here: only instances a stack launches make their UserData's aws calls (make the change as an `aws` step of the scenario)"
         )
     })
 }

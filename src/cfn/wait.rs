@@ -170,7 +170,10 @@ pub fn settle(waits: &[Wait], sent: &[SentSignal], ctx: &StackContext) -> Result
                     bad.signal.reason, bad.signal.unique_id
                 ),
             };
-            let problem = Problem::new(w.loc, reason).within(&format!("Resources.{}", w.id));
+            let mut problem = Problem::new(w.loc, reason).within(&format!("Resources.{}", w.id));
+            if w.handle.is_none() && !bad.signal.reason.is_empty() {
+                problem = problem.hint(format!("{} signalled FAILURE: {}", bad.from, bad.signal.reason));
+            }
             Some((Duration::from_secs(SIGNAL_AFTER_S), problem))
         } else if (arrived.len() as u32) < w.count {
             Some((Duration::from_secs(w.timeout_s), timed_out(w, arrived.len() as u32, &mine)))

@@ -40,7 +40,7 @@ pub struct Args<'a> {
 fn read_scope(path: &Path, w: &World) -> Result<Scope, CliError> {
     let text = vpcsim::source::read(path, vpcsim::yaml::Limits::default().max_bytes)
         .map_err(|e| CliError::invalid(format!("{}: {e}", path.display())))?;
-    scope::parse_in(&path.display().to_string(), &text, w).map_err(|e| CliError::invalid(e.to_string()))
+    scope::parse_for(&path.display().to_string(), &text, w).map_err(|e| CliError::invalid(e.to_string()))
 }
 
 /// The probes: `--port` when given, else the default set and the first port of every
@@ -142,7 +142,7 @@ fn scope_text(w: &World, m: &Matrix, path: &Path, findings: &[Finding], style: S
     let verdict = if findings.is_empty() {
         style.good("no findings: the scope holds")
     } else {
-        style.bad(&format!("{cells} paths found"))
+        style.bad(&format!("{cells} {} found", if cells == 1 { "path" } else { "paths" }))
     };
     let mut out = format!("{} {}: {verdict}\n", style.bold("Scope"), path.display());
     for (n, f) in findings.iter().enumerate() {

@@ -33,29 +33,56 @@ pub struct Args<'a> {
     pub ports: &'a [String],
     /// `--json`.
     pub json: bool,
+    /// `--parameter` and `--region`: for both files, when they are CloudFormation templates.
+    pub template: &'a world::TemplateArgs,
 }
 
 /// The world a file leaves after `steps` steps (the steps before clean-up when `None`): a
 /// scenario's, or a template's stack alone (a template has no steps: only `None` or 0).
-fn world_of(file: &Path, steps: Option<usize>) -> Result<Session, CliError> {
-    world::prepare_described(file, &state_args(steps)).map(|p| p.session)
+fn world_of(
+    file: &Path,
+    steps: Option<usize>,
+    template: &world::TemplateArgs,
+    flag: &str,
+) -> Result<Session, CliError> {
+    world::prepare_described(file, &state_args(steps, template))
+        .map(|p| p.session)
+        .map_err(|e| as_flag(flag, e))
 }
 
-/// The options that select `steps` steps (the steps before clean-up when `None`).
-fn state_args(steps: Option<usize>) -> world::StateArgs {
+/// An error about the steps selected, named by the flag the user gave (`--before-step`,
+/// `--after-step`) rather than the `--until` it is passed on as.
+fn as_flag(flag: &str, e: CliError) -> CliError {
+    match e.message.strip_prefix("--until ") {
+        Some(rest) => CliError { code: e.code, message: format!("{flag} {rest}") },
+        None => e,
+    }
+}
+
+/// The options that select `steps` steps (the steps before clean-up when `None`), with a
+/// template's parameters and region.
+fn state_args(steps: Option<usize>, template: &world::TemplateArgs) -> world::StateArgs {
     world::StateArgs {
         until: steps.filter(|&n| n > 0).map(|n| n.to_string()),
         from_start: steps == Some(0),
-        ..Default::default()
+        template: template.clone(),
     }
 }
 
 /// The worlds one scenario leaves after `before` steps and after `after` steps (the steps
 /// before clean-up when `None`), from one run of it.
-fn steps_of(file: &Path, before: usize, after: Option<usize>) -> Result<(Session, Session), CliError> {
-    let (mut s, builtin) = world::load(file, &world::TemplateArgs::default())?;
-    let n = world::State::of(&s, &state_args(Some(before)))?.applied;
-    let m = world::State::of(&s, &state_args(after))?.applied;
+fn steps_of(
+    file: &Path,
+    before: usize,
+    after: Option<usize>,
+    template: &world::TemplateArgs,
+) -> Result<(Session, Session), CliError> {
+    let (mut s, builtin) = world::load(file, template)?;
+    let state = |steps: Option<usize>, flag: &str| {
+        world::State::of(&s, &state_args(steps, template)).map_err(|e| as_flag(flag, e))
+    };
+    let n = state(Some(before), "--before-step")?.applied;
+    let m = state(after, "--after-step")?.applied;
     s.steps.truncate(n.max(m));
     let mut session = world::session_for(&s, builtin)?;
     let mut kept: Vec<Option<Session>> = Vec::new();
@@ -97,14 +124,14 @@ pub fn command(a: &Args<'_>) -> Result<u8, CliError> {
     // over the resources that differ; two files: both computed in full.
     let (before, after, bm, am) = match a.after {
         None => {
-            let (before, after) = steps_of(a.before, a.before_step.unwrap_or(0), a.after_step)?;
+            let (before, after) = steps_of(a.before, a.before_step.unwrap_or(0), a.after_step, a.template)?;
             let bm = full(&before);
             let (am, _) = steps::matrix_after(&before.world, &bm, &after.world, &from, &to);
             (before, after, bm, am)
         }
         Some(_) => {
-            let before = world_of(a.before, a.before_step)?;
-            let after = world_of(&after_file, a.after_step)?;
+            let before = world_of(a.before, a.before_step, a.template, "--before-step")?;
+            let after = world_of(&after_file, a.after_step, a.template, "--after-step")?;
             let (bm, am) = (full(&before), full(&after));
             (before, after, bm, am)
         }
@@ -178,7 +205,9 @@ fn text(d: &Diff, title: &str, style: Style) -> String {
 }
 
 /// The diff for machines: `{changes: [{sources, destinations, port, before, after,
-/// before_hop, after_hop}], sources_removed, sources_added, destinations_removed, destinations_added}`.
+/// before_hop, after_hop, before_flow, after_flow}], sources_removed, sources_added,
+/// destinations_removed, destinations_added}`; the flows are flow documents, as
+/// `vpcsim trace --json` prints them.
 fn to_json(d: &Diff) -> Value {
     let changes: Vec<Value> = d
         .changes
@@ -186,7 +215,8 @@ fn to_json(d: &Diff) -> Value {
         .map(|c| {
             json!({"sources": c.sources, "destinations": c.targets, "port": c.probe.to_string(),
                    "before": c.before.label(), "after": c.after.label(),
-                   "before_hop": c.before_hop, "after_hop": c.after_hop})
+                   "before_hop": c.before_hop, "after_hop": c.after_hop,
+                   "before_flow": c.before_flow, "after_flow": c.after_flow})
         })
         .collect();
     json!({"changes": changes, "sources_removed": d.sources_removed, "sources_added": d.sources_added,

@@ -70,7 +70,7 @@ const EXAMPLES: &str = "Examples:
   vpcsim graph lab --format svg -o lab.svg
   vpcsim reach lab --port 80,443
   vpcsim diff lab --before-step 4
-  vpcsim check lab --scope scenarios/scopes/internet-to-private-subnets.json
+  vpcsim check lab --scope scenarios/scopes/internet-to-instances.json
   vpcsim serve --open
 
 FILE is a scenario file, `lab` for the built-in seed lab, or a built-in lesson's name (`vpcsim lessons` lists them). Every command that takes one shows its world \
@@ -140,16 +140,16 @@ enum Command {
         /// The lab: privatelink (the default), nat-instance or nat-gateway (`--list` says what each shows).
         name: Option<String>,
         /// List the built-in labs, what each shows and how to run it.
-        #[arg(long, conflicts_with_all = ["name", "json", "pause", "wide"])]
+        #[arg(long, conflicts_with_all = ["name", "json", "pause", "wide", "until", "from_start", "parameters", "region"])]
         list: bool,
         /// Print the report as one JSON document (see `vpcsim run --help`).
         #[arg(long)]
         json: bool,
         /// Wait for Enter between steps (only when standard input is a terminal).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "json")]
         pause: bool,
         /// Paths as wide tables with whole ids and ARNs, however narrow the terminal (or COLUMNS).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "json")]
         wide: bool,
         #[command(flatten)]
         state: world::StateArgs,
@@ -167,10 +167,10 @@ Exit status: 0 every expectation held, 1 one failed, 2 a file is invalid.")]
         #[arg(long)]
         json: bool,
         /// Print only failures and a line per file.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "json")]
         quiet: bool,
         /// Paths as wide tables with whole ids and ARNs, however narrow the terminal (or COLUMNS).
-        #[arg(long)]
+        #[arg(long, conflicts_with_all = ["json", "quiet"])]
         wide: bool,
         /// Raise an account quota as Service Quotas would, before the stacks are created
         /// (repeatable): routes-per-table, rules-per-group, groups-per-interface,
@@ -251,7 +251,7 @@ Exit status: 0 reachable, 1 not reachable, 2 bad input.", state_help!()))]
         #[arg(long)]
         json: bool,
         /// The wide table with whole ids and ARNs, however narrow the terminal (or COLUMNS).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "json")]
         wide: bool,
     },
     /// The AWS CLI's JSON for the world a scenario leaves.
@@ -295,13 +295,15 @@ svg needs Graphviz (`apt-get install graphviz`).", state_help!()))]
     /// Reachability matrix: every source against every destination and port, in classes.
     #[command(
         after_help = concat!("Examples:\n  vpcsim reach lab\n  vpcsim reach lab --from internet --to vpc:My-VPC --port 22,80\n  \
-vpcsim reach lab --explain My-EC2 Custom-WEB-1 tcp:80\n\n\
+vpcsim reach lab --explain My-EC2 Custom-WEB-1 tcp:80\n  vpcsim reach lab --explain S2 D3 80\n\n\
 Sources are the internet, running instances and load balancer nodes; destinations are instances, load balancers \
 and interface endpoints. --from and --to keep those matching any filter: a Name tag, a load balancer's name or an \
 AWS id, `internet`, `vpc:NAME-OR-ID`, `subnet:NAME-OR-ID` or `tag:KEY=VALUE`. --port takes PORT (tcp), tcp:PORT, \
 udp:PORT or icmp, comma-separated or repeated; the default is tcp 22, 80, 443, 3306, 5432, 6379, 8080, udp 53 and icmp. \
 A destination is reached when every interface it has is (each node of a load balancer, each interface of an \
 endpoint). Rows (and columns) with identical verdicts are merged.\n\n\
+--explain SRC DST PORT takes names or ids, or a cell's labels in the grid (S2 D3: the first source of row S2, the \
+first destination of column D3, in the grid the same --from, --to and --port print).\n\n\
 --json prints {sources, destinations, ports, cells}; see docs/reachability.md. With --explain, --json prints \
 the cell's flow as `vpcsim trace --json` does (docs/json.md).\n\n\
 Exit status: 0 the matrix was printed (with --explain: reachable), 1 with --explain: not reachable, 2 bad input.", state_help!())
@@ -324,7 +326,7 @@ Exit status: 0 the matrix was printed (with --explain: reachable), 1 with --expl
         /// Print the matrix as JSON.
         #[arg(long)]
         json: bool,
-        /// Print the full trace behind one cell.
+        /// Print the full trace behind one cell (by names or ids, or by its grid labels: S2 D3).
         #[arg(long, num_args = 3, value_names = ["SRC", "DST", "PORT"])]
         explain: Option<Vec<String>>,
         /// Also write a JUnit XML report: a passing case per class pair and port, named with
@@ -336,7 +338,7 @@ Exit status: 0 the matrix was printed (with --explain: reachable), 1 with --expl
     #[command(after_help = "Examples:\n  vpcsim diff lab --before-step 4\n  \
 vpcsim diff scenarios/two-tier-internal-nlb.cfn.yaml changed.cfn.yaml\n  vpcsim diff before.yaml after.yaml --to tag:Tier=db --port 5432\n\n\
 BEFORE and AFTER are scenario files (their stacks and steps applied: the steps before clean-up unless \
---before-step and --after-step stop each after its first N steps) or CloudFormation templates (one stack, no parameters). With one scenario, \
+--before-step and --after-step stop each after its first N steps) or CloudFormation templates (one stack each, created with the same --parameter and --region). With one scenario, \
 --before-step and --after-step pick two of its steps: it runs once, and the later matrix is the earlier one brought up to date \
 over the resources that differ (in full when a change stands for every VPC, such as a managed prefix list; two files are both computed in full). \
 Sources and destinations are matched by name; \
@@ -368,15 +370,21 @@ Exit status: 0 nothing changed, 1 something changed, 2 bad input.")]
         /// Print the changes as JSON.
         #[arg(long)]
         json: bool,
+        /// Parameters and region for BEFORE and AFTER when they are CloudFormation templates.
+        #[command(flatten)]
+        template: world::TemplateArgs,
     },
     /// Network Access Analyzer offline: the paths an access scope finds, each with its path.
-    #[command(after_help = concat!("Examples:\n  vpcsim check lab --scope scenarios/scopes/internet-to-private-subnets.json\n  \
+    #[command(after_help = concat!("Examples:\n  vpcsim check lab --scope scenarios/scopes/internet-to-instances.json\n  \
 vpcsim check scenarios/two-tier-internal-nlb.yaml --scope a.json --scope b.json --json\n\n\
-SCOPE is an access scope as AWS writes it: {MatchPaths: [...], ExcludePaths: [...]}, each path a Source and a \
+SCOPE is an access scope as AWS writes it: {MatchPaths: [...], ExcludePaths: [...]} (or the --match-paths list \
+alone, or the saved output of create-network-insights-access-scope or get-network-insights-access-scope-content), \
+each path a Source and a \
 Destination (ResourceStatement: Resources or ResourceTypes; PacketHeaderStatement: SourceAddresses, \
 DestinationAddresses, SourcePorts, DestinationPorts, Protocols) and ThroughResources. A finding is a reachable \
 path that matches a MatchPaths entry and no ExcludePaths entry; paths are those of `vpcsim reach` on the default \
 ports plus the first port of each DestinationPorts range a scope names (--port replaces them). \
+A resource named that the world does not have is an error (replace a ready scope's REPLACE placeholder). \
 Ready scopes are in scenarios/scopes/; see docs/reachability.md.\n\n\
 Exit status: 0 no scope has a finding, 1 some scope has one, 2 bad input.", state_help!()))]
     Check {
@@ -460,7 +468,7 @@ pub fn run(cli: Cli) -> u8 {
                 junit: junit.as_deref(),
             })
         }
-        Command::Diff { before, after, before_step, after_step, from, to, ports, json } => {
+        Command::Diff { before, after, before_step, after_step, from, to, ports, json, template } => {
             diff::command(&diff::Args {
                 before: &before,
                 after: after.as_deref(),
@@ -470,6 +478,7 @@ pub fn run(cli: Cli) -> u8 {
                 to: &to,
                 ports: &ports,
                 json,
+                template: &template,
             })
         }
         Command::Check { file, scopes, ports, state, json, junit } => check::command(&check::Args {

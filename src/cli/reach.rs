@@ -44,16 +44,18 @@ pub fn command(a: &Args<'_>) -> Result<u8, CliError> {
     let prepared = world::prepare_described(a.file, a.state)?;
     super::output::errln(&prepared.state_line);
     let w = &prepared.session.world;
+    let from: Vec<Filter> = a.from.iter().map(|f| Filter::parse(f)).collect();
+    let to: Vec<Filter> = a.to.iter().map(|f| Filter::parse(f)).collect();
     if let Some(explain) = a.explain {
-        let (code, case) = explain_cell(w, explain, a.json)?;
+        let grid =
+            Grid { from: &from, to: &to, probes: if a.ports.is_empty() { None } else { Some(&probes) } };
+        let (code, case) = explain_cell(w, explain, &grid, a.json)?;
         if let Some(path) = a.junit {
             let suite = Suite { name: format!("vpcsim reach {}", a.file.display()), cases: vec![case] };
             super::junit::write(path, &prepared.inputs, &super::junit::xml("vpcsim reach", &[suite])?)?;
         }
         return Ok(code);
     }
-    let from: Vec<Filter> = a.from.iter().map(|f| Filter::parse(f)).collect();
-    let to: Vec<Filter> = a.to.iter().map(|f| Filter::parse(f)).collect();
     let sources = select::sources(w, &from);
     let targets = select::targets(w, &to);
     if sources.is_empty() || targets.is_empty() {
@@ -181,23 +183,72 @@ fn find_target(w: &World, name: &str) -> Option<Target> {
         .find(|t| select::target_label(w, *t) == name || select::target_id(w, *t) == name)
 }
 
+/// The grid `S1`, `D1` labels refer to: the `--from`, `--to` and `--port` given with `--explain`.
+struct Grid<'a> {
+    from: &'a [Filter],
+    to: &'a [Filter],
+    /// `--port`, when given.
+    probes: Option<&'a [Probe]>,
+}
+
+/// The position (from 0) of the grid's row or column `label` names (`S2`, `D1`).
+fn grid_index(label: &str, side: char) -> Option<usize> {
+    label.strip_prefix(side)?.parse::<usize>().ok()?.checked_sub(1)
+}
+
+/// `--explain`'s source and destination: each by name or id, or by its grid label (`S2`,
+/// `D1`: the first member of that row or column of the grid the same `--from`, `--to` and
+/// `--port` print). The filters and ports are refused when no label needs them.
+fn explain_ends(w: &World, src: &str, dst: &str, grid: &Grid<'_>) -> Result<(Source, Target), CliError> {
+    let row = grid_index(src, 'S').filter(|_| find_source(w, src).is_none());
+    let column = grid_index(dst, 'D').filter(|_| find_target(w, dst).is_none());
+    let filtered = !grid.from.is_empty() || !grid.to.is_empty() || grid.probes.is_some();
+    if row.is_none() && column.is_none() && filtered {
+        return Err(CliError::invalid(
+            "--explain with a named SRC and DST cannot be used with --from, --to or --port: it names \
+             one flow, and those options only choose the grid its S1 and D1 labels refer to",
+        ));
+    }
+    let grouped = if row.is_some() || column.is_some() {
+        let probes = grid.probes.map_or_else(|| probes(&[]), |p| Ok(p.to_vec()))?;
+        let m =
+            Matrix::compute_parallel(w, select::sources(w, grid.from), select::targets(w, grid.to), probes);
+        let g = Grouped::of(&m);
+        Some((m, g))
+    } else {
+        None
+    };
+    let s = match (row, &grouped) {
+        (Some(r), Some((m, g))) => g.rows.get(r).map(|members| m.sources[members[0]]).ok_or_else(|| {
+            CliError::invalid(format!("--explain: no row {src}: the grid has {} (S1-S{0})", g.rows.len()))
+        })?,
+        _ => find_source(w, src).ok_or_else(|| {
+            CliError::invalid(format!(
+                "--explain: no source named {src} (a running instance, a load balancer node, internet, or a row S1, S2, ...)"
+            ))
+        })?,
+    };
+    let t = match (column, &grouped) {
+        (Some(c), Some((m, g))) => g.columns.get(c).map(|members| m.targets[members[0]]).ok_or_else(|| {
+            CliError::invalid(format!("--explain: no column {dst}: the grid has {} (D1-D{0})", g.columns.len()))
+        })?,
+        _ => find_target(w, dst).ok_or_else(|| {
+            CliError::invalid(format!(
+                "--explain: no destination named {dst} (an instance, a load balancer, an endpoint, or a column D1, D2, ...)"
+            ))
+        })?,
+    };
+    Ok((s, t))
+}
+
 /// `--explain SRC DST PORT`: the full trace of the cell's decisive flow; with `--json`,
 /// its analysis in the flow schema `vpcsim trace --json` prints (`NetworkPathFound` is the
 /// cell's verdict; no components when no address could be tried).
-fn explain_cell(w: &World, args: &[String], json: bool) -> Result<(u8, Case), CliError> {
+fn explain_cell(w: &World, args: &[String], grid: &Grid<'_>, json: bool) -> Result<(u8, Case), CliError> {
     let [src, dst, port] = args else {
         return Err(CliError::invalid("--explain takes SRC DST PORT"));
     };
-    let s = find_source(w, src).ok_or_else(|| {
-        CliError::invalid(format!(
-            "--explain: no source named {src} (a running instance, a load balancer node, or internet)"
-        ))
-    })?;
-    let t = find_target(w, dst).ok_or_else(|| {
-        CliError::invalid(format!(
-            "--explain: no destination named {dst} (an instance, a load balancer or an endpoint)"
-        ))
-    })?;
+    let (s, t) = explain_ends(w, src, dst, grid)?;
     let probe: Probe = port.parse().map_err(|e| CliError::invalid(format!("--explain: {e}")))?;
     let style = Style::detect();
     let (verdict, trace) = cell::explain(w, s, t, probe);

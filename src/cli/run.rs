@@ -124,6 +124,11 @@ pub fn files(
     let any_scenario = files.iter().any(|f| !is_template(f));
     let scenarios: Vec<&PathBuf> = files.iter().filter(|f| !any_scenario || !is_template(f)).collect();
     let mixed = any_scenario && scenarios.len() < files.len();
+    let twice = quotas.iter().enumerate().find(|(i, (q, _))| quotas[..*i].iter().any(|(p, _)| p == q));
+    if let Some((_, (q, _))) = twice {
+        output::errln(&format!("vpcsim: --quota {} is given twice; give each quota once", q.key()));
+        return exit::INVALID;
+    }
     if mixed && *template != world::TemplateArgs::default() {
         output::errln("vpcsim: --parameter and --region apply to CloudFormation templates, and templates given with scenario files are passed over; run the template alone");
         return exit::INVALID;

@@ -12,7 +12,7 @@
 //! each is echoed after its prompt, so a transcript reads like a terminal session and is
 //! the same bytes every time. Errors never end the session.
 
-use std::io::{BufRead, IsTerminal};
+use std::io::{BufRead, IsTerminal, Read as _};
 use std::path::Path;
 
 use rustyline::completion::Completer;
@@ -100,21 +100,38 @@ pub fn run(file: Option<&Path>, state: &world::StateArgs) -> Result<u8, CliError
     Ok(super::exit::OK)
 }
 
-/// Reads lines plainly, echoing each after its prompt. A line that is not UTF-8 is an
-/// error naming it, and the shell goes on with the next line, as a shell reading a script
-/// goes on after a command that fails; a read error ends the session with exit 2.
+/// The longest line the shell reads (bytes, newline included); a longer one is skipped
+/// without being held, so a stream with no newline costs no more than this.
+pub const MAX_LINE_BYTES: usize = 64 << 10;
+
+/// Reads lines plainly, echoing each after its prompt. A line that is not UTF-8, or longer
+/// than [`MAX_LINE_BYTES`], is an error naming it, and the shell goes on with the next
+/// line, as a shell reading a script goes on after a command that fails; a read error ends
+/// the session with exit 2.
 fn plain(shell: &mut Shell) -> Result<(), CliError> {
     let mut input = std::io::stdin().lock();
     let mut bytes = Vec::new();
+    let unreadable = |e: std::io::Error| CliError::invalid(format!("cannot read standard input: {e}"));
     loop {
         bytes.clear();
-        let read = input
-            .read_until(b'\n', &mut bytes)
-            .map_err(|e| CliError::invalid(format!("cannot read standard input: {e}")))?;
+        let read =
+            (&mut input).take(MAX_LINE_BYTES as u64).read_until(b'\n', &mut bytes).map_err(unreadable)?;
         if read == 0 {
             return Ok(());
         }
+        let too_long = read == MAX_LINE_BYTES && !bytes.ends_with(b"\n");
+        if too_long {
+            skip_line(&mut input).map_err(unreadable)?;
+        }
         let (out, next) = match std::str::from_utf8(&bytes) {
+            _ if too_long => {
+                shell.line += 1;
+                let message = format!(
+                    "vpcsim: line {}: longer than {MAX_LINE_BYTES} bytes (limit MAX_LINE_BYTES); the line is skipped\n",
+                    shell.line
+                );
+                (message, Next::Continue)
+            }
             Ok(line) => {
                 super::emit(&format!("{}{}\n", shell.prompt(), escape_controls(line.trim_end())));
                 shell.execute(line)
@@ -132,6 +149,26 @@ fn plain(shell: &mut Shell) -> Result<(), CliError> {
         super::emit(&out);
         if next == Next::Exit || super::output::stopped() {
             return Ok(());
+        }
+    }
+}
+
+/// Reads and drops the rest of a line, up to and including its newline, a buffer at a time.
+fn skip_line(input: &mut impl BufRead) -> std::io::Result<()> {
+    loop {
+        let buf = input.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(());
+        }
+        match buf.iter().position(|b| *b == b'\n') {
+            Some(i) => {
+                input.consume(i + 1);
+                return Ok(());
+            }
+            None => {
+                let n = buf.len();
+                input.consume(n);
+            }
         }
     }
 }

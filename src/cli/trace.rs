@@ -89,6 +89,11 @@ pub fn trace_from(
 /// whatever a scenario step's `on:` may name ([`Session::client`]).
 fn source(session: &Session, from: &str) -> Result<Client, CliError> {
     if let Some(addr) = from.strip_prefix("internet:") {
+        if addr.trim().is_empty() {
+            return Err(CliError::invalid(format!(
+                "`{from}`: give the client's public address after `internet:`, or write `internet` for 203.0.113.10"
+            )));
+        }
         return session.client(&format!("internet {addr}")).map_err(CliError::invalid);
     }
     if let Resolution::Found { ref_value, .. } = session.resolve_name(from) {

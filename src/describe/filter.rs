@@ -198,6 +198,13 @@ pub const INTERNET_GATEWAYS: FilterSet = FilterSet {
     ],
 };
 
+/// describe-egress-only-internet-gateways (A8).
+pub const EGRESS_ONLY_INTERNET_GATEWAYS: FilterSet = FilterSet {
+    key: "EgressOnlyInternetGateways",
+    tags: "Tags",
+    names: &[("attachment.state", "Attachments[].State"), ("attachment.vpc-id", "Attachments[].VpcId")],
+};
+
 /// describe-nat-gateways.
 pub const NAT_GATEWAYS: FilterSet = FilterSet {
     key: "NatGateways",

@@ -21,6 +21,7 @@ mod connection_notification;
 pub mod filter;
 pub mod flow_log;
 pub mod insights;
+pub mod ipv6;
 mod more;
 mod nacl;
 mod nat;
@@ -47,7 +48,7 @@ use crate::model::Tags;
 use crate::world::World;
 
 /// What `vpcsim describe` can print, named as its argument is.
-pub const WHAT: [&str; 10] = [
+pub const WHAT: [&str; 11] = [
     "vpcs",
     "subnets",
     "route-tables",
@@ -58,6 +59,7 @@ pub const WHAT: [&str; 10] = [
     "target-health",
     "vpc-endpoints",
     "vpc-endpoint-services",
+    "egress-only-internet-gateways",
 ];
 
 /// The JSON of one describe call by its `vpcsim describe` name (`route-tables`, ...), or `None` for an unknown name.
@@ -73,6 +75,7 @@ pub fn by_name(w: &World, what: &str) -> Option<Value> {
         "target-health" => all_target_health(w),
         "vpc-endpoints" => vpc_endpoints(w),
         "vpc-endpoint-services" => services(w),
+        "egress-only-internet-gateways" => ipv6::egress_only_internet_gateways(w),
         _ => return None,
     })
 }
@@ -137,7 +140,7 @@ pub fn vpcs(w: &World) -> Value {
         .values()
         .filter(|v| !v.deleted)
         .map(|v| {
-            json!({
+            let mut item = json!({
                 "CidrBlock": v.cidr.to_string(),
                 "State": "available",
                 "VpcId": v.aws_id,
@@ -147,7 +150,11 @@ pub fn vpcs(w: &World) -> Value {
                 "DhcpOptionsId": v.dhcp_options.map_or("default", |d| w[d].aws_id.as_str()),
                 "IsDefault": false,
                 "Tags": tags(&v.tags),
-            })
+            });
+            if !v.ipv6_cidrs.is_empty() {
+                item["Ipv6CidrBlockAssociationSet"] = ipv6::vpc_associations(w, v);
+            }
+            item
         })
         .collect();
     json!({"Vpcs": items})
@@ -233,8 +240,8 @@ pub fn subnets(w: &World) -> Value {
                 "SubnetId": s.aws_id,
                 "VpcId": w[s.vpc].aws_id,
                 "OwnerId": w.account_id(),
-                "AssignIpv6AddressOnCreation": false,
-                "Ipv6CidrBlockAssociationSet": [],
+                "AssignIpv6AddressOnCreation": s.assign_ipv6_on_creation,
+                "Ipv6CidrBlockAssociationSet": ipv6::subnet_associations(s),
                 "Tags": tags(&s.tags),
                 "SubnetArn": format!("arn:aws:ec2:{}:{}:subnet/{}", w.region().name, w.account_id(), s.aws_id),
             })
@@ -299,6 +306,7 @@ pub fn route_tables(w: &World) -> Value {
                     v["State"] = json!(state);
                     v
                 })
+                .chain(t.ipv6_routes.iter().map(|r| ipv6::route(w, id, r)))
                 .collect();
             json!({
                 "Associations": associations(w, id, associated.get(&id).map_or(&[], Vec::as_slice)),
@@ -370,10 +378,10 @@ pub fn security_groups(w: &World) -> Value {
             json!({
                 "Description": g.description,
                 "GroupName": g.name,
-                "IpPermissions": g.ingress.iter().map(|r| permission(w, r)).collect::<Vec<_>>(),
+                "IpPermissions": g.ingress.iter().map(|r| permission(w, r)).chain(g.ipv6_ingress.iter().map(ipv6::permission)).collect::<Vec<_>>(),
                 "OwnerId": w.account_id(),
                 "GroupId": g.aws_id,
-                "IpPermissionsEgress": g.egress.iter().map(|r| permission(w, r)).collect::<Vec<_>>(),
+                "IpPermissionsEgress": g.egress.iter().map(|r| permission(w, r)).chain(g.ipv6_egress.iter().map(ipv6::permission)).collect::<Vec<_>>(),
                 "Tags": tags(&g.tags),
                 "VpcId": w[g.vpc].aws_id,
             })

@@ -25,8 +25,15 @@ pub fn network_acls(w: &World) -> Value {
 /// One network ACL.
 fn network_acl(w: &World, id: NaclId, acl: &NetworkAcl) -> Value {
     let mut entries = Vec::new();
+    // A8: with an IPv6 block in the VPC, each direction also ends with a `*` rule for ::/0.
+    let dual_stack = !w[acl.vpc].ipv6_cidrs.is_empty();
     for (direction, egress) in [(Direction::Egress, true), (Direction::Ingress, false)] {
-        entries.extend(acl.entries(direction).iter().map(|e| entry(e, egress)));
+        let ipv6 = if egress { &acl.ipv6_egress } else { &acl.ipv6_ingress };
+        let mut numbered: Vec<(u16, Value)> =
+            acl.entries(direction).iter().map(|e| (e.number, entry(e, egress))).collect();
+        numbered.extend(ipv6.iter().map(|e| (e.number, super::ipv6::acl_entry(e, egress))));
+        numbered.sort_by_key(|(n, _)| *n);
+        entries.extend(numbered.into_iter().map(|(_, v)| v));
         entries.push(json!({
             "CidrBlock": "0.0.0.0/0",
             "Egress": egress,
@@ -34,6 +41,15 @@ fn network_acl(w: &World, id: NaclId, acl: &NetworkAcl) -> Value {
             "RuleAction": "deny",
             "RuleNumber": LAST_RULE_NUMBER,
         }));
+        if dual_stack || !ipv6.is_empty() {
+            entries.push(json!({
+                "Egress": egress,
+                "Ipv6CidrBlock": "::/0",
+                "Protocol": "-1",
+                "RuleAction": "deny",
+                "RuleNumber": LAST_RULE_NUMBER,
+            }));
+        }
     }
     let associations: Vec<Value> = w
         .subnets()

@@ -103,6 +103,10 @@ pub struct NetworkAcl {
     pub ingress: Vec<AclEntry>,
     /// Outbound entries, sorted by number.
     pub egress: Vec<AclEntry>,
+    /// A8: IPv6 inbound entries, sorted by number, beside the IPv4 ones (never evaluated).
+    pub ipv6_ingress: Vec<crate::model::ipv6::Ipv6AclEntry>,
+    /// A8: IPv6 outbound entries, sorted by number (never evaluated).
+    pub ipv6_egress: Vec<crate::model::ipv6::Ipv6AclEntry>,
     /// Tags.
     pub tags: Tags,
     /// Whether it was deleted.

@@ -180,6 +180,8 @@ pub struct RouteTable {
     pub main: bool,
     /// Routes, kept sorted by prefix length, longest first (R3 is then the first match).
     pub routes: Routes,
+    /// A8: IPv6 routes, beside the IPv4 lookup (never walked): local first, then by creation.
+    pub ipv6_routes: Vec<crate::model::ipv6::Ipv6Route>,
     /// Tags.
     pub tags: Tags,
     /// Whether it was deleted.

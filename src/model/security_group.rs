@@ -78,6 +78,10 @@ pub struct SecurityGroup {
     pub ingress: SgRules,
     /// Outbound rules (S3: allow all for a new group).
     pub egress: SgRules,
+    /// A8: inbound rules from an IPv6 block (`CidrIpv6`), beside the IPv4 table (never evaluated).
+    pub ipv6_ingress: Vec<crate::model::ipv6::Ipv6Rule>,
+    /// A8: outbound rules to an IPv6 block (never evaluated).
+    pub ipv6_egress: Vec<crate::model::ipv6::Ipv6Rule>,
     /// Whether it is the VPC's default group (S4).
     pub is_default: bool,
     /// Tags.

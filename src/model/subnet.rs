@@ -18,6 +18,10 @@ pub struct Subnet {
     pub cidr: Cidr,
     /// Its availability zone.
     pub az: &'static str,
+    /// A8: its IPv6 /64, inside its VPC's /56; kept and described, never walked.
+    pub ipv6_cidr: Option<crate::model::ipv6::Ipv6Association>,
+    /// A8: `AssignIpv6AddressOnCreation`, kept and described (no interface gets an IPv6 address).
+    pub assign_ipv6_on_creation: bool,
     /// Instances launched here get a public IP unless told otherwise.
     pub map_public_ip_on_launch: bool,
     /// R1: an explicit route table association, if any.

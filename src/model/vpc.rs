@@ -15,6 +15,8 @@ pub struct Vpc {
     pub cidr: Cidr,
     /// A1: secondary IPv4 blocks, in association order (associated at once).
     pub secondary_cidrs: Vec<CidrAssociation>,
+    /// A8: its Amazon-provided IPv6 block (one /56 at most), kept and described, never walked.
+    pub ipv6_cidrs: Vec<crate::model::ipv6::Ipv6Association>,
     /// D1: the Amazon resolver answers inside the VPC (default true).
     pub dns_support: bool,
     /// D2: instances get public DNS names (default false outside default VPCs).

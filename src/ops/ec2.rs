@@ -79,6 +79,19 @@ pub struct CreateNetworkInterface {
 static DEFAULT_TYPE: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from("t2.micro"));
 static DEFAULT_IMAGE: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from("ami-0a1b2c3d4e5f60718"));
 
+/// The most instances one world launches, terminated ones included (vpcsim's bound, where
+/// AWS's is the account's vCPU quota): each holds an interface, addresses and services,
+/// so `run-instances --count 60000` in a /16, or an Auto Scaling group that large, would
+/// otherwise cost a gigabyte.
+pub const MAX_INSTANCES: usize = 10_000;
+
+/// The InstanceLimitExceeded message, naming [`MAX_INSTANCES`].
+pub fn instance_limit_message() -> String {
+    format!(
+        "You have requested more instances than your current instance limit of {MAX_INSTANCES} allows (vpcsim launches at most {MAX_INSTANCES} in one world, MAX_INSTANCES)."
+    )
+}
+
 impl World {
     fn check_groups(&self, op: &str, subnet: SubnetId, groups: &[SgId]) -> ApiResult<Vec<SgId>> {
         let vpc = self.subnets[subnet].vpc;
@@ -275,6 +288,9 @@ impl World {
     /// groups of its VPC and an address to give.
     fn check_launch(&self, op: &str, subnet: SubnetId, req: &RunInstance) -> ApiResult<()> {
         let invalid = |code: &str, message: String| Err(ApiError::new(op, code, message));
+        if self.instances.len() >= MAX_INSTANCES {
+            return invalid("InstanceLimitExceeded", instance_limit_message());
+        }
         let ty = req.instance_type.as_deref().unwrap_or(&DEFAULT_TYPE);
         let limit = max_private_ips(ty);
         match req.primary_interface {

@@ -67,17 +67,21 @@ pub struct TargetSpec {
 /// Seconds from registration to the first health check.
 pub const FIRST_CHECK_DELAY_MS: u64 = 10_000;
 
+/// The names of load balancers and target groups: 1 to 32 letters, digits and hyphens,
+/// neither starting nor ending with a hyphen (the name is part of the ARN and DNS name).
+fn valid_name(name: &str) -> bool {
+    (1..=32).contains(&name.len())
+        && !name.starts_with('-')
+        && !name.ends_with('-')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+}
+
 impl World {
     /// CreateLoadBalancer: one node per subnet, each with an ENI and (internet-facing) a public IP (L1, L2).
     pub fn create_load_balancer(&mut self, req: CreateLoadBalancer) -> ApiResult<LbId> {
         const OP: &str = "CreateLoadBalancer";
         let invalid = |m: String| ApiError::new(OP, "ValidationError", m);
-        if req.name.is_empty()
-            || req.name.len() > 32
-            || req.name.starts_with('-')
-            || req.name.ends_with('-')
-            || !req.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        {
+        if !valid_name(&req.name) {
             return Err(invalid(format!("Load balancer name '{}' is invalid: use up to 32 letters, digits and hyphens, not starting or ending with a hyphen.", req.name)));
         }
         if self.live_lb_named(&req.name).is_some() {
@@ -321,6 +325,13 @@ impl World {
     /// CreateTargetGroup.
     pub fn create_target_group(&mut self, req: CreateTargetGroup) -> ApiResult<TargetGroupId> {
         const OP: &str = "CreateTargetGroup";
+        if !valid_name(&req.name) {
+            return Err(ApiError::new(
+                OP,
+                "ValidationError",
+                format!("Target group name '{}' is invalid: use up to 32 letters, digits and hyphens, not starting or ending with a hyphen.", req.name),
+            ));
+        }
         if self.target_group_named(&req.name).is_some() {
             return Err(ApiError::new(
                 OP,

@@ -81,9 +81,17 @@ impl World {
         })
     }
 
-    /// One end of a path by id: the kinds `allowed` names.
+    /// The resource an id names, or an EC2 ARN of this region and account names
+    /// (`arn:aws:ec2:REGION:ACCOUNT:instance/i-...`): AWS takes either for a path's ends.
+    fn find_id_or_arn(&self, id: &str) -> Option<Handle> {
+        let prefix = format!("arn:aws:ec2:{}:{}:", self.region().name, self.account_id());
+        let by_arn = || id.strip_prefix(&prefix)?.split_once('/').and_then(|(_, rid)| self.find(rid));
+        self.find(id).or_else(by_arn)
+    }
+
+    /// One end of a path by id or ARN: the kinds `allowed` names.
     fn path_end(&self, op: &str, id: &str, destination: bool) -> ApiResult<PathEnd> {
-        let end = match self.find(id) {
+        let end = match self.find_id_or_arn(id) {
             Some(Handle::Instance(i)) if self.instances[i].state.as_str() != "terminated" => {
                 Some(PathEnd::Instance(i))
             }

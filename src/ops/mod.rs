@@ -14,6 +14,7 @@ pub mod elbv2;
 pub mod flow_log;
 pub mod gateway_endpoint;
 pub mod insights;
+pub mod ipv6;
 pub mod metadata_options;
 pub mod nat;
 pub mod peering;
@@ -83,6 +84,14 @@ impl World {
     pub fn igw_id(&self, op: &str, id: &str) -> ApiResult<IgwId> {
         self.lookup(op, id, "InvalidInternetGatewayID.NotFound", |h| match h {
             Handle::Igw(x) if !self.igws[x].deleted => Some(x),
+            _ => None,
+        })
+    }
+
+    /// An egress-only internet gateway by id (A8).
+    pub fn eigw_id(&self, op: &str, id: &str) -> ApiResult<EigwId> {
+        self.lookup(op, id, "InvalidEgressOnlyInternetGatewayId.NotFound", |h| match h {
+            Handle::Eigw(x) if !self.eigws[x].deleted => Some(x),
             _ => None,
         })
     }

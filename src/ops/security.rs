@@ -85,6 +85,7 @@ impl World {
         let aws_id = self.ids.aws_id("sg");
         self.add_group_member(vpc, id);
         let egress = vec![self.new_rule(Peer::Cidr(Cidr::ANY))];
+        let ipv6_egress = self.ipv6_default_egress(vpc);
         self.sgs.insert(
             &mut self.by_aws_id,
             Handle::Sg,
@@ -95,6 +96,8 @@ impl World {
                 vpc,
                 ingress: SgRules::new(),
                 egress: egress.into(),
+                ipv6_ingress: Vec::new(),
+                ipv6_egress,
                 is_default: false,
                 tags,
                 deleted: false,
@@ -217,9 +220,12 @@ impl World {
     }
 
     /// RevokeSecurityGroupEgress of every outbound rule (what a template's
-    /// `SecurityGroupEgress` does to the default allow-all rule before adding its own).
+    /// `SecurityGroupEgress` does to the default allow-all rules, IPv4 and IPv6 (A8), before
+    /// adding its own).
     pub fn revoke_security_group_egress_all(&mut self, sg: SgId) {
-        self.sgs[sg].egress.clear();
+        let g = &mut self.sgs[sg];
+        g.egress.clear();
+        g.ipv6_egress.clear();
     }
 
     /// DeleteSecurityGroup (S4): a VPC's default group cannot be deleted (CannotDelete);

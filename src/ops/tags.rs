@@ -28,6 +28,7 @@ impl World {
             Handle::Subnet(x) => &mut self.subnets[x].tags,
             Handle::RouteTable(x) => &mut self.route_tables[x].tags,
             Handle::Igw(x) => &mut self.igws[x].tags,
+            Handle::Eigw(x) => &mut self.eigws[x].tags,
             Handle::Sg(x) => &mut self.sgs[x].tags,
             Handle::Nacl(x) => &mut self.nacls[x].tags,
             Handle::Eni(x) => self.enis.tags_mut(x),

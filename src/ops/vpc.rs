@@ -59,6 +59,8 @@ pub enum RouteTargetSpec {
     VpcPeeringConnection(String),
     /// `--transit-gateway-id`.
     TransitGateway(String),
+    /// `--egress-only-internet-gateway-id`: IPv6 routes only (A8).
+    EgressOnlyInternetGateway(String),
 }
 
 /// AWS's refusal to delete a resource something still uses: `The vpc 'vpc-1' has dependencies and cannot be deleted.`
@@ -110,6 +112,7 @@ impl World {
                 aws_id,
                 cidr,
                 secondary_cidrs: Vec::new(),
+                ipv6_cidrs: Vec::new(),
                 dns_support: req.dns_support.unwrap_or(true),
                 dns_hostnames: req.dns_hostnames.unwrap_or(false),
                 main_route_table,
@@ -145,10 +148,11 @@ impl World {
             origin: RouteOrigin::CreateRouteTable,
         };
         let routes: Vec<Route> = cidrs.into_iter().map(local).collect();
+        let ipv6_routes = self.vpcs.get(vpc).map(|v| self.ipv6_local_routes(v)).unwrap_or_default();
         self.route_tables.insert(
             &mut self.by_aws_id,
             Handle::RouteTable,
-            RouteTable { aws_id, vpc, main, routes: routes.into(), tags, deleted: false },
+            RouteTable { aws_id, vpc, main, routes: routes.into(), ipv6_routes, tags, deleted: false },
         );
         id
     }
@@ -163,6 +167,8 @@ impl World {
             vpc,
             ingress: SgRules::new(),
             egress: SgRules::new(),
+            ipv6_ingress: Vec::new(),
+            ipv6_egress: Vec::new(),
             is_default: true,
             tags: Tags::new(),
             deleted: false,
@@ -187,6 +193,8 @@ impl World {
                 is_default,
                 ingress: rules.clone(),
                 egress: rules,
+                ipv6_ingress: Vec::new(),
+                ipv6_egress: Vec::new(),
                 tags,
                 deleted: false,
             },
@@ -248,6 +256,8 @@ impl World {
                 vpc,
                 cidr,
                 az,
+                ipv6_cidr: None,
+                assign_ipv6_on_creation: false,
                 map_public_ip_on_launch: req.map_public_ip_on_launch,
                 route_table: None,
                 route_table_association_id: None,
@@ -332,7 +342,7 @@ impl World {
     }
 
     /// DeleteVpc: refused (DependencyViolation) while the VPC still has a subnet, an
-    /// attached internet gateway, a network interface, a security group other than its
+    /// attached internet gateway (or egress-only one, A8), a network interface, a security group other than its
     /// default one, a route table other than its main one or a network ACL other than its
     /// default one; its stack deletes those first. The main table, default group and
     /// default ACL go with it.
@@ -343,7 +353,8 @@ impl World {
         let has_group = self.groups_in(vpc).any(|g| !g.is_default);
         let has_table = self.route_tables.live().any(|(_, t)| t.vpc == vpc && !t.main);
         let has_acl = self.nacls.live().any(|(_, n)| n.vpc == vpc && !n.is_default);
-        if has_subnet || has_gateway || has_eni || has_group || has_table || has_acl {
+        let has_eigw = self.eigws.live().any(|(_, g)| g.vpc == vpc);
+        if has_subnet || has_gateway || has_eni || has_group || has_table || has_acl || has_eigw {
             return Err(dependency("DeleteVpc", "vpc", &self.vpcs[vpc].aws_id));
         }
         let v = &mut self.vpcs[vpc];
@@ -499,6 +510,13 @@ impl World {
                 RouteTarget::Pcx(self.peering_route_target(op, vpc, id)?)
             }
             RouteTargetSpec::TransitGateway(id) => RouteTarget::Tgw(id.clone()),
+            RouteTargetSpec::EgressOnlyInternetGateway(id) => {
+                return Err(ApiError::new(
+                    op,
+                    "InvalidParameterCombination",
+                    format!("egress-only internet gateway {id} takes IPv6 routes only: give an IPv6 destination"),
+                ))
+            }
         })
     }
 

@@ -109,9 +109,13 @@ impl World {
     }
 
     /// DisassociateVpcCidrBlock (A1, R2): a secondary block no subnet uses; its local
-    /// routes go with it. The primary block cannot be disassociated.
+    /// routes go with it. An IPv6 block's association id goes to
+    /// [`World::disassociate_vpc_ipv6_cidr_block`] (A8). The primary block cannot be disassociated.
     pub fn disassociate_vpc_cidr_block(&mut self, association_id: &str) -> ApiResult<()> {
         const OP: &str = "DisassociateVpcCidrBlock";
+        if self.vpc_ipv6_association(association_id).is_some() {
+            return self.disassociate_vpc_ipv6_cidr_block(association_id);
+        }
         let (vpc, cidr) = self.vpc_cidr_association(OP, association_id)?;
         let Some(i) = self.vpcs[vpc].secondary_cidrs.iter().position(|a| a.association_id == association_id)
         else {

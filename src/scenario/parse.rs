@@ -368,7 +368,26 @@ fn steps(ctx: &mut Ctx, root: &Node) -> Option<Vec<Step>> {
     let steps: Vec<Option<Step>> = items.iter().enumerate().map(|(i, n)| step(ctx, i, n)).collect();
     ctx.context = None;
     duplicate_saves(ctx, &steps);
+    duplicate_step_names(ctx, items);
     steps.into_iter().collect()
+}
+
+/// Two steps with one `name` are refused at the second: `--until NAME` stops after the
+/// step of that name, and would otherwise pick one of them without saying so.
+fn duplicate_step_names(ctx: &mut Ctx, items: &[Node]) {
+    let mut seen: IndexMap<&str, usize> = IndexMap::new();
+    for (i, item) in items.iter().enumerate() {
+        let Some(name_node) = item.get("name") else { continue };
+        let Some(name) = name_node.as_str() else { continue };
+        if let Some(first) = seen.get(name) {
+            ctx.context = Some(format!("step {} ({name})", i + 1));
+            let hint = Some("give each step its own name: `--until NAME` stops after one".to_string());
+            ctx.report(name_node.loc, format!("step {} already has the name `{name}`", first + 1), hint);
+        } else {
+            seen.insert(name, i);
+        }
+    }
+    ctx.context = None;
 }
 
 fn step_label(index: usize, node: &Node) -> String {
@@ -785,6 +804,13 @@ mod tests {
     fn two_stacks_with_one_name_are_refused_at_the_second_name() {
         let text = "name: n\nstacks:\n  - {name: lab, template: a.yaml}\n  - {name: web, template: b.yaml}\n  - name: lab\n    template: c.yaml\nsteps:\n  - wait: 1s\n";
         assert_eq!(problems(text), ["5:11: stack `lab` already exists: stacks[0] has that name"]);
+    }
+
+    #[test]
+    fn two_steps_with_one_name_are_refused_at_the_second_name() {
+        let text =
+            "name: n\nsteps:\n  - {name: a, wait: 1s}\n  - {name: b, wait: 1s}\n  - name: a\n    wait: 1s\n";
+        assert_eq!(problems(text), ["5:11: step 1 already has the name `a`"]);
     }
 
     #[test]

@@ -344,6 +344,10 @@ impl Explorer {
                 Ok(call) => session.run_aws(&call),
                 Err(e) => StepOutcome::failed(2, format!("{e}\n")),
             }
+        } else if !["dig", "curl", "ping", "nc"].contains(&program) {
+            return Err(bad(format!(
+                "`{program}` is not a command of the console: it runs dig, curl, ping and nc (with on), aws, wait and wait-for"
+            )));
         } else {
             let on = r.on.as_deref().ok_or_else(|| bad(format!("{program} runs on an instance: give on")))?;
             session.instance(on).map_err(bad)?;
@@ -446,6 +450,9 @@ impl Params {
             if pairs.iter().any(|(seen, _)| *seen == k) {
                 return Err(bad(format!("{k} is given twice")));
             }
+            if v.is_empty() {
+                return Err(bad(format!("{k} is empty: give a value or leave {k} out")));
+            }
             pairs.push((k.into_owned(), v.into_owned()));
         }
         Ok(Params(pairs))
@@ -458,6 +465,9 @@ impl Params {
     /// Refuses a parameter the route does not take (one accepted and ignored would mislead).
     fn only(&self, known: &[&str]) -> Result<(), ApiError> {
         match self.0.iter().find(|(k, _)| !known.contains(&k.as_str())) {
+            Some((k, _)) if known.is_empty() => {
+                Err(bad(format!("unknown parameter {k}; this path takes none")))
+            }
             Some((k, _)) => Err(bad(format!("unknown parameter {k}; this path takes {}", known.join(", ")))),
             None => Ok(()),
         }

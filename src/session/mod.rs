@@ -9,6 +9,8 @@ mod json;
 
 pub use hosts::{Source, Traced, SOURCE_PORT};
 
+pub(crate) use awscli::run_in_world;
+
 use std::path::Path;
 use std::time::Duration;
 
@@ -39,6 +41,9 @@ pub struct Session {
     pub embedded: Vec<(&'static str, &'static str)>,
     /// What stack creation passed over (resource types outside networking), to show the user.
     pub warnings: Vec<FileProblem>,
+    /// A8: whether an `aws` call has already said that IPv6 state is kept but no IPv6
+    /// flow is simulated (once a session).
+    pub ipv6_warned: bool,
     /// Where `file://` arguments of `aws` calls are read from: the scenario's folder
     /// (none: the current folder, as the AWS CLI reads them).
     pub files_dir: Option<std::path::PathBuf>,
@@ -70,6 +75,7 @@ impl Session {
             stack_log: crate::stack::events::StackLog::new(),
             embedded: Vec::new(),
             warnings: Vec::new(),
+            ipv6_warned: false,
             files_dir: None,
         }
     }
@@ -235,6 +241,7 @@ fn type_of(h: Handle) -> &'static str {
         Handle::Subnet(_) => "AWS::EC2::Subnet",
         Handle::RouteTable(_) => "AWS::EC2::RouteTable",
         Handle::Igw(_) => "AWS::EC2::InternetGateway",
+        Handle::Eigw(_) => "AWS::EC2::EgressOnlyInternetGateway",
         Handle::Sg(_) => "AWS::EC2::SecurityGroup",
         Handle::Nacl(_) => "AWS::EC2::NetworkAcl",
         Handle::Eni(_) => "AWS::EC2::NetworkInterface",

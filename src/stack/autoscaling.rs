@@ -13,6 +13,7 @@ use crate::ops::autoscaling::CreateAutoScalingGroup;
 use crate::yaml::Node;
 
 use super::props::{bad, bad_hint, item, Props};
+use super::LaunchScript;
 use super::{api, created, s, StackBuilder};
 
 type R = Result<Created, SinkError>;
@@ -63,12 +64,17 @@ impl StackBuilder<'_> {
                 spec.instance_tags = t.tags()?;
             }
         }
-        let signals = self.read_services(logical_id, &mut spec, data_node, metadata)?;
+        self.read_services(logical_id, &mut spec, data_node, metadata)?;
         let lt = self
             .world
             .create_launch_template(&name, LaunchKind::Template, spec, template_tags(&p)?)
             .map_err(|e| api(e, Some("LaunchTemplateName")))?;
-        self.launch_signals.push((lt, signals));
+        self.launch_scripts.push(LaunchScript {
+            launch: lt,
+            resource: logical_id.to_string(),
+            properties: data_node.clone(),
+            metadata: metadata.cloned(),
+        });
         let id = self.world[lt].aws_id.clone();
         Ok(created(
             id.clone(),
@@ -81,21 +87,23 @@ impl StackBuilder<'_> {
     }
 
     /// What the instances will listen on: UserData of `properties` (cfn-init reading this
-    /// resource's metadata, M3), or the Metadata declaration; returns the signals the
-    /// UserData sends (C2). The script runs once for the template, so metadata `curl`s
-    /// print nothing (M1 pages need an instance of its own).
+    /// resource's metadata, M3), or the Metadata declaration. The script runs once for the
+    /// template, with no instance: metadata `curl`s print nothing and `aws` calls answer
+    /// success without being made; each instance a group of the stack launches runs it
+    /// again as its own ([`StackBuilder::boot_launched`], M1, M7).
     fn read_services(
         &mut self,
         logical_id: &str,
         spec: &mut LaunchSpec,
         properties: &Node,
         metadata: Option<&Node>,
-    ) -> Result<Vec<crate::cfn::signal::Signal>, SinkError> {
+    ) -> Result<(), SinkError> {
         let boot = crate::cfn::Boot {
             stack: &self.stack_name,
             resource: logical_id,
             region: self.world.region().name,
             metadata: None,
+            aws: Some(&super::instance_cli::Deferred),
         };
         let found = crate::cfn::listening_at(properties, metadata, boot)
             .map_err(|e| bad("UserData", e.message.clone()))?;
@@ -106,7 +114,28 @@ impl StackBuilder<'_> {
         self.warnings.extend(notes);
         spec.image_family = found.image;
         spec.services = found.services;
-        crate::cfn::signal::sent_by(properties, metadata, boot).map_err(|e| bad("UserData", e.message))
+        Ok(())
+    }
+
+    /// C2, M1, M7: each instance a group launched runs its launch template's UserData as
+    /// its own: its services, forwarding and signals, its `aws` calls made as it.
+    fn boot_launched(&mut self, launch: LaunchTemplateId, instances: &[InstanceId]) -> Result<(), SinkError> {
+        let Some(script) = self.launch_scripts.iter().find(|l| l.launch == launch).cloned() else {
+            return Ok(());
+        };
+        for &i in instances {
+            // The template's own reading already gave the script's other notes.
+            let (found, forwarding, signals) =
+                self.boot(&script.resource, i, &script.properties, script.metadata.as_ref())?;
+            self.world.set_services(i, found.services);
+            if forwarding.is_configured() {
+                self.world.set_forwarding(i, forwarding);
+            }
+            if !signals.is_empty() {
+                self.sent.push((i, signals));
+            }
+        }
+        Ok(())
     }
 
     pub(super) fn launch_configuration(
@@ -129,12 +158,17 @@ impl StackBuilder<'_> {
             metadata_options: super::metadata_options::read(p.get("MetadataOptions"), "MetadataOptions")?,
             ..LaunchSpec::default()
         };
-        let signals = self.read_services(logical_id, &mut spec, props, metadata)?;
+        self.read_services(logical_id, &mut spec, props, metadata)?;
         let lc = self
             .world
             .create_launch_template(&name, LaunchKind::Configuration, spec, Tags::new())
             .map_err(|e| api(e, Some("LaunchConfigurationName")))?;
-        self.launch_signals.push((lc, signals));
+        self.launch_scripts.push(LaunchScript {
+            launch: lc,
+            resource: logical_id.to_string(),
+            properties: props.clone(),
+            metadata: metadata.cloned(),
+        });
         Ok(created(name, &[]))
     }
 
@@ -195,12 +229,8 @@ impl StackBuilder<'_> {
             };
             api(e, Some(at))
         })?;
-        let g = &self.world[asg];
-        // C2: each instance the group launched runs the launch template's UserData.
-        if let Some((_, signals)) = self.launch_signals.iter().find(|(lt, _)| *lt == launch) {
-            let sent = g.instances.iter().map(|i| (*i, signals.clone())).filter(|(_, s)| !s.is_empty());
-            self.sent.extend(sent.collect::<Vec<_>>());
-        }
+        let instances = self.world[asg].instances.clone();
+        self.boot_launched(launch, &instances)?;
         let g = &self.world[asg];
         Ok(created(g.name.clone(), &[]))
     }

@@ -20,10 +20,23 @@ use super::props::{bad, bad_hint, item, Props};
 use super::{api, created, s, StackBuilder};
 
 /// What an instance's UserData did when it ran: services, forwarding, signals sent.
-type Booted =
+pub(super) type Booted =
     (crate::cfn::Listening, crate::model::nat_instance::Forwarding, Vec<crate::cfn::signal::Signal>);
 
 type R = Result<Created, SinkError>;
+
+/// M7, C2: a FAILURE resource signal sent without a reason (`-r`), after `aws` calls of
+/// the same script failed, carries those failures as its reason, for the stack's error.
+fn explain_failure_signals(signals: &mut [crate::cfn::signal::Signal], failures: &[String]) {
+    if failures.is_empty() {
+        return;
+    }
+    let resource =
+        |s: &crate::cfn::signal::Signal| matches!(s.target, crate::cfn::signal::Target::Resource { .. });
+    for s in signals.iter_mut().filter(|s| !s.success && s.reason.is_empty() && resource(s)) {
+        s.reason = failures.join("; ");
+    }
+}
 
 impl StackBuilder<'_> {
     pub(super) fn lookup<T>(
@@ -69,31 +82,37 @@ impl StackBuilder<'_> {
                 ("VpcId", s(&vpc.aws_id)),
                 ("CidrBlock", s(vpc.cidr.to_string())),
                 ("CidrBlockAssociations", AttrValue::List(vec![primary_association_id(&vpc.aws_id)])),
+                ("Ipv6CidrBlocks", AttrValue::List(Vec::new())),
                 ("DefaultSecurityGroup", s(&self.world[vpc.default_sg].aws_id)),
                 ("DefaultNetworkAcl", s(&self.world[vpc.default_nacl].aws_id)),
             ],
         ))
     }
 
-    /// AWS::EC2::VPCCidrBlock (A1, R2): a secondary IPv4 block; `Ref` is the association id.
-    pub(super) fn vpc_cidr_block(&mut self, p: Props<'_>) -> R {
+    /// AWS::EC2::VPCCidrBlock (A1, R2): a secondary IPv4 block, or an Amazon-provided IPv6
+    /// block (A8); `Ref` is the association id.
+    pub(super) fn vpc_cidr_block(&mut self, logical_id: &str, p: Props<'_>) -> R {
         let vpc = self.vpc_of(&p, "VpcId")?;
+        if p.opt_bool("AmazonProvidedIpv6CidrBlock")? == Some(true) {
+            return self.vpc_ipv6_block(logical_id, vpc, &p);
+        }
         let cidr = p.opt_cidr("CidrBlock")?.ok_or_else(|| {
             bad_hint(
                 "CidrBlock",
                 "required property CidrBlock is missing",
-                "vpcsim models IPv4 blocks only: give CidrBlock",
+                "give CidrBlock, or AmazonProvidedIpv6CidrBlock: true for an IPv6 block",
             )
         })?;
         let id = self.world.associate_vpc_cidr_block(vpc, cidr).map_err(|e| api(e, Some("CidrBlock")))?;
         Ok(created(id.clone(), &[("Id", s(id))]))
     }
 
-    pub(super) fn subnet(&mut self, p: Props<'_>) -> R {
+    pub(super) fn subnet(&mut self, logical_id: &str, p: Props<'_>) -> R {
         let vpc = self.vpc_of(&p, "VpcId")?;
         let cidr = p
             .opt_cidr("CidrBlock")?
             .ok_or_else(|| bad("CidrBlock", "required property CidrBlock is missing"))?;
+        let ipv6 = self.subnet_ipv6_block(vpc, &p)?;
         let req = CreateSubnet {
             vpc: Some(vpc),
             cidr: Some(cidr),
@@ -107,6 +126,7 @@ impl StackBuilder<'_> {
             "CidrBlock"
         };
         let sn = self.world.create_subnet(req).map_err(|e| api(e, Some(prop)))?;
+        let ipv6_blocks = self.subnet_ipv6(logical_id, sn, ipv6, &p)?;
         let sub = &self.world[sn];
         Ok(created(
             sub.aws_id.clone(),
@@ -117,6 +137,7 @@ impl StackBuilder<'_> {
                 ("CidrBlock", s(sub.cidr.to_string())),
                 ("VpcId", s(&self.world[sub.vpc].aws_id)),
                 ("NetworkAclAssociationId", s(format!("aclassoc-{}", &sub.aws_id[7..]))),
+                ("Ipv6CidrBlocks", ipv6_blocks),
             ],
         ))
     }
@@ -128,8 +149,18 @@ impl StackBuilder<'_> {
         Ok(created(id.clone(), &[("RouteTableId", s(id))]))
     }
 
-    pub(super) fn route(&mut self, p: Props<'_>) -> R {
+    pub(super) fn route(&mut self, logical_id: &str, p: Props<'_>) -> R {
         let table = self.lookup(&p, "RouteTableId", |w, id| w.route_table_id("CreateRoute", id))?;
+        if let Some(destination) = p.opt_ipv6_cidr("DestinationIpv6CidrBlock")? {
+            return self.ipv6_route(logical_id, table, destination, &p);
+        }
+        if p.get("EgressOnlyInternetGatewayId").is_some() {
+            return Err(bad_hint(
+                "EgressOnlyInternetGatewayId",
+                "an egress-only internet gateway takes IPv6 routes only (InvalidParameterCombination)",
+                "give DestinationIpv6CidrBlock, or route IPv4 to an internet or NAT gateway",
+            ));
+        }
         let list = match p.opt_str("DestinationPrefixListId")? {
             Some(id) => Some(
                 self.world
@@ -142,8 +173,8 @@ impl StackBuilder<'_> {
         if dest.is_none() && list.is_none() {
             return Err(bad_hint(
                 "DestinationCidrBlock",
-                "required property DestinationCidrBlock (or DestinationPrefixListId) is missing",
-                "IPv6 routes are not modelled",
+                "required property DestinationCidrBlock (or DestinationIpv6CidrBlock or DestinationPrefixListId) is missing",
+                "give the route a destination",
             ));
         }
         let targets = [
@@ -231,14 +262,18 @@ impl StackBuilder<'_> {
         for (dir, key) in
             [(Direction::Ingress, "SecurityGroupIngress"), (Direction::Egress, "SecurityGroupEgress")]
         {
-            let mut perms = Vec::new();
+            let (mut perms, mut ipv6_perms) = (Vec::new(), Vec::new());
             for (path, rule) in p.maps(key)? {
-                perms.push(self.permission(item(rule, &path), dir)?);
+                match ipv6_permission(&item(rule, &path))? {
+                    Some(perm) => ipv6_perms.push(perm),
+                    None => perms.push(self.permission(item(rule, &path), dir)?),
+                }
             }
             if dir == Direction::Egress && p.get(key).is_some() {
                 self.world.revoke_security_group_egress_all(sg);
             }
             self.world.authorize_security_group(sg, dir, &perms).map_err(|e| api(e, Some(key)))?;
+            self.ipv6_permissions(logical_id, sg, dir, &ipv6_perms, key)?;
         }
         let id = self.world[sg].aws_id.clone();
         Ok(created(id.clone(), &[("GroupId", s(&id)), ("VpcId", s(&self.world[vpc].aws_id))]))
@@ -280,13 +315,24 @@ impl StackBuilder<'_> {
                 if dir == Direction::Ingress { "SourcePrefixListId" } else { "DestinationPrefixListId" };
             Peer::PrefixList(self.world.prefix_list_id("CreateStack", &pl).map_err(|e| api(e, Some(key)))?)
         } else {
-            return Err(bad_hint("CidrIp", "the rule names no peer", format!("add CidrIp or {peer_key}")));
+            return Err(bad_hint(
+                "CidrIp",
+                "the rule names no peer",
+                format!("add CidrIp, CidrIpv6 or {peer_key}"),
+            ));
         };
         Ok(Permission { protocol, ports, peer, description: p.opt_str("Description")? })
     }
 
-    pub(super) fn security_group_rule(&mut self, p: Props<'_>, dir: Direction) -> R {
+    pub(super) fn security_group_rule(&mut self, logical_id: &str, p: Props<'_>, dir: Direction) -> R {
         let sg = self.lookup(&p, "GroupId", |w, id| w.sg_id("AuthorizeSecurityGroupIngress", id))?;
+        if let Some(perm) = ipv6_permission(&p)? {
+            self.ipv6_permissions(logical_id, sg, dir, &[perm], "CidrIpv6")?;
+            let g = &self.world[sg];
+            let rules = if dir == Direction::Ingress { &g.ipv6_ingress } else { &g.ipv6_egress };
+            let id = rules.last().map(|r| r.rule_id.clone()).unwrap_or_default();
+            return Ok(created(id.clone(), &[("Id", s(id))]));
+        }
         let perm = self.permission(p, dir)?;
         self.world.authorize_security_group(sg, dir, &[perm]).map_err(|e| api(e, None))?;
         let rule = match dir {
@@ -304,7 +350,7 @@ impl StackBuilder<'_> {
         Ok(created(id.clone(), &[("Id", s(id))]))
     }
 
-    pub(super) fn network_acl_entry(&mut self, p: Props<'_>) -> R {
+    pub(super) fn network_acl_entry(&mut self, logical_id: &str, p: Props<'_>) -> R {
         let acl = self.lookup(&p, "NetworkAclId", |w, id| w.nacl_id("CreateNetworkAclEntry", id))?;
         let number = p
             .opt_int("RuleNumber")?
@@ -321,9 +367,14 @@ impl StackBuilder<'_> {
                 return Err(bad("RuleAction", format!("RuleAction must be allow or deny, not {other:?}")))
             }
         };
-        let cidr = p
-            .opt_cidr("CidrBlock")?
-            .ok_or_else(|| bad("CidrBlock", "required property CidrBlock is missing"))?;
+        let ipv6 = p.opt_ipv6_cidr("Ipv6CidrBlock")?;
+        let cidr = p.opt_cidr("CidrBlock")?;
+        if cidr.is_some() && ipv6.is_some() {
+            return Err(bad("Ipv6CidrBlock", "give CidrBlock or Ipv6CidrBlock, not both"));
+        }
+        if cidr.is_none() && ipv6.is_none() {
+            return Err(bad("CidrBlock", "required property CidrBlock (or Ipv6CidrBlock) is missing"));
+        }
         let ports = match p.get("PortRange") {
             Some(n) => {
                 let r = item(n, "PortRange");
@@ -341,6 +392,10 @@ impl StackBuilder<'_> {
             None => IcmpTypeCode::ALL,
         };
         let dir = if p.opt_bool("Egress")?.unwrap_or(false) { Direction::Egress } else { Direction::Ingress };
+        let Some(cidr) = cidr else {
+            let cidr = ipv6.unwrap_or(crate::model::ipv6::ANY);
+            return self.ipv6_acl_entry(logical_id, acl, dir, cidr, (number, protocol, ports, icmp), allow);
+        };
         let entry = AclEntry { icmp, ..acl_entry(number, protocol, ports, cidr, allow) };
         self.world.create_network_acl_entry(acl, dir, entry).map_err(|e| api(e, Some("RuleNumber")))?;
         Ok(created(format!("{}-{}-{number}", self.world[acl].aws_id, dir), &[]))
@@ -441,28 +496,39 @@ impl StackBuilder<'_> {
         Ok(self.instance_created(i))
     }
 
-    /// The instance's UserData run once it exists (M1, M3, C2): what it listens on, whether
-    /// it forwards packets and the signals it sends.
-    fn boot(
-        &self,
+    /// The instance's UserData run once it exists (M1, M3, C2, M7): what it listens on,
+    /// whether it forwards packets and the signals it sends; its `aws` calls change the
+    /// world as they are made.
+    pub(super) fn boot(
+        &mut self,
         logical_id: &str,
         i: InstanceId,
         props: &Node,
         metadata: Option<&Node>,
     ) -> Result<Booted, SinkError> {
-        let w: &crate::world::World = self.world;
-        let answer =
-            |request: &crate::model::metadata_options::MetadataRequest<'_>| w.metadata_request(i, request);
+        let profile = super::instance_cli::profile_of(props);
+        let region = self.world.region().name;
+        let world = std::cell::RefCell::new(&mut *self.world);
+        let answer = |request: &crate::model::metadata_options::MetadataRequest<'_>| {
+            world.borrow().metadata_request(i, request)
+        };
+        let cli = super::instance_cli::InstanceCli::new(&world, i, profile);
         let boot = crate::cfn::Boot {
             stack: &self.stack_name,
             resource: logical_id,
-            region: w.region().name,
+            region,
             metadata: Some(&answer),
+            aws: Some(&cli),
         };
         let located = |e: crate::cfn::Problem| bad("UserData", e.message);
         let found = crate::cfn::listening_at(props, metadata, boot).map_err(located)?;
         let forwarding = crate::cfn::forwarding_at(props, metadata, boot).map_err(located)?;
-        let signals = crate::cfn::signal::sent_by(props, metadata, boot).map_err(located)?;
+        let mut signals = crate::cfn::signal::sent_by(props, metadata, boot).map_err(located)?;
+        explain_failure_signals(&mut signals, &cli.failures());
+        let notes = cli.notes();
+        self.warnings.extend(
+            notes.into_iter().map(|message| crate::cfn::SinkWarning { property: "UserData".into(), message }),
+        );
         Ok((found, forwarding, signals))
     }
 
@@ -665,6 +731,21 @@ fn icmp_type_code(icmp_type: Option<i64>, code: Option<i64>) -> Option<IcmpTypeC
 }
 
 /// FromPort/ToPort as a range; -1 (or absent) means all.
+/// A8: a rule's `CidrIpv6` permission, or `None` for a rule with another peer.
+fn ipv6_permission(p: &Props<'_>) -> Result<Option<super::ipv6::Ipv6Permission>, SinkError> {
+    let Some(cidr) = p.opt_ipv6_cidr("CidrIpv6")? else { return Ok(None) };
+    if p.get("CidrIp").is_some() {
+        return Err(bad(&p.path("CidrIpv6"), "give CidrIp or CidrIpv6, not both"));
+    }
+    let protocol: RuleProtocol = p
+        .str("IpProtocol")?
+        .parse()
+        .map_err(|e: crate::addr::ProtocolParseError| bad(&p.path("IpProtocol"), e.to_string()))?;
+    let ports = port_range(p.opt_int("FromPort")?, p.opt_int("ToPort")?)
+        .ok_or_else(|| bad(&p.path("FromPort"), "FromPort and ToPort must be ports (or -1 for all)"))?;
+    Ok(Some((protocol, ports, cidr, p.opt_str("Description")?)))
+}
+
 fn port_range(from: Option<i64>, to: Option<i64>) -> Option<PortRange> {
     match (from, to) {
         (None | Some(-1), None | Some(-1)) => Some(PortRange::ALL),

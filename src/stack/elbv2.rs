@@ -324,6 +324,9 @@ impl StackBuilder<'_> {
                 w.delete_nat_gateway(x).map_err(refused)?
             }
             ("AWS::EC2::InternetGateway", Some(Handle::Igw(x))) => w.stack_delete_internet_gateway(x),
+            ("AWS::EC2::EgressOnlyInternetGateway", Some(Handle::Eigw(x))) => {
+                w.delete_egress_only_internet_gateway(x)
+            }
             ("AWS::EC2::VPCGatewayAttachment", _) => {
                 let vpc = c.physical_id.strip_prefix("IGW|").and_then(|v| w.find(v));
                 if let Some(Handle::Vpc(v)) = vpc {
@@ -338,6 +341,7 @@ impl StackBuilder<'_> {
             ("AWS::EC2::RouteTable", Some(Handle::RouteTable(x))) => w.stack_delete_route_table(x),
             ("AWS::EC2::Subnet", Some(Handle::Subnet(x))) => w.delete_subnet(x).map_err(refused)?,
             ("AWS::EC2::NetworkAcl", Some(Handle::Nacl(x))) => w.stack_delete_network_acl(x),
+            ("AWS::EC2::SubnetCidrBlock", _) => w.disassociate_subnet_ipv6_cidr_block(&c.physical_id),
             ("AWS::EC2::VPCCidrBlock", _) => {
                 w.disassociate_vpc_cidr_block(&c.physical_id).map_err(refused)?
             }

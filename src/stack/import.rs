@@ -150,42 +150,35 @@ fn empty_world(file: &str, region: &str) -> Result<World, FileError> {
 
 /// A created stack: resources whose Condition is false are skipped; warnings go to theirs.
 fn record_success(report: &mut ImportReport, stack: &crate::cfn::Stack) {
+    let skipped: indexmap::IndexSet<&str> = stack.skipped.iter().map(String::as_str).collect();
+    let mut warnings = warnings_by_resource(&stack.warnings);
     for r in &mut report.resources {
-        if r.status == Status::Modelled && stack.skipped.contains(&r.logical_id) {
+        if r.status == Status::Modelled && skipped.contains(r.logical_id.as_str()) {
             r.status = Status::Skipped;
             r.reason = Some("its Condition is false".into());
         }
-        r.warnings.extend(problems_of(&stack.warnings, &r.logical_id));
+        r.warnings.extend(warnings.shift_remove(r.logical_id.as_str()).unwrap_or_default());
     }
     report.resources = with_nested(std::mem::take(&mut report.resources), stack, "");
 }
 
-/// For each resource, the resources that depend on it, directly or not.
+/// For each resource, the resources that depend on it directly. What depends on a refused
+/// resource indirectly is found from these by [`mark_dependents`], for the refused ones only:
+/// a closure of every resource would hold a square of a long `DependsOn` chain's length.
 fn dependents_of(deps: &IndexMap<String, indexmap::IndexSet<String>>) -> IndexMap<String, Vec<String>> {
-    let mut direct: IndexMap<&str, Vec<&str>> = IndexMap::new();
+    let mut direct: IndexMap<String, Vec<String>> = IndexMap::new();
     for (id, on) in deps {
         for d in on {
-            direct.entry(d.as_str()).or_default().push(id.as_str());
+            direct.entry(d.clone()).or_default().push(id.clone());
         }
     }
-    deps.keys()
-        .map(|id| {
-            let mut seen = indexmap::IndexSet::new();
-            let mut todo = vec![id.as_str()];
-            while let Some(x) = todo.pop() {
-                for &d in direct.get(x).map(Vec::as_slice).unwrap_or_default() {
-                    if seen.insert(d) {
-                        todo.push(d);
-                    }
-                }
-            }
-            (id.clone(), seen.into_iter().map(str::to_string).collect())
-        })
-        .collect()
+    direct
 }
 
-/// Marks what depends on a refused resource as not tried; returns every resource left out
-/// of the next creation (refused or not tried).
+/// Marks what depends on a refused resource, directly or not, as not tried (naming the
+/// first refused resource, in the template's order, that it depends on); returns every
+/// resource left out of the next creation (refused or not tried). One walk for all the
+/// refused resources: linear in the resources and their dependencies.
 fn mark_dependents(
     report: &mut ImportReport,
     dependents: Option<&IndexMap<String, Vec<String>>>,
@@ -196,12 +189,19 @@ fn mark_dependents(
         .filter(|r| r.status == Status::Refused)
         .map(|r| r.logical_id.clone())
         .collect();
+    let at: IndexMap<String, usize> =
+        report.resources.iter().enumerate().map(|(i, r)| (r.logical_id.clone(), i)).collect();
+    let mut seen: indexmap::IndexSet<&str> = indexmap::IndexSet::new();
     for id in &refused {
-        for d in dependents.and_then(|m| m.get(id)).map(Vec::as_slice).unwrap_or_default() {
-            if let Some(r) =
-                report.resources.iter_mut().find(|r| &r.logical_id == d && r.status != Status::Refused)
-            {
-                if r.status != Status::NotTried {
+        let mut todo = vec![id.as_str()];
+        while let Some(x) = todo.pop() {
+            for d in dependents.and_then(|m| m.get(x)).map(Vec::as_slice).unwrap_or_default() {
+                if !seen.insert(d.as_str()) {
+                    continue;
+                }
+                todo.push(d.as_str());
+                let Some(r) = at.get(d).map(|&i| &mut report.resources[i]) else { continue };
+                if !matches!(r.status, Status::Refused | Status::NotTried) {
                     r.status = Status::NotTried;
                     r.reason = Some(format!("it depends on {id}, which is refused"));
                 }
@@ -315,6 +315,7 @@ fn with_nested(
         out.push(r);
         let Some(child) = stack.nested.get(&id) else { continue };
         let path = format!("{prefix}{id}.");
+        let mut warnings = warnings_by_resource(&child.warnings);
         let rows = child.types.iter().map(|(cid, kind)| {
             let skipped = child.skipped.contains(cid);
             let not_network = skipped && !SUPPORTED_TYPES.contains(&kind.as_str());
@@ -327,7 +328,7 @@ fn with_nested(
                     (true, false) => Some("its Condition is false".into()),
                     _ => None,
                 },
-                warnings: problems_of(&child.warnings, cid).collect(),
+                warnings: warnings.shift_remove(cid.as_str()).unwrap_or_default(),
             }
         });
         out.extend(with_nested(rows.collect(), child, &path));
@@ -335,15 +336,18 @@ fn with_nested(
     out
 }
 
-/// The problems about one resource (their context is `Resources.ID`), as located text.
-fn problems_of<'a>(problems: &'a [FileProblem], id: &'a str) -> impl Iterator<Item = String> + 'a {
-    let context = format!("Resources.{id}");
-    problems
-        .iter()
-        .filter(move |p| {
-            p.context.as_deref().is_some_and(|c| c == context || c.starts_with(&format!("{context}.")))
-        })
-        .map(|p| format!("{}:{}:{}: {}", p.file, p.location.line, p.location.column, p.message))
+/// The problems about each resource (their context is `Resources.ID` or below it), as
+/// located text, by the resource's logical id: built once, so a template of many
+/// resources each with a warning costs what its warnings cost.
+fn warnings_by_resource(problems: &[FileProblem]) -> IndexMap<&str, Vec<String>> {
+    let mut by_id: IndexMap<&str, Vec<String>> = IndexMap::new();
+    for p in problems {
+        let Some(rest) = p.context.as_deref().and_then(|c| c.strip_prefix("Resources.")) else { continue };
+        let id = rest.split('.').next().unwrap_or(rest);
+        let text = format!("{}:{}:{}: {}", p.file, p.location.line, p.location.column, p.message);
+        by_id.entry(id).or_default().push(text);
+    }
+    by_id
 }
 
 /// A failed creation: the resources it names are refused with the message. A problem that

@@ -14,6 +14,8 @@ pub mod events;
 mod flow_log;
 mod gateway;
 pub mod import;
+mod instance_cli;
+mod ipv6;
 mod metadata_options;
 mod nat;
 pub mod nested;
@@ -41,6 +43,8 @@ pub const SUPPORTED_TYPES: &[&str] = &[
     "AWS::EC2::Route",
     "AWS::EC2::SubnetRouteTableAssociation",
     "AWS::EC2::InternetGateway",
+    "AWS::EC2::EgressOnlyInternetGateway",
+    "AWS::EC2::SubnetCidrBlock",
     "AWS::EC2::VPCGatewayAttachment",
     "AWS::EC2::SecurityGroup",
     "AWS::EC2::SecurityGroupIngress",
@@ -86,11 +90,29 @@ pub struct StackBuilder<'w> {
     pub warnings: Vec<crate::cfn::SinkWarning>,
     /// C2: the signals each instance's UserData sends, for [`ResourceSink::signals`].
     pub sent: Vec<(crate::ids::InstanceId, Vec<crate::cfn::signal::Signal>)>,
-    /// C2: the signals the UserData of each launch template (or configuration) sends, for
-    /// the instances an Auto Scaling group launches from it.
-    pub launch_signals: Vec<(crate::ids::LaunchTemplateId, Vec<crate::cfn::signal::Signal>)>,
+    /// C2, M7: the UserData of each launch template (or configuration), run by each
+    /// instance an Auto Scaling group of the stack launches from it.
+    pub launch_scripts: Vec<LaunchScript>,
     /// The stack's events so far, stamped with the world's clock.
     pub events: Vec<events::Stamped>,
+    /// A8: the resources that made or hold IPv6 state, by logical id, for the stack's one
+    /// warning that no IPv6 flow is simulated.
+    pub ipv6: Vec<String>,
+    /// Attributes of earlier resources the last one changed, for [`ResourceSink::take_attribute_updates`].
+    pub attribute_updates: Vec<crate::cfn::AttributeUpdate>,
+}
+
+/// A launch template's (or launch configuration's) UserData and where it comes from.
+#[derive(Clone, Debug)]
+pub struct LaunchScript {
+    /// The launch template.
+    pub launch: crate::ids::LaunchTemplateId,
+    /// Its logical id (what its cfn-init reads).
+    pub resource: String,
+    /// The properties that hold `UserData` and `IamInstanceProfile` (`LaunchTemplateData`).
+    pub properties: crate::yaml::Node,
+    /// The resource's Metadata (`AWS::CloudFormation::Init`, `vpcsim:`).
+    pub metadata: Option<crate::yaml::Node>,
 }
 
 /// An API error as a sink error, pointing at `property` when given.
@@ -134,18 +156,24 @@ impl ResourceSink for StackBuilder<'_> {
         let p = Props::new(properties);
         match ty {
             "AWS::EC2::VPC" => self.vpc(p),
-            "AWS::EC2::VPCCidrBlock" => self.vpc_cidr_block(p),
-            "AWS::EC2::Subnet" => self.subnet(p),
+            "AWS::EC2::VPCCidrBlock" => self.vpc_cidr_block(logical_id, p),
+            "AWS::EC2::Subnet" => self.subnet(logical_id, p),
             "AWS::EC2::RouteTable" => self.route_table(p),
-            "AWS::EC2::Route" => self.route(p),
+            "AWS::EC2::Route" => self.route(logical_id, p),
             "AWS::EC2::SubnetRouteTableAssociation" => self.route_table_association(p),
             "AWS::EC2::InternetGateway" => self.internet_gateway(p),
+            "AWS::EC2::EgressOnlyInternetGateway" => self.egress_only_internet_gateway(logical_id, p),
+            "AWS::EC2::SubnetCidrBlock" => self.subnet_cidr_block(logical_id, p),
             "AWS::EC2::VPCGatewayAttachment" => self.gateway_attachment(p),
             "AWS::EC2::SecurityGroup" => self.security_group(logical_id, p),
-            "AWS::EC2::SecurityGroupIngress" => self.security_group_rule(p, crate::trace::Direction::Ingress),
-            "AWS::EC2::SecurityGroupEgress" => self.security_group_rule(p, crate::trace::Direction::Egress),
+            "AWS::EC2::SecurityGroupIngress" => {
+                self.security_group_rule(logical_id, p, crate::trace::Direction::Ingress)
+            }
+            "AWS::EC2::SecurityGroupEgress" => {
+                self.security_group_rule(logical_id, p, crate::trace::Direction::Egress)
+            }
             "AWS::EC2::NetworkAcl" => self.network_acl(p),
-            "AWS::EC2::NetworkAclEntry" => self.network_acl_entry(p),
+            "AWS::EC2::NetworkAclEntry" => self.network_acl_entry(logical_id, p),
             "AWS::EC2::SubnetNetworkAclAssociation" => self.network_acl_association(p),
             "AWS::EC2::Instance" => self.instance(logical_id, p, properties, metadata),
             "AWS::EC2::NetworkInterface" => self.network_interface(p),
@@ -212,6 +240,10 @@ impl ResourceSink for StackBuilder<'_> {
 
     fn take_warnings(&mut self) -> Vec<crate::cfn::SinkWarning> {
         std::mem::take(&mut self.warnings)
+    }
+
+    fn take_attribute_updates(&mut self) -> Vec<crate::cfn::AttributeUpdate> {
+        std::mem::take(&mut self.attribute_updates)
     }
 
     fn signals(&mut self) -> Vec<crate::cfn::SentSignal> {
@@ -308,7 +340,10 @@ fn atomically(
     let mut events = Vec::new();
     let result = world.transaction(|world| {
         let mut builder = builder(world, stack_name);
-        let result = run(&ctx, &mut builder);
+        let mut result = run(&ctx, &mut builder);
+        if let Ok(stack) = &mut result {
+            ipv6::finish_warning(stack, &builder.ipv6);
+        }
         events = builder.events;
         result
     });
@@ -321,8 +356,10 @@ fn builder<'w>(world: &'w mut World, stack_name: &str) -> StackBuilder<'w> {
         stack_name: stack_name.to_string(),
         warnings: Vec::new(),
         sent: Vec::new(),
-        launch_signals: Vec::new(),
+        launch_scripts: Vec::new(),
         events: Vec::new(),
+        ipv6: Vec::new(),
+        attribute_updates: Vec::new(),
     }
 }
 

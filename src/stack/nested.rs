@@ -50,7 +50,7 @@ pub const NESTED: &[Nested] = &[
         Shape::Map,
         &[
             ("CidrIp", M),
-            ("CidrIpv6", R),
+            ("CidrIpv6", M),
             ("Description", M),
             ("FromPort", M),
             ("IpProtocol", M),
@@ -67,7 +67,7 @@ pub const NESTED: &[Nested] = &[
         Shape::Map,
         &[
             ("CidrIp", M),
-            ("CidrIpv6", R),
+            ("CidrIpv6", M),
             ("Description", M),
             ("DestinationPrefixListId", M),
             ("DestinationSecurityGroupId", M),
@@ -300,7 +300,8 @@ const LAUNCH_TEMPLATE_DATA: Properties = &[
     ("ElasticInferenceAccelerators", W),
     ("EnclaveOptions", W),
     ("HibernationOptions", W),
-    ("IamInstanceProfile", W),
+    // M7: the credentials of the UserData's `aws` calls.
+    ("IamInstanceProfile", M),
     ("ImageId", M),
     ("InstanceInitiatedShutdownBehavior", W),
     ("InstanceMarketOptions", W),

@@ -2,7 +2,7 @@
 //! reference, with what vpcsim does with it: modelled (the builder reads it), accepted
 //! with a warning that names it (it cannot change what the network does: tenancy,
 //! monitoring, volumes, IAM profiles), or refused (it would change what the network does
-//! and vpcsim does not model it: IPv6, IPAM pools, TLS, ...). A property the type does not
+//! and vpcsim does not model it: IPv6 pools and addresses, IPAM pools, TLS, ...). A property the type does not
 //! have is an error in CloudFormation's words. Types missing from [`TABLE`] are not checked.
 
 use crate::cfn::{SinkError, SinkWarning};
@@ -55,7 +55,7 @@ pub const TABLE: &[(&str, Properties)] = &[
     (
         "AWS::EC2::Subnet",
         &[
-            ("AssignIpv6AddressOnCreation", R),
+            ("AssignIpv6AddressOnCreation", M),
             ("AvailabilityZone", M),
             ("AvailabilityZoneId", R),
             ("CidrBlock", M),
@@ -63,9 +63,9 @@ pub const TABLE: &[(&str, Properties)] = &[
             ("EnableLniAtDeviceIndex", R),
             ("Ipv4IpamPoolId", R),
             ("Ipv4NetmaskLength", R),
-            ("Ipv6CidrBlock", R),
+            ("Ipv6CidrBlock", M),
             ("Ipv6IpamPoolId", R),
-            ("Ipv6Native", R),
+            ("Ipv6Native", D("false")),
             ("Ipv6NetmaskLength", R),
             ("MapPublicIpOnLaunch", M),
             ("OutpostArn", R),
@@ -77,7 +77,7 @@ pub const TABLE: &[(&str, Properties)] = &[
     (
         "AWS::EC2::VPCCidrBlock",
         &[
-            ("AmazonProvidedIpv6CidrBlock", R),
+            ("AmazonProvidedIpv6CidrBlock", M),
             ("CidrBlock", M),
             ("Ipv4IpamPoolId", R),
             ("Ipv4NetmaskLength", R),
@@ -96,9 +96,9 @@ pub const TABLE: &[(&str, Properties)] = &[
             ("CarrierGatewayId", R),
             ("CoreNetworkArn", R),
             ("DestinationCidrBlock", M),
-            ("DestinationIpv6CidrBlock", R),
+            ("DestinationIpv6CidrBlock", M),
             ("DestinationPrefixListId", M),
-            ("EgressOnlyInternetGatewayId", R),
+            ("EgressOnlyInternetGatewayId", M),
             ("GatewayId", M),
             ("InstanceId", M),
             ("LocalGatewayId", R),
@@ -112,6 +112,11 @@ pub const TABLE: &[(&str, Properties)] = &[
     ),
     ("AWS::EC2::SubnetRouteTableAssociation", &[("RouteTableId", M), ("SubnetId", M)]),
     ("AWS::EC2::InternetGateway", &[("Tags", M)]),
+    ("AWS::EC2::EgressOnlyInternetGateway", &[("VpcId", M)]),
+    (
+        "AWS::EC2::SubnetCidrBlock",
+        &[("Ipv6CidrBlock", M), ("Ipv6IpamPoolId", R), ("Ipv6NetmaskLength", R), ("SubnetId", M)],
+    ),
     ("AWS::EC2::VPCGatewayAttachment", &[("InternetGatewayId", M), ("VpcId", M), ("VpnGatewayId", R)]),
     (
         "AWS::EC2::SecurityGroup",
@@ -128,7 +133,7 @@ pub const TABLE: &[(&str, Properties)] = &[
         "AWS::EC2::SecurityGroupIngress",
         &[
             ("CidrIp", M),
-            ("CidrIpv6", R),
+            ("CidrIpv6", M),
             ("Description", M),
             ("FromPort", M),
             ("GroupId", M),
@@ -145,7 +150,7 @@ pub const TABLE: &[(&str, Properties)] = &[
         "AWS::EC2::SecurityGroupEgress",
         &[
             ("CidrIp", M),
-            ("CidrIpv6", R),
+            ("CidrIpv6", M),
             ("Description", M),
             ("DestinationPrefixListId", M),
             ("DestinationSecurityGroupId", M),
@@ -162,7 +167,7 @@ pub const TABLE: &[(&str, Properties)] = &[
             ("CidrBlock", M),
             ("Egress", M),
             ("Icmp", M),
-            ("Ipv6CidrBlock", R),
+            ("Ipv6CidrBlock", M),
             ("NetworkAclId", M),
             ("PortRange", M),
             ("Protocol", M),
@@ -188,12 +193,13 @@ pub const TABLE: &[(&str, Properties)] = &[
             ("HibernationOptions", W),
             ("HostId", W),
             ("HostResourceGroupArn", W),
-            ("IamInstanceProfile", W),
+            // M7: the credentials of the UserData's `aws` calls.
+            ("IamInstanceProfile", M),
             ("ImageId", M),
             ("InstanceInitiatedShutdownBehavior", W),
             ("InstanceType", M),
-            ("Ipv6AddressCount", R),
-            ("Ipv6Addresses", R),
+            ("Ipv6AddressCount", W),
+            ("Ipv6Addresses", W),
             ("KernelId", W),
             ("KeyName", M),
             ("LaunchTemplate", R),
@@ -463,7 +469,8 @@ pub const TABLE: &[(&str, Properties)] = &[
             ("ClassicLinkVPCId", R),
             ("ClassicLinkVPCSecurityGroups", R),
             ("EbsOptimized", W),
-            ("IamInstanceProfile", W),
+            // M7: the credentials of the UserData's `aws` calls.
+            ("IamInstanceProfile", M),
             ("ImageId", M),
             ("InstanceId", R),
             ("InstanceMonitoring", W),

@@ -122,6 +122,20 @@ impl<'a> Props<'a> {
         }
     }
 
+    /// An optional IPv6 block (A8), host bits cleared as AWS stores it.
+    pub fn opt_ipv6_cidr(&self, key: &str) -> Result<Option<ipnet::Ipv6Net>, SinkError> {
+        match self.opt_str(key)? {
+            None => Ok(None),
+            Some(s) => crate::model::ipv6::parse(&s).map(Some).ok_or_else(|| {
+                bad_hint(
+                    &self.path(key),
+                    format!("invalid IPv6 CIDR block {s:?}"),
+                    "write a block like 2600:1f18:a:b00::/56 or ::/0",
+                )
+            }),
+        }
+    }
+
     /// An optional IPv4 address.
     pub fn opt_ip(&self, key: &str) -> Result<Option<Ipv4Addr>, SinkError> {
         match self.opt_str(key)? {

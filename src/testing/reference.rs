@@ -281,6 +281,7 @@ fn step(w: &World, h: Handle) -> Step {
         Handle::GatewayEndpoint(_) => ComponentKind::VpcEndpoint,
         Handle::Vpc(_)
         | Handle::Subnet(_)
+        | Handle::Eigw(_)
         | Handle::Eip(_)
         | Handle::PrefixList(_)
         | Handle::LaunchTemplate(_)

@@ -27,6 +27,7 @@ use crate::ids::*;
 use crate::model::autoscaling::{AutoScalingGroup, LaunchTemplate};
 use crate::model::connection_notification::ConnectionNotification;
 use crate::model::dhcp_options::DhcpOptions;
+use crate::model::eigw::EgressOnlyInternetGateway;
 use crate::model::eip::ElasticIp;
 use crate::model::endpoint_service::EndpointService;
 use crate::model::eni::NetworkInterface;
@@ -68,6 +69,7 @@ live_until_deleted!(
     Subnet,
     RouteTable,
     InternetGateway,
+    EgressOnlyInternetGateway,
     SecurityGroup,
     NetworkAcl,
     NetworkInterface,
@@ -121,6 +123,8 @@ pub enum Handle {
     RouteTable(RouteTableId),
     /// An internet gateway.
     Igw(IgwId),
+    /// An egress-only internet gateway (A8).
+    Eigw(EigwId),
     /// A security group.
     Sg(SgId),
     /// A network ACL.
@@ -209,6 +213,7 @@ aws_id_field! {
     Subnet => aws_id;
     RouteTable => aws_id;
     InternetGateway => aws_id;
+    EgressOnlyInternetGateway => aws_id;
     SecurityGroup => aws_id;
     NetworkAcl => aws_id;
     NetworkInterface => aws_id;
@@ -287,6 +292,8 @@ pub struct World {
     route_tables: Arena<RouteTableId, RouteTable>,
     /// Internet gateways.
     igws: Arena<IgwId, InternetGateway>,
+    /// Egress-only internet gateways (A8).
+    eigws: Arena<EigwId, EgressOnlyInternetGateway>,
     /// Security groups.
     sgs: Arena<SgId, SecurityGroup>,
     /// Network ACLs.
@@ -372,6 +379,7 @@ impl World {
             subnets: Arena::new(),
             route_tables: Arena::new(),
             igws: Arena::new(),
+            eigws: Arena::new(),
             sgs: Arena::new(),
             nacls: Arena::new(),
             enis: Interfaces::default(),
@@ -462,6 +470,12 @@ impl World {
     #[inline]
     pub fn igws(&self) -> &Arena<IgwId, InternetGateway> {
         &self.igws
+    }
+
+    /// Egress-only internet gateways, by handle (deleted ones included; [`Arena::live`] skips them).
+    #[inline]
+    pub fn eigws(&self) -> &Arena<EigwId, EgressOnlyInternetGateway> {
+        &self.eigws
     }
 
     /// SecurityGroup resources, by handle (deleted ones included; [`Arena::live`] skips them).
@@ -653,6 +667,7 @@ impl World {
             Handle::Subnet(x) => x.index() < self.subnets.len(),
             Handle::RouteTable(x) => x.index() < self.route_tables.len(),
             Handle::Igw(x) => x.index() < self.igws.len(),
+            Handle::Eigw(x) => x.index() < self.eigws.len(),
             Handle::Sg(x) => x.index() < self.sgs.len(),
             Handle::Nacl(x) => x.index() < self.nacls.len(),
             Handle::Eni(x) => x.index() < self.enis.arena().len(),
@@ -771,6 +786,7 @@ impl World {
             Handle::Subnet(x) => &self.subnets[x].aws_id,
             Handle::RouteTable(x) => &self.route_tables[x].aws_id,
             Handle::Igw(x) => &self.igws[x].aws_id,
+            Handle::Eigw(x) => &self.eigws[x].aws_id,
             Handle::Sg(x) => &self.sgs[x].aws_id,
             Handle::Nacl(x) => &self.nacls[x].aws_id,
             Handle::Eni(x) => &self.enis[x].aws_id,
@@ -806,6 +822,7 @@ impl World {
             Handle::Subnet(x) => name_tag(&self.subnets[x].tags),
             Handle::RouteTable(x) => name_tag(&self.route_tables[x].tags),
             Handle::Igw(x) => name_tag(&self.igws[x].tags),
+            Handle::Eigw(x) => name_tag(&self.eigws[x].tags),
             Handle::Sg(x) => {
                 let sg = &self.sgs[x];
                 name_tag(&sg.tags).or(Some(sg.name.as_str()))
@@ -890,6 +907,7 @@ index_by_handle! {
     SubnetId => subnets: Subnet;
     RouteTableId => route_tables: RouteTable;
     IgwId => igws: InternetGateway;
+    EigwId => eigws: EgressOnlyInternetGateway;
     SgId => sgs: SecurityGroup;
     NaclId => nacls: NetworkAcl;
     EniId => enis: NetworkInterface;

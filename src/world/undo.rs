@@ -131,6 +131,7 @@ macro_rules! each_store {
         w.subnets.$method();
         w.route_tables.$method();
         w.igws.$method();
+        w.eigws.$method();
         w.sgs.$method();
         w.nacls.$method();
         w.enis.$method();

@@ -23,6 +23,7 @@ macro_rules! other_arenas {
             vpcs => Vpc,
             subnets => Subnet,
             igws => Igw,
+            eigws => Eigw,
             instances => Instance,
             eips => Eip,
             lbs => Lb,

@@ -88,3 +88,33 @@ fn invalid_utf8_is_reported_at_the_line_and_column_of_the_first_bad_byte() {
     assert!(p.message.contains("not UTF-8 text: invalid byte 0xff"), "{p}");
     assert_eq!(p.file, path.display().to_string());
 }
+
+#[test]
+fn a_byte_order_mark_before_a_scenario_its_template_or_a_scope_is_skipped_as_yaml_and_json_readers_skip_it() {
+    let scratch = scratch("bom");
+    let dir = scratch.path().to_path_buf();
+    let bom = "\u{feff}";
+    std::fs::write(
+        dir.join("s.yaml"),
+        format!("{bom}name: s\nstacks:\n  - name: a\n    template: t.cfn.yaml\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("t.cfn.yaml"),
+        format!(
+            "{bom}Resources:\n  V:\n    Type: AWS::EC2::VPC\n    Properties: {{CidrBlock: 10.0.0.0/16}}\n"
+        ),
+    )
+    .unwrap();
+    let scenario = dir.join("s.yaml");
+    let vpcs = finishes(move || {
+        let s = vpcsim::scenario::load(&scenario).expect("the mark is not part of the first key");
+        let mut session = vpcsim::session::Session::for_scenario(&s).expect("a session");
+        vpcsim::scenario::run(&s, &mut session).expect("the template's mark is skipped too");
+        session.world.vpcs().live().count()
+    });
+    assert_eq!(vpcs, 1);
+    std::fs::write(dir.join("scope.json"), format!("{bom}{{\"MatchPaths\": []}}")).unwrap();
+    let text = vpcsim::source::read(&dir.join("scope.json"), 1 << 20).expect("UTF-8 text");
+    assert!(text.starts_with('{'), "{text:?}");
+}

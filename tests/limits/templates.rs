@@ -73,3 +73,56 @@ fn two_hundred_thousand_unknown_tags_are_reported_as_a_hundred_without_describin
     // Describing every unknown tag (a hint listing the supported ones each) costs about 4x the parse.
     assert!(usage.allocated < 2 * parsing.allocated, "{usage:?} against parsing alone {parsing:?}");
 }
+
+/// Runs `vpcsim import`'s report on `text` on a watched thread; the report and its cost.
+fn import_report_measured(text: String) -> (vpcsim::stack::import::ImportReport, Usage) {
+    finishes(move || {
+        measure(|| {
+            vpcsim::stack::import::import("t.yaml", &text, &IndexMap::new(), "us-east-1").expect("a report")
+        })
+    })
+}
+
+/// `n` VPCs, each `DependsOn` the one before, behind a first resource vpcsim refuses.
+fn chain_behind_a_refusal(n: usize) -> String {
+    let mut t =
+        String::from("Resources:\n  R0:\n    Type: AWS::NetworkFirewall::Firewall\n    Properties: {}\n");
+    for i in 1..n {
+        write!(t, "  R{i}:\n    Type: AWS::EC2::VPC\n    DependsOn: R{}\n    Properties: {{CidrBlock: 10.0.0.0/16}}\n", i - 1)
+            .unwrap();
+    }
+    t
+}
+
+/// A VPC and `n` resources vpcsim skips, each with its warning.
+fn skipped_resources(n: usize) -> String {
+    let mut t =
+        String::from("Resources:\n  V:\n    Type: AWS::EC2::VPC\n    Properties: {CidrBlock: 10.0.0.0/16}\n");
+    for i in 0..n {
+        write!(t, "  A{i}:\n    Type: AWS::CloudWatch::Alarm\n    Properties: {{}}\n").unwrap();
+    }
+    t
+}
+
+#[test]
+fn importing_four_times_as_long_a_chain_behind_a_refused_resource_costs_about_four_times_as_much() {
+    let (small, usage_small) = import_report_measured(chain_behind_a_refusal(500));
+    let (large, usage_large) = import_report_measured(chain_behind_a_refusal(2000));
+    assert_eq!(large.count(&vpcsim::stack::import::Status::NotTried), 1999);
+    assert_eq!(small.resources[499].reason.as_deref(), Some("it depends on R0, which is refused"));
+    // Each resource's whole set of dependents, kept for every resource, held a square of the
+    // chain's length (2,000,000 names for 2,000 resources).
+    let (n, four_n) = (usage_small.allocated, usage_large.allocated);
+    assert!(four_n <= 5 * n, "500: {n} bytes; 2000: {four_n} bytes");
+}
+
+#[test]
+fn importing_four_times_as_many_skipped_resources_costs_about_four_times_as_much() {
+    let (_, usage_small) = import_report_measured(skipped_resources(500));
+    let (report, usage_large) = import_report_measured(skipped_resources(2000));
+    assert_eq!(report.count(&vpcsim::stack::import::Status::Skipped), 2000);
+    assert!(report.resources[2000].warnings[0].contains("`AWS::CloudWatch::Alarm` is not networking"));
+    // Each resource's warnings were looked for among every warning, formatting a name each time.
+    let (n, four_n) = (usage_small.allocations, usage_large.allocations);
+    assert!(four_n <= 5 * n, "500: {n} allocations; 2000: {four_n} allocations");
+}

@@ -42,13 +42,46 @@ impl FromStr for OutputFormat {
     }
 }
 
+/// The most operators (`.`, `|`, `!`, `&`, `[`, `{`, `(`) one `--query` holds outside its
+/// quoted names and literals. JMESPath is parsed, evaluated and dropped by recursion, a
+/// level or two per operator, so a deeper expression would overflow the stack; the
+/// queries people write hold a few dozen at most.
+pub const MAX_QUERY_OPERATORS: usize = 100;
+
+/// How many operators `text` holds outside `'raw strings'`, `"quoted names"` and
+/// `` `JSON literals` `` (a backslash escapes the next character inside them).
+fn operators(text: &str) -> usize {
+    let mut quote = None;
+    let mut escaped = false;
+    let mut count = 0;
+    for c in text.chars() {
+        match quote {
+            Some(_) if escaped => escaped = false,
+            Some(_) if c == '\\' => escaped = true,
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if matches!(c, '\'' | '"' | '`') => quote = Some(c),
+            None if matches!(c, '.' | '|' | '!' | '&' | '[' | '{' | '(') => count += 1,
+            None => {}
+        }
+    }
+    count
+}
+
 /// A `--query` expression, checked when the line is parsed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Query(String);
 
 impl Query {
-    /// Checks a JMESPath expression.
+    /// Checks a JMESPath expression: it compiles, and holds at most
+    /// [`MAX_QUERY_OPERATORS`] operators.
     pub fn parse(text: &str) -> Result<Query, AwsError> {
+        let n = operators(text);
+        if n > MAX_QUERY_OPERATORS {
+            return Err(AwsError::ParamError(format!(
+                "Bad value for --query: {n} operators, more than vpcsim evaluates ({MAX_QUERY_OPERATORS}, MAX_QUERY_OPERATORS); split the query"
+            )));
+        }
         jmespath::compile(text)
             .map_err(|e| AwsError::ParamError(format!("Bad value for --query {text}: {e}")))?;
         Ok(Query(text.to_string()))
@@ -205,6 +238,13 @@ mod tests {
 
     fn opts(format: OutputFormat, query: Option<&str>) -> OutputOptions {
         OutputOptions { format, query: query.map(|q| Query::parse(q).unwrap()) }
+    }
+
+    #[test]
+    fn operators_inside_quoted_names_and_literals_are_not_counted() {
+        assert_eq!(operators("Reservations[].Instances[?State.Name=='a.b.c'].InstanceId"), 5);
+        assert_eq!(operators(r#""a.b"[0] | `{"x": [1]}`"#), 2);
+        assert_eq!(operators(r"'it\'s.here'.x"), 1);
     }
 
     #[test]

@@ -71,13 +71,24 @@ pub enum RouteChange {
     Replace,
 }
 
-/// Where a route goes: a CIDR or a prefix list (E5).
+/// What a network ACL entry matches: an IPv4 block, or an IPv6 one (A8).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AclCidr {
+    /// `--cidr-block`.
+    V4(Cidr),
+    /// `--ipv6-cidr-block`.
+    V6(ipnet::Ipv6Net),
+}
+
+/// Where a route goes: a CIDR, an IPv6 block (A8) or a prefix list (E5).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RouteDestination {
     /// `--destination-cidr-block`.
     Cidr(Cidr),
     /// `--destination-prefix-list-id`.
     PrefixList(String),
+    /// `--destination-ipv6-cidr-block` (A8).
+    Ipv6(ipnet::Ipv6Net),
 }
 
 /// Which group a security group call names.
@@ -298,6 +309,28 @@ pub enum Request {
         vpc_id: String,
         /// `--cidr-block`.
         cidr: Cidr,
+    },
+    /// ec2 associate-vpc-cidr-block `--amazon-provided-ipv6-cidr-block` (A8).
+    AssociateVpcIpv6CidrBlock {
+        /// `--vpc-id`.
+        vpc_id: String,
+    },
+    /// ec2 associate-subnet-cidr-block (A8): a subnet's IPv6 /64.
+    AssociateSubnetCidrBlock {
+        /// `--subnet-id`.
+        subnet_id: String,
+        /// `--ipv6-cidr-block`.
+        cidr: ipnet::Ipv6Net,
+    },
+    /// ec2 create-egress-only-internet-gateway (A8).
+    CreateEgressOnlyInternetGateway {
+        /// `--vpc-id`.
+        vpc_id: String,
+    },
+    /// ec2 delete-egress-only-internet-gateway (A8).
+    DeleteEgressOnlyInternetGateway {
+        /// `--egress-only-internet-gateway-id`.
+        id: String,
     },
     /// ec2 disassociate-vpc-cidr-block (A1).
     DisassociateVpcCidrBlock {
@@ -525,8 +558,8 @@ pub enum Request {
         protocol: RuleProtocol,
         /// `--rule-action allow`.
         allow: bool,
-        /// `--cidr-block`.
-        cidr: Cidr,
+        /// `--cidr-block`, or `--ipv6-cidr-block` (A8).
+        cidr: AclCidr,
         /// `--port-range` (all when not given).
         ports: PortRange,
         /// `--icmp-type-code` (all when not given).
@@ -902,6 +935,8 @@ pub enum DescribeEc2 {
     InternetGateways,
     /// describe-network-acls.
     NetworkAcls,
+    /// describe-egress-only-internet-gateways (A8).
+    EgressOnlyInternetGateways,
 }
 
 /// The raw flags of one call, read once by [`Request::build`].
@@ -971,6 +1006,14 @@ impl<'a> Flags<'a> {
         text.parse().map_err(|_| {
             self.invalid(format!(
                 "Value ({text}) for parameter {flag} is invalid. This is not a valid CIDR block."
+            ))
+        })
+    }
+
+    fn ipv6_cidr(&self, flag: &str, text: &str) -> Result<ipnet::Ipv6Net, AwsError> {
+        crate::model::ipv6::parse(text).ok_or_else(|| {
+            self.invalid(format!(
+                "Value ({text}) for parameter {flag} is invalid. This is not a valid IPv6 CIDR block."
             ))
         })
     }
@@ -1112,10 +1155,18 @@ impl Request {
                 describe(f, DescribeEc2::InternetGateways, "internet-gateway-ids")?
             }
             "describe-network-acls" => describe(f, DescribeEc2::NetworkAcls, "network-acl-ids")?,
-            "associate-vpc-cidr-block" => R::AssociateVpcCidrBlock {
-                vpc_id: f.req("vpc-id")?,
-                cidr: f.cidr("cidrBlock", &f.req("cidr-block")?)?,
+            "associate-vpc-cidr-block" => associate_vpc_cidr_block(f)?,
+            "associate-subnet-cidr-block" => R::AssociateSubnetCidrBlock {
+                subnet_id: f.req("subnet-id")?,
+                cidr: f.ipv6_cidr("ipv6CidrBlock", &f.req("ipv6-cidr-block")?)?,
             },
+            "create-egress-only-internet-gateway" => R::CreateEgressOnlyInternetGateway { vpc_id: f.req("vpc-id")? },
+            "delete-egress-only-internet-gateway" => {
+                R::DeleteEgressOnlyInternetGateway { id: f.req("egress-only-internet-gateway-id")? }
+            }
+            "describe-egress-only-internet-gateways" => {
+                describe(f, DescribeEc2::EgressOnlyInternetGateways, "egress-only-internet-gateway-ids")?
+            }
             "disassociate-vpc-cidr-block" => {
                 R::DisassociateVpcCidrBlock { association_id: f.req("association-id")? }
             }
@@ -1487,13 +1538,34 @@ fn modify_vpc_endpoint(f: &Flags) -> Result<Request, AwsError> {
 }
 
 fn route_destination(f: &Flags) -> Result<RouteDestination, AwsError> {
-    match (f.opt("destination-cidr-block"), f.opt("destination-prefix-list-id")) {
-        (Some(c), None) => Ok(RouteDestination::Cidr(f.cidr("destinationCidrBlock", &c)?)),
-        (None, Some(pl)) => Ok(RouteDestination::PrefixList(pl)),
-        (Some(_), Some(_)) => Err(f.invalid(
-            "Give either --destination-cidr-block or --destination-prefix-list-id, not both".into(),
+    let given = (
+        f.opt("destination-cidr-block"),
+        f.opt("destination-ipv6-cidr-block"),
+        f.opt("destination-prefix-list-id"),
+    );
+    match given {
+        (Some(c), None, None) => Ok(RouteDestination::Cidr(f.cidr("destinationCidrBlock", &c)?)),
+        (None, Some(c), None) => Ok(RouteDestination::Ipv6(f.ipv6_cidr("destinationIpv6CidrBlock", &c)?)),
+        (None, None, Some(pl)) => Ok(RouteDestination::PrefixList(pl)),
+        (None, None, None) => Err(f.missing("destinationCidrBlock, destinationIpv6CidrBlock or destinationPrefixListId")),
+        _ => Err(f.invalid(
+            "Give one of --destination-cidr-block, --destination-ipv6-cidr-block and --destination-prefix-list-id".into(),
         )),
-        (None, None) => Err(f.missing("destinationCidrBlock or destinationPrefixListId")),
+    }
+}
+
+/// associate-vpc-cidr-block: an IPv4 block (A1), or an Amazon-provided IPv6 one (A8).
+fn associate_vpc_cidr_block(f: &Flags) -> Result<Request, AwsError> {
+    let vpc_id = f.req("vpc-id")?;
+    match (f.opt("cidr-block"), f.switch("amazon-provided-ipv6-cidr-block") == Some(true)) {
+        (Some(c), false) => Ok(Request::AssociateVpcCidrBlock { vpc_id, cidr: f.cidr("cidrBlock", &c)? }),
+        (None, true) => Ok(Request::AssociateVpcIpv6CidrBlock { vpc_id }),
+        (Some(_), true) => Err(AwsError::Value(ApiError::new(
+            &op_name(f.spec.name),
+            "InvalidParameterCombination",
+            "Give either --cidr-block or --amazon-provided-ipv6-cidr-block, not both",
+        ))),
+        (None, false) => Err(f.missing("cidrBlock or amazonProvidedIpv6CidrBlock")),
     }
 }
 
@@ -1543,6 +1615,7 @@ fn route_target(f: &Flags) -> Result<RouteTargetSpec, AwsError> {
         f.opt("nat-gateway-id").map(RouteTargetSpec::NatGateway),
         f.opt("vpc-peering-connection-id").map(RouteTargetSpec::VpcPeeringConnection),
         f.opt("transit-gateway-id").map(RouteTargetSpec::TransitGateway),
+        f.opt("egress-only-internet-gateway-id").map(RouteTargetSpec::EgressOnlyInternetGateway),
     ]
     .into_iter()
     .flatten()
@@ -1550,12 +1623,12 @@ fn route_target(f: &Flags) -> Result<RouteTargetSpec, AwsError> {
     match <[RouteTargetSpec; 1]>::try_from(given) {
         Ok([t]) => Ok(t),
         Err(v) if v.is_empty() => Err(f.missing(
-            "gateway-id, instance-id, network-interface-id, nat-gateway-id, vpc-peering-connection-id or transit-gateway-id",
+            "gateway-id, egress-only-internet-gateway-id, instance-id, network-interface-id, nat-gateway-id, vpc-peering-connection-id or transit-gateway-id",
         )),
         Err(_) => Err(AwsError::Value(ApiError::new(
             &op_name(f.spec.name),
             "InvalidParameterCombination",
-            "More than one target specified: give one of --gateway-id, --instance-id, --network-interface-id, --nat-gateway-id, --vpc-peering-connection-id, --transit-gateway-id",
+            "More than one target specified: give one of --gateway-id, --egress-only-internet-gateway-id, --instance-id, --network-interface-id, --nat-gateway-id, --vpc-peering-connection-id, --transit-gateway-id",
         ))),
     }
 }
@@ -1989,7 +2062,14 @@ fn create_network_acl_entry(f: &Flags) -> Result<Request, AwsError> {
         "deny" => false,
         other => return Err(f.invalid(format!("Invalid value '{other}' for ruleAction: use allow or deny"))),
     };
-    let cidr = f.cidr("cidrBlock", &f.opt("cidr-block").ok_or_else(|| f.missing("cidrBlock"))?)?;
+    let cidr = match (f.opt("cidr-block"), f.opt("ipv6-cidr-block")) {
+        (Some(c), None) => AclCidr::V4(f.cidr("cidrBlock", &c)?),
+        (None, Some(c)) => AclCidr::V6(f.ipv6_cidr("ipv6CidrBlock", &c)?),
+        (Some(_), Some(_)) => {
+            return Err(f.invalid("Give either --cidr-block or --ipv6-cidr-block, not both".into()))
+        }
+        (None, None) => return Err(f.missing("cidrBlock or ipv6CidrBlock")),
+    };
     let ports = match f.opt("port-range") {
         None => PortRange::ALL,
         Some(text) => acl_ports(&text)

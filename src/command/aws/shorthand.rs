@@ -22,7 +22,7 @@ pub fn parse(text: &str) -> Result<Value, String> {
             return Ok(v);
         }
     }
-    let mut p = Parser { chars: text.chars().collect(), at: 0 };
+    let mut p = Parser { chars: text.chars().collect(), at: 0, depth: 0 };
     let v = p.keyvals(None)?;
     match p.peek() {
         None => Ok(v),
@@ -30,9 +30,16 @@ pub fn parse(text: &str) -> Result<Value, String> {
     }
 }
 
+/// How deep `[...]` and `{...}` may nest in one shorthand value. The parser recurses once
+/// per level, so a deeper value would overflow the stack; the structures the AWS CLI's
+/// shorthand takes nest three or four deep.
+pub const MAX_SHORTHAND_DEPTH: usize = 32;
+
 struct Parser {
     chars: Vec<char>,
     at: usize,
+    /// How many `[` and `{` are open at the cursor.
+    depth: usize,
 }
 
 impl Parser {
@@ -106,6 +113,22 @@ impl Parser {
     }
 
     fn value(&mut self, close: Option<char>) -> Result<Value, String> {
+        if matches!(self.peek(), Some('[' | '{')) {
+            if self.depth == MAX_SHORTHAND_DEPTH {
+                return Err(self.error(&format!(
+                    "more than {MAX_SHORTHAND_DEPTH} levels of [ and {{ (limit MAX_SHORTHAND_DEPTH)"
+                )));
+            }
+            self.depth += 1;
+            let v = self.structure();
+            self.depth -= 1;
+            return v;
+        }
+        self.scalar(close)
+    }
+
+    /// A `[list]` or a `{Key=value,...}` structure at the cursor.
+    fn structure(&mut self) -> Result<Value, String> {
         match self.peek() {
             Some('[') => {
                 self.at += 1;
@@ -127,6 +150,13 @@ impl Parser {
                 self.at += 1;
                 Ok(v)
             }
+            _ => self.scalar(None),
+        }
+    }
+
+    /// A quoted string, or a bare word up to a comma or the closing bracket.
+    fn scalar(&mut self, close: Option<char>) -> Result<Value, String> {
+        match self.peek() {
             Some(q @ ('\'' | '"')) => {
                 self.at += 1;
                 let start = self.at;
@@ -184,6 +214,16 @@ mod tests {
     #[test]
     fn the_json_form_is_read_as_json() {
         assert_eq!(parse(r#"[{"Name":"vpc-id","Values":["a"]}]"#).unwrap()[0]["Values"][0], "a");
+    }
+
+    #[test]
+    fn nesting_deeper_than_max_shorthand_depth_is_an_error_not_a_stack_overflow() {
+        let deep = |n: usize| format!("Values={}x{}", "[".repeat(n), "]".repeat(n));
+        assert_eq!(parse(&deep(MAX_SHORTHAND_DEPTH)).unwrap()["Values"].as_array().map(Vec::len), Some(1));
+        let e = parse(&deep(100_000)).unwrap_err();
+        assert!(e.contains("more than 32 levels of [ and { (limit MAX_SHORTHAND_DEPTH)"), "{}", &e[..200]);
+        let tags = format!("Tags={}x{}", "[{Key=".repeat(50_000), "}]".repeat(50_000));
+        assert!(parse(&tags).unwrap_err().contains("MAX_SHORTHAND_DEPTH"));
     }
 
     #[test]

@@ -132,6 +132,10 @@ const CFN_COMMON: &[(&str, &str)] =
 const TAGS: (&str, &str) =
     ("tag-specifications", "tags are set by templates; vpcsim does not tag through aws calls");
 const IPV6: &str = "vpcsim models IPv4 only";
+const IPV6_POOL: &str =
+    "vpcsim models Amazon-provided IPv6 blocks only: give --amazon-provided-ipv6-cidr-block (A8)";
+const IPV6_LATER: &str =
+    "vpcsim takes a VPC's IPv6 block from associate-vpc-cidr-block --amazon-provided-ipv6-cidr-block (A8)";
 const HC_DEFAULTS: &str =
     "vpcsim takes AWS's default here; a template's AWS::ElasticLoadBalancingV2::TargetGroup sets it";
 
@@ -159,10 +163,10 @@ const ROUTE: &[FlagSpec] = &[
     s("nat-gateway-id"),
     s("vpc-peering-connection-id"),
     s("transit-gateway-id"),
+    s("destination-ipv6-cidr-block"),
+    s("egress-only-internet-gateway-id"),
 ];
 const ROUTE_UNMODELLED: &[(&str, &str)] = &[
-    ("destination-ipv6-cidr-block", IPV6),
-    ("egress-only-internet-gateway-id", IPV6),
     ("carrier-gateway-id", "vpcsim does not model Wavelength zones"),
     ("local-gateway-id", "vpcsim does not model Outposts"),
     ("core-network-arn", "vpcsim does not model Cloud WAN"),
@@ -180,6 +184,7 @@ const ACL_ENTRY: &[FlagSpec] = &[
     s("cidr-block"),
     s("port-range"),
     s("icmp-type-code"),
+    s("ipv6-cidr-block"),
 ];
 
 /// Every operation vpcsim simulates, with its flags.
@@ -189,13 +194,13 @@ pub const OPERATIONS: &[OpSpec] = &[
         "create-vpc",
         &[rs("cidr-block"), l("tag-specifications")],
         &[
-            ("amazon-provided-ipv6-cidr-block", IPV6),
-            ("no-amazon-provided-ipv6-cidr-block", IPV6),
-            ("ipv6-pool", IPV6),
-            ("ipv6-cidr-block", IPV6),
-            ("ipv6-cidr-block-network-border-group", IPV6),
-            ("ipv6-ipam-pool-id", IPV6),
-            ("ipv6-netmask-length", IPV6),
+            ("amazon-provided-ipv6-cidr-block", IPV6_LATER),
+            ("no-amazon-provided-ipv6-cidr-block", IPV6_LATER),
+            ("ipv6-pool", IPV6_POOL),
+            ("ipv6-cidr-block", IPV6_POOL),
+            ("ipv6-cidr-block-network-border-group", IPV6_POOL),
+            ("ipv6-ipam-pool-id", IPV6_POOL),
+            ("ipv6-netmask-length", IPV6_POOL),
             ("ipv4-ipam-pool-id", "vpcsim does not model IPAM: give --cidr-block"),
             ("ipv4-netmask-length", "vpcsim does not model IPAM: give --cidr-block"),
             ("instance-tenancy", "vpcsim models default tenancy only"),
@@ -218,7 +223,7 @@ pub const OPERATIONS: &[OpSpec] = &[
         &[rs("vpc-id"), rs("cidr-block"), s("availability-zone"), l("tag-specifications")],
         &[
             ("availability-zone-id", "give --availability-zone"),
-            ("ipv6-cidr-block", IPV6),
+            ("ipv6-cidr-block", "give the subnet its IPv6 block with associate-subnet-cidr-block (A8)"),
             ("ipv6-native", IPV6),
             ("no-ipv6-native", IPV6),
             ("ipv6-ipam-pool-id", IPV6),
@@ -360,28 +365,53 @@ pub const OPERATIONS: &[OpSpec] = &[
     op_but(
         "ec2",
         "delete-route",
-        &[rs("route-table-id"), s("destination-cidr-block"), s("destination-prefix-list-id")],
-        &[("destination-ipv6-cidr-block", IPV6)],
+        &[
+            rs("route-table-id"),
+            s("destination-cidr-block"),
+            s("destination-ipv6-cidr-block"),
+            s("destination-prefix-list-id"),
+        ],
+        &[],
     ),
     op("ec2", "describe-route-tables", &[l("route-table-ids"), l("filters")]),
     op("ec2", "describe-vpcs", &[l("vpc-ids"), l("filters")]),
     op_but(
         "ec2",
         "associate-vpc-cidr-block",
-        &[rs("vpc-id"), rs("cidr-block")],
         &[
-            ("amazon-provided-ipv6-cidr-block", IPV6),
-            ("no-amazon-provided-ipv6-cidr-block", IPV6),
-            ("ipv6-cidr-block", IPV6),
-            ("ipv6-pool", IPV6),
-            ("ipv6-ipam-pool-id", IPV6),
-            ("ipv6-netmask-length", IPV6),
-            ("ipv6-cidr-block-network-border-group", IPV6),
+            rs("vpc-id"),
+            s("cidr-block"),
+            sw("amazon-provided-ipv6-cidr-block", "no-amazon-provided-ipv6-cidr-block"),
+        ],
+        &[
+            ("ipv6-cidr-block", IPV6_POOL),
+            ("ipv6-pool", IPV6_POOL),
+            ("ipv6-ipam-pool-id", IPV6_POOL),
+            ("ipv6-netmask-length", IPV6_POOL),
+            ("ipv6-cidr-block-network-border-group", "vpcsim advertises from the region's border group"),
             ("ipv4-ipam-pool-id", "vpcsim does not model IPAM; give --cidr-block"),
             ("ipv4-netmask-length", "vpcsim does not model IPAM; give --cidr-block"),
         ],
     ),
     op("ec2", "disassociate-vpc-cidr-block", &[rs("association-id")]),
+    op_but(
+        "ec2",
+        "associate-subnet-cidr-block",
+        &[rs("subnet-id"), rs("ipv6-cidr-block")],
+        &[("ipv6-ipam-pool-id", IPV6_POOL), ("ipv6-netmask-length", IPV6_POOL)],
+    ),
+    op_but(
+        "ec2",
+        "create-egress-only-internet-gateway",
+        &[rs("vpc-id")],
+        &[TAGS, ("client-token", "vpcsim's calls are not retried")],
+    ),
+    op("ec2", "delete-egress-only-internet-gateway", &[rs("egress-only-internet-gateway-id")]),
+    op(
+        "ec2",
+        "describe-egress-only-internet-gateways",
+        &[l("egress-only-internet-gateway-ids"), l("filters")],
+    ),
     op("ec2", "describe-subnets", &[l("subnet-ids"), l("filters")]),
     op("ec2", "describe-security-groups", &[l("group-ids"), l("group-names"), l("filters")]),
     op("ec2", "describe-instances", &[l("instance-ids"), l("filters")]),
@@ -595,7 +625,7 @@ pub const OPERATIONS: &[OpSpec] = &[
         &[s("allocation-id"), s("public-ip")],
         &[("network-border-group", "vpcsim uses the region's border group")],
     ),
-    op_but("ec2", "create-network-acl-entry", ACL_ENTRY, &[("ipv6-cidr-block", IPV6)]),
+    op("ec2", "create-network-acl-entry", ACL_ENTRY),
     op(
         "ec2",
         "delete-network-acl-entry",

@@ -44,6 +44,9 @@ pub fn run_instances(w: &mut World, op: &str, spec: &RunInstancesSpec) -> Answer
             "Value (0) for parameter MinCount is invalid.",
         ));
     }
+    if spec.count as usize > crate::ops::ec2::MAX_INSTANCES {
+        return Err(ApiError::new(op, "InstanceLimitExceeded", crate::ops::ec2::instance_limit_message()));
+    }
     if spec.count > 1 && (spec.private_ip.is_some() || !spec.secondary_ips.is_empty()) {
         return Err(ApiError::new(
             op,

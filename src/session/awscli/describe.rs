@@ -10,13 +10,11 @@ use crate::command::aws::Request;
 use crate::describe as j;
 use crate::describe::filter::{self as f, apply, only, FilterSet};
 use crate::error::ApiError;
-use crate::session::Session;
 use crate::world::World;
 
 /// The answer of a read-only call, or `None` for a call that changes the world.
-pub fn answer(s: &Session, op: &str, request: &Request) -> Option<Answer> {
+pub fn answer(w: &World, op: &str, request: &Request) -> Option<Answer> {
     use Request as R;
-    let w = &s.world;
     Some(match request {
         R::Describe { what, ids, names, filters } => ec2(w, op, *what, ids, names, filters),
         R::DescribeVpcEndpoints { ids, filters } => {
@@ -95,10 +93,6 @@ pub fn answer(s: &Session, op: &str, request: &Request) -> Option<Answer> {
         R::DescribeTargetGroupAttributes { target_group_arn } => {
             w.target_group_id(op, target_group_arn).map(|tg| crate::describe::target_group_attributes(w, tg))
         }
-        R::DescribeStacks { name } => super::cloudformation::describe_stacks(s, op, name.as_deref()),
-        R::CloudFormation(crate::command::aws::request::CloudFormationRequest::DescribeStackEvents {
-            name,
-        }) => super::cloudformation::describe_stack_events(s, op, name),
         R::DescribeAutoScalingGroups { names } => Ok(crate::describe::auto_scaling_groups(w, names)),
         R::DescribeVpcEndpointConnectionNotifications { id } => {
             super::connection_notification::describe(w, op, id.as_deref())
@@ -165,6 +159,13 @@ fn ec2(
             "NetworkAclId",
             "InvalidNetworkAclID.NotFound",
             "networkAcl ID",
+        ),
+        DescribeEc2::EgressOnlyInternetGateways => (
+            j::ipv6::egress_only_internet_gateways(w),
+            &f::EGRESS_ONLY_INTERNET_GATEWAYS,
+            "EgressOnlyInternetGatewayId",
+            "InvalidEgressOnlyInternetGatewayId.NotFound",
+            "egress-only internet gateway ID",
         ),
         DescribeEc2::InternetGateways => (
             j::internet_gateways(w),

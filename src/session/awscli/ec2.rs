@@ -6,14 +6,15 @@ use serde_json::json;
 
 use super::{empty, Answer};
 use crate::command::aws::request::{
-    AddressRef, AssociationRef, Change, GroupRef, InstanceChange, InterfaceRef, PeerRef, PermissionSpec,
-    RouteChange, RouteDestination,
+    AclCidr, AddressRef, AssociationRef, Change, GroupRef, InstanceChange, InterfaceRef, PeerRef,
+    PermissionSpec, RouteChange, RouteDestination,
 };
 use crate::command::aws::Request;
 use crate::describe as j;
 use crate::error::ApiError;
 use crate::ids::*;
-use crate::model::nacl::AclEntry;
+use crate::model::ipv6::Ipv6AclEntry;
+use crate::model::nacl::{AclEntry, Action};
 use crate::model::security_group::Peer;
 use crate::ops::security::{acl_entry, Permission};
 use crate::trace::Direction;
@@ -43,12 +44,19 @@ pub fn mutate(w: &mut World, op: &str, request: &Request) -> Answer {
                     let pl = w.prefix_list_id(op, id)?;
                     w.replace_prefix_list_route(rt, pl, target).map(|()| empty())
                 }
+                (RouteChange::Create, RouteDestination::Ipv6(c)) => {
+                    w.create_ipv6_route(rt, *c, target).map(|()| json!({"Return": true}))
+                }
+                (RouteChange::Replace, RouteDestination::Ipv6(c)) => {
+                    w.replace_ipv6_route(rt, *c, target).map(|()| empty())
+                }
             }
         }
         R::DeleteRoute { route_table_id, destination } => {
             let rt = w.route_table_id(op, route_table_id)?;
             match destination {
                 RouteDestination::Cidr(c) => w.delete_route(rt, *c).map(|()| empty()),
+                RouteDestination::Ipv6(c) => w.delete_ipv6_route(rt, *c).map(|()| empty()),
                 RouteDestination::PrefixList(id) => {
                     let pl = w.prefix_list_id(op, id)?;
                     w.delete_prefix_list_route(rt, pl).map(|()| empty())
@@ -59,6 +67,40 @@ pub fn mutate(w: &mut World, op: &str, request: &Request) -> Answer {
             let vpc = w.vpc_id(op, vpc_id)?;
             let id = w.associate_vpc_cidr_block(vpc, *cidr)?;
             Ok(j::vpc_cidr_association(w, vpc, &id))
+        }
+        R::AssociateVpcIpv6CidrBlock { vpc_id } => {
+            let vpc = w.vpc_id(op, vpc_id)?;
+            let id = w.associate_vpc_ipv6_cidr_block(vpc)?;
+            Ok(j::ipv6::vpc_association_answer(w, vpc, &id))
+        }
+        R::AssociateSubnetCidrBlock { subnet_id, cidr } => {
+            let subnet = w.subnet_id(op, subnet_id)?;
+            let id = w.associate_subnet_ipv6_cidr_block(subnet, *cidr)?;
+            Ok(json!({
+                "Ipv6CidrBlockAssociation": {
+                    "AssociationId": id,
+                    "Ipv6CidrBlock": cidr.to_string(),
+                    "Ipv6CidrBlockState": {"State": "associating"},
+                },
+                "SubnetId": subnet_id,
+            }))
+        }
+        R::CreateEgressOnlyInternetGateway { vpc_id } => {
+            let vpc = w.vpc_id(op, vpc_id)?;
+            let g = w.create_egress_only_internet_gateway(vpc, crate::model::Tags::new());
+            Ok(json!({"EgressOnlyInternetGateway": j::ipv6::egress_only_internet_gateway(w, g)}))
+        }
+        R::DeleteEgressOnlyInternetGateway { id } => {
+            let g = w.eigw_id(op, id)?;
+            w.delete_egress_only_internet_gateway(g);
+            Ok(json!({"ReturnCode": true}))
+        }
+        R::DisassociateVpcCidrBlock { association_id }
+            if w.vpc_ipv6_association(association_id).is_some() =>
+        {
+            let answer = j::ipv6::vpc_disassociation_answer(w, association_id);
+            w.disassociate_vpc_cidr_block(association_id)?;
+            Ok(answer)
         }
         R::DisassociateVpcCidrBlock { association_id } => {
             let (vpc, cidr) = w.vpc_cidr_association(op, association_id)?;
@@ -185,8 +227,19 @@ pub fn mutate(w: &mut World, op: &str, request: &Request) -> Answer {
         }
         R::CreateNetworkAclEntry { acl_id, number, direction, protocol, allow, cidr, ports, icmp } => {
             let acl = w.nacl_id(op, acl_id)?;
-            let entry = AclEntry { icmp: *icmp, ..acl_entry(*number, *protocol, *ports, *cidr, *allow) };
-            w.create_network_acl_entry(acl, *direction, entry)?;
+            match cidr {
+                AclCidr::V4(cidr) => {
+                    let entry =
+                        AclEntry { icmp: *icmp, ..acl_entry(*number, *protocol, *ports, *cidr, *allow) };
+                    w.create_network_acl_entry(acl, *direction, entry)?;
+                }
+                AclCidr::V6(cidr) => {
+                    let action = if *allow { Action::Allow } else { Action::Deny };
+                    let (number, protocol, ports, icmp, cidr) = (*number, *protocol, *ports, *icmp, *cidr);
+                    let entry = Ipv6AclEntry { number, protocol, ports, icmp, cidr, action };
+                    w.create_ipv6_network_acl_entry(acl, *direction, entry)?;
+                }
+            }
             Ok(empty())
         }
         R::DeleteNetworkAclEntry { acl_id, number, direction } => {

@@ -32,6 +32,7 @@ use crate::error::ApiError;
 use crate::scenario::StepOutcome;
 
 use super::Session;
+use crate::world::World;
 
 /// What a handler answers: the operation's JSON (`{}` when AWS returns no body).
 type Answer = Result<Value, ApiError>;
@@ -39,39 +40,116 @@ type Answer = Result<Value, ApiError>;
 /// Run one call; its answer on stdout as `--output` asks, or the CLI's error on stderr.
 /// The answer `--query` selects is what a step's `save:` keeps.
 pub fn run(s: &mut Session, call: &AwsCall) -> StepOutcome {
-    if let Some(region) = call.region.as_deref().filter(|r| *r != s.world.region().name) {
-        return StepOutcome {
-            exit_code: 252,
-            stderr: format!(
-                "\naws: --region {region}: vpcsim simulates one region, {}; remove --region or give that one\n",
-                s.world.region().name
-            ),
-            ..StepOutcome::default()
-        };
-    }
-    if let Request::S3(request) = &call.request {
-        return s3::run(&s.world, request);
+    if let Some(refused) = before(&s.world, call) {
+        return refused;
     }
     let op = call.api_name();
     let answer = match insights::run(s, &op, &call.request) {
         Some(answer) => answer,
-        None => match describe::answer(s, &op, &call.request) {
+        None => match session_call(s, &op, &call.request) {
             Some(answer) => answer,
-            None => match flow_log::answer(&s.world, &op, &call.request) {
-                Some(answer) => answer,
-                None => mutate(s, &op, &call.request),
-            },
+            None => world_call(&mut s.world, &op, &call.request),
         },
     };
+    let ipv6 =
+        answer.is_ok() && makes_ipv6_state(&call.request) && !std::mem::replace(&mut s.ipv6_warned, true);
+    let notes = answer.as_ref().map_or(String::new(), |_| cloudformation::notes(s, &call.request));
+    let notes = if ipv6 { format!("{IPV6_WARNING}{notes}") } else { notes };
+    respond(&s.world, call, &op, answer, notes)
+}
+
+/// M7: one call an instance's UserData makes, against the world alone (the instance is
+/// in it; the stacks are being created). The calls that read or change a session's
+/// stacks, hosted zones' change files or network insights are refused, saying so.
+pub fn run_in_world(w: &mut World, call: &AwsCall) -> StepOutcome {
+    if let Some(refused) = before(w, call) {
+        return refused;
+    }
+    let op = call.api_name();
+    if needs_session(call) {
+        return StepOutcome::failed(
+            SERVICE_EXIT,
+            format!(
+                "\nvpcsim: `aws {} {}` runs as a scenario step, not from an instance's UserData: make the call as a step after the stack\n",
+                call.service, call.operation
+            ),
+        );
+    }
+    let answer = world_call(w, &op, &call.request);
+    respond(w, call, &op, answer, String::new())
+}
+
+/// What the CLI answers before any operation: another region, or an `aws s3` command.
+fn before(w: &World, call: &AwsCall) -> Option<StepOutcome> {
+    if let Some(region) = call.region.as_deref().filter(|r| *r != w.region().name) {
+        return Some(StepOutcome {
+            exit_code: 252,
+            stderr: format!(
+                "\naws: --region {region}: vpcsim simulates one region, {}; remove --region or give that one\n",
+                w.region().name
+            ),
+            ..StepOutcome::default()
+        });
+    }
+    match &call.request {
+        Request::S3(request) => Some(s3::run(w, request)),
+        _ => None,
+    }
+}
+
+/// Whether a call needs the session, not only the world: stacks, Route 53 and network
+/// insights (paths and scopes may be read from the scenario's files).
+fn needs_session(call: &AwsCall) -> bool {
+    use Request as R;
+    matches!(
+        call.request,
+        R::Route53(_) | R::DescribeStacks { .. } | R::DeleteStack { .. } | R::CloudFormation(_)
+    ) || call.operation.contains("network-insights")
+}
+
+/// The calls that read or change the session's stacks and hosted zones.
+fn session_call(s: &mut Session, op: &str, request: &Request) -> Option<Answer> {
+    use Request as R;
+    Some(match request {
+        R::Route53(request) => route53::run(s, op, request),
+        R::DescribeStacks { name } => cloudformation::describe_stacks(s, op, name.as_deref()),
+        R::CloudFormation(CloudFormationRequest::DescribeStackEvents { name }) => {
+            cloudformation::describe_stack_events(s, op, name)
+        }
+        R::DeleteStack { name } => {
+            cloudformation::delete_stack(s, name);
+            Ok(empty())
+        }
+        R::CloudFormation(CloudFormationRequest::CreateStack { name, body, parameters }) => {
+            cloudformation::create_stack(s, op, name, body, parameters)
+        }
+        _ => return None,
+    })
+}
+
+/// Every call the world alone answers: reads, then changes.
+fn world_call(w: &mut World, op: &str, request: &Request) -> Answer {
+    match describe::answer(w, op, request) {
+        Some(answer) => answer,
+        None => match flow_log::answer(w, op, request) {
+            Some(answer) => answer,
+            None => mutate(w, op, request),
+        },
+    }
+}
+
+/// The answer printed as `--query` and `--output` ask, with the warnings of the call.
+fn respond(w: &World, call: &AwsCall, op: &str, answer: Answer, notes: String) -> StepOutcome {
     let stderr = answer.as_ref().map_or(String::new(), |json| {
-        policy_warnings(&s.world, &call.request, json)
+        policy_warnings(w, &call.request, json)
             + force_warning(&call.request)
-            + &cloudformation::notes(s, &call.request)
+            + &user_data_notes(&call.request)
+            + &notes
     });
     match answer {
         Ok(json) => match call.output.select(json) {
             Ok(selected) => {
-                let stdout = call.output.format(&op, &selected);
+                let stdout = call.output.format(op, &selected);
                 let json = (selected != empty()).then_some(selected);
                 StepOutcome { stdout, json, stderr, ..StepOutcome::default() }
             }
@@ -112,9 +190,32 @@ fn force_warning(request: &Request) -> &'static str {
     }
 }
 
-fn mutate(s: &mut Session, op: &str, request: &Request) -> Answer {
+/// A8: said once a session, at the first call that makes IPv6 state.
+const IPV6_WARNING: &str = "vpcsim warning: vpcsim simulates IPv4 flows only: IPv6 blocks, egress-only gateways, IPv6 routes and IPv6 NACL entries are kept and described; no IPv6 flow is simulated\n";
+
+/// A8: whether a call makes IPv6 state (which no flow reads).
+fn makes_ipv6_state(request: &Request) -> bool {
+    use crate::command::aws::request::{AclCidr, RouteDestination};
+    match request {
+        Request::AssociateVpcIpv6CidrBlock { .. }
+        | Request::AssociateSubnetCidrBlock { .. }
+        | Request::CreateEgressOnlyInternetGateway { .. } => true,
+        Request::Route { destination, .. } => matches!(destination, RouteDestination::Ipv6(_)),
+        Request::CreateNetworkAclEntry { cidr, .. } => matches!(cidr, AclCidr::V6(_)),
+        _ => false,
+    }
+}
+
+/// M7: what a `run-instances --user-data` script does that vpcsim does not run there (its
+/// `aws` calls that would change the network), one warning a line.
+fn user_data_notes(request: &Request) -> String {
+    let Request::RunInstances(spec) = request else { return String::new() };
+    let Some(script) = spec.user_data.as_deref() else { return String::new() };
+    crate::cfn::listening_from_script(script).notes.iter().map(|n| format!("vpcsim warning: {n}\n")).collect()
+}
+
+fn mutate(w: &mut World, op: &str, request: &Request) -> Answer {
     use Request as R;
-    let w = &mut s.world;
     match request {
         R::CreateVpcEndpointServiceConfiguration { .. }
         | R::DeleteVpcEndpointServiceConfigurations { .. }
@@ -146,7 +247,6 @@ fn mutate(s: &mut Session, op: &str, request: &Request) -> Answer {
         R::Dhcp(request) => dhcp::run(w, op, request),
         R::Network(request) => network::run(w, op, request),
         R::LoadBalancing(request) => load_balancing::run(w, op, request),
-        R::Route53(request) => route53::run(s, op, request),
         R::RunInstances(spec) => autoscaling::run_instances(w, op, spec),
         R::CreateVpcEndpointConnectionNotification { .. }
         | R::DeleteVpcEndpointConnectionNotifications { .. } => {
@@ -162,13 +262,6 @@ fn mutate(s: &mut Session, op: &str, request: &Request) -> Answer {
         R::SetDesiredCapacity { name, desired } => {
             let asg = w.auto_scaling_group_id(op, name)?;
             w.set_desired_capacity(asg, *desired).map(|()| empty())
-        }
-        R::DeleteStack { name } => {
-            cloudformation::delete_stack(s, name);
-            Ok(empty())
-        }
-        R::CloudFormation(CloudFormationRequest::CreateStack { name, body, parameters }) => {
-            cloudformation::create_stack(s, op, name, body, parameters)
         }
         _ => ec2::mutate(w, op, request),
     }

@@ -89,7 +89,11 @@ fn parameters(f: &Flags) -> Result<IndexMap<String, String>, AwsError> {
                 Some(v) => super::super::filter::scalar_text(v).ok_or_else(bad)?,
                 None => return Err(bad()),
             };
-            out.insert(key.to_string(), value);
+            if out.insert(key.to_string(), value).is_some() {
+                return Err(AwsError::ParamError(format!(
+                    "Error parsing parameter '--parameters': ParameterKey {key} is given twice; give each parameter once"
+                )));
+            }
         }
     }
     Ok(out)

@@ -253,7 +253,19 @@ fn tags(f: &Flags) -> Result<Tags, AwsError> {
                     "Error parsing parameter '--tags': expected Key=KEY,Value=VALUE, got {word}"
                 ))
             })?;
-            tags.insert(key, t.get("Value").and_then(scalar_text).unwrap_or_default());
+            if key.starts_with("aws:") {
+                return Err(validation(
+                    f,
+                    format!("Tag key '{key}' starts with 'aws:', which is reserved for AWS."),
+                ));
+            }
+            if tags.insert(key.clone(), t.get("Value").and_then(scalar_text).unwrap_or_default()).is_some() {
+                return Err(AwsError::Value(ApiError::new(
+                    &op_name(f.spec.name),
+                    "DuplicateTagKeys",
+                    format!("Tag key '{key}' was specified more than once."),
+                )));
+            }
         }
     }
     Ok(tags)

@@ -253,7 +253,14 @@ pub(super) fn tag_specifications(f: &Flags, resource_type: &str) -> Result<Tags,
                         "Error parsing parameter '--tag-specifications': a tag without Key in {word}"
                     ))
                 })?;
-                tags.insert(key, text("Value").unwrap_or_default());
+                if key.starts_with("aws:") {
+                    return Err(f.invalid(format!(
+                        "Tag keys starting with 'aws:' are reserved for internal use; '{key}' is one."
+                    )));
+                }
+                if tags.insert(key.clone(), text("Value").unwrap_or_default()).is_some() {
+                    return Err(f.invalid(format!("Duplicate tag key '{key}' specified.")));
+                }
             }
         }
     }
