@@ -35,7 +35,54 @@ fn reach_on_the_lab_merges_identical_rows_and_shows_the_endpoint_open_on_80_only
     assert!(ran.stdout.contains("Custom-WEB-1, Custom-WEB-2"), "{}", ran.stdout);
     let grid = ran.stdout.split("Reachable ports").nth(1).unwrap();
     let my_ec2_row = grid.lines().find(|l| l.trim_start().starts_with("S2")).unwrap();
-    assert_eq!(my_ec2_row.split_whitespace().collect::<Vec<_>>(), ["S2", "22,80", "80", "80"]);
+    assert_eq!(my_ec2_row.split_whitespace().collect::<Vec<_>>(), ["S2", "self", "22,80", "80", "80"]);
+}
+
+#[test]
+fn reach_shows_an_instance_to_itself_as_self_never_as_a_walked_verdict() {
+    // My-EC2's packets to its own address never leave it, as `check` and `diff` count
+    // them: the cell is `self`, in a column of its own, and JSON and JUnit say so too.
+    let ran = vpcsim(&["reach", "lab"]);
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    let (legend, grid) = ran.stdout.split_once("Reachable ports").unwrap();
+    assert!(legend.contains("D1  My-EC2\n"), "My-EC2 is a column of its own: {legend}");
+    let cells = |class: &str| -> Vec<String> {
+        let row = grid.lines().find(|l| l.trim_start().starts_with(class)).unwrap();
+        row.split_whitespace().map(str::to_string).collect()
+    };
+    assert_eq!(cells("S2")[1], "self", "{grid}");
+    assert_eq!(cells("S1")[1], "22,80", "the internet still reaches My-EC2: {grid}");
+    assert_eq!(grid.matches("self").count(), 2, "one cell and the note: {grid}");
+    assert!(grid.contains("\nself: an instance to its own address"), "{grid}");
+
+    let ran = vpcsim(&["reach", "lab", "--json"]);
+    let v: Value = serde_json::from_str(&ran.stdout).unwrap();
+    let class_of = |side: &str, name: &str| {
+        v[side].as_array().unwrap().iter().find(|e| e["name"] == name).unwrap()["class"].clone()
+    };
+    let (sc, tc) = (class_of("sources", "My-EC2"), class_of("destinations", "My-EC2"));
+    for cell in v["cells"].as_array().unwrap() {
+        let to_itself = cell["source_class"] == sc && cell["destination_class"] == tc;
+        assert_eq!(cell["no_path"] == true, to_itself, "{cell}");
+    }
+
+    let dir = std::env::temp_dir().join(format!("vpcsim-reach-self-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let junit = dir.join("reach.xml");
+    let ran = vpcsim(&["reach", "lab", "--junit", junit.to_str().unwrap()]);
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(
+        xml.matches("My-EC2 -&gt; D1 My-EC2 tcp:22: no path (an instance to itself)").count(),
+        1,
+        "{xml}"
+    );
+    assert_eq!(xml.matches("no path").count(), 9, "one case per port: {xml}");
+
+    let ran = vpcsim(&["reach", "lab", "--explain", "S2", "D1", "22"]);
+    assert_eq!(ran.code, 2, "{}", ran.stdout);
+    assert!(ran.stderr.contains("no path to explain: an instance to its own address"), "{}", ran.stderr);
 }
 
 #[test]
@@ -198,7 +245,11 @@ fn reach_check_and_diff_run_on_the_three_tier_template() {
     let ran = vpcsim(&["reach", "scenarios/three-tier.yaml"]);
     let grid = ran.stdout.split("Reachable ports").nth(1).unwrap();
     let row = |class: &str| grid.lines().find(|l| l.trim_start().starts_with(class)).unwrap().to_string();
-    assert_eq!(row("S1").split_whitespace().collect::<Vec<_>>(), ["S1", "-", "-", "-", "80", "-"], "{grid}");
+    assert_eq!(
+        row("S1").split_whitespace().collect::<Vec<_>>(),
+        ["S1", "-", "-", "-", "-", "80", "-"],
+        "{grid}"
+    );
     assert!(row("S3").split_whitespace().last() == Some("443"), "{grid}");
     let ran = vpcsim(&[
         "check",
@@ -505,8 +556,8 @@ fn bad_input_to_check_diff_and_reach_exits_2_naming_the_file_and_where_and_never
 #[test]
 fn reach_explain_expands_a_cell_by_its_grid_labels_and_refuses_filters_it_would_not_use() {
     let grid = vpcsim(&["reach", "lab"]).stdout;
-    assert!(grid.contains("S2  My-EC2") && grid.contains("D3  vpce-"), "{grid}");
-    let ran = vpcsim(&["reach", "lab", "--explain", "S2", "D3", "80"]);
+    assert!(grid.contains("S2  My-EC2") && grid.contains("D4  vpce-"), "{grid}");
+    let ran = vpcsim(&["reach", "lab", "--explain", "S2", "D4", "80"]);
     assert_eq!(ran.code, 0, "{}", ran.stderr);
     assert!(
         ran.stdout.starts_with("Cell My-EC2 -> vpce-") && ran.stdout.contains("tcp:80: reachable"),

@@ -1,11 +1,17 @@
 //! Rows and columns with identical verdicts merged, so a matrix of thousands of
 //! instances fits on a screen: sources whose every verdict is the same form one row,
 //! then destinations whose every verdict over those rows is the same form one column.
+//! An instance's cell to itself, which has no path ([`no_path`]), is kept apart from
+//! walked verdicts, so a row or column never mixes the two.
 
 use rustc_hash::FxHashMap;
 
+use super::access::no_path;
 use super::cell::Verdict;
 use super::matrix::Matrix;
+
+/// A verdict, and whether it stands only for a flow with no path (an instance to itself).
+type Cell = (Verdict, bool);
 
 /// A matrix with identical rows and columns merged.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,18 +30,21 @@ impl Grouped {
     pub fn of(m: &Matrix) -> Grouped {
         let tcs = m.target_classes.len() as u32;
         let probes = m.probes.len();
-        // A row's verdicts over every destination class and probe.
-        let row_of = |s: usize| -> Vec<Verdict> {
+        // A row's verdicts over every destination class and probe, each with whether it
+        // stands only for the source's flow to itself (kept apart from a walked verdict).
+        let row_of = |s: usize| -> Vec<Cell> {
             (0..tcs)
                 .flat_map(|tc| {
-                    let t = m.target_classes.members[tc as usize][0] as usize;
-                    (0..probes).map(move |p| m.verdict(s, t, p))
+                    let members = &m.target_classes.members[tc as usize];
+                    let t = members[0] as usize;
+                    let alone = members.len() == 1 && no_path(m.sources[s], m.targets[t]);
+                    (0..probes).map(move |p| (m.verdict(s, t, p), alone))
                 })
                 .collect()
         };
-        let mut row_index: FxHashMap<Vec<Verdict>, usize> = FxHashMap::default();
+        let mut row_index: FxHashMap<Vec<Cell>, usize> = FxHashMap::default();
         let mut rows: Vec<Vec<usize>> = Vec::new();
-        let mut row_cells: Vec<Vec<Verdict>> = Vec::new();
+        let mut row_cells: Vec<Vec<Cell>> = Vec::new();
         for (sc, members) in m.source_classes.members.iter().enumerate() {
             let varies = (0..tcs).any(|tc| (0..probes).any(|p| m.varies_by_source(sc as u32, tc, p)));
             let mut shared = None;
@@ -62,11 +71,11 @@ impl Grouped {
         let (rows, row_cells): (Vec<_>, Vec<_>) =
             order.into_iter().map(|r| (rows[r].clone(), row_cells[r].clone())).unzip();
         // A column's verdicts over every row and probe.
-        let mut col_index: FxHashMap<Vec<Verdict>, usize> = FxHashMap::default();
+        let mut col_index: FxHashMap<Vec<Cell>, usize> = FxHashMap::default();
         let mut col_classes: Vec<Vec<u32>> = Vec::new();
-        let mut col_cells: Vec<Vec<Verdict>> = Vec::new();
+        let mut col_cells: Vec<Vec<Cell>> = Vec::new();
         for tc in 0..tcs as usize {
-            let cells: Vec<Verdict> =
+            let cells: Vec<Cell> =
                 row_cells.iter().flat_map(|r| r[tc * probes..(tc + 1) * probes].iter().copied()).collect();
             let next = col_classes.len();
             let c = *col_index.entry(cells.clone()).or_insert(next);
@@ -91,7 +100,7 @@ impl Grouped {
         for (c, col) in col_cells.iter().enumerate() {
             for r in 0..rows.len() {
                 for p in 0..probes {
-                    cells[(r * columns.len() + c) * probes + p] = col[r * probes + p];
+                    cells[(r * columns.len() + c) * probes + p] = col[r * probes + p].0;
                 }
             }
         }

@@ -37,7 +37,8 @@ fn verdict_fields(v: Verdict) -> (String, bool) {
 
 /// The matrix as one JSON document:
 /// `{sources: [{id, name, kind, class}], destinations: [...], ports: ["tcp:22", ...],
-/// cells: [{source_class, destination_class, port, verdict, on_return, by_source?: [{source, verdict, on_return}]}]}`.
+/// cells: [{source_class, destination_class, port, verdict, on_return, no_path?, by_source?: [{source, verdict, on_return}]}]}`;
+/// `no_path: true` marks a cell that stands only for an instance's flow to itself ([`Matrix::no_path`]).
 pub fn matrix(w: &World, m: &Matrix) -> Value {
     let sources: Vec<Value> = m
         .sources
@@ -64,6 +65,9 @@ pub fn matrix(w: &World, m: &Matrix) -> Value {
                 let (verdict, on_return) = verdict_fields(m.class_verdict(sc, tc, p));
                 let mut cell = json!({"source_class": sc, "destination_class": tc, "port": probe.to_string(),
                                       "verdict": verdict, "on_return": on_return});
+                if m.no_path(sc, tc) {
+                    cell["no_path"] = Value::Bool(true);
+                }
                 if m.varies_by_source(sc, tc, p) {
                     let t = m.target_classes.members[tc as usize][0] as usize;
                     let each: Vec<Value> = m.source_classes.members[sc as usize]

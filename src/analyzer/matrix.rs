@@ -359,6 +359,17 @@ impl Matrix {
         self.verdicts[at]
     }
 
+    /// Whether class pair (`sc`, `tc`) stands only for a source and destination with no
+    /// path between them, such as an instance's flow to itself, which never leaves the
+    /// instance ([`super::access::no_path`]): its verdict is what the network would say,
+    /// which `check` and `diff` leave out.
+    pub fn no_path(&self, sc: u32, tc: u32) -> bool {
+        let (s, t) = (&self.source_classes.members[sc as usize], &self.target_classes.members[tc as usize]);
+        s.len() == 1
+            && t.len() == 1
+            && super::access::no_path(self.sources[s[0] as usize], self.targets[t[0] as usize])
+    }
+
     /// Whether a class pair's verdicts may differ by source (a flow hash decided them and
     /// the class has more than one member).
     pub fn varies_by_source(&self, sc: u32, tc: u32, p: usize) -> bool {

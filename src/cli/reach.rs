@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use vpcsim::analyzer::group::Grouped;
-use vpcsim::analyzer::{cell, json, select, Filter, Matrix, Probe, Source, Target, DEFAULT_PROBES};
+use vpcsim::analyzer::{access, cell, json, select, Filter, Matrix, Probe, Source, Target, DEFAULT_PROBES};
 use vpcsim::world::World;
 
 use super::junit::{Case, Status, Suite};
@@ -94,8 +94,22 @@ pub fn probes(ports: &[String]) -> Result<Vec<Probe>, CliError> {
     Ok(out)
 }
 
-/// The reachable probes of one grouped cell: `all`, a list, or `-`.
+/// What the grid shows for an instance's cell to itself, and the line that says why.
+const TO_ITSELF: &str = "self";
+const TO_ITSELF_NOTE: &str =
+    "self: an instance to its own address; the packet never leaves the instance, so no path is walked";
+
+/// Whether a grouped cell stands only for an instance's flow to itself ([`Matrix::no_path`]).
+fn to_itself(g: &Grouped, m: &Matrix, r: usize, c: usize) -> bool {
+    matches!((g.rows[r].as_slice(), g.columns[c].as_slice()),
+             ([s], [t]) if access::no_path(m.sources[*s], m.targets[*t]))
+}
+
+/// The reachable probes of one grouped cell: `all`, a list, `-`, or `self`.
 fn cell_text(g: &Grouped, m: &Matrix, r: usize, c: usize) -> String {
+    if to_itself(g, m, r, c) {
+        return TO_ITSELF.to_string();
+    }
     let open: Vec<String> = (0..m.probes.len())
         .filter(|&p| g.verdict(r, c, p).is_reachable())
         .map(|p| m.probes[p].short())
@@ -166,6 +180,9 @@ pub fn text(w: &World, m: &Matrix, title: &str, style: Style) -> String {
         .collect();
     out.push_str(&format!("\n{}\n", style.bold("Reachable ports (row reaches column)")));
     out.push_str(&table(&header, &grid, "  ", style));
+    if (0..g.rows.len()).any(|r| (0..g.columns.len()).any(|c| to_itself(&g, m, r, c))) {
+        out.push_str(&format!("\n{TO_ITSELF_NOTE}\n"));
+    }
     out
 }
 
@@ -249,6 +266,12 @@ fn explain_cell(w: &World, args: &[String], grid: &Grid<'_>, json: bool) -> Resu
         return Err(CliError::invalid("--explain takes SRC DST PORT"));
     };
     let (s, t) = explain_ends(w, src, dst, grid)?;
+    if access::no_path(s, t) {
+        return Err(CliError::invalid(format!(
+            "--explain {src} {dst}: no path to explain: {}",
+            TO_ITSELF_NOTE.trim_start_matches("self: ")
+        )));
+    }
     let probe: Probe = port.parse().map_err(|e| CliError::invalid(format!("--explain: {e}")))?;
     let style = Style::detect();
     let (verdict, trace) = cell::explain(w, s, t, probe);
@@ -296,14 +319,7 @@ fn explain_cell(w: &World, args: &[String], grid: &Grid<'_>, json: bool) -> Resu
 /// `S1 internet -> D2 Custom-NLB tcp:80: reachable`; all pass, since `reach` asserts nothing
 /// (`check` and scenario expectations do).
 fn cells_suite(w: &World, m: &Matrix, file: &str) -> Suite {
-    let label = |names: Vec<String>| {
-        let more = names.len().saturating_sub(LEGEND_NAMES);
-        let mut out = names.into_iter().take(LEGEND_NAMES).collect::<Vec<_>>().join(", ");
-        if more > 0 {
-            out.push_str(&format!(" (+{more} more)"));
-        }
-        out
-    };
+    let label = legend;
     let mut cases = Vec::new();
     for (sc, smembers) in m.source_classes.members.iter().enumerate() {
         let sources =
@@ -312,7 +328,9 @@ fn cells_suite(w: &World, m: &Matrix, file: &str) -> Suite {
             let targets =
                 label(tmembers.iter().map(|&t| select::target_label(w, m.targets[t as usize])).collect());
             for (p, probe) in m.probes.iter().enumerate() {
-                let verdict = if m.varies_by_source(sc as u32, tc as u32, p) {
+                let verdict = if m.no_path(sc as u32, tc as u32) {
+                    "no path (an instance to itself)".to_string()
+                } else if m.varies_by_source(sc as u32, tc as u32, p) {
                     "varies by source".to_string()
                 } else {
                     m.class_verdict(sc as u32, tc as u32, p).label()
