@@ -1033,6 +1033,18 @@ fn cases() -> Vec<Case> {
         case("run-instances", "subnet-id", "--subnet-id {MYSUBNET}", "--subnet-id {CSUBNET}"),
         case("run-instances", "security-group-ids", "--subnet-id {MYSUBNET}", "--subnet-id {MYSUBNET} --security-group-ids {WEBSG}"),
         case("run-instances", "private-ip-address", "--subnet-id {MYSUBNET}", "--subnet-id {MYSUBNET} --private-ip-address 10.0.0.200"),
+        case(
+            "run-instances",
+            "secondary-private-ip-addresses",
+            "--subnet-id {MYSUBNET}",
+            "--subnet-id {MYSUBNET} --secondary-private-ip-addresses 10.0.0.201",
+        ),
+        case(
+            "run-instances",
+            "secondary-private-ip-address-count",
+            "--subnet-id {MYSUBNET}",
+            "--subnet-id {MYSUBNET} --secondary-private-ip-address-count 1",
+        ),
         case("run-instances", "associate-public-ip-address", "--subnet-id {MYSUBNET} --no-associate-public-ip-address", "--subnet-id {MYSUBNET} --associate-public-ip-address"),
         case("run-instances", "no-associate-public-ip-address", "--subnet-id {MYSUBNET} --associate-public-ip-address", "--subnet-id {MYSUBNET} --no-associate-public-ip-address"),
         case("run-instances", "key-name", "--subnet-id {MYSUBNET}", "--subnet-id {MYSUBNET} --key-name lab"),

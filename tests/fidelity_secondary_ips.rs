@@ -321,3 +321,47 @@ mod reach {
         assert_ne!(internet_to_web(&n.w, n.web), Verdict::Reachable);
     }
 }
+
+#[test]
+fn m6_a_load_balancer_nodes_interface_is_not_the_accounts_to_give_addresses_to() {
+    let lab = vpcsim::lab::Lab::build(vpcsim::lab::LabOptions::default()).unwrap();
+    let mut w = lab.world;
+    let node = w[lab.nlb].nodes[0].eni;
+    let err =
+        w.assign_private_ip_addresses(node, AssignPrivateIps { count: 1, ..Default::default() }).unwrap_err();
+    assert_eq!(err.code, "AuthFailure");
+}
+
+#[test]
+fn a4_m6_a_reassigned_address_must_still_lie_in_the_interfaces_subnet() {
+    let mut w = World::in_region("us-east-1", 7).unwrap();
+    let v = w
+        .create_vpc(vpcsim::ops::vpc::CreateVpc {
+            cidr: Some("10.9.0.0/16".parse().unwrap()),
+            ..Default::default()
+        })
+        .unwrap();
+    let subnet = |w: &mut World, block: &str| {
+        w.create_subnet(vpcsim::ops::vpc::CreateSubnet {
+            vpc: Some(v),
+            cidr: Some(block.parse().unwrap()),
+            ..Default::default()
+        })
+        .unwrap()
+    };
+    let (a, b) = (subnet(&mut w, "10.9.1.0/24"), subnet(&mut w, "10.9.2.0/24"));
+    let new = |w: &mut World, s, ips: Vec<Ipv4Addr>| {
+        w.create_network_interface(vpcsim::ops::ec2::CreateNetworkInterface {
+            subnet: Some(s),
+            secondary_ips: ips,
+            ..Default::default()
+        })
+        .unwrap()
+    };
+    let holder = new(&mut w, a, vec![ip("10.9.1.50")]);
+    let other = new(&mut w, b, vec![]);
+    let ask = AssignPrivateIps { ips: vec![ip("10.9.1.50")], allow_reassignment: true, ..Default::default() };
+    let err = w.assign_private_ip_addresses(other, ask).unwrap_err();
+    assert_eq!(err.code, "InvalidParameterValue", "{err:?}");
+    assert_eq!(w.eni_by_private_ip(v, ip("10.9.1.50")), Some(holder));
+}

@@ -115,13 +115,15 @@ impl<'w> Diagram<'w> {
     }
 }
 
-/// An interface's addresses: `PRIVATE | PUBLIC`, or the private one alone.
+/// An interface's addresses, a line each, the primary first (M6): `PRIVATE | PUBLIC`, or
+/// the private one alone.
 fn addresses(w: &World, n: &Node, out: &mut impl Lines) {
     let Some(e) = n.eni else { return };
-    let private = w[e].private_ip;
-    match w.public_ip_of(e) {
-        Some(p) => out.line(format_args!("{private} | {p}")),
-        None => out.line(format_args!("{private}")),
+    for private in w[e].private_ips() {
+        match w.public_ip_for(e, private) {
+            Some(p) => out.line(format_args!("{private} | {p}")),
+            None => out.line(format_args!("{private}")),
+        }
     }
 }
 

@@ -124,3 +124,20 @@ fn m4_an_instance_s_secondary_interface_is_found_on_its_instance() {
     let d = Diagram::of(&lab.world, None);
     assert_eq!(d.node_by_aws_id(&lab.world[spare].aws_id), Some(NodeRef::Instance(lab.my_ec2)));
 }
+
+#[test]
+fn m6_an_interfaces_secondary_address_is_a_line_of_its_node_with_its_elastic_ip() {
+    let mut lab = crate::lab::Lab::build(Default::default()).unwrap();
+    let w = &mut lab.world;
+    let eni = w[lab.my_ec2].eni;
+    let ask = crate::ops::private_ip::AssignPrivateIps { count: 1, ..Default::default() };
+    let secondary = w.assign_private_ip_addresses(eni, ask).unwrap()[0];
+    let eip = w.allocate_address(Default::default());
+    w.associate_address_with(eip, eni, Some(secondary)).unwrap();
+    let public = w[eip].public_ip;
+    let d = Diagram::of(&lab.world, None);
+    let node = d.nodes().iter().find(|n| n.at == NodeRef::Instance(lab.my_ec2)).unwrap();
+    let mut lines: Vec<String> = Vec::new();
+    d.node_label(node, &mut lines);
+    assert!(lines.contains(&format!("{secondary} | {public}")), "{lines:?}");
+}

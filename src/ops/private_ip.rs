@@ -155,6 +155,7 @@ impl World {
                 "Specify either private IP addresses or a secondary private IP address count, not both.",
             ));
         }
+        self.check_own_interface(op, eni)?;
         let e = &self.enis[eni];
         let total = 1 + e.secondary_ips.len() + req.ips.len() + req.count;
         self.check_private_ip_limit(op, total, self.private_ip_limit(eni))?;
@@ -163,15 +164,17 @@ impl World {
             if req.ips[..i].contains(&ip) {
                 return Err(duplicate(op, ip));
             }
-            match self.eni_by_private_ip(e.vpc, ip) {
-                Some(other)
-                    if other != eni && req.allow_reassignment && self.enis[other].secondary(ip).is_some() =>
-                {
-                    moved.push((other, ip));
+            match self.claim_private_ip(op, e.subnet, ip) {
+                Ok(_) => {}
+                Err(taken) if taken.code == "InvalidIPAddress.InUse" && req.allow_reassignment => {
+                    match self.eni_by_private_ip(e.vpc, ip) {
+                        Some(other) if other != eni && self.enis[other].secondary(ip).is_some() => {
+                            moved.push((other, ip))
+                        }
+                        _ => return Err(taken),
+                    }
                 }
-                _ => {
-                    self.claim_private_ip(op, e.subnet, ip)?;
-                }
+                Err(err) => return Err(err),
             }
         }
         if self.free_addresses(e.subnet, &req.ips, req.count) < req.count {
@@ -184,6 +187,7 @@ impl World {
     /// Elastic IP on one of them is disassociated. The primary address cannot leave.
     pub fn unassign_private_ip_addresses(&mut self, eni: EniId, ips: &[Ipv4Addr]) -> ApiResult<()> {
         const OP: &str = "UnassignPrivateIpAddresses";
+        self.check_own_interface(OP, eni)?;
         let e = &self.enis[eni];
         if ips.contains(&e.private_ip) {
             return Err(ApiError::new(
@@ -204,6 +208,21 @@ impl World {
         }
         self.enis.unassign_private_ips(eni, ips, &mut self.eips);
         Ok(())
+    }
+}
+
+impl World {
+    /// M6: an interface AWS manages for a service (a load balancer node's, an endpoint's,
+    /// a NAT gateway's) is not the account's to give addresses to.
+    fn check_own_interface(&self, op: &str, eni: EniId) -> ApiResult<()> {
+        match self.enis[eni].owner {
+            EniOwner::Instance(_) | EniOwner::Detached => Ok(()),
+            _ => Err(ApiError::new(
+                op,
+                "AuthFailure",
+                "You do not have permission to access the specified resource.",
+            )),
+        }
     }
 }
 

@@ -865,6 +865,10 @@ pub struct RunInstancesSpec {
     pub security_group_ids: Vec<String>,
     /// `--private-ip-address`.
     pub private_ip: Option<Ipv4Addr>,
+    /// M6: `--secondary-private-ip-addresses`.
+    pub secondary_ips: Vec<Ipv4Addr>,
+    /// M6: `--secondary-private-ip-address-count`.
+    pub secondary_count: u32,
     /// `--[no-]associate-public-ip-address`.
     pub public_ip: Option<bool>,
     /// `--key-name`.
@@ -1434,6 +1438,10 @@ fn run_instances(f: &Flags) -> Result<Request, AwsError> {
         subnet_id: f.opt("subnet-id"),
         security_group_ids: f.list("security-group-ids"),
         private_ip,
+        secondary_ips: ips(f, "secondary-private-ip-addresses")?,
+        secondary_count: f
+            .count("secondary-private-ip-address-count", "SecondaryPrivateIpAddressCount")?
+            .unwrap_or_default(),
         public_ip: f.switch("associate-public-ip-address"),
         key_name: f.opt("key-name"),
         user_data: f.opt("user-data"),

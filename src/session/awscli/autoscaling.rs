@@ -47,7 +47,7 @@ pub fn run_instances(w: &mut World, op: &str, spec: &RunInstancesSpec) -> Answer
     if spec.count as usize > crate::ops::ec2::MAX_INSTANCES {
         return Err(ApiError::new(op, "InstanceLimitExceeded", crate::ops::ec2::instance_limit_message()));
     }
-    if spec.count > 1 && spec.private_ip.is_some() {
+    if spec.count > 1 && (spec.private_ip.is_some() || !spec.secondary_ips.is_empty()) {
         return Err(ApiError::new(
             op,
             "InvalidParameterCombination",
@@ -59,6 +59,8 @@ pub fn run_instances(w: &mut World, op: &str, spec: &RunInstancesSpec) -> Answer
         subnet: Some(subnet),
         groups: if groups.is_empty() { base.groups } else { groups },
         private_ip: spec.private_ip,
+        secondary_ips: spec.secondary_ips.clone(),
+        secondary_count: spec.secondary_count as usize,
         public_ip: spec.public_ip.or(base.public_ip),
         instance_type: spec.instance_type.clone().or(base.instance_type),
         image_id: spec.image_id.clone().or(base.image_id),
