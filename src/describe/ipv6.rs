@@ -66,27 +66,15 @@ pub fn route(w: &World, table: RouteTableId, r: &Ipv6Route) -> Value {
 
 /// One IPv6 NACL entry, as [`super::nacl`] prints an IPv4 one but under `Ipv6CidrBlock`.
 pub fn acl_entry(e: &Ipv6AclEntry, egress: bool) -> Value {
-    use crate::addr::{Protocol, RuleProtocol};
-    let protocol = match e.protocol {
-        RuleProtocol::All => "-1".to_string(),
-        RuleProtocol::One(p) => p.number().to_string(),
-    };
-    let mut v = json!({
-        "Egress": egress,
-        "Ipv6CidrBlock": e.cidr.to_string(),
-        "Protocol": protocol,
-        "RuleAction": e.action.as_str(),
-        "RuleNumber": e.number,
-    });
-    match e.protocol {
-        RuleProtocol::One(Protocol::Icmp) => {
-            let all = |x: Option<u8>| x.map_or(-1, i32::from);
-            v["IcmpTypeCode"] = json!({"Code": all(e.icmp.code), "Type": all(e.icmp.icmp_type)});
-        }
-        RuleProtocol::One(_) => v["PortRange"] = json!({"From": e.ports.from, "To": e.ports.to}),
-        RuleProtocol::All => {}
-    }
-    v
+    super::nacl::entry_fields(
+        ("Ipv6CidrBlock", e.cidr.to_string()),
+        e.number,
+        e.protocol,
+        e.ports,
+        e.icmp,
+        e.action,
+        egress,
+    )
 }
 
 /// One security group rule with an IPv6 peer as an `IpPermissions` item.

@@ -6,9 +6,9 @@
 use serde_json::{json, Value};
 
 use super::tags;
-use crate::addr::{Protocol, RuleProtocol};
+use crate::addr::{PortRange, Protocol, RuleProtocol};
 use crate::ids::NaclId;
-use crate::model::nacl::{AclEntry, NetworkAcl};
+use crate::model::nacl::{AclEntry, Action, IcmpTypeCode, NetworkAcl};
 use crate::ops::security::nacl_association_id;
 use crate::trace::Direction;
 use crate::world::World;
@@ -77,23 +77,40 @@ fn network_acl(w: &World, id: NaclId, acl: &NetworkAcl) -> Value {
 /// One entry: the protocol as its number in a string (`"6"`, `"-1"` for all), the port
 /// range of a TCP or UDP entry, the ICMP type and code of an ICMP entry (-1 for all).
 fn entry(e: &AclEntry, egress: bool) -> Value {
-    let protocol = match e.protocol {
+    entry_fields(("CidrBlock", e.cidr.to_string()), e.number, e.protocol, e.ports, e.icmp, e.action, egress)
+}
+
+/// The fields of an entry of either family, its block under `block.0` (`CidrBlock` or
+/// `Ipv6CidrBlock`, A8).
+pub(super) fn entry_fields(
+    block: (&str, String),
+    number: u16,
+    protocol: RuleProtocol,
+    ports: PortRange,
+    icmp: IcmpTypeCode,
+    action: Action,
+    egress: bool,
+) -> Value {
+    let number_text = match protocol {
         RuleProtocol::All => "-1".to_string(),
         RuleProtocol::One(p) => p.number().to_string(),
     };
-    let mut v = json!({
-        "CidrBlock": e.cidr.to_string(),
-        "Egress": egress,
-        "Protocol": protocol,
-        "RuleAction": e.action.as_str(),
-        "RuleNumber": e.number,
-    });
-    match e.protocol {
+    // EC2 prints the keys in alphabetical order, the block's among them.
+    let mut fields = vec![
+        (block.0, json!(block.1)),
+        ("Egress", json!(egress)),
+        ("Protocol", json!(number_text)),
+        ("RuleAction", json!(action.as_str())),
+        ("RuleNumber", json!(number)),
+    ];
+    fields.sort_by_key(|(k, _)| *k);
+    let mut v = Value::Object(fields.into_iter().map(|(k, x)| (k.to_string(), x)).collect());
+    match protocol {
         RuleProtocol::One(Protocol::Icmp) => {
             let all = |x: Option<u8>| x.map_or(-1, i32::from);
-            v["IcmpTypeCode"] = json!({"Code": all(e.icmp.code), "Type": all(e.icmp.icmp_type)});
+            v["IcmpTypeCode"] = json!({"Code": all(icmp.code), "Type": all(icmp.icmp_type)});
         }
-        RuleProtocol::One(_) => v["PortRange"] = json!({"From": e.ports.from, "To": e.ports.to}),
+        RuleProtocol::One(_) => v["PortRange"] = json!({"From": ports.from, "To": ports.to}),
         RuleProtocol::All => {}
     }
     v

@@ -365,13 +365,7 @@ impl World {
         entry: Ipv6AclEntry,
     ) -> ApiResult<()> {
         const OP: &str = "CreateNetworkAclEntry";
-        if !(1..=32766).contains(&entry.number) {
-            return Err(ApiError::new(
-                OP,
-                "InvalidParameterValue",
-                format!("Invalid rule number {}: use 1 to 32766.", entry.number),
-            ));
-        }
+        super::security::rule_number(OP, entry.number)?;
         let n = &self.nacls[acl];
         let (v4, v6) = match direction {
             Direction::Ingress => (&n.ingress, &n.ipv6_ingress),

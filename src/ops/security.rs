@@ -320,13 +320,7 @@ impl World {
         entry: AclEntry,
     ) -> ApiResult<()> {
         const OP: &str = "CreateNetworkAclEntry";
-        if !(1..=32766).contains(&entry.number) {
-            return Err(ApiError::new(
-                OP,
-                "InvalidParameterValue",
-                format!("Invalid rule number {}: use 1 to 32766.", entry.number),
-            ));
-        }
+        rule_number(OP, entry.number)?;
         let quotas = &self.quotas;
         let n = &mut self.nacls[acl];
         let id = n.aws_id.clone();
@@ -405,6 +399,14 @@ pub fn acl_entry(number: u16, protocol: RuleProtocol, ports: PortRange, cidr: Ci
         cidr,
         action: if allow { Action::Allow } else { Action::Deny },
     }
+}
+
+/// N1: a NACL entry's rule number is 1-32766 (both families, A8).
+pub(crate) fn rule_number(op: &str, number: u16) -> ApiResult<()> {
+    if (1..=32766).contains(&number) {
+        return Ok(());
+    }
+    Err(ApiError::new(op, "InvalidParameterValue", format!("Invalid rule number {number}: use 1 to 32766.")))
 }
 
 #[cfg(test)]

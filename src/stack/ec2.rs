@@ -177,27 +177,12 @@ impl StackBuilder<'_> {
                 "give the route a destination",
             ));
         }
-        let targets = [
-            ("GatewayId", RouteTargetSpec::Gateway as fn(String) -> RouteTargetSpec),
-            ("InstanceId", RouteTargetSpec::Instance),
-            ("NetworkInterfaceId", RouteTargetSpec::NetworkInterface),
-            ("NatGatewayId", RouteTargetSpec::NatGateway),
-            ("VpcPeeringConnectionId", RouteTargetSpec::VpcPeeringConnection),
-            ("TransitGatewayId", RouteTargetSpec::TransitGateway),
-        ];
-        let mut spec = None;
-        for (key, make) in targets {
-            if let Some(v) = p.opt_str(key)? {
-                spec = Some((key, make(v)));
-            }
-        }
-        let (key, spec) = spec.ok_or_else(|| {
-            bad_hint(
-                "DestinationCidrBlock",
-                "the route has no target",
-                "add GatewayId, InstanceId, NetworkInterfaceId, NatGatewayId or VpcPeeringConnectionId",
-            )
-        })?;
+        let (key, spec) = route_target(
+            &p,
+            &ROUTE_TARGETS,
+            "DestinationCidrBlock",
+            "add GatewayId, InstanceId, NetworkInterfaceId, NatGatewayId or VpcPeeringConnectionId",
+        )?;
         match (dest, list) {
             (Some(dest), None) => {
                 self.world.create_route(table, dest, &spec).map_err(|e| api(e, Some(key)))?;
@@ -759,4 +744,35 @@ fn port_range(from: Option<i64>, to: Option<i64>) -> Option<PortRange> {
         }
         (None, Some(t)) => u16::try_from(t).ok().map(PortRange::single),
     }
+}
+
+/// A property that names a route's target, with the target it names.
+pub(super) type TargetProperty = (&'static str, fn(String) -> RouteTargetSpec);
+
+/// The properties that name a route's target (IPv4 and IPv6 routes; an IPv6 route may also
+/// name an egress-only gateway).
+pub(super) const ROUTE_TARGETS: [TargetProperty; 6] = [
+    ("GatewayId", RouteTargetSpec::Gateway),
+    ("InstanceId", RouteTargetSpec::Instance),
+    ("NetworkInterfaceId", RouteTargetSpec::NetworkInterface),
+    ("NatGatewayId", RouteTargetSpec::NatGateway),
+    ("VpcPeeringConnectionId", RouteTargetSpec::VpcPeeringConnection),
+    ("TransitGatewayId", RouteTargetSpec::TransitGateway),
+];
+
+/// R4: the target a route's properties name among `targets` (the last one given), or an
+/// error at its `destination` property whose hint says what to `add`.
+pub(super) fn route_target(
+    p: &Props<'_>,
+    targets: &[TargetProperty],
+    destination: &str,
+    add: &str,
+) -> Result<(&'static str, RouteTargetSpec), SinkError> {
+    let mut spec = None;
+    for &(key, make) in targets {
+        if let Some(v) = p.opt_str(key)? {
+            spec = Some((key, make(v)));
+        }
+    }
+    spec.ok_or_else(|| bad_hint(destination, "the route has no target", add))
 }

@@ -14,7 +14,8 @@ use crate::model::nacl::{Action, IcmpTypeCode};
 use crate::ops::vpc::RouteTargetSpec;
 use crate::trace::Direction;
 
-use super::props::{bad, bad_hint, Props};
+use super::ec2::{route_target, ROUTE_TARGETS};
+use super::props::{bad, Props};
 use super::{api, created, s, StackBuilder};
 
 /// The start of the stack's one IPv6 warning, which [`finish_warning`] completes.
@@ -148,28 +149,14 @@ impl StackBuilder<'_> {
                 "give one of DestinationCidrBlock, DestinationIpv6CidrBlock and DestinationPrefixListId",
             ));
         }
-        let targets = [
-            ("GatewayId", RouteTargetSpec::Gateway as fn(String) -> RouteTargetSpec),
-            ("InstanceId", RouteTargetSpec::Instance),
-            ("NetworkInterfaceId", RouteTargetSpec::NetworkInterface),
-            ("NatGatewayId", RouteTargetSpec::NatGateway),
-            ("VpcPeeringConnectionId", RouteTargetSpec::VpcPeeringConnection),
-            ("TransitGatewayId", RouteTargetSpec::TransitGateway),
-            ("EgressOnlyInternetGatewayId", RouteTargetSpec::EgressOnlyInternetGateway),
-        ];
-        let mut spec = None;
-        for (key, make) in targets {
-            if let Some(v) = p.opt_str(key)? {
-                spec = Some((key, make(v)));
-            }
-        }
-        let (key, spec) = spec.ok_or_else(|| {
-            bad_hint(
-                "DestinationIpv6CidrBlock",
-                "the route has no target",
-                "add GatewayId, EgressOnlyInternetGatewayId, InstanceId, NetworkInterfaceId or VpcPeeringConnectionId",
-            )
-        })?;
+        let mut targets = ROUTE_TARGETS.to_vec();
+        targets.push(("EgressOnlyInternetGatewayId", RouteTargetSpec::EgressOnlyInternetGateway));
+        let (key, spec) = route_target(
+            p,
+            &targets,
+            "DestinationIpv6CidrBlock",
+            "add GatewayId, EgressOnlyInternetGatewayId, InstanceId, NetworkInterfaceId or VpcPeeringConnectionId",
+        )?;
         self.world.create_ipv6_route(table, destination, &spec).map_err(|e| api(e, Some(key)))?;
         self.note_ipv6(logical_id, "DestinationIpv6CidrBlock");
         Ok(created(format!("{}_{destination}", self.world[table].aws_id), &[]))
