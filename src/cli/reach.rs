@@ -319,14 +319,13 @@ fn explain_cell(w: &World, args: &[String], grid: &Grid<'_>, json: bool) -> Resu
 /// `S1 internet -> D2 Custom-NLB tcp:80: reachable`; all pass, since `reach` asserts nothing
 /// (`check` and scenario expectations do).
 fn cells_suite(w: &World, m: &Matrix, file: &str) -> Suite {
-    let label = legend;
     let mut cases = Vec::new();
     for (sc, smembers) in m.source_classes.members.iter().enumerate() {
         let sources =
-            label(smembers.iter().map(|&s| select::source_label(w, m.sources[s as usize])).collect());
+            legend(smembers.iter().map(|&s| select::source_label(w, m.sources[s as usize])).collect());
         for (tc, tmembers) in m.target_classes.members.iter().enumerate() {
             let targets =
-                label(tmembers.iter().map(|&t| select::target_label(w, m.targets[t as usize])).collect());
+                legend(tmembers.iter().map(|&t| select::target_label(w, m.targets[t as usize])).collect());
             for (p, probe) in m.probes.iter().enumerate() {
                 let verdict = if m.no_path(sc as u32, tc as u32) {
                     "no path (an instance to itself)".to_string()
